@@ -1,0 +1,65 @@
+"""One place for egovsem's exceptions, warnings and message helpers.
+
+Every message names the argument, the offending value and, where there is one, the row or line,
+in the style of scikit-learn's parameter checks.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+
+class EgovsemError(ValueError):
+    """Base class of every error egovsem raises on bad input."""
+
+
+class ModelSyntaxError(EgovsemError):
+    """The model syntax cannot be read (the message names the line and the text)."""
+
+
+class DataError(EgovsemError):
+    """The data do not fit the model or the instrument (the message names column and row)."""
+
+
+class IdentificationError(EgovsemError):
+    """The model is not identified (negative degrees of freedom or singular information)."""
+
+
+class NotAvailableError(EgovsemError):
+    """An option that a later release implements; never silently ignored."""
+
+
+class EgovsemWarning(UserWarning):
+    """Base class of egovsem's warnings."""
+
+
+class ConvergenceWarning(EgovsemWarning):
+    """The optimiser stopped before the convergence criterion was met."""
+
+
+class HeywoodWarning(EgovsemWarning):
+    """A variance estimate is negative or a correlation exceeds one (a Heywood case)."""
+
+
+class MissingDataWarning(EgovsemWarning):
+    """Rows were removed because of missing values (the message gives the count)."""
+
+
+def check_option(name: str, value: Any, allowed: Iterable[Any], *, casefold: bool = False) -> Any:
+    """Return ``value`` (canonical spelling) if it is one of ``allowed``; else raise.
+
+    >>> check_option("estimator", "ml", ["ML", "MLR"], casefold=True)
+    'ML'
+    >>> check_option("estimator", "ml2", ["ML", "MLR"])
+    Traceback (most recent call last):
+    ...
+    egovsem._errors.EgovsemError: The 'estimator' parameter must be one of 'ML', 'MLR'. Got 'ml2' instead.
+    """
+    allowed = list(allowed)
+    if casefold and isinstance(value, str):
+        for a in allowed:
+            if isinstance(a, str) and a.casefold() == value.casefold():
+                return a
+    elif value in allowed:
+        return value
+    choices = ", ".join(repr(a) for a in allowed)
+    raise EgovsemError(f"The '{name}' parameter must be one of {choices}. Got {value!r} instead.")
