@@ -20,6 +20,10 @@ class DataError(EgovsemError):
     """The data do not fit the model or the instrument (the message names column and row)."""
 
 
+class InstrumentError(EgovsemError):
+    """A questionnaire file is invalid (the message names the file, the item and the problem)."""
+
+
 class IdentificationError(EgovsemError):
     """The model is not identified (negative degrees of freedom or singular information)."""
 
