@@ -1,0 +1,32 @@
+"""The audit trail: one row per changed cell and one per excluded respondent.
+
+Columns ``id, column, old, new, reason`` (all text). A cell change names the item column, the value as
+it was in the raw file and the new value ('' for missing). An exclusion has ``column`` '' , ``old`` the
+respondent's data row (``row 12``: ids can repeat in a raw export), ``new`` 'excluded' and ``reason`` the
+exclusion rules that applied, separated by '; '. Values of identifier items never enter the audit.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+AUDIT_COLUMNS = ["id", "column", "old", "new", "reason"]
+
+
+def exclusion_rows(ids: pd.Series, reasons: pd.Series) -> pd.DataFrame:
+    """Audit rows for the respondents whose ``reasons`` (text, '' = kept) is not empty."""
+    hit = reasons != ""
+    return pd.DataFrame({
+        "id": ids[hit].to_numpy(),
+        "column": "",
+        "old": [f"row {i + 1}" for i in hit.to_numpy().nonzero()[0]],
+        "new": "excluded",
+        "reason": reasons[hit].to_numpy(),
+    }, columns=AUDIT_COLUMNS)
+
+
+def combine(*parts: pd.DataFrame) -> pd.DataFrame:
+    """Stack audit tables, all cells as text."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in AUDIT_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[AUDIT_COLUMNS].astype(object)

@@ -1,0 +1,188 @@
+"""From a raw survey export to analysis-ready data: :func:`clean` and :func:`write_outputs`."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .._errors import DataError, EgovsemError
+from . import audit as _audit
+from .careless import indices
+from .readers import RawExport, apply_mapping, read_export
+from .recode import reverse_code, scale_scores
+from .report import render_report
+from .rules import DEFAULT_RULES, apply_rules, as_rules
+from .spec import view
+from .validate import validate
+
+OUTPUT_FILES = ("clean.csv", "clean.parquet", "audit.csv", "flags.csv", "flow.csv", "report.md")
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """What :func:`clean` returns.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Kept respondents: id, item columns (reverse-keyed items recoded, identifiers dropped or hashed),
+        duration, and ``<construct>_mean`` scale scores.
+    audit : DataFrame
+        ``id, column, old, new, reason``: one row per changed cell, one per excluded respondent.
+    flags : DataFrame
+        Every careless-responding index for every respondent received, with ``excluded`` and ``reason``.
+    flow : DataFrame
+        ``step, reason, n, n_flagged``: received, excluded per rule (first rule that applies), analysed.
+    report : str
+        Markdown report of all of the above.
+    source : str or None
+        The raw file read (never written), or None for a DataFrame.
+    """
+
+    data: pd.DataFrame
+    audit: pd.DataFrame
+    flags: pd.DataFrame
+    flow: pd.DataFrame
+    report: str
+    source: str | None = None
+
+    def __str__(self) -> str:
+        return self.report
+
+    def _repr_markdown_(self) -> str:  # pragma: no cover - Jupyter
+        return self.report
+
+
+def _load_instrument(instrument):
+    if isinstance(instrument, (str, Path)):
+        from ..instruments import load_instrument
+
+        return load_instrument(instrument)
+    if instrument is None or not hasattr(instrument, "items"):
+        raise EgovsemError(
+            f"The 'instrument' parameter must be an Instrument or the path of an instrument file. "
+            f"Got {instrument!r} instead."
+        )
+    return instrument
+
+
+def _hash(value, salt: str) -> str:
+    return hashlib.sha256(f"{salt}\x00{value}".encode("utf-8")).hexdigest()[:16]
+
+
+def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str = "error",
+          exclude=DEFAULT_RULES, mapping=None, hash_identifiers: bool = False,
+          salt: str | None = None, min_answered: int | None = None) -> CleanResult:
+    """Clean a raw survey export against an instrument.
+
+    Parameters
+    ----------
+    raw : path or DataFrame
+        The raw export (CSV UTF-8/BOM/GBK, XLSX, SAV, DTA, Qualtrics CSV) or a DataFrame of it. Only read.
+    instrument : Instrument or path
+        The questionnaire (``egovsem.instruments``): items, scales, missing-value codes, reverse keys,
+        attention checks, identifiers.
+    id : str
+        The respondent id column.
+    duration : str, optional
+        The completion-time column in seconds (for the speeder rule).
+    invalid : {'error', 'missing'}
+        Invalid cells stop the run with a list of every one ('error'), or become missing, audited.
+    exclude : sequence of Rule, text or None
+        Exclusion rules (default :data:`DEFAULT_RULES`; text as :func:`egovsem.clean.parse_rules`).
+    mapping : path or dict, optional
+        Raw column -> item name.
+    hash_identifiers : bool
+        Keep identifier items as a salted SHA-256 (16 hex digits) instead of dropping them.
+    salt : str
+        The secret salt; required with ``hash_identifiers``.
+    min_answered : int, optional
+        Items needed for a scale score (default: half the construct's items, rounded up).
+    """
+    rules = as_rules(exclude)
+    if hash_identifiers and (not isinstance(salt, str) or not salt):
+        raise EgovsemError(
+            "hash_identifiers=True needs a secret 'salt' (a non-empty string): an unsalted hash of a "
+            f"phone number can be reversed by trying every number. Got salt={salt!r}."
+        )
+    inst = _load_instrument(instrument)
+    v = view(inst)
+    if isinstance(raw, pd.DataFrame):
+        export = RawExport(raw.copy().reset_index(drop=True), None, "DataFrame")
+        if mapping is not None:
+            export = apply_mapping(export, mapping)
+    elif isinstance(raw, (str, Path)):
+        export = read_export(raw, mapping=mapping)
+    else:
+        raise EgovsemError(f"The 'raw' parameter must be a file path or a DataFrame. Got {type(raw).__name__} instead.")
+    checked = validate(export.frame, v, id=id, duration=duration, invalid=invalid,
+                       user_missing=export.user_missing)
+    frame = export.frame.rename(columns=checked.renamed)
+    idents = frame[[c for c in v.identifiers if c in frame.columns]]
+    flags = indices(checked.data, v, id=id, duration=duration, identifiers=idents)
+    excluded, reasons, flow = apply_rules(flags, rules)
+    flags["excluded"], flags["reason"] = excluded, reasons.to_numpy()
+
+    data = reverse_code(checked.data, v)
+    if hash_identifiers:
+        for col in idents.columns:
+            data[col] = [None if pd.isna(x) or str(x).strip() == "" else _hash(str(x).strip(), salt)
+                         for x in idents[col]]
+    order = [id] + [c for c in _item_order(inst) if c in data.columns] + ([duration] if duration else [])
+    data = data[order]
+    data = data[~excluded].reset_index(drop=True)
+    data = pd.concat([data, scale_scores(data, v, min_answered=min_answered)], axis=1)
+    audit = _audit.combine(checked.audit, _audit.exclusion_rows(flags["id"], reasons))
+    report = render_report(export=export, v=v, id=id, duration=duration, invalid=invalid, rules=rules,
+                           checked=checked, flags=flags, flow=flow, data=data, audit=audit,
+                           hashed=tuple(idents.columns) if hash_identifiers else (),
+                           dropped_identifiers=() if hash_identifiers else tuple(idents.columns),
+                           min_answered=min_answered)
+    return CleanResult(data, audit, flags, flow, report, export.path)
+
+
+def _item_order(inst) -> list[str]:
+    return [it.name for it in inst.items]
+
+
+def write_outputs(result: CleanResult, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``clean.csv``, ``clean.parquet`` (if pyarrow is installed), ``audit.csv``, ``flags.csv``,
+    ``flow.csv`` and ``report.md`` into ``out_dir`` (created if needed); return name -> path.
+
+    Refuses to write over the raw file the result was made from.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise DataError(f"The output directory {str(out)!r} (argument 'out_dir') is a file.")
+    if result.source is not None:
+        src = Path(result.source).resolve()
+        for name in OUTPUT_FILES:
+            if (out / name).resolve() == src:
+                raise DataError(
+                    f"The output {str(out / name)!r} would overwrite the raw input {result.source!r}; "
+                    "choose another output directory."
+                )
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, frame in (("clean.csv", result.data), ("audit.csv", result.audit),
+                        ("flags.csv", result.flags), ("flow.csv", result.flow)):
+        paths[name] = out / name
+        frame.to_csv(paths[name], index=False, encoding="utf-8")
+    files = ["- `clean.csv`: the analysis-ready data (UTF-8)"]
+    if importlib.util.find_spec("pyarrow") is not None:
+        paths["clean.parquet"] = out / "clean.parquet"
+        result.data.to_parquet(paths["clean.parquet"], index=False)
+        files.append("- `clean.parquet`: the same data with column types")
+    else:
+        files.append("- `clean.parquet`: not written, because pyarrow is not installed "
+                     "(`pip install pyarrow` to get it)")
+    files += ["- `audit.csv`: every changed cell and every excluded respondent",
+              "- `flags.csv`: every index for every respondent received",
+              "- `flow.csv`: received, excluded per reason, analysed", "- `report.md`: this report"]
+    paths["report.md"] = out / "report.md"
+    paths["report.md"].write_text(result.report + "\n## Output files\n\n" + "\n".join(files) + "\n",
+                                  encoding="utf-8")
+    return paths

@@ -1,0 +1,231 @@
+"""Check a raw export against the instrument, cell by cell.
+
+Each cell of an item column is read as text or number and then:
+
+1. blank text (spaces only) becomes missing;
+2. an instrument missing-value code (e.g. -99), or a user-missing code declared in an SPSS file, becomes
+   missing;
+3. a scale or single-choice answer must be one of the allowed codes; an answer written as the code's
+   label (zh or en, e.g. ``同意`` or ``Agree``) becomes the code; full-width digits count as digits;
+4. an integer item needs a whole number, a decimal item a number, a multiple-choice item allowed codes
+   separated by spaces; text items are not checked;
+5. anything else is invalid.
+
+Every change of a value (steps 1-3, and invalid cells set missing) is one audit row. Invalid cells stop
+the run with ``invalid="error"`` (the error lists every cell: respondent id, column, value, what is
+allowed) or become missing with ``invalid="missing"``.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, check_option
+from .audit import AUDIT_COLUMNS
+from .spec import InstrumentView
+
+INVALID_OPTIONS = ("error", "missing")
+
+
+class InvalidDataError(DataError):
+    """Cells of the raw export are not allowed by the instrument; ``cells`` lists every one."""
+
+    def __init__(self, message: str, cells: pd.DataFrame):
+        super().__init__(message)
+        self.cells = cells
+
+
+@dataclass(frozen=True)
+class Validated:
+    data: pd.DataFrame        # id, item columns (typed), duration; other columns left out
+    audit: pd.DataFrame       # one row per changed cell
+    invalid: pd.DataFrame     # row, id, column, value, allowed
+    renamed: dict             # raw column -> item name matched ignoring case and spaces
+    dropped: tuple            # raw columns that are neither id, duration nor instrument items
+
+
+def _number(v):
+    """``v`` as a float if it is a number or text of a number; else None."""
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return None if math.isnan(f) else f
+    if isinstance(v, str):
+        try:
+            f = float(v)
+        except ValueError:
+            return None
+        return f if math.isfinite(f) else None
+    return None
+
+
+def _text(v) -> str:
+    """How a value is shown in the audit and in messages (numbers without a trailing .0)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    f = _number(v) if not isinstance(v, str) else None
+    if f is not None and f.is_integer():
+        return str(int(f))
+    return str(v)
+
+
+def respondent_ids(frame: pd.DataFrame, id: str) -> pd.Series:
+    """The id column as text (``7.0`` read from SPSS becomes ``'7'``); DataError if absent or empty."""
+    if not isinstance(id, str) or not id:
+        raise DataError(f"The 'id' argument must name the respondent id column. Got {id!r} instead.")
+    if id not in frame.columns:
+        raise DataError(
+            f"No id column: the argument id={id!r} names no column of the data; "
+            f"the columns are {list(frame.columns)}."
+        )
+    ids = frame[id].map(lambda v: _text(v).strip() if not isinstance(v, str) else v.strip())
+    blank = [i + 1 for i, v in enumerate(ids) if v == ""]
+    if blank:
+        raise DataError(
+            f"The id column {id!r} is empty in data row(s) {blank[:50]}"
+            f"{' ...' if len(blank) > 50 else ''}; every respondent needs an id."
+        )
+    return ids.astype(object)
+
+
+def match_columns(frame: pd.DataFrame, v: InstrumentView, *, id: str,
+                  duration: str | None) -> tuple[pd.DataFrame, dict]:
+    """Rename columns that differ from an item name only in case or surrounding spaces."""
+    cols = list(frame.columns)
+    names = set(v.items) | set(v.identifiers)
+    renamed = {}
+    for item in names:
+        if item in cols:
+            continue
+        cands = [c for c in cols if str(c).strip().casefold() == item.casefold() and c not in names]
+        if len(cands) == 1 and cands[0] not in (id, duration):
+            renamed[cands[0]] = item
+    return frame.rename(columns=renamed), renamed
+
+
+def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str | None = None,
+             invalid: str = "error", user_missing: dict | None = None) -> Validated:
+    """Validate ``frame`` (as read by :func:`egovsem.io.read_raw`) against the instrument view ``v``."""
+    invalid = check_option("invalid", invalid, INVALID_OPTIONS)
+    frame, renamed = match_columns(frame, v, id=id, duration=duration)
+    ids = respondent_ids(frame, id)
+    absent = [i for i in v.items if i not in frame.columns]
+    if absent:
+        raise DataError(
+            f"The data have no column for item(s) {absent} of the instrument; the data's columns are "
+            f"{list(frame.columns)}. Rename raw columns with a mapping file (argument 'mapping')."
+        )
+    if duration is not None and duration not in frame.columns:
+        raise DataError(
+            f"The argument duration={duration!r} names no column of the data; "
+            f"the columns are {list(frame.columns)}."
+        )
+    user_missing = user_missing or {}
+    audit, bad = [], []
+    out = {id: ids}
+    missing = [float(c) for c in v.missing_codes if _number(c) is not None]
+    missing_text = {str(c) for c in v.missing_codes}
+    for item in v.items:
+        rule = v.rules[item]
+        values = []
+        for r, (rid, raw) in enumerate(zip(ids, frame[item].tolist())):
+            new, reason = _cell(raw, rule, missing, missing_text, user_missing.get(item, ()))
+            if reason == "invalid":
+                bad.append((r + 1, rid, item, _text(raw), rule.describe))
+                new = np.nan
+                if invalid == "missing":
+                    audit.append((rid, item, _text(raw), "", f"invalid: not {rule.describe}"))
+            elif reason:
+                audit.append((rid, item, _text(raw), _text(new), reason))
+            values.append(new)
+        out[item] = _typed(values, rule)
+    if duration is not None:
+        secs = []
+        for rid, raw in zip(ids, frame[duration].tolist()):
+            f = _number(unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else raw)
+            if f is None and not _isna(raw):
+                audit.append((rid, duration, _text(raw), "", "duration is not a number"))
+            secs.append(np.nan if f is None else f)
+        out[duration] = pd.Series(secs, dtype=float)
+    cells = pd.DataFrame(bad, columns=["row", "id", "column", "value", "allowed"])
+    if bad and invalid == "error":
+        raise InvalidDataError(_invalid_message(cells), cells)
+    data = pd.DataFrame(out)
+    dropped = tuple(c for c in frame.columns if c not in data.columns and c not in v.identifiers)
+    return Validated(data, pd.DataFrame(audit, columns=AUDIT_COLUMNS), cells, renamed, dropped)
+
+
+def _isna(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
+
+
+def _cell(raw, rule, missing: list, missing_text: set, user_missing: tuple):
+    """(new value, reason): reason '' if the value is kept as it is, 'invalid' if it is not allowed."""
+    if _isna(raw):
+        return np.nan, ""
+    val = raw
+    if isinstance(raw, str):
+        val = unicodedata.normalize("NFKC", raw).strip()
+        if val == "":
+            return np.nan, "blank"
+        if val in missing_text:
+            return np.nan, "missing-value code"
+    num = _number(val)
+    if num is not None and num in missing:
+        return np.nan, "missing-value code"
+    if num is not None and _user_missing(num, user_missing):
+        return np.nan, "user-missing code (SPSS)"
+    if rule.kind == "codes":
+        for code in rule.allowed:
+            cn = _number(code)
+            if (num is not None and cn is not None and num == cn) or (isinstance(val, str) and val == str(code)):
+                return code, ""
+        if isinstance(val, str) and val in rule.labels:
+            return rule.labels[val], "label to code"
+        return None, "invalid"
+    if rule.kind == "integer":
+        return (int(num), "") if num is not None and num.is_integer() else (None, "invalid")
+    if rule.kind == "decimal":
+        return (num, "") if num is not None else (None, "invalid")
+    if rule.kind == "multiple":
+        allowed = {_text(c) for c in rule.allowed}
+        tokens = _text(val).replace(",", " ").split()
+        return (" ".join(tokens), "") if tokens and set(tokens) <= allowed else (None, "invalid")
+    return raw, ""
+
+
+def _user_missing(num: float, codes: tuple) -> bool:
+    for c in codes:
+        if isinstance(c, tuple):
+            if c[0] <= num <= c[1]:
+                return True
+        elif _number(c) == num:
+            return True
+    return False
+
+
+def _typed(values: list, rule) -> pd.Series:
+    if rule.kind in ("codes", "integer") and all(
+        _isna(x) or (isinstance(x, (int, np.integer)) and not isinstance(x, bool)) for x in values
+    ):
+        return pd.Series(values, dtype="Int64") if values else pd.Series([], dtype="Int64")
+    if rule.kind == "decimal" or (rule.kind == "codes" and all(_isna(x) or _number(x) is not None for x in values)):
+        return pd.Series([np.nan if _isna(x) else float(x) for x in values], dtype=float)
+    return pd.Series(values, dtype=object)
+
+
+def _invalid_message(cells: pd.DataFrame) -> str:
+    n = len(cells)
+    lines = [
+        f"{n} cell(s) of the data are not allowed by the instrument (invalid='error'); correct them, "
+        f"or pass invalid='missing' to set them missing with an audit row each:"
+    ]
+    for row in cells.itertuples(index=False):
+        lines.append(f"  row {row.row}, id {row.id!r}, column {row.column!r}: value {row.value!r}; "
+                     f"allowed: {row.allowed}")
+    return "\n".join(lines)
