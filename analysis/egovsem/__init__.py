@@ -17,16 +17,10 @@ from ._errors import (  # noqa: E402
     NotAvailableError,
 )
 
-_LAZY = {"sem", "cfa", "Model", "Results", "simulate_data"}
-
-
-def __getattr__(name: str):
-    # the engine is imported on first use, so `egovsem --help` and light modules start fast
-    if name in _LAZY:
-        from . import sem as _sem_pkg
-
-        return getattr(_sem_pkg, name)
-    raise AttributeError(f"module 'egovsem' has no attribute {name!r}")
+# the engine package is egovsem.sem; the name egovsem.sem is then rebound to the function sem()
+# (as lavaan's sem()), while ``import egovsem.sem.model`` keeps working through sys.modules
+from .sem import Model, Results, cfa, simulate_data  # noqa: E402
+from .sem import sem  # noqa: E402,F811
 
 __all__ = [
     "__version__",

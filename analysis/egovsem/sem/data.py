@@ -1,0 +1,125 @@
+"""Check the data against the model and compute the sample statistics.
+
+Every problem is reported with the column, the row and the value: a model variable that is not a
+column, text in a numeric column, a constant column, fewer complete rows than variables, a singular
+sample covariance matrix. Missing values are deleted listwise (lavaan's default) and the count of dropped
+rows is reported with a warning; never pairwise.
+"""
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, MissingDataWarning
+
+__all__ = ["SampleStats", "prepare_data"]
+
+
+@dataclass(frozen=True)
+class SampleStats:
+    """Sample moments of the analysed rows (covariance with divisor N, as lavaan's normal likelihood)."""
+
+    names: tuple[str, ...]
+    X: np.ndarray  # analysed rows, n x p
+    cov: np.ndarray
+    mean: np.ndarray
+    nobs: int
+    ntotal: int
+    n_dropped: int
+    row_index: pd.Index  # labels of the analysed rows in the caller's DataFrame
+
+
+def _numeric_column(df: pd.DataFrame, col: str) -> np.ndarray:
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=float)
+    if pd.api.types.is_numeric_dtype(s):
+        return s.to_numpy(dtype=float)
+    conv = pd.to_numeric(s, errors="coerce")
+    bad = conv.isna() & s.notna() & (s.astype(str).str.strip() != "")
+    if bad.any():
+        rows = s.index[bad]
+        shown = ", ".join(f"row {r!r}: {s.loc[r]!r}" for r in rows[:5])
+        more = f" (and {bad.sum() - 5} more)" if bad.sum() > 5 else ""
+        raise DataError(
+            f"Column {col!r} of 'data' must be numeric, but {int(bad.sum())} cell(s) hold text: {shown}{more}."
+        )
+    return conv.to_numpy(dtype=float)
+
+
+def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "listwise") -> SampleStats:
+    """Select ``names`` from ``data``, check them and compute the sample statistics."""
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    cols = [str(c) for c in data.columns]
+    dup = sorted({c for c in cols if cols.count(c) > 1})
+    if dup:
+        raise DataError(f"The 'data' DataFrame has duplicate column names: {dup}.")
+    absent = [v for v in names if v not in data.columns]
+    if absent:
+        hints = []
+        for v in absent:
+            close = difflib.get_close_matches(v, cols, n=1)
+            hints.append(f"{v!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise DataError(
+            f"The model names variable(s) that are not columns of 'data': {', '.join(hints)}. "
+            "A name that is meant to be latent must appear on the left of '=~'."
+        )
+    X = np.column_stack([_numeric_column(data, v) for v in names]) if names else np.zeros((len(data), 0))
+    ntotal = X.shape[0]
+    if ntotal == 0:
+        raise DataError("The 'data' DataFrame has no rows.")
+    inf = ~np.isfinite(X) & ~np.isnan(X)
+    if inf.any():
+        r, c = np.argwhere(inf)[0]
+        raise DataError(f"Column {names[c]!r} of 'data' holds an infinite value at row {data.index[r]!r}.")
+    allmiss = np.isnan(X).all(axis=0)
+    if allmiss.any():
+        raise DataError(
+            f"Column(s) {[names[i] for i in np.flatnonzero(allmiss)]} of 'data' are missing on every row."
+        )
+    complete = ~np.isnan(X).any(axis=1)
+    n_dropped = int((~complete).sum())
+    if missing == "listwise" and n_dropped:
+        warnings.warn(
+            f"listwise deletion: {n_dropped} of {ntotal} rows have a missing value on a model variable and "
+            f"were removed; {int(complete.sum())} rows are analysed (use missing='fiml' to keep them).",
+            MissingDataWarning,
+            stacklevel=3,
+        )
+    Xc = X[complete]
+    index = data.index[complete]
+    n, p = Xc.shape
+    if n < 2:
+        raise DataError(f"Only {n} complete row(s) remain after listwise deletion; at least 2 are needed.")
+    sd = Xc.std(axis=0)
+    const = [names[i] for i in np.flatnonzero(sd == 0)]
+    if const:
+        vals = {names[i]: Xc[0, i] for i in np.flatnonzero(sd == 0)}
+        raise DataError(
+            f"Column(s) of 'data' are constant over the analysed rows (zero variance): "
+            + ", ".join(f"{k!r} (always {v:g})" for k, v in vals.items())
+            + "."
+        )
+    if n <= p:
+        raise DataError(
+            f"The data have {n} complete rows but the model has {p} observed variables; "
+            f"the sample covariance matrix is singular (need more rows than variables)."
+        )
+    mean = Xc.mean(axis=0)
+    D = Xc - mean
+    cov = D.T @ D / n
+    ev = np.linalg.eigvalsh(cov / np.outer(sd, sd))
+    if ev.min() < 1e-10:
+        corr = np.corrcoef(Xc, rowvar=False)
+        np.fill_diagonal(corr, 0)
+        i, j = np.unravel_index(np.argmax(np.abs(corr)), corr.shape)
+        raise DataError(
+            "The sample covariance matrix is singular (a variable is a linear combination of others); "
+            f"the most collinear pair is {names[i]!r} and {names[j]!r} (r = {corr[i, j]:.4f})."
+        )
+    return SampleStats(tuple(names), Xc, cov, mean, n, ntotal, n_dropped, index)

@@ -1,0 +1,274 @@
+"""From statements to a lavaan-style parameter table, with the defaults of lavaan's ``sem()``/``cfa()``.
+
+The table has one row per model parameter (columns ``lhs op rhs user group free ustart label exo``):
+``free`` is 0 for a fixed parameter and k >= 1 for the k-th free parameter; rows with the same label share
+one ``free`` number (an equality constraint). Defaults added, as lavaan's ``auto.*`` options do:
+
+* the first loading of each factor fixed to 1 (or, with ``std_lv=True``, every latent variance fixed to 1);
+* residual variances of observed and latent variables;
+* covariances among exogenous latent variables, and among the residuals of endogenous variables that are
+  not regressed on one another (lavaan's ``auto.cov.y``);
+* with ``fixed_x`` the variances, covariances (and means) of exogenous observed covariates, fixed to their
+  sample values at estimation time and not counted as parameters;
+* with a mean structure, free intercepts of observed variables and latent means fixed to 0.
+
+>>> pt = build_partable("f =~ x1 + x2 + x3")
+>>> pt[["lhs", "op", "rhs", "free", "ustart"]].to_string(index=False)
+' lhs op rhs  free  ustart\\n   f =~  x1     0     1.0\\n   f =~  x2     1     NaN\\n   f =~  x3     2     NaN\\n  x1 ~~  x1     3     NaN\\n  x2 ~~  x2     4     NaN\\n  x3 ~~  x3     5     NaN\\n   f ~~   f     6     NaN'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ModelSyntaxError, NotAvailableError
+from .syntax import Statement, parse_syntax
+
+__all__ = ["ModelSpec", "build_partable", "specify"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A parsed model: its parameter table, variable roles, and defined parameters."""
+
+    partable: pd.DataFrame
+    ov: tuple[str, ...]  # observed variables, in model order
+    lv: tuple[str, ...]  # latent variables
+    ov_x: tuple[str, ...]  # exogenous observed covariates (fixed.x)
+    lv_x: tuple[str, ...]  # exogenous latent variables
+    endogenous: tuple[str, ...]  # variables with a regression or indicator equation
+    defined: tuple[tuple[str, str, int], ...]  # (name, expression, line) of := statements
+    meanstructure: bool
+    fixed_x: bool
+    std_lv: bool
+
+    @property
+    def npar(self) -> int:
+        """Number of distinct free parameters (equality-constrained rows counted once)."""
+        f = self.partable["free"]
+        return int(f.max()) if (f > 0).any() else 0
+
+
+def _uniq(seq):
+    seen, out = set(), []
+    for s in seq:
+        if s not in seen:
+            seen.add(s)
+            out.append(s)
+    return out
+
+
+def specify(
+    model: str | list[Statement],
+    *,
+    std_lv: bool = False,
+    meanstructure: bool | None = None,
+    fixed_x: bool = True,
+    auto_cov_y: bool = True,
+    auto_fix_first: bool | None = None,
+) -> ModelSpec:
+    """Parse ``model`` and build the parameter table with lavaan's defaults (see the module doc)."""
+    stmts = parse_syntax(model) if isinstance(model, str) else list(model)
+    meas = [s for s in stmts if s.op == "=~"]
+    regs = [s for s in stmts if s.op == "~"]
+    covs = [s for s in stmts if s.op == "~~"]
+    ints = [s for s in stmts if s.op == "~1"]
+    defined = tuple((s.lhs, s.rhs, s.line) for s in stmts if s.op == ":=")
+    for s in stmts:
+        if s.op in ("==", "<", ">"):
+            raise NotAvailableError(
+                f"model syntax, line {s.line}: explicit constraints ({s.op!r}) are not available yet; "
+                f"use a shared label for an equality constraint: {s.text!r}"
+            )
+    for s in stmts:
+        if s.mod.groups:
+            raise NotAvailableError(
+                f"model syntax, line {s.line}: per-group modifiers c(...) need a multi-group model, "
+                f"which is not available yet: {s.text!r}"
+            )
+
+    lv = _uniq(s.lhs for s in meas)
+    lvset = set(lv)
+    indicators = _uniq(s.rhs for s in meas)
+    names_all = _uniq(
+        [s.rhs for s in meas]
+        + [n for s in regs for n in (s.lhs, s.rhs)]
+        + [n for s in covs for n in (s.lhs, s.rhs)]
+        + [s.lhs for s in ints]
+    )
+    ov = [n for n in names_all if n not in lvset]
+    # lavaan's ov order: indicators first, then the other observed variables (y's, then x's)
+    ov = [n for n in indicators if n not in lvset] + [n for n in ov if n not in set(indicators)]
+    y_names = set(s.lhs for s in regs)
+    x_names = set(s.rhs for s in regs)
+    ind_set = set(indicators)
+    ov_x = [n for n in ov if n in x_names and n not in y_names and n not in ind_set] if fixed_x else []
+    # a covariate that the user gives a variance/covariance with a non-x variable is not treated as fixed.x
+    ovx_set = set(ov_x)
+    for s in covs:
+        pair = {s.lhs, s.rhs}
+        if pair & ovx_set and not pair <= ovx_set:
+            ovx_set -= pair
+    ov_x = [n for n in ov_x if n in ovx_set]
+    endo = set(y_names) | (ind_set)
+    lv_x = [f for f in lv if f not in endo]
+    if meanstructure is None:
+        meanstructure = bool(ints)
+    if auto_fix_first is None:
+        auto_fix_first = not std_lv
+
+    rows: list[dict] = []
+
+    def add(lhs, op, rhs, *, user, free=True, ustart=np.nan, label="", exo=0, start=np.nan, line=0):
+        rows.append(
+            dict(lhs=lhs, op=op, rhs=rhs, user=user, free=free, ustart=ustart, label=label or "",
+                 exo=exo, start=start, line=line)
+        )
+
+    def from_stmt(s: Statement, op=None, rhs=None):
+        m = s.mod
+        fixed = m.fixed is not None
+        add(s.lhs, op or s.op, s.rhs if rhs is None else rhs, user=1, free=not fixed,
+            ustart=m.fixed if fixed else (m.start if m.start is not None else np.nan),
+            label=m.label or "", line=s.line)
+        rows[-1]["_na"] = m.free
+
+    seen_keys: set[tuple] = set()
+
+    def key(lhs, op, rhs):
+        if op == "~~":
+            return (op,) + tuple(sorted((lhs, rhs)))
+        return (lhs, op, rhs)
+
+    for s in stmts:
+        if s.op in ("=~", "~", "~~", "~1"):
+            k = key(s.lhs, s.op, s.rhs)
+            if k in seen_keys:
+                raise ModelSyntaxError(
+                    f"model syntax, line {s.line}: the parameter {s.lhs} {s.op} {s.rhs} is specified twice: {s.text!r}"
+                )
+            seen_keys.add(k)
+            if s.op == "~~" and (s.lhs in ovx_set) and (s.rhs in ovx_set):
+                # user wrote an x-variance; lavaan keeps it as the fixed.x row
+                continue
+            from_stmt(s)
+
+    # first loading fixed to 1
+    if auto_fix_first:
+        done = set()
+        for r in rows:
+            if r["op"] == "=~" and r["lhs"] not in done:
+                done.add(r["lhs"])
+                if r["free"] and not r.get("_na") and np.isnan(r["start"]) and np.isnan(r["ustart"]):
+                    r["free"] = False
+                    r["ustart"] = 1.0
+                elif r["free"] and not r.get("_na") and not np.isnan(r["ustart"]):
+                    # start() value given on the marker: lavaan still fixes it to 1
+                    r["free"] = False
+                    r["ustart"] = 1.0
+    # residual variances of observed, then latent variables
+    for v in ov:
+        if v in ovx_set:
+            continue
+        if key(v, "~~", v) not in seen_keys:
+            add(v, "~~", v, user=0)
+            seen_keys.add(key(v, "~~", v))
+    for f in lv:
+        if key(f, "~~", f) not in seen_keys:
+            if std_lv:
+                add(f, "~~", f, user=0, free=False, ustart=1.0)
+            else:
+                add(f, "~~", f, user=0)
+            seen_keys.add(key(f, "~~", f))
+        elif std_lv:
+            for r in rows:
+                if r["lhs"] == f and r["op"] == "~~" and r["rhs"] == f and r["free"] and not r.get("_na"):
+                    r["free"], r["ustart"] = False, 1.0
+    # covariances among exogenous latent variables
+    for i, a in enumerate(lv_x):
+        for b in lv_x[i + 1:]:
+            if key(a, "~~", b) not in seen_keys:
+                add(a, "~~", b, user=0)
+                seen_keys.add(key(a, "~~", b))
+    # auto.cov.y: residual covariances among endogenous variables that are not regressed on each other
+    if auto_cov_y:
+        # lavaan: every pair of "pure" dependent variables (on the left of ~, never on the right, and not an
+        # indicator), latent ones first (checked against lavaan 0.6-14's parTable)
+        pure = [f for f in lv if f in y_names and f not in x_names and f not in ind_set]
+        pure += [v for v in ov if v in y_names and v not in x_names and v not in ind_set]
+        for i, a in enumerate(pure):
+            for b in pure[i + 1:]:
+                if key(a, "~~", b) not in seen_keys:
+                    add(a, "~~", b, user=0)
+                    seen_keys.add(key(a, "~~", b))
+    # fixed.x: variances and covariances of observed exogenous covariates
+    for i, a in enumerate(ov_x):
+        for b in ov_x[i:]:
+            add(a, "~~", b, user=0, free=False, exo=1)
+            seen_keys.add(key(a, "~~", b))
+    if meanstructure:
+        have = {r["lhs"] for r in rows if r["op"] == "~1"}
+        for v in ov:
+            if v not in have:
+                if v in ovx_set:
+                    add(v, "~1", "", user=0, free=False, exo=1)
+                else:
+                    add(v, "~1", "", user=0)
+        for f in lv:
+            if f not in have:
+                add(f, "~1", "", user=0, free=False, ustart=0.0)
+
+    pt = pd.DataFrame(rows)
+    if "_na" in pt:
+        pt = pt.drop(columns="_na")
+    pt.insert(0, "id", np.arange(1, len(pt) + 1))
+    pt["group"] = 1
+    # labels: a label on a fixed row fixes every row that shares it
+    fixed_labels = {r.label: r.ustart for r in pt.itertuples() if r.label and not r.free}
+    for i in pt.index:
+        lab = pt.at[i, "label"]
+        if lab and lab in fixed_labels and pt.at[i, "free"]:
+            pt.at[i, "free"] = False
+            pt.at[i, "ustart"] = fixed_labels[lab]
+    free_idx = np.zeros(len(pt), dtype=int)
+    lab_to_idx: dict[str, int] = {}
+    k = 0
+    for i, r in enumerate(pt.itertuples()):
+        if not r.free:
+            continue
+        if r.label and r.label in lab_to_idx:
+            free_idx[i] = lab_to_idx[r.label]
+            continue
+        k += 1
+        free_idx[i] = k
+        if r.label:
+            lab_to_idx[r.label] = k
+    pt["free"] = free_idx
+    pt["plabel"] = [f".p{i}." for i in pt["id"]]
+    cols = ["id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "start", "exo", "label", "plabel", "line"]
+    pt = pt[cols]
+    # defined parameter names must not clash with variables
+    for name, _expr, line in defined:
+        if name in set(ov) | lvset:
+            raise ModelSyntaxError(
+                f"model syntax, line {line}: the defined parameter {name!r} has the name of a model variable"
+            )
+    return ModelSpec(
+        partable=pt,
+        ov=tuple(ov),
+        lv=tuple(lv),
+        ov_x=tuple(ov_x),
+        lv_x=tuple(lv_x),
+        endogenous=tuple(v for v in list(ov) + list(lv) if v in endo),
+        defined=defined,
+        meanstructure=bool(meanstructure),
+        fixed_x=fixed_x,
+        std_lv=std_lv,
+    )
+
+
+def build_partable(model: str, **kwargs) -> pd.DataFrame:
+    """Return only the parameter table of :func:`specify`."""
+    return specify(model, **kwargs).partable

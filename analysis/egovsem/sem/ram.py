@@ -1,0 +1,166 @@
+"""The parameter table as matrices (RAM form), the implied moments and their derivatives.
+
+All variables, observed first then latent, are stacked in one vector v (length n = p + m):
+``v = A v + u`` with ``Cov(u) = S`` and ``E(u) = m``. ``A`` holds loadings (``A[x, f]``) and regression
+coefficients (``A[y, x]``), ``S`` variances and covariances, ``m`` intercepts. With ``E = (I - A)^-1`` and
+the selection ``F = [I_p 0]`` the model implies ``Sigma = F E S E' F'`` and ``mu = F E m``.
+This covers lavaan's LISREL matrices (Lambda, Theta, Psi, Beta, nu, alpha) and regressions among
+observed variables without phantom latent variables.
+
+The derivatives are closed form (``G = F E``, ``H = E S E' F'``):
+``dSigma/dA[i,j] = G[:,i] H[j,:] + (.)'``, ``dSigma/dS[i,j] = G[:,i] G[:,j]' + (.)'`` and
+``dmu/dA[i,j] = G[:,i] (E m)[j]``, ``dmu/dm[i] = G[:,i]``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RAM"]
+
+
+@dataclass
+class RAM:
+    """Matrices of one model; build with :meth:`from_partable`."""
+
+    names: tuple[str, ...]  # observed variables, then latent variables
+    p: int
+    A0: np.ndarray
+    S0: np.ndarray
+    m0: np.ndarray
+    a_idx: tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, cols, theta index (0-based)
+    s_idx: tuple[np.ndarray, np.ndarray, np.ndarray]
+    m_idx: tuple[np.ndarray, np.ndarray]
+    q: int  # number of free parameters
+
+    @classmethod
+    def from_partable(cls, pt: pd.DataFrame, ov: tuple[str, ...], lv: tuple[str, ...]) -> "RAM":
+        names = tuple(ov) + tuple(lv)
+        pos = {v: i for i, v in enumerate(names)}
+        n = len(names)
+        A0, S0, m0 = np.zeros((n, n)), np.zeros((n, n)), np.zeros(n)
+        a, s, mm = ([], [], []), ([], [], []), ([], [])
+        for r in pt.itertuples():
+            k = int(r.free) - 1
+            val = 0.0 if (r.free or np.isnan(r.ustart)) else float(r.ustart)
+            if r.op == "=~":
+                i, j = pos[r.rhs], pos[r.lhs]
+                target, store = (a, (i, j)), A0
+            elif r.op == "~":
+                i, j = pos[r.lhs], pos[r.rhs]
+                target, store = (a, (i, j)), A0
+            elif r.op == "~~":
+                i, j = pos[r.lhs], pos[r.rhs]
+                target, store = (s, (i, j)), S0
+            elif r.op == "~1":
+                i = pos[r.lhs]
+                if k >= 0:
+                    mm[0].append(i)
+                    mm[1].append(k)
+                else:
+                    m0[i] = val
+                continue
+            else:  # pragma: no cover - := rows are not in the table
+                continue
+            lst, (i, j) = target
+            if k >= 0:
+                lst[0].append(i)
+                lst[1].append(j)
+                lst[2].append(k)
+            else:
+                store[i, j] = val
+                if store is S0:
+                    store[j, i] = val
+        q = int(pt["free"].max()) if len(pt) and (pt["free"] > 0).any() else 0
+        arr = lambda t: tuple(np.asarray(x, dtype=int) for x in t)  # noqa: E731
+        return cls(names, len(ov), A0, S0, m0, arr(a), arr(s), arr(mm), q)
+
+    # -- matrices ---------------------------------------------------------------------------------
+    def matrices(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A, S, m at ``theta`` (shape (q,) or batched (B, q))."""
+        theta = np.asarray(theta, dtype=float)
+        batch = theta.shape[:-1]
+        A = np.broadcast_to(self.A0, batch + self.A0.shape).copy()
+        S = np.broadcast_to(self.S0, batch + self.S0.shape).copy()
+        m = np.broadcast_to(self.m0, batch + self.m0.shape).copy()
+        ai, aj, ak = self.a_idx
+        A[..., ai, aj] = theta[..., ak]
+        si, sj, sk = self.s_idx
+        S[..., si, sj] = theta[..., sk]
+        S[..., sj, si] = theta[..., sk]
+        mi, mk = self.m_idx
+        m[..., mi] = theta[..., mk]
+        return A, S, m
+
+    def implied(self, theta: np.ndarray):
+        """Return ``Sigma, mu, E, C`` where ``C = E S E'`` is the covariance of all variables."""
+        A, S, m = self.matrices(theta)
+        n = A.shape[-1]
+        E = np.linalg.inv(np.eye(n) - A)
+        C = E @ S @ np.swapaxes(E, -1, -2)
+        Em = (E @ m[..., None])[..., 0]
+        p = self.p
+        return C[..., :p, :p], Em[..., :p], E, C, Em
+
+    def jacobian(self, theta: np.ndarray):
+        """Derivatives of Sigma (q, p, p) and mu (q, p) with respect to theta (single, not batched)."""
+        A, S, m = self.matrices(theta)
+        n, p, q = A.shape[0], self.p, self.q
+        E = np.linalg.inv(np.eye(n) - A)
+        G = E[:p, :]  # p x n
+        H = E @ S @ E[:p, :].T  # n x p
+        Em = E @ m
+        dS = np.zeros((q, p, p))
+        dmu = np.zeros((q, p))
+        ai, aj, ak = self.a_idx
+        if ai.size:
+            t = G[:, ai].T[:, :, None] * H[aj, :][:, None, :]  # (nA, p, p)
+            t = t + np.swapaxes(t, 1, 2)
+            np.add.at(dS, ak, t)
+            np.add.at(dmu, ak, G[:, ai].T * Em[aj][:, None])
+        si, sj, sk = self.s_idx
+        if si.size:
+            t = G[:, si].T[:, :, None] * G[:, sj].T[:, None, :]
+            off = si != sj
+            t[off] = t[off] + np.swapaxes(t[off], 1, 2)
+            np.add.at(dS, sk, t)
+        mi, mk = self.m_idx
+        if mi.size:
+            np.add.at(dmu, mk, G[:, mi].T)
+        return dS, dmu
+
+    def row_position(self, lhs: str, op: str, rhs: str) -> tuple[str, int, int]:
+        """Matrix name and (row, col) of a parameter-table row (for modification indices)."""
+        pos = {v: i for i, v in enumerate(self.names)}
+        if op == "=~":
+            return "A", pos[rhs], pos[lhs]
+        if op == "~":
+            return "A", pos[lhs], pos[rhs]
+        if op == "~~":
+            return "S", pos[lhs], pos[rhs]
+        return "m", pos[lhs], 0
+
+    def extra_jacobian(self, theta: np.ndarray, cells: list[tuple[str, int, int]]):
+        """Derivatives of Sigma and mu for matrix cells that are not free parameters (for MIs)."""
+        A, S, m = self.matrices(theta)
+        n, p = A.shape[0], self.p
+        E = np.linalg.inv(np.eye(n) - A)
+        G = E[:p, :]
+        H = E @ S @ E[:p, :].T
+        Em = E @ m
+        k = len(cells)
+        dS = np.zeros((k, p, p))
+        dmu = np.zeros((k, p))
+        for c, (mat, i, j) in enumerate(cells):
+            if mat == "A":
+                t = np.outer(G[:, i], H[j, :])
+                dS[c] = t + t.T
+                dmu[c] = G[:, i] * Em[j]
+            elif mat == "S":
+                t = np.outer(G[:, i], G[:, j])
+                dS[c] = t + t.T if i != j else t
+            else:
+                dmu[c] = G[:, i]
+        return dS, dmu

@@ -1,0 +1,100 @@
+"""Helpers that compare egovsem results with reference tables written by R (lavaan, semTools, psych).
+
+Every reference row must be matched: a row of the reference that egovsem does not produce is a failure,
+never a skip. Tolerances are those of architecture.md: estimates and standardised values 1e-3 (relative
+where |x| > 1), standard errors 1e-2 relative, fit measures 1e-3 (relative where |x| > 1).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REF = Path(__file__).parent / "reference"
+DATA = Path(__file__).parent.parent / "data"
+
+
+def close(ours: float, ref: float, tol: float, *, relative_above: float = 1.0) -> bool:
+    if ref is None or (isinstance(ref, float) and np.isnan(ref)):
+        return ours is None or not np.isfinite(ours)
+    if ours is None or not np.isfinite(ours):
+        return False
+    scale = max(abs(ref), relative_above) if relative_above is not None else abs(ref)
+    return abs(ours - ref) <= tol * scale
+
+
+def se_close(ours: float, ref: float, tol: float = 1e-2) -> bool:
+    if np.isnan(ref):
+        return not np.isfinite(ours) or ours == 0
+    return abs(ours - ref) <= tol * max(abs(ref), 1e-8)
+
+
+def row_key(lhs: str, op: str, rhs) -> tuple:
+    rhs = "" if (rhs is None or (isinstance(rhs, float) and np.isnan(rhs))) else str(rhs)
+    if op == "~~":
+        return ("~~",) + tuple(sorted((str(lhs), rhs)))
+    if op == ":=":
+        return (str(lhs), ":=")
+    return (str(lhs), op, rhs)
+
+
+def compare_params(ours: pd.DataFrame, ref: pd.DataFrame, columns=("est", "std.lv", "std.all", "std.nox")) -> list[str]:
+    """Return a list of mismatches (empty when every reference row agrees)."""
+    problems = []
+    mine = {row_key(r["lhs"], r["op"], r["rhs"]): r for _, r in ours.iterrows()}
+    for _, r in ref.iterrows():
+        if r["op"] == "r2":
+            continue
+        k = row_key(r["lhs"], r["op"], r["rhs"])
+        if k not in mine:
+            problems.append(f"row {k} of lavaan is missing")
+            continue
+        m = mine[k]
+        for c in columns:
+            if c in ref.columns and not close(float(m[c]), float(r[c]), 1e-3):
+                problems.append(f"{k} {c}: egovsem {m[c]!r} lavaan {r[c]!r}")
+        if not se_close(float(m["se"]), float(r["se"])):
+            problems.append(f"{k} se: egovsem {m['se']!r} lavaan {r['se']!r}")
+    extra = set(mine) - {row_key(r["lhs"], r["op"], r["rhs"]) for _, r in ref.iterrows()}
+    if extra:
+        problems.append(f"rows egovsem has but lavaan does not: {sorted(extra)}")
+    return problems
+
+
+def compare_series(ours: pd.Series, ref: pd.Series, tol: float = 1e-3) -> list[str]:
+    problems = []
+    for k, v in ref.items():
+        if k not in ours.index:
+            problems.append(f"{k}: missing in egovsem")
+        elif not close(float(ours[k]), float(v), tol):
+            problems.append(f"{k}: egovsem {ours[k]!r} lavaan {v!r}")
+    return problems
+
+
+def compare_modindices(ours: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
+    problems = []
+    mine = {row_key(r["lhs"], r["op"], r["rhs"]): r for _, r in ours.iterrows()}
+    keys_ref = set()
+    for _, r in ref.iterrows():
+        k = row_key(r["lhs"], r["op"], r["rhs"])
+        keys_ref.add(k)
+        if k not in mine:
+            problems.append(f"modindex row {k} of lavaan is missing")
+            continue
+        for c in ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"):
+            if c in ref.columns and not close(float(mine[k][c]), float(r[c]), 1e-3):
+                problems.append(f"modindex {k} {c}: egovsem {mine[k][c]!r} lavaan {r[c]!r}")
+    extra = set(mine) - keys_ref
+    if extra:
+        problems.append(f"modindex rows egovsem has but lavaan does not: {sorted(extra)}")
+    return problems
+
+
+def read_ref(case: str, what: str, sub: str = "ml") -> pd.DataFrame:
+    return pd.read_csv(REF / sub / f"{case}_{what}.csv", keep_default_na=False, na_values=[""])
+
+
+def read_kv(case: str, what: str, sub: str = "ml") -> pd.Series:
+    df = pd.read_csv(REF / sub / f"{case}_{what}.csv", keep_default_na=False, na_values=[""])
+    return pd.Series(df.iloc[:, 1].to_numpy(), index=df.iloc[:, 0].astype(str))
