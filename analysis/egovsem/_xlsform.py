@@ -121,8 +121,9 @@ def write_xlsform(inst: Instrument, path: str | Path) -> Path:
 
 
 def _form_id(inst: Instrument) -> str:
-    stem = Path(inst.source_path).stem if inst.source_path else inst.title_en or "instrument"
-    return re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_").lower() or "instrument"
+    """A form id from the English title (so that export(import(x)) writes the same id)."""
+    words = re.findall(r"[A-Za-z0-9]+", inst.title_en.lower())[:6]
+    return "_".join(words) or "instrument"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -280,9 +281,10 @@ def read_xlsform(path: str | Path) -> Instrument:
             choices=() if is_scale or not q["lst"] else tuple(lists[q["lst"]]), reverse=q["reverse"],
             source=q["source"], expected=q["expected"], identifier=q["identifier"],
         ))
+    title = settings.get("form_title") or settings.get("form_id") or p.stem
     inst = Instrument(
-        title_zh=settings.get("title_zh") or settings.get("form_title") or settings.get("form_id") or p.stem,
-        title_en=settings.get("title_en") or settings.get("form_title") or settings.get("form_id") or p.stem,
+        title_zh=settings.get("title_zh") or (title if "zh" in langs else ""),
+        title_en=settings.get("title_en") or (title if "en" in langs else ""),
         version=settings.get("version", ""), citation=settings.get("citation", ""),
         scales=scales, constructs=_constructs(rd, items, plain), items=tuple(items),
         missing_values=_missing_codes(rd, settings), missing_labels=_missing_labels(rd, plain),

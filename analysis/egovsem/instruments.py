@@ -434,7 +434,7 @@ def _advice(inst: Instrument) -> list[str]:
         names = [it for it in inst.items if it.construct == code]
         if len(names) < 3:
             out.append(f"{where}: construct {code!r}: only {len(names)} item(s); 3 or more are needed.")
-    if not inst.attention_checks():
+    if inst.scale_items() and not inst.attention_checks():
         out.append(f"{where}: no attention check (an item with 'expected').")
     if inst.constructs and not inst.reverse_items():
         out.append(f"{where}: no reverse-keyed item; careless responding will not show.")

@@ -1,0 +1,80 @@
+"""``egovsem instrument``: export, import and check questionnaires (thin wrapper over egovsem.instruments)."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "instrument",
+        help="export, import or check a questionnaire (instrument YAML)",
+        description="Work with questionnaires: export one to XLSForm, Word, HTML or a codebook; import an "
+                    "XLSForm to YAML; check a YAML or XLSForm file.",
+    )
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+
+    ex = sub.add_parser("export", help="write an XLSForm, a printable questionnaire or a codebook",
+                        description="Export PATH (default: the bundled study questionnaire).")
+    ex.add_argument("path", nargs="?", metavar="PATH", help="instrument YAML (default: the study questionnaire)")
+    out = ex.add_mutually_exclusive_group(required=True)
+    out.add_argument("--xlsform", metavar="OUT.xlsx", help="XLSForm for ODK / KoboToolbox")
+    out.add_argument("--docx", metavar="OUT", help="printable Word questionnaire")
+    out.add_argument("--html", metavar="OUT", help="printable HTML questionnaire")
+    out.add_argument("--codebook", metavar="OUT", help="codebook, .csv or .md by suffix")
+    ex.add_argument("--lang", choices=("zh", "en", "both"),
+                    help="language of the questionnaire (default both) or codebook (default en)")
+    ex.set_defaults(func=run_export)
+
+    im = sub.add_parser("import", help="read an XLSForm into instrument YAML",
+                        description="Read an XLSForm (type/name/label required) and write instrument YAML.")
+    im.add_argument("form", metavar="FORM.xlsx", help="XLSForm workbook")
+    im.add_argument("--out", required=True, metavar="OUT.yaml", help="instrument YAML to write")
+    im.set_defaults(func=run_import)
+
+    ck = sub.add_parser("check", help="check an instrument file and list problems",
+                        description="Check a YAML or XLSForm instrument: errors stop with exit code 2; "
+                                    "softer problems are listed with exit code 1; exit code 0 when clean.")
+    ck.add_argument("path", metavar="PATH", help="instrument YAML or XLSForm")
+    ck.set_defaults(func=run_check)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from .. import instruments as ins
+
+    inst = ins.load_instrument(args.path)
+    if args.xlsform:
+        written = ins.to_xlsform(inst, args.xlsform)
+    elif args.docx:
+        written = ins.to_docx(inst, args.docx, lang=args.lang or "both")
+    elif args.html:
+        written = ins.to_html(inst, args.html, lang=args.lang or "both")
+    else:
+        written = ins.write_codebook(inst, args.codebook, lang=args.lang or "en")
+    print(f"wrote {written}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from .. import instruments as ins
+
+    inst = ins.read_xlsform(args.form)
+    written = ins.write_yaml(inst, args.out)
+    print(f"wrote {written} ({len(inst.items)} items, {len(inst.scales)} scales, "
+          f"{len(inst.constructs)} constructs)")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .. import instruments as ins
+
+    problems = ins.check_instrument(args.path)
+    for line in problems:
+        print(line)
+    if problems:
+        print(f"{args.path}: {len(problems)} problem(s)")
+        return 1
+    inst = ins.load_instrument(args.path)
+    print(f"{args.path}: OK ({len(inst.data_items())} questions, {len(inst.constructs)} constructs, "
+          f"{len(inst.scale_items())} scale items)")
+    return 0
