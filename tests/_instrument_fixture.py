@@ -31,6 +31,7 @@ ITEMS = (
     dict(name="remark", type="text"),
     dict(name="phone", type="text", identifier=True),
 )
+ITEMS = tuple({"text_zh": f"题目 {d['name']}", "text_en": f"Question {d['name']}", **d} for d in ITEMS)
 SCALE_ITEMS = ["A1", "A2", "A3", "A4", "B1", "B2", "ATT1", "B3", "B4", "C1", "C2", "C3"]
 N_QUESTIONS = 17
 
@@ -48,4 +49,25 @@ def small_instrument():
         constructs={c: Construct(c, c, c) for c in "ABC"},
         items=tuple(Item(**d) for d in ITEMS),
         missing_values=(-99, -98),
+        missing_labels={-99: ("未作答", "No answer"), -98: ("不适用", "Not applicable")},
     )
+
+
+def raw_frame(n: int = 40, seed: int = 1):
+    """A tidy raw export (all cells text, as read from a CSV) for :func:`small_instrument`: ids r0..,
+    answers 1..5 drawn at random (with the default seed no one straight-lines), ATT1 = 4, 200 s, fake phone numbers."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(n)], "consent": "1"})
+    for item in SCALE_ITEMS:
+        df[item] = rng.integers(1, 6, n).astype(str)
+    df["ATT1"] = "4"
+    df["resp_type"] = rng.integers(1, 4, n).astype(str)
+    df["age"] = rng.integers(18, 80, n).astype(str)
+    df["remark"] = "很好"
+    df["phone"] = [f"139{i:08d}" for i in range(n)]
+    df["dur"] = "200"
+    df["ip"] = [f"10.0.0.{i}" for i in range(n)]
+    return df

@@ -110,6 +110,11 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
         )
     inst = _load_instrument(instrument)
     v = view(inst)
+    if id in v.identifiers:
+        raise DataError(
+            f"The id column {id!r} is an identifier item (personal data) of the instrument; use the "
+            "platform's response id as 'id' so that no personal data is written."
+        )
     if isinstance(raw, pd.DataFrame):
         export = RawExport(raw.copy().reset_index(drop=True), None, "DataFrame")
         if mapping is not None:

@@ -13,7 +13,7 @@ from typing import Sequence
 from .._errors import EgovsemError
 
 #: verb modules, in the order ``egovsem --help`` lists them
-VERBS = ["fit", "run", "instrument"]
+VERBS = ["fit", "run", "clean", "instrument"]
 
 
 def build_parser() -> argparse.ArgumentParser:
