@@ -19,40 +19,54 @@ __all__ = ["modification_indices", "candidate_rows"]
 
 
 def candidate_rows(res) -> list[tuple[str, str, str]]:
-    """The parameters lavaan's ``modindices()`` considers by default and that the model does not free.
+    """The parameters lavaan's ``modindices()`` scores: every fixed row of the model (markers, fixed
+    variances, fixed covariates) plus every row of lavaan's "full" table that the model lacks.
 
-    Loadings of every latent variable on every observed indicator (of any factor); covariances among the
-    residuals of indicators and of other non-exogenous observed variables; covariances among latent
-    variables; regressions are not listed (lavaan lists ``~`` only for models with regressions among
-    latent variables, where they are equivalent to the covariances).
+    The full table (``lav_partable_full``): loadings of each latent variable on each observed variable that
+    is not a fixed covariate nor in a regression; (co)variances among the non-covariate observed variables,
+    among the fixed covariates, and among the latent variables; regressions among all variables in
+    regressions (not an indicator on its own factor); intercepts with a mean structure. Rows whose
+    conditional information is numerically zero (not identified once freed) are dropped afterwards.
     """
     spec = res.spec
     pt = res.partable
-    have = set()
-    for r in pt.itertuples():
-        if r.free > 0 or r.exo == 1:
-            if r.op == "~~":
-                have.add(("~~",) + tuple(sorted((r.lhs, r.rhs))))
-            else:
-                have.add((r.lhs, r.op, r.rhs))
-    fixed_rows = {(r.lhs, r.op, r.rhs) for r in pt.itertuples() if r.free == 0 and r.exo == 0}
-    indicators = [v for v in spec.ov if any((r.op == "=~" and r.rhs == v) for r in pt.itertuples())]
+    ov, lv, ov_x = list(spec.ov), list(spec.lv), list(spec.ov_x)
+    ov_nox = [v for v in ov if v not in ov_x]
+    regs = pt[pt["op"] == "~"]
+    eqs = list(dict.fromkeys(list(regs["lhs"]) + list(regs["rhs"])))
+    indicators = set(pt.loc[pt["op"] == "=~", "rhs"])
+
+    def k(lhs, op, rhs):
+        return ("~~",) + tuple(sorted((lhs, rhs))) if op == "~~" else (lhs, op, rhs)
+
+    present = {k(r.lhs, r.op, r.rhs) for r in pt.itertuples()}
     out: list[tuple[str, str, str]] = []
-    for f in spec.lv:
-        for x in indicators:
-            if (f, "=~", x) not in have:
-                out.append((f, "=~", x))
-    ovs = [v for v in spec.ov if v not in spec.ov_x]
-    for i, a in enumerate(ovs):
-        for b in ovs[i + 1:]:
-            if ("~~",) + tuple(sorted((a, b))) not in have:
-                out.append((a, "~~", b))
-    lvs = list(spec.lv)
-    for i, a in enumerate(lvs):
-        for b in lvs[i + 1:]:
-            if ("~~",) + tuple(sorted((a, b))) not in have:
-                out.append((a, "~~", b))
-    del fixed_rows
+    seen: set = set()
+    # fixed rows of the model first (lavaan's lav_object_extended frees them)
+    for r in pt.itertuples():
+        if r.free == 0 and r.exo == 0:
+            out.append((r.lhs, r.op, r.rhs))
+            seen.add(k(r.lhs, r.op, r.rhs))
+    full: list[tuple[str, str, str]] = []
+    full += [(f, "=~", x) for f in lv for x in ov_nox if x not in eqs]
+    # lavaan 0.6-14: residual (co)variances only among indicators of latent variables
+    ind = [v for v in ov_nox if v in indicators]
+    full += [(ind[i], "~~", ind[j]) for j in range(len(ind)) for i in range(j, len(ind))]
+    full += [(ov_x[i], "~~", ov_x[j]) for j in range(len(ov_x)) for i in range(j, len(ov_x))]
+    full += [(lv[i], "~~", lv[j]) for j in range(len(lv)) for i in range(j, len(lv))]
+    full += [(y, "~", x) for y in eqs for x in eqs if x != y and not (y in indicators and x in lv)]
+    if spec.meanstructure:
+        full += [(v, "~1", "") for v in ov + lv]
+    xset = set(ov_x)
+    for row in full:
+        kk = k(*row)
+        if row[0] in xset and row[2] in xset:
+            # covariate-only rows: with fixed.x their score is identically zero (lavaan prints mi ~ 1e-31)
+            continue
+        if kk in present or kk in seen:
+            continue
+        seen.add(kk)
+        out.append(row)
     return out
 
 
@@ -70,13 +84,31 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
     d1S, d1m = ram.jacobian(theta)
     d2S, d2m = ram.extra_jacobian(theta, cells)
     ms = spec.meanstructure
-    I11 = ml.information_from(W, d1S, d1m, ms)
-    M2 = np.einsum("ij,kjl->kil", W, d2S) @ W
-    I12 = 0.5 * np.einsum("kij,lji->lk", M2, d1S)  # (q, k)
-    I22 = 0.5 * np.einsum("kij,kji->k", M2, d2S)
+    # expected information of [free, candidate] with the covariates' own moments (x-x block) zeroed,
+    # as lavaan does under fixed.x
+    xi = [spec.ov.index(v) for v in spec.ov_x]
+    p = len(spec.ov)
+    ki, kj = np.tril_indices(p)
+    from .fitmeasures import _vech_weight
+
+    Vw = _vech_weight(W, ki, kj)
+    if xi:
+        xx = np.isin(ki, xi) & np.isin(kj, xi)
+        Vw[xx, :] = 0.0
+        Vw[:, xx] = 0.0
+    D1 = d1S[:, ki, kj]
+    D2 = d2S[:, ki, kj]
+    I11 = D1 @ Vw @ D1.T
+    I12 = D1 @ Vw @ D2.T
+    I22 = np.einsum("ka,ab,kb->k", D2, Vw, D2)
     if ms:
-        I12 += d1m @ W @ d2m.T
-        I22 += np.einsum("ki,ij,kj->k", d2m, W, d2m)
+        Wm = W.copy()
+        if xi:
+            Wm[xi, :] = 0.0
+            Wm[:, xi] = 0.0
+        I11 = I11 + d1m @ Wm @ d1m.T
+        I12 = I12 + d1m @ Wm @ d2m.T
+        I22 = I22 + np.einsum("ki,ij,kj->k", d2m, Wm, d2m)
     WF = W - W @ st.cov @ W
     g2 = np.einsum("kij,ij->k", d2S, WF)
     if ms:
@@ -85,6 +117,8 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
         g2 -= 2.0 * d2m @ dd
     score = -0.5 * g2
     V = I22 - np.einsum("qk,qk->k", I12, np.linalg.solve(I11, I12))
+    # lavaan drops parameters whose conditional information is below eps^(1/3) (not identified if freed)
+    keep = V >= np.finfo(float).eps ** (1 / 3)
     with np.errstate(divide="ignore", invalid="ignore"):
         mi = N * score**2 / V
         epc = score / V
@@ -95,7 +129,7 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
     out = []
     for k, (lhs, op, rhs) in enumerate(rows):
         e = epc[k]
-        a, b = pos[lhs], pos[rhs]
+        a, b = pos[lhs], pos.get(rhs, pos[lhs])
         if op == "=~":
             s_all = e * sd[a] / sd[b]
             s_lv = e * sd[a]
@@ -104,10 +138,22 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
             s_all = e * sd[b] / sd[a]
             s_lv = e * (sd[b] if rhs in latent else 1.0) / (sd[a] if lhs in latent else 1.0)
             s_nox = e * (1.0 if rhs in ov_x else sd[b]) / sd[a]
+        elif op == "~1":
+            s_all = e / sd[a]
+            s_lv = e / sd[a] if lhs in latent else e
+            s_nox = e if lhs in ov_x else s_all
+        elif lhs == rhs:
+            # lavaan standardises the current variance estimate, not the EPC (cov.std = TRUE)
+            est_v = S[a, a] if lhs not in ov_x else np.nan
+            s_all = (est_v if np.isfinite(est_v) else e) / C[a, a]
+            s_lv = s_all if lhs in latent else (est_v if np.isfinite(est_v) else e)
+            s_nox = s_all
         else:
-            ra, rb = np.sqrt(S[a, a]), np.sqrt(S[b, b])
+            # residual SDs; abs() as lavaan does for Heywood cases
+            ra, rb = np.sqrt(abs(S[a, a])), np.sqrt(abs(S[b, b]))
             s_all = e / (ra * rb)
             s_lv = e / ((ra if lhs in latent else 1.0) * (rb if rhs in latent else 1.0))
             s_nox = e / ((1.0 if lhs in ov_x else ra) * (1.0 if rhs in ov_x else rb))
-        out.append((lhs, op, rhs, mi[k], e, s_lv, s_all, s_nox))
+        if keep[k]:
+            out.append((lhs, op, rhs, mi[k], e, s_lv, s_all, s_nox))
     return pd.DataFrame(out, columns=["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"])
