@@ -318,6 +318,12 @@ def test_docx_both_languages(tmp_path, study):
     for label in study.scales["agree5"].labels_zh + study.scales["agree5"].labels_en:
         assert label in text
     assert text.count("\u25a1") >= 5 * len(study.scale_items())
+    import docx
+
+    tables = docx.Document(str(tmp_path / "q.docx")).tables
+    # grids: the four yes/no channel questions, the part 2 scale items, the part 3 scale items
+    assert [len(t.rows) - 1 for t in tables] == [4, 33, 20]
+    assert tables[1].rows[1].cells[1].text.startswith(study.item("SG1").text_zh)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -27,13 +27,15 @@ _WORDS = {  # fixed words of the printed questionnaire
 
 @dataclass
 class _Block:
-    kind: str  # "note", "grid" or "question"
+    kind: str  # "note", "grid" (statements down, answer options across) or "question"
     items: list[Item] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
-    scale: str | None = None
+    options: tuple[tuple[int, str, str], ...] = ()
 
 
 def _blocks(inst: Instrument) -> list[_Block]:
+    """Notes, grids (consecutive items on one scale, or two or more select_one items with the same
+    choices, such as the yes/no channel questions) and single questions, numbered over data items."""
     out: list[_Block] = []
     n = 0
     for it in inst.items:
@@ -42,14 +44,22 @@ def _blocks(inst: Instrument) -> list[_Block]:
             continue
         n += 1
         if it.type == "scale":
-            last = out[-1] if out else None
-            if last is not None and last.kind == "grid" and last.scale == it.scale:
-                last.items.append(it)
-                last.numbers.append(n)
-            else:
-                out.append(_Block("grid", [it], [n], it.scale))
+            sc = inst.scales[it.scale]
+            options = tuple(zip(sc.values, sc.labels_zh, sc.labels_en))
+        elif it.type == "select_one":
+            options = it.choices
         else:
             out.append(_Block("question", [it], [n]))
+            continue
+        last = out[-1] if out else None
+        if last is not None and last.kind == "grid" and last.options == options:
+            last.items.append(it)
+            last.numbers.append(n)
+        else:
+            out.append(_Block("grid", [it], [n], options))
+    for b in out:  # a select_one on its own is a question with its options listed
+        if b.kind == "grid" and len(b.items) == 1 and b.items[0].type != "scale":
+            b.kind = "question"
     return out
 
 
@@ -71,7 +81,7 @@ def write_docx(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Cm, Pt, RGBColor
 
     lang = check_option("lang", lang, ["zh", "en", "both"])
     validate_instrument(inst)
@@ -81,6 +91,9 @@ def write_docx(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
     normal.font.size = Pt(10.5)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")  # Chinese text in a Chinese font
     grey = RGBColor(0x59, 0x59, 0x59)
+    sec = doc.sections[0]  # A4 with 2 cm margins, as questionnaires are printed in China
+    sec.page_width, sec.page_height = Cm(21), Cm(29.7)
+    sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Cm(2)
 
     def runs(par, pairs, *, bold=False, small_en=True):
         for k, (code, text) in enumerate(pairs):
@@ -107,12 +120,15 @@ def write_docx(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
             it = b.items[0]
             runs(doc.add_heading(level=2), _pair(it.text_zh, it.text_en, lang), small_en=False)
         elif b.kind == "grid":
-            sc = inst.scales[b.scale]
-            table = doc.add_table(rows=1, cols=2 + len(sc.values))
+            table = doc.add_table(rows=1, cols=2 + len(b.options))
             table.style = "Table Grid"
+            table.autofit = False
+            point = min(Cm(1.7), Cm(9) // len(b.options))
+            widths = [Cm(1), Cm(17) - Cm(1) - point * len(b.options)] + [point] * len(b.options)
             head = table.rows[0].cells
-            runs(head[1].paragraphs[0], _word("statement", lang), bold=True)
-            for j, (v, z, e) in enumerate(zip(sc.values, sc.labels_zh, sc.labels_en)):
+            if b.items[0].type == "scale":
+                runs(head[1].paragraphs[0], _word("statement", lang), bold=True)
+            for j, (v, z, e) in enumerate(b.options):
                 p = head[2 + j].paragraphs[0]
                 runs(p, _pair(z, e, lang) + [("", str(v))], bold=True, small_en=False)
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -121,9 +137,13 @@ def write_docx(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
                 cells[0].text = str(num)
                 p = runs(cells[1].paragraphs[0], _pair(it.text_zh, it.text_en, lang))
                 tag(p, it.name)
-                for j in range(len(sc.values)):
+                for j in range(len(b.options)):
                     cells[2 + j].text = BOX
                     cells[2 + j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            for col, width in zip(table.columns, widths):  # the grid (LibreOffice) and each cell (Word)
+                col.width = width
+                for cell in col.cells:
+                    cell.width = width
             doc.add_paragraph()
         else:
             it, num = b.items[0], b.numbers[0]
@@ -191,13 +211,11 @@ def write_html(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
             it = b.items[0]
             out.append(f'<h2 id="{it.name}">{_h(_pair(it.text_zh, it.text_en, lang))}</h2>')
         elif b.kind == "grid":
-            sc = inst.scales[b.scale]
-            head = "".join(f'<th class="pt">{_h(_pair(z, e, lang))}<br>{v}</th>'
-                           for v, z, e in zip(sc.values, sc.labels_zh, sc.labels_en))
-            out.append(f'<table class="grid"><thead><tr><th></th><th>{_h(_word("statement", lang))}</th>'
-                       f"{head}</tr></thead><tbody>")
+            head = "".join(f'<th class="pt">{_h(_pair(z, e, lang))}<br>{v}</th>' for v, z, e in b.options)
+            first = _h(_word("statement", lang)) if b.items[0].type == "scale" else ""
+            out.append(f'<table class="grid"><thead><tr><th></th><th>{first}</th>{head}</tr></thead><tbody>')
             for num, it in zip(b.numbers, b.items):
-                boxes = "".join(f'<td class="box">{BOX}</td>' for _ in sc.values)
+                boxes = "".join(f'<td class="box">{BOX}</td>' for _ in b.options)
                 out.append(f'<tr id="{it.name}"><td>{num}</td><td>{_h(_pair(it.text_zh, it.text_en, lang))}'
                            f"{name.format(it.name)}</td>{boxes}</tr>")
             out.append("</tbody></table>")
