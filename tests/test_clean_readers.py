@@ -191,3 +191,18 @@ def test_identifier_column_is_optional(inst):
     res = clean(raw_frame(3).drop(columns=["phone"]), inst, id="id")
     assert len(res.data) == 3 and "phone" not in res.data.columns
     assert np.all(res.flags["excluded"] == False)  # noqa: E712
+
+
+def test_kobo_style_export_semicolons_and_group_paths(tmp_path, inst):
+    raw = raw_frame(4).rename(columns={"A1": "grp_a/A1", "B2": "grp_b/B2"})
+    path = tmp_path / "kobo.csv"
+    raw.to_csv(path, index=False, sep=";")
+    res = clean(path, inst, id="id")
+    assert res.data["A1"].tolist() == raw["grp_a/A1"].astype(int).tolist()
+    assert "`grp_a/A1` -> `A1`" in res.report
+
+
+def test_unchecked_item_may_lack_a_column(inst):
+    res = clean(raw_frame(3).drop(columns=["remark"]), inst, id="id")
+    assert "remark" not in res.data.columns
+    assert "Unchecked items without a column (left out): `remark`." in res.report

@@ -96,6 +96,8 @@ def _read_csv(p: Path, sep: str, raw: bool = False) -> pd.DataFrame:
     data = p.read_bytes()
     enc = _encoding(p, data)
     if raw:
+        if sep == ",":
+            sep = _sniff_separator(data.decode(enc))
         table = pd.read_csv(
             p, sep=sep, encoding=enc, header=None, dtype=str, keep_default_na=False, na_values=[""]
         )
@@ -107,6 +109,13 @@ def _read_csv(p: Path, sep: str, raw: bool = False) -> pd.DataFrame:
     if seen:
         raise DataError(f"The data file {str(p)!r} has duplicate column names: {sorted(seen)}.")
     return df
+
+
+def _sniff_separator(text: str) -> str:
+    """',' unless the header line has more ';' or tabs (KoboToolbox and European Excel write ';')."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {s: header.count(s) for s in (",", ";", "\t")}
+    return max(counts, key=lambda s: (counts[s], s == ","))
 
 
 def _encoding(p: Path, data: bytes) -> str:

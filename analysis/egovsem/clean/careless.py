@@ -35,6 +35,7 @@ from scipy import stats
 
 from .recode import reverse_code
 from .spec import InstrumentView
+from .validate import cell_text
 
 
 def _matrix(x) -> np.ndarray:
@@ -217,8 +218,7 @@ def indices(data: pd.DataFrame, v: InstrumentView, *, id: str, duration: str | N
     out["psychant"], out["psychant_pairs"] = pa["cor"].to_numpy(), pa["pairs"].to_numpy()
     failed = np.zeros(n, dtype=int)
     for item, expected in v.attention.items():
-        ans = data[item].astype(float).to_numpy()
-        failed += ~(ans == float(expected))
+        failed += ~(data[item].map(cell_text) == cell_text(expected)).to_numpy()
     out["attention_failed"] = failed
     if duration is not None:
         n_items = len(v.items) + len(v.identifiers)
@@ -226,7 +226,7 @@ def indices(data: pd.DataFrame, v: InstrumentView, *, id: str, duration: str | N
     else:
         out["seconds_per_item"] = np.nan
     out["duplicate_id"] = data[id].duplicated(keep="first").to_numpy()
-    key = data[list(v.items) + ([duration] if duration else [])].astype(object)
+    key = data[[c for c in v.items if c in data.columns] + ([duration] if duration else [])].astype(object)
     if identifiers is not None and identifiers.shape[1]:
         key = pd.concat([key, identifiers.reset_index(drop=True).astype(object)], axis=1)
     key = key.astype(str)  # NaN and <NA> compare equal as text

@@ -52,6 +52,9 @@ def render_report(*, export, v, id, duration, invalid, rules, checked, flags, fl
     if checked.dropped:
         out.append("- Columns not in the instrument, not written: "
                    + ", ".join(f"`{c}`" for c in checked.dropped) + ".")
+    if checked.absent:
+        out.append("- Unchecked items without a column (left out): "
+                   + ", ".join(f"`{c}`" for c in checked.absent) + ".")
     if dropped_identifiers:
         out.append("- Identifier items dropped before writing: "
                    + ", ".join(f"`{c}`" for c in dropped_identifiers) + ".")

@@ -8,12 +8,16 @@ Each cell of an item column is read as text or number and then:
 3. a scale or single-choice answer must be one of the allowed codes; an answer written as the code's
    label (zh or en, e.g. ``同意`` or ``Agree``) becomes the code; full-width digits count as digits;
 4. an integer item needs a whole number, a decimal item a number, a multiple-choice item allowed codes
-   separated by spaces; text items are not checked;
+   separated by spaces; text (and date, ...) items are not checked;
 5. anything else is invalid.
 
 Every change of a value (steps 1-3, and invalid cells set missing) is one audit row. Invalid cells stop
 the run with ``invalid="error"`` (the error lists every cell: respondent id, column, value, what is
 allowed) or become missing with ``invalid="missing"``.
+
+Every checked item (scale, choice, number) needs a column: a missing one is an error naming it. An
+unchecked item (text, date, ...) may have no column (exports often leave out empty free-text
+questions); it is listed in ``Validated.absent`` and in the report. Identifier items never need one.
 """
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ class Validated:
     invalid: pd.DataFrame     # row, id, column, value, allowed
     renamed: dict             # raw column -> item name matched ignoring case and spaces
     dropped: tuple            # raw columns that are neither id, duration nor instrument items
+    absent: tuple = ()        # unchecked items (text, date, ...) without a column
 
 
 def _number(v):
@@ -64,9 +69,9 @@ def _number(v):
     return None
 
 
-def _text(v) -> str:
+def cell_text(v) -> str:
     """How a value is shown in the audit and in messages (numbers without a trailing .0)."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if _isna(v):
         return ""
     f = _number(v) if not isinstance(v, str) else None
     if f is not None and f.is_integer():
@@ -83,7 +88,7 @@ def respondent_ids(frame: pd.DataFrame, id: str) -> pd.Series:
             f"No id column: the argument id={id!r} names no column of the data; "
             f"the columns are {list(frame.columns)}."
         )
-    ids = frame[id].map(lambda v: _text(v).strip() if not isinstance(v, str) else v.strip())
+    ids = frame[id].map(lambda v: cell_text(v).strip() if not isinstance(v, str) else v.strip())
     blank = [i + 1 for i, v in enumerate(ids) if v == ""]
     if blank:
         raise DataError(
@@ -95,15 +100,17 @@ def respondent_ids(frame: pd.DataFrame, id: str) -> pd.Series:
 
 def match_columns(frame: pd.DataFrame, v: InstrumentView, *, id: str,
                   duration: str | None) -> tuple[pd.DataFrame, dict]:
-    """Rename columns that differ from an item name only in case or surrounding spaces."""
+    """Rename columns that differ from an item name only in case, surrounding spaces, or a group path
+    (ODK/KoboToolbox write ``group/item``), where exactly one column matches."""
     cols = list(frame.columns)
     names = set(v.items) | set(v.identifiers)
     renamed = {}
     for item in names:
         if item in cols:
             continue
-        cands = [c for c in cols if str(c).strip().casefold() == item.casefold() and c not in names]
-        if len(cands) == 1 and cands[0] not in (id, duration):
+        cands = [c for c in cols if c not in names and c not in (id, duration) and c not in renamed
+                 and str(c).strip().rsplit("/", 1)[-1].casefold() == item.casefold()]
+        if len(cands) == 1:
             renamed[cands[0]] = item
     return frame.rename(columns=renamed), renamed
 
@@ -114,7 +121,7 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
     invalid = check_option("invalid", invalid, INVALID_OPTIONS)
     frame, renamed = match_columns(frame, v, id=id, duration=duration)
     ids = respondent_ids(frame, id)
-    absent = [i for i in v.items if i not in frame.columns]
+    absent = [i for i in v.items if i not in frame.columns and v.rules[i].kind != "free"]
     if absent:
         raise DataError(
             f"The data have no column for item(s) {absent} of the instrument; the data's columns are "
@@ -130,18 +137,24 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
     out = {id: ids}
     missing = [float(c) for c in v.missing_codes if _number(c) is not None]
     missing_text = {str(c) for c in v.missing_codes}
-    for item in v.items:
+    for item in (i for i in v.items if i in frame.columns):
         rule = v.rules[item]
-        values = []
+        values, seen = [], {}
         for r, (rid, raw) in enumerate(zip(ids, frame[item].tolist())):
-            new, reason = _cell(raw, rule, missing, missing_text, user_missing.get(item, ()))
+            key = (type(raw), raw) if isinstance(raw, (str, int, float)) else None
+            if key is not None and key in seen:
+                new, reason = seen[key]
+            else:
+                new, reason = _cell(raw, rule, missing, missing_text, user_missing.get(item, ()))
+                if key is not None:
+                    seen[key] = (new, reason)
             if reason == "invalid":
-                bad.append((r + 1, rid, item, _text(raw), rule.describe))
+                bad.append((r + 1, rid, item, cell_text(raw), rule.describe))
                 new = np.nan
                 if invalid == "missing":
-                    audit.append((rid, item, _text(raw), "", f"invalid: not {rule.describe}"))
+                    audit.append((rid, item, cell_text(raw), "", f"invalid: not {rule.describe}"))
             elif reason:
-                audit.append((rid, item, _text(raw), _text(new), reason))
+                audit.append((rid, item, cell_text(raw), cell_text(new), reason))
             values.append(new)
         out[item] = _typed(values, rule)
     if duration is not None:
@@ -149,7 +162,7 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
         for rid, raw in zip(ids, frame[duration].tolist()):
             f = _number(unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else raw)
             if f is None and not _isna(raw):
-                audit.append((rid, duration, _text(raw), "", "duration is not a number"))
+                audit.append((rid, duration, cell_text(raw), "", "duration is not a number"))
             secs.append(np.nan if f is None else f)
         out[duration] = pd.Series(secs, dtype=float)
     cells = pd.DataFrame(bad, columns=["row", "id", "column", "value", "allowed"])
@@ -157,7 +170,8 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
         raise InvalidDataError(_invalid_message(cells), cells)
     data = pd.DataFrame(out)
     dropped = tuple(c for c in frame.columns if c not in data.columns and c not in v.identifiers)
-    return Validated(data, pd.DataFrame(audit, columns=AUDIT_COLUMNS), cells, renamed, dropped)
+    absent = tuple(i for i in v.items if i not in frame.columns)
+    return Validated(data, pd.DataFrame(audit, columns=AUDIT_COLUMNS), cells, renamed, dropped, absent)
 
 
 def _isna(x) -> bool:
@@ -193,8 +207,8 @@ def _cell(raw, rule, missing: list, missing_text: set, user_missing: tuple):
     if rule.kind == "decimal":
         return (num, "") if num is not None else (None, "invalid")
     if rule.kind == "multiple":
-        allowed = {_text(c) for c in rule.allowed}
-        tokens = _text(val).replace(",", " ").split()
+        allowed = {cell_text(c) for c in rule.allowed}
+        tokens = cell_text(val).replace(",", " ").split()
         return (" ".join(tokens), "") if tokens and set(tokens) <= allowed else (None, "invalid")
     return raw, ""
 
