@@ -1,0 +1,181 @@
+"""Make the SIMULATED raw survey export of the egovsem example: ``raw_export.csv`` and ``careless_truth.csv``.
+
+THE DATA ARE SIMULATED. No real person answered; the phone numbers are fake (prefix 100, which is not a
+Chinese mobile prefix); every id starts with ``SIM-`` and every row says ``data_source = simulated``.
+
+What the export looks like (one row per submission, as a survey platform writes it):
+
+- metadata ``id`` (SIM-0001 ...), ``submitted`` (time stamp), ``duration`` (seconds), ``data_source``;
+- every item of the study questionnaire (``egovsem.instruments.load_instrument()``) in questionnaire
+  order, notes left out: consent, respondent type, region, channels, the 5-point scale items, the
+  attention check ATT1, age group, education, phone (an identifier item).
+
+How it is made (``numpy.random.SeedSequence(SEED)``, one child stream per step, so the file is the same on
+every machine):
+
+1. Continuous responses of N_ATTENTIVE respondents are drawn from the population model
+   ``data/example/population.lav`` with ``egovsem.simulate_data`` (standardised indicators) and cut into
+   5 categories at the fixed thresholds ``THRESHOLDS`` (a little more agreement than disagreement).
+   Reverse-keyed items (TG4, PV4, PI4) are stored as respondents answered them: ``6 - category``.
+   Attentive respondents answer ATT1 with 4, except ``ATT_SLIP`` of them who slip.
+2. About 3% of the scale answers (attention check not included) are set to the missing code -99,
+   completely at random.
+3. Careless respondents (about 8%) are added in three kinds (``N_CARELESS``): ``straightliner`` (the same
+   answer to every scale item, ATT1 included), ``speeder`` (answers near the scale middle, 0.6-1.8
+   seconds per question) and ``random`` (uniform answers, ATT1 anything but 4).
+4. Duplicate submissions: ``N_DUP_COPY`` rows re-sent with a new id a minute later (identical answers and
+   duration), and ``N_DUP_SAME_ID`` rows exported twice under the same id.
+5. Non-scale answers: respondent type, region, channels used, age group, education drawn from fixed
+   shares; durations log-normal around 9 seconds per question for attentive respondents.
+
+``careless_truth.csv`` lists every id with its planted type: attentive, straightliner, speeder, random,
+duplicate (the second row of a duplicate pair; the same-id copies share the id of their original, so
+the truth has one row per *row* of the export: column ``row``).
+
+Run from the repository root: ``python data/example/make_raw_export.py``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import egovsem
+from egovsem.instruments import load_instrument
+
+HERE = Path(__file__).resolve().parent
+SEED = 20261125
+N_ATTENTIVE = 552
+N_CARELESS = {"straightliner": 16, "speeder": 16, "random": 16}
+N_DUP_COPY = 5
+N_DUP_SAME_ID = 3
+THRESHOLDS = (-1.6, -0.8, 0.2, 1.2)   # on the standardised continuous response
+P_MISSING = 0.03
+ATT_SLIP = 0.01
+MISSING_CODE = -99
+SHARES = {
+    "resp_type": ((1, 2, 3), (0.70, 0.22, 0.08)),
+    "region": ((1, 2, 3), (0.45, 0.30, 0.25)),
+    "ch_portal": ((1, 0), (0.80, 0.20)),
+    "ch_wechat": ((1, 0), (0.75, 0.25)),
+    "ch_app": ((1, 0), (0.55, 0.45)),
+    "ch_hall": ((1, 0), (0.40, 0.60)),
+    "age_group": ((1, 2, 3, 4, 5), (0.30, 0.30, 0.20, 0.13, 0.07)),
+    "education": ((1, 2, 3, 4, 5), (0.08, 0.17, 0.25, 0.38, 0.12)),
+}
+
+
+def make(seed: int = SEED, population: Path = HERE / "population.lav") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The raw export and the truth table (both marked simulated)."""
+    inst = load_instrument()
+    items = [it for it in inst.items if it.type != "note"]
+    scale = [it.name for it in items if it.scale is not None]
+    att = {it.name: it.expected for it in items if it.expected is not None}
+    content = [i for i in scale if i not in att]
+    reverse = [it.name for it in items if it.reverse]
+    s_lat, s_cut, s_miss, s_care, s_meta, s_dup, s_time = np.random.SeedSequence(seed).spawn(7)
+
+    # 1. attentive respondents from the population model
+    model = Path(population).read_text(encoding="utf-8")
+    latent = egovsem.simulate_data(model, N_ATTENTIVE, seed=s_lat)
+    absent = [i for i in content if i not in latent.columns]
+    if absent:
+        raise SystemExit(f"population.lav has no indicator for the items {absent}")
+    answers = pd.DataFrame({i: 1 + np.searchsorted(THRESHOLDS, latent[i].to_numpy()) for i in content})
+    for i in reverse:
+        answers[i] = 6 - answers[i]
+    rng = np.random.default_rng(s_cut)
+    for i, expected in att.items():
+        slip = rng.random(N_ATTENTIVE) < ATT_SLIP
+        answers[i] = np.where(slip, rng.choice([3, 5], N_ATTENTIVE), expected)
+    kinds = ["attentive"] * N_ATTENTIVE
+
+    # 2. missing completely at random (content items of attentive respondents)
+    rng = np.random.default_rng(s_miss)
+    block = answers[content].to_numpy()
+    block[rng.random(block.shape) < P_MISSING] = MISSING_CODE
+    answers[content] = block
+
+    # 3. careless respondents
+    rng = np.random.default_rng(s_care)
+    rows = []
+    for kind, n in N_CARELESS.items():
+        for _ in range(n):
+            if kind == "straightliner":
+                row = dict.fromkeys(scale, int(rng.choice([3, 4, 5], p=[0.3, 0.4, 0.3])))
+            elif kind == "speeder":
+                row = {i: int(rng.choice([2, 3, 4], p=[0.2, 0.5, 0.3])) for i in scale}
+                row.update({i: (e if rng.random() < 0.5 else int(rng.integers(1, 6))) for i, e in att.items()})
+            else:
+                row = {i: int(rng.integers(1, 6)) for i in scale}
+                row.update({i: int(rng.choice([v for v in range(1, 6) if v != e])) for i, e in att.items()})
+            rows.append(row)
+            kinds.append(kind)
+    answers = pd.concat([answers, pd.DataFrame(rows)], ignore_index=True)
+    n = len(answers)
+
+    # 5. non-scale answers, durations, submission times, phones
+    rng = np.random.default_rng(s_meta)
+    out = pd.DataFrame(index=range(n))
+    for it in items:
+        if it.name in SHARES:
+            values, p = SHARES[it.name]
+            out[it.name] = rng.choice(values, n, p=p)
+        elif it.name == "consent":
+            out[it.name] = 1
+        elif it.scale is not None:
+            out[it.name] = answers[it.name].to_numpy()
+        elif it.identifier:
+            out[it.name] = [f"100{x:08d}" for x in rng.choice(10**8, n, replace=False)]
+        else:
+            out[it.name] = ""
+    out = out[[it.name for it in items]]
+    per_q = np.exp(rng.normal(np.log(9.0), 0.35, n))
+    speed = np.array([k == "speeder" for k in kinds])
+    per_q[speed] = rng.uniform(0.6, 1.8, speed.sum())
+    out.insert(0, "duration", np.round(per_q * len(items)).astype(int))
+    out["kind"] = kinds
+    rng_t = np.random.default_rng(s_time)
+    out = out.iloc[rng_t.permutation(n)].reset_index(drop=True)  # careless respondents come at any time
+    start = pd.Timestamp("2026-03-02 08:00:00")
+    out.insert(0, "submitted", start + pd.to_timedelta(np.sort(rng_t.uniform(0, 14 * 86400, n)), unit="s"))
+
+    # 4. duplicates: copies of attentive rows, placed after their original
+    rng = np.random.default_rng(s_dup)
+    pool = out.index[out["kind"] == "attentive"].to_numpy()
+    picks = rng.choice(pool, N_DUP_COPY + N_DUP_SAME_ID, replace=False)
+    copies = out.loc[picks].copy()
+    copies["kind"] = "duplicate"
+    copies["same_id_of"] = [-1] * N_DUP_COPY + list(picks[N_DUP_COPY:])
+    copies.loc[copies.index[:N_DUP_COPY], "submitted"] += pd.Timedelta(seconds=60)
+    out["same_id_of"] = -1
+    out = pd.concat([out, copies]).sort_values("submitted", kind="stable").reset_index(drop=False)
+    ids, by_original = [], {}
+    counter = 0
+    for orig, same in zip(out["index"], out["same_id_of"]):
+        if same >= 0:
+            ids.append(by_original[same])
+            continue
+        counter += 1
+        ids.append(f"SIM-{counter:04d}")
+        by_original.setdefault(orig, ids[-1])
+    out.insert(0, "id", ids)
+    out["submitted"] = out["submitted"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    out["data_source"] = "simulated"
+    truth = pd.DataFrame({"row": np.arange(1, len(out) + 1), "id": out["id"], "careless_type": out["kind"],
+                          "data_source": "simulated"})
+    raw = out.drop(columns=["index", "kind", "same_id_of"])
+    return raw, truth
+
+
+def main() -> None:
+    raw, truth = make()
+    raw.to_csv(HERE / "raw_export.csv", index=False, encoding="utf-8")
+    truth.to_csv(HERE / "careless_truth.csv", index=False, encoding="utf-8")
+    print(f"wrote {len(raw)} simulated rows to {HERE / 'raw_export.csv'}; "
+          f"planted: {truth['careless_type'].value_counts().to_dict()}")
+
+
+if __name__ == "__main__":
+    main()
