@@ -471,7 +471,7 @@ def test_models_label_the_hypotheses():
 # docstring examples
 
 
-@pytest.mark.parametrize("module", ["egovsem.instruments"])
+@pytest.mark.parametrize("module", ["egovsem.instruments", "egovsem._instrument_model"])
 def test_doctests(module):
     import importlib
 

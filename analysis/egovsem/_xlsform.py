@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InstrumentError
-from .instruments import (
-    LANGUAGES, Construct, Instrument, Item, MetaColumn, Scale, validate_instrument,
-)
+from ._instrument_checks import validate_instrument
+from ._instrument_model import LANGUAGES, Construct, Instrument, Item, MetaColumn, Scale
 
 SURVEY_FLAGS = ("construct", "reverse", "expected", "source", "identifier")
 #: XLSForm metadata types: no question, no item (start/end give the completion time)
