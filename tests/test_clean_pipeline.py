@@ -263,3 +263,19 @@ def test_property_every_row_accounted_for(raw, invalid):
     assert res.data["id"].is_unique
     for col in SCALE_ITEMS:
         assert set(res.data[col].dropna().tolist()) <= {1, 2, 3, 4, 5}
+
+
+def test_instrument_without_constructs_or_scales(inst):
+    import dataclasses
+
+    raw = raw_frame(10)
+    plain = dataclasses.replace(inst, constructs={},
+                                items=tuple(dataclasses.replace(i, construct=None) for i in inst.items))
+    res = clean(raw, plain, id="id")
+    full = clean(raw, inst, id="id")
+    # Mahalanobis D2 is invariant to reverse coding, so it is the same on all content items
+    assert res.flags["mahad_d2"].tolist() == pytest.approx(full.flags["mahad_d2"].tolist())
+    assert res.flags["evenodd"].isna().all() and not any(c.endswith("_mean") for c in res.data.columns)
+    choices_only = dataclasses.replace(inst, constructs={}, items=tuple(i for i in inst.items if i.scale is None))
+    res = clean(raw, choices_only, id="id")
+    assert res.flow["n"].tolist() == [10, 0, 0, 0, 0, 10] and (res.flags["answered"] == 0).all()

@@ -182,7 +182,8 @@ def indices(data: pd.DataFrame, v: InstrumentView, *, id: str, duration: str | N
         on the raw answers to all scale items in questionnaire order, attention checks included, as the
         respondent saw them (before reverse coding).
     ``mahad_d2``, ``mahad_p``, ``evenodd``, ``psychsyn``
-        on the construct items after reverse coding; even-odd factors are the constructs.
+        on the construct items after reverse coding (all scale items but attention checks if the
+        instrument names no constructs); even-odd factors are the constructs (NaN with fewer than two).
     ``psychant``
         on the construct items before reverse coding (reverse-keyed items are the antonyms).
     ``attention_failed``
@@ -200,10 +201,12 @@ def indices(data: pd.DataFrame, v: InstrumentView, *, id: str, duration: str | N
     n = len(data)
     scale = data[list(v.scale_items)].astype(float)
     content = data[list(v.content_items)].astype(float)
-    items = [i for items in v.constructs.values() for i in items]
+    # construct items; an instrument without constructs (an XLSForm without a construct column) uses
+    # all its scale items but the attention checks
+    items = [i for items in v.constructs.values() for i in items] or list(v.content_items)
     rev = reverse_code(data[items], v).astype(float) if items else pd.DataFrame(index=data.index)
     out = pd.DataFrame({"row": np.arange(1, n + 1), "id": data[id].to_numpy()})
-    out["answered"] = content.notna().sum(axis=1).to_numpy()
+    out["answered"] = content.notna().sum(axis=1).to_numpy().astype(int)
     ls = longstring(scale, avg=True)
     out["longstring"], out["longstring_avg"] = ls["longstr"].to_numpy(), ls["avgstr"].to_numpy()
     out["irv"] = irv(scale)
