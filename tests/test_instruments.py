@@ -253,6 +253,22 @@ def test_handmade_xlsform_with_only_required_columns(tmp_path):
     out = ins.write_yaml(inst, tmp_path / "hand.yaml")
     _same(ins.load_instrument(out), inst)
     assert ins.check_instrument(out) == []  # no constructs: nothing to advise
+    # and back out: a one-language form exports with only its label column and still converts
+    from pyxform.xls2xform import xls2xform_convert
+
+    again = ins.to_xlsform(inst, tmp_path / "again.xlsx")
+    assert _sheet_rows(again, "survey")[0][:3] == ["type", "name", "label::English (en)"]
+    assert xls2xform_convert(str(again), str(tmp_path / "again.xml"), validate=False) == []
+
+
+@pytest.mark.parametrize("zh_col,en_col", [("label::中文", "label::English"),
+                                           ("label::Chinese (zh-CN)", "label::English (en-GB)")])
+def test_label_column_spellings(tmp_path, zh_col, en_col):
+    path = _handmade(tmp_path / "spell.xlsx", [["text", "q1", "您的意见", "Your view", "Votre avis"]], [],
+                     header=("type", "name", zh_col, en_col, "label::French (fr)"))
+    inst = ins.read_xlsform(path)
+    assert inst.languages == ("zh", "en") and (inst.item("q1").text_zh, inst.item("q1").text_en) == (
+        "您的意见", "Your view")
 
 
 def test_handmade_chinese_form_with_constructs(tmp_path):
