@@ -206,3 +206,36 @@ def test_unchecked_item_may_lack_a_column(inst):
     res = clean(raw_frame(3).drop(columns=["remark"]), inst, id="id")
     assert "remark" not in res.data.columns
     assert "Unchecked items without a column (left out): `remark`." in res.report
+
+
+def test_foreign_xlsform_and_kobo_export(tmp_path):
+    """An XLSForm written by hand (type/name/label only) drives the cleaning of a Kobo-style export."""
+    from egovsem.instruments import read_xlsform
+
+    survey = pd.DataFrame({
+        "type": ["start", "select_one yn", "begin_group", "select_one agree", "select_one agree",
+                 "select_one agree", "select_one agree", "end_group", "integer", "text", "note"],
+        "name": ["start", "consent", "g1", "Q1", "Q2", "Q3", "Q4", "", "age", "comment", "thanks"],
+        "label": ["", "Consent?", "Group", "I like it", "It works", "It is fast", "It is safe", "", "Age",
+                  "Comment", "Thanks"]})
+    choices = pd.DataFrame({"list_name": ["yn", "yn"] + ["agree"] * 5, "name": [1, 0, 1, 2, 3, 4, 5],
+                            "label": ["Yes", "No", "SD", "D", "N", "A", "SA"]})
+    form = tmp_path / "form.xlsx"
+    with pd.ExcelWriter(form) as w:
+        survey.to_excel(w, sheet_name="survey", index=False)
+        choices.to_excel(w, sheet_name="choices", index=False)
+    inst = read_xlsform(form)
+    rows = [["2026-01-01T10:00", "Yes", "4", "5", "4", "2", "33", "", "u1", 300],
+            ["2026-01-01T11:00", "Yes", "SA", "5", "5", "5", "41", "ok", "u2", 200],
+            ["2026-01-01T12:00", "No", "1", "2", "", "2", "29", "", "u3", 540]]
+    cols = ["start", "consent", "g1/Q1", "g1/Q2", "g1/Q3", "g1/Q4", "age", "comment", "_uuid", "secs"]
+    path = tmp_path / "kobo.csv"
+    pd.DataFrame(rows, columns=cols).to_csv(path, sep=";", index=False)
+    res = clean(path, inst, id="_uuid", duration="secs")
+    assert res.data["Q1"].tolist() == [4, 1] and res.data["consent"].tolist() == [1, 0]
+    assert ["u2", "Q1", "SA", "5", "label to code"] in res.audit.values.tolist()
+    # Q1-Q4 share a 5-point list: treated as scale items; u2 answered 5 to all four -> straight-liner
+    assert "treated as scale items for the careless indices: `Q1`, `Q2`, `Q3`, `Q4`" in res.report
+    assert res.flags["excluded"].tolist() == [False, True, False]
+    assert res.flags.loc[1, "reason"] == "straightline"
+    assert "`start`" in res.report and "start" not in res.data.columns

@@ -52,6 +52,10 @@ def render_report(*, export, v, id, duration, invalid, rules, checked, flags, fl
     if checked.dropped:
         out.append("- Columns not in the instrument, not written: "
                    + ", ".join(f"`{c}`" for c in checked.dropped) + ".")
+    if v.inferred_scale:
+        out.append("- No item has a response scale; these single-choice items share a rating list "
+                   "(4+ consecutive codes) and are treated as scale items for the careless indices: "
+                   + ", ".join(f"`{c}`" for c in v.inferred_scale) + ".")
     if checked.absent:
         out.append("- Unchecked items without a column (left out): "
                    + ", ".join(f"`{c}`" for c in checked.absent) + ".")

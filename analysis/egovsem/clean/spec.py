@@ -42,6 +42,7 @@ class InstrumentView:
     reverse: dict[str, tuple[float, float]]  # item -> (scale min, scale max)
     constructs: dict[str, tuple[str, ...]]   # construct code -> its scale items
     missing_codes: tuple
+    inferred_scale: tuple[str, ...] = ()  # single-choice items treated as scale items (see view())
 
     @property
     def content_items(self) -> tuple[str, ...]:
@@ -58,9 +59,27 @@ def _labels(pairs) -> dict:
     return out
 
 
+def _rating_lists(instrument) -> set[str]:
+    """Single-choice items that look like rating items: where no item has a scale (an XLSForm's
+    ``select_one agree`` items), those sharing one list of at least 4 consecutive integer codes with at
+    least 2 other items. They get the careless-responding indices of scale items."""
+    if any(getattr(it, "scale", None) for it in instrument.items):
+        return set()
+    groups: dict = {}
+    for it in instrument.items:
+        codes = tuple(c[0] for c in (getattr(it, "choices", None) or ()))
+        if (getattr(it, "type", "") == "select_one" and len(codes) >= 4
+                and all(isinstance(c, int) and not isinstance(c, bool) for c in codes)
+                and sorted(codes) == list(range(min(codes), min(codes) + len(codes)))
+                and not getattr(it, "identifier", False)):
+            groups.setdefault(codes, []).append(it.name)
+    return {name for names in groups.values() if len(names) >= 3 for name in names}
+
+
 def view(instrument) -> InstrumentView:
     """Read an instrument (see the module docstring for the attributes used) into an InstrumentView."""
     scales = dict(getattr(instrument, "scales", {}) or {})
+    rating = _rating_lists(instrument)
     items, rules, scale_items, attention, identifiers = [], {}, [], {}, []
     reverse, constructs = {}, {}
     for it in instrument.items:
@@ -89,6 +108,10 @@ def view(instrument) -> InstrumentView:
         elif itype in ("select_one", "select_multiple") and getattr(it, "choices", None):
             values = tuple(c[0] for c in it.choices)
             kind = "codes" if itype == "select_one" else "multiple"
+            if it.name in rating:
+                scale_items.append(it.name)
+                if getattr(it, "construct", None) and expected is None:
+                    constructs.setdefault(it.construct, []).append(it.name)
             rules[it.name] = ItemRule(it.name, kind, values, _labels(it.choices),
                                       f"one of {', '.join(map(str, values))}"
                                       if kind == "codes" else
@@ -104,6 +127,7 @@ def view(instrument) -> InstrumentView:
         identifiers=tuple(identifiers), reverse=reverse,
         constructs={k: tuple(v) for k, v in constructs.items()},
         missing_codes=tuple(getattr(instrument, "missing_values", ()) or ()),
+        inferred_scale=tuple(i for i in scale_items if i in rating),
     )
 
 
