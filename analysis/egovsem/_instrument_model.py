@@ -92,7 +92,7 @@ class MetaColumn:
     label_en: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Instrument:
     """A questionnaire: metadata, scales, constructs and items in questionnaire order.
 
@@ -109,6 +109,8 @@ class Instrument:
     ['phone']
     >>> inst.missing_values
     (-99, -98)
+    >>> inst
+    Instrument('Survey on value co-creation in online government services', version '1.0': 68 items, 13 constructs, 1 scales, languages zh/en)
     """
 
     title_zh: str
@@ -125,6 +127,11 @@ class Instrument:
     intro_en: str = ""
     metadata: tuple[MetaColumn, ...] = ()
     source_path: str | None = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return (f"Instrument({self.title_en or self.title_zh!r}, version {self.version!r}: "
+                f"{len(self.items)} items, {len(self.constructs)} constructs, {len(self.scales)} scales, "
+                f"languages {'/'.join(self.languages)})")
 
     def title(self, lang: str = "en") -> str:
         """The title in ``lang`` ("zh" or "en")."""
