@@ -63,7 +63,8 @@ def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "
     if absent:
         hints = []
         for v in absent:
-            close = difflib.get_close_matches(v, cols, n=1)
+            same_case = [c for c in cols if c.casefold() == v.casefold()]
+            close = same_case or difflib.get_close_matches(v, cols, n=1)
             hints.append(f"{v!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         raise DataError(
             f"The model names variable(s) that are not columns of 'data': {', '.join(hints)}. "

@@ -5,7 +5,7 @@ and the functions ``sqrt exp log abs``. They are evaluated with Python's ``ast``
 and their Jacobian is taken by complex-step differentiation, exact to rounding for these functions.
 
 >>> f = compile_expression("a*b + c^2", line=3)
->>> f({"a": 2.0, "b": 3.0, "c": 1.5})
+>>> float(f({"a": 2.0, "b": 3.0, "c": 1.5}))
 8.25
 """
 from __future__ import annotations

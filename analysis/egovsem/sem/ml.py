@@ -46,11 +46,14 @@ def gradient_and_info(ram: RAM, theta, S, xbar, meanstructure: bool, *, info: bo
     W = np.linalg.inv(Sigma)
     dS, dmu = ram.jacobian(theta)
     WF = W - W @ S @ W
-    g = np.einsum("kij,ij->k", dS, WF)
+    q, p = dS.shape[0], W.shape[0]
+    dSf = dS.reshape(q, p * p)
     if meanstructure:
         d = xbar - mu
         Wd = W @ d
-        g -= np.einsum("kij,i,j->k", dS, Wd, Wd)
+        WF = WF - np.outer(Wd, Wd)
+    g = dSf @ WF.reshape(p * p)
+    if meanstructure:
         g -= 2.0 * dmu @ Wd
     if not info:
         return g, None
@@ -59,8 +62,10 @@ def gradient_and_info(ram: RAM, theta, S, xbar, meanstructure: bool, *, info: bo
 
 
 def information_from(W, dS, dmu, meanstructure: bool):
-    M = np.einsum("ij,kjl->kil", W, dS) @ W  # W dS_k W
-    I = 0.5 * np.einsum("kij,lji->kl", M, dS)
+    q, p = dS.shape[0], W.shape[0]
+    M = np.matmul(np.matmul(W, dS), W)  # W dS_k W
+    # tr(M_k dS_l) = sum(M_k * dS_l) as dS_l is symmetric: one matrix product
+    I = 0.5 * (M.reshape(q, p * p) @ dS.reshape(q, p * p).T)
     if meanstructure:
         I += dmu @ W @ dmu.T
     return 0.5 * (I + I.T)

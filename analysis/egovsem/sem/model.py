@@ -317,7 +317,7 @@ def sem(
     >>> from egovsem.datasets import load
     >>> hs = load("HolzingerSwineford1939")
     >>> fit = egovsem.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9", hs)
-    >>> round(fit.fit_measures["chisq"], 3), int(fit.fit_measures["df"])
+    >>> round(float(fit.fit_measures["chisq"]), 3), int(fit.fit_measures["df"])
     (85.306, 24)
     """
     return Model(
@@ -334,7 +334,7 @@ def cfa(model: str, data: pd.DataFrame, **kwargs):
     >>> from egovsem.datasets import load
     >>> fit = egovsem.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9",
     ...                   load("HolzingerSwineford1939"), std_lv=True)
-    >>> round(fit.fit_measures["cfi"], 3)  # lavaan: 0.931
+    >>> round(float(fit.fit_measures["cfi"]), 3)  # lavaan: 0.931
     0.931
     """
     return sem(model, data, **kwargs)

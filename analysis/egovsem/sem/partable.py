@@ -13,8 +13,15 @@ one ``free`` number (an equality constraint). Defaults added, as lavaan's ``auto
 * with a mean structure, free intercepts of observed variables and latent means fixed to 0.
 
 >>> pt = build_partable("f =~ x1 + x2 + x3")
->>> pt[["lhs", "op", "rhs", "free", "ustart"]].to_string(index=False)
-' lhs op rhs  free  ustart\\n   f =~  x1     0     1.0\\n   f =~  x2     1     NaN\\n   f =~  x3     2     NaN\\n  x1 ~~  x1     3     NaN\\n  x2 ~~  x2     4     NaN\\n  x3 ~~  x3     5     NaN\\n   f ~~   f     6     NaN'
+>>> print(pt[["lhs", "op", "rhs", "free", "ustart"]].to_string(index=False))
+lhs op rhs  free  ustart
+  f =~  x1     0     1.0
+  f =~  x2     1     NaN
+  f =~  x3     2     NaN
+ x1 ~~  x1     3     NaN
+ x2 ~~  x2     4     NaN
+ x3 ~~  x3     5     NaN
+  f ~~   f     6     NaN
 """
 from __future__ import annotations
 

@@ -102,14 +102,19 @@ class Results:
         df["ci.upper"] = df["est"] + crit * df["se"]
         return df[PARAM_COLUMNS]
 
+    @cached_property
+    def _label_rows(self) -> dict[str, int]:
+        """Label (and plabel without dots) -> first parameter-table row carrying it."""
+        out: dict[str, int] = {}
+        for i, lab in enumerate(self.partable["label"]):
+            if lab and lab not in out:
+                out[lab] = i
+        for i, pl in enumerate(self.partable["plabel"]):
+            out.setdefault(pl.strip("."), i)
+        return out
+
     def _label_env(self, est_rows: np.ndarray) -> dict[str, Any]:
-        env: dict[str, Any] = {}
-        for lab, val in zip(self.partable["label"], est_rows):
-            if lab and lab not in env:
-                env[lab] = val
-        for pl, val in zip(self.partable["plabel"], est_rows):
-            env[pl.strip(".")] = val
-        return env
+        return {lab: est_rows[i] for lab, i in self._label_rows.items()}
 
     def _defined_rows(self, est: np.ndarray, std: dict[str, np.ndarray]) -> pd.DataFrame:
         pt = self.partable

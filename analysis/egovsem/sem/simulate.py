@@ -51,13 +51,13 @@ def population_moments(model: str, *, standardized: bool = True, meanstructure: 
     if standardized:
         E = np.linalg.inv(np.eye(len(ram.names)) - ram.A0)
         for _ in range(len(ram.names) + 2):
-            S_diag_prev = np.diag(S)[todo].copy()
-            for i in todo:
-                S[i, i] = 0.0
+            # explained variance of i is C_ii - S_ii (recursive models: E_ii = 1); set S_ii = 1 - explained
             C = E @ S @ E.T
-            for i in todo:
-                S[i, i] = 1.0 - C[i, i]
-            if np.allclose(np.diag(S)[todo], S_diag_prev, atol=1e-14):
+            new = np.array([1.0 - (C[i, i] - S[i, i]) for i in todo])
+            done = np.allclose(new, np.diag(S)[todo], atol=1e-15)
+            for i, v in zip(todo, new):
+                S[i, i] = v
+            if done:
                 break
         bad = [ram.names[i] for i in todo if S[i, i] < 0]
         if bad:

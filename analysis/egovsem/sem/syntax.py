@@ -5,7 +5,7 @@ Supported: ``=~`` (measured by), ``~`` (regressed on), ``~~`` (variance/covarian
 supports them), modifiers ``a*x`` (label), ``1*x`` / ``0*x`` (fixed value), ``NA*x`` (free),
 ``start(0.5)*x``, ``label("a")*x``, ``equal("a")*x``, ``c(a, b)*x`` (one per group), comments after ``#`` or
 ``!``, several statements on a line separated by ``;``, and statements over several lines (a line that ends
-with ``+`` or ``*``, or that holds no operator, continues the one before).
+with ``+`` or ``*``, or a line that starts with ``+``, continues the one before).
 
 >>> stmts = parse_syntax('''
 ... visual  =~ x1 + a*x2 + 0.5*x3   # a comment
@@ -87,11 +87,9 @@ def _logical_statements(text: str) -> list[tuple[int, str]]:
                 pieces.append((i, part.strip()))
     out: list[tuple[int, str]] = []
     for lineno, part in pieces:
-        has_op = _OP_RE.search(part) is not None
         continues = bool(out) and (
-            out[-1][1].rstrip().endswith(("+", "*", "=~", "~", "~~", ":=", "(", ","))
-            or part.startswith(("+", "*"))
-            or not has_op
+            out[-1][1].rstrip().endswith(("+", "*", "=~", "~", "~~", ":=", "(", ",", "-", "/", "^"))
+            or part.startswith(("+", "*", ")", "-", "/", "^"))
         )
         if continues:
             out[-1] = (out[-1][0], out[-1][1] + " " + part)
