@@ -70,3 +70,15 @@ def test_script_reproduces_the_committed_export():
     raw, truth = mod.make()
     assert raw.to_csv(index=False) == RAW.read_text(encoding="utf-8")
     assert truth.to_csv(index=False) == TRUTH.read_text(encoding="utf-8")
+
+
+def test_indices_separate_random_responders():
+    """The continuous indices tell random responders from attentive ones on the example (truth known)."""
+    res = clean(RAW, load_instrument(), id="id", duration="duration", critval=0.50)
+    flags = res.flags.merge(pd.read_csv(TRUTH), on="row")
+    med = flags.groupby("careless_type")[["mahad_p", "evenodd", "psychsyn", "irv", "longstring"]].median()
+    assert med.loc["random", "mahad_p"] < 1e-3 < med.loc["attentive", "mahad_p"]
+    assert med.loc["attentive", "evenodd"] < -0.5 and med.loc["random", "evenodd"] > -0.1
+    assert med.loc["attentive", "psychsyn"] > 0.3 and med.loc["random", "psychsyn"] < 0.0
+    # 53 = the 52 content items and ATT1 answered alike
+    assert med.loc["straightliner", "irv"] == 0 and med.loc["straightliner", "longstring"] == 53

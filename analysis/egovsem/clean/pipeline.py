@@ -75,7 +75,7 @@ def _hash(value, salt: str) -> str:
 
 def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str = "error",
           exclude=DEFAULT_RULES, mapping=None, hash_identifiers: bool = False,
-          salt: str | None = None, min_answered: int | None = None) -> CleanResult:
+          salt: str | None = None, min_answered: int | None = None, critval: float = 0.60) -> CleanResult:
     """Clean a raw survey export against an instrument.
 
     Parameters
@@ -101,6 +101,9 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
         The secret salt; required with ``hash_identifiers``.
     min_answered : int, optional
         Items needed for a scale score (default: half the construct's items, rounded up).
+    critval : float
+        Correlation an item pair needs to count as psychometric synonyms (|r| for antonyms); careless'
+        default .60.
     """
     rules = as_rules(exclude)
     if hash_identifiers and (not isinstance(salt, str) or not salt):
@@ -127,7 +130,7 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
                        user_missing=export.user_missing)
     frame = export.frame.rename(columns=checked.renamed)
     idents = frame[[c for c in v.identifiers if c in frame.columns]]
-    flags = indices(checked.data, v, id=id, duration=duration, identifiers=idents)
+    flags = indices(checked.data, v, id=id, duration=duration, identifiers=idents, critval=critval)
     excluded, reasons, flow = apply_rules(flags, rules)
     flags["excluded"], flags["reason"] = excluded, reasons.to_numpy()
 
@@ -145,7 +148,7 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
                            checked=checked, flags=flags, flow=flow, data=data, audit=audit,
                            hashed=tuple(idents.columns) if hash_identifiers else (),
                            dropped_identifiers=() if hash_identifiers else tuple(idents.columns),
-                           min_answered=min_answered)
+                           min_answered=min_answered, critval=critval)
     return CleanResult(data, audit, flags, flow, report, export.path)
 
 

@@ -34,7 +34,7 @@ def _sha256(path: str) -> str:
 
 
 def render_report(*, export, v, id, duration, invalid, rules, checked, flags, flow, data, audit,
-                  hashed, dropped_identifiers, min_answered) -> str:
+                  hashed, dropped_identifiers, min_answered, critval=0.60) -> str:
     n_in, n_out = len(flags), len(data)
     out = ["# Data cleaning report", ""]
     if export.path:
@@ -88,9 +88,12 @@ def render_report(*, export, v, id, duration, invalid, rules, checked, flags, fl
         x = pd.to_numeric(flags[c], errors="coerce").astype(float)
         rows.append((c, int(x.notna().sum()), x.min(), x.median(), x.max()))
     out += [_md_table(pd.DataFrame(rows, columns=["index", "n", "min", "median", "max"])), ""]
-    if int(flags["psychsyn_pairs"].max() if n_in else 0) == 0:
-        out.append("No psychometric synonyms (item pairs with r > .60): `psychsyn` is empty.")
-    if int(flags["psychant_pairs"].max() if n_in else 0) == 0:
-        out.append("No psychometric antonyms (item pairs with r < -.60): `psychant` is empty.")
+    for col, what in (("psychsyn", f"synonyms (item pairs with r > {critval:g})"),
+                      ("psychant", f"antonyms (item pairs with r < {-critval:g})")):
+        if n_in and flags[col].isna().all():
+            pairs = int(flags[f"{col}_pairs"].max())
+            out.append(f"Psychometric {what}: {pairs} pair(s) found; the index needs more than two "
+                       f"answered pairs per respondent (as careless), so `{col}` is empty; "
+                       "a lower `critval` finds more pairs.")
     out.append("Definitions follow the R package careless (Yentes & Wilhelm); see `egovsem.clean.careless`.")
     return "\n".join(out) + "\n"
