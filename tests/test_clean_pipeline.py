@@ -1,7 +1,6 @@
 """clean(): validation, audit, exclusion rules, flow, identifiers, outputs, CLI, and property tests."""
 from __future__ import annotations
 
-import argparse
 import hashlib
 
 import numpy as np
@@ -12,7 +11,6 @@ from hypothesis import strategies as st
 
 from egovsem import DataError, EgovsemError
 from egovsem.clean import DEFAULT_RULES, InvalidDataError, Rule, clean, parse_rules, write_outputs
-from egovsem.cli import clean as cli_clean
 from _instrument_fixture import N_QUESTIONS, SCALE_ITEMS, raw_frame, small_instrument
 
 CONTENT = [i for i in SCALE_ITEMS if i != "ATT1"]
@@ -204,22 +202,21 @@ def test_hashed_identifiers(inst):
         clean(raw, inst, id="id", hash_identifiers=True)
 
 
-def test_cli_clean(tmp_path, inst):
-    pytest.importorskip("egovsem.instruments")
+def test_cli_clean(tmp_path, inst, capsys):
+    from egovsem.cli import main
     from egovsem.instruments import write_yaml
 
     ipath = write_yaml(inst, tmp_path / "inst.yaml")
-    raw = planted()
     rpath = tmp_path / "raw.csv"
-    raw.to_csv(rpath, index=False)
-    parser = argparse.ArgumentParser(prog="egovsem")
-    cli_clean.register(parser.add_subparsers(dest="verb"))
-    args = parser.parse_args(["clean", str(rpath), "--instrument", str(ipath), "--id", "id", "--duration", "dur",
-                              "--invalid", "missing", "--exclude", "default,-straightline", "--out",
-                              str(tmp_path / "out")])
-    assert args.func(args) == 0
-    flow = pd.read_csv(tmp_path / "out" / "flow.csv")
-    assert flow["n"].tolist() == [30, 2, 1, 1, 26]
+    planted().to_csv(rpath, index=False)
+    out = tmp_path / "out"
+    code = main(["clean", str(rpath), "--instrument", str(ipath), "--id", "id", "--duration", "dur",
+                 "--invalid", "missing", "--exclude", "default,-straightline", "--out", str(out)])
+    assert code == 0
+    assert "received 30, excluded 4, analysed 26" in capsys.readouterr().out
+    assert pd.read_csv(out / "flow.csv")["n"].tolist() == [30, 2, 1, 1, 26]
+    assert main(["clean", str(rpath), "--instrument", str(ipath), "--id", "nope", "--out", str(out)]) == 2
+    assert "egovsem clean: error: No id column: the argument id='nope'" in capsys.readouterr().err
 
 
 # ---- property tests ---------------------------------------------------------------------------------
