@@ -113,3 +113,13 @@ def test_psychant_uses_negative_pairs():
     assert out["pairs"].iloc[0] == 3
     # no synonyms at all: NA for everyone (R stops), not an error
     assert psychsyn(x, 0.60)["cor"].isna().all()
+
+
+def test_longstring_careless_package_own_case():
+    """careless' tests/testthat/test-longstring.R: 100 columns; row k (k = 1..9) starts with 10k ones and
+    then alternates 0, 1; row 10 alternates blocks of ten 1s and ten 0s. Expected c(1:9 * 10, 10)."""
+    rows = []
+    for k in range(1, 10):
+        rows.append([1] * (10 * k) + [0, 1] * ((100 - 10 * k) // 2))
+    rows.append(([1] * 10 + [0] * 10) * 5)
+    assert longstring(pd.DataFrame(rows)).tolist() == [10, 20, 30, 40, 50, 60, 70, 80, 90, 10]
