@@ -276,3 +276,23 @@ def test_instrument_without_constructs_or_scales(inst):
     choices_only = dataclasses.replace(inst, constructs={}, items=tuple(i for i in inst.items if i.scale is None))
     res = clean(raw, choices_only, id="id")
     assert res.flow["n"].tolist() == [10, 0, 0, 0, 0, 10] and (res.flags["answered"] == 0).all()
+
+
+def test_select_multiple_codes(inst):
+    import dataclasses
+
+    from egovsem.instruments import Item
+
+    multi = Item(name="channels", type="select_multiple", text_zh="渠道", text_en="Channels",
+                 choices=((1, "网站", "Portal"), (2, "微信", "WeChat"), (3, "App", "App")))
+    with_multi = dataclasses.replace(inst, items=inst.items + (multi,))
+    raw = raw_frame(4)
+    raw["channels"] = ["1 3", "2,3", "4", None]
+    with pytest.raises(InvalidDataError, match=r"row 3, id 'r2', column 'channels': value '4'; allowed: "
+                                                r"codes 1, 2, 3 separated by spaces"):
+        clean(raw, with_multi, id="id")
+    res = clean(raw, with_multi, id="id", invalid="missing")
+    assert res.data["channels"].tolist()[:2] == ["1 3", "2 3"] and res.data["channels"].isna().tolist()[2:] == [True, True]
+    assert res.audit[res.audit["column"] == "channels"].values.tolist() == [
+        ["r1", "channels", "2,3", "2 3", "codes separated by spaces"],
+        ["r2", "channels", "4", "", "invalid: not codes 1, 2, 3 separated by spaces"]]

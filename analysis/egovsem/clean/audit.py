@@ -4,6 +4,8 @@ Columns ``id, column, old, new, reason`` (all text). A cell change names the ite
 it was in the raw file and the new value ('' for missing). An exclusion has ``column`` '' , ``old`` the
 respondent's data row (``row 12``: ids can repeat in a raw export), ``new`` 'excluded' and ``reason`` the
 exclusion rules that applied, separated by '; '. Values of identifier items never enter the audit.
+Whole-column transformations (reverse coding, hashing identifiers) are not cell corrections: the report
+lists them.
 """
 from __future__ import annotations
 

@@ -209,7 +209,10 @@ def _cell(raw, rule, missing: list, missing_text: set, user_missing: tuple):
     if rule.kind == "multiple":
         allowed = {cell_text(c) for c in rule.allowed}
         tokens = cell_text(val).replace(",", " ").split()
-        return (" ".join(tokens), "") if tokens and set(tokens) <= allowed else (None, "invalid")
+        if not tokens or not set(tokens) <= allowed:
+            return None, "invalid"
+        joined = " ".join(tokens)
+        return joined, "" if joined == cell_text(val) else "codes separated by spaces"
     return raw, ""
 
 
