@@ -11,7 +11,8 @@ Each cell of an item column is read as text or number and then:
    separated by spaces; text (and date, ...) items are not checked;
 5. anything else is invalid.
 
-Every change of a value (steps 1-3, and invalid cells set missing) is one audit row. Invalid cells stop
+Every change of a value (steps 1-3, commas between multiple-choice codes, and invalid cells set missing)
+is one audit row. Invalid cells stop
 the run with ``invalid="error"`` (the error lists every cell: respondent id, column, value, what is
 allowed) or become missing with ``invalid="missing"``.
 
