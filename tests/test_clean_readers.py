@@ -239,3 +239,18 @@ def test_foreign_xlsform_and_kobo_export(tmp_path):
     assert res.flags["excluded"].tolist() == [False, True, False]
     assert res.flags.loc[1, "reason"] == "straightline"
     assert "`start`" in res.report and "start" not in res.data.columns
+
+
+def test_wenjuanxing_style_export(tmp_path, inst):
+    """GBK, Chinese metadata headers, durations like '125秒', answers as labels, the IP column dropped."""
+    raw = raw_frame(3).drop(columns=["ip"]).rename(columns={"id": "序号", "dur": "所用时间"})
+    raw["所用时间"] = ["125秒", "2分5秒", "20秒"]          # 20 s / 17 questions < 2 s each
+    raw["来自IP"] = ["10.1.2.3", "10.1.2.4", "10.1.2.5"]
+    raw.loc[0, "B1"] = "非常同意"
+    path = tmp_path / "wjx.csv"
+    raw.to_csv(path, index=False, encoding="gbk")
+    res = clean(path, inst, id="序号", duration="所用时间")
+    assert res.flags["seconds_per_item"].tolist() == pytest.approx([125 / 17, 125 / 17, 20 / 17])
+    assert res.flags["reason"].tolist() == ["", "", "speeder"]
+    assert res.data.loc[0, "B1"] == 5 and "来自IP" not in res.data.columns
+    assert "`来自IP`" in res.report

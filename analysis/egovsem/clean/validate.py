@@ -16,6 +16,9 @@ is one audit row. Invalid cells stop
 the run with ``invalid="error"`` (the error lists every cell: respondent id, column, value, what is
 allowed) or become missing with ``invalid="missing"``.
 
+The duration column is read as seconds: a number, or text such as ``125秒``, ``2分5秒``, ``00:02:05``
+(Wenjuanxing and other platforms write these); anything else becomes missing with an audit row.
+
 Every checked item (scale, choice, number) needs a column: a missing one is an error naming it. An
 unchecked item (text, date, ...) may have no column (exports often leave out empty free-text
 questions); it is listed in ``Validated.absent`` and in the report. Identifier items never need one.
@@ -23,6 +26,7 @@ questions); it is listed in ``Validated.absent`` and in the report. Identifier i
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -67,6 +71,35 @@ def _number(v):
         except ValueError:
             return None
         return f if math.isfinite(f) else None
+    return None
+
+
+_DURATION = re.compile(
+    r"^(?:(?P<h>\d+(?:\.\d+)?)\s*(?:小时|时|h|hours?)\s*)?(?:(?P<m>\d+(?:\.\d+)?)\s*(?:分钟|分|min|minutes?|m)\s*)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec|seconds?)?)?$", re.IGNORECASE)
+
+
+def seconds(v) -> float | None:
+    """A completion time in seconds: a number, ``125秒``, ``2分5秒``, ``1h 2min``, ``00:02:05`` or ``2:05``.
+
+    >>> [seconds(x) for x in (125, "125秒", "2分5秒", "00:02:05", "2:05", "1 min 5 s", "abc")]
+    [125.0, 125.0, 125.0, 125.0, 125.0, 65.0, None]
+    """
+    if not isinstance(v, str):
+        return _number(v)
+    t = unicodedata.normalize("NFKC", v).strip()
+    if t == "":
+        return None
+    if _number(t) is not None:
+        return _number(t)
+    if re.fullmatch(r"\d+(?::\d{1,2}){1,2}(?:\.\d+)?", t):
+        total = 0.0
+        for part in t.split(":"):
+            total = total * 60 + float(part)
+        return total
+    m = _DURATION.match(t)
+    if m and any(m.group(g) for g in ("h", "m", "s")):
+        return sum(float(m.group(g) or 0) * k for g, k in (("h", 3600), ("m", 60), ("s", 1)))
     return None
 
 
@@ -161,7 +194,7 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
     if duration is not None:
         secs = []
         for rid, raw in zip(ids, frame[duration].tolist()):
-            f = _number(unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else raw)
+            f = seconds(raw)
             if f is None and not _isna(raw):
                 audit.append((rid, duration, cell_text(raw), "", "duration is not a number"))
             secs.append(np.nan if f is None else f)
@@ -209,7 +242,8 @@ def _cell(raw, rule, missing: list, missing_text: set, user_missing: tuple):
         return (num, "") if num is not None else (None, "invalid")
     if rule.kind == "multiple":
         allowed = {cell_text(c) for c in rule.allowed}
-        tokens = cell_text(val).replace(",", " ").split()
+        tokens = re.split(r"[\s,;|┋]+", cell_text(val).strip())
+        tokens = [t for t in tokens if t]
         if not tokens or not set(tokens) <= allowed:
             return None, "invalid"
         joined = " ".join(tokens)
