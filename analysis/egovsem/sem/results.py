@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .defined import compile_expression, expression_names
 from .._errors import ModelSyntaxError
@@ -96,8 +96,8 @@ class Results:
         df = pd.concat([df, self._defined_rows(est, std)], ignore_index=True) if self.spec.defined else df
         z_ok = df["se"] > 0
         df["z"] = np.where(z_ok, df["est"] / df["se"].where(z_ok, 1.0), np.nan)
-        df["pvalue"] = np.where(z_ok, 2 * stats.norm.sf(np.abs(df["z"])), np.nan)
-        crit = stats.norm.ppf(0.975)
+        df["pvalue"] = np.where(z_ok, 2 * special.ndtr(-np.abs(df["z"])), np.nan)
+        crit = special.ndtri(0.975)
         df["ci.lower"] = df["est"] - crit * df["se"]
         df["ci.upper"] = df["est"] + crit * df["se"]
         return df[PARAM_COLUMNS]

@@ -1,0 +1,168 @@
+"""Benchmark: egovsem against lavaan, run in the same process tree, on complete-data ML.
+
+Case: a 7-factor, 28-indicator CFA with correlated factors, N = 1000, data simulated (seeded) from a
+population with loadings .6-.8 and factor correlations .3. Two timings each, median of repeats:
+
+* in process: egovsem.sem() + all fit measures + the parameter table, against lavaan's sem() +
+  fitMeasures() + parameterEstimates() timed inside one R session;
+* whole command: ``egovsem fit MODEL DATA --json OUT`` against ``Rscript`` doing the same (read CSV, sem(),
+  summary with fit measures, JSON-like output), each as a fresh process.
+
+Prints a table of times and ratios (egovsem / lavaan; below 1 means egovsem is faster) and, with
+``--write``, records it in benchmarks/RESULTS.md with the date and the machine.
+
+Run: ``python benchmarks/bench_ml.py [--repeats 5] [--write]`` (needs Rscript with lavaan).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import egovsem
+
+HERE = Path(__file__).parent
+
+FACTORS = [f"F{k}" for k in range(1, 8)]
+
+
+def population() -> str:
+    lines = []
+    loads = [0.8, 0.7, 0.65, 0.6]
+    for k, f in enumerate(FACTORS):
+        items = [f"y{4 * k + j + 1}" for j in range(4)]
+        lines.append(f"{f} =~ " + " + ".join(f"{loads[(j + k) % 4]}*{it}" for j, it in enumerate(items)))
+    for i, a in enumerate(FACTORS):
+        for b in FACTORS[i + 1:]:
+            lines.append(f"{a} ~~ 0.3*{b}")
+    return "\n".join(lines)
+
+
+def analysis_model() -> str:
+    return "\n".join(
+        f"{f} =~ " + " + ".join(f"y{4 * k + j + 1}" for j in range(4)) for k, f in enumerate(FACTORS)
+    )
+
+
+R_INPROCESS = r"""
+suppressMessages(library(lavaan))
+d <- read.csv("{data}")
+model <- readLines("{model}")
+times <- numeric(0)
+for (i in 1:{repeats}) {
+  t0 <- Sys.time()
+  fit <- sem(model, data = d)
+  fm <- fitMeasures(fit)
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  times <- c(times, as.numeric(Sys.time() - t0, units = "secs"))
+}
+cat(sprintf("%.6f\n", median(times)))
+cat(sprintf("%.6f\n", fm["chisq"]))
+"""
+
+R_COMMAND = r"""
+suppressMessages(library(lavaan))
+d <- read.csv("{data}")
+fit <- sem(readLines("{model}"), data = d)
+summary(fit, fit.measures = TRUE, standardized = TRUE)
+pe <- parameterEstimates(fit, standardized = TRUE)
+write.csv(pe, "{out}")
+"""
+
+
+def fill(template: str, **values) -> str:
+    for k, v in values.items():
+        template = template.replace("{" + k + "}", str(v))
+    return template
+
+
+def time_python(model: str, data, repeats: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fit = egovsem.sem(model, data)
+        fm = fit.fit_measures
+        fit.params
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), float(fm["chisq"])
+
+
+def time_command(cmd: list[str], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {__import__('numpy').__version__}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
+    args = ap.parse_args()
+    if shutil.which("Rscript") is None:
+        print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
+        return 2
+    tmp = Path(tempfile.mkdtemp())
+    data = egovsem.simulate_data(population(), 1000, seed=2026)
+    data_path, model_path = tmp / "data.csv", tmp / "model.lav"
+    data.to_csv(data_path, index=False)
+    model = analysis_model()
+    model_path.write_text(model + "\n")
+    egovsem.sem(model, data)  # warm-up (imports, BLAS threads)
+    py_in, py_chisq = time_python(model, data, args.repeats)
+    r_script = tmp / "inproc.R"
+    r_script.write_text(fill(R_INPROCESS, data=data_path, model=model_path, repeats=args.repeats))
+    out = subprocess.run(["Rscript", str(r_script)], check=True, capture_output=True, text=True).stdout.split()
+    r_in, r_chisq = float(out[0]), float(out[1])
+    egovsem_exe = shutil.which("egovsem") or "egovsem"
+    py_cmd = time_command([egovsem_exe, "fit", str(model_path), str(data_path), "--json", str(tmp / "o.json")],
+                          args.repeats)
+    r_cmd_script = tmp / "cmd.R"
+    r_cmd_script.write_text(fill(R_COMMAND, data=data_path, model=model_path, out=tmp / "pe.csv"))
+    r_cmd = time_command(["Rscript", str(r_cmd_script)], args.repeats)
+    rows = [
+        ("ML, 7 factors / 28 indicators, N = 1000: sem + all fit measures (in process)", py_in, r_in),
+        ("ML, same: whole command (fit, summary, output file)", py_cmd, r_cmd),
+    ]
+    header = f"| case | egovsem (s) | lavaan (s) | ratio egovsem/lavaan |\n|---|---:|---:|---:|"
+    lines = [header] + [f"| {c} | {a:.3f} | {b:.3f} | {a / b:.2f} |" for c, a, b in rows]
+    table = "\n".join(lines)
+    print(table)
+    print(f"chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}")
+    if args.write:
+        rver = subprocess.run(["Rscript", "-e", "cat(as.character(packageVersion('lavaan')))"],
+                              capture_output=True, text=True).stdout.strip()
+        block = (f"\n## Complete-data ML (issue 2): {date.today().isoformat()}\n\n"
+                 f"Machine: {machine()}; lavaan {rver}; median of {args.repeats} repeats; "
+                 f"`python benchmarks/bench_ml.py --repeats {args.repeats} --write`.\n\n{table}\n\n"
+                 f"Same chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}.\n")
+        res = HERE / "RESULTS.md"
+        text = res.read_text() if res.exists() else "# Benchmarks against lavaan\n\nRatios below 1: egovsem faster.\n"
+        res.write_text(text + block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
