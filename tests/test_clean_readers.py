@@ -247,6 +247,7 @@ def test_wenjuanxing_style_export(tmp_path, inst):
     raw["所用时间"] = ["125秒", "2分5秒", "20秒"]          # 20 s / 17 questions < 2 s each
     raw["来自IP"] = ["10.1.2.3", "10.1.2.4", "10.1.2.5"]
     raw.loc[0, "B1"] = "非常同意"
+    raw.loc[1, "C1"] = "(跳过)"
     path = tmp_path / "wjx.csv"
     raw.to_csv(path, index=False, encoding="gbk")
     res = clean(path, inst, id="序号", duration="所用时间")
@@ -254,3 +255,4 @@ def test_wenjuanxing_style_export(tmp_path, inst):
     assert res.flags["reason"].tolist() == ["", "", "speeder"]
     assert res.data.loc[0, "B1"] == 5 and "来自IP" not in res.data.columns
     assert "`来自IP`" in res.report
+    assert ["r1", "C1", "(跳过)", "", "platform missing marker"] in res.audit.values.tolist()

@@ -3,8 +3,8 @@
 Each cell of an item column is read as text or number and then:
 
 1. blank text (spaces only) becomes missing;
-2. an instrument missing-value code (e.g. -99), or a user-missing code declared in an SPSS file, becomes
-   missing;
+2. an instrument missing-value code (e.g. -99), a user-missing code declared in an SPSS file, or a
+   platform's marker for a skipped question (:data:`PLATFORM_MISSING`, e.g. ``(跳过)``) becomes missing;
 3. a scale or single-choice answer must be one of the allowed codes; an answer written as the code's
    label (zh or en, e.g. ``同意`` or ``Agree``) becomes the code; full-width digits count as digits;
 4. an integer item needs a whole number, a decimal item a number, a multiple-choice item allowed codes
@@ -38,6 +38,8 @@ from .audit import AUDIT_COLUMNS
 from .spec import InstrumentView
 
 INVALID_OPTIONS = ("error", "missing")
+#: text survey platforms write for a question not shown or not answered (Wenjuanxing: "(跳过)", "(空)")
+PLATFORM_MISSING = frozenset({"(跳过)", "(空)", "跳过"})
 
 
 class InvalidDataError(DataError):
@@ -223,6 +225,8 @@ def _cell(raw, rule, missing: list, missing_text: set, user_missing: tuple):
             return np.nan, "blank"
         if val in missing_text:
             return np.nan, "missing-value code"
+        if val in PLATFORM_MISSING:
+            return np.nan, "platform missing marker"
     num = _number(val)
     if num is not None and num in missing:
         return np.nan, "missing-value code"
