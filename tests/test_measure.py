@@ -234,6 +234,33 @@ def test_measure_report_shape_and_json(fits):
     assert measure.measure_report(fit, d)["reliability"] == rep["reliability"]
 
 
+@pytest.mark.parametrize("case", ["pd_sem", "hs_stdlv", "hs_xload"])
+def test_omega_and_ave_on_other_fits_match_semtools(case):
+    """Structural paths and correlated residuals, std.lv identification, a cross-loading (AVE NaN)."""
+    from test_sem_reference import PD_MEAS, PD_RESID
+
+    hs = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+    models = {
+        "pd_sem": ("PoliticalDemocracy", PD_MEAS.format(a="", b="", c="") + "dem60 ~ ind60\n"
+                   "dem65 ~ ind60 + dem60\n" + PD_RESID, {}),
+        "hs_stdlv": ("HolzingerSwineford1939", hs, {"std_lv": True}),
+        "hs_xload": ("HolzingerSwineford1939", hs + "\nvisual =~ x9", {}),
+    }
+    name, model, opts = models[case]
+    fit = egovsem.sem(model, pd.read_csv(DATA / f"{name}.csv"), **opts)
+    ref = _ref("extra", "reliability")
+    ref = ref[ref["case"] == case]
+    _compare(measure.composite_reliability(fit), ref, ["construct"], {"omega": "omega"})
+    _compare(measure.ave(fit), ref, ["construct"], {"ave": "ave"})
+
+
+def test_unrecoded_reverse_item_warns():
+    d = _data("sim").copy()
+    d["TI3"] = 6 - d["TI3"]  # undo the recoding
+    with pytest.warns(egovsem.EgovsemWarning, match=r"In 'TI', item\(s\) 'TI3' \(r = -0\.\d\d\) correlate negatively"):
+        measure.cronbach_alpha(d, {"TI": CASES["sim"]["TI"]})
+
+
 # -- bad input ---------------------------------------------------------------------------------------------
 def test_item_not_in_data_is_named():
     with pytest.raises(DataError, match=r"'x10'.*did you mean 'x1'"):

@@ -130,6 +130,35 @@ for (case in names(cases)) {
   g$value <- phi[cbind(g$row, g$col)]
   w(g, sprintf("%s_efa_phi.csv", case))
 }
+# compRelSEM and AVE on other kinds of fit: structural paths and correlated residuals (PoliticalDemocracy,
+# lavaan's example model), std.lv identification, a cross-loading (AVE is NA for the factors it touches)
+PD <- read.csv("data/PoliticalDemocracy.csv")
+HS <- cases$hs$data
+hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+extra <- list(
+  pd_sem = sem("ind60 =~ x1 + x2 + x3
+                dem60 =~ y1 + y2 + y3 + y4
+                dem65 =~ y5 + y6 + y7 + y8
+                dem60 ~ ind60
+                dem65 ~ ind60 + dem60
+                y1 ~~ y5
+                y2 ~~ y4 + y6
+                y3 ~~ y7
+                y4 ~~ y8
+                y6 ~~ y8", data = PD),
+  hs_stdlv = cfa(hs_model, data = HS, std.lv = TRUE),
+  hs_xload = cfa(paste(hs_model, "\nvisual =~ x9"), data = HS)
+)
+rows <- list()
+for (nm in names(extra)) {
+  fit <- extra[[nm]]
+  om <- compRelSEM(fit)
+  av <- AVE(fit)
+  rows[[nm]] <- data.frame(case = nm, construct = names(om), omega = as.numeric(om),
+                           ave = as.numeric(av[names(om)]))
+}
+w(do.call(rbind, rows), "extra_reliability.csv")
+
 writeLines(c(R.version.string, paste("lavaan", packageVersion("lavaan")),
              paste("semTools", packageVersion("semTools")), paste("psych", packageVersion("psych")),
              paste("GPArotation", packageVersion("GPArotation"))),

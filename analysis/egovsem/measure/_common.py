@@ -130,9 +130,18 @@ def fit_parts(fit) -> FitParts:
         raise EgovsemError(
             f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). Got {type(fit).__name__}."
         )
+    opts = getattr(fit, "options", {}) or {}
     groups = pd.unique(fit.partable["group"]) if "group" in fit.partable else [1]
-    if len(groups) > 1:
+    if len(groups) > 1 or opts.get("group"):
         raise NotAvailableError("Reliability and validity measures of multi-group fits are not implemented yet.")
+    if opts.get("ordered"):
+        raise NotAvailableError("Omega and AVE for ordinal indicators (semTools' omegaCat on the latent-response "
+                                "scale) are not implemented yet; fit the items as continuous.")
+    # the sample covariance matrix is lavaan's "sampstat" only for complete-data (listwise) fits; under FIML
+    # semTools uses the saturated-model (EM) estimate, which the engine does not expose yet
+    if str(opts.get("missing", "listwise")).lower() != "listwise":
+        raise NotAvailableError(f"Reliability from a fit with missing={opts.get('missing')!r} is not implemented "
+                                "yet; fit with missing='listwise'.")
     ov = list(fit.spec.ov)
     lv = list(fit.spec.lv)
     pe = fit.params

@@ -2,13 +2,14 @@
 (semTools::compRelSEM) and average variance extracted (semTools::AVE)."""
 from __future__ import annotations
 
+import warnings
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._errors import EgovsemError
+from .._errors import EgovsemError, EgovsemWarning
 from ._common import check_constructs, check_items, cov2cor, fit_parts, pairwise_cov
 
 __all__ = ["cronbach_alpha", "composite_reliability", "ave"]
@@ -19,10 +20,22 @@ def _alpha_from_cov(C: np.ndarray) -> float:
     return k / (k - 1) * (1 - np.trace(C) / C.sum())
 
 
-def _alpha_row(X: pd.DataFrame, ci: float) -> dict:
+def _warn_negative(Cn: np.ndarray, names, scale: str) -> None:
+    """Warn (as psych::alpha does) when an item correlates negatively with the rest of its scale."""
+    tot = Cn.sum(axis=1) - np.diag(Cn)
+    rest = np.array([np.delete(np.delete(Cn, i, 0), i, 1).sum() for i in range(len(names))])
+    r = tot / np.sqrt(np.diag(Cn) * rest)
+    bad = [f"{n!r} (r = {v:.2f})" for n, v in zip(names, r) if v < 0]
+    if bad:
+        warnings.warn(f"In {scale}, item(s) {', '.join(bad)} correlate negatively with the sum of the other items: "
+                      "reverse-worded and not recoded?", EgovsemWarning, stacklevel=4)
+
+
+def _alpha_row(X: pd.DataFrame, ci: float, scale: str = "'items'") -> dict:
     C = pairwise_cov(X)
     Cn = C.to_numpy()
     k = Cn.shape[0]
+    _warn_negative(Cn, list(X.columns), scale)
     n = len(X)  # psych counts every row of the data, answered or not (nsub)
     raw = _alpha_from_cov(Cn)
     R = cov2cor(C).to_numpy()
@@ -78,7 +91,7 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95) -> pd.DataFra
         raise EgovsemError(f"The 'ci' parameter must be a number between 0 and 1. Got {ci!r} instead.")
     if isinstance(items, Mapping):
         cons = check_constructs(data, items, arg="items")
-        return pd.DataFrame([{"construct": c, **_alpha_row(check_items(data, v, arg=f"items[{c!r}]"), ci)}
+        return pd.DataFrame([{"construct": c, **_alpha_row(check_items(data, v, arg=f"items[{c!r}]"), ci, repr(c))}
                              for c, v in cons.items()])
     return pd.DataFrame([_alpha_row(check_items(data, items), ci)])
 
