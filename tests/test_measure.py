@@ -234,9 +234,9 @@ def test_measure_report_shape_and_json(fits):
     assert measure.measure_report(fit, d)["reliability"] == rep["reliability"]
 
 
-@pytest.mark.parametrize("case", ["pd_sem", "hs_stdlv", "hs_xload"])
+@pytest.mark.parametrize("case", ["pd_sem", "hs_stdlv", "hs_xload", "hs_covariate"])
 def test_omega_and_ave_on_other_fits_match_semtools(case):
-    """Structural paths and correlated residuals, std.lv identification, a cross-loading (AVE NaN)."""
+    """Structural paths and correlated residuals, std.lv, a cross-loading (AVE NaN), an observed covariate."""
     from test_sem_reference import PD_MEAS, PD_RESID
 
     hs = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -245,6 +245,8 @@ def test_omega_and_ave_on_other_fits_match_semtools(case):
                    "dem65 ~ ind60 + dem60\n" + PD_RESID, {}),
         "hs_stdlv": ("HolzingerSwineford1939", hs, {"std_lv": True}),
         "hs_xload": ("HolzingerSwineford1939", hs + "\nvisual =~ x9", {}),
+        "hs_covariate": ("HolzingerSwineford1939", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n"
+                         "visual ~ ageyr\ntextual ~ ageyr + visual", {}),
     }
     name, model, opts = models[case]
     fit = egovsem.sem(model, pd.read_csv(DATA / f"{name}.csv"), **opts)
@@ -259,6 +261,15 @@ def test_unrecoded_reverse_item_warns():
     d["TI3"] = 6 - d["TI3"]  # undo the recoding
     with pytest.warns(egovsem.EgovsemWarning, match=r"In 'TI', item\(s\) 'TI3' \(r = -0\.\d\d\) correlate negatively"):
         measure.cronbach_alpha(d, {"TI": CASES["sim"]["TI"]})
+
+
+def test_descriptives_of_a_constant_item_and_integer_column_names():
+    d = pd.DataFrame({1: [1.0, 2, 3, 4, np.nan], 2: [3.0, 3, 3, 3, 3]})
+    out = measure.item_descriptives(d, [1, 2])
+    assert out["n"].tolist() == [4, 5] and out["pct_missing"].tolist() == [20.0, 0.0]
+    assert out.loc[1, "sd"] == 0 and np.isnan(out.loc[1, "skew"])
+    with pytest.raises(DataError, match=r"\[2\].*constant"):
+        measure.cronbach_alpha(d, [1, 2])
 
 
 # -- bad input ---------------------------------------------------------------------------------------------

@@ -131,7 +131,8 @@ for (case in names(cases)) {
   w(g, sprintf("%s_efa_phi.csv", case))
 }
 # compRelSEM and AVE on other kinds of fit: structural paths and correlated residuals (PoliticalDemocracy,
-# lavaan's example model), std.lv identification, a cross-loading (AVE is NA for the factors it touches)
+# lavaan's example model), std.lv identification, a cross-loading (AVE is NA for the factors it touches),
+# an observed covariate predicting the factors
 PD <- read.csv("data/PoliticalDemocracy.csv")
 HS <- cases$hs$data
 hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -147,7 +148,9 @@ extra <- list(
                 y4 ~~ y8
                 y6 ~~ y8", data = PD),
   hs_stdlv = cfa(hs_model, data = HS, std.lv = TRUE),
-  hs_xload = cfa(paste(hs_model, "\nvisual =~ x9"), data = HS)
+  hs_xload = cfa(paste(hs_model, "\nvisual =~ x9"), data = HS),
+  hs_covariate = sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr + visual",
+                     data = HS)
 )
 rows <- list()
 for (nm in names(extra)) {

@@ -39,12 +39,12 @@ def _numeric(data: pd.DataFrame, col: str, arg: str) -> pd.Series:
     return conv.astype(float)
 
 
-def check_items(data, items, *, arg: str = "items", min_items: int = 2) -> pd.DataFrame:
+def check_items(data, items, *, arg: str = "items", min_items: int = 2, allow_constant: bool = False) -> pd.DataFrame:
     """Return ``data[items]`` as floats after checking names, types and count."""
     data = check_data(data)
     if isinstance(items, str) or not isinstance(items, Sequence) and not isinstance(items, pd.Index):
         raise EgovsemError(f"The '{arg}' parameter must be a list of column names. Got {items!r} instead.")
-    items = [str(i) if not isinstance(i, str) else i for i in items]
+    items = list(items)
     if len(items) < min_items:
         raise EgovsemError(
             f"The '{arg}' parameter must name at least {min_items} items. Got {len(items)}: {items!r}."
@@ -57,7 +57,7 @@ def check_items(data, items, *, arg: str = "items", min_items: int = 2) -> pd.Da
     if absent:
         hints = []
         for v in absent:
-            close = difflib.get_close_matches(v, cols, n=1)
+            close = difflib.get_close_matches(str(v), cols, n=1)
             hints.append(repr(v) + (f" (did you mean {close[0]!r}?)" if close else ""))
         raise DataError(f"The '{arg}' parameter names item(s) that are not columns of 'data': {', '.join(hints)}.")
     out = pd.DataFrame({i: _numeric(data, i, arg) for i in items}, index=data.index)
@@ -69,7 +69,7 @@ def check_items(data, items, *, arg: str = "items", min_items: int = 2) -> pd.Da
     if empty:
         raise DataError(f"Item(s) {empty!r} of '{arg}' have fewer than 2 answered rows.")
     const = [i for i in items if out[i].std(skipna=True) == 0]
-    if const:
+    if const and not allow_constant:
         raise DataError(f"Item(s) {const!r} of '{arg}' are constant (zero variance).")
     return out
 

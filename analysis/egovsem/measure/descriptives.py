@@ -42,7 +42,7 @@ def item_descriptives(data: pd.DataFrame, items) -> pd.DataFrame:
     1   x2  301  6.088  1.177  0.470     0.332
     2   x3  301  2.250  1.131  0.383    -0.908
     """
-    X = check_items(data, items, min_items=1)
+    X = check_items(data, items, min_items=1, allow_constant=True)
     rows = []
     for item in X.columns:
         x = X[item].to_numpy()
@@ -51,9 +51,11 @@ def item_descriptives(data: pd.DataFrame, items) -> pd.DataFrame:
         d = ok - ok.mean()
         m2, m3, m4 = (d**2).mean(), (d**3).mean(), (d**4).mean()
         sd = ok.std(ddof=1)
-        # type 3: b1 = g1 ((n-1)/n)^(3/2), b2 = g2 ((n-1)/n)^2 (psych::skew / psych::kurtosi)
-        skew = m3 / m2**1.5 * ((n - 1) / n) ** 1.5
-        kurt = m4 / m2**2 * ((n - 1) / n) ** 2 - 3.0
+        # type 3: b1 = g1 ((n-1)/n)^(3/2), b2 = g2 ((n-1)/n)^2 (psych::skew / psych::kurtosi);
+        # undefined (NaN) for a constant item, as in psych
+        with np.errstate(invalid="ignore", divide="ignore"):
+            skew = m3 / m2**1.5 * ((n - 1) / n) ** 1.5
+            kurt = m4 / m2**2 * ((n - 1) / n) ** 2 - 3.0
         rows.append({
             "item": item, "n": int(n), "pct_missing": 100.0 * (1 - n / len(x)), "mean": ok.mean(), "sd": sd,
             "median": float(np.median(ok)), "min": ok.min(), "max": ok.max(), "skew": skew, "kurtosis": kurt,
