@@ -57,7 +57,7 @@ def item_descriptives(data: pd.DataFrame, items) -> pd.DataFrame:
             skew = m3 / m2**1.5 * ((n - 1) / n) ** 1.5
             kurt = m4 / m2**2 * ((n - 1) / n) ** 2 - 3.0
         rows.append({
-            "item": item, "n": int(n), "pct_missing": 100.0 * (1 - n / len(x)), "mean": ok.mean(), "sd": sd,
+            "item": item, "n": int(n), "pct_missing": 100.0 * (len(x) - n) / len(x), "mean": ok.mean(), "sd": sd,
             "median": float(np.median(ok)), "min": ok.min(), "max": ok.max(), "skew": skew, "kurtosis": kurt,
             "se": sd / np.sqrt(n),
         })
