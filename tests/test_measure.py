@@ -108,7 +108,11 @@ def test_corrected_item_total_matches_psych_item_stats(case):
 
 
 def test_alpha_agrees_with_pingouin():
-    """pingouin.cronbach_alpha gives the same alpha (pairwise) and Feldt interval, rounded to 3 decimals."""
+    """pingouin.cronbach_alpha gives the same alpha (pairwise) and Feldt interval, rounded to 3 decimals.
+
+    egovsem does not call pingouin for alpha: pingouin rounds the interval to 3 decimals (the 1e-3 tolerance
+    would then be half spent on rounding) and checks its input with assert (gone under python -O).
+    """
     pg = pytest.importorskip("pingouin")
     for case in CASES:
         d = _data(case)
@@ -299,6 +303,19 @@ def test_non_numeric_column_is_named():
     d2 = _data("hs").copy()
     d2["x2"] = d2["x2"].astype(str)
     assert close(measure.cronbach_alpha(d2, ["x1", "x2", "x3"])["alpha"].iloc[0], 0.6261171, 1e-6)
+
+
+def test_singular_correlation_matrix_names_the_pair():
+    d = _data("hs").assign(x1copy=lambda x: 2 * x["x1"] + 1)
+    with pytest.raises(DataError, match=r"singular.*'x1' and 'x1copy'"):
+        measure.efa(d, ["x1", "x2", "x3", "x1copy"], n_factors=1)
+    with pytest.raises(DataError, match=r"construct scores.*'a' and 'b'"):
+        measure.full_collinearity_vif(d, {"a": ["x1", "x2"], "b": ["x1", "x2"], "c": ["x4", "x5"]})
+
+
+def test_efa_result_displays():
+    res = measure.efa(_data("hs"), CASES["hs"])
+    assert "<table" in res._repr_html_() and "KMO = 0.752" in str(res)
 
 
 def test_other_bad_arguments():

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._errors import DataError, EgovsemError, NotAvailableError
 
-__all__ = ["check_data", "check_items", "check_constructs", "pairwise_cov", "cov2cor", "FitParts", "fit_parts"]
+__all__ = ["check_data", "check_items", "check_constructs", "check_positive_definite", "pairwise_cov", "cov2cor", "FitParts", "fit_parts"]
 
 
 def check_data(data, name: str = "data") -> pd.DataFrame:
@@ -86,6 +86,19 @@ def check_constructs(data, constructs, *, arg: str = "constructs", min_items: in
         check_items(data, items, arg=f"{arg}[{name!r}]", min_items=min_items)
         out[str(name)] = list(items)
     return out
+
+
+def check_positive_definite(R: np.ndarray, names, what: str) -> None:
+    """Raise a DataError naming the most collinear pair when ``R`` is singular or not positive definite."""
+    if np.linalg.eigvalsh(R).min() > 1e-10:
+        return
+    off = np.abs(R - np.diag(np.diag(R)))
+    i, j = np.unravel_index(np.argmax(off), off.shape)
+    raise DataError(
+        f"The {what} is singular or not positive definite (an item is a linear combination of others, or "
+        f"pairwise deletion of many missing values); the most collinear pair is {names[i]!r} and {names[j]!r} "
+        f"(r = {R[i, j]:.4f})."
+    )
 
 
 def pairwise_cov(X: pd.DataFrame) -> pd.DataFrame:

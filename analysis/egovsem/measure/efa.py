@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import EgovsemError, check_option
-from ._common import check_constructs, check_items
+from ._common import check_constructs, check_items, check_positive_definite
 
 __all__ = ["efa", "parallel_analysis", "EFAResult"]
 
@@ -63,7 +63,7 @@ def parallel_analysis(data: pd.DataFrame, items, *, n_iter: int = 100, quantile:
     observed = np.linalg.eigvalsh(X.corr().to_numpy())[::-1]
     rng = np.random.default_rng(seed)
     sims = []
-    chunk = max(1, int(2e7 // (n * p)))  # bound the memory of one batch (about 160 MB)
+    chunk = max(1, int(5e6 // (n * p)))  # bound the memory of one batch (about 40 MB)
     for start in range(0, n_iter, chunk):
         Z = rng.standard_normal((min(chunk, n_iter - start), n, p))
         Z = (Z - Z.mean(axis=1, keepdims=True)) / Z.std(axis=1, keepdims=True)
@@ -108,6 +108,10 @@ class EFAResult:
     method: str
     kmo: pd.DataFrame
     bartlett: dict = field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        head = str(self).splitlines()[0]
+        return f"<p>{head}</p>" + self.loadings.round(3).to_html()
 
     def __str__(self) -> str:
         head = (f"EFA ({self.method}, {self.rotation}): {self.n_factors} factor(s); parallel analysis suggests "
@@ -193,6 +197,7 @@ def efa(data: pd.DataFrame, items, n_factors: int | None = None, rotation: str =
     if k >= p:
         raise EgovsemError(f"The 'n_factors' parameter must be smaller than the number of items ({p}). Got {k}.")
     R = X.corr().to_numpy()
+    check_positive_definite(R, list(X.columns), "correlation matrix of the items")
     L = _fit_minres(R, k, method)
     phi = None
     if k > 1 and rotation != "none":

@@ -74,7 +74,8 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95) -> pd.DataFra
         correlation matrix ``cov2cor(C)``; ``ase`` psych's asymptotic SE (Duhachek & Iacobucci 2004);
         ``ci_lower``/``ci_upper`` Feldt's interval ``1 - (1 - alpha) F_{1-p/2 | p/2}(n-1, (n-1)(k-1))`` with
         ``n`` all rows of ``data`` (psych::alpha.ci, printed by psych::alpha as "Feldt"). pingouin's
-        ``cronbach_alpha`` gives the same alpha and interval (it rounds the interval to 3 decimals).
+        ``cronbach_alpha`` gives the same alpha and interval (a test checks it), but rounds the interval to
+        3 decimals and checks its input with ``assert``, so egovsem computes both itself.
         ``construct`` is present when ``items`` is a dict.
 
     Examples

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import EgovsemError
-from ._common import check_constructs, check_items, fit_parts
+from ._common import check_constructs, check_items, check_positive_definite, fit_parts
 from .reliability import ave
 
 __all__ = ["htmt", "fornell_larcker", "harman_single_factor", "full_collinearity_vif"]
@@ -188,6 +188,8 @@ def full_collinearity_vif(data: pd.DataFrame, constructs) -> pd.DataFrame:
         raise EgovsemError(f"The 'constructs' parameter must hold at least 2 constructs. Got {list(cons)!r}.")
     scores = pd.DataFrame({c: check_items(data, v, arg=f"constructs[{c!r}]").mean(axis=1, skipna=True)
                            for c, v in cons.items()}).dropna()
+    R = scores.corr().to_numpy()
+    check_positive_definite(R, list(cons), "correlation matrix of the construct scores")
     # R^2 of each score on the others = 1 - 1 / diag(inverse correlation matrix)
-    vif = np.diag(np.linalg.inv(scores.corr().to_numpy()))
+    vif = np.diag(np.linalg.inv(R))
     return pd.DataFrame({"construct": list(cons), "r2": 1 - 1 / vif, "vif": vif})
