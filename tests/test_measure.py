@@ -140,7 +140,8 @@ def test_fornell_larcker_matches_lavaan_cor_lv(fits, case):
     fl = measure.fornell_larcker(fits[case])
     ref = _ref(case, "cor_lv")
     rel = _ref(case, "reliability").set_index("construct")
-    ref.loc[ref["row"] == ref["col"], "value"] = np.sqrt(rel.loc[ref.loc[ref["row"] == ref["col"], "row"], "ave"]).to_numpy()
+    diag = ref["row"] == ref["col"]
+    ref.loc[diag, "value"] = np.sqrt(rel.loc[ref.loc[diag, "row"], "ave"]).to_numpy()
     _compare(_long(fl, "value"), ref, ["row", "col"], {"value": "value"})
 
 

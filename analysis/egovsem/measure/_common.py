@@ -13,7 +13,8 @@ import pandas as pd
 
 from .._errors import DataError, EgovsemError, NotAvailableError
 
-__all__ = ["check_data", "check_items", "check_constructs", "check_positive_definite", "pairwise_cov", "cov2cor", "FitParts", "fit_parts"]
+__all__ = ["check_data", "check_items", "check_constructs", "check_positive_definite", "pairwise_cov", "cov2cor",
+           "FitParts", "fit_parts"]
 
 
 def check_data(data, name: str = "data") -> pd.DataFrame:

@@ -16,7 +16,8 @@ from .validity import fornell_larcker, full_collinearity_vif, harman_single_fact
 __all__ = ["reliability_table", "measure_report"]
 
 DEFINITIONS = {
-    "alpha": "Cronbach's alpha on pairwise-complete covariances, as psych::alpha raw_alpha; CI: Feldt (psych::alpha.ci)",
+    "alpha": "Cronbach's alpha on pairwise-complete covariances, as psych::alpha raw_alpha; "
+             "CI: Feldt (psych::alpha.ci)",
     "omega": "composite reliability, semTools::compRelSEM defaults (tau.eq = FALSE, obs.var = TRUE): "
              "(sum of loadings)^2 var(f) / sum of the sample covariances of the indicators",
     "ave": "average variance extracted, semTools::AVE (obs.var = TRUE)",
