@@ -24,7 +24,7 @@ from egovsem.sem.ordinal import ordinal_stats
 from _refcompare import DATA, REF
 
 ORD = REF / "ordinal"
-CASES = ["hs_ord4", "hs_varcat", "hs_mixed", "hs_binary"]
+CASES = ["hs_ord4", "hs_varcat", "hs_mixed", "hs_binary", "hs_degenerate"]
 
 
 def _load(case: str):
@@ -36,6 +36,9 @@ def _load(case: str):
         return d, list(d.columns)
     if case == "hs_binary":
         d = pd.read_csv(DATA / "hs_ordinal_binary.csv")
+        return d, list(d.columns)
+    if case == "hs_degenerate":  # a and b agree on every row: two empty cells, correlation 1
+        d = pd.read_csv(DATA / "hs_ordinal_degenerate.csv")
         return d, list(d.columns)
     if case == "hs_mixed":  # x1..x6 ordered (4 categories), x7..x9 continuous
         o = pd.read_csv(DATA / "hs_ordinal.csv")
@@ -52,7 +55,8 @@ def _stats(case: str):
     if case not in _CACHE:
         d, ordered = _load(case)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", EgovsemWarning)  # hs_binary has a correlation of 0.999 (lavaan too)
+            # hs_binary has a correlation of 0.999, hs_degenerate one of 1 (lavaan warns too)
+            warnings.simplefilter("ignore", EgovsemWarning)
             _CACHE[case] = ordinal_stats(d.to_numpy(), list(d.columns), ordered)
     return _CACHE[case]
 
@@ -148,6 +152,17 @@ def test_dwls_weight_matches_lavaan(case):
     assert list(ref.index) == list(st.wls_names)
     assert np.max(np.abs(st.wls_v_diag - ref.to_numpy()) / np.abs(ref.to_numpy())) < 1e-3
     assert np.allclose(st.wls_v_diag, 1 / np.diag(st.gamma))
+
+
+def test_two_empty_cells_give_correlation_one_with_a_warning():
+    d = pd.read_csv(DATA / "hs_ordinal_degenerate.csv")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        st = ordinal_stats(d.to_numpy(), list(d.columns))
+    msgs = [str(w.message) for w in caught if issubclass(w.category, EgovsemWarning)]
+    assert any("Two empty cells in the 2 x 2 table of b x a" in m for m in msgs)
+    assert any("correlation between b and a is (nearly) 1.0" in m for m in msgs)
+    assert st.corr[0, 1] == 1.0 and np.all(np.isfinite(st.gamma))
 
 
 def test_unused_codes_are_not_categories():

@@ -12,6 +12,7 @@
 #                               an unused code), 4, 4, 6, 3 categories
 #   data/hs_ordinal_binary.csv  x1..x9 split at their medians, and x10
 #                               (2 when x1 and x2 of hs_ordinal.csv are both 4)
+#   data/hs_ordinal_degenerate.csv  a = b = median split of x1, c = x3 of hs_ordinal.csv
 # and writes tests/reference/ordinal/<case>_*.csv.  Numbers: sprintf("%.10g").
 
 suppressPackageStartupMessages(library(lavaan))
@@ -51,6 +52,12 @@ binary <- as.data.frame(lapply(HS[X], qcut, k = 2))
 binary$x10 <- 1L + as.integer(ord4$x1 == 4 & ord4$x2 == 4)
 write.csv(binary, "data/hs_ordinal_binary.csv", row.names = FALSE)
 binary <- read.csv("data/hs_ordinal_binary.csv")
+
+# a degenerate 2 x 2 table: a and b agree on every row (two empty cells; lavaan sets their correlation
+# to 1 with a warning and still computes Gamma)
+degen <- data.frame(a = binary$x1, b = binary$x1, c = ord4$x3)
+write.csv(degen, "data/hs_ordinal_degenerate.csv", row.names = FALSE)
+degen <- read.csv("data/hs_ordinal_degenerate.csv")
 
 HS.model <- "visual  =~ x1 + x2 + x3
              textual =~ x4 + x5 + x6
@@ -114,6 +121,7 @@ first_stage("hs_varcat", varcat, names(varcat))
 first_stage("hs_mixed", mixed, paste0("x", 1:6))
 first_stage("hs_binary", binary, names(binary),
             model = paste(HS.model, "\n visual =~ x10"))
+suppressWarnings(first_stage("hs_degenerate", degen, names(degen), model = "f =~ a + b + c"))
 
 # ----------------------------------------------------------------- timing ---
 # lavCor (thresholds + polychorics only, no Gamma) and the internal routine that

@@ -176,7 +176,12 @@ def _categorize(x: np.ndarray, name: str):
 # -------------------------------------------------------------------------------------- polychoric --
 
 def _phi2(h, k, r):
-    """Bivariate normal density and d(density)/d(rho); zero where h or k is infinite."""
+    """Bivariate normal density and d(density)/d(rho); zero where h or k is infinite.
+
+    |r| is capped at 0.9999 as in lavaan's ``dbinorm`` (matters only for a 2 x 2 table whose correlation
+    lavaan sets to +-1).
+    """
+    r = np.clip(r, -0.9999, 0.9999)
     s = 1.0 - r * r
     fin = np.isfinite(h) & np.isfinite(k)
     hf, kf = np.where(fin, h, 0.0), np.where(fin, k, 0.0)
@@ -339,14 +344,19 @@ def _polychoric_scores(rho, Bu, Bv, freq, valid, K, pairs):
     r = rho[:, None, None]
     lo_u, up_u = bu[:, :-1, None], bu[:, 1:, None]   # (P, K, 1)
     lo_v, up_v = bv[:, None, :-1], bv[:, None, 1:]   # (P, 1, K)
-    if np.any(R == 0):
-        R = np.where(R == 0, np.nan, R)  # |rho| = 1 only in degenerate 2 x 2 tables; scores undefined there
+    # |rho| = 1 only in a 2 x 2 table with two empty cells; lavaan then uses 0.5 for the conditional mass
+    deg = R == 0
+    Rs = np.where(deg, 1.0, R)
+
+    def cond(up, lo, x):
+        return np.where(deg, 0.5, ndtr((up - r * x) / Rs) - ndtr((lo - r * x) / Rs))
+
     # derivatives of the cell probability in the upper (Z1) / lower (Z2) bound of the first variable ...
-    Zu1 = _dnorm(up_u) * (ndtr((up_v - r * up_u) / R) - ndtr((lo_v - r * up_u) / R))
-    Zu2 = _dnorm(lo_u) * (ndtr((up_v - r * lo_u) / R) - ndtr((lo_v - r * lo_u) / R))
+    Zu1 = _dnorm(up_u) * cond(up_v, lo_v, up_u)
+    Zu2 = _dnorm(lo_u) * cond(up_v, lo_v, lo_u)
     # ... and of the second variable
-    Zv1 = _dnorm(up_v) * (ndtr((up_u - r * up_v) / R) - ndtr((lo_u - r * up_v) / R))
-    Zv2 = _dnorm(lo_v) * (ndtr((up_u - r * lo_v) / R) - ndtr((lo_u - r * lo_v) / R))
+    Zv1 = _dnorm(up_v) * cond(up_u, lo_u, up_v)
+    Zv2 = _dnorm(lo_v) * cond(up_u, lo_u, lo_v)
     w = np.where(ok, freq * dxrho / lik, 0.0)
     su1, su2 = (w * Zu1).sum(2), (w * Zu2).sum(2)   # (P, K) by category of u
     sv1, sv2 = (w * Zv1).sum(1), (w * Zv2).sum(1)   # (P, K) by category of v
@@ -372,30 +382,27 @@ def _polyserial(y1, mean, var, codes, bounds, *, start):
     z2 = np.take_along_axis(np.clip(bounds, -_BIG, _BIG).T, codes, axis=0)      # lower bound
     logpy1 = -0.5 * Z * Z - np.log(sd) - 0.5 * np.log(2 * np.pi)
 
-    def parts(rho):
-        R = np.sqrt(1.0 - rho * rho)
-        t1, t2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
-        py = ndtr(t1) - ndtr(t2)
-        py = np.where(py < _EPS, _EPS, py)
-        lik = np.exp(logpy1) * py
-        ok = lik >= _SQRT_EPS  # lavaan drops rows with lik < sqrt(eps) (NA)
-        return R, t1, t2, py, ok
-
-    def grad_rows(rho):
-        R, t1, t2, py, ok = parts(rho)
-        dx = (_dnorm(t1) * (z1 * rho - Z) - _dnorm(t2) * (z2 * rho - Z)) / (py * R ** 3)
-        return dx, py, ok
-
     def fun(rho):
-        _, _, _, py, ok = parts(rho)
+        # per row: l(rho) = log(Phi(a1) - Phi(a2)) + const, a = (tau - rho Z) / R, R = sqrt(1 - rho^2);
+        # a' = (rho tau - Z) / R^3 and a'' = (tau R^2 + 3 rho (rho tau - Z)) / R^5 (analytic, no differencing)
+        R2 = 1.0 - rho * rho
+        R = np.sqrt(R2)
+        a1, a2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
+        py = ndtr(a1) - ndtr(a2)
+        py = np.where(py < _EPS, _EPS, py)  # lavaan's floor
+        ok = logpy1 + np.log(py) >= np.log(_SQRT_EPS)  # lavaan drops rows with lik < sqrt(eps) (NA)
+        f1, f2 = _dnorm(a1), _dnorm(a2)
+        e1, e2 = z1 * rho - Z, z2 * rho - Z
+        R3 = R2 * R
+        da1, da2 = e1 / R3, e2 / R3
+        dda1 = (z1 * R2 + 3.0 * rho * e1) / (R3 * R2)
+        dda2 = (z2 * R2 + 3.0 * rho * e2) / (R3 * R2)
+        dl = (f1 * da1 - f2 * da2) / py
+        ddl = (f1 * (dda1 - a1 * da1 * da1) - f2 * (dda2 - a2 * da2 * da2)) / py - dl * dl
         logl = np.where(ok, logpy1 + np.log(py), 0.0).sum(0)
-        dx, _, ok = grad_rows(rho)
-        g = np.where(ok, dx, 0.0).sum(0)
-        eps = 1e-6
-        gp = np.where(grad_rows(rho + eps)[2], grad_rows(rho + eps)[0], 0.0).sum(0)
-        gm = np.where(grad_rows(rho - eps)[2], grad_rows(rho - eps)[0], 0.0).sum(0)
-        h = (gp - gm) / (2 * eps)
-        info = np.where(ok, dx * dx, 0.0).sum(0)
+        g = np.where(ok, dl, 0.0).sum(0)
+        h = np.where(ok, ddl, 0.0).sum(0)
+        info = np.where(ok, dl * dl, 0.0).sum(0)
         return logl, g, np.where(h < 0, h, -info)
 
     rho = _newton_1d(fun, start, -0.995, 0.995)
