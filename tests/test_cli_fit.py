@@ -53,8 +53,7 @@ def test_fit_json_contract_all_formats(tmp_path, hs_model, suffix, capsys):
 
 def test_fit_refuses_later_estimators(tmp_path, hs_model, capsys):
     data = DATA / "HolzingerSwineford1939.csv"
-    for extra in (["--estimator", "MLR"], ["--missing", "fiml"], ["--se", "bootstrap"], ["--ordered", "all"],
-                  ["--group", "school"]):
+    for extra in (["--se", "bootstrap"], ["--ordered", "all"], ["--group", "school"]):
         assert main(["fit", str(hs_model), str(data), *extra]) == 2
         assert "not available yet" in capsys.readouterr().err
 
@@ -68,6 +67,17 @@ def test_fit_messages_for_bad_files(tmp_path, hs_model, capsys):
     empty.write_text("")
     assert main(["fit", str(hs_model), str(empty)]) == 2
     assert "is empty" in capsys.readouterr().err
+
+
+def test_fit_fiml_and_mlr_from_the_command_line(tmp_path, hs_model):
+    out = tmp_path / "o.json"
+    assert main(["fit", str(hs_model), str(DATA / "hs_missing10.csv"), "--missing", "fiml", "--estimator", "MLR",
+                 "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    ref = read_kv("hs_fiml_mlr", "fit", "fiml")
+    assert d["missing"] == "fiml" and d["estimator"] == "MLR" and d["nobs"] == 301
+    for k in ("chisq", "chisq.scaled", "chisq.scaling.factor", "cfi.robust", "rmsea.robust"):
+        assert abs(d["fit"][k] - float(ref[k])) <= 1e-3 * max(1.0, abs(float(ref[k]))), k
 
 
 def test_run_example_writes_results_that_say_simulated(tmp_path):

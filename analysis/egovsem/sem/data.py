@@ -83,6 +83,8 @@ def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "
         raise DataError(
             f"Column(s) {[names[i] for i in np.flatnonzero(allmiss)]} of 'data' are missing on every row."
         )
+    if missing == "fiml":
+        return _fiml_stats(data, X, names, ntotal)
     complete = ~np.isnan(X).any(axis=1)
     n_dropped = int((~complete).sum())
     if missing == "listwise" and n_dropped:
@@ -97,15 +99,7 @@ def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "
     n, p = Xc.shape
     if n < 2:
         raise DataError(f"Only {n} complete row(s) remain after listwise deletion; at least 2 are needed.")
-    sd = Xc.std(axis=0)
-    const = [names[i] for i in np.flatnonzero(sd == 0)]
-    if const:
-        vals = {names[i]: Xc[0, i] for i in np.flatnonzero(sd == 0)}
-        raise DataError(
-            f"Column(s) of 'data' are constant over the analysed rows (zero variance): "
-            + ", ".join(f"{k!r} (always {v:g})" for k, v in vals.items())
-            + "."
-        )
+    _check_constant(Xc, names)
     if n <= p:
         raise DataError(
             f"The data have {n} complete rows but the model has {p} observed variables; "
@@ -114,13 +108,63 @@ def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "
     mean = Xc.mean(axis=0)
     D = Xc - mean
     cov = D.T @ D / n
+    _check_singular(cov, Xc, names)
+    return SampleStats(tuple(names), Xc, cov, mean, n, ntotal, n_dropped, index)
+
+
+def _check_constant(X: np.ndarray, names) -> None:
+    sd = np.nanstd(X, axis=0)
+    const = np.flatnonzero(sd == 0)
+    if const.size:
+        vals = {names[i]: X[~np.isnan(X[:, i]), i][0] for i in const}
+        raise DataError(
+            "Column(s) of 'data' are constant over the analysed rows (zero variance): "
+            + ", ".join(f"{k!r} (always {v:g})" for k, v in vals.items())
+            + "."
+        )
+
+
+def _check_singular(cov: np.ndarray, X: np.ndarray, names) -> None:
+    sd = np.sqrt(np.diag(cov))
     ev = np.linalg.eigvalsh(cov / np.outer(sd, sd))
     if ev.min() < 1e-10:
-        corr = np.corrcoef(Xc, rowvar=False)
+        corr = cov / np.outer(sd, sd)
         np.fill_diagonal(corr, 0)
         i, j = np.unravel_index(np.argmax(np.abs(corr)), corr.shape)
         raise DataError(
             "The sample covariance matrix is singular (a variable is a linear combination of others); "
             f"the most collinear pair is {names[i]!r} and {names[j]!r} (r = {corr[i, j]:.4f})."
         )
-    return SampleStats(tuple(names), Xc, cov, mean, n, ntotal, n_dropped, index)
+
+
+def _fiml_stats(data: pd.DataFrame, X: np.ndarray, names, ntotal: int) -> SampleStats:
+    """FIML keeps every row with at least one observed value; the moments are the EM estimates (H1)."""
+    from .casewise import em_saturated
+
+    empty = np.isnan(X).all(axis=1)
+    n_dropped = int(empty.sum())
+    if n_dropped:
+        rows = ", ".join(repr(r) for r in data.index[empty][:10])
+        warnings.warn(
+            f"missing='fiml': {n_dropped} of {ntotal} rows are missing on every model variable and were "
+            f"removed (rows {rows}{', ...' if n_dropped > 10 else ''}).",
+            MissingDataWarning,
+            stacklevel=3,
+        )
+    Xk = X[~empty]
+    index = data.index[~empty]
+    n, p = Xk.shape
+    if n < 2:
+        raise DataError(f"Only {n} row(s) have any observed value; at least 2 are needed.")
+    _check_constant(Xk, names)
+    M = (~np.isnan(Xk)).astype(float)
+    pair = M.T @ M
+    if (pair == 0).any():
+        i, j = np.argwhere(pair == 0)[0]
+        raise DataError(
+            f"Columns {names[i]!r} and {names[j]!r} of 'data' are never observed together, so their "
+            "covariance cannot be estimated (covariance coverage 0)."
+        )
+    cov, mean, _logl, _it = em_saturated(np.where(M > 0, Xk, 0.0), M)
+    _check_singular(cov, Xk, names)
+    return SampleStats(tuple(names), Xk, cov, mean, n, ntotal, n_dropped, index)

@@ -18,6 +18,7 @@ from .._errors import (
 )
 from . import ml
 from .data import SampleStats, prepare_data
+from .fiml import RowData, fiml_scoring, model_scores, observed_information
 from .partable import ModelSpec, specify
 from .ram import RAM
 
@@ -77,14 +78,20 @@ class Model:
             if not isinstance(val, (bool, np.bool_)):
                 raise EgovsemError(f"The '{name}' parameter must be True or False. Got {val!r} instead.")
         # options implemented in later releases stop here, never silently ignored
-        if self.estimator != "ML":
+        if self.estimator not in ("ML", "MLR"):
             raise NotAvailableError(
-                f"estimator={self.estimator!r} is not available yet; only 'ML' is implemented in this release."
+                f"estimator={self.estimator!r} is not available yet; 'ML' and 'MLR' are implemented."
             )
+        if self.se == "robust" and self.estimator == "ML":
+            # lavaan: se = "robust" with ML is the MLR sandwich without the scaled test; say what it is
+            raise NotAvailableError("se='robust' with estimator='ML' is not available yet; use estimator='MLR' "
+                                    "(robust Huber-White standard errors and the Yuan-Bentler scaled test).")
+        if self.se == "bootstrap":
+            raise NotAvailableError("se='bootstrap' is not available yet.")
+        if self.missing == "fiml" and meanstructure is False:
+            raise EgovsemError("missing='fiml' needs a mean structure; do not set meanstructure=False.")
         if self.missing == "fiml":
-            raise NotAvailableError("missing='fiml' is not available yet; use missing='listwise'.")
-        if self.se != "standard":
-            raise NotAvailableError(f"se={self.se!r} is not available yet; only se='standard' is implemented.")
+            meanstructure = True
         if group is not None:
             raise NotAvailableError(f"group={group!r}: multi-group models are not available yet.")
         if group_equal:
@@ -102,6 +109,12 @@ class Model:
         self.spec: ModelSpec = specify(
             model, std_lv=bool(std_lv), meanstructure=meanstructure, fixed_x=bool(fixed_x), auto_cov_y=auto_cov_y
         )
+        if self.missing == "fiml" and self.spec.ov_x:
+            raise NotAvailableError(
+                f"missing='fiml' with exogenous observed covariates {list(self.spec.ov_x)} under fixed_x=True is "
+                "not available yet; pass fixed_x=False to model them as random (their variances then count as "
+                "parameters)."
+            )
 
     # ------------------------------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame):
@@ -124,9 +137,17 @@ class Model:
                 f"sample moments (df = {df}). Fix or constrain {-df} parameter(s)."
             )
         theta0 = start_values(spec, pt, ram, stats)
-        state = ml.fisher_scoring(
-            ram, theta0, stats.cov, stats.mean, meanstructure=spec.meanstructure, iter_max=self.options["iter_max"]
-        )
+        fiml = self.missing == "fiml"
+        robust = self.estimator == "MLR"
+        rows = RowData.from_array(stats.X) if (fiml or robust) else None
+        N = stats.nobs
+        if fiml:
+            state = fiml_scoring(ram, theta0, rows, iter_max=self.options["iter_max"])
+        else:
+            state = ml.fisher_scoring(
+                ram, theta0, stats.cov, stats.mean, meanstructure=spec.meanstructure,
+                iter_max=self.options["iter_max"],
+            )
         if not state.converged:
             warnings.warn(
                 f"the model did not converge after {state.iterations} iterations ({state.message}); "
@@ -134,12 +155,37 @@ class Model:
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        info = ml.information(ram, state.theta, spec.meanstructure)
-        vcov = _invert_information(info, stats.nobs, pt, strict=state.converged)
+        extra: dict[str, Any] = {}
+        mu_fixed = None if spec.meanstructure else stats.mean
+        if fiml or robust:
+            # lavaan's default for FIML and for MLR: observed information (Hessian)
+            A = observed_information(ram, state.theta, rows, mu_fixed=mu_fixed)
+            extra["information"] = "observed"
+        else:
+            A = N * ml.information(ram, state.theta, spec.meanstructure)
+            extra["information"] = "expected"
+        vcov = _invert_information(A, 1, pt, strict=state.converged)
+        if robust and np.isfinite(vcov).all():
+            sc = model_scores(ram, state.theta, rows, mu_fixed=mu_fixed)
+            B0 = sc.T @ sc
+            vcov = vcov @ B0 @ vcov
+            extra["B0"] = B0
+        extra["A"] = A
+        extra["rows"] = rows
+        fmin = state.fmin
+        if fiml:
+            # FIML discrepancy relative to the unrestricted model: chisq = N * fmin = 2 (logl_h1 - logl)
+            from .casewise import casewise
+
+            Sh, mh = stats.cov, stats.mean
+            logl_h1 = float(casewise(rows.X0, rows.M, Sh, mh).logl.sum())
+            extra["logl"] = -N / 2 * state.fmin
+            extra["logl_h1"] = logl_h1
+            fmin = state.fmin + 2.0 / N * logl_h1
         res = Results(
             model=self, spec=spec, partable=pt, ram=ram, stats=stats, theta=state.theta, vcov=vcov,
-            fmin=state.fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
-            message=state.message,
+            fmin=fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
+            message=state.message, extra=extra,
         )
         _warn_heywood(res)
         return res
@@ -247,7 +293,7 @@ def _invert_information(info: np.ndarray, nobs: int, pt: pd.DataFrame, *, strict
         warnings.warn(msg, ConvergenceWarning, stacklevel=3)
         return np.full((q, q), np.nan)
     Rinv = (evec / ev) @ evec.T
-    return Rinv / np.outer(d, d) / nobs
+    return Rinv / np.outer(d, d) / nobs  # nobs = 1 when ``info`` is already a total
 
 
 def _warn_heywood(res) -> None:

@@ -36,7 +36,7 @@ class Results:
     """
 
     def __init__(self, *, model, spec, partable, ram, stats, theta, vcov, fmin, converged, iterations, ndat, df,
-                 message=""):
+                 message="", extra=None):
         self._model = model
         self.spec = spec
         self.partable = partable
@@ -56,6 +56,7 @@ class Results:
         self.estimator = model.estimator
         self.missing = model.missing
         self.options = dict(model.options)
+        self.extra = dict(extra or {})
 
     # -- basic quantities -----------------------------------------------------------------------------
     @property

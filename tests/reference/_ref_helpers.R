@@ -1,0 +1,132 @@
+# Shared by the make_reference_*.R scripts: write lavaan outputs as CSV with 10 significant digits.
+# Each script sets OUT (the output folder) before calling write_case().
+
+# ----------------------------------------------------------------- helpers --
+
+fmt_num <- function(x) ifelse(is.na(x), "", sprintf("%.10g", x))
+
+# write a data.frame: numeric columns formatted with %.10g (unquoted),
+# character columns quoted, NA -> empty field
+write_ref <- function(df, file) {
+  df <- as.data.frame(df, stringsAsFactors = FALSE)
+  is_chr <- vapply(df, function(x) is.character(x) || is.factor(x), logical(1))
+  for (j in seq_along(df)) {
+    if (is_chr[j]) {
+      df[[j]] <- as.character(df[[j]])
+    } else if (is.logical(df[[j]])) {
+      df[[j]] <- ifelse(is.na(df[[j]]), "", ifelse(df[[j]], "TRUE", "FALSE"))
+    } else {
+      df[[j]] <- fmt_num(as.numeric(df[[j]]))
+    }
+  }
+  qcols <- which(is_chr)
+  write.csv(df, file, row.names = FALSE, na = "",
+            quote = if (length(qcols)) qcols else FALSE)
+}
+
+PE_COLS <- c("lhs", "op", "rhs", "label", "group", "est", "se", "z", "pvalue",
+             "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox")
+
+# parameterEstimates(standardized=TRUE, rsquare=TRUE); lavaan drops the
+# 'group' (and, without labels, the 'label') column for single-group fits,
+# so we re-attach them: group is taken from parTable() (1 for model rows,
+# 0 for ':=' rows), r2 rows get the group of their block (1).
+params_table <- function(fit) {
+  pe <- parameterEstimates(fit, standardized = TRUE, rsquare = TRUE)
+  pt <- parTable(fit)
+  if (is.null(pe$label)) pe$label <- ""
+  if (is.null(pe$group)) {
+    key_pe <- paste(pe$lhs, pe$op, pe$rhs, sep = "\r")
+    key_pt <- paste(pt$lhs, pt$op, pt$rhs, sep = "\r")
+    g <- pt$group[match(key_pe, key_pt)]
+    g[pe$op == "r2"] <- 1L
+    pe$group <- g
+  }
+  for (cc in PE_COLS) if (is.null(pe[[cc]])) pe[[cc]] <- NA
+  pe[, PE_COLS]
+}
+
+fit_table <- function(fit) {
+  fm <- fitMeasures(fit)
+  data.frame(measure = names(fm), value = as.numeric(fm),
+             stringsAsFactors = FALSE)
+}
+
+r2_table <- function(fit) {
+  r2 <- inspect(fit, "r2")
+  data.frame(variable = names(r2), r2 = as.numeric(r2),
+             stringsAsFactors = FALSE)
+}
+
+info_table <- function(fit, warnings = character(0), extra = list()) {
+  pt <- parTable(fit)
+  n_eq <- sum(pt$op == "==")
+  ceq_rows <- if (is.null(fit@Model@ceq.JAC)) 0L else NROW(fit@Model@ceq.JAC)
+  fm <- tryCatch(fitMeasures(fit, c("npar", "df", "ntotal")),
+                 error = function(e) c(npar = NA, df = NA, ntotal = NA))
+  vals <- list(
+    nobs                 = lavInspect(fit, "nobs"),
+    ntotal               = lavInspect(fit, "ntotal"),
+    npar                 = lavInspect(fit, "npar"),
+    model_nx_free        = fit@Model@nx.free,
+    model_nx_unco        = fit@Model@nx.unco,
+    model_nx_user        = fit@Model@nx.user,
+    n_free_partable      = sum(pt$free > 0L),
+    n_equality_constraints = n_eq,
+    ceq_jac_rows         = ceq_rows,
+    model_eq_constraints = fit@Model@eq.constraints,
+    fit_npar             = unname(fm["npar"]),
+    fit_df               = unname(fm["df"]),
+    converged            = lavInspect(fit, "converged"),
+    iterations           = lavInspect(fit, "iterations"),
+    fmin                 = if (lavInspect(fit, "converged")) unname(fitMeasures(fit, "fmin")) else NA,
+    optim_method         = fit@Options$optim.method,
+    estimator            = fit@Options$estimator,
+    information          = paste(fit@Options$information, collapse = "/"),
+    se                   = fit@Options$se,
+    test                 = paste(fit@Options$test, collapse = "/"),
+    likelihood           = fit@Options$likelihood,
+    fixed_x              = fit@Options$fixed.x,
+    meanstructure        = fit@Options$meanstructure,
+    std_lv               = fit@Options$std.lv,
+    missing              = fit@Options$missing,
+    lavaan_version       = as.character(packageVersion("lavaan")),
+    r_version            = paste(R.version$major, R.version$minor, sep = "."),
+    warnings             = paste(warnings, collapse = " | ")
+  )
+  vals <- c(vals, extra)
+  data.frame(key = names(vals),
+             value = vapply(vals, function(v) {
+               if (is.logical(v)) return(ifelse(is.na(v), "", as.character(v)))
+               if (is.numeric(v)) return(fmt_num(v[1]))
+               as.character(paste(v, collapse = " "))
+             }, character(1)),
+             stringsAsFactors = FALSE)
+}
+
+# run a fitting call, collecting warnings
+run_fit <- function(expr) {
+  w <- character(0)
+  fit <- withCallingHandlers(expr, warning = function(cond) {
+    w <<- c(w, conditionMessage(cond))
+    invokeRestart("muffleWarning")
+  })
+  list(fit = fit, warnings = gsub("[\r\n]+", " ", w))
+}
+
+write_case <- function(case, res, info_only = FALSE, extra = list()) {
+  fit <- res$fit
+  cat(sprintf("%-22s converged=%s npar=%d\n", case,
+              lavInspect(fit, "converged"), lavInspect(fit, "npar")))
+  if (length(res$warnings)) cat("   warnings:", res$warnings, sep = "\n   ")
+  write_ref(info_table(fit, res$warnings, extra),
+            file.path(OUT, paste0(case, "_info.csv")))
+  if (info_only) return(invisible(NULL))
+  write_ref(params_table(fit), file.path(OUT, paste0(case, "_params.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+  write_ref(as.data.frame(modindices(fit)),
+            file.path(OUT, paste0(case, "_modindices.csv")))
+  write_ref(r2_table(fit), file.path(OUT, paste0(case, "_r2.csv")))
+  invisible(NULL)
+}
+
