@@ -89,3 +89,31 @@ def test_column_missing_everywhere_is_an_error():
     df["x5"] = np.nan
     with pytest.raises(egovsem.DataError, match=r"\['x5'\] of 'data' are missing on every row"):
         egovsem.sem(HS, df, missing="fiml")
+
+
+def test_missing_report_matches_lavaan_coverage_patterns_and_little(fits):
+    rep = fits["hs_fiml"].missing_report()
+    base = DATA.parent / "tests" / "reference" / "fiml"
+    cov = pd.read_csv(base / "hs_fiml_coverage.csv").set_index("row")
+    assert np.abs(rep.coverage.loc[cov.index, cov.columns].to_numpy() - cov.to_numpy()).max() < 1e-10
+    pats = pd.read_csv(base / "hs_fiml_patterns.csv")
+    ours = {tuple(r) for r in rep.patterns.drop(columns="n").to_numpy()}
+    assert ours == {tuple(r) for r in pats.to_numpy()} and rep.patterns["n"].sum() == 301
+    little = pd.read_csv(base / "hs_fiml_little_mcar.csv").iloc[0]
+    assert rep.mcar["df"] == int(little["df"]) and rep.mcar["n_patterns"] == int(little["n_patterns"])
+    assert abs(rep.mcar["statistic"] - little["statistic"]) < 1e-3 * little["statistic"]
+    df = pd.read_csv(DATA / "hs_missing10.csv")
+    x = df[[f"x{i}" for i in range(1, 10)]]
+    assert np.allclose(rep.percent_missing.to_numpy(), 100 * x.isna().mean().to_numpy())
+
+
+def test_little_mcar_rejects_missing_not_at_random():
+    """Known truth: deleting the highest values of x1 (MNAR) is detected; complete data give d2 = 0."""
+    from egovsem.sem.missing_report import little_mcar
+
+    pop = "f =~ 0.8*y1 + 0.7*y2 + 0.6*y3 + 0.7*y4"
+    X = egovsem.simulate_data(pop, 2000, seed=11).to_numpy().copy()
+    assert little_mcar(X, np.cov(X.T, bias=True), X.mean(0))["statistic"] < 1e-10
+    X[X[:, 1] > 0.8, 0] = np.nan
+    fit = egovsem.sem("f =~ y1 + y2 + y3 + y4", pd.DataFrame(X, columns=["y1", "y2", "y3", "y4"]), missing="fiml")
+    assert fit.missing_report().mcar["pvalue"] < 1e-6

@@ -76,3 +76,21 @@ h1 <- lavInspect(fit, "sampstat.h1")
 write_ref(data.frame(row = rownames(h1$cov), unclass(h1$cov), check.names = FALSE), file.path(OUT, "hs_fiml_h1_cov.csv"))
 write_ref(data.frame(var = names(h1$mean), mean = as.numeric(h1$mean)), file.path(OUT, "hs_fiml_h1_mean.csv"))
 cat("done; lavaan", as.character(packageVersion("lavaan")), "\n")
+
+# Little's (1988) MCAR statistic written out in R from lavaan's EM estimates (an implementation of the
+# published formula independent of egovsem's), for tests/test_sem_fiml_mlr.py
+X <- as.matrix(HSM[, xv])
+mu <- h1$mean; S <- h1$cov
+R <- is.na(X) * 1L
+key <- apply(R, 1, paste, collapse = "")
+d2 <- 0; dfl <- -ncol(X)
+for (k in unique(key)) {
+  rows <- X[key == k, , drop = FALSE]
+  o <- which(!is.na(rows[1, ]))
+  if (length(o) == 0) next
+  dif <- colMeans(rows[, o, drop = FALSE]) - mu[o]
+  d2 <- d2 + nrow(rows) * as.numeric(t(dif) %*% solve(S[o, o, drop = FALSE], dif))
+  dfl <- dfl + length(o)
+}
+write_ref(data.frame(statistic = d2, df = dfl, pvalue = pchisq(d2, dfl, lower.tail = FALSE),
+                     n_patterns = length(unique(key))), file.path(OUT, "hs_fiml_little_mcar.csv"))

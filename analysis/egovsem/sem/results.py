@@ -173,6 +173,12 @@ class Results:
 
         return r_squared(self.ram, self.theta, self.spec)
 
+    def missing_report(self):
+        """Percent missing, patterns, covariance coverage and Little's MCAR test of the analysed rows."""
+        from .missing_report import missing_report
+
+        return missing_report(self.stats.X, self.spec.ov, self.stats.cov, self.stats.mean)
+
     def modindices(self, *, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
         """Modification indices with EPC (lavaan's ``modindices(fit)``)."""
         from .modindices import modification_indices
@@ -204,6 +210,7 @@ class Results:
             "nobs": self.nobs, "ntotal": self.stats.ntotal, "n_dropped": self.n_dropped,
             "iterations": self.iterations, "params": params, "fit": fit,
             "r2": {k: clean(v) for k, v in self.r2.items()}, "versions": versions,
+            **({"missing_report": self.missing_report().to_dict()} if self.missing == "fiml" else {}),
         }
 
     def to_json(self, path=None, *, indent: int = 2) -> str:
