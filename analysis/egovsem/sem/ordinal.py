@@ -40,6 +40,15 @@ Categories. The categories of an ordered column are its distinct observed values
 table with empty cells is used as it is (lavaan's ``zero.add = c(0.5, 0)``: nothing is added except in a
 2 x 2 table with one empty cell, where 0.5 is moved to it keeping the margins, as lavaan does).
 
+Where the likelihood has no interior maximum. When the non-empty cells of a table lie on a monotone
+staircase, the likelihood keeps increasing up to |rho| = 1 and is flat (to ~1e-6) over a wide range of
+rho. lavaan's value is then wherever ``nlminb`` stops (its relative function convergence, rel.tol = 1e-10,
+or the bound 0.999), and its Gamma entries for that correlation are huge. egovsem stops by the same rule
+from the same start, but its Newton path differs from nlminb's trust-region path, so its value is near
+lavaan's, not equal (typically within 1e-3, sometimes 0.02 when lavaan jumps to the bound). Such tables
+come from items with one or two categories holding nearly everybody; the DWLS weight of that correlation
+is then close to 0 in both programs.
+
 >>> import numpy as np
 >>> rng = np.random.default_rng(1)
 >>> z = rng.multivariate_normal([0, 0], [[1, .5], [.5, 1]], size=2000)
@@ -229,7 +238,7 @@ def _logl_grad_hess(tabs, freq, valid, rho, *, need_hess=True):
     return logl, g, np.where(h < 0, h, -info), PI
 
 
-def _newton_1d(fun, rho0, lower, upper, *, tol=1e-11, maxit=200, max_step=0.1):
+def _newton_1d(fun, rho0, lower, upper, *, tol=1e-11, maxit=200, max_step=0.1, rel_tol=1e-10):
     """Maximise many 1-d log-likelihoods at once: Newton steps, step halving, kept inside [lower, upper].
 
     Steps are at most ``max_step`` long: near |rho| = 1 the floor of the cell probabilities (lavaan's
@@ -244,6 +253,10 @@ def _newton_1d(fun, rho0, lower, upper, *, tol=1e-11, maxit=200, max_step=0.1):
     for _ in range(maxit):
         if not active.any():
             break
+        # nlminb's relative function convergence (rel.tol = 1e-10): when the reduction that the Newton
+        # step from here predicts is negligible, this step is the last one. This is what decides where
+        # lavaan stops when the likelihood flattens out towards |rho| = 1
+        last = 0.5 * g * g / np.abs(h) <= rel_tol * np.abs(logl)
         step = np.clip(np.where(active, -g / h, 0.0), -max_step, max_step)
         new = np.clip(rho + step, lower, upper)
         for _half in range(40):
@@ -255,7 +268,7 @@ def _newton_1d(fun, rho0, lower, upper, *, tol=1e-11, maxit=200, max_step=0.1):
         moved = np.abs(new - rho)
         rho, logl, g, h = new, l_new, g_new, h_new
         at_bound = ((rho <= lower) & (g < 0)) | ((rho >= upper) & (g > 0))
-        active = active & (moved > tol) & ~at_bound
+        active = active & (moved > tol) & ~at_bound & ~last
     return rho
 
 
