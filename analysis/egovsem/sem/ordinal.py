@@ -300,7 +300,6 @@ def _polychoric(codes, K, th, pairs, names):
     with np.errstate(invalid="ignore", divide="ignore"):
         start = (cu * cv).sum(0) / np.sqrt((cu * cu).sum(0) * (cv * cv).sum(0))
     start = np.where(np.isfinite(start) & (np.abs(start) < 1), start, 0.0)
-    start = np.clip(start, -0.95, 0.95)
 
     rho = np.full(P, np.nan)
     fixed = np.zeros(P, bool)
