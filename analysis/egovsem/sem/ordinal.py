@@ -477,7 +477,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     for v in range(p):
         if is_ord[v]:
             lev, c = _categorize(Xf[:, v], names[v])
-            levels[names[v]], codes[:, v], K[v] = lev, c, lev.size
+            levels[names[v]], codes[:, v], K[v] = lev.astype(np.int64), c, lev.size
             prop = np.bincount(c, minlength=lev.size) / n
             th[v] = ndtri(np.cumsum(prop)[:-1])
             slot_len[v] = lev.size - 1
