@@ -53,7 +53,7 @@ def test_fit_json_contract_all_formats(tmp_path, hs_model, suffix, capsys):
 
 def test_fit_refuses_later_estimators(tmp_path, hs_model, capsys):
     data = DATA / "HolzingerSwineford1939.csv"
-    for extra in (["--se", "bootstrap"], ["--ordered", "all"], ["--group", "school"]):
+    for extra in (["--se", "bootstrap"], ["--ordered", "all"]):
         assert main(["fit", str(hs_model), str(data), *extra]) == 2
         assert "not available yet" in capsys.readouterr().err
 
@@ -78,6 +78,15 @@ def test_fit_fiml_and_mlr_from_the_command_line(tmp_path, hs_model):
     assert d["missing"] == "fiml" and d["estimator"] == "MLR" and d["nobs"] == 301
     for k in ("chisq", "chisq.scaled", "chisq.scaling.factor", "cfi.robust", "rmsea.robust"):
         assert abs(d["fit"][k] - float(ref[k])) <= 1e-3 * max(1.0, abs(float(ref[k]))), k
+
+
+def test_fit_multigroup_from_the_command_line(tmp_path, hs_model):
+    out = tmp_path / "mg.json"
+    assert main(["fit", str(hs_model), str(DATA / "HolzingerSwineford1939.csv"), "--group", "school",
+                 "--group-equal", "loadings,intercepts", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert round(d["fit"]["chisq"], 2) == 164.10 and d["fit"]["df"] == 60  # lavaan's scalar model
+    assert {p["group"] for p in d["params"]} == {0, 1, 2} or {p["group"] for p in d["params"]} == {1, 2}
 
 
 def test_run_example_writes_results_that_say_simulated(tmp_path):

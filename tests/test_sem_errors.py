@@ -100,8 +100,7 @@ def test_bad_option_values(hs):
         egovsem.sem(HS, hs, missing="pairwise")
 
 
-@pytest.mark.parametrize("kw", [{"estimator": "WLSMV"}, {"se": "bootstrap"}, {"group": "school"},
-                                {"ordered": True}])
+@pytest.mark.parametrize("kw", [{"estimator": "WLSMV"}, {"se": "bootstrap"}, {"ordered": True}])
 def test_later_options_are_refused_not_ignored(hs, kw):
     with pytest.raises(NotAvailableError, match="not available yet"):
         egovsem.sem(HS, hs, **kw)

@@ -13,10 +13,12 @@ pingouin-style functions (DataFrame in, DataFrame out) whose numbers match R:
 from .descriptives import corrected_item_total, item_descriptives
 from .efa import EFAResult, efa, parallel_analysis
 from .reliability import ave, composite_reliability, cronbach_alpha
+from .invariance import invariance
 from .report import measure_report, reliability_table
 from .validity import fornell_larcker, full_collinearity_vif, harman_single_factor, htmt
 
 __all__ = [
+    "invariance",
     "item_descriptives", "corrected_item_total", "cronbach_alpha", "composite_reliability", "ave", "htmt",
     "fornell_larcker", "harman_single_factor", "full_collinearity_vif", "efa", "parallel_analysis", "EFAResult",
     "reliability_table", "measure_report",

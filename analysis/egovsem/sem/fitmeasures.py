@@ -193,29 +193,7 @@ def fit_measures(res) -> pd.Series:
     bic = -2 * logl + npar * np.log(N)
     bic2 = -2 * logl + npar * np.log((N + 2) / 24)
 
-    # residual-based
-    sd = np.sqrt(np.diag(S))
-    R_obs = S / np.outer(sd, sd)
-    sd_s = np.sqrt(np.diag(Sigma))
-    R_imp = Sigma / np.outer(sd_s, sd_s)
-    e_cov = _vech(S - Sigma)
-    e_std = _vech((S - Sigma) / np.outer(sd, sd))
-    e_mean = (xbar - mu) if ms else np.zeros(0)
-    e_mean_std = e_mean / sd if ms else np.zeros(0)
-    rmr = np.sqrt(np.mean(np.concatenate([e_cov, e_mean]) ** 2))
-    rmr_nomean = np.sqrt(np.mean(e_cov**2))
-    srmr_b = np.sqrt(np.mean(np.concatenate([e_std, e_mean_std]) ** 2))
-    srmr_b_nomean = np.sqrt(np.mean(e_std**2))
-    e_corr = _vech(R_obs - R_imp, diag=False)
-    e_mean_corr = (xbar / sd - mu / sd_s) if ms else np.zeros(0)
-    crmr = np.sqrt(np.mean(np.concatenate([e_corr, e_mean_corr]) ** 2)) if p > 1 else np.nan
-    crmr_nomean = np.sqrt(np.mean(e_corr**2)) if p > 1 else np.nan
-    e_diag = (np.diag(S) - np.diag(Sigma)) / np.diag(S)
-    mplus = np.concatenate([e_corr, e_diag])
-    srmr_mplus_nomean = np.sqrt(np.sum(mplus**2) / (p * (p + 1) / 2))
-    srmr_mplus = (
-        np.sqrt((np.sum(mplus**2) + np.sum(e_mean_corr**2)) / (p * (p + 1) / 2 + p)) if ms else srmr_mplus_nomean
-    )
+    resid = _residual_measures(S, xbar, Sigma, mu, ms)
 
     # GFI family, lavaan's lav_fit_gfi: 1 - e'Ve / o'Vo with o the sample moments (means first when there
     # is a mean structure), e = o - model, V the ML weight (Sigma^-1 for means, 1/2 D'(W x W)D for vech)
@@ -252,10 +230,8 @@ def fit_measures(res) -> pd.Series:
     out.update({"rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08})
     if res.estimator == "MLR" or fiml:
         out.update(_robust_measures(res, X2, df, X2b, dfb, N))
+    out.update(resid)
     out.update({
-        "rmr": rmr, "rmr_nomean": rmr_nomean, "srmr": srmr_b, "srmr_bentler": srmr_b,
-        "srmr_bentler_nomean": srmr_b_nomean, "crmr": crmr, "crmr_nomean": crmr_nomean,
-        "srmr_mplus": srmr_mplus, "srmr_mplus_nomean": srmr_mplus_nomean,
         "cn_05": cn05, "cn_01": cn01, "gfi": gfi, "agfi": agfi, "pgfi": pgfi, "mfi": mfi, "ecvi": ecvi,
     })
     if fiml:
@@ -264,6 +240,38 @@ def fit_measures(res) -> pd.Series:
         for k in ("gfi", "agfi", "pgfi"):
             out.pop(k)
     return pd.Series(out, dtype=float, name="fit")
+
+
+def _residual_measures(S, xbar, Sigma, mu, ms: bool) -> dict:
+    """RMR, SRMR (Bentler, Mplus), CRMR of one group, as lavaan's lav_fit_srmr."""
+    p = S.shape[0]
+    sd = np.sqrt(np.diag(S))
+    R_obs = S / np.outer(sd, sd)
+    sd_s = np.sqrt(np.diag(Sigma))
+    R_imp = Sigma / np.outer(sd_s, sd_s)
+    e_cov = _vech(S - Sigma)
+    e_std = _vech((S - Sigma) / np.outer(sd, sd))
+    e_mean = (xbar - mu) if ms else np.zeros(0)
+    e_mean_std = e_mean / sd if ms else np.zeros(0)
+    rmr = np.sqrt(np.mean(np.concatenate([e_cov, e_mean]) ** 2))
+    rmr_nomean = np.sqrt(np.mean(e_cov**2))
+    srmr_b = np.sqrt(np.mean(np.concatenate([e_std, e_mean_std]) ** 2))
+    srmr_b_nomean = np.sqrt(np.mean(e_std**2))
+    e_corr = _vech(R_obs - R_imp, diag=False)
+    e_mean_corr = (xbar / sd - mu / sd_s) if ms else np.zeros(0)
+    # lavaan's CRMR takes the mean residuals on the observed-SD scale (as Bentler's SRMR)
+    crmr = np.sqrt(np.mean(np.concatenate([e_corr, e_mean_std]) ** 2)) if p > 1 else np.nan
+    crmr_nomean = np.sqrt(np.mean(e_corr**2)) if p > 1 else np.nan
+    e_diag = (np.diag(S) - np.diag(Sigma)) / np.diag(S)
+    mplus = np.concatenate([e_corr, e_diag])
+    srmr_mplus_nomean = np.sqrt(np.sum(mplus**2) / (p * (p + 1) / 2))
+    srmr_mplus = (
+        np.sqrt((np.sum(mplus**2) + np.sum(e_mean_corr**2)) / (p * (p + 1) / 2 + p)) if ms else srmr_mplus_nomean
+    )
+
+    return {"rmr": rmr, "rmr_nomean": rmr_nomean, "srmr": srmr_b, "srmr_bentler": srmr_b,
+            "srmr_bentler_nomean": srmr_b_nomean, "crmr": crmr, "crmr_nomean": crmr_nomean,
+            "srmr_mplus": srmr_mplus, "srmr_mplus_nomean": srmr_mplus_nomean}
 
 
 def _baseline_info(res, rows, mu_fixed):

@@ -92,10 +92,14 @@ class Model:
             raise EgovsemError("missing='fiml' needs a mean structure; do not set meanstructure=False.")
         if self.missing == "fiml":
             meanstructure = True
-        if group is not None:
-            raise NotAvailableError(f"group={group!r}: multi-group models are not available yet.")
-        if group_equal:
-            raise NotAvailableError(f"group_equal={group_equal!r}: multi-group models are not available yet.")
+        if isinstance(group_equal, str):
+            group_equal = [g.strip() for g in group_equal.split(",") if g.strip()]
+        if group_equal and group is None:
+            raise EgovsemError(f"group_equal={group_equal!r} needs a grouping column: pass group=.")
+        from .partable import GROUP_EQUAL
+
+        for ge in group_equal or ():
+            check_option("group_equal", ge, GROUP_EQUAL)
         if ordered:
             raise NotAvailableError(
                 f"ordered={ordered!r}: ordinal indicators (WLSMV) are not available yet."
@@ -103,7 +107,7 @@ class Model:
         self.model = model
         self.options: dict[str, Any] = dict(
             std_lv=bool(std_lv), meanstructure=meanstructure, fixed_x=bool(fixed_x), estimator=self.estimator,
-            missing=self.missing, se=self.se, group=group, bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
+            missing=self.missing, se=self.se, group=group, group_equal=list(group_equal or ()), bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
             kind=_kind,
         )
         self.spec: ModelSpec = specify(
@@ -121,6 +125,12 @@ class Model:
         """Estimate the model on ``data`` and return a :class:`Results`."""
         from .results import Results
 
+        if self.options["group"] is not None:
+            from .multigroup import fit_multigroup
+
+            res = fit_multigroup(self, data)
+            _warn_heywood(res)
+            return res
         spec = self.spec
         stats = prepare_data(data, spec.ov, missing=self.missing)
         pt = _fill_fixed_x(spec, stats)

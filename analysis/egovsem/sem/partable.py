@@ -75,8 +75,19 @@ def specify(
     fixed_x: bool = True,
     auto_cov_y: bool = True,
     auto_fix_first: bool | None = None,
+    ngroups: int = 1,
+    group_equal: tuple[str, ...] | list[str] = (),
 ) -> ModelSpec:
-    """Parse ``model`` and build the parameter table with lavaan's defaults (see the module doc)."""
+    """Parse ``model`` and build the parameter table with lavaan's defaults (see the module doc).
+
+    With ``ngroups > 1`` every row is repeated for each group (a mean structure is added, as lavaan does);
+    a label written in the syntax is shared by all groups (an equality constraint across groups), and
+    ``group_equal`` (lavaan's ``group.equal``: loadings, intercepts, means, residuals,
+    residual.covariances, lv.variances, lv.covariances, regressions) constrains those rows equal across
+    groups. With equal intercepts the latent means of groups 2..G are freed.
+    """
+    if ngroups > 1 and meanstructure is None:
+        meanstructure = True
     stmts = parse_syntax(model) if isinstance(model, str) else list(model)
     meas = [s for s in stmts if s.op == "=~"]
     regs = [s for s in stmts if s.op == "~"]
@@ -230,8 +241,10 @@ def specify(
     pt = pd.DataFrame(rows)
     if "_na" in pt:
         pt = pt.drop(columns="_na")
-    pt.insert(0, "id", np.arange(1, len(pt) + 1))
     pt["group"] = 1
+    if ngroups > 1:
+        pt = _replicate_groups(pt, ngroups, tuple(group_equal), set(ov), lvset)
+    pt.insert(0, "id", np.arange(1, len(pt) + 1))
     # labels: a label on a fixed row fixes every row that shares it
     fixed_labels = {r.label: r.ustart for r in pt.itertuples() if r.label and not r.free}
     for i in pt.index:
@@ -242,19 +255,35 @@ def specify(
     free_idx = np.zeros(len(pt), dtype=int)
     lab_to_idx: dict[str, int] = {}
     k = 0
+    eqs = pt["_eq"].tolist() if "_eq" in pt else [""] * len(pt)
     for i, r in enumerate(pt.itertuples()):
         if not r.free:
             continue
         if r.label and r.label in lab_to_idx:
             free_idx[i] = lab_to_idx[r.label]
             continue
+        eq = eqs[i]
+        if eq and eq in lab_to_idx:
+            free_idx[i] = lab_to_idx[eq]
+            continue
+        if eq:
+            lab_to_idx[eq] = k + 1
         k += 1
         free_idx[i] = k
         if r.label:
             lab_to_idx[r.label] = k
     pt["free"] = free_idx
     pt["plabel"] = [f".p{i}." for i in pt["id"]]
+    if "_eq" in pt:
+        # group.equal rows show the plabel of the group-1 row they equal, as lavaan's parameterEstimates
+        first = {}
+        for i in pt.index:
+            key = pt.at[i, "_eq"]
+            if key:
+                first.setdefault(key, pt.at[i, "plabel"])
+                pt.at[i, "label"] = first[key]
     cols = ["id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "start", "exo", "label", "plabel", "line"]
+    
     pt = pt[cols]
     # defined parameter names must not clash with variables
     for name, _expr, line in defined:
@@ -274,6 +303,47 @@ def specify(
         fixed_x=fixed_x,
         std_lv=std_lv,
     )
+
+
+GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
+               "lv.covariances", "regressions")
+
+
+def _row_kind(lhs: str, op: str, rhs: str, ov: set, lv: set) -> str:
+    if op == "=~":
+        return "loadings"
+    if op == "~":
+        return "regressions"
+    if op == "~1":
+        return "means" if lhs in lv else "intercepts"
+    if op == "~~":
+        latent = lhs in lv
+        if lhs == rhs:
+            return "lv.variances" if latent else "residuals"
+        return "lv.covariances" if latent else "residual.covariances"
+    return ""
+
+
+def _replicate_groups(pt: pd.DataFrame, G: int, group_equal: tuple, ov: set, lv: set) -> pd.DataFrame:
+    from .._errors import check_option
+
+    for ge in group_equal:
+        check_option("group_equal", ge, GROUP_EQUAL)
+    parts = []
+    for g in range(1, G + 1):
+        part = pt.copy()
+        part["group"] = g
+        kinds = [_row_kind(a, b, c, ov, lv) for a, b, c in zip(part["lhs"], part["op"], part["rhs"])]
+        part["_eq"] = [f"{a}{b}{c}" if (k in group_equal and f) else ""
+                       for a, b, c, k, f in zip(part["lhs"], part["op"], part["rhs"], kinds, part["free"])]
+        if g > 1 and "intercepts" in group_equal and "means" not in group_equal:
+            # lavaan frees the latent means of the other groups when the intercepts are equal
+            free_mean = (part["op"] == "~1") & part["lhs"].isin(lv) & (part["user"] == 0)
+            part.loc[free_mean, "free"] = True
+            part.loc[free_mean, "ustart"] = np.nan
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    return out
 
 
 def build_partable(model: str, **kwargs) -> pd.DataFrame:

@@ -36,7 +36,8 @@ class RAM:
     q: int  # number of free parameters
 
     @classmethod
-    def from_partable(cls, pt: pd.DataFrame, ov: tuple[str, ...], lv: tuple[str, ...]) -> "RAM":
+    def from_partable(cls, pt: pd.DataFrame, ov: tuple[str, ...], lv: tuple[str, ...], q: int | None = None) -> "RAM":
+        """Matrices of the rows ``pt`` (one group); ``q`` is the length of theta (all groups)."""
         names = tuple(ov) + tuple(lv)
         pos = {v: i for i, v in enumerate(names)}
         n = len(names)
@@ -73,7 +74,8 @@ class RAM:
                 store[i, j] = val
                 if store is S0:
                     store[j, i] = val
-        q = int(pt["free"].max()) if len(pt) and (pt["free"] > 0).any() else 0
+        if q is None:
+            q = int(pt["free"].max()) if len(pt) and (pt["free"] > 0).any() else 0
         arr = lambda t: tuple(np.asarray(x, dtype=int) for x in t)  # noqa: E731
         return cls(names, len(ov), A0, S0, m0, arr(a), arr(s), arr(mm), q)
 

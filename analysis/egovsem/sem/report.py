@@ -54,9 +54,31 @@ def summary_text(res) -> str:
         lines.append(f"  {lab:<44}{_fmt(fm[k], 14)}")
     lines.append("")
     lines.append("Parameter Estimates:")
-    lines.append("  Standard errors: expected information")
+    info = res.extra.get("information", "expected")
+    kind = "robust (Huber-White sandwich)" if res.estimator == "MLR" else "standard"
+    lines.append(f"  Standard errors: {kind}, {info} information")
     params = res.params
     head = f"{'':<22}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}{'Std.lv':>9}{'Std.all':>9}"
+    groups = sorted(g for g in params["group"].unique() if g > 0)
+    labels = getattr(res, "group_labels", None)
+    for g in groups:
+        block = params[params["group"] == g]
+        if len(groups) > 1:
+            lines.append("")
+            lines.append(f"Group {g} [{labels[g - 1] if labels else g}]:")
+        _param_sections(lines, block, head, params.columns.get_loc("std.all"))
+    _param_sections(lines, params[params["group"] == 0], head, params.columns.get_loc("std.all"))
+    r2 = res.r2
+    if len(r2):
+        lines.append("")
+        lines.append("R-Square:")
+        for k, v in r2.items():
+            name = " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
+            lines.append(f"    {name:<18}{_fmt(v)}")
+    return "\n".join(lines)
+
+
+def _param_sections(lines, params, head, std_all_col):
     for key, title in _SECTIONS:
         rows = _section_rows(params, key)
         if rows.empty:
@@ -69,22 +91,13 @@ def summary_text(res) -> str:
             if key in ("=~", "~", "~~") and r.lhs != last:
                 lines.append(f"  {r.lhs} {r.op}")
                 last = r.lhs
-            name = r.rhs if key in ("=~", "~", "~~") else r.lhs
-            if key == ":=":
-                name = r.lhs
+            name = r.lhs if key in (":=", "~1", "var") else r.rhs
             lab = f" ({r.label})" if r.label and key != ":=" else ""
             se = r.se if r.se > 0 else np.nan
             lines.append(
                 f"    {(name + lab)[:18]:<18}{_fmt(r.est)}{_fmt(se)}{_fmt(r.z)}{_fmt(r.pvalue)}"
-                f"{_fmt(getattr(r, 'std_lv', np.nan))}{_fmt(r[params.columns.get_loc('std.all')])}"
+                f"{_fmt(r[std_all_col - 1])}{_fmt(r[std_all_col])}"
             )
-    r2 = res.r2
-    if len(r2):
-        lines.append("")
-        lines.append("R-Square:")
-        for k, v in r2.items():
-            lines.append(f"    {k:<18}{_fmt(v)}")
-    return "\n".join(lines)
 
 
 def summary_html(res) -> str:

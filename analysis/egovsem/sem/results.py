@@ -83,11 +83,10 @@ class Results:
 
     @cached_property
     def params(self) -> pd.DataFrame:
-        from .standardize import standardized_columns
 
         pt = self.partable
         est, se = self._row_est_se
-        std = standardized_columns(pt, est, self.ram, self.theta, self.spec)
+        std = self._std_columns(est)
         df = pd.DataFrame({
             "lhs": pt["lhs"].to_numpy(), "op": pt["op"].to_numpy(), "rhs": pt["rhs"].to_numpy(),
             "group": pt["group"].to_numpy(), "label": pt["label"].to_numpy(), "est": est, "se": se,
@@ -113,6 +112,11 @@ class Results:
         for i, pl in enumerate(self.partable["plabel"]):
             out.setdefault(pl.strip("."), i)
         return out
+
+    def _std_columns(self, est: np.ndarray) -> dict[str, np.ndarray]:
+        from .standardize import standardized_columns
+
+        return standardized_columns(self.partable, est, self.ram, self.theta, self.spec)
 
     def _label_env(self, est_rows: np.ndarray) -> dict[str, Any]:
         return {lab: est_rows[i] for lab, i in self._label_rows.items()}
@@ -209,7 +213,8 @@ class Results:
             "converged": self.converged, "estimator": self.estimator, "missing": self.missing,
             "nobs": self.nobs, "ntotal": self.stats.ntotal, "n_dropped": self.n_dropped,
             "iterations": self.iterations, "params": params, "fit": fit,
-            "r2": {k: clean(v) for k, v in self.r2.items()}, "versions": versions,
+            "r2": {("/".join(map(str, k)) if isinstance(k, tuple) else k): clean(v) for k, v in self.r2.items()},
+            "versions": versions,
             **({"missing_report": self.missing_report().to_dict()} if self.missing == "fiml" else {}),
         }
 

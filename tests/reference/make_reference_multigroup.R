@@ -1,0 +1,35 @@
+# Reference values from lavaan for multi-group models and measurement invariance (issue 7, part 2).
+# Run from the repository root:  Rscript tests/reference/make_reference_multigroup.R
+suppressMessages(library(lavaan))
+OUT <- file.path("tests", "reference", "mg")
+dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
+source(file.path("tests", "reference", "_ref_helpers.R"))
+HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
+HS_CFA <- '
+  visual  =~ x1 + x2 + x3
+  textual =~ x4 + x5 + x6
+  speed   =~ x7 + x8 + x9
+'
+mg_case <- function(case, fit) {
+  cat(sprintf("%-14s converged=%s chisq=%.3f df=%d\n", case, lavInspect(fit, "converged"),
+              fitMeasures(fit, "chisq"), as.integer(fitMeasures(fit, "df"))))
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  if (is.null(pe$label)) pe$label <- ""
+  write_ref(pe[, c("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper",
+                   "std.lv", "std.all", "std.nox")], file.path(OUT, paste0(case, "_params.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+  write_ref(data.frame(group = lavInspect(fit, "group.label"), nobs = unlist(lavInspect(fit, "nobs"))),
+            file.path(OUT, paste0(case, "_groups.csv")))
+}
+configural <- cfa(HS_CFA, data = HS, group = "school")
+metric <- cfa(HS_CFA, data = HS, group = "school", group.equal = "loadings")
+scalar <- cfa(HS_CFA, data = HS, group = "school", group.equal = c("loadings", "intercepts"))
+strict <- cfa(HS_CFA, data = HS, group = "school", group.equal = c("loadings", "intercepts", "residuals"))
+mg_case("configural", configural)
+mg_case("metric", metric)
+mg_case("scalar", scalar)
+mg_case("strict", strict)
+lrt <- lavTestLRT(configural, metric, scalar, strict)
+write_ref(data.frame(model = rownames(lrt), df = lrt$Df, chisq = lrt$Chisq, chisq_diff = lrt[["Chisq diff"]],
+                     df_diff = lrt[["Df diff"]], pvalue = lrt[["Pr(>Chisq)"]]), file.path(OUT, "invariance_lrt.csv"))
+cat("done; lavaan", as.character(packageVersion("lavaan")), "\n")
