@@ -1,0 +1,73 @@
+"""The standard set of tables for one hypothesis model, in the order of a paper's results section."""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pandas as pd
+
+from .builders import (
+    correlation_table,
+    fit_table,
+    htmt_table,
+    hypotheses_table,
+    indirect_table,
+    measurement_table,
+    model_constructs,
+)
+from .table import Table
+
+__all__ = ["cfa_syntax", "model_tables"]
+
+
+def cfa_syntax(fit_or_constructs) -> str:
+    """lavaan syntax of the measurement model (the ``=~`` blocks) of a fitted model or ``{factor: items}``.
+
+    >>> cfa_syntax({"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]})
+    'A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3\\n'
+    """
+    blocks = fit_or_constructs if isinstance(fit_or_constructs, dict) else model_constructs(fit_or_constructs)
+    return "".join(f"{f} =~ {' + '.join(items)}\n" for f, items in blocks.items())
+
+
+def _measure_parts(cfa, data):
+    """Reliability table and HTMT from egovsem.measure (None, None when it is unavailable)."""
+    try:
+        from ..measure import htmt, reliability_table
+    except ImportError:  # pragma: no cover - egovsem.measure ships with the package
+        return None, None
+    blocks = model_constructs(cfa)
+    items = {f: [i for i in its if i in data.columns] for f, its in blocks.items()}
+    rel = reliability_table(cfa, data)
+    ht = htmt(data, items) if len(items) > 1 else None
+    return rel, ht
+
+
+def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, bootstrap: pd.DataFrame | None = None,
+                 ci_method: str | None = None, labels=None, model_name: tuple[str, str] | str | None = None,
+                 note: Any = None, first_number: int = 1, **sem_options) -> list[Table]:
+    """Fit ``model`` and its CFA to ``data`` and build the paper's tables, numbered from ``first_number``.
+
+    Tables: measurement model (loadings, alpha, CR, AVE), descriptives and latent correlations (sqrt(AVE)
+    diagonal), HTMT, fit (CFA and structural model), hypotheses, indirect effects (when the model has ``:=``
+    rows). ``fit`` / ``cfa_fit`` skip the fitting when given; ``sem_options`` go to :func:`egovsem.sem`.
+    """
+    from ..sem import cfa as _cfa, sem as _sem
+
+    if fit is None:
+        fit = _sem(model, data, **sem_options)
+    if cfa_fit is None:
+        cfa_fit = _cfa(cfa_syntax(fit), data, **sem_options)
+    rel, ht = _measure_parts(cfa_fit, data)
+    tables = [measurement_table(cfa_fit, rel, labels=labels, note=note),
+              correlation_table(cfa_fit, data=data, ave=rel, labels=labels, note=note)]
+    if ht is not None:
+        tables.append(htmt_table(ht, labels=labels, note=note))
+    name = model_name or ("Structural model", "结构模型")
+    if isinstance(name, str):
+        name = (name, name)
+    tables.append(fit_table({("Measurement model (CFA)", "测量模型（CFA）"): cfa_fit, name: fit}, note=note))
+    tables.append(hypotheses_table(fit, labels=labels, note=note))
+    if (fit.params["op"] == ":=").any():
+        tables.append(indirect_table(fit, bootstrap=bootstrap, ci_method=ci_method, labels=labels, note=note))
+    return [t.with_number(first_number + i) for i, t in enumerate(tables)]

@@ -1,0 +1,433 @@
+"""APA tables: the numbers in the rendered tables are the numbers in the results.
+
+The hypotheses and fit tables of the integrated model fitted to the simulated example are written to Word and
+LaTeX, read back (python-docx; the .tex as text), parsed, and compared with ``fit.params`` and
+``fit.fit_measures`` rounded APA-style by an independent formatter written here. Rendering is byte-identical
+for equal input; the APA number helpers are checked on the cases of the style guide.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import egovsem
+from egovsem.cli import main
+from egovsem.example import SIMULATED_NOTE, hypothesis_model, simulate_example
+from egovsem.tables import (
+    Table,
+    apa_ci,
+    apa_number,
+    apa_p,
+    correlation_table,
+    fit_table,
+    htmt_table,
+    hypotheses_table,
+    indirect_table,
+    invariance_table,
+    measurement_table,
+    model_constructs,
+    sample_table,
+    stars,
+    to_csv,
+    to_docx,
+    to_html,
+    to_latex,
+    to_markdown,
+    write_tables,
+)
+
+ARROW = "\u2192"
+
+
+# -- an independent APA formatter (the oracle of the round-trip tests) ---------------------------------------
+def fmt(x, digits=2, bounded=False):
+    s = "%.*f" % (digits, x)
+    if float(s) == 0:
+        s = s.lstrip("-")
+    if bounded:
+        s = re.sub(r"^(-?)0\.", r"\1.", s)
+    return s
+
+
+def fmt_p(p):
+    return "< .001" if p < 0.001 else fmt(p, 3, bounded=True)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return simulate_example()
+
+
+@pytest.fixture(scope="module")
+def fit(data):
+    return egovsem.sem(hypothesis_model("integrated"), data)
+
+
+@pytest.fixture(scope="module")
+def cfa_fit(fit, data):
+    from egovsem.tables import cfa_syntax
+
+    return egovsem.cfa(cfa_syntax(fit), data)
+
+
+# -- APA number style -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("x, kw, expected", [
+    (0.456, {"bounded": True}, ".46"),
+    (-0.05, {"bounded": True}, "-.05"),
+    (0.05, {"bounded": True}, ".05"),
+    (1.0, {"bounded": True}, "1.00"),
+    (-0.004, {"bounded": True}, ".00"),
+    (0.456, {}, "0.46"),
+    (12.345678, {"digits": 3}, "12.346"),
+    (1045.0, {"digits": 0}, "1045"),
+    (0.0314, {"digits": 3, "bounded": True}, ".031"),
+    (float("nan"), {}, ""),
+    (None, {}, ""),
+])
+def test_apa_number(x, kw, expected):
+    assert apa_number(x, **kw) == expected
+
+
+@pytest.mark.parametrize("p, expected", [
+    (0.0, "< .001"), (1e-20, "< .001"), (0.00099, "< .001"), (0.001, ".001"), (0.0123, ".012"),
+    (0.049, ".049"), (0.5, ".500"), (0.9994, ".999"), (0.99999, "> .999"), (1.0, "> .999"),
+])
+def test_apa_p(p, expected):
+    assert apa_p(p) == expected
+
+
+def test_apa_p_rejects_values_outside_unit_interval():
+    with pytest.raises(ValueError, match="'p' parameter must lie in"):
+        apa_p(1.2)
+
+
+def test_apa_ci_and_stars():
+    assert apa_ci(-0.1049, 0.3051) == "[-0.10, 0.31]"
+    assert apa_ci(0.02, 0.3, 3, bounded=True) == "[.020, .300]"
+    assert [stars(p) for p in (0.0009, 0.001, 0.0099, 0.01, 0.0499, 0.05)] == ["***", "**", "**", "*", "*", ""]
+
+
+# -- reading rendered files back ---------------------------------------------------------------------------
+def docx_tables(path):
+    from docx import Document
+
+    doc = Document(str(path))
+    out = []
+    for t in doc.tables:
+        out.append([[c.text for c in r.cells] for r in t.rows])
+    return doc, out
+
+
+def tex_rows(text):
+    """Body rows of every tabular: cells with LaTeX markup removed."""
+    rows = []
+    for block in re.findall(r"\\midrule\n(.*?)\\bottomrule", text, flags=re.S):
+        for line in block.strip().splitlines():
+            cells = [c.strip() for c in line.rstrip().removesuffix(r"\\").split(" & ")]
+            cells = [c.replace("$<$", "<").replace("$>$", ">").replace(r"$\rightarrow$", ARROW)
+                     .replace(r"\textbf{", "").replace("}", "") for c in cells]
+            rows.append(cells)
+    return rows
+
+
+def _check_hypothesis_rows(rows, fit):
+    reg = fit.params[fit.params["op"] == "~"]
+    assert len(rows) == len(reg)
+    seen = set()
+    for cells in rows:
+        hyp, path, b, se, beta, z, p, ci, sup = cells
+        rhs, lhs = [s.strip() for s in path.split(ARROW)]
+        r = reg[(reg["lhs"] == lhs) & (reg["rhs"] == rhs)].iloc[0]
+        seen.add((lhs, rhs))
+        assert hyp == "H" + r["label"][1:]
+        assert b == fmt(r["est"]) and abs(float(b) - r["est"]) <= 0.005 + 1e-12
+        assert se == fmt(r["se"])
+        assert beta == fmt(r["std.all"], bounded=True)
+        assert z == fmt(r["z"])
+        assert p == fmt_p(r["pvalue"])
+        assert ci == f"[{fmt(r['ci.lower'])}, {fmt(r['ci.upper'])}]"
+        assert sup == ("Yes" if (r["pvalue"] < 0.05 and r["est"] > 0) else "No")
+    assert len(seen) == len(reg)
+
+
+def _check_fit_row(cells, fm):
+    name, chisq, df, p, ratio, cfi, tli, rmsea, srmr, aic, bic = cells
+    assert chisq == fmt(fm["chisq"]) and abs(float(chisq) - fm["chisq"]) <= 0.005
+    assert df == str(int(fm["df"]))
+    assert p == fmt_p(fm["pvalue"])
+    assert ratio == fmt(fm["chisq"] / fm["df"])
+    assert cfi == fmt(fm["cfi"], 3, bounded=True)
+    assert tli == fmt(fm["tli"], 3, bounded=True)
+    assert rmsea == (f"{fmt(fm['rmsea'], 3, True)} [{fmt(fm['rmsea.ci.lower'], 3, True)}, "
+                     f"{fmt(fm['rmsea.ci.upper'], 3, True)}]")
+    assert srmr == fmt(fm["srmr"], 3, bounded=True)
+    assert aic == fmt(fm["aic"]) and bic == fmt(fm["bic"])
+
+
+def test_hypotheses_and_fit_tables_read_back_from_docx_and_tex(fit, tmp_path):
+    hyp = hypotheses_table(fit, note=SIMULATED_NOTE).with_number(5)
+    fitt = fit_table({"Integrated model": fit}, note=SIMULATED_NOTE).with_number(4)
+    to_docx([fitt, hyp], tmp_path / "t.docx")
+    to_latex([fitt, hyp], tmp_path / "t.tex")
+
+    doc, tabs = docx_tables(tmp_path / "t.docx")
+    assert len(tabs) == 2
+    assert tabs[1][0] == ["Hypothesis", "Path", "b", "SE", "\u03b2", "z", "p", "95% CI", "Supported"]
+    _check_hypothesis_rows(tabs[1][1:], fit)
+    _check_fit_row(tabs[0][1], fit.fit_measures)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Table 5" in text and "Structural Paths and Hypothesis Tests" in text
+    assert text.count("SIMULATED DATA") == 2 and "模拟数据" in text
+    assert "supported when p < .05 and the sign of the coefficient is as expected" in text
+
+    tex = (tmp_path / "t.tex").read_text(encoding="utf-8")
+    rows = tex_rows(tex)
+    _check_fit_row(rows[0], fit.fit_measures)
+    _check_hypothesis_rows(rows[1:], fit)
+    assert tex.count(r"\toprule") == 2 and r"\begin{tabular}{lrrrrrrrrrr}" in tex
+    assert "|" not in re.search(r"\\begin\{tabular\}\{([^}]*)\}", tex).group(1)  # no vertical rules
+
+
+def test_hypothesis_decision_rule_and_raw_values(fit):
+    t = hypotheses_table(fit)
+    raw = t.to_frame(raw=True).set_index("hypothesis")
+    # H8 (INC -> PI) is the true zero of the population model: not supported
+    assert not raw.loc["h8", "supported"] and raw.loc["h7", "supported"]
+    assert raw.loc["h7", "beta"] == fit.params.query("label == 'h7'")["std.all"].iloc[0]
+    # an expected negative sign turns a significant positive path into "not supported"
+    t2 = hypotheses_table(fit, expected={"h7": "-", "h1": "+"})
+    r2 = t2.to_frame(raw=True).set_index("hypothesis")
+    assert not r2.loc["h7", "supported"] and r2.loc["h1", "supported"]
+    assert r2.loc["h2", "supported"] is None  # not named in expected: no hypothesis, no decision
+    assert "H7 (\u2212)" in t2.column("hypothesis", raw=False)
+    with pytest.raises(egovsem.EgovsemError, match="'alpha' parameter"):
+        hypotheses_table(fit, alpha=5)
+
+
+def test_docx_is_real_apa_table(fit, tmp_path):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    to_docx(hypotheses_table(fit).with_number(1), tmp_path / "h.docx")
+    doc = Document(str(tmp_path / "h.docx"))
+    tbl = doc.tables[0]
+    assert len(tbl.rows) == 1 + (fit.params["op"] == "~").sum()
+    # no vertical borders anywhere; top rule above the header, rule under it, rule under the last row
+    borders = tbl._tbl.xpath(".//w:tcBorders")
+    assert borders
+    for b in borders:
+        for side in ("left", "right"):
+            el = b.find(qn(f"w:{side}"))
+            assert el is None or el.get(qn("w:val")) == "nil"
+    first = tbl.rows[0].cells[0]._tc.tcPr.find(qn("w:tcBorders"))
+    assert first.find(qn("w:top")).get(qn("w:val")) == "single"
+    assert first.find(qn("w:bottom")).get(qn("w:val")) == "single"
+    last = tbl.rows[-1].cells[3]._tc.tcPr.find(qn("w:tcBorders"))
+    assert last.find(qn("w:bottom")).get(qn("w:val")) == "single"
+    # APA: the title is italic, "Table 1" bold
+    paras = [p for p in doc.paragraphs if p.text]
+    assert paras[0].text == "Table 1" and all(r.bold for r in paras[0].runs)
+    assert paras[1].text == "Structural Paths and Hypothesis Tests" and all(r.italic for r in paras[1].runs)
+    assert doc.core_properties.created.year == 2000 and doc.core_properties.modified.year == 2000
+
+
+def test_rendering_is_byte_identical(fit, tmp_path):
+    tabs = [fit_table({"M": fit}, note=SIMULATED_NOTE), hypotheses_table(fit, note=SIMULATED_NOTE),
+            indirect_table(fit, note=SIMULATED_NOTE)]
+    a = write_tables(tabs, tmp_path / "a")
+    b = write_tables([hypotheses_table(fit, note=SIMULATED_NOTE) if t.name == "hypotheses" else t for t in tabs],
+                     tmp_path / "b")
+    assert [p.name for p in a] == [p.name for p in b]
+    for pa, pb in zip(a, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+    assert to_docx(tabs, lang="zh") == to_docx(tabs, lang="zh")
+
+
+def test_indirect_effects_from_defined_rows_and_bootstrap_override(fit):
+    t = indirect_table(fit)
+    de = fit.params[fit.params["op"] == ":="]
+    assert t.column("effect") == list(de["lhs"])
+    rows = dict(zip(t.column("effect"), t.rows_en))
+    assert rows["h9a"][1] == f"SG {ARROW} PV {ARROW} PI"
+    r = de[de["lhs"] == "h9a"].iloc[0]
+    assert rows["h9a"][2] == fmt(r["est"], 3) and rows["h9a"][4] == fmt(r["std.all"], 3, bounded=True)
+    assert rows["h9a"][5] == f"[{fmt(r['ci.lower'], 3)}, {fmt(r['ci.upper'], 3)}]"
+    assert "Wald (delta-method)" in t.notes_en[0]
+    boot = pd.DataFrame({"lhs": ["h9a", "h9b"], "ci.lower": [0.05, -0.01], "ci.upper": [0.2, 0.15], "se": [.03, .04]})
+    tb = indirect_table(fit, bootstrap=boot, ci_method="percentile bootstrap, 1,000 resamples")
+    rb = dict(zip(tb.column("effect"), tb.rows_en))
+    assert rb["h9a"][5] == "[0.050, 0.200]" and rb["h9a"][3] == "0.030"
+    assert rb["h9b"][6] == "No"  # the bootstrap CI includes zero
+    assert rb["h9c"][5] == rows["h9c"][5]  # effects without a bootstrap row keep their interval
+    assert "percentile bootstrap, 1,000 resamples" in tb.notes_en[0]
+    with pytest.raises(egovsem.EgovsemError, match="'ci.lower' and 'ci.upper'"):
+        indirect_table(fit, bootstrap=pd.DataFrame({"lhs": ["h9a"], "low": [0.1]}))
+
+
+def test_measurement_and_correlation_tables(cfa_fit, data):
+    rel = pd.DataFrame({"construct": list(model_constructs(cfa_fit)), "alpha": 0.81, "omega": 0.82, "ave": 0.49})
+    t = measurement_table(cfa_fit, rel, note=SIMULATED_NOTE)
+    lo = cfa_fit.params[cfa_fit.params["op"] == "=~"]
+    assert len(t.rows_en) == len(lo)
+    assert t.column("loading") == list(lo["std.all"])
+    assert [c for c in t.column("loading", raw=False)] == [fmt(v, bounded=True) for v in lo["std.all"]]
+    assert t.rows_en[0][:1] == ("Service guide (SG)",) and t.rows_zh[0][0] == "服务先导（SG）"
+    assert t.rows_en[0][3:] == (".81", ".82", ".49") and t.rows_en[1][3:] == ("", "", "")
+    assert SIMULATED_NOTE in t.notes_en and SIMULATED_NOTE in t.notes_zh
+
+    ave = pd.Series(0.49, index=list(model_constructs(cfa_fit)))
+    c = correlation_table(cfa_fit, data=data, ave=ave)
+    from egovsem.tables import latent_correlations
+
+    R = latent_correlations(cfa_fit)
+    raw = c.to_frame(raw=True).set_index("construct")
+    assert raw.loc["PV", "SG"] == pytest.approx(R.loc["PV", "SG"])
+    assert raw.loc["PV", "PV"] == pytest.approx(0.7)  # sqrt(.49) on the diagonal
+    assert np.isnan(raw.loc["SG", "PV"])  # upper triangle empty
+    items = model_constructs(cfa_fit)["PV"]
+    assert raw.loc["PV", "M"] == pytest.approx(data[items].mean(axis=1).mean())
+    assert "<b>.70</b>" in c.rows_en[0]
+
+
+def test_measurement_table_computes_reliability_with_measure_module(cfa_fit, data):
+    from egovsem.measure import reliability_table
+
+    rel = reliability_table(cfa_fit, data)
+    t = measurement_table(cfa_fit, data=data)
+    raw = t.to_frame(raw=True).dropna(subset=["alpha"]).set_index("construct")
+    assert raw["omega"].to_dict() == pytest.approx(rel.set_index("construct")["omega"].to_dict())
+    assert raw["ave"].to_dict() == pytest.approx(rel.set_index("construct")["ave"].to_dict())
+
+
+def test_fit_table_several_models_and_robust():
+    a = pd.Series({"chisq": 85.306, "df": 24, "pvalue": 8.5e-9, "cfi": .9306, "tli": .896, "rmsea": .0921,
+                   "rmsea.ci.lower": .0714, "rmsea.ci.upper": .114, "srmr": .0652, "aic": 7517.49, "bic": 7595.34})
+    b = a.copy()
+    b["chisq"], b["df"] = 124.04, 54
+    t = fit_table({("One", "一"): a, "Two": b})
+    assert [r[0] for r in t.rows_en] == ["One", "Two"] and t.rows_zh[0][0] == "一"
+    assert t.rows_en[1][1:3] == ("124.04", "54")
+    r = a.copy()
+    for k, v in {"chisq.scaled": 80.0, "df.scaled": 24, "pvalue.scaled": 1e-8, "cfi.robust": .94, "tli.robust": .91,
+                 "rmsea.robust": .088, "rmsea.ci.lower.robust": .07, "rmsea.ci.upper.robust": .11}.items():
+        r[k] = v
+    tr = fit_table({"MLR": r})
+    assert tr.rows_en[0][1] == "80.00" and tr.rows_en[0][5] == ".940" and "Scaled chi-square" in tr.notes_en[0]
+    with pytest.raises(egovsem.EgovsemError, match="'fits' parameter is empty"):
+        fit_table({})
+
+
+def test_htmt_invariance_and_sample_tables():
+    h = pd.DataFrame([[1, .5, .91], [.5, 1, .3], [.91, .3, 1]], index=["TG", "PV", "PI"], columns=["TG", "PV", "PI"])
+    t = htmt_table(h)
+    assert t.rows_en[2][1] == "<b>.91</b>" and "1 pair(s)" in t.notes_en[0]
+    assert "TG = trust in government" in t.notes_en[0] and "TG = 政府信任" in t.notes_zh[0]
+
+    steps = pd.DataFrame({"chisq": [115.851, 124.044, 164.103], "df": [48, 54, 60], "cfi": [.923, .921, .882],
+                          "chisq.diff": [None, 8.192, 40.059], "df.diff": [None, 6, 6],
+                          "Pr(>Chisq)": [None, .224, 4.4e-7], "delta_cfi": [None, -.002, -.039],
+                          "delta_rmsea": [None, -.005, .011]}, index=["configural", "metric", "scalar"])
+    inv = invariance_table(steps, group="school")
+    assert inv.rows_en[0][0] == "Configural" and inv.rows_zh[2][0] == "强等值（截距）"
+    assert inv.rows_en[1] == ("Metric", "124.04", "54", ".921", "8.19", "6", ".224", "-.002", "-.005")
+    assert inv.rows_en[0][4] == "\u2014"  # no difference test for the first step
+    with pytest.raises(egovsem.EgovsemError, match="lacks the column"):
+        invariance_table(pd.DataFrame({"step": ["a"], "df": [1]}))
+
+    df = pd.DataFrame({"type": [1, 2, 1, 1, None], "age": [21, 35, 48, 52, 60]})
+    s = sample_table(df, {"type": ("Respondent type", "受访者类型"), "age": "Age"},
+                     levels={"type": {1: ("Citizen", "公民"), 2: ("Firm", "企业")}}, max_levels=3)
+    cells = s.to_frame().values.tolist()
+    assert cells[1] == ["", "Citizen", "3", "60.0"] and cells[3] == ["", "Missing", "1", "20.0"]
+    assert cells[4][0] == "Age" and cells[4][3] == "43.20 (15.35)"
+    assert s.rows_zh[1][1] == "公民"
+
+
+def test_renderers_carry_note_markup_and_language(fit):
+    t = hypotheses_table(fit, note=SIMULATED_NOTE).with_number(2)
+    md, html, tex, csv = to_markdown(t), to_html(t), to_latex(t), to_csv(t)
+    for out in (md, html, tex, csv):
+        assert "SIMULATED DATA" in out
+    assert "*Note.*" in md and "<i>Note.</i>" in html and r"\textit{Note.}" in tex and "# Note." in csv
+    assert "| H1 | SG → PV |" in md
+    zh = to_markdown(t, lang="zh")
+    assert "**表2**" in zh and "结构路径与假设检验" in zh and "| 假设 |" in zh and "| 是 |" in zh
+    assert "xeCJK" in to_latex(t, lang="zh")
+    with pytest.raises(egovsem.EgovsemError, match="'lang' parameter"):
+        to_markdown(t, lang="fr")
+    assert str(t).startswith("**Table 2**") and "<table" in t._repr_html_()
+
+
+def test_table_validates_shape():
+    with pytest.raises(ValueError, match="row 0 of rows_en has 1 cells for 2 columns"):
+        Table("x", "T", "T", ("a", "b"), ("a", "b"), (("1",),), (("1",),), ((1,),))
+
+
+# -- command line ---------------------------------------------------------------------------------------
+SMALL = """SG =~ SG1 + SG2 + SG3 + SG4
+PV =~ PV1 + PV2 + PV3 + PV4
+PI =~ PI1 + PI2 + PI3 + PI4
+PV ~ h1*SG
+PI ~ h7*PV + SG
+h9a := h1*h7
+"""
+
+
+@pytest.fixture()
+def small_files(tmp_path):
+    simulate_example(300, seed=7).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "m.lav").write_text(SMALL)
+    return tmp_path / "d.csv", tmp_path / "m.lav"
+
+
+def test_cli_tables(small_files, tmp_path, capsys):
+    data, model = small_files
+    out = tmp_path / "out"
+    code = main(["tables", str(data), "--model", str(model), "--out", str(out), "--format", "docx,tex,csv",
+                 "--lang", "zh", "--simulated", "--figure"])
+    assert code == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert "tables.docx" in names and "05_hypotheses.tex" in names and "06_indirect.csv" in names
+    assert {"path_diagram.png", "path_diagram.svg", "path_diagram.pdf"} <= set(names)
+    assert not any(n.endswith(".md") for n in names)
+    tex = (out / "05_hypotheses.tex").read_text(encoding="utf-8")
+    assert "结构路径与假设检验" in tex and "模拟数据" in tex
+    fit = egovsem.sem(SMALL, pd.read_csv(data))
+    r = fit.params.query("label == 'h7'").iloc[0]
+    assert f"PV $\\rightarrow$ PI & {fmt(r['est'])} & {fmt(r['se'])} & {fmt(r['std.all'], bounded=True)}" in tex
+    # the same command again gives the same bytes
+    out2 = tmp_path / "out2"
+    main(["tables", str(data), "--model", str(model), "--out", str(out2), "--format", "docx,tex,csv", "--lang", "zh",
+          "--simulated"])
+    for p in out2.iterdir():
+        assert p.read_bytes() == (out / p.name).read_bytes(), p.name
+
+
+def test_cli_tables_bad_format(small_files, tmp_path, capsys):
+    data, model = small_files
+    assert main(["tables", str(data), "--model", str(model), "--out", str(tmp_path), "--format", "docx,pdf"]) == 2
+    assert "'--format' option must list some of docx, tex, md, html, csv" in capsys.readouterr().err
+
+
+def test_cli_measure(small_files, tmp_path):
+    from egovsem.measure import reliability_table
+
+    data, model = small_files
+    out = tmp_path / "m.json"
+    assert main(["measure", str(data), "--model", str(model), "--json", str(out)]) == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["construct"] for r in d["reliability"]] == ["SG", "PV", "PI"]
+    assert {"alpha", "omega", "ave"} <= set(d["reliability"][0])
+    assert set(d["htmt"]) == {"SG", "PV", "PI"} and set(d["htmt"]["PV"]) == {"SG", "PV", "PI"}
+    assert d["constructs"]["PI"] == ["PI1", "PI2", "PI3", "PI4"]
+    df = pd.read_csv(data)
+    cfa = egovsem.cfa("SG =~ SG1 + SG2 + SG3 + SG4\nPV =~ PV1 + PV2 + PV3 + PV4\nPI =~ PI1 + PI2 + PI3 + PI4\n", df)
+    ref = reliability_table(cfa, df).set_index("construct")
+    for r in d["reliability"]:
+        assert r["omega"] == pytest.approx(ref.loc[r["construct"], "omega"], abs=1e-12)
+        assert math.isfinite(r["alpha"])
