@@ -431,3 +431,35 @@ def test_cli_measure(small_files, tmp_path):
     for r in d["reliability"]:
         assert r["omega"] == pytest.approx(ref.loc[r["construct"], "omega"], abs=1e-12)
         assert math.isfinite(r["alpha"])
+
+
+def test_invariance_table_from_measure_invariance():
+    from egovsem.measure.invariance import invariance
+
+    import egovsem.datasets as ds
+
+    hs = ds.load("HolzingerSwineford1939")
+    steps = invariance("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9", hs, "school",
+                       steps=("configural", "metric", "scalar"))
+    t = invariance_table(steps, group="school")
+    assert t.keys == ("step", "chisq", "df", "cfi", "rmsea", "delta_chisq", "delta_df", "p", "delta_cfi",
+                      "delta_rmsea")
+    # lavaan: 115.85 on 48, 124.04 on 54, 164.10 on 60
+    assert [r[1:3] for r in t.rows_en] == [("115.85", "48"), ("124.04", "54"), ("164.10", "60")]
+    for row, (_, s) in zip(t.rows_en[1:], steps.iloc[1:].iterrows()):
+        assert row[5] == fmt(s["chisq_diff"]) and row[6] == str(int(s["df_diff"]))
+        assert row[7] == fmt_p(s["p_diff"]) and row[8] == fmt(s["delta_cfi"], 3, bounded=True)
+
+
+def test_multigroup_fits():
+    import egovsem.datasets as ds
+
+    hs = ds.load("HolzingerSwineford1939")
+    g = egovsem.sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual", hs, group="school")
+    with pytest.raises(egovsem.NotAvailableError, match="multi-group fit"):
+        measurement_table(g)
+    with pytest.raises(egovsem.NotAvailableError, match="multi-group fit"):
+        correlation_table(g)
+    t = hypotheses_table(g)
+    assert len(t.rows_en) == 2 and all("(group " in r[1] for r in t.rows_en)
+    assert fit_table({"two groups": g}).rows_en[0][2] == str(int(g.fit_measures["df"]))

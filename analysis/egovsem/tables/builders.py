@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._errors import EgovsemError, check_option
+from .._errors import EgovsemError, NotAvailableError, check_option
 from ._format import DASH, apa_ci, apa_int, apa_number, apa_p, is_missing
 from ._labels import abbreviations, hypothesis_name, resolve_labels
 from .table import Table, build
@@ -38,6 +38,18 @@ def _check_fit(fit, name: str = "fit"):
     return fit
 
 
+def _groups(fit) -> list:
+    pe = fit.params
+    return list(pd.unique(pe["group"])) if "group" in pe.columns else [1]
+
+
+def _single_group(fit, what: str) -> None:
+    g = _groups(fit)
+    if len(g) > 1:
+        raise NotAvailableError(f"The {what} of a multi-group fit ({len(g)} groups) is not available; fit the model "
+                                f"to each group's data and build one table per group.")
+
+
 def model_constructs(fit) -> dict[str, list[str]]:
     """The constructs of a fitted model: its ``=~`` blocks, ``{factor: [indicators]}`` in model order.
 
@@ -47,6 +59,8 @@ def model_constructs(fit) -> dict[str, list[str]]:
     {'visual': ['x1', 'x2', 'x3'], 'textual': ['x4', 'x5', 'x6']}
     """
     pe = _check_fit(fit).params
+    if "group" in pe.columns:
+        pe = pe[pe["group"] == pe["group"].iloc[0]]
     out: dict[str, list[str]] = {}
     for r in pe[pe["op"] == "=~"].itertuples():
         items = out.setdefault(r.lhs, [])
@@ -227,6 +241,7 @@ def correlation_table(fit, *, data: pd.DataFrame | None = None, ave=None, constr
         Construct names for the note (default: the bundled instrument).
     """
     _check_fit(fit)
+    _single_group(fit, "latent correlation table")
     labels = resolve_labels(labels)
     R = latent_correlations(fit)
     names = list(constructs) if constructs is not None else list(R.index)
@@ -334,6 +349,7 @@ def measurement_table(fit, reliability: pd.DataFrame | None = None, *, data: pd.
         Shown instead of the item codes.
     """
     _check_fit(fit)
+    _single_group(fit, "measurement-model table")
     labels = resolve_labels(labels)
     item_labels = resolve_labels(item_labels or {})
     rel = _reliability_frame(fit, reliability, data)
@@ -568,7 +584,10 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
         z, p, lo, hi = float(d["z"]), float(d["pvalue"]), float(d["ci.lower"]), float(d["ci.upper"])
         path = _path_text(d["lhs"], d["rhs"])
         if groups > 1:
-            path = f"{path} (group {d['group']})"
+            glabels = list(getattr(fit, "group_labels", []) or [])
+            gi = int(d["group"]) - 1 if str(d["group"]).isdigit() else -1
+            gname = glabels[gi] if 0 <= gi < len(glabels) else d["group"]
+            path = f"{path} (group {gname})"
         codes += [d["rhs"], d["lhs"]]
         sign = _expected_sign(expected, lab, d["lhs"], d["rhs"], default_sign)
         if sign is None:
@@ -734,7 +753,8 @@ _INV_ALIASES = {
     "rmsea": ("rmsea", "RMSEA"),
     "delta_chisq": ("delta_chisq", "delta.chisq", "chisq.diff", "chisq_diff", "Chisq diff"),
     "delta_df": ("delta_df", "delta.df", "df.diff", "df_diff", "Df diff"),
-    "p": ("p", "pvalue", "Pr(>Chisq)", "p_value"),
+    # the p of the difference test; a column "pvalue" is the step's own chi-square test and is not used
+    "p": ("p", "p_diff", "Pr(>Chisq)", "pvalue.diff", "p.diff"),
     "delta_cfi": ("delta_cfi", "delta.cfi", "cfi.diff", "cfi_diff"),
     "delta_rmsea": ("delta_rmsea", "delta.rmsea", "rmsea.diff", "rmsea_diff"),
 }
@@ -748,8 +768,9 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
     ----------
     steps : DataFrame
         One row per step (configural, metric, scalar, strict) with ``step`` (or the index), ``chisq``, ``df``,
-        ``delta_chisq``, ``delta_df``, ``p``, ``delta_cfi``, ``delta_rmsea`` and optionally ``cfi``, ``rmsea``
-        (lavaan-style names such as ``chisq.diff``, ``Pr(>Chisq)`` are accepted).
+        ``delta_chisq``, ``delta_df``, ``p`` (of the difference test), ``delta_cfi``, ``delta_rmsea`` and
+        optionally ``cfi``, ``rmsea``. The output of :func:`egovsem.measure.invariance` (``chisq_diff``,
+        ``df_diff``, ``p_diff``) and lavaan-style names (``chisq.diff``, ``Pr(>Chisq)``) are accepted.
     group : str, optional
         The grouping variable, named in the note.
 
