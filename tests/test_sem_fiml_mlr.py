@@ -117,3 +117,9 @@ def test_little_mcar_rejects_missing_not_at_random():
     X[X[:, 1] > 0.8, 0] = np.nan
     fit = egovsem.sem("f =~ y1 + y2 + y3 + y4", pd.DataFrame(X, columns=["y1", "y2", "y3", "y4"]), missing="fiml")
     assert fit.missing_report().mcar["pvalue"] < 1e-6
+
+
+def test_modindices_refused_for_fiml_and_mlr(fits):
+    for case in ("hs_fiml", "hs_mlr"):
+        with pytest.raises(egovsem.NotAvailableError, match="complete-data ML fits only"):
+            fits[case].modindices()

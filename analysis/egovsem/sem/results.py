@@ -185,8 +185,15 @@ class Results:
 
     def modindices(self, *, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
         """Modification indices with EPC (lavaan's ``modindices(fit)``)."""
+        from .._errors import NotAvailableError
         from .modindices import modification_indices
 
+        if self.missing == "fiml" or self.estimator != "ML":
+            # lavaan scores these with the observed information of the FIML/MLR fit; not checked here yet
+            raise NotAvailableError(
+                f"modification indices are available for complete-data ML fits only (this fit: estimator="
+                f"{self.estimator!r}, missing={self.missing!r})."
+            )
         mi = modification_indices(self)
         mi = mi[mi["mi"] >= minimum_value]
         if sort:
