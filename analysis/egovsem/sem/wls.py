@@ -1,0 +1,431 @@
+"""WLSMV for ordered indicators: the DWLS second stage, robust standard errors and the scaled-shifted test.
+
+``fit_wlsmv(model, data, ordered)`` fits a model to ordinal items as lavaan 0.6-14's ``cfa(..., ordered =
+..., estimator = "WLSMV")`` does (single group, complete rows, delta parameterisation):
+
+1. First stage (:mod:`egovsem.sem.ordinal`): thresholds, polychoric correlations, their NACOV ``Gamma``,
+   and the DWLS weights ``w = 1 / diag(Gamma)``, in lavaan's order ``wls.obs``.
+2. Parameter table as lavaan extends it for ordered items: thresholds ``x | t1, x | t2, ...`` (free, after
+   the user's rows), the residual variances ``x ~~ x`` of ordered items fixed (their value is ``1 - explained
+   variance``, so that the latent responses have unit variance: the delta parameterisation), the scale
+   rows ``x ~*~ x`` fixed to 1, intercepts ``x ~1`` and latent means fixed to 0.
+3. DWLS: minimise ``F = sum_i w_i (s_i - sigma_i(theta))^2`` with ``s`` = wls.obs and ``sigma`` = model
+   thresholds and implied correlations in the same order, by Gauss-Newton with the analytic Jacobian
+   ``Delta`` (thresholds are parameters themselves; the correlation rows come from the RAM derivatives of the
+   implied covariance of the latent responses, with the dependence of the fixed residual variances on the
+   other parameters carried by the chain rule).
+4. Standard errors (lavaan's ``se = "robust.sem"``): ``vcov = A^-1 Delta' W Gamma W Delta A^-1 / (N - 1)``, with
+   ``A = Delta' W Delta`` (N - 1: lavaan's denominator for all estimators but ML/PML/FML).
+5. Test (lavaan's ``test = "scaled.shifted"``): ``chisq = (N - 1) F`` (lavaan's DWLS objective is
+   ``fmin = 0.5 (N - 1) / N F`` and its statistic ``2 N fmin``);
+   with ``U = W - W Delta A^-1 Delta' W``, ``a = sqrt(df / tr((U Gamma)^2))``, ``b = df - a tr(U Gamma)``:
+   ``chisq.scaled = a chisq + b``, ``chisq.scaling.factor = 1/a``. Fit measures: see
+   :mod:`egovsem.sem.wls_fit`.
+
+Not available (refused with a message, never approximated): continuous indicators mixed with ordered ones,
+exogenous observed covariates, multiple groups, user intercepts or thresholds in the syntax, missing='fiml'.
+"""
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from functools import cached_property
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ConvergenceWarning, DataError, IdentificationError, MissingDataWarning, NotAvailableError
+from .ordinal import OrdinalStats, ordinal_stats
+from .ram import RAM
+from .results import Results
+
+__all__ = ["fit_wlsmv", "WLSResults", "wlsmv_partable"]
+
+_PT_COLS = ["id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "start", "exo", "label", "plabel", "line"]
+
+
+# ------------------------------------------------------------------------------------------ data --
+
+def _ordered_names(ov: tuple[str, ...], ordered, data: pd.DataFrame) -> list[str]:
+    """The model's observed variables that are declared ordered (lavaan: ``ordered = TRUE`` means all)."""
+    if ordered is True:
+        return list(ov)
+    if isinstance(ordered, str):
+        ordered = [ordered]
+    try:
+        names = [str(o) for o in ordered]
+    except TypeError:
+        raise DataError(f"The 'ordered' parameter must be True or a list of column names. Got {ordered!r}.") from None
+    absent = [o for o in names if o not in data.columns]
+    if absent:
+        raise DataError(f"The 'ordered' parameter names column(s) {absent} that are not in 'data'.")
+    return [v for v in ov if v in set(names)]
+
+
+def _complete_rows(data: pd.DataFrame, ov: tuple[str, ...]) -> SimpleNamespace:
+    """The model's columns with listwise deletion (lavaan's default for WLSMV), reported as a warning."""
+    from .data import _numeric_column
+
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    absent = [v for v in ov if v not in data.columns]
+    if absent:
+        raise DataError(f"The model names variable(s) that are not columns of 'data': {absent}. A name that is "
+                        "meant to be latent must appear on the left of '=~'.")
+    X = np.column_stack([_numeric_column(data, v) for v in ov])
+    ntotal = X.shape[0]
+    allmiss = np.isnan(X).all(axis=0)
+    if allmiss.any():
+        raise DataError(f"Column(s) {[ov[i] for i in np.flatnonzero(allmiss)]} of 'data' are missing on every row.")
+    complete = ~np.isnan(X).any(axis=1)
+    n_dropped = int((~complete).sum())
+    if n_dropped:
+        warnings.warn(f"listwise deletion: {n_dropped} of {ntotal} rows have a missing value on a model variable "
+                      f"and were removed; {int(complete.sum())} rows are analysed.", MissingDataWarning, stacklevel=3)
+    Xc = X[complete]
+    mean = Xc.mean(axis=0)
+    cov = (Xc - mean).T @ (Xc - mean) / max(Xc.shape[0], 1)
+    return SimpleNamespace(names=tuple(ov), X=Xc, cov=cov, mean=mean, nobs=Xc.shape[0], ntotal=ntotal,
+                           n_dropped=n_dropped, row_index=data.index[complete])
+
+
+# ------------------------------------------------------------------------------ parameter table --
+
+def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int]) -> pd.DataFrame:
+    """lavaan's parameter table of a model with ordered indicators (delta parameterisation).
+
+    Rows in lavaan's order: the user's rows, the thresholds ``x | t<k>``, the automatic (co)variances, the
+    scale rows ``x ~*~ x``, then the intercepts and latent means; ``free`` renumbered in row order (rows
+    that share a label share the number), as ``parTable(fit)`` shows.
+    """
+    pt = spec.partable
+    ordset = set(ordered)
+    user_int = pt[(pt["op"] == "~1") & (pt["user"] == 1)]
+    if len(user_int):
+        r = user_int.iloc[0]
+        raise NotAvailableError(f"model syntax, line {r['line']}: intercepts or means ('{r['lhs']} ~ 1') with "
+                                "ordered indicators are not available yet (lavaan fixes them to 0).")
+    if spec.ov_x:
+        raise NotAvailableError(f"exogenous observed covariates {list(spec.ov_x)} with ordered indicators are not "
+                                "available yet (lavaan switches to conditional.x for them).")
+    base = pt[pt["op"] != "~1"].copy()
+    is_ord_var = (base["op"] == "~~") & (base["lhs"] == base["rhs"]) & base["lhs"].isin(ordset)
+    base.loc[is_ord_var, "free"] = 0
+    base.loc[is_ord_var, "ustart"] = 1.0
+    user = base[base["user"] == 1]
+    auto = base[base["user"] != 1]
+
+    def block(items):
+        df = pd.DataFrame(items, columns=["lhs", "op", "rhs", "free", "ustart"])
+        for c, v in (("user", 0), ("group", 1), ("start", np.nan), ("exo", 0), ("label", ""), ("line", 0)):
+            df[c] = v
+        return df
+
+    th = block([(v, "|", f"t{k}", 1, np.nan) for v in spec.ov if v in ordset for k in range(1, nthresholds[v] + 1)])
+    scale = block([(v, "~*~", v, 0, 1.0) for v in spec.ov if v in ordset])
+    means = block([(v, "~1", "", 0, 0.0) for v in list(spec.ov) + list(spec.lv)])
+    out = pd.concat([user, th, auto, scale, means], ignore_index=True)
+    # free numbering in row order; rows sharing an old number (a label) share the new one
+    old = out["free"].to_numpy().astype(int)
+    is_th = (out["op"] == "|").to_numpy()
+    new = np.zeros(len(out), dtype=int)
+    mapping: dict[int, int] = {}
+    k = 0
+    for i, f in enumerate(old):
+        if f <= 0:
+            continue
+        if not is_th[i] and f in mapping:
+            new[i] = mapping[f]
+            continue
+        k += 1
+        new[i] = k
+        if not is_th[i]:
+            mapping[f] = k
+    out["free"] = new
+    out["id"] = np.arange(1, len(out) + 1)
+    out["plabel"] = [f".p{i}." for i in out["id"]]
+    out["user"] = out["user"].astype(int)
+    out["exo"] = out["exo"].astype(int)
+    out["label"] = out["label"].fillna("")
+    return out[_PT_COLS]
+
+
+# ---------------------------------------------------------------------------------- the model --
+
+@dataclasses.dataclass
+class DeltaModel:
+    """Thresholds and implied correlations of the latent responses as functions of theta (delta param.)."""
+
+    ram: RAM  # residual variances of ordered items held at 0 in S0 (set by ``_fill``)
+    ord_idx: np.ndarray  # positions (in ov) of the ordered variables
+    th_par: np.ndarray  # theta index (0-based) of each threshold, in wls.obs order
+    ci: np.ndarray  # (row, col) of each correlation, in wls.obs order
+    cj: np.ndarray
+    q: int
+
+    @classmethod
+    def from_partable(cls, pt: pd.DataFrame, ov, lv, ordered) -> "DeltaModel":
+        sem_rows = pt[pt["op"].isin(["=~", "~", "~~", "~1"])].copy()
+        ordset = set(ordered)
+        zero = (sem_rows["op"] == "~~") & (sem_rows["lhs"] == sem_rows["rhs"]) & sem_rows["lhs"].isin(ordset)
+        sem_rows.loc[zero, "ustart"] = 0.0
+        ram = RAM.from_partable(sem_rows, tuple(ov), tuple(lv))
+        q = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
+        ram.q = q
+        th_par = pt.loc[pt["op"] == "|", "free"].to_numpy().astype(int) - 1
+        p = len(ov)
+        cj, ci = np.triu_indices(p, 1)  # lower triangle column by column: (i, j), i > j, sorted by j then i
+        pos = {v: i for i, v in enumerate(ov)}
+        return cls(ram, np.array([pos[v] for v in ov if v in ordset], dtype=int), th_par, ci, cj, q)
+
+    def _fill(self, theta):
+        """The RAM with the residual variances of the ordered items set for unit latent-response variances."""
+        A, S, _m = self.ram.matrices(theta)
+        n = A.shape[0]
+        E = np.linalg.inv(np.eye(n) - A)
+        G = E[: self.ram.p]
+        C0 = G @ S @ G.T
+        o = self.ord_idx
+        M = G[np.ix_(o, o)] ** 2
+        diag = np.linalg.solve(M, 1.0 - np.diag(C0)[o])
+        S0 = self.ram.S0.copy()
+        S0[o, o] = diag
+        return dataclasses.replace(self.ram, S0=S0), diag, G, M
+
+    def moments(self, theta):
+        """``sigma`` (wls.obs order), the implied correlation matrix, and the filled RAM."""
+        ram, diag, G, _M = self._fill(theta)
+        Sigma = ram.implied(theta)[0]
+        return np.concatenate([theta[self.th_par], Sigma[self.ci, self.cj]]), Sigma, ram, diag
+
+    def jacobian(self, theta) -> np.ndarray:
+        """``Delta = d sigma / d theta`` (rows as wls.obs)."""
+        ram, _diag, G, M = self._fill(theta)
+        dS, _dmu = ram.jacobian(theta)
+        o = self.ord_idx
+        # the fixed residual variances move with theta so that diag(Sigma) stays 1 (chain rule)
+        ddiag = dS[:, o, o]
+        dth = -np.linalg.solve(M, ddiag.T).T  # (q, n_ord)
+        Go = G[:, o]
+        dS_off = dS[:, self.ci, self.cj] + dth @ (Go[self.ci] * Go[self.cj]).T
+        D = np.zeros((self.th_par.size + self.ci.size, self.q))
+        D[np.arange(self.th_par.size), self.th_par] = 1.0
+        D[self.th_par.size:] = dS_off.T
+        return D
+
+
+def _gauss_newton(dm: DeltaModel, theta0, s, w, *, iter_max: int = 500, tol: float = 1e-10):
+    theta = np.asarray(theta0, dtype=float).copy()
+
+    def fval(th):
+        sig = dm.moments(th)[0]
+        r = s - sig
+        return float(np.sum(w * r * r)), r
+
+    F, r = fval(theta)
+    converged, msg = False, "iteration limit reached"
+    it = 0
+    for it in range(1, iter_max + 1):
+        D = dm.jacobian(theta)
+        WD = D * w[:, None]
+        H = D.T @ WD
+        g = WD.T @ r
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+        t = 1.0
+        while True:
+            th_new = theta + t * step
+            F_new, r_new = fval(th_new)
+            if np.isfinite(F_new) and F_new <= F + 1e-15 * max(F, 1.0):
+                break
+            t /= 2
+            if t < 1e-10:
+                break
+        if t < 1e-10:
+            msg = "no decrease along the Gauss-Newton direction"
+            converged = np.max(np.abs(step)) < 1e-6
+            break
+        theta, dF = th_new, F - F_new
+        F, r = F_new, r_new
+        if np.max(np.abs(t * step)) < tol or dF < 1e-16 * max(F, 1e-300):
+            converged, msg = True, "converged"
+            break
+    return SimpleNamespace(theta=theta, F=F, converged=converged, iterations=it, message=msg)
+
+
+def _start(model, pt, dm: DeltaModel, ost: OrdinalStats):
+    """Start values: lavaan-like simple starts with the polychoric matrix in place of the covariances."""
+    from .model import start_values
+
+    p = len(model.spec.ov)
+    st = SimpleNamespace(cov=ost.corr, mean=np.zeros(p))
+    sem_rows = pt[pt["op"] != "|"]
+    theta = start_values(model.spec, sem_rows, dm.ram, st)
+    if theta.size < dm.q:
+        theta = np.concatenate([theta, np.zeros(dm.q - theta.size)])
+    th_obs = np.concatenate([ost.thresholds[v] for v in model.spec.ov if v in set(ost.ordered)])
+    theta[dm.th_par] = th_obs
+    return theta
+
+
+# ------------------------------------------------------------------------------------ the fit --
+
+def fit_wlsmv(model, data: pd.DataFrame, ordered) -> "WLSResults":
+    """Fit ``model`` (a :class:`~egovsem.sem.model.Model`) by WLSMV with the ``ordered`` items.
+
+    Parameters
+    ----------
+    model : Model
+        The model (its syntax and options: ``std_lv``, ``iter_max``).
+    data : DataFrame
+        Raw data; rows with a missing value on a model variable are deleted (lavaan's listwise default).
+    ordered : True or list of str
+        The ordered items (``True``: every observed variable of the model, lavaan's ``ordered = TRUE``).
+
+    Returns
+    -------
+    WLSResults
+        ``params`` (lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows, thresholds as ``x | t1``)
+        and ``fit_measures`` (lavaan's ``fitMeasures(fit)`` names for WLSMV).
+
+    Examples
+    --------
+    lavaan: ``cfa(HS.model, data = hs_ordinal, ordered = TRUE, estimator = "WLSMV")`` gives chisq = 51.537,
+    chisq.scaled = 74.152 on 24 df.
+
+    >>> from egovsem.datasets import load
+    >>> from egovsem.sem.model import Model
+    >>> d = load("hs_ordinal")
+    >>> m = Model("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9")
+    >>> fit = fit_wlsmv(m, d, ordered=True)
+    >>> round(float(fit.fit_measures["chisq"]), 3), round(float(fit.fit_measures["chisq.scaled"]), 3)
+    (51.537, 74.152)
+    """
+    spec = model.spec
+    if getattr(model, "missing", "listwise") != "listwise":
+        raise NotAvailableError(f"missing={model.missing!r} with estimator='WLSMV' is not available; lavaan uses "
+                                "listwise deletion (or pairwise) for WLSMV.")
+    if model.options.get("group") is not None:
+        raise NotAvailableError("multi-group WLSMV is not available yet.")
+    ords = _ordered_names(spec.ov, ordered, data)
+    if not ords:
+        raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
+                        "least one ordered item.")
+    cont = [v for v in spec.ov if v not in set(ords)]
+    if cont:
+        raise NotAvailableError(f"continuous indicators {cont} together with ordered ones are not available yet "
+                                "with estimator='WLSMV'; declare every model variable ordered, or fit by ML/MLR.")
+    stats = _complete_rows(data, spec.ov)
+    ost = ordinal_stats(stats.X, list(spec.ov), ords)
+    nth = {v: len(ost.thresholds[v]) for v in ords}
+    pt = wlsmv_partable(spec, ords, nth)
+    dm = DeltaModel.from_partable(pt, spec.ov, spec.lv, ords)
+    s, w, Gamma, N = ost.wls_obs, ost.wls_v_diag, ost.gamma, ost.nobs
+    ndat, npar = s.size, dm.q
+    df = ndat - npar
+    if df < 0:
+        raise IdentificationError(f"The model is not identified: it has {npar} free parameters but the ordinal data "
+                                  f"give only {ndat} sample statistics (df = {df}).")
+    theta0 = _start(model, pt, dm, ost)
+    state = _gauss_newton(dm, theta0, s, w, iter_max=min(int(model.options.get("iter_max", 500)), 500))
+    if not state.converged:
+        warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
+                      "estimates, standard errors and fit measures are not trustworthy.", ConvergenceWarning,
+                      stacklevel=2)
+    theta = state.theta
+    D = dm.jacobian(theta)
+    WD = D * w[:, None]
+    A = D.T @ WD
+    try:
+        Ainv = np.linalg.inv(A)
+        if not np.all(np.isfinite(Ainv)) or np.linalg.cond(A) > 1e14:
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
+                                  "singular, so standard errors cannot be computed. Fix a loading or a variance "
+                                  "to set each latent variable's scale.") from None
+    B = WD.T @ Gamma @ WD
+    vcov = Ainv @ B @ Ainv / (N - 1)  # lavaan divides by N - ngroups for every estimator but ML/PML/FML
+    sigma, Sigma, ram_filled, resid_var = dm.moments(theta)
+    extra = dict(ordinal=ost, delta=D, A=A, A_inv=Ainv, wls_est=sigma, information="expected",
+                 F=state.F, ordered=tuple(ords), resid_var=resid_var, delta_model=dm)
+    res = WLSResults(model=model, spec=spec, partable=pt, ram=ram_filled, stats=stats, theta=theta, vcov=vcov,
+                     fmin=state.F, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
+                     message=state.message, extra=extra)
+    from .model import _warn_heywood
+
+    _warn_heywood(res)
+    return res
+
+
+class WLSResults(Results):
+    """:class:`Results` of a WLSMV fit: threshold rows in ``params``, WLSMV fit measures.
+
+    ``fmin`` here is the DWLS discrepancy F (lavaan reports ``fmin`` = (N - 1) / N F / 2); ``extra`` holds the first
+    stage (``ordinal``), ``delta`` (the Jacobian), ``A`` (= Delta' W Delta) and ``wls_est``.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.estimator = "WLSMV"
+        self.options["estimator"] = "WLSMV"
+
+    @cached_property
+    def _row_est_se(self):
+        est, se = super()._row_est_se
+        pt = self.partable
+        # the fixed residual variances of ordered items are 1 - explained variance (delta parameterisation)
+        ordered = self.extra["ordered"]
+        for k, v in enumerate(ordered):
+            i = np.flatnonzero(((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy())
+            est[i] = self.extra["resid_var"][k]
+        return est, se
+
+    @cached_property
+    def params(self) -> pd.DataFrame:
+        df = super().params.copy()
+        pt = self.partable
+        sd = np.sqrt(np.clip(np.diag(self.implied_cov), 0, None))
+        pos = {v: i for i, v in enumerate(self.spec.ov)}
+        th = np.flatnonzero((pt["op"] == "|").to_numpy())
+        sc = np.flatnonzero((pt["op"] == "~*~").to_numpy())
+        for col in ("std.lv", "std.all", "std.nox"):
+            vals = df[col].to_numpy().copy()
+            vals[th] = df["est"].to_numpy()[th] / sd[[pos[v] for v in pt["lhs"].to_numpy()[th]]]
+            vals[sc] = df["est"].to_numpy()[sc]
+            df[col] = vals
+        return df
+
+    @cached_property
+    def fit_measures(self) -> pd.Series:
+        from .wls_fit import wlsmv_fit_measures
+
+        return wlsmv_fit_measures(self)
+
+    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0):
+        raise NotAvailableError("modification indices after WLSMV are not available yet.")
+
+    def missing_report(self):
+        raise NotAvailableError("the missing-data report belongs to missing='fiml'; WLSMV deletes rows listwise.")
+
+    def summary(self) -> str:
+        from .report import summary_text
+
+        return summary_text(_SummaryView(self))
+
+
+class _SummaryView:
+    """The results as the shared text report expects them (likelihood measures absent after WLSMV: NaN)."""
+
+    def __init__(self, res):
+        self._res = res
+        names = ["cfi", "tli", "logl", "unrestricted.logl", "aic", "bic", "rmsea", "rmsea.ci.lower",
+                 "rmsea.ci.upper", "rmsea.pvalue", "srmr"]
+        fm = res.fit_measures
+        self.fit_measures = fm.reindex(list(fm.index) + [k for k in names if k not in fm.index])
+
+    def __getattr__(self, name):
+        return getattr(self._res, name)
