@@ -463,3 +463,20 @@ def test_multigroup_fits():
     t = hypotheses_table(g)
     assert len(t.rows_en) == 2 and all("(group " in r[1] for r in t.rows_en)
     assert fit_table({"two groups": g}).rows_en[0][2] == str(int(g.fit_measures["df"]))
+
+
+def test_sample_table_from_instrument_choices():
+    from egovsem.datasets import path as data_path
+    from egovsem.instruments import load_instrument
+
+    raw = pd.read_csv(data_path("example/raw_export.csv"))
+    raw.loc[0, "age_group"] = None  # a float column with a missing value still finds the category names
+    t = sample_table(raw, ["resp_type", "age_group"], instrument=load_instrument())
+    ins = load_instrument()
+    assert t.rows_en[0][0] == ins.item("resp_type").text_en and t.rows_zh[0][0] == ins.item("resp_type").text_zh
+    cats = [r[1] for r in t.rows_en if r[1]]
+    assert cats[:3] == [c[2] for c in ins.item("resp_type").choices]
+    assert "18–29" in cats and "Missing" in cats
+    n = {r[1]: int(r[2]) for r in t.rows_en if r[1]}
+    assert n["18–29"] == int((raw["age_group"] == 1).sum())
+    assert sum(v for k, v in n.items() if k in [c[2] for c in ins.item("age_group").choices]) + n["Missing"] == len(raw)

@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", default="en", choices=("en", "zh"), help="language of titles, headers and notes")
     p.add_argument("--note", default=None, metavar="TEXT", help="an extra note under every table")
     p.add_argument("--simulated", action="store_true", help="add the simulated-data note (automatic for 'example')")
+    p.add_argument("--sample", default=None, metavar="COL,...",
+                   help="columns for the sample-characteristics table (category names from the bundled instrument)")
     p.add_argument("--figure", action="store_true", help="also draw the path diagram (path_diagram.png/.svg/.pdf)")
     p.add_argument("--estimator", default="ML", help="ML (default) or MLR")
     p.add_argument("--missing", default="listwise", help="listwise (default) or fiml")
@@ -51,7 +53,13 @@ def run(args: argparse.Namespace) -> int:
 
         opts = {"estimator": args.estimator, "missing": args.missing}
         fit = sem(model, data, **opts)
-        tables = model_tables(model, data, fit=fit, note=note, **opts)
+        sample = [c.strip() for c in args.sample.split(",") if c.strip()] if args.sample else None
+        instrument = None
+        if sample:
+            from ..instruments import load_instrument
+
+            instrument = load_instrument()
+        tables = model_tables(model, data, fit=fit, note=note, sample=sample, instrument=instrument, **opts)
         paths = write_tables(tables, args.out, formats=formats, lang=args.lang)
         if args.figure:
             from ..figures import path_diagram, save_figure

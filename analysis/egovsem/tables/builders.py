@@ -137,6 +137,17 @@ def _expected_sign(expected, label: str, lhs: str, rhs: str, default: str | None
 
 
 # -- sample characteristics ------------------------------------------------------------------------------
+def _item_text(instrument, col: str):
+    """An item's question text ``(en, zh)`` as the row label, else the column name."""
+    if instrument is None:
+        return col
+    try:
+        it = instrument.item(col)
+    except Exception:
+        return col
+    return (it.text_en or col, it.text_zh or it.text_en or col)
+
+
 def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, instrument=None,
                  max_levels: int = 12, note: Any = None) -> Table:
     """Sample characteristics: n and % of each category (M and SD for continuous columns).
@@ -146,7 +157,8 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
     data : DataFrame
         One row per respondent.
     columns : sequence of str, or mapping column -> name or (name_en, name_zh)
-        The characteristics, in order.
+        The characteristics, in order. Named by the instrument's question text when ``instrument`` is given
+        and ``columns`` is a sequence.
     levels : mapping column -> mapping code -> name or (name_en, name_zh), optional
         Category names; by default taken from ``instrument``'s choices for that item, else the codes.
     instrument : egovsem.instruments.Instrument, optional
@@ -169,7 +181,9 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
         raise TypeError(f"The 'data' parameter must be a DataFrame. Got {type(data).__name__} instead.")
     if isinstance(columns, str):
         columns = [columns]
-    spec = resolve_labels(columns if isinstance(columns, Mapping) else {c: c for c in columns})
+    if not isinstance(columns, Mapping):
+        columns = {c: _item_text(instrument, c) for c in columns}
+    spec = resolve_labels(columns)
     levels = dict(levels or {})
     n_total = len(data)
     cells, values = [], []
@@ -203,7 +217,8 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
             if lv and n == 0 and code not in counts.index:
                 pass  # show empty categories of a defined list: reviewers see what was offered
             pct = 100.0 * n / n_total if n_total else NAN
-            cat = lvmap.get(str(code), lvmap.get(code, (str(code), str(code)))) if lvmap else str(code)
+            code_n = int(code) if isinstance(code, float) and code.is_integer() else code  # 1.0 -> 1
+            cat = lvmap.get(str(code_n), (str(code_n), str(code_n))) if lvmap else str(code_n)
             cells.append(["", cat, str(n), apa_number(pct, 1)])
             values.append([col, code, n, pct])
         n_miss = int(x.isna().sum())

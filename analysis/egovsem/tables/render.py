@@ -331,7 +331,25 @@ def _cell_border(cell, **edges):
             el.set(qn("w:val"), "nil")
 
 
-def _docx_table(doc, t: Table, lang: str, body_pt: float):
+def _text_width(text: str) -> float:
+    """Width of a text in ems (CJK characters count as one em, others as half)."""
+    return sum(1.0 if ("\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef") else 0.52 for ch in plain(text))
+
+
+def _column_widths(cols, rows, total_emu: int, size_pt: float) -> list[int]:
+    """Column widths proportional to the widest cell (header words may wrap), within the text width."""
+    emu_per_em = size_pt * 12700
+    need = []
+    for j, head in enumerate(cols):
+        body = max((_text_width(r[j]) for r in rows), default=0.0)
+        head_w = max((_text_width(w) for w in plain(head).split()), default=0.0)
+        need.append(max(body, head_w, 2.0) + 1.0)  # + cell padding
+    want = [n * emu_per_em for n in need]
+    scale = min(1.0, total_emu / sum(want))
+    return [int(w * scale) for w in want]
+
+
+def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -353,7 +371,8 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float):
     rows = t.rows(lang)
     table = doc.add_table(rows=1 + len(rows), cols=len(cols))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = True
+    table.autofit = False
+    widths = _column_widths(cols, rows, text_width_emu, body_pt)
     last = len(rows)
     for i, texts in enumerate([cols] + list(rows)):
         row = table.rows[i]
@@ -362,6 +381,7 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float):
             trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))
         for j, text in enumerate(texts):
             cell = row.cells[j]
+            cell.width = widths[j]
             par = cell.paragraphs[0]
             par.alignment = align.get(t.align[j], WD_ALIGN_PARAGRAPH.LEFT) if i else (
                 WD_ALIGN_PARAGRAPH.LEFT if j == 0 else WD_ALIGN_PARAGRAPH.CENTER)
@@ -425,7 +445,8 @@ def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = 
         section.page_width, section.page_height = (h, w) if wide else (w, h)
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Inches(1))
-        _docx_table(doc, t, lang, body_pt=10 if wide or len(t.rows_en) > 30 else 11)
+        text_width = int(section.page_width - section.left_margin - section.right_margin)
+        _docx_table(doc, t, lang, body_pt=10 if wide or len(t.rows_en) > 30 else 11, text_width_emu=text_width)
     buf = io.BytesIO()
     doc.save(buf)
     data = _docx_reproducible(buf.getvalue())

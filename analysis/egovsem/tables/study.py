@@ -14,6 +14,7 @@ from .builders import (
     indirect_table,
     measurement_table,
     model_constructs,
+    sample_table,
 )
 from .table import Table
 
@@ -45,12 +46,15 @@ def _measure_parts(cfa, data):
 
 def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, bootstrap: pd.DataFrame | None = None,
                  ci_method: str | None = None, labels=None, model_name: tuple[str, str] | str | None = None,
-                 note: Any = None, first_number: int = 1, **sem_options) -> list[Table]:
+                 sample=None, instrument=None, note: Any = None, first_number: int = 1,
+                 **sem_options) -> list[Table]:
     """Fit ``model`` and its CFA to ``data`` and build the paper's tables, numbered from ``first_number``.
 
     Tables: measurement model (loadings, alpha, CR, AVE), descriptives and latent correlations (sqrt(AVE)
     diagonal), HTMT, fit (CFA and structural model), hypotheses, indirect effects (when the model has ``:=``
     rows). ``fit`` / ``cfa_fit`` skip the fitting when given; ``sem_options`` go to :func:`egovsem.sem`.
+    ``sample`` (columns of ``data``, see :func:`sample_table`; category names from ``instrument``) puts the
+    sample characteristics first.
     """
     from ..sem import cfa as _cfa, sem as _sem
 
@@ -59,15 +63,21 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
     if cfa_fit is None:
         cfa_fit = _cfa(cfa_syntax(fit), data, **sem_options)
     rel, ht = _measure_parts(cfa_fit, data)
-    tables = [measurement_table(cfa_fit, rel, labels=labels, note=note),
+    tables = [sample_table(data, sample, instrument=instrument, note=note)] if sample else []
+    tables += [measurement_table(cfa_fit, rel, labels=labels, note=note),
               correlation_table(cfa_fit, data=data, ave=rel, labels=labels, note=note)]
     if ht is not None:
         tables.append(htmt_table(ht, labels=labels, note=note))
     name = model_name or ("Structural model", "结构模型")
     if isinstance(name, str):
         name = (name, name)
-    tables.append(fit_table({("Measurement model (CFA)", "测量模型（CFA）"): cfa_fit, name: fit}, note=note))
-    tables.append(hypotheses_table(fit, labels=labels, note=note))
+    structural = bool((fit.params["op"] == "~").any())
+    fits = {("Measurement model (CFA)", "测量模型（CFA）"): cfa_fit}
+    if structural:
+        fits[name] = fit
+    tables.append(fit_table(fits, note=note))
+    if structural:
+        tables.append(hypotheses_table(fit, labels=labels, note=note))
     if (fit.params["op"] == ":=").any():
         tables.append(indirect_table(fit, bootstrap=bootstrap, ci_method=ci_method, labels=labels, note=note))
     return [t.with_number(first_number + i) for i, t in enumerate(tables)]
