@@ -19,6 +19,7 @@ estimation, its observed information, the EM algorithm for the saturated model, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -28,6 +29,7 @@ __all__ = ["Casewise", "casewise", "vech_indices", "saturated_gradient", "satura
 LOG2PI = np.log(2 * np.pi)
 
 
+@lru_cache(maxsize=64)
 def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
     """Row and column of each vech coordinate (lower triangle, column by column, as lavaan)."""
     rows, cols = [], []
@@ -40,9 +42,10 @@ def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class Casewise:
-    K: np.ndarray  # (n, p, p) padded inverses
+    K: np.ndarray  # (n, p, p) padded inverses (a broadcast view of one matrix for complete data)
     u: np.ndarray  # (n, p)
     logl: np.ndarray  # (n,)
+    complete: bool = False  # every row fully observed: K is the same Sigma^-1 on every row
 
 
 def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -> Casewise | None:
@@ -51,6 +54,19 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -
     Returns None where Sigma is not positive definite on some row's observed block.
     """
     n, p = X0.shape
+    if M.all():
+        # complete rows: one inverse serves every row
+        try:
+            L = np.linalg.cholesky(Sigma)
+        except np.linalg.LinAlgError:
+            return None
+        Linv = np.linalg.inv(L)
+        W = Linv.T @ Linv
+        r = X0 - mu
+        u = r @ W
+        logdet = 2.0 * np.log(np.diag(L)).sum()
+        logl = -0.5 * (p * LOG2PI + logdet + np.einsum("ni,ni->n", r, u))
+        return Casewise(np.broadcast_to(W, (n, p, p)), u, logl, True)
     mm = M[:, :, None] * M[:, None, :]
     Sig = Sigma[None, :, :] * mm
     idx = np.arange(p)
@@ -72,8 +88,22 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -
 def saturated_gradient(cw: Casewise) -> tuple[np.ndarray, np.ndarray]:
     """Total gradient: (d logl / d mu, d logl / d Sigma as a symmetric matrix of entry derivatives)."""
     g_mu = cw.u.sum(axis=0)
-    G = 0.5 * (np.einsum("ni,nj->ij", cw.u, cw.u) - cw.K.sum(axis=0))
+    G = 0.5 * (cw.u.T @ cw.u - _ksum(cw))
     return g_mu, G
+
+
+def _ksum(cw: Casewise) -> np.ndarray:
+    return cw.u.shape[0] * cw.K[0] if cw.complete else cw.K.sum(axis=0)
+
+
+def _kk(cw: Casewise) -> np.ndarray:
+    """sum_i K_i[k,l] K_i[m,j] as a (p, p, p, p) array indexed [k, l, m, j]."""
+    n, p = cw.u.shape
+    if cw.complete:
+        W = cw.K[0]
+        return n * (W[:, :, None, None] * W[None, None, :, :])
+    Kf = cw.K.reshape(n, p * p)
+    return (Kf.T @ Kf).reshape(p, p, p, p)
 
 
 def saturated_scores(cw: Casewise) -> np.ndarray:
@@ -90,10 +120,13 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
     K, u = cw.K, cw.u
     n, p = u.shape
     vi, vj = vech_indices(p)
-    Kf = K.reshape(n, p * p)
-    UU = (u[:, :, None] * u[:, None, :]).reshape(n, p * p)
-    P = (Kf.T @ Kf).reshape(p, p, p, p)  # [k,l,m,j] = sum K_kl K_mj
-    Q = (UU.T @ Kf).reshape(p, p, p, p)  # [a,b,c,d] = sum u_a u_b K_cd
+    P = _kk(cw)  # [k,l,m,j] = sum K_kl K_mj
+    if cw.complete:
+        Q = (u.T @ u)[:, :, None, None] * K[0][None, None, :, :]
+    else:
+        Kf = K.reshape(n, p * p)
+        UU = (u[:, :, None] * u[:, None, :]).reshape(n, p * p)
+        Q = (UU.T @ Kf).reshape(p, p, p, p)  # [a,b,c,d] = sum u_a u_b K_cd
     # H[j,k,l,m] for directions E_jk (first) and E_lm (second), entry-wise
     H = 0.5 * np.transpose(P, (3, 0, 1, 2))  # K_kl K_mj
     H -= 0.5 * np.transpose(Q, (3, 1, 0, 2))  # u_l u_k K_mj: Q[l,k,m,j] -> [j,k,l,m]
@@ -105,10 +138,10 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
     wa = np.where(vi == vj, 0.5, 1.0)
     A = A * np.outer(wa, wa)
     # mu-Sigma block: d2l/dmu_a dE_lm = -sum K_al u_m
-    R = np.einsum("nal,nm->alm", K, u)
+    R = K[0][:, :, None] * u.sum(axis=0)[None, None, :] if cw.complete else np.einsum("nal,nm->alm", K, u)
     Rs = -(R + np.transpose(R, (0, 2, 1)))
     B = Rs[:, vi, vj] * wa[None, :]
-    C = -K.sum(axis=0)
+    C = -_ksum(cw)
     top = np.concatenate([C, B], axis=1)
     bottom = np.concatenate([B.T, A], axis=1)
     Hphi = np.concatenate([top, bottom], axis=0)
@@ -118,17 +151,15 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
 def expected_information_phi(cw: Casewise) -> np.ndarray:
     """Expected (total) information in phi coordinates under MAR: sum over rows of the complete-data
     information of each row's observed block (positive definite; used as the Fisher-scoring metric)."""
-    K = cw.K
     n, p = cw.u.shape
     vi, vj = vech_indices(p)
-    Kf = K.reshape(n, p * p)
-    P = (Kf.T @ Kf).reshape(p, p, p, p)
+    P = _kk(cw)
     H = 0.5 * np.transpose(P, (3, 0, 1, 2))
     Hs = H + np.transpose(H, (1, 0, 2, 3))
     Hs = Hs + np.transpose(Hs, (0, 1, 3, 2))
     wa = np.where(vi == vj, 0.5, 1.0)
     A = Hs[vi, vj][:, vi, vj] * np.outer(wa, wa)
-    C = K.sum(axis=0)
+    C = _ksum(cw)
     q = p + vi.size
     out = np.zeros((q, q))
     out[:p, :p] = C

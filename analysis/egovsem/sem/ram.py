@@ -21,6 +21,13 @@ import pandas as pd
 __all__ = ["RAM"]
 
 
+def _scatter(k: np.ndarray, q: int) -> np.ndarray:
+    """0/1 matrix (q, len(k)) that sums rows sharing a parameter (equality constraints) into theta."""
+    out = np.zeros((q, k.size))
+    out[k, np.arange(k.size)] = 1.0
+    return out
+
+
 @dataclass
 class RAM:
     """Matrices of one model; build with :meth:`from_partable`."""
@@ -114,24 +121,25 @@ class RAM:
         G = E[:p, :]  # p x n
         H = E @ S @ E[:p, :].T  # n x p
         Em = E @ m
-        dS = np.zeros((q, p, p))
+        dS = np.zeros((q, p * p))
         dmu = np.zeros((q, p))
         ai, aj, ak = self.a_idx
         if ai.size:
             t = G[:, ai].T[:, :, None] * H[aj, :][:, None, :]  # (nA, p, p)
             t = t + np.swapaxes(t, 1, 2)
-            np.add.at(dS, ak, t)
-            np.add.at(dmu, ak, G[:, ai].T * Em[aj][:, None])
+            Ka = _scatter(ak, q)
+            dS += Ka @ t.reshape(ai.size, p * p)
+            dmu += Ka @ (G[:, ai].T * Em[aj][:, None])
         si, sj, sk = self.s_idx
         if si.size:
             t = G[:, si].T[:, :, None] * G[:, sj].T[:, None, :]
             off = si != sj
             t[off] = t[off] + np.swapaxes(t[off], 1, 2)
-            np.add.at(dS, sk, t)
+            dS += _scatter(sk, q) @ t.reshape(si.size, p * p)
         mi, mk = self.m_idx
         if mi.size:
-            np.add.at(dmu, mk, G[:, mi].T)
-        return dS, dmu
+            dmu += _scatter(mk, q) @ G[:, mi].T
+        return dS.reshape(q, p, p), dmu
 
     def row_position(self, lhs: str, op: str, rhs: str) -> tuple[str, int, int]:
         """Matrix name and (row, col) of a parameter-table row (for modification indices)."""
