@@ -16,30 +16,17 @@ if (!file.exists("data/hs_ordinal.csv")) {
 OUT <- file.path("tests", "reference", "wlsmv")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 
-fmt <- function(x) ifelse(is.na(x), "", sprintf("%.10g", x))
-
-write_df <- function(df, file) {
-  df <- as.data.frame(df, stringsAsFactors = FALSE)
-  is_chr <- vapply(df, function(x) is.character(x) || is.factor(x), logical(1))
-  for (j in seq_along(df)) {
-    if (is_chr[j]) df[[j]] <- as.character(df[[j]])
-    else df[[j]] <- fmt(as.numeric(df[[j]]))
-  }
-  write.csv(df, file, row.names = FALSE, na = "",
-            quote = if (any(is_chr)) which(is_chr) else FALSE)
-}
+source(file.path("tests", "reference", "_ref_helpers.R"))  # write_ref(), fit_table()
 
 write_case <- function(case, fit) {
   pe <- parameterEstimates(fit, standardized = TRUE)
   if (is.null(pe$label)) pe$label <- ""
-  write_df(pe[, c("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue",
+  write_ref(pe[, c("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue",
                   "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox")],
            file.path(OUT, paste0(case, "_params.csv")))
-  fm <- fitMeasures(fit)
-  write_df(data.frame(measure = names(fm), value = as.numeric(fm), stringsAsFactors = FALSE),
-           file.path(OUT, paste0(case, "_fit.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
   pt <- parTable(fit)
-  write_df(pt[, c("id", "lhs", "op", "rhs", "user", "free", "ustart", "label", "est")],
+  write_ref(pt[, c("id", "lhs", "op", "rhs", "user", "free", "ustart", "label", "est")],
            file.path(OUT, paste0(case, "_partable.csv")))
 }
 
