@@ -4,7 +4,9 @@ Latent variables are ellipses (observed variables in the structural part are rec
 path is an arrow labelled with its completely standardised coefficient (``std.all``) and significance stars
 (``***`` p < .001, ``**`` p < .01, ``*`` p < .05); non-significant paths are dashed. The layout comes from the
 structural graph: a variable's column is the length of the longest path reaching it from an exogenous
-construct, and the order within a column is chosen to reduce crossings (barycentre sweeps). R-squared is
+construct (each exogenous construct then moves to the column just before its nearest outcome, so arrows stay
+short), and the order within a column is chosen to reduce crossings (barycentre sweeps). Covariances of the
+exogenous constructs and the measurement part are not drawn (the tables report them). R-squared is
 printed under each endogenous construct. PNG, SVG and PDF; the files are reproducible (fixed metadata and
 SVG ids), and SVG keeps its text as text.
 """
@@ -135,6 +137,29 @@ def _boundary(center, half, other, rect: bool):
     else:
         t = 1.0 / math.sqrt((dx / a) ** 2 + (dy / b) ** 2)
     return (center[0] + t * dx, center[1] + t * dy)
+
+
+def _bezier(s, e, rad: float, t):
+    """Point at ``t`` of matplotlib's ``arc3`` curve from ``s`` to ``e`` (control point mid + rad (dy, -dx))."""
+    k = 2 * t * (1 - t) * rad
+    return (s[0] + t * (e[0] - s[0]) + k * (e[1] - s[1]), s[1] + t * (e[1] - s[1]) - k * (e[0] - s[0]))
+
+
+def _route(s, e, others, half, same_col: bool) -> float:
+    """The curvature of an arrow: straight when it clears every other node, else the least bent curve that
+    does (or, failing that, the one that touches the fewest)."""
+    cands = (0.35, -0.35, 0.6, -0.6) if same_col else (0.0, 0.2, -0.2, 0.35, -0.35, 0.5, -0.5)
+    ts = np.linspace(0.04, 0.96, 24)
+    best, best_hits = cands[0], None
+    for rad in cands:
+        xs, ys = _bezier(s, e, rad, ts)
+        hits = sum(int(np.sum(((xs - ox) / (half[0] + 0.12)) ** 2 + ((ys - oy) / (half[1] + 0.1)) ** 2 < 1))
+                   for ox, oy in others)
+        if hits == 0:
+            return rad
+        if best_hits is None or hits < best_hits:
+            best, best_hits = rad, hits
+    return best
 
 
 def _paths(fit):
@@ -282,9 +307,9 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
             p0, p1 = xy[a], xy[b]
             span = abs(layer[b] - layer[a])
             same_col = layer[b] == layer[a]
-            rad = 0.0 if span == 1 else (0.35 if same_col else 0.12 * min(span, 3))
             s = _boundary(p0, half, p1, a not in lv)
             e = _boundary(p1, half, p0, b not in lv)
+            rad = _route(s, e, [q for n, q in xy.items() if n not in (a, b)], half, same_col)
             p = float(r["pvalue"]) if r["pvalue"] == r["pvalue"] else float("nan")
             sig = p == p and p < 0.05
             arrow = FancyArrowPatch(s, e, arrowstyle="-|>", mutation_scale=11, lw=1.0 if sig else 0.9,
@@ -294,10 +319,7 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
             # the label goes at the first of several points along the arrow that is clear of every node
             # and of the labels already placed
             for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8):
-                mx, my = s[0] + t * (e[0] - s[0]), s[1] + t * (e[1] - s[1])
-                if rad:  # a quadratic Bezier's point at t, control point offset rad * (dy, -dx)
-                    k = 2 * t * (1 - t) * rad
-                    mx, my = mx + k * (e[1] - s[1]), my - k * (e[0] - s[0])
+                mx, my = _bezier(s, e, rad, t)
                 clear = all(((mx - x) / (half[0] + 0.25)) ** 2 + ((my - y) / (half[1] + 0.12)) ** 2 > 1
                             for x, y in xy.values())
                 if clear and all(abs(mx - qx) > 0.55 or abs(my - qy) > 0.22 for qx, qy in placed):

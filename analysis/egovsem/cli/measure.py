@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from ..example import SIMULATED_NOTE, simulate_example
     from ..io import read_data
     from ..measure import measure_report
-    from ..sem import cfa, sem
+    from ..sem import cfa
     from ..tables import cfa_syntax
 
     model = read_model(args.model)

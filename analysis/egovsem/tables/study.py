@@ -1,7 +1,6 @@
 """The standard set of tables for one hypothesis model, in the order of a paper's results section."""
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import pandas as pd
