@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 __all__ = ["fit_measures", "rmsea_ci"]
 
@@ -28,6 +28,21 @@ def _vech_weight(W: np.ndarray, ki: np.ndarray, kj: np.ndarray) -> np.ndarray:
     return 0.25 * base * np.outer(m, m)
 
 
+def _bisect(f, lo: float, hi: float, tol: float = 1e-12) -> float:
+    """Root of a decreasing function on [lo, hi] by bisection (avoids importing scipy.optimize)."""
+    flo = f(lo)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        fm = f(mid)
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+        if hi - lo <= tol * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)
+
+
 def rmsea_ci(X2: float, df: int, N: int, level: float = 0.90) -> tuple[float, float]:
     """Confidence interval of RMSEA from the non-central chi-square distribution (lavaan's search)."""
     if df < 1 or not np.isfinite(X2):
@@ -43,7 +58,7 @@ def rmsea_ci(X2: float, df: int, N: int, level: float = 0.90) -> tuple[float, fl
             hi *= 2
             if hi > 1e8:
                 return np.nan
-        return optimize.brentq(f, 0.0, hi, xtol=1e-12, rtol=1e-12)
+        return _bisect(f, 0.0, hi)
 
     lam_lo, lam_hi = root(lo_p), root(hi_p)
     return float(np.sqrt(lam_lo / (N * df))), float(np.sqrt(lam_hi / (N * df)))
