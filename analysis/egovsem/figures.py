@@ -305,7 +305,6 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
             if a == b or a not in xy or b not in xy:
                 continue
             p0, p1 = xy[a], xy[b]
-            span = abs(layer[b] - layer[a])
             same_col = layer[b] == layer[a]
             s = _boundary(p0, half, p1, a not in lv)
             e = _boundary(p1, half, p0, b not in lv)
