@@ -480,3 +480,21 @@ def test_sample_table_from_instrument_choices():
     n = {r[1]: int(r[2]) for r in t.rows_en if r[1]}
     assert n["18–29"] == int((raw["age_group"] == 1).sum())
     assert sum(v for k, v in n.items() if k in [c[2] for c in ins.item("age_group").choices]) + n["Missing"] == len(raw)
+
+
+def test_notes_name_the_kind_of_interval():
+    import egovsem.datasets as ds
+
+    hs = ds.load("HolzingerSwineford1939")
+    m = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ a*visual\nx7 ~ b*textual\nab := a*b\n"
+    ml = egovsem.sem(m, hs)
+    assert "95% CI (Wald) refer to" in hypotheses_table(ml).notes_en[0]
+    mlr = egovsem.sem(m, hs, estimator="MLR")
+    assert "robust standard errors" in hypotheses_table(mlr).notes_en[0]
+
+    class Boot:  # what a fit with se="bootstrap" looks like to the builders
+        params, fit_measures, estimator = ml.params, ml.fit_measures, "ML"
+        options = {"se": "bootstrap", "bootstrap": 2000}
+
+    assert "percentile bootstrap, 2,000 resamples" in indirect_table(Boot()).notes_en[0]
+    assert "95% CI (percentile bootstrap, 2,000 resamples) refer to" in hypotheses_table(Boot()).notes_en[0]

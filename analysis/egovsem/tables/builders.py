@@ -556,6 +556,30 @@ def fit_table(fits, *, robust: bool | None = None, note: Any = None) -> Table:
 
 
 # -- hypotheses ----------------------------------------------------------------------------------------
+_BOOT_TYPES = {"perc": "percentile", "bca.simple": "bias-corrected", "bca": "BCa", "norm": "normal-theory",
+               "basic": "basic"}
+
+
+def _boot_method(fit) -> str:
+    """"percentile bootstrap, 1,000 resamples" from a fit made with se="bootstrap" (lavaan's default CI: perc)."""
+    opts = getattr(fit, "options", {}) or {}
+    kind = opts.get("boot_ci_type") or getattr(fit, "boot_ci_type", None) or "perc"
+    b = opts.get("bootstrap")
+    text = f"{_BOOT_TYPES.get(str(kind), str(kind))} bootstrap"
+    return f"{text}, {int(b):,} resamples" if isinstance(b, (int, float)) and b == b else text
+
+
+def _ci_kind(fit) -> tuple[str, str]:
+    """What the SEs and CIs of ``fit.params`` are, for the notes."""
+    se = str((getattr(fit, "options", {}) or {}).get("se", "standard"))
+    if se == "bootstrap":
+        m = _boot_method(fit)
+        return m, m
+    if se == "robust" or str(getattr(fit, "estimator", "")).upper() == "MLR":
+        return "Wald, robust standard errors", "Wald，稳健标准误"
+    return "Wald", "Wald"
+
+
 def _sign_ok(est: float, sign: str | None) -> bool:
     return sign is not None and ((est > 0) if sign == "+" else (est < 0))
 
@@ -624,9 +648,10 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
     exp_en = (f"as expected ({sign_en} for every hypothesis unless marked \u2212)" if expected is None
               else "as expected")
     exp_zh = f"符合预期（除标注\u2212者外均预期为{sign_zh}）" if expected is None else "符合预期"
-    sent = [("<i>b</i> = unstandardised coefficient; <i>SE</i> and 95% CI (Wald) refer to <i>b</i>; \u03b2 = "
-             "completely standardised coefficient.",
-             "<i>b</i> = 非标准化系数；<i>SE</i>和95% CI（Wald）针对<i>b</i>；\u03b2 = 完全标准化系数。"),
+    kind_en, kind_zh = _ci_kind(fit)
+    sent = [(f"<i>b</i> = unstandardised coefficient; <i>SE</i> and 95% CI ({kind_en}) refer to <i>b</i>; "
+             "\u03b2 = completely standardised coefficient.",
+             f"<i>b</i> = 非标准化系数；<i>SE</i>和95% CI（{kind_zh}）针对<i>b</i>；\u03b2 = 完全标准化系数。"),
             (f"Decision rule: a hypothesis is supported when <i>p</i> < {a} and the sign of the coefficient is "
              f"{exp_en}; {n_sup} of {n_hyp} hypotheses are supported.",
              f"判定规则：<i>p</i> < {a}且系数方向{exp_zh}时假设得到支持；{n_hyp}个假设中{n_sup}个得到支持。"),
@@ -743,7 +768,7 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
                       apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3), sup_cell])
         values.append([name, path, est, se, beta, (lo, hi), sup_val])
     if boot is not None or fit_boot:
-        how = ci_method or "bootstrap"
+        how = ci_method or (_boot_method(fit) if fit_boot and boot is None else "bootstrap")
         ci_en, ci_zh = f"95% CI = {how} confidence interval of <i>b</i>.", f"95% CI为<i>b</i>的{how}置信区间。"
     else:
         ci_en = ("95% CI = Wald (delta-method) confidence interval of <i>b</i>; bootstrap intervals are preferred for "
