@@ -21,7 +21,7 @@ from .casewise import (
     saturated_scores,
     vech_indices,
 )
-from .ml import FitState
+from .ml import FitState, scoring
 from .ram import RAM
 
 __all__ = ["RowData", "delta_phi", "fiml_objective", "fiml_scoring", "observed_information",
@@ -66,48 +66,17 @@ def fiml_objective(ram: RAM, theta, rows: RowData) -> float:
 
 def fiml_scoring(ram: RAM, theta0: np.ndarray, rows: RowData, *, iter_max: int = 10000,
                  tol: float = 1e-10) -> FitState:
-    """Minimise the FIML discrepancy by Fisher scoring (expected information under MAR)."""
-    theta = np.asarray(theta0, dtype=float).copy()
-    f = fiml_objective(ram, theta, rows)
-    if not np.isfinite(f):
-        return FitState(theta, f, False, 0, "the starting values imply a covariance matrix that is not positive definite")
+    """Minimise the FIML discrepancy by Fisher scoring (expected information under MAR as the metric)."""
     n = rows.n
-    lam = 0.0
-    for it in range(1, iter_max + 1):
+
+    def gH(theta, metric=True):
         Sigma, mu, *_ = ram.implied(theta)
         cw = casewise(rows.X0, rows.M, Sigma, mu)
         D = delta_phi(ram, theta)
         g = -2.0 / n * (D @ _phi_gradient(cw))
-        H = 2.0 / n * (D @ expected_information_phi(cw) @ D.T)
-        if lam > 0:
-            H = H + lam * np.diag(np.maximum(np.diag(H), 1e-8))
-        try:
-            step = -np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = -np.linalg.lstsq(H, g, rcond=None)[0]
-        alpha = 1.0
-        for _ in range(30):
-            cand = theta + alpha * step
-            f_new = fiml_objective(ram, cand, rows)
-            if np.isfinite(f_new) and f_new <= f + 1e-4 * alpha * (g @ step):
-                break
-            alpha *= 0.5
-        else:
-            if np.max(np.abs(g)) < 1e-6:
-                return FitState(theta, f, True, it, "converged (no further decrease possible)")
-            lam = max(lam * 10, 1e-3)
-            if lam > 1e8:
-                return FitState(theta, f, False, it, "the line search failed")
-            continue
-        lam = lam / 10 if lam > 1e-6 else 0.0
-        df = f - f_new
-        theta, f = cand, f_new
-        if np.max(np.abs(g)) < 1e-4 and (abs(df) <= tol * (abs(f) + 1.0) or np.max(np.abs(alpha * step)) < 1e-9):
-            Sigma, mu, *_ = ram.implied(theta)
-            g2 = -2.0 / n * (delta_phi(ram, theta) @ _phi_gradient(casewise(rows.X0, rows.M, Sigma, mu)))
-            if np.max(np.abs(g2)) < 1e-6:
-                return FitState(theta, f, True, it, "converged")
-    return FitState(theta, f, False, iter_max, f"the iteration limit ({iter_max}) was reached")
+        return g, (2.0 / n * (D @ expected_information_phi(cw) @ D.T) if metric else None)
+
+    return scoring(lambda th: fiml_objective(ram, th, rows), gH, theta0, iter_max=iter_max, tol=tol)
 
 
 def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed=None) -> np.ndarray:

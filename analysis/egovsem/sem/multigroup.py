@@ -91,44 +91,23 @@ def fit_multigroup(model, data: pd.DataFrame) -> "MultiGroupResults":
 
 
 def _scoring(rams, stats, w, theta0, *, iter_max=10000, tol=1e-10):
+    """F = sum_g w_g F_g by :func:`egovsem.sem.ml.scoring`."""
     logdets = [np.linalg.slogdet(st.cov)[1] for st in stats]
 
     def F(th):
         return sum(wg * ml.objective(r, th, st.cov, st.mean, ld, True) for wg, r, st, ld in zip(w, rams, stats, logdets))
 
-    theta = theta0.copy()
-    f = F(theta)
-    lam = 0.0
-    for it in range(1, iter_max + 1):
-        g = np.zeros_like(theta)
-        H = np.zeros((theta.size, theta.size))
+    def gH(th, metric=True):
+        g = np.zeros_like(th)
+        H = np.zeros((th.size, th.size)) if metric else None
         for wg, r, st in zip(w, rams, stats):
-            gg, I = ml.gradient_and_info(r, theta, st.cov, st.mean, True)
+            gg, I = ml.gradient_and_info(r, th, st.cov, st.mean, True, info=metric)
             g += wg * gg
-            H += wg * 2.0 * I
-        if lam > 0:
-            H = H + lam * np.diag(np.maximum(np.diag(H), 1e-8))
-        step = -np.linalg.lstsq(H, g, rcond=None)[0]
-        alpha = 1.0
-        for _ in range(30):
-            cand = theta + alpha * step
-            fn = F(cand)
-            if np.isfinite(fn) and fn <= f + 1e-4 * alpha * (g @ step):
-                break
-            alpha *= 0.5
-        else:
-            if np.max(np.abs(g)) < 1e-6:
-                return ml.FitState(theta, f, True, it, "converged")
-            lam = max(lam * 10, 1e-3)
-            if lam > 1e8:
-                return ml.FitState(theta, f, False, it, "the line search failed")
-            continue
-        lam = lam / 10 if lam > 1e-6 else 0.0
-        dfv = f - fn
-        theta, f = cand, fn
-        if np.max(np.abs(g)) < 1e-4 and (abs(dfv) <= tol * (abs(f) + tol) or np.max(np.abs(alpha * step)) < 1e-10):
-            return ml.FitState(theta, f, True, it, "converged")
-    return ml.FitState(theta, f, False, iter_max, f"the iteration limit ({iter_max}) was reached")
+            if metric:
+                H += wg * 2.0 * I
+        return g, H
+
+    return ml.scoring(F, gH, theta0, iter_max=iter_max, tol=tol)
 
 
 class MultiGroupResults(Results):
