@@ -1,0 +1,143 @@
+"""Benchmark: WLSMV with ordered items, egovsem against lavaan 0.6-14, in the same process tree.
+
+Case: the 7-factor, 28-indicator CFA of bench_ml.py (loadings .6-.8, factor correlations .3), N = 1000,
+data simulated (seeded) and each indicator cut into 5 categories at -1.5, -0.5, 0.4, 1.3 of its z-score.
+Two timings each, median of repeats:
+
+* in process: ``egovsem.sem.wls.fit_wlsmv`` + all fit measures + the parameter table, against lavaan's
+  ``cfa(..., ordered = TRUE, estimator = "WLSMV")`` + ``fitMeasures()`` + ``parameterEstimates()`` timed
+  inside one R session (both include the first stage: thresholds, polychorics, Gamma);
+* whole command: a fresh Python process (import, read the CSV, fit, fit measures, write the parameter
+  table) against a fresh ``Rscript`` doing the same.
+
+Prints a table of times and ratios (egovsem / lavaan; below 1 means egovsem is faster) and, with
+``--write``, appends it to benchmarks/RESULTS.md with the date and the machine.
+
+Run: ``python benchmarks/bench_wlsmv.py [--repeats 5] [--write]`` (needs Rscript with lavaan).
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import egovsem
+from egovsem.sem.model import Model
+from egovsem.sem.wls import fit_wlsmv
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_ml import analysis_model, fill, machine, population, time_command  # noqa: E402
+
+HERE = Path(__file__).parent
+CUTS = np.array([-1.5, -0.5, 0.4, 1.3])
+
+R_INPROCESS = r"""
+suppressMessages(library(lavaan))
+d <- read.csv("{data}")
+model <- readLines("{model}")
+times <- numeric(0)
+for (i in 1:{repeats}) {
+  t0 <- Sys.time()
+  fit <- cfa(model, data = d, ordered = TRUE, estimator = "WLSMV")
+  fm <- fitMeasures(fit)
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  times <- c(times, as.numeric(Sys.time() - t0, units = "secs"))
+}
+cat(sprintf("%.6f\n", median(times)))
+cat(sprintf("%.6f\n", fm["chisq.scaled"]))
+"""
+
+R_COMMAND = r"""
+suppressMessages(library(lavaan))
+d <- read.csv("{data}")
+fit <- cfa(readLines("{model}"), data = d, ordered = TRUE, estimator = "WLSMV")
+fm <- fitMeasures(fit)
+pe <- parameterEstimates(fit, standardized = TRUE)
+write.csv(pe, "{out}")
+"""
+
+PY_COMMAND = r"""
+import pandas as pd
+from egovsem.sem.model import Model
+from egovsem.sem.wls import fit_wlsmv
+fit = fit_wlsmv(Model(open("{model}").read()), pd.read_csv("{data}"), True)
+fm = fit.fit_measures
+fit.params.to_csv("{out}")
+"""
+
+
+def ordinal_data(seed: int = 2026) -> pd.DataFrame:
+    d = egovsem.simulate_data(population(), 1000, seed=seed)
+    return pd.DataFrame({c: np.searchsorted(CUTS, (d[c] - d[c].mean()) / d[c].std()) + 1 for c in d.columns})
+
+
+def time_python(model: str, data: pd.DataFrame, repeats: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fit = fit_wlsmv(Model(model), data, True)
+        fm = fit.fit_measures
+        fit.params
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), float(fm["chisq.scaled"])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--write", action="store_true", help="append the table to benchmarks/RESULTS.md")
+    args = ap.parse_args()
+    if shutil.which("Rscript") is None:
+        print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
+        return 2
+    tmp = Path(tempfile.mkdtemp())
+    data = ordinal_data()
+    data_path, model_path = tmp / "data.csv", tmp / "model.lav"
+    data.to_csv(data_path, index=False)
+    model = analysis_model()
+    model_path.write_text(model + "\n")
+    fit_wlsmv(Model(model), data, True)  # warm-up (imports)
+    py_in, py_stat = time_python(model, data, args.repeats)
+    r_script = tmp / "inproc.R"
+    r_script.write_text(fill(R_INPROCESS, data=data_path, model=model_path, repeats=args.repeats))
+    out = subprocess.run(["Rscript", str(r_script)], check=True, capture_output=True, text=True).stdout.split()
+    r_in, r_stat = float(out[0]), float(out[1])
+    py_script = tmp / "cmd.py"
+    py_script.write_text(fill(PY_COMMAND, data=data_path, model=model_path, out=tmp / "pe_py.csv"))
+    py_cmd = time_command([sys.executable, str(py_script)], args.repeats)
+    r_cmd_script = tmp / "cmd.R"
+    r_cmd_script.write_text(fill(R_COMMAND, data=data_path, model=model_path, out=tmp / "pe.csv"))
+    r_cmd = time_command(["Rscript", str(r_cmd_script)], args.repeats)
+    rows = [
+        ("WLSMV, 7 factors / 28 items (5 categories), N = 1000: fit + all fit measures + parameter table "
+         "(in process)", py_in, r_in),
+        ("WLSMV, same: whole command (fresh process: import, read CSV, fit, output file)", py_cmd, r_cmd),
+    ]
+    header = "| case | egovsem (s) | lavaan (s) | ratio egovsem/lavaan |\n|---|---:|---:|---:|"
+    table = "\n".join([header] + [f"| {c} | {a:.3f} | {b:.3f} | {a / b:.2f} |" for c, a, b in rows])
+    print(table)
+    print(f"chisq.scaled: egovsem {py_stat:.4f}, lavaan {r_stat:.4f}")
+    if args.write:
+        rver = subprocess.run(["Rscript", "-e", "cat(as.character(packageVersion('lavaan')))"],
+                              capture_output=True, text=True).stdout.strip()
+        block = (f"\n## WLSMV with ordered items (issue 3): {date.today().isoformat()}\n\n"
+                 f"Machine: {machine()}; lavaan {rver}; median of {args.repeats} repeats; "
+                 f"`python benchmarks/bench_wlsmv.py --repeats {args.repeats} --write`.\n\n{table}\n\n"
+                 f"Same scaled-shifted statistic: egovsem {py_stat:.4f}, lavaan {r_stat:.4f}.\n")
+        res = HERE / "RESULTS.md"
+        text = res.read_text() if res.exists() else "# Benchmarks against lavaan\n\nRatios below 1: egovsem faster.\n"
+        res.write_text(text + block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
