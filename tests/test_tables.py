@@ -498,3 +498,11 @@ def test_notes_name_the_kind_of_interval():
 
     assert "percentile bootstrap, 2,000 resamples" in indirect_table(Boot()).notes_en[0]
     assert "95% CI (percentile bootstrap, 2,000 resamples) refer to" in hypotheses_table(Boot()).notes_en[0]
+
+
+def test_fit_table_falls_back_to_scaled_indices():
+    fm = pd.Series({"chisq": 10.0, "df": 5, "pvalue": .07, "chisq.scaled": 12.0, "df.scaled": 5, "pvalue.scaled": .03,
+                    "cfi.scaled": .97, "tli.scaled": .95, "rmsea.scaled": .05, "rmsea.ci.lower.scaled": .01,
+                    "rmsea.ci.upper.scaled": .09, "cfi.robust": float("nan"), "srmr": .04})
+    assert fit_table({"WLSMV": fm}).rows_en[0][1:9] == ("12.00", "5", ".030", "2.40", ".970", ".950",
+                                                        ".050 [.010, .090]", ".040")

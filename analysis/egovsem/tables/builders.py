@@ -483,6 +483,16 @@ _FIT_KEYS = {
 }
 
 
+def _first(m: pd.Series, key: str) -> float:
+    """``m[key]``; for a robust index lavaan may leave NA (WLSMV), fall back to its ``.scaled`` version."""
+    v = float(m.get(key, NAN))
+    if is_missing(v) and key.endswith(".robust"):
+        v = float(m.get(key[: -len(".robust")] + ".scaled", NAN))
+        if is_missing(v) and key.startswith("rmsea.ci"):  # rmsea.ci.lower.robust -> rmsea.ci.lower.scaled
+            v = float(m.get(key.replace(".robust", ".scaled"), NAN))
+    return v
+
+
 def _measures(x, name: str) -> pd.Series:
     if hasattr(x, "fit_measures"):
         return x.fit_measures
@@ -529,7 +539,7 @@ def fit_table(fits, *, robust: bool | None = None, note: Any = None) -> Table:
             ("srmr", "SRMR", "SRMR"), ("aic", "AIC", "AIC"), ("bic", "BIC", "BIC")]
     cells, values = [], []
     for name, m in ms:
-        g = [float(m.get(k, NAN)) for k in keys]
+        g = [_first(m, k) for k in keys]
         chisq, df, p, cfi, tli, rmsea, lo, hi, srmr = g
         aic, bic = float(m.get("aic", NAN)), float(m.get("bic", NAN))
         ratio = chisq / df if df and not is_missing(df) and df > 0 else NAN
@@ -549,8 +559,8 @@ def fit_table(fits, *, robust: bool | None = None, note: Any = None) -> Table:
             ("Common cut-offs: CFI and TLI \u2265 .95, RMSEA \u2264 .06, SRMR \u2264 .08 (Hu & Bentler, 1999).",
              "常用标准：CFI和TLI \u2265 .95，RMSEA \u2264 .06，SRMR \u2264 .08（Hu & Bentler, 1999）。")]
     if robust:
-        sent.insert(0, ("Scaled chi-square and robust CFI, TLI and RMSEA (MLR).",
-                        "报告校正卡方及稳健CFI、TLI和RMSEA（MLR）。"))
+        sent.insert(0, ("Scaled chi-square and robust (or, where lavaan gives none, scaled) CFI, TLI and RMSEA.",
+                        "报告校正卡方及稳健（无稳健值时为校正）CFI、TLI和RMSEA。"))
     return build("fit", ("Fit of the Compared Models", "模型拟合比较"), cols, cells, values, [_note(sent)],
                  align=("l",) + ("r",) * 10, note=note)
 
