@@ -1,54 +1,522 @@
-"""``egovsem run``: the example study from data to results in one call (the CLI's ``run`` verb).
+"""``egovsem run``: a study from the raw survey export to the paper's tables in one call.
 
-Steps now: simulate the example data from the population model (seeded), fit the integrated hypothesis
-model, write the results (JSON, lavaan-like summary) and the recovery table (true vs estimated).
-Every file says that the data are simulated.
+Steps (:func:`run_study`; the CLI's ``run`` verb and the notebooks call it):
+
+1. **instrument**: the questionnaire (:func:`egovsem.instruments.load_instrument`);
+2. **clean**: validation, careless-response screening, reverse coding (:func:`egovsem.clean.clean`);
+   audit, flags, flow and report go to ``OUT/clean/``;
+3. **hypothesis models**: each model fitted by :func:`egovsem.sem` (``estimator``, ``missing``);
+4. **measurement**: the CFA of every construct of the models; reliability (alpha, omega, AVE), the
+   Fornell-Larcker criterion and HTMT (:mod:`egovsem.measure`);
+5. **recovery** (the simulated example only): the primary model's estimates beside the population truth;
+6. **bootstrap**: ``se="bootstrap"`` fits for the indirect effects (``:=``), when the engine offers it;
+7. **tables** (:mod:`egovsem.tables`) in every format and language asked for, and the **path diagram**
+   (:mod:`egovsem.figures`);
+8. **text**: a draft methods-and-results paragraph in English and Chinese with the numbers filled in;
+9. ``results.json`` (the primary model, plus every model and the measurement summary), ``summary.txt``,
+   ``README.md`` (what is where).
+
+Everything made from the bundled example says that the data are SIMULATED.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
+import time
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
-from .example import (
-    EXAMPLE_N,
-    EXAMPLE_SEED,
-    SIMULATED_NOTE,
-    hypothesis_model,
-    recovery_table,
-    simulate_example,
-)
-from .sem import sem
+import pandas as pd
 
-__all__ = ["run_example"]
+from ._errors import EgovsemError, NotAvailableError
+from .example import EXAMPLE_SEED, SIMULATED_NOTE, recovery_table
+from .run_config import RunConfig, example_config, load_config
+
+__all__ = ["run_study", "run_example", "RunResult", "load_config", "example_config"]
+
+#: files of ``OUT/clean`` that hold respondent-level data (kept out of ``paper/``)
+RESPONDENT_FILES = ("clean.csv", "clean.parquet", "flags.csv", "audit.csv")
 
 
-def run_example(out: str | Path, *, seed: int = EXAMPLE_SEED, n: int = EXAMPLE_N, progress=None) -> dict:
-    """Run the example study into directory ``out`` and return a dict of the files written."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    say = progress or (lambda msg: None)
-    say(f"simulating the example data (N = {n}, seed = {seed})")
-    data = simulate_example(n, seed)
-    data.to_csv(out / "example_data.csv", index=False, float_format="%.6f")
-    say("fitting the integrated model (analysis/models/integrated.lav)")
+@dataclass
+class RunResult:
+    """What :func:`run_study` returns: the objects of every step and the files written."""
+
+    config: RunConfig
+    instrument: Any = None
+    clean: Any = None
+    fits: dict = field(default_factory=dict)
+    cfa: Any = None
+    reliability: pd.DataFrame | None = None
+    reliability_fit: Any = None
+    htmt: pd.DataFrame | None = None
+    recovery: pd.DataFrame | None = None
+    bootstrap: dict = field(default_factory=dict)
+    tables: list = field(default_factory=list)
+    text: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    warnings: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def data(self) -> pd.DataFrame:
+        return self.clean.data
+
+    @property
+    def primary(self):
+        return self.fits[self.config.primary_name]
+
+
+class _Progress:
+    def __init__(self, say: Callable[[str], None] | None, n: int):
+        self.say = say or (lambda msg: None)
+        self.n, self.i, self.t0 = n, 0, time.perf_counter()
+        self.timings: dict[str, float] = {}
+        self._last = self.t0
+
+    def step(self, msg: str) -> None:
+        now = time.perf_counter()
+        self.i += 1
+        self.say(f"[{self.i}/{self.n}] {msg} ({now - self.t0:.1f} s)")
+        self._last = now
+
+    def done(self, key: str) -> None:
+        now = time.perf_counter()
+        self.timings[key] = round(now - self._last, 2)
+        self._last = now
+
+    def info(self, msg: str) -> None:
+        self.say(f"      {msg}")
+
+
+def _fit(model: str, data: pd.DataFrame, **kw):
+    """Fit and collect the warnings (each a one-line message) instead of printing them."""
+    from .sem import sem
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sem(hypothesis_model("integrated"), data)
-    files = {"data": out / "example_data.csv"}
-    d = fit.to_dict()
-    d["note"] = SIMULATED_NOTE
-    d["seed"] = seed
-    d["warnings"] = [str(w.message) for w in caught]
-    (out / "results.json").write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    files["json"] = out / "results.json"
-    (out / "summary.txt").write_text(SIMULATED_NOTE + "\n\n" + fit.summary() + "\n", encoding="utf-8")
-    files["summary"] = out / "summary.txt"
-    rec = recovery_table(fit)
-    with open(out / "recovery.csv", "w", encoding="utf-8", newline="") as fh:
-        fh.write(f"# {SIMULATED_NOTE}\n")
-        rec.to_csv(fh, index=False, float_format="%.4f")
-    files["recovery"] = out / "recovery.csv"
-    say(f"done: chisq = {fit.fit_measures['chisq']:.2f} on {int(fit.fit_measures['df'])} df, "
-        f"CFI = {fit.fit_measures['cfi']:.3f}; files in {out}")
-    return files
+        fit = sem(model, data, **kw)
+    return fit, list(dict.fromkeys(str(w.message) for w in caught))
+
+
+def _blocks(model: str) -> dict[str, list[str]]:
+    """The ``=~`` blocks of a model (factor -> indicators), in the order written."""
+    from .sem.partable import specify
+
+    pt = specify(model).partable
+    out: dict[str, list[str]] = {}
+    for r in pt[(pt["op"] == "=~") & (pt["user"] == 1)].itertuples():
+        out.setdefault(r.lhs, []).append(r.rhs)
+    return out
+
+
+def _default_sample_columns(inst, data: pd.DataFrame) -> list[str]:
+    """The instrument's categorical items outside the scales (respondent type, region, ...) with at least two
+    observed values, attention checks and identifiers left out."""
+    att = set(getattr(inst, "attention_checks", ()) or ())
+    att = {getattr(a, "name", a) for a in att}
+    cols = []
+    for it in inst.items:
+        if it.type not in ("select_one", "integer", "decimal") or it.construct or it.identifier:
+            continue
+        if it.name in att or it.expected is not None or it.name not in data.columns:
+            continue
+        if data[it.name].nunique(dropna=True) >= 2:
+            cols.append(it.name)
+    return cols
+
+
+# -- the study -------------------------------------------------------------------------------------------
+def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None] | None = None) -> RunResult:
+    """Run the study described by ``config`` (a :class:`RunConfig` or the path of ``CONFIG.yaml``).
+
+    Returns a :class:`RunResult`; ``result.files`` maps names to the files written under ``config.out``.
+    """
+    from .clean import clean, write_outputs
+    from .instruments import load_instrument
+
+    cfg = load_config(config) if isinstance(config, (str, Path)) else config
+    if not isinstance(cfg, RunConfig):
+        raise EgovsemError(f"The 'config' parameter must be a RunConfig or a YAML path. Got {type(config).__name__}.")
+    out = Path(cfg.out)
+    if out.exists() and not out.is_dir():
+        raise EgovsemError(f"The output directory {str(out)!r} ('out') is a file.")
+    out.mkdir(parents=True, exist_ok=True)
+    note = SIMULATED_NOTE if cfg.example else None
+    res = RunResult(config=cfg)
+    pr = _Progress(progress, 9)
+    if cfg.example:
+        pr.say("THE DATA ARE SIMULATED (bundled example; no real survey of this study exists yet)")
+
+    # 1-2. instrument and cleaning
+    pr.step(f"instrument: {cfg.instrument or 'bundled study questionnaire'}")
+    res.instrument = load_instrument(cfg.instrument)
+    pr.done("instrument")
+    pr.step(f"cleaning {Path(cfg.raw).name} (id column {cfg.id!r}, duration {cfg.duration!r})")
+    res.clean = clean(cfg.raw, res.instrument, id=cfg.id, duration=cfg.duration, exclude=cfg.exclude,
+                      invalid=cfg.invalid)
+    paths = write_outputs(res.clean, out / "clean")
+    if note:
+        rp = paths["report.md"]
+        rp.write_text(f"> {note}\n\n" + rp.read_text(encoding="utf-8"), encoding="utf-8")
+    res.files.update({f"clean/{k}": v for k, v in paths.items()})
+    flow = res.clean.flow
+    data = res.clean.data
+    pr.info(f"received {int(flow['n'].iloc[0])}, excluded {int(flow['n'].iloc[0] - flow['n'].iloc[-1])}, "
+            f"analysed {int(flow['n'].iloc[-1])}")
+    pr.done("clean")
+
+    # 3. hypothesis models
+    texts = {cfg.model_name(m): cfg.model_text(m) for m in cfg.models}
+    opts = dict(estimator=cfg.estimator, missing=cfg.missing)
+    pr.step(f"fitting {len(texts)} hypothesis model(s) ({cfg.estimator}, missing = {cfg.missing}): "
+            + ", ".join(texts))
+    for name, text in texts.items():
+        t = time.perf_counter()
+        res.fits[name], res.warnings[name] = _fit(text, data, **opts)
+        fm = res.fits[name].fit_measures
+        pr.info(f"{name}: chisq = {fm['chisq']:.2f} on {int(fm['df'])} df, CFI = {fm['cfi']:.3f}, "
+                f"RMSEA = {fm['rmsea']:.3f} ({time.perf_counter() - t:.1f} s)")
+        for w in res.warnings[name]:
+            pr.info(f"warning ({name}): {w}")
+    pr.done("models")
+
+    # 4. measurement
+    blocks: dict[str, list[str]] = {}
+    for text in texts.values():
+        for f, items in _blocks(text).items():
+            blocks.setdefault(f, items)
+    _measurement(res, blocks, opts, pr)
+    pr.done("measurement")
+
+    # 5. recovery of the truth (simulated example)
+    pr.step("recovery of the population values" if cfg.example else "recovery: skipped (not the simulated example)")
+    if cfg.example:
+        res.recovery = recovery_table(res.primary)
+        with open(out / "recovery.csv", "w", encoding="utf-8", newline="") as fh:
+            fh.write(f"# {SIMULATED_NOTE}\n")
+            res.recovery.to_csv(fh, index=False, float_format="%.4f")
+        res.files["recovery"] = out / "recovery.csv"
+        paths_ = res.recovery[(res.recovery["op"] == "~") & res.recovery["true"].notna()]
+        pr.info(f"{cfg.primary_name}: mean |bias| of the standardised paths {paths_['bias'].abs().mean():.3f}")
+    pr.done("recovery")
+
+    # 6. bootstrap
+    _bootstrap(res, texts, opts, pr)
+    pr.done("bootstrap")
+
+    # 7. tables and figure
+    pr.step("tables (" + ", ".join(cfg.formats) + "; " + cfg.lang + ") and the path diagram")
+    _tables(res, texts, note)
+    _figure(res, note, pr)
+    pr.done("tables")
+
+    # 8. text
+    pr.step("draft methods-and-results paragraph (en, zh)")
+    from ._paper_text import methods_paragraph
+
+    for lang in ("en", "zh"):
+        res.text[lang] = methods_paragraph(res, lang)
+        p = out / f"methods_{lang}.md"
+        p.write_text(res.text[lang], encoding="utf-8")
+        res.files[f"methods_{lang}"] = p
+    pr.done("text")
+
+    # 9. results
+    pr.step("results.json, summary.txt, README.md")
+    _write_results(res, texts)
+    pr.done("results")
+    pr.say(f"done in {time.perf_counter() - pr.t0:.1f} s; files in {out}")
+    res.timings = dict(pr.timings, total=round(time.perf_counter() - pr.t0, 2))
+    return res
+
+
+def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
+    from .measure import htmt, reliability_table
+    from .tables import cfa_syntax
+
+    data = res.data
+    pr.step(f"measurement model: CFA of {len(blocks)} constructs; reliability, validity, HTMT")
+    syntax = cfa_syntax(blocks)
+    t = time.perf_counter()
+    res.cfa, res.warnings["cfa"] = _fit(syntax, data, **opts)
+    fm = res.cfa.fit_measures
+    pr.info(f"CFA: chisq = {fm['chisq']:.2f} on {int(fm['df'])} df, CFI = {fm['cfi']:.3f} "
+            f"({time.perf_counter() - t:.1f} s)")
+    try:
+        res.reliability = reliability_table(res.cfa, data)
+        res.reliability_fit = res.cfa
+    except NotAvailableError as exc:
+        # egovsem.measure takes omega and AVE from complete-data fits only: use the CFA of the complete cases
+        lw, w = _fit(syntax, data, estimator=opts["estimator"], missing="listwise")
+        res.warnings["cfa_listwise"] = w
+        res.reliability = reliability_table(lw, data)
+        res.reliability_fit = lw
+        msg = (f"Omega (CR) and AVE are from the CFA of the {lw.nobs} complete cases (listwise), because "
+               f"egovsem.measure does not yet compute them from a {opts['missing']} fit ({exc}); alpha uses "
+               "pairwise-complete covariances.",
+               f"组合信度（CR）与AVE基于{lw.nobs}个完整个案（列删）的CFA计算，因为egovsem.measure尚不支持基于"
+               f"{opts['missing']}拟合计算；α系数基于成对完整协方差。")
+        res.notes.append(("reliability", msg))
+        pr.info(msg[0])
+    res.htmt = htmt(data, blocks)
+
+
+def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
+    cfg = res.config
+    want = [m for m in (cfg.bootstrap_models or texts) if ":=" in texts[m]]
+    if cfg.bootstrap <= 0 or not want:
+        pr.step("bootstrap: not asked for" if cfg.bootstrap <= 0 else "bootstrap: no model defines ':=' effects")
+        if cfg.bootstrap <= 0 and any(":=" in t for t in texts.values()):
+            res.notes.append(("bootstrap", ("Indirect effects have delta-method (Wald) confidence intervals "
+                                            "(bootstrap = 0).", "间接效应报告delta法（Wald）置信区间（bootstrap = 0）。")))
+        return
+    pr.step(f"bootstrap of the indirect effects ({cfg.bootstrap} draws, seed {cfg.seed}): " + ", ".join(want))
+    for m in want:
+        t = time.perf_counter()
+        try:
+            res.bootstrap[m], res.warnings[f"bootstrap_{m}"] = _fit(
+                texts[m], res.data, se="bootstrap", bootstrap=cfg.bootstrap, seed=cfg.seed, **opts)
+        except NotAvailableError as exc:
+            msg = (f"Bootstrap confidence intervals were asked for but are not available in this version of "
+                   f"egovsem ({exc}); the indirect effects have delta-method (Wald) intervals.",
+                   f"已要求bootstrap置信区间，但当前版本的egovsem尚不支持（{exc}）；间接效应报告delta法（Wald）置信区间。")
+            res.notes.append(("bootstrap", msg))
+            pr.info(msg[0])
+            return
+        pr.info(f"{m}: {cfg.bootstrap} draws in {time.perf_counter() - t:.1f} s")
+
+
+MODEL_NAMES = {
+    "value_net": ("Value-net model", "价值网络模型"),
+    "strategic_triangle": ("Strategic-triangle model", "战略三角模型"),
+    "integrated": ("Integrated model", "整合模型"),
+}
+
+
+def _model_title(name: str) -> tuple[str, str]:
+    return MODEL_NAMES.get(name, (name, name))
+
+
+def _retitle(t, name: str, suffix: tuple[str, str]):
+    return dataclasses.replace(t, name=name, title_en=f"{t.title_en}: {suffix[0]}",
+                               title_zh=f"{t.title_zh}：{suffix[1]}")
+
+
+def _tables(res: RunResult, texts, note) -> None:
+    from .tables import (
+        correlation_table, fit_table, htmt_table, hypotheses_table, indirect_table, measurement_table,
+        sample_table, write_tables,
+    )
+
+    cfg, data = res.config, res.data
+    notes = dict(res.notes)
+    tabs = []
+    cols = list(cfg.sample) if cfg.sample else _default_sample_columns(res.instrument, data)
+    if cols:
+        tabs.append(sample_table(data, cols, instrument=res.instrument, note=note))
+    rel_note = notes.get("reliability")
+    t = measurement_table(res.cfa, res.reliability, note=note)
+    tabs.append(t.with_note(rel_note) if rel_note else t)
+    t = correlation_table(res.cfa, data=data, ave=res.reliability, note=note)
+    tabs.append(t.with_note(rel_note) if rel_note else t)
+    n_htmt = int(data[[i for its in _blocks_of(res.cfa) for i in its]].notna().all(axis=1).sum())
+    tabs.append(htmt_table(res.htmt, note=note).with_note(
+        (f"HTMT from the {n_htmt} cases complete on every item (listwise, as semTools::htmt).",
+         f"HTMT基于所有题项均完整的{n_htmt}个个案（列删，同semTools::htmt）。")))
+    fits = {("Measurement model (CFA)", "测量模型（CFA）"): res.cfa}
+    fits.update({_model_title(m): f for m, f in res.fits.items()})
+    tabs.append(fit_table(fits, note=note))
+    for m, f in res.fits.items():
+        tabs.append(_retitle(hypotheses_table(f, note=note), f"hypotheses_{m}", _model_title(m)))
+    for m, f in res.fits.items():
+        if ":=" not in texts[m]:
+            continue
+        b = res.bootstrap.get(m)
+        if b is not None:
+            t = indirect_table(b, ci_method=f"bootstrap ({cfg.bootstrap} resamples, seed {cfg.seed})", note=note)
+        else:
+            t = indirect_table(f, note=note)
+            if notes.get("bootstrap"):
+                t = t.with_note(notes["bootstrap"])
+        tabs.append(_retitle(t, f"indirect_{m}", _model_title(m)))
+    if res.recovery is not None:
+        tabs.append(_recovery_table(res.recovery, cfg.primary_name))
+    res.tables = [t.with_number(i) for i, t in enumerate(tabs, start=1)]
+    langs = ("en", "zh") if cfg.lang == "both" else (cfg.lang,)
+    for lang in langs:
+        for p in write_tables(res.tables, Path(cfg.out) / "tables" / lang, formats=cfg.formats, lang=lang):
+            res.files[f"tables/{lang}/{p.name}"] = p
+
+
+def _blocks_of(fit) -> list[list[str]]:
+    from .tables import model_constructs
+
+    return list(model_constructs(fit).values())
+
+
+def _recovery_table(rec: pd.DataFrame, model: str):
+    from .tables import apa_number, apa_p
+    from .tables.table import build
+
+    rows = rec[(rec["op"] == "~") & rec["true"].notna()]
+    load = rec[(rec["op"] == "=~") & rec["true"].notna()]
+    cols = [("path", "Path", "路径"), ("hypothesis", "Hypothesis", "假设"), ("true", "True \u03b2", "真值\u03b2"),
+            ("beta", "Estimated \u03b2", "估计\u03b2"), ("bias", "Bias", "偏差"), ("p", "<i>p</i>", "<i>p</i>"),
+            ("covered", "95% CI covers truth", "95% CI覆盖真值")]
+    cells, values = [], []
+    for r in rows.to_dict("records"):
+        path = f"{r['rhs']} \u2192 {r['lhs']}"
+        hyp = str(r["label"] or "")
+        hyp = f"H{hyp[1:]}" if hyp.startswith("h") and hyp[1:2].isdigit() else hyp
+        cov = r["covered"]
+        cells.append([path, hyp, apa_number(r["true"], 2, bounded=True), apa_number(r["std.all"], 2, bounded=True),
+                      apa_number(r["bias"], 3), apa_p(r["pvalue"]),
+                      ("yes", "是") if cov is True else (("no", "否") if cov is False else "\u2014")])
+        values.append([path, hyp, float(r["true"]), float(r["std.all"]), float(r["bias"]), float(r["pvalue"]), cov])
+    ncov = int((rows["covered"] == True).sum())  # noqa: E712 - object column with None
+    lb = load["bias"].abs()
+    sent = (f"<i>Note.</i> SIMULATED DATA: estimates of the {_model_title(model)[0].lower()} (standardised, std.all) "
+            f"beside the values of the population model the example data were drawn from. The 95% CI (of the "
+            f"unstandardised estimate, rescaled) covers the true value for {ncov} of {len(rows)} paths. Loadings "
+            f"(not shown): mean |bias| = {apa_number(lb.mean(), 3)}, largest {apa_number(lb.max(), 3)}; see "
+            "recovery.csv.",
+            f"<i>注。</i>模拟数据：{_model_title(model)[1]}的标准化估计值（std.all）与生成示例数据的总体模型真值对照。"
+            f"{len(rows)}条路径中有{ncov}条的95% CI（非标准化估计值的置信区间按比例换算）覆盖真值。"
+            f"载荷（未列出）：平均|偏差| = {apa_number(lb.mean(), 3)}，最大{apa_number(lb.max(), 3)}；详见recovery.csv。")
+    return build("recovery", ("Recovery of the Population Values (Simulated Example)", "总体真值的复原（模拟示例）"),
+                 cols, cells, values, [sent], align=("l", "l", "r", "r", "r", "r", "c"))
+
+
+def _figure(res: RunResult, note, pr: _Progress) -> None:
+    from .figures import _font_families, path_diagram
+
+    cfg = res.config
+    _, has_cjk = _font_families()
+    langs = ["en"] + (["zh"] if cfg.lang in ("zh", "both") and has_cjk else [])
+    for m, f in res.fits.items():
+        if not (f.params["op"] == "~").any():
+            continue
+        for lang in langs:
+            stem = f"path_{m}" + ("" if lang == "en" else "_zh")
+            files = [Path(cfg.out) / "figures" / f"{stem}.{ext}" for ext in cfg.figure_formats]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fig = path_diagram(f, files, lang=lang, hypotheses=True, note=note)
+            import matplotlib.figure  # noqa: F401 - the figure is not kept open (no pyplot state)
+
+            del fig
+            for p in files:
+                res.files[f"figures/{p.name}"] = p
+    if cfg.lang in ("zh", "both") and not has_cjk:
+        pr.info("no CJK font installed: the path diagrams are in English only")
+
+
+def _json_clean(v):
+    if isinstance(v, float):
+        return None if not math.isfinite(v) else v
+    if isinstance(v, dict):
+        return {str(k): _json_clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_clean(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            return _json_clean(v.item())
+        except (ValueError, AttributeError):
+            return str(v)
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return _json_clean(df.astype(object).where(df.notna(), None).to_dict("records"))
+
+
+def _write_results(res: RunResult, texts) -> None:
+    cfg = res.config
+    out = Path(cfg.out)
+    prim = res.primary
+    d = prim.to_dict()
+    mr = d.get("missing_report")
+    if isinstance(mr, dict):
+        mr.pop("coverage", None)  # p x p; summary.txt and Results.missing_report() have it
+    d["model"] = cfg.primary_name
+    if cfg.example:
+        d["note"] = SIMULATED_NOTE
+    d["seed"] = cfg.seed
+    d["warnings"] = res.warnings.get(cfg.primary_name, [])
+    d["clean"] = {"flow": _records(res.clean.flow), "n_analysed": int(len(res.data))}
+    d["models"] = {}
+    for m, f in res.fits.items():
+        md = f.to_dict()
+        d["models"][m] = {k: md[k] for k in ("converged", "estimator", "missing", "nobs", "fit", "r2")}
+        d["models"][m]["syntax"] = texts[m]
+        d["models"][m]["params"] = md["params"] if m != cfg.primary_name else "see top-level params"
+        d["models"][m]["warnings"] = res.warnings.get(m, [])
+    d["measurement"] = {
+        "cfa_fit": {k: v for k, v in res.cfa.to_dict()["fit"].items()},
+        "reliability": _records(res.reliability),
+        "reliability_basis": {"missing": res.reliability_fit.missing, "nobs": int(res.reliability_fit.nobs)},
+        "htmt": _json_clean({r: {c: float(x) for c, x in row.items()} for r, row in res.htmt.iterrows()}),
+    }
+    d["bootstrap"] = {"draws": cfg.bootstrap, "models": sorted(res.bootstrap),
+                      "note": dict(res.notes).get("bootstrap", ("",))[0]}
+    if res.recovery is not None:
+        d["recovery"] = _records(res.recovery)
+    d["tables"] = [{"number": t.number, "name": t.name, "title": t.title_en} for t in res.tables]
+    d["notes"] = [n[1][0] for n in res.notes]
+    (out / "results.json").write_text(json.dumps(_json_clean(d), indent=2, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    res.files["json"] = out / "results.json"
+    head = (SIMULATED_NOTE + "\n\n") if cfg.example else ""
+    parts = [head]
+    for m, f in res.fits.items():
+        parts.append(f"=== {m} ===\n\n{f.summary()}\n\n")
+    parts.append(f"=== measurement model (CFA) ===\n\n{res.cfa.summary()}\n")
+    (out / "summary.txt").write_text("".join(parts), encoding="utf-8")
+    res.files["summary"] = out / "summary.txt"
+    _write_readme(res)
+
+
+def _write_readme(res: RunResult) -> None:
+    cfg = res.config
+    out = Path(cfg.out)
+    lines = ["# Study outputs (`egovsem run`)", ""]
+    if cfg.example:
+        lines += [f"> {SIMULATED_NOTE}", ""]
+    rebuild = "egovsem run --example --out DIR" if cfg.example else f"egovsem run {cfg.source} --out DIR"
+    lines += [f"Built by `{rebuild}` (egovsem {_version()}). Nothing here is edited by hand.", "",
+              "| file | what |", "|---|---|",
+              "| `methods_en.md`, `methods_zh.md` | draft methods-and-results paragraph, numbers from the results |",
+              "| `tables/<lang>/NN_<name>.<ext>` | one table per file; `tables.<ext>` all tables in one file |",
+              "| `figures/path_<model>.<ext>` | path diagram of each hypothesis model (standardised coefficients) |",
+              "| `results.json` | the primary model (lavaan names) plus every model, measurement, bootstrap |",
+              "| `summary.txt` | lavaan-like summaries of every model and of the CFA |",
+              "| `clean/report.md`, `clean/flow.csv` | the cleaning report and the respondent flow |"]
+    if res.recovery is not None:
+        lines.append("| `recovery.csv` | the primary model's estimates beside the population truth |")
+    lines += ["", "Tables:", ""]
+    lines += [f"{t.number}. {t.title_en}" for t in res.tables]
+    lines += ["", "The respondent-level files of `clean/` (" + ", ".join(f"`{f}`" for f in RESPONDENT_FILES)
+              + ") are rebuilt by the same command.", ""]
+    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
+    res.files["readme"] = out / "README.md"
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def run_example(out: str | Path, *, seed: int = EXAMPLE_SEED, progress=None, **overrides) -> dict:
+    """Run the bundled SIMULATED example study into ``out``; return a dict of the files written.
+
+    ``overrides`` change keys of :func:`egovsem.run_config.example_config` (e.g. ``bootstrap=200``,
+    ``models=["strategic_triangle"]``, ``formats=["md"]``).
+    """
+    cfg = example_config(out, seed=seed, **overrides)
+    return run_study(cfg, progress=progress).files

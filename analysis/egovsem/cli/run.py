@@ -1,4 +1,8 @@
-"""``egovsem run --example --out DIR``: the example study in one command."""
+"""``egovsem run``: the study from the raw export to the paper's tables in one command.
+
+``egovsem run --example --out DIR`` runs the bundled SIMULATED example; ``egovsem run CONFIG.yaml`` runs a
+study described by a YAML file (see :mod:`egovsem.run_config`, and ``paper/example_config.yaml``).
+"""
 from __future__ import annotations
 
 import argparse
@@ -8,25 +12,41 @@ from .._errors import EgovsemError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run the study pipeline (the bundled simulated example with --example)",
-                       description="Run the study pipeline. --example uses the bundled SIMULATED example.")
+    p = sub.add_parser(
+        "run", help="run the study pipeline: clean, measure, fit, tables, figure, draft text",
+        description="Run the study pipeline: instrument, cleaning, measurement model (reliability, validity, "
+                    "HTMT), the hypothesis models, bootstrap mediations, tables (docx, tex, md, html, csv), path "
+                    "diagrams and a draft methods-and-results paragraph (en, zh). --example uses the bundled "
+                    "SIMULATED example; CONFIG.yaml describes your own study (keys: raw, instrument, id, "
+                    "duration, models, estimator, missing, bootstrap, seed, out, formats, lang, ...).")
     p.add_argument("config", nargs="?", default=None, metavar="CONFIG.yaml", help="study configuration")
     p.add_argument("--example", action="store_true", help="run the bundled simulated example study")
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
-    p.add_argument("--seed", type=int, default=None, help="seed of the example simulation")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="output directory (required with --example; overrides 'out' of CONFIG.yaml)")
+    p.add_argument("--seed", type=int, default=None, help="bootstrap seed (overrides the configuration)")
+    p.add_argument("--bootstrap", type=int, default=None, metavar="B",
+                   help="bootstrap draws for the indirect effects, 0 for none (overrides the configuration)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..example import EXAMPLE_SEED
-    from ..pipeline import run_example
+    from ..pipeline import run_study
+    from ..run_config import example_config, load_config
 
     if args.config and args.example:
         raise EgovsemError("Give either CONFIG.yaml or --example, not both.")
-    if not args.example:
-        raise EgovsemError(
-            "'egovsem run CONFIG.yaml' is not available yet; use 'egovsem run --example --out DIR'."
-        )
-    run_example(args.out, seed=EXAMPLE_SEED if args.seed is None else args.seed,
-                progress=lambda m: print(f"[egovsem run] {m}", file=sys.stderr))
+    if not args.config and not args.example:
+        raise EgovsemError("Give CONFIG.yaml (your study) or --example (the bundled simulated example).")
+    overrides = {"seed": args.seed, "bootstrap": args.bootstrap}
+    if args.example:
+        if not args.out:
+            raise EgovsemError("--example needs --out DIR (the output directory).")
+        cfg = example_config(args.out, **overrides)
+    else:
+        cfg = load_config(args.config, out=args.out, **overrides)
+    say = None if args.quiet else (lambda m: print(f"[egovsem run] {m}", file=sys.stderr, flush=True))
+    res = run_study(cfg, progress=say)
+    if not args.quiet:
+        print(f"wrote {len(res.files)} files to {cfg.out}")
     return 0

@@ -1,0 +1,268 @@
+"""The study configuration of ``egovsem run CONFIG.yaml``: a small YAML file, checked key by key.
+
+Example (``paper/example_config.yaml``; relative paths are relative to the config file)::
+
+    raw: ../data/example/raw_export.csv   # the survey platform's export (only read)
+    instrument: null                       # null: the bundled study questionnaire
+    id: id                                 # respondent id column
+    duration: duration                     # completion time in seconds (speeder rule)
+    models: [value_net, strategic_triangle, integrated]   # bundled names or .lav files
+    estimator: ML                          # ML or MLR
+    missing: fiml                          # fiml or listwise
+    bootstrap: 1000                        # bootstrap draws for the indirect effects (0: none)
+    seed: 20261125
+    out: .                                 # output directory
+    formats: [docx, tex, md, html, csv]
+    lang: both                             # tables in en, zh or both
+    example: true                          # the bundled SIMULATED example: say so, write the recovery table
+
+Every problem is reported with the key and the value, e.g. ``The 'estimator' key of study.yaml must be
+one of 'ML', 'MLR'. Got 'WLS' instead.``
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ._errors import EgovsemError
+
+__all__ = ["RunConfig", "load_config", "example_config", "BUNDLED_MODELS", "TABLE_FORMATS"]
+
+BUNDLED_MODELS = ("value_net", "strategic_triangle", "integrated")
+TABLE_FORMATS = ("docx", "tex", "md", "html", "csv")
+ESTIMATORS = ("ML", "MLR")
+MISSING = ("fiml", "listwise")
+LANGS = ("en", "zh", "both")
+
+_KEYS = {
+    "raw": "the raw survey export (csv, xlsx, sav, dta, Qualtrics csv)",
+    "instrument": "instrument YAML (or XLSForm .xlsx); null for the bundled study questionnaire",
+    "id": "respondent id column",
+    "duration": "completion time column in seconds, or null",
+    "exclude": "exclusion rules of egovsem.clean (default, none, or a comma-separated list)",
+    "invalid": "invalid cells: error or missing",
+    "models": "hypothesis models: bundled names (value_net, strategic_triangle, integrated) or .lav files",
+    "primary": "the model whose results go to results.json and the figure (default: the last)",
+    "estimator": "ML or MLR",
+    "missing": "fiml or listwise",
+    "bootstrap": "bootstrap draws for the indirect effects (0: delta-method CIs only)",
+    "bootstrap_models": "models to bootstrap (default: every model with ':=' effects)",
+    "seed": "seed of the bootstrap",
+    "out": "output directory",
+    "formats": "table formats: docx, tex, md, html, csv",
+    "lang": "language of the tables: en, zh or both",
+    "sample": "columns of the sample-characteristics table (default: the instrument's categorical items)",
+    "figure_formats": "path diagram formats: png, svg, pdf",
+    "example": "true for the bundled SIMULATED example (every output says so; recovery table)",
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A checked study configuration (see the module docstring for the keys)."""
+
+    raw: Path
+    out: Path
+    id: str = "id"
+    duration: str | None = None
+    instrument: Path | None = None
+    exclude: Any = "default"
+    invalid: str = "error"
+    models: tuple[str, ...] = BUNDLED_MODELS
+    primary: str | None = None
+    estimator: str = "ML"
+    missing: str = "fiml"
+    bootstrap: int = 0
+    bootstrap_models: tuple[str, ...] | None = None
+    seed: int = 1
+    formats: tuple[str, ...] = TABLE_FORMATS
+    lang: str = "en"
+    sample: tuple[str, ...] | None = None
+    figure_formats: tuple[str, ...] = ("png", "svg", "pdf")
+    example: bool = False
+    source: str = "<config>"
+    model_paths: dict = field(default_factory=dict, compare=False)
+
+    def model_name(self, m: str) -> str:
+        return Path(m).stem if m.endswith(".lav") else m
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        return tuple(self.model_name(m) for m in self.models)
+
+    @property
+    def primary_name(self) -> str:
+        return self.model_name(self.primary) if self.primary else self.model_names[-1]
+
+    def model_text(self, m: str) -> str:
+        """The lavaan syntax of model ``m`` (a bundled name or a .lav file)."""
+        if m in BUNDLED_MODELS and not m.endswith(".lav"):
+            from .example import hypothesis_model
+
+            return hypothesis_model(m)
+        return Path(self.model_paths.get(m, m)).read_text(encoding="utf-8")
+
+    def with_(self, **changes) -> "RunConfig":
+        """A copy with some keys changed and checked again (e.g. ``out``, fewer ``models``)."""
+        d = {k: getattr(self, k) for k in _KEYS if hasattr(self, k)}
+        d["models"] = [self.model_paths.get(m, m) for m in self.models]
+        d.update(changes)
+        return _from_dict(d, base=None, source=self.source)
+
+
+def _bad(source: str, key: str, what: str, value: Any) -> EgovsemError:
+    return EgovsemError(f"The {key!r} key of {source} must be {what}. Got {value!r} instead.")
+
+
+def _choice(d, key, options, source, default, *, upper=False):
+    v = d.get(key, default)
+    if not isinstance(v, str) or (v.upper() if upper else v.lower()) not in options:
+        raise _bad(source, key, "one of " + ", ".join(repr(o) for o in options), v)
+    return v.upper() if upper else v.lower()
+
+
+def _str_list(d, key, source, default, options=None):
+    v = d.get(key, default)
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = [s.strip() for s in v.split(",") if s.strip()]
+    if not isinstance(v, (list, tuple)) or not v or not all(isinstance(s, str) and s for s in v):
+        raise _bad(source, key, "a non-empty list of names", v)
+    if options is not None:
+        v = [s.lower().lstrip(".") for s in v]
+        bad = [s for s in v if s not in options]
+        if bad:
+            raise _bad(source, key, "a list drawn from " + ", ".join(repr(o) for o in options), bad[0])
+    return tuple(v)
+
+
+def _path(d, key, source, base, *, required, must_exist=True):
+    v = d.get(key)
+    if v is None:
+        if required:
+            raise EgovsemError(f"The {key!r} key of {source} is missing: give {_KEYS[key]}.")
+        return None
+    if not isinstance(v, (str, Path)) or not str(v).strip():
+        raise _bad(source, key, "a file path", v)
+    p = Path(v).expanduser()
+    if base is not None and not p.is_absolute():
+        p = base / p
+    if must_exist and not p.exists():
+        raise EgovsemError(f"The {key!r} key of {source} names {str(v)!r}, which does not exist"
+                           + (f" (looked for {str(p)!r})." if str(p) != str(v) else "."))
+    return p
+
+
+def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
+    if not isinstance(d, dict):
+        raise EgovsemError(f"{source} must be a YAML mapping of keys ({', '.join(_KEYS)}). "
+                           f"Got {type(d).__name__} instead.")
+    unknown = [k for k in d if k not in _KEYS]
+    if unknown:
+        raise EgovsemError(f"{source} has the unknown key {unknown[0]!r} (value {d[unknown[0]]!r}); "
+                           f"the keys are: {', '.join(_KEYS)}.")
+    raw = _path(d, "raw", source, base, required=True)
+    out = _path(d, "out", source, base, required=True, must_exist=False)
+    instrument = _path(d, "instrument", source, base, required=False)
+    for key in ("id", "duration"):
+        v = d.get(key, "id" if key == "id" else None)
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            raise _bad(source, key, "a column name", v)
+    models = _str_list(d, "models", source, list(BUNDLED_MODELS))
+    model_paths = {}
+    for m in models:
+        if m.endswith(".lav"):
+            p = Path(m) if base is None or Path(m).is_absolute() else base / m
+            if not p.is_file():
+                raise EgovsemError(f"The 'models' key of {source} names {m!r}, which does not exist"
+                                   + (f" (looked for {str(p)!r})." if str(p) != m else "."))
+            model_paths[m] = str(p)
+        elif m not in BUNDLED_MODELS:
+            raise _bad(source, "models", "a list of bundled model names (" + ", ".join(BUNDLED_MODELS)
+                       + ") or .lav files", m)
+    names = [Path(m).stem if m.endswith(".lav") else m for m in models]
+    if len(set(names)) != len(names):
+        raise _bad(source, "models", "a list of models with distinct names", list(models))
+    primary = d.get("primary")
+    if primary is not None and primary not in names and primary not in models:
+        raise _bad(source, "primary", "one of the models " + ", ".join(repr(n) for n in names), primary)
+    boot = d.get("bootstrap", 0)
+    if boot is None:
+        boot = 0
+    if isinstance(boot, bool) or not isinstance(boot, int) or boot < 0 or 0 < boot < 10:
+        raise _bad(source, "bootstrap", "0 (no bootstrap) or a number of draws of at least 10", boot)
+    bmodels = _str_list(d, "bootstrap_models", source, None)
+    if bmodels:
+        bad = [m for m in bmodels if m not in names and m not in models]
+        if bad:
+            raise _bad(source, "bootstrap_models", "a list of the models " + ", ".join(repr(n) for n in names),
+                       bad[0])
+        bmodels = tuple(Path(m).stem if m.endswith(".lav") else m for m in bmodels)
+    seed = d.get("seed", 1)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise _bad(source, "seed", "a non-negative integer", seed)
+    example = d.get("example", False)
+    if not isinstance(example, bool):
+        raise _bad(source, "example", "true or false", example)
+    exclude = d.get("exclude", "default")
+    if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
+        raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
+    return RunConfig(
+        raw=raw, out=out, id=d.get("id", "id"), duration=d.get("duration"), instrument=instrument,
+        exclude=exclude if exclude is not None else "none",
+        invalid=_choice(d, "invalid", ("error", "missing"), source, "error"),
+        models=tuple(models), primary=primary,
+        estimator=_choice(d, "estimator", ESTIMATORS, source, "ML", upper=True),
+        missing=_choice(d, "missing", MISSING, source, "fiml"), bootstrap=int(boot), bootstrap_models=bmodels,
+        seed=int(seed), formats=_str_list(d, "formats", source, list(TABLE_FORMATS), TABLE_FORMATS),
+        lang=_choice(d, "lang", LANGS, source, "en"), sample=_str_list(d, "sample", source, None),
+        figure_formats=_str_list(d, "figure_formats", source, ["png", "svg", "pdf"], ("png", "svg", "pdf")),
+        example=example, source=source, model_paths=model_paths,
+    )
+
+
+def load_config(path: str | Path, **overrides) -> RunConfig:
+    """Read and check ``CONFIG.yaml``; ``overrides`` (e.g. ``out=``) replace keys of the file.
+
+    Relative paths in the file are relative to the file's directory; an ``out`` given as an override is
+    relative to the current directory.
+    """
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise EgovsemError(f"The configuration file {str(path)!r} does not exist.")
+    try:
+        d = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise EgovsemError(f"{p.name} is not valid YAML: {exc}") from None
+    if d is None:
+        d = {}
+    source = p.name
+    if isinstance(d, dict) and overrides:
+        d = dict(d)
+        for k, v in overrides.items():
+            if v is None:
+                continue
+            # an override comes from the command line: a path in it is relative to the current directory
+            d[k] = str(Path(v).resolve()) if k in ("out", "raw", "instrument") else v
+    cfg = _from_dict(d, base=p.resolve().parent, source=source)
+    return cfg
+
+
+def example_config(out: str | Path, **overrides) -> RunConfig:
+    """The configuration of ``egovsem run --example``: the bundled SIMULATED raw export and questionnaire,
+    the three hypothesis models by FIML (ML), bootstrap CIs for the indirect effects, tables in en and zh."""
+    from .datasets import path as data_path
+    from .example import EXAMPLE_SEED
+
+    d = dict(raw=str(data_path("example/raw_export.csv")), out=str(out), id="id", duration="duration",
+             models=list(BUNDLED_MODELS), estimator="ML", missing="fiml", bootstrap=1000,
+             bootstrap_models=["value_net"], seed=EXAMPLE_SEED, lang="both", example=True,
+             sample=["resp_type", "region", "age_group", "education"])
+    if "models" in overrides and "bootstrap_models" not in overrides:
+        d["bootstrap_models"] = None  # every model with ':=' effects
+    d.update({k: (list(v) if isinstance(v, tuple) else v) for k, v in overrides.items() if v is not None})
+    return _from_dict(d, base=None, source="the example configuration")
