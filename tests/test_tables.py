@@ -506,3 +506,11 @@ def test_fit_table_falls_back_to_scaled_indices():
                     "rmsea.ci.upper.scaled": .09, "cfi.robust": float("nan"), "srmr": .04})
     assert fit_table({"WLSMV": fm}).rows_en[0][1:9] == ("12.00", "5", ".030", "2.40", ".970", ".950",
                                                         ".050 [.010, .090]", ".040")
+
+
+def test_table_methods_render_like_the_functions(fit, tmp_path):
+    t = fit_table({"M": fit})
+    assert t.to_latex(lang="zh") == to_latex(t, lang="zh") and t.to_markdown() == to_markdown(t)
+    assert t.to_html() == to_html(t) and t.to_csv() == to_csv(t) and t.to_docx() == to_docx(t)
+    t.to_csv(tmp_path / "f.csv")
+    assert (tmp_path / "f.csv").read_bytes().startswith(b"\xef\xbb\xbf# Fit of the Compared Models")

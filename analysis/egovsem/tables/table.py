@@ -160,6 +160,37 @@ class Table:
         j = self.keys.index(key)
         return [r[j] for r in (self.values if raw else self.rows_en)]
 
+    # -- rendering (the functions of egovsem.tables.render, as methods) ------------------------------
+    def to_docx(self, path=None, *, lang: str = "en") -> bytes:
+        """Word document with this table (see :func:`egovsem.tables.to_docx`)."""
+        from .render import to_docx
+
+        return to_docx(self, path, lang=lang)
+
+    def to_latex(self, path=None, *, lang: str = "en") -> str:
+        """booktabs LaTeX (see :func:`egovsem.tables.to_latex`)."""
+        from .render import to_latex
+
+        return to_latex(self, path, lang=lang)
+
+    def to_markdown(self, path=None, *, lang: str = "en") -> str:
+        """Markdown pipe table (see :func:`egovsem.tables.to_markdown`)."""
+        from .render import to_markdown
+
+        return to_markdown(self, path, lang=lang)
+
+    def to_html(self, path=None, *, lang: str = "en") -> str:
+        """HTML (see :func:`egovsem.tables.to_html`)."""
+        from .render import to_html
+
+        return to_html(self, path, lang=lang)
+
+    def to_csv(self, path=None, *, lang: str = "en") -> str:
+        """CSV of the formatted cells (see :func:`egovsem.tables.to_csv`)."""
+        from .render import to_csv
+
+        return to_csv(self, path, lang=lang)
+
     def __str__(self) -> str:
         from .render import to_markdown
 
