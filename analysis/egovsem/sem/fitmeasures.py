@@ -300,15 +300,22 @@ def _baseline_info(res, rows, mu_fixed):
         var, mean, _ = independence_fiml(rows)
     else:
         var, mean = np.diag(res.stats.cov).copy(), res.stats.mean
-    cw = casewise(rows.X0, rows.M, np.diag(var), mean if mu_fixed is None else mu_fixed)
+    # the baseline frees the variances (and means) of the non-covariates; fixed.x covariates keep their
+    # sample moments
+    xi = [res.spec.ov.index(v) for v in res.spec.ov_x]
+    Sb = np.diag(var)
+    if xi:
+        Sb[np.ix_(xi, xi)] = res.stats.cov[np.ix_(xi, xi)]
+    cw = casewise(rows.X0, rows.M, Sb, mean if mu_fixed is None else mu_fixed)
     vi, vj = vech_indices(p)
-    diag_coord = p + np.flatnonzero(vi == vj)
-    idx = np.concatenate([np.arange(p), diag_coord]) if ms else diag_coord
+    yi = [i for i in range(p) if i not in xi]
+    diag_coord = p + np.array([k for k, (a, b) in enumerate(zip(vi, vj)) if a == b and a in yi], dtype=int)
+    idx = np.concatenate([np.array(yi, dtype=int), diag_coord]) if ms else diag_coord
     Db = np.zeros((idx.size, p + vi.size))
     Db[np.arange(idx.size), idx] = 1.0
     H = saturated_hessian(cw)
     sc = saturated_scores(cw) @ Db.T
-    return -(Db @ H @ Db.T), sc.T @ sc, Db, np.diag(var), mean
+    return -(Db @ H @ Db.T), sc.T @ sc, Db, Sb, mean
 
 
 def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
@@ -321,7 +328,8 @@ def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
     st = res.stats
     mu_fixed = None if ms else st.mean
     out: dict = {}
-    h1 = unrestricted_info(rows, st.cov, st.mean, ms)
+    xi = [res.spec.ov.index(v) for v in res.spec.ov_x]
+    h1 = unrestricted_info(rows, st.cov, st.mean, ms, xi)
     A = res.extra["A"]
     mlr = res.estimator == "MLR"
     Ab, Bb, Db, Sb, mb = _baseline_info(res, rows, mu_fixed)

@@ -32,14 +32,21 @@ class UnrestrictedInfo:
     idx: np.ndarray  # which saturated coordinates are in use (all, or vech only without a mean structure)
 
 
-def _coords(p: int, meanstructure: bool) -> np.ndarray:
-    nphi = p + p * (p + 1) // 2
-    return np.arange(nphi) if meanstructure else np.arange(p, nphi)
+def _coords(p: int, meanstructure: bool, xi=()) -> np.ndarray:
+    """Saturated coordinates in use: without a mean structure no means; under fixed.x not the covariates'
+    own moments (lavaan zeroes those rows of the unrestricted information and drops them)."""
+    from .casewise import vech_indices
+
+    vi, vj = vech_indices(p)
+    xs = set(xi)
+    keep_mu = [i for i in range(p) if meanstructure and i not in xs]
+    keep_v = [p + k for k, (a, b) in enumerate(zip(vi, vj)) if not (a in xs and b in xs)]
+    return np.array(keep_mu + keep_v, dtype=int)
 
 
-def unrestricted_info(rows, Sigma: np.ndarray, mu: np.ndarray, meanstructure: bool) -> UnrestrictedInfo:
+def unrestricted_info(rows, Sigma: np.ndarray, mu: np.ndarray, meanstructure: bool, xi=()) -> UnrestrictedInfo:
     cw = casewise(rows.X0, rows.M, Sigma, mu)
-    idx = _coords(Sigma.shape[0], meanstructure)
+    idx = _coords(Sigma.shape[0], meanstructure, xi)
     A1 = -saturated_hessian(cw)[np.ix_(idx, idx)]
     s = saturated_scores(cw)[:, idx]
     return UnrestrictedInfo(A1, s.T @ s, idx)
