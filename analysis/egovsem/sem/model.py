@@ -87,7 +87,9 @@ class Model:
             raise NotAvailableError("se='robust' with estimator='ML' is not available yet; use estimator='MLR' "
                                     "(robust Huber-White standard errors and the Yuan-Bentler scaled test).")
         if self.se == "bootstrap":
-            raise NotAvailableError("se='bootstrap' is not available yet.")
+            from .bootstrap import check_bootstrap_options
+
+            check_bootstrap_options(bootstrap, seed, estimator=self.estimator, missing=self.missing, group=group)
         if self.missing == "fiml" and meanstructure is False:
             raise EgovsemError("missing='fiml' needs a mean structure; do not set meanstructure=False.")
         if self.missing == "fiml":
@@ -198,6 +200,10 @@ class Model:
             message=state.message, extra=extra,
         )
         _warn_heywood(res)
+        if self.se == "bootstrap":
+            from .bootstrap import bootstrap_results
+
+            res = bootstrap_results(res, self.options["bootstrap"], seed=self.options["seed"], ci="perc")
         return res
 
 

@@ -1,0 +1,198 @@
+"""Run independent chunks of work on local processes or on a dask.distributed cluster.
+
+Bootstrap resamples and Monte Carlo replications are split into chunks; each chunk is one call of a
+module-level function. Random numbers never depend on how the work is split: every resample or
+replication draws from its own ``numpy.random.SeedSequence(seed, spawn_key=(i,))`` (the i-th child of
+``SeedSequence(seed)``), so the same seed gives the same numbers whatever the backend, the number of
+workers or the chunk size.
+
+Backends
+--------
+* ``n_jobs=1``: in this process.
+* default: a pool of local processes, one per core (``os.cpu_count()``); BLAS is limited to one thread in
+  each worker so that the processes do not compete for the cores.
+* ``scheduler="tcp://host:port"`` (or a ``distributed.Client``): the chunks run on that dask.distributed
+  cluster; the shared payload is scattered to the workers once.
+
+A progress bar (rich) is shown when standard error is a terminal.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ._errors import EgovsemError
+
+__all__ = ["run_chunks", "seed_sequence", "child_seed", "check_n_jobs", "chunk_bounds", "resolve_entropy"]
+
+
+def resolve_entropy(seed: int | None) -> int:
+    """The root entropy for ``seed`` (a fresh random one, to be recorded, when ``seed`` is None)."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise EgovsemError(f"The 'seed' parameter must be a non-negative integer or None. Got {seed!r} instead.")
+    return int(seed)
+
+
+def seed_sequence(entropy: int, *key: int) -> np.random.SeedSequence:
+    """``SeedSequence(entropy).spawn(...)``'s child with spawn key ``key``, built without spawning."""
+    return np.random.SeedSequence(entropy, spawn_key=tuple(int(k) for k in key))
+
+
+def child_seed(entropy: int, *key: int) -> np.random.Generator:
+    """A generator for the replication/resample with spawn key ``key``."""
+    return np.random.Generator(np.random.PCG64(seed_sequence(entropy, *key)))
+
+
+def check_n_jobs(n_jobs: int | None) -> int:
+    """Validate ``n_jobs`` (None: all local cores)."""
+    if n_jobs is None:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise EgovsemError(f"The 'n_jobs' parameter must be a positive integer or None. Got {n_jobs!r} instead.")
+    return int(n_jobs)
+
+
+def chunk_bounds(total: int, chunk: int) -> list[tuple[int, int]]:
+    """``[(0, chunk), (chunk, 2 chunk), ...]`` covering ``range(total)``."""
+    return [(lo, min(total, lo + chunk)) for lo in range(0, total, chunk)]
+
+
+def _limit_blas() -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except Exception:  # pragma: no cover - threadpoolctl missing: environment variables still apply
+        pass
+
+
+def _call(func, payload, args):
+    return func(payload, *args)
+
+
+def _progress_bar(enabled: bool | None, total: int, desc: str):
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    prog = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=True)
+    prog.start()
+    task = prog.add_task(desc, total=total)
+    return prog, task
+
+
+def run_chunks(
+    func: Callable[..., Any],
+    payload: Any,
+    chunks: Sequence[tuple],
+    *,
+    n_jobs: int | None = None,
+    scheduler: Any = None,
+    progress: bool | None = None,
+    desc: str = "working",
+    weights: Sequence[int] | None = None,
+) -> list:
+    """Return ``[func(payload, *chunk) for chunk in chunks]``, computed in parallel.
+
+    Parameters
+    ----------
+    func : callable
+        A module-level function (it is pickled to the workers).
+    payload : object
+        Data shared by every chunk (the model, the data); sent to each worker once where possible.
+    chunks : sequence of tuples
+        The arguments of each call after ``payload``.
+    n_jobs : int, optional
+        Local processes (default: all cores; 1 runs in this process). Ignored with ``scheduler``.
+    scheduler : str or distributed.Client, optional
+        A dask.distributed scheduler address (``"tcp://host:port"``) or a connected client.
+    progress : bool, optional
+        Show a progress bar; default: only when standard error is a terminal.
+    desc : str
+        Label of the progress bar.
+    weights : sequence of int, optional
+        Units of work per chunk for the progress bar (default 1 each).
+    """
+    chunks = list(chunks)
+    weights = list(weights) if weights is not None else [1] * len(chunks)
+    bar = _progress_bar(progress, sum(weights), desc)
+
+    def advance(i):
+        if bar is not None:
+            bar[0].update(bar[1], advance=weights[i])
+
+    try:
+        if scheduler is not None:
+            return _run_dask(func, payload, chunks, scheduler, advance)
+        n = check_n_jobs(n_jobs)
+        if n == 1 or len(chunks) <= 1:
+            out = []
+            for i, c in enumerate(chunks):
+                out.append(func(payload, *c))
+                advance(i)
+            return out
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        results: list = [None] * len(chunks)
+        with ProcessPoolExecutor(max_workers=min(n, len(chunks)), mp_context=ctx, initializer=_limit_blas) as ex:
+            futs = {ex.submit(_call, func, payload, c): i for i, c in enumerate(chunks)}
+            for fut in as_completed(futs):
+                i = futs[fut]
+                results[i] = fut.result()
+                advance(i)
+        return results
+    finally:
+        if bar is not None:
+            bar[0].stop()
+
+
+def _run_dask(func, payload, chunks, scheduler, advance) -> list:
+    try:
+        from distributed import Client, as_completed as dask_as_completed
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise EgovsemError(
+            "The 'scheduler' parameter needs dask.distributed; install it with pip install 'dask[distributed]'."
+        ) from None
+    own = False
+    if isinstance(scheduler, str):
+        if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")):
+            raise EgovsemError(
+                f"The 'scheduler' parameter must be a dask scheduler address such as 'tcp://host:8786'. "
+                f"Got {scheduler!r} instead."
+            )
+        try:
+            client = Client(scheduler, timeout="30s")
+        except OSError as exc:
+            raise EgovsemError(f"Cannot reach the dask scheduler at {scheduler!r}: {exc}") from None
+        own = True
+    elif isinstance(scheduler, Client):
+        client = scheduler
+    else:
+        raise EgovsemError(
+            "The 'scheduler' parameter must be a dask scheduler address ('tcp://host:port') or a "
+            f"distributed.Client. Got {type(scheduler).__name__} instead."
+        )
+    try:
+        shared = client.scatter(payload, broadcast=True)
+        futures = [client.submit(_call, func, shared, c, pure=False) for c in chunks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list = [None] * len(chunks)
+        for fut in dask_as_completed(futures):
+            i = index[fut.key]
+            results[i] = fut.result()
+            advance(i)
+        return results
+    finally:
+        if own:
+            client.close()

@@ -1,0 +1,496 @@
+"""Nonparametric bootstrap of a whole model (lavaan's ``se = "bootstrap"``) and the Bollen-Stine test.
+
+For complete-data ML the sample moments are sufficient: a resample is a vector of counts ``k`` (how often
+each row was drawn), its mean is ``k' X / N`` and its covariance ``k' (x_i x_i') / N - mean mean'``, so the
+moments of all ``B`` resamples come from one matrix product of the ``B x N`` count matrix with the ``N x
+p(p+1)/2`` per-row outer products. The ``B`` fits then run as one batched quasi-Newton optimisation
+(:mod:`egovsem.sem.batch`) warm-started at the full-sample estimate.
+
+What lavaan 0.6-14 does, and egovsem with it (checked in tests/test_bootstrap.py):
+
+* resample ``b`` draws N row indices with replacement; a resample whose fit fails or does not converge is
+  dropped and counted ("failed"); a converged but inadmissible solution (negative variance, non-positive
+  definite latent or residual covariance matrix) is kept and counted ("inadmissible");
+* ``se`` of a free parameter is the standard deviation of its draws with divisor ``B`` (lavaan's
+  ``cov(COEF) * (B - 1) / B``); ``se`` of a ``:=`` parameter uses divisor ``B - 1`` (``cov(BOOT.def)``);
+* ``z = est / se``; confidence intervals: ``"perc"`` (the default of ``parameterEstimates``: order
+  statistics with the boot package's normal interpolation), ``"bca"`` (bias-corrected and accelerated)
+  and ``"norm"`` (``est - bias +- z se``, bias evaluated at the mean of the free-parameter draws). lavaan
+  estimates the BCa acceleration by regressing the draws on the resample counts; egovsem uses the
+  jackknife (Efron 1987), which needs no ``B > N`` and gives the same acceleration up to Monte Carlo error;
+* Bollen-Stine: the data are transformed to fit the model exactly (``(x - xbar) S^-1/2 Sigma^1/2 + mu``),
+  resampled, refitted; the p-value is the share of bootstrap chi-squares larger than the observed one.
+
+Randomness: resample ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))`` (:mod:`egovsem.parallel`),
+so the numbers do not depend on the number of processes or on a dask cluster.
+"""
+from __future__ import annotations
+
+import warnings
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from .._errors import ConvergenceWarning, EgovsemError, HeywoodWarning, NotAvailableError, check_option
+from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
+from ._draws import RowMaps, all_quantities
+from .batch import BatchModel
+from .results import Results
+
+__all__ = ["bootstrap", "bootstrap_results", "BootstrapResults", "resample_indices", "bollen_stine",
+           "check_bootstrap_options", "CI_TYPES"]
+
+CI_TYPES = ["perc", "bca", "norm"]
+CHUNK = 250  # resamples per task (the numbers do not depend on it)
+
+
+# --------------------------------------------------------------------------------------------------
+# options
+def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", level: float = 0.95, *,
+                            estimator: str = "ML", missing: str = "listwise", group: Any = None) -> str:
+    """Validate the bootstrap options up front (also called by ``Model`` for ``se="bootstrap"``); return the
+    canonical CI type."""
+    if estimator != "ML" or missing != "listwise":
+        raise NotAvailableError(
+            "se='bootstrap' is available for complete-data ML (estimator='ML', missing='listwise'); "
+            f"got estimator={estimator!r}, missing={missing!r}."
+        )
+    if group is not None:
+        raise NotAvailableError("se='bootstrap' for multi-group models is not available yet.")
+    if isinstance(bootstrap, (bool, np.bool_)) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
+        raise EgovsemError(
+            f"The 'bootstrap' parameter must be an integer of at least 2 (the number of resamples). "
+            f"Got {bootstrap!r} instead."
+        )
+    resolve_entropy(seed)
+    ci = check_option("ci", ci, CI_TYPES, casefold=True)
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (float, int)) or not 0 < level < 1:
+        raise EgovsemError(f"The 'level' parameter must be a number between 0 and 1. Got {level!r} instead.")
+    return ci
+
+
+def _check_fit(res) -> None:
+    if not isinstance(res, Results):
+        raise EgovsemError(f"The 'fit' parameter must be an egovsem Results. Got {type(res).__name__} instead.")
+    if getattr(res, "estimator", "ML") != "ML" or getattr(res, "missing", "listwise") != "listwise":
+        raise NotAvailableError(
+            "the bootstrap is available for complete-data ML (estimator='ML', missing='listwise'); "
+            f"this fit used estimator={res.estimator!r}, missing={res.missing!r}."
+        )
+    ngroups = getattr(res, "ngroups", 1)
+    if ngroups not in (None, 1):
+        raise NotAvailableError("the bootstrap of multi-group models is not available yet.")
+
+
+# --------------------------------------------------------------------------------------------------
+# resamples
+def resample_indices(n: int, b: int, seed: int) -> np.ndarray:
+    """Row indices (0-based) of resample ``b`` for ``n`` rows: what ``bootstrap(..., seed=seed)`` draws.
+
+    >>> resample_indices(5, 0, 1).tolist() == resample_indices(5, 0, 1).tolist()
+    True
+    """
+    return child_seed(seed, b).integers(0, n, size=n)
+
+
+def _moments(Xc: np.ndarray, weights: np.ndarray, center: np.ndarray):
+    """Means and covariances (divisor = sum of weights) for rows of weights summing to one."""
+    p = Xc.shape[1]
+    iu = np.triu_indices(p)
+    outer = Xc[:, iu[0]] * Xc[:, iu[1]]
+    mean = weights @ Xc
+    m2 = weights @ outer
+    S = np.empty((weights.shape[0], p, p))
+    vals = m2 - mean[:, iu[0]] * mean[:, iu[1]]
+    S[:, iu[0], iu[1]] = vals
+    S[:, iu[1], iu[0]] = vals
+    return S, mean + center
+
+
+class _Payload:
+    """What every worker needs (pickled once per worker)."""
+
+    def __init__(self, res, X: np.ndarray, entropy: int):
+        self.bm = BatchModel.from_results(res)
+        self.maps = RowMaps(res.partable, res.ram.names, tuple(res.spec.defined))
+        self.center = X.mean(axis=0)
+        self.Xc = X - self.center
+        self.n = X.shape[0]
+        self.theta0 = np.asarray(res.theta, dtype=float)
+        self.entropy = entropy
+
+
+def _chunk(payload: _Payload, mode: str, start: int, stop: int) -> dict:
+    n = payload.n
+    if mode == "jackknife":
+        W = np.full((stop - start, n), 1.0 / (n - 1))
+        W[np.arange(stop - start), np.arange(start, stop)] = 0.0
+    else:
+        W = np.zeros((stop - start, n))
+        for r, b in enumerate(range(start, stop)):
+            W[r] = np.bincount(child_seed(payload.entropy, b).integers(0, n, size=n), minlength=n)
+        W /= n
+    S, xbar = _moments(payload.Xc, W, payload.center)
+    fit = payload.bm.fit(S, xbar, payload.theta0)
+    out = {"theta": fit.theta, "fmin": fit.fmin, "converged": fit.converged}
+    if mode != "test":
+        ok = np.isfinite(fit.fmin)
+        adm = np.zeros(stop - start, dtype=bool)
+        if ok.any():
+            adm[ok] = payload.bm.admissible(fit.theta[ok], S[ok], xbar[ok])
+        out["admissible"] = adm
+        out.update(all_quantities(payload.bm, payload.maps, fit.theta, S, xbar))
+    return out
+
+
+def _run(payload: _Payload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
+    bounds = chunk_bounds(total, CHUNK)
+    parts = run_chunks(_chunk, payload, [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
+                       scheduler=scheduler, progress=progress, desc=desc, weights=[hi - lo for lo, hi in bounds])
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+# --------------------------------------------------------------------------------------------------
+# confidence intervals (boot package's order statistics, as lavaan's parameterEstimates)
+def _norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Quantiles ``alpha`` of the draws ``t`` by interpolation on the normal scale (boot::norm.inter)."""
+    t = np.sort(t[np.isfinite(t)])
+    R = t.size
+    alpha = np.atleast_1d(np.asarray(alpha, dtype=float))
+    if R == 0:
+        return np.full(alpha.shape, np.nan)
+    rk = (R + 1) * alpha
+    k = np.trunc(rk).astype(int)
+    out = np.empty(alpha.shape)
+    for c in range(alpha.size):
+        if not np.isfinite(rk[c]):
+            out[c] = np.nan
+        elif k[c] == rk[c] and 1 <= k[c] <= R:
+            out[c] = t[k[c] - 1]
+        elif k[c] <= 0:
+            out[c] = t[0]
+        elif k[c] >= R:
+            out[c] = t[R - 1]
+        else:
+            z1 = special.ndtri(alpha[c])
+            z2 = special.ndtri(k[c] / (R + 1))
+            z3 = special.ndtri((k[c] + 1) / (R + 1))
+            tk, tk1 = t[k[c] - 1], t[k[c]]
+            out[c] = tk + (z1 - z2) / (z3 - z2) * (tk1 - tk)
+    return out
+
+
+def _acceleration(jack: np.ndarray) -> np.ndarray:
+    """BCa acceleration from jackknife values (n, k): ``sum L^3 / (6 (sum L^2)^1.5)``, ``L = mean - jack``."""
+    L = np.nanmean(jack, axis=0) - jack
+    num = np.nansum(L ** 3, axis=0)
+    den = 6.0 * np.nansum(L ** 2, axis=0) ** 1.5
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, 0.0)
+
+
+def _intervals(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarray, level: float, *,
+               acc: np.ndarray | None = None, bias: np.ndarray | None = None) -> np.ndarray:
+    """(k, 2) intervals of one type for the columns of ``draws`` (B, k)."""
+    k = draws.shape[1]
+    ci = np.column_stack([est, est]).astype(float)
+    lo_hi = np.array([(1 - level) / 2, (1 + level) / 2])
+    if kind == "norm":
+        z = special.ndtri(lo_hi)
+        b = np.zeros(k) if bias is None else bias
+        return (est - b)[:, None] + se[:, None] * z[None, :]
+    zalpha = special.ndtri(lo_hi)
+    for c in range(k):
+        t = draws[:, c]
+        t = t[np.isfinite(t)]
+        if t.size < 2 or np.var(t) == 0:
+            continue
+        if kind == "perc":
+            ci[c] = _norm_inter(t, lo_hi)
+        else:  # bca
+            w = special.ndtri(np.mean(t < est[c]))
+            a = 0.0 if acc is None else acc[c]
+            adj = special.ndtr(w + (w + zalpha) / (1 - a * (w + zalpha)))
+            ci[c] = _norm_inter(t, adj)
+    return ci
+
+
+# --------------------------------------------------------------------------------------------------
+class BootstrapResults(Results):
+    """A :class:`~egovsem.sem.results.Results` whose standard errors and confidence intervals come from the
+    bootstrap.
+
+    Attributes
+    ----------
+    bootstrap_info : dict
+        ``B`` (requested), ``successful``, ``failed`` (did not converge or could not be fitted; dropped),
+        ``inadmissible`` (kept, as lavaan), ``seed`` (the root entropy: rerun with it to get the same draws),
+        ``ci`` (interval type), ``level``, and ``bollen_stine`` (``pvalue``, ``larger``, ``successful``) or None.
+    boot : DataFrame
+        The free-parameter draws of the successful resamples (lavaan's ``lavInspect(fit, "boot")``).
+    """
+
+    _boot: dict
+    bootstrap_info: dict
+
+    @classmethod
+    def _from(cls, base: Results, draws: dict, info: dict, payload: _Payload) -> "BootstrapResults":
+        new = cls.__new__(cls)
+        cached = {k for k in dir(Results) if isinstance(getattr(Results, k, None), cached_property)}
+        new.__dict__.update({k: v for k, v in base.__dict__.items() if k not in cached})
+        new._boot = draws
+        new._payload = payload
+        new.bootstrap_info = info
+        ok = draws["ok"]
+        th = draws["theta"][ok]
+        nb = th.shape[0]
+        new.vcov = np.cov(th, rowvar=False, bias=True).reshape(base.theta.size, base.theta.size) if nb > 1 \
+            else np.full_like(base.vcov, np.nan)
+        new.options = dict(base.options, se="bootstrap", bootstrap=info["B"], seed=info["seed"],
+                           boot_ci_type=info["ci"])
+        return new
+
+    # -- draws ----------------------------------------------------------------------------------------
+    @property
+    def boot(self) -> pd.DataFrame:
+        pt = self.partable
+        names = []
+        for k in range(self.theta.size):
+            r = pt[pt["free"] == k + 1].iloc[0]
+            names.append(f"{r['lhs']}{r['op']}{r['rhs']}")
+        return pd.DataFrame(self._boot["theta"][self._boot["ok"]], columns=names)
+
+    def _draw_matrix(self, which: str) -> np.ndarray:
+        ok = self._boot["ok"]
+        if which == "est":
+            return np.hstack([self._boot["rows"][ok], self._boot["def"][ok]])
+        return np.hstack([self._boot["std"][ok], self._boot["def_std"][ok]])
+
+    @cached_property
+    def _jackknife(self) -> dict:
+        p = self._payload
+        jk = _run(p, "jackknife", p.n, n_jobs=self.bootstrap_info.get("n_jobs"), scheduler=None,
+                  progress=False, desc="jackknife")
+        return jk
+
+    def _acc(self, which: str) -> np.ndarray:
+        jk = self._jackknife
+        ok = jk["converged"]
+        key = ("rows", "def") if which == "est" else ("std", "def_std")
+        vals = np.hstack([jk[key[0]][ok], jk[key[1]][ok]])
+        return _acceleration(vals)
+
+    def intervals(self, ci: str | None = None, *, level: float | None = None, which: str = "est") -> np.ndarray:
+        """Bootstrap intervals (rows of :attr:`params`, 2 columns) of type ``ci`` for ``"est"`` or ``"std.all"``."""
+        ci = check_option("ci", ci or self.bootstrap_info["ci"], CI_TYPES, casefold=True)
+        level = self.bootstrap_info["level"] if level is None else level
+        check_bootstrap_options(2, None, ci, level)
+        draws = self._draw_matrix(which)
+        base = Results.params.func(self)
+        est = base["est" if which == "est" else "std.all"].to_numpy(dtype=float)
+        se = np.nanstd(draws, axis=0, ddof=0)
+        nrow = self._boot["rows"].shape[1]
+        se[nrow:] = np.nanstd(draws[:, nrow:], axis=0, ddof=1) if draws.shape[0] > 1 else np.nan
+        fixed = np.r_[self.partable["free"].to_numpy() == 0, np.zeros(draws.shape[1] - nrow, bool)]
+        bias = None
+        if ci == "norm":
+            # lavaan: the bias at the mean of the free-parameter draws, mapped through the model
+            ok = self._boot["ok"]
+            mean_theta = np.nanmean(self._boot["theta"][ok], axis=0)[None]
+            S = self._payload.Xc.T @ self._payload.Xc / self._payload.n
+            q = all_quantities(self._payload.bm, self._payload.maps, mean_theta, S[None],
+                               self._payload.center[None])
+            at_mean = np.hstack([q["rows"], q["def"]] if which == "est" else [q["std"], q["def_std"]])[0]
+            bias = at_mean - est
+        acc = self._acc(which) if ci == "bca" else None
+        out = _intervals(ci, draws, est, se, level, acc=acc, bias=bias)
+        if which == "est":  # lavaan: fixed rows (including fixed.x) keep ci = est
+            out[fixed] = est[fixed, None]
+        return out
+
+    # -- tables ---------------------------------------------------------------------------------------
+    @cached_property
+    def params(self) -> pd.DataFrame:
+        df = Results.params.func(self).copy()
+        nrow = self._boot["rows"].shape[1]
+        draws = self._draw_matrix("est")
+        if draws.shape[1] > nrow:
+            sd_def = np.nanstd(draws[:, nrow:], axis=0, ddof=1) if draws.shape[0] > 1 else np.nan
+            df.loc[df.index[nrow:], "se"] = sd_def
+        z_ok = df["se"] > np.sqrt(np.finfo(float).eps)
+        df["z"] = np.where(z_ok, df["est"] / df["se"].where(z_ok, 1.0), np.nan)
+        df["pvalue"] = np.where(z_ok, 2 * special.ndtr(-np.abs(df["z"])), np.nan)
+        ci = self.intervals()
+        df["ci.lower"], df["ci.upper"] = ci[:, 0], ci[:, 1]
+        return df
+
+    @cached_property
+    def standardized(self) -> pd.DataFrame:
+        """``std.all`` with bootstrap standard errors and intervals (lavaan's ``standardizedSolution`` columns
+        ``lhs op rhs est.std se z pvalue ci.lower ci.upper``), each resample standardised on its own."""
+        base = Results.params.func(self)
+        draws = self._draw_matrix("std.all")
+        est = base["std.all"].to_numpy(dtype=float)
+        se = np.nanstd(draws, axis=0, ddof=1) if draws.shape[0] > 1 else np.full(est.shape, np.nan)
+        fixed = np.r_[self.partable["free"].to_numpy() == 0, np.zeros(draws.shape[1] - self.partable.shape[0], bool)]
+        se = np.where(fixed & (np.nanstd(draws, axis=0) < 1e-12), 0.0, se)
+        ci = self.intervals(which="std.all")
+        out = base[["lhs", "op", "rhs", "group", "label"]].copy()
+        out["est.std"] = est
+        out["se"] = se
+        z_ok = out["se"] > np.sqrt(np.finfo(float).eps)
+        out["z"] = np.where(z_ok, out["est.std"] / out["se"].where(z_ok, 1.0), np.nan)
+        out["pvalue"] = np.where(z_ok, 2 * special.ndtr(-np.abs(out["z"])), np.nan)
+        out["ci.lower"], out["ci.upper"] = ci[:, 0], ci[:, 1]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        info = {k: v for k, v in self.bootstrap_info.items() if k != "n_jobs"}
+        d["bootstrap"] = info
+        return d
+
+    def summary(self) -> str:
+        i = self.bootstrap_info
+        names = {"perc": "percentile", "bca": "BCa", "norm": "normal"}
+        text = (f"\nBootstrap: {i['B']} resamples (seed {i['seed']}), {i['successful']} successful, "
+                f"{i['failed']} failed (dropped), {i['inadmissible']} inadmissible (kept); standard errors are "
+                f"the SDs of the draws; {names[i['ci']]} {i['level']:.0%} intervals.")
+        if i.get("bollen_stine"):
+            bs = i["bollen_stine"]
+            text += (f"\nBollen-Stine bootstrap p-value of the chi-square test: {bs['pvalue']:.3f} "
+                     f"({bs['larger']} of {bs['successful']} resampled chi-squares larger).")
+        return super().summary() + text
+
+
+# --------------------------------------------------------------------------------------------------
+def bootstrap(
+    fit: Results,
+    B: int = 1000,
+    *,
+    seed: int | None = None,
+    ci: str = "perc",
+    level: float = 0.95,
+    bollen_stine: bool = False,
+    n_jobs: int | None = None,
+    scheduler: Any = None,
+    progress: bool | None = None,
+) -> BootstrapResults:
+    """Nonparametric bootstrap of a fitted model: SEs and CIs for every parameter and ``:=`` parameter.
+
+    Parameters
+    ----------
+    fit : Results
+        A complete-data ML fit (``egovsem.sem(...)``).
+    B : int
+        Number of resamples.
+    seed : int, optional
+        Root seed (None: a fresh one, recorded in ``bootstrap_info["seed"]``).
+    ci : {'perc', 'bca', 'norm'}
+        Interval type of :attr:`params` (lavaan's ``boot.ci.type``; others via :meth:`intervals`).
+    level : float
+        Confidence level.
+    bollen_stine : bool
+        Also run ``B`` Bollen-Stine resamples and report the bootstrap p-value of the chi-square test.
+    n_jobs : int, optional
+        Local processes (default: all cores).
+    scheduler : str or distributed.Client, optional
+        Run on a dask.distributed cluster (``"tcp://host:port"``).
+    progress : bool, optional
+        Progress bar (default: when standard error is a terminal).
+
+    Returns
+    -------
+    BootstrapResults
+
+    Examples
+    --------
+    lavaan: ``sem(model, PoliticalDemocracy, se = "bootstrap", bootstrap = 200)``.
+
+    >>> import egovsem
+    >>> from egovsem.datasets import load
+    >>> from egovsem.sem.bootstrap import bootstrap
+    >>> fit = egovsem.sem("ind60 =~ x1 + x2 + x3; dem60 =~ y1 + y2 + y3 + y4; dem60 ~ a*ind60",
+    ...                   load("PoliticalDemocracy"))
+    >>> bt = bootstrap(fit, 200, seed=1, n_jobs=1)
+    >>> bt.bootstrap_info["successful"]
+    200
+    >>> row = bt.params.query("op == '~'").iloc[0]
+    >>> bool(row["ci.lower"] < row["est"] < row["ci.upper"])
+    True
+    """
+    _check_fit(fit)
+    ci = check_bootstrap_options(B, seed, ci, level)
+    if not isinstance(bollen_stine, (bool, np.bool_)):
+        raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
+    entropy = resolve_entropy(seed)
+    X = np.asarray(fit.stats.X, dtype=float)
+    payload = _Payload(fit, X, entropy)
+    draws = _run(payload, "boot", int(B), n_jobs=n_jobs, scheduler=scheduler, progress=progress, desc="bootstrap")
+    ok = draws["converged"]
+    draws["ok"] = ok
+    failed = int((~ok).sum())
+    inadm = int((ok & ~draws["admissible"]).sum())
+    info: dict[str, Any] = {"B": int(B), "successful": int(ok.sum()), "failed": failed, "inadmissible": inadm,
+                            "seed": entropy, "ci": ci, "level": float(level), "bollen_stine": None,
+                            "n_jobs": n_jobs}
+    if failed:
+        warnings.warn(f"{failed} of {B} bootstrap resamples failed or did not converge; they are dropped "
+                      "(bootstrap_info['failed']).", ConvergenceWarning, stacklevel=2)
+    if inadm:
+        warnings.warn(f"{inadm} of {B} bootstrap resamples gave inadmissible solutions (negative variance or "
+                      "non-positive-definite covariance matrix); they are kept, as lavaan keeps them "
+                      "(bootstrap_info['inadmissible']).", HeywoodWarning, stacklevel=2)
+    if ok.sum() < 2:
+        raise EgovsemError(f"Only {int(ok.sum())} of {B} bootstrap resamples converged; no bootstrap SEs.")
+    if bollen_stine:
+        info["bollen_stine"] = _bollen_stine(fit, int(B), entropy, n_jobs=n_jobs, scheduler=scheduler,
+                                             progress=progress)
+    return BootstrapResults._from(fit, draws, info, payload)
+
+
+def bootstrap_results(res: Results, B: int = 1000, seed: int | None = None, ci: str = "perc",
+                      **kwargs) -> BootstrapResults:
+    """The hook of ``sem(..., se="bootstrap", bootstrap=B, seed=S)``: :func:`bootstrap` of a fit."""
+    with warnings.catch_warnings():
+        return bootstrap(res, B, seed=seed, ci=ci, **kwargs)
+
+
+def _sym_sqrt(M: np.ndarray, inverse: bool = False) -> np.ndarray:
+    ev, V = np.linalg.eigh(M)
+    d = ev ** (-0.5 if inverse else 0.5)
+    return (V * d) @ V.T
+
+
+def _bollen_stine(fit: Results, B: int, entropy: int, *, n_jobs, scheduler, progress) -> dict:
+    X = np.asarray(fit.stats.X, dtype=float)
+    Sigma, mu = np.asarray(fit.implied_cov), np.asarray(fit.implied_mean)
+    Z = (X - X.mean(axis=0)) @ _sym_sqrt(fit.stats.cov, inverse=True) @ _sym_sqrt(Sigma)
+    if fit.spec.meanstructure:
+        Z = Z + mu
+    # a different stream from the ordinary bootstrap: spawn key (B + b) would overlap; use entropy + 1
+    payload = _Payload(fit, Z, entropy)
+    payload.entropy = (entropy + 1) % (2 ** 128)
+    out = _run(payload, "test", B, n_jobs=n_jobs, scheduler=scheduler, progress=progress, desc="Bollen-Stine")
+    ok = out["converged"]
+    T = fit.nobs * out["fmin"][ok]
+    chisq = float(fit.fit_measures["chisq"])
+    larger = int((T > chisq).sum())
+    return {"pvalue": larger / max(T.size, 1), "larger": larger, "successful": int(ok.sum()),
+            "failed": int((~ok).sum()), "chisq": chisq}
+
+
+def bollen_stine(fit: Results, B: int = 1000, *, seed: int | None = None, n_jobs: int | None = None,
+                 scheduler: Any = None, progress: bool | None = None) -> dict:
+    """Bollen-Stine bootstrap p-value of the chi-square test (lavaan's ``test = "bollen.stine"``).
+
+    Returns a dict ``pvalue, larger, successful, failed, chisq`` (``larger``: resampled chi-squares above
+    the observed ``chisq``).
+    """
+    _check_fit(fit)
+    check_bootstrap_options(B, seed)
+    return _bollen_stine(fit, int(B), resolve_entropy(seed), n_jobs=n_jobs, scheduler=scheduler,
+                         progress=progress)
