@@ -40,6 +40,7 @@ CASES = {
                        "tot := c + a*b\nratio := a*b/(c + a*b)", {}),
     "std_lv_sem": ("f1 =~ a1 + a2 + a3\nf2 =~ b1 + b2 + b3\nf2 ~ f1\ny ~ f2", {"std_lv": True}),
     "fixed_values": ("f1 =~ 1*a1 + 0.9*a2 + NA*a3\nf2 =~ b1 + b2 + b3\nf1 ~~ 0.5*f2\na1 ~~ a2", {}),
+    "single_indicator": ("f1 =~ a1 + a2 + a3\nf2 =~ y\nf2 ~ f1\nz ~ f2", {}),
     "mlr_sem": ("f1 =~ a1 + a2 + a3\nf2 =~ b1 + b2 + b3\nf2 ~ f1\ny ~ f2 + x1", {"estimator": "MLR"}),
     "fiml_sem": ("f1 =~ a1 + a2 + a3\nf2 =~ b1 + b2 + b3\nf2 ~ f1\ny ~ f2", {"missing": "fiml"}),
 }

@@ -186,12 +186,20 @@ def specify(
                     # start() value given on the marker: lavaan still fixes it to 1
                     r["free"] = False
                     r["ustart"] = 1.0
-    # residual variances of observed, then latent variables
+    # residual variances of observed, then latent variables; lavaan's auto.fix.single: the indicator of a
+    # single-indicator factor gets a residual variance fixed to 0
+    n_ind: dict[str, list[str]] = {}
+    for s_ in meas:
+        n_ind.setdefault(s_.lhs, []).append(s_.rhs)
+    single = {inds[0] for inds in n_ind.values() if len(inds) == 1 and inds[0] not in lvset}
     for v in ov:
         if v in ovx_set:
             continue
         if key(v, "~~", v) not in seen_keys:
-            add(v, "~~", v, user=0)
+            if v in single:
+                add(v, "~~", v, user=0, free=False, ustart=0.0)
+            else:
+                add(v, "~~", v, user=0)
             seen_keys.add(key(v, "~~", v))
     for f in lv:
         if key(f, "~~", f) not in seen_keys:
