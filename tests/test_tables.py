@@ -496,7 +496,7 @@ def test_notes_name_the_kind_of_interval():
         params, fit_measures, estimator = ml.params, ml.fit_measures, "ML"
         options = {"se": "bootstrap", "bootstrap": 2000}
 
-    assert "percentile bootstrap, 2,000 resamples" in indirect_table(Boot()).notes_en[0]
+    assert "(percentile bootstrap, 2,000 resamples)" in indirect_table(Boot()).notes_en[0]
     assert "95% CI (percentile bootstrap, 2,000 resamples) refer to" in hypotheses_table(Boot()).notes_en[0]
 
 
@@ -514,3 +514,25 @@ def test_table_methods_render_like_the_functions(fit, tmp_path):
     assert t.to_html() == to_html(t) and t.to_csv() == to_csv(t) and t.to_docx() == to_docx(t)
     t.to_csv(tmp_path / "f.csv")
     assert (tmp_path / "f.csv").read_bytes().startswith(b"\xef\xbb\xbf# Fit of the Compared Models")
+
+
+def test_indirect_table_from_a_bootstrap_fit():
+    import warnings
+
+    import egovsem.datasets as ds
+
+    m = ("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem65 =~ y5 + y6 + y7 + y8\n"
+         "dem60 ~ a*ind60\ndem65 ~ c*ind60 + b*dem60\nab := a*b\n")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = egovsem.sem(m, ds.load("PoliticalDemocracy"), se="bootstrap", bootstrap=200, seed=1)
+    except egovsem.NotAvailableError:
+        pytest.skip("se='bootstrap' is not in this engine yet")
+    t = indirect_table(f, labels=False)
+    r = f.params[f.params["op"] == ":="].iloc[0]
+    assert t.rows_en[0][1] == f"ind60 {ARROW} dem60 {ARROW} dem65"
+    assert t.rows_en[0][5] == f"[{fmt(r['ci.lower'], 3)}, {fmt(r['ci.upper'], 3)}]"
+    n_ok = f.bootstrap_info["successful"]
+    assert f"(percentile bootstrap, {n_ok:,} resamples)" in t.notes_en[0]
+    assert "percentile bootstrap" in hypotheses_table(f).notes_en[0]

@@ -573,10 +573,18 @@ _BOOT_TYPES = {"perc": "percentile", "bca.simple": "bias-corrected", "bca": "BCa
 def _boot_method(fit) -> str:
     """"percentile bootstrap, 1,000 resamples" from a fit made with se="bootstrap" (lavaan's default CI: perc)."""
     opts = getattr(fit, "options", {}) or {}
-    kind = opts.get("boot_ci_type") or getattr(fit, "boot_ci_type", None) or "perc"
-    b = opts.get("bootstrap")
+    info = getattr(fit, "bootstrap_info", None) or {}
+    kind = opts.get("boot_ci_type") or info.get("ci") or "perc"
+    b = info.get("successful", opts.get("bootstrap"))
     text = f"{_BOOT_TYPES.get(str(kind), str(kind))} bootstrap"
     return f"{text}, {int(b):,} resamples" if isinstance(b, (int, float)) and b == b else text
+
+
+def _ci_level(fit) -> str:
+    """"95%", or the level of a bootstrap fit's intervals."""
+    info = getattr(fit, "bootstrap_info", None) or {}
+    level = info.get("level", 0.95) if str((getattr(fit, "options", {}) or {}).get("se")) == "bootstrap" else 0.95
+    return f"{100 * float(level):g}%"
 
 
 def _ci_kind(fit) -> tuple[str, str]:
@@ -624,7 +632,8 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
         reg = reg[reg["label"].astype(str) != ""]
     cols = [("hypothesis", "Hypothesis", "假设"), ("path", "Path", "路径"), ("b", "<i>b</i>", "<i>b</i>"),
             ("se", "<i>SE</i>", "<i>SE</i>"), ("beta", "\u03b2", "\u03b2"), ("z", "<i>z</i>", "<i>z</i>"),
-            ("p", "<i>p</i>", "<i>p</i>"), ("ci", "95% CI", "95% CI"), ("supported", "Supported", "是否支持")]
+            ("p", "<i>p</i>", "<i>p</i>"), ("ci", f"{_ci_level(fit)} CI", f"{_ci_level(fit)} CI"),
+            ("supported", "Supported", "是否支持")]
     cells, values, codes = [], [], []
     n_sup = n_hyp = 0
     for d in reg.to_dict("records"):
@@ -659,9 +668,10 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
               else "as expected")
     exp_zh = f"符合预期（除标注\u2212者外均预期为{sign_zh}）" if expected is None else "符合预期"
     kind_en, kind_zh = _ci_kind(fit)
-    sent = [(f"<i>b</i> = unstandardised coefficient; <i>SE</i> and 95% CI ({kind_en}) refer to <i>b</i>; "
+    lvl = _ci_level(fit)
+    sent = [(f"<i>b</i> = unstandardised coefficient; <i>SE</i> and {lvl} CI ({kind_en}) refer to <i>b</i>; "
              "\u03b2 = completely standardised coefficient.",
-             f"<i>b</i> = 非标准化系数；<i>SE</i>和95% CI（{kind_zh}）针对<i>b</i>；\u03b2 = 完全标准化系数。"),
+             f"<i>b</i> = 非标准化系数；<i>SE</i>和{lvl} CI（{kind_zh}）针对<i>b</i>；\u03b2 = 完全标准化系数。"),
             (f"Decision rule: a hypothesis is supported when <i>p</i> < {a} and the sign of the coefficient is "
              f"{exp_en}; {n_sup} of {n_hyp} hypotheses are supported.",
              f"判定规则：<i>p</i> < {a}且系数方向{exp_zh}时假设得到支持；{n_hyp}个假设中{n_sup}个得到支持。"),
@@ -750,8 +760,9 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
                            "indirect effect to tabulate.")
     boot = _boot_frame(bootstrap)
     fit_boot = str(getattr(fit, "options", {}).get("se", "")) == "bootstrap"
+    lvl = "95%" if boot is not None else _ci_level(fit)
     cols = [("effect", "Effect", "效应"), ("path", "Path", "路径"), ("b", "<i>b</i>", "<i>b</i>"),
-            ("se", "<i>SE</i>", "<i>SE</i>"), ("beta", "\u03b2", "\u03b2"), ("ci", "95% CI", "95% CI"),
+            ("se", "<i>SE</i>", "<i>SE</i>"), ("beta", "\u03b2", "\u03b2"), ("ci", f"{lvl} CI", f"{lvl} CI"),
             ("supported", "Supported", "是否支持")]
     cells, values, codes = [], [], []
     n_sup = 0
@@ -779,16 +790,17 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
         values.append([name, path, est, se, beta, (lo, hi), sup_val])
     if boot is not None or fit_boot:
         how = ci_method or (_boot_method(fit) if fit_boot and boot is None else "bootstrap")
-        ci_en, ci_zh = f"95% CI = {how} confidence interval of <i>b</i>.", f"95% CI为<i>b</i>的{how}置信区间。"
+        ci_en, ci_zh = (f"{lvl} CI = confidence interval of <i>b</i> ({how}).",
+                        f"{lvl} CI为<i>b</i>的置信区间（{how}）。")
     else:
-        ci_en = ("95% CI = Wald (delta-method) confidence interval of <i>b</i>; bootstrap intervals are preferred for "
-                 "indirect effects (pass bootstrap= or fit with se=\"bootstrap\").")
-        ci_zh = "95% CI为<i>b</i>的Wald（delta法）置信区间；间接效应宜报告bootstrap置信区间。"
+        ci_en = (f"{lvl} CI = Wald (delta-method) confidence interval of <i>b</i>; bootstrap intervals are preferred "
+                 "for indirect effects (pass bootstrap= or fit with se=\"bootstrap\").")
+        ci_zh = f"{lvl} CI为<i>b</i>的Wald（delta法）置信区间；间接效应宜报告bootstrap置信区间。"
     sent = [("<i>b</i> = unstandardised effect (product of the path coefficients); \u03b2 = completely standardised "
              "effect.", "<i>b</i> = 非标准化效应（路径系数之积）；\u03b2 = 完全标准化效应。"), (ci_en, ci_zh),
-            ("An indirect effect is supported when its 95% CI excludes zero and its sign is as expected; "
+            (f"An indirect effect is supported when its {lvl} CI excludes zero and its sign is as expected; "
              f"{n_sup} of {len(cells)} are supported.",
-             f"95% CI不含0且方向符合预期时间接效应得到支持；{len(cells)}个中{n_sup}个得到支持。"),
+             f"{lvl} CI不含0且方向符合预期时间接效应得到支持；{len(cells)}个中{n_sup}个得到支持。"),
             abbreviations(codes, labels)]
     return build("indirect", ("Indirect Effects", "间接效应"), cols, cells, values, [_note(sent)],
                  align=("l", "l") + ("r",) * 4 + ("c",), note=note)
