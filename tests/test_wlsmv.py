@@ -3,7 +3,8 @@ fitMeasures().
 
 References: tests/reference/ordinal/hs_ord4_{params,fit}.csv (make_reference_ordinal.R) and
 tests/reference/wlsmv/<case>_{params,fit,partable}.csv (make_reference_wlsmv.R), from the same CSV files read
-here. Tolerances of architecture.md: est, std.lv, std.all, std.nox 1e-3 (relative above 1), se 1e-2 relative,
+here (hs_mixed: x1-x6 of hs_ordinal.csv with x7-x9 of HolzingerSwineford1939.csv). Tolerances of
+architecture.md: est, std.lv, std.all, std.nox 1e-3 (relative above 1), se 1e-2 relative,
 fit measures 1e-3 (relative above 1). Every lavaan row and every lavaan fit measure is compared; lavaan's NA
 (``srmr_mplus``, ``srmr_mplus_nomean`` for ordered data) must be NaN here.
 
@@ -44,8 +45,17 @@ CASES = {
     "hs_two_factor": (DATA / "hs_ordinal.csv", "f1 =~ x1 + x2 + x3 + x4\nf2 =~ x5 + x6 + x7 + x8 + x9", {},
                       [f"x{i}" for i in range(1, 10)]),
     "sim_likert": (REF / "wlsmv" / "sim_likert.csv", LIKERT, {}, True),
+    "hs_mixed": ("hs_mixed", HS, {}, [f"x{i}" for i in range(1, 7)]),
+    "sim_mixed": (REF / "wlsmv" / "sim_likert.csv", LIKERT, {"std_lv": True}, [f"q{i}" for i in range(1, 9)]),
 }
 _FITS: dict = {}
+
+
+def _data(path) -> pd.DataFrame:
+    if path == "hs_mixed":  # x1-x6 ordered (4 categories), x7-x9 continuous
+        o, h = pd.read_csv(DATA / "hs_ordinal.csv"), pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+        return pd.concat([o[[f"x{i}" for i in range(1, 7)]], h[["x7", "x8", "x9"]]], axis=1)
+    return pd.read_csv(path)
 
 
 def _fit(case: str):
@@ -53,7 +63,7 @@ def _fit(case: str):
         path, model, opts, ordered = CASES[case]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", EgovsemWarning)  # hs_binary: a correlation of .999, a Heywood case
-            _FITS[case] = fit_wlsmv(Model(model, **opts), pd.read_csv(path), ordered)
+            _FITS[case] = fit_wlsmv(Model(model, **opts), _data(path), ordered)
     return _FITS[case]
 
 
@@ -155,8 +165,10 @@ def test_bad_input_is_refused_with_a_message():
         fit_wlsmv(Model(HS), d.assign(x1=np.nan), True)
     with pytest.raises(DataError, match="'nope'"):
         fit_wlsmv(Model(HS), d, ["x1", "nope"])
-    with pytest.raises(NotAvailableError, match="continuous"):
-        fit_wlsmv(Model(HS), d, ["x1", "x2"])
+    with pytest.raises(NotAvailableError, match="intercepts"):
+        fit_wlsmv(Model(HS + "\nx1 ~ 1"), d, True)
+    with pytest.raises(NotAvailableError, match="covariates"):
+        fit_wlsmv(Model(HS + "\nspeed ~ ageyr"), d.assign(ageyr=np.arange(len(d)) % 7), ["x1", "x2"])
     with pytest.warns(EgovsemWarning, match="categories"):
         big = d.assign(x1=np.arange(len(d)) % 12 + 1)
         fit_wlsmv(Model(HS), big, True)

@@ -82,6 +82,15 @@ LIK.model <- "trust =~ q1 + q2 + q3 + q4
               sat ~ trust + use"
 write_case("sim_likert", sem(LIK.model, data = sim, ordered = TRUE, estimator = "WLSMV"))
 
+# 7. some items ordered: x1-x6 (4 categories) with the continuous x7-x9 of HolzingerSwineford1939
+HS <- read.csv("data/HolzingerSwineford1939.csv")
+mixed <- cbind(ord4[paste0("x", 1:6)], HS[c("x7", "x8", "x9")])
+write_case("hs_mixed", cfa(HS.model, data = mixed, ordered = paste0("x", 1:6), estimator = "WLSMV"))
+
+# 8. the Likert survey with q9-q12 treated as continuous, std.lv
+write_case("sim_mixed", sem(LIK.model, data = sim, ordered = paste0("q", 1:8), estimator = "WLSMV",
+                            std.lv = TRUE))
+
 info <- data.frame(key = c("R", "lavaan", "date"),
                    value = c(R.version.string, as.character(packageVersion("lavaan")),
                              format(Sys.time(), "%Y-%m-%d")), stringsAsFactors = FALSE)

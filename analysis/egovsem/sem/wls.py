@@ -3,7 +3,7 @@
 ``fit_wlsmv(model, data, ordered)`` fits a model to ordinal items as lavaan 0.6-14's ``cfa(..., ordered =
 ..., estimator = "WLSMV")`` does (single group, complete rows, delta parameterisation):
 
-1. First stage (:mod:`egovsem.sem.ordinal`): thresholds, polychoric correlations, their NACOV ``Gamma``,
+1. First stage (:mod:`egovsem.sem.ordinal`): thresholds, polychoric (polyserial, Pearson) correlations, NACOV ``Gamma``,
    and the DWLS weights ``w = 1 / diag(Gamma)``, in lavaan's order ``wls.obs``.
 2. Parameter table as lavaan extends it for ordered items: thresholds ``x | t1, x | t2, ...`` (free, after
    the user's rows), the residual variances ``x ~~ x`` of ordered items fixed (their value is ``1 - explained
@@ -22,8 +22,12 @@
    ``chisq.scaled = a chisq + b``, ``chisq.scaling.factor = 1/a``. Fit measures: see
    :mod:`egovsem.sem.wls_fit`.
 
-Not available (refused with a message, never approximated): continuous indicators mixed with ordered ones,
-exogenous observed covariates, multiple groups, user intercepts or thresholds in the syntax, missing='fiml'.
+Continuous indicators may be mixed with ordered ones (``ordered=`` a list): as lavaan, they keep a free
+intercept and a free residual variance, their slot in wls.obs holds ``-mean`` (``x~1``), their variances follow
+the thresholds, and the covariances with them are on the covariance scale.
+
+Not available (refused with a message, never approximated): exogenous observed covariates (lavaan's
+conditional.x), multiple groups, user intercepts or thresholds in the syntax, missing='fiml'.
 """
 from __future__ import annotations
 
@@ -124,7 +128,9 @@ def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int]) -> pd.
 
     th = block([(v, "|", f"t{k}", 1, np.nan) for v in spec.ov if v in ordset for k in range(1, nthresholds[v] + 1)])
     scale = block([(v, "~*~", v, 0, 1.0) for v in spec.ov if v in ordset])
-    means = block([(v, "~1", "", 0, 0.0) for v in list(spec.ov) + list(spec.lv)])
+    # intercepts: fixed 0 for ordered items and latent means, free for continuous indicators (unique ids)
+    means = block([(v, "~1", "", 0 if v in ordset or v in set(spec.lv) else 10**6 + k, 0.0 if v in ordset
+                    or v in set(spec.lv) else np.nan) for k, v in enumerate(list(spec.ov) + list(spec.lv))])
     out = pd.concat([user, th, auto, scale, means], ignore_index=True)
     # free numbering in row order; rows sharing an old number (a label) share the new one
     old = out["free"].to_numpy().astype(int)
@@ -159,10 +165,19 @@ class DeltaModel:
 
     ram: RAM  # residual variances of ordered items held at 0 in S0 (set by ``_fill``)
     ord_idx: np.ndarray  # positions (in ov) of the ordered variables
-    th_par: np.ndarray  # theta index (0-based) of each threshold, in wls.obs order
-    ci: np.ndarray  # (row, col) of each correlation, in wls.obs order
+    num_idx: np.ndarray  # positions of the continuous variables
+    th_rows: np.ndarray  # rows of wls.obs holding thresholds ...
+    th_par: np.ndarray  # ... and the theta index (0-based) of each
+    mean_rows: np.ndarray  # rows holding -mean of a continuous variable (lavaan's ``x~1`` slot) ...
+    mean_var: np.ndarray  # ... and that variable's position
+    ci: np.ndarray  # (row, col) of each correlation / covariance, in wls.obs order
     cj: np.ndarray
     q: int
+
+    @property
+    def nslots(self) -> int:
+        """Rows of wls.obs before the variances and covariances (thresholds and -means)."""
+        return self.th_rows.size + self.mean_rows.size
 
     @classmethod
     def from_partable(cls, pt: pd.DataFrame, ov, lv, ordered) -> "DeltaModel":
@@ -173,11 +188,26 @@ class DeltaModel:
         ram = RAM.from_partable(sem_rows, tuple(ov), tuple(lv))
         q = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
         ram.q = q
-        th_par = pt.loc[pt["op"] == "|", "free"].to_numpy().astype(int) - 1
+        th_free = {}
+        for r in pt[pt["op"] == "|"].itertuples():
+            th_free.setdefault(r.lhs, []).append(int(r.free) - 1)
+        th_rows, th_par, mean_rows, mean_var = [], [], [], []
+        row = 0
+        for k, v in enumerate(ov):
+            if v in ordset:
+                th_rows += list(range(row, row + len(th_free[v])))
+                th_par += th_free[v]
+                row += len(th_free[v])
+            else:
+                mean_rows.append(row)
+                mean_var.append(k)
+                row += 1
         p = len(ov)
         cj, ci = np.triu_indices(p, 1)  # lower triangle column by column: (i, j), i > j, sorted by j then i
-        pos = {v: i for i, v in enumerate(ov)}
-        return cls(ram, np.array([pos[v] for v in ov if v in ordset], dtype=int), th_par, ci, cj, q)
+        ints = lambda x: np.asarray(x, dtype=int)  # noqa: E731
+        return cls(ram, ints([k for k, v in enumerate(ov) if v in ordset]),
+                   ints([k for k, v in enumerate(ov) if v not in ordset]), ints(th_rows), ints(th_par),
+                   ints(mean_rows), ints(mean_var), ci, cj, q)
 
     def _fill(self, theta):
         """The RAM with the residual variances of the ordered items set for unit latent-response variances."""
@@ -194,24 +224,32 @@ class DeltaModel:
         return dataclasses.replace(self.ram, S0=S0), diag, G, M
 
     def moments(self, theta):
-        """``sigma`` (wls.obs order), the implied correlation matrix, and the filled RAM."""
+        """``sigma`` (wls.obs order), the implied covariance matrix (unit diagonal for ordered items), the
+        filled RAM and the residual variances of the ordered items."""
         ram, diag, G, _M = self._fill(theta)
-        Sigma = ram.implied(theta)[0]
-        return np.concatenate([theta[self.th_par], Sigma[self.ci, self.cj]]), Sigma, ram, diag
+        Sigma, mu = ram.implied(theta)[:2]
+        slots = np.empty(self.nslots)
+        slots[self.th_rows] = theta[self.th_par]
+        slots[self.mean_rows] = -mu[self.mean_var]
+        nn = self.num_idx
+        return np.concatenate([slots, Sigma[nn, nn], Sigma[self.ci, self.cj]]), Sigma, ram, diag
 
     def jacobian(self, theta) -> np.ndarray:
         """``Delta = d sigma / d theta`` (rows as wls.obs)."""
         ram, _diag, G, M = self._fill(theta)
-        dS, _dmu = ram.jacobian(theta)
-        o = self.ord_idx
+        dS, dmu = ram.jacobian(theta)
+        o, nn = self.ord_idx, self.num_idx
         # the fixed residual variances move with theta so that diag(Sigma) stays 1 (chain rule)
-        ddiag = dS[:, o, o]
-        dth = -np.linalg.solve(M, ddiag.T).T  # (q, n_ord)
+        dth = -np.linalg.solve(M, dS[:, o, o].T).T  # (q, n_ord)
         Go = G[:, o]
-        dS_off = dS[:, self.ci, self.cj] + dth @ (Go[self.ci] * Go[self.cj]).T
-        D = np.zeros((self.th_par.size + self.ci.size, self.q))
-        D[np.arange(self.th_par.size), self.th_par] = 1.0
-        D[self.th_par.size:] = dS_off.T
+        d_var = dS[:, nn, nn] + dth @ (Go[nn] * Go[nn]).T
+        d_off = dS[:, self.ci, self.cj] + dth @ (Go[self.ci] * Go[self.cj]).T
+        n1 = self.nslots
+        D = np.zeros((n1 + nn.size + self.ci.size, self.q))
+        D[self.th_rows, self.th_par] = 1.0
+        D[self.mean_rows] = -dmu[:, self.mean_var].T
+        D[n1:n1 + nn.size] = d_var.T
+        D[n1 + nn.size:] = d_off.T
         return D
 
 
@@ -260,14 +298,11 @@ def _start(model, pt, dm: DeltaModel, ost: OrdinalStats):
     """Start values: lavaan-like simple starts with the polychoric matrix in place of the covariances."""
     from .model import start_values
 
-    p = len(model.spec.ov)
-    st = SimpleNamespace(cov=ost.corr, mean=np.zeros(p))
-    sem_rows = pt[pt["op"] != "|"]
-    theta = start_values(model.spec, sem_rows, dm.ram, st)
-    if theta.size < dm.q:
-        theta = np.concatenate([theta, np.zeros(dm.q - theta.size)])
-    th_obs = np.concatenate([ost.thresholds[v] for v in model.spec.ov if v in set(ost.ordered)])
-    theta[dm.th_par] = th_obs
+    ov = model.spec.ov
+    sd = np.array([np.sqrt(ost.variances.get(v, 1.0)) for v in ov])
+    st = SimpleNamespace(cov=ost.corr * np.outer(sd, sd), mean=np.array([ost.means.get(v, 0.0) for v in ov]))
+    theta = start_values(model.spec, pt[pt["op"] != "|"], dm.ram, st)
+    theta[dm.th_par] = ost.wls_obs[dm.th_rows]
     return theta
 
 
@@ -338,10 +373,6 @@ def _fit_wlsmv(model, data, ordered) -> "WLSResults":
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
-    cont = [v for v in spec.ov if v not in set(ords)]
-    if cont:
-        raise NotAvailableError(f"continuous indicators {cont} together with ordered ones are not available yet "
-                                "with estimator='WLSMV'; declare every model variable ordered, or fit by ML/MLR.")
     stats = _complete_rows(data, spec.ov)
     ost = ordinal_stats(stats.X, list(spec.ov), ords)
     nth = {v: len(ost.thresholds[v]) for v in ords}

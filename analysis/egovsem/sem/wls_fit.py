@@ -21,10 +21,11 @@ With ``s`` = wls.obs (thresholds, then correlations), ``sigma`` the fitted value
   only) and ``V`` the normal-theory ML weight of a correlation structure at ``Sigma``
   (``V[(ij),(kl)] = P_ik P_jl + P_il P_jk``, ``P = Sigma^-1``); baseline ``-N log|R|`` with
   ``c0 = tr(Gamma_c) / df0``. lavaan gives NA for all of these when ``R`` is not positive definite
-  (smallest eigenvalue below sqrt(machine epsilon)); so does egovsem;
-* RMR/SRMR/CRMR from the residuals of the correlations (and of the thresholds for the ``total`` versions:
-  ``rmr``, ``srmr_bentler``, ``crmr``), divided by ``p(p+1)/2`` (+ number of thresholds) or, for CRMR,
-  ``p(p-1)/2`` (+ thresholds), as ``lav_residuals_summary``; ``srmr`` = ``srmr_bentler_nomean``;
+  (smallest eigenvalue below sqrt(machine epsilon)) or when some indicators are continuous; so does egovsem;
+* RMR/SRMR/CRMR from the off-diagonal residuals (raw; divided by the sample SDs; of cov2cor of both
+  matrices) and, in the ``total`` versions (``rmr``, ``srmr_bentler``, ``crmr``), the threshold residuals,
+  divided by ``p(p-1)/2 + p`` (+ number of thresholds) or, for CRMR, ``p(p-1)/2`` (+ thresholds), as
+  ``lav_residuals_summary``; ``srmr`` = ``srmr_bentler_nomean``;
   ``srmr_mplus``/``srmr_mplus_nomean`` are NA in lavaan for ordered data and NaN here;
 * GFI with the DWLS weights on all of wls.obs (``lav_fit_gfi``), AGFI/PGFI with ``nel = len(wls.obs)``;
   Hoelter's CN, MFI and ``wrmr = sqrt(chisq / nel)``.
@@ -54,24 +55,24 @@ def scaled_shifted(UG: np.ndarray, X2: float, df: int) -> dict:
                 tr1=tr1, tr2=tr2)
 
 
-def _catml_robust(res, nth: int, df: int) -> dict:
+def _catml_robust(res, n1: int, df: int) -> dict:
     """XX3, c.hat3 and their baseline counterparts of lavaan's ``lav_fit_catml_dwls`` (NaN if R is not PD)."""
     ost = res.extra["ordinal"]
     N = ost.nobs
     R = ost.corr
     p = R.shape[0]
     nan = dict(XX3=np.nan, df3=np.nan, c3=np.nan, XX3s=np.nan, XX3b=np.nan, df3b=np.nan, c3b=np.nan)
-    if np.linalg.eigvalsh(R).min() < np.sqrt(np.finfo(float).eps):
-        return nan
+    if len(ost.ordered) < len(ost.names) or np.linalg.eigvalsh(R).min() < np.sqrt(np.finfo(float).eps):
+        return nan  # lavaan: only for ordered items alone, and a positive definite R
     Sigma = res.implied_cov
     P = np.linalg.inv(Sigma)
     XX3 = N * (np.linalg.slogdet(Sigma)[1] - np.linalg.slogdet(R)[1] + np.sum(R * P) - p)
     cj, ci = np.triu_indices(p, 1)
     V = P[np.ix_(ci, ci)] * P[np.ix_(cj, cj)] + P[np.ix_(ci, cj)] * P[np.ix_(cj, ci)]
     D = res.extra["delta"]
-    Dc = D[nth:]
-    wc = ost.wls_v_diag[nth:]
-    Gc = ost.gamma[nth:, nth:]
+    Dc = D[n1:]
+    wc = ost.wls_v_diag[n1:]
+    Gc = ost.gamma[n1:, n1:]
     npc = ci.size
     M = np.eye(npc) - (Dc @ res.extra["A_inv"] @ Dc.T) * wc[None, :]
     ks = float(np.sum((M.T @ V @ M) * Gc.T))
@@ -92,7 +93,9 @@ def wlsmv_fit_measures(res) -> pd.Series:
     s, w, Gamma = ost.wls_obs, ost.wls_v_diag, ost.gamma
     sigma = res.extra["wls_est"]
     D, Ainv = res.extra["delta"], res.extra["A_inv"]
-    nth = int(sum(len(t) for t in ost.thresholds.values()))
+    dm = res.extra["delta_model"]
+    nslot, nnum = dm.nslots, dm.num_idx.size
+    n1 = nslot + nnum  # first row of the correlations / covariances
     p = len(ost.names)
     npc = p * (p - 1) // 2
     df, npar = res.df, res.npar
@@ -105,11 +108,11 @@ def wlsmv_fit_measures(res) -> pd.Series:
     U = np.diag(w) - WD @ Ainv @ WD.T
     ss = scaled_shifted(U @ Gamma, X2, df)
 
-    # baseline: thresholds exact, correlations 0
-    rc = s[nth:]
-    X2b = (N - 1) * float(np.sum(w[nth:] * rc * rc))
+    # baseline: thresholds (means, variances) exact, correlations 0
+    rc = s[n1:]
+    X2b = (N - 1) * float(np.sum(w[n1:] * rc * rc))
     dfb = npc
-    UGb = w[nth:, None] * Gamma[nth:, nth:]
+    UGb = w[n1:, None] * Gamma[n1:, n1:]
     ssb = scaled_shifted(UGb, X2b, dfb)
 
     out: dict = {"npar": npar, "fmin": 0.5 * (N - 1) / N * F, "chisq": X2, "df": df, "pvalue": pval,
@@ -120,7 +123,7 @@ def wlsmv_fit_measures(res) -> pd.Series:
                  "baseline.pvalue.scaled": ssb["pvalue"], "baseline.chisq.scaling.factor": ssb["scaling"]}
     inc = _incremental(X2, df, X2b, dfb)
     inc_s = _incremental(ss["stat"], df, ssb["stat"], dfb, suffix=".scaled")
-    rob = _catml_robust(res, nth, df)
+    rob = _catml_robust(res, n1, df)
     c3, c3b = rob["c3"], rob["c3b"]
     robust = {"cfi.robust": _cfi(rob["XX3"], df, rob["XX3b"], dfb, c3, c3b),
               "tli.robust": _tli(rob["XX3"], df, rob["XX3b"], dfb, c3, c3b)}
@@ -146,15 +149,24 @@ def wlsmv_fit_measures(res) -> pd.Series:
     out.update(rb)
 
     # residual-based (lav_residuals_summary for categorical data)
-    e_cor = s[nth:] - sigma[nth:]
-    e_th = s[:nth] - sigma[:nth]
-    ss_cor, ss_th = float(e_cor @ e_cor), float(e_th @ e_th)
-    rmr_nomean = np.sqrt(ss_cor / (npc + p))
-    rmr = np.sqrt((ss_cor + ss_th) / (npc + nth + p))
-    crmr_nomean = np.sqrt(ss_cor / npc) if npc else np.nan
-    crmr = np.sqrt((ss_cor + ss_th) / (npc + nth)) if npc + nth else np.nan
-    out.update({"rmr": rmr, "rmr_nomean": rmr_nomean, "srmr": rmr_nomean, "srmr_bentler": rmr,
-                "srmr_bentler_nomean": rmr_nomean, "crmr": crmr, "crmr_nomean": crmr_nomean,
+    ci, cj = dm.ci, dm.cj
+    var_s = np.ones(p)
+    var_s[dm.num_idx] = s[nslot:n1]
+    var_m = np.diag(res.implied_cov)
+    e_raw = s[n1:] - sigma[n1:]
+    e_bentler = e_raw / np.sqrt(var_s[ci] * var_s[cj])
+    e_bollen = s[n1:] / np.sqrt(var_s[ci] * var_s[cj]) - sigma[n1:] / np.sqrt(var_m[ci] * var_m[cj])
+    e_th = s[dm.th_rows] - sigma[dm.th_rows]
+    ss_th, nth = float(e_th @ e_th), dm.th_rows.size
+
+    def rms(e, extra):
+        return np.sqrt(float(e @ e) / (e.size + extra)), np.sqrt((float(e @ e) + ss_th) / (e.size + nth + extra))
+
+    rmr_nomean, rmr = rms(e_raw, p)
+    srmr_nomean, srmr = rms(e_bentler, p)
+    crmr_nomean, crmr = rms(e_bollen, 0) if npc else (np.nan, np.nan)
+    out.update({"rmr": rmr, "rmr_nomean": rmr_nomean, "srmr": srmr_nomean, "srmr_bentler": srmr,
+                "srmr_bentler_nomean": srmr_nomean, "crmr": crmr, "crmr_nomean": crmr_nomean,
                 "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan})
 
     nel = s.size
