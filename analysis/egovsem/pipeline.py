@@ -401,7 +401,7 @@ def _figure(res: RunResult, note, pr: _Progress) -> None:
     for m, f in res.fits.items():
         if not (f.params["op"] == "~").any():
             continue
-        for lang in langs:
+        for lang in langs if m == cfg.primary_name else ["en"]:  # Chinese labels: the primary model only
             stem = f"path_{m}" + ("" if lang == "en" else "_zh")
             files = [Path(cfg.out) / "figures" / f"{stem}.{ext}" for ext in cfg.figure_formats]
             with warnings.catch_warnings():

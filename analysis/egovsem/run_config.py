@@ -243,6 +243,10 @@ def load_config(path: str | Path, **overrides) -> RunConfig:
     source = p.name
     if isinstance(d, dict) and overrides:
         d = dict(d)
+        if overrides.get("models") is not None and "bootstrap_models" not in overrides:
+            for k in ("bootstrap_models", "primary"):  # every model with ':=' effects; the last model
+                if k not in overrides:
+                    d.pop(k, None)
         for k, v in overrides.items():
             if v is None:
                 continue

@@ -1,0 +1,239 @@
+"""``egovsem run``: the study pipeline from the raw export to tables, figures and the draft paragraph.
+
+The default suite runs the pipeline end to end on a reduced setting (the strategic-triangle model alone,
+which fits in seconds) twice, through the two entry points (``--example``'s configuration and
+``paper/example_config.yaml``), and checks that the tables are byte-identical. The full example (three
+models, N = 545, FIML) is a slow test.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from egovsem._errors import EgovsemError
+from egovsem.cli import main
+from egovsem.example import SIMULATED_NOTE
+from egovsem.pipeline import run_study
+from egovsem.run_config import example_config, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "paper" / "example_config.yaml"
+REDUCED = dict(models=["strategic_triangle"], formats=["docx", "tex", "md", "html", "csv"])
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The reduced example, once from example_config() and once from paper/example_config.yaml."""
+    a = run_study(example_config(tmp_path_factory.mktemp("run_a"), **REDUCED))
+    b = run_study(load_config(CONFIG, out=tmp_path_factory.mktemp("run_b"), **REDUCED))
+    return a, b
+
+
+def _table_files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted((out / "tables").rglob("*")) if p.is_file()}
+
+
+# -- the run --------------------------------------------------------------------------------------------
+def test_reduced_run_writes_every_output(runs):
+    res, _ = runs
+    out = Path(res.config.out)
+    for name in ("results.json", "summary.txt", "README.md", "methods_en.md", "methods_zh.md", "recovery.csv",
+                 "clean/report.md", "clean/flow.csv", "figures/path_strategic_triangle.png",
+                 "figures/path_strategic_triangle.svg", "figures/path_strategic_triangle.pdf"):
+        assert (out / name).is_file(), name
+    for lang in ("en", "zh"):
+        for ext in ("docx", "tex", "md", "html", "csv"):
+            assert (out / "tables" / lang / f"tables.{ext}").is_file()
+    names = [t.name for t in res.tables]
+    assert names == ["sample", "measurement", "correlations", "htmt", "fit", "hypotheses_strategic_triangle",
+                     "indirect_strategic_triangle", "recovery"]
+    assert [t.number for t in res.tables] == list(range(1, len(names) + 1))
+    assert all(p.is_file() for p in res.files.values())
+
+
+def test_results_json_keeps_its_contract(runs):
+    res, _ = runs
+    d = json.loads((Path(res.config.out) / "results.json").read_text(encoding="utf-8"))
+    for key in ("converged", "estimator", "missing", "nobs", "params", "fit", "versions"):
+        assert key in d, key
+    assert d["converged"] and d["missing"] == "fiml" and d["nobs"] == 545
+    assert "SIMULATED" in d["note"]
+    assert d["model"] == "strategic_triangle" and set(d["models"]) == {"strategic_triangle"}
+    assert len(d["measurement"]["reliability"]) == 5
+    assert d["clean"]["n_analysed"] == 545
+
+
+def test_every_text_output_says_simulated(runs):
+    res, _ = runs
+    out = Path(res.config.out)
+    texts = [out / n for n in ("summary.txt", "README.md", "methods_en.md", "methods_zh.md", "recovery.csv",
+                               "clean/report.md")]
+    texts += [p for p in (out / "tables").rglob("*") if p.suffix in (".md", ".html", ".tex", ".csv")]
+    for p in texts:
+        assert "SIMULATED" in p.read_text(encoding="utf-8") or "模拟" in p.read_text(encoding="utf-8"), p
+    svg = (out / "figures" / "path_strategic_triangle.svg").read_text(encoding="utf-8")
+    assert "SIMULATED" in svg
+
+
+def test_tables_are_byte_identical_across_runs(runs):
+    a, b = runs
+    fa, fb = _table_files(Path(a.config.out)), _table_files(Path(b.config.out))
+    assert len(fa) > 50 and fa.keys() == fb.keys()
+    differ = [k for k in fa if fa[k] != fb[k]]
+    assert not differ, differ
+
+
+def test_table_numbers_are_the_fitted_numbers(runs):
+    res, _ = runs
+    fit = res.fits["strategic_triangle"]
+    pe = fit.params.set_index("label")
+    t = next(t for t in res.tables if t.name == "hypotheses_strategic_triangle")
+    for row in t.to_frame(raw=True).to_dict("records"):
+        assert row["b"] == pytest.approx(pe.loc[row["hypothesis"], "est"], abs=1e-12)
+        assert row["beta"] == pytest.approx(pe.loc[row["hypothesis"], "std.all"], abs=1e-12)
+    # the Markdown file shows them rounded as APA style
+    md = (Path(res.config.out) / "tables" / "en" / "06_hypotheses_strategic_triangle.md").read_text(encoding="utf-8")
+    h10 = pe.loc["h10"]
+    assert f"| H10 | OPC → PUV | {h10['est']:.2f} |" in md
+
+
+def test_methods_paragraph_numbers_come_from_the_results(runs):
+    res, _ = runs
+    en, zh = res.text["en"], res.text["zh"]
+    assert en.startswith("> " + SIMULATED_NOTE) and zh.startswith("> " + SIMULATED_NOTE)
+    flow = res.clean.flow
+    assert f"{int(flow['n'].iloc[0])} questionnaires were received" in en
+    assert f"*N* = {int(flow['n'].iloc[-1])}" in en and f"*N* = {int(flow['n'].iloc[-1])}" in zh
+    fm = res.fits["strategic_triangle"].fit_measures
+    chisq = f"χ²({int(fm['df'])}) = {fm['chisq']:.2f}"
+    assert chisq in en and chisq in zh
+    cfi = f"CFI = {fm['cfi']:.3f}".replace("0.", ".")
+    assert cfi in en
+    pe = res.fits["strategic_triangle"].params.set_index("label")
+    beta = f"{pe.loc['h10', 'std.all']:.2f}".replace("0.", ".")
+    assert f"H10 OPC → PUV, β = {beta}" in en
+    assert "研究方法与结果" in zh and "假设路径" in zh
+
+
+def test_recovery_against_the_population(runs):
+    res, _ = runs
+    rec = res.recovery
+    paths = rec[(rec["op"] == "~") & rec["true"].notna()]
+    assert len(paths) == 6
+    assert (paths["bias"].abs() < 0.15).all()
+
+
+def test_bootstrap_is_used_or_its_absence_said(runs):
+    res, _ = runs
+    t = next(t for t in res.tables if t.name == "indirect_strategic_triangle")
+    notes = " ".join(t.notes_en)
+    if res.bootstrap:
+        assert "bootstrap" in notes
+    else:
+        assert "bootstrap" in dict(res.notes) and "delta-method" in notes or "Wald" in notes
+
+
+# -- configuration ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("change, message", [
+    ({"estimator": "WLS"}, "The 'estimator' key of study.yaml must be one of 'ML', 'MLR'. Got 'WLS' instead."),
+    ({"missing": "pairwise"}, "The 'missing' key of study.yaml must be one of 'fiml', 'listwise'. Got 'pairwise'"),
+    ({"bootstrap": 5}, "The 'bootstrap' key of study.yaml must be 0 (no bootstrap) or a number of draws of at "
+                       "least 10. Got 5 instead."),
+    ({"formats": ["docx", "pdf"]}, "The 'formats' key of study.yaml must be a list drawn from"),
+    ({"models": ["value_nett"]}, "Got 'value_nett' instead."),
+    ({"models": ["mine.lav"]}, "The 'models' key of study.yaml names 'mine.lav', which does not exist"),
+    ({"lang": "fr"}, "The 'lang' key of study.yaml must be one of 'en', 'zh', 'both'. Got 'fr' instead."),
+    ({"seed": "abc"}, "The 'seed' key of study.yaml must be a non-negative integer. Got 'abc' instead."),
+    ({"raw": "nowhere.csv"}, "The 'raw' key of study.yaml names 'nowhere.csv', which does not exist"),
+    ({"primary": "integrated", "models": ["value_net"]}, "The 'primary' key of study.yaml must be one of the "
+                                                         "models 'value_net'. Got 'integrated' instead."),
+    ({"estimatr": "ML"}, "study.yaml has the unknown key 'estimatr' (value 'ML')"),
+])
+def test_config_messages_name_the_key_and_value(tmp_path, change, message):
+    import yaml
+
+    d = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    d["raw"] = str(ROOT / "data" / "example" / "raw_export.csv")
+    d["instrument"] = None
+    d.pop("bootstrap_models")
+    d.update(change)
+    p = tmp_path / "study.yaml"
+    p.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(EgovsemError) as err:
+        load_config(p)
+    assert message in str(err.value)
+
+
+def test_config_needs_raw_and_resolves_paths_next_to_it(tmp_path):
+    p = tmp_path / "study.yaml"
+    p.write_text("id: id\nout: results\n", encoding="utf-8")
+    with pytest.raises(EgovsemError, match="The 'raw' key of study.yaml is missing"):
+        load_config(p)
+    (tmp_path / "export.csv").write_text("id\n1\n", encoding="utf-8")
+    p.write_text("raw: export.csv\nout: results\n", encoding="utf-8")
+    cfg = load_config(p)
+    assert cfg.raw == tmp_path / "export.csv" and cfg.out == tmp_path / "results"
+    assert cfg.models == ("value_net", "strategic_triangle", "integrated") and cfg.missing == "fiml"
+    assert load_config(p, out=str(tmp_path / "elsewhere")).out == tmp_path / "elsewhere"
+
+
+def test_the_example_config_file_is_the_example():
+    a = load_config(CONFIG)
+    b = example_config(CONFIG.parent)
+    for key in ("id", "duration", "models", "estimator", "missing", "bootstrap", "bootstrap_models", "seed",
+                "formats", "lang", "sample", "example"):
+        assert getattr(a, key) == getattr(b, key), key
+    assert a.raw.resolve() == b.raw.resolve() and a.out.resolve() == CONFIG.parent.resolve()
+
+
+def test_cli_errors_exit_2_with_the_message(tmp_path, capsys):
+    assert main(["run", "--example"]) == 2
+    assert "--example needs --out DIR" in capsys.readouterr().err
+    assert main(["run", "--out", str(tmp_path)]) == 2
+    assert "Give CONFIG.yaml" in capsys.readouterr().err
+    p = tmp_path / "bad.yaml"
+    p.write_text(f"raw: {ROOT / 'data' / 'example' / 'raw_export.csv'}\nout: x\nestimator: GLS\n", encoding="utf-8")
+    assert main(["run", str(p)]) == 2
+    assert "The 'estimator' key of bad.yaml must be one of 'ML', 'MLR'. Got 'GLS' instead." in capsys.readouterr().err
+
+
+def test_paper_directory_is_what_the_example_builds():
+    """paper/ holds the committed outputs of `egovsem run --example --out paper` (respondent data left out)."""
+    paper = ROOT / "paper"
+    d = json.loads((paper / "results.json").read_text(encoding="utf-8"))
+    assert "SIMULATED" in d["note"] and d["model"] == "integrated"
+    assert set(d["models"]) == {"value_net", "strategic_triangle", "integrated"}
+    for name in ("methods_en.md", "methods_zh.md", "tables/en/tables.docx", "tables/zh/tables.tex",
+                 "figures/path_integrated.png", "README.md"):
+        assert (paper / name).is_file(), name
+    assert not (paper / "clean" / "clean.csv").exists() or "clean.csv" in (paper / ".gitignore").read_text()
+    # the paragraph's numbers are the committed results' numbers
+    fm = d["fit"]
+    assert f"χ²({int(fm['df'])}) = {fm['chisq']:.2f}" in (paper / "methods_en.md").read_text(encoding="utf-8")
+
+
+# -- the full example (slow) ------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_full_example_twice_byte_identical_tables(tmp_path, capsys):
+    t = time.perf_counter()
+    assert main(["run", "--example", "--out", str(tmp_path / "one")]) == 0
+    elapsed = time.perf_counter() - t
+    err = capsys.readouterr().err
+    assert "[egovsem run] [9/9]" in err and "SIMULATED" in err
+    assert main(["run", "--example", "--out", str(tmp_path / "two"), "--quiet"]) == 0
+    a, b = _table_files(tmp_path / "one"), _table_files(tmp_path / "two")
+    assert a.keys() == b.keys() and [k for k in a if a[k] != b[k]] == []
+    d = json.loads((tmp_path / "one" / "results.json").read_text(encoding="utf-8"))
+    assert d["model"] == "integrated" and d["converged"]
+    rec = pd.read_csv(tmp_path / "one" / "recovery.csv", comment="#")
+    paths = rec[rec["op"] == "~"]
+    assert (paths["bias"].abs() < 0.12).all()
+    h8 = paths[paths["label"] == "h8"].iloc[0]
+    assert h8["true"] == 0 and h8["pvalue"] > 0.05
+    print(f"full example: {elapsed:.1f} s")  # the budget is 2 minutes on 2 cores
+    assert re.search(r"done in \d+\.\d s", err)
