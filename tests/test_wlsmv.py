@@ -46,6 +46,8 @@ CASES = {
                       [f"x{i}" for i in range(1, 10)]),
     "sim_likert": (REF / "wlsmv" / "sim_likert.csv", LIKERT, {}, True),
     "hs_mixed": ("hs_mixed", HS, {}, [f"x{i}" for i in range(1, 7)]),
+    "hs_df0": (DATA / "hs_ordinal.csv", "f =~ x1 + x2 + x3", {}, True),
+    "sim_missing": (REF / "wlsmv" / "sim_likert_missing.csv", LIKERT, {}, True),
     "sim_mixed": (REF / "wlsmv" / "sim_likert.csv", LIKERT, {"std_lv": True}, [f"q{i}" for i in range(1, 9)]),
 }
 _FITS: dict = {}

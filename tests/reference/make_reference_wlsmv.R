@@ -91,6 +91,17 @@ write_case("hs_mixed", cfa(HS.model, data = mixed, ordered = paste0("x", 1:6), e
 write_case("sim_mixed", sem(LIK.model, data = sim, ordered = paste0("q", 1:8), estimator = "WLSMV",
                             std.lv = TRUE))
 
+# 9. just identified (df = 0): one factor, three items
+write_case("hs_df0", cfa("f =~ x1 + x2 + x3", data = ord4, ordered = TRUE, estimator = "WLSMV"))
+
+# 10. the Likert survey with 3% of the answers deleted at random (seeded): listwise deletion
+set.seed(3)
+simna <- sim
+simna[matrix(runif(prod(dim(sim))) < 0.03, nrow(sim))] <- NA
+write.csv(simna, file.path(OUT, "sim_likert_missing.csv"), row.names = FALSE, na = "")
+simna <- read.csv(file.path(OUT, "sim_likert_missing.csv"))
+write_case("sim_missing", sem(LIK.model, data = simna, ordered = TRUE, estimator = "WLSMV"))
+
 info <- data.frame(key = c("R", "lavaan", "date"),
                    value = c(R.version.string, as.character(packageVersion("lavaan")),
                              format(Sys.time(), "%Y-%m-%d")), stringsAsFactors = FALSE)

@@ -79,7 +79,7 @@ def _catml_robust(res, n1: int, df: int) -> dict:
     th_free = set(res.partable.loc[res.partable["op"] == "|", "free"])
     nfree_nonth = len(set(res.partable.loc[(res.partable["free"] > 0), "free"]) - th_free)
     df3 = npc - nfree_nonth
-    c3 = ks / df3 if df3 > 0 else np.nan
+    c3 = ks / df3 if df3 > 0 else np.inf
     XX3b = -N * np.linalg.slogdet(R)[1]
     df3b = npc
     c3b = float(np.trace(Gc)) / df3b
@@ -125,6 +125,8 @@ def wlsmv_fit_measures(res) -> pd.Series:
     inc_s = _incremental(ss["stat"], df, ssb["stat"], dfb, suffix=".scaled")
     rob = _catml_robust(res, n1, df)
     c3, c3b = rob["c3"], rob["c3b"]
+    if df == 0:  # lavaan's c.hat = k / 0 is infinite and its formulas fall back to the unscaled ones
+        c3 = c3b = 1.0
     robust = {"cfi.robust": _cfi(rob["XX3"], df, rob["XX3b"], dfb, c3, c3b),
               "tli.robust": _tli(rob["XX3"], df, rob["XX3b"], dfb, c3, c3b)}
     out.update({k: inc[k] for k in ("cfi", "tli")})
@@ -170,7 +172,8 @@ def wlsmv_fit_measures(res) -> pd.Series:
                 "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan})
 
     nel = s.size
-    cn = lambda alpha: (special.chdtri(df, alpha) / (X2 / Nf) + 1) if not (df == 0 and X2 < 1e-16) else np.nan  # noqa
+    # Hoelter's CN; with df = 0 lavaan's qchisq(., 0) = 0 gives 1 (its X2 is never exactly 0 after nlminb)
+    cn = lambda alpha: (special.chdtri(df, alpha) / (X2 / Nf) + 1) if df > 0 else 1.0  # noqa: E731
     gfi = 1.0 - float(np.sum(w * (s - sigma) ** 2)) / float(np.sum(w * s * s))
     out.update({"cn_05": cn(0.05), "cn_01": cn(0.01), "gfi": gfi,
                 "agfi": (1.0 - nel / df * (1.0 - gfi)) if df > 0 else 1.0,
