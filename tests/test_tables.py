@@ -325,7 +325,7 @@ def test_fit_table_several_models_and_robust():
 def test_htmt_invariance_and_sample_tables():
     h = pd.DataFrame([[1, .5, .91], [.5, 1, .3], [.91, .3, 1]], index=["TG", "PV", "PI"], columns=["TG", "PV", "PI"])
     t = htmt_table(h)
-    assert t.rows_en[2][1] == "<b>.91</b>" and "1 pair(s)" in t.notes_en[0]
+    assert t.rows_en[2][1] == "<b>.91</b>" and "1 pair reaches .85 or more (bold)" in t.notes_en[0]
     assert "TG = trust in government" in t.notes_en[0] and "TG = 政府信任" in t.notes_zh[0]
 
     steps = pd.DataFrame({"chisq": [115.851, 124.044, 164.103], "df": [48, 54, 60], "cfi": [.923, .921, .882],

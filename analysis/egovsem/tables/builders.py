@@ -468,8 +468,11 @@ def htmt_table(htmt: pd.DataFrame, *, threshold: float = 0.85, labels=None, note
     thr = apa_number(threshold, 2, bounded=True)
     sent = [("HTMT = heterotrait-monotrait ratio of correlations (Henseler et al., 2015).",
              "HTMT = 异质-单质相关比（Henseler et al., 2015）。"),
-            (f"Values below {thr} support discriminant validity; {above} pair(s) at or above {thr} are in bold.",
-             f"小于{thr}表示具有区分效度；{above}对构念的值不低于{thr}，以粗体标出。"),
+            (f"Values below {thr} support discriminant validity; " + (
+                f"no pair reaches {thr}." if above == 0 else
+                f"{above} {'pair reaches' if above == 1 else 'pairs reach'} {thr} or more (bold)."),
+             f"小于{thr}表示具有区分效度；" + (f"所有构念对均低于{thr}。" if above == 0 else
+                                      f"{above}对构念的值不低于{thr}，以粗体标出。")),
             abbreviations(names, labels)]
     return build("htmt", ("Heterotrait-Monotrait Ratios (HTMT)", "异质-单质比（HTMT）"), cols, cells, values,
                  [_note(sent)], align=("l",) + ("r",) * len(names), note=note)
