@@ -13,7 +13,7 @@ from typing import Sequence
 from .._errors import EgovsemError
 
 #: verb modules, in the order ``egovsem --help`` lists them
-VERBS = ["fit", "run", "clean", "instrument", "measure", "tables"]
+VERBS = ["fit", "run", "clean", "instrument", "measure", "tables", "power"]
 
 
 def build_parser() -> argparse.ArgumentParser:
