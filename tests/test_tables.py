@@ -536,3 +536,16 @@ def test_indirect_table_from_a_bootstrap_fit():
     n_ok = f.bootstrap_info["successful"]
     assert f"(percentile bootstrap, {n_ok:,} resamples)" in t.notes_en[0]
     assert "percentile bootstrap" in hypotheses_table(f).notes_en[0]
+
+
+def test_notes_warn_when_the_fit_did_not_converge():
+    import copy
+
+    import egovsem.datasets as ds
+
+    f = egovsem.sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual",
+                    ds.load("HolzingerSwineford1939"))
+    assert "did not converge" not in hypotheses_table(f).notes_en[0]
+    g = copy.copy(f)
+    g.converged = False
+    assert "did not converge" in hypotheses_table(g).notes_en[0] and "未收敛" in hypotheses_table(g).notes_zh[0]

@@ -568,6 +568,13 @@ def fit_table(fits, *, robust: bool | None = None, note: Any = None) -> Table:
                  align=("l",) + ("r",) * 10, note=note)
 
 
+def _convergence(fit) -> tuple[str, str]:
+    if getattr(fit, "converged", True):
+        return ("", "")
+    return ("Caution: the estimation did not converge; these estimates are not interpretable.",
+            "注意：模型估计未收敛，以上估计值不可解释。")
+
+
 # -- hypotheses ----------------------------------------------------------------------------------------
 _BOOT_TYPES = {"perc": "percentile", "bca.simple": "bias-corrected", "bca": "BCa", "norm": "normal-theory",
                "basic": "basic"}
@@ -678,7 +685,7 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
             (f"Decision rule: a hypothesis is supported when <i>p</i> < {a} and the sign of the coefficient is "
              f"{exp_en}; {n_sup} of {n_hyp} hypotheses are supported.",
              f"判定规则：<i>p</i> < {a}且系数方向{exp_zh}时假设得到支持；{n_hyp}个假设中{n_sup}个得到支持。"),
-            abbreviations(codes, labels)]
+            abbreviations(codes, labels), _convergence(fit)]
     return build("hypotheses", ("Structural Paths and Hypothesis Tests", "结构路径与假设检验"), cols, cells, values,
                  [_note(sent)], align=("l", "l") + ("r",) * 6 + ("c",), note=note)
 
@@ -804,7 +811,7 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
             (f"An indirect effect is supported when its {lvl} CI excludes zero and its sign is as expected; "
              f"{n_sup} of {len(cells)} are supported.",
              f"{lvl} CI不含0且方向符合预期时间接效应得到支持；{len(cells)}个中{n_sup}个得到支持。"),
-            abbreviations(codes, labels)]
+            abbreviations(codes, labels), _convergence(fit)]
     return build("indirect", ("Indirect Effects", "间接效应"), cols, cells, values, [_note(sent)],
                  align=("l", "l") + ("r",) * 4 + ("c",), note=note)
 
