@@ -55,7 +55,12 @@ def fmt(x, digits=2, bounded=False):
 
 
 def fmt_p(p):
-    return "< .001" if p < 0.001 else fmt(p, 3, bounded=True)
+    if p < 0.001:
+        return "< .001"
+    d = 3  # more decimals only where 3 would carry p across .05 or .01
+    while (p < 0.05) != (float("%.*f" % (d, p)) < 0.05) or (p < 0.01) != (float("%.*f" % (d, p)) < 0.01):
+        d += 1
+    return fmt(p, d, bounded=True)
 
 
 @pytest.fixture(scope="module")
@@ -549,3 +554,9 @@ def test_notes_warn_when_the_fit_did_not_converge():
     g = copy.copy(f)
     g.converged = False
     assert "did not converge" in hypotheses_table(g).notes_en[0] and "未收敛" in hypotheses_table(g).notes_zh[0]
+
+
+@pytest.mark.parametrize("p, expected", [(0.04996, ".04996"), (0.0499, ".0499"), (0.00999, ".00999"),
+                                         (0.0101, ".010"), (0.05, ".050"), (0.0095, ".009")])
+def test_apa_p_never_rounds_across_a_threshold(p, expected):
+    assert apa_p(p) == expected

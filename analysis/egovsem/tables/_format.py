@@ -4,7 +4,8 @@ Every builder of :mod:`egovsem.tables` formats through these helpers, so one rul
 
 * ``apa_number(x, digits, bounded)``: fixed decimals; ``bounded=True`` drops the leading zero (correlations,
   standardised loadings and paths, proportions, CFI/TLI, RMSEA, SRMR, reliability coefficients);
-* ``apa_p(p)``: three decimals without the leading zero, ``< .001`` below .001 (APA 7, section 6.36);
+* ``apa_p(p)``: three decimals without the leading zero, ``< .001`` below .001 (APA 7, section 6.36); more
+  decimals only when rounding would carry p across .05 or .01;
 * ``apa_ci(lo, hi)``: ``[lo, hi]`` in the same number style;
 * ``stars(p)``: ``***`` p < .001, ``**`` p < .01, ``*`` p < .05.
 
@@ -119,7 +120,9 @@ def apa_p(p: Any, digits: int = 3) -> str:
     '.001'
     >>> apa_p(0.0234)
     '.023'
-    >>> apa_p(0.04999)
+    >>> apa_p(0.0496)   # a p just under .05 never prints as ".050": more decimals instead
+    '.0496'
+    >>> apa_p(0.0504)
     '.050'
     >>> apa_p(0.9999)
     '> .999'
@@ -136,7 +139,11 @@ def apa_p(p: Any, digits: int = 3) -> str:
         return "< " + apa_number(floor, digits, bounded=True)
     if v > 1.0 - floor / 2:
         return "> " + apa_number(1.0 - floor, digits, bounded=True)
-    return apa_number(v, digits, bounded=True)
+    # rounding must not move p across a significance threshold (.049 6 -> ".050" would contradict its stars)
+    d = digits
+    while d < digits + 4 and any((v < c) != (round(v, d) < c) for c in (0.05, 0.01)):
+        d += 1
+    return apa_number(v, d, bounded=True)
 
 
 def apa_ci(lower: Any, upper: Any, digits: int = 2, bounded: bool = False) -> str:
