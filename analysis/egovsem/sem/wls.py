@@ -462,9 +462,44 @@ class WLSResults(Results):
         raise NotAvailableError("the missing-data report belongs to missing='fiml'; WLSMV deletes rows listwise.")
 
     def summary(self) -> str:
-        from .report import summary_text
+        """lavaan-like text: the shared report plus the scaled test, the SE type and a Thresholds section."""
+        from .report import _fmt, summary_text
 
-        return summary_text(_SummaryView(self))
+        fm = self.fit_measures
+        lines = summary_text(_SummaryView(self)).split("\n")
+        out = []
+        no_likelihood = ("  Loglikelihood", "  Akaike", "  Bayesian")  # not defined for DWLS
+        for line in lines:
+            if line.startswith(no_likelihood):
+                continue
+            if line.startswith("  Standard errors:"):
+                line = "  Standard errors: robust.sem (DWLS sandwich with Gamma), expected information"
+            if line.startswith("Variances:") or line.startswith("R-Square:"):
+                if not any(x.startswith("Thresholds:") for x in out):
+                    out += _threshold_lines(self.params, _fmt)
+            out.append(line)
+            if line.startswith("  P-value (Chi-square)"):
+                out += [f"  Scaled-shifted test statistic {fm['chisq.scaled']:>28.3f}",
+                        f"  P-value (scaled) {fm['pvalue.scaled']:>41.3f}",
+                        f"  Scaling correction factor {fm['chisq.scaling.factor']:>32.3f}",
+                        f"  CFI / TLI (scaled) {fm['cfi.scaled']:>30.3f} {fm['tli.scaled']:>7.3f}",
+                        f"  RMSEA (scaled) {fm['rmsea.scaled']:>43.3f}"]
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        from .report import summary_html
+
+        return summary_html(_SummaryView(self))
+
+
+def _threshold_lines(params: pd.DataFrame, fmt) -> list[str]:
+    rows = params[params["op"] == "|"]
+    if rows.empty:
+        return []
+    out = ["Thresholds:", f"{'':<22}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}"]
+    for r in rows.itertuples(index=False):
+        out.append(f"    {(r.lhs + '|' + r.rhs)[:18]:<18}{fmt(r.est)}{fmt(r.se)}{fmt(r.z)}{fmt(r.pvalue)}")
+    return out + [""]
 
 
 class _SummaryView:
