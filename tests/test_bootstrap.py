@@ -209,3 +209,56 @@ def test_bad_ci_type():
     with pytest.raises(NotAvailableError):
         egovsem.sem("ind60 =~ x1 + x2 + x3", pd.read_csv(DATA / "PoliticalDemocracy.csv"), se="bootstrap",
                     missing="fiml")
+
+
+# -- mediation helper --------------------------------------------------------------------------------
+CHAIN = """
+x4 ~ a1*x1
+x5 ~ a2*x4 + a3*x1
+x6 ~ b1*x5 + b2*x4 + c*x1
+i1 := a1*a2*b1
+i2 := a1*b2
+i3 := a3*b1
+tot := c + a1*a2*b1 + a1*b2 + a3*b1
+"""
+
+
+@pytest.mark.parametrize("ci", ["perc", "bca", "norm"])
+def test_effects_equal_the_hand_written_defined_parameters(ci):
+    """Every chain x1 -> ... -> x6 found from the model, with the numbers of the := parameters one writes
+    by hand (same resamples)."""
+    from egovsem.mediation import effects
+
+    fit, _, _ = _fit(CHAIN, "HolzingerSwineford1939")
+    bt = _boot(fit, 300, seed=4, n_jobs=1, ci=ci)
+    tab = effects(bt, "x1", "x6", ci=ci)
+    assert tab["effect"].tolist() == ["indirect"] * 3 + ["total indirect", "direct", "total"]
+    assert set(tab["path"][:3]) == {"x1 -> x4 -> x5 -> x6", "x1 -> x4 -> x6", "x1 -> x5 -> x6"}
+    pe = bt.params.set_index("lhs")
+    by_path = {"x1 -> x4 -> x5 -> x6": "i1", "x1 -> x4 -> x6": "i2", "x1 -> x5 -> x6": "i3", "x1 => x6": "tot"}
+    for r in tab.itertuples():
+        if r.path not in by_path:
+            continue
+        d = pe.loc[by_path[r.path]]
+        assert r.est == pytest.approx(d["est"], abs=1e-12)
+        assert r.se == pytest.approx(d["se"], rel=1e-10)
+        if ci != "norm":  # lavaan's norm bias for := is taken at the mean free-parameter draw
+            assert r._7 == pytest.approx(d["ci.lower"], abs=1e-10)
+            assert r._8 == pytest.approx(d["ci.upper"], abs=1e-10)
+        assert r._9 == pytest.approx(d["std.all"], abs=1e-10)
+    direct = tab[tab["effect"] == "direct"].iloc[0]
+    assert direct["est"] == pytest.approx(pe.loc["x6"].query("rhs == 'x1'")["est"].iloc[0])
+    assert tab.attrs["bootstrap"]["B"] == 300
+
+
+def test_effects_draw_a_bootstrap_for_a_plain_fit_and_check_names():
+    from egovsem.mediation import effects
+
+    fit, _, _ = _fit("pd_indirect")
+    tab = effects(fit, "ind60", "dem65", bootstrap_draws=100, seed=2, n_jobs=1)
+    assert tab["est"].iloc[0] == pytest.approx(1.2418, abs=1e-3)
+    assert tab["ci.lower"].iloc[0] < tab["est"].iloc[0] < tab["ci.upper"].iloc[0]
+    with pytest.raises(EgovsemError, match="The 'x' parameter must be a variable of the model"):
+        effects(fit, "ind6O", "dem65")
+    with pytest.raises(EgovsemError, match="no directed path"):
+        effects(fit, "dem65", "ind60")
