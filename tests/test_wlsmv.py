@@ -8,8 +8,11 @@ architecture.md: est, std.lv, std.all, std.nox 1e-3 (relative above 1), se 1e-2 
 fit measures 1e-3 (relative above 1). Every lavaan row and every lavaan fit measure is compared; lavaan's NA
 (``srmr_mplus``, ``srmr_mplus_nomean`` for ordered data) must be NaN here.
 
-Fit measures left out: none. lavaan's ``fitMeasures()`` for WLSMV has no likelihood-based measures (logl, AIC,
-BIC, ECVI), and egovsem reports none.
+Fit measures left out: none in these cases. lavaan's ``fitMeasures()`` for WLSMV has no likelihood-based
+measures (logl, AIC, BIC, ECVI), and egovsem reports none. One case is reported as NaN on purpose: the
+``.robust`` CFI/TLI/NNFI/RNI/RMSEA family when the model-implied correlation matrix is not positive definite
+(lavaan's catML objective is then infinite and what it prints from it could not be checked); lavaan's own NA
+cases (polychoric matrix not positive definite, continuous indicators) are NaN here too.
 """
 from __future__ import annotations
 

@@ -65,6 +65,10 @@ def _catml_robust(res, n1: int, df: int) -> dict:
     if len(ost.ordered) < len(ost.names) or np.linalg.eigvalsh(R).min() < np.sqrt(np.finfo(float).eps):
         return nan  # lavaan: only for ordered items alone, and a positive definite R
     Sigma = res.implied_cov
+    if np.linalg.eigvalsh(Sigma).min() <= 0:
+        # lavaan's ML objective is infinite for a non-positive-definite implied matrix and its robust measures
+        # then follow no definition we could check against it: not reported (NaN)
+        return nan
     P = np.linalg.inv(Sigma)
     XX3 = N * (np.linalg.slogdet(Sigma)[1] - np.linalg.slogdet(R)[1] + np.sum(R * P) - p)
     cj, ci = np.triu_indices(p, 1)
