@@ -54,6 +54,13 @@ def fmt(x, digits=2, bounded=False):
     return s
 
 
+def fmt_ci(lo, hi, digits=2, bounded=False):
+    d = digits  # more decimals only where a bound would print as zero
+    while any(v != 0 and float("%.*f" % (d, v)) == 0 for v in (lo, hi)):
+        d += 1
+    return f"[{fmt(lo, d, bounded)}, {fmt(hi, d, bounded)}]"
+
+
 def fmt_p(p):
     if p < 0.001:
         return "< .001"
@@ -114,6 +121,8 @@ def test_apa_p_rejects_values_outside_unit_interval():
 def test_apa_ci_and_stars():
     assert apa_ci(-0.1049, 0.3051) == "[-0.10, 0.31]"
     assert apa_ci(0.02, 0.3, 3, bounded=True) == "[.020, .300]"
+    assert apa_ci(0.0004, 0.3, 3, bounded=True) == "[.0004, .3000]"
+    assert apa_ci(0.0004, 0.3, 3, bounded=True, show_zero=False) == "[.000, .300]"
     assert [stars(p) for p in (0.0009, 0.001, 0.0099, 0.01, 0.0499, 0.05)] == ["***", "**", "**", "*", "*", ""]
 
 
@@ -155,7 +164,7 @@ def _check_hypothesis_rows(rows, fit):
         assert beta == fmt(r["std.all"], bounded=True)
         assert z == fmt(r["z"])
         assert p == fmt_p(r["pvalue"])
-        assert ci == f"[{fmt(r['ci.lower'])}, {fmt(r['ci.upper'])}]"
+        assert ci == fmt_ci(r["ci.lower"], r["ci.upper"])
         assert sup == ("Yes" if (r["pvalue"] < 0.05 and r["est"] > 0) else "No")
     assert len(seen) == len(reg)
 
@@ -261,7 +270,7 @@ def test_indirect_effects_from_defined_rows_and_bootstrap_override(fit):
     assert rows["h9a"][1] == f"SG {ARROW} PV {ARROW} PI"
     r = de[de["lhs"] == "h9a"].iloc[0]
     assert rows["h9a"][2] == fmt(r["est"], 3) and rows["h9a"][4] == fmt(r["std.all"], 3, bounded=True)
-    assert rows["h9a"][5] == f"[{fmt(r['ci.lower'], 3)}, {fmt(r['ci.upper'], 3)}]"
+    assert rows["h9a"][5] == fmt_ci(r["ci.lower"], r["ci.upper"], 3)
     assert "Wald (delta-method)" in t.notes_en[0]
     boot = pd.DataFrame({"lhs": ["h9a", "h9b"], "ci.lower": [0.05, -0.01], "ci.upper": [0.2, 0.15], "se": [.03, .04]})
     tb = indirect_table(fit, bootstrap=boot, ci_method="percentile bootstrap, 1,000 resamples")
@@ -537,7 +546,7 @@ def test_indirect_table_from_a_bootstrap_fit():
     t = indirect_table(f, labels=False)
     r = f.params[f.params["op"] == ":="].iloc[0]
     assert t.rows_en[0][1] == f"ind60 {ARROW} dem60 {ARROW} dem65"
-    assert t.rows_en[0][5] == f"[{fmt(r['ci.lower'], 3)}, {fmt(r['ci.upper'], 3)}]"
+    assert t.rows_en[0][5] == fmt_ci(r["ci.lower"], r["ci.upper"], 3)
     n_ok = f.bootstrap_info["successful"]
     assert f"(percentile bootstrap, {n_ok:,} resamples)" in t.notes_en[0]
     assert "percentile bootstrap" in hypotheses_table(f).notes_en[0]

@@ -6,7 +6,8 @@ Every builder of :mod:`egovsem.tables` formats through these helpers, so one rul
   standardised loadings and paths, proportions, CFI/TLI, RMSEA, SRMR, reliability coefficients);
 * ``apa_p(p)``: three decimals without the leading zero, ``< .001`` below .001 (APA 7, section 6.36); more
   decimals only when rounding would carry p across .05 or .01;
-* ``apa_ci(lo, hi)``: ``[lo, hi]`` in the same number style;
+* ``apa_ci(lo, hi)``: ``[lo, hi]`` in the same number style (more decimals when a bound would print as zero,
+  so a reader sees whether zero is in the interval);
 * ``stars(p)``: ``***`` p < .001, ``**`` p < .01, ``*`` p < .05.
 
 Missing values (None, NaN) format as the empty string; builders put an em dash where "not applicable"
@@ -146,8 +147,11 @@ def apa_p(p: Any, digits: int = 3) -> str:
     return apa_number(v, d, bounded=True)
 
 
-def apa_ci(lower: Any, upper: Any, digits: int = 2, bounded: bool = False) -> str:
+def apa_ci(lower: Any, upper: Any, digits: int = 2, bounded: bool = False, *, show_zero: bool = True) -> str:
     """A confidence interval ``[lower, upper]`` in APA style.
+
+    With ``show_zero`` (default) a non-zero bound that would print as zero gets up to three more decimals,
+    so the reader sees whether the interval contains zero; ``show_zero=False`` keeps ``digits`` (RMSEA).
 
     >>> apa_ci(0.1234, 0.5678, bounded=True)
     '[.12, .57]'
@@ -155,10 +159,16 @@ def apa_ci(lower: Any, upper: Any, digits: int = 2, bounded: bool = False) -> st
     '[-1.50, 2.25]'
     >>> apa_ci(None, 1.0)
     ''
+    >>> apa_ci(0.0042, 0.2431)   # a bound that would print as 0.00 gets more decimals: zero is not in it
+    '[0.004, 0.243]'
     """
     if is_missing(lower) or is_missing(upper):
         return ""
-    return f"[{apa_number(lower, digits, bounded)}, {apa_number(upper, digits, bounded)}]"
+    lo, hi = float(lower), float(upper)
+    d = digits
+    while show_zero and d < digits + 3 and any(v != 0 and round(v, d) == 0 for v in (lo, hi)):
+        d += 1
+    return f"[{apa_number(lo, d, bounded)}, {apa_number(hi, d, bounded)}]"
 
 
 def stars(p: Any) -> str:

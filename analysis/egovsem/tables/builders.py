@@ -547,7 +547,7 @@ def fit_table(fits, *, robust: bool | None = None, note: Any = None) -> Table:
         aic, bic = float(m.get("aic", NAN)), float(m.get("bic", NAN))
         ratio = chisq / df if df and not is_missing(df) and df > 0 else NAN
         rm = apa_number(rmsea, 3, bounded=True)
-        ci = apa_ci(lo, hi, 3, bounded=True)
+        ci = apa_ci(lo, hi, 3, bounded=True, show_zero=False)
         cells.append([name, apa_number(chisq, 2), apa_int(df), apa_p(p), apa_number(ratio, 2),
                       apa_number(cfi, 3, bounded=True), apa_number(tli, 3, bounded=True),
                       f"{rm} {ci}".strip(), apa_number(srmr, 3, bounded=True), apa_number(aic, 2),
