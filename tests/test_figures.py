@@ -97,3 +97,15 @@ def test_bad_input(pd_fit, tmp_path):
         path_diagram({"not": "a fit"})
     with pytest.raises(egovsem.EgovsemError, match="'format' parameter"):
         save_figure(path_diagram(pd_fit, labels=False), tmp_path / "x.bmp")
+
+
+def test_without_a_cjk_font_the_diagram_falls_back_to_english(pd_fit, tmp_path, monkeypatch):
+    import egovsem.figures as figures
+
+    monkeypatch.setattr(figures, "_font_families", lambda: (["DejaVu Sans"], False))
+    p = tmp_path / "x.svg"
+    with pytest.warns(egovsem.EgovsemWarning, match="No CJK font"):
+        path_diagram(pd_fit, p, lang="zh", note=SIMULATED_NOTE, labels={"dem60": ("Democracy 1960", "1960年民主")})
+    svg = p.read_text(encoding="utf-8")
+    assert "Democracy 1960" in svg and "1960年民主" not in svg
+    assert "SIMULATED DATA" in svg and "模拟数据" not in svg
