@@ -569,3 +569,31 @@ def test_notes_warn_when_the_fit_did_not_converge():
                                          (0.0101, ".010"), (0.05, ".050"), (0.0095, ".009")])
 def test_apa_p_never_rounds_across_a_threshold(p, expected):
     assert apa_p(p) == expected
+
+
+def test_effects_table_from_mediation_effects():
+    import warnings
+
+    import egovsem.datasets as ds
+
+    try:
+        from egovsem.mediation import effects
+    except ImportError:
+        pytest.skip("egovsem.mediation is not in this checkout yet")
+    from egovsem.tables import effects_table
+
+    m = ("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem65 =~ y5 + y6 + y7 + y8\n"
+         "dem60 ~ ind60\ndem65 ~ ind60 + dem60\n")
+    fit = egovsem.sem(m, ds.load("PoliticalDemocracy"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eff = effects(fit, "ind60", "dem65", bootstrap_draws=100, seed=1, n_jobs=1)
+    t = effects_table(eff, labels=False)
+    assert [r[0] for r in t.rows_en] == ["Indirect", "Direct", "Total"] and t.rows_zh[2][0] == "总效应"
+    assert t.rows_en[0][1] == f"ind60 {ARROW} dem60 {ARROW} dem65" and t.rows_en[2][1] == "ind60 \u21d2 dem65"
+    for row, (_, e) in zip(t.rows_en, eff.iterrows()):
+        assert row[2] == fmt(e["est"], 3) and row[3] == fmt(e["se"], 3)
+        assert row[4] == fmt(e["std.all"], 3, bounded=True) and row[5] == fmt_ci(e["ci.lower"], e["ci.upper"], 3)
+    n_ok = eff.attrs["bootstrap"]["successful"]
+    assert f"(percentile bootstrap, {n_ok:,} resamples)" in t.notes_en[0]
+    assert r"ind60 $\Rightarrow$ dem65" in to_latex(t)

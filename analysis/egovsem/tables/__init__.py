@@ -7,6 +7,7 @@ numbers behind every cell, and notes):
   correlations, square root of AVE on the diagonal), :func:`measurement_table` (standardised loadings,
   alpha, CR/omega, AVE), :func:`htmt_table`, :func:`fit_table` (fit of compared models),
   :func:`hypotheses_table` (paths, supported or not), :func:`indirect_table` (``:=`` effects, bootstrap CIs),
+  :func:`effects_table` (direct/indirect/total decomposition from :func:`egovsem.mediation.effects`),
   :func:`invariance_table` (configural, metric, scalar, strict steps);
 * :func:`model_tables` fits a model and its CFA and builds the standard set in paper order.
 
@@ -27,6 +28,7 @@ Examples
 from ._format import apa_ci, apa_int, apa_number, apa_p, stars
 from .builders import (
     correlation_table,
+    effects_table,
     fit_table,
     htmt_table,
     hypotheses_table,
@@ -44,6 +46,6 @@ from .table import Table
 __all__ = [
     "Table", "apa_number", "apa_p", "apa_ci", "apa_int", "stars",
     "sample_table", "correlation_table", "measurement_table", "htmt_table", "fit_table", "hypotheses_table",
-    "indirect_table", "invariance_table", "model_constructs", "latent_correlations", "model_tables", "cfa_syntax",
+    "indirect_table", "effects_table", "invariance_table", "model_constructs", "latent_correlations", "model_tables", "cfa_syntax",
     "to_docx", "to_latex", "to_markdown", "to_html", "to_csv", "write_tables", "FORMATS",
 ]

@@ -21,7 +21,7 @@ from .table import Table, build
 
 __all__ = [
     "sample_table", "correlation_table", "measurement_table", "htmt_table", "fit_table", "hypotheses_table",
-    "indirect_table", "invariance_table", "model_constructs", "latent_correlations",
+    "indirect_table", "effects_table", "invariance_table", "model_constructs", "latent_correlations",
 ]
 
 NAN = float("nan")
@@ -814,6 +814,66 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
             abbreviations(codes, labels), _convergence(fit)]
     return build("indirect", ("Indirect Effects", "间接效应"), cols, cells, values, [_note(sent)],
                  align=("l", "l") + ("r",) * 4 + ("c",), note=note)
+
+
+# -- effect decomposition (egovsem.mediation.effects) ----------------------------------------------------
+_EFFECT_NAMES = {"indirect": ("Indirect", "间接效应"), "total indirect": ("Total indirect", "总间接效应"),
+                 "direct": ("Direct", "直接效应"), "total": ("Total", "总效应")}
+
+
+def effects_table(effects, *, labels=None, note: Any = None) -> Table:
+    """Direct, indirect and total effects with bootstrap intervals, from :func:`egovsem.mediation.effects`.
+
+    Parameters
+    ----------
+    effects : DataFrame or sequence of DataFrames
+        Output(s) of :func:`egovsem.mediation.effects` (one per cause-outcome pair): ``effect path est se
+        ci.lower ci.upper std.all`` with the bootstrap settings in ``attrs``.
+
+    Examples
+    --------
+    >>> eff = pd.DataFrame({"effect": ["indirect", "direct", "total"],
+    ...     "path": ["X -> M -> Y", "X -> Y", "X => Y"], "est": [.2, .1, .3], "se": [.05, .04, .06],
+    ...     "ci.lower": [.11, .02, .19], "ci.upper": [.31, .18, .42], "std.all": [.15, .08, .23]})
+    >>> effects_table(eff, labels=False).to_frame().values.tolist()[0]
+    ['Indirect', 'X → M → Y', '0.200', '0.050', '.150', '[0.110, 0.310]']
+    """
+    frames = [effects] if isinstance(effects, pd.DataFrame) else list(effects)
+    if not frames or not all(isinstance(f, pd.DataFrame) for f in frames):
+        raise TypeError("The 'effects' parameter must be a DataFrame from egovsem.mediation.effects (or a list).")
+    need = {"effect", "path", "est", "se", "ci.lower", "ci.upper", "std.all"}
+    for f in frames:
+        if not need <= set(f.columns):
+            raise EgovsemError(f"The 'effects' parameter needs the columns {sorted(need)}; it has {list(f.columns)!r}.")
+    labels = resolve_labels(labels)
+    attrs = frames[0].attrs or {}
+    level = float(attrs.get("level", 0.95))
+    lvl = f"{100 * level:g}%"
+    cols = [("effect", "Effect", "效应"), ("path", "Path", "路径"), ("b", "<i>b</i>", "<i>b</i>"),
+            ("se", "<i>SE</i>", "<i>SE</i>"), ("beta", "\u03b2", "\u03b2"), ("ci", f"{lvl} CI", f"{lvl} CI")]
+    cells, values, codes = [], [], []
+    for f in frames:
+        for d in f.to_dict("records"):
+            kind = str(d["effect"])
+            path = str(d["path"]).replace("=>", "\u21d2").replace("->", ARROW)
+            codes += [c.strip() for c in re.split("[\u2192\u21d2]", path) if c.strip() not in ("", "...")]
+            est, se, beta = float(d["est"]), float(d["se"]), float(d["std.all"])
+            lo, hi = float(d["ci.lower"]), float(d["ci.upper"])
+            cells.append([_EFFECT_NAMES.get(kind, (kind, kind)), path, apa_number(est, 3), apa_number(se, 3),
+                          apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3)])
+            values.append([kind, path, est, se, beta, (lo, hi)])
+    boot = attrs.get("bootstrap") or {}
+    kind = _BOOT_TYPES.get(str(attrs.get("ci", boot.get("ci", "perc"))), str(attrs.get("ci", "perc")))
+    n_ok = boot.get("successful")
+    how_en = f"{kind} bootstrap" + (f", {int(n_ok):,} resamples" if n_ok else "")
+    sent = [("<i>b</i> = unstandardised effect; <i>SE</i> = standard deviation of the bootstrap estimates; "
+             f"\u03b2 = completely standardised effect; {lvl} CI = confidence interval of <i>b</i> ({how_en}). "
+             "Total = direct + indirect effects.",
+             f"<i>b</i> = 非标准化效应；<i>SE</i> = bootstrap估计的标准差；\u03b2 = 完全标准化效应；{lvl} CI为<i>b</i>的"
+             f"置信区间（{how_en}）。总效应 = 直接效应 + 间接效应。"),
+            abbreviations(codes, labels)]
+    return build("effects", ("Direct, Indirect and Total Effects", "直接效应、间接效应与总效应"), cols, cells, values,
+                 [_note(sent)], align=("l", "l") + ("r",) * 4, note=note)
 
 
 # -- measurement invariance -----------------------------------------------------------------------------

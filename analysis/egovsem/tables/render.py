@@ -176,8 +176,8 @@ _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "
                 "<": r"$<$", ">": r"$>$"}
 _TEX_UNICODE = {"\u03c7\u00b2": r"$\chi^2$", "\u03c7": r"$\chi$", "\u00b2": r"$^2$", "\u0394": r"$\Delta$",
                 "\u03b1": r"$\alpha$", "\u03b2": r"$\beta$", "\u03bb": r"$\lambda$", "\u03c9": r"$\omega$",
-                "\u221a": r"$\surd$", "\u2192": r"$\rightarrow$", "\u2265": r"$\geq$", "\u2264": r"$\leq$",
-                "\u2212": r"$-$", "\u2014": "---", "\u2013": "--", "\u221e": r"$\infty$"}
+                "\u221a": r"$\surd$", "\u2192": r"$\rightarrow$", "\u21d2": r"$\Rightarrow$", "\u2265": r"$\geq$",
+                "\u2264": r"$\leq$", "\u2212": r"$-$", "\u2014": "---", "\u2013": "--", "\u221e": r"$\infty$"}
 
 
 def _tex_escape(s: str) -> str:
