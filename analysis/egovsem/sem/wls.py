@@ -321,7 +321,6 @@ def _one_blas_thread():
         return contextlib.nullcontext()
 
 
-
 def fit_wlsmv(model, data: pd.DataFrame, ordered) -> "WLSResults":
     """Fit ``model`` (a :class:`~egovsem.sem.model.Model`) by WLSMV with the ``ordered`` items.
 
