@@ -597,3 +597,21 @@ def test_effects_table_from_mediation_effects():
     n_ok = eff.attrs["bootstrap"]["successful"]
     assert f"(percentile bootstrap, {n_ok:,} resamples)" in t.notes_en[0]
     assert r"ind60 $\Rightarrow$ dem65" in to_latex(t)
+
+
+def test_cli_tables_bootstrap(small_files, tmp_path, capsys):
+    data, model = small_files
+    out = tmp_path / "b"
+    code = main(["tables", str(data), "--model", str(model), "--out", str(out), "--format", "csv",
+                 "--bootstrap", "60", "--seed", "3"])
+    assert code == 0
+    text = (out / "06_indirect.csv").read_text(encoding="utf-8-sig")
+    assert "(percentile bootstrap, 60 resamples, seed 3)" in text
+    from egovsem.sem.bootstrap import bootstrap
+
+    fit = egovsem.sem(SMALL, pd.read_csv(data))
+    bt = bootstrap(fit, 60, seed=3)
+    r = bt.params.query("op == ':='").iloc[0]
+    assert f'"{fmt_ci(r["ci.lower"], r["ci.upper"], 3)}"' in text
+    assert main(["tables", str(data), "--model", str(model), "--out", str(out), "--bootstrap", "1"]) == 2
+    assert "'--bootstrap' option must be at least 2" in capsys.readouterr().err

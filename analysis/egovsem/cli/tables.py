@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sample", default=None, metavar="COL,...",
                    help="columns for the sample-characteristics table (category names from the bundled instrument)")
     p.add_argument("--figure", action="store_true", help="also draw the path diagram (path_diagram.png/.svg/.pdf)")
+    p.add_argument("--bootstrap", type=int, default=None, metavar="B",
+                   help="bootstrap the ':=' (indirect) effects with B resamples (complete-data ML)")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the bootstrap")
     p.add_argument("--estimator", default="ML", help="ML (default) or MLR")
     p.add_argument("--missing", default="listwise", help="listwise (default) or fiml")
     p.set_defaults(func=run)
@@ -59,7 +62,11 @@ def run(args: argparse.Namespace) -> int:
             from ..instruments import load_instrument
 
             instrument = load_instrument()
-        tables = model_tables(model, data, fit=fit, note=note, sample=sample, instrument=instrument, **opts)
+        boot, ci_method = None, None
+        if args.bootstrap is not None and (fit.params["op"] == ":=").any():
+            boot, ci_method = _bootstrap_defined(fit, args.bootstrap, args.seed)
+        tables = model_tables(model, data, fit=fit, note=note, sample=sample, instrument=instrument,
+                              bootstrap=boot, ci_method=ci_method, **opts)
         paths = write_tables(tables, args.out, formats=formats, lang=args.lang)
         if args.figure:
             from ..figures import path_diagram, save_figure
@@ -69,3 +76,17 @@ def run(args: argparse.Namespace) -> int:
             paths += save_figure(fig, [out / "path_diagram.png", out / "path_diagram.svg", out / "path_diagram.pdf"])
     print(f"egovsem tables: wrote {len(paths)} file(s) to {args.out}", file=sys.stderr)
     return 0
+
+
+def _bootstrap_defined(fit, B: int, seed):
+    """Bootstrap intervals of the ':=' rows: (DataFrame lhs/se/ci.lower/ci.upper, description for the note)."""
+    from ..sem.bootstrap import bootstrap
+    from ..tables.builders import _boot_method
+
+    if B < 2:
+        raise EgovsemError(f"The '--bootstrap' option must be at least 2 resamples. Got {B} instead.")
+    bt = bootstrap(fit, B, seed=seed)
+    pe = bt.params
+    de = pe[pe["op"] == ":="][["lhs", "se", "ci.lower", "ci.upper"]]
+    how = _boot_method(bt) + f", seed {bt.bootstrap_info['seed']}"
+    return de, how
