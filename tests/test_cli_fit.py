@@ -53,7 +53,7 @@ def test_fit_json_contract_all_formats(tmp_path, hs_model, suffix, capsys):
 
 def test_fit_refuses_later_estimators(tmp_path, hs_model, capsys):
     data = DATA / "HolzingerSwineford1939.csv"
-    for extra in (["--se", "bootstrap"], ["--ordered", "all"]):
+    for extra in (["--se", "robust"], ["--estimator", "ULS"]):
         assert main(["fit", str(hs_model), str(data), *extra]) == 2
         assert "not available yet" in capsys.readouterr().err
 
@@ -87,6 +87,17 @@ def test_fit_multigroup_from_the_command_line(tmp_path, hs_model):
     d = json.loads(out.read_text())
     assert round(d["fit"]["chisq"], 2) == 164.10 and d["fit"]["df"] == 60  # lavaan's scalar model
     assert {p["group"] for p in d["params"]} == {0, 1, 2} or {p["group"] for p in d["params"]} == {1, 2}
+
+
+def test_fit_ordered_from_the_command_line(tmp_path, hs_model):
+    out = tmp_path / "w.json"
+    assert main(["fit", str(hs_model), str(DATA / "hs_ordinal.csv"), "--ordered", "all", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    ref = read_kv("hs_ord4", "fit", "ordinal")
+    assert d["estimator"] == "WLSMV"
+    for k in ("chisq", "chisq.scaled", "cfi.scaled", "rmsea.scaled"):
+        assert abs(d["fit"][k] - float(ref[k])) <= 1e-3 * max(1.0, abs(float(ref[k]))), k
+    assert any(p["op"] == "|" for p in d["params"])
 
 
 def test_run_example_writes_results_that_say_simulated(tmp_path):

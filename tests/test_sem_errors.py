@@ -100,10 +100,17 @@ def test_bad_option_values(hs):
         egovsem.sem(HS, hs, missing="pairwise")
 
 
-@pytest.mark.parametrize("kw", [{"estimator": "WLSMV"}, {"se": "bootstrap"}, {"ordered": True}])
+@pytest.mark.parametrize("kw", [{"se": "robust"}, {"estimator": "ULS"}, {"estimator": "GLS"}])
 def test_later_options_are_refused_not_ignored(hs, kw):
     with pytest.raises(NotAvailableError, match="not available yet"):
         egovsem.sem(HS, hs, **kw)
+
+
+def test_wlsmv_needs_ordered_and_ordered_switches_estimator(hs):
+    with pytest.raises(EgovsemError, match=r"estimator='WLSMV' needs the ordinal items"):
+        egovsem.sem(HS, hs, estimator="WLSMV")
+    with pytest.raises(EgovsemError, match=r"estimator='MLR' cannot be used with ordered indicators"):
+        egovsem.sem(HS, hs, estimator="MLR", ordered=True)
 
 
 def test_defined_parameter_with_unknown_label(hs):

@@ -11,6 +11,7 @@ import pandas as pd
 from .._errors import (
     ConvergenceWarning,
     EgovsemError,
+    EgovsemWarning,
     HeywoodWarning,
     IdentificationError,
     NotAvailableError,
@@ -78,9 +79,22 @@ class Model:
             if not isinstance(val, (bool, np.bool_)):
                 raise EgovsemError(f"The '{name}' parameter must be True or False. Got {val!r} instead.")
         # options implemented in later releases stop here, never silently ignored
-        if self.estimator not in ("ML", "MLR"):
+        if ordered is not None and ordered is not False:
+            if isinstance(ordered, str):
+                ordered = True if ordered.lower() == "all" else [c.strip() for c in ordered.split(",") if c.strip()]
+            if self.estimator == "ML":
+                # lavaan: ordered indicators make WLSMV the default estimator
+                warnings.warn("ordered= is given: the estimator is WLSMV (lavaan's default for ordered data).",
+                              EgovsemWarning, stacklevel=3)
+                self.estimator = "WLSMV"
+            elif self.estimator != "WLSMV":
+                raise EgovsemError(f"estimator={self.estimator!r} cannot be used with ordered indicators; use 'WLSMV'.")
+        elif self.estimator == "WLSMV":
+            raise EgovsemError("estimator='WLSMV' needs the ordinal items: pass ordered=True (all) or a list of "
+                               "column names.")
+        if self.estimator not in ("ML", "MLR", "WLSMV"):
             raise NotAvailableError(
-                f"estimator={self.estimator!r} is not available yet; 'ML' and 'MLR' are implemented."
+                f"estimator={self.estimator!r} is not available yet; 'ML', 'MLR' and 'WLSMV' are implemented."
             )
         if self.se == "robust" and self.estimator == "ML":
             # lavaan: se = "robust" with ML is the MLR sandwich without the scaled test; say what it is
@@ -102,15 +116,11 @@ class Model:
 
         for ge in group_equal or ():
             check_option("group_equal", ge, GROUP_EQUAL)
-        if ordered:
-            raise NotAvailableError(
-                f"ordered={ordered!r}: ordinal indicators (WLSMV) are not available yet."
-            )
         self.model = model
         self.options: dict[str, Any] = dict(
             std_lv=bool(std_lv), meanstructure=meanstructure, fixed_x=bool(fixed_x), estimator=self.estimator,
             missing=self.missing, se=self.se, group=group, group_equal=list(group_equal or ()), bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
-            kind=_kind,
+            kind=_kind, ordered=ordered,
         )
         self.spec: ModelSpec = specify(
             model, std_lv=bool(std_lv), meanstructure=meanstructure, fixed_x=bool(fixed_x), auto_cov_y=auto_cov_y
@@ -127,6 +137,10 @@ class Model:
         """Estimate the model on ``data`` and return a :class:`Results`."""
         from .results import Results
 
+        if self.estimator == "WLSMV":
+            from .wls import fit_wlsmv
+
+            return fit_wlsmv(self, data, self.options["ordered"])
         if self.options["group"] is not None:
             from .multigroup import fit_multigroup
 
