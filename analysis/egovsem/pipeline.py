@@ -435,6 +435,19 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return _json_clean(df.astype(object).where(df.notna(), None).to_dict("records"))
 
 
+def _dumps(obj, level: int = 0) -> str:
+    """JSON with mappings indented and the rows of a table (a list of flat mappings) one per line."""
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(obj, dict) and obj:
+        body = ",\n".join(f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_dumps(v, level + 1)}"
+                           for k, v in obj.items())
+        return "{\n" + body + "\n" + pad + "}"
+    if isinstance(obj, list) and obj and all(isinstance(x, dict) for x in obj):
+        body = ",\n".join(inner + json.dumps(x, ensure_ascii=False) for x in obj)
+        return "[\n" + body + "\n" + pad + "]"
+    return json.dumps(obj, ensure_ascii=False)
+
+
 def _write_results(res: RunResult, texts) -> None:
     cfg = res.config
     out = Path(cfg.out)
@@ -442,7 +455,10 @@ def _write_results(res: RunResult, texts) -> None:
     d = prim.to_dict()
     mr = d.get("missing_report")
     if isinstance(mr, dict):
-        mr.pop("coverage", None)  # p x p; summary.txt and Results.missing_report() have it
+        # the p x p coverage and the pattern list are large; Results.missing_report() has them
+        mr.pop("coverage", None)
+        if isinstance(mr.get("patterns"), (list, dict)):
+            mr["n_patterns"] = len(mr.pop("patterns"))
     d["model"] = cfg.primary_name
     if cfg.example:
         d["note"] = SIMULATED_NOTE
@@ -468,8 +484,7 @@ def _write_results(res: RunResult, texts) -> None:
         d["recovery"] = _records(res.recovery)
     d["tables"] = [{"number": t.number, "name": t.name, "title": t.title_en} for t in res.tables]
     d["notes"] = [n[1][0] for n in res.notes]
-    (out / "results.json").write_text(json.dumps(_json_clean(d), indent=2, ensure_ascii=False) + "\n",
-                                      encoding="utf-8")
+    (out / "results.json").write_text(_dumps(_json_clean(d)) + "\n", encoding="utf-8")
     res.files["json"] = out / "results.json"
     head = (SIMULATED_NOTE + "\n\n") if cfg.example else ""
     parts = [head]
@@ -487,7 +502,8 @@ def _write_readme(res: RunResult) -> None:
     lines = ["# Study outputs (`egovsem run`)", ""]
     if cfg.example:
         lines += [f"> {SIMULATED_NOTE}", ""]
-    rebuild = "egovsem run --example --out DIR" if cfg.example else f"egovsem run {cfg.source} --out DIR"
+    rebuild = (f"egovsem run --example --out {cfg.out}" if cfg.example and cfg.source.startswith("the example")
+               else f"egovsem run {cfg.source} --out {cfg.out}")
     lines += [f"Built by `{rebuild}` (egovsem {_version()}). Nothing here is edited by hand.", "",
               "| file | what |", "|---|---|",
               "| `methods_en.md`, `methods_zh.md` | draft methods-and-results paragraph, numbers from the results |",
@@ -501,7 +517,11 @@ def _write_readme(res: RunResult) -> None:
     lines += ["", "Tables:", ""]
     lines += [f"{t.number}. {t.title_en}" for t in res.tables]
     lines += ["", "The respondent-level files of `clean/` (" + ", ".join(f"`{f}`" for f in RESPONDENT_FILES)
-              + ") are rebuilt by the same command.", ""]
+              + ") are rebuilt by the same command."]
+    if (out / ".gitignore").is_file():
+        lines.append("Files matched by `.gitignore` here (respondent-level data, some figure and Word files) are not "
+                     "committed; the command above rebuilds them.")
+    lines.append("")
     (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
     res.files["readme"] = out / "README.md"
 
