@@ -202,7 +202,7 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
         numeric = pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
         if lv is None and numeric and x.nunique(dropna=True) > max_levels:
             m, sd = float(x.mean()), float(x.std(ddof=1))
-            cells.append([name, ("M (SD)", "M (SD)"), apa_int(x.notna().sum()),
+            cells.append([name, "<i>M</i> (<i>SD</i>)", apa_int(x.notna().sum()),
                           f"{apa_number(m)} ({apa_number(sd)})"])
             values.append([col, "M (SD)", int(x.notna().sum()), (m, sd)])
             continue
@@ -213,9 +213,7 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
         order = list(lv) if lv else sorted(counts.index, key=lambda v: (str(type(v)), v))
         order += [v for v in counts.index if v not in order]
         for code in order:
-            n = int(counts.get(code, 0))
-            if lv and n == 0 and code not in counts.index:
-                pass  # show empty categories of a defined list: reviewers see what was offered
+            n = int(counts.get(code, 0))  # categories of a defined list show even when empty
             pct = 100.0 * n / n_total if n_total else NAN
             code_n = int(code) if isinstance(code, float) and code.is_integer() else code  # 1.0 -> 1
             cat = lvmap.get(str(code_n), (str(code_n), str(code_n))) if lvmap else str(code_n)
