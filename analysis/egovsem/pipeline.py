@@ -403,7 +403,9 @@ def _figure(res: RunResult, note, pr: _Progress) -> None:
             continue
         for lang in langs if m == cfg.primary_name else ["en"]:  # Chinese labels: the primary model only
             stem = f"path_{m}" + ("" if lang == "en" else "_zh")
-            files = [Path(cfg.out) / "figures" / f"{stem}.{ext}" for ext in cfg.figure_formats]
+            # PDF (fonts embedded, slow with a CJK font) for the primary model; the others as PNG and SVG
+            fmts = [e for e in cfg.figure_formats if e != "pdf" or m == cfg.primary_name] or ["svg"]
+            files = [Path(cfg.out) / "figures" / f"{stem}.{ext}" for ext in fmts]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fig = path_diagram(f, files, lang=lang, hypotheses=True, note=note)
@@ -508,7 +510,8 @@ def _write_readme(res: RunResult) -> None:
               "| file | what |", "|---|---|",
               "| `methods_en.md`, `methods_zh.md` | draft methods-and-results paragraph, numbers from the results |",
               "| `tables/<lang>/NN_<name>.<ext>` | one table per file; `tables.<ext>` all tables in one file |",
-              "| `figures/path_<model>.<ext>` | path diagram of each hypothesis model (standardised coefficients) |",
+              "| `figures/path_<model>.<ext>` | path diagram of each hypothesis model (standardised coefficients; "
+              "PDF for the primary model) |",
               "| `results.json` | the primary model (lavaan names) plus every model, measurement, bootstrap |",
               "| `summary.txt` | lavaan-like summaries of every model and of the CFA |",
               "| `clean/report.md`, `clean/flow.csv` | the cleaning report and the respondent flow |"]
