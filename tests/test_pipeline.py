@@ -28,10 +28,19 @@ REDUCED = dict(models=["strategic_triangle"], formats=["docx", "tex", "md", "htm
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """The reduced example, once from example_config() and once from paper/example_config.yaml."""
+    """The reduced example, once from example_config() (the API) and once from a copy of
+    paper/example_config.yaml with the reduced model list (the command line, ``egovsem run CONFIG.yaml``)."""
+    import yaml
+
     a = run_study(example_config(tmp_path_factory.mktemp("run_a"), **REDUCED))
-    b = run_study(load_config(CONFIG, out=tmp_path_factory.mktemp("run_b"), **REDUCED))
-    return a, b
+    d = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    d.update(raw=str(ROOT / "data" / "example" / "raw_export.csv"), instrument=str(ROOT / "instruments" /
+             "egov_study.yaml"), primary=None, bootstrap_models=None, **REDUCED)
+    cfg = tmp_path_factory.mktemp("config") / "study.yaml"
+    cfg.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    out_b = tmp_path_factory.mktemp("run_b")
+    assert main(["run", str(cfg), "--out", str(out_b), "--quiet"]) == 0
+    return a, out_b
 
 
 def _table_files(out: Path) -> dict[str, bytes]:
@@ -72,7 +81,7 @@ def test_every_text_output_says_simulated(runs):
     res, _ = runs
     out = Path(res.config.out)
     texts = [out / n for n in ("summary.txt", "README.md", "methods_en.md", "methods_zh.md", "recovery.csv",
-                               "clean/report.md")]
+                               "clean/report.md", "clean/flow.csv")]
     texts += [p for p in (out / "tables").rglob("*") if p.suffix in (".md", ".html", ".tex", ".csv")]
     for p in texts:
         assert "SIMULATED" in p.read_text(encoding="utf-8") or "模拟" in p.read_text(encoding="utf-8"), p
@@ -81,8 +90,8 @@ def test_every_text_output_says_simulated(runs):
 
 
 def test_tables_are_byte_identical_across_runs(runs):
-    a, b = runs
-    fa, fb = _table_files(Path(a.config.out)), _table_files(Path(b.config.out))
+    a, out_b = runs
+    fa, fb = _table_files(Path(a.config.out)), _table_files(out_b)
     assert len(fa) > 50 and fa.keys() == fb.keys()
     differ = [k for k in fa if fa[k] != fb[k]]
     assert not differ, differ

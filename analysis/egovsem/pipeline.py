@@ -163,6 +163,10 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     if note:
         rp = paths["report.md"]
         rp.write_text(f"> {note}\n\n" + rp.read_text(encoding="utf-8"), encoding="utf-8")
+        # the flow as a '#'-commented CSV (as recovery.csv); clean.csv, audit.csv and flags.csv stay plain data
+        # files for other tools (their ids start with SIM-), and the report above says what they are
+        fp = paths["flow.csv"]
+        fp.write_text(f"# {note}\n" + fp.read_text(encoding="utf-8"), encoding="utf-8")
     res.files.update({f"clean/{k}": v for k, v in paths.items()})
     flow = res.clean.flow
     data = res.clean.data
