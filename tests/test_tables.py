@@ -615,3 +615,13 @@ def test_cli_tables_bootstrap(small_files, tmp_path, capsys):
     assert f'"{fmt_ci(r["ci.lower"], r["ci.upper"], 3)}"' in text
     assert main(["tables", str(data), "--model", str(model), "--out", str(out), "--bootstrap", "1"]) == 2
     assert "'--bootstrap' option must be at least 2" in capsys.readouterr().err
+
+
+def test_unlabelled_model_every_path_is_a_hypothesis():
+    import egovsem.datasets as ds
+
+    f = egovsem.sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+                    "textual ~ visual\nspeed ~ textual + visual", ds.load("HolzingerSwineford1939"))
+    t = hypotheses_table(f)
+    assert all(v in (True, False) for v in t.column("supported"))
+    assert "positive for every path" in t.notes_en[0] and "of 3 hypotheses" in t.notes_en[0]

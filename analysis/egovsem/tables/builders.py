@@ -623,7 +623,8 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
     fit : egovsem.Results
     expected : mapping, optional
         Expected sign (``"+"`` or ``"-"``) per label (``"h3"``) or path (``"TG~IF"``). Default: every labelled
-        path expects ``default_sign``; unlabelled paths are shown without a decision.
+        path expects ``default_sign`` and unlabelled paths are shown without a decision; in a model without
+        any labels every path expects ``default_sign``.
     alpha : float
         Significance level of the rule.
     only_labelled : bool
@@ -644,6 +645,7 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
             ("supported", "Supported", "是否支持")]
     cells, values, codes = [], [], []
     n_sup = n_hyp = 0
+    any_label = bool((reg["label"].astype(str) != "").any())
     for d in reg.to_dict("records"):
         lab = str(d["label"] or "")
         est, se, beta = float(d["est"]), float(d["se"]), float(d["std.all"])
@@ -655,7 +657,9 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
             gname = glabels[gi] if 0 <= gi < len(glabels) else d["group"]
             path = f"{path} (group {gname})"
         codes += [d["rhs"], d["lhs"]]
-        sign = _expected_sign(expected, lab, d["lhs"], d["rhs"], default_sign)
+        # no labels anywhere (a model written without hypothesis labels): every path is a hypothesis
+        sign = default_sign if (expected is None and not any_label) else \
+            _expected_sign(expected, lab, d["lhs"], d["rhs"], default_sign)
         if sign is None:
             sup_cell, sup_val = DASH, None
         else:
@@ -672,7 +676,8 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
     a = apa_number(alpha, 2, bounded=True) if round(alpha, 2) == alpha else apa_number(alpha, 3, bounded=True)
     sign_en = "positive" if default_sign == "+" else "negative"
     sign_zh = "正" if default_sign == "+" else "负"
-    exp_en = (f"as expected ({sign_en} for every hypothesis unless marked \u2212)" if expected is None
+    who = "hypothesis" if any_label else "path"
+    exp_en = (f"as expected ({sign_en} for every {who} unless marked \u2212)" if expected is None
               else "as expected")
     exp_zh = f"符合预期（除标注\u2212者外均预期为{sign_zh}）" if expected is None else "符合预期"
     kind_en, kind_zh = _ci_kind(fit)
