@@ -147,6 +147,24 @@ def test_bootstrap_is_used_or_its_absence_said(runs):
         assert "bootstrap" in dict(res.notes) and "delta-method" in notes or "Wald" in notes
 
 
+def test_bootstrap_of_the_indirect_effects_with_complete_data(tmp_path):
+    """With missing='listwise' the engine's bootstrap (complete-data ML) gives the indirect effects' CIs;
+    without it in the engine the run says so and keeps the delta-method CIs."""
+    res = run_study(example_config(tmp_path, models=["strategic_triangle"], missing="listwise", bootstrap=50,
+                                   formats=["md"], lang="en", figure_formats=["svg"]))
+    t = next(t for t in res.tables if t.name == "indirect_strategic_triangle")
+    notes = " ".join(t.notes_en)
+    if res.bootstrap:
+        boot = res.bootstrap["strategic_triangle"].params.set_index("lhs")
+        row = t.to_frame(raw=True).set_index("effect").loc["ind_opc_leg_puv"]
+        assert tuple(row["ci"]) == pytest.approx((boot.loc["ind_opc_leg_puv", "ci.lower"],
+                                                 boot.loc["ind_opc_leg_puv", "ci.upper"]))
+        assert "percentile bootstrap, 50 resamples" in notes
+        assert "bootstrap confidence intervals (50 resamples)" in res.text["en"]
+    else:
+        assert "not available" in dict(res.notes)["bootstrap"][0] and "Wald" in notes
+
+
 # -- configuration ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("change, message", [
     ({"estimator": "WLS"}, "The 'estimator' key of study.yaml must be one of 'ML', 'MLR'. Got 'WLS' instead."),

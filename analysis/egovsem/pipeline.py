@@ -342,7 +342,8 @@ def _tables(res: RunResult, texts, note) -> None:
             continue
         b = res.bootstrap.get(m)
         if b is not None:
-            t = indirect_table(b, ci_method=f"bootstrap ({cfg.bootstrap} resamples, seed {cfg.seed})", note=note)
+            t = indirect_table(b, ci_method=f"percentile bootstrap, {cfg.bootstrap} resamples, seed {cfg.seed}",
+                               note=note)
         else:
             t = indirect_table(f, note=note)
             if notes.get("bootstrap"):
