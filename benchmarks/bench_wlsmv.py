@@ -7,8 +7,8 @@ Two timings each, median of repeats:
 * in process: ``egovsem.sem.wls.fit_wlsmv`` + all fit measures + the parameter table, against lavaan's
   ``cfa(..., ordered = TRUE, estimator = "WLSMV")`` + ``fitMeasures()`` + ``parameterEstimates()`` timed
   inside one R session (both include the first stage: thresholds, polychorics, Gamma);
-* whole command: a fresh Python process (import, read the CSV, fit, fit measures, write the parameter
-  table) against a fresh ``Rscript`` doing the same.
+* whole command: ``egovsem fit MODEL DATA --ordered all --json OUT`` against ``Rscript`` doing the same
+  (read the CSV, fit, summary with fit measures, write the parameter table), each as a fresh process.
 
 Prints a table of times and ratios (egovsem / lavaan; below 1 means egovsem is faster) and, with
 ``--write``, appends it to benchmarks/RESULTS.md with the date and the machine.
@@ -60,18 +60,9 @@ R_COMMAND = r"""
 suppressMessages(library(lavaan))
 d <- read.csv("{data}")
 fit <- cfa(readLines("{model}"), data = d, ordered = TRUE, estimator = "WLSMV")
-fm <- fitMeasures(fit)
+summary(fit, fit.measures = TRUE, standardized = TRUE)
 pe <- parameterEstimates(fit, standardized = TRUE)
 write.csv(pe, "{out}")
-"""
-
-PY_COMMAND = r"""
-import pandas as pd
-from egovsem.sem.model import Model
-from egovsem.sem.wls import fit_wlsmv
-fit = fit_wlsmv(Model(open("{model}").read()), pd.read_csv("{data}"), True)
-fm = fit.fit_measures
-fit.params.to_csv("{out}")
 """
 
 
@@ -111,16 +102,16 @@ def main() -> int:
     r_script.write_text(fill(R_INPROCESS, data=data_path, model=model_path, repeats=args.repeats))
     out = subprocess.run(["Rscript", str(r_script)], check=True, capture_output=True, text=True).stdout.split()
     r_in, r_stat = float(out[0]), float(out[1])
-    py_script = tmp / "cmd.py"
-    py_script.write_text(fill(PY_COMMAND, data=data_path, model=model_path, out=tmp / "pe_py.csv"))
-    py_cmd = time_command([sys.executable, str(py_script)], args.repeats)
+    egovsem_exe = shutil.which("egovsem") or str(Path(sys.executable).with_name("egovsem"))
+    py_cmd = time_command([egovsem_exe, "fit", str(model_path), str(data_path), "--ordered", "all", "--json",
+                           str(tmp / "o.json")], args.repeats)
     r_cmd_script = tmp / "cmd.R"
     r_cmd_script.write_text(fill(R_COMMAND, data=data_path, model=model_path, out=tmp / "pe.csv"))
     r_cmd = time_command(["Rscript", str(r_cmd_script)], args.repeats)
     rows = [
         ("WLSMV, 7 factors / 28 items (5 categories), N = 1000: fit + all fit measures + parameter table "
          "(in process)", py_in, r_in),
-        ("WLSMV, same: whole command (fresh process: import, read CSV, fit, output file)", py_cmd, r_cmd),
+        ("WLSMV, same: whole command (fit, summary, output file)", py_cmd, r_cmd),
     ]
     header = "| case | egovsem (s) | lavaan (s) | ratio egovsem/lavaan |\n|---|---:|---:|---:|"
     table = "\n".join([header] + [f"| {c} | {a:.3f} | {b:.3f} | {a / b:.2f} |" for c, a, b in rows])
