@@ -1,5 +1,5 @@
 """WLSMV (DWLS second stage, egovsem.sem.wls) against lavaan 0.6-14: every row of parameterEstimates() and of
-fitMeasures().
+fitMeasures() (and inspect(fit, "r2")).
 
 References: tests/reference/ordinal/hs_ord4_{params,fit}.csv (make_reference_ordinal.R) and
 tests/reference/wlsmv/<case>_{params,fit,partable}.csv (make_reference_wlsmv.R), from the same CSV files read
@@ -96,6 +96,12 @@ def test_fit_measures_match_lavaan(case):
     fm = _fit(case).fit_measures
     assert compare_series(fm, ref) == []
     assert set(fm.index) == set(ref.index)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_r2_matches_lavaan(case):
+    ref = read_kv(case, "r2", sub="wlsmv")
+    assert compare_series(_fit(case).r2, ref) == []
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -1,11 +1,11 @@
 # Reference values from R lavaan 0.6-14 for the DWLS second stage of WLSMV (egovsem.sem.wls):
-# parameterEstimates(fit, standardized = TRUE), fitMeasures(fit) and parTable(fit) of
+# parameterEstimates(fit, standardized = TRUE), fitMeasures(fit), inspect(fit, "r2") and parTable(fit) of
 # cfa()/sem(..., ordered = ..., estimator = "WLSMV") on several models and data sets.
 #
 # Run from the repository root (after make_reference_ordinal.R, which writes data/hs_ordinal*.csv):
 #     Rscript tests/reference/make_reference_wlsmv.R
 #
-# Writes tests/reference/wlsmv/<case>_params.csv, <case>_fit.csv, <case>_partable.csv, the simulated
+# Writes tests/reference/wlsmv/<case>_{params,fit,r2,partable}.csv, the simulated
 # data tests/reference/wlsmv/sim_likert.csv (seeded), and info.csv. Numbers: sprintf("%.10g"), NA = empty.
 
 suppressPackageStartupMessages(library(lavaan))
@@ -16,7 +16,7 @@ if (!file.exists("data/hs_ordinal.csv")) {
 OUT <- file.path("tests", "reference", "wlsmv")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 
-source(file.path("tests", "reference", "_ref_helpers.R"))  # write_ref(), fit_table()
+source(file.path("tests", "reference", "_ref_helpers.R"))  # write_ref(), fit_table(), r2_table()
 
 write_case <- function(case, fit) {
   pe <- parameterEstimates(fit, standardized = TRUE)
@@ -25,6 +25,7 @@ write_case <- function(case, fit) {
                   "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox")],
            file.path(OUT, paste0(case, "_params.csv")))
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+  write_ref(r2_table(fit), file.path(OUT, paste0(case, "_r2.csv")))
   pt <- parTable(fit)
   write_ref(pt[, c("id", "lhs", "op", "rhs", "user", "free", "ustart", "label", "est")],
            file.path(OUT, paste0(case, "_partable.csv")))
