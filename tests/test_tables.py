@@ -250,6 +250,7 @@ def test_docx_is_real_apa_table(fit, tmp_path):
     assert doc.core_properties.created.year == 2000 and doc.core_properties.modified.year == 2000
 
 
+@pytest.mark.filterwarnings("ignore:The indirect effects have Wald")
 def test_rendering_is_byte_identical(fit, tmp_path):
     tabs = [fit_table({"M": fit}, note=SIMULATED_NOTE), hypotheses_table(fit, note=SIMULATED_NOTE),
             indirect_table(fit, note=SIMULATED_NOTE)]
@@ -263,7 +264,8 @@ def test_rendering_is_byte_identical(fit, tmp_path):
 
 
 def test_indirect_effects_from_defined_rows_and_bootstrap_override(fit):
-    t = indirect_table(fit)
+    with pytest.warns(egovsem.EgovsemWarning, match="Wald"):
+        t = indirect_table(fit)
     de = fit.params[fit.params["op"] == ":="]
     assert t.column("effect") == list(de["lhs"])
     rows = dict(zip(t.column("effect"), t.rows_en))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .._errors import EgovsemError, NotAvailableError, check_option
+from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
 from ._format import DASH, apa_ci, apa_int, apa_number, apa_p, is_missing
 from ._labels import abbreviations, hypothesis_name, resolve_labels
 from .table import Table, build
@@ -806,9 +807,11 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
         ci_en, ci_zh = (f"{lvl} CI = confidence interval of <i>b</i> ({how}).",
                         f"{lvl} CI为<i>b</i>的置信区间（{how}）。")
     else:
-        ci_en = (f"{lvl} CI = Wald (delta-method) confidence interval of <i>b</i>; bootstrap intervals are preferred "
-                 "for indirect effects (pass bootstrap= or fit with se=\"bootstrap\").")
-        ci_zh = f"{lvl} CI为<i>b</i>的Wald（delta法）置信区间；间接效应宜报告bootstrap置信区间。"
+        ci_en = f"{lvl} CI = Wald (delta-method) confidence interval of <i>b</i>."
+        ci_zh = f"{lvl} CI为<i>b</i>的Wald（delta法）置信区间。"
+        warnings.warn("The indirect effects have Wald (delta-method) intervals; reviewers usually expect bootstrap "
+                      "intervals (egovsem.sem(..., se='bootstrap') or 'egovsem tables --bootstrap B').",
+                      EgovsemWarning, stacklevel=2)
     sent = [("<i>b</i> = unstandardised effect (product of the path coefficients); \u03b2 = completely standardised "
              "effect.", "<i>b</i> = 非标准化效应（路径系数之积）；\u03b2 = 完全标准化效应。"), (ci_en, ci_zh),
             (f"An indirect effect is supported when its {lvl} CI excludes zero and its sign is as expected; "
