@@ -110,8 +110,10 @@ def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int]) -> pd.
         r = user_int.iloc[0]
         raise NotAvailableError(f"model syntax, line {r['line']}: intercepts or means ('{r['lhs']} ~ 1') with "
                                 "ordered indicators are not available yet (lavaan fixes them to 0).")
-    if spec.ov_x:
-        raise NotAvailableError(f"exogenous observed covariates {list(spec.ov_x)} with ordered indicators are not "
+    endo, ovs = set(spec.endogenous), set(spec.ov)
+    ov_x = list(dict.fromkeys(r for r in pt.loc[pt["op"] == "~", "rhs"] if r in ovs and r not in endo))
+    if ov_x:  # with fixed_x=False too: lavaan then stops ("fixed.x = FALSE is not supported when conditional.x")
+        raise NotAvailableError(f"exogenous observed covariates {ov_x} with ordered indicators are not "
                                 "available yet (lavaan switches to conditional.x for them).")
     base = pt[pt["op"] != "~1"].copy()
     is_ord_var = (base["op"] == "~~") & (base["lhs"] == base["rhs"]) & base["lhs"].isin(ordset)
