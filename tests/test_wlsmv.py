@@ -182,6 +182,8 @@ def test_bad_input_is_refused_with_a_message():
         fit_wlsmv(Model(HS + "\nspeed ~ ageyr"), d.assign(ageyr=np.arange(len(d)) % 7), ["x1", "x2"])
     with pytest.raises(NotAvailableError, match="covariates"):
         fit_wlsmv(Model(HS + "\nspeed ~ ageyr", fixed_x=False), d.assign(ageyr=np.arange(len(d)) % 7), True)
+    with pytest.raises(NotAvailableError, match="'x1' as a predictor"):
+        fit_wlsmv(Model(HS + "\nx6 ~ x1"), d, True)
     with pytest.warns(EgovsemWarning, match="categories"):
         big = d.assign(x1=np.arange(len(d)) % 12 + 1)
         fit_wlsmv(Model(HS), big, True)

@@ -27,7 +27,10 @@ intercept and a free residual variance, their slot in wls.obs holds ``-mean`` (`
 the thresholds, and the covariances with them are on the covariance scale.
 
 Not available (refused with a message, never approximated): exogenous observed covariates (lavaan's
-conditional.x), multiple groups, user intercepts or thresholds in the syntax, missing='fiml'.
+conditional.x), an ordered variable as a predictor (``y ~ x`` with x ordered: lavaan then sets the residual
+variance of y* from a Sigma computed without x's residual, so Var(y*) != 1, and its Delta differs from the
+derivative; egovsem's estimates differ from lavaan's by ~1e-3 there), multiple groups, user intercepts or
+thresholds in the syntax, missing='fiml'.
 """
 from __future__ import annotations
 
@@ -115,6 +118,13 @@ def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int]) -> pd.
     if ov_x:  # with fixed_x=False too: lavaan then stops ("fixed.x = FALSE is not supported when conditional.x")
         raise NotAvailableError(f"exogenous observed covariates {ov_x} with ordered indicators are not "
                                 "available yet (lavaan switches to conditional.x for them).")
+    preds = pt[(pt["op"] == "~") & pt["rhs"].isin(ordset)]
+    if len(preds):
+        r = preds.iloc[0]
+        raise NotAvailableError(
+            f"model syntax, line {r['line']}: the ordered variable {r['rhs']!r} as a predictor ('{r['lhs']} ~ "
+            f"{r['rhs']}') is not available with WLSMV: lavaan's delta parameterisation then leaves the latent "
+            "response of the outcome without unit variance, and egovsem does not reproduce that.")
     base = pt[pt["op"] != "~1"].copy()
     is_ord_var = (base["op"] == "~~") & (base["lhs"] == base["rhs"]) & base["lhs"].isin(ordset)
     base.loc[is_ord_var, "free"] = 0
