@@ -380,6 +380,9 @@ def _fit_wlsmv(model, data, ordered) -> "WLSResults":
                                 "listwise deletion (or pairwise) for WLSMV.")
     if model.options.get("group") is not None:
         raise NotAvailableError("multi-group WLSMV is not available yet.")
+    if getattr(model, "se", "standard") == "bootstrap":
+        raise NotAvailableError("se='bootstrap' with estimator='WLSMV' is not available yet; WLSMV reports robust "
+                                "(sandwich) standard errors, as lavaan's se = 'robust.sem'.")
     ords = _ordered_names(spec.ov, ordered, data)
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
