@@ -27,6 +27,7 @@ from scipy import special
 from ._errors import EgovsemError
 from .parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from .sem._draws import RowMaps
+from .sem import ml
 from .sem.batch import BatchModel, _safe_inverse
 from .sem.data import SampleStats
 from .sem.model import _fill_fixed_x, start_values
@@ -281,7 +282,10 @@ def power_analysis(
     if not tfit.converged[0]:
         raise EgovsemError("The analysis model could not be fitted to the population moments (no true values); "
                            "check that it is identified and that its variables match the population model.")
-    theta_true = tfit.theta[0]
+    # polish with the engine's Fisher scoring (quadratic near an exact fit) for true values to roundoff
+    polished = ml.fisher_scoring(ram, tfit.theta[0], Sp, mp, meanstructure=spec.meanstructure, tol=1e-20,
+                                 iter_max=200)
+    theta_true = polished.theta if polished.fmin <= tfit.fmin[0] else tfit.theta[0]
     maps = RowMaps(pt, ram.names, tuple(spec.defined))
     A, Sm, m = bm.matrices(theta_true[None], Sp[None], mp[None])
     true_rows = maps.rows(A, Sm, m)

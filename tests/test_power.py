@@ -1,0 +1,158 @@
+"""Monte Carlo power (egovsem.power, ``egovsem power``) against a plain loop, the known truth and lavaan.
+
+lavaan's reference is a loop of simulateData() + sem() written by tests/reference/make_reference_power.R
+(committed beside its output tests/reference/power/three_factor.csv). Different random numbers: rates are
+compared within binomial Monte Carlo error of the difference of two independent simulations.
+"""
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import egovsem
+from _refcompare import REF
+from egovsem._errors import EgovsemError
+from egovsem.cli import main
+from egovsem.parallel import seed_sequence
+from egovsem.power import power_analysis
+
+# every population value written: lavaan's simulateData and egovsem read the same population
+POP = """
+f1 =~ 0.7*y1 + 0.7*y2 + 0.7*y3
+f2 =~ 0.7*y4 + 0.7*y5 + 0.7*y6
+f3 =~ 0.7*y7 + 0.7*y8 + 0.7*y9
+f2 ~ 0.3*f1
+f3 ~ 0.2*f2 + 0*f1
+""" + "\n".join(f"y{i} ~~ 0.51*y{i}" for i in range(1, 10)) + "\nf1 ~~ 1*f1\nf2 ~~ 0.91*f2\nf3 ~~ 0.96*f3\n"
+MODEL = """
+f1 =~ y1 + y2 + y3
+f2 =~ y4 + y5 + y6
+f3 =~ y7 + y8 + y9
+f2 ~ a*f1
+f3 ~ b*f2 + c*f1
+ab := a*b
+"""
+LABELS = {"a": ("f2", "~", "f1"), "b": ("f3", "~", "f2"), "c": ("f3", "~", "f1"), "ab": ("ab", ":=", "a*b")}
+
+
+def _row(tab, key, n):
+    lhs, op, rhs = key
+    r = tab[(tab["lhs"] == lhs) & (tab["op"] == op) & (tab["n"] == n)]
+    if op != ":=":
+        r = r[r["rhs"] == rhs]
+    assert len(r) == 1
+    return r.iloc[0]
+
+
+def test_each_replication_equals_a_plain_loop():
+    """Replication r at the i-th N is simulate_data(POP, n, seed=SeedSequence(seed, spawn_key=(i, r)))
+    fitted by egovsem.sem: same estimates and SEs (the loop's fit stops ~1e-5 from the optimum)."""
+    res = power_analysis(POP, MODEL, [120, 200], reps=4, seed=17, n_jobs=1, keep_draws=True)
+    for i, n in enumerate([120, 200]):
+        d = res.draws[n]
+        for r in range(4):
+            data = egovsem.simulate_data(POP, n, seed=seed_sequence(17, i, r))
+            fit = egovsem.sem(MODEL, data)
+            pe = fit.params
+            for k, (lhs, op, rhs) in enumerate(d["labels"]):
+                row = pe[(pe["lhs"] == lhs) & (pe["op"] == op) & ((pe["rhs"] == rhs) | (op == ":="))].iloc[0]
+                assert d["est"][r, k] == pytest.approx(row["est"], abs=2e-4)
+                assert d["se"][r, k] == pytest.approx(row["se"], rel=2e-3)
+
+
+def test_true_zero_path_rejection_rate():
+    """600 replications at N = 150: the rate of a true-zero path within [.021, .079], the 99.9% binomial
+    interval around .05 (SD sqrt(.05 * .95 / 600) = .0089, times 3.29); the 2000-replication version with
+    [.03, .07] is marked slow. Also coverage near .95 and no bias for the zero path."""
+    res = power_analysis(POP, MODEL, [150], reps=600, seed=2026)
+    r = _row(res.table, LABELS["c"], 150)
+    assert 0.021 <= r["power"] <= 0.079
+    assert r["converged"] == 1.0
+    assert abs(r["coverage"] - 0.95) <= 3.29 * np.sqrt(0.05 * 0.95 / 600)
+    assert abs(r["bias"]) < 3.29 * r["sd_est"] / np.sqrt(600)
+    assert r["true"] == pytest.approx(0, abs=1e-10)
+
+
+@pytest.mark.slow
+def test_true_zero_path_rejection_rate_2000():
+    res = power_analysis(POP, MODEL, [150], reps=2000, seed=99)
+    r = _row(res.table, LABELS["c"], 150)
+    assert 0.03 <= r["power"] <= 0.07
+
+
+def test_power_within_monte_carlo_error_of_lavaan():
+    ref = pd.read_csv(REF / "power" / "three_factor.csv")
+    ns = sorted(ref["n"].unique().tolist())
+    res = power_analysis(POP, MODEL, ns, reps=1000, seed=4)
+    for r in ref.itertuples():
+        ours = _row(res.table, LABELS[r.label], r.n)
+        se = np.sqrt(ours["power"] * (1 - ours["power"]) / 1000 + r.power * (1 - r.power) / r.reps)
+        assert abs(ours["power"] - r.power) <= 3 * max(se, 0.005), (r.label, r.n, ours["power"], r.power)
+        assert abs(ours["coverage"] - r.coverage) <= 3 * np.sqrt(2 * 0.05 * 0.95 / 1000) + 0.01
+        assert ours["mean_est"] == pytest.approx(r.mean_est, abs=0.02)
+
+
+def test_same_seed_same_numbers_on_a_dask_cluster():
+    """A dask LocalCluster of two worker processes gives the numbers of the in-process run (bootstrap and
+    power); only BLAS summation order can differ, hence 1e-9."""
+    distributed = pytest.importorskip("distributed")
+    local = power_analysis(POP, MODEL, [150, 250], reps=300, seed=8, n_jobs=1)
+    from _refcompare import DATA
+    from egovsem.sem.bootstrap import bootstrap
+
+    hs = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+    fit = egovsem.sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr", hs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot_local = bootstrap(fit, 300, seed=8, n_jobs=1)
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            remote = power_analysis(POP, MODEL, [150, 250], reps=300, seed=8, scheduler=client)
+            boot_remote = bootstrap(fit, 300, seed=8, scheduler=client)
+    num = ["power", "mean_est", "bias", "coverage", "converged"]
+    np.testing.assert_allclose(remote.table[num].to_numpy(float), local.table[num].to_numpy(float), atol=1e-9)
+    np.testing.assert_allclose(boot_remote._boot["theta"], boot_local._boot["theta"], atol=1e-9)
+
+
+def test_cli_power_writes_json_and_figure(tmp_path, capsys):
+    pop, mod = tmp_path / "pop.lav", tmp_path / "model.lav"
+    pop.write_text(POP)
+    mod.write_text(MODEL)
+    out = tmp_path / "out" / "power.json"
+    code = main(["power", "--population", str(pop), "--model", str(mod), "--n", "100,200", "--reps", "100",
+                 "--seed", "1", "--jobs", "1", "--json", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "Smallest N with power >= 0.80" in text and "f2 ~ f1" in text
+    data = json.loads(out.read_text())
+    assert set(data) == {"power"}
+    assert all(list(r) == ["lhs", "op", "rhs", "n", "power", "mean_est", "bias", "coverage", "converged"]
+               for r in data["power"])
+    assert {r["n"] for r in data["power"]} == {100, 200}
+    png = out.with_suffix(".png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("args,match", [
+    (["--n", "100,abc"], "The '--n' option must be comma-separated integers"),
+    (["--n", "1"], "The 'n' parameter must be a list of integers of at least 2"),
+    (["--n", "100", "--reps", "0"], "The 'reps' parameter must be a positive integer. Got 0 instead."),
+    (["--n", "100", "--alpha", "5"], "The 'alpha' parameter must be a number between 0 and 1. Got 5.0 instead."),
+    (["--n", "100", "--scheduler", "localhost:1"], "The 'scheduler' parameter must be a dask scheduler address"),
+])
+def test_cli_power_bad_input(tmp_path, capsys, args, match):
+    pop, mod = tmp_path / "pop.lav", tmp_path / "model.lav"
+    pop.write_text(POP)
+    mod.write_text(MODEL)
+    code = main(["power", "--population", str(pop), "--model", str(mod), "--jobs", "1", *args])
+    assert code == 2
+    assert match in capsys.readouterr().err
+
+
+def test_model_variable_missing_from_population():
+    with pytest.raises(EgovsemError, match=r"uses variable\(s\) \['z1'\]"):
+        power_analysis(POP, MODEL + "\nz1 ~ f1", [100], reps=10, n_jobs=1)
