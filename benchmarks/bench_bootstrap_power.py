@@ -52,7 +52,7 @@ t0 <- Sys.time()
 fit <- sem(model, data = d, se = "bootstrap", bootstrap = {B}L{parallel})
 pe <- parameterEstimates(fit)
 cat(sprintf("%.6f\n", as.numeric(Sys.time() - t0, units = "secs")))
-cat(sprintf("%.6f\n", pe$se[pe$op == "=~"][1]))
+cat(sprintf("%.6f\n", pe$se[pe$op == "=~" & pe$se > 0][1]))
 """
 
 R_POWER = r"""
@@ -140,8 +140,9 @@ def main() -> int:
     table = "\n".join([header] + [f"| {c} | {a:.2f} | {b:.1f} | {b / a:.1f} | {note} |" for c, a, b, note in rows])
     print(table)
     a_row = pw.table[(pw.table["lhs"] == "f2") & (pw.table["op"] == "~")].iloc[0]
+    load_se = bt.params[(bt.params["op"] == "=~") & (bt.params["se"] > 0)]["se"].iloc[0]
     check = (f"Same numbers: bootstrap SE of the first free loading egovsem "
-             f"{bt.params.query('op == \"=~\" and se > 0')['se'].iloc[0]:.4f}, lavaan {r_se:.4f} (B = "
+             f"{load_se:.4f}, lavaan {r_se:.4f} (B = "
              f"{args.lavaan_boot}); power of f2 ~ f1 egovsem {a_row['power']:.3f}, lavaan {r_power_a:.3f} "
              f"({args.lavaan_reps} replications). egovsem: {bt.bootstrap_info['failed']} failed resamples, "
              f"{cores} local processes.")
@@ -150,7 +151,9 @@ def main() -> int:
         rver = subprocess.run(["Rscript", "-e", "cat(as.character(packageVersion('lavaan')))"],
                               capture_output=True, text=True).stdout.strip()
         block = (f"\n## Bootstrap and Monte Carlo power (issue 4): {date.today().isoformat()}\n\n"
-                 f"Machine: {machine()}; lavaan {rver} (serial, as its default); one run each; "
+                 f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the end (a shared machine: "
+                 "other jobs ran at the same time, so both sides' times are inflated alike); "
+                 f"lavaan {rver} (serial, as its default); one run each; "
                  f"`python benchmarks/bench_bootstrap_power.py --write"
                  f"{' --lavaan-parallel' if args.lavaan_parallel else ''}`. lavaan's time per resample/"
                  "replication does not depend on their number, so it is timed on fewer and scaled linearly "
