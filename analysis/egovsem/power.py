@@ -277,6 +277,7 @@ def power_analysis(
     pt = _fill_fixed_x(spec, stats)
     ram = RAM.from_partable(pt, spec.ov, spec.lv)
     bm = BatchModel(ram, pt, meanstructure=spec.meanstructure)
+    bm.spec = spec
     theta0 = start_values(spec, pt, ram, stats)
     tfit = bm.fit(Sp[None], mp[None], theta0, xtol=1e-12)
     if not tfit.converged[0]:

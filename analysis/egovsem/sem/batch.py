@@ -124,10 +124,16 @@ class BatchModel:
         self._nilpotent = k if not power.any() else 0
         self._setup_lisrel()
 
+    #: the model's specification; when set, problems the batch does not converge on are refitted by the
+    #: engine from its own start values (:meth:`_rescue`)
+    spec = None
+
     @classmethod
     def from_results(cls, res) -> "BatchModel":
         """The batched form of a fitted model (:class:`~egovsem.sem.results.Results`)."""
-        return cls(res.ram, res.partable, meanstructure=res.spec.meanstructure)
+        bm = cls(res.ram, res.partable, meanstructure=res.spec.meanstructure)
+        bm.spec = res.spec
+        return bm
 
     # -- matrices ---------------------------------------------------------------------------------
     def matrices(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray):
@@ -402,7 +408,33 @@ class BatchModel:
             sl = slice(lo, min(B, lo + chunk_size))
             r = self._fit_chunk(S[sl], xbar[sl], theta[sl], H0inv, max_iter=max_iter, xtol=xtol)
             out.theta[sl], out.fmin[sl], out.converged[sl], out.iterations[sl] = r
+        if self.spec is not None:
+            for b in np.flatnonzero(~out.converged & np.isfinite(out.fmin)):
+                self._rescue(out, b, S[b], xbar[b], max_iter=max_iter, xtol=xtol)
         return out
+
+    def _rescue(self, out: BatchFit, b: int, S: np.ndarray, xbar: np.ndarray, *, max_iter: int, xtol: float):
+        """A problem the warm-started quasi-Newton iteration did not converge on (near a boundary, say):
+        fit it as a single model would be fitted (the engine's start values and Fisher scoring), then
+        polish that solution with the batch iteration to the batch's tolerance."""
+        from . import ml
+        from .data import SampleStats
+        from .model import _fill_fixed_x, start_values
+
+        spec = self.spec
+        stats = SampleStats(tuple(spec.ov), np.zeros((0, self.p)), S, xbar, 0, 0, 0, pd.RangeIndex(0))
+        pt = _fill_fixed_x(spec, stats)
+        ram = RAM.from_partable(pt, spec.ov, spec.lv)
+        st = ml.fisher_scoring(ram, start_values(spec, pt, ram, stats), S, xbar,
+                               meanstructure=spec.meanstructure, iter_max=2000)
+        if not (st.converged and np.isfinite(st.fmin)):
+            return
+        H0 = _safe_inverse(2.0 * self.information(st.theta[None], S[None], xbar[None])[0])
+        th, f, ok, it = self._fit_chunk(S[None], xbar[None], st.theta[None].copy(), H0, max_iter=max_iter,
+                                        xtol=xtol)
+        if ok[0]:
+            out.theta[b], out.fmin[b], out.converged[b] = th[0], f[0], True
+            out.iterations[b] += st.iterations + it[0]
 
     def _initial_inverse_hessian(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray) -> np.ndarray:
         """Inverse of the Hessian of F at ``theta`` (central differences of the gradient); the inverse of

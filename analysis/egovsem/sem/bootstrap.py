@@ -363,7 +363,14 @@ class BootstrapResults(Results):
             bs = i["bollen_stine"]
             text += (f"\nBollen-Stine bootstrap p-value of the chi-square test: {bs['pvalue']:.3f} "
                      f"({bs['larger']} of {bs['successful']} resampled chi-squares larger).")
-        return super().summary() + text
+        base = super().summary()
+        # the header line of the engine's summary names the information-based SEs; these are the bootstrap's
+        lines = base.splitlines()
+        for k, line in enumerate(lines):
+            if line.strip().startswith("Standard errors:"):
+                lines[k] = f"  Standard errors: bootstrap ({i['successful']} successful resamples)"
+                break
+        return "\n".join(lines) + text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -455,8 +462,7 @@ def bootstrap(
 def bootstrap_results(res: Results, B: int = 1000, seed: int | None = None, ci: str = "perc",
                       **kwargs) -> BootstrapResults:
     """The hook of ``sem(..., se="bootstrap", bootstrap=B, seed=S)``: :func:`bootstrap` of a fit."""
-    with warnings.catch_warnings():
-        return bootstrap(res, B, seed=seed, ci=ci, **kwargs)
+    return bootstrap(res, B, seed=seed, ci=ci, **kwargs)
 
 
 def _sym_sqrt(M: np.ndarray, inverse: bool = False) -> np.ndarray:
