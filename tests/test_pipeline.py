@@ -165,6 +165,26 @@ def test_bootstrap_of_the_indirect_effects_with_complete_data(tmp_path):
         assert "not available" in dict(res.notes)["bootstrap"][0] and "Wald" in notes
 
 
+def test_own_study_from_a_config_file(tmp_path):
+    """A study that is not the example: its own model file (no hypothesis labels), MLR, Chinese tables only;
+    nothing says SIMULATED and there is no recovery table."""
+    (tmp_path / "model.lav").write_text("OPC =~ OPC1 + OPC2 + OPC3 + OPC4\nLEG =~ LEG1 + LEG2 + LEG3 + LEG4\n"
+                                        "LEG ~ OPC\n", encoding="utf-8")
+    (tmp_path / "study.yaml").write_text(
+        f"raw: {ROOT / 'data' / 'example' / 'raw_export.csv'}\nid: id\nduration: duration\nmodels: [model.lav]\n"
+        "estimator: MLR\nmissing: fiml\nout: results\nformats: [md, csv]\nlang: zh\nfigure_formats: [svg]\n",
+        encoding="utf-8")
+    assert main(["run", str(tmp_path / "study.yaml"), "--quiet"]) == 0
+    out = tmp_path / "results"
+    assert sorted(p.name for p in (out / "tables").iterdir()) == ["zh"]
+    assert (out / "tables" / "zh" / "05_fit.md").is_file() and not (out / "recovery.csv").exists()
+    d = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert d["estimator"] == "MLR" and d["model"] == "model" and "note" not in d
+    en = (out / "methods_en.md").read_text(encoding="utf-8")
+    assert "SIMULATED" not in en and "robust" in en and "OPC → LEG, β = ." in en and "indirect" not in en
+    assert "chisq.scaled" in d["fit"] and f"= {d['fit']['chisq.scaled']:.2f}" in en  # MLR: the scaled test
+
+
 # -- configuration ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("change, message", [
     ({"estimator": "WLS"}, "The 'estimator' key of study.yaml must be one of 'ML', 'MLR'. Got 'WLS' instead."),

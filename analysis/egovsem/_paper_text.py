@@ -119,10 +119,12 @@ def methods_paragraph(res, lang: str = "en") -> str:
     k = len(rel)
     low_ave = int((rel["ave"] < 0.5).sum())
     fl_ok = int((rel["sqrt_ave"] > rel["max_r"]).sum())
-    H = res.htmt.to_numpy(dtype=float)
-    mask = ~np.eye(H.shape[0], dtype=bool)
-    hmax = float(np.nanmax(H[mask])) if mask.any() else float("nan")
+    hmax = float("nan")
+    if res.htmt is not None:
+        H = res.htmt.to_numpy(dtype=float)
+        hmax = float(np.nanmax(H[~np.eye(H.shape[0], dtype=bool)]))
     boot_note = dict(res.notes).get("bootstrap")
+    has_ind = any(t.name.startswith("indirect_") for t in res.tables)
     out = []
     if cfg.example:
         out.append(f"> {SIMULATED_NOTE}\n")
@@ -150,12 +152,13 @@ def methods_paragraph(res, lang: str = "en") -> str:
              "Reliability was assessed by Cronbach's α and composite reliability (ω, semTools' compRelSEM), "
              "convergent validity by the average variance extracted (AVE ≥ .50), discriminant validity by the "
              "Fornell-Larcker criterion and the heterotrait-monotrait ratio (HTMT < .85). A hypothesis was "
-             "supported when its path was significant (*p* < .05) in the expected direction; indirect effects "
-             + ("were tested with bootstrap confidence intervals "
-                f"({cfg.bootstrap} resamples)." if res.bootstrap else
-                "were tested with delta-method confidence intervals" + (
-                    " (bootstrap intervals were asked for but are not available in this egovsem version)."
-                    if boot_note and cfg.bootstrap else ".")))
+             "supported when its path was significant (*p* < .05) in the expected direction"
+             + ("." if not has_ind else "; indirect effects "
+                + ("were tested with bootstrap confidence intervals "
+                   f"({cfg.bootstrap} resamples)." if res.bootstrap else
+                   "were tested with delta-method confidence intervals" + (
+                       " (bootstrap intervals were asked for but are not available in this egovsem version)."
+                       if boot_note and cfg.bootstrap else "."))))
         out.append(s + "\n")
     else:
         s = (f"**数据。**{'本数据为模拟数据。' if cfg.example else ''}共回收问卷{received}份，分析前剔除{received - analysed}份"
@@ -167,10 +170,11 @@ def methods_paragraph(res, lang: str = "en") -> str:
              + f"，软件为egovsem {__version__}（其估计结果与lavaan 0.6-14一致）。先对{k}个构念进行验证性因子分析（CFA），"
              "再拟合假设模型：" + _join([_model_title(m)[1] for m in res.fits], "zh") + "。"
              "信度以Cronbach's α与组合信度（ω，semTools的compRelSEM）评估，收敛效度以平均方差萃取量（AVE ≥ .50）评估，"
-             "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期时假设得到支持；"
-             + (f"间接效应以bootstrap置信区间检验（{cfg.bootstrap}次重抽样）。" if res.bootstrap else
-                "间接效应以delta法置信区间检验" + ("（已要求bootstrap置信区间，但当前egovsem版本尚不支持）。"
-                                              if boot_note and cfg.bootstrap else "。")))
+             "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期时假设得到支持"
+             + ("。" if not has_ind else "；"
+                + (f"间接效应以bootstrap置信区间检验（{cfg.bootstrap}次重抽样）。" if res.bootstrap else
+                   "间接效应以delta法置信区间检验" + ("（已要求bootstrap置信区间，但当前egovsem版本尚不支持）。"
+                                                 if boot_note and cfg.bootstrap else "。"))))
         out.append(s + "\n")
 
     # -- measurement ----------------------------------------------------------------------------------
@@ -184,16 +188,18 @@ def methods_paragraph(res, lang: str = "en") -> str:
              f"{rng('omega')[0]} to {rng('omega')[1]} and AVE from {rng('ave')[0]} to {rng('ave')[1]}{basis_en}"
              + (f"; {low_ave} of {k} constructs had an AVE below .50" if low_ave else "; every AVE exceeded .50")
              + f". The square root of the AVE exceeded the construct's correlations with the other constructs for "
-             f"{fl_ok} of {k} constructs, and the largest HTMT was {_r(hmax)} "
-             + ("(below .85)." if hmax < 0.85 else "(above .85 for at least one pair).")
+             f"{fl_ok} of {k} constructs"
+             + ("." if hmax != hmax else f", and the largest HTMT was {_r(hmax)} "
+                + ("(below .85)." if hmax < 0.85 else "(above .85 for at least one pair)."))
              + " The measurement table and the correlation and HTMT tables give every value.")
     else:
         s = (f"**测量模型。**CFA拟合{v_cfa[1]}：{_fit_text(cfa_fm)}。标准化载荷介于{_r(lam.min())}与{_r(lam.max())}之间；"
              f"α介于{rng('alpha')[0]}与{rng('alpha')[1]}之间，ω介于{rng('omega')[0]}与{rng('omega')[1]}之间，"
              f"AVE介于{rng('ave')[0]}与{rng('ave')[1]}之间{basis_zh}"
              + (f"；{k}个构念中有{low_ave}个AVE低于.50" if low_ave else "；所有AVE均高于.50")
-             + f"。{k}个构念中有{fl_ok}个的AVE平方根大于其与其他构念的相关，HTMT最大值为{_r(hmax)}"
-             + ("（低于.85）。" if hmax < 0.85 else "（至少一对高于.85）。") + "各项数值见测量模型表、相关表与HTMT表。")
+             + f"。{k}个构念中有{fl_ok}个的AVE平方根大于其与其他构念的相关"
+             + ("。" if hmax != hmax else f"，HTMT最大值为{_r(hmax)}"
+                + ("（低于.85）。" if hmax < 0.85 else "（至少一对高于.85）。")) + "各项数值见测量模型表、相关表与HTMT表。")
     out.append(s + "\n")
 
     # -- structural models ----------------------------------------------------------------------------
@@ -210,7 +216,14 @@ def methods_paragraph(res, lang: str = "en") -> str:
         name = _model_title(m)
         endo = list(dict.fromkeys(f.params.loc[f.params["op"] == "~", "lhs"]))
         r2_txt = ", ".join(f"{k_} {_r(f.r2[k_])}" for k_ in endo if k_ in f.r2.index)
-        if en:
+        if not hyp:  # no labelled (hypothesised) paths: report every path
+            t = _table(res, f"hypotheses_{m}")
+            rows = [dict(zip(t.keys, v)) for v in t.values] if t is not None else []
+            paths_ = "; ".join(f"{r['path']}, β = {_r(r['beta'])}, {_p(r['p'])}" for r in rows)
+            s = (f"**{name[0]}.** Fit was {v[0]}: {_fit_text(fm)}." + (f" Paths: {paths_}." if paths_ else "")
+                 if en else f"**{name[1]}。**模型拟合{v[1]}：{_fit_text(fm)}。" + (f"路径：{paths_}。" if paths_ else ""))
+            s += (f" R²: {r2_txt}." if en else f"R²：{r2_txt}。") if r2_txt else ""
+        elif en:
             s = (f"**{name[0]}.** Fit was {v[0]}: {_fit_text(fm)}. "
                  f"{len(sup)} of {len(hyp)} hypothesised paths were supported"
                  + (f" ({'; '.join(desc(h) for h in sup)})" if sup else "")

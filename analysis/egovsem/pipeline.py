@@ -117,13 +117,11 @@ def _blocks(model: str) -> dict[str, list[str]]:
 def _default_sample_columns(inst, data: pd.DataFrame) -> list[str]:
     """The instrument's categorical items outside the scales (respondent type, region, ...) with at least two
     observed values, attention checks and identifiers left out."""
-    att = set(getattr(inst, "attention_checks", ()) or ())
-    att = {getattr(a, "name", a) for a in att}
     cols = []
     for it in inst.items:
         if it.type not in ("select_one", "integer", "decimal") or it.construct or it.identifier:
             continue
-        if it.name in att or it.expected is not None or it.name not in data.columns:
+        if it.expected is not None or it.name not in data.columns:  # attention checks have an expected answer
             continue
         if data[it.name].nunique(dropna=True) >= 2:
             cols.append(it.name)
@@ -194,6 +192,9 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     for text in texts.values():
         for f, items in _blocks(text).items():
             blocks.setdefault(f, items)
+    if not blocks:
+        raise EgovsemError("egovsem run needs latent constructs ('=~' lines) in the models for the measurement "
+                           f"model; the models {list(texts)!r} have none.")
     _measurement(res, blocks, opts, pr)
     pr.done("measurement")
 
@@ -267,7 +268,7 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
                f"{opts['missing']}拟合计算；α系数基于成对完整协方差。")
         res.notes.append(("reliability", msg))
         pr.info(msg[0])
-    res.htmt = htmt(data, blocks)
+    res.htmt = htmt(data, blocks) if len(blocks) > 1 else None
 
 
 def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
@@ -319,33 +320,35 @@ def _tables(res: RunResult, texts, note) -> None:
 
     cfg, data = res.config, res.data
     notes = dict(res.notes)
+    lab = res.instrument  # construct names (en, zh) from the study's own questionnaire
     tabs = []
     cols = list(cfg.sample) if cfg.sample else _default_sample_columns(res.instrument, data)
     if cols:
         tabs.append(sample_table(data, cols, instrument=res.instrument, note=note))
     rel_note = notes.get("reliability")
-    t = measurement_table(res.cfa, res.reliability, note=note)
+    t = measurement_table(res.cfa, res.reliability, labels=lab, note=note)
     tabs.append(t.with_note(rel_note) if rel_note else t)
-    t = correlation_table(res.cfa, data=data, ave=res.reliability, note=note)
+    t = correlation_table(res.cfa, data=data, ave=res.reliability, labels=lab, note=note)
     tabs.append(t.with_note(rel_note) if rel_note else t)
-    n_htmt = int(data[[i for its in _blocks_of(res.cfa) for i in its]].notna().all(axis=1).sum())
-    tabs.append(htmt_table(res.htmt, note=note).with_note(
-        (f"HTMT from the {n_htmt} cases complete on every item (listwise, as semTools::htmt).",
-         f"HTMT基于所有题项均完整的{n_htmt}个个案（列删，同semTools::htmt）。")))
+    if res.htmt is not None:
+        n_htmt = int(data[[i for its in _blocks_of(res.cfa) for i in its]].notna().all(axis=1).sum())
+        tabs.append(htmt_table(res.htmt, labels=lab, note=note).with_note(
+            (f"HTMT from the {n_htmt} cases complete on every item (listwise, as semTools::htmt).",
+             f"HTMT基于所有题项均完整的{n_htmt}个个案（列删，同semTools::htmt）。")))
     fits = {("Measurement model (CFA)", "测量模型（CFA）"): res.cfa}
     fits.update({_model_title(m): f for m, f in res.fits.items()})
     tabs.append(fit_table(fits, note=note))
     for m, f in res.fits.items():
-        tabs.append(_retitle(hypotheses_table(f, note=note), f"hypotheses_{m}", _model_title(m)))
+        tabs.append(_retitle(hypotheses_table(f, labels=lab, note=note), f"hypotheses_{m}", _model_title(m)))
     for m, f in res.fits.items():
         if ":=" not in texts[m]:
             continue
         b = res.bootstrap.get(m)
         if b is not None:
-            t = indirect_table(b, ci_method=f"percentile bootstrap, {cfg.bootstrap} resamples, seed {cfg.seed}",
+            t = indirect_table(b, labels=lab, ci_method=f"percentile bootstrap, {cfg.bootstrap} resamples, seed {cfg.seed}",
                                note=note)
         else:
-            t = indirect_table(f, note=note)
+            t = indirect_table(f, labels=lab, note=note)
             if notes.get("bootstrap"):
                 t = t.with_note(notes["bootstrap"])
         tabs.append(_retitle(t, f"indirect_{m}", _model_title(m)))
@@ -413,10 +416,7 @@ def _figure(res: RunResult, note, pr: _Progress) -> None:
             files = [Path(cfg.out) / "figures" / f"{stem}.{ext}" for ext in fmts]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fig = path_diagram(f, files, lang=lang, hypotheses=True, note=note)
-            import matplotlib.figure  # noqa: F401 - the figure is not kept open (no pyplot state)
-
-            del fig
+                path_diagram(f, files, labels=res.instrument, lang=lang, hypotheses=True, note=note)  # a Figure without pyplot state
             for p in files:
                 res.files[f"figures/{p.name}"] = p
     if cfg.lang in ("zh", "both") and not has_cjk:
@@ -483,7 +483,8 @@ def _write_results(res: RunResult, texts) -> None:
         "cfa_fit": {k: v for k, v in res.cfa.to_dict()["fit"].items()},
         "reliability": _records(res.reliability),
         "reliability_basis": {"missing": res.reliability_fit.missing, "nobs": int(res.reliability_fit.nobs)},
-        "htmt": _json_clean({r: {c: float(x) for c, x in row.items()} for r, row in res.htmt.iterrows()}),
+        "htmt": None if res.htmt is None else _json_clean({r: {c: float(x) for c, x in row.items()}
+                                                           for r, row in res.htmt.iterrows()}),
     }
     d["bootstrap"] = {"draws": cfg.bootstrap, "models": sorted(res.bootstrap),
                       "note": dict(res.notes).get("bootstrap", ("",))[0]}
