@@ -80,8 +80,7 @@ def _check_fit(res) -> None:
             "the bootstrap is available for complete-data ML (estimator='ML', missing='listwise'); "
             f"this fit used estimator={res.estimator!r}, missing={res.missing!r}."
         )
-    ngroups = getattr(res, "ngroups", 1)
-    if ngroups not in (None, 1):
+    if (getattr(res, "options", None) or {}).get("group") is not None or getattr(res, "ngroups", 1) not in (None, 1):
         raise NotAvailableError("the bootstrap of multi-group models is not available yet.")
 
 
