@@ -348,7 +348,10 @@ def _tables(res: RunResult, texts, note) -> None:
             t = indirect_table(b, labels=lab, ci_method=f"percentile bootstrap, {cfg.bootstrap} resamples, seed {cfg.seed}",
                                note=note)
         else:
-            t = indirect_table(f, labels=lab, note=note)
+            with warnings.catch_warnings(record=True) as caught:  # the run's notes say why there is no bootstrap
+                warnings.simplefilter("always")
+                t = indirect_table(f, labels=lab, note=note)
+            res.warnings.setdefault("tables", []).extend(str(w.message) for w in caught)
             if notes.get("bootstrap"):
                 t = t.with_note(notes["bootstrap"])
         tabs.append(_retitle(t, f"indirect_{m}", _model_title(m)))
