@@ -135,6 +135,7 @@ class _Payload:
     def __init__(self, bm, maps, L, mu, cols, theta_true, entropy, ns, level):
         self.bm, self.maps, self.L, self.mu, self.cols = bm, maps, L, mu, cols
         self.theta_true, self.entropy, self.ns, self.level = theta_true, entropy, ns, level
+        self.h0inv = None
 
 
 def _moments(X: np.ndarray):
@@ -153,7 +154,7 @@ def _power_chunk(pl: _Payload, i_n: int, start: int, stop: int) -> dict:
         Z = pl.mu + rng.standard_normal((n, p_pop)) @ pl.L.T  # as simulate_data
         X[r] = Z[:, pl.cols]
     S, xbar = _moments(X)
-    fit = pl.bm.fit(S, xbar, pl.theta_true)
+    fit = pl.bm.fit(S, xbar, pl.theta_true, h0inv=pl.h0inv)
     B, q = fit.theta.shape
     ok = fit.converged.copy()
     theta = np.where(ok[:, None], fit.theta, pl.theta_true)
@@ -298,6 +299,7 @@ def power_analysis(
         labels += [[name, ":=", expr] for name, expr, _ in spec.defined]
     L = np.linalg.cholesky(Sigma + 1e-14 * np.eye(len(names)))
     payload = _Payload(bm, maps, L, mu, cols, theta_true, entropy, ns, 0.95)
+    payload.h0inv = bm.initial_inverse_hessian(theta_true, Sp, mp) if bm.q else None
     tasks = [(i, lo, hi) for i in range(len(ns)) for lo, hi in chunk_bounds(int(reps), CHUNK)]
     parts = run_chunks(_power_chunk, payload, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress,
                        desc="power", weights=[hi - lo for _, lo, hi in tasks])

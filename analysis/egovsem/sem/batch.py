@@ -371,6 +371,7 @@ class BatchModel:
         max_iter: int = 300,
         xtol: float = 1e-9,
         chunk_size: int = 512,
+        h0inv: np.ndarray | None = None,
     ) -> BatchFit:
         """Minimise ``F`` for every problem ``(S[b], xbar[b])`` from ``theta0`` ((q,) or (B, q)).
 
@@ -395,6 +396,8 @@ class BatchModel:
             and the gradient below 1e-6 (or the gradient below 1e-11).
         chunk_size : int
             Problems optimised together (memory: ``chunk_size * q^2`` doubles).
+        h0inv : ndarray (q, q), optional
+            The starting inverse Hessian, when the caller has it (:meth:`initial_inverse_hessian`).
         """
         S = np.asarray(S, dtype=float)
         xbar = np.asarray(xbar, dtype=float)
@@ -403,7 +406,9 @@ class BatchModel:
         out = BatchFit(theta, np.full(B, np.inf), np.zeros(B, dtype=bool), np.zeros(B, dtype=int))
         if B == 0:
             return out
-        H0inv = self._initial_inverse_hessian(theta.mean(axis=0), S.mean(axis=0), xbar.mean(axis=0)) if q else None
+        H0inv = h0inv
+        if H0inv is None and q:
+            H0inv = self.initial_inverse_hessian(theta.mean(axis=0), S.mean(axis=0), xbar.mean(axis=0))
         for lo in range(0, B, chunk_size):
             sl = slice(lo, min(B, lo + chunk_size))
             r = self._fit_chunk(S[sl], xbar[sl], theta[sl], H0inv, max_iter=max_iter, xtol=xtol)
@@ -436,7 +441,7 @@ class BatchModel:
             out.theta[b], out.fmin[b], out.converged[b] = th[0], f[0], True
             out.iterations[b] += st.iterations + it[0]
 
-    def _initial_inverse_hessian(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray) -> np.ndarray:
+    def initial_inverse_hessian(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray) -> np.ndarray:
         """Inverse of the Hessian of F at ``theta`` (central differences of the gradient); the inverse of
         twice the expected information where that Hessian is not positive definite."""
         q = self.q

@@ -120,6 +120,10 @@ class _Payload:
         self.n = X.shape[0]
         self.theta0 = np.asarray(res.theta, dtype=float)
         self.entropy = entropy
+        # the full-sample Hessian, once (every chunk starts its quasi-Newton iteration from it)
+        Xc = self.Xc
+        S = Xc.T @ Xc / self.n
+        self.h0inv = self.bm.initial_inverse_hessian(self.theta0, S, self.center) if self.bm.q else None
 
 
 def _chunk(payload: _Payload, mode: str, start: int, stop: int) -> dict:
@@ -133,7 +137,7 @@ def _chunk(payload: _Payload, mode: str, start: int, stop: int) -> dict:
             W[r] = np.bincount(child_seed(payload.entropy, b).integers(0, n, size=n), minlength=n)
         W /= n
     S, xbar = _moments(payload.Xc, W, payload.center)
-    fit = payload.bm.fit(S, xbar, payload.theta0)
+    fit = payload.bm.fit(S, xbar, payload.theta0, h0inv=payload.h0inv)
     out = {"theta": fit.theta, "fmin": fit.fmin, "converged": fit.converged}
     if mode != "test":
         ok = np.isfinite(fit.fmin)
