@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from pathlib import Path
 import pytest
 
 import egovsem
@@ -386,3 +387,19 @@ def test_docstring_examples_run(module):
     mod = importlib.import_module(f"egovsem.measure.{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_omega_and_ave_after_fiml_match_semtools():
+    """semTools::compRelSEM / AVE on lavaan's missing = "ml" fit use the EM covariance (R script committed)."""
+    import egovsem
+    from egovsem.measure import ave, composite_reliability
+
+    d = pd.read_csv(Path(__file__).parent.parent / "data" / "hs_missing10.csv")
+    fit = egovsem.cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9", d, missing="fiml")
+    ref = pd.read_csv(Path(__file__).parent / "reference" / "measure_fiml" / "hs_fiml_reliability.csv").set_index("construct")
+    om = composite_reliability(fit).set_index("construct")["omega"]
+    av = ave(fit).set_index("construct")["ave"]
+    assert list(om.index) == list(ref.index)
+    for c in ref.index:
+        assert abs(float(om[c]) - ref.loc[c, "omega"]) < 1e-3
+        assert abs(float(av[c]) - ref.loc[c, "ave"]) < 1e-3

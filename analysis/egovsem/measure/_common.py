@@ -151,11 +151,8 @@ def fit_parts(fit) -> FitParts:
     if opts.get("ordered"):
         raise NotAvailableError("Omega and AVE for ordinal indicators (semTools' omegaCat on the latent-response "
                                 "scale) are not implemented yet; fit the items as continuous.")
-    # the sample covariance matrix is lavaan's "sampstat" only for complete-data (listwise) fits; under FIML
-    # semTools uses the saturated-model (EM) estimate, which the engine does not expose yet
-    if str(opts.get("missing", "listwise")).lower() != "listwise":
-        raise NotAvailableError(f"Reliability from a fit with missing={opts.get('missing')!r} is not implemented "
-                                "yet; fit with missing='listwise'.")
+    # the "sample" covariance: under FIML semTools uses the saturated-model (EM) estimate, which is what the
+    # engine keeps in fit.stats.cov for missing='fiml' (tests/reference/measure_fiml/hs_fiml_reliability.csv)
     ov = list(fit.spec.ov)
     lv = list(fit.spec.lv)
     pe = fit.params
