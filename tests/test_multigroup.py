@@ -81,3 +81,31 @@ def test_bad_group_input(hs):
         egovsem.cfa(HS, hs, group="school", group_equal=["loading"])
     with pytest.raises(egovsem.NotAvailableError, match="multi-group"):
         egovsem.cfa(HS, hs, group="school").modindices()
+
+
+@pytest.fixture(scope="module")
+def table_mlr(hs):
+    return invariance(HS, hs, "school", steps=("configural", "metric", "scalar"), estimator="MLR")
+
+
+@pytest.mark.parametrize("case", ["configural", "metric", "scalar"])
+def test_mlr_multigroup_matches_lavaan(table_mlr, case):
+    fit = table_mlr.attrs["fits"][case]
+    ref = read_ref(f"{case}_mlr", "params", "mg")
+    mine = {(r["lhs"], r["op"], "" if not isinstance(r["rhs"], str) else r["rhs"], int(r["group"])): r
+            for _, r in fit.params.iterrows()}
+    problems = []
+    for _, r in ref.iterrows():
+        k = (r["lhs"], r["op"], "" if not isinstance(r["rhs"], str) else r["rhs"], int(r["group"]))
+        m = mine[k]
+        if not close(float(m["est"]), float(r["est"]), 1e-3) or not se_close(float(m["se"]), float(r["se"])):
+            problems.append(f"{k}: {m['est']} {m['se']} vs {r['est']} {r['se']}")
+    problems += compare_series(fit.fit_measures, read_kv(f"{case}_mlr", "fit", "mg"))
+    assert not problems, "\n".join(problems)
+
+
+def test_mlr_scaled_difference_matches_lavTestLRT(table_mlr):
+    ref = read_ref("invariance_mlr", "lrt", "mg")
+    for i in (1, 2):
+        assert close(table_mlr["chisq_diff"][i], ref["chisq_diff"][i], 1e-3)
+        assert close(table_mlr["p_diff"][i], ref["pvalue"][i], 1e-3)

@@ -33,3 +33,14 @@ lrt <- lavTestLRT(configural, metric, scalar, strict)
 write_ref(data.frame(model = rownames(lrt), df = lrt$Df, chisq = lrt$Chisq, chisq_diff = lrt[["Chisq diff"]],
                      df_diff = lrt[["Df diff"]], pvalue = lrt[["Pr(>Chisq)"]]), file.path(OUT, "invariance_lrt.csv"))
 cat("done; lavaan", as.character(packageVersion("lavaan")), "\n")
+
+# MLR: multi-group fits and the Satorra-Bentler (2001) scaled difference tests of lavTestLRT
+configural_mlr <- cfa(HS_CFA, data = HS, group = "school", estimator = "MLR")
+metric_mlr <- cfa(HS_CFA, data = HS, group = "school", group.equal = "loadings", estimator = "MLR")
+scalar_mlr <- cfa(HS_CFA, data = HS, group = "school", group.equal = c("loadings", "intercepts"), estimator = "MLR")
+mg_case("configural_mlr", configural_mlr)
+mg_case("metric_mlr", metric_mlr)
+mg_case("scalar_mlr", scalar_mlr)
+lrt <- lavTestLRT(configural_mlr, metric_mlr, scalar_mlr)
+write_ref(data.frame(model = rownames(lrt), df = lrt$Df, chisq = lrt$Chisq, chisq_diff = lrt[["Chisq diff"]],
+                     df_diff = lrt[["Df diff"]], pvalue = lrt[["Pr(>Chisq)"]]), file.path(OUT, "invariance_mlr_lrt.csv"))

@@ -25,11 +25,16 @@ STEPS = {
 
 
 def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural", "metric", "scalar", "strict"),
-               std_lv: bool = False) -> pd.DataFrame:
+               std_lv: bool = False, estimator: str = "ML") -> pd.DataFrame:
     """Fit the invariance steps and return one row per step.
 
     Columns: ``step group_equal npar chisq df pvalue cfi tli rmsea srmr chisq_diff df_diff p_diff
     delta_cfi delta_rmsea``. The fitted models are in ``result.attrs["fits"]``.
+
+    With ``estimator="MLR"`` the table adds ``chisq.scaled`` and ``scaling.factor``; ``chisq_diff`` is the
+    Satorra-Bentler (2001) scaled difference that lavaan's ``lavTestLRT()`` uses for MLR fits,
+    ``(T0 - T1) / cd`` with ``cd = (df0 c0 - df1 c1) / (df0 - df1)``; ``cfi``, ``tli`` and ``rmsea`` are the
+    robust versions.
 
     Examples
     --------
@@ -45,20 +50,28 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     """
     from ..sem import sem
 
+    estimator = check_option("estimator", estimator, ["ML", "MLR"], casefold=True)
+    mlr = estimator == "MLR"
     for s in steps:
         check_option("steps", s, list(STEPS))
     rows, fits = [], {}
     prev = None
     for s in steps:
-        fit = sem(model, data, group=group, group_equal=STEPS[s], std_lv=std_lv)
+        fit = sem(model, data, group=group, group_equal=STEPS[s], std_lv=std_lv, estimator=estimator)
         fm = fit.fit_measures
+        suf = ".robust" if mlr else ""
         row = {"step": s, "group_equal": ",".join(STEPS[s]), "npar": int(fm["npar"]), "chisq": fm["chisq"],
-               "df": int(fm["df"]), "pvalue": fm["pvalue"], "cfi": fm["cfi"], "tli": fm["tli"],
-               "rmsea": fm["rmsea"], "srmr": fm["srmr"]}
+               "df": int(fm["df"]), "pvalue": fm["pvalue"], "cfi": fm["cfi" + suf], "tli": fm["tli" + suf],
+               "rmsea": fm["rmsea" + suf], "srmr": fm["srmr"]}
+        if mlr:
+            row.update({"chisq.scaled": fm["chisq.scaled"], "scaling.factor": fm["chisq.scaling.factor"]})
         if prev is None:
             row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
         else:
             dchi, ddf = fm["chisq"] - prev["chisq"], fm["df"] - prev["df"]
+            if mlr and ddf > 0:
+                cd = (fm["df"] * row["scaling.factor"] - prev["df"] * prev["scaling.factor"]) / ddf
+                dchi = dchi / cd
             row.update(chisq_diff=dchi, df_diff=int(ddf), p_diff=float(special.chdtrc(ddf, max(dchi, 0.0))),
                        delta_cfi=fm["cfi"] - prev["cfi"], delta_rmsea=fm["rmsea"] - prev["rmsea"])
         rows.append(row)

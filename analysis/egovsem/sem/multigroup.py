@@ -16,7 +16,7 @@ from scipy import special
 from .._errors import ConvergenceWarning, DataError, MissingDataWarning, NotAvailableError
 from . import ml
 from .data import prepare_data
-from .fitmeasures import _incremental, _residual_measures, _rmsea_block, _vech_weight
+from .fitmeasures import _incremental, _residual_measures, _rmsea, _rmsea_block, _vech_weight
 from .partable import specify
 from .ram import RAM
 from .results import Results
@@ -40,8 +40,9 @@ def _groups(data: pd.DataFrame, group: str):
 
 def fit_multigroup(model, data: pd.DataFrame) -> "MultiGroupResults":
     opts = model.options
-    if model.estimator != "ML" or model.missing != "listwise":
-        raise NotAvailableError("multi-group models are available with estimator='ML' and missing='listwise' for now.")
+    if model.estimator not in ("ML", "MLR") or model.missing != "listwise":
+        raise NotAvailableError("multi-group models are available with estimator='ML' or 'MLR' and "
+                                "missing='listwise' for now.")
     labels, parts = _groups(data, opts["group"])
     G = len(labels)
     spec = specify(model.model, std_lv=opts["std_lv"], meanstructure=True, fixed_x=opts["fixed_x"],
@@ -79,12 +80,25 @@ def fit_multigroup(model, data: pd.DataFrame) -> "MultiGroupResults":
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}).",
                       ConvergenceWarning, stacklevel=3)
-    info = sum(st.nobs * ml.information(r, state.theta, True) for r, st in zip(rams, stats))
-    vcov = _invert_information(info, 1, pt, strict=state.converged)
+    extra: dict = {"information": "expected"}
+    if model.estimator == "MLR":
+        # MLR: observed information and score cross-products summed over groups; sandwich
+        from .fiml import RowData, model_scores, observed_information
+
+        rows = [RowData.from_array(st.X) for st in stats]
+        info = sum(observed_information(r, state.theta, rw) for r, rw in zip(rams, rows))
+        B0 = sum((lambda sc: sc.T @ sc)(model_scores(r, state.theta, rw)) for r, rw in zip(rams, rows))
+        vcov = _invert_information(info, 1, pt, strict=state.converged)
+        if np.isfinite(vcov).all():
+            vcov = vcov @ B0 @ vcov
+        extra.update(information="observed", A=info, B0=B0, rows_g=rows)
+    else:
+        info = sum(st.nobs * ml.information(r, state.theta, True) for r, st in zip(rams, stats))
+        vcov = _invert_information(info, 1, pt, strict=state.converged)
     res = MultiGroupResults(
         model=model, spec=spec, partable=pt, ram=rams[0], stats=stats[0], theta=state.theta, vcov=vcov,
         fmin=state.fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
-        message=state.message, extra={"information": "expected"},
+        message=state.message, extra=extra,
     )
     res.group_labels, res.rams, res.group_stats, res.weights = labels, rams, stats, w
     return res
@@ -218,4 +232,60 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
                 "pgfi": (df / nel) * gfi,
                 "cn_05": special.chdtri(df, 0.05) / (X2 / N) + 1, "cn_01": special.chdtri(df, 0.01) / (X2 / N) + 1,
                 "mfi": np.exp(-0.5 * (X2 - df) / N), "ecvi": X2 / N + 2 * npar / N})
+    if res.estimator == "MLR":
+        out.update(_mg_robust(res, X2, df, X2b, dfb, N, G))
     return pd.Series(out, dtype=float, name="fit")
+
+
+def _mg_robust(res, X2, df, X2b, dfb, N, G) -> dict:
+    """Yuan-Bentler (Mplus) scaling summed over groups, scaled and robust indices (lavaan's multi-group
+    conventions: RMSEA times sqrt(G))."""
+    from .casewise import casewise, saturated_hessian, saturated_scores, vech_indices
+    from .fitmeasures import _cfi, _rni, _tli
+    from .robust import unrestricted_info, yb_traces
+
+    spec = res.spec
+    p = len(spec.ov)
+    xi = [spec.ov.index(v) for v in spec.ov_x]
+    yi = [i for i in range(p) if i not in xi]
+    t1 = 0.0
+    nh1 = 0
+    Ab = Bb = None
+    blocks_A, blocks_B = [], []
+    for rw, st in zip(res.extra["rows_g"], res.group_stats):
+        h1 = unrestricted_info(rw, st.cov, st.mean, True, xi)
+        t1 += float(np.sum(h1.B1 * np.linalg.inv(h1.A1).T))
+        nh1 += h1.A1.shape[0]
+        # baseline (independence) model of this group: free means and variances of the non-covariates
+        Sb = np.diag(np.diag(st.cov))
+        if xi:
+            Sb[np.ix_(xi, xi)] = st.cov[np.ix_(xi, xi)]
+        cw = casewise(rw.X0, rw.M, Sb, st.mean)
+        vi, vj = vech_indices(p)
+        dcoord = p + np.array([k for k, (a, b) in enumerate(zip(vi, vj)) if a == b and a in yi], dtype=int)
+        idx = np.concatenate([np.array(yi, dtype=int), dcoord])
+        Db = np.zeros((idx.size, p + vi.size))
+        Db[np.arange(idx.size), idx] = 1.0
+        blocks_A.append(-(Db @ saturated_hessian(cw) @ Db.T))
+        sc = saturated_scores(cw) @ Db.T
+        blocks_B.append(sc.T @ sc)
+    from scipy.linalg import block_diag
+
+    Ab, Bb = block_diag(*blocks_A), block_diag(*blocks_B)
+    t0 = float(np.sum(res.extra["B0"] * np.linalg.inv(res.extra["A"]).T))
+    t0b = float(np.sum(Bb * np.linalg.inv(Ab).T))
+    c = (t1 - t0) / df if df > 0 else np.nan
+    cb = (t1 - t0b) / dfb
+    X2s, X2bs = X2 / c, X2b / cb
+    out = {"chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": special.chdtrc(df, X2s),
+           "chisq.scaling.factor": c, "baseline.chisq.scaled": X2bs, "baseline.df.scaled": dfb,
+           "baseline.pvalue.scaled": special.chdtrc(dfb, X2bs), "baseline.chisq.scaling.factor": cb,
+           "scaling.factor.h1": t1 / nh1, "scaling.factor.h0": t0 / int((res.partable["free"] > 0).sum())}
+    out.update({f"{k}.scaled": v for k, v in _incremental(X2s, df, X2bs, dfb).items()})
+    out.update(_rmsea_block(X2, c * df, N / G, suffix=".scaled"))
+    out.update({"cfi.robust": _cfi(X2, df, X2b, dfb, c, cb), "tli.robust": _tli(X2, df, X2b, dfb, c, cb),
+                "nnfi.robust": _tli(X2, df, X2b, dfb, c, cb), "rni.robust": _rni(X2, df, X2b, dfb, c, cb)})
+    rb = _rmsea_block(X2s, df, N / G, c=c, suffix=".robust")
+    rb["rmsea.robust"] = _rmsea(X2, df, N / G, c)
+    out.update(rb)
+    return out
