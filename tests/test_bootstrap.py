@@ -194,7 +194,7 @@ def test_bollen_stine_pvalue_within_monte_carlo_error_of_lavaan():
 @pytest.mark.parametrize("kwargs,match", [
     ({"bootstrap": 0}, "The 'bootstrap' parameter must be an integer of at least 2"),
     ({"bootstrap": 10, "seed": -1}, "The 'seed' parameter must be a non-negative integer"),
-    ({"bootstrap": 10, "estimator": "MLR"}, "complete-data ML"),
+    ({"bootstrap": 10, "estimator": "MLR"}, "available for ML with missing="),
     ({"bootstrap": 10, "group": "school"}, "multi-group models is not available yet"),
 ])
 def test_bad_bootstrap_options(kwargs, match):
@@ -209,7 +209,7 @@ def test_bad_ci_type():
         bootstrap(fit, 10, ci="basic")
     with pytest.raises(NotAvailableError):
         egovsem.sem("ind60 =~ x1 + x2 + x3", pd.read_csv(DATA / "PoliticalDemocracy.csv"), se="bootstrap",
-                    missing="fiml")
+                    estimator="MLR")
 
 
 # -- mediation helper --------------------------------------------------------------------------------

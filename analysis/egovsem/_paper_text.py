@@ -157,8 +157,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
                 + ("were tested with bootstrap confidence intervals "
                    f"({cfg.bootstrap} resamples)." if res.bootstrap else
                    "were tested with delta-method confidence intervals" + (
-                       f" (bootstrap intervals were asked for, but this egovsem version does not bootstrap {cfg.estimator} "
-                       f"with missing = {cfg.missing}; see the notes of the indirect-effect tables)."
+                       f" (a bootstrap of the {cfg.estimator} fits with missing = {cfg.missing} was not run in this "
+                       "command, see the notes of the indirect-effect tables)."
                        if boot_note and cfg.bootstrap else "."))))
         out.append(s + "\n")
     else:
@@ -174,8 +174,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
              "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期时假设得到支持"
              + ("。" if not has_ind else "；"
                 + (f"间接效应以bootstrap置信区间检验（{cfg.bootstrap}次重抽样）。" if res.bootstrap else
-                   "间接效应以delta法置信区间检验" + (f"（已要求bootstrap置信区间，但当前egovsem版本尚不支持{cfg.estimator}、missing = {cfg.missing}"
-                                                 "条件下的bootstrap；见间接效应表注）。"
+                   "间接效应以delta法置信区间检验" + (f"（本命令未对{cfg.estimator}、missing = {cfg.missing}"
+                                                 "的拟合进行bootstrap；见间接效应表注）。"
                                                  if boot_note and cfg.bootstrap else "。"))))
         out.append(s + "\n")
 

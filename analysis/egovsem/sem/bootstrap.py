@@ -53,9 +53,9 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
                             estimator: str = "ML", missing: str = "listwise", group: Any = None) -> str:
     """Validate the bootstrap options up front (also called by ``Model`` for ``se="bootstrap"``); return the
     canonical CI type."""
-    if estimator != "ML" or missing != "listwise":
+    if estimator != "ML" or missing not in ("listwise", "fiml"):
         raise NotAvailableError(
-            "se='bootstrap' is available for complete-data ML (estimator='ML', missing='listwise'); "
+            "se='bootstrap' is available for ML with missing='listwise' or 'fiml'; "
             f"got estimator={estimator!r}, missing={missing!r}."
         )
     if group is not None:
@@ -75,9 +75,9 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
 def _check_fit(res) -> None:
     if not isinstance(res, Results):
         raise EgovsemError(f"The 'fit' parameter must be an egovsem Results. Got {type(res).__name__} instead.")
-    if getattr(res, "estimator", "ML") != "ML" or getattr(res, "missing", "listwise") != "listwise":
+    if getattr(res, "estimator", "ML") != "ML" or getattr(res, "missing", "listwise") not in ("listwise", "fiml"):
         raise NotAvailableError(
-            "the bootstrap is available for complete-data ML (estimator='ML', missing='listwise'); "
+            "the bootstrap is available for ML with missing='listwise' or 'fiml'; "
             f"this fit used estimator={res.estimator!r}, missing={res.missing!r}."
         )
     if (getattr(res, "options", None) or {}).get("group") is not None or getattr(res, "ngroups", 1) not in (None, 1):
@@ -149,9 +149,46 @@ def _chunk(payload: _Payload, mode: str, start: int, stop: int) -> dict:
     return out
 
 
+class _FimlPayload:
+    """What a worker needs to refit resamples by FIML (rows with missing values keep them)."""
+
+    def __init__(self, res, X: np.ndarray, entropy: int):
+        self.bm = BatchModel.from_results(res)
+        self.maps = RowMaps(res.partable, res.ram.names, tuple(res.spec.defined))
+        self.ram = res.ram
+        self.X = X
+        self.n = X.shape[0]
+        self.theta0 = np.asarray(res.theta, dtype=float)
+        self.entropy = entropy
+        self.S0, self.m0 = res.stats.cov, res.stats.mean
+
+
+def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict:
+    from .fiml import RowData, fiml_scoring
+
+    n, ram = payload.n, payload.ram
+    thetas, fmins, conv = [], [], []
+    for b in range(start, stop):
+        idx = np.delete(np.arange(n), b) if mode == "jackknife" else child_seed(payload.entropy, b).integers(0, n, size=n)
+        rows = RowData.from_array(payload.X[idx])
+        st = fiml_scoring(ram, payload.theta0, rows, iter_max=500)
+        thetas.append(st.theta)
+        fmins.append(st.fmin if st.converged else np.nan)
+        conv.append(st.converged)
+    theta = np.array(thetas)
+    k = theta.shape[0]
+    S = np.broadcast_to(payload.S0, (k,) + payload.S0.shape)
+    xbar = np.broadcast_to(payload.m0, (k,) + payload.m0.shape)
+    out = {"theta": theta, "fmin": np.array(fmins), "converged": np.array(conv)}
+    if mode != "test":
+        out["admissible"] = payload.bm.admissible(theta, S, xbar)
+        out.update(all_quantities(payload.bm, payload.maps, theta, S, xbar))
+    return out
+
+
 def _run(payload: _Payload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
-    bounds = chunk_bounds(total, CHUNK)
-    parts = run_chunks(_chunk, payload, [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
+    bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else 25)
+    parts = run_chunks(_chunk if isinstance(payload, _Payload) else _fiml_chunk, payload, [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
                        scheduler=scheduler, progress=progress, desc=desc, weights=[hi - lo for lo, hi in bounds])
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
@@ -438,7 +475,12 @@ def bootstrap(
         raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
     entropy = resolve_entropy(seed)
     X = np.asarray(fit.stats.X, dtype=float)
-    payload = _Payload(fit, X, entropy)
+    if fit.missing == "fiml":
+        if bollen_stine:
+            raise NotAvailableError("the Bollen-Stine bootstrap with missing='fiml' is not available yet.")
+        payload = _FimlPayload(fit, X, entropy)
+    else:
+        payload = _Payload(fit, X, entropy)
     draws = _run(payload, "boot", int(B), n_jobs=n_jobs, scheduler=scheduler, progress=progress, desc="bootstrap")
     ok = draws["converged"]
     draws["ok"] = ok
