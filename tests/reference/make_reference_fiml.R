@@ -66,8 +66,9 @@ write_fiml_case("pd_mlr",       run_fit(sem(PD_SEM, data = PD, estimator = "MLR"
 write_fiml_case("pd_ind_mlr",   run_fit(sem(PD_IND, data = PD, estimator = "MLR")))
 write_fiml_case("hs_fiml_std",  run_fit(cfa(HS_CFA, data = HSM, missing = "ml", std.lv = TRUE)))
 
-# the missing-data summaries lavaan gives: coverage and patterns
+# the missing-data summaries lavaan gives: coverage and patterns; and modindices() after FIML
 fit <- cfa(HS_CFA, data = HSM, missing = "ml")
+write_ref(as.data.frame(modindices(fit)), file.path(OUT, "hs_fiml_modindices.csv"))
 cov <- lavInspect(fit, "coverage")
 write_ref(data.frame(row = rownames(cov), cov, check.names = FALSE), file.path(OUT, "hs_fiml_coverage.csv"))
 pat <- lavInspect(fit, "patterns")

@@ -84,38 +84,10 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
     d1S, d1m = ram.jacobian(theta)
     d2S, d2m = ram.extra_jacobian(theta, cells)
     ms = spec.meanstructure
-    # expected information of [free, candidate] with the covariates' own moments (x-x block) zeroed,
-    # as lavaan does under fixed.x
-    xi = [spec.ov.index(v) for v in spec.ov_x]
-    p = len(spec.ov)
-    ki, kj = np.tril_indices(p)
-    from .fitmeasures import _vech_weight
-
-    Vw = _vech_weight(W, ki, kj)
-    if xi:
-        xx = np.isin(ki, xi) & np.isin(kj, xi)
-        Vw[xx, :] = 0.0
-        Vw[:, xx] = 0.0
-    D1 = d1S[:, ki, kj]
-    D2 = d2S[:, ki, kj]
-    I11 = D1 @ Vw @ D1.T
-    I12 = D1 @ Vw @ D2.T
-    I22 = np.einsum("ka,ab,kb->k", D2, Vw, D2)
-    if ms:
-        Wm = W.copy()
-        if xi:
-            Wm[xi, :] = 0.0
-            Wm[:, xi] = 0.0
-        I11 = I11 + d1m @ Wm @ d1m.T
-        I12 = I12 + d1m @ Wm @ d2m.T
-        I22 = I22 + np.einsum("ki,ij,kj->k", d2m, Wm, d2m)
-    WF = W - W @ st.cov @ W
-    g2 = np.einsum("kij,ij->k", d2S, WF)
-    if ms:
-        dd = W @ (st.mean - mu)
-        g2 -= np.einsum("kij,i,j->k", d2S, dd, dd)
-        g2 -= 2.0 * d2m @ dd
-    score = -0.5 * g2
+    if res.missing == "fiml":
+        I11, I12, I22, score = _fiml_blocks(res, theta, d2S, d2m)
+    else:
+        I11, I12, I22, score = _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m)
     V = I22 - np.einsum("qk,qk->k", I12, np.linalg.solve(I11, I12))
     # lavaan drops parameters whose conditional information is below eps^(1/3) (not identified if freed)
     keep = V >= np.finfo(float).eps ** (1 / 3)
@@ -157,3 +129,58 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
         if keep[k]:
             out.append((lhs, op, rhs, mi[k], e, s_lv, s_all, s_nox))
     return pd.DataFrame(out, columns=["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"])
+
+
+def _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m):
+    """Per-observation expected information blocks and scores, complete data; with the covariates' own
+    moments (x-x block) zeroed, as lavaan does under fixed.x."""
+    spec, st = res.spec, res.stats
+    ms = spec.meanstructure
+    xi = [spec.ov.index(v) for v in spec.ov_x]
+    p = len(spec.ov)
+    ki, kj = np.tril_indices(p)
+    from .fitmeasures import _vech_weight
+
+    Vw = _vech_weight(W, ki, kj)
+    if xi:
+        xx = np.isin(ki, xi) & np.isin(kj, xi)
+        Vw[xx, :] = 0.0
+        Vw[:, xx] = 0.0
+    D1 = d1S[:, ki, kj]
+    D2 = d2S[:, ki, kj]
+    I11 = D1 @ Vw @ D1.T
+    I12 = D1 @ Vw @ D2.T
+    I22 = np.einsum("ka,ab,kb->k", D2, Vw, D2)
+    if ms:
+        Wm = W.copy()
+        if xi:
+            Wm[xi, :] = 0.0
+            Wm[:, xi] = 0.0
+        I11 = I11 + d1m @ Wm @ d1m.T
+        I12 = I12 + d1m @ Wm @ d2m.T
+        I22 = I22 + np.einsum("ki,ij,kj->k", d2m, Wm, d2m)
+    WF = W - W @ st.cov @ W
+    g2 = np.einsum("kij,ij->k", d2S, WF)
+    if ms:
+        dd = W @ (st.mean - mu)
+        g2 -= np.einsum("kij,i,j->k", d2S, dd, dd)
+        g2 -= 2.0 * d2m @ dd
+    return I11, I12, I22, -0.5 * g2
+
+
+def _fiml_blocks(res, theta, d2S, d2m):
+    """FIML: the expected information under MAR at the model-implied moments (lavaan's default
+    information for modindices with missing = "ml") and the casewise-likelihood scores, per observation."""
+    from .casewise import casewise, expected_information_phi, saturated_scores, vech_indices
+    from .fiml import delta_phi
+
+    rows = res.extra["rows"]
+    N = rows.n
+    Sigma, mu, *_ = res.ram.implied(theta)
+    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    Iphi = expected_information_phi(cw) / N
+    gphi = saturated_scores(cw).sum(axis=0) / N
+    vi, vj = vech_indices(Sigma.shape[0])
+    D1 = delta_phi(res.ram, theta)
+    D2 = np.concatenate([d2m, d2S[:, vi, vj]], axis=1)
+    return D1 @ Iphi @ D1.T, D1 @ Iphi @ D2.T, np.einsum("ka,ab,kb->k", D2, Iphi, D2), D2 @ gphi

@@ -188,11 +188,11 @@ class Results:
         from .._errors import NotAvailableError
         from .modindices import modification_indices
 
-        if self.missing == "fiml" or self.estimator != "ML":
+        if self.estimator != "ML":
             # lavaan scores these with the observed information of the FIML/MLR fit; not checked here yet
             raise NotAvailableError(
-                f"modification indices are available for complete-data ML fits only (this fit: estimator="
-                f"{self.estimator!r}, missing={self.missing!r})."
+                f"modification indices are available for ML fits (complete data or FIML) only (this fit: "
+                f"estimator={self.estimator!r}, missing={self.missing!r})."
             )
         mi = modification_indices(self)
         mi = mi[mi["mi"] >= minimum_value]
