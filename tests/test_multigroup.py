@@ -74,13 +74,27 @@ def test_group_labels_and_nobs(table, hs):
     assert fit.nobs == 301
 
 
+@pytest.mark.parametrize("case", ["configural", "scalar"])
+def test_multigroup_modindices_match_lavaan(table, case):
+    from _refcompare import row_key
+
+    mine = table.attrs["fits"][case].modindices()
+    ref = read_ref(case, "modindices", "mg")
+    key = lambda r: row_key(r["lhs"], r["op"], r["rhs"]) + (int(r["group"]),)  # noqa: E731
+    m = {key(r): r for _, r in mine.iterrows()}
+    problems = [f"{key(r)} missing" for _, r in ref.iterrows() if key(r) not in m]
+    for _, r in ref.iterrows():
+        if key(r) in m:
+            problems += [f"{key(r)} {c}: {m[key(r)][c]} vs {r[c]}" for c in ("mi", "epc", "sepc.lv", "sepc.all")
+                         if not close(float(m[key(r)][c]), float(r[c]), 1e-3)]
+    assert len(m) == len(ref) and not problems, "\n".join(problems[:20])
+
+
 def test_bad_group_input(hs):
     with pytest.raises(egovsem.DataError, match=r"The 'group' column 'schol' is not a column"):
         egovsem.cfa(HS, hs, group="schol")
     with pytest.raises(egovsem.EgovsemError, match=r"The 'group_equal' parameter must be one of"):
         egovsem.cfa(HS, hs, group="school", group_equal=["loading"])
-    with pytest.raises(egovsem.NotAvailableError, match="multi-group"):
-        egovsem.cfa(HS, hs, group="school").modindices()
 
 
 @pytest.fixture(scope="module")

@@ -44,3 +44,7 @@ mg_case("scalar_mlr", scalar_mlr)
 lrt <- lavTestLRT(configural_mlr, metric_mlr, scalar_mlr)
 write_ref(data.frame(model = rownames(lrt), df = lrt$Df, chisq = lrt$Chisq, chisq_diff = lrt[["Chisq diff"]],
                      df_diff = lrt[["Df diff"]], pvalue = lrt[["Pr(>Chisq)"]]), file.path(OUT, "invariance_mlr_lrt.csv"))
+
+# modification indices of multi-group fits (lavaan lists them per group; equality constraints are ignored)
+write_ref(as.data.frame(modindices(configural)), file.path(OUT, "configural_modindices.csv"))
+write_ref(as.data.frame(modindices(scalar)), file.path(OUT, "scalar_modindices.csv"))

@@ -70,30 +70,69 @@ def candidate_rows(res) -> list[tuple[str, str, str]]:
     return out
 
 
+def _group_views(res):
+    """One view per group: (group number, view with spec/partable/stats/extra, RAM, N_g)."""
+    from types import SimpleNamespace
+
+    rams = getattr(res, "rams", None)
+    if not rams:
+        return [(1, res, res.ram, res.stats.nobs)]
+    out = []
+    for g, (ram, st) in enumerate(zip(rams, res.group_stats), start=1):
+        pt = res.partable[res.partable["group"] == g]
+        out.append((g, SimpleNamespace(spec=res.spec, partable=pt, stats=st, extra=res.extra, missing=res.missing),
+                    ram, st.nobs))
+    return out
+
+
 def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) -> pd.DataFrame:
-    """Return a DataFrame ``lhs op rhs mi epc sepc.lv sepc.all sepc.nox``, sorted as given."""
-    if rows is None:
-        rows = candidate_rows(res)
-    ram, theta, st, spec = res.ram, res.theta, res.stats, res.spec
-    N = st.nobs
-    if not rows:
-        return pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"])
-    cells = [ram.row_position(*r) for r in rows]
-    Sigma, mu, E, C, Em = ram.implied(theta)
-    W = np.linalg.inv(Sigma)
-    d1S, d1m = ram.jacobian(theta)
-    d2S, d2m = ram.extra_jacobian(theta, cells)
-    ms = spec.meanstructure
-    if res.missing == "fiml":
-        I11, I12, I22, score = _fiml_blocks(res, theta, d2S, d2m)
-    else:
-        I11, I12, I22, score = _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m)
-    V = I22 - np.einsum("qk,qk->k", I12, np.linalg.solve(I11, I12))
-    # lavaan drops parameters whose conditional information is below eps^(1/3) (not identified if freed)
-    keep = V >= np.finfo(float).eps ** (1 / 3)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mi = N * score**2 / V
-        epc = score / V
+    """Return a DataFrame ``lhs op rhs [group] mi epc sepc.lv sepc.all sepc.nox`` (a ``group`` column for
+    multi-group models), in lavaan's order.
+
+    With several groups the information is the sum over groups (``sum_g N_g I_g``) and a candidate of group g
+    enters through that group's moments, as lavaan's modindices() on a multi-group fit.
+    """
+    theta, spec = res.theta, res.spec
+    views = _group_views(res)
+    multi = len(views) > 1
+    per = []
+    I11_tot = 0.0
+    for g, view, ram, Ng in views:
+        rws = candidate_rows(view) if rows is None else rows
+        cells = [ram.row_position(*r) for r in rws]
+        Sigma, mu, E, C, Em = ram.implied(theta)
+        W = np.linalg.inv(Sigma)
+        d1S, d1m = ram.jacobian(theta)
+        if cells:
+            d2S, d2m = ram.extra_jacobian(theta, cells)
+        else:
+            d2S, d2m = np.zeros((0, ram.p, ram.p)), np.zeros((0, ram.p))
+        if res.missing == "fiml":
+            I11, I12, I22, score = _fiml_blocks(view, theta, d2S, d2m)
+        else:
+            I11, I12, I22, score = _complete_blocks(view, theta, W, mu, d1S, d1m, d2S, d2m)
+        I11_tot = I11_tot + Ng * I11
+        per.append((g, ram, Ng, rws, I12, I22, score, C))
+    N = sum(v[3] for v in views)
+    out = []
+    for g, ram, Ng, rws, I12, I22, score, C in per:
+        if not rws:
+            continue
+        V = Ng * I22 - Ng**2 * np.einsum("qk,qk->k", I12, np.linalg.solve(I11_tot, I12))
+        # lavaan drops parameters whose conditional information (per observation) is below eps^(1/3)
+        keep = V / N >= np.finfo(float).eps ** (1 / 3)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mi = (Ng * score) ** 2 / V
+            epc = Ng * score / V
+        for k, row in enumerate(_standardized_epc(ram, theta, spec, C, rws, epc)):
+            if keep[k]:
+                out.append(row[:3] + ((g,) if multi else ()) + (mi[k],) + row[3:])
+    cols = ["lhs", "op", "rhs"] + (["group"] if multi else []) + ["mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def _standardized_epc(ram, theta, spec, C, rows, epc):
+    """(lhs, op, rhs, epc, sepc.lv, sepc.all, sepc.nox) for each candidate row."""
     A, S, m = ram.matrices(theta)
     sd = np.sqrt(np.diag(C))
     pos = {v: i for i, v in enumerate(ram.names)}
@@ -126,9 +165,8 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
             s_all = e / (ra * rb)
             s_lv = e / ((ra if lhs in latent else 1.0) * (rb if rhs in latent else 1.0))
             s_nox = e / ((1.0 if lhs in ov_x else ra) * (1.0 if rhs in ov_x else rb))
-        if keep[k]:
-            out.append((lhs, op, rhs, mi[k], e, s_lv, s_all, s_nox))
-    return pd.DataFrame(out, columns=["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"])
+        out.append((lhs, op, rhs, e, s_lv, s_all, s_nox))
+    return out
 
 
 def _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m):

@@ -163,9 +163,6 @@ class MultiGroupResults(Results):
             parts.append(r)
         return pd.concat(parts)
 
-    def modindices(self, **kwargs):
-        raise NotAvailableError("modification indices of multi-group models are not available yet.")
-
     @property
     def fit_measures(self) -> pd.Series:
         return _mg_fit_measures(self)
