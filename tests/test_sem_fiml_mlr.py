@@ -119,13 +119,9 @@ def test_little_mcar_rejects_missing_not_at_random():
     assert fit.missing_report().mcar["pvalue"] < 1e-6
 
 
-def test_modindices_after_fiml_match_lavaan(fits):
+@pytest.mark.parametrize("case", ["hs_fiml", "hs_mlr", "hs_fiml_mlr"])
+def test_modindices_after_fiml_and_mlr_match_lavaan(fits, case):
     from _refcompare import compare_modindices
 
-    problems = compare_modindices(fits["hs_fiml"].modindices(), read_ref("hs_fiml", "modindices", "fiml"))
+    problems = compare_modindices(fits[case].modindices(), read_ref(case, "modindices", "fiml"))
     assert not problems, "\n".join(problems)
-
-
-def test_modindices_refused_for_mlr(fits):
-    with pytest.raises(egovsem.NotAvailableError, match="available for ML fits"):
-        fits["hs_mlr"].modindices()

@@ -69,6 +69,10 @@ write_fiml_case("hs_fiml_std",  run_fit(cfa(HS_CFA, data = HSM, missing = "ml", 
 # the missing-data summaries lavaan gives: coverage and patterns; and modindices() after FIML
 fit <- cfa(HS_CFA, data = HSM, missing = "ml")
 write_ref(as.data.frame(modindices(fit)), file.path(OUT, "hs_fiml_modindices.csv"))
+# lavaan's modindices() after MLR fits (expected information, ML score)
+write_ref(as.data.frame(modindices(cfa(HS_CFA, data = HS, estimator = "MLR"))), file.path(OUT, "hs_mlr_modindices.csv"))
+write_ref(as.data.frame(modindices(cfa(HS_CFA, data = HSM, missing = "ml", estimator = "MLR"))),
+          file.path(OUT, "hs_fiml_mlr_modindices.csv"))
 cov <- lavInspect(fit, "coverage")
 write_ref(data.frame(row = rownames(cov), cov, check.names = FALSE), file.path(OUT, "hs_fiml_coverage.csv"))
 pat <- lavInspect(fit, "patterns")

@@ -188,12 +188,13 @@ class Results:
         from .._errors import NotAvailableError
         from .modindices import modification_indices
 
-        if self.estimator != "ML":
-            # lavaan scores these with the observed information of the FIML/MLR fit; not checked here yet
+        if self.estimator not in ("ML", "MLR"):
             raise NotAvailableError(
-                f"modification indices are available for ML fits (complete data or FIML) only (this fit: "
-                f"estimator={self.estimator!r}, missing={self.missing!r})."
+                f"modification indices are available for ML and MLR fits only (this fit: estimator="
+                f"{self.estimator!r})."
             )
+        # MLR: lavaan's modindices() uses the expected information and the ML score, so MLR fits get the
+        # same indices as the ML fit of the same data (checked against lavaan)
         mi = modification_indices(self)
         mi = mi[mi["mi"] >= minimum_value]
         if sort:
