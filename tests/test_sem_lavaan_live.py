@@ -74,7 +74,5 @@ def test_matches_lavaan_live(case, data, tmp_path):
     problems = compare_params(fit.params, ref_p)
     ref_f = pd.read_csv(tmp_path / "fit.csv", keep_default_na=False, na_values=[""])
     ref_f = pd.Series(ref_f["value"].to_numpy(), index=ref_f["measure"])
-    if opts.get("missing") == "fiml":
-        ref_f = ref_f.drop(["gfi", "agfi", "pgfi"])  # not reported under FIML (see test_sem_fiml_mlr.py)
     problems += compare_series(fit.fit_measures, ref_f)
     assert not problems, "\n".join(problems)
