@@ -55,8 +55,8 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
     canonical CI type."""
     if estimator != "ML" or missing not in ("listwise", "fiml"):
         raise NotAvailableError(
-            "se='bootstrap' is available for ML with missing='listwise' or 'fiml'; "
-            f"got estimator={estimator!r}, missing={missing!r}."
+            "se='bootstrap' is available for ML with missing='listwise' or 'fiml' (lavaan too refuses it "
+            f"for MLR: 'use ML estimator for bootstrap'); got estimator={estimator!r}, missing={missing!r}."
         )
     if group is not None:
         raise NotAvailableError("se='bootstrap' for multi-group models is not available yet.")
