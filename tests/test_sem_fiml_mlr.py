@@ -18,7 +18,11 @@ PD_SEM = ("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + a*y2 + b*y3 + c*y4\ndem65 =~ y5 
 PD_IND = ("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem65 =~ y5 + y6 + y7 + y8\n"
           "dem60 ~ a*ind60\ndem65 ~ c*ind60 + b*dem60\n" + PD_RESID + "ab := a*b\n")
 
+HS_X = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr + visual"
+
 CASES = {
+    "hs_fiml_x": ("hs_missing10", HS_X, {"missing": "fiml"}),
+    "hs_fiml_x_mlr": ("hs_missing10", HS_X, {"missing": "fiml", "estimator": "MLR"}),
     "hs_fiml": ("hs_missing10", HS, {"missing": "fiml"}),
     "hs_fiml_std": ("hs_missing10", HS, {"missing": "fiml", "std_lv": True}),
     "hs_fiml_mlr": ("hs_missing10", HS, {"missing": "fiml", "estimator": "MLR"}),
@@ -117,3 +121,11 @@ def test_modindices_after_fiml_and_mlr_match_lavaan(fits, case):
 
     problems = compare_modindices(fits[case].modindices(), read_ref(case, "modindices", "fiml"))
     assert not problems, "\n".join(problems)
+
+
+def test_fiml_rows_missing_a_fixed_covariate_are_removed_and_reported():
+    df = pd.read_csv(DATA / "hs_missing10.csv")
+    df.loc[[0, 1, 2], "ageyr"] = np.nan
+    with pytest.warns(egovsem._errors.MissingDataWarning, match=r"3 rows with a missing value on the covariate"):
+        fit = egovsem.sem(HS_X, df, missing="fiml")
+    assert fit.nobs == 298

@@ -65,6 +65,15 @@ write_fiml_case("hs_mlr",       run_fit(cfa(HS_CFA, data = HS, estimator = "MLR"
 write_fiml_case("pd_mlr",       run_fit(sem(PD_SEM, data = PD, estimator = "MLR")))
 write_fiml_case("pd_ind_mlr",   run_fit(sem(PD_IND, data = PD, estimator = "MLR")))
 write_fiml_case("hs_fiml_std",  run_fit(cfa(HS_CFA, data = HSM, missing = "ml", std.lv = TRUE)))
+# FIML with an exogenous observed covariate (fixed.x = TRUE; ageyr has no missing values)
+HS_X <- '
+  visual  =~ x1 + x2 + x3
+  textual =~ x4 + x5 + x6
+  visual ~ ageyr
+  textual ~ ageyr + visual
+'
+write_fiml_case("hs_fiml_x",     run_fit(sem(HS_X, data = HSM, missing = "ml")))
+write_fiml_case("hs_fiml_x_mlr", run_fit(sem(HS_X, data = HSM, missing = "ml", estimator = "MLR")))
 
 # the missing-data summaries lavaan gives: coverage and patterns; and modindices() after FIML
 fit <- cfa(HS_CFA, data = HSM, missing = "ml")

@@ -115,12 +115,20 @@ def model_scores(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed=None) -
     return saturated_scores(cw) @ delta_phi(ram, theta).T
 
 
-def independence_fiml(rows: RowData) -> tuple[np.ndarray, np.ndarray, float]:
+def independence_fiml(rows: RowData, xi=()) -> tuple[np.ndarray, np.ndarray, float]:
     """The independence (baseline) model under FIML: per-variable ML mean and variance of the observed
-    values, which maximise the likelihood because it factorises. Returns (var, mean, logl)."""
+    values, which maximise the likelihood because it factorises; fixed.x covariates ``xi`` (complete) keep
+    their joint sample distribution. Returns (var, mean, logl)."""
     X0, M = rows.X0, rows.M
     cnt = M.sum(axis=0)
     mean = X0.sum(axis=0) / cnt
     var = (((X0 - mean) * M) ** 2).sum(axis=0) / cnt
-    logl = float(-0.5 * np.sum(cnt * (np.log(2 * np.pi) + np.log(var) + 1.0)))
+    yi = [j for j in range(X0.shape[1]) if j not in set(xi)]
+    logl = float(-0.5 * np.sum(cnt[yi] * (np.log(2 * np.pi) + np.log(var[yi]) + 1.0)))
+    if len(xi):
+        xs = list(xi)
+        n = X0.shape[0]
+        D = X0[:, xs] - mean[xs]
+        Sxx = D.T @ D / n
+        logl += float(-0.5 * n * (len(xs) * np.log(2 * np.pi) + np.linalg.slogdet(Sxx)[1] + len(xs)))
     return var, mean, logl

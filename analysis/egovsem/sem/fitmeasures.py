@@ -183,7 +183,7 @@ def fit_measures(res) -> pd.Series:
     if fiml:
         from .fiml import independence_fiml
 
-        _vb, _mb, logl_b = independence_fiml(res.extra["rows"])
+        _vb, _mb, logl_b = independence_fiml(res.extra["rows"], xi=xi)
         X2b = 2.0 * (res.extra["logl_h1"] - logl_b)
     nx, ny = len(xi), len(yi)
     dfb = p * (p - 1) // 2 - nx * (nx - 1) // 2
@@ -273,6 +273,11 @@ def _gfi_fiml(res) -> float:
     o = np.concatenate([mean, cov[vi, vj]])
     e = o - np.concatenate([mu, Sigma[vi, vj]])
     V = expected_information_phi(casewise(rows.X0, rows.M, Sigma, mu))
+    from .robust import _coords
+
+    # under fixed.x the covariates' own moments leave the weight (as for complete data)
+    idx = _coords(Sigma.shape[0], True, [res.spec.ov.index(v) for v in res.spec.ov_x])
+    o, e, V = o[idx], e[idx], V[np.ix_(idx, idx)]
     return float(1.0 - (e @ V @ e) / (o @ V @ o))
 
 
@@ -316,7 +321,7 @@ def _baseline_info(res, rows, mu_fixed):
     p = len(res.spec.ov)
     ms = res.spec.meanstructure
     if res.missing == "fiml":
-        var, mean, _ = independence_fiml(rows)
+        var, mean, _ = independence_fiml(rows, xi=[res.spec.ov.index(v) for v in res.spec.ov_x])
     else:
         var, mean = np.diag(res.stats.cov).copy(), res.stats.mean
     # the baseline frees the variances (and means) of the non-covariates; fixed.x covariates keep their
@@ -370,13 +375,18 @@ def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
         # FIML-C: the complete-data statistics of the FIML estimates against the EM moments
         from .casewise import casewise, saturated_hessian, saturated_scores
 
-        D = delta_phi(res.ram, res.theta)
+        from .robust import _coords
+
+        # the covariates' own moments (fixed.x) leave every matrix, as lavaan zeroes and drops them
+        cx = _coords(len(res.spec.ov), True, xi)
+        D = delta_phi(res.ram, res.theta)[:, cx]
+        Db = Db[:, cx]
         XX3 = N * ml_discrepancy(st.cov, st.mean, res.implied_cov, res.implied_mean, True)
         XX3b = N * ml_discrepancy(st.cov, st.mean, Sb, mb, True)
-        Wc = complete_information_phi(st.cov)
+        Wc = complete_information_phi(st.cov)[np.ix_(cx, cx)]
         cw = casewise(rows.X0, rows.M, st.cov, st.mean)
-        Wm = -saturated_hessian(cw) / N
-        sc = saturated_scores(cw)
+        Wm = -saturated_hessian(cw)[np.ix_(cx, cx)] / N
+        sc = saturated_scores(cw)[:, cx]
         Jm = sc.T @ sc / N
         version = "V3" if mlr else "V6"
         k = fiml_corrected_k(Wc=Wc, Wm=Wm, Jm=Jm, D=D, version=version)

@@ -14,6 +14,7 @@ from .._errors import (
     EgovsemWarning,
     HeywoodWarning,
     IdentificationError,
+    MissingDataWarning,
     NotAvailableError,
     check_option,
 )
@@ -125,12 +126,6 @@ class Model:
         self.spec: ModelSpec = specify(
             model, std_lv=bool(std_lv), meanstructure=meanstructure, fixed_x=bool(fixed_x), auto_cov_y=auto_cov_y
         )
-        if self.missing == "fiml" and self.spec.ov_x:
-            raise NotAvailableError(
-                f"missing='fiml' with exogenous observed covariates {list(self.spec.ov_x)} under fixed_x=True is "
-                "not available yet; pass fixed_x=False to model them as random (their variances then count as "
-                "parameters)."
-            )
 
     # ------------------------------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame):
@@ -148,6 +143,8 @@ class Model:
             _warn_heywood(res)
             return res
         spec = self.spec
+        if self.missing == "fiml" and spec.ov_x:
+            data = _drop_missing_covariates(data, spec.ov_x)
         stats = prepare_data(data, spec.ov, missing=self.missing)
         pt = _fill_fixed_x(spec, stats)
         ram = RAM.from_partable(pt, spec.ov, spec.lv)
@@ -219,6 +216,24 @@ class Model:
 
             res = bootstrap_results(res, self.options["bootstrap"], seed=self.options["seed"], ci="perc")
         return res
+
+
+def _drop_missing_covariates(data: pd.DataFrame, ov_x) -> pd.DataFrame:
+    """FIML with fixed.x covariates: rows missing a covariate are removed (lavaan's missing = "ml"), reported."""
+    from .data import prepare_data as _pd  # noqa: F401  (column checks happen there)
+
+    cols = [c for c in ov_x if c in data.columns]
+    if not cols:
+        return data
+    bad = data[cols].isna().any(axis=1)
+    if bad.any():
+        warnings.warn(
+            f"missing='fiml' with fixed.x: {int(bad.sum())} rows with a missing value on the covariate(s) {cols} "
+            "were removed (as lavaan does; pass fixed_x=False to keep them and model the covariates).",
+            MissingDataWarning, stacklevel=4,
+        )
+        return data.loc[~bad]
+    return data
 
 
 def _fill_fixed_x(spec: ModelSpec, stats: SampleStats) -> pd.DataFrame:
