@@ -123,3 +123,23 @@ def test_mlr_scaled_difference_matches_lavTestLRT(table_mlr):
     for i in (1, 2):
         assert close(table_mlr["chisq_diff"][i], ref["chisq_diff"][i], 1e-3)
         assert close(table_mlr["p_diff"][i], ref["pvalue"][i], 1e-3)
+
+
+@pytest.mark.parametrize("case,opts", [("metric_fiml", {"missing": "fiml"}),
+                                       ("metric_fiml_mlr", {"missing": "fiml", "estimator": "MLR"})])
+def test_multigroup_fiml_matches_lavaan(case, opts):
+    d = pd.read_csv(DATA / "hs_missing10.csv")
+    fit = egovsem.cfa(HS, d, group="school", group_equal=["loadings"], **opts)
+    ref = read_ref(case, "params", "mg")
+    mine = {(r["lhs"], r["op"], "" if not isinstance(r["rhs"], str) else r["rhs"], int(r["group"])): r
+            for _, r in fit.params.iterrows()}
+    problems = []
+    for _, r in ref.iterrows():
+        m = mine[(r["lhs"], r["op"], "" if not isinstance(r["rhs"], str) else r["rhs"], int(r["group"]))]
+        for c in ("est", "std.all"):
+            if not close(float(m[c]), float(r[c]), 1e-3):
+                problems.append(f"{r['lhs']} {r['op']} {r['rhs']} g{r['group']} {c}: {m[c]} vs {r[c]}")
+        if not se_close(float(m["se"]), float(r["se"])):
+            problems.append(f"{r['lhs']} {r['op']} {r['rhs']} g{r['group']} se: {m['se']} vs {r['se']}")
+    problems += compare_series(fit.fit_measures, read_kv(case, "fit", "mg"))
+    assert not problems, "\n".join(problems)

@@ -48,3 +48,9 @@ write_ref(data.frame(model = rownames(lrt), df = lrt$Df, chisq = lrt$Chisq, chis
 # modification indices of multi-group fits (lavaan lists them per group; equality constraints are ignored)
 write_ref(as.data.frame(modindices(configural)), file.path(OUT, "configural_modindices.csv"))
 write_ref(as.data.frame(modindices(scalar)), file.path(OUT, "scalar_modindices.csv"))
+
+# multi-group FIML (missing = "ml"), ML and MLR: HS with 10% missing cells, metric invariance
+HSM <- read.csv("data/hs_missing10.csv", stringsAsFactors = FALSE)
+mg_case("metric_fiml", cfa(HS_CFA, data = HSM, group = "school", group.equal = "loadings", missing = "ml"))
+mg_case("metric_fiml_mlr", cfa(HS_CFA, data = HSM, group = "school", group.equal = "loadings", missing = "ml",
+                               estimator = "MLR"))

@@ -25,7 +25,7 @@ STEPS = {
 
 
 def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural", "metric", "scalar", "strict"),
-               std_lv: bool = False, estimator: str = "ML") -> pd.DataFrame:
+               std_lv: bool = False, estimator: str = "ML", missing: str = "listwise") -> pd.DataFrame:
     """Fit the invariance steps and return one row per step.
 
     Columns: ``step group_equal npar chisq df pvalue cfi tli rmsea srmr chisq_diff df_diff p_diff
@@ -34,7 +34,7 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     With ``estimator="MLR"`` the table adds ``chisq.scaled`` and ``scaling.factor``; ``chisq_diff`` is the
     Satorra-Bentler (2001) scaled difference that lavaan's ``lavTestLRT()`` uses for MLR fits,
     ``(T0 - T1) / cd`` with ``cd = (df0 c0 - df1 c1) / (df0 - df1)``; ``cfi``, ``tli`` and ``rmsea`` are the
-    robust versions.
+    robust versions. ``missing="fiml"`` fits every step by FIML.
 
     Examples
     --------
@@ -57,7 +57,8 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     rows, fits = [], {}
     prev = None
     for s in steps:
-        fit = sem(model, data, group=group, group_equal=STEPS[s], std_lv=std_lv, estimator=estimator)
+        fit = sem(model, data, group=group, group_equal=STEPS[s], std_lv=std_lv, estimator=estimator,
+                  missing=missing)
         fm = fit.fit_measures
         suf = ".robust" if mlr else ""
         row = {"step": s, "group_equal": ",".join(STEPS[s]), "npar": int(fm["npar"]), "chisq": fm["chisq"],

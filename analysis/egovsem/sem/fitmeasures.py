@@ -257,26 +257,28 @@ def fit_measures(res) -> pd.Series:
 
 
 def _gfi_fiml(res) -> float:
+    """GFI under FIML as lavaan 0.6-14 (see :func:`gfi_fiml_rows`)."""
+    return gfi_fiml_rows(res.extra["rows"], res.implied_cov, res.implied_mean,
+                         [res.spec.ov.index(v) for v in res.spec.ov_x])
+
+
+def gfi_fiml_rows(rows, Sigma, mu, xi) -> float:
     """GFI under FIML as lavaan 0.6-14: the "observed" moments are the available-case (pairwise) means and
     covariances (divisor N_pair - 1, rescaled by (N - 1) / N), weighted by the expected information under MAR
-    at the model-implied moments."""
+    at the model-implied moments; under fixed.x the covariates' own moments leave the weight."""
     from .casewise import casewise, expected_information_phi, vech_indices
+    from .robust import _coords
 
-    rows = res.extra["rows"]
     X = np.where(rows.M > 0, rows.X0, np.nan)
     df = pd.DataFrame(X)
     N = X.shape[0]
     mean = df.mean().to_numpy()
     cov = df.cov().to_numpy() * (N - 1) / N
-    Sigma, mu = res.implied_cov, res.implied_mean
     vi, vj = vech_indices(Sigma.shape[0])
     o = np.concatenate([mean, cov[vi, vj]])
     e = o - np.concatenate([mu, Sigma[vi, vj]])
     V = expected_information_phi(casewise(rows.X0, rows.M, Sigma, mu))
-    from .robust import _coords
-
-    # under fixed.x the covariates' own moments leave the weight (as for complete data)
-    idx = _coords(Sigma.shape[0], True, [res.spec.ov.index(v) for v in res.spec.ov_x])
+    idx = _coords(Sigma.shape[0], True, xi)
     o, e, V = o[idx], e[idx], V[np.ix_(idx, idx)]
     return float(1.0 - (e @ V @ e) / (o @ V @ o))
 

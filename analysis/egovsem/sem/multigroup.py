@@ -40,13 +40,17 @@ def _groups(data: pd.DataFrame, group: str):
 
 def fit_multigroup(model, data: pd.DataFrame) -> "MultiGroupResults":
     opts = model.options
-    if model.estimator not in ("ML", "MLR") or model.missing != "listwise":
-        raise NotAvailableError("multi-group models are available with estimator='ML' or 'MLR' and "
-                                "missing='listwise' for now.")
+    if model.estimator not in ("ML", "MLR"):
+        raise NotAvailableError("multi-group models are available with estimator='ML' or 'MLR' for now.")
+    fiml = model.missing == "fiml"
     labels, parts = _groups(data, opts["group"])
     G = len(labels)
     spec = specify(model.model, std_lv=opts["std_lv"], meanstructure=True, fixed_x=opts["fixed_x"],
                    ngroups=G, group_equal=opts.get("group_equal") or ())
+    if fiml and spec.ov_x:
+        from .model import _drop_missing_covariates
+
+        parts = [_drop_missing_covariates(part, spec.ov_x) for part in parts]
     stats = [prepare_data(part, spec.ov, missing=model.missing) for part in parts]
     pt = spec.partable.copy()
     pos = {v: i for i, v in enumerate(spec.ov)}
@@ -76,28 +80,42 @@ def fit_multigroup(model, data: pd.DataFrame) -> "MultiGroupResults":
         seen[idx] = True
     N = sum(st.nobs for st in stats)
     w = np.array([st.nobs / N for st in stats])
-    state = _scoring(rams, stats, w, theta0, iter_max=opts["iter_max"])
+    from .fiml import RowData, model_scores, observed_information
+
+    rows = [RowData.from_array(st.X) for st in stats] if (fiml or model.estimator == "MLR") else None
+    if fiml:
+        state = _scoring_fiml(rams, rows, w, theta0, iter_max=opts["iter_max"])
+    else:
+        state = _scoring(rams, stats, w, theta0, iter_max=opts["iter_max"])
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}).",
                       ConvergenceWarning, stacklevel=3)
     extra: dict = {"information": "expected"}
-    if model.estimator == "MLR":
-        # MLR: observed information and score cross-products summed over groups; sandwich
-        from .fiml import RowData, model_scores, observed_information
-
-        rows = [RowData.from_array(st.X) for st in stats]
+    fmin = state.fmin
+    if fiml or model.estimator == "MLR":
+        # observed information (and, for MLR, score cross-products) summed over groups
         info = sum(observed_information(r, state.theta, rw) for r, rw in zip(rams, rows))
-        B0 = sum((lambda sc: sc.T @ sc)(model_scores(r, state.theta, rw)) for r, rw in zip(rams, rows))
         vcov = _invert_information(info, 1, pt, strict=state.converged)
-        if np.isfinite(vcov).all():
-            vcov = vcov @ B0 @ vcov
-        extra.update(information="observed", A=info, B0=B0, rows_g=rows)
+        extra.update(information="observed", A=info, rows_g=rows)
+        if model.estimator == "MLR":
+            B0 = sum((lambda sc: sc.T @ sc)(model_scores(r, state.theta, rw)) for r, rw in zip(rams, rows))
+            if np.isfinite(vcov).all():
+                vcov = vcov @ B0 @ vcov
+            extra["B0"] = B0
     else:
         info = sum(st.nobs * ml.information(r, state.theta, True) for r, st in zip(rams, stats))
         vcov = _invert_information(info, 1, pt, strict=state.converged)
+    if fiml:
+        from .casewise import casewise
+
+        lh1 = [float(casewise(rw.X0, rw.M, st.cov, st.mean).logl.sum()) for rw, st in zip(rows, stats)]
+        extra["logl_h1_g"] = lh1
+        extra["logl"] = -N / 2 * state.fmin
+        extra["logl_h1"] = sum(lh1)
+        fmin = state.fmin + 2.0 / N * sum(lh1)
     res = MultiGroupResults(
         model=model, spec=spec, partable=pt, ram=rams[0], stats=stats[0], theta=state.theta, vcov=vcov,
-        fmin=state.fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
+        fmin=fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
         message=state.message, extra=extra,
     )
     res.group_labels, res.rams, res.group_stats, res.weights = labels, rams, stats, w
@@ -119,6 +137,29 @@ def _scoring(rams, stats, w, theta0, *, iter_max=10000, tol=1e-10):
             g += wg * gg
             if metric:
                 H += wg * 2.0 * I
+        return g, H
+
+    return ml.scoring(F, gH, theta0, iter_max=iter_max, tol=tol)
+
+
+def _scoring_fiml(rams, rows, w, theta0, *, iter_max=10000, tol=1e-10):
+    """F = sum_g w_g F_g with the groups' FIML discrepancies, by :func:`egovsem.sem.ml.scoring`."""
+    from .casewise import casewise, expected_information_phi
+    from .fiml import _phi_gradient, delta_phi, fiml_objective
+
+    def F(th):
+        return sum(wg * fiml_objective(r, th, rw) for wg, r, rw in zip(w, rams, rows))
+
+    def gH(th, metric=True):
+        g = np.zeros_like(th)
+        H = np.zeros((th.size, th.size)) if metric else None
+        for wg, r, rw in zip(w, rams, rows):
+            Sigma, mu, *_ = r.implied(th)
+            cw = casewise(rw.X0, rw.M, Sigma, mu)
+            D = delta_phi(r, th)
+            g += wg * (-2.0 / rw.n) * (D @ _phi_gradient(cw))
+            if metric:
+                H += wg * 2.0 / rw.n * (D @ expected_information_phi(cw) @ D.T)
         return g, H
 
     return ml.scoring(F, gH, theta0, iter_max=iter_max, tol=tol)
@@ -183,13 +224,19 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
     logl = logl_h1 = 0.0
     resid: dict = {}
     gfi = 0.0
-    for ram, st, wg in zip(res.rams, res.group_stats, res.weights):
+    fiml = res.missing == "fiml"
+    for gi, (ram, st, wg) in enumerate(zip(res.rams, res.group_stats, res.weights)):
         S, xbar, n = st.cov, st.mean, st.nobs
         Sigma, mu, *_ = ram.implied(res.theta)
         Fb = np.sum(np.log(np.diag(S)[yi])) - np.linalg.slogdet(S)[1]
         if xi:
             Fb += np.linalg.slogdet(S[np.ix_(xi, xi)])[1]
-        X2b += n * Fb
+        if fiml:
+            from .fiml import independence_fiml
+
+            X2b += 2.0 * (res.extra["logl_h1_g"][gi] - independence_fiml(res.extra["rows_g"][gi], xi=xi)[2])
+        else:
+            X2b += n * Fb
         W = np.linalg.inv(Sigma)
         d = xbar - mu
         c = p * np.log(2 * np.pi)
@@ -198,6 +245,9 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
         if xi:
             lx = -n / 2 * (nx * np.log(2 * np.pi) + np.linalg.slogdet(S[np.ix_(xi, xi)])[1] + nx)
             ll, ll1 = ll - lx, ll1 - lx
+        if fiml:
+            ll1 = res.extra["logl_h1_g"][gi] - (lx if xi else 0.0)
+            ll = 0.0
         logl += ll
         logl_h1 += ll1
         for k, v in _residual_measures(S, xbar, Sigma, mu, True).items():
@@ -211,7 +261,16 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
         Wy = W[np.ix_(yim, yim)]
         num = e @ V @ e + d[yim] @ Wy @ d[yim]
         den = o @ V @ o + xbar[yim] @ Wy @ xbar[yim]
-        gfi += wg * (1.0 - num / den)
+        if fiml:
+            from .fitmeasures import gfi_fiml_rows
+
+            gfi += wg * gfi_fiml_rows(res.extra["rows_g"][gi], Sigma, mu, xi)
+        else:
+            gfi += wg * (1.0 - num / den)
+    if fiml:
+        logl = res.extra["logl"] - sum(
+            -st.nobs / 2 * (nx * np.log(2 * np.pi) + np.linalg.slogdet(st.cov[np.ix_(xi, xi)])[1] + nx)
+            for st in res.group_stats) if xi else res.extra["logl"]
     dfb = G * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
     out = {"npar": npar, "fmin": res.fmin / 2, "chisq": X2, "df": df,
            "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan,
@@ -231,7 +290,86 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
                 "mfi": np.exp(-0.5 * (X2 - df) / N), "ecvi": X2 / N + 2 * npar / N})
     if res.estimator == "MLR":
         out.update(_mg_robust(res, X2, df, X2b, dfb, N, G))
+    if fiml:
+        out.update(_mg_fimlc(res, df, dfb, N, G))
     return pd.Series(out, dtype=float, name="fit")
+
+
+def _mg_baseline_moments(res, gi, xi):
+    """The independence model's estimates in group ``gi`` (FIML: per-variable ML on the observed values)."""
+    st = res.group_stats[gi]
+    if res.missing == "fiml":
+        from .fiml import independence_fiml
+
+        var, mean, _ = independence_fiml(res.extra["rows_g"][gi], xi=xi)
+    else:
+        var, mean = np.diag(st.cov).copy(), st.mean
+    Sb = np.diag(var)
+    if xi:
+        Sb[np.ix_(xi, xi)] = st.cov[np.ix_(xi, xi)]
+    return Sb, mean
+
+
+def _mg_fimlc(res, df, dfb, N, G) -> dict:
+    """FIML-C robust CFI/TLI/RMSEA over groups (lavaan 0.6-14's lav_fit_fiml_corrected with fg = N_g / N
+    weights on block-diagonal h1 matrices)."""
+    from scipy.linalg import block_diag
+
+    from .casewise import casewise, saturated_hessian, saturated_scores, vech_indices
+    from .fitmeasures import _cfi, _rni, _tli
+    from .fiml import delta_phi
+    from .robust import _coords, complete_information_phi, ml_discrepancy
+
+    spec = res.spec
+    p = len(spec.ov)
+    xi = [spec.ov.index(v) for v in spec.ov_x]
+    yi = [i for i in range(p) if i not in xi]
+    cx = _coords(p, True, xi)
+    vi, vj = vech_indices(p)
+    Wc, Wm, Wmi, Gam, D, Db = [], [], [], [], [], []
+    XX3 = XX3b = 0.0
+    for gi, (ram, st, rw) in enumerate(zip(res.rams, res.group_stats, res.extra["rows_g"])):
+        n, fg = st.nobs, st.nobs / N
+        Sigma, mu, *_ = ram.implied(res.theta)
+        XX3 += n * ml_discrepancy(st.cov, st.mean, Sigma, mu, True)
+        Sb, mb = _mg_baseline_moments(res, gi, xi)
+        XX3b += n * ml_discrepancy(st.cov, st.mean, Sb, mb, True)
+        wc = complete_information_phi(st.cov)[np.ix_(cx, cx)]
+        cw = casewise(rw.X0, rw.M, st.cov, st.mean)
+        wm = -saturated_hessian(cw)[np.ix_(cx, cx)] / n
+        sc = saturated_scores(cw)[:, cx]
+        jm = sc.T @ sc / n
+        wmi = np.linalg.inv(wm)
+        Wc.append(fg * wc)
+        Wm.append(fg * wm)
+        Wmi.append(wmi / fg)
+        Gam.append(wmi @ jm @ wmi / fg)
+        D.append(delta_phi(ram, res.theta)[:, cx])
+        dcoord = p + np.array([k for k, (a, b) in enumerate(zip(vi, vj)) if a == b and a in yi], dtype=int)
+        idx = np.concatenate([np.array(yi, dtype=int), dcoord])
+        dg = np.zeros((idx.size, p + vi.size))
+        dg[np.arange(idx.size), idx] = 1.0
+        Db.append(dg[:, cx])
+    Wc, Wm, Wmi, Gam = block_diag(*Wc), block_diag(*Wm), block_diag(*Wmi), block_diag(*Gam)
+    D = np.hstack(D)
+    Db = block_diag(*Db)
+    v3 = res.estimator == "MLR"
+
+    def k_of(Dm):
+        E = Dm @ Wm @ Dm.T
+        WD = Wm @ Dm.T
+        U = Wm - WD @ np.linalg.solve(E, WD.T)
+        if v3:
+            return float(np.trace(U @ Wmi @ Wc @ Wmi @ U @ Gam))
+        return float(np.trace(Wc @ Wmi @ U @ Wmi))
+
+    c3, c3b = k_of(D) / df, k_of(Db) / dfb
+    out = {"cfi.robust": _cfi(XX3, df, XX3b, dfb, c3, c3b), "tli.robust": _tli(XX3, df, XX3b, dfb, c3, c3b),
+           "nnfi.robust": _tli(XX3, df, XX3b, dfb, c3, c3b), "rni.robust": _rni(XX3, df, XX3b, dfb, c3, c3b)}
+    rb = _rmsea_block(XX3 / c3, df, N / G, c=c3, suffix=".robust")
+    rb["rmsea.robust"] = _rmsea(XX3, df, N / G, c3)
+    out.update(rb)
+    return out
 
 
 def _mg_robust(res, X2, df, X2b, dfb, N, G) -> dict:
@@ -254,10 +392,8 @@ def _mg_robust(res, X2, df, X2b, dfb, N, G) -> dict:
         t1 += float(np.sum(h1.B1 * np.linalg.inv(h1.A1).T))
         nh1 += h1.A1.shape[0]
         # baseline (independence) model of this group: free means and variances of the non-covariates
-        Sb = np.diag(np.diag(st.cov))
-        if xi:
-            Sb[np.ix_(xi, xi)] = st.cov[np.ix_(xi, xi)]
-        cw = casewise(rw.X0, rw.M, Sb, st.mean)
+        Sb, mb = _mg_baseline_moments(res, len(blocks_A), xi)
+        cw = casewise(rw.X0, rw.M, Sb, mb)
         vi, vj = vech_indices(p)
         dcoord = p + np.array([k for k, (a, b) in enumerate(zip(vi, vj)) if a == b and a in yi], dtype=int)
         idx = np.concatenate([np.array(yi, dtype=int), dcoord])
