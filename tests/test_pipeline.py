@@ -59,8 +59,8 @@ def test_reduced_run_writes_every_output(runs):
         for ext in ("docx", "tex", "md", "html", "csv"):
             assert (out / "tables" / lang / f"tables.{ext}").is_file()
     names = [t.name for t in res.tables]
-    assert names == ["sample", "measurement", "correlations", "htmt", "fit", "hypotheses_strategic_triangle",
-                     "indirect_strategic_triangle", "recovery"]
+    assert names == ["sample", "measurement", "correlations", "htmt", "fit", "invariance",
+                     "hypotheses_strategic_triangle", "indirect_strategic_triangle", "recovery"]
     assert [t.number for t in res.tables] == list(range(1, len(names) + 1))
     assert all(p.is_file() for p in res.files.values())
 
@@ -75,6 +75,26 @@ def test_results_json_keeps_its_contract(runs):
     assert d["model"] == "strategic_triangle" and set(d["models"]) == {"strategic_triangle"}
     assert len(d["measurement"]["reliability"]) == 5
     assert d["clean"]["n_analysed"] == 545
+
+
+def test_invariance_step_matches_the_library(runs):
+    """The run's invariance table holds the numbers of egovsem.measure.invariance on the same groups."""
+    from egovsem.measure import invariance
+    from egovsem.tables import cfa_syntax
+    from egovsem.pipeline import _blocks
+
+    res, _ = runs
+    d = json.loads((Path(res.config.out) / "results.json").read_text(encoding="utf-8"))
+    inv = d["invariance"]
+    assert inv["group"] == "resp_type" and [s["step"] for s in inv["steps"]] == ["configural", "metric", "scalar",
+                                                                                  "strict"]
+    data = res.data[res.data["resp_type"].isin([1, 2])]
+    ref = invariance(cfa_syntax(_blocks(res.config.model_text(res.config.models[0]))), data, "resp_type",
+                     missing="fiml")
+    for a, b in zip(inv["steps"], ref.itertuples()):
+        assert abs(a["chisq"] - b.chisq) < 1e-6 and a["df"] == b.df
+    t = next(t for t in res.tables if t.name == "invariance")
+    assert t.column("chisq")[0] == pytest.approx(ref["chisq"][0])
 
 
 def test_every_text_output_says_simulated(runs):
@@ -106,7 +126,7 @@ def test_table_numbers_are_the_fitted_numbers(runs):
         assert row["b"] == pytest.approx(pe.loc[row["hypothesis"], "est"], abs=1e-12)
         assert row["beta"] == pytest.approx(pe.loc[row["hypothesis"], "std.all"], abs=1e-12)
     # the Markdown file shows them rounded as APA style
-    md = (Path(res.config.out) / "tables" / "en" / "06_hypotheses_strategic_triangle.md").read_text(encoding="utf-8")
+    md = (Path(res.config.out) / "tables" / "en" / "07_hypotheses_strategic_triangle.md").read_text(encoding="utf-8")
     h10 = pe.loc["h10"]
     assert f"| H10 | OPC → PUV | {h10['est']:.2f} |" in md
 
@@ -189,6 +209,7 @@ def test_own_study_from_a_config_file(tmp_path):
 @pytest.mark.parametrize("change, message", [
     ({"estimator": "WLS"}, "The 'estimator' key of study.yaml must be one of 'ML', 'MLR'. Got 'WLS' instead."),
     ({"missing": "pairwise"}, "The 'missing' key of study.yaml must be one of 'fiml', 'listwise'. Got 'pairwise'"),
+    ({"invariance_levels": [1]}, "The 'invariance_levels' key of study.yaml must be a list of at least two group"),
     ({"bootstrap": 5}, "The 'bootstrap' key of study.yaml must be 0 (no bootstrap) or a number of draws of at "
                        "least 10. Got 5 instead."),
     ({"formats": ["docx", "pdf"]}, "The 'formats' key of study.yaml must be a list drawn from"),
@@ -233,7 +254,7 @@ def test_the_example_config_file_is_the_example():
     a = load_config(CONFIG)
     b = example_config(CONFIG.parent)
     for key in ("id", "duration", "models", "estimator", "missing", "bootstrap", "bootstrap_models", "seed",
-                "formats", "lang", "sample", "example"):
+                "formats", "lang", "sample", "example", "invariance", "invariance_levels"):
         assert getattr(a, key) == getattr(b, key), key
     # the config names the repository's copy of the export, the example the installed one: same bytes
     # (the paths coincide only with an editable install)

@@ -203,6 +203,9 @@ def methods_paragraph(res, lang: str = "en") -> str:
              + ("。" if hmax != hmax else f"，HTMT最大值为{_r(hmax)}"
                 + ("（低于.85）。" if hmax < 0.85 else "（至少一对高于.85）。")) + "各项数值见测量模型表、相关表与HTMT表。")
     out.append(s + "\n")
+    inv = getattr(res, "invariance", None)
+    if inv is not None and len(inv) > 1:
+        out.append(_invariance_text(res, inv, en) + "\n")
 
     # -- structural models ----------------------------------------------------------------------------
     for m, f in res.fits.items():
@@ -278,3 +281,35 @@ def _items(fit):
     from .tables import model_constructs
 
     return list(model_constructs(fit).values())
+
+
+def _invariance_text(res, inv, en: bool) -> str:
+    """One paragraph on measurement invariance: each step's chi-square difference and change in CFI."""
+    cfg = res.config
+    grp = cfg.invariance
+    n = inv.attrs.get("n", {})
+    parts_en, parts_zh = [], []
+    for r in list(inv.itertuples())[1:]:
+        p = apa_p(r.p_diff)
+        p_en = f"p {p}" if p.startswith(("<", ">")) else f"p = {p}"
+        parts_en.append(f"{r.step}: Δχ²({int(r.df_diff)}) = {r.chisq_diff:.2f}, {p_en}, ΔCFI = {apa_number(r.delta_cfi, 3, bounded=True)}")
+        parts_zh.append(f"{r.step}：Δχ²({int(r.df_diff)}) = {r.chisq_diff:.2f}，{p_en}，ΔCFI = {apa_number(r.delta_cfi, 3, bounded=True)}")
+    held = [r.step for r in list(inv.itertuples())[1:] if r.delta_cfi > -0.01]
+    labels = _choice_labels(res, grp)
+    sizes = ", ".join(f"{labels.get(k, (k, k))[0 if en else 1]}: n = {v}" for k, v in n.items())
+    if en:
+        return (f"**Measurement invariance.** Across the groups of {grp} ({sizes}), the configural model fitted with "
+                f"CFI = {apa_number(inv['cfi'].iloc[0], 3, bounded=True)}; then " + "; ".join(parts_en)
+                + f". By the ΔCFI > -.01 rule (Chen, 2007) invariance held at the {', '.join(held) or 'no'} "
+                "level(s); see the invariance table.")
+    return (f"**测量不变性。**按{grp}分组（{sizes}），形态模型拟合CFI = {apa_number(inv['cfi'].iloc[0], 3, bounded=True)}；"
+            + "；".join(parts_zh) + f"。按ΔCFI > -.01准则（Chen, 2007），{'、'.join(held) or '无'}层次的不变性成立；见不变性表。")
+
+
+def _choice_labels(res, column: str) -> dict:
+    """Value -> (en, zh) labels of a select_one item of the instrument (empty if none)."""
+    try:
+        item = res.instrument.item(column)
+        return {str(v): (en, zh) for v, zh, en in (item.choices or ())}
+    except Exception:  # not an instrument item: show the raw values
+        return {}

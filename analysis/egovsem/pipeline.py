@@ -54,6 +54,7 @@ class RunResult:
     reliability_fit: Any = None
     htmt: pd.DataFrame | None = None
     recovery: pd.DataFrame | None = None
+    invariance: pd.DataFrame | None = None
     bootstrap: dict = field(default_factory=dict)
     tables: list = field(default_factory=list)
     text: dict = field(default_factory=dict)
@@ -196,6 +197,7 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         raise EgovsemError("egovsem run needs latent constructs ('=~' lines) in the models for the measurement "
                            f"model; the models {list(texts)!r} have none.")
     _measurement(res, blocks, opts, pr)
+    _invariance(res, texts, opts, pr)
     pr.done("measurement")
 
     # 5. recovery of the truth (simulated example)
@@ -269,6 +271,36 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
         res.notes.append(("reliability", msg))
         pr.info(msg[0])
     res.htmt = htmt(data, blocks) if len(blocks) > 1 else None
+
+
+def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
+    """Measurement invariance across the config's groups, on the constructs of the first model."""
+    cfg = res.config
+    if not cfg.invariance:
+        return
+    from .measure import invariance
+    from .tables import cfa_syntax
+
+    data = res.data
+    if cfg.invariance not in data.columns:
+        raise EgovsemError(f"The 'invariance' key names the column {cfg.invariance!r}, which the cleaned data lack.")
+    if cfg.invariance_levels is not None:
+        data = data[data[cfg.invariance].isin(list(cfg.invariance_levels))]
+    first = list(texts)[0]
+    syntax = cfa_syntax(_blocks(texts[first]))
+    t = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res.invariance = invariance(syntax, data, cfg.invariance, estimator=opts["estimator"],
+                                    missing=opts["missing"])
+    res.warnings["invariance"] = [str(w.message) for w in caught]
+    res.invariance.attrs.pop("fits", None)  # the fitted steps are not kept (attrs are copied with the frame)
+    res.invariance.attrs["model"] = first
+    res.invariance.attrs["n"] = {str(k): int(v) for k, v in data[cfg.invariance].value_counts().sort_index().items()}
+    d = res.invariance
+    pr.info(f"invariance by {cfg.invariance} ({first} constructs): " + "; ".join(
+        f"{r.step} chisq = {r.chisq:.2f} on {int(r.df)} df, CFI = {r.cfi:.3f}" for r in d.itertuples())
+        + f" ({time.perf_counter() - t:.1f} s)")
 
 
 def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
@@ -350,6 +382,22 @@ def _tables(res: RunResult, texts, note) -> None:
     fits = {("Measurement model (CFA)", "测量模型（CFA）"): res.cfa}
     fits.update({_model_title(m): f for m, f in res.fits.items()})
     tabs.append(fit_table(fits, note=note))
+    if res.invariance is not None:
+        from .tables import invariance_table
+
+        from ._paper_text import _choice_labels
+
+        grp = cfg.invariance
+        lab_g = _choice_labels(res, grp)
+        lev = [(lab_g.get(k, (k, k)), v) for k, v in res.invariance.attrs["n"].items()]
+        lev_en = ", ".join(f"{a[0]} (n = {v})" for a, v in lev)
+        lev_zh = "，".join(f"{a[1]}（n = {v}）" for a, v in lev)
+        title = _model_title(res.invariance.attrs["model"])
+        t = invariance_table(res.invariance, group=grp, note=note).with_note(
+            (f"Groups compared ({grp}): {lev_en}; constructs of the {title[0].lower()}; {cfg.estimator}, "
+             f"missing = {cfg.missing}.",
+             f"比较的组（{grp}）：{lev_zh}；{title[1]}的构念；{cfg.estimator}，missing = {cfg.missing}。"))
+        tabs.append(t)
     for m, f in res.fits.items():
         tabs.append(_retitle(hypotheses_table(f, labels=lab, note=note), f"hypotheses_{m}", _model_title(m)))
     for m, f in res.fits.items():
@@ -487,6 +535,9 @@ def _write_results(res: RunResult, texts) -> None:
     d["seed"] = cfg.seed
     d["warnings"] = res.warnings.get(cfg.primary_name, [])
     d["clean"] = {"flow": _records(res.clean.flow), "n_analysed": int(len(res.data))}
+    if res.invariance is not None:
+        d["invariance"] = {"group": cfg.invariance, "n": res.invariance.attrs["n"],
+                           "model": res.invariance.attrs["model"], "steps": _records(res.invariance)}
     d["models"] = {}
     for m, f in res.fits.items():
         md = f.to_dict()

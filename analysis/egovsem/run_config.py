@@ -55,6 +55,8 @@ _KEYS = {
     "sample": "columns of the sample-characteristics table (default: the instrument's categorical items)",
     "figure_formats": "path diagram formats: png, svg, pdf",
     "example": "true for the bundled SIMULATED example (every output says so; recovery table)",
+    "invariance": "grouping column for measurement invariance (configural, metric, scalar, strict), or null",
+    "invariance_levels": "the groups (values of the invariance column) to compare; default: all",
 }
 
 
@@ -81,6 +83,8 @@ class RunConfig:
     sample: tuple[str, ...] | None = None
     figure_formats: tuple[str, ...] = ("png", "svg", "pdf")
     example: bool = False
+    invariance: str | None = None
+    invariance_levels: tuple | None = None
     source: str = "<config>"
     model_paths: dict = field(default_factory=dict, compare=False)
 
@@ -206,6 +210,12 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
     example = d.get("example", False)
     if not isinstance(example, bool):
         raise _bad(source, "example", "true or false", example)
+    inv = d.get("invariance")
+    if inv is not None and not isinstance(inv, str):
+        raise _bad(source, "invariance", "a column name or null", inv)
+    levels = d.get("invariance_levels")
+    if levels is not None and (not isinstance(levels, (list, tuple)) or len(levels) < 2):
+        raise _bad(source, "invariance_levels", "a list of at least two group values", levels)
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
@@ -219,7 +229,8 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         seed=int(seed), formats=_str_list(d, "formats", source, list(TABLE_FORMATS), TABLE_FORMATS),
         lang=_choice(d, "lang", LANGS, source, "en"), sample=_str_list(d, "sample", source, None),
         figure_formats=_str_list(d, "figure_formats", source, ["png", "svg", "pdf"], ("png", "svg", "pdf")),
-        example=example, source=source, model_paths=model_paths,
+        example=example, invariance=inv, invariance_levels=tuple(levels) if levels is not None else None,
+        source=source, model_paths=model_paths,
     )
 
 
@@ -265,7 +276,8 @@ def example_config(out: str | Path, **overrides) -> RunConfig:
     d = dict(raw=str(data_path("example/raw_export.csv")), out=str(out), id="id", duration="duration",
              models=list(BUNDLED_MODELS), estimator="ML", missing="fiml", bootstrap=1000,
              bootstrap_models=["value_net"], seed=EXAMPLE_SEED, lang="both", example=True,
-             sample=["resp_type", "region", "age_group", "education"])
+             sample=["resp_type", "region", "age_group", "education"],
+             invariance="resp_type", invariance_levels=[1, 2])
     if "models" in overrides and "bootstrap_models" not in overrides:
         d["bootstrap_models"] = None  # every model with ':=' effects
     d.update({k: (list(v) if isinstance(v, tuple) else v) for k, v in overrides.items() if v is not None})
