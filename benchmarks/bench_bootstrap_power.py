@@ -35,7 +35,7 @@ from pathlib import Path
 import egovsem
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_ml import analysis_model, fill, machine, population  # noqa: E402
+from bench_ml import analysis_model, append_results, fill, lavaan_version, machine, population  # noqa: E402
 
 HERE = Path(__file__).parent
 
@@ -148,8 +148,7 @@ def main() -> int:
              f"{cores} local processes.")
     print(check)
     if args.write:
-        rver = subprocess.run(["Rscript", "-e", "cat(as.character(packageVersion('lavaan')))"],
-                              capture_output=True, text=True).stdout.strip()
+        rver = lavaan_version()
         block = (f"\n## Bootstrap and Monte Carlo power (issue 4): {date.today().isoformat()}\n\n"
                  f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the end (a shared machine: "
                  "other jobs ran at the same time, so both sides' times are inflated alike); "
@@ -158,9 +157,7 @@ def main() -> int:
                  f"{' --lavaan-parallel' if args.lavaan_parallel else ''}`. lavaan's time per resample/"
                  "replication does not depend on their number, so it is timed on fewer and scaled linearly "
                  f"(last column). Speed-up above 1: egovsem faster.\n\n{table}\n\n{check}\n")
-        res = HERE / "RESULTS.md"
-        text = res.read_text() if res.exists() else "# Benchmarks against lavaan\n\nRatios below 1: egovsem faster.\n"
-        res.write_text(text + block)
+        append_results(block)
     return 0
 
 

@@ -87,16 +87,14 @@ def main() -> int:
             fit.params
             rows.append((f"{label}: in process (fit + all fit measures)", time.perf_counter() - t0,
                          statistics.median(r_in)))
-    table = "| case | egovsem (s) | lavaan (s) | ratio egovsem/lavaan |\n|---|---:|---:|---:|\n" + "\n".join(
-        f"| {c} | {a:.2f} | {b:.2f} | {a / b:.3f} |" for c, a, b in rows)
+    table = bench_ml.ratio_table(rows, digits=2)
     print(table)
     print(f"missing-data patterns: {n_patterns} of 1000 rows")
     if args.write:
-        res = Path(__file__).parent / "RESULTS.md"
-        res.write_text(res.read_text() + f"\n## FIML and MLR (issue 3): {date.today().isoformat()}\n\n"
+        bench_ml.append_results(f"\n## FIML and MLR (issue 3): {date.today().isoformat()}\n\n"
                        f"Machine: {bench_ml.machine()}; 7 factors x 4 indicators, N = 1000, {n_patterns} "
                        f"missing-data patterns; median of {args.repeats}; `python benchmarks/bench_fiml.py "
-                       f"--repeats {args.repeats} --write`.\n\n{table}\n")
+                                f"--repeats {args.repeats} --write`.\n\n{table}\n")
     return 0
 
 

@@ -104,6 +104,24 @@ def time_command(cmd: list[str], repeats: int) -> float:
     return statistics.median(times)
 
 
+def ratio_table(rows, digits: int = 3) -> str:
+    """Markdown table of (case, egovsem seconds, lavaan seconds) with the ratio egovsem/lavaan."""
+    head = "| case | egovsem (s) | lavaan (s) | ratio egovsem/lavaan |\n|---|---:|---:|---:|"
+    return "\n".join([head] + [f"| {c} | {a:.{digits}f} | {b:.{digits}f} | {a / b:.2f} |" for c, a, b in rows])
+
+
+def lavaan_version() -> str:
+    return subprocess.run(["Rscript", "-e", "cat(as.character(packageVersion('lavaan')))"],
+                          capture_output=True, text=True).stdout.strip()
+
+
+def append_results(block: str) -> None:
+    """Append a section to benchmarks/RESULTS.md (created with its header if absent)."""
+    res = HERE / "RESULTS.md"
+    text = res.read_text() if res.exists() else "# Benchmarks against lavaan\n\nRatios below 1: egovsem faster.\n"
+    res.write_text(text + block)
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -146,21 +164,16 @@ def main() -> int:
         ("ML, 7 factors / 28 indicators, N = 1000: sem + all fit measures (in process)", py_in, r_in),
         ("ML, same: whole command (fit, summary, output file)", py_cmd, r_cmd),
     ]
-    header = f"| case | egovsem (s) | lavaan (s) | ratio egovsem/lavaan |\n|---|---:|---:|---:|"
-    lines = [header] + [f"| {c} | {a:.3f} | {b:.3f} | {a / b:.2f} |" for c, a, b in rows]
-    table = "\n".join(lines)
+    table = ratio_table(rows)
     print(table)
     print(f"chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}")
     if args.write:
-        rver = subprocess.run(["Rscript", "-e", "cat(as.character(packageVersion('lavaan')))"],
-                              capture_output=True, text=True).stdout.strip()
+        rver = lavaan_version()
         block = (f"\n## Complete-data ML (issue 2): {date.today().isoformat()}\n\n"
                  f"Machine: {machine()}; lavaan {rver}; median of {args.repeats} repeats; "
                  f"`python benchmarks/bench_ml.py --repeats {args.repeats} --write`.\n\n{table}\n\n"
                  f"Same chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}.\n")
-        res = HERE / "RESULTS.md"
-        text = res.read_text() if res.exists() else "# Benchmarks against lavaan\n\nRatios below 1: egovsem faster.\n"
-        res.write_text(text + block)
+        append_results(block)
     return 0
 
 

@@ -35,7 +35,8 @@ from egovsem.sem.model import Model
 from egovsem.sem.wls import fit_wlsmv
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_ml import analysis_model, fill, machine, population, time_command  # noqa: E402
+from bench_ml import (analysis_model, append_results, fill, lavaan_version, machine, population,  # noqa: E402
+                      ratio_table, time_command)
 
 HERE = Path(__file__).parent
 CUTS = np.array([-1.5, -0.5, 0.4, 1.3])
@@ -113,20 +114,16 @@ def main() -> int:
          "(in process)", py_in, r_in),
         ("WLSMV, same: whole command (fit, summary, output file)", py_cmd, r_cmd),
     ]
-    header = "| case | egovsem (s) | lavaan (s) | ratio egovsem/lavaan |\n|---|---:|---:|---:|"
-    table = "\n".join([header] + [f"| {c} | {a:.3f} | {b:.3f} | {a / b:.2f} |" for c, a, b in rows])
+    table = ratio_table(rows)
     print(table)
     print(f"chisq.scaled: egovsem {py_stat:.4f}, lavaan {r_stat:.4f}")
     if args.write:
-        rver = subprocess.run(["Rscript", "-e", "cat(as.character(packageVersion('lavaan')))"],
-                              capture_output=True, text=True).stdout.strip()
+        rver = lavaan_version()
         block = (f"\n## WLSMV with ordered items (issue 3): {date.today().isoformat()}\n\n"
                  f"Machine: {machine()}; lavaan {rver}; median of {args.repeats} repeats; "
                  f"`python benchmarks/bench_wlsmv.py --repeats {args.repeats} --write`.\n\n{table}\n\n"
                  f"Same scaled-shifted statistic: egovsem {py_stat:.4f}, lavaan {r_stat:.4f}.\n")
-        res = HERE / "RESULTS.md"
-        text = res.read_text() if res.exists() else "# Benchmarks against lavaan\n\nRatios below 1: egovsem faster.\n"
-        res.write_text(text + block)
+        append_results(block)
     return 0
 
 

@@ -9,7 +9,6 @@ observed are below 6e-5).
 """
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -179,17 +178,6 @@ def test_codes_only_matter_through_their_order():
     b = ordinal_stats(10 * X - 7, list(d.columns))
     assert np.allclose(a.corr, b.corr, atol=1e-10)
     assert np.allclose(a.gamma, b.gamma, rtol=1e-8, atol=1e-12)
-
-
-def test_fast_enough():
-    # lavaan 0.6-14's lavCor on these data: ~0.05 s (tests/reference/ordinal/info.csv)
-    d = pd.read_csv(DATA / "hs_ordinal.csv")
-    X, names = d.to_numpy(), list(d.columns)
-    ordinal_stats(X, names)
-    t = time.perf_counter()
-    for _ in range(5):
-        ordinal_stats(X, names)
-    assert (time.perf_counter() - t) / 5 < 0.05
 
 
 # ------------------------------------------------------------------------------------ bad input ---

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import special
 
 from ._errors import EgovsemError, NotAvailableError
-from .sem.bootstrap import CI_TYPES, BootstrapResults, _intervals, bootstrap, check_bootstrap_options
+from .sem.bootstrap import BootstrapResults, _intervals, bootstrap, check_bootstrap_options
 from .sem.results import Results
 
 __all__ = ["effects", "path_chains"]

@@ -21,7 +21,7 @@ one of 'ML', 'MLR'. Got 'WLS' instead.``
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 

@@ -15,34 +15,11 @@ dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 PD <- read.csv("data/PoliticalDemocracy.csv")
 HS <- read.csv("data/HolzingerSwineford1939.csv")
 
-fmt <- function(x) ifelse(is.na(x), "", sprintf("%.10g", x))
+source(file.path("tests", "reference", "_ref_helpers.R"))  # fmt_num
+source(file.path("tests", "reference", "_models.R"))
+fmt <- fmt_num
+PD_IND <- PD_INDIRECT
 
-PD_IND <- "
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + y2 + y3 + y4
-dem65 =~ y5 + y6 + y7 + y8
-dem60 ~ a*ind60
-dem65 ~ c*ind60 + b*dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8
-ab := a*b
-total := c + a*b
-"
-PD_SEM <- "
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + a*y2 + b*y3 + c*y4
-dem65 =~ y5 + a*y6 + b*y7 + c*y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8
-"
 PATH_FX <- "
 x4 ~ a*x1 + x2
 x5 ~ b*x4 + x3

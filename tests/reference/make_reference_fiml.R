@@ -6,6 +6,7 @@ suppressMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "fiml")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 source(file.path("tests", "reference", "_ref_helpers.R"))
+source(file.path("tests", "reference", "_models.R"))
 
 HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
 PD <- read.csv("data/PoliticalDemocracy.csv", stringsAsFactors = FALSE)
@@ -20,23 +21,6 @@ HSM[, xv] <- M
 write.csv(HSM, "data/hs_missing10.csv", row.names = FALSE)
 HSM <- read.csv("data/hs_missing10.csv", stringsAsFactors = FALSE)
 
-HS_CFA <- '
-  visual  =~ x1 + x2 + x3
-  textual =~ x4 + x5 + x6
-  speed   =~ x7 + x8 + x9
-'
-PD_SEM <- '
-  ind60 =~ x1 + x2 + x3
-  dem60 =~ y1 + a*y2 + b*y3 + c*y4
-  dem65 =~ y5 + a*y6 + b*y7 + c*y8
-  dem60 ~ ind60
-  dem65 ~ ind60 + dem60
-  y1 ~~ y5
-  y2 ~~ y4 + y6
-  y3 ~~ y7
-  y4 ~~ y8
-  y6 ~~ y8
-'
 PD_IND <- '
   ind60 =~ x1 + x2 + x3
   dem60 =~ y1 + y2 + y3 + y4

@@ -21,45 +21,9 @@ HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
 PD <- read.csv("data/PoliticalDemocracy.csv", stringsAsFactors = FALSE)
 
 source(file.path("tests", "reference", "_ref_helpers.R"))
+source(file.path("tests", "reference", "_models.R"))
 
 # ------------------------------------------------------------------ models --
-
-HS_CFA <- '
-  visual  =~ x1 + x2 + x3
-  textual =~ x4 + x5 + x6
-  speed   =~ x7 + x8 + x9
-'
-
-PD_SEM <- '
-  # measurement model
-  ind60 =~ x1 + x2 + x3
-  dem60 =~ y1 + a*y2 + b*y3 + c*y4
-  dem65 =~ y5 + a*y6 + b*y7 + c*y8
-  # regressions
-  dem60 ~ ind60
-  dem65 ~ ind60 + dem60
-  # residual correlations
-  y1 ~~ y5
-  y2 ~~ y4 + y6
-  y3 ~~ y7
-  y4 ~~ y8
-  y6 ~~ y8
-'
-
-PD_INDIRECT <- '
-  ind60 =~ x1 + x2 + x3
-  dem60 =~ y1 + y2 + y3 + y4
-  dem65 =~ y5 + y6 + y7 + y8
-  dem60 ~ a*ind60
-  dem65 ~ c*ind60 + b*dem60
-  y1 ~~ y5
-  y2 ~~ y4 + y6
-  y3 ~~ y7
-  y4 ~~ y8
-  y6 ~~ y8
-  ab := a*b
-  total := c + a*b
-'
 
 # equality labels use d/e/f so they do not clash with the path labels a/b/c
 PD_INDIRECT_EQ <- '

@@ -4,12 +4,8 @@ suppressMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "mg")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 source(file.path("tests", "reference", "_ref_helpers.R"))
+source(file.path("tests", "reference", "_models.R"))
 HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
-HS_CFA <- '
-  visual  =~ x1 + x2 + x3
-  textual =~ x4 + x5 + x6
-  speed   =~ x7 + x8 + x9
-'
 mg_case <- function(case, fit) {
   cat(sprintf("%-14s converged=%s chisq=%.3f df=%d\n", case, lavInspect(fit, "converged"),
               fitMeasures(fit, "chisq"), as.integer(fitMeasures(fit, "df"))))

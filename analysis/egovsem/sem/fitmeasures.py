@@ -185,7 +185,7 @@ def fit_measures(res) -> pd.Series:
 
         _vb, _mb, logl_b = independence_fiml(res.extra["rows"], xi=xi)
         X2b = 2.0 * (res.extra["logl_h1"] - logl_b)
-    nx, ny = len(xi), len(yi)
+    nx = len(xi)
     dfb = p * (p - 1) // 2 - nx * (nx - 1) // 2
     pb = special.chdtrc(dfb, X2b) if dfb > 0 else np.nan
 
@@ -210,23 +210,7 @@ def fit_measures(res) -> pd.Series:
 
     resid = _residual_measures(S, xbar, Sigma, mu, ms)
 
-    # GFI family, lavaan's lav_fit_gfi: 1 - e'Ve / o'Vo with o the sample moments (means first when there
-    # is a mean structure), e = o - model, V the ML weight (Sigma^-1 for means, 1/2 D'(W x W)D for vech)
-    # with fixed.x the moments of the covariates alone (x-x variances, covariances and means) are left out
-    keep = [(i, j) for j in range(p) for i in range(j, p) if not (i in xi and j in xi)]
-    ki = np.array([k[0] for k in keep], dtype=int)
-    kj = np.array([k[1] for k in keep], dtype=int)
-    o = S[ki, kj]
-    e = (S - Sigma)[ki, kj]
-    V = _vech_weight(W, ki, kj)
-    num = e @ V @ e
-    den = o @ V @ o
-    if ms:
-        yi_m = np.array(yi, dtype=int)
-        Wy = W[np.ix_(yi_m, yi_m)]
-        num += d[yi_m] @ Wy @ d[yi_m]
-        den += xbar[yi_m] @ Wy @ xbar[yi_m]
-    gfi = 1.0 - num / den
+    gfi = gfi_complete(S, xbar, Sigma, mu, xi, ms)
     # lavaan counts every sample moment here, the fixed covariates' ones included
     nel = p * (p + 1) / 2 + (p if ms else 0)
     agfi = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else np.nan
@@ -281,6 +265,29 @@ def gfi_fiml_rows(rows, Sigma, mu, xi) -> float:
     idx = _coords(Sigma.shape[0], True, xi)
     o, e, V = o[idx], e[idx], V[np.ix_(idx, idx)]
     return float(1.0 - (e @ V @ e) / (o @ V @ o))
+
+
+def gfi_complete(S, xbar, Sigma, mu, xi, ms: bool) -> float:
+    """GFI of one group, lavaan's lav_fit_gfi: 1 - e'Ve / o'Vo with o the sample moments (means first when
+    there is a mean structure), e = o - model, V the ML weight (Sigma^-1 for means, 1/2 D'(W x W)D for vech);
+    with fixed.x the moments of the covariates alone (x-x variances, covariances and means) are left out."""
+    p = S.shape[0]
+    W = np.linalg.inv(Sigma)
+    keep = [(i, j) for j in range(p) for i in range(j, p) if not (i in xi and j in xi)]
+    ki = np.array([k[0] for k in keep], dtype=int)
+    kj = np.array([k[1] for k in keep], dtype=int)
+    o = S[ki, kj]
+    e = (S - Sigma)[ki, kj]
+    V = _vech_weight(W, ki, kj)
+    num = e @ V @ e
+    den = o @ V @ o
+    if ms:
+        yi = np.array([i for i in range(p) if i not in set(xi)], dtype=int)
+        d = xbar - mu
+        Wy = W[np.ix_(yi, yi)]
+        num += d[yi] @ Wy @ d[yi]
+        den += xbar[yi] @ Wy @ xbar[yi]
+    return float(1.0 - num / den)
 
 
 def _residual_measures(S, xbar, Sigma, mu, ms: bool) -> dict:

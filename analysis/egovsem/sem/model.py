@@ -220,8 +220,6 @@ class Model:
 
 def _drop_missing_covariates(data: pd.DataFrame, ov_x) -> pd.DataFrame:
     """FIML with fixed.x covariates: rows missing a covariate are removed (lavaan's missing = "ml"), reported."""
-    from .data import prepare_data as _pd  # noqa: F401  (column checks happen there)
-
     cols = [c for c in ov_x if c in data.columns]
     if not cols:
         return data

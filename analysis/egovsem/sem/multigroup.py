@@ -16,7 +16,7 @@ from scipy import special
 from .._errors import ConvergenceWarning, DataError, MissingDataWarning, NotAvailableError
 from . import ml
 from .data import prepare_data
-from .fitmeasures import _incremental, _residual_measures, _rmsea, _rmsea_block, _vech_weight
+from .fitmeasures import _incremental, _residual_measures, _rmsea, _rmsea_block, gfi_complete
 from .partable import specify
 from .ram import RAM
 from .results import Results
@@ -252,21 +252,12 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
         logl_h1 += ll1
         for k, v in _residual_measures(S, xbar, Sigma, mu, True).items():
             resid[k] = resid.get(k, 0.0) + wg * v
-        keep = [(i, j) for j in range(p) for i in range(j, p) if not (i in xi and j in xi)]
-        ki = np.array([k[0] for k in keep], dtype=int)
-        kj = np.array([k[1] for k in keep], dtype=int)
-        V = _vech_weight(W, ki, kj)
-        o, e = S[ki, kj], (S - Sigma)[ki, kj]
-        yim = np.array(yi, dtype=int)
-        Wy = W[np.ix_(yim, yim)]
-        num = e @ V @ e + d[yim] @ Wy @ d[yim]
-        den = o @ V @ o + xbar[yim] @ Wy @ xbar[yim]
         if fiml:
             from .fitmeasures import gfi_fiml_rows
 
             gfi += wg * gfi_fiml_rows(res.extra["rows_g"][gi], Sigma, mu, xi)
         else:
-            gfi += wg * (1.0 - num / den)
+            gfi += wg * gfi_complete(S, xbar, Sigma, mu, xi, True)
     if fiml:
         logl = res.extra["logl"] - sum(
             -st.nobs / 2 * (nx * np.log(2 * np.pi) + np.linalg.slogdet(st.cov[np.ix_(xi, xi)])[1] + nx)
@@ -377,7 +368,7 @@ def _mg_robust(res, X2, df, X2b, dfb, N, G) -> dict:
     conventions: RMSEA times sqrt(G))."""
     from .casewise import casewise, saturated_hessian, saturated_scores, vech_indices
     from .fitmeasures import _cfi, _rni, _tli
-    from .robust import unrestricted_info, yb_traces
+    from .robust import unrestricted_info
 
     spec = res.spec
     p = len(spec.ov)
