@@ -6,7 +6,7 @@ Cases (issue 4):
   seeded): ``egovsem.sem()`` + :func:`egovsem.sem.bootstrap.bootstrap` (all local cores) + the parameter
   table, against lavaan's ``sem(..., se = "bootstrap", bootstrap = B)`` + ``parameterEstimates()`` timed
   inside one R session;
-* power, 2000 replications of a 3-factor SEM at N = 150: :func:`egovsem.power.power_analysis` against the
+* power, 2000 replications of a 3-factor SEM at N = 150: :func:`egovsem.sem.power.power_analysis` against the
   lavaan loop ``simulateData()`` + ``sem()`` + ``parameterEstimates()``.
 
 lavaan is timed on fewer resamples/replications (``--lavaan-boot``, ``--lavaan-reps``) and scaled
@@ -91,7 +91,7 @@ def main() -> int:
     if shutil.which("Rscript") is None:
         print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
         return 2
-    from egovsem.power import power_analysis
+    from egovsem.sem.power import power_analysis
     from egovsem.sem.bootstrap import bootstrap
 
     cores = os.cpu_count() or 1

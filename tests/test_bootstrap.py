@@ -228,7 +228,7 @@ tot := c + a1*a2*b1 + a1*b2 + a3*b1
 def test_effects_equal_the_hand_written_defined_parameters(ci):
     """Every chain x1 -> ... -> x6 found from the model, with the numbers of the := parameters one writes
     by hand (same resamples)."""
-    from egovsem.mediation import effects
+    from egovsem.sem.mediation import effects
 
     fit, _, _ = _fit(CHAIN, "HolzingerSwineford1939")
     bt = _boot(fit, 300, seed=4, n_jobs=1, ci=ci)
@@ -253,7 +253,7 @@ def test_effects_equal_the_hand_written_defined_parameters(ci):
 
 
 def test_effects_draw_a_bootstrap_for_a_plain_fit_and_check_names():
-    from egovsem.mediation import effects
+    from egovsem.sem.mediation import effects
 
     fit, _, _ = _fit("pd_indirect")
     tab = effects(fit, "ind60", "dem65", bootstrap_draws=100, seed=2, n_jobs=1)

@@ -7,7 +7,7 @@ import pytest
 
 import egovsem
 import egovsem.datasets as ds
-from egovsem.example import SIMULATED_NOTE, hypothesis_model, simulate_example
+from egovsem.study.example import SIMULATED_NOTE, hypothesis_model, simulate_example
 from egovsem.figures import path_diagram, save_figure, structural_layers
 from egovsem.tables import apa_number, stars
 

@@ -487,7 +487,7 @@ def test_models_label_the_hypotheses():
 # docstring examples
 
 
-@pytest.mark.parametrize("module", ["egovsem.instruments", "egovsem._instrument_model"])
+@pytest.mark.parametrize("module", ["egovsem.instruments", "egovsem.instruments.model"])
 def test_doctests(module):
     import importlib
 

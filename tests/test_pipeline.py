@@ -17,9 +17,9 @@ import pytest
 
 from egovsem._errors import EgovsemError
 from egovsem.cli import main
-from egovsem.example import SIMULATED_NOTE
-from egovsem.pipeline import run_study
-from egovsem.run_config import example_config, load_config
+from egovsem.study.example import SIMULATED_NOTE
+from egovsem.study.pipeline import run_study
+from egovsem.study.config import example_config, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "paper" / "example_config.yaml"
@@ -81,7 +81,7 @@ def test_invariance_step_matches_the_library(runs):
     """The run's invariance table holds the numbers of egovsem.measure.invariance on the same groups."""
     from egovsem.measure import invariance
     from egovsem.tables import cfa_syntax
-    from egovsem.pipeline import _blocks
+    from egovsem.study.pipeline import _blocks
 
     res, _ = runs
     d = json.loads((Path(res.config.out) / "results.json").read_text(encoding="utf-8"))

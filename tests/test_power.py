@@ -1,4 +1,4 @@
-"""Monte Carlo power (egovsem.power, ``egovsem power``) against a plain loop, the known truth and lavaan.
+"""Monte Carlo power (egovsem.sem.power, ``egovsem power``) against a plain loop, the known truth and lavaan.
 
 lavaan's reference is a loop of simulateData() + sem() written by tests/reference/make_reference_power.R
 (committed beside its output tests/reference/power/three_factor.csv). Different random numbers: rates are
@@ -18,7 +18,7 @@ from _refcompare import REF
 from egovsem._errors import EgovsemError
 from egovsem.cli import main
 from egovsem.parallel import seed_sequence
-from egovsem.power import power_analysis
+from egovsem.sem.power import power_analysis
 
 # every population value written: lavaan's simulateData and egovsem read the same population
 POP = """

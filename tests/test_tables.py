@@ -17,7 +17,7 @@ import pytest
 
 import egovsem
 from egovsem.cli import main
-from egovsem.example import SIMULATED_NOTE, hypothesis_model, simulate_example
+from egovsem.study.example import SIMULATED_NOTE, hypothesis_model, simulate_example
 from egovsem.tables import (
     Table,
     apa_ci,
@@ -579,9 +579,9 @@ def test_effects_table_from_mediation_effects():
     import egovsem.datasets as ds
 
     try:
-        from egovsem.mediation import effects
+        from egovsem.sem.mediation import effects
     except ImportError:
-        pytest.skip("egovsem.mediation is not in this checkout yet")
+        pytest.skip("egovsem.sem.mediation is not in this checkout yet")
     from egovsem.tables import effects_table
 
     m = ("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem65 =~ y5 + y6 + y7 + y8\n"

@@ -198,7 +198,7 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
     hypotheses : bool
         Prefix each coefficient with the path's hypothesis label (``H1: .28***``).
     note : str, optional
-        A note printed under the legend (for instance :data:`egovsem.example.SIMULATED_NOTE`).
+        A note printed under the legend (for instance :data:`egovsem.study.example.SIMULATED_NOTE`).
     title : str, optional
     digits : int
         Decimals of the coefficients.

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..example import SIMULATED_NOTE, simulate_example
+    from ..study.example import SIMULATED_NOTE, simulate_example
     from ..io import read_data
     from ..measure import measure_report
     from ..sem import cfa

@@ -1,5 +1,5 @@
 """``egovsem power --population POP.lav --model MODEL.lav --n 150,300,600 --reps R --seed S --json OUT``:
-Monte Carlo power of every parameter at each sample size (see :mod:`egovsem.power`)."""
+Monte Carlo power of every parameter at each sample size (see :mod:`egovsem.sem.power`)."""
 from __future__ import annotations
 
 import argparse
@@ -46,7 +46,7 @@ def _parse_ns(text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..power import power_analysis
+    from ..sem.power import power_analysis
     from ._common import show_warnings
 
     population = read_model(args.population)

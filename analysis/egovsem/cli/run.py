@@ -1,7 +1,7 @@
 """``egovsem run``: the study from the raw export to the paper's tables in one command.
 
 ``egovsem run --example --out DIR`` runs the bundled SIMULATED example; ``egovsem run CONFIG.yaml`` runs a
-study described by a YAML file (see :mod:`egovsem.run_config`, and ``paper/example_config.yaml``).
+study described by a YAML file (see :mod:`egovsem.study.config`, and ``paper/example_config.yaml``).
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pipeline import run_study
-    from ..run_config import example_config, load_config
+    from ..study.pipeline import run_study
+    from ..study.config import example_config, load_config
 
     if args.config and args.example:
         raise EgovsemError("Give either CONFIG.yaml or --example, not both.")

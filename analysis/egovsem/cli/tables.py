@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..example import SIMULATED_NOTE, simulate_example
+    from ..study.example import SIMULATED_NOTE, simulate_example
     from ..io import read_data
     from ..tables import FORMATS, model_tables, write_tables
 

@@ -7,7 +7,7 @@ numbers behind every cell, and notes):
   correlations, square root of AVE on the diagonal), :func:`measurement_table` (standardised loadings,
   alpha, CR/omega, AVE), :func:`htmt_table`, :func:`fit_table` (fit of compared models),
   :func:`hypotheses_table` (paths, supported or not), :func:`indirect_table` (``:=`` effects, bootstrap CIs),
-  :func:`effects_table` (direct/indirect/total decomposition from :func:`egovsem.mediation.effects`),
+  :func:`effects_table` (direct/indirect/total decomposition from :func:`egovsem.sem.mediation.effects`),
   :func:`invariance_table` (configural, metric, scalar, strict steps);
 * :func:`model_tables` fits a model and its CFA and builds the standard set in paper order.
 

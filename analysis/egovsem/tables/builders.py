@@ -3,7 +3,7 @@
 The builders read the numbers straight from a fitted model (:class:`egovsem.Results`) or from plain
 DataFrames (reliability, HTMT, invariance steps), so the table shows exactly the numbers of the results.
 Every builder takes ``note=`` (an extra note paragraph: one text, or ``(en, zh)``); pass
-:data:`egovsem.example.SIMULATED_NOTE` for anything made from the simulated example.
+:data:`egovsem.study.example.SIMULATED_NOTE` for anything made from the simulated example.
 """
 from __future__ import annotations
 
@@ -822,18 +822,18 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
                  align=("l", "l") + ("r",) * 4 + ("c",), note=note)
 
 
-# -- effect decomposition (egovsem.mediation.effects) ----------------------------------------------------
+# -- effect decomposition (egovsem.sem.mediation.effects) ----------------------------------------------------
 _EFFECT_NAMES = {"indirect": ("Indirect", "间接效应"), "total indirect": ("Total indirect", "总间接效应"),
                  "direct": ("Direct", "直接效应"), "total": ("Total", "总效应")}
 
 
 def effects_table(effects, *, labels=None, note: Any = None) -> Table:
-    """Direct, indirect and total effects with bootstrap intervals, from :func:`egovsem.mediation.effects`.
+    """Direct, indirect and total effects with bootstrap intervals, from :func:`egovsem.sem.mediation.effects`.
 
     Parameters
     ----------
     effects : DataFrame or sequence of DataFrames
-        Output(s) of :func:`egovsem.mediation.effects` (one per cause-outcome pair): ``effect path est se
+        Output(s) of :func:`egovsem.sem.mediation.effects` (one per cause-outcome pair): ``effect path est se
         ci.lower ci.upper std.all`` with the bootstrap settings in ``attrs``.
 
     Examples
@@ -846,7 +846,7 @@ def effects_table(effects, *, labels=None, note: Any = None) -> Table:
     """
     frames = [effects] if isinstance(effects, pd.DataFrame) else list(effects)
     if not frames or not all(isinstance(f, pd.DataFrame) for f in frames):
-        raise TypeError("The 'effects' parameter must be a DataFrame from egovsem.mediation.effects (or a list).")
+        raise TypeError("The 'effects' parameter must be a DataFrame from egovsem.sem.mediation.effects (or a list).")
     need = {"effect", "path", "est", "se", "ci.lower", "ci.upper", "std.all"}
     for f in frames:
         if not need <= set(f.columns):

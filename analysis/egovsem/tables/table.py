@@ -212,7 +212,7 @@ def build(name: str, title: tuple[str, str], columns: Sequence[tuple[str, str, s
 
     ``columns`` are ``(key, header_en, header_zh)``; a cell is a ``str`` (same in both languages) or an
     ``(en, zh)`` tuple; notes are ``(en, zh)`` pairs; ``note`` (an extra paragraph such as
-    :data:`egovsem.example.SIMULATED_NOTE`) is appended last.
+    :data:`egovsem.study.example.SIMULATED_NOTE`) is appended last.
     """
     t = Table(
         name=name, title_en=title[0], title_zh=title[1],

@@ -1,7 +1,7 @@
 """The instrument YAML format: read (schema-checked, duplicate keys refused) and write.
 
 Public through :mod:`egovsem.instruments` (``load_instrument``, ``write_yaml``, ``instrument_from_dict``,
-``instrument_to_dict``); the JSON schema is in ``egovsem._instrument_schema``.
+``instrument_to_dict``); the JSON schema is in ``egovsem.instruments.schema``.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from ._errors import InstrumentError
-from ._instrument_checks import _join, validate_instrument
-from ._instrument_model import _INLINE, STUDY_FILE, Construct, Instrument, Item, MetaColumn, Scale
+from .._errors import InstrumentError
+from .checks import _join, validate_instrument
+from .model import _INLINE, STUDY_FILE, Construct, Instrument, Item, MetaColumn, Scale
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -62,7 +62,7 @@ def _read_yaml(path: Path | None) -> tuple[dict, str]:
 def _schema_errors(data: dict, where: str) -> list[str]:
     import jsonschema
 
-    from ._instrument_schema import SCHEMA
+    from .schema import SCHEMA
 
     validator = jsonschema.Draft202012Validator(SCHEMA)
     out = []

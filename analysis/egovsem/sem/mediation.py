@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._errors import EgovsemError, NotAvailableError
-from .sem.bootstrap import BootstrapResults, _intervals, bootstrap, check_bootstrap_options
-from .sem.results import Results
+from .._errors import EgovsemError, NotAvailableError
+from .bootstrap import BootstrapResults, _intervals, bootstrap, check_bootstrap_options
+from .results import Results
 
 __all__ = ["effects", "path_chains"]
 
@@ -109,7 +109,7 @@ def effects(
     --------
     >>> import egovsem
     >>> from egovsem.datasets import load
-    >>> from egovsem.mediation import effects
+    >>> from egovsem.sem.mediation import effects
     >>> fit = egovsem.sem('''ind60 =~ x1 + x2 + x3
     ...                      dem60 =~ y1 + y2 + y3 + y4
     ...                      dem65 =~ y5 + y6 + y7 + y8
@@ -172,7 +172,7 @@ def effects(
     se = draws.std(axis=0, ddof=1)
     acc = sacc = None
     if ci == "bca":
-        from .sem.bootstrap import _acceleration
+        from .bootstrap import _acceleration
 
         jk = bt._jackknife
         jok = jk["converged"]

@@ -24,16 +24,16 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._errors import EgovsemError
-from .parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
-from .sem._draws import RowMaps
-from .sem import ml
-from .sem.batch import BatchModel, _safe_inverse
-from .sem.data import SampleStats
-from .sem.model import _fill_fixed_x, start_values
-from .sem.partable import specify
-from .sem.ram import RAM
-from .sem.simulate import population_moments
+from .._errors import EgovsemError
+from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
+from ._draws import RowMaps
+from . import ml
+from .batch import BatchModel, _safe_inverse
+from .data import SampleStats
+from .model import _fill_fixed_x, start_values
+from .partable import specify
+from .ram import RAM
+from .simulate import population_moments
 
 __all__ = ["power_analysis", "PowerResults"]
 
@@ -250,7 +250,7 @@ def power_analysis(
     --------
     lavaan: a loop of ``simulateData(pop, sample.nobs = 200)`` and ``sem(model, data)``.
 
-    >>> from egovsem.power import power_analysis
+    >>> from egovsem.sem.power import power_analysis
     >>> pop = "f =~ 0.7*y1 + 0.7*y2 + 0.7*y3\\ny4 ~ 0.3*f"
     >>> res = power_analysis(pop, "f =~ y1 + y2 + y3\\ny4 ~ f", [100, 200], reps=200, seed=1, n_jobs=1)
     >>> tab = res.paths()

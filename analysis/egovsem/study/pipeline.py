@@ -31,9 +31,9 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from ._errors import EgovsemError, NotAvailableError
+from .._errors import EgovsemError, NotAvailableError
 from .example import EXAMPLE_SEED, SIMULATED_NOTE, recovery_table
-from .run_config import RunConfig, example_config, load_config
+from .config import RunConfig, example_config, load_config
 
 __all__ = ["run_study", "run_example", "RunResult", "load_config", "example_config"]
 
@@ -96,7 +96,7 @@ class _Progress:
 
 def _fit(model: str, data: pd.DataFrame, **kw):
     """Fit and collect the warnings (each a one-line message) instead of printing them."""
-    from .sem import sem
+    from ..sem import sem
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -106,7 +106,7 @@ def _fit(model: str, data: pd.DataFrame, **kw):
 
 def _blocks(model: str) -> dict[str, list[str]]:
     """The ``=~`` blocks of a model (factor -> indicators), in the order written."""
-    from .sem.partable import specify
+    from ..sem.partable import specify
 
     pt = specify(model).partable
     out: dict[str, list[str]] = {}
@@ -135,8 +135,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
     Returns a :class:`RunResult`; ``result.files`` maps names to the files written under ``config.out``.
     """
-    from .clean import clean, write_outputs
-    from .instruments import load_instrument
+    from ..clean import clean, write_outputs
+    from ..instruments import load_instrument
 
     cfg = load_config(config) if isinstance(config, (str, Path)) else config
     if not isinstance(cfg, RunConfig):
@@ -224,7 +224,7 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
     # 8. text
     pr.step("draft methods-and-results paragraph (en, zh)")
-    from ._paper_text import methods_paragraph
+    from .draft_text import methods_paragraph
 
     for lang in ("en", "zh"):
         res.text[lang] = methods_paragraph(res, lang)
@@ -243,8 +243,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
 
 def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
-    from .measure import htmt, reliability_table
-    from .tables import cfa_syntax
+    from ..measure import htmt, reliability_table
+    from ..tables import cfa_syntax
 
     data = res.data
     pr.step(f"measurement model: CFA of {len(blocks)} constructs; reliability, validity, HTMT")
@@ -278,8 +278,8 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
     cfg = res.config
     if not cfg.invariance:
         return
-    from .measure import invariance
-    from .tables import cfa_syntax
+    from ..measure import invariance
+    from ..tables import cfa_syntax
 
     data = res.data
     if cfg.invariance not in data.columns:
@@ -357,7 +357,7 @@ def _retitle(t, name: str, suffix: tuple[str, str]):
 
 
 def _tables(res: RunResult, texts, note) -> None:
-    from .tables import (
+    from ..tables import (
         correlation_table, fit_table, htmt_table, hypotheses_table, indirect_table, measurement_table,
         sample_table, write_tables,
     )
@@ -383,9 +383,9 @@ def _tables(res: RunResult, texts, note) -> None:
     fits.update({_model_title(m): f for m, f in res.fits.items()})
     tabs.append(fit_table(fits, note=note))
     if res.invariance is not None:
-        from .tables import invariance_table
+        from ..tables import invariance_table
 
-        from ._paper_text import _choice_labels
+        from .draft_text import _choice_labels
 
         grp = cfg.invariance
         lab_g = _choice_labels(res, grp)
@@ -425,14 +425,14 @@ def _tables(res: RunResult, texts, note) -> None:
 
 
 def _blocks_of(fit) -> list[list[str]]:
-    from .tables import model_constructs
+    from ..tables import model_constructs
 
     return list(model_constructs(fit).values())
 
 
 def _recovery_table(rec: pd.DataFrame, model: str):
-    from .tables import apa_number, apa_p
-    from .tables.table import build
+    from ..tables import apa_number, apa_p
+    from ..tables.table import build
 
     rows = rec[(rec["op"] == "~") & rec["true"].notna()]
     load = rec[(rec["op"] == "=~") & rec["true"].notna()]
@@ -464,7 +464,7 @@ def _recovery_table(rec: pd.DataFrame, model: str):
 
 
 def _figure(res: RunResult, note, pr: _Progress) -> None:
-    from .figures import _font_families, path_diagram
+    from ..figures import _font_families, path_diagram
 
     cfg = res.config
     _, has_cjk = _font_families()
@@ -602,7 +602,7 @@ def _write_readme(res: RunResult) -> None:
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
@@ -610,7 +610,7 @@ def _version() -> str:
 def run_example(out: str | Path, *, seed: int = EXAMPLE_SEED, progress=None, **overrides) -> dict:
     """Run the bundled SIMULATED example study into ``out``; return a dict of the files written.
 
-    ``overrides`` change keys of :func:`egovsem.run_config.example_config` (e.g. ``bootstrap=200``,
+    ``overrides`` change keys of :func:`egovsem.study.config.example_config` (e.g. ``bootstrap=200``,
     ``models=["strategic_triangle"]``, ``formats=["md"]``).
     """
     cfg = example_config(out, seed=seed, **overrides)

@@ -4,8 +4,8 @@ Every message names the file (or ``<instrument>`` for one built in memory), the 
 """
 from __future__ import annotations
 
-from ._errors import InstrumentError
-from ._instrument_model import Instrument
+from .._errors import InstrumentError
+from .model import Instrument
 
 def _join(errors: list[str]) -> str:
     if len(errors) == 1:

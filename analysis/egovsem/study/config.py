@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._errors import EgovsemError
+from .._errors import EgovsemError
 
 __all__ = ["RunConfig", "load_config", "example_config", "BUNDLED_MODELS", "TABLE_FORMATS"]
 
@@ -270,7 +270,7 @@ def load_config(path: str | Path, **overrides) -> RunConfig:
 def example_config(out: str | Path, **overrides) -> RunConfig:
     """The configuration of ``egovsem run --example``: the bundled SIMULATED raw export and questionnaire,
     the three hypothesis models by FIML (ML), bootstrap CIs for the indirect effects, tables in en and zh."""
-    from .datasets import path as data_path
+    from ..datasets import path as data_path
     from .example import EXAMPLE_SEED
 
     d = dict(raw=str(data_path("example/raw_export.csv")), out=str(out), id="id", duration="duration",

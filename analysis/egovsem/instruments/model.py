@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._errors import InstrumentError
+from .._errors import InstrumentError
 
 #: languages an instrument can carry, with the names used in XLSForm column headers
 LANGUAGES = {"zh": "Chinese (zh)", "en": "English (en)"}

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .datasets import path as data_path
-from .sem.partable import specify
-from .sem.simulate import simulate_data
+from ..datasets import path as data_path
+from ..sem.partable import specify
+from ..sem.simulate import simulate_data
 
 __all__ = ["SIMULATED_NOTE", "EXAMPLE_SEED", "EXAMPLE_N", "population_model", "simulate_example", "true_values",
            "recovery_table", "hypothesis_model"]

@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ._errors import InstrumentError
-from ._instrument_checks import validate_instrument
-from ._instrument_model import LANGUAGES, Construct, Instrument, Item, MetaColumn, Scale
+from .._errors import InstrumentError
+from .checks import validate_instrument
+from .model import LANGUAGES, Construct, Instrument, Item, MetaColumn, Scale
 
 SURVEY_FLAGS = ("construct", "reverse", "expected", "source", "identifier")
 #: XLSForm metadata types: no question, no item (start/end give the completion time)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._errors import check_option
-from ._instrument_checks import validate_instrument
-from ._instrument_model import Instrument, Item
+from .._errors import check_option
+from .checks import validate_instrument
+from .model import Instrument, Item
 
 BOX = "\u25a1"  # □, a tick box on paper
 _WORDS = {  # fixed words of the printed questionnaire

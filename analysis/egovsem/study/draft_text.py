@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tables import apa_ci, apa_number, apa_p
+from ..tables import apa_ci, apa_number, apa_p
 
 __all__ = ["methods_paragraph", "fit_verdict"]
 
@@ -88,8 +88,8 @@ def _join(items, lang):
 
 
 def methods_paragraph(res, lang: str = "en") -> str:
-    """The draft paragraph of a :class:`egovsem.pipeline.RunResult` in ``lang`` ('en' or 'zh')."""
-    from . import __version__
+    """The draft paragraph of a :class:`egovsem.study.pipeline.RunResult` in ``lang`` ('en' or 'zh')."""
+    from .. import __version__
     from .example import SIMULATED_NOTE
     from .pipeline import _model_title
 
@@ -278,7 +278,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
 
 
 def _items(fit):
-    from .tables import model_constructs
+    from ..tables import model_constructs
 
     return list(model_constructs(fit).values())
 

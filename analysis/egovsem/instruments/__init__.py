@@ -26,12 +26,12 @@ from typing import Iterable
 import pandas as pd
 import yaml
 
-from ._errors import InstrumentError
-from ._instrument_checks import _advice, validate_instrument
-from ._instrument_model import (
+from .._errors import InstrumentError
+from .checks import _advice, validate_instrument
+from .model import (
     LANGUAGES, STUDY_FILE, Construct, Instrument, Item, MetaColumn, Scale,
 )
-from ._instrument_yaml import _read_yaml, instrument_from_dict, instrument_to_dict
+from .yaml_io import _read_yaml, instrument_from_dict, instrument_to_dict
 
 __all__ = [
     "Scale", "Construct", "Item", "MetaColumn", "Instrument", "load_instrument", "instrument_from_dict",
@@ -140,7 +140,7 @@ def codebook(inst: Instrument, *, lang: str = "en") -> pd.DataFrame:
     >>> cb.loc[cb.variable == "resp_type", "values"].item()
     '1 = Citizen; 2 = Firm; 3 = Other organisation'
     """
-    from ._errors import check_option
+    from .._errors import check_option
 
     lang = check_option("lang", lang, ["zh", "en", "both"])
     rows = []
@@ -190,7 +190,7 @@ def write_codebook(inst: Instrument, path: str | Path, *, lang: str = "en") -> P
     >>> "| TG4 |" in md.read_text(encoding="utf-8")
     True
     """
-    from ._questionnaire_doc import codebook_markdown
+    from .questionnaire_doc import codebook_markdown
 
     p = Path(path)
     suffix = p.suffix.lower()
@@ -239,7 +239,7 @@ def read_xlsform(path: str | Path) -> Instrument:
     >>> inst.item("PI4").reverse, inst.scales["agree5"].labels_zh[4]
     (True, '非常同意')
     """
-    from ._xlsform import read_xlsform as _read
+    from .xlsform import read_xlsform as _read
 
     return _read(path)
 
@@ -270,7 +270,7 @@ def to_xlsform(inst: Instrument, path: str | Path) -> Path:
     >>> [c.value for c in openpyxl.load_workbook(form)["survey"][1]][:4]
     ['type', 'name', 'label::Chinese (zh)', 'label::English (en)']
     """
-    from ._xlsform import write_xlsform
+    from .xlsform import write_xlsform
 
     return write_xlsform(inst, path)
 
@@ -298,7 +298,7 @@ def to_docx(inst: Instrument, path: str | Path, lang: str = "both") -> Path:
     >>> docx.Document(str(out)).paragraphs[0].text
     '网上政务服务价值共创调查问卷'
     """
-    from ._questionnaire_doc import write_docx
+    from .questionnaire_doc import write_docx
 
     return write_docx(inst, path, lang=lang)
 
@@ -325,6 +325,6 @@ def to_html(inst: Instrument, path: str | Path, lang: str = "both") -> Path:
     >>> "<h1>" in out.read_text(encoding="utf-8")
     True
     """
-    from ._questionnaire_doc import write_html
+    from .questionnaire_doc import write_html
 
     return write_html(inst, path, lang=lang)
