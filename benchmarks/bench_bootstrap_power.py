@@ -41,7 +41,8 @@ HERE = Path(__file__).parent
 
 # the population and model of tests/test_power.py (compared with lavaan there)
 sys.path.insert(0, str(HERE.parent / "tests"))
-from test_power import MODEL as POWER_MODEL, POP as POWER_POP  # noqa: E402
+from test_power import MODEL as POWER_MODEL  # noqa: E402
+from test_power import POP as POWER_POP  # noqa: E402
 
 R_BOOT = r"""
 suppressMessages(library(lavaan))
@@ -91,8 +92,8 @@ def main() -> int:
     if shutil.which("Rscript") is None:
         print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
         return 2
-    from egovsem.sem.power import power_analysis
     from egovsem.sem.bootstrap import bootstrap
+    from egovsem.sem.power import power_analysis
 
     cores = os.cpu_count() or 1
     tmp = Path(tempfile.mkdtemp())

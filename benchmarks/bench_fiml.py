@@ -19,10 +19,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+import egovsem
 import numpy as np
 import pandas as pd
-
-import egovsem
 
 sys.path.insert(0, str(Path(__file__).parent))
 import bench_ml  # noqa: E402

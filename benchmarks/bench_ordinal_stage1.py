@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from egovsem.sem.ordinal import ordinal_stats
 
 ROOT = Path(__file__).resolve().parent.parent

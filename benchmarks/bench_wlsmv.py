@@ -27,16 +27,23 @@ import time
 from datetime import date
 from pathlib import Path
 
+import egovsem
 import numpy as np
 import pandas as pd
-
-import egovsem
 from egovsem.sem.model import Model
 from egovsem.sem.wls import fit_wlsmv
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_ml import (analysis_model, append_results, fill, lavaan_version, machine, population,  # noqa: E402
-                      ratio_table, time_command)
+from bench_ml import (  # noqa: E402
+    analysis_model,
+    append_results,
+    fill,
+    lavaan_version,
+    machine,
+    population,
+    ratio_table,
+    time_command,
+)
 
 HERE = Path(__file__).parent
 CUTS = np.array([-1.5, -0.5, 0.4, 1.3])

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import warnings
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
 from _refcompare import DATA, REF, row_key
 from egovsem._errors import EgovsemError, NotAvailableError
 from egovsem.sem import ml

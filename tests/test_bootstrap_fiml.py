@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import warnings
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
 from _refcompare import DATA, REF
 from egovsem.sem.bootstrap import bootstrap, resample_indices
 

@@ -11,7 +11,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from egovsem.clean import evenodd, irv, longstring, mahad, psychant, psychsyn
 
 NA = np.nan

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from egovsem.clean import clean, write_outputs
 from egovsem.instruments import load_instrument
 

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
+from _instrument_fixture import N_QUESTIONS, SCALE_ITEMS, raw_frame, small_instrument
 from egovsem import DataError, EgovsemError
 from egovsem.clean import DEFAULT_RULES, InvalidDataError, Rule, clean, parse_rules, write_outputs
-from _instrument_fixture import N_QUESTIONS, SCALE_ITEMS, raw_frame, small_instrument
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 CONTENT = [i for i in SCALE_ITEMS if i != "ATT1"]
 

@@ -6,10 +6,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
+from _instrument_fixture import raw_frame, small_instrument
 from egovsem import DataError
 from egovsem.clean import clean, read_export
-from _instrument_fixture import raw_frame, small_instrument
 
 
 @pytest.fixture

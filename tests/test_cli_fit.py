@@ -5,9 +5,8 @@ import json
 
 import pandas as pd
 import pytest
-
-from egovsem.cli import main
 from _refcompare import DATA, read_kv
+from egovsem.cli import main
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
 

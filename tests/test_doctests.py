@@ -5,9 +5,8 @@ import doctest
 import importlib
 import pkgutil
 
-import pytest
-
 import egovsem
+import pytest
 
 
 def _modules():

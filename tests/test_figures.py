@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import egovsem
 import egovsem.datasets as ds
-from egovsem.study.example import SIMULATED_NOTE, hypothesis_model, simulate_example
+import pytest
 from egovsem.figures import path_diagram, save_figure, structural_layers
+from egovsem.study.example import SIMULATED_NOTE, hypothesis_model, simulate_example
 from egovsem.tables import apa_number, stars
 
 PD_MODEL = """ind60 =~ x1 + x2 + x3

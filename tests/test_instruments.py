@@ -9,11 +9,10 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import egovsem.cli as cli
 import openpyxl
 import pytest
 import yaml
-
-import egovsem.cli as cli
 from egovsem import instruments as ins
 from egovsem._errors import EgovsemError, InstrumentError
 

@@ -13,16 +13,15 @@ import json
 import shutil
 import subprocess
 import warnings
-
-import numpy as np
-import pandas as pd
 from pathlib import Path
-import pytest
 
 import egovsem
+import numpy as np
+import pandas as pd
+import pytest
+from _refcompare import DATA, REF, close
 from egovsem import measure
 from egovsem._errors import DataError, EgovsemError
-from _refcompare import DATA, REF, close
 
 MREF = REF / "measure"
 CASES = {
@@ -117,7 +116,7 @@ def test_alpha_agrees_with_pingouin():
     pg = pytest.importorskip("pingouin")
     for case in CASES:
         d = _data(case)
-        for c, items in CASES[case].items():
+        for _c, items in CASES[case].items():
             a_pg, ci_pg = pg.cronbach_alpha(d[items])
             ours = measure.cronbach_alpha(d, items).iloc[0]
             assert abs(ours["alpha"] - a_pg) < 1e-12

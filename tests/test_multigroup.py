@@ -2,11 +2,9 @@
 every row of parameterEstimates() (matched by lhs, op, rhs and group) and of fitMeasures(), and lavTestLRT."""
 from __future__ import annotations
 
-import numpy as np
+import egovsem
 import pandas as pd
 import pytest
-
-import egovsem
 from _refcompare import DATA, close, compare_series, read_kv, read_ref, se_close
 from egovsem.measure import invariance
 

@@ -14,13 +14,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import multivariate_normal
-
+from _refcompare import DATA, REF
 from egovsem._errors import DataError, EgovsemWarning
 from egovsem.sem._bivnorm import bvn_cdf, bvn_pdf
 from egovsem.sem.ordinal import ordinal_stats
-
-from _refcompare import DATA, REF
+from scipy.stats import multivariate_normal
 
 ORD = REF / "ordinal"
 CASES = ["hs_ord4", "hs_varcat", "hs_mixed", "hs_binary", "hs_degenerate"]

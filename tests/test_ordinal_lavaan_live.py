@@ -20,7 +20,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from egovsem._errors import EgovsemWarning
 from egovsem.sem.ordinal import ordinal_stats
 

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from egovsem._errors import EgovsemError
 from egovsem.cli import main
+from egovsem.study.config import example_config, load_config
 from egovsem.study.example import SIMULATED_NOTE
 from egovsem.study.pipeline import run_study
-from egovsem.study.config import example_config, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "paper" / "example_config.yaml"
@@ -80,8 +79,8 @@ def test_results_json_keeps_its_contract(runs):
 def test_invariance_step_matches_the_library(runs):
     """The run's invariance table holds the numbers of egovsem.measure.invariance on the same groups."""
     from egovsem.measure import invariance
-    from egovsem.tables import cfa_syntax
     from egovsem.study.pipeline import _blocks
+    from egovsem.tables import cfa_syntax
 
     res, _ = runs
     d = json.loads((Path(res.config.out) / "results.json").read_text(encoding="utf-8"))

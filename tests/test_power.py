@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import warnings
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
 from _refcompare import REF
 from egovsem._errors import EgovsemError
 from egovsem.cli import main

@@ -1,11 +1,10 @@
 """Engine properties checked against closed forms, simulations' known truth and semopy (where it is right)."""
 from __future__ import annotations
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
 from egovsem.datasets import load
 from egovsem.sem.syntax import parse_syntax
 

@@ -1,13 +1,10 @@
 """Bad input to the engine: each case fails (or warns) with a message that names the problem."""
 from __future__ import annotations
 
-import warnings
-
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
 from egovsem import ConvergenceWarning, DataError, HeywoodWarning, IdentificationError, ModelSyntaxError
 from egovsem._errors import EgovsemError, MissingDataWarning, NotAvailableError
 from egovsem.datasets import load
@@ -115,7 +112,7 @@ def test_wlsmv_needs_ordered_and_ordered_switches_estimator(hs):
 
 def test_defined_parameter_with_unknown_label(hs):
     with pytest.raises(ModelSyntaxError, match=r"line 2: the defined parameter 'ab' uses \['b'\]"):
-        egovsem.sem("f =~ x1 + a*x2 + x3\nab := a*b", hs).params
+        _ = egovsem.sem("f =~ x1 + a*x2 + x3\nab := a*b", hs).params
 
 
 def test_data_not_a_dataframe():

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import warnings
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
 from _refcompare import DATA, compare_params, compare_series, read_kv, read_ref
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"

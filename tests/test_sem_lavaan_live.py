@@ -10,11 +10,10 @@ import subprocess
 import warnings
 from pathlib import Path
 
+import egovsem
 import pandas as pd
 import pytest
-
-import egovsem
-from _refcompare import DATA, compare_params, compare_series
+from _refcompare import compare_params, compare_series
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_r]
 ROOT = Path(__file__).parent.parent

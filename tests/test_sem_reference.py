@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
+import egovsem
 import pandas as pd
 import pytest
-
-import egovsem
 from _refcompare import DATA, compare_modindices, compare_params, compare_series, read_kv, read_ref
 
 HS_CFA = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"

@@ -11,11 +11,10 @@ import json
 import math
 import re
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
 from egovsem.cli import main
 from egovsem.study.example import SIMULATED_NOTE, hypothesis_model, simulate_example
 from egovsem.tables import (
@@ -450,9 +449,8 @@ def test_cli_measure(small_files, tmp_path):
 
 
 def test_invariance_table_from_measure_invariance():
-    from egovsem.measure.invariance import invariance
-
     import egovsem.datasets as ds
+    from egovsem.measure.invariance import invariance
 
     hs = ds.load("HolzingerSwineford1939")
     steps = invariance("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9", hs, "school",

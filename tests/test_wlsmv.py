@@ -21,11 +21,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
+from _refcompare import DATA, REF, compare_params, compare_series, read_kv, read_ref
 from egovsem._errors import DataError, EgovsemWarning, HeywoodWarning, NotAvailableError
 from egovsem.sem.model import Model
 from egovsem.sem.wls import fit_wlsmv
-from _refcompare import DATA, REF, compare_params, compare_series, read_kv, read_ref
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 SEM = """visual  =~ x1 + x2 + x3

@@ -18,11 +18,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
+from _refcompare import compare_params, compare_series
 from egovsem._errors import EgovsemWarning
 from egovsem.sem.model import Model
 from egovsem.sem.wls import fit_wlsmv
-from _refcompare import compare_params, compare_series
 
 pytestmark = [
     pytest.mark.slow,

@@ -19,8 +19,13 @@ from ._errors import (  # noqa: E402
 
 # the engine package is egovsem.sem; the name egovsem.sem is then rebound to the function sem()
 # (as lavaan's sem()), while ``import egovsem.sem.model`` keeps working through sys.modules
-from .sem import Model, Results, cfa, simulate_data  # noqa: E402
-from .sem import sem  # noqa: E402,F811
+from .sem import (  # noqa: E402
+    Model,
+    Results,
+    cfa,
+    sem,  # noqa: E402,F811
+    simulate_data,
+)
 
 __all__ = [
     "__version__",

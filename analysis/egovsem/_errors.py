@@ -5,7 +5,8 @@ in the style of scikit-learn's parameter checks.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 
 class EgovsemError(ValueError):

@@ -17,8 +17,9 @@ import logging
 import math
 import textwrap
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -118,7 +119,7 @@ def _order_layers(layer: dict[str, int], edges, sweeps: int = 6) -> list[list[st
         rng = range(1, k) if s % 2 == 0 else range(k - 2, -1, -1)
         for li in rng:
             ref = li - 1 if s % 2 == 0 else li + 1
-            def bary(n, li=li, ref=ref):
+            def bary(n, li=li, ref=ref, p=p):
                 ns = [p[m] for m in nb[n] if layer[m] == ref] or [p[m] for m in nb[n] if layer[m] != li] or [p[n]]
                 return float(np.mean(ns))
             cols[li] = sorted(cols[li], key=lambda n: (bary(n), cols[li].index(n)))

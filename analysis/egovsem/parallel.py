@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -159,7 +160,8 @@ def run_chunks(
 
 def _run_dask(func, payload, chunks, scheduler, advance) -> list:
     try:
-        from distributed import Client, as_completed as dask_as_completed
+        from distributed import Client
+        from distributed import as_completed as dask_as_completed
     except ImportError:  # pragma: no cover - depends on the environment
         raise EgovsemError(
             "The 'scheduler' parameter needs dask.distributed; install it with pip install 'dask[distributed]'."

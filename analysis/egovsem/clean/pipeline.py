@@ -70,7 +70,7 @@ def _load_instrument(instrument):
 
 
 def _hash(value, salt: str) -> str:
-    return hashlib.sha256(f"{salt}\x00{value}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"{salt}\x00{value}".encode()).hexdigest()[:16]
 
 
 def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str = "error",

@@ -26,10 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..study.example import SIMULATED_NOTE, simulate_example
     from ..io import read_data
     from ..measure import measure_report
     from ..sem import cfa
+    from ..study.example import SIMULATED_NOTE, simulate_example
     from ..tables import cfa_syntax
 
     model = read_model(args.model)

@@ -31,8 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..study.pipeline import run_study
     from ..study.config import example_config, load_config
+    from ..study.pipeline import run_study
 
     if args.config and args.example:
         raise EgovsemError("Give either CONFIG.yaml or --example, not both.")

@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..study.example import SIMULATED_NOTE, simulate_example
     from ..io import read_data
+    from ..study.example import SIMULATED_NOTE, simulate_example
     from ..tables import FORMATS, model_tables, write_tables
 
     formats = [f.strip().lower().lstrip(".") for f in args.format.split(",") if f.strip()]

@@ -20,8 +20,8 @@ Examples
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 import yaml
@@ -29,7 +29,13 @@ import yaml
 from .._errors import InstrumentError
 from .checks import _advice, validate_instrument
 from .model import (
-    LANGUAGES, STUDY_FILE, Construct, Instrument, Item, MetaColumn, Scale,
+    LANGUAGES,
+    STUDY_FILE,
+    Construct,
+    Instrument,
+    Item,
+    MetaColumn,
+    Scale,
 )
 from .yaml_io import _read_yaml, instrument_from_dict, instrument_to_dict
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .._errors import InstrumentError
 from .model import Instrument
 
+
 def _join(errors: list[str]) -> str:
     if len(errors) == 1:
         return errors[0]

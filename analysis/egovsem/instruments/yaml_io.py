@@ -5,9 +5,10 @@ Public through :mod:`egovsem.instruments` (``load_instrument``, ``write_yaml``, 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 

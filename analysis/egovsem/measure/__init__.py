@@ -12,8 +12,8 @@ pingouin-style functions (DataFrame in, DataFrame out) whose numbers match R:
 """
 from .descriptives import corrected_item_total, item_descriptives
 from .efa import EFAResult, efa, parallel_analysis
-from .reliability import ave, composite_reliability, cronbach_alpha
 from .invariance import invariance
+from .reliability import ave, composite_reliability, cronbach_alpha
 from .report import measure_report, reliability_table
 from .validity import fornell_larcker, full_collinearity_vif, harman_single_factor, htmt
 

@@ -6,7 +6,7 @@ Every message names the argument and the offending value (architecture.md, "Name
 from __future__ import annotations
 
 import difflib
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

@@ -129,7 +129,7 @@ class BatchModel:
     spec = None
 
     @classmethod
-    def from_results(cls, res) -> "BatchModel":
+    def from_results(cls, res) -> BatchModel:
         """The batched form of a fitted model (:class:`~egovsem.sem.results.Results`)."""
         bm = cls(res.ram, res.partable, meanstructure=res.spec.meanstructure)
         bm.spec = res.spec
@@ -201,7 +201,7 @@ class BatchModel:
         )
         if not self._lisrel:
             return
-        k, r, c = self.kind, self.crow, self.ccol
+        k, r = self.kind, self.crow
         self._lam = (k == 0) & (r < p)  # loadings A[i obs, j lat]
         self._beta = (k == 0) & (r >= p)  # A[i lat, j lat]
         self._theta = (k == 1) & (r < p)

@@ -188,7 +188,8 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
 
 def _run(payload: _Payload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
     bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else 25)
-    parts = run_chunks(_chunk if isinstance(payload, _Payload) else _fiml_chunk, payload, [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
+    parts = run_chunks(_chunk if isinstance(payload, _Payload) else _fiml_chunk, payload,
+                       [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
                        scheduler=scheduler, progress=progress, desc=desc, weights=[hi - lo for lo, hi in bounds])
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
@@ -277,7 +278,7 @@ class BootstrapResults(Results):
     bootstrap_info: dict
 
     @classmethod
-    def _from(cls, base: Results, draws: dict, info: dict, payload: _Payload) -> "BootstrapResults":
+    def _from(cls, base: Results, draws: dict, info: dict, payload: _Payload) -> BootstrapResults:
         new = cls.__new__(cls)
         cached = {k for k in dir(Results) if isinstance(getattr(Results, k, None), cached_property)}
         new.__dict__.update({k: v for k, v in base.__dict__.items() if k not in cached})

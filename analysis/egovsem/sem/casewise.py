@@ -180,7 +180,7 @@ def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max:
     var = (D**2).sum(axis=0) / cnt
     Sigma = np.diag(var)
     prev = -np.inf
-    for it in range(1, iter_max + 1):
+    for it in range(1, iter_max + 1):  # noqa: B007 (the count is returned after the loop)
         cw = casewise(X0, M, Sigma, mu)
         ll = cw.logl.sum()
         xhat = mu + cw.u @ Sigma

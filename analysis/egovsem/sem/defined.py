@@ -11,7 +11,7 @@ and their Jacobian is taken by complex-step differentiation, exact to rounding f
 from __future__ import annotations
 
 import ast
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 

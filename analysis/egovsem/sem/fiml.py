@@ -36,7 +36,7 @@ class RowData:
     M: np.ndarray
 
     @classmethod
-    def from_array(cls, X: np.ndarray) -> "RowData":
+    def from_array(cls, X: np.ndarray) -> RowData:
         M = (~np.isnan(X)).astype(float)
         return cls(np.where(M > 0, X, 0.0), M)
 

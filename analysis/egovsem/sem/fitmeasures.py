@@ -375,7 +375,8 @@ def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
         out.update({"chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": special.chdtrc(df, X2s),
                     "chisq.scaling.factor": c, "baseline.chisq.scaled": X2bs, "baseline.df.scaled": dfb,
                     "baseline.pvalue.scaled": special.chdtrc(dfb, X2bs), "baseline.chisq.scaling.factor": cb,
-                    "scaling.factor.h1": t1 / h1.A1.shape[0], # lavaan divides by the free rows of the parameter table (equality-constrained ones counted apart)
+                    # lavaan divides by the free rows of the parameter table (equality-constrained ones counted apart)
+                    "scaling.factor.h1": t1 / h1.A1.shape[0],
                     "scaling.factor.h0": t0 / int((res.partable["free"] > 0).sum())})
         out.update({f"{k}.scaled": v for k, v in _incremental(X2s, df, X2bs, dfb).items()})
         # lavaan 0.6-14: the scaled RMSEA family uses the unscaled statistic on df2 = trace(UGamma) = c * df
@@ -383,7 +384,6 @@ def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
     if res.missing == "fiml":
         # FIML-C: the complete-data statistics of the FIML estimates against the EM moments
         from .casewise import casewise, saturated_hessian, saturated_scores
-
         from .robust import _coords
 
         # the covariates' own moments (fixed.x) leave every matrix, as lavaan zeroes and drops them

@@ -120,7 +120,8 @@ class Model:
         self.model = model
         self.options: dict[str, Any] = dict(
             std_lv=bool(std_lv), meanstructure=meanstructure, fixed_x=bool(fixed_x), estimator=self.estimator,
-            missing=self.missing, se=self.se, group=group, group_equal=list(group_equal or ()), bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
+            missing=self.missing, se=self.se, group=group, group_equal=list(group_equal or ()),
+            bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
             kind=_kind, ordered=ordered,
         )
         self.spec: ModelSpec = specify(

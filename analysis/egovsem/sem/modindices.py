@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
 __all__ = ["modification_indices", "candidate_rows"]
 
 

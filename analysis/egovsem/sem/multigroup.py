@@ -38,7 +38,7 @@ def _groups(data: pd.DataFrame, group: str):
     return labels, [data[col == lab] for lab in labels]
 
 
-def fit_multigroup(model, data: pd.DataFrame) -> "MultiGroupResults":
+def fit_multigroup(model, data: pd.DataFrame) -> MultiGroupResults:
     opts = model.options
     if model.estimator not in ("ML", "MLR"):
         raise NotAvailableError("multi-group models are available with estimator='ML' or 'MLR' for now.")
@@ -307,8 +307,8 @@ def _mg_fimlc(res, df, dfb, N, G) -> dict:
     from scipy.linalg import block_diag
 
     from .casewise import casewise, saturated_hessian, saturated_scores, vech_indices
-    from .fitmeasures import _cfi, _rni, _tli
     from .fiml import delta_phi
+    from .fitmeasures import _cfi, _rni, _tli
     from .robust import _coords, complete_information_phi, ml_discrepancy
 
     spec = res.spec

@@ -274,7 +274,6 @@ def _newton_1d(fun, rho0, lower, upper, *, tol=1e-11, maxit=200, max_step=0.1, r
 
 def _polychoric(codes, K, th, pairs, names):
     """Two-step polychoric correlations of ordered pairs; returns rho, the tables and the cell frequencies."""
-    n = codes.shape[0]
     P = len(pairs)
     Kmax = max(K.values())
     bounds = {}
@@ -615,7 +614,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         H21[k, var_slot[j]] = s1 * rho / (2 * s2)
         H22[k] = s1 * s2
 
-    for k, (i, j) in enumerate(pairs):
+    for i, j in pairs:
         if abs(corr[i, j]) > 0.99:
             warnings.warn(f"The correlation between {names[i]} and {names[j]} is (nearly) 1.0 "
                           f"({corr[i, j]:.4f}).", EgovsemWarning, stacklevel=2)

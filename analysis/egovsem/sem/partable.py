@@ -291,7 +291,7 @@ def specify(
                 first.setdefault(key, pt.at[i, "plabel"])
                 pt.at[i, "label"] = first[key]
     cols = ["id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "start", "exo", "label", "plabel", "line"]
-    
+
     pt = pt[cols]
     # defined parameter names must not clash with variables
     for name, _expr, line in defined:

@@ -16,9 +16,10 @@ population moments (the population values themselves when the analysis model is 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,8 +27,8 @@ from scipy import special
 
 from .._errors import EgovsemError
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
-from ._draws import RowMaps
 from . import ml
+from ._draws import RowMaps
 from .batch import BatchModel, _safe_inverse
 from .data import SampleStats
 from .model import _fill_fixed_x, start_values

@@ -43,7 +43,7 @@ class RAM:
     q: int  # number of free parameters
 
     @classmethod
-    def from_partable(cls, pt: pd.DataFrame, ov: tuple[str, ...], lv: tuple[str, ...], q: int | None = None) -> "RAM":
+    def from_partable(cls, pt: pd.DataFrame, ov: tuple[str, ...], lv: tuple[str, ...], q: int | None = None) -> RAM:
         """Matrices of the rows ``pt`` (one group); ``q`` is the length of theta (all groups)."""
         names = tuple(ov) + tuple(lv)
         pos = {v: i for i, v in enumerate(names)}

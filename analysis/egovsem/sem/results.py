@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .defined import compile_expression, expression_names
 from .._errors import ModelSyntaxError
+from .defined import compile_expression, expression_names
 
 __all__ = ["Results"]
 

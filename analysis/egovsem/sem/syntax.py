@@ -39,7 +39,7 @@ class Modifier:
     label: str | None = None
     start: float | None = None
     # per-group values from c(...): each entry a Modifier for one group
-    groups: tuple["Modifier", ...] = ()
+    groups: tuple[Modifier, ...] = ()
 
 
 @dataclass(frozen=True)

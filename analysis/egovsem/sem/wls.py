@@ -192,7 +192,7 @@ class DeltaModel:
         return self.th_rows.size + self.mean_rows.size
 
     @classmethod
-    def from_partable(cls, pt: pd.DataFrame, ov, lv, ordered) -> "DeltaModel":
+    def from_partable(cls, pt: pd.DataFrame, ov, lv, ordered) -> DeltaModel:
         sem_rows = pt[pt["op"].isin(["=~", "~", "~~", "~1"])].copy()
         ordset = set(ordered)
         zero = (sem_rows["op"] == "~~") & (sem_rows["lhs"] == sem_rows["rhs"]) & sem_rows["lhs"].isin(ordset)
@@ -276,7 +276,7 @@ def _gauss_newton(dm: DeltaModel, theta0, s, w, *, iter_max: int = 500, tol: flo
     F, r = fval(theta)
     converged, msg = False, "iteration limit reached"
     it = 0
-    for it in range(1, iter_max + 1):
+    for it in range(1, iter_max + 1):  # noqa: B007 (the count is reported after the loop)
         D = dm.jacobian(theta)
         WD = D * w[:, None]
         H = D.T @ WD
@@ -333,7 +333,7 @@ def _one_blas_thread():
         return contextlib.nullcontext()
 
 
-def fit_wlsmv(model, data: pd.DataFrame, ordered) -> "WLSResults":
+def fit_wlsmv(model, data: pd.DataFrame, ordered) -> WLSResults:
     """Fit ``model`` (a :class:`~egovsem.sem.model.Model`) by WLSMV with the ``ordered`` items.
 
     Parameters
@@ -366,14 +366,14 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> "WLSResults":
     """
     with _one_blas_thread():
         res = _fit_wlsmv(model, data, ordered)
-        res.fit_measures  # computed here, under the same BLAS limit
+        _ = res.fit_measures  # computed here, under the same BLAS limit
     from .model import _warn_heywood
 
     _warn_heywood(res)
     return res
 
 
-def _fit_wlsmv(model, data, ordered) -> "WLSResults":
+def _fit_wlsmv(model, data, ordered) -> WLSResults:
     spec = model.spec
     if getattr(model, "missing", "listwise") != "listwise":
         raise NotAvailableError(f"missing={model.missing!r} with estimator='WLSMV' is not available; lavaan uses "

@@ -107,7 +107,7 @@ class RunConfig:
             return hypothesis_model(m)
         return Path(self.model_paths.get(m, m)).read_text(encoding="utf-8")
 
-    def with_(self, **changes) -> "RunConfig":
+    def with_(self, **changes) -> RunConfig:
         """A copy with some keys changed and checked again (e.g. ``out``, fewer ``models``)."""
         d = {k: getattr(self, k) for k in _KEYS if hasattr(self, k)}
         d["models"] = [self.model_paths.get(m, m) for m in self.models]

@@ -25,15 +25,16 @@ import json
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
 from .._errors import EgovsemError, NotAvailableError
-from .example import EXAMPLE_SEED, SIMULATED_NOTE, recovery_table
 from .config import RunConfig, example_config, load_config
+from .example import EXAMPLE_SEED, SIMULATED_NOTE, recovery_table
 
 __all__ = ["run_study", "run_example", "RunResult", "load_config", "example_config"]
 
@@ -358,8 +359,14 @@ def _retitle(t, name: str, suffix: tuple[str, str]):
 
 def _tables(res: RunResult, texts, note) -> None:
     from ..tables import (
-        correlation_table, fit_table, htmt_table, hypotheses_table, indirect_table, measurement_table,
-        sample_table, write_tables,
+        correlation_table,
+        fit_table,
+        htmt_table,
+        hypotheses_table,
+        indirect_table,
+        measurement_table,
+        sample_table,
+        write_tables,
     )
 
     cfg, data = res.config, res.data
@@ -384,7 +391,6 @@ def _tables(res: RunResult, texts, note) -> None:
     tabs.append(fit_table(fits, note=note))
     if res.invariance is not None:
         from ..tables import invariance_table
-
         from .draft_text import _choice_labels
 
         grp = cfg.invariance
@@ -479,7 +485,8 @@ def _figure(res: RunResult, note, pr: _Progress) -> None:
             files = [Path(cfg.out) / "figures" / f"{stem}.{ext}" for ext in fmts]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                path_diagram(f, files, labels=res.instrument, lang=lang, hypotheses=True, note=note)  # a Figure without pyplot state
+                path_diagram(f, files, labels=res.instrument, lang=lang, hypotheses=True, note=note)
+                # (a Figure without pyplot state)
             for p in files:
                 res.files[f"figures/{p.name}"] = p
     if cfg.lang in ("zh", "both") and not has_cjk:

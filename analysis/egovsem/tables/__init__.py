@@ -46,6 +46,7 @@ from .table import Table
 __all__ = [
     "Table", "apa_number", "apa_p", "apa_ci", "apa_int", "stars",
     "sample_table", "correlation_table", "measurement_table", "htmt_table", "fit_table", "hypotheses_table",
-    "indirect_table", "effects_table", "invariance_table", "model_constructs", "latent_correlations", "model_tables", "cfa_syntax",
+    "indirect_table", "effects_table", "invariance_table", "model_constructs", "latent_correlations",
+    "model_tables", "cfa_syntax",
     "to_docx", "to_latex", "to_markdown", "to_html", "to_csv", "write_tables", "FORMATS",
 ]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["construct_labels", "resolve_labels", "hypothesis_name", "abbreviations"]
 

@@ -14,15 +14,16 @@ import datetime as _dt
 import html as _html
 import io
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence, Union
+from typing import Union
 
 from .._errors import check_option
 from .table import LANGS, Table, plain, segments
 
 __all__ = ["to_docx", "to_latex", "to_markdown", "to_html", "to_csv", "write_tables", "FORMATS"]
 
-Tables = Union[Table, Sequence[Table]]
+Tables = Union[Table, Sequence[Table]]  # noqa: UP007 (a runtime alias on Python 3.10)
 #: format name -> file suffix
 FORMATS = {"docx": ".docx", "tex": ".tex", "md": ".md", "html": ".html", "csv": ".csv"}
 #: the fixed date written into every Word file (core properties), so files are reproducible

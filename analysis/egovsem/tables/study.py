@@ -55,7 +55,8 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
     ``sample`` (columns of ``data``, see :func:`sample_table`; category names from ``instrument``) puts the
     sample characteristics first.
     """
-    from ..sem import cfa as _cfa, sem as _sem
+    from ..sem import cfa as _cfa
+    from ..sem import sem as _sem
 
     if fit is None:
         fit = _sem(model, data, **sem_options)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -134,11 +135,11 @@ class Table:
         return self.notes_en if check_option("lang", lang, LANGS) == "en" else self.notes_zh
 
     # -- conveniences -------------------------------------------------------------------------------
-    def with_number(self, number: int | None) -> "Table":
+    def with_number(self, number: int | None) -> Table:
         """A copy numbered ``number`` (Table objects are frozen)."""
         return dataclasses.replace(self, number=number)
 
-    def with_note(self, note: str | tuple[str, str] | None) -> "Table":
+    def with_note(self, note: str | tuple[str, str] | None) -> Table:
         """A copy with one more note paragraph (``(en, zh)`` or one text for both)."""
         if not note:
             return self
