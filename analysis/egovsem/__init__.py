@@ -4,8 +4,6 @@ The SEM engine reads lavaan syntax and reproduces lavaan's estimates, standard e
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from ._errors import (  # noqa: E402
     ConvergenceWarning,
     DataError,
@@ -16,6 +14,7 @@ from ._errors import (  # noqa: E402
     ModelSyntaxError,
     NotAvailableError,
 )
+from ._version import __version__
 
 # the engine package is egovsem.sem; the name egovsem.sem is then rebound to the function sem()
 # (as lavaan's sem()), while ``import egovsem.sem.model`` keeps working through sys.modules

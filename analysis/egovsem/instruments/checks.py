@@ -69,8 +69,8 @@ def _instrument_errors(inst: Instrument) -> list[str]:
         elif it.choices:
             errs.append(f"{at}: only select_one / select_multiple items take choices.")
         if it.expected is not None:
-            sc = inst.scales.get(it.scale or "")
-            allowed = sc.values if sc else tuple(c[0] for c in it.choices)
+            isc = inst.scales.get(it.scale or "")
+            allowed = isc.values if isc else tuple(c[0] for c in it.choices)
             if it.expected not in allowed:
                 errs.append(f"{at}: expected answer {it.expected} is not one of the values {list(allowed)}.")
     for m in inst.metadata:

@@ -45,7 +45,7 @@ def _blocks(inst: Instrument) -> list[_Block]:
             continue
         n += 1
         if it.type == "scale":
-            sc = inst.scales[it.scale]
+            sc = inst.scales[it.scale or ""]
             options = tuple(zip(sc.values, sc.labels_zh, sc.labels_en))
         elif it.type == "select_one":
             options = it.choices
@@ -166,7 +166,7 @@ def write_docx(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
     doc.core_properties.title = inst.title_en or inst.title_zh
     doc.core_properties.subject = f"version {inst.version}"
     p = Path(path)
-    doc.save(p)
+    doc.save(str(p))
     return p
 
 

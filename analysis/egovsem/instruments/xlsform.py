@@ -231,14 +231,14 @@ def read_xlsform(path: str | Path) -> Instrument:
 
     lists: dict[str, list[tuple[int, str, str]]] = {}
     for k, row in rd.rows("choices"):
-        lst = row.get("list_name") or row.get("list name", "")
-        if not lst:
+        cl = row.get("list_name") or row.get("list name", "")
+        if not cl:
             continue
         t = _texts(row, "label", plain)
-        lists.setdefault(lst, []).append(
-            (_int(rd, "choices", k, f"list {lst!r}", row.get("name", "")), t.get("zh", ""), t.get("en", "")))
+        lists.setdefault(cl, []).append(
+            (_int(rd, "choices", k, f"list {cl!r}", row.get("name", "")), t.get("zh", ""), t.get("en", "")))
 
-    parsed = []
+    parsed: list[dict[str, Any]] = []
     for k, row in survey:
         kind = re.sub(r"\s+", " ", row.get("type", "").strip())
         name = row.get("name", "")
@@ -248,6 +248,7 @@ def read_xlsform(path: str | Path) -> Instrument:
             continue
         if not name:
             raise rd.fail("survey", k, f"type {kind!r}", "the row has no name.")
+        lst: str | None
         m = _SELECT.match(kind)
         if m:
             kind, lst = f"select_{m.group(1)}", m.group(2)

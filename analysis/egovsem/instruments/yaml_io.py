@@ -20,6 +20,8 @@ from .model import _INLINE, STUDY_FILE, Construct, Instrument, Item, MetaColumn,
 class _UniqueKeyLoader(yaml.SafeLoader):
     """A safe loader that refuses duplicate mapping keys (PyYAML keeps the last one silently)."""
 
+    egov_path: str = ""  # the file being read, for messages
+
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: set = set()
@@ -175,7 +177,8 @@ def instrument_to_dict(inst: Instrument) -> dict:
             row["scale"] = it.scale
         row["text"] = _text(it.text_zh, it.text_en, L)
         if it.choices:
-            row["choices"] = _choice_dicts(*zip(*it.choices), L)
+            values, zh, en = zip(*it.choices)
+            row["choices"] = _choice_dicts(values, zh, en, L)
         if it.reverse:
             row["reverse"] = True
         if it.expected is not None:

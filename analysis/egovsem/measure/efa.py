@@ -62,14 +62,14 @@ def parallel_analysis(data: pd.DataFrame, items, *, n_iter: int = 100, quantile:
     n, p = X.shape
     observed = np.linalg.eigvalsh(X.corr().to_numpy())[::-1]
     rng = np.random.default_rng(seed)
-    sims = []
+    parts: list[np.ndarray] = []
     chunk = max(1, int(5e6 // (n * p)))  # bound the memory of one batch (about 40 MB)
     for start in range(0, n_iter, chunk):
         Z = rng.standard_normal((min(chunk, n_iter - start), n, p))
         Z = (Z - Z.mean(axis=1, keepdims=True)) / Z.std(axis=1, keepdims=True)
         R = np.swapaxes(Z, 1, 2) @ Z / n
-        sims.append(np.linalg.eigvalsh(R)[:, ::-1])
-    sims = np.concatenate(sims)
+        parts.append(np.linalg.eigvalsh(R)[:, ::-1])
+    sims = np.concatenate(parts)
     q = np.quantile(sims, quantile, axis=0)
     above = observed > q
     retain = np.cumprod(above).astype(bool)  # leading run only

@@ -95,7 +95,7 @@ def reliability_table(fit, data: pd.DataFrame, constructs=None) -> pd.DataFrame:
             "alpha_ci_lower": al.loc[c, "ci_lower"], "alpha_ci_upper": al.loc[c, "ci_upper"],
             "omega": om.loc[c, "omega"], "ave": av.loc[c, "ave"], "sqrt_ave": av.loc[c, "sqrt_ave"],
             "msv": float((r**2).max()) if others else np.nan, "max_r": float(r.max()) if others else np.nan,
-            "max_htmt": float(ht.loc[c, others].max()) if others else np.nan,
+            "max_htmt": float(ht.loc[c, others].max()) if (others and ht is not None) else np.nan,
         })
     return pd.DataFrame(rows)
 

@@ -85,6 +85,14 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -
     return Casewise(K, u, logl)
 
 
+def casewise_pd(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -> Casewise:
+    """:func:`casewise` at moments known to be positive definite (EM iterates, a converged saturated model)."""
+    cw = casewise(X0, M, Sigma, mu)
+    if cw is None:
+        raise FloatingPointError("the covariance matrix of the saturated model is not positive definite")
+    return cw
+
+
 def saturated_gradient(cw: Casewise) -> tuple[np.ndarray, np.ndarray]:
     """Total gradient: (d logl / d mu, d logl / d Sigma as a symmetric matrix of entry derivatives)."""
     g_mu = cw.u.sum(axis=0)
@@ -181,7 +189,7 @@ def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max:
     Sigma = np.diag(var)
     prev = -np.inf
     for it in range(1, iter_max + 1):  # noqa: B007 (the count is returned after the loop)
-        cw = casewise(X0, M, Sigma, mu)
+        cw = casewise_pd(X0, M, Sigma, mu)
         ll = cw.logl.sum()
         xhat = mu + cw.u @ Sigma
         SK = np.einsum("ij,njk->nik", Sigma, cw.K)
@@ -194,5 +202,5 @@ def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max:
         if abs(ll - prev) <= tol * (abs(ll) + 1.0):
             break
         prev = ll
-    cw = casewise(X0, M, Sigma, mu)
+    cw = casewise_pd(X0, M, Sigma, mu)
     return Sigma, mu, float(cw.logl.sum()), it

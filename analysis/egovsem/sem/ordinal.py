@@ -513,11 +513,10 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
             SC1[:, var_slot[v]] = -1.0 / (2 * variances[v]) + res * res / (2 * variances[v] ** 2)
     A11_blocks = []
     for v in range(p):
-        idx = list(range(slot_start[v], slot_start[v] + slot_len[v]))
+        slots = list(range(slot_start[v], slot_start[v] + slot_len[v]))
         if not is_ord[v]:
-            idx.append(var_slot[v])
-        idx = np.array(idx)
-        A11_blocks.append(idx)
+            slots.append(var_slot[v])
+        A11_blocks.append(np.array(slots))
 
     # ---- step 2: bivariate -----------------------------------------------------------------------
     pairs = [(i, j) for j in range(p - 1) for i in range(j + 1, p)]  # lavaan's vech(diagonal = FALSE)
@@ -648,7 +647,8 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     # ---- WLS.obs and names --------------------------------------------------------------------------
     sds = np.array([np.sqrt(variances[v]) if v in variances else 1.0 for v in range(p)])
     cov = corr * np.outer(sds, sds)
-    obs, labels = [], []
+    obs: list[np.ndarray] = []
+    labels: list[str] = []
     for v in range(p):
         if is_ord[v]:
             obs.extend(th[v])

@@ -49,7 +49,9 @@ class RAM:
         pos = {v: i for i, v in enumerate(names)}
         n = len(names)
         A0, S0, m0 = np.zeros((n, n)), np.zeros((n, n)), np.zeros(n)
-        a, s, mm = ([], [], []), ([], [], []), ([], [])
+        a: tuple[list[int], list[int], list[int]] = ([], [], [])
+        s: tuple[list[int], list[int], list[int]] = ([], [], [])
+        mm: tuple[list[int], list[int]] = ([], [])
         for r in pt.itertuples():
             k = int(r.free) - 1
             val = 0.0 if (r.free or np.isnan(r.ustart)) else float(r.ustart)
@@ -83,8 +85,10 @@ class RAM:
                     store[j, i] = val
         if q is None:
             q = int(pt["free"].max()) if len(pt) and (pt["free"] > 0).any() else 0
-        arr = lambda t: tuple(np.asarray(x, dtype=int) for x in t)  # noqa: E731
-        return cls(names, len(ov), A0, S0, m0, arr(a), arr(s), arr(mm), q)
+        a3 = (np.asarray(a[0], dtype=int), np.asarray(a[1], dtype=int), np.asarray(a[2], dtype=int))
+        s3 = (np.asarray(s[0], dtype=int), np.asarray(s[1], dtype=int), np.asarray(s[2], dtype=int))
+        m2 = (np.asarray(mm[0], dtype=int), np.asarray(mm[1], dtype=int))
+        return cls(names, len(ov), A0, S0, m0, a3, s3, m2, q)
 
     # -- matrices ---------------------------------------------------------------------------------
     def matrices(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .casewise import Casewise, casewise, expected_information_phi, saturated_hessian, saturated_scores
+from .casewise import Casewise, casewise_pd, expected_information_phi, saturated_hessian, saturated_scores
 
 __all__ = ["UnrestrictedInfo", "unrestricted_info", "complete_information_phi", "ml_discrepancy",
            "yb_traces", "fiml_corrected_k"]
@@ -45,7 +45,7 @@ def _coords(p: int, meanstructure: bool, xi=()) -> np.ndarray:
 
 
 def unrestricted_info(rows, Sigma: np.ndarray, mu: np.ndarray, meanstructure: bool, xi=()) -> UnrestrictedInfo:
-    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    cw = casewise_pd(rows.X0, rows.M, Sigma, mu)
     idx = _coords(Sigma.shape[0], meanstructure, xi)
     A1 = -saturated_hessian(cw)[np.ix_(idx, idx)]
     s = saturated_scores(cw)[:, idx]
