@@ -120,8 +120,8 @@ def describe_value(v) -> str:
     """What a value is, without the value: ``e-mail address (18 chars)``, ``phone-number-like (11 digits)``,
     ``number (7 chars)`` or ``non-numeric text (12 chars)``.
 
-    >>> [describe_value(x) for x in ("ann@example.org", "+86 138-1234-5678", 1234567.5, "很同意")]
-    ['e-mail address (15 chars)', 'phone-number-like (13 digits)', 'number (9 chars)', 'non-numeric text (3 chars)']
+    >>> [describe_value(x) for x in ("ann@example.org", "+86 138-1234-5678", 12345.5, "很同意")]
+    ['e-mail address (15 chars)', 'phone-number-like (13 digits)', 'number (7 chars)', 'non-numeric text (3 chars)']
     """
     t = unicodedata.normalize("NFKC", cell_text(v)).strip()
     if _EMAIL.search(t):
