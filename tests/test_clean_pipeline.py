@@ -113,7 +113,9 @@ def test_invalid_error_lists_every_cell(inst):
     assert msg.startswith("4 cell(s) of the data are not allowed by the instrument (invalid='error')")
     assert "row 2, id 'r1', column 'A2': value '6'; allowed: one of 1..5 (scale agree5)" in msg
     assert "row 4, id 'r3', column 'resp_type': value '9'; allowed: one of 1, 2, 3" in msg
-    assert "row 5, id 'r4', column 'B4': value '很同意'; allowed: one of 1..5 (scale agree5)" in msg
+    # free text is described, never shown (a phone number or e-mail typed into a cell must not be printed)
+    assert "row 5, id 'r4', column 'B4': value non-numeric text (3 chars); allowed: one of 1..5 (scale agree5)" in msg
+    assert "很同意" not in msg
     assert "row 5, id 'r4', column 'age': value '45.5'; allowed: a whole number" in msg
     assert err.value.cells[["id", "column"]].values.tolist() == [
         ["r1", "A2"], ["r4", "B4"], ["r3", "resp_type"], ["r4", "age"]]
@@ -127,7 +129,7 @@ def test_invalid_missing_sets_missing_and_audits(inst):
     assert pd.isna(res.data.loc[1, "A2"]) and pd.isna(res.data.loc[4, "B4"])
     rows = res.audit[res.audit["column"] != ""].values.tolist()
     assert rows == [["r1", "A2", "6", "", "invalid: not one of 1..5 (scale agree5)"],
-                    ["r4", "B4", "abc", "", "invalid: not one of 1..5 (scale agree5)"]]
+                    ["r4", "B4", "non-numeric text (3 chars)", "", "invalid: not one of 1..5 (scale agree5)"]]
     with pytest.raises(EgovsemError, match=r"The 'invalid' parameter must be one of 'error', 'missing'. Got 'drop'"):
         clean(raw, inst, id="id", invalid="drop")
 

@@ -1,10 +1,22 @@
 """Run independent chunks of work on local processes or on a dask.distributed cluster.
 
 Bootstrap resamples and Monte Carlo replications are split into chunks; each chunk is one call of a
-module-level function. Random numbers never depend on how the work is split: every resample or
-replication draws from its own ``numpy.random.SeedSequence(seed, spawn_key=(i,))`` (the i-th child of
-``SeedSequence(seed)``), so the same seed gives the same numbers whatever the backend, the number of
-workers or the chunk size.
+module-level function. The same seed gives bit-identical numbers whatever the backend or the number of
+workers, because nothing a chunk computes depends on where or beside what it runs:
+
+* every resample or replication draws from its own ``numpy.random.SeedSequence(seed, spawn_key=(i,))``
+  (the i-th child of ``SeedSequence(seed)``);
+* the partition into chunks is a function of the number of resamples alone (:func:`chunk_bounds` with a
+  fixed chunk size per caller, never derived from ``n_jobs`` or the cluster): a batched fit of many
+  problems at once rounds differently from the same problems fitted in another grouping (the optimiser's
+  active set and the stacked BLAS calls change with the batch), so the grouping itself is fixed;
+* each chunk runs with BLAS (OpenBLAS, MKL) limited to one thread in every backend, in this process too
+  (:func:`run_chunks` calls every chunk through the same wrapper), so no chunk's sums are split
+  differently by a multi-threaded kernel on one machine and not on another;
+* results are put back in chunk order, not in the order the workers finish.
+
+Bit-identity holds on one machine (one BLAS library and CPU kernel); another CPU family can select other
+BLAS kernels and round differently (at the optimiser's tolerance, about 1e-8 here).
 
 Backends
 --------
@@ -28,7 +40,8 @@ import numpy as np
 
 from ._errors import EgovsemError
 
-__all__ = ["run_chunks", "seed_sequence", "child_seed", "check_n_jobs", "chunk_bounds", "resolve_entropy"]
+__all__ = ["run_chunks", "seed_sequence", "child_seed", "check_n_jobs", "chunk_bounds", "resolve_entropy",
+           "blas_threads"]
 
 
 def resolve_entropy(seed: int | None) -> int:
@@ -60,21 +73,47 @@ def check_n_jobs(n_jobs: int | None) -> int:
 
 
 def chunk_bounds(total: int, chunk: int) -> list[tuple[int, int]]:
-    """``[(0, chunk), (chunk, 2 chunk), ...]`` covering ``range(total)``."""
+    """``[(0, chunk), (chunk, 2 chunk), ...]`` covering ``range(total)``.
+
+    The partition depends on ``total`` and ``chunk`` only; callers pass a fixed ``chunk`` (never one
+    derived from the number of workers) so that the same seed fits the same groups of problems together.
+
+    >>> chunk_bounds(5, 2)
+    [(0, 2), (2, 4), (4, 5)]
+    """
     return [(lo, min(total, lo + chunk)) for lo in range(0, total, chunk)]
 
 
-def _limit_blas() -> None:
-    try:
-        from threadpoolctl import threadpool_limits
+def blas_threads(*_ignored: Any) -> int:
+    """The largest number of threads any loaded BLAS library would use now (1 inside every chunk of
+    :func:`run_chunks`); arguments are ignored, so that it can itself be run as a chunk."""
+    from threadpoolctl import threadpool_info
 
-        threadpool_limits(1)
-    except Exception:  # pragma: no cover - threadpoolctl missing: environment variables still apply
-        pass
+    counts = [int(d.get("num_threads", 1)) for d in threadpool_info() if d.get("user_api") == "blas"]
+    return max(counts, default=1)
+
+
+def _limit_blas() -> None:
+    """Limit BLAS to one thread in this (worker) process for good."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _call(func, payload, args):
+    """One chunk in a worker process (local pool or dask): BLAS pinned to one thread first. The limit is
+    set for the worker process and not restored, so chunks running in parallel threads of one dask worker
+    cannot undo it for each other."""
+    _limit_blas()
     return func(payload, *args)
+
+
+def _call_here(func, payload, args):
+    """One chunk in this process, with BLAS pinned to one thread while it runs (restored afterwards)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return func(payload, *args)
 
 
 def _progress_bar(enabled: bool | None, total: int, desc: str):
@@ -139,7 +178,7 @@ def run_chunks(
         if n == 1 or len(chunks) <= 1:
             out = []
             for i, c in enumerate(chunks):
-                out.append(func(payload, *c))
+                out.append(_call_here(func, payload, c))
                 advance(i)
             return out
         import multiprocessing as mp

@@ -1,6 +1,7 @@
 """From a raw survey export to analysis-ready data: :func:`clean` and :func:`write_outputs`."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 from dataclasses import dataclass
@@ -11,12 +12,13 @@ import pandas as pd
 from .._errors import DataError, EgovsemError
 from . import audit as _audit
 from .careless import indices
+from .pseudonym import load_or_create_key, personal_kind, pseudonym
 from .readers import RawExport, apply_mapping, read_export
 from .recode import reverse_code, scale_scores
 from .report import render_report
 from .rules import DEFAULT_RULES, apply_rules, as_rules
 from .spec import view
-from .validate import validate
+from .validate import cell_text, validate
 
 OUTPUT_FILES = ("clean.csv", "clean.parquet", "audit.csv", "flags.csv", "flow.csv", "report.md")
 
@@ -40,6 +42,9 @@ class CleanResult:
         Markdown report of all of the above.
     source : str or None
         The raw file read (never written), or None for a DataFrame.
+    pseudonymised : dict or None
+        When the id column held personal data: ``kind`` ('e-mail addresses' or 'phone numbers'), ``n``
+        (ids of that kind), ``key_file`` (the HMAC key, outside the output folder) and ``key_created``.
     """
 
     data: pd.DataFrame
@@ -48,6 +53,7 @@ class CleanResult:
     flow: pd.DataFrame
     report: str
     source: str | None = None
+    pseudonymised: dict | None = None
 
     def __str__(self) -> str:
         return self.report
@@ -75,7 +81,8 @@ def _hash(value, salt: str) -> str:
 
 def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str = "error",
           exclude=DEFAULT_RULES, mapping=None, hash_identifiers: bool = False,
-          salt: str | None = None, min_answered: int | None = None, critval: float = 0.60) -> CleanResult:
+          salt: str | None = None, min_answered: int | None = None, critval: float = 0.60,
+          id_key: str | Path | None = None) -> CleanResult:
     """Clean a raw survey export against an instrument.
 
     Parameters
@@ -104,6 +111,11 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
     critval : float
         Correlation an item pair needs to count as psychometric synonyms (|r| for antonyms); careless'
         default .60.
+    id_key : path, optional
+        Key file for pseudonymous ids (:mod:`egovsem.clean.pseudonym`): when the id column holds e-mail
+        addresses or phone numbers, every id becomes ``P-`` + 16 hex digits of HMAC-SHA256 keyed by this
+        file (created if absent; default ``<user config dir>/egovsem/id_key``), so that no personal data
+        reaches an output. The report names the key file.
     """
     rules = as_rules(exclude)
     if hash_identifiers and (not isinstance(salt, str) or not salt):
@@ -126,6 +138,16 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
         export = read_export(raw, mapping=mapping)
     else:
         raise EgovsemError(f"The 'raw' parameter must be a file path or a DataFrame. Got {type(raw).__name__} instead.")
+    pseudo = None
+    if isinstance(id, str) and id in export.frame.columns:
+        found = personal_kind(cell_text(x) for x in export.frame[id])
+        if found:
+            key, key_path, created = load_or_create_key(id_key)
+            frame = export.frame.copy()
+            frame[id] = [x if cell_text(x).strip() == "" else pseudonym(cell_text(x), key) for x in frame[id]]
+            export = dataclasses.replace(export, frame=frame)
+            pseudo = {"kind": found[0], "n": found[1], "key_file": str(key_path), "key_created": created,
+                      "column": id}
     checked = validate(export.frame, v, id=id, duration=duration, invalid=invalid,
                        user_missing=export.user_missing)
     frame = export.frame.rename(columns=checked.renamed)
@@ -148,8 +170,9 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
                            checked=checked, flags=flags, flow=flow, data=data, audit=audit,
                            hashed=tuple(idents.columns) if hash_identifiers else (),
                            dropped_identifiers=() if hash_identifiers else tuple(idents.columns),
-                           min_answered=min_answered, critval=critval)
-    return CleanResult(data, audit, flags, flow, report, export.path)
+                           min_answered=min_answered, critval=critval, pseudonymised=pseudo)
+    return CleanResult(data, audit, flags, flow, report, export.path, pseudo)
+
 
 
 def _item_order(inst) -> list[str]:
@@ -160,11 +183,19 @@ def write_outputs(result: CleanResult, out_dir: str | Path) -> dict[str, Path]:
     """Write ``clean.csv``, ``clean.parquet`` (if pyarrow is installed), ``audit.csv``, ``flags.csv``,
     ``flow.csv`` and ``report.md`` into ``out_dir`` (created if needed); return name -> path.
 
-    Refuses to write over the raw file the result was made from.
+    Refuses to write over the raw file the result was made from, and into a folder that holds the id key
+    file (the key must stay outside the outputs that are shared).
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise DataError(f"The output directory {str(out)!r} (argument 'out_dir') is a file.")
+    if result.pseudonymised:
+        key_file = Path(result.pseudonymised["key_file"]).resolve()
+        if key_file.is_relative_to(out.resolve()):
+            raise DataError(
+                f"The id key file {str(key_file)!r} lies inside the output directory {str(out)!r} "
+                "(argument 'out_dir'); keep the key outside the folder of outputs that are shared."
+            )
     if result.source is not None:
         src = Path(result.source).resolve()
         for name in OUTPUT_FILES:

@@ -34,7 +34,7 @@ def _sha256(path: str) -> str:
 
 
 def render_report(*, export, v, id, duration, invalid, rules, checked, flags, flow, data, audit,
-                  hashed, dropped_identifiers, min_answered, critval=0.60) -> str:
+                  hashed, dropped_identifiers, min_answered, critval=0.60, pseudonymised=None) -> str:
     n_in, n_out = len(flags), len(data)
     out = ["# Data cleaning report", ""]
     if export.path:
@@ -59,6 +59,14 @@ def render_report(*, export, v, id, duration, invalid, rules, checked, flags, fl
     if checked.absent:
         out.append("- Unchecked items without a column (left out): "
                    + ", ".join(f"`{c}`" for c in checked.absent) + ".")
+    if pseudonymised:
+        out.append(
+            f"- The id column `{pseudonymised['column']}` holds personal data ({pseudonymised['kind']} in "
+            f"{pseudonymised['n']} row(s)): every id was replaced by a pseudonym, `P-` and 16 hex digits of "
+            f"HMAC-SHA256 keyed by the key file `{pseudonymised['key_file']}`"
+            f"{' (created by this run)' if pseudonymised['key_created'] else ''}. The same key gives the same "
+            "pseudonym (re-runs and later waves link); keep the key file outside the output folder and do not "
+            "share it. No id of the raw file is written.")
     if dropped_identifiers:
         out.append("- Identifier items dropped before writing: "
                    + ", ".join(f"`{c}`" for c in dropped_identifiers) + ".")

@@ -16,6 +16,13 @@ is one audit row. Invalid cells stop
 the run with ``invalid="error"`` (the error lists every cell: respondent id, column, value, what is
 allowed) or become missing with ``invalid="missing"``.
 
+What the audit and the messages show of a value (:func:`safe_value`): values the instrument defines (its
+missing codes, labels, allowed codes, platform markers, blanks) and short numbers (at most 4 characters,
+such as ``6`` or ``45.5``) as they were typed; anything else only as a description, never the value
+itself: ``e-mail address (18 chars)``, ``phone-number-like (11 digits)``, ``number (7 chars)``,
+``non-numeric text (12 chars)``. A phone number or e-mail address typed into a Likert cell therefore
+never reaches audit.csv, the report or an error message.
+
 The duration column is read as seconds: a number, or text such as ``125秒``, ``2分5秒``, ``00:02:05``
 (Wenjuanxing and other platforms write these); anything else becomes missing with an audit row.
 
@@ -54,7 +61,7 @@ class InvalidDataError(DataError):
 class Validated:
     data: pd.DataFrame        # id, item columns (typed), duration; other columns left out
     audit: pd.DataFrame       # one row per changed cell
-    invalid: pd.DataFrame     # row, id, column, value, allowed
+    invalid: pd.DataFrame     # row, id, column, value (as safe_value shows it), allowed
     renamed: dict             # raw column -> item name matched ignoring case and spaces
     dropped: tuple            # raw columns that are neither id, duration nor instrument items
     absent: tuple = ()        # unchecked items (text, date, ...) without a column
@@ -103,6 +110,47 @@ def seconds(v) -> float | None:
     if m and any(m.group(g) for g in ("h", "m", "s")):
         return sum(float(m.group(g) or 0) * k for g, k in (("h", 3600), ("m", 60), ("s", 1)))
     return None
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE_CHARS = re.compile(r"[\s\-().+/]")
+
+
+def describe_value(v) -> str:
+    """What a value is, without the value: ``e-mail address (18 chars)``, ``phone-number-like (11 digits)``,
+    ``number (7 chars)`` or ``non-numeric text (12 chars)``.
+
+    >>> [describe_value(x) for x in ("ann@example.org", "+86 138-1234-5678", 12345.5, "很同意")]
+    ['e-mail address (15 chars)', 'phone-number-like (13 digits)', 'number (7 chars)', 'non-numeric text (3 chars)']
+    """
+    t = unicodedata.normalize("NFKC", cell_text(v)).strip()
+    if _EMAIL.search(t):
+        return f"e-mail address ({len(t)} chars)"
+    digits = _PHONE_CHARS.sub("", t)
+    if digits.isdigit() and len(digits) >= 7:
+        return f"phone-number-like ({len(digits)} digits)"
+    if _number(t) is not None:
+        return f"number ({len(t)} chars)"
+    return f"non-numeric text ({len(t)} chars)"
+
+
+def safe_value(v) -> str:
+    """A cell as the audit and messages may show it: a short number (at most 4 characters without the
+    sign, e.g. ``6``, ``-98``, ``45.5``) as typed, anything else described (:func:`describe_value`)."""
+    t = cell_text(v)
+    core = unicodedata.normalize("NFKC", t).strip().lstrip("+-")
+    if core == "":
+        return t
+    if _number(core) is not None and len(core) <= 4 and core.replace(".", "", 1).isdigit():
+        return t
+    return describe_value(v)
+
+
+_DESCRIPTION = re.compile(r"^(?:e-mail address|phone-number-like|number|non-numeric text) \(\d+ (?:chars|digits)\)$")
+
+#: audit reasons whose old value is defined by the instrument (or blank) and so is shown as typed
+_INSTRUMENT_VALUE_REASONS = frozenset({"blank", "missing-value code", "platform missing marker", "label to code",
+                                       "codes separated by spaces"})
 
 
 def cell_text(v) -> str:
@@ -185,12 +233,13 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
                 if key is not None:
                     seen[key] = (new, reason)
             if reason == "invalid":
-                bad.append((r + 1, rid, item, cell_text(raw), rule.describe))
+                bad.append((r + 1, rid, item, safe_value(raw), rule.describe))
                 new = np.nan
                 if invalid == "missing":
-                    audit.append((rid, item, cell_text(raw), "", f"invalid: not {rule.describe}"))
+                    audit.append((rid, item, safe_value(raw), "", f"invalid: not {rule.describe}"))
             elif reason:
-                audit.append((rid, item, cell_text(raw), cell_text(new), reason))
+                old = cell_text(raw) if reason in _INSTRUMENT_VALUE_REASONS else safe_value(raw)
+                audit.append((rid, item, old, cell_text(new), reason))
             values.append(new)
         out[item] = _typed(values, rule)
     if duration is not None:
@@ -198,7 +247,7 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
         for rid, raw in zip(ids, frame[duration].tolist()):
             f = seconds(raw)
             if f is None and not _isna(raw):
-                audit.append((rid, duration, cell_text(raw), "", "duration is not a number"))
+                audit.append((rid, duration, safe_value(raw), "", "duration is not a number"))
             secs.append(np.nan if f is None else f)
         out[duration] = pd.Series(secs, dtype=float)
     cells = pd.DataFrame(bad, columns=["row", "id", "column", "value", "allowed"])
@@ -282,6 +331,7 @@ def _invalid_message(cells: pd.DataFrame) -> str:
         f"or pass invalid='missing' to set them missing with an audit row each:"
     ]
     for row in cells.itertuples(index=False):
-        lines.append(f"  row {row.row}, id {row.id!r}, column {row.column!r}: value {row.value!r}; "
+        shown = row.value if _DESCRIPTION.match(str(row.value)) else repr(row.value)
+        lines.append(f"  row {row.row}, id {row.id!r}, column {row.column!r}: value {shown}; "
                      f"allowed: {row.allowed}")
     return "\n".join(lines)

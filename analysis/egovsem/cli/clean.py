@@ -23,6 +23,10 @@ def register(subparsers) -> None:
                         "straightline, -name (remove), name<op>number (e.g. speeder<3, mahad_p<0.001)")
     p.add_argument("--map", metavar="FILE", dest="mapping", help="mapping file: raw column -> item name")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    p.add_argument("--id-key", metavar="FILE", dest="id_key",
+                   help="key file for pseudonymous ids when the id column holds e-mail addresses or phone "
+                        "numbers (HMAC-SHA256; created if absent; default: the user config folder, "
+                        "egovsem/id_key); must lie outside --out")
     p.set_defaults(func=run)
 
 
@@ -30,8 +34,12 @@ def run(args: argparse.Namespace) -> int:
     from ..clean import clean, write_outputs
 
     result = clean(args.raw, args.instrument, id=args.id, duration=args.duration, invalid=args.invalid,
-                   exclude=args.exclude, mapping=args.mapping)
+                   exclude=args.exclude, mapping=args.mapping, id_key=args.id_key)
     paths = write_outputs(result, args.out)
+    if result.pseudonymised:
+        ps = result.pseudonymised
+        print(f"the id column {ps['column']!r} holds {ps['kind']}: ids replaced by HMAC-SHA256 pseudonyms keyed by "
+              f"{ps['key_file']}{' (new key)' if ps['key_created'] else ''}; keep that file outside {args.out}")
     flow = result.flow
     print(f"received {flow['n'].iloc[0]}, excluded {flow['n'].iloc[0] - flow['n'].iloc[-1]}, "
           f"analysed {flow['n'].iloc[-1]}; wrote {', '.join(p.name for p in paths.values())} to {args.out}")

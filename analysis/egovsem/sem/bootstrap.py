@@ -22,7 +22,8 @@ What lavaan 0.6-14 does, and egovsem with it (checked in tests/test_bootstrap.py
   resampled, refitted; the p-value is the share of bootstrap chi-squares larger than the observed one.
 
 Randomness: resample ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))`` (:mod:`egovsem.parallel`),
-so the numbers do not depend on the number of processes or on a dask cluster.
+the resamples are fitted in fixed chunks of ``CHUNK`` (a function of B alone) with BLAS on one thread, so
+the numbers are bit-identical whatever the number of processes or a dask cluster.
 """
 from __future__ import annotations
 
@@ -44,7 +45,10 @@ __all__ = ["bootstrap", "bootstrap_results", "BootstrapResults", "resample_indic
            "check_bootstrap_options", "CI_TYPES"]
 
 CI_TYPES = ["perc", "bca", "norm"]
-CHUNK = 250  # resamples per task (the numbers do not depend on it)
+# resamples per task: a constant, so that the partition into batched fits depends on B alone (a batch rounds
+# differently from the same resamples fitted in another grouping); never derive it from n_jobs or the cluster
+CHUNK = 250
+FIML_CHUNK = 25  # FIML resamples are refitted one by one; the chunk only groups them into tasks
 
 
 # --------------------------------------------------------------------------------------------------
@@ -187,7 +191,7 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
 
 
 def _run(payload: _Payload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
-    bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else 25)
+    bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else FIML_CHUNK)
     parts = run_chunks(_chunk if isinstance(payload, _Payload) else _fiml_chunk, payload,
                        [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
                        scheduler=scheduler, progress=progress, desc=desc, weights=[hi - lo for lo, hi in bounds])

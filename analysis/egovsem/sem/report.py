@@ -6,7 +6,7 @@ import html
 import numpy as np
 import pandas as pd
 
-__all__ = ["summary_text", "summary_html"]
+__all__ = ["summary_text", "summary_html", "fit_section_rows", "fit_section_lines"]
 
 _SECTIONS = [("=~", "Latent Variables"), ("~", "Regressions"), ("~~", "Covariances"), ("~1", "Intercepts"),
              ("var", "Variances"), (":=", "Defined Parameters")]
@@ -26,8 +26,159 @@ def _fmt(x, w=9, d=3):
     return f"{x:{w}.{d}f}"
 
 
-def summary_text(res) -> str:
+def _finite(fm: pd.Series, key: str) -> bool:
+    return key in fm.index and fm[key] is not None and bool(np.isfinite(fm[key]))
+
+
+def _robust(res) -> str | None:
+    """``"MLR"`` (Yuan-Bentler scaled test), ``"scaled.shifted"`` (WLSMV) or None (one column)."""
     fm = res.fit_measures
+    if not _finite(fm, "chisq.scaled"):
+        return None
+    return "scaled.shifted" if res.estimator == "WLSMV" else "MLR"
+
+
+def _group_statistics(res) -> list[tuple[str, float]]:
+    """``[(group label, N_g F_g)]``: each group's share of the chi-square of a complete-data multi-group ML
+    fit (lavaan's "Test statistic for each group"; with fixed.x the exogenous block of Sigma is S's and adds
+    nothing); empty for one group or FIML."""
+    rams, stats = getattr(res, "rams", None), getattr(res, "group_stats", None)
+    if not rams or len(rams) < 2 or res.missing == "fiml":
+        return []
+    out = []
+    for lab, ram, st in zip(res.group_labels, rams, stats):
+        Sigma, mu, *_ = ram.implied(res.theta)
+        S, d = st.cov, st.mean - mu
+        W = np.linalg.inv(Sigma)
+        F = np.linalg.slogdet(Sigma)[1] - np.linalg.slogdet(S)[1] + np.sum(S * W) - S.shape[0] + d @ W @ d
+        out.append((str(lab), float(st.nobs * F)))
+    return out
+
+
+def fit_section_rows(res) -> list[tuple]:
+    """The fit part of lavaan's ``summary(fit, fit.measures = TRUE)`` as rows.
+
+    Each row is ``("title", text)``, ``("blank",)``, ``("note", text)`` (an indented footnote line),
+    ``("head",)`` (the "Standard / Scaled" column header) or ``("row", label, standard, scaled, kind, keys)``
+    with ``kind`` ``"f"`` (3 decimals) or ``"df"`` (an integer where integral), ``standard``/``scaled`` None
+    leaving that column empty, and ``keys`` the names of the two values in :attr:`fit_measures` (None for a
+    value derived here: the shift parameter, each group's statistic).
+
+    After MLR and WLSMV there are two columns: the "Scaled" column holds the scaled statistic (Yuan-Bentler,
+    or WLSMV's scaled-shifted) and the indices computed from it, and the "Robust" rows the robust
+    CFI/TLI/RMSEA (Brosseau-Liard and Savalei), as lavaan prints them.
+    """
+    fm = res.fit_measures
+    rob = _robust(res)
+
+    def v(key):
+        return float(fm[key]) if _finite(fm, key) else None
+
+    def R(label, std_key, scaled_key, kind="f", *, robust_only=False):
+        """A row of the two columns: the fit measure ``std_key`` and, after MLR/WLSMV, ``scaled_key``."""
+        std = None if std_key is None else v(std_key)
+        scaled = v(scaled_key) if rob else None
+        return ("row", label, std, scaled, kind, (std_key, scaled_key if rob else None))
+
+    rows: list[tuple] = [("title", "Model Test User Model:"), ("head",) if rob else ("blank",)]
+    rows += [R("Test Statistic" if rob else "Test statistic", "chisq", "chisq.scaled", "f"),
+             R("Degrees of freedom", "df", "df.scaled", "df")]
+    if v("df"):
+        rows.append(R("P-value (Chi-square)", "pvalue", "pvalue.scaled", "f"))
+    if rob and v("chisq.scaling.factor") is not None:
+        rows.append(R("Scaling correction factor", None, "chisq.scaling.factor", "f", robust_only=True))
+        if rob == "scaled.shifted":
+            shift = fm["chisq.scaled"] - fm["chisq"] / fm["chisq.scaling.factor"]  # scaled = chisq / c + shift
+            rows += [("row", "Shift parameter", None, float(shift), "f", (None, None)),
+                     ("note", "  simple second-order correction")]
+        else:
+            rows.append(("note", "  Yuan-Bentler correction (Mplus variant)"))
+    groups = _group_statistics(res)
+    if groups:
+        rows.append(("note", "Test statistic for each group:"))
+        c = v("chisq.scaling.factor") if rob else None
+        for lab, t in groups:
+            rows.append(("row", "  " + lab, t, t / c if c else None, "f", (None, None)))
+    if _finite(fm, "baseline.chisq"):
+        rows += [("blank",), ("title", "Model Test Baseline Model:"), ("blank",),
+                 R("Test statistic", "baseline.chisq", "baseline.chisq.scaled", "f"),
+                 R("Degrees of freedom", "baseline.df", "baseline.df.scaled", "df"),
+                 R("P-value", "baseline.pvalue", "baseline.pvalue.scaled", "f")]
+        if rob and v("baseline.chisq.scaling.factor") is not None:
+            rows.append(R("Scaling correction factor", None, "baseline.chisq.scaling.factor", "f", robust_only=True))
+        rows += [("blank",), ("title", "User Model versus Baseline Model:"), ("blank",),
+                 R("Comparative Fit Index (CFI)", "cfi", "cfi.scaled", "f"),
+                 R("Tucker-Lewis Index (TLI)", "tli", "tli.scaled", "f")]
+        if rob:
+            rows += [("blank",), R("Robust Comparative Fit Index (CFI)", None, "cfi.robust", "f", robust_only=True),
+                     R("Robust Tucker-Lewis Index (TLI)", None, "tli.robust", "f", robust_only=True)]
+    if _finite(fm, "logl"):
+        mlr = rob == "MLR"
+        rows += [("blank",), ("title", "Loglikelihood and Information Criteria:"), ("blank",),
+                 R("Loglikelihood user model (H0)", "logl", "logl", "f")]
+        if mlr and v("scaling.factor.h0") is not None:
+            rows += [R("Scaling correction factor", None, "scaling.factor.h0", "f", robust_only=True),
+                     ("note", "    for the MLR correction")]
+        rows.append(R("Loglikelihood unrestricted model (H1)", "unrestricted.logl", "unrestricted.logl", "f"))
+        if mlr and v("scaling.factor.h1") is not None:
+            rows += [R("Scaling correction factor", None, "scaling.factor.h1", "f", robust_only=True),
+                     ("note", "    for the MLR correction")]
+        rows += [("blank",), R("Akaike (AIC)", "aic", "aic", "f"),
+                 R("Bayesian (BIC)", "bic", "bic", "f"),
+                 R("Sample-size adjusted Bayesian (SABIC)", "bic2", "bic2", "f")]
+    if _finite(fm, "rmsea"):
+        close, notclose = fm.get("rmsea.close.h0", 0.05), fm.get("rmsea.notclose.h0", 0.08)
+        rows += [("blank",), ("title", "Root Mean Square Error of Approximation:"), ("blank",),
+                 R("RMSEA", "rmsea", "rmsea.scaled", "f"),
+                 R("90 Percent confidence interval - lower", "rmsea.ci.lower", "rmsea.ci.lower.scaled", "f"),
+                 R("90 Percent confidence interval - upper", "rmsea.ci.upper", "rmsea.ci.upper.scaled", "f"),
+                 R(f"P-value H_0: RMSEA <= {close:.3f}", "rmsea.pvalue", "rmsea.pvalue.scaled", "f"),
+                 R(f"P-value H_0: RMSEA >= {notclose:.3f}", "rmsea.notclose.pvalue", "rmsea.notclose.pvalue.scaled",
+                   "f")]
+        if rob:
+            rows += [("blank",), R("Robust RMSEA", None, "rmsea.robust", "f", robust_only=True),
+                     R("90 Percent confidence interval - lower", None, "rmsea.ci.lower.robust", "f", robust_only=True),
+                     R("90 Percent confidence interval - upper", None, "rmsea.ci.upper.robust", "f", robust_only=True),
+                     R(f"P-value H_0: Robust RMSEA <= {close:.3f}", None, "rmsea.pvalue.robust", "f", robust_only=True),
+                     R(f"P-value H_0: Robust RMSEA >= {notclose:.3f}", None, "rmsea.notclose.pvalue.robust", "f",
+                       robust_only=True)]
+    if _finite(fm, "srmr"):
+        rows += [("blank",), ("title", "Standardized Root Mean Square Residual:"), ("blank",),
+                 R("SRMR", "srmr", "srmr", "f")]
+    return rows
+
+
+def _num(x, kind: str) -> str:
+    if x is None:
+        return ""
+    if kind == "df" and float(x).is_integer():
+        return f"{int(x)}"
+    return f"{x:.3f}"
+
+
+def fit_section_lines(res) -> list[str]:
+    """:func:`fit_section_rows` laid out as lavaan prints them: labels in 43 columns, the "Standard" column
+    right-aligned in 11 and the "Scaled" column in 12."""
+    out = []
+    for r in fit_section_rows(res):
+        if r[0] == "title":
+            out.append(r[1])
+        elif r[0] == "blank":
+            out.append("")
+        elif r[0] == "head":
+            out.append(f"{'':<43}{'Standard':>11}{'Scaled':>12}")
+        elif r[0] == "note":
+            out.append(f"  {r[1]}")
+        else:
+            _, label, std, scaled, kind, _keys = r
+            line = f"  {label:<41}{_num(std, kind):>11}"
+            if scaled is not None:
+                line += f"{_num(scaled, kind):>12}"
+            out.append(line.rstrip())
+    return out
+
+
+def summary_text(res) -> str:
     lines = []
     from .. import __version__
 
@@ -39,19 +190,7 @@ def summary_text(res) -> str:
     if res.n_dropped:
         lines.append(f"  Rows removed by listwise deletion {res.n_dropped:>23d}")
     lines.append("")
-    lines.append("Model Test User Model:")
-    lines.append(f"  Test statistic {fm['chisq']:>42.3f}")
-    lines.append(f"  Degrees of freedom {int(fm['df']):>38d}")
-    lines.append(f"  P-value (Chi-square) {fm['pvalue']:>36.3f}" if np.isfinite(fm["pvalue"]) else "")
-    lines.append("")
-    lines.append("Fit indices:")
-    for k, lab in [("cfi", "Comparative Fit Index (CFI)"), ("tli", "Tucker-Lewis Index (TLI)"),
-                   ("logl", "Loglikelihood user model (H0)"), ("unrestricted.logl", "Loglikelihood unrestricted model (H1)"),
-                   ("aic", "Akaike (AIC)"), ("bic", "Bayesian (BIC)"), ("rmsea", "RMSEA"),
-                   ("rmsea.ci.lower", "90 Percent confidence interval - lower"),
-                   ("rmsea.ci.upper", "90 Percent confidence interval - upper"),
-                   ("rmsea.pvalue", "P-value H_0: RMSEA <= 0.050"), ("srmr", "SRMR")]:
-        lines.append(f"  {lab:<44}{_fmt(fm[k], 14)}")
+    lines += fit_section_lines(res)
     lines.append("")
     lines.append("Parameter Estimates:")
     info = res.extra.get("information", "expected")
@@ -100,11 +239,29 @@ def _param_sections(lines, params, head, std_all_col):
             )
 
 
+def _fit_html(res) -> str:
+    """The fit part of the summary as an HTML table, with the "Standard" and "Scaled" columns after MLR and
+    WLSMV (the rows of :func:`fit_section_rows`)."""
+    rows = fit_section_rows(res)
+    two = any(r[0] == "head" for r in rows)
+    ncol = 3 if two else 2
+    head = "<tr><th></th><th>Standard</th><th>Scaled</th></tr>" if two else ""
+    body = []
+    for r in rows:
+        if r[0] == "title":
+            body.append(f"<tr><th colspan='{ncol}' style='text-align:left'>{html.escape(r[1].rstrip(':'))}</th></tr>")
+        elif r[0] == "note":
+            body.append(f"<tr><td colspan='{ncol}' style='padding-left:2em'><i>{html.escape(r[1].strip())}</i></td></tr>")
+        elif r[0] == "row":
+            _, label, std, scaled, kind, _keys = r
+            cells = f"<td>{html.escape(label.strip())}</td><td>{_num(std, kind)}</td>"
+            if two:
+                cells += f"<td>{_num(scaled, kind)}</td>"
+            body.append(f"<tr>{cells}</tr>")
+    return f"<table class='egovsem-fit'><caption>Fit measures</caption>{head}{''.join(body)}</table>"
+
+
 def summary_html(res) -> str:
-    fm = res.fit_measures
-    keys = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr",
-            "aic", "bic"]
-    fit_html = "".join(f"<tr><th>{k}</th><td>{fm[k]:.3f}</td></tr>" for k in keys)
     p = res.params.copy()
     for c in ["est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox"]:
         p[c] = p[c].map(lambda v: "" if not np.isfinite(v) else f"{v:.3f}")
@@ -112,6 +269,6 @@ def summary_html(res) -> str:
     return (
         f"<div class='egovsem-results'><p><b>egovsem SEM</b> ({html.escape(res.estimator)}), N = {res.nobs}"
         f"{f' ({res.n_dropped} rows removed listwise)' if res.n_dropped else ''}, {status}</p>"
-        f"<table><caption>Fit measures</caption>{fit_html}</table>"
+        f"{_fit_html(res)}"
         f"{p.to_html(index=False, classes='egovsem-params', border=0)}</div>"
     )

@@ -476,10 +476,11 @@ class WLSResults(Results):
         raise NotAvailableError("the missing-data report belongs to missing='fiml'; WLSMV deletes rows listwise.")
 
     def summary(self) -> str:
-        """lavaan-like text: the shared report plus the scaled test, the SE type and a Thresholds section."""
+        """lavaan-like text: the shared report (its fit part has lavaan's "Standard" and "Scaled" columns: the
+        scaled-shifted test, its scaling factor and shift parameter, scaled and robust CFI/TLI/RMSEA), the SE
+        type and a Thresholds section."""
         from .report import _fmt, summary_text
 
-        fm = self.fit_measures
         lines = summary_text(_SummaryView(self)).split("\n")
         out = []
         no_likelihood = ("  Loglikelihood", "  Akaike", "  Bayesian")  # not defined for DWLS
@@ -492,12 +493,6 @@ class WLSResults(Results):
                 if not any(x.startswith("Thresholds:") for x in out):
                     out += _threshold_lines(self.params, _fmt)
             out.append(line)
-            if line.startswith("  P-value (Chi-square)"):
-                out += [f"  Scaled-shifted test statistic {fm['chisq.scaled']:>28.3f}",
-                        f"  P-value (scaled) {fm['pvalue.scaled']:>41.3f}",
-                        f"  Scaling correction factor {fm['chisq.scaling.factor']:>32.3f}",
-                        f"  CFI / TLI (scaled) {fm['cfi.scaled']:>30.3f} {fm['tli.scaled']:>7.3f}",
-                        f"  RMSEA (scaled) {fm['rmsea.scaled']:>43.3f}"]
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
