@@ -22,16 +22,21 @@ def register(subparsers) -> None:
                    help="exclusion rules, comma separated: default, none, duplicate, attention, speeder, "
                         "straightline, -name (remove), name<op>number (e.g. speeder<3, mahad_p<0.001)")
     p.add_argument("--map", metavar="FILE", dest="mapping", help="mapping file: raw column -> item name")
+    p.add_argument("--sheet", default=None, metavar="NAME|N",
+                   help="sheet of an .xlsx export, by name or 0-based position (default: the first)")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..clean import clean, write_outputs
+    from ._common import guarded
 
-    result = clean(args.raw, args.instrument, id=args.id, duration=args.duration, invalid=args.invalid,
-                   exclude=args.exclude, mapping=args.mapping)
-    paths = write_outputs(result, args.out)
+    with guarded({"RAW": args.raw, "--instrument": args.instrument, "--map": args.mapping},
+                 dirs={"--out": args.out}):
+        result = clean(args.raw, args.instrument, id=args.id, duration=args.duration, invalid=args.invalid,
+                       exclude=args.exclude, mapping=args.mapping, sheet=args.sheet)
+        paths = write_outputs(result, args.out)
     flow = result.flow
     print(f"received {flow['n'].iloc[0]}, excluded {flow['n'].iloc[0] - flow['n'].iloc[-1]}, "
           f"analysed {flow['n'].iloc[-1]}; wrote {', '.join(p.name for p in paths.values())} to {args.out}")
