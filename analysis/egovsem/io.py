@@ -257,7 +257,8 @@ def _choose_sheet(p: Path, sheet: str | int | None) -> str | int:
     """The sheet to read: ``sheet`` checked against the workbook; by default the first, with a warning
     naming the other sheets when there are more."""
     try:
-        names = [str(n) for n in pd.ExcelFile(p).sheet_names]
+        with pd.ExcelFile(p) as book:
+            names = [str(n) for n in book.sheet_names]
     except Exception as exc:  # the reader's own message, on one line, names what is wrong
         msg = " ".join(str(exc).split())
         raise DataError(f"Could not read the workbook {str(p)!r}: {msg}") from None

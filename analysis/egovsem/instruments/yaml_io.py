@@ -44,6 +44,8 @@ def _read_yaml(path: Path | None) -> tuple[dict, str]:
     else:
         p = Path(path)
         where = str(p)
+        if p.is_dir():
+            raise InstrumentError(f"{where}: the instrument path is a folder, not a file.")
         if not p.is_file():
             raise InstrumentError(f"{where}: the instrument file does not exist.")
         from ..io import read_text

@@ -21,7 +21,7 @@ from .._errors import (
 from . import ml
 from .data import SampleStats, prepare_data
 from .fiml import RowData, fiml_scoring, model_scores, observed_information
-from .partable import ModelSpec, specify
+from .partable import ModelSpec, check_data_names, specify
 from .ram import RAM
 
 __all__ = ["Model", "sem", "cfa"]
@@ -133,6 +133,8 @@ class Model:
         """Estimate the model on ``data`` and return a :class:`Results`."""
         from .results import Results
 
+        if isinstance(data, pd.DataFrame):
+            check_data_names(self.spec, data.columns)
         if self.estimator == "WLSMV":
             from .wls import fit_wlsmv
 
