@@ -344,7 +344,8 @@ def test_subprocess_run_shows_no_traceback(inputs, tmp_path):
     import subprocess
     import sys
 
-    res = subprocess.run([sys.executable, "-c", "import sys; from egovsem.cli import main; sys.exit(main())", "fit", str(inputs / "hs.lav"), str(inputs / "hs.csv"),
+    script = "import sys; from egovsem.cli import main; sys.exit(main())"
+    res = subprocess.run([sys.executable, "-c", script, "fit", str(inputs / "hs.lav"), str(inputs / "hs.csv"),
                           "--json", str(inputs / "hs.csv")], capture_output=True, text=True, timeout=120)
     assert res.returncode == 2
     assert res.stderr.strip().splitlines() == [

@@ -381,10 +381,10 @@ def check_data_names(spec: ModelSpec, columns) -> None:
     """Refuse latent variables named like a column of the data (lavaan: "some latent variable names
     collide with observed variable names"): the column would be silently ignored.
 
-    >>> check_data_names(specify("f =~ x1 + x2 + x3"), ["x1", "x2", "x3", "f"])
+    >>> check_data_names(specify("f =~ x1 + x2 + x3"), ["x1", "x2", "x3", "f"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    egovsem._errors.ModelSyntaxError: model syntax, line 1: the latent variable 'f' has the name of a column of the data; rename the latent variable (lavaan: some latent variable names collide with observed variable names)
+    egovsem._errors.ModelSyntaxError: model syntax, line 1: the latent variable 'f' has the name of a column of ...
     """
     cols = {str(c) for c in columns}
     clash = [f for f in spec.lv if f in cols]
