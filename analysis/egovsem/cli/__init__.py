@@ -44,13 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    verb = args.verb + (f" {args.action}" if getattr(args, "action", None) else "")
     try:
         with show_warnings():
             code = args.func(args)
     except EgovsemError as exc:
         # one line; a message that lists several problems (e.g. every invalid cell) keeps its indented list
-        print(f"egovsem {verb}: error: {str(exc).strip()}", file=sys.stderr)
+        print(f"egovsem {args.verb}: error: {str(exc).strip()}", file=sys.stderr)
         return 2
     return int(code or 0)
 
