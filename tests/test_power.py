@@ -179,7 +179,16 @@ def test_cli_power_writes_json_and_figure(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "Smallest N with power >= 0.80" in text and "f2 ~ f1" in text
     data = json.loads(out.read_text())
-    assert set(data) == {"power"}
+    # issue 16: the file alone reproduces the run (settings), besides the power table
+    assert set(data) == {"settings", "power"}
+    st = data["settings"]
+    assert (st["seed"], st["reps"], st["alpha"], st["target"], st["n"]) == (1, 100, 0.05, 0.8, [100, 200])
+    assert st["population"] == POP and st["model"] == MODEL and st["std_lv"] is False
+    import hashlib
+
+    assert st["population_sha256"] == hashlib.sha256(POP.encode()).hexdigest()
+    assert st["model_sha256"] == hashlib.sha256(MODEL.encode()).hexdigest()
+    assert st["population_file"] == str(pop) and "--seed 1" in st["command"] and "--reps 100" in st["command"]
     assert all(list(r) == ["lhs", "op", "rhs", "n", "power", "mean_est", "bias", "coverage", "converged"]
                for r in data["power"])
     assert {r["n"] for r in data["power"]} == {100, 200}

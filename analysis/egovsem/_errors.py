@@ -29,12 +29,24 @@ class IdentificationError(EgovsemError):
     """The model is not identified (negative degrees of freedom or singular information)."""
 
 
+class OutputError(EgovsemError):
+    """An output path cannot be written, or it is one of the run's input files."""
+
+
 class NotAvailableError(EgovsemError):
     """An option that a later release implements; never silently ignored."""
 
 
 class EgovsemWarning(UserWarning):
     """Base class of egovsem's warnings."""
+
+
+class TextEncodingWarning(EgovsemWarning):
+    """A text file was not UTF-8 and was read in another encoding (the message names file and encoding)."""
+
+
+class DataWarning(EgovsemWarning):
+    """Something in a data file may not be what the analysis assumes (an ignored sheet, a missing code)."""
 
 
 class ConvergenceWarning(EgovsemWarning):

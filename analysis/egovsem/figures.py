@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import EgovsemError, EgovsemWarning, check_option
+from .safe_write import atomic_path
 from .tables._format import apa_number, stars
 from .tables._labels import resolve_labels
 
@@ -366,11 +367,10 @@ def save_figure(fig, path) -> list[Path]:
     for p in paths:
         p = Path(p)
         fmt = check_option("format", p.suffix.lower().lstrip("."), ("png", "svg", "pdf"))
-        p.parent.mkdir(parents=True, exist_ok=True)
         meta = {"png": {"Software": "egovsem"}, "svg": {"Date": None, "Creator": "egovsem"},
                 "pdf": {"CreationDate": None, "ModDate": None, "Creator": "egovsem", "Producer": "egovsem"}}[fmt]
         rc = {"font.family": families, "svg.fonttype": "none", "svg.hashsalt": "egovsem", "pdf.fonttype": 42}
-        with matplotlib.rc_context(rc), _quiet_fonts():
-            fig.savefig(p, format=fmt, metadata=meta, bbox_inches=None)
+        with matplotlib.rc_context(rc), _quiet_fonts(), atomic_path(p) as tmp:
+            fig.savefig(tmp, format=fmt, metadata=meta, bbox_inches=None)
         out.append(p)
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._errors import DataError, EgovsemError
+from ..safe_write import atomic_path, atomic_write_text
 from . import audit as _audit
 from .careless import indices
 from .pseudonym import load_or_create_key, personal_kind, pseudonym
@@ -82,7 +83,7 @@ def _hash(value, salt: str) -> str:
 def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str = "error",
           exclude=DEFAULT_RULES, mapping=None, hash_identifiers: bool = False,
           salt: str | None = None, min_answered: int | None = None, critval: float = 0.60,
-          id_key: str | Path | None = None) -> CleanResult:
+          id_key: str | Path | None = None, sheet: str | int | None = None) -> CleanResult:
     """Clean a raw survey export against an instrument.
 
     Parameters
@@ -116,6 +117,8 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
         addresses or phone numbers, every id becomes ``P-`` + 16 hex digits of HMAC-SHA256 keyed by this
         file (created if absent; default ``<user config dir>/egovsem/id_key``), so that no personal data
         reaches an output. The report names the key file.
+    sheet : str or int, optional
+        The sheet of an .xlsx export (default: the first, with a warning naming the others).
     """
     rules = as_rules(exclude)
     if hash_identifiers and (not isinstance(salt, str) or not salt):
@@ -135,7 +138,7 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
         if mapping is not None:
             export = apply_mapping(export, mapping)
     elif isinstance(raw, (str, Path)):
-        export = read_export(raw, mapping=mapping)
+        export = read_export(raw, mapping=mapping, sheet=sheet)
     else:
         raise EgovsemError(f"The 'raw' parameter must be a file path or a DataFrame. Got {type(raw).__name__} instead.")
     pseudo = None
@@ -209,11 +212,12 @@ def write_outputs(result: CleanResult, out_dir: str | Path) -> dict[str, Path]:
     for name, frame in (("clean.csv", result.data), ("audit.csv", result.audit),
                         ("flags.csv", result.flags), ("flow.csv", result.flow)):
         paths[name] = out / name
-        frame.to_csv(paths[name], index=False, encoding="utf-8")
+        atomic_write_text(paths[name], frame.to_csv(index=False, lineterminator="\n"), newline="")
     files = ["- `clean.csv`: the analysis-ready data (UTF-8)"]
     if importlib.util.find_spec("pyarrow") is not None:
         paths["clean.parquet"] = out / "clean.parquet"
-        result.data.to_parquet(paths["clean.parquet"], index=False)
+        with atomic_path(paths["clean.parquet"]) as tmp:
+            result.data.to_parquet(tmp, index=False)
         files.append("- `clean.parquet`: the same data with column types")
     else:
         files.append("- `clean.parquet`: not written, because pyarrow is not installed "
@@ -222,6 +226,5 @@ def write_outputs(result: CleanResult, out_dir: str | Path) -> dict[str, Path]:
               "- `flags.csv`: every index for every respondent received",
               "- `flow.csv`: received, excluded per reason, analysed", "- `report.md`: this report"]
     paths["report.md"] = out / "report.md"
-    paths["report.md"].write_text(result.report + "\n## Output files\n\n" + "\n".join(files) + "\n",
-                                  encoding="utf-8")
+    atomic_write_text(paths["report.md"], result.report + "\n## Output files\n\n" + "\n".join(files) + "\n")
     return paths

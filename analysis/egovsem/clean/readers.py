@@ -33,8 +33,11 @@ class RawExport:
 
 
 def read_export(path: str | Path, *, mapping: str | Path | dict | None = None,
-                sheet: str | int = 0) -> RawExport:
-    """Read the raw export at ``path`` and rename columns through ``mapping`` (a file or a dict)."""
+                sheet: str | int | None = None) -> RawExport:
+    """Read the raw export at ``path`` and rename columns through ``mapping`` (a file or a dict).
+
+    ``sheet`` chooses the sheet of a workbook (default: the first, with a warning naming the others).
+    """
     p = Path(path)
     frame = read_raw(p, sheet=sheet)
     fmt, user_missing, labels = p.suffix.lower().lstrip("."), {}, {}
@@ -89,7 +92,13 @@ def read_mapping(mapping: str | Path | dict) -> dict[str, str]:
     if p.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
-        loaded = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        from ..io import read_text
+
+        text = read_text(p, what="mapping file", argument="mapping")
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise DataError(f"The mapping file {str(p)!r} is not valid YAML: {' '.join(str(exc).split())}") from None
         if not isinstance(loaded, dict):
             raise DataError(f"The mapping file {str(p)!r} must be a YAML mapping 'raw column: item name'.")
         return {str(k): str(v) for k, v in loaded.items()}

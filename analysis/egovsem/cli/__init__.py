@@ -32,12 +32,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``egovsem`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
+
+    Bad input (an :class:`~egovsem._errors.EgovsemError`, raised where the library or an input/output
+    boundary detects it, with the argument and the path named) ends as one line
+    ``egovsem <verb>: error: <message>`` on stderr (a list of problems, such as every invalid cell of a
+    raw export, follows on indented lines) and exit code 2; warnings are one line each
+    (``egovsem: warning: ...``). Anything else is a bug and keeps its traceback.
+    """
+    from ._common import show_warnings
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code = args.func(args)
+        with show_warnings():
+            code = args.func(args)
     except EgovsemError as exc:
-        print(f"egovsem {args.verb}: error: {exc}", file=sys.stderr)
+        # one line; a message that lists several problems (e.g. every invalid cell) keeps its indented list
+        print(f"egovsem {args.verb}: error: {str(exc).strip()}", file=sys.stderr)
         return 2
     return int(code or 0)
 

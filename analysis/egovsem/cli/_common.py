@@ -1,25 +1,48 @@
-"""Helpers shared by the CLI verbs: reading a model file, showing warnings as one-line messages."""
+"""Helpers shared by the CLI verbs: reading a model file, guarding inputs, showing warnings as one-line messages."""
 from __future__ import annotations
 
 import contextlib
 import sys
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 from .._errors import EgovsemError
+from ..safe_write import check_output_dir, check_output_file, protect_inputs
 
 
-def read_model(path: str) -> str:
-    """Read a model file; a bare name like ``integrated`` finds a bundled model in egovsem.models."""
+def read_model(path: str, argument: str = "MODEL") -> str:
+    """Read a model file; a bare name like ``integrated`` finds a bundled model in egovsem.models.
+
+    The file is read as UTF-8 (GB18030 with a warning, see :func:`egovsem.io.read_text`).
+    """
+    from ..io import read_text
+
     p = Path(path)
     if p.is_file():
-        return p.read_text(encoding="utf-8")
+        return read_text(p, what="model file", argument=argument)
     from importlib import resources
 
     bundled = resources.files("egovsem.models").joinpath(f"{p.stem}.lav")
     if p.suffix in ("", ".lav") and bundled.is_file() and not p.parent.parts:
         return bundled.read_text(encoding="utf-8")
-    raise EgovsemError(f"The model file {path!r} does not exist.")
+    if p.is_dir():
+        raise EgovsemError(f"The model file {path!r} (argument {argument}) is a folder, not a file.")
+    raise EgovsemError(f"The model file {path!r} (argument {argument}) does not exist.")
+
+
+@contextlib.contextmanager
+def guarded(inputs: Mapping[str, str | None], *, files: Mapping[str, str | None] | None = None,
+            dirs: Mapping[str, str | None] | None = None):
+    """Check the output arguments (``files``: output files, ``dirs``: output folders) before any work, and
+    refuse, while the block runs, every write onto one of ``inputs`` (argument -> path)."""
+    files, dirs = dict(files or {}), dict(dirs or {})
+    with protect_inputs(inputs, {**files, **dirs}):
+        for arg, p in files.items():
+            check_output_file(p, arg)
+        for arg, p in dirs.items():
+            check_output_dir(p, arg)
+        yield
 
 
 @contextlib.contextmanager
@@ -27,7 +50,8 @@ def show_warnings():
     """Print egovsem's warnings as ``egovsem: warning: ...`` lines on stderr (no Python traceback)."""
 
     def show(message, category, filename, lineno, file=None, line=None):
-        print(f"egovsem: warning: {message}", file=sys.stderr)
+        text = " ".join(str(message).split())
+        print(f"egovsem: warning: {text}", file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always")

@@ -22,6 +22,8 @@ def register(subparsers) -> None:
                    help="exclusion rules, comma separated: default, none, duplicate, attention, speeder, "
                         "straightline, -name (remove), name<op>number (e.g. speeder<3, mahad_p<0.001)")
     p.add_argument("--map", metavar="FILE", dest="mapping", help="mapping file: raw column -> item name")
+    p.add_argument("--sheet", default=None, metavar="NAME|N",
+                   help="sheet of an .xlsx export, by name or 0-based position (default: the first)")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     p.add_argument("--id-key", metavar="FILE", dest="id_key",
                    help="key file for pseudonymous ids when the id column holds e-mail addresses or phone "
@@ -32,10 +34,13 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..clean import clean, write_outputs
+    from ._common import guarded
 
-    result = clean(args.raw, args.instrument, id=args.id, duration=args.duration, invalid=args.invalid,
-                   exclude=args.exclude, mapping=args.mapping, id_key=args.id_key)
-    paths = write_outputs(result, args.out)
+    with guarded({"RAW": args.raw, "--instrument": args.instrument, "--map": args.mapping},
+                 dirs={"--out": args.out}):
+        result = clean(args.raw, args.instrument, id=args.id, duration=args.duration, invalid=args.invalid,
+                       exclude=args.exclude, mapping=args.mapping, sheet=args.sheet, id_key=args.id_key)
+        paths = write_outputs(result, args.out)
     if result.pseudonymised:
         ps = result.pseudonymised
         print(f"the id column {ps['column']!r} holds {ps['kind']}: ids replaced by HMAC-SHA256 pseudonyms keyed by "

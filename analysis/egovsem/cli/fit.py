@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ._common import read_model, show_warnings
+from .._errors import EgovsemError
+from ._common import guarded, read_model, show_warnings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -12,14 +12,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         "fit",
         help="fit a structural equation model (lavaan syntax) to a data file",
         description="Fit a model written in lavaan syntax to DATA (.csv, .xlsx, .sav, .dta) and print a "
-        "lavaan-like summary. Options whose estimator is not implemented yet stop with a clear message.",
+        "lavaan-like summary. Estimators: ML, MLR (robust standard errors and scaled test), WLSMV (with "
+        "--ordered). Options that are not implemented stop with a clear message, never silently ignored.",
     )
     p.add_argument("model", metavar="MODEL.lav", help="model file in lavaan syntax (or a bundled model name)")
     p.add_argument("data", metavar="DATA", help="data file: .csv, .xlsx, .sav, .dta")
-    p.add_argument("--estimator", default="ML", help="ML (default); MLR, WLSMV in a later release")
+    p.add_argument("--estimator", default="ML",
+                   help="ML (default), MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), "
+                        "WLSMV (ordinal indicators, with --ordered)")
     p.add_argument("--missing", default="listwise", help="listwise (default) or fiml")
-    p.add_argument("--se", default="standard", help="standard (default), robust, bootstrap")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="B", help="bootstrap resamples")
+    p.add_argument("--se", default="standard",
+                   help="standard (default: expected information for ML; robust sandwich SEs for MLR and "
+                        "WLSMV) or bootstrap (with --bootstrap B); 'robust' with ML is refused: use "
+                        "--estimator MLR")
+    p.add_argument("--bootstrap", type=int, default=None, metavar="B",
+                   help="bootstrap resamples for --se bootstrap (default 1000)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     p.add_argument("--ordered", default=None, metavar="all|COL,...", help="ordinal indicators")
     p.add_argument("--group", default=None, metavar="COL", help="grouping column (multi-group model)")
@@ -27,28 +34,42 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="equality constraints across groups")
     p.add_argument("--std-lv", action="store_true", help="identify latent variables by unit variance")
     p.add_argument("--meanstructure", action="store_true", help="estimate intercepts and means")
+    p.add_argument("--sheet", default=None, metavar="NAME|N",
+                   help="sheet of an .xlsx workbook, by name or 0-based position (default: the first)")
+    p.add_argument("--na", default=None, metavar="CODES",
+                   help="missing-value codes in DATA, comma-separated (e.g. -99,-999): read as missing")
     p.add_argument("--json", default=None, metavar="OUT.json", help="write the results as JSON")
     p.set_defaults(func=run)
 
 
+def bootstrap_option(args: argparse.Namespace) -> int:
+    """The number of resamples: --bootstrap needs --se bootstrap (never silently ignored)."""
+    if args.bootstrap is not None and str(args.se).lower() != "bootstrap":
+        raise EgovsemError(f"--bootstrap {args.bootstrap} is given but --se is {args.se!r}: the resamples are only "
+                           "drawn with --se bootstrap. Add --se bootstrap, or leave out --bootstrap.")
+    return 1000 if args.bootstrap is None else args.bootstrap
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..io import read_data
+    from ..io import parse_na_values, read_data
     from ..sem import sem
 
-    model = read_model(args.model)
-    data = read_data(args.data)
-    ordered = None
-    if args.ordered:
-        ordered = True if args.ordered == "all" else [c.strip() for c in args.ordered.split(",") if c.strip()]
-    group_equal = [g.strip() for g in args.group_equal.split(",")] if args.group_equal else None
-    with show_warnings():
-        res = sem(
-            model, data, estimator=args.estimator, missing=args.missing, se=args.se, bootstrap=args.bootstrap,
-            seed=args.seed, ordered=ordered, group=args.group, group_equal=group_equal, std_lv=args.std_lv,
-            meanstructure=True if args.meanstructure else None,
-        )
-        print(res.summary())
-        if args.json:
-            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-            res.to_json(args.json)
+    B = bootstrap_option(args)
+    na = parse_na_values(args.na)
+    with guarded({"MODEL.lav": args.model, "DATA": args.data}, files={"--json": args.json}):
+        model = read_model(args.model, "MODEL.lav")
+        data = read_data(args.data, sheet=args.sheet, na_values=na)
+        ordered = None
+        if args.ordered:
+            ordered = True if args.ordered == "all" else [c.strip() for c in args.ordered.split(",") if c.strip()]
+        group_equal = [g.strip() for g in args.group_equal.split(",")] if args.group_equal else None
+        with show_warnings():
+            res = sem(
+                model, data, estimator=args.estimator, missing=args.missing, se=args.se, bootstrap=B,
+                seed=args.seed, ordered=ordered, group=args.group, group_equal=group_equal, std_lv=args.std_lv,
+                meanstructure=True if args.meanstructure else None,
+            )
+            print(res.summary())
+            if args.json:
+                res.to_json(args.json)
     return 0 if res.converged else 1

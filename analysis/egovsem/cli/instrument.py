@@ -41,7 +41,14 @@ def register(subparsers) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     from .. import instruments as ins
+    from ._common import guarded
 
+    outputs = {"--xlsform": args.xlsform, "--docx": args.docx, "--html": args.html, "--codebook": args.codebook}
+    with guarded({"PATH": args.path}, files=outputs):
+        return _export(ins, args)
+
+
+def _export(ins, args: argparse.Namespace) -> int:
     inst = ins.load_instrument(args.path)
     if args.xlsform:
         written = ins.to_xlsform(inst, args.xlsform)
@@ -57,9 +64,11 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from .. import instruments as ins
+    from ._common import guarded
 
-    inst = ins.read_xlsform(args.form)
-    written = ins.write_yaml(inst, args.out)
+    with guarded({"FORM.xlsx": args.form}, files={"--out": args.out}):
+        inst = ins.read_xlsform(args.form)
+        written = ins.write_yaml(inst, args.out)
     print(f"wrote {written} ({len(inst.items)} items, {len(inst.scales)} scales, "
           f"{len(inst.constructs)} constructs)")
     return 0

@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from ._common import read_model, show_warnings
+from .._errors import EgovsemError
+from ._common import guarded, read_model, show_warnings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,19 +23,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", required=True, metavar="MODEL", help="model file in lavaan syntax (or a bundled name)")
     p.add_argument("--json", required=True, metavar="OUT.json", help="where to write the JSON report")
     p.add_argument("--missing", default="listwise", help="listwise (default) or fiml, for the CFA")
+    p.add_argument("--sheet", default=None, metavar="NAME|N",
+                   help="sheet of an .xlsx workbook, by name or 0-based position (default: the first)")
+    p.add_argument("--na", default=None, metavar="CODES",
+                   help="missing-value codes in DATA, comma-separated (e.g. -99,-999): read as missing")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io import read_data
+    example = args.data == "example" and not Path(args.data).exists()
+    with guarded({"DATA": None if example else args.data, "--model": args.model}, files={"--json": args.json}):
+        return _run(args, example)
+
+
+def _run(args: argparse.Namespace, example: bool) -> int:
+    from ..io import parse_na_values, read_data
     from ..measure import measure_report
+    from ..safe_write import atomic_write_text
     from ..sem import cfa
     from ..study.example import SIMULATED_NOTE, simulate_example
     from ..tables import cfa_syntax
 
-    model = read_model(args.model)
-    example = args.data == "example" and not Path(args.data).exists()
-    data = simulate_example() if example else read_data(args.data)
+    na = parse_na_values(args.na)
+    model = read_model(args.model, "--model")
+    data = simulate_example() if example else read_data(args.data, sheet=args.sheet, na_values=na)
     with show_warnings():
         # the constructs are the model's '=~' blocks; the CFA frees their covariances (no structural paths)
         from ..sem.partable import specify
@@ -43,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         pt = specify(model).partable
         for r in pt[pt["op"] == "=~"].itertuples():
             blocks.setdefault(r.lhs, []).append(r.rhs)
+        if not blocks:
+            raise EgovsemError(f"The model {args.model!r} (argument --model) has no latent constructs ('=~' lines); "
+                               "egovsem measure reports the reliability and validity of constructs.")
         fit = cfa(cfa_syntax(blocks), data, missing=args.missing)
         report = measure_report(fit, data)
     report = {"model": args.model, "constructs": blocks, **report,
@@ -51,9 +66,7 @@ def run(args: argparse.Namespace) -> int:
                       fit.fit_measures.reindex(["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"]).items()}}
     if example:
         report["note"] = SIMULATED_NOTE
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = atomic_write_text(args.json, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     rel = report["reliability"]
     print(f"egovsem measure: {len(rel)} construct(s), N = {report.get('n')}; wrote {out}", file=sys.stderr)
     return 0 if fit.converged else 1

@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from .._errors import EgovsemError
+from ._common import guarded
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +47,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         cfg = load_config(args.config, out=args.out, **overrides)
     say = None if args.quiet else (lambda m: print(f"[egovsem run] {m}", file=sys.stderr, flush=True))
-    res = run_study(cfg, progress=say)
+    inputs = {"CONFIG.yaml": args.config, "raw (configuration)": cfg.raw,
+              "instrument (configuration)": cfg.instrument,
+              **{f"models (configuration): {m}": p for m, p in cfg.model_paths.items()}}
+    with guarded(inputs, dirs={"--out" if args.out else "out (configuration)": cfg.out}):
+        res = run_study(cfg, progress=say)
     if not args.quiet:
         print(f"wrote {len(res.files)} files to {cfg.out}")
     return 0

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
-from .._errors import EgovsemError
-from ._common import read_model, show_warnings
+from .._errors import EgovsemError, EgovsemWarning
+from ._common import guarded, read_model, show_warnings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,11 +35,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the bootstrap")
     p.add_argument("--estimator", default="ML", help="ML (default) or MLR")
     p.add_argument("--missing", default="listwise", help="listwise (default) or fiml")
+    p.add_argument("--sheet", default=None, metavar="NAME|N",
+                   help="sheet of an .xlsx workbook, by name or 0-based position (default: the first)")
+    p.add_argument("--na", default=None, metavar="CODES",
+                   help="missing-value codes in DATA, comma-separated (e.g. -99,-999): read as missing")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io import read_data
+    example = args.data == "example" and not Path(args.data).exists()
+    with guarded({"DATA": None if example else args.data, "--model": args.model}, dirs={"--out": args.out}):
+        return _run(args, example)
+
+
+def _run(args: argparse.Namespace, example: bool) -> int:
+    from ..io import parse_na_values, read_data
     from ..study.example import SIMULATED_NOTE, simulate_example
     from ..tables import FORMATS, model_tables, write_tables
 
@@ -46,9 +57,10 @@ def run(args: argparse.Namespace) -> int:
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise EgovsemError(f"The '--format' option must list some of {', '.join(FORMATS)}. Got {args.format!r}.")
-    model = read_model(args.model)
-    simulated = args.simulated or args.data == "example"
-    data = simulate_example() if args.data == "example" and not Path(args.data).exists() else read_data(args.data)
+    na = parse_na_values(args.na)
+    model = read_model(args.model, "--model")
+    simulated = args.simulated or example
+    data = simulate_example() if example else read_data(args.data, sheet=args.sheet, na_values=na)
     notes = [n for n in (args.note, SIMULATED_NOTE if simulated else None) if n]
     note = " ".join(notes) if notes else None
     with show_warnings():
@@ -65,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
         boot, ci_method = None, None
         if args.bootstrap is not None and (fit.params["op"] == ":=").any():
             boot, ci_method = _bootstrap_defined(fit, args.bootstrap, args.seed)
+        elif args.bootstrap is not None:
+            warnings.warn(f"--bootstrap {args.bootstrap} is given but the model {args.model!r} has no ':=' (defined, "
+                          "e.g. indirect) effects; nothing is bootstrapped and the tables show Wald (delta-method) "
+                          "standard errors.", EgovsemWarning, stacklevel=1)
         tables = model_tables(model, data, fit=fit, note=note, sample=sample, instrument=instrument,
                               bootstrap=boot, ci_method=ci_method, **opts)
         paths = write_tables(tables, args.out, formats=formats, lang=args.lang)

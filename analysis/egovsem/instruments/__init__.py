@@ -111,9 +111,11 @@ def write_yaml(inst: Instrument, path: str | Path) -> Path:
     True
     """
     validate_instrument(inst)
+    from ..safe_write import atomic_write_text
+
     p = Path(path)
     text = yaml.safe_dump(instrument_to_dict(inst), allow_unicode=True, sort_keys=False, width=110)
-    p.write_text(text, encoding="utf-8")
+    atomic_write_text(p, text)
     return p
 
 
@@ -196,14 +198,15 @@ def write_codebook(inst: Instrument, path: str | Path, *, lang: str = "en") -> P
     >>> "| TG4 |" in md.read_text(encoding="utf-8")
     True
     """
+    from ..safe_write import atomic_write_text
     from .questionnaire_doc import codebook_markdown
 
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        codebook(inst, lang=lang).to_csv(p, index=False, encoding="utf-8-sig")
+        atomic_write_text(p, codebook(inst, lang=lang).to_csv(index=False), encoding="utf-8-sig")
     elif suffix == ".md":
-        p.write_text(codebook_markdown(inst, codebook(inst, lang=lang), lang), encoding="utf-8")
+        atomic_write_text(p, codebook_markdown(inst, codebook(inst, lang=lang), lang))
     else:
         raise InstrumentError(f"{p}: a codebook is written as .csv or .md, not {suffix or 'no suffix'!r}.")
     return p

@@ -165,8 +165,11 @@ def write_docx(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
     end.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.core_properties.title = inst.title_en or inst.title_zh
     doc.core_properties.subject = f"version {inst.version}"
+    from ..safe_write import atomic_path
+
     p = Path(path)
-    doc.save(str(p))
+    with atomic_path(p) as tmp:
+        doc.save(str(tmp))
     return p
 
 
@@ -232,8 +235,10 @@ def write_html(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
             else:
                 out.append('<div class="line"></div></div>')
     out.append(f'<p class="end">{_h(_word("end", lang))}</p>\n</body>\n</html>\n')
+    from ..safe_write import atomic_write_text
+
     p = Path(path)
-    p.write_text("\n".join(out), encoding="utf-8")
+    atomic_write_text(p, "\n".join(out))
     return p
 
 

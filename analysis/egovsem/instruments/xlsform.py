@@ -114,8 +114,11 @@ def write_xlsform(inst: Instrument, path: str | Path) -> Path:
     _sheet(wb, "missing_values", ["code", *labels],
            [[c, *texts(*inst.missing_labels.get(c, ("", "")))] for c in inst.missing_values])
     _sheet(wb, "metadata", ["name", *labels], [[m.name, *texts(m.label_zh, m.label_en)] for m in inst.metadata])
+    from ..safe_write import atomic_path
+
     p = Path(path)
-    wb.save(p)
+    with atomic_path(p) as tmp:
+        wb.save(tmp)
     return p
 
 
@@ -141,7 +144,8 @@ class _Reader:
         try:
             self.wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
-            raise InstrumentError(f"{self.where}: not a readable .xlsx workbook ({exc}).") from exc
+            msg = " ".join(str(exc).split())
+            raise InstrumentError(f"{self.where}: not a readable .xlsx workbook ({msg}).") from None
         self.sheets = {ws.title.strip().lower(): ws for ws in self.wb.worksheets}
 
     def rows(self, sheet: str, *, required: bool = False) -> list[tuple[int, dict[str, str]]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .._errors import InstrumentError
+from .._errors import EgovsemError, InstrumentError
 from .checks import _join, validate_instrument
 from .model import _INLINE, STUDY_FILE, Construct, Instrument, Item, MetaColumn, Scale
 
@@ -46,15 +46,22 @@ def _read_yaml(path: Path | None) -> tuple[dict, str]:
     else:
         p = Path(path)
         where = str(p)
+        if p.is_dir():
+            raise InstrumentError(f"{where}: the instrument path is a folder, not a file.")
         if not p.is_file():
             raise InstrumentError(f"{where}: the instrument file does not exist.")
-        text = p.read_text(encoding="utf-8")
+        from ..io import read_text
+
+        try:
+            text = read_text(p, what="instrument file")
+        except EgovsemError as exc:
+            raise InstrumentError(str(exc)) from None
     loader = _UniqueKeyLoader(text)
     loader.egov_path = where
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise InstrumentError(f"{where}: not valid YAML: {exc}") from exc
+        raise InstrumentError(f"{where}: not valid YAML: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):

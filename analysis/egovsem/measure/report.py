@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._errors import EgovsemError
+from .._errors import EgovsemError, EgovsemWarning
 from ._common import check_constructs, fit_parts
 from .descriptives import corrected_item_total, item_descriptives
 from .reliability import ave, composite_reliability, cronbach_alpha
@@ -33,6 +34,17 @@ def _constructs_of(fit, data, constructs):
     parts = fit_parts(fit)
     model = {f: parts.indicators(f) for f in parts.factors()}
     if constructs is None:
+        single = [f for f in parts.loadings.columns if f not in model]
+        for f in single:
+            ind = parts.indicators(f)
+            warnings.warn(
+                f"The construct {f!r} has a single indicator ({', '.join(map(repr, ind)) or 'none'}); it is left out "
+                "of reliability (alpha, omega, AVE), HTMT and Fornell-Larcker, which need two or more items "
+                "(semTools' dropSingle).", EgovsemWarning, stacklevel=3)
+        if not model:
+            raise EgovsemError("No construct of the fitted model has two or more observed indicators; reliability "
+                               f"and validity need at least two items per construct (model factors: "
+                               f"{list(parts.loadings.columns)!r}).")
         return check_constructs(data, model)
     cons = check_constructs(data, constructs)
     for c, items in cons.items():

@@ -7,6 +7,11 @@ and their Jacobian is taken by complex-step differentiation, exact to rounding f
 >>> f = compile_expression("a*b + c^2", line=3)
 >>> float(f({"a": 2.0, "b": 3.0, "c": 1.5}))
 8.25
+
+Numbers are floats, as in R (``2^64`` is 1.8e19, ``2^-1`` is 0.5):
+
+>>> float(compile_expression("a*2^64")({"a": 1.0})), float(compile_expression("a^-1")({"a": 4.0}))
+(1.8446744073709552e+19, 0.25)
 """
 from __future__ import annotations
 
@@ -71,7 +76,8 @@ def compile_expression(expr: str, line: int = 0) -> Callable[[Mapping[str, compl
         if isinstance(node, ast.Expression):
             return ev(node.body, env)
         if isinstance(node, ast.Constant):
-            return node.value
+            # as floats, as in R: integer arithmetic would wrap (2^64 -> 0) or refuse 2^-1
+            return float(node.value)
         if isinstance(node, ast.Name):
             return env[node.id]
         if isinstance(node, ast.UnaryOp):

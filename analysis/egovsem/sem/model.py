@@ -21,7 +21,7 @@ from .._errors import (
 from . import ml
 from .data import SampleStats, prepare_data
 from .fiml import RowData, fiml_scoring, model_scores, observed_information
-from .partable import ModelSpec, specify
+from .partable import ModelSpec, check_data_names, specify
 from .ram import RAM
 
 __all__ = ["Model", "sem", "cfa"]
@@ -133,6 +133,8 @@ class Model:
         """Estimate the model on ``data`` and return a :class:`Results`."""
         from .results import Results
 
+        if isinstance(data, pd.DataFrame):
+            check_data_names(self.spec, data.columns)
         if self.estimator == "WLSMV":
             from .wls import fit_wlsmv
 
@@ -385,12 +387,15 @@ def sem(
         lavaan syntax (``=~ ~ ~~ ~1 :=``, labels, fixed values).
     data : pandas.DataFrame
         One row per respondent; the model's observed variables are columns.
-    estimator : {'ML'}
-        'MLR' and 'WLSMV' arrive in a later release and are refused until then.
+    estimator : {'ML', 'MLR', 'WLSMV'}
+        ML (default); MLR: robust (Huber-White) standard errors and the Yuan-Bentler scaled test; WLSMV:
+        ordinal indicators (with ``ordered``). 'ULS', 'GLS', 'DWLS' are refused (not implemented).
     missing : {'listwise', 'fiml'}
         Listwise deletion (lavaan's default) reports the number of dropped rows.
-    se : {'standard'}
-        Standard errors from the expected information (lavaan's default for complete-data ML).
+    se : {'standard', 'bootstrap'}
+        'standard': expected information for complete-data ML (lavaan's default), observed information for
+        FIML, the sandwich for MLR and WLSMV; 'bootstrap': ``bootstrap`` resamples (seed ``seed``).
+        'robust' with ML is refused: use estimator='MLR'.
     std_lv : bool
         Identify latent variables by unit variance instead of a unit first loading.
 

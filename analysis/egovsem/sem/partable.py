@@ -33,7 +33,7 @@ import pandas as pd
 from .._errors import ModelSyntaxError, NotAvailableError
 from .syntax import Statement, parse_syntax
 
-__all__ = ["ModelSpec", "build_partable", "specify"]
+__all__ = ["ModelSpec", "build_partable", "specify", "check_data_names"]
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,13 @@ def specify(
     """
     if ngroups > 1 and meanstructure is None:
         meanstructure = True
-    stmts = parse_syntax(model) if isinstance(model, str) else list(model)
+    if isinstance(model, str):
+        stmts = parse_syntax(model)
+    elif isinstance(model, (list, tuple)) and all(isinstance(s, Statement) for s in model):
+        stmts = list(model)
+    else:
+        raise ModelSyntaxError(f"The 'model' parameter must be a string of lavaan syntax. Got "
+                               f"{type(model).__name__} ({model!r:.40}) instead.")
     meas = [s for s in stmts if s.op == "=~"]
     regs = [s for s in stmts if s.op == "~"]
     covs = [s for s in stmts if s.op == "~~"]
@@ -293,12 +299,29 @@ def specify(
     cols = ["id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "start", "exo", "label", "plabel", "line"]
 
     pt = pt[cols]
-    # defined parameter names must not clash with variables
+    # defined parameter names must not clash with variables, parameter labels or each other
+    label_line = {}
+    for s in stmts:
+        if s.op in ("=~", "~", "~~", "~1") and s.mod.label:
+            label_line.setdefault(s.mod.label, s.line)
+    defined_line: dict[str, int] = {}
     for name, _expr, line in defined:
         if name in set(ov) | lvset:
             raise ModelSyntaxError(
                 f"model syntax, line {line}: the defined parameter {name!r} has the name of a model variable"
             )
+        if name in label_line:
+            raise ModelSyntaxError(
+                f"model syntax, line {line}: the defined parameter {name!r} has the name of the parameter label "
+                f"{name!r} of line {label_line[name]}; a ':=' defines a new name, it cannot redefine a label "
+                "(use '==' for a constraint, or choose another name)"
+            )
+        if name in defined_line:
+            raise ModelSyntaxError(
+                f"model syntax, line {line}: the defined parameter {name!r} is already defined on line "
+                f"{defined_line[name]}"
+            )
+        defined_line[name] = line
     return ModelSpec(
         partable=pt,
         ov=tuple(ov),
@@ -352,6 +375,28 @@ def _replicate_groups(pt: pd.DataFrame, G: int, group_equal: tuple, ov: set, lv:
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     return out
+
+
+def check_data_names(spec: ModelSpec, columns) -> None:
+    """Refuse latent variables named like a column of the data (lavaan: "some latent variable names
+    collide with observed variable names"): the column would be silently ignored.
+
+    >>> check_data_names(specify("f =~ x1 + x2 + x3"), ["x1", "x2", "x3", "f"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    egovsem._errors.ModelSyntaxError: model syntax, line 1: the latent variable 'f' has the name of a column of ...
+    """
+    cols = {str(c) for c in columns}
+    clash = [f for f in spec.lv if f in cols]
+    if clash:
+        pt = spec.partable
+        line = int(pt.loc[(pt["op"] == "=~") & (pt["lhs"] == clash[0]), "line"].min())
+        names = ", ".join(repr(f) for f in clash)
+        raise ModelSyntaxError(
+            f"model syntax, line {line}: the latent variable{'s' if len(clash) > 1 else ''} {names} "
+            f"{'have' if len(clash) > 1 else 'has'} the name of a column of the data; rename the latent "
+            "variable (lavaan: some latent variable names collide with observed variable names)"
+        )
 
 
 def build_partable(model: str, **kwargs) -> pd.DataFrame:

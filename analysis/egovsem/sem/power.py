@@ -16,6 +16,7 @@ population moments (the population values themselves when the analysis model is 
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import EgovsemError
+from .._errors import EgovsemError, EgovsemWarning
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from . import ml
 from ._draws import RowMaps
@@ -41,6 +42,8 @@ __all__ = ["power_analysis", "PowerResults"]
 # replications per task: a constant, so that the partition into batched fits depends on reps alone (a batch
 # rounds differently from the same replications fitted in another grouping); never derive it from n_jobs
 CHUNK = 250
+MIN_REPS = 2  # fewer replications give a power of 0 or 1 only
+WARN_REPS = 100  # below this the Monte Carlo SE of a power exceeds .04 (at .80)
 JSON_KEYS = ["lhs", "op", "rhs", "n", "power", "mean_est", "bias", "coverage", "converged"]
 
 
@@ -58,6 +61,9 @@ class PowerResults:
     seed : int
         Root entropy (rerun with it for the same numbers).
     alpha : float
+    settings : dict
+        Everything that reproduces the run: seed, reps, alpha, target, n, std_lv, the population and
+        analysis model texts and their SHA-256, the egovsem version (written to the JSON file).
     """
 
     table: pd.DataFrame
@@ -66,6 +72,7 @@ class PowerResults:
     alpha: float
     target: float = 0.80
     draws: dict | None = None
+    settings: dict | None = None
 
     def min_n(self, target: float | None = None) -> pd.DataFrame:
         """Smallest N of the grid whose power reaches ``target`` (default .80), per parameter (NaN: none)."""
@@ -83,7 +90,9 @@ class PowerResults:
         return self.table[self.table["op"].isin(["~", ":="])]
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"power": [{"lhs", "op", "rhs", "n", "power", "mean_est", "bias", "coverage", "converged"}, ...]}``."""
+        """``{"settings": {...}, "power": [{"lhs", "op", "rhs", "n", "power", "mean_est", "bias", "coverage",
+        "converged"}, ...]}``; ``settings`` (seed, reps, alpha, target, n, std_lv, population, model, their
+        sha256, version) is enough to rerun :func:`power_analysis` and get the same numbers."""
         def clean(v):
             if isinstance(v, (np.integer,)):
                 return int(v)
@@ -91,14 +100,20 @@ class PowerResults:
                 return float(v) if np.isfinite(v) else None
             return v
 
-        return {"power": [{k: clean(r[k]) for k in JSON_KEYS} for r in self.table.to_dict(orient="records")]}
+        out: dict[str, Any] = {}
+        if self.settings is not None:
+            out["settings"] = {k: clean(v) for k, v in self.settings.items()}
+        out["power"] = [{k: clean(r[k]) for k in JSON_KEYS} for r in self.table.to_dict(orient="records")]
+        return out
 
     def to_json(self, path: str | Path | None = None) -> str:
         import json
 
-        text = json.dumps(self.to_dict(), indent=2)
+        from ..safe_write import atomic_write_text
+
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
         if path is not None:
-            Path(path).write_text(text + "\n", encoding="utf-8")
+            atomic_write_text(path, text + "\n")
         return text
 
     def plot(self, path: str | Path | None = None, *, which: str = "paths"):
@@ -125,7 +140,10 @@ class PowerResults:
         ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
         fig.tight_layout()
         if path is not None:
-            fig.savefig(path, dpi=150)
+            from ..safe_write import atomic_path
+
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=150, format=Path(path).suffix.lstrip(".").lower() or "png")
             plt.close(fig)
         return fig
 
@@ -263,12 +281,26 @@ def power_analysis(
     ns = _check_ns(n)
     if isinstance(reps, (bool, np.bool_)) or not isinstance(reps, (int, np.integer)) or reps < 1:
         raise EgovsemError(f"The 'reps' parameter must be a positive integer. Got {reps!r} instead.")
+    if reps < MIN_REPS:
+        raise EgovsemError(f"The 'reps' parameter must be at least {MIN_REPS}: with {reps} replication(s) every "
+                           f"power is 0 or 1. Got {reps!r} instead; 1000 is usual.")
+    if reps < WARN_REPS:
+        warnings.warn(f"reps={reps}: the Monte Carlo standard error of a power near .80 is "
+                      f"{mc_se(0.8, reps):.3f} (up to {mc_se(0.5, reps):.3f} near .50); use {WARN_REPS} or more "
+                      "replications (1000 is usual) before reporting a power.", EgovsemWarning, stacklevel=2)
     for name, v in (("alpha", alpha), ("target", target)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float)) or not 0 < v < 1:
             raise EgovsemError(f"The '{name}' parameter must be a number between 0 and 1. Got {v!r} instead.")
     entropy = resolve_entropy(seed)
     Sigma, mu, names = population_moments(population)
     spec = specify(model, std_lv=bool(std_lv))
+    too_small = [v for v in ns if v <= len(spec.ov)]
+    if too_small:
+        raise EgovsemError(
+            f"The 'n' parameter has sample size(s) {too_small} not larger than the {len(spec.ov)} observed "
+            f"variables of the analysis model; each N must exceed it (the sample covariance matrix would be "
+            f"singular)."
+        )
     absent = [v for v in spec.ov if v not in names]
     if absent:
         raise EgovsemError(
@@ -342,4 +374,28 @@ def power_analysis(
                 "sd_est": float(e[:, k].std(ddof=1)) if ok.sum() > 1 else np.nan,
                 "inadmissible": float(np.mean(~adm[ok])) if good else np.nan,
             })
-    return PowerResults(pd.DataFrame(out), int(reps), entropy, float(alpha), float(target), draws)
+    settings = _settings(population, model, ns, reps, entropy, alpha, target, std_lv)
+    return PowerResults(pd.DataFrame(out), int(reps), entropy, float(alpha), float(target), draws, settings)
+
+
+def mc_se(power: float, reps: int) -> float:
+    """Monte Carlo standard error of a power estimate from ``reps`` replications, ``sqrt(p (1 - p) / R)``.
+
+    >>> round(mc_se(0.8, 100), 3)
+    0.04
+    """
+    return float(np.sqrt(power * (1 - power) / reps))
+
+
+def _settings(population, model, ns, reps, entropy, alpha, target, std_lv) -> dict[str, Any]:
+    import hashlib
+
+    from .. import __version__
+
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    return {"seed": int(entropy), "reps": int(reps), "alpha": float(alpha), "target": float(target),
+            "n": [int(v) for v in ns], "std_lv": bool(std_lv), "population": population,
+            "population_sha256": sha(population), "model": model, "model_sha256": sha(model),
+            "egovsem": __version__}

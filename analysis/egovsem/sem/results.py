@@ -230,9 +230,9 @@ class Results:
         """The results as JSON (``converged, estimator, missing, nobs, params, fit, versions``)."""
         text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
         if path is not None:
-            from pathlib import Path
+            from ..safe_write import atomic_write_text
 
-            Path(path).write_text(text + "\n", encoding="utf-8")
+            atomic_write_text(path, text + "\n")
         return text
 
     def summary(self) -> str:

@@ -105,7 +105,9 @@ class RunConfig:
             from .example import hypothesis_model
 
             return hypothesis_model(m)
-        return Path(self.model_paths.get(m, m)).read_text(encoding="utf-8")
+        from ..io import read_text
+
+        return read_text(self.model_paths.get(m, m), what="model file", argument="models")
 
     def with_(self, **changes) -> RunConfig:
         """A copy with some keys changed and checked again (e.g. ``out``, fewer ``models``)."""
@@ -245,10 +247,13 @@ def load_config(path: str | Path, **overrides) -> RunConfig:
     p = Path(path)
     if not p.is_file():
         raise EgovsemError(f"The configuration file {str(path)!r} does not exist.")
+    from ..io import read_text
+
+    text = read_text(p, what="configuration file")
     try:
-        d = yaml.safe_load(p.read_text(encoding="utf-8"))
+        d = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise EgovsemError(f"{p.name} is not valid YAML: {exc}") from None
+        raise EgovsemError(f"{p.name} is not valid YAML: {' '.join(str(exc).split())}") from None
     if d is None:
         d = {}
     source = p.name

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from .._errors import EgovsemError, NotAvailableError
+from ..safe_write import atomic_write_text
 from .config import RunConfig, example_config, load_config
 from .example import EXAMPLE_SEED, SIMULATED_NOTE, recovery_table
 
@@ -162,11 +163,11 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     paths = write_outputs(res.clean, out / "clean")
     if note:
         rp = paths["report.md"]
-        rp.write_text(f"> {note}\n\n" + rp.read_text(encoding="utf-8"), encoding="utf-8")
+        atomic_write_text(rp, f"> {note}\n\n" + rp.read_text(encoding="utf-8"))
         # the flow as a '#'-commented CSV (as recovery.csv); clean.csv, audit.csv and flags.csv stay plain data
         # files for other tools (their ids start with SIM-), and the report above says what they are
         fp = paths["flow.csv"]
-        fp.write_text(f"# {note}\n" + fp.read_text(encoding="utf-8"), encoding="utf-8")
+        atomic_write_text(fp, f"# {note}\n" + fp.read_text(encoding="utf-8"))
     res.files.update({f"clean/{k}": v for k, v in paths.items()})
     flow = res.clean.flow
     data = res.clean.data
@@ -205,9 +206,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     pr.step("recovery of the population values" if cfg.example else "recovery: skipped (not the simulated example)")
     if cfg.example:
         res.recovery = recovery_table(res.primary)
-        with open(out / "recovery.csv", "w", encoding="utf-8", newline="") as fh:
-            fh.write(f"# {SIMULATED_NOTE}\n")
-            res.recovery.to_csv(fh, index=False, float_format="%.4f")
+        atomic_write_text(out / "recovery.csv", f"# {SIMULATED_NOTE}\n"
+                          + res.recovery.to_csv(index=False, float_format="%.4f", lineterminator="\n"), newline="")
         res.files["recovery"] = out / "recovery.csv"
         paths_ = res.recovery[(res.recovery["op"] == "~") & res.recovery["true"].notna()]
         pr.info(f"{cfg.primary_name}: mean |bias| of the standardised paths {paths_['bias'].abs().mean():.3f}")
@@ -230,7 +230,7 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     for lang in ("en", "zh"):
         res.text[lang] = methods_paragraph(res, lang)
         p = out / f"methods_{lang}.md"
-        p.write_text(res.text[lang], encoding="utf-8")
+        atomic_write_text(p, res.text[lang])
         res.files[f"methods_{lang}"] = p
     pr.done("text")
 
@@ -565,14 +565,14 @@ def _write_results(res: RunResult, texts) -> None:
         d["recovery"] = _records(res.recovery)
     d["tables"] = [{"number": t.number, "name": t.name, "title": t.title_en} for t in res.tables]
     d["notes"] = [n[1][0] for n in res.notes]
-    (out / "results.json").write_text(_dumps(_json_clean(d)) + "\n", encoding="utf-8")
+    atomic_write_text(out / "results.json", _dumps(_json_clean(d)) + "\n")
     res.files["json"] = out / "results.json"
     head = (SIMULATED_NOTE + "\n\n") if cfg.example else ""
     parts = [head]
     for m, f in res.fits.items():
         parts.append(f"=== {m} ===\n\n{f.summary()}\n\n")
     parts.append(f"=== measurement model (CFA) ===\n\n{res.cfa.summary()}\n")
-    (out / "summary.txt").write_text("".join(parts), encoding="utf-8")
+    atomic_write_text(out / "summary.txt", "".join(parts))
     res.files["summary"] = out / "summary.txt"
     _write_readme(res)
 
@@ -604,7 +604,7 @@ def _write_readme(res: RunResult) -> None:
         lines.append("Files matched by `.gitignore` here (respondent-level data, some figure and Word files) are not "
                      "committed; the command above rebuilds them.")
     lines.append("")
-    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
+    atomic_write_text(out / "README.md", "\n".join(lines))
     res.files["readme"] = out / "README.md"
 
 

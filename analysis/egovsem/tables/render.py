@@ -49,13 +49,13 @@ def _lang(lang: str) -> str:
 def _write(path, data: str | bytes, encoding: str = "utf-8") -> None:
     if path is None:
         return
+    from ..safe_write import atomic_write_bytes, atomic_write_text
+
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, bytes):
-        p.write_bytes(data)
+        atomic_write_bytes(p, data)
     else:
-        with open(p, "w", encoding=encoding, newline="\n") as fh:
-            fh.write(data)
+        atomic_write_text(p, data, encoding=encoding, newline="\n")
 
 
 def _head_lines(t: Table, lang: str) -> tuple[str, str]:
