@@ -25,7 +25,7 @@ from .ml import FitState, scoring
 from .ram import RAM
 
 __all__ = ["RowData", "delta_phi", "fiml_objective", "fiml_scoring", "observed_information",
-           "model_scores", "independence_fiml"]
+           "model_scores", "independence_fiml", "independence_fiml_moments"]
 
 
 @dataclass(frozen=True)
@@ -117,18 +117,39 @@ def model_scores(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed=None) -
 
 def independence_fiml(rows: RowData, xi=()) -> tuple[np.ndarray, np.ndarray, float]:
     """The independence (baseline) model under FIML: per-variable ML mean and variance of the observed
-    values, which maximise the likelihood because it factorises; fixed.x covariates ``xi`` (complete) keep
-    their joint sample distribution. Returns (var, mean, logl)."""
+    values, which maximise the likelihood because it factorises; the covariates ``xi`` (lavaan's ov.x)
+    keep their joint distribution. Returns (var, mean, logl); see :func:`independence_fiml_moments`."""
+    Sb, mean, logl = independence_fiml_moments(rows, xi)
+    return np.diag(Sb).copy(), mean, logl
+
+
+def independence_fiml_moments(rows: RowData, xi=()) -> tuple[np.ndarray, np.ndarray, float]:
+    """The baseline model's (Sigma, mu, logl) under FIML: diagonal but for the block of the covariates
+    ``xi``, which is their saturated ML estimate (the sample moments when they are complete, as under
+    fixed.x; EM on the covariates alone when they have missing values, as lavaan's baseline with
+    fixed.x = FALSE, where their covariances are free)."""
     X0, M = rows.X0, rows.M
     cnt = M.sum(axis=0)
     mean = X0.sum(axis=0) / cnt
     var = (((X0 - mean) * M) ** 2).sum(axis=0) / cnt
     yi = [j for j in range(X0.shape[1]) if j not in set(xi)]
     logl = float(-0.5 * np.sum(cnt[yi] * (np.log(2 * np.pi) + np.log(var[yi]) + 1.0)))
+    Sb = np.diag(var)
     if len(xi):
         xs = list(xi)
-        n = X0.shape[0]
-        D = X0[:, xs] - mean[xs]
-        Sxx = D.T @ D / n
-        logl += float(-0.5 * n * (len(xs) * np.log(2 * np.pi) + np.linalg.slogdet(Sxx)[1] + len(xs)))
-    return var, mean, logl
+        Mx = M[:, xs]
+        if (Mx > 0).all():
+            n = X0.shape[0]
+            D = X0[:, xs] - mean[xs]
+            Sxx = D.T @ D / n
+            logl += float(-0.5 * n * (len(xs) * np.log(2 * np.pi) + np.linalg.slogdet(Sxx)[1] + len(xs)))
+        else:
+            from .casewise import em_saturated
+
+            seen = Mx.sum(axis=1) > 0
+            Sxx, mx, ll_x, _it = em_saturated(X0[np.ix_(seen, xs)], Mx[seen])
+            mean = mean.copy()
+            mean[xs] = mx
+            logl += ll_x
+        Sb[np.ix_(xs, xs)] = Sxx
+    return Sb, mean, logl

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["fit_measures", "rmsea_ci"]
+__all__ = ["critical_n", "fit_measures", "rmsea_ci"]
 
 
 def _vech(M: np.ndarray, diag: bool = True) -> np.ndarray:
@@ -167,25 +167,28 @@ def fit_measures(res) -> pd.Series:
     ms = spec.meanstructure
     npar = res.npar
     df = res.df
-    X2 = N * res.fmin
+    # lavaan clips the statistic at 0 (a saturated FIML model gives -2 (logl - logl_h1) = -1e-13)
+    X2 = max(N * res.fmin, 0.0)
     pval = special.chdtrc(df, X2) if df > 0 else np.nan
 
-    # baseline (independence) model
+    # baseline (independence) model; the covariates (lavaan's ov.x) keep their covariances, fixed at the
+    # sample values under fixed.x, free without it
     xi = [spec.ov.index(v) for v in spec.ov_x]
-    yi = [i for i in range(p) if i not in xi]
+    xb = [spec.ov.index(v) for v in spec.exo_x]
+    yi = [i for i in range(p) if i not in xb]
     logdetS = np.linalg.slogdet(S)[1]
     Fb = np.sum(np.log(np.diag(S)[yi]))
-    if xi:
-        Fb += np.linalg.slogdet(S[np.ix_(xi, xi)])[1]
+    if xb:
+        Fb += np.linalg.slogdet(S[np.ix_(xb, xb)])[1]
     Fb -= logdetS
     X2b = N * Fb
     fiml = res.missing == "fiml"
     if fiml:
         from .fiml import independence_fiml
 
-        _vb, _mb, logl_b = independence_fiml(res.extra["rows"], xi=xi)
+        _vb, _mb, logl_b = independence_fiml(res.extra["rows"], xi=xb)
         X2b = 2.0 * (res.extra["logl_h1"] - logl_b)
-    nx = len(xi)
+    nx = len(xb)
     dfb = p * (p - 1) // 2 - nx * (nx - 1) // 2
     pb = special.chdtrc(dfb, X2b) if dfb > 0 else np.nan
 
@@ -213,11 +216,10 @@ def fit_measures(res) -> pd.Series:
     gfi = gfi_complete(S, xbar, Sigma, mu, xi, ms)
     # lavaan counts every sample moment here, the fixed covariates' ones included
     nel = p * (p + 1) / 2 + (p if ms else 0)
-    agfi = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else np.nan
+    agfi = _agfi(gfi, nel, df)
     pgfi = (df / nel) * gfi if nel > 0 else np.nan
 
-    cn05 = special.chdtri(df, 0.05) / (X2 / N) + 1 if df > 0 and X2 > 0 else np.nan
-    cn01 = special.chdtri(df, 0.01) / (X2 / N) + 1 if df > 0 and X2 > 0 else np.nan
+    cn05, cn01 = critical_n(X2, df, N, 0.05), critical_n(X2, df, N, 0.01)
     mfi = np.exp(-0.5 * (X2 - df) / N)
     ecvi = X2 / N + 2 * npar / N
 
@@ -235,9 +237,25 @@ def fit_measures(res) -> pd.Series:
     })
     if fiml:
         g = _gfi_fiml(res)
-        out.update(gfi=g, agfi=1.0 - (nel / df) * (1.0 - g) if df > 0 else np.nan,
-                   pgfi=(df / nel) * g if nel > 0 else np.nan)
+        out.update(gfi=g, agfi=_agfi(g, nel, df), pgfi=(df / nel) * g if nel > 0 else np.nan)
     return pd.Series(out, dtype=float, name="fit")
+
+
+def _agfi(gfi: float, nel: float, df: int) -> float:
+    """lavaan's lav_fit_agfi: 1 for a saturated model (df = 0)."""
+    if not np.isfinite(gfi):
+        return np.nan
+    return 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
+
+
+def critical_n(X2: float, df: int, N: int, alpha: float) -> float:
+    """Hoelter's critical N, lavaan's lav_fit_cn: NA when df = 0 and the statistic is 0 (below machine
+    epsilon); with df = 0 otherwise the 0 quantile of chi-square(0) gives 1."""
+    if df == 0:
+        return np.nan if X2 < np.finfo(float).eps else 1.0
+    if X2 <= 0:
+        return np.nan
+    return float(special.chdtri(df, alpha) / (X2 / N) + 1)
 
 
 def _gfi_fiml(res) -> float:
@@ -325,25 +343,29 @@ def _residual_measures(S, xbar, Sigma, mu, ms: bool) -> dict:
 def _baseline_info(res, rows, mu_fixed):
     """Observed information and score cross-product of the independence model at its estimates."""
     from .casewise import casewise, saturated_hessian, saturated_scores, vech_indices
-    from .fiml import independence_fiml
+    from .fiml import independence_fiml_moments
 
     p = len(res.spec.ov)
     ms = res.spec.meanstructure
-    if res.missing == "fiml":
-        var, mean, _ = independence_fiml(rows, xi=[res.spec.ov.index(v) for v in res.spec.ov_x])
-    else:
-        var, mean = np.diag(res.stats.cov).copy(), res.stats.mean
-    # the baseline frees the variances (and means) of the non-covariates; fixed.x covariates keep their
-    # sample moments
+    # the baseline frees the variances (and means) of the non-covariates; the covariates (lavaan's ov.x)
+    # keep their sample moments under fixed.x and have free means, variances and covariances without it
     xi = [res.spec.ov.index(v) for v in res.spec.ov_x]
-    Sb = np.diag(var)
-    if xi:
-        Sb[np.ix_(xi, xi)] = res.stats.cov[np.ix_(xi, xi)]
+    xb = [res.spec.ov.index(v) for v in res.spec.exo_x]
+    if res.missing == "fiml":
+        Sb, mean, _ = independence_fiml_moments(rows, xi=xb)
+        if xi:
+            Sb[np.ix_(xi, xi)] = res.stats.cov[np.ix_(xi, xi)]
+    else:
+        Sb, mean = np.diag(np.diag(res.stats.cov)), res.stats.mean
+        if xb:
+            Sb[np.ix_(xb, xb)] = res.stats.cov[np.ix_(xb, xb)]
     cw = casewise(rows.X0, rows.M, Sb, mean if mu_fixed is None else mu_fixed)
     vi, vj = vech_indices(p)
     yi = [i for i in range(p) if i not in xi]
-    diag_coord = p + np.array([k for k, (a, b) in enumerate(zip(vi, vj)) if a == b and a in yi], dtype=int)
-    idx = np.concatenate([np.array(yi, dtype=int), diag_coord]) if ms else diag_coord
+    xfree = set(xb) - set(xi)
+    free_cov = [k for k, (a, b) in enumerate(zip(vi, vj)) if (a == b and a in yi) or (a != b and a in xfree and b in xfree)]
+    cov_coord = p + np.array(free_cov, dtype=int)
+    idx = np.concatenate([np.array(yi, dtype=int), cov_coord]) if ms else cov_coord
     Db = np.zeros((idx.size, p + vi.size))
     Db[np.arange(idx.size), idx] = 1.0
     H = saturated_hessian(cw)
@@ -371,8 +393,10 @@ def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
         c = (t1 - t0) / df if df > 0 else np.nan
         _t1b, t0b = yb_traces(h1, Ab, Bb)
         cb = (t1 - t0b) / dfb
-        X2s, X2bs = X2 / c, X2b / cb
-        out.update({"chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": special.chdtrc(df, X2s),
+        # lavaan with df = 0: no scaling factor (NA), the scaled statistic is the unscaled one
+        X2s, X2bs = (X2 / c if df > 0 else X2), X2b / cb
+        out.update({"chisq.scaled": X2s, "df.scaled": df,
+                    "pvalue.scaled": special.chdtrc(df, X2s) if df > 0 else np.nan,
                     "chisq.scaling.factor": c, "baseline.chisq.scaled": X2bs, "baseline.df.scaled": dfb,
                     "baseline.pvalue.scaled": special.chdtrc(dfb, X2bs), "baseline.chisq.scaling.factor": cb,
                     # lavaan divides by the free rows of the parameter table (equality-constrained ones counted apart)
@@ -380,7 +404,10 @@ def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
                     "scaling.factor.h0": t0 / int((res.partable["free"] > 0).sum())})
         out.update({f"{k}.scaled": v for k, v in _incremental(X2s, df, X2bs, dfb).items()})
         # lavaan 0.6-14: the scaled RMSEA family uses the unscaled statistic on df2 = trace(UGamma) = c * df
-        out.update(_rmsea_block(X2, c * df, N, suffix=".scaled"))
+        if df > 0:
+            out.update(_rmsea_block(X2, c * df, N, suffix=".scaled"))
+        else:  # df2 = c * df is NA with df = 0, and so is every scaled RMSEA row in lavaan
+            out.update({k: np.nan for k in _rmsea_block(X2, 1, N, suffix=".scaled")})
     if res.missing == "fiml":
         # FIML-C: the complete-data statistics of the FIML estimates against the EM moments
         from .casewise import casewise, saturated_hessian, saturated_scores
@@ -400,11 +427,21 @@ def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
         version = "V3" if mlr else "V6"
         k = fiml_corrected_k(Wc=Wc, Wm=Wm, Jm=Jm, D=D, version=version)
         kb = fiml_corrected_k(Wc=Wc, Wm=Wm, Jm=Jm, D=Db, version=version)
-        c3, c3b = k / df, kb / dfb
-        x2r, x2br, x2r_s = XX3, XX3b, XX3 / c3
+        c3b = kb / dfb
+        if df > 0:
+            c3 = k / df
+            x2r, x2br, x2r_s = XX3, XX3b, XX3 / c3
+        else:
+            # lavaan: c.hat3 = k / 0 is infinite (k is rounding noise), not NA, so its robust CFI, TLI, RNI take
+            # the branch they take whenever df = 0 (the unscaled formula, giving 1) and RMSEA is 0 with the
+            # interval [0, 0]; the same values follow from c3 = 1 here
+            c3 = 1.0
+            x2r, x2br, x2r_s = XX3, XX3b, 0.0
     else:
         c3, c3b = c, cb
-        x2r, x2br, x2r_s = X2, X2b, X2 / c
+        # complete-data MLR with df = 0: c is NA, so are the robust CFI/TLI/RNI; the robust RMSEA uses the
+        # scaled statistic (the unscaled one, finite) and is 0 with the interval [0, 0]
+        x2r, x2br, x2r_s = X2, X2b, (X2 / c if df > 0 else X2)
     out.update({"cfi.robust": _cfi(x2r, df, x2br, dfb, c3, c3b), "tli.robust": _tli(x2r, df, x2br, dfb, c3, c3b),
                 "nnfi.robust": _tli(x2r, df, x2br, dfb, c3, c3b), "rni.robust": _rni(x2r, df, x2br, dfb, c3, c3b)})
     rb = _rmsea_block(x2r_s, df, N, c=c3, suffix=".robust")

@@ -16,7 +16,7 @@ from scipy import special
 from .._errors import ConvergenceWarning, DataError, MissingDataWarning, NotAvailableError
 from . import ml
 from .data import prepare_data
-from .fitmeasures import _incremental, _residual_measures, _rmsea, _rmsea_block, gfi_complete
+from .fitmeasures import _incremental, _residual_measures, _rmsea, _rmsea_block, critical_n, gfi_complete
 from .partable import specify
 from .ram import RAM
 from .results import Results
@@ -217,7 +217,7 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
     xi = [spec.ov.index(v) for v in spec.ov_x]
     yi = [i for i in range(p) if i not in xi]
     nx = len(xi)
-    X2 = N * res.fmin
+    X2 = max(N * res.fmin, 0.0)  # lavaan clips the statistic at 0 (df = 0 under FIML gives -1e-13)
     df = res.df
     npar = res.npar
     X2b = 0.0
@@ -275,9 +275,9 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
     nel = G * (p * (p + 1) / 2 + p)
     out.update(resid)
     out.update({"gfi": gfi,
-                "agfi": 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else np.nan,
+                "agfi": 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0,  # lav_fit_agfi: 1 when df = 0
                 "pgfi": (df / nel) * gfi,
-                "cn_05": special.chdtri(df, 0.05) / (X2 / N) + 1, "cn_01": special.chdtri(df, 0.01) / (X2 / N) + 1,
+                "cn_05": critical_n(X2, df, N, 0.05), "cn_01": critical_n(X2, df, N, 0.01),
                 "mfi": np.exp(-0.5 * (X2 - df) / N), "ecvi": X2 / N + 2 * npar / N})
     if res.estimator == "MLR":
         out.update(_mg_robust(res, X2, df, X2b, dfb, N, G))
@@ -354,10 +354,13 @@ def _mg_fimlc(res, df, dfb, N, G) -> dict:
             return float(np.trace(U @ Wmi @ Wc @ Wmi @ U @ Gam))
         return float(np.trace(Wc @ Wmi @ U @ Wmi))
 
-    c3, c3b = k_of(D) / df, k_of(Db) / dfb
+    c3b = k_of(Db) / dfb
+    # df = 0: lavaan's c.hat3 = k / 0 is infinite, so the df = 0 branches apply (CFI 1, RMSEA 0 in [0, 0]);
+    # c3 = 1 gives the same values (see fitmeasures._robust_measures)
+    c3 = k_of(D) / df if df > 0 else 1.0
     out = {"cfi.robust": _cfi(XX3, df, XX3b, dfb, c3, c3b), "tli.robust": _tli(XX3, df, XX3b, dfb, c3, c3b),
            "nnfi.robust": _tli(XX3, df, XX3b, dfb, c3, c3b), "rni.robust": _rni(XX3, df, XX3b, dfb, c3, c3b)}
-    rb = _rmsea_block(XX3 / c3, df, N / G, c=c3, suffix=".robust")
+    rb = _rmsea_block(XX3 / c3 if df > 0 else 0.0, df, N / G, c=c3, suffix=".robust")
     rb["rmsea.robust"] = _rmsea(XX3, df, N / G, c3)
     out.update(rb)
     return out
@@ -400,13 +403,17 @@ def _mg_robust(res, X2, df, X2b, dfb, N, G) -> dict:
     t0b = float(np.sum(Bb * np.linalg.inv(Ab).T))
     c = (t1 - t0) / df if df > 0 else np.nan
     cb = (t1 - t0b) / dfb
-    X2s, X2bs = X2 / c, X2b / cb
-    out = {"chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": special.chdtrc(df, X2s),
+    # lavaan with df = 0: no scaling factor (NA), the scaled statistic is the unscaled one
+    X2s, X2bs = (X2 / c if df > 0 else X2), X2b / cb
+    out = {"chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": special.chdtrc(df, X2s) if df > 0 else np.nan,
            "chisq.scaling.factor": c, "baseline.chisq.scaled": X2bs, "baseline.df.scaled": dfb,
            "baseline.pvalue.scaled": special.chdtrc(dfb, X2bs), "baseline.chisq.scaling.factor": cb,
            "scaling.factor.h1": t1 / nh1, "scaling.factor.h0": t0 / int((res.partable["free"] > 0).sum())}
     out.update({f"{k}.scaled": v for k, v in _incremental(X2s, df, X2bs, dfb).items()})
-    out.update(_rmsea_block(X2, c * df, N / G, suffix=".scaled"))
+    if df > 0:
+        out.update(_rmsea_block(X2, c * df, N / G, suffix=".scaled"))
+    else:  # df2 = c * df is NA with df = 0, and so is every scaled RMSEA row in lavaan
+        out.update({k: np.nan for k in _rmsea_block(X2, 1, N / G, suffix=".scaled")})
     out.update({"cfi.robust": _cfi(X2, df, X2b, dfb, c, cb), "tli.robust": _tli(X2, df, X2b, dfb, c, cb),
                 "nnfi.robust": _tli(X2, df, X2b, dfb, c, cb), "rni.robust": _rni(X2, df, X2b, dfb, c, cb)})
     rb = _rmsea_block(X2s, df, N / G, c=c, suffix=".robust")

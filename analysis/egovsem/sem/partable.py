@@ -50,6 +50,7 @@ class ModelSpec:
     meanstructure: bool
     fixed_x: bool
     std_lv: bool
+    exo_x: tuple[str, ...] = ()  # lavaan's ov.x whatever fixed_x (the baseline model keeps their covariances)
 
     @property
     def npar(self) -> int:
@@ -128,14 +129,17 @@ def specify(
     y_names = set(s.lhs for s in regs)
     x_names = set(s.rhs for s in regs)
     ind_set = set(indicators)
-    ov_x = [n for n in ov if n in x_names and n not in y_names and n not in ind_set] if fixed_x else []
+    # lavaan's ov.x: observed predictors that are no outcome and no indicator, whatever fixed_x
+    exo_x = [n for n in ov if n in x_names and n not in y_names and n not in ind_set]
     # a covariate that the user gives a variance/covariance with a non-x variable is not treated as fixed.x
-    ovx_set = set(ov_x)
+    exo_set = set(exo_x)
     for s in covs:
         pair = {s.lhs, s.rhs}
-        if pair & ovx_set and not pair <= ovx_set:
-            ovx_set -= pair
-    ov_x = [n for n in ov_x if n in ovx_set]
+        if pair & exo_set and not pair <= exo_set:
+            exo_set -= pair
+    exo_x = [n for n in exo_x if n in exo_set]
+    ov_x = exo_x if fixed_x else []
+    ovx_set = set(ov_x)
     endo = set(y_names) | (ind_set)
     lv_x = [f for f in lv if f not in endo]
     if meanstructure is None:
@@ -240,6 +244,13 @@ def specify(
         for b in ov_x[i:]:
             add(a, "~~", b, user=0, free=False, exo=1)
             seen_keys.add(key(a, "~~", b))
+    if not fixed_x:
+        # lavaan with fixed.x = FALSE: the covariances among the covariates are free parameters
+        for i, a in enumerate(exo_x):
+            for b in exo_x[i + 1:]:
+                if key(a, "~~", b) not in seen_keys:
+                    add(a, "~~", b, user=0)
+                    seen_keys.add(key(a, "~~", b))
     if meanstructure:
         have = {r["lhs"] for r in rows if r["op"] == "~1"}
         for v in ov:
@@ -333,6 +344,7 @@ def specify(
         meanstructure=bool(meanstructure),
         fixed_x=fixed_x,
         std_lv=std_lv,
+        exo_x=tuple(exo_x),
     )
 
 

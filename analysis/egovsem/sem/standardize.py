@@ -34,7 +34,7 @@ def standardized_columns(pt: pd.DataFrame, est: np.ndarray, ram, theta: np.ndarr
     names = ram.names
     pos = {v: i for i, v in enumerate(names)}
     latent = set(spec.lv)
-    ov_x = set(spec.ov_x)
+    ov_x = set(spec.exo_x)  # lavaan leaves its ov.x unstandardised in std.nox, with or without fixed.x
     scales = _scales(C, names, latent, ov_x)
     out = {}
     for col, sd in zip(("std.all", "std.lv", "std.nox"), scales):
