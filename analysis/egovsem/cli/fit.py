@@ -21,9 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="ML (default), MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), "
                         "WLSMV (ordinal indicators, with --ordered)")
     p.add_argument("--missing", default="listwise", help="listwise (default) or fiml")
-    p.add_argument("--se", default="standard",
-                   help="standard (default: expected information for ML; robust sandwich SEs for MLR and "
-                        "WLSMV) or bootstrap (with --bootstrap B); 'robust' with ML is refused: use "
+    p.add_argument("--se", default=None,
+                   help="the estimator's own (default: expected information for ML; robust sandwich SEs for MLR "
+                        "and WLSMV), standard, or bootstrap (with --bootstrap B); 'robust' with ML is refused: use "
                         "--estimator MLR")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap resamples for --se bootstrap (default 1000)")
@@ -45,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def bootstrap_option(args: argparse.Namespace) -> int:
     """The number of resamples: --bootstrap needs --se bootstrap (never silently ignored)."""
     if args.bootstrap is not None and str(args.se).lower() != "bootstrap":
-        raise EgovsemError(f"--bootstrap {args.bootstrap} is given but --se is {args.se!r}: the resamples are only "
+        se = args.se or "the estimator's own"
+        raise EgovsemError(f"--bootstrap {args.bootstrap} is given but --se is {se!r}: the resamples are only "
                            "drawn with --se bootstrap. Add --se bootstrap, or leave out --bootstrap.")
     return 1000 if args.bootstrap is None else args.bootstrap
 

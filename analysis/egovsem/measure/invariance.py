@@ -51,7 +51,6 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     from ..sem import sem
 
     estimator = check_option("estimator", estimator, ["ML", "MLR"], casefold=True)
-    mlr = estimator == "MLR"
     for s in steps:
         check_option("steps", s, list(STEPS))
     rows, fits = [], {}
@@ -60,6 +59,7 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
         fit = sem(model, data, group=group, group_equal=STEPS[s], std_lv=std_lv, estimator=estimator,
                   missing=missing)
         fm = fit.fit_measures
+        mlr = fit.options["test"] == "yuan.bentler.mplus"
         suf = ".robust" if mlr else ""
         row = {"step": s, "group_equal": ",".join(STEPS[s]), "npar": int(fm["npar"]), "chisq": fm["chisq"],
                "df": int(fm["df"]), "pvalue": fm["pvalue"], "cfi": fm["cfi" + suf], "tli": fm["tli" + suf],

@@ -79,7 +79,8 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
 def _check_fit(res) -> None:
     if not isinstance(res, Results):
         raise EgovsemError(f"The 'fit' parameter must be an egovsem Results. Got {type(res).__name__} instead.")
-    if getattr(res, "estimator", "ML") != "ML" or getattr(res, "missing", "listwise") not in ("listwise", "fiml"):
+    opts = res.opts
+    if opts.discrepancy not in ("ML", "FIML") or opts.se not in ("standard", "bootstrap"):
         raise NotAvailableError(
             "the bootstrap is available for ML with missing='listwise' or 'fiml'; "
             f"this fit used estimator={res.estimator!r}, missing={res.missing!r}."

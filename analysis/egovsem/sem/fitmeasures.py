@@ -229,7 +229,7 @@ def fit_measures(res) -> pd.Series:
     out.update({"logl": logl, "unrestricted.logl": logl_h1, "aic": aic, "bic": bic, "ntotal": N, "bic2": bic2})
     out.update(_rmsea_block(X2, df, N))
     out.update({"rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08})
-    if res.estimator == "MLR" or fiml:
+    if res.opts.test == "yuan.bentler.mplus" or fiml:
         out.update(_robust_measures(res, X2, df, X2b, dfb, N))
     out.update(resid)
     out.update({
@@ -386,7 +386,7 @@ def _robust_measures(res, X2, df, X2b, dfb, N) -> dict:
     xi = [res.spec.ov.index(v) for v in res.spec.ov_x]
     h1 = unrestricted_info(rows, st.cov, st.mean, ms, xi)
     A = res.extra["A"]
-    mlr = res.estimator == "MLR"
+    mlr = res.opts.test == "yuan.bentler.mplus"
     Ab, Bb, Db, Sb, mb = _baseline_info(res, rows, mu_fixed)
     if mlr:
         t1, t0 = yb_traces(h1, A, res.extra["B0"])

@@ -10,25 +10,19 @@ import pandas as pd
 
 from .._errors import (
     ConvergenceWarning,
-    EgovsemError,
-    EgovsemWarning,
     HeywoodWarning,
     IdentificationError,
     MissingDataWarning,
-    NotAvailableError,
-    check_option,
 )
 from . import ml
 from .data import SampleStats, prepare_data
 from .fiml import RowData, fiml_scoring, model_scores, observed_information
+from .options import Options, resolve_options
 from .partable import ModelSpec, check_data_names, specify
 from .ram import RAM
 
 __all__ = ["Model", "sem", "cfa"]
 
-ESTIMATORS = ["ML", "MLR", "WLSMV", "ULS", "GLS", "DWLS"]
-MISSING = ["listwise", "fiml", "ml"]
-SE = ["standard", "robust", "bootstrap"]
 
 
 class Model:
@@ -59,7 +53,7 @@ class Model:
         fixed_x: bool = True,
         estimator: str = "ML",
         missing: str = "listwise",
-        se: str = "standard",
+        se: str | None = None,
         group: str | None = None,
         group_equal: list[str] | str | None = None,
         ordered: list[str] | str | bool | None = None,
@@ -67,66 +61,39 @@ class Model:
         seed: int | None = None,
         iter_max: int = 10000,
         auto_cov_y: bool = True,
-        _kind: str = "sem",
     ) -> None:
-        self.estimator = check_option("estimator", estimator, ESTIMATORS, casefold=True)
-        self.missing = check_option("missing", missing, MISSING, casefold=True)
-        if self.missing == "ml":
-            self.missing = "fiml"
-        self.se = check_option("se", se, SE, casefold=True)
-        if not isinstance(iter_max, (int, np.integer)) or iter_max < 1:
-            raise EgovsemError(f"The 'iter_max' parameter must be a positive integer. Got {iter_max!r} instead.")
-        for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x)):
-            if not isinstance(val, (bool, np.bool_)):
-                raise EgovsemError(f"The '{name}' parameter must be True or False. Got {val!r} instead.")
-        # options implemented in later releases stop here, never silently ignored
-        if ordered is not None and ordered is not False:
-            if isinstance(ordered, str):
-                ordered = True if ordered.lower() == "all" else [c.strip() for c in ordered.split(",") if c.strip()]
-            if self.estimator == "ML":
-                # lavaan: ordered indicators make WLSMV the default estimator
-                warnings.warn("ordered= is given: the estimator is WLSMV (lavaan's default for ordered data).",
-                              EgovsemWarning, stacklevel=3)
-                self.estimator = "WLSMV"
-            elif self.estimator != "WLSMV":
-                raise EgovsemError(f"estimator={self.estimator!r} cannot be used with ordered indicators; use 'WLSMV'.")
-        elif self.estimator == "WLSMV":
-            raise EgovsemError("estimator='WLSMV' needs the ordinal items: pass ordered=True (all) or a list of "
-                               "column names.")
-        if self.estimator not in ("ML", "MLR", "WLSMV"):
-            raise NotAvailableError(
-                f"estimator={self.estimator!r} is not available yet; 'ML', 'MLR' and 'WLSMV' are implemented."
-            )
-        if self.se == "robust" and self.estimator == "ML":
-            # lavaan: se = "robust" with ML is the MLR sandwich without the scaled test; say what it is
-            raise NotAvailableError("se='robust' with estimator='ML' is not available yet; use estimator='MLR' "
-                                    "(robust Huber-White standard errors and the Yuan-Bentler scaled test).")
-        if self.se == "bootstrap":
-            from .bootstrap import check_bootstrap_options
-
-            check_bootstrap_options(bootstrap, seed, estimator=self.estimator, missing=self.missing, group=group)
-        if self.missing == "fiml" and meanstructure is False:
-            raise EgovsemError("missing='fiml' needs a mean structure; do not set meanstructure=False.")
-        if self.missing == "fiml":
-            meanstructure = True
-        if isinstance(group_equal, str):
-            group_equal = [g.strip() for g in group_equal.split(",") if g.strip()]
-        if group_equal and group is None:
-            raise EgovsemError(f"group_equal={group_equal!r} needs a grouping column: pass group=.")
-        from .partable import GROUP_EQUAL
-
-        for ge in group_equal or ():
-            check_option("group_equal", ge, GROUP_EQUAL)
+        self._args: dict[str, Any] = dict(
+            estimator=estimator, missing=missing, se=se, group=group, group_equal=group_equal, ordered=ordered,
+            bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure, fixed_x=fixed_x,
+            auto_cov_y=auto_cov_y, iter_max=iter_max,
+        )
+        self.opts: Options = resolve_options(**self._args)
         self.model = model
-        self.options: dict[str, Any] = dict(
-            std_lv=bool(std_lv), meanstructure=meanstructure, fixed_x=bool(fixed_x), estimator=self.estimator,
-            missing=self.missing, se=self.se, group=group, group_equal=list(group_equal or ()),
-            bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
-            kind=_kind, ordered=ordered,
-        )
         self.spec: ModelSpec = specify(
-            model, std_lv=bool(std_lv), meanstructure=meanstructure, fixed_x=bool(fixed_x), auto_cov_y=auto_cov_y
+            model, std_lv=self.opts.std_lv, meanstructure=self.opts.meanstructure, fixed_x=self.opts.fixed_x,
+            auto_cov_y=self.opts.auto_cov_y,
         )
+
+    @property
+    def estimator(self) -> str:
+        return self.opts.estimator
+
+    @property
+    def missing(self) -> str:
+        return self.opts.missing
+
+    @property
+    def se(self) -> str:
+        return self.opts.se
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The resolved options as a plain dict (see :class:`~egovsem.sem.options.Options`)."""
+        return self.opts.as_dict()
+
+    def with_options(self, **changes: Any) -> Model:
+        """The same model with some arguments changed (checked and resolved again)."""
+        return Model(self.model, **{**self._args, **changes})
 
     # ------------------------------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame):
@@ -135,20 +102,22 @@ class Model:
 
         if isinstance(data, pd.DataFrame):
             check_data_names(self.spec, data.columns)
-        if self.estimator == "WLSMV":
+        opts = self.opts
+        if opts.discrepancy == "DWLS":
             from .wls import fit_wlsmv
 
-            return fit_wlsmv(self, data, self.options["ordered"])
-        if self.options["group"] is not None:
+            return fit_wlsmv(self, data, opts.ordered)
+        if opts.group is not None:
             from .multigroup import fit_multigroup
 
             res = fit_multigroup(self, data)
             _warn_heywood(res)
             return res
         spec = self.spec
-        if self.missing == "fiml" and spec.ov_x:
+        fiml = opts.discrepancy == "FIML"
+        if fiml and spec.ov_x:
             data = _drop_missing_covariates(data, spec.ov_x)
-        stats = prepare_data(data, spec.ov, missing=self.missing)
+        stats = prepare_data(data, spec.ov, missing=opts.missing)
         pt = _fill_fixed_x(spec, stats)
         ram = RAM.from_partable(pt, spec.ov, spec.lv)
         p = len(spec.ov)
@@ -163,16 +132,15 @@ class Model:
                 f"sample moments (df = {df}). Fix or constrain {-df} parameter(s)."
             )
         theta0 = start_values(spec, pt, ram, stats)
-        fiml = self.missing == "fiml"
-        robust = self.estimator == "MLR"
-        rows = RowData.from_array(stats.X) if (fiml or robust) else None
+        robust = opts.se == "robust.huber.white"
+        rows = RowData.from_array(stats.X) if opts.casewise else None
         N = stats.nobs
         if fiml:
-            state = fiml_scoring(ram, theta0, rows, iter_max=self.options["iter_max"])
+            state = fiml_scoring(ram, theta0, rows, iter_max=opts.iter_max)
         else:
             state = ml.fisher_scoring(
                 ram, theta0, stats.cov, stats.mean, meanstructure=spec.meanstructure,
-                iter_max=self.options["iter_max"],
+                iter_max=opts.iter_max,
             )
         if not state.converged:
             warnings.warn(
@@ -183,7 +151,7 @@ class Model:
             )
         extra: dict[str, Any] = {}
         mu_fixed = None if spec.meanstructure else stats.mean
-        if fiml or robust:
+        if opts.information == "observed":
             # lavaan's default for FIML and for MLR: observed information (Hessian)
             A = observed_information(ram, state.theta, rows, mu_fixed=mu_fixed)
             extra["information"] = "observed"
@@ -214,10 +182,10 @@ class Model:
             message=state.message, extra=extra,
         )
         _warn_heywood(res)
-        if self.se == "bootstrap":
+        if opts.se == "bootstrap":
             from .bootstrap import bootstrap_results
 
-            res = bootstrap_results(res, self.options["bootstrap"], seed=self.options["seed"], ci="perc")
+            res = bootstrap_results(res, opts.bootstrap, seed=opts.seed, ci="perc")
         return res
 
 
@@ -368,7 +336,7 @@ def sem(
     *,
     estimator: str = "ML",
     missing: str = "listwise",
-    se: str = "standard",
+    se: str | None = None,
     group: str | None = None,
     group_equal: list[str] | str | None = None,
     ordered: list[str] | str | bool | None = None,
@@ -388,14 +356,22 @@ def sem(
     data : pandas.DataFrame
         One row per respondent; the model's observed variables are columns.
     estimator : {'ML', 'MLR', 'WLSMV'}
-        ML (default); MLR: robust (Huber-White) standard errors and the Yuan-Bentler scaled test; WLSMV:
-        ordinal indicators (with ``ordered``). 'ULS', 'GLS', 'DWLS' are refused (not implemented).
+        'ML' (maximum likelihood), 'MLR' (ML with Huber-White robust standard errors and the Yuan-Bentler
+        scaled test) or 'WLSMV' (DWLS on polychoric correlations, robust.sem SEs and the scaled-shifted
+        test; needs ``ordered``). See :mod:`egovsem.sem.options` for the supported combinations.
     missing : {'listwise', 'fiml'}
-        Listwise deletion (lavaan's default) reports the number of dropped rows.
-    se : {'standard', 'bootstrap'}
-        'standard': expected information for complete-data ML (lavaan's default), observed information for
-        FIML, the sandwich for MLR and WLSMV; 'bootstrap': ``bootstrap`` resamples (seed ``seed``).
-        'robust' with ML is refused: use estimator='MLR'.
+        Listwise deletion (lavaan's default) reports the number of dropped rows; 'fiml' (or 'ml') uses every
+        row's observed values (full-information ML).
+    se : {None, 'standard', 'robust', 'bootstrap'}
+        None (default): the estimator's own standard errors (ML: expected information, or observed under
+        FIML; MLR: robust.huber.white; WLSMV: robust.sem). 'bootstrap' resamples rows (ML/FIML, one group).
+    group, group_equal
+        A grouping column for a multi-group model, and the parameters held equal across groups
+        (lavaan's ``group.equal``: 'loadings', 'intercepts', 'residuals', ...).
+    ordered : True, 'all' or list of str
+        Ordinal indicators (lavaan's ``ordered``); makes WLSMV the estimator.
+    bootstrap, seed
+        Number of resamples and the seed for ``se='bootstrap'``.
     std_lv : bool
         Identify latent variables by unit variance instead of a unit first loading.
 

@@ -39,19 +39,20 @@ def _groups(data: pd.DataFrame, group: str):
 
 
 def fit_multigroup(model, data: pd.DataFrame) -> MultiGroupResults:
-    opts = model.options
-    if model.estimator not in ("ML", "MLR"):
+    opts = model.opts
+    if opts.discrepancy not in ("ML", "FIML"):
         raise NotAvailableError("multi-group models are available with estimator='ML' or 'MLR' for now.")
-    fiml = model.missing == "fiml"
-    labels, parts = _groups(data, opts["group"])
+    fiml = opts.discrepancy == "FIML"
+    robust = opts.se == "robust.huber.white"
+    labels, parts = _groups(data, opts.group)
     G = len(labels)
-    spec = specify(model.model, std_lv=opts["std_lv"], meanstructure=True, fixed_x=opts["fixed_x"],
-                   ngroups=G, group_equal=opts.get("group_equal") or ())
+    spec = specify(model.model, std_lv=opts.std_lv, meanstructure=True, fixed_x=opts.fixed_x,
+                   ngroups=G, group_equal=opts.group_equal)
     if fiml and spec.ov_x:
         from .model import _drop_missing_covariates
 
         parts = [_drop_missing_covariates(part, spec.ov_x) for part in parts]
-    stats = [prepare_data(part, spec.ov, missing=model.missing) for part in parts]
+    stats = [prepare_data(part, spec.ov, missing=opts.missing) for part in parts]
     pt = spec.partable.copy()
     pos = {v: i for i, v in enumerate(spec.ov)}
     for i in pt.index[pt["exo"] == 1]:
@@ -82,22 +83,22 @@ def fit_multigroup(model, data: pd.DataFrame) -> MultiGroupResults:
     w = np.array([st.nobs / N for st in stats])
     from .fiml import RowData, model_scores, observed_information
 
-    rows = [RowData.from_array(st.X) for st in stats] if (fiml or model.estimator == "MLR") else None
+    rows = [RowData.from_array(st.X) for st in stats] if opts.casewise else None
     if fiml:
-        state = _scoring_fiml(rams, rows, w, theta0, iter_max=opts["iter_max"])
+        state = _scoring_fiml(rams, rows, w, theta0, iter_max=opts.iter_max)
     else:
-        state = _scoring(rams, stats, w, theta0, iter_max=opts["iter_max"])
+        state = _scoring(rams, stats, w, theta0, iter_max=opts.iter_max)
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}).",
                       ConvergenceWarning, stacklevel=3)
     extra: dict = {"information": "expected"}
     fmin = state.fmin
-    if fiml or model.estimator == "MLR":
+    if opts.information == "observed":
         # observed information (and, for MLR, score cross-products) summed over groups
         info = sum(observed_information(r, state.theta, rw) for r, rw in zip(rams, rows))
         vcov = _invert_information(info, 1, pt, strict=state.converged)
         extra.update(information="observed", A=info, rows_g=rows)
-        if model.estimator == "MLR":
+        if robust:
             B0 = sum((lambda sc: sc.T @ sc)(model_scores(r, state.theta, rw)) for r, rw in zip(rams, rows))
             if np.isfinite(vcov).all():
                 vcov = vcov @ B0 @ vcov
@@ -279,7 +280,7 @@ def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
                 "pgfi": (df / nel) * gfi,
                 "cn_05": critical_n(X2, df, N, 0.05), "cn_01": critical_n(X2, df, N, 0.01),
                 "mfi": np.exp(-0.5 * (X2 - df) / N), "ecvi": X2 / N + 2 * npar / N})
-    if res.estimator == "MLR":
+    if res.opts.test == "yuan.bentler.mplus":
         out.update(_mg_robust(res, X2, df, X2b, dfb, N, G))
     if fiml:
         out.update(_mg_fimlc(res, df, dfb, N, G))
@@ -344,7 +345,7 @@ def _mg_fimlc(res, df, dfb, N, G) -> dict:
     Wc, Wm, Wmi, Gam = block_diag(*Wc), block_diag(*Wm), block_diag(*Wmi), block_diag(*Gam)
     D = np.hstack(D)
     Db = block_diag(*Db)
-    v3 = res.estimator == "MLR"
+    v3 = res.opts.test == "yuan.bentler.mplus"
 
     def k_of(Dm):
         E = Dm @ Wm @ Dm.T

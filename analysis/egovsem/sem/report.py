@@ -194,7 +194,7 @@ def summary_text(res) -> str:
     lines.append("")
     lines.append("Parameter Estimates:")
     info = res.extra.get("information", "expected")
-    kind = "robust (Huber-White sandwich)" if res.estimator == "MLR" else "standard"
+    kind = "robust (Huber-White sandwich)" if res.opts.se == "robust.huber.white" else "standard"
     lines.append(f"  Standard errors: {kind}, {info} information")
     params = res.params
     head = f"{'':<22}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}{'Std.lv':>9}{'Std.all':>9}"

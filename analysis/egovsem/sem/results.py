@@ -53,9 +53,10 @@ class Results:
         Sigma, mu, *_ = ram.implied(self.theta)
         self.implied_cov = Sigma
         self.implied_mean = mu
-        self.estimator = model.estimator
-        self.missing = model.missing
-        self.options = dict(model.options)
+        self.opts = model.opts
+        self.estimator = model.opts.estimator
+        self.missing = model.opts.missing
+        self.options = model.opts.as_dict()
         self.extra = dict(extra or {})
 
     # -- basic quantities -----------------------------------------------------------------------------
@@ -188,7 +189,7 @@ class Results:
         from .._errors import NotAvailableError
         from .modindices import modification_indices
 
-        if self.estimator not in ("ML", "MLR"):
+        if self.opts.discrepancy not in ("ML", "FIML"):
             raise NotAvailableError(
                 f"modification indices are available for ML and MLR fits only (this fit: estimator="
                 f"{self.estimator!r})."

@@ -374,15 +374,11 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> WLSResults:
 
 
 def _fit_wlsmv(model, data, ordered) -> WLSResults:
+    if model.opts.discrepancy != "DWLS":
+        # a model given with other options (fit_wlsmv(Model(syntax), data, ordered)): resolved again as WLSMV,
+        # so the refusals of egovsem.sem.options apply (missing, groups, bootstrap)
+        model = model.with_options(estimator="WLSMV", ordered=ordered)
     spec = model.spec
-    if getattr(model, "missing", "listwise") != "listwise":
-        raise NotAvailableError(f"missing={model.missing!r} with estimator='WLSMV' is not available; lavaan uses "
-                                "listwise deletion (or pairwise) for WLSMV.")
-    if model.options.get("group") is not None:
-        raise NotAvailableError("multi-group WLSMV is not available yet.")
-    if getattr(model, "se", "standard") == "bootstrap":
-        raise NotAvailableError("se='bootstrap' with estimator='WLSMV' is not available yet; WLSMV reports robust "
-                                "(sandwich) standard errors, as lavaan's se = 'robust.sem'.")
     ords = _ordered_names(spec.ov, ordered, data)
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
@@ -399,7 +395,7 @@ def _fit_wlsmv(model, data, ordered) -> WLSResults:
         raise IdentificationError(f"The model is not identified: it has {npar} free parameters but the ordinal data "
                                   f"give only {ndat} sample statistics (df = {df}).")
     theta0 = _start(model, pt, dm, ost)
-    state = _gauss_newton(dm, theta0, s, w, iter_max=min(int(model.options.get("iter_max", 500)), 500))
+    state = _gauss_newton(dm, theta0, s, w, iter_max=min(model.opts.iter_max, 500))
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       "estimates, standard errors and fit measures are not trustworthy.", ConvergenceWarning,

@@ -603,7 +603,7 @@ def _ci_kind(fit) -> tuple[str, str]:
     if se == "bootstrap":
         m = _boot_method(fit)
         return m, m
-    if se == "robust" or str(getattr(fit, "estimator", "")).upper() == "MLR":
+    if se.startswith("robust"):
         return "Wald, robust standard errors", "Wald，稳健标准误"
     return "Wald", "Wald"
 

@@ -1,0 +1,251 @@
+"""The options of a fit, checked once and resolved into a frozen :class:`Options` (lavaan's ``lav_options``).
+
+The estimator a user names is shorthand for three choices, as in lavaan:
+
+========  ============  ======================  ====================
+estimator  discrepancy   se                      test
+========  ============  ======================  ====================
+ML         ML (FIML)     standard                standard
+MLR        ML (FIML)     robust.huber.white      yuan.bentler.mplus
+WLSMV      DWLS          robust.sem              scaled.shifted
+========  ============  ======================  ====================
+
+``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
+the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
+and for robust.huber.white, expected otherwise. :data:`SUPPORTED` is the one table of combinations this
+release computes; everything else is refused with a message naming lavaan's option, never silently changed.
+Nothing downstream tests the estimator's name: it reads ``discrepancy``, ``se``, ``test`` and
+``information``.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass, replace
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
+
+__all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "SUPPORTED", "Combination"]
+
+#: the estimator names a user may give (lavaan's); the ones not in ``_ESTIMATOR_PARTS`` are refused
+ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "ULS", "GLS", "DWLS"]
+MISSING = ["listwise", "fiml", "ml"]
+#: the ``se`` values a user may give: lavaan's names, and "robust" for the estimator's robust SEs
+SE = ["standard", "robust", "robust.huber.white", "robust.sem", "bootstrap"]
+
+# estimator -> (discrepancy, se, test), lavaan 0.6-14's lav_options_set defaults
+_ESTIMATOR_PARTS = {
+    "ML": ("ML", "standard", "standard"),
+    "MLR": ("ML", "robust.huber.white", "yuan.bentler.mplus"),
+    "WLSMV": ("DWLS", "robust.sem", "scaled.shifted"),
+}
+
+
+class Combination(NamedTuple):
+    """One supported combination: discrepancy, SE type, test, and whether several groups are allowed."""
+
+    discrepancy: str
+    se: str
+    test: str
+    multigroup: bool
+
+
+#: every (discrepancy, se, test) this release computes (and checks against lavaan)
+SUPPORTED: tuple[Combination, ...] = (
+    Combination("ML", "standard", "standard", True),
+    Combination("ML", "robust.huber.white", "yuan.bentler.mplus", True),
+    Combination("ML", "bootstrap", "standard", False),
+    Combination("FIML", "standard", "standard", True),
+    Combination("FIML", "robust.huber.white", "yuan.bentler.mplus", True),
+    Combination("FIML", "bootstrap", "standard", False),
+    Combination("DWLS", "robust.sem", "scaled.shifted", False),
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The resolved options of a model (read-only). Build with :func:`resolve_options`.
+
+    ``estimator`` is kept as the user's label (shown in summaries and JSON); the computations read
+    ``discrepancy`` ('ML', 'FIML', 'DWLS'), ``se`` ('standard', 'robust.huber.white', 'robust.sem',
+    'bootstrap'), ``test`` ('standard', 'yuan.bentler.mplus', 'scaled.shifted') and ``information``
+    ('expected', 'observed').
+    """
+
+    estimator: str
+    discrepancy: str
+    missing: str
+    se: str
+    test: str
+    information: str
+    std_lv: bool = False
+    meanstructure: bool | None = None
+    fixed_x: bool = True
+    auto_cov_y: bool = True
+    group: str | None = None
+    group_equal: tuple[str, ...] = ()
+    ordered: bool | tuple[str, ...] | None = None
+    bootstrap: int = 1000
+    seed: int | None = None
+    iter_max: int = 10000
+
+    @property
+    def robust_se(self) -> bool:
+        """Sandwich standard errors (robust.huber.white or robust.sem)."""
+        return self.se.startswith("robust")
+
+    @property
+    def casewise(self) -> bool:
+        """The fit needs the raw rows: FIML, or casewise scores for the Huber-White meat."""
+        return self.discrepancy == "FIML" or self.se == "robust.huber.white"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The options as a plain dict (``Results.options``); ``group_equal`` as a list."""
+        d = asdict(self)
+        d["group_equal"] = list(self.group_equal)
+        if isinstance(self.ordered, tuple):
+            d["ordered"] = list(self.ordered)
+        return d
+
+    def replace(self, **changes: Any) -> Options:
+        return replace(self, **changes)
+
+
+def _parse_ordered(ordered: Any) -> bool | tuple[str, ...] | None:
+    if ordered is None or ordered is False:
+        return None
+    if ordered is True:
+        return True
+    if isinstance(ordered, str):
+        if ordered.lower() == "all":
+            return True
+        return tuple(c.strip() for c in ordered.split(",") if c.strip())
+    if isinstance(ordered, (list, tuple)):
+        return tuple(ordered)
+    raise EgovsemError(f"The 'ordered' parameter must be True, 'all' or a list of column names. Got {ordered!r} "
+                       "instead.")
+
+
+def resolve_options(
+    *,
+    estimator: str = "ML",
+    missing: str = "listwise",
+    se: str | None = None,
+    group: str | None = None,
+    group_equal: list[str] | str | None = None,
+    ordered: Any = None,
+    bootstrap: int = 1000,
+    seed: int | None = None,
+    std_lv: bool = False,
+    meanstructure: bool | None = None,
+    fixed_x: bool = True,
+    auto_cov_y: bool = True,
+    iter_max: int = 10000,
+    warn_stacklevel: int = 4,
+) -> Options:
+    """Check the arguments of :class:`~egovsem.sem.model.Model` and resolve them into :class:`Options`.
+
+    Messages are scikit-learn's ("The 'estimator' parameter must be one of ... Got 'ml2' instead.");
+    combinations outside :data:`SUPPORTED` raise :class:`~egovsem.NotAvailableError`.
+
+    >>> o = resolve_options(estimator="mlr")
+    >>> o.discrepancy, o.se, o.test, o.information
+    ('ML', 'robust.huber.white', 'yuan.bentler.mplus', 'observed')
+    >>> resolve_options(missing="fiml").discrepancy
+    'FIML'
+    """
+    est = check_option("estimator", estimator, ESTIMATORS, casefold=True)
+    miss = check_option("missing", missing, MISSING, casefold=True)
+    if miss == "ml":
+        miss = "fiml"
+    se_in = None if se is None else check_option("se", se, SE, casefold=True)
+    if not isinstance(iter_max, (int, np.integer)) or isinstance(iter_max, (bool, np.bool_)) or iter_max < 1:
+        raise EgovsemError(f"The 'iter_max' parameter must be a positive integer. Got {iter_max!r} instead.")
+    for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x), ("auto_cov_y", auto_cov_y)):
+        if not isinstance(val, (bool, np.bool_)):
+            raise EgovsemError(f"The '{name}' parameter must be True or False. Got {val!r} instead.")
+    if meanstructure is not None and not isinstance(meanstructure, (bool, np.bool_)):
+        raise EgovsemError(f"The 'meanstructure' parameter must be True, False or None. Got {meanstructure!r} "
+                           "instead.")
+
+    ords = _parse_ordered(ordered)
+    if ords is not None:
+        if est == "ML":
+            # lavaan: ordered indicators make WLSMV the default estimator
+            warnings.warn("ordered= is given: the estimator is WLSMV (lavaan's default for ordered data).",
+                          EgovsemWarning, stacklevel=warn_stacklevel)
+            est = "WLSMV"
+        elif est != "WLSMV":
+            raise EgovsemError(f"estimator={est!r} cannot be used with ordered indicators; use 'WLSMV'.")
+    elif est == "WLSMV":
+        raise EgovsemError("estimator='WLSMV' needs the ordinal items: pass ordered=True (all) or a list of "
+                           "column names.")
+    if est not in _ESTIMATOR_PARTS:
+        raise NotAvailableError(
+            f"estimator={est!r} is not available yet; 'ML', 'MLR' and 'WLSMV' are implemented."
+        )
+    disc, se_default, test = _ESTIMATOR_PARTS[est]
+    if disc == "ML" and miss == "fiml":
+        disc = "FIML"
+
+    # the SE type: the estimator's own unless a user asks for another one
+    if se_in is None:
+        se_type = se_default
+    elif se_in == "robust":
+        if est == "ML":
+            # lavaan: se = "robust" with ML is the MLR sandwich without the scaled test; say what it is
+            raise NotAvailableError("se='robust' with estimator='ML' is not available yet; use estimator='MLR' "
+                                    "(robust Huber-White standard errors and the Yuan-Bentler scaled test).")
+        se_type = se_default
+    elif se_in == "standard" and se_default != "standard":
+        # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
+        raise NotAvailableError(
+            f"se='standard' with estimator={est!r} is not available yet; {est}'s standard errors are "
+            f"{se_default!r} (omit se= to get them)."
+        )
+    else:
+        se_type = se_in
+
+    if disc == "DWLS":
+        if miss != "listwise":
+            raise NotAvailableError(f"missing={miss!r} with estimator='WLSMV' is not available; lavaan uses "
+                                    "listwise deletion (or pairwise) for WLSMV.")
+        if group is not None:
+            raise NotAvailableError("multi-group WLSMV is not available yet.")
+        if se_type == "bootstrap":
+            raise NotAvailableError("se='bootstrap' with estimator='WLSMV' is not available yet; WLSMV reports "
+                                    "robust (sandwich) standard errors, as lavaan's se = 'robust.sem'.")
+    if se_type == "bootstrap":
+        from .bootstrap import check_bootstrap_options
+
+        check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss, group=group)
+    combo = next((c for c in SUPPORTED if c[:3] == (disc, se_type, test)), None)
+    if combo is None:
+        raise NotAvailableError(
+            f"se={se_type!r} with estimator={est!r} (discrepancy {disc}, test {test}) is not available yet; "
+            "supported: " + "; ".join(f"{c.discrepancy} + {c.se} + {c.test}" for c in SUPPORTED) + "."
+        )
+    if group is not None and not combo.multigroup:
+        raise NotAvailableError(f"multi-group models with {disc} + se={se_type!r} are not available yet.")
+
+    if disc == "FIML" and meanstructure is False:
+        raise EgovsemError("missing='fiml' needs a mean structure; do not set meanstructure=False.")
+    if disc == "FIML":
+        meanstructure = True
+    if isinstance(group_equal, str):
+        group_equal = [g.strip() for g in group_equal.split(",") if g.strip()]
+    if group_equal and group is None:
+        raise EgovsemError(f"group_equal={group_equal!r} needs a grouping column: pass group=.")
+    from .partable import GROUP_EQUAL
+
+    for ge in group_equal or ():
+        check_option("group_equal", ge, GROUP_EQUAL)
+    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white") else "expected"
+    return Options(
+        estimator=est, discrepancy=disc, missing=miss, se=se_type, test=test, information=information,
+        std_lv=bool(std_lv), meanstructure=None if meanstructure is None else bool(meanstructure),
+        fixed_x=bool(fixed_x), auto_cov_y=bool(auto_cov_y), group=group, group_equal=tuple(group_equal or ()),
+        ordered=ords, bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
+    )
