@@ -1,8 +1,8 @@
 """FIML (casewise ML with missing values) and the observed-information / first-order matrices that
 FIML and MLR need, all in terms of the saturated coordinates of :mod:`egovsem.sem.casewise`.
 
-* FIML discrepancy ``F(theta) = -2/N sum_i l_i(theta)``; minimised by Fisher scoring with the expected
-  information under MAR as the metric, and step halving.
+* FIML discrepancy ``F(theta) = -2/N sum_i l_i(theta)``; minimised by :func:`egovsem.sem.optimize.minimize`
+  with the expected information under MAR as the metric.
 * Observed information (lavaan's default for FIML and for MLR, ``observed.information = "hessian"``):
   ``-[Delta' H_phi Delta + sum_a g_a d2 phi_a / dtheta dtheta']``, the second term by central differences
   of the model Jacobian (no data involved).
@@ -21,7 +21,7 @@ from .casewise import (
     saturated_scores,
     vech_indices,
 )
-from .ml import FitState, scoring
+from .optimize import FitState, minimize
 from .ram import RAM
 
 __all__ = ["RowData", "delta_phi", "fiml_objective", "fiml_scoring", "observed_information",
@@ -76,7 +76,7 @@ def fiml_scoring(ram: RAM, theta0: np.ndarray, rows: RowData, *, iter_max: int =
         g = -2.0 / n * (D @ _phi_gradient(cw))
         return g, (2.0 / n * (D @ expected_information_phi(cw) @ D.T) if metric else None)
 
-    return scoring(lambda th: fiml_objective(ram, th, rows), gH, theta0, iter_max=iter_max, tol=tol)
+    return minimize(lambda th: fiml_objective(ram, th, rows), gH, theta0, iter_max=iter_max, tol=tol)
 
 
 def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed=None) -> np.ndarray:

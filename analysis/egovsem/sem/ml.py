@@ -5,17 +5,16 @@ The discrepancy is lavaan's (times two): ``F = log|Sigma| + tr(S Sigma^-1) - log
 (lavaan's ``likelihood = "normal"``). ``chisq = N * F_min``. The expected information per observation is
 ``I = 1/2 tr(W dSigma_k W dSigma_l) + dmu_k' W dmu_l`` with ``W = Sigma^-1`` evaluated at the model-implied
 moments (lavaan's ``information = "expected"``, ``h1.information = "structured"``).
-The optimiser is Fisher scoring with step halving, which converges quadratically near the optimum.
+The optimiser is :func:`egovsem.sem.optimize.minimize` (Fisher scoring in a trust region).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from .optimize import FitState, minimize
 from .ram import RAM
 
-__all__ = ["objective", "gradient", "information", "fisher_scoring", "FitState"]
+__all__ = ["objective", "gradient", "information", "fisher_scoring", "FitState", "scoring"]
 
 
 def _chol_logdet_inv(Sigma: np.ndarray):
@@ -82,58 +81,8 @@ def information(ram, theta, meanstructure):
     return information_from(W, dS, dmu, meanstructure)
 
 
-@dataclass
-class FitState:
-    theta: np.ndarray
-    fmin: float
-    converged: bool
-    iterations: int
-    message: str
-
-
-def scoring(f_of, gH_of, theta0: np.ndarray, *, iter_max: int = 10000, tol: float = 1e-10) -> FitState:
-    """Minimise a discrepancy by Fisher scoring with step halving (and Levenberg damping if a step fails).
-
-    ``f_of(theta)`` is the discrepancy (inf where the model is not positive definite) and
-    ``gH_of(theta)`` returns its gradient and a positive definite metric (twice the expected
-    information). Converged when the largest gradient element is below 1e-5, the relative change of F
-    below ``tol`` (lavaan's nlminb uses rel.tol = 1e-10), and the gradient at the new point below 1e-7
-    (estimates then sit within about 1e-7 of the optimum).
-    """
-    theta = np.asarray(theta0, dtype=float).copy()
-    f = f_of(theta)
-    if not np.isfinite(f):
-        return FitState(theta, f, False, 0, "the starting values imply a covariance matrix that is not positive definite")
-    lam = 0.0
-    for it in range(1, iter_max + 1):
-        g, H = gH_of(theta)
-        if lam > 0:
-            H = H + lam * np.diag(np.maximum(np.diag(H), 1e-8))
-        try:
-            step = -np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = -np.linalg.lstsq(H, g, rcond=None)[0]
-        alpha, f_new = 1.0, np.inf
-        for _ in range(30):
-            cand = theta + alpha * step
-            f_new = f_of(cand)
-            if np.isfinite(f_new) and f_new <= f + 1e-4 * alpha * (g @ step):
-                break
-            alpha *= 0.5
-        else:
-            if np.max(np.abs(g)) < 1e-6:
-                return FitState(theta, f, True, it, "converged (no further decrease possible)")
-            lam = max(lam * 10, 1e-3)
-            if lam > 1e8:
-                return FitState(theta, f, False, it, "the line search failed")
-            continue
-        lam = lam / 10 if lam > 1e-6 else 0.0
-        df = f - f_new
-        theta, f = cand, f_new
-        if np.max(np.abs(g)) < 1e-5 and (abs(df) <= tol * (abs(f) + 1.0) or np.max(np.abs(alpha * step)) < 1e-10):
-            if np.max(np.abs(gH_of(theta, metric=False)[0])) < 1e-7:
-                return FitState(theta, f, True, it, "converged")
-    return FitState(theta, f, False, iter_max, f"the iteration limit ({iter_max}) was reached")
+# the optimiser lives in :mod:`egovsem.sem.optimize`; these names stay importable from here
+scoring = minimize
 
 
 def fisher_scoring(
@@ -146,12 +95,12 @@ def fisher_scoring(
     iter_max: int = 10000,
     tol: float = 1e-10,
 ) -> FitState:
-    """Complete-data ML by :func:`scoring`."""
+    """Complete-data ML by :func:`egovsem.sem.optimize.minimize`."""
     logdetS = np.linalg.slogdet(S)[1]
 
     def gH(theta, metric=True):
         g, I = gradient_and_info(ram, theta, S, xbar, meanstructure, info=metric)
         return g, (2.0 * I if metric else None)
 
-    return scoring(lambda th: objective(ram, th, S, xbar, logdetS, meanstructure), gH, theta0,
-                   iter_max=iter_max, tol=tol)
+    return minimize(lambda th: objective(ram, th, S, xbar, logdetS, meanstructure), gH, theta0,
+                    iter_max=iter_max, tol=tol)

@@ -20,6 +20,7 @@ from .fiml import RowData, fiml_scoring, model_scores, observed_information
 from .options import Options, resolve_options
 from .partable import ModelSpec, check_data_names, specify
 from .ram import RAM
+from .start import start_theta
 
 __all__ = ["Model", "sem", "cfa"]
 
@@ -219,65 +220,9 @@ def _fill_fixed_x(spec: ModelSpec, stats: SampleStats) -> pd.DataFrame:
 
 
 def start_values(spec: ModelSpec, pt: pd.DataFrame, ram: RAM, stats: SampleStats) -> np.ndarray:
-    """Starting values in the spirit of lavaan's "simple" start plus one-factor loadings from sum scores.
-
-    Loadings: ``cov(x_j, T) / cov(x_marker, T)`` with ``T`` the factor's sum score (or, with a fixed
-    latent variance, ``cov(x_j, T) / sd(T)``); latent variances ``cov(x_marker, T)^2 / var(T)``;
-    residual variances half the observed variance; regressions and covariances 0; intercepts the
-    sample means; user ``start()`` values win.
-    """
-    S, xbar = stats.cov, stats.mean
-    opos = {v: i for i, v in enumerate(spec.ov)}
-    indicators: dict[str, list[str]] = {}
-    for r in pt.itertuples():
-        if r.op == "=~" and r.rhs in opos:
-            indicators.setdefault(r.lhs, []).append(r.rhs)
-    lam: dict[tuple[str, str], float] = {}
-    psi: dict[str, float] = {}
-    for f, inds in indicators.items():
-        idx = [opos[x] for x in inds]
-        w = np.ones(len(idx))
-        covT = S[np.ix_(idx, idx)] @ w
-        varT = float(w @ S[np.ix_(idx, idx)] @ w)
-        marker_fixed = any(r.lhs == f and r.op == "=~" and r.free == 0 for r in pt.itertuples())
-        if marker_fixed:
-            mrow = next(r for r in pt.itertuples() if r.lhs == f and r.op == "=~" and r.free == 0)
-            if mrow.rhs in opos:
-                m = inds.index(mrow.rhs)
-                denom = covT[m] if abs(covT[m]) > 1e-12 else 1.0
-                for x, c in zip(inds, covT):
-                    lam[(f, x)] = c / denom * (mrow.ustart if np.isfinite(mrow.ustart) else 1.0)
-                psi[f] = max(covT[m] ** 2 / varT, 0.05) if varT > 0 else 0.05
-        else:
-            sdT = np.sqrt(varT) if varT > 0 else 1.0
-            for x, c in zip(inds, covT):
-                lam[(f, x)] = c / sdT
-            psi[f] = 1.0
-    theta = np.zeros(ram.q)
-    done = np.zeros(ram.q, dtype=bool)
-    for r in pt.itertuples():
-        k = int(r.free) - 1
-        if k < 0 or done[k]:
-            continue
-        if np.isfinite(r.start):
-            val = r.start
-        elif np.isfinite(r.ustart):
-            val = r.ustart
-        elif r.op == "=~":
-            val = lam.get((r.lhs, r.rhs), 1.0)
-        elif r.op == "~~" and r.lhs == r.rhs:
-            if r.lhs in opos:
-                val = 0.5 * S[opos[r.lhs], opos[r.lhs]]
-            else:
-                exo = r.lhs in spec.lv_x
-                val = psi.get(r.lhs, 0.05) * (1.0 if exo else 0.5)
-        elif r.op == "~1":
-            val = xbar[opos[r.lhs]] if r.lhs in opos else 0.0
-        else:
-            val = 0.0
-        theta[k] = val
-        done[k] = True
-    return theta
+    """Starting values of the free parameters: lavaan's defaults (FABIN3 loadings and its rules for the
+    rest), see :mod:`egovsem.sem.start`; user ``start()`` values win."""
+    return start_theta(spec, pt, ram.q, stats)
 
 
 def _invert_information(info: np.ndarray, nobs: int, pt: pd.DataFrame, *, strict: bool) -> np.ndarray:

@@ -17,9 +17,11 @@ from .._errors import ConvergenceWarning, DataError, MissingDataWarning, NotAvai
 from . import ml
 from .data import prepare_data
 from .fitmeasures import _incremental, _residual_measures, _rmsea, _rmsea_block, critical_n, gfi_complete
+from .optimize import minimize
 from .partable import specify
 from .ram import RAM
 from .results import Results
+from .start import start_theta_groups
 
 __all__ = ["fit_multigroup", "MultiGroupResults"]
 
@@ -68,17 +70,9 @@ def fit_multigroup(model, data: pd.DataFrame) -> MultiGroupResults:
         from .._errors import IdentificationError
 
         raise IdentificationError(f"The model is not identified: {q} free parameters but only {ndat} sample moments.")
-    from .model import _invert_information, start_values
+    from .model import _invert_information
 
-    theta0 = np.zeros(q)
-    seen = np.zeros(q, dtype=bool)
-    for g in range(G):
-        ptg = pt[pt["group"] == g + 1]
-        th = start_values(spec, ptg, rams[g], stats[g])
-        idx = np.unique(ptg["free"][ptg["free"] > 0].to_numpy() - 1)
-        new = idx[~seen[idx]]
-        theta0[new] = th[new]
-        seen[idx] = True
+    theta0, _ = start_theta_groups(spec, pt, stats, q)
     N = sum(st.nobs for st in stats)
     w = np.array([st.nobs / N for st in stats])
     from .fiml import RowData, model_scores, observed_information
@@ -124,7 +118,7 @@ def fit_multigroup(model, data: pd.DataFrame) -> MultiGroupResults:
 
 
 def _scoring(rams, stats, w, theta0, *, iter_max=10000, tol=1e-10):
-    """F = sum_g w_g F_g by :func:`egovsem.sem.ml.scoring`."""
+    """F = sum_g w_g F_g by :func:`egovsem.sem.optimize.minimize`."""
     logdets = [np.linalg.slogdet(st.cov)[1] for st in stats]
 
     def F(th):
@@ -140,11 +134,11 @@ def _scoring(rams, stats, w, theta0, *, iter_max=10000, tol=1e-10):
                 H += wg * 2.0 * I
         return g, H
 
-    return ml.scoring(F, gH, theta0, iter_max=iter_max, tol=tol)
+    return minimize(F, gH, theta0, iter_max=iter_max, tol=tol)
 
 
 def _scoring_fiml(rams, rows, w, theta0, *, iter_max=10000, tol=1e-10):
-    """F = sum_g w_g F_g with the groups' FIML discrepancies, by :func:`egovsem.sem.ml.scoring`."""
+    """F = sum_g w_g F_g with the groups' FIML discrepancies, by :func:`egovsem.sem.optimize.minimize`."""
     from .casewise import casewise, expected_information_phi
     from .fiml import _phi_gradient, delta_phi, fiml_objective
 
@@ -163,7 +157,7 @@ def _scoring_fiml(rams, rows, w, theta0, *, iter_max=10000, tol=1e-10):
                 H += wg * 2.0 / rw.n * (D @ expected_information_phi(cw) @ D.T)
         return g, H
 
-    return ml.scoring(F, gH, theta0, iter_max=iter_max, tol=tol)
+    return minimize(F, gH, theta0, iter_max=iter_max, tol=tol)
 
 
 class MultiGroupResults(Results):

@@ -1,0 +1,138 @@
+"""The optimiser every estimator shares: Fisher scoring inside a trust region.
+
+The caller gives the discrepancy ``f(theta)`` (``inf`` where the implied moments are not positive
+definite) and ``grad_metric(theta, metric=True)``, which returns the gradient and a positive
+(semi)definite metric: twice the expected information for ML and FIML (summed over groups), or
+``2 Delta' W Delta`` for least squares. Each iteration solves the quadratic model of the discrepancy built
+on that metric within a trust region, in Levenberg-Marquardt form ``(H + lambda diag(H)) p = -g``, and
+accepts the step by the ratio of the actual to the predicted decrease (Moré, 1978; Nocedal & Wright,
+2006, ch. 4 and 10):
+
+* far from the optimum (or where a full step leaves the admissible region) ``lambda`` grows and the
+  step turns towards the scaled gradient and shortens, so the iteration cannot run off to a degenerate
+  solution the way plain step halving can;
+* near the optimum ``lambda`` falls to 0 and the iteration is pure Fisher scoring (Gauss-Newton for least
+  squares), which converges quadratically for a well-fitting model and fast linearly otherwise.
+
+Convergence (as the engine has always required): the largest gradient element below ``1e-5``, the
+relative change of ``f`` below ``tol`` (lavaan's nlminb uses ``rel.tol = 1e-10``) or a step below
+``1e-10``, and the gradient at the final point below ``gtol`` (``1e-7``).
+
+>>> import numpy as np
+>>> A = np.array([[4.0, 1.0], [1.0, 3.0]]); b = np.array([1.0, 2.0])
+>>> st = minimize(lambda t: float(t @ A @ t / 2 - b @ t), lambda t, metric=True: (A @ t - b, A if metric else None),
+...               np.zeros(2))
+>>> st.converged, np.allclose(st.theta, np.linalg.solve(A, b)), st.iterations
+(True, True, 2)
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["FitState", "minimize"]
+
+
+@dataclass
+class FitState:
+    """Where an optimisation stopped."""
+
+    theta: np.ndarray
+    fmin: float
+    converged: bool
+    iterations: int
+    message: str
+
+
+GradMetric = Callable[..., tuple[np.ndarray, np.ndarray | None]]
+
+
+def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    try:
+        L = np.linalg.cholesky(H)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(H, g, rcond=None)[0]
+    y = np.linalg.solve(L, g)
+    return np.linalg.solve(L.T, y)
+
+
+def minimize(
+    f: Callable[[np.ndarray], float],
+    grad_metric: GradMetric,
+    theta0: np.ndarray,
+    *,
+    iter_max: int = 10000,
+    tol: float = 1e-10,
+    gtol: float = 1e-7,
+) -> FitState:
+    """Minimise ``f`` from ``theta0`` by trust-region Fisher scoring.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(theta) -> float``; ``inf`` (or NaN) outside the admissible region.
+    grad_metric : callable
+        ``grad_metric(theta, metric=True) -> (gradient, metric)``; with ``metric=False`` the metric may
+        be ``None`` (only the gradient is needed, for the final check).
+    theta0 : ndarray
+        Starting values.
+    iter_max : int
+        Iteration limit (lavaan's ``iter.max`` is 10000).
+    tol : float
+        Relative change of ``f`` that ends the iteration.
+    gtol : float
+        Largest gradient element allowed at the returned point.
+
+    Returns
+    -------
+    FitState
+    """
+    theta = np.asarray(theta0, dtype=float).copy()
+    fval = float(f(theta))
+    if not np.isfinite(fval):
+        return FitState(theta, fval, False, 0,
+                        "the starting values imply a covariance matrix that is not positive definite")
+    q = theta.size
+    if q == 0:
+        return FitState(theta, fval, True, 0, "converged")
+    lam = 0.0
+    g, H = grad_metric(theta)
+    for it in range(1, iter_max + 1):
+        d = np.maximum(np.diag(H), 1e-12 * max(1.0, float(np.max(np.abs(np.diag(H))))))
+        accepted = False
+        for _ in range(60):
+            step = -_solve(H + lam * np.diag(d), g) if lam > 0 else -_solve(H, g)
+            pred = -(g @ step + 0.5 * step @ H @ step)
+            cand = theta + step
+            f_new = float(f(cand))
+            if np.isfinite(f_new) and pred > 0:
+                rho = (fval - f_new) / pred
+            else:
+                rho = -np.inf
+            if rho > 1e-4 or (np.isfinite(f_new) and f_new <= fval and pred <= 1e-14 * (abs(fval) + 1.0)):
+                accepted = True
+                break
+            if np.max(np.abs(step)) < 1e-14 * (1.0 + np.max(np.abs(theta))):
+                break
+            lam = max(4.0 * lam, 1e-3) if np.isfinite(f_new) else max(16.0 * lam, 1e-2)
+        if not accepted:
+            if np.max(np.abs(g)) < 1e-6:
+                return FitState(theta, fval, True, it, "converged (no further decrease possible)")
+            return FitState(theta, fval, False, it, "the trust region collapsed: no step decreases the discrepancy")
+        # the region grows after a good step and shrinks after a poor one
+        if rho > 0.75:
+            lam = lam / 8.0 if lam > 1e-8 else 0.0
+        elif rho < 0.25:
+            lam = max(2.0 * lam, 1e-4)
+        dF = fval - f_new
+        g_old_max = float(np.max(np.abs(g)))
+        theta, fval = cand, f_new
+        small_change = abs(dF) <= tol * (abs(fval) + 1.0) or np.max(np.abs(step)) < 1e-10
+        if g_old_max < 1e-5 and small_change:
+            g_new = grad_metric(theta, metric=False)[0]
+            if np.max(np.abs(g_new)) < gtol:
+                return FitState(theta, fval, True, it, "converged")
+        g, H = grad_metric(theta)
+    return FitState(theta, fval, False, iter_max, f"the iteration limit ({iter_max}) was reached")
