@@ -254,7 +254,7 @@ def test_suspect_codes_closed_form():
 
 def test_bootstrap_without_se_bootstrap(files, capsys):
     assert main(["fit", str(files / "hs.lav"), str(files / "hs.csv"), "--bootstrap", "500"]) == 2
-    assert ("egovsem fit: error: --bootstrap 500 is given but --se is 'standard': the resamples are only drawn with "
+    assert ("egovsem fit: error: --bootstrap 500 is given but --se is \"the estimator's own\": the resamples are only drawn with "
             "--se bootstrap. Add --se bootstrap, or leave out --bootstrap.") in capsys.readouterr().err
 
 
