@@ -46,6 +46,8 @@ class Casewise:
     u: np.ndarray  # (n, p)
     logl: np.ndarray  # (n,)
     complete: bool = False  # every row fully observed: K is the same Sigma^-1 on every row
+    K_pattern: np.ndarray | None = None  # (npat, p, p): one padded inverse per missing-data pattern
+    pattern_count: np.ndarray | None = None  # (npat,) rows per pattern
 
 
 def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -> Casewise | None:
@@ -67,22 +69,36 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -
         logdet = 2.0 * np.log(np.diag(L)).sum()
         logl = -0.5 * (p * LOG2PI + logdet + np.einsum("ni,ni->n", r, u))
         return Casewise(np.broadcast_to(W, (n, p, p)), u, logl, True)
-    mm = M[:, :, None] * M[:, None, :]
+    # one Cholesky factor per missing-data pattern, shared by the pattern's rows
+    pats, inv, cnt = _patterns(M)
+    mm = pats[:, :, None] * pats[:, None, :]
     Sig = Sigma[None, :, :] * mm
     idx = np.arange(p)
-    Sig[:, idx, idx] += 1.0 - M
+    Sig[:, idx, idx] += 1.0 - pats
     try:
         L = np.linalg.cholesky(Sig)
     except np.linalg.LinAlgError:
         return None
     logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
     Linv = np.linalg.inv(L)
-    K = np.matmul(np.swapaxes(Linv, 1, 2), Linv) * mm
+    Kp = np.matmul(np.swapaxes(Linv, 1, 2), Linv) * mm
+    K = Kp[inv]
     r = (X0 - mu) * M
     u = np.einsum("nij,nj->ni", K, r)
     quad = np.einsum("ni,ni->n", r, u)
-    logl = -0.5 * (M.sum(axis=1) * LOG2PI + logdet + quad)
-    return Casewise(K, u, logl)
+    logl = -0.5 * (M.sum(axis=1) * LOG2PI + logdet[inv] + quad)
+    return Casewise(K, u, logl, False, Kp, cnt.astype(float))
+
+
+def _patterns(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows of the observed mask, each row's pattern and the rows per pattern."""
+    p = M.shape[1]
+    if p <= 62:
+        key = (M > 0).astype(np.int64) @ (np.int64(1) << np.arange(p, dtype=np.int64))
+        _, first, inv, cnt = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+        return M[first], inv.reshape(-1), cnt
+    pats, inv, cnt = np.unique(M, axis=0, return_inverse=True, return_counts=True)
+    return pats, inv.reshape(-1), cnt
 
 
 def casewise_pd(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -> Casewise:
@@ -101,7 +117,11 @@ def saturated_gradient(cw: Casewise) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ksum(cw: Casewise) -> np.ndarray:
-    return cw.u.shape[0] * cw.K[0] if cw.complete else cw.K.sum(axis=0)
+    if cw.complete:
+        return cw.u.shape[0] * cw.K[0]
+    if cw.K_pattern is not None:
+        return np.tensordot(cw.pattern_count, cw.K_pattern, axes=1)
+    return cw.K.sum(axis=0)
 
 
 def _kk(cw: Casewise) -> np.ndarray:
@@ -110,6 +130,9 @@ def _kk(cw: Casewise) -> np.ndarray:
     if cw.complete:
         W = cw.K[0]
         return n * (W[:, :, None, None] * W[None, None, :, :])
+    if cw.K_pattern is not None:
+        Kf = cw.K_pattern.reshape(-1, p * p)
+        return ((Kf.T * cw.pattern_count) @ Kf).reshape(p, p, p, p)
     Kf = cw.K.reshape(n, p * p)
     return (Kf.T @ Kf).reshape(p, p, p, p)
 

@@ -17,6 +17,7 @@ import numpy as np
 from .casewise import (
     casewise,
     expected_information_phi,
+    saturated_gradient,
     saturated_hessian,
     saturated_scores,
     vech_indices,
@@ -53,7 +54,10 @@ def delta_phi(ram: RAM, theta: np.ndarray) -> np.ndarray:
 
 
 def _phi_gradient(cw) -> np.ndarray:
-    return saturated_scores(cw).sum(axis=0)
+    """The summed casewise scores in phi coordinates (without forming the n x nphi score matrix)."""
+    g_mu, G = saturated_gradient(cw)
+    vi, vj = vech_indices(g_mu.size)
+    return np.concatenate([g_mu, G[vi, vj] * np.where(vi == vj, 1.0, 2.0)])
 
 
 def fiml_objective(ram: RAM, theta, rows: RowData) -> float:
