@@ -15,6 +15,7 @@ from ._errors import (  # noqa: E402
     IdentificationError,
     ModelSyntaxError,
     NotAvailableError,
+    NotConvergedError,
 )
 
 # the engine package is egovsem.sem; the name egovsem.sem is then rebound to the function sem()
@@ -39,6 +40,7 @@ __all__ = [
     "ModelSyntaxError",
     "IdentificationError",
     "NotAvailableError",
+    "NotConvergedError",
     "EgovsemWarning",
     "ConvergenceWarning",
     "HeywoodWarning",

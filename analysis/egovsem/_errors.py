@@ -29,6 +29,10 @@ class IdentificationError(EgovsemError):
     """The model is not identified (negative degrees of freedom or singular information)."""
 
 
+class NotConvergedError(EgovsemError):
+    """A fit that did not converge was given where its estimates would be used (a table, a measure, a run)."""
+
+
 class NotAvailableError(EgovsemError):
     """An option that a later release implements; never silently ignored."""
 
