@@ -552,7 +552,9 @@ def test_indirect_table_from_a_bootstrap_fit():
     assert "percentile bootstrap" in hypotheses_table(f).notes_en[0]
 
 
-def test_notes_warn_when_the_fit_did_not_converge():
+def test_a_fit_that_did_not_converge_is_refused_not_annotated():
+    """Issue 10, item 3 replaced the caution note of a non-converged fit by a refusal naming the model and
+    what to try (tests/test_nonconvergence.py tests every builder)."""
     import copy
 
     import egovsem.datasets as ds
@@ -562,7 +564,9 @@ def test_notes_warn_when_the_fit_did_not_converge():
     assert "did not converge" not in hypotheses_table(f).notes_en[0]
     g = copy.copy(f)
     g.converged = False
-    assert "did not converge" in hypotheses_table(g).notes_en[0] and "未收敛" in hypotheses_table(g).notes_zh[0]
+    with pytest.raises(egovsem.NotConvergedError, match=r"^hypotheses_table: the model 'visual =~ x1 \+ x2 \+ x3' "
+                                                          r"did not converge.*std_lv=True"):
+        hypotheses_table(g)
 
 
 @pytest.mark.parametrize("p, expected", [(0.04996, ".04996"), (0.0499, ".0499"), (0.00999, ".00999"),

@@ -13,6 +13,7 @@ from ._errors import (  # noqa: E402
     IdentificationError,
     ModelSyntaxError,
     NotAvailableError,
+    NotConvergedError,
 )
 from ._version import __version__
 
@@ -38,6 +39,7 @@ __all__ = [
     "ModelSyntaxError",
     "IdentificationError",
     "NotAvailableError",
+    "NotConvergedError",
     "EgovsemWarning",
     "ConvergenceWarning",
     "HeywoodWarning",

@@ -33,6 +33,10 @@ class OutputError(EgovsemError):
     """An output path cannot be written, or it is one of the run's input files."""
 
 
+class NotConvergedError(EgovsemError):
+    """A fit that did not converge was given where its estimates would be used (a table, a measure, a run)."""
+
+
 class NotAvailableError(EgovsemError):
     """An option that a later release implements; never silently ignored."""
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, EgovsemError, NotAvailableError
+from ..sem.checks import require_converged
 
 __all__ = ["check_data", "check_items", "check_constructs", "check_positive_definite", "pairwise_cov", "cov2cor",
            "FitParts", "fit_parts"]
@@ -138,12 +139,14 @@ class FitParts:
         return list(col.index[col != 0])
 
 
-def fit_parts(fit) -> FitParts:
-    """Extract :class:`FitParts` from an :class:`egovsem.Results` (single-group ML fit)."""
+def fit_parts(fit, what: str = "egovsem.measure") -> FitParts:
+    """Extract :class:`FitParts` from an :class:`egovsem.Results` (single-group ML fit); a fit that did not
+    converge is refused (``what`` names the caller in the message)."""
     if not all(hasattr(fit, a) for a in ("params", "spec", "ram", "theta", "stats")):
         raise EgovsemError(
             f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). Got {type(fit).__name__}."
         )
+    require_converged(fit, what)
     opts = getattr(fit, "options", {}) or {}
     groups = pd.unique(fit.partable["group"]) if "group" in fit.partable else [1]
     if len(groups) > 1 or opts.get("group"):

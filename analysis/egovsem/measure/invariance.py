@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import special
 
 from .._errors import check_option
+from ..sem.checks import model_label, require_converged
 
 __all__ = ["STEPS", "invariance"]
 
@@ -58,6 +59,7 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     for s in steps:
         fit = sem(model, data, group=group, group_equal=STEPS[s], std_lv=std_lv, estimator=estimator,
                   missing=missing)
+        require_converged(fit, "invariance", title=f"{s} step ({model_label(fit)})")
         fm = fit.fit_measures
         mlr = fit.options["test"] == "yuan.bentler.mplus"
         suf = ".robust" if mlr else ""

@@ -97,8 +97,8 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95) -> pd.DataFra
     return pd.DataFrame([_alpha_row(check_items(data, items), ci)])
 
 
-def _factor_table(fit, constructs):
-    parts = fit_parts(fit)
+def _factor_table(fit, constructs, what: str):
+    parts = fit_parts(fit, what)
     factors = parts.factors()
     if constructs is not None:
         unknown = [c for c in constructs if c not in factors]
@@ -150,7 +150,7 @@ def composite_reliability(fit, *, constructs=None, obs_var: bool = True, tau_eq:
     1   textual        3  0.885
     2     speed        3  0.686
     """
-    parts, factors = _factor_table(fit, constructs)
+    parts, factors = _factor_table(fit, constructs, "composite_reliability")
     S = parts.sample_cov if obs_var else parts.implied_cov
     rows = []
     for f in factors:
@@ -197,7 +197,7 @@ def ave(fit, *, constructs=None, obs_var: bool = True) -> pd.DataFrame:
     1   textual        3  0.721     0.849
     2     speed        3  0.424     0.652
     """
-    parts, factors = _factor_table(fit, constructs)
+    parts, factors = _factor_table(fit, constructs, "ave")
     S = parts.sample_cov if obs_var else parts.implied_cov
     L = parts.loadings[parts.factors()]
     cross = (L.round(5) != 0).sum(axis=1) > 1

@@ -30,8 +30,8 @@ DEFINITIONS = {
 }
 
 
-def _constructs_of(fit, data, constructs):
-    parts = fit_parts(fit)
+def _constructs_of(fit, data, constructs, what: str):
+    parts = fit_parts(fit, what)
     model = {f: parts.indicators(f) for f in parts.factors()}
     if constructs is None:
         single = [f for f in parts.loadings.columns if f not in model]
@@ -91,7 +91,7 @@ def reliability_table(fit, data: pd.DataFrame, constructs=None) -> pd.DataFrame:
     1   textual  0.883  0.885  0.721     0.384
     2     speed  0.688  0.686  0.424     0.387
     """
-    cons = _constructs_of(fit, data, constructs)
+    cons = _constructs_of(fit, data, constructs, "reliability_table")
     names = list(cons)
     al = cronbach_alpha(data, cons).set_index("construct")
     om = composite_reliability(fit, constructs=names).set_index("construct")
@@ -160,7 +160,7 @@ def measure_report(fit, data: pd.DataFrame, constructs=None) -> dict:
     >>> sorted(json.loads(json.dumps(rep)))[:4]
     ['definitions', 'fornell_larcker', 'full_collinearity_vif', 'harman']
     """
-    cons = _constructs_of(fit, data, constructs)
+    cons = _constructs_of(fit, data, constructs, "measure_report")
     rel = reliability_table(fit, data, cons)
     pe = fit.params
     pe = pe[(pe["op"] == "=~") & pe["lhs"].isin(list(cons))]

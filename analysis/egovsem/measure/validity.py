@@ -99,7 +99,7 @@ def fornell_larcker(fit) -> pd.DataFrame:
     textual   0.459    0.849  0.283
     speed     0.471    0.283  0.652
     """
-    parts = fit_parts(fit)
+    parts = fit_parts(fit, "fornell_larcker")
     factors = parts.factors()
     C = parts.cov_lv.loc[factors, factors].to_numpy()
     sd = np.sqrt(np.diag(C))

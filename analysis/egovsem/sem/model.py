@@ -15,6 +15,7 @@ from .._errors import (
     MissingDataWarning,
 )
 from . import ml
+from .checks import NONCONVERGENCE_ADVICE
 from .data import SampleStats, prepare_data
 from .fiml import RowData, fiml_scoring, model_scores, observed_information
 from .options import Options, resolve_options
@@ -146,7 +147,7 @@ class Model:
         if not state.converged:
             warnings.warn(
                 f"the model did not converge after {state.iterations} iterations ({state.message}); "
-                "estimates, standard errors and fit measures are not trustworthy.",
+                f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -242,14 +243,19 @@ def _invert_information(info: np.ndarray, nobs: int, pt: pd.DataFrame, *, strict
             rows = pt[pt["free"] == k + 1]
             r = rows.iloc[0]
             names.append(f"{r['lhs']} {r['op']} {r['rhs']}".strip())
-        msg = (
-            "The model is not identified: the information matrix is singular (smallest eigenvalue "
-            f"{ev[0]:.3g}), so standard errors cannot be computed. The parameters involved: {', '.join(names)}. "
-            "Fix a loading or a variance to set each latent variable's scale, or remove a redundant parameter."
-        )
         if strict:
-            raise IdentificationError(msg)
-        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+            raise IdentificationError(
+                "The model is not identified: the information matrix is singular (smallest eigenvalue "
+                f"{ev[0]:.3g}), so standard errors cannot be computed. The parameters involved: {', '.join(names)}. "
+                "Fix a loading or a variance to set each latent variable's scale, or remove a redundant parameter."
+            )
+        # not converged: a singular information matrix away from the optimum says nothing about identification
+        warnings.warn(
+            "the model did not converge and the information matrix is singular at the point where the optimiser "
+            f"stopped (smallest eigenvalue {ev[0]:.3g}; parameters involved: {', '.join(names)}), so standard "
+            f"errors cannot be computed; {NONCONVERGENCE_ADVICE}.",
+            ConvergenceWarning, stacklevel=3,
+        )
         return np.full((q, q), np.nan)
     Rinv = (evec / ev) @ evec.T
     return Rinv / np.outer(d, d) / nobs  # nobs = 1 when ``info`` is already a total

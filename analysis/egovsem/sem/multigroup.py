@@ -83,8 +83,10 @@ def fit_multigroup(model, data: pd.DataFrame) -> MultiGroupResults:
     else:
         state = _scoring(rams, stats, w, theta0, iter_max=opts.iter_max)
     if not state.converged:
-        warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}).",
-                      ConvergenceWarning, stacklevel=3)
+        from .checks import NONCONVERGENCE_ADVICE
+
+        warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
+                      f"{NONCONVERGENCE_ADVICE}.", ConvergenceWarning, stacklevel=3)
     extra: dict = {"information": "expected"}
     fmin = state.fmin
     if opts.information == "observed":

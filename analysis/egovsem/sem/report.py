@@ -6,6 +6,8 @@ import html
 import numpy as np
 import pandas as pd
 
+from .checks import NONCONVERGENCE_ADVICE, nonconvergence_headline
+
 __all__ = ["summary_text", "summary_html", "fit_section_rows", "fit_section_lines"]
 
 _SECTIONS = [("=~", "Latent Variables"), ("~", "Regressions"), ("~~", "Covariances"), ("~1", "Intercepts"),
@@ -182,6 +184,9 @@ def summary_text(res) -> str:
     lines = []
     from .. import __version__
 
+    if not res.converged:  # said first, before any number (issue 10, item 3)
+        lines.append(nonconvergence_headline(res))
+        lines.append(f"   {NONCONVERGENCE_ADVICE[0].upper()}{NONCONVERGENCE_ADVICE[1:]}.")
     lines.append(f"egovsem {__version__}: {res.estimator} estimation "
                  f"{'converged' if res.converged else 'DID NOT CONVERGE'} after {res.iterations} iterations")
     lines.append("")
@@ -266,8 +271,10 @@ def summary_html(res) -> str:
     for c in ["est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox"]:
         p[c] = p[c].map(lambda v: "" if not np.isfinite(v) else f"{v:.3f}")
     status = "converged" if res.converged else "<b style='color:#b00'>did not converge</b>"
+    head = "" if res.converged else (f"<p><b style='color:#b00'>{html.escape(nonconvergence_headline(res))}</b><br>"
+                                     f"{html.escape(NONCONVERGENCE_ADVICE[0].upper() + NONCONVERGENCE_ADVICE[1:])}.</p>")
     return (
-        f"<div class='egovsem-results'><p><b>egovsem SEM</b> ({html.escape(res.estimator)}), N = {res.nobs}"
+        f"<div class='egovsem-results'>{head}<p><b>egovsem SEM</b> ({html.escape(res.estimator)}), N = {res.nobs}"
         f"{f' ({res.n_dropped} rows removed listwise)' if res.n_dropped else ''}, {status}</p>"
         f"{_fit_html(res)}"
         f"{p.to_html(index=False, classes='egovsem-params', border=0)}</div>"

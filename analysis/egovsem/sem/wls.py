@@ -42,7 +42,15 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from .._errors import ConvergenceWarning, DataError, IdentificationError, MissingDataWarning, NotAvailableError
+from .._errors import (
+    ConvergenceWarning,
+    DataError,
+    IdentificationError,
+    MissingDataWarning,
+    NotAvailableError,
+    NotConvergedError,
+)
+from .checks import NONCONVERGENCE_ADVICE
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .results import Results
@@ -398,14 +406,19 @@ def _fit_wlsmv(model, data, ordered) -> WLSResults:
     state = _gauss_newton(dm, theta0, s, w, iter_max=min(model.opts.iter_max, 500))
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
-                      "estimates, standard errors and fit measures are not trustworthy.", ConvergenceWarning,
-                      stacklevel=2)
+                      f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
+                      ConvergenceWarning, stacklevel=2)
     theta = state.theta
     D = dm.jacobian(theta)
     WD = D * w[:, None]
     A = D.T @ WD
     d = np.sqrt(np.clip(np.diag(A), 1e-300, None))
     ev, evec = np.linalg.eigh(A / np.outer(d, d))
+    if not ev[0] > 1e-10 * max(ev[-1], 1.0) and not state.converged:
+        # away from the optimum a singular information says nothing about identification
+        raise NotConvergedError(f"The model did not converge after {state.iterations} iterations and the DWLS "
+                                "information matrix is singular where the optimiser stopped, so standard errors "
+                                f"cannot be computed; {NONCONVERGENCE_ADVICE}.")
     if not ev[0] > 1e-10 * max(ev[-1], 1.0):
         raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
                                   "singular, so standard errors cannot be computed. Fix a loading or a variance "

@@ -96,13 +96,16 @@ class _Progress:
         self.say(f"      {msg}")
 
 
-def _fit(model: str, data: pd.DataFrame, **kw):
-    """Fit and collect the warnings (each a one-line message) instead of printing them."""
+def _fit(model: str, data: pd.DataFrame, *, title: str, **kw):
+    """Fit and collect the warnings (each a one-line message) instead of printing them; a model that does not
+    converge stops the run (its results would be used by every later step), naming ``title`` and what to try."""
     from ..sem import sem
+    from ..sem.checks import require_converged
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = sem(model, data, **kw)
+    require_converged(fit, "egovsem run", title=title)
     return fit, list(dict.fromkeys(str(w.message) for w in caught))
 
 
@@ -182,7 +185,7 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
             + ", ".join(texts))
     for name, text in texts.items():
         t = time.perf_counter()
-        res.fits[name], res.warnings[name] = _fit(text, data, **opts)
+        res.fits[name], res.warnings[name] = _fit(text, data, title=name, **opts)
         fm = res.fits[name].fit_measures
         pr.info(f"{name}: chisq = {fm['chisq']:.2f} on {int(fm['df'])} df, CFI = {fm['cfi']:.3f}, "
                 f"RMSEA = {fm['rmsea']:.3f} ({time.perf_counter() - t:.1f} s)")
@@ -251,7 +254,7 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
     pr.step(f"measurement model: CFA of {len(blocks)} constructs; reliability, validity, HTMT")
     syntax = cfa_syntax(blocks)
     t = time.perf_counter()
-    res.cfa, res.warnings["cfa"] = _fit(syntax, data, **opts)
+    res.cfa, res.warnings["cfa"] = _fit(syntax, data, title="measurement model (CFA of the constructs)", **opts)
     fm = res.cfa.fit_measures
     pr.info(f"CFA: chisq = {fm['chisq']:.2f} on {int(fm['df'])} df, CFI = {fm['cfi']:.3f} "
             f"({time.perf_counter() - t:.1f} s)")
@@ -260,7 +263,8 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
         res.reliability_fit = res.cfa
     except NotAvailableError as exc:
         # egovsem.measure takes omega and AVE from complete-data fits only: use the CFA of the complete cases
-        lw, w = _fit(syntax, data, estimator=opts["estimator"], missing="listwise")
+        lw, w = _fit(syntax, data, title="measurement model (CFA, complete cases)", estimator=opts["estimator"],
+                    missing="listwise")
         res.warnings["cfa_listwise"] = w
         res.reliability = reliability_table(lw, data)
         res.reliability_fit = lw
@@ -330,7 +334,7 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
         t = time.perf_counter()
         try:
             res.bootstrap[m], res.warnings[f"bootstrap_{m}"] = _fit(
-                texts[m], res.data, se="bootstrap", bootstrap=cfg.bootstrap, seed=cfg.seed, **opts)
+                texts[m], res.data, title=f"{m} (bootstrap)", se="bootstrap", bootstrap=cfg.bootstrap, seed=cfg.seed, **opts)
         except NotAvailableError as exc:
             msg = (f"Bootstrap confidence intervals were asked for but are not available in this version of "
                    f"egovsem ({exc}); the indirect effects have delta-method (Wald) intervals.",

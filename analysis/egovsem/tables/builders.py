@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
+from ..sem.checks import require_converged
 from ._format import DASH, apa_ci, apa_int, apa_number, apa_p, is_missing
 from ._labels import abbreviations, hypothesis_name, resolve_labels
 from .table import Table, build
@@ -33,10 +34,13 @@ SQRT = "\u221a"
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-def _check_fit(fit, name: str = "fit"):
+def _check_fit(fit, name: str = "fit", *, what: str | None = None):
+    """Check that ``fit`` is a fitted model; with ``what`` (the builder), refuse one that did not converge."""
     if not (hasattr(fit, "params") and hasattr(fit, "fit_measures")):
         raise EgovsemError(f"The '{name}' parameter must be the result of egovsem.sem() or egovsem.cfa(). "
                            f"Got {type(fit).__name__} instead.")
+    if what is not None:
+        require_converged(fit, what)
     return fit
 
 
@@ -73,7 +77,7 @@ def model_constructs(fit) -> dict[str, list[str]]:
 
 def latent_correlations(fit) -> pd.DataFrame:
     """Model-implied correlations of the latent variables (lavaan's ``lavInspect(fit, "cor.lv")``)."""
-    _check_fit(fit)
+    _check_fit(fit, what="latent_correlations")
     _, _, _, C, _ = fit.ram.implied(fit.theta)
     p = fit.ram.p
     names = list(fit.ram.names)[p:]
@@ -255,7 +259,7 @@ def correlation_table(fit, *, data: pd.DataFrame | None = None, ave=None, constr
     labels : mapping or None
         Construct names for the note (default: the bundled instrument).
     """
-    _check_fit(fit)
+    _check_fit(fit, what="correlation_table")
     _single_group(fit, "latent correlation table")
     labels = resolve_labels(labels)
     R = latent_correlations(fit)
@@ -363,7 +367,7 @@ def measurement_table(fit, reliability: pd.DataFrame | None = None, *, data: pd.
     item_labels : mapping item -> name or (en, zh), optional
         Shown instead of the item codes.
     """
-    _check_fit(fit)
+    _check_fit(fit, what="measurement_table")
     _single_group(fit, "measurement-model table")
     labels = resolve_labels(labels)
     item_labels = resolve_labels(item_labels or {})
@@ -498,6 +502,7 @@ def _first(m: pd.Series, key: str) -> float:
 
 def _measures(x, name: str) -> pd.Series:
     if hasattr(x, "fit_measures"):
+        require_converged(x, "fit_table", title=name)
         return x.fit_measures
     if isinstance(x, pd.Series):
         return x
@@ -632,7 +637,7 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
     only_labelled : bool
         Show only labelled paths (the hypotheses).
     """
-    _check_fit(fit)
+    _check_fit(fit, what="hypotheses_table")
     if not 0 < alpha < 1:
         raise EgovsemError(f"The 'alpha' parameter must lie in (0, 1). Got {alpha!r} instead.")
     check_option("default_sign", default_sign, ["+", "-"])
@@ -765,7 +770,7 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
     The decision (supported / not) follows the usual rule for indirect effects: the 95% CI excludes zero and
     the estimate has the expected sign.
     """
-    _check_fit(fit)
+    _check_fit(fit, what="indirect_table")
     check_option("default_sign", default_sign, ["+", "-"])
     labels = resolve_labels(labels)
     pe = fit.params

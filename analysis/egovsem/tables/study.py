@@ -57,11 +57,14 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
     """
     from ..sem import cfa as _cfa
     from ..sem import sem as _sem
+    from ..sem.checks import require_converged
 
     if fit is None:
         fit = _sem(model, data, **sem_options)
+    require_converged(fit, "model_tables", title=model_name[0] if isinstance(model_name, tuple) else model_name)
     if cfa_fit is None:
         cfa_fit = _cfa(cfa_syntax(fit), data, **sem_options)
+    require_converged(cfa_fit, "model_tables", title="measurement model (CFA)")
     rel, ht = _measure_parts(cfa_fit, data)
     tables = [sample_table(data, sample, instrument=instrument, note=note)] if sample else []
     tables += [measurement_table(cfa_fit, rel, labels=labels, note=note),
