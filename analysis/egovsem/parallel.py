@@ -47,7 +47,9 @@ __all__ = ["run_chunks", "seed_sequence", "child_seed", "check_n_jobs", "chunk_b
 def resolve_entropy(seed: int | None) -> int:
     """The root entropy for ``seed`` (a fresh random one, to be recorded, when ``seed`` is None)."""
     if seed is None:
-        return int(np.random.SeedSequence().entropy)
+        entropy = np.random.SeedSequence().entropy
+        assert isinstance(entropy, int)
+        return entropy
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise EgovsemError(f"The 'seed' parameter must be a non-negative integer or None. Got {seed!r} instead.")
     return int(seed)
