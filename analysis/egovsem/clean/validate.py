@@ -35,8 +35,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
