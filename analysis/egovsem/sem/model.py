@@ -14,6 +14,7 @@ from .._errors import (
     IdentificationError,
     MissingDataWarning,
 )
+from ..parallel import single_blas_thread
 from . import ml
 from .checks import NONCONVERGENCE_ADVICE
 from .data import SampleStats, prepare_data
@@ -98,6 +99,7 @@ class Model:
         return Model(self.model, **{**self._args, **changes})
 
     # ------------------------------------------------------------------------------------------------
+    @single_blas_thread
     def fit(self, data: pd.DataFrame):
         """Estimate the model on ``data`` and return a :class:`Results`."""
         from .results import Results
