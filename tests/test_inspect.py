@@ -18,14 +18,12 @@ from __future__ import annotations
 import json
 import warnings
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
-from egovsem.sem.inspect import WHATS, inspect
-
 from _refcompare import DATA, REF, close, se_close
+from egovsem.sem.inspect import WHATS, inspect
 
 HS3 = "visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6\n speed =~ x7 + x8 + x9"
 

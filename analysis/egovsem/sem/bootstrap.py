@@ -191,7 +191,7 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
     return out
 
 
-def _run(payload: _Payload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
+def _run(payload: _Payload | _FimlPayload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
     bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else FIML_CHUNK)
     parts = run_chunks(_chunk if isinstance(payload, _Payload) else _fiml_chunk, payload,
                        [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
@@ -458,6 +458,7 @@ def bootstrap(
         raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
     entropy = resolve_entropy(seed)
     X = np.asarray(fit.stats.X, dtype=float)
+    payload: _Payload | _FimlPayload
     if fit.missing == "fiml":
         if bollen_stine:
             raise NotAvailableError("the Bollen-Stine bootstrap with missing='fiml' is not available yet.")

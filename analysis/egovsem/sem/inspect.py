@@ -234,7 +234,11 @@ def information_matrix(res: Results, kind: str | None = None) -> np.ndarray:
 
             Sigma, mu, *_ = ram.implied(res.theta)
             D = delta_phi(ram, res.theta)
-            total += D @ expected_information_phi(casewise(rw.X0, rw.M, Sigma, mu)) @ D.T
+            cw = casewise(rw.X0, rw.M, Sigma, mu)
+            if cw is None:
+                raise NotAvailableError("inspect(): the model-implied covariance matrix is not positive definite, "
+                                        "so the expected FIML information cannot be computed.")
+            total += D @ expected_information_phi(cw) @ D.T
         elif kind == "expected":
             from . import ml
 

@@ -47,11 +47,10 @@ __all__ = ["Results", "SampleStatsPart", "Estimates", "OrdinalPart", "Vcov", "Te
 PARAM_COLUMNS = ["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper",
                  "std.lv", "std.all", "std.nox"]
 
-_frozen = dataclasses.dataclass(frozen=True, eq=False)
 
 
 # --------------------------------------------------------------------------------------------- parts --
-@_frozen
+@dataclasses.dataclass(frozen=True, eq=False)
 class SampleStatsPart:
     """Per-group sample statistics.
 
@@ -93,7 +92,7 @@ class SampleStatsPart:
         return int(sum(getattr(st, "n_dropped", 0) for st in self.groups))
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True, eq=False)
 class Estimates:
     """The estimates and the optimiser's account of them.
 
@@ -115,7 +114,7 @@ class Estimates:
     message: str = ""
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True, eq=False)
 class OrdinalPart:
     """The delta parameterisation of a WLSMV fit (lavaan's ``parameterization = "delta"``)."""
 
@@ -128,7 +127,7 @@ class OrdinalPart:
     F: float  # the DWLS discrepancy
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True, eq=False)
 class Vcov:
     """The covariance matrix of the free parameters and how it was obtained.
 
@@ -145,7 +144,7 @@ class Vcov:
     meat: np.ndarray | None = None
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True, eq=False)
 class TestPart:
     """The model test (lavaan's ``test``) and the log-likelihoods its statistics need (FIML)."""
 
@@ -155,7 +154,7 @@ class TestPart:
     logl_h1_groups: tuple[float, ...] | None = None
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True, eq=False)
 class BootstrapPart:
     """Bootstrap draws (``theta``, ``rows``, ``std``, ``def``, ``def_std``, ``ok`` ...), their summary ``info``
     (:attr:`Results.bootstrap_info`) and what a refit needs (``payload``: jackknife, ``norm`` bias)."""
