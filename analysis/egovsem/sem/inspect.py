@@ -299,6 +299,8 @@ WHATS: dict[str, Callable[[Results], Any]] = {
     "df": lambda r: int(r.df),
     "fmin": lambda r: float(r.fit_measures["fmin"]),
     "ngroups": lambda r: int(r.ngroups),
+    "ov.names": lambda r: list(r.spec.ov),
+    "lv.names": lambda r: list(r.spec.lv),
     "group": lambda r: r.opts.group,
     "group.label": _group_label,
     "options": lambda r: r.options,
@@ -324,7 +326,8 @@ def inspect(res: Results, what: str = "free") -> Any:
         ``"se"``, ``"free"`` (model matrices), ``"coef"``, ``"partable"`` (the parameter table with its free
         index, est and se; lavaan's ``parTable(fit)``), ``"iterations"``, ``"converged"``, ``"nobs"``,
         ``"ntotal"``, ``"npar"``, ``"ndat"``, ``"df"``, ``"fmin"``, ``"ngroups"``, ``"group"``,
-        ``"group.label"``, ``"options"``, ``"boot"``. Case-insensitive; lavaan's aliases are accepted.
+        ``"group.label"``, ``"options"``, ``"boot"``; and ``"ov.names"``, ``"lv.names"`` (lavaan's ``lavNames(fit,
+        "ov")``, ``lavNames(fit, "lv")``). Case-insensitive; lavaan's aliases are accepted.
 
     Returns
     -------
