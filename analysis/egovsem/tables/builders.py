@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
