@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import special
 
 from .._errors import EgovsemError, NotAvailableError
-from .bootstrap import BootstrapResults, _intervals, bootstrap, check_bootstrap_options
+from .bootstrap import _intervals, bootstrap, check_bootstrap_options
 from .results import Results
 
 __all__ = ["effects", "path_chains"]
@@ -135,7 +135,7 @@ def effects(
     chains = path_chains(fit.partable, x, y)
     if not chains:
         raise EgovsemError(f"The model has no directed path (chain of '~' regressions) from {x!r} to {y!r}.")
-    if isinstance(fit, BootstrapResults) and (bootstrap_draws is None or bootstrap_draws == fit.bootstrap_info["B"]):
+    if fit.bootstrap_part is not None and (bootstrap_draws is None or bootstrap_draws == fit.bootstrap_part.info["B"]):
         bt = fit
     else:
         B = 1000 if bootstrap_draws is None else bootstrap_draws
@@ -160,21 +160,21 @@ def effects(
         labels.append(("total indirect", f"{x} -> ... -> {y}"))
     labels += [("direct", f"{x} -> {y}") for _ in direct]
     labels.append(("total", f"{x} => {y}"))
-    ok = bt._boot["ok"]
-    base = Results.params.func(bt)
+    ok = bt.bootstrap_part.draws["ok"]
+    base = bt.wald_params
     nrow = len(bt.partable)
     est_rows = base["est"].to_numpy(float)[:nrow][None]
     std_rows = base["std.all"].to_numpy(float)[:nrow][None]
     est = table(est_rows)[0]
     std = table(std_rows)[0]
-    draws = table(bt._boot["rows"][ok])
-    sdraws = table(bt._boot["std"][ok])
+    draws = table(bt.bootstrap_part.draws["rows"][ok])
+    sdraws = table(bt.bootstrap_part.draws["std"][ok])
     se = draws.std(axis=0, ddof=1)
     acc = sacc = None
     if ci == "bca":
         from .bootstrap import _acceleration
 
-        jk = bt._jackknife
+        jk = bt.bootstrap_part.jackknife
         jok = jk["converged"]
         acc = _acceleration(table(jk["rows"][jok]))
         sacc = _acceleration(table(jk["std"][jok]))

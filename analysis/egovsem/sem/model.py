@@ -180,10 +180,10 @@ class Model:
             extra["logl"] = -N / 2 * state.fmin
             extra["logl_h1"] = logl_h1
             fmin = state.fmin + 2.0 / N * logl_h1
-        res = Results(
+        res = Results.from_fit(
             model=self, spec=spec, partable=pt, ram=ram, stats=stats, theta=state.theta, vcov=vcov,
             fmin=fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
-            message=state.message, extra=extra,
+            message=state.message, extra=extra, start=theta0,
         )
         _warn_heywood(res)
         if opts.se == "bootstrap":

@@ -23,7 +23,7 @@ from .ram import RAM
 from .results import Results
 from .start import start_theta_groups
 
-__all__ = ["fit_multigroup", "MultiGroupResults"]
+__all__ = ["fit_multigroup", "multigroup_fit_measures"]
 
 
 def _groups(data: pd.DataFrame, group: str):
@@ -40,7 +40,7 @@ def _groups(data: pd.DataFrame, group: str):
     return labels, [data[col == lab] for lab in labels]
 
 
-def fit_multigroup(model, data: pd.DataFrame) -> MultiGroupResults:
+def fit_multigroup(model, data: pd.DataFrame) -> Results:
     opts = model.opts
     if opts.discrepancy not in ("ML", "FIML"):
         raise NotAvailableError("multi-group models are available with estimator='ML' or 'MLR' for now.")
@@ -110,13 +110,12 @@ def fit_multigroup(model, data: pd.DataFrame) -> MultiGroupResults:
         extra["logl"] = -N / 2 * state.fmin
         extra["logl_h1"] = sum(lh1)
         fmin = state.fmin + 2.0 / N * sum(lh1)
-    res = MultiGroupResults(
+    return Results.from_fit(
         model=model, spec=spec, partable=pt, ram=rams[0], stats=stats[0], theta=state.theta, vcov=vcov,
         fmin=fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
-        message=state.message, extra=extra,
+        message=state.message, extra=extra, start=theta0, rams=rams, group_stats=stats, group_labels=labels,
+        weights=w,
     )
-    res.group_labels, res.rams, res.group_stats, res.weights = labels, rams, stats, w
-    return res
 
 
 def _scoring(rams, stats, w, theta0, *, iter_max=10000, tol=1e-10):
@@ -162,51 +161,12 @@ def _scoring_fiml(rams, rows, w, theta0, *, iter_max=10000, tol=1e-10):
     return minimize(F, gH, theta0, iter_max=iter_max, tol=tol)
 
 
-class MultiGroupResults(Results):
-    """Results of a multi-group model: ``params`` has a ``group`` column (1..G, labels in
-    ``group_labels``), ``r2`` is indexed by (group label, variable)."""
-
-    group_labels: list
-    rams: list
-    group_stats: list
-    weights: np.ndarray
-
-    @property
-    def nobs(self) -> int:
-        return int(sum(st.nobs for st in self.group_stats))
-
-    @property
-    def n_dropped(self) -> int:
-        return int(sum(st.n_dropped for st in self.group_stats))
-
-    def _std_columns(self, est):
-        from .standardize import standardized_columns
-
-        out = {k: np.full(len(self.partable), np.nan) for k in ("std.all", "std.lv", "std.nox")}
-        for g, ram in enumerate(self.rams, start=1):
-            mask = (self.partable["group"] == g).to_numpy()
-            cols = standardized_columns(self.partable[mask], est[mask], ram, self.theta, self.spec)
-            for k, v in cols.items():
-                out[k][mask] = v
-        return out
-
-    @property
-    def r2(self) -> pd.Series:
-        from .standardize import r_squared
-
-        parts = []
-        for lab, ram in zip(self.group_labels, self.rams):
-            r = r_squared(ram, self.theta, self.spec)
-            r.index = pd.MultiIndex.from_product([[lab], r.index])
-            parts.append(r)
-        return pd.concat(parts)
-
-    @property
-    def fit_measures(self) -> pd.Series:
-        return _mg_fit_measures(self)
+def multigroup_fit_measures(res: Results) -> pd.Series:
+    """lavaan's ``fitMeasures(fit)`` of a multi-group fit (what ``Results.fit_measures`` gives for G > 1)."""
+    return _mg_fit_measures(res)
 
 
-def _mg_fit_measures(res: MultiGroupResults) -> pd.Series:
+def _mg_fit_measures(res: Results) -> pd.Series:
     spec = res.spec
     G = len(res.rams)
     N = res.nobs

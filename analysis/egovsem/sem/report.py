@@ -198,7 +198,7 @@ def summary_text(res) -> str:
     lines += fit_section_lines(res)
     lines.append("")
     lines.append("Parameter Estimates:")
-    info = res.extra.get("information", "expected")
+    info = res.vcov_part.information
     kind = "robust (Huber-White sandwich)" if res.opts.se == "robust.huber.white" else "standard"
     lines.append(f"  Standard errors: {kind}, {info} information")
     params = res.params

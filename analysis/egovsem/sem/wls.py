@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
@@ -55,7 +54,7 @@ from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .results import Results
 
-__all__ = ["fit_wlsmv", "WLSResults", "wlsmv_partable"]
+__all__ = ["fit_wlsmv", "wlsmv_partable", "wlsmv_summary_text", "wlsmv_summary_html"]
 
 _PT_COLS = ["id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "start", "exo", "label", "plabel", "line"]
 
@@ -341,7 +340,7 @@ def _one_blas_thread():
         return contextlib.nullcontext()
 
 
-def fit_wlsmv(model, data: pd.DataFrame, ordered) -> WLSResults:
+def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     """Fit ``model`` (a :class:`~egovsem.sem.model.Model`) by WLSMV with the ``ordered`` items.
 
     Parameters
@@ -355,9 +354,9 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> WLSResults:
 
     Returns
     -------
-    WLSResults
-        ``params`` (lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows, thresholds as ``x | t1``)
-        and ``fit_measures`` (lavaan's ``fitMeasures(fit)`` names for WLSMV).
+    Results
+        With an ordinal part: ``params`` (lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows,
+        thresholds as ``x | t1``) and ``fit_measures`` (lavaan's ``fitMeasures(fit)`` names for WLSMV).
 
     Examples
     --------
@@ -381,7 +380,7 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> WLSResults:
     return res
 
 
-def _fit_wlsmv(model, data, ordered) -> WLSResults:
+def _fit_wlsmv(model, data, ordered) -> Results:
     if model.opts.discrepancy != "DWLS":
         # a model given with other options (fit_wlsmv(Model(syntax), data, ordered)): resolved again as WLSMV,
         # so the refusals of egovsem.sem.options apply (missing, groups, bootstrap)
@@ -429,85 +428,37 @@ def _fit_wlsmv(model, data, ordered) -> WLSResults:
     sigma, Sigma, ram_filled, resid_var = dm.moments(theta)
     extra = dict(ordinal=ost, delta=D, A=A, A_inv=Ainv, wls_est=sigma, information="expected",
                  F=state.F, ordered=tuple(ords), resid_var=resid_var, delta_model=dm)
-    return WLSResults(model=model, spec=spec, partable=pt, ram=ram_filled, stats=stats, theta=theta, vcov=vcov,
-                      fmin=state.F, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
-                      message=state.message, extra=extra)
+    return Results.from_fit(model=model, spec=spec, partable=pt, ram=ram_filled, stats=stats, theta=theta, vcov=vcov,
+                            fmin=state.F, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
+                            message=state.message, extra=extra, start=theta0)
 
 
-class WLSResults(Results):
-    """:class:`Results` of a WLSMV fit: threshold rows in ``params``, WLSMV fit measures.
+def wlsmv_summary_text(res: Results) -> str:
+    """lavaan-like text of a WLSMV fit: the shared report (its fit part has lavaan's "Standard" and "Scaled"
+    columns: the scaled-shifted test, its scaling factor and shift parameter, scaled and robust CFI/TLI/RMSEA),
+    the SE type and a Thresholds section."""
+    from .report import _fmt, summary_text
 
-    ``fmin`` here is the DWLS discrepancy F (lavaan reports ``fmin`` = (N - 1) / N F / 2); ``extra`` holds the first
-    stage (``ordinal``), ``delta`` (the Jacobian), ``A`` (= Delta' W Delta) and ``wls_est``.
-    """
+    lines = summary_text(_SummaryView(res)).split("\n")
+    out: list[str] = []
+    no_likelihood = ("  Loglikelihood", "  Akaike", "  Bayesian")  # not defined for DWLS
+    for line in lines:
+        if line.startswith(no_likelihood):
+            continue
+        if line.startswith("  Standard errors:"):
+            line = "  Standard errors: robust.sem (DWLS sandwich with Gamma), expected information"
+        if line.startswith("Variances:") or line.startswith("R-Square:"):
+            if not any(x.startswith("Thresholds:") for x in out):
+                out += _threshold_lines(res.params, _fmt)
+        out.append(line)
+    return "\n".join(out)
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.estimator = "WLSMV"
-        self.options["estimator"] = "WLSMV"
 
-    @cached_property
-    def _row_est_se(self):
-        est, se = super()._row_est_se
-        pt = self.partable
-        # the fixed residual variances of ordered items are 1 - explained variance (delta parameterisation)
-        ordered = self.extra["ordered"]
-        for k, v in enumerate(ordered):
-            i = np.flatnonzero(((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy())
-            est[i] = self.extra["resid_var"][k]
-        return est, se
+def wlsmv_summary_html(res: Results) -> str:
+    """The Jupyter view of a WLSMV fit (likelihood measures absent)."""
+    from .report import summary_html
 
-    @cached_property
-    def params(self) -> pd.DataFrame:
-        df = super().params.copy()
-        pt = self.partable
-        sd = np.sqrt(np.clip(np.diag(self.implied_cov), 0, None))
-        pos = {v: i for i, v in enumerate(self.spec.ov)}
-        th = np.flatnonzero((pt["op"] == "|").to_numpy())
-        sc = np.flatnonzero((pt["op"] == "~*~").to_numpy())
-        for col in ("std.lv", "std.all", "std.nox"):
-            vals = df[col].to_numpy().copy()
-            vals[th] = df["est"].to_numpy()[th] / sd[[pos[v] for v in pt["lhs"].to_numpy()[th]]]
-            vals[sc] = df["est"].to_numpy()[sc]
-            df[col] = vals
-        return df
-
-    @cached_property
-    def fit_measures(self) -> pd.Series:
-        from .wls_fit import wlsmv_fit_measures
-
-        return wlsmv_fit_measures(self)
-
-    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0):
-        raise NotAvailableError("modification indices after WLSMV are not available yet.")
-
-    def missing_report(self):
-        raise NotAvailableError("the missing-data report belongs to missing='fiml'; WLSMV deletes rows listwise.")
-
-    def summary(self) -> str:
-        """lavaan-like text: the shared report (its fit part has lavaan's "Standard" and "Scaled" columns: the
-        scaled-shifted test, its scaling factor and shift parameter, scaled and robust CFI/TLI/RMSEA), the SE
-        type and a Thresholds section."""
-        from .report import _fmt, summary_text
-
-        lines = summary_text(_SummaryView(self)).split("\n")
-        out = []
-        no_likelihood = ("  Loglikelihood", "  Akaike", "  Bayesian")  # not defined for DWLS
-        for line in lines:
-            if line.startswith(no_likelihood):
-                continue
-            if line.startswith("  Standard errors:"):
-                line = "  Standard errors: robust.sem (DWLS sandwich with Gamma), expected information"
-            if line.startswith("Variances:") or line.startswith("R-Square:"):
-                if not any(x.startswith("Thresholds:") for x in out):
-                    out += _threshold_lines(self.params, _fmt)
-            out.append(line)
-        return "\n".join(out)
-
-    def _repr_html_(self) -> str:
-        from .report import summary_html
-
-        return summary_html(_SummaryView(self))
+    return summary_html(_SummaryView(res))
 
 
 def _threshold_lines(params: pd.DataFrame, fmt) -> list[str]:
