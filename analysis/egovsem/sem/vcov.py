@@ -17,7 +17,7 @@ import pandas as pd
 from .._errors import ConvergenceWarning, IdentificationError
 from .checks import NONCONVERGENCE_ADVICE
 
-__all__ = ["invert_information", "sandwich", "score_crossproducts"]
+__all__ = ["invert_information", "scaled_inverse", "sandwich", "score_crossproducts"]
 
 
 def _null_direction_names(v: np.ndarray, pt: pd.DataFrame) -> list[str]:
@@ -47,27 +47,36 @@ def invert_information(info: np.ndarray, pt: pd.DataFrame, *, strict: bool, nobs
     q = info.shape[0]
     if q == 0:
         return np.zeros((0, 0))
-    d = np.sqrt(np.clip(np.diag(info), 1e-300, None))
-    R = info / np.outer(d, d)
-    ev, evec = np.linalg.eigh(R)
-    if ev[0] < 1e-10 * max(ev[-1], 1.0):
-        names = _null_direction_names(evec[:, 0], pt)
+    inv, null = scaled_inverse(info)
+    if inv is None:
+        ev0, v = null
+        names = _null_direction_names(v, pt)
         if strict:
             raise IdentificationError(
                 "The model is not identified: the information matrix is singular (smallest eigenvalue "
-                f"{ev[0]:.3g}), so standard errors cannot be computed. The parameters involved: {', '.join(names)}. "
+                f"{ev0:.3g}), so standard errors cannot be computed. The parameters involved: {', '.join(names)}. "
                 "Fix a loading or a variance to set each latent variable's scale, or remove a redundant parameter."
             )
         # not converged: a singular information matrix away from the optimum says nothing about identification
         warnings.warn(
             "the model did not converge and the information matrix is singular at the point where the optimiser "
-            f"stopped (smallest eigenvalue {ev[0]:.3g}; parameters involved: {', '.join(names)}), so standard "
+            f"stopped (smallest eigenvalue {ev0:.3g}; parameters involved: {', '.join(names)}), so standard "
             f"errors cannot be computed; {NONCONVERGENCE_ADVICE}.",
             ConvergenceWarning, stacklevel=stacklevel,
         )
         return np.full((q, q), np.nan)
-    Rinv = (evec / ev) @ evec.T
-    return Rinv / np.outer(d, d) / nobs
+    return inv / nobs
+
+
+def scaled_inverse(info: np.ndarray) -> tuple[np.ndarray | None, tuple[float, np.ndarray]]:
+    """The inverse of ``info`` through its correlation form ``R = D^-1/2 info D^-1/2``, or None where ``R``
+    is singular (smallest eigenvalue below ``1e-10`` times the largest); also that smallest eigenvalue
+    and its eigenvector (the null direction)."""
+    d = np.sqrt(np.clip(np.diag(info), 1e-300, None))
+    ev, evec = np.linalg.eigh(info / np.outer(d, d))
+    if ev[0] < 1e-10 * max(ev[-1], 1.0):
+        return None, (float(ev[0]), evec[:, 0])
+    return (evec / ev) @ evec.T / np.outer(d, d), (float(ev[0]), evec[:, 0])
 
 
 def score_crossproducts(scores: list[np.ndarray]) -> np.ndarray:
