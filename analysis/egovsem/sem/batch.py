@@ -358,7 +358,7 @@ class BatchModel:
         residual covariance matrix of the observed variables positive semi-definite."""
         _, Sm, _ = self.matrices(theta, S, xbar)
         diag = np.diagonal(Sm, axis1=1, axis2=2)
-        ok = (diag >= 0).all(axis=1)
+        ok: np.ndarray = np.asarray((diag >= 0).all(axis=1))
         p = self.p
         for block in (Sm[:, p:, p:], Sm[:, :p, :p]):
             if block.shape[-1] == 0:
@@ -422,7 +422,7 @@ class BatchModel:
             out.theta[sl], out.fmin[sl], out.converged[sl], out.iterations[sl] = r
         if self.spec is not None:
             for b in np.flatnonzero(~out.converged & np.isfinite(out.fmin)):
-                self._rescue(out, b, S[b], xbar[b], max_iter=max_iter, xtol=xtol)
+                self._rescue(out, int(b), S[b], xbar[b], max_iter=max_iter, xtol=xtol)
         return out
 
     def _rescue(self, out: BatchFit, b: int, S: np.ndarray, xbar: np.ndarray, *, max_iter: int, xtol: float):

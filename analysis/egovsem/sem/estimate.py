@@ -148,8 +148,8 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         assert rows is not None
         discs = [FIMLDiscrepancy(r, rw, mu_fixed=mf) for r, rw, mf in zip(rams, rows, mu_fixed)]
     else:
-        discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs, rw)
-                 for r, st, rw in zip(rams, stats, rows or [None] * G)]
+        discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs, rows[k] if rows else None)
+                 for k, (r, st) in enumerate(zip(rams, stats))]
     state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max)
     if not state.converged:
         warnings.warn(

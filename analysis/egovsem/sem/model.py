@@ -104,9 +104,9 @@ class Model:
         if opts.group is not None:
             from .multigroup import fit_multigroup
 
-            res = fit_multigroup(self, data)
-            _warn_heywood(res)
-            return res
+            mg = fit_multigroup(self, data)
+            _warn_heywood(mg)
+            return mg
         spec = self.spec
         est = estimate(self, spec, [data])
         extra: dict[str, Any] = {"information": est.information, "A": est.A, "rows": est.rows[0] if est.rows else None}
@@ -116,7 +116,7 @@ class Model:
             extra["logl"] = est.logl
             extra["logl_h1"] = est.logl_h1_g[0]
         state = est.state
-        res = Results(
+        res: Results = Results(
             model=self, spec=spec, partable=est.partable, ram=est.rams[0], stats=est.stats[0], theta=state.theta,
             vcov=est.vcov, fmin=est.fmin, converged=state.converged, iterations=state.iterations, ndat=est.ndat,
             df=est.df, message=state.message, extra=extra,

@@ -211,7 +211,7 @@ class DeltaModel:
         ram = RAM.from_partable(sem_rows, tuple(ov), tuple(lv))
         q = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
         ram.q = q
-        th_free = {}
+        th_free: dict[str, list[int]] = {}
         for r in pt[pt["op"] == "|"].itertuples():
             th_free.setdefault(r.lhs, []).append(int(r.free) - 1)
         th_rows, th_par, mean_rows, mean_var = [], [], [], []
@@ -313,12 +313,12 @@ class DWLSDiscrepancy(Discrepancy):
 
 def _start(model, pt, dm: DeltaModel, ost: OrdinalStats):
     """Start values: lavaan-like simple starts with the polychoric matrix in place of the covariances."""
-    from .model import start_values
+    from .start import start_theta
 
     ov = model.spec.ov
     sd = np.array([np.sqrt(ost.variances.get(v, 1.0)) for v in ov])
     st = SimpleNamespace(cov=ost.corr * np.outer(sd, sd), mean=np.array([ost.means.get(v, 0.0) for v in ov]))
-    theta = start_values(model.spec, pt[pt["op"] != "|"], dm.ram, st)
+    theta = start_theta(model.spec, pt[pt["op"] != "|"], dm.ram.q, st)
     theta[dm.th_par] = ost.wls_obs[dm.th_rows]
     return theta
 
@@ -486,7 +486,7 @@ class WLSResults(Results):
         from .report import _fmt, summary_text
 
         lines = summary_text(_SummaryView(self)).split("\n")
-        out = []
+        out: list[str] = []
         no_likelihood = ("  Loglikelihood", "  Akaike", "  Bayesian")  # not defined for DWLS
         for line in lines:
             if line.startswith(no_likelihood):
