@@ -10,7 +10,8 @@ provides
   "expected"``), scaled so that ``2 * information`` is the Fisher-scoring metric of ``F_g`` (the expected
   Hessian of ``F_g``);
 * ``scores(theta)``: casewise scores ``d l_i / d theta`` (n, q) where they are defined (ML and FIML with
-  the raw rows); :class:`NotImplementedError` otherwise.
+  the raw rows); :class:`NotImplementedError` otherwise; likewise ``observed_information(theta)`` (the
+  total observed information, lavaan's default for FIML and MLR).
 
 The implementations live in the modules named for them: :class:`egovsem.sem.ml.MLDiscrepancy` (complete
 data, per-group sample moments), :class:`egovsem.sem.fiml.FIMLDiscrepancy` (casewise likelihood over the
@@ -65,6 +66,11 @@ class Discrepancy(ABC):
     def scores(self, theta: np.ndarray) -> np.ndarray:
         """Casewise scores (n, q), where the discrepancy has rows."""
         raise NotImplementedError(f"{type(self).__name__} has no casewise scores.")
+
+    def observed_information(self, theta: np.ndarray) -> np.ndarray:
+        """Total observed information (minus the Hessian of the log-likelihood), where defined (ML and FIML
+        with their rows: lavaan's default for FIML and MLR)."""
+        raise NotImplementedError(f"{type(self).__name__} has no observed information.")
 
 
 def group_weights(nobs: Sequence[int]) -> np.ndarray:

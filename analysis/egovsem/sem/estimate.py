@@ -160,7 +160,7 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     theta = state.theta
     if opts.information == "observed":
         # lavaan's default for FIML and for MLR: observed information (Hessian), summed over groups
-        A = _total([_observed_information(d, theta) for d in discs])
+        A = _total([d.observed_information(theta) for d in discs])
     else:
         A = _total([st.nobs * d.information(theta) for d, st in zip(discs, stats)])
     vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
@@ -177,12 +177,6 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         out.logl = -N / 2 * state.fmin
         out.fmin = state.fmin + 2.0 / N * _total(out.logl_h1_g)
     return out
-
-
-def _observed_information(d: Discrepancy, theta: np.ndarray) -> np.ndarray:
-    if not isinstance(d, (MLDiscrepancy, FIMLDiscrepancy)):
-        raise TypeError(f"{type(d).__name__} has no observed information")
-    return d.observed_information(theta)
 
 
 def _total(terms: list) -> Any:
