@@ -1,16 +1,14 @@
 """Batched normal-theory ML: one model, many sample covariance matrices, fitted at once.
 
 Bootstrap resamples and Monte Carlo replications are many fits of one model to different sample moments
-``(S_b, xbar_b)``. This module evaluates the ML discrepancy of :mod:`egovsem.sem.ml`,
-
-    F_b = log|Sigma_b| + tr(S_b Sigma_b^-1) - log|S_b| - p [+ (xbar_b - mu_b)' Sigma_b^-1 (xbar_b - mu_b)],
-
-its gradient and the expected information for a whole stack of parameter vectors ``theta`` (shape
-``(B, q)``) with stacked matrix products (no Python loop over problems), and minimises all ``B`` problems
-together.
-
-Closed forms (RAM notation of :mod:`egovsem.sem.ram`; ``G = F E``, ``H = E S E' F'``, ``M = W - W S W
-- W d d' W`` with ``W = Sigma^-1`` and ``d = xbar - mu``): the gradient with respect to a matrix cell is
+``(S_b, xbar_b)``: the batch axis of the ML discrepancy of :mod:`egovsem.sem.ml`. The discrepancy's own
+formulas are not written here: ``F``, ``dF/dSigma = M`` and ``dF/dmu`` come from
+:func:`~egovsem.sem.ml.objective_from_moments` and :func:`~egovsem.sem.ml.moment_derivatives`, the
+expected information from :func:`~egovsem.sem.ml.information_from_factors`, all evaluated on stacks
+``(B, p, p)`` for a stack of parameter vectors ``theta`` (shape ``(B, q)``), with no Python loop over
+problems. What this module adds is the model side, batched: the RAM matrices with each problem's fixed.x
+cells, and the chain rule through the RAM cells (RAM notation of :mod:`egovsem.sem.ram`; ``G = F E``,
+``H = E S E' F'``, ``W = Sigma^-1``, ``d = xbar - mu``): the gradient with respect to a matrix cell is
 
 * ``A[i, j]``: ``2 (H M G)[j, i] - 2 (E m)[j] (G' W d)[i]``;
 * ``S[i, j]``: ``(G' M G)[j, i]``, twice that off the diagonal;
@@ -18,12 +16,9 @@ Closed forms (RAM notation of :mod:`egovsem.sem.ram`; ``G = F E``, ``H = E S E' 
 
 and cells that share a parameter (equality labels) add up. Each ``dSigma/dcell`` has the rank-two form
 ``u v' + v u'`` (``A[i,j]``: ``u = G[:, i], v = H[j, :]``; ``S[i,j]``: ``u = G[:, i], v = G[:, j]``, halved
-on the diagonal), so the expected information per observation is, with ``U``, ``V`` the stacked ``u``, ``v``
-and ``D`` the mean derivatives,
-
-    I = (U'WV) o (U'WV)' + (U'WU) o (V'WV) [+ D' W D],
-
-an ``O(c^2 p)`` computation instead of ``O(q^2 p^2)`` for ``c`` free cells.
+on the diagonal): :meth:`BatchModel.jacobian_factors`, from which the information is ``O(c^2 p)`` instead of
+``O(q^2 p^2)`` for ``c`` free cells. Models in LISREL form (no mean structure, no observed predictor) take a
+fast path with ``p x m`` products for the same chain rule.
 
 The optimiser is quasi-Newton (BFGS) with per-problem step halving and convergence masks: every problem
 starts from a warm start (the full-sample estimate) with the inverse of twice its own expected information
