@@ -47,11 +47,11 @@ from .._errors import (
     ConvergenceWarning,
     DataError,
     IdentificationError,
-    MissingDataWarning,
     NotAvailableError,
     NotConvergedError,
 )
 from .checks import NONCONVERGENCE_ADVICE
+from .data import prepare_data
 from .discrepancy import Discrepancy, minimize_groups
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
@@ -79,33 +79,6 @@ def _ordered_names(ov: tuple[str, ...], ordered, data: pd.DataFrame) -> list[str
     if absent:
         raise DataError(f"The 'ordered' parameter names column(s) {absent} that are not in 'data'.")
     return [v for v in ov if v in set(names)]
-
-
-def _complete_rows(data: pd.DataFrame, ov: tuple[str, ...]) -> SimpleNamespace:
-    """The model's columns with listwise deletion (lavaan's default for WLSMV), reported as a warning."""
-    from .data import _numeric_column
-
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
-    absent = [v for v in ov if v not in data.columns]
-    if absent:
-        raise DataError(f"The model names variable(s) that are not columns of 'data': {absent}. A name that is "
-                        "meant to be latent must appear on the left of '=~'.")
-    X = np.column_stack([_numeric_column(data, v) for v in ov])
-    ntotal = X.shape[0]
-    allmiss = np.isnan(X).all(axis=0)
-    if allmiss.any():
-        raise DataError(f"Column(s) {[ov[i] for i in np.flatnonzero(allmiss)]} of 'data' are missing on every row.")
-    complete = ~np.isnan(X).any(axis=1)
-    n_dropped = int((~complete).sum())
-    if n_dropped:
-        warnings.warn(f"listwise deletion: {n_dropped} of {ntotal} rows have a missing value on a model variable "
-                      f"and were removed; {int(complete.sum())} rows are analysed.", MissingDataWarning, stacklevel=3)
-    Xc = X[complete]
-    mean = Xc.mean(axis=0)
-    cov = (Xc - mean).T @ (Xc - mean) / max(Xc.shape[0], 1)
-    return SimpleNamespace(names=tuple(ov), X=Xc, cov=cov, mean=mean, nobs=Xc.shape[0], ntotal=ntotal,
-                           n_dropped=n_dropped, row_index=data.index[complete])
 
 
 # ------------------------------------------------------------------------------ parameter table --
@@ -388,7 +361,7 @@ def _fit_wlsmv(model, data, ordered) -> WLSResults:
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
-    stats = _complete_rows(data, spec.ov)
+    stats = prepare_data(data, spec.ov, missing="listwise", continuous=False)
     ost = ordinal_stats(stats.X, list(spec.ov), ords)
     nth = {v: len(ost.thresholds[v]) for v in ords}
     pt = wlsmv_partable(spec, ords, nth)
