@@ -42,7 +42,7 @@ from .results import Results
 
 __all__ = ["bootstrap", "bootstrap_results", "resample_indices", "bollen_stine", "check_bootstrap_options",
            "CI_TYPES", "bootstrap_params", "bootstrap_intervals", "bootstrap_standardized", "boot_draws",
-           "draw_matrix", "jackknife_draws", "bootstrap_summary_text"]
+           "draw_matrix", "jackknife_draws", "bootstrap_summary_text", "interval_bounds", "acceleration"]
 
 CI_TYPES = ["perc", "bca", "norm"]
 # resamples per task: a constant, so that the partition into batched fits depends on B alone (a batch rounds
@@ -229,7 +229,7 @@ def _norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return out
 
 
-def _acceleration(jack: np.ndarray) -> np.ndarray:
+def acceleration(jack: np.ndarray) -> np.ndarray:
     """BCa acceleration from jackknife values (n, k): ``sum L^3 / (6 (sum L^2)^1.5)``, ``L = mean - jack``."""
     L = np.nanmean(jack, axis=0) - jack
     num = np.nansum(L ** 3, axis=0)
@@ -238,7 +238,7 @@ def _acceleration(jack: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / den, 0.0)
 
 
-def _intervals(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarray, level: float, *,
+def interval_bounds(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarray, level: float, *,
                acc: np.ndarray | None = None, bias: np.ndarray | None = None) -> np.ndarray:
     """(k, 2) intervals of one type for the columns of ``draws`` (B, k)."""
     k = draws.shape[1]
@@ -303,7 +303,7 @@ def _acc(res: Results, which: str) -> np.ndarray:
     ok = jk["converged"]
     key = ("rows", "def") if which == "est" else ("std", "def_std")
     vals = np.hstack([jk[key[0]][ok], jk[key[1]][ok]])
-    return _acceleration(vals)
+    return acceleration(vals)
 
 
 def bootstrap_intervals(res: Results, ci: str | None = None, *, level: float | None = None,
@@ -331,7 +331,7 @@ def bootstrap_intervals(res: Results, ci: str | None = None, *, level: float | N
         at_mean = np.hstack([q["rows"], q["def"]] if which == "est" else [q["std"], q["def_std"]])[0]
         bias = at_mean - est
     acc = _acc(res, which) if ci == "bca" else None
-    out = _intervals(ci, draws, est, se, level, acc=acc, bias=bias)
+    out = interval_bounds(ci, draws, est, se, level, acc=acc, bias=bias)
     if which == "est":  # lavaan: fixed rows (including fixed.x) keep ci = est
         out[fixed] = est[fixed, None]
     return out
