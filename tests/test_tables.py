@@ -348,7 +348,7 @@ def test_htmt_invariance_and_sample_tables():
                           "Pr(>Chisq)": [None, .224, 4.4e-7], "delta_cfi": [None, -.002, -.039],
                           "delta_rmsea": [None, -.005, .011]}, index=["configural", "metric", "scalar"])
     inv = invariance_table(steps, group="school")
-    assert inv.rows_en[0][0] == "Configural" and inv.rows_zh[2][0] == "强等值（截距）"
+    assert inv.rows_en[0][0] == "Configural" and inv.rows_zh[2][0] == "标量不变性（截距）"
     assert inv.rows_en[1] == ("Metric", "124.04", "54", ".921", "8.19", "6", ".224", "-.002", "-.005")
     assert inv.rows_en[0][4] == "\u2014"  # no difference test for the first step
     with pytest.raises(egovsem.EgovsemError, match="lacks the column"):

@@ -283,27 +283,81 @@ def _items(fit):
     return list(model_constructs(fit).values())
 
 
+#: the invariance steps in Chinese (the terms of the Chinese literature)
+STEP_ZH = {"configural": "构形不变性", "metric": "度量不变性", "scalar": "标量不变性", "strict": "严格不变性"}
+#: the ΔCFI rule (Cheung & Rensvold, 2002; Chen, 2007): a step holds when CFI drops by no more than .01
+DELTA_CFI = -0.01
+
+
+def invariance_held(inv) -> tuple[list[str], str | None]:
+    """The invariance steps that held, in order, and the first that failed (``None`` if none failed).
+
+    A step holds when its ΔCFI is at least -.01 (Cheung & Rensvold, 2002) *and* every earlier step held: once a
+    step fails, the later, more constrained steps are not interpreted (they are tested against a model that
+    itself did not hold).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> inv = pd.DataFrame({"step": ["configural", "metric", "scalar", "strict"],
+    ...                     "delta_cfi": [float("nan"), -0.002, -0.011, 0.001]})
+    >>> invariance_held(inv)
+    (['metric'], 'scalar')
+    """
+    held: list[str] = []
+    for r in list(inv.itertuples())[1:]:
+        if not float(r.delta_cfi) >= DELTA_CFI:
+            return held, str(r.step)
+        held.append(str(r.step))
+    return held, None
+
+
 def _invariance_text(res, inv, en: bool) -> str:
-    """One paragraph on measurement invariance: each step's chi-square difference and change in CFI."""
+    """One paragraph on measurement invariance: each step's chi-square difference and change in CFI; a step
+    holds only if every earlier step held; a configural fit below the usual cut-offs is said."""
     cfg = res.config
     grp = cfg.invariance
     n = inv.attrs.get("n", {})
     parts_en, parts_zh = [], []
     for r in list(inv.itertuples())[1:]:
         p = apa_p(r.p_diff)
-        p_en = f"p {p}" if p.startswith(("<", ">")) else f"p = {p}"
-        parts_en.append(f"{r.step}: Δχ²({int(r.df_diff)}) = {r.chisq_diff:.2f}, {p_en}, ΔCFI = {apa_number(r.delta_cfi, 3, bounded=True)}")
-        parts_zh.append(f"{r.step}：Δχ²({int(r.df_diff)}) = {r.chisq_diff:.2f}，{p_en}，ΔCFI = {apa_number(r.delta_cfi, 3, bounded=True)}")
-    held = [r.step for r in list(inv.itertuples())[1:] if r.delta_cfi > -0.01]
+        p_txt = f"*p* {p}" if p.startswith(("<", ">")) else f"*p* = {p}"
+        dchi = apa_number(r.chisq_diff, 2)
+        dcfi = apa_number(r.delta_cfi, 3, bounded=True)
+        parts_en.append(f"{r.step}: Δχ²({int(r.df_diff)}) = {dchi}, {p_txt}, ΔCFI = {dcfi}")
+        parts_zh.append(f"{STEP_ZH.get(r.step, r.step)}：Δχ²({int(r.df_diff)}) = {dchi}，{p_txt}，ΔCFI = {dcfi}")
+    held, failed = invariance_held(inv)
     labels = _choice_labels(res, grp)
-    sizes = ", ".join(f"{labels.get(k, (k, k))[0 if en else 1]}: n = {v}" for k, v in n.items())
+    # the groups' own names (the instrument's choices) stand for the column; the column only without them
+    of_en, of_zh = ("", "") if labels else (f" of {grp}", f"按{grp}")
+    sizes_en = ", ".join(f"{labels.get(k, (k, k))[0]}: *n* = {v}" for k, v in n.items())
+    sizes_zh = "，".join(f"{labels.get(k, (k, k))[1]}：*n* = {v}" for k, v in n.items())
+    cfi0 = float(inv["cfi"].iloc[0])
+    rmsea0 = float(inv["rmsea"].iloc[0]) if "rmsea" in inv else float("nan")
+    poor = cfi0 < 0.90 or rmsea0 > 0.08
+    cfi_txt = apa_number(cfi0, 3, bounded=True)
+    rmsea_txt = "" if rmsea0 != rmsea0 else f", RMSEA = {apa_number(rmsea0, 3, bounded=True)}"
     if en:
-        return (f"**Measurement invariance.** Across the groups of {grp} ({sizes}), the configural model fitted with "
-                f"CFI = {apa_number(inv['cfi'].iloc[0], 3, bounded=True)}; then " + "; ".join(parts_en)
-                + f". By the ΔCFI > -.01 rule (Chen, 2007) invariance held at the {', '.join(held) or 'no'} "
-                "level(s); see the invariance table.")
-    return (f"**测量不变性。**按{grp}分组（{sizes}），形态模型拟合CFI = {apa_number(inv['cfi'].iloc[0], 3, bounded=True)}；"
-            + "；".join(parts_zh) + f"。按ΔCFI > -.01准则（Chen, 2007），{'、'.join(held) or '无'}层次的不变性成立；见不变性表。")
+        s = (f"**Measurement invariance.** Across the groups{of_en} ({sizes_en}), the configural model fitted "
+             f"with CFI = {cfi_txt}{rmsea_txt}")
+        s += ((", below the conventional cut-offs (CFI ≥ .90, RMSEA ≤ .08), so the same factor structure does not "
+               "describe every group well and the later steps are to be read with caution") if poor else "")
+        s += "; then " + "; ".join(parts_en) + ". By the ΔCFI ≥ −.01 rule (Cheung & Rensvold, 2002), "
+        if held:
+            s += f"invariance held up to the {held[-1]} level"
+        else:
+            s += "invariance held at no level beyond the configural model"
+        if failed:
+            s += f"; the {failed} step failed, so the later steps are not interpreted"
+        return s + "; see the invariance table."
+    s = (f"**测量不变性。**{of_zh}分组（{sizes_zh}），{STEP_ZH['configural']}模型拟合CFI = {cfi_txt}{rmsea_txt}")
+    s += ("，低于常用临界值（CFI ≥ .90，RMSEA ≤ .08），说明同一因子结构未能很好地描述各组，后续步骤的结果需谨慎解读"
+          if poor else "")
+    s += "；" + "；".join(parts_zh) + "。按ΔCFI ≥ −.01准则（Cheung & Rensvold, 2002），"
+    s += (f"不变性成立至{STEP_ZH.get(held[-1], held[-1])}" if held else f"除{STEP_ZH['configural']}外，各层次的不变性均不成立")
+    if failed:
+        s += f"；{STEP_ZH.get(failed, failed)}未成立，其后的步骤不予解释"
+    return s + "；见不变性表。"
 
 
 def _choice_labels(res, column: str) -> dict:

@@ -902,7 +902,8 @@ _INV_ALIASES = {
     "delta_cfi": ("delta_cfi", "delta.cfi", "cfi.diff", "cfi_diff"),
     "delta_rmsea": ("delta_rmsea", "delta.rmsea", "rmsea.diff", "rmsea_diff"),
 }
-_STEP_ZH = {"configural": "形态等值", "metric": "弱等值（载荷）", "scalar": "强等值（截距）", "strict": "严格等值（残差）"}
+_STEP_ZH = {"configural": "构形不变性", "metric": "度量不变性（载荷）", "scalar": "标量不变性（截距）",
+            "strict": "严格不变性（残差）"}
 
 
 def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any = None) -> Table:
@@ -971,8 +972,8 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
     sent = [("Each model is compared with the one in the row above (chi-square difference test).",
              "每个模型与上一行模型比较（卡方差异检验）。"),
             ("Invariance is commonly accepted when \u0394CFI \u2265 \u2212.010 and \u0394RMSEA \u2264 .015 (Chen, 2007).",
-             "通常以\u0394CFI \u2265 \u2212.010且\u0394RMSEA \u2264 .015作为等值成立的标准（Chen, 2007）。")]
+             "通常以\u0394CFI \u2265 \u2212.010且\u0394RMSEA \u2264 .015作为不变性成立的标准（Chen, 2007）。")]
     if group:
         sent.insert(0, (f"Groups: {group}.", f"分组变量：{group}。"))
-    return build("invariance", ("Measurement Invariance", "测量等值性检验"), cols, cells, values, [_note(sent)],
+    return build("invariance", ("Measurement Invariance", "测量不变性检验"), cols, cells, values, [_note(sent)],
                  align=("l",) + ("r",) * len(show), note=note)

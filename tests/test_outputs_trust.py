@@ -1,0 +1,53 @@
+"""Issue 16: outputs a researcher can trust (invariance verdicts, labels, hypothesis signs, HTMT under FIML,
+Word widths, one APA style, clean output folders, CJK fonts, a draft instrument for own data)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+
+# -- item 1: the invariance paragraph ------------------------------------------------------------------------
+def _inv(dcfi, cfi0=0.95, rmsea0=0.05):
+    steps = ["configural", "metric", "scalar", "strict"][: len(dcfi) + 1]
+    inv = pd.DataFrame({"step": steps, "cfi": [cfi0] + [cfi0 + d for d in dcfi],
+                        "rmsea": [rmsea0] * len(steps), "chisq_diff": [np.nan] + [10.0] * len(dcfi),
+                        "df_diff": [np.nan] + [6] * len(dcfi), "p_diff": [np.nan] + [0.1] * len(dcfi),
+                        "delta_cfi": [np.nan] + list(dcfi)})
+    inv.attrs["n"] = {"1": 200, "2": 150}
+    return inv
+
+
+def _res_for_invariance():
+    from egovsem.instruments import load_instrument
+
+    return SimpleNamespace(config=SimpleNamespace(invariance="resp_type"), instrument=load_instrument())
+
+
+def test_a_later_invariance_step_never_holds_after_an_earlier_one_failed():
+    from egovsem.study.draft_text import _invariance_text, invariance_held
+
+    inv = _inv([-0.002, -0.011, 0.001])
+    assert invariance_held(inv) == (["metric"], "scalar")
+    en = _invariance_text(_res_for_invariance(), inv, True)
+    assert "held up to the metric level" in en and "the scalar step failed" in en
+    assert "strict level" not in en and "metric, strict" not in en
+    assert "Citizen: *n* = 200" in en and "resp_type" not in en  # the groups' names, not the column
+    zh = _invariance_text(_res_for_invariance(), inv, False)
+    assert "不变性成立至度量不变性" in zh and "标量不变性未成立" in zh
+    for word in ("configural", "metric", "scalar", "strict"):
+        assert word not in zh, word
+
+
+def test_a_poor_configural_fit_is_said():
+    from egovsem.study.draft_text import _invariance_text
+
+    en = _invariance_text(_res_for_invariance(), _inv([-0.001], cfi0=0.775), True)
+    assert "CFI = .775" in en and "below the conventional cut-offs (CFI ≥ .90, RMSEA ≤ .08)" in en
+    zh = _invariance_text(_res_for_invariance(), _inv([-0.001], cfi0=0.775), False)
+    assert "低于常用临界值" in zh
+    ok = _invariance_text(_res_for_invariance(), _inv([-0.001]), True)
+    assert "cut-offs" not in ok and "held up to the metric level" in ok
+    none = _invariance_text(_res_for_invariance(), _inv([-0.02, 0.0]), True)
+    assert "held at no level beyond the configural model" in none and "the metric step failed" in none
