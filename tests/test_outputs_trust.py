@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 
 # -- item 1: the invariance paragraph ------------------------------------------------------------------------
@@ -51,3 +52,30 @@ def test_a_poor_configural_fit_is_said():
     assert "cut-offs" not in ok and "held up to the metric level" in ok
     none = _invariance_text(_res_for_invariance(), _inv([-0.02, 0.0]), True)
     assert "held at no level beyond the configural model" in none and "the metric step failed" in none
+
+
+# -- item 14: CJK fonts and invariance progress ------------------------------------------------------------
+def test_cjk_fonts_are_found_when_matplotlib_s_cache_is_stale(monkeypatch):
+    """A font installed after matplotlib wrote its cache: the cache's list lacks it, the system has it."""
+    from egovsem import figures
+    from matplotlib import font_manager
+
+    files = figures._cjk_font_files()
+    if not files:
+        pytest.skip("no CJK font on this machine (fc-list :lang=zh finds none)")
+    stale = [f for f in font_manager.fontManager.ttflist if f.fname not in files]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    assert not figures.cjk_font_families(rescan=False)  # the stale list alone has none
+    fams = figures.cjk_font_families()
+    assert fams and fams[0] in figures._CJK_FONTS
+    assert figures.font_families() == (["DejaVu Sans"] + fams[:2], True)
+
+
+def test_invariance_reports_progress_per_step():
+    from egovsem.datasets import load
+    from egovsem.measure import invariance
+
+    said: list[str] = []
+    invariance("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", load("HolzingerSwineford1939"), "school",
+               steps=("configural", "metric"), progress=said.append)
+    assert len(said) == 2 and said[0].startswith("configural (1/2): chisq = ") and said[1].startswith("metric (2/2)")

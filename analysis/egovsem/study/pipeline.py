@@ -296,8 +296,9 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
     t = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        pr.info(f"invariance by {cfg.invariance}: fitting the configural, metric, scalar and strict models")
         res.invariance = invariance(syntax, data, cfg.invariance, estimator=opts["estimator"],
-                                    missing=opts["missing"])
+                                    missing=opts["missing"], progress=lambda m: pr.info(f"  invariance {m}"))
     res.warnings["invariance"] = [str(w.message) for w in caught]
     res.invariance.attrs.pop("fits", None)  # the fitted steps are not kept (attrs are copied with the frame)
     res.invariance.attrs["model"] = first
@@ -474,10 +475,10 @@ def _recovery_table(rec: pd.DataFrame, model: str):
 
 
 def _figure(res: RunResult, note, pr: _Progress) -> None:
-    from ..figures import _font_families, path_diagram
+    from ..figures import font_families, path_diagram
 
     cfg = res.config
-    _, has_cjk = _font_families()
+    _, has_cjk = font_families()
     langs = ["en"] + (["zh"] if cfg.lang in ("zh", "both") and has_cjk else [])
     for m, f in res.fits.items():
         if not (f.params["op"] == "~").any():
