@@ -79,3 +79,54 @@ def test_invariance_reports_progress_per_step():
     invariance("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", load("HolzingerSwineford1939"), "school",
                steps=("configural", "metric"), progress=said.append)
     assert len(said) == 2 and said[0].startswith("configural (1/2): chisq = ") and said[1].startswith("metric (2/2)")
+
+
+# -- a reduced run of the example (the strategic-triangle model, as tests/test_pipeline.py) ----------------------
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    from egovsem.study.config import example_config
+    from egovsem.study.pipeline import run_study
+
+    said: list[str] = []
+    res = run_study(example_config(tmp_path_factory.mktemp("trust"), models=["strategic_triangle"],
+                                   formats=["docx", "tex", "md", "html", "csv"]), progress=said.append)
+    return res, said
+
+
+# -- item 12: ASCII LaTeX, plain CSV, a manifest of every file ------------------------------------------------
+def test_english_tex_files_are_ascii_and_csv_files_plain(run):
+    from pathlib import Path
+
+    res, _ = run
+    out = Path(res.config.out)
+    tex = sorted((out / "tables" / "en").glob("*.tex"))
+    assert tex
+    for p in tex:
+        text = p.read_text(encoding="utf-8")
+        bad = sorted({ch for ch in text if ord(ch) > 127})
+        assert not bad, (p.name, bad)
+        assert "SIMULATED DATA" in text and "xeCJK" not in text
+    for p in (out / "clean" / "flow.csv", out / "recovery.csv"):
+        assert not p.read_text(encoding="utf-8").startswith("#"), p
+        assert len(pd.read_csv(p)) > 0
+
+
+def test_the_manifest_lists_every_file_written_and_only_those(run, tmp_path):
+    import json
+    from pathlib import Path
+
+    from egovsem.study.config import example_config
+    from egovsem.study.pipeline import write_manifest
+
+    res, said = run
+    out = Path(res.config.out)
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert set(man["files"]) == on_disk
+    assert "SIMULATED" in man["note"] and man["command"].startswith("egovsem run --example")
+    assert "manifest.json" in (out / "README.md").read_text(encoding="utf-8")
+    # a file left from an earlier run is named, not listed, not deleted
+    (out / "tables" / "en" / "06_old_numbering.md").write_text("stale", encoding="utf-8")
+    stale = write_manifest(res)
+    assert stale == ["tables/en/06_old_numbering.md"] and (out / "tables" / "en" / "06_old_numbering.md").exists()
+    assert example_config(tmp_path).example

@@ -35,7 +35,7 @@ import pandas as pd
 from .._errors import EgovsemError, NotAvailableError
 from ..safe_write import atomic_write_text
 from .config import RunConfig, example_config, load_config
-from .example import EXAMPLE_SEED, SIMULATED_NOTE, recovery_table
+from .example import EXAMPLE_SEED, SIMULATED_NOTE, SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, recovery_table
 
 __all__ = ["run_study", "run_example", "RunResult", "load_config", "example_config"]
 
@@ -151,6 +151,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         raise EgovsemError(f"The output directory {str(out)!r} ('out') is a file.")
     out.mkdir(parents=True, exist_ok=True)
     note = SIMULATED_NOTE if cfg.example else None
+    # the tables' note in each table's own language (an English .tex file stays ASCII for pdflatex)
+    table_note = (SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH) if cfg.example else None
     res = RunResult(config=cfg)
     pr = _Progress(progress, 9)
     if cfg.example:
@@ -167,10 +169,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     if note:
         rp = paths["report.md"]
         atomic_write_text(rp, f"> {note}\n\n" + rp.read_text(encoding="utf-8"))
-        # the flow as a '#'-commented CSV (as recovery.csv); clean.csv, audit.csv and flags.csv stay plain data
-        # files for other tools (their ids start with SIM-), and the report above says what they are
-        fp = paths["flow.csv"]
-        atomic_write_text(fp, f"# {note}\n" + fp.read_text(encoding="utf-8"))
+        # flow.csv (as every CSV written) stays a plain data file that pandas.read_csv reads; the notice is in
+        # the report above, the folder's README.md and manifest.json
     res.files.update({f"clean/{k}": v for k, v in paths.items()})
     flow = res.clean.flow
     data = res.clean.data
@@ -209,8 +209,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     pr.step("recovery of the population values" if cfg.example else "recovery: skipped (not the simulated example)")
     if cfg.example:
         res.recovery = recovery_table(res.primary)
-        atomic_write_text(out / "recovery.csv", f"# {SIMULATED_NOTE}\n"
-                          + res.recovery.to_csv(index=False, float_format="%.4f", lineterminator="\n"), newline="")
+        atomic_write_text(out / "recovery.csv", res.recovery.to_csv(index=False, float_format="%.4f",
+                                                                     lineterminator="\n"), newline="")
         res.files["recovery"] = out / "recovery.csv"
         paths_ = res.recovery[(res.recovery["op"] == "~") & res.recovery["true"].notna()]
         pr.info(f"{cfg.primary_name}: mean |bias| of the standardised paths {paths_['bias'].abs().mean():.3f}")
@@ -222,7 +222,7 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
     # 7. tables and figure
     pr.step("tables (" + ", ".join(cfg.formats) + "; " + cfg.lang + ") and the path diagram")
-    _tables(res, texts, note)
+    _tables(res, texts, table_note)
     _figure(res, note, pr)
     pr.done("tables")
 
@@ -240,6 +240,10 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     # 9. results
     pr.step("results.json, summary.txt, README.md")
     _write_results(res, texts)
+    stale = write_manifest(res)
+    if stale:
+        pr.info(f"{len(stale)} file(s) in {out} were not written by this run (left from an earlier run? not in "
+                f"manifest.json): " + ", ".join(stale[:8]) + (" ..." if len(stale) > 8 else ""))
     pr.done("results")
     pr.say(f"done in {time.perf_counter() - pr.t0:.1f} s; files in {out}")
     res.timings = dict(pr.timings, total=round(time.perf_counter() - pr.t0, 2))
@@ -582,14 +586,43 @@ def _write_results(res: RunResult, texts) -> None:
     _write_readme(res)
 
 
+#: files of an output folder that ``egovsem run`` reads or the user keeps there, never listed as stale
+_KEPT = (".gitignore", "example_config.yaml")
+
+
+def write_manifest(res: RunResult) -> list[str]:
+    """Write ``OUT/manifest.json``: every file this run wrote (paths relative to ``OUT``, with sizes), the
+    egovsem version, the command that rebuilds the folder and, for the example, the SIMULATED notice.
+
+    Returns the files under ``OUT`` that the run did not write (stale files of an earlier run), which are
+    left in place and named by the caller.
+    """
+    cfg = res.config
+    out = Path(cfg.out).resolve()
+    rel = sorted({Path(p).resolve().relative_to(out).as_posix() for p in res.files.values()
+                  if Path(p).is_file() and Path(p).resolve().is_relative_to(out)} | {"manifest.json"})
+    d: dict[str, Any] = {"egovsem": _version(), "command": _rebuild_command(cfg)}
+    if cfg.example:
+        d["note"] = SIMULATED_NOTE
+    d["files"] = {f: (out / f).stat().st_size if f != "manifest.json" else None for f in rel}
+    atomic_write_text(out / "manifest.json", json.dumps(d, ensure_ascii=False, indent=1) + "\n")
+    res.files["manifest"] = out / "manifest.json"
+    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    return sorted(f for f in present - set(rel) if f not in _KEPT)
+
+
+def _rebuild_command(cfg) -> str:
+    return (f"egovsem run --example --out {cfg.out}" if cfg.example and cfg.source.startswith("the example")
+            else f"egovsem run {cfg.source} --out {cfg.out}")
+
+
 def _write_readme(res: RunResult) -> None:
     cfg = res.config
     out = Path(cfg.out)
     lines = ["# Study outputs (`egovsem run`)", ""]
     if cfg.example:
         lines += [f"> {SIMULATED_NOTE}", ""]
-    rebuild = (f"egovsem run --example --out {cfg.out}" if cfg.example and cfg.source.startswith("the example")
-               else f"egovsem run {cfg.source} --out {cfg.out}")
+    rebuild = _rebuild_command(cfg)
     lines += [f"Built by `{rebuild}` (egovsem {_version()}). Nothing here is edited by hand.", "",
               "| file | what |", "|---|---|",
               "| `methods_en.md`, `methods_zh.md` | draft methods-and-results paragraph, numbers from the results |",
@@ -598,7 +631,9 @@ def _write_readme(res: RunResult) -> None:
               "PDF for the primary model) |",
               "| `results.json` | the primary model (lavaan names) plus every model, measurement, bootstrap |",
               "| `summary.txt` | lavaan-like summaries of every model and of the CFA |",
-              "| `clean/report.md`, `clean/flow.csv` | the cleaning report and the respondent flow |"]
+              "| `clean/report.md`, `clean/flow.csv` | the cleaning report and the respondent flow |",
+              "| `manifest.json` | every file this run wrote (nothing else here is current), the command, the "
+              "version" + (", and the SIMULATED notice" if cfg.example else "") + " |"]
     if res.recovery is not None:
         lines.append("| `recovery.csv` | the primary model's estimates beside the population truth |")
     lines += ["", "Tables:", ""]
