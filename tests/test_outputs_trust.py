@@ -130,3 +130,76 @@ def test_the_manifest_lists_every_file_written_and_only_those(run, tmp_path):
     stale = write_manifest(res)
     assert stale == ["tables/en/06_old_numbering.md"] and (out / "tables" / "en" / "06_old_numbering.md").exists()
     assert example_config(tmp_path).example
+
+
+# -- item 2: sample labels from the user's instrument or the data file, never the bundled study's ---------------
+HS_CFA = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n"
+
+
+def _own_data(tmp_path, suffix=".sav"):
+    import pyreadstat
+    from egovsem.datasets import load
+
+    df = load("HolzingerSwineford1939")[["x1", "x2", "x3", "x4", "x5", "x6"]].copy()
+    rng = np.random.default_rng(1)
+    df["gender"] = rng.integers(1, 3, len(df)).astype(float)
+    df["education"] = rng.integers(1, 6, len(df)).astype(float)
+    p = tmp_path / f"own{suffix}"
+    if suffix == ".sav":
+        pyreadstat.write_sav(df, str(p), column_labels={"gender": "Gender", "education": "Education"},
+                             variable_value_labels={"gender": {1: "Male", 2: "Female"},
+                                                    "education": {1: "None", 2: "Primary", 3: "Secondary",
+                                                                  4: "Tertiary", 5: "Doctorate"}})
+    else:
+        df.to_csv(p, index=False)
+    (tmp_path / "m.lav").write_text(HS_CFA, encoding="utf-8")
+    return p
+
+
+def test_read_labels_of_an_spss_file(tmp_path):
+    from egovsem.io import read_labels
+
+    lab = read_labels(_own_data(tmp_path))
+    assert lab["columns"]["gender"] == "Gender" and lab["values"]["gender"] == {1: "Male", 2: "Female"}
+    assert read_labels(_own_data(tmp_path, ".csv")) == {"columns": {}, "values": {}}
+
+
+def test_tables_sample_uses_the_sav_value_labels_not_the_bundled_study(tmp_path):
+    from egovsem.cli import main
+
+    p = _own_data(tmp_path)
+    out = tmp_path / "out"
+    assert main(["tables", str(p), "--model", str(tmp_path / "m.lav"), "--out", str(out), "--format", "md",
+                 "--sample", "gender,education"]) == 0
+    md = (out / "01_sample.md").read_text(encoding="utf-8")
+    assert "| Gender |" in md and "| Male |" in md and "| Female |" in md and "| Doctorate |" in md
+    assert "Bachelor" not in md and "Junior college" not in md  # the bundled questionnaire's categories
+    assert "shown by their codes" not in md
+
+
+def test_tables_sample_codes_stay_codes_with_a_note(tmp_path):
+    from egovsem.cli import main
+
+    p = _own_data(tmp_path, ".csv")
+    out = tmp_path / "out"
+    assert main(["tables", str(p), "--model", str(tmp_path / "m.lav"), "--out", str(out), "--format", "md",
+                 "--sample", "gender,education"]) == 0
+    md = (out / "01_sample.md").read_text(encoding="utf-8")
+    assert "Bachelor" not in md and "| 1 |" in md
+    assert "Categories of gender, education are shown by their codes (no labels in the instrument or the data " \
+           "file)." in md
+    # asked for: the bundled questionnaire names them
+    out2 = tmp_path / "out2"
+    assert main(["tables", str(p), "--model", str(tmp_path / "m.lav"), "--out", str(out2), "--format", "md",
+                 "--sample", "education", "--instrument", "bundled"]) == 0
+    assert "Bachelor's degree" in (out2 / "01_sample.md").read_text(encoding="utf-8")
+
+
+def test_tables_instrument_that_does_not_exist_is_named(tmp_path, capsys):
+    from egovsem.cli import main
+
+    p = _own_data(tmp_path, ".csv")
+    rc = main(["tables", str(p), "--model", str(tmp_path / "m.lav"), "--out", str(tmp_path / "o"),
+               "--sample", "gender", "--instrument", str(tmp_path / "nope.yaml")])
+    err = capsys.readouterr().err
+    assert rc != 0 and "--instrument" in err and "nope.yaml" in err and "Traceback" not in err

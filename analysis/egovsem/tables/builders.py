@@ -193,6 +193,7 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
     levels = dict(levels or {})
     n_total = len(data)
     cells, values = [], []
+    coded: list[str] = []  # numeric categorical columns shown by their codes
     for col, name in spec.items():
         if col not in data.columns:
             raise EgovsemError(f"The 'columns' parameter names {col!r}, which is not a column of the data; "
@@ -214,6 +215,8 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
             continue
         cells.append([name, "", "", ""])
         values.append([col, None, None, None])
+        if not lv and numeric:
+            coded.append(col)
         lvmap = resolve_labels(lv) if lv else {}
         counts = x.value_counts(dropna=True, sort=False)
         order = list(lv) if lv else sorted(counts.index, key=lambda v: (str(type(v)), v))
@@ -230,8 +233,12 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
             pct = 100.0 * n_miss / n_total
             cells.append(["", ("Missing", "缺失"), str(n_miss), apa_number(pct, 1)])
             values.append([col, None, n_miss, pct])
-    notes = [_note([(f"<i>N</i> = {n_total}. Percentages are of all respondents.",
-                     f"<i>N</i> = {n_total}。百分比以全部受访者为基数。")])]
+    sent = [(f"<i>N</i> = {n_total}. Percentages are of all respondents.",
+             f"<i>N</i> = {n_total}。百分比以全部受访者为基数。")]
+    if coded:
+        sent.append((f"Categories of {', '.join(coded)} are shown by their codes (no labels in the instrument or "
+                     "the data file).", f"{'、'.join(coded)}的类别以原始编码显示（问卷与数据文件均无标签）。"))
+    notes = [_note(sent)]
     columns_ = [("characteristic", "Characteristic", "特征"), ("category", "Category", "类别"),
                 ("n", "<i>n</i>", "<i>n</i>"), ("pct", "%", "%")]
     return build("sample", ("Sample Characteristics", "样本特征"), columns_, cells, values, notes,

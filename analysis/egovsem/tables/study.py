@@ -45,7 +45,7 @@ def _measure_parts(cfa, data):
 
 def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, bootstrap: pd.DataFrame | None = None,
                  ci_method: str | None = None, labels=None, model_name: tuple[str, str] | str | None = None,
-                 sample=None, instrument=None, note: Any = None, first_number: int = 1,
+                 sample=None, instrument=None, levels=None, note: Any = None, first_number: int = 1,
                  **sem_options) -> list[Table]:
     """Fit ``model`` and its CFA to ``data`` and build the paper's tables, numbered from ``first_number``.
 
@@ -53,7 +53,8 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
     diagonal), HTMT, fit (CFA and structural model), hypotheses, indirect effects (when the model has ``:=``
     rows). ``fit`` / ``cfa_fit`` skip the fitting when given; ``sem_options`` go to :func:`egovsem.sem`.
     ``sample`` (columns of ``data``, see :func:`sample_table`; category names from ``instrument``) puts the
-    sample characteristics first.
+    sample characteristics first; ``levels`` (column -> code -> name) names its categories where ``instrument``
+    does not.
     """
     from ..sem import cfa as _cfa
     from ..sem import sem as _sem
@@ -66,7 +67,7 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
         cfa_fit = _cfa(cfa_syntax(fit), data, **sem_options)
     require_converged(cfa_fit, "model_tables", title="measurement model (CFA)")
     rel, ht = _measure_parts(cfa_fit, data)
-    tables = [sample_table(data, sample, instrument=instrument, note=note)] if sample else []
+    tables = [sample_table(data, sample, instrument=instrument, levels=levels, note=note)] if sample else []
     tables += [measurement_table(cfa_fit, rel, labels=labels, note=note),
               correlation_table(cfa_fit, data=data, ave=rel, labels=labels, note=note)]
     if ht is not None:
