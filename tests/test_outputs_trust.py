@@ -203,3 +203,51 @@ def test_tables_instrument_that_does_not_exist_is_named(tmp_path, capsys):
                "--sample", "gender", "--instrument", str(tmp_path / "nope.yaml")])
     err = capsys.readouterr().err
     assert rc != 0 and "--instrument" in err and "nope.yaml" in err and "Traceback" not in err
+
+
+# -- item 4: expected signs ---------------------------------------------------------------------------------
+def _neg_data():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=400)
+    m = 0.5 * x + rng.normal(size=400)
+    y = -0.4 * m + rng.normal(size=400)
+    return pd.DataFrame({"x": x, "m": m, "y": y})
+
+
+@pytest.mark.parametrize("comment, expect", [("  # sign: -", ("Yes", "是")),
+                                             ("", ("No (opposite sign)", "否（方向相反）"))])
+def test_a_hypothesised_negative_path_is_supported_when_negative(comment, expect):
+    from egovsem.sem import sem
+    from egovsem.tables import hypotheses_table
+    from egovsem.tables.signs import expected_signs
+
+    model = f"m ~ h1*x\ny ~ h2*m{comment}\n"
+    fit = sem(model, _neg_data())
+    t = hypotheses_table(fit, expected=expected_signs(model), labels=False)
+    rows = dict(zip([r[0] for r in t.rows_en], t.rows_en))
+    h2 = next(k for k in rows if k.startswith("H2"))
+    assert rows[h2][-1] == expect[0] and t.rows_zh[1][-1] == expect[1]
+    assert rows["H1"][-1] == "Yes"
+    assert (h2 == "H2 (\u2212)") == bool(comment)
+    note = " ".join(t.notes_en)
+    assert "a significant coefficient of the other sign does not support it (opposite sign)" in note
+    if not comment:
+        assert "1 of 2 hypotheses are supported, 1 significant in the opposite direction." in note
+
+
+def test_bad_signs_are_named(tmp_path):
+    from egovsem._errors import EgovsemError
+    from egovsem.study.config import load_config
+    from egovsem.tables.signs import expected_signs
+
+    with pytest.raises(EgovsemError, match=r"The expected sign of the line 'y ~ h2\*m  # sign: down' must be"):
+        expected_signs("y ~ h2*m  # sign: down")
+    with pytest.raises(EgovsemError, match="The 'signs' key names the label 'h9', which labels no regression path"):
+        expected_signs("y ~ h2*m", overrides={"h9": "-"})
+    (tmp_path / "export.csv").write_text("id\n1\n", encoding="utf-8")
+    p = tmp_path / "study.yaml"
+    p.write_text("raw: export.csv\nout: results\nsigns: {h3: up}\n", encoding="utf-8")
+    with pytest.raises(EgovsemError, match=r"The 'signs' key of study.yaml: The expected sign of the label 'h3' must"):
+        load_config(p)
+    p.write_text("raw: export.csv\nout: results\nsigns: {h3: '-'}\n", encoding="utf-8")
+    assert load_config(p).signs == (("h3", "-"),)

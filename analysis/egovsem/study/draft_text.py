@@ -152,7 +152,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
              "Reliability was assessed by Cronbach's α and composite reliability (ω, semTools' compRelSEM), "
              "convergent validity by the average variance extracted (AVE ≥ .50), discriminant validity by the "
              "Fornell-Larcker criterion and the heterotrait-monotrait ratio (HTMT < .85). A hypothesis was "
-             "supported when its path was significant (*p* < .05) in the expected direction"
+             "supported when its path was significant (*p* < .05) in the expected direction (positive unless the "
+             "model states a negative sign); a significant path of the other sign did not support it"
              + ("." if not has_ind else "; indirect effects "
                 + ("were tested with bootstrap confidence intervals "
                    f"({cfg.bootstrap} resamples)." if res.bootstrap else
@@ -171,7 +172,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
              + f"，软件为egovsem {__version__}（其估计结果与lavaan 0.6-14一致）。先对{k}个构念进行验证性因子分析（CFA），"
              "再拟合假设模型：" + _join([_model_title(m)[1] for m in res.fits], "zh") + "。"
              "信度以Cronbach's α与组合信度（ω，semTools的compRelSEM）评估，收敛效度以平均方差萃取量（AVE ≥ .50）评估，"
-             "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期时假设得到支持"
+             "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期（除模型注明为负者外均预期为正）"
+             "时假设得到支持，显著但方向相反时不支持"
              + ("。" if not has_ind else "；"
                 + (f"间接效应以bootstrap置信区间检验（{cfg.bootstrap}次重抽样）。" if res.bootstrap else
                    "间接效应以delta法置信区间检验" + (f"（本命令未对{cfg.estimator}、missing = {cfg.missing}"
@@ -216,7 +218,9 @@ def methods_paragraph(res, lang: str = "en") -> str:
         nsup = [h for h in hyp if h["supported"] is False]
 
         def desc(h):
-            return f"{_hname(h['hypothesis'])} {h['path']}, β = {_r(h['beta'])}, {_p(h['p'])}"
+            opp = h["supported"] is False and h["p"] < 0.05  # significant, of the other sign
+            return (f"{_hname(h['hypothesis'])} {h['path']}, β = {_r(h['beta'])}, {_p(h['p'])}"
+                    + ((" (opposite sign)" if en else "（方向相反）") if opp else ""))
 
         name = _model_title(m)
         endo = list(dict.fromkeys(f.params.loc[f.params["op"] == "~", "lhs"]))

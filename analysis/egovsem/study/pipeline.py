@@ -180,6 +180,14 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
     # 3. hypothesis models
     texts = {cfg.model_name(m): cfg.model_text(m) for m in cfg.models}
+    if cfg.signs:
+        from ..tables.signs import expected_signs
+
+        known = set().union(*(expected_signs(t) for t in texts.values()))
+        bad = [k for k, _ in cfg.signs if k not in known]
+        if bad:
+            raise EgovsemError(f"The 'signs' key of {cfg.source} names the label {bad[0]!r}, which labels no "
+                               f"regression path of the models; labelled paths are {sorted(known)!r}.")
     opts = dict(estimator=cfg.estimator, missing=cfg.missing)
     pr.step(f"fitting {len(texts)} hypothesis model(s) ({cfg.estimator}, missing = {cfg.missing}): "
             + ", ".join(texts))
@@ -377,6 +385,7 @@ def _tables(res: RunResult, texts, note) -> None:
         sample_table,
         write_tables,
     )
+    from ..tables.signs import expected_signs
 
     cfg, data = res.config, res.data
     notes = dict(res.notes)
@@ -414,7 +423,9 @@ def _tables(res: RunResult, texts, note) -> None:
              f"比较的组（{grp}）：{lev_zh}；{title[1]}的构念；{cfg.estimator}，missing = {cfg.missing}。"))
         tabs.append(t)
     for m, f in res.fits.items():
-        tabs.append(_retitle(hypotheses_table(f, labels=lab, note=note), f"hypotheses_{m}", _model_title(m)))
+        signs = expected_signs(texts[m], overrides={k: v for k, v in cfg.signs if _labels_path(texts[m], k)})
+        tabs.append(_retitle(hypotheses_table(f, expected=signs or None, labels=lab, note=note), f"hypotheses_{m}",
+                             _model_title(m)))
     for m, f in res.fits.items():
         if ":=" not in texts[m]:
             continue
@@ -437,6 +448,14 @@ def _tables(res: RunResult, texts, note) -> None:
     for lang in langs:
         for p in write_tables(res.tables, Path(cfg.out) / "tables" / lang, formats=cfg.formats, lang=lang):
             res.files[f"tables/{lang}/{p.name}"] = p
+
+
+def _labels_path(model: str, label: str) -> bool:
+    """Whether ``label`` labels a regression path of ``model`` (the config's signs apply to the models that
+    have the label)."""
+    from ..tables.signs import expected_signs
+
+    return label in expected_signs(model)
 
 
 def _blocks_of(fit) -> list[list[str]]:

@@ -20,6 +20,7 @@ from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_opt
 from ..sem.checks import require_converged
 from ._format import DASH, apa_ci, apa_int, apa_number, apa_p, is_missing
 from ._labels import abbreviations, hypothesis_name, resolve_labels
+from .signs import DECISIONS, decision, parse_sign
 from .table import Table, build
 
 __all__ = [
@@ -658,7 +659,7 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
             ("p", "<i>p</i>", "<i>p</i>"), ("ci", f"{_ci_level(fit)} CI", f"{_ci_level(fit)} CI"),
             ("supported", "Supported", "是否支持")]
     cells, values, codes = [], [], []
-    n_sup = n_hyp = 0
+    n_sup = n_hyp = n_opp = 0
     any_label = bool((reg["label"].astype(str) != "").any())
     for d in reg.to_dict("records"):
         lab = str(d["label"] or "")
@@ -677,10 +678,12 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
         if sign is None:
             sup_cell, sup_val = DASH, None
         else:
-            sup_val = bool(not is_missing(p) and p < alpha and _sign_ok(est, sign))
-            sup_cell = YES if sup_val else NO
+            how = decision(est, NAN if is_missing(p) else p, sign, alpha)
+            sup_val = how == "supported"
+            sup_cell = DECISIONS[how]
             n_hyp += 1
             n_sup += sup_val
+            n_opp += how == "opposite sign"
         hyp = hypothesis_name(lab)
         if sign == "-" and hyp:
             hyp = f"{hyp} (\u2212)"
@@ -691,17 +694,21 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
     sign_en = "positive" if default_sign == "+" else "negative"
     sign_zh = "正" if default_sign == "+" else "负"
     who = "hypothesis" if any_label else "path"
-    exp_en = (f"as expected ({sign_en} for every {who} unless marked \u2212)" if expected is None
-              else "as expected")
-    exp_zh = f"符合预期（除标注\u2212者外均预期为{sign_zh}）" if expected is None else "符合预期"
+    marked = expected is None or (default_sign == "+" and all(
+        parse_sign(v, k) in ("+", "-") for k, v in expected.items()))
+    exp_en = (f"as expected ({sign_en} for every {who} unless marked \u2212)" if marked else "as expected")
+    exp_zh = f"符合预期（除标注\u2212者外均预期为{sign_zh}）" if marked else "符合预期"
     kind_en, kind_zh = _ci_kind(fit)
     lvl = _ci_level(fit)
     sent = [(f"<i>b</i> = unstandardised coefficient; <i>SE</i> and {lvl} CI ({kind_en}) refer to <i>b</i>; "
              "\u03b2 = completely standardised coefficient.",
              f"<i>b</i> = 非标准化系数；<i>SE</i>和{lvl} CI（{kind_zh}）针对<i>b</i>；\u03b2 = 完全标准化系数。"),
             (f"Decision rule: a hypothesis is supported when <i>p</i> < {a} and the sign of the coefficient is "
-             f"{exp_en}; {n_sup} of {n_hyp} hypotheses are supported.",
-             f"判定规则：<i>p</i> < {a}且系数方向{exp_zh}时假设得到支持；{n_hyp}个假设中{n_sup}个得到支持。"),
+             f"{exp_en}; a significant coefficient of the other sign does not support it (opposite sign); "
+             f"{n_sup} of {n_hyp} hypotheses are supported"
+             + (f", {n_opp} significant in the opposite direction." if n_opp else "."),
+             f"判定规则：<i>p</i> < {a}且系数方向{exp_zh}时假设得到支持；系数显著但方向相反时不支持（方向相反）；"
+             f"{n_hyp}个假设中{n_sup}个得到支持" + (f"，{n_opp}个显著但方向相反。" if n_opp else "。")),
             abbreviations(codes, labels), _convergence(fit)]
     return build("hypotheses", ("Structural Paths and Hypothesis Tests", "结构路径与假设检验"), cols, cells, values,
                  [_note(sent)], align=("l", "l") + ("r",) * 6 + ("c",), note=note)

@@ -45,7 +45,8 @@ def _measure_parts(cfa, data):
 
 def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, bootstrap: pd.DataFrame | None = None,
                  ci_method: str | None = None, labels=None, model_name: tuple[str, str] | str | None = None,
-                 sample=None, instrument=None, levels=None, note: Any = None, first_number: int = 1,
+                 sample=None, instrument=None, levels=None, expected=None, note: Any = None,
+                 first_number: int = 1,
                  **sem_options) -> list[Table]:
     """Fit ``model`` and its CFA to ``data`` and build the paper's tables, numbered from ``first_number``.
 
@@ -54,7 +55,8 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
     rows). ``fit`` / ``cfa_fit`` skip the fitting when given; ``sem_options`` go to :func:`egovsem.sem`.
     ``sample`` (columns of ``data``, see :func:`sample_table`; category names from ``instrument``) puts the
     sample characteristics first; ``levels`` (column -> code -> name) names its categories where ``instrument``
-    does not.
+    does not. ``expected`` (label -> "+" or "-") gives the hypotheses' expected signs; by default they are read
+    from ``# sign: -`` comments of ``model`` (:func:`egovsem.tables.signs.expected_signs`), else positive.
     """
     from ..sem import cfa as _cfa
     from ..sem import sem as _sem
@@ -81,7 +83,11 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
         fits[name] = fit
     tables.append(fit_table(fits, note=note))
     if structural:
-        tables.append(hypotheses_table(fit, labels=labels, note=note))
+        if expected is None and isinstance(model, str):
+            from .signs import expected_signs
+
+            expected = expected_signs(model) or None
+        tables.append(hypotheses_table(fit, expected=expected, labels=labels, note=note))
     if (fit.params["op"] == ":=").any():
         tables.append(indirect_table(fit, bootstrap=bootstrap, ci_method=ci_method, labels=labels, note=note))
     return [t.with_number(first_number + i) for i, t in enumerate(tables)]
