@@ -251,3 +251,50 @@ def test_bad_signs_are_named(tmp_path):
         load_config(p)
     p.write_text("raw: export.csv\nout: results\nsigns: {h3: '-'}\n", encoding="utf-8")
     assert load_config(p).signs == (("h3", "-"),)
+
+
+# -- item 5: HTMT from the EM covariance when the fit used FIML -------------------------------------------------
+HS_CONS = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
+
+
+@pytest.mark.parametrize("htmt2", [True, False])
+@pytest.mark.parametrize("missing", ["ml", "listwise"])
+def test_htmt_with_missing_ml_matches_semtools(missing, htmt2):
+    """tests/reference/make_reference_htmt_fiml.R: semTools::htmt(missing = "ml" / "listwise") on hs_missing."""
+    from pathlib import Path
+
+    from egovsem.measure import htmt
+
+    root = Path(__file__).resolve().parents[1]
+    ref = pd.read_csv(root / "tests" / "reference" / "measure_fiml" / "hs_missing_htmt.csv")
+    ref = ref[(ref["missing"] == missing) & (ref["htmt2"] == htmt2)]
+    d = pd.read_csv(root / "data" / "hs_missing.csv")
+    h = htmt(d, HS_CONS, missing=missing, htmt2=htmt2)
+    assert len(ref) == 3
+    for r in ref.itertuples():
+        assert h.loc[r.row, r.col] == pytest.approx(r.value, abs=1e-6), (r.row, r.col)
+    assert h.attrs["n"] == (301 if missing == "ml" else 194) and h.attrs["missing"] == missing
+
+
+def test_htmt_bad_missing_is_named():
+    from egovsem._errors import EgovsemError
+    from egovsem.datasets import load
+    from egovsem.measure import htmt
+
+    with pytest.raises(EgovsemError, match="missing"):
+        htmt(load("HolzingerSwineford1939"), HS_CONS, missing="pairwise")
+
+
+def test_the_run_s_htmt_uses_the_em_covariance_under_fiml(run):
+    from egovsem.measure import htmt
+    from egovsem.tables import model_constructs
+
+    res, _ = run
+    assert res.config.missing == "fiml"
+    ref = htmt(res.data, model_constructs(res.cfa), missing="ml")
+    pd.testing.assert_frame_equal(res.htmt, ref)
+    t = next(t for t in res.tables if t.name == "htmt")
+    note = " ".join(t.notes_en)
+    assert f"full-information maximum likelihood (EM) over all {len(res.data)} respondents" in note
+    assert "listwise" not in note and "semTools" not in note
+    assert "FIML (EM) correlations" in res.text["en"]

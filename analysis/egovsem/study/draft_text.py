@@ -186,6 +186,9 @@ def methods_paragraph(res, lang: str = "en") -> str:
     basis = res.reliability_fit
     basis_en = (f" (ω and AVE from the CFA of the {basis.nobs} complete cases)" if basis is not res.cfa else "")
     basis_zh = (f"（ω与AVE基于{basis.nobs}个完整个案的CFA）" if basis is not res.cfa else "")
+    em = res.htmt is not None and res.htmt.attrs.get("missing") == "ml"
+    h_en = " (from the FIML (EM) correlations of every respondent)" if em else ""
+    h_zh = "（基于全部受访者的FIML（EM）相关矩阵）" if em else ""
     if en:
         s = (f"**Measurement model.** The CFA fit was {v_cfa[0]}: {_fit_text(cfa_fm)}. Standardised loadings ranged "
              f"from {_r(lam.min())} to {_r(lam.max())}; α from {rng('alpha')[0]} to {rng('alpha')[1]}, ω from "
@@ -193,7 +196,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
              + (f"; {low_ave} of {k} constructs had an AVE below .50" if low_ave else "; every AVE exceeded .50")
              + f". The square root of the AVE exceeded the construct's correlations with the other constructs for "
              f"{fl_ok} of {k} constructs"
-             + ("." if hmax != hmax else f", and the largest HTMT was {_r(hmax)} "
+             + ("." if hmax != hmax else f", and the largest HTMT was {_r(hmax)}{h_en} "
                 + ("(below .85)." if hmax < 0.85 else "(above .85 for at least one pair)."))
              + " The measurement table and the correlation and HTMT tables give every value.")
     else:
@@ -202,7 +205,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
              f"AVE介于{rng('ave')[0]}与{rng('ave')[1]}之间{basis_zh}"
              + (f"；{k}个构念中有{low_ave}个AVE低于.50" if low_ave else "；所有AVE均高于.50")
              + f"。{k}个构念中有{fl_ok}个的AVE平方根大于其与其他构念的相关"
-             + ("。" if hmax != hmax else f"，HTMT最大值为{_r(hmax)}"
+             + ("。" if hmax != hmax else f"，HTMT最大值为{_r(hmax)}{h_zh}"
                 + ("（低于.85）。" if hmax < 0.85 else "（至少一对高于.85）。")) + "各项数值见测量模型表、相关表与HTMT表。")
     out.append(s + "\n")
     inv = getattr(res, "invariance", None)

@@ -287,7 +287,10 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
                f"{opts['missing']}拟合计算；α系数基于成对完整协方差。")
         res.notes.append(("reliability", msg))
         pr.info(msg[0])
-    res.htmt = htmt(data, blocks) if len(blocks) > 1 else None
+    # with FIML the HTMT uses the EM (saturated FIML) correlations of every respondent, as the fit does
+    # (semTools::htmt(missing = "ml")); else the complete cases (semTools' default)
+    hmiss = "ml" if opts["missing"] == "fiml" else "listwise"
+    res.htmt = htmt(data, blocks, missing=hmiss) if len(blocks) > 1 else None
 
 
 def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
@@ -400,10 +403,15 @@ def _tables(res: RunResult, texts, note) -> None:
     t = correlation_table(res.cfa, data=data, ave=res.reliability, labels=lab, note=note)
     tabs.append(t.with_note(rel_note) if rel_note else t)
     if res.htmt is not None:
-        n_htmt = int(data[[i for its in _blocks_of(res.cfa) for i in its]].notna().all(axis=1).sum())
-        tabs.append(htmt_table(res.htmt, labels=lab, note=note).with_note(
-            (f"HTMT from the {n_htmt} cases complete on every item (listwise, as semTools::htmt).",
-             f"HTMT基于所有题项均完整的{n_htmt}个个案（列删，同semTools::htmt）。")))
+        n_htmt = int(res.htmt.attrs.get("n", len(data)))
+        if res.htmt.attrs.get("missing") == "ml":
+            hnote = (f"HTMT from the correlations of the saturated model estimated by full-information maximum "
+                     f"likelihood (EM) over all {n_htmt} respondents, as the models were estimated.",
+                     f"HTMT基于以全信息极大似然（EM）估计的饱和模型相关矩阵，纳入全部{n_htmt}名受访者，与模型估计方式一致。")
+        else:
+            hnote = (f"HTMT from the {n_htmt} cases complete on every item (listwise deletion).",
+                     f"HTMT基于所有题项均完整的{n_htmt}个个案（列删）。")
+        tabs.append(htmt_table(res.htmt, labels=lab, note=note).with_note(hnote))
     fits = {("Measurement model (CFA)", "测量模型（CFA）"): res.cfa}
     fits.update({_model_title(m): f for m, f in res.fits.items()})
     tabs.append(fit_table(fits, note=note))
@@ -586,6 +594,8 @@ def _write_results(res: RunResult, texts) -> None:
         "reliability_basis": {"missing": res.reliability_fit.missing, "nobs": int(res.reliability_fit.nobs)},
         "htmt": None if res.htmt is None else _json_clean({r: {c: float(x) for c, x in row.items()}
                                                            for r, row in res.htmt.iterrows()}),
+        "htmt_basis": None if res.htmt is None else {"missing": res.htmt.attrs.get("missing"),
+                                                     "nobs": res.htmt.attrs.get("n")},
     }
     d["bootstrap"] = {"draws": cfg.bootstrap, "models": sorted(res.bootstrap),
                       "note": dict(res.notes).get("bootstrap", ("",))[0]}

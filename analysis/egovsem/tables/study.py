@@ -39,7 +39,9 @@ def _measure_parts(cfa, data):
     blocks = model_constructs(cfa)
     items = {f: [i for i in its if i in data.columns] for f, its in blocks.items()}
     rel = reliability_table(cfa, data)
-    ht = htmt(data, items) if len(items) > 1 else None
+    # a FIML fit: the HTMT of the EM correlations (semTools::htmt(missing = "ml")), as the fit used every row
+    miss = "ml" if getattr(cfa, "missing", "listwise") in ("fiml", "ml") else "listwise"
+    ht = htmt(data, items, missing=miss) if len(items) > 1 else None
     return rel, ht
 
 
@@ -73,7 +75,14 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
     tables += [measurement_table(cfa_fit, rel, labels=labels, note=note),
               correlation_table(cfa_fit, data=data, ave=rel, labels=labels, note=note)]
     if ht is not None:
-        tables.append(htmt_table(ht, labels=labels, note=note))
+        n_ht = ht.attrs.get("n")
+        hnote = ((f"HTMT from the correlations of the saturated model estimated by full-information maximum "
+                  f"likelihood (EM) over all {n_ht} respondents.",
+                  f"HTMT基于以全信息极大似然（EM）估计的饱和模型相关矩阵，纳入全部{n_ht}名受访者。")
+                 if ht.attrs.get("missing") == "ml" else
+                 (f"HTMT from the {n_ht} cases complete on every item (listwise deletion).",
+                  f"HTMT基于所有题项均完整的{n_ht}个个案（列删）。"))
+        tables.append(htmt_table(ht, labels=labels, note=note).with_note(hnote))
     name = model_name or ("Structural model", "结构模型")
     if isinstance(name, str):
         name = (name, name)
