@@ -298,3 +298,60 @@ def test_the_run_s_htmt_uses_the_em_covariance_under_fiml(run):
     assert f"full-information maximum likelihood (EM) over all {len(res.data)} respondents" in note
     assert "listwise" not in note and "semTools" not in note
     assert "FIML (EM) correlations" in res.text["en"]
+
+
+# -- item 15: own data without an instrument YAML -------------------------------------------------------------
+def _bfi_study(tmp_path, instrument_line=""):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    d = pd.read_csv(root / "data" / "bfi.csv").iloc[:400]
+    d.insert(0, "id", range(1, len(d) + 1))
+    d.to_csv(tmp_path / "bfi_own.csv", index=False)
+    (tmp_path / "m.lav").write_text("Agree =~ A2 + A3 + A4 + A5\nConsc =~ C1 + C2 + C3\nConsc ~ h1*Agree\n",
+                                    encoding="utf-8")
+    (tmp_path / "study.yaml").write_text(
+        "raw: bfi_own.csv\nid: id\nmodels: [m.lav]\nmissing: fiml\nout: res\nformats: [md]\nlang: en\n"
+        f"figure_formats: [svg]\n{instrument_line}", encoding="utf-8")
+    return tmp_path / "study.yaml"
+
+
+def test_instrument_init_writes_a_draft_that_checks(tmp_path, capsys):
+    from egovsem.cli import main
+    from egovsem.instruments import load_instrument
+
+    _bfi_study(tmp_path)
+    out = tmp_path / "instrument.yaml"
+    assert main(["instrument", "init", str(tmp_path / "m.lav"), str(tmp_path / "bfi_own.csv"), "--id", "id",
+                 "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "a DRAFT (7 scale items of 2 constructs" in said and "egovsem instrument check" in said
+    inst = load_instrument(out)
+    assert inst.construct_items("Agree") == ["A2", "A3", "A4", "A5"]
+    assert inst.scales[inst.item("A2").scale].values == (1, 2, 3, 4, 5, 6)
+    assert inst.item("gender").type == "select_one" and inst.item("age").type == "integer"
+    assert [m.name for m in inst.metadata] == ["id"]
+    # the model names a column the data lack
+    (tmp_path / "bad.lav").write_text("F =~ A1 + Z9 + A3\n", encoding="utf-8")
+    assert main(["instrument", "init", str(tmp_path / "bad.lav"), str(tmp_path / "bfi_own.csv"),
+                 "--out", str(tmp_path / "x.yaml")]) != 0
+    err = capsys.readouterr().err
+    assert "The indicator 'Z9' of 'F' is not a column of the data" in err and "Traceback" not in err
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_run_on_own_data_without_an_instrument_drafts_one_and_says_so(tmp_path, capsys):
+    from egovsem.cli import main
+    from egovsem.instruments import load_instrument
+
+    cfg = _bfi_study(tmp_path)
+    assert main(["run", str(cfg)]) == 0
+    err = capsys.readouterr().err
+    assert "instrument: DRAFT inferred from the models and the data" in err
+    assert "egovsem instrument init MODEL DATA --out instrument.yaml" in err
+    out = tmp_path / "res"
+    assert "DRAFT inferred from the models" in (out / "clean" / "report.md").read_text(encoding="utf-8")
+    assert "DRAFT" in (out / "README.md").read_text(encoding="utf-8")
+    assert load_instrument(out / "clean" / "instrument_draft.yaml").construct_items("Consc") == ["C1", "C2", "C3"]
+    assert not (out / "tables" / "en" / "01_sample.md").exists()  # a draft does not know the sample columns
+    assert (out / "tables" / "en" / "01_measurement.md").is_file()

@@ -96,6 +96,36 @@ class _Progress:
         self.say(f"      {msg}")
 
 
+DRAFT_NOTE_ZH = ("本问卷为根据模型与数据推断的草稿（egovsem instrument init）：题目原文、构念名称、反向题、注意力检测题与"
+                 "个人信息字段均未知，因此未做反向计分，也未应用注意力检测与个人信息规则。请编写并检查问卷YAML"
+                 "（egovsem instrument init MODEL DATA --out instrument.yaml，再加以修改），并在配置的instrument键中指定。")
+
+
+def _instrument(cfg: RunConfig, texts: dict[str, str]):
+    """The study's instrument and whether it is a draft: the config's file; else the bundled questionnaire for
+    the example or for models whose indicators are all its scale items; else a draft inferred from the models
+    and the raw data (:func:`egovsem.instruments.draft.draft_instrument`)."""
+    from ..instruments import load_instrument
+
+    if cfg.instrument is not None:
+        return load_instrument(cfg.instrument), False
+    bundled = load_instrument()
+    if cfg.example:
+        return bundled, False
+    from ..instruments.draft import draft_instrument, model_blocks
+
+    scale = {it.name for it in bundled.scale_items()}
+    indicators = {i for its in model_blocks(texts.values()).values() for i in its}
+    if indicators and indicators <= scale:
+        return bundled, False
+    from ..io import read_data
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cleaning step reports the data's problems
+        raw = read_data(cfg.raw)
+    return draft_instrument(list(texts.values()), raw, id=cfg.id, duration=cfg.duration), True
+
+
 def _fit(model: str, data: pd.DataFrame, *, title: str, **kw):
     """Fit and collect the warnings (each a one-line message) instead of printing them; a model that does not
     converge stops the run (its results would be used by every later step), naming ``title`` and what to try."""
@@ -141,7 +171,6 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     Returns a :class:`RunResult`; ``result.files`` maps names to the files written under ``config.out``.
     """
     from ..clean import clean, write_outputs
-    from ..instruments import load_instrument
 
     cfg = load_config(config) if isinstance(config, (str, Path)) else config
     if not isinstance(cfg, RunConfig):
@@ -159,13 +188,27 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         pr.say("THE DATA ARE SIMULATED (bundled example; no real survey of this study exists yet)")
 
     # 1-2. instrument and cleaning
-    pr.step(f"instrument: {cfg.instrument or 'bundled study questionnaire'}")
-    res.instrument = load_instrument(cfg.instrument)
+    texts = {cfg.model_name(m): cfg.model_text(m) for m in cfg.models}
+    res.instrument, drafted = _instrument(cfg, texts)
+    what = "DRAFT inferred from the models and the data" if drafted else "bundled study questionnaire"
+    pr.step(f"instrument: {cfg.instrument or what}")
+    if drafted:
+        from ..instruments.draft import DRAFT_NOTE
+
+        pr.info(DRAFT_NOTE)
+        res.notes.append(("instrument", (DRAFT_NOTE, DRAFT_NOTE_ZH)))
     pr.done("instrument")
     pr.step(f"cleaning {Path(cfg.raw).name} (id column {cfg.id!r}, duration {cfg.duration!r})")
     res.clean = clean(cfg.raw, res.instrument, id=cfg.id, duration=cfg.duration, exclude=cfg.exclude,
                       invalid=cfg.invalid)
     paths = write_outputs(res.clean, out / "clean")
+    if drafted:
+        from ..instruments import write_yaml
+        from ..instruments.draft import DRAFT_NOTE
+
+        rp = paths["report.md"]
+        atomic_write_text(rp, f"> {DRAFT_NOTE}\n\n" + rp.read_text(encoding="utf-8"))
+        paths["instrument_draft.yaml"] = write_yaml(res.instrument, out / "clean" / "instrument_draft.yaml")
     if note:
         rp = paths["report.md"]
         atomic_write_text(rp, f"> {note}\n\n" + rp.read_text(encoding="utf-8"))
@@ -179,7 +222,6 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     pr.done("clean")
 
     # 3. hypothesis models
-    texts = {cfg.model_name(m): cfg.model_text(m) for m in cfg.models}
     if cfg.signs:
         from ..tables.signs import expected_signs
 
@@ -394,7 +436,8 @@ def _tables(res: RunResult, texts, note) -> None:
     notes = dict(res.notes)
     lab = res.instrument  # construct names (en, zh) from the study's own questionnaire
     tabs = []
-    cols = list(cfg.sample) if cfg.sample else _default_sample_columns(res.instrument, data)
+    drafted = "instrument" in notes  # a draft instrument does not know which columns describe the sample
+    cols = list(cfg.sample) if cfg.sample else ([] if drafted else _default_sample_columns(res.instrument, data))
     if cols:
         tabs.append(sample_table(data, cols, instrument=res.instrument, note=note))
     rel_note = notes.get("reliability")
@@ -651,6 +694,8 @@ def _write_readme(res: RunResult) -> None:
     lines = ["# Study outputs (`egovsem run`)", ""]
     if cfg.example:
         lines += [f"> {SIMULATED_NOTE}", ""]
+    if "instrument" in dict(res.notes):
+        lines += [f"> {dict(res.notes)['instrument'][0]} The draft is `clean/instrument_draft.yaml`.", ""]
     rebuild = _rebuild_command(cfg)
     lines += [f"Built by `{rebuild}` (egovsem {_version()}). Nothing here is edited by hand.", "",
               "| file | what |", "|---|---|",
