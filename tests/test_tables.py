@@ -132,7 +132,9 @@ def docx_tables(path):
     doc = Document(str(path))
     out = []
     for t in doc.tables:
-        out.append([[c.text for c in r.cells] for r in t.rows])
+        # Word shows the typeset minus (U+2212); no ASCII hyphen starts a number there
+        assert not any(re.search(r"(?<![\w.])-[.\d]", c.text) for r in t.rows for c in r.cells)
+        out.append([[c.text.replace("\u2212", "-") for c in r.cells] for r in t.rows])
     return doc, out
 
 
@@ -142,7 +144,7 @@ def tex_rows(text):
     for block in re.findall(r"\\midrule\n(.*?)\\bottomrule", text, flags=re.S):
         for line in block.strip().splitlines():
             cells = [c.strip() for c in line.rstrip().removesuffix(r"\\").split(" & ")]
-            cells = [c.replace("$<$", "<").replace("$>$", ">").replace(r"$\rightarrow$", ARROW)
+            cells = [c.replace("$<$", "<").replace("$>$", ">").replace(r"$\rightarrow$", ARROW).replace("$-$", "-")
                      .replace(r"\textbf{", "").replace("}", "") for c in cells]
             rows.append(cells)
     return rows
