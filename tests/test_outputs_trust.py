@@ -2,6 +2,7 @@
 Word widths, one APA style, clean output folders, CJK fonts, a draft instrument for own data)."""
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -355,3 +356,140 @@ def test_run_on_own_data_without_an_instrument_drafts_one_and_says_so(tmp_path, 
     assert load_instrument(out / "clean" / "instrument_draft.yaml").construct_items("Consc") == ["C1", "C2", "C3"]
     assert not (out / "tables" / "en" / "01_sample.md").exists()  # a draft does not know the sample columns
     assert (out / "tables" / "en" / "01_measurement.md").is_file()
+
+
+# -- item 10: Word widths from content; the methods paragraph as Word and HTML ------------------------------------
+def test_no_column_is_narrower_than_its_longest_token():
+    from egovsem.tables.widths import CELL_PADDING_PT, column_widths, min_width
+
+    header = ["Construct", "Item", "Measurement", "95% CI"]
+    rows = [["Integrated model", "SG1", "Integrated", "[.009, .020]"],
+            ["Perceived value", "PV4", "—", "[\u2212.120, .340]"]]
+    w = column_widths(header, rows, 200.0, 11)  # much narrower than the one-line widths
+    for j in range(len(header)):
+        longest = max(min_width(c, 11) for c in [header[j]] + [r[j] for r in rows])
+        assert w[j] >= longest + CELL_PADDING_PT - 1e-9
+    wide = column_widths(header, rows, 2000.0, 11)
+    assert sum(wide) < 2000.0 and all(a >= b for a, b in zip(wide, w))
+
+
+def test_word_table_grid_widths_hold_every_word(tmp_path):
+    from docx import Document
+    from egovsem.tables import to_docx
+    from egovsem.tables.table import build
+    from egovsem.tables.widths import CELL_PADDING_PT, min_width
+
+    t = build("m", ("Measurement", "测量"), [("a", "Measurement model", "测量模型"), ("b", "Integrated", "整合"),
+                                             ("c", "95% CI", "95% CI")],
+              [["Integrated", "Measurement", "[.009, .020]"]] * 3, [[0, 0, 0]] * 3, [])
+    to_docx(t, tmp_path / "t.docx")
+    doc = Document(str(tmp_path / "t.docx"))
+    grid = [c.width for c in doc.tables[0].columns]
+    for j, text in enumerate(["Measurement", "Measurement", "[.009, .020]"]):
+        assert grid[j] / 12700 >= min_width(text, 11) + CELL_PADDING_PT - 0.5, j
+
+
+def test_the_run_writes_the_methods_paragraph_as_word_and_html(run):
+    from pathlib import Path
+
+    from docx import Document
+
+    res, _ = run
+    out = Path(res.config.out)
+    for lang in ("en", "zh"):
+        assert (out / f"methods_{lang}.docx").is_file() and (out / f"methods_{lang}.html").is_file()
+    doc = Document(str(out / "methods_en.docx"))
+    italic = {r.text for p in doc.paragraphs for r in p.runs if r.italic}
+    assert {"p", "N", "n"} <= italic
+    html = (out / "methods_en.html").read_text(encoding="utf-8")
+    assert "<i>p</i> = " in html and "<i>N</i> = " in html
+    assert "methods_en.docx" in json_files(out)
+
+
+def json_files(out):
+    import json
+
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+@pytest.mark.slow
+def test_word_tables_render_in_libreoffice_without_broken_words(run, tmp_path):
+    """Render the run's Word tables (and questionnaire) to PDF with LibreOffice and check with pdftotext that
+    every word of every cell comes out whole (no "Measure ment", "[.009, .02 0]")."""
+    import re
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from docx import Document
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice or pdftotext is not installed (apt-get install libreoffice-writer-nogui "
+                    "poppler-utils)")
+    res, _ = run
+    from egovsem.instruments import load_instrument, to_docx
+
+    docs = [Path(res.config.out) / "tables" / lang / "tables.docx" for lang in ("en", "zh")]
+    docs.append(to_docx(load_instrument(), tmp_path / "questionnaire.docx", lang="en"))
+    for d in docs:
+        prof = tmp_path / "lo-profile"
+        subprocess.run([soffice, f"-env:UserInstallation=file://{prof}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(tmp_path), str(d)], check=True, capture_output=True, timeout=300)
+        pdf = tmp_path / (d.stem + ".pdf")
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        words = set(text.replace("\u00ad", "").split())
+        doc = Document(str(d))
+        want = set()
+        for t in doc.tables:
+            for row in t.rows:
+                for c in row.cells:
+                    # Latin tokens (Chinese breaks between characters by design); a whole CI keeps its parts
+                    want |= {w for w in c.text.split() if re.fullmatch(r"[\x21-\x7e\u2212\u03b1-\u03c9\u0394]+", w)}
+        missing = sorted(w for w in want if w not in words)
+        assert not missing, (d.name, missing[:20])
+
+
+# -- item 11: one APA style -----------------------------------------------------------------------------------
+def test_minus_sign_is_typeset_in_cells_and_notes_alike(tmp_path):
+    from egovsem.tables import to_html, to_markdown
+    from egovsem.tables.table import build
+
+    t = build("x", ("X", "X"), [("a", "b", "b"), ("c", "95% CI", "95% CI")], [["-0.12", "[-.30, .05]"]],
+              [[-0.12, (-0.3, 0.05)]], [("ΔCFI ≥ -.010 (Fornell-Larcker).", "ΔCFI ≥ -.010。")])
+    for text in (to_markdown(t), to_html(t)):
+        assert "\u22120.12" in text and "[\u2212.30, .05]" in text and "\u2212.010" in text
+        assert "Fornell-Larcker" in text and not re.search(r"(?<![\w.])-[.\d]", text)
+
+
+def test_table_notes_hold_no_software_hints_and_no_raw_names(run):
+    res, _ = run
+    hints = ("egovsem", "lavaan", "semTools", "missing =", ".csv", "std.all", "resp_type", "config")
+    for t in res.tables:
+        for n in t.notes_en + t.notes_zh:
+            body = n.replace(SIM_EN, "").replace(SIM_ZH, "")
+            assert not [h for h in hints if h in body], (t.name, n)
+    ind = next(t for t in res.tables if t.name == "indirect_strategic_triangle")
+    names = [r[0] for r in ind.rows_en]
+    assert names == ["Indirect effect", "Total effect"] and [r[0] for r in ind.rows_zh] == ["间接效应", "总效应"]
+    assert ind.rows_en[1][1] == "OPC \u2192 PUV"
+    inv = next(t for t in res.tables if t.name == "invariance")
+    assert "Groups compared: Citizen (<i>n</i> = " in " ".join(inv.notes_en) or "Groups compared: Citizen (n = " in \
+        " ".join(inv.notes_en)
+
+
+def test_methods_text_is_one_style_and_chinese_is_translated(run):
+    res, _ = run
+    en, zh = res.text["en"], res.text["zh"]
+    assert not re.search(r"(?<![\w.*])p [=<]", en) and "*p* " in en  # every p is italic
+    assert not re.search(r"(?<![\w.])-[.\d]", en + zh)  # the minus sign U+2212
+    assert "ind_opc_leg_puv" not in en and "tot_opc_puv" not in zh and "indirect effect (OPC → LEG → PUV)" in en
+    body = zh.replace(SIMULATED, "")
+    for word in ("configural", "metric", "scalar", "strict", "missing =", "not supported", "opposite"):
+        assert word not in body, word
+
+
+SIM_EN = ("SIMULATED DATA: the e-government example is simulated from a documented population model "
+          "(data/example/population.lav); no real survey of this study exists yet.")
+SIM_ZH = "模拟数据：本示例数据由已记录的总体模型模拟生成，尚无该研究的真实调查数据。"
+SIMULATED = f"{SIM_EN} / {SIM_ZH}"

@@ -54,9 +54,7 @@ def fmt(x, digits=2, bounded=False):
 
 
 def fmt_ci(lo, hi, digits=2, bounded=False):
-    d = digits  # more decimals only where a bound would print as zero
-    while any(v != 0 and float("%.*f" % (d, v)) == 0 for v in (lo, hi)):
-        d += 1
+    d = digits  # the table's precision (the estimate's decimals), also where a bound prints as zero
     return f"[{fmt(lo, d, bounded)}, {fmt(hi, d, bounded)}]"
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tables import apa_ci, apa_number, apa_p
+from ..tables import apa_ci, apa_number, apa_p, typeset_minus
 
 __all__ = ["methods_paragraph", "fit_verdict"]
 
@@ -24,7 +24,7 @@ _REASONS = {
 
 def _p(p: float, lang: str = "en") -> str:
     s = apa_p(p)
-    return f"p {s}" if s.startswith("<") else f"p = {s}"
+    return f"*p* {s}" if s.startswith("<") else f"*p* = {s}"
 
 
 def _r(x: float, digits: int = 2) -> str:
@@ -158,8 +158,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
                 + ("were tested with bootstrap confidence intervals "
                    f"({cfg.bootstrap} resamples)." if res.bootstrap else
                    "were tested with delta-method confidence intervals" + (
-                       f" (a bootstrap of the {cfg.estimator} fits with missing = {cfg.missing} was not run in this "
-                       "command, see the notes of the indirect-effect tables)."
+                       " (bootstrap intervals were not computed for the full-information maximum likelihood fits)."
                        if boot_note and cfg.bootstrap else "."))))
         out.append(s + "\n")
     else:
@@ -176,8 +175,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
              "时假设得到支持，显著但方向相反时不支持"
              + ("。" if not has_ind else "；"
                 + (f"间接效应以bootstrap置信区间检验（{cfg.bootstrap}次重抽样）。" if res.bootstrap else
-                   "间接效应以delta法置信区间检验" + (f"（本命令未对{cfg.estimator}、missing = {cfg.missing}"
-                                                 "的拟合进行bootstrap；见间接效应表注）。"
+                   "间接效应以delta法置信区间检验" + ("（未对全信息极大似然拟合计算bootstrap置信区间）。"
                                                  if boot_note and cfg.bootstrap else "。"))))
         out.append(s + "\n")
 
@@ -252,8 +250,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
         if ind:
             how = ("bootstrap" if m in res.bootstrap else "delta-method") if en else (
                 "bootstrap" if m in res.bootstrap else "delta法")
-            parts = [f"{_hname(r['effect'])} ({r['path']}): b = {apa_number(r['b'], 3)}, 95% CI "
-                     f"{apa_ci(r['ci'][0], r['ci'][1], 3)}" + ("" if r["supported"] else
+            parts = [f"{_effect_name(r, en)} ({r['path']}): *b* = {apa_number(r['b'], 3)}, 95% CI "
+                     f"{apa_ci(r['ci'][0], r['ci'][1], 3, show_zero=False)}" + ("" if r["supported"] else
                                                             (" (not supported)" if en else "（未得到支持）"))
                      for r in ind]
             s += ((f" Mediation ({how} 95% CIs): " + "; ".join(parts) + ".") if en else
@@ -281,7 +279,17 @@ def methods_paragraph(res, lang: str = "en") -> str:
                  + (f"；真值为零的路径不显著（{ztxt}）" if len(zero) and (zero["pvalue"] > .05).all()
                     else (f"；真值为零的路径：{ztxt}" if len(zero) else "")) + "。")
         out.append(s + "\n")
-    return "\n".join(out)
+    # the minus sign (U+2212) of negative numbers, as in the tables
+    return typeset_minus("\n".join(out))
+
+
+def _effect_name(row: dict, en: bool) -> str:
+    """A defined effect's name: its hypothesis (H9a), else its kind (an indirect or a total effect)."""
+    name = str(row["effect"])
+    if _hname(name) != name:
+        return _hname(name)
+    total = str(row["path"]).count("\u2192") == 1
+    return ("total effect" if total else "indirect effect") if en else ("总效应" if total else "间接效应")
 
 
 def _items(fit):
@@ -357,7 +365,7 @@ def _invariance_text(res, inv, en: bool) -> str:
         if failed:
             s += f"; the {failed} step failed, so the later steps are not interpreted"
         return s + "; see the invariance table."
-    s = (f"**测量不变性。**{of_zh}分组（{sizes_zh}），{STEP_ZH['configural']}模型拟合CFI = {cfi_txt}{rmsea_txt}")
+    s = (f"**测量不变性。**{of_zh + '分组' if of_zh else '比较各组'}（{sizes_zh}），{STEP_ZH['configural']}模型拟合CFI = {cfi_txt}{rmsea_txt}")
     s += ("，低于常用临界值（CFI ≥ .90，RMSEA ≤ .08），说明同一因子结构未能很好地描述各组，后续步骤的结果需谨慎解读"
           if poor else "")
     s += "；" + "；".join(parts_zh) + "。按ΔCFI ≥ −.01准则（Cheung & Rensvold, 2002），"

@@ -279,12 +279,18 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     # 8. text
     pr.step("draft methods-and-results paragraph (en, zh)")
     from .draft_text import methods_paragraph
+    from .methods_doc import methods_docx, methods_html
 
     for lang in ("en", "zh"):
         res.text[lang] = methods_paragraph(res, lang)
         p = out / f"methods_{lang}.md"
         atomic_write_text(p, res.text[lang])
         res.files[f"methods_{lang}"] = p
+        # the same paragraph for Word and the browser (italic p, n, N; the minus sign U+2212)
+        methods_docx(res.text[lang], out / f"methods_{lang}.docx", lang=lang)
+        methods_html(res.text[lang], out / f"methods_{lang}.html", lang=lang)
+        res.files[f"methods_{lang}.docx"] = out / f"methods_{lang}.docx"
+        res.files[f"methods_{lang}.html"] = out / f"methods_{lang}.html"
     pr.done("text")
 
     # 9. results
@@ -440,7 +446,13 @@ def _tables(res: RunResult, texts, note) -> None:
     cols = list(cfg.sample) if cfg.sample else ([] if drafted else _default_sample_columns(res.instrument, data))
     if cols:
         tabs.append(sample_table(data, cols, instrument=res.instrument, note=note))
-    rel_note = notes.get("reliability")
+    # the table notes say what was done, for the reader; how to do it otherwise is in the run's output and notes
+    rel_note = None
+    if notes.get("reliability"):
+        n_rel = res.reliability_fit.nobs
+        rel_note = (f"Omega (composite reliability) and AVE are from the CFA of the {n_rel} complete cases (listwise "
+                    "deletion); alpha uses pairwise-complete covariances.",
+                    f"组合信度（ω）与AVE基于{n_rel}个完整个案（列删）的CFA计算；α系数基于成对完整协方差。")
     t = measurement_table(res.cfa, res.reliability, labels=lab, note=note)
     tabs.append(t.with_note(rel_note) if rel_note else t)
     t = correlation_table(res.cfa, data=data, ave=res.reliability, labels=lab, note=note)
@@ -468,10 +480,14 @@ def _tables(res: RunResult, texts, note) -> None:
         lev_en = ", ".join(f"{a[0]} (n = {v})" for a, v in lev)
         lev_zh = "，".join(f"{a[1]}（n = {v}）" for a, v in lev)
         title = _model_title(res.invariance.attrs["model"])
-        t = invariance_table(res.invariance, group=grp, note=note).with_note(
-            (f"Groups compared ({grp}): {lev_en}; constructs of the {title[0].lower()}; {cfg.estimator}, "
-             f"missing = {cfg.missing}.",
-             f"比较的组（{grp}）：{lev_zh}；{title[1]}的构念；{cfg.estimator}，missing = {cfg.missing}。"))
+        est = {"ML": ("maximum likelihood", "极大似然估计"), "MLR": ("robust maximum likelihood (MLR)",
+                                                              "稳健极大似然估计（MLR）")}[cfg.estimator]
+        how = ((f"{est[0]} with full-information maximum likelihood for missing responses", f"{est[1]}，缺失以全信息极大似然处理")
+               if cfg.missing == "fiml" else (f"{est[0]}, complete cases", f"{est[1]}，完整个案"))
+        # the groups by their names (the instrument's choices); the column only where it has none
+        t = invariance_table(res.invariance, group=None if lab_g else grp, note=note).with_note(
+            (f"Groups compared: {lev_en}; constructs of the {title[0].lower()}; {how[0]}.",
+             f"比较的组：{lev_zh}；{title[1]}的构念；{how[1]}。"))
         tabs.append(t)
     for m, f in res.fits.items():
         signs = expected_signs(texts[m], overrides={k: v for k, v in cfg.signs if _labels_path(texts[m], k)})
@@ -489,7 +505,10 @@ def _tables(res: RunResult, texts, note) -> None:
                 warnings.simplefilter("always")
                 t = indirect_table(f, labels=lab, note=note)
             res.warnings.setdefault("tables", []).extend(str(w.message) for w in caught)
-            if notes.get("bootstrap"):
+            if notes.get("bootstrap") and cfg.bootstrap and cfg.missing == "fiml":
+                t = t.with_note(("Bootstrap intervals were not computed for the full-information maximum likelihood "
+                                 "fits.", "未对全信息极大似然拟合计算bootstrap置信区间。"))
+            elif notes.get("bootstrap"):
                 t = t.with_note(notes["bootstrap"])
         tabs.append(_retitle(t, f"indirect_{m}", _model_title(m)))
     if res.recovery is not None:
@@ -536,14 +555,13 @@ def _recovery_table(rec: pd.DataFrame, model: str):
         values.append([path, hyp, float(r["true"]), float(r["std.all"]), float(r["bias"]), float(r["pvalue"]), cov])
     ncov = int((rows["covered"] == True).sum())  # noqa: E712 - object column with None
     lb = load["bias"].abs()
-    sent = (f"<i>Note.</i> SIMULATED DATA: estimates of the {_model_title(model)[0].lower()} (standardised, std.all) "
+    sent = (f"<i>Note.</i> SIMULATED DATA: completely standardised estimates of the {_model_title(model)[0].lower()} "
             f"beside the values of the population model the example data were drawn from. The 95% CI (of the "
             f"unstandardised estimate, rescaled) covers the true value for {ncov} of {len(rows)} paths. Loadings "
-            f"(not shown): mean |bias| = {apa_number(lb.mean(), 3)}, largest {apa_number(lb.max(), 3)}; see "
-            "recovery.csv.",
-            f"<i>注。</i>模拟数据：{_model_title(model)[1]}的标准化估计值（std.all）与生成示例数据的总体模型真值对照。"
+            f"(not shown): mean |bias| = {apa_number(lb.mean(), 3)}, largest {apa_number(lb.max(), 3)}.",
+            f"<i>注。</i>模拟数据：{_model_title(model)[1]}的完全标准化估计值与生成示例数据的总体模型真值对照。"
             f"{len(rows)}条路径中有{ncov}条的95% CI（非标准化估计值的置信区间按比例换算）覆盖真值。"
-            f"载荷（未列出）：平均|偏差| = {apa_number(lb.mean(), 3)}，最大{apa_number(lb.max(), 3)}；详见recovery.csv。")
+            f"载荷（未列出）：平均|偏差| = {apa_number(lb.mean(), 3)}，最大{apa_number(lb.max(), 3)}。")
     return build("recovery", ("Recovery of the Population Values (Simulated Example)", "总体真值的复原（模拟示例）"),
                  cols, cells, values, [sent], align=("l", "l", "r", "r", "r", "r", "c"))
 
@@ -699,7 +717,8 @@ def _write_readme(res: RunResult) -> None:
     rebuild = _rebuild_command(cfg)
     lines += [f"Built by `{rebuild}` (egovsem {_version()}). Nothing here is edited by hand.", "",
               "| file | what |", "|---|---|",
-              "| `methods_en.md`, `methods_zh.md` | draft methods-and-results paragraph, numbers from the results |",
+              "| `methods_<lang>.md`, `.docx`, `.html` | draft methods-and-results paragraph (en, zh), numbers from "
+              "the results |",
               "| `tables/<lang>/NN_<name>.<ext>` | one table per file; `tables.<ext>` all tables in one file |",
               "| `figures/path_<model>.<ext>` | path diagram of each hypothesis model (standardised coefficients; "
               "PDF for the primary model) |",

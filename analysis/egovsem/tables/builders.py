@@ -575,7 +575,7 @@ def fit_table(fits, *, robust: bool | None = None, note: Any = None) -> Table:
             ("Common cut-offs: CFI and TLI \u2265 .95, RMSEA \u2264 .06, SRMR \u2264 .08 (Hu & Bentler, 1999).",
              "常用标准：CFI和TLI \u2265 .95，RMSEA \u2264 .06，SRMR \u2264 .08（Hu & Bentler, 1999）。")]
     if robust:
-        sent.insert(0, ("Scaled chi-square and robust (or, where lavaan gives none, scaled) CFI, TLI and RMSEA.",
+        sent.insert(0, ("Scaled chi-square and robust (or, where no robust version is defined, scaled) CFI, TLI and RMSEA.",
                         "报告校正卡方及稳健（无稳健值时为校正）CFI、TLI和RMSEA。"))
     return build("fit", ("Fit of the Compared Models", "模型拟合比较"), cols, cells, values, [_note(sent)],
                  align=("l",) + ("r",) * 10, note=note)
@@ -688,7 +688,7 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
         if sign == "-" and hyp:
             hyp = f"{hyp} (\u2212)"
         cells.append([hyp, path, apa_number(est, 2), apa_number(se, 2), apa_number(beta, 2, bounded=True),
-                      apa_number(z, 2), apa_p(p), apa_ci(lo, hi, 2), sup_cell])
+                      apa_number(z, 2), apa_p(p), apa_ci(lo, hi, 2, show_zero=False), sup_cell])
         values.append([lab, path, est, se, beta, z, p, (lo, hi), sup_val])
     a = apa_number(alpha, 2, bounded=True) if round(alpha, 2) == alpha else apa_number(alpha, 3, bounded=True)
     sign_en = "positive" if default_sign == "+" else "negative"
@@ -742,6 +742,29 @@ def _indirect_path(expr: str, fit) -> str:
     if len(chain) != len(edges) + 1:
         return expr
     return f" {ARROW} ".join(chain)
+
+
+def _total_path(expr: str, fit) -> str | None:
+    """``h10 + h12*h11`` -> ``OPC → PUV`` when every term is a chain of labelled paths from one cause to one
+    outcome (a total effect); else None."""
+    terms = [t.strip() for t in expr.split("+")]
+    if len(terms) < 2:
+        return None
+    ends = set()
+    for t in terms:
+        chain = _indirect_path(t, fit)
+        if ARROW not in chain:
+            reg = _regressions(fit)
+            hit = reg[reg["label"].astype(str) == t]
+            if len(hit) != 1:
+                return None
+            chain = f"{hit['rhs'].iloc[0]} {ARROW} {hit['lhs'].iloc[0]}"
+        parts = [c.strip() for c in chain.split(ARROW)]
+        ends.add((parts[0], parts[-1]))
+    if len(ends) != 1:
+        return None
+    a, b = ends.pop()
+    return f"{a} {ARROW} {b}"
 
 
 def _boot_frame(bootstrap) -> pd.DataFrame | None:
@@ -810,7 +833,14 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
             if "se" in boot.columns and not is_missing(b["se"]):
                 se = float(b["se"])
         path = _indirect_path(str(d["rhs"]), fit)
+        total = _total_path(str(d["rhs"]), fit) if ARROW not in path else None
+        if total is not None:
+            path = total
         codes += [c.strip() for c in path.split(ARROW)] if ARROW in path else []
+        # a hypothesis label names the row (H9a); any other label (ind_opc_leg_puv) is named by its kind
+        shown = hypothesis_name(name)
+        if shown == name and ARROW in path:
+            shown = ("Total effect", "总效应") if total is not None else ("Indirect effect", "间接效应")
         sign = _expected_sign(expected, name, "", "", default_sign) if expected is not None else default_sign
         if sign is None:
             sup_val, sup_cell = None, DASH
@@ -819,8 +849,8 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
             sup_val = bool(excl and _sign_ok(est, sign))
             sup_cell = YES if sup_val else NO
             n_sup += sup_val
-        cells.append([hypothesis_name(name), path, apa_number(est, 3), apa_number(se, 3),
-                      apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3), sup_cell])
+        cells.append([shown, path, apa_number(est, 3), apa_number(se, 3),
+                      apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3, show_zero=False), sup_cell])
         values.append([name, path, est, se, beta, (lo, hi), sup_val])
     if boot is not None or fit_boot:
         how = ci_method or (_boot_method(fit) if fit_boot and boot is None else "bootstrap")
@@ -886,7 +916,7 @@ def effects_table(effects, *, labels=None, note: Any = None) -> Table:
             est, se, beta = float(d["est"]), float(d["se"]), float(d["std.all"])
             lo, hi = float(d["ci.lower"]), float(d["ci.upper"])
             cells.append([_EFFECT_NAMES.get(kind, (kind, kind)), path, apa_number(est, 3), apa_number(se, 3),
-                          apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3)])
+                          apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3, show_zero=False)])
             values.append([kind, path, est, se, beta, (lo, hi)])
     boot = attrs.get("bootstrap") or {}
     kind = _BOOT_TYPES.get(str(attrs.get("ci", boot.get("ci", "perc"))), str(attrs.get("ci", "perc")))

@@ -399,7 +399,7 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
     return table
 
 
-def _docx_reproducible(raw: bytes) -> bytes:
+def docx_reproducible(raw: bytes) -> bytes:
     """Rewrite the zip with fixed timestamps and a fixed member order, so equal documents are equal bytes."""
     src = zipfile.ZipFile(io.BytesIO(raw))
     out = io.BytesIO()
@@ -447,7 +447,7 @@ def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = 
         _docx_table(doc, t, lang, body_pt=10 if wide or len(t.rows_en) > 30 else 11, text_width_emu=text_width)
     buf = io.BytesIO()
     doc.save(buf)
-    data = _docx_reproducible(buf.getvalue())
+    data = docx_reproducible(buf.getvalue())
     _write(path, data)
     return data
 
