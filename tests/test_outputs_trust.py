@@ -508,3 +508,16 @@ SIM_EN = ("SIMULATED DATA: the e-government example is simulated from a document
           "(data/example/population.lav); no real survey of this study exists yet.")
 SIM_ZH = "模拟数据：本示例数据由已记录的总体模型模拟生成，尚无该研究的真实调查数据。"
 SIMULATED = f"{SIM_EN} / {SIM_ZH}"
+
+
+def test_paper_holds_only_what_the_current_code_writes():
+    """paper/manifest.json (written by `egovsem run --example --out paper`) lists every file of paper/."""
+    import json
+    from pathlib import Path
+
+    paper = Path(__file__).resolve().parents[1] / "paper"
+    man = json.loads((paper / "manifest.json").read_text(encoding="utf-8"))
+    present = {p.relative_to(paper).as_posix() for p in paper.rglob("*") if p.is_file()}
+    assert present - set(man["files"]) <= {".gitignore", "example_config.yaml"}
+    assert not [f for f in present if f.startswith("tables/en/06_hypotheses")]  # the earlier numbering is gone
+    assert not (paper / "clean" / "flow.csv").read_text(encoding="utf-8").startswith("#")
