@@ -3,7 +3,7 @@
 Example (``paper/example_config.yaml``; relative paths are relative to the config file)::
 
     raw: ../data/example/raw_export.csv   # the survey platform's export (only read)
-    instrument: null                       # null: the bundled study questionnaire
+    instrument: null                       # null: the bundled study questionnaire (a draft for own data)
     id: id                                 # respondent id column
     duration: duration                     # completion time in seconds (speeder rule)
     models: [value_net, strategic_triangle, integrated]   # bundled names or .lav files
@@ -37,7 +37,8 @@ LANGS = ("en", "zh", "both")
 
 _KEYS = {
     "raw": "the raw survey export (csv, xlsx, sav, dta, Qualtrics csv)",
-    "instrument": "instrument YAML (or XLSForm .xlsx); null for the bundled study questionnaire",
+    "instrument": "instrument YAML (or XLSForm .xlsx); null: the bundled study questionnaire for the example or "
+                  "models of its items, else a DRAFT inferred from the models and the data (egovsem instrument init)",
     "id": "respondent id column",
     "duration": "completion time column in seconds, or null",
     "exclude": "exclusion rules of egovsem.clean (default, none, or a comma-separated list)",
