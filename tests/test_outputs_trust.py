@@ -521,3 +521,22 @@ def test_paper_holds_only_what_the_current_code_writes():
     assert present - set(man["files"]) <= {".gitignore", "example_config.yaml"}
     assert not [f for f in present if f.startswith("tables/en/06_hypotheses")]  # the earlier numbering is gone
     assert not (paper / "clean" / "flow.csv").read_text(encoding="utf-8").startswith("#")
+
+
+@pytest.mark.slow
+def test_english_tex_compiles_with_pdflatex(run, tmp_path):
+    """The header of every .tex file says it needs booktabs only: pdflatex (no xeCJK) compiles the English file."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if not shutil.which("pdflatex"):
+        pytest.skip("pdflatex is not installed (apt-get install texlive-latex-base texlive-latex-recommended)")
+    res, _ = run
+    tex = Path(res.config.out) / "tables" / "en" / "tables.tex"
+    (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n"
+                                      f"\\input{{{tex.as_posix()}}}\n\\end{{document}}\n", encoding="ascii")
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 1000
