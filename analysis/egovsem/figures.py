@@ -13,6 +13,7 @@ SVG ids), and SVG keeps its text as text.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import textwrap
@@ -35,9 +36,11 @@ _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source 
               "Arial Unicode MS", "SimSun")
 
 
-def _cjk_font_files() -> list[str]:
+@functools.lru_cache(maxsize=1)
+def _cjk_font_files() -> tuple[str, ...]:
     """Files of the fonts that cover Chinese, found by fontconfig (``fc-list :lang=zh``), else by scanning the
-    system font folders for the known CJK families' files; no matplotlib cache is read."""
+    system font folders for the known CJK families' files; no matplotlib cache is read (looked up once per
+    process)."""
     import shutil
     import subprocess
 
@@ -55,7 +58,7 @@ def _cjk_font_files() -> list[str]:
                 "notosanssc", "arialuni")
         files = [f for f in font_manager.findSystemFonts()
                  if any(k in Path(f).name.lower().replace("-", "").replace("_", "") for k in keys)]
-    return sorted(dict.fromkeys(f for f in files if f.lower().endswith((".ttf", ".otf", ".ttc"))))
+    return tuple(sorted(dict.fromkeys(f for f in files if f.lower().endswith((".ttf", ".otf", ".ttc")))))
 
 
 def cjk_font_families(*, rescan: bool = True) -> list[str]:
