@@ -540,3 +540,23 @@ def test_english_tex_compiles_with_pdflatex(run, tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 1000
+
+
+def test_a_draft_instrument_takes_the_sav_labels(tmp_path):
+    from pathlib import Path
+
+    import pyreadstat
+    from egovsem._errors import EgovsemError
+    from egovsem.instruments.draft import draft_instrument
+
+    root = Path(__file__).resolve().parents[1]
+    d = pd.read_csv(root / "data" / "bfi.csv")[["A2", "A3", "A4", "gender"]].iloc[:200].astype(float)
+    p = tmp_path / "bfi.sav"
+    pyreadstat.write_sav(d, str(p), column_labels={"gender": "Gender"},
+                         variable_value_labels={"gender": {1: "Male", 2: "Female"}})
+    inst = draft_instrument(["Agree =~ A2 + A3 + A4"], p)
+    assert inst.item("gender").choices == ((1, "Male", "Male"), (2, "Female", "Female"))
+    assert inst.item("gender").text_en == "Gender (draft)"
+    assert inst.construct_items("Agree") == ["A2", "A3", "A4"]
+    with pytest.raises(EgovsemError, match="The indicator 'x1' of 'visual' holds values other than whole numbers"):
+        draft_instrument([HS_CFA], _own_data(tmp_path))

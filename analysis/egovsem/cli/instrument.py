@@ -90,12 +90,13 @@ def run_import(args: argparse.Namespace) -> int:
 def run_init(args: argparse.Namespace) -> int:
     from .. import instruments as ins
     from ..instruments.draft import draft_instrument
-    from ..io import read_data
+    from ..io import read_data, read_labels
     from ._common import guarded, read_model
 
     with guarded({"MODEL": args.model, "DATA": args.data}, files={"--out": args.out}):
         model = read_model(args.model, "MODEL")
-        inst = draft_instrument([model], read_data(args.data, sheet=args.sheet), id=args.id, duration=args.duration)
+        inst = draft_instrument([model], read_data(args.data, sheet=args.sheet), id=args.id, duration=args.duration,
+                                labels=read_labels(args.data))
         written = ins.write_yaml(inst, args.out)
     n_scale = len(inst.scale_items())
     print(f"wrote {written}: a DRAFT ({n_scale} scale items of {len(inst.constructs)} constructs, "

@@ -59,8 +59,12 @@ def _whole(x: pd.Series) -> np.ndarray | None:
 
 
 def draft_instrument_dict(models: Sequence[str], data: pd.DataFrame, *, id: str | None = None,
-                          duration: str | None = None, title: str = "Draft instrument") -> dict[str, Any]:
+                          duration: str | None = None, title: str = "Draft instrument",
+                          labels: dict | None = None) -> dict[str, Any]:
     """The YAML structure of a draft instrument (see the module docstring); :func:`draft_instrument` checks it.
+
+    ``labels`` (:func:`egovsem.io.read_labels` of an SPSS or Stata file) gives the questions' text (variable
+    labels) and the choices' names (value labels) where the file has them.
 
     Raises
     ------
@@ -109,6 +113,9 @@ def draft_instrument_dict(models: Sequence[str], data: pd.DataFrame, *, id: str 
             used.add(i)
             items.append({"name": i, "type": "scale", "construct": construct, "scale": name,
                           "text": {"zh": f"{i}（草稿：请填写题目原文）", "en": f"{i} (draft: write the item wording)"}})
+    labels = labels or {}
+    vlab = {str(k): v for k, v in (labels.get("values") or {}).items()}
+    clab = {str(k): v for k, v in (labels.get("columns") or {}).items()}
     meta = [c for c in (id, duration) if c and c in data.columns]
     for col in data.columns:
         if col in used or col in meta:
@@ -116,11 +123,17 @@ def draft_instrument_dict(models: Sequence[str], data: pd.DataFrame, *, id: str 
         x = data[col]
         w = _whole(x) if pd.api.types.is_numeric_dtype(x) else None
         text = {"zh": f"{col}（草稿：请填写题目原文）", "en": f"{col} (draft: write the question wording)"}
+        if str(col) in clab:  # the file's own variable label
+            text = {"zh": f"{clab[str(col)]}（草稿）", "en": f"{clab[str(col)]} (draft)"}
+        own = vlab.get(str(col), {})
         if _IDENTIFIER.search(str(col)):
             items.append({"name": str(col), "type": "text", "text": text, "identifier": True})
         elif w is not None and 1 <= len(np.unique(w)) <= _MAX_CHOICES:
             items.append({"name": str(col), "type": "select_one", "text": text,
-                          "choices": [{"value": int(k), "zh": str(int(k)), "en": str(int(k))} for k in np.unique(w)]})
+                          "choices": [{"value": int(k), "zh": str(own.get(int(k), int(k))),
+                                       "en": str(own.get(int(k), int(k)))}
+                                      for k in sorted(set(np.unique(w).tolist()) | {int(c) for c in own
+                                                                                    if float(c).is_integer()})]})
         elif pd.api.types.is_numeric_dtype(x):
             items.append({"name": str(col), "type": "integer" if w is not None else "decimal", "text": text})
         else:
@@ -137,11 +150,13 @@ def draft_instrument_dict(models: Sequence[str], data: pd.DataFrame, *, id: str 
 
 
 def draft_instrument(models: Sequence[str], data: pd.DataFrame | str | Path, *, id: str | None = None,
-                     duration: str | None = None) -> Instrument:
-    """A checked draft :class:`Instrument` from the models (lavaan texts) and the data (a DataFrame or a file)."""
+                     duration: str | None = None, labels: dict | None = None) -> Instrument:
+    """A checked draft :class:`Instrument` from the models (lavaan texts) and the data (a DataFrame or a file;
+    a file's own variable and value labels are used, see :func:`draft_instrument_dict`)."""
     if not isinstance(data, pd.DataFrame):
-        from ..io import read_data
+        from ..io import read_data, read_labels
 
+        labels = labels if labels is not None else read_labels(data)
         data = read_data(data)
-    return instrument_from_dict(draft_instrument_dict(models, data, id=id, duration=duration),
+    return instrument_from_dict(draft_instrument_dict(models, data, id=id, duration=duration, labels=labels),
                                 source_path="<draft from the models and the data>")

@@ -118,12 +118,13 @@ def _instrument(cfg: RunConfig, texts: dict[str, str]):
     indicators = {i for its in model_blocks(texts.values()).values() for i in its}
     if indicators and indicators <= scale:
         return bundled, False
-    from ..io import read_data
+    from ..io import read_data, read_labels
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the cleaning step reports the data's problems
         raw = read_data(cfg.raw)
-    return draft_instrument(list(texts.values()), raw, id=cfg.id, duration=cfg.duration), True
+    return draft_instrument(list(texts.values()), raw, id=cfg.id, duration=cfg.duration,
+                            labels=read_labels(cfg.raw)), True
 
 
 def _fit(model: str, data: pd.DataFrame, *, title: str, **kw):
