@@ -99,11 +99,15 @@ def test_invariance_step_matches_the_library(runs):
 def test_every_text_output_says_simulated(runs):
     res, _ = runs
     out = Path(res.config.out)
-    texts = [out / n for n in ("summary.txt", "README.md", "methods_en.md", "methods_zh.md", "recovery.csv",
-                               "clean/report.md", "clean/flow.csv")]
+    texts = [out / n for n in ("summary.txt", "README.md", "methods_en.md", "methods_zh.md", "clean/report.md",
+                               "manifest.json")]
     texts += [p for p in (out / "tables").rglob("*") if p.suffix in (".md", ".html", ".tex", ".csv")]
     for p in texts:
         assert "SIMULATED" in p.read_text(encoding="utf-8") or "模拟" in p.read_text(encoding="utf-8"), p
+    # the data files stay plain CSV (pandas reads them as they are); the manifest and README say SIMULATED
+    assert list(pd.read_csv(out / "clean" / "flow.csv").columns)[:2] == ["step", "reason"]
+    assert "true" in pd.read_csv(out / "recovery.csv").columns
+    assert "SIMULATED" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["note"]
     svg = (out / "figures" / "path_strategic_triangle.svg").read_text(encoding="utf-8")
     assert "SIMULATED" in svg
 

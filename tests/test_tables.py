@@ -54,9 +54,7 @@ def fmt(x, digits=2, bounded=False):
 
 
 def fmt_ci(lo, hi, digits=2, bounded=False):
-    d = digits  # more decimals only where a bound would print as zero
-    while any(v != 0 and float("%.*f" % (d, v)) == 0 for v in (lo, hi)):
-        d += 1
+    d = digits  # the table's precision (the estimate's decimals), also where a bound prints as zero
     return f"[{fmt(lo, d, bounded)}, {fmt(hi, d, bounded)}]"
 
 
@@ -132,7 +130,9 @@ def docx_tables(path):
     doc = Document(str(path))
     out = []
     for t in doc.tables:
-        out.append([[c.text for c in r.cells] for r in t.rows])
+        # Word shows the typeset minus (U+2212); no ASCII hyphen starts a number there
+        assert not any(re.search(r"(?<![\w.])-[.\d]", c.text) for r in t.rows for c in r.cells)
+        out.append([[c.text.replace("\u2212", "-") for c in r.cells] for r in t.rows])
     return doc, out
 
 
@@ -142,7 +142,7 @@ def tex_rows(text):
     for block in re.findall(r"\\midrule\n(.*?)\\bottomrule", text, flags=re.S):
         for line in block.strip().splitlines():
             cells = [c.strip() for c in line.rstrip().removesuffix(r"\\").split(" & ")]
-            cells = [c.replace("$<$", "<").replace("$>$", ">").replace(r"$\rightarrow$", ARROW)
+            cells = [c.replace("$<$", "<").replace("$>$", ">").replace(r"$\rightarrow$", ARROW).replace("$-$", "-")
                      .replace(r"\textbf{", "").replace("}", "") for c in cells]
             rows.append(cells)
     return rows
@@ -348,7 +348,7 @@ def test_htmt_invariance_and_sample_tables():
                           "Pr(>Chisq)": [None, .224, 4.4e-7], "delta_cfi": [None, -.002, -.039],
                           "delta_rmsea": [None, -.005, .011]}, index=["configural", "metric", "scalar"])
     inv = invariance_table(steps, group="school")
-    assert inv.rows_en[0][0] == "Configural" and inv.rows_zh[2][0] == "强等值（截距）"
+    assert inv.rows_en[0][0] == "Configural" and inv.rows_zh[2][0] == "标量不变性（截距）"
     assert inv.rows_en[1] == ("Metric", "124.04", "54", ".921", "8.19", "6", ".224", "-.002", "-.005")
     assert inv.rows_en[0][4] == "\u2014"  # no difference test for the first step
     with pytest.raises(egovsem.EgovsemError, match="lacks the column"):

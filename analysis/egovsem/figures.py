@@ -13,6 +13,7 @@ SVG ids), and SVG keeps its text as text.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import textwrap
@@ -28,20 +29,71 @@ from .safe_write import atomic_path
 from .tables._format import apa_number, stars
 from .tables._labels import resolve_labels
 
-__all__ = ["path_diagram", "structural_layers", "save_figure"]
+__all__ = ["path_diagram", "structural_layers", "save_figure", "cjk_font_families", "font_families"]
 
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Microsoft YaHei",
               "SimHei", "PingFang SC", "Heiti SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback",
               "Arial Unicode MS", "SimSun")
 
 
-def _font_families() -> tuple[list[str], bool]:
-    """DejaVu Sans plus the first CJK fonts installed (matplotlib falls back glyph by glyph)."""
+@functools.lru_cache(maxsize=1)
+def _cjk_font_files() -> tuple[str, ...]:
+    """Files of the fonts that cover Chinese, found by fontconfig (``fc-list :lang=zh``), else by scanning the
+    system font folders for the known CJK families' files; no matplotlib cache is read (looked up once per
+    process)."""
+    import shutil
+    import subprocess
+
+    files: list[str] = []
+    if shutil.which("fc-list"):
+        try:
+            out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        files = [line.split(":")[0].strip() for line in out.splitlines() if line.strip()]
+    if not files:
+        from matplotlib import font_manager
+
+        keys = ("cjk", "droidsansfallback", "sourcehansans", "wqy", "simhei", "simsun", "msyh", "pingfang", "heiti",
+                "notosanssc", "arialuni")
+        files = [f for f in font_manager.findSystemFonts()
+                 if any(k in Path(f).name.lower().replace("-", "").replace("_", "") for k in keys)]
+    return tuple(sorted(dict.fromkeys(f for f in files if f.lower().endswith((".ttf", ".otf", ".ttc")))))
+
+
+def cjk_font_families(*, rescan: bool = True) -> list[str]:
+    """The installed CJK font families matplotlib can use, in the order of preference.
+
+    Read from matplotlib's font list; when that list (a cache written when matplotlib first ran) has none,
+    the system's fonts are looked up directly (:func:`_cjk_font_files`) and each one found is added to
+    matplotlib's font list, so a font installed after the cache was written is found without deleting it.
+    """
     from matplotlib import font_manager
 
     have = {f.name for f in font_manager.fontManager.ttflist}
     cjk = [f for f in _CJK_FONTS if f in have]
+    if cjk or not rescan:
+        return cjk
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for path in _cjk_font_files():
+        if path in known:
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read
+            continue
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    return [f for f in _CJK_FONTS if f in have]
+
+
+def font_families() -> tuple[list[str], bool]:
+    """DejaVu Sans plus the first two CJK fonts installed (matplotlib falls back glyph by glyph), and whether
+    there is a CJK font at all."""
+    cjk = cjk_font_families()
     return ["DejaVu Sans"] + cjk[:2], bool(cjk)
+
+
+_font_families = font_families  # the name used before
 
 
 def _has_cjk(text: str) -> bool:

@@ -105,6 +105,39 @@ def read_raw(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFram
     return _read(path, sheet=sheet, raw=True)
 
 
+def read_labels(path: str | Path) -> dict[str, dict]:
+    """The labels a data file carries itself: ``{"columns": {col: label}, "values": {col: {code: label}}}``.
+
+    SPSS (.sav/.zsav) and Stata (.dta) files hold variable and value labels (read with pyreadstat, metadata
+    only); other formats hold none and give two empty mappings. Codes are given as ``int`` when whole.
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".sav", ".zsav", ".dta"):
+        return {"columns": {}, "values": {}}
+    import pyreadstat
+
+    try:
+        reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
+        _, meta = reader(str(p), metadataonly=True)
+    except Exception as exc:  # pyreadstat's own error types
+        msg = " ".join(str(exc).split())
+        raise DataError(f"Could not read the labels of the data file {str(p)!r}: {msg}") from None
+
+    def code(v):
+        return int(v) if isinstance(v, float) and v.is_integer() else v
+
+    columns = {str(k): str(v) for k, v in (meta.column_names_to_labels or {}).items() if v}
+    values = {str(col): {code(k): str(v) for k, v in lab.items()}
+              for col, lab in (meta.variable_value_labels or {}).items() if lab}
+    return {"columns": columns, "values": values}
+
+
 #: values that survey software and SPSS users write for "missing"; flagged when far outside a column's range
 SUSPECT_CODES = (-9, -99, -999, -9999, 9, 99, 999, 9999, -8, -88, -888, 8, 88, 888, -7, -77, -777, 77, 777)
 

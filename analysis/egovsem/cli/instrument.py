@@ -1,4 +1,5 @@
-"""``egovsem instrument``: export, import and check questionnaires (thin wrapper over egovsem.instruments)."""
+"""``egovsem instrument``: export, import, check and draft (init) questionnaires (thin wrapper over
+egovsem.instruments)."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +8,7 @@ import argparse
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "instrument",
-        help="export, import or check a questionnaire (instrument YAML)",
+        help="export, import, check or draft (init) a questionnaire (instrument YAML)",
         description="Work with questionnaires: export one to XLSForm, Word, HTML or a codebook; import an "
                     "XLSForm to YAML; check a YAML or XLSForm file.",
     )
@@ -31,6 +32,18 @@ def register(subparsers) -> None:
     im.add_argument("form", metavar="FORM.xlsx", help="XLSForm workbook")
     im.add_argument("--out", required=True, metavar="OUT.yaml", help="instrument YAML to write")
     im.set_defaults(func=run_import)
+
+    it = sub.add_parser("init", help="write a draft instrument YAML inferred from a model and a data file",
+                        description="Infer a draft instrument from MODEL (its latent variables become constructs, "
+                                    "their indicators scale items on the range the data take) and DATA (the other "
+                                    "columns); edit the wording, names, reverse keys and checks before use.")
+    it.add_argument("model", metavar="MODEL", help="model file in lavaan syntax (or a bundled model name)")
+    it.add_argument("data", metavar="DATA", help="data file (.csv, .xlsx, .sav, .dta)")
+    it.add_argument("--out", required=True, metavar="OUT.yaml", help="instrument YAML to write")
+    it.add_argument("--id", default=None, metavar="COL", help="respondent id column (kept as metadata)")
+    it.add_argument("--duration", default=None, metavar="COL", help="completion-time column (kept as metadata)")
+    it.add_argument("--sheet", default=None, metavar="NAME|N", help="sheet of an .xlsx workbook")
+    it.set_defaults(func=run_init)
 
     ck = sub.add_parser("check", help="check an instrument file and list problems",
                         description="Check a YAML or XLSForm instrument: errors stop with exit code 2; "
@@ -71,6 +84,24 @@ def run_import(args: argparse.Namespace) -> int:
         written = ins.write_yaml(inst, args.out)
     print(f"wrote {written} ({len(inst.items)} items, {len(inst.scales)} scales, "
           f"{len(inst.constructs)} constructs)")
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from .. import instruments as ins
+    from ..instruments.draft import draft_instrument
+    from ..io import read_data, read_labels
+    from ._common import guarded, read_model
+
+    with guarded({"MODEL": args.model, "DATA": args.data}, files={"--out": args.out}):
+        model = read_model(args.model, "MODEL")
+        inst = draft_instrument([model], read_data(args.data, sheet=args.sheet), id=args.id, duration=args.duration,
+                                labels=read_labels(args.data))
+        written = ins.write_yaml(inst, args.out)
+    n_scale = len(inst.scale_items())
+    print(f"wrote {written}: a DRAFT ({n_scale} scale items of {len(inst.constructs)} constructs, "
+          f"{len(inst.data_items()) - n_scale} other questions); write the wording, construct names, reverse keys "
+          "and attention checks, then run: egovsem instrument check " + str(written))
     return 0
 
 

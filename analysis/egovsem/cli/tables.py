@@ -28,7 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--note", default=None, metavar="TEXT", help="an extra note under every table")
     p.add_argument("--simulated", action="store_true", help="add the simulated-data note (automatic for 'example')")
     p.add_argument("--sample", default=None, metavar="COL,...",
-                   help="columns for the sample-characteristics table (category names from the bundled instrument)")
+                   help="columns for the sample-characteristics table; category names from --instrument, else from "
+                   "the data file's own value labels (.sav, .dta), else the codes (said in the note)")
+    p.add_argument("--instrument", default=None, metavar="FILE",
+                   help="the questionnaire (instrument YAML or XLSForm) that names the --sample columns and their "
+                   "categories; 'bundled' for the bundled e-government study questionnaire")
     p.add_argument("--figure", action="store_true", help="also draw the path diagram (path_diagram.png/.svg/.pdf)")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap the ':=' (indirect) effects with B resamples (complete-data ML)")
@@ -44,13 +48,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     example = args.data == "example" and not Path(args.data).exists()
-    with guarded({"DATA": None if example else args.data, "--model": args.model}, dirs={"--out": args.out}):
+    inputs = {"DATA": None if example else args.data, "--model": args.model}
+    if args.instrument and args.instrument != "bundled":
+        inputs["--instrument"] = args.instrument
+    with guarded(inputs, dirs={"--out": args.out}):
         return _run(args, example)
 
 
 def _run(args: argparse.Namespace, example: bool) -> int:
     from ..io import parse_na_values, read_data
-    from ..study.example import SIMULATED_NOTE, simulate_example
+    from ..study.example import SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, simulate_example
     from ..tables import FORMATS, model_tables, write_tables
 
     formats = [f.strip().lower().lstrip(".") for f in args.format.split(",") if f.strip()]
@@ -61,19 +68,28 @@ def _run(args: argparse.Namespace, example: bool) -> int:
     model = read_model(args.model, "--model")
     simulated = args.simulated or example
     data = simulate_example() if example else read_data(args.data, sheet=args.sheet, na_values=na)
-    notes = [n for n in (args.note, SIMULATED_NOTE if simulated else None) if n]
-    note = " ".join(notes) if notes else None
+    # the note in each table's language: the English files stay ASCII for pdflatex
+    en = " ".join(n for n in (args.note, SIMULATED_NOTE_EN if simulated else None) if n)
+    zh = " ".join(n for n in (args.note, SIMULATED_NOTE_ZH if simulated else None) if n)
+    note = (en, zh) if en or zh else None
     with show_warnings():
         from ..sem import sem
 
         opts = {"estimator": args.estimator, "missing": args.missing}
         fit = sem(model, data, **opts)
         sample = [c.strip() for c in args.sample.split(",") if c.strip()] if args.sample else None
-        instrument = None
+        # the bundled questionnaire names the bundled example's columns; another data file's only when asked
+        instrument, levels = _instrument(args.instrument or ("bundled" if example else None)), None
         if sample:
-            from ..instruments import load_instrument
+            from ..io import read_labels
+            from ..tables.sample_labels import sample_labels
 
-            instrument = load_instrument()
+            names, levels, _ = sample_labels(sample, instrument=instrument,
+                                             file_labels=None if example else read_labels(args.data))
+            sample = names
+        elif args.instrument:
+            warnings.warn(f"--instrument {args.instrument} is given without --sample; the instrument only names the "
+                          "sample-characteristics table, which is not written.", EgovsemWarning, stacklevel=1)
         boot, ci_method = None, None
         if args.bootstrap is not None and (fit.params["op"] == ":=").any():
             boot, ci_method = _bootstrap_defined(fit, args.bootstrap, args.seed)
@@ -81,7 +97,7 @@ def _run(args: argparse.Namespace, example: bool) -> int:
             warnings.warn(f"--bootstrap {args.bootstrap} is given but the model {args.model!r} has no ':=' (defined, "
                           "e.g. indirect) effects; nothing is bootstrapped and the tables show Wald (delta-method) "
                           "standard errors.", EgovsemWarning, stacklevel=1)
-        tables = model_tables(model, data, fit=fit, note=note, sample=sample, instrument=instrument,
+        tables = model_tables(model, data, fit=fit, note=note, sample=sample, instrument=instrument, levels=levels,
                               bootstrap=boot, ci_method=ci_method, **opts)
         paths = write_tables(tables, args.out, formats=formats, lang=args.lang)
         if args.figure:
@@ -92,6 +108,19 @@ def _run(args: argparse.Namespace, example: bool) -> int:
             paths += save_figure(fig, [out / "path_diagram.png", out / "path_diagram.svg", out / "path_diagram.pdf"])
     print(f"egovsem tables: wrote {len(paths)} file(s) to {args.out}", file=sys.stderr)
     return 0
+
+
+def _instrument(path: str | None):
+    """The instrument of ``--instrument`` (``'bundled'``: the bundled study questionnaire), or ``None``."""
+    if not path:
+        return None
+    from ..instruments import load_instrument
+
+    if path != "bundled" and not Path(path).is_file():
+        what = "is a folder" if Path(path).is_dir() else "does not exist"
+        raise EgovsemError(f"The '--instrument' file {path!r} {what}; give an instrument YAML or XLSForm (.xlsx), "
+                           "or 'bundled' for the bundled study questionnaire.")
+    return load_instrument(None if path == "bundled" else path)
 
 
 def _bootstrap_defined(fit, B: int, seed):

@@ -84,6 +84,8 @@ def write_docx(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
+    from ..tables.widths import CELL_PADDING_PT, min_width
+
     lang = check_option("lang", lang, ["zh", "en", "both"])
     validate_instrument(inst)
     doc = Document()
@@ -124,7 +126,11 @@ def write_docx(inst: Instrument, path: str | Path, *, lang: str = "both") -> Pat
             table = doc.add_table(rows=1, cols=2 + len(b.options))
             table.style = "Table Grid"
             table.autofit = False
-            point = min(Cm(1.7), Cm(9) // len(b.options))
+            # each answer column is at least as wide as its longest header word (no "Strongl|y"), in the
+            # header's font (Calibri bold, 10.5 pt), else 1.7 cm or a share of 9 cm
+            need = max(min_width(" ".join(t for _, t in _pair(z, e, lang)) + f" {v}", 10.5, family="Calibri",
+                                 bold=True) for v, z, e in b.options)
+            point = max(min(Cm(1.7), Cm(9) // len(b.options)), int((need + CELL_PADDING_PT) * 12700))
             widths = [Cm(1), Cm(17) - Cm(1) - point * len(b.options)] + [point] * len(b.options)
             head = table.rows[0].cells
             if b.items[0].type == "scale":

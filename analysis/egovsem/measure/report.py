@@ -177,7 +177,9 @@ def measure_report(fit, data: pd.DataFrame, constructs=None) -> dict:
     report = {
         "n": int(fit.nobs),
         "reliability": _records(rel),
-        "htmt": _matrix(htmt(data, cons)) if len(cons) > 1 else {},
+        # a FIML fit: the EM correlations of every row (semTools::htmt(missing = "ml"))
+        "htmt": _matrix(htmt(data, cons, missing="ml" if getattr(fit, "missing", "") == "fiml" else "listwise"))
+        if len(cons) > 1 else {},
         "fornell_larcker": _matrix(fornell_larcker(fit).loc[list(cons), list(cons)]),
         "loadings": _records(loadings),
         "items": _records(items),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._errors import EgovsemError
+from .._errors import EgovsemError, check_option
 from ._common import check_constructs, check_items, check_positive_definite, fit_parts
 from .reliability import ave
 
 __all__ = ["htmt", "fornell_larcker", "harman_single_factor", "full_collinearity_vif"]
 
 
-def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool = True) -> pd.DataFrame:
+def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool = True,
+         missing: str = "listwise") -> pd.DataFrame:
     """Heterotrait-monotrait ratio of correlations between constructs (``semTools::htmt``).
 
     Parameters
@@ -25,6 +26,11 @@ def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool =
         Henseler 2021). False: arithmetic means (the original HTMT of Henseler, Ringle & Sarstedt 2015).
     absolute : bool, default True
         Use absolute correlations (always so when ``htmt2``).
+    missing : {"listwise", "ml"}, default "listwise"
+        "listwise": Pearson correlations of the rows complete on every listed item (semTools' default).
+        "ml" (or "fiml"): the correlations of the EM (saturated FIML) covariance of every row with an observed
+        item, as ``semTools::htmt(missing = "ml")`` (``lavCor(missing = "ml")``); the HTMT of a FIML analysis.
+        ``result.attrs["n"]`` holds the number of rows used, ``result.attrs["missing"]`` the method.
 
     Returns
     -------
@@ -32,7 +38,7 @@ def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool =
         Square, construct by construct, ones on the diagonal: the mean correlation between the items of two
         constructs divided by the geometric mean of their within-construct mean correlations. Correlations
         are Pearson on the rows complete on every listed item (``lavCor(missing = "listwise")``, semTools'
-        default).
+        default) or, with ``missing="ml"``, from the EM covariance.
 
     Examples
     --------
@@ -49,8 +55,14 @@ def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool =
     """
     cons = check_constructs(data, constructs)
     items = [i for v in cons.values() for i in v]
-    X = check_items(data, list(dict.fromkeys(items)), arg="constructs").dropna()
-    R = X.corr().to_numpy()
+    missing = check_option("missing", missing, ["listwise", "ml", "fiml"], casefold=True)
+    X = check_items(data, list(dict.fromkeys(items)), arg="constructs")
+    if missing == "listwise":
+        X = X.dropna()
+        R = X.corr().to_numpy()
+    else:
+        X = X[X.notna().any(axis=1)]
+        R = _em_correlation(X)
     if absolute or htmt2:
         R = np.abs(R)
     pos = {i: k for k, i in enumerate(X.columns)}
@@ -67,7 +79,24 @@ def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool =
         for b in names:
             if a != b:
                 out.loc[a, b] = mean(cons[a], cons[b], False) / np.sqrt(w[a] * w[b])
+    out.attrs.update(n=int(len(X)), missing="ml" if missing != "listwise" else "listwise")
     return out
+
+
+def _em_correlation(X: pd.DataFrame) -> np.ndarray:
+    """The correlation matrix of the EM (saturated FIML) covariance of ``X`` (NaN = missing)."""
+    from ..sem.casewise import em_saturated
+
+    A = X.to_numpy(dtype=float)
+    M = (~np.isnan(A)).astype(float)
+    pair = M.T @ M
+    if (pair == 0).any():
+        i, j = np.argwhere(pair == 0)[0]
+        raise EgovsemError(f"The items {X.columns[i]!r} and {X.columns[j]!r} are never observed together, so "
+                           "their correlation (and the HTMT with missing='ml') cannot be estimated.")
+    S, _mu, _ll, _it = em_saturated(np.where(M > 0, A, 0.0), M)
+    d = np.sqrt(np.diag(S))
+    return S / np.outer(d, d)
 
 
 def fornell_larcker(fit) -> pd.DataFrame:

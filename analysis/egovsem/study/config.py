@@ -3,7 +3,7 @@
 Example (``paper/example_config.yaml``; relative paths are relative to the config file)::
 
     raw: ../data/example/raw_export.csv   # the survey platform's export (only read)
-    instrument: null                       # null: the bundled study questionnaire
+    instrument: null                       # null: the bundled study questionnaire (a draft for own data)
     id: id                                 # respondent id column
     duration: duration                     # completion time in seconds (speeder rule)
     models: [value_net, strategic_triangle, integrated]   # bundled names or .lav files
@@ -37,7 +37,8 @@ LANGS = ("en", "zh", "both")
 
 _KEYS = {
     "raw": "the raw survey export (csv, xlsx, sav, dta, Qualtrics csv)",
-    "instrument": "instrument YAML (or XLSForm .xlsx); null for the bundled study questionnaire",
+    "instrument": "instrument YAML (or XLSForm .xlsx); null: the bundled study questionnaire for the example or "
+                  "models of its items, else a DRAFT inferred from the models and the data (egovsem instrument init)",
     "id": "respondent id column",
     "duration": "completion time column in seconds, or null",
     "exclude": "exclusion rules of egovsem.clean (default, none, or a comma-separated list)",
@@ -57,6 +58,8 @@ _KEYS = {
     "example": "true for the bundled SIMULATED example (every output says so; recovery table)",
     "invariance": "grouping column for measurement invariance (configural, metric, scalar, strict), or null",
     "invariance_levels": "the groups (values of the invariance column) to compare; default: all",
+    "signs": "expected signs of hypotheses by label, e.g. {h3: '-'} (default '+', or a '# sign: -' comment on "
+             "the path's line of the model file)",
 }
 
 
@@ -85,6 +88,7 @@ class RunConfig:
     example: bool = False
     invariance: str | None = None
     invariance_levels: tuple | None = None
+    signs: tuple[tuple[str, str], ...] = ()
     source: str = "<config>"
     model_paths: dict = field(default_factory=dict, compare=False)
 
@@ -218,6 +222,15 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
     levels = d.get("invariance_levels")
     if levels is not None and (not isinstance(levels, (list, tuple)) or len(levels) < 2):
         raise _bad(source, "invariance_levels", "a list of at least two group values", levels)
+    signs = d.get("signs") or {}
+    if not isinstance(signs, dict) or not all(isinstance(k, str) for k in signs):
+        raise _bad(source, "signs", "a mapping of hypothesis labels to '+' or '-' (e.g. {h3: '-'})", signs)
+    from ..tables.signs import parse_sign
+
+    try:
+        signs = tuple((k, parse_sign(v, f"the label {k!r}")) for k, v in signs.items())
+    except EgovsemError as exc:
+        raise EgovsemError(f"The 'signs' key of {source}: {exc}") from None
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
@@ -232,7 +245,7 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         lang=_choice(d, "lang", LANGS, source, "en"), sample=_str_list(d, "sample", source, None),
         figure_formats=_str_list(d, "figure_formats", source, ["png", "svg", "pdf"], ("png", "svg", "pdf")),
         example=example, invariance=inv, invariance_levels=tuple(levels) if levels is not None else None,
-        source=source, model_paths=model_paths,
+        signs=signs, source=source, model_paths=model_paths,
     )
 
 

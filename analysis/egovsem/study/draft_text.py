@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tables import apa_ci, apa_number, apa_p
+from ..tables import apa_ci, apa_number, apa_p, typeset_minus
 
 __all__ = ["methods_paragraph", "fit_verdict"]
 
@@ -24,7 +24,7 @@ _REASONS = {
 
 def _p(p: float, lang: str = "en") -> str:
     s = apa_p(p)
-    return f"p {s}" if s.startswith("<") else f"p = {s}"
+    return f"*p* {s}" if s.startswith("<") else f"*p* = {s}"
 
 
 def _r(x: float, digits: int = 2) -> str:
@@ -152,13 +152,13 @@ def methods_paragraph(res, lang: str = "en") -> str:
              "Reliability was assessed by Cronbach's α and composite reliability (ω, semTools' compRelSEM), "
              "convergent validity by the average variance extracted (AVE ≥ .50), discriminant validity by the "
              "Fornell-Larcker criterion and the heterotrait-monotrait ratio (HTMT < .85). A hypothesis was "
-             "supported when its path was significant (*p* < .05) in the expected direction"
+             "supported when its path was significant (*p* < .05) in the expected direction (positive unless the "
+             "model states a negative sign); a significant path of the other sign did not support it"
              + ("." if not has_ind else "; indirect effects "
                 + ("were tested with bootstrap confidence intervals "
                    f"({cfg.bootstrap} resamples)." if res.bootstrap else
                    "were tested with delta-method confidence intervals" + (
-                       f" (a bootstrap of the {cfg.estimator} fits with missing = {cfg.missing} was not run in this "
-                       "command, see the notes of the indirect-effect tables)."
+                       " (bootstrap intervals were not computed for the full-information maximum likelihood fits)."
                        if boot_note and cfg.bootstrap else "."))))
         out.append(s + "\n")
     else:
@@ -171,11 +171,11 @@ def methods_paragraph(res, lang: str = "en") -> str:
              + f"，软件为egovsem {__version__}（其估计结果与lavaan 0.6-14一致）。先对{k}个构念进行验证性因子分析（CFA），"
              "再拟合假设模型：" + _join([_model_title(m)[1] for m in res.fits], "zh") + "。"
              "信度以Cronbach's α与组合信度（ω，semTools的compRelSEM）评估，收敛效度以平均方差萃取量（AVE ≥ .50）评估，"
-             "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期时假设得到支持"
+             "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期（除模型注明为负者外均预期为正）"
+             "时假设得到支持，显著但方向相反时不支持"
              + ("。" if not has_ind else "；"
                 + (f"间接效应以bootstrap置信区间检验（{cfg.bootstrap}次重抽样）。" if res.bootstrap else
-                   "间接效应以delta法置信区间检验" + (f"（本命令未对{cfg.estimator}、missing = {cfg.missing}"
-                                                 "的拟合进行bootstrap；见间接效应表注）。"
+                   "间接效应以delta法置信区间检验" + ("（未对全信息极大似然拟合计算bootstrap置信区间）。"
                                                  if boot_note and cfg.bootstrap else "。"))))
         out.append(s + "\n")
 
@@ -184,6 +184,9 @@ def methods_paragraph(res, lang: str = "en") -> str:
     basis = res.reliability_fit
     basis_en = (f" (ω and AVE from the CFA of the {basis.nobs} complete cases)" if basis is not res.cfa else "")
     basis_zh = (f"（ω与AVE基于{basis.nobs}个完整个案的CFA）" if basis is not res.cfa else "")
+    em = res.htmt is not None and res.htmt.attrs.get("missing") == "ml"
+    h_en = " (from the FIML (EM) correlations of every respondent)" if em else ""
+    h_zh = "（基于全部受访者的FIML（EM）相关矩阵）" if em else ""
     if en:
         s = (f"**Measurement model.** The CFA fit was {v_cfa[0]}: {_fit_text(cfa_fm)}. Standardised loadings ranged "
              f"from {_r(lam.min())} to {_r(lam.max())}; α from {rng('alpha')[0]} to {rng('alpha')[1]}, ω from "
@@ -191,7 +194,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
              + (f"; {low_ave} of {k} constructs had an AVE below .50" if low_ave else "; every AVE exceeded .50")
              + f". The square root of the AVE exceeded the construct's correlations with the other constructs for "
              f"{fl_ok} of {k} constructs"
-             + ("." if hmax != hmax else f", and the largest HTMT was {_r(hmax)} "
+             + ("." if hmax != hmax else f", and the largest HTMT was {_r(hmax)}{h_en} "
                 + ("(below .85)." if hmax < 0.85 else "(above .85 for at least one pair)."))
              + " The measurement table and the correlation and HTMT tables give every value.")
     else:
@@ -200,7 +203,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
              f"AVE介于{rng('ave')[0]}与{rng('ave')[1]}之间{basis_zh}"
              + (f"；{k}个构念中有{low_ave}个AVE低于.50" if low_ave else "；所有AVE均高于.50")
              + f"。{k}个构念中有{fl_ok}个的AVE平方根大于其与其他构念的相关"
-             + ("。" if hmax != hmax else f"，HTMT最大值为{_r(hmax)}"
+             + ("。" if hmax != hmax else f"，HTMT最大值为{_r(hmax)}{h_zh}"
                 + ("（低于.85）。" if hmax < 0.85 else "（至少一对高于.85）。")) + "各项数值见测量模型表、相关表与HTMT表。")
     out.append(s + "\n")
     inv = getattr(res, "invariance", None)
@@ -216,7 +219,9 @@ def methods_paragraph(res, lang: str = "en") -> str:
         nsup = [h for h in hyp if h["supported"] is False]
 
         def desc(h):
-            return f"{_hname(h['hypothesis'])} {h['path']}, β = {_r(h['beta'])}, {_p(h['p'])}"
+            opp = h["supported"] is False and h["p"] < 0.05  # significant, of the other sign
+            return (f"{_hname(h['hypothesis'])} {h['path']}, β = {_r(h['beta'])}, {_p(h['p'])}"
+                    + ((" (opposite sign)" if en else "（方向相反）") if opp else ""))
 
         name = _model_title(m)
         endo = list(dict.fromkeys(f.params.loc[f.params["op"] == "~", "lhs"]))
@@ -245,8 +250,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
         if ind:
             how = ("bootstrap" if m in res.bootstrap else "delta-method") if en else (
                 "bootstrap" if m in res.bootstrap else "delta法")
-            parts = [f"{_hname(r['effect'])} ({r['path']}): b = {apa_number(r['b'], 3)}, 95% CI "
-                     f"{apa_ci(r['ci'][0], r['ci'][1], 3)}" + ("" if r["supported"] else
+            parts = [f"{_effect_name(r, en)} ({r['path']}): *b* = {apa_number(r['b'], 3)}, 95% CI "
+                     f"{apa_ci(r['ci'][0], r['ci'][1], 3, show_zero=False)}" + ("" if r["supported"] else
                                                             (" (not supported)" if en else "（未得到支持）"))
                      for r in ind]
             s += ((f" Mediation ({how} 95% CIs): " + "; ".join(parts) + ".") if en else
@@ -274,7 +279,17 @@ def methods_paragraph(res, lang: str = "en") -> str:
                  + (f"；真值为零的路径不显著（{ztxt}）" if len(zero) and (zero["pvalue"] > .05).all()
                     else (f"；真值为零的路径：{ztxt}" if len(zero) else "")) + "。")
         out.append(s + "\n")
-    return "\n".join(out)
+    # the minus sign (U+2212) of negative numbers, as in the tables
+    return typeset_minus("\n".join(out))
+
+
+def _effect_name(row: dict, en: bool) -> str:
+    """A defined effect's name: its hypothesis (H9a), else its kind (an indirect or a total effect)."""
+    name = str(row["effect"])
+    if _hname(name) != name:
+        return _hname(name)
+    total = str(row["path"]).count("\u2192") == 1
+    return ("total effect" if total else "indirect effect") if en else ("总效应" if total else "间接效应")
 
 
 def _items(fit):
@@ -283,27 +298,81 @@ def _items(fit):
     return list(model_constructs(fit).values())
 
 
+#: the invariance steps in Chinese (the terms of the Chinese literature)
+STEP_ZH = {"configural": "构形不变性", "metric": "度量不变性", "scalar": "标量不变性", "strict": "严格不变性"}
+#: the ΔCFI rule (Cheung & Rensvold, 2002; Chen, 2007): a step holds when CFI drops by no more than .01
+DELTA_CFI = -0.01
+
+
+def invariance_held(inv) -> tuple[list[str], str | None]:
+    """The invariance steps that held, in order, and the first that failed (``None`` if none failed).
+
+    A step holds when its ΔCFI is at least -.01 (Cheung & Rensvold, 2002) *and* every earlier step held: once a
+    step fails, the later, more constrained steps are not interpreted (they are tested against a model that
+    itself did not hold).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> inv = pd.DataFrame({"step": ["configural", "metric", "scalar", "strict"],
+    ...                     "delta_cfi": [float("nan"), -0.002, -0.011, 0.001]})
+    >>> invariance_held(inv)
+    (['metric'], 'scalar')
+    """
+    held: list[str] = []
+    for r in list(inv.itertuples())[1:]:
+        if not float(r.delta_cfi) >= DELTA_CFI:
+            return held, str(r.step)
+        held.append(str(r.step))
+    return held, None
+
+
 def _invariance_text(res, inv, en: bool) -> str:
-    """One paragraph on measurement invariance: each step's chi-square difference and change in CFI."""
+    """One paragraph on measurement invariance: each step's chi-square difference and change in CFI; a step
+    holds only if every earlier step held; a configural fit below the usual cut-offs is said."""
     cfg = res.config
     grp = cfg.invariance
     n = inv.attrs.get("n", {})
     parts_en, parts_zh = [], []
     for r in list(inv.itertuples())[1:]:
         p = apa_p(r.p_diff)
-        p_en = f"p {p}" if p.startswith(("<", ">")) else f"p = {p}"
-        parts_en.append(f"{r.step}: Δχ²({int(r.df_diff)}) = {r.chisq_diff:.2f}, {p_en}, ΔCFI = {apa_number(r.delta_cfi, 3, bounded=True)}")
-        parts_zh.append(f"{r.step}：Δχ²({int(r.df_diff)}) = {r.chisq_diff:.2f}，{p_en}，ΔCFI = {apa_number(r.delta_cfi, 3, bounded=True)}")
-    held = [r.step for r in list(inv.itertuples())[1:] if r.delta_cfi > -0.01]
+        p_txt = f"*p* {p}" if p.startswith(("<", ">")) else f"*p* = {p}"
+        dchi = apa_number(r.chisq_diff, 2)
+        dcfi = apa_number(r.delta_cfi, 3, bounded=True)
+        parts_en.append(f"{r.step}: Δχ²({int(r.df_diff)}) = {dchi}, {p_txt}, ΔCFI = {dcfi}")
+        parts_zh.append(f"{STEP_ZH.get(r.step, r.step)}：Δχ²({int(r.df_diff)}) = {dchi}，{p_txt}，ΔCFI = {dcfi}")
+    held, failed = invariance_held(inv)
     labels = _choice_labels(res, grp)
-    sizes = ", ".join(f"{labels.get(k, (k, k))[0 if en else 1]}: n = {v}" for k, v in n.items())
+    # the groups' own names (the instrument's choices) stand for the column; the column only without them
+    of_en, of_zh = ("", "") if labels else (f" of {grp}", f"按{grp}")
+    sizes_en = ", ".join(f"{labels.get(k, (k, k))[0]}: *n* = {v}" for k, v in n.items())
+    sizes_zh = "，".join(f"{labels.get(k, (k, k))[1]}：*n* = {v}" for k, v in n.items())
+    cfi0 = float(inv["cfi"].iloc[0])
+    rmsea0 = float(inv["rmsea"].iloc[0]) if "rmsea" in inv else float("nan")
+    poor = cfi0 < 0.90 or rmsea0 > 0.08
+    cfi_txt = apa_number(cfi0, 3, bounded=True)
+    rmsea_txt = "" if rmsea0 != rmsea0 else f", RMSEA = {apa_number(rmsea0, 3, bounded=True)}"
     if en:
-        return (f"**Measurement invariance.** Across the groups of {grp} ({sizes}), the configural model fitted with "
-                f"CFI = {apa_number(inv['cfi'].iloc[0], 3, bounded=True)}; then " + "; ".join(parts_en)
-                + f". By the ΔCFI > -.01 rule (Chen, 2007) invariance held at the {', '.join(held) or 'no'} "
-                "level(s); see the invariance table.")
-    return (f"**测量不变性。**按{grp}分组（{sizes}），形态模型拟合CFI = {apa_number(inv['cfi'].iloc[0], 3, bounded=True)}；"
-            + "；".join(parts_zh) + f"。按ΔCFI > -.01准则（Chen, 2007），{'、'.join(held) or '无'}层次的不变性成立；见不变性表。")
+        s = (f"**Measurement invariance.** Across the groups{of_en} ({sizes_en}), the configural model fitted "
+             f"with CFI = {cfi_txt}{rmsea_txt}")
+        s += ((", below the conventional cut-offs (CFI ≥ .90, RMSEA ≤ .08), so the same factor structure does not "
+               "describe every group well and the later steps are to be read with caution") if poor else "")
+        s += "; then " + "; ".join(parts_en) + ". By the ΔCFI ≥ −.01 rule (Cheung & Rensvold, 2002), "
+        if held:
+            s += f"invariance held up to the {held[-1]} level"
+        else:
+            s += "invariance held at no level beyond the configural model"
+        if failed:
+            s += f"; the {failed} step failed, so the later steps are not interpreted"
+        return s + "; see the invariance table."
+    s = (f"**测量不变性。**{of_zh + '分组' if of_zh else '比较各组'}（{sizes_zh}），{STEP_ZH['configural']}模型拟合CFI = {cfi_txt}{rmsea_txt}")
+    s += ("，低于常用临界值（CFI ≥ .90，RMSEA ≤ .08），说明同一因子结构未能很好地描述各组，后续步骤的结果需谨慎解读"
+          if poor else "")
+    s += "；" + "；".join(parts_zh) + "。按ΔCFI ≥ −.01准则（Cheung & Rensvold, 2002），"
+    s += (f"不变性成立至{STEP_ZH.get(held[-1], held[-1])}" if held else f"除{STEP_ZH['configural']}外，各层次的不变性均不成立")
+    if failed:
+        s += f"；{STEP_ZH.get(failed, failed)}未成立，其后的步骤不予解释"
+    return s + "；见不变性表。"
 
 
 def _choice_labels(res, column: str) -> dict:

@@ -13,15 +13,14 @@ from ..datasets import path as data_path
 from ..sem.partable import specify
 from ..sem.simulate import simulate_data
 
-__all__ = ["SIMULATED_NOTE", "EXAMPLE_SEED", "EXAMPLE_N", "population_model", "simulate_example", "true_values",
-           "recovery_table", "hypothesis_model"]
+__all__ = ["SIMULATED_NOTE", "SIMULATED_NOTE_EN", "SIMULATED_NOTE_ZH", "EXAMPLE_SEED", "EXAMPLE_N",
+           "population_model", "simulate_example", "true_values", "recovery_table", "hypothesis_model"]
 
-#: printed on every output made from the example data
-SIMULATED_NOTE = (
-    "SIMULATED DATA: the e-government example is simulated from a documented population model "
-    "(data/example/population.lav); no real survey of this study exists yet. / "
-    "模拟数据：本示例数据由已记录的总体模型模拟生成，尚无该研究的真实调查数据。"
-)
+#: printed on every output made from the example data (English and Chinese; each language alone below)
+SIMULATED_NOTE_EN = ("SIMULATED DATA: the e-government example is simulated from a documented population model "
+                     "(data/example/population.lav); no real survey of this study exists yet.")
+SIMULATED_NOTE_ZH = "模拟数据：本示例数据由已记录的总体模型模拟生成，尚无该研究的真实调查数据。"
+SIMULATED_NOTE = f"{SIMULATED_NOTE_EN} / {SIMULATED_NOTE_ZH}"
 EXAMPLE_SEED = 20261125
 EXAMPLE_N = 600
 

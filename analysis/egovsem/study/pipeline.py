@@ -35,7 +35,7 @@ import pandas as pd
 from .._errors import EgovsemError, NotAvailableError
 from ..safe_write import atomic_write_text
 from .config import RunConfig, example_config, load_config
-from .example import EXAMPLE_SEED, SIMULATED_NOTE, recovery_table
+from .example import EXAMPLE_SEED, SIMULATED_NOTE, SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, recovery_table
 
 __all__ = ["run_study", "run_example", "RunResult", "load_config", "example_config"]
 
@@ -96,6 +96,37 @@ class _Progress:
         self.say(f"      {msg}")
 
 
+DRAFT_NOTE_ZH = ("本问卷为根据模型与数据推断的草稿（egovsem instrument init）：题目原文、构念名称、反向题、注意力检测题与"
+                 "个人信息字段均未知，因此未做反向计分，也未应用注意力检测与个人信息规则。请编写并检查问卷YAML"
+                 "（egovsem instrument init MODEL DATA --out instrument.yaml，再加以修改），并在配置的instrument键中指定。")
+
+
+def _instrument(cfg: RunConfig, texts: dict[str, str]):
+    """The study's instrument and whether it is a draft: the config's file; else the bundled questionnaire for
+    the example or for models whose indicators are all its scale items; else a draft inferred from the models
+    and the raw data (:func:`egovsem.instruments.draft.draft_instrument`)."""
+    from ..instruments import load_instrument
+
+    if cfg.instrument is not None:
+        return load_instrument(cfg.instrument), False
+    bundled = load_instrument()
+    if cfg.example:
+        return bundled, False
+    from ..instruments.draft import draft_instrument, model_blocks
+
+    scale = {it.name for it in bundled.scale_items()}
+    indicators = {i for its in model_blocks(texts.values()).values() for i in its}
+    if indicators and indicators <= scale:
+        return bundled, False
+    from ..io import read_data, read_labels
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cleaning step reports the data's problems
+        raw = read_data(cfg.raw)
+    return draft_instrument(list(texts.values()), raw, id=cfg.id, duration=cfg.duration,
+                            labels=read_labels(cfg.raw)), True
+
+
 def _fit(model: str, data: pd.DataFrame, *, title: str, **kw):
     """Fit and collect the warnings (each a one-line message) instead of printing them; a model that does not
     converge stops the run (its results would be used by every later step), naming ``title`` and what to try."""
@@ -141,7 +172,6 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     Returns a :class:`RunResult`; ``result.files`` maps names to the files written under ``config.out``.
     """
     from ..clean import clean, write_outputs
-    from ..instruments import load_instrument
 
     cfg = load_config(config) if isinstance(config, (str, Path)) else config
     if not isinstance(cfg, RunConfig):
@@ -151,26 +181,40 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         raise EgovsemError(f"The output directory {str(out)!r} ('out') is a file.")
     out.mkdir(parents=True, exist_ok=True)
     note = SIMULATED_NOTE if cfg.example else None
+    # the tables' note in each table's own language (an English .tex file stays ASCII for pdflatex)
+    table_note = (SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH) if cfg.example else None
     res = RunResult(config=cfg)
     pr = _Progress(progress, 9)
     if cfg.example:
         pr.say("THE DATA ARE SIMULATED (bundled example; no real survey of this study exists yet)")
 
     # 1-2. instrument and cleaning
-    pr.step(f"instrument: {cfg.instrument or 'bundled study questionnaire'}")
-    res.instrument = load_instrument(cfg.instrument)
+    texts = {cfg.model_name(m): cfg.model_text(m) for m in cfg.models}
+    res.instrument, drafted = _instrument(cfg, texts)
+    what = "DRAFT inferred from the models and the data" if drafted else "bundled study questionnaire"
+    pr.step(f"instrument: {cfg.instrument or what}")
+    if drafted:
+        from ..instruments.draft import DRAFT_NOTE
+
+        pr.info(DRAFT_NOTE)
+        res.notes.append(("instrument", (DRAFT_NOTE, DRAFT_NOTE_ZH)))
     pr.done("instrument")
     pr.step(f"cleaning {Path(cfg.raw).name} (id column {cfg.id!r}, duration {cfg.duration!r})")
     res.clean = clean(cfg.raw, res.instrument, id=cfg.id, duration=cfg.duration, exclude=cfg.exclude,
                       invalid=cfg.invalid)
     paths = write_outputs(res.clean, out / "clean")
+    if drafted:
+        from ..instruments import write_yaml
+        from ..instruments.draft import DRAFT_NOTE
+
+        rp = paths["report.md"]
+        atomic_write_text(rp, f"> {DRAFT_NOTE}\n\n" + rp.read_text(encoding="utf-8"))
+        paths["instrument_draft.yaml"] = write_yaml(res.instrument, out / "clean" / "instrument_draft.yaml")
     if note:
         rp = paths["report.md"]
         atomic_write_text(rp, f"> {note}\n\n" + rp.read_text(encoding="utf-8"))
-        # the flow as a '#'-commented CSV (as recovery.csv); clean.csv, audit.csv and flags.csv stay plain data
-        # files for other tools (their ids start with SIM-), and the report above says what they are
-        fp = paths["flow.csv"]
-        atomic_write_text(fp, f"# {note}\n" + fp.read_text(encoding="utf-8"))
+        # flow.csv (as every CSV written) stays a plain data file that pandas.read_csv reads; the notice is in
+        # the report above, the folder's README.md and manifest.json
     res.files.update({f"clean/{k}": v for k, v in paths.items()})
     flow = res.clean.flow
     data = res.clean.data
@@ -179,7 +223,14 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     pr.done("clean")
 
     # 3. hypothesis models
-    texts = {cfg.model_name(m): cfg.model_text(m) for m in cfg.models}
+    if cfg.signs:
+        from ..tables.signs import expected_signs
+
+        known = set().union(*(expected_signs(t) for t in texts.values()))
+        bad = [k for k, _ in cfg.signs if k not in known]
+        if bad:
+            raise EgovsemError(f"The 'signs' key of {cfg.source} names the label {bad[0]!r}, which labels no "
+                               f"regression path of the models; labelled paths are {sorted(known)!r}.")
     opts = dict(estimator=cfg.estimator, missing=cfg.missing)
     pr.step(f"fitting {len(texts)} hypothesis model(s) ({cfg.estimator}, missing = {cfg.missing}): "
             + ", ".join(texts))
@@ -209,8 +260,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     pr.step("recovery of the population values" if cfg.example else "recovery: skipped (not the simulated example)")
     if cfg.example:
         res.recovery = recovery_table(res.primary)
-        atomic_write_text(out / "recovery.csv", f"# {SIMULATED_NOTE}\n"
-                          + res.recovery.to_csv(index=False, float_format="%.4f", lineterminator="\n"), newline="")
+        atomic_write_text(out / "recovery.csv", res.recovery.to_csv(index=False, float_format="%.4f",
+                                                                     lineterminator="\n"), newline="")
         res.files["recovery"] = out / "recovery.csv"
         paths_ = res.recovery[(res.recovery["op"] == "~") & res.recovery["true"].notna()]
         pr.info(f"{cfg.primary_name}: mean |bias| of the standardised paths {paths_['bias'].abs().mean():.3f}")
@@ -222,24 +273,34 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
     # 7. tables and figure
     pr.step("tables (" + ", ".join(cfg.formats) + "; " + cfg.lang + ") and the path diagram")
-    _tables(res, texts, note)
+    _tables(res, texts, table_note)
     _figure(res, note, pr)
     pr.done("tables")
 
     # 8. text
     pr.step("draft methods-and-results paragraph (en, zh)")
     from .draft_text import methods_paragraph
+    from .methods_doc import methods_docx, methods_html
 
     for lang in ("en", "zh"):
         res.text[lang] = methods_paragraph(res, lang)
         p = out / f"methods_{lang}.md"
         atomic_write_text(p, res.text[lang])
         res.files[f"methods_{lang}"] = p
+        # the same paragraph for Word and the browser (italic p, n, N; the minus sign U+2212)
+        methods_docx(res.text[lang], out / f"methods_{lang}.docx", lang=lang)
+        methods_html(res.text[lang], out / f"methods_{lang}.html", lang=lang)
+        res.files[f"methods_{lang}.docx"] = out / f"methods_{lang}.docx"
+        res.files[f"methods_{lang}.html"] = out / f"methods_{lang}.html"
     pr.done("text")
 
     # 9. results
     pr.step("results.json, summary.txt, README.md")
     _write_results(res, texts)
+    stale = write_manifest(res)
+    if stale:
+        pr.info(f"{len(stale)} file(s) in {out} were not written by this run (left from an earlier run? not in "
+                f"manifest.json): " + ", ".join(stale[:8]) + (" ..." if len(stale) > 8 else ""))
     pr.done("results")
     pr.say(f"done in {time.perf_counter() - pr.t0:.1f} s; files in {out}")
     res.timings = dict(pr.timings, total=round(time.perf_counter() - pr.t0, 2))
@@ -262,7 +323,10 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
     # missing = "ml" fit); a fit they are not defined for raises NotAvailableError, never a silent refit
     res.reliability = reliability_table(res.cfa, data)
     res.reliability_fit = res.cfa
-    res.htmt = htmt(data, blocks) if len(blocks) > 1 else None
+    # with FIML the HTMT uses the EM (saturated FIML) correlations of every respondent, as the fit does
+    # (semTools::htmt(missing = "ml")); else the complete cases (semTools' default)
+    hmiss = "ml" if opts["missing"] == "fiml" else "listwise"
+    res.htmt = htmt(data, blocks, missing=hmiss) if len(blocks) > 1 else None
 
 
 def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
@@ -283,8 +347,9 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
     t = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        pr.info(f"invariance by {cfg.invariance}: fitting the configural, metric, scalar and strict models")
         res.invariance = invariance(syntax, data, cfg.invariance, estimator=opts["estimator"],
-                                    missing=opts["missing"])
+                                    missing=opts["missing"], progress=lambda m: pr.info(f"  invariance {m}"))
     res.warnings["invariance"] = [str(w.message) for w in caught]
     res.invariance.attrs.pop("fits", None)  # the fitted steps are not kept (attrs are copied with the frame)
     res.invariance.attrs["model"] = first
@@ -359,24 +424,37 @@ def _tables(res: RunResult, texts, note) -> None:
         sample_table,
         write_tables,
     )
+    from ..tables.signs import expected_signs
 
     cfg, data = res.config, res.data
     notes = dict(res.notes)
     lab = res.instrument  # construct names (en, zh) from the study's own questionnaire
     tabs = []
-    cols = list(cfg.sample) if cfg.sample else _default_sample_columns(res.instrument, data)
+    drafted = "instrument" in notes  # a draft instrument does not know which columns describe the sample
+    cols = list(cfg.sample) if cfg.sample else ([] if drafted else _default_sample_columns(res.instrument, data))
     if cols:
         tabs.append(sample_table(data, cols, instrument=res.instrument, note=note))
-    rel_note = notes.get("reliability")
+    # the table notes say what was done, for the reader; how to do it otherwise is in the run's output and notes
+    rel_note = None
+    if notes.get("reliability"):
+        n_rel = res.reliability_fit.nobs
+        rel_note = (f"Omega (composite reliability) and AVE are from the CFA of the {n_rel} complete cases (listwise "
+                    "deletion); alpha uses pairwise-complete covariances.",
+                    f"组合信度（ω）与AVE基于{n_rel}个完整个案（列删）的CFA计算；α系数基于成对完整协方差。")
     t = measurement_table(res.cfa, res.reliability, labels=lab, note=note)
     tabs.append(t.with_note(rel_note) if rel_note else t)
     t = correlation_table(res.cfa, data=data, ave=res.reliability, labels=lab, note=note)
     tabs.append(t.with_note(rel_note) if rel_note else t)
     if res.htmt is not None:
-        n_htmt = int(data[[i for its in _blocks_of(res.cfa) for i in its]].notna().all(axis=1).sum())
-        tabs.append(htmt_table(res.htmt, labels=lab, note=note).with_note(
-            (f"HTMT from the {n_htmt} cases complete on every item (listwise, as semTools::htmt).",
-             f"HTMT基于所有题项均完整的{n_htmt}个个案（列删，同semTools::htmt）。")))
+        n_htmt = int(res.htmt.attrs.get("n", len(data)))
+        if res.htmt.attrs.get("missing") == "ml":
+            hnote = (f"HTMT from the correlations of the saturated model estimated by full-information maximum "
+                     f"likelihood (EM) over all {n_htmt} respondents, as the models were estimated.",
+                     f"HTMT基于以全信息极大似然（EM）估计的饱和模型相关矩阵，纳入全部{n_htmt}名受访者，与模型估计方式一致。")
+        else:
+            hnote = (f"HTMT from the {n_htmt} cases complete on every item (listwise deletion).",
+                     f"HTMT基于所有题项均完整的{n_htmt}个个案（列删）。")
+        tabs.append(htmt_table(res.htmt, labels=lab, note=note).with_note(hnote))
     fits = {("Measurement model (CFA)", "测量模型（CFA）"): res.cfa}
     fits.update({_model_title(m): f for m, f in res.fits.items()})
     tabs.append(fit_table(fits, note=note))
@@ -390,13 +468,19 @@ def _tables(res: RunResult, texts, note) -> None:
         lev_en = ", ".join(f"{a[0]} (n = {v})" for a, v in lev)
         lev_zh = "，".join(f"{a[1]}（n = {v}）" for a, v in lev)
         title = _model_title(res.invariance.attrs["model"])
-        t = invariance_table(res.invariance, group=grp, note=note).with_note(
-            (f"Groups compared ({grp}): {lev_en}; constructs of the {title[0].lower()}; {cfg.estimator}, "
-             f"missing = {cfg.missing}.",
-             f"比较的组（{grp}）：{lev_zh}；{title[1]}的构念；{cfg.estimator}，missing = {cfg.missing}。"))
+        est = {"ML": ("maximum likelihood", "极大似然估计"), "MLR": ("robust maximum likelihood (MLR)",
+                                                              "稳健极大似然估计（MLR）")}[cfg.estimator]
+        how = ((f"{est[0]} with full-information maximum likelihood for missing responses", f"{est[1]}，缺失以全信息极大似然处理")
+               if cfg.missing == "fiml" else (f"{est[0]}, complete cases", f"{est[1]}，完整个案"))
+        # the groups by their names (the instrument's choices); the column only where it has none
+        t = invariance_table(res.invariance, group=None if lab_g else grp, note=note).with_note(
+            (f"Groups compared: {lev_en}; constructs of the {title[0].lower()}; {how[0]}.",
+             f"比较的组：{lev_zh}；{title[1]}的构念；{how[1]}。"))
         tabs.append(t)
     for m, f in res.fits.items():
-        tabs.append(_retitle(hypotheses_table(f, labels=lab, note=note), f"hypotheses_{m}", _model_title(m)))
+        signs = expected_signs(texts[m], overrides={k: v for k, v in cfg.signs if _labels_path(texts[m], k)})
+        tabs.append(_retitle(hypotheses_table(f, expected=signs or None, labels=lab, note=note), f"hypotheses_{m}",
+                             _model_title(m)))
     for m, f in res.fits.items():
         if ":=" not in texts[m]:
             continue
@@ -409,7 +493,10 @@ def _tables(res: RunResult, texts, note) -> None:
                 warnings.simplefilter("always")
                 t = indirect_table(f, labels=lab, note=note)
             res.warnings.setdefault("tables", []).extend(str(w.message) for w in caught)
-            if notes.get("bootstrap"):
+            if notes.get("bootstrap") and cfg.bootstrap and cfg.missing == "fiml":
+                t = t.with_note(("Bootstrap intervals were not computed for the full-information maximum likelihood "
+                                 "fits.", "未对全信息极大似然拟合计算bootstrap置信区间。"))
+            elif notes.get("bootstrap"):
                 t = t.with_note(notes["bootstrap"])
         tabs.append(_retitle(t, f"indirect_{m}", _model_title(m)))
     if res.recovery is not None:
@@ -419,6 +506,14 @@ def _tables(res: RunResult, texts, note) -> None:
     for lang in langs:
         for p in write_tables(res.tables, Path(cfg.out) / "tables" / lang, formats=cfg.formats, lang=lang):
             res.files[f"tables/{lang}/{p.name}"] = p
+
+
+def _labels_path(model: str, label: str) -> bool:
+    """Whether ``label`` labels a regression path of ``model`` (the config's signs apply to the models that
+    have the label)."""
+    from ..tables.signs import expected_signs
+
+    return label in expected_signs(model)
 
 
 def _blocks_of(fit) -> list[list[str]]:
@@ -448,23 +543,22 @@ def _recovery_table(rec: pd.DataFrame, model: str):
         values.append([path, hyp, float(r["true"]), float(r["std.all"]), float(r["bias"]), float(r["pvalue"]), cov])
     ncov = int((rows["covered"] == True).sum())  # noqa: E712 - object column with None
     lb = load["bias"].abs()
-    sent = (f"<i>Note.</i> SIMULATED DATA: estimates of the {_model_title(model)[0].lower()} (standardised, std.all) "
+    sent = (f"<i>Note.</i> SIMULATED DATA: completely standardised estimates of the {_model_title(model)[0].lower()} "
             f"beside the values of the population model the example data were drawn from. The 95% CI (of the "
             f"unstandardised estimate, rescaled) covers the true value for {ncov} of {len(rows)} paths. Loadings "
-            f"(not shown): mean |bias| = {apa_number(lb.mean(), 3)}, largest {apa_number(lb.max(), 3)}; see "
-            "recovery.csv.",
-            f"<i>注。</i>模拟数据：{_model_title(model)[1]}的标准化估计值（std.all）与生成示例数据的总体模型真值对照。"
+            f"(not shown): mean |bias| = {apa_number(lb.mean(), 3)}, largest {apa_number(lb.max(), 3)}.",
+            f"<i>注。</i>模拟数据：{_model_title(model)[1]}的完全标准化估计值与生成示例数据的总体模型真值对照。"
             f"{len(rows)}条路径中有{ncov}条的95% CI（非标准化估计值的置信区间按比例换算）覆盖真值。"
-            f"载荷（未列出）：平均|偏差| = {apa_number(lb.mean(), 3)}，最大{apa_number(lb.max(), 3)}；详见recovery.csv。")
+            f"载荷（未列出）：平均|偏差| = {apa_number(lb.mean(), 3)}，最大{apa_number(lb.max(), 3)}。")
     return build("recovery", ("Recovery of the Population Values (Simulated Example)", "总体真值的复原（模拟示例）"),
                  cols, cells, values, [sent], align=("l", "l", "r", "r", "r", "r", "c"))
 
 
 def _figure(res: RunResult, note, pr: _Progress) -> None:
-    from ..figures import _font_families, path_diagram
+    from ..figures import font_families, path_diagram
 
     cfg = res.config
-    _, has_cjk = _font_families()
+    _, has_cjk = font_families()
     langs = ["en"] + (["zh"] if cfg.lang in ("zh", "both") and has_cjk else [])
     for m, f in res.fits.items():
         if not (f.params["op"] == "~").any():
@@ -549,6 +643,8 @@ def _write_results(res: RunResult, texts) -> None:
         "reliability_basis": {"missing": res.reliability_fit.missing, "nobs": int(res.reliability_fit.nobs)},
         "htmt": None if res.htmt is None else _json_clean({r: {c: float(x) for c, x in row.items()}
                                                            for r, row in res.htmt.iterrows()}),
+        "htmt_basis": None if res.htmt is None else {"missing": res.htmt.attrs.get("missing"),
+                                                     "nobs": res.htmt.attrs.get("n")},
     }
     d["bootstrap"] = {"draws": cfg.bootstrap, "models": sorted(res.bootstrap),
                       "note": dict(res.notes).get("bootstrap", ("",))[0]}
@@ -568,23 +664,57 @@ def _write_results(res: RunResult, texts) -> None:
     _write_readme(res)
 
 
+#: files of an output folder that ``egovsem run`` reads or the user keeps there, never listed as stale
+_KEPT = (".gitignore", "example_config.yaml")
+
+
+def write_manifest(res: RunResult) -> list[str]:
+    """Write ``OUT/manifest.json``: every file this run wrote (paths relative to ``OUT``, with sizes), the
+    egovsem version, the command that rebuilds the folder and, for the example, the SIMULATED notice.
+
+    Returns the files under ``OUT`` that the run did not write (stale files of an earlier run), which are
+    left in place and named by the caller.
+    """
+    cfg = res.config
+    out = Path(cfg.out).resolve()
+    rel = sorted({Path(p).resolve().relative_to(out).as_posix() for p in res.files.values()
+                  if Path(p).is_file() and Path(p).resolve().is_relative_to(out)} | {"manifest.json"})
+    d: dict[str, Any] = {"egovsem": _version(), "command": _rebuild_command(cfg)}
+    if cfg.example:
+        d["note"] = SIMULATED_NOTE
+    d["files"] = {f: (out / f).stat().st_size if f != "manifest.json" else None for f in rel}
+    atomic_write_text(out / "manifest.json", json.dumps(d, ensure_ascii=False, indent=1) + "\n")
+    res.files["manifest"] = out / "manifest.json"
+    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    return sorted(f for f in present - set(rel) if f not in _KEPT)
+
+
+def _rebuild_command(cfg) -> str:
+    return (f"egovsem run --example --out {cfg.out}" if cfg.example and cfg.source.startswith("the example")
+            else f"egovsem run {cfg.source} --out {cfg.out}")
+
+
 def _write_readme(res: RunResult) -> None:
     cfg = res.config
     out = Path(cfg.out)
     lines = ["# Study outputs (`egovsem run`)", ""]
     if cfg.example:
         lines += [f"> {SIMULATED_NOTE}", ""]
-    rebuild = (f"egovsem run --example --out {cfg.out}" if cfg.example and cfg.source.startswith("the example")
-               else f"egovsem run {cfg.source} --out {cfg.out}")
+    if "instrument" in dict(res.notes):
+        lines += [f"> {dict(res.notes)['instrument'][0]} The draft is `clean/instrument_draft.yaml`.", ""]
+    rebuild = _rebuild_command(cfg)
     lines += [f"Built by `{rebuild}` (egovsem {_version()}). Nothing here is edited by hand.", "",
               "| file | what |", "|---|---|",
-              "| `methods_en.md`, `methods_zh.md` | draft methods-and-results paragraph, numbers from the results |",
+              "| `methods_<lang>.md`, `.docx`, `.html` | draft methods-and-results paragraph (en, zh), numbers from "
+              "the results |",
               "| `tables/<lang>/NN_<name>.<ext>` | one table per file; `tables.<ext>` all tables in one file |",
               "| `figures/path_<model>.<ext>` | path diagram of each hypothesis model (standardised coefficients; "
               "PDF for the primary model) |",
               "| `results.json` | the primary model (lavaan names) plus every model, measurement, bootstrap |",
               "| `summary.txt` | lavaan-like summaries of every model and of the CFA |",
-              "| `clean/report.md`, `clean/flow.csv` | the cleaning report and the respondent flow |"]
+              "| `clean/report.md`, `clean/flow.csv` | the cleaning report and the respondent flow |",
+              "| `manifest.json` | every file this run wrote (nothing else here is current), the command, the "
+              "version" + (", and the SIMULATED notice" if cfg.example else "") + " |"]
     if res.recovery is not None:
         lines.append("| `recovery.csv` | the primary model's estimates beside the population truth |")
     lines += ["", "Tables:", ""]

@@ -25,7 +25,7 @@ Examples
 >>> fit_table({"Three-factor CFA": fit}).rows_en[0][:6]
 ('Three-factor CFA', '85.31', '24', '< .001', '3.55', '.931')
 """
-from ._format import apa_ci, apa_int, apa_number, apa_p, stars
+from ._format import apa_ci, apa_int, apa_number, apa_p, stars, typeset_minus
 from .builders import (
     correlation_table,
     effects_table,
@@ -44,7 +44,7 @@ from .study import cfa_syntax, model_tables
 from .table import Table
 
 __all__ = [
-    "Table", "apa_number", "apa_p", "apa_ci", "apa_int", "stars",
+    "Table", "apa_number", "apa_p", "apa_ci", "apa_int", "stars", "typeset_minus",
     "sample_table", "correlation_table", "measurement_table", "htmt_table", "fit_table", "hypotheses_table",
     "indirect_table", "effects_table", "invariance_table", "model_constructs", "latent_correlations",
     "model_tables", "cfa_syntax",

@@ -16,15 +16,30 @@ must be said.
 from __future__ import annotations
 
 import math
+import re
 from numbers import Real
 from typing import Any
 
-__all__ = ["apa_number", "apa_p", "apa_ci", "apa_int", "stars", "is_missing", "DASH", "MINUS"]
+__all__ = ["apa_number", "apa_p", "apa_ci", "apa_int", "stars", "is_missing", "typeset_minus", "DASH", "MINUS",
+           "TYPESET_MINUS"]
 
 #: what a cell shows when a statistic does not apply (fixed parameter, diagonal of a difference test)
 DASH = "\u2014"
 #: negative numbers are written with the ASCII hyphen-minus, which every format and spreadsheet reads back
 MINUS = "-"
+#: the minus sign of typeset output (Word, HTML, Markdown, LaTeX): APA's U+2212, in cells and notes alike
+TYPESET_MINUS = "\u2212"
+_NEG_NUMBER = re.compile(r"(?<![\w.\-\u2212])-(?=[.\d\u221e])")
+
+
+def typeset_minus(text: str) -> str:
+    """The minus sign (U+2212) for the hyphen of every negative number in ``text``; hyphens in words and
+    ranges stay. CSV output keeps the hyphen so that spreadsheets read the numbers back.
+
+    >>> typeset_minus("b = -0.12, [-.30, .05], Fornell-Larcker, items 1-5, (-3)")
+    'b = \u22120.12, [\u2212.30, .05], Fornell-Larcker, items 1-5, (\u22123)'
+    """
+    return _NEG_NUMBER.sub(TYPESET_MINUS, text)
 
 
 def is_missing(x: Any) -> bool:

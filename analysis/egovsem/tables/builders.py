@@ -19,6 +19,7 @@ from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_opt
 from ..sem.checks import require_converged
 from ._format import DASH, apa_ci, apa_int, apa_number, apa_p, is_missing
 from ._labels import abbreviations, hypothesis_name, resolve_labels
+from .signs import DECISIONS, decision, parse_sign
 from .table import Table, build
 
 __all__ = [
@@ -186,6 +187,7 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
     levels = dict(levels or {})
     n_total = len(data)
     cells, values = [], []
+    coded: list[str] = []  # numeric categorical columns shown by their codes
     for col, name in spec.items():
         if col not in data.columns:
             raise EgovsemError(f"The 'columns' parameter names {col!r}, which is not a column of the data; "
@@ -207,6 +209,8 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
             continue
         cells.append([name, "", "", ""])
         values.append([col, None, None, None])
+        if not lv and numeric:
+            coded.append(col)
         lvmap = resolve_labels(lv) if lv else {}
         counts = x.value_counts(dropna=True, sort=False)
         order = list(lv) if lv else sorted(counts.index, key=lambda v: (str(type(v)), v))
@@ -223,8 +227,12 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
             pct = 100.0 * n_miss / n_total
             cells.append(["", ("Missing", "缺失"), str(n_miss), apa_number(pct, 1)])
             values.append([col, None, n_miss, pct])
-    notes = [_note([(f"<i>N</i> = {n_total}. Percentages are of all respondents.",
-                     f"<i>N</i> = {n_total}。百分比以全部受访者为基数。")])]
+    sent = [(f"<i>N</i> = {n_total}. Percentages are of all respondents.",
+             f"<i>N</i> = {n_total}。百分比以全部受访者为基数。")]
+    if coded:
+        sent.append((f"Categories of {', '.join(coded)} are shown by their codes (no labels in the instrument or "
+                     "the data file).", f"{'、'.join(coded)}的类别以原始编码显示（问卷与数据文件均无标签）。"))
+    notes = [_note(sent)]
     columns_ = [("characteristic", "Characteristic", "特征"), ("category", "Category", "类别"),
                 ("n", "<i>n</i>", "<i>n</i>"), ("pct", "%", "%")]
     return build("sample", ("Sample Characteristics", "样本特征"), columns_, cells, values, notes,
@@ -560,7 +568,7 @@ def fit_table(fits, *, robust: bool | None = None, note: Any = None) -> Table:
             ("Common cut-offs: CFI and TLI \u2265 .95, RMSEA \u2264 .06, SRMR \u2264 .08 (Hu & Bentler, 1999).",
              "常用标准：CFI和TLI \u2265 .95，RMSEA \u2264 .06，SRMR \u2264 .08（Hu & Bentler, 1999）。")]
     if robust:
-        sent.insert(0, ("Scaled chi-square and robust (or, where lavaan gives none, scaled) CFI, TLI and RMSEA.",
+        sent.insert(0, ("Scaled chi-square and robust (or, where no robust version is defined, scaled) CFI, TLI and RMSEA.",
                         "报告校正卡方及稳健（无稳健值时为校正）CFI、TLI和RMSEA。"))
     return build("fit", ("Fit of the Compared Models", "模型拟合比较"), cols, cells, values, [_note(sent)],
                  align=("l",) + ("r",) * 10, note=note)
@@ -644,7 +652,7 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
             ("p", "<i>p</i>", "<i>p</i>"), ("ci", f"{_ci_level(fit)} CI", f"{_ci_level(fit)} CI"),
             ("supported", "Supported", "是否支持")]
     cells, values, codes = [], [], []
-    n_sup = n_hyp = 0
+    n_sup = n_hyp = n_opp = 0
     any_label = bool((reg["label"].astype(str) != "").any())
     for d in reg.to_dict("records"):
         lab = str(d["label"] or "")
@@ -663,31 +671,37 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
         if sign is None:
             sup_cell, sup_val = DASH, None
         else:
-            sup_val = bool(not is_missing(p) and p < alpha and _sign_ok(est, sign))
-            sup_cell = YES if sup_val else NO
+            how = decision(est, NAN if is_missing(p) else p, sign, alpha)
+            sup_val = how == "supported"
+            sup_cell = DECISIONS[how]
             n_hyp += 1
             n_sup += sup_val
+            n_opp += how == "opposite sign"
         hyp = hypothesis_name(lab)
         if sign == "-" and hyp:
             hyp = f"{hyp} (\u2212)"
         cells.append([hyp, path, apa_number(est, 2), apa_number(se, 2), apa_number(beta, 2, bounded=True),
-                      apa_number(z, 2), apa_p(p), apa_ci(lo, hi, 2), sup_cell])
+                      apa_number(z, 2), apa_p(p), apa_ci(lo, hi, 2, show_zero=False), sup_cell])
         values.append([lab, path, est, se, beta, z, p, (lo, hi), sup_val])
     a = apa_number(alpha, 2, bounded=True) if round(alpha, 2) == alpha else apa_number(alpha, 3, bounded=True)
     sign_en = "positive" if default_sign == "+" else "negative"
     sign_zh = "正" if default_sign == "+" else "负"
     who = "hypothesis" if any_label else "path"
-    exp_en = (f"as expected ({sign_en} for every {who} unless marked \u2212)" if expected is None
-              else "as expected")
-    exp_zh = f"符合预期（除标注\u2212者外均预期为{sign_zh}）" if expected is None else "符合预期"
+    marked = expected is None or (default_sign == "+" and all(
+        parse_sign(v, k) in ("+", "-") for k, v in expected.items()))
+    exp_en = (f"as expected ({sign_en} for every {who} unless marked \u2212)" if marked else "as expected")
+    exp_zh = f"符合预期（除标注\u2212者外均预期为{sign_zh}）" if marked else "符合预期"
     kind_en, kind_zh = _ci_kind(fit)
     lvl = _ci_level(fit)
     sent = [(f"<i>b</i> = unstandardised coefficient; <i>SE</i> and {lvl} CI ({kind_en}) refer to <i>b</i>; "
              "\u03b2 = completely standardised coefficient.",
              f"<i>b</i> = 非标准化系数；<i>SE</i>和{lvl} CI（{kind_zh}）针对<i>b</i>；\u03b2 = 完全标准化系数。"),
             (f"Decision rule: a hypothesis is supported when <i>p</i> < {a} and the sign of the coefficient is "
-             f"{exp_en}; {n_sup} of {n_hyp} hypotheses are supported.",
-             f"判定规则：<i>p</i> < {a}且系数方向{exp_zh}时假设得到支持；{n_hyp}个假设中{n_sup}个得到支持。"),
+             f"{exp_en}; a significant coefficient of the other sign does not support it (opposite sign); "
+             f"{n_sup} of {n_hyp} hypotheses are supported"
+             + (f", {n_opp} significant in the opposite direction." if n_opp else "."),
+             f"判定规则：<i>p</i> < {a}且系数方向{exp_zh}时假设得到支持；系数显著但方向相反时不支持（方向相反）；"
+             f"{n_hyp}个假设中{n_sup}个得到支持" + (f"，{n_opp}个显著但方向相反。" if n_opp else "。")),
             abbreviations(codes, labels), _convergence(fit)]
     return build("hypotheses", ("Structural Paths and Hypothesis Tests", "结构路径与假设检验"), cols, cells, values,
                  [_note(sent)], align=("l", "l") + ("r",) * 6 + ("c",), note=note)
@@ -721,6 +735,29 @@ def _indirect_path(expr: str, fit) -> str:
     if len(chain) != len(edges) + 1:
         return expr
     return f" {ARROW} ".join(chain)
+
+
+def _total_path(expr: str, fit) -> str | None:
+    """``h10 + h12*h11`` -> ``OPC → PUV`` when every term is a chain of labelled paths from one cause to one
+    outcome (a total effect); else None."""
+    terms = [t.strip() for t in expr.split("+")]
+    if len(terms) < 2:
+        return None
+    ends = set()
+    for t in terms:
+        chain = _indirect_path(t, fit)
+        if ARROW not in chain:
+            reg = _regressions(fit)
+            hit = reg[reg["label"].astype(str) == t]
+            if len(hit) != 1:
+                return None
+            chain = f"{hit['rhs'].iloc[0]} {ARROW} {hit['lhs'].iloc[0]}"
+        parts = [c.strip() for c in chain.split(ARROW)]
+        ends.add((parts[0], parts[-1]))
+    if len(ends) != 1:
+        return None
+    a, b = ends.pop()
+    return f"{a} {ARROW} {b}"
 
 
 def _boot_frame(bootstrap) -> pd.DataFrame | None:
@@ -789,7 +826,14 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
             if "se" in boot.columns and not is_missing(b["se"]):
                 se = float(b["se"])
         path = _indirect_path(str(d["rhs"]), fit)
+        total = _total_path(str(d["rhs"]), fit) if ARROW not in path else None
+        if total is not None:
+            path = total
         codes += [c.strip() for c in path.split(ARROW)] if ARROW in path else []
+        # a hypothesis label names the row (H9a); any other label (ind_opc_leg_puv) is named by its kind
+        shown = hypothesis_name(name)
+        if shown == name and ARROW in path:
+            shown = ("Total effect", "总效应") if total is not None else ("Indirect effect", "间接效应")
         sign = _expected_sign(expected, name, "", "", default_sign) if expected is not None else default_sign
         if sign is None:
             sup_val, sup_cell = None, DASH
@@ -798,8 +842,8 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
             sup_val = bool(excl and _sign_ok(est, sign))
             sup_cell = YES if sup_val else NO
             n_sup += sup_val
-        cells.append([hypothesis_name(name), path, apa_number(est, 3), apa_number(se, 3),
-                      apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3), sup_cell])
+        cells.append([shown, path, apa_number(est, 3), apa_number(se, 3),
+                      apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3, show_zero=False), sup_cell])
         values.append([name, path, est, se, beta, (lo, hi), sup_val])
     if boot is not None or fit_boot:
         how = ci_method or (_boot_method(fit) if fit_boot and boot is None else "bootstrap")
@@ -865,7 +909,7 @@ def effects_table(effects, *, labels=None, note: Any = None) -> Table:
             est, se, beta = float(d["est"]), float(d["se"]), float(d["std.all"])
             lo, hi = float(d["ci.lower"]), float(d["ci.upper"])
             cells.append([_EFFECT_NAMES.get(kind, (kind, kind)), path, apa_number(est, 3), apa_number(se, 3),
-                          apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3)])
+                          apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3, show_zero=False)])
             values.append([kind, path, est, se, beta, (lo, hi)])
     boot = attrs.get("bootstrap") or {}
     kind = _BOOT_TYPES.get(str(attrs.get("ci", boot.get("ci", "perc"))), str(attrs.get("ci", "perc")))
@@ -895,7 +939,8 @@ _INV_ALIASES = {
     "delta_cfi": ("delta_cfi", "delta.cfi", "cfi.diff", "cfi_diff"),
     "delta_rmsea": ("delta_rmsea", "delta.rmsea", "rmsea.diff", "rmsea_diff"),
 }
-_STEP_ZH = {"configural": "形态等值", "metric": "弱等值（载荷）", "scalar": "强等值（截距）", "strict": "严格等值（残差）"}
+_STEP_ZH = {"configural": "构形不变性", "metric": "度量不变性（载荷）", "scalar": "标量不变性（截距）",
+            "strict": "严格不变性（残差）"}
 
 
 def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any = None) -> Table:
@@ -964,8 +1009,8 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
     sent = [("Each model is compared with the one in the row above (chi-square difference test).",
              "每个模型与上一行模型比较（卡方差异检验）。"),
             ("Invariance is commonly accepted when \u0394CFI \u2265 \u2212.010 and \u0394RMSEA \u2264 .015 (Chen, 2007).",
-             "通常以\u0394CFI \u2265 \u2212.010且\u0394RMSEA \u2264 .015作为等值成立的标准（Chen, 2007）。")]
+             "通常以\u0394CFI \u2265 \u2212.010且\u0394RMSEA \u2264 .015作为不变性成立的标准（Chen, 2007）。")]
     if group:
         sent.insert(0, (f"Groups: {group}.", f"分组变量：{group}。"))
-    return build("invariance", ("Measurement Invariance", "测量等值性检验"), cols, cells, values, [_note(sent)],
+    return build("invariance", ("Measurement Invariance", "测量不变性检验"), cols, cells, values, [_note(sent)],
                  align=("l",) + ("r",) * len(show), note=note)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Union
 
 from .._errors import check_option
+from ._format import typeset_minus
 from .table import LANGS, Table, plain, segments
 
 __all__ = ["to_docx", "to_latex", "to_markdown", "to_html", "to_csv", "write_tables", "FORMATS"]
@@ -64,6 +65,7 @@ def _head_lines(t: Table, lang: str) -> tuple[str, str]:
 
 # -- Markdown --------------------------------------------------------------------------------------------
 def _md_text(text: str) -> str:
+    text = typeset_minus(text)
     out = []
     for s, it, bd in segments(text):
         s = s.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
@@ -119,6 +121,7 @@ _CSS = ("table.apa{border-collapse:collapse;margin:0.5em 0;font-family:'Times Ne
 
 
 def _html_text(text: str) -> str:
+    text = typeset_minus(text)
     out = []
     for s, it, bd in segments(text):
         s = _html.escape(s, quote=False)
@@ -196,6 +199,7 @@ def _tex_escape(s: str) -> str:
 
 
 def _tex_text(text: str) -> str:
+    text = typeset_minus(text)
     out = []
     for s, it, bd in segments(text):
         s = _tex_escape(s)
@@ -301,7 +305,7 @@ def _docx_fonts(run, size_pt: float | None = None, *, east_asia: str = "SimSun",
 
 
 def _docx_runs(par, text: str, *, size: float, italic: bool = False, bold: bool = False):
-    for s, it, bd in segments(text):
+    for s, it, bd in segments(typeset_minus(text)):
         run = par.add_run(s)
         run.italic = True if (it or italic) else None
         run.bold = True if (bd or bold) else None
@@ -332,22 +336,13 @@ def _cell_border(cell, **edges):
             el.set(qn("w:val"), "nil")
 
 
-def _text_width(text: str) -> float:
-    """Width of a text in ems (CJK characters count as one em, others as half)."""
-    return sum(1.0 if ("\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef") else 0.52 for ch in plain(text))
-
-
 def _column_widths(cols, rows, total_emu: int, size_pt: float) -> list[int]:
-    """Column widths proportional to the widest cell (header words may wrap), within the text width."""
-    emu_per_em = size_pt * 12700
-    need = []
-    for j, head in enumerate(cols):
-        body = max((_text_width(r[j]) for r in rows), default=0.0)
-        head_w = max((_text_width(w) for w in plain(head).split()), default=0.0)
-        need.append(max(body, head_w, 2.0) + 1.0)  # + cell padding
-    want = [n * emu_per_em for n in need]
-    scale = min(1.0, total_emu / sum(want))
-    return [int(w * scale) for w in want]
+    """Column widths (EMU) from the content in the table's font (:func:`egovsem.tables.widths.column_widths`):
+    no column narrower than its longest word, number or interval."""
+    from .widths import column_widths
+
+    pts = column_widths(cols, rows, total_emu / 12700, size_pt, family="Times New Roman")
+    return [int(round(w * 12700)) for w in pts]
 
 
 def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
@@ -374,6 +369,8 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     widths = _column_widths(cols, rows, text_width_emu, body_pt)
+    for j, col in enumerate(table.columns):  # the grid (LibreOffice reads it) and each cell (Word)
+        col.width = widths[j]
     last = len(rows)
     for i, texts in enumerate([cols] + list(rows)):
         row = table.rows[i]
@@ -402,7 +399,7 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
     return table
 
 
-def _docx_reproducible(raw: bytes) -> bytes:
+def docx_reproducible(raw: bytes) -> bytes:
     """Rewrite the zip with fixed timestamps and a fixed member order, so equal documents are equal bytes."""
     src = zipfile.ZipFile(io.BytesIO(raw))
     out = io.BytesIO()
@@ -450,7 +447,7 @@ def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = 
         _docx_table(doc, t, lang, body_pt=10 if wide or len(t.rows_en) > 30 else 11, text_width_emu=text_width)
     buf = io.BytesIO()
     doc.save(buf)
-    data = _docx_reproducible(buf.getvalue())
+    data = docx_reproducible(buf.getvalue())
     _write(path, data)
     return data
 

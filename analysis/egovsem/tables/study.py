@@ -39,13 +39,16 @@ def _measure_parts(cfa, data):
     blocks = model_constructs(cfa)
     items = {f: [i for i in its if i in data.columns] for f, its in blocks.items()}
     rel = reliability_table(cfa, data)
-    ht = htmt(data, items) if len(items) > 1 else None
+    # a FIML fit: the HTMT of the EM correlations (semTools::htmt(missing = "ml")), as the fit used every row
+    miss = "ml" if getattr(cfa, "missing", "listwise") in ("fiml", "ml") else "listwise"
+    ht = htmt(data, items, missing=miss) if len(items) > 1 else None
     return rel, ht
 
 
 def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, bootstrap: pd.DataFrame | None = None,
                  ci_method: str | None = None, labels=None, model_name: tuple[str, str] | str | None = None,
-                 sample=None, instrument=None, note: Any = None, first_number: int = 1,
+                 sample=None, instrument=None, levels=None, expected=None, note: Any = None,
+                 first_number: int = 1,
                  **sem_options) -> list[Table]:
     """Fit ``model`` and its CFA to ``data`` and build the paper's tables, numbered from ``first_number``.
 
@@ -53,7 +56,9 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
     diagonal), HTMT, fit (CFA and structural model), hypotheses, indirect effects (when the model has ``:=``
     rows). ``fit`` / ``cfa_fit`` skip the fitting when given; ``sem_options`` go to :func:`egovsem.sem`.
     ``sample`` (columns of ``data``, see :func:`sample_table`; category names from ``instrument``) puts the
-    sample characteristics first.
+    sample characteristics first; ``levels`` (column -> code -> name) names its categories where ``instrument``
+    does not. ``expected`` (label -> "+" or "-") gives the hypotheses' expected signs; by default they are read
+    from ``# sign: -`` comments of ``model`` (:func:`egovsem.tables.signs.expected_signs`), else positive.
     """
     from ..sem import cfa as _cfa
     from ..sem import sem as _sem
@@ -66,11 +71,18 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
         cfa_fit = _cfa(cfa_syntax(fit), data, **sem_options)
     require_converged(cfa_fit, "model_tables", title="measurement model (CFA)")
     rel, ht = _measure_parts(cfa_fit, data)
-    tables = [sample_table(data, sample, instrument=instrument, note=note)] if sample else []
+    tables = [sample_table(data, sample, instrument=instrument, levels=levels, note=note)] if sample else []
     tables += [measurement_table(cfa_fit, rel, labels=labels, note=note),
               correlation_table(cfa_fit, data=data, ave=rel, labels=labels, note=note)]
     if ht is not None:
-        tables.append(htmt_table(ht, labels=labels, note=note))
+        n_ht = ht.attrs.get("n")
+        hnote = ((f"HTMT from the correlations of the saturated model estimated by full-information maximum "
+                  f"likelihood (EM) over all {n_ht} respondents.",
+                  f"HTMT基于以全信息极大似然（EM）估计的饱和模型相关矩阵，纳入全部{n_ht}名受访者。")
+                 if ht.attrs.get("missing") == "ml" else
+                 (f"HTMT from the {n_ht} cases complete on every item (listwise deletion).",
+                  f"HTMT基于所有题项均完整的{n_ht}个个案（列删）。"))
+        tables.append(htmt_table(ht, labels=labels, note=note).with_note(hnote))
     name = model_name or ("Structural model", "结构模型")
     if isinstance(name, str):
         name = (name, name)
@@ -80,7 +92,11 @@ def model_tables(model: str, data: pd.DataFrame, *, fit=None, cfa_fit=None, boot
         fits[name] = fit
     tables.append(fit_table(fits, note=note))
     if structural:
-        tables.append(hypotheses_table(fit, labels=labels, note=note))
+        if expected is None and isinstance(model, str):
+            from .signs import expected_signs
+
+            expected = expected_signs(model) or None
+        tables.append(hypotheses_table(fit, expected=expected, labels=labels, note=note))
     if (fit.params["op"] == ":=").any():
         tables.append(indirect_table(fit, bootstrap=bootstrap, ci_method=ci_method, labels=labels, note=note))
     return [t.with_number(first_number + i) for i, t in enumerate(tables)]
