@@ -275,9 +275,9 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
     from matplotlib.figure import Figure
     from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-    from .tables.builders import _check_fit
+    from .tables.builders import check_fit
 
-    _check_fit(fit)
+    check_fit(fit)
     lang = check_option("lang", lang, ("en", "zh"))
     families, has_cjk = _font_families()
     lab = resolve_labels(labels)
@@ -322,7 +322,7 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
     fig_w, fig_h = figsize
 
     # an explicit family list (not "sans-serif") makes matplotlib fall back glyph by glyph to the CJK font
-    rc = {"font.family": families, "svg.fonttype": "none", "svg.hashsalt": "egovsem", "pdf.fonttype": 42,
+    rc: Any = {"font.family": families, "svg.fonttype": "none", "svg.hashsalt": "egovsem", "pdf.fonttype": 42,
           "axes.unicode_minus": False}
     with matplotlib.rc_context(rc), _quiet_fonts():
         fig = Figure(figsize=figsize, dpi=dpi)
@@ -422,7 +422,8 @@ def save_figure(fig, path) -> list[Path]:
         fmt = check_option("format", p.suffix.lower().lstrip("."), ("png", "svg", "pdf"))
         meta = {"png": {"Software": "egovsem"}, "svg": {"Date": None, "Creator": "egovsem"},
                 "pdf": {"CreationDate": None, "ModDate": None, "Creator": "egovsem", "Producer": "egovsem"}}[fmt]
-        rc = {"font.family": families, "svg.fonttype": "none", "svg.hashsalt": "egovsem", "pdf.fonttype": 42}
+        rc: Any = {"font.family": families, "svg.fonttype": "none", "svg.hashsalt": "egovsem",
+                              "pdf.fonttype": 42}
         with matplotlib.rc_context(rc), _quiet_fonts(), atomic_path(p) as tmp:
             fig.savefig(tmp, format=fmt, metadata=meta, bbox_inches=None)
         out.append(p)

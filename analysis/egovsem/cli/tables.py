@@ -5,6 +5,7 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 from .._errors import EgovsemError, EgovsemWarning
 from ._common import guarded, read_model, show_warnings
@@ -77,7 +78,7 @@ def _run(args: argparse.Namespace, example: bool) -> int:
 
         opts = {"estimator": args.estimator, "missing": args.missing}
         fit = sem(model, data, **opts)
-        sample = [c.strip() for c in args.sample.split(",") if c.strip()] if args.sample else None
+        sample: Any = [c.strip() for c in args.sample.split(",") if c.strip()] if args.sample else None
         # the bundled questionnaire names the bundled example's columns; another data file's only when asked
         instrument, levels = _instrument(args.instrument or ("bundled" if example else None)), None
         if sample:
@@ -126,12 +127,12 @@ def _instrument(path: str | None):
 def _bootstrap_defined(fit, B: int, seed):
     """Bootstrap intervals of the ':=' rows: (DataFrame lhs/se/ci.lower/ci.upper, description for the note)."""
     from ..sem.bootstrap import bootstrap
-    from ..tables.builders import _boot_method
+    from ..tables.builders import boot_method
 
     if B < 2:
         raise EgovsemError(f"The '--bootstrap' option must be at least 2 resamples. Got {B} instead.")
     bt = bootstrap(fit, B, seed=seed)
     pe = bt.params
     de = pe[pe["op"] == ":="][["lhs", "se", "ci.lower", "ci.upper"]]
-    how = _boot_method(bt) + f", seed {(bt.bootstrap_info or {}).get('seed')}"
+    how = boot_method(bt) + f", seed {(bt.bootstrap_info or {}).get('seed')}"
     return de, how

@@ -101,8 +101,9 @@ def draft_instrument_dict(models: Sequence[str], data: pd.DataFrame, *, id: str 
         if bad:
             raise EgovsemError(f"The indicator {bad[0]!r} of {construct!r} holds values other than whole numbers, "
                                "so no response scale can be read from the data; write the instrument YAML by hand.")
-        lo = int(min(v.min() for v in vals))
-        hi = int(max(v.max() for v in vals))
+        arrs = [v for v in vals if v is not None]
+        lo = int(min(v.min() for v in arrs))
+        hi = int(max(v.max() for v in arrs))
         if hi <= lo:
             raise EgovsemError(f"The items of {construct!r} take a single value ({lo}); no scale can be read.")
         name = f"scale{lo}_{hi}".replace("-", "m")

@@ -76,7 +76,7 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
     return ci
 
 
-def _check_fit(res) -> None:
+def check_fit(res) -> None:
     if not isinstance(res, Results):
         raise EgovsemError(f"The 'fit' parameter must be an egovsem Results. Got {type(res).__name__} instead.")
     opts = res.opts
@@ -452,7 +452,7 @@ def bootstrap(
     >>> bool(row["ci.lower"] < row["est"] < row["ci.upper"])
     True
     """
-    _check_fit(fit)
+    check_fit(fit)
     ci = check_bootstrap_options(B, seed, ci, level)
     if not isinstance(bollen_stine, (bool, np.bool_)):
         raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
@@ -525,7 +525,7 @@ def bollen_stine(fit: Results, B: int = 1000, *, seed: int | None = None, n_jobs
     Returns a dict ``pvalue, larger, successful, failed, chisq`` (``larger``: resampled chi-squares above
     the observed ``chisq``).
     """
-    _check_fit(fit)
+    check_fit(fit)
     check_bootstrap_options(B, seed)
     return _bollen_stine(fit, int(B), resolve_entropy(seed), n_jobs=n_jobs, scheduler=scheduler,
                          progress=progress)

@@ -107,7 +107,7 @@ class Model:
             from .multigroup import fit_multigroup
 
             mg = fit_multigroup(self, data)
-            _warn_heywood(mg)
+            warn_heywood(mg)
             return mg
         spec = self.spec
         est = estimate(self, spec, [data])
@@ -123,7 +123,7 @@ class Model:
             vcov=est.vcov, fmin=est.fmin, converged=state.converged, iterations=state.iterations, ndat=est.ndat,
             df=est.df, message=state.message, extra=extra, start=est.start,
         )
-        _warn_heywood(res)
+        warn_heywood(res)
         if opts.se == "bootstrap":
             from .bootstrap import bootstrap_results
 
@@ -143,7 +143,7 @@ def start_values(spec: ModelSpec, pt: pd.DataFrame, ram: RAM, stats: SampleStats
     return start_theta(spec, pt, ram.q, stats)
 
 
-def _warn_heywood(res) -> None:
+def warn_heywood(res) -> None:
     pt = res.params
     bad = pt[(pt["op"] == "~~") & (pt["lhs"] == pt["rhs"]) & (pt["est"] < 0)]
     for r in bad.itertuples():

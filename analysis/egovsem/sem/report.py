@@ -22,7 +22,7 @@ def _section_rows(params: pd.DataFrame, key: str) -> pd.DataFrame:
     return params[params["op"] == key]
 
 
-def _fmt(x, w=9, d=3):
+def fmt_value(x, w=9, d=3):
     if x is None or (isinstance(x, float) and not np.isfinite(x)):
         return " " * w
     return f"{x:{w}.{d}f}"
@@ -220,7 +220,7 @@ def summary_text(res) -> str:
         lines.append("R-Square:")
         for k, v in r2.items():
             name = " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
-            lines.append(f"    {name:<18}{_fmt(v)}")
+            lines.append(f"    {name:<18}{fmt_value(v)}")
     return "\n".join(lines)
 
 
@@ -241,8 +241,8 @@ def _param_sections(lines, params, head, std_all_col):
             lab = f" ({r.label})" if r.label and key != ":=" else ""
             se = r.se if r.se > 0 else np.nan
             lines.append(
-                f"    {(name + lab)[:18]:<18}{_fmt(r.est)}{_fmt(se)}{_fmt(r.z)}{_fmt(r.pvalue)}"
-                f"{_fmt(r[std_all_col - 1])}{_fmt(r[std_all_col])}"
+                f"    {(name + lab)[:18]:<18}{fmt_value(r.est)}{fmt_value(se)}{fmt_value(r.z)}{fmt_value(r.pvalue)}"
+                f"{fmt_value(r[std_all_col - 1])}{fmt_value(r[std_all_col])}"
             )
 
 

@@ -345,9 +345,9 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     with _one_blas_thread():
         res = _fit_wlsmv(model, data, ordered)
         _ = res.fit_measures  # computed here, under the same BLAS limit
-    from .model import _warn_heywood
+    from .model import warn_heywood
 
-    _warn_heywood(res)
+    warn_heywood(res)
     return res
 
 
@@ -406,7 +406,7 @@ def wlsmv_summary_text(res: Results) -> str:
     """lavaan-like text of a WLSMV fit: the shared report (its fit part has lavaan's "Standard" and "Scaled"
     columns: the scaled-shifted test, its scaling factor and shift parameter, scaled and robust CFI/TLI/RMSEA),
     the SE type and a Thresholds section."""
-    from .report import _fmt, summary_text
+    from .report import fmt_value, summary_text
 
     lines = summary_text(_SummaryView(res)).split("\n")
     out: list[str] = []
@@ -418,7 +418,7 @@ def wlsmv_summary_text(res: Results) -> str:
             line = "  Standard errors: robust.sem (DWLS sandwich with Gamma), expected information"
         if line.startswith("Variances:") or line.startswith("R-Square:"):
             if not any(x.startswith("Thresholds:") for x in out):
-                out += _threshold_lines(res.params, _fmt)
+                out += _threshold_lines(res.params, fmt_value)
         out.append(line)
     return "\n".join(out)
 

@@ -91,7 +91,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
     """The draft paragraph of a :class:`egovsem.study.pipeline.RunResult` in ``lang`` ('en' or 'zh')."""
     from .. import __version__
     from .example import SIMULATED_NOTE
-    from .pipeline import _model_title
+    from .pipeline import model_title
 
     en = lang == "en"
     cfg = res.config
@@ -147,7 +147,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
                 else " after listwise deletion of incomplete cases")
              + f" in egovsem {__version__}, whose estimates reproduce lavaan 0.6-14. We first fitted a confirmatory "
              f"factor analysis (CFA) of the {k} constructs, then the hypothesis model"
-             + ("s" if len(res.fits) > 1 else "") + ": " + _join([_model_title(m)[0].lower() for m in res.fits], "en")
+             + ("s" if len(res.fits) > 1 else "") + ": " + _join([model_title(m)[0].lower() for m in res.fits], "en")
              + ". "
              "Reliability was assessed by Cronbach's α and composite reliability (ω, semTools' compRelSEM), "
              "convergent validity by the average variance extracted (AVE ≥ .50), discriminant validity by the "
@@ -169,7 +169,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
         s = (f"**分析方法。**采用{est[1]}估计"
              + ("，缺失作答以全信息极大似然（FIML）处理" if fiml else "，不完整个案列删")
              + f"，软件为egovsem {__version__}（其估计结果与lavaan 0.6-14一致）。先对{k}个构念进行验证性因子分析（CFA），"
-             "再拟合假设模型：" + _join([_model_title(m)[1] for m in res.fits], "zh") + "。"
+             "再拟合假设模型：" + _join([model_title(m)[1] for m in res.fits], "zh") + "。"
              "信度以Cronbach's α与组合信度（ω，semTools的compRelSEM）评估，收敛效度以平均方差萃取量（AVE ≥ .50）评估，"
              "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期（除模型注明为负者外均预期为正）"
              "时假设得到支持，显著但方向相反时不支持"
@@ -223,7 +223,7 @@ def methods_paragraph(res, lang: str = "en") -> str:
             return (f"{_hname(h['hypothesis'])} {h['path']}, β = {_r(h['beta'])}, {_p(h['p'])}"
                     + ((" (opposite sign)" if en else "（方向相反）") if opp else ""))
 
-        name = _model_title(m)
+        name = model_title(m)
         endo = list(dict.fromkeys(f.params.loc[f.params["op"] == "~", "lhs"]))
         r2_txt = ", ".join(f"{k_} {_r(f.r2[k_])}" for k_ in endo if k_ in f.r2.index)
         if not hyp:  # no labelled (hypothesised) paths: report every path
@@ -268,13 +268,13 @@ def methods_paragraph(res, lang: str = "en") -> str:
                          f"{_p(r['pvalue'])}" for r in zero.to_dict("records"))
         if en:
             s = (f"**Recovery (simulated data only).** Because the data were drawn from a known population model, "
-                 f"the estimates of the {_model_title(cfg.primary_name)[0].lower()} can be set beside the truth: "
+                 f"the estimates of the {model_title(cfg.primary_name)[0].lower()} can be set beside the truth: "
                  f"the mean absolute bias of the standardised paths was {_r(paths['bias'].abs().mean(), 3)}, "
                  f"and the 95% CIs covered the true value for {ncov} of {len(paths)} paths"
                  + (f"; the true zero path was not significant ({ztxt})" if len(zero) and (zero["pvalue"] > .05).all()
                     else (f"; true zero path(s): {ztxt}" if len(zero) else "")) + ".")
         else:
-            s = (f"**真值复原（仅限模拟数据）。**由于数据由已知总体模型生成，可将{_model_title(cfg.primary_name)[1]}的估计值与真值对照："
+            s = (f"**真值复原（仅限模拟数据）。**由于数据由已知总体模型生成，可将{model_title(cfg.primary_name)[1]}的估计值与真值对照："
                  f"标准化路径的平均绝对偏差为{_r(paths['bias'].abs().mean(), 3)}，{len(paths)}条路径中有{ncov}条的95%置信区间覆盖真值"
                  + (f"；真值为零的路径不显著（{ztxt}）" if len(zero) and (zero["pvalue"] > .05).all()
                     else (f"；真值为零的路径：{ztxt}" if len(zero) else "")) + "。")
@@ -342,7 +342,7 @@ def _invariance_text(res, inv, en: bool) -> str:
         parts_en.append(f"{r.step}: Δχ²({int(r.df_diff)}) = {dchi}, {p_txt}, ΔCFI = {dcfi}")
         parts_zh.append(f"{STEP_ZH.get(r.step, r.step)}：Δχ²({int(r.df_diff)}) = {dchi}，{p_txt}，ΔCFI = {dcfi}")
     held, failed = invariance_held(inv)
-    labels = _choice_labels(res, grp)
+    labels = choice_labels(res, grp)
     # the groups' own names (the instrument's choices) stand for the column; the column only without them
     of_en, of_zh = ("", "") if labels else (f" of {grp}", f"按{grp}")
     sizes_en = ", ".join(f"{labels.get(k, (k, k))[0]}: *n* = {v}" for k, v in n.items())
@@ -375,7 +375,7 @@ def _invariance_text(res, inv, en: bool) -> str:
     return s + "；见不变性表。"
 
 
-def _choice_labels(res, column: str) -> dict:
+def choice_labels(res, column: str) -> dict:
     """Value -> (en, zh) labels of a select_one item of the instrument (empty if none)."""
     try:
         item = res.instrument.item(column)

@@ -404,7 +404,7 @@ MODEL_NAMES = {
 }
 
 
-def _model_title(name: str) -> tuple[str, str]:
+def model_title(name: str) -> tuple[str, str]:
     return MODEL_NAMES.get(name, (name, name))
 
 
@@ -456,18 +456,18 @@ def _tables(res: RunResult, texts, note) -> None:
                      f"HTMT基于所有题项均完整的{n_htmt}个个案（列删）。")
         tabs.append(htmt_table(res.htmt, labels=lab, note=note).with_note(hnote))
     fits = {("Measurement model (CFA)", "测量模型（CFA）"): res.cfa}
-    fits.update({_model_title(m): f for m, f in res.fits.items()})
+    fits.update({model_title(m): f for m, f in res.fits.items()})
     tabs.append(fit_table(fits, note=note))
     if res.invariance is not None:
         from ..tables import invariance_table
-        from .draft_text import _choice_labels
+        from .draft_text import choice_labels
 
         grp = cfg.invariance
-        lab_g = _choice_labels(res, grp)
+        lab_g = choice_labels(res, str(grp))
         lev = [(lab_g.get(k, (k, k)), v) for k, v in res.invariance.attrs["n"].items()]
         lev_en = ", ".join(f"{a[0]} (n = {v})" for a, v in lev)
         lev_zh = "，".join(f"{a[1]}（n = {v}）" for a, v in lev)
-        title = _model_title(res.invariance.attrs["model"])
+        title = model_title(res.invariance.attrs["model"])
         est = {"ML": ("maximum likelihood", "极大似然估计"), "MLR": ("robust maximum likelihood (MLR)",
                                                               "稳健极大似然估计（MLR）")}[cfg.estimator]
         how = ((f"{est[0]} with full-information maximum likelihood for missing responses", f"{est[1]}，缺失以全信息极大似然处理")
@@ -480,7 +480,7 @@ def _tables(res: RunResult, texts, note) -> None:
     for m, f in res.fits.items():
         signs = expected_signs(texts[m], overrides={k: v for k, v in cfg.signs if _labels_path(texts[m], k)})
         tabs.append(_retitle(hypotheses_table(f, expected=signs or None, labels=lab, note=note), f"hypotheses_{m}",
-                             _model_title(m)))
+                             model_title(m)))
     for m, f in res.fits.items():
         if ":=" not in texts[m]:
             continue
@@ -498,7 +498,7 @@ def _tables(res: RunResult, texts, note) -> None:
                                  "fits.", "未对全信息极大似然拟合计算bootstrap置信区间。"))
             elif notes.get("bootstrap"):
                 t = t.with_note(notes["bootstrap"])
-        tabs.append(_retitle(t, f"indirect_{m}", _model_title(m)))
+        tabs.append(_retitle(t, f"indirect_{m}", model_title(m)))
     if res.recovery is not None:
         tabs.append(_recovery_table(res.recovery, cfg.primary_name))
     res.tables = [t.with_number(i) for i, t in enumerate(tabs, start=1)]
@@ -543,11 +543,11 @@ def _recovery_table(rec: pd.DataFrame, model: str):
         values.append([path, hyp, float(r["true"]), float(r["std.all"]), float(r["bias"]), float(r["pvalue"]), cov])
     ncov = int((rows["covered"] == True).sum())  # noqa: E712 - object column with None
     lb = load["bias"].abs()
-    sent = (f"<i>Note.</i> SIMULATED DATA: completely standardised estimates of the {_model_title(model)[0].lower()} "
+    sent = (f"<i>Note.</i> SIMULATED DATA: completely standardised estimates of the {model_title(model)[0].lower()} "
             f"beside the values of the population model the example data were drawn from. The 95% CI (of the "
             f"unstandardised estimate, rescaled) covers the true value for {ncov} of {len(rows)} paths. Loadings "
             f"(not shown): mean |bias| = {apa_number(lb.mean(), 3)}, largest {apa_number(lb.max(), 3)}.",
-            f"<i>注。</i>模拟数据：{_model_title(model)[1]}的完全标准化估计值与生成示例数据的总体模型真值对照。"
+            f"<i>注。</i>模拟数据：{model_title(model)[1]}的完全标准化估计值与生成示例数据的总体模型真值对照。"
             f"{len(rows)}条路径中有{ncov}条的95% CI（非标准化估计值的置信区间按比例换算）覆盖真值。"
             f"载荷（未列出）：平均|偏差| = {apa_number(lb.mean(), 3)}，最大{apa_number(lb.max(), 3)}。")
     return build("recovery", ("Recovery of the Population Values (Simulated Example)", "总体真值的复原（模拟示例）"),

@@ -34,7 +34,7 @@ SQRT = "\u221a"
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-def _check_fit(fit, name: str = "fit", *, what: str | None = None):
+def check_fit(fit, name: str = "fit", *, what: str | None = None):
     """Check that ``fit`` is a fitted model; with ``what`` (the builder), refuse one that did not converge."""
     if not (hasattr(fit, "params") and hasattr(fit, "fit_measures")):
         raise EgovsemError(f"The '{name}' parameter must be the result of egovsem.sem() or egovsem.cfa(). "
@@ -64,7 +64,7 @@ def model_constructs(fit) -> dict[str, list[str]]:
     >>> model_constructs(fit)
     {'visual': ['x1', 'x2', 'x3'], 'textual': ['x4', 'x5', 'x6']}
     """
-    pe = _check_fit(fit).params
+    pe = check_fit(fit).params
     if "group" in pe.columns:
         pe = pe[pe["group"] == pe["group"].iloc[0]]
     out: dict[str, list[str]] = {}
@@ -77,7 +77,7 @@ def model_constructs(fit) -> dict[str, list[str]]:
 
 def latent_correlations(fit) -> pd.DataFrame:
     """Model-implied correlations of the latent variables (lavaan's ``lavInspect(fit, "cor.lv")``)."""
-    _check_fit(fit, what="latent_correlations")
+    check_fit(fit, what="latent_correlations")
     R = fit.inspect("cor.lv")
     # several groups: the first group's matrix (lavaan gives one per group)
     return next(iter(R.values())) if isinstance(R, dict) else R
@@ -260,7 +260,7 @@ def correlation_table(fit, *, data: pd.DataFrame | None = None, ave=None, constr
     labels : mapping or None
         Construct names for the note (default: the bundled instrument).
     """
-    _check_fit(fit, what="correlation_table")
+    check_fit(fit, what="correlation_table")
     _single_group(fit, "latent correlation table")
     labels = resolve_labels(labels)
     R = latent_correlations(fit)
@@ -281,7 +281,7 @@ def correlation_table(fit, *, data: pd.DataFrame | None = None, ave=None, constr
     for i, c in enumerate(names):
         row_c: list[Any] = [f"{i + 1}. {c}"]
         row_v: list[Any] = [c]
-        if has_desc:
+        if data is not None:
             its = [x for x in items.get(c, []) if x in data.columns]
             if its:
                 score = data[its].apply(pd.to_numeric, errors="coerce").mean(axis=1, skipna=True)
@@ -368,7 +368,7 @@ def measurement_table(fit, reliability: pd.DataFrame | None = None, *, data: pd.
     item_labels : mapping item -> name or (en, zh), optional
         Shown instead of the item codes.
     """
-    _check_fit(fit, what="measurement_table")
+    check_fit(fit, what="measurement_table")
     _single_group(fit, "measurement-model table")
     labels = resolve_labels(labels)
     item_labels = resolve_labels(item_labels or {})
@@ -456,7 +456,8 @@ def htmt_table(htmt: pd.DataFrame, *, threshold: float = 0.85, labels=None, note
     cols = [("construct", "Construct", "构念")] + [(c, str(i + 1), str(i + 1)) for i, c in enumerate(names)]
     cells, values, above = [], [], 0
     for i, c in enumerate(names):
-        row_c, row_v = [f"{i + 1}. {c}"], [c]
+        row_c: list[Any] = [f"{i + 1}. {c}"]
+        row_v: list[Any] = [c]
         for j in range(len(names)):
             if j < i:
                 v = float(htmt.iloc[i, j])
@@ -586,7 +587,7 @@ _BOOT_TYPES = {"perc": "percentile", "bca.simple": "bias-corrected", "bca": "BCa
                "basic": "basic"}
 
 
-def _boot_method(fit) -> str:
+def boot_method(fit) -> str:
     """"percentile bootstrap, 1,000 resamples" from a fit made with se="bootstrap" (lavaan's default CI: perc)."""
     opts = getattr(fit, "options", {}) or {}
     info = getattr(fit, "bootstrap_info", None) or {}
@@ -607,7 +608,7 @@ def _ci_kind(fit) -> tuple[str, str]:
     """What the SEs and CIs of ``fit.params`` are, for the notes."""
     se = str((getattr(fit, "options", {}) or {}).get("se", "standard"))
     if se == "bootstrap":
-        m = _boot_method(fit)
+        m = boot_method(fit)
         return m, m
     if se.startswith("robust"):
         return "Wald, robust standard errors", "Wald，稳健标准误"
@@ -638,7 +639,7 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
     only_labelled : bool
         Show only labelled paths (the hypotheses).
     """
-    _check_fit(fit, what="hypotheses_table")
+    check_fit(fit, what="hypotheses_table")
     if not 0 < alpha < 1:
         raise EgovsemError(f"The 'alpha' parameter must lie in (0, 1). Got {alpha!r} instead.")
     check_option("default_sign", default_sign, ["+", "-"])
@@ -669,7 +670,8 @@ def hypotheses_table(fit, *, expected: Mapping[str, str] | None = None, default_
         sign = default_sign if (expected is None and not any_label) else \
             _expected_sign(expected, lab, d["lhs"], d["rhs"], default_sign)
         if sign is None:
-            sup_cell, sup_val = DASH, None
+            sup_cell: Any = DASH
+            sup_val: bool | None = None
         else:
             how = decision(est, NAN if is_missing(p) else p, sign, alpha)
             sup_val = how == "supported"
@@ -800,7 +802,7 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
     The decision (supported / not) follows the usual rule for indirect effects: the 95% CI excludes zero and
     the estimate has the expected sign.
     """
-    _check_fit(fit, what="indirect_table")
+    check_fit(fit, what="indirect_table")
     check_option("default_sign", default_sign, ["+", "-"])
     labels = resolve_labels(labels)
     pe = fit.params
@@ -831,12 +833,13 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
             path = total
         codes += [c.strip() for c in path.split(ARROW)] if ARROW in path else []
         # a hypothesis label names the row (H9a); any other label (ind_opc_leg_puv) is named by its kind
-        shown = hypothesis_name(name)
+        shown: Any = hypothesis_name(name)
         if shown == name and ARROW in path:
             shown = ("Total effect", "总效应") if total is not None else ("Indirect effect", "间接效应")
         sign = _expected_sign(expected, name, "", "", default_sign) if expected is not None else default_sign
         if sign is None:
-            sup_val, sup_cell = None, DASH
+            sup_val: bool | None = None
+            sup_cell: Any = DASH
         else:
             excl = not (is_missing(lo) or is_missing(hi)) and (lo > 0 or hi < 0)
             sup_val = bool(excl and _sign_ok(est, sign))
@@ -846,7 +849,7 @@ def indirect_table(fit, *, bootstrap: pd.DataFrame | None = None, ci_method: str
                       apa_number(beta, 3, bounded=True), apa_ci(lo, hi, 3, show_zero=False), sup_cell])
         values.append([name, path, est, se, beta, (lo, hi), sup_val])
     if boot is not None or fit_boot:
-        how = ci_method or (_boot_method(fit) if fit_boot and boot is None else "bootstrap")
+        how = ci_method or (boot_method(fit) if fit_boot and boot is None else "bootstrap")
         ci_en, ci_zh = (f"{lvl} CI = confidence interval of <i>b</i> ({how}).",
                         f"{lvl} CI为<i>b</i>的置信区间（{how}）。")
     else:

@@ -14,9 +14,9 @@ import datetime as _dt
 import html as _html
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 from .._errors import check_option
 from ._format import typeset_minus
@@ -443,7 +443,7 @@ def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = 
         section.page_width, section.page_height = (h, w) if wide else (w, h)
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Inches(1))
-        text_width = int(section.page_width - section.left_margin - section.right_margin)
+        text_width = int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0)
         _docx_table(doc, t, lang, body_pt=10 if wide or len(t.rows_en) > 30 else 11, text_width_emu=text_width)
     buf = io.BytesIO()
     doc.save(buf)
@@ -453,7 +453,7 @@ def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = 
 
 
 # -- all formats at once ---------------------------------------------------------------------------------
-_RENDER = {"docx": to_docx, "tex": to_latex, "md": to_markdown, "html": to_html, "csv": to_csv}
+_RENDER: dict[str, Callable[..., Any]] = {"docx": to_docx, "tex": to_latex, "md": to_markdown, "html": to_html, "csv": to_csv}
 
 
 def write_tables(tables: Iterable[Table], out_dir, *, formats: Sequence[str] = ("docx", "tex", "md", "html", "csv"),
