@@ -426,7 +426,7 @@ class BatchModel:
         polish that solution with the batch iteration to the batch's tolerance."""
         from .data import SampleStats
         from .estimate import fill_fixed_x
-        from .model import start_values
+        from .start import start_values
 
         spec = self.spec
         if spec is None:

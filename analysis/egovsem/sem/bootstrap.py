@@ -38,13 +38,13 @@ from .._errors import ConvergenceWarning, EgovsemError, HeywoodWarning, NotAvail
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
+from .options import CI_TYPES, check_bootstrap_options
 from .results import Results
 
 __all__ = ["bootstrap", "bootstrap_results", "resample_indices", "bollen_stine", "check_bootstrap_options",
            "CI_TYPES", "bootstrap_params", "bootstrap_intervals", "bootstrap_standardized", "boot_draws",
            "draw_matrix", "jackknife_draws", "bootstrap_summary_text", "interval_bounds", "acceleration"]
 
-CI_TYPES = ["perc", "bca", "norm"]
 # resamples per task: a constant, so that the partition into batched fits depends on B alone (a batch rounds
 # differently from the same resamples fitted in another grouping); never derive it from n_jobs or the cluster
 CHUNK = 250
@@ -53,29 +53,6 @@ FIML_CHUNK = 25  # FIML resamples are refitted one by one; the chunk only groups
 
 # --------------------------------------------------------------------------------------------------
 # options
-def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", level: float = 0.95, *,
-                            estimator: str = "ML", missing: str = "listwise", group: Any = None) -> str:
-    """Validate the bootstrap options up front (also called by ``Model`` for ``se="bootstrap"``); return the
-    canonical CI type."""
-    if estimator != "ML" or missing not in ("listwise", "fiml"):
-        raise NotAvailableError(
-            "se='bootstrap' is available for ML with missing='listwise' or 'fiml' (lavaan too refuses it "
-            f"for MLR: 'use ML estimator for bootstrap'); got estimator={estimator!r}, missing={missing!r}."
-        )
-    if group is not None:
-        raise NotAvailableError("se='bootstrap' for multi-group models is not available yet.")
-    if isinstance(bootstrap, (bool, np.bool_)) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
-        raise EgovsemError(
-            f"The 'bootstrap' parameter must be an integer of at least 2 (the number of resamples). "
-            f"Got {bootstrap!r} instead."
-        )
-    resolve_entropy(seed)
-    ci = check_option("ci", ci, CI_TYPES, casefold=True)
-    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (float, int)) or not 0 < level < 1:
-        raise EgovsemError(f"The 'level' parameter must be a number between 0 and 1. Got {level!r} instead.")
-    return ci
-
-
 def check_fit(res) -> None:
     if not isinstance(res, Results):
         raise EgovsemError(f"The 'fit' parameter must be an egovsem Results. Got {type(res).__name__} instead.")

@@ -7,9 +7,10 @@ information matrix is singular at a solution the optimiser did not reach.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from .._errors import NotConvergedError
+from .._errors import HeywoodWarning, NotConvergedError
 
 __all__ = ["NONCONVERGENCE_ADVICE", "model_label", "nonconvergence_headline", "require_converged"]
 
@@ -67,3 +68,24 @@ def nonconvergence_headline(fit: Any) -> str:
     ``"   " + NONCONVERGENCE_ADVICE``)."""
     return (f"** The model did NOT converge{_iterations(fit)}: estimates, standard errors and fit measures are not "
             "trustworthy **")
+
+
+def warn_heywood(res) -> None:
+    """A HeywoodWarning for each negative variance (or, if none, each standardised covariance beyond +-1)."""
+    pt = res.params
+    bad = pt[(pt["op"] == "~~") & (pt["lhs"] == pt["rhs"]) & (pt["est"] < 0)]
+    for r in bad.itertuples():
+        warnings.warn(
+            f"Heywood case: the variance {r.lhs} ~~ {r.rhs} is estimated negative ({r.est:.4g}); "
+            "the solution is improper (check the model, the indicators of this variable, or the sample size).",
+            HeywoodWarning,
+            stacklevel=3,
+        )
+    if len(bad) == 0:
+        corr = pt[(pt["op"] == "~~") & (pt["lhs"] != pt["rhs"]) & (pt["std.all"].abs() > 1)]
+        for r in corr.itertuples():
+            warnings.warn(
+                f"Heywood case: the standardised covariance {r.lhs} ~~ {r.rhs} is {r._12:.4g} (beyond +-1).",
+                HeywoodWarning,
+                stacklevel=3,
+            )

@@ -2,20 +2,17 @@
 ``Model(...).fit(data)`` returns a frozen :class:`~egovsem.sem.results.Results`)."""
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from .._errors import HeywoodWarning
 from ..parallel import single_blas_thread
+from .checks import warn_heywood
 from .data import SampleStats
 from .estimate import estimate, fill_fixed_x
 from .options import Options, resolve_options
 from .partable import ModelSpec, check_data_names, specify
-from .ram import RAM
-from .start import start_theta
+from .start import start_values  # noqa: F401  (re-exported from its former home)
 
 __all__ = ["Model", "sem", "cfa"]
 
@@ -135,32 +132,6 @@ def _fill_fixed_x(spec: ModelSpec, stats: SampleStats) -> pd.DataFrame:
     """Set the fixed.x rows of a single-group table to the sample (co)variances and means
     (:func:`egovsem.sem.estimate.fill_fixed_x` with G = 1)."""
     return fill_fixed_x(spec, [stats])
-
-
-def start_values(spec: ModelSpec, pt: pd.DataFrame, ram: RAM, stats: SampleStats) -> np.ndarray:
-    """Starting values of the free parameters: lavaan's defaults (FABIN3 loadings and its rules for the
-    rest), see :mod:`egovsem.sem.start`; user ``start()`` values win."""
-    return start_theta(spec, pt, ram.q, stats)
-
-
-def warn_heywood(res) -> None:
-    pt = res.params
-    bad = pt[(pt["op"] == "~~") & (pt["lhs"] == pt["rhs"]) & (pt["est"] < 0)]
-    for r in bad.itertuples():
-        warnings.warn(
-            f"Heywood case: the variance {r.lhs} ~~ {r.rhs} is estimated negative ({r.est:.4g}); "
-            "the solution is improper (check the model, the indicators of this variable, or the sample size).",
-            HeywoodWarning,
-            stacklevel=3,
-        )
-    if len(bad) == 0:
-        corr = pt[(pt["op"] == "~~") & (pt["lhs"] != pt["rhs"]) & (pt["std.all"].abs() > 1)]
-        for r in corr.itertuples():
-            warnings.warn(
-                f"Heywood case: the standardised covariance {r.lhs} ~~ {r.rhs} is {r._12:.4g} (beyond +-1).",
-                HeywoodWarning,
-                stacklevel=3,
-            )
 
 
 def sem(

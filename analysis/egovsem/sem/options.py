@@ -26,8 +26,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
+from ..parallel import resolve_entropy
 
-__all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "SUPPORTED", "Combination"]
+__all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "SUPPORTED", "Combination", "CI_TYPES",
+           "check_bootstrap_options"]
 
 #: the estimator names a user may give (lavaan's); the ones not in ``_ESTIMATOR_PARTS`` are refused
 ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "ULS", "GLS", "DWLS"]
@@ -218,8 +220,6 @@ def resolve_options(
             raise NotAvailableError("se='bootstrap' with estimator='WLSMV' is not available yet; WLSMV reports "
                                     "robust (sandwich) standard errors, as lavaan's se = 'robust.sem'.")
     if se_type == "bootstrap":
-        from .bootstrap import check_bootstrap_options
-
         check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss, group=group)
     combo = next((c for c in SUPPORTED if c[:3] == (disc, se_type, test)), None)
     if combo is None:
@@ -249,3 +249,30 @@ def resolve_options(
         fixed_x=bool(fixed_x), auto_cov_y=bool(auto_cov_y), group=group, group_equal=tuple(group_equal or ()),
         ordered=ords, bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
     )
+
+
+#: bootstrap confidence-interval types (lavaan's boot.ci.type names: perc, bca.simple as bca, norm)
+CI_TYPES = ["perc", "bca", "norm"]
+
+
+def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", level: float = 0.95, *,
+                            estimator: str = "ML", missing: str = "listwise", group: Any = None) -> str:
+    """Validate the bootstrap options up front (also called by ``Model`` for ``se="bootstrap"``); return the
+    canonical CI type."""
+    if estimator != "ML" or missing not in ("listwise", "fiml"):
+        raise NotAvailableError(
+            "se='bootstrap' is available for ML with missing='listwise' or 'fiml' (lavaan too refuses it "
+            f"for MLR: 'use ML estimator for bootstrap'); got estimator={estimator!r}, missing={missing!r}."
+        )
+    if group is not None:
+        raise NotAvailableError("se='bootstrap' for multi-group models is not available yet.")
+    if isinstance(bootstrap, (bool, np.bool_)) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
+        raise EgovsemError(
+            f"The 'bootstrap' parameter must be an integer of at least 2 (the number of resamples). "
+            f"Got {bootstrap!r} instead."
+        )
+    resolve_entropy(seed)
+    ci = check_option("ci", ci, CI_TYPES, casefold=True)
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (float, int)) or not 0 < level < 1:
+        raise EgovsemError(f"The 'level' parameter must be a number between 0 and 1. Got {level!r} instead.")
+    return ci

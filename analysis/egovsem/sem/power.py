@@ -33,10 +33,10 @@ from ._draws import RowMaps
 from .batch import BatchModel, safe_inverse
 from .data import SampleStats
 from .estimate import fill_fixed_x
-from .model import start_values
 from .partable import specify
 from .ram import RAM
 from .simulate import population_moments
+from .start import start_values
 
 __all__ = ["power_analysis", "PowerResults"]
 

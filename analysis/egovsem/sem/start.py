@@ -31,12 +31,17 @@ array([1.    , 0.9158, 0.694 , 0.5667])
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["fabin3", "one_factor_3ind", "partable_start", "start_theta", "start_theta_groups"]
+if TYPE_CHECKING:
+    from .data import SampleStats
+    from .partable import ModelSpec
+    from .ram import RAM
+
+__all__ = ["fabin3", "one_factor_3ind", "partable_start", "start_theta", "start_theta_groups", "start_values"]
 
 
 def one_factor_3ind(S: np.ndarray, *, std_lv: bool = False) -> tuple[np.ndarray, bool]:
@@ -293,3 +298,9 @@ def start_theta_groups(spec, pt: pd.DataFrame, stats: list, q: int) -> tuple[np.
         rows[mask] = partable_start(spec, pt[mask], st)
     override = pt["start"].to_numpy(dtype=float) if "start" in pt else None
     return _theta_from_rows(pt["free"].to_numpy(), rows, q, override), rows
+
+
+def start_values(spec: ModelSpec, pt: pd.DataFrame, ram: RAM, stats: SampleStats) -> np.ndarray:
+    """Starting values of the free parameters: lavaan's defaults (FABIN3 loadings and its rules for the
+    rest), see :mod:`egovsem.sem.start`; user ``start()`` values win."""
+    return start_theta(spec, pt, ram.q, stats)

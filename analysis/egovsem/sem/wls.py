@@ -345,7 +345,7 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     with _one_blas_thread():
         res = _fit_wlsmv(model, data, ordered)
         _ = res.fit_measures  # computed here, under the same BLAS limit
-    from .model import warn_heywood
+    from .checks import warn_heywood
 
     warn_heywood(res)
     return res

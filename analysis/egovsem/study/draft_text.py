@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tables import apa_ci, apa_number, apa_p, typeset_minus
+from .titles import model_title
 
 __all__ = ["methods_paragraph", "fit_verdict"]
 
@@ -91,7 +92,6 @@ def methods_paragraph(res, lang: str = "en") -> str:
     """The draft paragraph of a :class:`egovsem.study.pipeline.RunResult` in ``lang`` ('en' or 'zh')."""
     from .. import __version__
     from .example import SIMULATED_NOTE
-    from .pipeline import model_title
 
     en = lang == "en"
     cfg = res.config

@@ -36,6 +36,7 @@ from .._errors import EgovsemError, NotAvailableError
 from ..safe_write import atomic_write_text
 from .config import RunConfig, example_config, load_config
 from .example import EXAMPLE_SEED, SIMULATED_NOTE, SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, recovery_table
+from .titles import model_title
 
 __all__ = ["run_study", "run_example", "RunResult", "load_config", "example_config"]
 
@@ -395,17 +396,6 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
             pr.info(msg[0])
             return
         pr.info(f"{m}: {cfg.bootstrap} draws in {time.perf_counter() - t:.1f} s")
-
-
-MODEL_NAMES = {
-    "value_net": ("Value-net model", "价值网络模型"),
-    "strategic_triangle": ("Strategic-triangle model", "战略三角模型"),
-    "integrated": ("Integrated model", "整合模型"),
-}
-
-
-def model_title(name: str) -> tuple[str, str]:
-    return MODEL_NAMES.get(name, (name, name))
 
 
 def _retitle(t, name: str, suffix: tuple[str, str]):
