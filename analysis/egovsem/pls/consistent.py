@@ -35,7 +35,7 @@ def rho_a(R: np.ndarray, W: np.ndarray, st: Structure) -> np.ndarray:
     """rho_A of every construct (1 for mode B and for single indicators)."""
     out = np.ones(len(st.blocks))
     for k, idx in enumerate(st.blocks):
-        if not st.mode_b[k]:
+        if not st.composite[k]:
             out[k] = block_rho_a(W[idx, k], R[np.ix_(idx, idx)])
     return out
 
@@ -51,7 +51,7 @@ def consistent_loadings(L: np.ndarray, W: np.ndarray, rho: np.ndarray, st: Struc
     """Loadings with the mode-A columns replaced by ``w sqrt(rho_A) / (w'w)``."""
     out = L.copy()
     for k, idx in enumerate(st.blocks):
-        if not st.mode_b[k]:
+        if not st.composite[k]:
             w = W[idx, k]
             out[idx, k] = w * np.sqrt(rho[k]) / float(w @ w)
     return out

@@ -43,7 +43,7 @@ def reliability_table(R: np.ndarray, est: Estimates, st: Structure) -> pd.DataFr
         if idx.size == 1:
             rows.append([1.0, 1.0, 1.0, 1.0])
             continue
-        if st.mode_b[k]:
+        if st.composite[k]:
             rows.append([np.nan, np.nan, np.nan, 1.0])
             continue
         lam = est.L[idx, k]

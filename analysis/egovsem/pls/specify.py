@@ -2,8 +2,11 @@
 
 ``F =~ x1 + x2`` is a construct measured in mode A (correlation weights; a common factor under PLSc),
 ``F <~ x1 + x2`` one in mode B (regression weights; a composite), ``Y ~ X1 + X2`` the inner (structural)
-model. Other lavaan operators (``~~``, ``~ 1``, ``:=``, constraints) and modifiers (labels, fixed values)
-have no meaning in PLS and are refused with a message that names the line.
+model. ``F <~ 1*x1 + 1*x2`` fixes the weights of a composite (seminr's ``unit_weights`` when they are all 1;
+they are rescaled to give the score unit variance, as every PLS weight is): lavaan's fixed-value modifier,
+which must then be on every indicator of the block. Other lavaan operators (``~~``, ``~ 1``, ``:=``,
+constraints) and modifiers (labels, start values, fixed values elsewhere) have no meaning in PLS and are
+refused with a message that names the line.
 
 >>> spec = specify('''
 ... Image =~ IMAG1 + IMAG2
@@ -12,10 +15,12 @@ have no meaning in PLS and are refused with a message that names the line.
 ... ''')
 >>> spec.constructs, spec.modes, spec.paths
 (('Image', 'Value'), {'Image': 'A', 'Value': 'B'}, (('Image', 'Value'),))
+>>> specify("Image =~ IMAG1 + IMAG2; Value <~ 1*PERV1 + 1*PERV2; Value ~ Image").fixed
+{'Value': (1.0, 1.0)}
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .._errors import ModelSyntaxError
 from ..sem.syntax import parse_syntax
@@ -39,12 +44,15 @@ class PLSSpec:
         Construct -> ``"A"`` (``=~``) or ``"B"`` (``<~``).
     paths : tuple of (str, str)
         Inner-model paths ``(from, to)`` in the order written (``Y ~ X`` is ``("X", "Y")``).
+    fixed : dict
+        ``<~`` constructs with fixed weights (``F <~ 1*x1 + 1*x2``) -> the weights, in block order.
     """
 
     constructs: tuple[str, ...]
     blocks: dict[str, tuple[str, ...]]
     modes: dict[str, str]
     paths: tuple[tuple[str, str], ...]
+    fixed: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     @property
     def indicators(self) -> tuple[str, ...]:
@@ -67,7 +75,8 @@ class PLSSpec:
         paths = tuple(p for p in self.paths if p != (source, target))
         used = {c for p in paths for c in p}
         keep = tuple(c for c in self.constructs if c in used)
-        return PLSSpec(keep, {c: self.blocks[c] for c in keep}, {c: self.modes[c] for c in keep}, paths)
+        return PLSSpec(keep, {c: self.blocks[c] for c in keep}, {c: self.modes[c] for c in keep}, paths,
+                       {c: w for c, w in self.fixed.items() if c in keep})
 
 
 def _line_err(line: int, text: str, why: str) -> ModelSyntaxError:
@@ -99,6 +108,8 @@ def specify(model: str) -> PLSSpec:
     modes: dict[str, str] = {}
     owner: dict[str, tuple[str, int]] = {}
     paths: list[tuple[str, str]] = []
+    fixed: dict[str, list[float | None]] = {}
+    first_line: dict[str, tuple[int, str]] = {}
     path_lines: dict[tuple[str, str], tuple[int, str]] = {}
     for s in stmts:
         if s.op not in ("=~", "<~", "~"):
@@ -106,9 +117,12 @@ def specify(model: str) -> PLSSpec:
             raise _line_err(s.line, s.text, f"the operator {shown!r} has no meaning in a PLS path model "
                                             "(use =~ for mode A, <~ for mode B and ~ for the inner model)")
         m = s.mod
-        if m.fixed is not None or m.free or m.label or m.start is not None or m.groups:
-            raise _line_err(s.line, s.text, f"modifiers (labels, fixed or start values) such as the one on "
-                                            f"{s.rhs!r} are not used by PLS; write the variable alone")
+        fixed_weight = s.op == "<~" and m.fixed is not None and not (m.free or m.label or m.start is not None
+                                                                    or m.groups)
+        if not fixed_weight and (m.fixed is not None or m.free or m.label or m.start is not None or m.groups):
+            raise _line_err(s.line, s.text, f"modifiers (labels, start values, fixed values other than fixed "
+                                            f"weights of a <~ block) such as the one on {s.rhs!r} are not used by "
+                                            "PLS; write the variable alone")
         if s.op == "~":
             if s.lhs == s.rhs:
                 raise _line_err(s.line, s.text, f"the construct {s.lhs!r} cannot predict itself")
@@ -132,6 +146,9 @@ def specify(model: str) -> PLSSpec:
                                             f"{line}) and {s.lhs!r}; in PLS each indicator belongs to one block")
         owner[s.rhs] = (s.lhs, s.line)
         items.append(s.rhs)
+        first_line.setdefault(s.lhs, (s.line, s.text))
+        if s.op == "<~":
+            fixed.setdefault(s.lhs, []).append(m.fixed)
     if not blocks:
         raise ModelSyntaxError("model syntax: no construct is defined (write F =~ x1 + x2 for mode A or "
                                "F <~ x1 + x2 for mode B).")
@@ -150,10 +167,23 @@ def specify(model: str) -> PLSSpec:
                                             f"with {name} =~ item1 + ... (mode A) or {name} <~ item1 + ... "
                                             "(mode B); a single observed variable needs its own one-item "
                                             "construct")
+    fixed_weights: dict[str, tuple[float, ...]] = {}
+    for c, vals in fixed.items():
+        given = [v is not None for v in vals]
+        if any(given) and not all(given):
+            line, text = first_line[c]
+            free = [x for x, g in zip(blocks[c], given) if not g]
+            raise _line_err(line, text, f"the composite {c!r} fixes the weights of some indicators but not of "
+                                        f"{free}; fix all of them (e.g. 1*x for unit weights) or none (mode B)")
+        if all(given):
+            if all(v == 0 for v in vals):
+                line, text = first_line[c]
+                raise _line_err(line, text, f"the fixed weights of the composite {c!r} are all 0")
+            fixed_weights[c] = tuple(float(v) for v in vals if v is not None)
     used = {c for p in paths for c in p}
     lonely = [c for c in blocks if c not in used]
     if lonely:
         raise ModelSyntaxError(f"model syntax: the construct(s) {lonely} are in no path of the inner model; "
                                "PLS estimates only constructs connected by '~' paths (remove them or add paths).")
     constructs = tuple(blocks)
-    return PLSSpec(constructs, {c: tuple(v) for c, v in blocks.items()}, dict(modes), tuple(paths))
+    return PLSSpec(constructs, {c: tuple(v) for c, v in blocks.items()}, dict(modes), tuple(paths), fixed_weights)

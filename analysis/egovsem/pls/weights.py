@@ -16,7 +16,7 @@ indicators ``Z`` have covariances ``W' R W``, and ``cov(Z, Y) = R W``. The steps
 
 4. inner proxies ``V = Y E``, standardised;
 5. new outer weights: mode A ``cov(Z_b, V_j)`` (correlation weights), mode B
-   ``cor(Z_b)^-1 cor(Z_b, V_j)`` (regression weights);
+   ``cor(Z_b)^-1 cor(Z_b, V_j)`` (regression weights); a composite with fixed weights keeps them;
 6. the weights are rescaled so that every score has unit variance (divisor N - 1);
 7. stop when the sum of the absolute changes of all weights is below ``10^-stop_criterion`` (seminr's rule;
    the first change is measured from the unit start weights), else repeat from 2, at most ``max_iter + 1``
@@ -48,7 +48,9 @@ class Structure:
     blocks: tuple[np.ndarray, ...]   # indicator positions of each construct
     adjacency: np.ndarray     # (K, K) P[i, j] = 1 for the path i -> j
     predecessors: tuple[np.ndarray, ...]  # construct positions with a path into each construct
-    mode_b: np.ndarray        # (K,) bool
+    mode_b: np.ndarray        # (K,) bool: regression weights (mode B)
+    composite: np.ndarray     # (K,) bool: a <~ block (mode B or fixed weights), rho_A = 1
+    fixed: dict[int, np.ndarray]  # construct position -> its fixed weights
 
 
 def structure(spec: PLSSpec) -> Structure:
@@ -67,8 +69,10 @@ def structure(spec: PLSSpec) -> Structure:
     for s, t in spec.paths:
         P[cpos[s], cpos[t]] = 1.0
     preds = tuple(np.flatnonzero(P[:, k]) for k in range(K))
-    mode_b = np.array([spec.modes[c] == "B" for c in spec.constructs])
-    return Structure(spec, mask, tuple(blocks), P, preds, mode_b)
+    composite = np.array([spec.modes[c] == "B" for c in spec.constructs])
+    mode_b = np.array([spec.modes[c] == "B" and c not in spec.fixed for c in spec.constructs])
+    fixed = {k: np.asarray(spec.fixed[c], dtype=float) for k, c in enumerate(spec.constructs) if c in spec.fixed}
+    return Structure(spec, mask, tuple(blocks), P, preds, mode_b, composite, fixed)
 
 
 def inner_weights(C: np.ndarray, st: Structure, weighting: str) -> np.ndarray:
@@ -159,6 +163,8 @@ def outer_weights(R: np.ndarray, st: Structure, weighting: str = "path", *, max_
         for k, Rinv in inv_b.items():
             idx = st.blocks[k]
             new[idx, k] = Rinv @ cov_zv[idx, k]
+        for k, w in st.fixed.items():
+            new[st.blocks[k], k] = w
         new = _standardise(new, R)
         diff = float(np.abs(new - W).sum())
         W = new
