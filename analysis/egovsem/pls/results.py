@@ -209,11 +209,12 @@ class PLSResults:
 
     def fornell_larcker(self) -> pd.DataFrame:
         """Construct correlations below the diagonal, the square root of the AVE on it."""
-        M = self.construct_correlations.copy()
+        M = np.array(self.construct_correlations.to_numpy(), dtype=float)
         K = M.shape[0]
-        M.values[np.triu_indices(K, 1)] = np.nan
-        np.fill_diagonal(M.values, np.sqrt(self.reliability()["AVE"].to_numpy()))
-        return M
+        M[np.triu_indices(K, 1)] = np.nan
+        np.fill_diagonal(M, np.sqrt(self.reliability()["AVE"].to_numpy()))
+        names = list(self.spec.constructs)
+        return pd.DataFrame(M, index=names, columns=names)
 
     @property
     def boot(self) -> pd.DataFrame | None:
