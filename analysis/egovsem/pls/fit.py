@@ -118,7 +118,7 @@ def pls(
     d = prepare_data(spec, data, missing=missing, missing_value=missing_value)
     R = correlations(d.X)
     check_mode_b(R, st)
-    settings = {"weighting": weighting, "consistent": bool(consistent), "max_iter": max_iter,
+    settings: dict[str, Any] = {"weighting": weighting, "consistent": bool(consistent), "max_iter": max_iter,
                 "stop_criterion": float(stop_criterion)}
     est = estimate(R, st, d.X.shape[0], **settings)
     if not est.weights.converged:

@@ -148,7 +148,7 @@ def outer_weights(R: np.ndarray, st: Structure, weighting: str = "path", *, max_
     weighting = check_option("weighting", weighting, WEIGHTING, casefold=True)
     tol = 10.0 ** (-float(stop_criterion))
     W = st.mask.copy()
-    inv_b = {k: np.linalg.inv(R[np.ix_(st.blocks[k], st.blocks[k])]) for k in np.flatnonzero(st.mode_b)}
+    inv_b = {int(k): np.linalg.inv(R[np.ix_(st.blocks[k], st.blocks[k])]) for k in np.flatnonzero(st.mode_b)}
     diff = np.inf
     it = 0
     for it in range(int(max_iter) + 1):
@@ -163,8 +163,8 @@ def outer_weights(R: np.ndarray, st: Structure, weighting: str = "path", *, max_
         for k, Rinv in inv_b.items():
             idx = st.blocks[k]
             new[idx, k] = Rinv @ cov_zv[idx, k]
-        for k, w in st.fixed.items():
-            new[st.blocks[k], k] = w
+        for kf, w in st.fixed.items():
+            new[st.blocks[kf], kf] = w
         new = _standardise(new, R)
         diff = float(np.abs(new - W).sum())
         W = new
