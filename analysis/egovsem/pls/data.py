@@ -2,6 +2,7 @@
 constant indicators, and the correlation matrix the algorithm runs on."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,8 @@ def replace_missing(X: np.ndarray) -> np.ndarray:
     if not np.isnan(X).any():
         return X
     out = X.copy()
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():  # a column with no observed value stays NaN (refused by check_constant)
+        warnings.simplefilter("ignore", RuntimeWarning)
         means = np.nanmean(out, axis=0)
     r, c = np.nonzero(np.isnan(out))
     out[r, c] = means[c]
