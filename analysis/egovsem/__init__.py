@@ -1,6 +1,7 @@
 """egovsem: survey and structural-equation toolkit for e-government research.
 
-The SEM engine reads lavaan syntax and reproduces lavaan's estimates, standard errors and fit measures.
+The SEM engine reads lavaan syntax and reproduces lavaan's estimates, standard errors and fit measures;
+``egovsem.pls`` estimates PLS path models (PLS-SEM, PLSc) on the same syntax and reproduces seminr.
 """
 from __future__ import annotations
 
@@ -17,25 +18,27 @@ from ._errors import (  # noqa: E402
 )
 from ._version import __version__
 
-# The engine (numpy, pandas, scipy) is imported on first use, so that ``egovsem --help`` and the error
-# classes load in milliseconds. ``egovsem.sem`` is the engine package, and calling it is lavaan's sem()
-# (see egovsem/sem/__init__.py); ``import egovsem.sem.model`` keeps working.
-_ENGINE = ("Model", "Results", "cfa", "sem", "simulate_data")
+# The engines (numpy, pandas, scipy) are imported on first use, so that ``egovsem --help`` and the error
+# classes load in milliseconds. ``egovsem.sem`` is the CB-SEM package, and calling it is lavaan's sem()
+# (see egovsem/sem/__init__.py); ``egovsem.pls`` likewise is the PLS package, callable as pls(); so
+# ``import egovsem.sem.model`` and ``import egovsem.pls.fit`` keep working.
+_LAZY = {"Model": "sem", "Results": "sem", "cfa": "sem", "sem": "sem", "simulate_data": "sem",
+         "pls": "pls", "PLSResults": "pls"}
 
 
 def __getattr__(name: str):
-    if name in _ENGINE:
+    if name in _LAZY:
         import importlib
 
-        pkg = importlib.import_module(".sem", __name__)
-        value = pkg if name == "sem" else getattr(pkg, name)
+        pkg = importlib.import_module("." + _LAZY[name], __name__)
+        value = pkg if name == _LAZY[name] else getattr(pkg, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'egovsem' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_ENGINE))
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
@@ -45,6 +48,8 @@ __all__ = [
     "Model",
     "Results",
     "simulate_data",
+    "pls",
+    "PLSResults",
     "EgovsemError",
     "DataError",
     "ModelSyntaxError",

@@ -1,4 +1,5 @@
-"""``egovsem fit MODEL.lav DATA``: fit a model, print the summary, optionally write JSON."""
+"""``egovsem fit MODEL.lav DATA``: fit a model (CB-SEM, or PLS with ``--method pls``), print the summary,
+optionally write JSON."""
 from __future__ import annotations
 
 import argparse
@@ -13,20 +14,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="fit a structural equation model (lavaan syntax) to a data file",
         description="Fit a model written in lavaan syntax to DATA (.csv, .xlsx, .sav, .dta) and print a "
         "lavaan-like summary. Estimators: ML, MLR (robust standard errors and scaled test), WLSMV (with "
-        "--ordered). Options that are not implemented stop with a clear message, never silently ignored.",
+        "--ordered). --method pls estimates a PLS path model (=~ mode A, <~ mode B) as seminr. Options that are "
+        "not implemented stop with a clear message, never silently ignored.",
     )
     p.add_argument("model", metavar="MODEL.lav", help="model file in lavaan syntax (or a bundled model name)")
     p.add_argument("data", metavar="DATA", help="data file: .csv, .xlsx, .sav, .dta")
+    p.add_argument("--method", default="cbsem", choices=["cbsem", "pls"],
+                   help="cbsem (default: covariance-based SEM as lavaan) or pls (PLS path model as seminr)")
+    p.add_argument("--weighting", default=None, metavar="path|factorial|centroid",
+                   help="PLS inner weighting scheme (default path; --method pls only)")
+    p.add_argument("--consistent", action="store_true", help="PLSc: correct the =~ constructs (--method pls only)")
     p.add_argument("--estimator", default="ML",
                    help="ML (default), MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), "
                         "WLSMV (ordinal indicators, with --ordered)")
-    p.add_argument("--missing", default="listwise", help="listwise (default) or fiml")
+    p.add_argument("--missing", default="listwise",
+                   help="listwise (default) or fiml; with --method pls: listwise or mean (mean replacement)")
     p.add_argument("--se", default=None,
                    help="the estimator's own (default: expected information for ML; robust sandwich SEs for MLR "
                         "and WLSMV), standard, or bootstrap (with --bootstrap B); 'robust' with ML is refused: use "
                         "--estimator MLR")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
-                   help="bootstrap resamples for --se bootstrap (default 1000)")
+                   help="bootstrap resamples for --se bootstrap (default 1000); with --method pls the number of "
+                        "resamples (default none)")
+    p.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                   help="processes for the PLS bootstrap (default 1; the numbers do not depend on it)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     p.add_argument("--ordered", default=None, metavar="all|COL,...", help="ordinal indicators")
     p.add_argument("--group", default=None, metavar="COL", help="grouping column (multi-group model)")
@@ -51,10 +62,29 @@ def bootstrap_option(args: argparse.Namespace) -> int:
     return 1000 if args.bootstrap is None else args.bootstrap
 
 
+def pls_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of :func:`egovsem.pls`; CB-SEM options given with --method pls are refused."""
+    given = [flag for flag, on in (
+        ("--estimator", str(args.estimator).upper() != "ML"), ("--se", args.se is not None),
+        ("--ordered", args.ordered is not None), ("--group", args.group is not None),
+        ("--group-equal", args.group_equal is not None), ("--std-lv", args.std_lv),
+        ("--meanstructure", args.meanstructure)) if on]
+    if given:
+        raise EgovsemError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not used by --method pls "
+                           "(PLS options: --weighting, --consistent, --missing listwise|mean, --bootstrap, --seed, "
+                           "--n-jobs).")
+    return {"weighting": args.weighting or "path", "consistent": bool(args.consistent), "missing": args.missing,
+            "bootstrap": 0 if args.bootstrap is None else args.bootstrap, "seed": args.seed, "n_jobs": args.n_jobs}
+
+
 def run(args: argparse.Namespace) -> int:
     from ..io import parse_na_values, read_data
     from ..sem import sem
 
+    if args.method == "pls":
+        return run_pls(args)
+    if args.weighting is not None or args.consistent:
+        raise EgovsemError("--weighting and --consistent are PLS options: add --method pls.")
     B = bootstrap_option(args)
     na = parse_na_values(args.na)
     with guarded({"MODEL.lav": args.model, "DATA": args.data}, files={"--json": args.json}):
@@ -70,6 +100,24 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed, ordered=ordered, group=args.group, group_equal=group_equal, std_lv=args.std_lv,
                 meanstructure=True if args.meanstructure else None,
             )
+            print(res.summary())
+            if args.json:
+                res.to_json(args.json)
+    return 0 if res.converged else 1
+
+
+def run_pls(args: argparse.Namespace) -> int:
+    """``egovsem fit --method pls``: :func:`egovsem.pls` on the model and data files."""
+    from ..io import parse_na_values, read_data
+    from ..pls import pls
+
+    kwargs = pls_options(args)
+    na = parse_na_values(args.na)
+    with guarded({"MODEL.lav": args.model, "DATA": args.data}, files={"--json": args.json}):
+        model = read_model(args.model, "MODEL.lav")
+        data = read_data(args.data, sheet=args.sheet, na_values=na)
+        with show_warnings():
+            res = pls(model, data, **kwargs)
             print(res.summary())
             if args.json:
                 res.to_json(args.json)

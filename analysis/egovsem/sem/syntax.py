@@ -164,13 +164,16 @@ def _parse_term(term: str, line: int, text: str) -> tuple[Modifier, str]:
     return mod, var
 
 
-def parse_syntax(text: str) -> list[Statement]:
+def parse_syntax(text: str, *, formative: bool = False) -> list[Statement]:
     """Parse lavaan model syntax.
 
     Parameters
     ----------
     text : str
         The model in lavaan syntax.
+    formative : bool
+        Accept ``<~`` (a composite formed by its indicators, read as ``lhs <~ rhs`` statements). Only the
+        PLS engine (:mod:`egovsem.pls`) passes True; CB-SEM keeps refusing ``<~``.
 
     Returns
     -------
@@ -181,7 +184,7 @@ def parse_syntax(text: str) -> list[Statement]:
     ------
     ModelSyntaxError
         Naming the line and its text, for a statement without an operator, an empty side, a bad
-        variable name or an operator egovsem does not support (``<~``, ``|``).
+        variable name or an operator egovsem does not support (``|``, and ``<~`` unless ``formative``).
     """
     out: list[Statement] = []
     for line, stmt in _logical_statements(text):
@@ -192,7 +195,7 @@ def parse_syntax(text: str) -> list[Statement]:
         lhs_txt, rhs_txt = stmt[: m.start()].strip(), stmt[m.end():].strip()
         if not lhs_txt or not rhs_txt:
             raise _err(line, stmt, f"the operator {op!r} needs something on both sides")
-        if op in ("<~", "|"):
+        if op == "|" or (op == "<~" and not formative):
             raise _err(line, stmt, f"the operator {op!r} (formative indicators / thresholds) is not supported yet")
         if op in (":=", "==", "<", ">"):
             if op == ":=" and not _NAME_RE.match(lhs_txt):

@@ -1,0 +1,135 @@
+"""The indicator data of a PLS model: column checks, missing values (listwise or seminr's mean replacement),
+constant indicators, and the correlation matrix the algorithm runs on."""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, EgovsemError, check_option
+from .specify import PLSSpec
+
+__all__ = ["MISSING", "PLSData", "prepare_data", "replace_missing", "correlations", "check_constant"]
+
+MISSING = ["listwise", "mean"]
+
+
+@dataclass(frozen=True)
+class PLSData:
+    """The indicator columns as analysed.
+
+    Attributes
+    ----------
+    raw : ndarray (ntotal, p)
+        The indicator columns (``spec.indicators`` order) with missing values as NaN (``missing_value``
+        codes included); under ``missing="listwise"`` only the complete rows.
+    X : ndarray (nobs, p)
+        The rows analysed: complete rows (listwise) or all rows with each NaN replaced by its column mean.
+    """
+
+    raw: np.ndarray
+    X: np.ndarray
+    missing: str
+    ntotal: int
+    n_dropped: int
+    n_replaced: int
+    index: pd.Index
+
+
+def replace_missing(X: np.ndarray) -> np.ndarray:
+    """Each NaN replaced by the mean of the non-missing values of its column (seminr's mean_replacement)."""
+    if not np.isnan(X).any():
+        return X
+    out = X.copy()
+    with warnings.catch_warnings():  # a column with no observed value stays NaN (refused by check_constant)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(out, axis=0)
+    r, c = np.nonzero(np.isnan(out))
+    out[r, c] = means[c]
+    return out
+
+
+def check_constant(X: np.ndarray, spec: PLSSpec) -> None:
+    """Refuse an indicator without variance (it cannot be standardised)."""
+    sd = X.std(axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    owner = {x: c for c in spec.constructs for x in spec.blocks[c]}
+    for j, x in enumerate(spec.indicators):
+        if not np.isfinite(sd[j]) or sd[j] <= 1e-12 * max(1.0, float(np.nanmax(np.abs(X[:, j])) if X.shape[0] else 1)):
+            value = X[0, j] if X.shape[0] and np.isfinite(X[0, j]) else float("nan")
+            raise DataError(f"The indicator {x!r} of the construct {owner[x]!r} is constant (every analysed row "
+                            f"is {value:g}); a constant column cannot be standardised. Remove it from the model.")
+
+
+def correlations(X: np.ndarray) -> np.ndarray:
+    """Correlation matrix (divisor N - 1) of the columns of ``X``."""
+    Z = X - X.mean(axis=0)
+    S = Z.T @ Z
+    d = np.sqrt(np.diag(S))
+    return S / np.outer(d, d)
+
+
+def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing_value: Any = None) -> PLSData:
+    """Select, check and complete the indicator columns of ``data``.
+
+    Parameters
+    ----------
+    spec : PLSSpec
+    data : DataFrame
+    missing : {'listwise', 'mean'}
+        ``listwise`` drops rows with a missing indicator; ``mean`` replaces each missing value by the mean of
+        its column (seminr's ``mean_replacement``).
+    missing_value : number or str, optional
+        A code that marks a missing answer (e.g. -99), read as missing in the indicator columns.
+    """
+    missing = check_option("missing", missing, MISSING, casefold=True)
+    if not isinstance(data, pd.DataFrame):
+        raise EgovsemError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    items = list(spec.indicators)
+    absent = [x for x in items if x not in data.columns]
+    if absent:
+        owner = {x: c for c in spec.constructs for x in spec.blocks[c]}
+        listed = ", ".join(f"{x!r} (construct {owner[x]!r})" for x in absent)
+        raise DataError(f"The 'data' parameter has no column {listed}; the data have {len(data.columns)} "
+                        f"columns: {list(map(str, data.columns))[:30]}.")
+    frame = data[items]
+    if missing_value is not None:
+        codes = [missing_value, str(missing_value)]
+        try:
+            codes.append(float(missing_value))
+        except (TypeError, ValueError):
+            pass
+        frame = frame.mask(frame.isin(codes))
+    bad = []
+    for x in items:
+        col = frame[x]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            conv = pd.to_numeric(col, errors="coerce")
+            if (conv.isna() & col.notna()).any():
+                bad.append((x, col[conv.isna() & col.notna()].iloc[0]))
+            frame = frame.assign(**{x: conv})
+    if bad:
+        x, v = bad[0]
+        raise DataError(f"The indicator column {x!r} is not numeric (it holds {v!r}); PLS needs numeric "
+                        "indicators (pass missing_value= for a missing-answer code).")
+    raw = frame.to_numpy(dtype=float)
+    ntotal = raw.shape[0]
+    if missing == "listwise":
+        keep = ~np.isnan(raw).any(axis=1)
+        raw, index = raw[keep], frame.index[keep]
+        X = raw
+        dropped, replaced = int((~keep).sum()), 0
+    else:
+        allna = [x for j, x in enumerate(items) if np.isnan(raw[:, j]).all()]
+        if allna:
+            raise DataError(f"The indicator column(s) {allna} have no observed value to replace missing ones with.")
+        X = replace_missing(raw)
+        index = frame.index
+        dropped, replaced = 0, int(np.isnan(raw).sum())
+    if X.shape[0] < 3:
+        raise DataError(f"PLS needs at least 3 complete rows; {X.shape[0]} of {ntotal} are left "
+                        f"(missing={missing!r}).")
+    check_constant(X, spec)
+    return PLSData(raw, X, missing, ntotal, dropped, replaced, index)

@@ -1,0 +1,152 @@
+"""``egovsem.pls()``: estimate a PLS path model (optionally PLSc, optionally bootstrapped) on lavaan syntax."""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._errors import ConvergenceWarning, EgovsemError, check_option
+from ..parallel import check_n_jobs, resolve_entropy
+from .bootstrap import CI_TYPES, layout, run_bootstrap
+from .data import MISSING, correlations, prepare_data
+from .estimates import estimate
+from .results import PLSResults
+from .specify import specify
+from .weights import MAX_ITER, STOP_CRITERION, WEIGHTING, check_mode_b, structure
+
+__all__ = ["pls"]
+
+
+def _check_int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise EgovsemError(f"The '{name}' parameter must be an integer of at least {minimum}. Got {value!r} instead.")
+    return int(value)
+
+
+def pls(
+    model: str,
+    data: Any,
+    *,
+    consistent: bool = False,
+    weighting: str = "path",
+    missing: str = "listwise",
+    missing_value: Any = None,
+    bootstrap: int = 0,
+    seed: int | None = None,
+    n_jobs: int | None = 1,
+    ci: str = "perc",
+    level: float = 0.95,
+    max_iter: int = MAX_ITER,
+    stop_criterion: float = STOP_CRITERION,
+    progress: bool | None = None,
+) -> PLSResults:
+    """Estimate a PLS path model written in lavaan syntax (seminr's ``estimate_pls``).
+
+    Parameters
+    ----------
+    model : str
+        ``F =~ x1 + x2`` (mode A), ``F <~ x1 + x2`` (mode B) and ``Y ~ X1 + X2`` (the inner model).
+    data : DataFrame
+        The indicators in named columns (other columns are ignored).
+    consistent : bool
+        PLSc (Dijkstra & Henseler 2015): the ``=~`` constructs are common factors, corrected by rho_A.
+    weighting : {'path', 'factorial', 'centroid'}
+        Inner weighting scheme (seminr's ``path_weighting``, ``path_factorial``; centroid: Wold's).
+    missing : {'listwise', 'mean'}
+        Drop rows with a missing indicator, or replace each missing value by its column mean (seminr's
+        ``mean_replacement``).
+    missing_value : number or str, optional
+        A code that marks a missing answer in the indicator columns (seminr's ``missing_value``, e.g. -99).
+    bootstrap : int
+        Bootstrap resamples (0: none). ``params``, ``effects`` and ``htmt(inference=True)`` then carry SEs
+        and intervals.
+    seed : int, optional
+        Root seed of the bootstrap (None: a fresh one, recorded in ``bootstrap_info["seed"]``).
+    n_jobs : int, optional
+        Local processes for the bootstrap (1: this process; None: all cores). The numbers do not depend on it.
+    ci : {'perc', 'bca'}
+        Interval type of the tables (others via ``parameter_estimates(ci=...)``).
+    level : float
+        Confidence level.
+    max_iter, stop_criterion
+        seminr's ``maxIt`` (at most ``max_iter + 1`` passes) and ``stopCriterion`` (stop when the sum of the
+        absolute weight changes is below ``10 ** -stop_criterion``).
+    progress : bool, optional
+        Progress bar for the bootstrap (default: when standard error is a terminal).
+
+    Returns
+    -------
+    PLSResults
+
+    Examples
+    --------
+    >>> import egovsem
+    >>> from egovsem.datasets import load
+    >>> fit = egovsem.pls('''
+    ... Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+    ... Expectation =~ CUEX1 + CUEX2 + CUEX3
+    ... Value =~ PERV1 + PERV2
+    ... Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+    ... Satisfaction ~ Image + Expectation + Value
+    ... ''', load("mobi"))
+    >>> round(float(fit.r2["Satisfaction"]), 4)
+    0.5906
+    >>> fit.params.query("op == '~'")[["lhs", "op", "rhs", "est"]].round(4).to_dict("records")[0]
+    {'lhs': 'Satisfaction', 'op': '~', 'rhs': 'Image', 'est': 0.447}
+    """
+    if not isinstance(consistent, (bool, np.bool_)):
+        raise EgovsemError(f"The 'consistent' parameter must be True or False. Got {consistent!r} instead.")
+    weighting = check_option("weighting", weighting, WEIGHTING, casefold=True)
+    missing = check_option("missing", missing, MISSING, casefold=True)
+    B = _check_int("bootstrap", bootstrap, 0)
+    if B == 1:
+        raise EgovsemError("The 'bootstrap' parameter must be 0 (no bootstrap) or at least 2. Got 1 instead.")
+    ci = check_option("ci", ci, CI_TYPES, casefold=True)
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (float, int)) or not 0 < level < 1:
+        raise EgovsemError(f"The 'level' parameter must be a number between 0 and 1. Got {level!r} instead.")
+    max_iter = _check_int("max_iter", max_iter, 0)
+    if isinstance(stop_criterion, (bool, np.bool_)) or not isinstance(stop_criterion, (int, float, np.number)) \
+            or not np.isfinite(stop_criterion) or stop_criterion <= 0:
+        raise EgovsemError(f"The 'stop_criterion' parameter must be a positive number (the weights stop changing "
+                           f"by less than 10^-stop_criterion). Got {stop_criterion!r} instead.")
+    jobs = check_n_jobs(n_jobs)
+    entropy = resolve_entropy(seed)
+
+    spec = specify(model)
+    st = structure(spec)
+    d = prepare_data(spec, data, missing=missing, missing_value=missing_value)
+    R = correlations(d.X)
+    check_mode_b(R, st)
+    settings: dict[str, Any] = {"weighting": weighting, "consistent": bool(consistent), "max_iter": max_iter,
+                "stop_criterion": float(stop_criterion)}
+    est = estimate(R, st, d.X.shape[0], **settings)
+    if not est.weights.converged:
+        warnings.warn(f"The PLS algorithm did not converge in {max_iter + 1} iterations (last sum of absolute "
+                      f"weight changes {est.weights.weight_diff:.3g} >= 1e-{stop_criterion:g}); raise max_iter.",
+                      ConvergenceWarning, stacklevel=2)
+    if consistent and np.any(np.abs(est.Cm[np.triu_indices(len(spec.constructs), 1)]) > 1):
+        from .._errors import HeywoodWarning
+
+        warnings.warn("PLSc: a corrected construct correlation exceeds 1 in absolute value (rho_A too small for "
+                      "the observed correlation); the paths of these constructs are not interpretable.",
+                      HeywoodWarning, stacklevel=2)
+    lay = layout(spec, st)
+    all_settings = {**settings, "missing": missing, "missing_value": missing_value}
+    draws = None
+    info = None
+    if B:
+        raw = d.raw if missing == "mean" else d.X
+        draws = run_bootstrap(raw, missing, spec, settings, entropy, lay, B, n_jobs=jobs, progress=progress)
+        ok = np.all(np.isfinite(draws), axis=1)
+        failed = int((~ok).sum())
+        if ok.sum() < 2:
+            raise EgovsemError(f"Only {int(ok.sum())} of {B} bootstrap resamples could be estimated; no bootstrap "
+                               "inference.")
+        if failed:
+            warnings.warn(f"{failed} of {B} bootstrap resamples could not be estimated or did not converge; they "
+                          "are dropped (bootstrap_info['failed']).", ConvergenceWarning, stacklevel=2)
+        info = {"B": B, "successful": int(ok.sum()), "failed": failed, "seed": entropy, "ci": ci,
+                "level": float(level)}
+    return PLSResults(spec=spec, st=st, data=d, R=R, est=est, settings=all_settings, lay=lay, draws=draws,
+                      bootstrap_info=info, n_jobs=jobs)

@@ -1,0 +1,185 @@
+"""Bad input to egovsem.pls and ``egovsem fit --method pls``: every message names the argument, the value and
+the construct or column; the CB-SEM engine keeps refusing ``<~``; the CLI and JSON contract."""
+from __future__ import annotations
+
+import json
+
+import egovsem
+import numpy as np
+import pytest
+from _pls_models import DATA, MOBI2, MOBI4, mobi
+from egovsem import DataError, EgovsemError, ModelSyntaxError
+from egovsem.cli import main
+
+
+@pytest.fixture(scope="module")
+def data():
+    return mobi()
+
+
+def test_construct_without_indicators(data):
+    with pytest.raises(ModelSyntaxError, match=r"line 3: the construct 'Quality' has no indicators \(not defined\)"):
+        egovsem.pls("Image =~ IMAG1 + IMAG2\nSatisfaction =~ CUSA1 + CUSA2\nSatisfaction ~ Image + Quality", data)
+    with pytest.raises(ModelSyntaxError, match="line 3: the operator '=~' needs something on both sides"):
+        egovsem.pls("Satisfaction =~ CUSA1\nSatisfaction ~ Image\nImage =~", data)
+    # an indicator used as a construct in the inner model
+    with pytest.raises(ModelSyntaxError, match=r"'IMAG1' has no indicators \(an indicator of 'Image'\)"):
+        egovsem.pls("Image =~ IMAG1 + IMAG2\nSatisfaction =~ CUSA1\nSatisfaction ~ IMAG1", data)
+
+
+def test_indicator_in_two_constructs(data):
+    model = "Image =~ IMAG1 + IMAG2\nOther <~ IMAG2 + IMAG3\nOther ~ Image"
+    with pytest.raises(ModelSyntaxError, match=r"line 2: the indicator 'IMAG2' is in two constructs, 'Image' "
+                                               r"\(line 1\) and 'Other'"):
+        egovsem.pls(model, data)
+    with pytest.raises(ModelSyntaxError, match="'IMAG2' is listed twice for the construct 'Image'"):
+        egovsem.pls("Image =~ IMAG1 + IMAG2 + IMAG2\nS =~ CUSA1\nS ~ Image", data)
+
+
+def test_mode_b_block_with_collinear_items(data):
+    d = data.copy()
+    d["SUM"] = d["CUSA1"] + d["CUSA2"]
+    model = "Image =~ IMAG1 + IMAG2\nSatisfaction <~ CUSA1 + CUSA2 + SUM + CUSA3\nSatisfaction ~ Image"
+    with pytest.raises(DataError, match=r"mode-B \(<~\) block of the construct 'Satisfaction' has collinear "
+                                        r"indicators \['CUSA1', 'CUSA2', 'SUM'\]"):
+        egovsem.pls(model, d)
+    # the same items in mode A are fine (correlation weights need no inverse)
+    egovsem.pls(model.replace("<~", "=~"), d)
+
+
+def test_constant_indicator(data):
+    d = data.copy()
+    d["CUEX2"] = 7
+    with pytest.raises(DataError, match=r"The indicator 'CUEX2' of the construct 'Expectation' is constant "
+                                        r"\(every analysed row is 7\)"):
+        egovsem.pls(MOBI4, d)
+
+
+def test_column_not_in_data(data):
+    d = data.drop(columns=["PERV2", "CUSA3"])
+    with pytest.raises(DataError, match=r"The 'data' parameter has no column 'PERV2' \(construct 'Value'\), "
+                                        r"'CUSA3' \(construct 'Satisfaction'\)"):
+        egovsem.pls(MOBI4, d)
+
+
+def test_non_numeric_column_and_not_a_frame(data):
+    d = data.copy().astype({"IMAG1": object})
+    d.loc[4, "IMAG1"] = "n/a"
+    with pytest.raises(DataError, match=r"The indicator column 'IMAG1' is not numeric \(it holds 'n/a'\)"):
+        egovsem.pls(MOBI2, d)
+    egovsem.pls(MOBI2, d, missing_value="n/a")  # the code names it missing
+    with pytest.raises(EgovsemError, match="The 'data' parameter must be a pandas DataFrame. Got ndarray"):
+        egovsem.pls(MOBI2, data.to_numpy())
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"weighting": "pathweighting"}, "The 'weighting' parameter must be one of 'path', 'factorial', 'centroid'. "
+                                     "Got 'pathweighting' instead."),
+    ({"missing": "fiml"}, "The 'missing' parameter must be one of 'listwise', 'mean'. Got 'fiml' instead."),
+    ({"consistent": "yes"}, "The 'consistent' parameter must be True or False. Got 'yes' instead."),
+    ({"bootstrap": 1}, "The 'bootstrap' parameter must be 0 (no bootstrap) or at least 2. Got 1 instead."),
+    ({"bootstrap": -5}, "The 'bootstrap' parameter must be an integer of at least 0. Got -5 instead."),
+    ({"seed": -1}, "The 'seed' parameter must be a non-negative integer or None. Got -1 instead."),
+    ({"n_jobs": 0}, "The 'n_jobs' parameter must be a positive integer or None. Got 0 instead."),
+    ({"ci": "norm"}, "The 'ci' parameter must be one of 'perc', 'bca'. Got 'norm' instead."),
+    ({"level": 1.5}, "The 'level' parameter must be a number between 0 and 1. Got 1.5 instead."),
+    ({"stop_criterion": 0}, "The 'stop_criterion' parameter must be a positive number"),
+])
+def test_bad_options(data, kwargs, message):
+    with pytest.raises(EgovsemError) as exc:
+        egovsem.pls(MOBI2, data, **kwargs)
+    assert message in str(exc.value)
+
+
+@pytest.mark.parametrize("model, message", [
+    ("Image =~ IMAG1\nS =~ CUSA1\nS ~ Image\nImage ~~ S", "line 4: the operator '~~' has no meaning in a PLS"),
+    ("Image =~ IMAG1\nS =~ CUSA1\nS ~ Image\nS ~ 1", "line 4: the operator '~ 1' has no meaning in a PLS"),
+    ("Image =~ a*IMAG1 + IMAG2\nS =~ CUSA1\nS ~ Image", "modifiers (labels, start values"),
+    ("Image =~ IMAG1\nS <~ 1*CUSA1 + CUSA2\nS ~ Image", "the composite 'S' fixes the weights of some indicators "
+                                                       "but not of ['CUSA2']"),
+    ("Image =~ IMAG1\nS =~ CUSA1\nImage <~ IMAG2\nS ~ Image", "'Image' is defined with both =~ (mode A) and <~"),
+    ("Image =~ IMAG1\nS =~ CUSA1", "the PLS model has no inner model"),
+    ("Image =~ IMAG1\nS =~ CUSA1\nV =~ PERV1\nS ~ Image", "the construct(s) ['V'] are in no path"),
+    ("Image =~ IMAG1\nS =~ CUSA1\nS ~ S", "the construct 'S' cannot predict itself"),
+    ("Image =~ IMAG1\nS =~ CUSA1\nS ~ Image\nS ~ Image", "the path Image -> S is written twice"),
+    ("Image =~ IMAG1\nS =~ Image\nS ~ Image", "'Image' is both a construct and an indicator of 'S'"),
+])
+def test_bad_models(data, model, message):
+    with pytest.raises(ModelSyntaxError) as exc:
+        egovsem.pls(model, data)
+    assert message in str(exc.value)
+
+
+def test_cbsem_still_refuses_formative(data):
+    with pytest.raises(ModelSyntaxError, match=r"the operator '<~' \(formative indicators / thresholds\) is not "
+                                               "supported yet"):
+        egovsem.sem("F <~ IMAG1 + IMAG2\nS =~ CUSA1 + CUSA2 + CUSA3\nS ~ F", data)
+
+
+def test_non_convergence_warns(data):
+    with pytest.warns(egovsem.ConvergenceWarning, match="did not converge in 2 iterations"):
+        fit = egovsem.pls(MOBI4, data, max_iter=1)
+    assert not fit.converged and fit.iterations == 2
+
+
+def test_mean_replacement_and_missing_value(data):
+    d = data.astype(float)
+    d.loc[[1, 2], "IMAG1"] = -99
+    lw = egovsem.pls(MOBI2, d, missing_value=-99)
+    assert lw.nobs == 248 and lw.n_dropped == 2
+    mean = egovsem.pls(MOBI2, d, missing="mean", missing_value=-99)
+    assert mean.nobs == 250 and mean.n_dropped == 0
+    d2 = d.copy()
+    d2.loc[[1, 2], "IMAG1"] = d.loc[~d.index.isin([1, 2]), "IMAG1"].mean()
+    by_hand = egovsem.pls(MOBI2, d2)
+    assert np.allclose(mean.params["est"], by_hand.params["est"], atol=1e-13)
+
+
+def test_results_displays_and_json(data, tmp_path):
+    fit = egovsem.pls(MOBI4, data, bootstrap=50, seed=2)
+    text = fit.summary()
+    assert "egovsem PLS path model" in text and "Satisfaction ~  Image" in text and "Bootstrap: 50" in text
+    assert "<table" in fit._repr_html_() and "PLSResults" in repr(fit)
+    d = json.loads(fit.to_json(tmp_path / "pls.json"))
+    assert json.loads((tmp_path / "pls.json").read_text()) == d
+    for key in ("converged", "estimator", "missing", "nobs", "ntotal", "n_dropped", "iterations", "params", "fit",
+                "r2", "versions", "reliability", "htmt", "effects", "bootstrap", "settings"):
+        assert key in d, key
+    assert d["estimator"] == "PLS" and d["method"] == "pls" and d["bootstrap"]["B"] == 50
+    assert set(d["params"][0]) == {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower", "ci.upper"}
+    ops = {p["op"] for p in d["params"]}
+    assert ops == {"~", "=~", "<~"}
+    assert d["r2"]["Satisfaction"] == pytest.approx(fit.r2["Satisfaction"])
+
+
+def test_cli_fit_method_pls(tmp_path, capsys):
+    model = tmp_path / "mobi.lav"
+    model.write_text(MOBI4)
+    out = tmp_path / "out.json"
+    assert main(["fit", "--method", "pls", str(model), str(DATA / "mobi.csv"), "--json", str(out),
+                 "--weighting", "factorial", "--consistent"]) == 0
+    printed = capsys.readouterr().out
+    assert "PLSc" in printed and "0.538" in printed  # PLSc Image -> Satisfaction, seminr path_coef1.csv
+    d = json.loads(out.read_text())
+    assert d["estimator"] == "PLSc" and d["settings"]["weighting"] == "factorial"
+    path = next(p for p in d["params"] if p["op"] == "~" and p["rhs"] == "Image")
+    assert abs(path["est"] - 0.537704707482867) < 1e-5
+
+
+def test_cli_pls_refuses_cbsem_options(tmp_path, capsys):
+    model = tmp_path / "mobi.lav"
+    model.write_text(MOBI2)
+    assert main(["fit", "--method", "pls", str(model), str(DATA / "mobi.csv"), "--std-lv", "--se", "robust"]) == 2
+    err = capsys.readouterr().err
+    assert "--se, --std-lv are not used by --method pls" in err
+    assert main(["fit", str(model), str(DATA / "mobi.csv"), "--consistent"]) == 2
+    assert "--weighting and --consistent are PLS options: add --method pls" in capsys.readouterr().err
+
+
+def test_cli_pls_bootstrap_and_missing_codes(tmp_path, capsys):
+    model = tmp_path / "m.lav"
+    model.write_text("COMP =~ comp_1 + comp_2 + comp_3\nCUSA =~ cusa\nCUSA ~ COMP\n")
+    assert main(["fit", "--method", "pls", str(model), str(DATA / "corp_rep_data.csv"), "--na", "-99",
+                 "--missing", "mean", "--bootstrap", "30", "--seed", "4"]) == 0
+    printed = capsys.readouterr().out
+    assert "Bootstrap: 30 resamples (seed 4)" in printed and "values mean-replaced" in printed
