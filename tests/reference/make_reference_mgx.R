@@ -30,6 +30,8 @@ mgx_case("mgx_fiml",         run_fit(sem(CFAX, data = HSM, group = "school", mis
 mgx_case("mgx_fiml_mlr",     run_fit(sem(CFAX, data = HSM, group = "school", missing = "ml", estimator = "MLR")))
 mgx_case("mgx_fiml_mlr_fxf", run_fit(sem(CFAX, data = HSM, group = "school", missing = "ml", estimator = "MLR",
                                          fixed.x = FALSE)))
-# the same model in one group, FIML + MLR with fixed.x = FALSE (single-group reference for the G = 1 path)
+mgx_case("mgx_fiml_fxf",     run_fit(sem(CFAX, data = HSM, group = "school", missing = "ml", fixed.x = FALSE)))
+# the same model in one group by FIML with fixed.x = FALSE, ML and MLR (FIML-C V6 and V3 for G = 1)
+mgx_case("x_fiml_fxf",       run_fit(sem(CFAX, data = HSM, missing = "ml", fixed.x = FALSE)))
 mgx_case("x_fiml_mlr_fxf",   run_fit(sem(CFAX, data = HSM, missing = "ml", estimator = "MLR", fixed.x = FALSE)))
 cat("done; lavaan", as.character(packageVersion("lavaan")), "\n")

@@ -74,6 +74,9 @@ def baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb:
     p = S.shape[0]
     Sb, mb = baseline_moments(S, xbar, rows, xi, xb, fiml)
     cw = casewise(rows.X0, rows.M, Sb, mb)
+    if cw is None:
+        raise ValueError("a covariance matrix of the fit measures is not positive definite on some rows' "
+                         "observed variables")
     idx = _free_coords(p, xi, xb, ms)
     Db = np.zeros((idx.size, p + p * (p + 1) // 2))
     Db[np.arange(idx.size), idx] = 1.0

@@ -105,7 +105,11 @@ def gfi_fiml_rows(rows: Any, Sigma: np.ndarray, mu: np.ndarray, xi: list[int]) -
     vi, vj = vech_indices(Sigma.shape[0])
     o = np.concatenate([mean, cov[vi, vj]])
     e = o - np.concatenate([mu, Sigma[vi, vj]])
-    V = expected_information_phi(casewise(rows.X0, rows.M, Sigma, mu))
+    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    if cw is None:
+        raise ValueError("the implied covariance matrix is not positive definite on some rows' observed "
+                         "variables: GFI is not defined")
+    V = expected_information_phi(cw)
     idx = saturated_coords(Sigma.shape[0], True, xi)
     o, e, V = o[idx], e[idx], V[np.ix_(idx, idx)]
     return float(1.0 - (e @ V @ e) / (o @ V @ o))

@@ -49,6 +49,9 @@ def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
         wc[zero_x, :] = 0.0
         wc[:, zero_x] = 0.0
     cw = casewise(rows.X0, rows.M, S, xbar)
+    if cw is None:
+        raise ValueError("a covariance matrix of the fit measures is not positive definite on some rows' "
+                         "observed variables")
     wm = -saturated_hessian(cw)[np.ix_(cx, cx)] / n
     sc = saturated_scores(cw)[:, cx]
     return wc[np.ix_(cx, cx)], wm, sc.T @ sc / n
