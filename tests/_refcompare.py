@@ -62,6 +62,47 @@ def compare_params(ours: pd.DataFrame, ref: pd.DataFrame, columns=("est", "std.l
     return problems
 
 
+def group_row_key(lhs: str, op: str, rhs, group) -> tuple:
+    """:func:`row_key` of a multi-group table row, with its group number."""
+    return row_key(lhs, op, rhs) + (int(group),)
+
+
+def compare_group_params(ours: pd.DataFrame, ref: pd.DataFrame,
+                         columns=("est", "std.lv", "std.all", "std.nox")) -> list[str]:
+    """:func:`compare_params` for multi-group tables: rows are matched on (lhs, op, rhs, group), and the two
+    tables must have the same number of rows."""
+    mine = {group_row_key(r["lhs"], r["op"], r["rhs"], r["group"]): r for _, r in ours.iterrows()}
+    problems = []
+    for _, r in ref.iterrows():
+        k = group_row_key(r["lhs"], r["op"], r["rhs"], r["group"])
+        if k not in mine:
+            problems.append(f"lavaan row {k} missing")
+            continue
+        m = mine[k]
+        for c in columns:
+            if not close(float(m[c]), float(r[c]), 1e-3):
+                problems.append(f"{k} {c}: egovsem {m[c]} lavaan {r[c]}")
+        if not se_close(float(m["se"]), float(r["se"])):
+            problems.append(f"{k} se: egovsem {m['se']} lavaan {r['se']}")
+    if len(mine) != len(ref):
+        problems.append(f"egovsem has {len(mine)} rows, lavaan {len(ref)}")
+    return problems
+
+
+def fit_cases(cases: dict, **defaults) -> dict:
+    """Fit ``{case: (data file stem, model, options)}`` with :func:`egovsem.sem`, warnings silenced."""
+    import warnings
+
+    import egovsem
+
+    out = {}
+    for case, (data, model, opts) in cases.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out[case] = egovsem.sem(model, pd.read_csv(DATA / f"{data}.csv"), **{**defaults, **opts})
+    return out
+
+
 def compare_series(ours: pd.Series, ref: pd.Series, tol: float = 1e-3) -> list[str]:
     problems = []
     for k, v in ref.items():

@@ -12,7 +12,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, close, compare_params, compare_series, read_kv, read_ref, se_close
+from _refcompare import DATA, close, compare_group_params, compare_params, compare_series, read_kv, read_ref
 from egovsem.sem.data import prepare_data
 from egovsem.sem.model import _fill_fixed_x
 from egovsem.sem.partable import specify
@@ -131,31 +131,12 @@ def test_converges_in_no_more_iterations_than_lavaan(fits, case):
     assert fit.iterations <= int(info["iterations"]), (fit.iterations, info["iterations"])
 
 
-def _compare_groups(ours: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
-    mine = {_key(r["lhs"], r["op"], r["rhs"], r["group"]): r for _, r in ours.iterrows()}
-    problems = []
-    for _, r in ref.iterrows():
-        k = _key(r["lhs"], r["op"], r["rhs"], r["group"])
-        if k not in mine:
-            problems.append(f"lavaan row {k} missing")
-            continue
-        m = mine[k]
-        for c in ("est", "std.lv", "std.all", "std.nox"):
-            if not close(float(m[c]), float(r[c]), 1e-3):
-                problems.append(f"{k} {c}: egovsem {m[c]} lavaan {r[c]}")
-        if not se_close(float(m["se"]), float(r["se"])):
-            problems.append(f"{k} se: egovsem {m['se']} lavaan {r['se']}")
-    if len(mine) != len(ref):
-        problems.append(f"egovsem has {len(mine)} rows, lavaan {len(ref)}")
-    return problems
-
-
 @pytest.mark.parametrize("case", sorted(FITS))
 def test_params_match_lavaan(fits, case):
     ref = read_ref(case, "params", SUB)
     fit = fits[case]
     if "group" in FITS[case][1]:
-        problems = _compare_groups(fit.params, ref)
+        problems = compare_group_params(fit.params, ref)
     else:
         problems = compare_params(fit.params, ref)
     assert not problems, "\n".join(problems)

@@ -252,6 +252,17 @@ def test_suspect_codes_closed_form():
     assert suspect_codes(pd.Series(["a", "b"])) == []
 
 
+
+def test_a_two_valued_column_is_not_a_missing_code():
+    # HolzingerSwineford1939's grade is 7 or 8 (158 and 143 rows): the 8s are a category, not a code
+    hs = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+    assert suspect_codes(hs["grade"]) == []
+    assert suspect_codes(pd.Series([7, 7, 7, 8])) == []                # no other value spread: a category
+    assert suspect_codes(pd.Series([1, 2, 1, 2, 9, 9, 9, 9, 9])) == []   # the code is as common as the rest
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        read_data(DATA / "HolzingerSwineford1939.csv")
+
 def test_bootstrap_without_se_bootstrap(files, capsys):
     assert main(["fit", str(files / "hs.lav"), str(files / "hs.csv"), "--bootstrap", "500"]) == 2
     assert ("egovsem fit: error: --bootstrap 500 is given but --se is \"the estimator's own\": the resamples are only drawn with "

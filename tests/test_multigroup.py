@@ -5,7 +5,7 @@ from __future__ import annotations
 import egovsem
 import pandas as pd
 import pytest
-from _refcompare import DATA, close, compare_series, read_kv, read_ref, se_close
+from _refcompare import DATA, close, compare_group_params, compare_series, read_kv, read_ref, se_close
 from egovsem.measure import invariance
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -27,21 +27,7 @@ def table(hs):
 def test_params_match_lavaan(table, case):
     fit = table.attrs["fits"][case]
     ref = read_ref(case, "params", "mg")
-    key = lambda lhs, op, rhs, g: (lhs, op, "" if not isinstance(rhs, str) else rhs, int(g))  # noqa: E731
-    mine = {key(r["lhs"], r["op"], r["rhs"], r["group"]): r for _, r in fit.params.iterrows()}
-    problems = []
-    for _, r in ref.iterrows():
-        k = key(r["lhs"], r["op"], r["rhs"], r["group"])
-        if k not in mine:
-            problems.append(f"lavaan row {k} missing")
-            continue
-        m = mine[k]
-        for c in ("est", "std.lv", "std.all", "std.nox"):
-            if not close(float(m[c]), float(r[c]), 1e-3):
-                problems.append(f"{k} {c}: {m[c]} vs {r[c]}")
-        if not se_close(float(m["se"]), float(r["se"])):
-            problems.append(f"{k} se: {m['se']} vs {r['se']}")
-    assert len(mine) == len(ref), "egovsem has rows lavaan does not"
+    problems = compare_group_params(fit.params, ref)
     assert not problems, "\n".join(problems)
 
 

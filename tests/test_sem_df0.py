@@ -4,13 +4,11 @@ ML/MLR. Every row of parameterEstimates() and fitMeasures() written by tests/ref
 is compared (lavaan's NA rows must be NaN here)."""
 from __future__ import annotations
 
-import warnings
-
 import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, compare_params, compare_series, read_kv, read_ref
+from _refcompare import DATA, compare_params, compare_series, fit_cases, read_kv, read_ref
 
 REG = "x1 ~ x2 + x3"
 PATH = "x3 ~ ageyr + sex\nx6 ~ x3 + ageyr + sex"
@@ -40,12 +38,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def fits():
-    out = {}
-    for case, (data, model, opts) in CASES.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out[case] = egovsem.sem(model, pd.read_csv(DATA / f"{data}.csv"), **opts)
-    return out
+    return fit_cases(CASES)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

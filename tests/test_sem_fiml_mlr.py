@@ -2,13 +2,11 @@
 fitMeasures() and modindices(), written by tests/reference/make_reference_fiml.R."""
 from __future__ import annotations
 
-import warnings
-
 import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, compare_params, compare_series, read_kv, read_ref
+from _refcompare import DATA, compare_params, compare_series, fit_cases, read_kv, read_ref
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 PD_RESID = "y1 ~~ y5\ny2 ~~ y4 + y6\ny3 ~~ y7\ny4 ~~ y8\ny6 ~~ y8\n"
@@ -33,12 +31,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def fits():
-    out = {}
-    for case, (data, model, opts) in CASES.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out[case] = egovsem.sem(model, pd.read_csv(DATA / f"{data}.csv"), **opts)
-    return out
+    return fit_cases(CASES)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -17,15 +17,26 @@ from ._errors import (  # noqa: E402
 )
 from ._version import __version__
 
-# the engine package is egovsem.sem; the name egovsem.sem is then rebound to the function sem()
-# (as lavaan's sem()), while ``import egovsem.sem.model`` keeps working through sys.modules
-from .sem import (  # noqa: E402
-    Model,
-    Results,
-    cfa,
-    sem,  # noqa: E402,F811
-    simulate_data,
-)
+# The engine (numpy, pandas, scipy) is imported on first use, so that ``egovsem --help`` and the error
+# classes load in milliseconds. ``egovsem.sem`` is the engine package, and calling it is lavaan's sem()
+# (see egovsem/sem/__init__.py); ``import egovsem.sem.model`` keeps working.
+_ENGINE = ("Model", "Results", "cfa", "sem", "simulate_data")
+
+
+def __getattr__(name: str):
+    if name in _ENGINE:
+        import importlib
+
+        pkg = importlib.import_module(".sem", __name__)
+        value = pkg if name == "sem" else getattr(pkg, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'egovsem' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_ENGINE))
+
 
 __all__ = [
     "__version__",

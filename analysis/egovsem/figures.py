@@ -238,9 +238,10 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
         note_text = note_text.split(" / ")[0]  # the bilingual notes of egovsem put English first
 
     reg = _paths(fit)
-    lv = set(fit.spec.lv)
+    lv_names = list(fit.inspect("lv.names"))
+    lv = set(lv_names)
     edges = [(r["rhs"], r["lhs"]) for r in reg.to_dict("records")]
-    nodes = [v for v in fit.spec.lv if any(v in e for e in edges)] or list(fit.spec.lv)
+    nodes = [v for v in lv_names if any(v in e for e in edges)] or lv_names
     if not nodes:
         raise EgovsemError("The model has no latent variables or structural paths to draw.")
     layer = _pull_sources(structural_layers(edges, nodes), edges)

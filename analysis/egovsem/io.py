@@ -142,12 +142,18 @@ def suspect_codes(x: pd.Series) -> list[tuple[float, int]]:
     """(code, count) of the values of :data:`SUSPECT_CODES` in ``x`` lying far outside its other values.
 
     "Far" means beyond the range of the other values by at least that range (at least 1): -99 in a 1-5
-    scale (range 4) is far below 1 - 4; 99 among ages 18 to 85 is not flagged.
+    scale (range 4) is far below 1 - 4; 99 among ages 18 to 85 is not flagged. The other values must take
+    at least two distinct values, and a code must be rarer than they are together: in a column of 7s and
+    8s (lavaan's HolzingerSwineford1939 ``grade``) the 8s are a category, not a missing code.
 
     >>> suspect_codes(pd.Series([1, 2, 5, -99, 3, 4, -99]))
     [(-99.0, 2)]
     >>> suspect_codes(pd.Series([18, 40, 85, 99]))
     []
+    >>> suspect_codes(pd.Series([7, 7, 8, 8, 8, 7]))
+    []
+    >>> suspect_codes(pd.Series([0, 1, 1, 0, 9]))
+    [(9.0, 1)]
     """
     if not pd.api.types.is_numeric_dtype(x) or pd.api.types.is_bool_dtype(x):
         return []
@@ -156,11 +162,13 @@ def suspect_codes(x: pd.Series) -> list[tuple[float, int]]:
     if not hits.any() or hits.all():
         return []
     rest = v[~hits]
+    if rest.nunique() < 2:
+        return []
     lo, hi = float(rest.min()), float(rest.max())
     width = max(hi - lo, 1.0)
     out = []
     for code, count in v[hits].value_counts().sort_index().items():
-        if code <= lo - width or code >= hi + width:
+        if count < len(rest) and (code <= lo - width or code >= hi + width):
             out.append((float(code), int(count)))
     return out
 

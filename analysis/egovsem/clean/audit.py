@@ -28,7 +28,7 @@ def exclusion_rows(ids: pd.Series, reasons: pd.Series) -> pd.DataFrame:
 
 def combine(*parts: pd.DataFrame) -> pd.DataFrame:
     """Stack audit tables, all cells as text."""
-    parts = [p for p in parts if len(p)]
-    if not parts:
+    nonempty = [p for p in parts if len(p)]
+    if not nonempty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in AUDIT_COLUMNS})
-    return pd.concat(parts, ignore_index=True)[AUDIT_COLUMNS].astype(object)
+    return pd.concat(nonempty, ignore_index=True)[AUDIT_COLUMNS].astype(object)

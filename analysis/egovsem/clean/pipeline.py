@@ -161,6 +161,7 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
 
     data = reverse_code(checked.data, v)
     if hash_identifiers:
+        assert salt is not None  # checked above
         for col in idents.columns:
             data[col] = [None if pd.isna(x) or str(x).strip() == "" else _hash(str(x).strip(), salt)
                          for x in idents[col]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -40,7 +41,9 @@ def read_export(path: str | Path, *, mapping: str | Path | dict | None = None,
     """
     p = Path(path)
     frame = read_raw(p, sheet=sheet)
-    fmt, user_missing, labels = p.suffix.lower().lstrip("."), {}, {}
+    fmt = p.suffix.lower().lstrip(".")
+    user_missing: dict[str, Any] = {}
+    labels: dict[str, Any] = {}
     if fmt in ("csv", "tsv", "txt") and _is_qualtrics(frame):
         frame, fmt = frame.iloc[2:].reset_index(drop=True), "qualtrics"
         if frame.shape[0] == 0:
@@ -70,11 +73,12 @@ def _sav_dictionary(p: Path) -> tuple[dict, dict]:
     import pyreadstat
 
     _, meta = pyreadstat.read_sav(str(p), metadataonly=True, user_missing=True)
-    user_missing = {}
+    user_missing: dict[str, tuple] = {}
     for col, ranges in (meta.missing_ranges or {}).items():
-        codes = []
+        codes: list[Any] = []
         for r in ranges:
-            lo, hi = r.get("lo"), r.get("hi")
+            rng: dict[str, Any] = dict(r) if isinstance(r, dict) else {"lo": r, "hi": r}
+            lo, hi = rng.get("lo"), rng.get("hi")
             codes.append(lo if lo == hi else (lo, hi))
         user_missing[col] = tuple(codes)
     labels = {col: dict(meta.value_labels.get(name, {}))

@@ -81,7 +81,8 @@ def view(instrument) -> InstrumentView:
     scales = dict(getattr(instrument, "scales", {}) or {})
     rating = _rating_lists(instrument)
     items, rules, scale_items, attention, identifiers = [], {}, [], {}, []
-    reverse, constructs = {}, {}
+    reverse: dict[str, Any] = {}
+    constructs: dict[str, Any] = {}
     for it in instrument.items:
         itype = str(getattr(it, "type", "") or "").strip()
         if getattr(it, "identifier", False):

@@ -36,6 +36,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -205,10 +206,10 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
     invalid = check_option("invalid", invalid, INVALID_OPTIONS)
     frame, renamed = match_columns(frame, v, id=id, duration=duration)
     ids = respondent_ids(frame, id)
-    absent = [i for i in v.items if i not in frame.columns and v.rules[i].kind != "free"]
-    if absent:
+    required = [i for i in v.items if i not in frame.columns and v.rules[i].kind != "free"]
+    if required:
         raise DataError(
-            f"The data have no column for item(s) {absent} of the instrument; the data's columns are "
+            f"The data have no column for item(s) {required} of the instrument; the data's columns are "
             f"{list(frame.columns)}. Rename raw columns with a mapping file (argument 'mapping')."
         )
     if duration is not None and duration not in frame.columns:
@@ -223,7 +224,8 @@ def validate(frame: pd.DataFrame, v: InstrumentView, *, id: str, duration: str |
     missing_text = {str(c) for c in v.missing_codes}
     for item in (i for i in v.items if i in frame.columns):
         rule = v.rules[item]
-        values, seen = [], {}
+        values: list[Any] = []
+        seen: dict[tuple[type, Any], tuple[Any, str]] = {}
         for r, (rid, raw) in enumerate(zip(ids, frame[item].tolist())):
             key = (type(raw), raw) if isinstance(raw, (str, int, float)) else None
             if key is not None and key in seen:

@@ -32,8 +32,8 @@ def read_model(path: str, argument: str = "MODEL") -> str:
 
 
 @contextlib.contextmanager
-def guarded(inputs: Mapping[str, str | None], *, files: Mapping[str, str | None] | None = None,
-            dirs: Mapping[str, str | None] | None = None):
+def guarded(inputs: Mapping[str, str | Path | None], *, files: Mapping[str, str | Path | None] | None = None,
+            dirs: Mapping[str, str | Path | None] | None = None):
     """Check the output arguments (``files``: output files, ``dirs``: output folders) before any work, and
     refuse, while the block runs, every write onto one of ``inputs`` (argument -> path)."""
     files, dirs = dict(files or {}), dict(dirs or {})

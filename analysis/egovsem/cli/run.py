@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .._errors import EgovsemError
 from ._common import guarded
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         cfg = load_config(args.config, out=args.out, **overrides)
     say = None if args.quiet else (lambda m: print(f"[egovsem run] {m}", file=sys.stderr, flush=True))
-    inputs = {"CONFIG.yaml": args.config, "raw (configuration)": cfg.raw,
+    inputs: dict[str, str | Path | None] = {"CONFIG.yaml": args.config, "raw (configuration)": cfg.raw,
               "instrument (configuration)": cfg.instrument,
               **{f"models (configuration): {m}": p for m, p in cfg.model_paths.items()}}
     with guarded(inputs, dirs={"--out" if args.out else "out (configuration)": cfg.out}):

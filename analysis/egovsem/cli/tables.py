@@ -104,5 +104,5 @@ def _bootstrap_defined(fit, B: int, seed):
     bt = bootstrap(fit, B, seed=seed)
     pe = bt.params
     de = pe[pe["op"] == ":="][["lhs", "se", "ci.lower", "ci.upper"]]
-    how = _boot_method(bt) + f", seed {bt.bootstrap_info['seed']}"
+    how = _boot_method(bt) + f", seed {(bt.bootstrap_info or {}).get('seed')}"
     return de, how

@@ -27,7 +27,7 @@ import pandas as pd
 import yaml
 
 from .._errors import InstrumentError
-from .checks import _advice, validate_instrument
+from .checks import instrument_advice, validate_instrument
 from .model import (
     LANGUAGES,
     STUDY_FILE,
@@ -37,7 +37,7 @@ from .model import (
     MetaColumn,
     Scale,
 )
-from .yaml_io import _read_yaml, instrument_from_dict, instrument_to_dict
+from .yaml_io import instrument_from_dict, instrument_to_dict, read_yaml
 
 __all__ = [
     "Scale", "Construct", "Item", "MetaColumn", "Instrument", "load_instrument", "instrument_from_dict",
@@ -74,7 +74,7 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     """
     if path is not None and Path(path).suffix.lower() in (".xlsx", ".xls"):
         return read_xlsform(path)
-    data, where = _read_yaml(None if path is None else Path(path))
+    data, where = read_yaml(None if path is None else Path(path))
     return instrument_from_dict(data, source_path=where)
 
 
@@ -95,7 +95,7 @@ def check_instrument(path: str | Path | None) -> list[str]:
     >>> check_instrument(None)
     []
     """
-    return _advice(load_instrument(path))
+    return instrument_advice(load_instrument(path))
 
 
 

@@ -8,7 +8,7 @@ from .._errors import InstrumentError
 from .model import Instrument
 
 
-def _join(errors: list[str]) -> str:
+def join_errors(errors: list[str]) -> str:
     if len(errors) == 1:
         return errors[0]
     return f"{len(errors)} problems:\n" + "\n".join(f"  - {e}" for e in errors)
@@ -85,7 +85,7 @@ def validate_instrument(inst: Instrument) -> Instrument:
     """Return ``inst`` if it is consistent; else raise InstrumentError listing every problem."""
     errs = _instrument_errors(inst)
     if errs:
-        raise InstrumentError(_join(errs))
+        raise InstrumentError(join_errors(errs))
     return inst
 
 
@@ -93,7 +93,7 @@ def validate_instrument(inst: Instrument) -> Instrument:
 _ZH_NEG = ("不", "没", "无", "非", "未")
 
 
-def _advice(inst: Instrument) -> list[str]:
+def instrument_advice(inst: Instrument) -> list[str]:
     """Soft problems: the instrument is usable, but a reviewer would ask about these."""
     where = inst._where()
     out = []

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from .._errors import EgovsemError, InstrumentError
-from .checks import _join, validate_instrument
+from .checks import join_errors, validate_instrument
 from .model import _INLINE, STUDY_FILE, Construct, Instrument, Item, MetaColumn, Scale
 
 
@@ -39,7 +39,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _read_yaml(path: Path | None) -> tuple[dict, str]:
+def read_yaml(path: Path | None) -> tuple[dict, str]:
     if path is None:
         ref = resources.files("egovsem.study_instruments").joinpath(STUDY_FILE)
         text, where = ref.read_text(encoding="utf-8"), f"instruments/{STUDY_FILE}"
@@ -96,7 +96,7 @@ def instrument_from_dict(data: Mapping[str, Any], *, source_path: str | None = N
     where = source_path or _INLINE
     errors = _schema_errors(dict(data), where)
     if errors:
-        raise InstrumentError(_join(errors))
+        raise InstrumentError(join_errors(errors))
     scales = {}
     for name, sc in data["scales"].items():
         ch = _choices(sc["choices"])

@@ -142,32 +142,27 @@ class FitParts:
 def fit_parts(fit, what: str = "egovsem.measure") -> FitParts:
     """Extract :class:`FitParts` from an :class:`egovsem.Results` (single-group ML fit); a fit that did not
     converge is refused (``what`` names the caller in the message)."""
-    if not all(hasattr(fit, a) for a in ("params", "spec", "ram", "theta", "stats")):
+    if not all(hasattr(fit, a) for a in ("params", "inspect")):
         raise EgovsemError(
             f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). Got {type(fit).__name__}."
         )
     require_converged(fit, what)
     opts = getattr(fit, "options", {}) or {}
-    groups = pd.unique(fit.partable["group"]) if "group" in fit.partable else [1]
-    if len(groups) > 1 or opts.get("group"):
+    if fit.inspect("ngroups") > 1 or opts.get("group"):
         raise NotAvailableError("Reliability and validity measures of multi-group fits are not implemented yet.")
     if opts.get("ordered"):
         raise NotAvailableError("Omega and AVE for ordinal indicators (semTools' omegaCat on the latent-response "
                                 "scale) are not implemented yet; fit the items as continuous.")
     # the "sample" covariance: under FIML semTools uses the saturated-model (EM) estimate, which is what the
-    # engine keeps in fit.stats.cov for missing='fiml' (tests/reference/measure_fiml/hs_fiml_reliability.csv)
-    ov = list(fit.spec.ov)
-    lv = list(fit.spec.lv)
+    # engine reports as lavInspect(fit, "sampstat") for missing='fiml' (tests/reference/measure_fiml/hs_fiml_reliability.csv)
+    ov = list(fit.inspect("ov.names"))
+    lv = list(fit.inspect("lv.names"))
     pe = fit.params
     lam = pd.DataFrame(0.0, index=ov, columns=lv)
     for r in pe[pe["op"] == "=~"].itertuples():
         if r.rhs in lam.index:  # a second-order loading (factor =~ factor) is not an observed indicator
             lam.loc[r.rhs, r.lhs] = float(r.est)
-    _, _, _, C, _ = fit.ram.implied(fit.theta)
-    p = fit.ram.p
-    names = list(fit.ram.names)
-    cov_lv = pd.DataFrame(C[p:, p:], index=names[p:], columns=names[p:]).loc[lv, lv]
-    s_names = list(fit.stats.names)
-    sample_cov = pd.DataFrame(fit.stats.cov, index=s_names, columns=s_names)
-    implied = pd.DataFrame(fit.implied_cov, index=ov, columns=ov)
+    cov_lv = fit.inspect("cov.lv").loc[lv, lv]
+    sample_cov = fit.inspect("sampstat")["cov"]
+    implied = fit.inspect("implied")["cov"].loc[ov, ov]
     return FitParts(lam, cov_lv, sample_cov, implied)

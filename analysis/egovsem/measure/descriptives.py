@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ._common import check_items, pairwise_cov
-from .reliability import _alpha_from_cov
+from .reliability import alpha_from_cov
 
 __all__ = ["item_descriptives", "corrected_item_total"]
 
@@ -112,7 +112,7 @@ def corrected_item_total(data: pd.DataFrame, items) -> pd.DataFrame:
         rows.append({
             "item": item, "n": int(X[item].notna().sum()), "mean": X[item].mean(), "sd": X[item].std(ddof=1),
             "r_total": r_total, "r_drop": c_drop / np.sqrt(C[i, i] * v_drop),
-            "alpha_if_deleted": _alpha_from_cov(C[np.ix_(rest, rest)]) if k > 2 else np.nan,
+            "alpha_if_deleted": alpha_from_cov(C[np.ix_(rest, rest)]) if k > 2 else np.nan,
         })
     return pd.DataFrame(rows)
 

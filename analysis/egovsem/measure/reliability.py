@@ -15,7 +15,7 @@ from ._common import check_constructs, check_items, cov2cor, fit_parts, pairwise
 __all__ = ["cronbach_alpha", "composite_reliability", "ave"]
 
 
-def _alpha_from_cov(C: np.ndarray) -> float:
+def alpha_from_cov(C: np.ndarray) -> float:
     k = C.shape[0]
     return k / (k - 1) * (1 - np.trace(C) / C.sum())
 
@@ -37,7 +37,7 @@ def _alpha_row(X: pd.DataFrame, ci: float, scale: str = "'items'") -> dict:
     k = Cn.shape[0]
     _warn_negative(Cn, list(X.columns), scale)
     n = len(X)  # psych counts every row of the data, answered or not (nsub)
-    raw = _alpha_from_cov(Cn)
+    raw = alpha_from_cov(Cn)
     R = cov2cor(C).to_numpy()
     std = k / (k - 1) * (1 - k / R.sum())
     # Duhachek & Iacobucci (2004) asymptotic SE, as psych::alpha's "ase"
@@ -157,7 +157,7 @@ def composite_reliability(fit, *, constructs=None, obs_var: bool = True, tau_eq:
         ind = parts.indicators(f)
         total = S.loc[ind, ind].to_numpy()
         if tau_eq:
-            value = _alpha_from_cov(total)
+            value = alpha_from_cov(total)
         else:
             lam = parts.loadings.loc[ind, f].to_numpy()
             value = lam.sum() ** 2 * parts.cov_lv.loc[f, f] / total.sum()

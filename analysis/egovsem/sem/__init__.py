@@ -1,4 +1,12 @@
-"""The SEM engine: lavaan syntax -> parameter table -> matrices -> estimates, fit, standardised solution."""
+"""The SEM engine: lavaan syntax -> parameter table -> matrices -> estimates, fit, standardised solution.
+
+The package is also callable: ``egovsem.sem(model, data, ...)`` is :func:`egovsem.sem.model.sem`, lavaan's
+``sem()`` (the package and the function share the name, as ``lavaan::sem``).
+"""
+import inspect as _inspect
+import sys as _sys
+import types as _types
+
 from .model import Model, cfa, sem
 from .partable import build_partable, specify
 from .results import Results
@@ -6,3 +14,14 @@ from .simulate import simulate_data
 from .syntax import parse_syntax
 
 __all__ = ["Model", "Results", "sem", "cfa", "simulate_data", "parse_syntax", "build_partable", "specify"]
+
+
+class _CallableEngine(_types.ModuleType):
+    """The type of the ``egovsem.sem`` package: calling it fits a model with :func:`sem`."""
+
+    def __call__(self, *args, **kwargs):
+        return self.sem(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallableEngine
+__signature__ = _inspect.signature(sem)

@@ -101,7 +101,7 @@ class RowMaps:
 def all_quantities(bm: BatchModel, maps: RowMaps, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray) -> dict:
     """Row values, ``std.all``, ``:=`` values and their ``std.all`` for a stack of estimates."""
     A, Sm, m = bm.matrices(theta, S, xbar)
-    E = bm._inverse_I_minus(A)
+    E = bm.inverse_I_minus(A)
     C = E @ Sm @ np.swapaxes(E, 1, 2)
     rows = maps.rows(A, Sm, m)
     std = maps.std_all(rows, C, Sm)

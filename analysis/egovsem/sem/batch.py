@@ -1,16 +1,14 @@
 """Batched normal-theory ML: one model, many sample covariance matrices, fitted at once.
 
 Bootstrap resamples and Monte Carlo replications are many fits of one model to different sample moments
-``(S_b, xbar_b)``. This module evaluates the ML discrepancy of :mod:`egovsem.sem.ml`,
-
-    F_b = log|Sigma_b| + tr(S_b Sigma_b^-1) - log|S_b| - p [+ (xbar_b - mu_b)' Sigma_b^-1 (xbar_b - mu_b)],
-
-its gradient and the expected information for a whole stack of parameter vectors ``theta`` (shape
-``(B, q)``) with stacked matrix products (no Python loop over problems), and minimises all ``B`` problems
-together.
-
-Closed forms (RAM notation of :mod:`egovsem.sem.ram`; ``G = F E``, ``H = E S E' F'``, ``M = W - W S W
-- W d d' W`` with ``W = Sigma^-1`` and ``d = xbar - mu``): the gradient with respect to a matrix cell is
+``(S_b, xbar_b)``: the batch axis of the ML discrepancy of :mod:`egovsem.sem.ml`. The discrepancy's own
+formulas are not written here: ``F``, ``dF/dSigma = M`` and ``dF/dmu`` come from
+:func:`~egovsem.sem.ml.objective_from_moments` and :func:`~egovsem.sem.ml.moment_derivatives`, the
+expected information from :func:`~egovsem.sem.ml.information_from_factors`, all evaluated on stacks
+``(B, p, p)`` for a stack of parameter vectors ``theta`` (shape ``(B, q)``), with no Python loop over
+problems. What this module adds is the model side, batched: the RAM matrices with each problem's fixed.x
+cells, and the chain rule through the RAM cells (RAM notation of :mod:`egovsem.sem.ram`; ``G = F E``,
+``H = E S E' F'``, ``W = Sigma^-1``, ``d = xbar - mu``): the gradient with respect to a matrix cell is
 
 * ``A[i, j]``: ``2 (H M G)[j, i] - 2 (E m)[j] (G' W d)[i]``;
 * ``S[i, j]``: ``(G' M G)[j, i]``, twice that off the diagonal;
@@ -18,12 +16,9 @@ Closed forms (RAM notation of :mod:`egovsem.sem.ram`; ``G = F E``, ``H = E S E' 
 
 and cells that share a parameter (equality labels) add up. Each ``dSigma/dcell`` has the rank-two form
 ``u v' + v u'`` (``A[i,j]``: ``u = G[:, i], v = H[j, :]``; ``S[i,j]``: ``u = G[:, i], v = G[:, j]``, halved
-on the diagonal), so the expected information per observation is, with ``U``, ``V`` the stacked ``u``, ``v``
-and ``D`` the mean derivatives,
-
-    I = (U'WV) o (U'WV)' + (U'WU) o (V'WV) [+ D' W D],
-
-an ``O(c^2 p)`` computation instead of ``O(q^2 p^2)`` for ``c`` free cells.
+on the diagonal): :meth:`BatchModel.jacobian_factors`, from which the information is ``O(c^2 p)`` instead of
+``O(q^2 p^2)`` for ``c`` free cells. Models in LISREL form (no mean structure, no observed predictor) take a
+fast path with ``p x m`` products for the same chain rule.
 
 The optimiser is quasi-Newton (BFGS) with per-problem step halving and convergence masks: every problem
 starts from a warm start (the full-sample estimate) with the inverse of twice its own expected information
@@ -43,9 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import ml
+from .partable import ModelSpec
 from .ram import RAM
 
-__all__ = ["BatchModel", "BatchFit"]
+__all__ = ["BatchModel", "BatchFit", "safe_inverse"]
 
 
 @dataclass
@@ -126,7 +123,7 @@ class BatchModel:
 
     #: the model's specification; when set, problems the batch does not converge on are refitted by the
     #: engine from its own start values (:meth:`_rescue`)
-    spec = None
+    spec: ModelSpec | None = None
 
     @classmethod
     def from_results(cls, res) -> BatchModel:
@@ -160,7 +157,7 @@ class BatchModel:
 
     def _moments(self, theta, S, xbar):
         A, Sm, m = self.matrices(theta, S, xbar)
-        E = self._inverse_I_minus(A)
+        E = self.inverse_I_minus(A)
         p = self.p
         G = E[:, :p, :]  # (B, p, n)
         H = (E @ Sm) @ np.swapaxes(G, 1, 2)  # (B, n, p) = E S E' F'
@@ -169,7 +166,7 @@ class BatchModel:
         mu = Em[:, :p]
         return E, G, H, Sigma, Em, mu, Sm
 
-    def _inverse_I_minus(self, A: np.ndarray) -> np.ndarray:
+    def inverse_I_minus(self, A: np.ndarray) -> np.ndarray:
         k = self._nilpotent
         if not k:
             return np.linalg.inv(self._eye - A)
@@ -235,11 +232,14 @@ class BatchModel:
         PsiLt = Psi @ np.swapaxes(Ls, 1, 2)  # (B, m, p)
         Sigma = Sm[:, :p, :p] + Ls @ PsiLt
         B = theta.shape[0]
-        ok, logdet, W = _chol_inverse(Sigma)
-        WS = W @ S
-        f = np.where(ok, logdet + np.einsum("bii->b", WS) - logdetS - p, np.inf)
+        chol = ml.chol_inverse(Sigma)
+        ok, _, W = chol
+        f = ml.objective_from_moments(Sigma, None, S, None, logdetS, False, chol=chol)
         if not gradient:
             return f, None
+        # the chain rule through Lambda, Beta, Psi, Theta of M = dF/dSigma (ml.moment_derivatives), applied
+        # without forming M: M Ls = W Ls - W S W Ls
+        WS = W @ S
         WL = W @ Ls
         ML = WL - WS @ WL  # M Ls, M = W - W S W
         gc = np.empty((B, self.kind.size))
@@ -260,7 +260,7 @@ class BatchModel:
             # M[i, j] = W[i, j] - (W S)[i, :] . W[:, j] only at the cells
             Mij = W[:, rr, cc] - np.einsum("bck,bkc->bc", WS[:, rr, :], W[:, :, cc])
             gc[:, self._theta] = Mij * np.where(rr != cc, 2.0, 1.0)
-        g = gc[:, self._order] if self._simple else gc @ self.cmap
+        g = gc[:, self._order] if self._order is not None else gc @ self.cmap
         g[~ok] = np.nan
         return f, g
 
@@ -272,24 +272,23 @@ class BatchModel:
         return self._evaluate_ram(theta, S, xbar, logdetS, gradient=gradient)
 
     def _evaluate_ram(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray, logdetS: np.ndarray,
-                      *, gradient: bool = True):
-        B = theta.shape[0]
+                      *, gradient: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         E, G, H, Sigma, Em, mu, _ = self._moments(theta, S, xbar)
-        f = np.full(B, np.inf)
-        ok, logdet, W = _chol_inverse(Sigma)
-        fv = logdet + np.einsum("bij,bij->b", S, W) - logdetS - self.p
-        d = None
-        if self.meanstructure:
-            d = xbar - mu
-            Wd = (W @ d[..., None])[..., 0]
-            fv = fv + np.einsum("bi,bi->b", d, Wd)
-        f[ok] = fv[ok]
+        chol = ml.chol_inverse(Sigma)
+        ok, _, W = chol
+        f = ml.objective_from_moments(Sigma, mu, S, xbar, logdetS, self.meanstructure, chol=chol)
         if not gradient:
             return f, None
-        WS = W @ S
-        M = W - WS @ W
-        if self.meanstructure:
-            M = M - Wd[:, :, None] * Wd[:, None, :]
+        M, Wd = ml.moment_derivatives(W, S, xbar, mu, self.meanstructure)
+        g = self._pullback(M, Wd, G, H, Em)
+        g[~ok] = np.nan
+        return f, g
+
+    def _pullback(self, M: np.ndarray, Wd: np.ndarray | None, G: np.ndarray, H: np.ndarray,
+                  Em: np.ndarray) -> np.ndarray:
+        """The chain rule through the RAM cells: ``dF/dtheta`` (B, q) from ``dF/dSigma = M`` and
+        ``dF/dmu = -2 Wd`` (the module docstring's closed forms; cells sharing a parameter add up)."""
+        B = M.shape[0]
         MG = M @ G  # (B, p, n)
         gc = np.empty((B, self.kind.size))
         kA, kS, km = self.kind == 0, self.kind == 1, self.kind == 2
@@ -300,21 +299,21 @@ class BatchModel:
             GMG = np.swapaxes(G, 1, 2) @ MG
             r, c = self.crow[kS], self.ccol[kS]
             gc[:, kS] = GMG[:, c, r] * np.where(r != c, 2.0, 1.0)
-        if self.meanstructure:
+        if Wd is not None:
             GWd = (np.swapaxes(G, 1, 2) @ Wd[..., None])[..., 0]  # (B, n)
             if kA.any():
                 gc[:, kA] -= 2.0 * Em[:, self.ccol[kA]] * GWd[:, self.crow[kA]]
             if km.any():
                 gc[:, km] = -2.0 * GWd[:, self.crow[km]]
-        g = gc[:, self._order] if self._simple else gc @ self.cmap
-        g[~ok] = np.nan
-        return f, g
+        return gc[:, self._order] if self._order is not None else gc @ self.cmap
 
     # -- expected information ---------------------------------------------------------------------
-    def information(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray) -> np.ndarray:
-        """Expected information per observation at ``theta`` (B, q, q), as :func:`egovsem.sem.ml.information`."""
+    def jacobian_factors(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """``Sigma`` and the Jacobian in rank-two form: ``dSigma/dcell_c = u_c v_c' + v_c u_c'`` and
+        ``dmu/dcell_c = D[:, :, c]`` (``U``, ``V``, ``D`` of shape (B, p, c); ``D`` None without a mean
+        structure), for :func:`egovsem.sem.ml.information_from_factors`."""
         E, G, H, Sigma, Em, mu, _ = self._moments(theta, S, xbar)
-        W = np.linalg.inv(Sigma)
         B, p = theta.shape[0], self.p
         kind, r, c = self.kind, self.crow, self.ccol
         ncell = kind.size
@@ -327,23 +326,26 @@ class BatchModel:
         if kS.any():
             U[:, :, kS] = G[:, :, r[kS]]
             V[:, :, kS] = G[:, :, c[kS]] * np.where(r[kS] == c[kS], 0.5, 1.0)
-        WU, WV = W @ U, W @ V
-        Ut, Vt = np.swapaxes(U, 1, 2), np.swapaxes(V, 1, 2)
-        UWV = Ut @ WV
-        I = UWV * np.swapaxes(UWV, 1, 2) + (Ut @ WU) * (Vt @ WV)
+        D = None
         if self.meanstructure:
             D = np.zeros((B, p, ncell))
             if kA.any():
                 D[:, :, kA] = G[:, :, r[kA]] * Em[:, None, c[kA]]
             if km.any():
                 D[:, :, km] = G[:, :, r[km]]
-            I = I + np.swapaxes(D, 1, 2) @ (W @ D)
-        if self._simple:
+        return Sigma, U, V, D
+
+    def information(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray) -> np.ndarray:
+        """Expected information per observation at ``theta`` (B, q, q): :func:`egovsem.sem.ml.information`
+        evaluated on the batch (:func:`egovsem.sem.ml.information_from_factors`)."""
+        Sigma, U, V, D = self.jacobian_factors(theta, S, xbar)
+        info = ml.information_from_factors(np.linalg.inv(Sigma), U, V, D)
+        if self._order is not None:
             o = self._order
-            I = I[:, o][:, :, o]
+            info = info[:, o][:, :, o]
         else:
-            I = np.swapaxes(self.cmap, 0, 1) @ I @ self.cmap
-        return 0.5 * (I + np.swapaxes(I, 1, 2))
+            info = np.swapaxes(self.cmap, 0, 1) @ info @ self.cmap
+        return 0.5 * (info + np.swapaxes(info, 1, 2))
 
     # -- admissibility ----------------------------------------------------------------------------
     def admissible(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray) -> np.ndarray:
@@ -351,7 +353,7 @@ class BatchModel:
         residual covariance matrix of the observed variables positive semi-definite."""
         _, Sm, _ = self.matrices(theta, S, xbar)
         diag = np.diagonal(Sm, axis1=1, axis2=2)
-        ok = (diag >= 0).all(axis=1)
+        ok: np.ndarray = np.asarray((diag >= 0).all(axis=1))
         p = self.p
         for block in (Sm[:, p:, p:], Sm[:, :p, :p]):
             if block.shape[-1] == 0:
@@ -415,26 +417,28 @@ class BatchModel:
             out.theta[sl], out.fmin[sl], out.converged[sl], out.iterations[sl] = r
         if self.spec is not None:
             for b in np.flatnonzero(~out.converged & np.isfinite(out.fmin)):
-                self._rescue(out, b, S[b], xbar[b], max_iter=max_iter, xtol=xtol)
+                self._rescue(out, int(b), S[b], xbar[b], max_iter=max_iter, xtol=xtol)
         return out
 
     def _rescue(self, out: BatchFit, b: int, S: np.ndarray, xbar: np.ndarray, *, max_iter: int, xtol: float):
         """A problem the warm-started quasi-Newton iteration did not converge on (near a boundary, say):
         fit it as a single model would be fitted (the engine's start values and Fisher scoring), then
         polish that solution with the batch iteration to the batch's tolerance."""
-        from . import ml
         from .data import SampleStats
-        from .model import _fill_fixed_x, start_values
+        from .estimate import fill_fixed_x
+        from .model import start_values
 
         spec = self.spec
+        if spec is None:
+            return
         stats = SampleStats(tuple(spec.ov), np.zeros((0, self.p)), S, xbar, 0, 0, 0, pd.RangeIndex(0))
-        pt = _fill_fixed_x(spec, stats)
+        pt = fill_fixed_x(spec, [stats])
         ram = RAM.from_partable(pt, spec.ov, spec.lv)
         st = ml.fisher_scoring(ram, start_values(spec, pt, ram, stats), S, xbar,
                                meanstructure=spec.meanstructure, iter_max=2000)
         if not (st.converged and np.isfinite(st.fmin)):
             return
-        H0 = _safe_inverse(2.0 * self.information(st.theta[None], S[None], xbar[None])[0])
+        H0 = safe_inverse(2.0 * self.information(st.theta[None], S[None], xbar[None])[0])
         th, f, ok, it = self._fit_chunk(S[None], xbar[None], st.theta[None].copy(), H0, max_iter=max_iter,
                                         xtol=xtol)
         if ok[0]:
@@ -458,7 +462,7 @@ class BatchModel:
             ev = np.linalg.eigvalsh(H)
             if ev[0] > 1e-8 * max(ev[-1], 1e-300):
                 return np.linalg.inv(H)
-        return _safe_inverse(info)
+        return safe_inverse(info)
 
     def _fit_chunk(self, S, xbar, theta, H0inv, *, max_iter, xtol):
         B, q = S.shape[0], self.q
@@ -506,7 +510,7 @@ class BatchModel:
             gs = np.einsum("bi,bi->b", g, step)
             up = gs >= 0  # not a descent direction (roundoff in the update): restart from the information
             if up.any():
-                Hi[up] = _safe_inverse(2.0 * self.information(th[up], Sb[up], xb[up]))
+                Hi[up] = safe_inverse(2.0 * self.information(th[up], Sb[up], xb[up]))
                 step[up] = -(Hi[up] @ g[up][:, :, None])[:, :, 0]
                 gs[up] = np.einsum("bi,bi->b", g[up], step[up])
             alpha = np.ones(ids.size)
@@ -565,7 +569,7 @@ class BatchModel:
                 lost = pm & ~tiny & restarted
                 retry = pm & ~tiny & ~restarted
                 if retry.any():
-                    Hi[retry] = _safe_inverse(2.0 * self.information(th[retry], Sb[retry], xb[retry]))
+                    Hi[retry] = safe_inverse(2.0 * self.information(th[retry], Sb[retry], xb[retry]))
                     restarted[retry] = True
                 if tiny.any() or lost.any():
                     end = tiny | lost
@@ -576,36 +580,17 @@ class BatchModel:
                 finish(flat, True)
             # periodic restart from each problem's own information keeps roundoff in the update from stalling
             if it % 20 == 0 and ids.size:
-                Hi = _safe_inverse(2.0 * self.information(th, Sb, xb))
+                Hi = safe_inverse(2.0 * self.information(th, Sb, xb))
         if ids.size:
             finish(np.ones(ids.size, dtype=bool), False)
         return theta, fmin, conv, iters
 
 
-def _chol_inverse(Sigma: np.ndarray):
-    """``ok, log|Sigma|, Sigma^-1`` of stacked matrices by Cholesky; ``ok`` False where not positive definite."""
-    B, p = Sigma.shape[0], Sigma.shape[-1]
-    ok = np.ones(B, dtype=bool)
-    try:
-        L = np.linalg.cholesky(Sigma)
-    except np.linalg.LinAlgError:
-        L = np.zeros_like(Sigma)
-        for b in range(B):
-            try:
-                L[b] = np.linalg.cholesky(Sigma[b])
-            except np.linalg.LinAlgError:
-                ok[b] = False
-                L[b] = np.eye(p)
-    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
-    Linv = np.linalg.inv(L)
-    return ok, logdet, np.swapaxes(Linv, 1, 2) @ Linv
-
-
-def _safe_inverse(H: np.ndarray) -> np.ndarray:
+def safe_inverse(H: np.ndarray) -> np.ndarray:
     """Inverse of symmetric matrices (stacked or not); a pseudo-inverse where one is singular."""
     try:
         return np.linalg.inv(H)
     except np.linalg.LinAlgError:
         if H.ndim == 2:
             return np.linalg.pinv(H)
-        return np.stack([_safe_inverse(h) for h in H])
+        return np.stack([safe_inverse(h) for h in H])

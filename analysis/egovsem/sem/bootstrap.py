@@ -28,7 +28,6 @@ the numbers are bit-identical whatever the number of processes or a dask cluster
 from __future__ import annotations
 
 import warnings
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -41,8 +40,9 @@ from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
 from .results import Results
 
-__all__ = ["bootstrap", "bootstrap_results", "BootstrapResults", "resample_indices", "bollen_stine",
-           "check_bootstrap_options", "CI_TYPES"]
+__all__ = ["bootstrap", "bootstrap_results", "resample_indices", "bollen_stine", "check_bootstrap_options",
+           "CI_TYPES", "bootstrap_params", "bootstrap_intervals", "bootstrap_standardized", "boot_draws",
+           "draw_matrix", "jackknife_draws", "bootstrap_summary_text", "interval_bounds", "acceleration"]
 
 CI_TYPES = ["perc", "bca", "norm"]
 # resamples per task: a constant, so that the partition into batched fits depends on B alone (a batch rounds
@@ -191,7 +191,7 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
     return out
 
 
-def _run(payload: _Payload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
+def _run(payload: _Payload | _FimlPayload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
     bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else FIML_CHUNK)
     parts = run_chunks(_chunk if isinstance(payload, _Payload) else _fiml_chunk, payload,
                        [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
@@ -229,7 +229,7 @@ def _norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return out
 
 
-def _acceleration(jack: np.ndarray) -> np.ndarray:
+def acceleration(jack: np.ndarray) -> np.ndarray:
     """BCa acceleration from jackknife values (n, k): ``sum L^3 / (6 (sum L^2)^1.5)``, ``L = mean - jack``."""
     L = np.nanmean(jack, axis=0) - jack
     num = np.nansum(L ** 3, axis=0)
@@ -238,7 +238,7 @@ def _acceleration(jack: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / den, 0.0)
 
 
-def _intervals(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarray, level: float, *,
+def interval_bounds(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarray, level: float, *,
                acc: np.ndarray | None = None, bias: np.ndarray | None = None) -> np.ndarray:
     """(k, 2) intervals of one type for the columns of ``draws`` (B, k)."""
     k = draws.shape[1]
@@ -265,158 +265,133 @@ def _intervals(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarray, le
 
 
 # --------------------------------------------------------------------------------------------------
-class BootstrapResults(Results):
-    """A :class:`~egovsem.sem.results.Results` whose standard errors and confidence intervals come from the
-    bootstrap.
+# what a fit with a bootstrap part reports (Results selects these when it has one)
+def jackknife_draws(payload: _Payload | _FimlPayload, *, n_jobs: int | None = None) -> dict:
+    """Leave-one-out refits of the bootstrapped fit (for the BCa acceleration)."""
+    return _run(payload, "jackknife", payload.n, n_jobs=n_jobs, scheduler=None, progress=False, desc="jackknife")
 
-    Attributes
-    ----------
-    bootstrap_info : dict
-        ``B`` (requested), ``successful``, ``failed`` (did not converge or could not be fitted; dropped),
-        ``inadmissible`` (kept, as lavaan), ``seed`` (the root entropy: rerun with it to get the same draws),
-        ``ci`` (interval type), ``level``, and ``bollen_stine`` (``pvalue``, ``larger``, ``successful``) or None.
-    boot : DataFrame
-        The free-parameter draws of the successful resamples (lavaan's ``lavInspect(fit, "boot")``).
-    """
 
-    _boot: dict
-    bootstrap_info: dict
+def boot_draws(res: Results) -> pd.DataFrame:
+    """The free-parameter draws of the successful resamples (lavaan's ``lavInspect(fit, "boot")``)."""
+    pt = res.partable
+    names = []
+    for k in range(res.theta.size):
+        r = pt[pt["free"] == k + 1].iloc[0]
+        names.append(f"{r['lhs']}{r['op']}{r['rhs']}")
+    d = _part(res).draws
+    return pd.DataFrame(d["theta"][d["ok"]], columns=names)
 
-    @classmethod
-    def _from(cls, base: Results, draws: dict, info: dict, payload: _Payload) -> BootstrapResults:
-        new = cls.__new__(cls)
-        cached = {k for k in dir(Results) if isinstance(getattr(Results, k, None), cached_property)}
-        new.__dict__.update({k: v for k, v in base.__dict__.items() if k not in cached})
-        new._boot = draws
-        new._payload = payload
-        new.bootstrap_info = info
-        ok = draws["ok"]
-        th = draws["theta"][ok]
-        nb = th.shape[0]
-        new.vcov = np.cov(th, rowvar=False, bias=True).reshape(base.theta.size, base.theta.size) if nb > 1 \
-            else np.full_like(base.vcov, np.nan)
-        new.options = dict(base.options, se="bootstrap", bootstrap=info["B"], seed=info["seed"],
-                           boot_ci_type=info["ci"])
-        return new
 
-    # -- draws ----------------------------------------------------------------------------------------
-    @property
-    def boot(self) -> pd.DataFrame:
-        pt = self.partable
-        names = []
-        for k in range(self.theta.size):
-            r = pt[pt["free"] == k + 1].iloc[0]
-            names.append(f"{r['lhs']}{r['op']}{r['rhs']}")
-        return pd.DataFrame(self._boot["theta"][self._boot["ok"]], columns=names)
+def _part(res: Results):
+    bp = res.bootstrap_part
+    if bp is None:
+        raise NotAvailableError("this fit has no bootstrap draws; use se='bootstrap' or bootstrap(fit).")
+    return bp
 
-    def _draw_matrix(self, which: str) -> np.ndarray:
-        ok = self._boot["ok"]
-        if which == "est":
-            return np.hstack([self._boot["rows"][ok], self._boot["def"][ok]])
-        return np.hstack([self._boot["std"][ok], self._boot["def_std"][ok]])
 
-    @cached_property
-    def _jackknife(self) -> dict:
-        p = self._payload
-        jk = _run(p, "jackknife", p.n, n_jobs=self.bootstrap_info.get("n_jobs"), scheduler=None,
-                  progress=False, desc="jackknife")
-        return jk
+def draw_matrix(res: Results, which: str) -> np.ndarray:
+    """The draws of every parameter-table row and ``:=`` parameter: ``"est"`` or ``"std.all"``."""
+    d = _part(res).draws
+    ok = d["ok"]
+    if which == "est":
+        return np.hstack([d["rows"][ok], d["def"][ok]])
+    return np.hstack([d["std"][ok], d["def_std"][ok]])
 
-    def _acc(self, which: str) -> np.ndarray:
-        jk = self._jackknife
-        ok = jk["converged"]
-        key = ("rows", "def") if which == "est" else ("std", "def_std")
-        vals = np.hstack([jk[key[0]][ok], jk[key[1]][ok]])
-        return _acceleration(vals)
 
-    def intervals(self, ci: str | None = None, *, level: float | None = None, which: str = "est") -> np.ndarray:
-        """Bootstrap intervals (rows of :attr:`params`, 2 columns) of type ``ci`` for ``"est"`` or ``"std.all"``."""
-        ci = check_option("ci", ci or self.bootstrap_info["ci"], CI_TYPES, casefold=True)
-        level = self.bootstrap_info["level"] if level is None else level
-        check_bootstrap_options(2, None, ci, level)
-        draws = self._draw_matrix(which)
-        base = Results.params.func(self)
-        est = base["est" if which == "est" else "std.all"].to_numpy(dtype=float)
-        se = np.nanstd(draws, axis=0, ddof=0)
-        nrow = self._boot["rows"].shape[1]
-        se[nrow:] = np.nanstd(draws[:, nrow:], axis=0, ddof=1) if draws.shape[0] > 1 else np.nan
-        fixed = np.r_[self.partable["free"].to_numpy() == 0, np.zeros(draws.shape[1] - nrow, bool)]
-        bias = None
-        if ci == "norm":
-            # lavaan: the bias at the mean of the free-parameter draws, mapped through the model
-            ok = self._boot["ok"]
-            mean_theta = np.nanmean(self._boot["theta"][ok], axis=0)[None]
-            S = self._payload.Xc.T @ self._payload.Xc / self._payload.n
-            q = all_quantities(self._payload.bm, self._payload.maps, mean_theta, S[None],
-                               self._payload.center[None])
-            at_mean = np.hstack([q["rows"], q["def"]] if which == "est" else [q["std"], q["def_std"]])[0]
-            bias = at_mean - est
-        acc = self._acc(which) if ci == "bca" else None
-        out = _intervals(ci, draws, est, se, level, acc=acc, bias=bias)
-        if which == "est":  # lavaan: fixed rows (including fixed.x) keep ci = est
-            out[fixed] = est[fixed, None]
-        return out
+def _acc(res: Results, which: str) -> np.ndarray:
+    jk = _part(res).jackknife
+    ok = jk["converged"]
+    key = ("rows", "def") if which == "est" else ("std", "def_std")
+    vals = np.hstack([jk[key[0]][ok], jk[key[1]][ok]])
+    return acceleration(vals)
 
-    # -- tables ---------------------------------------------------------------------------------------
-    @cached_property
-    def params(self) -> pd.DataFrame:
-        df = Results.params.func(self).copy()
-        nrow = self._boot["rows"].shape[1]
-        draws = self._draw_matrix("est")
-        if draws.shape[1] > nrow:
-            sd_def = np.nanstd(draws[:, nrow:], axis=0, ddof=1) if draws.shape[0] > 1 else np.nan
-            df.loc[df.index[nrow:], "se"] = sd_def
-        z_ok = df["se"] > np.sqrt(np.finfo(float).eps)
-        df["z"] = np.where(z_ok, df["est"] / df["se"].where(z_ok, 1.0), np.nan)
-        df["pvalue"] = np.where(z_ok, 2 * special.ndtr(-np.abs(df["z"])), np.nan)
-        ci = self.intervals()
-        df["ci.lower"], df["ci.upper"] = ci[:, 0], ci[:, 1]
-        return df
 
-    @cached_property
-    def standardized(self) -> pd.DataFrame:
-        """``std.all`` with bootstrap standard errors and intervals (lavaan's ``standardizedSolution`` columns
-        ``lhs op rhs est.std se z pvalue ci.lower ci.upper``), each resample standardised on its own."""
-        base = Results.params.func(self)
-        draws = self._draw_matrix("std.all")
-        est = base["std.all"].to_numpy(dtype=float)
-        se = np.nanstd(draws, axis=0, ddof=1) if draws.shape[0] > 1 else np.full(est.shape, np.nan)
-        fixed = np.r_[self.partable["free"].to_numpy() == 0, np.zeros(draws.shape[1] - self.partable.shape[0], bool)]
-        se = np.where(fixed & (np.nanstd(draws, axis=0) < 1e-12), 0.0, se)
-        ci = self.intervals(which="std.all")
-        out = base[["lhs", "op", "rhs", "group", "label"]].copy()
-        out["est.std"] = est
-        out["se"] = se
-        z_ok = out["se"] > np.sqrt(np.finfo(float).eps)
-        out["z"] = np.where(z_ok, out["est.std"] / out["se"].where(z_ok, 1.0), np.nan)
-        out["pvalue"] = np.where(z_ok, 2 * special.ndtr(-np.abs(out["z"])), np.nan)
-        out["ci.lower"], out["ci.upper"] = ci[:, 0], ci[:, 1]
-        return out
+def bootstrap_intervals(res: Results, ci: str | None = None, *, level: float | None = None,
+                        which: str = "est") -> np.ndarray:
+    """Bootstrap intervals (rows of ``params``, 2 columns) of type ``ci`` for ``"est"`` or ``"std.all"``."""
+    bp = _part(res)
+    info, d, payload = bp.info, bp.draws, bp.payload
+    ci = check_option("ci", ci or info["ci"], CI_TYPES, casefold=True)
+    level = info["level"] if level is None else level
+    check_bootstrap_options(2, None, ci, level)
+    draws = draw_matrix(res, which)
+    base = res.wald_params
+    est = base["est" if which == "est" else "std.all"].to_numpy(dtype=float)
+    se = np.nanstd(draws, axis=0, ddof=0)
+    nrow = d["rows"].shape[1]
+    se[nrow:] = np.nanstd(draws[:, nrow:], axis=0, ddof=1) if draws.shape[0] > 1 else np.nan
+    fixed = np.r_[res.partable["free"].to_numpy() == 0, np.zeros(draws.shape[1] - nrow, bool)]
+    bias = None
+    if ci == "norm":
+        # lavaan: the bias at the mean of the free-parameter draws, mapped through the model
+        ok = d["ok"]
+        mean_theta = np.nanmean(d["theta"][ok], axis=0)[None]
+        S = payload.Xc.T @ payload.Xc / payload.n
+        q = all_quantities(payload.bm, payload.maps, mean_theta, S[None], payload.center[None])
+        at_mean = np.hstack([q["rows"], q["def"]] if which == "est" else [q["std"], q["def_std"]])[0]
+        bias = at_mean - est
+    acc = _acc(res, which) if ci == "bca" else None
+    out = interval_bounds(ci, draws, est, se, level, acc=acc, bias=bias)
+    if which == "est":  # lavaan: fixed rows (including fixed.x) keep ci = est
+        out[fixed] = est[fixed, None]
+    return out
 
-    def to_dict(self) -> dict[str, Any]:
-        d = super().to_dict()
-        info = {k: v for k, v in self.bootstrap_info.items() if k != "n_jobs"}
-        d["bootstrap"] = info
-        return d
 
-    def summary(self) -> str:
-        i = self.bootstrap_info
-        names = {"perc": "percentile", "bca": "BCa", "norm": "normal"}
-        text = (f"\nBootstrap: {i['B']} resamples (seed {i['seed']}), {i['successful']} successful, "
-                f"{i['failed']} failed (dropped), {i['inadmissible']} inadmissible (kept); standard errors are "
-                f"the SDs of the draws; {names[i['ci']]} {i['level']:.0%} intervals.")
-        if i.get("bollen_stine"):
-            bs = i["bollen_stine"]
-            text += (f"\nBollen-Stine bootstrap p-value of the chi-square test: {bs['pvalue']:.3f} "
-                     f"({bs['larger']} of {bs['successful']} resampled chi-squares larger).")
-        base = super().summary()
-        # the header line of the engine's summary names the information-based SEs; these are the bootstrap's
-        lines = base.splitlines()
-        for k, line in enumerate(lines):
-            if line.strip().startswith("Standard errors:"):
-                lines[k] = f"  Standard errors: bootstrap ({i['successful']} successful resamples)"
-                break
-        return "\n".join(lines) + text
+def bootstrap_params(res: Results) -> pd.DataFrame:
+    """``params`` of a bootstrapped fit: SEs from the draws (divisor B for free parameters through the vcov
+    part, B - 1 for ``:=`` rows, as lavaan) and bootstrap intervals."""
+    df = res.wald_params.copy()
+    nrow = _part(res).draws["rows"].shape[1]
+    draws = draw_matrix(res, "est")
+    if draws.shape[1] > nrow:
+        sd_def = np.nanstd(draws[:, nrow:], axis=0, ddof=1) if draws.shape[0] > 1 else np.nan
+        df.loc[df.index[nrow:], "se"] = sd_def
+    z_ok = df["se"] > np.sqrt(np.finfo(float).eps)
+    df["z"] = np.where(z_ok, df["est"] / df["se"].where(z_ok, 1.0), np.nan)
+    df["pvalue"] = np.where(z_ok, 2 * special.ndtr(-np.abs(df["z"])), np.nan)
+    ci = bootstrap_intervals(res)
+    df["ci.lower"], df["ci.upper"] = ci[:, 0], ci[:, 1]
+    return df
+
+
+def bootstrap_standardized(res: Results) -> pd.DataFrame:
+    """``std.all`` with bootstrap standard errors and intervals (lavaan's ``standardizedSolution`` columns
+    ``lhs op rhs est.std se z pvalue ci.lower ci.upper``), each resample standardised on its own."""
+    base = res.wald_params
+    draws = draw_matrix(res, "std.all")
+    est = base["std.all"].to_numpy(dtype=float)
+    se = np.nanstd(draws, axis=0, ddof=1) if draws.shape[0] > 1 else np.full(est.shape, np.nan)
+    fixed = np.r_[res.partable["free"].to_numpy() == 0, np.zeros(draws.shape[1] - res.partable.shape[0], bool)]
+    se = np.where(fixed & (np.nanstd(draws, axis=0) < 1e-12), 0.0, se)
+    ci = bootstrap_intervals(res, which="std.all")
+    out = base[["lhs", "op", "rhs", "group", "label"]].copy()
+    out["est.std"] = est
+    out["se"] = se
+    z_ok = out["se"] > np.sqrt(np.finfo(float).eps)
+    out["z"] = np.where(z_ok, out["est.std"] / out["se"].where(z_ok, 1.0), np.nan)
+    out["pvalue"] = np.where(z_ok, 2 * special.ndtr(-np.abs(out["z"])), np.nan)
+    out["ci.lower"], out["ci.upper"] = ci[:, 0], ci[:, 1]
+    return out
+
+
+def bootstrap_summary_text(res: Results, base: str) -> str:
+    """The summary ``base`` with the bootstrap's standard-error line and its account of the resamples."""
+    i = _part(res).info
+    names = {"perc": "percentile", "bca": "BCa", "norm": "normal"}
+    text = (f"\nBootstrap: {i['B']} resamples (seed {i['seed']}), {i['successful']} successful, "
+            f"{i['failed']} failed (dropped), {i['inadmissible']} inadmissible (kept); standard errors are "
+            f"the SDs of the draws; {names[i['ci']]} {i['level']:.0%} intervals.")
+    if i.get("bollen_stine"):
+        bs = i["bollen_stine"]
+        text += (f"\nBollen-Stine bootstrap p-value of the chi-square test: {bs['pvalue']:.3f} "
+                 f"({bs['larger']} of {bs['successful']} resampled chi-squares larger).")
+    # the header line of the engine's summary names the information-based SEs; these are the bootstrap's
+    lines = base.splitlines()
+    for k, line in enumerate(lines):
+        if line.strip().startswith("Standard errors:"):
+            lines[k] = f"  Standard errors: bootstrap ({i['successful']} successful resamples)"
+            break
+    return "\n".join(lines) + text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -431,7 +406,7 @@ def bootstrap(
     n_jobs: int | None = None,
     scheduler: Any = None,
     progress: bool | None = None,
-) -> BootstrapResults:
+) -> Results:
     """Nonparametric bootstrap of a fitted model: SEs and CIs for every parameter and ``:=`` parameter.
 
     Parameters
@@ -457,7 +432,9 @@ def bootstrap(
 
     Returns
     -------
-    BootstrapResults
+    Results
+        The fit with a bootstrap part: the vcov part replaced by the covariance of the draws, ``params`` with
+        bootstrap SEs and intervals, ``bootstrap_info``, ``boot`` (the draws), ``intervals()``, ``standardized``.
 
     Examples
     --------
@@ -481,6 +458,7 @@ def bootstrap(
         raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
     entropy = resolve_entropy(seed)
     X = np.asarray(fit.stats.X, dtype=float)
+    payload: _Payload | _FimlPayload
     if fit.missing == "fiml":
         if bollen_stine:
             raise NotAvailableError("the Bollen-Stine bootstrap with missing='fiml' is not available yet.")
@@ -507,11 +485,11 @@ def bootstrap(
     if bollen_stine:
         info["bollen_stine"] = _bollen_stine(fit, int(B), entropy, n_jobs=n_jobs, scheduler=scheduler,
                                              progress=progress)
-    return BootstrapResults._from(fit, draws, info, payload)
+    return fit.with_bootstrap(draws, info, payload)
 
 
 def bootstrap_results(res: Results, B: int = 1000, seed: int | None = None, ci: str = "perc",
-                      **kwargs) -> BootstrapResults:
+                      **kwargs) -> Results:
     """The hook of ``sem(..., se="bootstrap", bootstrap=B, seed=S)``: :func:`bootstrap` of a fit."""
     return bootstrap(res, B, seed=seed, ci=ci, **kwargs)
 

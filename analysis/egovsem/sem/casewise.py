@@ -119,7 +119,7 @@ def saturated_gradient(cw: Casewise) -> tuple[np.ndarray, np.ndarray]:
 def _ksum(cw: Casewise) -> np.ndarray:
     if cw.complete:
         return cw.u.shape[0] * cw.K[0]
-    if cw.K_pattern is not None:
+    if cw.K_pattern is not None and cw.pattern_count is not None:
         return np.tensordot(cw.pattern_count, cw.K_pattern, axes=1)
     return cw.K.sum(axis=0)
 

@@ -25,7 +25,7 @@ def model_label(fit: Any, title: str | None = None) -> str:
     the parameter table's user rows of the first syntax line, e.g. ``visual =~ x1 + x2 + x3``)."""
     if title:
         return str(title)
-    pt = getattr(fit, "partable", None)
+    pt: Any = getattr(fit, "partable", None)
     try:
         user = pt[(pt["user"] == 1) & (pt["line"] > 0)]
         first = user[user["line"] == user["line"].min()]

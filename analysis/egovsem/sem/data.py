@@ -51,8 +51,14 @@ def _numeric_column(df: pd.DataFrame, col: str) -> np.ndarray:
     return conv.to_numpy(dtype=float)
 
 
-def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "listwise") -> SampleStats:
-    """Select ``names`` from ``data``, check them and compute the sample statistics."""
+def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "listwise",
+                 continuous: bool = True) -> SampleStats:
+    """Select ``names`` from ``data``, check them and compute the sample statistics.
+
+    ``continuous=False`` (ordered items, WLSMV): the checks that belong to a normal likelihood (constant
+    columns, more rows than variables, a singular covariance matrix) are left to the first stage of the
+    ordinal estimator, which checks the categories itself, and listwise deletion is the only choice.
+    """
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
     cols = [str(c) for c in data.columns]
@@ -88,9 +94,10 @@ def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "
     complete = ~np.isnan(X).any(axis=1)
     n_dropped = int((~complete).sum())
     if missing == "listwise" and n_dropped:
+        advice = " (use missing='fiml' to keep them)" if continuous else ""
         warnings.warn(
             f"listwise deletion: {n_dropped} of {ntotal} rows have a missing value on a model variable and "
-            f"were removed; {int(complete.sum())} rows are analysed (use missing='fiml' to keep them).",
+            f"were removed; {int(complete.sum())} rows are analysed{advice}.",
             MissingDataWarning,
             stacklevel=3,
         )
@@ -99,6 +106,10 @@ def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "
     n, p = Xc.shape
     if n < 2:
         raise DataError(f"Only {n} complete row(s) remain after listwise deletion; at least 2 are needed.")
+    if not continuous:
+        mean = Xc.mean(axis=0)
+        cov = (Xc - mean).T @ (Xc - mean) / n
+        return SampleStats(tuple(names), Xc, cov, mean, n, ntotal, n_dropped, index)
     _check_constant(Xc, names)
     if n <= p:
         raise DataError(

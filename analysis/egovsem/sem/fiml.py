@@ -1,8 +1,8 @@
 """FIML (casewise ML with missing values) and the observed-information / first-order matrices that
 FIML and MLR need, all in terms of the saturated coordinates of :mod:`egovsem.sem.casewise`.
 
-* FIML discrepancy ``F(theta) = -2/N sum_i l_i(theta)``; minimised by :func:`egovsem.sem.optimize.minimize`
-  with the expected information under MAR as the metric.
+* FIML discrepancy ``F(theta) = -2/N sum_i l_i(theta)`` (:class:`FIMLDiscrepancy`, the protocol of
+  :mod:`egovsem.sem.discrepancy`); minimised with the expected information under MAR as the metric.
 * Observed information (lavaan's default for FIML and for MLR, ``observed.information = "hessian"``):
   ``-[Delta' H_phi Delta + sum_a g_a d2 phi_a / dtheta dtheta']``, the second term by central differences
   of the model Jacobian (no data involved).
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .casewise import (
+    Casewise,
     casewise,
     expected_information_phi,
     saturated_gradient,
@@ -22,10 +23,12 @@ from .casewise import (
     saturated_scores,
     vech_indices,
 )
-from .optimize import FitState, minimize
+from .discrepancy import Discrepancy, minimize_groups
+from .optimize import FitState
 from .ram import RAM
 
-__all__ = ["RowData", "delta_phi", "fiml_objective", "fiml_scoring", "observed_information",
+__all__ = ["RowData", "FIMLDiscrepancy", "delta_phi", "fiml_objective", "fiml_scoring", "observed_information",
+           "h1_logl",
            "model_scores", "independence_fiml", "independence_fiml_moments"]
 
 
@@ -53,14 +56,15 @@ def delta_phi(ram: RAM, theta: np.ndarray) -> np.ndarray:
     return np.concatenate([dmu, dS[:, vi, vj]], axis=1)
 
 
-def _phi_gradient(cw) -> np.ndarray:
+def _phi_gradient(cw: Casewise) -> np.ndarray:
     """The summed casewise scores in phi coordinates (without forming the n x nphi score matrix)."""
     g_mu, G = saturated_gradient(cw)
     vi, vj = vech_indices(g_mu.size)
     return np.concatenate([g_mu, G[vi, vj] * np.where(vi == vj, 1.0, 2.0)])
 
 
-def fiml_objective(ram: RAM, theta, rows: RowData) -> float:
+def fiml_objective(ram: RAM, theta: np.ndarray, rows: RowData) -> float:
+    """The FIML discrepancy ``-2/N sum_i l_i(theta)``; ``inf`` where some row's block is not PD."""
     Sigma, mu, *_ = ram.implied(theta)
     cw = casewise(rows.X0, rows.M, Sigma, mu)
     if cw is None:
@@ -68,22 +72,75 @@ def fiml_objective(ram: RAM, theta, rows: RowData) -> float:
     return float(-2.0 / rows.n * cw.logl.sum())
 
 
+def h1_logl(rows: RowData, Sigma: np.ndarray, mu: np.ndarray) -> float:
+    """The log-likelihood of the rows at ``(Sigma, mu)`` (the unrestricted model's at its EM estimates)."""
+    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    if cw is None:
+        return -np.inf
+    return float(cw.logl.sum())
+
+
+@dataclass
+class FIMLDiscrepancy(Discrepancy):
+    """The FIML discrepancy of one group: its RAM and rows (missing cells masked).
+
+    The scoring metric is the expected information under MAR (casewise over the rows' observed
+    blocks); ``mu_fixed``: without a mean structure the means are the saturated estimates.
+    """
+
+    ram: RAM
+    rows: RowData
+    mu_fixed: np.ndarray | None = None
+
+    @property
+    def nobs(self) -> int:
+        return self.rows.n
+
+    def _casewise(self, theta: np.ndarray) -> Casewise:
+        Sigma, mu, *_ = self.ram.implied(theta)
+        return _casewise_at(self.rows, Sigma, mu)
+
+    def objective(self, theta: np.ndarray) -> float:
+        return fiml_objective(self.ram, theta, self.rows)
+
+    def gradient_information(self, theta: np.ndarray, *, info: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        cw = self._casewise(theta)
+        D = delta_phi(self.ram, theta)
+        n = self.rows.n
+        g = -2.0 / n * (D @ _phi_gradient(cw))
+        return g, ((1.0 / n) * (D @ expected_information_phi(cw) @ D.T) if info else None)
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self.gradient_information(theta, info=False)[0]
+
+    def information(self, theta: np.ndarray) -> np.ndarray:
+        info = self.gradient_information(theta)[1]
+        assert info is not None
+        return info
+
+    def scores(self, theta: np.ndarray) -> np.ndarray:
+        return model_scores(self.ram, theta, self.rows, mu_fixed=self.mu_fixed)
+
+    def observed_information(self, theta: np.ndarray) -> np.ndarray:
+        """Total observed information (minus the Hessian of the log-likelihood)."""
+        return observed_information(self.ram, theta, self.rows, mu_fixed=self.mu_fixed)
+
+
 def fiml_scoring(ram: RAM, theta0: np.ndarray, rows: RowData, *, iter_max: int = 10000,
                  tol: float = 1e-10) -> FitState:
-    """Minimise the FIML discrepancy by Fisher scoring (expected information under MAR as the metric)."""
-    n = rows.n
-
-    def gH(theta, metric=True):
-        Sigma, mu, *_ = ram.implied(theta)
-        cw = casewise(rows.X0, rows.M, Sigma, mu)
-        D = delta_phi(ram, theta)
-        g = -2.0 / n * (D @ _phi_gradient(cw))
-        return g, (2.0 / n * (D @ expected_information_phi(cw) @ D.T) if metric else None)
-
-    return minimize(lambda th: fiml_objective(ram, th, rows), gH, theta0, iter_max=iter_max, tol=tol)
+    """Minimise the FIML discrepancy of one group by :func:`egovsem.sem.discrepancy.minimize_groups`."""
+    return minimize_groups([FIMLDiscrepancy(ram, rows)], theta0, iter_max=iter_max, tol=tol)
 
 
-def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed=None) -> np.ndarray:
+def _casewise_at(rows: RowData, Sigma: np.ndarray, mu: np.ndarray) -> Casewise:
+    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    if cw is None:
+        raise np.linalg.LinAlgError("the implied covariance matrix is not positive definite")
+    return cw
+
+
+def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *,
+                         mu_fixed: np.ndarray | None = None) -> np.ndarray:
     """Total observed information (minus the Hessian of the log-likelihood) at theta.
 
     ``mu_fixed``: without a mean structure the means are the (saturated) sample means.
@@ -91,7 +148,7 @@ def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed
     Sigma, mu, *_ = ram.implied(theta)
     if mu_fixed is not None:
         mu = mu_fixed
-    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    cw = _casewise_at(rows, Sigma, mu)
     D = delta_phi(ram, theta)
     Hphi = saturated_hessian(cw)
     g = _phi_gradient(cw)
@@ -110,12 +167,12 @@ def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed
     return 0.5 * (A + A.T)
 
 
-def model_scores(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed=None) -> np.ndarray:
+def model_scores(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed: np.ndarray | None = None) -> np.ndarray:
     """Casewise scores with respect to theta, (n, q)."""
     Sigma, mu, *_ = ram.implied(theta)
     if mu_fixed is not None:
         mu = mu_fixed
-    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    cw = _casewise_at(rows, Sigma, mu)
     return saturated_scores(cw) @ delta_phi(ram, theta).T
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import special
 
 from .._errors import EgovsemError, NotAvailableError
-from .bootstrap import BootstrapResults, _intervals, bootstrap, check_bootstrap_options
+from .bootstrap import bootstrap, check_bootstrap_options, interval_bounds
 from .results import Results
 
 __all__ = ["effects", "path_chains"]
@@ -135,7 +135,7 @@ def effects(
     chains = path_chains(fit.partable, x, y)
     if not chains:
         raise EgovsemError(f"The model has no directed path (chain of '~' regressions) from {x!r} to {y!r}.")
-    if isinstance(fit, BootstrapResults) and (bootstrap_draws is None or bootstrap_draws == fit.bootstrap_info["B"]):
+    if fit.bootstrap_part is not None and (bootstrap_draws is None or bootstrap_draws == fit.bootstrap_part.info["B"]):
         bt = fit
     else:
         B = 1000 if bootstrap_draws is None else bootstrap_draws
@@ -160,30 +160,32 @@ def effects(
         labels.append(("total indirect", f"{x} -> ... -> {y}"))
     labels += [("direct", f"{x} -> {y}") for _ in direct]
     labels.append(("total", f"{x} => {y}"))
-    ok = bt._boot["ok"]
-    base = Results.params.func(bt)
+    part = bt.bootstrap_part
+    assert part is not None  # bootstrap() returns a fit with its draws
+    ok = part.draws["ok"]
+    base = bt.wald_params
     nrow = len(bt.partable)
     est_rows = base["est"].to_numpy(float)[:nrow][None]
     std_rows = base["std.all"].to_numpy(float)[:nrow][None]
     est = table(est_rows)[0]
     std = table(std_rows)[0]
-    draws = table(bt._boot["rows"][ok])
-    sdraws = table(bt._boot["std"][ok])
+    draws = table(part.draws["rows"][ok])
+    sdraws = table(part.draws["std"][ok])
     se = draws.std(axis=0, ddof=1)
     acc = sacc = None
     if ci == "bca":
-        from .bootstrap import _acceleration
+        from .bootstrap import acceleration
 
-        jk = bt._jackknife
+        jk = part.jackknife
         jok = jk["converged"]
-        acc = _acceleration(table(jk["rows"][jok]))
-        sacc = _acceleration(table(jk["std"][jok]))
+        acc = acceleration(table(jk["rows"][jok]))
+        sacc = acceleration(table(jk["std"][jok]))
     bias = sbias = None
     if ci == "norm":
         bias = draws.mean(axis=0) - est
         sbias = sdraws.mean(axis=0) - std
-    cint = _intervals(ci, draws, est, se, level, acc=acc, bias=bias)
-    sint = _intervals(ci, sdraws, std, sdraws.std(axis=0, ddof=1), level, acc=sacc, bias=sbias)
+    cint = interval_bounds(ci, draws, est, se, level, acc=acc, bias=bias)
+    sint = interval_bounds(ci, sdraws, std, sdraws.std(axis=0, ddof=1), level, acc=sacc, bias=sbias)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(se > 0, est / se, np.nan)
     out = pd.DataFrame({
@@ -191,6 +193,6 @@ def effects(
         "pvalue": 2 * special.ndtr(-np.abs(z)), "ci.lower": cint[:, 0], "ci.upper": cint[:, 1],
         "std.all": std, "std.ci.lower": sint[:, 0], "std.ci.upper": sint[:, 1],
     })
-    out.attrs.update({"bootstrap": {k: v for k, v in bt.bootstrap_info.items() if k != "n_jobs"},
+    out.attrs.update({"bootstrap": {k: v for k, v in (bt.bootstrap_info or {}).items() if k != "n_jobs"},
                       "ci": ci, "level": level, "x": x, "y": y})
     return out

@@ -8,23 +8,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import (
-    ConvergenceWarning,
-    HeywoodWarning,
-    IdentificationError,
-    MissingDataWarning,
-)
-from . import ml
-from .checks import NONCONVERGENCE_ADVICE
-from .data import SampleStats, prepare_data
-from .fiml import RowData, fiml_scoring, model_scores, observed_information
+from .._errors import HeywoodWarning
+from ..parallel import single_blas_thread
+from .data import SampleStats
+from .estimate import estimate, fill_fixed_x
 from .options import Options, resolve_options
 from .partable import ModelSpec, check_data_names, specify
 from .ram import RAM
 from .start import start_theta
 
 __all__ = ["Model", "sem", "cfa"]
-
 
 
 class Model:
@@ -98,6 +91,7 @@ class Model:
         return Model(self.model, **{**self._args, **changes})
 
     # ------------------------------------------------------------------------------------------------
+    @single_blas_thread
     def fit(self, data: pd.DataFrame):
         """Estimate the model on ``data`` and return a :class:`Results`."""
         from .results import Results
@@ -112,76 +106,22 @@ class Model:
         if opts.group is not None:
             from .multigroup import fit_multigroup
 
-            res = fit_multigroup(self, data)
-            _warn_heywood(res)
-            return res
+            mg = fit_multigroup(self, data)
+            _warn_heywood(mg)
+            return mg
         spec = self.spec
-        fiml = opts.discrepancy == "FIML"
-        if fiml and spec.ov_x:
-            data = _drop_missing_covariates(data, spec.ov_x)
-        stats = prepare_data(data, spec.ov, missing=opts.missing)
-        pt = _fill_fixed_x(spec, stats)
-        ram = RAM.from_partable(pt, spec.ov, spec.lv)
-        p = len(spec.ov)
-        ndat = p * (p + 1) // 2 + (p if spec.meanstructure else 0)
-        nx = len(spec.ov_x)
-        ndat -= nx * (nx + 1) // 2 + (nx if spec.meanstructure else 0)
-        npar = spec.npar
-        df = ndat - npar
-        if df < 0:
-            raise IdentificationError(
-                f"The model is not identified: it has {npar} free parameters but the data give only {ndat} "
-                f"sample moments (df = {df}). Fix or constrain {-df} parameter(s)."
-            )
-        theta0 = start_values(spec, pt, ram, stats)
-        robust = opts.se == "robust.huber.white"
-        rows = RowData.from_array(stats.X) if opts.casewise else None
-        N = stats.nobs
-        if fiml:
-            state = fiml_scoring(ram, theta0, rows, iter_max=opts.iter_max)
-        else:
-            state = ml.fisher_scoring(
-                ram, theta0, stats.cov, stats.mean, meanstructure=spec.meanstructure,
-                iter_max=opts.iter_max,
-            )
-        if not state.converged:
-            warnings.warn(
-                f"the model did not converge after {state.iterations} iterations ({state.message}); "
-                f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        extra: dict[str, Any] = {}
-        mu_fixed = None if spec.meanstructure else stats.mean
-        if opts.information == "observed":
-            # lavaan's default for FIML and for MLR: observed information (Hessian)
-            A = observed_information(ram, state.theta, rows, mu_fixed=mu_fixed)
-            extra["information"] = "observed"
-        else:
-            A = N * ml.information(ram, state.theta, spec.meanstructure)
-            extra["information"] = "expected"
-        vcov = _invert_information(A, 1, pt, strict=state.converged)
-        if robust and np.isfinite(vcov).all():
-            sc = model_scores(ram, state.theta, rows, mu_fixed=mu_fixed)
-            B0 = sc.T @ sc
-            vcov = vcov @ B0 @ vcov
-            extra["B0"] = B0
-        extra["A"] = A
-        extra["rows"] = rows
-        fmin = state.fmin
-        if fiml:
-            # FIML discrepancy relative to the unrestricted model: chisq = N * fmin = 2 (logl_h1 - logl)
-            from .casewise import casewise
-
-            Sh, mh = stats.cov, stats.mean
-            logl_h1 = float(casewise(rows.X0, rows.M, Sh, mh).logl.sum())
-            extra["logl"] = -N / 2 * state.fmin
-            extra["logl_h1"] = logl_h1
-            fmin = state.fmin + 2.0 / N * logl_h1
-        res = Results(
-            model=self, spec=spec, partable=pt, ram=ram, stats=stats, theta=state.theta, vcov=vcov,
-            fmin=fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
-            message=state.message, extra=extra,
+        est = estimate(self, spec, [data])
+        extra: dict[str, Any] = {"information": est.information, "A": est.A, "rows": est.rows[0] if est.rows else None}
+        if est.B0 is not None:
+            extra["B0"] = est.B0
+        if est.logl is not None:
+            extra["logl"] = est.logl
+            extra["logl_h1"] = est.logl_h1_g[0]
+        state = est.state
+        res = Results.from_fit(
+            model=self, spec=spec, partable=est.partable, ram=est.rams[0], stats=est.stats[0], theta=state.theta,
+            vcov=est.vcov, fmin=est.fmin, converged=state.converged, iterations=state.iterations, ndat=est.ndat,
+            df=est.df, message=state.message, extra=extra, start=est.start,
         )
         _warn_heywood(res)
         if opts.se == "bootstrap":
@@ -191,74 +131,16 @@ class Model:
         return res
 
 
-def _drop_missing_covariates(data: pd.DataFrame, ov_x) -> pd.DataFrame:
-    """FIML with fixed.x covariates: rows missing a covariate are removed (lavaan's missing = "ml"), reported."""
-    cols = [c for c in ov_x if c in data.columns]
-    if not cols:
-        return data
-    bad = data[cols].isna().any(axis=1)
-    if bad.any():
-        warnings.warn(
-            f"missing='fiml' with fixed.x: {int(bad.sum())} rows with a missing value on the covariate(s) {cols} "
-            "were removed (as lavaan does; pass fixed_x=False to keep them and model the covariates).",
-            MissingDataWarning, stacklevel=4,
-        )
-        return data.loc[~bad]
-    return data
-
-
 def _fill_fixed_x(spec: ModelSpec, stats: SampleStats) -> pd.DataFrame:
-    """Set the fixed.x rows to the sample (co)variances and means."""
-    pt = spec.partable.copy()
-    pos = {v: i for i, v in enumerate(spec.ov)}
-    for i in pt.index[pt["exo"] == 1]:
-        r = pt.loc[i]
-        if r["op"] == "~~":
-            pt.at[i, "ustart"] = stats.cov[pos[r["lhs"]], pos[r["rhs"]]]
-        elif r["op"] == "~1":
-            pt.at[i, "ustart"] = stats.mean[pos[r["lhs"]]]
-    return pt
+    """Set the fixed.x rows of a single-group table to the sample (co)variances and means
+    (:func:`egovsem.sem.estimate.fill_fixed_x` with G = 1)."""
+    return fill_fixed_x(spec, [stats])
 
 
 def start_values(spec: ModelSpec, pt: pd.DataFrame, ram: RAM, stats: SampleStats) -> np.ndarray:
     """Starting values of the free parameters: lavaan's defaults (FABIN3 loadings and its rules for the
     rest), see :mod:`egovsem.sem.start`; user ``start()`` values win."""
     return start_theta(spec, pt, ram.q, stats)
-
-
-def _invert_information(info: np.ndarray, nobs: int, pt: pd.DataFrame, *, strict: bool) -> np.ndarray:
-    q = info.shape[0]
-    if q == 0:
-        return np.zeros((0, 0))
-    d = np.sqrt(np.clip(np.diag(info), 1e-300, None))
-    R = info / np.outer(d, d)
-    ev, evec = np.linalg.eigh(R)
-    if ev[0] < 1e-10 * max(ev[-1], 1.0):
-        v = evec[:, 0]
-        worst = np.argsort(-np.abs(v))[:3]
-        names = []
-        for k in worst:
-            if abs(v[k]) < 0.1:
-                continue
-            rows = pt[pt["free"] == k + 1]
-            r = rows.iloc[0]
-            names.append(f"{r['lhs']} {r['op']} {r['rhs']}".strip())
-        if strict:
-            raise IdentificationError(
-                "The model is not identified: the information matrix is singular (smallest eigenvalue "
-                f"{ev[0]:.3g}), so standard errors cannot be computed. The parameters involved: {', '.join(names)}. "
-                "Fix a loading or a variance to set each latent variable's scale, or remove a redundant parameter."
-            )
-        # not converged: a singular information matrix away from the optimum says nothing about identification
-        warnings.warn(
-            "the model did not converge and the information matrix is singular at the point where the optimiser "
-            f"stopped (smallest eigenvalue {ev[0]:.3g}; parameters involved: {', '.join(names)}), so standard "
-            f"errors cannot be computed; {NONCONVERGENCE_ADVICE}.",
-            ConvergenceWarning, stacklevel=3,
-        )
-        return np.full((q, q), np.nan)
-    Rinv = (evec / ev) @ evec.T
-    return Rinv / np.outer(d, d) / nobs  # nobs = 1 when ``info`` is already a total
 
 
 def _warn_heywood(res) -> None:

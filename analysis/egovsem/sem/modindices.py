@@ -72,11 +72,10 @@ def _group_views(res):
     """One view per group: (group number, view with spec/partable/stats/extra, RAM, N_g)."""
     from types import SimpleNamespace
 
-    rams = getattr(res, "rams", None)
-    if not rams:
+    if res.ngroups == 1:
         return [(1, res, res.ram, res.stats.nobs)]
     out = []
-    for g, (ram, st) in enumerate(zip(rams, res.group_stats), start=1):
+    for g, (ram, st) in enumerate(zip(res.rams, res.group_stats), start=1):
         pt = res.partable[res.partable["group"] == g]
         out.append((g, SimpleNamespace(spec=res.spec, partable=pt, stats=st, extra=res.extra, missing=res.missing),
                     ram, st.nobs))

@@ -98,7 +98,14 @@ def minimize(
     if q == 0:
         return FitState(theta, fval, True, 0, "converged")
     lam = 0.0
-    g, H = grad_metric(theta)
+
+    def gradient_metric(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        g_, H_ = grad_metric(th)
+        if H_ is None:
+            raise ValueError("grad_metric(theta, metric=True) returned no metric")
+        return g_, H_
+
+    g, H = gradient_metric(theta)
     for it in range(1, iter_max + 1):
         d = np.maximum(np.diag(H), 1e-12 * max(1.0, float(np.max(np.abs(np.diag(H))))))
         accepted = False
@@ -134,5 +141,5 @@ def minimize(
             g_new = grad_metric(theta, metric=False)[0]
             if np.max(np.abs(g_new)) < gtol:
                 return FitState(theta, fval, True, it, "converged")
-        g, H = grad_metric(theta)
+        g, H = gradient_metric(theta)
     return FitState(theta, fval, False, iter_max, f"the iteration limit ({iter_max}) was reached")

@@ -301,17 +301,17 @@ def specify(
     pt["plabel"] = [f".p{i}." for i in pt["id"]]
     if "_eq" in pt:
         # group.equal rows show the plabel of the group-1 row they equal, as lavaan's parameterEstimates
-        first = {}
+        first: dict[str, str] = {}
         for i in pt.index:
-            key = pt.at[i, "_eq"]
-            if key:
-                first.setdefault(key, pt.at[i, "plabel"])
-                pt.at[i, "label"] = first[key]
+            eq = str(pt.at[i, "_eq"] or "")
+            if eq:
+                first.setdefault(eq, str(pt.at[i, "plabel"]))
+                pt.at[i, "label"] = first[eq]
     cols = ["id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "start", "exo", "label", "plabel", "line"]
 
     pt = pt[cols]
     # defined parameter names must not clash with variables, parameter labels or each other
-    label_line = {}
+    label_line: dict[str, int] = {}
     for s in stmts:
         if s.op in ("=~", "~", "~~", "~1") and s.mod.label:
             label_line.setdefault(s.mod.label, s.line)

@@ -30,9 +30,10 @@ from .._errors import EgovsemError, EgovsemWarning
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from . import ml
 from ._draws import RowMaps
-from .batch import BatchModel, _safe_inverse
+from .batch import BatchModel, safe_inverse
 from .data import SampleStats
-from .model import _fill_fixed_x, start_values
+from .estimate import fill_fixed_x
+from .model import start_values
 from .partable import specify
 from .ram import RAM
 from .simulate import population_moments
@@ -180,7 +181,7 @@ def _power_chunk(pl: _Payload, i_n: int, start: int, stop: int) -> dict:
     ok = fit.converged.copy()
     theta = np.where(ok[:, None], fit.theta, pl.theta_true)
     info = pl.bm.information(theta, S, xbar)
-    V = _safe_inverse(n * info)
+    V = safe_inverse(n * info)
     se_theta = np.sqrt(np.clip(np.diagonal(V, axis1=1, axis2=2), 0, None))
     A, Sm, m = pl.bm.matrices(theta, S, xbar)
     rows = pl.maps.rows(A, Sm, m)
@@ -310,7 +311,7 @@ def power_analysis(
     cols = np.array([names.index(v) for v in spec.ov], dtype=int)
     Sp, mp = Sigma[np.ix_(cols, cols)], mu[cols]
     stats = SampleStats(tuple(spec.ov), np.zeros((0, len(cols))), Sp, mp, 10 ** 6, 10 ** 6, 0, pd.RangeIndex(0))
-    pt = _fill_fixed_x(spec, stats)
+    pt = fill_fixed_x(spec, [stats])
     ram = RAM.from_partable(pt, spec.ov, spec.lv)
     bm = BatchModel(ram, pt, meanstructure=spec.meanstructure)
     bm.spec = spec

@@ -44,8 +44,10 @@ def _group_statistics(res) -> list[tuple[str, float]]:
     """``[(group label, N_g F_g)]``: each group's share of the chi-square of a complete-data multi-group ML
     fit (lavaan's "Test statistic for each group"; with fixed.x the exogenous block of Sigma is S's and adds
     nothing); empty for one group or FIML."""
-    rams, stats = getattr(res, "rams", None), getattr(res, "group_stats", None)
-    if not rams or len(rams) < 2 or res.missing == "fiml":
+    if res.ngroups < 2 or res.missing == "fiml":
+        return []
+    rams, stats = res.rams, res.group_stats
+    if not rams or not stats:
         return []
     out = []
     for lab, ram, st in zip(res.group_labels, rams, stats):
@@ -198,7 +200,7 @@ def summary_text(res) -> str:
     lines += fit_section_lines(res)
     lines.append("")
     lines.append("Parameter Estimates:")
-    info = res.extra.get("information", "expected")
+    info = res.vcov_part.information
     kind = "robust (Huber-White sandwich)" if res.opts.se == "robust.huber.white" else "standard"
     lines.append(f"  Standard errors: {kind}, {info} information")
     params = res.params

@@ -178,12 +178,12 @@ def partable_start(spec, pt: pd.DataFrame, stats: Any, *, categorical: bool = Fa
             lam = np.full(lam.size, 0.7 if std_lv else 1.0)
         start[lam_idx] = lam
     # intercepts: the sample (EM) means
-    for i in np.flatnonzero(op == "~1"):
+    for i in np.flatnonzero(op == "~1").tolist():
         if lhs[i] in opos:
             start[i] = xbar[opos[lhs[i]]]
     # exogenous observed covariates: their sample (co)variances
     ovx = set(_ov_x_names(spec, pt))
-    for i in np.flatnonzero(op == "~~"):
+    for i in np.flatnonzero(op == "~~").tolist():
         if lhs[i] in ovx and rhs[i] in ovx:
             a, b = opos[lhs[i]], opos[rhs[i]]
             start[i] = S[a, b] * ((stats.X.shape[0] - 1) / stats.X.shape[0] if missing and free[i] > 0 else 1.0)

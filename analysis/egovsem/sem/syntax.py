@@ -100,7 +100,9 @@ def _logical_statements(text: str) -> list[tuple[int, str]]:
 
 def _split_top(s: str, sep: str) -> list[str]:
     """Split on ``sep`` outside parentheses."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in s:
         if ch == "(":
             depth += 1

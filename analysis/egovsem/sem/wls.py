@@ -10,10 +10,11 @@
    variance``, so that the latent responses have unit variance: the delta parameterisation), the scale
    rows ``x ~*~ x`` fixed to 1, intercepts ``x ~1`` and latent means fixed to 0.
 3. DWLS: minimise ``F = sum_i w_i (s_i - sigma_i(theta))^2`` with ``s`` = wls.obs and ``sigma`` = model
-   thresholds and implied correlations in the same order, by Gauss-Newton with the analytic Jacobian
-   ``Delta`` (thresholds are parameters themselves; the correlation rows come from the RAM derivatives of the
-   implied covariance of the latent responses, with the dependence of the fixed residual variances on the
-   other parameters carried by the chain rule).
+   thresholds and implied correlations in the same order (:class:`DWLSDiscrepancy`), by the engine's one
+   optimiser (:func:`egovsem.sem.discrepancy.minimize_groups`: Fisher scoring in a trust region, which is
+   Gauss-Newton here) with the analytic Jacobian ``Delta`` (thresholds are parameters themselves; the
+   correlation rows come from the RAM derivatives of the implied covariance of the latent responses, with
+   the dependence of the fixed residual variances on the other parameters carried by the chain rule).
 4. Standard errors (lavaan's ``se = "robust.sem"``): ``vcov = A^-1 Delta' W Gamma W Delta A^-1 / (N - 1)``, with
    ``A = Delta' W Delta`` (N - 1: lavaan's denominator for all estimators but ML/PML/FML).
 5. Test (lavaan's ``test = "scaled.shifted"``): ``chisq = (N - 1) F`` (lavaan's DWLS objective is
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
@@ -46,16 +46,19 @@ from .._errors import (
     ConvergenceWarning,
     DataError,
     IdentificationError,
-    MissingDataWarning,
     NotAvailableError,
     NotConvergedError,
 )
 from .checks import NONCONVERGENCE_ADVICE
+from .data import prepare_data
+from .discrepancy import Discrepancy, minimize_groups
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .results import Results
+from .vcov import sandwich, scaled_inverse
 
-__all__ = ["fit_wlsmv", "WLSResults", "wlsmv_partable"]
+__all__ = ["fit_wlsmv", "wlsmv_partable", "wlsmv_summary_text", "wlsmv_summary_html", "DWLSDiscrepancy",
+           "DeltaModel"]
 
 _PT_COLS = ["id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "start", "exo", "label", "plabel", "line"]
 
@@ -76,33 +79,6 @@ def _ordered_names(ov: tuple[str, ...], ordered, data: pd.DataFrame) -> list[str
     if absent:
         raise DataError(f"The 'ordered' parameter names column(s) {absent} that are not in 'data'.")
     return [v for v in ov if v in set(names)]
-
-
-def _complete_rows(data: pd.DataFrame, ov: tuple[str, ...]) -> SimpleNamespace:
-    """The model's columns with listwise deletion (lavaan's default for WLSMV), reported as a warning."""
-    from .data import _numeric_column
-
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
-    absent = [v for v in ov if v not in data.columns]
-    if absent:
-        raise DataError(f"The model names variable(s) that are not columns of 'data': {absent}. A name that is "
-                        "meant to be latent must appear on the left of '=~'.")
-    X = np.column_stack([_numeric_column(data, v) for v in ov])
-    ntotal = X.shape[0]
-    allmiss = np.isnan(X).all(axis=0)
-    if allmiss.any():
-        raise DataError(f"Column(s) {[ov[i] for i in np.flatnonzero(allmiss)]} of 'data' are missing on every row.")
-    complete = ~np.isnan(X).any(axis=1)
-    n_dropped = int((~complete).sum())
-    if n_dropped:
-        warnings.warn(f"listwise deletion: {n_dropped} of {ntotal} rows have a missing value on a model variable "
-                      f"and were removed; {int(complete.sum())} rows are analysed.", MissingDataWarning, stacklevel=3)
-    Xc = X[complete]
-    mean = Xc.mean(axis=0)
-    cov = (Xc - mean).T @ (Xc - mean) / max(Xc.shape[0], 1)
-    return SimpleNamespace(names=tuple(ov), X=Xc, cov=cov, mean=mean, nobs=Xc.shape[0], ntotal=ntotal,
-                           n_dropped=n_dropped, row_index=data.index[complete])
 
 
 # ------------------------------------------------------------------------------ parameter table --
@@ -208,7 +184,7 @@ class DeltaModel:
         ram = RAM.from_partable(sem_rows, tuple(ov), tuple(lv))
         q = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
         ram.q = q
-        th_free = {}
+        th_free: dict[str, list[int]] = {}
         for r in pt[pt["op"] == "|"].itertuples():
             th_free.setdefault(r.lhs, []).append(int(r.free) - 1)
         th_rows, th_par, mean_rows, mean_var = [], [], [], []
@@ -273,55 +249,49 @@ class DeltaModel:
         return D
 
 
-def _gauss_newton(dm: DeltaModel, theta0, s, w, *, iter_max: int = 500, tol: float = 1e-10):
-    theta = np.asarray(theta0, dtype=float).copy()
+@dataclasses.dataclass
+class DWLSDiscrepancy(Discrepancy):
+    """The DWLS discrepancy of WLSMV (one group): ``F = sum_i w_i (s_i - sigma_i(theta))^2`` with ``s`` =
+    wls.obs, ``w = 1 / diag(Gamma)`` and ``sigma`` the model's thresholds and correlations
+    (:class:`DeltaModel`). Its gradient is ``-2 Delta' W (s - sigma)`` and its expected information
+    ``Delta' W Delta`` (lavaan's for DWLS), so the scoring step is Gauss-Newton's."""
 
-    def fval(th):
-        sig = dm.moments(th)[0]
-        r = s - sig
-        return float(np.sum(w * r * r)), r
+    dm: DeltaModel
+    s: np.ndarray
+    w: np.ndarray
 
-    F, r = fval(theta)
-    converged, msg = False, "iteration limit reached"
-    it = 0
-    for it in range(1, iter_max + 1):  # noqa: B007 (the count is reported after the loop)
-        D = dm.jacobian(theta)
-        WD = D * w[:, None]
-        H = D.T @ WD
-        g = WD.T @ r
+    def residual(self, theta: np.ndarray) -> np.ndarray:
+        return self.s - self.dm.moments(theta)[0]
+
+    def objective(self, theta: np.ndarray) -> float:
         try:
-            step = np.linalg.solve(H, g)
+            r = self.residual(theta)
         except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(H, g, rcond=None)[0]
-        t = 1.0
-        while True:
-            th_new = theta + t * step
-            F_new, r_new = fval(th_new)
-            if np.isfinite(F_new) and F_new <= F + 1e-15 * max(F, 1.0):
-                break
-            t /= 2
-            if t < 1e-10:
-                break
-        if t < 1e-10:
-            msg = "no decrease along the Gauss-Newton direction"
-            converged = np.max(np.abs(step)) < 1e-6
-            break
-        theta, dF = th_new, F - F_new
-        F, r = F_new, r_new
-        if np.max(np.abs(t * step)) < tol or dF < 1e-16 * max(F, 1e-300):
-            converged, msg = True, "converged"
-            break
-    return SimpleNamespace(theta=theta, F=F, converged=converged, iterations=it, message=msg)
+            return np.inf
+        return float(np.sum(self.w * r * r))
+
+    def gradient_information(self, theta: np.ndarray, *, info: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        D = self.dm.jacobian(theta)
+        WD = D * self.w[:, None]
+        g = -2.0 * (WD.T @ self.residual(theta))
+        return g, (D.T @ WD if info else None)
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self.gradient_information(theta, info=False)[0]
+
+    def information(self, theta: np.ndarray) -> np.ndarray:
+        D = self.dm.jacobian(theta)
+        return D.T @ (D * self.w[:, None])
 
 
 def _start(model, pt, dm: DeltaModel, ost: OrdinalStats):
     """Start values: lavaan-like simple starts with the polychoric matrix in place of the covariances."""
-    from .model import start_values
+    from .start import start_theta
 
     ov = model.spec.ov
     sd = np.array([np.sqrt(ost.variances.get(v, 1.0)) for v in ov])
     st = SimpleNamespace(cov=ost.corr * np.outer(sd, sd), mean=np.array([ost.means.get(v, 0.0) for v in ov]))
-    theta = start_values(model.spec, pt[pt["op"] != "|"], dm.ram, st)
+    theta = start_theta(model.spec, pt[pt["op"] != "|"], dm.ram.q, st)
     theta[dm.th_par] = ost.wls_obs[dm.th_rows]
     return theta
 
@@ -341,7 +311,7 @@ def _one_blas_thread():
         return contextlib.nullcontext()
 
 
-def fit_wlsmv(model, data: pd.DataFrame, ordered) -> WLSResults:
+def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     """Fit ``model`` (a :class:`~egovsem.sem.model.Model`) by WLSMV with the ``ordered`` items.
 
     Parameters
@@ -355,9 +325,9 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> WLSResults:
 
     Returns
     -------
-    WLSResults
-        ``params`` (lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows, thresholds as ``x | t1``)
-        and ``fit_measures`` (lavaan's ``fitMeasures(fit)`` names for WLSMV).
+    Results
+        With an ordinal part: ``params`` (lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows,
+        thresholds as ``x | t1``) and ``fit_measures`` (lavaan's ``fitMeasures(fit)`` names for WLSMV).
 
     Examples
     --------
@@ -381,7 +351,7 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> WLSResults:
     return res
 
 
-def _fit_wlsmv(model, data, ordered) -> WLSResults:
+def _fit_wlsmv(model, data, ordered) -> Results:
     if model.opts.discrepancy != "DWLS":
         # a model given with other options (fit_wlsmv(Model(syntax), data, ordered)): resolved again as WLSMV,
         # so the refusals of egovsem.sem.options apply (missing, groups, bootstrap)
@@ -391,7 +361,7 @@ def _fit_wlsmv(model, data, ordered) -> WLSResults:
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
-    stats = _complete_rows(data, spec.ov)
+    stats = prepare_data(data, spec.ov, missing="listwise", continuous=False)
     ost = ordinal_stats(stats.X, list(spec.ov), ords)
     nth = {v: len(ost.thresholds[v]) for v in ords}
     pt = wlsmv_partable(spec, ords, nth)
@@ -403,7 +373,7 @@ def _fit_wlsmv(model, data, ordered) -> WLSResults:
         raise IdentificationError(f"The model is not identified: it has {npar} free parameters but the ordinal data "
                                   f"give only {ndat} sample statistics (df = {df}).")
     theta0 = _start(model, pt, dm, ost)
-    state = _gauss_newton(dm, theta0, s, w, iter_max=min(model.opts.iter_max, 500))
+    state = minimize_groups([DWLSDiscrepancy(dm, s, w)], theta0, iter_max=min(model.opts.iter_max, 500))
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
@@ -412,102 +382,52 @@ def _fit_wlsmv(model, data, ordered) -> WLSResults:
     D = dm.jacobian(theta)
     WD = D * w[:, None]
     A = D.T @ WD
-    d = np.sqrt(np.clip(np.diag(A), 1e-300, None))
-    ev, evec = np.linalg.eigh(A / np.outer(d, d))
-    if not ev[0] > 1e-10 * max(ev[-1], 1.0) and not state.converged:
+    Ainv, _null = scaled_inverse(A)
+    if Ainv is None and not state.converged:
         # away from the optimum a singular information says nothing about identification
         raise NotConvergedError(f"The model did not converge after {state.iterations} iterations and the DWLS "
                                 "information matrix is singular where the optimiser stopped, so standard errors "
                                 f"cannot be computed; {NONCONVERGENCE_ADVICE}.")
-    if not ev[0] > 1e-10 * max(ev[-1], 1.0):
+    if Ainv is None:
         raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
                                   "singular, so standard errors cannot be computed. Fix a loading or a variance "
                                   "to set each latent variable's scale.")
-    Ainv = (evec / ev) @ evec.T / np.outer(d, d)
     B = WD.T @ Gamma @ WD
-    vcov = Ainv @ B @ Ainv / (N - 1)  # lavaan divides by N - ngroups for every estimator but ML/PML/FML
+    vcov = sandwich(Ainv, B) / (N - 1)  # lavaan divides by N - ngroups for every estimator but ML/PML/FML
     sigma, Sigma, ram_filled, resid_var = dm.moments(theta)
     extra = dict(ordinal=ost, delta=D, A=A, A_inv=Ainv, wls_est=sigma, information="expected",
-                 F=state.F, ordered=tuple(ords), resid_var=resid_var, delta_model=dm)
-    return WLSResults(model=model, spec=spec, partable=pt, ram=ram_filled, stats=stats, theta=theta, vcov=vcov,
-                      fmin=state.F, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
-                      message=state.message, extra=extra)
+                 F=state.fmin, ordered=tuple(ords), resid_var=resid_var, delta_model=dm)
+    return Results.from_fit(model=model, spec=spec, partable=pt, ram=ram_filled, stats=stats, theta=theta, vcov=vcov,
+                            fmin=state.fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
+                            message=state.message, extra=extra, start=theta0)
 
 
-class WLSResults(Results):
-    """:class:`Results` of a WLSMV fit: threshold rows in ``params``, WLSMV fit measures.
+def wlsmv_summary_text(res: Results) -> str:
+    """lavaan-like text of a WLSMV fit: the shared report (its fit part has lavaan's "Standard" and "Scaled"
+    columns: the scaled-shifted test, its scaling factor and shift parameter, scaled and robust CFI/TLI/RMSEA),
+    the SE type and a Thresholds section."""
+    from .report import _fmt, summary_text
 
-    ``fmin`` here is the DWLS discrepancy F (lavaan reports ``fmin`` = (N - 1) / N F / 2); ``extra`` holds the first
-    stage (``ordinal``), ``delta`` (the Jacobian), ``A`` (= Delta' W Delta) and ``wls_est``.
-    """
+    lines = summary_text(_SummaryView(res)).split("\n")
+    out: list[str] = []
+    no_likelihood = ("  Loglikelihood", "  Akaike", "  Bayesian")  # not defined for DWLS
+    for line in lines:
+        if line.startswith(no_likelihood):
+            continue
+        if line.startswith("  Standard errors:"):
+            line = "  Standard errors: robust.sem (DWLS sandwich with Gamma), expected information"
+        if line.startswith("Variances:") or line.startswith("R-Square:"):
+            if not any(x.startswith("Thresholds:") for x in out):
+                out += _threshold_lines(res.params, _fmt)
+        out.append(line)
+    return "\n".join(out)
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.estimator = "WLSMV"
-        self.options["estimator"] = "WLSMV"
 
-    @cached_property
-    def _row_est_se(self):
-        est, se = super()._row_est_se
-        pt = self.partable
-        # the fixed residual variances of ordered items are 1 - explained variance (delta parameterisation)
-        ordered = self.extra["ordered"]
-        for k, v in enumerate(ordered):
-            i = np.flatnonzero(((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy())
-            est[i] = self.extra["resid_var"][k]
-        return est, se
+def wlsmv_summary_html(res: Results) -> str:
+    """The Jupyter view of a WLSMV fit (likelihood measures absent)."""
+    from .report import summary_html
 
-    @cached_property
-    def params(self) -> pd.DataFrame:
-        df = super().params.copy()
-        pt = self.partable
-        sd = np.sqrt(np.clip(np.diag(self.implied_cov), 0, None))
-        pos = {v: i for i, v in enumerate(self.spec.ov)}
-        th = np.flatnonzero((pt["op"] == "|").to_numpy())
-        sc = np.flatnonzero((pt["op"] == "~*~").to_numpy())
-        for col in ("std.lv", "std.all", "std.nox"):
-            vals = df[col].to_numpy().copy()
-            vals[th] = df["est"].to_numpy()[th] / sd[[pos[v] for v in pt["lhs"].to_numpy()[th]]]
-            vals[sc] = df["est"].to_numpy()[sc]
-            df[col] = vals
-        return df
-
-    @cached_property
-    def fit_measures(self) -> pd.Series:
-        from .fitmeasures import fit_measures
-
-        return fit_measures(self)
-
-    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0):
-        raise NotAvailableError("modification indices after WLSMV are not available yet.")
-
-    def missing_report(self):
-        raise NotAvailableError("the missing-data report belongs to missing='fiml'; WLSMV deletes rows listwise.")
-
-    def summary(self) -> str:
-        """lavaan-like text: the shared report (its fit part has lavaan's "Standard" and "Scaled" columns: the
-        scaled-shifted test, its scaling factor and shift parameter, scaled and robust CFI/TLI/RMSEA), the SE
-        type and a Thresholds section."""
-        from .report import _fmt, summary_text
-
-        lines = summary_text(_SummaryView(self)).split("\n")
-        out = []
-        no_likelihood = ("  Loglikelihood", "  Akaike", "  Bayesian")  # not defined for DWLS
-        for line in lines:
-            if line.startswith(no_likelihood):
-                continue
-            if line.startswith("  Standard errors:"):
-                line = "  Standard errors: robust.sem (DWLS sandwich with Gamma), expected information"
-            if line.startswith("Variances:") or line.startswith("R-Square:"):
-                if not any(x.startswith("Thresholds:") for x in out):
-                    out += _threshold_lines(self.params, _fmt)
-            out.append(line)
-        return "\n".join(out)
-
-    def _repr_html_(self) -> str:
-        from .report import summary_html
-
-        return summary_html(_SummaryView(self))
+    return summary_html(_SummaryView(res))
 
 
 def _threshold_lines(params: pd.DataFrame, fmt) -> list[str]:

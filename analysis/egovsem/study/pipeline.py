@@ -258,23 +258,10 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
     fm = res.cfa.fit_measures
     pr.info(f"CFA: chisq = {fm['chisq']:.2f} on {int(fm['df'])} df, CFI = {fm['cfi']:.3f} "
             f"({time.perf_counter() - t:.1f} s)")
-    try:
-        res.reliability = reliability_table(res.cfa, data)
-        res.reliability_fit = res.cfa
-    except NotAvailableError as exc:
-        # egovsem.measure takes omega and AVE from complete-data fits only: use the CFA of the complete cases
-        lw, w = _fit(syntax, data, title="measurement model (CFA, complete cases)", estimator=opts["estimator"],
-                    missing="listwise")
-        res.warnings["cfa_listwise"] = w
-        res.reliability = reliability_table(lw, data)
-        res.reliability_fit = lw
-        msg = (f"Omega (CR) and AVE are from the CFA of the {lw.nobs} complete cases (listwise), because "
-               f"egovsem.measure does not yet compute them from a {opts['missing']} fit ({exc}); alpha uses "
-               "pairwise-complete covariances.",
-               f"组合信度（CR）与AVE基于{lw.nobs}个完整个案（列删）的CFA计算，因为egovsem.measure尚不支持基于"
-               f"{opts['missing']}拟合计算；α系数基于成对完整协方差。")
-        res.notes.append(("reliability", msg))
-        pr.info(msg[0])
+    # omega and AVE come from this fit, whatever its missing-data treatment (FIML: semTools' compRelSEM on a
+    # missing = "ml" fit); a fit they are not defined for raises NotAvailableError, never a silent refit
+    res.reliability = reliability_table(res.cfa, data)
+    res.reliability_fit = res.cfa
     res.htmt = htmt(data, blocks) if len(blocks) > 1 else None
 
 

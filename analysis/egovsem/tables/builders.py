@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
@@ -78,15 +77,9 @@ def model_constructs(fit) -> dict[str, list[str]]:
 def latent_correlations(fit) -> pd.DataFrame:
     """Model-implied correlations of the latent variables (lavaan's ``lavInspect(fit, "cor.lv")``)."""
     _check_fit(fit, what="latent_correlations")
-    _, _, _, C, _ = fit.ram.implied(fit.theta)
-    p = fit.ram.p
-    names = list(fit.ram.names)[p:]
-    C = np.asarray(C)[p:, p:]
-    sd = np.sqrt(np.clip(np.diag(C), 0, None))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        R = C / np.outer(sd, sd)
-    lv = [v for v in fit.spec.lv if v in names]
-    return pd.DataFrame(R, index=names, columns=names).loc[lv, lv]
+    R = fit.inspect("cor.lv")
+    # several groups: the first group's matrix (lavaan gives one per group)
+    return next(iter(R.values())) if isinstance(R, dict) else R
 
 
 def _note(sentences: Iterable[tuple[str, str]]) -> tuple[str, str]:

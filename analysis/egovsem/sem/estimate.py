@@ -1,0 +1,186 @@
+"""The one estimation path of ML and FIML, for any number of groups (a single group is G = 1).
+
+``estimate(model, spec, parts)`` takes the rows of each group and does, once for every fit:
+
+1. the groups' sample statistics (:func:`egovsem.sem.data.prepare_data`; under FIML with fixed.x the rows
+   missing a covariate are removed, as lavaan does);
+2. the fixed.x rows of the parameter table set to each group's sample (co)variances and means
+   (:func:`fill_fixed_x`);
+3. the sample moments and degrees of freedom (:func:`count_moments`, refused when negative);
+4. lavaan's start values, one discrepancy per group (:class:`~egovsem.sem.ml.MLDiscrepancy` or
+   :class:`~egovsem.sem.fiml.FIMLDiscrepancy`) and :func:`~egovsem.sem.discrepancy.minimize_groups` with
+   lavaan's weights ``N_g / N``;
+5. the information (expected ``sum_g N_g I_g``, or observed: FIML and MLR), its inverse and, for
+   ``se = "robust.huber.white"``, the sandwich with the score cross-products (:mod:`egovsem.sem.vcov`);
+6. under FIML, the unrestricted log-likelihood per group (``chisq = N fmin = 2 (logl_h1 - logl)``).
+
+The callers (:meth:`egovsem.sem.model.Model.fit`, :func:`egovsem.sem.multigroup.fit_multigroup`) build
+their results object from the returned :class:`Estimate`.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ConvergenceWarning, IdentificationError, MissingDataWarning
+from .checks import NONCONVERGENCE_ADVICE
+from .data import SampleStats, prepare_data
+from .discrepancy import Discrepancy, group_weights, minimize_groups
+from .fiml import FIMLDiscrepancy, RowData, h1_logl
+from .ml import MLDiscrepancy
+from .optimize import FitState
+from .partable import ModelSpec
+from .ram import RAM
+from .start import start_theta_groups
+from .vcov import invert_information, sandwich, score_crossproducts
+
+__all__ = ["Estimate", "estimate", "fill_fixed_x", "count_moments", "drop_missing_covariates"]
+
+
+@dataclass
+class Estimate:
+    """What the estimation path returns (one entry per group in the lists)."""
+
+    partable: pd.DataFrame
+    rams: list[RAM]
+    stats: list[SampleStats]
+    weights: np.ndarray
+    discrepancies: list[Discrepancy]
+    state: FitState
+    ndat: int
+    df: int
+    vcov: np.ndarray
+    A: np.ndarray
+    information: str
+    fmin: float
+    rows: list[RowData] | None = None
+    B0: np.ndarray | None = None
+    logl: float | None = None
+    logl_h1_g: list[float] = field(default_factory=list)
+    start: np.ndarray | None = None
+
+    @property
+    def nobs(self) -> int:
+        return int(sum(st.nobs for st in self.stats))
+
+
+def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklevel: int = 4) -> pd.DataFrame:
+    """FIML with fixed.x covariates: rows missing a covariate are removed (lavaan's missing = "ml"), reported."""
+    cols = [c for c in ov_x if c in data.columns]
+    if not cols:
+        return data
+    bad = data[cols].isna().any(axis=1)
+    if bad.any():
+        warnings.warn(
+            f"missing='fiml' with fixed.x: {int(bad.sum())} rows with a missing value on the covariate(s) {cols} "
+            "were removed (as lavaan does; pass fixed_x=False to keep them and model the covariates).",
+            MissingDataWarning, stacklevel=stacklevel,
+        )
+        return data.loc[~bad]
+    return data
+
+
+def fill_fixed_x(spec: ModelSpec, stats: Sequence[SampleStats]) -> pd.DataFrame:
+    """The parameter table with the fixed.x rows (``exo == 1``) set to their group's sample (co)variances
+    and means."""
+    pt = spec.partable.copy()
+    pos = {v: i for i, v in enumerate(spec.ov)}
+    grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
+    for i, g in zip(pt.index[pt["exo"] == 1], grp[(pt["exo"] == 1).to_numpy()]):
+        st = stats[int(g) - 1]
+        lhs, op, rhs = pt.at[i, "lhs"], pt.at[i, "op"], pt.at[i, "rhs"]
+        if op == "~~":
+            pt.at[i, "ustart"] = st.cov[pos[lhs], pos[rhs]]
+        elif op == "~1":
+            pt.at[i, "ustart"] = st.mean[pos[lhs]]
+    return pt
+
+
+def count_moments(p: int, nx: int, *, meanstructure: bool, ngroups: int = 1) -> int:
+    """Sample moments the model is fitted to: ``p (p + 1) / 2`` (co)variances and ``p`` means per group,
+    less those of the ``nx`` fixed.x covariates (lavaan's ``ndat``)."""
+    per_group = p * (p + 1) // 2 + (p if meanstructure else 0) - nx * (nx + 1) // 2 - (nx if meanstructure else 0)
+    return ngroups * per_group
+
+
+def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stacklevel: int = 3) -> Estimate:
+    """Fit ``spec`` with ``model``'s options (ML or FIML, any SE but bootstrap) to the groups' rows ``parts``.
+
+    Parameters
+    ----------
+    model : Model
+        Its ``opts`` (discrepancy, missing, se, information, iter_max).
+    spec : ModelSpec
+        The specification (with ``ngroups = len(parts)``).
+    parts : sequence of DataFrame
+        The rows of each group (one for a single-group model).
+    stacklevel : int
+        Where the convergence warning points (the caller of ``fit``).
+    """
+    opts = model.opts
+    fiml = opts.discrepancy == "FIML"
+    if fiml and spec.ov_x:
+        parts = [drop_missing_covariates(part, spec.ov_x, stacklevel=stacklevel + 2) for part in parts]
+    stats = [prepare_data(part, spec.ov, missing=opts.missing) for part in parts]
+    G = len(stats)
+    pt = fill_fixed_x(spec, stats)
+    q = spec.npar
+    grp = pt["group"].to_numpy()
+    rams = [RAM.from_partable(pt[grp == g], spec.ov, spec.lv, q=q) for g in range(1, G + 1)]
+    ndat = count_moments(len(spec.ov), len(spec.ov_x), meanstructure=spec.meanstructure, ngroups=G)
+    df = ndat - q
+    if df < 0:
+        raise IdentificationError(
+            f"The model is not identified: it has {q} free parameters but the data give only {ndat} "
+            f"sample moments (df = {df}). Fix or constrain {-df} parameter(s)."
+        )
+    theta0, _ = start_theta_groups(spec, pt, stats, q)
+    N = sum(st.nobs for st in stats)
+    w = group_weights([st.nobs for st in stats])
+    rows = [RowData.from_array(st.X) for st in stats] if opts.casewise else None
+    mu_fixed = [None if spec.meanstructure else st.mean for st in stats]
+    discs: list[Discrepancy]
+    if fiml:
+        assert rows is not None
+        discs = [FIMLDiscrepancy(r, rw, mu_fixed=mf) for r, rw, mf in zip(rams, rows, mu_fixed)]
+    else:
+        discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs, rows[k] if rows else None)
+                 for k, (r, st) in enumerate(zip(rams, stats))]
+    state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max)
+    if not state.converged:
+        warnings.warn(
+            f"the model did not converge after {state.iterations} iterations ({state.message}); "
+            f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
+            ConvergenceWarning, stacklevel=stacklevel,
+        )
+    theta = state.theta
+    if opts.information == "observed":
+        # lavaan's default for FIML and for MLR: observed information (Hessian), summed over groups
+        A = _total([d.observed_information(theta) for d in discs])
+    else:
+        A = _total([st.nobs * d.information(theta) for d, st in zip(discs, stats)])
+    vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
+    B0 = None
+    if opts.se == "robust.huber.white" and np.isfinite(vcov).all():
+        B0 = score_crossproducts([d.scores(theta) for d in discs])
+        vcov = sandwich(vcov, B0)
+    out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
+                   df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
+                   start=theta0)
+    if fiml:
+        # FIML discrepancy relative to the unrestricted model: chisq = N * fmin = 2 (logl_h1 - logl)
+        assert rows is not None
+        out.logl_h1_g = [h1_logl(rw, st.cov, st.mean) for rw, st in zip(rows, stats)]
+        out.logl = -N / 2 * state.fmin
+        out.fmin = state.fmin + 2.0 / N * _total(out.logl_h1_g)
+    return out
+
+
+def _total(terms: list) -> Any:
+    """``sum(terms)`` as the groups' loops always summed (from 0, in group order)."""
+    return sum(terms[1:], 0 + terms[0])

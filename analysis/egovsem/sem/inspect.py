@@ -1,0 +1,369 @@
+"""``inspect(fit, what)``: the fitted state by lavaan's ``lavInspect(fit, what)`` names.
+
+Every value is a fresh pandas object named as lavaan names it (variables, ``coef()`` names such as
+``visual=~x2``, ``x1|t1``, ``.g2`` for the second group); with several groups the per-group values are a dict
+keyed by group label, as lavaan's lists. Model matrices (``"est"``, ``"se"``, ``"start"``, ``"free"``) follow
+lavaan's LISREL names: ``lambda`` (indicators x factors), ``theta`` (residual covariances), ``psi`` (factor
+covariances), ``beta`` (regressions among factors), ``nu`` and ``alpha`` (intercepts, with a mean structure),
+``tau`` and ``delta`` (thresholds and scales, ordered items).
+
+Conventions, as lavaan 0.6-14 (checked in tests/test_inspect.py against tests/reference/make_reference_inspect.R):
+
+* ``"sampstat"``: covariances with divisor N (not N - 1); under FIML the saturated-model (EM) estimates;
+  after WLSMV the polychoric correlations, zero means of the ordered items and the thresholds;
+* ``"information"``: the information matrix per observation (the total divided by N) of the kind the fit
+  used (expected for ML and WLSMV, observed for FIML and MLR); ``"information.expected"`` and
+  ``"information.observed"`` either kind (FIML's expected information is the structured one, at the
+  model-implied moments; WLSMV has only the expected ``Delta' W Delta``);
+* ``"vcov"``: the covariance matrix of the free parameters (of the fit's SE type; after a bootstrap the
+  covariance of the draws).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import NotAvailableError
+
+if TYPE_CHECKING:
+    from .results import Results
+
+__all__ = ["inspect", "WHATS"]
+
+
+def _per_group(res: Results, f: Callable[[int], Any]) -> Any:
+    """``f(g)`` for the one group, or ``{label: f(g)}`` over the groups (g 0-based)."""
+    if res.ngroups == 1:
+        return f(0)
+    return {lab: f(g) for g, lab in enumerate(res.group_labels)}
+
+
+def _ov(res: Results) -> list[str]:
+    return list(res.spec.ov)
+
+
+def _has_means(res: Results) -> bool:
+    return bool((res.partable["op"] == "~1").any())
+
+
+# ------------------------------------------------------------------------------ sample and implied --
+def _ordinal_th_names(res: Results) -> list[str]:
+    pt = res.partable
+    th = pt[(pt["op"] == "|") & (pt["group"] == 1)]
+    return [f"{a}|{b}" for a, b in zip(th["lhs"], th["rhs"])]
+
+
+def _sampstat(res: Results, g: int) -> dict[str, Any]:
+    ov = _ov(res)
+    ost = res.sample.ordinal
+    if ost is not None:
+        sd = np.array([np.sqrt(ost.variances.get(v, 1.0)) for v in ov])
+        pos = [list(ost.names).index(v) for v in ov]
+        corr = np.asarray(ost.corr)[np.ix_(pos, pos)]
+        th = np.concatenate([np.asarray(ost.thresholds[v], dtype=float) for v in ov if v in ost.thresholds])
+        return {"cov": pd.DataFrame(corr * np.outer(sd, sd), index=ov, columns=ov),
+                "mean": pd.Series([float(ost.means.get(v, 0.0)) for v in ov], index=ov),
+                "th": pd.Series(th, index=_ordinal_th_names(res))}
+    st = res.group_stats[g]
+    out: dict[str, Any] = {"cov": pd.DataFrame(np.array(st.cov, dtype=float), index=ov, columns=ov)}
+    if res.spec.meanstructure:
+        out["mean"] = pd.Series(np.array(st.mean, dtype=float), index=ov)
+    return out
+
+
+def _implied(res: Results, g: int) -> dict[str, Any]:
+    ov = _ov(res)
+    Sigma, mu, *_ = res.rams[g].implied(res.theta)
+    out: dict[str, Any] = {"cov": pd.DataFrame(np.array(Sigma, dtype=float), index=ov, columns=ov)}
+    if res.ordinal is not None:
+        pe = res.params
+        th = pe[pe["op"] == "|"]
+        out["mean"] = pd.Series(np.array(mu, dtype=float), index=ov)
+        out["th"] = pd.Series(th["est"].to_numpy(float), index=_ordinal_th_names(res))
+    elif res.spec.meanstructure:
+        out["mean"] = pd.Series(np.array(mu, dtype=float), index=ov)
+    return out
+
+
+def _cov_lv(res: Results, g: int, *, cor: bool = False) -> pd.DataFrame:
+    ram = res.rams[g]
+    _, _, _, C, _ = ram.implied(res.theta)
+    p = ram.p
+    names = list(ram.names)[p:]
+    C = np.array(C, dtype=float)[p:, p:]
+    if cor:
+        sd = np.sqrt(np.clip(np.diag(C), 0, None))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            C = C / np.outer(sd, sd)
+    lv = [v for v in res.spec.lv if v in names]
+    return pd.DataFrame(C, index=names, columns=names).loc[lv, lv]
+
+
+def _r2(res: Results) -> Any:
+    r2 = res.r2
+    if res.ngroups == 1:
+        return r2.copy()
+    return {lab: r2.loc[lab].copy() for lab in res.group_labels}
+
+
+# ------------------------------------------------------------------------------------ parameters --
+def coef_names(res: Results) -> list[str]:
+    """lavaan's ``names(coef(fit))``: ``lhs op rhs`` without spaces (the label when there is one), ``.g<k>``
+    appended for group k > 1; one name per free parameter (the first row holding it)."""
+    pt = res.partable
+    names = [""] * res.theta.size
+    for r in pt.itertuples(index=False):
+        k = int(r.free)
+        if k <= 0 or names[k - 1]:
+            continue
+        name = str(r.label) if r.label else f"{r.lhs}{r.op}{r.rhs}"
+        names[k - 1] = name + (f".g{int(r.group)}" if int(r.group) > 1 and not r.label else "")
+    return names
+
+
+def _coef(res: Results) -> pd.Series:
+    return pd.Series(np.array(res.theta, dtype=float), index=coef_names(res))
+
+
+def _matrices(res: Results, values: np.ndarray, g: int) -> dict[str, pd.DataFrame]:
+    """lavaan's model matrices of group ``g`` (0-based) filled with ``values`` (one per parameter-table row)."""
+    pt = res.partable
+    mask = (pt["group"] == g + 1).to_numpy()
+    ov, lv = _ov(res), list(res.spec.lv)
+    ovs, lvs = set(ov), set(lv)
+    oi, li = {v: i for i, v in enumerate(ov)}, {v: i for i, v in enumerate(lv)}
+    lam = np.zeros((len(ov), len(lv)))
+    theta = np.zeros((len(ov), len(ov)))
+    psi = np.zeros((len(lv), len(lv)))
+    beta = np.zeros((len(lv), len(lv)))
+    nu, alpha = np.zeros(len(ov)), np.zeros(len(lv))
+    th_names = _ordinal_th_names(res)
+    tau = np.zeros(len(th_names))
+    delta = np.zeros(len(ov))
+    has_beta = False
+    k_th = 0
+    for (lhs, op, rhs), v in zip(pt.loc[mask, ["lhs", "op", "rhs"]].itertuples(index=False, name=None),
+                                 values[mask]):
+        if op == "=~" and rhs in ovs:
+            lam[oi[rhs], li[lhs]] = v
+        elif (op == "=~" and rhs in lvs) or (op == "~" and lhs in lvs and rhs in lvs):
+            has_beta = True
+            if op == "=~":
+                beta[li[rhs], li[lhs]] = v
+            else:
+                beta[li[lhs], li[rhs]] = v
+        elif op == "~~" and lhs in ovs and rhs in ovs:
+            theta[oi[lhs], oi[rhs]] = theta[oi[rhs], oi[lhs]] = v
+        elif op == "~~" and lhs in lvs and rhs in lvs:
+            psi[li[lhs], li[rhs]] = psi[li[rhs], li[lhs]] = v
+        elif op == "~1":
+            if lhs in ovs:
+                nu[oi[lhs]] = v
+            else:
+                alpha[li[lhs]] = v
+        elif op == "|":
+            tau[k_th] = v
+            k_th += 1
+        elif op == "~*~":
+            delta[oi[lhs]] = v
+        else:
+            raise NotAvailableError(
+                f"inspect(): the model matrices of a model with '{lhs} {op} {rhs}' (an observed variable in a "
+                "regression or a covariance with a latent variable) are not available yet; lavaan represents "
+                "such variables as latent ones. Use inspect('partable') or params.")
+    out = {"lambda": pd.DataFrame(lam, index=ov, columns=lv), "theta": pd.DataFrame(theta, index=ov, columns=ov),
+           "psi": pd.DataFrame(psi, index=lv, columns=lv)}
+    if has_beta:
+        out["beta"] = pd.DataFrame(beta, index=lv, columns=lv)
+    if _has_means(res):
+        out["nu"] = pd.DataFrame({"intercept": nu}, index=ov)
+        out["alpha"] = pd.DataFrame({"intercept": alpha}, index=lv)
+    if res.ordinal is not None:
+        out["tau"] = pd.DataFrame({"threshold": tau}, index=th_names)
+        out["delta"] = pd.DataFrame({"scales": delta}, index=ov)
+    return out
+
+
+def _row_values(res: Results, what: str) -> np.ndarray:
+    pt = res.partable
+    n = len(pt)
+    free = pt["free"].to_numpy().astype(int)
+    if what == "free":
+        return free.astype(float)
+    if what in ("est", "se"):
+        return res.params[what].to_numpy(dtype=float)[:n]
+    start = res.start
+    if start is None:
+        raise NotAvailableError("inspect('start'): this fit does not record its start values.")
+    fixed = pt["ustart"].to_numpy(dtype=float)
+    vals = np.where(free > 0, start[np.maximum(free - 1, 0)], np.nan_to_num(fixed))
+    return np.asarray(vals, dtype=float)
+
+
+def _model_matrices(res: Results, what: str) -> Any:
+    vals = _row_values(res, what)
+    return _per_group(res, lambda g: _matrices(res, vals, g))
+
+
+# -------------------------------------------------------------------------------------- information --
+def information_matrix(res: Results, kind: str | None = None) -> np.ndarray:
+    """The information matrix per observation (lavaan's ``lavInspect(fit, "information")``): of the fit's
+    kind (``None``) or ``"expected"`` / ``"observed"``."""
+    vc = res.vcov_part
+    kind = vc.information if kind is None else kind
+    N = res.nobs
+    if res.ordinal is not None:
+        if kind != "expected":
+            raise NotAvailableError("inspect(): WLSMV has the expected information (Delta' W Delta) only.")
+        return np.array(vc.info_matrix, dtype=float)
+    if kind == vc.information and vc.info_matrix is not None:
+        return np.array(vc.info_matrix, dtype=float) / N
+    from .fiml import RowData
+
+    ms = bool(res.spec.meanstructure)
+    total = np.zeros((res.theta.size, res.theta.size))
+    rows = res.sample.rows
+    for g, (ram, st) in enumerate(zip(res.rams, res.group_stats)):
+        rw = rows[g] if rows is not None else RowData.from_array(np.asarray(st.X, dtype=float))
+        if kind == "expected" and res.opts.discrepancy == "FIML":
+            from .casewise import casewise, expected_information_phi
+            from .fiml import delta_phi
+
+            Sigma, mu, *_ = ram.implied(res.theta)
+            D = delta_phi(ram, res.theta)
+            cw = casewise(rw.X0, rw.M, Sigma, mu)
+            if cw is None:
+                raise NotAvailableError("inspect(): the model-implied covariance matrix is not positive definite, "
+                                        "so the expected FIML information cannot be computed.")
+            total += D @ expected_information_phi(cw) @ D.T
+        elif kind == "expected":
+            from . import ml
+
+            total += st.nobs * ml.information(ram, res.theta, ms)
+        else:
+            from .fiml import observed_information
+
+            total += observed_information(ram, res.theta, rw, mu_fixed=None if ms else st.mean)
+    return total / N
+
+
+def _named_square(res: Results, M: np.ndarray) -> pd.DataFrame:
+    names = coef_names(res)
+    return pd.DataFrame(np.array(M, dtype=float), index=names, columns=names)
+
+
+# -------------------------------------------------------------------------------------------- table --
+def _group_label(res: Results) -> list[Any]:
+    return list(res.group_labels)
+
+
+def _nobs(res: Results) -> Any:
+    return res.nobs if res.ngroups == 1 else [int(st.nobs) for st in res.group_stats]
+
+
+def _partable(res: Results) -> pd.DataFrame:
+    cols = [c for c in ("id", "lhs", "op", "rhs", "user", "group", "free", "ustart", "exo", "label", "plabel")
+            if c in res.partable.columns]
+    out = res.partable[cols].reset_index(drop=True).copy()
+    out["est"] = res.params["est"].to_numpy(dtype=float)[: len(out)]
+    out["se"] = res.params["se"].to_numpy(dtype=float)[: len(out)]
+    return out
+
+
+#: what -> function of the fit; aliases map to the same function (lavaan accepts several names)
+WHATS: dict[str, Callable[[Results], Any]] = {
+    "sampstat": lambda r: _per_group(r, lambda g: _sampstat(r, g)),
+    "implied": lambda r: _per_group(r, lambda g: _implied(r, g)),
+    "cov.lv": lambda r: _per_group(r, lambda g: _cov_lv(r, g)),
+    "cor.lv": lambda r: _per_group(r, lambda g: _cov_lv(r, g, cor=True)),
+    "information": lambda r: _named_square(r, information_matrix(r)),
+    "information.expected": lambda r: _named_square(r, information_matrix(r, "expected")),
+    "information.observed": lambda r: _named_square(r, information_matrix(r, "observed")),
+    "vcov": lambda r: _named_square(r, r.vcov),
+    "r2": _r2,
+    "start": lambda r: _model_matrices(r, "start"),
+    "est": lambda r: _model_matrices(r, "est"),
+    "se": lambda r: _model_matrices(r, "se"),
+    "free": lambda r: _model_matrices(r, "free"),
+    "coef": _coef,
+    "partable": _partable,
+    "iterations": lambda r: int(r.iterations),
+    "converged": lambda r: bool(r.converged),
+    "nobs": _nobs,
+    "ntotal": lambda r: int(r.sample.ntotal),
+    "npar": lambda r: int(r.npar),
+    "ndat": lambda r: int(r.ndat),
+    "df": lambda r: int(r.df),
+    "fmin": lambda r: float(r.fit_measures["fmin"]),
+    "ngroups": lambda r: int(r.ngroups),
+    "ov.names": lambda r: list(r.spec.ov),
+    "lv.names": lambda r: list(r.spec.lv),
+    "group": lambda r: r.opts.group,
+    "group.label": _group_label,
+    "options": lambda r: r.options,
+    "boot": lambda r: r.boot,
+}
+_ALIASES = {"rsquare": "r2", "r-square": "r2", "fitted": "implied", "sample": "sampstat", "samp": "sampstat",
+            "sampstats": "sampstat", "veta": "cov.lv", "starting.values": "start", "estimates": "est",
+            "x": "coef", "std.err": "se", "iter": "iterations", "niter": "iterations", "npar.free": "npar",
+            "group.labels": "group.label", "bootstrap": "boot"}
+
+
+def inspect(res: Results, what: str = "free") -> Any:
+    """lavaan's ``lavInspect(fit, what)`` for an egovsem fit (also ``fit.inspect(what)``).
+
+    Parameters
+    ----------
+    res : Results
+        A fit (``egovsem.sem``/``cfa``).
+    what : str
+        ``"sampstat"`` (cov and mean; divisor N), ``"implied"`` (cov, mean; thresholds ``th`` after WLSMV),
+        ``"cov.lv"``, ``"cor.lv"``, ``"information"`` (of the fit's kind), ``"information.expected"``,
+        ``"information.observed"``, ``"vcov"``, ``"r2"`` (alias ``"rsquare"``), ``"start"``, ``"est"``,
+        ``"se"``, ``"free"`` (model matrices), ``"coef"``, ``"partable"`` (the parameter table with its free
+        index, est and se; lavaan's ``parTable(fit)``), ``"iterations"``, ``"converged"``, ``"nobs"``,
+        ``"ntotal"``, ``"npar"``, ``"ndat"``, ``"df"``, ``"fmin"``, ``"ngroups"``, ``"group"``,
+        ``"group.label"``, ``"options"``, ``"boot"``; and ``"ov.names"``, ``"lv.names"`` (lavaan's ``lavNames(fit,
+        "ov")``, ``lavNames(fit, "lv")``). Case-insensitive; lavaan's aliases are accepted.
+
+    Returns
+    -------
+    DataFrame, Series, dict or scalar
+        Named as lavaan names the values; per-group values as a dict keyed by group label when G > 1.
+
+    Raises
+    ------
+    ValueError
+        ``what`` is not one of the names above (the message lists them).
+    NotAvailableError
+        The value does not exist for this fit (observed information after WLSMV, model matrices of a
+        model lavaan represents with phantom latent variables, ``"boot"`` without a bootstrap).
+
+    Examples
+    --------
+    lavaan: ``lavInspect(fit, "cor.lv")`` after ``cfa(HS.model, data = HolzingerSwineford1939)`` gives
+    visual-textual 0.459, and ``lavInspect(fit, "sampstat")$cov["x1", "x1"]`` 1.358 (divisor N).
+
+    >>> import egovsem
+    >>> from egovsem.datasets import load
+    >>> fit = egovsem.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9",
+    ...                   load("HolzingerSwineford1939"))
+    >>> round(float(fit.inspect("cor.lv").loc["visual", "textual"]), 3)
+    0.459
+    >>> round(float(inspect(fit, "sampstat")["cov"].loc["x1", "x1"]), 3)
+    1.358
+    >>> inspect(fit, "npar"), inspect(fit, "converged")
+    (21, True)
+    """
+    if not isinstance(what, str):
+        raise ValueError(f"The 'what' parameter must be a string. Got {what!r} instead.")
+    key = what.strip().lower()
+    key = _ALIASES.get(key, key)
+    f = WHATS.get(key)
+    if f is None:
+        raise ValueError(f"The 'what' parameter must be one of {sorted(WHATS)} (or the aliases "
+                         f"{sorted(_ALIASES)}). Got {what!r} instead.")
+    return f(res)
