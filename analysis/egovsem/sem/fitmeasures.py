@@ -81,33 +81,31 @@ class _Fit:
 
 
 def _read_fit(res: Any) -> _Fit:
-    """The one place that reads a results object (single-group, multi-group and WLSMV results alike)."""
-    spec, extra = res.spec, res.extra
-    rams = getattr(res, "rams", None) or [res.ram]
-    stats = getattr(res, "group_stats", None) or [res.stats]
-    weights = getattr(res, "weights", None)
-    if weights is None:
-        weights = [1.0]
-    rows = extra.get("rows_g") or [extra.get("rows")] * len(rams)
-    logl_h1 = extra.get("logl_h1_g") or [extra.get("logl_h1", np.nan)] * len(rams)
-    theta = np.asarray(res.theta)
-    dwls = None
+    """The one place that reads a :class:`~egovsem.sem.results.Results` (its typed parts)."""
+    est, sample, test, vc = res.estimates, res.sample, res.test, res.vcov_part
+    spec, theta = est.spec, np.asarray(est.theta)
+    G = sample.ngroups
+    rows = sample.rows if sample.rows is not None else (None,) * G
+    if test.logl_h1_groups is not None:
+        logl_h1 = tuple(test.logl_h1_groups)
+    else:
+        logl_h1 = (np.nan if test.logl_h1 is None else float(test.logl_h1),) * G
     groups = []
-    for g, (ram, st) in enumerate(zip(rams, stats)):
-        if len(rams) == 1:
-            Sigma, mu = res.implied_cov, res.implied_mean
-        else:
-            Sigma, mu, *_ = ram.implied(theta)
-        groups.append(_Group(nobs=st.nobs, S=st.cov, xbar=st.mean, Sigma=Sigma, mu=mu, weight=float(weights[g]),
-                             rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram))
+    for g, (ram, st) in enumerate(zip(est.rams, sample.groups)):
+        Sigma, mu, *_ = ram.implied(theta)
+        groups.append(_Group(nobs=st.nobs, S=st.cov, xbar=st.mean, Sigma=Sigma, mu=mu,
+                             weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram))
+    dwls = None
     if res.opts.discrepancy == "DWLS":
-        dwls = {k: extra[k] for k in ("ordinal", "delta", "A_inv", "wls_est", "delta_model")}
+        o = res.ordinal
+        dwls = {"ordinal": sample.ordinal, "delta": o.delta, "A_inv": o.A_inv, "wls_est": o.wls_est,
+                "delta_model": o.delta_model}
     ov = list(spec.ov)
     return _Fit(groups=tuple(groups), theta=theta, xi=[ov.index(v) for v in spec.ov_x],
-                xb=[ov.index(v) for v in spec.exo_x], meanstructure=bool(spec.meanstructure), npar=int(res.npar),
-                df=int(res.df), fmin=float(res.fmin), discrepancy=res.opts.discrepancy, test=res.opts.test,
-                partable=res.partable, logl=float(extra.get("logl", np.nan)), A=extra.get("A"),
-                B0=extra.get("B0"), dwls=dwls)
+                xb=[ov.index(v) for v in spec.exo_x], meanstructure=bool(spec.meanstructure),
+                npar=int(est.rams[0].q), df=int(est.df), fmin=float(est.fmin), discrepancy=res.opts.discrepancy,
+                test=test.test, partable=est.partable, logl=np.nan if test.logl is None else float(test.logl),
+                A=vc.info_matrix, B0=vc.meat, dwls=dwls)
 
 
 # ------------------------------------------------------------------------------------------ pieces --
