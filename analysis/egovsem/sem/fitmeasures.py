@@ -97,6 +97,11 @@ def _read_fit(res: Any) -> _Fit:
                              weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram))
     dwls = None
     if res.opts.discrepancy == "DWLS":
+        if G > 1:
+            from .._errors import NotAvailableError
+
+            # the first stage (thresholds, Gamma) and the layout of wls.obs are one group's today
+            raise NotAvailableError("fit measures of a multi-group WLSMV fit are not available yet.")
         o = res.ordinal
         dwls = {"ordinal": sample.ordinal, "delta": o.delta, "A_inv": o.A_inv, "wls_est": o.wls_est,
                 "delta_model": o.delta_model}
