@@ -174,9 +174,9 @@ def _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m):
     xi = [spec.ov.index(v) for v in spec.ov_x]
     p = len(spec.ov)
     ki, kj = np.tril_indices(p)
-    from .fitmeasures import _vech_weight
+    from .fit_residual import vech_weight
 
-    Vw = _vech_weight(W, ki, kj)
+    Vw = vech_weight(W, ki, kj)
     if xi:
         xx = np.isin(ki, xi) & np.isin(kj, xi)
         Vw[xx, :] = 0.0

@@ -551,14 +551,6 @@ class Results:
 
     @cached_property
     def fit_measures(self) -> pd.Series:
-        if self.ordinal is not None:
-            from .wls_fit import wlsmv_fit_measures
-
-            return wlsmv_fit_measures(self)
-        if self.ngroups > 1:
-            from .multigroup import multigroup_fit_measures
-
-            return multigroup_fit_measures(self)
         from .fitmeasures import fit_measures
 
         return fit_measures(self)

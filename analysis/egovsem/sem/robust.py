@@ -20,7 +20,7 @@ import numpy as np
 from .casewise import Casewise, casewise_pd, expected_information_phi, saturated_hessian, saturated_scores
 
 __all__ = ["UnrestrictedInfo", "unrestricted_info", "complete_information_phi", "ml_discrepancy",
-           "yb_traces", "fiml_corrected_k"]
+           "yb_traces", "fiml_corrected_k", "saturated_coords"]
 
 
 @dataclass
@@ -32,7 +32,7 @@ class UnrestrictedInfo:
     idx: np.ndarray  # which saturated coordinates are in use (all, or vech only without a mean structure)
 
 
-def _coords(p: int, meanstructure: bool, xi=()) -> np.ndarray:
+def saturated_coords(p: int, meanstructure: bool, xi=()) -> np.ndarray:
     """Saturated coordinates in use: without a mean structure no means; under fixed.x not the covariates'
     own moments (lavaan zeroes those rows of the unrestricted information and drops them)."""
     from .casewise import vech_indices
@@ -44,9 +44,12 @@ def _coords(p: int, meanstructure: bool, xi=()) -> np.ndarray:
     return np.array(keep_mu + keep_v, dtype=int)
 
 
+_coords = saturated_coords  # the former private name
+
+
 def unrestricted_info(rows, Sigma: np.ndarray, mu: np.ndarray, meanstructure: bool, xi=()) -> UnrestrictedInfo:
     cw = casewise_pd(rows.X0, rows.M, Sigma, mu)
-    idx = _coords(Sigma.shape[0], meanstructure, xi)
+    idx = saturated_coords(Sigma.shape[0], meanstructure, xi)
     A1 = -saturated_hessian(cw)[np.ix_(idx, idx)]
     s = saturated_scores(cw)[:, idx]
     return UnrestrictedInfo(A1, s.T @ s, idx)

@@ -21,7 +21,7 @@
    ``fmin = 0.5 (N - 1) / N F`` and its statistic ``2 N fmin``);
    with ``U = W - W Delta A^-1 Delta' W``, ``a = sqrt(df / tr((U Gamma)^2))``, ``b = df - a tr(U Gamma)``:
    ``chisq.scaled = a chisq + b``, ``chisq.scaling.factor = 1/a``. Fit measures: see
-   :mod:`egovsem.sem.wls_fit`.
+   :mod:`egovsem.sem.fitmeasures`.
 
 Continuous indicators may be mixed with ordered ones (``ordered=`` a list): as lavaan, they keep a free
 intercept and a free residual variance, their slot in wls.obs holds ``-mean`` (``x~1``), their variances follow

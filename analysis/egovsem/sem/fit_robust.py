@@ -1,0 +1,130 @@
+"""Scaled test statistics and the inputs of the robust fit indices, summed over groups (lavaan 0.6-14).
+
+* Yuan-Bentler (Mplus) scaling (``test = "yuan.bentler.mplus"``): ``c = (tr_h1 - tr_h0) / df`` with
+  ``tr_h1 = sum_g tr(B1_g A1_g^-1)`` (unrestricted model), ``tr_h0 = tr(B0 A^-1)`` (the model), and the
+  baseline's ``cb = (tr_h1 - tr_b) / df_b``.
+* FIML-C (Zhang & Savalei; lavaan's ``lav_fit_fiml_corrected``): the complete-data statistic ``XX3`` of
+  the FIML estimates against the EM moments and ``c3 = k / df`` from block-diagonal h1 matrices weighted
+  by ``f_g = N_g / N``. lavaan builds the complete-data information ``Wc`` from a refit with lavaan()'s
+  defaults, which are fixed.x: the covariates' own moments leave ``Wc`` even when the model has
+  fixed.x = FALSE (checked against lavaan, tests/reference/mgx).
+* scaled-shifted (``lav_test_satorra_bentler``, WLSMV): ``a = sqrt(df / tr((U Gamma)^2))``,
+  ``b = df - a tr(U Gamma)``.
+* catML (Savalei 2021, ``lav_fit_catml_dwls``): the robust indices after DWLS.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import special
+from scipy.linalg import block_diag
+
+__all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "catml_dwls"]
+
+
+def trace_ratio(B: np.ndarray, A: np.ndarray) -> float:
+    """``tr(B A^-1)``."""
+    return float(np.sum(B * np.linalg.inv(A).T))
+
+
+def unrestricted_trace(rows: Any, S: np.ndarray, xbar: np.ndarray, ms: bool, xi: list[int]) -> tuple[float, int]:
+    """``tr(B1 A1^-1)`` of one group's unrestricted model at its estimates, and the size of ``A1``."""
+    from .robust import unrestricted_info
+
+    h1 = unrestricted_info(rows, S, xbar, ms, xi)
+    return trace_ratio(h1.B1, h1.A1), int(h1.A1.shape[0])
+
+
+def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
+               zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-observation ``Wc`` (complete data at the EM moments, with the coordinates ``zero_x`` zeroed),
+    ``Wm`` (observed information under missing data) and ``Jm`` (score cross-product) of one group."""
+    from .casewise import casewise, saturated_hessian, saturated_scores
+    from .robust import complete_information_phi
+
+    n = rows.X0.shape[0]
+    wc = complete_information_phi(S)
+    if zero_x.size:
+        wc[zero_x, :] = 0.0
+        wc[:, zero_x] = 0.0
+    cw = casewise(rows.X0, rows.M, S, xbar)
+    if cw is None:
+        raise ValueError("a covariance matrix of the fit measures is not positive definite on some rows' "
+                         "observed variables")
+    wm = -saturated_hessian(cw)[np.ix_(cx, cx)] / n
+    sc = saturated_scores(cw)[:, cx]
+    return wc[np.ix_(cx, cx)], wm, sc.T @ sc / n
+
+
+def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list[int],
+                   version: str) -> tuple[float, float]:
+    """FIML-C traces ``(k, k_b)`` of the model and of the baseline over groups. Each group gives ``S``,
+    ``xbar`` (EM moments), ``rows``, ``fg`` (N_g / N), ``D`` (model Jacobian, q x nphi) and ``Db``."""
+    from .robust import fiml_corrected_k, saturated_coords
+
+    cx = saturated_coords(p, True, xi)
+    # the covariates' own moments (means and x-x vech coordinates) in the full coordinates
+    xcoords = np.setdiff1d(np.arange(p + p * (p + 1) // 2), saturated_coords(p, True, xb))
+    Wc, Wm, Jm, D, Db = [], [], [], [], []
+    for g in groups:
+        wc, wm, jm = _h1_blocks(g["S"], g["xbar"], g["rows"], cx, xcoords)
+        fg = g["fg"]
+        Wc.append(fg * wc)
+        Wm.append(fg * wm)
+        Jm.append(fg * jm)
+        D.append(g["D"][:, cx])
+        Db.append(g["Db"][:, cx])
+    Wc_a, Wm_a, Jm_a = block_diag(*Wc), block_diag(*Wm), block_diag(*Jm)
+    k = fiml_corrected_k(Wc=Wc_a, Wm=Wm_a, Jm=Jm_a, D=np.hstack(D), version=version)
+    kb = fiml_corrected_k(Wc=Wc_a, Wm=Wm_a, Jm=Jm_a, D=block_diag(*Db), version=version)
+    return k, kb
+
+
+def scaled_shifted(UG: np.ndarray, X2: float, df: int) -> dict[str, float]:
+    """lavaan's scaled-shifted statistic from ``U Gamma``: a, shift, scaled statistic and its p-value."""
+    tr1 = float(np.trace(UG))
+    tr2 = float(np.sum(UG * UG.T))
+    if df <= 0 or tr2 <= 0:
+        return dict(stat=X2 if df == 0 else np.nan, a=np.nan, shift=np.nan, scaling=np.nan, pvalue=np.nan,
+                    tr1=tr1, tr2=tr2)
+    a = float(np.sqrt(df / tr2))
+    shift = df - a * tr1
+    stat = a * X2 + shift
+    return dict(stat=stat, a=a, shift=shift, scaling=1.0 / a, pvalue=float(special.chdtrc(df, stat)),
+                tr1=tr1, tr2=tr2)
+
+
+def catml_dwls(ost: Any, Sigma: np.ndarray, D: np.ndarray, A_inv: np.ndarray, n1: int,
+               nfree_nonth: int) -> dict[str, float]:
+    """XX3, c.hat3 and their baseline counterparts of lavaan's ``lav_fit_catml_dwls`` (NaN if R is not PD):
+    the ML discrepancy of the polychoric matrix ``R`` at the DWLS solution, its scaling
+    ``c = tr(M' V M Gamma_c) / df3`` with ``M = I - Delta_c A^-1 Delta_c' W_c`` (correlation rows only) and
+    ``V`` the normal-theory weight of a correlation structure at ``Sigma``; baseline ``-N log|R|`` with
+    ``c0 = tr(Gamma_c) / df0``. ``nfree_nonth``: free parameters other than thresholds."""
+    N = ost.nobs
+    R = ost.corr
+    p = R.shape[0]
+    nan = dict(XX3=np.nan, df3=np.nan, c3=np.nan, XX3s=np.nan, XX3b=np.nan, df3b=np.nan, c3b=np.nan)
+    if len(ost.ordered) < len(ost.names) or np.linalg.eigvalsh(R).min() < np.sqrt(np.finfo(float).eps):
+        return nan  # lavaan: only for ordered items alone, and a positive definite R
+    if np.linalg.eigvalsh(Sigma).min() <= 0:
+        # lavaan's ML objective is infinite for a non-positive-definite implied matrix and its robust measures
+        # then follow no definition we could check against it: not reported (NaN)
+        return nan
+    P = np.linalg.inv(Sigma)
+    XX3 = N * (np.linalg.slogdet(Sigma)[1] - np.linalg.slogdet(R)[1] + np.sum(R * P) - p)
+    cj, ci = np.triu_indices(p, 1)
+    V = P[np.ix_(ci, ci)] * P[np.ix_(cj, cj)] + P[np.ix_(ci, cj)] * P[np.ix_(cj, ci)]
+    Dc = D[n1:]
+    wc = ost.wls_v_diag[n1:]
+    Gc = ost.gamma[n1:, n1:]
+    npc = ci.size
+    M = np.eye(npc) - (Dc @ A_inv @ Dc.T) * wc[None, :]
+    ks = float(np.sum((M.T @ V @ M) * Gc.T))
+    df3 = npc - nfree_nonth
+    c3 = ks / df3 if df3 > 0 else np.inf
+    XX3b = -N * np.linalg.slogdet(R)[1]
+    df3b = npc
+    c3b = float(np.trace(Gc)) / df3b
+    return dict(XX3=float(XX3), df3=df3, c3=c3, XX3s=float(XX3 / c3), XX3b=float(XX3b), df3b=df3b, c3b=c3b)
