@@ -12,7 +12,7 @@ from .._errors import InstrumentError
 LANGUAGES = {"zh": "Chinese (zh)", "en": "English (en)"}
 #: the bundled study questionnaire (package egovsem.study_instruments, directory instruments/)
 STUDY_FILE = "egov_study.yaml"
-_INLINE = "<instrument>"
+INLINE_SOURCE = "<instrument>"
 
 
 @dataclass(frozen=True)
@@ -174,4 +174,4 @@ class Instrument:
         return tuple(it for it in self.items if it.reverse)
 
     def _where(self) -> str:
-        return self.source_path or _INLINE
+        return self.source_path or INLINE_SOURCE

@@ -14,7 +14,7 @@ import yaml
 
 from .._errors import EgovsemError, InstrumentError
 from .checks import join_errors, validate_instrument
-from .model import _INLINE, STUDY_FILE, Construct, Instrument, Item, MetaColumn, Scale
+from .model import INLINE_SOURCE, STUDY_FILE, Construct, Instrument, Item, MetaColumn, Scale
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -29,7 +29,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise InstrumentError(
-                f"{getattr(loader, 'egov_path', _INLINE)}: line {key_node.start_mark.line + 1}: "
+                f"{getattr(loader, 'egov_path', INLINE_SOURCE)}: line {key_node.start_mark.line + 1}: "
                 f"the key {key!r} appears twice."
             )
         seen.add(key)
@@ -93,7 +93,7 @@ def _choices(raw: Iterable[Mapping]) -> tuple[tuple[int, str, str], ...]:
 
 def instrument_from_dict(data: Mapping[str, Any], *, source_path: str | None = None) -> Instrument:
     """Build and check an Instrument from the parsed YAML structure (see :func:`load_instrument`)."""
-    where = source_path or _INLINE
+    where = source_path or INLINE_SOURCE
     errors = _schema_errors(dict(data), where)
     if errors:
         raise InstrumentError(join_errors(errors))
