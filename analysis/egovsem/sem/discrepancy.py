@@ -105,6 +105,7 @@ def minimize_groups(
     weights: Sequence[float] | np.ndarray | None = None,
     iter_max: int = 10000,
     tol: float = 1e-10,
+    variances: np.ndarray | None = None,
 ) -> FitState:
     """Minimise ``sum_g w_g F_g`` over the groups' discrepancies from ``theta0``.
 
@@ -116,7 +117,7 @@ def minimize_groups(
         Starting values.
     weights : sequence of float, optional
         ``w_g``; default 1 for one group (lavaan's ``N_g / N``: :func:`group_weights`).
-    iter_max, tol
+    iter_max, tol, variances
         See :func:`egovsem.sem.optimize.minimize`.
 
     Returns
@@ -134,4 +135,4 @@ def minimize_groups(
     def grad_metric(theta: np.ndarray, metric: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         return gradient_metric_groups(discs, w, theta, metric=metric)
 
-    return minimize(f, grad_metric, theta0, iter_max=iter_max, tol=tol)
+    return minimize(f, grad_metric, theta0, iter_max=iter_max, tol=tol, variances=variances)

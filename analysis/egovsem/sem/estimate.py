@@ -39,7 +39,7 @@ from .ram import RAM
 from .start import start_theta_groups
 from .vcov import invert_information, sandwich, score_crossproducts
 
-__all__ = ["Estimate", "estimate", "fill_fixed_x", "count_moments", "drop_missing_covariates"]
+__all__ = ["Estimate", "estimate", "fill_fixed_x", "count_moments", "drop_missing_covariates", "free_variances"]
 
 
 @dataclass
@@ -108,6 +108,13 @@ def count_moments(p: int, nx: int, *, meanstructure: bool, ngroups: int = 1) -> 
     return ngroups * per_group
 
 
+def free_variances(pt: pd.DataFrame) -> np.ndarray:
+    """Positions in theta (``free - 1``) of the free variances (``x ~~ x``), once each (equal across groups)."""
+    free = pt["free"].to_numpy()
+    mask = ((pt["op"] == "~~") & (pt["lhs"] == pt["rhs"])).to_numpy() & (free > 0)
+    return np.unique(free[mask].astype(int) - 1)
+
+
 def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stacklevel: int = 3) -> Estimate:
     """Fit ``spec`` with ``model``'s options (ML or FIML, any SE but bootstrap) to the groups' rows ``parts``.
 
@@ -151,7 +158,7 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     else:
         discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs, rows[k] if rows else None)
                  for k, (r, st) in enumerate(zip(rams, stats))]
-    state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max)
+    state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
     if not state.converged:
         warnings.warn(
             f"the model did not converge after {state.iterations} iterations ({state.message}); "

@@ -32,7 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FitState", "minimize"]
+__all__ = ["FitState", "minimize", "VARIANCE_GUARD_ITERATIONS"]
+
+#: for how many iterations a non-negative free variance may not be stepped below zero
+VARIANCE_GUARD_ITERATIONS = 10
 
 
 @dataclass
@@ -66,6 +69,7 @@ def minimize(
     iter_max: int = 10000,
     tol: float = 1e-10,
     gtol: float = 1e-7,
+    variances: np.ndarray | None = None,
 ) -> FitState:
     """Minimise ``f`` from ``theta0`` by trust-region Fisher scoring.
 
@@ -84,6 +88,14 @@ def minimize(
         Relative change of ``f`` that ends the iteration.
     gtol : float
         Largest gradient element allowed at the returned point.
+    variances : ndarray of int, optional
+        Positions in ``theta`` of free variances. In the first ``VARIANCE_GUARD_ITERATIONS`` iterations
+        a step may not take one of them from a non-negative value to a negative one (the step is damped
+        instead): a full scoring step from lavaan's start values (latent variances 0.05) can overshoot a
+        second-order factor's variance below zero, into a region where the discrepancy keeps falling
+        along a ridge of improper solutions (loadings and variances running off to infinity) instead of
+        returning to the proper optimum lavaan finds. Afterwards the guard is off, so a negative optimum
+        (a Heywood case) is reached as lavaan reaches it.
 
     Returns
     -------
@@ -98,6 +110,13 @@ def minimize(
     if q == 0:
         return FitState(theta, fval, True, 0, "converged")
     lam = 0.0
+    var_idx = np.asarray(variances, dtype=int) if variances is not None else np.zeros(0, dtype=int)
+
+    def overshoots(old: np.ndarray, new: np.ndarray, it: int) -> bool:
+        if var_idx.size == 0 or it > VARIANCE_GUARD_ITERATIONS:
+            return False
+        a, b = old[var_idx], new[var_idx]
+        return bool(np.any((a >= 0) & (b < 0)))
 
     def gradient_metric(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         g_, H_ = grad_metric(th)
@@ -113,6 +132,9 @@ def minimize(
             step = -_solve(H + lam * np.diag(d), g) if lam > 0 else -_solve(H, g)
             pred = -(g @ step + 0.5 * step @ H @ step)
             cand = theta + step
+            if overshoots(theta, cand, it):
+                lam = max(4.0 * lam, 1e-3)
+                continue
             f_new = float(f(cand))
             if np.isfinite(f_new) and pred > 0:
                 rho = (fval - f_new) / pred

@@ -1,0 +1,71 @@
+"""Hard starts against lavaan 0.6-14 (tests/reference/make_reference_hard.R; issue 10, item 2).
+
+A second-order factor over three first-order factors: from lavaan's start values (latent variances 0.05) a
+full scoring step overshoots the second-order variance below zero, and before the optimiser's variance
+guard (egovsem.sem.optimize, ``variances=``) the iteration then ran along a ridge of improper solutions to
+the iteration limit (chi-square 110 against lavaan's 24.87 on the simulated data). The Heywood case checks
+that the guard still lets a variance reach its negative optimum, as lavaan does.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from _refcompare import DATA, REF, compare_params, compare_series, read_kv, read_ref
+
+SUB = "hard"
+SECOND = "f1 =~ a1 + a2 + a3\nf2 =~ b1 + b2 + b3\nf3 =~ c1 + c2 + c3\ng =~ f1 + f2 + f3"
+HS_2ND = ("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+          "g =~ visual + textual + speed")
+HEYWOOD = "visual =~ x1 + x2 + x3\nspeed =~ x7 + x9"
+CASES = {
+    "sim_2nd": (REF / SUB / "sim_2nd.csv", SECOND, {}),
+    "sim_2nd_mlr": (REF / SUB / "sim_2nd.csv", SECOND, {"estimator": "MLR"}),
+    "hs_2nd": (DATA / "HolzingerSwineford1939.csv", HS_2ND, {}),
+    "hs_heywood": (DATA / "HolzingerSwineford1939.csv", HEYWOOD, {}),
+}
+
+
+@pytest.fixture(scope="module")
+def fits():
+    import warnings
+
+    import egovsem
+
+    out = {}
+    for case, (path, model, opts) in CASES.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out[case] = egovsem.sem(model, pd.read_csv(path), **opts)
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_matches_lavaan(fits, case):
+    fit = fits[case]
+    assert fit.converged
+    problems = compare_params(fit.params, read_ref(case, "params", SUB))
+    problems += compare_series(fit.fit_measures, read_kv(case, "fit", SUB))
+    assert not problems, "\n".join(problems)
+
+
+ITERATION_GAPS = {
+    # the same solution (chisq 85.306, the 3-factor CFA's: the second-order part is just identified), but
+    # 37 iterations against lavaan's 34; not caused by the variance guard (37 with it off); open, issue 10
+    "hs_2nd": "37 iterations against lavaan's 34 (open: the scoring steps on the just-identified second-order part)",
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=ITERATION_GAPS[c]))
+                                  if c in ITERATION_GAPS else c for c in sorted(CASES)])
+def test_no_more_iterations_than_lavaan(fits, case):
+    info = read_kv(case, "info", SUB)
+    assert info["converged"] == "TRUE"
+    assert fits[case].iterations <= int(info["iterations"]), (fits[case].iterations, info["iterations"])
+
+
+def test_the_heywood_optimum_is_negative(fits):
+    # lavaan: "some estimated ov variances are negative" (x9 ~~ x9)
+    pe = fits["hs_heywood"].params
+    x9 = pe[(pe["lhs"] == "x9") & (pe["op"] == "~~") & (pe["rhs"] == "x9")]["est"].iloc[0]
+    ref = read_ref("hs_heywood", "params", SUB)
+    assert x9 < 0 and float(ref[(ref["lhs"] == "x9") & (ref["op"] == "~~") & (ref["rhs"] == "x9")]["est"].iloc[0]) < 0
