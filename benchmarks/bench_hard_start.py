@@ -162,8 +162,8 @@ def main() -> int:
     print(f"load average (1 min) at the end: {load:.2f}")
     if args.write:
         block = (f"\n## Hard starts (issue 10): {date.today().isoformat()}\n\n"
-                 f"Machine: {machine()}; lavaan {lavaan_version()}; median of {args.repeats} repeats; load "
-                 f"average {load:.2f} at the end; in process (fit + all fit measures + parameter table); "
+                 f"Machine: {machine()}; lavaan {lavaan_version()}; median of {args.repeats} repeats; "
+                 f"in process (fit + all fit measures + parameter table); "
                  f"`python benchmarks/bench_hard_start.py --repeats {args.repeats} --write`. The big model's "
                  f"data are simulated (seed 2026).\n\n{table}\n")
         append_results(block)

@@ -131,7 +131,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {__import__('numpy').__version__}"
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {__import__('numpy').__version__}; "
+            f"load average (1/5/15 min) {load} when the table was written")
 
 
 def main() -> int:
