@@ -69,16 +69,15 @@ def candidate_rows(res) -> list[tuple[str, str, str]]:
 
 
 def _group_views(res):
-    """One view per group: (group number, view with spec/partable/stats/extra, RAM, N_g)."""
+    """One view per group: (group number, view with spec/partable/stats/rows/ram/missing, RAM, N_g)."""
     from types import SimpleNamespace
 
-    if res.ngroups == 1:
-        return [(1, res, res.ram, res.stats.nobs)]
+    rows = res.sample.rows
     out = []
     for g, (ram, st) in enumerate(zip(res.rams, res.group_stats), start=1):
-        pt = res.partable[res.partable["group"] == g]
-        out.append((g, SimpleNamespace(spec=res.spec, partable=pt, stats=st, extra=res.extra, missing=res.missing),
-                    ram, st.nobs))
+        pt = res.partable if res.ngroups == 1 else res.partable[res.partable["group"] == g]
+        out.append((g, SimpleNamespace(spec=res.spec, partable=pt, stats=st, missing=res.missing, ram=ram,
+                                       rows=None if rows is None else rows[g - 1]), ram, st.nobs))
     return out
 
 
@@ -209,7 +208,9 @@ def _fiml_blocks(res, theta, d2S, d2m):
     from .casewise import casewise, expected_information_phi, saturated_scores, vech_indices
     from .fiml import delta_phi
 
-    rows = res.extra["rows"]
+    rows = res.rows
+    if rows is None:
+        raise ValueError("modification indices of a FIML fit need its casewise rows")
     N = rows.n
     Sigma, mu, *_ = res.ram.implied(theta)
     cw = casewise(rows.X0, rows.M, Sigma, mu)
