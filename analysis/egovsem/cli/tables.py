@@ -57,9 +57,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, example: bool) -> int:
+    from ..instruments import study_labels
     from ..io import parse_na_values, read_data
     from ..study.example import SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, simulate_example
-    from ..tables import FORMATS, model_tables, write_tables
+    from ..study.model_tables import model_tables
+    from ..tables import FORMATS, write_tables
 
     formats = [f.strip().lower().lstrip(".") for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -80,6 +82,7 @@ def _run(args: argparse.Namespace, example: bool) -> int:
         fit = sem(model, data, **opts)
         sample: Any = [c.strip() for c in args.sample.split(",") if c.strip()] if args.sample else None
         # the bundled questionnaire names the bundled example's columns; another data file's only when asked
+        bundled = args.instrument == "bundled" or (example and not args.instrument)
         instrument, levels = _instrument(args.instrument or ("bundled" if example else None)), None
         if sample:
             from ..io import read_labels
@@ -98,14 +101,17 @@ def _run(args: argparse.Namespace, example: bool) -> int:
             warnings.warn(f"--bootstrap {args.bootstrap} is given but the model {args.model!r} has no ':=' (defined, "
                           "e.g. indirect) effects; nothing is bootstrapped and the tables show Wald (delta-method) "
                           "standard errors.", EgovsemWarning, stacklevel=1)
+        # the construct names: the bundled questionnaire's for the example or '--instrument bundled', else those
+        # of --instrument FILE, else the codes
+        labels = study_labels() if bundled else instrument
         tables = model_tables(model, data, fit=fit, note=note, sample=sample, instrument=instrument, levels=levels,
-                              bootstrap=boot, ci_method=ci_method, **opts)
+                              labels=labels, bootstrap=boot, ci_method=ci_method, **opts)
         paths = write_tables(tables, args.out, formats=formats, lang=args.lang)
         if args.figure:
             from ..figures import path_diagram, save_figure
 
             out = Path(args.out)
-            fig = path_diagram(fit, lang=args.lang, note=note)
+            fig = path_diagram(fit, labels=labels, lang=args.lang, note=note)
             paths += save_figure(fig, [out / "path_diagram.png", out / "path_diagram.svg", out / "path_diagram.pdf"])
     print(f"egovsem tables: wrote {len(paths)} file(s) to {args.out}", file=sys.stderr)
     return 0

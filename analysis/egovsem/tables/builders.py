@@ -258,7 +258,7 @@ def correlation_table(fit, *, data: pd.DataFrame | None = None, ave=None, constr
     constructs : sequence of str, optional
         Which latent variables, in order (default: all of the model's).
     labels : mapping or None
-        Construct names for the note (default: the bundled instrument).
+        Construct names for the note, a mapping or an instrument (default: codes only).
     """
     check_fit(fit, what="correlation_table")
     _single_group(fit, "latent correlation table")
@@ -364,7 +364,7 @@ def measurement_table(fit, reliability: pd.DataFrame | None = None, *, data: pd.
     constructs : sequence of str, optional
         Factors to show, in order (default: every ``=~`` block).
     labels : mapping or None
-        Construct names (default: the bundled instrument).
+        Construct names, a mapping or an instrument (default: codes only).
     item_labels : mapping item -> name or (en, zh), optional
         Shown instead of the item codes.
     """
