@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from egovsem.cli import main
+from egovsem.instruments import study_labels
 from egovsem.study.example import SIMULATED_NOTE, hypothesis_model, simulate_example
 from egovsem.tables import (
     Table,
@@ -286,7 +287,7 @@ def test_indirect_effects_from_defined_rows_and_bootstrap_override(fit):
 
 def test_measurement_and_correlation_tables(cfa_fit, data):
     rel = pd.DataFrame({"construct": list(model_constructs(cfa_fit)), "alpha": 0.81, "omega": 0.82, "ave": 0.49})
-    t = measurement_table(cfa_fit, rel, note=SIMULATED_NOTE)
+    t = measurement_table(cfa_fit, rel, labels=study_labels(), note=SIMULATED_NOTE)
     lo = cfa_fit.params[cfa_fit.params["op"] == "=~"]
     assert len(t.rows_en) == len(lo)
     assert t.column("loading") == list(lo["std.all"])
@@ -296,7 +297,7 @@ def test_measurement_and_correlation_tables(cfa_fit, data):
     assert SIMULATED_NOTE in t.notes_en and SIMULATED_NOTE in t.notes_zh
 
     ave = pd.Series(0.49, index=list(model_constructs(cfa_fit)))
-    c = correlation_table(cfa_fit, data=data, ave=ave)
+    c = correlation_table(cfa_fit, data=data, ave=ave, labels=study_labels())
     from egovsem.tables import latent_correlations
 
     R = latent_correlations(cfa_fit)
@@ -339,7 +340,7 @@ def test_fit_table_several_models_and_robust():
 
 def test_htmt_invariance_and_sample_tables():
     h = pd.DataFrame([[1, .5, .91], [.5, 1, .3], [.91, .3, 1]], index=["TG", "PV", "PI"], columns=["TG", "PV", "PI"])
-    t = htmt_table(h)
+    t = htmt_table(h, labels=study_labels())
     assert t.rows_en[2][1] == "<b>.91</b>" and "1 pair reaches .85 or more (bold)" in t.notes_en[0]
     assert "TG = trust in government" in t.notes_en[0] and "TG = 政府信任" in t.notes_zh[0]
 
