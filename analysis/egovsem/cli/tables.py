@@ -32,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="columns for the sample-characteristics table; category names from --instrument, else from "
                    "the data file's own value labels (.sav, .dta), else the codes (said in the note)")
     p.add_argument("--instrument", default=None, metavar="FILE",
-                   help="the questionnaire (instrument YAML or XLSForm) that names the --sample columns and their "
-                   "categories; 'bundled' for the bundled e-government study questionnaire")
+                   help="the questionnaire (instrument YAML or XLSForm) that names the constructs and the --sample "
+                   "columns and their categories; 'bundled' for the bundled e-government study questionnaire (the "
+                   "default for 'example'); without it the constructs are shown by their codes")
     p.add_argument("--figure", action="store_true", help="also draw the path diagram (path_diagram.png/.svg/.pdf)")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap the ':=' (indirect) effects with B resamples (complete-data ML)")
@@ -81,7 +82,8 @@ def _run(args: argparse.Namespace, example: bool) -> int:
         opts = {"estimator": args.estimator, "missing": args.missing}
         fit = sem(model, data, **opts)
         sample: Any = [c.strip() for c in args.sample.split(",") if c.strip()] if args.sample else None
-        # the bundled questionnaire names the bundled example's columns; another data file's only when asked
+        # the bundled questionnaire names the bundled example's constructs and columns; another data file's only
+        # when asked
         bundled = args.instrument == "bundled" or (example and not args.instrument)
         instrument, levels = _instrument(args.instrument or ("bundled" if example else None)), None
         if sample:
@@ -91,9 +93,6 @@ def _run(args: argparse.Namespace, example: bool) -> int:
             names, levels, _ = sample_labels(sample, instrument=instrument,
                                              file_labels=None if example else read_labels(args.data))
             sample = names
-        elif args.instrument:
-            warnings.warn(f"--instrument {args.instrument} is given without --sample; the instrument only names the "
-                          "sample-characteristics table, which is not written.", EgovsemWarning, stacklevel=1)
         boot, ci_method = None, None
         if args.bootstrap is not None and (fit.params["op"] == ":=").any():
             boot, ci_method = _bootstrap_defined(fit, args.bootstrap, args.seed)
