@@ -630,3 +630,26 @@ def test_unlabelled_model_every_path_is_a_hypothesis():
     t = hypotheses_table(f)
     assert all(v in (True, False) for v in t.column("supported"))
     assert "positive for every path" in t.notes_en[0] and "of 3 hypotheses" in t.notes_en[0]
+
+
+def test_builders_fit_nothing_and_name_constructs_only_when_given_names(fit, cfa_fit, data):
+    """Issue 10, item 5: the builders take plain inputs; without ``labels`` they show the codes, the bundled
+    questionnaire's names come from ``egovsem.instruments.study_labels()`` (or an instrument) passed in."""
+    from egovsem.instruments import load_instrument, study_labels
+    from egovsem.measure import htmt, reliability_table
+    from egovsem.study.model_tables import model_tables as study_model_tables
+    from egovsem.tables import model_tables, standard_tables
+
+    assert model_tables is study_model_tables  # the public name forwards to the study layer
+    rel = reliability_table(cfa_fit, data)
+    assert measurement_table(cfa_fit, rel).rows_en[0][0] == "SG"
+    named = measurement_table(cfa_fit, rel, labels=study_labels())
+    assert named.rows_en[0][0] == "Service guide (SG)"
+    assert measurement_table(cfa_fit, rel, labels=load_instrument()).rows_en == named.rows_en
+    items = {f: [i for i in its if i in data.columns] for f, its in model_constructs(cfa_fit).items()}
+    built = standard_tables(fit, cfa_fit, data=data, reliability=rel, htmt=htmt(data, items),
+                            model=hypothesis_model("integrated"), labels=study_labels())
+    fitted = model_tables(hypothesis_model("integrated"), data, fit=fit, cfa_fit=cfa_fit, labels=study_labels())
+    assert [t.name for t in built] == [t.name for t in fitted]
+    assert [(t.rows_en, t.rows_zh, t.notes_en, t.notes_zh) for t in built] == \
+        [(t.rows_en, t.rows_zh, t.notes_en, t.notes_zh) for t in fitted]
