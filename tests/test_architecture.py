@@ -86,3 +86,20 @@ def test_the_checks_can_fail(tmp_path):
     tree = ast.parse(src)
     node = next(_relative_imports(tree, top_level=True))
     assert _target("pkg.a", tmp_path / "a.py", node) == "pkg.b" and node.names[0].name == "_hidden"
+
+
+def test_tables_import_no_fitting_study_or_instrument_code_at_module_level():
+    """The table builders take plain inputs (issue 10, item 5): egovsem.tables imports neither the fitting code
+    (egovsem.sem), nor egovsem.measure, egovsem.study or egovsem.instruments at module level; ``model_tables``
+    (which fits) is reached through the package's lazy ``__getattr__``."""
+    bad = []
+    for mod, path in _modules().items():
+        if not mod.startswith("egovsem.tables"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in _relative_imports(tree, top_level=True):
+            tgt = _target(mod, path, node)
+            if tgt.split(".")[:2] in (["egovsem", "sem"], ["egovsem", "measure"], ["egovsem", "study"],
+                                      ["egovsem", "instruments"]):
+                bad.append(f"{mod} imports {tgt}")
+    assert not bad, "\n".join(bad)

@@ -7,6 +7,7 @@ import egovsem
 import egovsem.datasets as ds
 import pytest
 from egovsem.figures import path_diagram, save_figure, structural_layers
+from egovsem.instruments import study_labels
 from egovsem.study.example import SIMULATED_NOTE, hypothesis_model, simulate_example
 from egovsem.tables import apa_number, stars
 
@@ -58,7 +59,7 @@ def test_same_figure_same_bytes(pd_fit, tmp_path):
 def test_nonsignificant_paths_are_dashed(integrated_fit):
     from matplotlib.patches import FancyArrowPatch
 
-    fig = path_diagram(integrated_fit)
+    fig = path_diagram(integrated_fit, labels=study_labels())
     ax = fig.axes[0]
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     reg = integrated_fit.params[integrated_fit.params["op"] == "~"]
@@ -81,7 +82,7 @@ def test_layers_follow_longest_path(integrated_fit):
 
 def test_bilingual_labels_and_note(integrated_fit, tmp_path):
     p = tmp_path / "zh.svg"
-    path_diagram(integrated_fit, p, lang="zh", note=SIMULATED_NOTE, hypotheses=True)
+    path_diagram(integrated_fit, p, labels=study_labels(), lang="zh", note=SIMULATED_NOTE, hypotheses=True)
     svg = p.read_text(encoding="utf-8")
     assert "SIMULATED DATA" in svg
     assert re.search(r">H7: \.\d\d\*+<", svg)

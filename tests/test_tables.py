@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from egovsem.cli import main
+from egovsem.instruments import study_labels
 from egovsem.study.example import SIMULATED_NOTE, hypothesis_model, simulate_example
 from egovsem.tables import (
     Table,
@@ -286,7 +287,7 @@ def test_indirect_effects_from_defined_rows_and_bootstrap_override(fit):
 
 def test_measurement_and_correlation_tables(cfa_fit, data):
     rel = pd.DataFrame({"construct": list(model_constructs(cfa_fit)), "alpha": 0.81, "omega": 0.82, "ave": 0.49})
-    t = measurement_table(cfa_fit, rel, note=SIMULATED_NOTE)
+    t = measurement_table(cfa_fit, rel, labels=study_labels(), note=SIMULATED_NOTE)
     lo = cfa_fit.params[cfa_fit.params["op"] == "=~"]
     assert len(t.rows_en) == len(lo)
     assert t.column("loading") == list(lo["std.all"])
@@ -296,7 +297,7 @@ def test_measurement_and_correlation_tables(cfa_fit, data):
     assert SIMULATED_NOTE in t.notes_en and SIMULATED_NOTE in t.notes_zh
 
     ave = pd.Series(0.49, index=list(model_constructs(cfa_fit)))
-    c = correlation_table(cfa_fit, data=data, ave=ave)
+    c = correlation_table(cfa_fit, data=data, ave=ave, labels=study_labels())
     from egovsem.tables import latent_correlations
 
     R = latent_correlations(cfa_fit)
@@ -339,7 +340,7 @@ def test_fit_table_several_models_and_robust():
 
 def test_htmt_invariance_and_sample_tables():
     h = pd.DataFrame([[1, .5, .91], [.5, 1, .3], [.91, .3, 1]], index=["TG", "PV", "PI"], columns=["TG", "PV", "PI"])
-    t = htmt_table(h)
+    t = htmt_table(h, labels=study_labels())
     assert t.rows_en[2][1] == "<b>.91</b>" and "1 pair reaches .85 or more (bold)" in t.notes_en[0]
     assert "TG = trust in government" in t.notes_en[0] and "TG = 政府信任" in t.notes_zh[0]
 
@@ -629,3 +630,26 @@ def test_unlabelled_model_every_path_is_a_hypothesis():
     t = hypotheses_table(f)
     assert all(v in (True, False) for v in t.column("supported"))
     assert "positive for every path" in t.notes_en[0] and "of 3 hypotheses" in t.notes_en[0]
+
+
+def test_builders_fit_nothing_and_name_constructs_only_when_given_names(fit, cfa_fit, data):
+    """Issue 10, item 5: the builders take plain inputs; without ``labels`` they show the codes, the bundled
+    questionnaire's names come from ``egovsem.instruments.study_labels()`` (or an instrument) passed in."""
+    from egovsem.instruments import load_instrument, study_labels
+    from egovsem.measure import htmt, reliability_table
+    from egovsem.study.model_tables import model_tables as study_model_tables
+    from egovsem.tables import model_tables, standard_tables
+
+    assert model_tables is study_model_tables  # the public name forwards to the study layer
+    rel = reliability_table(cfa_fit, data)
+    assert measurement_table(cfa_fit, rel).rows_en[0][0] == "SG"
+    named = measurement_table(cfa_fit, rel, labels=study_labels())
+    assert named.rows_en[0][0] == "Service guide (SG)"
+    assert measurement_table(cfa_fit, rel, labels=load_instrument()).rows_en == named.rows_en
+    items = {f: [i for i in its if i in data.columns] for f, its in model_constructs(cfa_fit).items()}
+    built = standard_tables(fit, cfa_fit, data=data, reliability=rel, htmt=htmt(data, items),
+                            model=hypothesis_model("integrated"), labels=study_labels())
+    fitted = model_tables(hypothesis_model("integrated"), data, fit=fit, cfa_fit=cfa_fit, labels=study_labels())
+    assert [t.name for t in built] == [t.name for t in fitted]
+    assert [(t.rows_en, t.rows_zh, t.notes_en, t.notes_zh) for t in built] == \
+        [(t.rows_en, t.rows_zh, t.notes_en, t.notes_zh) for t in fitted]

@@ -238,9 +238,9 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
         A fitted SEM with structural paths (``~`` rows).
     path : str, Path or sequence of them, optional
         File(s) to write; the suffix picks the format (``.png``, ``.svg``, ``.pdf``).
-    labels : mapping or None
-        Construct names, ``code -> name`` or ``code -> (name_en, name_zh)`` (default: the bundled instrument;
-        ``False``: codes only).
+    labels : mapping, Instrument or None
+        Construct names, ``code -> name`` or ``code -> (name_en, name_zh)``, or an instrument's constructs
+        (default: codes only; :func:`egovsem.instruments.study_labels` gives the bundled questionnaire's names).
     lang : {"en", "zh"}
         Language of the names and the legend. Chinese needs a CJK font (Noto Sans CJK, Source Han Sans, SimHei,
         Microsoft YaHei, PingFang, WenQuanYi, Droid Sans Fallback); without one the English names are used

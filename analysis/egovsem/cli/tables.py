@@ -32,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="columns for the sample-characteristics table; category names from --instrument, else from "
                    "the data file's own value labels (.sav, .dta), else the codes (said in the note)")
     p.add_argument("--instrument", default=None, metavar="FILE",
-                   help="the questionnaire (instrument YAML or XLSForm) that names the --sample columns and their "
-                   "categories; 'bundled' for the bundled e-government study questionnaire")
+                   help="the questionnaire (instrument YAML or XLSForm) that names the constructs and the --sample "
+                   "columns and their categories; 'bundled' for the bundled e-government study questionnaire (the "
+                   "default for 'example'); without it the constructs are shown by their codes")
     p.add_argument("--figure", action="store_true", help="also draw the path diagram (path_diagram.png/.svg/.pdf)")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap the ':=' (indirect) effects with B resamples (complete-data ML)")
@@ -57,9 +58,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, example: bool) -> int:
+    from ..instruments import study_labels
     from ..io import parse_na_values, read_data
     from ..study.example import SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, simulate_example
-    from ..tables import FORMATS, model_tables, write_tables
+    from ..study.model_tables import model_tables
+    from ..tables import FORMATS, write_tables
 
     formats = [f.strip().lower().lstrip(".") for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -79,7 +82,9 @@ def _run(args: argparse.Namespace, example: bool) -> int:
         opts = {"estimator": args.estimator, "missing": args.missing}
         fit = sem(model, data, **opts)
         sample: Any = [c.strip() for c in args.sample.split(",") if c.strip()] if args.sample else None
-        # the bundled questionnaire names the bundled example's columns; another data file's only when asked
+        # the bundled questionnaire names the bundled example's constructs and columns; another data file's only
+        # when asked
+        bundled = args.instrument == "bundled" or (example and not args.instrument)
         instrument, levels = _instrument(args.instrument or ("bundled" if example else None)), None
         if sample:
             from ..io import read_labels
@@ -88,9 +93,6 @@ def _run(args: argparse.Namespace, example: bool) -> int:
             names, levels, _ = sample_labels(sample, instrument=instrument,
                                              file_labels=None if example else read_labels(args.data))
             sample = names
-        elif args.instrument:
-            warnings.warn(f"--instrument {args.instrument} is given without --sample; the instrument only names the "
-                          "sample-characteristics table, which is not written.", EgovsemWarning, stacklevel=1)
         boot, ci_method = None, None
         if args.bootstrap is not None and (fit.params["op"] == ":=").any():
             boot, ci_method = _bootstrap_defined(fit, args.bootstrap, args.seed)
@@ -98,14 +100,17 @@ def _run(args: argparse.Namespace, example: bool) -> int:
             warnings.warn(f"--bootstrap {args.bootstrap} is given but the model {args.model!r} has no ':=' (defined, "
                           "e.g. indirect) effects; nothing is bootstrapped and the tables show Wald (delta-method) "
                           "standard errors.", EgovsemWarning, stacklevel=1)
+        # the construct names: the bundled questionnaire's for the example or '--instrument bundled', else those
+        # of --instrument FILE, else the codes
+        labels = study_labels() if bundled else instrument
         tables = model_tables(model, data, fit=fit, note=note, sample=sample, instrument=instrument, levels=levels,
-                              bootstrap=boot, ci_method=ci_method, **opts)
+                              labels=labels, bootstrap=boot, ci_method=ci_method, **opts)
         paths = write_tables(tables, args.out, formats=formats, lang=args.lang)
         if args.figure:
             from ..figures import path_diagram, save_figure
 
             out = Path(args.out)
-            fig = path_diagram(fit, lang=args.lang, note=note)
+            fig = path_diagram(fit, labels=labels, lang=args.lang, note=note)
             paths += save_figure(fig, [out / "path_diagram.png", out / "path_diagram.svg", out / "path_diagram.pdf"])
     print(f"egovsem tables: wrote {len(paths)} file(s) to {args.out}", file=sys.stderr)
     return 0

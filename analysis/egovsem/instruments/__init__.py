@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +44,7 @@ __all__ = [
     "Scale", "Construct", "Item", "MetaColumn", "Instrument", "load_instrument", "instrument_from_dict",
     "instrument_to_dict", "validate_instrument", "check_instrument", "write_yaml", "read_xlsform",
     "to_xlsform", "to_docx", "to_html", "codebook", "write_codebook", "InstrumentError", "LANGUAGES",
-    "STUDY_FILE",
+    "STUDY_FILE", "construct_names", "study_labels",
 ]
 
 
@@ -76,6 +77,30 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
         return read_xlsform(path)
     data, where = read_yaml(None if path is None else Path(path))
     return instrument_from_dict(data, source_path=where)
+
+
+def construct_names(inst: Instrument) -> dict[str, tuple[str, str]]:
+    """``{code: (name_en, name_zh)}`` of an instrument's constructs, the ``labels`` of the table builders.
+
+    >>> construct_names(load_instrument())["PV"]
+    ('Perceived value', '感知价值')
+    """
+    return {code: (c.name_en, c.name_zh) for code, c in inst.constructs.items()}
+
+
+@lru_cache(maxsize=1)
+def _study_names() -> tuple[tuple[str, tuple[str, str]], ...]:
+    return tuple(construct_names(load_instrument()).items())
+
+
+def study_labels() -> dict[str, tuple[str, str]]:
+    """The construct names of the bundled study questionnaire, for the builders of :mod:`egovsem.tables` and
+    :func:`egovsem.figures.path_diagram` (which show codes only unless given names).
+
+    >>> study_labels()["TG"]
+    ('Trust in government', '政府信任')
+    """
+    return dict(_study_names())
 
 
 

@@ -9,7 +9,13 @@ numbers behind every cell, and notes):
   :func:`hypotheses_table` (paths, supported or not), :func:`indirect_table` (``:=`` effects, bootstrap CIs),
   :func:`effects_table` (direct/indirect/total decomposition from :func:`egovsem.sem.mediation.effects`),
   :func:`invariance_table` (configural, metric, scalar, strict steps);
-* :func:`model_tables` fits a model and its CFA and builds the standard set in paper order.
+* :func:`standard_tables` builds the standard set in paper order from a fitted model, its fitted CFA and
+  their reliability and HTMT; :func:`model_tables` (the study layer's
+  :func:`egovsem.study.model_tables.model_tables`, forwarded lazily) fits the model and its CFA first.
+
+Builders take plain inputs: they fit nothing and load no questionnaire. Construct names come from ``labels``
+(a mapping or an instrument; codes only without it); :func:`egovsem.instruments.study_labels` gives the
+bundled study questionnaire's names.
 
 Renderers: :func:`to_docx` (real Word tables), :func:`to_latex` (booktabs), :func:`to_markdown`,
 :func:`to_html`, :func:`to_csv`, and :func:`write_tables` for all formats at once.
@@ -40,13 +46,23 @@ from .builders import (
     sample_table,
 )
 from .render import FORMATS, to_csv, to_docx, to_html, to_latex, to_markdown, write_tables
-from .study import cfa_syntax, model_tables
+from .study import cfa_syntax, standard_tables
 from .table import Table
 
 __all__ = [
     "Table", "apa_number", "apa_p", "apa_ci", "apa_int", "stars", "typeset_minus",
     "sample_table", "correlation_table", "measurement_table", "htmt_table", "fit_table", "hypotheses_table",
     "indirect_table", "effects_table", "invariance_table", "model_constructs", "latent_correlations",
-    "model_tables", "cfa_syntax",
+    "model_tables", "standard_tables", "cfa_syntax",
     "to_docx", "to_latex", "to_markdown", "to_html", "to_csv", "write_tables", "FORMATS",
 ]
+
+
+def __getattr__(name: str):
+    # model_tables fits models, so it lives in the study layer; imported on first use, so that this package
+    # imports no fitting code at module level
+    if name == "model_tables":
+        from ..study.model_tables import model_tables
+
+        return model_tables
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

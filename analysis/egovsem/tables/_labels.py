@@ -1,48 +1,35 @@
-"""Bilingual names of the study's constructs (from the bundled instrument) and label look-up helpers."""
+"""Bilingual construct names given to the builders (a mapping or an instrument) and label look-up helpers."""
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 __all__ = ["construct_labels", "resolve_labels", "hypothesis_name", "abbreviations"]
 
 
-@lru_cache(maxsize=1)
-def _instrument_labels() -> dict[str, tuple[str, str]]:
-    try:
-        from ..instruments import load_instrument
+def construct_labels(instrument) -> dict[str, tuple[str, str]]:
+    """``{code: (name_en, name_zh)}`` of an instrument's constructs (the builders never load one themselves;
+    :func:`egovsem.instruments.study_labels` gives the bundled study questionnaire's names).
 
-        ins = load_instrument()
-    except Exception:  # the tables must work without the bundled instrument
-        return {}
-    return {code: (c.name_en, c.name_zh) for code, c in ins.constructs.items()}
-
-
-def construct_labels(instrument=None) -> dict[str, tuple[str, str]]:
-    """``{code: (name_en, name_zh)}`` of an instrument's constructs (default: the bundled study questionnaire).
-
-    >>> construct_labels()["PV"]
+    >>> from egovsem.instruments import load_instrument
+    >>> construct_labels(load_instrument())["PV"]
     ('Perceived value', '感知价值')
     """
-    if instrument is None:
-        return dict(_instrument_labels())
     return {code: (c.name_en, c.name_zh) for code, c in instrument.constructs.items()}
 
 
 def resolve_labels(labels: Any) -> dict[str, tuple[str, str]]:
     """Normalise the ``labels`` argument of the builders.
 
-    ``None`` uses the bundled instrument; ``False`` or ``{}`` uses no names (codes only); a mapping gives
-    ``code -> "name"`` (both languages) or ``code -> (name_en, name_zh)``; an Instrument gives its constructs.
+    ``None``, ``False`` or ``{}`` use no names (codes only; the builders do not load the bundled questionnaire,
+    pass ``labels=egovsem.instruments.study_labels()`` for its names); a mapping gives ``code -> "name"`` (both
+    languages) or ``code -> (name_en, name_zh)``; an Instrument gives its constructs.
 
     >>> resolve_labels({"A": "Alpha", "B": ("Beta", "乙")})
     {'A': ('Alpha', 'Alpha'), 'B': ('Beta', '乙')}
     """
-    if labels is None:
-        return construct_labels()
-    if labels is False:
+    if labels is None or labels is False:
         return {}
     if hasattr(labels, "constructs"):
         return construct_labels(labels)

@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
-from ..sem.checks import require_converged
 from ._format import DASH, apa_ci, apa_int, apa_number, apa_p, is_missing
 from ._labels import abbreviations, hypothesis_name, resolve_labels
 from .signs import DECISIONS, decision, parse_sign
@@ -40,6 +39,9 @@ def check_fit(fit, name: str = "fit", *, what: str | None = None):
         raise EgovsemError(f"The '{name}' parameter must be the result of egovsem.sem() or egovsem.cfa(). "
                            f"Got {type(fit).__name__} instead.")
     if what is not None:
+        # imported here: egovsem.sem.checks loads the egovsem.sem package, and the tables import no fitting code
+        from ..sem.checks import require_converged
+
         require_converged(fit, what)
     return fit
 
@@ -258,7 +260,7 @@ def correlation_table(fit, *, data: pd.DataFrame | None = None, ave=None, constr
     constructs : sequence of str, optional
         Which latent variables, in order (default: all of the model's).
     labels : mapping or None
-        Construct names for the note (default: the bundled instrument).
+        Construct names for the note, a mapping or an instrument (default: codes only).
     """
     check_fit(fit, what="correlation_table")
     _single_group(fit, "latent correlation table")
@@ -364,7 +366,7 @@ def measurement_table(fit, reliability: pd.DataFrame | None = None, *, data: pd.
     constructs : sequence of str, optional
         Factors to show, in order (default: every ``=~`` block).
     labels : mapping or None
-        Construct names (default: the bundled instrument).
+        Construct names, a mapping or an instrument (default: codes only).
     item_labels : mapping item -> name or (en, zh), optional
         Shown instead of the item codes.
     """
@@ -504,6 +506,8 @@ def _first(m: pd.Series, key: str) -> float:
 
 def _measures(x, name: str) -> pd.Series:
     if hasattr(x, "fit_measures"):
+        from ..sem.checks import require_converged
+
         require_converged(x, "fit_table", title=name)
         return x.fit_measures
     if isinstance(x, pd.Series):
