@@ -18,9 +18,20 @@ from typing import Any
 
 import numpy as np
 from scipy import special
-from scipy.linalg import block_diag
 
 __all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "catml_dwls"]
+
+
+def block_diag(*blocks: np.ndarray) -> np.ndarray:
+    """The block-diagonal matrix of 2-D ``blocks`` (as scipy.linalg.block_diag; scipy.linalg is not
+    imported for this alone: it adds 50 ms to every command's start)."""
+    mats = [np.atleast_2d(np.asarray(b, dtype=float)) for b in blocks]
+    out = np.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)))
+    r = c = 0
+    for m in mats:
+        out[r:r + m.shape[0], c:c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
 
 
 def trace_ratio(B: np.ndarray, A: np.ndarray) -> float:
