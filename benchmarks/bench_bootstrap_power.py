@@ -151,8 +151,7 @@ def main() -> int:
     if args.write:
         rver = lavaan_version()
         block = (f"\n## Bootstrap and Monte Carlo power (issue 4): {date.today().isoformat()}\n\n"
-                 f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the end (a shared machine: "
-                 "other jobs ran at the same time, so both sides' times are inflated alike); "
+                 f"Machine: {machine()}; "
                  f"lavaan {rver} (serial, as its default); one run each; "
                  f"`python benchmarks/bench_bootstrap_power.py --write"
                  f"{' --lavaan-parallel' if args.lavaan_parallel else ''}`. lavaan's time per resample/"
