@@ -11,8 +11,13 @@ accepts the step by the ratio of the actual to the predicted decrease (Moré, 19
 * far from the optimum (or where a full step leaves the admissible region) ``lambda`` grows and the
   step turns towards the scaled gradient and shortens, so the iteration cannot run off to a degenerate
   solution the way plain step halving can;
-* near the optimum ``lambda`` falls to 0 and the iteration is pure Fisher scoring (Gauss-Newton for least
-  squares), which converges quadratically for a well-fitting model and fast linearly otherwise.
+* near the optimum ``lambda`` falls to 0 and the iteration is Fisher scoring (Gauss-Newton for least
+  squares) with a secant correction: scoring alone converges quadratically only for a model that fits
+  exactly and linearly otherwise (37 iterations against lavaan's 34 for HolzingerSwineford1939's
+  second-order model, at a rate of 0.68 per iteration), so once the largest gradient element is below
+  ``SECANT_FROM`` the metric is ``H + S``, with ``S`` the symmetric rank-two secant update of Dennis, Gay
+  and Welsch (1981, NL2SOL) that makes ``(H + S) s = y`` along the last step (19 iterations there); ``S``
+  is dropped whenever ``H + S`` is not positive definite.
 
 Convergence (as the engine has always required): the largest gradient element below ``1e-5``, the
 relative change of ``f`` below ``tol`` (lavaan's nlminb uses ``rel.tol = 1e-10``) or a step below
@@ -32,7 +37,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FitState", "minimize", "VARIANCE_GUARD_ITERATIONS"]
+__all__ = ["FitState", "minimize", "VARIANCE_GUARD_ITERATIONS", "SECANT_FROM"]
+
+#: the secant correction of the metric starts once the largest gradient element is below this
+SECANT_FROM = 1e-3
 
 #: for how many iterations a non-negative free variance may not be stepped below zero
 VARIANCE_GUARD_ITERATIONS = 10
@@ -124,7 +132,9 @@ def minimize(
             raise ValueError("grad_metric(theta, metric=True) returned no metric")
         return g_, H_
 
-    g, H = gradient_metric(theta)
+    g, H0 = gradient_metric(theta)
+    S = np.zeros((q, q))
+    H = H0
     for it in range(1, iter_max + 1):
         d = np.maximum(np.diag(H), 1e-12 * max(1.0, float(np.max(np.abs(np.diag(H))))))
         accepted = False
@@ -163,5 +173,21 @@ def minimize(
             g_new = grad_metric(theta, metric=False)[0]
             if np.max(np.abs(g_new)) < gtol:
                 return FitState(theta, fval, True, it, "converged")
-        g, H = gradient_metric(theta)
+        g_prev = g
+        g, H0 = gradient_metric(theta)
+        H = H0
+        if g_old_max < SECANT_FROM:
+            # near the optimum: a secant correction S of the scoring metric (Dennis, Gay & Welsch 1981,
+            # NL2SOL): scoring converges only linearly when the model misfits, the corrected metric
+            # H0 + S approximates the Hessian of f along the steps taken
+            y = g - g_prev
+            ys = float(y @ step)
+            if ys > 1e-300:
+                r = (y - H0 @ step) - S @ step
+                S = S + (np.outer(r, y) + np.outer(y, r)) / ys - float(r @ step) * np.outer(y, y) / ys**2
+                try:
+                    np.linalg.cholesky(H0 + S)
+                    H = H0 + S
+                except np.linalg.LinAlgError:
+                    S = np.zeros((q, q))
     return FitState(theta, fval, False, iter_max, f"the iteration limit ({iter_max}) was reached")
