@@ -40,21 +40,9 @@ from bench_ml import append_results, fill, lavaan_version, machine  # noqa: E402
 
 DATA = HERE.parent / "data"
 
-BFI5 = ("A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5\nE =~ E1 + E2 + E3 + E4 + E5\n"
-        "N =~ N1 + N2 + N3 + N4 + N5\nO =~ O1 + O2 + O3 + O4 + O5")
-BFI_2ND = """g =~ NA*A + start(1)*C + E + N + O
-g ~~ 1*g
-A =~ NA*A1 + start(0.5)*A2 + A3 + A4 + A5
-C =~ NA*C1 + C2 + C3 + C4 + C5
-E =~ NA*E1 + E2 + E3 + E4 + E5
-N =~ NA*N1 + N2 + N3 + N4 + N5
-O =~ NA*O1 + O2 + O3 + O4 + O5
-A ~~ 1*A
-C ~~ 1*C
-E ~~ 1*E
-N ~~ 1*N
-O ~~ 1*O
-A1 + C1 ~ 1"""
+# the bfi models of the reference test (tests/test_bfi_reference.py), so the benchmark times what is tested
+sys.path.insert(0, str(HERE.parent / "tests"))
+from test_bfi_reference import BFI5, BFI_2ND  # noqa: E402
 
 NF, NI = 12, 5
 
