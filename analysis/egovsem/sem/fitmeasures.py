@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..parallel import single_blas_thread
 from .fit_baseline import baseline_chisq, baseline_df, baseline_dwls, baseline_info
 from .fit_indices import RMSEA_NAMES, agfi, cfi, critical_n, incremental, rmsea, rmsea_block, rmsea_ci, rni, tli
 from .fit_residual import (
@@ -323,6 +324,7 @@ def _residuals(f: _Fit) -> tuple[dict[str, float], float, float]:
 
 # -------------------------------------------------------------------------------------- assembly --
 
+@single_blas_thread
 def fit_measures(res: Any) -> pd.Series:
     """lavaan 0.6-14's ``fitMeasures(fit)`` for any fit egovsem computes (ML, MLR, FIML, WLSMV; G >= 1).
 
