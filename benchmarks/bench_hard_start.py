@@ -19,9 +19,7 @@ Run: ``python benchmarks/bench_hard_start.py [--repeats 3] [--write]`` (needs Rs
 """
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,7 +34,7 @@ import pandas as pd
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from bench_ml import append_results, fill, lavaan_version, machine  # noqa: E402
+from bench_ml import append_results, common_args, fill, lavaan_version, machine  # noqa: E402
 
 DATA = HERE.parent / "data"
 
@@ -120,12 +118,8 @@ def time_lavaan(tmp: Path, data_path: Path, model: str, args: str, repeats: int)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
-    args = ap.parse_args()
-    if shutil.which("Rscript") is None:
-        print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
+    args = common_args(3)
+    if args is None:
         return 2
     tmp = Path(tempfile.mkdtemp())
     frames = {"bfi": pd.read_csv(DATA / "bfi.csv"),

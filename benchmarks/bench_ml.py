@@ -136,13 +136,21 @@ def machine() -> str:
             f"load average (1/5/15 min) {load} when the table was written")
 
 
-def main() -> int:
+def common_args(repeats: int) -> argparse.Namespace | None:
+    """``--repeats`` and ``--write`` of every benchmark; None (after a message) when Rscript is missing."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=repeats)
     ap.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
     args = ap.parse_args()
     if shutil.which("Rscript") is None:
         print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
+        return None
+    return args
+
+
+def main() -> int:
+    args = common_args(5)
+    if args is None:
         return 2
     tmp = Path(tempfile.mkdtemp())
     data = egovsem.simulate_data(population(), 1000, seed=2026)

@@ -17,7 +17,6 @@ Run: ``python benchmarks/bench_wlsmv.py [--repeats 5] [--write]`` (needs Rscript
 """
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import subprocess
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_ml import (  # noqa: E402
     analysis_model,
     append_results,
+    common_args,
     fill,
     lavaan_version,
     machine,
@@ -91,12 +91,8 @@ def time_python(model: str, data: pd.DataFrame, repeats: int) -> tuple[float, fl
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--write", action="store_true", help="append the table to benchmarks/RESULTS.md")
-    args = ap.parse_args()
-    if shutil.which("Rscript") is None:
-        print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
+    args = common_args(5)
+    if args is None:
         return 2
     tmp = Path(tempfile.mkdtemp())
     data = ordinal_data()

@@ -90,7 +90,8 @@ def compare_group_params(ours: pd.DataFrame, ref: pd.DataFrame,
 
 
 def fit_cases(cases: dict, **defaults) -> dict:
-    """Fit ``{case: (data file stem, model, options)}`` with :func:`egovsem.sem`, warnings silenced."""
+    """Fit ``{case: (data, model, options)}`` with :func:`egovsem.sem`, warnings silenced; ``data`` is the stem
+    of a file in data/ or a path."""
     import warnings
 
     import egovsem
@@ -99,7 +100,8 @@ def fit_cases(cases: dict, **defaults) -> dict:
     for case, (data, model, opts) in cases.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out[case] = egovsem.sem(model, pd.read_csv(DATA / f"{data}.csv"), **{**defaults, **opts})
+            path = data if isinstance(data, Path) else DATA / f"{data}.csv"
+            out[case] = egovsem.sem(model, pd.read_csv(path), **{**defaults, **opts})
     return out
 
 

@@ -8,9 +8,8 @@ that the guard still lets a variance reach its negative optimum, as lavaan does.
 """
 from __future__ import annotations
 
-import pandas as pd
 import pytest
-from _refcompare import DATA, REF, compare_params, compare_series, read_kv, read_ref
+from _refcompare import DATA, REF, compare_params, compare_series, fit_cases, read_kv, read_ref
 
 SUB = "hard"
 SECOND = "f1 =~ a1 + a2 + a3\nf2 =~ b1 + b2 + b3\nf3 =~ c1 + c2 + c3\ng =~ f1 + f2 + f3"
@@ -27,16 +26,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def fits():
-    import warnings
-
-    import egovsem
-
-    out = {}
-    for case, (path, model, opts) in CASES.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out[case] = egovsem.sem(model, pd.read_csv(path), **opts)
-    return out
+    return fit_cases(CASES)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
