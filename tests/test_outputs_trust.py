@@ -341,6 +341,42 @@ def test_instrument_init_writes_a_draft_that_checks(tmp_path, capsys):
     assert not (tmp_path / "x.yaml").exists()
 
 
+
+def test_instrument_init_never_overwrites_and_names_bad_flags(tmp_path, capsys):
+    from egovsem.cli import main
+
+    _bfi_study(tmp_path)
+    args = [str(tmp_path / "m.lav"), str(tmp_path / "bfi_own.csv")]
+    edited = tmp_path / "edited.yaml"
+    edited.write_text("# my edits\n", encoding="utf-8")
+    assert main(["instrument", "init", *args, "--out", str(edited)]) == 2
+    assert "exists (perhaps an instrument you have edited); it is not overwritten" in capsys.readouterr().err
+    assert edited.read_text(encoding="utf-8") == "# my edits\n"
+    assert main(["instrument", "init", *args, "--out", str(edited), "--force"]) == 0
+    capsys.readouterr()
+    assert main(["instrument", "init", *args, "--out", str(tmp_path / "manifest.json")]) == 2
+    assert "give a file name ending in .yaml or .yml" in capsys.readouterr().err
+    assert main(["instrument", "init", *args, "--out", str(tmp_path / "i.yaml"), "--id", "nope"]) == 2
+    assert "--id 'nope' is not a column of DATA" in capsys.readouterr().err
+
+
+def test_draft_marks_personal_data_by_its_values_and_lists_no_id_as_choices():
+    from egovsem.instruments.draft import draft_instrument_dict
+
+    n = 30
+    df = pd.DataFrame({"resp": range(1, n + 1), "a1": [1 + i % 5 for i in range(n)],
+                       "a2": [1 + (i * 3) % 5 for i in range(n)], "sex": [1 + i % 2 for i in range(n)],
+                       "tel": [13900000000 + i for i in range(n)],           # a phone number read as a number
+                       "kontakt": [f"p{i}@example.org" for i in range(n)],   # e-mails under a name no rule knows
+                       "few": list(range(1, 11)) * 3})                       # 10 values in 30 rows: not a scale
+    d = draft_instrument_dict(["A =~ a1 + a2"], df)
+    items = {i["name"]: i for i in d["items"]}
+    assert items["tel"]["identifier"] is True and "choices" not in items["tel"]
+    assert items["kontakt"]["identifier"] is True
+    assert items["resp"]["type"] == "integer" and "choices" not in items["resp"]   # 30 distinct values
+    assert items["sex"]["type"] == "select_one" and [c["value"] for c in items["sex"]["choices"]] == [1, 2]
+    assert items["few"]["type"] == "select_one"   # exactly 3 rows per value: read as categories
+
 def test_run_on_own_data_without_an_instrument_drafts_one_and_says_so(tmp_path, capsys):
     from egovsem.cli import main
     from egovsem.instruments import load_instrument

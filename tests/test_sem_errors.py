@@ -1,10 +1,13 @@
 """Bad input to the engine: each case fails (or warns) with a message that names the problem."""
 from __future__ import annotations
 
+import warnings
+
 import egovsem
 import numpy as np
 import pandas as pd
 import pytest
+from _refcompare import DATA
 from egovsem import ConvergenceWarning, DataError, HeywoodWarning, IdentificationError, ModelSyntaxError
 from egovsem._errors import EgovsemError, MissingDataWarning, NotAvailableError
 from egovsem.datasets import load
@@ -118,3 +121,15 @@ def test_defined_parameter_with_unknown_label(hs):
 def test_data_not_a_dataframe():
     with pytest.raises(DataError, match=r"must be a pandas DataFrame. Got ndarray"):
         egovsem.sem("f =~ x1 + x2 + x3", np.zeros((10, 3)))
+
+
+def test_warnings_point_at_the_callers_line(hs):
+    # raised deep inside the engine (estimate, checks, data), shown at the line that called egovsem
+    bfi = pd.read_csv(DATA / "bfi.csv")
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        egovsem.sem("A =~ A1 + A2 + A3", bfi)  # listwise deletion
+        egovsem.cfa("visual =~ x1 + x2 + x3\nspeed =~ x7 + x9", hs)  # Heywood case
+    kinds = {w.category for w in rec}
+    assert MissingDataWarning in kinds and HeywoodWarning in kinds
+    assert all(w.filename == __file__ for w in rec if issubclass(w.category, (MissingDataWarning, HeywoodWarning)))

@@ -84,3 +84,18 @@ def check_option(name: str, value: Any, allowed: Iterable[Any], *, casefold: boo
         return value
     choices = ", ".join(repr(a) for a in allowed)
     raise EgovsemError(f"The '{name}' parameter must be one of {choices}. Got {value!r} instead.")
+
+
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` for :func:`warnings.warn` that points at the first frame outside egovsem (the user's
+    line), however deep inside the package the warning is raised; call it in the ``warn`` call itself."""
+    import os
+    import sys
+
+    pkg = os.path.dirname(os.path.abspath(__file__))
+    frame: Any = sys._getframe(1)  # the function that calls warnings.warn
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(pkg + os.sep):
+        frame = frame.f_back
+        level += 1
+    return level

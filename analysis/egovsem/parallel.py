@@ -41,7 +41,7 @@ import numpy as np
 from ._errors import EgovsemError
 
 __all__ = ["run_chunks", "seed_sequence", "child_seed", "check_n_jobs", "chunk_bounds", "resolve_entropy",
-           "blas_threads", "single_blas_thread"]
+           "blas_threads", "single_blas_thread", "blas_one_thread"]
 
 
 def resolve_entropy(seed: int | None) -> int:
@@ -93,6 +93,13 @@ def blas_threads(*_ignored: Any) -> int:
 
     counts = [int(d.get("num_threads", 1)) for d in threadpool_info() if d.get("user_api") == "blas"]
     return max(counts, default=1)
+
+
+def blas_one_thread() -> Any:
+    """A context in which BLAS uses one thread (threadpoolctl; restored on exit); see :func:`single_blas_thread`."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def single_blas_thread(func: Callable) -> Callable:

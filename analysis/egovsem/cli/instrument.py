@@ -43,6 +43,9 @@ def register(subparsers) -> None:
     it.add_argument("--id", default=None, metavar="COL", help="respondent id column (kept as metadata)")
     it.add_argument("--duration", default=None, metavar="COL", help="completion-time column (kept as metadata)")
     it.add_argument("--sheet", default=None, metavar="NAME|N", help="sheet of an .xlsx workbook")
+    it.add_argument("--force", action="store_true",
+                    help="replace OUT.yaml if it exists (by default an existing file, perhaps an edited draft, is "
+                         "never overwritten)")
     it.set_defaults(func=run_init)
 
     ck = sub.add_parser("check", help="check an instrument file and list problems",
@@ -88,15 +91,29 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from .. import instruments as ins
+    from .._errors import EgovsemError
     from ..instruments.draft import draft_instrument
     from ..io import read_data, read_labels
     from ._common import guarded, read_model
 
+    out = Path(args.out)
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        raise EgovsemError(f"--out {args.out!r}: an instrument is written as YAML; give a file name ending in .yaml "
+                           "or .yml.")
+    if out.exists() and not args.force:
+        raise EgovsemError(f"--out {args.out!r} exists (perhaps an instrument you have edited); it is not "
+                           "overwritten. Choose another file name, or add --force to replace it.")
     with guarded({"MODEL": args.model, "DATA": args.data}, files={"--out": args.out}):
         model = read_model(args.model, "MODEL")
-        inst = draft_instrument([model], read_data(args.data, sheet=args.sheet), id=args.id, duration=args.duration,
-                                labels=read_labels(args.data))
+        data = read_data(args.data, sheet=args.sheet)
+        for flag, col in (("--id", args.id), ("--duration", args.duration)):
+            if col is not None and col not in data.columns:
+                raise EgovsemError(f"{flag} {col!r} is not a column of DATA {args.data!r}; its columns are "
+                                   f"{list(data.columns)[:20]!r}.")
+        inst = draft_instrument([model], data, id=args.id, duration=args.duration, labels=read_labels(args.data))
         written = ins.write_yaml(inst, args.out)
     n_scale = len(inst.scale_items())
     print(f"wrote {written}: a DRAFT ({n_scale} scale items of {len(inst.constructs)} constructs, "

@@ -33,8 +33,25 @@ DRAFT_NOTE = ("The instrument is a DRAFT inferred from the models and the data (
 
 _MAX_CHOICES = 12
 #: column names that hold personal data: marked as identifiers (never copied to the cleaned data)
-_IDENTIFIER = re.compile(r"phone|mobile|e-?mail|wechat|weixin|\bqq\b|name|address|id_?card|手机|电话|邮箱|姓名|地址|身份证",
+_IDENTIFIER = re.compile(r"phone|mobile|\btel|cell|contact|e-?mail|wechat|weixin|(?<![a-z])wx(?![a-z])|qq|name|address|"
+                         r"id_?card|student_?id|手机|电话|邮箱|姓名|地址|身份证|联系|微信",
                          re.I)
+#: a column is read as categories only with at least this many rows per distinct value
+_ROWS_PER_CHOICE = 3
+
+
+def _personal(x: pd.Series) -> bool:
+    """True if the column's values look like personal data (phone numbers, e-mail addresses), whatever its
+    name: whole numbers are tested as their digits (13812345678 read as a number is a phone number)."""
+    from ..clean.pseudonym import personal_kind
+
+    vals = []
+    for v in x.dropna().tolist()[:1000]:
+        if isinstance(v, (int, float, np.integer, np.floating)) and float(v).is_integer():
+            vals.append(str(int(v)))
+        else:
+            vals.append(str(v))
+    return personal_kind(vals) is not None
 
 
 def model_blocks(models: Iterable[str]) -> dict[str, list[str]]:
@@ -127,9 +144,10 @@ def draft_instrument_dict(models: Sequence[str], data: pd.DataFrame, *, id: str 
         if str(col) in clab:  # the file's own variable label
             text = {"zh": f"{clab[str(col)]}（草稿）", "en": f"{clab[str(col)]} (draft)"}
         own = vlab.get(str(col), {})
-        if _IDENTIFIER.search(str(col)):
+        if _IDENTIFIER.search(str(col)) or _personal(x):
             items.append({"name": str(col), "type": "text", "text": text, "identifier": True})
-        elif w is not None and 1 <= len(np.unique(w)) <= _MAX_CHOICES:
+        elif (w is not None and 1 <= len(np.unique(w)) <= _MAX_CHOICES
+              and len(w) >= _ROWS_PER_CHOICE * len(np.unique(w))):
             items.append({"name": str(col), "type": "select_one", "text": text,
                           "choices": [{"value": int(k), "zh": str(own.get(int(k), int(k))),
                                        "en": str(own.get(int(k), int(k)))}

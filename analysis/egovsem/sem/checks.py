@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from .._errors import HeywoodWarning, NotConvergedError
+from .._errors import HeywoodWarning, NotConvergedError, caller_stacklevel
 
 __all__ = ["NONCONVERGENCE_ADVICE", "model_label", "nonconvergence_headline", "require_converged"]
 
@@ -79,7 +79,7 @@ def warn_heywood(res) -> None:
             f"Heywood case: the variance {r.lhs} ~~ {r.rhs} is estimated negative ({r.est:.4g}); "
             "the solution is improper (check the model, the indicators of this variable, or the sample size).",
             HeywoodWarning,
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
     if len(bad) == 0:
         corr = pt[(pt["op"] == "~~") & (pt["lhs"] != pt["rhs"]) & (pt["std.all"].abs() > 1)]
@@ -87,5 +87,5 @@ def warn_heywood(res) -> None:
             warnings.warn(
                 f"Heywood case: the standardised covariance {r.lhs} ~~ {r.rhs} is {r._12:.4g} (beyond +-1).",
                 HeywoodWarning,
-                stacklevel=3,
+                stacklevel=caller_stacklevel(),
             )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._errors import DataError, MissingDataWarning
+from .._errors import DataError, MissingDataWarning, caller_stacklevel
 
 __all__ = ["SampleStats", "prepare_data"]
 
@@ -99,7 +99,7 @@ def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "
             f"listwise deletion: {n_dropped} of {ntotal} rows have a missing value on a model variable and "
             f"were removed; {int(complete.sum())} rows are analysed{advice}.",
             MissingDataWarning,
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
     Xc = X[complete]
     index = data.index[complete]
@@ -160,7 +160,7 @@ def _fiml_stats(data: pd.DataFrame, X: np.ndarray, names, ntotal: int) -> Sample
             f"missing='fiml': {n_dropped} of {ntotal} rows are missing on every model variable and were "
             f"removed (rows {rows}{', ...' if n_dropped > 10 else ''}).",
             MissingDataWarning,
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
     Xk = X[~empty]
     index = data.index[~empty]

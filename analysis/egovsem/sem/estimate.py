@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import ConvergenceWarning, IdentificationError, MissingDataWarning
+from .._errors import ConvergenceWarning, IdentificationError, MissingDataWarning, caller_stacklevel
 from .checks import NONCONVERGENCE_ADVICE
 from .data import SampleStats, prepare_data
 from .discrepancy import Discrepancy, group_weights, minimize_groups
@@ -79,7 +79,7 @@ def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklev
         warnings.warn(
             f"missing='fiml' with fixed.x: {int(bad.sum())} rows with a missing value on the covariate(s) {cols} "
             "were removed (as lavaan does; pass fixed_x=False to keep them and model the covariates).",
-            MissingDataWarning, stacklevel=stacklevel,
+            MissingDataWarning, stacklevel=caller_stacklevel(),
         )
         return data.loc[~bad]
     return data
@@ -163,7 +163,7 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         warnings.warn(
             f"the model did not converge after {state.iterations} iterations ({state.message}); "
             f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
-            ConvergenceWarning, stacklevel=stacklevel,
+            ConvergenceWarning, stacklevel=caller_stacklevel(),
         )
     theta = state.theta
     if opts.information == "observed":
@@ -173,9 +173,12 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         A = _total([st.nobs * d.information(theta) for d, st in zip(discs, stats)])
     vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
     B0 = None
-    if opts.se == "robust.huber.white" and np.isfinite(vcov).all():
+    if opts.se == "robust.huber.white":
+        # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
+        # (a non-converged fit with a singular information matrix)
         B0 = score_crossproducts([d.scores(theta) for d in discs])
-        vcov = sandwich(vcov, B0)
+        if np.isfinite(vcov).all():
+            vcov = sandwich(vcov, B0)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
                    start=theta0)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..parallel import single_blas_thread
+from ..parallel import blas_one_thread
 from .checks import warn_heywood
 from .data import SampleStats
 from .estimate import estimate, fill_fixed_x
@@ -88,44 +88,46 @@ class Model:
         return Model(self.model, **{**self._args, **changes})
 
     # ------------------------------------------------------------------------------------------------
-    @single_blas_thread
     def fit(self, data: pd.DataFrame):
         """Estimate the model on ``data`` and return a :class:`Results`."""
-        from .results import Results
+        # BLAS on one thread while the model is fitted (egovsem.parallel.single_blas_thread); a context here,
+        # not a decorator, so that warnings keep pointing at the caller's line
+        with blas_one_thread():
+            from .results import Results
 
-        if isinstance(data, pd.DataFrame):
-            check_data_names(self.spec, data.columns)
-        opts = self.opts
-        if opts.discrepancy == "DWLS":
-            from .wls import fit_wlsmv
+            if isinstance(data, pd.DataFrame):
+                check_data_names(self.spec, data.columns)
+            opts = self.opts
+            if opts.discrepancy == "DWLS":
+                from .wls import fit_wlsmv
 
-            return fit_wlsmv(self, data, opts.ordered)
-        if opts.group is not None:
-            from .multigroup import fit_multigroup
+                return fit_wlsmv(self, data, opts.ordered)
+            if opts.group is not None:
+                from .multigroup import fit_multigroup
 
-            mg = fit_multigroup(self, data)
-            warn_heywood(mg)
-            return mg
-        spec = self.spec
-        est = estimate(self, spec, [data])
-        extra: dict[str, Any] = {"information": est.information, "A": est.A, "rows": est.rows[0] if est.rows else None}
-        if est.B0 is not None:
-            extra["B0"] = est.B0
-        if est.logl is not None:
-            extra["logl"] = est.logl
-            extra["logl_h1"] = est.logl_h1_g[0]
-        state = est.state
-        res = Results.from_fit(
-            model=self, spec=spec, partable=est.partable, ram=est.rams[0], stats=est.stats[0], theta=state.theta,
-            vcov=est.vcov, fmin=est.fmin, converged=state.converged, iterations=state.iterations, ndat=est.ndat,
-            df=est.df, message=state.message, extra=extra, start=est.start,
-        )
-        warn_heywood(res)
-        if opts.se == "bootstrap":
-            from .bootstrap import bootstrap_results
+                mg = fit_multigroup(self, data)
+                warn_heywood(mg)
+                return mg
+            spec = self.spec
+            est = estimate(self, spec, [data])
+            extra: dict[str, Any] = {"information": est.information, "A": est.A, "rows": est.rows[0] if est.rows else None}
+            if est.B0 is not None:
+                extra["B0"] = est.B0
+            if est.logl is not None:
+                extra["logl"] = est.logl
+                extra["logl_h1"] = est.logl_h1_g[0]
+            state = est.state
+            res = Results.from_fit(
+                model=self, spec=spec, partable=est.partable, ram=est.rams[0], stats=est.stats[0], theta=state.theta,
+                vcov=est.vcov, fmin=est.fmin, converged=state.converged, iterations=state.iterations, ndat=est.ndat,
+                df=est.df, message=state.message, extra=extra, start=est.start,
+            )
+            warn_heywood(res)
+            if opts.se == "bootstrap":
+                from .bootstrap import bootstrap_results
 
-            res = bootstrap_results(res, opts.bootstrap, seed=opts.seed, ci="perc")
-        return res
+                res = bootstrap_results(res, opts.bootstrap, seed=opts.seed, ci="perc")
+            return res
 
 
 def _fill_fixed_x(spec: ModelSpec, stats: SampleStats) -> pd.DataFrame:

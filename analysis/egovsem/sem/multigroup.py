@@ -12,7 +12,7 @@ import warnings
 
 import pandas as pd
 
-from .._errors import DataError, MissingDataWarning, NotAvailableError
+from .._errors import DataError, MissingDataWarning, NotAvailableError, caller_stacklevel
 from .estimate import estimate
 from .partable import specify
 from .results import Results
@@ -27,7 +27,7 @@ def _groups(data: pd.DataFrame, group: str):
     miss = col.isna()
     if miss.any():
         warnings.warn(f"group={group!r}: {int(miss.sum())} rows with a missing group value were removed.",
-                      MissingDataWarning, stacklevel=4)
+                      MissingDataWarning, stacklevel=caller_stacklevel())
     labels = list(pd.unique(col[~miss]))
     if len(labels) < 2:
         raise DataError(f"The 'group' column {group!r} has {len(labels)} distinct value(s); a multi-group model needs 2.")

@@ -98,8 +98,9 @@ def minimize(
         Largest gradient element allowed at the returned point.
     variances : ndarray of int, optional
         Positions in ``theta`` of free variances. In the first ``VARIANCE_GUARD_ITERATIONS`` iterations
-        a step may not take one of them from a non-negative value to a negative one (the step is damped
-        instead): a full scoring step from lavaan's start values (latent variances 0.05) can overshoot a
+        a step may not take one of them from a positive value to a negative one (the step is damped instead;
+        a variance at exactly 0 is free):
+        a full scoring step from lavaan's start values (latent variances 0.05) can overshoot a
         second-order factor's variance below zero, into a region where the discrepancy keeps falling
         along a ridge of improper solutions (loadings and variances running off to infinity) instead of
         returning to the proper optimum lavaan finds. Afterwards the guard is off, so a negative optimum
@@ -121,10 +122,12 @@ def minimize(
     var_idx = np.asarray(variances, dtype=int) if variances is not None else np.zeros(0, dtype=int)
 
     def overshoots(old: np.ndarray, new: np.ndarray, it: int) -> bool:
+        """True if the step takes a positive free variance below zero while the guard is on (a variance at
+        exactly 0, a ``start(0)``, is free, so the guard can never block every step)."""
         if var_idx.size == 0 or it > VARIANCE_GUARD_ITERATIONS:
             return False
         a, b = old[var_idx], new[var_idx]
-        return bool(np.any((a >= 0) & (b < 0)))
+        return bool(np.any((a > 0) & (b < 0)))
 
     def gradient_metric(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         g_, H_ = grad_metric(th)
@@ -143,7 +146,7 @@ def minimize(
             pred = -(g @ step + 0.5 * step @ H @ step)
             cand = theta + step
             if overshoots(theta, cand, it):
-                lam = max(4.0 * lam, 1e-3)
+                lam = max(4.0 * lam, 1e-3)  # a shorter step, turned towards the scaled gradient
                 continue
             f_new = float(f(cand))
             if np.isfinite(f_new) and pred > 0:
@@ -176,7 +179,9 @@ def minimize(
         g_prev = g
         g, H0 = gradient_metric(theta)
         H = H0
-        if g_old_max < SECANT_FROM:
+        if g_old_max >= SECANT_FROM:
+            S = np.zeros((q, q))  # a correction built near the optimum is not reused after leaving it
+        else:
             # near the optimum: a secant correction S of the scoring metric (Dennis, Gay & Welsch 1981,
             # NL2SOL): scoring converges only linearly when the model misfits, the corrected metric
             # H0 + S approximates the Hessian of f along the steps taken

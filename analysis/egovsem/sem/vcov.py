@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._errors import ConvergenceWarning, IdentificationError
+from .._errors import ConvergenceWarning, IdentificationError, caller_stacklevel
 from .checks import NONCONVERGENCE_ADVICE
 
 __all__ = ["invert_information", "scaled_inverse", "sandwich", "score_crossproducts"]
@@ -62,7 +62,7 @@ def invert_information(info: np.ndarray, pt: pd.DataFrame, *, strict: bool, nobs
             "the model did not converge and the information matrix is singular at the point where the optimiser "
             f"stopped (smallest eigenvalue {ev0:.3g}; parameters involved: {', '.join(names)}), so standard "
             f"errors cannot be computed; {NONCONVERGENCE_ADVICE}.",
-            ConvergenceWarning, stacklevel=stacklevel,
+            ConvergenceWarning, stacklevel=caller_stacklevel(),
         )
         return np.full((q, q), np.nan)
     return inv / nobs

@@ -48,6 +48,7 @@ from .._errors import (
     IdentificationError,
     NotAvailableError,
     NotConvergedError,
+    caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
@@ -377,7 +378,7 @@ def _fit_wlsmv(model, data, ordered) -> Results:
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
-                      ConvergenceWarning, stacklevel=2)
+                      ConvergenceWarning, stacklevel=caller_stacklevel())
     theta = state.theta
     D = dm.jacobian(theta)
     WD = D * w[:, None]
