@@ -135,12 +135,17 @@ def methods_paragraph(res, lang: str = "en") -> str:
                "*本草稿由`egovsem run`根据结果自动生成，所有数字均取自拟合模型与表格。可修改措辞，请勿手改数字。*\n")
 
     # -- methods -------------------------------------------------------------------------------------
+    # reverse-coding is said only when the instrument has reverse-keyed items; a draft instrument says so
+    inst = getattr(res, "instrument", None)
+    reversed_ = bool(inst is not None and inst.reverse_items())
+    draft = dict(res.notes).get("instrument")
     if en:
         s = (f"**Data.** {'The data are simulated: ' if cfg.example else ''}{received} questionnaires were received; "
              f"{received - analysed} were excluded before analysis"
              + (f" ({_join(reasons, 'en')}; each respondent counted under the first rule that applies)" if reasons else "")
              + f", leaving *N* = {analysed}. Of the {len(items)} scale items' responses, {apa_number(miss, 1)}% were "
-             f"missing. Reverse-keyed items were recoded before analysis.")
+             f"missing." + (" Reverse-keyed items were recoded before analysis." if reversed_ else "")
+             + (f" {draft[0]}" if draft else ""))
         out.append(s + "\n")
         s = (f"**Analysis.** Models were estimated by {est[0]}"
              + (" with full-information maximum likelihood (FIML) for the missing responses" if fiml
@@ -164,7 +169,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
     else:
         s = (f"**数据。**{'本数据为模拟数据。' if cfg.example else ''}共回收问卷{received}份，分析前剔除{received - analysed}份"
              + (f"（{_join(reasons, 'zh')}；每位受访者只按首先适用的规则计一次）" if reasons else "")
-             + f"，有效样本*N* = {analysed}。{len(items)}个量表题项的作答中缺失{apa_number(miss, 1)}%。反向题在分析前已反向计分。")
+             + f"，有效样本*N* = {analysed}。{len(items)}个量表题项的作答中缺失{apa_number(miss, 1)}%。"
+             + ("反向题在分析前已反向计分。" if reversed_ else "") + (draft[1] if draft else ""))
         out.append(s + "\n")
         s = (f"**分析方法。**采用{est[1]}估计"
              + ("，缺失作答以全信息极大似然（FIML）处理" if fiml else "，不完整个案列删")
