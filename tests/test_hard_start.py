@@ -9,7 +9,7 @@ that the guard still lets a variance reach its negative optimum, as lavaan does.
 from __future__ import annotations
 
 import pytest
-from _refcompare import DATA, REF, compare_params, compare_series, fit_cases, read_kv, read_ref
+from _refcompare import DATA, REF, compare_modindices, compare_params, compare_series, fit_cases, read_kv, read_ref
 
 SUB = "hard"
 SECOND = "f1 =~ a1 + a2 + a3\nf2 =~ b1 + b2 + b3\nf3 =~ c1 + c2 + c3\ng =~ f1 + f2 + f3"
@@ -31,10 +31,16 @@ def fits():
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_matches_lavaan(fits, case):
+    # every row of parameterEstimates(), fitMeasures(), modindices() and R-squared
     fit = fits[case]
     assert fit.converged
     problems = compare_params(fit.params, read_ref(case, "params", SUB))
     problems += compare_series(fit.fit_measures, read_kv(case, "fit", SUB))
+    problems += compare_modindices(fit.modindices(), read_ref(case, "modindices", SUB))
+    r2 = read_kv(case, "r2", SUB)
+    problems += compare_series(fit.r2, r2)
+    if len(fit.r2) != len(r2):
+        problems.append(f"egovsem has {len(fit.r2)} R-squared rows, lavaan {len(r2)}")
     assert not problems, "\n".join(problems)
 
 

@@ -183,3 +183,22 @@ def test_cli_pls_bootstrap_and_missing_codes(tmp_path, capsys):
                  "--missing", "mean", "--bootstrap", "30", "--seed", "4"]) == 0
     printed = capsys.readouterr().out
     assert "Bootstrap: 30 resamples (seed 4)" in printed and "values mean-replaced" in printed
+
+
+def test_a_feedback_loop_is_refused(data):
+    m = ("Image =~ IMAG1 + IMAG2 + IMAG3\nSat =~ CUSA1 + CUSA2 + CUSA3\nVal =~ PERV1 + PERV2\n"
+         "Sat ~ Image + Val\nImage ~ Sat")
+    with pytest.raises(ModelSyntaxError, match=r"feedback loop \(Image -> Sat -> Image\)"):
+        egovsem.pls(m, data)
+
+
+def test_duplicated_and_infinite_columns_are_named(data):
+    import pandas as pd
+
+    m = "Image =~ IMAG1 + IMAG2 + IMAG3\nSat =~ CUSA1 + CUSA2 + CUSA3\nSat ~ Image"
+    with pytest.raises(DataError, match=r"more than one column named \['IMAG1'\]"):
+        egovsem.pls(m, pd.concat([data, data[["IMAG1"]]], axis=1))
+    bad = data.astype({"IMAG1": float})
+    bad.loc[bad.index[4], "IMAG1"] = np.inf
+    with pytest.raises(DataError, match=r"'IMAG1' holds an infinite value \(inf, row 4\)"):
+        egovsem.pls(m, bad)

@@ -94,6 +94,10 @@ def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing
         listed = ", ".join(f"{x!r} (construct {owner[x]!r})" for x in absent)
         raise DataError(f"The 'data' parameter has no column {listed}; the data have {len(data.columns)} "
                         f"columns: {list(map(str, data.columns))[:30]}.")
+    dup = sorted({str(c) for c in data.columns[data.columns.duplicated()] if c in set(items)})
+    if dup:
+        raise DataError(f"The 'data' parameter has more than one column named {dup}; each indicator must be one "
+                        "column (rename the duplicates).")
     frame = data[items]
     if missing_value is not None:
         codes = [missing_value, str(missing_value)]
@@ -115,6 +119,11 @@ def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing
         raise DataError(f"The indicator column {x!r} is not numeric (it holds {v!r}); PLS needs numeric "
                         "indicators (pass missing_value= for a missing-answer code).")
     raw = frame.to_numpy(dtype=float)
+    inf = np.isinf(raw)
+    if inf.any():
+        r, j = (int(k[0]) for k in np.nonzero(inf))
+        raise DataError(f"The indicator column {items[j]!r} holds an infinite value ({raw[r, j]:g}, row "
+                        f"{frame.index[r]!r}); PLS needs finite numbers.")
     ntotal = raw.shape[0]
     if missing == "listwise":
         keep = ~np.isnan(raw).any(axis=1)

@@ -185,5 +185,30 @@ def specify(model: str) -> PLSSpec:
     if lonely:
         raise ModelSyntaxError(f"model syntax: the construct(s) {lonely} are in no path of the inner model; "
                                "PLS estimates only constructs connected by '~' paths (remove them or add paths).")
+    _check_recursive(paths)
     constructs = tuple(blocks)
     return PLSSpec(constructs, {c: tuple(v) for c, v in blocks.items()}, dict(modes), tuple(paths), fixed_weights)
+
+
+def _check_recursive(paths) -> None:
+    """Refuse an inner model with a feedback loop: PLS path estimates and the effects need a recursive model."""
+    succ: dict[str, set[str]] = {}
+    for p in paths:
+        x, y = p[0], p[1]  # (predictor, outcome)
+        succ.setdefault(x, set()).add(y)
+    state: dict[str, int] = {}
+
+    def visit(u: str, trail: list[str]) -> None:
+        state[u] = 1
+        for v in sorted(succ.get(u, ())):
+            if state.get(v) == 1:
+                loop = trail[trail.index(v):] + [v] if v in trail else [u, v]
+                raise ModelSyntaxError("model syntax: the inner model has a feedback loop "
+                                       f"({' -> '.join(loop)}); PLS-SEM needs a recursive inner model.")
+            if v not in state:
+                visit(v, trail + [v])
+        state[u] = 2
+
+    for u in sorted(succ):
+        if u not in state:
+            visit(u, [u])
