@@ -133,3 +133,15 @@ def test_warnings_point_at_the_callers_line(hs):
     kinds = {w.category for w in rec}
     assert MissingDataWarning in kinds and HeywoodWarning in kinds
     assert all(w.filename == __file__ for w in rec if issubclass(w.category, (MissingDataWarning, HeywoodWarning)))
+
+
+def test_modindices_and_inspect_check_their_arguments(hs):
+    fit = egovsem.cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", hs)
+    with pytest.raises(EgovsemError, match=r"The 'minimum_value' parameter must be a number. Got 'a' instead"):
+        fit.modindices(minimum_value="a")
+    with pytest.raises(EgovsemError, match=r"The 'sort' parameter must be True or False"):
+        fit.modindices(sort="yes")
+    from egovsem.sem.inspect import information_matrix
+
+    with pytest.raises(EgovsemError, match=r"'kind'"):
+        information_matrix(fit, "obs")

@@ -653,3 +653,16 @@ def test_builders_fit_nothing_and_name_constructs_only_when_given_names(fit, cfa
     assert [t.name for t in built] == [t.name for t in fitted]
     assert [(t.rows_en, t.rows_zh, t.notes_en, t.notes_zh) for t in built] == \
         [(t.rows_en, t.rows_zh, t.notes_en, t.notes_zh) for t in fitted]
+
+
+def test_sample_table_never_tabulates_free_text_or_identifiers():
+    from egovsem.instruments import load_instrument
+    from egovsem.tables import sample_table
+
+    df = pd.DataFrame({"sex": [1, 2] * 20, "contact": [f"p{i}@example.org" for i in range(40)]})
+    with pytest.raises(egovsem.EgovsemError, match=r"'contact', a text column with 40 distinct values"):
+        sample_table(df, ["contact"])
+    inst = load_instrument()
+    ident = inst.identifiers()[0].name
+    with pytest.raises(egovsem.EgovsemError, match=rf"'{ident}', an identifier of the instrument"):
+        sample_table(df.assign(**{ident: ["a", "b"] * 20}), [ident], instrument=inst)

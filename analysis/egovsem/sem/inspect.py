@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._errors import NotAvailableError
+from .._errors import NotAvailableError, check_option
 
 if TYPE_CHECKING:
     from .results import Results
@@ -213,7 +213,7 @@ def information_matrix(res: Results, kind: str | None = None) -> np.ndarray:
     """The information matrix per observation (lavaan's ``lavInspect(fit, "information")``): of the fit's
     kind (``None``) or ``"expected"`` / ``"observed"``."""
     vc = res.vcov_part
-    kind = vc.information if kind is None else kind
+    kind = vc.information if kind is None else check_option("kind", kind, ["expected", "observed"])
     N = res.nobs
     if res.ordinal is not None:
         if kind != "expected":

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import ModelSyntaxError, NotAvailableError
+from .._errors import EgovsemError, ModelSyntaxError, NotAvailableError
 from .defined import compile_expression, expression_names
 from .options import Options
 
@@ -604,6 +604,10 @@ class Results:
             )
         # MLR: lavaan's modindices() uses the expected information and the ML score, so MLR fits get the
         # same indices as the ML fit of the same data (checked against lavaan)
+        if isinstance(minimum_value, bool) or not isinstance(minimum_value, (int, float, np.integer, np.floating)):
+            raise EgovsemError(f"The 'minimum_value' parameter must be a number. Got {minimum_value!r} instead.")
+        if not isinstance(sort, (bool, np.bool_)):
+            raise EgovsemError(f"The 'sort' parameter must be True or False. Got {sort!r} instead.")
         mi = modification_indices(self)
         mi = mi[mi["mi"] >= minimum_value]
         if sort:

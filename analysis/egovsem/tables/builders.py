@@ -203,6 +203,14 @@ def sample_table(data: pd.DataFrame, columns, *, levels: Mapping | None = None, 
             except Exception:
                 lv = None
         numeric = pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
+        if instrument is not None and any(it.name == col for it in getattr(instrument, "identifiers", lambda: ())()):
+            raise EgovsemError(f"The 'columns' parameter names {col!r}, an identifier of the instrument; personal "
+                               "data are never tabulated.")
+        if lv is None and not numeric and x.nunique(dropna=True) > max_levels:
+            # free text (names, e-mail addresses, comments) would be copied row by row into the table
+            raise EgovsemError(f"The 'columns' parameter names {col!r}, a text column with "
+                               f"{x.nunique(dropna=True)} distinct values (more than max_levels = {max_levels}); "
+                               "a sample table shows categories, not free text. Leave it out, or recode it.")
         if lv is None and numeric and x.nunique(dropna=True) > max_levels:
             m, sd = float(x.mean()), float(x.std(ddof=1))
             cells.append([name, "<i>M</i> (<i>SD</i>)", apa_int(x.notna().sum()),
