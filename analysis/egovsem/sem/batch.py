@@ -425,7 +425,7 @@ class BatchModel:
         fit it as a single model would be fitted (the engine's start values and Fisher scoring), then
         polish that solution with the batch iteration to the batch's tolerance."""
         from .data import SampleStats
-        from .estimate import fill_fixed_x
+        from .estimate import fill_fixed_x, free_variances
         from .start import start_values
 
         spec = self.spec
@@ -435,7 +435,7 @@ class BatchModel:
         pt = fill_fixed_x(spec, [stats])
         ram = RAM.from_partable(pt, spec.ov, spec.lv)
         st = ml.fisher_scoring(ram, start_values(spec, pt, ram, stats), S, xbar,
-                               meanstructure=spec.meanstructure, iter_max=2000)
+                               meanstructure=spec.meanstructure, iter_max=2000, variances=free_variances(pt))
         if not (st.converged and np.isfinite(st.fmin)):
             return
         H0 = safe_inverse(2.0 * self.information(st.theta[None], S[None], xbar[None])[0])

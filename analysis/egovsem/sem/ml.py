@@ -226,6 +226,9 @@ def fisher_scoring(
     meanstructure: bool,
     iter_max: int = 10000,
     tol: float = 1e-10,
+    variances: np.ndarray | None = None,
 ) -> FitState:
-    """Complete-data ML of one group by :func:`egovsem.sem.discrepancy.minimize_groups`."""
-    return minimize_groups([MLDiscrepancy(ram, S, xbar, meanstructure)], theta0, iter_max=iter_max, tol=tol)
+    """Complete-data ML of one group by :func:`egovsem.sem.discrepancy.minimize_groups` (``variances``: the
+    free variances' positions, for the optimiser's guard; give them when starting from start values)."""
+    return minimize_groups([MLDiscrepancy(ram, S, xbar, meanstructure)], theta0, iter_max=iter_max, tol=tol,
+                           variances=variances)
