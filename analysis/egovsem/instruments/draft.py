@@ -91,7 +91,8 @@ def draft_instrument_dict(models: Sequence[str], data: pd.DataFrame, *, id: str 
 
     Examples
     --------
-    >>> df = pd.DataFrame({"id": [1, 2, 3], "a1": [1, 5, 3], "a2": [2, 4, 4], "sex": [1, 2, 2]})
+    >>> df = pd.DataFrame({"id": [1, 2, 3, 4, 5, 6], "a1": [1, 5, 3, 2, 4, 4], "a2": [2, 4, 4, 1, 5, 3],
+    ...                    "sex": [1, 2, 2, 1, 1, 2]})
     >>> d = draft_instrument_dict(["A =~ a1 + a2"], df, id="id")
     >>> d["scales"]["scale1_5"]["choices"][0], [(i["name"], i["type"]) for i in d["items"]]
     ({'value': 1, 'zh': '1', 'en': '1'}, [('a1', 'scale'), ('a2', 'scale'), ('sex', 'select_one')])
