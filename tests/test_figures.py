@@ -86,9 +86,9 @@ def test_bilingual_labels_and_note(integrated_fit, tmp_path):
     svg = p.read_text(encoding="utf-8")
     assert "SIMULATED DATA" in svg
     assert re.search(r">H7: \.\d\d\*+<", svg)
-    from egovsem.figures import _font_families
+    from egovsem.figures import font_families
 
-    if _font_families()[1]:  # a CJK font is installed: Chinese names are drawn
+    if font_families()[1]:  # a CJK font is installed: Chinese names are drawn
         assert "感知价值" in svg and "模拟数据" in svg
 
 
@@ -102,7 +102,7 @@ def test_bad_input(pd_fit, tmp_path):
 def test_without_a_cjk_font_the_diagram_falls_back_to_english(pd_fit, tmp_path, monkeypatch):
     import egovsem.figures as figures
 
-    monkeypatch.setattr(figures, "_font_families", lambda: (["DejaVu Sans"], False))
+    monkeypatch.setattr(figures, "font_families", lambda: (["DejaVu Sans"], False))
     p = tmp_path / "x.svg"
     with pytest.warns(egovsem.EgovsemWarning, match="No CJK font"):
         path_diagram(pd_fit, p, lang="zh", note=SIMULATED_NOTE, labels={"dem60": ("Democracy 1960", "1960年民主")})

@@ -2,6 +2,7 @@
 Word widths, one APA style, clean output folders, CJK fonts, a draft instrument for own data)."""
 from __future__ import annotations
 
+import json
 import re
 from types import SimpleNamespace
 
@@ -376,6 +377,44 @@ def test_draft_marks_personal_data_by_its_values_and_lists_no_id_as_choices():
     assert items["resp"]["type"] == "integer" and "choices" not in items["resp"]   # 30 distinct values
     assert items["sex"]["type"] == "select_one" and [c["value"] for c in items["sex"]["choices"]] == [1, 2]
     assert items["few"]["type"] == "select_one"   # exactly 3 rows per value: read as categories
+
+def test_draft_takes_chinese_column_names_and_keeps_codes_per_column():
+    from egovsem.clean import clean
+    from egovsem.clean.validate import InvalidDataError
+    from egovsem.instruments.draft import draft_instrument, draft_instrument_dict
+
+    rng = np.random.default_rng(7)
+    n = 30
+    df = pd.DataFrame({"编号": range(1, n + 1), "信任1": rng.integers(1, 6, n), "信任2": rng.integers(1, 6, n),
+                       "信任3": rng.integers(1, 6, n), "年龄": rng.integers(18, 70, n)})
+    df.loc[3, "年龄"] = 99      # an age: an ordinary value of this column
+    df.loc[4, "信任1"] = 99     # far outside 1-5: a code in this item
+    df.loc[5, "信任2"] = -99
+    d = draft_instrument_dict(["信任 =~ 信任1 + 信任2 + 信任3"], df, id="编号")
+    # -99 is a code everywhere; 99 is an age in 年龄, so it is not declared for every column (it would delete
+    # the 99-year-old), and it does not stretch the item's scale to 1-99
+    assert [m["code"] for m in d["missing_values"]] == [-99]
+    assert list(d["scales"]) == ["scale1_5"]
+    inst = draft_instrument(["信任 =~ 信任1 + 信任2 + 信任3"], df, id="编号")
+    assert inst.construct_items("信任") == ["信任1", "信任2", "信任3"]
+    # the cleaning names the 99 in the item as off the scale, with its row and column
+    with pytest.raises(InvalidDataError, match=r"row 5, .*column '信任1': value '99'"):
+        clean(df, inst, id="编号")
+
+
+def test_the_draft_note_is_in_both_languages_of_the_cleaning_report(tmp_path):
+    from egovsem.cli import main
+    from egovsem.instruments.draft import DRAFT_NOTE, DRAFT_NOTE_ZH
+
+    cfg = _bfi_study(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("lang: en", "lang: both"), encoding="utf-8")
+    assert main(["run", str(cfg)]) == 0
+    out = tmp_path / "res"
+    report = (out / "clean" / "report.md").read_text(encoding="utf-8")
+    assert DRAFT_NOTE in report and DRAFT_NOTE_ZH in report
+    assert DRAFT_NOTE_ZH in (out / "methods_zh.md").read_text(encoding="utf-8")
+    assert "clean/instrument_draft.yaml" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+
 
 def test_run_on_own_data_without_an_instrument_drafts_one_and_says_so(tmp_path, capsys):
     from egovsem.cli import main

@@ -93,7 +93,6 @@ def font_families() -> tuple[list[str], bool]:
     return ["DejaVu Sans"] + cjk[:2], bool(cjk)
 
 
-_font_families = font_families  # the name used before
 
 
 def _has_cjk(text: str) -> bool:
@@ -279,7 +278,7 @@ def path_diagram(fit, path=None, *, labels=None, lang: str = "en", names: bool =
 
     check_fit(fit)
     lang = check_option("lang", lang, ("en", "zh"))
-    families, has_cjk = _font_families()
+    families, has_cjk = font_families()
     lab = resolve_labels(labels)
     if lang == "zh" and not has_cjk:
         warnings.warn("No CJK font is installed (for instance Noto Sans CJK SC); the diagram uses English names.",
@@ -416,7 +415,7 @@ def save_figure(fig, path) -> list[Path]:
 
     paths = [path] if isinstance(path, (str, Path)) else list(path)
     out = []
-    families, _ = _font_families()
+    families, _ = font_families()
     for p in paths:
         p = Path(p)
         fmt = check_option("format", p.suffix.lower().lstrip("."), ("png", "svg", "pdf"))

@@ -22,7 +22,7 @@ from .._errors import EgovsemError
 from .model import Instrument
 from .yaml_io import instrument_from_dict
 
-__all__ = ["draft_instrument", "draft_instrument_dict", "model_blocks", "DRAFT_NOTE"]
+__all__ = ["draft_instrument", "draft_instrument_dict", "model_blocks", "DRAFT_NOTE", "DRAFT_NOTE_ZH"]
 
 #: said wherever a draft instrument is used (output, report)
 DRAFT_NOTE = ("The instrument is a DRAFT inferred from the models and the data (egovsem instrument init): item "
@@ -30,6 +30,10 @@ DRAFT_NOTE = ("The instrument is a DRAFT inferred from the models and the data (
               "no item was reverse-coded and no attention check or identifier rule was applied. Write and check "
               "an instrument YAML (egovsem instrument init MODEL DATA --out instrument.yaml, then edit it) and "
               "name it in the config's 'instrument' key.")
+#: the same in Chinese
+DRAFT_NOTE_ZH = ("本问卷为根据模型与数据推断的草稿（egovsem instrument init）：题目原文、构念名称、反向题、注意力检测题与"
+                 "个人信息字段均未知，因此未做反向计分，也未应用注意力检测与个人信息规则。请编写并检查问卷YAML"
+                 "（egovsem instrument init MODEL DATA --out instrument.yaml，再加以修改），并在配置的instrument键中指定。")
 
 _MAX_CHOICES = 12
 #: column names that hold personal data: marked as identifiers (never copied to the cleaned data)
@@ -101,9 +105,20 @@ def draft_instrument_dict(models: Sequence[str], data: pd.DataFrame, *, id: str 
 
     blocks = model_blocks(models)
     # missing-value codes (-99 in a 1-5 scale, ...) are declared as such, not read as scale points
-    codes = sorted({int(c) for col in data.columns for c, _ in suspect_codes(data[col]) if float(c).is_integer()})
-    if codes:
-        data = data.mask(data.isin(codes))
+    # A code is masked only in the columns where it lies far outside the other values, so that 99 in a 1-5
+    # item does not stretch the scale while 99 among ages stays an age. An instrument's codes hold for every
+    # column, so a code is declared only if no column uses it as an ordinary value; where one does, the
+    # cleaning reports the code in the item as a value off the scale.
+    found = {col: {int(c) for c, _ in suspect_codes(data[col]) if float(c).is_integer()} for col in data.columns}
+    candidates = set().union(*found.values()) if found else set()
+    ordinary = {c for c in candidates for col in data.columns
+                if c not in found[col] and pd.api.types.is_numeric_dtype(data[col]) and (data[col] == c).any()}
+    codes = sorted(candidates - ordinary)
+    if candidates:
+        data = data.copy()
+        for col, cs in found.items():
+            if cs:
+                data[col] = data[col].mask(data[col].isin(sorted(cs)))
     if not blocks:
         raise EgovsemError("A draft instrument needs latent constructs ('=~' lines) in the models; they have none.")
     scales: dict[str, dict] = {}

@@ -10,7 +10,8 @@ _TEXT = {
     "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
     "additionalProperties": False,
 }
-_NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_.-]*$"}
+# names may be Chinese, as lavaan syntax and the data's columns allow (CJK Unified Ideographs)
+_NAME = {"type": "string", "pattern": "^[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_.\u4e00-\u9fff-]*$"}
 _CHOICE = {
     "type": "object",
     "required": ["value"],

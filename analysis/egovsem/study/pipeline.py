@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from .._errors import EgovsemError, NotAvailableError
+from ..instruments.draft import DRAFT_NOTE, DRAFT_NOTE_ZH
 from ..safe_write import atomic_write_text
 from .config import RunConfig, example_config, load_config
 from .example import EXAMPLE_SEED, SIMULATED_NOTE, SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, recovery_table
@@ -95,11 +96,6 @@ class _Progress:
 
     def info(self, msg: str) -> None:
         self.say(f"      {msg}")
-
-
-DRAFT_NOTE_ZH = ("本问卷为根据模型与数据推断的草稿（egovsem instrument init）：题目原文、构念名称、反向题、注意力检测题与"
-                 "个人信息字段均未知，因此未做反向计分，也未应用注意力检测与个人信息规则。请编写并检查问卷YAML"
-                 "（egovsem instrument init MODEL DATA --out instrument.yaml，再加以修改），并在配置的instrument键中指定。")
 
 
 def _instrument(cfg: RunConfig, texts: dict[str, str]):
@@ -195,8 +191,6 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     what = "DRAFT inferred from the models and the data" if drafted else "bundled study questionnaire"
     pr.step(f"instrument: {cfg.instrument or what}")
     if drafted:
-        from ..instruments.draft import DRAFT_NOTE
-
         pr.info(DRAFT_NOTE)
         res.notes.append(("instrument", (DRAFT_NOTE, DRAFT_NOTE_ZH)))
     pr.done("instrument")
@@ -206,10 +200,9 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     paths = write_outputs(res.clean, out / "clean")
     if drafted:
         from ..instruments import write_yaml
-        from ..instruments.draft import DRAFT_NOTE
 
         rp = paths["report.md"]
-        atomic_write_text(rp, f"> {DRAFT_NOTE}\n\n" + rp.read_text(encoding="utf-8"))
+        atomic_write_text(rp, f"> {DRAFT_NOTE}\n>\n> {DRAFT_NOTE_ZH}\n\n" + rp.read_text(encoding="utf-8"))
         paths["instrument_draft.yaml"] = write_yaml(res.instrument, out / "clean" / "instrument_draft.yaml")
     if note:
         rp = paths["report.md"]
