@@ -10,6 +10,7 @@ Run: ``python benchmarks/bench_fiml.py [--repeats 1] [--write]`` (needs Rscript 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -47,6 +48,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--load", type=int, default=0, metavar="N",
+                    help="time everything under a concurrent CPU load of N busy processes (default 0: none)")
     args = ap.parse_args()
     if shutil.which("Rscript") is None:
         print("Rscript not found: this benchmark compares with lavaan.", file=sys.stderr)
@@ -62,6 +65,12 @@ def main() -> int:
     full.to_csv(paths["complete"], index=False)
     model = tmp / "model.lav"
     model.write_text(bench_ml.analysis_model() + "\n")
+    with bench_ml.cpu_load(args.load):
+        return _run(args, tmp, full, paths, model, n_patterns)
+
+
+def _run(args, tmp, full, paths, model, n_patterns) -> int:
+    load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
     exe = shutil.which("egovsem") or "egovsem"
     rows = []
     for label, data, missing, estimator in [("FIML (ML), 8% missing", paths["fiml"], "ml", "ML"),
@@ -90,10 +99,13 @@ def main() -> int:
     print(table)
     print(f"missing-data patterns: {n_patterns} of 1000 rows")
     if args.write:
-        bench_ml.append_results(f"\n## FIML and MLR (issue 3): {date.today().isoformat()}\n\n"
-                       f"Machine: {bench_ml.machine()}; 7 factors x 4 indicators, N = 1000, {n_patterns} "
-                       f"missing-data patterns; median of {args.repeats}; `python benchmarks/bench_fiml.py "
-                                f"--repeats {args.repeats} --write`.\n\n{table}\n")
+        load = f" --load {args.load}" if args.load else ""
+        bench_ml.append_results(f"\n## FIML and MLR (issue 3): {date.today().isoformat()}, "
+                                f"{bench_ml.load_label(args.load)}\n\n"
+                                f"Machine: {bench_ml.machine()}; load average before the block {load_before}; "
+                                f"7 factors x 4 indicators, N = 1000, {n_patterns} "
+                                f"missing-data patterns; median of {args.repeats}; `python benchmarks/bench_fiml.py "
+                                f"--repeats {args.repeats}{load} --write`.\n\n{table}\n")
     return 0
 
 

@@ -16,6 +16,8 @@ Run: ``python benchmarks/bench_ml.py [--repeats 5] [--write]`` (needs Rscript wi
 from __future__ import annotations
 
 import argparse
+import contextlib
+import multiprocessing
 import os
 import platform
 import shutil
@@ -136,11 +138,48 @@ def machine() -> str:
             f"load average (1/5/15 min) {load} when the table was written")
 
 
+def _spin(stop) -> None:  # pragma: no cover - runs in a child process
+    x = 0
+    while not stop.is_set():
+        for _ in range(100_000):
+            x += 1
+
+
+@contextlib.contextmanager
+def cpu_load(n: int):
+    """Run ``n`` busy processes (a concurrent CPU load, as other work on a researcher's laptop) while the block
+    runs; egovsem and lavaan are timed inside the same block, so both see the same load."""
+    if n <= 0:
+        yield
+        return
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    procs = [ctx.Process(target=_spin, args=(stop,), daemon=True) for _ in range(n)]
+    for pr in procs:
+        pr.start()
+    time.sleep(0.5)  # let the load start before anything is timed
+    try:
+        yield
+    finally:
+        stop.set()
+        for pr in procs:
+            pr.join(5)
+            if pr.is_alive():
+                pr.terminate()
+
+
+def load_label(n: int) -> str:
+    return f"with a concurrent CPU load of {n} busy process(es) started by the benchmark" if n else "quiet"
+
+
 def common_args(repeats: int) -> argparse.Namespace | None:
-    """``--repeats`` and ``--write`` of every benchmark; None (after a message) when Rscript is missing."""
+    """``--repeats``, ``--write`` and ``--load N`` of every benchmark; None (after a message) when Rscript is
+    missing."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=repeats)
     ap.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
+    ap.add_argument("--load", type=int, default=0, metavar="N",
+                    help="time everything under a concurrent CPU load of N busy processes (default 0: none)")
     args = ap.parse_args()
     if shutil.which("Rscript") is None:
         print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
@@ -158,6 +197,12 @@ def main() -> int:
     data.to_csv(data_path, index=False)
     model = analysis_model()
     model_path.write_text(model + "\n")
+    with cpu_load(args.load):
+        return _run(args, tmp, data, data_path, model_path, model)
+
+
+def _run(args, tmp, data, data_path, model_path, model) -> int:
+    load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
     egovsem.sem(model, data)  # warm-up (imports, BLAS threads)
     py_in, py_chisq = time_python(model, data, args.repeats)
     r_script = tmp / "inproc.R"
@@ -179,9 +224,11 @@ def main() -> int:
     print(f"chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}")
     if args.write:
         rver = lavaan_version()
-        block = (f"\n## Complete-data ML (issue 2): {date.today().isoformat()}\n\n"
-                 f"Machine: {machine()}; lavaan {rver}; median of {args.repeats} repeats; "
-                 f"`python benchmarks/bench_ml.py --repeats {args.repeats} --write`.\n\n{table}\n\n"
+        load = f" --load {args.load}" if args.load else ""
+        block = (f"\n## Complete-data ML (issue 2): {date.today().isoformat()}, {load_label(args.load)}\n\n"
+                 f"Machine: {machine()}; load average before the block {load_before}; lavaan {rver}; median of "
+                 f"{args.repeats} repeats; `python benchmarks/bench_ml.py --repeats {args.repeats}{load} --write`."
+                 f"\n\n{table}\n\n"
                  f"Same chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}.\n")
         append_results(block)
     return 0
