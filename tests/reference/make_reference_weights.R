@@ -10,13 +10,15 @@ source(file.path("tests", "reference", "_ref_helpers.R"))
 
 HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
 HS$w <- ifelse(HS$school == "Pasteur", 1.6, 0.7) * ifelse(HS$sex == 1, 1.25, 0.85) + (HS$id %% 7) / 10
+# a weight of 0 is allowed by lavaan (only negative or missing weights are refused): w0 zeroes every 17th id
+HS$w0 <- ifelse(HS$id %% 17 == 0, 0, HS$w)
 xs <- paste0("x", 1:9)
 HSM <- HS
 for (j in seq_along(xs)) {
   miss <- ((seq_len(nrow(HS)) * 7 + j * 13) %% 10) == 0
   HSM[[xs[j]]][miss] <- NA
 }
-write_ref(HS[, c("id", "sex", "school", xs, "w")], file.path(OUT, "hs_weights.csv"))
+write_ref(HS[, c("id", "sex", "school", xs, "w", "w0")], file.path(OUT, "hs_weights.csv"))
 write_ref(HSM[, c("id", "sex", "school", xs, "w")], file.path(OUT, "hs_weights_missing.csv"))
 
 D2 <- Demo.twolevel
@@ -83,6 +85,7 @@ case <- function(name, fit) {
 
 case("hs_w_ml", cfa(HS_CFA, data = HS, sampling.weights = "w"))
 case("hs_w_mlr", cfa(HS_CFA, data = HS, sampling.weights = "w", estimator = "MLR"))
+case("hs_w_zero", cfa(HS_CFA, data = HS, sampling.weights = "w0"))
 case("hs_w_none", cfa(HS_CFA, data = HS, sampling.weights = "w", sampling.weights.normalization = "none"))
 case("hs_w_fiml", cfa(HS_CFA, data = HSM, sampling.weights = "w", missing = "fiml"))
 case("hs_w_mg", cfa(HS_CFA, data = HS, sampling.weights = "w", group = "school"))

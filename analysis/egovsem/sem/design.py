@@ -85,7 +85,7 @@ def check_design(data: pd.DataFrame, *, sampling_weights: str | None, cluster: s
             raise DataError(f"The cluster column {cluster!r} has {int(miss.sum())} missing value(s), at row(s) "
                             f"{_rows(data.index, miss)}; every row needs its cluster.")
         if c.nunique() < 2:
-            raise DataError(f"The cluster column {cluster!r} has a single cluster ({c.iloc[0]!r}); "
+            raise DataError(f"The cluster column {cluster!r} has a single cluster ({c.iloc[0]}); "
                             "cluster-robust standard errors need at least 2 clusters.")
 
 
