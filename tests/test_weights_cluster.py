@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import warnings
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import REF, close, compare_group_params, compare_series
-
-import egovsem
 from egovsem import DataError, EgovsemError, NotAvailableError
 from egovsem.cli import main
 

@@ -32,7 +32,7 @@ def baseline_moments(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], 
     return Sb, xbar
 
 
-def baseline_chisq(S: np.ndarray, n: int, rows: Any, logl_h1: float, xb: list[int], fiml: bool) -> float:
+def baseline_chisq(S: np.ndarray, n: float, rows: Any, logl_h1: float, xb: list[int], fiml: bool) -> float:
     """The baseline model's likelihood-ratio statistic in one group (``n F_b``; FIML: 2 (logl_h1 - logl_b))."""
     if fiml:
         from .fiml import independence_fiml

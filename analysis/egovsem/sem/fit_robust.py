@@ -53,7 +53,6 @@ def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
     ``Wm`` (observed information under missing data) and ``Jm`` (score cross-product) of one group."""
     from .casewise import casewise, saturated_hessian, saturated_scores
     from .robust import complete_information_phi
-
     from .vcov import crossproduct
 
     n = rows.total
