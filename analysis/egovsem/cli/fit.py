@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--group", default=None, metavar="COL", help="grouping column (multi-group model)")
     p.add_argument("--group-equal", default=None, metavar="loadings,intercepts,...",
                    help="equality constraints across groups")
+    p.add_argument("--sampling-weights", default=None, metavar="COL",
+                   help="column of sampling (design) weights (lavaan's sampling.weights; ML becomes MLR)")
+    p.add_argument("--sampling-weights-normalization", default="total", metavar="total|group|none",
+                   help="how the weights are rescaled (lavaan's sampling.weights.normalization; default total)")
+    p.add_argument("--cluster", default=None, metavar="COL",
+                   help="column of cluster (PSU) identifiers: cluster-robust SEs and test (single-level model)")
     p.add_argument("--std-lv", action="store_true", help="identify latent variables by unit variance")
     p.add_argument("--meanstructure", action="store_true", help="estimate intercepts and means")
     p.add_argument("--sheet", default=None, metavar="NAME|N",
@@ -68,7 +74,8 @@ def pls_options(args: argparse.Namespace) -> dict:
         ("--estimator", str(args.estimator).upper() != "ML"), ("--se", args.se is not None),
         ("--ordered", args.ordered is not None), ("--group", args.group is not None),
         ("--group-equal", args.group_equal is not None), ("--std-lv", args.std_lv),
-        ("--meanstructure", args.meanstructure)) if on]
+        ("--meanstructure", args.meanstructure), ("--sampling-weights", args.sampling_weights is not None),
+        ("--cluster", args.cluster is not None)) if on]
     if given:
         raise EgovsemError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not used by --method pls "
                            "(PLS options: --weighting, --consistent, --missing listwise|mean, --bootstrap, --seed, "
@@ -98,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
             res = sem(
                 model, data, estimator=args.estimator, missing=args.missing, se=args.se, bootstrap=B,
                 seed=args.seed, ordered=ordered, group=args.group, group_equal=group_equal, std_lv=args.std_lv,
-                meanstructure=True if args.meanstructure else None,
+                meanstructure=True if args.meanstructure else None, sampling_weights=args.sampling_weights,
+                sampling_weights_normalization=args.sampling_weights_normalization, cluster=args.cluster,
             )
             print(res.summary())
             if args.json:

@@ -47,11 +47,25 @@ class Casewise:
     logl: np.ndarray  # (n,)
     complete: bool = False  # every row fully observed: K is the same Sigma^-1 on every row
     K_pattern: np.ndarray | None = None  # (npat, p, p): one padded inverse per missing-data pattern
-    pattern_count: np.ndarray | None = None  # (npat,) rows per pattern
+    pattern_count: np.ndarray | None = None  # (npat,) rows per pattern (the sum of their weights)
+    w: np.ndarray | None = None  # sampling weights of the rows (``logl`` is already weighted), or None
+
+    @property
+    def wu(self) -> np.ndarray:
+        """``w_i u_i`` (``u`` without weights)."""
+        return self.u if self.w is None else self.u * self.w[:, None]
+
+    @property
+    def total(self) -> float:
+        """The number of rows, or the sum of their weights."""
+        return float(self.u.shape[0] if self.w is None else self.w.sum())
 
 
-def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -> Casewise | None:
-    """Row terms at (Sigma, mu). ``X0``: data with missing cells set to 0; ``M``: observed mask (float).
+def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
+             w: np.ndarray | None = None) -> Casewise | None:
+    """Row terms at (Sigma, mu). ``X0``: data with missing cells set to 0; ``M``: observed mask (float);
+    ``w``: sampling weights of the rows (lavaan's ``wt``: every sum over rows is weighted, ``logl`` is
+    ``w_i l_i`` and the scores ``w_i s_i``).
 
     Returns None where Sigma is not positive definite on some row's observed block.
     """
@@ -68,7 +82,9 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -
         u = r @ W
         logdet = 2.0 * np.log(np.diag(L)).sum()
         logl = -0.5 * (p * LOG2PI + logdet + np.einsum("ni,ni->n", r, u))
-        return Casewise(np.broadcast_to(W, (n, p, p)), u, logl, True)
+        if w is not None:
+            logl = logl * w
+        return Casewise(np.broadcast_to(W, (n, p, p)), u, logl, True, w=w)
     # one Cholesky factor per missing-data pattern, shared by the pattern's rows
     pats, inv, cnt = _patterns(M)
     mm = pats[:, :, None] * pats[:, None, :]
@@ -87,7 +103,10 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -
     u = np.einsum("nij,nj->ni", K, r)
     quad = np.einsum("ni,ni->n", r, u)
     logl = -0.5 * (M.sum(axis=1) * LOG2PI + logdet[inv] + quad)
-    return Casewise(K, u, logl, False, Kp, cnt.astype(float))
+    if w is not None:
+        logl = logl * w
+        cnt = np.bincount(inv, weights=w, minlength=Kp.shape[0])
+    return Casewise(K, u, logl, False, Kp, cnt.astype(float), w=w)
 
 
 def _patterns(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -101,9 +120,10 @@ def _patterns(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pats, inv.reshape(-1), cnt
 
 
-def casewise_pd(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -> Casewise:
+def casewise_pd(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
+                w: np.ndarray | None = None) -> Casewise:
     """:func:`casewise` at moments known to be positive definite (EM iterates, a converged saturated model)."""
-    cw = casewise(X0, M, Sigma, mu)
+    cw = casewise(X0, M, Sigma, mu, w)
     if cw is None:
         raise FloatingPointError("the covariance matrix of the saturated model is not positive definite")
     return cw
@@ -111,17 +131,18 @@ def casewise_pd(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray
 
 def saturated_gradient(cw: Casewise) -> tuple[np.ndarray, np.ndarray]:
     """Total gradient: (d logl / d mu, d logl / d Sigma as a symmetric matrix of entry derivatives)."""
-    g_mu = cw.u.sum(axis=0)
-    G = 0.5 * (cw.u.T @ cw.u - _ksum(cw))
+    wu = cw.wu
+    g_mu = wu.sum(axis=0)
+    G = 0.5 * (wu.T @ cw.u - _ksum(cw))
     return g_mu, G
 
 
 def _ksum(cw: Casewise) -> np.ndarray:
     if cw.complete:
-        return cw.u.shape[0] * cw.K[0]
+        return cw.total * cw.K[0]
     if cw.K_pattern is not None and cw.pattern_count is not None:
         return np.tensordot(cw.pattern_count, cw.K_pattern, axes=1)
-    return cw.K.sum(axis=0)
+    return cw.K.sum(axis=0) if cw.w is None else np.tensordot(cw.w, cw.K, axes=1)
 
 
 def _kk(cw: Casewise) -> np.ndarray:
@@ -129,12 +150,12 @@ def _kk(cw: Casewise) -> np.ndarray:
     n, p = cw.u.shape
     if cw.complete:
         W = cw.K[0]
-        return n * (W[:, :, None, None] * W[None, None, :, :])
+        return cw.total * (W[:, :, None, None] * W[None, None, :, :])
     if cw.K_pattern is not None:
         Kf = cw.K_pattern.reshape(-1, p * p)
         return ((Kf.T * cw.pattern_count) @ Kf).reshape(p, p, p, p)
     Kf = cw.K.reshape(n, p * p)
-    return (Kf.T @ Kf).reshape(p, p, p, p)
+    return ((Kf.T if cw.w is None else Kf.T * cw.w) @ Kf).reshape(p, p, p, p)
 
 
 def saturated_scores(cw: Casewise) -> np.ndarray:
@@ -143,7 +164,8 @@ def saturated_scores(cw: Casewise) -> np.ndarray:
     vi, vj = vech_indices(p)
     G = 0.5 * (cw.u[:, vi] * cw.u[:, vj] - cw.K[:, vi, vj])
     G = G * np.where(vi == vj, 1.0, 2.0)
-    return np.concatenate([cw.u, G], axis=1)
+    sc = np.concatenate([cw.u, G], axis=1)
+    return sc if cw.w is None else sc * cw.w[:, None]
 
 
 def saturated_hessian(cw: Casewise) -> np.ndarray:
@@ -152,12 +174,13 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
     n, p = u.shape
     vi, vj = vech_indices(p)
     P = _kk(cw)  # [k,l,m,j] = sum K_kl K_mj
+    wu = cw.wu
     if cw.complete:
-        Q = (u.T @ u)[:, :, None, None] * K[0][None, None, :, :]
+        Q = (wu.T @ u)[:, :, None, None] * K[0][None, None, :, :]
     else:
         Kf = K.reshape(n, p * p)
-        UU = (u[:, :, None] * u[:, None, :]).reshape(n, p * p)
-        Q = (UU.T @ Kf).reshape(p, p, p, p)  # [a,b,c,d] = sum u_a u_b K_cd
+        UU = (wu[:, :, None] * u[:, None, :]).reshape(n, p * p)
+        Q = (UU.T @ Kf).reshape(p, p, p, p)  # [a,b,c,d] = sum w u_a u_b K_cd
     # H[j,k,l,m] for directions E_jk (first) and E_lm (second), entry-wise
     H = 0.5 * np.transpose(P, (3, 0, 1, 2))  # K_kl K_mj
     H -= 0.5 * np.transpose(Q, (3, 1, 0, 2))  # u_l u_k K_mj: Q[l,k,m,j] -> [j,k,l,m]
@@ -169,7 +192,7 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
     wa = np.where(vi == vj, 0.5, 1.0)
     A = A * np.outer(wa, wa)
     # mu-Sigma block: d2l/dmu_a dE_lm = -sum K_al u_m
-    R = K[0][:, :, None] * u.sum(axis=0)[None, None, :] if cw.complete else np.einsum("nal,nm->alm", K, u)
+    R = K[0][:, :, None] * wu.sum(axis=0)[None, None, :] if cw.complete else np.einsum("nal,nm->alm", K, wu)
     Rs = -(R + np.transpose(R, (0, 2, 1)))
     B = Rs[:, vi, vj] * wa[None, :]
     C = -_ksum(cw)
@@ -198,32 +221,36 @@ def expected_information_phi(cw: Casewise) -> np.ndarray:
     return out
 
 
-def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max: int = 5000):
+def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max: int = 5000,
+                 w: np.ndarray | None = None):
     """Maximum likelihood mean and covariance under MAR by EM (the unrestricted model H1).
 
     Returns (Sigma, mu, logl, iterations). E-step: ``xhat_i = mu + Sigma u_i``,
-    ``C_i = Sigma - Sigma K_i Sigma``; M-step: moments of the completed data.
+    ``C_i = Sigma - Sigma K_i Sigma``; M-step: moments of the completed data (weighted by the sampling
+    weights ``w``, lavaan's ``lav_mvnorm_missing_h1_estimate_moments(wt =)``; logl is then weighted).
     """
     n, p = X0.shape
-    cnt = M.sum(axis=0)
-    mu = (X0 * M).sum(axis=0) / cnt
+    wr = np.ones(n) if w is None else np.asarray(w, dtype=float)
+    wt = float(wr.sum())
+    cnt = (M * wr[:, None]).sum(axis=0)
+    mu = (X0 * M * wr[:, None]).sum(axis=0) / cnt
     D = (X0 - mu) * M
-    var = (D**2).sum(axis=0) / cnt
+    var = (D**2 * wr[:, None]).sum(axis=0) / cnt
     Sigma = np.diag(var)
     prev = -np.inf
     for it in range(1, iter_max + 1):  # noqa: B007 (the count is returned after the loop)
-        cw = casewise_pd(X0, M, Sigma, mu)
+        cw = casewise_pd(X0, M, Sigma, mu, w)
         ll = cw.logl.sum()
         xhat = mu + cw.u @ Sigma
-        SK = np.einsum("ij,njk->nik", Sigma, cw.K)
-        Csum = n * Sigma - np.einsum("nik,kl->il", SK, Sigma)
-        mu_new = xhat.mean(axis=0)
+        SK = np.einsum("ij,njk->nik", Sigma, cw.K if w is None else cw.K * wr[:, None, None])
+        Csum = wt * Sigma - np.einsum("nik,kl->il", SK, Sigma)
+        mu_new = wr @ xhat / wt
         Dc = xhat - mu_new
-        Sigma = (Dc.T @ Dc + Csum) / n
+        Sigma = ((Dc * wr[:, None]).T @ Dc + Csum) / wt
         Sigma = 0.5 * (Sigma + Sigma.T)
         mu = mu_new
         if abs(ll - prev) <= tol * (abs(ll) + 1.0):
             break
         prev = ll
-    cw = casewise_pd(X0, M, Sigma, mu)
+    cw = casewise_pd(X0, M, Sigma, mu, w)
     return Sigma, mu, float(cw.logl.sum()), it

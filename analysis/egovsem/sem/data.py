@@ -31,6 +31,13 @@ class SampleStats:
     ntotal: int
     n_dropped: int
     row_index: pd.Index  # labels of the analysed rows in the caller's DataFrame
+    w: np.ndarray | None = None  # sampling weights of the analysed rows (normalised once estimate() has them)
+    cluster: np.ndarray | None = None  # cluster labels (raw), then codes 0..C-1 of the analysed rows
+
+    @property
+    def nobs_w(self) -> float:
+        """lavaan's sample size of the group: the rows, or the sum of their weights."""
+        return float(self.nobs if self.w is None else self.w.sum())
 
 
 def _numeric_column(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -52,13 +59,33 @@ def _numeric_column(df: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "listwise",
-                 continuous: bool = True) -> SampleStats:
+                 continuous: bool = True, sampling_weights: str | None = None,
+                 cluster: str | None = None) -> SampleStats:
     """Select ``names`` from ``data``, check them and compute the sample statistics.
 
     ``continuous=False`` (ordered items, WLSMV): the checks that belong to a normal likelihood (constant
     columns, more rows than variables, a singular covariance matrix) are left to the first stage of the
     ordinal estimator, which checks the categories itself, and listwise deletion is the only choice.
+    ``sampling_weights``, ``cluster``: design columns (checked by :func:`egovsem.sem.design.check_design`);
+    their raw values on the analysed rows go to ``w`` and ``cluster`` (the moments stay unweighted here).
     """
+    st = _prepare(data, names, missing=missing, continuous=continuous)
+    if sampling_weights is None and cluster is None:
+        return st
+    from dataclasses import replace
+
+    from .design import design_values
+
+    w, cl = design_values(data, sampling_weights, cluster)
+    pos = data.index.get_indexer(st.row_index) if data.index.is_unique else None
+    if pos is None:
+        raise DataError("The 'data' DataFrame has a duplicated row index; with sampling_weights= or cluster= "
+                        "give it a unique index (data.reset_index(drop=True)).")
+    return replace(st, w=None if w is None else w[pos], cluster=None if cl is None else cl[pos])
+
+
+def _prepare(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "listwise",
+             continuous: bool = True) -> SampleStats:
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
     cols = [str(c) for c in data.columns]

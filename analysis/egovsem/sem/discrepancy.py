@@ -73,7 +73,7 @@ class Discrepancy(ABC):
         raise NotImplementedError(f"{type(self).__name__} has no observed information.")
 
 
-def group_weights(nobs: Sequence[int]) -> np.ndarray:
+def group_weights(nobs: Sequence[float]) -> np.ndarray:
     """lavaan's group weights ``N_g / N``."""
     n = np.asarray(nobs, dtype=float)
     return n / n.sum()

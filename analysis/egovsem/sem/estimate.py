@@ -31,7 +31,7 @@ from .._errors import ConvergenceWarning, IdentificationError, MissingDataWarnin
 from .checks import NONCONVERGENCE_ADVICE
 from .data import SampleStats, prepare_data
 from .discrepancy import Discrepancy, group_weights, minimize_groups
-from .fiml import FIMLDiscrepancy, RowData, h1_logl
+from .fiml import FIMLDiscrepancy, RowData, h1_logl, h1_observed_information
 from .ml import MLDiscrepancy
 from .optimize import FitState
 from .partable import ModelSpec
@@ -63,10 +63,15 @@ class Estimate:
     logl: float | None = None
     logl_h1_g: list[float] = field(default_factory=list)
     start: np.ndarray | None = None
+    A_test: np.ndarray | None = None  # observed information of the "h1" kind for the Yuan-Bentler trace
 
     @property
     def nobs(self) -> int:
         return int(sum(st.nobs for st in self.stats))
+
+    def extra(self) -> dict[str, Any]:
+        """The design by-products for :meth:`egovsem.sem.results.Results.from_fit`."""
+        return {} if self.A_test is None else {"A_test": self.A_test}
 
 
 def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklevel: int = 4) -> pd.DataFrame:
@@ -133,7 +138,10 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     fiml = opts.discrepancy == "FIML"
     if fiml and spec.ov_x:
         parts = [drop_missing_covariates(part, spec.ov_x, stacklevel=stacklevel + 2) for part in parts]
-    stats = [prepare_data(part, spec.ov, missing=opts.missing) for part in parts]
+    stats = [prepare_data(part, spec.ov, missing=opts.missing, sampling_weights=opts.sampling_weights,
+                          cluster=opts.cluster) for part in parts]
+    if opts.sampling_weights is not None or opts.cluster is not None:
+        stats = _design_stats(stats, opts)
     G = len(stats)
     pt = fill_fixed_x(spec, stats)
     q = spec.npar
@@ -147,16 +155,16 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
             f"sample moments (df = {df}). Fix or constrain {-df} parameter(s)."
         )
     theta0, _ = start_theta_groups(spec, pt, stats, q)
-    N = sum(st.nobs for st in stats)
-    w = group_weights([st.nobs for st in stats])
-    rows = [RowData.from_array(st.X) for st in stats] if opts.casewise else None
+    N = sum(st.nobs_w for st in stats)
+    w = group_weights([st.nobs_w for st in stats])
+    rows = [RowData.from_array(st.X, st.w, st.cluster) for st in stats] if opts.casewise else None
     mu_fixed = [None if spec.meanstructure else st.mean for st in stats]
     discs: list[Discrepancy]
     if fiml:
         assert rows is not None
         discs = [FIMLDiscrepancy(r, rw, mu_fixed=mf) for r, rw, mf in zip(rams, rows, mu_fixed)]
     else:
-        discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs, rows[k] if rows else None)
+        discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs_w, rows[k] if rows else None)
                  for k, (r, st) in enumerate(zip(rams, stats))]
     state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
     if not state.converged:
@@ -170,18 +178,21 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         # lavaan's default for FIML and for MLR: observed information (Hessian), summed over groups
         A = _total([d.observed_information(theta) for d in discs])
     else:
-        A = _total([st.nobs * d.information(theta) for d, st in zip(discs, stats)])
+        A = _total([st.nobs_w * d.information(theta) for d, st in zip(discs, stats)])
     vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
     B0 = None
     if opts.se == "robust.huber.white":
         # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
         # (a non-converged fit with a singular information matrix)
-        B0 = score_crossproducts([d.scores(theta) for d in discs])
+        B0 = score_crossproducts([d.scores(theta) for d in discs], [st.cluster for st in stats])
         if np.isfinite(vcov).all():
             vcov = sandwich(vcov, B0)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
                    start=theta0)
+    if opts.test_information == "h1" and rows is not None:
+        out.A_test = _total([h1_observed_information(r, theta, rw, mu_fixed=mf)
+                             for r, rw, mf in zip(rams, rows, mu_fixed)])
     if fiml:
         # FIML discrepancy relative to the unrestricted model: chisq = N * fmin = 2 (logl_h1 - logl)
         assert rows is not None
@@ -189,6 +200,23 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         out.logl = -N / 2 * state.fmin
         out.fmin = state.fmin + 2.0 / N * _total(out.logl_h1_g)
     return out
+
+
+def _design_stats(stats: list[SampleStats], opts) -> list[SampleStats]:
+    """The groups' statistics with their normalised sampling weights (weighted moments) and cluster codes."""
+    from dataclasses import replace
+
+    from .design import cluster_codes, normalise_weights, weighted_stats
+
+    G = len(stats)
+    codes = [None if st.cluster is None else
+             cluster_codes(np.asarray(st.cluster), str(opts.cluster), g + 1 if G > 1 else None)
+             for g, st in enumerate(stats)]
+    if opts.sampling_weights is None:
+        return [replace(st, cluster=c) for st, c in zip(stats, codes)]
+    raw = [np.asarray(st.w, dtype=float) for st in stats]
+    ws = normalise_weights(raw, opts.sampling_weights_normalization)
+    return [weighted_stats(st, wg, c, fiml=opts.discrepancy == "FIML") for st, wg, c in zip(stats, ws, codes)]
 
 
 def _total(terms: list) -> Any:

@@ -28,25 +28,34 @@ from .optimize import FitState
 from .ram import RAM
 
 __all__ = ["RowData", "FIMLDiscrepancy", "delta_phi", "fiml_objective", "fiml_scoring", "observed_information",
-           "h1_logl",
+           "h1_logl", "h1_observed_information",
            "model_scores", "independence_fiml", "independence_fiml_moments"]
 
 
 @dataclass(frozen=True)
 class RowData:
-    """Rows with missing cells: ``X0`` (missing set to 0) and ``M`` (1.0 where observed)."""
+    """Rows with missing cells: ``X0`` (missing set to 0) and ``M`` (1.0 where observed); ``w``: the rows'
+    (normalised) sampling weights, ``cluster``: their cluster codes 0..C-1 (the casewise scores are summed
+    within clusters for the Huber-White meat), or None."""
 
     X0: np.ndarray
     M: np.ndarray
+    w: np.ndarray | None = None
+    cluster: np.ndarray | None = None
 
     @classmethod
-    def from_array(cls, X: np.ndarray) -> RowData:
+    def from_array(cls, X: np.ndarray, w: np.ndarray | None = None, cluster: np.ndarray | None = None) -> RowData:
         M = (~np.isnan(X)).astype(float)
-        return cls(np.where(M > 0, X, 0.0), M)
+        return cls(np.where(M > 0, X, 0.0), M, w, cluster)
 
     @property
     def n(self) -> int:
         return self.X0.shape[0]
+
+    @property
+    def total(self) -> float:
+        """The number of rows, or the sum of their weights (lavaan's ``nobs`` with sampling weights)."""
+        return float(self.n if self.w is None else self.w.sum())
 
 
 def delta_phi(ram: RAM, theta: np.ndarray) -> np.ndarray:
@@ -66,15 +75,15 @@ def _phi_gradient(cw: Casewise) -> np.ndarray:
 def fiml_objective(ram: RAM, theta: np.ndarray, rows: RowData) -> float:
     """The FIML discrepancy ``-2/N sum_i l_i(theta)``; ``inf`` where some row's block is not PD."""
     Sigma, mu, *_ = ram.implied(theta)
-    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    cw = casewise(rows.X0, rows.M, Sigma, mu, rows.w)
     if cw is None:
         return np.inf
-    return float(-2.0 / rows.n * cw.logl.sum())
+    return float(-2.0 / rows.total * cw.logl.sum())
 
 
 def h1_logl(rows: RowData, Sigma: np.ndarray, mu: np.ndarray) -> float:
     """The log-likelihood of the rows at ``(Sigma, mu)`` (the unrestricted model's at its EM estimates)."""
-    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    cw = casewise(rows.X0, rows.M, Sigma, mu, rows.w)
     if cw is None:
         return -np.inf
     return float(cw.logl.sum())
@@ -93,8 +102,8 @@ class FIMLDiscrepancy(Discrepancy):
     mu_fixed: np.ndarray | None = None
 
     @property
-    def nobs(self) -> int:
-        return self.rows.n
+    def nobs(self) -> float:
+        return self.rows.total
 
     def _casewise(self, theta: np.ndarray) -> Casewise:
         Sigma, mu, *_ = self.ram.implied(theta)
@@ -106,7 +115,7 @@ class FIMLDiscrepancy(Discrepancy):
     def gradient_information(self, theta: np.ndarray, *, info: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         cw = self._casewise(theta)
         D = delta_phi(self.ram, theta)
-        n = self.rows.n
+        n = self.rows.total
         g = -2.0 / n * (D @ _phi_gradient(cw))
         return g, ((1.0 / n) * (D @ expected_information_phi(cw) @ D.T) if info else None)
 
@@ -133,7 +142,7 @@ def fiml_scoring(ram: RAM, theta0: np.ndarray, rows: RowData, *, iter_max: int =
 
 
 def _casewise_at(rows: RowData, Sigma: np.ndarray, mu: np.ndarray) -> Casewise:
-    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    cw = casewise(rows.X0, rows.M, Sigma, mu, rows.w)
     if cw is None:
         raise np.linalg.LinAlgError("the implied covariance matrix is not positive definite")
     return cw
@@ -167,6 +176,19 @@ def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *,
     return 0.5 * (A + A.T)
 
 
+def h1_observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *,
+                            mu_fixed: np.ndarray | None = None) -> np.ndarray:
+    """``-Delta' H_phi Delta``: the observed information without the second-order term of the model
+    (lavaan's ``observed.information = "h1"``), total over the rows."""
+    Sigma, mu, *_ = ram.implied(theta)
+    if mu_fixed is not None:
+        mu = mu_fixed
+    cw = _casewise_at(rows, Sigma, mu)
+    D = delta_phi(ram, theta)
+    A = -(D @ saturated_hessian(cw) @ D.T)
+    return 0.5 * (A + A.T)
+
+
 def model_scores(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed: np.ndarray | None = None) -> np.ndarray:
     """Casewise scores with respect to theta, (n, q)."""
     Sigma, mu, *_ = ram.implied(theta)
@@ -190,9 +212,11 @@ def independence_fiml_moments(rows: RowData, xi=()) -> tuple[np.ndarray, np.ndar
     fixed.x; EM on the covariates alone when they have missing values, as lavaan's baseline with
     fixed.x = FALSE, where their covariances are free)."""
     X0, M = rows.X0, rows.M
-    cnt = M.sum(axis=0)
-    mean = X0.sum(axis=0) / cnt
-    var = (((X0 - mean) * M) ** 2).sum(axis=0) / cnt
+    wr = np.ones(X0.shape[0]) if rows.w is None else rows.w
+    Mw = M * wr[:, None]  # the weighted observed mask (lavaan: weighted moments of the observed values)
+    cnt = Mw.sum(axis=0)
+    mean = (X0 * Mw).sum(axis=0) / cnt
+    var = (((X0 - mean) * M) ** 2 * wr[:, None]).sum(axis=0) / cnt
     yi = [j for j in range(X0.shape[1]) if j not in set(xi)]
     logl = float(-0.5 * np.sum(cnt[yi] * (np.log(2 * np.pi) + np.log(var[yi]) + 1.0)))
     Sb = np.diag(var)
@@ -200,15 +224,16 @@ def independence_fiml_moments(rows: RowData, xi=()) -> tuple[np.ndarray, np.ndar
         xs = list(xi)
         Mx = M[:, xs]
         if (Mx > 0).all():
-            n = X0.shape[0]
+            n = float(wr.sum())
             D = X0[:, xs] - mean[xs]
-            Sxx = D.T @ D / n
+            Sxx = (D * wr[:, None]).T @ D / n
             logl += float(-0.5 * n * (len(xs) * np.log(2 * np.pi) + np.linalg.slogdet(Sxx)[1] + len(xs)))
         else:
             from .casewise import em_saturated
 
             seen = Mx.sum(axis=1) > 0
-            Sxx, mx, ll_x, _it = em_saturated(X0[np.ix_(seen, xs)], Mx[seen])
+            Sxx, mx, ll_x, _it = em_saturated(X0[np.ix_(seen, xs)], Mx[seen],
+                                              w=None if rows.w is None else rows.w[seen])
             mean = mean.copy()
             mean[xs] = mx
             logl += ll_x

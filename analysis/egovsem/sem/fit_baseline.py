@@ -32,7 +32,7 @@ def baseline_moments(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], 
     return Sb, xbar
 
 
-def baseline_chisq(S: np.ndarray, n: int, rows: Any, logl_h1: float, xb: list[int], fiml: bool) -> float:
+def baseline_chisq(S: np.ndarray, n: float, rows: Any, logl_h1: float, xb: list[int], fiml: bool) -> float:
     """The baseline model's likelihood-ratio statistic in one group (``n F_b``; FIML: 2 (logl_h1 - logl_b))."""
     if fiml:
         from .fiml import independence_fiml
@@ -73,7 +73,9 @@ def baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb:
 
     p = S.shape[0]
     Sb, mb = baseline_moments(S, xbar, rows, xi, xb, fiml)
-    cw = casewise(rows.X0, rows.M, Sb, mb)
+    from .vcov import crossproduct
+
+    cw = casewise(rows.X0, rows.M, Sb, mb, rows.w)
     if cw is None:
         raise ValueError("a covariance matrix of the fit measures is not positive definite on some rows' "
                          "observed variables")
@@ -82,7 +84,7 @@ def baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb:
     Db[np.arange(idx.size), idx] = 1.0
     H = saturated_hessian(cw)
     sc = saturated_scores(cw) @ Db.T
-    return -(Db @ H @ Db.T), sc.T @ sc, Db, Sb, mb
+    return -(Db @ H @ Db.T), crossproduct(sc, rows.cluster), Db, Sb, mb
 
 
 def baseline_dwls(s: np.ndarray, w: np.ndarray, Gamma: np.ndarray, n1: int, N: int) -> tuple[float, int, np.ndarray]:

@@ -105,7 +105,7 @@ def gfi_fiml_rows(rows: Any, Sigma: np.ndarray, mu: np.ndarray, xi: list[int]) -
     vi, vj = vech_indices(Sigma.shape[0])
     o = np.concatenate([mean, cov[vi, vj]])
     e = o - np.concatenate([mu, Sigma[vi, vj]])
-    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    cw = casewise(rows.X0, rows.M, Sigma, mu, rows.w)
     if cw is None:
         raise ValueError("the implied covariance matrix is not positive definite on some rows' observed "
                          "variables: GFI is not defined")

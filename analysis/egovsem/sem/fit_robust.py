@@ -53,19 +53,20 @@ def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
     ``Wm`` (observed information under missing data) and ``Jm`` (score cross-product) of one group."""
     from .casewise import casewise, saturated_hessian, saturated_scores
     from .robust import complete_information_phi
+    from .vcov import crossproduct
 
-    n = rows.X0.shape[0]
+    n = rows.total
     wc = complete_information_phi(S)
     if zero_x.size:
         wc[zero_x, :] = 0.0
         wc[:, zero_x] = 0.0
-    cw = casewise(rows.X0, rows.M, S, xbar)
+    cw = casewise(rows.X0, rows.M, S, xbar, rows.w)
     if cw is None:
         raise ValueError("a covariance matrix of the fit measures is not positive definite on some rows' "
                          "observed variables")
     wm = -saturated_hessian(cw)[np.ix_(cx, cx)] / n
     sc = saturated_scores(cw)[:, cx]
-    return wc[np.ix_(cx, cx)], wm, sc.T @ sc / n
+    return wc[np.ix_(cx, cx)], wm, crossproduct(sc, rows.cluster) / n
 
 
 def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list[int],

@@ -49,7 +49,7 @@ __all__ = ["fit_measures", "critical_n", "rmsea_ci"]
 class _Group:
     """One group's data and fitted moments."""
 
-    nobs: int
+    nobs: float  # rows, or the sum of their sampling weights (lavaan's nobs)
     S: np.ndarray  # sample covariance (the EM estimate under FIML), divisor N
     xbar: np.ndarray
     Sigma: np.ndarray  # model-implied
@@ -94,7 +94,7 @@ def _read_fit(res: Any) -> _Fit:
     groups = []
     for g, (ram, st) in enumerate(zip(est.rams, sample.groups)):
         Sigma, mu, *_ = ram.implied(theta)
-        groups.append(_Group(nobs=st.nobs, S=st.cov, xbar=st.mean, Sigma=Sigma, mu=mu,
+        groups.append(_Group(nobs=getattr(st, "nobs_w", st.nobs), S=st.cov, xbar=st.mean, Sigma=Sigma, mu=mu,
                              weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram))
     dwls = None
     if res.opts.discrepancy == "DWLS":
@@ -111,7 +111,7 @@ def _read_fit(res: Any) -> _Fit:
                 xb=[ov.index(v) for v in spec.exo_x], meanstructure=bool(spec.meanstructure),
                 npar=int(est.rams[0].q), df=int(est.df), fmin=float(est.fmin), discrepancy=res.opts.discrepancy,
                 test=test.test, partable=est.partable, logl=np.nan if test.logl is None else float(test.logl),
-                A=vc.info_matrix, B0=vc.meat, dwls=dwls)
+                A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls)
 
 
 # ------------------------------------------------------------------------------------------ pieces --
@@ -151,8 +151,9 @@ class _Robust:
     x2_scaled: float  # the statistic of the robust RMSEA's interval and p-values
 
 
-def _n(f: _Fit) -> int:
-    return int(sum(g.nobs for g in f.groups))
+def _n(f: _Fit) -> float:
+    n = float(sum(g.nobs for g in f.groups))
+    return int(n) if n == int(n) else n
 
 
 def _statistic(f: _Fit) -> _Statistic:

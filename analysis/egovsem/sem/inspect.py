@@ -234,7 +234,7 @@ def information_matrix(res: Results, kind: str | None = None) -> np.ndarray:
 
             Sigma, mu, *_ = ram.implied(res.theta)
             D = delta_phi(ram, res.theta)
-            cw = casewise(rw.X0, rw.M, Sigma, mu)
+            cw = casewise(rw.X0, rw.M, Sigma, mu, rw.w)
             if cw is None:
                 raise NotAvailableError("inspect(): the model-implied covariance matrix is not positive definite, "
                                         "so the expected FIML information cannot be computed.")

@@ -176,7 +176,7 @@ class MLDiscrepancy(Discrepancy):
     S: np.ndarray
     xbar: np.ndarray
     meanstructure: bool
-    nobs: int = 0
+    nobs: float = 0
     rows: RowData | None = None
     logdetS: float = field(init=False)
 

@@ -32,6 +32,8 @@ class Model:
         Treat exogenous observed covariates as fixed (lavaan's default for ``sem()``).
     estimator, missing, se, group, group_equal, ordered, bootstrap, seed
         See :func:`sem`.
+    sampling_weights, sampling_weights_normalization, cluster
+        Survey design columns, see :func:`sem` and :mod:`egovsem.sem.design`.
     iter_max : int
         Iteration limit of the optimiser.
     """
@@ -53,11 +55,15 @@ class Model:
         seed: int | None = None,
         iter_max: int = 10000,
         auto_cov_y: bool = True,
+        sampling_weights: str | None = None,
+        sampling_weights_normalization: str = "total",
+        cluster: str | None = None,
     ) -> None:
         self._args: dict[str, Any] = dict(
             estimator=estimator, missing=missing, se=se, group=group, group_equal=group_equal, ordered=ordered,
             bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure, fixed_x=fixed_x,
-            auto_cov_y=auto_cov_y, iter_max=iter_max,
+            auto_cov_y=auto_cov_y, iter_max=iter_max, sampling_weights=sampling_weights,
+            sampling_weights_normalization=sampling_weights_normalization, cluster=cluster,
         )
         self.opts: Options = resolve_options(**self._args)
         self.model = model
@@ -98,6 +104,11 @@ class Model:
             if isinstance(data, pd.DataFrame):
                 check_data_names(self.spec, data.columns)
             opts = self.opts
+            if (opts.sampling_weights is not None or opts.cluster is not None) and isinstance(data, pd.DataFrame):
+                from .design import check_design
+
+                check_design(data, sampling_weights=opts.sampling_weights, cluster=opts.cluster,
+                             model_vars=self.spec.ov, group=opts.group)
             if opts.discrepancy == "DWLS":
                 from .wls import fit_wlsmv
 
@@ -113,6 +124,7 @@ class Model:
             extra: dict[str, Any] = {"information": est.information, "A": est.A, "rows": est.rows[0] if est.rows else None}
             if est.B0 is not None:
                 extra["B0"] = est.B0
+            extra.update(est.extra())
             if est.logl is not None:
                 extra["logl"] = est.logl
                 extra["logl_h1"] = est.logl_h1_g[0]
@@ -152,6 +164,9 @@ def sem(
     meanstructure: bool | None = None,
     fixed_x: bool = True,
     iter_max: int = 10000,
+    sampling_weights: str | None = None,
+    sampling_weights_normalization: str = "total",
+    cluster: str | None = None,
 ):
     """Fit a structural equation model with lavaan's ``sem()`` defaults.
 
@@ -180,6 +195,16 @@ def sem(
         Number of resamples and the seed for ``se='bootstrap'``.
     std_lv : bool
         Identify latent variables by unit variance instead of a unit first loading.
+    sampling_weights : str, optional
+        A column of sampling (design) weights (lavaan's ``sampling.weights``): weighted sample statistics
+        and likelihood; as in lavaan, ML then reports robust (Huber-White) standard errors and the
+        Yuan-Bentler (Mplus) scaled test, i.e. becomes MLR. A weight may be 0, never negative or missing.
+    sampling_weights_normalization : {'total', 'group', 'none'}
+        lavaan's ``sampling.weights.normalization``: weights rescaled to sum to the number of analysed rows
+        (all groups together), to each group's rows, or left as they are.
+    cluster : str, optional
+        A column of cluster (primary sampling unit) identifiers: cluster-robust standard errors and test
+        for a single-level model (lavaan's ``se = "robust.cluster"``; the scores are summed within clusters).
 
     Returns
     -------
@@ -200,7 +225,8 @@ def sem(
     return Model(
         model, estimator=estimator, missing=missing, se=se, group=group, group_equal=group_equal,
         ordered=ordered, bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure,
-        fixed_x=fixed_x, iter_max=iter_max,
+        fixed_x=fixed_x, iter_max=iter_max, sampling_weights=sampling_weights,
+        sampling_weights_normalization=sampling_weights_normalization, cluster=cluster,
     ).fit(data)
 
 

@@ -211,9 +211,9 @@ def _fiml_blocks(res, theta, d2S, d2m):
     rows = res.rows
     if rows is None:
         raise ValueError("modification indices of a FIML fit need its casewise rows")
-    N = rows.n
+    N = rows.total
     Sigma, mu, *_ = res.ram.implied(theta)
-    cw = casewise(rows.X0, rows.M, Sigma, mu)
+    cw = casewise(rows.X0, rows.M, Sigma, mu, rows.w)
     Iphi = expected_information_phi(cw) / N
     gphi = saturated_scores(cw).sum(axis=0) / N
     vi, vj = vech_indices(Sigma.shape[0])

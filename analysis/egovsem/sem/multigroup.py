@@ -49,6 +49,7 @@ def fit_multigroup(model, data: pd.DataFrame) -> Results:
         extra.update(A=est.A, rows_g=est.rows)
         if est.B0 is not None:
             extra["B0"] = est.B0
+        extra.update(est.extra())
     if est.logl is not None:
         extra["logl_h1_g"] = est.logl_h1_g
         extra["logl"] = est.logl

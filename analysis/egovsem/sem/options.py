@@ -92,6 +92,13 @@ class Options:
     bootstrap: int = 1000
     seed: int | None = None
     iter_max: int = 10000
+    sampling_weights: str | None = None
+    sampling_weights_normalization: str = "total"
+    cluster: str | None = None
+    #: the observed information of the Yuan-Bentler trace: 'hessian', or 'h1' (``Delta' H1 Delta``), which
+    #: lavaan 0.6-14 uses with cluster= and estimator ML without weights (its test is then "standard" and
+    #: "yuan.bentler.mplus", and observed.information[2] becomes "h1")
+    test_information: str = "hessian"
 
     @property
     def robust_se(self) -> bool:
@@ -145,6 +152,9 @@ def resolve_options(
     fixed_x: bool = True,
     auto_cov_y: bool = True,
     iter_max: int = 10000,
+    sampling_weights: str | None = None,
+    sampling_weights_normalization: str = "total",
+    cluster: str | None = None,
     warn_stacklevel: int = 4,
 ) -> Options:
     """Check the arguments of :class:`~egovsem.sem.model.Model` and resolve them into :class:`Options`.
@@ -191,6 +201,16 @@ def resolve_options(
     disc, se_default, test = _ESTIMATOR_PARTS[est]
     if disc == "ML" and miss == "fiml":
         disc = "FIML"
+    sampling_weights_normalization = check_option("sampling_weights_normalization", sampling_weights_normalization,
+                                                  ["total", "group", "none"], casefold=True)
+    design = _check_design_options(sampling_weights, cluster, disc, se_in)
+    test_information = "hessian"
+    if design and est == "ML":
+        # lavaan 0.6-14: sampling weights or clusters turn ML into MLR (robust.huber.white / robust.cluster
+        # SEs, the Yuan-Bentler (Mplus) test, observed information)
+        se_default, test = _ESTIMATOR_PARTS["MLR"][1:]
+        if cluster is not None and sampling_weights is None:
+            test_information = "h1"
 
     # the SE type: the estimator's own unless a user asks for another one
     if se_in is None:
@@ -234,6 +254,11 @@ def resolve_options(
         raise EgovsemError("missing='fiml' needs a mean structure; do not set meanstructure=False.")
     if disc == "FIML":
         meanstructure = True
+    if cluster is not None:
+        # lavaan 0.6-14: a clustered single-level model always has a mean structure
+        if meanstructure is False:
+            raise EgovsemError("cluster= needs a mean structure (lavaan adds one); do not set meanstructure=False.")
+        meanstructure = True
     if isinstance(group_equal, str):
         group_equal = [g.strip() for g in group_equal.split(",") if g.strip()]
     if group_equal and group is None:
@@ -247,8 +272,27 @@ def resolve_options(
         estimator=est, discrepancy=disc, missing=miss, se=se_type, test=test, information=information,
         std_lv=bool(std_lv), meanstructure=None if meanstructure is None else bool(meanstructure),
         fixed_x=bool(fixed_x), auto_cov_y=bool(auto_cov_y), group=group, group_equal=tuple(group_equal or ()),
-        ordered=ords, bootstrap=bootstrap, seed=seed, iter_max=int(iter_max),
+        ordered=ords, bootstrap=bootstrap, seed=seed, iter_max=int(iter_max), sampling_weights=sampling_weights,
+        sampling_weights_normalization=sampling_weights_normalization, cluster=cluster,
+        test_information=test_information,
     )
+
+
+def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None) -> bool:
+    """Check ``sampling_weights`` and ``cluster``; True when a design column is given."""
+    for name, val in (("sampling_weights", sampling_weights), ("cluster", cluster)):
+        if val is not None and (not isinstance(val, str) or not val):
+            raise EgovsemError(f"The '{name}' parameter must be a column name (str) or None. Got {val!r} instead.")
+    design = sampling_weights is not None or cluster is not None
+    if not design:
+        return False
+    which = "sampling_weights=" if sampling_weights is not None else "cluster="
+    if disc == "DWLS":
+        raise NotAvailableError(f"{which} with estimator='WLSMV' is not available yet; use ML or MLR.")
+    if se_in in ("standard", "bootstrap"):
+        raise NotAvailableError(f"se={se_in!r} with {which} is not available: lavaan reports robust "
+                                "(sandwich) standard errors for weighted or clustered data; omit se=.")
+    return True
 
 
 #: bootstrap confidence-interval types (lavaan's boot.ci.type names: perc, bca.simple as bca, norm)

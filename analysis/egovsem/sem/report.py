@@ -55,7 +55,7 @@ def _group_statistics(res) -> list[tuple[str, float]]:
         S, d = st.cov, st.mean - mu
         W = np.linalg.inv(Sigma)
         F = np.linalg.slogdet(Sigma)[1] - np.linalg.slogdet(S)[1] + np.sum(S * W) - S.shape[0] + d @ W @ d
-        out.append((str(lab), float(st.nobs * F)))
+        out.append((str(lab), float(getattr(st, "nobs_w", st.nobs) * F)))
     return out
 
 
@@ -182,6 +182,21 @@ def fit_section_lines(res) -> list[str]:
     return out
 
 
+def design_lines(res) -> list[str]:
+    """lavaan's summary lines of a survey design: the weight variable and the number of clusters."""
+    out = []
+    w = getattr(res.opts, "sampling_weights", None)
+    if w is not None:
+        out.append(f"  Sampling weights variable {w:>31}")
+        out.append(f"  Sampling weights normalization {res.opts.sampling_weights_normalization:>26}")
+    cl = getattr(res.opts, "cluster", None)
+    if cl is not None:
+        stats = res.group_stats or ()
+        nc = sum(int(np.max(st.cluster)) + 1 for st in stats if getattr(st, "cluster", None) is not None)
+        out.append(f"  Number of clusters [{cl}] {nc:>{max(1, 35 - len(cl))}d}")
+    return out
+
+
 def summary_text(res) -> str:
     lines = []
     from .. import __version__
@@ -196,12 +211,15 @@ def summary_text(res) -> str:
     lines.append(f"  Number of observations {res.nobs:>34d}")
     if res.n_dropped:
         lines.append(f"  Rows removed by listwise deletion {res.n_dropped:>23d}")
+    lines += design_lines(res)
     lines.append("")
     lines += fit_section_lines(res)
     lines.append("")
     lines.append("Parameter Estimates:")
     info = res.vcov_part.information
     kind = "robust (Huber-White sandwich)" if res.opts.se == "robust.huber.white" else "standard"
+    if getattr(res.opts, "cluster", None) is not None:
+        kind = "cluster-robust (Huber-White sandwich, scores summed within clusters)"
     lines.append(f"  Standard errors: {kind}, {info} information")
     params = res.params
     head = f"{'':<22}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}{'Std.lv':>9}{'Std.all':>9}"

@@ -142,6 +142,7 @@ class Vcov:
     information: str = "expected"
     info_matrix: np.ndarray | None = None
     meat: np.ndarray | None = None
+    test_info_matrix: np.ndarray | None = None  # the information of the Yuan-Bentler trace, when not info_matrix
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -239,7 +240,8 @@ class Results:
                                   wls_est=np.asarray(ex.pop("wls_est")), A_inv=np.asarray(ex.pop("A_inv")),
                                   F=float(ex.pop("F")))
         vc = Vcov(matrix=np.asarray(vcov, dtype=float), type=opts.se, information=str(ex.pop("information",
-                  opts.information)), info_matrix=ex.pop("A", None), meat=ex.pop("B0", None))
+                  opts.information)), info_matrix=ex.pop("A", None), meat=ex.pop("B0", None),
+                  test_info_matrix=ex.pop("A_test", None))
         lh1g = ex.pop("logl_h1_g", None)
         test = TestPart(test=opts.test, logl=ex.pop("logl", None), logl_h1=ex.pop("logl_h1", None),
                         logl_h1_groups=None if lh1g is None else tuple(float(v) for v in lh1g))

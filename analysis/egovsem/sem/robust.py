@@ -48,11 +48,13 @@ _coords = saturated_coords  # the former private name
 
 
 def unrestricted_info(rows, Sigma: np.ndarray, mu: np.ndarray, meanstructure: bool, xi=()) -> UnrestrictedInfo:
-    cw = casewise_pd(rows.X0, rows.M, Sigma, mu)
+    from .vcov import crossproduct
+
+    cw = casewise_pd(rows.X0, rows.M, Sigma, mu, rows.w)
     idx = saturated_coords(Sigma.shape[0], meanstructure, xi)
     A1 = -saturated_hessian(cw)[np.ix_(idx, idx)]
     s = saturated_scores(cw)[:, idx]
-    return UnrestrictedInfo(A1, s.T @ s, idx)
+    return UnrestrictedInfo(A1, crossproduct(s, rows.cluster), idx)
 
 
 def complete_information_phi(Sigma: np.ndarray) -> np.ndarray:

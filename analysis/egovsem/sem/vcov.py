@@ -17,7 +17,7 @@ import pandas as pd
 from .._errors import ConvergenceWarning, IdentificationError, caller_stacklevel
 from .checks import NONCONVERGENCE_ADVICE
 
-__all__ = ["invert_information", "scaled_inverse", "sandwich", "score_crossproducts"]
+__all__ = ["invert_information", "scaled_inverse", "sandwich", "score_crossproducts", "crossproduct"]
 
 
 def _null_direction_names(v: np.ndarray, pt: pd.DataFrame) -> list[str]:
@@ -79,9 +79,24 @@ def scaled_inverse(info: np.ndarray) -> tuple[np.ndarray | None, tuple[float, np
     return (evec / ev) @ evec.T / np.outer(d, d), (float(ev[0]), evec[:, 0])
 
 
-def score_crossproducts(scores: list[np.ndarray]) -> np.ndarray:
-    """``B = sum_g sum_i s_i s_i'`` of the groups' casewise scores (the Huber-White meat)."""
-    return sum((sc.T @ sc for sc in scores[1:]), scores[0].T @ scores[0])
+def crossproduct(sc: np.ndarray, cluster: np.ndarray | None = None) -> np.ndarray:
+    """``sum_i s_i s_i'`` of casewise scores (n, q); with ``cluster`` (codes 0..C-1 of the rows) the scores
+    are first summed within clusters and the cross-product multiplied by ``C / (C - 1)`` (lavaan's
+    cluster-robust meat, ``lav_mvnorm_information_firstorder(cluster.idx =)``)."""
+    if cluster is None:
+        return sc.T @ sc
+    C = int(cluster.max()) + 1
+    tot = np.zeros((C, sc.shape[1]))
+    np.add.at(tot, cluster, sc)
+    return (tot.T @ tot) * (C / (C - 1.0))
+
+
+def score_crossproducts(scores: list[np.ndarray], clusters: list[np.ndarray | None] | None = None) -> np.ndarray:
+    """``B = sum_g sum_i s_i s_i'`` of the groups' casewise scores (the Huber-White meat); ``clusters``:
+    each group's cluster codes (cluster-robust meat, :func:`crossproduct`), or None."""
+    cl = clusters if clusters is not None else [None] * len(scores)
+    terms = [crossproduct(sc, c) for sc, c in zip(scores, cl)]
+    return sum(terms[1:], terms[0])
 
 
 def sandwich(bread: np.ndarray, meat: np.ndarray) -> np.ndarray:
