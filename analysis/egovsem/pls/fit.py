@@ -2,26 +2,100 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from .._errors import ConvergenceWarning, EgovsemError, check_option
+from .._errors import ConvergenceWarning, EgovsemError, EgovsemWarning, caller_stacklevel, check_option
 from ..parallel import check_n_jobs, resolve_entropy
 from .bootstrap import CI_TYPES, layout, run_bootstrap
-from .data import MISSING, correlations, prepare_data
+from .data import MISSING, check_missing_value, correlations, prepare_data
 from .estimates import estimate
 from .results import PLSResults
 from .specify import specify
 from .weights import MAX_ITER, STOP_CRITERION, WEIGHTING, check_mode_b, structure
 
-__all__ = ["pls"]
+__all__ = ["pls", "check_settings"]
 
 
 def _check_int(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise EgovsemError(f"The '{name}' parameter must be an integer of at least {minimum}. Got {value!r} instead.")
     return int(value)
+
+
+def _renamed(err: EgovsemError, names: Mapping[str, str]) -> EgovsemError:
+    """``err`` with "The 'x' parameter" written as the caller's name of ``x`` (a command-line flag)."""
+    msg = str(err)
+    for param, label in names.items():
+        if f"The '{param}' parameter" in msg:
+            msg = msg.replace(f"The '{param}' parameter", label).replace(" or None. Got", ". Got")
+    return type(err)(msg)
+
+
+def check_settings(*, names: Mapping[str, str] | None = None, **values: Any) -> dict[str, Any]:
+    """Validate the options of :func:`pls` (and canonicalise them) before anything is read.
+
+    Parameters
+    ----------
+    names : mapping, optional
+        How the caller names each option in messages (``{"bootstrap": "--bootstrap"}`` for the command line);
+        by default the Python parameter (``The 'bootstrap' parameter ...``).
+    **values
+        Any of ``consistent, weighting, missing, bootstrap, seed, n_jobs, ci, level, max_iter, stop_criterion``.
+
+    Returns
+    -------
+    dict
+        The same keys, canonical (``n_jobs`` resolved to a number of processes).
+
+    Examples
+    --------
+    >>> check_settings(bootstrap=1, names={"bootstrap": "--bootstrap"})
+    Traceback (most recent call last):
+    ...
+    egovsem._errors.EgovsemError: --bootstrap must be 0 (no bootstrap) or at least 2. Got 1 instead.
+    """
+    try:
+        return _check_settings(values)
+    except EgovsemError as err:
+        if names:
+            raise _renamed(err, names) from None
+        raise
+
+
+def _check_settings(v: dict[str, Any]) -> dict[str, Any]:
+    out = dict(v)
+    if "consistent" in v and not isinstance(v["consistent"], (bool, np.bool_)):
+        raise EgovsemError(f"The 'consistent' parameter must be True or False. Got {v['consistent']!r} instead.")
+    if "weighting" in v:
+        out["weighting"] = check_option("weighting", v["weighting"], WEIGHTING, casefold=True)
+    if "missing" in v:
+        out["missing"] = check_option("missing", v["missing"], MISSING, casefold=True)
+    if "bootstrap" in v:
+        out["bootstrap"] = B = _check_int("bootstrap", v["bootstrap"], 0)
+        if B == 1:
+            raise EgovsemError("The 'bootstrap' parameter must be 0 (no bootstrap) or at least 2. Got 1 instead.")
+    if "seed" in v:
+        resolve_entropy(v["seed"])
+    if "n_jobs" in v:
+        out["n_jobs"] = check_n_jobs(v["n_jobs"])
+    if "ci" in v:
+        out["ci"] = check_option("ci", v["ci"], CI_TYPES, casefold=True)
+    if "level" in v:
+        level = v["level"]
+        if isinstance(level, (bool, np.bool_)) or not isinstance(level, (float, int)) or not 0 < level < 1:
+            raise EgovsemError(f"The 'level' parameter must be a number between 0 and 1. Got {level!r} instead.")
+    if "max_iter" in v:
+        out["max_iter"] = _check_int("max_iter", v["max_iter"], 0)
+    if "stop_criterion" in v:
+        sc = v["stop_criterion"]
+        if isinstance(sc, (bool, np.bool_)) or not isinstance(sc, (int, float, np.number)) or not np.isfinite(sc) \
+                or sc <= 0:
+            raise EgovsemError(f"The 'stop_criterion' parameter must be a positive number (the weights stop "
+                               f"changing by less than 10^-stop_criterion). Got {sc!r} instead.")
+    return out
 
 
 def pls(
@@ -56,13 +130,16 @@ def pls(
     missing : {'listwise', 'mean'}
         Drop rows with a missing indicator, or replace each missing value by its column mean (seminr's
         ``mean_replacement``).
-    missing_value : number or str, optional
-        A code that marks a missing answer in the indicator columns (seminr's ``missing_value``, e.g. -99).
+    missing_value : number, str or list of them, optional
+        Code(s) that mark a missing answer in the indicator columns (seminr's ``missing_value``, e.g. -99); with
+        ``missing="mean"`` they are replaced by the column means of the other rows, as seminr's
+        ``mean_replacement``.
     bootstrap : int
         Bootstrap resamples (0: none). ``params``, ``effects`` and ``htmt(inference=True)`` then carry SEs
         and intervals.
     seed : int, optional
-        Root seed of the bootstrap (None: a fresh one, recorded in ``bootstrap_info["seed"]``).
+        Root seed of the bootstrap (None: a fresh one, recorded in ``bootstrap_info["seed"]``). Without a
+        bootstrap it is not used, and a warning says so.
     n_jobs : int, optional
         Local processes for the bootstrap (1: this process; None: all cores). The numbers do not depend on it.
     ci : {'perc', 'bca'}
@@ -95,23 +172,17 @@ def pls(
     >>> fit.params.query("op == '~'")[["lhs", "op", "rhs", "est"]].round(4).to_dict("records")[0]
     {'lhs': 'Satisfaction', 'op': '~', 'rhs': 'Image', 'est': 0.447}
     """
-    if not isinstance(consistent, (bool, np.bool_)):
-        raise EgovsemError(f"The 'consistent' parameter must be True or False. Got {consistent!r} instead.")
-    weighting = check_option("weighting", weighting, WEIGHTING, casefold=True)
-    missing = check_option("missing", missing, MISSING, casefold=True)
-    B = _check_int("bootstrap", bootstrap, 0)
-    if B == 1:
-        raise EgovsemError("The 'bootstrap' parameter must be 0 (no bootstrap) or at least 2. Got 1 instead.")
-    ci = check_option("ci", ci, CI_TYPES, casefold=True)
-    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (float, int)) or not 0 < level < 1:
-        raise EgovsemError(f"The 'level' parameter must be a number between 0 and 1. Got {level!r} instead.")
-    max_iter = _check_int("max_iter", max_iter, 0)
-    if isinstance(stop_criterion, (bool, np.bool_)) or not isinstance(stop_criterion, (int, float, np.number)) \
-            or not np.isfinite(stop_criterion) or stop_criterion <= 0:
-        raise EgovsemError(f"The 'stop_criterion' parameter must be a positive number (the weights stop changing "
-                           f"by less than 10^-stop_criterion). Got {stop_criterion!r} instead.")
-    jobs = check_n_jobs(n_jobs)
+    opts = check_settings(consistent=consistent, weighting=weighting, missing=missing, bootstrap=bootstrap,
+                          seed=seed, n_jobs=n_jobs, ci=ci, level=level, max_iter=max_iter,
+                          stop_criterion=stop_criterion)
+    weighting, missing, B, ci = opts["weighting"], opts["missing"], opts["bootstrap"], opts["ci"]
+    max_iter, jobs = opts["max_iter"], opts["n_jobs"]
+    if seed is not None and not B:
+        warnings.warn(f"seed={seed!r} is given without a bootstrap (bootstrap=0): nothing is random in a PLS "
+                      "fit, so the seed is not used. Pass bootstrap=B to draw resamples.", EgovsemWarning,
+                      stacklevel=caller_stacklevel())
     entropy = resolve_entropy(seed)
+    missing_value = check_missing_value(missing_value)
 
     spec = specify(model)
     st = structure(spec)

@@ -71,6 +71,7 @@ class PLSResults:
         self.nobs = int(data.X.shape[0])
         self.ntotal = int(data.ntotal)
         self.n_dropped = int(data.n_dropped)
+        self.n_replaced = int(data.n_replaced)  # missing values mean-replaced (missing="mean")
         self.missing = data.missing
         self.consistent = est.consistent
         self.estimator = "PLSc" if est.consistent else "PLS"
