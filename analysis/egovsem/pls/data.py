@@ -50,10 +50,10 @@ def check_missing_value(missing_value: Any) -> Any:
 
     >>> check_missing_value(-99), check_missing_value((-99, "n/a"))
     (-99, [-99, 'n/a'])
-    >>> check_missing_value({"IMAG1": -99})
+    >>> check_missing_value({"IMAG1": -99})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    egovsem._errors.EgovsemError: The 'missing_value' parameter must be a number, a string or a list of them (codes that mark a missing answer in every indicator column). Got {'IMAG1': -99} instead.
+    egovsem._errors.EgovsemError: The 'missing_value' parameter must be a number, ... Got {'IMAG1': -99} instead.
     """
     if missing_value is None or _is_code(missing_value):
         return missing_value
