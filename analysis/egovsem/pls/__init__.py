@@ -8,7 +8,7 @@ Modules: :mod:`~egovsem.pls.specify` (the model), :mod:`~egovsem.pls.data` (indi
 :mod:`~egovsem.pls.weights` (the PLS algorithm), :mod:`~egovsem.pls.consistent` (PLSc),
 :mod:`~egovsem.pls.estimates` (paths, loadings, R-squared), :mod:`~egovsem.pls.reliability` (alpha, rho_A,
 rho_C, AVE, HTMT, VIF, f-squared), :mod:`~egovsem.pls.bootstrap`, :mod:`~egovsem.pls.results`,
-:mod:`~egovsem.pls.fit` (the entry point).
+:mod:`~egovsem.pls.fit` (the entry point), :mod:`~egovsem.pls.predict` (PLSpredict).
 """
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ import sys as _sys
 import types as _types
 
 from .fit import pls
+from .predict import PLSPredict, predict_pls
 from .results import PLSResults
 from .specify import PLSSpec, specify
 
-__all__ = ["pls", "PLSResults", "PLSSpec", "specify"]
+__all__ = ["pls", "PLSResults", "PLSSpec", "specify", "predict_pls", "PLSPredict"]
 
 
 class _CallablePLS(_types.ModuleType):

@@ -208,6 +208,13 @@ class PLSResults:
         """Cohen's f-squared of every path (the model re-estimated without it)."""
         return f_squared(self.R, self.spec, self.estimates, self.nobs, **self._estimate_settings)
 
+    def predict(self, *, technique: str = "DA", folds: int | None = 10, reps: int = 1, seed: int | None = None):
+        """PLSpredict: cross-validated predictions of the endogenous indicators against the LM benchmark
+        (:func:`egovsem.pls.predict.predict_pls`; seminr's ``predict_pls``)."""
+        from .predict import predict_pls
+
+        return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed)
+
     def fornell_larcker(self) -> pd.DataFrame:
         """Construct correlations below the diagonal, the square root of the AVE on it."""
         M = np.array(self.construct_correlations.to_numpy(), dtype=float)
