@@ -14,12 +14,11 @@ form computed independently here, on the fold assignment the result reports:
 """
 from __future__ import annotations
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
 from _pls_models import CORP_REP_SIMPLE, MOBI4, corp_rep, mobi
-
-import egovsem
 from egovsem import EgovsemError
 from egovsem.pls import PLSPredict, predict_pls
 
