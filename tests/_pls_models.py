@@ -88,3 +88,17 @@ def report_rows(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
         a, b = (s.strip() for s in str(name).split("->"))
         out[(a, b)] = row
     return out
+
+
+# test-hoc.R: Satisfaction a higher-order composite (two-stage, mode A) of Image and Value
+MOBI_HOC = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
+Value =~ PERV1 + PERV2
+Satisfaction =~ Image + Value
+Complaints =~ CUSCO
+Loyalty =~ CUSL1 + CUSL2 + CUSL3
+Satisfaction ~ Expectation + Quality
+Complaints + Loyalty ~ Satisfaction
+"""

@@ -37,6 +37,7 @@ class PLSData:
     n_dropped: int
     n_replaced: int
     index: pd.Index
+    rows: np.ndarray | None = None  # positions (0-based) of the analysed rows in the data
 
 
 def _is_code(v: Any) -> bool:
@@ -163,7 +164,7 @@ def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing
     ntotal = raw.shape[0]
     if missing == "listwise":
         keep = ~np.isnan(raw).any(axis=1)
-        raw, index = raw[keep], frame.index[keep]
+        raw, index, rows = raw[keep], frame.index[keep], np.flatnonzero(keep)
         X = raw
         dropped, replaced = int((~keep).sum()), 0
     else:
@@ -171,10 +172,10 @@ def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing
         if allna:
             raise DataError(f"The indicator column(s) {allna} have no observed value to replace missing ones with.")
         X = replace_missing(raw)
-        index = frame.index
+        index, rows = frame.index, np.arange(ntotal)
         dropped, replaced = 0, int(np.isnan(raw).sum())
     if X.shape[0] < 3:
         raise DataError(f"PLS needs at least 3 complete rows; {X.shape[0]} of {ntotal} are left "
                         f"(missing={missing!r}).")
     check_constant(X, spec)
-    return PLSData(raw, X, missing, ntotal, dropped, replaced, index)
+    return PLSData(raw, X, missing, ntotal, dropped, replaced, index, rows)

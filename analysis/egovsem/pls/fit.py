@@ -6,14 +6,24 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from .._errors import ConvergenceWarning, EgovsemError, EgovsemWarning, caller_stacklevel, check_option
+from .._errors import (
+    ConvergenceWarning,
+    DataError,
+    EgovsemError,
+    EgovsemWarning,
+    NotAvailableError,
+    caller_stacklevel,
+    check_option,
+)
 from ..parallel import check_n_jobs, resolve_entropy
 from .bootstrap import CI_TYPES, layout, run_bootstrap
 from .data import MISSING, check_missing_value, correlations, prepare_data
 from .estimates import estimate
 from .results import PLSResults
-from .specify import specify
+from .hoc import HigherOrder, split_higher_order
+from .specify import PLSSpec, specify, specify_statements
 from .weights import MAX_ITER, STOP_CRITERION, WEIGHTING, check_mode_b, structure
 
 __all__ = ["pls", "check_settings"]
@@ -184,7 +194,48 @@ def pls(
     entropy = resolve_entropy(seed)
     missing_value = check_missing_value(missing_value)
 
-    spec = specify(model)
+    if not isinstance(model, str):
+        raise EgovsemError(f"The 'model' parameter must be a string of lavaan syntax. Got {type(model).__name__} "
+                           "instead.")
+    run = dict(weighting=weighting, consistent=bool(consistent), missing=missing, missing_value=missing_value,
+               max_iter=max_iter, stop_criterion=float(stop_criterion), B=B, entropy=entropy, ci=ci,
+               level=float(level), jobs=jobs, progress=progress)
+    hoc = split_higher_order(model)
+    if hoc is None:
+        return _fit_spec(specify(model), data, **run)
+    if B:
+        raise NotAvailableError("The bootstrap of a model with higher-order constructs (two-stage approach) is not "
+                                f"available yet ({sorted(hoc.dimensions)}); fit with bootstrap=0.")
+    return _two_stage(hoc, data, run)
+
+
+def _two_stage(hoc: HigherOrder, data: Any, run: dict[str, Any]) -> PLSResults:
+    """Stage 1 without the higher-order constructs, stage 2 on the dimensions' scores (:mod:`.hoc`)."""
+    s1 = _fit_spec(specify_statements(hoc.stage1), data, **run)
+    if not isinstance(data, pd.DataFrame):
+        raise EgovsemError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    names = [d for ds in hoc.dimensions.values() for d in ds]
+    clash = [c for c in names if c in data.columns]
+    if clash:
+        raise DataError(f"The 'data' parameter has a column named {clash[0]!r}, the name of a dimension of a "
+                        "higher-order construct (its stage-1 scores become a column of that name); rename the "
+                        "column or the construct.")
+    scores = np.full((data.shape[0], len(names)), np.nan)
+    rows = s1._data.rows
+    assert rows is not None
+    scores[rows] = s1.scores[names].to_numpy()
+    data2 = data.copy()
+    data2[names] = scores
+    s2 = _fit_spec(specify_statements(hoc.stage2), data2, **run)
+    s2.first_stage = s1
+    s2.higher_order = dict(hoc.dimensions)
+    return s2
+
+
+def _fit_spec(spec: PLSSpec, data: Any, *, weighting: str, consistent: bool, missing: str, missing_value: Any,
+              max_iter: int, stop_criterion: float, B: int, entropy: int, ci: str, level: float, jobs: int,
+              progress: bool | None) -> PLSResults:
+    """One PLS fit of ``spec`` (the steps of :func:`pls` after the options are checked)."""
     st = structure(spec)
     d = prepare_data(spec, data, missing=missing, missing_value=missing_value)
     R = correlations(d.X)
@@ -195,13 +246,13 @@ def pls(
     if not est.weights.converged:
         warnings.warn(f"The PLS algorithm did not converge in {max_iter + 1} iterations (last sum of absolute "
                       f"weight changes {est.weights.weight_diff:.3g} >= 1e-{stop_criterion:g}); raise max_iter.",
-                      ConvergenceWarning, stacklevel=2)
+                      ConvergenceWarning, stacklevel=caller_stacklevel())
     if consistent and np.any(np.abs(est.Cm[np.triu_indices(len(spec.constructs), 1)]) > 1):
         from .._errors import HeywoodWarning
 
         warnings.warn("PLSc: a corrected construct correlation exceeds 1 in absolute value (rho_A too small for "
                       "the observed correlation); the paths of these constructs are not interpretable.",
-                      HeywoodWarning, stacklevel=2)
+                      HeywoodWarning, stacklevel=caller_stacklevel())
     lay = layout(spec, st)
     all_settings = {**settings, "missing": missing, "missing_value": missing_value}
     draws = None
@@ -216,7 +267,7 @@ def pls(
                                "inference.")
         if failed:
             warnings.warn(f"{failed} of {B} bootstrap resamples could not be estimated or did not converge; they "
-                          "are dropped (bootstrap_info['failed']).", ConvergenceWarning, stacklevel=2)
+                          "are dropped (bootstrap_info['failed']).", ConvergenceWarning, stacklevel=caller_stacklevel())
         info = {"B": B, "successful": int(ok.sum()), "failed": failed, "seed": entropy, "ci": ci,
                 "level": float(level)}
     return PLSResults(spec=spec, st=st, data=d, R=R, est=est, settings=all_settings, lay=lay, draws=draws,

@@ -37,7 +37,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import ConvergenceWarning, DataError, EgovsemError, caller_stacklevel, check_option
+from .._errors import (
+    ConvergenceWarning,
+    DataError,
+    EgovsemError,
+    NotAvailableError,
+    caller_stacklevel,
+    check_option,
+)
 from ..parallel import child_seed, resolve_entropy
 from .data import check_constant, correlations
 from .estimates import Estimates, estimate
@@ -242,6 +249,9 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
     if not isinstance(fit, PLSResults):
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.pls(). Got {type(fit).__name__} "
                            "instead.")
+    if fit.first_stage is not None:
+        raise NotAvailableError("PLSpredict of a model with higher-order constructs is not available: there is no "
+                                "published solution for it (seminr refuses it too).")
     technique = check_option("technique", technique, TECHNIQUES, casefold=True)
     X = fit._data.X
     n = X.shape[0]

@@ -75,6 +75,9 @@ class PLSResults:
         self.missing = data.missing
         self.consistent = est.consistent
         self.estimator = "PLSc" if est.consistent else "PLS"
+        # a higher-order model (two-stage approach, egovsem.pls.hoc): the stage-1 fit and the dimensions
+        self.first_stage: PLSResults | None = None
+        self.higher_order: dict[str, tuple[str, ...]] = {}
 
     # -- estimates ----------------------------------------------------------------------------------
     @cached_property
@@ -139,8 +142,17 @@ class PLSResults:
         return self.parameter_estimates()
 
     def parameter_estimates(self, *, ci: str | None = None, level: float | None = None) -> pd.DataFrame:
-        """:attr:`params` with another interval type (``"perc"``, ``"bca"``) or level."""
-        return self._table(("path", "loading", "weight"), ci, level)[PARAM_COLUMNS]
+        """:attr:`params` with another interval type (``"perc"``, ``"bca"``) or level.
+
+        With higher-order constructs (two-stage approach) the loadings and weights of their dimensions come from
+        the first stage (``dim =~ item``, ``dim <~ item`` rows after the second stage's rows)."""
+        out = self._table(("path", "loading", "weight"), ci, level)[PARAM_COLUMNS]
+        if self.first_stage is not None:
+            dims = {d for ds in self.higher_order.values() for d in ds}
+            first = self.first_stage.parameter_estimates(ci=ci, level=level)
+            first = first[first["op"].isin(["=~", "<~"]) & first["lhs"].isin(dims)]
+            out = pd.concat([out, first], ignore_index=True)
+        return out
 
     @cached_property
     def effects(self) -> pd.DataFrame:
@@ -269,6 +281,7 @@ class PLSResults:
             "settings": {k: clean(v) for k, v in self.settings.items()},
             "reliability": {c: {k: clean(v) for k, v in row.items()} for c, row in rel.iterrows()},
             "htmt": pairs, "effects": records(self.effects), "bootstrap": info,
+            "higher_order": {h: list(ds) for h, ds in self.higher_order.items()},
             "versions": {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
                          "pandas": pd.__version__},
         }
