@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
+import egovsem
 import numpy as np
 import pytest
 from _pls_models import MOBI_HOC, matrix_cells, matrix_paths, mobi, ref
-
-import egovsem
 from egovsem import EgovsemError, ModelSyntaxError
 
 TOL = 1e-5

@@ -21,8 +21,8 @@ from ..parallel import check_n_jobs, resolve_entropy
 from .bootstrap import CI_TYPES, layout, run_bootstrap
 from .data import MISSING, check_missing_value, correlations, prepare_data
 from .estimates import estimate
-from .results import PLSResults
 from .hoc import HigherOrder, split_higher_order
+from .results import PLSResults
 from .specify import PLSSpec, specify, specify_statements
 from .weights import MAX_ITER, STOP_CRITERION, WEIGHTING, check_mode_b, structure
 
