@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,12 +19,14 @@ from .._errors import (
     check_option,
 )
 from ..parallel import check_n_jobs, resolve_entropy
+from ..sem.syntax import Statement
 from .bootstrap import CI_TYPES, layout, run_bootstrap
 from .data import MISSING, check_missing_value, correlations, prepare_data
 from .estimates import estimate
 from .hoc import HigherOrder, split_higher_order
+from .interactions import INTERACTIONS, interaction_columns, read_model
 from .results import PLSResults
-from .specify import PLSSpec, specify, specify_statements
+from .specify import PLSSpec, specify_statements
 from .weights import MAX_ITER, STOP_CRITERION, WEIGHTING, check_mode_b, structure
 
 __all__ = ["pls", "check_settings"]
@@ -97,6 +100,8 @@ def _check_settings(v: dict[str, Any]) -> dict[str, Any]:
         level = v["level"]
         if isinstance(level, (bool, np.bool_)) or not isinstance(level, (float, int)) or not 0 < level < 1:
             raise EgovsemError(f"The 'level' parameter must be a number between 0 and 1. Got {level!r} instead.")
+    if "interaction" in v:
+        out["interaction"] = check_option("interaction", v["interaction"], INTERACTIONS, casefold=True)
     if "max_iter" in v:
         out["max_iter"] = _check_int("max_iter", v["max_iter"], 0)
     if "stop_criterion" in v:
@@ -124,6 +129,7 @@ def pls(
     max_iter: int = MAX_ITER,
     stop_criterion: float = STOP_CRITERION,
     progress: bool | None = None,
+    interaction: str = "two_stage",
 ) -> PLSResults:
     """Estimate a PLS path model written in lavaan syntax (seminr's ``estimate_pls``).
 
@@ -161,6 +167,14 @@ def pls(
         absolute weight changes is below ``10 ** -stop_criterion``).
     progress : bool, optional
         Progress bar for the bootstrap (default: when standard error is a terminal).
+    interaction : {'two_stage', 'product_indicator', 'orthogonal'}
+        How an interaction term ``Y ~ X + M + X:M`` is measured (seminr's ``interaction_term(method = ...)``;
+        :mod:`egovsem.pls.interactions`).
+
+    Notes
+    -----
+    A block whose indicators are all constructs (``H =~ A + B``) is a higher-order construct, estimated by the
+    two-stage approach (:mod:`egovsem.pls.hoc`); ``fit.first_stage`` is then the stage-1 fit.
 
     Returns
     -------
@@ -184,7 +198,7 @@ def pls(
     """
     opts = check_settings(consistent=consistent, weighting=weighting, missing=missing, bootstrap=bootstrap,
                           seed=seed, n_jobs=n_jobs, ci=ci, level=level, max_iter=max_iter,
-                          stop_criterion=stop_criterion)
+                          stop_criterion=stop_criterion, interaction=interaction)
     weighting, missing, B, ci = opts["weighting"], opts["missing"], opts["bootstrap"], opts["ci"]
     max_iter, jobs = opts["max_iter"], opts["n_jobs"]
     if seed is not None and not B:
@@ -200,16 +214,82 @@ def pls(
     run = dict(weighting=weighting, consistent=bool(consistent), missing=missing, missing_value=missing_value,
                max_iter=max_iter, stop_criterion=float(stop_criterion), B=B, entropy=entropy, ci=ci,
                level=float(level), jobs=jobs, progress=progress)
-    hoc = split_higher_order(model)
-    if hoc is None:
-        return _fit_spec(specify(model), data, **run)
-    if B:
+    stmts, inter = read_model(model)
+    hoc = split_higher_order(stmts, inter)
+    if B and hoc is not None:
         raise NotAvailableError("The bootstrap of a model with higher-order constructs (two-stage approach) is not "
                                 f"available yet ({sorted(hoc.dimensions)}); fit with bootstrap=0.")
-    return _two_stage(hoc, data, run)
+    if B and inter:
+        raise NotAvailableError(f"The bootstrap of a model with interaction terms ({list(inter)}) is not available "
+                                "yet; fit with bootstrap=0.")
+    if hoc is None:
+        return _fit_statements(stmts, data, run, inter, opts["interaction"])
+    return _two_stage(hoc, data, run, inter, opts["interaction"])
 
 
-def _two_stage(hoc: HigherOrder, data: Any, run: dict[str, Any]) -> PLSResults:
+def _fit_statements(stmts: list[Statement], data: Any, run: dict[str, Any], inter: dict[str, tuple[str, str]],
+                    method: str) -> PLSResults:
+    """Fit parsed statements; interaction terms get their indicator columns first (:mod:`.interactions`)."""
+    if not inter:
+        return _fit_spec(specify_statements(stmts), data, **run)
+    base = [s for s in stmts if not (s.op == "~" and s.rhs in inter)]
+    spec_b = specify_statements(base)
+    d = prepare_data(spec_b, data, missing=run["missing"], missing_value=run["missing_value"])
+    frame = pd.DataFrame(d.X, columns=list(spec_b.indicators), index=d.index)
+    clean = {**run, "missing": "listwise", "missing_value": None}
+    first = _fit_spec(spec_b, frame, **clean) if method == "two_stage" else None
+    measure = [s for s in stmts if s.op != "~"]
+    paths = [s for s in stmts if s.op == "~"]
+    parts = [frame]
+    where = {s.rhs: s for s in paths if s.rhs in inter}
+    for name, (a, b) in inter.items():
+        cols = interaction_columns(method, frame, spec_b.blocks[a], spec_b.blocks[b], name,
+                                   first.scores if first is not None else None)
+        taken = [c for c in cols.columns if c in frame.columns or c in data.columns]
+        if taken:
+            raise DataError(f"The 'data' parameter has a column named {taken[0]!r}, the name of an indicator of the "
+                            f"interaction term {name!r}; rename the column.")
+        parts.append(cols)
+        s0 = where[name]
+        measure += [Statement(name, "=~", c, line=s0.line, text=s0.text) for c in cols.columns]
+    full = pd.concat(parts, axis=1)
+    res = _fit_spec(specify_statements(measure + paths), full, **clean)
+    _rescale_interactions(res, full, list(inter))
+    res._data = replace(res._data, missing=d.missing, ntotal=d.ntotal, n_dropped=d.n_dropped,
+                        n_replaced=d.n_replaced, rows=d.rows)
+    res.ntotal, res.n_dropped, res.n_replaced, res.missing = d.ntotal, d.n_dropped, d.n_replaced, d.missing
+    res.settings.update(missing=run["missing"], missing_value=run["missing_value"], interaction=method)
+    res.interactions = {name: method for name in inter}
+    res.interaction_first_stage = first
+    return res
+
+
+def _rescale_interactions(res: PLSResults, frame: pd.DataFrame, names: list[str]) -> None:
+    """Put each interaction construct's score on the scale of its indicators, as seminr does.
+
+    The score of ``X:M`` is multiplied by the loading-weighted mean SD of its indicator columns,
+    ``sum_i sd(x_i) |l_i| / sum_i |l_i|`` (for the two-stage method: the SD of the product of the stage-1
+    scores, so the score is that product itself), and the paths are the least squares on these scores: the
+    rows of ``B`` of the interaction constructs are divided by the factor. The loadings of an interaction
+    construct are then the covariances of its standardised indicators with the rescaled score (correlation
+    times the factor, as seminr reports them; seminr's fixture hoc_2si-loadings.csv has 1.2547 for the single
+    indicator of a two-stage interaction). R-squared and weights do not change.
+    """
+    spec, est = res.spec, res.estimates
+    pos = {x: i for i, x in enumerate(spec.indicators)}
+    scale = np.ones(len(spec.constructs))
+    for name in names:
+        k = spec.constructs.index(name)
+        items = list(spec.blocks[name])
+        lam = np.abs(est.L[[pos[x] for x in items], k])
+        sd = frame[items].std(ddof=1).to_numpy()
+        scale[k] = float((sd * lam).sum() / lam.sum())
+    res.estimates = replace(est, B=est.B / scale[:, None], L=est.L * scale[None, :])
+    res.score_scale = pd.Series(scale, index=list(spec.constructs), name="scale")
+
+
+def _two_stage(hoc: HigherOrder, data: Any, run: dict[str, Any], inter: dict[str, tuple[str, str]],
+               method: str) -> PLSResults:
     """Stage 1 without the higher-order constructs, stage 2 on the dimensions' scores (:mod:`.hoc`)."""
     s1 = _fit_spec(specify_statements(hoc.stage1), data, **run)
     if not isinstance(data, pd.DataFrame):
@@ -226,7 +306,7 @@ def _two_stage(hoc: HigherOrder, data: Any, run: dict[str, Any]) -> PLSResults:
     scores[rows] = s1.scores[names].to_numpy()
     data2 = data.copy()
     data2[names] = scores
-    s2 = _fit_spec(specify_statements(hoc.stage2), data2, **run)
+    s2 = _fit_statements(hoc.stage2, data2, run, inter, method)
     s2.first_stage = s1
     s2.higher_order = dict(hoc.dimensions)
     return s2

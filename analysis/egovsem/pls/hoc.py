@@ -16,6 +16,7 @@ loadings and weights the same way); ``fit.first_stage`` is the stage-1 fit.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from .._errors import ModelSyntaxError
@@ -37,8 +38,11 @@ def _err(s: Statement, why: str) -> ModelSyntaxError:
     return ModelSyntaxError(f"model syntax, line {s.line}: {why}: {s.text.strip()!r}")
 
 
-def split_higher_order(model: str) -> HigherOrder | None:
-    """The two stages of ``model``, or None when it has no higher-order construct.
+def split_higher_order(model: str | list[Statement], interactions: Collection[str] = ()) -> HigherOrder | None:
+    """The two stages of ``model`` (text, or parsed statements), or None when it has no higher-order construct.
+
+    ``interactions`` names the interaction terms (``"X:M"``, :mod:`.interactions`): their paths are left out of
+    stage 1 (as seminr's first stage) and kept in stage 2.
 
     Raises
     ------
@@ -54,7 +58,7 @@ def split_higher_order(model: str) -> HigherOrder | None:
     >>> [(s.lhs, s.op, s.rhs) for s in h.stage1 if s.op == "~"]
     [('Y', '~', 'A'), ('Y', '~', 'B')]
     """
-    stmts = parse_syntax(model, formative=True)
+    stmts = parse_syntax(model, formative=True) if isinstance(model, str) else list(model)
     measured = [s for s in stmts if s.op in ("=~", "<~")]
     defined = {s.lhs for s in measured}
     blocks: dict[str, list[Statement]] = {}
@@ -88,6 +92,12 @@ def split_higher_order(model: str) -> HigherOrder | None:
             seen[d] = h
     paths = [s for s in stmts if s.op == "~"]
     for s in paths:
+        if s.rhs in interactions:
+            for part in s.rhs.split(":"):
+                if part in seen:
+                    raise _err(s, f"the interaction {s.rhs!r} uses {part!r}, a dimension of the higher-order "
+                                  f"construct {seen[part]!r}; interactions of dimensions are not available")
+            continue
         for name, other in ((s.lhs, s.rhs), (s.rhs, s.lhs)):
             if name in seen:
                 raise _err(s, f"{name!r} is both a construct and an indicator of {seen[name]!r} (a dimension of "
@@ -97,6 +107,8 @@ def split_higher_order(model: str) -> HigherOrder | None:
     stage1 = [s for s in stmts if s.op != "~" and s.lhs not in dims]
     done: set[tuple[str, str]] = set()
     for s in paths:
+        if s.rhs in interactions:
+            continue
         for lhs in dims.get(s.lhs, (s.lhs,)):
             for rhs in dims.get(s.rhs, (s.rhs,)):
                 if (lhs, rhs) not in done:

@@ -252,6 +252,9 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
     if fit.first_stage is not None:
         raise NotAvailableError("PLSpredict of a model with higher-order constructs is not available: there is no "
                                 "published solution for it (seminr refuses it too).")
+    if fit.interactions:
+        raise NotAvailableError("PLSpredict of a model with interaction terms is not available: there is no "
+                                "published solution for it (seminr refuses it too).")
     technique = check_option("technique", technique, TECHNIQUES, casefold=True)
     X = fit._data.X
     n = X.shape[0]

@@ -78,6 +78,11 @@ class PLSResults:
         # a higher-order model (two-stage approach, egovsem.pls.hoc): the stage-1 fit and the dimensions
         self.first_stage: PLSResults | None = None
         self.higher_order: dict[str, tuple[str, ...]] = {}
+        # interaction terms (egovsem.pls.interactions): name -> method; the two-stage method's stage-1 fit
+        self.interactions: dict[str, str] = {}
+        self.interaction_first_stage: PLSResults | None = None
+        # factor of each construct's score (1, but for interaction terms: seminr's rescaling, see fit.py)
+        self.score_scale: pd.Series | None = None
 
     # -- estimates ----------------------------------------------------------------------------------
     @cached_property
@@ -178,7 +183,10 @@ class PLSResults:
     def scores(self) -> pd.DataFrame:
         X = self._data.X
         Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
-        return pd.DataFrame(Z @ self.estimates.W, index=self._data.index, columns=list(self.spec.constructs))
+        S = Z @ self.estimates.W
+        if self.score_scale is not None:
+            S = S * self.score_scale.to_numpy()
+        return pd.DataFrame(S, index=self._data.index, columns=list(self.spec.constructs))
 
     @property
     def weights(self) -> pd.DataFrame:
@@ -282,6 +290,7 @@ class PLSResults:
             "reliability": {c: {k: clean(v) for k, v in row.items()} for c, row in rel.iterrows()},
             "htmt": pairs, "effects": records(self.effects), "bootstrap": info,
             "higher_order": {h: list(ds) for h, ds in self.higher_order.items()},
+            "interactions": dict(self.interactions),
             "versions": {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
                          "pandas": pd.__version__},
         }
