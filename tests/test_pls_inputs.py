@@ -173,7 +173,7 @@ def test_cli_pls_refuses_cbsem_options(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--se, --std-lv are not used by --method pls" in err
     assert main(["fit", str(model), str(DATA / "mobi.csv"), "--consistent"]) == 2
-    assert "--weighting and --consistent are PLS options: add --method pls" in capsys.readouterr().err
+    assert "--weighting, --consistent and --interaction are PLS options: add --method pls" in capsys.readouterr().err
 
 
 def test_cli_pls_bootstrap_and_missing_codes(tmp_path, capsys):
@@ -213,6 +213,7 @@ def test_duplicated_and_infinite_columns_are_named(data):
     (["--bootstrap", "5", "--seed", "-2"], "--seed must be a non-negative integer. Got -2 instead."),
     (["--missing", "fiml"], "--missing must be one of 'listwise', 'mean'. Got 'fiml' instead."),
     (["--weighting", "pathx"], "--weighting must be one of 'path', 'factorial', 'centroid'. Got 'pathx'"),
+    (["--interaction", "pi"], "--interaction must be one of 'two_stage', 'product_indicator', 'orthogonal'."),
     (["--seed", "3"], "--seed is given without --bootstrap B: a PLS fit has no random part"),
     (["--bootstrap", "0", "--seed", "3"], "--seed is given without --bootstrap B"),
     (["--seed", "3", "--n-jobs", "2"], "--seed and --n-jobs are given without --bootstrap B"),
@@ -260,3 +261,16 @@ def test_bca_acceleration_is_one_function():
     jack = np.array([[0.0, 1.0], [0.0, np.nan], [3.0, 1.0], [np.nan, 1.0]])
     # closed form: column 0 over its 3 finite rows, L = (1, 1, -2): -6 / (6 * 6 ** 1.5); column 1 has no spread
     assert np.allclose(_bca.acceleration(jack), [-6 / (6 * 6 ** 1.5), 0.0], atol=1e-15)
+
+
+def test_cli_interaction_method(tmp_path, capsys):
+    model = tmp_path / "m.lav"
+    model.write_text(MOBI4.replace("Satisfaction ~ Image + Expectation + Value",
+                                   "Satisfaction ~ Image + Expectation + Value + Image:Expectation + Image:Value"))
+    out = tmp_path / "o.json"
+    assert main(["fit", "--method", "pls", str(model), str(DATA / "mobi.csv"), "--weighting", "factorial",
+                 "--interaction", "orthogonal", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert d["interactions"] == {"Image:Expectation": "orthogonal", "Image:Value": "orthogonal"}
+    path = next(p for p in d["params"] if p["op"] == "~" and p["rhs"] == "Image:Expectation")
+    assert abs(path["est"] - -0.142491512) < 1e-5  # seminr coefficients.csv (test-pls.r)
