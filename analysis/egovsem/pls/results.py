@@ -235,6 +235,13 @@ class PLSResults:
 
         return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed)
 
+    def ipma(self, target: str, *, level: str = "constructs", scale_min: Any = None,
+             scale_max: Any = None) -> pd.DataFrame:
+        """Importance-performance map of ``target``'s predecessors (:func:`egovsem.pls.ipma.ipma`)."""
+        from .ipma import ipma
+
+        return ipma(self, target, level=level, scale_min=scale_min, scale_max=scale_max)
+
     def fornell_larcker(self) -> pd.DataFrame:
         """Construct correlations below the diagonal, the square root of the AVE on it."""
         M = np.array(self.construct_correlations.to_numpy(), dtype=float)
