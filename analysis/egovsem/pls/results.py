@@ -242,6 +242,13 @@ class PLSResults:
 
         return ipma(self, target, level=level, scale_min=scale_min, scale_max=scale_max)
 
+    def mga(self, group: Any, *, permutations: int = 1000, bootstrap: int = 0, seed: int | None = None):
+        """Two-group analysis: permutation test, Henseler's PLS-MGA, MICOM steps 1-3
+        (:func:`egovsem.pls.mga.mga`)."""
+        from .mga import mga
+
+        return mga(self, group, permutations=permutations, bootstrap=bootstrap, seed=seed)
+
     def fornell_larcker(self) -> pd.DataFrame:
         """Construct correlations below the diagonal, the square root of the AVE on it."""
         M = np.array(self.construct_correlations.to_numpy(), dtype=float)
