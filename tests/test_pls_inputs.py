@@ -237,6 +237,14 @@ def test_cli_n_jobs_without_pls_is_refused(tmp_path, capsys):
 def test_seed_without_bootstrap_warns(data):
     with pytest.warns(egovsem.EgovsemWarning, match=r"seed=3 is given without a bootstrap \(bootstrap=0\)"):
         egovsem.pls(MOBI2, data, seed=3)
+    with pytest.warns(egovsem.EgovsemWarning, match=r"n_jobs=2, ci='bca', level=0.9 are given without a "
+                                                     r"bootstrap"):
+        egovsem.pls(MOBI2, data, n_jobs=2, ci="bca", level=0.9)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        egovsem.pls(MOBI2, data)  # the defaults warn of nothing
 
 
 def test_missing_value_list_and_bad_types(data):

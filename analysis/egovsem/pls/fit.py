@@ -201,10 +201,14 @@ def pls(
                           stop_criterion=stop_criterion, interaction=interaction)
     weighting, missing, B, ci = opts["weighting"], opts["missing"], opts["bootstrap"], opts["ci"]
     max_iter, jobs = opts["max_iter"], opts["n_jobs"]
-    if seed is not None and not B:
-        warnings.warn(f"seed={seed!r} is given without a bootstrap (bootstrap=0): nothing is random in a PLS "
-                      "fit, so the seed is not used. Pass bootstrap=B to draw resamples.", EgovsemWarning,
-                      stacklevel=caller_stacklevel())
+    if not B:
+        unused = [f"{k}={v!r}" for k, v, default in (("seed", seed, None), ("n_jobs", n_jobs, 1), ("ci", ci, "perc"),
+                                                    ("level", level, 0.95)) if v != default]
+        if unused:
+            warnings.warn(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} given without a bootstrap "
+                          "(bootstrap=0): a PLS fit has no random part, runs in one process and has no intervals, "
+                          "so they are not used. Pass bootstrap=B to draw resamples.", EgovsemWarning,
+                          stacklevel=caller_stacklevel())
     entropy = resolve_entropy(seed)
     missing_value = check_missing_value(missing_value)
 
