@@ -88,3 +88,33 @@ def report_rows(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
         a, b = (s.strip() for s in str(name).split("->"))
         out[(a, b)] = row
     return out
+
+
+# test-hoc.R: Satisfaction a higher-order composite (two-stage, mode A) of Image and Value
+MOBI_HOC = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
+Value =~ PERV1 + PERV2
+Satisfaction =~ Image + Value
+Complaints =~ CUSCO
+Loyalty =~ CUSL1 + CUSL2 + CUSL3
+Satisfaction ~ Expectation + Quality
+Complaints + Loyalty ~ Satisfaction
+"""
+
+# test-pls.r: two interactions of Image (orthogonal / product indicator), factorial weighting
+MOBI_INTERACTIONS = MOBI4.replace("Satisfaction ~ Image + Expectation + Value",
+                                  "Satisfaction ~ Image + Expectation + Value + Image:Expectation + Image:Value")
+
+# test-hoc.R, second model: higher-order Nick (Quality PERQ1-5, Loyalty) and a two-stage Image x Expectation
+MOBI_HOC_2SI = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5
+Loyalty =~ CUSL1 + CUSL2 + CUSL3
+Value =~ PERV1 + PERV2
+Nick =~ Quality + Loyalty
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Satisfaction ~ Image + Expectation + Value + Nick + Image:Expectation
+"""

@@ -173,7 +173,7 @@ def test_cli_pls_refuses_cbsem_options(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--se, --std-lv are not used by --method pls" in err
     assert main(["fit", str(model), str(DATA / "mobi.csv"), "--consistent"]) == 2
-    assert "--weighting and --consistent are PLS options: add --method pls" in capsys.readouterr().err
+    assert "--weighting, --consistent and --interaction are PLS options: add --method pls" in capsys.readouterr().err
 
 
 def test_cli_pls_bootstrap_and_missing_codes(tmp_path, capsys):
@@ -202,3 +202,83 @@ def test_duplicated_and_infinite_columns_are_named(data):
     bad.loc[bad.index[4], "IMAG1"] = np.inf
     with pytest.raises(DataError, match=r"'IMAG1' holds an infinite value \(inf, row 4\)"):
         egovsem.pls(m, bad)
+
+
+# --- options that would be ignored, command-line names, missing-value codes (issue 15, second slice) ---
+
+@pytest.mark.parametrize("flags, message", [
+    (["--bootstrap", "1"], "--bootstrap must be 0 (no bootstrap) or at least 2. Got 1 instead."),
+    (["--bootstrap", "-3"], "--bootstrap must be an integer of at least 0. Got -3 instead."),
+    (["--bootstrap", "5", "--n-jobs", "0"], "--n-jobs must be a positive integer. Got 0 instead."),
+    (["--bootstrap", "5", "--seed", "-2"], "--seed must be a non-negative integer. Got -2 instead."),
+    (["--missing", "fiml"], "--missing must be one of 'listwise', 'mean'. Got 'fiml' instead."),
+    (["--weighting", "pathx"], "--weighting must be one of 'path', 'factorial', 'centroid'. Got 'pathx'"),
+    (["--interaction", "pi"], "--interaction must be one of 'two_stage', 'product_indicator', 'orthogonal'."),
+    (["--seed", "3"], "--seed is given without --bootstrap B: a PLS fit has no random part"),
+    (["--bootstrap", "0", "--seed", "3"], "--seed is given without --bootstrap B"),
+    (["--seed", "3", "--n-jobs", "2"], "--seed and --n-jobs are given without --bootstrap B"),
+])
+def test_cli_pls_messages_name_the_flags(tmp_path, capsys, flags, message):
+    model = tmp_path / "m.lav"
+    model.write_text(MOBI2)
+    assert main(["fit", "--method", "pls", str(model), str(DATA / "mobi.csv"), *flags]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "parameter" not in err and "n_jobs" not in err
+
+
+def test_cli_n_jobs_without_pls_is_refused(tmp_path, capsys):
+    model = tmp_path / "m.lav"
+    model.write_text("Image =~ IMAG1 + IMAG2 + IMAG3\n")
+    assert main(["fit", str(model), str(DATA / "mobi.csv"), "--n-jobs", "2"]) == 2
+    assert "--n-jobs 2 is an option of the PLS bootstrap (--method pls --bootstrap B)" in capsys.readouterr().err
+
+
+def test_seed_without_bootstrap_warns(data):
+    with pytest.warns(egovsem.EgovsemWarning, match=r"seed=3 is given without a bootstrap \(bootstrap=0\)"):
+        egovsem.pls(MOBI2, data, seed=3)
+    with pytest.warns(egovsem.EgovsemWarning, match=r"n_jobs=2, ci='bca', level=0.9 are given without a "
+                                                     r"bootstrap"):
+        egovsem.pls(MOBI2, data, n_jobs=2, ci="bca", level=0.9)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        egovsem.pls(MOBI2, data)  # the defaults warn of nothing
+
+
+def test_missing_value_list_and_bad_types(data):
+    d = data.astype(float)
+    d.loc[[1, 2], "IMAG1"] = -99
+    d.loc[[5], "CUSA2"] = -98
+    fit = egovsem.pls(MOBI2, d, missing_value=[-99, -98])
+    assert fit.nobs == 247 and fit.n_dropped == 3
+    assert egovsem.pls(MOBI2, d, missing_value=(-99, "-98")).nobs == 247
+    for bad in ([], {"IMAG1": -99}, [-99, [-98]], True):
+        with pytest.raises(EgovsemError, match=r"The 'missing_value' parameter must be a number, a string or a "
+                                               r"list of them"):
+            egovsem.pls(MOBI2, d, missing_value=bad)
+
+
+def test_bca_acceleration_is_one_function():
+    from egovsem import _bca
+    from egovsem.pls import bootstrap as pls_boot
+    from egovsem.sem import bootstrap as sem_boot
+
+    assert pls_boot.acceleration is _bca.acceleration is sem_boot.acceleration
+    jack = np.array([[0.0, 1.0], [0.0, np.nan], [3.0, 1.0], [np.nan, 1.0]])
+    # closed form: column 0 over its 3 finite rows, L = (1, 1, -2): -6 / (6 * 6 ** 1.5); column 1 has no spread
+    assert np.allclose(_bca.acceleration(jack), [-6 / (6 * 6 ** 1.5), 0.0], atol=1e-15)
+
+
+def test_cli_interaction_method(tmp_path, capsys):
+    model = tmp_path / "m.lav"
+    model.write_text(MOBI4.replace("Satisfaction ~ Image + Expectation + Value",
+                                   "Satisfaction ~ Image + Expectation + Value + Image:Expectation + Image:Value"))
+    out = tmp_path / "o.json"
+    assert main(["fit", "--method", "pls", str(model), str(DATA / "mobi.csv"), "--weighting", "factorial",
+                 "--interaction", "orthogonal", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert d["interactions"] == {"Image:Expectation": "orthogonal", "Image:Value": "orthogonal"}
+    path = next(p for p in d["params"] if p["op"] == "~" and p["rhs"] == "Image:Expectation")
+    assert abs(path["est"] - -0.142491512) < 1e-5  # seminr coefficients.csv (test-pls.r)

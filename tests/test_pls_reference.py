@@ -217,6 +217,13 @@ def test_mean_replacement_path_weighting():
     # the code may also be given as text (seminr: missing_value = "-99")
     fit2 = egovsem.pls(CORP_REP_SIMPLE, corp_rep(), missing="mean", missing_value="-99")
     assert np.allclose(fit2.params["est"], fit.params["est"], atol=0, rtol=0)
+    # the fixture does test the replacement: the model's columns hold -99 codes, and every one was replaced
+    cols = list(fit.spec.indicators)
+    n_codes = int((corp_rep()[cols] == -99).to_numpy().sum())
+    assert n_codes > 0 and fit.n_replaced == n_codes and fit.nobs == 344
+    # and the codes read as numbers would give other paths (so a missed replacement would fail the test above)
+    raw = egovsem.pls(CORP_REP_SIMPLE, corp_rep())
+    assert np.abs(raw.params["est"].to_numpy() - fit.params["est"].to_numpy()).max() > 1e-3
 
 
 # -- properties without a seminr fixture ----------------------------------------------------------------

@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weighting", default=None, metavar="path|factorial|centroid",
                    help="PLS inner weighting scheme (default path; --method pls only)")
     p.add_argument("--consistent", action="store_true", help="PLSc: correct the =~ constructs (--method pls only)")
+    p.add_argument("--interaction", default=None, metavar="two_stage|product_indicator|orthogonal",
+                   help="how PLS measures an interaction term X:M (default two_stage; --method pls only)")
     p.add_argument("--estimator", default="ML",
                    help="ML (default), MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), "
                         "WLSMV (ordinal indicators, with --ordered)")
@@ -36,8 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap resamples for --se bootstrap (default 1000); with --method pls the number of "
                         "resamples (default none)")
-    p.add_argument("--n-jobs", type=int, default=1, metavar="N",
-                   help="processes for the PLS bootstrap (default 1; the numbers do not depend on it)")
+    p.add_argument("--n-jobs", type=int, default=None, metavar="N",
+                   help="processes for the PLS bootstrap (default 1; the numbers do not depend on it; --method pls "
+                        "with --bootstrap only)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     p.add_argument("--ordered", default=None, metavar="all|COL,...", help="ordinal indicators")
     p.add_argument("--group", default=None, metavar="COL", help="grouping column (multi-group model)")
@@ -78,10 +81,27 @@ def pls_options(args: argparse.Namespace) -> dict:
         ("--cluster", args.cluster is not None)) if on]
     if given:
         raise EgovsemError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not used by --method pls "
-                           "(PLS options: --weighting, --consistent, --missing listwise|mean, --bootstrap, --seed, "
-                           "--n-jobs).")
-    return {"weighting": args.weighting or "path", "consistent": bool(args.consistent), "missing": args.missing,
-            "bootstrap": 0 if args.bootstrap is None else args.bootstrap, "seed": args.seed, "n_jobs": args.n_jobs}
+                           "(PLS options: --weighting, --consistent, --interaction, --missing listwise|mean, --bootstrap, "
+                           "--seed, --n-jobs).")
+    from ..pls.fit import check_settings
+
+    if not args.bootstrap and (args.seed is not None or args.n_jobs is not None):
+        given = [f for f, v in (("--seed", args.seed), ("--n-jobs", args.n_jobs)) if v is not None]
+        one = len(given) == 1
+        raise EgovsemError(f"{' and '.join(given)} {'is' if one else 'are'} given without --bootstrap B: a PLS fit "
+                           f"has no random part and runs in one process, so {'it' if one else 'they'} would not "
+                           f"be used. Add --bootstrap B (the number of resamples), or leave {'it' if one else 'them'}"
+                           " out.")
+    kwargs = {"weighting": args.weighting or "path", "consistent": bool(args.consistent), "missing": args.missing,
+              "bootstrap": 0 if args.bootstrap is None else args.bootstrap, "seed": args.seed,
+              "n_jobs": 1 if args.n_jobs is None else args.n_jobs, "interaction": args.interaction or "two_stage"}
+    check_settings(names=PLS_FLAGS, **kwargs)
+    return kwargs
+
+
+# how the command line names the options of egovsem.pls in its messages
+PLS_FLAGS = {"weighting": "--weighting", "consistent": "--consistent", "missing": "--missing",
+             "bootstrap": "--bootstrap", "seed": "--seed", "n_jobs": "--n-jobs", "interaction": "--interaction"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,8 +110,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.method == "pls":
         return run_pls(args)
-    if args.weighting is not None or args.consistent:
-        raise EgovsemError("--weighting and --consistent are PLS options: add --method pls.")
+    if args.weighting is not None or args.consistent or args.interaction is not None:
+        raise EgovsemError("--weighting, --consistent and --interaction are PLS options: add --method pls.")
+    if args.n_jobs is not None:
+        raise EgovsemError(f"--n-jobs {args.n_jobs} is an option of the PLS bootstrap (--method pls --bootstrap B); "
+                           "the CB-SEM fit and its bootstrap run in one process. Leave out --n-jobs.")
     B = bootstrap_option(args)
     na = parse_na_values(args.na)
     with guarded({"MODEL.lav": args.model, "DATA": args.data}, files={"--json": args.json}):

@@ -8,7 +8,9 @@ Modules: :mod:`~egovsem.pls.specify` (the model), :mod:`~egovsem.pls.data` (indi
 :mod:`~egovsem.pls.weights` (the PLS algorithm), :mod:`~egovsem.pls.consistent` (PLSc),
 :mod:`~egovsem.pls.estimates` (paths, loadings, R-squared), :mod:`~egovsem.pls.reliability` (alpha, rho_A,
 rho_C, AVE, HTMT, VIF, f-squared), :mod:`~egovsem.pls.bootstrap`, :mod:`~egovsem.pls.results`,
-:mod:`~egovsem.pls.fit` (the entry point).
+:mod:`~egovsem.pls.fit` (the entry point), :mod:`~egovsem.pls.predict` (PLSpredict),
+:mod:`~egovsem.pls.hoc` (higher-order constructs), :mod:`~egovsem.pls.interactions`, :mod:`~egovsem.pls.ipma`
+(``fit.ipma``), :mod:`~egovsem.pls.mga` (``fit.mga``: multi-group analysis, MICOM).
 """
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ import sys as _sys
 import types as _types
 
 from .fit import pls
+from .mga import PLSMGA
+from .predict import PLSPredict, predict_pls
 from .results import PLSResults
 from .specify import PLSSpec, specify
 
-__all__ = ["pls", "PLSResults", "PLSSpec", "specify"]
+__all__ = ["pls", "PLSResults", "PLSSpec", "specify", "predict_pls", "PLSPredict", "PLSMGA"]
 
 
 class _CallablePLS(_types.ModuleType):

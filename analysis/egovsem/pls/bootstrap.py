@@ -11,8 +11,8 @@ resamples too).
 * ``"perc"`` intervals: the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the draws, R's default
   quantile (type 7, linear interpolation), as seminr's ``confidence_interval``;
 * ``"bca"`` intervals (Efron 1987): bias correction ``z0 = Phi^-1(share of draws below the estimate)`` and the
-  acceleration from a leave-one-out jackknife, ``a = sum d^3 / (6 (sum d^2)^1.5)``, ``d = mean - jackknife
-  value``; the adjusted quantiles of the draws (type 7).
+  acceleration from a leave-one-out jackknife (:func:`egovsem._bca.acceleration`, shared with the CB-SEM
+  bootstrap); the adjusted quantiles of the draws (type 7).
 
 Randomness: resample ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))`` (:mod:`egovsem.parallel`);
 resamples are estimated in chunks of a fixed size (a function of B alone) with BLAS on one thread, so the same
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from .._bca import acceleration
 from .._errors import EgovsemError
 from ..parallel import child_seed, chunk_bounds, run_chunks
 from .data import check_constant, correlations, replace_missing
@@ -185,16 +186,6 @@ def percentile_intervals(draws: np.ndarray, level: float) -> np.ndarray:
     """(k, 2) percentile intervals of the columns of ``draws`` (failed rows already removed)."""
     q = [(1 - level) / 2, (1 + level) / 2]
     return np.quantile(draws, q, axis=0).T
-
-
-def acceleration(jack: np.ndarray) -> np.ndarray:
-    """BCa acceleration of each column from jackknife values ``jack`` (n, k)."""
-    ok = np.all(np.isfinite(jack), axis=1)
-    d = jack[ok].mean(axis=0) - jack[ok]
-    num = (d ** 3).sum(axis=0)
-    den = 6.0 * (d ** 2).sum(axis=0) ** 1.5
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / den, 0.0)
 
 
 def bca_intervals(draws: np.ndarray, est: np.ndarray, acc: np.ndarray, level: float) -> np.ndarray:

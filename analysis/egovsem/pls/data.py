@@ -12,7 +12,7 @@ import pandas as pd
 from .._errors import DataError, EgovsemError, check_option
 from .specify import PLSSpec
 
-__all__ = ["MISSING", "PLSData", "prepare_data", "replace_missing", "correlations", "check_constant"]
+__all__ = ["MISSING", "PLSData", "check_missing_value", "prepare_data", "replace_missing", "correlations", "check_constant"]
 
 MISSING = ["listwise", "mean"]
 
@@ -37,6 +37,47 @@ class PLSData:
     n_dropped: int
     n_replaced: int
     index: pd.Index
+    rows: np.ndarray | None = None  # positions (0-based) of the analysed rows in the data
+
+
+def _is_code(v: Any) -> bool:
+    return isinstance(v, (str, int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def check_missing_value(missing_value: Any) -> Any:
+    """Validate ``missing_value``: None, one code (a number or a string), or a list/tuple of codes.
+
+    Returns the code, or a list of the codes (an empty list is refused: it would mark nothing).
+
+    >>> check_missing_value(-99), check_missing_value((-99, "n/a"))
+    (-99, [-99, 'n/a'])
+    >>> check_missing_value({"IMAG1": -99})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    egovsem._errors.EgovsemError: The 'missing_value' parameter must be a number, ... Got {'IMAG1': -99} instead.
+    """
+    if missing_value is None or _is_code(missing_value):
+        return missing_value
+    msg = ("The 'missing_value' parameter must be a number, a string or a list of them (codes that mark a missing "
+           f"answer in every indicator column). Got {missing_value!r} instead.")
+    if isinstance(missing_value, (list, tuple)):
+        bad = [v for v in missing_value if not _is_code(v)]
+        if not missing_value or bad:
+            raise EgovsemError(msg)
+        return list(missing_value)
+    raise EgovsemError(msg)
+
+
+def _codes(missing_value: Any) -> list[Any]:
+    """Every spelling of the codes (the value, its text and its number) that ``isin`` should match."""
+    out: list[Any] = []
+    for v in (missing_value if isinstance(missing_value, list) else [missing_value]):
+        out.extend([v, str(v)])
+        try:
+            out.append(float(v))
+        except (TypeError, ValueError):
+            pass
+    return out
 
 
 def replace_missing(X: np.ndarray) -> np.ndarray:
@@ -81,10 +122,11 @@ def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing
     missing : {'listwise', 'mean'}
         ``listwise`` drops rows with a missing indicator; ``mean`` replaces each missing value by the mean of
         its column (seminr's ``mean_replacement``).
-    missing_value : number or str, optional
-        A code that marks a missing answer (e.g. -99), read as missing in the indicator columns.
+    missing_value : number, str or list of them, optional
+        Code(s) that mark a missing answer (e.g. -99), read as missing in the indicator columns.
     """
     missing = check_option("missing", missing, MISSING, casefold=True)
+    missing_value = check_missing_value(missing_value)
     if not isinstance(data, pd.DataFrame):
         raise EgovsemError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
     items = list(spec.indicators)
@@ -100,12 +142,7 @@ def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing
                         "column (rename the duplicates).")
     frame = data[items]
     if missing_value is not None:
-        codes = [missing_value, str(missing_value)]
-        try:
-            codes.append(float(missing_value))
-        except (TypeError, ValueError):
-            pass
-        frame = frame.mask(frame.isin(codes))
+        frame = frame.mask(frame.isin(_codes(missing_value)))
     bad = []
     for x in items:
         col = frame[x]
@@ -127,7 +164,7 @@ def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing
     ntotal = raw.shape[0]
     if missing == "listwise":
         keep = ~np.isnan(raw).any(axis=1)
-        raw, index = raw[keep], frame.index[keep]
+        raw, index, rows = raw[keep], frame.index[keep], np.flatnonzero(keep)
         X = raw
         dropped, replaced = int((~keep).sum()), 0
     else:
@@ -135,10 +172,10 @@ def prepare_data(spec: PLSSpec, data: Any, *, missing: str = "listwise", missing
         if allna:
             raise DataError(f"The indicator column(s) {allna} have no observed value to replace missing ones with.")
         X = replace_missing(raw)
-        index = frame.index
+        index, rows = frame.index, np.arange(ntotal)
         dropped, replaced = 0, int(np.isnan(raw).sum())
     if X.shape[0] < 3:
         raise DataError(f"PLS needs at least 3 complete rows; {X.shape[0]} of {ntotal} are left "
                         f"(missing={missing!r}).")
     check_constant(X, spec)
-    return PLSData(raw, X, missing, ntotal, dropped, replaced, index)
+    return PLSData(raw, X, missing, ntotal, dropped, replaced, index, rows)

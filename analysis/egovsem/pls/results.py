@@ -71,9 +71,18 @@ class PLSResults:
         self.nobs = int(data.X.shape[0])
         self.ntotal = int(data.ntotal)
         self.n_dropped = int(data.n_dropped)
+        self.n_replaced = int(data.n_replaced)  # missing values mean-replaced (missing="mean")
         self.missing = data.missing
         self.consistent = est.consistent
         self.estimator = "PLSc" if est.consistent else "PLS"
+        # a higher-order model (two-stage approach, egovsem.pls.hoc): the stage-1 fit and the dimensions
+        self.first_stage: PLSResults | None = None
+        self.higher_order: dict[str, tuple[str, ...]] = {}
+        # interaction terms (egovsem.pls.interactions): name -> method; the two-stage method's stage-1 fit
+        self.interactions: dict[str, str] = {}
+        self.interaction_first_stage: PLSResults | None = None
+        # factor of each construct's score (1, but for interaction terms: seminr's rescaling, see fit.py)
+        self.score_scale: pd.Series | None = None
 
     # -- estimates ----------------------------------------------------------------------------------
     @cached_property
@@ -138,8 +147,17 @@ class PLSResults:
         return self.parameter_estimates()
 
     def parameter_estimates(self, *, ci: str | None = None, level: float | None = None) -> pd.DataFrame:
-        """:attr:`params` with another interval type (``"perc"``, ``"bca"``) or level."""
-        return self._table(("path", "loading", "weight"), ci, level)[PARAM_COLUMNS]
+        """:attr:`params` with another interval type (``"perc"``, ``"bca"``) or level.
+
+        With higher-order constructs (two-stage approach) the loadings and weights of their dimensions come from
+        the first stage (``dim =~ item``, ``dim <~ item`` rows after the second stage's rows)."""
+        out = self._table(("path", "loading", "weight"), ci, level)[PARAM_COLUMNS]
+        if self.first_stage is not None:
+            dims = {d for ds in self.higher_order.values() for d in ds}
+            first = self.first_stage.parameter_estimates(ci=ci, level=level)
+            first = first[first["op"].isin(["=~", "<~"]) & first["lhs"].isin(dims)]
+            out = pd.concat([out, first], ignore_index=True)
+        return out
 
     @cached_property
     def effects(self) -> pd.DataFrame:
@@ -165,7 +183,10 @@ class PLSResults:
     def scores(self) -> pd.DataFrame:
         X = self._data.X
         Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
-        return pd.DataFrame(Z @ self.estimates.W, index=self._data.index, columns=list(self.spec.constructs))
+        S = Z @ self.estimates.W
+        if self.score_scale is not None:
+            S = S * self.score_scale.to_numpy()
+        return pd.DataFrame(S, index=self._data.index, columns=list(self.spec.constructs))
 
     @property
     def weights(self) -> pd.DataFrame:
@@ -206,6 +227,27 @@ class PLSResults:
     def f2(self) -> pd.Series:
         """Cohen's f-squared of every path (the model re-estimated without it)."""
         return f_squared(self.R, self.spec, self.estimates, self.nobs, **self._estimate_settings)
+
+    def predict(self, *, technique: str = "DA", folds: int | None = 10, reps: int = 1, seed: int | None = None):
+        """PLSpredict: cross-validated predictions of the endogenous indicators against the LM benchmark
+        (:func:`egovsem.pls.predict.predict_pls`; seminr's ``predict_pls``)."""
+        from .predict import predict_pls
+
+        return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed)
+
+    def ipma(self, target: str, *, level: str = "constructs", scale_min: Any = None,
+             scale_max: Any = None) -> pd.DataFrame:
+        """Importance-performance map of ``target``'s predecessors (:func:`egovsem.pls.ipma.ipma`)."""
+        from .ipma import ipma
+
+        return ipma(self, target, level=level, scale_min=scale_min, scale_max=scale_max)
+
+    def mga(self, group: Any, *, permutations: int = 1000, bootstrap: int = 0, seed: int | None = None):
+        """Two-group analysis: permutation test, Henseler's PLS-MGA, MICOM steps 1-3
+        (:func:`egovsem.pls.mga.mga`)."""
+        from .mga import mga
+
+        return mga(self, group, permutations=permutations, bootstrap=bootstrap, seed=seed)
 
     def fornell_larcker(self) -> pd.DataFrame:
         """Construct correlations below the diagonal, the square root of the AVE on it."""
@@ -261,6 +303,8 @@ class PLSResults:
             "settings": {k: clean(v) for k, v in self.settings.items()},
             "reliability": {c: {k: clean(v) for k, v in row.items()} for c, row in rel.iterrows()},
             "htmt": pairs, "effects": records(self.effects), "bootstrap": info,
+            "higher_order": {h: list(ds) for h, ds in self.higher_order.items()},
+            "interactions": dict(self.interactions),
             "versions": {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
                          "pandas": pd.__version__},
         }

@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .._errors import ModelSyntaxError
-from ..sem.syntax import parse_syntax
+from ..sem.syntax import Statement, parse_syntax
 
-__all__ = ["PLSSpec", "specify"]
+__all__ = ["PLSSpec", "specify", "specify_statements"]
 
 MODE_OPERATORS = {"=~": "A", "<~": "B"}
 
@@ -103,7 +103,11 @@ def specify(model: str) -> PLSSpec:
         inner model that no ``=~`` / ``<~`` defines), an indicator used as a construct, a construct that is
         in no path, and a model without an inner model.
     """
-    stmts = parse_syntax(model, formative=True)
+    return specify_statements(parse_syntax(model, formative=True))
+
+
+def specify_statements(stmts: list[Statement]) -> PLSSpec:
+    """:func:`specify` on parsed statements (the two stages of a higher-order model are built this way)."""
     blocks: dict[str, list[str]] = {}
     modes: dict[str, str] = {}
     owner: dict[str, tuple[str, int]] = {}
@@ -155,7 +159,8 @@ def specify(model: str) -> PLSSpec:
     for c in blocks:
         if c in owner:
             raise ModelSyntaxError(f"model syntax: {c!r} is both a construct and an indicator of {owner[c][0]!r}; "
-                                   "higher-order constructs are not available in PLS yet.")
+                                   "a higher-order construct is estimated by egovsem.pls() in two stages (its "
+                                   "indicators must all be constructs), not by specify().")
     if not paths:
         raise ModelSyntaxError("model syntax: the PLS model has no inner model; add paths such as 'Y ~ X' "
                                "between the constructs.")

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from .._bca import acceleration
 from .._errors import ConvergenceWarning, EgovsemError, HeywoodWarning, NotAvailableError, check_option
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from ._draws import RowMaps, all_quantities
@@ -204,15 +205,6 @@ def _norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
             tk, tk1 = t[k[c] - 1], t[k[c]]
             out[c] = tk + (z1 - z2) / (z3 - z2) * (tk1 - tk)
     return out
-
-
-def acceleration(jack: np.ndarray) -> np.ndarray:
-    """BCa acceleration from jackknife values (n, k): ``sum L^3 / (6 (sum L^2)^1.5)``, ``L = mean - jack``."""
-    L = np.nanmean(jack, axis=0) - jack
-    num = np.nansum(L ** 3, axis=0)
-    den = 6.0 * np.nansum(L ** 2, axis=0) ** 1.5
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / den, 0.0)
 
 
 def interval_bounds(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarray, level: float, *,
