@@ -40,15 +40,36 @@ def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array(rows), np.array(cols)
 
 
+#: rows per block where a row's p x p inverse is needed (bounds the memory at about 64 MB whatever n is)
+_BLOCK_ENTRIES = 8_000_000
+
+
+def _blocks(n: int, p: int):
+    step = max(1, _BLOCK_ENTRIES // max(p * p, 1))
+    for lo in range(0, n, step):
+        yield lo, min(n, lo + step)
+
+
 @dataclass
 class Casewise:
-    K: np.ndarray  # (n, p, p) padded inverses (a broadcast view of one matrix for complete data)
+    # (n, p, p) padded inverses: a broadcast view of one matrix for complete data, None with missing data,
+    # where the inverses are kept once per missing-data pattern (memory grows with patterns x p^2, not
+    # rows x p^2) and a row's is ``K_pattern[pattern_index[i]]``
+    K: np.ndarray | None
     u: np.ndarray  # (n, p)
     logl: np.ndarray  # (n,)
     complete: bool = False  # every row fully observed: K is the same Sigma^-1 on every row
     K_pattern: np.ndarray | None = None  # (npat, p, p): one padded inverse per missing-data pattern
     pattern_count: np.ndarray | None = None  # (npat,) rows per pattern (the sum of their weights)
     w: np.ndarray | None = None  # sampling weights of the rows (``logl`` is already weighted), or None
+    pattern_index: np.ndarray | None = None  # (n,) each row's pattern (with ``K_pattern``)
+
+    def K_rows(self, lo: int, hi: int) -> np.ndarray:
+        """The padded inverses of rows ``lo:hi``, (hi - lo, p, p)."""
+        if self.K is not None:
+            return self.K[lo:hi]
+        assert self.K_pattern is not None and self.pattern_index is not None
+        return self.K_pattern[self.pattern_index[lo:hi]]
 
     @property
     def wu(self) -> np.ndarray:
@@ -98,15 +119,16 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
     logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
     Linv = np.linalg.inv(L)
     Kp = np.matmul(np.swapaxes(Linv, 1, 2), Linv) * mm
-    K = Kp[inv]
     r = (X0 - mu) * M
-    u = np.einsum("nij,nj->ni", K, r)
+    u = np.empty_like(r)
+    for lo, hi in _blocks(n, p):
+        u[lo:hi] = np.einsum("nij,nj->ni", Kp[inv[lo:hi]], r[lo:hi])
     quad = np.einsum("ni,ni->n", r, u)
     logl = -0.5 * (M.sum(axis=1) * LOG2PI + logdet[inv] + quad)
     if w is not None:
         logl = logl * w
         cnt = np.bincount(inv, weights=w, minlength=Kp.shape[0])
-    return Casewise(K, u, logl, False, Kp, cnt.astype(float), w=w)
+    return Casewise(None, u, logl, False, Kp, cnt.astype(float), w=w, pattern_index=inv)
 
 
 def _patterns(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -138,22 +160,24 @@ def saturated_gradient(cw: Casewise) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ksum(cw: Casewise) -> np.ndarray:
-    if cw.complete:
+    if cw.complete and cw.K is not None:
         return cw.total * cw.K[0]
     if cw.K_pattern is not None and cw.pattern_count is not None:
         return np.tensordot(cw.pattern_count, cw.K_pattern, axes=1)
+    assert cw.K is not None
     return cw.K.sum(axis=0) if cw.w is None else np.tensordot(cw.w, cw.K, axes=1)
 
 
 def _kk(cw: Casewise) -> np.ndarray:
     """sum_i K_i[k,l] K_i[m,j] as a (p, p, p, p) array indexed [k, l, m, j]."""
     n, p = cw.u.shape
-    if cw.complete:
+    if cw.complete and cw.K is not None:
         W = cw.K[0]
         return cw.total * (W[:, :, None, None] * W[None, None, :, :])
     if cw.K_pattern is not None:
         Kf = cw.K_pattern.reshape(-1, p * p)
         return ((Kf.T * cw.pattern_count) @ Kf).reshape(p, p, p, p)
+    assert cw.K is not None
     Kf = cw.K.reshape(n, p * p)
     return ((Kf.T if cw.w is None else Kf.T * cw.w) @ Kf).reshape(p, p, p, p)
 
@@ -162,7 +186,8 @@ def saturated_scores(cw: Casewise) -> np.ndarray:
     """Casewise scores in phi coordinates, (n, p + p(p+1)/2)."""
     n, p = cw.u.shape
     vi, vj = vech_indices(p)
-    G = 0.5 * (cw.u[:, vi] * cw.u[:, vj] - cw.K[:, vi, vj])
+    Kv = cw.K[:, vi, vj] if cw.K is not None else cw.K_pattern[:, vi, vj][cw.pattern_index]  # type: ignore[index]
+    G = 0.5 * (cw.u[:, vi] * cw.u[:, vj] - Kv)
     G = G * np.where(vi == vj, 1.0, 2.0)
     sc = np.concatenate([cw.u, G], axis=1)
     return sc if cw.w is None else sc * cw.w[:, None]
@@ -170,17 +195,22 @@ def saturated_scores(cw: Casewise) -> np.ndarray:
 
 def saturated_hessian(cw: Casewise) -> np.ndarray:
     """Total Hessian of the log-likelihood in phi coordinates (observed information = minus this)."""
-    K, u = cw.K, cw.u
+    u = cw.u
     n, p = u.shape
     vi, vj = vech_indices(p)
     P = _kk(cw)  # [k,l,m,j] = sum K_kl K_mj
     wu = cw.wu
     if cw.complete:
-        Q = (wu.T @ u)[:, :, None, None] * K[0][None, None, :, :]
+        assert cw.K is not None
+        K0 = cw.K[0]
+        Q = (wu.T @ u)[:, :, None, None] * K0[None, None, :, :]
     else:
-        Kf = K.reshape(n, p * p)
-        UU = (wu[:, :, None] * u[:, None, :]).reshape(n, p * p)
-        Q = (UU.T @ Kf).reshape(p, p, p, p)  # [a,b,c,d] = sum w u_a u_b K_cd
+        # [a,b,c,d] = sum w u_a u_b K_cd, accumulated over blocks of rows
+        Qf = np.zeros((p * p, p * p))
+        for lo, hi in _blocks(n, p):
+            UU = (wu[lo:hi, :, None] * u[lo:hi, None, :]).reshape(hi - lo, p * p)
+            Qf += UU.T @ cw.K_rows(lo, hi).reshape(hi - lo, p * p)
+        Q = Qf.reshape(p, p, p, p)
     # H[j,k,l,m] for directions E_jk (first) and E_lm (second), entry-wise
     H = 0.5 * np.transpose(P, (3, 0, 1, 2))  # K_kl K_mj
     H -= 0.5 * np.transpose(Q, (3, 1, 0, 2))  # u_l u_k K_mj: Q[l,k,m,j] -> [j,k,l,m]
@@ -192,7 +222,15 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
     wa = np.where(vi == vj, 0.5, 1.0)
     A = A * np.outer(wa, wa)
     # mu-Sigma block: d2l/dmu_a dE_lm = -sum K_al u_m
-    R = K[0][:, :, None] * wu.sum(axis=0)[None, None, :] if cw.complete else np.einsum("nal,nm->alm", K, wu)
+    if cw.complete:
+        R = K0[:, :, None] * wu.sum(axis=0)[None, None, :]
+    elif cw.K_pattern is not None and cw.pattern_index is not None:
+        Z = np.zeros((cw.K_pattern.shape[0], p))
+        np.add.at(Z, cw.pattern_index, wu)  # the weighted u summed within each pattern
+        R = np.einsum("kal,km->alm", cw.K_pattern, Z)
+    else:
+        assert cw.K is not None
+        R = np.einsum("nal,nm->alm", cw.K, wu)
     Rs = -(R + np.transpose(R, (0, 2, 1)))
     B = Rs[:, vi, vj] * wa[None, :]
     C = -_ksum(cw)
@@ -242,8 +280,8 @@ def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max:
         cw = casewise_pd(X0, M, Sigma, mu, w)
         ll = cw.logl.sum()
         xhat = mu + cw.u @ Sigma
-        SK = np.einsum("ij,njk->nik", Sigma, cw.K if w is None else cw.K * wr[:, None, None])
-        Csum = wt * Sigma - np.einsum("nik,kl->il", SK, Sigma)
+        # sum_i w_i C_i = wt Sigma - Sigma (sum_i w_i K_i) Sigma
+        Csum = wt * Sigma - Sigma @ _ksum(cw) @ Sigma
         mu_new = wr @ xhat / wt
         Dc = xhat - mu_new
         Sigma = ((Dc * wr[:, None]).T @ Dc + Csum) / wt
