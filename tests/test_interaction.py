@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import warnings
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
+from _refcompare import REF, compare_params
 from egovsem._errors import EgovsemError, EgovsemWarning
 from egovsem.datasets import load
 from egovsem.sem.products import ind_prod, plot_probe, probe_2way_mc, probe_2way_rc
-
-from _refcompare import REF, compare_params
 
 OUT = REF / "interaction"
 V1, V2 = ["x1", "x2", "x3"], ["x4", "x5", "x6"]

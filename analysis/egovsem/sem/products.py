@@ -8,6 +8,8 @@ first-order factors (``f12 ~~ 0*f1 + 0*f2``).
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -400,6 +402,18 @@ def probe_2way_rc(fit, name_x: Sequence[str], name_y: str, mod_var, val_probe) -
                        johnson_neyman(bs, Vs), bs, Vs, m_mean, m_sd)
 
 
+@contextlib.contextmanager
+def _quiet_font_log():
+    """Silence matplotlib's "Failed to find font weight" log lines for the CJK fallback font."""
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 _TEXT = {
     "en": {"slopes": "Simple slopes", "region": "Conditional slope of {f} (95% CI)", "at": "{m} = {v}",
            "outcome": "{y} (predicted)", "slope": "slope of {f}", "jn": "Johnson-Neyman bound",
@@ -445,7 +459,7 @@ def plot_probe(result: ProbeResult, path=None, *, lang: str = "en", labels=None,
     from matplotlib.figure import Figure
 
     from .._errors import check_option
-    from ..figures import _quiet_fonts, font_families, save_figure
+    from ..figures import font_families, save_figure
 
     if not isinstance(result, ProbeResult):
         raise EgovsemError(f"The 'result' parameter must be a ProbeResult. Got {type(result).__name__} instead.")
@@ -467,7 +481,7 @@ def plot_probe(result: ProbeResult, path=None, *, lang: str = "en", labels=None,
     icpt = result.intercepts
     rc: dict = {"font.family": families, "svg.fonttype": "none", "svg.hashsalt": "egovsem", "pdf.fonttype": 42,
                 "axes.unicode_minus": False}
-    with matplotlib.rc_context(rc), _quiet_fonts():
+    with matplotlib.rc_context(rc), _quiet_font_log():
         fig = Figure(figsize=figsize, dpi=dpi)
         ax1, ax2 = fig.subplots(1, 2)
         for i, r in enumerate(result.slopes.itertuples()):
