@@ -137,3 +137,19 @@ def test_plot_probe_labels(fits, tmp_path, lang):
     assert titles[0] == ("简单斜率" if zh else "Simple slopes")
     assert ("视觉" if zh else "Visual") in titles[1]
     assert len(fig.axes[0].lines) == 3
+
+
+def test_free_latent_means_with_fixed_marker_intercepts_converge_as_lavaan(hs):
+    """semTools' probe2WayMC help-page model (marker intercepts 0, latent means free): lavaan 0.6-14 reaches
+    chisq 147.161 (df 50). From lavaan's start (latent means 0) egovsem's scoring steps ran onto an improper
+    ridge (chisq 224.3, not converged); the latent means now start at their markers' means."""
+    d = ind_prod(hs, V1, V2, match=True, **CENTRING["dmc"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EgovsemWarning)  # no Heywood, no non-convergence warning
+        fit = egovsem.sem((OUT / "model_freemeans.lav").read_text(), d, meanstructure=True)
+    assert fit.converged
+    problems = compare_params(fit.params, pd.read_csv(OUT / "freemeans_params.csv"))
+    assert not problems, "\n".join(problems)
+    fm = pd.read_csv(OUT / "freemeans_fit.csv").set_index("measure")["value"]
+    for k in ("chisq", "df", "npar", "cfi", "tli", "rmsea", "srmr"):
+        assert abs(fit.fit_measures[k] - fm[k]) <= 1e-3 * max(1.0, abs(fm[k])), k

@@ -16,7 +16,9 @@ Written from the rules of lavaan's ``lav_start()``, ``lav_cfa_1fac_fabin()``, ``
   variance times ``(N - 1) / N``, as lavaan's ``lavsamplestats@cov``);
 * covariances and regressions 0; a model without latent variables starts each regression at its OLS
   coefficients and the residual variance at ``s_yy - b' s_xy`` when that lies in (0.01, 0.99) ``s_yy``;
-* intercepts the sample means (the EM means under FIML), latent means 0;
+* intercepts the sample means (the EM means under FIML), latent means 0; egovsem's one departure: a free
+  latent mean whose first indicator has a fixed loading and a fixed intercept starts at that marker's mean
+  (:func:`_marker_mean_start`);
 * the (co)variances of exogenous observed covariates their sample values;
 * user ``start()`` values of free parameters, then the values of fixed parameters, win;
 * a starting covariance that implies a correlation beyond +-1 is shrunk (``lav_start_check_cov``).
@@ -186,6 +188,13 @@ def partable_start(spec, pt: pd.DataFrame, stats: Any, *, categorical: bool = Fa
     for i in np.flatnonzero(op == "~1").tolist():
         if lhs[i] in opos:
             start[i] = xbar[opos[lhs[i]]]
+    # egovsem's one departure from lavaan's rules: a free latent mean identified by a marker indicator
+    # with a fixed intercept starts where that marker's mean puts it (lavaan starts at 0)
+    for i in np.flatnonzero((op == "~1") & (free > 0)).tolist():
+        if lhs[i] in lvs and not np.isfinite(ustart[i]):
+            marker = _marker_mean_start(lhs[i], lhs, op, rhs, free, ustart, opos, xbar)
+            if marker is not None:
+                start[i] = marker
     # exogenous observed covariates: their sample (co)variances
     ovx = set(_ov_x_names(spec, pt))
     for i in np.flatnonzero(op == "~~").tolist():
@@ -227,6 +236,30 @@ def partable_start(spec, pt: pd.DataFrame, stats: Any, *, categorical: bool = Fa
     start = _check_cov(pt, start, var_row)
     start[~np.isfinite(start)] = 0.5
     return start
+
+
+def _marker_mean_start(f: str, lhs: np.ndarray, op: np.ndarray, rhs: np.ndarray, free: np.ndarray,
+                       ustart: np.ndarray, opos: dict, xbar: np.ndarray) -> float | None:
+    """Start of the free mean of latent ``f`` whose first indicator is observed, with a fixed nonzero
+    loading ``l`` and a fixed intercept ``nu``: ``(mean(x) - nu) / l``, so the marker's mean fits at the
+    start; ``None`` when ``f`` has no such marker.
+
+    From lavaan's start (latent means 0) a model with the marker intercepts fixed at 0 and the latent means
+    free begins with every marker's whole mean unexplained; on semTools' ``probe2WayMC`` example model fitted
+    to HolzingerSwineford1939 (means ~ 3-6) the scoring steps then run onto a ridge of improper solutions
+    (chisq 224.3 after 10,000 iterations) instead of lavaan's optimum (chisq 147.161), which they reach
+    from this start."""
+    lam = np.flatnonzero((lhs == f) & (op == "=~"))
+    if lam.size == 0:
+        return None
+    j = lam[0]
+    x = rhs[j]
+    if x not in opos or free[j] > 0 or not np.isfinite(ustart[j]) or ustart[j] == 0:
+        return None
+    nu = np.flatnonzero((lhs == x) & (op == "~1"))
+    if nu.size != 1 or free[nu[0]] > 0 or not np.isfinite(ustart[nu[0]]):
+        return None
+    return float((xbar[opos[x]] - ustart[nu[0]]) / ustart[j])
 
 
 def _check_cov(pt: pd.DataFrame, start: np.ndarray, var_row: dict) -> np.ndarray:
