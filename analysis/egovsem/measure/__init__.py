@@ -3,7 +3,8 @@
 pingouin-style functions (DataFrame in, DataFrame out) whose numbers match R:
 
 * :func:`item_descriptives` (psych::describe), :func:`corrected_item_total` (psych::alpha item statistics);
-* :func:`cronbach_alpha` (psych::alpha, Feldt CI), :func:`composite_reliability` (semTools::compRelSEM),
+* :func:`cronbach_alpha` (psych::alpha, Feldt CI), :func:`composite_reliability` (semTools::compRelSEM; on a
+  WLSMV fit categorical omega and ordinal alpha),
   :func:`ave` (semTools::AVE);
 * :func:`htmt` (semTools::htmt), :func:`fornell_larcker`, :func:`harman_single_factor`,
   :func:`full_collinearity_vif` (Kock 2015);

@@ -15,7 +15,7 @@ from .._errors import DataError, EgovsemError, NotAvailableError
 from ..sem.checks import require_converged
 
 __all__ = ["check_data", "check_items", "check_constructs", "check_positive_definite", "pairwise_cov", "cov2cor",
-           "FitParts", "fit_parts"]
+           "FitParts", "OrdinalParts", "fit_parts"]
 
 
 def check_data(data, name: str = "data") -> pd.DataFrame:
@@ -114,6 +114,23 @@ def cov2cor(C: pd.DataFrame) -> pd.DataFrame:
     return C / np.outer(sd, sd)
 
 
+class OrdinalParts:
+    """What categorical omega needs from a WLSMV fit (semTools' ``getThreshold`` and ``getScales``).
+
+    ``ordered`` the ordinal indicators; ``thresholds`` item -> the model's thresholds (``lavInspect(fit,
+    "est")$tau``); ``scales`` item -> the scale factor (``$delta``: the ``~*~`` rows, 1 in the delta
+    parameterisation of a single group); ``raw_cov`` the covariance (divisor N-1) of the analysed item codes,
+    ``cov(lavInspect(fit, "data"))``, or None when the rows are not kept.
+    """
+
+    def __init__(self, ordered: list[str], thresholds: dict[str, np.ndarray], scales: pd.Series,
+                 raw_cov: pd.DataFrame | None):
+        self.ordered = ordered
+        self.thresholds = thresholds
+        self.scales = scales
+        self.raw_cov = raw_cov
+
+
 class FitParts:
     """What the reliability and validity measures need from a fitted CFA (lavaan's LISREL pieces).
 
@@ -124,11 +141,12 @@ class FitParts:
     """
 
     def __init__(self, loadings: pd.DataFrame, cov_lv: pd.DataFrame, sample_cov: pd.DataFrame,
-                 implied_cov: pd.DataFrame):
+                 implied_cov: pd.DataFrame, ordinal: OrdinalParts | None = None):
         self.loadings = loadings
         self.cov_lv = cov_lv
         self.sample_cov = sample_cov
         self.implied_cov = implied_cov  # lavaan's fitted(fit)$cov (semTools' obs.var = FALSE)
+        self.ordinal = ordinal  # WLSMV fits: thresholds, scale factors, the item codes' covariance
 
     def factors(self) -> list[str]:
         """Factors with two or more observed indicators (semTools' ``dropSingle = TRUE``)."""
@@ -139,9 +157,11 @@ class FitParts:
         return list(col.index[col != 0])
 
 
-def fit_parts(fit, what: str = "egovsem.measure") -> FitParts:
-    """Extract :class:`FitParts` from an :class:`egovsem.Results` (single-group ML fit); a fit that did not
-    converge is refused (``what`` names the caller in the message)."""
+def fit_parts(fit, what: str = "egovsem.measure", *, ordinal: bool = False) -> FitParts:
+    """Extract :class:`FitParts` from an :class:`egovsem.Results` (single-group fit); a fit that did not
+    converge is refused (``what`` names the caller in the message). A WLSMV fit with ordered indicators is
+    accepted only when ``ordinal`` is True (the caller knows the latent-response scale), and then carries
+    :class:`OrdinalParts`."""
     if not all(hasattr(fit, a) for a in ("params", "inspect")):
         raise EgovsemError(
             f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). Got {type(fit).__name__}."
@@ -150,9 +170,10 @@ def fit_parts(fit, what: str = "egovsem.measure") -> FitParts:
     opts = getattr(fit, "options", {}) or {}
     if fit.inspect("ngroups") > 1 or opts.get("group"):
         raise NotAvailableError("Reliability and validity measures of multi-group fits are not implemented yet.")
-    if opts.get("ordered"):
-        raise NotAvailableError("Omega and AVE for ordinal indicators (semTools' omegaCat on the latent-response "
-                                "scale) are not implemented yet; fit the items as continuous.")
+    if opts.get("ordered") and not ordinal:
+        raise NotAvailableError(f"{what} for ordinal indicators is not implemented yet; composite_reliability() "
+                                "gives categorical omega and ordinal alpha of a WLSMV fit, or fit the items as "
+                                "continuous.")
     # the "sample" covariance: under FIML semTools uses the saturated-model (EM) estimate, which is what the
     # engine reports as lavInspect(fit, "sampstat") for missing='fiml' (tests/reference/measure_fiml/hs_fiml_reliability.csv)
     ov = list(fit.inspect("ov.names"))
@@ -165,4 +186,22 @@ def fit_parts(fit, what: str = "egovsem.measure") -> FitParts:
     cov_lv = fit.inspect("cov.lv").loc[lv, lv]
     sample_cov = fit.inspect("sampstat")["cov"]
     implied = fit.inspect("implied")["cov"].loc[ov, ov]
-    return FitParts(lam, cov_lv, sample_cov, implied)
+    ordp = _ordinal_parts(fit, pe, ov) if opts.get("ordered") else None
+    return FitParts(lam, cov_lv, sample_cov, implied, ordp)
+
+
+def _ordinal_parts(fit, pe: pd.DataFrame, ov: list[str]) -> OrdinalParts:
+    extra = getattr(fit, "extra", {}) or {}
+    ordered = [v for v in ov if v in set(extra.get("ordered", ()))]
+    th = pe[pe["op"] == "|"]
+    thresholds = {v: th.loc[th["lhs"] == v, "est"].to_numpy(dtype=float) for v in ordered}
+    sc = pe[pe["op"] == "~*~"].set_index("lhs")["est"]
+    scales = pd.Series([float(sc.get(v, 1.0)) for v in ov], index=ov)
+    st = getattr(fit, "stats", None)
+    X, names = getattr(st, "X", None), list(getattr(st, "names", []) or [])
+    raw_cov = None
+    if X is not None and set(ov) <= set(names):
+        Xa = np.asarray(X, dtype=float)
+        if Xa.ndim == 2 and Xa.shape[1] == len(names) and not np.isnan(Xa).any():
+            raw_cov = pd.DataFrame(np.cov(Xa, rowvar=False), index=names, columns=names).loc[ov, ov]
+    return OrdinalParts(ordered, thresholds, scales, raw_cov)

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import ndtr
 
-from .._errors import EgovsemError, EgovsemWarning
+from .._errors import EgovsemError, EgovsemWarning, NotAvailableError
+from ..sem._bivnorm import bvn_cdf
 from ._common import check_constructs, check_items, cov2cor, fit_parts, pairwise_cov
 
 __all__ = ["cronbach_alpha", "composite_reliability", "ave"]
@@ -97,8 +99,8 @@ def cronbach_alpha(data: pd.DataFrame, items, *, ci: float = 0.95) -> pd.DataFra
     return pd.DataFrame([_alpha_row(check_items(data, items), ci)])
 
 
-def _factor_table(fit, constructs, what: str):
-    parts = fit_parts(fit, what)
+def _factor_table(fit, constructs, what: str, *, ordinal: bool = False):
+    parts = fit_parts(fit, what, ordinal=ordinal)
     factors = parts.factors()
     if constructs is not None:
         unknown = [c for c in constructs if c not in factors]
@@ -111,7 +113,28 @@ def _factor_table(fit, constructs, what: str):
     return parts, factors
 
 
-def composite_reliability(fit, *, constructs=None, obs_var: bool = True, tau_eq: bool = False) -> pd.DataFrame:
+def _omega_cat(common: np.ndarray, total: np.ndarray, thresholds: list[np.ndarray], scales: np.ndarray) -> float:
+    """Green & Yang's (2009) categorical omega (semTools' ``omegaCat``): the variance of the sum of the item
+    codes explained by the factor over its total variance, both from bivariate normal probabilities of the
+    latent responses at the thresholds. ``common`` is ``lambda psi lambda'`` (latent-response scale),
+    ``total`` the (sample or implied) correlations of the latent responses."""
+    R = scales[:, None] * common * scales[None, :]
+    sd = np.sqrt(np.diag(total))
+    D = total / np.outer(sd, sd)
+    t = [np.asarray(th, dtype=float) * s for th, s in zip(thresholds, scales)]
+    p1 = [float(ndtr(ti).sum()) for ti in t]
+    num = den = 0.0
+    k = len(t)
+    for j in range(k):
+        for jp in range(k):
+            h, kk = np.meshgrid(t[j], t[jp], indexing="ij")
+            num += float(bvn_cdf(h, kk, np.full(h.shape, R[j, jp])).sum()) - p1[j] * p1[jp]
+            den += float(bvn_cdf(h, kk, np.full(h.shape, D[j, jp])).sum()) - p1[j] * p1[jp]
+    return num / den
+
+
+def composite_reliability(fit, *, constructs=None, obs_var: bool = True, tau_eq: bool = False,
+                          ord_scale: bool = True) -> pd.DataFrame:
     """Composite reliability (omega) of each factor of a fitted CFA (``semTools::compRelSEM``).
 
     Parameters
@@ -125,6 +148,14 @@ def composite_reliability(fit, *, constructs=None, obs_var: bool = True, tau_eq:
         model-implied one.
     tau_eq : bool, default False
         True gives coefficient alpha of the indicators from the same covariance matrix instead.
+    ord_scale : bool, default True
+        Only for a WLSMV fit with ordered indicators (compRelSEM's ``ord.scale``). True: Green & Yang's (2009)
+        categorical omega, the reliability of the sum of the item codes (bivariate normal probabilities of the
+        latent responses at the model's thresholds; denominator from the sample polychoric correlations, or
+        the model-implied ones with ``obs_var=False``); with ``tau_eq=True`` coefficient alpha of the item
+        codes, as semTools. False: omega of the latent responses (loadings over the polychoric correlations);
+        with ``tau_eq=True`` alpha of the polychoric correlation matrix, the ordinal alpha of Zumbo,
+        Gadermann & Zeisser (2007).
 
     Returns
     -------
@@ -150,14 +181,28 @@ def composite_reliability(fit, *, constructs=None, obs_var: bool = True, tau_eq:
     1   textual        3  0.885
     2     speed        3  0.686
     """
-    parts, factors = _factor_table(fit, constructs, "composite_reliability")
+    parts, factors = _factor_table(fit, constructs, "composite_reliability", ordinal=True)
     S = parts.sample_cov if obs_var else parts.implied_cov
+    ordp = parts.ordinal
     rows = []
     for f in factors:
         ind = parts.indicators(f)
         total = S.loc[ind, ind].to_numpy()
-        if tau_eq:
+        cat = ordp is not None and any(v in ordp.ordered for v in ind)
+        if cat and ordp is not None and any(v not in ordp.ordered for v in ind):
+            raise NotAvailableError(f"composite_reliability: the factor {f!r} has ordinal and continuous indicators; "
+                                    "semTools gives no omega for such a mix either.")
+        if cat and ordp is not None and tau_eq and ord_scale:
+            if ordp.raw_cov is None:
+                raise NotAvailableError("composite_reliability(tau_eq=True) of a WLSMV fit needs the item codes, "
+                                        "which this fit did not keep; use ord_scale=False for ordinal alpha.")
+            value = alpha_from_cov(ordp.raw_cov.loc[ind, ind].to_numpy())
+        elif tau_eq:
             value = alpha_from_cov(total)
+        elif cat and ordp is not None and ord_scale:
+            lam = parts.loadings.loc[ind, f].to_numpy()
+            common = np.outer(lam, lam) * parts.cov_lv.loc[f, f]
+            value = _omega_cat(common, total, [ordp.thresholds[v] for v in ind], ordp.scales[ind].to_numpy())
         else:
             lam = parts.loadings.loc[ind, f].to_numpy()
             value = lam.sum() ** 2 * parts.cov_lv.loc[f, f] / total.sum()
