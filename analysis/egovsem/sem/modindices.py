@@ -7,6 +7,15 @@ average log-likelihood) at the estimates:
 ``V = I22 - I21 I11^-1 I12``,  ``mi = N s^2 / V``,  ``epc = s / V``,
 
 and ``sepc.lv``, ``sepc.all``, ``sepc.nox`` rescale ``epc`` as the standardised solution does.
+
+After WLSMV (DWLS, delta parameterisation) lavaan 0.6-14's ``modindices()`` uses the same formulas with the
+DWLS pieces: the information ``Delta' W Delta`` (``W = 1 / diag(Gamma)``, no factor N) and, as the score, the
+gradient of its objective ``fmin = (N - 1) / (2 N) F`` with ``F = (s - sigma)' W (s - sigma)``, so that
+``mi = N ((N - 1) / (2 N))^2 g^2 / V`` and ``epc = -(N - 1) / (2 N) g / V`` with ``g = -2 Delta_e' W (s - sigma)``
+the gradient of ``F`` for the candidate parameter (its Delta column ``Delta_e`` keeps the latent responses'
+variances at 1, as the model's own columns do). Candidates whose freeing leaves the model unidentified
+(marker loadings, latent means, intercepts of ordered items, their residual variances in the delta
+parameterisation) have ``V`` = 0 and are dropped, as lavaan drops them.
 """
 from __future__ import annotations
 
@@ -49,9 +58,10 @@ def candidate_rows(res) -> list[tuple[str, str, str]]:
     full += [(f, "=~", x) for f in lv for x in ov_nox if x not in eqs]
     # lavaan 0.6-14: residual (co)variances only among indicators of latent variables
     ind = [v for v in ov_nox if v in indicators]
-    full += [(ind[i], "~~", ind[j]) for j in range(len(ind)) for i in range(j, len(ind))]
-    full += [(ov_x[i], "~~", ov_x[j]) for j in range(len(ov_x)) for i in range(j, len(ov_x))]
-    full += [(lv[i], "~~", lv[j]) for j in range(len(lv)) for i in range(j, len(lv))]
+    # lavaan's order and names: x1 ~~ x2, x1 ~~ x3, ..., x2 ~~ x3, ... (the earlier variable on the left)
+    full += [(ind[j], "~~", ind[i]) for j in range(len(ind)) for i in range(j, len(ind))]
+    full += [(ov_x[j], "~~", ov_x[i]) for j in range(len(ov_x)) for i in range(j, len(ov_x))]
+    full += [(lv[j], "~~", lv[i]) for j in range(len(lv)) for i in range(j, len(lv))]
     full += [(y, "~", x) for y in eqs for x in eqs if x != y and not (y in indicators and x in lv)]
     if spec.meanstructure:
         full += [(v, "~1", "") for v in ov + lv]
@@ -89,6 +99,8 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
     enters through that group's moments, as lavaan's modindices() on a multi-group fit.
     """
     theta, spec = res.theta, res.spec
+    if res.ordinal is not None:
+        return _modification_indices_dwls(res, rows)
     views = _group_views(res)
     multi = len(views) > 1
     per = []
@@ -125,6 +137,40 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
                 out.append(row[:3] + ((g,) if multi else ()) + (mi[k],) + row[3:])
     cols = ["lhs", "op", "rhs"] + (["group"] if multi else []) + ["mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"]
     return pd.DataFrame(out, columns=cols)
+
+
+def _modification_indices_dwls(res, rows: list[tuple[str, str, str]] | None) -> pd.DataFrame:
+    """Modification indices of a single-group WLSMV fit (see the module docstring)."""
+    ex = res.extra
+    dm, theta = ex["delta_model"], res.theta
+    ost = ex["ordinal"]
+    s, w, N = ost.wls_obs, ost.wls_v_diag, res.nobs
+    cand = candidate_rows(res) if rows is None else rows
+    cand = [r for r in cand if r[1] in ("=~", "~", "~~", "~1")]
+    ram, _diag, G, M = dm._fill(theta)
+    dS, dmu = ram.extra_jacobian(theta, [ram.row_position(*r) for r in cand])
+    o, nn = dm.ord_idx, dm.num_idx
+    dth = -np.linalg.solve(M, dS[:, o, o].T).T  # the fixed residual variances follow (unit latent variances)
+    Go = G[:, o]
+    n1 = dm.nslots
+    De = np.zeros((s.size, len(cand)))
+    De[dm.mean_rows] = -dmu[:, dm.mean_var].T
+    De[n1:n1 + nn.size] = (dS[:, nn, nn] + dth @ (Go[nn] * Go[nn]).T).T
+    De[n1 + nn.size:] = (dS[:, dm.ci, dm.cj] + dth @ (Go[dm.ci] * Go[dm.cj]).T).T
+    Dm = ex["delta"]
+    WDm = Dm * w[:, None]
+    Iem = De.T @ WDm
+    Iee = np.einsum("ik,ik->k", De * w[:, None], De)
+    V = Iee - np.einsum("kq,kq->k", Iem, np.linalg.solve(Dm.T @ WDm, Iem.T).T)
+    score = (N - 1) / (2.0 * N) * (-2.0) * (De.T @ (w * (s - ex["wls_est"])))
+    keep = V >= np.finfo(float).eps ** (1 / 3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mi = N * score**2 / V
+        epc = -score / V
+    C = ram.implied(theta)[3]
+    out = [row[:3] + (mi[k],) + row[3:]
+           for k, row in enumerate(_standardized_epc(ram, theta, res.spec, C, cand, epc)) if keep[k]]
+    return pd.DataFrame(out, columns=["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"])
 
 
 def _standardized_epc(ram, theta, spec, C, rows, epc):

@@ -597,11 +597,9 @@ class Results:
         """Modification indices with EPC (lavaan's ``modindices(fit)``)."""
         from .modindices import modification_indices
 
-        if self.ordinal is not None:
-            raise NotAvailableError("modification indices after WLSMV are not available yet.")
-        if self.opts.discrepancy not in ("ML", "FIML"):
+        if self.opts.discrepancy not in ("ML", "FIML", "DWLS"):
             raise NotAvailableError(
-                f"modification indices are available for ML and MLR fits only (this fit: estimator="
+                f"modification indices are available for ML, MLR and WLSMV fits only (this fit: estimator="
                 f"{self.estimator!r})."
             )
         # MLR: lavaan's modindices() uses the expected information and the ML score, so MLR fits get the
