@@ -10,10 +10,12 @@ import types as _types
 from .model import Model, cfa, sem
 from .partable import build_partable, specify
 from .results import Results
+from .score_test import score_tests
 from .simulate import simulate_data
 from .syntax import parse_syntax
 
-__all__ = ["Model", "Results", "sem", "cfa", "simulate_data", "parse_syntax", "build_partable", "specify"]
+__all__ = ["Model", "Results", "sem", "cfa", "simulate_data", "parse_syntax", "build_partable", "specify",
+           "score_tests"]
 
 
 class _CallableEngine(_types.ModuleType):

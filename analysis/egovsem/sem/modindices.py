@@ -211,9 +211,10 @@ def _standardized_epc(ram, theta, spec, C, rows, epc):
     return out
 
 
-def _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m):
+def _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m, *, full: bool = False):
     """Per-observation expected information blocks and scores, complete data; with the covariates' own
-    moments (x-x block) zeroed, as lavaan does under fixed.x."""
+    moments (x-x block) zeroed, as lavaan does under fixed.x. ``I22`` is the diagonal of the candidates'
+    block, or (``full``) the whole block."""
     spec, st = res.spec, res.stats
     ms = spec.meanstructure
     xi = [spec.ov.index(v) for v in spec.ov_x]
@@ -230,7 +231,7 @@ def _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m):
     D2 = d2S[:, ki, kj]
     I11 = D1 @ Vw @ D1.T
     I12 = D1 @ Vw @ D2.T
-    I22 = np.einsum("ka,ab,kb->k", D2, Vw, D2)
+    I22 = D2 @ Vw @ D2.T if full else np.einsum("ka,ab,kb->k", D2, Vw, D2)
     if ms:
         Wm = W.copy()
         if xi:
@@ -238,7 +239,7 @@ def _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m):
             Wm[:, xi] = 0.0
         I11 = I11 + d1m @ Wm @ d1m.T
         I12 = I12 + d1m @ Wm @ d2m.T
-        I22 = I22 + np.einsum("ki,ij,kj->k", d2m, Wm, d2m)
+        I22 = I22 + (d2m @ Wm @ d2m.T if full else np.einsum("ki,ij,kj->k", d2m, Wm, d2m))
     WF = W - W @ st.cov @ W
     g2 = np.einsum("kij,ij->k", d2S, WF)
     if ms:
@@ -248,7 +249,7 @@ def _complete_blocks(res, theta, W, mu, d1S, d1m, d2S, d2m):
     return I11, I12, I22, -0.5 * g2
 
 
-def _fiml_blocks(res, theta, d2S, d2m):
+def _fiml_blocks(res, theta, d2S, d2m, *, full: bool = False):
     """FIML: the expected information under MAR at the model-implied moments (lavaan's default
     information for modindices with missing = "ml") and the casewise-likelihood scores, per observation."""
     from .casewise import casewise, expected_information_phi, saturated_scores, vech_indices
@@ -260,9 +261,12 @@ def _fiml_blocks(res, theta, d2S, d2m):
     N = rows.total
     Sigma, mu, *_ = res.ram.implied(theta)
     cw = casewise(rows.X0, rows.M, Sigma, mu, rows.w)
+    if cw is None:
+        raise ValueError("the implied covariance matrix is not positive definite at the estimates")
     Iphi = expected_information_phi(cw) / N
     gphi = saturated_scores(cw).sum(axis=0) / N
     vi, vj = vech_indices(Sigma.shape[0])
     D1 = delta_phi(res.ram, theta)
     D2 = np.concatenate([d2m, d2S[:, vi, vj]], axis=1)
-    return D1 @ Iphi @ D1.T, D1 @ Iphi @ D2.T, np.einsum("ka,ab,kb->k", D2, Iphi, D2), D2 @ gphi
+    I22 = D2 @ Iphi @ D2.T if full else np.einsum("ka,ab,kb->k", D2, Iphi, D2)
+    return D1 @ Iphi @ D1.T, D1 @ Iphi @ D2.T, I22, D2 @ gphi

@@ -1,0 +1,145 @@
+"""Score (Lagrange multiplier) tests for releasing equality constraints (lavaan's ``lavTestScore()``).
+
+An equality constraint that egovsem writes by sharing one free parameter between rows (``group_equal``, or a
+label given to several rows) is, in lavaan's notation, ``.p2. == .p38.``: the first row that carries the
+parameter equals each later one. Releasing one such constraint adds a free difference to the later row's
+cell, so its univariate score test is the modification index of that cell in its group (with the expected
+information, as lavaan's default), and the total test releases all of them at once:
+``X2 = s' V^-1 s`` with the scores ``s`` of the added differences and
+``V = I_ee - I_em I_mm^-1 I_me`` their conditional information (totals over groups, ``N_g`` times the
+per-observation pieces). Ranking the univariate statistics is the usual way to choose which parameter to
+free for partial invariance (semTools' and lavaan's advice; Byrne, Shavelson & Muthén 1989).
+
+>>> import egovsem
+>>> from egovsem.datasets import load
+>>> fit = egovsem.cfa("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9",
+...                   load("HolzingerSwineford1939"), group="school", group_equal=["loadings", "intercepts"])
+>>> total, uni = score_tests(fit)   # R: lavTestScore(fit): total X2 46.956 on 15 df; x3 ~1 19.193
+>>> round(float(total["X2"].iloc[0]), 3), int(total["df"].iloc[0])
+(46.956, 15)
+>>> top = uni.sort_values("X2", ascending=False).iloc[0]
+>>> top["parameter"], round(float(top["X2"]), 3)
+('x3 ~1', 19.193)
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from .._errors import EgovsemError, NotAvailableError
+
+__all__ = ["score_tests"]
+
+
+def _constraints(res) -> list[tuple[int, int]]:
+    """(first row, later row) positions in the parameter table for every shared free parameter."""
+    pt = res.partable.reset_index(drop=True)
+    free = pt["free"].to_numpy()
+    first: dict[int, int] = {}
+    out = []
+    for i, f in enumerate(free):
+        if f <= 0:
+            continue
+        if f in first:
+            out.append((first[f], i))
+        else:
+            first[f] = i
+    return sorted(out)  # lavaan's order: by parameter (its first row), then by group
+
+
+def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score tests for the equality constraints of a fit (lavaan's ``lavTestScore(fit)``).
+
+    Parameters
+    ----------
+    fit : egovsem.Results
+        An ML or FIML fit (MLR fits get the ML statistics, as lavaan's default ``lavTestScore`` without
+        ``test=``) with equality constraints from ``group_equal`` or shared labels.
+    release : list of int, optional
+        Positions (1-based, in the order of the univariate table) of the constraints the total test releases;
+        default all (lavaan's ``release``).
+
+    Returns
+    -------
+    (total, uni) : tuple of DataFrame
+        ``total``: one row ``test X2 df p.value`` (lavaan's ``$test``). ``uni``: one row per constraint,
+        ``lhs op rhs X2 df p.value`` with lavaan's plabels (``.p2. == .p38.``) plus ``parameter`` (the row,
+        e.g. ``visual =~ x2``) and ``group`` (the group of the later row, whose copy is released).
+    """
+    from .modindices import _complete_blocks, _fiml_blocks, _group_views
+
+    if not all(hasattr(fit, a) for a in ("partable", "theta", "rams")):
+        raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). "
+                           f"Got {type(fit).__name__}.")
+    if fit.opts.discrepancy not in ("ML", "FIML"):
+        raise NotAvailableError(f"score_tests: available for ML, MLR and FIML fits (this fit: estimator="
+                                f"{fit.estimator!r}).")
+    cons = _constraints(fit)
+    if not cons:
+        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal and no "
+                           "label shared by several rows).")
+    if release is not None:
+        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= len(cons)]
+        if bad:
+            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {len(cons)}. "
+                               f"Got {bad!r}.")
+    pt = fit.partable.reset_index(drop=True)
+    grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
+    theta = fit.theta
+    views = _group_views(fit)
+    # the released cells of each group, in constraint order
+    by_group: dict[int, list[int]] = {}
+    for c, (_i, j) in enumerate(cons):
+        by_group.setdefault(int(grp[j]), []).append(c)
+    I11_tot = np.zeros((fit.theta.size, fit.theta.size))
+    blocks = {}
+    for g, view, ram, Ng in views:
+        cs = by_group.get(g, [])
+        rws = [(pt.at[cons[c][1], "lhs"], pt.at[cons[c][1], "op"], pt.at[cons[c][1], "rhs"]) for c in cs]
+        cells = [ram.row_position(*r) for r in rws]
+        Sigma, mu, *_ = ram.implied(theta)
+        W = np.linalg.inv(Sigma)
+        d1S, d1m = ram.jacobian(theta)
+        if cells:
+            d2S, d2m = ram.extra_jacobian(theta, cells)
+        else:
+            d2S, d2m = np.zeros((0, ram.p, ram.p)), np.zeros((0, ram.p))
+        if fit.missing == "fiml":
+            I11, I12, I22, score = _fiml_blocks(view, theta, d2S, d2m, full=True)
+        else:
+            I11, I12, I22, score = _complete_blocks(view, theta, W, mu, d1S, d1m, d2S, d2m, full=True)
+        I11_tot = I11_tot + Ng * I11
+        blocks[g] = (cs, Ng, I12, I22, score)
+    k = len(cons)
+    q = I11_tot.shape[0]
+    Iem = np.zeros((k, q))
+    Iee = np.zeros((k, k))
+    s = np.zeros(k)
+    for cs, Ng, I12, I22, score in blocks.values():
+        if not cs:
+            continue
+        idx = np.asarray(cs)
+        Iem[idx] = Ng * I12.T
+        Iee[np.ix_(idx, idx)] = Ng * np.atleast_2d(I22)
+        s[idx] = Ng * score
+    V = Iee - Iem @ np.linalg.solve(I11_tot, Iem.T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x2_uni = s**2 / np.diag(V)
+    rel = np.arange(k) if release is None else np.asarray(release, dtype=int) - 1
+    # released together, the differences may leave the model unidentified (every intercept and the latent
+    # means of a group): lavaan then takes the Moore-Penrose inverse of the singular information; the score
+    # lies in the range of the information, so s' I^+ s does not depend on the parameterisation
+    Ifull = np.block([[I11_tot, Iem[rel].T], [Iem[rel], Iee[np.ix_(rel, rel)]]])
+    sfull = np.concatenate([np.zeros(q), s[rel]])
+    x2 = float(sfull @ np.linalg.pinv(Ifull, rcond=1e-12, hermitian=True) @ sfull)
+    total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
+                           "p.value": float(special.chdtrc(rel.size, x2))}])
+    rows = []
+    for c, (i, j) in enumerate(cons):
+        r = pt.loc[j]
+        par = f"{r['lhs']} {r['op']}" + (f" {r['rhs']}" if r["op"] != "~1" else "")
+        rows.append({"lhs": pt.at[i, "plabel"], "op": "==", "rhs": pt.at[j, "plabel"], "X2": float(x2_uni[c]),
+                     "df": 1, "p.value": float(special.chdtrc(1, x2_uni[c])), "parameter": par,
+                     "group": int(grp[j])})
+    return total, pd.DataFrame(rows)
