@@ -107,18 +107,7 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
     I11_tot = 0.0
     for g, view, ram, Ng in views:
         rws = candidate_rows(view) if rows is None else rows
-        cells = [ram.row_position(*r) for r in rws]
-        Sigma, mu, E, C, Em = ram.implied(theta)
-        W = np.linalg.inv(Sigma)
-        d1S, d1m = ram.jacobian(theta)
-        if cells:
-            d2S, d2m = ram.extra_jacobian(theta, cells)
-        else:
-            d2S, d2m = np.zeros((0, ram.p, ram.p)), np.zeros((0, ram.p))
-        if res.missing == "fiml":
-            I11, I12, I22, score = _fiml_blocks(view, theta, d2S, d2m)
-        else:
-            I11, I12, I22, score = _complete_blocks(view, theta, W, mu, d1S, d1m, d2S, d2m)
+        I11, I12, I22, score, C = group_blocks(res, view, ram, theta, rws)
         I11_tot = I11_tot + Ng * I11
         per.append((g, ram, Ng, rws, I12, I22, score, C))
     N = sum(v[3] for v in views)
@@ -171,6 +160,25 @@ def _modification_indices_dwls(res, rows: list[tuple[str, str, str]] | None) -> 
     out = [row[:3] + (mi[k],) + row[3:]
            for k, row in enumerate(_standardized_epc(ram, theta, res.spec, C, cand, epc)) if keep[k]]
     return pd.DataFrame(out, columns=["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"])
+
+
+def group_blocks(res, view, ram, theta, rows, *, full: bool = False):
+    """One group's information blocks for candidate ``rows`` (cells added to its RAM): ``I11`` (model),
+    ``I12`` (model x candidates), ``I22`` (the candidates' diagonal, or with ``full`` the whole block), the
+    candidates' scores (per observation) and the implied covariance ``C`` of all variables."""
+    cells = [ram.row_position(*r) for r in rows]
+    Sigma, mu, _E, C, _Em = ram.implied(theta)
+    d1S, d1m = ram.jacobian(theta)
+    if cells:
+        d2S, d2m = ram.extra_jacobian(theta, cells)
+    else:
+        d2S, d2m = np.zeros((0, ram.p, ram.p)), np.zeros((0, ram.p))
+    if res.missing == "fiml":
+        I11, I12, I22, score = _fiml_blocks(view, theta, d2S, d2m, full=full)
+    else:
+        I11, I12, I22, score = _complete_blocks(view, theta, np.linalg.inv(Sigma), mu, d1S, d1m, d2S, d2m,
+                                                full=full)
+    return I11, I12, I22, score, C
 
 
 def _standardized_epc(ram, theta, spec, C, rows, epc):

@@ -67,7 +67,7 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         ``lhs op rhs X2 df p.value`` with lavaan's plabels (``.p2. == .p38.``) plus ``parameter`` (the row,
         e.g. ``visual =~ x2``) and ``group`` (the group of the later row, whose copy is released).
     """
-    from .modindices import _complete_blocks, _fiml_blocks, _group_views
+    from .modindices import _group_views, group_blocks
 
     if not all(hasattr(fit, a) for a in ("partable", "theta", "rams")):
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). "
@@ -97,18 +97,7 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
     for g, view, ram, Ng in views:
         cs = by_group.get(g, [])
         rws = [(pt.at[cons[c][1], "lhs"], pt.at[cons[c][1], "op"], pt.at[cons[c][1], "rhs"]) for c in cs]
-        cells = [ram.row_position(*r) for r in rws]
-        Sigma, mu, *_ = ram.implied(theta)
-        W = np.linalg.inv(Sigma)
-        d1S, d1m = ram.jacobian(theta)
-        if cells:
-            d2S, d2m = ram.extra_jacobian(theta, cells)
-        else:
-            d2S, d2m = np.zeros((0, ram.p, ram.p)), np.zeros((0, ram.p))
-        if fit.missing == "fiml":
-            I11, I12, I22, score = _fiml_blocks(view, theta, d2S, d2m, full=True)
-        else:
-            I11, I12, I22, score = _complete_blocks(view, theta, W, mu, d1S, d1m, d2S, d2m, full=True)
+        I11, I12, I22, score, _C = group_blocks(fit, view, ram, theta, rws, full=True)
         I11_tot = I11_tot + Ng * I11
         blocks[g] = (cs, Ng, I12, I22, score)
     k = len(cons)
