@@ -51,6 +51,8 @@ class ModelSpec:
     fixed_x: bool
     std_lv: bool
     exo_x: tuple[str, ...] = ()  # lavaan's ov.x whatever fixed_x (the baseline model keeps their covariances)
+    # explicit constraints (lhs, op, rhs, line, text) of '==', '<', '>' statements (egovsem.sem.constraints)
+    constraints: tuple[tuple[str, str, str, int, str], ...] = ()
 
     @property
     def npar(self) -> int:
@@ -78,6 +80,7 @@ def specify(
     auto_fix_first: bool | None = None,
     ngroups: int = 1,
     group_equal: tuple[str, ...] | list[str] = (),
+    constraints: str | None = None,
 ) -> ModelSpec:
     """Parse ``model`` and build the parameter table with lavaan's defaults (see the module doc).
 
@@ -85,7 +88,8 @@ def specify(
     a label written in the syntax is shared by all groups (an equality constraint across groups), and
     ``group_equal`` (lavaan's ``group.equal``: loadings, intercepts, means, residuals,
     residual.covariances, lv.variances, lv.covariances, regressions) constrains those rows equal across
-    groups. With equal intercepts the latent means of groups 2..G are freed.
+    groups. With equal intercepts the latent means of groups 2..G are freed. ``constraints`` is lavaan's
+    ``constraints =`` argument: more ``==``, ``<``, ``>`` statements (:mod:`egovsem.sem.constraints`).
     """
     if ngroups > 1 and meanstructure is None:
         meanstructure = True
@@ -101,12 +105,11 @@ def specify(
     covs = [s for s in stmts if s.op == "~~"]
     ints = [s for s in stmts if s.op == "~1"]
     defined = tuple((s.lhs, s.rhs, s.line) for s in stmts if s.op == ":=")
-    for s in stmts:
-        if s.op in ("==", "<", ">"):
-            raise NotAvailableError(
-                f"model syntax, line {s.line}: explicit constraints ({s.op!r}) are not available yet; "
-                f"use a shared label for an equality constraint: {s.text!r}"
-            )
+    if constraints is not None and str(constraints).strip():
+        from .constraints import constraint_statements
+
+        stmts = stmts + constraint_statements(str(constraints))
+    explicit = tuple((s.lhs, s.op, s.rhs, s.line, s.text) for s in stmts if s.op in ("==", "<", ">"))
     for s in stmts:
         if s.mod.groups:
             raise NotAvailableError(
@@ -345,6 +348,7 @@ def specify(
         fixed_x=fixed_x,
         std_lv=std_lv,
         exo_x=tuple(exo_x),
+        constraints=explicit,
     )
 
 
