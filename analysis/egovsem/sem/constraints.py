@@ -126,10 +126,10 @@ class ConstraintSet:
             b = -np.array([self._value(k, np.zeros(self.q)) for k in lin])
             theta_p = np.linalg.lstsq(Aeq, b, rcond=None)[0]
             if np.max(np.abs(Aeq @ theta_p - b)) > 1e-8 * (1 + np.max(np.abs(b))):
-                lines = ", ".join(str(self.constraints[k].line) for k in lin)
+                lines = ", ".join(f"{self.constraints[k].line} ({self.constraints[k].text.strip()!r})" for k in lin)
                 raise ModelSyntaxError(
-                    f"model syntax, lines {lines}: the equality constraints contradict one another (no parameter "
-                    "values satisfy them all)"
+                    "model syntax: the equality constraints contradict one another (no parameter values satisfy "
+                    f"them all); lines {lines}"
                 )
             self.K, self.rank_linear = _null_space(Aeq, self.q)
             self.theta_p = theta_p
@@ -328,8 +328,13 @@ def minimize_constrained(discs, weights: np.ndarray, theta0: np.ndarray, cs: Con
                      "jac": lambda x: cs.jac(cs._ineq_idx, to_theta(x)) @ K})
     best = None
     for _attempt in range(3):
-        r = sp_minimize(fs, xs, jac=gs, method="SLSQP", constraints=cons,
-                        options={"maxiter": max(iter_max, 1000), "ftol": 1e-16})
+        try:
+            r = sp_minimize(fs, xs, jac=gs, method="SLSQP", constraints=cons,
+                            options={"maxiter": max(iter_max, 1000), "ftol": 1e-16})
+        except (np.linalg.LinAlgError, ValueError):
+            # SLSQP's subproblem breaks down when the linearised constraints cannot hold together
+            best = (None, np.inf)
+            break
         viol = 0.0
         th = to_theta(r.x)
         if cs._nl_idx:
@@ -342,13 +347,14 @@ def minimize_constrained(discs, weights: np.ndarray, theta0: np.ndarray, cs: Con
         xs = r.x
     assert best is not None
     r, viol = best
-    th = to_theta(r.x)
-    if viol > 1e-6:
-        lines = ", ".join(str(c.line) for c in cs.constraints)
+    if r is None or viol > 1e-6:
+        lines = ", ".join(f"{c.line} ({c.text.strip()!r})" for c in cs.constraints if c.op != "==" or
+                          cs.constraints.index(c) in cs._nl_idx)
         raise ModelSyntaxError(
-            f"model syntax, lines {lines}: the constraints cannot all hold at once (the constrained optimiser found "
-            f"no admissible point; largest violation {viol:.3g})"
+            "model syntax: the constraints cannot all hold at once (the constrained optimiser found no admissible "
+            f"point{'' if r is None else f'; largest violation {viol:.3g}'}); lines {lines}"
         )
+    th = to_theta(r.x)
     # SLSQP's own exit states ("Positive directional derivative in linesearch") are reached at a solution
     # when the accuracy asked for is below rounding; judge convergence by the projected gradient
     Z = cs.null_basis(th)

@@ -71,7 +71,7 @@ class Model:
         self.constraints = constraints  # lavaan's constraints = (more '==', '<', '>' statements)
         self.spec: ModelSpec = specify(
             model, std_lv=self.opts.std_lv, meanstructure=self.opts.meanstructure, fixed_x=self.opts.fixed_x,
-            auto_cov_y=self.opts.auto_cov_y, constraints=constraints,
+            auto_cov_y=self.opts.auto_cov_y, constraints=constraints, per_group_ok=self.opts.group is not None,
         )
 
     @property
