@@ -153,6 +153,14 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if spec.constraints:
         from .constraints import ConstraintSet
 
+        if opts.se not in ("standard",) or opts.test != "standard":
+            from .._errors import NotAvailableError
+
+            raise NotAvailableError(
+                f"explicit constraints (model syntax, line {spec.constraints[0][3]}) with se={opts.se!r} / "
+                f"test={opts.test!r} are not available yet; they are estimated with estimator='ML' (standard SEs "
+                "and test, complete data or missing='fiml')."
+            )
         cs = ConstraintSet.from_spec(spec)
     df = ndat - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:

@@ -111,6 +111,14 @@ class Model:
 
                 check_design(data, sampling_weights=opts.sampling_weights, cluster=opts.cluster,
                              model_vars=self.spec.ov, group=opts.group)
+            if self.spec.constraints and (opts.discrepancy == "DWLS" or opts.se == "bootstrap"):
+                from .._errors import NotAvailableError
+
+                raise NotAvailableError(
+                    f"explicit constraints (model syntax, line {self.spec.constraints[0][3]}) are not available "
+                    f"yet with {'WLSMV' if opts.discrepancy == 'DWLS' else 'se=' + repr(opts.se)}; use "
+                    "estimator='ML' with the standard errors of the information matrix."
+                )
             if opts.discrepancy == "DWLS":
                 from .wls import fit_wlsmv
 
