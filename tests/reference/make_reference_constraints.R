@@ -19,7 +19,10 @@ pe_table <- function(fit) {
   pe[, c("lhs", "op", "rhs", "label", "group", "est", "se")]
 }
 FM <- c("npar", "df", "chisq", "pvalue", "cfi", "tli", "rmsea", "srmr", "logl", "aic", "bic")
-write_con_case <- function(case, fit) {
+# each case's model (and lavaan's constraints= argument) is written beside its tables for the Python tests
+write_con_case <- function(case, fit, model, constraints = NULL, group = NULL) {
+  writeLines(model, file.path(OUT, paste0(case, "_model.lav")))
+  if (!is.null(constraints)) writeLines(constraints, file.path(OUT, paste0(case, "_constraints.txt")))
   fm <- fitMeasures(fit, FM)
   cat(sprintf("%-18s npar=%s df=%s chisq=%.4f conv=%s\n", case, fm["npar"], fm["df"], fm["chisq"],
               lavInspect(fit, "converged")))
@@ -60,15 +63,15 @@ textual =~ x4 + b1*x5 + b2*x6
 speed   =~ x7 + c1*x8 + c2*x9
 b1 == b2^2
 ', data = HS),
-  # an inequality that holds at the unconstrained optimum (inactive)
+  # inequalities that hold at the unconstrained optimum (both inactive: lavaan's fit is the unconstrained one)
   hs_ineq_inactive = list(model = '
 visual  =~ x1 + a1*x2 + a2*x3
 textual =~ x4 + b1*x5 + b2*x6
 speed   =~ x7 + c1*x8 + c2*x9
 a1 > 0
-c2 > c1
+c2 < c1
 ', data = HS),
-  # an inequality the unconstrained optimum violates (active at the solution)
+  # a bound the unconstrained optimum violates (active at the solution) and one that holds (inactive)
   hs_ineq_active = list(model = '
 visual  =~ x1 + a1*x2 + a2*x3
 textual =~ x4 + b1*x5 + b2*x6
@@ -101,10 +104,11 @@ dv2 := v2a - v2b
 for (nm in names(CASES)) {
   cs <- CASES[[nm]]
   fit <- if (is.null(cs$group)) sem(cs$model, data = cs$data) else sem(cs$model, data = cs$data, group = cs$group)
-  write_con_case(nm, fit)
+  write_con_case(nm, fit, cs$model)
 }
 # lavaan-check's social_constraints (test.social_constraints.R): the constraints passed as 'constraints ='
-fit <- sem('anti ~ b1*pos + b2*neg + b3*dis', data = SOC, constraints = ' b1 < b3; b2 < b3')
-write_con_case("social_constraints", fit)
-fit <- sem('anti ~ b1*pos + b2*neg + b3*dis', data = SOC)
-write_con_case("social_base", fit)
+SOC_MODEL <- 'anti ~ b1*pos + b2*neg + b3*dis'
+fit <- sem(SOC_MODEL, data = SOC, constraints = ' b1 < b3; b2 < b3')
+write_con_case("social_constraints", fit, SOC_MODEL, constraints = ' b1 < b3; b2 < b3')
+fit <- sem(SOC_MODEL, data = SOC)
+write_con_case("social_base", fit, SOC_MODEL)

@@ -33,7 +33,8 @@ import pandas as pd
 from .._errors import ConvergenceWarning, IdentificationError, ModelSyntaxError
 from .defined import compile_expression, expression_names
 
-__all__ = ["ConstraintSet", "Constraint", "CONSTRAINT_OPS", "constraint_statements"]
+__all__ = ["ConstraintSet", "Constraint", "CONSTRAINT_OPS", "constraint_statements", "constraint_rows",
+           "minimize_constrained", "constrained_vcov"]
 
 CONSTRAINT_OPS = ("==", "<", ">")
 
@@ -363,3 +364,19 @@ def minimize_constrained(discs, weights: np.ndarray, theta0: np.ndarray, cs: Con
     ok = pg < 1e-5 and np.isfinite(f(r.x))
     msg = "converged" if ok else f"the constrained optimiser stopped: {r.message} (projected gradient {pg:.3g})"
     return FitState(th, float(f(r.x)), bool(ok), st.iterations + int(r.nit), msg)
+
+
+def constraint_rows(res) -> pd.DataFrame:
+    """The explicit constraints of a fit as lavaan's ``parameterEstimates(remove.eq = FALSE, remove.ineq =
+    FALSE)`` shows them: ``lhs op rhs`` and in ``est`` the value of ``lhs - rhs`` (``==`` and ``>``) or
+    ``rhs - lhs`` (``<``), 0 (an equality, or an active bound) or positive (an inactive bound); ``se`` 0."""
+    spec = res.spec
+    cols = ["lhs", "op", "rhs", "group", "label", "est", "se"]
+    if not spec.constraints:
+        return pd.DataFrame(columns=cols)
+    cs = ConstraintSet.from_spec(spec)
+    vals = cs.values(np.asarray(res.theta, dtype=float))
+    return pd.DataFrame({
+        "lhs": [c.lhs for c in cs.constraints], "op": [c.op for c in cs.constraints],
+        "rhs": [c.rhs for c in cs.constraints], "group": 0, "label": "", "est": vals, "se": 0.0,
+    })[cols]
