@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-
-import egovsem
-from egovsem._errors import ModelSyntaxError, NotAvailableError
-from egovsem.sem.constraints import constraint_rows
-
 from _refcompare import close, se_close
+from egovsem._errors import ModelSyntaxError, NotAvailableError
 from egovsem.cli import main
+from egovsem.sem.constraints import constraint_rows
 
 REF = Path(__file__).parent / "reference" / "constraints"
 DATA = Path(__file__).parent.parent / "data"
@@ -42,10 +40,10 @@ def _constraints(case: str) -> str | None:
     return p.read_text(encoding="utf-8") if p.is_file() else None
 
 
-_FITS: dict[str, egovsem.sem] = {}
+_FITS: dict[str, object] = {}
 
 
-def _fit(case: str):
+def _fit(case: str):  # -> egovsem Results
     if case not in _FITS:
         data, group = CASES[case]
         with pytest.warns() if data is SOC else _nullcontext():

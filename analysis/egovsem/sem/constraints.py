@@ -112,7 +112,8 @@ class ConstraintSet:
         eqs = [k for k, c in enumerate(self.constraints) if c.op == "=="]
         self._ineq_idx = [k for k, c in enumerate(self.constraints) if c.op != "=="]
         # linear equalities: the residual is affine in theta (checked at random points)
-        lin, nonlin = [], []
+        lin: list[int] = []
+        nonlin: list[int] = []
         rng = np.random.default_rng(20240611)
         pts = [rng.normal(size=self.q) * (1.0 + k) for k in range(3)]
         for k in eqs:
