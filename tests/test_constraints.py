@@ -74,19 +74,20 @@ def test_parameter_estimates_match_lavaan(case):
     fit = _fit(case)
     assert fit.converged
     ours = pd.concat([fit.params, constraint_rows(fit)], ignore_index=True)
-    mine = {_key(r.lhs, r.op, r.rhs, r.group): r for r in ours.itertuples()}
+    mine = {_key(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in ours.to_dict("records")}
     ref = pd.read_csv(REF / f"{case}_params.csv")
     problems = []
-    for r in ref.itertuples():
-        k = _key(r.lhs, r.op, r.rhs, r.group)
+    for r in ref.to_dict("records"):
+        k = _key(r["lhs"], r["op"], r["rhs"], r["group"])
         if k not in mine:
             problems.append(f"lavaan row {k} missing")
             continue
         m = mine[k]
-        if not close(float(m.est), float(r.est), 1e-3):
-            problems.append(f"{k} est: egovsem {m.est!r} lavaan {r.est!r}")
-        if not se_close(float(m.se), float(r.se)):
-            problems.append(f"{k} se: egovsem {m.se!r} lavaan {r.se!r}")
+        for col in ("est", "std.lv", "std.all"):
+            if not close(float(m[col]), float(r[col]), 1e-3):
+                problems.append(f"{k} {col}: egovsem {m[col]!r} lavaan {r[col]!r}")
+        if not se_close(float(m["se"]), float(r["se"])):
+            problems.append(f"{k} se: egovsem {m['se']!r} lavaan {r['se']!r}")
     assert len(ours) == len(ref), f"egovsem has {len(ours)} rows, lavaan {len(ref)}"
     assert not problems, "\n".join(problems)
 

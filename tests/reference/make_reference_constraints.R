@@ -13,10 +13,10 @@ SOC <- readRDS("/work/shared/reference-data/lavaan-check/social.rds")
 write_ref(SOC, file.path(OUT, "social.csv"))
 
 pe_table <- function(fit) {
-  pe <- parameterEstimates(fit, remove.eq = FALSE, remove.ineq = FALSE, remove.def = FALSE)
+  pe <- parameterEstimates(fit, standardized = TRUE, remove.eq = FALSE, remove.ineq = FALSE, remove.def = FALSE)
   if (is.null(pe$label)) pe$label <- ""
   if (is.null(pe$group)) pe$group <- ifelse(pe$op %in% c("==", "<", ">", ":="), 0L, 1L)
-  pe[, c("lhs", "op", "rhs", "label", "group", "est", "se")]
+  pe[, c("lhs", "op", "rhs", "label", "group", "est", "se", "std.lv", "std.all")]
 }
 FM <- c("npar", "df", "chisq", "pvalue", "cfi", "tli", "rmsea", "srmr", "logl", "aic", "bic")
 # each case's model (and lavaan's constraints= argument) is written beside its tables for the Python tests

@@ -370,14 +370,33 @@ def minimize_constrained(discs, weights: np.ndarray, theta0: np.ndarray, cs: Con
 def constraint_rows(res) -> pd.DataFrame:
     """The explicit constraints of a fit as lavaan's ``parameterEstimates(remove.eq = FALSE, remove.ineq =
     FALSE)`` shows them: ``lhs op rhs`` and in ``est`` the value of ``lhs - rhs`` (``==`` and ``>``) or
-    ``rhs - lhs`` (``<``), 0 (an equality, or an active bound) or positive (an inactive bound); ``se`` 0."""
+    ``rhs - lhs`` (``<``), 0 (an equality, or an active bound) or positive (an inactive bound); ``se`` 0; the
+    standardised columns evaluate the same expression on the labels' standardised values."""
     spec = res.spec
-    cols = ["lhs", "op", "rhs", "group", "label", "est", "se"]
+    cols = ["lhs", "op", "rhs", "group", "label", "est", "se"]  # then std.lv, std.all, std.nox
     if not spec.constraints:
         return pd.DataFrame(columns=cols)
     cs = ConstraintSet.from_spec(spec)
     vals = cs.values(np.asarray(res.theta, dtype=float))
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "lhs": [c.lhs for c in cs.constraints], "op": [c.op for c in cs.constraints],
         "rhs": [c.rhs for c in cs.constraints], "group": 0, "label": "", "est": vals, "se": 0.0,
     })[cols]
+    # the standardised columns: the same expressions of the labels' standardised values (as lavaan shows them)
+    params = res.params
+    for col in ("std.lv", "std.all", "std.nox"):
+        if col not in params:
+            continue
+        env: dict[str, float] = {}
+        for lab, v in zip(params["label"], params[col]):
+            if lab and lab not in env:
+                env[str(lab)] = float(v)
+        std = []
+        for c, fl, fr in cs._funcs:
+            try:
+                d = float(np.real(fl(env) - fr(env)))
+            except KeyError:
+                d = np.nan
+            std.append(d if c.op in ("==", ">") else -d)
+        out[col] = std
+    return out

@@ -600,6 +600,11 @@ class Results:
 
         if self.ordinal is not None:
             raise NotAvailableError("modification indices after WLSMV are not available yet.")
+        if self.spec.constraints:
+            raise NotAvailableError(
+                f"modification indices of a model with explicit constraints (model syntax, line "
+                f"{self.spec.constraints[0][3]}) are not available yet."
+            )
         if self.opts.discrepancy not in ("ML", "FIML"):
             raise NotAvailableError(
                 f"modification indices are available for ML and MLR fits only (this fit: estimator="
