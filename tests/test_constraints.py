@@ -22,12 +22,15 @@ DATA = Path(__file__).parent.parent / "data"
 HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 PD = pd.read_csv(DATA / "PoliticalDemocracy.csv")
 SOC = pd.read_csv(REF / "social.csv")
+HSM = pd.read_csv(DATA / "hs_missing.csv")
 
 CASES = {
     "pd_linear": (PD, None), "hs_linear_sum": (HS, None), "hs_nonlinear": (HS, None),
     "hs_ineq_inactive": (HS, None), "hs_ineq_active": (HS, None), "pd_defined": (PD, None),
     "hs_groups": (HS, "school"), "social_constraints": (SOC, None), "social_base": (SOC, None),
+    "hs_fiml": (HSM, None),
 }
+MISSING = {"hs_fiml": "fiml"}
 FIT_MEASURES = ("npar", "df", "chisq", "pvalue", "cfi", "tli", "rmsea", "srmr", "logl", "aic", "bic")
 
 
@@ -47,7 +50,8 @@ def _fit(case: str):  # -> egovsem Results
     if case not in _FITS:
         data, group = CASES[case]
         with pytest.warns() if data is SOC else _nullcontext():
-            _FITS[case] = egovsem.sem(_model(case), data, group=group, constraints=_constraints(case))
+            _FITS[case] = egovsem.sem(_model(case), data, group=group, constraints=_constraints(case),
+                                      missing=MISSING.get(case, "listwise"))
     return _FITS[case]
 
 

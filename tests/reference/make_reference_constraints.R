@@ -106,6 +106,17 @@ for (nm in names(CASES)) {
   fit <- if (is.null(cs$group)) sem(cs$model, data = cs$data) else sem(cs$model, data = cs$data, group = cs$group)
   write_con_case(nm, fit, cs$model)
 }
+# FIML (missing = "ml") with a nonlinear equality and an active bound: data/hs_missing.csv
+HSM <- read.csv("data/hs_missing.csv", stringsAsFactors = FALSE)
+FIML_MODEL <- '
+visual  =~ x1 + a1*x2 + a2*x3
+textual =~ x4 + b1*x5 + b2*x6
+speed   =~ x7 + c1*x8 + c2*x9
+b1 == b2^2
+a1 > 0.7
+'
+fit <- sem(FIML_MODEL, data = HSM, missing = "ml")
+write_con_case("hs_fiml", fit, FIML_MODEL)
 # lavaan-check's social_constraints (test.social_constraints.R): the constraints passed as 'constraints ='
 SOC_MODEL <- 'anti ~ b1*pos + b2*neg + b3*dis'
 fit <- sem(SOC_MODEL, data = SOC, constraints = ' b1 < b3; b2 < b3')
