@@ -52,6 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="how the weights are rescaled (lavaan's sampling.weights.normalization; default total)")
     p.add_argument("--cluster", default=None, metavar="COL",
                    help="column of cluster (PSU) identifiers: cluster-robust SEs and test (single-level model)")
+    p.add_argument("--constraints", default=None, metavar="FILE",
+                   help="file of explicit constraints (b1 == b2, b1 < b3; lavaan's constraints=), added to those "
+                        "written in MODEL.lav")
     p.add_argument("--std-lv", action="store_true", help="identify latent variables by unit variance")
     p.add_argument("--meanstructure", action="store_true", help="estimate intercepts and means")
     p.add_argument("--sheet", default=None, metavar="NAME|N",
@@ -78,7 +81,8 @@ def pls_options(args: argparse.Namespace) -> dict:
         ("--ordered", args.ordered is not None), ("--group", args.group is not None),
         ("--group-equal", args.group_equal is not None), ("--std-lv", args.std_lv),
         ("--meanstructure", args.meanstructure), ("--sampling-weights", args.sampling_weights is not None),
-        ("--cluster", args.cluster is not None)) if on]
+        ("--cluster", args.cluster is not None), ("--constraints", getattr(args, "constraints", None) is not None))
+        if on]
     if given:
         raise EgovsemError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not used by --method pls "
                            "(PLS options: --weighting, --consistent, --interaction, --missing listwise|mean, --bootstrap, "
@@ -117,8 +121,12 @@ def run(args: argparse.Namespace) -> int:
                            "the CB-SEM fit and its bootstrap run in one process. Leave out --n-jobs.")
     B = bootstrap_option(args)
     na = parse_na_values(args.na)
-    with guarded({"MODEL.lav": args.model, "DATA": args.data}, files={"--json": args.json}):
+    inputs = {"MODEL.lav": args.model, "DATA": args.data}
+    if args.constraints is not None:
+        inputs["--constraints"] = args.constraints
+    with guarded(inputs, files={"--json": args.json}):
         model = read_model(args.model, "MODEL.lav")
+        constraints = read_model(args.constraints, "--constraints") if args.constraints is not None else None
         data = read_data(args.data, sheet=args.sheet, na_values=na)
         ordered = None
         if args.ordered:
@@ -130,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed, ordered=ordered, group=args.group, group_equal=group_equal, std_lv=args.std_lv,
                 meanstructure=True if args.meanstructure else None, sampling_weights=args.sampling_weights,
                 sampling_weights_normalization=args.sampling_weights_normalization, cluster=args.cluster,
+                constraints=constraints,
             )
             print(res.summary())
             if args.json:

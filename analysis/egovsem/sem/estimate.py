@@ -64,6 +64,7 @@ class Estimate:
     logl_h1_g: list[float] = field(default_factory=list)
     start: np.ndarray | None = None
     A_test: np.ndarray | None = None  # observed information of the "h1" kind for the Yuan-Bentler trace
+    npar: int | None = None  # free parameters less the rank of the explicit equality constraints (None: q)
 
     @property
     def nobs(self) -> int:
@@ -148,7 +149,20 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     grp = pt["group"].to_numpy()
     rams = [RAM.from_partable(pt[grp == g], spec.ov, spec.lv, q=q) for g in range(1, G + 1)]
     ndat = count_moments(len(spec.ov), len(spec.ov_x), meanstructure=spec.meanstructure, ngroups=G)
-    df = ndat - q
+    cs = None
+    if spec.constraints:
+        from .constraints import ConstraintSet
+
+        if opts.se not in ("standard",) or opts.test != "standard":
+            from .._errors import NotAvailableError
+
+            raise NotAvailableError(
+                f"explicit constraints (model syntax, line {spec.constraints[0][3]}) with se={opts.se!r} / "
+                f"test={opts.test!r} are not available yet; they are estimated with estimator='ML' (standard SEs "
+                "and test, complete data or missing='fiml')."
+            )
+        cs = ConstraintSet.from_spec(spec)
+    df = ndat - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
         raise IdentificationError(
             f"The model is not identified: it has {q} free parameters but the data give only {ndat} "
@@ -166,7 +180,12 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     else:
         discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs_w, rows[k] if rows else None)
                  for k, (r, st) in enumerate(zip(rams, stats))]
-    state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
+    if cs is not None:
+        from .constraints import minimize_constrained
+
+        state = minimize_constrained(discs, w, theta0, cs, iter_max=opts.iter_max, variances=free_variances(pt))
+    else:
+        state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
     if not state.converged:
         warnings.warn(
             f"the model did not converge after {state.iterations} iterations ({state.message}); "
@@ -179,7 +198,16 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         A = _total([d.observed_information(theta) for d in discs])
     else:
         A = _total([st.nobs_w * d.information(theta) for d, st in zip(discs, stats)])
-    vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
+    npar = None
+    if cs is not None:
+        from .constraints import constrained_vcov
+
+        # lavaan's augmented information: the inverse on the null space of the equalities and active bounds
+        vcov = constrained_vcov(A, cs.null_basis(theta), strict=state.converged)
+        npar = q - cs.eq_rank(theta)
+        df = ndat - npar
+    else:
+        vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
     B0 = None
     if opts.se == "robust.huber.white":
         # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
@@ -189,7 +217,7 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
             vcov = sandwich(vcov, B0)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
-                   start=theta0)
+                   start=theta0, npar=npar)
     if opts.test_information == "h1" and rows is not None:
         out.A_test = _total([h1_observed_information(r, theta, rw, mu_fixed=mf)
                              for r, rw, mf in zip(rams, rows, mu_fixed)])

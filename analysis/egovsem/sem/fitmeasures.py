@@ -109,7 +109,7 @@ def _read_fit(res: Any) -> _Fit:
     ov = list(spec.ov)
     return _Fit(groups=tuple(groups), theta=theta, xi=[ov.index(v) for v in spec.ov_x],
                 xb=[ov.index(v) for v in spec.exo_x], meanstructure=bool(spec.meanstructure),
-                npar=int(est.rams[0].q), df=int(est.df), fmin=float(est.fmin), discrepancy=res.opts.discrepancy,
+                npar=int(res.npar), df=int(est.df), fmin=float(est.fmin), discrepancy=res.opts.discrepancy,
                 test=test.test, partable=est.partable, logl=np.nan if test.logl is None else float(test.logl),
                 A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls)
 

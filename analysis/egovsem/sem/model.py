@@ -58,6 +58,7 @@ class Model:
         sampling_weights: str | None = None,
         sampling_weights_normalization: str = "total",
         cluster: str | None = None,
+        constraints: str | None = None,
     ) -> None:
         self._args: dict[str, Any] = dict(
             estimator=estimator, missing=missing, se=se, group=group, group_equal=group_equal, ordered=ordered,
@@ -67,9 +68,10 @@ class Model:
         )
         self.opts: Options = resolve_options(**self._args)
         self.model = model
+        self.constraints = constraints  # lavaan's constraints = (more '==', '<', '>' statements)
         self.spec: ModelSpec = specify(
             model, std_lv=self.opts.std_lv, meanstructure=self.opts.meanstructure, fixed_x=self.opts.fixed_x,
-            auto_cov_y=self.opts.auto_cov_y,
+            auto_cov_y=self.opts.auto_cov_y, constraints=constraints, per_group_ok=self.opts.group is not None,
         )
 
     @property
@@ -91,7 +93,7 @@ class Model:
 
     def with_options(self, **changes: Any) -> Model:
         """The same model with some arguments changed (checked and resolved again)."""
-        return Model(self.model, **{**self._args, **changes})
+        return Model(self.model, **{**self._args, "constraints": self.constraints, **changes})
 
     # ------------------------------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame):
@@ -109,6 +111,14 @@ class Model:
 
                 check_design(data, sampling_weights=opts.sampling_weights, cluster=opts.cluster,
                              model_vars=self.spec.ov, group=opts.group)
+            if self.spec.constraints and (opts.discrepancy == "DWLS" or opts.se == "bootstrap"):
+                from .._errors import NotAvailableError
+
+                raise NotAvailableError(
+                    f"explicit constraints (model syntax, line {self.spec.constraints[0][3]}) are not available "
+                    f"yet with {'WLSMV' if opts.discrepancy == 'DWLS' else 'se=' + repr(opts.se)}; use "
+                    "estimator='ML' with the standard errors of the information matrix."
+                )
             if opts.discrepancy == "DWLS":
                 from .wls import fit_wlsmv
 
@@ -132,7 +142,7 @@ class Model:
             res = Results.from_fit(
                 model=self, spec=spec, partable=est.partable, ram=est.rams[0], stats=est.stats[0], theta=state.theta,
                 vcov=est.vcov, fmin=est.fmin, converged=state.converged, iterations=state.iterations, ndat=est.ndat,
-                df=est.df, message=state.message, extra=extra, start=est.start,
+                df=est.df, message=state.message, extra=extra, start=est.start, npar=est.npar,
             )
             warn_heywood(res)
             if opts.se == "bootstrap":
@@ -167,6 +177,7 @@ def sem(
     sampling_weights: str | None = None,
     sampling_weights_normalization: str = "total",
     cluster: str | None = None,
+    constraints: str | None = None,
 ):
     """Fit a structural equation model with lavaan's ``sem()`` defaults.
 
@@ -205,6 +216,9 @@ def sem(
     cluster : str, optional
         A column of cluster (primary sampling unit) identifiers: cluster-robust standard errors and test
         for a single-level model (lavaan's ``se = "robust.cluster"``; the scores are summed within clusters).
+    constraints : str, optional
+        lavaan's ``constraints =``: explicit constraints (``b1 == b2``, ``b1 < b3``; lines or ``;``) on the
+        labels of the model, added to those written in ``model`` (:mod:`egovsem.sem.constraints`).
 
     Returns
     -------
@@ -226,7 +240,7 @@ def sem(
         model, estimator=estimator, missing=missing, se=se, group=group, group_equal=group_equal,
         ordered=ordered, bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure,
         fixed_x=fixed_x, iter_max=iter_max, sampling_weights=sampling_weights,
-        sampling_weights_normalization=sampling_weights_normalization, cluster=cluster,
+        sampling_weights_normalization=sampling_weights_normalization, cluster=cluster, constraints=constraints,
     ).fit(data)
 
 

@@ -41,7 +41,7 @@ def fit_multigroup(model, data: pd.DataFrame) -> Results:
     labels, parts = _groups(data, opts.group)
     G = len(labels)
     spec = specify(model.model, std_lv=opts.std_lv, meanstructure=True, fixed_x=opts.fixed_x,
-                   ngroups=G, group_equal=opts.group_equal)
+                   ngroups=G, group_equal=opts.group_equal, constraints=getattr(model, "constraints", None))
     est = estimate(model, spec, parts, stacklevel=4)
     state = est.state
     extra: dict = {"information": est.information}
@@ -57,7 +57,7 @@ def fit_multigroup(model, data: pd.DataFrame) -> Results:
     return Results.from_fit(
         model=model, spec=spec, partable=est.partable, ram=est.rams[0], stats=est.stats[0], theta=state.theta,
         vcov=est.vcov, fmin=est.fmin, converged=state.converged, iterations=state.iterations, ndat=est.ndat,
-        df=est.df, message=state.message, extra=extra, start=est.start, rams=est.rams, group_stats=est.stats,
+        df=est.df, message=state.message, extra=extra, start=est.start, rams=est.rams, group_stats=est.stats, npar=est.npar,
         group_labels=labels, weights=est.weights,
     )
 

@@ -51,6 +51,8 @@ class ModelSpec:
     fixed_x: bool
     std_lv: bool
     exo_x: tuple[str, ...] = ()  # lavaan's ov.x whatever fixed_x (the baseline model keeps their covariances)
+    # explicit constraints (lhs, op, rhs, line, text) of '==', '<', '>' statements (egovsem.sem.constraints)
+    constraints: tuple[tuple[str, str, str, int, str], ...] = ()
 
     @property
     def npar(self) -> int:
@@ -78,6 +80,8 @@ def specify(
     auto_fix_first: bool | None = None,
     ngroups: int = 1,
     group_equal: tuple[str, ...] | list[str] = (),
+    constraints: str | None = None,
+    per_group_ok: bool = False,
 ) -> ModelSpec:
     """Parse ``model`` and build the parameter table with lavaan's defaults (see the module doc).
 
@@ -85,7 +89,10 @@ def specify(
     a label written in the syntax is shared by all groups (an equality constraint across groups), and
     ``group_equal`` (lavaan's ``group.equal``: loadings, intercepts, means, residuals,
     residual.covariances, lv.variances, lv.covariances, regressions) constrains those rows equal across
-    groups. With equal intercepts the latent means of groups 2..G are freed.
+    groups. With equal intercepts the latent means of groups 2..G are freed. ``constraints`` is lavaan's
+    ``constraints =`` argument: more ``==``, ``<``, ``>`` statements (:mod:`egovsem.sem.constraints`).
+    ``c(...)`` modifiers give one value per group; ``per_group_ok`` accepts them in a one-group table (the
+    preliminary specification of a model whose groups are not known yet).
     """
     if ngroups > 1 and meanstructure is None:
         meanstructure = True
@@ -101,17 +108,23 @@ def specify(
     covs = [s for s in stmts if s.op == "~~"]
     ints = [s for s in stmts if s.op == "~1"]
     defined = tuple((s.lhs, s.rhs, s.line) for s in stmts if s.op == ":=")
+    if constraints is not None and str(constraints).strip():
+        from .constraints import constraint_statements
+
+        stmts = stmts + constraint_statements(str(constraints))
+    explicit = tuple((s.lhs, s.op, s.rhs, s.line, s.text) for s in stmts if s.op in ("==", "<", ">"))
     for s in stmts:
-        if s.op in ("==", "<", ">"):
+        if s.mod.groups and ngroups == 1 and per_group_ok:
+            continue
+        if s.mod.groups and ngroups == 1:
             raise NotAvailableError(
-                f"model syntax, line {s.line}: explicit constraints ({s.op!r}) are not available yet; "
-                f"use a shared label for an equality constraint: {s.text!r}"
+                f"model syntax, line {s.line}: per-group modifiers c(...) need a multi-group model "
+                f"(pass group=): {s.text!r}"
             )
-    for s in stmts:
-        if s.mod.groups:
-            raise NotAvailableError(
-                f"model syntax, line {s.line}: per-group modifiers c(...) need a multi-group model, "
-                f"which is not available yet: {s.text!r}"
+        if s.mod.groups and len(s.mod.groups) != ngroups:
+            raise ModelSyntaxError(
+                f"model syntax, line {s.line}: the modifier c(...) has {len(s.mod.groups)} values but the model "
+                f"has {ngroups} groups: {s.text!r}"
             )
 
     lv = _uniq(s.lhs for s in meas)
@@ -162,6 +175,8 @@ def specify(
             ustart=m.fixed if fixed else (m.start if m.start is not None else np.nan),
             label=m.label or "", line=s.line)
         rows[-1]["_na"] = m.free
+        if m.groups:
+            rows[-1]["_gmods"] = m.groups
 
     seen_keys: set[tuple] = set()
 
@@ -269,6 +284,8 @@ def specify(
     pt["group"] = 1
     if ngroups > 1:
         pt = _replicate_groups(pt, ngroups, tuple(group_equal), set(ov), lvset)
+    if "_gmods" in pt:
+        pt = pt.drop(columns="_gmods")
     pt.insert(0, "id", np.arange(1, len(pt) + 1))
     # labels: a label on a fixed row fixes every row that shares it
     fixed_labels = {r.label: r.ustart for r in pt.itertuples() if r.label and not r.free}
@@ -345,6 +362,7 @@ def specify(
         fixed_x=fixed_x,
         std_lv=std_lv,
         exo_x=tuple(exo_x),
+        constraints=explicit,
     )
 
 
@@ -376,6 +394,8 @@ def _replicate_groups(pt: pd.DataFrame, G: int, group_equal: tuple, ov: set, lv:
     for g in range(1, G + 1):
         part = pt.copy()
         part["group"] = g
+        if "_gmods" in part:
+            _apply_group_modifiers(part, g)
         kinds = [_row_kind(a, b, c, ov, lv) for a, b, c in zip(part["lhs"], part["op"], part["rhs"])]
         part["_eq"] = [f"{a}{b}{c}" if (k in group_equal and f) else ""
                        for a, b, c, k, f in zip(part["lhs"], part["op"], part["rhs"], kinds, part["free"])]
@@ -387,6 +407,24 @@ def _replicate_groups(pt: pd.DataFrame, G: int, group_equal: tuple, ov: set, lv:
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     return out
+
+
+def _apply_group_modifiers(part: pd.DataFrame, g: int) -> None:
+    """Rows written with ``c(...)*x``: group ``g`` takes the ``g``-th value (a label, a fixed value, ``NA`` or a
+    start value), as lavaan's per-group modifiers."""
+    for i in part.index:
+        gm = part.at[i, "_gmods"]
+        if not isinstance(gm, tuple) or not gm:
+            continue
+        m = gm[g - 1]
+        if m.fixed is not None:
+            part.at[i, "free"], part.at[i, "ustart"] = False, m.fixed
+        elif m.free:
+            part.at[i, "free"], part.at[i, "ustart"] = True, np.nan
+        elif m.start is not None and part.at[i, "free"]:
+            part.at[i, "ustart"] = m.start
+        if m.label:
+            part.at[i, "label"] = m.label
 
 
 def check_data_names(spec: ModelSpec, columns) -> None:

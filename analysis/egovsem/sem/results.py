@@ -112,6 +112,7 @@ class Estimates:
     df: int
     start: np.ndarray | None = None
     message: str = ""
+    npar: int | None = None  # free parameters less the rank of explicit equality constraints (None: theta.size)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -210,7 +211,7 @@ class Results:
                  vcov: np.ndarray, fmin: float, converged: bool, iterations: int, ndat: int, df: int,
                  message: str = "", extra: Mapping[str, Any] | None = None, start: Any = None,
                  rams: Any = None, group_stats: Any = None, group_labels: Any = None,
-                 weights: Any = None) -> Results:
+                 weights: Any = None, npar: int | None = None) -> Results:
         """Assemble the parts from what an estimation path computed.
 
         ``extra`` holds the by-products of the fit under their historical names (``information``, ``A``,
@@ -250,7 +251,7 @@ class Results:
         est = Estimates(theta=np.asarray(theta, dtype=float), partable=partable, spec=spec, rams=rams_t,
                         iterations=int(iterations), converged=bool(converged), fmin=float(fmin), ndat=int(ndat),
                         df=int(df), start=None if start is None else np.asarray(start, dtype=float),
-                        message=str(message))
+                        message=str(message), npar=None if npar is None else int(npar))
         sample = SampleStatsPart(groups=groups, labels=tuple(group_labels) if (group_labels is not None and G > 1)
                                  else (), weights=np.asarray(weights, dtype=float), rows=rows, ordinal=ost)
         return cls(model=model, estimates=est, sample=sample, vcov_part=vc, test=test, opts=opts,
@@ -414,7 +415,7 @@ class Results:
 
     @property
     def npar(self) -> int:
-        return int(self.ram.q)
+        return int(self.ram.q) if self.estimates.npar is None else int(self.estimates.npar)
 
     @cached_property
     def _row_est_se(self) -> tuple[np.ndarray, np.ndarray]:
@@ -597,6 +598,11 @@ class Results:
         """Modification indices with EPC (lavaan's ``modindices(fit)``)."""
         from .modindices import modification_indices
 
+        if self.spec.constraints:
+            raise NotAvailableError(
+                f"modification indices of a model with explicit constraints (model syntax, line "
+                f"{self.spec.constraints[0][3]}) are not available yet."
+            )
         if self.opts.discrepancy not in ("ML", "FIML", "DWLS"):
             raise NotAvailableError(
                 f"modification indices are available for ML, MLR and WLSMV fits only (this fit: estimator="
