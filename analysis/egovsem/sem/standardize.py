@@ -3,7 +3,7 @@
 With ``C`` the model-implied covariance of all variables (observed and latent) and ``S`` the (residual)
 variance matrix of the model:
 
-* ``f =~ x``: ``est * sd(f) / sd(x)``;  ``y ~ x``: ``est * sd(x) / sd(y)``;
+* ``f =~ x``: ``est * sd(f) / sd(x)``;  ``y ~ x`` and ``f <~ x``: ``est * sd(x) / sd(y)``;
 * ``v ~~ v``: ``est / var(v)``;  ``a ~~ b`` (a != b): ``est / sqrt(S[a,a] * S[b,b])``, so that residual
   covariances are standardised by residual standard deviations (lavaan >= 0.6);
 * ``v ~ 1``: ``est / sd(v)``.
@@ -43,7 +43,7 @@ def standardized_columns(pt: pd.DataFrame, est: np.ndarray, ram, theta: np.ndarr
             e = est[i]
             if r.op == "=~":
                 vals[i] = e * sd[r.lhs] / sd[r.rhs]
-            elif r.op == "~":
+            elif r.op in ("~", "<~"):
                 vals[i] = e * sd[r.rhs] / sd[r.lhs]
             elif r.op == "~~":
                 if r.lhs == r.rhs:
