@@ -20,7 +20,9 @@ __all__ = ["standardized_columns", "r_squared"]
 
 
 def _scales(C: np.ndarray, names, latent: set, ov_x: set):
-    sd = np.sqrt(np.clip(np.diag(C), 0, None))
+    # lavaan: sqrt of the implied variances as they are, so a negative variance (a Heywood case) gives NaN
+    with np.errstate(invalid="ignore"):
+        sd = np.sqrt(np.diag(C))
     sd_all = {v: sd[i] for i, v in enumerate(names)}
     sd_lv = {v: (sd[i] if v in latent else 1.0) for i, v in enumerate(names)}
     sd_nox = {v: (1.0 if v in ov_x else sd[i]) for i, v in enumerate(names)}
