@@ -48,6 +48,7 @@ CASES = {
     "hs_int_endo": ("x9 ~ x1 + x2 + x1:x2\nx2 ~ x3", HS, {}),
     "hs_comp": ("f <~ 1*x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\ntextual ~ f\nspeed ~ f",
                 HS, {}),
+    "mobi_comp": ("F <~ 1*IMAG1 + IMAG2\nS =~ CUSA1 + CUSA2 + CUSA3\nS ~ F", pd.read_csv(DATA / "mobi.csv"), {}),
     "hs_comp_mean": ("f <~ 1*x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ f", HS, {"meanstructure": True}),
     "pd_lcs": ("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + a*y2 + b*y3 + c*y4\ndem65 =~ y5 + a*y6 + b*y7 + c*y8\n"
                "d =~ 1*dem65\ndem65 ~ 1*dem60\ndem60 ~ ind60\nd ~ ind60 + dem60\n"

@@ -13,6 +13,7 @@ source(file.path("tests", "reference", "_ref_helpers.R"))
 
 HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
 PD <- read.csv("data/PoliticalDemocracy.csv", stringsAsFactors = FALSE)
+MOBI <- read.csv("data/mobi.csv", stringsAsFactors = FALSE)
 WISC_RDS <- "/work/shared/reference-data/lavaan-check/wisc.rds"
 wvars <- as.vector(outer(c("IN", "CO", "SI", "VO"), c("06", "07", "09", "11"), paste, sep = "_"))
 if (file.exists(WISC_RDS)) {
@@ -37,6 +38,10 @@ textual =~ x4 + x5 + x6
 speed =~ x7 + x8 + x9
 textual ~ f
 speed ~ f', HS, list()),
+  # the ECSI mobile-phone data of the PLS tests: a composite image predicting a satisfaction factor
+  mobi_comp = list('F <~ 1*IMAG1 + IMAG2
+S =~ CUSA1 + CUSA2 + CUSA3
+S ~ F', MOBI, list()),
   hs_comp_mean = list('f <~ 1*x1 + x2 + x3
 textual =~ x4 + x5 + x6
 textual ~ f', HS, list(meanstructure = TRUE)),
