@@ -426,7 +426,7 @@ def add_product_columns(spec: ModelSpec, data: pd.DataFrame) -> pd.DataFrame:
     todo = [(n, a, b) for n, a, b in spec.products if n not in data.columns]
     if not todo:
         return data
-    from .data import _numeric_column
+    from .data import numeric_column
 
     out = data.copy()
     for name, a, b in todo:
@@ -436,7 +436,7 @@ def add_product_columns(spec: ModelSpec, data: pd.DataFrame) -> pd.DataFrame:
 
             raise DataError(f"The product {name!r} of the model needs the column {absent[0]!r}, which is not a "
                             "column of 'data'.")
-        out[name] = _numeric_column(data, a) * _numeric_column(data, b)
+        out[name] = numeric_column(data, a) * numeric_column(data, b)
     return out
 
 
