@@ -1,13 +1,15 @@
 """Bad input to egovsem.pls and ``egovsem fit --method pls``: every message names the argument, the value and
-the construct or column; the CB-SEM engine keeps refusing ``<~``; the CLI and JSON contract."""
+the construct or column; CB-SEM fits ``<~`` composites as lavaan (no longer refused); the CLI and JSON contract."""
 from __future__ import annotations
 
 import json
 
 import egovsem
 import numpy as np
+import pandas as pd
 import pytest
 from _pls_models import DATA, MOBI2, MOBI4, mobi
+from _refcompare import REF
 from egovsem import DataError, EgovsemError, ModelSyntaxError
 from egovsem.cli import main
 
@@ -110,10 +112,21 @@ def test_bad_models(data, model, message):
     assert message in str(exc.value)
 
 
-def test_cbsem_still_refuses_formative(data):
-    with pytest.raises(ModelSyntaxError, match=r"the operator '<~' \(formative indicators / thresholds\) is not "
-                                               "supported yet"):
-        egovsem.sem("F <~ IMAG1 + IMAG2\nS =~ CUSA1 + CUSA2 + CUSA3\nS ~ F", data)
+def test_cbsem_fits_a_composite_as_lavaan(data):
+    """CB-SEM used to refuse '<~'; it now fits a composite with lavaan 0.6-14's defaults (free weights unless
+    fixed, composite residual variance 0, indicators fixed.x), and PLS keeps its own reading of '<~'.
+    Reference: tests/reference/make_reference_forms.R (case mobi_comp); all rows in tests/test_model_forms.py."""
+    fit = egovsem.sem("F <~ 1*IMAG1 + IMAG2\nS =~ CUSA1 + CUSA2 + CUSA3\nS ~ F", data)
+    ref = pd.read_csv(REF / "forms" / "mobi_comp_params.csv", keep_default_na=False, na_values=[""])
+    ours = fit.params.set_index(["lhs", "op", "rhs"])
+    for r in ref.itertuples():
+        key = (r.lhs, r.op, r.rhs) if (r.lhs, r.op, r.rhs) in ours.index else (r.rhs, r.op, r.lhs)
+        assert abs(ours.loc[key, "est"] - r.est) <= 1e-3 * max(1.0, abs(r.est)), key
+        assert abs(ours.loc[key, "se"] - r.se) <= 1e-2 * max(abs(r.se), 1e-8), key
+    assert len(ours) == len(ref)
+    fm = pd.read_csv(REF / "forms" / "mobi_comp_fit.csv").set_index("measure")["value"]
+    assert abs(fit.fit_measures["chisq"] - fm["chisq"]) <= 1e-3 * fm["chisq"] and fit.fit_measures["df"] == fm["df"]
+    assert egovsem.pls("F <~ IMAG1 + IMAG2\nS =~ CUSA1 + CUSA2 + CUSA3\nS ~ F", data).converged
 
 
 def test_non_convergence_warns(data):

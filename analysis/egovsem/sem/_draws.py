@@ -34,7 +34,7 @@ class RowMaps:
         for k, (op, l_, r_) in enumerate(zip(ops, lhs, rhs)):
             if op == "=~":
                 self.mat[k], self.i[k], self.j[k] = 0, r_, l_
-            elif op == "~":
+            elif op in ("~", "<~"):
                 self.mat[k], self.i[k], self.j[k] = 0, l_, r_
             elif op == "~~":
                 self.mat[k], self.i[k], self.j[k] = 1, l_, r_
@@ -72,7 +72,7 @@ class RowMaps:
                 i, j = self.i[k], self.j[k]
                 if op == "=~":  # A[x, f]: est * sd(f) / sd(x)
                     out[:, k] = rows[:, k] * sd[:, j] / sd[:, i]
-                elif op == "~":  # A[y, x]: est * sd(x) / sd(y)
+                elif op in ("~", "<~"):  # A[y, x]: est * sd(x) / sd(y)
                     out[:, k] = rows[:, k] * sd[:, j] / sd[:, i]
                 elif op == "~~" and i == j:
                     out[:, k] = rows[:, k] / sd[:, i] ** 2

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._errors import DataError, MissingDataWarning, caller_stacklevel
 
-__all__ = ["SampleStats", "prepare_data"]
+__all__ = ["SampleStats", "prepare_data", "numeric_column"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,11 @@ def _numeric_column(df: pd.DataFrame, col: str) -> np.ndarray:
             f"Column {col!r} of 'data' must be numeric, but {int(bad.sum())} cell(s) hold text: {shown}{more}."
         )
     return conv.to_numpy(dtype=float)
+
+
+def numeric_column(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Column ``col`` of ``df`` as floats; text cells are refused naming the column, rows and values."""
+    return _numeric_column(df, col)
 
 
 def prepare_data(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "listwise",

@@ -80,13 +80,23 @@ def nfi(x2: float, df: float, x2b: float, dfb: float) -> float:
 
 
 def ifi(x2: float, df: float, x2b: float, dfb: float) -> float:
-    """Bollen's incremental fit index."""
-    if df > dfb:
-        return np.nan
+    """Bollen's incremental fit index (lavaan 0.6-14: defined also when df > dfb; NA when x2b = df)."""
     t1, t2 = x2b - x2, x2b - df
+    if not (np.isfinite(t1) and np.isfinite(t2)):
+        return np.nan
     if t2 < 0:
         return 1.0
+    if np.isclose(t2, 0.0, rtol=0.0, atol=1.5e-8):
+        return np.nan
     return t1 / t2
+
+
+def pnfi(x2: float, df: float, x2b: float, dfb: float) -> float:
+    """James-Mulaik-Brett parsimony NFI, ``(df / dfb) (x2b - x2) / x2b`` (lavaan 0.6-14: also when df > dfb,
+    where the NFI itself is NA)."""
+    if dfb > 0 and x2b > 0:
+        return (df / dfb) * (x2b - x2) / x2b
+    return np.nan
 
 
 def incremental(x2: float, df: float, x2b: float, dfb: float, suffix: str = "") -> dict[str, float]:
@@ -95,7 +105,7 @@ def incremental(x2: float, df: float, x2b: float, dfb: float, suffix: str = "") 
     return {
         f"cfi{suffix}": cfi(x2, df, x2b, dfb), f"tli{suffix}": tli(x2, df, x2b, dfb),
         f"nnfi{suffix}": tli(x2, df, x2b, dfb), f"rfi{suffix}": rfi(x2, df, x2b, dfb), f"nfi{suffix}": n,
-        f"pnfi{suffix}": (df / dfb) * n if dfb > 0 else np.nan, f"ifi{suffix}": ifi(x2, df, x2b, dfb),
+        f"pnfi{suffix}": pnfi(x2, df, x2b, dfb), f"ifi{suffix}": ifi(x2, df, x2b, dfb),
         f"rni{suffix}": rni(x2, df, x2b, dfb),
     }
 

@@ -131,6 +131,12 @@ def _coef(res: Results) -> pd.Series:
 def _matrices(res: Results, values: np.ndarray, g: int) -> dict[str, pd.DataFrame]:
     """lavaan's model matrices of group ``g`` (0-based) filled with ``values`` (one per parameter-table row)."""
     pt = res.partable
+    if (pt["op"] == "<~").any():
+        raise NotAvailableError(
+            "the model matrices (lambda, beta, psi, ...) of a model with '<~' composites are not available yet "
+            "(lavaan represents the composite's indicators by phantom latent variables); the parameter rows "
+            "(fit.params), fitted moments and fit measures are"
+        )
     mask = (pt["group"] == g + 1).to_numpy()
     ov, lv = _ov(res), list(res.spec.lv)
     ovs, lvs = set(ov), set(lv)

@@ -11,7 +11,7 @@ from .checks import warn_heywood
 from .data import SampleStats
 from .estimate import estimate, fill_fixed_x
 from .options import Options, resolve_options
-from .partable import ModelSpec, check_data_names, specify
+from .partable import ModelSpec, add_product_columns, check_data_names, specify
 from .start import start_values  # noqa: F401  (re-exported from its former home)
 
 __all__ = ["Model", "sem", "cfa"]
@@ -105,6 +105,7 @@ class Model:
 
             if isinstance(data, pd.DataFrame):
                 check_data_names(self.spec, data.columns)
+                data = add_product_columns(self.spec, data)  # y ~ x1:x2: lavaan's product columns
             opts = self.opts
             if (opts.sampling_weights is not None or opts.cluster is not None) and isinstance(data, pd.DataFrame):
                 from .design import check_design

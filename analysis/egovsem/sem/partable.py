@@ -5,7 +5,15 @@ The table has one row per model parameter (columns ``lhs op rhs user group free 
 one ``free`` number (an equality constraint). Defaults added, as lavaan's ``auto.*`` options do:
 
 * the first loading of each factor fixed to 1 (or, with ``std_lv=True``, every latent variance fixed to 1);
-* residual variances of observed and latent variables;
+* residual variances of observed and latent variables; the indicator (observed or latent) of a
+  single-indicator latent variable gets its residual variance fixed to 0 (lavaan's ``auto.fix.single``,
+  which latent change-score models rely on);
+* a composite ``f <~ x1 + x2`` (lavaan 0.6-14): every weight free unless written fixed (no marker is fixed
+  automatically: write ``f <~ 1*x1 + x2`` to set its scale), its residual variance fixed to 0 (to 1 with
+  ``std_lv``), the indicators exogenous covariates (fixed.x) and the composite an exogenous latent variable
+  (covariances with the other exogenous latent variables free);
+* ``y ~ x1:x2``: the product of two observed variables of the model, an observed covariate named ``x1:x2``
+  (built from the data by :func:`add_product_columns`), exogenous when both ``x1`` and ``x2`` are;
 * covariances among exogenous latent variables, and among the residuals of endogenous variables that are
   not regressed on one another (lavaan's ``auto.cov.y``);
 * with ``fixed_x`` the variances, covariances (and means) of exogenous observed covariates, fixed to their
@@ -33,7 +41,7 @@ import pandas as pd
 from .._errors import ModelSyntaxError, NotAvailableError
 from .syntax import Statement, parse_syntax
 
-__all__ = ["ModelSpec", "build_partable", "specify", "check_data_names"]
+__all__ = ["ModelSpec", "build_partable", "specify", "check_data_names", "add_product_columns"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ class ModelSpec:
     exo_x: tuple[str, ...] = ()  # lavaan's ov.x whatever fixed_x (the baseline model keeps their covariances)
     # explicit constraints (lhs, op, rhs, line, text) of '==', '<', '>' statements (egovsem.sem.constraints)
     constraints: tuple[tuple[str, str, str, int, str], ...] = ()
+    products: tuple[tuple[str, str, str], ...] = ()  # (name 'a:b', a, b) of observed products y ~ a:b
+    composites: tuple[str, ...] = ()  # latent variables defined by <~
 
     @property
     def npar(self) -> int:
@@ -97,13 +107,14 @@ def specify(
     if ngroups > 1 and meanstructure is None:
         meanstructure = True
     if isinstance(model, str):
-        stmts = parse_syntax(model)
+        stmts = parse_syntax(model, formative=True)
     elif isinstance(model, (list, tuple)) and all(isinstance(s, Statement) for s in model):
         stmts = list(model)
     else:
         raise ModelSyntaxError(f"The 'model' parameter must be a string of lavaan syntax. Got "
                                f"{type(model).__name__} ({model!r:.40}) instead.")
     meas = [s for s in stmts if s.op == "=~"]
+    forms = [s for s in stmts if s.op == "<~"]
     regs = [s for s in stmts if s.op == "~"]
     covs = [s for s in stmts if s.op == "~~"]
     ints = [s for s in stmts if s.op == "~1"]
@@ -127,11 +138,18 @@ def specify(
                 f"has {ngroups} groups: {s.text!r}"
             )
 
-    lv = _uniq(s.lhs for s in meas)
+    lv = _uniq(s.lhs for s in stmts if s.op in ("=~", "<~"))
     lvset = set(lv)
+    composites = _uniq(s.lhs for s in forms)
+    both = [f for f in composites if any(s.lhs == f for s in meas)]
+    if both:
+        s0 = next(s for s in forms if s.lhs == both[0])
+        raise ModelSyntaxError(f"model syntax, line {s0.line}: {both[0]!r} is defined both with '=~' (a factor) "
+                               f"and with '<~' (a composite); use one of them: {s0.text!r}")
     indicators = _uniq(s.rhs for s in meas)
     names_all = _uniq(
         [s.rhs for s in meas]
+        + [s.rhs for s in forms]
         + [n for s in regs for n in (s.lhs, s.rhs)]
         + [n for s in covs for n in (s.lhs, s.rhs)]
         + [s.lhs for s in ints]
@@ -139,8 +157,9 @@ def specify(
     ov = [n for n in names_all if n not in lvset]
     # lavaan's ov order: indicators first, then the other observed variables (y's, then x's)
     ov = [n for n in indicators if n not in lvset] + [n for n in ov if n not in set(indicators)]
+    products = _products(ov, lvset, regs)
     y_names = set(s.lhs for s in regs)
-    x_names = set(s.rhs for s in regs)
+    x_names = set(s.rhs for s in regs) | set(s.rhs for s in forms)
     ind_set = set(indicators)
     # lavaan's ov.x: observed predictors that are no outcome and no indicator, whatever fixed_x
     exo_x = [n for n in ov if n in x_names and n not in y_names and n not in ind_set]
@@ -150,6 +169,8 @@ def specify(
         pair = {s.lhs, s.rhs}
         if pair & exo_set and not pair <= exo_set:
             exo_set -= pair
+    # lavaan: a product is an exogenous covariate only when both of its variables are
+    exo_set -= {name for name, a, b in products if not {a, b} <= exo_set}
     exo_x = [n for n in exo_x if n in exo_set]
     ov_x = exo_x if fixed_x else []
     ovx_set = set(ov_x)
@@ -186,7 +207,7 @@ def specify(
         return (lhs, op, rhs)
 
     for s in stmts:
-        if s.op in ("=~", "~", "~~", "~1"):
+        if s.op in ("=~", "<~", "~", "~~", "~1"):
             k = key(s.lhs, s.op, s.rhs)
             if k in seen_keys:
                 raise ModelSyntaxError(
@@ -216,7 +237,7 @@ def specify(
     n_ind: dict[str, list[str]] = {}
     for s_ in meas:
         n_ind.setdefault(s_.lhs, []).append(s_.rhs)
-    single = {inds[0] for inds in n_ind.values() if len(inds) == 1 and inds[0] not in lvset}
+    single = {inds[0] for inds in n_ind.values() if len(inds) == 1}
     for v in ov:
         if v in ovx_set:
             continue
@@ -226,8 +247,14 @@ def specify(
             else:
                 add(v, "~~", v, user=0)
             seen_keys.add(key(v, "~~", v))
+    comp_set = set(composites)
     for f in lv:
-        if key(f, "~~", f) not in seen_keys:
+        if key(f, "~~", f) not in seen_keys and (f in single or f in comp_set):
+            # a latent single indicator, or a composite: residual variance 0 (a composite: 1 with std.lv,
+            # as lavaan 0.6-14)
+            add(f, "~~", f, user=0, free=False, ustart=1.0 if (std_lv and f in comp_set) else 0.0)
+            seen_keys.add(key(f, "~~", f))
+        elif key(f, "~~", f) not in seen_keys:
             if std_lv:
                 add(f, "~~", f, user=0, free=False, ustart=1.0)
             else:
@@ -363,7 +390,72 @@ def specify(
         std_lv=std_lv,
         exo_x=tuple(exo_x),
         constraints=explicit,
+        products=tuple(products),
+        composites=tuple(composites),
     )
+
+
+def _products(ov: list[str], lvset: set[str], regs: list[Statement]) -> list[tuple[str, str, str]]:
+    """The products ``a:b`` on the right of ``~``, checked as lavaan does: both observed variables of the
+    model (named elsewhere on their own), no latent variable, no variable with itself."""
+    plain = {v for v in ov if ":" not in v}
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for s in regs:
+        if ":" not in s.rhs or s.rhs in seen:
+            continue
+        a, b = s.rhs.split(":")
+        lat = [v for v in (a, b) if v in lvset]
+        if lat:
+            raise ModelSyntaxError(
+                f"model syntax, line {s.line}: the product {s.rhs!r} involves the latent variable "
+                f"{lat[0]!r}; ':' multiplies observed variables only (as in lavaan). For a latent interaction "
+                "build product indicators with egovsem.sem.products.ind_prod (semTools' indProd) and define "
+                f"the interaction factor with '=~': {s.text!r}"
+            )
+        if a == b:
+            raise ModelSyntaxError(
+                f"model syntax, line {s.line}: the product {s.rhs!r} multiplies {a!r} with itself, which "
+                f"lavaan refuses too; compute the square as a column of the data: {s.text!r}"
+            )
+        absent = [v for v in (a, b) if v not in plain]
+        if absent:
+            raise ModelSyntaxError(
+                f"model syntax, line {s.line}: the product {s.rhs!r} needs the variable {absent[0]!r} in the "
+                f"model on its own as well (lavaan builds a product only from variables of the model; add "
+                f"{absent[0]!r} as a predictor, or compute the product as a column of the data): {s.text!r}"
+            )
+        seen.add(s.rhs)
+        out.append((s.rhs, a, b))
+    return out
+
+
+def add_product_columns(spec: ModelSpec, data: pd.DataFrame) -> pd.DataFrame:
+    """Add the model's observed products ``a:b`` to ``data`` as lavaan does: the product of the columns as
+    they are (no centring), unless ``data`` already has a column of that name. Returns ``data`` itself
+    when the model has no products, a copy otherwise.
+
+    >>> spec = specify("y ~ a + b + a:b")
+    >>> add_product_columns(spec, pd.DataFrame({"y": [1.0, 2.0], "a": [2.0, 3.0], "b": [5.0, -1.0]}))["a:b"].tolist()
+    [10.0, -3.0]
+    """
+    if not spec.products or not isinstance(data, pd.DataFrame):
+        return data
+    todo = [(n, a, b) for n, a, b in spec.products if n not in data.columns]
+    if not todo:
+        return data
+    from .data import numeric_column
+
+    out = data.copy()
+    for name, a, b in todo:
+        absent = [v for v in (a, b) if v not in data.columns]
+        if absent:
+            from .._errors import DataError
+
+            raise DataError(f"The product {name!r} of the model needs the column {absent[0]!r}, which is not a "
+                            "column of 'data'.")
+        out[name] = numeric_column(data, a) * numeric_column(data, b)
+    return out
 
 
 GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",

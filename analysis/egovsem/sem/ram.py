@@ -58,7 +58,7 @@ class RAM:
             if r.op == "=~":
                 i, j = pos[r.rhs], pos[r.lhs]
                 target, store = (a, (i, j)), A0
-            elif r.op == "~":
+            elif r.op in ("~", "<~"):  # a composite's weights: A[f, x], as a regression of f on x
                 i, j = pos[r.lhs], pos[r.rhs]
                 target, store = (a, (i, j)), A0
             elif r.op == "~~":
@@ -150,7 +150,7 @@ class RAM:
         pos = {v: i for i, v in enumerate(self.names)}
         if op == "=~":
             return "A", pos[rhs], pos[lhs]
-        if op == "~":
+        if op in ("~", "<~"):
             return "A", pos[lhs], pos[rhs]
         if op == "~~":
             return "S", pos[lhs], pos[rhs]

@@ -10,7 +10,7 @@ from .checks import NONCONVERGENCE_ADVICE, nonconvergence_headline
 
 __all__ = ["summary_text", "summary_html", "fit_section_rows", "fit_section_lines"]
 
-_SECTIONS = [("=~", "Latent Variables"), ("~", "Regressions"), ("~~", "Covariances"), ("~1", "Intercepts"),
+_SECTIONS = [("=~", "Latent Variables"), ("<~", "Composites"), ("~", "Regressions"), ("~~", "Covariances"), ("~1", "Intercepts"),
              ("var", "Variances"), (":=", "Defined Parameters")]
 
 
@@ -252,7 +252,7 @@ def _param_sections(lines, params, head, std_all_col):
         lines.append(head)
         last = None
         for r in rows.itertuples(index=False):
-            if key in ("=~", "~", "~~") and r.lhs != last:
+            if key in ("=~", "<~", "~", "~~") and r.lhs != last:
                 lines.append(f"  {r.lhs} {r.op}")
                 last = r.lhs
             name = r.lhs if key in (":=", "~1", "var") else r.rhs

@@ -3,7 +3,7 @@
 With ``C`` the model-implied covariance of all variables (observed and latent) and ``S`` the (residual)
 variance matrix of the model:
 
-* ``f =~ x``: ``est * sd(f) / sd(x)``;  ``y ~ x``: ``est * sd(x) / sd(y)``;
+* ``f =~ x``: ``est * sd(f) / sd(x)``;  ``y ~ x`` and ``f <~ x``: ``est * sd(x) / sd(y)``;
 * ``v ~~ v``: ``est / var(v)``;  ``a ~~ b`` (a != b): ``est / sqrt(S[a,a] * S[b,b])``, so that residual
   covariances are standardised by residual standard deviations (lavaan >= 0.6);
 * ``v ~ 1``: ``est / sd(v)``.
@@ -20,7 +20,9 @@ __all__ = ["standardized_columns", "r_squared"]
 
 
 def _scales(C: np.ndarray, names, latent: set, ov_x: set):
-    sd = np.sqrt(np.clip(np.diag(C), 0, None))
+    # lavaan: sqrt of the implied variances as they are, so a negative variance (a Heywood case) gives NaN
+    with np.errstate(invalid="ignore"):
+        sd = np.sqrt(np.diag(C))
     sd_all = {v: sd[i] for i, v in enumerate(names)}
     sd_lv = {v: (sd[i] if v in latent else 1.0) for i, v in enumerate(names)}
     sd_nox = {v: (1.0 if v in ov_x else sd[i]) for i, v in enumerate(names)}
@@ -43,7 +45,7 @@ def standardized_columns(pt: pd.DataFrame, est: np.ndarray, ram, theta: np.ndarr
             e = est[i]
             if r.op == "=~":
                 vals[i] = e * sd[r.lhs] / sd[r.rhs]
-            elif r.op == "~":
+            elif r.op in ("~", "<~"):
                 vals[i] = e * sd[r.rhs] / sd[r.lhs]
             elif r.op == "~~":
                 if r.lhs == r.rhs:

@@ -5,7 +5,10 @@ Supported: ``=~`` (measured by), ``~`` (regressed on), ``~~`` (variance/covarian
 supports them), modifiers ``a*x`` (label), ``1*x`` / ``0*x`` (fixed value), ``NA*x`` (free),
 ``start(0.5)*x``, ``label("a")*x``, ``equal("a")*x``, ``c(a, b)*x`` (one per group), comments after ``#`` or
 ``!``, several statements on a line separated by ``;``, and statements over several lines (a line that ends
-with ``+`` or ``*``, or a line that starts with ``+``, continues the one before).
+with ``+`` or ``*``, or a line that starts with ``+``, continues the one before). ``f <~ x1 + x2`` (a
+composite formed by its indicators) is read when ``formative=True``; ``y ~ x1 + x2 + x1:x2`` names the
+product of two observed variables ``x1:x2`` (lavaan's observed interaction), allowed on the right of ``~``
+only, as in lavaan.
 
 >>> stmts = parse_syntax('''
 ... visual  =~ x1 + a*x2 + 0.5*x3   # a comment
@@ -27,6 +30,7 @@ __all__ = ["Modifier", "Statement", "parse_syntax"]
 _OPERATORS = ("=~", "~~", ":=", "==", "<~", "~", "<", ">", "|")
 _OP_RE = re.compile(r"(=~|~~|:=|==|<~|~|<|>|\|)")
 _NAME_RE = re.compile(r"^[A-Za-z_.\u4e00-\u9fff][A-Za-z0-9_.\u4e00-\u9fff]*$")
+_PRODUCT_RE = re.compile(r"^([^:\s]+)(:[^:\s]+)+$")
 _NUM_RE = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -164,6 +168,22 @@ def _parse_term(term: str, line: int, text: str) -> tuple[Modifier, str]:
     return mod, var
 
 
+def _check_product(var: str, op: str, line: int, text: str) -> None:
+    """Accept ``a:b`` (two valid names) on the right of ``~``; otherwise say what is wrong with ``var``."""
+    if not _PRODUCT_RE.match(var):
+        raise _err(line, text, f"{var!r} is not a valid variable name")
+    parts = var.split(":")
+    for p in parts:
+        if not _NAME_RE.match(p):
+            raise _err(line, text, f"{p!r} (in the product {var!r}) is not a valid variable name")
+    if op != "~":
+        raise _err(line, text, f"the product {var!r} can only stand on the right of '~' (as in lavaan); "
+                               "compute it as a column of the data to use it elsewhere")
+    if len(parts) > 2:
+        raise _err(line, text, f"the product {var!r} has more than two variables; as lavaan, egovsem builds "
+                               "two-way products only (compute a three-way product as a column of the data)")
+
+
 def parse_syntax(text: str, *, formative: bool = False) -> list[Statement]:
     """Parse lavaan model syntax.
 
@@ -172,8 +192,9 @@ def parse_syntax(text: str, *, formative: bool = False) -> list[Statement]:
     text : str
         The model in lavaan syntax.
     formative : bool
-        Accept ``<~`` (a composite formed by its indicators, read as ``lhs <~ rhs`` statements). Only the
-        PLS engine (:mod:`egovsem.pls`) passes True; CB-SEM keeps refusing ``<~``.
+        Accept ``<~`` (a composite formed by its indicators, read as ``lhs <~ rhs`` statements). The PLS
+        engine (:mod:`egovsem.pls`) and the CB-SEM parameter table (:func:`egovsem.sem.partable.specify`)
+        pass True.
 
     Returns
     -------
@@ -184,7 +205,8 @@ def parse_syntax(text: str, *, formative: bool = False) -> list[Statement]:
     ------
     ModelSyntaxError
         Naming the line and its text, for a statement without an operator, an empty side, a bad
-        variable name or an operator egovsem does not support (``|``, and ``<~`` unless ``formative``).
+        variable name or an operator egovsem does not support (``|``, and ``<~`` unless ``formative``), and
+        for a product ``a:b`` anywhere but on the right of ``~`` or of more than two variables.
     """
     out: list[Statement] = []
     for line, stmt in _logical_statements(text):
@@ -207,6 +229,9 @@ def parse_syntax(text: str, *, formative: bool = False) -> list[Statement]:
         lhs_names = [x.strip() for x in lhs_txt.split("+")]
         for name in lhs_names:
             if not _NAME_RE.match(name):
+                if _PRODUCT_RE.match(name):
+                    raise _err(line, stmt, f"the product {name!r} can only stand on the right of '~' (as in "
+                                           "lavaan); compute it as a column of the data to use it elsewhere")
                 raise _err(line, stmt, f"{name!r} is not a valid variable name")
         terms = _split_top(rhs_txt, "+")
         for term in terms:
@@ -220,7 +245,7 @@ def parse_syntax(text: str, *, formative: bool = False) -> list[Statement]:
                     out.append(Statement(lhs, "~1", "", mod, line, stmt))
                 continue
             if not _NAME_RE.match(var):
-                raise _err(line, stmt, f"{var!r} is not a valid variable name")
+                _check_product(var, op, line, stmt)
             for lhs in lhs_names:
                 out.append(Statement(lhs, op, var, mod, line, stmt))
     if not out:
