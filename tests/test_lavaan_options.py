@@ -185,3 +185,66 @@ def test_orthogonal_keeps_written_covariances_free():
 def test_switches_must_be_bool(name):
     with pytest.raises(EgovsemError, match=name):
         egovsem.Model(HS, **{name: "yes"})
+
+
+# ------------------------------------------------------------------------------------------------ CLI --
+@pytest.fixture()
+def hs_file(tmp_path):
+    p = tmp_path / "hs.lav"
+    p.write_text(HS + "\n")
+    return p
+
+
+def _cli_fit(args, tmp_path, capsys):
+    from egovsem.cli import main
+
+    out = tmp_path / "out.json"
+    code = main(["fit", *map(str, args), "--json", str(out)])
+    captured = capsys.readouterr()
+    return code, captured, out
+
+
+def test_cli_group_partial_and_orthogonal(hs_file, tmp_path, capsys):
+    import json
+
+    code, _, out = _cli_fit([hs_file, DATA / "HolzingerSwineford1939.csv", "--group", "school", "--group-equal",
+                             "loadings,intercepts", "--group-partial", "visual =~ x2, x3 ~ 1"], tmp_path, capsys)
+    assert code == 0
+    ref = read_kv("partial", "fit", "options")
+    assert json.loads(out.read_text())["fit"]["chisq"] == pytest.approx(float(ref["chisq"]), rel=1e-6)
+    code, _, out = _cli_fit([hs_file, DATA / "HolzingerSwineford1939.csv", "--orthogonal", "--std-ov", "--std-lv"],
+                            tmp_path, capsys)
+    assert code == 0
+    ref = read_kv("std_ov_std_lv", "fit", "options")
+    assert json.loads(out.read_text())["fit"]["chisq"] == pytest.approx(float(ref["chisq"]), rel=1e-6)
+
+
+def test_cli_function_growth_and_lavaan(tmp_path, hs_file, capsys):
+    import json
+
+    g = tmp_path / "growth.lav"
+    g.write_text(GROWTH + "\n")
+    code, _, out = _cli_fit([g, DATA / "Demo.growth.csv", "--function", "growth"], tmp_path, capsys)
+    assert code == 0
+    assert json.loads(out.read_text())["fit"]["chisq"] == pytest.approx(float(read_kv("growth", "fit", "options")["chisq"]),
+                                                                        rel=1e-6)
+    code, _, out = _cli_fit([hs_file, DATA / "HolzingerSwineford1939.csv", "--function", "lavaan", "--auto-var",
+                             "--auto-fix-first"], tmp_path, capsys)
+    assert code == 0
+    ref = read_kv("lavaan_auto", "fit", "options")
+    assert json.loads(out.read_text())["fit"]["df"] == float(ref["df"])
+    assert json.loads(out.read_text())["fit"]["chisq"] == pytest.approx(float(ref["chisq"]), rel=1e-6)
+
+
+def test_cli_group_partial_typo_is_a_message(hs_file, tmp_path, capsys):
+    code, captured, _ = _cli_fit([hs_file, DATA / "HolzingerSwineford1939.csv", "--group", "school",
+                                  "--group-equal", "loadings", "--group-partial", "visual =~ x99"], tmp_path, capsys)
+    assert code != 0
+    assert "group_partial" in captured.err and "'visual =~ x99'" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_cli_pls_refuses_cbsem_options(hs_file, tmp_path, capsys):
+    code, captured, _ = _cli_fit([hs_file, DATA / "HolzingerSwineford1939.csv", "--method", "pls", "--orthogonal"],
+                                 tmp_path, capsys)
+    assert code != 0 and "--orthogonal" in captured.err

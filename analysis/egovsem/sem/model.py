@@ -348,5 +348,7 @@ def growth(model: str, data: pd.DataFrame, **kwargs: Any):
     >>> round(float(fit.fit_measures["chisq"]), 3), int(fit.fit_measures["df"])
     (8.069, 5)
     """
-    defaults: dict[str, Any] = dict(int_ov_free=False, int_lv_free=True, meanstructure=True)
-    return Model(model, **{**defaults, **kwargs}).fit(data)
+    kwargs = {"int_ov_free": False, "int_lv_free": True, **kwargs}
+    if kwargs.get("meanstructure") is None:
+        kwargs["meanstructure"] = True  # lavaan's model.type = "growth"
+    return Model(model, **kwargs).fit(data)

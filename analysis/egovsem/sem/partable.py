@@ -25,10 +25,9 @@ lhs op rhs  free  ustart
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import difflib
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
