@@ -22,8 +22,8 @@ from ._version import __version__
 # classes load in milliseconds. ``egovsem.sem`` is the CB-SEM package, and calling it is lavaan's sem()
 # (see egovsem/sem/__init__.py); ``egovsem.pls`` likewise is the PLS package, callable as pls(); so
 # ``import egovsem.sem.model`` and ``import egovsem.pls.fit`` keep working.
-_LAZY = {"Model": "sem", "Results": "sem", "cfa": "sem", "sem": "sem", "simulate_data": "sem",
-         "pls": "pls", "PLSResults": "pls"}
+_LAZY = {"Model": "sem", "Results": "sem", "cfa": "sem", "sem": "sem", "growth": "sem", "lavaan": "sem",
+         "simulate_data": "sem", "pls": "pls", "PLSResults": "pls"}
 
 
 def __getattr__(name: str):
@@ -45,6 +45,8 @@ __all__ = [
     "__version__",
     "sem",
     "cfa",
+    "growth",
+    "lavaan",
     "Model",
     "Results",
     "simulate_data",

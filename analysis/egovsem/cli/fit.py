@@ -55,14 +55,63 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--constraints", default=None, metavar="FILE",
                    help="file of explicit constraints (b1 == b2, b1 < b3; lavaan's constraints=), added to those "
                         "written in MODEL.lav")
+    p.add_argument("--group-partial", default=None, metavar="'f =~ x2,x3 ~ 1,...'",
+                   help="parameters freed from the --group-equal constraints (lavaan's group.partial), "
+                        "comma-separated")
     p.add_argument("--std-lv", action="store_true", help="identify latent variables by unit variance")
     p.add_argument("--meanstructure", action="store_true", help="estimate intercepts and means")
+    p.add_argument("--function", default="sem", choices=list(FUNCTIONS), dest="function",
+                   help="lavaan's fitting function: sem (default) and cfa add lavaan's defaults (auto.* switches "
+                        "on); growth fixes the intercepts of the observed variables to 0 and frees the latent "
+                        "means; lavaan adds nothing the model does not write (switches off unless given)")
+    p.add_argument("--orthogonal", action="store_true",
+                   help="fix the covariances among latent variables that the model does not write to 0")
+    p.add_argument("--std-ov", action="store_true",
+                   help="standardise the observed variables before fitting (lavaan's std.ov; sd with N - 1)")
+    for flag, what in AUTO_FLAGS.items():
+        p.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
+                       help=f"lavaan's {flag[2:].replace('-', '.')}: {what} (default: the --function's)")
     p.add_argument("--sheet", default=None, metavar="NAME|N",
                    help="sheet of an .xlsx workbook, by name or 0-based position (default: the first)")
     p.add_argument("--na", default=None, metavar="CODES",
                    help="missing-value codes in DATA, comma-separated (e.g. -99,-999): read as missing")
     p.add_argument("--json", default=None, metavar="OUT.json", help="write the results as JSON")
     p.set_defaults(func=run)
+
+
+#: --function: lavaan's fitting functions
+FUNCTIONS = ("sem", "cfa", "growth", "lavaan")
+
+#: lavaan's auto.* switches as flags (--auto-var / --no-auto-var ...); None keeps the --function's default
+AUTO_FLAGS = {
+    "--auto-var": "free the (residual) variances the model does not write",
+    "--auto-fix-first": "fix the first loading of each factor to 1",
+    "--auto-fix-single": "fix the residual variance of a single indicator to 0",
+    "--auto-cov-lv-x": "free covariances among exogenous latent variables",
+    "--auto-cov-y": "free covariances among the residuals of dependent variables",
+    "--int-ov-free": "free the intercepts of observed variables",
+    "--int-lv-free": "free the means of latent variables",
+}
+
+
+def _dest(flag: str) -> str:
+    return flag[2:].replace("-", "_")
+
+
+def fit_function_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of lavaan's options (--orthogonal, --std-ov, --group-partial, the auto.* flags)."""
+    kwargs: dict = {}
+    if args.orthogonal:
+        kwargs["orthogonal"] = True
+    if args.std_ov:
+        kwargs["std_ov"] = True
+    if args.group_partial is not None:
+        kwargs["group_partial"] = [g.strip() for g in args.group_partial.split(",") if g.strip()]
+    for flag in AUTO_FLAGS:
+        val = getattr(args, _dest(flag))
+        if val is not None:
+            kwargs[_dest(flag)] = bool(val)
+    return kwargs
 
 
 def bootstrap_option(args: argparse.Namespace) -> int:
@@ -81,8 +130,10 @@ def pls_options(args: argparse.Namespace) -> dict:
         ("--ordered", args.ordered is not None), ("--group", args.group is not None),
         ("--group-equal", args.group_equal is not None), ("--std-lv", args.std_lv),
         ("--meanstructure", args.meanstructure), ("--sampling-weights", args.sampling_weights is not None),
-        ("--cluster", args.cluster is not None), ("--constraints", getattr(args, "constraints", None) is not None))
-        if on]
+        ("--cluster", args.cluster is not None), ("--constraints", getattr(args, "constraints", None) is not None),
+        ("--group-partial", args.group_partial is not None),
+        ("--function", args.function != "sem"), ("--orthogonal", args.orthogonal), ("--std-ov", args.std_ov))
+        + tuple((f, getattr(args, _dest(f)) is not None) for f in AUTO_FLAGS) if on]
     if given:
         raise EgovsemError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not used by --method pls "
                            "(PLS options: --weighting, --consistent, --interaction, --missing listwise|mean, --bootstrap, "
@@ -109,8 +160,8 @@ PLS_FLAGS = {"weighting": "--weighting", "consistent": "--consistent", "missing"
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import sem as engine
     from ..io import parse_na_values, read_data
-    from ..sem import sem
 
     if args.method == "pls":
         return run_pls(args)
@@ -132,13 +183,15 @@ def run(args: argparse.Namespace) -> int:
         if args.ordered:
             ordered = True if args.ordered == "all" else [c.strip() for c in args.ordered.split(",") if c.strip()]
         group_equal = [g.strip() for g in args.group_equal.split(",")] if args.group_equal else None
+        fit = getattr(engine, args.function)
         with show_warnings():
-            res = sem(
+            res = fit(
                 model, data, estimator=args.estimator, missing=args.missing, se=args.se, bootstrap=B,
                 seed=args.seed, ordered=ordered, group=args.group, group_equal=group_equal, std_lv=args.std_lv,
                 meanstructure=True if args.meanstructure else None, sampling_weights=args.sampling_weights,
                 sampling_weights_normalization=args.sampling_weights_normalization, cluster=args.cluster,
                 constraints=constraints,
+                **fit_function_options(args),
             )
             print(res.summary())
             if args.json:

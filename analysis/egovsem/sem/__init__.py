@@ -7,15 +7,15 @@ import inspect as _inspect
 import sys as _sys
 import types as _types
 
-from .model import Model, cfa, sem
+from .model import Model, cfa, growth, lavaan, sem
 from .partable import build_partable, specify
 from .results import Results
 from .score_test import score_tests
 from .simulate import simulate_data
 from .syntax import parse_syntax
 
-__all__ = ["Model", "Results", "sem", "cfa", "simulate_data", "parse_syntax", "build_partable", "specify",
-           "score_tests"]
+__all__ = ["Model", "Results", "sem", "cfa", "growth", "lavaan", "simulate_data", "parse_syntax", "build_partable",
+           "specify", "score_tests"]
 
 
 class _CallableEngine(_types.ModuleType):

@@ -39,7 +39,7 @@ from .ram import RAM
 from .start import start_theta_groups
 from .vcov import invert_information, sandwich, score_crossproducts
 
-__all__ = ["Estimate", "estimate", "fill_fixed_x", "count_moments", "drop_missing_covariates", "free_variances"]
+__all__ = ["Estimate", "estimate", "standardize_ov", "fill_fixed_x", "count_moments", "drop_missing_covariates", "free_variances"]
 
 
 @dataclass
@@ -91,6 +91,27 @@ def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklev
     return data
 
 
+def standardize_ov(data: pd.DataFrame, names: Sequence[str], *, listwise: bool = True) -> pd.DataFrame:
+    """lavaan's ``std.ov``: the observed variables ``names`` centred and divided by their standard deviation
+    (denominator N - 1, R's ``scale()``), computed on the rows that are analysed: the complete ones under
+    listwise deletion, otherwise those with at least one observed value (each column on its observed cells).
+    Rows that are dropped later keep their values; columns that are not numeric are left to the data checks."""
+    cols = [c for c in names if c in data.columns]
+    if not cols:
+        return data
+    try:
+        X = data[cols].apply(pd.to_numeric, errors="raise").astype(float)
+    except (TypeError, ValueError):
+        return data  # prepare_data names the column and the text cells
+    rows = X.notna().all(axis=1) if listwise else X.notna().any(axis=1)
+    use = X[rows]
+    sd = use.std(ddof=1)
+    sd = sd.where(sd > 0, 1.0)
+    out = data.copy()
+    out.loc[rows, cols] = ((use - use.mean()) / sd).to_numpy()
+    return out
+
+
 def fill_fixed_x(spec: ModelSpec, stats: Sequence[SampleStats]) -> pd.DataFrame:
     """The parameter table with the fixed.x rows (``exo == 1``) set to their group's sample (co)variances
     and means."""
@@ -139,6 +160,8 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     fiml = opts.discrepancy == "FIML"
     if fiml and spec.ov_x:
         parts = [drop_missing_covariates(part, spec.ov_x, stacklevel=stacklevel + 2) for part in parts]
+    if opts.std_ov:
+        parts = [standardize_ov(part, spec.ov, listwise=not fiml) for part in parts]
     stats = [prepare_data(part, spec.ov, missing=opts.missing, sampling_weights=opts.sampling_weights,
                           cluster=opts.cluster) for part in parts]
     if opts.sampling_weights is not None or opts.cluster is not None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._errors import EgovsemError
 from ..parallel import blas_one_thread
 from .checks import warn_heywood
 from .data import SampleStats
@@ -14,7 +15,7 @@ from .options import Options, resolve_options
 from .partable import ModelSpec, add_product_columns, check_data_names, specify
 from .start import start_values  # noqa: F401  (re-exported from its former home)
 
-__all__ = ["Model", "sem", "cfa"]
+__all__ = ["Model", "sem", "cfa", "lavaan", "growth", "spec_options"]
 
 
 class Model:
@@ -36,6 +37,10 @@ class Model:
         Survey design columns, see :func:`sem` and :mod:`egovsem.sem.design`.
     iter_max : int
         Iteration limit of the optimiser.
+    orthogonal, std_ov, group_partial
+        See :func:`sem`.
+    auto_var, auto_fix_first, auto_fix_single, auto_cov_lv_x, int_ov_free, int_lv_free
+        lavaan's ``auto.*`` switches, see :func:`lavaan`; the defaults are those of ``sem()``/``cfa()``.
     """
 
     def __init__(
@@ -59,8 +64,20 @@ class Model:
         sampling_weights_normalization: str = "total",
         cluster: str | None = None,
         constraints: str | None = None,
+        orthogonal: bool = False,
+        std_ov: bool = False,
+        group_partial: list[str] | str | None = None,
+        auto_var: bool = True,
+        auto_fix_first: bool | None = None,
+        auto_fix_single: bool = True,
+        auto_cov_lv_x: bool = True,
+        int_ov_free: bool = True,
+        int_lv_free: bool = False,
     ) -> None:
         self._args: dict[str, Any] = dict(
+            orthogonal=orthogonal, std_ov=std_ov, group_partial=group_partial, auto_var=auto_var,
+            auto_fix_first=auto_fix_first, auto_fix_single=auto_fix_single, auto_cov_lv_x=auto_cov_lv_x,
+            int_ov_free=int_ov_free, int_lv_free=int_lv_free,
             estimator=estimator, missing=missing, se=se, group=group, group_equal=group_equal, ordered=ordered,
             bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure, fixed_x=fixed_x,
             auto_cov_y=auto_cov_y, iter_max=iter_max, sampling_weights=sampling_weights,
@@ -69,10 +86,11 @@ class Model:
         self.opts: Options = resolve_options(**self._args)
         self.model = model
         self.constraints = constraints  # lavaan's constraints = (more '==', '<', '>' statements)
-        self.spec: ModelSpec = specify(
-            model, std_lv=self.opts.std_lv, meanstructure=self.opts.meanstructure, fixed_x=self.opts.fixed_x,
-            auto_cov_y=self.opts.auto_cov_y, constraints=constraints, per_group_ok=self.opts.group is not None,
-        )
+        self.spec: ModelSpec = specify(model, meanstructure=self.opts.meanstructure, constraints=constraints,
+                                       per_group_ok=self.opts.group is not None, **spec_options(self.opts))
+        if self.opts.group_partial and not self.opts.group_equal:
+            raise EgovsemError(f"group_partial={list(self.opts.group_partial)!r} frees parameters from the "
+                               "group_equal constraints, but group_equal is not given.")
 
     @property
     def estimator(self) -> str:
@@ -153,6 +171,15 @@ class Model:
             return res
 
 
+def spec_options(opts: Options) -> dict[str, Any]:
+    """The keyword arguments of :func:`~egovsem.sem.partable.specify` that come from the options (all but
+    ``meanstructure``, ``ngroups`` and ``group_equal``... which multi-group fits set themselves)."""
+    return dict(std_lv=opts.std_lv, fixed_x=opts.fixed_x, auto_cov_y=opts.auto_cov_y,
+                auto_fix_first=opts.auto_fix_first, group_partial=opts.group_partial, orthogonal=opts.orthogonal,
+                auto_var=opts.auto_var, auto_fix_single=opts.auto_fix_single, auto_cov_lv_x=opts.auto_cov_lv_x,
+                int_ov_free=opts.int_ov_free, int_lv_free=opts.int_lv_free)
+
+
 def _fill_fixed_x(spec: ModelSpec, stats: SampleStats) -> pd.DataFrame:
     """Set the fixed.x rows of a single-group table to the sample (co)variances and means
     (:func:`egovsem.sem.estimate.fill_fixed_x` with G = 1)."""
@@ -179,6 +206,10 @@ def sem(
     sampling_weights_normalization: str = "total",
     cluster: str | None = None,
     constraints: str | None = None,
+    orthogonal: bool = False,
+    std_ov: bool = False,
+    group_partial: list[str] | str | None = None,
+    **auto: Any,
 ):
     """Fit a structural equation model with lavaan's ``sem()`` defaults.
 
@@ -220,6 +251,20 @@ def sem(
     constraints : str, optional
         lavaan's ``constraints =``: explicit constraints (``b1 == b2``, ``b1 < b3``; lines or ``;``) on the
         labels of the model, added to those written in ``model`` (:mod:`egovsem.sem.constraints`).
+    orthogonal : bool
+        Fix the covariances among latent variables that the model does not write (exogenous factors, and
+        residuals of latent outcomes) to 0 (lavaan's ``orthogonal``).
+    std_ov : bool
+        Standardise the observed variables before fitting (lavaan's ``std.ov``: within each group, on the
+        analysed rows, centred and divided by the standard deviation with denominator N - 1).
+    group_partial : list of str
+        Parameters freed from the ``group_equal`` constraints (lavaan's ``group.partial``), written
+        ``"f =~ x2"``, ``"x3 ~ 1"`` (an intercept), ``"x1 ~~ x2"``, ``"y ~ x"``; a comma-separated string
+        also works.
+    **auto
+        lavaan's ``auto.*`` switches (``auto_var``, ``auto_fix_first``, ``auto_fix_single``,
+        ``auto_cov_lv_x``, ``auto_cov_y``, ``int_ov_free``, ``int_lv_free``), on as in lavaan's ``sem()``;
+        see :func:`lavaan`.
 
     Returns
     -------
@@ -242,6 +287,7 @@ def sem(
         ordered=ordered, bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure,
         fixed_x=fixed_x, iter_max=iter_max, sampling_weights=sampling_weights,
         sampling_weights_normalization=sampling_weights_normalization, cluster=cluster, constraints=constraints,
+        orthogonal=orthogonal, std_ov=std_ov, group_partial=group_partial, **auto,
     ).fit(data)
 
 
@@ -256,3 +302,69 @@ def cfa(model: str, data: pd.DataFrame, **kwargs):
     0.931
     """
     return sem(model, data, **kwargs)
+
+
+#: the switches lavaan's ``lavaan()`` leaves off and ``sem()``/``cfa()`` turn on (lavaan 0.6-14)
+_AUTO_OFF: dict[str, Any] = dict(auto_var=False, auto_fix_first=False, auto_fix_single=False, auto_cov_lv_x=False,
+                                 auto_cov_y=False, int_ov_free=False, int_lv_free=False)
+
+
+def lavaan(model: str, data: pd.DataFrame, **kwargs: Any):
+    """Fit a model with lavaan's ``lavaan()`` defaults: nothing is added to what the syntax writes.
+
+    :func:`sem` and :func:`cfa` are this function with lavaan's ``auto.*`` switches on. Here they are off
+    unless given (lavaan's names with underscores):
+
+    auto_var : bool, default False
+        Free the (residual) variances the syntax does not write; off, they are fixed to 0.
+    auto_fix_first : bool, default False
+        Fix the first loading of each factor to 1.
+    auto_fix_single : bool, default False
+        Fix the residual variance of a single indicator to 0.
+    auto_cov_lv_x : bool, default False
+        Free covariances among exogenous latent variables.
+    auto_cov_y : bool, default False
+        Free covariances among the residuals of pure dependent variables.
+    int_ov_free, int_lv_free : bool, default False
+        With a mean structure (``meanstructure=True``, a ``~ 1`` in the syntax, or ``missing='fiml'``), free
+        the intercepts of observed variables / the means of latent variables; off, they are fixed to 0.
+
+    The variances, covariances and means of exogenous observed covariates follow ``fixed_x`` (default
+    True) as in lavaan. Every other keyword is that of :func:`sem`.
+
+    Examples
+    --------
+    Free residual variances and unit first loadings, but no factor covariances (lavaan:
+    ``lavaan(HS.model, HolzingerSwineford1939, auto.var = TRUE, auto.fix.first = TRUE)``, chisq 153.527)
+
+    >>> import egovsem
+    >>> from egovsem.datasets import load
+    >>> fit = egovsem.lavaan("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9",
+    ...                      load("HolzingerSwineford1939"), auto_var=True, auto_fix_first=True)
+    >>> round(float(fit.fit_measures["chisq"]), 3), int(fit.fit_measures["df"])
+    (153.527, 27)
+    """
+    return Model(model, **{**_AUTO_OFF, **kwargs}).fit(data)
+
+
+def growth(model: str, data: pd.DataFrame, **kwargs: Any):
+    """Fit a latent growth curve model with lavaan's ``growth()`` defaults.
+
+    As lavaan: :func:`lavaan` with the ``auto.*`` switches of :func:`sem` on, a mean structure, the
+    intercepts of the observed variables fixed to 0 (``int_ov_free=False``) and the latent means free
+    (``int_lv_free=True``). Keywords are those of :func:`sem`.
+
+    Examples
+    --------
+    The linear growth model of lavaan's tutorial on ``Demo.growth`` (lavaan: chisq = 8.069 on 5 df)
+
+    >>> import egovsem
+    >>> from egovsem.datasets import load
+    >>> fit = egovsem.growth("i =~ 1*t1 + 1*t2 + 1*t3 + 1*t4; s =~ 0*t1 + 1*t2 + 2*t3 + 3*t4", load("Demo.growth"))
+    >>> round(float(fit.fit_measures["chisq"]), 3), int(fit.fit_measures["df"])
+    (8.069, 5)
+    """
+    kwargs = {"int_ov_free": False, "int_lv_free": True, **kwargs}
+    if kwargs.get("meanstructure") is None:
+        kwargs["meanstructure"] = True  # lavaan's model.type = "growth"
+    return Model(model, **kwargs).fit(data)

@@ -40,8 +40,10 @@ def fit_multigroup(model, data: pd.DataFrame) -> Results:
         raise NotAvailableError("multi-group models are available with estimator='ML' or 'MLR' for now.")
     labels, parts = _groups(data, opts.group)
     G = len(labels)
-    spec = specify(model.model, std_lv=opts.std_lv, meanstructure=True, fixed_x=opts.fixed_x,
-                   ngroups=G, group_equal=opts.group_equal, constraints=getattr(model, "constraints", None))
+    from .model import spec_options
+
+    spec = specify(model.model, meanstructure=True, ngroups=G, group_equal=opts.group_equal,
+                   constraints=getattr(model, "constraints", None), **spec_options(opts))
     est = estimate(model, spec, parts, stacklevel=4)
     state = est.state
     extra: dict = {"information": est.information}

@@ -99,6 +99,17 @@ class Options:
     #: lavaan 0.6-14 uses with cluster= and estimator ML without weights (its test is then "standard" and
     #: "yuan.bentler.mplus", and observed.information[2] becomes "h1")
     test_information: str = "hessian"
+    # issue 11 (lavaan options): orthogonal, std.ov, group.partial and lavaan's auto.* switches; the defaults
+    # are those of lavaan's sem()/cfa(), lavaan() turns the switches off (see egovsem.sem.model.lavaan)
+    orthogonal: bool = False
+    std_ov: bool = False
+    group_partial: tuple[str, ...] = ()
+    auto_var: bool = True
+    auto_fix_first: bool | None = None  # None: not std_lv (lavaan's cfa/sem)
+    auto_fix_single: bool = True
+    auto_cov_lv_x: bool = True
+    int_ov_free: bool = True
+    int_lv_free: bool = False
 
     @property
     def robust_se(self) -> bool:
@@ -114,6 +125,7 @@ class Options:
         """The options as a plain dict (``Results.options``); ``group_equal`` as a list."""
         d = asdict(self)
         d["group_equal"] = list(self.group_equal)
+        d["group_partial"] = list(self.group_partial)
         if isinstance(self.ordered, tuple):
             d["ordered"] = list(self.ordered)
         return d
@@ -155,6 +167,15 @@ def resolve_options(
     sampling_weights: str | None = None,
     sampling_weights_normalization: str = "total",
     cluster: str | None = None,
+    orthogonal: bool = False,
+    std_ov: bool = False,
+    group_partial: list[str] | str | None = None,
+    auto_var: bool = True,
+    auto_fix_first: bool | None = None,
+    auto_fix_single: bool = True,
+    auto_cov_lv_x: bool = True,
+    int_ov_free: bool = True,
+    int_lv_free: bool = False,
     warn_stacklevel: int = 4,
 ) -> Options:
     """Check the arguments of :class:`~egovsem.sem.model.Model` and resolve them into :class:`Options`.
@@ -175,9 +196,15 @@ def resolve_options(
     se_in = None if se is None else check_option("se", se, SE, casefold=True)
     if not isinstance(iter_max, (int, np.integer)) or isinstance(iter_max, (bool, np.bool_)) or iter_max < 1:
         raise EgovsemError(f"The 'iter_max' parameter must be a positive integer. Got {iter_max!r} instead.")
-    for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x), ("auto_cov_y", auto_cov_y)):
+    for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x), ("auto_cov_y", auto_cov_y),
+                      ("orthogonal", orthogonal), ("std_ov", std_ov), ("auto_var", auto_var),
+                      ("auto_fix_single", auto_fix_single), ("auto_cov_lv_x", auto_cov_lv_x),
+                      ("int_ov_free", int_ov_free), ("int_lv_free", int_lv_free)):
         if not isinstance(val, (bool, np.bool_)):
             raise EgovsemError(f"The '{name}' parameter must be True or False. Got {val!r} instead.")
+    if auto_fix_first is not None and not isinstance(auto_fix_first, (bool, np.bool_)):
+        raise EgovsemError(f"The 'auto_fix_first' parameter must be True, False or None. Got {auto_fix_first!r} "
+                           "instead.")
     if meanstructure is not None and not isinstance(meanstructure, (bool, np.bool_)):
         raise EgovsemError(f"The 'meanstructure' parameter must be True, False or None. Got {meanstructure!r} "
                            "instead.")
@@ -267,6 +294,14 @@ def resolve_options(
 
     for ge in group_equal or ():
         check_option("group_equal", ge, GROUP_EQUAL)
+    from .partable import parse_group_partial
+
+    partial = parse_group_partial(group_partial)
+    if partial and group is None:
+        raise EgovsemError(f"group_partial={list(partial)!r} needs a grouping column: pass group= (and group_equal=).")
+    if std_ov and disc == "DWLS":
+        raise NotAvailableError("std_ov=True with estimator='WLSMV' is not available yet (lavaan standardises only "
+                                "the continuous variables).")
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white") else "expected"
     return Options(
         estimator=est, discrepancy=disc, missing=miss, se=se_type, test=test, information=information,
@@ -274,7 +309,11 @@ def resolve_options(
         fixed_x=bool(fixed_x), auto_cov_y=bool(auto_cov_y), group=group, group_equal=tuple(group_equal or ()),
         ordered=ords, bootstrap=bootstrap, seed=seed, iter_max=int(iter_max), sampling_weights=sampling_weights,
         sampling_weights_normalization=sampling_weights_normalization, cluster=cluster,
-        test_information=test_information,
+        test_information=test_information, orthogonal=bool(orthogonal), std_ov=bool(std_ov),
+        group_partial=partial, auto_var=bool(auto_var),
+        auto_fix_first=None if auto_fix_first is None else bool(auto_fix_first),
+        auto_fix_single=bool(auto_fix_single), auto_cov_lv_x=bool(auto_cov_lv_x), int_ov_free=bool(int_ov_free),
+        int_lv_free=bool(int_lv_free),
     )
 
 

@@ -33,15 +33,17 @@ lhs op rhs  free  ustart
 """
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .._errors import ModelSyntaxError, NotAvailableError
+from .._errors import EgovsemError, ModelSyntaxError, NotAvailableError
 from .syntax import Statement, parse_syntax
 
-__all__ = ["ModelSpec", "build_partable", "specify", "check_data_names", "add_product_columns"]
+__all__ = ["ModelSpec", "build_partable", "specify", "check_data_names", "add_product_columns", "parse_group_partial"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,13 @@ def specify(
     group_equal: tuple[str, ...] | list[str] = (),
     constraints: str | None = None,
     per_group_ok: bool = False,
+    group_partial: tuple[str, ...] | list[str] = (),
+    orthogonal: bool = False,
+    auto_var: bool = True,
+    auto_fix_single: bool = True,
+    auto_cov_lv_x: bool = True,
+    int_ov_free: bool = True,
+    int_lv_free: bool = False,
 ) -> ModelSpec:
     """Parse ``model`` and build the parameter table with lavaan's defaults (see the module doc).
 
@@ -99,10 +108,19 @@ def specify(
     a label written in the syntax is shared by all groups (an equality constraint across groups), and
     ``group_equal`` (lavaan's ``group.equal``: loadings, intercepts, means, residuals,
     residual.covariances, lv.variances, lv.covariances, regressions) constrains those rows equal across
-    groups. With equal intercepts the latent means of groups 2..G are freed. ``constraints`` is lavaan's
-    ``constraints =`` argument: more ``==``, ``<``, ``>`` statements (:mod:`egovsem.sem.constraints`).
-    ``c(...)`` modifiers give one value per group; ``per_group_ok`` accepts them in a one-group table (the
-    preliminary specification of a model whose groups are not known yet).
+    groups. With equal intercepts the latent means of groups 2..G are freed. ``group_partial`` (lavaan's
+    ``group.partial``, e.g. ``["f =~ x2", "x3 ~ 1"]``) frees the listed parameters from those constraints.
+    ``constraints`` is lavaan's ``constraints =`` argument: more ``==``, ``<``, ``>`` statements
+    (:mod:`egovsem.sem.constraints`). ``c(...)`` modifiers give one value per group; ``per_group_ok`` accepts
+    them in a one-group table (the preliminary specification of a model whose groups are not known yet).
+
+    The remaining switches are lavaan's (defaults of ``sem()``/``cfa()``; ``lavaan()`` has them off):
+    ``orthogonal`` fixes the covariances that are added among latent variables to 0; ``auto_var`` frees the
+    (residual) variances that are not written (off: they are fixed to 0); ``auto_fix_first`` (None: not
+    ``std_lv``) fixes the first loading of each factor to 1; ``auto_fix_single`` fixes the residual variance
+    of a single indicator to 0; ``auto_cov_lv_x`` adds free covariances among exogenous latent variables;
+    ``auto_cov_y`` among the residuals of pure dependent variables; ``int_ov_free`` / ``int_lv_free`` free
+    the intercepts of observed / the means of latent variables (off: fixed to 0) with a mean structure.
     """
     if ngroups > 1 and meanstructure is None:
         meanstructure = True
@@ -242,7 +260,7 @@ def specify(
         if v in ovx_set:
             continue
         if key(v, "~~", v) not in seen_keys:
-            if v in single:
+            if (v in single and auto_fix_single) or not auto_var:
                 add(v, "~~", v, user=0, free=False, ustart=0.0)
             else:
                 add(v, "~~", v, user=0)
@@ -257,18 +275,23 @@ def specify(
         elif key(f, "~~", f) not in seen_keys:
             if std_lv:
                 add(f, "~~", f, user=0, free=False, ustart=1.0)
-            else:
+            elif auto_var:
                 add(f, "~~", f, user=0)
+            else:
+                add(f, "~~", f, user=0, free=False, ustart=0.0)
             seen_keys.add(key(f, "~~", f))
         elif std_lv:
             for r in rows:
                 if r["lhs"] == f and r["op"] == "~~" and r["rhs"] == f and r["free"] and not r.get("_na"):
                     r["free"], r["ustart"] = False, 1.0
-    # covariances among exogenous latent variables
-    for i, a in enumerate(lv_x):
+    # covariances among exogenous latent variables (lavaan's auto.cov.lv.x; orthogonal: fixed to 0)
+    for i, a in enumerate(lv_x if auto_cov_lv_x else []):
         for b in lv_x[i + 1:]:
             if key(a, "~~", b) not in seen_keys:
-                add(a, "~~", b, user=0)
+                if orthogonal:
+                    add(a, "~~", b, user=0, free=False, ustart=0.0)
+                else:
+                    add(a, "~~", b, user=0)
                 seen_keys.add(key(a, "~~", b))
     # auto.cov.y: residual covariances among endogenous variables that are not regressed on each other
     if auto_cov_y:
@@ -279,7 +302,11 @@ def specify(
         for i, a in enumerate(pure):
             for b in pure[i + 1:]:
                 if key(a, "~~", b) not in seen_keys:
-                    add(a, "~~", b, user=0)
+                    if orthogonal and a in lvset and b in lvset:
+                        # lavaan's orthogonal also fixes the residual covariances of latent outcomes to 0
+                        add(a, "~~", b, user=0, free=False, ustart=0.0)
+                    else:
+                        add(a, "~~", b, user=0)
                     seen_keys.add(key(a, "~~", b))
     # fixed.x: variances and covariances of observed exogenous covariates
     for i, a in enumerate(ov_x):
@@ -299,18 +326,24 @@ def specify(
             if v not in have:
                 if v in ovx_set:
                     add(v, "~1", "", user=0, free=False, exo=1)
-                else:
+                elif int_ov_free:
                     add(v, "~1", "", user=0)
+                else:
+                    add(v, "~1", "", user=0, free=False, ustart=0.0)
         for f in lv:
             if f not in have:
-                add(f, "~1", "", user=0, free=False, ustart=0.0)
+                if int_lv_free:
+                    add(f, "~1", "", user=0)
+                else:
+                    add(f, "~1", "", user=0, free=False, ustart=0.0)
 
     pt = pd.DataFrame(rows)
     if "_na" in pt:
         pt = pt.drop(columns="_na")
     pt["group"] = 1
+    partial = _partial_keys(pt, parse_group_partial(group_partial), set(ov) | lvset)
     if ngroups > 1:
-        pt = _replicate_groups(pt, ngroups, tuple(group_equal), set(ov), lvset)
+        pt = _replicate_groups(pt, ngroups, tuple(group_equal), set(ov), lvset, partial)
     if "_gmods" in pt:
         pt = pt.drop(columns="_gmods")
     pt.insert(0, "id", np.arange(1, len(pt) + 1))
@@ -477,7 +510,73 @@ def _row_kind(lhs: str, op: str, rhs: str, ov: set, lv: set) -> str:
     return ""
 
 
-def _replicate_groups(pt: pd.DataFrame, G: int, group_equal: tuple, ov: set, lv: set) -> pd.DataFrame:
+def _param_key(lhs: str, op: str, rhs: str) -> tuple[str, ...]:
+    if op == "~~":
+        return (op,) + tuple(sorted((lhs, rhs)))
+    return (lhs, op, rhs)
+
+
+_PARTIAL_RE = re.compile(r"^([^\s=~]+)(=~|~~|~)([^\s=~]+)$")
+
+
+def parse_group_partial(group_partial) -> tuple[str, ...]:
+    """Check lavaan's ``group.partial`` strings and write them one way: ``"f =~ x2"``, ``"x3 ~ 1"``.
+
+    A string may hold several, separated by commas. Each names one parameter ``lhs op rhs`` with
+    ``op`` one of ``=~ ~ ~~``, or an intercept ``x ~ 1``.
+
+    >>> parse_group_partial(["visual=~x2", " x3 ~ 1 "])
+    ('visual =~ x2', 'x3 ~ 1')
+    >>> parse_group_partial("f ~ ")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    egovsem._errors.EgovsemError: The 'group_partial' parameter: 'f ~ ' is not a parameter ...
+    """
+    if group_partial is None:
+        return ()
+    if isinstance(group_partial, str):
+        items = [g for g in group_partial.split(",") if g.strip()]
+    elif isinstance(group_partial, (list, tuple)):
+        items = list(group_partial)
+    else:
+        raise EgovsemError(f"The 'group_partial' parameter must be a list of parameters such as ['f =~ x2', "
+                           f"'x3 ~ 1']. Got {group_partial!r} instead.")
+    out = []
+    for item in items:
+        if not isinstance(item, str):
+            raise EgovsemError(f"The 'group_partial' parameter must hold strings such as 'f =~ x2'. Got {item!r} "
+                               "instead.")
+        m = _PARTIAL_RE.match(re.sub(r"\s+", "", item))
+        if m is None:
+            raise EgovsemError(f"The 'group_partial' parameter: {item!r} is not a parameter written 'lhs op rhs' "
+                               "(e.g. 'f =~ x2', 'y ~ x', 'x1 ~~ x2' or the intercept 'x3 ~ 1').")
+        lhs, op, rhs = m.groups()
+        out.append(f"{lhs} ~ 1" if (op == "~" and rhs == "1") else f"{lhs} {op} {rhs}")
+    return tuple(out)
+
+
+def _partial_keys(pt: pd.DataFrame, partial: tuple[str, ...], names: set[str]) -> set[tuple[str, ...]]:
+    """The parameter keys of ``group_partial``; a parameter that is not in the table is refused (an
+    intercept ``x ~ 1`` of a model variable is accepted: a multi-group model has a mean structure)."""
+    if not partial:
+        return set()
+    have = {_param_key(a, b, c): f"{a} {b} {c}".strip() if b != "~1" else f"{a} ~ 1"
+            for a, b, c in zip(pt["lhs"], pt["op"], pt["rhs"])}
+    have.update({_param_key(v, "~1", ""): f"{v} ~ 1" for v in sorted(names)})
+    keys = set()
+    for item in partial:
+        lhs, op, rhs = item.split(" ")
+        k = _param_key(lhs, "~1", "") if (op == "~" and rhs == "1") else _param_key(lhs, op, rhs)
+        if k not in have:
+            close = difflib.get_close_matches(item, list(have.values()), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise EgovsemError(f"The 'group_partial' parameter: {item!r} is not a parameter of the model{hint}.")
+        keys.add(k)
+    return keys
+
+
+def _replicate_groups(pt: pd.DataFrame, G: int, group_equal: tuple, ov: set, lv: set,
+                      partial: set | frozenset = frozenset()) -> pd.DataFrame:
     from .._errors import check_option
 
     for ge in group_equal:
@@ -489,7 +588,8 @@ def _replicate_groups(pt: pd.DataFrame, G: int, group_equal: tuple, ov: set, lv:
         if "_gmods" in part:
             _apply_group_modifiers(part, g)
         kinds = [_row_kind(a, b, c, ov, lv) for a, b, c in zip(part["lhs"], part["op"], part["rhs"])]
-        part["_eq"] = [f"{a}{b}{c}" if (k in group_equal and f) else ""
+        # group_partial: those parameters are left out of the group.equal constraints (lavaan's group.partial)
+        part["_eq"] = [f"{a}{b}{c}" if (k in group_equal and f and _param_key(a, b, c) not in partial) else ""
                        for a, b, c, k, f in zip(part["lhs"], part["op"], part["rhs"], kinds, part["free"])]
         if g > 1 and "intercepts" in group_equal and "means" not in group_equal:
             # lavaan frees the latent means of the other groups when the intercepts are equal
