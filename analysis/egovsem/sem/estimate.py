@@ -36,6 +36,7 @@ from .ml import MLDiscrepancy
 from .optimize import FitState
 from .partable import ModelSpec
 from .ram import RAM
+from .options import GAMMA_TESTS
 from .start import start_theta_groups
 from .vcov import invert_information, sandwich, score_crossproducts
 
@@ -64,6 +65,8 @@ class Estimate:
     logl_h1_g: list[float] = field(default_factory=list)
     start: np.ndarray | None = None
     A_test: np.ndarray | None = None  # observed information of the "h1" kind for the Yuan-Bentler trace
+    UG: np.ndarray | None = None  # U Gamma of the Satorra-Bentler family (model), complete data
+    UGb: np.ndarray | None = None  # ... and of the baseline
 
     @property
     def nobs(self) -> int:
@@ -71,7 +74,10 @@ class Estimate:
 
     def extra(self) -> dict[str, Any]:
         """The design by-products for :meth:`egovsem.sem.results.Results.from_fit`."""
-        return {} if self.A_test is None else {"A_test": self.A_test}
+        out: dict[str, Any] = {} if self.A_test is None else {"A_test": self.A_test}
+        if self.UG is not None:
+            out.update(UG=self.UG, UGb=self.UGb)
+        return out
 
 
 def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklevel: int = 4) -> pd.DataFrame:
@@ -174,22 +180,39 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
             ConvergenceWarning, stacklevel=caller_stacklevel(),
         )
     theta = state.theta
-    if opts.information == "observed":
-        # lavaan's default for FIML and for MLR: observed information (Hessian), summed over groups
-        A = _total([d.observed_information(theta) for d in discs])
-    else:
-        A = _total([st.nobs_w * d.information(theta) for d, st in zip(discs, stats)])
-    vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
     B0 = None
-    if opts.se == "robust.huber.white":
+    if opts.se == "robust.huber.white" or opts.information == "first.order" or opts.test.startswith("yuan"):
         # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
         # (a non-converged fit with a singular information matrix)
         B0 = score_crossproducts([d.scores(theta) for d in discs], [st.cluster for st in stats])
-        if np.isfinite(vcov).all():
-            vcov = sandwich(vcov, B0)
+    if opts.information == "observed":
+        # lavaan's default for FIML and for MLR: observed information (Hessian), summed over groups
+        A = _total([d.observed_information(theta) for d in discs])
+    elif opts.information == "first.order":
+        # lavaan's information = "first.order": the cross-product of the casewise scores
+        assert B0 is not None
+        A = B0
+    else:
+        A = _total([st.nobs_w * d.information(theta) for d, st in zip(discs, stats)])
+    vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
+    if opts.se == "robust.huber.white" and np.isfinite(vcov).all():
+        assert B0 is not None
+        vcov = sandwich(vcov, B0)
+    UG = UGb = None
+    if opts.se == "robust.sem" or opts.test in GAMMA_TESTS:
+        from .robust_sem import baseline_ugamma, check_gamma_model, group_parts, robust_sem_meat, ugamma
+
+        check_gamma_model(spec)
+        gparts = group_parts(discs, theta, stats, spec.meanstructure, opts.information)
+        if opts.se == "robust.sem" and np.isfinite(vcov).all():
+            vcov = sandwich(vcov, robust_sem_meat(gparts))
+        if opts.test in GAMMA_TESTS:
+            Ntot = float(sum(st.nobs for st in stats))
+            UG = ugamma(gparts, vcov_inverse(A) * Ntot)
+            UGb = baseline_ugamma(gparts, stats, spec.meanstructure)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
-                   start=theta0)
+                   start=theta0, UG=UG, UGb=UGb)
     if opts.test_information == "h1" and rows is not None:
         out.A_test = _total([h1_observed_information(r, theta, rw, mu_fixed=mf)
                              for r, rw, mf in zip(rams, rows, mu_fixed)])
@@ -217,6 +240,14 @@ def _design_stats(stats: list[SampleStats], opts) -> list[SampleStats]:
     raw = [np.asarray(st.w, dtype=float) for st in stats]
     ws = normalise_weights(raw, opts.sampling_weights_normalization)
     return [weighted_stats(st, wg, c, fiml=opts.discrepancy == "FIML") for st, wg, c in zip(stats, ws, codes)]
+
+
+def vcov_inverse(A: np.ndarray) -> np.ndarray:
+    """``A^-1`` through the correlation form (:func:`egovsem.sem.vcov.scaled_inverse`)."""
+    from .vcov import scaled_inverse
+
+    inv, _ = scaled_inverse(A)
+    return np.linalg.pinv(A) if inv is None else inv
 
 
 def _total(terms: list) -> Any:

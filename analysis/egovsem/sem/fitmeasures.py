@@ -79,6 +79,8 @@ class _Fit:
     A: np.ndarray | None = None  # information of the model (total), for the Yuan-Bentler trace
     B0: np.ndarray | None = None  # score cross-product of the model
     dwls: dict[str, Any] | None = None  # DWLS: ordinal stats, Jacobian, A^-1, fitted wls.obs, wls.obs layout
+    UG: np.ndarray | None = None  # U Gamma of the Satorra-Bentler family (complete-data ML), model ...
+    UGb: np.ndarray | None = None  # ... and baseline
 
 
 def _read_fit(res: Any) -> _Fit:
@@ -111,7 +113,8 @@ def _read_fit(res: Any) -> _Fit:
                 xb=[ov.index(v) for v in spec.exo_x], meanstructure=bool(spec.meanstructure),
                 npar=int(est.rams[0].q), df=int(est.df), fmin=float(est.fmin), discrepancy=res.opts.discrepancy,
                 test=test.test, partable=est.partable, logl=np.nan if test.logl is None else float(test.logl),
-                A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls)
+                A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls,
+                UG=test.ugamma, UGb=test.ugamma_baseline)
 
 
 # ------------------------------------------------------------------------------------------ pieces --
@@ -137,6 +140,8 @@ class _Scaled:
     rmsea_x2: float  # the statistic of rmsea.scaled and its df
     rmsea_df: float
     factors: dict[str, float]  # scaling.factor.h1 / .h0 (Yuan-Bentler)
+    robust_c: float | None = None  # the scaling of the robust indices when it is not ``scaling`` (scaled.shifted)
+    robust_cb: float | None = None
 
 
 @dataclass
@@ -149,6 +154,7 @@ class _Robust:
     c3b: float
     df3: float
     x2_scaled: float  # the statistic of the robust RMSEA's interval and p-values
+    c_ci: float | None = None  # the scaling of that interval when it is not c3 (scaled.shifted: 1 / a)
 
 
 def _n(f: _Fit) -> float:
@@ -202,7 +208,7 @@ def _dwls_UG(f: _Fit) -> np.ndarray:
 
 def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -> _Scaled | None:
     X2, df = st.chisq, st.df
-    if f.test == "scaled.shifted":
+    if f.test == "scaled.shifted" and f.discrepancy == "DWLS":
         assert f.dwls is not None
         ost = f.dwls["ordinal"]
         _dm, n1 = _dwls_layout(f)
@@ -210,6 +216,18 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         ssb = scaled_shifted(baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)[2], X2b, dfb)
         return _Scaled(ss["stat"], ss["pvalue"], ss["scaling"], ssb["stat"], ssb["pvalue"], ssb["scaling"],
                        rmsea_x2=ss["stat"], rmsea_df=df, factors={})
+    if f.test in ("satorra.bentler", "scaled.shifted") and f.UG is not None and f.UGb is not None:
+        # complete-data ML (MLM, test = "satorra.bentler" | "scaled.shifted"): lavaan's U Gamma traces
+        tr, trb = float(np.trace(f.UG)), float(np.trace(f.UGb))
+        c, cb = (tr / df if df > 0 else np.nan), trb / dfb
+        if f.test == "satorra.bentler":
+            X2s = X2 / c if df > 0 else X2
+            X2bs = X2b / cb
+            return _Scaled(X2s, special.chdtrc(df, X2s) if df > 0 else np.nan, c, X2bs, special.chdtrc(dfb, X2bs),
+                           cb, rmsea_x2=X2, rmsea_df=tr if df > 0 else np.nan, factors={})
+        ss, ssb = scaled_shifted(f.UG, X2, df), scaled_shifted(f.UGb, X2b, dfb)
+        return _Scaled(ss["stat"], ss["pvalue"], ss["scaling"], ssb["stat"], ssb["pvalue"], ssb["scaling"],
+                       rmsea_x2=ss["stat"], rmsea_df=df, factors={}, robust_c=c, robust_cb=cb)
     if f.test != "yuan.bentler.mplus":
         return None
     assert f.A is not None and f.B0 is not None
@@ -270,6 +288,10 @@ def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
         return None
     # complete-data MLR: the scaled statistic; with df = 0, c is NA and so are the robust CFI/TLI/RNI, the
     # robust RMSEA is 0 with the interval [0, 0]
+    if sc.robust_c is not None and sc.robust_cb is not None:
+        # scaled.shifted: the robust indices use the Satorra-Bentler scaling tr(U Gamma) / df
+        # (lavaan's c.hat3 = a (df - b) / df), its interval and p-values the scaled-shifted 1 / a (c.hat)
+        return _Robust(X2, X2b, sc.robust_c, sc.robust_cb, df, sc.chisq, c_ci=sc.scaling)
     return _Robust(X2, X2b, sc.scaling, sc.base_scaling, df, sc.chisq)
 
 
@@ -390,7 +412,8 @@ def fit_measures(res: Any) -> pd.Series:
             out.update({k: np.nan for k in rmsea_block(X2, 1, n_g, suffix=".scaled")})
     if rob is not None:
         if np.isfinite(rob.XX3):
-            rb = rmsea_block(rob.x2_scaled, rob.df3, n_g, c=rob.c3, suffix=".robust")
+            rb = rmsea_block(rob.x2_scaled, rob.df3, n_g, c=rob.c3 if rob.c_ci is None else rob.c_ci,
+                             suffix=".robust")
             rb["rmsea.robust"] = rmsea(rob.XX3, rob.df3, n_g, rob.c3)
         else:
             rb = {("rmsea" if k == "rmsea" else k) + ".robust": np.nan for k in RMSEA_NAMES}
