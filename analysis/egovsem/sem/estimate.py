@@ -199,17 +199,17 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         assert B0 is not None
         vcov = sandwich(vcov, B0)
     UG = UGb = None
-    if opts.se == "robust.sem" or opts.test in GAMMA_TESTS:
+    gamma_test = opts.test in GAMMA_TESTS or (opts.test == "yuan.bentler" and not fiml)
+    if opts.se == "robust.sem" or gamma_test:
         from .robust_sem import baseline_ugamma, check_gamma_model, group_parts, robust_sem_meat, ugamma
 
         check_gamma_model(spec)
         gparts = group_parts(discs, theta, stats, spec.meanstructure, opts.information)
         if opts.se == "robust.sem" and np.isfinite(vcov).all():
             vcov = sandwich(vcov, robust_sem_meat(gparts))
-        if opts.test in GAMMA_TESTS:
-            Ntot = float(sum(st.nobs for st in stats))
-            UG = ugamma(gparts, vcov_inverse(A) * Ntot)
-            UGb = baseline_ugamma(gparts, stats, spec.meanstructure)
+        if gamma_test:
+            UG = ugamma(gparts)
+            UGb = baseline_ugamma(gparts, stats, spec.meanstructure, opts.information, rows)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
                    start=theta0, UG=UG, UGb=UGb)
@@ -240,14 +240,6 @@ def _design_stats(stats: list[SampleStats], opts) -> list[SampleStats]:
     raw = [np.asarray(st.w, dtype=float) for st in stats]
     ws = normalise_weights(raw, opts.sampling_weights_normalization)
     return [weighted_stats(st, wg, c, fiml=opts.discrepancy == "FIML") for st, wg, c in zip(stats, ws, codes)]
-
-
-def vcov_inverse(A: np.ndarray) -> np.ndarray:
-    """``A^-1`` through the correlation form (:func:`egovsem.sem.vcov.scaled_inverse`)."""
-    from .vcov import scaled_inverse
-
-    inv, _ = scaled_inverse(A)
-    return np.linalg.pinv(A) if inv is None else inv
 
 
 def _total(terms: list) -> Any:

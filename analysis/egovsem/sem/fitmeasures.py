@@ -20,7 +20,7 @@ The rows are lavaan 0.6-14's, in its order. The fitted state is read in one plac
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -191,7 +191,7 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
     info = []
     for g in f.groups:
         X2b += baseline_chisq(g.S, g.nobs, g.rows, g.logl_h1, f.xb, fiml)
-        if g.rows is not None and (fiml or f.test == "yuan.bentler.mplus"):
+        if g.rows is not None and (fiml or f.test.startswith("yuan.bentler")):
             info.append(baseline_info(g.S, g.xbar, g.rows, f.xi, f.xb, f.meanstructure, fiml))
     dfb = len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb))
     return X2b, dfb, info
@@ -216,6 +216,14 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         ssb = scaled_shifted(baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)[2], X2b, dfb)
         return _Scaled(ss["stat"], ss["pvalue"], ss["scaling"], ssb["stat"], ssb["pvalue"], ssb["scaling"],
                        rmsea_x2=ss["stat"], rmsea_df=df, factors={})
+    if f.test == "yuan.bentler" and f.UG is not None:
+        # lavaan 0.6-14, complete data, expected information: the Yuan-Bentler statistic is the Satorra-Bentler
+        # one (its h1 first-order information is V Gamma V), the scaling.factor.h1 / .h0 rows are those of the
+        # Mplus variant's traces
+        sb = _scaled(replace(f, test="satorra.bentler"), st, X2b, dfb, binfo)
+        ybm = _scaled(replace(f, test="yuan.bentler.mplus"), st, X2b, dfb, binfo)
+        assert sb is not None and ybm is not None
+        return replace(sb, factors=ybm.factors)
     if f.test in ("satorra.bentler", "scaled.shifted") and f.UG is not None and f.UGb is not None:
         # complete-data ML (MLM, test = "satorra.bentler" | "scaled.shifted"): lavaan's U Gamma traces
         tr, trb = float(np.trace(f.UG)), float(np.trace(f.UGb))

@@ -338,7 +338,8 @@ def resolve_options(
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white") else "expected"
     if info_in is not None and info_in != information:
         if disc != "ML" or se_type not in ("standard", "robust.sem") or (
-                info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")):
+                info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")) or (
+                info_in == "first.order" and (se_type, test) != ("standard", "standard")):
             raise NotAvailableError(
                 f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
                 f"available yet; its information is {information!r} (omit information=).")

@@ -97,28 +97,31 @@ def _block_diag(blocks: Sequence[np.ndarray]) -> np.ndarray:
     return block_diag(*blocks)
 
 
-def ugamma(parts: Sequence[dict[str, Any]], E_inv: np.ndarray) -> np.ndarray:
-    """``U Gamma`` over all groups; ``E_inv`` the inverse per-observation information (q, q)."""
+def ugamma(parts: Sequence[dict[str, Any]]) -> np.ndarray:
+    """``U Gamma`` over all groups, with ``E = Delta' V Delta`` (per observation; the observed information
+    of the "h1" kind when ``V`` is observed, as lavaan's traces)."""
     N = sum(g["n"] for g in parts)
     f = [g["n"] / N for g in parts]
     V = _block_diag([fg * g["V"] for fg, g in zip(f, parts)])
     G = _block_diag([g["Gamma"] / fg for fg, g in zip(f, parts)])
     D = np.hstack([g["D"] for g in parts])  # (q, sum k)
     VD = V @ D.T
-    U = V - VD @ E_inv @ VD.T
+    U = V - VD @ np.linalg.pinv(D @ VD) @ VD.T
     return U @ G
 
 
-def baseline_ugamma(parts: Sequence[dict[str, Any]], stats: Sequence[Any], meanstructure: bool) -> np.ndarray:
+def baseline_ugamma(parts: Sequence[dict[str, Any]], stats: Sequence[Any], meanstructure: bool,
+                    information: str = "expected", rows: Sequence[Any] | None = None) -> np.ndarray:
     """``U_b Gamma`` of the independence model (variances, and means with a mean structure, free in each
-    group) at ``diag(S_g)`` with the expected information."""
+    group) at ``diag(S_g)`` and the sample means, with the expected or the observed h1 information."""
     N = sum(g["n"] for g in parts)
     Vs, Ds = [], []
-    for g, st in zip(parts, stats):
+    kind = "observed" if information == "observed" else "expected"
+    for k, (g, st) in enumerate(zip(parts, stats)):
         p = st.cov.shape[0]
         idx = g["idx"]
         Sb = np.diag(np.diag(st.cov))
-        Vs.append(g["n"] / N * complete_information_phi(Sb)[np.ix_(idx, idx)])
+        Vs.append(g["n"] / N * h1_information(Sb, st.mean, idx, kind, None if rows is None else rows[k]))
         vi, vj = vech_indices(p)
         full = p + vi.size
         cols = []
