@@ -169,6 +169,13 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if fiml:
         assert rows is not None
         discs = [FIMLDiscrepancy(r, rw, mu_fixed=mf) for r, rw, mf in zip(rams, rows, mu_fixed)]
+    elif opts.discrepancy in ("GLS", "ULS"):
+        from .ls import GLSDiscrepancy, ULSDiscrepancy
+
+        cls = GLSDiscrepancy if opts.discrepancy == "GLS" else ULSDiscrepancy
+        # lavaan's sample covariance of these estimators has divisor N - 1 (sample.cov.rescale)
+        discs = [cls(r, st.cov * st.nobs / (st.nobs - 1.0), st.mean, spec.meanstructure, st.nobs_w)
+                 for r, st in zip(rams, stats)]
     else:
         discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs_w, rows[k] if rows else None)
                  for k, (r, st) in enumerate(zip(rams, stats))]
@@ -192,6 +199,11 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         # lavaan's information = "first.order": the cross-product of the casewise scores
         assert B0 is not None
         A = B0
+    elif opts.discrepancy in ("GLS", "ULS"):
+        # lavaan 0.6-14's standard errors of GLS and ULS: the discrepancy's own weight, Delta' W Delta (GLS:
+        # W from S^-1; ULS: the identity), on lavaan's sample size of these estimators N - G
+        Nls = sum(st.nobs_w for st in stats) - G
+        A = _total([wg * Nls * d.information(theta) for d, wg in zip(discs, w)])
     else:
         A = _total([st.nobs_w * d.information(theta) for d, st in zip(discs, stats)])
     vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
