@@ -179,7 +179,16 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     else:
         discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs_w, rows[k] if rows else None)
                  for k, (r, st) in enumerate(zip(rams, stats))]
-    state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
+    theta_start = theta0
+    if opts.discrepancy in ("GLS", "ULS"):
+        # the least-squares discrepancies do not keep Sigma positive definite: from lavaan's start values the
+        # optimiser can wander off to a degenerate solution (a two-group GLS CFA of HolzingerSwineford1939
+        # does); it starts from the ML solution instead, when that converges
+        ml = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs_w) for r, st in zip(rams, stats)]
+        pre = minimize_groups(ml, theta0, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
+        if pre.converged:
+            theta_start = pre.theta
+    state = minimize_groups(discs, theta_start, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
     if not state.converged:
         warnings.warn(
             f"the model did not converge after {state.iterations} iterations ({state.message}); "

@@ -162,8 +162,23 @@ def _n(f: _Fit) -> float:
     return int(n) if n == int(n) else n
 
 
+_LS = ("GLS", "ULS")
+
+
+def _ls_S(g: _Group) -> np.ndarray:
+    """The sample covariance GLS and ULS are fitted to (divisor N - 1, lavaan's for these estimators)."""
+    return g.S * g.nobs / (g.nobs - 1.0)
+
+
 def _statistic(f: _Fit) -> _Statistic:
     N = _n(f)
+    if f.discrepancy in _LS:
+        from .ls import ls_discrepancy
+
+        # lavaan: each group's statistic on its N_g - 1 (chisq = sum_g (N_g - 1) F_g, fmin = chisq / 2N)
+        X2 = float(sum((g.nobs - 1.0) * ls_discrepancy(f.discrepancy, _ls_S(g), g.xbar, g.Sigma, g.mu,
+                                                        f.meanstructure) for g in f.groups))
+        return _Statistic(X2, f.df, X2 / (2.0 * N), N - len(f.groups))
     if f.discrepancy == "DWLS":
         Nf = N - len(f.groups)  # lavaan's lav_utils_get_ntotal for every estimator but ML
         return _Statistic(Nf * f.fmin, f.df, 0.5 * Nf / N * f.fmin, Nf)
@@ -186,6 +201,11 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
         _dm, n1 = _dwls_layout(f)
         X2b, dfb, _UGb = baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)
         return X2b, dfb, []
+    if f.discrepancy in _LS:
+        from .ls import baseline_ls
+
+        X2b = sum((g.nobs - 1.0) * baseline_ls(f.discrepancy, _ls_S(g)) for g in f.groups)
+        return X2b, len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb)), []
     fiml = f.discrepancy == "FIML"
     X2b = 0.0
     info = []
@@ -340,10 +360,15 @@ def _residuals(f: _Fit) -> tuple[dict[str, float], float, float]:
     resid = dict.fromkeys(RESIDUAL_NAMES, 0.0)
     gfi = 0.0
     ms = f.meanstructure
+    ls = f.discrepancy in _LS
     for g in f.groups:
-        for k, v in residual_measures(g.S, g.xbar, g.Sigma, g.mu, ms).items():
+        for k, v in residual_measures(_ls_S(g) if ls else g.S, g.xbar, g.Sigma, g.mu, ms).items():
             resid[k] += g.weight * v
-        if f.discrepancy == "FIML":
+        if ls:
+            from .ls import gfi_ls
+
+            gfi += g.weight * gfi_ls(f.discrepancy, _ls_S(g), g.xbar, g.Sigma, g.mu, ms)
+        elif f.discrepancy == "FIML":
             gfi += g.weight * gfi_fiml_rows(g.rows, g.Sigma, g.mu, f.xi)
         else:
             gfi += g.weight * gfi_complete(g.S, g.xbar, g.Sigma, g.mu, f.xi, ms)
@@ -378,13 +403,15 @@ def fit_measures(res: Any) -> pd.Series:
     sc = _scaled(f, st, X2b, dfb, binfo)
     rob = _robust(f, st, X2b, dfb, binfo, sc)
 
+    # lavaan 0.6-14 gives no p-value for ULS's standard test ("P-value (Unknown)"), nor for its baseline
+    no_p = f.discrepancy == "ULS"
     out: dict[str, float] = {"npar": f.npar, "fmin": st.fmin, "chisq": X2, "df": df,
-                             "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
+                             "pvalue": special.chdtrc(df, X2) if df > 0 and not no_p else np.nan}
     if sc is not None:
         out.update({"chisq.scaled": sc.chisq, "df.scaled": df, "pvalue.scaled": sc.pvalue,
                     "chisq.scaling.factor": sc.scaling})
     out.update({"baseline.chisq": X2b, "baseline.df": dfb,
-                "baseline.pvalue": special.chdtrc(dfb, X2b) if dfb > 0 else np.nan})
+                "baseline.pvalue": special.chdtrc(dfb, X2b) if dfb > 0 and not no_p else np.nan})
     if sc is not None:
         out.update({"baseline.chisq.scaled": sc.base_chisq, "baseline.df.scaled": dfb,
                     "baseline.pvalue.scaled": sc.base_pvalue, "baseline.chisq.scaling.factor": sc.base_scaling})
@@ -438,7 +465,7 @@ def fit_measures(res: Any) -> pd.Series:
     out.update({"cn_05": cn_05, "cn_01": cn_01, "gfi": gfi,
                 "agfi": agfi(gfi, nel, df), "pgfi": (df / nel) * gfi if nel > 0 else np.nan,
                 "mfi": np.exp(-0.5 * (X2 - df) / Nt)})
-    if likelihood:
+    if likelihood or f.discrepancy in _LS:
         out["ecvi"] = X2 / Nt + 2 * f.npar / Nt
     else:
         out["wrmr"] = np.sqrt(X2 / nel) if nel else np.nan

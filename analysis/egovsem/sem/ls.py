@@ -153,3 +153,16 @@ def gfi_ls(kind: str, S: np.ndarray, xbar: np.ndarray, Sigma: np.ndarray, mu: np
         num += float(d @ A @ d)
         den += float(xbar @ A @ xbar)
     return 1.0 - num / den
+
+
+def ls_discrepancy(kind: str, S: np.ndarray, xbar: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
+                   meanstructure: bool) -> float:
+    """``F`` of GLS or ULS at the moments (``S`` with divisor N - 1)."""
+    d = xbar - mu
+    if kind == "ULS":
+        vi, vj = vech_indices(S.shape[0])
+        r = (S - Sigma)[vi, vj]
+        return float(r @ r + (d @ d if meanstructure else 0.0))
+    A = np.linalg.inv(S)
+    Z = A @ (S - Sigma)
+    return float(0.5 * np.sum(Z * Z.T) + (d @ A @ d if meanstructure else 0.0))
