@@ -18,7 +18,9 @@ write_est_case <- function(case, res) {
               lavInspect(fit, "npar"), fit@Options$se, paste(fit@Options$test, collapse = "/"),
               paste(fit@Options$information, collapse = "/")))
   write_ref(info_table(fit, res$warnings), file.path(OUT, paste0(case, "_info.csv")))
-  write_ref(params_table(fit), file.path(OUT, paste0(case, "_params.csv")))
+  pe <- params_table(fit)
+  if (lavInspect(fit, "ngroups") > 1) pe <- pe[pe$op != "r2", ]  # as make_reference_multigroup.R
+  write_ref(pe, file.path(OUT, paste0(case, "_params.csv")))
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
 }
 
@@ -29,7 +31,6 @@ write_est_case("hs_uls",        run_fit(cfa(HS_CFA, data = HS, estimator = "ULS"
 write_est_case("hs_ml_serobust", run_fit(cfa(HS_CFA, data = HS, se = "robust")))
 write_est_case("hs_ml_sb",      run_fit(cfa(HS_CFA, data = HS, test = "satorra.bentler")))
 write_est_case("hs_ml_ss",      run_fit(cfa(HS_CFA, data = HS, test = "scaled.shifted")))
-write_est_case("hs_ml_mva",     run_fit(cfa(HS_CFA, data = HS, test = "mean.var.adjusted")))
 write_est_case("hs_ml_yb",      run_fit(cfa(HS_CFA, data = HS, test = "yuan.bentler")))
 write_est_case("hs_ml_ybm",     run_fit(cfa(HS_CFA, data = HS, test = "yuan.bentler.mplus")))
 write_est_case("hs_ml_obs",     run_fit(cfa(HS_CFA, data = HS, information = "observed")))
@@ -37,6 +38,10 @@ write_est_case("hs_ml_fo",      run_fit(cfa(HS_CFA, data = HS, information = "fi
 write_est_case("hs_mlm_obs",    run_fit(cfa(HS_CFA, data = HS, estimator = "MLM", information = "observed")))
 write_est_case("hs_gls_mg",     run_fit(cfa(HS_CFA, data = HS, estimator = "GLS", group = "school")))
 write_est_case("hs_uls_mg",     run_fit(cfa(HS_CFA, data = HS, estimator = "ULS", group = "school")))
+
+# se = "robust" under FIML is robust.huber.white (data/hs_missing10.csv from make_reference_fiml.R)
+HSM10 <- read.csv("data/hs_missing10.csv", stringsAsFactors = FALSE)
+write_est_case("hs_fiml_serobust", run_fit(cfa(HS_CFA, data = HSM10, missing = "ml", se = "robust")))
 
 # lavaan-check, tests/mplus_5_12.R: ML with the observed information, a mean structure and a := effect
 M512 <- readRDS("/work/shared/reference-data/lavaan-check/mplus_ex5_12.RDS")

@@ -87,8 +87,7 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("DWLS", "robust.sem", "scaled.shifted", False),
     # issue 11: MLM, se = "robust", the tests of lavaan's test= with ML (complete data)
     *(Combination("ML", se, t, True) for se in ("standard", "robust.sem")
-      for t in ("standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted",
-                "mean.var.adjusted")
+      for t in ("standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted")
       if (se, t) != ("standard", "standard")),
     Combination("FIML", "robust.huber.white", "standard", True),
     Combination("GLS", "standard", "standard", True),
@@ -297,6 +296,9 @@ def resolve_options(
                                     "style tests need complete data (lavaan sets missing to 'listwise' for "
                                     "them); pass missing='listwise', or use estimator='MLR' for a robust test "
                                     "under FIML.")
+        if test_in == "mean.var.adjusted":
+            raise NotAvailableError("test='mean.var.adjusted' is not available yet; 'satorra.bentler' and "
+                                    "'scaled.shifted' are (lavaan's other corrections of the same traces).")
         test = test_in
     if disc == "DWLS":
         if miss != "listwise":
