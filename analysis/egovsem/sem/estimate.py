@@ -34,9 +34,9 @@ from .discrepancy import Discrepancy, group_weights, minimize_groups
 from .fiml import FIMLDiscrepancy, RowData, h1_logl, h1_observed_information
 from .ml import MLDiscrepancy
 from .optimize import FitState
+from .options import GAMMA_TESTS
 from .partable import ModelSpec
 from .ram import RAM
-from .options import GAMMA_TESTS
 from .start import start_theta_groups
 from .vcov import invert_information, sandwich, score_crossproducts
 

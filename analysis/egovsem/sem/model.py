@@ -63,8 +63,9 @@ class Model:
     ) -> None:
         self._args: dict[str, Any] = dict(
             estimator=estimator, missing=missing, se=se, test=test, information=information, group=group,
-            group_equal=group_equal, ordered=ordered, bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure, fixed_x=fixed_x,
-            auto_cov_y=auto_cov_y, iter_max=iter_max, sampling_weights=sampling_weights,
+            group_equal=group_equal, ordered=ordered, bootstrap=bootstrap, seed=seed, std_lv=std_lv,
+            meanstructure=meanstructure, fixed_x=fixed_x, auto_cov_y=auto_cov_y, iter_max=iter_max,
+            sampling_weights=sampling_weights,
             sampling_weights_normalization=sampling_weights_normalization, cluster=cluster,
         )
         self.opts: Options = resolve_options(**self._args)

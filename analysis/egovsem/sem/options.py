@@ -24,8 +24,9 @@ sandwich and the Satorra-Bentler traces.
 
 ``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
 the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
-and for robust.huber.white, expected otherwise, unless ``information=`` says otherwise. :data:`SUPPORTED` is the one table of combinations this
-release computes; everything else is refused with a message naming lavaan's option, never silently changed.
+and for robust.huber.white, expected otherwise, unless ``information=`` says otherwise. :data:`SUPPORTED`
+is the one table of combinations this release computes; everything else is refused with a message naming
+lavaan's option, never silently changed.
 Nothing downstream tests the estimator's name: it reads ``discrepancy``, ``se``, ``test`` and
 ``information``.
 """
