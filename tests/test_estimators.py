@@ -45,6 +45,8 @@ CASES = {
     "hs_ml_obs": (HS_CSV, HS, dict(information="observed")),
     "hs_ml_fo": (HS_CSV, HS, dict(information="first.order")),
     "hs_mlm_obs": (HS_CSV, HS, dict(estimator="MLM", information="observed")),
+    "hs_ml_serobust_ybm": (HS_CSV, HS, dict(se="robust", test="yuan.bentler.mplus")),
+    "hs_ml_serobust_yb_mg": (HS_CSV, HS, dict(se="robust", test="yuan.bentler", group="school")),
     "hs_fiml_serobust": (DATA / "hs_missing10.csv", HS, dict(missing="fiml", se="robust")),
     "mplus_5_12": (REF / SUB / "mplus_ex5_12.csv", MPLUS_5_12, dict(information="observed", meanstructure=True)),
 }
@@ -151,6 +153,13 @@ def test_satorra_bentler_with_fiml_refused():
     # lavaan switches to listwise deletion with a warning; egovsem does not change an option silently
     with pytest.raises(NotAvailableError, match="complete data"):
         resolve_options(test="satorra.bentler", missing="fiml")
+
+
+def test_mlm_with_another_test_refused():
+    with pytest.raises(NotAvailableError, match="MLM's test is 'satorra.bentler'"):
+        resolve_options(estimator="MLM", test="scaled.shifted")
+    with pytest.raises(NotAvailableError, match="se='robust.sem' with estimator='MLR'"):
+        resolve_options(estimator="MLR", se="robust.sem")
 
 
 def test_mean_var_adjusted_not_available():

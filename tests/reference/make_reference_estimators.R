@@ -36,6 +36,9 @@ write_est_case("hs_ml_ybm",     run_fit(cfa(HS_CFA, data = HS, test = "yuan.bent
 write_est_case("hs_ml_obs",     run_fit(cfa(HS_CFA, data = HS, information = "observed")))
 write_est_case("hs_ml_fo",      run_fit(cfa(HS_CFA, data = HS, information = "first.order")))
 write_est_case("hs_mlm_obs",    run_fit(cfa(HS_CFA, data = HS, estimator = "MLM", information = "observed")))
+write_est_case("hs_ml_serobust_ybm", run_fit(cfa(HS_CFA, data = HS, se = "robust", test = "yuan.bentler.mplus")))
+write_est_case("hs_ml_serobust_yb_mg", run_fit(cfa(HS_CFA, data = HS, se = "robust", test = "yuan.bentler",
+                                                   group = "school")))
 write_est_case("hs_gls_mg",     run_fit(cfa(HS_CFA, data = HS, estimator = "GLS", group = "school")))
 write_est_case("hs_uls_mg",     run_fit(cfa(HS_CFA, data = HS, estimator = "ULS", group = "school")))
 

@@ -276,6 +276,10 @@ def resolve_options(
             raise NotAvailableError(f"se='robust' with estimator={est!r} is not available yet; omit se=.")
         else:
             se_type = se_default
+    elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est != "ML":
+        # e.g. MLR with robust.sem: lavaan then keeps MLR's observed information; a combination not checked
+        raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
+                                f"errors are {se_default!r} (omit se=).")
     elif se_in == "standard" and se_default != "standard" and est != "MLM":
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
@@ -290,6 +294,12 @@ def resolve_options(
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
                                     f"is {test!r} (omit test=).")
+        if est == "MLM" and test_in != "standard":
+            # lavaan 0.6-14 keeps "satorra.bentler" and adds the other test (test = c("satorra.bentler",
+            # "scaled.shifted")); its fitMeasures() still read the first one
+            raise NotAvailableError(f"test={test_in!r} with estimator='MLM' is not available: MLM's test is "
+                                    "'satorra.bentler' (lavaan adds the other test beside it); use estimator='ML' "
+                                    f"with se='robust' and test={test_in!r}.")
         if miss == "fiml" and test_in in GAMMA_TESTS:
             # lavaan 0.6-14 switches to listwise deletion with a warning ("missing will be set to listwise for
             # satorra.bentler style test"); egovsem never changes an option silently: say so instead
