@@ -22,6 +22,10 @@ write_est_case <- function(case, res) {
   if (lavInspect(fit, "ngroups") > 1) pe <- pe[pe$op != "r2", ]  # as make_reference_multigroup.R
   write_ref(pe, file.path(OUT, paste0(case, "_params.csv")))
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+  # lavInspect(fit, "information"): the information matrix per observation of the fit's kind
+  info <- lavInspect(fit, "information")
+  write_ref(data.frame(name = rownames(info), unclass(info), check.names = FALSE, stringsAsFactors = FALSE),
+            file.path(OUT, paste0(case, "_information.csv")))
 }
 
 write_est_case("hs_mlm",        run_fit(cfa(HS_CFA, data = HS, estimator = "MLM")))

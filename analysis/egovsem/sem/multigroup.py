@@ -46,8 +46,10 @@ def fit_multigroup(model, data: pd.DataFrame) -> Results:
     est = estimate(model, spec, parts, stacklevel=4)
     state = est.state
     extra: dict = {"information": est.information}
-    if est.information != "expected" or est.B0 is not None:
-        extra.update(A=est.A, rows_g=est.rows)
+    if est.information != "expected" or est.B0 is not None or opts.discrepancy in ("GLS", "ULS"):
+        extra["A"] = est.A
+        if est.rows is not None:
+            extra["rows_g"] = est.rows
         if est.B0 is not None:
             extra["B0"] = est.B0
     extra.update(est.extra())
