@@ -231,7 +231,8 @@ def summary_text(res) -> str:
     lines.append("")
     lines.append("Parameter Estimates:")
     info = res.vcov_part.information
-    kind = "robust (Huber-White sandwich)" if res.opts.se == "robust.huber.white" else "standard"
+    kind = {"robust.huber.white": "robust (Huber-White sandwich)",
+            "robust.sem": "robust.sem (sandwich with the sample's fourth moments, Gamma)"}.get(res.opts.se, "standard")
     if getattr(res.opts, "cluster", None) is not None:
         kind = "cluster-robust (Huber-White sandwich, scores summed within clusters)"
     lines.append(f"  Standard errors: {kind}, {info} information")
