@@ -27,14 +27,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--interaction", default=None, metavar="two_stage|product_indicator|orthogonal",
                    help="how PLS measures an interaction term X:M (default two_stage; --method pls only)")
     p.add_argument("--estimator", default="ML",
-                   help="ML (default), MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), "
+                   help="ML (default), MLM (robust.sem SEs and the Satorra-Bentler scaled test; complete data), "
+                        "MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), GLS, ULS, "
                         "WLSMV (ordinal indicators, with --ordered)")
     p.add_argument("--missing", default="listwise",
                    help="listwise (default) or fiml; with --method pls: listwise or mean (mean replacement)")
     p.add_argument("--se", default=None,
-                   help="the estimator's own (default: expected information for ML; robust sandwich SEs for MLR "
-                        "and WLSMV), standard, or bootstrap (with --bootstrap B); 'robust' with ML is refused: use "
-                        "--estimator MLR")
+                   help="the estimator's own (default: expected information for ML; robust sandwich SEs for MLM, "
+                        "MLR and WLSMV), standard, robust (with ML: robust.sem, or robust.huber.white with --missing "
+                        "fiml, as lavaan), robust.sem, robust.huber.white, or bootstrap (with --bootstrap B)")
+    p.add_argument("--test", default=None,
+                   metavar="standard|satorra.bentler|yuan.bentler|yuan.bentler.mplus|scaled.shifted",
+                   help="the model test (lavaan's test=; default: the estimator's own)")
+    p.add_argument("--information", default=None, metavar="expected|observed|first.order",
+                   help="the information matrix of the standard errors (lavaan's information=; default: "
+                        "observed for FIML and MLR, expected otherwise)")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap resamples for --se bootstrap (default 1000); with --method pls the number of "
                         "resamples (default none)")
@@ -127,6 +134,7 @@ def pls_options(args: argparse.Namespace) -> dict:
     """The keyword arguments of :func:`egovsem.pls`; CB-SEM options given with --method pls are refused."""
     given = [flag for flag, on in (
         ("--estimator", str(args.estimator).upper() != "ML"), ("--se", args.se is not None),
+        ("--test", args.test is not None), ("--information", args.information is not None),
         ("--ordered", args.ordered is not None), ("--group", args.group is not None),
         ("--group-equal", args.group_equal is not None), ("--std-lv", args.std_lv),
         ("--meanstructure", args.meanstructure), ("--sampling-weights", args.sampling_weights is not None),
@@ -186,7 +194,8 @@ def run(args: argparse.Namespace) -> int:
         fit = getattr(engine, args.function)
         with show_warnings():
             res = fit(
-                model, data, estimator=args.estimator, missing=args.missing, se=args.se, bootstrap=B,
+                model, data, estimator=args.estimator, missing=args.missing, se=args.se, test=args.test,
+                information=args.information, bootstrap=B,
                 seed=args.seed, ordered=ordered, group=args.group, group_equal=group_equal, std_lv=args.std_lv,
                 meanstructure=True if args.meanstructure else None, sampling_weights=args.sampling_weights,
                 sampling_weights_normalization=args.sampling_weights_normalization, cluster=args.cluster,

@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap the ':=' (indirect) effects with B resamples (complete-data ML)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the bootstrap")
-    p.add_argument("--estimator", default="ML", help="ML (default) or MLR")
+    p.add_argument("--estimator", default="ML", help="ML (default), MLM, MLR, GLS or ULS")
     p.add_argument("--missing", default="listwise", help="listwise (default) or fiml")
     p.add_argument("--sheet", default=None, metavar="NAME|N",
                    help="sheet of an .xlsx workbook, by name or 0-based position (default: the first)")

@@ -34,6 +34,7 @@ from .discrepancy import Discrepancy, group_weights, minimize_groups
 from .fiml import FIMLDiscrepancy, RowData, h1_logl, h1_observed_information
 from .ml import MLDiscrepancy
 from .optimize import FitState
+from .options import GAMMA_TESTS
 from .partable import ModelSpec
 from .ram import RAM
 from .start import start_theta_groups
@@ -65,6 +66,8 @@ class Estimate:
     start: np.ndarray | None = None
     A_test: np.ndarray | None = None  # observed information of the "h1" kind for the Yuan-Bentler trace
     npar: int | None = None  # free parameters less the rank of the explicit equality constraints (None: q)
+    UG: np.ndarray | None = None  # U Gamma of the Satorra-Bentler family (model), complete data
+    UGb: np.ndarray | None = None  # ... and of the baseline
 
     @property
     def nobs(self) -> int:
@@ -72,7 +75,10 @@ class Estimate:
 
     def extra(self) -> dict[str, Any]:
         """The design by-products for :meth:`egovsem.sem.results.Results.from_fit`."""
-        return {} if self.A_test is None else {"A_test": self.A_test}
+        out: dict[str, Any] = {} if self.A_test is None else {"A_test": self.A_test}
+        if self.UG is not None:
+            out.update(UG=self.UG, UGb=self.UGb)
+        return out
 
 
 def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklevel: int = 4) -> pd.DataFrame:
@@ -200,15 +206,33 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if fiml:
         assert rows is not None
         discs = [FIMLDiscrepancy(r, rw, mu_fixed=mf) for r, rw, mf in zip(rams, rows, mu_fixed)]
+    elif opts.discrepancy in ("GLS", "ULS"):
+        from .ls import GLSDiscrepancy, ULSDiscrepancy
+
+        cls = GLSDiscrepancy if opts.discrepancy == "GLS" else ULSDiscrepancy
+        # lavaan's sample covariance of these estimators has divisor N - 1 (sample.cov.rescale)
+        discs = [cls(r, st.cov * st.nobs / (st.nobs - 1.0), st.mean, spec.meanstructure, st.nobs_w)
+                 for r, st in zip(rams, stats)]
     else:
         discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs_w, rows[k] if rows else None)
                  for k, (r, st) in enumerate(zip(rams, stats))]
+    theta_start = theta0
+    if opts.discrepancy in ("GLS", "ULS"):
+        # the least-squares discrepancies do not keep Sigma positive definite: from lavaan's start values the
+        # optimiser can wander off to a degenerate solution (a two-group GLS CFA of HolzingerSwineford1939
+        # does); it starts from the ML solution instead, when that converges
+        ml = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs_w) for r, st in zip(rams, stats)]
+        pre = minimize_groups(ml, theta0, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
+        if pre.converged:
+            theta_start = pre.theta
     if cs is not None:
         from .constraints import minimize_constrained
 
-        state = minimize_constrained(discs, w, theta0, cs, iter_max=opts.iter_max, variances=free_variances(pt))
+        state = minimize_constrained(discs, w, theta_start, cs, iter_max=opts.iter_max,
+                                     variances=free_variances(pt))
     else:
-        state = minimize_groups(discs, theta0, weights=w, iter_max=opts.iter_max, variances=free_variances(pt))
+        state = minimize_groups(discs, theta_start, weights=w, iter_max=opts.iter_max,
+                                variances=free_variances(pt))
     if not state.converged:
         warnings.warn(
             f"the model did not converge after {state.iterations} iterations ({state.message}); "
@@ -216,9 +240,23 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
             ConvergenceWarning, stacklevel=caller_stacklevel(),
         )
     theta = state.theta
+    B0 = None
+    if opts.se == "robust.huber.white" or opts.information == "first.order" or opts.test.startswith("yuan"):
+        # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
+        # (a non-converged fit with a singular information matrix)
+        B0 = score_crossproducts([d.scores(theta) for d in discs], [st.cluster for st in stats])
     if opts.information == "observed":
         # lavaan's default for FIML and for MLR: observed information (Hessian), summed over groups
         A = _total([d.observed_information(theta) for d in discs])
+    elif opts.information == "first.order":
+        # lavaan's information = "first.order": the cross-product of the casewise scores
+        assert B0 is not None
+        A = B0
+    elif opts.discrepancy in ("GLS", "ULS"):
+        # lavaan 0.6-14's standard errors of GLS and ULS: the discrepancy's own weight, Delta' W Delta (GLS:
+        # W from S^-1; ULS: the identity), on lavaan's sample size of these estimators N - G
+        Nls = sum(st.nobs_w for st in stats) - G
+        A = _total([wg * Nls * d.information(theta) for d, wg in zip(discs, w)])
     else:
         A = _total([st.nobs_w * d.information(theta) for d, st in zip(discs, stats)])
     npar = None
@@ -231,16 +269,24 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         df = ndat - npar
     else:
         vcov = invert_information(A, pt, strict=state.converged, stacklevel=stacklevel + 1)
-    B0 = None
-    if opts.se == "robust.huber.white":
-        # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
-        # (a non-converged fit with a singular information matrix)
-        B0 = score_crossproducts([d.scores(theta) for d in discs], [st.cluster for st in stats])
-        if np.isfinite(vcov).all():
-            vcov = sandwich(vcov, B0)
+    if opts.se == "robust.huber.white" and np.isfinite(vcov).all():
+        assert B0 is not None
+        vcov = sandwich(vcov, B0)
+    UG = UGb = None
+    gamma_test = opts.test in GAMMA_TESTS or (opts.test == "yuan.bentler" and not fiml)
+    if opts.se == "robust.sem" or gamma_test:
+        from .robust_sem import baseline_ugamma, check_gamma_model, group_parts, robust_sem_meat, ugamma
+
+        check_gamma_model(spec)
+        gparts = group_parts(discs, theta, stats, spec.meanstructure, opts.information)
+        if opts.se == "robust.sem" and np.isfinite(vcov).all():
+            vcov = sandwich(vcov, robust_sem_meat(gparts))
+        if gamma_test:
+            UG = ugamma(gparts)
+            UGb = baseline_ugamma(gparts, stats, spec.meanstructure, opts.information, rows)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
-                   start=theta0, npar=npar)
+                   start=theta0, npar=npar, UG=UG, UGb=UGb)
     if opts.test_information == "h1" and rows is not None:
         out.A_test = _total([h1_observed_information(r, theta, rw, mu_fixed=mf)
                              for r, rw, mf in zip(rams, rows, mu_fixed)])

@@ -20,7 +20,7 @@ The rows are lavaan 0.6-14's, in its order. The fitted state is read in one plac
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -79,6 +79,8 @@ class _Fit:
     A: np.ndarray | None = None  # information of the model (total), for the Yuan-Bentler trace
     B0: np.ndarray | None = None  # score cross-product of the model
     dwls: dict[str, Any] | None = None  # DWLS: ordinal stats, Jacobian, A^-1, fitted wls.obs, wls.obs layout
+    UG: np.ndarray | None = None  # U Gamma of the Satorra-Bentler family (complete-data ML), model ...
+    UGb: np.ndarray | None = None  # ... and baseline
 
 
 def _read_fit(res: Any) -> _Fit:
@@ -111,7 +113,8 @@ def _read_fit(res: Any) -> _Fit:
                 xb=[ov.index(v) for v in spec.exo_x], meanstructure=bool(spec.meanstructure),
                 npar=int(res.npar), df=int(est.df), fmin=float(est.fmin), discrepancy=res.opts.discrepancy,
                 test=test.test, partable=est.partable, logl=np.nan if test.logl is None else float(test.logl),
-                A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls)
+                A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls,
+                UG=test.ugamma, UGb=test.ugamma_baseline)
 
 
 # ------------------------------------------------------------------------------------------ pieces --
@@ -137,6 +140,8 @@ class _Scaled:
     rmsea_x2: float  # the statistic of rmsea.scaled and its df
     rmsea_df: float
     factors: dict[str, float]  # scaling.factor.h1 / .h0 (Yuan-Bentler)
+    robust_c: float | None = None  # the scaling of the robust indices when it is not ``scaling`` (scaled.shifted)
+    robust_cb: float | None = None
 
 
 @dataclass
@@ -149,6 +154,7 @@ class _Robust:
     c3b: float
     df3: float
     x2_scaled: float  # the statistic of the robust RMSEA's interval and p-values
+    c_ci: float | None = None  # the scaling of that interval when it is not c3 (scaled.shifted: 1 / a)
 
 
 def _n(f: _Fit) -> float:
@@ -156,8 +162,23 @@ def _n(f: _Fit) -> float:
     return int(n) if n == int(n) else n
 
 
+_LS = ("GLS", "ULS")
+
+
+def _ls_S(g: _Group) -> np.ndarray:
+    """The sample covariance GLS and ULS are fitted to (divisor N - 1, lavaan's for these estimators)."""
+    return g.S * g.nobs / (g.nobs - 1.0)
+
+
 def _statistic(f: _Fit) -> _Statistic:
     N = _n(f)
+    if f.discrepancy in _LS:
+        from .ls import ls_discrepancy
+
+        # lavaan: each group's statistic on its N_g - 1 (chisq = sum_g (N_g - 1) F_g, fmin = chisq / 2N)
+        X2 = float(sum((g.nobs - 1.0) * ls_discrepancy(f.discrepancy, _ls_S(g), g.xbar, g.Sigma, g.mu,
+                                                        f.meanstructure) for g in f.groups))
+        return _Statistic(X2, f.df, X2 / (2.0 * N), N - len(f.groups))
     if f.discrepancy == "DWLS":
         Nf = N - len(f.groups)  # lavaan's lav_utils_get_ntotal for every estimator but ML
         return _Statistic(Nf * f.fmin, f.df, 0.5 * Nf / N * f.fmin, Nf)
@@ -180,12 +201,17 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
         _dm, n1 = _dwls_layout(f)
         X2b, dfb, _UGb = baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)
         return X2b, dfb, []
+    if f.discrepancy in _LS:
+        from .ls import baseline_ls
+
+        X2b = sum((g.nobs - 1.0) * baseline_ls(f.discrepancy, _ls_S(g)) for g in f.groups)
+        return X2b, len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb)), []
     fiml = f.discrepancy == "FIML"
     X2b = 0.0
     info = []
     for g in f.groups:
         X2b += baseline_chisq(g.S, g.nobs, g.rows, g.logl_h1, f.xb, fiml)
-        if g.rows is not None and (fiml or f.test == "yuan.bentler.mplus"):
+        if g.rows is not None and (fiml or f.test.startswith("yuan.bentler")):
             info.append(baseline_info(g.S, g.xbar, g.rows, f.xi, f.xb, f.meanstructure, fiml))
     dfb = len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb))
     return X2b, dfb, info
@@ -202,7 +228,7 @@ def _dwls_UG(f: _Fit) -> np.ndarray:
 
 def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -> _Scaled | None:
     X2, df = st.chisq, st.df
-    if f.test == "scaled.shifted":
+    if f.test == "scaled.shifted" and f.discrepancy == "DWLS":
         assert f.dwls is not None
         ost = f.dwls["ordinal"]
         _dm, n1 = _dwls_layout(f)
@@ -210,6 +236,26 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         ssb = scaled_shifted(baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)[2], X2b, dfb)
         return _Scaled(ss["stat"], ss["pvalue"], ss["scaling"], ssb["stat"], ssb["pvalue"], ssb["scaling"],
                        rmsea_x2=ss["stat"], rmsea_df=df, factors={})
+    if f.test == "yuan.bentler" and f.UG is not None:
+        # lavaan 0.6-14, complete data, expected information: the Yuan-Bentler statistic is the Satorra-Bentler
+        # one (its h1 first-order information is V Gamma V), the scaling.factor.h1 / .h0 rows are those of the
+        # Mplus variant's traces
+        sb = _scaled(replace(f, test="satorra.bentler"), st, X2b, dfb, binfo)
+        ybm = _scaled(replace(f, test="yuan.bentler.mplus"), st, X2b, dfb, binfo)
+        assert sb is not None and ybm is not None
+        return replace(sb, factors=ybm.factors)
+    if f.test in ("satorra.bentler", "scaled.shifted") and f.UG is not None and f.UGb is not None:
+        # complete-data ML (MLM, test = "satorra.bentler" | "scaled.shifted"): lavaan's U Gamma traces
+        tr, trb = float(np.trace(f.UG)), float(np.trace(f.UGb))
+        c, cb = (tr / df if df > 0 else np.nan), trb / dfb
+        if f.test == "satorra.bentler":
+            X2s = X2 / c if df > 0 else X2
+            X2bs = X2b / cb
+            return _Scaled(X2s, special.chdtrc(df, X2s) if df > 0 else np.nan, c, X2bs, special.chdtrc(dfb, X2bs),
+                           cb, rmsea_x2=X2, rmsea_df=tr if df > 0 else np.nan, factors={})
+        ss, ssb = scaled_shifted(f.UG, X2, df), scaled_shifted(f.UGb, X2b, dfb)
+        return _Scaled(ss["stat"], ss["pvalue"], ss["scaling"], ssb["stat"], ssb["pvalue"], ssb["scaling"],
+                       rmsea_x2=ss["stat"], rmsea_df=df, factors={}, robust_c=c, robust_cb=cb)
     if f.test != "yuan.bentler.mplus":
         return None
     assert f.A is not None and f.B0 is not None
@@ -270,6 +316,10 @@ def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
         return None
     # complete-data MLR: the scaled statistic; with df = 0, c is NA and so are the robust CFI/TLI/RNI, the
     # robust RMSEA is 0 with the interval [0, 0]
+    if sc.robust_c is not None and sc.robust_cb is not None:
+        # scaled.shifted: the robust indices use the Satorra-Bentler scaling tr(U Gamma) / df
+        # (lavaan's c.hat3 = a (df - b) / df), its interval and p-values the scaled-shifted 1 / a (c.hat)
+        return _Robust(X2, X2b, sc.robust_c, sc.robust_cb, df, sc.chisq, c_ci=sc.scaling)
     return _Robust(X2, X2b, sc.scaling, sc.base_scaling, df, sc.chisq)
 
 
@@ -310,10 +360,15 @@ def _residuals(f: _Fit) -> tuple[dict[str, float], float, float]:
     resid = dict.fromkeys(RESIDUAL_NAMES, 0.0)
     gfi = 0.0
     ms = f.meanstructure
+    ls = f.discrepancy in _LS
     for g in f.groups:
-        for k, v in residual_measures(g.S, g.xbar, g.Sigma, g.mu, ms).items():
+        for k, v in residual_measures(_ls_S(g) if ls else g.S, g.xbar, g.Sigma, g.mu, ms).items():
             resid[k] += g.weight * v
-        if f.discrepancy == "FIML":
+        if ls:
+            from .ls import gfi_ls
+
+            gfi += g.weight * gfi_ls(f.discrepancy, _ls_S(g), g.xbar, g.Sigma, g.mu, ms)
+        elif f.discrepancy == "FIML":
             gfi += g.weight * gfi_fiml_rows(g.rows, g.Sigma, g.mu, f.xi)
         else:
             gfi += g.weight * gfi_complete(g.S, g.xbar, g.Sigma, g.mu, f.xi, ms)
@@ -348,13 +403,15 @@ def fit_measures(res: Any) -> pd.Series:
     sc = _scaled(f, st, X2b, dfb, binfo)
     rob = _robust(f, st, X2b, dfb, binfo, sc)
 
+    # lavaan 0.6-14 gives no p-value for ULS's standard test ("P-value (Unknown)"), nor for its baseline
+    no_p = f.discrepancy == "ULS"
     out: dict[str, float] = {"npar": f.npar, "fmin": st.fmin, "chisq": X2, "df": df,
-                             "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
+                             "pvalue": special.chdtrc(df, X2) if df > 0 and not no_p else np.nan}
     if sc is not None:
         out.update({"chisq.scaled": sc.chisq, "df.scaled": df, "pvalue.scaled": sc.pvalue,
                     "chisq.scaling.factor": sc.scaling})
     out.update({"baseline.chisq": X2b, "baseline.df": dfb,
-                "baseline.pvalue": special.chdtrc(dfb, X2b) if dfb > 0 else np.nan})
+                "baseline.pvalue": special.chdtrc(dfb, X2b) if dfb > 0 and not no_p else np.nan})
     if sc is not None:
         out.update({"baseline.chisq.scaled": sc.base_chisq, "baseline.df.scaled": dfb,
                     "baseline.pvalue.scaled": sc.base_pvalue, "baseline.chisq.scaling.factor": sc.base_scaling})
@@ -390,7 +447,8 @@ def fit_measures(res: Any) -> pd.Series:
             out.update({k: np.nan for k in rmsea_block(X2, 1, n_g, suffix=".scaled")})
     if rob is not None:
         if np.isfinite(rob.XX3):
-            rb = rmsea_block(rob.x2_scaled, rob.df3, n_g, c=rob.c3, suffix=".robust")
+            rb = rmsea_block(rob.x2_scaled, rob.df3, n_g, c=rob.c3 if rob.c_ci is None else rob.c_ci,
+                             suffix=".robust")
             rb["rmsea.robust"] = rmsea(rob.XX3, rob.df3, n_g, rob.c3)
         else:
             rb = {("rmsea" if k == "rmsea" else k) + ".robust": np.nan for k in RMSEA_NAMES}
@@ -407,7 +465,7 @@ def fit_measures(res: Any) -> pd.Series:
     out.update({"cn_05": cn_05, "cn_01": cn_01, "gfi": gfi,
                 "agfi": agfi(gfi, nel, df), "pgfi": (df / nel) * gfi if nel > 0 else np.nan,
                 "mfi": np.exp(-0.5 * (X2 - df) / Nt)})
-    if likelihood:
+    if likelihood or f.discrepancy in _LS:
         out["ecvi"] = X2 / Nt + 2 * f.npar / Nt
     else:
         out["wrmr"] = np.sqrt(X2 / nel) if nel else np.nan

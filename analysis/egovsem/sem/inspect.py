@@ -225,6 +225,12 @@ def information_matrix(res: Results, kind: str | None = None) -> np.ndarray:
         if kind != "expected":
             raise NotAvailableError("inspect(): WLSMV has the expected information (Delta' W Delta) only.")
         return np.array(vc.info_matrix, dtype=float)
+    if res.opts.discrepancy in ("GLS", "ULS"):
+        if kind != "expected" or vc.info_matrix is None:
+            raise NotAvailableError(f"inspect(): {res.opts.discrepancy} has its expected information "
+                                    "(Delta' W Delta) only.")
+        # the total was (N - G) sum_g f_g I_g (lavaan's sample size of these estimators)
+        return np.array(vc.info_matrix, dtype=float) / (N - res.ngroups)
     if kind == vc.information and vc.info_matrix is not None:
         return np.array(vc.info_matrix, dtype=float) / N
     from .fiml import RowData

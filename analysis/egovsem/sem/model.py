@@ -31,7 +31,7 @@ class Model:
         Estimate intercepts; None (default) means only if the syntax has ``~ 1``.
     fixed_x : bool, default True
         Treat exogenous observed covariates as fixed (lavaan's default for ``sem()``).
-    estimator, missing, se, group, group_equal, ordered, bootstrap, seed
+    estimator, missing, se, test, information, group, group_equal, ordered, bootstrap, seed
         See :func:`sem`.
     sampling_weights, sampling_weights_normalization, cluster
         Survey design columns, see :func:`sem` and :mod:`egovsem.sem.design`.
@@ -53,6 +53,8 @@ class Model:
         estimator: str = "ML",
         missing: str = "listwise",
         se: str | None = None,
+        test: str | None = None,
+        information: str | None = None,
         group: str | None = None,
         group_equal: list[str] | str | None = None,
         ordered: list[str] | str | bool | None = None,
@@ -78,9 +80,10 @@ class Model:
             orthogonal=orthogonal, std_ov=std_ov, group_partial=group_partial, auto_var=auto_var,
             auto_fix_first=auto_fix_first, auto_fix_single=auto_fix_single, auto_cov_lv_x=auto_cov_lv_x,
             int_ov_free=int_ov_free, int_lv_free=int_lv_free,
-            estimator=estimator, missing=missing, se=se, group=group, group_equal=group_equal, ordered=ordered,
-            bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure, fixed_x=fixed_x,
-            auto_cov_y=auto_cov_y, iter_max=iter_max, sampling_weights=sampling_weights,
+            estimator=estimator, missing=missing, se=se, test=test, information=information, group=group,
+            group_equal=group_equal, ordered=ordered, bootstrap=bootstrap, seed=seed, std_lv=std_lv,
+            meanstructure=meanstructure, fixed_x=fixed_x, auto_cov_y=auto_cov_y, iter_max=iter_max,
+            sampling_weights=sampling_weights,
             sampling_weights_normalization=sampling_weights_normalization, cluster=cluster,
         )
         self.opts: Options = resolve_options(**self._args)
@@ -193,6 +196,8 @@ def sem(
     estimator: str = "ML",
     missing: str = "listwise",
     se: str | None = None,
+    test: str | None = None,
+    information: str | None = None,
     group: str | None = None,
     group_equal: list[str] | str | None = None,
     ordered: list[str] | str | bool | None = None,
@@ -219,16 +224,26 @@ def sem(
         lavaan syntax (``=~ ~ ~~ ~1 :=``, labels, fixed values).
     data : pandas.DataFrame
         One row per respondent; the model's observed variables are columns.
-    estimator : {'ML', 'MLR', 'WLSMV'}
-        'ML' (maximum likelihood), 'MLR' (ML with Huber-White robust standard errors and the Yuan-Bentler
-        scaled test) or 'WLSMV' (DWLS on polychoric correlations, robust.sem SEs and the scaled-shifted
+    estimator : {'ML', 'MLM', 'MLR', 'GLS', 'ULS', 'WLSMV'}
+        'ML' (maximum likelihood), 'MLM' (ML with robust.sem standard errors and the Satorra-Bentler scaled
+        test; complete data), 'MLR' (ML with Huber-White robust standard errors and the Yuan-Bentler
+        scaled test), 'GLS' and 'ULS' (generalised and unweighted least squares, lavaan's standard SEs and
+        test) or 'WLSMV' (DWLS on polychoric correlations, robust.sem SEs and the scaled-shifted
         test; needs ``ordered``). See :mod:`egovsem.sem.options` for the supported combinations.
     missing : {'listwise', 'fiml'}
         Listwise deletion (lavaan's default) reports the number of dropped rows; 'fiml' (or 'ml') uses every
         row's observed values (full-information ML).
-    se : {None, 'standard', 'robust', 'bootstrap'}
+    se : {None, 'standard', 'robust', 'robust.sem', 'robust.huber.white', 'bootstrap'}
         None (default): the estimator's own standard errors (ML: expected information, or observed under
-        FIML; MLR: robust.huber.white; WLSMV: robust.sem). 'bootstrap' resamples rows (ML/FIML, one group).
+        FIML; MLM: robust.sem; MLR: robust.huber.white; WLSMV: robust.sem). 'robust' with ML is lavaan's
+        robust.sem (complete data) or robust.huber.white (FIML). 'bootstrap' resamples rows (ML/FIML, one
+        group).
+    test : {None, 'standard', 'satorra.bentler', 'yuan.bentler', 'yuan.bentler.mplus', 'scaled.shifted'}
+        The model test (lavaan's ``test``); None: the estimator's own. With ML and complete data any of
+        them; the Satorra-Bentler family needs complete data.
+    information : {None, 'expected', 'observed', 'first.order'}
+        The information matrix of the standard errors (and of robust.sem's sandwich and traces), lavaan's
+        ``information``; None: lavaan's default (observed under FIML and for MLR, expected otherwise).
     group, group_equal
         A grouping column for a multi-group model, and the parameters held equal across groups
         (lavaan's ``group.equal``: 'loadings', 'intercepts', 'residuals', ...).
@@ -283,7 +298,8 @@ def sem(
     (85.306, 24)
     """
     return Model(
-        model, estimator=estimator, missing=missing, se=se, group=group, group_equal=group_equal,
+        model, estimator=estimator, missing=missing, se=se, test=test, information=information, group=group,
+        group_equal=group_equal,
         ordered=ordered, bootstrap=bootstrap, seed=seed, std_lv=std_lv, meanstructure=meanstructure,
         fixed_x=fixed_x, iter_max=iter_max, sampling_weights=sampling_weights,
         sampling_weights_normalization=sampling_weights_normalization, cluster=cluster, constraints=constraints,

@@ -36,8 +36,9 @@ def _groups(data: pd.DataFrame, group: str):
 
 def fit_multigroup(model, data: pd.DataFrame) -> Results:
     opts = model.opts
-    if opts.discrepancy not in ("ML", "FIML"):
-        raise NotAvailableError("multi-group models are available with estimator='ML' or 'MLR' for now.")
+    if opts.discrepancy not in ("ML", "FIML", "GLS", "ULS"):
+        raise NotAvailableError("multi-group models are available with estimator='ML', 'MLM', 'MLR', 'GLS' or "
+                                "'ULS' for now.")
     labels, parts = _groups(data, opts.group)
     G = len(labels)
     from .model import spec_options
@@ -47,11 +48,13 @@ def fit_multigroup(model, data: pd.DataFrame) -> Results:
     est = estimate(model, spec, parts, stacklevel=4)
     state = est.state
     extra: dict = {"information": est.information}
-    if est.information == "observed":
-        extra.update(A=est.A, rows_g=est.rows)
+    if est.information != "expected" or est.B0 is not None or opts.discrepancy in ("GLS", "ULS"):
+        extra["A"] = est.A
+        if est.rows is not None:
+            extra["rows_g"] = est.rows
         if est.B0 is not None:
             extra["B0"] = est.B0
-        extra.update(est.extra())
+    extra.update(est.extra())
     if est.logl is not None:
         extra["logl_h1_g"] = est.logl_h1_g
         extra["logl"] = est.logl

@@ -2,18 +2,31 @@
 
 The estimator a user names is shorthand for three choices, as in lavaan:
 
-========  ============  ======================  ====================
+=========  ============  ======================  ====================
 estimator  discrepancy   se                      test
-========  ============  ======================  ====================
+=========  ============  ======================  ====================
 ML         ML (FIML)     standard                standard
+MLM        ML            robust.sem              satorra.bentler
 MLR        ML (FIML)     robust.huber.white      yuan.bentler.mplus
+GLS        GLS           standard                standard
+ULS        ULS           standard                standard
 WLSMV      DWLS          robust.sem              scaled.shifted
-========  ============  ======================  ====================
+=========  ============  ======================  ====================
+
+With ML a user may also name the SE type and the test, as lavaan's ``se=`` and ``test=``: ``se = "robust"``
+is ``robust.sem`` with complete data and ``robust.huber.white`` under FIML (lavaan's mapping);
+``test`` one of "standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted",
+"mean.var.adjusted" (complete data: the Satorra-Bentler family reads the sample's fourth moments, lavaan's
+``NACOV``, which needs complete rows; MLM with ``missing = "ml"`` is refused as lavaan refuses it).
+``information`` ("expected", "observed", "first.order") is a user option of ML/MLM fits (lavaan's
+``information``): it sets the information matrix of the standard errors and, for ``robust.sem``, of the
+sandwich and the Satorra-Bentler traces.
 
 ``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
 the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
-and for robust.huber.white, expected otherwise. :data:`SUPPORTED` is the one table of combinations this
-release computes; everything else is refused with a message naming lavaan's option, never silently changed.
+and for robust.huber.white, expected otherwise, unless ``information=`` says otherwise. :data:`SUPPORTED`
+is the one table of combinations this release computes; everything else is refused with a message naming
+lavaan's option, never silently changed.
 Nothing downstream tests the estimator's name: it reads ``discrepancy``, ``se``, ``test`` and
 ``information``.
 """
@@ -28,19 +41,29 @@ import numpy as np
 from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
 from ..parallel import resolve_entropy
 
-__all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "SUPPORTED", "Combination", "CI_TYPES",
-           "check_bootstrap_options"]
+__all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "TESTS", "INFORMATION", "SUPPORTED",
+           "Combination", "CI_TYPES", "check_bootstrap_options"]
 
 #: the estimator names a user may give (lavaan's); the ones not in ``_ESTIMATOR_PARTS`` are refused
 ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "ULS", "GLS", "DWLS"]
 MISSING = ["listwise", "fiml", "ml"]
 #: the ``se`` values a user may give: lavaan's names, and "robust" for the estimator's robust SEs
 SE = ["standard", "robust", "robust.huber.white", "robust.sem", "bootstrap"]
+#: the ``test`` values a user may give (lavaan's names)
+TESTS = ["standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted",
+         "mean.var.adjusted"]
+#: the ``information`` values a user may give (lavaan's names)
+INFORMATION = ["expected", "observed", "first.order"]
+#: the tests that read the sample's fourth moments (Gamma): lavaan's Satorra-Bentler family
+GAMMA_TESTS = ("satorra.bentler", "scaled.shifted", "mean.var.adjusted")
 
 # estimator -> (discrepancy, se, test), lavaan 0.6-14's lav_options_set defaults
 _ESTIMATOR_PARTS = {
     "ML": ("ML", "standard", "standard"),
     "MLR": ("ML", "robust.huber.white", "yuan.bentler.mplus"),
+    "MLM": ("ML", "robust.sem", "satorra.bentler"),
+    "GLS": ("GLS", "standard", "standard"),
+    "ULS": ("ULS", "standard", "standard"),
     "WLSMV": ("DWLS", "robust.sem", "scaled.shifted"),
 }
 
@@ -63,6 +86,13 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("FIML", "robust.huber.white", "yuan.bentler.mplus", True),
     Combination("FIML", "bootstrap", "standard", False),
     Combination("DWLS", "robust.sem", "scaled.shifted", False),
+    # issue 11: MLM, se = "robust", the tests of lavaan's test= with ML (complete data)
+    *(Combination("ML", se, t, True) for se in ("standard", "robust.sem")
+      for t in ("standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted")
+      if (se, t) != ("standard", "standard")),
+    Combination("FIML", "robust.huber.white", "standard", True),
+    Combination("GLS", "standard", "standard", True),
+    Combination("ULS", "standard", "standard", True),
 )
 
 
@@ -71,9 +101,9 @@ class Options:
     """The resolved options of a model (read-only). Build with :func:`resolve_options`.
 
     ``estimator`` is kept as the user's label (shown in summaries and JSON); the computations read
-    ``discrepancy`` ('ML', 'FIML', 'DWLS'), ``se`` ('standard', 'robust.huber.white', 'robust.sem',
-    'bootstrap'), ``test`` ('standard', 'yuan.bentler.mplus', 'scaled.shifted') and ``information``
-    ('expected', 'observed').
+    ``discrepancy`` ('ML', 'FIML', 'GLS', 'ULS', 'DWLS'), ``se`` ('standard', 'robust.huber.white',
+    'robust.sem', 'bootstrap'), ``test`` (one of :data:`TESTS`) and ``information`` ('expected', 'observed',
+    'first.order').
     """
 
     estimator: str
@@ -119,7 +149,8 @@ class Options:
     @property
     def casewise(self) -> bool:
         """The fit needs the raw rows: FIML, or casewise scores for the Huber-White meat."""
-        return self.discrepancy == "FIML" or self.se == "robust.huber.white"
+        return (self.discrepancy == "FIML" or self.se == "robust.huber.white"
+                or self.information in ("observed", "first.order") or self.test.startswith("yuan"))
 
     def as_dict(self) -> dict[str, Any]:
         """The options as a plain dict (``Results.options``); ``group_equal`` as a list."""
@@ -154,6 +185,8 @@ def resolve_options(
     estimator: str = "ML",
     missing: str = "listwise",
     se: str | None = None,
+    test: str | None = None,
+    information: str | None = None,
     group: str | None = None,
     group_equal: list[str] | str | None = None,
     ordered: Any = None,
@@ -194,6 +227,17 @@ def resolve_options(
     if miss == "ml":
         miss = "fiml"
     se_in = None if se is None else check_option("se", se, SE, casefold=True)
+    test_in = None if test is None else check_option("test", test, TESTS, casefold=True)
+    info_in = None if information is None else check_option("information", information, INFORMATION,
+                                                             casefold=True)
+    if est == "MLM" and miss == "fiml":
+        # lavaan 0.6-14's lav_options_set: 'missing="ml" is not allowed for estimator "MLM"'
+        raise EgovsemError("missing='fiml' (lavaan's missing=\"ml\") is not allowed for estimator='MLM' (lavaan "
+                           "refuses it: the Satorra-Bentler correction needs complete data); use estimator='MLR' "
+                           "or missing='listwise'.")
+    if est in ("GLS", "ULS") and miss == "fiml":
+        raise NotAvailableError(f"missing='fiml' with estimator={est!r} is not available; full-information "
+                                "estimation is maximum likelihood: use estimator='ML' or 'MLR'.")
     if not isinstance(iter_max, (int, np.integer)) or isinstance(iter_max, (bool, np.bool_)) or iter_max < 1:
         raise EgovsemError(f"The 'iter_max' parameter must be a positive integer. Got {iter_max!r} instead.")
     for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x), ("auto_cov_y", auto_cov_y),
@@ -223,7 +267,8 @@ def resolve_options(
                            "column names.")
     if est not in _ESTIMATOR_PARTS:
         raise NotAvailableError(
-            f"estimator={est!r} is not available yet; 'ML', 'MLR' and 'WLSMV' are implemented."
+            f"estimator={est!r} is not available yet; 'ML', 'MLM', 'MLR', 'GLS', 'ULS' and 'WLSMV' are "
+            "implemented (DWLS on ordinal items: estimator='WLSMV')."
         )
     disc, se_default, test = _ESTIMATOR_PARTS[est]
     if disc == "ML" and miss == "fiml":
@@ -231,6 +276,9 @@ def resolve_options(
     sampling_weights_normalization = check_option("sampling_weights_normalization", sampling_weights_normalization,
                                                   ["total", "group", "none"], casefold=True)
     design = _check_design_options(sampling_weights, cluster, disc, se_in)
+    if design and est not in ("ML", "MLR"):
+        raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
+                                "use ML or MLR.")
     test_information = "hessian"
     if design and est == "ML":
         # lavaan 0.6-14: sampling weights or clusters turn ML into MLR (robust.huber.white / robust.cluster
@@ -244,11 +292,22 @@ def resolve_options(
         se_type = se_default
     elif se_in == "robust":
         if est == "ML":
-            # lavaan: se = "robust" with ML is the MLR sandwich without the scaled test; say what it is
-            raise NotAvailableError("se='robust' with estimator='ML' is not available yet; use estimator='MLR' "
-                                    "(robust Huber-White standard errors and the Yuan-Bentler scaled test).")
-        se_type = se_default
-    elif se_in == "standard" and se_default != "standard":
+            # lavaan 0.6-14: se = "robust" with ML is robust.sem for complete data, robust.huber.white with
+            # missing = "ml"; the test stays the standard one
+            se_type = "robust.huber.white" if miss == "fiml" else "robust.sem"
+        elif est == "GLS":
+            # lavaan: 'invalid value in se= argument for estimator GLS: "robust"'
+            raise EgovsemError("se='robust' is not a valid se= for estimator='GLS' (lavaan refuses it); GLS "
+                               "reports standard errors from its expected information (omit se=).")
+        elif se_default == "standard":
+            raise NotAvailableError(f"se='robust' with estimator={est!r} is not available yet; omit se=.")
+        else:
+            se_type = se_default
+    elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est != "ML":
+        # e.g. MLR with robust.sem: lavaan then keeps MLR's observed information; a combination not checked
+        raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
+                                f"errors are {se_default!r} (omit se=).")
+    elif se_in == "standard" and se_default != "standard" and est != "MLM":
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
             f"se='standard' with estimator={est!r} is not available yet; {est}'s standard errors are "
@@ -257,6 +316,28 @@ def resolve_options(
     else:
         se_type = se_in
 
+    if test_in is not None and test_in != test:
+        if est not in ("ML", "MLM") or design:
+            raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
+                                    f"{' and a survey design' if design else ''} is not available yet; its test "
+                                    f"is {test!r} (omit test=).")
+        if est == "MLM" and test_in != "standard":
+            # lavaan 0.6-14 keeps "satorra.bentler" and adds the other test (test = c("satorra.bentler",
+            # "scaled.shifted")); its fitMeasures() still read the first one
+            raise NotAvailableError(f"test={test_in!r} with estimator='MLM' is not available: MLM's test is "
+                                    "'satorra.bentler' (lavaan adds the other test beside it); use estimator='ML' "
+                                    f"with se='robust' and test={test_in!r}.")
+        if miss == "fiml" and test_in in GAMMA_TESTS:
+            # lavaan 0.6-14 switches to listwise deletion with a warning ("missing will be set to listwise for
+            # satorra.bentler style test"); egovsem never changes an option silently: say so instead
+            raise NotAvailableError(f"test={test_in!r} with missing='fiml' is not available: the Satorra-Bentler "
+                                    "style tests need complete data (lavaan sets missing to 'listwise' for "
+                                    "them); pass missing='listwise', or use estimator='MLR' for a robust test "
+                                    "under FIML.")
+        if test_in == "mean.var.adjusted":
+            raise NotAvailableError("test='mean.var.adjusted' is not available yet; 'satorra.bentler' and "
+                                    "'scaled.shifted' are (lavaan's other corrections of the same traces).")
+        test = test_in
     if disc == "DWLS":
         if miss != "listwise":
             raise NotAvailableError(f"missing={miss!r} with estimator='WLSMV' is not available; lavaan uses "
@@ -303,6 +384,14 @@ def resolve_options(
         raise NotAvailableError("std_ov=True with estimator='WLSMV' is not available yet (lavaan standardises only "
                                 "the continuous variables).")
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white") else "expected"
+    if info_in is not None and info_in != information:
+        if disc != "ML" or se_type not in ("standard", "robust.sem") or (
+                info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")) or (
+                info_in == "first.order" and (se_type, test) != ("standard", "standard")):
+            raise NotAvailableError(
+                f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
+                f"available yet; its information is {information!r} (omit information=).")
+        information = info_in
     return Options(
         estimator=est, discrepancy=disc, missing=miss, se=se_type, test=test, information=information,
         std_lv=bool(std_lv), meanstructure=None if meanstructure is None else bool(meanstructure),

@@ -33,11 +33,15 @@ def _finite(fm: pd.Series, key: str) -> bool:
 
 
 def _robust(res) -> str | None:
-    """``"MLR"`` (Yuan-Bentler scaled test), ``"scaled.shifted"`` (WLSMV) or None (one column)."""
+    """``"MLR"`` (a Yuan-Bentler scaled test), ``"scaled.shifted"`` (WLSMV, or ML with that test),
+    ``"satorra.bentler"`` (MLM) or None (one column)."""
     fm = res.fit_measures
     if not _finite(fm, "chisq.scaled"):
         return None
-    return "scaled.shifted" if res.estimator == "WLSMV" else "MLR"
+    test = getattr(res.opts, "test", "")
+    if res.estimator == "WLSMV" or test == "scaled.shifted":
+        return "scaled.shifted"
+    return "satorra.bentler" if test == "satorra.bentler" else "MLR"
 
 
 def _group_statistics(res) -> list[tuple[str, float]]:
@@ -50,8 +54,16 @@ def _group_statistics(res) -> list[tuple[str, float]]:
     if not rams or not stats:
         return []
     out = []
+    disc = getattr(res.opts, "discrepancy", "ML")
     for lab, ram, st in zip(res.group_labels, rams, stats):
         Sigma, mu, *_ = ram.implied(res.theta)
+        if disc in ("GLS", "ULS"):
+            from .ls import ls_discrepancy
+
+            n = st.nobs
+            out.append((str(lab), (n - 1.0) * ls_discrepancy(disc, st.cov * n / (n - 1.0), st.mean, Sigma, mu,
+                                                              True)))
+            continue
         S, d = st.cov, st.mean - mu
         W = np.linalg.inv(Sigma)
         F = np.linalg.slogdet(Sigma)[1] - np.linalg.slogdet(S)[1] + np.sum(S * W) - S.shape[0] + d @ W @ d
@@ -96,7 +108,9 @@ def fit_section_rows(res) -> list[tuple]:
             rows += [("row", "Shift parameter", None, float(shift), "f", (None, None)),
                      ("note", "  simple second-order correction")]
         else:
-            rows.append(("note", "  Yuan-Bentler correction (Mplus variant)"))
+            note = {"satorra.bentler": "Satorra-Bentler correction", "yuan.bentler": "Yuan-Bentler correction"}
+            rows.append(("note", "  " + note.get(getattr(res.opts, "test", ""),
+                                                 "Yuan-Bentler correction (Mplus variant)")))
     groups = _group_statistics(res)
     if groups:
         rows.append(("note", "Test statistic for each group:"))
@@ -217,7 +231,8 @@ def summary_text(res) -> str:
     lines.append("")
     lines.append("Parameter Estimates:")
     info = res.vcov_part.information
-    kind = "robust (Huber-White sandwich)" if res.opts.se == "robust.huber.white" else "standard"
+    kind = {"robust.huber.white": "robust (Huber-White sandwich)",
+            "robust.sem": "robust.sem (sandwich with the sample's fourth moments, Gamma)"}.get(res.opts.se, "standard")
     if getattr(res.opts, "cluster", None) is not None:
         kind = "cluster-robust (Huber-White sandwich, scores summed within clusters)"
     lines.append(f"  Standard errors: {kind}, {info} information")

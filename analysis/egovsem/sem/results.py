@@ -154,6 +154,10 @@ class TestPart:
     logl: float | None = None
     logl_h1: float | None = None
     logl_h1_groups: tuple[float, ...] | None = None
+    #: U Gamma of the Satorra-Bentler family (test satorra.bentler, scaled.shifted, ...), of the model and of
+    #: the baseline (complete data; :mod:`egovsem.sem.robust_sem`)
+    ugamma: np.ndarray | None = None
+    ugamma_baseline: np.ndarray | None = None
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -245,7 +249,8 @@ class Results:
                   test_info_matrix=ex.pop("A_test", None))
         lh1g = ex.pop("logl_h1_g", None)
         test = TestPart(test=opts.test, logl=ex.pop("logl", None), logl_h1=ex.pop("logl_h1", None),
-                        logl_h1_groups=None if lh1g is None else tuple(float(v) for v in lh1g))
+                        logl_h1_groups=None if lh1g is None else tuple(float(v) for v in lh1g),
+                        ugamma=ex.pop("UG", None), ugamma_baseline=ex.pop("UGb", None))
         if ex:
             raise ValueError(f"Results.from_fit: by-products without a part: {sorted(ex)}")
         est = Estimates(theta=np.asarray(theta, dtype=float), partable=partable, spec=spec, rams=rams_t,

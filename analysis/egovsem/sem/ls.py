@@ -1,0 +1,168 @@
+"""Least-squares discrepancies for complete data: GLS and ULS (lavaan 0.6-14's ``estimator = "GLS"`` and
+``"ULS"``), one group each (a multi-group fit sums them with the weights ``N_g / N``).
+
+With ``R = S - Sigma``, ``d = xbar - mu`` (``S`` with divisor N - 1: lavaan rescales the sample covariance
+only for the likelihood estimators), the discrepancies are lavaan's (``chisq = (N - G) F``, lavaan's sample
+size of the non-likelihood estimators; lavaan reports ``fmin = (N - G) / N F / 2``):
+
+* GLS: ``F = 1/2 tr((S^-1 R)^2) + d' S^-1 d`` (the weight ``S^-1`` of the unrestricted model);
+* ULS: ``F = sum_{i <= j} R_ij^2 + d' d`` (identity weight on ``[mu, vech Sigma]``, lavaan's WLS.V).
+
+Both are minimised by the engine's Fisher scoring with the Gauss-Newton metric ``2 I``: GLS
+``I = 1/2 tr(S^-1 dSigma_k S^-1 dSigma_l) + dmu_k' S^-1 dmu_l``, ULS ``I = Delta' Delta``.
+
+Standard errors (lavaan 0.6-14's ``se = "standard"`` for these estimators): ``vcov = ((N - G) sum_g f_g
+I_g)^-1`` with ``I_g`` the metric above (GLS: the weight of S^-1; ULS: ``Delta' Delta``, which is valid as
+a standard error only under lavaan's own convention; checked against lavaan). The baseline (independence) model is fitted with
+the same discrepancy: ULS at ``diag(S)``; GLS at the variances ``d = (A o A)^-1 diag(A)``, ``A = S^-1``
+(the discrepancy is quadratic in them). GFI: ``1 - e' W e / s' W s`` with the estimator's weight ``W``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .casewise import vech_indices
+from .discrepancy import Discrepancy
+from .ml import information_from
+from .ram import RAM
+
+__all__ = ["GLSDiscrepancy", "ULSDiscrepancy", "baseline_ls", "gfi_ls"]
+
+
+@dataclass
+class _LSBase(Discrepancy):
+    ram: RAM
+    S: np.ndarray
+    xbar: np.ndarray
+    meanstructure: bool
+    nobs: float = 0
+    rows: object = None
+    Sinv: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.Sinv = np.linalg.inv(self.S)
+
+    def _moments(self, theta: np.ndarray):
+        Sigma, mu, *_ = self.ram.implied(theta)
+        return Sigma, mu
+
+    def scores(self, theta: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} has no casewise scores.")
+
+
+@dataclass
+class GLSDiscrepancy(_LSBase):
+    """lavaan's GLS discrepancy of one group (times two, as the ML one here)."""
+
+    def objective(self, theta: np.ndarray) -> float:
+        Sigma, mu = self._moments(theta)
+        Z = self.Sinv @ (self.S - Sigma)
+        f = 0.5 * float(np.sum(Z * Z.T))
+        if self.meanstructure:
+            d = self.xbar - mu
+            f += float(d @ self.Sinv @ d)
+        return f
+
+    def gradient_information(self, theta: np.ndarray, *, info: bool = True):
+        Sigma, mu = self._moments(theta)
+        dS, dmu = self.ram.jacobian(theta)
+        A = self.Sinv
+        M = -A @ (self.S - Sigma) @ A
+        q, p = dS.shape[0], A.shape[0]
+        g = dS.reshape(q, p * p) @ M.reshape(p * p)
+        if self.meanstructure:
+            g -= 2.0 * dmu @ (A @ (self.xbar - mu))
+        return g, (information_from(A, dS, dmu, self.meanstructure) if info else None)
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self.gradient_information(theta, info=False)[0]
+
+    def information(self, theta: np.ndarray) -> np.ndarray:
+        _g, info = self.gradient_information(theta)
+        assert info is not None
+        return info
+
+
+@dataclass
+class ULSDiscrepancy(_LSBase):
+    """lavaan's ULS discrepancy of one group."""
+
+    def _delta(self, theta: np.ndarray) -> np.ndarray:
+        """``d [mu, vech Sigma] / d theta`` (q, k) in the coordinates in use."""
+        dS, dmu = self.ram.jacobian(theta)
+        vi, vj = vech_indices(self.ram.p)
+        D = dS[:, vi, vj]
+        return np.concatenate([dmu, D], axis=1) if self.meanstructure else D
+
+    def _resid(self, theta: np.ndarray) -> np.ndarray:
+        Sigma, mu = self._moments(theta)
+        vi, vj = vech_indices(self.ram.p)
+        r = (self.S - Sigma)[vi, vj]
+        return np.concatenate([self.xbar - mu, r]) if self.meanstructure else r
+
+    def objective(self, theta: np.ndarray) -> float:
+        r = self._resid(theta)
+        return float(r @ r)
+
+    def gradient_information(self, theta: np.ndarray, *, info: bool = True):
+        D = self._delta(theta)
+        g = -2.0 * D @ self._resid(theta)
+        return g, (D @ D.T if info else None)
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self.gradient_information(theta, info=False)[0]
+
+    def information(self, theta: np.ndarray) -> np.ndarray:
+        D = self._delta(theta)
+        return D @ D.T
+
+
+def baseline_ls(kind: str, S: np.ndarray) -> float:
+    """The baseline discrepancy ``F_b`` (means saturated) of GLS or ULS."""
+    if kind == "ULS":
+        vi, vj = vech_indices(S.shape[0])
+        off = vi != vj
+        return float(np.sum(S[vi[off], vj[off]] ** 2))
+    A = np.linalg.inv(S)
+    d = np.linalg.solve(A * A, np.diag(A))
+    p = S.shape[0]
+    return float(0.5 * (p - 2.0 * np.diag(A) @ d + d @ (A * A) @ d))
+
+
+def gfi_ls(kind: str, S: np.ndarray, xbar: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
+           meanstructure: bool) -> float:
+    """lavaan's GFI ``1 - e' W e / s' W s`` of one group with the estimator's weight (``s`` the sample
+    statistics, ``e`` their residuals)."""
+    p = S.shape[0]
+    vi, vj = vech_indices(p)
+    if kind == "ULS":
+        s = S[vi, vj]
+        e = (S - Sigma)[vi, vj]
+        num, den = float(e @ e), float(s @ s)
+        if meanstructure:
+            num += float((xbar - mu) @ (xbar - mu))
+            den += float(xbar @ xbar)
+        return 1.0 - num / den
+    A = np.linalg.inv(S)
+    Z = A @ (S - Sigma)
+    num, den = 0.5 * float(np.sum(Z * Z.T)), 0.5 * p
+    if meanstructure:
+        d = xbar - mu
+        num += float(d @ A @ d)
+        den += float(xbar @ A @ xbar)
+    return 1.0 - num / den
+
+
+def ls_discrepancy(kind: str, S: np.ndarray, xbar: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
+                   meanstructure: bool) -> float:
+    """``F`` of GLS or ULS at the moments (``S`` with divisor N - 1)."""
+    d = xbar - mu
+    if kind == "ULS":
+        vi, vj = vech_indices(S.shape[0])
+        r = (S - Sigma)[vi, vj]
+        return float(r @ r + (d @ d if meanstructure else 0.0))
+    A = np.linalg.inv(S)
+    Z = A @ (S - Sigma)
+    return float(0.5 * np.sum(Z * Z.T) + (d @ A @ d if meanstructure else 0.0))
