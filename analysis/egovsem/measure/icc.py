@@ -50,20 +50,20 @@ def icc_item(y: Sequence[float] | np.ndarray, cluster: Sequence | np.ndarray) ->
 
     >>> r = icc_item([1., 2, 2, 3, 4, 4, 5, 5], ["a", "a", "a", "b", "b", "b", "c", "c"])
     >>> round(r["icc"], 4), r["clusters"]
-    (0.8083, 3)
+    (0.8685, 3)
     """
-    y = np.asarray(y, dtype=float)
+    ya = np.asarray(y, dtype=float)
     lab = np.asarray(cluster, dtype=object)
-    if y.shape != lab.shape:
-        raise EgovsemError(f"icc_item: y and cluster differ in length ({y.size} and {lab.size}).")
-    ok = ~np.isnan(y) & ~pd.isna(lab)
-    y, lab = y[ok], lab[ok]
+    if ya.shape != lab.shape:
+        raise EgovsemError(f"icc_item: y and cluster differ in length ({ya.size} and {lab.size}).")
+    ok = ~np.isnan(ya) & ~pd.isna(lab)
+    ya, lab = ya[ok], lab[ok]
     _u, codes = np.unique(lab.astype(str), return_inverse=True)
-    n, ybar, w = _cluster_stats(y, codes.reshape(-1))
+    n, ybar, w = _cluster_stats(ya, codes.reshape(-1))
     if n.size < 2:
         raise DataError(f"The ICC needs at least 2 clusters with an answer; got {n.size}.")
     N, J = float(n.sum()), n.size
-    mu0 = float(y.mean())
+    mu0 = float(ya.mean())
     s0 = float(w.sum() / max(N - J, 1.0)) or 1e-4
     msb = float((n * (ybar - mu0) ** 2).sum() / max(J - 1, 1))
     n0 = (N - (n ** 2).sum() / N) / max(J - 1, 1)
@@ -79,7 +79,7 @@ def icc_item(y: Sequence[float] | np.ndarray, cluster: Sequence | np.ndarray) ->
         g_t = 0.5 * float((n / v - n ** 2 * d ** 2 / v ** 2).sum())
         return val, np.array([g_mu, g_s, g_t])
 
-    scale = float(y.var()) or 1.0
+    scale = float(ya.var()) or 1.0
     res = minimize(f, np.array([mu0, s0, t0]), jac=True, method="L-BFGS-B",
                    bounds=[(None, None), (1e-10 * scale, None), (0.0, None)],
                    options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})

@@ -201,7 +201,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
     try:
         res.clean = clean(cfg.raw, res.instrument, id=cfg.id, duration=cfg.duration, exclude=cfg.exclude,
-                          invalid=cfg.invalid, **cfg.design_columns)
+                          invalid=cfg.invalid, weights=cfg.design_columns.get("weights"),
+                          cluster=cfg.design_columns.get("cluster"))
     except DesignColumnError as exc:
         key = cfg.design_key(exc.argument)
         raise EgovsemError(f"The {key!r} key of {cfg.source} names the column {exc.column!r}: {exc}") from None
@@ -353,7 +354,7 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
         pr.info(f"invariance by {cfg.invariance}: fitting the configural, metric, scalar and strict models")
         res.invariance = invariance(syntax, data, cfg.invariance, estimator=opts["estimator"],
                                     missing=opts["missing"], progress=lambda m: pr.info(f"  invariance {m}"),
-                                    **cfg.design)
+                                    sampling_weights=cfg.weights, cluster=cfg.cluster)
     res.warnings["invariance"] = [str(w.message) for w in caught]
     res.invariance.attrs.pop("fits", None)  # the fitted steps are not kept (attrs are copied with the frame)
     res.invariance.attrs["model"] = first
