@@ -5,9 +5,14 @@ Steps (:func:`run_study`; the CLI's ``run`` verb and the notebooks call it):
 1. **instrument**: the questionnaire (:func:`egovsem.instruments.load_instrument`);
 2. **clean**: validation, careless-response screening, reverse coding (:func:`egovsem.clean.clean`);
    audit, flags, flow and report go to ``OUT/clean/``;
-3. **hypothesis models**: each model fitted by :func:`egovsem.sem` (``estimator``, ``missing``);
+3. **hypothesis models**: each model fitted by :func:`egovsem.sem` (``estimator``, ``missing``, and the
+   survey design ``weights`` / ``cluster`` as ``sampling_weights=`` / ``cluster=``: every CB-SEM fit of the run,
+   CFA and invariance steps included, uses them; the tables say so in a note);
 4. **measurement**: the CFA of every construct of the models; reliability (alpha, omega, AVE), the
    Fornell-Larcker criterion and HTMT (:mod:`egovsem.measure`);
+   With a cluster column (``cluster`` or ``compare_cluster``): item ICCs (:func:`egovsem.measure.icc.icc`) and the
+   primary model's paths plain, cluster-robust and (with weights) weighted, side by side (two tables added after
+   the others, ``design`` in results.json);
 5. **recovery** (the simulated example only): the primary model's estimates beside the population truth;
 6. **bootstrap**: ``se="bootstrap"`` fits for the indirect effects (``:=``), when the engine offers it;
 7. **tables** (:mod:`egovsem.tables`) in every format and language asked for, and the **path diagram**
