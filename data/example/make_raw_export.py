@@ -43,7 +43,8 @@ every machine):
    ``tests/reference/make_reference_icc.R``). A duplicate submission keeps its original's city.
    ``weight`` = (internet users of the city) / (respondents recruited there), the city sizes drawn
    log-normal (median 800,000, log-sd 0.6): respondents of large cities stand for more people. The
-   weights are the raw expansion weights (people per respondent); egovsem normalises them to sum to the
+   weights are the raw expansion weights (people per respondent, whole numbers of at most 6 digits, so no
+   weight looks like a phone number to the privacy checks); egovsem normalises them to sum to the
    sample size as lavaan does.
 
 ``careless_truth.csv`` lists every id with its planted type: attentive, straightliner, speeder, random,
@@ -222,7 +223,7 @@ def _design(out: pd.DataFrame, inst, reverse: list[str], *, missing: int,
         city[r] = first[orig] = cs[int(rng.choice(len(cs), p=p / p.sum()))]
     n_c = pd.Series(city).value_counts()
     weight = np.array([size[c] / n_c[c] for c in city])
-    return pd.Series(city, index=out.index), pd.Series(np.round(weight, 1), index=out.index)
+    return pd.Series(city, index=out.index), pd.Series(np.round(weight).astype(int), index=out.index)
 
 
 def _construct_mean(out: pd.DataFrame, items: list[str], reverse: list[str], missing: int) -> np.ndarray:

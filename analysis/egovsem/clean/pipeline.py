@@ -258,7 +258,7 @@ def check_design_columns(frame: pd.DataFrame, v, *, id: str, duration: str | Non
                 raise DesignColumnError(f"The sampling-weight column {col!r} ('weights') has {int(bad.sum())} zero, "
                                         f"negative or infinite weight(s), at row(s) {_rows(ids, bad)}; weights must "
                                         "be positive.", arg, col)
-            out[col] = pd.Series(x, index=frame.index)
+            out[col] = num  # as read (whole numbers stay integers)
         else:
             blank = (s.isna() | (s.astype(str).str.strip() == "")).to_numpy()
             if blank.any():
