@@ -287,7 +287,8 @@ def test_the_example_config_file_is_the_example():
     a = load_config(CONFIG)
     b = example_config(CONFIG.parent)
     for key in ("id", "duration", "models", "estimator", "missing", "bootstrap", "bootstrap_models", "seed",
-                "formats", "lang", "sample", "example", "invariance", "invariance_levels"):
+                "formats", "lang", "sample", "example", "invariance", "invariance_levels", "weights", "cluster",
+                "compare_cluster", "compare_weights"):
         assert getattr(a, key) == getattr(b, key), key
     # the config names the repository's copy of the export, the example the installed one: same bytes
     # (the paths coincide only with an editable install)
