@@ -59,9 +59,39 @@ def test_reduced_run_writes_every_output(runs):
             assert (out / "tables" / lang / f"tables.{ext}").is_file()
     names = [t.name for t in res.tables]
     assert names == ["sample", "measurement", "correlations", "htmt", "fit", "invariance",
-                     "hypotheses_strategic_triangle", "indirect_strategic_triangle", "recovery"]
+                     "hypotheses_strategic_triangle", "indirect_strategic_triangle", "recovery",
+                     "icc", "design_comparison"]  # the survey-design tables (issue 13) come after the others
     assert [t.number for t in res.tables] == list(range(1, len(names) + 1))
     assert all(p.is_file() for p in res.files.values())
+
+
+def test_example_design_comparison_is_lavaans(runs):
+    """The example's design tables: item ICCs by the simulated city and the paths plain, cluster-robust and
+    weighted, as lavaan gives them on the same cleaned data (tests/reference/make_reference_icc.R)."""
+    res, _ = runs
+    assert res.config.compare_cluster == "city" and res.config.compare_weights == "weight" and not res.config.design
+    ref = pd.read_csv(ROOT / "tests" / "reference" / "icc" / "example_design_paths.csv")
+    comp = res.design_comparison.set_index(["lhs", "rhs"])
+    cols = {"plain": ("est_plain", "se_plain", "p_plain"), "cluster": ("est_plain", "se_cluster", "p_cluster"),
+            "weighted": ("est_weighted", "se_weighted", "p_weighted")}
+    assert len(ref) == 18
+    for r in ref.to_dict("records"):
+        est, se, p = cols[r["fit"]]
+        o = comp.loc[(r["lhs"], r["rhs"])]
+        assert abs(o[est] - r["est"]) <= 1e-3 * max(1, abs(r["est"])), r
+        assert abs(o[se] - r["se"]) <= 1e-2 * r["se"], r
+        assert abs(o[p] - r["pvalue"]) <= 1e-3, r
+    # the plain column is the run's own fit (the study's other tables), unchanged by the comparison
+    prim = res.primary.params
+    prim = prim[prim["op"] == "~"].set_index(["lhs", "rhs"])
+    assert (comp["se_plain"] == prim.loc[comp.index, "se"]).all()
+    icc_ref = pd.read_csv(ROOT / "tests" / "reference" / "icc" / "example_icc.csv").set_index("item")
+    got = res.icc.set_index("item")
+    shared = [i for i in icc_ref.index if i in got.index]
+    assert len(shared) == 20 and all(abs(got.loc[i, "icc"] - icc_ref.loc[i, "icc"]) <= 1e-3 for i in shared)
+    en = res.text["en"]
+    assert "**Survey design.** Respondents were recruited in 30 clusters (`city`, simulated)." in en
+    assert "**抽样设计。**受访者来自30个群（`city`，模拟）。" in res.text["zh"]
 
 
 def test_results_json_keeps_its_contract(runs):
@@ -257,7 +287,8 @@ def test_the_example_config_file_is_the_example():
     a = load_config(CONFIG)
     b = example_config(CONFIG.parent)
     for key in ("id", "duration", "models", "estimator", "missing", "bootstrap", "bootstrap_models", "seed",
-                "formats", "lang", "sample", "example", "invariance", "invariance_levels"):
+                "formats", "lang", "sample", "example", "invariance", "invariance_levels", "weights", "cluster",
+                "compare_cluster", "compare_weights"):
         assert getattr(a, key) == getattr(b, key), key
     # the config names the repository's copy of the export, the example the installed one: same bytes
     # (the paths coincide only with an editable install)

@@ -27,6 +27,25 @@ every machine):
    duration), and ``N_DUP_SAME_ID`` rows exported twice under the same id.
 5. Non-scale answers: respondent type, region, channels used, age group, education drawn from fixed
    shares; durations log-normal around 9 seconds per question for attentive respondents.
+6. The survey design (a child stream of its own, drawn after everything above, so no other column
+   changes): ``city``, the city (service hall) where the respondent was recruited, and ``weight``, the
+   design weight. The survey is imagined as recruited in ``CITIES`` cities (``E01``-``E14`` in the east,
+   ``C01``-``C09`` in the centre, ``W01``-``W07`` in the west, nested in the ``region`` answer), with
+   about the same number of respondents in every city of a region. Each city has a profile of its own
+   (``u_c``, one standard-normal value per construct) and a respondent joins a city of their region with
+   probability proportional to ``exp(CITY_TILT * z_i . u_c - CITY_TILT**2 |u_c|**2 / 2)``, where ``z_i``
+   are the respondent's standardised construct means (reverse-keyed items recoded, missing codes left
+   out). This exponential tilting gives people in the same city similar answers (a random intercept per
+   city and construct) WITHOUT changing any answer: the items keep the values of steps 1-5, so every
+   result computed before these columns existed is unchanged. ``CITY_TILT`` = 0.38 gives intraclass
+   correlations of the analysed items of about .05-.10 (``egovsem run --example`` reports them, ICC(1) of
+   a two-level random-intercept model estimated by ML, checked against lavaan in
+   ``tests/reference/make_reference_icc.R``). A duplicate submission keeps its original's city.
+   ``weight`` = (internet users of the city) / (respondents recruited there), the city sizes drawn
+   log-normal (median 800,000, log-sd 0.6): respondents of large cities stand for more people. The
+   weights are the raw expansion weights (people per respondent, whole numbers of at most 6 digits, so no
+   weight looks like a phone number to the privacy checks); egovsem normalises them to sum to the
+   sample size as lavaan does.
 
 ``careless_truth.csv`` lists every id with its planted type: attentive, straightliner, speeder, random,
 duplicate (the second row of a duplicate pair; the same-id copies share the id of their original, so
@@ -54,6 +73,11 @@ THRESHOLDS = (-1.6, -0.8, 0.2, 1.2)   # on the standardised continuous response
 P_MISSING = 0.03
 ATT_SLIP = 0.01
 MISSING_CODE = -99
+#: the recruitment cities (clusters) by region code: 14 east, 9 central, 7 west
+CITIES = {1: [f"E{k:02d}" for k in range(1, 15)], 2: [f"C{k:02d}" for k in range(1, 10)],
+          3: [f"W{k:02d}" for k in range(1, 8)]}
+CITY_TILT = 0.38
+CITY_SIZE = (800_000, 0.6)   # median and log-sd of a city's internet users
 SHARES = {
     "resp_type": ((1, 2, 3), (0.70, 0.22, 0.08)),
     "region": ((1, 2, 3), (0.45, 0.30, 0.25)),
@@ -74,7 +98,8 @@ def make(seed: int = SEED, population: Path = HERE / "population.lav") -> tuple[
     att = {it.name: it.expected for it in items if it.expected is not None}
     content = [i for i in scale if i not in att]
     reverse = [it.name for it in items if it.reverse]
-    s_lat, s_cut, s_miss, s_care, s_meta, s_dup, s_time = np.random.SeedSequence(seed).spawn(7)
+    # (spawn(8): the first seven children are those of the export before the design columns existed)
+    s_lat, s_cut, s_miss, s_care, s_meta, s_dup, s_time, s_design = np.random.SeedSequence(seed).spawn(8)
 
     # 1. attentive respondents from the population model
     model = Path(population).read_text(encoding="utf-8")
@@ -163,10 +188,50 @@ def make(seed: int = SEED, population: Path = HERE / "population.lav") -> tuple[
     out.insert(0, "id", ids)
     out["submitted"] = out["submitted"].dt.strftime("%Y-%m-%d %H:%M:%S")
     out["data_source"] = "simulated"
+
+    # 6. the survey design: recruitment city (cluster) and design weight
+    out["city"], out["weight"] = _design(out, inst, reverse, missing=MISSING_CODE, seed=s_design)
     truth = pd.DataFrame({"row": np.arange(1, len(out) + 1), "id": out["id"], "careless_type": out["kind"],
                           "data_source": "simulated"})
     raw = out.drop(columns=["index", "kind", "same_id_of"])
     return raw, truth
+
+
+def _design(out: pd.DataFrame, inst, reverse: list[str], *, missing: int,
+            seed: np.random.SeedSequence) -> tuple[pd.Series, pd.Series]:
+    """The recruitment city and the design weight of every row of ``out`` (step 6 of the module docstring)."""
+    rng = np.random.default_rng(seed)
+    constructs: dict[str, list[str]] = {}
+    for it in inst.items:
+        if it.construct and it.expected is None:
+            constructs.setdefault(it.construct, []).append(it.name)
+    z = np.column_stack([_construct_mean(out, its, reverse, missing) for its in constructs.values()])
+    z = (z - np.nanmean(z, axis=0)) / np.nanstd(z, axis=0)
+    z = np.nan_to_num(z)  # a construct with no answer: the population mean
+    profile = {c: rng.standard_normal(len(constructs)) for cs in CITIES.values() for c in cs}
+    size = {c: round(CITY_SIZE[0] * float(np.exp(CITY_SIZE[1] * rng.standard_normal())), -3) for c in profile}
+    city = np.empty(len(out), dtype=object)
+    first: dict[int, str] = {}
+    for r, (orig, region) in enumerate(zip(out["index"], out["region"])):
+        if orig in first:  # a duplicate submission: the original's city
+            city[r] = first[orig]
+            continue
+        cs = CITIES[int(region)]
+        u = np.array([profile[c] for c in cs])
+        logit = CITY_TILT * (u @ z[r]) - CITY_TILT ** 2 * (u ** 2).sum(axis=1) / 2
+        p = np.exp(logit - logit.max())
+        city[r] = first[orig] = cs[int(rng.choice(len(cs), p=p / p.sum()))]
+    n_c = pd.Series(city).value_counts()
+    weight = np.array([size[c] / n_c[c] for c in city])
+    return pd.Series(city, index=out.index), pd.Series(np.round(weight).astype(int), index=out.index)
+
+
+def _construct_mean(out: pd.DataFrame, items: list[str], reverse: list[str], missing: int) -> np.ndarray:
+    x = out[items].astype(float).where(out[items] != missing)
+    for i in items:
+        if i in reverse:
+            x[i] = 6 - x[i]
+    return x.mean(axis=1, skipna=True).to_numpy()
 
 
 def main() -> None:

@@ -7,14 +7,14 @@
 from __future__ import annotations
 
 from .careless import evenodd, indices, irv, longstring, mahad, psychant, psychsyn
-from .pipeline import CleanResult, clean, write_outputs
+from .pipeline import CleanResult, DesignColumnError, clean, write_outputs
 from .readers import RawExport, read_export, read_mapping
 from .recode import reverse_code, scale_scores
 from .rules import DEFAULT_RULES, Rule, parse_rules
 from .validate import InvalidDataError
 
 __all__ = [
-    "clean", "write_outputs", "CleanResult", "Rule", "DEFAULT_RULES", "parse_rules", "read_export",
+    "clean", "write_outputs", "CleanResult", "DesignColumnError", "Rule", "DEFAULT_RULES", "parse_rules", "read_export",
     "read_mapping", "RawExport", "InvalidDataError", "reverse_code", "scale_scores", "indices",
     "longstring", "irv", "mahad", "evenodd", "psychsyn", "psychant",
 ]

@@ -83,7 +83,8 @@ def _hash(value, salt: str) -> str:
 def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str = "error",
           exclude=DEFAULT_RULES, mapping=None, hash_identifiers: bool = False,
           salt: str | None = None, min_answered: int | None = None, critval: float = 0.60,
-          id_key: str | Path | None = None, sheet: str | int | None = None) -> CleanResult:
+          id_key: str | Path | None = None, sheet: str | int | None = None, weights: str | None = None,
+          cluster: str | None = None) -> CleanResult:
     """Clean a raw survey export against an instrument.
 
     Parameters
@@ -119,6 +120,16 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
         reaches an output. The report names the key file.
     sheet : str or int, optional
         The sheet of an .xlsx export (default: the first, with a warning naming the others).
+    weights : str, optional
+        A design-weight column (the survey's sampling weights). Kept in the data as read, never an item
+        (not validated against the instrument, not in the careless indices); every weight must be a
+        positive number (:class:`DesignColumnError` names the column and the rows otherwise).
+    cluster : str, optional
+        A cluster column (city, service hall, region; a questionnaire item such as ``region`` is allowed if
+        it is not a scale item): kept, never cleaned as a scale item; every row needs a value.
+
+    The audit has one row per design column saying it was kept and not cleaned as an item; the report
+    lists the design columns.
     """
     rules = as_rules(exclude)
     if hash_identifiers and (not isinstance(salt, str) or not salt):
@@ -151,6 +162,7 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
             export = dataclasses.replace(export, frame=frame)
             pseudo = {"kind": found[0], "n": found[1], "key_file": str(key_path), "key_created": created,
                       "column": id}
+    design = check_design_columns(export.frame, v, id=id, duration=duration, weights=weights, cluster=cluster)
     checked = validate(export.frame, v, id=id, duration=duration, invalid=invalid,
                        user_missing=export.user_missing)
     frame = export.frame.rename(columns=checked.renamed)
@@ -165,18 +177,96 @@ def clean(raw, instrument, *, id: str, duration: str | None = None, invalid: str
         for col in idents.columns:
             data[col] = [None if pd.isna(x) or str(x).strip() == "" else _hash(str(x).strip(), salt)
                          for x in idents[col]]
+    for col, values in design.items():
+        if col not in data.columns:
+            data[col] = values.to_numpy()
     order = [id] + [c for c in _item_order(inst) if c in data.columns] + ([duration] if duration else [])
+    order += [c for c in design if c not in order]
     data = data[order]
     data = data[~excluded].reset_index(drop=True)
     data = pd.concat([data, scale_scores(data, v, min_answered=min_answered)], axis=1)
-    audit = _audit.combine(checked.audit, _audit.exclusion_rows(flags["id"], reasons))
+    audit = _audit.combine(checked.audit, _audit.exclusion_rows(flags["id"], reasons),
+                           _audit.design_rows({c: r for c, r in (("weights", weights), ("cluster", cluster)) if r}))
     report = render_report(export=export, v=v, id=id, duration=duration, invalid=invalid, rules=rules,
                            checked=checked, flags=flags, flow=flow, data=data, audit=audit,
                            hashed=tuple(idents.columns) if hash_identifiers else (),
                            dropped_identifiers=() if hash_identifiers else tuple(idents.columns),
-                           min_answered=min_answered, critval=critval, pseudonymised=pseudo)
+                           min_answered=min_answered, critval=critval, pseudonymised=pseudo,
+                           design={"weights": weights, "cluster": cluster})
     return CleanResult(data, audit, flags, flow, report, export.path, pseudo)
 
+
+
+class DesignColumnError(DataError):
+    """A design column (``weights`` or ``cluster``) is absent, is a scale item, or has bad values;
+    ``argument`` and ``column`` say which."""
+
+    def __init__(self, message: str, argument: str, column):
+        super().__init__(message)
+        self.argument, self.column = argument, column
+
+
+def _rows(ids, mask, k: int = 5) -> str:
+    hit = [f"{i + 1} (id {ids[i]!r})" for i in mask.nonzero()[0][:k]]
+    more = int(mask.sum()) - k
+    return ", ".join(hit) + (f" and {more} more" if more > 0 else "")
+
+
+def check_design_columns(frame: pd.DataFrame, v, *, id: str, duration: str | None, weights: str | None,
+                         cluster: str | None) -> dict[str, pd.Series]:
+    """The design columns of the raw export (column -> values), checked: present, not the id, the duration
+    or a scale item; weights numeric, positive and non-missing; clusters non-missing. Rows are data rows
+    (1 = the first row after the header)."""
+    import numpy as np
+
+    out: dict[str, pd.Series] = {}
+    if weights is not None and weights == cluster:
+        raise DesignColumnError(f"weights and cluster name the same column {weights!r}.", "cluster", cluster)
+    ids = [str(x) for x in frame[id]] if id in frame.columns else [str(i + 1) for i in range(len(frame))]
+    for arg, col in (("weights", weights), ("cluster", cluster)):
+        if col is None:
+            continue
+        what = "sampling-weight" if arg == "weights" else "cluster"
+        if not isinstance(col, str) or not col:
+            raise DesignColumnError(f"The {arg!r} argument must be a column name. Got {col!r} instead.", arg, col)
+        if col not in frame.columns:
+            raise DesignColumnError(f"The {arg!r} argument names the column {col!r}, which the raw export lacks; "
+                                    f"its columns are: {', '.join(map(str, frame.columns))}.", arg, col)
+        if col in (id, duration):
+            raise DesignColumnError(f"The {what} column {col!r} ({arg!r}) is also the "
+                                    f"{'id' if col == id else 'duration'} column.", arg, col)
+        if col in v.items and v.rules[col].kind != "free" and (col in v.scale_items or arg == "weights"):
+            kind = "a scale item" if col in v.scale_items else "an item"
+            raise DesignColumnError(f"The {what} column {col!r} ({arg!r}) is {kind} of the instrument; a design "
+                                    "column is never an item (name the survey's own weight or cluster column).",
+                                    arg, col)
+        s = frame[col]
+        if arg == "weights":
+            num = pd.to_numeric(s, errors="coerce")
+            text = (num.isna() & s.notna() & (s.astype(str).str.strip() != "")).to_numpy()
+            if text.any():
+                raise DesignColumnError(f"The sampling-weight column {col!r} ('weights') must be numeric; text at "
+                                        f"row(s) {_rows(ids, text)}.", arg, col)
+            x = num.to_numpy(dtype=float)
+            miss = np.isnan(x)
+            if miss.any():
+                raise DesignColumnError(f"The sampling-weight column {col!r} ('weights') has {int(miss.sum())} "
+                                        f"missing weight(s), at row(s) {_rows(ids, miss)}; every respondent needs a "
+                                        "weight.", arg, col)
+            bad = ~np.isfinite(x) | (x <= 0)
+            if bad.any():
+                raise DesignColumnError(f"The sampling-weight column {col!r} ('weights') has {int(bad.sum())} zero, "
+                                        f"negative or infinite weight(s), at row(s) {_rows(ids, bad)}; weights must "
+                                        "be positive.", arg, col)
+            out[col] = num  # as read (whole numbers stay integers)
+        else:
+            blank = (s.isna() | (s.astype(str).str.strip() == "")).to_numpy()
+            if blank.any():
+                raise DesignColumnError(f"The cluster column {col!r} ('cluster') has {int(blank.sum())} missing "
+                                        f"value(s), at row(s) {_rows(ids, blank)}; every respondent needs a "
+                                        "cluster.", arg, col)
+            out[col] = s
+    return out
 
 
 def _item_order(inst) -> list[str]:

@@ -34,7 +34,8 @@ def _sha256(path: str) -> str:
 
 
 def render_report(*, export, v, id, duration, invalid, rules, checked, flags, flow, data, audit,
-                  hashed, dropped_identifiers, min_answered, critval=0.60, pseudonymised=None) -> str:
+                  hashed, dropped_identifiers, min_answered, critval=0.60, pseudonymised=None,
+                  design=None) -> str:
     n_in, n_out = len(flags), len(data)
     out = ["# Data cleaning report", ""]
     if export.path:
@@ -49,9 +50,22 @@ def render_report(*, export, v, id, duration, invalid, rules, checked, flags, fl
     if checked.renamed:
         out.append("- Columns matched to items ignoring case/spaces: "
                    + ", ".join(f"`{a}` -> `{b}`" for a, b in checked.renamed.items()) + ".")
-    if checked.dropped:
+    design = {k: c for k, c in (design or {}).items() if c}
+    dropped = [c for c in checked.dropped if c not in design.values()]
+    if dropped:
         out.append("- Columns not in the instrument, not written: "
-                   + ", ".join(f"`{c}`" for c in checked.dropped) + ".")
+                   + ", ".join(f"`{c}`" for c in dropped) + ".")
+    if design:
+        parts = []
+        if "weights" in design:
+            w = pd.to_numeric(data[design["weights"]])
+            parts.append(f"`{design['weights']}` (sampling weights; all positive, none missing; in the analysed rows "
+                         f"min {w.min():.4g}, median {w.median():.4g}, max {w.max():.4g})")
+        if "cluster" in design:
+            parts.append(f"`{design['cluster']}` (cluster; {data[design['cluster']].nunique()} clusters in the "
+                         "analysed rows, none missing)")
+        out.append("- Design columns kept and not cleaned as items (not in the careless indices; one audit row "
+                   "each): " + ", ".join(parts) + ".")
     if v.inferred_scale:
         out.append("- No item has a response scale; these single-choice items share a rating list "
                    "(4+ consecutive codes) and are treated as scale items for the careless indices: "
@@ -77,7 +91,7 @@ def render_report(*, export, v, id, duration, invalid, rules, checked, flags, fl
             "Each excluded respondent is counted once, under the first rule that applies; `n_flagged` "
             "counts everyone a rule applies to. Rules: "
             + ("; ".join(f"`{r}`" for r in rules) if rules else "none") + ".", ""]
-    cells = audit[audit["column"] != ""]
+    cells = audit[(audit["column"] != "") & (audit["old"] != "design column")]
     out += ["## Changed cells", ""]
     if len(cells):
         counts = cells.groupby("reason").size().reset_index(name="cells")

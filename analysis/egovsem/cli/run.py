@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "HTMT), the hypothesis models, bootstrap mediations, tables (docx, tex, md, html, csv), path "
                     "diagrams and a draft methods-and-results paragraph (en, zh). --example uses the bundled "
                     "SIMULATED example; CONFIG.yaml describes your own study (keys: raw, instrument, id, "
-                    "duration, models, estimator, missing, bootstrap, seed, out, formats, lang, ...).")
+                    "duration, models, estimator, missing, weights, cluster, bootstrap, seed, out, formats, lang, ...).")
     p.add_argument("config", nargs="?", default=None, metavar="CONFIG.yaml", help="study configuration")
     p.add_argument("--example", action="store_true", help="run the bundled simulated example study")
     p.add_argument("--out", default=None, metavar="DIR",

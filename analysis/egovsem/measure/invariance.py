@@ -30,7 +30,8 @@ STEPS = {
 
 def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural", "metric", "scalar", "strict"),
                std_lv: bool = False, estimator: str = "ML", missing: str = "listwise",
-               progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+               progress: Callable[[str], None] | None = None, sampling_weights: str | None = None,
+               cluster: str | None = None) -> pd.DataFrame:
     """Fit the invariance steps and return one row per step.
 
     Columns: ``step group_equal npar chisq df pvalue cfi tli rmsea srmr chisq_diff df_diff p_diff
@@ -39,7 +40,9 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     With ``estimator="MLR"`` the table adds ``chisq.scaled`` and ``scaling.factor``; ``chisq_diff`` is the
     Satorra-Bentler (2001) scaled difference that lavaan's ``lavTestLRT()`` uses for MLR fits,
     ``(T0 - T1) / cd`` with ``cd = (df0 c0 - df1 c1) / (df0 - df1)``; ``cfi``, ``tli`` and ``rmsea`` are the
-    robust versions. ``missing="fiml"`` fits every step by FIML. ``progress``, when given, is called with one
+    robust versions. ``missing="fiml"`` fits every step by FIML. ``sampling_weights`` and ``cluster`` are passed
+    to every step's fit (lavaan's ``sampling.weights`` / ``cluster``: robust SEs and the Yuan-Bentler test, so the
+    steps are compared by the scaled difference as for MLR). ``progress``, when given, is called with one
     line per step as it is fitted (``"metric (2/4): chisq = 124.04 on 54 df, CFI = .921 (0.3 s)"``).
 
     Examples
@@ -64,7 +67,7 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     for i, s in enumerate(steps, start=1):
         t0 = time.perf_counter()
         fit = sem(model, data, group=group, group_equal=STEPS[s], std_lv=std_lv, estimator=estimator,
-                  missing=missing)
+                  missing=missing, sampling_weights=sampling_weights, cluster=cluster)
         require_converged(fit, "invariance", title=f"{s} step ({model_label(fit)})")
         fm = fit.fit_measures
         mlr = fit.options["test"] == "yuan.bentler.mplus"

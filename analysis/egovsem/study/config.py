@@ -15,6 +15,10 @@ Example (``paper/example_config.yaml``; relative paths are relative to the confi
     formats: [docx, tex, md, html, csv]
     lang: both                             # tables in en, zh or both
     example: true                          # the bundled SIMULATED example: say so, write the recovery table
+    weights: null                          # a sampling-weight column: every CB-SEM fit is weighted
+    cluster: null                          # a cluster column: every CB-SEM fit has cluster-robust SEs and test
+    compare_cluster: city                  # (the example) ICCs and cluster-robust SEs BESIDE the plain fits
+    compare_weights: weight                # (the example) weighted estimates beside the plain fits
 
 Every problem is reported with the key and the value, e.g. ``The 'estimator' key of study.yaml must be
 one of 'ML', 'MLR'. Got 'WLS' instead.``
@@ -58,6 +62,14 @@ _KEYS = {
     "example": "true for the bundled SIMULATED example (every output says so; recovery table)",
     "invariance": "grouping column for measurement invariance (configural, metric, scalar, strict), or null",
     "invariance_levels": "the groups (values of the invariance column) to compare; default: all",
+    "weights": "a sampling-weight column (positive, never missing): every CB-SEM fit of the run (CFA, invariance, "
+               "hypothesis models, mediations) is weighted (lavaan's sampling.weights; robust SEs and test)",
+    "cluster": "a cluster column (city, service hall, school): every CB-SEM fit of the run has cluster-robust "
+               "standard errors and test (lavaan's cluster=); the item ICCs are reported",
+    "compare_cluster": "a cluster column shown BESIDE the plain fits (which ignore it): item ICCs and a table of "
+                       "the hypothesis paths with plain and cluster-robust SEs",
+    "compare_weights": "a sampling-weight column shown beside the plain fits: weighted, cluster-robust estimates in "
+                       "the comparison table (needs cluster or compare_cluster)",
     "signs": "expected signs of hypotheses by label, e.g. {h3: '-'} (default '+', or a '# sign: -' comment on "
              "the path's line of the model file)",
 }
@@ -89,6 +101,10 @@ class RunConfig:
     invariance: str | None = None
     invariance_levels: tuple | None = None
     signs: tuple[tuple[str, str], ...] = ()
+    weights: str | None = None
+    cluster: str | None = None
+    compare_cluster: str | None = None
+    compare_weights: str | None = None
     source: str = "<config>"
     model_paths: dict = field(default_factory=dict, compare=False)
 
@@ -98,6 +114,23 @@ class RunConfig:
     @property
     def model_names(self) -> tuple[str, ...]:
         return tuple(self.model_name(m) for m in self.models)
+
+    @property
+    def design(self) -> dict[str, str]:
+        """The fits' design options (``sampling_weights``, ``cluster``) given by ``weights`` / ``cluster``."""
+        return {k: v for k, v in (("sampling_weights", self.weights), ("cluster", self.cluster)) if v}
+
+    @property
+    def design_columns(self) -> dict[str, str]:
+        """The design columns the cleaning keeps: ``{"weights": col, "cluster": col}`` (fit or comparison)."""
+        return {k: v for k, v in (("weights", self.weights or self.compare_weights),
+                                  ("cluster", self.cluster or self.compare_cluster)) if v}
+
+    def design_key(self, argument: str) -> str:
+        """The config key that named the design column of ``argument`` ('weights' or 'cluster')."""
+        if argument == "weights":
+            return "weights" if self.weights else "compare_weights"
+        return "cluster" if self.cluster else "compare_cluster"
 
     @property
     def primary_name(self) -> str:
@@ -231,6 +264,34 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         signs = tuple((k, parse_sign(v, f"the label {k!r}")) for k, v in signs.items())
     except EgovsemError as exc:
         raise EgovsemError(f"The 'signs' key of {source}: {exc}") from None
+    design = {}
+    for key in ("weights", "cluster", "compare_cluster", "compare_weights"):
+        v = d.get(key)
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            raise _bad(source, key, "a column name or null", v)
+        design[key] = v
+    for key in ("weights", "cluster", "compare_cluster", "compare_weights"):
+        col = design[key]
+        if col is not None and col in (d.get("id", "id"), d.get("duration")):
+            raise _bad(source, key, "a design column other than the id and the duration columns", col)
+    if design["weights"] and design["compare_weights"]:
+        raise EgovsemError(f"{source} gives both 'weights' ({design['weights']!r}) and 'compare_weights' "
+                           f"({design['compare_weights']!r}); the fits are either weighted or compared with weighted "
+                           "fits: keep one.")
+    if design["cluster"] and design["compare_cluster"]:
+        raise EgovsemError(f"{source} gives both 'cluster' ({design['cluster']!r}) and 'compare_cluster' "
+                           f"({design['compare_cluster']!r}); keep one.")
+    wcol = design["weights"] or design["compare_weights"]
+    ccol = design["cluster"] or design["compare_cluster"]
+    if wcol and wcol == ccol:
+        raise _bad(source, "cluster" if design["cluster"] else "compare_cluster",
+                   f"a column other than the weight column {wcol!r}", ccol)
+    if design["compare_weights"] and not ccol:
+        raise _bad(source, "compare_weights", "given with 'cluster' or 'compare_cluster' (the comparison table "
+                   "sets plain and cluster-robust results side by side)", design["compare_weights"])
+    if ccol is not None and ccol == inv:
+        raise _bad(source, "cluster" if design["cluster"] else "compare_cluster",
+                   f"a column other than the invariance grouping column {inv!r}", ccol)
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
@@ -245,7 +306,9 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         lang=_choice(d, "lang", LANGS, source, "en"), sample=_str_list(d, "sample", source, None),
         figure_formats=_str_list(d, "figure_formats", source, ["png", "svg", "pdf"], ("png", "svg", "pdf")),
         example=example, invariance=inv, invariance_levels=tuple(levels) if levels is not None else None,
-        signs=signs, source=source, model_paths=model_paths,
+        signs=signs, weights=design["weights"], cluster=design["cluster"],
+        compare_cluster=design["compare_cluster"], compare_weights=design["compare_weights"],
+        source=source, model_paths=model_paths,
     )
 
 
@@ -287,7 +350,9 @@ def load_config(path: str | Path, **overrides) -> RunConfig:
 
 def example_config(out: str | Path, **overrides) -> RunConfig:
     """The configuration of ``egovsem run --example``: the bundled SIMULATED raw export and questionnaire,
-    the three hypothesis models by FIML (ML), bootstrap CIs for the indirect effects, tables in en and zh."""
+    the three hypothesis models by FIML (ML), bootstrap CIs for the indirect effects, tables in en and zh;
+    the simulated recruitment cities and design weights are shown beside the plain fits (item ICCs, plain
+    vs cluster-robust and weighted SEs), ``compare_cluster: city`` and ``compare_weights: weight``."""
     from ..datasets import path as data_path
     from .example import EXAMPLE_SEED
 
@@ -295,7 +360,8 @@ def example_config(out: str | Path, **overrides) -> RunConfig:
              models=list(BUNDLED_MODELS), estimator="ML", missing="fiml", bootstrap=1000,
              bootstrap_models=["value_net"], seed=EXAMPLE_SEED, lang="both", example=True,
              sample=["resp_type", "region", "age_group", "education"],
-             invariance="resp_type", invariance_levels=[1, 2])
+             invariance="resp_type", invariance_levels=[1, 2], compare_cluster="city",
+             compare_weights="weight")
     if "models" in overrides and "bootstrap_models" not in overrides:
         d["bootstrap_models"] = None  # every model with ':=' effects
     d.update({k: (list(v) if isinstance(v, tuple) else v) for k, v in overrides.items() if v is not None})

@@ -185,6 +185,10 @@ def methods_paragraph(res, lang: str = "en") -> str:
                                                  if boot_note and cfg.bootstrap else "。"))))
         out.append(s + "\n")
 
+    d = _design_text(res, en)
+    if d:
+        out.append(d + "\n")
+
     # -- measurement ----------------------------------------------------------------------------------
     rng = lambda col: (_r(rel[col].min()), _r(rel[col].max()))  # noqa: E731
     basis = res.reliability_fit
@@ -287,6 +291,65 @@ def methods_paragraph(res, lang: str = "en") -> str:
         out.append(s + "\n")
     # the minus sign (U+2212) of negative numbers, as in the tables
     return typeset_minus("\n".join(out))
+
+
+def _design_text(res, en: bool) -> str | None:
+    """The survey-design paragraph: the weights and clusters the fits used, the item ICCs, and what the
+    design-based standard errors change (the design comparison table)."""
+    cfg = res.config
+    icc = getattr(res, "icc", None)
+    comp = getattr(res, "design_comparison", None)
+    if not cfg.design and icc is None:
+        return None
+    parts = []
+    w, c = cfg.weights, cfg.cluster
+    k = int(res.data[c].nunique()) if c else None
+    if cfg.design:
+        if en:
+            parts.append((f"Estimates were weighted by `{w}` (normalised to sum to the sample size)" if w else "")
+                         + ("; " if w and c else "")
+                         + (f"{'s' if w else 'S'}tandard errors and the test statistic were robust to clustering in "
+                            f"`{c}` ({k} clusters)" if c else "; standard errors and the test statistic were robust "
+                            "(Huber-White)") + ", as lavaan's sampling.weights and cluster arguments do.")
+        else:
+            parts.append((f"估计值以`{w}`加权（归一化至样本量）" if w else "") + ("；" if w and c else "")
+                         + (f"标准误与检验统计量对`{c}`的整群抽样稳健（{k}个群）" if c else "，标准误与检验统计量为稳健（Huber-White）估计")
+                         + "，与lavaan的sampling.weights和cluster参数一致。")
+    if icc is not None:
+        col, kk = icc.attrs["cluster"], icc.attrs["clusters"]
+        med, lo, hi = (_r(x, 3) for x in (icc["icc"].median(), icc["icc"].min(), icc["icc"].max()))
+        sim = cfg.example and not cfg.cluster
+        if en:
+            parts.append((f"Respondents were recruited in {kk} clusters (`{col}`{', simulated' if sim else ''}). "
+                          if not cfg.design or not c else "")
+                         + f"The items' intraclass correlations (ICC(1) of two-level random-intercept models estimated "
+                         f"by maximum likelihood) had a median of {med} (range {lo} to {hi}).")
+        else:
+            parts.append((f"受访者来自{kk}个群（`{col}`{'，模拟' if sim else ''}）。" if not cfg.design or not c else "")
+                         + f"各题项的组内相关系数（两水平随机截距模型的ICC(1)，极大似然估计）中位数为{med}（范围{lo}至{hi}）。")
+    if comp is not None:
+        a = comp.attrs
+        r = comp["se_ratio"]
+        flips = int(((comp["p_plain"] < .05) != (comp["p_cluster"] < .05)).sum())
+        title = model_title(a["model"])
+        wtxt_en = wtxt_zh = ""
+        if "est_weighted" in comp.columns:
+            wf = int(((comp["p_plain"] < .05) != (comp["p_weighted"] < .05)).sum())
+            dmax = float((comp["beta_weighted"] - comp["beta_plain"]).abs().max())
+            wtxt_en = (f"; weighting by `{a['weights']}` changed the standardised paths by at most {_r(dmax, 3)} and "
+                       f"the significance of {wf} path(s)")
+            wtxt_zh = f"；以`{a['weights']}`加权后标准化路径的最大变化为{_r(dmax, 3)}，{wf}条路径的显著性改变"
+        if en:
+            parts.append(f"{'Ignoring' if cfg.design else 'Taking'} the clustering {'would have changed' if cfg.design else 'changes'} "
+                         f"the standard errors of the paths of the {title[0].lower()} by a factor of "
+                         f"{apa_number(r.min(), 2)} to {apa_number(r.max(), 2)} (cluster-robust / plain, median "
+                         f"{apa_number(r.median(), 2)}) and the significance at .05 of {flips} path(s){wtxt_en} "
+                         "(design comparison table).")
+        else:
+            parts.append(f"{'若忽略' if cfg.design else '考虑'}整群抽样，{title[1]}各路径的标准误变为未校正值的{apa_number(r.min(), 2)}至"
+                         f"{apa_number(r.max(), 2)}倍（整群稳健 / 未校正，中位数{apa_number(r.median(), 2)}），{flips}条路径在.05水平的显著性改变"
+                         f"{wtxt_zh}（见抽样设计比较表）。")
+    return ("**Survey design.** " if en else "**抽样设计。**") + (" " if en else "").join(parts)
 
 
 def _effect_name(row: dict, en: bool) -> str:

@@ -5,9 +5,14 @@ Steps (:func:`run_study`; the CLI's ``run`` verb and the notebooks call it):
 1. **instrument**: the questionnaire (:func:`egovsem.instruments.load_instrument`);
 2. **clean**: validation, careless-response screening, reverse coding (:func:`egovsem.clean.clean`);
    audit, flags, flow and report go to ``OUT/clean/``;
-3. **hypothesis models**: each model fitted by :func:`egovsem.sem` (``estimator``, ``missing``);
+3. **hypothesis models**: each model fitted by :func:`egovsem.sem` (``estimator``, ``missing``, and the
+   survey design ``weights`` / ``cluster`` as ``sampling_weights=`` / ``cluster=``: every CB-SEM fit of the run,
+   CFA and invariance steps included, uses them; the tables say so in a note);
 4. **measurement**: the CFA of every construct of the models; reliability (alpha, omega, AVE), the
    Fornell-Larcker criterion and HTMT (:mod:`egovsem.measure`);
+   With a cluster column (``cluster`` or ``compare_cluster``): item ICCs (:func:`egovsem.measure.icc.icc`) and the
+   primary model's paths plain, cluster-robust and (with weights) weighted, side by side (two tables added after
+   the others, ``design`` in results.json);
 5. **recovery** (the simulated example only): the primary model's estimates beside the population truth;
 6. **bootstrap**: ``se="bootstrap"`` fits for the indirect effects (``:=``), when the engine offers it;
 7. **tables** (:mod:`egovsem.tables`) in every format and language asked for, and the **path diagram**
@@ -59,6 +64,8 @@ class RunResult:
     htmt: pd.DataFrame | None = None
     recovery: pd.DataFrame | None = None
     invariance: pd.DataFrame | None = None
+    icc: pd.DataFrame | None = None
+    design_comparison: pd.DataFrame | None = None
     bootstrap: dict = field(default_factory=dict)
     tables: list = field(default_factory=list)
     text: dict = field(default_factory=dict)
@@ -195,8 +202,15 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         res.notes.append(("instrument", (DRAFT_NOTE, DRAFT_NOTE_ZH)))
     pr.done("instrument")
     pr.step(f"cleaning {Path(cfg.raw).name} (id column {cfg.id!r}, duration {cfg.duration!r})")
-    res.clean = clean(cfg.raw, res.instrument, id=cfg.id, duration=cfg.duration, exclude=cfg.exclude,
-                      invalid=cfg.invalid)
+    from ..clean import DesignColumnError
+
+    try:
+        res.clean = clean(cfg.raw, res.instrument, id=cfg.id, duration=cfg.duration, exclude=cfg.exclude,
+                          invalid=cfg.invalid, weights=cfg.design_columns.get("weights"),
+                          cluster=cfg.design_columns.get("cluster"))
+    except DesignColumnError as exc:
+        key = cfg.design_key(exc.argument)
+        raise EgovsemError(f"The {key!r} key of {cfg.source} names the column {exc.column!r}: {exc}") from None
     paths = write_outputs(res.clean, out / "clean")
     if drafted:
         from ..instruments import write_yaml
@@ -225,9 +239,9 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         if bad:
             raise EgovsemError(f"The 'signs' key of {cfg.source} names the label {bad[0]!r}, which labels no "
                                f"regression path of the models; labelled paths are {sorted(known)!r}.")
-    opts = dict(estimator=cfg.estimator, missing=cfg.missing)
-    pr.step(f"fitting {len(texts)} hypothesis model(s) ({cfg.estimator}, missing = {cfg.missing}): "
-            + ", ".join(texts))
+    opts: dict[str, Any] = dict(estimator=cfg.estimator, missing=cfg.missing, **cfg.design)
+    pr.step(f"fitting {len(texts)} hypothesis model(s) ({cfg.estimator}, missing = {cfg.missing}"
+            + "".join(f", {k} = {v}" for k, v in cfg.design.items()) + "): " + ", ".join(texts))
     for name, text in texts.items():
         t = time.perf_counter()
         res.fits[name], res.warnings[name] = _fit(text, data, title=name, **opts)
@@ -248,6 +262,7 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
                            f"model; the models {list(texts)!r} have none.")
     _measurement(res, blocks, opts, pr)
     _invariance(res, texts, opts, pr)
+    _design(res, texts, blocks, opts, pr)
     pr.done("measurement")
 
     # 5. recovery of the truth (simulated example)
@@ -343,7 +358,8 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
         warnings.simplefilter("always")
         pr.info(f"invariance by {cfg.invariance}: fitting the configural, metric, scalar and strict models")
         res.invariance = invariance(syntax, data, cfg.invariance, estimator=opts["estimator"],
-                                    missing=opts["missing"], progress=lambda m: pr.info(f"  invariance {m}"))
+                                    missing=opts["missing"], progress=lambda m: pr.info(f"  invariance {m}"),
+                                    sampling_weights=cfg.weights, cluster=cfg.cluster)
     res.warnings["invariance"] = [str(w.message) for w in caught]
     res.invariance.attrs.pop("fits", None)  # the fitted steps are not kept (attrs are copied with the frame)
     res.invariance.attrs["model"] = first
@@ -354,6 +370,75 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
         + f" ({time.perf_counter() - t:.1f} s)")
 
 
+def _design(res: RunResult, texts, blocks, opts, pr: _Progress) -> None:
+    """The survey design: item ICCs by the cluster column, and the primary model's paths plain, with
+    cluster-robust SEs and (with weights) weighted, side by side."""
+    cfg = res.config
+    cols = cfg.design_columns
+    ccol, wcol = cols.get("cluster"), cols.get("weights")
+    if ccol is None:
+        return
+    from ..measure.icc import icc
+
+    data = res.data
+    items = [i for its in blocks.values() for i in its]
+    t = time.perf_counter()
+    res.icc = icc(data, items, ccol)
+    res.icc.attrs.update(cluster=ccol, clusters=int(data[ccol].nunique()))
+    pr.info(f"item ICCs by {ccol} ({res.icc.attrs['clusters']} clusters): median {res.icc['icc'].median():.3f}, "
+            f"range {res.icc['icc'].min():.3f}-{res.icc['icc'].max():.3f} ({time.perf_counter() - t:.1f} s)")
+    m = cfg.primary_name
+    if not (res.fits[m].params["op"] == "~").any():
+        return
+    base = {k: v for k, v in opts.items() if k not in ("sampling_weights", "cluster")}
+    fits = {}
+    for key, design in (("plain", {}), ("cluster", {"cluster": ccol}),
+                        ("weighted", {"sampling_weights": wcol, "cluster": ccol} if wcol else None)):
+        if design is None:
+            continue
+        if design == cfg.design:
+            fits[key] = res.fits[m]
+            continue
+        t = time.perf_counter()
+        fits[key], res.warnings[f"design_{key}_{m}"] = _fit(texts[m], data, title=f"{m} ({key} comparison)",
+                                                            **base, **design)
+        pr.info(f"{m} {'plain' if not design else 'with ' + ', '.join(f'{k} = {v}' for k, v in design.items())}"
+                f" for the design comparison ({time.perf_counter() - t:.1f} s)")
+    keys = ["lhs", "op", "rhs", "label"]
+    pick = lambda f: f.params[f.params["op"] == "~"][keys + ["est", "se", "pvalue", "std.all"]]  # noqa: E731
+    out = pick(fits["plain"]).rename(columns={"est": "est_plain", "se": "se_plain", "pvalue": "p_plain",
+                                              "std.all": "beta_plain"})
+    cl = pick(fits["cluster"])[keys + ["se", "pvalue"]].rename(columns={"se": "se_cluster", "pvalue": "p_cluster"})
+    out = out.merge(cl, on=keys, how="left")
+    out["se_ratio"] = out["se_cluster"] / out["se_plain"]
+    if "weighted" in fits:
+        w = pick(fits["weighted"]).rename(columns={"est": "est_weighted", "se": "se_weighted",
+                                                   "pvalue": "p_weighted", "std.all": "beta_weighted"})
+        out = out.merge(w, on=keys, how="left")
+    out = out.reset_index(drop=True)
+    out.attrs.update(model=m, cluster=ccol, weights=wcol, clusters=res.icc.attrs["clusters"])
+    res.design_comparison = out
+    pr.info(f"{m}: cluster-robust SEs of the paths are {out['se_ratio'].min():.2f}-{out['se_ratio'].max():.2f} "
+            f"times the plain ones (median {out['se_ratio'].median():.2f})")
+
+
+def design_note(res: RunResult) -> tuple[str, str] | None:
+    """The tables' note on the design the fits used (``weights`` / ``cluster`` of the config), or None."""
+    cfg = res.config
+    if not cfg.design:
+        return None
+    w, c = cfg.weights, cfg.cluster
+    k = int(res.data[c].nunique()) if c else 0
+    if w and c:
+        return (f"Estimates weighted by {w}; standard errors and test robust to clustering in {c} ({k} clusters).",
+                f"估计值以{w}加权；标准误与检验统计量对{c}的整群抽样稳健（{k}个群）。")
+    if w:
+        return (f"Estimates weighted by {w}; robust (Huber-White) standard errors and test.",
+                f"估计值以{w}加权；稳健（Huber-White）标准误与检验统计量。")
+    return (f"Standard errors and test robust to clustering in {c} ({k} clusters).",
+            f"标准误与检验统计量对{c}的整群抽样稳健（{k}个群）。")
+
+
 def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
     cfg = res.config
     want = [m for m in (cfg.bootstrap_models or texts) if ":=" in texts[m]]
@@ -362,6 +447,15 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
         if cfg.bootstrap <= 0 and any(":=" in t for t in texts.values()):
             res.notes.append(("bootstrap", ("Indirect effects have delta-method (Wald) confidence intervals "
                                             "(bootstrap = 0).", "间接效应报告delta法（Wald）置信区间（bootstrap = 0）。")))
+        return
+    if cfg.design:
+        msg = ("The indirect effects have delta-method (Wald) intervals with the design-based (robust) standard "
+               "errors: a bootstrap of weighted or clustered data is not available (lavaan's se = 'bootstrap' "
+               "ignores the design).",
+               "间接效应报告基于设计（稳健）标准误的delta法（Wald）置信区间：加权或整群数据的bootstrap尚不可用"
+               "（lavaan的se = 'bootstrap'忽略抽样设计）。")
+        res.notes.append(("bootstrap", msg))
+        pr.step("bootstrap: " + msg[0])
         return
     if opts.get("missing") == "fiml":
         # the FIML bootstrap refits every resample by FIML (about 0.1-1 s each): minutes for 1000 draws of the
@@ -484,6 +578,16 @@ def _tables(res: RunResult, texts, note) -> None:
         tabs.append(_retitle(t, f"indirect_{m}", model_title(m)))
     if res.recovery is not None:
         tabs.append(_recovery_table(res.recovery, cfg.primary_name))
+    dnote = design_note(res)
+    if dnote:
+        fitted = ("measurement", "correlations", "fit", "invariance", "hypotheses", "indirect")
+        tabs = [t.with_note(dnote) if t.name.split("_")[0] in fitted or t.name in fitted else t for t in tabs]
+    if res.icc is not None:
+        from .design_tables import design_comparison_table, icc_table
+
+        tabs.append(icc_table(res.icc, labels=lab, note=note))
+        if res.design_comparison is not None:
+            tabs.append(design_comparison_table(res.design_comparison, fitted_design=cfg.design, note=note))
     res.tables = [t.with_number(i) for i, t in enumerate(tabs, start=1)]
     langs = ("en", "zh") if cfg.lang == "both" else (cfg.lang,)
     for lang in langs:
@@ -633,6 +737,13 @@ def _write_results(res: RunResult, texts) -> None:
                       "note": dict(res.notes).get("bootstrap", ("",))[0]}
     if res.recovery is not None:
         d["recovery"] = _records(res.recovery)
+    if cfg.design or res.icc is not None:
+        d["design"] = {"weights": cfg.weights, "cluster": cfg.cluster, "compare_weights": cfg.compare_weights,
+                       "compare_cluster": cfg.compare_cluster,
+                       "clusters": None if res.icc is None else res.icc.attrs["clusters"],
+                       "icc": None if res.icc is None else _records(res.icc),
+                       "comparison": None if res.design_comparison is None else
+                       {"model": res.design_comparison.attrs["model"], "paths": _records(res.design_comparison)}}
     d["tables"] = [{"number": t.number, "name": t.name, "title": t.title_en} for t in res.tables]
     d["notes"] = [n[1][0] for n in res.notes]
     atomic_write_text(out / "results.json", _dumps(_json_clean(d)) + "\n")
@@ -700,6 +811,10 @@ def _write_readme(res: RunResult) -> None:
               "version" + (", and the SIMULATED notice" if cfg.example else "") + " |"]
     if res.recovery is not None:
         lines.append("| `recovery.csv` | the primary model's estimates beside the population truth |")
+    if res.icc is not None:
+        lines.append("| `tables/<lang>/NN_icc.<ext>`, `NN_design_comparison.<ext>` | item ICCs by the cluster "
+                     "column; the primary model's paths with plain and design-based (cluster-robust, weighted) "
+                     "standard errors (also in `results.json` under `design`) |")
     lines += ["", "Tables:", ""]
     lines += [f"{t.number}. {t.title_en}" for t in res.tables]
     lines += ["", "The respondent-level files of `clean/` (" + ", ".join(f"`{f}`" for f in RESPONDENT_FILES)
