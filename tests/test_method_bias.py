@@ -184,3 +184,95 @@ def test_bad_marker_input():
         lindell_whitney(neg, ["x1", "x2"], "mneg", r_m="second")
     with pytest.raises(EgovsemError, match="not columns of 'data'"):
         lindell_whitney(HS, ["x1", "x2"], "nomarker")
+
+
+def test_instrument_marker_flag_round_trips(tmp_path):
+    from egovsem._errors import InstrumentError
+    from egovsem.instruments import (
+        instrument_from_dict,
+        instrument_to_dict,
+        load_instrument,
+        read_xlsform,
+        to_xlsform,
+        write_yaml,
+    )
+
+    study = load_instrument()
+    assert study.marker_constructs() == {"MK": ["MK1", "MK2", "MK3"]}
+    d = instrument_to_dict(study)
+    assert d["constructs"]["MK"]["marker"] is True and "marker" not in d["constructs"]["SG"]
+    assert instrument_from_dict(d).marker_constructs() == {"MK": ["MK1", "MK2", "MK3"]}
+    back = load_instrument(write_yaml(study, tmp_path / "s.yaml"))
+    assert back.constructs["MK"].marker and not back.constructs["TG"].marker
+    x = read_xlsform(to_xlsform(study, tmp_path / "s.xlsx"))
+    assert x.marker_constructs() == {"MK": ["MK1", "MK2", "MK3"]}
+    d["constructs"]["MK"]["marker"] = "yes"
+    with pytest.raises(InstrumentError, match="marker"):
+        instrument_from_dict(d)
+
+
+def test_example_export_has_marker_columns():
+    raw = pd.read_csv(DATA / "example" / "raw_export.csv")
+    assert ["MK1", "MK2", "MK3"] == [c for c in raw.columns if c.startswith("MK")]
+    # the marker is simulated unrelated to the substantive constructs: small correlations with them
+    x = raw.replace(-99, np.nan)
+    att = x[x["id"].isin(pd.read_csv(DATA / "example" / "careless_truth.csv")
+                         .query("careless_type == 'attentive'")["id"])]
+    r = att[["MK1", "MK2", "MK3", "TG1", "PI1", "SAT1"]].corr()
+    assert (r.loc[["MK1", "MK2", "MK3"], ["TG1", "PI1", "SAT1"]].abs() < 0.2).all().all()
+    assert (r.loc["MK1", ["MK2", "MK3"]] > 0.3).all()
+
+
+def test_cli_measure_marker(tmp_path):
+    import json
+
+    from egovsem.cli import main
+
+    model = tmp_path / "m.lav"
+    model.write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n")
+    out = tmp_path / "r.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["measure", str(DATA / "HolzingerSwineford1939.csv"), "--model", str(model), "--json", str(out),
+                     "--marker", "M=x7,x8,x9"])
+    assert code == 0
+    mb = json.loads(out.read_text())["method_bias"]
+    ref = pd.read_csv(CMB / "marker_tests.csv").set_index("comparison")
+    t = {r["comparison"]: r for r in mb["marker_cfa"]["tests"]}
+    assert close(t["baseline_vs_method_c"]["chisq_diff"], ref.loc["baseline_vs_method_c", "chisq_diff"], 1e-3)
+    assert mb["marker_cfa"]["retained"] == "method_c" and "ulmc" not in mb
+    # Lindell-Whitney on the construct scores: r_M from the speed score's correlations with visual, textual
+    lw = mb["lindell_whitney"]
+    scores = pd.DataFrame({k: HS[v].mean(axis=1) for k, v in {**SUB, **MARKER}.items()})
+    rm = sorted(x for x in scores.corr()["M"].drop("M") if x > 0)[0]
+    assert close(lw["r_m"], rm, 1e-10) and len(lw["pairs"]) == 1
+    # a marker scale not in the data: a clear message, exit code 2
+    code = main(["measure", str(DATA / "HolzingerSwineford1939.csv"), "--model", str(model), "--json",
+                 str(tmp_path / "r2.json"), "--marker", "MK=MK1,MK2,MK3"])
+    assert code != 0
+
+
+def test_method_bias_tables(marker):
+    from egovsem.measure import full_collinearity_vif, harman_single_factor
+    from egovsem.tables import marker_reliability_table, method_bias_table, to_markdown
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        u = ulmc(BFI, ULMC_CONS)
+    lw = lindell_whitney(HS, SUB, ["x7", "x8", "x9"])
+    t = method_bias_table(marker, u, harman=harman_single_factor(HS, SUB), vif=full_collinearity_vif(HS, SUB),
+                          lindell_whitney=lw)
+    ref = pd.read_csv(CMB / "ulmc_tests.csv").set_index("comparison")
+    rows = {r[0]: r for r in t.rows_en}
+    assert rows["ULMC, free loadings"][5] == f"{ref.loc['none_vs_free', 'chisq_diff']:.2f}"
+    assert rows["Method-U (free method loadings)"][1] == "83.19" and rows["Baseline"][5] == "\u2014"
+    zh = {r[0]: r for r in t.rows_zh}
+    assert zh["Method-C（方法载荷相等）"][5] == "31.63"
+    assert "Williams, Hartman & Cavazotte (2010)" in t.notes_en[0] and "Harman单因子检验" in t.notes_zh[0]
+    assert "Lindell & Whitney" in to_markdown(t, lang="zh")
+    rel = pd.read_csv(CMB / "marker_reliability.csv").query("model == 'method_u'")
+    r = marker_reliability_table(marker, model="method_u", labels={"visual": ("Visual", "视觉")})
+    assert r.rows_en[1][0] == "textual" and r.rows_zh[0][0] == "视觉（visual）"
+    assert r.rows_en[1][1] == f"{rel.iloc[1]['total']:.3f}".lstrip("0")
+    with pytest.raises(EgovsemError, match="needs a 'marker'"):
+        method_bias_table()

@@ -116,7 +116,7 @@ class Instrument:
     >>> inst.missing_values
     (-99, -98)
     >>> inst
-    Instrument('Survey on value co-creation in online government services', version '1.0': 68 items, 13 constructs, 1 scales, languages zh/en)
+    Instrument('Survey on value co-creation in online government services', version '1.0': 71 items, 14 constructs, 1 scales, languages zh/en)
     """
 
     title_zh: str

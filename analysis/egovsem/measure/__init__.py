@@ -17,7 +17,7 @@ from .efa import EFAResult, efa, parallel_analysis
 from .invariance import invariance
 from .method_bias import MarkerResult, ULMCResult, lindell_whitney, marker_cfa, ulmc
 from .reliability import ave, composite_reliability, cronbach_alpha
-from .report import measure_report, reliability_table
+from .report import measure_report, method_bias_report, reliability_table
 from .validity import fornell_larcker, full_collinearity_vif, harman_single_factor, htmt
 
 __all__ = [
@@ -25,5 +25,5 @@ __all__ = [
     "item_descriptives", "corrected_item_total", "cronbach_alpha", "composite_reliability", "ave", "htmt",
     "fornell_larcker", "harman_single_factor", "full_collinearity_vif", "efa", "parallel_analysis", "EFAResult",
     "reliability_table", "measure_report",
-    "marker_cfa", "ulmc", "lindell_whitney", "MarkerResult", "ULMCResult",
+    "marker_cfa", "ulmc", "lindell_whitney", "MarkerResult", "ULMCResult", "method_bias_report",
 ]
