@@ -60,6 +60,8 @@ _KEYS = {
     "invariance_levels": "the groups (values of the invariance column) to compare; default: all",
     "signs": "expected signs of hypotheses by label, e.g. {h3: '-'} (default '+', or a '# sign: -' comment on "
              "the path's line of the model file)",
+    "marker": "the instrument's marker scale (a construct with 'marker: true') for the CFA marker technique and "
+              "the Lindell-Whitney correction, or true for its only marker scale; default null (Harman and VIF only)",
 }
 
 
@@ -89,6 +91,7 @@ class RunConfig:
     invariance: str | None = None
     invariance_levels: tuple | None = None
     signs: tuple[tuple[str, str], ...] = ()
+    marker: str | bool | None = None
     source: str = "<config>"
     model_paths: dict = field(default_factory=dict, compare=False)
 
@@ -231,6 +234,9 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         signs = tuple((k, parse_sign(v, f"the label {k!r}")) for k, v in signs.items())
     except EgovsemError as exc:
         raise EgovsemError(f"The 'signs' key of {source}: {exc}") from None
+    marker = d.get("marker")
+    if marker is not None and not isinstance(marker, (str, bool)):
+        raise _bad(source, "marker", "the code of the instrument's marker scale, true, or null", marker)
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
@@ -245,7 +251,7 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         lang=_choice(d, "lang", LANGS, source, "en"), sample=_str_list(d, "sample", source, None),
         figure_formats=_str_list(d, "figure_formats", source, ["png", "svg", "pdf"], ("png", "svg", "pdf")),
         example=example, invariance=inv, invariance_levels=tuple(levels) if levels is not None else None,
-        signs=signs, source=source, model_paths=model_paths,
+        signs=signs, marker=marker or None, source=source, model_paths=model_paths,
     )
 
 
