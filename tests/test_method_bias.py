@@ -276,3 +276,63 @@ def test_method_bias_tables(marker):
     assert r.rows_en[1][1] == f"{rel.iloc[1]['total']:.3f}".lstrip("0")
     with pytest.raises(EgovsemError, match="needs a 'marker'"):
         method_bias_table()
+
+
+def _hs_instrument():
+    from egovsem.instruments import instrument_from_dict
+
+    scale = {"agree5": {"choices": [{"value": v, "zh": str(v), "en": str(v)} for v in range(1, 6)]}}
+    cons = {c: {"name": {"zh": c, "en": c}} for c in ("visual", "textual")}
+    cons["M"] = {"name": {"zh": "标记", "en": "marker"}, "marker": True}
+    owner = {**{f"x{i}": "visual" for i in (1, 2, 3)}, **{f"x{i}": "textual" for i in (4, 5, 6)},
+             **{f"x{i}": "M" for i in (7, 8, 9)}}
+    items = [{"name": k, "construct": c, "scale": "agree5", "text": {"zh": k, "en": k}} for k, c in owner.items()]
+    return instrument_from_dict({"title": {"zh": "t", "en": "t"}, "version": "1", "scales": scale,
+                                 "constructs": cons, "items": items})
+
+
+def test_run_method_bias_step(tmp_path):
+    from types import SimpleNamespace
+
+    from egovsem.study.config import RunConfig
+    from egovsem.study.pipeline import RunResult, _method_bias
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", HS)
+    said = []
+    pr = SimpleNamespace(info=said.append)
+    res = RunResult(config=RunConfig(raw=tmp_path / "r.csv", out=tmp_path, marker="M"), instrument=_hs_instrument(),
+                    clean=SimpleNamespace(data=HS), cfa=fit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _method_bias(res, SUB, pr)
+    mb = res.method_bias
+    assert close(mb["harman"]["variance_share"],
+                 float(np.linalg.eigvalsh(HS[[f"x{i}" for i in range(1, 7)]].corr())[-1] / 6), 1e-12)
+    assert [r["construct"] for r in mb["full_collinearity_vif"]] == ["visual", "textual"]
+    ref = pd.read_csv(CMB / "marker_tests.csv").set_index("comparison")
+    bc = {r["comparison"]: r for r in mb["marker_cfa"]["tests"]}["baseline_vs_method_c"]
+    assert close(bc["chisq_diff"], ref.loc["baseline_vs_method_c", "chisq_diff"], 1e-3)
+    assert "marker technique (M)" in said[0]
+    # no marker asked: Harman and VIF only; a marker code the instrument does not have: named
+    res2 = RunResult(config=RunConfig(raw=tmp_path / "r.csv", out=tmp_path), instrument=_hs_instrument(),
+                     clean=SimpleNamespace(data=HS), cfa=fit)
+    _method_bias(res2, SUB, pr)
+    assert set(res2.method_bias) == {"harman", "full_collinearity_vif"}
+    res3 = RunResult(config=RunConfig(raw=tmp_path / "r.csv", out=tmp_path, marker="MK"),
+                     instrument=_hs_instrument(), clean=SimpleNamespace(data=HS), cfa=fit)
+    with pytest.raises(EgovsemError, match=r"names 'MK', which is not a marker scale.*\['M'\]"):
+        _method_bias(res3, SUB, pr)
+
+
+def test_run_config_marker_key(tmp_path):
+    from egovsem.study.config import load_config
+
+    (tmp_path / "r.csv").write_text("id\n1\n", encoding="utf-8")
+    p = tmp_path / "c.yaml"
+    p.write_text("raw: r.csv\nout: o\nmarker: 5\n", encoding="utf-8")
+    with pytest.raises(EgovsemError, match="The 'marker' key of .*c.yaml"):
+        load_config(p)
+    p.write_text("raw: r.csv\nout: o\nmarker: MK\n", encoding="utf-8")
+    assert load_config(p).marker == "MK"
