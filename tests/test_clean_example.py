@@ -79,5 +79,5 @@ def test_indices_separate_random_responders():
     assert med.loc["random", "mahad_p"] < 1e-3 < med.loc["attentive", "mahad_p"]
     assert med.loc["attentive", "evenodd"] < -0.5 and med.loc["random", "evenodd"] > -0.1
     assert med.loc["attentive", "psychsyn"] > 0.3 and med.loc["random", "psychsyn"] < 0.0
-    # 53 = the 52 content items and ATT1 answered alike
-    assert med.loc["straightliner", "irv"] == 0 and med.loc["straightliner", "longstring"] == 53
+    # 56 = the 52 content items, ATT1 and the 3 marker items answered alike
+    assert med.loc["straightliner", "irv"] == 0 and med.loc["straightliner", "longstring"] == 56

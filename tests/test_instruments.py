@@ -50,7 +50,10 @@ def test_bundled_file_is_the_repository_file(study):
 
 def test_constructs_and_items(study):
     assert list(study.constructs) == ["SG", "VC", "IF", "TG", "TI", "INC", "SUP", "PUV", "LEG", "OPC", "PV",
-                                      "PI", "SAT"]
+                                      "PI", "SAT", "MK"]
+    # the marker scale (marker: true), theoretically unrelated, for the common-method-bias checks
+    assert study.marker_constructs() == {"MK": ["MK1", "MK2", "MK3"]}
+    assert [c for c, con in study.constructs.items() if con.marker] == ["MK"]
     for code in CODES:
         assert study.construct_items(code) == [f"{code}{k}" for k in range(1, 5)], code
         for name in study.construct_items(code):
@@ -100,6 +103,9 @@ def test_bilingual_and_cited(study):
         assert re.search(r"seed 00[04] §3|\d{4}|ACSI", it.source), it.name
     for c in study.constructs.values():
         assert c.name_zh and c.name_en and c.definition_zh and c.definition_en
+        if c.marker:  # the marker scale comes from no seed: it is unrelated to the study by design
+            assert c.seed_section == "", c.code
+            continue
         assert re.fullmatch(r"00[04] §3\.\d", c.seed_section), c.code
 
 
@@ -337,7 +343,7 @@ def test_docx_both_languages(tmp_path, study):
 
     tables = docx.Document(str(tmp_path / "q.docx")).tables
     # grids: the four yes/no channel questions, the part 2 scale items, the part 3 scale items
-    assert [len(t.rows) - 1 for t in tables] == [4, 33, 20]
+    assert [len(t.rows) - 1 for t in tables] == [4, 33, 23]
     assert tables[1].rows[1].cells[1].text.startswith(study.item("SG1").text_zh)
 
 
@@ -403,7 +409,7 @@ def test_cli_export_import_check(tmp_path, run, study):
     code, out, _ = run("instrument", "export", "--xlsform", tmp_path / "f.xlsx")
     assert code == 0 and "f.xlsx" in out
     code, out, _ = run("instrument", "import", tmp_path / "f.xlsx", "--out", tmp_path / "f.yaml")
-    assert code == 0 and "68 items" in out
+    assert code == 0 and "71 items" in out
     _same(ins.load_instrument(tmp_path / "f.yaml"), study)
     code, out, _ = run("instrument", "check", tmp_path / "f.yaml")
     assert code == 0 and "OK" in out

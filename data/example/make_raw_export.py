@@ -46,6 +46,9 @@ every machine):
    weights are the raw expansion weights (people per respondent, whole numbers of at most 6 digits, so no
    weight looks like a phone number to the privacy checks); egovsem normalises them to sum to the
    sample size as lavaan does.
+7. The marker scale (constructs with ``marker: true``, MK1-MK3): drawn last from a ninth child stream
+   and put at its questionnaire position, so that adding it left every other column as it was; attentive
+   respondents answer from a marker factor unrelated to every substantive construct.
 
 ``careless_truth.csv`` lists every id with its planted type: attentive, straightliner, speeder, random,
 duplicate (the second row of a duplicate pair; the same-id copies share the id of their original, so
@@ -72,6 +75,7 @@ N_DUP_SAME_ID = 3
 THRESHOLDS = (-1.6, -0.8, 0.2, 1.2)   # on the standardised continuous response
 P_MISSING = 0.03
 ATT_SLIP = 0.01
+MARKER_LOADING = 0.75   # standardised loading of each marker item on its (unrelated) marker factor
 MISSING_CODE = -99
 #: the recruitment cities (clusters) by region code: 14 east, 9 central, 7 west
 CITIES = {1: [f"E{k:02d}" for k in range(1, 15)], 2: [f"C{k:02d}" for k in range(1, 10)],
@@ -93,13 +97,18 @@ SHARES = {
 def make(seed: int = SEED, population: Path = HERE / "population.lav") -> tuple[pd.DataFrame, pd.DataFrame]:
     """The raw export and the truth table (both marked simulated)."""
     inst = load_instrument()
-    items = [it for it in inst.items if it.type != "note"]
+    markers = inst.marker_constructs()
+    marker_items = [i for v in markers.values() for i in v]
+    # the marker scale is simulated in step 6 from its own stream; steps 1-5 see the items they saw before it
+    # was added, so every other column is unchanged (durations too: they count the other questions)
+    items = [it for it in inst.items if it.type != "note" and it.name not in marker_items]
     scale = [it.name for it in items if it.scale is not None]
     att = {it.name: it.expected for it in items if it.expected is not None}
     content = [i for i in scale if i not in att]
     reverse = [it.name for it in items if it.reverse]
-    # (spawn(8): the first seven children are those of the export before the design columns existed)
-    s_lat, s_cut, s_miss, s_care, s_meta, s_dup, s_time, s_design = np.random.SeedSequence(seed).spawn(8)
+    # spawn(9): the first seven children are those of spawn(7), which made the file before the design columns
+    # (the eighth) and the marker scale (the ninth) existed
+    s_lat, s_cut, s_miss, s_care, s_meta, s_dup, s_time, s_design, s_mark = np.random.SeedSequence(seed).spawn(9)
 
     # 1. attentive respondents from the population model
     model = Path(population).read_text(encoding="utf-8")
@@ -156,6 +165,9 @@ def make(seed: int = SEED, population: Path = HERE / "population.lav") -> tuple[
         else:
             out[it.name] = ""
     out = out[[it.name for it in items]]
+    marks = _marker_answers(markers, kinds, answers[scale[0]].to_numpy(), s_mark)
+    order = [it.name for it in inst.items if it.type != "note"]
+    out = pd.concat([out, marks], axis=1)[order]
     per_q = np.exp(rng.normal(np.log(9.0), 0.35, n))
     speed = np.array([k == "speeder" for k in kinds])
     per_q[speed] = rng.uniform(0.6, 1.8, speed.sum())
@@ -202,8 +214,9 @@ def _design(out: pd.DataFrame, inst, reverse: list[str], *, missing: int,
     """The recruitment city and the design weight of every row of ``out`` (step 6 of the module docstring)."""
     rng = np.random.default_rng(seed)
     constructs: dict[str, list[str]] = {}
+    markers = set(inst.marker_constructs())  # the marker scale is unrelated to the city (and came later)
     for it in inst.items:
-        if it.construct and it.expected is None:
+        if it.construct and it.expected is None and it.construct not in markers:
             constructs.setdefault(it.construct, []).append(it.name)
     z = np.column_stack([_construct_mean(out, its, reverse, missing) for its in constructs.values()])
     z = (z - np.nanmean(z, axis=0)) / np.nanstd(z, axis=0)
@@ -232,6 +245,26 @@ def _construct_mean(out: pd.DataFrame, items: list[str], reverse: list[str], mis
         if i in reverse:
             x[i] = 6 - x[i]
     return x.mean(axis=1, skipna=True).to_numpy()
+def _marker_answers(markers: dict, kinds: list, straight: np.ndarray, seed) -> pd.DataFrame:
+    """6. The marker scale(s): attentive respondents answer from one marker factor per scale (loadings
+    MARKER_LOADING), independent of every substantive construct, cut at ``THRESHOLDS``, with MCAR missing
+    answers at ``P_MISSING``; straightliners repeat their straight answer, speeders answer near the middle,
+    random responders uniformly (as in step 3)."""
+    rng = np.random.default_rng(seed)
+    n = len(kinds)
+    kind = np.asarray(kinds)
+    out = {}
+    for _code, its in markers.items():
+        z = rng.standard_normal(n)
+        for i in its:
+            y = MARKER_LOADING * z + np.sqrt(1 - MARKER_LOADING**2) * rng.standard_normal(n)
+            a = 1 + np.searchsorted(THRESHOLDS, y)
+            a = np.where(rng.random(n) < P_MISSING, MISSING_CODE, a)
+            a = np.where(kind == "straightliner", straight, a)
+            a = np.where(kind == "speeder", rng.choice([2, 3, 4], n, p=[0.2, 0.5, 0.3]), a)
+            a = np.where(kind == "random", rng.integers(1, 6, n), a)
+            out[i] = a.astype(int)
+    return pd.DataFrame(out)
 
 
 def main() -> None:

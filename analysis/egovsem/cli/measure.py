@@ -27,7 +27,24 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="sheet of an .xlsx workbook, by name or 0-based position (default: the first)")
     p.add_argument("--na", default=None, metavar="CODES",
                    help="missing-value codes in DATA, comma-separated (e.g. -99,-999): read as missing")
+    p.add_argument("--marker", default=None, metavar="[NAME=]ITEMS",
+                   help="a marker scale theoretically unrelated to the constructs, comma-separated items (e.g. "
+                   "MK=MK1,MK2,MK3): adds the CFA marker technique and the Lindell-Whitney correction to the "
+                   "report (\"method_bias\")")
+    p.add_argument("--ulmc", action="store_true",
+                   help="add the unmeasured latent method construct (method factor on every item) to the report")
     p.set_defaults(func=run)
+
+
+def _marker(text: str | None):
+    """``--marker MK=MK1,MK2`` or ``--marker MK1,MK2`` as :func:`egovsem.measure.marker_cfa` takes it."""
+    if text is None:
+        return None
+    name, _, items = text.rpartition("=")
+    cols = [c.strip() for c in items.split(",") if c.strip()]
+    if not cols:
+        raise EgovsemError(f"The --marker argument must name the marker items, e.g. MK=MK1,MK2,MK3. Got {text!r}.")
+    return {name.strip(): cols} if name.strip() else cols
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +76,7 @@ def _run(args: argparse.Namespace, example: bool) -> int:
             raise EgovsemError(f"The model {args.model!r} (argument --model) has no latent constructs ('=~' lines); "
                                "egovsem measure reports the reliability and validity of constructs.")
         fit = cfa(cfa_syntax(blocks), data, missing=args.missing)
-        report = measure_report(fit, data)
+        report = measure_report(fit, data, marker=_marker(args.marker), ulmc=args.ulmc)
     report = {"model": args.model, "constructs": blocks, **report,
               "converged": bool(fit.converged),
               "cfa_fit": {k: (None if v != v else float(v)) for k, v in

@@ -69,7 +69,7 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     --------
     >>> inst = load_instrument()
     >>> len(inst.constructs), len(inst.scale_items())
-    (13, 53)
+    (14, 56)
     >>> inst.item("PV4").text_en
     'Using online government services is not worth the effort it takes.'
     """

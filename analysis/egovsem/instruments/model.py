@@ -47,7 +47,12 @@ class Scale:
 
 @dataclass(frozen=True)
 class Construct:
-    """A latent construct measured by several items (``seed_section`` says where its idea comes from)."""
+    """A latent construct measured by several items (``seed_section`` says where its idea comes from).
+
+    ``marker`` marks a marker scale: a construct theoretically unrelated to the substantive ones, asked only
+    to estimate common-method variance (``egovsem.measure.marker_cfa``, ``lindell_whitney``); it is not part
+    of the hypothesis models.
+    """
 
     code: str
     name_zh: str
@@ -55,6 +60,7 @@ class Construct:
     definition_en: str = ""
     definition_zh: str = ""
     seed_section: str = ""
+    marker: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ class Instrument:
     >>> inst.missing_values
     (-99, -98)
     >>> inst
-    Instrument('Survey on value co-creation in online government services', version '1.0': 68 items, 13 constructs, 1 scales, languages zh/en)
+    Instrument('Survey on value co-creation in online government services', version '1.0': 71 items, 14 constructs, 1 scales, languages zh/en)
     """
 
     title_zh: str
@@ -156,6 +162,10 @@ class Instrument:
                 f"constructs are {', '.join(self.constructs)}."
             )
         return [it.name for it in self.items if it.construct == code]
+
+    def marker_constructs(self) -> dict[str, list[str]]:
+        """The marker scales (constructs with ``marker: true``) and their items, in questionnaire order."""
+        return {c: self.construct_items(c) for c, con in self.constructs.items() if con.marker}
 
     def attention_checks(self) -> tuple[Item, ...]:
         """Items with an instructed (``expected``) answer."""

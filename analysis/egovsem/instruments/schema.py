@@ -75,6 +75,9 @@ SCHEMA: dict = {
                 "required": ["name"],
                 "properties": {
                     "name": _TEXT, "definition": _TEXT, "seed_section": {"type": "string"},
+                    # a marker scale: theoretically unrelated to the substantive constructs, measured only for
+                    # common-method-bias checks (egovsem.measure.marker_cfa, lindell_whitney)
+                    "marker": {"type": "boolean"},
                 },
                 "additionalProperties": False,
             },

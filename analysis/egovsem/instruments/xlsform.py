@@ -108,8 +108,9 @@ def write_xlsform(inst: Instrument, path: str | Path) -> Path:
              inst.citation, inst.intro_zh, inst.intro_en]])
     _sheet(wb, "constructs",
            ["code", *[_col("name", lang) for lang in langs], *[_col("definition", lang) for lang in langs],
-            "seed_section"],
-           [[c.code, *texts(c.name_zh, c.name_en), *texts(c.definition_zh, c.definition_en), c.seed_section]
+            "seed_section", "marker"],
+           [[c.code, *texts(c.name_zh, c.name_en), *texts(c.definition_zh, c.definition_en), c.seed_section,
+             "yes" if c.marker else ""]
             for c in inst.constructs.values()])
     _sheet(wb, "missing_values", ["code", *labels],
            [[c, *texts(*inst.missing_labels.get(c, ("", "")))] for c in inst.missing_values])
@@ -313,7 +314,8 @@ def _constructs(rd: _Reader, items: list[Item], plain: str) -> dict[str, Constru
     for _, r in rd.rows("constructs"):
         n, d = _texts(r, "name", plain), _texts(r, "definition", plain)
         out[r["code"]] = Construct(r["code"], n.get("zh", ""), n.get("en", ""), d.get("en", ""),
-                                   d.get("zh", ""), r.get("seed_section", ""))
+                                   d.get("zh", ""), r.get("seed_section", ""),
+                                   marker=str(r.get("marker", "")).strip().lower() in ("yes", "true", "1"))
     for it in items:
         if it.construct and it.construct not in out and not rd.rows("constructs"):
             # a plain XLSForm names constructs by code only; the code serves as the name in both languages

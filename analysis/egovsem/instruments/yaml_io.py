@@ -106,7 +106,7 @@ def instrument_from_dict(data: Mapping[str, Any], *, source_path: str | None = N
             code, c["name"].get("zh", ""), c["name"].get("en", ""),
             definition_en=c.get("definition", {}).get("en", ""),
             definition_zh=c.get("definition", {}).get("zh", ""),
-            seed_section=c.get("seed_section", ""),
+            seed_section=c.get("seed_section", ""), marker=bool(c.get("marker", False)),
         )
         for code, c in (data.get("constructs") or {}).items()
     }
@@ -172,6 +172,8 @@ def instrument_to_dict(inst: Instrument) -> dict:
             cd["definition"] = _text(c.definition_zh, c.definition_en, L)
         if c.seed_section:
             cd["seed_section"] = c.seed_section
+        if c.marker:
+            cd["marker"] = True
         cons[c.code] = cd
     if cons:
         d["constructs"] = cons

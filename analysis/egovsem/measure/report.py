@@ -14,7 +14,7 @@ from .descriptives import corrected_item_total, item_descriptives
 from .reliability import ave, composite_reliability, cronbach_alpha
 from .validity import fornell_larcker, full_collinearity_vif, harman_single_factor, htmt
 
-__all__ = ["reliability_table", "measure_report"]
+__all__ = ["reliability_table", "measure_report", "method_bias_report"]
 
 DEFINITIONS = {
     "alpha": "Cronbach's alpha on pairwise-complete covariances, as psych::alpha raw_alpha; "
@@ -27,6 +27,12 @@ DEFINITIONS = {
     "fornell_larcker": "sqrt(AVE) on the diagonal, model-implied latent correlations off it",
     "harman": "unrotated PCA of all items, share of variance of the first component",
     "full_collinearity_vif": "Kock (2015): mean-of-items construct scores, each regressed on all others",
+    "marker_cfa": "CFA marker technique (Williams, Hartman & Cavazotte 2010): CFA, Baseline, Method-C, Method-U, "
+                  "Method-R with chi-square difference tests; reliability decomposition from std.all estimates",
+    "lindell_whitney": "Lindell & Whitney (2001): r_adj = (r - r_M) / (1 - r_M) of the construct scores, t on N - 3 "
+                       "df; r_M the smallest positive correlation of the marker score with a construct score",
+    "ulmc": "unmeasured latent method construct: a method factor on every item, orthogonal to the constructs, "
+            "equal and free loadings, compared with the CFA without it",
 }
 
 
@@ -134,7 +140,27 @@ def _matrix(df: pd.DataFrame) -> dict:
     return _clean({r: {c: df.loc[r, c] for c in df.columns} for r in df.index})
 
 
-def measure_report(fit, data: pd.DataFrame, constructs=None) -> dict:
+def method_bias_report(fit, data: pd.DataFrame, constructs, *, marker=None, ulmc: bool = False) -> dict:
+    """The common-method-bias checks beyond Harman and VIF, JSON-ready: ``{"marker_cfa": ...,
+    "lindell_whitney": ..., "ulmc": ...}`` (each present when it was asked for). The models use the fit's
+    missing-data treatment; ``marker`` is the marker scale (a list of items or ``{name: [items]}``)."""
+    from .method_bias import check_marker, lindell_whitney, marker_cfa
+    from .method_bias import ulmc as fit_ulmc
+
+    out: dict[str, Any] = {}
+    opts: dict[str, Any] = {"missing": getattr(fit, "missing", None) or "listwise"}
+    if marker is not None:
+        cons, mname, mitems = check_marker(data, constructs, marker)
+        out["marker_cfa"] = marker_cfa(data, cons, {mname: mitems}, missing=opts["missing"]).to_dict()
+        lw = lindell_whitney(data, cons, mitems)
+        out["lindell_whitney"] = {"r_m": lw.attrs["r_m"], "r_m_rule": lw.attrs["r_m_rule"], "n": lw.attrs["n"],
+                                  "marker_r": lw.attrs["marker_r"], "pairs": _records(lw)}
+    if ulmc:
+        out["ulmc"] = fit_ulmc(data, constructs, **opts).to_dict()
+    return _clean(out)
+
+
+def measure_report(fit, data: pd.DataFrame, constructs=None, *, marker=None, ulmc: bool = False) -> dict:
     """Everything :func:`reliability_table` and the validity checks give, as JSON-ready plain types.
 
     Returns
@@ -145,7 +171,10 @@ def measure_report(fit, data: pd.DataFrame, constructs=None) -> dict:
         value}}, "loadings": [{"construct", "item", "est", "se", "pvalue", "std_all"}], "items": [{"construct",
         "item", "n", "pct_missing", "mean", "sd", "skew", "kurtosis", "r_drop", "alpha_if_deleted"}],
         "harman": {...}, "full_collinearity_vif": [{"construct", "r2", "vif"}], "definitions": {...}}``.
-        Missing or undefined numbers are ``None`` (JSON ``null``).
+        Missing or undefined numbers are ``None`` (JSON ``null``). With ``marker`` (the marker scale's items,
+        or ``{name: [items]}``) or ``ulmc=True`` also ``"method_bias"``: :func:`method_bias_report`
+        (:func:`egovsem.measure.marker_cfa`, :func:`egovsem.measure.lindell_whitney`,
+        :func:`egovsem.measure.ulmc`).
 
     Examples
     --------
@@ -187,4 +216,6 @@ def measure_report(fit, data: pd.DataFrame, constructs=None) -> dict:
         "full_collinearity_vif": _records(full_collinearity_vif(data, cons)) if len(cons) > 1 else [],
         "definitions": dict(DEFINITIONS),
     }
+    if marker is not None or ulmc:
+        report["method_bias"] = method_bias_report(fit, data, cons, marker=marker, ulmc=ulmc)
     return report

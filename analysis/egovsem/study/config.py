@@ -72,6 +72,8 @@ _KEYS = {
                        "the comparison table (needs cluster or compare_cluster)",
     "signs": "expected signs of hypotheses by label, e.g. {h3: '-'} (default '+', or a '# sign: -' comment on "
              "the path's line of the model file)",
+    "marker": "the instrument's marker scale (a construct with 'marker: true') for the CFA marker technique and "
+              "the Lindell-Whitney correction, or true for its only marker scale; default null (Harman and VIF only)",
 }
 
 
@@ -105,6 +107,7 @@ class RunConfig:
     cluster: str | None = None
     compare_cluster: str | None = None
     compare_weights: str | None = None
+    marker: str | bool | None = None
     source: str = "<config>"
     model_paths: dict = field(default_factory=dict, compare=False)
 
@@ -292,6 +295,9 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
     if ccol is not None and ccol == inv:
         raise _bad(source, "cluster" if design["cluster"] else "compare_cluster",
                    f"a column other than the invariance grouping column {inv!r}", ccol)
+    marker = d.get("marker")
+    if marker is not None and not isinstance(marker, (str, bool)):
+        raise _bad(source, "marker", "the code of the instrument's marker scale, true, or null", marker)
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
@@ -308,7 +314,7 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         example=example, invariance=inv, invariance_levels=tuple(levels) if levels is not None else None,
         signs=signs, weights=design["weights"], cluster=design["cluster"],
         compare_cluster=design["compare_cluster"], compare_weights=design["compare_weights"],
-        source=source, model_paths=model_paths,
+        marker=marker or None, source=source, model_paths=model_paths,
     )
 
 

@@ -62,6 +62,7 @@ class RunResult:
     reliability: pd.DataFrame | None = None
     reliability_fit: Any = None
     htmt: pd.DataFrame | None = None
+    method_bias: dict | None = None  # Harman, full-collinearity VIF and, with a marker scale, the marker checks
     recovery: pd.DataFrame | None = None
     invariance: pd.DataFrame | None = None
     icc: pd.DataFrame | None = None
@@ -336,6 +337,42 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
     # (semTools::htmt(missing = "ml")); else the complete cases (semTools' default)
     hmiss = "ml" if opts["missing"] == "fiml" else "listwise"
     res.htmt = htmt(data, blocks, missing=hmiss) if len(blocks) > 1 else None
+    _method_bias(res, blocks, pr)
+
+
+def _method_bias(res: RunResult, blocks, pr: _Progress) -> None:
+    """Common-method bias beside the CFA: Harman's single factor and the full-collinearity VIF; with the
+    config's ``marker`` (a marker scale of the instrument, ``marker: true``), also the CFA marker technique and
+    the Lindell-Whitney correction (:func:`egovsem.measure.method_bias_report`; five more CFAs)."""
+    from ..measure import full_collinearity_vif, harman_single_factor, method_bias_report
+    from ..measure.report import _records
+
+    data = res.data
+    items = list(dict.fromkeys(i for v in blocks.values() for i in v))
+    mb: dict = {"harman": _records(harman_single_factor(data, items))[0],
+                "full_collinearity_vif": _records(full_collinearity_vif(data, blocks)) if len(blocks) > 1 else []}
+    want = res.config.marker
+    if want:
+        markers = res.instrument.marker_constructs()
+        if want is True and len(markers) != 1:
+            raise EgovsemError(f"The 'marker' key of {res.config.source} is true, but the instrument has "
+                               f"{len(markers)} marker scales ({list(markers)!r}); name one.")
+        code = next(iter(markers)) if want is True else str(want)
+        if code not in markers:
+            raise EgovsemError(f"The 'marker' key of {res.config.source} names {code!r}, which is not a marker scale "
+                               f"of the instrument (constructs with 'marker: true': {list(markers) or 'none'}).")
+        mitems = markers[code]
+        t = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mb.update(method_bias_report(res.cfa, data, blocks, marker={code: mitems}))
+        res.warnings["method_bias"] = sorted({str(w.message) for w in caught})
+        tests = {r["comparison"]: r for r in mb["marker_cfa"]["tests"]}
+        bc = tests["baseline_vs_method_c"]
+        pr.info(f"marker technique ({code}): Baseline vs Method-C delta chisq = {bc['chisq_diff']:.2f} on "
+                f"{bc['df_diff']} df; Lindell-Whitney r_M = {mb['lindell_whitney']['r_m']:.3f} "
+                f"({time.perf_counter() - t:.1f} s)")
+    res.method_bias = mb
 
 
 def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
@@ -733,6 +770,8 @@ def _write_results(res: RunResult, texts) -> None:
         "htmt_basis": None if res.htmt is None else {"missing": res.htmt.attrs.get("missing"),
                                                      "nobs": res.htmt.attrs.get("n")},
     }
+    if res.method_bias is not None:
+        d["measurement"]["method_bias"] = _json_clean(res.method_bias)
     d["bootstrap"] = {"draws": cfg.bootstrap, "models": sorted(res.bootstrap),
                       "note": dict(res.notes).get("bootstrap", ("",))[0]}
     if res.recovery is not None:

@@ -8,7 +8,8 @@ numbers behind every cell, and notes):
   alpha, CR/omega, AVE), :func:`htmt_table`, :func:`fit_table` (fit of compared models),
   :func:`hypotheses_table` (paths, supported or not), :func:`indirect_table` (``:=`` effects, bootstrap CIs),
   :func:`effects_table` (direct/indirect/total decomposition from :func:`egovsem.sem.mediation.effects`),
-  :func:`invariance_table` (configural, metric, scalar, strict steps);
+  :func:`invariance_table` (configural, metric, scalar, strict steps), :func:`method_bias_table` (CFA marker
+  technique and ULMC model sequence, Harman, VIF, Lindell-Whitney) and :func:`marker_reliability_table`;
 * :func:`standard_tables` builds the standard set in paper order from a fitted model, its fitted CFA and
   their reliability and HTMT; :func:`model_tables` (the study layer's
   :func:`egovsem.study.model_tables.model_tables`, forwarded lazily) fits the model and its CFA first.
@@ -45,6 +46,7 @@ from .builders import (
     model_constructs,
     sample_table,
 )
+from .method_bias import marker_reliability_table, method_bias_table
 from .render import FORMATS, to_csv, to_docx, to_html, to_latex, to_markdown, write_tables
 from .study import cfa_syntax, standard_tables
 from .table import Table
@@ -53,7 +55,7 @@ __all__ = [
     "Table", "apa_number", "apa_p", "apa_ci", "apa_int", "stars", "typeset_minus",
     "sample_table", "correlation_table", "measurement_table", "htmt_table", "fit_table", "hypotheses_table",
     "indirect_table", "effects_table", "invariance_table", "model_constructs", "latent_correlations",
-    "model_tables", "standard_tables", "cfa_syntax",
+    "model_tables", "standard_tables", "cfa_syntax", "method_bias_table", "marker_reliability_table",
     "to_docx", "to_latex", "to_markdown", "to_html", "to_csv", "write_tables", "FORMATS",
 ]
 
