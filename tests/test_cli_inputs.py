@@ -347,7 +347,8 @@ def test_help_texts_match_the_tool(capsys):
         main(["fit", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "later release" not in text and "MLR (robust Huber-White SEs" in text
-    assert "'robust' with ML is refused: use --estimator MLR" in text
+    # se='robust' with ML is lavaan's robust.sem since issue 11 (it was refused before); the help says so
+    assert "robust (with ML: robust.sem, or robust.huber.white with --missing fiml, as lavaan)" in text
     with pytest.raises(SystemExit):
         main(["power", "--help"])
     text = " ".join(capsys.readouterr().out.split())

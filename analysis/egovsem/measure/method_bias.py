@@ -147,7 +147,8 @@ class MarkerResult:
     conclusions: dict[str, bool] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        from .report import _clean, _records
+        from .report import clean_value as _clean
+        from .report import records as _records
 
         return _clean({
             "marker": self.marker, "marker_items": list(self.marker_items), "constructs": dict(self.constructs),
@@ -317,7 +318,8 @@ class ULMCResult:
     variance: pd.DataFrame
 
     def to_dict(self) -> dict:
-        from .report import _clean, _records
+        from .report import clean_value as _clean
+        from .report import records as _records
 
         return _clean({"method": self.method, "constructs": dict(self.constructs), "fits": _records(self.fits),
                        "tests": _records(self.tests), "items": _records(self.items),

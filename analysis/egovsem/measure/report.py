@@ -219,3 +219,7 @@ def measure_report(fit, data: pd.DataFrame, constructs=None, *, marker=None, ulm
     if marker is not None or ulmc:
         report["method_bias"] = method_bias_report(fit, data, cons, marker=marker, ulmc=ulmc)
     return report
+
+
+clean_value = _clean  # public name for other modules
+records = _records  # public name for other modules

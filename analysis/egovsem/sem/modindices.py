@@ -278,3 +278,6 @@ def _fiml_blocks(res, theta, d2S, d2m, *, full: bool = False):
     D2 = np.concatenate([d2m, d2S[:, vi, vj]], axis=1)
     I22 = D2 @ Iphi @ D2.T if full else np.einsum("ka,ab,kb->k", D2, Iphi, D2)
     return D1 @ Iphi @ D1.T, D1 @ Iphi @ D2.T, I22, D2 @ gphi
+
+
+group_views = _group_views  # public name for other modules

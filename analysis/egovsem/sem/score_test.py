@@ -67,7 +67,7 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         ``lhs op rhs X2 df p.value`` with lavaan's plabels (``.p2. == .p38.``) plus ``parameter`` (the row,
         e.g. ``visual =~ x2``) and ``group`` (the group of the later row, whose copy is released).
     """
-    from .modindices import _group_views, group_blocks
+    from .modindices import group_blocks, group_views
 
     if not all(hasattr(fit, a) for a in ("partable", "theta", "rams")):
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). "
@@ -87,7 +87,7 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
     pt = fit.partable.reset_index(drop=True)
     grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
     theta = fit.theta
-    views = _group_views(fit)
+    views = group_views(fit)
     # the released cells of each group, in constraint order
     by_group: dict[int, list[int]] = {}
     for c, (_i, j) in enumerate(cons):

@@ -35,11 +35,11 @@ def icc_table(icc: pd.DataFrame, *, labels=None, note=None) -> Table:
     lo, med, hi = (apa_number(x, 3, bounded=True) for x in (icc["icc"].min(), icc["icc"].median(), icc["icc"].max()))
     sent = (f"<i>Note.</i> Intraclass correlations of the items by {col} ({k} clusters): ICC(1) = between-cluster "
             "variance / total variance of a two-level random-intercept model of each item, estimated by maximum "
-            f"likelihood (lavaan: level: 1 y ~~ y; level: 2 y ~~ y, with cluster =). Median {med}, range {lo} to "
+            f"likelihood. Median {med}, range {lo} to "
             f"{hi}. Design effect = 1 + (m \u2212 1) ICC, m the mean number of answers per cluster: the factor by "
             "which clustering inflates the variance of a mean.",
             f"<i>注。</i>各题项按{col}（{k}个群）计算的组内相关系数：ICC(1) = 各题项两水平随机截距模型的群间方差 / 总方差，"
-            f"以极大似然估计（lavaan：level: 1 y ~~ y；level: 2 y ~~ y，指定cluster =）。中位数{med}，范围{lo}至{hi}。"
+            f"以极大似然估计。中位数{med}，范围{lo}至{hi}。"
             "设计效应 = 1 + (m \u2212 1) ICC，m为每群平均作答数：整群抽样使均值方差膨胀的倍数。")
     return build("icc", ("Intraclass Correlations of the Items", "题项的组内相关系数"), cols, cells, values,
                  [sent], align=("l", "l", "r", "r", "r"), note=note)
@@ -89,11 +89,11 @@ def design_comparison_table(comp: pd.DataFrame, *, fitted_design: dict | None = 
             f"{wflips}条路径的.05显著性与未校正拟合不同。") if weighted else ""
     sent = (f"<i>Note.</i> Regression paths of the {title[0].lower()}, unstandardised. Plain: maximum likelihood "
             f"standard errors that treat the respondents as independent. Cluster-robust: the same estimates with "
-            f"standard errors robust to clustering in {a['cluster']} ({a['clusters']} clusters; lavaan's cluster = "
-            f"argument); SE ratio = cluster-robust / plain; significance at .05 differs for {flips} path(s).{w_en} "
+            f"standard errors robust to clustering in {a['cluster']} ({a['clusters']} clusters); "
+            f"SE ratio = cluster-robust / plain; significance at .05 differs for {flips} path(s).{w_en} "
             + which_en,
             f"<i>注。</i>{title[1]}的回归路径（非标准化）。未校正：视受访者相互独立的极大似然标准误。整群稳健："
-            f"相同估计值，标准误对{a['cluster']}（{a['clusters']}个群）整群稳健（lavaan的cluster =参数）；"
+            f"相同估计值，标准误对{a['cluster']}（{a['clusters']}个群）整群稳健；"
             f"SE比 = 整群稳健 / 未校正；{flips}条路径的.05显著性不同。{w_zh}" + which_zh)
     return build("design_comparison", ("Hypothesis Paths With and Without the Survey Design",
                                        "考虑与忽略抽样设计的假设路径"),

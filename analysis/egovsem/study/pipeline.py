@@ -345,7 +345,7 @@ def _method_bias(res: RunResult, blocks, pr: _Progress) -> None:
     config's ``marker`` (a marker scale of the instrument, ``marker: true``), also the CFA marker technique and
     the Lindell-Whitney correction (:func:`egovsem.measure.method_bias_report`; five more CFAs)."""
     from ..measure import full_collinearity_vif, harman_single_factor, method_bias_report
-    from ..measure.report import _records
+    from ..measure.report import records as _records
 
     data = res.data
     items = list(dict.fromkeys(i for v in blocks.values() for i in v))

@@ -1029,3 +1029,7 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
         sent.insert(0, (f"Groups: {group}.", f"分组变量：{group}。"))
     return build("invariance", ("Measurement Invariance", "测量不变性检验"), cols, cells, values, [_note(sent)],
                  align=("l",) + ("r",) * len(show), note=note)
+
+
+construct_cell = _construct_cell  # public name for other modules
+note_pair = _note  # public name for other modules

@@ -10,7 +10,8 @@ import pandas as pd
 from .._errors import EgovsemError
 from ._format import DASH, apa_int, apa_number, apa_p, is_missing
 from ._labels import resolve_labels
-from .builders import _construct_cell, _note
+from .builders import construct_cell as _construct_cell
+from .builders import note_pair as _note
 from .table import Table, build
 
 __all__ = ["method_bias_table", "marker_reliability_table"]
