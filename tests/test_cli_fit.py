@@ -126,6 +126,19 @@ def test_fit_ordered_from_the_command_line(tmp_path, hs_model):
     assert any(p["op"] == "|" for p in d["params"])
 
 
+def test_fit_wlsmv_pairwise_from_the_command_line(tmp_path):
+    """egovsem fit ... --ordered all --missing pairwise: lavaan's WLSMV with missing = "pairwise" (bfi3)."""
+    model = tmp_path / "bfi3.lav"
+    model.write_text("A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5\nN =~ N1 + N2 + N3 + N4 + N5\n")
+    out = tmp_path / "pw.json"
+    assert main(["fit", str(model), str(DATA / "bfi.csv"), "--ordered", "all", "--missing", "pairwise",
+                 "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    ref = read_kv("bfi3", "fit", "wlsmv_pairwise")
+    for k in ("chisq", "chisq.scaled", "cfi.scaled", "rmsea.scaled", "srmr"):
+        assert abs(d["fit"][k] - float(ref[k])) <= 1e-3 * max(1.0, abs(float(ref[k]))), k
+
+
 def test_run_example_writes_results_that_say_simulated(tmp_path):
     out = tmp_path / "res"
     assert main(["run", "--example", "--out", str(out)]) == 0

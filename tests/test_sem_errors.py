@@ -96,7 +96,10 @@ def test_listwise_deletion_reports_dropped_rows():
 def test_bad_option_values(hs):
     with pytest.raises(EgovsemError, match=r"The 'estimator' parameter must be one of .* Got 'ml2' instead"):
         egovsem.sem(HS, hs, estimator="ml2")
-    with pytest.raises(EgovsemError, match=r"The 'missing' parameter must be one of"):
+    with pytest.raises(EgovsemError, match=r"The 'missing' parameter must be one of .* Got 'pairwse'"):
+        egovsem.sem(HS, hs, missing="pairwse")
+    # lavaan accepts missing="pairwise" with ML; egovsem implements it for WLSMV only and says so
+    with pytest.raises(NotAvailableError, match=r"missing='pairwise' with estimator='ML' is not available yet"):
         egovsem.sem(HS, hs, missing="pairwise")
 
 

@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), GLS, ULS, "
                         "WLSMV (ordinal indicators, with --ordered)")
     p.add_argument("--missing", default="listwise",
-                   help="listwise (default) or fiml; with --method pls: listwise or mean (mean replacement)")
+                   help="listwise (default), fiml, or pairwise (WLSMV: lavaan's available-case first stage); "
+                        "with --method pls: listwise or mean (mean replacement)")
     p.add_argument("--se", default=None,
                    help="the estimator's own (default: expected information for ML; robust sandwich SEs for MLM, "
                         "MLR and WLSMV), standard, robust (with ML: robust.sem, or robust.huber.white with --missing "

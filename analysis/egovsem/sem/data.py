@@ -123,6 +123,8 @@ def _prepare(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "list
         )
     if missing == "fiml":
         return _fiml_stats(data, X, names, ntotal)
+    if missing == "pairwise":
+        return _pairwise_stats(data, X, names, ntotal)
     complete = ~np.isnan(X).any(axis=1)
     n_dropped = int((~complete).sum())
     if missing == "listwise" and n_dropped:
@@ -153,6 +155,20 @@ def _prepare(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "list
     cov = D.T @ D / n
     _check_singular(cov, Xc, names)
     return SampleStats(tuple(names), Xc, cov, mean, n, ntotal, n_dropped, index)
+
+
+def _pairwise_stats(data: pd.DataFrame, X: np.ndarray, names, ntotal: int) -> SampleStats:
+    """lavaan's ``missing = "pairwise"`` (WLSMV's first stage): every row with at least one observed model
+    variable is kept, with its missing values (NaN); ``mean`` and ``cov`` are the available-case moments
+    (divisor: the pairwise count). Rows missing every model variable are dropped (as lavaan)."""
+    keep = ~np.isnan(X).all(axis=1)
+    Xk = X[keep]
+    n = Xk.shape[0]
+    if n < 2:
+        raise DataError(f"Only {n} row(s) observe any model variable; at least 2 are needed.")
+    cov = pd.DataFrame(Xk).cov(ddof=0).to_numpy()
+    return SampleStats(tuple(names), Xk, cov, np.nanmean(Xk, axis=0), n, ntotal, int(ntotal - n),
+                       data.index[keep])
 
 
 def _check_constant(X: np.ndarray, names) -> None:

@@ -46,7 +46,7 @@ __all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "TESTS",
 
 #: the estimator names a user may give (lavaan's); the ones not in ``_ESTIMATOR_PARTS`` are refused
 ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "ULS", "GLS", "DWLS"]
-MISSING = ["listwise", "fiml", "ml"]
+MISSING = ["listwise", "fiml", "ml", "pairwise"]
 #: the ``se`` values a user may give: lavaan's names, and "robust" for the estimator's robust SEs
 SE = ["standard", "robust", "robust.huber.white", "robust.sem", "bootstrap"]
 #: the ``test`` values a user may give (lavaan's names)
@@ -338,10 +338,14 @@ def resolve_options(
             raise NotAvailableError("test='mean.var.adjusted' is not available yet; 'satorra.bentler' and "
                                     "'scaled.shifted' are (lavaan's other corrections of the same traces).")
         test = test_in
+    if miss == "pairwise" and disc != "DWLS":
+        raise NotAvailableError(f"missing='pairwise' with estimator={est!r} is not available yet; it is "
+                                "implemented for WLSMV (ordered items); use missing='listwise' or 'fiml'.")
     if disc == "DWLS":
-        if miss != "listwise":
-            raise NotAvailableError(f"missing={miss!r} with estimator='WLSMV' is not available; lavaan uses "
-                                    "listwise deletion (or pairwise) for WLSMV.")
+        if miss == "fiml":
+            # lavaan 0.6-14: 'missing = "ml" not available in the categorical setting'
+            raise EgovsemError("missing='fiml' (lavaan's missing=\"ml\") is not available in the categorical "
+                               "setting (lavaan refuses it for WLSMV); use missing='listwise' or 'pairwise'.")
         if group is not None:
             raise NotAvailableError("multi-group WLSMV is not available yet.")
         if se_type == "bootstrap":

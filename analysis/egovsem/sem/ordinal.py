@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .._errors import DataError, EgovsemWarning
+from .._errors import DataError, EgovsemWarning, NotAvailableError
 from ._bivnorm import bvn_cdf
 
 __all__ = ["OrdinalStats", "ordinal_stats"]
@@ -131,7 +131,7 @@ class OrdinalStats:
 
 # --------------------------------------------------------------------------------------------- input --
 
-def _check_input(X, names, ordered):
+def _check_input(X, names, ordered, missing="listwise"):
     X = np.asarray(X)
     if X.ndim != 2:
         raise DataError(f"The 'X' parameter must be a 2-dimensional array (rows x variables). Got {X.ndim} dimension(s).")
@@ -157,15 +157,37 @@ def _check_input(X, names, ordered):
     if X.shape[0] < 2:
         raise DataError(f"The 'X' parameter must have at least 2 rows. Got {X.shape[0]}.")
     bad = ~np.isfinite(Xf)
+    if missing == "pairwise":
+        bad &= ~np.isnan(Xf)
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise DataError(f"Column {names[c]!r} holds the value {float(Xf[r, c])!r} at row index {r} (0-based); "
-                        f"ordinal_stats needs complete rows: delete or impute missing values first.")
+                        + ("missing='pairwise' allows missing values (NaN) but not infinite ones."
+                           if missing == "pairwise" else
+                           "ordinal_stats needs complete rows: delete or impute missing values first, or pass "
+                           "missing='pairwise'."))
+    if missing == "pairwise":
+        nobs = (~np.isnan(Xf)).sum(axis=0)
+        few = [names[k] for k in range(len(names)) if nobs[k] < 2]
+        if few:
+            raise DataError(f"Column(s) {few} have fewer than 2 observed values; missing='pairwise' needs at "
+                            "least 2 per variable.")
+        if np.isnan(Xf).any() and not is_ord.all():
+            cont = [n for n, o in zip(names, is_ord) if not o]
+            raise NotAvailableError(f"missing='pairwise' with continuous (not ordered) variables {cont} and "
+                                    "missing values is not available yet; declare every variable ordered, or "
+                                    "use missing='listwise'.")
     return Xf, names, is_ord
 
 
 def _categorize(x: np.ndarray, name: str):
-    """Category codes 0..K-1 of an ordered column (its distinct observed values, increasing)."""
+    """Category codes 0..K-1 of an ordered column (its distinct observed values, increasing); -1 where missing."""
+    obs = ~np.isnan(x)
+    if not obs.all():
+        lev, c = _categorize(x[obs], name)
+        codes = np.full(x.shape, -1, np.intp)
+        codes[obs] = c
+        return lev, codes
     nonint = x != np.round(x)
     if nonint.any():
         r = int(np.argmax(nonint))
@@ -287,16 +309,21 @@ def _polychoric(codes, K, th, pairs, names):
     Bu = np.stack([bounds[u] for u in U])
     Bv = np.stack([bounds[v] for v in V])
     # frequencies of all tables at once
-    cell = codes[:, U] * Kmax + codes[:, V] + (np.arange(P) * Kmax * Kmax)[None, :]
-    counts = np.bincount(cell.ravel(), minlength=P * Kmax * Kmax).reshape(P, Kmax, Kmax).astype(float)
+    both = (codes[:, U] >= 0) & (codes[:, V] >= 0)  # pairwise-present rows (all rows without missing values)
+    cell = np.where(both, codes[:, U] * Kmax + codes[:, V], 0) + (np.arange(P) * Kmax * Kmax)[None, :]
+    counts = np.bincount(cell.ravel(), weights=both.ravel().astype(float),
+                         minlength=P * Kmax * Kmax).reshape(P, Kmax, Kmax)
     freq = counts.copy()  # the table the correlation is fitted to (lavaan may move 0.5 into an empty cell)
     valid = np.zeros((P, Kmax, Kmax), bool)
     for p, (u, v) in enumerate(pairs):
         valid[p, :K[u], :K[v]] = True
     # starting values: Pearson correlation of the category codes (lavaan's start)
-    cu, cv = codes[:, U].astype(float), codes[:, V].astype(float)
-    cu, cv = cu - cu.mean(0), cv - cv.mean(0)
+    # (over the pairwise-present rows: lavaan's cor(use = "pairwise.complete.obs"))
+    nb = both.sum(0)
+    cu, cv = np.where(both, codes[:, U], 0).astype(float), np.where(both, codes[:, V], 0).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
+        cu = np.where(both, cu - cu.sum(0) / nb, 0.0)
+        cv = np.where(both, cv - cv.sum(0) / nb, 0.0)
         start = (cu * cv).sum(0) / np.sqrt((cu * cu).sum(0) * (cv * cv).sum(0))
     start = np.where(np.isfinite(start) & (np.abs(start) < 1), start, 0.0)
 
@@ -422,7 +449,8 @@ def _polyserial(y1, mean, var, codes, bounds, *, start):
 
 # ------------------------------------------------------------------------------------------- main ---
 
-def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = None) -> OrdinalStats:
+def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = None, *,
+                  missing: str = "listwise") -> OrdinalStats:
     """Thresholds, polychoric correlations, WLS.obs and Gamma of ordinal data, as lavaan's WLSMV.
 
     Parameters
@@ -434,6 +462,12 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         Name of each column of ``X``.
     ordered : list of str, optional
         The ordered columns; default: all of them (lavaan's ``ordered = TRUE``).
+    missing : {"listwise", "pairwise"}
+        ``"listwise"`` (default): ``X`` must have complete rows. ``"pairwise"`` (lavaan's ``missing =
+        "pairwise"``): ``X`` may hold NaN; thresholds come from each item's observed values, each
+        polychoric correlation from the rows where both items are observed, and the casewise scores of a
+        row are zero for what it does not observe, so Gamma is lavaan's sandwich over the available
+        cases (N = all rows). With missing values every variable must be ordered.
 
     Returns
     -------
@@ -464,7 +498,10 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     >>> st.gamma.shape == (5, 5), st.wls_names[-1]
     (True, 'a~~b')
     """
-    Xf, names, is_ord = _check_input(X, names, ordered)
+    from .._errors import check_option
+
+    missing = check_option("missing", missing, ["listwise", "pairwise"], casefold=True)
+    Xf, names, is_ord = _check_input(X, names, ordered, missing)
     n, p = Xf.shape
     ord_names = tuple(nm for nm, o in zip(names, is_ord) if o)
 
@@ -477,7 +514,8 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         if is_ord[v]:
             lev, c = _categorize(Xf[:, v], names[v])
             levels[names[v]], codes[:, v], K[v] = lev.astype(np.int64), c, lev.size
-            prop = np.bincount(c, minlength=lev.size) / n
+            cnt = np.bincount(c[c >= 0], minlength=lev.size)
+            prop = cnt / cnt.sum()
             th[v] = ndtri(np.cumsum(prop)[:-1])
             slot_len[v] = lev.size - 1
         else:
@@ -501,12 +539,14 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         s0 = slot_start[v]
         if is_ord[v]:
             k, t = K[v], th[v]
-            prop = np.bincount(codes[:, v], minlength=k) / n
+            cv = codes[:, v]
+            cnt = np.bincount(cv[cv >= 0], minlength=k)
+            prop = cnt / cnt.sum()
             dt = _dnorm(t)
-            S = np.zeros((k, k - 1))
+            S = np.zeros((k + 1, k - 1))  # the last row: a missing value (code -1) scores 0
             S[np.arange(k - 1), np.arange(k - 1)] = dt / prop[:-1]      # row in category j: +phi(t_j)/p_j
             S[np.arange(1, k), np.arange(k - 1)] = -dt / prop[1:]       # category j+1: -phi(t_j)/p_{j+1}
-            SC1[:, s0:s0 + k - 1] = S[codes[:, v]]
+            SC1[:, s0:s0 + k - 1] = S[cv]
         else:
             res = Xf[:, v] - means[v]
             SC1[:, s0] = res / variances[v]
@@ -536,7 +576,8 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         U = np.array([u for u, _ in pr])
         V = np.array([v for _, v in pr])
         ok_idx = np.array(oo)
-        SCC[:, ok_idx] = dxrho[np.arange(len(oo))[None, :], codes[:, U], codes[:, V]]
+        both = (codes[:, U] >= 0) & (codes[:, V] >= 0)
+        SCC[:, ok_idx] = np.where(both, dxrho[np.arange(len(oo))[None, :], codes[:, U], codes[:, V]], 0.0)
         for q, k in enumerate(oo):
             u, v = pr[q]
             corr[u, v] = corr[v, u] = rho[q]

@@ -362,8 +362,9 @@ def _fit_wlsmv(model, data, ordered) -> Results:
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
-    stats = prepare_data(data, spec.ov, missing="listwise", continuous=False)
-    ost = ordinal_stats(stats.X, list(spec.ov), ords)
+    miss = model.opts.missing if model.opts.missing == "pairwise" else "listwise"
+    stats = prepare_data(data, spec.ov, missing=miss, continuous=False)
+    ost = ordinal_stats(stats.X, list(spec.ov), ords, missing=miss)
     nth = {v: len(ost.thresholds[v]) for v in ords}
     pt = wlsmv_partable(spec, ords, nth)
     dm = DeltaModel.from_partable(pt, spec.ov, spec.lv, ords)
