@@ -51,9 +51,10 @@ def test_fit_json_contract_all_formats(tmp_path, hs_model, suffix, capsys):
 
 
 def test_fit_refuses_later_estimators(tmp_path, hs_model, capsys):
-    # --se robust and --estimator ULS are implemented since issue 11 (test_fit_estimators_from_the_command_line)
+    # --se robust, --estimator ULS and --test mean.var.adjusted (with ML) are implemented since issue 11
+    # (test_fit_estimators_from_the_command_line)
     data = DATA / "HolzingerSwineford1939.csv"
-    for extra in (["--estimator", "DWLS"], ["--test", "mean.var.adjusted"]):
+    for extra in (["--estimator", "DWLS"], ["--estimator", "ULS", "--test", "mean.var.adjusted"]):
         assert main(["fit", str(hs_model), str(data), *extra]) == 2
         assert "not available yet" in capsys.readouterr().err
 
@@ -61,18 +62,20 @@ def test_fit_refuses_later_estimators(tmp_path, hs_model, capsys):
 @pytest.mark.parametrize("case,extra", [
     ("hs_mlm", ["--estimator", "MLM"]), ("hs_uls", ["--estimator", "ULS"]), ("hs_gls", ["--estimator", "GLS"]),
     ("hs_ml_serobust", ["--se", "robust"]), ("hs_ml_ss", ["--test", "scaled.shifted"]),
-    ("hs_ml_fo", ["--information", "first.order"]), ("hs_mlm_mg", ["--estimator", "mlm", "--group", "school"])])
+    ("hs_ml_fo", ["--information", "first.order"]), ("hs_mlm_mg", ["--estimator", "mlm", "--group", "school"]),
+    ("hs_ml_mva", ["--test", "mean.var.adjusted"]), ("hs_mlmv", ["--estimator", "MLMV"])])
 def test_fit_estimators_from_the_command_line(tmp_path, hs_model, case, extra):
     out = tmp_path / "e.json"
     assert main(["fit", str(hs_model), str(DATA / "HolzingerSwineford1939.csv"), *extra, "--json", str(out)]) == 0
     d = json.loads(out.read_text())
-    ref = read_kv(case, "fit", "estimators")
+    sub = "mva" if case.startswith(("hs_ml_mva", "hs_mlmv")) else "estimators"
+    ref = read_kv(case, "fit", sub)
     for k, v in ref.items():
         if pd.isna(v):
             assert d["fit"][k] is None or not (d["fit"][k] == d["fit"][k]), k
         else:
             assert abs(d["fit"][k] - float(v)) <= 1e-3 * max(1.0, abs(float(v))), k
-    pe = pd.read_csv(DATA.parent / "tests" / "reference" / "estimators" / f"{case}_params.csv")
+    pe = pd.read_csv(DATA.parent / "tests" / "reference" / sub / f"{case}_params.csv")
     x2 = pe[(pe["lhs"] == "visual") & (pe["op"] == "=~") & (pe["rhs"] == "x2")].iloc[0]
     mine = next(p for p in d["params"] if p["lhs"] == "visual" and p["op"] == "=~" and p["rhs"] == "x2")
     assert abs(mine["est"] - x2["est"]) < 1e-3 and abs(mine["se"] - x2["se"]) <= 1e-2 * x2["se"]

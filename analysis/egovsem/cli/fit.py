@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--estimator", default="ML",
                    help="ML (default), MLM (robust.sem SEs and the Satorra-Bentler scaled test; complete data), "
                         "MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), GLS, ULS, "
-                        "WLSMV (ordinal indicators, with --ordered)")
+                        "MLMV (robust.sem SEs, scaled-shifted test), WLSMV (ordinal indicators, with --ordered), "
+                        "WLSMVS (WLSMV with the mean-and-variance adjusted test)")
     p.add_argument("--missing", default="listwise",
                    help="listwise (default), fiml, or pairwise (WLSMV: lavaan's available-case first stage); "
                         "with --method pls: listwise or mean (mean replacement)")
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "MLR and WLSMV), standard, robust (with ML: robust.sem, or robust.huber.white with --missing "
                         "fiml, as lavaan), robust.sem, robust.huber.white, or bootstrap (with --bootstrap B)")
     p.add_argument("--test", default=None,
-                   metavar="standard|satorra.bentler|yuan.bentler|yuan.bentler.mplus|scaled.shifted",
+                   metavar="standard|satorra.bentler|yuan.bentler|yuan.bentler.mplus|scaled.shifted|mean.var.adjusted",
                    help="the model test (lavaan's test=; default: the estimator's own)")
     p.add_argument("--information", default=None, metavar="expected|observed|first.order",
                    help="the information matrix of the standard errors (lavaan's information=; default: "

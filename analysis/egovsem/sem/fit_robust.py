@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-__all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "catml_dwls"]
+__all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "mean_var_adjusted",
+           "catml_dwls"]
 
 
 def block_diag(*blocks: np.ndarray) -> np.ndarray:
@@ -105,6 +106,22 @@ def scaled_shifted(UG: np.ndarray, X2: float, df: int) -> dict[str, float]:
     stat = a * X2 + shift
     return dict(stat=stat, a=a, shift=shift, scaling=1.0 / a, pvalue=float(special.chdtrc(df, stat)),
                 tr1=tr1, tr2=tr2)
+
+
+def mean_var_adjusted(UG: np.ndarray, X2: float, df: int) -> dict[str, float]:
+    """lavaan's mean-and-variance adjusted (Satterthwaite) statistic from ``U Gamma``: ``df2 = tr(UG)^2 /
+    tr(UG^2)`` (not rounded: lavaan rounds only with mimic = "Mplus"), ``c = tr(UG) / df2``, ``stat = X2 / c``
+    on ``df2`` degrees of freedom."""
+    tr1 = float(np.trace(UG))
+    tr2 = float(np.sum(UG * UG.T))
+    if df <= 0 or tr2 <= 0:
+        return dict(stat=X2 if df == 0 else np.nan, df=np.nan, scaling=np.nan, pvalue=np.nan, tr1=tr1)
+    df2 = tr1 * tr1 / tr2
+    c = tr1 / df2
+    if c < 0:
+        return dict(stat=np.nan, df=df2, scaling=np.nan, pvalue=np.nan, tr1=tr1)
+    stat = X2 / c
+    return dict(stat=stat, df=df2, scaling=c, pvalue=float(special.chdtrc(df2, stat)), tr1=tr1)
 
 
 def catml_dwls(ost: Any, Sigma: np.ndarray, D: np.ndarray, A_inv: np.ndarray, n1: int,

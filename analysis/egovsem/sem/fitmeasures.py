@@ -38,7 +38,14 @@ from .fit_residual import (
     residual_measures,
     residual_measures_dwls,
 )
-from .fit_robust import catml_dwls, fiml_corrected, scaled_shifted, trace_ratio, unrestricted_trace
+from .fit_robust import (
+    catml_dwls,
+    fiml_corrected,
+    mean_var_adjusted,
+    scaled_shifted,
+    trace_ratio,
+    unrestricted_trace,
+)
 
 __all__ = ["fit_measures", "critical_n", "rmsea_ci"]
 
@@ -142,6 +149,10 @@ class _Scaled:
     factors: dict[str, float]  # scaling.factor.h1 / .h0 (Yuan-Bentler)
     robust_c: float | None = None  # the scaling of the robust indices when it is not ``scaling`` (scaled.shifted)
     robust_cb: float | None = None
+    #: the df of the scaled test and of the scaled baseline when they are not df (mean.var.adjusted:
+    #: Satterthwaite's tr(U Gamma)^2 / tr((U Gamma)^2)); the robust indices are then not reported (lavaan)
+    df_scaled: float | None = None
+    base_df_scaled: float | None = None
 
 
 @dataclass
@@ -244,6 +255,22 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         ybm = _scaled(replace(f, test="yuan.bentler.mplus"), st, X2b, dfb, binfo)
         assert sb is not None and ybm is not None
         return replace(sb, factors=ybm.factors)
+    if f.test == "mean.var.adjusted" and (f.discrepancy == "DWLS" or (f.UG is not None and f.UGb is not None)):
+        # lavaan's mean and variance adjusted (Satterthwaite) test: df2 = tr(UG)^2 / tr(UG^2) (not rounded),
+        # c = tr(UG) / df2, chisq.scaled = chisq / c on df2 (lavaan's lav_test_satorra_bentler); the scaled
+        # RMSEA family, as after satorra.bentler, is the unscaled statistic on tr(UG) (lav_fit_rmsea_lavobject)
+        if f.discrepancy == "DWLS":
+            assert f.dwls is not None
+            ost = f.dwls["ordinal"]
+            _dm, n1 = _dwls_layout(f)
+            UG, UGb = _dwls_UG(f), baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)[2]
+        else:
+            assert f.UG is not None and f.UGb is not None
+            UG, UGb = f.UG, f.UGb
+        mv, mvb = mean_var_adjusted(UG, X2, df), mean_var_adjusted(UGb, X2b, dfb)
+        return _Scaled(mv["stat"], mv["pvalue"], mv["scaling"], mvb["stat"], mvb["pvalue"], mvb["scaling"],
+                       rmsea_x2=X2, rmsea_df=mv["tr1"] if df > 0 else np.nan, factors={}, df_scaled=mv["df"],
+                       base_df_scaled=mvb["df"])
     if f.test in ("satorra.bentler", "scaled.shifted") and f.UG is not None and f.UGb is not None:
         # complete-data ML (MLM, test = "satorra.bentler" | "scaled.shifted"): lavaan's U Gamma traces
         tr, trb = float(np.trace(f.UG)), float(np.trace(f.UGb))
@@ -281,6 +308,8 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
 def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
             sc: _Scaled | None) -> _Robust | None:
     X2, df = st.chisq, st.df
+    if sc is not None and sc.df_scaled is not None:
+        return None  # lavaan reports no robust indices after the mean-and-variance adjusted test
     if f.discrepancy == "DWLS":
         assert f.dwls is not None
         _dm, n1 = _dwls_layout(f)
@@ -312,7 +341,7 @@ def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
         # branch they take whenever df = 0 (the unscaled formula, giving 1) and RMSEA is 0 with the interval
         # [0, 0]; the same values follow from c3 = 1 here
         return _Robust(XX3, XX3b, 1.0, kb / dfb, df, 0.0)
-    if sc is None:
+    if sc is None or sc.df_scaled is not None:
         return None
     # complete-data MLR: the scaled statistic; with df = 0, c is NA and so are the robust CFI/TLI/RNI, the
     # robust RMSEA is 0 with the interval [0, 0]
@@ -408,16 +437,18 @@ def fit_measures(res: Any) -> pd.Series:
     out: dict[str, float] = {"npar": f.npar, "fmin": st.fmin, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 and not no_p else np.nan}
     if sc is not None:
-        out.update({"chisq.scaled": sc.chisq, "df.scaled": df, "pvalue.scaled": sc.pvalue,
+        dfs = df if sc.df_scaled is None else sc.df_scaled
+        dfbs = dfb if sc.base_df_scaled is None else sc.base_df_scaled
+        out.update({"chisq.scaled": sc.chisq, "df.scaled": dfs, "pvalue.scaled": sc.pvalue,
                     "chisq.scaling.factor": sc.scaling})
     out.update({"baseline.chisq": X2b, "baseline.df": dfb,
                 "baseline.pvalue": special.chdtrc(dfb, X2b) if dfb > 0 and not no_p else np.nan})
     if sc is not None:
-        out.update({"baseline.chisq.scaled": sc.base_chisq, "baseline.df.scaled": dfb,
+        out.update({"baseline.chisq.scaled": sc.base_chisq, "baseline.df.scaled": dfbs,
                     "baseline.pvalue.scaled": sc.base_pvalue, "baseline.chisq.scaling.factor": sc.base_scaling})
 
     inc = incremental(X2, df, X2b, dfb)
-    inc_s = incremental(sc.chisq, df, sc.base_chisq, dfb, suffix=".scaled") if sc is not None else {}
+    inc_s = incremental(sc.chisq, dfs, sc.base_chisq, dfbs, suffix=".scaled") if sc is not None else {}
     inc_r: dict[str, float] = {}
     if rob is not None:
         args = (rob.XX3, df, rob.XX3b, dfb, rob.c3, rob.c3b)

@@ -45,7 +45,7 @@ __all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "TESTS",
            "Combination", "CI_TYPES", "check_bootstrap_options"]
 
 #: the estimator names a user may give (lavaan's); the ones not in ``_ESTIMATOR_PARTS`` are refused
-ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "ULS", "GLS", "DWLS"]
+ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "MLMV", "WLSMVS", "ULS", "GLS", "DWLS"]
 MISSING = ["listwise", "fiml", "ml", "pairwise"]
 #: the ``se`` values a user may give: lavaan's names, and "robust" for the estimator's robust SEs
 SE = ["standard", "robust", "robust.huber.white", "robust.sem", "bootstrap"]
@@ -65,6 +65,10 @@ _ESTIMATOR_PARTS = {
     "GLS": ("GLS", "standard", "standard"),
     "ULS": ("ULS", "standard", "standard"),
     "WLSMV": ("DWLS", "robust.sem", "scaled.shifted"),
+    # lavaan 0.6-14: MLMV is robust.sem with the scaled-shifted test (the mean-and-variance adjusted test is
+    # test = "mean.var.adjusted"); WLSMVS is DWLS with the mean-and-variance adjusted test
+    "MLMV": ("ML", "robust.sem", "scaled.shifted"),
+    "WLSMVS": ("DWLS", "robust.sem", "mean.var.adjusted"),
 }
 
 
@@ -88,8 +92,10 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("DWLS", "robust.sem", "scaled.shifted", False),
     # issue 11: MLM, se = "robust", the tests of lavaan's test= with ML (complete data)
     *(Combination("ML", se, t, True) for se in ("standard", "robust.sem")
-      for t in ("standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted")
+      for t in ("standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted",
+                "mean.var.adjusted")
       if (se, t) != ("standard", "standard")),
+    Combination("DWLS", "robust.sem", "mean.var.adjusted", False),
     Combination("FIML", "robust.huber.white", "standard", True),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
@@ -230,9 +236,9 @@ def resolve_options(
     test_in = None if test is None else check_option("test", test, TESTS, casefold=True)
     info_in = None if information is None else check_option("information", information, INFORMATION,
                                                              casefold=True)
-    if est == "MLM" and miss == "fiml":
+    if est in ("MLM", "MLMV") and miss == "fiml":
         # lavaan 0.6-14's lav_options_set: 'missing="ml" is not allowed for estimator "MLM"'
-        raise EgovsemError("missing='fiml' (lavaan's missing=\"ml\") is not allowed for estimator='MLM' (lavaan "
+        raise EgovsemError(f"missing='fiml' (lavaan's missing=\"ml\") is not allowed for estimator={est!r} (lavaan "
                            "refuses it: the Satorra-Bentler correction needs complete data); use estimator='MLR' "
                            "or missing='listwise'.")
     if est in ("GLS", "ULS") and miss == "fiml":
@@ -260,10 +266,10 @@ def resolve_options(
             warnings.warn("ordered= is given: the estimator is WLSMV (lavaan's default for ordered data).",
                           EgovsemWarning, stacklevel=warn_stacklevel)
             est = "WLSMV"
-        elif est != "WLSMV":
+        elif est not in ("WLSMV", "WLSMVS"):
             raise EgovsemError(f"estimator={est!r} cannot be used with ordered indicators; use 'WLSMV'.")
-    elif est == "WLSMV":
-        raise EgovsemError("estimator='WLSMV' needs the ordinal items: pass ordered=True (all) or a list of "
+    elif est in ("WLSMV", "WLSMVS"):
+        raise EgovsemError(f"estimator={est!r} needs the ordinal items: pass ordered=True (all) or a list of "
                            "column names.")
     if est not in _ESTIMATOR_PARTS:
         raise NotAvailableError(
@@ -317,7 +323,9 @@ def resolve_options(
         se_type = se_in
 
     if test_in is not None and test_in != test:
-        if est not in ("ML", "MLM") or design:
+        if est == "WLSMV" and test_in == "mean.var.adjusted":
+            pass  # lavaan's WLSMVS
+        elif est not in ("ML", "MLM") or design:
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
                                     f"is {test!r} (omit test=).")
@@ -334,9 +342,6 @@ def resolve_options(
                                     "style tests need complete data (lavaan sets missing to 'listwise' for "
                                     "them); pass missing='listwise', or use estimator='MLR' for a robust test "
                                     "under FIML.")
-        if test_in == "mean.var.adjusted":
-            raise NotAvailableError("test='mean.var.adjusted' is not available yet; 'satorra.bentler' and "
-                                    "'scaled.shifted' are (lavaan's other corrections of the same traces).")
         test = test_in
     if miss == "pairwise" and disc != "DWLS":
         raise NotAvailableError(f"missing='pairwise' with estimator={est!r} is not available yet; it is "

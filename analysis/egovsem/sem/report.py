@@ -39,6 +39,8 @@ def _robust(res) -> str | None:
     if not _finite(fm, "chisq.scaled"):
         return None
     test = getattr(res.opts, "test", "")
+    if test == "mean.var.adjusted":
+        return "mean.var.adjusted"
     if res.estimator == "WLSMV" or test == "scaled.shifted":
         return "scaled.shifted"
     return "satorra.bentler" if test == "satorra.bentler" else "MLR"
@@ -108,7 +110,8 @@ def fit_section_rows(res) -> list[tuple]:
             rows += [("row", "Shift parameter", None, float(shift), "f", (None, None)),
                      ("note", "  simple second-order correction")]
         else:
-            note = {"satorra.bentler": "Satorra-Bentler correction", "yuan.bentler": "Yuan-Bentler correction"}
+            note = {"satorra.bentler": "Satorra-Bentler correction", "yuan.bentler": "Yuan-Bentler correction",
+                    "mean.var.adjusted": "mean and variance adjusted correction"}
             rows.append(("note", "  " + note.get(getattr(res.opts, "test", ""),
                                                  "Yuan-Bentler correction (Mplus variant)")))
     groups = _group_statistics(res)
