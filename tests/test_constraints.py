@@ -147,9 +147,8 @@ def test_impossible_inequalities_get_a_clear_message():
 
 
 def test_unsupported_combinations_are_refused():
+    # MLR / MLM / se="robust" with constraints are implemented since issue 11 (tests/test_constraints_robust.py)
     model = "visual =~ x1 + a*x2 + b*x3\na == b"
-    with pytest.raises(NotAvailableError, match="explicit constraints"):
-        egovsem.sem(model, HS, estimator="MLR")
     with pytest.raises(NotAvailableError, match="explicit constraints"):
         egovsem.sem(model, HS, se="bootstrap", bootstrap=10)
 

@@ -68,6 +68,7 @@ class Estimate:
     npar: int | None = None  # free parameters less the rank of the explicit equality constraints (None: q)
     UG: np.ndarray | None = None  # U Gamma of the Satorra-Bentler family (model), complete data
     UGb: np.ndarray | None = None  # ... and of the baseline
+    Z: np.ndarray | None = None  # null-space basis of the explicit constraints at the solution (None: none)
 
     @property
     def nobs(self) -> int:
@@ -78,6 +79,8 @@ class Estimate:
         out: dict[str, Any] = {} if self.A_test is None else {"A_test": self.A_test}
         if self.UG is not None:
             out.update(UG=self.UG, UGb=self.UGb)
+        if self.Z is not None:
+            out["constraint_basis"] = self.Z
         return out
 
 
@@ -182,14 +185,12 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if spec.constraints:
         from .constraints import ConstraintSet
 
-        if opts.se not in ("standard",) or opts.test != "standard":
+        if opts.se == "bootstrap":
             from .._errors import NotAvailableError
 
             raise NotAvailableError(
-                f"explicit constraints (model syntax, line {spec.constraints[0][3]}) with se={opts.se!r} / "
-                f"test={opts.test!r} are not available yet; they are estimated with estimator='ML' (standard SEs "
-                "and test, complete data or missing='fiml')."
-            )
+                f"explicit constraints (model syntax, line {spec.constraints[0][3]}) with se='bootstrap' are not "
+                "available yet; use the standard or the robust standard errors.")
         cs = ConstraintSet.from_spec(spec)
     df = ndat - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
@@ -260,11 +261,15 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     else:
         A = _total([st.nobs_w * d.information(theta) for d, st in zip(discs, stats)])
     npar = None
+    Z = None  # basis of the null space of the constraints (equalities and active bounds) at the solution
     if cs is not None:
         from .constraints import constrained_vcov
 
-        # lavaan's augmented information: the inverse on the null space of the equalities and active bounds
-        vcov = constrained_vcov(A, cs.null_basis(theta), strict=state.converged)
+        # lavaan's augmented information: the inverse on the null space of the equalities and active bounds;
+        # the robust sandwiches below use it as their bread, and the traces of the scaled tests the Jacobian
+        # projected on that null space (Z' Delta): Delta' Z (Z' E Z)^-1 Z' Delta is the augmented E^-1 there
+        Z = cs.null_basis(theta)
+        vcov = constrained_vcov(A, Z, strict=state.converged)
         npar = q - cs.eq_rank(theta)
         df = ndat - npar
     else:
@@ -282,11 +287,13 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         if opts.se == "robust.sem" and np.isfinite(vcov).all():
             vcov = sandwich(vcov, robust_sem_meat(gparts))
         if gamma_test:
+            if Z is not None:
+                gparts = [{**g, "D": Z.T @ g["D"]} for g in gparts]
             UG = ugamma(gparts)
             UGb = baseline_ugamma(gparts, stats, spec.meanstructure, opts.information, rows)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
-                   start=theta0, npar=npar, UG=UG, UGb=UGb)
+                   start=theta0, npar=npar, UG=UG, UGb=UGb, Z=Z)
     if opts.test_information == "h1" and rows is not None:
         out.A_test = _total([h1_observed_information(r, theta, rw, mu_fixed=mf)
                              for r, rw, mf in zip(rams, rows, mu_fixed)])

@@ -88,6 +88,7 @@ class _Fit:
     dwls: dict[str, Any] | None = None  # DWLS: ordinal stats, Jacobian, A^-1, fitted wls.obs, wls.obs layout
     UG: np.ndarray | None = None  # U Gamma of the Satorra-Bentler family (complete-data ML), model ...
     UGb: np.ndarray | None = None  # ... and baseline
+    Z: np.ndarray | None = None  # null-space basis of explicit constraints (the traces use Z' Delta, Z' A Z)
 
 
 def _read_fit(res: Any) -> _Fit:
@@ -121,7 +122,7 @@ def _read_fit(res: Any) -> _Fit:
                 npar=int(res.npar), df=int(est.df), fmin=float(est.fmin), discrepancy=res.opts.discrepancy,
                 test=test.test, partable=est.partable, logl=np.nan if test.logl is None else float(test.logl),
                 A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls,
-                UG=test.ugamma, UGb=test.ugamma_baseline)
+                UG=test.ugamma, UGb=test.ugamma_baseline, Z=vc.constraint_basis)
 
 
 # ------------------------------------------------------------------------------------------ pieces --
@@ -291,7 +292,8 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         tg, ng = unrestricted_trace(g.rows, g.S, g.xbar, f.meanstructure, f.xi)
         t1 += tg
         nh1 += ng
-    t0 = trace_ratio(f.B0, f.A)
+    # under explicit constraints tr(B0 Z (Z' A Z)^-1 Z') (lavaan's augmented inverse)
+    t0 = trace_ratio(f.B0, f.A) if f.Z is None else trace_ratio(f.Z.T @ f.B0 @ f.Z, f.Z.T @ f.A @ f.Z)
     t0b = float(sum(trace_ratio(Bb, Ab) for Ab, Bb, *_ in binfo))
     c = (t1 - t0) / df if df > 0 else np.nan
     cb = (t1 - t0b) / dfb
@@ -331,7 +333,8 @@ def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
             XX3 += g.nobs * ml_discrepancy(g.S, g.xbar, g.Sigma, g.mu, True)
             XX3b += g.nobs * ml_discrepancy(g.S, g.xbar, Sb, mb, True)
             parts.append({"S": g.S, "xbar": g.xbar, "rows": g.rows, "fg": g.nobs / N,
-                          "D": delta_phi(g.ram, f.theta), "Db": Db})
+                          "D": delta_phi(g.ram, f.theta) if f.Z is None else f.Z.T @ delta_phi(g.ram, f.theta),
+                          "Db": Db})
         p = f.groups[0].S.shape[0]
         k, kb = fiml_corrected(parts, p, f.xi, f.xb, "V3" if f.test == "yuan.bentler.mplus" else "V6")
         if df > 0:

@@ -139,7 +139,7 @@ class Model:
                 raise NotAvailableError(
                     f"explicit constraints (model syntax, line {self.spec.constraints[0][3]}) are not available "
                     f"yet with {'WLSMV' if opts.discrepancy == 'DWLS' else 'se=' + repr(opts.se)}; use "
-                    "estimator='ML' with the standard errors of the information matrix."
+                    "estimator='ML', 'MLM' or 'MLR' (standard or robust standard errors)."
                 )
             if opts.discrepancy == "DWLS":
                 from .wls import fit_wlsmv

@@ -144,6 +144,8 @@ class Vcov:
     info_matrix: np.ndarray | None = None
     meat: np.ndarray | None = None
     test_info_matrix: np.ndarray | None = None  # the information of the Yuan-Bentler trace, when not info_matrix
+    #: basis of the null space of the explicit constraints (equalities, active bounds) at the estimates
+    constraint_basis: np.ndarray | None = None
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -246,7 +248,7 @@ class Results:
                                   F=float(ex.pop("F")))
         vc = Vcov(matrix=np.asarray(vcov, dtype=float), type=opts.se, information=str(ex.pop("information",
                   opts.information)), info_matrix=ex.pop("A", None), meat=ex.pop("B0", None),
-                  test_info_matrix=ex.pop("A_test", None))
+                  test_info_matrix=ex.pop("A_test", None), constraint_basis=ex.pop("constraint_basis", None))
         lh1g = ex.pop("logl_h1_g", None)
         test = TestPart(test=opts.test, logl=ex.pop("logl", None), logl_h1=ex.pop("logl_h1", None),
                         logl_h1_groups=None if lh1g is None else tuple(float(v) for v in lh1g),
