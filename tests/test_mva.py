@@ -1,5 +1,5 @@
 """lavaan's mean-and-variance adjusted (Satterthwaite) test, ``test = "mean.var.adjusted"``, and the estimators
-MLMV and WLSMVS (issue 11) against lavaan 0.6-14 (tests/reference/make_reference_mva.R): every row of
+MLMV, WLSMVS and ULSMV (issue 11) against lavaan 0.6-14 (tests/reference/make_reference_mva.R): every row of
 parameterEstimates() and of fitMeasures(), in lavaan's order (the scaled df is tr(UG)^2 / tr(UG^2), the scaled
 incremental indices use it, lavaan reports no .robust indices after this test)."""
 from __future__ import annotations
@@ -21,6 +21,7 @@ CASES = {
     "hs_ml_mva_mg": (HS_CSV, dict(test="mean.var.adjusted", group="school")),
     "hs_mlmv": (HS_CSV, dict(estimator="MLMV")),
     "hs_wlsmvs": (ORD_CSV, dict(estimator="WLSMVS", ordered=True)),
+    "hs_ulsmv": (ORD_CSV, dict(estimator="ULSMV", ordered=True)),
 }
 _FITS: dict = {}
 
@@ -70,6 +71,8 @@ def test_bad_inputs_named():
         resolve_options(estimator="MLMV", missing="fiml")  # lavaan: missing="ml" is not allowed for MLMV
     with pytest.raises(EgovsemError, match=r"estimator='WLSMVS' needs the ordinal items"):
         resolve_options(estimator="WLSMVS")
+    with pytest.raises(EgovsemError, match=r"estimator='ULSMV' needs the ordinal items"):
+        resolve_options(estimator="ULSMV")
 
 
 def test_summary_names_the_correction():

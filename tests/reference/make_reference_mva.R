@@ -1,6 +1,7 @@
 # Reference values from lavaan 0.6-14 for the mean-and-variance adjusted (Satterthwaite) test, lavaan's
 # test = "mean.var.adjusted" (issue 11): ML with test = "mean.var.adjusted" (one group and by school), the
-# estimator MLMV (robust.sem SEs with that test) and WLSMVS (DWLS on ordered items with that test).
+# estimator MLMV (lavaan 0.6-14: robust.sem SEs with the scaled-shifted test), WLSMVS (DWLS on ordered items
+# with the mean-and-variance adjusted test) and ULSMV (unit weights on ordered items, robust.sem, scaled-shifted).
 # Run from the repository root:  Rscript tests/reference/make_reference_mva.R
 # Writes tests/reference/mva/<case>_{params,fit,info}.csv.
 suppressMessages(library(lavaan))
@@ -24,3 +25,6 @@ write_mva("hs_ml_mva",    run_fit(cfa(HS_CFA, data = HS, test = "mean.var.adjust
 write_mva("hs_ml_mva_mg", run_fit(cfa(HS_CFA, data = HS, test = "mean.var.adjusted", group = "school")))
 write_mva("hs_mlmv",      run_fit(cfa(HS_CFA, data = HS, estimator = "MLMV")))
 write_mva("hs_wlsmvs",    run_fit(cfa(HS_CFA, data = ORD, ordered = TRUE, estimator = "WLSMVS")))
+
+# ULSMV: ULS on the polychoric correlations (unit weights), robust.sem SEs; and ULS with ordered items
+write_mva("hs_ulsmv",     run_fit(cfa(HS_CFA, data = ORD, ordered = TRUE, estimator = "ULSMV")))

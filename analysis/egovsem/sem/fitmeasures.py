@@ -89,6 +89,7 @@ class _Fit:
     UG: np.ndarray | None = None  # U Gamma of the Satorra-Bentler family (complete-data ML), model ...
     UGb: np.ndarray | None = None  # ... and baseline
     Z: np.ndarray | None = None  # null-space basis of explicit constraints (the traces use Z' Delta, Z' A Z)
+    uls: bool = False  # unit weights (ULS, ULSMV): lavaan gives no p-value for the standard test
 
 
 def _read_fit(res: Any) -> _Fit:
@@ -122,7 +123,8 @@ def _read_fit(res: Any) -> _Fit:
                 npar=int(res.npar), df=int(est.df), fmin=float(est.fmin), discrepancy=res.opts.discrepancy,
                 test=test.test, partable=est.partable, logl=np.nan if test.logl is None else float(test.logl),
                 A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls,
-                UG=test.ugamma, UGb=test.ugamma_baseline, Z=vc.constraint_basis)
+                UG=test.ugamma, UGb=test.ugamma_baseline, Z=vc.constraint_basis,
+                uls=res.opts.discrepancy == "ULS" or res.opts.estimator == "ULSMV")
 
 
 # ------------------------------------------------------------------------------------------ pieces --
@@ -436,7 +438,7 @@ def fit_measures(res: Any) -> pd.Series:
     rob = _robust(f, st, X2b, dfb, binfo, sc)
 
     # lavaan 0.6-14 gives no p-value for ULS's standard test ("P-value (Unknown)"), nor for its baseline
-    no_p = f.discrepancy == "ULS"
+    no_p = f.uls
     out: dict[str, float] = {"npar": f.npar, "fmin": st.fmin, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 and not no_p else np.nan}
     if sc is not None:

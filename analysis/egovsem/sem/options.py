@@ -45,7 +45,7 @@ __all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "TESTS",
            "Combination", "CI_TYPES", "check_bootstrap_options"]
 
 #: the estimator names a user may give (lavaan's); the ones not in ``_ESTIMATOR_PARTS`` are refused
-ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "MLMV", "WLSMVS", "ULS", "GLS", "DWLS"]
+ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "MLMV", "WLSMVS", "ULSMV", "ULS", "GLS", "DWLS"]
 MISSING = ["listwise", "fiml", "ml", "pairwise"]
 #: the ``se`` values a user may give: lavaan's names, and "robust" for the estimator's robust SEs
 SE = ["standard", "robust", "robust.huber.white", "robust.sem", "bootstrap"]
@@ -69,6 +69,8 @@ _ESTIMATOR_PARTS = {
     # test = "mean.var.adjusted"); WLSMVS is DWLS with the mean-and-variance adjusted test
     "MLMV": ("ML", "robust.sem", "scaled.shifted"),
     "WLSMVS": ("DWLS", "robust.sem", "mean.var.adjusted"),
+    # ULSMV: the same second stage with unit weights (lavaan's WLS.V = I; egovsem.sem.wls sets them)
+    "ULSMV": ("DWLS", "robust.sem", "scaled.shifted"),
 }
 
 
@@ -266,9 +268,9 @@ def resolve_options(
             warnings.warn("ordered= is given: the estimator is WLSMV (lavaan's default for ordered data).",
                           EgovsemWarning, stacklevel=warn_stacklevel)
             est = "WLSMV"
-        elif est not in ("WLSMV", "WLSMVS"):
+        elif est not in ("WLSMV", "WLSMVS", "ULSMV"):
             raise EgovsemError(f"estimator={est!r} cannot be used with ordered indicators; use 'WLSMV'.")
-    elif est in ("WLSMV", "WLSMVS"):
+    elif est in ("WLSMV", "WLSMVS", "ULSMV"):
         raise EgovsemError(f"estimator={est!r} needs the ordinal items: pass ordered=True (all) or a list of "
                            "column names.")
     if est not in _ESTIMATOR_PARTS:

@@ -365,6 +365,9 @@ def _fit_wlsmv(model, data, ordered) -> Results:
     miss = model.opts.missing if model.opts.missing == "pairwise" else "listwise"
     stats = prepare_data(data, spec.ov, missing=miss, continuous=False)
     ost = ordinal_stats(stats.X, list(spec.ov), ords, missing=miss)
+    if model.opts.estimator == "ULSMV":
+        # lavaan's ULSMV: unit weights (WLS.V = I) in the second stage, the test, the baseline and the GFI
+        ost = dataclasses.replace(ost, wls_v_diag=np.ones_like(ost.wls_v_diag))
     nth = {v: len(ost.thresholds[v]) for v in ords}
     pt = wlsmv_partable(spec, ords, nth)
     dm = DeltaModel.from_partable(pt, spec.ov, spec.lv, ords)
