@@ -1,0 +1,247 @@
+"""The first stage of WLSMV with exogenous observed covariates (lavaan's ``conditional.x = TRUE``).
+
+``conditional_ordinal_stats(Y, X, names, xnames)`` computes, as lavaan 0.6-14 does when ordered items are
+regressed on observed covariates (``lav_samplestats_step1`` / ``step2`` / ``muthen1984`` with ``eXo``; single
+group, complete rows, every endogenous variable ordered):
+
+1. Univariate stage: one ordinal probit regression per item, ``P(y <= k | x) = Phi(tau_k - x' beta)``
+   (maximum likelihood; lavaan's ``lav_uvord_fit``): the thresholds ``y|t1 ...`` and the slopes ``y~x``.
+2. Bivariate stage: for each pair of items, the residual polychoric correlation, maximising the bivariate
+   probit likelihood of the pair with each row's bounds ``tau - x' beta`` (the univariate estimates held fixed).
+3. Gamma (lavaan's NACOV) from the casewise scores, with the two-stage sandwich of
+   :mod:`egovsem.sem.ordinal`: ``B = [[A11, 0], [A21, A22]]``, ``Gamma = N B^-1 (S'S) B^-T``, where ``A11``
+   is block-diagonal per item (its thresholds and slopes), ``A22`` the diagonal of the correlation scores'
+   cross-product, and ``A21`` the cross-product of each correlation's score with the bivariate scores of
+   the two items' thresholds and slopes.
+
+``wls_obs`` is in lavaan's order: the thresholds (item by item), the slopes (covariate by covariate, items
+within), the residual correlations in ``vech(., diagonal = FALSE)`` order; ``wls_names`` are lavaan's labels
+(``A1|t1``, ``A1~age``, ``A1~~A2``).
+
+This is the first stage only: fitting a model to these statistics (the second stage with the slopes as
+sample statistics) is not available yet, and :func:`egovsem.sem.wls.fit_wlsmv` refuses models with
+exogenous covariates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import ndtr, ndtri
+
+from .._errors import DataError, NotConvergedError
+from ._bivnorm import bvn_cdf
+from .ordinal import _categorize, _dnorm, _phi2
+
+__all__ = ["ConditionalOrdinalStats", "conditional_ordinal_stats"]
+
+_FLOOR = np.sqrt(np.finfo(float).eps)
+
+
+@dataclass(frozen=True, eq=False)
+class ConditionalOrdinalStats:
+    """First-stage statistics of WLSMV with covariates (see the module docstring)."""
+
+    names: tuple[str, ...]
+    xnames: tuple[str, ...]
+    nobs: int
+    thresholds: dict = field(repr=False)
+    slopes: np.ndarray = field(repr=False)  # (p items, k covariates)
+    corr: np.ndarray = field(repr=False)  # residual polychoric correlations
+    wls_obs: np.ndarray = field(repr=False)
+    wls_names: tuple[str, ...] = field(repr=False)
+    gamma: np.ndarray = field(repr=False)
+
+
+def _probit_parts(codes, K, X, tau, beta):
+    """Row bounds z1 (upper), z2 (lower) and the row probabilities of an ordinal probit regression."""
+    eta = X @ beta
+    tt = np.concatenate([[-np.inf], tau, [np.inf]])
+    z1 = tt[codes + 1] - eta
+    z2 = tt[codes] - eta
+    p = ndtr(z1) - ndtr(z2)
+    return z1, z2, np.maximum(p, 1e-300)
+
+
+def _probit_scores(codes, K, X, tau, beta):
+    """Casewise scores (n, K - 1 + k) of the thresholds and slopes."""
+    z1, z2, p = _probit_parts(codes, K, X, tau, beta)
+    d1, d2 = _dnorm(np.clip(z1, -1e3, 1e3)), _dnorm(np.clip(z2, -1e3, 1e3))
+    n = codes.size
+    S_th = np.zeros((n, K - 1))
+    rows = np.arange(n)
+    up = codes < K - 1  # the upper bound is threshold `codes`
+    S_th[rows[up], codes[up]] += d1[up] / p[up]
+    lo = codes > 0  # the lower bound is threshold `codes - 1`
+    S_th[rows[lo], codes[lo] - 1] -= d2[lo] / p[lo]
+    S_sl = -X * ((d1 - d2) / p)[:, None]
+    return np.hstack([S_th, S_sl])
+
+
+def _fit_probit(codes, K, X, name):
+    """ML ordinal probit regression by Newton steps (analytic gradient, its forward-difference Jacobian)."""
+    n, k = X.shape
+    # lavaan's start: thresholds qnorm((1:nth)/(nth + 1)) (0 for a binary item), slopes 0
+    tau = np.array([0.0]) if K == 2 else ndtri(np.arange(1, K) / K)
+    theta = np.concatenate([tau, np.zeros(k)])
+
+    def loglik(th):
+        t = th[:K - 1]
+        if np.any(np.diff(t) <= 0):
+            return -np.inf
+        return float(np.sum(np.log(_probit_parts(codes, K, X, t, th[K - 1:])[2])))
+
+    def grad(th):
+        return _probit_scores(codes, K, X, th[:K - 1], th[K - 1:]).sum(0)
+
+    ll = loglik(theta)
+    for _ in range(200):
+        g = grad(theta)
+        S = _probit_scores(codes, K, X, theta[:K - 1], theta[K - 1:])
+        H = -(S.T @ S)  # BHHH far away; Newton (difference Jacobian of the gradient) close to the optimum
+        if np.max(np.abs(g)) < 1e-3 * n:
+            h = 1e-6
+            H = np.column_stack([(grad(theta + h * e) - g) / h for e in np.eye(theta.size)])
+            H = (H + H.T) / 2
+        step = np.linalg.solve(H, -g)
+        t = 1.0
+        while t > 1e-10:
+            new = theta + t * step
+            ll_new = loglik(new)
+            if ll_new >= ll - 1e-12 * abs(ll):
+                break
+            t /= 2
+        theta, ll = new, ll_new
+        if np.max(np.abs(step * t)) < 1e-11:
+            break
+    else:
+        raise NotConvergedError(f"The probit regression of {name!r} on the covariates did not converge.")
+    return theta[:K - 1], theta[K - 1:]
+
+
+def _bvn_rect(a1, a2, b1, b2, r):
+    return (bvn_cdf(a1, b1, r) - bvn_cdf(a1, b2, r) - bvn_cdf(a2, b1, r) + bvn_cdf(a2, b2, r))
+
+
+def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
+                              xnames: list[str]) -> ConditionalOrdinalStats:
+    """Thresholds, slopes, residual polychorics and Gamma of ordered items given covariates, as lavaan.
+
+    Parameters
+    ----------
+    Y : array, n x p
+        Complete rows of ordered items (integer category codes).
+    X : array, n x k
+        The covariates (continuous or 0/1, or any two codes for a binary covariate), complete rows.
+    names, xnames : list of str
+        Names of the columns of ``Y`` and ``X``.
+
+    Returns
+    -------
+    ConditionalOrdinalStats
+        ``wls_obs`` / ``wls_names`` / ``gamma`` in lavaan's order (module docstring).
+
+    Raises
+    ------
+    DataError
+        Missing values, shapes that do not agree, an item with a single category.
+    """
+    Y = np.asarray(Y, dtype=float)
+    X = np.asarray(X, dtype=float)
+    if Y.ndim != 2 or X.ndim != 2 or Y.shape[0] != X.shape[0]:
+        raise DataError(f"The 'Y' and 'X' parameters must be 2-dimensional with the same rows. Got shapes "
+                        f"{Y.shape} and {X.shape}.")
+    if len(names) != Y.shape[1] or len(xnames) != X.shape[1]:
+        raise DataError(f"The 'names' / 'xnames' parameters must name every column: {Y.shape[1]} / {X.shape[1]} "
+                        f"column(s), {len(names)} / {len(xnames)} name(s).")
+    for M, nm in ((Y, names), (X, xnames)):
+        bad = ~np.isfinite(M)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise DataError(f"Column {nm[c]!r} holds the value {M[r, c]!r} at row index {r} (0-based); the "
+                            "first stage with covariates needs complete rows.")
+    n, p = Y.shape
+    k = X.shape[1]
+    codes = np.zeros((n, p), np.intp)
+    K = []
+    tau, beta = [], np.zeros((p, k))
+    for i in range(p):
+        lev, c = _categorize(Y[:, i], names[i])
+        codes[:, i] = c
+        K.append(lev.size)
+        t, b = _fit_probit(c, lev.size, X, names[i])
+        tau.append(t)
+        beta[i] = b
+    nth = sum(Ki - 1 for Ki in K)
+    th_start = np.cumsum([0] + [Ki - 1 for Ki in K])
+    # score columns: thresholds (item by item), slopes (covariate by covariate, items within)
+    n1 = nth + p * k
+    SC1 = np.zeros((n, n1))
+    blocks = []
+    z1s, z2s = [], []
+    for i in range(p):
+        S = _probit_scores(codes[:, i], K[i], X, tau[i], beta[i])
+        th_idx = np.arange(th_start[i], th_start[i + 1])
+        sl_idx = nth + i + p * np.arange(k)
+        SC1[:, th_idx] = S[:, :K[i] - 1]
+        SC1[:, sl_idx] = S[:, K[i] - 1:]
+        blocks.append(np.concatenate([th_idx, sl_idx]))
+        z1, z2, _ = _probit_parts(codes[:, i], K[i], X, tau[i], beta[i])
+        z1s.append(z1)
+        z2s.append(z2)
+
+    pairs = [(i, j) for j in range(p - 1) for i in range(j + 1, p)]
+    corr = np.eye(p)
+    SCC = np.zeros((n, len(pairs)))
+    A21 = np.zeros((len(pairs), n1))
+    for q, (i, j) in enumerate(pairs):
+        a1, a2, b1, b2 = z1s[j], z2s[j], z1s[i], z2s[i]  # (first, second) = (j, i) as lavaan's step 2
+
+        def negll(r, a1=a1, a2=a2, b1=b1, b2=b2):
+            lik = _bvn_rect(a1, a2, b1, b2, np.full(n, r))
+            return -float(np.sum(np.log(np.maximum(lik, _FLOOR))))
+
+        opt = minimize_scalar(negll, bounds=(-0.995, 0.995), method="bounded",
+                              options={"xatol": 1e-12, "maxiter": 500})
+        r = float(opt.x)
+        corr[i, j] = corr[j, i] = r
+        rr = np.full(n, r)
+        lik = np.maximum(_bvn_rect(a1, a2, b1, b2, rr), _FLOOR)
+        dens = [_phi2(u, v, rr)[0] for u, v in ((a1, b1), (a1, b2), (a2, b1), (a2, b2))]
+        drho = (dens[0] - dens[1] - dens[2] + dens[3]) / lik
+        SCC[:, q] = drho
+        R = np.sqrt(1 - r * r)
+        for (u1, u2, v1, v2, var) in ((a1, a2, b1, b2, j), (b1, b2, a1, a2, i)):
+            # d log lik / d (upper, lower) bound of variable `var`
+            cu1, cu2 = np.clip(u1, -1e3, 1e3), np.clip(u2, -1e3, 1e3)
+            cv1, cv2 = np.clip(v1, -1e3, 1e3), np.clip(v2, -1e3, 1e3)
+            g1 = _dnorm(cu1) * (ndtr((cv1 - r * cu1) / R) - ndtr((cv2 - r * cu1) / R)) / lik
+            g2 = -_dnorm(cu2) * (ndtr((cv1 - r * cu2) / R) - ndtr((cv2 - r * cu2) / R)) / lik
+            c = codes[:, var]
+            Kv = K[var]
+            th_sc = np.zeros((n, Kv - 1))
+            rows = np.arange(n)
+            up, lo = c < Kv - 1, c > 0
+            th_sc[rows[up], c[up]] += g1[up]
+            th_sc[rows[lo], c[lo] - 1] += g2[lo]
+            sl_sc = -X * (g1 + g2)[:, None]
+            A21[q, np.arange(th_start[var], th_start[var + 1])] = drho @ th_sc
+            A21[q, nth + var + p * np.arange(k)] = drho @ sl_sc
+
+    IF1 = np.zeros_like(SC1)
+    for idx in blocks:
+        blk = SC1[:, idx]
+        IF1[:, idx] = np.linalg.solve(blk.T @ blk, blk.T).T
+    a22 = np.einsum("ij,ij->j", SCC, SCC)
+    IF2 = (SCC - IF1 @ A21.T) / a22[None, :]
+    IF = np.hstack([IF1, IF2])
+    gamma = n * (IF.T @ IF)
+
+    obs = np.concatenate([np.concatenate(tau), beta.T.ravel(), [corr[i, j] for i, j in pairs]])
+    labels = [f"{names[i]}|t{m + 1}" for i in range(p) for m in range(K[i] - 1)]
+    labels += [f"{names[i]}~{xnames[x]}" for x in range(k) for i in range(p)]
+    labels += [f"{names[j]}~~{names[i]}" for i, j in pairs]
+    return ConditionalOrdinalStats(names=tuple(names), xnames=tuple(xnames), nobs=n,
+                                   thresholds={names[i]: tau[i] for i in range(p)}, slopes=beta, corr=corr,
+                                   wls_obs=obs, wls_names=tuple(labels), gamma=gamma)
