@@ -22,6 +22,10 @@ CASES = {
     "hs_mlmv": (HS_CSV, dict(estimator="MLMV")),
     "hs_wlsmvs": (ORD_CSV, dict(estimator="WLSMVS", ordered=True)),
     "hs_ulsmv": (ORD_CSV, dict(estimator="ULSMV", ordered=True)),
+    "hs_ulsm": (HS_CSV, dict(estimator="ULSM")),
+    "hs_ulsmv_cont": (HS_CSV, dict(estimator="ULSMV")),
+    "hs_ulsmvs": (HS_CSV, dict(estimator="ULSMVS")),
+    "hs_uls_serobust": (HS_CSV, dict(estimator="ULS", se="robust")),
 }
 _FITS: dict = {}
 
@@ -71,8 +75,7 @@ def test_bad_inputs_named():
         resolve_options(estimator="MLMV", missing="fiml")  # lavaan: missing="ml" is not allowed for MLMV
     with pytest.raises(EgovsemError, match=r"estimator='WLSMVS' needs the ordinal items"):
         resolve_options(estimator="WLSMVS")
-    with pytest.raises(EgovsemError, match=r"estimator='ULSMV' needs the ordinal items"):
-        resolve_options(estimator="ULSMV")
+
 
 
 def test_summary_names_the_correction():

@@ -284,13 +284,17 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
 
         check_gamma_model(spec)
         gparts = group_parts(discs, theta, stats, spec.meanstructure, opts.information)
+        if opts.discrepancy == "ULS":
+            # lavaan's robust ULS: the weight of the sandwich and of the traces is ULS's own, W = I
+            gparts = [{**g, "V": np.eye(g["V"].shape[0])} for g in gparts]
         if opts.se == "robust.sem" and np.isfinite(vcov).all():
             vcov = sandwich(vcov, robust_sem_meat(gparts))
         if gamma_test:
             if Z is not None:
                 gparts = [{**g, "D": Z.T @ g["D"]} for g in gparts]
             UG = ugamma(gparts)
-            UGb = baseline_ugamma(gparts, stats, spec.meanstructure, opts.information, rows)
+            UGb = baseline_ugamma(gparts, stats, spec.meanstructure, opts.information, rows,
+                                  unit_weights=opts.discrepancy == "ULS")
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
                    start=theta0, npar=npar, UG=UG, UGb=UGb, Z=Z)

@@ -45,7 +45,7 @@ __all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "TESTS",
            "Combination", "CI_TYPES", "check_bootstrap_options"]
 
 #: the estimator names a user may give (lavaan's); the ones not in ``_ESTIMATOR_PARTS`` are refused
-ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "MLMV", "WLSMVS", "ULSMV", "ULS", "GLS", "DWLS"]
+ESTIMATORS = ["ML", "MLR", "WLSMV", "MLM", "MLMV", "WLSMVS", "ULSM", "ULSMV", "ULSMVS", "ULS", "GLS", "DWLS"]
 MISSING = ["listwise", "fiml", "ml", "pairwise"]
 #: the ``se`` values a user may give: lavaan's names, and "robust" for the estimator's robust SEs
 SE = ["standard", "robust", "robust.huber.white", "robust.sem", "bootstrap"]
@@ -69,8 +69,11 @@ _ESTIMATOR_PARTS = {
     # test = "mean.var.adjusted"); WLSMVS is DWLS with the mean-and-variance adjusted test
     "MLMV": ("ML", "robust.sem", "scaled.shifted"),
     "WLSMVS": ("DWLS", "robust.sem", "mean.var.adjusted"),
-    # ULSMV: the same second stage with unit weights (lavaan's WLS.V = I; egovsem.sem.wls sets them)
-    "ULSMV": ("DWLS", "robust.sem", "scaled.shifted"),
+    # lavaan's robust ULS variants on continuous data (W = I in the sandwich and the traces); ULSMV with
+    # ordered items is the DWLS second stage with unit weights (lavaan's WLS.V = I; egovsem.sem.wls sets them)
+    "ULSM": ("ULS", "robust.sem", "satorra.bentler"),
+    "ULSMV": ("ULS", "robust.sem", "scaled.shifted"),
+    "ULSMVS": ("ULS", "robust.sem", "mean.var.adjusted"),
 }
 
 
@@ -98,6 +101,9 @@ SUPPORTED: tuple[Combination, ...] = (
                 "mean.var.adjusted")
       if (se, t) != ("standard", "standard")),
     Combination("DWLS", "robust.sem", "mean.var.adjusted", False),
+    # lavaan's ULSM / ULSMV / ULSMVS and ULS with se = "robust" (continuous data, one group checked)
+    *(Combination("ULS", "robust.sem", t, False)
+      for t in ("standard", "satorra.bentler", "scaled.shifted", "mean.var.adjusted")),
     Combination("FIML", "robust.huber.white", "standard", True),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
@@ -243,7 +249,7 @@ def resolve_options(
         raise EgovsemError(f"missing='fiml' (lavaan's missing=\"ml\") is not allowed for estimator={est!r} (lavaan "
                            "refuses it: the Satorra-Bentler correction needs complete data); use estimator='MLR' "
                            "or missing='listwise'.")
-    if est in ("GLS", "ULS") and miss == "fiml":
+    if est in ("GLS", "ULS", "ULSM", "ULSMV", "ULSMVS") and miss == "fiml":
         raise NotAvailableError(f"missing='fiml' with estimator={est!r} is not available; full-information "
                                 "estimation is maximum likelihood: use estimator='ML' or 'MLR'.")
     if not isinstance(iter_max, (int, np.integer)) or isinstance(iter_max, (bool, np.bool_)) or iter_max < 1:
@@ -270,7 +276,7 @@ def resolve_options(
             est = "WLSMV"
         elif est not in ("WLSMV", "WLSMVS", "ULSMV"):
             raise EgovsemError(f"estimator={est!r} cannot be used with ordered indicators; use 'WLSMV'.")
-    elif est in ("WLSMV", "WLSMVS", "ULSMV"):
+    elif est in ("WLSMV", "WLSMVS"):
         raise EgovsemError(f"estimator={est!r} needs the ordinal items: pass ordered=True (all) or a list of "
                            "column names.")
     if est not in _ESTIMATOR_PARTS:
@@ -279,6 +285,8 @@ def resolve_options(
             "implemented (DWLS on ordinal items: estimator='WLSMV')."
         )
     disc, se_default, test = _ESTIMATOR_PARTS[est]
+    if est == "ULSMV" and ords is not None:
+        disc = "DWLS"
     if disc == "ML" and miss == "fiml":
         disc = "FIML"
     sampling_weights_normalization = check_option("sampling_weights_normalization", sampling_weights_normalization,
@@ -303,6 +311,8 @@ def resolve_options(
             # lavaan 0.6-14: se = "robust" with ML is robust.sem for complete data, robust.huber.white with
             # missing = "ml"; the test stays the standard one
             se_type = "robust.huber.white" if miss == "fiml" else "robust.sem"
+        elif est == "ULS":
+            se_type = "robust.sem"  # lavaan: se = "robust" with ULS is robust.sem
         elif est == "GLS":
             # lavaan: 'invalid value in se= argument for estimator GLS: "robust"'
             raise EgovsemError("se='robust' is not a valid se= for estimator='GLS' (lavaan refuses it); GLS "

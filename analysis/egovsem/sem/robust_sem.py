@@ -111,9 +111,11 @@ def ugamma(parts: Sequence[dict[str, Any]]) -> np.ndarray:
 
 
 def baseline_ugamma(parts: Sequence[dict[str, Any]], stats: Sequence[Any], meanstructure: bool,
-                    information: str = "expected", rows: Sequence[Any] | None = None) -> np.ndarray:
+                    information: str = "expected", rows: Sequence[Any] | None = None, *,
+                    unit_weights: bool = False) -> np.ndarray:
     """``U_b Gamma`` of the independence model (variances, and means with a mean structure, free in each
-    group) at ``diag(S_g)`` and the sample means, with the expected or the observed h1 information."""
+    group) at ``diag(S_g)`` and the sample means, with the expected or the observed h1 information (or, for
+    ULS, ``unit_weights``: W = I)."""
     N = sum(g["n"] for g in parts)
     Vs, Ds = [], []
     kind = "observed" if information == "observed" else "expected"
@@ -121,7 +123,9 @@ def baseline_ugamma(parts: Sequence[dict[str, Any]], stats: Sequence[Any], means
         p = st.cov.shape[0]
         idx = g["idx"]
         Sb = np.diag(np.diag(st.cov))
-        Vs.append(g["n"] / N * h1_information(Sb, st.mean, idx, kind, None if rows is None else rows[k]))
+        Vk = np.eye(idx.size) if unit_weights else h1_information(Sb, st.mean, idx, kind,
+                                                                   None if rows is None else rows[k])
+        Vs.append(g["n"] / N * Vk)
         vi, vj = vech_indices(p)
         full = p + vi.size
         cols = []
