@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="ML (default), MLM (robust.sem SEs and the Satorra-Bentler scaled test; complete data), "
                         "MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), GLS, ULS, "
                         "MLMV (robust.sem SEs, scaled-shifted test), WLSMV (ordinal indicators, with --ordered), "
-                        "WLSMVS (WLSMV with the mean-and-variance adjusted test), ULSM / ULSMV / ULSMVS (ULS with robust.sem SEs and the "
+                        "WLSMVS (WLSMV with the mean-and-variance adjusted test), "
+                        "ULSM / ULSMV / ULSMVS (ULS with robust.sem SEs and the "
                         "Satorra-Bentler / scaled-shifted / mean-and-variance adjusted test; ULSMV also ordinal)")
     p.add_argument("--missing", default="listwise",
                    help="listwise (default), fiml, or pairwise (WLSMV: lavaan's available-case first stage); "
