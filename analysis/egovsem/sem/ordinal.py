@@ -716,3 +716,8 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         corr=corr, wls_obs=wls_obs, wls_names=tuple(labels), gamma=gamma, wls_v_diag=wls_v_diag,
         zero_cell_pairs=tuple(zero_cells),
     )
+
+
+categorize = _categorize  # public name for other modules
+dnorm = _dnorm  # public name for other modules
+phi2 = _phi2  # public name for other modules

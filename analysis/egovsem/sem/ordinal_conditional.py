@@ -32,7 +32,9 @@ from scipy.special import ndtr, ndtri
 
 from .._errors import DataError, NotConvergedError
 from ._bivnorm import bvn_cdf
-from .ordinal import _categorize, _dnorm, _phi2
+from .ordinal import categorize as _categorize
+from .ordinal import dnorm as _dnorm
+from .ordinal import phi2 as _phi2
 
 __all__ = ["ConditionalOrdinalStats", "conditional_ordinal_stats"]
 
