@@ -268,9 +268,11 @@ class PLSResults:
 
     # -- output -------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The results in the JSON layout of CB-SEM fits (``converged, estimator, missing, nobs, ntotal,
-        n_dropped, iterations, params, fit, r2, versions``) plus ``method``, ``settings``, ``reliability``,
-        ``htmt``, ``effects`` and ``bootstrap``."""
+        """The results in the JSON layout of CB-SEM fits (``converged, estimator, method, missing, nobs, ntotal,
+        n_dropped, iterations, params, fit, r2, versions``; ``params`` rows with the CB-SEM columns, ``group`` 1,
+        ``label`` empty and ``std.lv``, ``std.all``, ``std.nox`` equal to the standardised PLS estimate; ``fit``
+        empty) plus ``r2_adj``, ``settings``, ``reliability``, ``htmt``, ``effects``, ``bootstrap``,
+        ``higher_order`` and ``interactions``."""
         import scipy
 
         from .. import __version__
@@ -287,6 +289,19 @@ class PLSResults:
         def records(df: pd.DataFrame) -> list[dict[str, Any]]:
             return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
+        def param_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+            # the columns of a CB-SEM fit's params (lhs op rhs group label est se z pvalue ci.lower ci.upper
+            # std.lv std.all std.nox): one group, no labels; PLS estimates are standardised, so the three
+            # standardised columns are the estimate
+            out = []
+            for row in records(df):
+                r = {k: row[k] for k in ("lhs", "op", "rhs")}
+                r.update(group=1, label="")
+                r.update({k: row[k] for k in PARAM_COLUMNS[3:]})
+                r.update({k: row["est"] for k in ("std.lv", "std.all", "std.nox")})
+                out.append(r)
+            return out
+
         rel = self.reliability()
         ht = htmt_matrix(self.R, self._st)
         pairs = [{"lhs": ht.columns[i], "rhs": ht.index[j], "est": clean(ht.iat[j, i])}
@@ -297,7 +312,7 @@ class PLSResults:
         return {
             "converged": bool(self.converged), "estimator": self.estimator, "method": "pls",
             "missing": self.missing, "nobs": self.nobs, "ntotal": self.ntotal, "n_dropped": self.n_dropped,
-            "iterations": int(self.iterations), "params": records(self.params), "fit": {},
+            "iterations": int(self.iterations), "params": param_records(self.params), "fit": {},
             "r2": {k: clean(v) for k, v in self.r2.items()},
             "r2_adj": {k: clean(v) for k, v in self.r2_adj.items()},
             "settings": {k: clean(v) for k, v in self.settings.items()},

@@ -228,9 +228,12 @@ def _settings_text(res, r: PLSRun) -> tuple[str, str]:
     miss = (("missing answers replaced by the item mean", "缺失值以题项均值替换") if s["missing"] == "mean"
             else ("complete cases", "完整个案"))
     B = s["bootstrap"]
+    design = getattr(res.config, "design", None)
+    d = (("; unweighted and without the cluster column (the survey design is used by the CB-SEM fits only)",
+          "；未加权，未考虑整群（抽样设计仅用于CB-SEM拟合）") if design else ("", ""))
     return (f"{est[0]} with the {w[0]} weighting scheme, N = {fit.nobs} ({miss[0]}); {B} bootstrap resamples "
-            f"(seed {res.config.seed}).",
-            f"{est[1]}，{w[1]}加权方案，N = {fit.nobs}（{miss[1]}）；{B}次bootstrap重抽样（随机种子{res.config.seed}）。")
+            f"(seed {res.config.seed}){d[0]}.",
+            f"{est[1]}，{w[1]}加权方案，N = {fit.nobs}（{miss[1]}）；{B}次bootstrap重抽样（随机种子{res.config.seed}）{d[1]}。")
 
 
 def _decision(est: float, lo: float, hi: float, sign: str | None):
