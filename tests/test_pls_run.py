@@ -221,6 +221,12 @@ def test_paragraph_and_results_json(both):
     assert m["r2"] == pytest.approx(both.pls["value_net"].fit.r2.to_dict())
     assert "PLS-SEM" in (out / "summary.txt").read_text("utf-8")
     assert "pls" in both.timings
+    # the blindfolding Q-squared of the structural table's note is the library's (tests/test_pls_blindfold.py)
+    q2 = both.pls["value_net"].fit.blindfolding(7)
+    note = next(t for t in both.tables if t.name == "pls_structural_value_net").notes_en[1]
+    for c, v in q2["q2"].items():
+        assert f"{c} = {egovsem.tables.apa_number(v, 2, bounded=True)}" in note.split("blindfolding")[1]
+    assert m["blindfolding"]["omission_distance"] == 7 and len(m["blindfolding"]["constructs"]) == len(q2)
 
 
 def test_method_pls_alone(tmp_path):

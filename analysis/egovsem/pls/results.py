@@ -235,6 +235,13 @@ class PLSResults:
 
         return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed)
 
+    def blindfolding(self, omission_distance: int = 7) -> pd.DataFrame:
+        """Stone-Geisser's Q-squared of the endogenous constructs by blindfolding (cross-validated redundancy;
+        :func:`egovsem.pls.blindfold.blindfolding`): ``SSO``, ``SSE``, ``q2`` by construct."""
+        from .blindfold import blindfolding
+
+        return blindfolding(self, omission_distance)
+
     def ipma(self, target: str, *, level: str = "constructs", scale_min: Any = None,
              scale_max: Any = None) -> pd.DataFrame:
         """Importance-performance map of ``target``'s predecessors (:func:`egovsem.pls.ipma.ipma`)."""

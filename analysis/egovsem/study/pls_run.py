@@ -47,10 +47,12 @@ PLS_KEYS = {
     "ci": "bootstrap interval: perc (percentile, default) or bca",
     "folds": "folds of PLSpredict (default 10)",
     "reps": "repetitions of PLSpredict (default 1)",
+    "omission_distance": "omission distance D of the blindfolding Q-squared (default 7)",
     "n_jobs": "processes for the bootstrap (default 1; the numbers do not depend on it)",
 }
 PLS_DEFAULTS: dict[str, Any] = {"models": None, "bootstrap": 5000, "weighting": "path", "consistent": False,
-                                "missing": "mean", "ci": "perc", "folds": 10, "reps": 1, "n_jobs": 1}
+                                "missing": "mean", "ci": "perc", "folds": 10, "reps": 1, "n_jobs": 1,
+                                "omission_distance": 7}
 _ALPHA = 0.05
 
 
@@ -112,6 +114,7 @@ def check_pls_settings(value: Any, *, source: str, models, paths=(), methods=("c
     out["folds"] = _count(d, "folds", source, 2)
     out["reps"] = _count(d, "reps", source, 1)
     out["n_jobs"] = _count(d, "n_jobs", source, 1)
+    out["omission_distance"] = _count(d, "omission_distance", source, 2)
     return out
 
 
@@ -163,6 +166,7 @@ class PLSRun:
     vif: pd.Series
     seconds: float
     warnings: list = field(default_factory=list)
+    q2: pd.DataFrame | None = None  # blindfolding Q-squared (SSO, SSE, q2 by construct)
 
 
 def _signs(res, text: str) -> dict:
@@ -190,11 +194,12 @@ def fit_pls_models(res, texts: dict, say=None) -> None:
                       bootstrap=s["bootstrap"], seed=cfg.seed, ci=s["ci"], n_jobs=s["n_jobs"], progress=False)
             pred = fit.predict(folds=s["folds"], reps=s["reps"], seed=cfg.seed)
             f2, vif = fit.f2(), fit.vif("antecedents")
+            q2 = fit.blindfolding(s["omission_distance"]) if not (fit.first_stage or fit.interactions) else None
         if not fit.converged:
             raise EgovsemError(f"egovsem run: the PLS estimation of {m!r} did not converge after {fit.iterations} "
                                "iterations; check the model's blocks (egovsem fit MODEL DATA --method pls).")
         run = PLSRun(fit=fit, predict=pred, syntax=syntax, labels=labels, left_out=left, signs=_signs(res, texts[m]),
-                     f2=f2, vif=vif, seconds=time.perf_counter() - t,
+                     f2=f2, vif=vif, q2=q2, seconds=time.perf_counter() - t,
                      warnings=list(dict.fromkeys(str(w.message) for w in caught)))
         res.pls[m] = run
         r2 = ", ".join(f"{c} {v:.2f}" for c, v in fit.r2.items())
@@ -374,6 +379,13 @@ def _structural_table(res, m: str, r: PLSRun, note):
                    for c, v in fit.r2.items())
     r2_zh = "；".join(f"{c} = {apa_number(v, 2, bounded=True)}（{apa_number(fit.r2_adj[c], 2, bounded=True)}）"
                       for c, v in fit.r2.items())
+    q2_note = ("", "")
+    if r.q2 is not None:
+        D = r.q2.attrs["omission_distance"]
+        q2_note = (f" <i>Q</i>² (blindfolding, cross-validated redundancy, omission distance {D}): "
+                   + "; ".join(f"{c} = {apa_number(v, 2, bounded=True)}" for c, v in r.q2["q2"].items()) + ".",
+                   f"<i>Q</i>²（blindfolding，交叉验证冗余度，省略距离{D}）："
+                   + "；".join(f"{c} = {apa_number(v, 2, bounded=True)}" for c, v in r.q2["q2"].items()) + "。")
     vmax = float(np.nanmax(r.vif.to_numpy())) if r.vif.notna().any() else math.nan
     notes = [(f"<i>Note.</i> PLS-SEM structural model. {_settings_text(res, r)[0]} \u03b2 = path coefficient; "
               f"<i>SE</i> = standard deviation of the bootstrap estimates; <i>t</i> = \u03b2 / <i>SE</i> with its "
@@ -385,7 +397,7 @@ def _structural_table(res, m: str, r: PLSRun, note):
               f"<i>t</i> = \u03b2 / <i>SE</i>及其双侧正态<i>p</i>值；CI = {ci[1]}；<i>f</i>\u00b2 = 效应量（.02小，.15中，"
               f".35大）；VIF为同一构念各预测变量的方差膨胀因子（最大{apa_number(vmax, 2)}；应低于3）。"
               f"置信区间不含零且\u03b2符合预期方向时假设得到支持：{n_hyp}条中{n_sup}条。"),
-             (f"<i>R</i>\u00b2 (adjusted): {r2}.", f"<i>R</i>\u00b2（调整后）：{r2_zh}。"),
+             (f"<i>R</i>\u00b2 (adjusted): {r2}.{q2_note[0]}", f"<i>R</i>\u00b2（调整后）：{r2_zh}。{q2_note[1]}"),
              _abbrev(fit.spec.constructs, lab)]
     return build(f"pls_structural_{m}", ("PLS-SEM Structural Model: Path Coefficients, Effect Sizes and Collinearity",
                                          "PLS-SEM结构模型：路径系数、效应量与共线性"),
@@ -563,7 +575,10 @@ def _pls_model_text(res, m: str, r: PLSRun, en: bool) -> str:
                f"{len(h) - over} of {len(h)} construct pairs. ")
         txt += (f"{len(sup)} of {len(sup) + len(nsup)} hypotheses were supported by the bootstrap intervals"
                 + (f" ({_join(sup, en)})" if sup else "") + (f"; not supported: {_join(nsup, en)}" if nsup else "")
-                + f". R² was {r2}; the PLS predictions had lower RMSE than the linear-model benchmark for "
+                + f". R² was {r2}"
+                + ("" if r.q2 is None else f" and the blindfolding Q² {_range(r.q2['q2'])} (above 0 for "
+                   f"{int((r.q2['q2'] > 0).sum())} of {len(r.q2)} constructs)")
+                + "; the PLS predictions had lower RMSE than the linear-model benchmark for "
                 f"{s['lower']} of {s['k']} indicators ({s['power'][0]} predictive power).")
     else:
         txt = (f"{title[1]}的PLS-SEM估计中，载荷为{_range(lam)}（{int((lam < 0.708).sum())}个低于.708）；"
@@ -571,7 +586,10 @@ def _pls_model_text(res, m: str, r: PLSRun, en: bool) -> str:
                f"AVE为{_range(rel['AVE'])}。{len(h)}对构念中有{len(h) - over}对HTMT的bootstrap置信区间上限低于.90。")
         txt += (f"按bootstrap置信区间，{len(sup) + len(nsup)}条假设中{len(sup)}条得到支持"
                 + (f"（{_join(sup, en)}）" if sup else "") + (f"；未支持：{_join(nsup, en)}" if nsup else "")
-                + f"。R²：{r2}；{s['k']}个题项中{s['lower']}个的PLS预测RMSE低于线性模型基准（预测力{s['power'][1]}）。")
+                + f"。R²：{r2}"
+                + ("" if r.q2 is None else f"；blindfolding Q²为{_range(r.q2['q2'])}（{len(r.q2)}个构念中"
+                   f"{int((r.q2['q2'] > 0).sum())}个大于0）")
+                + f"；{s['k']}个题项中{s['lower']}个的PLS预测RMSE低于线性模型基准（预测力{s['power'][1]}）。")
     return txt
 
 
@@ -701,6 +719,9 @@ def pls_results(res) -> dict:
         d["predict"] = {"folds": r.predict.n_folds, "reps": r.predict.reps, "seed": r.predict.seed,
                         "technique": r.predict.technique,
                         "items": recs(r.predict.items.reset_index().rename(columns={"index": "item"}))}
+        d["blindfolding"] = None if r.q2 is None else {
+            "omission_distance": r.q2.attrs["omission_distance"],
+            "constructs": recs(r.q2.reset_index())}
         d["warnings"] = r.warnings
         if m in res.fits:
             d["comparison"] = [{k: v for k, v in row.items() if k != "sign"} for row in comparison_rows(res, m)]
