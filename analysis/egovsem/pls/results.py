@@ -78,6 +78,10 @@ class PLSResults:
         # a higher-order model (two-stage approach, egovsem.pls.hoc): the stage-1 fit and the dimensions
         self.first_stage: PLSResults | None = None
         self.higher_order: dict[str, tuple[str, ...]] = {}
+        self.higher_order_method = "two_stage"
+        # the repeated indicators of a higher-order construct (higher_order="repeated_indicators"): the column
+        # "item@H" -> "item"; params show the item's own name
+        self.item_names: dict[str, str] = {}
         # interaction terms (egovsem.pls.interactions): name -> method; the two-stage method's stage-1 fit
         self.interactions: dict[str, str] = {}
         self.interaction_first_stage: PLSResults | None = None
@@ -152,6 +156,8 @@ class PLSResults:
         With higher-order constructs (two-stage approach) the loadings and weights of their dimensions come from
         the first stage (``dim =~ item``, ``dim <~ item`` rows after the second stage's rows)."""
         out = self._table(("path", "loading", "weight"), ci, level)[PARAM_COLUMNS]
+        if self.item_names:
+            out["rhs"] = out["rhs"].replace(self.item_names)
         if self.first_stage is not None:
             dims = {d for ds in self.higher_order.values() for d in ds}
             first = self.first_stage.parameter_estimates(ci=ci, level=level)

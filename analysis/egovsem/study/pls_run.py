@@ -48,11 +48,13 @@ PLS_KEYS = {
     "folds": "folds of PLSpredict (default 10)",
     "reps": "repetitions of PLSpredict (default 1)",
     "omission_distance": "omission distance D of the blindfolding Q-squared (default 7)",
+    "higher_order": "a higher-order construct (H =~ A + B) by repeated_indicators (default: one model, which the "
+                    "run bootstraps) or two_stage (not bootstrapped yet)",
     "n_jobs": "processes for the bootstrap (default 1; the numbers do not depend on it)",
 }
 PLS_DEFAULTS: dict[str, Any] = {"models": None, "bootstrap": 5000, "weighting": "path", "consistent": False,
                                 "missing": "mean", "ci": "perc", "folds": 10, "reps": 1, "n_jobs": 1,
-                                "omission_distance": 7}
+                                "omission_distance": 7, "higher_order": "repeated_indicators"}
 _ALPHA = 0.05
 
 
@@ -103,7 +105,7 @@ def check_pls_settings(value: Any, *, source: str, models, paths=(), methods=("c
     out["models"] = ms
     out["bootstrap"] = _count(d, "bootstrap", source, 10)
     for key, options in (("weighting", ("path", "factorial", "centroid")), ("missing", ("mean", "listwise")),
-                         ("ci", ("perc", "bca"))):
+                         ("ci", ("perc", "bca")), ("higher_order", ("repeated_indicators", "two_stage"))):
         v = d[key]
         if not isinstance(v, str) or v.lower() not in options:
             raise _bad(source, key, "one of " + ", ".join(repr(o) for o in options), v)
@@ -191,7 +193,8 @@ def fit_pls_models(res, texts: dict, say=None) -> None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fit = pls(syntax, res.data, weighting=s["weighting"], consistent=s["consistent"], missing=s["missing"],
-                      bootstrap=s["bootstrap"], seed=cfg.seed, ci=s["ci"], n_jobs=s["n_jobs"], progress=False)
+                      bootstrap=s["bootstrap"], seed=cfg.seed, ci=s["ci"], n_jobs=s["n_jobs"], progress=False,
+                      higher_order=s["higher_order"])
             pred = fit.predict(folds=s["folds"], reps=s["reps"], seed=cfg.seed)
             f2, vif = fit.f2(), fit.vif("antecedents")
             q2 = fit.blindfolding(s["omission_distance"]) if not (fit.first_stage or fit.interactions) else None
