@@ -685,7 +685,7 @@ def pls_paragraph(res, lang: str = "en") -> str:
         out.append(f"The hypothesis model{'s' if len(res.pls) > 1 else ''} "
                    f"({_join([model_title(m)[0].lower() for m in res.pls], True)}) "
                    f"{'were' if len(res.pls) > 1 else 'was'} also estimated by "
-                   f"{est_en}-SEM in egovsem {__version__} (the =~ blocks as mode A composites): {w} weighting scheme, "
+                   f"{est_en}-SEM in egovsem {__version__} (=~ blocks as mode A, <~ blocks as mode B composites): {w} weighting scheme, "
                    f"stop criterion 10^\u2212{first.fit.settings['stop_criterion']:g}, at most "
                    f"{first.fit.settings['max_iter']} iterations, N = {first.fit.nobs} ({miss_en}); inference by "
                    f"the bootstrap ({ci[0]}, seed {res.config.seed}); PLSpredict with {s['folds']}-fold "
@@ -693,7 +693,7 @@ def pls_paragraph(res, lang: str = "en") -> str:
                    f"Hair et al. (2019).")
     else:
         out.append(f"假设模型（{_join([model_title(m)[1] for m in res.pls], False)}）另以{est_zh}-SEM估计（egovsem "
-                   f"{__version__}；=~区块按A模式合成）：{w_zh}加权方案，收敛标准10^\u2212{first.fit.settings['stop_criterion']:g}，"
+                   f"{__version__}；=~区块按A模式、<~区块按B模式合成）：{w_zh}加权方案，收敛标准10^\u2212{first.fit.settings['stop_criterion']:g}，"
                    f"最多{first.fit.settings['max_iter']}次迭代，N = {first.fit.nobs}（{miss_zh}）；以bootstrap推断"
                    f"（{ci[1]}，随机种子{res.config.seed}）；PLSpredict采用{s['folds']}折交叉验证（重复{s['reps']}次）。"
                    "报告方式依照Hair et al.（2019）。")
