@@ -905,3 +905,9 @@ def run_example(out: str | Path, *, seed: int = EXAMPLE_SEED, progress=None, **o
     """
     cfg = example_config(out, seed=seed, **overrides)
     return run_study(cfg, progress=progress).files
+
+
+# public names of the helpers study/pls_run.py shares with this module
+default_sample_columns = _default_sample_columns
+dumps = _dumps
+json_clean = _json_clean
