@@ -130,7 +130,7 @@ def fit_section_rows(res) -> list[tuple]:
         rows += [("blank",), ("title", "User Model versus Baseline Model:"), ("blank",),
                  R("Comparative Fit Index (CFI)", "cfi", "cfi.scaled", "f"),
                  R("Tucker-Lewis Index (TLI)", "tli", "tli.scaled", "f")]
-        if rob:
+        if rob and rob != "mean.var.adjusted":  # lavaan has no robust indices after that test
             rows += [("blank",), R("Robust Comparative Fit Index (CFI)", None, "cfi.robust", "f", robust_only=True),
                      R("Robust Tucker-Lewis Index (TLI)", None, "tli.robust", "f", robust_only=True)]
     if _finite(fm, "logl"):
@@ -156,7 +156,7 @@ def fit_section_rows(res) -> list[tuple]:
                  R(f"P-value H_0: RMSEA <= {close:.3f}", "rmsea.pvalue", "rmsea.pvalue.scaled", "f"),
                  R(f"P-value H_0: RMSEA >= {notclose:.3f}", "rmsea.notclose.pvalue", "rmsea.notclose.pvalue.scaled",
                    "f")]
-        if rob:
+        if rob and rob != "mean.var.adjusted":
             rows += [("blank",), R("Robust RMSEA", None, "rmsea.robust", "f", robust_only=True),
                      R("90 Percent confidence interval - lower", None, "rmsea.ci.lower.robust", "f", robust_only=True),
                      R("90 Percent confidence interval - upper", None, "rmsea.ci.upper.robust", "f", robust_only=True),
