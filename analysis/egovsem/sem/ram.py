@@ -21,11 +21,13 @@ import pandas as pd
 __all__ = ["RAM"]
 
 
-def _scatter(k: np.ndarray, q: int) -> np.ndarray:
-    """0/1 matrix (q, len(k)) that sums rows sharing a parameter (equality constraints) into theta."""
-    out = np.zeros((q, k.size))
-    out[k, np.arange(k.size)] = 1.0
-    return out
+def _add_rows(out: np.ndarray, k: np.ndarray, rows: np.ndarray) -> None:
+    """``out[k[r]] += rows[r]`` for every r (rows sharing a parameter are summed; plain assignment-add where
+    every ``k`` is distinct, which is exact)."""
+    if np.unique(k).size == k.size:
+        out[k] += rows
+    else:
+        np.add.at(out, k, rows)
 
 
 @dataclass
@@ -131,19 +133,52 @@ class RAM:
         if ai.size:
             t = G[:, ai].T[:, :, None] * H[aj, :][:, None, :]  # (nA, p, p)
             t = t + np.swapaxes(t, 1, 2)
-            Ka = _scatter(ak, q)
-            dS += Ka @ t.reshape(ai.size, p * p)
-            dmu += Ka @ (G[:, ai].T * Em[aj][:, None])
+            # rows sharing a parameter (equality constraints) are summed into theta
+            _add_rows(dS, ak, t.reshape(ai.size, p * p))
+            _add_rows(dmu, ak, G[:, ai].T * Em[aj][:, None])
         si, sj, sk = self.s_idx
         if si.size:
             t = G[:, si].T[:, :, None] * G[:, sj].T[:, None, :]
             off = si != sj
             t[off] = t[off] + np.swapaxes(t[off], 1, 2)
-            dS += _scatter(sk, q) @ t.reshape(si.size, p * p)
+            _add_rows(dS, sk, t.reshape(si.size, p * p))
         mi, mk = self.m_idx
         if mi.size:
-            dmu += _scatter(mk, q) @ G[:, mi].T
+            _add_rows(dmu, mk, G[:, mi].T)
         return dS.reshape(q, p, p), dmu
+
+    def jacobian_dot(self, theta: np.ndarray, g_mu: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """``sum_kl dSigma/dtheta[k,l] W[k,l] + dmu/dtheta g_mu`` (q,), without forming the Jacobian.
+
+        With ``W`` holding a vector of vech coordinates in its lower triangle (zeros above), this is the
+        product of :func:`egovsem.sem.fiml.delta_phi` with ``[g_mu, vech]``: an ``A`` cell (i, j) contributes
+        ``(G' (W + W') H')[i, j]``, an ``S`` cell ``G[:, i]' (W + W') G[:, j]`` (``W`` alone on the diagonal),
+        a mean ``(g_mu' G)[i]`` (times ``(E m)[j]`` for an ``A`` cell), in O(n^2 p) instead of O(q p^2).
+        """
+        A, S, m = self.matrices(theta)
+        n, p, q = A.shape[0], self.p, self.q
+        E = np.linalg.inv(np.eye(n) - A)
+        G = E[:p, :]
+        H = E @ S @ E[:p, :].T
+        Em = E @ m
+        Ws = W + W.T
+        gG = g_mu @ G  # (n,)
+        out = np.zeros(q)
+        ai, aj, ak = self.a_idx
+        if ai.size:
+            Ma = G.T @ Ws @ H.T  # n x n
+            np.add.at(out, ak, Ma[ai, aj] + gG[ai] * Em[aj])
+        si, sj, sk = self.s_idx
+        if si.size:
+            GW = G.T @ W
+            Ms = GW @ G  # G' W G
+            off = si != sj
+            val = np.where(off, Ms[si, sj] + Ms[sj, si], Ms[si, sj])
+            np.add.at(out, sk, val)
+        mi, mk = self.m_idx
+        if mi.size:
+            np.add.at(out, mk, gG[mi])
+        return out
 
     def row_position(self, lhs: str, op: str, rhs: str) -> tuple[str, int, int]:
         """Matrix name and (row, col) of a parameter-table row (for modification indices)."""
