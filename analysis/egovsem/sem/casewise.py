@@ -259,6 +259,23 @@ def expected_information_phi(cw: Casewise) -> np.ndarray:
     return out
 
 
+#: EM results of recent calls, keyed by a digest of their arguments (see :func:`em_saturated`)
+_EM_CACHE: dict[bytes, tuple[np.ndarray, np.ndarray, float, int]] = {}
+_EM_CACHE_SIZE = 32
+
+
+def _em_key(X0: np.ndarray, M: np.ndarray, tol: float, iter_max: int, w: np.ndarray | None) -> bytes:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    for a in (X0, M) if w is None else (X0, M, np.asarray(w, dtype=float)):
+        a = np.ascontiguousarray(a, dtype=float)
+        h.update(repr(a.shape).encode())
+        h.update(a.tobytes())
+    h.update(repr((float(tol), int(iter_max), w is None)).encode())
+    return h.digest()
+
+
 def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max: int = 5000,
                  w: np.ndarray | None = None):
     """Maximum likelihood mean and covariance under MAR by EM (the unrestricted model H1).
@@ -266,7 +283,23 @@ def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max:
     Returns (Sigma, mu, logl, iterations). E-step: ``xhat_i = mu + Sigma u_i``,
     ``C_i = Sigma - Sigma K_i Sigma``; M-step: moments of the completed data (weighted by the sampling
     weights ``w``, lavaan's ``lav_mvnorm_missing_h1_estimate_moments(wt =)``; logl is then weighted).
+
+    The result depends on the arguments only, so the last few are kept (keyed by a digest of the data,
+    mask, weights and settings) and returned as copies: the steps of an invariance test, the models of one
+    run and a fit's fit measures share the saturated moments of the same rows instead of iterating again.
     """
+    key = _em_key(X0, M, tol, iter_max, w)
+    hit = _EM_CACHE.get(key)
+    if hit is None:
+        hit = _em_saturated(X0, M, tol=tol, iter_max=iter_max, w=w)
+        if len(_EM_CACHE) >= _EM_CACHE_SIZE:
+            _EM_CACHE.pop(next(iter(_EM_CACHE)))
+        _EM_CACHE[key] = hit
+    S, mu, ll, it = hit
+    return S.copy(), mu.copy(), ll, it
+
+
+def _em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float, iter_max: int, w: np.ndarray | None):
     n, p = X0.shape
     wr = np.ones(n) if w is None else np.asarray(w, dtype=float)
     wt = float(wr.sum())
