@@ -168,6 +168,28 @@ def _ksum(cw: Casewise) -> np.ndarray:
     return cw.K.sum(axis=0) if cw.w is None else np.tensordot(cw.w, cw.K, axes=1)
 
 
+@lru_cache(maxsize=16)
+def _vech_pair_index(p: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
+    """Flat indices into (p, p, p, p) arrays for every pair of vech coordinates a = (j, k), b = (l, m).
+
+    Entry ``s`` of the result is for the direction pair ``(j,k,l,m)``, ``(k,j,l,m)``, ``(j,k,m,l)``,
+    ``(k,j,m,l)`` (s = 0..3, the four terms of a symmetric direction) and holds the flat positions of
+    ``[k,l,m,j]``, ``[l,k,m,j]`` and ``[j,m,k,l]`` (the index patterns of the terms of the entry-wise
+    Hessian), each (nv, nv). Gathering these replaces transposing and indexing whole p^4 arrays.
+    """
+    vi, vj = vech_indices(p)
+    J, K = vi[:, None], vj[:, None]
+    L, M = vi[None, :], vj[None, :]
+
+    def flat(a, b, c, d):
+        return ((a * p + b) * p + c) * p + d
+
+    out = []
+    for j, k, l, m in ((J, K, L, M), (K, J, L, M), (J, K, M, L), (K, J, M, L)):
+        out.append((flat(k, l, m, j), flat(l, k, m, j), flat(j, m, k, l)))
+    return tuple(out)
+
+
 def _kk(cw: Casewise) -> np.ndarray:
     """sum_i K_i[k,l] K_i[m,j] as a (p, p, p, p) array indexed [k, l, m, j]."""
     n, p = cw.u.shape
@@ -211,14 +233,18 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
             UU = (wu[lo:hi, :, None] * u[lo:hi, None, :]).reshape(hi - lo, p * p)
             Qf += UU.T @ cw.K_rows(lo, hi).reshape(hi - lo, p * p)
         Q = Qf.reshape(p, p, p, p)
-    # H[j,k,l,m] for directions E_jk (first) and E_lm (second), entry-wise
-    H = 0.5 * np.transpose(P, (3, 0, 1, 2))  # K_kl K_mj
-    H -= 0.5 * np.transpose(Q, (3, 1, 0, 2))  # u_l u_k K_mj: Q[l,k,m,j] -> [j,k,l,m]
-    H -= 0.5 * np.transpose(Q, (0, 2, 3, 1))  # u_j u_m K_kl: Q[j,m,k,l] -> [j,k,l,m]
-    # symmetric directions: an off-diagonal vech coordinate moves (j,k) and (k,j)
-    Hs = H + np.transpose(H, (1, 0, 2, 3))
-    Hs = Hs + np.transpose(Hs, (0, 1, 3, 2))
-    A = Hs[vi, vj][:, vi, vj]
+    # H[j,k,l,m] for directions E_jk (first) and E_lm (second), entry-wise:
+    # 0.5 K_kl K_mj - 0.5 u_l u_k K_mj - 0.5 u_j u_m K_kl = 0.5 P[k,l,m,j] - 0.5 Q[l,k,m,j] - 0.5 Q[j,m,k,l];
+    # symmetric directions (an off-diagonal vech coordinate moves (j,k) and (k,j)):
+    # Hs = (H[j,k,l,m] + H[k,j,l,m]) + (H[j,k,m,l] + H[k,j,m,l]), gathered at the vech pairs only
+    Pf, Qf4 = P.reshape(-1), Q.reshape(-1)
+    ix = _vech_pair_index(p)
+
+    def h(s: int) -> np.ndarray:
+        kl_mj, lk_mj, jm_kl = ix[s]
+        return 0.5 * Pf[kl_mj] - 0.5 * Qf4[lk_mj] - 0.5 * Qf4[jm_kl]
+
+    A = (h(0) + h(1)) + (h(2) + h(3))
     wa = np.where(vi == vj, 0.5, 1.0)
     A = A * np.outer(wa, wa)
     # mu-Sigma block: d2l/dmu_a dE_lm = -sum K_al u_m
@@ -245,12 +271,12 @@ def expected_information_phi(cw: Casewise) -> np.ndarray:
     information of each row's observed block (positive definite; used as the Fisher-scoring metric)."""
     n, p = cw.u.shape
     vi, vj = vech_indices(p)
-    P = _kk(cw)
-    H = 0.5 * np.transpose(P, (3, 0, 1, 2))
-    Hs = H + np.transpose(H, (1, 0, 2, 3))
-    Hs = Hs + np.transpose(Hs, (0, 1, 3, 2))
+    Pf = _kk(cw).reshape(-1)
+    ix = _vech_pair_index(p)
+    # H[j,k,l,m] = 0.5 P[k,l,m,j], symmetrised as in saturated_hessian and gathered at the vech pairs
+    A = (0.5 * Pf[ix[0][0]] + 0.5 * Pf[ix[1][0]]) + (0.5 * Pf[ix[2][0]] + 0.5 * Pf[ix[3][0]])
     wa = np.where(vi == vj, 0.5, 1.0)
-    A = Hs[vi, vj][:, vi, vj] * np.outer(wa, wa)
+    A = A * np.outer(wa, wa)
     C = _ksum(cw)
     q = p + vi.size
     out = np.zeros((q, q))
