@@ -161,10 +161,6 @@ def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *,
     D = delta_phi(ram, theta)
     Hphi = saturated_hessian(cw)
     g = _phi_gradient(cw)
-    p = ram.p
-    vi, vj = vech_indices(p)
-    g_mu, W = g[:p], np.zeros((p, p))
-    W[vi, vj] = g[p:]  # Delta(theta) @ g as a contraction (RAM.jacobian_dot), without the Jacobian
     q = theta.size
     T = np.zeros((q, q))
     for j in range(q):
@@ -172,9 +168,9 @@ def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *,
         h = 1e-5 * max(1.0, abs(theta[j]))
         th = theta.copy()
         th[j] += h
-        up = ram.jacobian_dot(th, g_mu, W)
+        up = delta_phi(ram, th) @ g
         th[j] -= 2 * h
-        T[:, j] = (up - ram.jacobian_dot(th, g_mu, W)) / (2 * h)
+        T[:, j] = (up - delta_phi(ram, th) @ g) / (2 * h)
     T = 0.5 * (T + T.T)
     A = -(D @ Hphi @ D.T + T)
     return 0.5 * (A + A.T)

@@ -147,39 +147,6 @@ class RAM:
             _add_rows(dmu, mk, G[:, mi].T)
         return dS.reshape(q, p, p), dmu
 
-    def jacobian_dot(self, theta: np.ndarray, g_mu: np.ndarray, W: np.ndarray) -> np.ndarray:
-        """``sum_kl dSigma/dtheta[k,l] W[k,l] + dmu/dtheta g_mu`` (q,), without forming the Jacobian.
-
-        With ``W`` holding a vector of vech coordinates in its lower triangle (zeros above), this is the
-        product of :func:`egovsem.sem.fiml.delta_phi` with ``[g_mu, vech]``: an ``A`` cell (i, j) contributes
-        ``(G' (W + W') H')[i, j]``, an ``S`` cell ``G[:, i]' (W + W') G[:, j]`` (``W`` alone on the diagonal),
-        a mean ``(g_mu' G)[i]`` (times ``(E m)[j]`` for an ``A`` cell), in O(n^2 p) instead of O(q p^2).
-        """
-        A, S, m = self.matrices(theta)
-        n, p, q = A.shape[0], self.p, self.q
-        E = np.linalg.inv(np.eye(n) - A)
-        G = E[:p, :]
-        H = E @ S @ E[:p, :].T
-        Em = E @ m
-        Ws = W + W.T
-        gG = g_mu @ G  # (n,)
-        out = np.zeros(q)
-        ai, aj, ak = self.a_idx
-        if ai.size:
-            Ma = G.T @ Ws @ H.T  # n x n
-            np.add.at(out, ak, Ma[ai, aj] + gG[ai] * Em[aj])
-        si, sj, sk = self.s_idx
-        if si.size:
-            GW = G.T @ W
-            Ms = GW @ G  # G' W G
-            off = si != sj
-            val = np.where(off, Ms[si, sj] + Ms[sj, si], Ms[si, sj])
-            np.add.at(out, sk, val)
-        mi, mk = self.m_idx
-        if mi.size:
-            np.add.at(out, mk, gG[mi])
-        return out
-
     def row_position(self, lhs: str, op: str, rhs: str) -> tuple[str, int, int]:
         """Matrix name and (row, col) of a parameter-table row (for modification indices)."""
         pos = {v: i for i, v in enumerate(self.names)}
