@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 
 __all__ = ["Casewise", "casewise", "vech_indices", "saturated_gradient", "saturated_hessian",
-           "saturated_scores", "em_saturated", "expected_information_phi"]
+           "saturated_scores", "score_blocks", "saturated_crossproduct", "em_saturated", "expected_information_phi"]
 
 LOG2PI = np.log(2 * np.pi)
 
@@ -204,15 +204,49 @@ def _kk(cw: Casewise) -> np.ndarray:
     return ((Kf.T if cw.w is None else Kf.T * cw.w) @ Kf).reshape(p, p, p, p)
 
 
-def saturated_scores(cw: Casewise) -> np.ndarray:
-    """Casewise scores in phi coordinates, (n, p + p(p+1)/2)."""
+def saturated_scores(cw: Casewise, lo: int = 0, hi: int | None = None) -> np.ndarray:
+    """Casewise scores in phi coordinates of rows ``lo:hi`` (default all), (hi - lo, p + p(p+1)/2).
+
+    The whole matrix has rows x p^2 / 2 entries (350 MB at 10^5 rows and 28 variables, a few times that
+    while it is built): callers that only need products of it take it in :func:`score_blocks`."""
     n, p = cw.u.shape
+    hi = n if hi is None else hi
     vi, vj = vech_indices(p)
-    Kv = cw.K[:, vi, vj] if cw.K is not None else cw.K_pattern[:, vi, vj][cw.pattern_index]  # type: ignore[index]
-    G = 0.5 * (cw.u[:, vi] * cw.u[:, vj] - Kv)
+    u = cw.u[lo:hi]
+    if cw.K is not None:
+        Kv = cw.K[lo:hi, vi, vj]
+    else:
+        assert cw.K_pattern is not None and cw.pattern_index is not None
+        Kv = cw.K_pattern[:, vi, vj][cw.pattern_index[lo:hi]]
+    G = 0.5 * (u[:, vi] * u[:, vj] - Kv)
     G = G * np.where(vi == vj, 1.0, 2.0)
-    sc = np.concatenate([cw.u, G], axis=1)
-    return sc if cw.w is None else sc * cw.w[:, None]
+    sc = np.concatenate([u, G], axis=1)
+    return sc if cw.w is None else sc * cw.w[lo:hi, None]
+
+
+def score_blocks(cw: Casewise):
+    """``(lo, hi)`` blocks of rows for :func:`saturated_scores`, each about 8 million entries (one block
+    up to about 18,000 rows at 28 variables), so that products of the scores need memory bounded in n."""
+    n, p = cw.u.shape
+    nphi = p + p * (p + 1) // 2
+    step = max(1, _BLOCK_ENTRIES // nphi)
+    for lo in range(0, n, step):
+        yield lo, min(n, lo + step)
+
+
+def saturated_crossproduct(cw: Casewise, idx: np.ndarray, cluster: np.ndarray | None = None) -> np.ndarray:
+    """``sum_i s_i s_i'`` of the saturated scores' coordinates ``idx``, a block of rows at a time
+    (:func:`score_blocks`); with ``cluster`` (codes 0..C-1) the scores are summed within clusters first
+    and the cross-product multiplied by ``C / (C - 1)``, as :func:`egovsem.sem.vcov.crossproduct`."""
+    C = 0 if cluster is None else int(cluster.max()) + 1
+    acc = np.zeros((idx.size, idx.size)) if cluster is None else np.zeros((C, idx.size))
+    for lo, hi in score_blocks(cw):
+        sc = saturated_scores(cw, lo, hi)[:, idx]
+        if cluster is None:
+            acc += sc.T @ sc
+        else:
+            np.add.at(acc, cluster[lo:hi], sc)
+    return acc if cluster is None else (acc.T @ acc) * (C / (C - 1.0))
 
 
 def saturated_hessian(cw: Casewise) -> np.ndarray:
