@@ -328,10 +328,10 @@ def _em_key(X0: np.ndarray, M: np.ndarray, tol: float, iter_max: int, w: np.ndar
     import hashlib
 
     h = hashlib.blake2b(digest_size=20)
-    for a in (X0, M) if w is None else (X0, M, np.asarray(w, dtype=float)):
-        a = np.ascontiguousarray(a, dtype=float)
-        h.update(repr(a.shape).encode())
-        h.update(a.tobytes())
+    for a in (X0, M) if w is None else (X0, M, np.asarray(w)):
+        # the memory layout is part of the key: the same values in another layout can round differently
+        h.update(repr((a.shape, a.strides, a.dtype.str, a.flags.c_contiguous, a.flags.f_contiguous)).encode())
+        h.update(np.ascontiguousarray(a).tobytes())
     h.update(repr((float(tol), int(iter_max), w is None)).encode())
     return h.digest()
 
