@@ -176,6 +176,15 @@ PLS_FLAGS = {"weighting": "--weighting", "consistent": "--consistent", "missing"
 
 
 def run(args: argparse.Namespace) -> int:
+    """``egovsem fit``: the whole command with BLAS on one thread (fit, fit measures, summary and output;
+    the matrices are small and BLAS threads lose on a busy machine, issue 17)."""
+    from ..parallel import blas_one_thread
+
+    with blas_one_thread():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from .. import sem as engine
     from ..io import parse_na_values, read_data
 

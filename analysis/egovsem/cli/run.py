@@ -51,7 +51,12 @@ def run(args: argparse.Namespace) -> int:
     inputs: dict[str, str | Path | None] = {"CONFIG.yaml": args.config, "raw (configuration)": cfg.raw,
               "instrument (configuration)": cfg.instrument,
               **{f"models (configuration): {m}": p for m, p in cfg.model_paths.items()}}
-    with guarded(inputs, dirs={"--out" if args.out else "out (configuration)": cfg.out}):
+    from ..parallel import blas_one_thread
+
+    # BLAS on one thread for the whole run (fits, fit measures, tables), not only inside each fit: the
+    # matrices are small, and threads spinning on them lose on a busy machine (issue 17); parallel work
+    # (bootstrap, recovery) comes from the process pool, whose workers pin BLAS to one thread themselves
+    with guarded(inputs, dirs={"--out" if args.out else "out (configuration)": cfg.out}), blas_one_thread():
         res = run_study(cfg, progress=say)
     if not args.quiet:
         print(f"wrote {len(res.files)} files to {cfg.out}")

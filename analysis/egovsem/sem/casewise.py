@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 
 __all__ = ["Casewise", "casewise", "vech_indices", "saturated_gradient", "saturated_hessian",
-           "saturated_scores", "em_saturated", "expected_information_phi"]
+           "saturated_scores", "score_blocks", "saturated_crossproduct", "em_saturated", "expected_information_phi"]
 
 LOG2PI = np.log(2 * np.pi)
 
@@ -168,6 +168,28 @@ def _ksum(cw: Casewise) -> np.ndarray:
     return cw.K.sum(axis=0) if cw.w is None else np.tensordot(cw.w, cw.K, axes=1)
 
 
+@lru_cache(maxsize=16)
+def _vech_pair_index(p: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
+    """Flat indices into (p, p, p, p) arrays for every pair of vech coordinates a = (j, k), b = (l, m).
+
+    Entry ``s`` of the result is for the direction pair ``(j,k,l,m)``, ``(k,j,l,m)``, ``(j,k,m,l)``,
+    ``(k,j,m,l)`` (s = 0..3, the four terms of a symmetric direction) and holds the flat positions of
+    ``[k,l,m,j]``, ``[l,k,m,j]`` and ``[j,m,k,l]`` (the index patterns of the terms of the entry-wise
+    Hessian), each (nv, nv). Gathering these replaces transposing and indexing whole p^4 arrays.
+    """
+    vi, vj = vech_indices(p)
+    J, K = vi[:, None], vj[:, None]
+    L, M = vi[None, :], vj[None, :]
+
+    def flat(a, b, c, d):
+        return ((a * p + b) * p + c) * p + d
+
+    out = []
+    for j, k, l, m in ((J, K, L, M), (K, J, L, M), (J, K, M, L), (K, J, M, L)):
+        out.append((flat(k, l, m, j), flat(l, k, m, j), flat(j, m, k, l)))
+    return tuple(out)
+
+
 def _kk(cw: Casewise) -> np.ndarray:
     """sum_i K_i[k,l] K_i[m,j] as a (p, p, p, p) array indexed [k, l, m, j]."""
     n, p = cw.u.shape
@@ -182,15 +204,49 @@ def _kk(cw: Casewise) -> np.ndarray:
     return ((Kf.T if cw.w is None else Kf.T * cw.w) @ Kf).reshape(p, p, p, p)
 
 
-def saturated_scores(cw: Casewise) -> np.ndarray:
-    """Casewise scores in phi coordinates, (n, p + p(p+1)/2)."""
+def saturated_scores(cw: Casewise, lo: int = 0, hi: int | None = None) -> np.ndarray:
+    """Casewise scores in phi coordinates of rows ``lo:hi`` (default all), (hi - lo, p + p(p+1)/2).
+
+    The whole matrix has rows x p^2 / 2 entries (350 MB at 10^5 rows and 28 variables, a few times that
+    while it is built): callers that only need products of it take it in :func:`score_blocks`."""
     n, p = cw.u.shape
+    hi = n if hi is None else hi
     vi, vj = vech_indices(p)
-    Kv = cw.K[:, vi, vj] if cw.K is not None else cw.K_pattern[:, vi, vj][cw.pattern_index]  # type: ignore[index]
-    G = 0.5 * (cw.u[:, vi] * cw.u[:, vj] - Kv)
+    u = cw.u[lo:hi]
+    if cw.K is not None:
+        Kv = cw.K[lo:hi, vi, vj]
+    else:
+        assert cw.K_pattern is not None and cw.pattern_index is not None
+        Kv = cw.K_pattern[:, vi, vj][cw.pattern_index[lo:hi]]
+    G = 0.5 * (u[:, vi] * u[:, vj] - Kv)
     G = G * np.where(vi == vj, 1.0, 2.0)
-    sc = np.concatenate([cw.u, G], axis=1)
-    return sc if cw.w is None else sc * cw.w[:, None]
+    sc = np.concatenate([u, G], axis=1)
+    return sc if cw.w is None else sc * cw.w[lo:hi, None]
+
+
+def score_blocks(cw: Casewise):
+    """``(lo, hi)`` blocks of rows for :func:`saturated_scores`, each about 8 million entries (one block
+    up to about 18,000 rows at 28 variables), so that products of the scores need memory bounded in n."""
+    n, p = cw.u.shape
+    nphi = p + p * (p + 1) // 2
+    step = max(1, _BLOCK_ENTRIES // nphi)
+    for lo in range(0, n, step):
+        yield lo, min(n, lo + step)
+
+
+def saturated_crossproduct(cw: Casewise, idx: np.ndarray, cluster: np.ndarray | None = None) -> np.ndarray:
+    """``sum_i s_i s_i'`` of the saturated scores' coordinates ``idx``, a block of rows at a time
+    (:func:`score_blocks`); with ``cluster`` (codes 0..C-1) the scores are summed within clusters first
+    and the cross-product multiplied by ``C / (C - 1)``, as :func:`egovsem.sem.vcov.crossproduct`."""
+    C = 0 if cluster is None else int(cluster.max()) + 1
+    acc = np.zeros((idx.size, idx.size)) if cluster is None else np.zeros((C, idx.size))
+    for lo, hi in score_blocks(cw):
+        sc = saturated_scores(cw, lo, hi)[:, idx]
+        if cluster is None:
+            acc += sc.T @ sc
+        else:
+            np.add.at(acc, cluster[lo:hi], sc)
+    return acc if cluster is None else (acc.T @ acc) * (C / (C - 1.0))
 
 
 def saturated_hessian(cw: Casewise) -> np.ndarray:
@@ -211,14 +267,18 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
             UU = (wu[lo:hi, :, None] * u[lo:hi, None, :]).reshape(hi - lo, p * p)
             Qf += UU.T @ cw.K_rows(lo, hi).reshape(hi - lo, p * p)
         Q = Qf.reshape(p, p, p, p)
-    # H[j,k,l,m] for directions E_jk (first) and E_lm (second), entry-wise
-    H = 0.5 * np.transpose(P, (3, 0, 1, 2))  # K_kl K_mj
-    H -= 0.5 * np.transpose(Q, (3, 1, 0, 2))  # u_l u_k K_mj: Q[l,k,m,j] -> [j,k,l,m]
-    H -= 0.5 * np.transpose(Q, (0, 2, 3, 1))  # u_j u_m K_kl: Q[j,m,k,l] -> [j,k,l,m]
-    # symmetric directions: an off-diagonal vech coordinate moves (j,k) and (k,j)
-    Hs = H + np.transpose(H, (1, 0, 2, 3))
-    Hs = Hs + np.transpose(Hs, (0, 1, 3, 2))
-    A = Hs[vi, vj][:, vi, vj]
+    # H[j,k,l,m] for directions E_jk (first) and E_lm (second), entry-wise:
+    # 0.5 K_kl K_mj - 0.5 u_l u_k K_mj - 0.5 u_j u_m K_kl = 0.5 P[k,l,m,j] - 0.5 Q[l,k,m,j] - 0.5 Q[j,m,k,l];
+    # symmetric directions (an off-diagonal vech coordinate moves (j,k) and (k,j)):
+    # Hs = (H[j,k,l,m] + H[k,j,l,m]) + (H[j,k,m,l] + H[k,j,m,l]), gathered at the vech pairs only
+    Pf, Qf4 = P.reshape(-1), Q.reshape(-1)
+    ix = _vech_pair_index(p)
+
+    def h(s: int) -> np.ndarray:
+        kl_mj, lk_mj, jm_kl = ix[s]
+        return 0.5 * Pf[kl_mj] - 0.5 * Qf4[lk_mj] - 0.5 * Qf4[jm_kl]
+
+    A = (h(0) + h(1)) + (h(2) + h(3))
     wa = np.where(vi == vj, 0.5, 1.0)
     A = A * np.outer(wa, wa)
     # mu-Sigma block: d2l/dmu_a dE_lm = -sum K_al u_m
@@ -245,18 +305,35 @@ def expected_information_phi(cw: Casewise) -> np.ndarray:
     information of each row's observed block (positive definite; used as the Fisher-scoring metric)."""
     n, p = cw.u.shape
     vi, vj = vech_indices(p)
-    P = _kk(cw)
-    H = 0.5 * np.transpose(P, (3, 0, 1, 2))
-    Hs = H + np.transpose(H, (1, 0, 2, 3))
-    Hs = Hs + np.transpose(Hs, (0, 1, 3, 2))
+    Pf = _kk(cw).reshape(-1)
+    ix = _vech_pair_index(p)
+    # H[j,k,l,m] = 0.5 P[k,l,m,j], symmetrised as in saturated_hessian and gathered at the vech pairs
+    A = (0.5 * Pf[ix[0][0]] + 0.5 * Pf[ix[1][0]]) + (0.5 * Pf[ix[2][0]] + 0.5 * Pf[ix[3][0]])
     wa = np.where(vi == vj, 0.5, 1.0)
-    A = Hs[vi, vj][:, vi, vj] * np.outer(wa, wa)
+    A = A * np.outer(wa, wa)
     C = _ksum(cw)
     q = p + vi.size
     out = np.zeros((q, q))
     out[:p, :p] = C
     out[p:, p:] = A
     return out
+
+
+#: EM results of recent calls, keyed by a digest of their arguments (see :func:`em_saturated`)
+_EM_CACHE: dict[bytes, tuple[np.ndarray, np.ndarray, float, int]] = {}
+_EM_CACHE_SIZE = 32
+
+
+def _em_key(X0: np.ndarray, M: np.ndarray, tol: float, iter_max: int, w: np.ndarray | None) -> bytes:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    for a in (X0, M) if w is None else (X0, M, np.asarray(w)):
+        # the memory layout is part of the key: the same values in another layout can round differently
+        h.update(repr((a.shape, a.strides, a.dtype.str, a.flags.c_contiguous, a.flags.f_contiguous)).encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    h.update(repr((float(tol), int(iter_max), w is None)).encode())
+    return h.digest()
 
 
 def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max: int = 5000,
@@ -266,7 +343,23 @@ def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max:
     Returns (Sigma, mu, logl, iterations). E-step: ``xhat_i = mu + Sigma u_i``,
     ``C_i = Sigma - Sigma K_i Sigma``; M-step: moments of the completed data (weighted by the sampling
     weights ``w``, lavaan's ``lav_mvnorm_missing_h1_estimate_moments(wt =)``; logl is then weighted).
+
+    The result depends on the arguments only, so the last few are kept (keyed by a digest of the data,
+    mask, weights and settings) and returned as copies: the steps of an invariance test, the models of one
+    run and a fit's fit measures share the saturated moments of the same rows instead of iterating again.
     """
+    key = _em_key(X0, M, tol, iter_max, w)
+    hit = _EM_CACHE.get(key)
+    if hit is None:
+        hit = _em_saturated(X0, M, tol=tol, iter_max=iter_max, w=w)
+        if len(_EM_CACHE) >= _EM_CACHE_SIZE:
+            _EM_CACHE.pop(next(iter(_EM_CACHE)))
+        _EM_CACHE[key] = hit
+    S, mu, ll, it = hit
+    return S.copy(), mu.copy(), ll, it
+
+
+def _em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float, iter_max: int, w: np.ndarray | None):
     n, p = X0.shape
     wr = np.ones(n) if w is None else np.asarray(w, dtype=float)
     wt = float(wr.sum())

@@ -21,6 +21,7 @@ from .casewise import (
     saturated_gradient,
     saturated_hessian,
     saturated_scores,
+    score_blocks,
     vech_indices,
 )
 from .discrepancy import Discrepancy, minimize_groups
@@ -195,7 +196,11 @@ def model_scores(ram: RAM, theta: np.ndarray, rows: RowData, *, mu_fixed: np.nda
     if mu_fixed is not None:
         mu = mu_fixed
     cw = _casewise_at(rows, Sigma, mu)
-    return saturated_scores(cw) @ delta_phi(ram, theta).T
+    Dt = delta_phi(ram, theta).T
+    out = np.empty((cw.u.shape[0], Dt.shape[1]))
+    for lo, hi in score_blocks(cw):  # the n x nphi saturated scores a block of rows at a time
+        out[lo:hi] = saturated_scores(cw, lo, hi) @ Dt
+    return out
 
 
 def independence_fiml(rows: RowData, xi=()) -> tuple[np.ndarray, np.ndarray, float]:

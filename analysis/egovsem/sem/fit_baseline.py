@@ -69,7 +69,7 @@ def baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb:
                   fiml: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Observed information ``Ab`` and score cross-product ``Bb`` of one group's baseline model at its
     estimates, its Jacobian ``Db`` (selection of the free saturated coordinates) and its moments."""
-    from .casewise import casewise, saturated_hessian, saturated_scores
+    from .casewise import casewise, saturated_hessian, saturated_scores, score_blocks
 
     p = S.shape[0]
     Sb, mb = baseline_moments(S, xbar, rows, xi, xb, fiml)
@@ -83,7 +83,9 @@ def baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb:
     Db = np.zeros((idx.size, p + p * (p + 1) // 2))
     Db[np.arange(idx.size), idx] = 1.0
     H = saturated_hessian(cw)
-    sc = saturated_scores(cw) @ Db.T
+    sc = np.empty((cw.u.shape[0], idx.size))
+    for lo, hi in score_blocks(cw):  # the n x nphi saturated scores a block of rows at a time
+        sc[lo:hi] = saturated_scores(cw, lo, hi) @ Db.T
     return -(Db @ H @ Db.T), crossproduct(sc, rows.cluster), Db, Sb, mb
 
 

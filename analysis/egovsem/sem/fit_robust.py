@@ -52,9 +52,8 @@ def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
                zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-observation ``Wc`` (complete data at the EM moments, with the coordinates ``zero_x`` zeroed),
     ``Wm`` (observed information under missing data) and ``Jm`` (score cross-product) of one group."""
-    from .casewise import casewise, saturated_hessian, saturated_scores
+    from .casewise import casewise, saturated_crossproduct, saturated_hessian
     from .robust import complete_information_phi
-    from .vcov import crossproduct
 
     n = rows.total
     wc = complete_information_phi(S)
@@ -66,8 +65,8 @@ def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
         raise ValueError("a covariance matrix of the fit measures is not positive definite on some rows' "
                          "observed variables")
     wm = -saturated_hessian(cw)[np.ix_(cx, cx)] / n
-    sc = saturated_scores(cw)[:, cx]
-    return wc[np.ix_(cx, cx)], wm, crossproduct(sc, rows.cluster) / n
+    jm = saturated_crossproduct(cw, cx, rows.cluster)  # a block of rows at a time
+    return wc[np.ix_(cx, cx)], wm, jm / n
 
 
 def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list[int],

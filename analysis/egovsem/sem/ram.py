@@ -21,11 +21,13 @@ import pandas as pd
 __all__ = ["RAM"]
 
 
-def _scatter(k: np.ndarray, q: int) -> np.ndarray:
-    """0/1 matrix (q, len(k)) that sums rows sharing a parameter (equality constraints) into theta."""
-    out = np.zeros((q, k.size))
-    out[k, np.arange(k.size)] = 1.0
-    return out
+def _add_rows(out: np.ndarray, k: np.ndarray, rows: np.ndarray) -> None:
+    """``out[k[r]] += rows[r]`` for every r (rows sharing a parameter are summed; plain assignment-add where
+    every ``k`` is distinct, which is exact)."""
+    if np.unique(k).size == k.size:
+        out[k] += rows
+    else:
+        np.add.at(out, k, rows)
 
 
 @dataclass
@@ -131,18 +133,18 @@ class RAM:
         if ai.size:
             t = G[:, ai].T[:, :, None] * H[aj, :][:, None, :]  # (nA, p, p)
             t = t + np.swapaxes(t, 1, 2)
-            Ka = _scatter(ak, q)
-            dS += Ka @ t.reshape(ai.size, p * p)
-            dmu += Ka @ (G[:, ai].T * Em[aj][:, None])
+            # rows sharing a parameter (equality constraints) are summed into theta
+            _add_rows(dS, ak, t.reshape(ai.size, p * p))
+            _add_rows(dmu, ak, G[:, ai].T * Em[aj][:, None])
         si, sj, sk = self.s_idx
         if si.size:
             t = G[:, si].T[:, :, None] * G[:, sj].T[:, None, :]
             off = si != sj
             t[off] = t[off] + np.swapaxes(t[off], 1, 2)
-            dS += _scatter(sk, q) @ t.reshape(si.size, p * p)
+            _add_rows(dS, sk, t.reshape(si.size, p * p))
         mi, mk = self.m_idx
         if mi.size:
-            dmu += _scatter(mk, q) @ G[:, mi].T
+            _add_rows(dmu, mk, G[:, mi].T)
         return dS.reshape(q, p, p), dmu
 
     def row_position(self, lhs: str, op: str, rhs: str) -> tuple[str, int, int]:

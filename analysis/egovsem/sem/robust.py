@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .casewise import Casewise, casewise_pd, expected_information_phi, saturated_hessian, saturated_scores
+from .casewise import Casewise, casewise_pd, expected_information_phi, saturated_crossproduct, saturated_hessian
 
 __all__ = ["UnrestrictedInfo", "unrestricted_info", "complete_information_phi", "ml_discrepancy",
            "yb_traces", "fiml_corrected_k", "saturated_coords"]
@@ -48,13 +48,10 @@ _coords = saturated_coords  # the former private name
 
 
 def unrestricted_info(rows, Sigma: np.ndarray, mu: np.ndarray, meanstructure: bool, xi=()) -> UnrestrictedInfo:
-    from .vcov import crossproduct
-
     cw = casewise_pd(rows.X0, rows.M, Sigma, mu, rows.w)
     idx = saturated_coords(Sigma.shape[0], meanstructure, xi)
     A1 = -saturated_hessian(cw)[np.ix_(idx, idx)]
-    s = saturated_scores(cw)[:, idx]
-    return UnrestrictedInfo(A1, crossproduct(s, rows.cluster), idx)
+    return UnrestrictedInfo(A1, saturated_crossproduct(cw, idx, rows.cluster), idx)
 
 
 def complete_information_phi(Sigma: np.ndarray) -> np.ndarray:

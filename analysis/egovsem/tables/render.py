@@ -372,13 +372,16 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
     for j, col in enumerate(table.columns):  # the grid (LibreOffice reads it) and each cell (Word)
         col.width = widths[j]
     last = len(rows)
+    # python-docx rebuilds a row's cell list on every ``row.cells`` (walking the grid): take it once per row
+    trows = list(table.rows)
     for i, texts in enumerate([cols] + list(rows)):
-        row = table.rows[i]
+        row = trows[i]
         if i == 0:  # repeat the header row on each page
             trpr = row._tr.get_or_add_trPr()
             trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))
+        cells = row.cells
         for j, text in enumerate(texts):
-            cell = row.cells[j]
+            cell = cells[j]
             cell.width = widths[j]
             par = cell.paragraphs[0]
             par.alignment = align.get(t.align[j], WD_ALIGN_PARAGRAPH.LEFT) if i else (
