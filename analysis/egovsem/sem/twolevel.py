@@ -23,9 +23,9 @@ of the cluster values, divisor J) and the log-likelihood reported is conditional
 saturated log-likelihood is subtracted, as lavaan's ``logl``).
 
 The standard errors come from the observed information (the Hessian of the log-likelihood, lavaan's
-default for two-level models). The saturated (H1) model, which lavaan fits by EM, is fitted here by the
-same EM steps (lavaan's stopping rule: a log-likelihood increase below 1e-4) and then polished by
-quasi-Newton to the exact maximum unless ``h1_exact=False``.
+default for two-level models). The saturated (H1) model, which lavaan fits by EM, is fitted by the same EM
+steps and stopping rule (a log-likelihood increase below 1e-4), so the chi-square, SRMR and ICC are lavaan's;
+``h1_exact=True`` polishes it to the exact maximum instead.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ from .partable import ModelSpec, specify
 from .ram import RAM
 from .start import partable_start
 
-__all__ = ["has_levels", "split_levels", "TwoLevelFit", "sem_twolevel"]
+__all__ = ["has_levels", "split_levels", "TwoLevelFit", "sem_twolevel", "fit_from_sem"]
 
 _LEVEL_RE = re.compile(r"^\s*level\s*:\s*([A-Za-z0-9_]+)\s*;?\s*(.*)$")
 _LOG2PI = float(np.log(2.0 * np.pi))
@@ -79,7 +79,7 @@ def split_levels(model: str) -> tuple[str, str]:
         blocks[cur].append(line)
     if set(blocks) != {1, 2}:
         raise ModelSyntaxError("model syntax: a two-level model needs both a 'level: 1' and a 'level: 2' block "
-                               f"(found: {', '.join('level: %d' % k for k in sorted(blocks)) or 'none'}).")
+                               f"(found: {', '.join(f'level: {k}' for k in sorted(blocks)) or 'none'}).")
     for k in (1, 2):
         if not "\n".join(blocks[k]).strip():
             raise ModelSyntaxError(f"model syntax: the 'level: {k}' block is empty.")
@@ -106,6 +106,7 @@ class ClusterStats:
     Z: np.ndarray  # cluster values of z (J x p_z)
     nj: np.ndarray  # cluster size of each cluster
     labels: np.ndarray  # cluster identifiers
+    Y1Y1: np.ndarray  # raw cross-products of y (for the EM steps of the saturated model)
 
 
 def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cluster: str) -> ClusterStats:
@@ -118,20 +119,20 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         raise DataError(f"the model's variables {miss} are not columns of the data.")
     d = data[cols + [cluster]]
     if d[cluster].isna().any():
-        rows = list(np.flatnonzero(d[cluster].isna().to_numpy())[:10] + 1)
+        rows = [int(r) + 1 for r in np.flatnonzero(d[cluster].isna().to_numpy())[:10]]
         raise DataError(f"cluster = {cluster!r}: missing cluster identifiers in data rows {rows}.")
     for c in cols:
         if not pd.api.types.is_numeric_dtype(d[c]):
             raise DataError(f"column {c!r} is not numeric (dtype {d[c].dtype}).")
     if d[cols].isna().to_numpy().any():
         bad = d[cols].isna().any(axis=1).to_numpy()
-        rows = list(np.flatnonzero(bad)[:10] + 1)
+        rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
         raise DataError(f"two-level ML needs complete data: {int(bad.sum())} rows have missing values "
                         f"(data rows {rows}{' ...' if bad.sum() > 10 else ''}); drop them first.")
     codes, labels = pd.factorize(d[cluster], sort=False)
     J = len(labels)
     if J < 2:
-        raise DataError(f"cluster = {cluster!r} has {J} cluster ({labels[0]!r}): a two-level model needs "
+        raise DataError(f"cluster = {cluster!r} has {J} cluster ({labels[0]}): a two-level model needs "
                         "several clusters to estimate the between-level covariances.")
     N = len(d)
     nj = np.bincount(codes, minlength=J)
@@ -147,10 +148,10 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         if dev.any():
             col = int(np.flatnonzero(dev.any(axis=0))[0])
             bad_cl = np.unique(codes[dev[:, col]])
-            rows = np.flatnonzero(np.isin(codes, bad_cl[:3]))[:12] + 1
+            rows = [int(r) + 1 for r in np.flatnonzero(np.isin(codes, bad_cl[:3]))[:12]]
             raise DataError(
-                f"level-2 variable {z[col]!r} varies within cluster {labels[bad_cl[0]]!r} of {cluster!r} "
-                f"({len(bad_cl)} clusters in all; data rows {list(rows)}): a between-level variable must be "
+                f"level-2 variable {z[col]!r} varies within cluster {labels[bad_cl[0]]} of {cluster!r} "
+                f"({len(bad_cl)} cluster(s) in all; data rows {rows}): a between-level variable must be "
                 "constant inside each cluster. Put it at level 1 or use its cluster value.")
     R = Y - Y2[codes]
     S_PW = R.T @ R / (N - J) if N > J else np.full((len(y), len(y)), np.nan)
@@ -166,7 +167,7 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         mean_d.append(m)
         cov_d.append((Ds - m).T @ (Ds - m) / Ds.shape[0])
     return ClusterStats(tuple(y), tuple(z), N, J, sizes, ns, mean_d, cov_d, S_PW, S_total, mean_total, Y2, Z,
-                        nj, np.asarray(labels))
+                        nj, np.asarray(labels), Y.T @ Y)
 
 
 # ------------------------------------------------------------------------------------ likelihood --
@@ -190,10 +191,9 @@ class Layout:
 
 
 def _logdet_inv(M: np.ndarray) -> tuple[float, np.ndarray]:
-    sign, ld = np.linalg.slogdet(M)
-    if sign <= 0:
-        raise np.linalg.LinAlgError("not positive definite")
-    return float(ld), np.linalg.inv(M)
+    C = np.linalg.cholesky(M)  # LinAlgError unless positive definite
+    Ci = np.linalg.inv(C)
+    return float(2.0 * np.sum(np.log(np.diag(C)))), Ci.T @ Ci
 
 
 def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
@@ -311,6 +311,78 @@ def _fit_free_moments(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarra
     return float(res.fun), unpack(res.x)
 
 
+def em_saturated(L: Layout, cs: ClusterStats, tol: float = 1e-4, max_iter: int = 5000,
+                 min_variance: float = 1e-5) -> tuple[float, tuple]:
+    """The saturated (H1) two-level model by lavaan's EM: start at identity covariances and zero means
+    (between-only variables at their cluster moments), stop once the log-likelihood rises by less than
+    ``tol``. Returns -2 logL (without constants) and (S1, m1, S2, m2) of the last step."""
+    p1, pz = len(L.ov1), len(L.z)
+    N, J = cs.N, cs.J
+    sw, sb = np.eye(p1), np.zeros((p1, p1))
+    sb[np.ix_(L.i1_b, L.i1_b)] = np.eye(len(L.both))
+    syz = np.zeros((p1, pz))
+    mw, mb = np.zeros(p1), np.zeros(p1)
+    mz = cs.Z.mean(axis=0) if pz else np.zeros(0)
+    szz = np.cov(cs.Z.T, bias=True).reshape(pz, pz) if pz else np.zeros((0, 0))
+
+    def to_moments(sw, sb, syz, mw, mb):
+        S2 = np.zeros((len(L.ov2), len(L.ov2)))
+        S2[np.ix_(L.i2_b, L.i2_b)] = sb[np.ix_(L.i1_b, L.i1_b)]
+        S2[np.ix_(L.i2_z, L.i2_z)] = szz
+        S2[np.ix_(L.i2_b, L.i2_z)] = syz[L.i1_b]
+        S2[np.ix_(L.i2_z, L.i2_b)] = syz[L.i1_b].T
+        m2 = np.zeros(len(L.ov2))
+        m2[L.i2_b] = mb[L.i1_b]
+        m2[L.i2_z] = mz
+        return sw.copy(), mw.copy(), S2, m2
+
+    mom = to_moments(sw, sb, syz, mw, mb)
+    fx_old = -objective(L, cs, *mom)
+    D = np.hstack([cs.Z, cs.Y2])
+    for _ in range(max_iter):
+        mu = np.concatenate([mz, mw + mb])
+        s1 = np.hstack([syz, sb])
+        CW2, CB = np.zeros((p1, p1)), np.zeros((p1, p1))
+        MW, MB = np.zeros(p1), np.zeros(p1)
+        ZY = np.zeros((pz, p1))
+        for s, n_s in zip(cs.sizes, cs.ns):
+            sel = cs.nj == s
+            bj, ybar = D[sel], cs.Y2[sel]
+            om = np.empty((pz + p1, pz + p1))
+            om[:pz, :pz] = szz
+            om[:pz, pz:] = syz.T
+            om[pz:, :pz] = syz
+            om[pz:, pz:] = (sw + s * sb) / s
+            s1j = s1 @ np.linalg.inv(om)
+            Ev = (bj - mu) @ s1j.T + mb
+            Covv = n_s * (sb - s1j @ s1.T)
+            Covv = (Covv + Covv.T) / 2
+            Evv = Covv + Ev.T @ Ev
+            MW += s * (ybar - Ev).sum(axis=0)
+            MB += Ev.sum(axis=0)
+            CW2 += s * (Evv - ybar.T @ Ev - Ev.T @ ybar)
+            CB += Evv
+            if pz:
+                ZY += cs.Z[sel].T @ Ev
+        Mws, Mbs = MW / N, MB / J
+        sw = (cs.Y1Y1 + CW2) / N - np.outer(Mws, Mws)
+        sb = CB / J - np.outer(Mbs, Mbs)
+        if pz:
+            syz = (ZY / J - np.outer(mz, Mbs)).T
+        mw, mb = Mws, Mbs
+        zero = np.flatnonzero(np.diag(sw) < min_variance)
+        if zero.size:
+            sw[:, zero] = 0
+            sw[zero, :] = 0
+            sw[zero, zero] = min_variance
+        mom = to_moments(sw, sb, syz, mw, mb)
+        fx = -objective(L, cs, *mom)
+        if (fx - fx_old) / 2.0 < tol:  # fx is 2 logL up to constants; lavaan stops on the logL increase
+            break
+        fx_old = fx
+    return float(-fx), mom
+
+
 def _moment_start(L: Layout, cs: ClusterStats):
     """lavaan-like starting moments: pooled within covariance and the between covariance from the
     method-of-moments split (S_B - S_W) / s, cluster-level moments of the between-only variables."""
@@ -360,7 +432,8 @@ def _newton_polish(fg, theta: np.ndarray, iter_max: int, tol: float = 1e-9) -> t
     in flat between-level directions with small clusters."""
     f, g = fg(theta)
     it = 0
-    for it in range(1, min(iter_max, 200) + 1):
+    while it < min(iter_max, 200):
+        it += 1
         if np.max(np.abs(g)) < tol * max(1.0, abs(f)):
             break
         H = _num_hessian(fg, theta)
@@ -429,7 +502,9 @@ class TwoLevelFit:
             L = self.layout
             vals = {}
             for v in L.ov1:
-                if v in L.both:
+                if v in L.within:
+                    vals[v] = 0.0
+                else:
                     b = S2[L.ov2.index(v), L.ov2.index(v)]
                     wv = S1[L.ov1.index(v), L.ov1.index(v)]
                     vals[v] = b / (b + wv)
@@ -495,7 +570,7 @@ def _build_partable(spec1: ModelSpec, spec2: ModelSpec, both: set[str]) -> pd.Da
     out = pd.concat(parts, ignore_index=True)
     # renumber the free parameters 1..q in table order
     fr = out["free"].to_numpy()
-    uniq = {}
+    uniq: dict[int, int] = {}
     for f in fr:
         if f > 0 and f not in uniq:
             uniq[f] = len(uniq) + 1
@@ -505,7 +580,7 @@ def _build_partable(spec1: ModelSpec, spec2: ModelSpec, both: set[str]) -> pd.Da
 
 
 def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv: bool = False, fixed_x: bool = True,
-                 iter_max: int = 10000, h1_exact: bool = True) -> TwoLevelFit:
+                 iter_max: int = 10000, h1_exact: bool = False) -> TwoLevelFit:
     """Fit a two-level model (``level: 1`` / ``level: 2`` blocks) by ML, as lavaan's
     ``sem(model, data, cluster = cluster)``.
 
@@ -589,7 +664,8 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
         g = (d1S.reshape(q, -1) @ gW.ravel() + d1m @ gm1 + d2S.reshape(q, -1) @ g2.ravel() + d2m @ gm2)
         return f, g
 
-    res = optimize.minimize(fg, th0, jac=True, method="BFGS", options={"gtol": 1e-8, "maxiter": iter_max})
+    res = optimize.minimize(fg, th0, jac=True, method="L-BFGS-B",
+                            options={"maxiter": iter_max, "ftol": 1e-14, "gtol": 1e-9})
     theta, nit = _newton_polish(fg, res.x, iter_max)
     f0, g0 = fg(theta)
     f0 = float(f0)
@@ -613,9 +689,10 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     p1, p2 = len(ov1), len(ov2)
     fm1 = np.array([v in within for v in ov1])
     fm2 = np.ones(p2, dtype=bool)
-    h1_S1, h1_m1, h1_S2, h1_m2 = S1s, m1s, S2s, m2s
-    f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = _fit_free_moments(
-        L, cs, S1s, m1s, S2s, m2s, np.ones((p1, p1), bool), fm1, np.ones((p2, p2), bool), fm2)
+    f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = em_saturated(L, cs)
+    if h1_exact:
+        f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = _fit_free_moments(
+            L, cs, h1_S1, h1_m1, h1_S2, h1_m2, np.ones((p1, p1), bool), fm1, np.ones((p2, p2), bool), fm2)
     # baseline: independence at both levels, the fixed covariates' block at its sample values
     bS1 = np.diag(np.diag(S1s))
     bS2 = np.diag(np.diag(S2s))
@@ -672,3 +749,20 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
         implied={"cov_within": S1, "mean_within": m1, "cov_between": S2, "mean_between": m2},
         h1={"cov_within": h1_S1, "mean_within": h1_m1, "cov_between": h1_S2, "mean_between": h1_m2},
         layout=L, cstats=cs)
+
+
+def fit_from_sem(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv: bool, fixed_x: bool, iter_max: int,
+                 estimator: str = "ML", missing: str = "listwise", **others: Any) -> TwoLevelFit:
+    """:func:`egovsem.sem` with a two-level model: refuse the options that two-level ML does not have."""
+    if str(estimator).upper() != "ML":
+        raise EgovsemError(f"estimator = {estimator!r}: a two-level model ('level:' blocks) is fitted by ML only.")
+    if str(missing).lower() not in ("listwise", "default"):
+        raise EgovsemError(f"missing = {missing!r}: two-level ML needs complete data (missing = 'listwise'); "
+                           "drop the incomplete rows first.")
+    defaults: dict[str, Any] = {"meanstructure": None, "orthogonal": False, "std_ov": False, "group_partial": None,
+                                "group_equal": None, "constraints": None}
+    for k, v in others.items():
+        if v is None or (k in defaults and v == defaults[k]):
+            continue
+        raise EgovsemError(f"{k} = {v!r} is not available for a two-level model ('level:' blocks); leave it out.")
+    return sem_twolevel(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max)
