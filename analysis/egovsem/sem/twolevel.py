@@ -107,10 +107,15 @@ class ClusterStats:
     nj: np.ndarray  # cluster size of each cluster
     labels: np.ndarray  # cluster identifiers
     Y1Y1: np.ndarray  # raw cross-products of y (for the EM steps of the saturated model)
+    rows: list[tuple[np.ndarray, np.ndarray]] | None = None  # FIML: per cluster (y rows with NaN, z values)
+    n_obs_y: int = 0  # FIML: number of observed y cells
 
 
-def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cluster: str) -> ClusterStats:
-    """Check the data and compute the statistics (complete data; rows with a missing value are refused)."""
+def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cluster: str, *,
+                  fiml: bool = False, x: tuple[str, ...] = ()) -> ClusterStats:
+    """Check the data and compute the statistics. Complete data unless ``fiml``: then missing level-1 cells
+    (not in the fixed covariates ``x`` or the between-only variables) are kept for the casewise likelihood and
+    the summary statistics (used for starting values) come from the complete rows."""
     if cluster not in data.columns:
         raise DataError(f"cluster = {cluster!r}: no such column in the data.")
     cols = list(y) + list(z)
@@ -124,11 +129,21 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
     for c in cols:
         if not pd.api.types.is_numeric_dtype(d[c]):
             raise DataError(f"column {c!r} is not numeric (dtype {d[c].dtype}).")
-    if d[cols].isna().to_numpy().any():
+    if fiml:
+        strict = [c for c in cols if c in z or c in x]
+        if strict and d[strict].isna().to_numpy().any():
+            bad = d[strict].isna().any(axis=1).to_numpy()
+            rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
+            raise DataError(f"missing = 'ml': the covariates and between-level variables {strict} must be complete "
+                            f"in a two-level model; {int(bad.sum())} rows have missing values there (data rows {rows}).")
+        allna = d[list(y)].isna().all(axis=1).to_numpy()
+        if allna.any():
+            d = d[~allna]
+    if not fiml and d[cols].isna().to_numpy().any():
         bad = d[cols].isna().any(axis=1).to_numpy()
         rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
         raise DataError(f"two-level ML needs complete data: {int(bad.sum())} rows have missing values "
-                        f"(data rows {rows}{' ...' if bad.sum() > 10 else ''}); drop them first.")
+                        f"(data rows {rows}{' ...' if bad.sum() > 10 else ''}); drop them first or use missing = 'ml'.")
     codes, labels = pd.factorize(d[cluster], sort=False)
     J = len(labels)
     if J < 2:
@@ -166,8 +181,22 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         m = Ds.mean(axis=0)
         mean_d.append(m)
         cov_d.append((Ds - m).T @ (Ds - m) / Ds.shape[0])
-    return ClusterStats(tuple(y), tuple(z), N, J, sizes, ns, mean_d, cov_d, S_PW, S_total, mean_total, Y2, Z,
-                        nj, np.asarray(labels), Y.T @ Y)
+    out = ClusterStats(tuple(y), tuple(z), N, J, sizes, ns, mean_d, cov_d, S_PW, S_total, mean_total, Y2, Z,
+                       nj, np.asarray(labels), Y.T @ Y)
+    if fiml and np.isnan(Y).any():
+        comp = d[~d[list(y)].isna().any(axis=1).to_numpy()]
+        base = cluster_stats(comp, y, z, cluster)  # starting values from the complete rows
+        order = np.argsort(codes, kind="stable")
+        bounds = np.concatenate([[0], np.cumsum(nj)])
+        per_cluster = [(Y[order[bounds[j]:bounds[j + 1]]], Z[j]) for j in range(J)]
+        Ymean = np.nanmean(Y, axis=0)
+        Yc = pd.DataFrame(Y).cov(ddof=0).to_numpy()  # pairwise (the covariates are complete)
+        Y2n = pd.DataFrame(Y).groupby(codes).mean().to_numpy()  # cluster means of the observed cells
+        base.S_total, base.mean_total = Yc, Ymean
+        base.rows, base.n_obs_y = per_cluster, int((~np.isnan(Y)).sum())
+        base.N, base.J, base.nj, base.Z, base.Y2, base.labels = N, J, nj, Z, Y2n, np.asarray(labels)
+        return base
+    return out
 
 
 # ------------------------------------------------------------------------------------ likelihood --
@@ -199,6 +228,8 @@ def _logdet_inv(M: np.ndarray) -> tuple[float, np.ndarray]:
 def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
               grad: bool = False):
     """-2 log-likelihood without constants; with ``grad`` also its derivatives in S1, m1, S2, m2."""
+    if cs.rows is not None:
+        return _objective_fiml(L, cs, S1, m1, S2, m2, grad)
     p1, pz = len(L.ov1), len(L.z)
     Szz = S2[np.ix_(L.i2_z, L.i2_z)]
     Szy = np.zeros((pz, p1))
@@ -249,9 +280,68 @@ def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: n
     return f, gW, gm1, g2, gm2
 
 
+def _objective_fiml(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
+                    grad: bool):
+    """Casewise (per cluster) -2 log-likelihood for incomplete level-1 data: cluster j's observed cells
+    ``(z_j, y_1j, ..., y_nj)`` are normal with ``Cov(y_ij, y_kj) = Sigma_B,yy + [i = k] Sigma_W``."""
+    p1, pz = len(L.ov1), len(L.z)
+    Szz = S2[np.ix_(L.i2_z, L.i2_z)]
+    Szy = np.zeros((pz, p1))
+    Szy[:, L.i1_b] = S2[np.ix_(L.i2_z, L.i2_b)]
+    Byy = np.zeros((p1, p1))
+    Byy[np.ix_(L.i1_b, L.i1_b)] = S2[np.ix_(L.i2_b, L.i2_b)]
+    mu_y = m1.copy()
+    mu_y[L.i1_b] += m2[L.i2_b]
+    mu_z = m2[L.i2_z]
+    f = 0.0
+    gW, gB, gzy, gzz = np.zeros((p1, p1)), np.zeros((p1, p1)), np.zeros((pz, p1)), np.zeros((pz, pz))
+    gmy, gmz = np.zeros(p1), np.zeros(pz)
+    assert cs.rows is not None
+    for Yj, zj in cs.rows:
+        n = Yj.shape[0]
+        obs = np.concatenate([np.ones(pz, bool), ~np.isnan(Yj).ravel()])
+        V = np.empty((pz + n * p1, pz + n * p1))
+        V[:pz, :pz] = Szz
+        V[:pz, pz:] = np.tile(Szy, (1, n))
+        V[pz:, :pz] = V[:pz, pz:].T
+        V[pz:, pz:] = np.kron(np.ones((n, n)), Byy) + np.kron(np.eye(n), S1)
+        r = np.concatenate([zj - mu_z, (Yj - mu_y).ravel()])[obs]
+        Vo = V[np.ix_(obs, obs)]
+        ld, Vi = _logdet_inv(Vo)
+        a = Vi @ r
+        f += ld + float(r @ a)
+        if grad:
+            Go = Vi - np.outer(a, a)
+            G = np.zeros_like(V)
+            G[np.ix_(obs, obs)] = Go
+            av = np.zeros(V.shape[0])
+            av[obs] = a
+            Gy = G[pz:, pz:].reshape(n, p1, n, p1)
+            gW += np.einsum("ipiq->pq", Gy)
+            gB += Gy.sum(axis=(0, 2))
+            gzy += G[:pz, pz:].reshape(pz, n, p1).sum(axis=1)
+            gzz += G[:pz, :pz]
+            gmy += -2.0 * av[pz:].reshape(n, p1).sum(axis=0)
+            gmz += -2.0 * av[:pz]
+    if not grad:
+        return f
+    g2 = np.zeros_like(S2)
+    g2[np.ix_(L.i2_z, L.i2_z)] += gzz
+    g2[np.ix_(L.i2_z, L.i2_b)] += gzy[:, L.i1_b]
+    g2[np.ix_(L.i2_b, L.i2_z)] += gzy[:, L.i1_b].T
+    g2[np.ix_(L.i2_b, L.i2_b)] += gB[np.ix_(L.i1_b, L.i1_b)]
+    gm1 = gmy.copy()
+    gm2 = np.zeros_like(m2)
+    gm2[L.i2_z] = gmz
+    gm2[L.i2_b] += gmy[L.i1_b]
+    return f, gW, gm1, g2, gm2
+
+
 def constant(L: Layout, cs: ClusterStats) -> float:
     """The terms of -2 logL that do not depend on the parameters."""
     p1, pz = len(L.ov1), len(L.z)
+    if cs.rows is not None:
+        return float((cs.n_obs_y + cs.J * pz) * _LOG2PI)
     return float(p1 * np.sum(cs.ns * np.log(cs.sizes)) + (cs.N * p1 + cs.J * pz) * _LOG2PI)
 
 
@@ -580,7 +670,7 @@ def _build_partable(spec1: ModelSpec, spec2: ModelSpec, both: set[str]) -> pd.Da
 
 
 def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv: bool = False, fixed_x: bool = True,
-                 iter_max: int = 10000, h1_exact: bool = False) -> TwoLevelFit:
+                 iter_max: int = 10000, h1_exact: bool = False, fiml: bool = False) -> TwoLevelFit:
     """Fit a two-level model (``level: 1`` / ``level: 2`` blocks) by ML, as lavaan's
     ``sem(model, data, cluster = cluster)``.
 
@@ -596,6 +686,9 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
         As in :func:`egovsem.sem`.
     iter_max : int
         Maximum number of quasi-Newton iterations.
+    fiml : bool
+        Full-information ML for missing level-1 cells (lavaan's ``missing = "ml"``): the casewise likelihood
+        of each cluster's observed cells; the saturated model is then fitted by quasi-Newton.
     h1_exact : bool
         Polish lavaan's EM estimate of the saturated model to the exact maximum (used by the chi-square,
         SRMR and ICC); False keeps the EM values.
@@ -615,11 +708,11 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     within = tuple(v for v in ov1 if v not in ov2)
     z = tuple(v for v in ov2 if v not in ov1)
     L = Layout(ov1, ov2, z, both, within)
-    cs = cluster_stats(data, ov1, z, cluster)
-    pt = _build_partable(spec1, spec2, set(both))
-    q = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
     x1 = tuple(spec1.ov_x) if fixed_x else ()
     x2 = tuple(spec2.ov_x) if fixed_x else ()
+    cs = cluster_stats(data, ov1, z, cluster, fiml=fiml, x=x1)
+    pt = _build_partable(spec1, spec2, set(both))
+    q = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
     # fixed.x values: level 1 total moments (divisor N), level 2 moments of the cluster values (divisor J)
     S1s, m1s, S2s, m2s = _moment_start(L, cs)
     iy = [cs.y.index(v) for v in ov1]
@@ -666,7 +759,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
 
     res = optimize.minimize(fg, th0, jac=True, method="L-BFGS-B",
                             options={"maxiter": iter_max, "ftol": 1e-14, "gtol": 1e-9})
-    theta, nit = _newton_polish(fg, res.x, iter_max)
+    theta, nit = _newton_polish(fg, res.x, iter_max if cs.rows is None else 3)
     f0, g0 = fg(theta)
     f0 = float(f0)
     gnorm = float(np.max(np.abs(g0))) / cs.N
@@ -689,8 +782,11 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     p1, p2 = len(ov1), len(ov2)
     fm1 = np.array([v in within for v in ov1])
     fm2 = np.ones(p2, dtype=bool)
-    f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = em_saturated(L, cs)
-    if h1_exact:
+    if cs.rows is None:
+        f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = em_saturated(L, cs)
+    else:
+        h1_S1, h1_m1, h1_S2, h1_m2 = S1s, m1s, S2s, m2s
+    if h1_exact or cs.rows is not None:
         f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = _fit_free_moments(
             L, cs, h1_S1, h1_m1, h1_S2, h1_m2, np.ones((p1, p1), bool), fm1, np.ones((p2, p2), bool), fm2)
     # baseline: independence at both levels, the fixed covariates' block at its sample values
@@ -756,13 +852,18 @@ def fit_from_sem(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     """:func:`egovsem.sem` with a two-level model: refuse the options that two-level ML does not have."""
     if str(estimator).upper() != "ML":
         raise EgovsemError(f"estimator = {estimator!r}: a two-level model ('level:' blocks) is fitted by ML only.")
-    if str(missing).lower() not in ("listwise", "default"):
-        raise EgovsemError(f"missing = {missing!r}: two-level ML needs complete data (missing = 'listwise'); "
-                           "drop the incomplete rows first.")
+    if str(missing).lower() not in ("listwise", "default", "ml", "fiml"):
+        raise EgovsemError(f"missing = {missing!r}: a two-level model takes missing = 'listwise' (complete data) "
+                           "or 'ml' / 'fiml' (full-information ML).")
+    fiml = str(missing).lower() in ("ml", "fiml")
     defaults: dict[str, Any] = {"meanstructure": None, "orthogonal": False, "std_ov": False, "group_partial": None,
                                 "group_equal": None, "constraints": None}
     for k, v in others.items():
         if v is None or (k in defaults and v == defaults[k]):
             continue
         raise EgovsemError(f"{k} = {v!r} is not available for a two-level model ('level:' blocks); leave it out.")
-    return sem_twolevel(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max)
+    from ..parallel import blas_one_thread
+
+    with blas_one_thread():  # small matrices: threaded BLAS only adds overhead (and contends with other jobs)
+        return sem_twolevel(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max,
+                            fiml=fiml)
