@@ -149,3 +149,24 @@ def test_cli_fit_with_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "chisq = 6.701, df = 10" in capsys.readouterr().out
     js = json.loads((tmp_path / "fit.json").read_text(encoding="utf-8"))
     assert abs(js["fit_measures"]["logl"] - (-3438.56767)) < 1e-2
+
+
+@pytest.mark.slow
+def test_fiml_estimates_match_lavaan() -> None:
+    """missing = 'ml' with 10% of the y1-y3 cells missing: every parameterEstimates() row (est, se) and the
+    fit measures."""
+    fit = egovsem.sem(TUTORIAL, _data("demo_missing10"), cluster="cluster", missing="ml")
+    assert fit.converged
+    ref = pd.read_csv(REF / "fiml_params.csv", keep_default_na=False, na_values=[""])
+    pe = fit.parameter_estimates()
+    got = {(r.lhs, r.op, r.rhs if isinstance(r.rhs, str) else "", int(r.level)): (r.est, r.se)
+           for r in pe.itertuples()}
+    assert len(got) == len(ref)
+    for r in ref.itertuples():
+        rhs = r.rhs if isinstance(r.rhs, str) else ""
+        est, se = got[(r.lhs, r.op, rhs, int(r.level))]
+        assert _close(est, r.est, 1e-3), (r.lhs, r.op, rhs, est, r.est)
+        assert abs(se - r.se) <= 1e-2 * r.se or r.se == se == 0, (r.lhs, r.op, rhs, se, r.se)
+    fm = pd.read_csv(REF / "fiml_fit.csv").set_index("measure")["value"]
+    for k in FIT:
+        assert _close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), (k, fit.fit_measures[k], fm[k])

@@ -351,6 +351,8 @@ def loglik_x(L: Layout, cs: ClusterStats, x1: tuple[str, ...], x2: tuple[str, ..
     if x1:
         ix = [cs.y.index(v) for v in x1]
         S = cs.S_total[np.ix_(ix, ix)]
+        if cs.rows is not None:  # lavaan's missing = "ml" path takes the covariates' covariance with divisor N - 1
+            S = S * cs.N / (cs.N - 1)
         out += -cs.N / 2 * (len(ix) * _LOG2PI + np.linalg.slogdet(S)[1] + len(ix))
     if x2:
         cols = []
