@@ -104,6 +104,10 @@ def test_partable_has_block_and_level_columns() -> None:
     ints = pt[(pt["op"] == "~1") & pt["lhs"].isin(["y1", "y2", "y3"])]
     assert (ints.loc[ints["level"] == 1, "free"] == 0).all()
     assert (ints.loc[ints["level"] == 2, "free"] > 0).all()
+    from egovsem.sem.inspect import inspect
+
+    pd.testing.assert_series_equal(inspect(fit, "icc"), fit.inspect("icc"))
+    assert inspect(fit, "nclusters") == 200
 
 
 def test_bad_input_messages() -> None:
