@@ -64,7 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sampling-weights-normalization", default="total", metavar="total|group|none",
                    help="how the weights are rescaled (lavaan's sampling.weights.normalization; default total)")
     p.add_argument("--cluster", default=None, metavar="COL",
-                   help="column of cluster (PSU) identifiers: cluster-robust SEs and test (single-level model)")
+                   help="column of cluster (PSU) identifiers: cluster-robust SEs and test (single-level model), "
+                        "or the clusters of a two-level model (level: 1 / level: 2 blocks)")
     p.add_argument("--constraints", default=None, metavar="FILE",
                    help="file of explicit constraints (b1 == b2, b1 < b3; lavaan's constraints=), added to those "
                         "written in MODEL.lav")

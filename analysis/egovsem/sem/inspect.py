@@ -370,6 +370,10 @@ def inspect(res: Results, what: str = "free") -> Any:
     >>> inspect(fit, "npar"), inspect(fit, "converged")
     (21, True)
     """
+    from .twolevel import TwoLevelFit
+
+    if isinstance(res, TwoLevelFit):  # a two-level fit has its own (icc, implied, h1, ...)
+        return res.inspect(what)
     if not isinstance(what, str):
         raise ValueError(f"The 'what' parameter must be a string. Got {what!r} instead.")
     key = what.strip().lower()

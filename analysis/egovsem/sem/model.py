@@ -263,7 +263,8 @@ def sem(
         (all groups together), to each group's rows, or left as they are.
     cluster : str, optional
         A column of cluster (primary sampling unit) identifiers: cluster-robust standard errors and test
-        for a single-level model (lavaan's ``se = "robust.cluster"``; the scores are summed within clusters).
+        for a single-level model (lavaan's ``se = "robust.cluster"``; the scores are summed within clusters);
+        with ``level: 1`` / ``level: 2`` blocks in the model, two-level ML (:mod:`egovsem.sem.twolevel`).
     constraints : str, optional
         lavaan's ``constraints =``: explicit constraints (``b1 == b2``, ``b1 < b3``; lines or ``;``) on the
         labels of the model, added to those written in ``model`` (:mod:`egovsem.sem.constraints`).
@@ -311,6 +312,16 @@ def sem(
         from .lms import fit_lms
 
         return fit_lms(model, data, iter_max=iter_max)
+    from .twolevel import has_levels
+
+    if has_levels(model):  # level: 1 / level: 2 blocks: two-level ML (egovsem.sem.twolevel)
+        from .twolevel import fit_from_sem
+
+        return fit_from_sem(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max,
+                            estimator=estimator, missing=missing, se=se, test=test, information=information,
+                            group=group, group_equal=group_equal, ordered=ordered, sampling_weights=sampling_weights,
+                            constraints=constraints, meanstructure=meanstructure, orthogonal=orthogonal,
+                            std_ov=std_ov, group_partial=group_partial, **auto)
     return Model(
         model, estimator=estimator, missing=missing, se=se, test=test, information=information, group=group,
         group_equal=group_equal,

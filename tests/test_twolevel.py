@@ -1,0 +1,176 @@
+"""Two-level ML (egovsem.sem.twolevel) against lavaan 0.6-14 (tests/reference/make_reference_twolevel.R)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import egovsem
+import numpy as np
+import pandas as pd
+import pytest
+from egovsem._errors import DataError, EgovsemError, ModelSyntaxError
+from egovsem.sem.twolevel import split_levels
+
+REF = Path(__file__).parent / "reference" / "twolevel"
+
+TUTORIAL = """
+level: 1
+  fw =~ y1 + y2 + y3
+  fw ~ x1 + x2 + x3
+level: 2
+  fb =~ y1 + y2 + y3
+  fb ~ w1 + w2
+"""
+CFA = """
+level: 1
+  fw =~ y1 + y2 + y3 + y4 + y5 + y6
+level: 2
+  fb =~ y1 + y2 + y3 + y4 + y5 + y6
+"""
+FIT = ["chisq", "df", "cfi", "tli", "rmsea", "srmr_within", "srmr_between", "logl", "aic", "bic", "npar",
+       "pvalue", "baseline.chisq", "baseline.df", "unrestricted.logl"]
+
+
+def _close(a: float, b: float, tol: float) -> bool:
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+def _data(name: str) -> pd.DataFrame:
+    return pd.read_csv(REF / f"{name}.csv")
+
+
+def _check(fit, case: str) -> None:
+    ref = pd.read_csv(REF / f"{case}_params.csv", keep_default_na=False, na_values=[""])
+    ref["rhs"] = ref["rhs"].fillna("")
+    pe = fit.parameter_estimates()
+    pe["rhs"] = pe["rhs"].fillna("")
+    got = {(r.lhs, r.op, r.rhs, int(r.level)): (r.est, r.se) for r in pe.itertuples()}
+    assert len(got) == len(ref)
+    for r in ref.itertuples():
+        key = (r.lhs, r.op, r.rhs, int(r.level))
+        assert key in got, key
+        est, se = got[key]
+        assert _close(est, r.est, 1e-3), (key, est, r.est)
+        if r.se > 0:
+            assert abs(se - r.se) <= 1e-2 * r.se, (key, se, r.se)
+        else:
+            assert se == 0, key
+    fm = pd.read_csv(REF / f"{case}_fit.csv").set_index("measure")["value"]
+    for k in FIT:
+        assert _close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), (k, fit.fit_measures[k], fm[k])
+    icc = pd.read_csv(REF / f"{case}_icc.csv")
+    mine = fit.inspect("icc")
+    assert list(mine.index) == list(icc["variable"])
+    np.testing.assert_allclose(mine.to_numpy(), icc["icc"].to_numpy(), atol=1e-3)
+
+
+@pytest.mark.parametrize("case, model, data", [("tutorial", TUTORIAL, "demo_twolevel"),
+                                               ("cfa", CFA, "demo_twolevel"),
+                                               ("small", TUTORIAL, "demo_small")])
+def test_twolevel_matches_lavaan(case: str, model: str, data: str) -> None:
+    fit = egovsem.sem(model, _data(data), cluster="cluster")
+    assert fit.converged
+    _check(fit, case)
+
+
+def test_singleton_cluster_is_used_like_lavaan() -> None:
+    d = _data("demo_twolevel")
+    d = d[~((d["cluster"] == 1) & d["cluster"].duplicated())]  # cluster 1 keeps one member
+    fit = egovsem.sem(TUTORIAL, d, cluster="cluster")
+    assert fit.nclusters == 200 and fit.nobs == 2496
+    _check_no_icc(fit, "singleton")
+
+
+def _check_no_icc(fit, case: str) -> None:
+    ref = pd.read_csv(REF / f"{case}_params.csv", keep_default_na=False, na_values=[""])
+    pe = fit.parameter_estimates()
+    got = {(r.lhs, r.op, r.rhs if isinstance(r.rhs, str) else "", int(r.level)): (r.est, r.se)
+           for r in pe.itertuples()}
+    for r in ref.itertuples():
+        rhs = r.rhs if isinstance(r.rhs, str) else ""
+        est, se = got[(r.lhs, r.op, rhs, int(r.level))]
+        assert _close(est, r.est, 1e-3)
+        assert abs(se - r.se) <= 1e-2 * max(r.se, 1e-12) or r.se == se == 0
+    fm = pd.read_csv(REF / f"{case}_fit.csv").set_index("measure")["value"]
+    for k in FIT:
+        assert _close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), k
+
+
+def test_partable_has_block_and_level_columns() -> None:
+    fit = egovsem.sem(TUTORIAL, _data("demo_small"), cluster="cluster")
+    pt = fit.partable
+    assert set(pt["level"]) == {1, 2} and (pt["block"] == pt["level"]).all()
+    # the level-1 intercepts of split variables are fixed to 0, their level-2 intercepts are free
+    ints = pt[(pt["op"] == "~1") & pt["lhs"].isin(["y1", "y2", "y3"])]
+    assert (ints.loc[ints["level"] == 1, "free"] == 0).all()
+    assert (ints.loc[ints["level"] == 2, "free"] > 0).all()
+    from egovsem.sem.inspect import inspect
+
+    pd.testing.assert_series_equal(inspect(fit, "icc"), fit.inspect("icc"))
+    assert inspect(fit, "nclusters") == 200
+
+
+def test_bad_input_messages() -> None:
+    d = _data("demo_twolevel")
+    one = d.assign(cluster=1)
+    with pytest.raises(DataError, match=r"cluster = 'cluster' has 1 cluster"):
+        egovsem.sem(TUTORIAL, one, cluster="cluster")
+    bad = d.copy()
+    bad.loc[3, "w1"] = 5.0  # row 4 of cluster 1
+    with pytest.raises(DataError, match=r"level-2 variable 'w1' varies within cluster 1 .*data rows \[1, 2, 3, 4, 5\]"):
+        egovsem.sem(TUTORIAL, bad, cluster="cluster")
+    with pytest.raises(EgovsemError, match="needs cluster ="):
+        egovsem.sem(TUTORIAL, d)
+    with pytest.raises(EgovsemError, match="estimator = 'MLR'"):
+        egovsem.sem(TUTORIAL, d, cluster="cluster", estimator="MLR")
+    with pytest.raises(DataError, match="no such column"):
+        egovsem.sem(TUTORIAL, d, cluster="school")
+    miss = d.copy()
+    miss.loc[[2, 7], "y1"] = np.nan
+    with pytest.raises(DataError, match=r"2 rows have missing values \(data rows \[3, 8\]"):
+        egovsem.sem(TUTORIAL, miss, cluster="cluster")
+
+
+def test_level_syntax_errors() -> None:
+    assert split_levels("level: 1\n f =~ a + b + c\nlevel: 2\n g =~ a + b + c")[1].strip() == "g =~ a + b + c"
+    assert split_levels("level: within\n a ~~ a\nlevel: between\n a ~~ a")[0].strip() == "a ~~ a"
+    with pytest.raises(ModelSyntaxError, match="needs both"):
+        split_levels("level: 1\n a ~~ a")
+    with pytest.raises(ModelSyntaxError, match="line 1: statement before the first 'level:'"):
+        split_levels("a ~~ a\nlevel: 1\n a ~~ a\nlevel: 2\n a ~~ a")
+    with pytest.raises(ModelSyntaxError, match="level '3' is not supported"):
+        split_levels("level: 1\n a ~~ a\nlevel: 3\n a ~~ a")
+
+
+def test_cli_fit_with_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from egovsem.cli import main
+
+    mfile = tmp_path / "m.lav"
+    mfile.write_text(TUTORIAL, encoding="utf-8")
+    rc = main(["fit", str(mfile), str(REF / "demo_small.csv"), "--cluster", "cluster",
+               "--json", str(tmp_path / "fit.json")])
+    assert rc == 0
+    assert "chisq = 6.701, df = 10" in capsys.readouterr().out
+    js = json.loads((tmp_path / "fit.json").read_text(encoding="utf-8"))
+    assert abs(js["fit_measures"]["logl"] - (-3438.56767)) < 1e-2
+
+
+@pytest.mark.slow
+def test_fiml_estimates_match_lavaan() -> None:
+    """missing = 'ml' with 10% of the y1-y3 cells missing: every parameterEstimates() row (est, se) and the
+    fit measures."""
+    fit = egovsem.sem(TUTORIAL, _data("demo_missing10"), cluster="cluster", missing="ml")
+    assert fit.converged
+    ref = pd.read_csv(REF / "fiml_params.csv", keep_default_na=False, na_values=[""])
+    pe = fit.parameter_estimates()
+    got = {(r.lhs, r.op, r.rhs if isinstance(r.rhs, str) else "", int(r.level)): (r.est, r.se)
+           for r in pe.itertuples()}
+    assert len(got) == len(ref)
+    for r in ref.itertuples():
+        rhs = r.rhs if isinstance(r.rhs, str) else ""
+        est, se = got[(r.lhs, r.op, rhs, int(r.level))]
+        assert _close(est, r.est, 1e-3), (r.lhs, r.op, rhs, est, r.est)
+        assert abs(se - r.se) <= 1e-2 * r.se or r.se == se == 0, (r.lhs, r.op, rhs, se, r.se)
+    fm = pd.read_csv(REF / "fiml_fit.csv").set_index("measure")["value"]
+    for k in FIT:
+        assert _close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), (k, fit.fit_measures[k], fm[k])
