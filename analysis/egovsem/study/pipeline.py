@@ -905,3 +905,9 @@ def run_example(out: str | Path, *, seed: int = EXAMPLE_SEED, progress=None, **o
     """
     cfg = example_config(out, seed=seed, **overrides)
     return run_study(cfg, progress=progress).files
+
+
+# public names for other modules (egovsem.study.pls_run)
+default_sample_columns = _default_sample_columns
+json_dumps = _dumps
+json_clean = _json_clean
