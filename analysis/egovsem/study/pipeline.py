@@ -907,7 +907,7 @@ def run_example(out: str | Path, *, seed: int = EXAMPLE_SEED, progress=None, **o
     return run_study(cfg, progress=progress).files
 
 
-# public names of the helpers study/pls_run.py shares with this module
+# public names for other modules (egovsem.study.pls_run)
 default_sample_columns = _default_sample_columns
-dumps = _dumps
+json_dumps = _dumps
 json_clean = _json_clean

@@ -685,7 +685,8 @@ def pls_paragraph(res, lang: str = "en") -> str:
         out.append(f"The hypothesis model{'s' if len(res.pls) > 1 else ''} "
                    f"({_join([model_title(m)[0].lower() for m in res.pls], True)}) "
                    f"{'were' if len(res.pls) > 1 else 'was'} also estimated by "
-                   f"{est_en}-SEM in egovsem {__version__} (=~ blocks as mode A, <~ blocks as mode B composites): {w} weighting scheme, "
+                   f"{est_en}-SEM in egovsem {__version__} (=~ blocks as mode A, <~ blocks as mode B composites): "
+                   f"{w} weighting scheme, "
                    f"stop criterion 10^\u2212{first.fit.settings['stop_criterion']:g}, at most "
                    f"{first.fit.settings['max_iter']} iterations, N = {first.fit.nobs} ({miss_en}); inference by "
                    f"the bootstrap ({ci[0]}, seed {res.config.seed}); PLSpredict with {s['folds']}-fold "
@@ -738,7 +739,7 @@ def run_pls_only(res, texts: dict, pr, table_note) -> None:
     tables, the draft text, results.json, summary.txt, README.md and manifest.json."""
     from ..safe_write import atomic_write_text
     from ..tables import sample_table, write_tables
-    from .pipeline import default_sample_columns, dumps, json_clean, write_manifest
+    from .pipeline import default_sample_columns, json_clean, json_dumps, write_manifest
 
     cfg = res.config
     out = Path(cfg.out)
@@ -795,7 +796,7 @@ def run_pls_only(res, texts: dict, pr, table_note) -> None:
     d["pls"] = pls_results(res)
     d["tables"] = [{"number": t.number, "name": t.name, "title": t.title_en} for t in res.tables]
     d["notes"] = [n[1][0] for n in res.notes]
-    atomic_write_text(out / "results.json", dumps(json_clean(d)) + "\n")
+    atomic_write_text(out / "results.json", json_dumps(json_clean(d)) + "\n")
     res.files["json"] = out / "results.json"
     head_s = (SIMULATED_NOTE + "\n\n") if cfg.example else ""
     atomic_write_text(out / "summary.txt", head_s + "".join(f"=== {m} (PLS-SEM) ===\n\n{r.fit.summary()}\n\n"
