@@ -336,3 +336,36 @@ def test_run_config_marker_key(tmp_path):
         load_config(p)
     p.write_text("raw: r.csv\nout: o\nmarker: MK\n", encoding="utf-8")
     assert load_config(p).marker == "MK"
+
+
+def test_run_method_bias_table_and_text(tmp_path):
+    """The run's common-method-bias table and methods sentence (issue 14) carry the marker sequence's
+    numbers (lavaan, tests/reference/cmb) and the Lindell-Whitney count."""
+    from types import SimpleNamespace
+
+    from egovsem.study.config import RunConfig
+    from egovsem.study.method_bias_run import method_bias_run_table, method_bias_text
+    from egovsem.study.pipeline import RunResult, _method_bias
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", HS)
+        res = RunResult(config=RunConfig(raw=tmp_path / "r.csv", out=tmp_path, marker="M"),
+                        instrument=_hs_instrument(), clean=SimpleNamespace(data=HS), cfa=fit)
+        _method_bias(res, SUB, SimpleNamespace(info=lambda s: None))
+    ref = pd.read_csv(CMB / "marker_tests.csv").set_index("comparison")
+    t = method_bias_run_table(res.method_bias)
+    d = f"{ref.loc['baseline_vs_method_c', 'chisq_diff']:.2f}"
+    assert any(d in row for row in t.rows_en), t.rows_en
+    lw = lindell_whitney(HS, SUB, ["x7", "x8", "x9"])  # the run's correction (checked against R above)
+    sig = int(lw["significant"].sum())
+    en, zh = method_bias_text(res.method_bias, True), method_bias_text(res.method_bias, False)
+    assert f"changed χ² by {d} on {int(ref.loc['baseline_vs_method_c', 'df_diff'])} df" in en
+    assert f"{sig} of {len(lw)} correlations stayed significant" in en
+    assert f"χ²变化{d}" in zh and f"{len(lw)}个相关中{sig}个仍显著" in zh
+    assert method_bias_text({"harman": {"variance_share": 0.3}}, True) is None
+
+
+def test_marker_item_on_substantive_factor_refused():
+    with pytest.raises(EgovsemError, match=r"'x3' is also an item of the substantive construct 'visual'"):
+        marker_cfa(HS, SUB, {"M": ["x3", "x7", "x8"]})

@@ -219,6 +219,11 @@ def methods_paragraph(res, lang: str = "en") -> str:
     inv = getattr(res, "invariance", None)
     if inv is not None and len(inv) > 1:
         out.append(_invariance_text(res, inv, en) + "\n")
+    from .method_bias_run import method_bias_text
+
+    cmb = method_bias_text(getattr(res, "method_bias", None), en)
+    if cmb:
+        out.append(cmb + "\n")
 
     # -- structural models ----------------------------------------------------------------------------
     for m, f in res.fits.items():

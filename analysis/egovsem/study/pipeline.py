@@ -585,6 +585,10 @@ def _tables(res: RunResult, texts, note) -> None:
             hnote = (f"HTMT from the {n_htmt} cases complete on every item (listwise deletion).",
                      f"HTMT基于所有题项均完整的{n_htmt}个个案（列删）。")
         tabs.append(htmt_table(res.htmt, labels=lab, note=note).with_note(hnote))
+    if res.method_bias is not None and "marker_cfa" in res.method_bias:  # config key marker: (issue 14)
+        from .method_bias_run import method_bias_run_table
+
+        tabs.append(method_bias_run_table(res.method_bias, note=note))
     fits = {("Measurement model (CFA)", "测量模型（CFA）"): res.cfa}
     fits.update({model_title(m): f for m, f in res.fits.items()})
     tabs.append(fit_table(fits, note=note))
