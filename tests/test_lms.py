@@ -98,5 +98,10 @@ def test_lms_bad_input(data):
         egovsem.sem("X =~ x1 + x2; Y =~ y1 + y2; Y ~ X", data, method="lms")
     with pytest.raises(EgovsemError, match="'method' parameter"):
         egovsem.sem(MODEL, data, method="qml")
+    # an option LMS does not implement is refused by name, never silently dropped
+    with pytest.raises(NotAvailableError, match=r"does not take estimator='MLR'"):
+        egovsem.sem(MODEL, data, method="lms", estimator="MLR")
+    with pytest.raises(NotAvailableError, match=r"missing='fiml', group='g'"):
+        egovsem.sem(MODEL, data.assign(g=1), method="lms", missing="fiml", group="g")
     with pytest.raises(EgovsemError, match="'nodes' parameter"):
         lms.fit_lms(MODEL, data, nodes=2)

@@ -309,6 +309,19 @@ def sem(
             from .._errors import EgovsemError
 
             raise EgovsemError(f"The 'method' parameter must be None or 'lms'. Got {method!r} instead.")
+        given = {"estimator": (estimator, "ML"), "missing": (missing, "listwise"), "se": (se, None),
+                 "test": (test, None), "information": (information, None), "group": (group, None),
+                 "group_equal": (group_equal, None), "ordered": (ordered, None), "std_lv": (std_lv, False),
+                 "sampling_weights": (sampling_weights, None), "cluster": (cluster, None),
+                 "constraints": (constraints, None), "orthogonal": (orthogonal, False), "std_ov": (std_ov, False),
+                 "group_partial": (group_partial, None)}
+        changed = [f"{k}={v!r}" for k, (v, default) in given.items() if v != default] + [f"{k}={v!r}" for k, v in
+                                                                                         auto.items()]
+        if changed:  # never a silent default: LMS here is plain ML on complete rows, one group
+            from .._errors import NotAvailableError
+
+            raise NotAvailableError("method='lms' fits ML on complete rows in one group with lavaan's sem() defaults; "
+                               f"it does not take {', '.join(changed)}.")
         from .lms import fit_lms
 
         return fit_lms(model, data, iter_max=iter_max)
