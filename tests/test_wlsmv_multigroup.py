@@ -1,0 +1,95 @@
+"""Multi-group WLSMV (delta and theta parameterisations) against lavaan 0.6-14.
+
+References: tests/reference/make_reference_wlsmv_multigroup.R (HolzingerSwineford1939 x1..x6 cut into 5
+categories, two schools).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from _refcompare import REF, compare_group_params, compare_series, read_kv, read_ref
+from egovsem.sem.wls_mg import fit_wlsmv_multigroup, mg_ordinal_partable
+
+SUB = "wlsmv_mg"
+MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"
+EQ = {"configural": [], "thresholds": ["thresholds"], "loadings": ["thresholds", "loadings"],
+      "scalar": ["thresholds", "loadings", "intercepts"],
+      "strict": ["thresholds", "loadings", "intercepts", "residuals", "means", "lv.variances", "lv.covariances"],
+      "partial": ["thresholds", "loadings", "intercepts"], "loadingsonly": ["loadings"],
+      "lvvariancesonly": ["lv.variances"], "single": []}
+CASES = [f"{p}_{n}" for p in ("delta", "theta") for n in ("configural", "thresholds", "loadings", "scalar",
+                                                           "strict", "partial")]
+CASES += ["delta_loadingsonly", "delta_lvvariancesonly", "theta_single"]
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return pd.read_csv(REF / SUB / "hs5_school.csv")
+
+
+_FITS: dict = {}
+
+
+def _fit(case: str, data: pd.DataFrame):
+    if case not in _FITS:
+        par, nm = case.split("_")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _FITS[case] = fit_wlsmv_multigroup(
+                MODEL, data, True, group=None if nm == "single" else "school", group_equal=EQ[nm],
+                parameterization=par, group_partial=["visual =~ x3", "x2 | t2"] if nm == "partial" else ())
+    return _FITS[case]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_params_match_lavaan(case, data):
+    fit = _fit(case, data)
+    ref = read_ref(case, "params", SUB)
+    assert compare_group_params(fit.params, ref, columns=("est",)) == []
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fit_measures_match_lavaan(case, data):
+    fit = _fit(case, data)
+    ref = read_kv(case, "fit", SUB)
+    assert compare_series(fit.fit_measures, ref.astype(float)) == []
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_partable_free_pattern_matches_lavaan(case, data):
+    """Which rows are free, and which share a parameter (lavaan: an == row between their plabels)."""
+    fit = _fit(case, data)
+    ref = read_ref(case, "partable", SUB)
+    ref = ref[ref["op"] != "=="].reset_index(drop=True)
+    ours = fit.partable.reset_index(drop=True)
+    assert len(ours) == len(ref)
+    assert list(zip(ours["lhs"], ours["op"], ours["group"])) == list(zip(ref["lhs"], ref["op"], ref["group"]))
+    assert ((ours["free"] > 0).to_numpy() == (ref["free"] > 0).to_numpy()).all()
+    # lavaan's equality rows: plabel == plabel; ours: a shared free number
+    eq = read_ref(case, "partable", SUB)
+    eq = eq[eq["op"] == "=="]
+    pl = dict(zip(ref["plabel"], ours["free"]))
+    for r in eq.itertuples():
+        assert pl[r.lhs] == pl[r.rhs] > 0
+    assert int(ours["free"].max()) == int((ref["free"] > 0).sum()) - len(eq)
+
+
+def test_partable_without_data_matches_lavaan():
+    from egovsem.sem.model import Model
+
+    spec = Model(MODEL).spec
+    pt = mg_ordinal_partable(spec, [f"x{i}" for i in range(1, 7)], {f"x{i}": 4 for i in range(1, 7)}, 2,
+                             ["thresholds", "loadings"], (), "theta")
+    ref = read_ref("theta_loadings", "partable", SUB)
+    ref = ref[ref["op"] != "=="]
+    assert ((pt["free"] > 0).to_numpy() == (ref["free"] > 0).to_numpy()).all()
+
+
+def test_converged_and_se_positive(data):
+    fit = _fit("delta_scalar", data)
+    assert fit.converged
+    free = fit.params["free"] > 0
+    assert np.all(fit.params.loc[free, "se"] > 0)
