@@ -93,3 +93,82 @@ def test_converged_and_se_positive(data):
     assert fit.converged
     free = fit.params["free"] > 0
     assert np.all(fit.params.loc[free, "se"] > 0)
+
+
+# ------------------------------------------------------------------------------------ bad input --
+
+def test_category_empty_in_one_group_is_refused_as_lavaan(data):
+    from egovsem._errors import DataError
+
+    d = data.copy()
+    d.loc[(d["school"] == "Pasteur") & (d["x1"] == 5), "x1"] = 4
+    with pytest.raises(DataError, match=r"'x1'.*\[5\] are empty in group 1 \(school='Pasteur'\); frequencies "
+                                        r"are \[28, 36, 39, 53, 0\]"):
+        fit_wlsmv_multigroup(MODEL, d, True, group="school")
+
+
+def test_single_category_item_is_refused(data):
+    from egovsem._errors import DataError
+
+    d = data.copy()
+    d["x1"] = 3
+    with pytest.raises(DataError, match=r"'x1' has a single observed category"):
+        fit_wlsmv_multigroup(MODEL, d, True, group="school")
+
+
+def test_thresholds_without_ordered_items_is_refused(data):
+    import egovsem
+    from egovsem._errors import EgovsemError
+
+    with pytest.raises(EgovsemError, match=r"group_equal=\['thresholds'\] needs ordered items"):
+        egovsem.cfa(MODEL, data, group="school", group_equal=["thresholds"])
+
+
+def test_bad_parameterization_and_group_equal(data):
+    from egovsem._errors import EgovsemError
+
+    with pytest.raises(EgovsemError, match="'parameterization' parameter must be 'delta' or 'theta'. Got 'Theta'"):
+        fit_wlsmv_multigroup(MODEL, data, True, group="school", parameterization="Theta")
+    with pytest.raises(EgovsemError, match="'group_equal' parameter: 'treshold'"):
+        fit_wlsmv_multigroup(MODEL, data, True, group="school", group_equal=["treshold"])
+    with pytest.raises(EgovsemError, match="'group_partial' parameter: 'x2 | '"):
+        fit_wlsmv_multigroup(MODEL, data, True, group="school", group_equal=["thresholds"], group_partial=["x2 | "])
+
+
+# ----------------------------------------------------------------------------- front ends --
+
+def test_cfa_with_ordered_and_group_is_multigroup_wlsmv(data):
+    import egovsem
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.cfa(MODEL, data, ordered=True, group="school", group_equal=["thresholds", "loadings"],
+                          group_partial=["visual =~ x3", "x2 | t2"])
+    ref = read_kv("delta_partial", "fit", SUB)  # the partial case adds "intercepts", which changes nothing here
+    assert abs(fit.fit_measures["chisq"] - float(ref["chisq"])) < 1e-3 * float(ref["chisq"])
+    assert compare_group_params(fit.params, read_ref("delta_partial", "params", SUB), columns=("est",)) == []
+
+
+def test_cli_fit_ordered_group_equal(tmp_path, capsys):
+    from egovsem.cli import main
+
+    lav = tmp_path / "m.lav"
+    lav.write_text(MODEL + "\n")
+    js = tmp_path / "out.json"
+    rc = main(["fit", str(lav), str(REF / SUB / "hs5_school.csv"), "--ordered", "all", "--group", "school",
+               "--group-equal", "thresholds,loadings", "--json", str(js)])
+    out = capsys.readouterr().out
+    ref = read_kv("delta_loadings", "fit", SUB)
+    assert rc == 0
+    import re
+
+    m = re.search(r"chisq = ([0-9.]+), df = (\d+), chisq.scaled = ([0-9.]+)", out)
+    assert m is not None
+    assert abs(float(m.group(1)) - float(ref["chisq"])) <= 1e-3 * float(ref["chisq"])
+    assert int(m.group(2)) == int(ref["df"])
+    assert abs(float(m.group(3)) - float(ref["chisq.scaled"])) <= 1e-3 * float(ref["chisq.scaled"])
+    import json
+
+    doc = json.loads(js.read_text())
+    assert doc["groups"] == ["Pasteur", "Grant-White"]
+    assert abs(doc["fit_measures"]["cfi.scaled"] - float(ref["cfi.scaled"])) < 1e-3

@@ -141,6 +141,12 @@ class Model:
                     f"yet with {'WLSMV' if opts.discrepancy == 'DWLS' else 'se=' + repr(opts.se)}; use "
                     "estimator='ML' with the standard errors of the information matrix."
                 )
+            if opts.discrepancy == "DWLS" and opts.group is not None:
+                from .wls_mg import fit_wlsmv_multigroup
+
+                return fit_wlsmv_multigroup(self, data, opts.ordered, group=opts.group,
+                                            group_equal=opts.group_equal, group_partial=opts.group_partial,
+                                            iter_max=min(opts.iter_max, 500))
             if opts.discrepancy == "DWLS":
                 from .wls import fit_wlsmv
 
@@ -178,7 +184,9 @@ def spec_options(opts: Options) -> dict[str, Any]:
     """The keyword arguments of :func:`~egovsem.sem.partable.specify` that come from the options (all but
     ``meanstructure``, ``ngroups`` and ``group_equal``... which multi-group fits set themselves)."""
     return dict(std_lv=opts.std_lv, fixed_x=opts.fixed_x, auto_cov_y=opts.auto_cov_y,
-                auto_fix_first=opts.auto_fix_first, group_partial=opts.group_partial, orthogonal=opts.orthogonal,
+                auto_fix_first=opts.auto_fix_first,
+                # WLSMV: thresholds may be named ('x2 | t1'); egovsem.sem.wls_mg checks them on its own table
+                group_partial=opts.group_partial if opts.discrepancy != "DWLS" else (), orthogonal=opts.orthogonal,
                 auto_var=opts.auto_var, auto_fix_single=opts.auto_fix_single, auto_cov_lv_x=opts.auto_cov_lv_x,
                 int_ov_free=opts.int_ov_free, int_lv_free=opts.int_lv_free)
 

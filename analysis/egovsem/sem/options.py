@@ -85,7 +85,7 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("FIML", "standard", "standard", True),
     Combination("FIML", "robust.huber.white", "yuan.bentler.mplus", True),
     Combination("FIML", "bootstrap", "standard", False),
-    Combination("DWLS", "robust.sem", "scaled.shifted", False),
+    Combination("DWLS", "robust.sem", "scaled.shifted", True),  # multi-group: egovsem.sem.wls_mg
     # issue 11: MLM, se = "robust", the tests of lavaan's test= with ML (complete data)
     *(Combination("ML", se, t, True) for se in ("standard", "robust.sem")
       for t in ("standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted")
@@ -342,8 +342,6 @@ def resolve_options(
         if miss != "listwise":
             raise NotAvailableError(f"missing={miss!r} with estimator='WLSMV' is not available; lavaan uses "
                                     "listwise deletion (or pairwise) for WLSMV.")
-        if group is not None:
-            raise NotAvailableError("multi-group WLSMV is not available yet.")
         if se_type == "bootstrap":
             raise NotAvailableError("se='bootstrap' with estimator='WLSMV' is not available yet; WLSMV reports "
                                     "robust (sandwich) standard errors, as lavaan's se = 'robust.sem'.")
@@ -374,7 +372,11 @@ def resolve_options(
     from .partable import GROUP_EQUAL
 
     for ge in group_equal or ():
-        check_option("group_equal", ge, GROUP_EQUAL)
+        if ge == "thresholds" and disc != "DWLS":
+            raise EgovsemError("group_equal=['thresholds'] needs ordered items (thresholds exist only for ordinal "
+                               "indicators, fitted by WLSMV): pass ordered=True or a list of items, or leave "
+                               "'thresholds' out of group_equal.")
+        check_option("group_equal", ge, GROUP_EQUAL + (("thresholds",) if disc == "DWLS" else ()))
     from .partable import parse_group_partial
 
     partial = parse_group_partial(group_partial)

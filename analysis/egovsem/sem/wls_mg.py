@@ -130,6 +130,11 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
                 b.loc[rel, "ustart"] = np.nan
         parts.append(b)
     pt = pd.concat(parts, ignore_index=True)
+    have = set(pt["lhs"] + pt["op"] + pt["rhs"])
+    unknown = sorted(partial - have)
+    if unknown:
+        raise EgovsemError(f"The 'group_partial' parameter: {unknown} is/are not parameters of the model (written "
+                           "without spaces; thresholds are 'x2|t1', intercepts 'x3~1').")
     # equality keys; an equality with a row fixed in group 1 fixes the row
     fixed_g1: dict[str, float] = {}
     keys: list[tuple | None] = []
@@ -303,6 +308,20 @@ class WLSMVMultiGroupResults:
     ugamma: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     nobs: list[int] = dataclasses.field(default_factory=list)
 
+    def to_json(self, path=None, *, indent: int = 2) -> str:
+        """The estimates and fit measures as JSON (written to ``path`` if given)."""
+        import json
+
+        doc = {"estimator": "WLSMV", "parameterization": self.parameterization,
+               "groups": [str(g) for g in self.group_labels], "nobs": self.nobs, "converged": self.converged,
+               "params": json.loads(self.params.to_json(orient="records")),
+               "fit_measures": {k: (None if not np.isfinite(v) else float(v)) for k, v in self.fit_measures.items()}}
+        text = json.dumps(doc, indent=indent)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        return text
+
     def summary(self) -> str:
         """A short text report: the test statistics and the parameter table."""
         fm = self.fit_measures
@@ -323,18 +342,21 @@ def _check_categories(parts: list[pd.DataFrame], ords: list[str], labels, group:
     """Refuse what lavaan 0.6-14 cannot fit: an item with one category, a category one group never uses."""
     pooled = pd.concat(parts)
     for v in ords:
-        levels = sorted(pd.unique(pooled[v].dropna()))
+        levels = sorted(pd.unique(pooled[v].dropna()).tolist())
         if len(levels) < 2:
             raise DataError(f"The ordered item {v!r} has a single observed category ({levels[0]!r}); it carries "
-                            "no information for WLSMV: drop it from the model or from 'ordered'.")
-        for lab, d in zip(labels, parts):
-            used = set(pd.unique(d[v].dropna()))
-            missing = [c for c in levels if c not in used]
+                            "no information for WLSMV (lavaan 0.6-14 stops too: \"ordered variable(s) has/have only "
+                            "1 level\"): drop it from the model or from 'ordered'.")
+        for g, (lab, d) in enumerate(zip(labels, parts), start=1):
+            counts = d[v].value_counts()
+            freq = [int(counts.get(c, 0)) for c in levels]
+            missing = [c for c, f in zip(levels, freq) if f == 0]
             if missing:
                 raise DataError(
-                    f"The ordered item {v!r} has category/ies {missing} that group {group}={lab!r} never uses; "
-                    "lavaan 0.6-14 stops here too (its thresholds differ in number across groups). Collapse "
-                    "the empty category with a neighbouring one in every group, or drop the item.")
+                    f"The ordered item {v!r}: category/ies {missing} are empty in group {g} ({group}={lab!r}); "
+                    f"frequencies are {freq} for categories {levels}. lavaan 0.6-14 stops here too (\"some "
+                    "categories of variable are empty in group\"): thresholds cannot differ in number across "
+                    "groups. Collapse the empty category with a neighbouring one in every group, or drop the item.")
 
 
 def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str | None = None,
