@@ -52,7 +52,7 @@ from .ram import RAM
 from .vcov import sandwich, scaled_inverse
 from .wls import _one_blas_thread, _ordered_names, wlsmv_partable
 
-__all__ = ["fit_wlsmv_multigroup", "mg_ordinal_partable", "WLSMVMultiGroupResults", "ORDINAL_GROUP_EQUAL",
+__all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "mg_ordinal_partable", "WLSMVMultiGroupResults", "ORDINAL_GROUP_EQUAL",
            "PARAMETERIZATIONS"]
 
 ORDINAL_GROUP_EQUAL = ("thresholds", "loadings", "intercepts", "residuals", "residual.covariances", "means",
@@ -101,12 +101,19 @@ def _partial_keys(group_partial) -> set[str]:
 
 
 def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
-                        group_equal=(), group_partial=(), parameterization: str = "delta") -> pd.DataFrame:
+                        group_equal=(), group_partial=(), parameterization: str = "delta",
+                        identification: str = "lavaan") -> pd.DataFrame:
     """lavaan's parameter table of a multi-group model with ordered indicators.
 
     The one-group table of :func:`egovsem.sem.wls.wlsmv_partable` repeated for each group, with lavaan's
     identification defaults and the ``group_equal`` constraints (rows constrained equal share their ``free``
     number; ``free`` numbered in row order).
+
+    ``identification="wu.estabrook.2016"`` (with a ``std_lv`` model) writes instead the identification of
+    ``semTools::measEq.syntax(ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016")`` in groups 2..G: with equal
+    thresholds the intercepts of the latent responses are freed (fixed to 0 again, i.e. equal to group 1's,
+    once "intercepts" are equal, when the latent means are freed instead); with equal loadings the latent
+    variances are freed. Items named in ``group_partial`` keep their group-2 intercept free.
     """
     base = wlsmv_partable(spec, ordered, nthresholds)
     lv, ordset = set(spec.lv), set(ordered)
@@ -128,6 +135,20 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
                 rel = (b["op"] == "~1") & b["lhs"].isin(lv) & (b["user"] != 1)
                 b.loc[rel, "free"] = 1
                 b.loc[rel, "ustart"] = np.nan
+            if identification == "wu.estabrook.2016" and "thresholds" in ge:
+                ints = (b["op"] == "~1") & b["lhs"].isin(ordset)
+                free_int = ints if "intercepts" not in ge else ints & (b["lhs"] + "~1").isin(partial)
+                b.loc[ints, "free"] = 0
+                b.loc[ints, "ustart"] = 0.0
+                b.loc[free_int, "free"] = 1
+                b.loc[free_int, "ustart"] = np.nan
+                means = (b["op"] == "~1") & b["lhs"].isin(lv)
+                b.loc[means, "free"] = 1 if ("intercepts" in ge and "means" not in ge) else 0
+                b.loc[means, "ustart"] = np.nan if ("intercepts" in ge and "means" not in ge) else 0.0
+                if "loadings" in ge and "lv.variances" not in ge:
+                    var = (b["op"] == "~~") & (b["lhs"] == b["rhs"]) & b["lhs"].isin(lv)
+                    b.loc[var, "free"] = 1
+                    b.loc[var, "ustart"] = np.nan
         parts.append(b)
     pt = pd.concat(parts, ignore_index=True)
     have = set(pt["lhs"] + pt["op"] + pt["rhs"])
@@ -307,6 +328,9 @@ class WLSMVMultiGroupResults:
     parameterization: str
     ugamma: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     nobs: list[int] = dataclasses.field(default_factory=list)
+    delta: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    info: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    meat: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
 
     def to_json(self, path=None, *, indent: int = 2) -> str:
         """The estimates and fit measures as JSON (written to ``path`` if given)."""
@@ -361,7 +385,7 @@ def _check_categories(parts: list[pd.DataFrame], ords: list[str], labels, group:
 
 def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str | None = None,
                          group_equal=(), group_partial=(), parameterization: str = "delta",
-                         iter_max: int = 500) -> WLSMVMultiGroupResults:
+                         iter_max: int = 500, identification: str = "lavaan") -> WLSMVMultiGroupResults:
     """Fit ``model`` by WLSMV to ordered items in several groups (lavaan 0.6-14's multi-group WLSMV).
 
     Parameters
@@ -381,6 +405,11 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
         Parameters freed from those constraints: ``"f =~ x2"``, ``"x2 | t1"``, ``"x3 ~ 1"``.
     parameterization : {"delta", "theta"}
         lavaan's ``parameterization``.
+    iter_max : int
+        Iteration limit of the optimiser.
+    identification : {"lavaan", "wu.estabrook.2016"}
+        lavaan's defaults, or the identification of Wu & Estabrook (2016) as ``semTools::measEq.syntax``
+        writes it (give a ``std_lv`` model), see :func:`mg_ordinal_partable`.
 
     Returns
     -------
@@ -426,17 +455,19 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     parts = [d.dropna(subset=list(spec.ov)) for d in parts]
     _check_categories(parts, ords, labels, str(group))
     with _one_blas_thread():
-        return _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max)
+        return _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max,
+                    identification)
 
 
-def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter_max) -> WLSMVMultiGroupResults:
+def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter_max,
+         identification) -> WLSMVMultiGroupResults:
     G = len(labels)
     osts = []
     for d in parts:
         stats = prepare_data(d, spec.ov, missing="listwise", continuous=False)
         osts.append(ordinal_stats(stats.X, list(spec.ov), ords))
     nth = {v: len(osts[0].thresholds[v]) for v in ords}
-    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par)
+    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification)
     q = int(pt["free"].max())
     ov, lv = tuple(spec.ov), tuple(spec.lv)
     gms = [_GroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), ov, lv, q, par) for g in range(G)]
@@ -477,7 +508,8 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     params = _params(pt, theta, vcov, gms, spec)
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
-                                  parameterization=par, ugamma=UG, nobs=[int(n) for n in Ns])
+                                  parameterization=par, ugamma=UG, nobs=[int(n) for n in Ns],
+                                  delta=Dst, info=A, meat=B)
 
 
 def _blockdiag(mats):
@@ -669,3 +701,39 @@ class _Layout:
         self.num_idx = np.zeros(0, dtype=int)
         self.ci, self.cj = gm.ci, gm.cj
         self.th_rows = np.arange(gm.th_item.size)
+
+
+def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiGroupResults) -> dict[str, float]:
+    """lavaan's ``lavTestLRT(free, restricted)`` for two nested WLSMV fits: the scaled-shifted difference test
+    of Satorra (2000) (lavaan's ``method = "satorra.2000"``, the default after WLSMV).
+
+    With ``Delta1``, ``Delta0`` the Jacobians of the two models (groups stacked) at their estimates, the
+    constraints ``A`` span the orthogonal complement of ``Delta1^+ Delta0``; with ``P`` the information and
+    ``B`` the meat of the less restricted model, ``U = P^-1 A' (A P^-1 A')^-1 A P^-1`` and the traces of
+    ``U B`` and ``(U B)^2`` give ``a = sqrt(m / tr2)``, ``b = m - a tr1`` and the statistic
+    ``a (T0 - T1) + b`` on ``m = df0 - df1`` degrees of freedom.
+
+    Returns
+    -------
+    dict
+        ``chisq_diff``, ``df_diff``, ``pvalue``.
+    """
+    m = int(restricted.fit_measures["df"] - free.fit_measures["df"])
+    dT = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
+    if m <= 0:
+        raise EgovsemError(f"The models are not nested as given: the restricted model has {m} more degrees of "
+                           "freedom than the free one (pass the more constrained model first).")
+    D1, D0 = free.delta, restricted.delta
+    C = np.linalg.pinv(D1) @ D0  # theta1 directions reachable from the restricted model
+    u, sv, _vt = np.linalg.svd(C, full_matrices=True)
+    rank = int(np.sum(sv > sv.max() * 1e-8)) if sv.size else 0
+    A = u[:, rank:].T  # orthogonal complement: the m constraints
+    Pinv = np.linalg.inv(free.info)
+    APA = A @ Pinv @ A.T
+    U = Pinv @ A.T @ np.linalg.solve(APA, A @ Pinv)
+    UB = U @ free.meat
+    tr1, tr2 = float(np.trace(UB)), float(np.sum(UB * UB.T))
+    a = np.sqrt(m / tr2)
+    b = m - a * tr1
+    stat = a * dT + b
+    return {"chisq_diff": float(stat), "df_diff": m, "pvalue": float(special.chdtrc(m, max(stat, 0.0)))}
