@@ -52,7 +52,8 @@ from .ram import RAM
 from .vcov import sandwich, scaled_inverse
 from .wls import _one_blas_thread, _ordered_names, wlsmv_partable
 
-__all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "mg_ordinal_partable", "WLSMVMultiGroupResults", "ORDINAL_GROUP_EQUAL",
+__all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "mg_ordinal_partable", "WLSMVMultiGroupResults",
+           "ORDINAL_GROUP_EQUAL",
            "PARAMETERIZATIONS"]
 
 ORDINAL_GROUP_EQUAL = ("thresholds", "loadings", "intercepts", "residuals", "residual.covariances", "means",
