@@ -52,7 +52,7 @@ from .ram import RAM
 from .vcov import sandwich, scaled_inverse
 from .wls import _one_blas_thread, _ordered_names, wlsmv_partable
 
-__all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "mg_ordinal_partable", "WLSMVMultiGroupResults",
+__all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "score_tests_wlsmv", "mg_ordinal_partable", "WLSMVMultiGroupResults",
            "ORDINAL_GROUP_EQUAL",
            "PARAMETERIZATIONS"]
 
@@ -738,3 +738,83 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     b = m - a * tr1
     stat = a * dT + b
     return {"chisq_diff": float(stat), "df_diff": m, "pvalue": float(special.chdtrc(m, max(stat, 0.0)))}
+
+
+def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """lavaan's ``lavTestScore(fit)`` after a multi-group WLSMV fit: score tests for releasing the equality
+    constraints (rows that share a ``free`` number; lavaan's ``.p2. == .p55.``).
+
+    In the space where every later row of a constraint has its own parameter, with the unit information
+    ``I = sum_g c_g Delta_g' W_g Delta_g`` and the gradient ``s = -sum_g c_g (N_g - 1) / N_g Delta_g' W_g (s_g - sigma_g)`` of
+    lavaan's DWLS objective at the constrained estimates: the total test ``N s' I^+ s`` (all released, or
+    those in ``release``), and one univariate test per constraint with only that one released. lavaan 0.6-14
+    gives these "ordinary" (not robust) score tests after WLSMV, with a warning; so does this function.
+
+    Returns
+    -------
+    (total, uni) : tuple of DataFrame
+        As :func:`egovsem.sem.score_test.score_tests`.
+    """
+    pt = fit.partable.reset_index(drop=True)
+    free = pt["free"].to_numpy()
+    first: dict[int, int] = {}
+    cons = []
+    for i, f in enumerate(free):
+        if f <= 0:
+            continue
+        if f in first:
+            cons.append((first[f], i))
+        else:
+            first[f] = i
+    cons.sort()
+    if not cons:
+        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal and no "
+                           "label shared by several rows).")
+    k = len(cons)
+    if release is not None:
+        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= k]
+        if bad:
+            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {k}. "
+                               f"Got {bad!r}.")
+    q = fit.theta.size
+    ptx = pt.copy()
+    T = np.zeros((q + k, q))
+    T[np.arange(q), np.arange(q)] = 1.0
+    for c, (_i, j) in enumerate(cons):
+        ptx.loc[j, "free"] = q + c + 1
+        T[q + c, int(free[j]) - 1] = 1.0
+    theta_x = T @ fit.theta
+    osts = fit.ordinal
+    ov, lv = tuple(osts[0].names), tuple(v for v in dict.fromkeys(pt.loc[pt["op"] == "=~", "lhs"]))
+    lv = lv + tuple(v for v in dict.fromkeys(pt.loc[(pt["op"] == "~~") & ~pt["lhs"].isin(ov), "lhs"]) if v not in lv)
+    G = len(osts)
+    Ns = np.array([o.nobs for o in osts], dtype=float)
+    c_g = Ns / Ns.sum()
+    I = np.zeros((q + k, q + k))
+    s = np.zeros(q + k)
+    for g in range(G):
+        gm = _GroupModel.build(ptx[ptx["group"] == g + 1].reset_index(drop=True), ov, lv, q + k,
+                               fit.parameterization)
+        D = gm.jacobian(theta_x)
+        w = osts[g].wls_v_diag
+        r = osts[g].wls_obs - gm.moments(theta_x)
+        I += c_g[g] * D.T @ (D * w[:, None])
+        # lavaan's DWLS objective of a group carries (N_g - 1) / N_g; its information does not
+        s += -c_g[g] * (Ns[g] - 1.0) / Ns[g] * D.T @ (w * r)
+    N = float(Ns.sum())
+    rel = np.arange(k) if release is None else np.asarray(release, dtype=int) - 1
+    J = np.hstack([T, np.eye(q + k)[:, q + rel]])
+    sj = J.T @ s
+    x2 = float(N * sj @ np.linalg.pinv(J.T @ I @ J, rcond=1e-10, hermitian=True) @ sj)
+    total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
+                           "p.value": float(special.chdtrc(rel.size, x2))}])
+    rows = []
+    for c, (i, j) in enumerate(cons):
+        Jc = np.hstack([T, np.eye(q + k)[:, [q + c]]])
+        sc = Jc.T @ s
+        x2c = float(N * sc @ np.linalg.pinv(Jc.T @ I @ Jc, rcond=1e-10, hermitian=True) @ sc)
+        r = pt.loc[j]
+        par = f"{r['lhs']} {r['op']}" + (f" {r['rhs']}" if r["op"] != "~1" else "")
+        rows.append({"lhs": pt.at[i, "plabel"], "op": "==", "rhs": pt.at[j, "plabel"], "X2": x2c, "df": 1,
+                     "p.value": float(special.chdtrc(1, x2c)), "parameter": par, "group": int(r["group"])})
+    return total, pd.DataFrame(rows)
