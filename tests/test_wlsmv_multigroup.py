@@ -19,10 +19,10 @@ EQ = {"configural": [], "thresholds": ["thresholds"], "loadings": ["thresholds",
       "scalar": ["thresholds", "loadings", "intercepts"],
       "strict": ["thresholds", "loadings", "intercepts", "residuals", "means", "lv.variances", "lv.covariances"],
       "partial": ["thresholds", "loadings", "intercepts"], "loadingsonly": ["loadings"],
-      "lvvariancesonly": ["lv.variances"], "single": []}
+      "lvvariancesonly": ["lv.variances"], "single": [], "stdlvloadings": ["thresholds", "loadings"]}
 CASES = [f"{p}_{n}" for p in ("delta", "theta") for n in ("configural", "thresholds", "loadings", "scalar",
                                                            "strict", "partial")]
-CASES += ["delta_loadingsonly", "delta_lvvariancesonly", "theta_single"]
+CASES += ["delta_loadingsonly", "delta_lvvariancesonly", "theta_single", "delta_stdlvloadings", "theta_stdlvloadings"]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,10 @@ def _fit(case: str, data: pd.DataFrame):
         par, nm = case.split("_")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            from egovsem.sem.model import Model
+
             _FITS[case] = fit_wlsmv_multigroup(
-                MODEL, data, True, group=None if nm == "single" else "school", group_equal=EQ[nm],
+                Model(MODEL, std_lv=nm == "stdlvloadings"), data, True, group=None if nm == "single" else "school", group_equal=EQ[nm],
                 parameterization=par, group_partial=["visual =~ x3", "x2 | t2"] if nm == "partial" else ())
     return _FITS[case]
 

@@ -68,3 +68,9 @@ for (ge in c("loadings", "lv.variances")) {
   write_case(paste0("delta_", sub(".", "", ge, fixed = TRUE), "only"),
              cfa(M, data = d, ordered = TRUE, estimator = "WLSMV", group = "school", group.equal = ge))
 }
+# std.lv = TRUE: with equal loadings lavaan frees the latent variances of group 2
+for (par in c("delta", "theta")) {
+  write_case(paste0(par, "_stdlvloadings"),
+             cfa(M, data = d, ordered = TRUE, estimator = "WLSMV", group = "school", std.lv = TRUE,
+                 group.equal = c("thresholds", "loadings"), parameterization = par))
+}

@@ -22,7 +22,8 @@ from the RAM matrices; the scale factors ``delta_j = 1 / sd(y*_j)``; the model's
 lavaan's identification defaults (read from its parameter tables): with ``"thresholds"`` in ``group_equal``
 the scale factors (delta) or residual variances (theta) of groups 2..G and the latent means of groups 2..G
 (unless ``"means"`` is also equal) are freed; with ``"intercepts"`` the latent means of groups 2..G are freed
-(intercepts of ordered items are fixed to 0 anyway); an equality with a row that is fixed in group 1 fixes the
+(intercepts of ordered items are fixed to 0 anyway); with ``"loadings"`` the latent variances that ``std_lv``
+fixed are freed in groups 2..G; an equality with a row that is fixed in group 1 fixes the
 row (``"residuals"`` in the theta parameterisation).
 
 Estimation: DWLS ``F = sum_g (N_g / N) sum_i w_gi (s_gi - sigma_gi)^2`` by the engine's optimiser (Gauss-Newton)
@@ -132,6 +133,12 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
                     rel = (b["op"] == "~~") & (b["lhs"] == b["rhs"]) & b["lhs"].isin(ordset)
                 b.loc[rel, "free"] = 1
                 b.loc[rel, "ustart"] = np.nan
+            if "loadings" in ge and "lv.variances" not in ge:
+                # std_lv: lavaan frees the latent variances of groups 2..G once the loadings are equal
+                var = (b["op"] == "~~") & (b["lhs"] == b["rhs"]) & b["lhs"].isin(lv) & (b["free"] <= 0) & \
+                    (b["user"] != 1)
+                b.loc[var, "free"] = 1
+                b.loc[var, "ustart"] = np.nan
             if ("thresholds" in ge or "intercepts" in ge) and "means" not in ge:
                 rel = (b["op"] == "~1") & b["lhs"].isin(lv) & (b["user"] != 1)
                 b.loc[rel, "free"] = 1
