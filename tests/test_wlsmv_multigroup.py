@@ -41,7 +41,8 @@ def _fit(case: str, data: pd.DataFrame):
             from egovsem.sem.model import Model
 
             _FITS[case] = fit_wlsmv_multigroup(
-                Model(MODEL, std_lv=nm == "stdlvloadings"), data, True, group=None if nm == "single" else "school", group_equal=EQ[nm],
+                Model(MODEL, std_lv=nm == "stdlvloadings"), data, True, group=None if nm == "single" else "school",
+                group_equal=EQ[nm],
                 parameterization=par, group_partial=["visual =~ x3", "x2 | t2"] if nm == "partial" else ())
     return _FITS[case]
 
