@@ -175,3 +175,40 @@ def test_cli_fit_ordered_group_equal(tmp_path, capsys):
     doc = json.loads(js.read_text())
     assert doc["groups"] == ["Pasteur", "Grant-White"]
     assert abs(doc["fit_measures"]["cfi.scaled"] - float(ref["cfi.scaled"])) < 1e-3
+
+
+def test_cfa_theta_single_group_matches_lavaan(data):
+    import egovsem
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.cfa(MODEL, data, ordered=True, parameterization="theta")
+    assert fit.parameterization == "theta"
+    assert compare_group_params(fit.params, read_ref("theta_single", "params", SUB), columns=("est",)) == []
+    assert compare_series(fit.fit_measures, read_kv("theta_single", "fit", SUB).astype(float)) == []
+
+
+def test_theta_without_ordered_items_is_refused(data):
+    import egovsem
+    from egovsem._errors import EgovsemError
+
+    with pytest.raises(EgovsemError, match="parameterization='theta' applies to ordered indicators"):
+        egovsem.cfa(MODEL, data, parameterization="theta")
+    with pytest.raises(EgovsemError, match="'parameterization' parameter must be 'delta' or 'theta'. Got 'gamma'"):
+        egovsem.cfa(MODEL, data, ordered=True, parameterization="gamma")
+
+
+def test_cli_fit_theta(tmp_path, capsys):
+    import re
+
+    from egovsem.cli import main
+
+    lav = tmp_path / "m.lav"
+    lav.write_text(MODEL + "\n")
+    rc = main(["fit", str(lav), str(REF / SUB / "hs5_school.csv"), "--ordered", "all", "--group", "school",
+               "--group-equal", "thresholds", "--parameterization", "theta"])
+    out = capsys.readouterr().out
+    ref = read_kv("theta_thresholds", "fit", SUB)
+    m = re.search(r"chisq = ([0-9.]+), df = (\d+), chisq.scaled = ([0-9.]+)", out)
+    assert rc == 0 and m is not None and "theta parameterization" in out
+    assert abs(float(m.group(3)) - float(ref["chisq.scaled"])) <= 1e-3 * float(ref["chisq.scaled"])

@@ -134,6 +134,7 @@ class Options:
     orthogonal: bool = False
     std_ov: bool = False
     group_partial: tuple[str, ...] = ()
+    parameterization: str = "delta"  # WLSMV: lavaan's parameterization ("delta" or "theta", egovsem.sem.wls_mg)
     auto_var: bool = True
     auto_fix_first: bool | None = None  # None: not std_lv (lavaan's cfa/sem)
     auto_fix_single: bool = True
@@ -209,6 +210,7 @@ def resolve_options(
     auto_cov_lv_x: bool = True,
     int_ov_free: bool = True,
     int_lv_free: bool = False,
+    parameterization: str = "delta",
     warn_stacklevel: int = 4,
 ) -> Options:
     """Check the arguments of :class:`~egovsem.sem.model.Model` and resolve them into :class:`Options`.
@@ -246,6 +248,9 @@ def resolve_options(
                       ("int_ov_free", int_ov_free), ("int_lv_free", int_lv_free)):
         if not isinstance(val, (bool, np.bool_)):
             raise EgovsemError(f"The '{name}' parameter must be True or False. Got {val!r} instead.")
+    if parameterization not in ("delta", "theta"):
+        raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r} "
+                           "instead.")
     if auto_fix_first is not None and not isinstance(auto_fix_first, (bool, np.bool_)):
         raise EgovsemError(f"The 'auto_fix_first' parameter must be True, False or None. Got {auto_fix_first!r} "
                            "instead.")
@@ -338,6 +343,9 @@ def resolve_options(
             raise NotAvailableError("test='mean.var.adjusted' is not available yet; 'satorra.bentler' and "
                                     "'scaled.shifted' are (lavaan's other corrections of the same traces).")
         test = test_in
+    if parameterization == "theta" and disc != "DWLS":
+        raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
+                           "parameterization at 'delta'.")
     if disc == "DWLS":
         if miss != "listwise":
             raise NotAvailableError(f"missing={miss!r} with estimator='WLSMV' is not available; lavaan uses "
@@ -404,7 +412,7 @@ def resolve_options(
         group_partial=partial, auto_var=bool(auto_var),
         auto_fix_first=None if auto_fix_first is None else bool(auto_fix_first),
         auto_fix_single=bool(auto_fix_single), auto_cov_lv_x=bool(auto_cov_lv_x), int_ov_free=bool(int_ov_free),
-        int_lv_free=bool(int_lv_free),
+        int_lv_free=bool(int_lv_free), parameterization=parameterization,
     )
 
 
