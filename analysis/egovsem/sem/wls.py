@@ -453,3 +453,7 @@ class _SummaryView:
 
     def __getattr__(self, name):
         return getattr(self._res, name)
+
+
+ordered_names = _ordered_names  # public names for other modules (egovsem.sem.wls_mg)
+one_blas_thread = _one_blas_thread

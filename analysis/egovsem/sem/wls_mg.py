@@ -51,7 +51,7 @@ from .fit_robust import scaled_shifted
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .vcov import sandwich, scaled_inverse
-from .wls import _one_blas_thread, _ordered_names, wlsmv_partable
+from .wls import one_blas_thread, ordered_names, wlsmv_partable
 
 __all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "score_tests_wlsmv", "mg_ordinal_partable", "WLSMVMultiGroupResults",
            "ORDINAL_GROUP_EQUAL",
@@ -443,7 +443,7 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     if group_equal and group is None:
         raise EgovsemError(f"group_equal={list(group_equal)!r} needs a grouping column: pass group=.")
     spec = model.spec
-    ords = _ordered_names(spec.ov, ordered, data)
+    ords = ordered_names(spec.ov, ordered, data)
     if "thresholds" in (group_equal or ()) and not ords:
         raise EgovsemError("group_equal=['thresholds'] needs ordered items, but 'ordered' names none of the "
                            "model's observed variables: pass ordered=True or a list of items.")
@@ -457,12 +457,12 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     if group is None:
         labels, parts = [1], [data]
     else:
-        from .multigroup import _groups
+        from .multigroup import split_groups
 
-        labels, parts = _groups(data, group)
+        labels, parts = split_groups(data, group)
     parts = [d.dropna(subset=list(spec.ov)) for d in parts]
     _check_categories(parts, ords, labels, str(group))
-    with _one_blas_thread():
+    with one_blas_thread():
         return _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max,
                     identification)
 
