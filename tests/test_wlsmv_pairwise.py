@@ -97,3 +97,10 @@ def test_pairwise_refusals():
     # lavaan: 'missing = "ml" not available in the categorical setting'
     with pytest.raises(EgovsemError, match="categorical setting"):
         Model(M3, ordered=True, missing="fiml")
+
+
+def test_pairwise_with_groups_is_refused_by_name():
+    # multi-group WLSMV (sem/wls_mg.py) uses complete rows; pairwise there is not implemented, so it is refused
+    # rather than silently fitted listwise
+    with pytest.raises(NotAvailableError, match=r"missing='pairwise' with several groups"):
+        Model(M3, ordered=True, missing="pairwise", group="gender")

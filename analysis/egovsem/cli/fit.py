@@ -80,6 +80,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "means; lavaan adds nothing the model does not write (switches off unless given)")
     p.add_argument("--orthogonal", action="store_true",
                    help="fix the covariances among latent variables that the model does not write to 0")
+    p.add_argument("--parameterization", default=None, choices=["delta", "theta"],
+                   help="with --ordered: lavaan's parameterization of the latent responses (default delta)")
     p.add_argument("--std-ov", action="store_true",
                    help="standardise the observed variables before fitting (lavaan's std.ov; sd with N - 1)")
     for flag, what in AUTO_FLAGS.items():
@@ -119,6 +121,8 @@ def fit_function_options(args: argparse.Namespace) -> dict:
         kwargs["orthogonal"] = True
     if args.std_ov:
         kwargs["std_ov"] = True
+    if getattr(args, "parameterization", None) is not None:
+        kwargs["parameterization"] = args.parameterization
     if args.group_partial is not None:
         kwargs["group_partial"] = [g.strip() for g in args.group_partial.split(",") if g.strip()]
     for flag in AUTO_FLAGS:
@@ -147,7 +151,8 @@ def pls_options(args: argparse.Namespace) -> dict:
         ("--meanstructure", args.meanstructure), ("--sampling-weights", args.sampling_weights is not None),
         ("--cluster", args.cluster is not None), ("--constraints", getattr(args, "constraints", None) is not None),
         ("--group-partial", args.group_partial is not None),
-        ("--function", args.function != "sem"), ("--orthogonal", args.orthogonal), ("--std-ov", args.std_ov))
+        ("--function", args.function != "sem"), ("--orthogonal", args.orthogonal), ("--std-ov", args.std_ov),
+        ("--parameterization", getattr(args, "parameterization", None) is not None))
         + tuple((f, getattr(args, _dest(f)) is not None) for f in AUTO_FLAGS) if on]
     if given:
         raise EgovsemError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not used by --method pls "

@@ -17,7 +17,7 @@ from scipy import special
 from .._errors import check_option
 from ..sem.checks import model_label, require_converged
 
-__all__ = ["STEPS", "invariance"]
+__all__ = ["STEPS", "ORDINAL_STEPS", "invariance"]
 
 #: the constraints of each step, cumulative
 STEPS = {
@@ -27,11 +27,21 @@ STEPS = {
     "strict": ["loadings", "intercepts", "residuals"],
 }
 
+#: the ordinal sequence of Wu & Estabrook (2016), cumulative
+ORDINAL_STEPS = {
+    "configural": [],
+    "thresholds": ["thresholds"],
+    "loadings": ["thresholds", "loadings"],
+    "intercepts": ["thresholds", "loadings", "intercepts"],
+}
+_ML_DEFAULT_STEPS = ("configural", "metric", "scalar", "strict")
 
-def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural", "metric", "scalar", "strict"),
+
+def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_STEPS,
                std_lv: bool = False, estimator: str = "ML", missing: str = "listwise",
                progress: Callable[[str], None] | None = None, sampling_weights: str | None = None,
-               cluster: str | None = None) -> pd.DataFrame:
+               cluster: str | None = None, ordered=None, parameterization: str = "delta",
+               group_partial=None) -> pd.DataFrame:
     """Fit the invariance steps and return one row per step.
 
     Columns: ``step group_equal npar chisq df pvalue cfi tli rmsea srmr chisq_diff df_diff p_diff
@@ -44,6 +54,17 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     to every step's fit (lavaan's ``sampling.weights`` / ``cluster``: robust SEs and the Yuan-Bentler test, so the
     steps are compared by the scaled difference as for MLR). ``progress``, when given, is called with one
     line per step as it is fitted (``"metric (2/4): chisq = 124.04 on 54 df, CFI = .921 (0.3 s)"``).
+
+    Ordinal items (``ordered=True`` or a list of items): the sequence of Wu & Estabrook (2016),
+    ``steps=("configural", "thresholds", "loadings", "intercepts")`` (each cumulative: thresholds, then
+    thresholds + loadings, then + intercepts), every model fitted by WLSMV (``parameterization`` "delta" or
+    "theta") with the identification ``semTools::measEq.syntax(ID.fac = "std.lv", ID.cat =
+    "Wu.Estabrook.2016")`` writes (:func:`egovsem.sem.wls_mg.mg_ordinal_partable`). ``chisq_diff`` is then the
+    scaled-shifted difference test of Satorra (2000) that ``lavTestLRT()`` gives for WLSMV fits
+    (:func:`egovsem.sem.wls_mg.scaled_difference_test`); ``cfi``, ``tli``, ``rmsea`` (and so ``delta_cfi``,
+    ``delta_rmsea``) are the scaled indices; ``chisq.scaled`` and ``scaling.factor`` are added.
+    ``group_partial`` (e.g. ``["x3 ~ 1", "x2 | t1"]``) frees those parameters from the constraints in every
+    step (partial invariance).
 
     Examples
     --------
@@ -59,6 +80,10 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
     """
     from ..sem import sem
 
+    if ordered is not None and ordered is not False:
+        return _ordinal_invariance(model, data, group, steps=None if steps == _ML_DEFAULT_STEPS else steps,
+                                   ordered=ordered, parameterization=parameterization, group_partial=group_partial,
+                                   progress=progress)
     estimator = check_option("estimator", estimator, ["ML", "MLR"], casefold=True)
     for s in steps:
         check_option("steps", s, list(STEPS))
@@ -92,6 +117,49 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=("configural
             progress(f"{s} ({i}/{len(steps)}): chisq = {fm['chisq']:.2f} on {int(fm['df'])} df, "
                      f"CFI = {row['cfi']:.3f} ({time.perf_counter() - t0:.1f} s)")
         prev = row
+    out = pd.DataFrame(rows)
+    out.attrs["fits"] = fits
+    return out
+
+
+def _ordinal_invariance(model: str, data: pd.DataFrame, group: str, *, steps, ordered, parameterization: str,
+                        group_partial, progress) -> pd.DataFrame:
+    """The Wu & Estabrook (2016) sequence by WLSMV (see :func:`invariance`)."""
+    from ..sem.model import Model
+    from ..sem.wls_mg import fit_wlsmv_multigroup, scaled_difference_test
+
+    steps = tuple(ORDINAL_STEPS) if steps is None else tuple(steps)
+    for s in steps:
+        check_option("steps", s, list(ORDINAL_STEPS))
+    m = Model(model, std_lv=True)
+    rows, fits = [], {}
+    prev = prev_fit = None
+    for i, s in enumerate(steps, start=1):
+        t0 = time.perf_counter()
+        fit = fit_wlsmv_multigroup(m, data, ordered, group=group, group_equal=ORDINAL_STEPS[s],
+                                   group_partial=group_partial, parameterization=parameterization,
+                                   identification="wu.estabrook.2016")
+        if not fit.converged:
+            from .._errors import NotConvergedError
+
+            raise NotConvergedError(f"invariance: the {s} step did not converge; its fit cannot be compared.")
+        fm = fit.fit_measures
+        row = {"step": s, "group_equal": ",".join(ORDINAL_STEPS[s]), "npar": int(fm["npar"]), "chisq": fm["chisq"],
+               "df": int(fm["df"]), "pvalue": fm["pvalue"], "cfi": fm["cfi.scaled"], "tli": fm["tli.scaled"],
+               "rmsea": fm["rmsea.scaled"], "srmr": fm["srmr"], "chisq.scaled": fm["chisq.scaled"],
+               "pvalue.scaled": fm["pvalue.scaled"], "scaling.factor": fm["chisq.scaling.factor"]}
+        if prev is None or prev_fit is None:
+            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
+        else:
+            t = scaled_difference_test(fit, prev_fit)
+            row.update(chisq_diff=t["chisq_diff"], df_diff=int(t["df_diff"]), p_diff=t["pvalue"],
+                       delta_cfi=row["cfi"] - prev["cfi"], delta_rmsea=row["rmsea"] - prev["rmsea"])
+        rows.append(row)
+        fits[s] = fit
+        if progress is not None:
+            progress(f"{s} ({i}/{len(steps)}): chisq.scaled = {fm['chisq.scaled']:.2f} on {int(fm['df'])} df, "
+                     f"CFI.scaled = {row['cfi']:.3f} ({time.perf_counter() - t0:.1f} s)")
+        prev, prev_fit = row, fit
     out = pd.DataFrame(rows)
     out.attrs["fits"] = fits
     return out

@@ -39,6 +39,9 @@ class Model:
         Iteration limit of the optimiser.
     orthogonal, std_ov, group_partial
         See :func:`sem`.
+    parameterization : {"delta", "theta"}
+        With ordered indicators (WLSMV): lavaan's ``parameterization`` of the latent responses; "theta" and
+        multi-group WLSMV fits are :mod:`egovsem.sem.wls_mg`'s.
     auto_var, auto_fix_first, auto_fix_single, auto_cov_lv_x, int_ov_free, int_lv_free
         lavaan's ``auto.*`` switches, see :func:`lavaan`; the defaults are those of ``sem()``/``cfa()``.
     """
@@ -75,9 +78,11 @@ class Model:
         auto_cov_lv_x: bool = True,
         int_ov_free: bool = True,
         int_lv_free: bool = False,
+        parameterization: str = "delta",
     ) -> None:
         self._args: dict[str, Any] = dict(
-            orthogonal=orthogonal, std_ov=std_ov, group_partial=group_partial, auto_var=auto_var,
+            parameterization=parameterization, orthogonal=orthogonal, std_ov=std_ov, group_partial=group_partial,
+            auto_var=auto_var,
             auto_fix_first=auto_fix_first, auto_fix_single=auto_fix_single, auto_cov_lv_x=auto_cov_lv_x,
             int_ov_free=int_ov_free, int_lv_free=int_lv_free,
             estimator=estimator, missing=missing, se=se, test=test, information=information, group=group,
@@ -141,6 +146,13 @@ class Model:
                     f"yet with {'WLSMV' if opts.discrepancy == 'DWLS' else 'se=' + repr(opts.se)}; use "
                     "estimator='ML', 'MLM' or 'MLR' (standard or robust standard errors)."
                 )
+            if opts.discrepancy == "DWLS" and (opts.group is not None or opts.parameterization == "theta"):
+                from .wls_mg import fit_wlsmv_multigroup
+
+                return fit_wlsmv_multigroup(self, data, opts.ordered, group=opts.group,
+                                            group_equal=opts.group_equal, group_partial=opts.group_partial,
+                                            parameterization=opts.parameterization,
+                                            iter_max=min(opts.iter_max, 500))
             if opts.discrepancy == "DWLS":
                 from .wls import fit_wlsmv
 
@@ -178,7 +190,9 @@ def spec_options(opts: Options) -> dict[str, Any]:
     """The keyword arguments of :func:`~egovsem.sem.partable.specify` that come from the options (all but
     ``meanstructure``, ``ngroups`` and ``group_equal``... which multi-group fits set themselves)."""
     return dict(std_lv=opts.std_lv, fixed_x=opts.fixed_x, auto_cov_y=opts.auto_cov_y,
-                auto_fix_first=opts.auto_fix_first, group_partial=opts.group_partial, orthogonal=opts.orthogonal,
+                auto_fix_first=opts.auto_fix_first,
+                # WLSMV: thresholds may be named ('x2 | t1'); egovsem.sem.wls_mg checks them on its own table
+                group_partial=opts.group_partial if opts.discrepancy != "DWLS" else (), orthogonal=opts.orthogonal,
                 auto_var=opts.auto_var, auto_fix_single=opts.auto_fix_single, auto_cov_lv_x=opts.auto_cov_lv_x,
                 int_ov_free=opts.int_ov_free, int_lv_free=opts.int_lv_free)
 

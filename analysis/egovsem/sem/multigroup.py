@@ -66,3 +66,6 @@ def fit_multigroup(model, data: pd.DataFrame) -> Results:
         group_labels=labels, weights=est.weights,
     )
 
+
+
+split_groups = _groups  # public name for other modules (egovsem.sem.wls_mg)

@@ -94,7 +94,7 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("FIML", "standard", "standard", True),
     Combination("FIML", "robust.huber.white", "yuan.bentler.mplus", True),
     Combination("FIML", "bootstrap", "standard", False),
-    Combination("DWLS", "robust.sem", "scaled.shifted", False),
+    Combination("DWLS", "robust.sem", "scaled.shifted", True),  # multi-group: egovsem.sem.wls_mg
     # issue 11: MLM, se = "robust", the tests of lavaan's test= with ML (complete data)
     *(Combination("ML", se, t, True) for se in ("standard", "robust.sem")
       for t in ("standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted",
@@ -148,6 +148,7 @@ class Options:
     orthogonal: bool = False
     std_ov: bool = False
     group_partial: tuple[str, ...] = ()
+    parameterization: str = "delta"  # WLSMV: lavaan's parameterization ("delta" or "theta", egovsem.sem.wls_mg)
     auto_var: bool = True
     auto_fix_first: bool | None = None  # None: not std_lv (lavaan's cfa/sem)
     auto_fix_single: bool = True
@@ -223,6 +224,7 @@ def resolve_options(
     auto_cov_lv_x: bool = True,
     int_ov_free: bool = True,
     int_lv_free: bool = False,
+    parameterization: str = "delta",
     warn_stacklevel: int = 4,
 ) -> Options:
     """Check the arguments of :class:`~egovsem.sem.model.Model` and resolve them into :class:`Options`.
@@ -260,6 +262,9 @@ def resolve_options(
                       ("int_ov_free", int_ov_free), ("int_lv_free", int_lv_free)):
         if not isinstance(val, (bool, np.bool_)):
             raise EgovsemError(f"The '{name}' parameter must be True or False. Got {val!r} instead.")
+    if parameterization not in ("delta", "theta"):
+        raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r} "
+                           "instead.")
     if auto_fix_first is not None and not isinstance(auto_fix_first, (bool, np.bool_)):
         raise EgovsemError(f"The 'auto_fix_first' parameter must be True, False or None. Got {auto_fix_first!r} "
                            "instead.")
@@ -355,6 +360,9 @@ def resolve_options(
                                     "them); pass missing='listwise', or use estimator='MLR' for a robust test "
                                     "under FIML.")
         test = test_in
+    if parameterization == "theta" and disc != "DWLS":
+        raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
+                           "parameterization at 'delta'.")
     if miss == "pairwise" and disc != "DWLS":
         raise NotAvailableError(f"missing='pairwise' with estimator={est!r} is not available yet; it is "
                                 "implemented for WLSMV (ordered items); use missing='listwise' or 'fiml'.")
@@ -363,8 +371,9 @@ def resolve_options(
             # lavaan 0.6-14: 'missing = "ml" not available in the categorical setting'
             raise EgovsemError("missing='fiml' (lavaan's missing=\"ml\") is not available in the categorical "
                                "setting (lavaan refuses it for WLSMV); use missing='listwise' or 'pairwise'.")
-        if group is not None:
-            raise NotAvailableError("multi-group WLSMV is not available yet.")
+        if group is not None and miss == "pairwise":
+            raise NotAvailableError("missing='pairwise' with several groups (group=) and WLSMV is not available "
+                                    "yet; it is implemented for one group. Use missing='listwise'.")
         if se_type == "bootstrap":
             raise NotAvailableError("se='bootstrap' with estimator='WLSMV' is not available yet; WLSMV reports "
                                     "robust (sandwich) standard errors, as lavaan's se = 'robust.sem'.")
@@ -395,7 +404,11 @@ def resolve_options(
     from .partable import GROUP_EQUAL
 
     for ge in group_equal or ():
-        check_option("group_equal", ge, GROUP_EQUAL)
+        if ge == "thresholds" and disc != "DWLS":
+            raise EgovsemError("group_equal=['thresholds'] needs ordered items (thresholds exist only for ordinal "
+                               "indicators, fitted by WLSMV): pass ordered=True or a list of items, or leave "
+                               "'thresholds' out of group_equal.")
+        check_option("group_equal", ge, GROUP_EQUAL + (("thresholds",) if disc == "DWLS" else ()))
     from .partable import parse_group_partial
 
     partial = parse_group_partial(group_partial)
@@ -423,7 +436,7 @@ def resolve_options(
         group_partial=partial, auto_var=bool(auto_var),
         auto_fix_first=None if auto_fix_first is None else bool(auto_fix_first),
         auto_fix_single=bool(auto_fix_single), auto_cov_lv_x=bool(auto_cov_lv_x), int_ov_free=bool(int_ov_free),
-        int_lv_free=bool(int_lv_free),
+        int_lv_free=bool(int_lv_free), parameterization=parameterization,
     )
 
 

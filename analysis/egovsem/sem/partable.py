@@ -516,7 +516,7 @@ def _param_key(lhs: str, op: str, rhs: str) -> tuple[str, ...]:
     return (lhs, op, rhs)
 
 
-_PARTIAL_RE = re.compile(r"^([^\s=~]+)(=~|~~|~)([^\s=~]+)$")
+_PARTIAL_RE = re.compile(r"^([^\s=~|]+)(=~|~~|~|\|)([^\s=~|]+)$")
 
 
 def parse_group_partial(group_partial) -> tuple[str, ...]:

@@ -54,7 +54,8 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
     Parameters
     ----------
     fit : egovsem.Results
-        An ML or FIML fit (MLR fits get the ML statistics, as lavaan's default ``lavTestScore`` without
+        A multi-group WLSMV fit (:func:`egovsem.sem.wls_mg.score_tests_wlsmv`), or an ML or FIML fit (MLR
+        fits get the ML statistics, as lavaan's default ``lavTestScore`` without
         ``test=``) with equality constraints from ``group_equal`` or shared labels.
     release : list of int, optional
         Positions (1-based, in the order of the univariate table) of the constraints the total test releases;
@@ -68,7 +69,10 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         e.g. ``visual =~ x2``) and ``group`` (the group of the later row, whose copy is released).
     """
     from .modindices import group_blocks, group_views
+    from .wls_mg import WLSMVMultiGroupResults, score_tests_wlsmv
 
+    if isinstance(fit, WLSMVMultiGroupResults):  # multi-group WLSMV: lavaan's ordinary score tests
+        return score_tests_wlsmv(fit, release=release)
     if not all(hasattr(fit, a) for a in ("partable", "theta", "rams")):
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). "
                            f"Got {type(fit).__name__}.")

@@ -30,8 +30,8 @@ the thresholds, and the covariances with them are on the covariance scale.
 Not available (refused with a message, never approximated): exogenous observed covariates (lavaan's
 conditional.x), an ordered variable as a predictor (``y ~ x`` with x ordered: lavaan then sets the residual
 variance of y* from a Sigma computed without x's residual, so Var(y*) != 1, and its Delta differs from the
-derivative; egovsem's estimates differ from lavaan's by ~1e-3 there), multiple groups, user intercepts or
-thresholds in the syntax, missing='fiml'.
+derivative; egovsem's estimates differ from lavaan's by ~1e-3 there), user intercepts or thresholds in the
+syntax, missing='fiml'. Multiple groups and the theta parameterisation: :mod:`egovsem.sem.wls_mg`.
 """
 from __future__ import annotations
 
@@ -457,3 +457,7 @@ class _SummaryView:
 
     def __getattr__(self, name):
         return getattr(self._res, name)
+
+
+ordered_names = _ordered_names  # public names for other modules (egovsem.sem.wls_mg)
+one_blas_thread = _one_blas_thread

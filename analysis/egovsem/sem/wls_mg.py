@@ -1,0 +1,827 @@
+"""Multi-group WLSMV (and the theta parameterisation) for ordered indicators, as lavaan 0.6-14.
+
+``fit_wlsmv_multigroup(model, data, ordered, group=..., group_equal=..., group_partial=...,
+parameterization="delta")`` fits ``cfa(..., ordered = TRUE, estimator = "WLSMV", group = , group.equal = ,
+group.partial = , parameterization = )``. With ``group=None`` it fits one group (used for the theta
+parameterisation of a single-group model).
+
+First stage: :func:`egovsem.sem.ordinal.ordinal_stats` in each group separately (thresholds, polychoric
+correlations, Gamma_g, weights ``w_g = 1 / diag(Gamma_g)``). Every group must use every category of every
+item (see :func:`_check_categories`).
+
+Model of the latent responses ``y*`` in group g (intercepts of ``y*`` fixed to 0): ``Sigma*_g`` and ``mu*_g``
+from the RAM matrices; the scale factors ``delta_j = 1 / sd(y*_j)``; the model's thresholds
+``delta_j (tau_jk - mu*_j)`` and correlations ``delta_i delta_j Sigma*_ij``.
+
+- ``parameterization="delta"``: the scale factors ``x ~*~ x`` are parameters (fixed to 1, or free in groups
+  2..G when the thresholds are equal); the residual variances of ``y*`` are not parameters but follow from
+  ``diag(Sigma*) = 1 / delta^2``.
+- ``parameterization="theta"``: the residual variances ``x ~~ x`` are parameters (fixed to 1, or free in
+  groups 2..G when the thresholds are equal); the scale factors follow.
+
+lavaan's identification defaults (read from its parameter tables): with ``"thresholds"`` in ``group_equal``
+the scale factors (delta) or residual variances (theta) of groups 2..G and the latent means of groups 2..G
+(unless ``"means"`` is also equal) are freed; with ``"intercepts"`` the latent means of groups 2..G are freed
+(intercepts of ordered items are fixed to 0 anyway); with ``"loadings"`` the latent variances that ``std_lv``
+fixed are freed in groups 2..G; an equality with a row that is fixed in group 1 fixes the
+row (``"residuals"`` in the theta parameterisation).
+
+Estimation: DWLS ``F = sum_g (N_g / N) sum_i w_gi (s_gi - sigma_gi)^2`` by the engine's optimiser (Gauss-Newton)
+with a central-difference Jacobian. Standard errors: lavaan's robust.sem sandwich
+``A^-1 B A^-1 / (N - G)`` with ``A = sum_g c_g Delta_g' W_g Delta_g``, ``B = sum_g c_g Delta_g' W_g Gamma_g W_g
+Delta_g`` (``c_g = N_g / N``). Test: ``chisq = (N - G) F``, scaled-shifted from ``U Gamma`` of the stacked
+groups. lavaan 0.6-14 reports no robust CFI/TLI/RMSEA for multi-group WLSMV (NA), nor do we.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from .._errors import ConvergenceWarning, DataError, EgovsemError, IdentificationError, NotAvailableError, caller_stacklevel
+from .checks import NONCONVERGENCE_ADVICE
+from .data import prepare_data
+from .discrepancy import Discrepancy, minimize_groups
+from .fit_indices import agfi, cfi, critical_n, incremental, rmsea, rmsea_block, rni, tli
+from .fit_robust import scaled_shifted
+from .ordinal import OrdinalStats, ordinal_stats
+from .ram import RAM
+from .vcov import sandwich, scaled_inverse
+from .wls import one_blas_thread, ordered_names, wlsmv_partable
+
+__all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "score_tests_wlsmv", "mg_ordinal_partable", "WLSMVMultiGroupResults",
+           "ORDINAL_GROUP_EQUAL",
+           "PARAMETERIZATIONS"]
+
+ORDINAL_GROUP_EQUAL = ("thresholds", "loadings", "intercepts", "residuals", "residual.covariances", "means",
+                       "lv.variances", "lv.covariances", "regressions")
+PARAMETERIZATIONS = ("delta", "theta")
+
+
+# ------------------------------------------------------------------------------ parameter table --
+
+def _row_type(op: str, lhs: str, rhs: str, lv: set[str]) -> str | None:
+    if op == "=~":
+        return "loadings"
+    if op == "|":
+        return "thresholds"
+    if op == "~":
+        return "regressions"
+    if op == "~1":
+        return "means" if lhs in lv else "intercepts"
+    if op == "~~":
+        if lhs in lv:
+            return "lv.variances" if lhs == rhs else "lv.covariances"
+        return "residuals" if lhs == rhs else "residual.covariances"
+    return None
+
+
+def _partial_keys(group_partial) -> set[str]:
+    """lavaan's group.partial strings as ``lhs op rhs`` keys without spaces (``x3~1``, ``x2|t2``)."""
+    if group_partial is None:
+        return set()
+    items = [group_partial] if isinstance(group_partial, str) else list(group_partial)
+    out = set()
+    for it in items:
+        for s in str(it).split(","):
+            s = re.sub(r"\s+", "", s)
+            if not s:
+                continue
+            m = re.fullmatch(r"([^=~|]+)(=~|~~|~|\|)([^=~|]*)", s)
+            if m is None or (m.group(2) != "~" and not m.group(3)):
+                raise EgovsemError(f"The 'group_partial' parameter: {it!r} is not a parameter such as 'f =~ x2', "
+                                   "'x3 ~ 1' or 'x2 | t1'.")
+            lhs, op, rhs = m.groups()
+            if op == "~" and rhs == "1":
+                op, rhs = "~1", ""
+            out.add(lhs + op + rhs)
+    return out
+
+
+def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
+                        group_equal=(), group_partial=(), parameterization: str = "delta",
+                        identification: str = "lavaan") -> pd.DataFrame:
+    """lavaan's parameter table of a multi-group model with ordered indicators.
+
+    The one-group table of :func:`egovsem.sem.wls.wlsmv_partable` repeated for each group, with lavaan's
+    identification defaults and the ``group_equal`` constraints (rows constrained equal share their ``free``
+    number; ``free`` numbered in row order).
+
+    ``identification="wu.estabrook.2016"`` (with a ``std_lv`` model) writes instead the identification of
+    ``semTools::measEq.syntax(ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016")`` in groups 2..G: with equal
+    thresholds the intercepts of the latent responses are freed (fixed to 0 again, i.e. equal to group 1's,
+    once "intercepts" are equal, when the latent means are freed instead); with equal loadings the latent
+    variances are freed. Items named in ``group_partial`` keep their group-2 intercept free.
+    """
+    base = wlsmv_partable(spec, ordered, nthresholds)
+    lv, ordset = set(spec.lv), set(ordered)
+    ge = set(group_equal or ())
+    partial = _partial_keys(group_partial)
+    parts = []
+    for g in range(1, ngroups + 1):
+        b = base.copy()
+        b["group"] = g
+        if g > 1:
+            if "thresholds" in ge:
+                if parameterization == "delta":
+                    rel = (b["op"] == "~*~") & b["lhs"].isin(ordset)
+                else:
+                    rel = (b["op"] == "~~") & (b["lhs"] == b["rhs"]) & b["lhs"].isin(ordset)
+                b.loc[rel, "free"] = 1
+                b.loc[rel, "ustart"] = np.nan
+            if "loadings" in ge and "lv.variances" not in ge:
+                # std_lv: lavaan frees the latent variances of groups 2..G once the loadings are equal
+                var = (b["op"] == "~~") & (b["lhs"] == b["rhs"]) & b["lhs"].isin(lv) & (b["free"] <= 0) & \
+                    (b["user"] != 1)
+                b.loc[var, "free"] = 1
+                b.loc[var, "ustart"] = np.nan
+            if ("thresholds" in ge or "intercepts" in ge) and "means" not in ge:
+                rel = (b["op"] == "~1") & b["lhs"].isin(lv) & (b["user"] != 1)
+                b.loc[rel, "free"] = 1
+                b.loc[rel, "ustart"] = np.nan
+            if identification == "wu.estabrook.2016" and "thresholds" in ge:
+                ints = (b["op"] == "~1") & b["lhs"].isin(ordset)
+                free_int = ints if "intercepts" not in ge else ints & (b["lhs"] + "~1").isin(partial)
+                b.loc[ints, "free"] = 0
+                b.loc[ints, "ustart"] = 0.0
+                b.loc[free_int, "free"] = 1
+                b.loc[free_int, "ustart"] = np.nan
+                means = (b["op"] == "~1") & b["lhs"].isin(lv)
+                b.loc[means, "free"] = 1 if ("intercepts" in ge and "means" not in ge) else 0
+                b.loc[means, "ustart"] = np.nan if ("intercepts" in ge and "means" not in ge) else 0.0
+                if "loadings" in ge and "lv.variances" not in ge:
+                    var = (b["op"] == "~~") & (b["lhs"] == b["rhs"]) & b["lhs"].isin(lv)
+                    b.loc[var, "free"] = 1
+                    b.loc[var, "ustart"] = np.nan
+        parts.append(b)
+    pt = pd.concat(parts, ignore_index=True)
+    have = set(pt["lhs"] + pt["op"] + pt["rhs"])
+    unknown = sorted(partial - have)
+    if unknown:
+        raise EgovsemError(f"The 'group_partial' parameter: {unknown} is/are not parameters of the model (written "
+                           "without spaces; thresholds are 'x2|t1', intercepts 'x3~1').")
+    # equality keys; an equality with a row fixed in group 1 fixes the row
+    fixed_g1: dict[str, float] = {}
+    keys: list[tuple | None] = []
+    for r in pt.itertuples():
+        key = f"{r.lhs}{r.op}{r.rhs}"
+        typ = _row_type(r.op, r.lhs, r.rhs, lv)
+        eq = typ in ge and key not in partial
+        if r.group == 1 and r.free <= 0:
+            fixed_g1[key] = r.ustart
+        if r.free <= 0:
+            keys.append(None)
+        elif eq and r.group > 1 and key in fixed_g1:
+            keys.append(("fix", key))
+        elif eq:
+            keys.append(("eq", key))
+        elif r.label:
+            keys.append(("lab", r.label))
+        else:
+            keys.append(("row", r.Index))
+    free = np.zeros(len(pt), dtype=int)
+    numbers: dict[tuple, int] = {}
+    for i, k in enumerate(keys):
+        if k is None:
+            continue
+        if k[0] == "fix":
+            pt.loc[i, "ustart"] = fixed_g1[k[1]]
+            continue
+        if k not in numbers:
+            numbers[k] = len(numbers) + 1
+        free[i] = numbers[k]
+    pt["free"] = free
+    pt["id"] = np.arange(1, len(pt) + 1)
+    pt["plabel"] = [f".p{i}." for i in pt["id"]]
+    return pt
+
+
+# ---------------------------------------------------------------------------------- the model --
+
+@dataclasses.dataclass
+class _GroupModel:
+    """Thresholds and correlations of one group's latent responses as functions of theta (batched)."""
+
+    ram: RAM
+    o: np.ndarray  # positions of the ordered variables (all of ov)
+    th_item: np.ndarray  # for each threshold slot of wls.obs: the item's position ...
+    th_par: np.ndarray  # ... and the theta index of tau
+    scale_par: np.ndarray  # delta: theta index of each item's scale factor (-1: fixed at scale_val)
+    scale_val: np.ndarray
+    ci: np.ndarray
+    cj: np.ndarray
+    parameterization: str
+
+    @classmethod
+    def build(cls, pt: pd.DataFrame, ov, lv, q: int, parameterization: str) -> _GroupModel:
+        rows = pt[pt["op"].isin(["=~", "~", "~~", "~1"])].copy()
+        if parameterization == "delta":
+            zero = (rows["op"] == "~~") & (rows["lhs"] == rows["rhs"]) & rows["lhs"].isin(set(ov))
+            rows.loc[zero, "free"] = 0
+            rows.loc[zero, "ustart"] = 0.0
+        ram = RAM.from_partable(rows, tuple(ov), tuple(lv), q)
+        ram.q = q
+        th_item, th_par = [], []
+        for r in pt[pt["op"] == "|"].itertuples():
+            th_item.append(list(ov).index(r.lhs))
+            th_par.append(int(r.free) - 1)
+        sc = pt[pt["op"] == "~*~"].set_index("lhs")
+        scale_par = np.array([int(sc.loc[v, "free"]) - 1 for v in ov])
+        scale_val = np.array([1.0 if np.isnan(sc.loc[v, "ustart"]) else float(sc.loc[v, "ustart"]) for v in ov])
+        cj, ci = np.triu_indices(len(ov), 1)
+        return cls(ram, np.arange(len(ov)), np.array(th_item), np.array(th_par), scale_par, scale_val, ci, cj,
+                   parameterization)
+
+    def parts(self, theta: np.ndarray):
+        """Sigma*, mu*, the scale factors and (delta) the residual variances, batched over theta's rows."""
+        A, S, m = self.ram.matrices(theta)
+        n = A.shape[-1]
+        p = self.ram.p
+        E = np.linalg.inv(np.eye(n) - A)
+        G = E[..., :p, :]
+        mu = (G @ m[..., None])[..., 0]
+        if self.parameterization == "delta":
+            dl = np.where(self.scale_par >= 0, theta[..., np.maximum(self.scale_par, 0)], self.scale_val)
+            C0 = G @ S @ np.swapaxes(G, -1, -2)
+            M = G[..., :, :p] ** 2
+            resid = np.linalg.solve(M, (1.0 / dl ** 2 - np.diagonal(C0, axis1=-2, axis2=-1))[..., None])[..., 0]
+            Gp = G[..., :, :p]
+            Sig = C0 + (Gp * resid[..., None, :]) @ np.swapaxes(Gp, -1, -2)
+        else:
+            Sig = G @ S @ np.swapaxes(G, -1, -2)
+            dl = 1.0 / np.sqrt(np.diagonal(Sig, axis1=-2, axis2=-1))
+            resid = None
+        return Sig, mu, dl, resid
+
+    def moments(self, theta: np.ndarray) -> np.ndarray:
+        Sig, mu, dl, _ = self.parts(theta)
+        th = dl[..., self.th_item] * (theta[..., self.th_par] - mu[..., self.th_item])
+        corr = dl[..., self.ci] * dl[..., self.cj] * Sig[..., self.ci, self.cj]
+        return np.concatenate([th, corr], axis=-1)
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        q = theta.size
+        h = 1e-6 * np.maximum(1.0, np.abs(theta))
+        T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])
+        M = self.moments(T)
+        return ((M[:q] - M[q:]) / (2 * h[:, None])).T
+
+
+@dataclasses.dataclass
+class _DWLSGroup(Discrepancy):
+    gm: _GroupModel
+    s: np.ndarray
+    w: np.ndarray
+
+    def residual(self, theta: np.ndarray) -> np.ndarray:
+        return self.s - self.gm.moments(theta)
+
+    def objective(self, theta: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            try:
+                r = self.residual(theta)
+            except np.linalg.LinAlgError:
+                return np.inf
+        v = float(np.sum(self.w * r * r))
+        return v if np.isfinite(v) else np.inf
+
+    def gradient_information(self, theta: np.ndarray, *, info: bool = True):
+        D = self.gm.jacobian(theta)
+        WD = D * self.w[:, None]
+        return -2.0 * (WD.T @ self.residual(theta)), (D.T @ WD if info else None)
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self.gradient_information(theta, info=False)[0]
+
+    def information(self, theta: np.ndarray) -> np.ndarray:
+        D = self.gm.jacobian(theta)
+        return D.T @ (D * self.w[:, None])
+
+
+# ------------------------------------------------------------------------------------ results --
+
+@dataclasses.dataclass
+class WLSMVMultiGroupResults:
+    """A multi-group (or theta-parameterised) WLSMV fit.
+
+    Attributes
+    ----------
+    params : DataFrame
+        lavaan's ``parameterEstimates(fit)`` rows: lhs, op, rhs, group, label, free, est, se, z, pvalue.
+    fit_measures : Series
+        lavaan's ``fitMeasures(fit)`` names for WLSMV.
+    group_labels : list
+        The groups, in lavaan's order (first appearance in the data).
+    partable : DataFrame
+        The parameter table (``free``: the parameter's number, rows constrained equal share it).
+    theta, vcov : ndarray
+        Free parameters and their covariance matrix.
+    ordinal : list of OrdinalStats
+        Each group's first stage.
+    converged : bool
+    """
+
+    params: pd.DataFrame
+    fit_measures: pd.Series
+    group_labels: list
+    partable: pd.DataFrame
+    theta: np.ndarray
+    vcov: np.ndarray
+    ordinal: list[OrdinalStats]
+    converged: bool
+    parameterization: str
+    ugamma: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    nobs: list[int] = dataclasses.field(default_factory=list)
+    delta: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    info: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    meat: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+
+    def to_json(self, path=None, *, indent: int = 2) -> str:
+        """The estimates and fit measures as JSON (written to ``path`` if given)."""
+        import json
+
+        doc = {"estimator": "WLSMV", "parameterization": self.parameterization,
+               "groups": [str(g) for g in self.group_labels], "nobs": self.nobs, "converged": self.converged,
+               "params": json.loads(self.params.to_json(orient="records")),
+               "fit_measures": {k: (None if not np.isfinite(v) else float(v)) for k, v in self.fit_measures.items()}}
+        text = json.dumps(doc, indent=indent)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        return text
+
+    def summary(self) -> str:
+        """A short text report: the test statistics and the parameter table."""
+        fm = self.fit_measures
+        lines = [f"WLSMV ({self.parameterization} parameterization), {len(self.group_labels)} group(s): "
+                 + ", ".join(f"{g} (N = {n})" for g, n in zip(self.group_labels, self.nobs)),
+                 f"  chisq = {fm['chisq']:.3f}, df = {int(fm['df'])}, chisq.scaled = {fm['chisq.scaled']:.3f}, "
+                 f"p = {fm['pvalue.scaled']:.4f}",
+                 f"  CFI.scaled = {fm['cfi.scaled']:.3f}, TLI.scaled = {fm['tli.scaled']:.3f}, "
+                 f"RMSEA.scaled = {fm['rmsea.scaled']:.3f}, SRMR = {fm['srmr']:.3f}", ""]
+        cols = ["lhs", "op", "rhs", "group", "est", "se", "z", "pvalue"]
+        lines.append(self.params[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------ the fit --
+
+def _check_categories(parts: list[pd.DataFrame], ords: list[str], labels, group: str) -> None:
+    """Refuse what lavaan 0.6-14 cannot fit: an item with one category, a category one group never uses."""
+    pooled = pd.concat(parts)
+    for v in ords:
+        levels = sorted(pd.unique(pooled[v].dropna()).tolist())
+        if len(levels) < 2:
+            raise DataError(f"The ordered item {v!r} has a single observed category ({levels[0]!r}); it carries "
+                            "no information for WLSMV (lavaan 0.6-14 stops too: \"ordered variable(s) has/have only "
+                            "1 level\"): drop it from the model or from 'ordered'.")
+        for g, (lab, d) in enumerate(zip(labels, parts), start=1):
+            counts = d[v].value_counts()
+            freq = [int(counts.get(c, 0)) for c in levels]
+            missing = [c for c, f in zip(levels, freq) if f == 0]
+            if missing:
+                raise DataError(
+                    f"The ordered item {v!r}: category/ies {missing} are empty in group {g} ({group}={lab!r}); "
+                    f"frequencies are {freq} for categories {levels}. lavaan 0.6-14 stops here too (\"some "
+                    "categories of variable are empty in group\"): thresholds cannot differ in number across "
+                    "groups. Collapse the empty category with a neighbouring one in every group, or drop the item.")
+
+
+def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str | None = None,
+                         group_equal=(), group_partial=(), parameterization: str = "delta",
+                         iter_max: int = 500, identification: str = "lavaan") -> WLSMVMultiGroupResults:
+    """Fit ``model`` by WLSMV to ordered items in several groups (lavaan 0.6-14's multi-group WLSMV).
+
+    Parameters
+    ----------
+    model : Model or str
+        The model (a :class:`~egovsem.sem.model.Model` or its syntax).
+    data : DataFrame
+        Raw data; rows with a missing value on a model variable are deleted (listwise), in each group.
+    ordered : True or list of str
+        The ordered items (every observed variable of the model must be ordered).
+    group : str or None
+        The grouping column (None: one group).
+    group_equal : list of str
+        lavaan's ``group.equal``: "thresholds", "loadings", "intercepts", "residuals", "means",
+        "lv.variances", "lv.covariances", "residual.covariances", "regressions".
+    group_partial : list of str
+        Parameters freed from those constraints: ``"f =~ x2"``, ``"x2 | t1"``, ``"x3 ~ 1"``.
+    parameterization : {"delta", "theta"}
+        lavaan's ``parameterization``.
+    iter_max : int
+        Iteration limit of the optimiser.
+    identification : {"lavaan", "wu.estabrook.2016"}
+        lavaan's defaults, or the identification of Wu & Estabrook (2016) as ``semTools::measEq.syntax``
+        writes it (give a ``std_lv`` model), see :func:`mg_ordinal_partable`.
+
+    Returns
+    -------
+    WLSMVMultiGroupResults
+
+    Examples
+    --------
+    >>> from egovsem.sem.wls_mg import fit_wlsmv_multigroup
+    >>> fit = fit_wlsmv_multigroup("f =~ x1 + x2 + x3", d, group="school",       # doctest: +SKIP
+    ...                            group_equal=["thresholds", "loadings"])
+    """
+    from .model import Model
+
+    if isinstance(model, str):
+        model = Model(model)
+    if parameterization not in PARAMETERIZATIONS:
+        raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
+    if isinstance(group_equal, str):
+        group_equal = [g.strip() for g in group_equal.split(",") if g.strip()]
+    for ge in group_equal or ():
+        if ge not in ORDINAL_GROUP_EQUAL:
+            raise EgovsemError(f"The 'group_equal' parameter: {ge!r} is not one of {list(ORDINAL_GROUP_EQUAL)}.")
+    if group_equal and group is None:
+        raise EgovsemError(f"group_equal={list(group_equal)!r} needs a grouping column: pass group=.")
+    spec = model.spec
+    ords = ordered_names(spec.ov, ordered, data)
+    if "thresholds" in (group_equal or ()) and not ords:
+        raise EgovsemError("group_equal=['thresholds'] needs ordered items, but 'ordered' names none of the "
+                           "model's observed variables: pass ordered=True or a list of items.")
+    if not ords:
+        raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
+                        "least one ordered item.")
+    if len(ords) < len(spec.ov):
+        cont = [v for v in spec.ov if v not in set(ords)]
+        raise NotAvailableError(f"multi-group WLSMV with continuous indicators {cont} mixed with ordered ones is not "
+                                "available yet: declare every indicator ordered.")
+    if group is None:
+        labels, parts = [1], [data]
+    else:
+        from .multigroup import split_groups
+
+        labels, parts = split_groups(data, group)
+    parts = [d.dropna(subset=list(spec.ov)) for d in parts]
+    _check_categories(parts, ords, labels, str(group))
+    with one_blas_thread():
+        return _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max,
+                    identification)
+
+
+def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter_max,
+         identification) -> WLSMVMultiGroupResults:
+    G = len(labels)
+    osts = []
+    for d in parts:
+        stats = prepare_data(d, spec.ov, missing="listwise", continuous=False)
+        osts.append(ordinal_stats(stats.X, list(spec.ov), ords))
+    nth = {v: len(osts[0].thresholds[v]) for v in ords}
+    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification)
+    q = int(pt["free"].max())
+    ov, lv = tuple(spec.ov), tuple(spec.lv)
+    gms = [_GroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), ov, lv, q, par) for g in range(G)]
+    Ns = np.array([o.nobs for o in osts], dtype=float)
+    N = float(Ns.sum())
+    c = Ns / N
+    ndat = int(sum(o.wls_obs.size for o in osts))
+    df = ndat - q
+    if df < 0:
+        raise IdentificationError(f"The model is not identified: it has {q} free parameters but the ordinal data "
+                                  f"give only {ndat} sample statistics (df = {df}).")
+    theta0 = _start(pt, osts, ov, lv, q, par)
+    discs = [_DWLSGroup(gm, o.wls_obs, o.wls_v_diag) for gm, o in zip(gms, osts)]
+    state = minimize_groups(discs, theta0, weights=c, iter_max=iter_max)
+    if not state.converged:
+        warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
+                      f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
+                      ConvergenceWarning, stacklevel=caller_stacklevel())
+    theta = state.theta
+    Ds = [gm.jacobian(theta) for gm in gms]
+    A = sum(cg * D.T @ (D * o.wls_v_diag[:, None]) for cg, D, o in zip(c, Ds, osts))
+    Ainv, _ = scaled_inverse(A)
+    if Ainv is None:
+        raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
+                                  "singular, so standard errors cannot be computed.")
+    B = sum(cg * (D * o.wls_v_diag[:, None]).T @ o.gamma @ (D * o.wls_v_diag[:, None])
+            for cg, D, o in zip(c, Ds, osts))
+    vcov = sandwich(Ainv, B) / (N - G)
+    # U Gamma of the stacked groups: W = blockdiag(c_g W_g), Gamma = blockdiag(Gamma_g / c_g)
+    Dst = np.vstack(Ds)
+    wst = np.concatenate([cg * o.wls_v_diag for cg, o in zip(c, osts)])
+    Gst = _blockdiag([o.gamma / cg for cg, o in zip(c, osts)])
+    WD = Dst * wst[:, None]
+    U = np.diag(wst) - WD @ Ainv @ WD.T
+    UG = U @ Gst
+    sigmas = [gm.moments(theta) for gm in gms]
+    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt)
+    params = _params(pt, theta, vcov, gms, spec)
+    return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
+                                  theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
+                                  parameterization=par, ugamma=UG, nobs=[int(n) for n in Ns],
+                                  delta=Dst, info=A, meat=B)
+
+
+def _blockdiag(mats):
+    n = sum(m.shape[0] for m in mats)
+    out = np.zeros((n, n))
+    k = 0
+    for m in mats:
+        out[k:k + m.shape[0], k:k + m.shape[0]] = m
+        k += m.shape[0]
+    return out
+
+
+def _start(pt, osts, ov, lv, q, par) -> np.ndarray:
+    """Simple starts: loadings 1 (marker scale) or 0.7 (std.lv), latent variances 0.5 (1 under std.lv),
+    covariances 0, thresholds the sample thresholds (group 1's for equal ones) rescaled to the start's
+    latent-response SD, scale factors and residual variances 1, latent means 0."""
+    theta = np.full(q, np.nan)
+    lvset = set(lv)
+    for r in pt[pt["free"] > 0].itertuples():
+        k = int(r.free) - 1
+        if not np.isnan(theta[k]):
+            continue
+        if r.op == "=~":
+            theta[k] = 0.7
+        elif r.op == "~~" and r.lhs in lvset:
+            theta[k] = 0.5 if r.lhs == r.rhs else 0.0
+        elif r.op == "~~":
+            theta[k] = 1.0 if r.lhs == r.rhs else 0.0
+        elif r.op == "~*~":
+            theta[k] = 1.0
+        elif r.op == "|":
+            o = osts[int(r.group) - 1]
+            kk = int(r.rhs[1:]) - 1
+            t = float(o.thresholds[r.lhs][kk])
+            theta[k] = t * (np.sqrt(1.5) if par == "theta" else 1.0)
+        else:
+            theta[k] = 0.0
+    return np.nan_to_num(theta)
+
+
+def _params(pt, theta, vcov, gms, spec) -> pd.DataFrame:
+    se_all = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    est = np.where(pt["free"] > 0, theta[np.maximum(pt["free"].to_numpy() - 1, 0)], pt["ustart"].fillna(0.0))
+    se = np.where(pt["free"] > 0, se_all[np.maximum(pt["free"].to_numpy() - 1, 0)], 0.0)
+    est = est.astype(float)
+    ov = list(spec.ov)
+    for g, gm in enumerate(gms):
+        _Sig, _mu, dl, resid = gm.parts(theta)
+        rows = pt["group"] == g + 1
+        for j, v in enumerate(ov):
+            if gm.parameterization == "delta":
+                sel = rows & (pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)
+                est[sel.to_numpy()] = resid[j]
+            else:
+                sel = rows & (pt["op"] == "~*~") & (pt["lhs"] == v)
+                est[sel.to_numpy()] = dl[j]
+    out = pt[["lhs", "op", "rhs", "group", "label", "free"]].copy()
+    out["est"] = est
+    out["se"] = se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, est / se, np.nan)
+    out["z"] = z
+    out["pvalue"] = 2 * special.ndtr(-np.abs(z))
+    return out.reset_index(drop=True)
+
+
+def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt) -> pd.Series:
+    Nf = N - G
+    X2 = Nf * F
+    out: dict[str, float] = {"npar": q, "fmin": 0.5 * Nf / N * F, "chisq": X2, "df": df,
+                             "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
+    ss = scaled_shifted(UG, X2, df)
+    # baseline: thresholds fit exactly, correlations 0 (in each group)
+    X2b = 0.0
+    dfb = 0
+    UGb = []
+    for cg, o in zip(c, osts):
+        n1 = sum(len(o.thresholds[v]) for v in o.ordered)
+        rc = o.wls_obs[n1:]
+        X2b += cg * float(np.sum(o.wls_v_diag[n1:] * rc * rc))
+        dfb += rc.size
+        UGb.append(o.wls_v_diag[n1:, None] * o.gamma[n1:, n1:])
+    X2b *= Nf
+    ssb = scaled_shifted(_blockdiag(UGb), X2b, dfb)
+    out.update({"chisq.scaled": ss["stat"], "df.scaled": df, "pvalue.scaled": ss["pvalue"],
+                "chisq.scaling.factor": ss["scaling"], "baseline.chisq": X2b, "baseline.df": dfb,
+                "baseline.pvalue": special.chdtrc(dfb, X2b), "baseline.chisq.scaled": ssb["stat"],
+                "baseline.df.scaled": dfb, "baseline.pvalue.scaled": ssb["pvalue"],
+                "baseline.chisq.scaling.factor": ssb["scaling"]})
+    inc = incremental(X2, df, X2b, dfb)
+    inc_s = incremental(ss["stat"], df, ssb["stat"], dfb, suffix=".scaled")
+    for names in (("cfi", "tli"), ("nnfi", "rfi", "nfi", "pnfi", "ifi", "rni")):
+        out.update({k: inc[k] for k in names})
+        out.update({k + ".scaled": inc_s[k + ".scaled"] for k in names})
+        out.update({k + ".robust": np.nan for k in names if k in ("cfi", "tli", "nnfi", "rni")})
+    n_g = Nf / G
+    rm = rmsea_block(X2, df, n_g)
+    out.update({"rmsea": rm["rmsea"], "rmsea.ci.lower": rm["rmsea.ci.lower"], "rmsea.ci.upper": rm["rmsea.ci.upper"],
+                "rmsea.ci.level": 0.90, "rmsea.pvalue": rm["rmsea.pvalue"], "rmsea.close.h0": 0.05,
+                "rmsea.notclose.pvalue": rm["rmsea.notclose.pvalue"], "rmsea.notclose.h0": 0.08})
+    out.update(rmsea_block(ss["stat"], df, n_g, suffix=".scaled"))
+    rob = _catml(theta, osts, gms, Ainv, c, pt, df, dfb)
+    if rob is None:
+        out.update({k: np.nan for k in ("rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust",
+                                        "rmsea.pvalue.robust", "rmsea.notclose.pvalue.robust")})
+    else:
+        XX3, XX3b, c3, c3b, df3 = rob
+        args = (XX3, df, XX3b, dfb, c3, c3b)
+        out.update({"cfi.robust": cfi(*args), "tli.robust": tli(*args), "nnfi.robust": tli(*args),
+                    "rni.robust": rni(*args)})
+        rb = rmsea_block(XX3 / c3, df3, n_g, c=c3, suffix=".robust")
+        rb["rmsea.robust"] = rmsea(XX3, df3, n_g, c3)
+        out.update(rb)
+    # residual-based measures: each group's, weighted by N_g / N
+    from .fit_residual import gfi_dwls, residual_measures_dwls
+
+    resid: dict[str, float] = {}
+    gfi = 0.0
+    nel = 0
+    for cg, o, s_hat, gm in zip(c, osts, sigmas, gms):
+        Sig, _mu, dl, _r = gm.parts(theta)
+        R = Sig * np.outer(dl, dl)
+        dm = _Layout(gm, o)
+        rg = residual_measures_dwls(o.wls_obs, s_hat, R, dm)
+        for k, v in rg.items():
+            resid[k] = resid.get(k, 0.0) + cg * v
+        gfi += cg * gfi_dwls(o.wls_obs, s_hat, o.wls_v_diag)
+        nel += o.wls_obs.size
+    out.update(resid)
+    out.update({"cn_05": critical_n(X2, df, Nf, 0.05), "cn_01": critical_n(X2, df, Nf, 0.01), "gfi": gfi,
+                "agfi": agfi(gfi, nel, df), "pgfi": (df / nel) * gfi if nel > 0 else np.nan,
+                "mfi": np.exp(-0.5 * (X2 - df) / Nf), "wrmr": np.sqrt(X2 / osts[0].wls_obs.size)})
+    return pd.Series(out, dtype=float, name="fit")
+
+
+def _catml(theta, osts, gms, Ainv, c, pt, df, dfb):
+    """lavaan's robust (catML) statistic of a multi-group WLSMV fit: ``XX3 = sum_g N_g F_ML(R_g, Sigma_g)``
+    with its scaling ``c3 = tr(M' V M Gamma_c) / df3`` over the stacked correlation rows
+    (``M = I - Delta_c A^-1 Delta_c' W_c``, ``W_c = blockdiag(c_g w_g)``, ``V = blockdiag(c_g V_g)``,
+    ``Gamma_c = blockdiag(Gamma_g / c_g)``); baseline ``-sum_g N_g log|R_g|``, ``c0 = tr(Gamma_c) / df0``.
+
+    None where lavaan 0.6-14 reports NA: thresholds constrained across groups, or free latent means or
+    scale factors (the identification of the threshold-invariant models)."""
+    th = pt[pt["op"] == "|"]
+    if th["free"].duplicated().any():
+        return None
+    if ((pt["op"].isin(["~1", "~*~"])) & (pt["free"] > 0)).any():
+        return None
+    XX3 = XX3b = 0.0
+    Dc, Vs, Gs, ws = [], [], [], []
+    trb = 0.0
+    npc_all = 0
+    for cg, o, gm in zip(c, osts, gms):
+        n1 = gm.th_item.size
+        Sig, _mu, dl, _r = gm.parts(theta)
+        S = Sig * np.outer(dl, dl)
+        R = o.corr
+        p = R.shape[0]
+        if np.linalg.eigvalsh(R).min() < np.sqrt(np.finfo(float).eps) or np.linalg.eigvalsh(S).min() <= 0:
+            return None
+        P = np.linalg.inv(S)
+        XX3 += o.nobs * (np.linalg.slogdet(S)[1] - np.linalg.slogdet(R)[1] + np.sum(R * P) - p)
+        XX3b += -o.nobs * np.linalg.slogdet(R)[1]
+        ci, cj = gm.ci, gm.cj
+        Vs.append(cg * (P[np.ix_(ci, ci)] * P[np.ix_(cj, cj)] + P[np.ix_(ci, cj)] * P[np.ix_(cj, ci)]))
+        Dc.append(gm.jacobian(theta)[n1:])
+        Gs.append(o.gamma[n1:, n1:] / cg)
+        ws.append(cg * o.wls_v_diag[n1:])
+        trb += float(np.trace(o.gamma[n1:, n1:])) / cg
+        npc_all += ci.size
+    D = np.vstack(Dc)
+    w = np.concatenate(ws)
+    M = np.eye(D.shape[0]) - (D @ Ainv @ D.T) * w[None, :]
+    ks = float(np.sum((M.T @ _blockdiag(Vs) @ M) * _blockdiag(Gs).T))
+    nth = len(set(th["free"]))
+    nfree_nonth = int(pt["free"].max()) - nth
+    df3 = npc_all - nfree_nonth
+    c3 = ks / df3 if df3 > 0 else np.inf
+    if df == 0:
+        c3 = 1.0
+    return XX3, XX3b, c3, trb / npc_all, df3
+
+
+class _Layout:
+    """The wls.obs layout :func:`residual_measures_dwls` reads (all items ordered)."""
+
+    def __init__(self, gm: _GroupModel, o: OrdinalStats):
+        self.nslots = gm.th_item.size
+        self.num_idx = np.zeros(0, dtype=int)
+        self.ci, self.cj = gm.ci, gm.cj
+        self.th_rows = np.arange(gm.th_item.size)
+
+
+def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiGroupResults) -> dict[str, float]:
+    """lavaan's ``lavTestLRT(free, restricted)`` for two nested WLSMV fits: the scaled-shifted difference test
+    of Satorra (2000) (lavaan's ``method = "satorra.2000"``, the default after WLSMV).
+
+    With ``Delta1``, ``Delta0`` the Jacobians of the two models (groups stacked) at their estimates, the
+    constraints ``A`` span the orthogonal complement of ``Delta1^+ Delta0``; with ``P`` the information and
+    ``B`` the meat of the less restricted model, ``U = P^-1 A' (A P^-1 A')^-1 A P^-1`` and the traces of
+    ``U B`` and ``(U B)^2`` give ``a = sqrt(m / tr2)``, ``b = m - a tr1`` and the statistic
+    ``a (T0 - T1) + b`` on ``m = df0 - df1`` degrees of freedom.
+
+    Returns
+    -------
+    dict
+        ``chisq_diff``, ``df_diff``, ``pvalue``.
+    """
+    m = int(restricted.fit_measures["df"] - free.fit_measures["df"])
+    dT = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
+    if m <= 0:
+        raise EgovsemError(f"The models are not nested as given: the restricted model has {m} more degrees of "
+                           "freedom than the free one (pass the more constrained model first).")
+    D1, D0 = free.delta, restricted.delta
+    C = np.linalg.pinv(D1) @ D0  # theta1 directions reachable from the restricted model
+    u, sv, _vt = np.linalg.svd(C, full_matrices=True)
+    rank = int(np.sum(sv > sv.max() * 1e-8)) if sv.size else 0
+    A = u[:, rank:].T  # orthogonal complement: the m constraints
+    Pinv = np.linalg.inv(free.info)
+    APA = A @ Pinv @ A.T
+    U = Pinv @ A.T @ np.linalg.solve(APA, A @ Pinv)
+    UB = U @ free.meat
+    tr1, tr2 = float(np.trace(UB)), float(np.sum(UB * UB.T))
+    a = np.sqrt(m / tr2)
+    b = m - a * tr1
+    stat = a * dT + b
+    return {"chisq_diff": float(stat), "df_diff": m, "pvalue": float(special.chdtrc(m, max(stat, 0.0)))}
+
+
+def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """lavaan's ``lavTestScore(fit)`` after a multi-group WLSMV fit: score tests for releasing the equality
+    constraints (rows that share a ``free`` number; lavaan's ``.p2. == .p55.``).
+
+    In the space where every later row of a constraint has its own parameter, with the unit information
+    ``I = sum_g c_g Delta_g' W_g Delta_g`` and the gradient ``s = -sum_g c_g (N_g - 1) / N_g Delta_g' W_g (s_g - sigma_g)`` of
+    lavaan's DWLS objective at the constrained estimates: the total test ``N s' I^+ s`` (all released, or
+    those in ``release``), and one univariate test per constraint with only that one released. lavaan 0.6-14
+    gives these "ordinary" (not robust) score tests after WLSMV, with a warning; so does this function.
+
+    Returns
+    -------
+    (total, uni) : tuple of DataFrame
+        As :func:`egovsem.sem.score_test.score_tests`.
+    """
+    pt = fit.partable.reset_index(drop=True)
+    free = pt["free"].to_numpy()
+    first: dict[int, int] = {}
+    cons = []
+    for i, f in enumerate(free):
+        if f <= 0:
+            continue
+        if f in first:
+            cons.append((first[f], i))
+        else:
+            first[f] = i
+    cons.sort()
+    if not cons:
+        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal and no "
+                           "label shared by several rows).")
+    k = len(cons)
+    if release is not None:
+        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= k]
+        if bad:
+            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {k}. "
+                               f"Got {bad!r}.")
+    q = fit.theta.size
+    ptx = pt.copy()
+    T = np.zeros((q + k, q))
+    T[np.arange(q), np.arange(q)] = 1.0
+    for c, (_i, j) in enumerate(cons):
+        ptx.loc[j, "free"] = q + c + 1
+        T[q + c, int(free[j]) - 1] = 1.0
+    theta_x = T @ fit.theta
+    osts = fit.ordinal
+    ov, lv = tuple(osts[0].names), tuple(v for v in dict.fromkeys(pt.loc[pt["op"] == "=~", "lhs"]))
+    lv = lv + tuple(v for v in dict.fromkeys(pt.loc[(pt["op"] == "~~") & ~pt["lhs"].isin(ov), "lhs"]) if v not in lv)
+    G = len(osts)
+    Ns = np.array([o.nobs for o in osts], dtype=float)
+    c_g = Ns / Ns.sum()
+    I = np.zeros((q + k, q + k))
+    s = np.zeros(q + k)
+    for g in range(G):
+        gm = _GroupModel.build(ptx[ptx["group"] == g + 1].reset_index(drop=True), ov, lv, q + k,
+                               fit.parameterization)
+        D = gm.jacobian(theta_x)
+        w = osts[g].wls_v_diag
+        r = osts[g].wls_obs - gm.moments(theta_x)
+        I += c_g[g] * D.T @ (D * w[:, None])
+        # lavaan's DWLS objective of a group carries (N_g - 1) / N_g; its information does not
+        s += -c_g[g] * (Ns[g] - 1.0) / Ns[g] * D.T @ (w * r)
+    N = float(Ns.sum())
+    rel = np.arange(k) if release is None else np.asarray(release, dtype=int) - 1
+    J = np.hstack([T, np.eye(q + k)[:, q + rel]])
+    sj = J.T @ s
+    x2 = float(N * sj @ np.linalg.pinv(J.T @ I @ J, rcond=1e-10, hermitian=True) @ sj)
+    total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
+                           "p.value": float(special.chdtrc(rel.size, x2))}])
+    rows = []
+    for c, (i, j) in enumerate(cons):
+        Jc = np.hstack([T, np.eye(q + k)[:, [q + c]]])
+        sc = Jc.T @ s
+        x2c = float(N * sc @ np.linalg.pinv(Jc.T @ I @ Jc, rcond=1e-10, hermitian=True) @ sc)
+        r = pt.loc[j]
+        par = f"{r['lhs']} {r['op']}" + (f" {r['rhs']}" if r["op"] != "~1" else "")
+        rows.append({"lhs": pt.at[i, "plabel"], "op": "==", "rhs": pt.at[j, "plabel"], "X2": x2c, "df": 1,
+                     "p.value": float(special.chdtrc(1, x2c)), "parameter": par, "group": int(r["group"])})
+    return total, pd.DataFrame(rows)
