@@ -159,7 +159,13 @@ def test_results_displays_and_json(data, tmp_path):
                 "r2", "versions", "reliability", "htmt", "effects", "bootstrap", "settings"):
         assert key in d, key
     assert d["estimator"] == "PLS" and d["method"] == "pls" and d["bootstrap"]["B"] == 50
-    assert set(d["params"][0]) == {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower", "ci.upper"}
+    # the layout of a CB-SEM fit's JSON: its top-level keys (but the fiml missing report) and its parameter
+    # columns, in order; one group, no labels, the standardised columns are the (standardised) PLS estimates
+    cb = egovsem.sem(MOBI4, data).to_dict()
+    assert set(cb) <= set(d) and d["method"] == "pls" and cb["method"] == "cbsem"
+    assert all(list(row) == list(cb["params"][0]) for row in d["params"])
+    assert all(row["group"] == 1 and row["label"] == "" and row["std.all"] == row["est"] == row["std.lv"]
+               for row in d["params"])
     ops = {p["op"] for p in d["params"]}
     assert ops == {"~", "=~", "<~"}
     assert d["r2"]["Satisfaction"] == pytest.approx(fit.r2["Satisfaction"])

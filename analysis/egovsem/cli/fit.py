@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--consistent", action="store_true", help="PLSc: correct the =~ constructs (--method pls only)")
     p.add_argument("--interaction", default=None, metavar="two_stage|product_indicator|orthogonal",
                    help="how PLS measures an interaction term X:M (default two_stage; --method pls only)")
+    p.add_argument("--higher-order", default=None, metavar="two_stage|repeated_indicators", dest="higher_order",
+                   help="how PLS estimates a higher-order construct H =~ A + B (default two_stage; --method pls only)")
     p.add_argument("--estimator", default="ML",
                    help="ML (default), MLM (robust.sem SEs and the Satorra-Bentler scaled test; complete data), "
                         "MLR (robust Huber-White SEs and the Yuan-Bentler scaled test), GLS, ULS, "
@@ -148,8 +150,8 @@ def pls_options(args: argparse.Namespace) -> dict:
         + tuple((f, getattr(args, _dest(f)) is not None) for f in AUTO_FLAGS) if on]
     if given:
         raise EgovsemError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not used by --method pls "
-                           "(PLS options: --weighting, --consistent, --interaction, --missing listwise|mean, --bootstrap, "
-                           "--seed, --n-jobs).")
+                           "(PLS options: --weighting, --consistent, --interaction, --higher-order, --missing "
+                           "listwise|mean, --bootstrap, --seed, --n-jobs).")
     from ..pls.fit import check_settings
 
     if not args.bootstrap and (args.seed is not None or args.n_jobs is not None):
@@ -161,14 +163,16 @@ def pls_options(args: argparse.Namespace) -> dict:
                            " out.")
     kwargs = {"weighting": args.weighting or "path", "consistent": bool(args.consistent), "missing": args.missing,
               "bootstrap": 0 if args.bootstrap is None else args.bootstrap, "seed": args.seed,
-              "n_jobs": 1 if args.n_jobs is None else args.n_jobs, "interaction": args.interaction or "two_stage"}
+              "n_jobs": 1 if args.n_jobs is None else args.n_jobs, "interaction": args.interaction or "two_stage",
+              "higher_order": args.higher_order or "two_stage"}
     check_settings(names=PLS_FLAGS, **kwargs)
     return kwargs
 
 
 # how the command line names the options of egovsem.pls in its messages
 PLS_FLAGS = {"weighting": "--weighting", "consistent": "--consistent", "missing": "--missing",
-             "bootstrap": "--bootstrap", "seed": "--seed", "n_jobs": "--n-jobs", "interaction": "--interaction"}
+             "bootstrap": "--bootstrap", "seed": "--seed", "n_jobs": "--n-jobs", "interaction": "--interaction",
+             "higher_order": "--higher-order"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,6 +183,8 @@ def run(args: argparse.Namespace) -> int:
         return run_pls(args)
     if args.weighting is not None or args.consistent or args.interaction is not None:
         raise EgovsemError("--weighting, --consistent and --interaction are PLS options: add --method pls.")
+    if args.higher_order is not None:
+        raise EgovsemError(f"--higher-order {args.higher_order} is a PLS option: add --method pls.")
     if args.n_jobs is not None:
         raise EgovsemError(f"--n-jobs {args.n_jobs} is an option of the PLS bootstrap (--method pls --bootstrap B); "
                            "the CB-SEM fit and its bootstrap run in one process. Leave out --n-jobs.")

@@ -23,7 +23,7 @@ from ..sem.syntax import Statement
 from .bootstrap import CI_TYPES, layout, run_bootstrap
 from .data import MISSING, check_missing_value, correlations, prepare_data
 from .estimates import estimate
-from .hoc import HigherOrder, split_higher_order
+from .hoc import HOC_METHODS, HigherOrder, repeated_indicators, split_higher_order
 from .interactions import INTERACTIONS, interaction_columns, read_model
 from .results import PLSResults
 from .specify import PLSSpec, specify_statements
@@ -102,6 +102,8 @@ def _check_settings(v: dict[str, Any]) -> dict[str, Any]:
             raise EgovsemError(f"The 'level' parameter must be a number between 0 and 1. Got {level!r} instead.")
     if "interaction" in v:
         out["interaction"] = check_option("interaction", v["interaction"], INTERACTIONS, casefold=True)
+    if "higher_order" in v:
+        out["higher_order"] = check_option("higher_order", v["higher_order"], HOC_METHODS, casefold=True)
     if "max_iter" in v:
         out["max_iter"] = _check_int("max_iter", v["max_iter"], 0)
     if "stop_criterion" in v:
@@ -130,6 +132,7 @@ def pls(
     stop_criterion: float = STOP_CRITERION,
     progress: bool | None = None,
     interaction: str = "two_stage",
+    higher_order: str = "two_stage",
 ) -> PLSResults:
     """Estimate a PLS path model written in lavaan syntax (seminr's ``estimate_pls``).
 
@@ -170,6 +173,10 @@ def pls(
     interaction : {'two_stage', 'product_indicator', 'orthogonal'}
         How an interaction term ``Y ~ X + M + X:M`` is measured (seminr's ``interaction_term(method = ...)``;
         :mod:`egovsem.pls.interactions`).
+    higher_order : {'two_stage', 'repeated_indicators'}
+        How a higher-order construct ``H =~ A + B`` is estimated: the (embedded) two-stage approach (seminr's
+        ``higher_composite``), or by repeated indicators (every indicator of its dimensions measures ``H`` too;
+        :func:`egovsem.pls.hoc.repeated_indicators`), which is one model and can be bootstrapped.
 
     Notes
     -----
@@ -198,7 +205,7 @@ def pls(
     """
     opts = check_settings(consistent=consistent, weighting=weighting, missing=missing, bootstrap=bootstrap,
                           seed=seed, n_jobs=n_jobs, ci=ci, level=level, max_iter=max_iter,
-                          stop_criterion=stop_criterion, interaction=interaction)
+                          stop_criterion=stop_criterion, interaction=interaction, higher_order=higher_order)
     weighting, missing, B, ci = opts["weighting"], opts["missing"], opts["bootstrap"], opts["ci"]
     max_iter, jobs = opts["max_iter"], opts["n_jobs"]
     if not B:
@@ -220,9 +227,12 @@ def pls(
                level=float(level), jobs=jobs, progress=progress)
     stmts, inter = read_model(model)
     hoc = split_higher_order(stmts, inter)
+    if hoc is not None and opts["higher_order"] == "repeated_indicators":
+        return _repeated(hoc, data, run, inter, opts["interaction"])
     if B and hoc is not None:
         raise NotAvailableError("The bootstrap of a model with higher-order constructs (two-stage approach) is not "
-                                f"available yet ({sorted(hoc.dimensions)}); fit with bootstrap=0.")
+                                f"available yet ({sorted(hoc.dimensions)}); fit with bootstrap=0, or with "
+                                "higher_order='repeated_indicators'.")
     if B and inter:
         raise NotAvailableError(f"The bootstrap of a model with interaction terms ({list(inter)}) is not available "
                                 "yet; fit with bootstrap=0.")
@@ -290,6 +300,32 @@ def _rescale_interactions(res: PLSResults, frame: pd.DataFrame, names: list[str]
         scale[k] = float((sd * lam).sum() / lam.sum())
     res.estimates = replace(est, B=est.B / scale[:, None], L=est.L * scale[None, :])
     res.score_scale = pd.Series(scale, index=list(spec.constructs), name="scale")
+
+
+def _repeated(hoc: HigherOrder, data: Any, run: dict[str, Any], inter: dict[str, tuple[str, str]],
+              method: str) -> PLSResults:
+    """The repeated-indicators approach: one model, the dimensions' items copied into their higher-order
+    construct (:func:`.hoc.repeated_indicators`)."""
+    if not isinstance(data, pd.DataFrame):
+        raise EgovsemError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    stmts, copies = repeated_indicators(hoc)
+    clash = [c for c in copies if c in data.columns]
+    if clash:
+        raise DataError(f"The 'data' parameter has a column named {clash[0]!r}, the name egovsem gives a repeated "
+                        "indicator of a higher-order construct; rename the column.")
+    missing = sorted({x for x, _ in copies.values() if x not in data.columns})
+    if missing:
+        raise DataError(f"The 'data' parameter has no column {missing[0]!r} (an indicator of a dimension of a "
+                        "higher-order construct).")
+    data2 = data.copy()
+    for name, (x, _) in copies.items():
+        data2[name] = data[x]
+    res = _fit_statements(stmts, data2, run, inter, method)
+    res.higher_order = dict(hoc.dimensions)
+    res.higher_order_method = "repeated_indicators"
+    res.item_names = {name: x for name, (x, _) in copies.items()}
+    res.settings["higher_order"] = "repeated_indicators"
+    return res
 
 
 def _two_stage(hoc: HigherOrder, data: Any, run: dict[str, Any], inter: dict[str, tuple[str, str]],

@@ -17,12 +17,17 @@ loadings and weights the same way); ``fit.first_stage`` is the stage-1 fit.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .._errors import ModelSyntaxError
 from ..sem.syntax import Statement, parse_syntax
 
-__all__ = ["HigherOrder", "split_higher_order"]
+__all__ = ["HigherOrder", "split_higher_order", "repeated_indicators", "HOC_METHODS", "COPY_MARK"]
+
+#: the approaches to a higher-order construct (``egovsem.pls(..., higher_order=...)``)
+HOC_METHODS = ("two_stage", "repeated_indicators")
+#: the repeated indicators' columns are named ``item@construct``
+COPY_MARK = "@"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class HigherOrder:
     stage1: list[Statement]
     stage2: list[Statement]
     dimensions: dict[str, tuple[str, ...]]   # higher-order construct -> its dimensions
+    statements: list[Statement] = field(default_factory=list)  # the model as written
 
 
 def _err(s: Statement, why: str) -> ModelSyntaxError:
@@ -115,4 +121,41 @@ def split_higher_order(model: str | list[Statement], interactions: Collection[st
                     done.add((lhs, rhs))
                     stage1.append(replace(s, lhs=lhs, rhs=rhs))
     stage2 = [s for s in stmts if s.op == "~" or s.lhs not in seen]
-    return HigherOrder(stage1, stage2, dims)
+    return HigherOrder(stage1, stage2, dims, list(stmts))
+
+
+def repeated_indicators(hoc: HigherOrder) -> tuple[list[Statement], dict[str, tuple[str, str]]]:
+    """The model of the repeated-indicators approach (Lohmöller 1989; Becker, Klein & Wetzels 2012).
+
+    Each higher-order construct ``H =~ A + B`` (or ``<~``) is measured by every indicator of its dimensions again
+    (copies named ``item@H``, in the mode of its block), and the inner model gains the paths between ``H`` and its
+    dimensions: ``H -> A`` for a reflective (``=~``) higher-order construct, ``A -> H`` for a formative (``<~``)
+    one (whose R-squared is then about 1, so that paths into it are not interpretable: Becker et al. 2012).
+
+    Returns the statements and, for each copy column, ``(item, H)``.
+
+    >>> h = split_higher_order("A =~ a1 + a2; B =~ b1 + b2; H =~ A + B; Y =~ y1 + y2; Y ~ H")
+    >>> stmts, copies = repeated_indicators(h)
+    >>> [(s.lhs, s.op, s.rhs) for s in stmts if s.lhs == "H" or s.rhs == "H"][:3]
+    [('H', '=~', 'a1@H'), ('H', '=~', 'a2@H'), ('H', '=~', 'b1@H')]
+    >>> [(s.lhs, s.op, s.rhs) for s in stmts if s.op == "~"]
+    [('Y', '~', 'H'), ('A', '~', 'H'), ('B', '~', 'H')]
+    """
+    items: dict[str, list[str]] = {}
+    for s in hoc.statements:
+        if s.op in ("=~", "<~") and s.lhs not in hoc.dimensions:
+            items.setdefault(s.lhs, []).append(s.rhs)
+    out: list[Statement] = []
+    copies: dict[str, tuple[str, str]] = {}
+    added: list[Statement] = []
+    for s in hoc.statements:
+        if s.op in ("=~", "<~") and s.lhs in hoc.dimensions:
+            for x in items[s.rhs]:
+                name = f"{x}{COPY_MARK}{s.lhs}"
+                copies[name] = (x, s.lhs)
+                out.append(replace(s, rhs=name, mod=replace(s.mod, fixed=None)))
+            path = (s.rhs, s.lhs) if s.op == "=~" else (s.lhs, s.rhs)
+            added.append(replace(s, lhs=path[0], op="~", rhs=path[1]))
+        else:
+            out.append(s)
+    return out + added, copies

@@ -78,6 +78,10 @@ class PLSResults:
         # a higher-order model (two-stage approach, egovsem.pls.hoc): the stage-1 fit and the dimensions
         self.first_stage: PLSResults | None = None
         self.higher_order: dict[str, tuple[str, ...]] = {}
+        self.higher_order_method = "two_stage"
+        # the repeated indicators of a higher-order construct (higher_order="repeated_indicators"): the column
+        # "item@H" -> "item"; params show the item's own name
+        self.item_names: dict[str, str] = {}
         # interaction terms (egovsem.pls.interactions): name -> method; the two-stage method's stage-1 fit
         self.interactions: dict[str, str] = {}
         self.interaction_first_stage: PLSResults | None = None
@@ -152,6 +156,8 @@ class PLSResults:
         With higher-order constructs (two-stage approach) the loadings and weights of their dimensions come from
         the first stage (``dim =~ item``, ``dim <~ item`` rows after the second stage's rows)."""
         out = self._table(("path", "loading", "weight"), ci, level)[PARAM_COLUMNS]
+        if self.item_names:
+            out["rhs"] = out["rhs"].replace(self.item_names)
         if self.first_stage is not None:
             dims = {d for ds in self.higher_order.values() for d in ds}
             first = self.first_stage.parameter_estimates(ci=ci, level=level)
@@ -235,6 +241,13 @@ class PLSResults:
 
         return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed)
 
+    def blindfolding(self, omission_distance: int = 7) -> pd.DataFrame:
+        """Stone-Geisser's Q-squared of the endogenous constructs by blindfolding (cross-validated redundancy;
+        :func:`egovsem.pls.blindfold.blindfolding`): ``SSO``, ``SSE``, ``q2`` by construct."""
+        from .blindfold import blindfolding
+
+        return blindfolding(self, omission_distance)
+
     def ipma(self, target: str, *, level: str = "constructs", scale_min: Any = None,
              scale_max: Any = None) -> pd.DataFrame:
         """Importance-performance map of ``target``'s predecessors (:func:`egovsem.pls.ipma.ipma`)."""
@@ -268,9 +281,11 @@ class PLSResults:
 
     # -- output -------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The results in the JSON layout of CB-SEM fits (``converged, estimator, missing, nobs, ntotal,
-        n_dropped, iterations, params, fit, r2, versions``) plus ``method``, ``settings``, ``reliability``,
-        ``htmt``, ``effects`` and ``bootstrap``."""
+        """The results in the JSON layout of CB-SEM fits (``converged, estimator, method, missing, nobs, ntotal,
+        n_dropped, iterations, params, fit, r2, versions``; ``params`` rows with the CB-SEM columns, ``group`` 1,
+        ``label`` empty and ``std.lv``, ``std.all``, ``std.nox`` equal to the standardised PLS estimate; ``fit``
+        empty) plus ``r2_adj``, ``settings``, ``reliability``, ``htmt``, ``effects``, ``bootstrap``,
+        ``higher_order`` and ``interactions``."""
         import scipy
 
         from .. import __version__
@@ -287,6 +302,19 @@ class PLSResults:
         def records(df: pd.DataFrame) -> list[dict[str, Any]]:
             return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
+        def param_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+            # the columns of a CB-SEM fit's params (lhs op rhs group label est se z pvalue ci.lower ci.upper
+            # std.lv std.all std.nox): one group, no labels; PLS estimates are standardised, so the three
+            # standardised columns are the estimate
+            out = []
+            for row in records(df):
+                r = {k: row[k] for k in ("lhs", "op", "rhs")}
+                r.update(group=1, label="")
+                r.update({k: row[k] for k in PARAM_COLUMNS[3:]})
+                r.update({k: row["est"] for k in ("std.lv", "std.all", "std.nox")})
+                out.append(r)
+            return out
+
         rel = self.reliability()
         ht = htmt_matrix(self.R, self._st)
         pairs = [{"lhs": ht.columns[i], "rhs": ht.index[j], "est": clean(ht.iat[j, i])}
@@ -297,7 +325,7 @@ class PLSResults:
         return {
             "converged": bool(self.converged), "estimator": self.estimator, "method": "pls",
             "missing": self.missing, "nobs": self.nobs, "ntotal": self.ntotal, "n_dropped": self.n_dropped,
-            "iterations": int(self.iterations), "params": records(self.params), "fit": {},
+            "iterations": int(self.iterations), "params": param_records(self.params), "fit": {},
             "r2": {k: clean(v) for k, v in self.r2.items()},
             "r2_adj": {k: clean(v) for k, v in self.r2_adj.items()},
             "settings": {k: clean(v) for k, v in self.settings.items()},

@@ -214,6 +214,7 @@ def sem(
     orthogonal: bool = False,
     std_ov: bool = False,
     group_partial: list[str] | str | None = None,
+    method: str | None = None,
     **auto: Any,
 ):
     """Fit a structural equation model with lavaan's ``sem()`` defaults.
@@ -276,6 +277,11 @@ def sem(
         Parameters freed from the ``group_equal`` constraints (lavaan's ``group.partial``), written
         ``"f =~ x2"``, ``"x3 ~ 1"`` (an intercept), ``"x1 ~~ x2"``, ``"y ~ x"``; a comma-separated string
         also works.
+    method : {None, 'lms'}
+        ``'lms'`` (modsem's ``method = "lms"``): a model with latent interactions ``f3 ~ f1 + f2 + f1:f2``
+        fitted by LMS (Klein & Moosbrugger 2000), maximum likelihood with Gauss-Hermite quadrature over the
+        latent product and observed-information SEs (:func:`egovsem.sem.lms.fit_lms`, returns an
+        :class:`~egovsem.sem.lms.LMSResult`); only ``iter_max`` of the other options applies.
     **auto
         lavaan's ``auto.*`` switches (``auto_var``, ``auto_fix_first``, ``auto_fix_single``,
         ``auto_cov_lv_x``, ``auto_cov_y``, ``int_ov_free``, ``int_lv_free``), on as in lavaan's ``sem()``;
@@ -297,6 +303,14 @@ def sem(
     >>> round(float(fit.fit_measures["chisq"]), 3), int(fit.fit_measures["df"])
     (85.306, 24)
     """
+    if method is not None:
+        if str(method).lower() != "lms":
+            from .._errors import EgovsemError
+
+            raise EgovsemError(f"The 'method' parameter must be None or 'lms'. Got {method!r} instead.")
+        from .lms import fit_lms
+
+        return fit_lms(model, data, iter_max=iter_max)
     return Model(
         model, estimator=estimator, missing=missing, se=se, test=test, information=information, group=group,
         group_equal=group_equal,

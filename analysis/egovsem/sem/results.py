@@ -695,7 +695,7 @@ class Results:
         versions = {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
                     "pandas": pd.__version__}
         out = {
-            "converged": self.converged, "estimator": self.estimator, "missing": self.missing,
+            "converged": self.converged, "estimator": self.estimator, "method": "cbsem", "missing": self.missing,
             "nobs": self.nobs, "ntotal": self.sample.ntotal, "n_dropped": self.n_dropped,
             "iterations": self.iterations, "params": params, "fit": fit,
             "r2": {("/".join(map(str, k)) if isinstance(k, tuple) else k): clean(v) for k, v in self.r2.items()},
@@ -707,7 +707,8 @@ class Results:
         return out
 
     def to_json(self, path: Any = None, *, indent: int = 2) -> str:
-        """The results as JSON (``converged, estimator, missing, nobs, params, fit, versions``)."""
+        """The results as JSON (``converged, estimator, method, missing, nobs, params, fit, versions``; a PLS fit's
+        JSON, :meth:`egovsem.pls.PLSResults.to_json`, has the same keys and parameter columns)."""
         text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
         if path is not None:
             from ..safe_write import atomic_write_text

@@ -19,6 +19,8 @@ Example (``paper/example_config.yaml``; relative paths are relative to the confi
     cluster: null                          # a cluster column: every CB-SEM fit has cluster-robust SEs and test
     compare_cluster: city                  # (the example) ICCs and cluster-robust SEs BESIDE the plain fits
     compare_weights: weight                # (the example) weighted estimates beside the plain fits
+    method: cbsem                          # cbsem, pls, or [cbsem, pls] (both, side by side)
+    pls: {bootstrap: 5000, weighting: path}  # PLS-SEM settings (egovsem.study.pls_run.PLS_KEYS)
 
 Every problem is reported with the key and the value, e.g. ``The 'estimator' key of study.yaml must be
 one of 'ML', 'MLR'. Got 'WLS' instead.``
@@ -38,6 +40,7 @@ TABLE_FORMATS = ("docx", "tex", "md", "html", "csv")
 ESTIMATORS = ("ML", "MLR")
 MISSING = ("fiml", "listwise")
 LANGS = ("en", "zh", "both")
+METHODS = ("cbsem", "pls")
 
 _KEYS = {
     "raw": "the raw survey export (csv, xlsx, sav, dta, Qualtrics csv)",
@@ -72,6 +75,9 @@ _KEYS = {
                        "the comparison table (needs cluster or compare_cluster)",
     "signs": "expected signs of hypotheses by label, e.g. {h3: '-'} (default '+', or a '# sign: -' comment on "
              "the path's line of the model file)",
+    "method": "cbsem (covariance-based SEM, lavaan), pls (PLS-SEM, seminr), or [cbsem, pls]: both, with a table "
+              "of the two solutions side by side per hypothesis",
+    "pls": "PLS-SEM settings (method: pls): models, bootstrap, weighting, consistent, missing, folds, reps",
     "marker": "the instrument's marker scale (a construct with 'marker: true') for the CFA marker technique and "
               "the Lindell-Whitney correction, or true for its only marker scale; default null (Harman and VIF only)",
 }
@@ -108,6 +114,8 @@ class RunConfig:
     compare_cluster: str | None = None
     compare_weights: str | None = None
     marker: str | bool | None = None
+    method: tuple[str, ...] = ("cbsem",)
+    pls: dict = field(default_factory=dict, compare=False)
     source: str = "<config>"
     model_paths: dict = field(default_factory=dict, compare=False)
 
@@ -134,6 +142,14 @@ class RunConfig:
         if argument == "weights":
             return "weights" if self.weights else "compare_weights"
         return "cluster" if self.cluster else "compare_cluster"
+
+    @property
+    def pls_models(self) -> tuple[str, ...]:
+        """The models estimated by PLS-SEM (``method`` has pls): ``pls: {models: ...}``, by default the
+        primary model; empty without PLS."""
+        if "pls" not in self.method:
+            return ()
+        return tuple(self.pls.get("models") or (self.primary_name,))
 
     @property
     def primary_name(self) -> str:
@@ -298,6 +314,15 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
     marker = d.get("marker")
     if marker is not None and not isinstance(marker, (str, bool)):
         raise _bad(source, "marker", "the code of the instrument's marker scale, true, or null", marker)
+    method = d.get("method", "cbsem")
+    mlist = [method] if isinstance(method, str) else method
+    if not isinstance(mlist, (list, tuple)) or not mlist or not all(isinstance(m, str) for m in mlist) \
+            or len({m.lower() for m in mlist}) != len(mlist) or any(m.lower() not in METHODS for m in mlist):
+        raise _bad(source, "method", "cbsem, pls, or the list [cbsem, pls]", method)
+    methods = tuple(m for m in METHODS if m in {x.lower() for x in mlist})
+    from .pls_run import check_pls_settings
+
+    pls = check_pls_settings(d.get("pls"), source=source, models=names, paths=models, methods=methods)
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
@@ -314,7 +339,7 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         example=example, invariance=inv, invariance_levels=tuple(levels) if levels is not None else None,
         signs=signs, weights=design["weights"], cluster=design["cluster"],
         compare_cluster=design["compare_cluster"], compare_weights=design["compare_weights"],
-        marker=marker or None, source=source, model_paths=model_paths,
+        marker=marker or None, method=methods, pls=pls, source=source, model_paths=model_paths,
     )
 
 

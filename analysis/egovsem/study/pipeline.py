@@ -74,6 +74,7 @@ class RunResult:
     warnings: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    pls: dict = field(default_factory=dict)  # model -> egovsem.study.pls_run.PLSRun (config method: pls)
 
     @property
     def data(self) -> pd.DataFrame:
@@ -230,6 +231,12 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     pr.info(f"received {int(flow['n'].iloc[0])}, excluded {int(flow['n'].iloc[0] - flow['n'].iloc[-1])}, "
             f"analysed {int(flow['n'].iloc[-1])}")
     pr.done("clean")
+    if "cbsem" not in cfg.method:  # method: pls alone (egovsem.study.pls_run)
+        from .pls_run import run_pls_only
+
+        run_pls_only(res, texts, pr, table_note)
+        res.timings = dict(pr.timings, total=round(time.perf_counter() - pr.t0, 2))
+        return res
 
     # 3. hypothesis models
     if cfg.signs:
@@ -280,6 +287,11 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     # 6. bootstrap
     _bootstrap(res, texts, opts, pr)
     pr.done("bootstrap")
+    if cfg.pls_models:  # method: [cbsem, pls] (egovsem.study.pls_run)
+        from .pls_run import fit_pls_models
+
+        fit_pls_models(res, texts, pr.info)
+        pr.done("pls")
 
     # 7. tables and figure
     pr.step("tables (" + ", ".join(cfg.formats) + "; " + cfg.lang + ") and the path diagram")
@@ -294,6 +306,10 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
     for lang in ("en", "zh"):
         res.text[lang] = methods_paragraph(res, lang)
+        if res.pls:
+            from .pls_run import pls_paragraph
+
+            res.text[lang] += pls_paragraph(res, lang)
         p = out / f"methods_{lang}.md"
         atomic_write_text(p, res.text[lang])
         res.files[f"methods_{lang}"] = p
@@ -625,6 +641,10 @@ def _tables(res: RunResult, texts, note) -> None:
         tabs.append(icc_table(res.icc, labels=lab, note=note))
         if res.design_comparison is not None:
             tabs.append(design_comparison_table(res.design_comparison, fitted_design=cfg.design, note=note))
+    if res.pls:  # PLS-SEM tables after the others (egovsem.study.pls_run)
+        from .pls_run import pls_tables
+
+        tabs += pls_tables(res, note)
     res.tables = [t.with_number(i) for i, t in enumerate(tabs, start=1)]
     langs = ("en", "zh") if cfg.lang == "both" else (cfg.lang,)
     for lang in langs:
@@ -783,6 +803,10 @@ def _write_results(res: RunResult, texts) -> None:
                        "icc": None if res.icc is None else _records(res.icc),
                        "comparison": None if res.design_comparison is None else
                        {"model": res.design_comparison.attrs["model"], "paths": _records(res.design_comparison)}}
+    if res.pls:
+        from .pls_run import pls_results
+
+        d["pls"] = pls_results(res)
     d["tables"] = [{"number": t.number, "name": t.name, "title": t.title_en} for t in res.tables]
     d["notes"] = [n[1][0] for n in res.notes]
     atomic_write_text(out / "results.json", _dumps(_json_clean(d)) + "\n")
@@ -792,6 +816,7 @@ def _write_results(res: RunResult, texts) -> None:
     for m, f in res.fits.items():
         parts.append(f"=== {m} ===\n\n{f.summary()}\n\n")
     parts.append(f"=== measurement model (CFA) ===\n\n{res.cfa.summary()}\n")
+    parts += [f"\n=== {m} (PLS-SEM) ===\n\n{r.fit.summary()}\n" for m, r in res.pls.items()]
     atomic_write_text(out / "summary.txt", "".join(parts))
     res.files["summary"] = out / "summary.txt"
     _write_readme(res)
