@@ -40,6 +40,12 @@ def test_dispatch_and_convergence(case):
     assert fit.stats.nobs == 2709
 
 
+def test_model_fit_route(bfi):
+    fit = Model(MIMIC, estimator="WLSMV", ordered=True).fit(bfi)
+    assert isinstance(fit, ConditionalFit)
+    assert fit.fit_measures["chisq.scaled"] == pytest.approx(240.5338573, rel=1e-5)  # lavaan's value
+
+
 @pytest.mark.parametrize("col,tol", [("est", 1e-3), ("se", 1e-2), ("std.lv", 1e-3), ("std.all", 1e-3),
                                      ("std.nox", 1e-3)])
 def test_parameter_rows_match_lavaan(case, col, tol):
@@ -81,6 +87,10 @@ def test_bad_inputs_are_refused(bfi):
     d = bfi.dropna(subset=ITEMS + ["gender"])
     with pytest.raises(DataError, match=r"covariate 'age'.*missing.*row"):
         fit_wlsmv_conditional(Model(MIMIC), d.assign(age=d["age"].where(d.index != d.index[3])), True)
+    with pytest.raises(DataError, match=r"covariate 'age'.*non-numeric value \('abc'\)"):
+        fit_wlsmv(Model(MIMIC), d.assign(age=d["age"].astype(str).where(d.index != d.index[5], "abc")), True)
+    with pytest.raises(DataError, match=r"covariate 'gender' takes a single value"):
+        fit_wlsmv(Model(MIMIC), d.assign(gender=1), True)
     with pytest.raises(NotAvailableError, match=r"covariate\(s\) \['gender'\] ordered"):
         fit_wlsmv_conditional(Model(MIMIC), d, ITEMS + ["gender"])
     with pytest.raises(NotAvailableError, match="fixed_x=False"):

@@ -169,6 +169,9 @@ def _check(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
             raise DataError(f"The covariate {x!r} has a missing or non-numeric value ({data.at[r, x]!r}) at row "
                             f"{r!r}; WLSMV with exogenous covariates needs complete covariates (drop or impute "
                             "those rows).")
+        if col.nunique() < 2:
+            raise DataError(f"The covariate {x!r} takes a single value ({col.iloc[0]!r}) on every row; a "
+                            "covariate needs at least two distinct values.")
     return items
 
 
