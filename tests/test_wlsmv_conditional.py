@@ -44,6 +44,9 @@ def test_model_fit_route(bfi):
     fit = Model(MIMIC, estimator="WLSMV", ordered=True).fit(bfi)
     assert isinstance(fit, ConditionalFit)
     assert fit.fit_measures["chisq.scaled"] == pytest.approx(240.5338573, rel=1e-5)  # lavaan's value
+    with pytest.raises(NotAvailableError, match="'summary' is not available yet for WLSMV with exogenous"):
+        fit.summary()
+    assert not hasattr(fit, "summary")
 
 
 @pytest.mark.parametrize("col,tol", [("est", 1e-3), ("se", 1e-2), ("std.lv", 1e-3), ("std.all", 1e-3),

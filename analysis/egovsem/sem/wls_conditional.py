@@ -137,6 +137,18 @@ class ConditionalFit:
     converged: bool
     iterations: int
 
+    def __getattr__(self, name: str):
+        # a caller that expects a full Results (summary, tables, reports) gets a message, not a bare traceback
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise _NotAvailableAttribute(
+            f"{name!r} is not available yet for WLSMV with exogenous covariates (lavaan's conditional.x): the fit "
+            "gives 'params' (parameterEstimates rows), 'fit_measures', 'stats', 'theta' and 'vcov' only.")
+
+
+class _NotAvailableAttribute(NotAvailableError, AttributeError):
+    """A :class:`Results` attribute that :class:`ConditionalFit` does not have yet (``hasattr`` stays False)."""
+
 
 def _check(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
     spec = model.spec
