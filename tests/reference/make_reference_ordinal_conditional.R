@@ -23,5 +23,8 @@ write_cond <- function(case, fit) {
             file.path(OUT, paste0(case, "_params.csv")))
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
 }
+# the MIMIC model; then a direct effect of a covariate on an item (A3 ~ gender)
 write_cond("bfi_mimic", cfa("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + gender", data = D, ordered = TRUE,
                             estimator = "WLSMV"))
+write_cond("bfi_mimic_direct", cfa("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age\n A3 ~ gender", data = D,
+                                   ordered = TRUE, estimator = "WLSMV"))

@@ -18,9 +18,8 @@ group, complete rows, every endogenous variable ordered):
 within), the residual correlations in ``vech(., diagonal = FALSE)`` order; ``wls_names`` are lavaan's labels
 (``A1|t1``, ``A1~age``, ``A1~~A2``).
 
-This is the first stage only: fitting a model to these statistics (the second stage with the slopes as
-sample statistics) is not available yet, and :func:`egovsem.sem.wls.fit_wlsmv` refuses models with
-exogenous covariates.
+The second stage (the DWLS fit of the model's reduced form to these statistics, SEs, fit measures) is
+:mod:`egovsem.sem.wls_conditional`.
 """
 from __future__ import annotations
 

@@ -27,11 +27,16 @@ Continuous indicators may be mixed with ordered ones (``ordered=`` a list): as l
 intercept and a free residual variance, their slot in wls.obs holds ``-mean`` (``x~1``), their variances follow
 the thresholds, and the covariances with them are on the covariance scale.
 
-Not available (refused with a message, never approximated): exogenous observed covariates (lavaan's
-conditional.x), an ordered variable as a predictor (``y ~ x`` with x ordered: lavaan then sets the residual
-variance of y* from a Sigma computed without x's residual, so Var(y*) != 1, and its Delta differs from the
-derivative; egovsem's estimates differ from lavaan's by ~1e-3 there), user intercepts or thresholds in the
-syntax, missing='fiml'. Multiple groups and the theta parameterisation: :mod:`egovsem.sem.wls_mg`.
+Exogenous observed covariates (lavaan's conditional.x) are handed to
+:func:`egovsem.sem.wls_conditional.fit_wlsmv_conditional` (it returns a
+:class:`~egovsem.sem.wls_conditional.ConditionalFit` with ``params`` and ``fit_measures``; single group,
+every indicator ordered).
+
+Not available (refused with a message, never approximated): an ordered variable as a predictor (``y ~ x`` with
+x ordered: lavaan then sets the residual variance of y* from a Sigma computed without x's residual, so Var(y*)
+!= 1, and its Delta differs from the derivative; egovsem's estimates differ from lavaan's by ~1e-3 there),
+user intercepts or thresholds in the syntax, missing='fiml'. Multiple groups and the theta
+parameterisation: :mod:`egovsem.sem.wls_mg`.
 """
 from __future__ import annotations
 
@@ -100,9 +105,9 @@ def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int]) -> pd.
                                 "ordered indicators are not available yet (lavaan fixes them to 0).")
     endo, ovs = set(spec.endogenous), set(spec.ov)
     ov_x = list(dict.fromkeys(r for r in pt.loc[pt["op"] == "~", "rhs"] if r in ovs and r not in endo))
-    if ov_x:  # with fixed_x=False too: lavaan then stops ("fixed.x = FALSE is not supported when conditional.x")
-        raise NotAvailableError(f"exogenous observed covariates {ov_x} with ordered indicators are not "
-                                "available yet (lavaan switches to conditional.x for them).")
+    if ov_x:  # fit_wlsmv hands these models to egovsem.sem.wls_conditional before the table is built
+        raise NotAvailableError(f"exogenous observed covariates {ov_x} with ordered indicators: use "
+                                "egovsem.sem.wls_conditional.fit_wlsmv_conditional (lavaan's conditional.x).")
     preds = pt[(pt["op"] == "~") & pt["rhs"].isin(ordset)]
     if len(preds):
         r = preds.iloc[0]
@@ -343,6 +348,16 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     >>> round(float(fit.fit_measures["chisq"]), 3), round(float(fit.fit_measures["chisq.scaled"]), 3)
     (51.537, 74.152)
     """
+    from .wls_conditional import exogenous_covariates, fit_wlsmv_conditional
+
+    if exogenous_covariates(model.spec):  # lavaan's conditional.x: the second stage on the reduced form
+        if model.opts.discrepancy != "DWLS":
+            model = model.with_options(estimator="WLSMV", ordered=ordered)
+        if model.opts.missing == "pairwise":  # never listwise in its place
+            raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
+                                    "available yet; the covariate model uses complete rows (missing='listwise').")
+        with _one_blas_thread():
+            return fit_wlsmv_conditional(model, data, ordered)  # type: ignore[return-value]
     with _one_blas_thread():
         res = _fit_wlsmv(model, data, ordered)
         _ = res.fit_measures  # computed here, under the same BLAS limit

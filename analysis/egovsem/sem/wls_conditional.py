@@ -1,0 +1,428 @@
+"""The second stage of WLSMV with exogenous observed covariates (lavaan 0.6-14's ``conditional.x = TRUE``).
+
+``fit_wlsmv_conditional(model, data, ordered)`` fits a model whose ordered items (and latent variables)
+are regressed on observed covariates, e.g. a MIMIC model ``A =~ A1 + ... + A5; A ~ age + gender``, as
+lavaan's ``cfa(..., ordered = TRUE, estimator = "WLSMV")`` does (single group, complete rows, delta
+parameterisation):
+
+1. First stage (:func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats`): each item's probit
+   regression on the covariates (thresholds, slopes), the residual polychorics, Gamma; ``w = 1 / diag(Gamma)``.
+2. The model's reduced form given the covariates, in the order of wls.obs: the thresholds ``tau``, the slopes
+   ``Pi`` (the total effects of each covariate on each latent response, ``Lambda (I - B)^-1 Gamma_x`` for a
+   MIMIC; from the RAM matrices ``(I - A)^-1`` in general), and the correlations of the latent responses given
+   the covariates (the implied covariance with the covariates' variances left out). Delta parameterisation:
+   the residual variances of the items are fixed at ``1 - explained variance`` so that the latent responses
+   have unit variance *given the covariates* (lavaan's ``~~`` rows of the items).
+3. DWLS by the engine's optimiser (:func:`egovsem.sem.discrepancy.minimize_groups`) with a central-difference
+   Jacobian ``Delta``; SEs lavaan's ``robust.sem``: ``A^-1 Delta' W Gamma W Delta A^-1 / (N - 1)``,
+   ``A = Delta' W Delta``.
+4. Test: ``chisq = (N - 1) F``, the scaled-shifted statistic from ``U Gamma`` (``U = W - W Delta A^-1 Delta'
+   W``); baseline: the thresholds and slopes free, the residual correlations 0. CFI/TLI/RMSEA standard and
+   scaled; the robust versions are NA as in lavaan (it does not compute them with conditional.x).
+5. The covariates' variances, covariance and means are fixed at their sample values (divisor N - 1, as
+   lavaan's ``fixed.x`` rows show them). ``std.all`` uses the total variances (covariates included).
+
+Not available (refused with a message): multiple groups, missing values on the covariates (lavaan would
+delete the rows; egovsem asks for complete rows), an ordered covariate (an ordered variable as a predictor),
+covariates that are also predicted, continuous indicators mixed with ordered ones.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from .._errors import DataError, IdentificationError, NotAvailableError
+from .discrepancy import Discrepancy, minimize_groups
+from .fit_baseline import baseline_dwls
+from .fit_indices import RMSEA_NAMES, agfi, critical_n, incremental, rmsea_block
+from .fit_residual import gfi_dwls
+from .fit_robust import scaled_shifted
+from .ordinal_conditional import ConditionalOrdinalStats, conditional_ordinal_stats
+from .ram import RAM
+from .vcov import sandwich, scaled_inverse
+
+__all__ = ["ConditionalFit", "fit_wlsmv_conditional", "exogenous_covariates"]
+
+
+def exogenous_covariates(spec) -> list[str]:
+    """The observed variables of ``spec`` that only predict (lavaan's ``ov.x``), in first-use order."""
+    pt = spec.partable
+    endo, ovs = set(spec.endogenous), set(spec.ov)
+    return list(dict.fromkeys(r for r in pt.loc[pt["op"] == "~", "rhs"] if r in ovs and r not in endo))
+
+
+@dataclasses.dataclass
+class _Reduced:
+    """The model's reduced form given the covariates, as a function of theta (see the module docstring)."""
+
+    ram: RAM
+    items: np.ndarray  # positions of the items in the RAM names
+    xs: np.ndarray  # positions of the covariates
+    th_par: np.ndarray  # theta index of each threshold (wls.obs order)
+    ci: np.ndarray
+    cj: np.ndarray
+
+    def parts(self, theta: np.ndarray):
+        """Return ``sigma`` (wls.obs order), the filled S matrix, E = (I - A)^-1 and A."""
+        A, S, _m = self.ram.matrices(theta)
+        n = A.shape[0]
+        E = np.linalg.inv(np.eye(n) - A)
+        C0 = E @ S @ E.T
+        o = self.items
+        M = E[np.ix_(o, o)] ** 2
+        diag = np.linalg.solve(M, 1.0 - np.diag(C0)[o])
+        S = S.copy()
+        S[o, o] = diag
+        C = E @ S @ E.T
+        Pi = E[np.ix_(o, self.xs)]
+        Co = C[np.ix_(o, o)]
+        sigma = np.concatenate([theta[self.th_par], Pi.T.ravel(), Co[self.ci, self.cj]])
+        return sigma, S, E, A
+
+    def sigma(self, theta: np.ndarray) -> np.ndarray:
+        return self.parts(theta)[0]
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """Central-difference ``d sigma / d theta``."""
+        q = theta.size
+        cols = []
+        for k in range(q):
+            h = 1e-6 * max(1.0, abs(theta[k]))
+            e = np.zeros(q)
+            e[k] = h
+            cols.append((self.sigma(theta + e) - self.sigma(theta - e)) / (2 * h))
+        return np.column_stack(cols)
+
+
+@dataclasses.dataclass
+class _CondDWLS(Discrepancy):
+    model: _Reduced
+    s: np.ndarray
+    w: np.ndarray
+
+    def objective(self, theta: np.ndarray) -> float:
+        try:
+            r = self.s - self.model.sigma(theta)
+        except np.linalg.LinAlgError:
+            return np.inf
+        return float(np.sum(self.w * r * r)) if np.all(np.isfinite(r)) else np.inf
+
+    def gradient_information(self, theta: np.ndarray, *, info: bool = True):
+        D = self.model.jacobian(theta)
+        WD = D * self.w[:, None]
+        g = -2.0 * (WD.T @ (self.s - self.model.sigma(theta)))
+        return g, (D.T @ WD if info else None)
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self.gradient_information(theta, info=False)[0]
+
+    def information(self, theta: np.ndarray) -> np.ndarray:
+        D = self.model.jacobian(theta)
+        return D.T @ (D * self.w[:, None])
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ConditionalFit:
+    """A WLSMV fit with exogenous covariates: lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows
+    (``params``), ``fitMeasures(fit)`` (``fit_measures``), the first stage (``stats``), theta, vcov."""
+
+    params: pd.DataFrame
+    fit_measures: pd.Series
+    stats: ConditionalOrdinalStats
+    theta: np.ndarray
+    vcov: np.ndarray
+    converged: bool
+    iterations: int
+
+    def __getattr__(self, name: str):
+        # a caller that expects a full Results (summary, tables, reports) gets a message, not a bare traceback
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise _NotAvailableAttribute(
+            f"{name!r} is not available yet for WLSMV with exogenous covariates (lavaan's conditional.x): the fit "
+            "gives 'params' (parameterEstimates rows), 'fit_measures', 'stats', 'theta' and 'vcov' only.")
+
+
+class _NotAvailableAttribute(NotAvailableError, AttributeError):
+    """A :class:`Results` attribute that :class:`ConditionalFit` does not have yet (``hasattr`` stays False)."""
+
+
+def _check(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
+    spec = model.spec
+    items = [v for v in spec.ov if v not in set(xs)]
+    if model.opts.group is not None:
+        raise NotAvailableError("WLSMV with exogenous covariates is available for a single group only.")
+    if not model.opts.fixed_x:
+        raise NotAvailableError(f"fixed_x=False with the exogenous observed covariates {xs} and ordered "
+                                "indicators is not available (lavaan: 'fixed.x = FALSE is not supported when "
+                                "conditional.x = TRUE').")
+    ordset = set(spec.ov) if ordered is True else {str(o) for o in ([ordered] if isinstance(ordered, str)
+                                                                    else ordered)}
+    bad_x = [x for x in xs if x in ordset and ordered is not True]
+    if bad_x:
+        raise NotAvailableError(
+            f"The 'ordered' parameter declares the covariate(s) {bad_x} ordered: an ordered variable as a "
+            "predictor is not available with WLSMV (give a binary or categorical covariate as 0/1 dummy columns).")
+    cont = [v for v in items if v not in ordset]
+    if cont:
+        raise NotAvailableError(f"continuous indicators {cont} mixed with ordered ones and exogenous covariates "
+                                "are not available yet with WLSMV.")
+    for c in list(items) + list(xs):
+        if c not in data.columns:
+            raise DataError(f"The model variable {c!r} is not a column of 'data'.")
+    for x in xs:
+        col = pd.to_numeric(data[x], errors="coerce")
+        badrow = data.index[col.isna().to_numpy()]
+        if len(badrow):
+            r = badrow[0]
+            raise DataError(f"The covariate {x!r} has a missing or non-numeric value ({data.at[r, x]!r}) at row "
+                            f"{r!r}; WLSMV with exogenous covariates needs complete covariates (drop or impute "
+                            "those rows).")
+        if col.nunique() < 2:
+            raise DataError(f"The covariate {x!r} takes a single value ({col.iloc[0]!r}) on every row; a "
+                            "covariate needs at least two distinct values.")
+    return items
+
+
+def _partable(spec, items: list[str], xs: list[str]) -> pd.DataFrame:
+    """The SEM rows with free numbers for theta: the items' residual variances and the covariates' rows fixed
+    (at 0 in the RAM: they are filled by the delta constraint, the covariates are conditioned on)."""
+    pt = spec.partable[spec.partable["op"].isin(["=~", "~", "~~"])].copy()
+    itemset, xset = set(items), set(xs)
+    fix = ((pt["op"] == "~~") & (pt["lhs"] == pt["rhs"]) & pt["lhs"].isin(itemset)) | (
+        (pt["op"] == "~~") & pt["lhs"].isin(xset) & pt["rhs"].isin(xset))
+    user_fix = fix & (pt["user"] == 1) & (pt["free"] > 0) & pt["lhs"].isin(itemset)
+    if user_fix.any():
+        r = pt[user_fix].iloc[0]
+        raise NotAvailableError(f"model syntax, line {r['line']}: the residual variance of the ordered item "
+                                f"{r['lhs']!r} is fixed by the delta parameterisation.")
+    pt.loc[fix, "free"] = 0
+    pt.loc[fix, "ustart"] = 0.0
+    old = pt["free"].to_numpy().astype(int)
+    mapping: dict[int, int] = {}
+    new = np.zeros(len(pt), dtype=int)
+    for i, f in enumerate(old):
+        if f > 0:
+            new[i] = mapping.setdefault(f, len(mapping) + 1)
+    pt["free"] = new
+    return pt.reset_index(drop=True)
+
+
+def _start(spec, pt: pd.DataFrame, q: int, st: ConditionalOrdinalStats, Sxx: np.ndarray, xs) -> np.ndarray:
+    """Simple starts from the total covariance of the latent responses and covariates implied by the first
+    stage (residual polychorics plus the slopes' part)."""
+    from types import SimpleNamespace
+
+    from .start import start_theta
+
+    Pi = st.slopes
+    Cyy = st.corr + Pi @ Sxx @ Pi.T
+    Cyx = Pi @ Sxx
+    cov = np.block([[Cyy, Cyx], [Cyx.T, Sxx]])
+    order = list(st.names) + list(xs)
+    idx = [order.index(v) for v in spec.ov]
+    cov = cov[np.ix_(idx, idx)]
+    pts = pt.copy()
+    item_var = (pts["op"] == "~~") & (pts["lhs"] == pts["rhs"]) & pts["lhs"].isin(set(st.names))
+    pts.loc[item_var, "ustart"] = 1.0
+    return start_theta(spec, pts, q, SimpleNamespace(cov=cov, mean=np.zeros(len(spec.ov))))
+
+
+def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
+    """Fit ``model`` by WLSMV with its exogenous observed covariates conditioned on (module docstring).
+
+    Parameters
+    ----------
+    model : Model
+        The model (its syntax and options).
+    data : DataFrame
+        Raw data; rows with a missing item are deleted (lavaan's listwise default); the covariates must be
+        complete.
+    ordered : True or list of str
+        The ordered items (``True``: every observed variable but the covariates).
+
+    Returns
+    -------
+    ConditionalFit
+        ``params`` as lavaan's ``parameterEstimates(fit, standardized = TRUE)`` and ``fit_measures``.
+
+    Examples
+    --------
+    lavaan: ``cfa("A =~ A1 + A2 + A3 + A4 + A5; A ~ age + gender", data = bfi, ordered = TRUE,
+    estimator = "WLSMV")`` gives chisq = 153.652, chisq.scaled = 240.534 on 13 df.
+    """
+    spec = model.spec
+    xs = exogenous_covariates(spec)
+    if not xs:
+        raise DataError("fit_wlsmv_conditional needs a model with exogenous observed covariates.")
+    items = _check(model, data, ordered, xs)
+    d = data[items + xs]
+    d = d[d[items].notna().all(axis=1)]
+    Y = d[items].to_numpy(float)
+    X = d[xs].to_numpy(float)
+    st = conditional_ordinal_stats(Y, X, items, xs)
+    N = st.nobs
+    s, Gamma = st.wls_obs, st.gamma
+    w = 1.0 / np.diag(Gamma)
+    pt = _partable(spec, items, xs)
+    q0 = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
+    ram = RAM.from_partable(pt, tuple(spec.ov), tuple(spec.lv), q=None)
+    nth = sum(len(st.thresholds[v]) for v in items)
+    th_par = np.arange(q0, q0 + nth)
+    ram.q = q0 + nth
+    pos = {v: i for i, v in enumerate(ram.names)}
+    p = len(items)
+    cj, ci = np.triu_indices(p, 1)
+    red = _Reduced(ram, np.array([pos[v] for v in items]), np.array([pos[x] for x in xs]), th_par, ci, cj)
+    q = q0 + nth
+    df = s.size - q
+    if df < 0:
+        raise IdentificationError(f"The model is not identified: {q} free parameters, {s.size} sample statistics.")
+    Sxx = np.atleast_2d(np.cov(X, rowvar=False))
+    theta0 = np.concatenate([_start(spec, pt, q0, st, Sxx, xs), s[:nth]])
+    disc = _CondDWLS(red, s, w)
+    state = minimize_groups([disc], theta0, iter_max=min(model.opts.iter_max, 500))
+    theta = state.theta
+    D = red.jacobian(theta)
+    WD = D * w[:, None]
+    A = D.T @ WD
+    Ainv, _ = scaled_inverse(A)
+    if Ainv is None:
+        raise IdentificationError("The model is not identified: the DWLS information matrix is singular.")
+    vcov = sandwich(Ainv, WD.T @ Gamma @ WD) / (N - 1)
+    sigma, S, E, Amat = red.parts(theta)
+    F = float(np.sum(w * (s - sigma) ** 2))
+    params = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx)
+    U = np.diag(w) - WD @ Ainv @ WD.T
+    fm = _fit_measures(F, N, df, q, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
+    return ConditionalFit(params=params, fit_measures=fm, stats=st, theta=theta, vcov=vcov,
+                          converged=state.converged, iterations=state.iterations)
+
+
+def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataFrame:
+    """parameterEstimates rows: estimates, SEs, z, p, std.lv, std.all, std.nox (lavaan's row order)."""
+    names = ram.names
+    pos = {v: i for i, v in enumerate(names)}
+    xpos = [pos[x] for x in xs]
+    S_tot = S.copy()
+    S_tot[np.ix_(xpos, xpos)] = Sxx
+    C = E @ S_tot @ E.T  # total covariance of all variables
+    sd = np.sqrt(np.diag(C))
+    xset = set(xs)
+    lvset = set(spec.lv)
+    se_all = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    A, _S, _m = ram.matrices(theta)
+    rows = []
+
+    def add(lhs, op, rhs, est, se, slv, sall, snox):
+        z = est / se if se > 0 else np.nan
+        pv = 2 * special.ndtr(-abs(z)) if np.isfinite(z) else np.nan
+        rows.append(dict(lhs=lhs, op=op, rhs=rhs, est=est, se=se, z=z, pvalue=pv, std_lv=slv, std_all=sall,
+                         std_nox=snox))
+
+    def sdv(v, kind):
+        """The SD a variable is scaled by: std.lv scales latents only, std.nox leaves covariates unscaled."""
+        if kind == "lv":
+            return sd[pos[v]] if v in lvset else 1.0
+        if kind == "nox" and v in xset:
+            return 1.0
+        return sd[pos[v]]
+
+    for r in pt.itertuples():
+        k = int(r.free) - 1
+        se = se_all[k] if k >= 0 else 0.0
+        if r.op == "=~":
+            est = A[pos[r.rhs], pos[r.lhs]]
+            num, den = [r.lhs], [r.rhs]
+        elif r.op == "~":
+            est = A[pos[r.lhs], pos[r.rhs]]
+            num, den = [r.rhs], [r.lhs]
+        else:
+            i, j = pos[r.lhs], pos[r.rhs]
+            est = S_tot[i, j]
+            if r.lhs in xset and r.rhs in xset:
+                est = Sxx[xs.index(r.lhs), xs.index(r.rhs)]
+            num, den = [], [r.lhs, r.rhs]
+
+        def f(kind: str, num=num, den=den) -> float:
+            return float(np.prod([sdv(v, kind) for v in num]) / np.prod([sdv(v, kind) for v in den]))
+
+        add(r.lhs, r.op, r.rhs, est, se, est * f("lv"), est * f("all"), est * f("nox"))
+    # thresholds after the user's rows in lavaan's table: put them after the regressions
+    th_rows = []
+    kk = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
+    for v in items:
+        for m in range(len(st.thresholds[v])):
+            est = theta[kk]
+            se = se_all[kk]
+            kk += 1
+            z = est / se
+            th_rows.append(dict(lhs=v, op="|", rhs=f"t{m + 1}", est=est, se=se, z=z,
+                                pvalue=2 * special.ndtr(-abs(z)), std_lv=est, std_all=est / sd[pos[v]],
+                                std_nox=est / sd[pos[v]]))
+    nuser = int((pt["user"] == 1).sum())
+    out = rows[:nuser] + th_rows + rows[nuser:]
+    for v in items:
+        out.append(dict(lhs=v, op="~*~", rhs=v, est=1.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=1.0, std_all=1.0,
+                        std_nox=1.0))
+    means = X.mean(axis=0)
+    for v in items:
+        out.append(dict(lhs=v, op="~1", rhs="", est=0.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=0.0, std_all=0.0,
+                        std_nox=0.0))
+    for x, mx in zip(xs, means):
+        out.append(dict(lhs=x, op="~1", rhs="", est=mx, se=0.0, z=np.nan, pvalue=np.nan, std_lv=mx,
+                        std_all=mx / sd[pos[x]], std_nox=mx))
+    for v in spec.lv:
+        out.append(dict(lhs=v, op="~1", rhs="", est=0.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=0.0, std_all=0.0,
+                        std_nox=0.0))
+    df = pd.DataFrame(out).rename(columns={"std_lv": "std.lv", "std_all": "std.all", "std_nox": "std.nox"})
+    return df
+
+
+def _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, n1, st, red, theta) -> pd.Series:
+    """lavaan's fitMeasures rows after WLSMV with conditional.x (sample size N - 1 in the RMSEA, CN, MFI)."""
+    X2 = (N - 1) * F
+    Nt = N - 1
+    ss = scaled_shifted(U @ Gamma, X2, df)
+    X2b, dfb, UGb = baseline_dwls(s, w, Gamma, n1, N)
+    ssb = scaled_shifted(UGb, X2b, dfb)
+    fm: dict[str, float] = {"npar": npar, "fmin": 0.5 * F * Nt / N, "chisq": X2, "df": df,
+                            "pvalue": float(special.chdtrc(df, X2)), "chisq.scaled": ss["stat"], "df.scaled": df,
+                            "pvalue.scaled": ss["pvalue"], "chisq.scaling.factor": ss["scaling"],
+                            "baseline.chisq": X2b, "baseline.df": dfb,
+                            "baseline.pvalue": float(special.chdtrc(dfb, X2b)),
+                            "baseline.chisq.scaled": ssb["stat"], "baseline.df.scaled": dfb,
+                            "baseline.pvalue.scaled": ssb["pvalue"],
+                            "baseline.chisq.scaling.factor": ssb["scaling"]}
+    inc = incremental(X2, df, X2b, dfb)
+    inc_s = incremental(ss["stat"], df, ssb["stat"], dfb, suffix=".scaled")
+    for names in (("cfi", "tli"), ("nnfi", "rfi", "nfi", "pnfi", "ifi", "rni")):
+        fm.update({k: inc[k] for k in names})
+        fm.update({k + ".scaled": inc_s[k + ".scaled"] for k in names})
+        # lavaan computes no robust CFI / TLI / RMSEA with conditional.x
+        fm.update({k + ".robust": np.nan for k in names if k in ("cfi", "tli", "nnfi", "rni")})
+    fm.update(rmsea_block(X2, df, Nt))
+    fm.update({"rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08})
+    fm.update(rmsea_block(ss["stat"], df, Nt, suffix=".scaled"))
+    fm.update({("rmsea" if k == "rmsea" else k) + ".robust": np.nan for k in RMSEA_NAMES})
+    # residuals: the residual correlations (lavaan's summary counts the diagonal of the items and the
+    # covariates, whose residuals are 0) and, in the versions with means, the thresholds; not the slopes
+    e = s[n1:] - sigma[n1:]
+    nth = red.th_par.size
+    e_th = s[:nth] - sigma[:nth]
+    ss_c, ss_t = float(e @ e), float(e_th @ e_th)
+    ndiag = red.items.size + red.xs.size
+    nomean = float(np.sqrt(ss_c / (e.size + ndiag)))
+    mean = float(np.sqrt((ss_c + ss_t) / (e.size + ndiag + nth)))
+    fm.update({"rmr": mean, "rmr_nomean": nomean, "srmr": nomean, "srmr_bentler": mean,
+               "srmr_bentler_nomean": nomean, "crmr": float(np.sqrt((ss_c + ss_t) / (e.size + nth))),
+               "crmr_nomean": float(np.sqrt(ss_c / e.size)), "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan})
+    nel = s.size
+    gfi = gfi_dwls(s, sigma, w)
+    fm.update({"cn_05": critical_n(X2, df, Nt, 0.05), "cn_01": critical_n(X2, df, Nt, 0.01), "gfi": gfi,
+               "agfi": agfi(gfi, nel, df), "pgfi": (df / nel) * gfi, "mfi": float(np.exp(-0.5 * (X2 - df) / Nt)),
+               "wrmr": float(np.sqrt(X2 / nel))})
+    return pd.Series(fm, dtype=float, name="fit")
