@@ -304,12 +304,43 @@ def _docx_fonts(run, size_pt: float | None = None, *, east_asia: str = "SimSun",
         run.font.size = Pt(size_pt)
 
 
+def _docx_run_template(par, key: tuple) -> Any:
+    """A run built once through python-docx for ``key`` = (italic, bold, size, preserve), kept detached."""
+    from copy import deepcopy
+
+    it, bd, size, keep = key
+    run = par.add_run(" x " if keep else "x")
+    run.italic = True if it else None
+    run.bold = True if bd else None
+    _docx_fonts(run, size)
+    el = run._element
+    par._p.remove(el)
+    return deepcopy(el)
+
+
+#: runs built once per (italic, bold, size, xml:space preserve) and copied: python-docx's per-run property
+#: setters walk the schema on every call (issue 17); the copies are the same XML
+_RUN_TEMPLATES: dict[tuple, Any] = {}
+
+
 def _docx_runs(par, text: str, *, size: float, italic: bool = False, bold: bool = False):
+    from copy import deepcopy
+
+    p = par._p
     for s, it, bd in segments(typeset_minus(text)):
-        run = par.add_run(s)
-        run.italic = True if (it or italic) else None
-        run.bold = True if (bd or bold) else None
-        _docx_fonts(run, size)
+        if not s or any(c in s for c in "\t\n\r"):  # (python-docx turns these into w:tab / w:br)
+            run = par.add_run(s)
+            run.italic = True if (it or italic) else None
+            run.bold = True if (bd or bold) else None
+            _docx_fonts(run, size)
+            continue
+        key = (bool(it or italic), bool(bd or bold), size, len(s.strip()) < len(s))
+        tpl = _RUN_TEMPLATES.get(key)
+        if tpl is None:
+            tpl = _RUN_TEMPLATES[key] = _docx_run_template(par, key)
+        r = deepcopy(tpl)
+        r[-1].text = s
+        p.append(r)
 
 
 def _cell_border(cell, **edges):
