@@ -446,13 +446,17 @@ def docx_reproducible(raw: bytes) -> bytes:
     return out.getvalue()
 
 
-def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = None) -> bytes:
+def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = None,
+            _cache: dict | None = None) -> bytes:
     """A Word document with each table as a real Word table (APA: horizontal rules only), one per page.
 
     Tables with more than eight columns get a landscape page. Fonts: Times New Roman, SimSun for Chinese.
     The document's dates are fixed (:data:`FIXED_DATE`) and its zip timestamps too, so the same tables
     give the same bytes. Returns the file's bytes (and writes them to ``path`` when given).
+    ``_cache`` (internal, :func:`write_tables`): tables already built, reused for the combined file.
     """
+    from copy import deepcopy
+
     from docx import Document
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Inches
@@ -478,7 +482,18 @@ def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = 
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Inches(1))
         text_width = int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0)
-        _docx_table(doc, t, lang, body_pt=10 if wide or len(t.rows_en) > 30 else 11, text_width_emu=text_width)
+        body_pt = 10 if wide or len(t.rows_en) > 30 else 11
+        key = (id(t), lang, body_pt, text_width)
+        body = doc.element.body
+        if _cache is not None and key in _cache:  # the same table already built: its body elements copied
+            sect = body[-1]
+            for el in _cache[key][1]:
+                sect.addprevious(deepcopy(el))
+            continue
+        n0 = len(body) - 1  # (the body ends with the document's w:sectPr; content goes before it)
+        _docx_table(doc, t, lang, body_pt=body_pt, text_width_emu=text_width)
+        if _cache is not None:  # (the table is kept alongside so that its id is not reused)
+            _cache[key] = (t, [deepcopy(el) for el in body[n0:len(body) - 1]])
     buf = io.BytesIO()
     doc.save(buf)
     data = docx_reproducible(buf.getvalue())
@@ -502,12 +517,14 @@ def write_tables(tables: Iterable[Table], out_dir, *, formats: Sequence[str] = (
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for f in fmts:
+        # Word: each table is built once, the combined file copies the tables' XML (issue 17)
+        kw: dict[str, Any] = {"_cache": {}} if f == "docx" else {}
         for i, t in enumerate(tabs, start=1):
             p = out / f"{i:02d}_{t.name}{FORMATS[f]}"
-            _RENDER[f](t, p, lang=lang)
+            _RENDER[f](t, p, lang=lang, **kw)
             written.append(p)
         if combined and len(tabs) > 1:
             p = out / f"{combined}{FORMATS[f]}"
-            _RENDER[f](tabs, p, lang=lang)
+            _RENDER[f](tabs, p, lang=lang, **kw)
             written.append(p)
     return written
