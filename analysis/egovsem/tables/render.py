@@ -377,6 +377,8 @@ def _column_widths(cols, rows, total_emu: int, size_pt: float) -> list[int]:
 
 
 def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
+    from copy import deepcopy
+
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -405,6 +407,7 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
     last = len(rows)
     # python-docx rebuilds a row's cell list on every ``row.cells`` (walking the grid): take it once per row
     trows = list(table.rows)
+    done: dict[tuple, tuple[Any, Any]] = {}
     for i, texts in enumerate([cols] + list(rows)):
         row = trows[i]
         if i == 0:  # repeat the header row on each page
@@ -413,19 +416,31 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
         cells = row.cells
         for j, text in enumerate(texts):
             cell = cells[j]
-            cell.width = widths[j]
             par = cell.paragraphs[0]
-            par.alignment = align.get(t.align[j], WD_ALIGN_PARAGRAPH.LEFT) if i else (
+            jc = align.get(t.align[j], WD_ALIGN_PARAGRAPH.LEFT) if i else (
                 WD_ALIGN_PARAGRAPH.LEFT if j == 0 else WD_ALIGN_PARAGRAPH.CENTER)
-            par.paragraph_format.space_after = Pt(0)
-            par.paragraph_format.space_before = Pt(0)
-            _docx_runs(par, text, size=body_pt)
             edges = {}
             if i == 0:
                 edges = {"top": 12, "bottom": 8}
             if i == last:
                 edges["bottom"] = 12
-            _cell_border(cell, **edges)
+            # a cell's properties (width, rules) and its paragraph's (alignment, spacing) are set through
+            # python-docx once per distinct kind and copied to the other cells of that kind (issue 17)
+            key = (widths[j], jc, tuple(sorted(edges.items())))
+            tpl = done.get(key)
+            tc = cell._tc
+            if tpl is None:
+                cell.width = widths[j]
+                par.alignment = jc
+                par.paragraph_format.space_after = Pt(0)
+                par.paragraph_format.space_before = Pt(0)
+                _cell_border(cell, **edges)
+                done[key] = (deepcopy(tc.tcPr), deepcopy(par._p.pPr))
+            else:
+                tc.remove(tc.tcPr)
+                tc.insert(0, deepcopy(tpl[0]))
+                par._p.insert(0, deepcopy(tpl[1]))
+            _docx_runs(par, text, size=body_pt)
     for n in t.notes(lang):
         p = doc.add_paragraph()
         p.paragraph_format.space_before = Pt(6)
