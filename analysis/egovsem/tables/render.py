@@ -304,12 +304,43 @@ def _docx_fonts(run, size_pt: float | None = None, *, east_asia: str = "SimSun",
         run.font.size = Pt(size_pt)
 
 
+def _docx_run_template(par, key: tuple) -> Any:
+    """A run built once through python-docx for ``key`` = (italic, bold, size, preserve), kept detached."""
+    from copy import deepcopy
+
+    it, bd, size, keep = key
+    run = par.add_run(" x " if keep else "x")
+    run.italic = True if it else None
+    run.bold = True if bd else None
+    _docx_fonts(run, size)
+    el = run._element
+    par._p.remove(el)
+    return deepcopy(el)
+
+
+#: runs built once per (italic, bold, size, xml:space preserve) and copied: python-docx's per-run property
+#: setters walk the schema on every call (issue 17); the copies are the same XML
+_RUN_TEMPLATES: dict[tuple, Any] = {}
+
+
 def _docx_runs(par, text: str, *, size: float, italic: bool = False, bold: bool = False):
+    from copy import deepcopy
+
+    p = par._p
     for s, it, bd in segments(typeset_minus(text)):
-        run = par.add_run(s)
-        run.italic = True if (it or italic) else None
-        run.bold = True if (bd or bold) else None
-        _docx_fonts(run, size)
+        if not s or any(c in s for c in "\t\n\r"):  # (python-docx turns these into w:tab / w:br)
+            run = par.add_run(s)
+            run.italic = True if (it or italic) else None
+            run.bold = True if (bd or bold) else None
+            _docx_fonts(run, size)
+            continue
+        key = (bool(it or italic), bool(bd or bold), size, len(s.strip()) < len(s))
+        tpl = _RUN_TEMPLATES.get(key)
+        if tpl is None:
+            tpl = _RUN_TEMPLATES[key] = _docx_run_template(par, key)
+        r = deepcopy(tpl)
+        r[-1].text = s
+        p.append(r)
 
 
 def _cell_border(cell, **edges):
@@ -346,6 +377,8 @@ def _column_widths(cols, rows, total_emu: int, size_pt: float) -> list[int]:
 
 
 def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
+    from copy import deepcopy
+
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -374,6 +407,7 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
     last = len(rows)
     # python-docx rebuilds a row's cell list on every ``row.cells`` (walking the grid): take it once per row
     trows = list(table.rows)
+    done: dict[tuple, tuple[Any, Any]] = {}
     for i, texts in enumerate([cols] + list(rows)):
         row = trows[i]
         if i == 0:  # repeat the header row on each page
@@ -382,19 +416,31 @@ def _docx_table(doc, t: Table, lang: str, body_pt: float, text_width_emu: int):
         cells = row.cells
         for j, text in enumerate(texts):
             cell = cells[j]
-            cell.width = widths[j]
             par = cell.paragraphs[0]
-            par.alignment = align.get(t.align[j], WD_ALIGN_PARAGRAPH.LEFT) if i else (
+            jc = align.get(t.align[j], WD_ALIGN_PARAGRAPH.LEFT) if i else (
                 WD_ALIGN_PARAGRAPH.LEFT if j == 0 else WD_ALIGN_PARAGRAPH.CENTER)
-            par.paragraph_format.space_after = Pt(0)
-            par.paragraph_format.space_before = Pt(0)
-            _docx_runs(par, text, size=body_pt)
             edges = {}
             if i == 0:
                 edges = {"top": 12, "bottom": 8}
             if i == last:
                 edges["bottom"] = 12
-            _cell_border(cell, **edges)
+            # a cell's properties (width, rules) and its paragraph's (alignment, spacing) are set through
+            # python-docx once per distinct kind and copied to the other cells of that kind (issue 17)
+            key = (widths[j], jc, tuple(sorted(edges.items())))
+            tpl = done.get(key)
+            tc = cell._tc
+            if tpl is None:
+                cell.width = widths[j]
+                par.alignment = jc
+                par.paragraph_format.space_after = Pt(0)
+                par.paragraph_format.space_before = Pt(0)
+                _cell_border(cell, **edges)
+                done[key] = (deepcopy(tc.tcPr), deepcopy(par._p.pPr))
+            else:
+                tc.remove(tc.tcPr)
+                tc.insert(0, deepcopy(tpl[0]))
+                par._p.insert(0, deepcopy(tpl[1]))
+            _docx_runs(par, text, size=body_pt)
     for n in t.notes(lang):
         p = doc.add_paragraph()
         p.paragraph_format.space_before = Pt(6)
@@ -415,13 +461,17 @@ def docx_reproducible(raw: bytes) -> bytes:
     return out.getvalue()
 
 
-def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = None) -> bytes:
+def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = None,
+            _cache: dict | None = None) -> bytes:
     """A Word document with each table as a real Word table (APA: horizontal rules only), one per page.
 
     Tables with more than eight columns get a landscape page. Fonts: Times New Roman, SimSun for Chinese.
     The document's dates are fixed (:data:`FIXED_DATE`) and its zip timestamps too, so the same tables
     give the same bytes. Returns the file's bytes (and writes them to ``path`` when given).
+    ``_cache`` (internal, :func:`write_tables`): tables already built, reused for the combined file.
     """
+    from copy import deepcopy
+
     from docx import Document
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Inches
@@ -447,7 +497,18 @@ def to_docx(tables: Tables, path=None, *, lang: str = "en", title: str | None = 
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Inches(1))
         text_width = int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0)
-        _docx_table(doc, t, lang, body_pt=10 if wide or len(t.rows_en) > 30 else 11, text_width_emu=text_width)
+        body_pt = 10 if wide or len(t.rows_en) > 30 else 11
+        key = (id(t), lang, body_pt, text_width)
+        body = doc.element.body
+        if _cache is not None and key in _cache:  # the same table already built: its body elements copied
+            sect = body[-1]
+            for el in _cache[key][1]:
+                sect.addprevious(deepcopy(el))
+            continue
+        n0 = len(body) - 1  # (the body ends with the document's w:sectPr; content goes before it)
+        _docx_table(doc, t, lang, body_pt=body_pt, text_width_emu=text_width)
+        if _cache is not None:  # (the table is kept alongside so that its id is not reused)
+            _cache[key] = (t, [deepcopy(el) for el in body[n0:len(body) - 1]])
     buf = io.BytesIO()
     doc.save(buf)
     data = docx_reproducible(buf.getvalue())
@@ -471,12 +532,14 @@ def write_tables(tables: Iterable[Table], out_dir, *, formats: Sequence[str] = (
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for f in fmts:
+        # Word: each table is built once, the combined file copies the tables' XML (issue 17)
+        kw: dict[str, Any] = {"_cache": {}} if f == "docx" else {}
         for i, t in enumerate(tabs, start=1):
             p = out / f"{i:02d}_{t.name}{FORMATS[f]}"
-            _RENDER[f](t, p, lang=lang)
+            _RENDER[f](t, p, lang=lang, **kw)
             written.append(p)
         if combined and len(tabs) > 1:
             p = out / f"{combined}{FORMATS[f]}"
-            _RENDER[f](tabs, p, lang=lang)
+            _RENDER[f](tabs, p, lang=lang, **kw)
             written.append(p)
     return written
