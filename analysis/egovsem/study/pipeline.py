@@ -144,6 +144,8 @@ def _ordered_items(cfg: RunConfig, res: RunResult, texts: dict[str, str]) -> boo
     """The ``ordered`` of the config, checked against the instrument and the models' indicators."""
     if cfg.ordered is True:
         return True
+    if cfg.ordered is False:
+        return False
     names = {it.name for it in res.instrument.items}
     used = {i for t in texts.values() for its in _blocks(t).values() for i in its}
     for item in cfg.ordered:
