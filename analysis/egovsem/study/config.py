@@ -38,8 +38,8 @@ __all__ = ["RunConfig", "load_config", "example_config", "BUNDLED_MODELS", "TABL
 
 BUNDLED_MODELS = ("value_net", "strategic_triangle", "integrated")
 TABLE_FORMATS = ("docx", "tex", "md", "html", "csv")
-ESTIMATORS = ("ML", "MLR", "WLSMV")
-MISSING = ("fiml", "listwise", "pairwise")
+ESTIMATORS = ("ML", "MLR")
+MISSING = ("fiml", "listwise")
 LANGS = ("en", "zh", "both")
 METHODS = ("cbsem", "pls")
 
@@ -338,24 +338,24 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
                                                                            for x in ordered):
             raise _bad(source, "ordered", "true, false, or a list of item names", d.get("ordered"))
         ordered = tuple(ordered)
-    missing = _choice(d, "missing", MISSING, source, "listwise" if ordered else "fiml")
+    missing = _choice(d, "missing", MISSING + (("pairwise",) if ordered else ()), source,
+                      "listwise" if ordered else "fiml")
     if ordered and missing == "fiml":
         raise EgovsemError(f"The 'missing' key of {source} is 'fiml', but 'ordered' is given: ordinal items are "
                            "fitted by WLSMV, which has no FIML; set missing: listwise (complete rows) or missing: "
                            "pairwise (every pair of items observed).")
-    if not ordered and missing == "pairwise":
-        raise _bad(source, "missing", "fiml or listwise ('pairwise' needs 'ordered': WLSMV)", missing)
     if ordered and "pls" in methods:
         raise _bad(source, "ordered", "not given with method: pls (PLS-SEM treats the items as continuous)",
                    d.get("ordered"))
     if ordered and (design["weights"] or design["cluster"]):
         key = "weights" if design["weights"] else "cluster"
         raise _bad(source, key, "null with 'ordered' (the run's WLSMV fits take no survey design yet)", design[key])
-    estimator = _choice(d, "estimator", ESTIMATORS, source, "WLSMV" if ordered else "ML", upper=True)
+    if not ordered and str(d.get("estimator")).upper() == "WLSMV":
+        raise _bad(source, "estimator", "ML or MLR ('WLSMV' needs 'ordered': the ordinal items)", d.get("estimator"))
+    estimator = _choice(d, "estimator", ESTIMATORS + (("WLSMV",) if ordered else ()), source,
+                        "WLSMV" if ordered else "ML", upper=True)
     if ordered and estimator != "WLSMV":
         raise _bad(source, "estimator", "WLSMV (or left out) with 'ordered'", d.get("estimator"))
-    if not ordered and estimator == "WLSMV":
-        raise _bad(source, "estimator", "ML or MLR ('WLSMV' needs 'ordered': the ordinal items)", d.get("estimator"))
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
