@@ -8,7 +8,8 @@ Example (``paper/example_config.yaml``; relative paths are relative to the confi
     duration: duration                     # completion time in seconds (speeder rule)
     models: [value_net, strategic_triangle, integrated]   # bundled names or .lav files
     estimator: ML                          # ML or MLR
-    missing: fiml                          # fiml or listwise
+    missing: fiml                          # fiml or listwise (pairwise with ordered)
+    ordered: false                         # true or a list of items: ordinal, fitted by WLSMV
     bootstrap: 1000                        # bootstrap draws for the indirect effects (0: none)
     seed: 20261125
     out: .                                 # output directory
@@ -52,8 +53,8 @@ _KEYS = {
     "invalid": "invalid cells: error or missing",
     "models": "hypothesis models: bundled names (value_net, strategic_triangle, integrated) or .lav files",
     "primary": "the model whose results go to results.json and the figure (default: the last)",
-    "estimator": "ML or MLR",
-    "missing": "fiml or listwise",
+    "estimator": "ML or MLR (WLSMV with ordered)",
+    "missing": "fiml or listwise (with ordered: listwise or pairwise)",
     "bootstrap": "bootstrap draws for the indirect effects (0: delta-method CIs only)",
     "bootstrap_models": "models to bootstrap (default: every model with ':=' effects)",
     "seed": "seed of the bootstrap",
@@ -78,6 +79,9 @@ _KEYS = {
     "method": "cbsem (covariance-based SEM, lavaan), pls (PLS-SEM, seminr), or [cbsem, pls]: both, with a table "
               "of the two solutions side by side per hypothesis",
     "pls": "PLS-SEM settings (method: pls): models, bootstrap, weighting, consistent, missing, folds, reps",
+    "ordered": "true (every item of the models' constructs is ordinal) or a list of items: the CFA, invariance "
+               "(Wu-Estabrook sequence), hypothesis models and mediations are fitted by WLSMV on thresholds and "
+               "polychoric correlations (needs missing: listwise or pairwise)",
     "marker": "the instrument's marker scale (a construct with 'marker: true') for the CFA marker technique and "
               "the Lindell-Whitney correction, or true for its only marker scale; default null (Harman and VIF only)",
 }
@@ -115,6 +119,7 @@ class RunConfig:
     compare_weights: str | None = None
     marker: str | bool | None = None
     method: tuple[str, ...] = ("cbsem",)
+    ordered: bool | tuple[str, ...] = False
     pls: dict = field(default_factory=dict, compare=False)
     source: str = "<config>"
     model_paths: dict = field(default_factory=dict, compare=False)
@@ -323,6 +328,34 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
     from .pls_run import check_pls_settings
 
     pls = check_pls_settings(d.get("pls"), source=source, models=names, paths=models, methods=methods)
+    ordered = d.get("ordered", False)
+    if ordered is None:
+        ordered = False
+    if not isinstance(ordered, bool):
+        if isinstance(ordered, str):
+            ordered = [ordered]
+        if not isinstance(ordered, (list, tuple)) or not ordered or not all(isinstance(x, str) and x.strip()
+                                                                           for x in ordered):
+            raise _bad(source, "ordered", "true, false, or a list of item names", d.get("ordered"))
+        ordered = tuple(ordered)
+    missing = _choice(d, "missing", MISSING + (("pairwise",) if ordered else ()), source,
+                      "listwise" if ordered else "fiml")
+    if ordered and missing == "fiml":
+        raise EgovsemError(f"The 'missing' key of {source} is 'fiml', but 'ordered' is given: ordinal items are "
+                           "fitted by WLSMV, which has no FIML; set missing: listwise (complete rows) or missing: "
+                           "pairwise (every pair of items observed).")
+    if ordered and "pls" in methods:
+        raise _bad(source, "ordered", "not given with method: pls (PLS-SEM treats the items as continuous)",
+                   d.get("ordered"))
+    if ordered and (design["weights"] or design["cluster"]):
+        key = "weights" if design["weights"] else "cluster"
+        raise _bad(source, key, "null with 'ordered' (the run's WLSMV fits take no survey design yet)", design[key])
+    if not ordered and str(d.get("estimator")).upper() == "WLSMV":
+        raise _bad(source, "estimator", "ML or MLR ('WLSMV' needs 'ordered': the ordinal items)", d.get("estimator"))
+    estimator = _choice(d, "estimator", ESTIMATORS + (("WLSMV",) if ordered else ()), source,
+                        "WLSMV" if ordered else "ML", upper=True)
+    if ordered and estimator != "WLSMV":
+        raise _bad(source, "estimator", "WLSMV (or left out) with 'ordered'", d.get("estimator"))
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
@@ -331,15 +364,15 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         exclude=exclude if exclude is not None else "none",
         invalid=_choice(d, "invalid", ("error", "missing"), source, "error"),
         models=tuple(models), primary=primary,
-        estimator=_choice(d, "estimator", ESTIMATORS, source, "ML", upper=True),
-        missing=_choice(d, "missing", MISSING, source, "fiml"), bootstrap=int(boot), bootstrap_models=bmodels,
+        estimator=estimator,
+        missing=missing, bootstrap=int(boot), bootstrap_models=bmodels,
         seed=int(seed), formats=_str_list(d, "formats", source, list(TABLE_FORMATS), TABLE_FORMATS),
         lang=_choice(d, "lang", LANGS, source, "en"), sample=_str_list(d, "sample", source, None),
         figure_formats=_str_list(d, "figure_formats", source, ["png", "svg", "pdf"], ("png", "svg", "pdf")),
         example=example, invariance=inv, invariance_levels=tuple(levels) if levels is not None else None,
         signs=signs, weights=design["weights"], cluster=design["cluster"],
         compare_cluster=design["compare_cluster"], compare_weights=design["compare_weights"],
-        marker=marker or None, method=methods, pls=pls, source=source, model_paths=model_paths,
+        marker=marker or None, method=methods, ordered=ordered, pls=pls, source=source, model_paths=model_paths,
     )
 
 

@@ -109,7 +109,14 @@ def methods_paragraph(res, lang: str = "en") -> str:
     miss = 100.0 * float(res.data[items].isna().to_numpy().mean())
     est = {"ML": ("maximum likelihood", "极大似然"),
            "MLR": ("maximum likelihood with robust (Huber-White) standard errors and the Yuan-Bentler scaled test "
-                   "(MLR)", "稳健极大似然（MLR，Huber-White稳健标准误与Yuan-Bentler校正卡方）")}[cfg.estimator]
+                   "(MLR)", "稳健极大似然（MLR，Huber-White稳健标准误与Yuan-Bentler校正卡方）"),
+           "WLSMV": ("WLSMV, the items being ordinal (diagonally weighted least squares on the thresholds and "
+                     "polychoric correlations, robust standard errors and the mean- and variance-adjusted test"
+                     + ("; measurement invariance by the Wu-Estabrook (2016) sequence of equal thresholds, loadings "
+                        "and intercepts)" if cfg.invariance else ")"),
+                     "WLSMV（题项按有序分类处理：基于阈值与多分格相关的对角加权最小二乘，稳健标准误与均值方差校正卡方"
+                     + ("；测量不变性按Wu-Estabrook（2016）序列检验阈值、载荷与截距等同）" if cfg.invariance else "）"))
+           }[cfg.estimator]
     fiml = cfg.missing == "fiml"
     cfa_fm = res.cfa.fit_measures
     v_cfa = fit_verdict(cfa_fm)

@@ -1,0 +1,96 @@
+"""``egovsem run`` with ``ordered:`` (issue 12): the CFA and the hypothesis models of the run are WLSMV fits on
+ordinal items; their numbers in results.json equal a direct ``egovsem.sem(..., ordered=True)`` WLSMV fit of the
+same cleaned data (the engine's WLSMV is matched to lavaan in the ordinal reference tests), the methods text
+names WLSMV, skipped parts are said, and bad values of the key are reported by name."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from egovsem._errors import EgovsemError
+from egovsem.clean import clean
+from egovsem.instruments import load_instrument
+from egovsem.study.config import load_config
+from egovsem.study.pipeline import _blocks, run_study
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "example" / "raw_export.csv"
+INST = ROOT / "instruments" / "egov_study.yaml"
+
+
+def _config(tmp_path: Path, **extra) -> Path:
+    d = {"raw": str(RAW), "instrument": str(INST), "id": "id", "duration": "duration", "models": ["value_net"],
+         "ordered": True, "missing": "listwise", "bootstrap": 0, "out": str(tmp_path / "out"),
+         "formats": ["md", "csv"], "lang": "both", "example": True, "figure_formats": ["svg"]}
+    d.update(extra)
+    d = {k: v for k, v in d.items() if v is not None}  # None: the key left out
+    p = tmp_path / "study.yaml"
+    p.write_text(json.dumps(d), encoding="utf-8")  # JSON is YAML
+    return p
+
+
+def _same(a, b, key):
+    if a is None or b is None or (isinstance(b, float) and math.isnan(b)):
+        assert (a is None or (isinstance(a, float) and math.isnan(a))) and \
+            (b is None or (isinstance(b, float) and math.isnan(b))), (key, a, b)
+    else:
+        assert abs(a - b) <= 1e-9 * max(1.0, abs(b)), (key, a, b)
+
+
+def test_run_ordered_equals_direct_wlsmv_fits(tmp_path):
+    import egovsem
+    from egovsem.tables import cfa_syntax
+
+    res = run_study(_config(tmp_path))
+    out = tmp_path / "out"
+    d = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    # the same cleaning, done directly
+    inst = load_instrument(INST)
+    data = clean(RAW, inst, id="id", duration="duration").data
+    assert data.equals(res.clean.data)
+    text = res.config.model_text("value_net")
+    direct = egovsem.sem(text, data, ordered=True, missing="listwise")
+    assert direct.estimator == "WLSMV" and d["models"]["value_net"]["estimator"] == "WLSMV"
+    fm = d["models"]["value_net"]["fit"]
+    for k in ("chisq", "df", "chisq.scaled", "cfi.scaled", "rmsea.scaled", "cfi.robust", "srmr"):
+        _same(fm[k], float(direct.fit_measures[k]), k)
+    ours = {(r["lhs"], r["op"], r["rhs"]): r for r in d["params"]}
+    ref = direct.params
+    assert len(ours) == len(ref) and (ref["op"] == "|").any()  # thresholds are estimated
+    for r in ref.to_dict("records"):
+        o = ours[(r["lhs"], r["op"], r["rhs"])]
+        for k in ("est", "se", "std.all"):
+            _same(o[k], r[k], (r["lhs"], r["op"], r["rhs"], k))
+    cfa = egovsem.sem(cfa_syntax(_blocks(text)), data, ordered=True, missing="listwise")
+    cf = d["measurement"]["cfa_fit"]
+    for k in ("chisq", "df", "chisq.scaled", "cfi.scaled", "rmsea.scaled", "srmr"):
+        _same(cf[k], float(cfa.fit_measures[k]), k)
+    lam = cfa.params[cfa.params["op"] == "=~"]
+    run_lam = res.cfa.params[res.cfa.params["op"] == "=~"]
+    for a, b in zip(run_lam.to_dict("records"), lam.to_dict("records")):
+        assert (a["lhs"], a["rhs"]) == (b["lhs"], b["rhs"])
+        for k in ("est", "se", "std.all"):
+            _same(a[k], b[k], (a["lhs"], a["rhs"], k))
+    # the text names WLSMV; the skipped recovery table is said in the tables' notes and the results
+    assert "WLSMV" in (out / "methods_en.md").read_text(encoding="utf-8")
+    assert "WLSMV" in (out / "methods_zh.md").read_text(encoding="utf-8")
+    assert not (out / "recovery.csv").exists()
+    assert any("recovery table" in n for n in d["notes"])
+    fit_md = next((out / "tables" / "en").glob("*fit*.md")).read_text(encoding="utf-8")
+    assert "WLSMV" in fit_md and "recovery table" in fit_md
+
+
+def test_ordered_config_errors(tmp_path):
+    with pytest.raises(EgovsemError, match="'missing'.*fiml.*ordered"):
+        load_config(_config(tmp_path, missing="fiml"))
+    with pytest.raises(EgovsemError, match="'ordered'"):
+        load_config(_config(tmp_path, ordered=[1, 2]))
+    with pytest.raises(EgovsemError, match="'estimator'"):
+        load_config(_config(tmp_path, estimator="MLR"))
+    with pytest.raises(EgovsemError, match="'missing'"):
+        load_config(_config(tmp_path, ordered=False, missing="pairwise"))
+    assert load_config(_config(tmp_path, missing=None)).missing == "listwise"
+    with pytest.raises(EgovsemError, match="'ordered' key .* 'NOPE', which is not an item of the instrument"):
+        run_study(_config(tmp_path, ordered=["NOPE"]))
