@@ -225,11 +225,9 @@ def _logdet_inv(M: np.ndarray) -> tuple[float, np.ndarray]:
     return float(2.0 * np.sum(np.log(np.diag(C)))), Ci.T @ Ci
 
 
-def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
-              grad: bool = False):
-    """-2 log-likelihood without constants; with ``grad`` also its derivatives in S1, m1, S2, m2."""
-    if cs.rows is not None:
-        return _objective_fiml(L, cs, S1, m1, S2, m2, grad)
+def _between_blocks(L: Layout, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray):
+    """The level-2 pieces both likelihoods use: Cov(z, z), Cov(z, b) and Cov(b, b) laid out on the level-1
+    variables (zero where a variable has no between part), and the level-1 means plus their between means."""
     p1, pz = len(L.ov1), len(L.z)
     Szz = S2[np.ix_(L.i2_z, L.i2_z)]
     Szy = np.zeros((pz, p1))
@@ -238,6 +236,16 @@ def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: n
     Byy[np.ix_(L.i1_b, L.i1_b)] = S2[np.ix_(L.i2_b, L.i2_b)]
     mu_y = m1.copy()
     mu_y[L.i1_b] += m2[L.i2_b]
+    return Szz, Szy, Byy, mu_y
+
+
+def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
+              grad: bool = False):
+    """-2 log-likelihood without constants; with ``grad`` also its derivatives in S1, m1, S2, m2."""
+    if cs.rows is not None:
+        return _objective_fiml(L, cs, S1, m1, S2, m2, grad)
+    p1, pz = len(L.ov1), len(L.z)
+    Szz, Szy, Byy, mu_y = _between_blocks(L, m1, S2, m2)
     mu = np.concatenate([m2[L.i2_z], mu_y])
     ldW, Winv = _logdet_inv(S1)
     NJ = cs.N - cs.J
@@ -285,13 +293,7 @@ def _objective_fiml(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray,
     """Casewise (per cluster) -2 log-likelihood for incomplete level-1 data: cluster j's observed cells
     ``(z_j, y_1j, ..., y_nj)`` are normal with ``Cov(y_ij, y_kj) = Sigma_B,yy + [i = k] Sigma_W``."""
     p1, pz = len(L.ov1), len(L.z)
-    Szz = S2[np.ix_(L.i2_z, L.i2_z)]
-    Szy = np.zeros((pz, p1))
-    Szy[:, L.i1_b] = S2[np.ix_(L.i2_z, L.i2_b)]
-    Byy = np.zeros((p1, p1))
-    Byy[np.ix_(L.i1_b, L.i1_b)] = S2[np.ix_(L.i2_b, L.i2_b)]
-    mu_y = m1.copy()
-    mu_y[L.i1_b] += m2[L.i2_b]
+    Szz, Szy, Byy, mu_y = _between_blocks(L, m1, S2, m2)
     mu_z = m2[L.i2_z]
     f = 0.0
     gW, gB, gzy, gzz = np.zeros((p1, p1)), np.zeros((p1, p1)), np.zeros((pz, p1)), np.zeros((pz, pz))
