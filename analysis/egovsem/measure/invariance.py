@@ -8,13 +8,16 @@ of the degrees of freedom), beside the changes in CFI and RMSEA that reviewers a
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from .._errors import check_option
+from ..parallel import check_n_jobs, run_chunks
 from ..sem.checks import model_label, require_converged
 
 __all__ = ["STEPS", "ORDINAL_STEPS", "invariance"]
@@ -41,7 +44,7 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
                std_lv: bool = False, estimator: str = "ML", missing: str = "listwise",
                progress: Callable[[str], None] | None = None, sampling_weights: str | None = None,
                cluster: str | None = None, ordered=None, parameterization: str = "delta",
-               group_partial=None) -> pd.DataFrame:
+               group_partial=None, n_jobs: int | None = 1) -> pd.DataFrame:
     """Fit the invariance steps and return one row per step.
 
     Columns: ``step group_equal npar chisq df pvalue cfi tli rmsea srmr chisq_diff df_diff p_diff
@@ -66,6 +69,10 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
     ``group_partial`` (e.g. ``["x3 ~ 1", "x2 | t1"]``) frees those parameters from the constraints in every
     step (partial invariance).
 
+    ``n_jobs`` fits the steps in that many local processes (None: all cores; default 1, in this process).
+    Each step is the same computation wherever it runs (BLAS held to one thread), so the table does not
+    depend on ``n_jobs``; warnings raised by a step in a worker are raised again here, in step order.
+
     Examples
     --------
     The 3-factor model of HolzingerSwineford1939 by school (lavaan: ``cfa(HS.model, data, group =
@@ -78,21 +85,21 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
     >>> [round(float(x), 2) for x in tab["chisq"]], [int(x) for x in tab["df"]]
     ([115.85, 124.04, 164.1], [48, 54, 60])
     """
-    from ..sem import sem
-
     if ordered is not None and ordered is not False:
         return _ordinal_invariance(model, data, group, steps=None if steps == _ML_DEFAULT_STEPS else steps,
                                    ordered=ordered, parameterization=parameterization, group_partial=group_partial,
-                                   progress=progress)
+                                   progress=progress, n_jobs=n_jobs)
     estimator = check_option("estimator", estimator, ["ML", "MLR"], casefold=True)
     for s in steps:
         check_option("steps", s, list(STEPS))
+    n_jobs = check_n_jobs(n_jobs)
+    kw = dict(group=group, std_lv=std_lv, estimator=estimator, missing=missing, sampling_weights=sampling_weights,
+              cluster=cluster)
+    done = _fit_steps(_fit_ml_step, (model, data, kw), steps, n_jobs)
     rows, fits = [], {}
     prev = None
     for i, s in enumerate(steps, start=1):
-        t0 = time.perf_counter()
-        fit = sem(model, data, group=group, group_equal=STEPS[s], std_lv=std_lv, estimator=estimator,
-                  missing=missing, sampling_weights=sampling_weights, cluster=cluster)
+        fit, seconds = done[i - 1]
         require_converged(fit, "invariance", title=f"{s} step ({model_label(fit)})")
         fm = fit.fit_measures
         mlr = fit.options["test"] == "yuan.bentler.mplus"
@@ -115,7 +122,7 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
         fits[s] = fit
         if progress is not None:
             progress(f"{s} ({i}/{len(steps)}): chisq = {fm['chisq']:.2f} on {int(fm['df'])} df, "
-                     f"CFI = {row['cfi']:.3f} ({time.perf_counter() - t0:.1f} s)")
+                     f"CFI = {row['cfi']:.3f} ({seconds:.1f} s)")
         prev = row
     out = pd.DataFrame(rows)
     out.attrs["fits"] = fits
@@ -123,22 +130,20 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
 
 
 def _ordinal_invariance(model: str, data: pd.DataFrame, group: str, *, steps, ordered, parameterization: str,
-                        group_partial, progress) -> pd.DataFrame:
+                        group_partial, progress, n_jobs: int | None = 1) -> pd.DataFrame:
     """The Wu & Estabrook (2016) sequence by WLSMV (see :func:`invariance`)."""
-    from ..sem.model import Model
-    from ..sem.wls_mg import fit_wlsmv_multigroup, scaled_difference_test
+    from ..sem.wls_mg import scaled_difference_test
 
     steps = tuple(ORDINAL_STEPS) if steps is None else tuple(steps)
     for s in steps:
         check_option("steps", s, list(ORDINAL_STEPS))
-    m = Model(model, std_lv=True)
+    n_jobs = check_n_jobs(n_jobs)
+    kw = dict(ordered=ordered, group=group, group_partial=group_partial, parameterization=parameterization)
+    done = _fit_steps(_fit_ordinal_step, (model, data, kw), steps, n_jobs)
     rows, fits = [], {}
     prev = prev_fit = None
     for i, s in enumerate(steps, start=1):
-        t0 = time.perf_counter()
-        fit = fit_wlsmv_multigroup(m, data, ordered, group=group, group_equal=ORDINAL_STEPS[s],
-                                   group_partial=group_partial, parameterization=parameterization,
-                                   identification="wu.estabrook.2016")
+        fit, seconds = done[i - 1]
         if not fit.converged:
             from .._errors import NotConvergedError
 
@@ -158,8 +163,47 @@ def _ordinal_invariance(model: str, data: pd.DataFrame, group: str, *, steps, or
         fits[s] = fit
         if progress is not None:
             progress(f"{s} ({i}/{len(steps)}): chisq.scaled = {fm['chisq.scaled']:.2f} on {int(fm['df'])} df, "
-                     f"CFI.scaled = {row['cfi']:.3f} ({time.perf_counter() - t0:.1f} s)")
+                     f"CFI.scaled = {row['cfi']:.3f} ({seconds:.1f} s)")
         prev, prev_fit = row, fit
     out = pd.DataFrame(rows)
     out.attrs["fits"] = fits
     return out
+
+
+def _fit_ml_step(payload: tuple, step: str) -> tuple[Any, float, list]:
+    """One ML/MLR step (a module-level function, so that it runs in a worker process)."""
+    from ..sem import sem
+
+    model, data, kw = payload
+    return _timed(lambda: sem(model, data, group_equal=STEPS[step], **kw))
+
+
+def _fit_ordinal_step(payload: tuple, step: str) -> tuple[Any, float, list]:
+    """One step of the Wu-Estabrook sequence by WLSMV."""
+    from ..sem.model import Model
+    from ..sem.wls_mg import fit_wlsmv_multigroup
+
+    model, data, kw = payload
+    ordered = kw["ordered"]
+    rest = {k: v for k, v in kw.items() if k != "ordered"}
+    return _timed(lambda: fit_wlsmv_multigroup(Model(model, std_lv=True), data, ordered,
+                                               group_equal=ORDINAL_STEPS[step], identification="wu.estabrook.2016",
+                                               **rest))
+
+
+def _timed(fit_step: Callable[[], Any]) -> tuple[Any, float, list]:
+    """Run one step; return the fit, its seconds and the warnings it raised (message, category)."""
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_step()
+    return fit, time.perf_counter() - t0, [(w.message, w.category) for w in caught]
+
+
+def _fit_steps(func: Callable, payload: tuple, steps, n_jobs: int) -> list[tuple[Any, float]]:
+    """Fit every step (in ``n_jobs`` processes); re-raise each step's warnings here, in step order."""
+    out = run_chunks(func, payload, [(s,) for s in steps], n_jobs=n_jobs, progress=False, desc="invariance")
+    for _fit, _sec, caught in out:
+        for message, category in caught:
+            warnings.warn(message, category, stacklevel=3)
+    return [(fit, sec) for fit, sec, _ in out]

@@ -478,7 +478,7 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
             extra = dict(ordered=opts["ordered"], steps=("configural", "thresholds", "loadings", "intercepts"))
         res.invariance = invariance(syntax, data, cfg.invariance, estimator=opts["estimator"],
                                     missing=opts["missing"], progress=lambda m: pr.info(f"  invariance {m}"),
-                                    sampling_weights=cfg.weights, cluster=cfg.cluster, **extra)
+                                    sampling_weights=cfg.weights, cluster=cfg.cluster, n_jobs=None, **extra)
     res.warnings["invariance"] = [str(w.message) for w in caught]
     res.invariance.attrs.pop("fits", None)  # the fitted steps are not kept (attrs are copied with the frame)
     res.invariance.attrs["model"] = first
