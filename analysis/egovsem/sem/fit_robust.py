@@ -87,9 +87,12 @@ def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list
         Jm.append(fg * jm)
         D.append(g["D"][:, cx])
         Db.append(g["Db"][:, cx])
-    Wc_a, Wm_a, Jm_a = block_diag(*Wc), block_diag(*Wm), block_diag(*Jm)
-    k = fiml_corrected_k(Wc=Wc_a, Wm=Wm_a, Jm=Jm_a, D=np.hstack(D), version=version)
-    kb = fiml_corrected_k(Wc=Wc_a, Wm=Wm_a, Jm=Jm_a, D=block_diag(*Db), version=version)
+    # the baseline's Jacobian is block-diagonal over groups (no parameter is shared): its group blocks are
+    # each group's rows padded with zero rows for the other groups' parameters
+    Db_full = block_diag(*Db)
+    edges = np.cumsum([0] + [d.shape[1] for d in Db])
+    Db_blocks = [Db_full[:, a:b] for a, b in zip(edges[:-1], edges[1:])]
+    k, kb = fiml_corrected_k(Wc=Wc, Wm=Wm, Jm=Jm, D=[D, Db_blocks], version=version)
     return k, kb
 
 

@@ -79,17 +79,41 @@ def yb_traces(h1: UnrestrictedInfo, A: np.ndarray, B0: np.ndarray) -> tuple[floa
     return t1, t0
 
 
-def fiml_corrected_k(*, Wc: np.ndarray, Wm: np.ndarray, Jm: np.ndarray | None, D: np.ndarray,
-                     version: str) -> float:
-    """The trace k of FIML-C as lavaan 0.6-14 computes it (per-observation matrices; ``D`` is the model
-    Jacobian (q, nphi)). ``E = D Wm D'`` (observed information of the "h1" kind at the EM moments) and
-    ``U = Wm - Wm D' E^-1 D Wm``; V6: ``tr(Wc Wm^-1 U Wm^-1)``; V3: ``tr(U Wm^-1 Wc Wm^-1 U G)`` with
-    ``G = Wm^-1 Jm Wm^-1``."""
-    Wmi = np.linalg.inv(Wm)
-    E = D @ Wm @ D.T
-    WD = Wm @ D.T
-    U = Wm - WD @ np.linalg.solve(E, WD.T)
+def fiml_corrected_k(*, Wc: list[np.ndarray], Wm: list[np.ndarray], Jm: list[np.ndarray] | None,
+                     D: list[list[np.ndarray]], version: str) -> list[float]:
+    """The traces k of FIML-C as lavaan 0.6-14 defines them, one per Jacobian in ``D``.
+
+    ``Wc``, ``Wm`` and ``Jm`` are the groups' blocks (each weighted by N_g / N) of block-diagonal
+    per-observation matrices; ``D[t]`` is the list of the groups' column blocks of the t-th model Jacobian
+    (q_t, nphi_g). lavaan writes, with the block-diagonal matrices, ``E = D Wm D'`` and
+    ``U = Wm - Wm D' E^-1 D Wm``; V6: ``k = tr(Wc Wm^-1 U Wm^-1)``; V3: ``k = tr(U Wm^-1 Wc Wm^-1 U G)``
+    with ``G = Wm^-1 Jm Wm^-1``. Since ``Wm^-1 U Wm^-1 = P = Wm^-1 - D' E^-1 D``, these are
+    ``tr(Wc P)`` and ``tr(P Wc P Jm)``, computed here block by block and through q x q products
+    (``F = E^-1``): V6 ``sum_g tr(Wc_g Wm_g^-1) - tr(F D Wc D')``; V3 ``sum_g tr(Wm_g^-1 Wc_g Wm_g^-1 Jm_g)
+    - 2 tr(F D Jm Wm^-1 Wc D') + tr(F D Wc D' F D Jm D')``. The same numbers as lavaan's dense products
+    (to rounding: the last digits differ), without inverting or multiplying the (G nphi)^2 matrices; the
+    groups' inverses ``Wm_g^-1`` are shared by every Jacobian.
+    """
+    Wmi = [np.linalg.inv(w) for w in Wm]
     if version == "V6":
-        return float(np.trace(Wc @ Wmi @ U @ Wmi))
-    G = Wmi @ Jm @ Wmi
-    return float(np.trace(U @ Wmi @ Wc @ Wmi @ U @ G))
+        base = sum(float(np.sum(wc * wi.T)) for wc, wi in zip(Wc, Wmi))
+    else:
+        assert Jm is not None
+        WiWc = [wi @ wc for wi, wc in zip(Wmi, Wc)]
+        WiJm = [wi @ jm for wi, jm in zip(Wmi, Jm)]
+        base = sum(float(np.sum(a * b.T)) for a, b in zip(WiWc, WiJm))
+    out = []
+    for Dt in D:
+        E = sum(d @ wm @ d.T for d, wm in zip(Dt, Wm))
+        F = np.linalg.inv(E)
+        Mc = sum(d @ wc @ d.T for d, wc in zip(Dt, Wc))
+        if version == "V6":
+            out.append(base - float(np.sum(F * Mc.T)))
+            continue
+        assert Jm is not None
+        Mj = sum(d @ jm @ d.T for d, jm in zip(Dt, Jm))
+        # D Jm Wm^-1 Wc D' by blocks: (Wm_g^-1 Jm_g)' = Jm_g Wm_g^-1
+        M2 = sum(d @ (b.T @ wc) @ d.T for d, b, wc in zip(Dt, WiJm, Wc))
+        FMc = F @ Mc
+        out.append(base - 2.0 * float(np.sum(F * M2.T)) + float(np.sum(FMc * (F @ Mj).T)))
+    return out
