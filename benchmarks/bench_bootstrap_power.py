@@ -17,7 +17,7 @@ so. lavaan runs serially, as ``se = "bootstrap"`` does by default; ``--lavaan-pa
 Prints a table (times and the speed-up lavaan / egovsem) and, with ``--write``, records it in
 benchmarks/RESULTS.md with the date and the machine.
 
-Run: ``python benchmarks/bench_bootstrap_power.py [--lavaan-boot 200] [--lavaan-reps 200] [--write]``.
+Run: ``python benchmarks/bench_bootstrap_power.py [--lavaan-boot 200] [--lavaan-reps 200] [--load N] [--write]``.
 """
 from __future__ import annotations
 
@@ -35,7 +35,16 @@ from pathlib import Path
 import egovsem
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_ml import analysis_model, append_results, fill, lavaan_version, machine, population  # noqa: E402
+from bench_ml import (  # noqa: E402
+    analysis_model,
+    append_results,
+    cpu_load,
+    fill,
+    lavaan_version,
+    load_label,
+    machine,
+    population,
+)
 
 HERE = Path(__file__).parent
 
@@ -88,10 +97,18 @@ def main() -> int:
     ap.add_argument("--lavaan-reps", type=int, default=200, help="replications lavaan is timed on")
     ap.add_argument("--lavaan-parallel", action="store_true", help="also time lavaan's parallel='multicore'")
     ap.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
+    ap.add_argument("--load", type=int, default=0, metavar="N",
+                    help="time everything under a concurrent CPU load of N busy processes (default 0: none)")
     args = ap.parse_args()
     if shutil.which("Rscript") is None:
         print("Rscript not found: the benchmark compares with lavaan and needs R with lavaan.", file=sys.stderr)
         return 2
+    with cpu_load(args.load):
+        return _run(args)
+
+
+def _run(args) -> int:
+    load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
     from egovsem.sem.bootstrap import bootstrap
     from egovsem.sem.power import power_analysis
 
@@ -150,10 +167,13 @@ def main() -> int:
     print(check)
     if args.write:
         rver = lavaan_version()
-        block = (f"\n## Bootstrap and Monte Carlo power (issue 4): {date.today().isoformat()}\n\n"
-                 f"Machine: {machine()}; "
+        lflag = f" --load {args.load}" if args.load else ""
+        block = (f"\n## Bootstrap and Monte Carlo power (issue 4): {date.today().isoformat()}, "
+                 f"{load_label(args.load)}\n\n"
+                 f"Machine: {machine()}; load average before the block {load_before}, after "
+                 f"{'/'.join(f'{x:.2f}' for x in os.getloadavg())}; "
                  f"lavaan {rver} (serial, as its default); one run each; "
-                 f"`python benchmarks/bench_bootstrap_power.py --write"
+                 f"`python benchmarks/bench_bootstrap_power.py{lflag} --write"
                  f"{' --lavaan-parallel' if args.lavaan_parallel else ''}`. lavaan's time per resample/"
                  "replication does not depend on their number, so it is timed on fewer and scaled linearly "
                  f"(last column). Speed-up above 1: egovsem faster.\n\n{table}\n\n{check}\n")

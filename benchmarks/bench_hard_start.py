@@ -15,7 +15,7 @@ For each case: in-process time (``egovsem.sem`` + all fit measures + the paramet
 iterations both take; and both chi-squares. Prints the table; ``--write`` appends it to
 benchmarks/RESULTS.md with the date, machine and load average.
 
-Run: ``python benchmarks/bench_hard_start.py [--repeats 3] [--write]`` (needs Rscript with lavaan).
+Run: ``python benchmarks/bench_hard_start.py [--repeats 3] [--load N] [--write]`` (needs Rscript with lavaan).
 """
 from __future__ import annotations
 
@@ -34,7 +34,15 @@ import pandas as pd
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from bench_ml import append_results, common_args, fill, lavaan_version, machine  # noqa: E402
+from bench_ml import (  # noqa: E402
+    append_results,
+    common_args,
+    cpu_load,
+    fill,
+    lavaan_version,
+    load_label,
+    machine,
+)
 
 DATA = HERE.parent / "data"
 
@@ -128,6 +136,12 @@ def main() -> int:
     for stem, frame in frames.items():
         paths[stem] = tmp / f"{stem}.csv"
         frame.to_csv(paths[stem], index=False)
+    with cpu_load(args.load):
+        return _run(args, tmp, frames, paths)
+
+
+def _run(args, tmp, frames, paths) -> int:
+    load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
     egovsem.sem(BFI5, frames["bfi"])  # warm-up (imports, BLAS threads)
     rows = []
     for label, stem, model, opts, rargs in CASES:
@@ -143,10 +157,12 @@ def main() -> int:
     print(table)
     print(f"load average (1 min) at the end: {load:.2f}")
     if args.write:
-        block = (f"\n## Hard starts (issue 10): {date.today().isoformat()}\n\n"
-                 f"Machine: {machine()}; lavaan {lavaan_version()}; median of {args.repeats} repeats; "
-                 f"in process (fit + all fit measures + parameter table); "
-                 f"`python benchmarks/bench_hard_start.py --repeats {args.repeats} --write`. The big model's "
+        lflag = f" --load {args.load}" if args.load else ""
+        block = (f"\n## Hard starts (issue 10): {date.today().isoformat()}, {load_label(args.load)}\n\n"
+                 f"Machine: {machine()}; load average before the block {load_before}, after "
+                 f"{'/'.join(f'{x:.2f}' for x in os.getloadavg())}; lavaan {lavaan_version()}; median of "
+                 f"{args.repeats} repeats; in process (fit + all fit measures + parameter table); "
+                 f"`python benchmarks/bench_hard_start.py --repeats {args.repeats}{lflag} --write`. The big model's "
                  f"data are simulated (seed 2026).\n\n{table}\n")
         append_results(block)
     return 0

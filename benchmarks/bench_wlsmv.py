@@ -13,10 +13,11 @@ Two timings each, median of repeats:
 Prints a table of times and ratios (egovsem / lavaan; below 1 means egovsem is faster) and, with
 ``--write``, appends it to benchmarks/RESULTS.md with the date and the machine.
 
-Run: ``python benchmarks/bench_wlsmv.py [--repeats 5] [--write]`` (needs Rscript with lavaan).
+Run: ``python benchmarks/bench_wlsmv.py [--repeats 5] [--load N] [--write]`` (needs Rscript with lavaan).
 """
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
@@ -37,8 +38,10 @@ from bench_ml import (  # noqa: E402
     analysis_model,
     append_results,
     common_args,
+    cpu_load,
     fill,
     lavaan_version,
+    load_label,
     machine,
     population,
     ratio_table,
@@ -100,6 +103,12 @@ def main() -> int:
     data.to_csv(data_path, index=False)
     model = analysis_model()
     model_path.write_text(model + "\n")
+    with cpu_load(args.load):
+        return _run(args, tmp, data, data_path, model_path, model)
+
+
+def _run(args, tmp, data, data_path, model_path, model) -> int:
+    load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
     fit_wlsmv(Model(model), data, True)  # warm-up (imports)
     py_in, py_stat = time_python(model, data, args.repeats)
     r_script = tmp / "inproc.R"
@@ -122,9 +131,11 @@ def main() -> int:
     print(f"chisq.scaled: egovsem {py_stat:.4f}, lavaan {r_stat:.4f}")
     if args.write:
         rver = lavaan_version()
-        block = (f"\n## WLSMV with ordered items (issue 3): {date.today().isoformat()}\n\n"
-                 f"Machine: {machine()}; lavaan {rver}; median of {args.repeats} repeats; "
-                 f"`python benchmarks/bench_wlsmv.py --repeats {args.repeats} --write`.\n\n{table}\n\n"
+        load = f" --load {args.load}" if args.load else ""
+        block = (f"\n## WLSMV with ordered items (issue 3): {date.today().isoformat()}, {load_label(args.load)}\n\n"
+                 f"Machine: {machine()}; load average before the block {load_before}, after "
+                 f"{'/'.join(f'{x:.2f}' for x in os.getloadavg())}; lavaan {rver}; median of {args.repeats} "
+                 f"repeats; `python benchmarks/bench_wlsmv.py --repeats {args.repeats}{load} --write`.\n\n{table}\n\n"
                  f"Same scaled-shifted statistic: egovsem {py_stat:.4f}, lavaan {r_stat:.4f}.\n")
         append_results(block)
     return 0
