@@ -103,3 +103,18 @@ def test_tables_import_no_fitting_study_or_instrument_code_at_module_level():
                                       ["egovsem", "instruments"]):
                 bad.append(f"{mod} imports {tgt}")
     assert not bad, "\n".join(bad)
+
+
+def test_a_one_level_fit_imports_neither_scipy_stats_nor_the_two_level_module():
+    """Start-up of a small `egovsem fit` (issue 17): scipy.stats costs about half a second to import, and only
+    the two-level, LMS and table code need it; a one-level ML fit with its fit measures must not pull it in."""
+    import subprocess
+    import sys
+
+    code = ("import sys, egovsem\n"
+            "from egovsem.datasets import load\n"
+            "fit = egovsem.sem('visual =~ x1 + x2 + x3', load('HolzingerSwineford1939'))\n"
+            "fit.fit_measures; fit.params; fit.summary()\n"
+            "print(sorted(m for m in ('scipy.stats', 'egovsem.sem.twolevel', 'matplotlib') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -339,9 +339,9 @@ def sem(
         from .lms import fit_lms
 
         return fit_lms(model, data, iter_max=iter_max)
-    from .twolevel import has_levels
-
-    if has_levels(model):  # level: 1 / level: 2 blocks: two-level ML (egovsem.sem.twolevel)
+    # level: 1 / level: 2 blocks: two-level ML (egovsem.sem.twolevel); the module (and scipy.stats with it) is
+    # imported only for a text that can have them, which keeps a small `egovsem fit` fast to start
+    if isinstance(model, str) and "level" in model.lower() and _has_levels(model):
         from .twolevel import fit_from_sem
 
         return fit_from_sem(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max,
@@ -436,3 +436,10 @@ def growth(model: str, data: pd.DataFrame, **kwargs: Any):
     if kwargs.get("meanstructure") is None:
         kwargs["meanstructure"] = True  # lavaan's model.type = "growth"
     return Model(model, **kwargs).fit(data)
+
+
+def _has_levels(model: str) -> bool:
+    from .twolevel import has_levels
+
+    return has_levels(model)
+
