@@ -107,7 +107,8 @@ def test_tables_import_no_fitting_study_or_instrument_code_at_module_level():
 
 def test_a_one_level_fit_imports_neither_scipy_stats_nor_the_two_level_module():
     """Start-up of a small `egovsem fit` (issue 17): scipy.stats costs about half a second to import, and only
-    the two-level, LMS and table code need it; a one-level ML fit with its fit measures must not pull it in."""
+    the two-level, LMS and table code need it; a one-level ML fit with its fit measures, or a WLSMV fit, must
+    not pull it in (nor scipy.optimize, which only the conditional.x polychorics use)."""
     import subprocess
     import sys
 
@@ -115,6 +116,9 @@ def test_a_one_level_fit_imports_neither_scipy_stats_nor_the_two_level_module():
             "from egovsem.datasets import load\n"
             "fit = egovsem.sem('visual =~ x1 + x2 + x3', load('HolzingerSwineford1939'))\n"
             "fit.fit_measures; fit.params; fit.summary()\n"
-            "print(sorted(m for m in ('scipy.stats', 'egovsem.sem.twolevel', 'matplotlib') if m in sys.modules))\n")
+            "hs = load('HolzingerSwineford1939')[['x1', 'x2', 'x3']].round().clip(2, 6)\n"
+            "egovsem.sem('visual =~ x1 + x2 + x3', hs, ordered=True).fit_measures\n"
+            "print(sorted(m for m in ('scipy.stats', 'scipy.optimize', 'egovsem.sem.twolevel', 'matplotlib')\n"
+            "             if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -26,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 from scipy.special import ndtr, ndtri
 
 from .._errors import DataError, NotConvergedError
@@ -191,6 +190,8 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
         z1, z2, _ = _probit_parts(codes[:, i], K[i], X, tau[i], beta[i])
         z1s.append(z1)
         z2s.append(z2)
+
+    from scipy.optimize import minimize_scalar  # here: scipy.optimize is slow to import, and only this needs it
 
     pairs = [(i, j) for j in range(p - 1) for i in range(j + 1, p)]
     corr = np.eye(p)
