@@ -42,6 +42,7 @@ from .._errors import DataError, EgovsemError, ModelSyntaxError
 from .partable import ModelSpec, specify
 from .ram import RAM
 from .start import partable_start
+from .twolevel_fiml import FimlData, fiml_data, objective_fiml
 
 __all__ = ["has_levels", "split_levels", "TwoLevelFit", "sem_twolevel", "fit_from_sem"]
 
@@ -107,8 +108,8 @@ class ClusterStats:
     nj: np.ndarray  # cluster size of each cluster
     labels: np.ndarray  # cluster identifiers
     Y1Y1: np.ndarray  # raw cross-products of y (for the EM steps of the saturated model)
-    rows: list[tuple[np.ndarray, np.ndarray]] | None = None  # FIML: per cluster (y rows with NaN, z values)
     n_obs_y: int = 0  # FIML: number of observed y cells
+    fd: FimlData | None = None  # FIML: the rows arranged for the batched casewise likelihood
 
 
 def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cluster: str, *,
@@ -186,14 +187,12 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
     if fiml and np.isnan(Y).any():
         comp = d[~d[list(y)].isna().any(axis=1).to_numpy()]
         base = cluster_stats(comp, y, z, cluster)  # starting values from the complete rows
-        order = np.argsort(codes, kind="stable")
-        bounds = np.concatenate([[0], np.cumsum(nj)])
-        per_cluster = [(Y[order[bounds[j]:bounds[j + 1]]], Z[j]) for j in range(J)]
         Ymean = np.nanmean(Y, axis=0)
         Yc = pd.DataFrame(Y).cov(ddof=0).to_numpy()  # pairwise (the covariates are complete)
         Y2n = pd.DataFrame(Y).groupby(codes).mean().to_numpy()  # cluster means of the observed cells
         base.S_total, base.mean_total = Yc, Ymean
-        base.rows, base.n_obs_y = per_cluster, int((~np.isnan(Y)).sum())
+        base.n_obs_y = int((~np.isnan(Y)).sum())
+        base.fd = fiml_data(Y, codes, Z)
         base.N, base.J, base.nj, base.Z, base.Y2, base.labels = N, J, nj, Z, Y2n, np.asarray(labels)
         return base
     return out
@@ -242,8 +241,8 @@ def _between_blocks(L: Layout, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray):
 def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
               grad: bool = False):
     """-2 log-likelihood without constants; with ``grad`` also its derivatives in S1, m1, S2, m2."""
-    if cs.rows is not None:
-        return _objective_fiml(L, cs, S1, m1, S2, m2, grad)
+    if cs.fd is not None:
+        return objective_fiml(L.i2_z, L.i2_b, L.i1_b, cs.fd, S1, m1, S2, m2, grad)
     p1, pz = len(L.ov1), len(L.z)
     Szz, Szy, Byy, mu_y = _between_blocks(L, m1, S2, m2)
     mu = np.concatenate([m2[L.i2_z], mu_y])
@@ -288,61 +287,10 @@ def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: n
     return f, gW, gm1, g2, gm2
 
 
-def _objective_fiml(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
-                    grad: bool):
-    """Casewise (per cluster) -2 log-likelihood for incomplete level-1 data: cluster j's observed cells
-    ``(z_j, y_1j, ..., y_nj)`` are normal with ``Cov(y_ij, y_kj) = Sigma_B,yy + [i = k] Sigma_W``."""
-    p1, pz = len(L.ov1), len(L.z)
-    Szz, Szy, Byy, mu_y = _between_blocks(L, m1, S2, m2)
-    mu_z = m2[L.i2_z]
-    f = 0.0
-    gW, gB, gzy, gzz = np.zeros((p1, p1)), np.zeros((p1, p1)), np.zeros((pz, p1)), np.zeros((pz, pz))
-    gmy, gmz = np.zeros(p1), np.zeros(pz)
-    assert cs.rows is not None
-    for Yj, zj in cs.rows:
-        n = Yj.shape[0]
-        obs = np.concatenate([np.ones(pz, bool), ~np.isnan(Yj).ravel()])
-        V = np.empty((pz + n * p1, pz + n * p1))
-        V[:pz, :pz] = Szz
-        V[:pz, pz:] = np.tile(Szy, (1, n))
-        V[pz:, :pz] = V[:pz, pz:].T
-        V[pz:, pz:] = np.kron(np.ones((n, n)), Byy) + np.kron(np.eye(n), S1)
-        r = np.concatenate([zj - mu_z, (Yj - mu_y).ravel()])[obs]
-        Vo = V[np.ix_(obs, obs)]
-        ld, Vi = _logdet_inv(Vo)
-        a = Vi @ r
-        f += ld + float(r @ a)
-        if grad:
-            Go = Vi - np.outer(a, a)
-            G = np.zeros_like(V)
-            G[np.ix_(obs, obs)] = Go
-            av = np.zeros(V.shape[0])
-            av[obs] = a
-            Gy = G[pz:, pz:].reshape(n, p1, n, p1)
-            gW += np.einsum("ipiq->pq", Gy)
-            gB += Gy.sum(axis=(0, 2))
-            gzy += G[:pz, pz:].reshape(pz, n, p1).sum(axis=1)
-            gzz += G[:pz, :pz]
-            gmy += -2.0 * av[pz:].reshape(n, p1).sum(axis=0)
-            gmz += -2.0 * av[:pz]
-    if not grad:
-        return f
-    g2 = np.zeros_like(S2)
-    g2[np.ix_(L.i2_z, L.i2_z)] += gzz
-    g2[np.ix_(L.i2_z, L.i2_b)] += gzy[:, L.i1_b]
-    g2[np.ix_(L.i2_b, L.i2_z)] += gzy[:, L.i1_b].T
-    g2[np.ix_(L.i2_b, L.i2_b)] += gB[np.ix_(L.i1_b, L.i1_b)]
-    gm1 = gmy.copy()
-    gm2 = np.zeros_like(m2)
-    gm2[L.i2_z] = gmz
-    gm2[L.i2_b] += gmy[L.i1_b]
-    return f, gW, gm1, g2, gm2
-
-
 def constant(L: Layout, cs: ClusterStats) -> float:
     """The terms of -2 logL that do not depend on the parameters."""
     p1, pz = len(L.ov1), len(L.z)
-    if cs.rows is not None:
+    if cs.fd is not None:
         return float((cs.n_obs_y + cs.J * pz) * _LOG2PI)
     return float(p1 * np.sum(cs.ns * np.log(cs.sizes)) + (cs.N * p1 + cs.J * pz) * _LOG2PI)
 
@@ -353,7 +301,7 @@ def loglik_x(L: Layout, cs: ClusterStats, x1: tuple[str, ...], x2: tuple[str, ..
     if x1:
         ix = [cs.y.index(v) for v in x1]
         S = cs.S_total[np.ix_(ix, ix)]
-        if cs.rows is not None:  # lavaan's missing = "ml" path takes the covariates' covariance with divisor N - 1
+        if cs.fd is not None:  # lavaan's missing = "ml" path takes the covariates' covariance with divisor N - 1
             S = S * cs.N / (cs.N - 1)
         out += -cs.N / 2 * (len(ix) * _LOG2PI + np.linalg.slogdet(S)[1] + len(ix))
     if x2:
@@ -763,7 +711,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
 
     res = optimize.minimize(fg, th0, jac=True, method="L-BFGS-B",
                             options={"maxiter": iter_max, "ftol": 1e-14, "gtol": 1e-9})
-    theta, nit = _newton_polish(fg, res.x, iter_max if cs.rows is None else 3)
+    theta, nit = _newton_polish(fg, res.x, iter_max if cs.fd is None else 3)
     f0, g0 = fg(theta)
     f0 = float(f0)
     gnorm = float(np.max(np.abs(g0))) / cs.N
@@ -786,11 +734,11 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     p1, p2 = len(ov1), len(ov2)
     fm1 = np.array([v in within for v in ov1])
     fm2 = np.ones(p2, dtype=bool)
-    if cs.rows is None:
+    if cs.fd is None:
         f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = em_saturated(L, cs)
     else:
         h1_S1, h1_m1, h1_S2, h1_m2 = S1s, m1s, S2s, m2s
-    if h1_exact or cs.rows is not None:
+    if h1_exact or cs.fd is not None:
         f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = _fit_free_moments(
             L, cs, h1_S1, h1_m1, h1_S2, h1_m2, np.ones((p1, p1), bool), fm1, np.ones((p2, p2), bool), fm2)
     # baseline: independence at both levels, the fixed covariates' block at its sample values
