@@ -205,7 +205,7 @@ def test_batched_fiml_likelihood_equals_dense_casewise() -> None:
     from egovsem.sem.twolevel import Layout, cluster_stats, objective
 
     d = _data("demo_missing10")
-    d = d[d["cluster"] <= 25]
+    d = d[d["cluster"] <= 12]
     ov1, ov2 = ("y1", "y2", "y3", "x1", "x2", "x3"), ("y1", "y2", "y3", "w1", "w2")
     L = Layout(ov1, ov2, ("w1", "w2"), ("y1", "y2", "y3"), ("x1", "x2", "x3"))
     cs = cluster_stats(d, ov1, ("w1", "w2"), "cluster", fiml=True, x=("x1", "x2", "x3"))

@@ -349,8 +349,12 @@ def _fit_free_moments(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarra
         return f, g
 
     th0 = np.concatenate([S1[t1[:, 0], t1[:, 1]], S2[t2[:, 0], t2[:, 1]], m1[k1], m2[k2]])
-    res = optimize.minimize(fg, th0, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 20000})
-    return float(res.fun), unpack(res.x)
+    res = _quasi_newton(fg, th0, "BFGS", {"gtol": 1e-9, "maxiter": 20000})
+    th = res.x
+    if not np.max(np.abs(res.jac)) < 1e-6 * max(1.0, abs(float(res.fun))):
+        # BFGS can stop at its first line search (a step out of the positive-definite region): Newton steps
+        th = _newton_polish(fg, th, 200)[0]
+    return float(fg(th)[0]), unpack(th)
 
 
 def em_saturated(L: Layout, cs: ClusterStats, tol: float = 1e-4, max_iter: int = 5000,
@@ -455,6 +459,51 @@ def _moment_start(L: Layout, cs: ClusterStats):
     if L.z:
         m2[L.i2_z] = cs.Z.mean(axis=0)
     return S1, m1, S2, m2
+
+
+def _quasi_newton(fg, th0: np.ndarray, method: str, options: dict[str, Any]):
+    """scipy's quasi-Newton run; when it stops early with a large gradient (its line search fails at the edge
+    of the positive-definite region, where ``fg`` returns 1e20), :func:`_bfgs_backtracking` continues."""
+    res = optimize.minimize(fg, th0, jac=True, method=method, options=options)
+    if not np.max(np.abs(res.jac)) < 1e-6 * max(1.0, abs(float(res.fun))):
+        x, f, g, it = _bfgs_backtracking(fg, res.x)
+        if f <= res.fun:
+            res.x, res.fun, res.jac, res.nit = x, f, g, res.nit + it
+    return res
+
+
+def _bfgs_backtracking(fg, x: np.ndarray, maxiter: int = 2000, tol: float = 1e-9):
+    """BFGS with an Armijo backtracking line search (which simply halves out of the non-positive-definite
+    region) and the initial inverse Hessian scaled after the first step."""
+    f, g = fg(x)
+    Hi = np.eye(x.size) / max(1.0, float(np.max(np.abs(g))))
+    it = 0
+    for it in range(1, maxiter + 1):
+        if np.max(np.abs(g)) < tol * max(1.0, abs(f)):
+            break
+        d = -Hi @ g
+        slope = float(g @ d)
+        if slope >= 0:
+            Hi = np.eye(x.size) / max(1.0, float(np.max(np.abs(g))))
+            d, slope = -Hi @ g, -float(Hi[0, 0] * g @ g)
+        t = 1.0
+        while t > 1e-14:
+            f_new, g_new = fg(x + t * d)
+            if f_new <= f + 1e-4 * t * slope:
+                break
+            t /= 2
+        else:
+            break
+        s_, y_ = t * d, g_new - g
+        sy = float(s_ @ y_)
+        if sy > 1e-12 * float(np.sqrt((s_ @ s_) * (y_ @ y_))):
+            if it == 1:
+                Hi = np.eye(x.size) * sy / float(y_ @ y_)
+            rho = 1.0 / sy
+            V = np.eye(x.size) - rho * np.outer(s_, y_)
+            Hi = V @ Hi @ V.T + rho * np.outer(s_, s_)
+        x, f, g = x + s_, f_new, g_new
+    return x, float(f), g, it
 
 
 def _num_hessian(fg, theta: np.ndarray) -> np.ndarray:
@@ -709,9 +758,8 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
         g = (d1S.reshape(q, -1) @ gW.ravel() + d1m @ gm1 + d2S.reshape(q, -1) @ g2.ravel() + d2m @ gm2)
         return f, g
 
-    res = optimize.minimize(fg, th0, jac=True, method="L-BFGS-B",
-                            options={"maxiter": iter_max, "ftol": 1e-14, "gtol": 1e-9})
-    theta, nit = _newton_polish(fg, res.x, iter_max if cs.fd is None else 3)
+    res = _quasi_newton(fg, th0, "L-BFGS-B", {"maxiter": iter_max, "ftol": 1e-14, "gtol": 1e-9})
+    theta, nit = _newton_polish(fg, res.x, iter_max)
     f0, g0 = fg(theta)
     f0 = float(f0)
     gnorm = float(np.max(np.abs(g0))) / cs.N
