@@ -848,7 +848,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
 
 
 def fit_from_sem(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv: bool, fixed_x: bool, iter_max: int,
-                 estimator: str = "ML", missing: str = "listwise", **others: Any) -> TwoLevelFit:
+                 estimator: str = "ML", missing: str = "listwise", **others: Any) -> Any:
     """:func:`egovsem.sem` with a two-level model: refuse the options that two-level ML does not have."""
     if str(estimator).upper() != "ML":
         raise EgovsemError(f"estimator = {estimator!r}: a two-level model ('level:' blocks) is fitted by ML only.")
@@ -856,6 +856,7 @@ def fit_from_sem(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
         raise EgovsemError(f"missing = {missing!r}: a two-level model takes missing = 'listwise' (complete data) "
                            "or 'ml' / 'fiml' (full-information ML).")
     fiml = str(missing).lower() in ("ml", "fiml")
+    group, group_equal = others.pop("group", None), others.pop("group_equal", None)
     defaults: dict[str, Any] = {"meanstructure": None, "orthogonal": False, "std_ov": False, "group_partial": None,
                                 "group_equal": None, "constraints": None}
     for k, v in others.items():
@@ -865,5 +866,15 @@ def fit_from_sem(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     from ..parallel import blas_one_thread
 
     with blas_one_thread():  # small matrices: threaded BLAS only adds overhead (and contends with other jobs)
+        if group is not None:
+            from .twolevel_groups import sem_twolevel_groups
+
+            if cluster is None:
+                raise EgovsemError("a model with 'level:' blocks needs cluster = (the column of cluster "
+                                   "identifiers); on the command line: --cluster COL.")
+            return sem_twolevel_groups(model, data, cluster=cluster, group=group, group_equal=group_equal,
+                                       std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max, fiml=fiml)
+        if group_equal:
+            raise EgovsemError(f"group_equal = {group_equal!r} needs group = (a multi-group model).")
         return sem_twolevel(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max,
                             fiml=fiml)
