@@ -30,6 +30,7 @@ steps and stopping rule (a log-likelihood increase below 1e-4), so the chi-squar
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -38,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .._errors import DataError, EgovsemError, ModelSyntaxError
+from .._errors import DataError, EgovsemError, MissingDataWarning, ModelSyntaxError, caller_stacklevel
 from .partable import ModelSpec, specify
 from .ram import RAM
 from .start import partable_start
@@ -124,6 +125,7 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
     if miss:
         raise DataError(f"the model's variables {miss} are not columns of the data.")
     d = data[cols + [cluster]]
+    rowno = np.arange(1, len(d) + 1)  # data row numbers (1-based) of the rows kept
     if d[cluster].isna().any():
         rows = [int(r) + 1 for r in np.flatnonzero(d[cluster].isna().to_numpy())[:10]]
         raise DataError(f"cluster = {cluster!r}: missing cluster identifiers in data rows {rows}.")
@@ -131,15 +133,24 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         if not pd.api.types.is_numeric_dtype(d[c]):
             raise DataError(f"column {c!r} is not numeric (dtype {d[c].dtype}).")
     if fiml:
-        strict = [c for c in cols if c in z or c in x]
+        xs = [c for c in cols if c in x]
+        if xs and d[xs].isna().to_numpy().any():  # lavaan: deleted with a warning (fixed.x = TRUE)
+            bad = d[xs].isna().any(axis=1).to_numpy()
+            rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
+            warnings.warn(f"missing = 'ml': {int(bad.sum())} rows were deleted due to missing values in the fixed "
+                          f"covariates {[c for c in xs if d[c].isna().any()]} (fixed_x = True), as lavaan does "
+                          f"(data rows {rows}{' ...' if bad.sum() > 10 else ''}).", MissingDataWarning,
+                          stacklevel=caller_stacklevel())
+            d, rowno = d[~bad], rowno[~bad]
+        strict = [c for c in cols if c in z and c not in x]
         if strict and d[strict].isna().to_numpy().any():
             bad = d[strict].isna().any(axis=1).to_numpy()
-            rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
-            raise DataError(f"missing = 'ml': the covariates and between-level variables {strict} must be complete "
-                            f"in a two-level model; {int(bad.sum())} rows have missing values there (data rows {rows}).")
+            rows = [int(r) for r in rowno[bad][:10]]
+            raise DataError(f"missing = 'ml': the between-level variables {strict} must be complete in a two-level "
+                            f"model; {int(bad.sum())} rows have missing values there (data rows {rows}).")
         allna = d[list(y)].isna().all(axis=1).to_numpy()
         if allna.any():
-            d = d[~allna]
+            d, rowno = d[~allna], rowno[~allna]
     if not fiml and d[cols].isna().to_numpy().any():
         bad = d[cols].isna().any(axis=1).to_numpy()
         rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
@@ -164,7 +175,7 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         if dev.any():
             col = int(np.flatnonzero(dev.any(axis=0))[0])
             bad_cl = np.unique(codes[dev[:, col]])
-            rows = [int(r) + 1 for r in np.flatnonzero(np.isin(codes, bad_cl[:3]))[:12]]
+            rows = [int(r) for r in rowno[np.isin(codes, bad_cl[:3])][:12]]
             raise DataError(
                 f"level-2 variable {z[col]!r} varies within cluster {labels[bad_cl[0]]} of {cluster!r} "
                 f"({len(bad_cl)} cluster(s) in all; data rows {rows}): a between-level variable must be "
@@ -711,7 +722,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     L = Layout(ov1, ov2, z, both, within)
     x1 = tuple(spec1.ov_x) if fixed_x else ()
     x2 = tuple(spec2.ov_x) if fixed_x else ()
-    cs = cluster_stats(data, ov1, z, cluster, fiml=fiml, x=x1)
+    cs = cluster_stats(data, ov1, z, cluster, fiml=fiml, x=x1 + x2)
     pt = _build_partable(spec1, spec2, set(both))
     q = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
     # fixed.x values: level 1 total moments (divisor N), level 2 moments of the cluster values (divisor J)
