@@ -8,7 +8,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from egovsem._errors import DataError, EgovsemError, ModelSyntaxError
+from egovsem._errors import DataError, EgovsemError, MissingDataWarning, ModelSyntaxError
 from egovsem.sem.twolevel import split_levels
 
 REF = Path(__file__).parent / "reference" / "twolevel"
@@ -126,9 +126,9 @@ def test_bad_input_messages() -> None:
     with pytest.raises(DataError, match="no such column"):
         egovsem.sem(TUTORIAL, d, cluster="school")
     miss = d.copy()
-    miss.loc[[2, 7], "y1"] = np.nan
-    with pytest.raises(DataError, match=r"2 rows have missing values \(data rows \[3, 8\]"):
-        egovsem.sem(TUTORIAL, miss, cluster="cluster")
+    miss.loc[[2, 7], "y1"] = np.nan  # listwise deletion (lavaan's default) is now done, with a warning
+    with pytest.warns(MissingDataWarning, match=r"2 of 2500 rows have a missing value .*\(data rows \[3, 8\]\)"):
+        assert egovsem.sem(TUTORIAL, miss, cluster="cluster").nobs == 2498
 
 
 def test_level_syntax_errors() -> None:

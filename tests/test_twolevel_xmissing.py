@@ -74,3 +74,14 @@ def test_missing_fixed_covariates_are_deleted_with_a_warning_under_fiml() -> Non
         fit = egovsem.sem(TUTORIAL, d, cluster="cluster", missing="ml")
     assert fit.converged
     _check(fit, "ml")
+
+
+def test_missing_values_are_deleted_listwise_by_default() -> None:
+    """lavaan's default missing = 'listwise' deletes the same 4 rows (lavaan without a warning; egovsem warns,
+    as its single-level listwise deletion does)."""
+    d = pd.read_csv(REF / "demo_xmissing.csv")
+    assert "listwise" not in set(pd.read_csv(REF / "warnings.csv")["case"])
+    with pytest.warns(MissingDataWarning, match=r"listwise deletion: 4 of 2500 rows .*data rows \[3, 50, 67, 777\]"):
+        fit = egovsem.sem(TUTORIAL, d, cluster="cluster")
+    assert fit.converged
+    _check(fit, "listwise")

@@ -115,9 +115,10 @@ class ClusterStats:
 
 def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cluster: str, *,
                   fiml: bool = False, x: tuple[str, ...] = ()) -> ClusterStats:
-    """Check the data and compute the statistics. Complete data unless ``fiml``: then missing level-1 cells
-    (not in the fixed covariates ``x`` or the between-only variables) are kept for the casewise likelihood and
-    the summary statistics (used for starting values) come from the complete rows."""
+    """Check the data and compute the statistics. Without ``fiml`` rows with a missing value are deleted
+    listwise (lavaan's default; a warning names them). With ``fiml`` rows with a missing fixed covariate
+    (``x``) are deleted with a warning (as lavaan), missing level-1 cells are kept for the casewise likelihood
+    and the summary statistics (used for starting values) come from the complete rows."""
     if cluster not in data.columns:
         raise DataError(f"cluster = {cluster!r}: no such column in the data.")
     cols = list(y) + list(z)
@@ -151,11 +152,14 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         allna = d[list(y)].isna().all(axis=1).to_numpy()
         if allna.any():
             d, rowno = d[~allna], rowno[~allna]
-    if not fiml and d[cols].isna().to_numpy().any():
+    if not fiml and d[cols].isna().to_numpy().any():  # lavaan's default, missing = "listwise"
         bad = d[cols].isna().any(axis=1).to_numpy()
-        rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
-        raise DataError(f"two-level ML needs complete data: {int(bad.sum())} rows have missing values "
-                        f"(data rows {rows}{' ...' if bad.sum() > 10 else ''}); drop them first or use missing = 'ml'.")
+        rows = [int(r) for r in rowno[bad][:10]]
+        warnings.warn(f"listwise deletion: {int(bad.sum())} of {len(d)} rows have a missing value on a model variable "
+                      f"and were removed (data rows {rows}{' ...' if bad.sum() > 10 else ''}); "
+                      f"{int((~bad).sum())} rows are analysed (use missing='ml' to keep them).", MissingDataWarning,
+                      stacklevel=caller_stacklevel())
+        d, rowno = d[~bad], rowno[~bad]
     codes, labels = pd.factorize(d[cluster], sort=False)
     J = len(labels)
     if J < 2:
@@ -691,7 +695,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     model : str
         lavaan syntax with a ``level: 1`` (within) and a ``level: 2`` (between) block.
     data : pandas.DataFrame
-        One row per level-1 unit, complete data.
+        One row per level-1 unit; rows with missing values are deleted listwise unless ``fiml``.
     cluster : str
         The column of cluster identifiers.
     std_lv, fixed_x : bool
