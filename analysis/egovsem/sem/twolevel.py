@@ -768,9 +768,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
             f, gW, gm1, g2, gm2 = objective(L, cs, S1, m1, S2, m2, grad=True)
         except np.linalg.LinAlgError:
             return 1e20, np.zeros_like(th)
-        d1S, d1m = ram1.jacobian(th)
-        d2S, d2m = ram2.jacobian(th)
-        g = (d1S.reshape(q, -1) @ gW.ravel() + d1m @ gm1 + d2S.reshape(q, -1) @ g2.ravel() + d2m @ gm2)
+        g = ram1.vjp(th, (gW + gW.T) / 2.0, gm1) + ram2.vjp(th, (g2 + g2.T) / 2.0, gm2)
         return f, g
 
     res = _quasi_newton(fg, th0, "L-BFGS-B", {"maxiter": iter_max, "ftol": 1e-14, "gtol": 1e-9})
