@@ -1,17 +1,20 @@
-"""Benchmark: two-level ML (issue 13) against lavaan 0.6-14 in the same run.
+"""Benchmark: two-level ML and FIML (issue 13) against lavaan 0.6-14 in the same run.
 
 Data: 200 clusters x 25 members simulated from the population of lavaan's two-level tutorial model (within
 factor on three indicators regressed on x1-x3, between factor on the same indicators regressed on the cluster
-covariates w1, w2; seed 2026). Both sides fit the tutorial model (``level: 1 fw =~ y1 + y2 + y3; fw ~ x1 + x2
-+ x3; level: 2 fb =~ y1 + y2 + y3; fb ~ w1 + w2``) with ``cluster = "cluster"`` and compute all fit measures
-and the parameter table; timed in process (egovsem: ``egovsem.sem``; lavaan: ``sem()`` + ``fitMeasures()`` +
-``parameterEstimates()`` inside one R session), median of the repeats. The chi-squares are printed side by side.
+covariates w1, w2; seed 2026); for FIML 10% of the y1-y3 cells are set missing (numpy SeedSequence 2026,
+child 1). Both sides fit the tutorial model (``level: 1 fw =~ y1 + y2 + y3; fw ~ x1 + x2 + x3; level: 2 fb =~
+y1 + y2 + y3; fb ~ w1 + w2``) with ``cluster = "cluster"`` (FIML: ``missing = "ml"``) and compute all fit
+measures and the parameter table; timed in process (egovsem: ``egovsem.sem``; lavaan: ``sem()`` +
+``fitMeasures()`` + ``parameterEstimates()`` inside one R session), median of the repeats. The chi-squares
+are printed side by side.
 
-Run: ``python benchmarks/bench_twolevel.py [--repeats 5] [--load N] [--write]``.
+Run: ``python benchmarks/bench_twolevel.py [--repeats 3] [--load N] [--write]``.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -44,7 +47,7 @@ model <- paste(readLines("{model}"), collapse = "\n")
 times <- numeric({repeats})
 for (r in seq_len({repeats})) {
   t0 <- Sys.time()
-  fit <- sem(model, data = d, cluster = "cluster")
+  fit <- sem(model, data = d, cluster = "cluster", missing = "{missing}")
   fm <- fitMeasures(fit)
   pe <- parameterEstimates(fit)
   times[r] <- as.numeric(Sys.time() - t0, units = "secs")
@@ -70,9 +73,36 @@ def simulate(J: int = 200, n: int = 25, seed: int = 2026) -> pd.DataFrame:
     return d
 
 
+def with_missing(d: pd.DataFrame, share: float = 0.10, seed: int = 2026) -> pd.DataFrame:
+    """``d`` with ``share`` of the y1-y3 cells set missing (completely at random)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+    out = d.copy()
+    for v in ("y1", "y2", "y3"):
+        out.loc[rng.random(len(out)) < share, v] = np.nan
+    return out
+
+
+def time_case(d: pd.DataFrame, missing: str, repeats: int, tmp: Path, model_path: Path) -> tuple[float, float, float,
+                                                                                              float]:
+    """egovsem's and lavaan's median time and chi-square for one case."""
+    data_path = tmp / f"tl_{missing}.csv"
+    d.to_csv(data_path, index=False, na_rep="NA")
+    egovsem.sem(MODEL, d, cluster="cluster", missing=missing)  # warm-up
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fit = egovsem.sem(MODEL, d, cluster="cluster", missing=missing)
+        fit.parameter_estimates()
+        ts.append(time.perf_counter() - t0)
+    script = tmp / f"tl_{missing}.R"
+    script.write_text(fill(R_TIME, data=data_path, model=model_path, repeats=repeats, missing=missing))
+    out = subprocess.run(["Rscript", str(script)], check=True, capture_output=True, text=True).stdout.split()
+    return float(np.median(ts)), float(out[0]), float(fit.fit_measures["chisq"]), float(out[1])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--load", type=int, default=0, metavar="N",
                     help="time everything under a concurrent CPU load of N busy processes (default 0: none)")
     ap.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
@@ -82,37 +112,31 @@ def main() -> int:
         return 2
     tmp = Path(tempfile.mkdtemp())
     d = simulate()
-    data_path, model_path = tmp / "tl.csv", tmp / "tl.lav"
-    d.to_csv(data_path, index=False)
+    model_path = tmp / "tl.lav"
     model_path.write_text(MODEL)
+    load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    rows = []
     with warnings.catch_warnings(), cpu_load(args.load):
         warnings.simplefilter("ignore")
-        egovsem.sem(MODEL, d, cluster="cluster")  # warm-up
-        ts = []
-        for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            fit = egovsem.sem(MODEL, d, cluster="cluster")
-            fit.parameter_estimates()
-            ts.append(time.perf_counter() - t0)
-        py = float(np.median(ts))
-        script = tmp / "tl.R"
-        script.write_text(fill(R_TIME, data=data_path, model=model_path, repeats=args.repeats))
-        out = subprocess.run(["Rscript", str(script)], check=True, capture_output=True, text=True).stdout.split()
-        r, r_chisq = float(out[0]), float(out[1])
-    chisq = float(fit.fit_measures["chisq"])
-    row = (f"| two-level ML, tutorial model, 200 clusters x 25 members (N = 5000) | {py:.3f} | {r:.3f} | "
-           f"{py / r:.2f} | {chisq:.3f} / {r_chisq:.3f} |")
+        for label, data, missing in (("ML, complete data", d, "listwise"),
+                                     ("FIML (missing = \"ml\"), 10% of y1-y3 missing", with_missing(d), "ml")):
+            py, r, chisq, r_chisq = time_case(data, missing, args.repeats, tmp, model_path)
+            rows.append(f"| two-level {label}, tutorial model, 200 clusters x 25 members (N = 5000) | {py:.3f} | "
+                        f"{r:.3f} | {py / r:.2f} | {chisq:.3f} / {r_chisq:.3f} |")
+    load_after = "/".join(f"{x:.2f}" for x in os.getloadavg())
     header = ("| case | egovsem (s) | lavaan (s) | ratio egovsem/lavaan | chi-square egovsem / lavaan |\n"
               "|---|---:|---:|---:|---:|")
     print(header)
-    print(row)
+    print("\n".join(rows))
+    print(f"load average before {load_before}, after {load_after}")
     if args.write:
         append_results(
-            f"\n## Two-level ML (issue 13): {date.today().isoformat()}\n\n"
-            f"Machine: {machine()}; lavaan {lavaan_version()}; median of {args.repeats} repeats; in process (fit + all "
+            f"\n## Two-level ML and FIML (issue 13): {date.today().isoformat()}\n\n"
+            f"Machine: {machine()}; load average (1/5/15 min) before the run {load_before}, after {load_after}; "
+            f"lavaan {lavaan_version()}; median of {args.repeats} repeats; in process (fit + all "
             f"fit measures + parameter table); {load_label(args.load)}; "
             f"`python benchmarks/bench_twolevel.py --repeats {args.repeats} --write`. Data simulated (seed 2026).\n\n"
-            f"{header}\n{row}\n")
+            f"{header}\n" + "\n".join(rows) + "\n")
     return 0
 
 

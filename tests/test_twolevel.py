@@ -8,7 +8,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from egovsem._errors import DataError, EgovsemError, ModelSyntaxError
+from egovsem._errors import DataError, EgovsemError, MissingDataWarning, ModelSyntaxError
 from egovsem.sem.twolevel import split_levels
 
 REF = Path(__file__).parent / "reference" / "twolevel"
@@ -126,9 +126,9 @@ def test_bad_input_messages() -> None:
     with pytest.raises(DataError, match="no such column"):
         egovsem.sem(TUTORIAL, d, cluster="school")
     miss = d.copy()
-    miss.loc[[2, 7], "y1"] = np.nan
-    with pytest.raises(DataError, match=r"2 rows have missing values \(data rows \[3, 8\]"):
-        egovsem.sem(TUTORIAL, miss, cluster="cluster")
+    miss.loc[[2, 7], "y1"] = np.nan  # listwise deletion (lavaan's default) is now done, with a warning
+    with pytest.warns(MissingDataWarning, match=r"2 of 2500 rows have a missing value .*\(data rows \[3, 8\]\)"):
+        assert egovsem.sem(TUTORIAL, miss, cluster="cluster").nobs == 2498
 
 
 def test_level_syntax_errors() -> None:
@@ -155,10 +155,9 @@ def test_cli_fit_with_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert abs(js["fit_measures"]["logl"] - (-3438.56767)) < 1e-2
 
 
-@pytest.mark.slow
 def test_fiml_estimates_match_lavaan() -> None:
     """missing = 'ml' with 10% of the y1-y3 cells missing: every parameterEstimates() row (est, se) and the
-    fit measures."""
+    fit measures. (In the default run since the batched casewise likelihood, egovsem.sem.twolevel_fiml.)"""
     fit = egovsem.sem(TUTORIAL, _data("demo_missing10"), cluster="cluster", missing="ml")
     assert fit.converged
     ref = pd.read_csv(REF / "fiml_params.csv", keep_default_na=False, na_values=[""])
@@ -174,3 +173,66 @@ def test_fiml_estimates_match_lavaan() -> None:
     fm = pd.read_csv(REF / "fiml_fit.csv").set_index("measure")["value"]
     for k in FIT:
         assert _close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), (k, fit.fit_measures[k], fm[k])
+
+
+def _dense_m2ll(d: pd.DataFrame, S1, m1, S2, m2) -> float:
+    """The casewise -2 logL of each cluster's observed cells from its full covariance matrix (no Woodbury),
+    for ov1 = y1-y3, x1-x3 and ov2 = y1-y3, w1, w2."""
+    from scipy.stats import multivariate_normal
+
+    total = 0.0
+    for _, g in d.groupby("cluster"):
+        Y = g[["y1", "y2", "y3", "x1", "x2", "x3"]].to_numpy(float)
+        n = len(Y)
+        B = np.zeros((6, 6))
+        B[:3, :3] = S2[:3, :3]
+        V = np.kron(np.ones((n, n)), B) + np.kron(np.eye(n), S1)
+        czy = np.zeros((2, 6))
+        czy[:, :3] = S2[3:, :3]
+        V = np.block([[S2[3:, 3:], np.tile(czy, (1, n))], [np.tile(czy, (1, n)).T, V]])
+        mu_y = m1.copy()
+        mu_y[:3] += m2[:3]
+        x = np.concatenate([g[["w1", "w2"]].to_numpy(float)[0], Y.ravel()])
+        mu = np.concatenate([m2[3:], np.tile(mu_y, n)])
+        o = ~np.isnan(x)
+        total += -2 * multivariate_normal(mu[o], V[np.ix_(o, o)]).logpdf(x[o]) - o.sum() * np.log(2 * np.pi)
+    return float(total)
+
+
+def test_batched_fiml_likelihood_equals_dense_casewise() -> None:
+    """The Woodbury / missing-pattern batched likelihood equals the dense per-cluster likelihood, and its
+    gradient (Fisher's identity) equals central differences of the value."""
+    from egovsem.sem.twolevel import Layout, cluster_stats, objective
+
+    d = _data("demo_missing10")
+    d = d[d["cluster"] <= 12]
+    ov1, ov2 = ("y1", "y2", "y3", "x1", "x2", "x3"), ("y1", "y2", "y3", "w1", "w2")
+    L = Layout(ov1, ov2, ("w1", "w2"), ("y1", "y2", "y3"), ("x1", "x2", "x3"))
+    cs = cluster_stats(d, ov1, ("w1", "w2"), "cluster", fiml=True, x=("x1", "x2", "x3"))
+    rng = np.random.default_rng(13)
+    A, B = rng.normal(size=(6, 6)), rng.normal(size=(5, 5))
+    S1, S2 = A @ A.T / 6 + np.eye(6), B @ B.T / 5 + 0.5 * np.eye(5)
+    m1, m2 = rng.normal(size=6), rng.normal(size=5)
+    f, gW, gm1, g2, gm2 = objective(L, cs, S1, m1, S2, m2, grad=True)
+    assert abs(f - _dense_m2ll(d, S1, m1, S2, m2)) < 1e-8 * abs(f)
+    h = 1e-6
+    for i, j in ((0, 0), (1, 0), (4, 2), (5, 5)):
+        E = np.zeros((6, 6))
+        E[i, j] = E[j, i] = h
+        num = (objective(L, cs, S1 + E, m1, S2, m2) - objective(L, cs, S1 - E, m1, S2, m2)) / (2 * h)
+        assert abs(num - gW[i, j] * (1 if i == j else 2)) < 1e-5 * max(1.0, abs(num))
+    for i, j in ((0, 0), (3, 1), (4, 3), (2, 1)):
+        E = np.zeros((5, 5))
+        E[i, j] = E[j, i] = h
+        num = (objective(L, cs, S1, m1, S2 + E, m2) - objective(L, cs, S1, m1, S2 - E, m2)) / (2 * h)
+        assert abs(num - g2[i, j] * (1 if i == j else 2)) < 1e-5 * max(1.0, abs(num))
+    for k in range(6):
+        e = np.zeros(6)
+        e[k] = h
+        num = (objective(L, cs, S1, m1 + e, S2, m2) - objective(L, cs, S1, m1 - e, S2, m2)) / (2 * h)
+        assert abs(num - gm1[k]) < 1e-5 * max(1.0, abs(num))
+    for k in range(5):
+        e = np.zeros(5)
+        e[k] = h
+        num = (objective(L, cs, S1, m1, S2, m2 + e) - objective(L, cs, S1, m1, S2, m2 - e)) / (2 * h)
+        assert abs(num - gm2[k]) < 1e-5 * max(1.0, abs(num))

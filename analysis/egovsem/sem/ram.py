@@ -147,6 +147,31 @@ class RAM:
             _add_rows(dmu, mk, G[:, mi].T)
         return dS.reshape(q, p, p), dmu
 
+    def vjp(self, theta: np.ndarray, g_sigma: np.ndarray, g_mu: np.ndarray) -> np.ndarray:
+        """The gradient in theta of ``tr(g_sigma Sigma) + g_mu' mu`` (``g_sigma`` symmetric): the product of
+        :meth:`jacobian` with the derivatives in Sigma and mu, without forming the (q, p, p) array. With
+        ``M = F' g_sigma F``, ``C = E S E'``: ``d/dA = 2 E' M C + E' F' g_mu (E m)'``, ``d/dS = E' M E``,
+        ``d/dm = E' F' g_mu``."""
+        A, S, m = self.matrices(theta)
+        n, p = A.shape[0], self.p
+        E = np.linalg.inv(np.eye(n) - A)
+        G = E[:p, :]  # F E
+        GM = G.T @ g_sigma  # E' F' g_sigma (n x p)
+        EtME = GM @ G  # E' M E
+        out = np.zeros(self.q)
+        ai, aj, ak = self.a_idx
+        if ai.size:
+            gA = 2.0 * EtME @ S @ E.T + np.outer(G.T @ g_mu, E @ m)
+            out += np.bincount(ak, weights=gA[ai, aj], minlength=self.q)
+        si, sj, sk = self.s_idx
+        if si.size:
+            w = np.where(si == sj, 1.0, 2.0) * EtME[si, sj]
+            out += np.bincount(sk, weights=w, minlength=self.q)
+        mi, mk = self.m_idx
+        if mi.size:
+            out += np.bincount(mk, weights=(G.T @ g_mu)[mi], minlength=self.q)
+        return out
+
     def row_position(self, lhs: str, op: str, rhs: str) -> tuple[str, int, int]:
         """Matrix name and (row, col) of a parameter-table row (for modification indices)."""
         pos = {v: i for i, v in enumerate(self.names)}

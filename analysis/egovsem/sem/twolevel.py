@@ -30,6 +30,7 @@ steps and stopping rule (a log-likelihood increase below 1e-4), so the chi-squar
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -38,10 +39,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .._errors import DataError, EgovsemError, ModelSyntaxError
+from .._errors import DataError, EgovsemError, MissingDataWarning, ModelSyntaxError, caller_stacklevel
 from .partable import ModelSpec, specify
 from .ram import RAM
 from .start import partable_start
+from .twolevel_fiml import FimlData, fiml_data, objective_fiml
 
 __all__ = ["has_levels", "split_levels", "TwoLevelFit", "sem_twolevel", "fit_from_sem"]
 
@@ -107,15 +109,16 @@ class ClusterStats:
     nj: np.ndarray  # cluster size of each cluster
     labels: np.ndarray  # cluster identifiers
     Y1Y1: np.ndarray  # raw cross-products of y (for the EM steps of the saturated model)
-    rows: list[tuple[np.ndarray, np.ndarray]] | None = None  # FIML: per cluster (y rows with NaN, z values)
     n_obs_y: int = 0  # FIML: number of observed y cells
+    fd: FimlData | None = None  # FIML: the rows arranged for the batched casewise likelihood
 
 
 def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cluster: str, *,
                   fiml: bool = False, x: tuple[str, ...] = ()) -> ClusterStats:
-    """Check the data and compute the statistics. Complete data unless ``fiml``: then missing level-1 cells
-    (not in the fixed covariates ``x`` or the between-only variables) are kept for the casewise likelihood and
-    the summary statistics (used for starting values) come from the complete rows."""
+    """Check the data and compute the statistics. Without ``fiml`` rows with a missing value are deleted
+    listwise (lavaan's default; a warning names them). With ``fiml`` rows with a missing fixed covariate
+    (``x``) are deleted with a warning (as lavaan), missing level-1 cells are kept for the casewise likelihood
+    and the summary statistics (used for starting values) come from the complete rows."""
     if cluster not in data.columns:
         raise DataError(f"cluster = {cluster!r}: no such column in the data.")
     cols = list(y) + list(z)
@@ -123,6 +126,7 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
     if miss:
         raise DataError(f"the model's variables {miss} are not columns of the data.")
     d = data[cols + [cluster]]
+    rowno = np.arange(1, len(d) + 1)  # data row numbers (1-based) of the rows kept
     if d[cluster].isna().any():
         rows = [int(r) + 1 for r in np.flatnonzero(d[cluster].isna().to_numpy())[:10]]
         raise DataError(f"cluster = {cluster!r}: missing cluster identifiers in data rows {rows}.")
@@ -130,20 +134,32 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         if not pd.api.types.is_numeric_dtype(d[c]):
             raise DataError(f"column {c!r} is not numeric (dtype {d[c].dtype}).")
     if fiml:
-        strict = [c for c in cols if c in z or c in x]
+        xs = [c for c in cols if c in x]
+        if xs and d[xs].isna().to_numpy().any():  # lavaan: deleted with a warning (fixed.x = TRUE)
+            bad = d[xs].isna().any(axis=1).to_numpy()
+            rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
+            warnings.warn(f"missing = 'ml': {int(bad.sum())} rows were deleted due to missing values in the fixed "
+                          f"covariates {[c for c in xs if d[c].isna().any()]} (fixed_x = True), as lavaan does "
+                          f"(data rows {rows}{' ...' if bad.sum() > 10 else ''}).", MissingDataWarning,
+                          stacklevel=caller_stacklevel())
+            d, rowno = d[~bad], rowno[~bad]
+        strict = [c for c in cols if c in z and c not in x]
         if strict and d[strict].isna().to_numpy().any():
             bad = d[strict].isna().any(axis=1).to_numpy()
-            rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
-            raise DataError(f"missing = 'ml': the covariates and between-level variables {strict} must be complete "
-                            f"in a two-level model; {int(bad.sum())} rows have missing values there (data rows {rows}).")
+            rows = [int(r) for r in rowno[bad][:10]]
+            raise DataError(f"missing = 'ml': the between-level variables {strict} must be complete in a two-level "
+                            f"model; {int(bad.sum())} rows have missing values there (data rows {rows}).")
         allna = d[list(y)].isna().all(axis=1).to_numpy()
         if allna.any():
-            d = d[~allna]
-    if not fiml and d[cols].isna().to_numpy().any():
+            d, rowno = d[~allna], rowno[~allna]
+    if not fiml and d[cols].isna().to_numpy().any():  # lavaan's default, missing = "listwise"
         bad = d[cols].isna().any(axis=1).to_numpy()
-        rows = [int(r) + 1 for r in np.flatnonzero(bad)[:10]]
-        raise DataError(f"two-level ML needs complete data: {int(bad.sum())} rows have missing values "
-                        f"(data rows {rows}{' ...' if bad.sum() > 10 else ''}); drop them first or use missing = 'ml'.")
+        rows = [int(r) for r in rowno[bad][:10]]
+        warnings.warn(f"listwise deletion: {int(bad.sum())} of {len(d)} rows have a missing value on a model variable "
+                      f"and were removed (data rows {rows}{' ...' if bad.sum() > 10 else ''}); "
+                      f"{int((~bad).sum())} rows are analysed (use missing='ml' to keep them).", MissingDataWarning,
+                      stacklevel=caller_stacklevel())
+        d, rowno = d[~bad], rowno[~bad]
     codes, labels = pd.factorize(d[cluster], sort=False)
     J = len(labels)
     if J < 2:
@@ -163,7 +179,7 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         if dev.any():
             col = int(np.flatnonzero(dev.any(axis=0))[0])
             bad_cl = np.unique(codes[dev[:, col]])
-            rows = [int(r) + 1 for r in np.flatnonzero(np.isin(codes, bad_cl[:3]))[:12]]
+            rows = [int(r) for r in rowno[np.isin(codes, bad_cl[:3])][:12]]
             raise DataError(
                 f"level-2 variable {z[col]!r} varies within cluster {labels[bad_cl[0]]} of {cluster!r} "
                 f"({len(bad_cl)} cluster(s) in all; data rows {rows}): a between-level variable must be "
@@ -186,14 +202,12 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
     if fiml and np.isnan(Y).any():
         comp = d[~d[list(y)].isna().any(axis=1).to_numpy()]
         base = cluster_stats(comp, y, z, cluster)  # starting values from the complete rows
-        order = np.argsort(codes, kind="stable")
-        bounds = np.concatenate([[0], np.cumsum(nj)])
-        per_cluster = [(Y[order[bounds[j]:bounds[j + 1]]], Z[j]) for j in range(J)]
         Ymean = np.nanmean(Y, axis=0)
         Yc = pd.DataFrame(Y).cov(ddof=0).to_numpy()  # pairwise (the covariates are complete)
         Y2n = pd.DataFrame(Y).groupby(codes).mean().to_numpy()  # cluster means of the observed cells
         base.S_total, base.mean_total = Yc, Ymean
-        base.rows, base.n_obs_y = per_cluster, int((~np.isnan(Y)).sum())
+        base.n_obs_y = int((~np.isnan(Y)).sum())
+        base.fd = fiml_data(Y, codes, Z)
         base.N, base.J, base.nj, base.Z, base.Y2, base.labels = N, J, nj, Z, Y2n, np.asarray(labels)
         return base
     return out
@@ -242,8 +256,8 @@ def _between_blocks(L: Layout, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray):
 def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
               grad: bool = False):
     """-2 log-likelihood without constants; with ``grad`` also its derivatives in S1, m1, S2, m2."""
-    if cs.rows is not None:
-        return _objective_fiml(L, cs, S1, m1, S2, m2, grad)
+    if cs.fd is not None:
+        return objective_fiml(L.i2_z, L.i2_b, L.i1_b, cs.fd, S1, m1, S2, m2, grad)
     p1, pz = len(L.ov1), len(L.z)
     Szz, Szy, Byy, mu_y = _between_blocks(L, m1, S2, m2)
     mu = np.concatenate([m2[L.i2_z], mu_y])
@@ -288,61 +302,10 @@ def objective(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: n
     return f, gW, gm1, g2, gm2
 
 
-def _objective_fiml(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarray, S2: np.ndarray, m2: np.ndarray,
-                    grad: bool):
-    """Casewise (per cluster) -2 log-likelihood for incomplete level-1 data: cluster j's observed cells
-    ``(z_j, y_1j, ..., y_nj)`` are normal with ``Cov(y_ij, y_kj) = Sigma_B,yy + [i = k] Sigma_W``."""
-    p1, pz = len(L.ov1), len(L.z)
-    Szz, Szy, Byy, mu_y = _between_blocks(L, m1, S2, m2)
-    mu_z = m2[L.i2_z]
-    f = 0.0
-    gW, gB, gzy, gzz = np.zeros((p1, p1)), np.zeros((p1, p1)), np.zeros((pz, p1)), np.zeros((pz, pz))
-    gmy, gmz = np.zeros(p1), np.zeros(pz)
-    assert cs.rows is not None
-    for Yj, zj in cs.rows:
-        n = Yj.shape[0]
-        obs = np.concatenate([np.ones(pz, bool), ~np.isnan(Yj).ravel()])
-        V = np.empty((pz + n * p1, pz + n * p1))
-        V[:pz, :pz] = Szz
-        V[:pz, pz:] = np.tile(Szy, (1, n))
-        V[pz:, :pz] = V[:pz, pz:].T
-        V[pz:, pz:] = np.kron(np.ones((n, n)), Byy) + np.kron(np.eye(n), S1)
-        r = np.concatenate([zj - mu_z, (Yj - mu_y).ravel()])[obs]
-        Vo = V[np.ix_(obs, obs)]
-        ld, Vi = _logdet_inv(Vo)
-        a = Vi @ r
-        f += ld + float(r @ a)
-        if grad:
-            Go = Vi - np.outer(a, a)
-            G = np.zeros_like(V)
-            G[np.ix_(obs, obs)] = Go
-            av = np.zeros(V.shape[0])
-            av[obs] = a
-            Gy = G[pz:, pz:].reshape(n, p1, n, p1)
-            gW += np.einsum("ipiq->pq", Gy)
-            gB += Gy.sum(axis=(0, 2))
-            gzy += G[:pz, pz:].reshape(pz, n, p1).sum(axis=1)
-            gzz += G[:pz, :pz]
-            gmy += -2.0 * av[pz:].reshape(n, p1).sum(axis=0)
-            gmz += -2.0 * av[:pz]
-    if not grad:
-        return f
-    g2 = np.zeros_like(S2)
-    g2[np.ix_(L.i2_z, L.i2_z)] += gzz
-    g2[np.ix_(L.i2_z, L.i2_b)] += gzy[:, L.i1_b]
-    g2[np.ix_(L.i2_b, L.i2_z)] += gzy[:, L.i1_b].T
-    g2[np.ix_(L.i2_b, L.i2_b)] += gB[np.ix_(L.i1_b, L.i1_b)]
-    gm1 = gmy.copy()
-    gm2 = np.zeros_like(m2)
-    gm2[L.i2_z] = gmz
-    gm2[L.i2_b] += gmy[L.i1_b]
-    return f, gW, gm1, g2, gm2
-
-
 def constant(L: Layout, cs: ClusterStats) -> float:
     """The terms of -2 logL that do not depend on the parameters."""
     p1, pz = len(L.ov1), len(L.z)
-    if cs.rows is not None:
+    if cs.fd is not None:
         return float((cs.n_obs_y + cs.J * pz) * _LOG2PI)
     return float(p1 * np.sum(cs.ns * np.log(cs.sizes)) + (cs.N * p1 + cs.J * pz) * _LOG2PI)
 
@@ -353,7 +316,7 @@ def loglik_x(L: Layout, cs: ClusterStats, x1: tuple[str, ...], x2: tuple[str, ..
     if x1:
         ix = [cs.y.index(v) for v in x1]
         S = cs.S_total[np.ix_(ix, ix)]
-        if cs.rows is not None:  # lavaan's missing = "ml" path takes the covariates' covariance with divisor N - 1
+        if cs.fd is not None:  # lavaan's missing = "ml" path takes the covariates' covariance with divisor N - 1
             S = S * cs.N / (cs.N - 1)
         out += -cs.N / 2 * (len(ix) * _LOG2PI + np.linalg.slogdet(S)[1] + len(ix))
     if x2:
@@ -401,8 +364,12 @@ def _fit_free_moments(L: Layout, cs: ClusterStats, S1: np.ndarray, m1: np.ndarra
         return f, g
 
     th0 = np.concatenate([S1[t1[:, 0], t1[:, 1]], S2[t2[:, 0], t2[:, 1]], m1[k1], m2[k2]])
-    res = optimize.minimize(fg, th0, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 20000})
-    return float(res.fun), unpack(res.x)
+    res = _quasi_newton(fg, th0, "BFGS", {"gtol": 1e-9, "maxiter": 20000})
+    th = res.x
+    if not np.max(np.abs(res.jac)) < 1e-6 * max(1.0, abs(float(res.fun))):
+        # BFGS can stop at its first line search (a step out of the positive-definite region): Newton steps
+        th = _newton_polish(fg, th, 200)[0]
+    return float(fg(th)[0]), unpack(th)
 
 
 def em_saturated(L: Layout, cs: ClusterStats, tol: float = 1e-4, max_iter: int = 5000,
@@ -507,6 +474,51 @@ def _moment_start(L: Layout, cs: ClusterStats):
     if L.z:
         m2[L.i2_z] = cs.Z.mean(axis=0)
     return S1, m1, S2, m2
+
+
+def _quasi_newton(fg, th0: np.ndarray, method: str, options: dict[str, Any]):
+    """scipy's quasi-Newton run; when it stops early with a large gradient (its line search fails at the edge
+    of the positive-definite region, where ``fg`` returns 1e20), :func:`_bfgs_backtracking` continues."""
+    res = optimize.minimize(fg, th0, jac=True, method=method, options=options)
+    if not np.max(np.abs(res.jac)) < 1e-6 * max(1.0, abs(float(res.fun))):
+        x, f, g, it = _bfgs_backtracking(fg, res.x)
+        if f <= res.fun:
+            res.x, res.fun, res.jac, res.nit = x, f, g, res.nit + it
+    return res
+
+
+def _bfgs_backtracking(fg, x: np.ndarray, maxiter: int = 2000, tol: float = 1e-9):
+    """BFGS with an Armijo backtracking line search (which simply halves out of the non-positive-definite
+    region) and the initial inverse Hessian scaled after the first step."""
+    f, g = fg(x)
+    Hi = np.eye(x.size) / max(1.0, float(np.max(np.abs(g))))
+    it = 0
+    for it in range(1, maxiter + 1):
+        if np.max(np.abs(g)) < tol * max(1.0, abs(f)):
+            break
+        d = -Hi @ g
+        slope = float(g @ d)
+        if slope >= 0:
+            Hi = np.eye(x.size) / max(1.0, float(np.max(np.abs(g))))
+            d, slope = -Hi @ g, -float(Hi[0, 0] * g @ g)
+        t = 1.0
+        while t > 1e-14:
+            f_new, g_new = fg(x + t * d)
+            if f_new <= f + 1e-4 * t * slope:
+                break
+            t /= 2
+        else:
+            break
+        s_, y_ = t * d, g_new - g
+        sy = float(s_ @ y_)
+        if sy > 1e-12 * float(np.sqrt((s_ @ s_) * (y_ @ y_))):
+            if it == 1:
+                Hi = np.eye(x.size) * sy / float(y_ @ y_)
+            rho = 1.0 / sy
+            V = np.eye(x.size) - rho * np.outer(s_, y_)
+            Hi = V @ Hi @ V.T + rho * np.outer(s_, s_)
+        x, f, g = x + s_, f_new, g_new
+    return x, float(f), g, it
 
 
 def _num_hessian(fg, theta: np.ndarray) -> np.ndarray:
@@ -683,7 +695,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     model : str
         lavaan syntax with a ``level: 1`` (within) and a ``level: 2`` (between) block.
     data : pandas.DataFrame
-        One row per level-1 unit, complete data.
+        One row per level-1 unit; rows with missing values are deleted listwise unless ``fiml``.
     cluster : str
         The column of cluster identifiers.
     std_lv, fixed_x : bool
@@ -714,7 +726,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     L = Layout(ov1, ov2, z, both, within)
     x1 = tuple(spec1.ov_x) if fixed_x else ()
     x2 = tuple(spec2.ov_x) if fixed_x else ()
-    cs = cluster_stats(data, ov1, z, cluster, fiml=fiml, x=x1)
+    cs = cluster_stats(data, ov1, z, cluster, fiml=fiml, x=x1 + x2)
     pt = _build_partable(spec1, spec2, set(both))
     q = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
     # fixed.x values: level 1 total moments (divisor N), level 2 moments of the cluster values (divisor J)
@@ -756,14 +768,11 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
             f, gW, gm1, g2, gm2 = objective(L, cs, S1, m1, S2, m2, grad=True)
         except np.linalg.LinAlgError:
             return 1e20, np.zeros_like(th)
-        d1S, d1m = ram1.jacobian(th)
-        d2S, d2m = ram2.jacobian(th)
-        g = (d1S.reshape(q, -1) @ gW.ravel() + d1m @ gm1 + d2S.reshape(q, -1) @ g2.ravel() + d2m @ gm2)
+        g = ram1.vjp(th, (gW + gW.T) / 2.0, gm1) + ram2.vjp(th, (g2 + g2.T) / 2.0, gm2)
         return f, g
 
-    res = optimize.minimize(fg, th0, jac=True, method="L-BFGS-B",
-                            options={"maxiter": iter_max, "ftol": 1e-14, "gtol": 1e-9})
-    theta, nit = _newton_polish(fg, res.x, iter_max if cs.rows is None else 3)
+    res = _quasi_newton(fg, th0, "L-BFGS-B", {"maxiter": iter_max, "ftol": 1e-14, "gtol": 1e-9})
+    theta, nit = _newton_polish(fg, res.x, iter_max)
     f0, g0 = fg(theta)
     f0 = float(f0)
     gnorm = float(np.max(np.abs(g0))) / cs.N
@@ -786,11 +795,11 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     p1, p2 = len(ov1), len(ov2)
     fm1 = np.array([v in within for v in ov1])
     fm2 = np.ones(p2, dtype=bool)
-    if cs.rows is None:
+    if cs.fd is None:
         f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = em_saturated(L, cs)
     else:
         h1_S1, h1_m1, h1_S2, h1_m2 = S1s, m1s, S2s, m2s
-    if h1_exact or cs.rows is not None:
+    if h1_exact or cs.fd is not None:
         f_h1, (h1_S1, h1_m1, h1_S2, h1_m2) = _fit_free_moments(
             L, cs, h1_S1, h1_m1, h1_S2, h1_m2, np.ones((p1, p1), bool), fm1, np.ones((p2, p2), bool), fm2)
     # baseline: independence at both levels, the fixed covariates' block at its sample values
@@ -852,7 +861,7 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
 
 
 def fit_from_sem(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv: bool, fixed_x: bool, iter_max: int,
-                 estimator: str = "ML", missing: str = "listwise", **others: Any) -> TwoLevelFit:
+                 estimator: str = "ML", missing: str = "listwise", **others: Any) -> Any:
     """:func:`egovsem.sem` with a two-level model: refuse the options that two-level ML does not have."""
     if str(estimator).upper() != "ML":
         raise EgovsemError(f"estimator = {estimator!r}: a two-level model ('level:' blocks) is fitted by ML only.")
@@ -860,6 +869,7 @@ def fit_from_sem(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
         raise EgovsemError(f"missing = {missing!r}: a two-level model takes missing = 'listwise' (complete data) "
                            "or 'ml' / 'fiml' (full-information ML).")
     fiml = str(missing).lower() in ("ml", "fiml")
+    group, group_equal = others.pop("group", None), others.pop("group_equal", None)
     defaults: dict[str, Any] = {"meanstructure": None, "orthogonal": False, "std_ov": False, "group_partial": None,
                                 "group_equal": None, "constraints": None}
     for k, v in others.items():
@@ -869,5 +879,15 @@ def fit_from_sem(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
     from ..parallel import blas_one_thread
 
     with blas_one_thread():  # small matrices: threaded BLAS only adds overhead (and contends with other jobs)
+        if group is not None:
+            from .twolevel_groups import sem_twolevel_groups
+
+            if cluster is None:
+                raise EgovsemError("a model with 'level:' blocks needs cluster = (the column of cluster "
+                                   "identifiers); on the command line: --cluster COL.")
+            return sem_twolevel_groups(model, data, cluster=cluster, group=group, group_equal=group_equal,
+                                       std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max, fiml=fiml)
+        if group_equal:
+            raise EgovsemError(f"group_equal = {group_equal!r} needs group = (a multi-group model).")
         return sem_twolevel(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max,
                             fiml=fiml)
