@@ -104,7 +104,7 @@ def _partial_keys(group_partial) -> set[str]:
 
 def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
                         group_equal=(), group_partial=(), parameterization: str = "delta",
-                        identification: str = "lavaan") -> pd.DataFrame:
+                        identification: str = "lavaan", group_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """lavaan's parameter table of a multi-group model with ordered indicators.
 
     The one-group table of :func:`egovsem.sem.wls.wlsmv_partable` repeated for each group, with lavaan's
@@ -116,6 +116,9 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     thresholds the intercepts of the latent responses are freed (fixed to 0 again, i.e. equal to group 1's,
     once "intercepts" are equal, when the latent means are freed instead); with equal loadings the latent
     variances are freed. Items named in ``group_partial`` keep their group-2 intercept free.
+
+    ``group_rows``: the model's multi-group table (:func:`egovsem.sem.partable.specify` with ``ngroups``);
+    its user rows give each group its label, fixed value or freed row of a ``c(...)`` modifier.
     """
     base = wlsmv_partable(spec, ordered, nthresholds)
     lv, ordset = set(spec.lv), set(ordered)
@@ -125,6 +128,8 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     for g in range(1, ngroups + 1):
         b = base.copy()
         b["group"] = g
+        if group_rows is not None:
+            _apply_group_rows(b, group_rows[group_rows["group"] == g])
         if g > 1:
             if "thresholds" in ge:
                 if parameterization == "delta":
@@ -198,6 +203,21 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     pt["id"] = np.arange(1, len(pt) + 1)
     pt["plabel"] = [f".p{i}." for i in pt["id"]]
     return pt
+
+
+def _apply_group_rows(b: pd.DataFrame, rows: pd.DataFrame) -> None:
+    """Copy label, free/fixed and the fixed value of the user rows of one group's table into ``b``."""
+    key = rows["lhs"] + "\r" + rows["op"] + "\r" + rows["rhs"].astype(str)
+    by_key = {k: r for k, r in zip(key, rows.itertuples())}
+    for i in b.index[b["user"] == 1]:
+        r = by_key.get(f"{b.at[i, 'lhs']}\r{b.at[i, 'op']}\r{b.at[i, 'rhs']}")
+        if r is None:
+            continue
+        b.at[i, "label"] = r.label if isinstance(r.label, str) else ""
+        if r.free > 0 and b.at[i, "free"] <= 0:
+            b.at[i, "free"], b.at[i, "ustart"] = 10**6 + int(i), np.nan
+        elif r.free <= 0 and b.at[i, "free"] > 0:
+            b.at[i, "free"], b.at[i, "ustart"] = 0, r.ustart
 
 
 # ---------------------------------------------------------------------------------- the model --
@@ -311,7 +331,11 @@ class WLSMVMultiGroupResults:
     Attributes
     ----------
     params : DataFrame
-        lavaan's ``parameterEstimates(fit)`` rows: lhs, op, rhs, group, label, free, est, se, z, pvalue.
+        lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows: lhs, op, rhs, group, label, free,
+        est, se, z, pvalue, std.lv, std.all, std.nox; ``:=`` rows last (group 0, delta-method SEs).
+    r2 : Series
+        R-squared of the latent responses and the dependent latent variables in each group
+        (``lavInspect(fit, "r2")``), indexed by (group label, variable).
     fit_measures : Series
         lavaan's ``fitMeasures(fit)`` names for WLSMV.
     group_labels : list
@@ -339,6 +363,7 @@ class WLSMVMultiGroupResults:
     delta: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     info: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     meat: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    r2: pd.Series = dataclasses.field(default_factory=lambda: pd.Series(dtype=float, name="r2"))
 
     def to_json(self, path=None, *, indent: int = 2) -> str:
         """The estimates and fit measures as JSON (written to ``path`` if given)."""
@@ -432,7 +457,7 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     from .model import Model
 
     if isinstance(model, str):
-        model = Model(model)
+        model = Model(model, group=group)  # group: per-group modifiers c(...) are accepted
     if parameterization not in PARAMETERIZATIONS:
         raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
     if isinstance(group_equal, str):
@@ -475,7 +500,13 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
         stats = prepare_data(d, spec.ov, missing="listwise", continuous=False)
         osts.append(ordinal_stats(stats.X, list(spec.ov), ords))
     nth = {v: len(osts[0].thresholds[v]) for v in ords}
-    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification)
+    group_rows = None
+    if G > 1:  # each group's c(...) modifiers (labels, fixed values) from the model's multi-group table
+        from .model import spec_options
+        from .partable import specify
+
+        group_rows = specify(model.model, meanstructure=True, ngroups=G, **spec_options(model.opts)).partable
+    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification, group_rows)
     q = int(pt["free"].max())
     ov, lv = tuple(spec.ov), tuple(spec.lv)
     gms = [_GroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), ov, lv, q, par) for g in range(G)]
@@ -513,11 +544,11 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     UG = U @ Gst
     sigmas = [gm.moments(theta) for gm in gms]
     fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt)
-    params = _params(pt, theta, vcov, gms, spec)
+    params, r2 = _params(pt, theta, vcov, gms, spec, labels)
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
                                   parameterization=par, ugamma=UG, nobs=[int(n) for n in Ns],
-                                  delta=Dst, info=A, meat=B)
+                                  delta=Dst, info=A, meat=B, r2=r2)
 
 
 def _blockdiag(mats):
@@ -558,30 +589,65 @@ def _start(pt, osts, ov, lv, q, par) -> np.ndarray:
     return np.nan_to_num(theta)
 
 
-def _params(pt, theta, vcov, gms, spec) -> pd.DataFrame:
+def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series]:
+    """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows (``:=`` rows last) and
+    ``lavInspect(fit, "r2")`` (indexed by group label and variable).
+
+    Each group is standardised by its own implied covariance of the latent responses and latent variables
+    (:func:`egovsem.sem.standardize.standardized_columns`, with the residual variances that the delta
+    parameterisation derives filled in); thresholds and scale rows as
+    :func:`egovsem.sem.standardize.ordinal_standardized`."""
+    from .defined import defined_rows
+    from .standardize import ordinal_standardized, r_squared, standardized_columns
+
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None))
     est = np.where(pt["free"] > 0, theta[np.maximum(pt["free"].to_numpy() - 1, 0)], pt["ustart"].fillna(0.0))
     se = np.where(pt["free"] > 0, se_all[np.maximum(pt["free"].to_numpy() - 1, 0)], 0.0)
     est = est.astype(float)
     ov = list(spec.ov)
+    std = {k: np.full(len(pt), np.nan) for k in ("std.lv", "std.all", "std.nox")}
+    r2 = []
     for g, gm in enumerate(gms):
         _Sig, _mu, dl, resid = gm.parts(theta)
-        rows = pt["group"] == g + 1
+        rows = (pt["group"] == g + 1).to_numpy()
+        ram = gm.ram
         for j, v in enumerate(ov):
             if gm.parameterization == "delta":
-                sel = rows & (pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)
-                est[sel.to_numpy()] = resid[j]
+                sel = rows & ((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy()
+                est[sel] = resid[j]
             else:
-                sel = rows & (pt["op"] == "~*~") & (pt["lhs"] == v)
-                est[sel.to_numpy()] = dl[j]
+                sel = rows & ((pt["op"] == "~*~") & (pt["lhs"] == v)).to_numpy()
+                est[sel] = dl[j]
+        if gm.parameterization == "delta":
+            S0 = ram.S0.copy()
+            S0[np.arange(len(ov)), np.arange(len(ov))] = resid
+            ram = dataclasses.replace(ram, S0=S0)
+        ptg = pt[rows]
+        cols = standardized_columns(ptg, est[rows], ram, theta, spec)
+        C = ram.implied(theta)[3]
+        ordinal_standardized(ptg, est[rows], {v: float(np.sqrt(C[j, j])) for j, v in enumerate(ov)}, cols)
+        for k, v in cols.items():
+            std[k][rows] = v
+        rg = r_squared(ram, theta, spec)
+        rg.index = pd.MultiIndex.from_product([[labels[g]], rg.index])
+        r2.append(rg)
     out = pt[["lhs", "op", "rhs", "group", "label", "free"]].copy()
     out["est"] = est
     out["se"] = se
+    for k, v in std.items():
+        out[k] = v
+    if spec.defined:
+        dr = defined_rows(spec.defined, pt, est, theta, vcov, std)
+        dr["free"] = 0
+        out = pd.concat([out, dr[out.columns]], ignore_index=True)
+    se_o = out["se"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > 0, est / se, np.nan)
+        z = np.where(se_o > 0, out["est"].to_numpy(dtype=float) / se_o, np.nan)
     out["z"] = z
     out["pvalue"] = 2 * special.ndtr(-np.abs(z))
-    return out.reset_index(drop=True)
+    cols_order = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue", "std.lv", "std.all",
+                  "std.nox"]
+    return out[cols_order].reset_index(drop=True), pd.concat(r2).rename("r2")
 
 
 def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt) -> pd.Series:
