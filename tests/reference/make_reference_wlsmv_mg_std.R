@@ -39,3 +39,13 @@ for (par in c("delta", "theta")) {
     write_ref(tab, file.path(OUT, paste0(case, "_r2.csv")))
   }
 }
+
+# lavaan's printed summary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE) of two cases
+for (par in c("delta", "theta")) {
+  fit <- cfa(M, data = d, ordered = TRUE, estimator = "WLSMV", group = "school",
+             group.equal = eqs[["scalar"]], parameterization = par)
+  txt <- capture.output(summary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE))
+  txt <- sub("[[:space:]]+$", "", txt)
+  writeLines(c(paste0("# lavaan ", packageVersion("lavaan"), ": ", par, "_scalar"), txt),
+             file.path(OUT, paste0(par, "_scalar_summary.txt")))
+}

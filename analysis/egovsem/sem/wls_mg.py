@@ -520,7 +520,10 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
                                   f"give only {ndat} sample statistics (df = {df}).")
     theta0 = _start(pt, osts, ov, lv, q, par)
     discs = [_DWLSGroup(gm, o.wls_obs, o.wls_v_diag) for gm, o in zip(gms, osts)]
-    state = minimize_groups(discs, theta0, weights=c, iter_max=iter_max)
+    # lavaan's DWLS objective of group g is (N_g - 1) / N_g F_g, weighted by N_g / N: so its minimum and its
+    # statistic chisq = 2 N fmin = sum_g (N_g - 1) F_g weigh each group by N_g - 1
+    wobj = (Ns - 1.0) / N
+    state = minimize_groups(discs, theta0, weights=wobj, iter_max=iter_max)
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
@@ -543,7 +546,7 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     U = np.diag(wst) - WD @ Ainv @ WD.T
     UG = U @ Gst
     sigmas = [gm.moments(theta) for gm in gms]
-    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt)
+    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt, wobj)
     params, r2 = _params(pt, theta, vcov, gms, spec, labels)
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
@@ -650,23 +653,23 @@ def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series
     return out[cols_order].reset_index(drop=True), pd.concat(r2).rename("r2")
 
 
-def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt) -> pd.Series:
+def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt, wobj) -> pd.Series:
     Nf = N - G
-    X2 = Nf * F
-    out: dict[str, float] = {"npar": q, "fmin": 0.5 * Nf / N * F, "chisq": X2, "df": df,
+    X2 = N * F  # F = sum_g (N_g - 1) / N F_g
+    out: dict[str, float] = {"npar": q, "fmin": 0.5 * F, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
     ss = scaled_shifted(UG, X2, df)
     # baseline: thresholds fit exactly, correlations 0 (in each group)
     X2b = 0.0
     dfb = 0
     UGb = []
-    for cg, o in zip(c, osts):
+    for wg, o in zip(wobj, osts):
         n1 = sum(len(o.thresholds[v]) for v in o.ordered)
         rc = o.wls_obs[n1:]
-        X2b += cg * float(np.sum(o.wls_v_diag[n1:] * rc * rc))
+        X2b += wg * float(np.sum(o.wls_v_diag[n1:] * rc * rc))
         dfb += rc.size
         UGb.append(o.wls_v_diag[n1:, None] * o.gamma[n1:, n1:])
-    X2b *= Nf
+    X2b *= N
     ssb = scaled_shifted(_blockdiag(UGb), X2b, dfb)
     out.update({"chisq.scaled": ss["stat"], "df.scaled": df, "pvalue.scaled": ss["pvalue"],
                 "chisq.scaling.factor": ss["scaling"], "baseline.chisq": X2b, "baseline.df": dfb,
