@@ -26,10 +26,12 @@ the scale factors (delta) or residual variances (theta) of groups 2..G and the l
 fixed are freed in groups 2..G; an equality with a row that is fixed in group 1 fixes the
 row (``"residuals"`` in the theta parameterisation).
 
-Estimation: DWLS ``F = sum_g (N_g / N) sum_i w_gi (s_gi - sigma_gi)^2`` by the engine's optimiser (Gauss-Newton)
+Estimation: DWLS ``F = sum_g ((N_g - 1) / N) sum_i w_gi (s_gi - sigma_gi)^2`` (lavaan's: each group's DWLS
+objective carries ``(N_g - 1) / N_g`` and is weighted by ``N_g / N``) by the engine's optimiser (Gauss-Newton)
 with a central-difference Jacobian. Standard errors: lavaan's robust.sem sandwich
 ``A^-1 B A^-1 / (N - G)`` with ``A = sum_g c_g Delta_g' W_g Delta_g``, ``B = sum_g c_g Delta_g' W_g Gamma_g W_g
-Delta_g`` (``c_g = N_g / N``). Test: ``chisq = (N - G) F``, scaled-shifted from ``U Gamma`` of the stacked
+Delta_g`` (``c_g = N_g / N``). Test: ``chisq = N F = sum_g (N_g - 1) F_g``, scaled-shifted from ``U Gamma`` of
+the stacked
 groups. lavaan 0.6-14 reports no robust CFI/TLI/RMSEA for multi-group WLSMV (NA), nor do we.
 """
 from __future__ import annotations
