@@ -8,6 +8,8 @@ intercepts) models. Every row of ``parameterEstimates(fit, standardized = TRUE, 
 """
 from __future__ import annotations
 
+import json
+import re
 import warnings
 
 import pandas as pd
@@ -71,3 +73,76 @@ def test_r2_matches_lavaan(case):
         for r in ref.itertuples():
             ours = float(fit.r2[(labels[int(r.group) - 1], r.variable)])
             assert close(ours, float(r.r2), 1e-3), (r.group, r.variable, ours, r.r2)
+
+
+NUM = re.compile(r"-?\d+\.\d+|(?<![\w.])-?\d+(?![\w.])")
+
+
+def _lavaan_summary(case: str) -> list[str]:
+    text = (REF / SUB / f"{case}_summary.txt").read_text(encoding="utf-8").splitlines()
+    assert text[0].startswith("# lavaan 0.6.14")
+    return text[1:]
+
+
+@pytest.mark.parametrize("case", ["delta_scalar", "theta_scalar"])
+def test_summary_fit_part_is_what_lavaan_prints(case):
+    """The lines from "Model Test User Model:" to "Parameter Estimates:" of lavaan's summary (the test
+    statistic of each group included, the robust rows NA): same labels, numbers ending in the same columns,
+    each within one unit of the third decimal (rounding of values that agree to 1e-3)."""
+    text = _fit(case).summary().splitlines()
+    ref = _lavaan_summary(case)
+
+    def part(lines):
+        a = lines.index("Model Test User Model:")
+        b = lines.index("Parameter Estimates:")
+        out = lines[a:b]
+        while out and not out[-1].strip():
+            out.pop()
+        return out
+
+    ours, theirs = part(text), part(ref)
+    assert len(ours) == len(theirs), "\n".join(ours)
+    for a, b in zip(ours, theirs):
+        na = [(m.end(), m.group()) for m in NUM.finditer(a) if m.start() >= 43]
+        nb = [(m.end(), m.group()) for m in NUM.finditer(b) if m.start() >= 43]
+        assert NUM.sub("#", a[:45]).rstrip() == NUM.sub("#", b[:45]).rstrip(), (a, b)
+        assert [c for c, _ in na] == [c for c, _ in nb], (a, b)
+        assert a.rstrip().endswith("NA") == b.rstrip().endswith("NA"), (a, b)
+        for (_, x), (_, y) in zip(na, nb):
+            assert abs(float(x) - float(y)) <= 1.0000001e-3, (a, b)
+
+
+@pytest.mark.parametrize("case", ["delta_scalar", "theta_scalar"])
+def test_summary_parameter_part_has_lavaan_sections(case):
+    """Each group's block with lavaan's section titles in lavaan's order (Scales y* and R-Square per group),
+    the printed estimates and standardised values those of the lavaan rows (checked in full above)."""
+    text = _fit(case).summary()
+    ref = "\n".join(_lavaan_summary(case))
+    titles = ("Group 1 [Pasteur]:", "Latent Variables:", "Regressions:", "Intercepts:", "Thresholds:",
+              "Variances:", "Scales y*:", "R-Square:", "Group 2 [Grant-White]:", "Defined Parameters:")
+    pos_ours = [text.find(t) for t in titles]
+    pos_ref = [ref.find(t) for t in titles]
+    assert all(p >= 0 for p in pos_ours) and pos_ours == sorted(pos_ours)
+    assert pos_ref == sorted(pos_ref)
+    assert text.count("R-Square:") == ref.count("R-Square:") == 2
+    assert text.count("Scales y*:") == ref.count("Scales y*:") == 2
+    for line in ("    x2|t4", "    x6|t1", "    bdiff", "    l2b"):
+        ours = [ln for ln in text.splitlines() if ln.startswith(line + " ")]
+        theirs = [ln for ln in ref.splitlines() if ln.startswith(line + " ")]
+        assert [NUM.findall(x)[-2:] for x in ours] == [NUM.findall(x)[-2:] for x in theirs], (ours, theirs)
+
+
+def test_to_json_has_the_single_group_keys(tmp_path):
+    fit = _fit("delta_scalar")
+    path = tmp_path / "fit.json"
+    doc = json.loads(fit.to_json(path))
+    assert json.loads(path.read_text(encoding="utf-8")) == doc
+    for key in ("converged", "estimator", "method", "missing", "nobs", "ntotal", "n_dropped", "iterations",
+                "params", "fit", "r2", "versions", "parameterization", "groups", "group_nobs"):
+        assert key in doc, key
+    assert doc["nobs"] == 301 and doc["group_nobs"] == [156, 145] and doc["estimator"] == "WLSMV"
+    ref = read_ref("delta_scalar", "r2", SUB)
+    assert abs(doc["r2"]["Grant-White/textual"] - float(ref["r2"].iloc[-1])) < 1e-3
+    rows = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in doc["params"]}
+    assert abs(rows[("x1", "|", "t1", 2)]["std.all"] - (-0.9199391102)) < 1e-3
+    assert rows[("bdiff", ":=", "b1 - b2", 0)]["se"] > 0

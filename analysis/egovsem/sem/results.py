@@ -42,7 +42,36 @@ from .defined import defined_rows
 from .options import Options
 
 __all__ = ["Results", "SampleStatsPart", "Estimates", "OrdinalPart", "Vcov", "TestPart", "BootstrapPart",
-           "PARAM_COLUMNS"]
+           "PARAM_COLUMNS", "fit_dict"]
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, (np.floating, float)):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def fit_dict(params: pd.DataFrame, fit_measures: pd.Series, r2: pd.Series, *, converged: bool, estimator: str,
+             missing: str, nobs: int, ntotal: int, n_dropped: int, iterations: int) -> dict[str, Any]:
+    """The JSON document of a CB-SEM fit (:meth:`Results.to_dict`; also multi-group WLSMV's): ``converged,
+    estimator, method, missing, nobs, ntotal, n_dropped, iterations, params, fit, r2, versions``; NaN as null,
+    R-squared keyed ``variable`` or ``group/variable``."""
+    import scipy
+
+    from .. import __version__
+
+    versions = {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__, "pandas": pd.__version__}
+    return {
+        "converged": bool(converged), "estimator": estimator, "method": "cbsem", "missing": missing,
+        "nobs": int(nobs), "ntotal": int(ntotal), "n_dropped": int(n_dropped), "iterations": int(iterations),
+        "params": [{k: _clean(v) for k, v in row.items()} for row in params.to_dict(orient="records")],
+        "fit": {k: _clean(v) for k, v in fit_measures.items()},
+        "r2": {("/".join(map(str, k)) if isinstance(k, tuple) else k): _clean(v) for k, v in r2.items()},
+        "versions": versions,
+    }
+
 
 PARAM_COLUMNS = ["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper",
                  "std.lv", "std.all", "std.nox"]
@@ -624,28 +653,11 @@ class Results:
 
     # -- output -------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from .. import __version__
-
-        def clean(v: Any) -> Any:
-            if isinstance(v, (np.floating, float)):
-                return None if not np.isfinite(v) else float(v)
-            if isinstance(v, np.integer):
-                return int(v)
-            return v
-
-        params = [{k: clean(v) for k, v in row.items()} for row in self.params.to_dict(orient="records")]
-        fit = {k: clean(v) for k, v in self.fit_measures.items()}
-        import scipy
-        versions = {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
-                    "pandas": pd.__version__}
-        out = {
-            "converged": self.converged, "estimator": self.estimator, "method": "cbsem", "missing": self.missing,
-            "nobs": self.nobs, "ntotal": self.sample.ntotal, "n_dropped": self.n_dropped,
-            "iterations": self.iterations, "params": params, "fit": fit,
-            "r2": {("/".join(map(str, k)) if isinstance(k, tuple) else k): clean(v) for k, v in self.r2.items()},
-            "versions": versions,
-            **({"missing_report": self.missing_report().to_dict()} if self.missing == "fiml" else {}),
-        }
+        out = fit_dict(self.params, self.fit_measures, self.r2, converged=self.converged, estimator=self.estimator,
+                       missing=self.missing, nobs=self.nobs, ntotal=self.sample.ntotal, n_dropped=self.n_dropped,
+                       iterations=self.iterations)
+        if self.missing == "fiml":
+            out["missing_report"] = self.missing_report().to_dict()
         if self.bootstrap_part is not None:
             out["bootstrap"] = {k: v for k, v in self.bootstrap_part.info.items() if k != "n_jobs"}
         return out

@@ -349,6 +349,10 @@ class WLSMVMultiGroupResults:
     ordinal : list of OrdinalStats
         Each group's first stage.
     converged : bool
+    group_chisq : list of float
+        Each group's test statistic ``(N_g - 1) F_g`` (lavaan's "Test statistic for each group").
+    iterations, n_dropped : int
+        The optimiser's iterations; the rows deleted listwise.
     """
 
     params: pd.DataFrame
@@ -366,33 +370,36 @@ class WLSMVMultiGroupResults:
     info: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     meat: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     r2: pd.Series = dataclasses.field(default_factory=lambda: pd.Series(dtype=float, name="r2"))
+    group_chisq: list[float] = dataclasses.field(default_factory=list)
+    iterations: int = 0
+    n_dropped: int = 0
+
+    def to_dict(self) -> dict:
+        """The fit as a JSON-ready dict (:func:`egovsem.sem.wls_mg_report.mg_to_dict`)."""
+        from .wls_mg_report import mg_to_dict
+
+        return mg_to_dict(self)
 
     def to_json(self, path=None, *, indent: int = 2) -> str:
-        """The estimates and fit measures as JSON (written to ``path`` if given)."""
+        """The estimates, fit measures and R-squared as JSON (written to ``path`` if given); the keys of
+        :meth:`egovsem.sem.results.Results.to_json` with ``parameterization``, ``groups``, ``group_nobs``."""
         import json
 
-        doc = {"estimator": "WLSMV", "parameterization": self.parameterization,
-               "groups": [str(g) for g in self.group_labels], "nobs": self.nobs, "converged": self.converged,
-               "params": json.loads(self.params.to_json(orient="records")),
-               "fit_measures": {k: (None if not np.isfinite(v) else float(v)) for k, v in self.fit_measures.items()}}
-        text = json.dumps(doc, indent=indent)
+        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
         if path is not None:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            from ..safe_write import atomic_write_text
+
+            atomic_write_text(path, text + "\n")
         return text
 
     def summary(self) -> str:
-        """A short text report: the test statistics and the parameter table."""
-        fm = self.fit_measures
-        lines = [f"WLSMV ({self.parameterization} parameterization), {len(self.group_labels)} group(s): "
-                 + ", ".join(f"{g} (N = {n})" for g, n in zip(self.group_labels, self.nobs)),
-                 f"  chisq = {fm['chisq']:.3f}, df = {int(fm['df'])}, chisq.scaled = {fm['chisq.scaled']:.3f}, "
-                 f"p = {fm['pvalue.scaled']:.4f}",
-                 f"  CFI.scaled = {fm['cfi.scaled']:.3f}, TLI.scaled = {fm['tli.scaled']:.3f}, "
-                 f"RMSEA.scaled = {fm['rmsea.scaled']:.3f}, SRMR = {fm['srmr']:.3f}", ""]
-        cols = ["lhs", "op", "rhs", "group", "est", "se", "z", "pvalue"]
-        lines.append(self.params[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-        return "\n".join(lines)
+        """lavaan-like text (:func:`egovsem.sem.wls_mg_report.mg_summary_text`)."""
+        from .wls_mg_report import mg_summary_text
+
+        return mg_summary_text(self)
+
+    def __str__(self) -> str:
+        return self.summary()
 
 
 # ------------------------------------------------------------------------------------ the fit --
@@ -487,11 +494,13 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
         from .multigroup import split_groups
 
         labels, parts = split_groups(data, group)
+    n_all = sum(len(d) for d in parts)
     parts = [d.dropna(subset=list(spec.ov)) for d in parts]
     _check_categories(parts, ords, labels, str(group))
     with one_blas_thread():
-        return _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max,
-                    identification)
+        res = _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max,
+                   identification)
+    return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter_max,
@@ -553,7 +562,8 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
                                   parameterization=par, ugamma=UG, nobs=[int(n) for n in Ns],
-                                  delta=Dst, info=A, meat=B, r2=r2)
+                                  delta=Dst, info=A, meat=B, r2=r2, iterations=int(state.iterations),
+                                  group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
 
 
 def _blockdiag(mats):
