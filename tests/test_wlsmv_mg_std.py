@@ -146,3 +146,31 @@ def test_to_json_has_the_single_group_keys(tmp_path):
     rows = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in doc["params"]}
     assert abs(rows[("x1", "|", "t1", 2)]["std.all"] - (-0.9199391102)) < 1e-3
     assert rows[("bdiff", ":=", "b1 - b2", 0)]["se"] > 0
+
+
+@pytest.mark.parametrize("ge", [[], ["thresholds", "loadings"]])
+def test_empty_category_in_one_group_as_lavaan(ge):
+    """lavaan stops ("some categories of variable `x1' are empty in group 2; frequencies are [27 34 33 51 0]",
+    tests/reference/wlsmv_mg_std/empty_category_lavaan.txt); egovsem raises EmptyCategoryError (a DataError)
+    naming the same item, group and frequencies, and the group's value."""
+    from egovsem._errors import DataError, EmptyCategoryError
+
+    lines = (REF / SUB / "empty_category_lavaan.txt").read_text(encoding="utf-8").splitlines()
+    lav = dict(line.split("\t") for line in lines)["+".join(ge)]
+    m = re.search(r"variable `(\w+)' are empty in group (\d+); frequencies are \[([\d ]+)\]", lav)
+    assert m is not None, lav
+    data = pd.read_csv(REF / "wlsmv_mg" / "hs5_school.csv")
+    data.loc[(data["school"] == "Grant-White") & (data["x1"] == 5), "x1"] = 4
+    with pytest.raises(EmptyCategoryError) as info:
+        fit_wlsmv_multigroup("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", data, True, group="school",
+                             group_equal=ge)
+    e = info.value
+    assert isinstance(e, DataError)
+    assert e.item == m.group(1) and e.group_index == int(m.group(2))
+    assert e.frequencies == [int(x) for x in m.group(3).split()]
+    assert e.group == "school" and e.group_label == "Grant-White" and e.empty == [5]
+    assert "empty in group 2 (school='Grant-White')" in str(e) and "[27, 34, 33, 51, 0]" in str(e)
+    import pickle
+
+    e2 = pickle.loads(pickle.dumps(e))
+    assert str(e2) == str(e) and e2.frequencies == e.frequencies

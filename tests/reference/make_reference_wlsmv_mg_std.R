@@ -49,3 +49,18 @@ for (par in c("delta", "theta")) {
   writeLines(c(paste0("# lavaan ", packageVersion("lavaan"), ": ", par, "_scalar"), txt),
              file.path(OUT, paste0(par, "_scalar_summary.txt")))
 }
+
+# a category that one group never uses: x1's top category recoded to 4 in Grant-White (group 2 in
+# lavaan's order); lavaan stops with an error naming the item, the group and the frequencies
+d_empty <- d
+d_empty$x1[d_empty$school == "Grant-White" & d_empty$x1 == 5] <- 4
+M0 <- "visual =~ x1 + x2 + x3
+       textual =~ x4 + x5 + x6"
+for (ge in list("", c("thresholds", "loadings"))) {
+  msg <- tryCatch({
+    cfa(M0, data = d_empty, ordered = TRUE, estimator = "WLSMV", group = "school", group.equal = ge)
+    "no error"
+  }, error = function(e) conditionMessage(e))
+  cat(paste0(paste(ge, collapse = "+"), "\t", msg, "\n"),
+      file = file.path(OUT, "empty_category_lavaan.txt"), append = !identical(ge, ""))
+}

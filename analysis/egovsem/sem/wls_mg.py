@@ -44,7 +44,15 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import ConvergenceWarning, DataError, EgovsemError, IdentificationError, NotAvailableError, caller_stacklevel
+from .._errors import (
+    ConvergenceWarning,
+    DataError,
+    EgovsemError,
+    EmptyCategoryError,
+    IdentificationError,
+    NotAvailableError,
+    caller_stacklevel,
+)
 from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
 from .discrepancy import Discrepancy, minimize_groups
@@ -418,11 +426,12 @@ def _check_categories(parts: list[pd.DataFrame], ords: list[str], labels, group:
             freq = [int(counts.get(c, 0)) for c in levels]
             missing = [c for c, f in zip(levels, freq) if f == 0]
             if missing:
-                raise DataError(
+                raise EmptyCategoryError(
                     f"The ordered item {v!r}: category/ies {missing} are empty in group {g} ({group}={lab!r}); "
                     f"frequencies are {freq} for categories {levels}. lavaan 0.6-14 stops here too (\"some "
                     "categories of variable are empty in group\"): thresholds cannot differ in number across "
-                    "groups. Collapse the empty category with a neighbouring one in every group, or drop the item.")
+                    "groups. Collapse the empty category with a neighbouring one in every group, or drop the item.",
+                    item=v, group=group, group_label=lab, group_index=g, categories=levels, frequencies=freq)
 
 
 def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str | None = None,
