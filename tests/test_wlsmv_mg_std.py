@@ -174,3 +174,23 @@ def test_empty_category_in_one_group_as_lavaan(ge):
 
     e2 = pickle.loads(pickle.dumps(e))
     assert str(e2) == str(e) and e2.frequencies == e.frequencies
+
+
+@pytest.mark.parametrize("par", ["delta", "theta"])
+def test_analytic_jacobian_equals_central_differences(par):
+    """The analytic Delta of multi-group WLSMV (scale factors, derived residual variances, a residual
+    covariance, a regression, equal thresholds) against central differences at the estimates."""
+    import numpy as np
+    from egovsem.sem.wls_mg import _GroupModel
+
+    data = pd.read_csv(REF / "wlsmv_mg" / "hs5_school.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_wlsmv_multigroup(MODEL + "\nx1 ~~ x4", data, True, group="school",
+                                   group_equal=["thresholds", "loadings"], parameterization=par)
+    pt, q = fit.partable, fit.theta.size
+    for g in (1, 2):
+        gm = _GroupModel.build(pt[pt["group"] == g].reset_index(drop=True), tuple(fit.ordinal[0].names),
+                               ("visual", "textual"), q, par)
+        a, b = gm.jacobian(fit.theta), gm.jacobian_numeric(fit.theta)
+        assert a.shape == b.shape and np.abs(a - b).max() < 1e-7

@@ -294,6 +294,39 @@ class _GroupModel:
         return np.concatenate([th, corr], axis=-1)
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """``Delta = d moments / d theta`` (rows as wls.obs), analytic: the RAM derivatives of ``Sigma*`` and
+        ``mu*`` (:meth:`egovsem.sem.ram.RAM.jacobian`) with the chain rule through the scale factors and, in the
+        delta parameterisation, through the residual variances that keep ``diag(Sigma*) = 1 / delta^2``."""
+        q, p = theta.size, self.ram.p
+        Sig, mu, dl, resid = self.parts(theta)
+        ci, cj = self.ci, self.cj
+        ddl = np.zeros((q, p))
+        if self.parameterization == "delta":
+            S0 = self.ram.S0.copy()
+            S0[np.arange(p), np.arange(p)] = resid
+            dS, dmu = dataclasses.replace(self.ram, S0=S0).jacobian(theta)
+            A = self.ram.matrices(theta)[0]
+            Gp = np.linalg.inv(np.eye(A.shape[0]) - A)[:p, :p]
+            free = np.flatnonzero(self.scale_par >= 0)
+            target = np.zeros((q, p))
+            np.add.at(target, (self.scale_par[free], free), -2.0 / dl[free] ** 3)
+            np.add.at(ddl, (self.scale_par[free], free), 1.0)
+            dres = np.linalg.solve(Gp ** 2, (target - np.diagonal(dS, axis1=1, axis2=2)).T).T  # (q, p)
+            d_off = dS[:, ci, cj] + dres @ (Gp[ci] * Gp[cj]).T
+        else:
+            dS, dmu = self.ram.jacobian(theta)
+            ddl = -0.5 * dl ** 3 * np.diagonal(dS, axis1=1, axis2=2)
+            d_off = dS[:, ci, cj]
+        it = self.th_item
+        tau = theta[self.th_par]
+        d_th = ddl[:, it] * (tau - mu[it]) - dl[it] * dmu[:, it]
+        np.add.at(d_th, (self.th_par, np.arange(it.size)), dl[it])
+        s_off = Sig[ci, cj]
+        d_corr = (ddl[:, ci] * dl[cj] + dl[ci] * ddl[:, cj]) * s_off + dl[ci] * dl[cj] * d_off
+        return np.concatenate([d_th, d_corr], axis=1).T
+
+    def jacobian_numeric(self, theta: np.ndarray) -> np.ndarray:
+        """:meth:`jacobian` by central differences (a check of the analytic one)."""
         q = theta.size
         h = 1e-6 * np.maximum(1.0, np.abs(theta))
         T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])
