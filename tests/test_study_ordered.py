@@ -94,3 +94,34 @@ def test_ordered_config_errors(tmp_path):
     assert load_config(_config(tmp_path, missing=None)).missing == "listwise"
     with pytest.raises(EgovsemError, match="'ordered' key .* 'NOPE', which is not an item of the instrument"):
         run_study(_config(tmp_path, ordered=["NOPE"]))
+
+
+def test_run_ordered_notes_an_empty_category_and_continues(tmp_path):
+    """Invariance across all three respondent types: some item's category is never chosen in one group
+    (e.g. VC1 = 1 among resp_type 3), so multi-group WLSMV cannot be fitted (lavaan stops too). The run
+    says so in en and zh (notes, methods text), writes no invariance table, and finishes every other part."""
+    from egovsem._errors import EmptyCategoryError
+    from egovsem.sem.wls_mg import fit_wlsmv_multigroup
+    from egovsem.tables import cfa_syntax
+
+    res = run_study(_config(tmp_path, invariance="resp_type"))
+    out = tmp_path / "out"
+    notes = dict(res.notes)
+    assert "invariance" in notes and res.invariance is None
+    en, zh = notes["invariance"]
+    # the same error, raised directly on the run's data
+    text = res.config.model_text("value_net")
+    with pytest.raises(EmptyCategoryError) as info:
+        fit_wlsmv_multigroup(cfa_syntax(_blocks(text)), res.data, True, group="resp_type")
+    e = info.value
+    assert f"no respondent chose category {e.empty[0]} of the ordinal item {e.item}" in en
+    assert "resp_type = " + str(e.group_label) in en and "Measurement invariance by resp_type is not tested" in en
+    assert f"有序题项{e.item}的类别{e.empty[0]}" in zh and "未检验按resp_type的测量不变性" in zh
+    d = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert en in d["notes"] and "invariance" not in d
+    assert d["models"]["value_net"]["estimator"] == "WLSMV"
+    assert not list((out / "tables" / "en").glob("*invariance*"))
+    methods_en = (out / "methods_en.md").read_text(encoding="utf-8")
+    methods_zh = (out / "methods_zh.md").read_text(encoding="utf-8")
+    assert en in methods_en and zh in methods_zh
+    assert "Wu-Estabrook" not in methods_en  # not claimed

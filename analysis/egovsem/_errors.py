@@ -21,6 +21,43 @@ class DataError(EgovsemError):
     """The data do not fit the model or the instrument (the message names column and row)."""
 
 
+class EmptyCategoryError(DataError):
+    """An ordered item has a category that one group never uses: multi-group WLSMV cannot fit it (lavaan
+    0.6-14 stops too: "some categories of variable are empty in group").
+
+    Attributes
+    ----------
+    item : str
+        The ordered item.
+    group, group_label
+        The grouping column and the group's value; ``group_index`` its number (1-based, lavaan's order).
+    categories, frequencies : list
+        The item's categories over all groups and their counts in that group.
+    empty : list
+        The categories that group never uses.
+    """
+
+    def __init__(self, message: str, *, item: str, group: str, group_label: Any, group_index: int,
+                 categories: list, frequencies: list[int]) -> None:
+        super().__init__(message)
+        self.item = item
+        self.group = group
+        self.group_label = group_label
+        self.group_index = group_index
+        self.categories = list(categories)
+        self.frequencies = list(frequencies)
+        self.empty = [c for c, f in zip(categories, frequencies) if f == 0]
+
+    def __reduce__(self):  # picklable with its keyword arguments (parallel runs)
+        return (_empty_category_error, (str(self), self.item, self.group, self.group_label, self.group_index,
+                                        self.categories, self.frequencies))
+
+
+def _empty_category_error(message, item, group, group_label, group_index, categories, frequencies):
+    return EmptyCategoryError(message, item=item, group=group, group_label=group_label, group_index=group_index,
+                              categories=categories, frequencies=frequencies)
+
+
 class InstrumentError(EgovsemError):
     """A questionnaire file is invalid (the message names the file, the item and the problem)."""
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._errors import ModelSyntaxError
 
-__all__ = ["compile_expression", "expression_names"]
+__all__ = ["compile_expression", "expression_names", "label_rows", "defined_rows"]
 
 def _abs(x):
     # sign-preserving form keeps complex-step derivatives right (np.abs of a complex is its modulus)
@@ -90,3 +90,84 @@ def compile_expression(expr: str, line: int = 0) -> Callable[[Mapping[str, compl
         raise ModelSyntaxError(f"model syntax, line {line}: cannot evaluate {expr!r}")  # pragma: no cover
 
     return lambda env: ev(tree, env)
+
+
+def label_rows(partable) -> dict[str, int]:
+    """Label (and plabel without dots) -> the first parameter-table row carrying it (lavaan's names for
+    ``:=`` expressions)."""
+    out: dict[str, int] = {}
+    for i, lab in enumerate(partable["label"]):
+        if lab and lab not in out:
+            out[lab] = i
+    for i, pl in enumerate(partable["plabel"]):
+        out.setdefault(str(pl).strip("."), i)
+    return out
+
+
+def defined_rows(defined, partable, est: np.ndarray, theta: np.ndarray, vcov: np.ndarray,
+                 std: Mapping[str, np.ndarray]):
+    """lavaan's ``:=`` rows of ``parameterEstimates``: values, delta-method standard errors and the
+    standardised columns (each expression evaluated on that column's row values).
+
+    Parameters
+    ----------
+    defined : sequence of (name, expression, line)
+        The model's defined parameters (``ModelSpec.defined``).
+    partable : DataFrame
+        The parameter table (``free``, ``label``, ``plabel``).
+    est : ndarray
+        The value of every row of ``partable``.
+    theta, vcov : ndarray
+        The free parameters and their covariance matrix.
+    std : mapping of str to ndarray
+        Standardised columns (``std.lv``, ``std.all``, ``std.nox``) aligned with ``partable``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``lhs, op, rhs, group (0), label, est, se`` and the keys of ``std``.
+    """
+    import pandas as pd
+
+    free = partable["free"].to_numpy()
+    rows = label_rows(partable)
+    known = set(rows)
+    funcs = []
+    for name, expr, line in defined:
+        missing = [n for n in expression_names(expr, line) if n not in known]
+        if missing:
+            raise ModelSyntaxError(
+                f"model syntax, line {line}: the defined parameter {name!r} uses {missing}, which "
+                "is not a label of the model (write the label before the variable, e.g. a*x)"
+            )
+        funcs.append((name, compile_expression(expr, line)))
+        known.add(name)
+
+    def evaluate(row_values: np.ndarray) -> np.ndarray:
+        env = {lab: row_values[i] for lab, i in rows.items()}
+        vals = []
+        for name, f in funcs:
+            v = f(env)
+            env[name] = v
+            vals.append(v)
+        return np.array(vals)
+
+    values = np.real(evaluate(est))
+    # delta method: Jacobian by complex step
+    q = theta.size
+    J = np.zeros((len(funcs), q))
+    h = 1e-20
+    for k in range(q):
+        th = theta.astype(complex)
+        th[k] += 1j * h
+        rv = np.where(free > 0, th[np.maximum(free - 1, 0)], est.astype(complex))
+        J[:, k] = np.imag(evaluate(rv)) / h
+    V = J @ vcov @ J.T if q else np.zeros((len(funcs), len(funcs)))
+    se = np.sqrt(np.clip(np.diag(V), 0, None))
+    out = pd.DataFrame({
+        "lhs": [n for n, _ in funcs], "op": ":=", "rhs": [e for _, e, _ in defined],
+        "group": 0, "label": [n for n, _ in funcs], "est": values, "se": se,
+    })
+    for col, vals in std.items():
+        out[col] = np.real(evaluate(vals))
+    return out

@@ -11,7 +11,7 @@ from .checks import NONCONVERGENCE_ADVICE, nonconvergence_headline
 __all__ = ["summary_text", "summary_html", "fit_section_rows", "fit_section_lines"]
 
 _SECTIONS = [("=~", "Latent Variables"), ("<~", "Composites"), ("~", "Regressions"), ("~~", "Covariances"), ("~1", "Intercepts"),
-             ("var", "Variances"), (":=", "Defined Parameters")]
+             ("|", "Thresholds"), ("var", "Variances"), ("~*~", "Scales y*"), (":=", "Defined Parameters")]
 
 
 def _section_rows(params: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -50,6 +50,9 @@ def _group_statistics(res) -> list[tuple[str, float]]:
     """``[(group label, N_g F_g)]``: each group's share of the chi-square of a complete-data multi-group ML
     fit (lavaan's "Test statistic for each group"; with fixed.x the exogenous block of Sigma is S's and adds
     nothing); empty for one group or FIML."""
+    own = getattr(res, "group_chisq", None)
+    if own is not None:  # a fit that computes its own (multi-group WLSMV)
+        return [(str(lab), float(t)) for lab, t in own]
     if res.ngroups < 2 or res.missing == "fiml":
         return []
     rams, stats = res.rams, res.group_stats
@@ -71,6 +74,13 @@ def _group_statistics(res) -> list[tuple[str, float]]:
         F = np.linalg.slogdet(Sigma)[1] - np.linalg.slogdet(S)[1] + np.sum(S * W) - S.shape[0] + d @ W @ d
         out.append((str(lab), float(getattr(st, "nobs_w", st.nobs) * F)))
     return out
+
+
+def _group_share(res, label: str) -> float:
+    """``N_g / N`` of the group called ``label`` (lavaan's share ``fg`` of the shift parameter)."""
+    labels = [str(g) for g in getattr(res, "group_labels", None) or []]
+    nobs = getattr(res, "group_nobs", None) or [st.nobs for st in getattr(res, "group_stats", None) or []]
+    return float(nobs[labels.index(label)]) / float(sum(nobs))
 
 
 def fit_section_rows(res) -> list[tuple]:
@@ -96,8 +106,12 @@ def fit_section_rows(res) -> list[tuple]:
         """A row of the two columns: the fit measure ``std_key`` and, after MLR/WLSMV, ``scaled_key``."""
         std = None if std_key is None else v(std_key)
         scaled = v(scaled_key) if rob else None
+        if robust_only and rob and scaled is None and scaled_key in fm.index:
+            scaled = "NA"  # lavaan prints NA where it has no robust value (multi-group WLSMV)
         return ("row", label, std, scaled, kind, (std_key, scaled_key if rob else None))
 
+    shift = (fm["chisq.scaled"] - fm["chisq"] / fm["chisq.scaling.factor"]  # scaled = chisq / c + shift
+             if rob == "scaled.shifted" and v("chisq.scaling.factor") is not None else 0.0)
     rows: list[tuple] = [("title", "Model Test User Model:"), ("head",) if rob else ("blank",)]
     rows += [R("Test Statistic" if rob else "Test statistic", "chisq", "chisq.scaled", "f"),
              R("Degrees of freedom", "df", "df.scaled", "df")]
@@ -106,7 +120,6 @@ def fit_section_rows(res) -> list[tuple]:
     if rob and v("chisq.scaling.factor") is not None:
         rows.append(R("Scaling correction factor", None, "chisq.scaling.factor", "f", robust_only=True))
         if rob == "scaled.shifted":
-            shift = fm["chisq.scaled"] - fm["chisq"] / fm["chisq.scaling.factor"]  # scaled = chisq / c + shift
             rows += [("row", "Shift parameter", None, float(shift), "f", (None, None)),
                      ("note", "  simple second-order correction")]
         else:
@@ -119,7 +132,10 @@ def fit_section_rows(res) -> list[tuple]:
         rows.append(("note", "Test statistic for each group:"))
         c = v("chisq.scaling.factor") if rob else None
         for lab, t in groups:
-            rows.append(("row", "  " + lab, t, t / c if c else None, "f", (None, None)))
+            scaled_g = t / c if c else None
+            if c and rob == "scaled.shifted":  # lavaan shares the shift among the groups by their N_g / N
+                scaled_g = t / c + float(shift) * _group_share(res, lab)
+            rows.append(("row", "  " + lab, t, scaled_g, "f", (None, None)))
     if _finite(fm, "baseline.chisq"):
         rows += [("blank",), ("title", "Model Test Baseline Model:"), ("blank",),
                  R("Test statistic", "baseline.chisq", "baseline.chisq.scaled", "f"),
@@ -172,6 +188,8 @@ def fit_section_rows(res) -> list[tuple]:
 def _num(x, kind: str) -> str:
     if x is None:
         return ""
+    if isinstance(x, str):
+        return x
     if kind == "df" and float(x).is_integer():
         return f"{int(x)}"
     return f"{x:.3f}"
@@ -243,21 +261,29 @@ def summary_text(res) -> str:
     head = f"{'':<22}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}{'Std.lv':>9}{'Std.all':>9}"
     groups = sorted(g for g in params["group"].unique() if g > 0)
     labels = getattr(res, "group_labels", None)
+    r2 = res.r2
+    per_group = len(groups) > 1 and isinstance(r2.index, pd.MultiIndex)
     for g in groups:
         block = params[params["group"] == g]
         if len(groups) > 1:
             lines.append("")
             lines.append(f"Group {g} [{labels[g - 1] if labels else g}]:")
         _param_sections(lines, block, head, params.columns.get_loc("std.all"))
+        if per_group:
+            _r2_lines(lines, r2[r2.index.get_level_values(0) == (labels[g - 1] if labels else g)])
     _param_sections(lines, params[params["group"] == 0], head, params.columns.get_loc("std.all"))
-    r2 = res.r2
-    if len(r2):
-        lines.append("")
-        lines.append("R-Square:")
-        for k, v in r2.items():
-            name = " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
-            lines.append(f"    {name:<18}{fmt_value(v)}")
+    if not per_group:
+        _r2_lines(lines, r2)
     return "\n".join(lines)
+
+
+def _r2_lines(lines: list[str], r2: pd.Series) -> None:
+    if not len(r2):
+        return
+    lines += ["", "R-Square:", f"{'':<22}{'Estimate':>9}"]
+    for k, v in r2.items():
+        name = str(k[-1]) if isinstance(k, tuple) else str(k)
+        lines.append(f"    {name:<18}{fmt_value(v)}")
 
 
 def _param_sections(lines, params, head, std_all_col):
@@ -273,7 +299,7 @@ def _param_sections(lines, params, head, std_all_col):
             if key in ("=~", "<~", "~", "~~") and r.lhs != last:
                 lines.append(f"  {r.lhs} {r.op}")
                 last = r.lhs
-            name = r.lhs if key in (":=", "~1", "var") else r.rhs
+            name = r.lhs if key in (":=", "~1", "var", "~*~") else (f"{r.lhs}|{r.rhs}" if key == "|" else r.rhs)
             lab = f" ({r.label})" if r.label and key != ":=" else ""
             se = r.se if r.se > 0 else np.nan
             lines.append(

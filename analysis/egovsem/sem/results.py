@@ -37,12 +37,41 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import EgovsemError, ModelSyntaxError, NotAvailableError
-from .defined import compile_expression, expression_names
+from .._errors import EgovsemError, NotAvailableError
+from .defined import defined_rows
 from .options import Options
 
 __all__ = ["Results", "SampleStatsPart", "Estimates", "OrdinalPart", "Vcov", "TestPart", "BootstrapPart",
-           "PARAM_COLUMNS"]
+           "PARAM_COLUMNS", "fit_dict"]
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, (np.floating, float)):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def fit_dict(params: pd.DataFrame, fit_measures: pd.Series, r2: pd.Series, *, converged: bool, estimator: str,
+             missing: str, nobs: int, ntotal: int, n_dropped: int, iterations: int) -> dict[str, Any]:
+    """The JSON document of a CB-SEM fit (:meth:`Results.to_dict`; also multi-group WLSMV's): ``converged,
+    estimator, method, missing, nobs, ntotal, n_dropped, iterations, params, fit, r2, versions``; NaN as null,
+    R-squared keyed ``variable`` or ``group/variable``."""
+    import scipy
+
+    from .. import __version__
+
+    versions = {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__, "pandas": pd.__version__}
+    return {
+        "converged": bool(converged), "estimator": estimator, "method": "cbsem", "missing": missing,
+        "nobs": int(nobs), "ntotal": int(ntotal), "n_dropped": int(n_dropped), "iterations": int(iterations),
+        "params": [{k: _clean(v) for k, v in row.items()} for row in params.to_dict(orient="records")],
+        "fit": {k: _clean(v) for k, v in fit_measures.items()},
+        "r2": {("/".join(map(str, k)) if isinstance(k, tuple) else k): _clean(v) for k, v in r2.items()},
+        "versions": versions,
+    }
+
 
 PARAM_COLUMNS = ["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper",
                  "std.lv", "std.all", "std.nox"]
@@ -466,18 +495,17 @@ class Results:
         return df
 
     def _ordinal_std(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Thresholds standardised by the latent-response SDs; the scale rows ``~*~`` keep their value."""
+        """Thresholds standardised by the latent-response SDs; the scale rows ``~*~`` as lavaan
+        (:func:`egovsem.sem.standardize.ordinal_standardized`)."""
+        from .standardize import ordinal_standardized
+
         df = df.copy()
         pt = self.partable
         sd = np.sqrt(np.clip(np.diag(self.implied_cov), 0, None))
-        pos = {v: i for i, v in enumerate(self.spec.ov)}
-        th = np.flatnonzero((pt["op"] == "|").to_numpy())
-        sc = np.flatnonzero((pt["op"] == "~*~").to_numpy())
-        for col in ("std.lv", "std.all", "std.nox"):
-            vals = df[col].to_numpy().copy()
-            vals[th] = df["est"].to_numpy()[th] / sd[[pos[v] for v in pt["lhs"].to_numpy()[th]]]
-            vals[sc] = df["est"].to_numpy()[sc]
-            df[col] = vals
+        cols = {c: df[c].to_numpy().copy() for c in ("std.lv", "std.all", "std.nox")}
+        ordinal_standardized(pt, df["est"].to_numpy(), dict(zip(self.spec.ov, sd)), cols)
+        for c, v in cols.items():
+            df[c] = v
         return df
 
     @cached_property
@@ -487,17 +515,6 @@ class Results:
 
             return bootstrap_params(self)
         return self.wald_params
-
-    @cached_property
-    def _label_rows(self) -> dict[str, int]:
-        """Label (and plabel without dots) -> first parameter-table row carrying it."""
-        out: dict[str, int] = {}
-        for i, lab in enumerate(self.partable["label"]):
-            if lab and lab not in out:
-                out[lab] = i
-        for i, pl in enumerate(self.partable["plabel"]):
-            out.setdefault(pl.strip("."), i)
-        return out
 
     def _std_columns(self, est: np.ndarray) -> dict[str, np.ndarray]:
         from .standardize import standardized_columns
@@ -512,52 +529,8 @@ class Results:
                 out[k][mask] = v
         return out
 
-    def _label_env(self, est_rows: np.ndarray) -> dict[str, Any]:
-        return {lab: est_rows[i] for lab, i in self._label_rows.items()}
-
     def _defined_rows(self, est: np.ndarray, std: dict[str, np.ndarray]) -> pd.DataFrame:
-        pt = self.partable
-        free = pt["free"].to_numpy()
-        known = set(self._label_env(est))
-        funcs = []
-        for name, expr, line in self.spec.defined:
-            missing = [n for n in expression_names(expr, line) if n not in known]
-            if missing:
-                raise ModelSyntaxError(
-                    f"model syntax, line {line}: the defined parameter {name!r} uses {missing}, which "
-                    "is not a label of the model (write the label before the variable, e.g. a*x)"
-                )
-            funcs.append((name, compile_expression(expr, line)))
-            known.add(name)
-
-        def evaluate(row_values: np.ndarray) -> np.ndarray:
-            env = self._label_env(row_values)
-            vals = []
-            for name, f in funcs:
-                v = f(env)
-                env[name] = v
-                vals.append(v)
-            return np.array(vals)
-
-        values = np.real(evaluate(est))
-        # delta method: Jacobian by complex step
-        q = self.theta.size
-        J = np.zeros((len(funcs), q))
-        h = 1e-20
-        for k in range(q):
-            th = self.theta.astype(complex)
-            th[k] += 1j * h
-            rv = np.where(free > 0, th[np.maximum(free - 1, 0)], est.astype(complex))
-            J[:, k] = np.imag(evaluate(rv)) / h
-        V = J @ self.vcov @ J.T if q else np.zeros((len(funcs), len(funcs)))
-        se = np.sqrt(np.clip(np.diag(V), 0, None))
-        out = pd.DataFrame({
-            "lhs": [n for n, _ in funcs], "op": ":=", "rhs": [e for _, e, _ in self.spec.defined],
-            "group": 0, "label": [n for n, _ in funcs], "est": values, "se": se,
-        })
-        for col, vals in std.items():
-            out[col] = np.real(evaluate(vals))
-        return out
+        return defined_rows(self.spec.defined, self.partable, est, self.theta, self.vcov, std)
 
     @cached_property
     def fit_measures(self) -> pd.Series:
@@ -680,28 +653,11 @@ class Results:
 
     # -- output -------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from .. import __version__
-
-        def clean(v: Any) -> Any:
-            if isinstance(v, (np.floating, float)):
-                return None if not np.isfinite(v) else float(v)
-            if isinstance(v, np.integer):
-                return int(v)
-            return v
-
-        params = [{k: clean(v) for k, v in row.items()} for row in self.params.to_dict(orient="records")]
-        fit = {k: clean(v) for k, v in self.fit_measures.items()}
-        import scipy
-        versions = {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
-                    "pandas": pd.__version__}
-        out = {
-            "converged": self.converged, "estimator": self.estimator, "method": "cbsem", "missing": self.missing,
-            "nobs": self.nobs, "ntotal": self.sample.ntotal, "n_dropped": self.n_dropped,
-            "iterations": self.iterations, "params": params, "fit": fit,
-            "r2": {("/".join(map(str, k)) if isinstance(k, tuple) else k): clean(v) for k, v in self.r2.items()},
-            "versions": versions,
-            **({"missing_report": self.missing_report().to_dict()} if self.missing == "fiml" else {}),
-        }
+        out = fit_dict(self.params, self.fit_measures, self.r2, converged=self.converged, estimator=self.estimator,
+                       missing=self.missing, nobs=self.nobs, ntotal=self.sample.ntotal, n_dropped=self.n_dropped,
+                       iterations=self.iterations)
+        if self.missing == "fiml":
+            out["missing_report"] = self.missing_report().to_dict()
         if self.bootstrap_part is not None:
             out["bootstrap"] = {k: v for k, v in self.bootstrap_part.info.items() if k != "n_jobs"}
         return out

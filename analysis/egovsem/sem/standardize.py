@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["standardized_columns", "r_squared"]
+__all__ = ["standardized_columns", "r_squared", "ordinal_standardized"]
 
 
 def _scales(C: np.ndarray, names, latent: set, ov_x: set):
@@ -89,3 +89,20 @@ def r_squared(ram, theta: np.ndarray, spec) -> pd.Series:
         # lavaan gives NA where the residual variance is negative (a Heywood case)
         vals[v] = 1.0 - S[i, i] / C[i, i] if S[i, i] >= 0 else np.nan
     return pd.Series(vals, name="r2", dtype=float)
+
+
+def ordinal_standardized(pt: pd.DataFrame, est: np.ndarray, sd: dict[str, float], out: dict[str, np.ndarray]) -> None:
+    """The rows of ordered items in lavaan's standardised columns, set in ``out`` (aligned with ``pt``):
+    thresholds ``x | t`` keep their value in ``std.lv`` and are divided by the latent response's SD
+    ``sd[x]`` in ``std.all`` and ``std.nox``; the scale rows ``x ~*~ x`` keep their value in ``std.lv`` and
+    are 1 in ``std.all`` and ``std.nox`` (lavaan 0.6-14)."""
+    ops = pt["op"].to_numpy()
+    lhs = pt["lhs"].to_numpy()
+    th = np.flatnonzero(ops == "|")
+    sc = np.flatnonzero(ops == "~*~")
+    sd_th = np.array([sd[v] for v in lhs[th]], dtype=float)
+    out["std.lv"][th] = est[th]
+    out["std.lv"][sc] = est[sc]
+    for col in ("std.all", "std.nox"):
+        out[col][th] = est[th] / sd_th
+        out[col][sc] = 1.0

@@ -422,11 +422,13 @@ def _fit_wlsmv(model, data, ordered) -> Results:
                             message=state.message, extra=extra, start=theta0)
 
 
-def wlsmv_summary_text(res: Results) -> str:
+def wlsmv_summary_text(res) -> str:
     """lavaan-like text of a WLSMV fit: the shared report (its fit part has lavaan's "Standard" and "Scaled"
-    columns: the scaled-shifted test, its scaling factor and shift parameter, scaled and robust CFI/TLI/RMSEA),
-    the SE type and a Thresholds section."""
-    from .report import fmt_value, summary_text
+    columns: the scaled-shifted test, its scaling factor and shift parameter, scaled and robust CFI/TLI/RMSEA;
+    its parameter part the Thresholds and, with free scale factors, the "Scales y*" sections), without the
+    likelihood lines, with the SE type of WLSMV. Also the text of a multi-group WLSMV fit
+    (:meth:`egovsem.sem.wls_mg.WLSMVMultiGroupResults.summary`)."""
+    from .report import summary_text
 
     lines = summary_text(_SummaryView(res)).split("\n")
     out: list[str] = []
@@ -436,9 +438,6 @@ def wlsmv_summary_text(res: Results) -> str:
             continue
         if line.startswith("  Standard errors:"):
             line = "  Standard errors: robust.sem (DWLS sandwich with Gamma), expected information"
-        if line.startswith("Variances:") or line.startswith("R-Square:"):
-            if not any(x.startswith("Thresholds:") for x in out):
-                out += _threshold_lines(res.params, fmt_value)
         out.append(line)
     return "\n".join(out)
 
@@ -448,16 +447,6 @@ def wlsmv_summary_html(res: Results) -> str:
     from .report import summary_html
 
     return summary_html(_SummaryView(res))
-
-
-def _threshold_lines(params: pd.DataFrame, fmt) -> list[str]:
-    rows = params[params["op"] == "|"]
-    if rows.empty:
-        return []
-    out = ["Thresholds:", f"{'':<22}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}"]
-    for r in rows.itertuples(index=False):
-        out.append(f"    {(r.lhs + '|' + r.rhs)[:18]:<18}{fmt(r.est)}{fmt(r.se)}{fmt(r.z)}{fmt(r.pvalue)}")
-    return out + [""]
 
 
 class _SummaryView:

@@ -26,10 +26,12 @@ the scale factors (delta) or residual variances (theta) of groups 2..G and the l
 fixed are freed in groups 2..G; an equality with a row that is fixed in group 1 fixes the
 row (``"residuals"`` in the theta parameterisation).
 
-Estimation: DWLS ``F = sum_g (N_g / N) sum_i w_gi (s_gi - sigma_gi)^2`` by the engine's optimiser (Gauss-Newton)
+Estimation: DWLS ``F = sum_g ((N_g - 1) / N) sum_i w_gi (s_gi - sigma_gi)^2`` (lavaan's: each group's DWLS
+objective carries ``(N_g - 1) / N_g`` and is weighted by ``N_g / N``) by the engine's optimiser (Gauss-Newton)
 with a central-difference Jacobian. Standard errors: lavaan's robust.sem sandwich
 ``A^-1 B A^-1 / (N - G)`` with ``A = sum_g c_g Delta_g' W_g Delta_g``, ``B = sum_g c_g Delta_g' W_g Gamma_g W_g
-Delta_g`` (``c_g = N_g / N``). Test: ``chisq = (N - G) F``, scaled-shifted from ``U Gamma`` of the stacked
+Delta_g`` (``c_g = N_g / N``). Test: ``chisq = N F = sum_g (N_g - 1) F_g``, scaled-shifted from ``U Gamma`` of
+the stacked
 groups. lavaan 0.6-14 reports no robust CFI/TLI/RMSEA for multi-group WLSMV (NA), nor do we.
 """
 from __future__ import annotations
@@ -42,7 +44,15 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import ConvergenceWarning, DataError, EgovsemError, IdentificationError, NotAvailableError, caller_stacklevel
+from .._errors import (
+    ConvergenceWarning,
+    DataError,
+    EgovsemError,
+    EmptyCategoryError,
+    IdentificationError,
+    NotAvailableError,
+    caller_stacklevel,
+)
 from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
 from .discrepancy import Discrepancy, minimize_groups
@@ -104,7 +114,7 @@ def _partial_keys(group_partial) -> set[str]:
 
 def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
                         group_equal=(), group_partial=(), parameterization: str = "delta",
-                        identification: str = "lavaan") -> pd.DataFrame:
+                        identification: str = "lavaan", group_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """lavaan's parameter table of a multi-group model with ordered indicators.
 
     The one-group table of :func:`egovsem.sem.wls.wlsmv_partable` repeated for each group, with lavaan's
@@ -116,6 +126,9 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     thresholds the intercepts of the latent responses are freed (fixed to 0 again, i.e. equal to group 1's,
     once "intercepts" are equal, when the latent means are freed instead); with equal loadings the latent
     variances are freed. Items named in ``group_partial`` keep their group-2 intercept free.
+
+    ``group_rows``: the model's multi-group table (:func:`egovsem.sem.partable.specify` with ``ngroups``);
+    its user rows give each group its label, fixed value or freed row of a ``c(...)`` modifier.
     """
     base = wlsmv_partable(spec, ordered, nthresholds)
     lv, ordset = set(spec.lv), set(ordered)
@@ -125,6 +138,8 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     for g in range(1, ngroups + 1):
         b = base.copy()
         b["group"] = g
+        if group_rows is not None:
+            _apply_group_rows(b, group_rows[group_rows["group"] == g])
         if g > 1:
             if "thresholds" in ge:
                 if parameterization == "delta":
@@ -200,6 +215,21 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     return pt
 
 
+def _apply_group_rows(b: pd.DataFrame, rows: pd.DataFrame) -> None:
+    """Copy label, free/fixed and the fixed value of the user rows of one group's table into ``b``."""
+    key = rows["lhs"] + "\r" + rows["op"] + "\r" + rows["rhs"].astype(str)
+    by_key = {k: r for k, r in zip(key, rows.itertuples())}
+    for i in b.index[b["user"] == 1]:
+        r = by_key.get(f"{b.at[i, 'lhs']}\r{b.at[i, 'op']}\r{b.at[i, 'rhs']}")
+        if r is None:
+            continue
+        b.at[i, "label"] = r.label if isinstance(r.label, str) else ""
+        if r.free > 0 and b.at[i, "free"] <= 0:
+            b.at[i, "free"], b.at[i, "ustart"] = 10**6 + int(i), np.nan
+        elif r.free <= 0 and b.at[i, "free"] > 0:
+            b.at[i, "free"], b.at[i, "ustart"] = 0, r.ustart
+
+
 # ---------------------------------------------------------------------------------- the model --
 
 @dataclasses.dataclass
@@ -264,6 +294,39 @@ class _GroupModel:
         return np.concatenate([th, corr], axis=-1)
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """``Delta = d moments / d theta`` (rows as wls.obs), analytic: the RAM derivatives of ``Sigma*`` and
+        ``mu*`` (:meth:`egovsem.sem.ram.RAM.jacobian`) with the chain rule through the scale factors and, in the
+        delta parameterisation, through the residual variances that keep ``diag(Sigma*) = 1 / delta^2``."""
+        q, p = theta.size, self.ram.p
+        Sig, mu, dl, resid = self.parts(theta)
+        ci, cj = self.ci, self.cj
+        ddl = np.zeros((q, p))
+        if self.parameterization == "delta":
+            S0 = self.ram.S0.copy()
+            S0[np.arange(p), np.arange(p)] = resid
+            dS, dmu = dataclasses.replace(self.ram, S0=S0).jacobian(theta)
+            A = self.ram.matrices(theta)[0]
+            Gp = np.linalg.inv(np.eye(A.shape[0]) - A)[:p, :p]
+            free = np.flatnonzero(self.scale_par >= 0)
+            target = np.zeros((q, p))
+            np.add.at(target, (self.scale_par[free], free), -2.0 / dl[free] ** 3)
+            np.add.at(ddl, (self.scale_par[free], free), 1.0)
+            dres = np.linalg.solve(Gp ** 2, (target - np.diagonal(dS, axis1=1, axis2=2)).T).T  # (q, p)
+            d_off = dS[:, ci, cj] + dres @ (Gp[ci] * Gp[cj]).T
+        else:
+            dS, dmu = self.ram.jacobian(theta)
+            ddl = -0.5 * dl ** 3 * np.diagonal(dS, axis1=1, axis2=2)
+            d_off = dS[:, ci, cj]
+        it = self.th_item
+        tau = theta[self.th_par]
+        d_th = ddl[:, it] * (tau - mu[it]) - dl[it] * dmu[:, it]
+        np.add.at(d_th, (self.th_par, np.arange(it.size)), dl[it])
+        s_off = Sig[ci, cj]
+        d_corr = (ddl[:, ci] * dl[cj] + dl[ci] * ddl[:, cj]) * s_off + dl[ci] * dl[cj] * d_off
+        return np.concatenate([d_th, d_corr], axis=1).T
+
+    def jacobian_numeric(self, theta: np.ndarray) -> np.ndarray:
+        """:meth:`jacobian` by central differences (a check of the analytic one)."""
         q = theta.size
         h = 1e-6 * np.maximum(1.0, np.abs(theta))
         T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])
@@ -311,7 +374,11 @@ class WLSMVMultiGroupResults:
     Attributes
     ----------
     params : DataFrame
-        lavaan's ``parameterEstimates(fit)`` rows: lhs, op, rhs, group, label, free, est, se, z, pvalue.
+        lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows: lhs, op, rhs, group, label, free,
+        est, se, z, pvalue, std.lv, std.all, std.nox; ``:=`` rows last (group 0, delta-method SEs).
+    r2 : Series
+        R-squared of the latent responses and the dependent latent variables in each group
+        (``lavInspect(fit, "r2")``), indexed by (group label, variable).
     fit_measures : Series
         lavaan's ``fitMeasures(fit)`` names for WLSMV.
     group_labels : list
@@ -323,6 +390,10 @@ class WLSMVMultiGroupResults:
     ordinal : list of OrdinalStats
         Each group's first stage.
     converged : bool
+    group_chisq : list of float
+        Each group's test statistic ``(N_g - 1) F_g`` (lavaan's "Test statistic for each group").
+    iterations, n_dropped : int
+        The optimiser's iterations; the rows deleted listwise.
     """
 
     params: pd.DataFrame
@@ -339,33 +410,37 @@ class WLSMVMultiGroupResults:
     delta: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     info: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     meat: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    r2: pd.Series = dataclasses.field(default_factory=lambda: pd.Series(dtype=float, name="r2"))
+    group_chisq: list[float] = dataclasses.field(default_factory=list)
+    iterations: int = 0
+    n_dropped: int = 0
+
+    def to_dict(self) -> dict:
+        """The fit as a JSON-ready dict (:func:`egovsem.sem.wls_mg_report.mg_to_dict`)."""
+        from .wls_mg_report import mg_to_dict
+
+        return mg_to_dict(self)
 
     def to_json(self, path=None, *, indent: int = 2) -> str:
-        """The estimates and fit measures as JSON (written to ``path`` if given)."""
+        """The estimates, fit measures and R-squared as JSON (written to ``path`` if given); the keys of
+        :meth:`egovsem.sem.results.Results.to_json` with ``parameterization``, ``groups``, ``group_nobs``."""
         import json
 
-        doc = {"estimator": "WLSMV", "parameterization": self.parameterization,
-               "groups": [str(g) for g in self.group_labels], "nobs": self.nobs, "converged": self.converged,
-               "params": json.loads(self.params.to_json(orient="records")),
-               "fit_measures": {k: (None if not np.isfinite(v) else float(v)) for k, v in self.fit_measures.items()}}
-        text = json.dumps(doc, indent=indent)
+        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
         if path is not None:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            from ..safe_write import atomic_write_text
+
+            atomic_write_text(path, text + "\n")
         return text
 
     def summary(self) -> str:
-        """A short text report: the test statistics and the parameter table."""
-        fm = self.fit_measures
-        lines = [f"WLSMV ({self.parameterization} parameterization), {len(self.group_labels)} group(s): "
-                 + ", ".join(f"{g} (N = {n})" for g, n in zip(self.group_labels, self.nobs)),
-                 f"  chisq = {fm['chisq']:.3f}, df = {int(fm['df'])}, chisq.scaled = {fm['chisq.scaled']:.3f}, "
-                 f"p = {fm['pvalue.scaled']:.4f}",
-                 f"  CFI.scaled = {fm['cfi.scaled']:.3f}, TLI.scaled = {fm['tli.scaled']:.3f}, "
-                 f"RMSEA.scaled = {fm['rmsea.scaled']:.3f}, SRMR = {fm['srmr']:.3f}", ""]
-        cols = ["lhs", "op", "rhs", "group", "est", "se", "z", "pvalue"]
-        lines.append(self.params[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-        return "\n".join(lines)
+        """lavaan-like text (:func:`egovsem.sem.wls_mg_report.mg_summary_text`)."""
+        from .wls_mg_report import mg_summary_text
+
+        return mg_summary_text(self)
+
+    def __str__(self) -> str:
+        return self.summary()
 
 
 # ------------------------------------------------------------------------------------ the fit --
@@ -384,11 +459,12 @@ def _check_categories(parts: list[pd.DataFrame], ords: list[str], labels, group:
             freq = [int(counts.get(c, 0)) for c in levels]
             missing = [c for c, f in zip(levels, freq) if f == 0]
             if missing:
-                raise DataError(
+                raise EmptyCategoryError(
                     f"The ordered item {v!r}: category/ies {missing} are empty in group {g} ({group}={lab!r}); "
                     f"frequencies are {freq} for categories {levels}. lavaan 0.6-14 stops here too (\"some "
                     "categories of variable are empty in group\"): thresholds cannot differ in number across "
-                    "groups. Collapse the empty category with a neighbouring one in every group, or drop the item.")
+                    "groups. Collapse the empty category with a neighbouring one in every group, or drop the item.",
+                    item=v, group=group, group_label=lab, group_index=g, categories=levels, frequencies=freq)
 
 
 def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str | None = None,
@@ -432,7 +508,7 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     from .model import Model
 
     if isinstance(model, str):
-        model = Model(model)
+        model = Model(model, group=group)  # group: per-group modifiers c(...) are accepted
     if parameterization not in PARAMETERIZATIONS:
         raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
     if isinstance(group_equal, str):
@@ -460,11 +536,13 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
         from .multigroup import split_groups
 
         labels, parts = split_groups(data, group)
+    n_all = sum(len(d) for d in parts)
     parts = [d.dropna(subset=list(spec.ov)) for d in parts]
     _check_categories(parts, ords, labels, str(group))
     with one_blas_thread():
-        return _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max,
-                    identification)
+        res = _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max,
+                   identification)
+    return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter_max,
@@ -475,7 +553,13 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
         stats = prepare_data(d, spec.ov, missing="listwise", continuous=False)
         osts.append(ordinal_stats(stats.X, list(spec.ov), ords))
     nth = {v: len(osts[0].thresholds[v]) for v in ords}
-    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification)
+    group_rows = None
+    if G > 1:  # each group's c(...) modifiers (labels, fixed values) from the model's multi-group table
+        from .model import spec_options
+        from .partable import specify
+
+        group_rows = specify(model.model, meanstructure=True, ngroups=G, **spec_options(model.opts)).partable
+    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification, group_rows)
     q = int(pt["free"].max())
     ov, lv = tuple(spec.ov), tuple(spec.lv)
     gms = [_GroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), ov, lv, q, par) for g in range(G)]
@@ -489,7 +573,10 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
                                   f"give only {ndat} sample statistics (df = {df}).")
     theta0 = _start(pt, osts, ov, lv, q, par)
     discs = [_DWLSGroup(gm, o.wls_obs, o.wls_v_diag) for gm, o in zip(gms, osts)]
-    state = minimize_groups(discs, theta0, weights=c, iter_max=iter_max)
+    # lavaan's DWLS objective of group g is (N_g - 1) / N_g F_g, weighted by N_g / N: so its minimum and its
+    # statistic chisq = 2 N fmin = sum_g (N_g - 1) F_g weigh each group by N_g - 1
+    wobj = (Ns - 1.0) / N
+    state = minimize_groups(discs, theta0, weights=wobj, iter_max=iter_max)
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
@@ -512,12 +599,13 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     U = np.diag(wst) - WD @ Ainv @ WD.T
     UG = U @ Gst
     sigmas = [gm.moments(theta) for gm in gms]
-    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt)
-    params = _params(pt, theta, vcov, gms, spec)
+    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt, wobj)
+    params, r2 = _params(pt, theta, vcov, gms, spec, labels)
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
                                   parameterization=par, ugamma=UG, nobs=[int(n) for n in Ns],
-                                  delta=Dst, info=A, meat=B)
+                                  delta=Dst, info=A, meat=B, r2=r2, iterations=int(state.iterations),
+                                  group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
 
 
 def _blockdiag(mats):
@@ -558,49 +646,84 @@ def _start(pt, osts, ov, lv, q, par) -> np.ndarray:
     return np.nan_to_num(theta)
 
 
-def _params(pt, theta, vcov, gms, spec) -> pd.DataFrame:
+def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series]:
+    """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows (``:=`` rows last) and
+    ``lavInspect(fit, "r2")`` (indexed by group label and variable).
+
+    Each group is standardised by its own implied covariance of the latent responses and latent variables
+    (:func:`egovsem.sem.standardize.standardized_columns`, with the residual variances that the delta
+    parameterisation derives filled in); thresholds and scale rows as
+    :func:`egovsem.sem.standardize.ordinal_standardized`."""
+    from .defined import defined_rows
+    from .standardize import ordinal_standardized, r_squared, standardized_columns
+
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None))
     est = np.where(pt["free"] > 0, theta[np.maximum(pt["free"].to_numpy() - 1, 0)], pt["ustart"].fillna(0.0))
     se = np.where(pt["free"] > 0, se_all[np.maximum(pt["free"].to_numpy() - 1, 0)], 0.0)
     est = est.astype(float)
     ov = list(spec.ov)
+    std = {k: np.full(len(pt), np.nan) for k in ("std.lv", "std.all", "std.nox")}
+    r2 = []
     for g, gm in enumerate(gms):
         _Sig, _mu, dl, resid = gm.parts(theta)
-        rows = pt["group"] == g + 1
+        rows = (pt["group"] == g + 1).to_numpy()
+        ram = gm.ram
         for j, v in enumerate(ov):
             if gm.parameterization == "delta":
-                sel = rows & (pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)
-                est[sel.to_numpy()] = resid[j]
+                sel = rows & ((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy()
+                est[sel] = resid[j]
             else:
-                sel = rows & (pt["op"] == "~*~") & (pt["lhs"] == v)
-                est[sel.to_numpy()] = dl[j]
+                sel = rows & ((pt["op"] == "~*~") & (pt["lhs"] == v)).to_numpy()
+                est[sel] = dl[j]
+        if gm.parameterization == "delta":
+            S0 = ram.S0.copy()
+            S0[np.arange(len(ov)), np.arange(len(ov))] = resid
+            ram = dataclasses.replace(ram, S0=S0)
+        ptg = pt[rows]
+        cols = standardized_columns(ptg, est[rows], ram, theta, spec)
+        C = ram.implied(theta)[3]
+        ordinal_standardized(ptg, est[rows], {v: float(np.sqrt(C[j, j])) for j, v in enumerate(ov)}, cols)
+        for k, v in cols.items():
+            std[k][rows] = v
+        rg = r_squared(ram, theta, spec)
+        rg.index = pd.MultiIndex.from_product([[labels[g]], rg.index])
+        r2.append(rg)
     out = pt[["lhs", "op", "rhs", "group", "label", "free"]].copy()
     out["est"] = est
     out["se"] = se
+    for k, v in std.items():
+        out[k] = v
+    if spec.defined:
+        dr = defined_rows(spec.defined, pt, est, theta, vcov, std)
+        dr["free"] = 0
+        out = pd.concat([out, dr[out.columns]], ignore_index=True)
+    se_o = out["se"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > 0, est / se, np.nan)
+        z = np.where(se_o > 0, out["est"].to_numpy(dtype=float) / se_o, np.nan)
     out["z"] = z
     out["pvalue"] = 2 * special.ndtr(-np.abs(z))
-    return out.reset_index(drop=True)
+    cols_order = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue", "std.lv", "std.all",
+                  "std.nox"]
+    return out[cols_order].reset_index(drop=True), pd.concat(r2).rename("r2")
 
 
-def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt) -> pd.Series:
+def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt, wobj) -> pd.Series:
     Nf = N - G
-    X2 = Nf * F
-    out: dict[str, float] = {"npar": q, "fmin": 0.5 * Nf / N * F, "chisq": X2, "df": df,
+    X2 = N * F  # F = sum_g (N_g - 1) / N F_g
+    out: dict[str, float] = {"npar": q, "fmin": 0.5 * F, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
     ss = scaled_shifted(UG, X2, df)
     # baseline: thresholds fit exactly, correlations 0 (in each group)
     X2b = 0.0
     dfb = 0
     UGb = []
-    for cg, o in zip(c, osts):
+    for wg, o in zip(wobj, osts):
         n1 = sum(len(o.thresholds[v]) for v in o.ordered)
         rc = o.wls_obs[n1:]
-        X2b += cg * float(np.sum(o.wls_v_diag[n1:] * rc * rc))
+        X2b += wg * float(np.sum(o.wls_v_diag[n1:] * rc * rc))
         dfb += rc.size
         UGb.append(o.wls_v_diag[n1:, None] * o.gamma[n1:, n1:])
-    X2b *= Nf
+    X2b *= N
     ssb = scaled_shifted(_blockdiag(UGb), X2b, dfb)
     out.update({"chisq.scaled": ss["stat"], "df.scaled": df, "pvalue.scaled": ss["pvalue"],
                 "chisq.scaling.factor": ss["scaling"], "baseline.chisq": X2b, "baseline.df": dfb,

@@ -107,15 +107,16 @@ def methods_paragraph(res, lang: str = "en") -> str:
         reasons.append(f"{int(r.n)} {name[0]}" if en else f"{name[1]}{int(r.n)}份")
     items = [i for its in _items(res.cfa) for i in its]
     miss = 100.0 * float(res.data[items].isna().to_numpy().mean())
+    inv_tested = bool(cfg.invariance) and getattr(res, "invariance", None) is not None
     est = {"ML": ("maximum likelihood", "极大似然"),
            "MLR": ("maximum likelihood with robust (Huber-White) standard errors and the Yuan-Bentler scaled test "
                    "(MLR)", "稳健极大似然（MLR，Huber-White稳健标准误与Yuan-Bentler校正卡方）"),
            "WLSMV": ("WLSMV, the items being ordinal (diagonally weighted least squares on the thresholds and "
                      "polychoric correlations, robust standard errors and the mean- and variance-adjusted test"
                      + ("; measurement invariance by the Wu-Estabrook (2016) sequence of equal thresholds, loadings "
-                        "and intercepts)" if cfg.invariance else ")"),
+                        "and intercepts)" if inv_tested else ")"),
                      "WLSMV（题项按有序分类处理：基于阈值与多分格相关的对角加权最小二乘，稳健标准误与均值方差校正卡方"
-                     + ("；测量不变性按Wu-Estabrook（2016）序列检验阈值、载荷与截距等同）" if cfg.invariance else "）"))
+                     + ("；测量不变性按Wu-Estabrook（2016）序列检验阈值、载荷与截距等同）" if inv_tested else "）"))
            }[cfg.estimator]
     fiml = cfg.missing == "fiml"
     cfa_fm = res.cfa.fit_measures
@@ -226,6 +227,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
     inv = getattr(res, "invariance", None)
     if inv is not None and len(inv) > 1:
         out.append(_invariance_text(res, inv, en) + "\n")
+    elif inv is None and dict(getattr(res, "notes", [])).get("invariance"):  # skipped, and why
+        out.append(dict(res.notes)["invariance"][0 if en else 1] + "\n")
     from .method_bias_run import method_bias_text
 
     cmb = method_bias_text(getattr(res, "method_bias", None), en)

@@ -37,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._errors import EgovsemError, NotAvailableError
+from .._errors import EgovsemError, EmptyCategoryError, NotAvailableError
 from ..instruments.draft import DRAFT_NOTE, DRAFT_NOTE_ZH
 from ..safe_write import atomic_write_text
 from .config import RunConfig, example_config, load_config
@@ -476,9 +476,16 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
         extra: dict[str, Any] = {}
         if cfg.ordered:
             extra = dict(ordered=opts["ordered"], steps=("configural", "thresholds", "loadings", "intercepts"))
-        res.invariance = invariance(syntax, data, cfg.invariance, estimator=opts["estimator"],
-                                    missing=opts["missing"], progress=lambda m: pr.info(f"  invariance {m}"),
-                                    sampling_weights=cfg.weights, cluster=cfg.cluster, n_jobs=None, **extra)
+        try:
+            res.invariance = invariance(syntax, data, cfg.invariance, estimator=opts["estimator"],
+                                        missing=opts["missing"], progress=lambda m: pr.info(f"  invariance {m}"),
+                                        sampling_weights=cfg.weights, cluster=cfg.cluster, n_jobs=None,
+                                        **extra)
+        except EmptyCategoryError as e:  # WLSMV across groups needs every category in every group (as lavaan)
+            msg = empty_category_note(e)
+            res.notes.append(("invariance", msg))
+            pr.info(msg[0])
+            return
     res.warnings["invariance"] = [str(w.message) for w in caught]
     res.invariance.attrs.pop("fits", None)  # the fitted steps are not kept (attrs are copied with the frame)
     res.invariance.attrs["model"] = first
@@ -487,6 +494,21 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
     pr.info(f"invariance by {cfg.invariance} ({first} constructs): " + "; ".join(
         f"{r.step} chisq = {r.chisq:.2f} on {int(r.df)} df, CFI = {r.cfi:.3f}" for r in d.itertuples())
         + f" ({time.perf_counter() - t:.1f} s)")
+
+
+def empty_category_note(e: EmptyCategoryError) -> tuple[str, str]:
+    """The run's note (en, zh) when the ordinal invariance models cannot be fitted: an item's category is
+    empty in one group (:class:`egovsem._errors.EmptyCategoryError`)."""
+    empty = ", ".join(str(c) for c in e.empty)
+    freq = ", ".join(f"{c}: {f}" for c, f in zip(e.categories, e.frequencies))
+    return (f"Measurement invariance by {e.group} is not tested: in the group {e.group} = {e.group_label}, no "
+            f"respondent chose category {empty} of the ordinal item {e.item} (frequencies {freq}). Multi-group "
+            "WLSMV needs every category in every group (lavaan stops there too). To test invariance, collapse "
+            "that category with a neighbouring one for all respondents, or compare other groups "
+            "(invariance_levels).",
+            f"未检验按{e.group}的测量不变性：在{e.group} = {e.group_label}组中，没有受访者选择有序题项{e.item}的类别"
+            f"{empty}（频数 {freq}）。多组WLSMV要求每组都使用每个类别（lavaan在此也会停止）。如需检验不变性，请对所有受访者"
+            "将该类别与相邻类别合并，或比较其他组（invariance_levels）。")
 
 
 def _design(res: RunResult, texts, blocks, opts, pr: _Progress) -> None:
