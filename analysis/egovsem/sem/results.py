@@ -42,7 +42,7 @@ from .defined import compile_expression, expression_names
 from .options import Options
 
 __all__ = ["Results", "SampleStatsPart", "Estimates", "OrdinalPart", "Vcov", "TestPart", "BootstrapPart",
-           "PARAM_COLUMNS"]
+           "PARAM_COLUMNS", "fit_to_dict", "dump_json"]
 
 PARAM_COLUMNS = ["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper",
                  "std.lv", "std.all", "std.nox"]
@@ -680,28 +680,9 @@ class Results:
 
     # -- output -------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from .. import __version__
-
-        def clean(v: Any) -> Any:
-            if isinstance(v, (np.floating, float)):
-                return None if not np.isfinite(v) else float(v)
-            if isinstance(v, np.integer):
-                return int(v)
-            return v
-
-        params = [{k: clean(v) for k, v in row.items()} for row in self.params.to_dict(orient="records")]
-        fit = {k: clean(v) for k, v in self.fit_measures.items()}
-        import scipy
-        versions = {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
-                    "pandas": pd.__version__}
-        out = {
-            "converged": self.converged, "estimator": self.estimator, "method": "cbsem", "missing": self.missing,
-            "nobs": self.nobs, "ntotal": self.sample.ntotal, "n_dropped": self.n_dropped,
-            "iterations": self.iterations, "params": params, "fit": fit,
-            "r2": {("/".join(map(str, k)) if isinstance(k, tuple) else k): clean(v) for k, v in self.r2.items()},
-            "versions": versions,
-            **({"missing_report": self.missing_report().to_dict()} if self.missing == "fiml" else {}),
-        }
+        out = fit_to_dict(self, ntotal=self.sample.ntotal)
+        if self.missing == "fiml":
+            out["missing_report"] = self.missing_report().to_dict()
         if self.bootstrap_part is not None:
             out["bootstrap"] = {k: v for k, v in self.bootstrap_part.info.items() if k != "n_jobs"}
         return out
@@ -709,12 +690,7 @@ class Results:
     def to_json(self, path: Any = None, *, indent: int = 2) -> str:
         """The results as JSON (``converged, estimator, method, missing, nobs, params, fit, versions``; a PLS fit's
         JSON, :meth:`egovsem.pls.PLSResults.to_json`, has the same keys and parameter columns)."""
-        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-        if path is not None:
-            from ..safe_write import atomic_write_text
-
-            atomic_write_text(path, text + "\n")
-        return text
+        return dump_json(self.to_dict(), path, indent=indent)
 
     def summary(self) -> str:
         """lavaan-like text (``summary(fit, fit.measures = TRUE)``): thresholds after WLSMV, the bootstrap's
@@ -749,3 +725,42 @@ class Results:
         from .report import summary_html
 
         return summary_html(self)
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, (np.floating, float)):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def fit_to_dict(res: Any, *, ntotal: int) -> dict[str, Any]:
+    """The JSON layout of a CB-SEM fit (``converged, estimator, method, missing, nobs, ntotal, n_dropped,
+    iterations, params, fit, r2, versions``) from any fit object with those attributes (:class:`Results`,
+    :class:`~egovsem.sem.wls_conditional.ConditionalFit`); NaN becomes None."""
+    import scipy
+
+    from .. import __version__
+
+    params = [{k: _clean(v) for k, v in row.items()} for row in res.params.to_dict(orient="records")]
+    versions = {"egovsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
+                "pandas": pd.__version__}
+    return {
+        "converged": bool(res.converged), "estimator": res.estimator, "method": "cbsem", "missing": res.missing,
+        "nobs": int(res.nobs), "ntotal": int(ntotal), "n_dropped": int(res.n_dropped),
+        "iterations": int(res.iterations), "params": params,
+        "fit": {k: _clean(v) for k, v in res.fit_measures.items()},
+        "r2": {("/".join(map(str, k)) if isinstance(k, tuple) else k): _clean(v) for k, v in res.r2.items()},
+        "versions": versions,
+    }
+
+
+def dump_json(d: Mapping[str, Any], path: Any = None, *, indent: int = 2) -> str:
+    """``d`` as JSON text, also written (atomically) to ``path`` when given."""
+    text = json.dumps(d, indent=indent, ensure_ascii=False)
+    if path is not None:
+        from ..safe_write import atomic_write_text
+
+        atomic_write_text(path, text + "\n")
+    return text

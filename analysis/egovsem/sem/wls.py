@@ -29,7 +29,7 @@ the thresholds, and the covariances with them are on the covariance scale.
 
 Exogenous observed covariates (lavaan's conditional.x) are handed to
 :func:`egovsem.sem.wls_conditional.fit_wlsmv_conditional` (it returns a
-:class:`~egovsem.sem.wls_conditional.ConditionalFit` with ``params`` and ``fit_measures``; single group,
+:class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON and inspect; single group,
 every indicator ordered).
 
 Not available (refused with a message, never approximated): an ordered variable as a predictor (``y ~ x`` with

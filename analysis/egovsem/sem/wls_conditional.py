@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import special
 
 from .._errors import DataError, IdentificationError, NotAvailableError
+from .conditional_results import ConditionalFit
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_baseline import baseline_dwls
 from .fit_indices import RMSEA_NAMES, agfi, critical_n, incremental, rmsea_block
@@ -42,6 +43,7 @@ from .fit_residual import gfi_dwls
 from .fit_robust import scaled_shifted
 from .ordinal_conditional import ConditionalOrdinalStats, conditional_ordinal_stats
 from .ram import RAM
+from .results import PARAM_COLUMNS
 from .vcov import sandwich, scaled_inverse
 
 __all__ = ["ConditionalFit", "fit_wlsmv_conditional", "exogenous_covariates"]
@@ -122,32 +124,6 @@ class _CondDWLS(Discrepancy):
     def information(self, theta: np.ndarray) -> np.ndarray:
         D = self.model.jacobian(theta)
         return D.T @ (D * self.w[:, None])
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class ConditionalFit:
-    """A WLSMV fit with exogenous covariates: lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows
-    (``params``), ``fitMeasures(fit)`` (``fit_measures``), the first stage (``stats``), theta, vcov."""
-
-    params: pd.DataFrame
-    fit_measures: pd.Series
-    stats: ConditionalOrdinalStats
-    theta: np.ndarray
-    vcov: np.ndarray
-    converged: bool
-    iterations: int
-
-    def __getattr__(self, name: str):
-        # a caller that expects a full Results (summary, tables, reports) gets a message, not a bare traceback
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise _NotAvailableAttribute(
-            f"{name!r} is not available yet for WLSMV with exogenous covariates (lavaan's conditional.x): the fit "
-            "gives 'params' (parameterEstimates rows), 'fit_measures', 'stats', 'theta' and 'vcov' only.")
-
-
-class _NotAvailableAttribute(NotAvailableError, AttributeError):
-    """A :class:`Results` attribute that :class:`ConditionalFit` does not have yet (``hasattr`` stays False)."""
 
 
 def _check(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
@@ -247,7 +223,8 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     Returns
     -------
     ConditionalFit
-        ``params`` as lavaan's ``parameterEstimates(fit, standardized = TRUE)`` and ``fit_measures``.
+        ``params`` as lavaan's ``parameterEstimates(fit, standardized = TRUE)``, ``fit_measures``, ``r2``,
+        ``summary()``, ``to_json()``, ``inspect()`` (:mod:`egovsem.sem.conditional_results`).
 
     Examples
     --------
@@ -295,14 +272,15 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     vcov = sandwich(Ainv, WD.T @ Gamma @ WD) / (N - 1)
     sigma, S, E, Amat = red.parts(theta)
     F = float(np.sum(w * (s - sigma) ** 2))
-    params = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx)
+    params, free_rows = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx)
     U = np.diag(w) - WD @ Ainv @ WD.T
     fm = _fit_measures(F, N, df, q, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
     return ConditionalFit(params=params, fit_measures=fm, stats=st, theta=theta, vcov=vcov,
-                          converged=state.converged, iterations=state.iterations)
+                          converged=state.converged, iterations=state.iterations, free_rows=free_rows, model=model,
+                          ntotal=len(data), n_dropped=len(data) - N)
 
 
-def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataFrame:
+def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> tuple[pd.DataFrame, np.ndarray]:
     """parameterEstimates rows: estimates, SEs, z, p, std.lv, std.all, std.nox (lavaan's row order)."""
     names = ram.names
     pos = {v: i for i, v in enumerate(names)}
@@ -317,11 +295,11 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataF
     A, _S, _m = ram.matrices(theta)
     rows = []
 
-    def add(lhs, op, rhs, est, se, slv, sall, snox):
+    def add(lhs, op, rhs, est, se, slv, sall, snox, free=-1, label=""):
         z = est / se if se > 0 else np.nan
         pv = 2 * special.ndtr(-abs(z)) if np.isfinite(z) else np.nan
         rows.append(dict(lhs=lhs, op=op, rhs=rhs, est=est, se=se, z=z, pvalue=pv, std_lv=slv, std_all=sall,
-                         std_nox=snox))
+                         std_nox=snox, free=free, label=label))
 
     def sdv(v, kind):
         """The SD a variable is scaled by: std.lv scales latents only, std.nox leaves covariates unscaled."""
@@ -350,7 +328,7 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataF
         def f(kind: str, num=num, den=den) -> float:
             return float(np.prod([sdv(v, kind) for v in num]) / np.prod([sdv(v, kind) for v in den]))
 
-        add(r.lhs, r.op, r.rhs, est, se, est * f("lv"), est * f("all"), est * f("nox"))
+        add(r.lhs, r.op, r.rhs, est, se, est * f("lv"), est * f("all"), est * f("nox"), k, str(r.label or ""))
     # thresholds after the user's rows in lavaan's table: put them after the regressions
     th_rows = []
     kk = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
@@ -362,7 +340,7 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataF
             z = est / se
             th_rows.append(dict(lhs=v, op="|", rhs=f"t{m + 1}", est=est, se=se, z=z,
                                 pvalue=2 * special.ndtr(-abs(z)), std_lv=est, std_all=est / sd[pos[v]],
-                                std_nox=est / sd[pos[v]]))
+                                std_nox=est / sd[pos[v]], free=kk - 1))
     nuser = int((pt["user"] == 1).sum())
     out = rows[:nuser] + th_rows + rows[nuser:]
     for v in items:
@@ -379,7 +357,13 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataF
         out.append(dict(lhs=v, op="~1", rhs="", est=0.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=0.0, std_all=0.0,
                         std_nox=0.0))
     df = pd.DataFrame(out).rename(columns={"std_lv": "std.lv", "std_all": "std.all", "std_nox": "std.nox"})
-    return df
+    free = df.pop("free").fillna(-1).to_numpy(int)
+    df["label"] = df["label"].fillna("")
+    df["group"] = 1
+    q = special.ndtri(0.975)
+    df["ci.lower"] = df["est"] - q * df["se"]
+    df["ci.upper"] = df["est"] + q * df["se"]
+    return df[PARAM_COLUMNS], free
 
 
 def _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, n1, st, red, theta) -> pd.Series:
