@@ -12,14 +12,19 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, REF
-from egovsem._errors import DataError, NotAvailableError
+from egovsem._errors import DataError, MissingDataWarning, NotAvailableError
 from egovsem.cli import main
 from egovsem.sem.model import Model
 from egovsem.sem.wls import fit_wlsmv
 from egovsem.sem.wls_conditional import ConditionalFit, fit_wlsmv_conditional
 
 MIMIC = "A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + gender"
-CASES = {"bfi_mimic": MIMIC, "bfi_mimic_direct": "A =~ A1 + A2 + A3 + A4 + A5\n A ~ age\n A3 ~ gender"}
+CASES = {"bfi_mimic": MIMIC, "bfi_mimic_direct": "A =~ A1 + A2 + A3 + A4 + A5\n A ~ age\n A3 ~ gender",
+         # education has 223 missing values: lavaan deletes those rows listwise (2493 of 2800 analysed;
+         # tests/reference/make_reference_ordinal_conditional_missing.R)
+         "bfi_mimic_educ": "A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + education"}
+NOBS = {"bfi_mimic": 2709, "bfi_mimic_direct": 2709, "bfi_mimic_educ": 2493}
+XS = {"bfi_mimic": ["age", "gender"], "bfi_mimic_direct": ["age", "gender"], "bfi_mimic_educ": ["age", "education"]}
 ITEMS = [f"A{i}" for i in range(1, 6)]
 
 
@@ -31,7 +36,8 @@ def bfi():
 @pytest.fixture(scope="module", params=sorted(CASES))
 def case(request, bfi):
     # through the WLSMV entry point (its dispatch to the conditional second stage)
-    return request.param, fit_wlsmv(Model(CASES[request.param]), bfi, True)
+    with pytest.warns(MissingDataWarning, match="listwise deletion"):
+        return request.param, fit_wlsmv(Model(CASES[request.param]), bfi, True)
 
 
 def _close(got, want, rtol):
@@ -39,9 +45,9 @@ def _close(got, want, rtol):
 
 
 def test_dispatch_and_convergence(case):
-    _name, fit = case
+    name, fit = case
     assert isinstance(fit, ConditionalFit) and fit.converged
-    assert fit.stats.nobs == 2709
+    assert fit.stats.nobs == NOBS[name] and fit.ntotal == 2800 and fit.n_dropped == 2800 - NOBS[name]
 
 
 def test_model_fit_route(bfi):
@@ -94,8 +100,8 @@ def test_fit_measures_match_lavaan(case):
 
 def test_bad_inputs_are_refused(bfi):
     d = bfi.dropna(subset=ITEMS + ["gender"])
-    with pytest.raises(DataError, match=r"covariate 'age'.*missing.*row"):
-        fit_wlsmv_conditional(Model(MIMIC), d.assign(age=d["age"].where(d.index != d.index[3])), True)
+    with pytest.raises(DataError, match=r"covariate 'age' is missing on every row"):
+        fit_wlsmv_conditional(Model(MIMIC), d.assign(age=np.nan), True)
     with pytest.raises(DataError, match=r"covariate 'age'.*non-numeric value \('abc'\)"):
         fit_wlsmv(Model(MIMIC), d.assign(age=d["age"].astype(str).where(d.index != d.index[5], "abc")), True)
     with pytest.raises(DataError, match=r"covariate 'gender' takes a single value"):
@@ -138,11 +144,11 @@ def test_summary_in_lavaans_layout(case):
     text = fit.summary()
     fm = pd.read_csv(REF / "ordinal_conditional" / f"{name}_fit.csv").set_index("measure")["value"]
     assert f"{fm['chisq.scaled']:.3f}" in text and f"{fm['chisq']:.3f}" in text
-    assert "Number of observations                               2709" in text
+    assert f"Number of observations                               {NOBS[name]}" in text
     for title in ("Model Test User Model:", "Latent Variables:", "Regressions:", "Thresholds:", "Variances:",
                   "R-Square:"):
         assert title in text
-    assert "age, gender" in text.split("Parameter Estimates:")[1].split("\n")[1]
+    assert ", ".join(XS[name]) in text.split("Parameter Estimates:")[1].split("\n")[1]
     ref = _ref_params(name)
     for r in ref[ref.op == "=~"].itertuples():  # each loading's line: estimate, std.lv, std.all
         assert any(line.split()[:1] == [r.rhs] and f"{r.est:.3f}" in line and f"{r._8:.3f}" in line
@@ -150,7 +156,7 @@ def test_summary_in_lavaans_layout(case):
     # the covariates' fixed.x rows are not printed (lavaan's summary leaves them out)
     assert "age ~~" not in text and "\n    age                 28." not in text
     assert str(fit) == text and "Fit measures" in fit._repr_html_() and "<td>|</td>" in fit._repr_html_()
-    assert "N = 2709" in repr(fit)
+    assert f"N = {NOBS[name]}" in repr(fit)
 
 
 def test_to_dict_has_the_layout_of_every_fit(case, bfi):
@@ -160,7 +166,7 @@ def test_to_dict_has_the_layout_of_every_fit(case, bfi):
                         estimator="WLSMV").to_dict()
     assert list(d) == list(plain)
     assert list(d["params"][0]) == list(plain["params"][0])
-    assert d["nobs"] == 2709 and d["estimator"] == "WLSMV"
+    assert d["nobs"] == NOBS[name] and d["estimator"] == "WLSMV"
     ref = _ref_params(name)
     assert [(p["lhs"], p["op"], p["rhs"]) for p in d["params"]] == list(zip(ref.lhs, ref.op, ref.rhs))
     for p, w in zip(d["params"], ref.itertuples()):
@@ -172,9 +178,9 @@ def test_to_dict_has_the_layout_of_every_fit(case, bfi):
 
 
 def test_inspect_and_nobs(case):
-    _name, fit = case
-    assert fit.nobs == fit.inspect("nobs") == 2709
-    assert fit.inspect("ov.names.x") == ["age", "gender"]
+    name, fit = case
+    assert fit.nobs == fit.inspect("nobs") == NOBS[name]
+    assert fit.inspect("ov.names.x") == XS[name]
     coef = fit.inspect("coef")
     assert coef.size == fit.inspect("npar") == fit.fit_measures["npar"]
     assert coef.index[0] == "A=~A2" and "A1|t1" in coef.index
@@ -209,3 +215,22 @@ def test_cli_fit_json(tmp_path, bfi, capsys):
     got = {(p["lhs"], p["op"], p["rhs"]): p["se"] for p in d["params"]}
     for r in ref.itertuples():
         assert abs(got[(r.lhs, r.op, r.rhs)] - r.se) <= 1e-2 * max(abs(r.se), 1e-12) or r.se == 0
+
+
+def test_missing_covariate_rows_are_deleted_with_a_warning_naming_the_column(bfi):
+    # a missing covariate value was refused before; lavaan deletes the row listwise (no message), egovsem too,
+    # with a warning naming the covariate and its count
+    d = bfi.dropna(subset=ITEMS + ["age", "gender"])
+    d = d.assign(age=d["age"].where(~d.index.isin(d.index[[3, 10, 20]])))
+    with pytest.warns(MissingDataWarning, match=r"3 of 2709 rows .* covariate\(s\) 'age' \(3 rows\).* 2706 rows"):
+        fit = fit_wlsmv_conditional(Model(MIMIC), d, True)
+    assert fit.nobs == 2706 and fit.n_dropped == 3
+    same = fit_wlsmv_conditional(Model(MIMIC), d.dropna(subset=["age"]), True)
+    assert np.array_equal(fit.theta, same.theta)
+
+
+def test_nobs_reference_of_the_missing_covariate_case(bfi):
+    ref = pd.read_csv(REF / "ordinal_conditional" / "bfi_mimic_educ_nobs.csv").set_index("what")["value"]
+    with pytest.warns(MissingDataWarning, match=r"'education' \(223 rows\)"):
+        fit = fit_wlsmv(Model(CASES["bfi_mimic_educ"]), bfi, True)
+    assert fit.nobs == ref["nobs"] and fit.ntotal == ref["norig"]

@@ -22,19 +22,22 @@ parameterisation):
 5. The covariates' variances, covariance and means are fixed at their sample values (divisor N - 1, as
    lavaan's ``fixed.x`` rows show them). ``std.all`` uses the total variances (covariates included).
 
-Not available (refused with a message): multiple groups, missing values on the covariates (lavaan would
-delete the rows; egovsem asks for complete rows), an ordered covariate (an ordered variable as a predictor),
+Rows with a missing item or covariate are deleted listwise, as lavaan deletes them (with a warning naming
+each covariate with missing values and its count).
+
+Not available (refused with a message): multiple groups, an ordered covariate (an ordered variable as a predictor),
 covariates that are also predicted, continuous indicators mixed with ordered ones.
 """
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import DataError, IdentificationError, NotAvailableError
+from .._errors import DataError, IdentificationError, MissingDataWarning, NotAvailableError, caller_stacklevel
 from .conditional_results import ConditionalFit
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_baseline import baseline_dwls
@@ -151,16 +154,33 @@ def _check(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
             raise DataError(f"The model variable {c!r} is not a column of 'data'.")
     for x in xs:
         col = pd.to_numeric(data[x], errors="coerce")
-        badrow = data.index[col.isna().to_numpy()]
+        badrow = data.index[(col.isna() & data[x].notna()).to_numpy()]
         if len(badrow):
             r = badrow[0]
-            raise DataError(f"The covariate {x!r} has a missing or non-numeric value ({data.at[r, x]!r}) at row "
-                            f"{r!r}; WLSMV with exogenous covariates needs complete covariates (drop or impute "
-                            "those rows).")
+            raise DataError(f"The covariate {x!r} has a non-numeric value ({data.at[r, x]!r}) at row {r!r}; a "
+                            "covariate must be numeric (give a categorical covariate as 0/1 dummy columns).")
+        if col.notna().sum() == 0:
+            raise DataError(f"The covariate {x!r} is missing on every row of 'data'.")
         if col.nunique() < 2:
             raise DataError(f"The covariate {x!r} takes a single value ({col.iloc[0]!r}) on every row; a "
                             "covariate needs at least two distinct values.")
     return items
+
+
+def _listwise(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
+    """The complete rows of ``d`` (lavaan's listwise deletion, which with conditional.x removes a row missing a
+    covariate as silently as one missing an item); a warning names each covariate with missing values and its
+    count."""
+    keep = d.notna().all(axis=1)
+    n_drop = int((~keep).sum())
+    if n_drop:
+        xmiss = [f"{x!r} ({int(d[x].isna().sum())} rows)" for x in xs if d[x].isna().any()]
+        on_x = (f"; the covariate(s) {', '.join(xmiss)} have missing values, and lavaan deletes those rows "
+                "too" if xmiss else "")
+        warnings.warn(f"listwise deletion: {n_drop} of {len(d)} rows have a missing value on a model variable "
+                      f"and were removed{on_x}; {int(keep.sum())} rows are analysed.", MissingDataWarning,
+                      stacklevel=caller_stacklevel())
+    return d[keep]
 
 
 def _partable(spec, items: list[str], xs: list[str]) -> pd.DataFrame:
@@ -215,8 +235,8 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     model : Model
         The model (its syntax and options).
     data : DataFrame
-        Raw data; rows with a missing item are deleted (lavaan's listwise default); the covariates must be
-        complete.
+        Raw data; rows with a missing item or covariate are deleted (lavaan's listwise default), with a
+        warning.
     ordered : True or list of str
         The ordered items (``True``: every observed variable but the covariates).
 
@@ -236,8 +256,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     if not xs:
         raise DataError("fit_wlsmv_conditional needs a model with exogenous observed covariates.")
     items = _check(model, data, ordered, xs)
-    d = data[items + xs]
-    d = d[d[items].notna().all(axis=1)]
+    d = _listwise(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
     X = d[xs].to_numpy(float)
     st = conditional_ordinal_stats(Y, X, items, xs)
