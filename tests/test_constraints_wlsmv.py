@@ -15,7 +15,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, close, se_close
+from _refcompare import DATA, compare_params, compare_series
 from egovsem._errors import ModelSyntaxError, NotAvailableError
 from egovsem.sem.constraints import constraint_rows
 
@@ -32,30 +32,14 @@ def _fit(case: str):
     return _FITS[case]
 
 
-def _key(lhs, op, rhs) -> tuple:
-    rhs = "" if (rhs is None or (isinstance(rhs, float) and np.isnan(rhs))) else str(rhs).replace(" ", "")
-    return (str(lhs).replace(" ", ""), op, rhs)
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_parameter_rows_match_lavaan(case):
     fit = _fit(case)
     assert fit.converged
     ours = pd.concat([fit.params, constraint_rows(fit)], ignore_index=True)
-    mine = {_key(r["lhs"], r["op"], r["rhs"]): r for r in ours.to_dict("records")}
     ref = pd.read_csv(REF / f"{case}_params.csv")
     assert len(ours) == len(ref)
-    problems = []
-    for r in ref.to_dict("records"):
-        m = mine.get(_key(r["lhs"], r["op"], r["rhs"]))
-        if m is None:
-            problems.append(f"lavaan row {r['lhs']} {r['op']} {r['rhs']} missing")
-            continue
-        for col in ("est", "std.lv", "std.all"):
-            if not close(float(m[col]), float(r[col]), 1e-3):
-                problems.append(f"{r['lhs']} {r['op']} {r['rhs']} {col}: egovsem {m[col]!r} lavaan {r[col]!r}")
-        if not se_close(float(m["se"]), float(r["se"])):
-            problems.append(f"{r['lhs']} {r['op']} {r['rhs']} se: egovsem {m['se']!r} lavaan {r['se']!r}")
+    problems = compare_params(ours, ref, columns=("est", "std.lv", "std.all"))
     assert not problems, "\n".join(problems)
 
 
@@ -63,11 +47,7 @@ def test_parameter_rows_match_lavaan(case):
 def test_fit_measures_match_lavaan(case):
     fm = _fit(case).fit_measures
     ref = pd.read_csv(REF / f"{case}_fit.csv").set_index("measure")["value"]
-    bad = []
-    for k, w in ref.items():
-        g = float(fm[k])
-        if (np.isnan(w) != np.isnan(g)) or (not np.isnan(w) and not close(g, float(w), 1e-3)):
-            bad.append(f"{k}: egovsem {g!r} lavaan {w!r}")
+    bad = compare_series(fm, ref)
     assert not bad, "\n".join(bad)
 
 
