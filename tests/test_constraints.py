@@ -147,10 +147,11 @@ def test_impossible_inequalities_get_a_clear_message():
 
 
 def test_unsupported_combinations_are_refused():
-    # MLR / MLM / se="robust" with constraints are implemented since issue 11 (tests/test_constraints_robust.py)
+    # MLR / MLM / se="robust" with constraints are implemented since issue 11 (tests/test_constraints_robust.py);
+    # se="bootstrap" with complete data too (tests/test_constraints_bootstrap.py): with FIML it is still refused
     model = "visual =~ x1 + a*x2 + b*x3\na == b"
     with pytest.raises(NotAvailableError, match="explicit constraints"):
-        egovsem.sem(model, HS, se="bootstrap", bootstrap=10)
+        egovsem.sem(model, HSM, se="bootstrap", bootstrap=10, missing="fiml")
 
 
 def test_cli_fit_with_constraints(tmp_path, capsys):

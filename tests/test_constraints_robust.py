@@ -71,7 +71,9 @@ def test_options_resolve_as_lavaan(case):
     assert _fit(case).opts.test == str(info["test"]).split("/")[-1]
 
 
-def test_constraints_with_bootstrap_still_refused():
-    hs = pd.read_csv(HS)
+def test_constraints_with_bootstrap_and_fiml_still_refused():
+    # complete-data se="bootstrap" with constraints was refused here until issue 11 implemented it
+    # (tests/test_constraints_bootstrap.py); under FIML it is still refused
+    hs = pd.read_csv(HS).assign(x1=lambda d: d["x1"].where(d.index != 3))
     with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 4\).*se='bootstrap'"):
-        egovsem.sem(EQ, hs, se="bootstrap", bootstrap=10, seed=1)
+        egovsem.sem(EQ, hs, se="bootstrap", bootstrap=10, seed=1, missing="fiml")

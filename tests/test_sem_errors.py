@@ -98,9 +98,10 @@ def test_bad_option_values(hs):
         egovsem.sem(HS, hs, estimator="ml2")
     with pytest.raises(EgovsemError, match=r"The 'missing' parameter must be one of .* Got 'pairwse'"):
         egovsem.sem(HS, hs, missing="pairwse")
-    # lavaan accepts missing="pairwise" with ML; egovsem implements it for WLSMV only and says so
-    with pytest.raises(NotAvailableError, match=r"missing='pairwise' with estimator='ML' is not available yet"):
-        egovsem.sem(HS, hs, missing="pairwise")
+    # missing="pairwise" with ML was refused here until issue 11 implemented it (tests/test_pairwise_ml.py);
+    # with MLR it is refused with lavaan's reason
+    with pytest.raises(EgovsemError, match=r"missing='pairwise' with estimator='MLR' is not possible"):
+        egovsem.sem(HS, hs, missing="pairwise", estimator="MLR")
 
 
 # se="robust", ULS and GLS were refused here until issue 11 implemented them (tests/test_estimators.py)

@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "ULSM / ULSMV / ULSMVS (ULS with robust.sem SEs and the "
                         "Satorra-Bentler / scaled-shifted / mean-and-variance adjusted test; ULSMV also ordinal)")
     p.add_argument("--missing", default="listwise",
-                   help="listwise (default), fiml, or pairwise (WLSMV: lavaan's available-case first stage); "
+                   help="listwise (default), fiml, or pairwise (ML: the available-case moments; WLSMV: lavaan's "
+                        "available-case first stage); "
                         "with --method pls: listwise or mean (mean replacement)")
     p.add_argument("--se", default=None,
                    help="the estimator's own (default: expected information for ML; robust sandwich SEs for MLM, "

@@ -39,6 +39,7 @@ from .._errors import ConvergenceWarning, EgovsemError, HeywoodWarning, NotAvail
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
+from .bootstrap_constrained import ConstrainedPayload, RefitPayload, constrained_chunk
 from .options import CI_TYPES, check_bootstrap_options
 from .results import Results
 
@@ -132,17 +133,12 @@ def _chunk(payload: _Payload, mode: str, start: int, stop: int) -> dict:
     return out
 
 
-class _FimlPayload:
+class _FimlPayload(RefitPayload):
     """What a worker needs to refit resamples by FIML (rows with missing values keep them)."""
 
     def __init__(self, res, X: np.ndarray, entropy: int):
-        self.bm = BatchModel.from_results(res)
-        self.maps = RowMaps(res.partable, res.ram.names, tuple(res.spec.defined))
+        super().__init__(res, X, entropy)
         self.ram = res.ram
-        self.X = X
-        self.n = X.shape[0]
-        self.theta0 = np.asarray(res.theta, dtype=float)
-        self.entropy = entropy
         self.S0, self.m0 = res.stats.cov, res.stats.mean
 
 
@@ -169,9 +165,12 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
     return out
 
 
-def _run(payload: _Payload | _FimlPayload, mode: str, total: int, *, n_jobs, scheduler, progress, desc) -> dict:
+def _run(payload: _Payload | _FimlPayload | ConstrainedPayload, mode: str, total: int, *, n_jobs, scheduler,
+         progress, desc) -> dict:
     bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else FIML_CHUNK)
-    parts = run_chunks(_chunk if isinstance(payload, _Payload) else _fiml_chunk, payload,
+    fn = (_chunk if isinstance(payload, _Payload) else _fiml_chunk if isinstance(payload, _FimlPayload)
+          else constrained_chunk)
+    parts = run_chunks(fn, payload,
                        [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
                        scheduler=scheduler, progress=progress, desc=desc, weights=[hi - lo for lo, hi in bounds])
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
@@ -235,7 +234,7 @@ def interval_bounds(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarra
 
 # --------------------------------------------------------------------------------------------------
 # what a fit with a bootstrap part reports (Results selects these when it has one)
-def jackknife_draws(payload: _Payload | _FimlPayload, *, n_jobs: int | None = None) -> dict:
+def jackknife_draws(payload: _Payload | _FimlPayload | ConstrainedPayload, *, n_jobs: int | None = None) -> dict:
     """Leave-one-out refits of the bootstrapped fit (for the BCa acceleration)."""
     return _run(payload, "jackknife", payload.n, n_jobs=n_jobs, scheduler=None, progress=False, desc="jackknife")
 
@@ -427,8 +426,13 @@ def bootstrap(
         raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
     entropy = resolve_entropy(seed)
     X = np.asarray(fit.stats.X, dtype=float)
-    payload: _Payload | _FimlPayload
-    if fit.missing == "fiml":
+    payload: _Payload | _FimlPayload | ConstrainedPayload
+    if fit.spec.constraints:
+        if fit.missing == "fiml" or bollen_stine:
+            raise NotAvailableError("the bootstrap of a model with explicit constraints is available with "
+                                    "missing='listwise' and without the Bollen-Stine test only.")
+        payload = ConstrainedPayload(fit, X, entropy)
+    elif fit.missing == "fiml":
         if bollen_stine:
             raise NotAvailableError("the Bollen-Stine bootstrap with missing='fiml' is not available yet.")
         payload = _FimlPayload(fit, X, entropy)

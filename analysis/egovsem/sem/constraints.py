@@ -235,12 +235,16 @@ class ConstraintSet:
         s = self.ineq(theta)
         return [k for k, v in zip(self._ineq_idx, s) if abs(v) <= tol * (1.0 + np.max(np.abs(theta), initial=0))]
 
-    def eq_rank(self, theta: np.ndarray) -> int:
-        """Rank of the Jacobian of the equalities at ``theta`` (what lavaan subtracts from ``npar``)."""
+    def eq_rank(self, theta: np.ndarray, columns: np.ndarray | None = None) -> int:
+        """Rank of the Jacobian of the equalities at ``theta`` (what lavaan subtracts from ``npar``); with
+        ``columns``, of its columns at those positions of theta only."""
         idx = self._lin_idx + self._nl_idx
         if not idx:
             return 0
-        return _null_space(self.jac(idx, theta), self.q)[1]
+        J = self.jac(idx, theta)
+        if columns is not None:
+            J = J[:, np.asarray(columns, dtype=int)]
+        return _null_space(J, J.shape[1])[1]
 
     def null_basis(self, theta: np.ndarray) -> np.ndarray:
         """Basis of the null space of the equalities' and active inequalities' Jacobian at ``theta``."""

@@ -158,15 +158,24 @@ def _prepare(data: pd.DataFrame, names: tuple[str, ...], *, missing: str = "list
 
 
 def _pairwise_stats(data: pd.DataFrame, X: np.ndarray, names, ntotal: int) -> SampleStats:
-    """lavaan's ``missing = "pairwise"`` (WLSMV's first stage): every row with at least one observed model
-    variable is kept, with its missing values (NaN); ``mean`` and ``cov`` are the available-case moments
-    (divisor: the pairwise count). Rows missing every model variable are dropped (as lavaan)."""
+    """lavaan's ``missing = "pairwise"`` (WLSMV's first stage; ML's moments): every row with at least one
+    observed model variable is kept, with its missing values (NaN); ``mean`` holds the available-case means
+    and ``cov`` lavaan's ``cov(X, use = "pairwise") * (N - 1) / N`` (each pair's complete rows, their own
+    means, divisor n_pair - 1; then rescaled to the N rows). Rows missing every model variable are dropped
+    (as lavaan)."""
     keep = ~np.isnan(X).all(axis=1)
     Xk = X[keep]
     n = Xk.shape[0]
     if n < 2:
         raise DataError(f"Only {n} row(s) observe any model variable; at least 2 are needed.")
-    cov = pd.DataFrame(Xk).cov(ddof=0).to_numpy()
+    obs = (~np.isnan(Xk)).astype(float)
+    pair = obs.T @ obs
+    if (pair < 2).any():
+        i, j = np.argwhere(pair < 2)[0]
+        raise DataError(f"Columns {names[i]!r} and {names[j]!r} of 'data' are observed together on fewer than 2 "
+                        "rows, so their pairwise covariance cannot be estimated.")
+    _check_constant(Xk, names)
+    cov = pd.DataFrame(Xk).cov(ddof=1).to_numpy() * (n - 1) / n
     return SampleStats(tuple(names), Xk, cov, np.nanmean(Xk, axis=0), n, ntotal, int(ntotal - n),
                        data.index[keep])
 

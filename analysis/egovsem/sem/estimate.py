@@ -40,7 +40,8 @@ from .ram import RAM
 from .start import start_theta_groups
 from .vcov import invert_information, sandwich, score_crossproducts
 
-__all__ = ["Estimate", "estimate", "standardize_ov", "fill_fixed_x", "count_moments", "drop_missing_covariates", "free_variances"]
+__all__ = ["Estimate", "estimate", "standardize_ov", "fill_fixed_x", "count_moments", "drop_missing_covariates", "free_variances",
+           "moment_hessian"]
 
 
 @dataclass
@@ -84,16 +85,18 @@ class Estimate:
         return out
 
 
-def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklevel: int = 4) -> pd.DataFrame:
-    """FIML with fixed.x covariates: rows missing a covariate are removed (lavaan's missing = "ml"), reported."""
+def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklevel: int = 4,
+                            missing: str = "fiml") -> pd.DataFrame:
+    """FIML or pairwise ML with fixed.x covariates: rows missing a covariate are removed (lavaan's missing =
+    "ml" and "pairwise" do so), reported."""
     cols = [c for c in ov_x if c in data.columns]
     if not cols:
         return data
     bad = data[cols].isna().any(axis=1)
     if bad.any():
         warnings.warn(
-            f"missing='fiml' with fixed.x: {int(bad.sum())} rows with a missing value on the covariate(s) {cols} "
-            "were removed (as lavaan does; pass fixed_x=False to keep them and model the covariates).",
+            f"missing={missing!r} with fixed.x: {int(bad.sum())} rows with a missing value on the covariate(s) "
+            f"{cols} were removed (as lavaan does; pass fixed_x=False to keep them and model the covariates).",
             MissingDataWarning, stacklevel=caller_stacklevel(),
         )
         return data.loc[~bad]
@@ -167,8 +170,9 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     """
     opts = model.opts
     fiml = opts.discrepancy == "FIML"
-    if fiml and spec.ov_x:
-        parts = [drop_missing_covariates(part, spec.ov_x, stacklevel=stacklevel + 2) for part in parts]
+    if (fiml or opts.missing == "pairwise") and spec.ov_x:
+        parts = [drop_missing_covariates(part, spec.ov_x, stacklevel=stacklevel + 2,
+                                         missing="fiml" if fiml else "pairwise") for part in parts]
     if opts.std_ov:
         parts = [standardize_ov(part, spec.ov, listwise=not fiml) for part in parts]
     stats = [prepare_data(part, spec.ov, missing=opts.missing, sampling_weights=opts.sampling_weights,
@@ -185,12 +189,13 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if spec.constraints:
         from .constraints import ConstraintSet
 
-        if opts.se == "bootstrap":
+        if opts.se == "bootstrap" and fiml:
             from .._errors import NotAvailableError
 
             raise NotAvailableError(
-                f"explicit constraints (model syntax, line {spec.constraints[0][3]}) with se='bootstrap' are not "
-                "available yet; use the standard or the robust standard errors.")
+                f"explicit constraints (model syntax, line {spec.constraints[0][3]}) with se='bootstrap' and "
+                "missing='fiml' are not available yet; use missing='listwise' for the bootstrap, or the "
+                "standard or robust standard errors.")
         cs = ConstraintSet.from_spec(spec)
     df = ndat - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
@@ -201,7 +206,9 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     theta0, _ = start_theta_groups(spec, pt, stats, q)
     N = sum(st.nobs_w for st in stats)
     w = group_weights([st.nobs_w for st in stats])
-    rows = [RowData.from_array(st.X, st.w, st.cluster) for st in stats] if opts.casewise else None
+    # pairwise ML is fitted to the available-case moments: no casewise quantities from rows with holes
+    pairwise = opts.missing == "pairwise"
+    rows = [RowData.from_array(st.X, st.w, st.cluster) for st in stats] if opts.casewise and not pairwise else None
     mu_fixed = [None if spec.meanstructure else st.mean for st in stats]
     discs: list[Discrepancy]
     if fiml:
@@ -246,7 +253,10 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
         # (a non-converged fit with a singular information matrix)
         B0 = score_crossproducts([d.scores(theta) for d in discs], [st.cluster for st in stats])
-    if opts.information == "observed":
+    if opts.information == "observed" and pairwise:
+        # lavaan's observed information of pairwise ML: the Hessian of its objective at the pairwise moments
+        A = _total([st.nobs_w / 2.0 * moment_hessian(d, theta) for d, st in zip(discs, stats)])
+    elif opts.information == "observed":
         # lavaan's default for FIML and for MLR: observed information (Hessian), summed over groups
         A = _total([d.observed_information(theta) for d in discs])
     elif opts.information == "first.order":
@@ -308,6 +318,19 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         out.logl = -N / 2 * state.fmin
         out.fmin = state.fmin + 2.0 / N * _total(out.logl_h1_g)
     return out
+
+
+def moment_hessian(disc: Discrepancy, theta: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """The Hessian of the discrepancy ``disc`` (a function of the sample moments) at ``theta``: central
+    differences of its analytic gradient, symmetrised. ``N / 2`` times it is the observed information of ML
+    fitted to moments (complete data: the casewise Hessian; pairwise: lavaan's observed information)."""
+    q = theta.size
+    H = np.empty((q, q))
+    for k in range(q):
+        e = np.zeros(q)
+        e[k] = h * max(1.0, abs(theta[k]))
+        H[:, k] = (disc.gradient(theta + e) - disc.gradient(theta - e)) / (2 * e[k])
+    return (H + H.T) / 2.0
 
 
 def _design_stats(stats: list[SampleStats], opts) -> list[SampleStats]:

@@ -92,6 +92,20 @@ class _Fit:
     uls: bool = False  # unit weights (ULS, ULSMV): lavaan gives no p-value for the standard test
 
 
+def _eq_rank_nonth(spec: Any, pt: pd.DataFrame, theta: np.ndarray) -> int:
+    """The rank of the explicit equalities on the parameters other than thresholds: lavaan's catML model
+    (the robust CFI/TLI/RMSEA after WLSMV) keeps the constraints and drops the thresholds, so its df rises
+    by that rank."""
+    if not spec.constraints:
+        return 0
+    from .constraints import Constraint, ConstraintSet
+
+    cs = ConstraintSet([Constraint(*c) for c in spec.constraints], pt, spec.defined)
+    th = set(pt.loc[pt["op"] == "|", "free"])
+    cols = sorted({int(f) - 1 for f in pt["free"] if f > 0 and f not in th})
+    return cs.eq_rank(theta, np.array(cols, dtype=int))
+
+
 def _read_fit(res: Any) -> _Fit:
     """The one place that reads a :class:`~egovsem.sem.results.Results` (its typed parts)."""
     est, sample, test, vc = res.estimates, res.sample, res.test, res.vcov_part
@@ -116,7 +130,7 @@ def _read_fit(res: Any) -> _Fit:
             raise NotAvailableError("fit measures of a multi-group WLSMV fit are not available yet.")
         o = res.ordinal
         dwls = {"ordinal": sample.ordinal, "delta": o.delta, "A_inv": o.A_inv, "wls_est": o.wls_est,
-                "delta_model": o.delta_model}
+                "delta_model": o.delta_model, "eq_rank_nonth": _eq_rank_nonth(spec, est.partable, theta)}
     ov = list(spec.ov)
     return _Fit(groups=tuple(groups), theta=theta, xi=[ov.index(v) for v in spec.ov_x],
                 xb=[ov.index(v) for v in spec.exo_x], meanstructure=bool(spec.meanstructure),
@@ -318,7 +332,7 @@ def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
         assert f.dwls is not None
         _dm, n1 = _dwls_layout(f)
         th_free = set(f.partable.loc[f.partable["op"] == "|", "free"])
-        nfree_nonth = len(set(f.partable.loc[(f.partable["free"] > 0), "free"]) - th_free)
+        nfree_nonth = len(set(f.partable.loc[(f.partable["free"] > 0), "free"]) - th_free) - f.dwls["eq_rank_nonth"]
         rob = catml_dwls(f.dwls["ordinal"], f.groups[0].Sigma, f.dwls["delta"], f.dwls["A_inv"], n1, nfree_nonth)
         c3, c3b = rob["c3"], rob["c3b"]
         if df == 0:  # lavaan's c.hat = k / 0 is infinite and its formulas fall back to the unscaled ones

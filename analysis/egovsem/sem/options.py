@@ -195,6 +195,24 @@ def _parse_ordered(ordered: Any) -> bool | tuple[str, ...] | None:
                        "instead.")
 
 
+def _check_pairwise_ml(est: str, se_type: str, test: str, group: Any, design: bool) -> None:
+    """``missing='pairwise'`` with ML: lavaan fits ML to the available-case moments; what it refuses (the
+    casewise scores of MLR and robust.huber.white need complete rows) is refused with its reason, what egovsem
+    does not compute yet is refused as such."""
+    if est == "MLR" or se_type == "robust.huber.white":
+        what = "estimator='MLR'" if est == "MLR" else "se='robust.huber.white'"
+        raise EgovsemError(f"missing='pairwise' with {what} is not possible: the casewise scores of the "
+                           "Huber-White sandwich need complete rows (lavaan stops with \"infinite or missing "
+                           "values in 'x'\"); use missing='fiml' with estimator='MLR', or missing='listwise'.")
+    if est != "ML" or se_type != "standard" or test != "standard" or group is not None or design:
+        what = (f"estimator={est!r}" if est != "ML" else f"se={se_type!r}" if se_type != "standard" else
+                f"test={test!r}" if test != "standard" else "several groups (group=)" if group is not None
+                else "sampling_weights= or cluster=")
+        raise NotAvailableError(f"missing='pairwise' with {what} is not available yet; it is implemented for ML "
+                                "in one group with standard errors and the standard test (and for WLSMV); use "
+                                "missing='listwise' or 'fiml'.")
+
+
 def resolve_options(
     *,
     estimator: str = "ML",
@@ -364,8 +382,7 @@ def resolve_options(
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
                            "parameterization at 'delta'.")
     if miss == "pairwise" and disc != "DWLS":
-        raise NotAvailableError(f"missing='pairwise' with estimator={est!r} is not available yet; it is "
-                                "implemented for WLSMV (ordered items); use missing='listwise' or 'fiml'.")
+        _check_pairwise_ml(est, se_type, test, group, design)
     if disc == "DWLS":
         if miss == "fiml":
             # lavaan 0.6-14: 'missing = "ml" not available in the categorical setting'
@@ -426,6 +443,11 @@ def resolve_options(
                 f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
                 f"available yet; its information is {information!r} (omit information=).")
         information = info_in
+    if miss == "pairwise" and disc == "ML" and information == "first.order":
+        raise EgovsemError("information='first.order' with missing='pairwise' is not possible: the first-order "
+                           "information is the cross-product of casewise scores, which need complete rows (lavaan "
+                           "cannot invert it and gives no standard errors); use information='expected' or "
+                           "'observed'.")
     return Options(
         estimator=est, discrepancy=disc, missing=miss, se=se_type, test=test, information=information,
         std_lv=bool(std_lv), meanstructure=None if meanstructure is None else bool(meanstructure),

@@ -42,7 +42,7 @@ from .defined import defined_rows
 from .options import Options
 
 __all__ = ["Results", "SampleStatsPart", "Estimates", "OrdinalPart", "Vcov", "TestPart", "BootstrapPart",
-           "PARAM_COLUMNS", "fit_dict"]
+           "PARAM_COLUMNS", "fit_dict", "fit_to_dict", "dump_json"]
 
 
 def _clean(v: Any) -> Any:
@@ -653,9 +653,7 @@ class Results:
 
     # -- output -------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        out = fit_dict(self.params, self.fit_measures, self.r2, converged=self.converged, estimator=self.estimator,
-                       missing=self.missing, nobs=self.nobs, ntotal=self.sample.ntotal, n_dropped=self.n_dropped,
-                       iterations=self.iterations)
+        out = fit_to_dict(self, ntotal=self.sample.ntotal)
         if self.missing == "fiml":
             out["missing_report"] = self.missing_report().to_dict()
         if self.bootstrap_part is not None:
@@ -665,12 +663,7 @@ class Results:
     def to_json(self, path: Any = None, *, indent: int = 2) -> str:
         """The results as JSON (``converged, estimator, method, missing, nobs, params, fit, versions``; a PLS fit's
         JSON, :meth:`egovsem.pls.PLSResults.to_json`, has the same keys and parameter columns)."""
-        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-        if path is not None:
-            from ..safe_write import atomic_write_text
-
-            atomic_write_text(path, text + "\n")
-        return text
+        return dump_json(self.to_dict(), path, indent=indent)
 
     def summary(self) -> str:
         """lavaan-like text (``summary(fit, fit.measures = TRUE)``): thresholds after WLSMV, the bootstrap's
@@ -705,3 +698,21 @@ class Results:
         from .report import summary_html
 
         return summary_html(self)
+
+
+def fit_to_dict(res: Any, *, ntotal: int) -> dict[str, Any]:
+    """:func:`fit_dict` of any fit object with ``params, fit_measures, r2, converged, estimator, missing,
+    nobs, n_dropped, iterations`` (:class:`Results`, :class:`~egovsem.sem.wls_conditional.ConditionalFit`)."""
+    return fit_dict(res.params, res.fit_measures, res.r2, converged=res.converged, estimator=res.estimator,
+                    missing=res.missing, nobs=res.nobs, ntotal=ntotal, n_dropped=res.n_dropped,
+                    iterations=res.iterations)
+
+
+def dump_json(d: Mapping[str, Any], path: Any = None, *, indent: int = 2) -> str:
+    """``d`` as JSON text, also written (atomically) to ``path`` when given."""
+    text = json.dumps(d, indent=indent, ensure_ascii=False)
+    if path is not None:
+        from ..safe_write import atomic_write_text
+
+        atomic_write_text(path, text + "\n")
+    return text

@@ -29,7 +29,7 @@ the thresholds, and the covariances with them are on the covariance scale.
 
 Exogenous observed covariates (lavaan's conditional.x) are handed to
 :func:`egovsem.sem.wls_conditional.fit_wlsmv_conditional` (it returns a
-:class:`~egovsem.sem.wls_conditional.ConditionalFit` with ``params`` and ``fit_measures``; single group,
+:class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON and inspect; single group,
 every indicator ordered).
 
 Not available (refused with a message, never approximated): an ordered variable as a predictor (``y ~ x`` with
@@ -353,6 +353,10 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     if exogenous_covariates(model.spec):  # lavaan's conditional.x: the second stage on the reduced form
         if model.opts.discrepancy != "DWLS":
             model = model.with_options(estimator="WLSMV", ordered=ordered)
+        if spec_constraints := model.spec.constraints:
+            raise NotAvailableError(f"explicit constraints (model syntax, line {spec_constraints[0][3]}) with "
+                                    "exogenous covariates under WLSMV (lavaan's conditional.x) are not available "
+                                    "yet; they work with WLSMV in one group without covariates.")
         if model.opts.missing == "pairwise":  # never listwise in its place
             raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
                                     "available yet; the covariate model uses complete rows (missing='listwise').")
@@ -392,8 +396,20 @@ def _fit_wlsmv(model, data, ordered) -> Results:
     if df < 0:
         raise IdentificationError(f"The model is not identified: it has {npar} free parameters but the ordinal data "
                                   f"give only {ndat} sample statistics (df = {df}).")
+    cs = None
+    if spec.constraints:  # explicit constraints (==, <, >) on the labels of this table (thresholds included)
+        from .constraints import Constraint, ConstraintSet
+
+        cs = ConstraintSet([Constraint(*c) for c in spec.constraints], pt, spec.defined)
+        df += cs.rank_linear + cs.n_nonlinear_eq
     theta0 = _start(model, pt, dm, ost)
-    state = minimize_groups([DWLSDiscrepancy(dm, s, w)], theta0, iter_max=min(model.opts.iter_max, 500))
+    disc = DWLSDiscrepancy(dm, s, w)
+    if cs is not None:
+        from .constraints import minimize_constrained
+
+        state = minimize_constrained([disc], np.ones(1), theta0, cs, iter_max=min(model.opts.iter_max, 500))
+    else:
+        state = minimize_groups([disc], theta0, iter_max=min(model.opts.iter_max, 500))
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
@@ -403,6 +419,16 @@ def _fit_wlsmv(model, data, ordered) -> Results:
     WD = D * w[:, None]
     A = D.T @ WD
     Ainv, _null = scaled_inverse(A)
+    npar_eff = Z = None
+    if cs is not None:
+        from .constraints import constrained_vcov
+
+        # lavaan's augmented inverse of Delta' W Delta (on the null space of the equalities and the active
+        # bounds): the bread of the robust.sem sandwich and the inverse in U of the scaled-shifted test
+        Z = cs.null_basis(theta)
+        Ainv = constrained_vcov(A, Z, strict=state.converged)
+        npar_eff = npar - cs.eq_rank(theta)
+        df = ndat - npar_eff
     if Ainv is None and not state.converged:
         # away from the optimum a singular information says nothing about identification
         raise NotConvergedError(f"The model did not converge after {state.iterations} iterations and the DWLS "
@@ -417,9 +443,11 @@ def _fit_wlsmv(model, data, ordered) -> Results:
     sigma, Sigma, ram_filled, resid_var = dm.moments(theta)
     extra = dict(ordinal=ost, delta=D, A=A, A_inv=Ainv, wls_est=sigma, information="expected",
                  F=state.fmin, ordered=tuple(ords), resid_var=resid_var, delta_model=dm)
+    if Z is not None:
+        extra["constraint_basis"] = Z
     return Results.from_fit(model=model, spec=spec, partable=pt, ram=ram_filled, stats=stats, theta=theta, vcov=vcov,
                             fmin=state.fmin, converged=state.converged, iterations=state.iterations, ndat=ndat, df=df,
-                            message=state.message, extra=extra, start=theta0)
+                            message=state.message, extra=extra, start=theta0, npar=npar_eff)
 
 
 def wlsmv_summary_text(res) -> str:

@@ -22,19 +22,23 @@ parameterisation):
 5. The covariates' variances, covariance and means are fixed at their sample values (divisor N - 1, as
    lavaan's ``fixed.x`` rows show them). ``std.all`` uses the total variances (covariates included).
 
-Not available (refused with a message): multiple groups, missing values on the covariates (lavaan would
-delete the rows; egovsem asks for complete rows), an ordered covariate (an ordered variable as a predictor),
+Rows with a missing item or covariate are deleted listwise, as lavaan deletes them (with a warning naming
+each covariate with missing values and its count).
+
+Not available (refused with a message): multiple groups, an ordered covariate (an ordered variable as a predictor),
 covariates that are also predicted, continuous indicators mixed with ordered ones.
 """
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import DataError, IdentificationError, NotAvailableError
+from .._errors import DataError, IdentificationError, MissingDataWarning, NotAvailableError, caller_stacklevel
+from .conditional_results import ConditionalFit
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_baseline import baseline_dwls
 from .fit_indices import RMSEA_NAMES, agfi, critical_n, incremental, rmsea_block
@@ -42,6 +46,7 @@ from .fit_residual import gfi_dwls
 from .fit_robust import scaled_shifted
 from .ordinal_conditional import ConditionalOrdinalStats, conditional_ordinal_stats
 from .ram import RAM
+from .results import PARAM_COLUMNS
 from .vcov import sandwich, scaled_inverse
 
 __all__ = ["ConditionalFit", "fit_wlsmv_conditional", "exogenous_covariates"]
@@ -124,32 +129,6 @@ class _CondDWLS(Discrepancy):
         return D.T @ (D * self.w[:, None])
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class ConditionalFit:
-    """A WLSMV fit with exogenous covariates: lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows
-    (``params``), ``fitMeasures(fit)`` (``fit_measures``), the first stage (``stats``), theta, vcov."""
-
-    params: pd.DataFrame
-    fit_measures: pd.Series
-    stats: ConditionalOrdinalStats
-    theta: np.ndarray
-    vcov: np.ndarray
-    converged: bool
-    iterations: int
-
-    def __getattr__(self, name: str):
-        # a caller that expects a full Results (summary, tables, reports) gets a message, not a bare traceback
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise _NotAvailableAttribute(
-            f"{name!r} is not available yet for WLSMV with exogenous covariates (lavaan's conditional.x): the fit "
-            "gives 'params' (parameterEstimates rows), 'fit_measures', 'stats', 'theta' and 'vcov' only.")
-
-
-class _NotAvailableAttribute(NotAvailableError, AttributeError):
-    """A :class:`Results` attribute that :class:`ConditionalFit` does not have yet (``hasattr`` stays False)."""
-
-
 def _check(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
     spec = model.spec
     items = [v for v in spec.ov if v not in set(xs)]
@@ -175,16 +154,33 @@ def _check(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
             raise DataError(f"The model variable {c!r} is not a column of 'data'.")
     for x in xs:
         col = pd.to_numeric(data[x], errors="coerce")
-        badrow = data.index[col.isna().to_numpy()]
+        badrow = data.index[(col.isna() & data[x].notna()).to_numpy()]
         if len(badrow):
             r = badrow[0]
-            raise DataError(f"The covariate {x!r} has a missing or non-numeric value ({data.at[r, x]!r}) at row "
-                            f"{r!r}; WLSMV with exogenous covariates needs complete covariates (drop or impute "
-                            "those rows).")
+            raise DataError(f"The covariate {x!r} has a non-numeric value ({data.at[r, x]!r}) at row {r!r}; a "
+                            "covariate must be numeric (give a categorical covariate as 0/1 dummy columns).")
+        if col.notna().sum() == 0:
+            raise DataError(f"The covariate {x!r} is missing on every row of 'data'.")
         if col.nunique() < 2:
             raise DataError(f"The covariate {x!r} takes a single value ({col.iloc[0]!r}) on every row; a "
                             "covariate needs at least two distinct values.")
     return items
+
+
+def _listwise(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
+    """The complete rows of ``d`` (lavaan's listwise deletion, which with conditional.x removes a row missing a
+    covariate as silently as one missing an item); a warning names each covariate with missing values and its
+    count."""
+    keep = d.notna().all(axis=1)
+    n_drop = int((~keep).sum())
+    if n_drop:
+        xmiss = [f"{x!r} ({int(d[x].isna().sum())} rows)" for x in xs if d[x].isna().any()]
+        on_x = (f"; the covariate(s) {', '.join(xmiss)} have missing values, and lavaan deletes those rows "
+                "too" if xmiss else "")
+        warnings.warn(f"listwise deletion: {n_drop} of {len(d)} rows have a missing value on a model variable "
+                      f"and were removed{on_x}; {int(keep.sum())} rows are analysed.", MissingDataWarning,
+                      stacklevel=caller_stacklevel())
+    return d[keep]
 
 
 def _partable(spec, items: list[str], xs: list[str]) -> pd.DataFrame:
@@ -239,15 +235,16 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     model : Model
         The model (its syntax and options).
     data : DataFrame
-        Raw data; rows with a missing item are deleted (lavaan's listwise default); the covariates must be
-        complete.
+        Raw data; rows with a missing item or covariate are deleted (lavaan's listwise default), with a
+        warning.
     ordered : True or list of str
         The ordered items (``True``: every observed variable but the covariates).
 
     Returns
     -------
     ConditionalFit
-        ``params`` as lavaan's ``parameterEstimates(fit, standardized = TRUE)`` and ``fit_measures``.
+        ``params`` as lavaan's ``parameterEstimates(fit, standardized = TRUE)``, ``fit_measures``, ``r2``,
+        ``summary()``, ``to_json()``, ``inspect()`` (:mod:`egovsem.sem.conditional_results`).
 
     Examples
     --------
@@ -259,8 +256,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     if not xs:
         raise DataError("fit_wlsmv_conditional needs a model with exogenous observed covariates.")
     items = _check(model, data, ordered, xs)
-    d = data[items + xs]
-    d = d[d[items].notna().all(axis=1)]
+    d = _listwise(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
     X = d[xs].to_numpy(float)
     st = conditional_ordinal_stats(Y, X, items, xs)
@@ -295,14 +291,15 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     vcov = sandwich(Ainv, WD.T @ Gamma @ WD) / (N - 1)
     sigma, S, E, Amat = red.parts(theta)
     F = float(np.sum(w * (s - sigma) ** 2))
-    params = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx)
+    params, free_rows = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx)
     U = np.diag(w) - WD @ Ainv @ WD.T
     fm = _fit_measures(F, N, df, q, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
     return ConditionalFit(params=params, fit_measures=fm, stats=st, theta=theta, vcov=vcov,
-                          converged=state.converged, iterations=state.iterations)
+                          converged=state.converged, iterations=state.iterations, free_rows=free_rows, model=model,
+                          ntotal=len(data), n_dropped=len(data) - N)
 
 
-def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataFrame:
+def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> tuple[pd.DataFrame, np.ndarray]:
     """parameterEstimates rows: estimates, SEs, z, p, std.lv, std.all, std.nox (lavaan's row order)."""
     names = ram.names
     pos = {v: i for i, v in enumerate(names)}
@@ -317,11 +314,11 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataF
     A, _S, _m = ram.matrices(theta)
     rows = []
 
-    def add(lhs, op, rhs, est, se, slv, sall, snox):
+    def add(lhs, op, rhs, est, se, slv, sall, snox, free=-1, label=""):
         z = est / se if se > 0 else np.nan
         pv = 2 * special.ndtr(-abs(z)) if np.isfinite(z) else np.nan
         rows.append(dict(lhs=lhs, op=op, rhs=rhs, est=est, se=se, z=z, pvalue=pv, std_lv=slv, std_all=sall,
-                         std_nox=snox))
+                         std_nox=snox, free=free, label=label))
 
     def sdv(v, kind):
         """The SD a variable is scaled by: std.lv scales latents only, std.nox leaves covariates unscaled."""
@@ -350,7 +347,7 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataF
         def f(kind: str, num=num, den=den) -> float:
             return float(np.prod([sdv(v, kind) for v in num]) / np.prod([sdv(v, kind) for v in den]))
 
-        add(r.lhs, r.op, r.rhs, est, se, est * f("lv"), est * f("all"), est * f("nox"))
+        add(r.lhs, r.op, r.rhs, est, se, est * f("lv"), est * f("all"), est * f("nox"), k, str(r.label or ""))
     # thresholds after the user's rows in lavaan's table: put them after the regressions
     th_rows = []
     kk = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
@@ -362,7 +359,7 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataF
             z = est / se
             th_rows.append(dict(lhs=v, op="|", rhs=f"t{m + 1}", est=est, se=se, z=z,
                                 pvalue=2 * special.ndtr(-abs(z)), std_lv=est, std_all=est / sd[pos[v]],
-                                std_nox=est / sd[pos[v]]))
+                                std_nox=est / sd[pos[v]], free=kk - 1))
     nuser = int((pt["user"] == 1).sum())
     out = rows[:nuser] + th_rows + rows[nuser:]
     for v in items:
@@ -379,7 +376,13 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> pd.DataF
         out.append(dict(lhs=v, op="~1", rhs="", est=0.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=0.0, std_all=0.0,
                         std_nox=0.0))
     df = pd.DataFrame(out).rename(columns={"std_lv": "std.lv", "std_all": "std.all", "std_nox": "std.nox"})
-    return df
+    free = df.pop("free").fillna(-1).to_numpy(int)
+    df["label"] = df["label"].fillna("")
+    df["group"] = 1
+    q = special.ndtri(0.975)
+    df["ci.lower"] = df["est"] - q * df["se"]
+    df["ci.upper"] = df["est"] + q * df["se"]
+    return df[PARAM_COLUMNS], free
 
 
 def _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, n1, st, red, theta) -> pd.Series:

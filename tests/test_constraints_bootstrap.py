@@ -1,0 +1,91 @@
+"""Explicit constraints (``==``, ``<``, ``>``) with ``se="bootstrap"`` (egovsem.sem.bootstrap_constrained).
+
+lavaan 0.6-14 refits every resample with the constraints (tests/reference/make_reference_constraints_bootstrap.R,
+B = 1000). lavaan draws with R's generator and egovsem with numpy's, so the SEs are compared within Monte Carlo
+error (the slow test; the Monte Carlo SE of a bootstrap SE at B = 1000 is about 2.2%, of the difference of two
+about 3.2%: 15% as in tests/test_bootstrap.py for free parameters). The fast tests check what holds exactly:
+every draw satisfies the constraints, the estimates are the constrained fit's, the same seed gives the same
+draws whatever n_jobs.
+"""
+from __future__ import annotations
+
+import warnings
+
+import egovsem
+import numpy as np
+import pandas as pd
+import pytest
+from _refcompare import DATA, REF, row_key
+from egovsem._errors import NotAvailableError
+from egovsem.sem.bootstrap import bootstrap
+
+SUB = REF / "constraints_bootstrap"
+HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+EQ = (SUB / "eq_model.lav").read_text(encoding="utf-8")
+INEQ = ("visual  =~ x1 + a1*x2 + a2*x3\ntextual =~ x4 + b1*x5 + b2*x6\nspeed   =~ x7 + c1*x8 + c2*x9\n"
+        "a1 > 0.7\nb2 < b1")
+
+
+def _quiet(f, *a, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return f(*a, **kw)
+
+
+def _col(fit, lhs, rhs):
+    p = fit.partable
+    return int(p.loc[(p["lhs"] == lhs) & (p["op"] == "=~") & (p["rhs"] == rhs), "free"].iloc[0]) - 1
+
+
+def test_every_draw_satisfies_the_equalities():
+    fit = _quiet(egovsem.cfa, EQ, HS, se="bootstrap", bootstrap=40, seed=7)
+    plain = egovsem.cfa(EQ, HS)
+    np.testing.assert_allclose(fit.params["est"], plain.params["est"])
+    assert fit.bootstrap_info["B"] == 40 and fit.bootstrap_info["successful"] + fit.bootstrap_info["failed"] == 40
+    th = fit._boot["theta"][fit._boot["ok"]]
+    a, b, c, c2 = (_col(fit, "visual", "x2"), _col(fit, "visual", "x3"), _col(fit, "textual", "x5"),
+                   _col(fit, "textual", "x6"))
+    assert np.allclose(th[:, a], th[:, b], atol=1e-8) and np.allclose(th[:, c2], 1.1 * th[:, c], atol=1e-8)
+    assert th[:, a].std() > 0.01  # the draws do vary
+    row = fit.params[(fit.params["lhs"] == "visual") & (fit.params["rhs"] == "x2")].iloc[0]
+    assert row["se"] == pytest.approx(th[:, a].std(), rel=1e-12)  # divisor B, as lavaan
+    assert row["ci.lower"] < row["est"] < row["ci.upper"]
+    assert "Bootstrap: 40 resamples" in fit.summary()
+
+
+def test_inequalities_hold_in_every_draw_and_draws_do_not_depend_on_n_jobs():
+    fit = egovsem.cfa(INEQ, HS)
+    one = _quiet(bootstrap, fit, 30, seed=3, n_jobs=1)
+    two = _quiet(bootstrap, fit, 30, seed=3, n_jobs=2)
+    assert np.array_equal(one._boot["theta"], two._boot["theta"])
+    th = one._boot["theta"][one._boot["ok"]]
+    a1, b1, b2 = _col(fit, "visual", "x2"), _col(fit, "textual", "x5"), _col(fit, "textual", "x6")
+    assert (th[:, a1] >= 0.7 - 1e-7).all() and (th[:, b2] <= th[:, b1] + 1e-7).all()
+
+
+def test_still_refused_with_fiml_and_bollen_stine():
+    hsm = pd.read_csv(DATA / "hs_missing.csv")
+    with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 4\) with "
+                                                r"se='bootstrap' and missing='fiml'"):
+        egovsem.cfa(EQ, hsm, missing="fiml", se="bootstrap", bootstrap=10, seed=1)
+    with pytest.raises(NotAvailableError, match="explicit constraints is available with missing='listwise' and "
+                                                "without the Bollen-Stine"):
+        bootstrap(egovsem.cfa(EQ, HS), 10, seed=1, bollen_stine=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case,model", [("eq", EQ), ("ineq", INEQ)])
+def test_b1000_se_within_monte_carlo_error_of_lavaan(case, model):
+    ref = pd.read_csv(SUB / f"{case}_params.csv", keep_default_na=False, na_values=[""])
+    info = pd.read_csv(SUB / f"{case}_info.csv").set_index("key")["value"]
+    fit = _quiet(egovsem.cfa, model, HS, se="bootstrap", bootstrap=1000, seed=2026)
+    assert fit.bootstrap_info["failed"] == int(info["failed"]) == 0
+    assert int(fit.fit_measures["npar"]) == int(info["npar"]) and int(fit.fit_measures["df"]) == int(info["df"])
+    ours = {row_key(r["lhs"], r["op"], r["rhs"]): r for r in fit.params.to_dict("records")}
+    for r in ref[~ref["op"].isin(["==", "<", ">"])].to_dict("records"):
+        m = ours[row_key(r["lhs"], r["op"], r["rhs"])]
+        assert m["est"] == pytest.approx(r["est"], abs=1e-3 * max(1, abs(r["est"])))
+        if r["se"] == 0:
+            assert m["se"] == 0
+            continue
+        assert abs(m["se"] - r["se"]) <= 0.15 * r["se"], (r["lhs"], r["op"], r["rhs"], m["se"], r["se"])
