@@ -203,7 +203,8 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         comp = d[~d[list(y)].isna().any(axis=1).to_numpy()]
         base = cluster_stats(comp, y, z, cluster)  # starting values from the complete rows
         Ymean = np.nanmean(Y, axis=0)
-        Yc = pd.DataFrame(Y).cov(ddof=0).to_numpy()  # pairwise (the covariates are complete)
+        # lavaan: cov(Y, use = "pairwise.complete.obs") * (N - 1) / N (pandas ignores ddof with missing values)
+        Yc = pd.DataFrame(Y).cov().to_numpy() * (N - 1) / N
         Y2n = pd.DataFrame(Y).groupby(codes).mean().to_numpy()  # cluster means of the observed cells
         base.S_total, base.mean_total = Yc, Ymean
         base.n_obs_y = int((~np.isnan(Y)).sum())
@@ -316,8 +317,6 @@ def loglik_x(L: Layout, cs: ClusterStats, x1: tuple[str, ...], x2: tuple[str, ..
     if x1:
         ix = [cs.y.index(v) for v in x1]
         S = cs.S_total[np.ix_(ix, ix)]
-        if cs.fd is not None:  # lavaan's missing = "ml" path takes the covariates' covariance with divisor N - 1
-            S = S * cs.N / (cs.N - 1)
         out += -cs.N / 2 * (len(ix) * _LOG2PI + np.linalg.slogdet(S)[1] + len(ix))
     if x2:
         cols = []
