@@ -28,7 +28,7 @@ level: 2
   fb =~ y1 + y2 + y3 + y4 + y5 + y6
 """
 FIT = ["chisq", "df", "cfi", "tli", "rmsea", "srmr_within", "srmr_between", "logl", "aic", "bic", "npar",
-       "pvalue", "baseline.chisq", "baseline.df", "unrestricted.logl"]
+       "pvalue", "baseline.chisq", "baseline.df", "unrestricted.logl", "fmin"]
 
 
 def _close(a: float, b: float, tol: float) -> bool:

@@ -26,9 +26,8 @@ level: 1
 level: 2
   fb =~ y1 + y2 + y3 + y4 + y5 + y6
 """
-# every fitMeasures() value egovsem computes for a two-level fit except fmin (lavaan's two-level fmin is
-# on another scale, not matched for one group either)
-FIT = ["npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "logl",
+# every fitMeasures() value egovsem computes for a two-level fit
+FIT = ["fmin", "npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "logl",
        "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea", "srmr", "srmr_within", "srmr_between"]
 
 

@@ -19,7 +19,7 @@ level: 2
   fb =~ y1 + y2 + y3
   fb ~ w1 + w2
 """
-FIT = ["npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "logl",
+FIT = ["fmin", "npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "logl",
        "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea", "srmr", "srmr_within", "srmr_between"]
 
 

@@ -841,8 +841,11 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
         return float(np.sqrt(np.mean(R[iu] ** 2)))
 
     logl_h1 = -(f_h1 + const) / 2 - llx
+    # lavaan's estimator.2L objective: -2 logL without the 2 pi constants, with log|n Sigma_B + Sigma_W| (ours has
+    # log|Sigma_B + Sigma_W / n|: the p log n terms), over 2 N
+    fmin = (f0 + (0.0 if cs.fd is not None else p1 * float(np.sum(cs.ns * np.log(cs.sizes))))) / (2 * N)
     fm = pd.Series({
-        "npar": float(q), "fmin": f0 / (2 * N), "chisq": chisq, "df": float(df), "pvalue": pval,
+        "npar": float(q), "fmin": fmin, "chisq": chisq, "df": float(df), "pvalue": pval,
         "baseline.chisq": bchisq, "baseline.df": float(bdf),
         "baseline.pvalue": float(stats.chi2.sf(bchisq, bdf)) if bdf > 0 else np.nan,
         "cfi": cfi, "tli": tli, "logl": logl, "unrestricted.logl": logl_h1,

@@ -143,7 +143,8 @@ class MultiGroupTwoLevelFit:
 
 
 def combine_fit_measures(fits: list[TwoLevelFit]) -> pd.Series:
-    """lavaan's multi-group fit measures from independent groups' fits."""
+    """lavaan's multi-group fit measures from independent groups' fits. lavaan's fmin weights each group's
+    objective (which it divides by the total N) by the group's share N_g / N."""
     fm = [f.fit_measures for f in fits]
     G = len(fits)
     N = float(sum(f.nobs for f in fits))
@@ -153,7 +154,7 @@ def combine_fit_measures(fits: list[TwoLevelFit]) -> pd.Series:
     cfi_den = max(chisq - df, bchisq - bdf, 0.0)
     logl = tot["logl"]
     out = {
-        "npar": q, "fmin": float(sum(f.nobs / N * m["fmin"] for f, m in zip(fits, fm))), "chisq": chisq, "df": df,
+        "npar": q, "fmin": float(sum((f.nobs / N) ** 2 * m["fmin"] for f, m in zip(fits, fm))), "chisq": chisq, "df": df,
         "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
         "baseline.chisq": bchisq, "baseline.df": bdf,
         "baseline.pvalue": float(stats.chi2.sf(bchisq, bdf)) if bdf > 0 else np.nan,
