@@ -2,6 +2,7 @@
 (tests/reference/make_reference_twolevel_groups.R: Demo.twolevel, group = odd / even cluster number)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import egovsem
@@ -95,3 +96,20 @@ def test_multigroup_twolevel_bad_input(data: pd.DataFrame) -> None:
         egovsem.sem(f"group: north\n{TUTORIAL}\ngroup: even\n{TUTORIAL}", data, cluster="cluster", group="g")
     with pytest.raises(ModelSyntaxError, match=r"no 'group:' block for the groups \['even'\]"):
         egovsem.sem(f"group: odd\n{TUTORIAL}", data, cluster="cluster", group="g")
+
+
+def test_cli_fit_multigroup_twolevel_and_inspect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from egovsem.cli import main
+    from egovsem.sem.inspect import inspect
+
+    mfile = tmp_path / "m.lav"
+    mfile.write_text(TUTORIAL, encoding="utf-8")
+    rc = main(["fit", str(mfile), str(REF / "demo_groups.csv"), "--cluster", "cluster", "--group", "g",
+               "--json", str(tmp_path / "fit.json")])
+    assert rc == 0
+    assert "chisq = 14.585, df = 20" in capsys.readouterr().out
+    js = json.loads((tmp_path / "fit.json").read_text(encoding="utf-8"))
+    assert {r["group"] for r in js["parameters"]} == {"odd", "even"}
+    assert abs(js["fit_measures"]["logl"] - (-12068.78467)) < 1e-2
+    fit = egovsem.sem(TUTORIAL, pd.read_csv(REF / "demo_groups.csv"), cluster="cluster", group="g")
+    assert inspect(fit, "ngroups") == 2 and set(inspect(fit, "nclusters").values()) == {100}
