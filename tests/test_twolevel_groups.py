@@ -9,7 +9,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from egovsem._errors import DataError, EgovsemError, ModelSyntaxError
+from egovsem._errors import DataError, EgovsemError, ModelSyntaxError, NotAvailableError
 
 REF = Path(__file__).parent / "reference" / "twolevel_groups"
 
@@ -113,3 +113,17 @@ def test_cli_fit_multigroup_twolevel_and_inspect(tmp_path: Path, capsys: pytest.
     assert abs(js["fit_measures"]["logl"] - (-12068.78467)) < 1e-2
     fit = egovsem.sem(TUTORIAL, pd.read_csv(REF / "demo_groups.csv"), cluster="cluster", group="g")
     assert inspect(fit, "ngroups") == 2 and set(inspect(fit, "nclusters").values()) == {100}
+
+
+def test_multigroup_twolevel_fiml_is_refused_because_lavaan_is_inconsistent() -> None:
+    """lavaan 0.6-14's multi-group two-level FIML (fiml_*.csv) reports chisq = 0 and the same
+    fixed.x moments in both groups: no reference to match, so egovsem refuses with a clear message."""
+    fm = pd.read_csv(REF / "fiml_fit.csv").set_index("measure")["value"]
+    assert fm["chisq"] == 0 and fm["df"] == 20
+    pe = pd.read_csv(REF / "fiml_params.csv")
+    w12 = pe[(pe["lhs"] == "w1") & (pe["op"] == "~~") & (pe["rhs"] == "w2")]["est"].to_numpy()
+    assert len(w12) == 2 and w12[0] == w12[1]
+    d = pd.read_csv(Path(__file__).parent / "reference" / "twolevel" / "demo_missing10.csv")
+    d["g"] = np.where(d["cluster"] % 2 == 1, "odd", "even")
+    with pytest.raises(NotAvailableError, match="missing = 'ml' with group = and a two-level model is not available"):
+        egovsem.sem(TUTORIAL, d, cluster="cluster", group="g", missing="ml")

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._errors import DataError, EgovsemError, ModelSyntaxError
+from .._errors import DataError, EgovsemError, ModelSyntaxError, NotAvailableError
 from .twolevel import TwoLevelFit, sem_twolevel
 
 __all__ = ["MultiGroupTwoLevelFit", "split_groups", "sem_twolevel_groups"]
@@ -185,6 +185,8 @@ def sem_twolevel_groups(model: str, data: pd.DataFrame, *, cluster: str, group: 
         The columns of cluster identifiers and of group values.
     group_equal : None
         Equality constraints across groups are not available for two-level models.
+        ``fiml=True`` (``missing = "ml"``) is refused too: lavaan 0.6-14's multi-group two-level FIML results
+        are inconsistent, so there is no reference.
     **kwargs
         Passed to :func:`egovsem.sem.twolevel.sem_twolevel` (std_lv, fixed_x, iter_max, fiml).
 
@@ -192,6 +194,12 @@ def sem_twolevel_groups(model: str, data: pd.DataFrame, *, cluster: str, group: 
     -------
     MultiGroupTwoLevelFit
     """
+    if kwargs.get("fiml"):
+        raise NotAvailableError(
+            "missing = 'ml' with group = and a two-level model is not available: lavaan 0.6-14's own results there "
+            "are inconsistent (chi-square 0, the same fixed covariate moments in both groups; "
+            "tests/reference/make_reference_twolevel_groups.R), so egovsem has no reference to match. Fit each "
+            f"group's rows separately with missing = 'ml', or use the default listwise deletion with group = {group!r}.")
     if group_equal:
         raise EgovsemError(f"group_equal = {group_equal!r} is not available for a multi-group two-level model: "
                            "every parameter is free in each group (lavaan's default); leave it out.")
