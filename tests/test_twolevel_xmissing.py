@@ -31,7 +31,8 @@ def _close(a: float, b: float, tol: float) -> bool:
 # two-level FIML is an nlminb run of an unrestricted Cholesky model with rel.tol = 1e-7
 # (lavaan:::lav_h1_implied_logl), not the sample moments; w1 ~~ w1 comes out 0.87137 where the cluster values'
 # variance (divisor J) is 0.87002. lavaan disagrees with itself here: its listwise fit of the same 2496 complete
-# rows (listwise_params.csv), and its missing = "ml" fit of the complete Demo.twolevel, report 0.87002. The exact
+# rows (listwise_params.csv) reports 0.87002, while its missing = "ml" fit reports 0.871 even on the complete
+# Demo.twolevel (no missing value at all), where the complete-data fit reports 0.87002. The exact
 # ML estimate of a complete between-only covariate's moments is its sample moments (the cluster density
 # factors as p(w_j) p(y_j | w_j)), which egovsem reports; so these five rows are compared with lavaan's
 # listwise values, every other row and all fit measures with the missing = "ml" fit.
