@@ -9,31 +9,12 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
+from _twolevel_models import CFA, FIT_ALL, TUTORIAL, close
 from egovsem._errors import DataError, EgovsemError, ModelSyntaxError, NotAvailableError
 
 REF = Path(__file__).parent / "reference" / "twolevel_groups"
 
-TUTORIAL = """
-level: 1
-  fw =~ y1 + y2 + y3
-  fw ~ x1 + x2 + x3
-level: 2
-  fb =~ y1 + y2 + y3
-  fb ~ w1 + w2
-"""
-CFA = """
-level: 1
-  fw =~ y1 + y2 + y3 + y4 + y5 + y6
-level: 2
-  fb =~ y1 + y2 + y3 + y4 + y5 + y6
-"""
-# every fitMeasures() value egovsem computes for a two-level fit
-FIT = ["fmin", "npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "logl",
-       "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea", "srmr", "srmr_within", "srmr_between"]
-
-
-def _close(a: float, b: float, tol: float) -> bool:
-    return abs(a - b) <= tol * max(1.0, abs(b))
+FIT = FIT_ALL
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +37,14 @@ def test_multigroup_twolevel_matches_lavaan(data: pd.DataFrame, case: str, model
         assert key in got, key
         est, se, block = got[key]
         assert block == r.block, key
-        assert _close(est, r.est, 1e-3), (key, est, r.est)
+        assert close(est, r.est, 1e-3), (key, est, r.est)
         if r.se > 0:
             assert abs(se - r.se) <= 1e-2 * r.se, (key, se, r.se)
         else:
             assert se == 0, key
     fm = pd.read_csv(REF / f"{case}_fit.csv").set_index("measure")["value"]
     for k in FIT:
-        assert _close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), (k, fit.fit_measures[k], fm[k])
+        assert close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), (k, fit.fit_measures[k], fm[k])
     icc = pd.read_csv(REF / f"{case}_icc.csv")
     mine = fit.inspect("icc")
     for g, sub in icc.groupby("group", sort=False):

@@ -45,7 +45,7 @@ from .ram import RAM
 from .start import partable_start
 from .twolevel_fiml import FimlData, fiml_data, objective_fiml
 
-__all__ = ["has_levels", "split_levels", "TwoLevelFit", "sem_twolevel", "fit_from_sem"]
+__all__ = ["has_levels", "split_levels", "TwoLevelFit", "sem_twolevel", "fit_from_sem", "write_fit_json"]
 
 _LEVEL_RE = re.compile(r"^\s*level\s*:\s*([A-Za-z0-9_]+)\s*;?\s*(.*)$")
 _LOG2PI = float(np.log(2.0 * np.pi))
@@ -648,13 +648,18 @@ class TwoLevelFit:
 
     def to_json(self, path: str) -> None:
         """Write the estimates and fit measures as JSON."""
-        import json
+        write_fit_json(path, self.parameter_estimates(), self.fit_measures)
 
-        pe = self.parameter_estimates().replace({np.nan: None})
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump({"parameters": pe.to_dict(orient="records"),
-                       "fit_measures": {k: (None if not np.isfinite(v) else float(v))
-                                        for k, v in self.fit_measures.items()}}, fh, indent=1)
+
+def write_fit_json(path: str, estimates: pd.DataFrame, fit_measures: pd.Series) -> None:
+    """Write a two-level fit's parameter table and fit measures as JSON (NaN as null)."""
+    import json
+
+    pe = estimates.replace({np.nan: None})
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"parameters": pe.to_dict(orient="records"),
+                   "fit_measures": {k: (None if not np.isfinite(v) else float(v))
+                                    for k, v in fit_measures.items()}}, fh, indent=1)
 
 
 def _build_partable(spec1: ModelSpec, spec2: ModelSpec, both: set[str]) -> pd.DataFrame:

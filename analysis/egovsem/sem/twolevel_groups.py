@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import DataError, EgovsemError, ModelSyntaxError, NotAvailableError
-from .twolevel import TwoLevelFit, sem_twolevel
+from .twolevel import TwoLevelFit, sem_twolevel, write_fit_json
 
 __all__ = ["MultiGroupTwoLevelFit", "split_groups", "sem_twolevel_groups"]
 
@@ -133,13 +133,7 @@ class MultiGroupTwoLevelFit:
 
     def to_json(self, path: str) -> None:
         """Write the estimates and fit measures as JSON."""
-        import json
-
-        pe = self.parameter_estimates().replace({np.nan: None})
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump({"parameters": pe.to_dict(orient="records"),
-                       "fit_measures": {k: (None if not np.isfinite(v) else float(v))
-                                        for k, v in self.fit_measures.items()}}, fh, indent=1)
+        write_fit_json(path, self.parameter_estimates(), self.fit_measures)
 
 
 def combine_fit_measures(fits: list[TwoLevelFit]) -> pd.Series:
