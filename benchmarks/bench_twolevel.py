@@ -134,7 +134,7 @@ def main() -> int:
             f"\n## Two-level ML and FIML (issue 13): {date.today().isoformat()}\n\n"
             f"Machine: {machine()}; load average (1/5/15 min) before the run {load_before}, after {load_after}; "
             f"lavaan {lavaan_version()}; median of {args.repeats} repeats; in process (fit + all "
-            f"fit measures + parameter table); {load_label(args.load)}; "
+            f"fit measures + parameter table); {load_label(args.load) if args.load else 'no load started by the benchmark'}; "
             f"`python benchmarks/bench_twolevel.py --repeats {args.repeats} --write`. Data simulated (seed 2026).\n\n"
             f"{header}\n" + "\n".join(rows) + "\n")
     return 0

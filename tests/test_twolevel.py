@@ -8,27 +8,14 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
+from _twolevel_models import CFA, TUTORIAL
 from egovsem._errors import DataError, EgovsemError, MissingDataWarning, ModelSyntaxError
 from egovsem.sem.twolevel import split_levels
 
 REF = Path(__file__).parent / "reference" / "twolevel"
 
-TUTORIAL = """
-level: 1
-  fw =~ y1 + y2 + y3
-  fw ~ x1 + x2 + x3
-level: 2
-  fb =~ y1 + y2 + y3
-  fb ~ w1 + w2
-"""
-CFA = """
-level: 1
-  fw =~ y1 + y2 + y3 + y4 + y5 + y6
-level: 2
-  fb =~ y1 + y2 + y3 + y4 + y5 + y6
-"""
 FIT = ["chisq", "df", "cfi", "tli", "rmsea", "srmr_within", "srmr_between", "logl", "aic", "bic", "npar",
-       "pvalue", "baseline.chisq", "baseline.df", "unrestricted.logl"]
+       "pvalue", "baseline.chisq", "baseline.df", "unrestricted.logl", "fmin"]
 
 
 def _close(a: float, b: float, tol: float) -> bool:

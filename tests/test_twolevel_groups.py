@@ -2,38 +2,19 @@
 (tests/reference/make_reference_twolevel_groups.R: Demo.twolevel, group = odd / even cluster number)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from egovsem._errors import DataError, EgovsemError, ModelSyntaxError
+from _twolevel_models import CFA, FIT_ALL, TUTORIAL, close
+from egovsem._errors import DataError, EgovsemError, ModelSyntaxError, NotAvailableError
 
 REF = Path(__file__).parent / "reference" / "twolevel_groups"
 
-TUTORIAL = """
-level: 1
-  fw =~ y1 + y2 + y3
-  fw ~ x1 + x2 + x3
-level: 2
-  fb =~ y1 + y2 + y3
-  fb ~ w1 + w2
-"""
-CFA = """
-level: 1
-  fw =~ y1 + y2 + y3 + y4 + y5 + y6
-level: 2
-  fb =~ y1 + y2 + y3 + y4 + y5 + y6
-"""
-# every fitMeasures() value egovsem computes for a two-level fit except fmin (lavaan's two-level fmin is
-# on another scale, not matched for one group either)
-FIT = ["npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "logl",
-       "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea", "srmr", "srmr_within", "srmr_between"]
-
-
-def _close(a: float, b: float, tol: float) -> bool:
-    return abs(a - b) <= tol * max(1.0, abs(b))
+FIT = FIT_ALL
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +37,14 @@ def test_multigroup_twolevel_matches_lavaan(data: pd.DataFrame, case: str, model
         assert key in got, key
         est, se, block = got[key]
         assert block == r.block, key
-        assert _close(est, r.est, 1e-3), (key, est, r.est)
+        assert close(est, r.est, 1e-3), (key, est, r.est)
         if r.se > 0:
             assert abs(se - r.se) <= 1e-2 * r.se, (key, se, r.se)
         else:
             assert se == 0, key
     fm = pd.read_csv(REF / f"{case}_fit.csv").set_index("measure")["value"]
     for k in FIT:
-        assert _close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), (k, fit.fit_measures[k], fm[k])
+        assert close(float(fit.fit_measures[k]), float(fm[k]), 1e-3), (k, fit.fit_measures[k], fm[k])
     icc = pd.read_csv(REF / f"{case}_icc.csv")
     mine = fit.inspect("icc")
     for g, sub in icc.groupby("group", sort=False):
@@ -96,3 +77,34 @@ def test_multigroup_twolevel_bad_input(data: pd.DataFrame) -> None:
         egovsem.sem(f"group: north\n{TUTORIAL}\ngroup: even\n{TUTORIAL}", data, cluster="cluster", group="g")
     with pytest.raises(ModelSyntaxError, match=r"no 'group:' block for the groups \['even'\]"):
         egovsem.sem(f"group: odd\n{TUTORIAL}", data, cluster="cluster", group="g")
+
+
+def test_cli_fit_multigroup_twolevel_and_inspect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from egovsem.cli import main
+    from egovsem.sem.inspect import inspect
+
+    mfile = tmp_path / "m.lav"
+    mfile.write_text(TUTORIAL, encoding="utf-8")
+    rc = main(["fit", str(mfile), str(REF / "demo_groups.csv"), "--cluster", "cluster", "--group", "g",
+               "--json", str(tmp_path / "fit.json")])
+    assert rc == 0
+    assert "chisq = 14.585, df = 20" in capsys.readouterr().out
+    js = json.loads((tmp_path / "fit.json").read_text(encoding="utf-8"))
+    assert {r["group"] for r in js["parameters"]} == {"odd", "even"}
+    assert abs(js["fit_measures"]["logl"] - (-12068.78467)) < 1e-2
+    fit = egovsem.sem(TUTORIAL, pd.read_csv(REF / "demo_groups.csv"), cluster="cluster", group="g")
+    assert inspect(fit, "ngroups") == 2 and set(inspect(fit, "nclusters").values()) == {100}
+
+
+def test_multigroup_twolevel_fiml_is_refused_because_lavaan_is_inconsistent() -> None:
+    """lavaan 0.6-14's multi-group two-level FIML (fiml_*.csv) reports chisq = 0 and the same
+    fixed.x moments in both groups: no reference to match, so egovsem refuses with a clear message."""
+    fm = pd.read_csv(REF / "fiml_fit.csv").set_index("measure")["value"]
+    assert fm["chisq"] == 0 and fm["df"] == 20
+    pe = pd.read_csv(REF / "fiml_params.csv")
+    w12 = pe[(pe["lhs"] == "w1") & (pe["op"] == "~~") & (pe["rhs"] == "w2")]["est"].to_numpy()
+    assert len(w12) == 2 and w12[0] == w12[1]
+    d = pd.read_csv(Path(__file__).parent / "reference" / "twolevel" / "demo_missing10.csv")
+    d["g"] = np.where(d["cluster"] % 2 == 1, "odd", "even")
+    with pytest.raises(NotAvailableError, match="missing = 'ml' with group = and a two-level model is not available"):
+        egovsem.sem(TUTORIAL, d, cluster="cluster", group="g", missing="ml")

@@ -371,8 +371,9 @@ def inspect(res: Results, what: str = "free") -> Any:
     (21, True)
     """
     from .twolevel import TwoLevelFit
+    from .twolevel_groups import MultiGroupTwoLevelFit
 
-    if isinstance(res, TwoLevelFit):  # a two-level fit has its own (icc, implied, h1, ...)
+    if isinstance(res, (TwoLevelFit, MultiGroupTwoLevelFit)):  # a two-level fit has its own (icc, implied, h1, ...)
         return res.inspect(what)
     if not isinstance(what, str):
         raise ValueError(f"The 'what' parameter must be a string. Got {what!r} instead.")

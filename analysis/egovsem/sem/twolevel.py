@@ -45,7 +45,7 @@ from .ram import RAM
 from .start import partable_start
 from .twolevel_fiml import FimlData, fiml_data, objective_fiml
 
-__all__ = ["has_levels", "split_levels", "TwoLevelFit", "sem_twolevel", "fit_from_sem"]
+__all__ = ["has_levels", "split_levels", "TwoLevelFit", "sem_twolevel", "fit_from_sem", "write_fit_json"]
 
 _LEVEL_RE = re.compile(r"^\s*level\s*:\s*([A-Za-z0-9_]+)\s*;?\s*(.*)$")
 _LOG2PI = float(np.log(2.0 * np.pi))
@@ -203,7 +203,8 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
         comp = d[~d[list(y)].isna().any(axis=1).to_numpy()]
         base = cluster_stats(comp, y, z, cluster)  # starting values from the complete rows
         Ymean = np.nanmean(Y, axis=0)
-        Yc = pd.DataFrame(Y).cov(ddof=0).to_numpy()  # pairwise (the covariates are complete)
+        # lavaan: cov(Y, use = "pairwise.complete.obs") * (N - 1) / N (pandas ignores ddof with missing values)
+        Yc = pd.DataFrame(Y).cov().to_numpy() * (N - 1) / N
         Y2n = pd.DataFrame(Y).groupby(codes).mean().to_numpy()  # cluster means of the observed cells
         base.S_total, base.mean_total = Yc, Ymean
         base.n_obs_y = int((~np.isnan(Y)).sum())
@@ -316,8 +317,6 @@ def loglik_x(L: Layout, cs: ClusterStats, x1: tuple[str, ...], x2: tuple[str, ..
     if x1:
         ix = [cs.y.index(v) for v in x1]
         S = cs.S_total[np.ix_(ix, ix)]
-        if cs.fd is not None:  # lavaan's missing = "ml" path takes the covariates' covariance with divisor N - 1
-            S = S * cs.N / (cs.N - 1)
         out += -cs.N / 2 * (len(ix) * _LOG2PI + np.linalg.slogdet(S)[1] + len(ix))
     if x2:
         cols = []
@@ -649,13 +648,18 @@ class TwoLevelFit:
 
     def to_json(self, path: str) -> None:
         """Write the estimates and fit measures as JSON."""
-        import json
+        write_fit_json(path, self.parameter_estimates(), self.fit_measures)
 
-        pe = self.parameter_estimates().replace({np.nan: None})
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump({"parameters": pe.to_dict(orient="records"),
-                       "fit_measures": {k: (None if not np.isfinite(v) else float(v))
-                                        for k, v in self.fit_measures.items()}}, fh, indent=1)
+
+def write_fit_json(path: str, estimates: pd.DataFrame, fit_measures: pd.Series) -> None:
+    """Write a two-level fit's parameter table and fit measures as JSON (NaN as null)."""
+    import json
+
+    pe = estimates.replace({np.nan: None})
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"parameters": pe.to_dict(orient="records"),
+                   "fit_measures": {k: (None if not np.isfinite(v) else float(v))
+                                    for k, v in fit_measures.items()}}, fh, indent=1)
 
 
 def _build_partable(spec1: ModelSpec, spec2: ModelSpec, both: set[str]) -> pd.DataFrame:
@@ -842,8 +846,11 @@ def sem_twolevel(model: str, data: pd.DataFrame, *, cluster: str | None, std_lv:
         return float(np.sqrt(np.mean(R[iu] ** 2)))
 
     logl_h1 = -(f_h1 + const) / 2 - llx
+    # lavaan's estimator.2L objective: -2 logL without the 2 pi constants, with log|n Sigma_B + Sigma_W| (ours has
+    # log|Sigma_B + Sigma_W / n|: the p log n terms), over 2 N
+    fmin = (f0 + (0.0 if cs.fd is not None else p1 * float(np.sum(cs.ns * np.log(cs.sizes))))) / (2 * N)
     fm = pd.Series({
-        "npar": float(q), "fmin": f0 / (2 * N), "chisq": chisq, "df": float(df), "pvalue": pval,
+        "npar": float(q), "fmin": fmin, "chisq": chisq, "df": float(df), "pvalue": pval,
         "baseline.chisq": bchisq, "baseline.df": float(bdf),
         "baseline.pvalue": float(stats.chi2.sf(bchisq, bdf)) if bdf > 0 else np.nan,
         "cfi": cfi, "tli": tli, "logl": logl, "unrestricted.logl": logl_h1,

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._errors import DataError, EgovsemError, ModelSyntaxError
-from .twolevel import TwoLevelFit, sem_twolevel
+from .._errors import DataError, EgovsemError, ModelSyntaxError, NotAvailableError
+from .twolevel import TwoLevelFit, sem_twolevel, write_fit_json
 
 __all__ = ["MultiGroupTwoLevelFit", "split_groups", "sem_twolevel_groups"]
 
@@ -133,17 +133,12 @@ class MultiGroupTwoLevelFit:
 
     def to_json(self, path: str) -> None:
         """Write the estimates and fit measures as JSON."""
-        import json
-
-        pe = self.parameter_estimates().replace({np.nan: None})
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump({"parameters": pe.to_dict(orient="records"),
-                       "fit_measures": {k: (None if not np.isfinite(v) else float(v))
-                                        for k, v in self.fit_measures.items()}}, fh, indent=1)
+        write_fit_json(path, self.parameter_estimates(), self.fit_measures)
 
 
 def combine_fit_measures(fits: list[TwoLevelFit]) -> pd.Series:
-    """lavaan's multi-group fit measures from independent groups' fits."""
+    """lavaan's multi-group fit measures from independent groups' fits. lavaan's fmin weights each group's
+    objective (which it divides by the total N) by the group's share N_g / N."""
     fm = [f.fit_measures for f in fits]
     G = len(fits)
     N = float(sum(f.nobs for f in fits))
@@ -153,7 +148,7 @@ def combine_fit_measures(fits: list[TwoLevelFit]) -> pd.Series:
     cfi_den = max(chisq - df, bchisq - bdf, 0.0)
     logl = tot["logl"]
     out = {
-        "npar": q, "fmin": float(sum(f.nobs / N * m["fmin"] for f, m in zip(fits, fm))), "chisq": chisq, "df": df,
+        "npar": q, "fmin": float(sum((f.nobs / N) ** 2 * m["fmin"] for f, m in zip(fits, fm))), "chisq": chisq, "df": df,
         "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
         "baseline.chisq": bchisq, "baseline.df": bdf,
         "baseline.pvalue": float(stats.chi2.sf(bchisq, bdf)) if bdf > 0 else np.nan,
@@ -184,6 +179,8 @@ def sem_twolevel_groups(model: str, data: pd.DataFrame, *, cluster: str, group: 
         The columns of cluster identifiers and of group values.
     group_equal : None
         Equality constraints across groups are not available for two-level models.
+        ``fiml=True`` (``missing = "ml"``) is refused too: lavaan 0.6-14's multi-group two-level FIML results
+        are inconsistent, so there is no reference.
     **kwargs
         Passed to :func:`egovsem.sem.twolevel.sem_twolevel` (std_lv, fixed_x, iter_max, fiml).
 
@@ -191,6 +188,12 @@ def sem_twolevel_groups(model: str, data: pd.DataFrame, *, cluster: str, group: 
     -------
     MultiGroupTwoLevelFit
     """
+    if kwargs.get("fiml"):
+        raise NotAvailableError(
+            "missing = 'ml' with group = and a two-level model is not available: lavaan 0.6-14's own results there "
+            "are inconsistent (chi-square 0, the same fixed covariate moments in both groups; "
+            "tests/reference/make_reference_twolevel_groups.R), so egovsem has no reference to match. Fit each "
+            f"group's rows separately with missing = 'ml', or use the default listwise deletion with group = {group!r}.")
     if group_equal:
         raise EgovsemError(f"group_equal = {group_equal!r} is not available for a multi-group two-level model: "
                            "every parameter is free in each group (lavaan's default); leave it out.")
