@@ -161,17 +161,20 @@ def observed_information(ram: RAM, theta: np.ndarray, rows: RowData, *,
     cw = _casewise_at(rows, Sigma, mu)
     D = delta_phi(ram, theta)
     Hphi = saturated_hessian(cw)
-    g = _phi_gradient(cw)
+    g_mu, G = saturated_gradient(cw)
+    G = 0.5 * (G + G.T)
     q = theta.size
     T = np.zeros((q, q))
     for j in range(q):
-        # central difference of the model Jacobian (no data involved); error O(h^2) ~ 1e-10
+        # central difference of Delta(theta) @ g (the model Jacobian times the fixed saturated gradient; no data
+        # involved), each side a vector-Jacobian product (RAM.vjp) instead of the (q, p, p) Jacobian; error
+        # O(h^2) ~ 1e-10
         h = 1e-5 * max(1.0, abs(theta[j]))
         th = theta.copy()
         th[j] += h
-        up = delta_phi(ram, th) @ g
+        up = ram.vjp(th, G, g_mu)
         th[j] -= 2 * h
-        T[:, j] = (up - delta_phi(ram, th) @ g) / (2 * h)
+        T[:, j] = (up - ram.vjp(th, G, g_mu)) / (2 * h)
     T = 0.5 * (T + T.T)
     A = -(D @ Hphi @ D.T + T)
     return 0.5 * (A + A.T)
