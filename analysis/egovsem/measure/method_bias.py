@@ -77,12 +77,36 @@ def check_marker(data: pd.DataFrame, constructs, marker, *, marker_name: str | N
     return cons, name, items
 
 
-def _fit(syntax: str, data: pd.DataFrame, what: str, **options):
-    from ..sem.model import cfa
+def warm_start(partable: pd.DataFrame, previous) -> None:
+    """Set the ``start`` column of the free rows of ``partable`` that ``previous`` (a fit of a nested or
+    nesting model of the same items) also estimated to its estimates; the other rows keep lavaan's
+    defaults, and a new free method loading starts at 0. The optimum does not depend on the start
+    (to the optimiser's tolerance); the warm start saves most of the iterations."""
+    pe = previous.params
+    est: dict[tuple[str, str, str], float] = {}
+    for r in pe[pe["op"].isin(["=~", "~~", "~1"])].itertuples():
+        est[(r.lhs, r.op, r.rhs)] = float(r.est)
+        if r.op == "~~":
+            est[(r.rhs, r.op, r.lhs)] = float(r.est)
+    if "start" not in partable:
+        partable["start"] = np.nan
+    start = partable["start"].to_numpy(dtype=float, copy=True)
+    for k, r in enumerate(partable.itertuples()):
+        if r.free > 0 and not np.isfinite(start[k]):
+            v = est.get((r.lhs, r.op, r.rhs))
+            start[k] = 0.0 if v is None and r.op == "=~" else (np.nan if v is None else v)
+    partable["start"] = start
+
+
+def _fit(syntax: str, data: pd.DataFrame, what: str, start_from=None, **options):
+    from ..sem.model import Model
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = cfa(syntax, data, std_lv=True, **options)
+        model = Model(syntax, std_lv=True, **options)  # egovsem.cfa(syntax, data, std_lv=True, **options)
+        if start_from is not None:
+            warm_start(model.spec.partable, start_from)
+        fit = model.fit(data)
     if not fit.converged:
         raise EgovsemError(f"The {what} model did not converge ({fit.message}); its syntax was:\n{syntax}")
     for w in caught:  # pass on what the engine said (Heywood cases, non-positive-definite latent covariances)
@@ -246,11 +270,12 @@ def marker_cfa(data: pd.DataFrame, constructs, marker, *, marker_name: str | Non
     fixed = ([f"{mname} =~ " + " + ".join(f"{_fmt(lam[i])}*{i}" for i in mitems)]
              + [f"{i} ~~ {_fmt(th[i])}*{i}" for i in mitems] + [f"{mname} ~~ 0*{f}" for f in cons])
     syn["baseline"] = "\n".join(factor_lines + fixed)
-    models["baseline"] = _fit(syn["baseline"], data[used], "Baseline", **options)
+    # each model starts from the estimates of the one before it (warm start; the same optimum)
+    models["baseline"] = _fit(syn["baseline"], data[used], "Baseline", models["cfa"], **options)
     syn["method_c"] = syn["baseline"] + f"\n{mname} =~ " + " + ".join(f"lm*{i}" for i in sub_items)
-    models["method_c"] = _fit(syn["method_c"], data[used], "Method-C", **options)
+    models["method_c"] = _fit(syn["method_c"], data[used], "Method-C", models["baseline"], **options)
     syn["method_u"] = syn["baseline"] + f"\n{mname} =~ " + " + ".join(sub_items)
-    models["method_u"] = _fit(syn["method_u"], data[used], "Method-U", **options)
+    models["method_u"] = _fit(syn["method_u"], data[used], "Method-U", models["method_c"], **options)
 
     t_bc = _diff("baseline_vs_method_c", models["baseline"], models["method_c"])
     t_cu = _diff("method_c_vs_method_u", models["method_c"], models["method_u"])
@@ -266,7 +291,7 @@ def marker_cfa(data: pd.DataFrame, constructs, marker, *, marker_name: str | Non
     tests = [t_bc, t_cu]
     if corr_lines:
         syn["method_r"] = syn[retained] + "\n" + "\n".join(corr_lines)
-        models["method_r"] = _fit(syn["method_r"], data[used], "Method-R", **options)
+        models["method_r"] = _fit(syn["method_r"], data[used], "Method-R", models[retained], **options)
         tests.append(_diff(f"method_r_vs_{retained}", models["method_r"], models[retained]))
     fits = pd.DataFrame([_fit_row(k, v) for k, v in models.items()])
     rel = pd.DataFrame(_reliability(models["method_c"], cons, mname, "method_c")

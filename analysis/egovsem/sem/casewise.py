@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["Casewise", "casewise", "vech_indices", "saturated_gradient", "saturated_hessian",
+__all__ = ["Casewise", "casewise", "array_digest", "DigestCache", "vech_indices", "saturated_gradient", "saturated_hessian",
            "saturated_scores", "score_blocks", "saturated_crossproduct", "em_saturated", "expected_information_phi"]
 
 LOG2PI = np.log(2 * np.pi)
@@ -324,16 +324,55 @@ _EM_CACHE: dict[bytes, tuple[np.ndarray, np.ndarray, float, int]] = {}
 _EM_CACHE_SIZE = 32
 
 
-def _em_key(X0: np.ndarray, M: np.ndarray, tol: float, iter_max: int, w: np.ndarray | None) -> bytes:
+def array_digest(*arrays: np.ndarray | None, extra: object = ()) -> bytes:
+    """A digest of ``arrays`` (values, shape, dtype and memory layout; ``None`` counts) and ``repr(extra)``:
+    the key of the caches of results that depend on their arguments only (:func:`em_saturated`,
+    :func:`egovsem.sem.fit_robust.fiml_corrected`'s and :func:`egovsem.sem.fit_baseline.baseline_info`'s
+    saturated blocks), so that several fits of the same rows compute them once."""
     import hashlib
 
     h = hashlib.blake2b(digest_size=20)
-    for a in (X0, M) if w is None else (X0, M, np.asarray(w)):
+    for a in arrays:
+        if a is None:
+            h.update(b"none")
+            continue
+        a = np.asarray(a)
         # the memory layout is part of the key: the same values in another layout can round differently
         h.update(repr((a.shape, a.strides, a.dtype.str, a.flags.c_contiguous, a.flags.f_contiguous)).encode())
         h.update(np.ascontiguousarray(a).tobytes())
-    h.update(repr((float(tol), int(iter_max), w is None)).encode())
+    h.update(repr(extra).encode())
     return h.digest()
+
+
+class DigestCache:
+    """The last ``size`` results of a function of arrays, keyed by :func:`array_digest`; a hit returns deep
+    copies (arrays copied), so a caller that changes its result does not change the cache."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self.store: dict[bytes, object] = {}
+
+    def get(self, key: bytes, compute):
+        hit = self.store.get(key)
+        if hit is None:
+            hit = compute()
+            if len(self.store) >= self.size:
+                self.store.pop(next(iter(self.store)))
+            self.store[key] = hit
+        return _copied(hit)
+
+
+def _copied(x):
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if isinstance(x, tuple):
+        return tuple(_copied(v) for v in x)
+    return x
+
+
+def _em_key(X0: np.ndarray, M: np.ndarray, tol: float, iter_max: int, w: np.ndarray | None) -> bytes:
+    arrays = (X0, M) if w is None else (X0, M, np.asarray(w))
+    return array_digest(*arrays, extra=(float(tol), int(iter_max), w is None))
 
 
 def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max: int = 5000,

@@ -13,7 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from .casewise import DigestCache
+
 __all__ = ["baseline_moments", "baseline_chisq", "baseline_df", "baseline_info", "baseline_dwls"]
+
+#: the results of recent calls of :func:`baseline_info` (rows, EM moments, covariates -> Ab, Bb, Db, Sb, mb)
+BASELINE_INFO = DigestCache(8)
 
 
 def baseline_moments(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb: list[int],
@@ -68,7 +73,18 @@ def _free_coords(p: int, xi: list[int], xb: list[int], ms: bool) -> np.ndarray:
 def baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb: list[int], ms: bool,
                   fiml: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Observed information ``Ab`` and score cross-product ``Bb`` of one group's baseline model at its
-    estimates, its Jacobian ``Db`` (selection of the free saturated coordinates) and its moments."""
+    estimates, its Jacobian ``Db`` (selection of the free saturated coordinates) and its moments.
+
+    They depend on the rows, their EM moments and the covariates only, not on the model: the last few are
+    kept (:data:`BASELINE_INFO`), so the models of one data set compute them once."""
+    from .casewise import array_digest
+
+    key = array_digest(S, xbar, rows.X0, rows.M, rows.w, rows.cluster, extra=(list(xi), list(xb), ms, fiml))
+    return BASELINE_INFO.get(key, lambda: _compute_baseline_info(S, xbar, rows, xi, xb, ms, fiml))
+
+
+def _compute_baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb: list[int], ms: bool,
+                           fiml: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from .casewise import casewise, saturated_hessian, saturated_scores, score_blocks
 
     p = S.shape[0]

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from .casewise import DigestCache
+
 __all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "mean_var_adjusted",
            "catml_dwls"]
 
@@ -33,6 +35,10 @@ def block_diag(*blocks: np.ndarray) -> np.ndarray:
         out[r:r + m.shape[0], c:c + m.shape[1]] = m
         r, c = r + m.shape[0], c + m.shape[1]
     return out
+
+
+#: the saturated blocks of recent calls of :func:`_h1_blocks` (rows and EM moments -> Wc, Wm, Jm)
+H1_BLOCKS = DigestCache(8)
 
 
 def trace_ratio(B: np.ndarray, A: np.ndarray) -> float:
@@ -51,7 +57,19 @@ def unrestricted_trace(rows: Any, S: np.ndarray, xbar: np.ndarray, ms: bool, xi:
 def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
                zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-observation ``Wc`` (complete data at the EM moments, with the coordinates ``zero_x`` zeroed),
-    ``Wm`` (observed information under missing data) and ``Jm`` (score cross-product) of one group."""
+    ``Wm`` (observed information under missing data) and ``Jm`` (score cross-product) of one group.
+
+    They depend on the rows and their EM moments only, not on the model: the last few are kept
+    (:data:`H1_BLOCKS`), so the models of one data set (the CFA marker sequence, the steps of an invariance
+    test) compute them once."""
+    from .casewise import array_digest
+
+    key = array_digest(S, xbar, rows.X0, rows.M, rows.w, rows.cluster, cx, zero_x)
+    return H1_BLOCKS.get(key, lambda: _compute_h1_blocks(S, xbar, rows, cx, zero_x))
+
+
+def _compute_h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
+                       zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from .casewise import casewise, saturated_crossproduct, saturated_hessian
     from .robust import complete_information_phi
 
