@@ -369,3 +369,22 @@ def test_run_method_bias_table_and_text(tmp_path):
 def test_marker_item_on_substantive_factor_refused():
     with pytest.raises(EgovsemError, match=r"'x3' is also an item of the substantive construct 'visual'"):
         marker_cfa(HS, SUB, {"M": ["x3", "x7", "x8"]})
+
+
+def test_run_refuses_a_marker_item_on_a_substantive_factor(tmp_path):
+    """Issue 14's bad input in `egovsem run`: a model that puts a marker item on a substantive factor (or
+    uses the marker scale as a factor) is refused naming the config key, the item and the factor."""
+    from types import SimpleNamespace
+
+    from egovsem.study.config import RunConfig
+    from egovsem.study.pipeline import RunResult, _method_bias
+
+    fit = SimpleNamespace(missing="listwise")  # never reached: the check comes before any fit
+    res = RunResult(config=RunConfig(raw=tmp_path / "r.csv", out=tmp_path, marker="M"), instrument=_hs_instrument(),
+                    clean=SimpleNamespace(data=HS), cfa=fit)
+    blocks = {"visual": ["x1", "x2", "x3", "x7"], "textual": ["x4", "x5", "x6"]}
+    with pytest.raises(EgovsemError, match=r"The 'marker' key of .* names the marker scale 'M', but its item 'x7' "
+                                           r"loads on the substantive factor 'visual' in the models"):
+        _method_bias(res, blocks, SimpleNamespace(info=lambda s: None))
+    with pytest.raises(EgovsemError, match=r"marker scale 'M', which is also a factor of the models \(M =~ x7 \+ x8"):
+        _method_bias(res, {**SUB, "M": ["x7", "x8", "x9"]}, SimpleNamespace(info=lambda s: None))

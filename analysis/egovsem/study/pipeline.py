@@ -432,6 +432,7 @@ def _method_bias(res: RunResult, blocks, pr: _Progress) -> None:
             raise EgovsemError(f"The 'marker' key of {res.config.source} names {code!r}, which is not a marker scale "
                                f"of the instrument (constructs with 'marker: true': {list(markers) or 'none'}).")
         mitems = markers[code]
+        _check_marker_outside_models(res, code, mitems, blocks)
         t = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -443,6 +444,23 @@ def _method_bias(res: RunResult, blocks, pr: _Progress) -> None:
                 f"{bc['df_diff']} df; Lindell-Whitney r_M = {mb['lindell_whitney']['r_m']:.3f} "
                 f"({time.perf_counter() - t:.1f} s)")
     res.method_bias = mb
+
+
+def _check_marker_outside_models(res: RunResult, code: str, mitems: list[str], blocks) -> None:
+    """The marker scale must stay out of the models: a marker item that loads on a substantive factor, or
+    the marker construct itself in a model, is refused naming the config key, the item and the factor."""
+    if code in blocks:
+        raise EgovsemError(f"The 'marker' key of {res.config.source} names the marker scale {code!r}, which is also a "
+                           f"factor of the models ({code} =~ {' + '.join(blocks[code])}). The marker scale is asked "
+                           "only for the common-method-bias checks: take it out of the models, or drop 'marker'.")
+    owner = {i: f for f, its in blocks.items() for i in its}
+    shared = [i for i in mitems if i in owner]
+    if shared:
+        raise EgovsemError(
+            f"The 'marker' key of {res.config.source} names the marker scale {code!r}, but " + ", ".join(
+                f"its item {i!r} loads on the substantive factor {owner[i]!r}" for i in shared)
+            + " in the models. A marker item must measure only the marker (theoretically unrelated to the "
+            "constructs): remove it from that factor's '=~' line, or drop 'marker'.")
 
 
 def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
