@@ -58,7 +58,7 @@ def test_reduced_run_writes_every_output(runs):
         for ext in ("docx", "tex", "md", "html", "csv"):
             assert (out / "tables" / lang / f"tables.{ext}").is_file()
     names = [t.name for t in res.tables]
-    assert names == ["sample", "measurement", "correlations", "htmt", "fit", "invariance",
+    assert names == ["sample", "measurement", "correlations", "htmt", "method_bias", "fit", "invariance",
                      "hypotheses_strategic_triangle", "indirect_strategic_triangle", "recovery",
                      "icc", "design_comparison"]  # the survey-design tables (issue 13) come after the others
     assert [t.number for t in res.tables] == list(range(1, len(names) + 1))
@@ -159,7 +159,7 @@ def test_table_numbers_are_the_fitted_numbers(runs):
         assert row["b"] == pytest.approx(pe.loc[row["hypothesis"], "est"], abs=1e-12)
         assert row["beta"] == pytest.approx(pe.loc[row["hypothesis"], "std.all"], abs=1e-12)
     # the Markdown file shows them rounded as APA style
-    md = (Path(res.config.out) / "tables" / "en" / "07_hypotheses_strategic_triangle.md").read_text(encoding="utf-8")
+    md = (Path(res.config.out) / "tables" / "en" / "08_hypotheses_strategic_triangle.md").read_text(encoding="utf-8")
     h10 = pe.loc["h10"]
     assert f"| H10 | OPC → PUV | {h10['est']:.2f} |" in md
 
@@ -180,6 +180,41 @@ def test_methods_paragraph_numbers_come_from_the_results(runs):
     beta = f"{pe.loc['h10', 'std.all']:.2f}".replace("0.", ".")
     assert f"H10 OPC → PUV, β = {beta}" in en
     assert "研究方法与结果" in zh and "假设路径" in zh
+
+
+def test_example_reports_common_method_bias(runs):
+    """`marker: MK` in the example (issue 14): the simulated marker scale MK1-MK3 enters the CFA marker
+    technique and the Lindell-Whitney correction; the table (en, zh, every format), results.json and the
+    methods paragraph carry the same numbers as egovsem.measure.marker_cfa on the run's data."""
+    from egovsem.measure import lindell_whitney, marker_cfa
+
+    res, out_b = runs
+    out = Path(res.config.out)
+    assert res.config.marker == "MK" and load_config(CONFIG).marker == "MK"
+    mb = res.method_bias
+    blocks = {f: its for f, its in mb["marker_cfa"]["constructs"].items()}
+    assert mb["marker_cfa"]["marker"] == "MK" and mb["marker_cfa"]["marker_items"] == ["MK1", "MK2", "MK3"]
+    lib = marker_cfa(res.data, blocks, {"MK": ["MK1", "MK2", "MK3"]}, missing="fiml")
+    tests = {r["comparison"]: r for r in mb["marker_cfa"]["tests"]}
+    for r in lib.tests.to_dict("records"):
+        assert tests[r["comparison"]]["chisq_diff"] == pytest.approx(r["chisq_diff"], abs=1e-10)
+    bc = tests["baseline_vs_method_c"]
+    lw = lindell_whitney(res.data, blocks, ["MK1", "MK2", "MK3"])
+    assert mb["lindell_whitney"]["r_m"] == pytest.approx(lw.attrs["r_m"], abs=1e-12)
+    for lang in ("en", "zh"):
+        for ext in ("md", "csv", "tex", "html"):
+            assert (out / "tables" / lang / f"05_method_bias.{ext}").is_file(), (lang, ext)
+        assert (out_b / "tables" / lang / "05_method_bias.md").is_file()
+    md = (out / "tables" / "en" / "05_method_bias.md").read_text(encoding="utf-8")
+    assert f"{bc['chisq_diff']:.2f}" in md and "SIMULATED" in md
+    d = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert d["measurement"]["method_bias"]["marker_cfa"]["retained"] == mb["marker_cfa"]["retained"]
+    en, zh = res.text["en"], res.text["zh"]
+    sig = int(lw["significant"].sum())
+    assert ("**Common-method bias.** Harman's first unrotated component" in en
+            and f"changed χ² by {bc['chisq_diff']:.2f} on {int(bc['df_diff'])} df" in en
+            and f"{sig} of {len(lw)} correlations stayed significant" in en)
+    assert "**共同方法偏差。**" in zh and f"χ²变化{bc['chisq_diff']:.2f}" in zh
 
 
 def test_recovery_against_the_population(runs):
@@ -288,7 +323,7 @@ def test_the_example_config_file_is_the_example():
     b = example_config(CONFIG.parent)
     for key in ("id", "duration", "models", "estimator", "missing", "bootstrap", "bootstrap_models", "seed",
                 "formats", "lang", "sample", "example", "invariance", "invariance_levels", "weights", "cluster",
-                "compare_cluster", "compare_weights"):
+                "compare_cluster", "compare_weights", "marker"):
         assert getattr(a, key) == getattr(b, key), key
     # the config names the repository's copy of the export, the example the installed one: same bytes
     # (the paths coincide only with an editable install)

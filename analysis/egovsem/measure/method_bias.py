@@ -79,22 +79,27 @@ def check_marker(data: pd.DataFrame, constructs, marker, *, marker_name: str | N
 
 def warm_start(partable: pd.DataFrame, previous) -> None:
     """Set the ``start`` column of the free rows of ``partable`` that ``previous`` (a fit of a nested or
-    nesting model of the same items) also estimated to its estimates; the other rows keep lavaan's
-    defaults, and a new free method loading starts at 0. The optimum does not depend on the start
+    nesting model of the same items, or of some of them) also estimated to its estimates; the other rows keep lavaan's
+    defaults, and a new free loading of a latent of ``previous`` (a method loading) starts at 0. The optimum does not depend on the start
     (to the optimiser's tolerance); the warm start saves most of the iterations."""
     pe = previous.params
+    # std.lv: the estimates with every latent variance 1 (as these models fix them), whatever the
+    # identification of ``previous`` (for a std_lv fit it is the estimate itself)
+    col = "std.lv" if "std.lv" in pe else "est"
     est: dict[tuple[str, str, str], float] = {}
-    for r in pe[pe["op"].isin(["=~", "~~", "~1"])].itertuples():
-        est[(r.lhs, r.op, r.rhs)] = float(r.est)
-        if r.op == "~~":
-            est[(r.rhs, r.op, r.lhs)] = float(r.est)
+    for r in pe[pe["op"].isin(["=~", "~~", "~1"])].to_dict("records"):
+        est[(r["lhs"], r["op"], r["rhs"])] = float(r[col])
+        if r["op"] == "~~":
+            est[(r["rhs"], r["op"], r["lhs"])] = float(r[col])
+    known_lv = set(pe.loc[pe["op"] == "=~", "lhs"])
     if "start" not in partable:
         partable["start"] = np.nan
     start = partable["start"].to_numpy(dtype=float, copy=True)
     for k, r in enumerate(partable.itertuples()):
         if r.free > 0 and not np.isfinite(start[k]):
             v = est.get((r.lhs, r.op, r.rhs))
-            start[k] = 0.0 if v is None and r.op == "=~" else (np.nan if v is None else v)
+            # a new loading of a latent ``previous`` had (a method loading) starts at 0
+            start[k] = 0.0 if v is None and r.op == "=~" and r.lhs in known_lv else (np.nan if v is None else v)
     partable["start"] = start
 
 

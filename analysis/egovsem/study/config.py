@@ -20,6 +20,7 @@ Example (``paper/example_config.yaml``; relative paths are relative to the confi
     cluster: null                          # a cluster column: every CB-SEM fit has cluster-robust SEs and test
     compare_cluster: city                  # (the example) ICCs and cluster-robust SEs BESIDE the plain fits
     compare_weights: weight                # (the example) weighted estimates beside the plain fits
+    marker: MK                             # the instrument's marker scale: CFA marker technique, Lindell-Whitney
     method: cbsem                          # cbsem, pls, or [cbsem, pls] (both, side by side)
     pls: {bootstrap: 5000, weighting: path}  # PLS-SEM settings (egovsem.study.pls_run.PLS_KEYS)
 
@@ -425,7 +426,7 @@ def example_config(out: str | Path, **overrides) -> RunConfig:
              bootstrap_models=["value_net"], seed=EXAMPLE_SEED, lang="both", example=True,
              sample=["resp_type", "region", "age_group", "education"],
              invariance="resp_type", invariance_levels=[1, 2], compare_cluster="city",
-             compare_weights="weight")
+             compare_weights="weight", marker="MK")
     if "models" in overrides and "bootstrap_models" not in overrides:
         d["bootstrap_models"] = None  # every model with ':=' effects
     d.update({k: (list(v) if isinstance(v, tuple) else v) for k, v in overrides.items() if v is not None})
