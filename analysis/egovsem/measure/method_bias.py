@@ -79,9 +79,10 @@ def check_marker(data: pd.DataFrame, constructs, marker, *, marker_name: str | N
 
 def warm_start(partable: pd.DataFrame, previous) -> None:
     """Set the ``start`` column of the free rows of ``partable`` that ``previous`` (a fit of a nested or
-    nesting model of the same items, or of some of them) also estimated to its estimates; the other rows keep lavaan's
-    defaults, and a new free loading of a latent of ``previous`` (a method loading) starts at 0. The optimum does not depend on the start
-    (to the optimiser's tolerance); the warm start saves most of the iterations."""
+    nesting model of the same items, or of some of them) also estimated to its estimates; the other rows
+    keep lavaan's defaults, and a new free loading of a latent of ``previous`` (a method loading) starts at
+    0. The optimum does not depend on the start (to the optimiser's tolerance, about 1e-8 in the fit
+    measures); the warm start saves some iterations (33 instead of 40 over the example's marker sequence)."""
     pe = previous.params
     # std.lv: the estimates with every latent variance 1 (as these models fix them), whatever the
     # identification of ``previous`` (for a std_lv fit it is the estimate itself)
