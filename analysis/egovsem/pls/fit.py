@@ -227,8 +227,13 @@ def pls(
                level=float(level), jobs=jobs, progress=progress)
     stmts, inter = read_model(model)
     hoc = split_higher_order(stmts, inter)
+    call = {"model": model, "weighting": weighting, "consistent": bool(consistent), "max_iter": max_iter,
+            "stop_criterion": float(stop_criterion), "interaction": opts["interaction"],
+            "higher_order": opts["higher_order"]}
     if hoc is not None and opts["higher_order"] == "repeated_indicators":
-        return _repeated(hoc, data, run, inter, opts["interaction"])
+        res = _repeated(hoc, data, run, inter, opts["interaction"])
+        res.call = call
+        return res
     if B and hoc is not None:
         raise NotAvailableError("The bootstrap of a model with higher-order constructs (two-stage approach) is not "
                                 f"available yet ({sorted(hoc.dimensions)}); fit with bootstrap=0, or with "
@@ -237,8 +242,11 @@ def pls(
         raise NotAvailableError(f"The bootstrap of a model with interaction terms ({list(inter)}) is not available "
                                 "yet; fit with bootstrap=0.")
     if hoc is None:
-        return _fit_statements(stmts, data, run, inter, opts["interaction"])
-    return _two_stage(hoc, data, run, inter, opts["interaction"])
+        res = _fit_statements(stmts, data, run, inter, opts["interaction"])
+    else:
+        res = _two_stage(hoc, data, run, inter, opts["interaction"])
+    res.call = call
+    return res
 
 
 def _fit_statements(stmts: list[Statement], data: Any, run: dict[str, Any], inter: dict[str, tuple[str, str]],

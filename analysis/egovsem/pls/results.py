@@ -87,6 +87,9 @@ class PLSResults:
         self.interaction_first_stage: PLSResults | None = None
         # factor of each construct's score (1, but for interaction terms: seminr's rescaling, see fit.py)
         self.score_scale: pd.Series | None = None
+        # the model and the estimation settings egovsem.pls() was called with (lavaan's @call), to re-estimate
+        # the model on other data (blindfolding); None for fits not made by egovsem.pls()
+        self.call: dict[str, Any] | None = None
 
     # -- estimates ----------------------------------------------------------------------------------
     @cached_property

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import EgovsemError
+from .._errors import EgovsemError, NotAvailableError
 from ..tables import apa_ci, apa_number, apa_p
 from .titles import model_title
 
@@ -197,7 +197,10 @@ def fit_pls_models(res, texts: dict, say=None) -> None:
                       higher_order=s["higher_order"])
             pred = fit.predict(folds=s["folds"], reps=s["reps"], seed=cfg.seed)
             f2, vif = fit.f2(), fit.vif("antecedents")
-            q2 = fit.blindfolding(s["omission_distance"]) if not (fit.first_stage or fit.interactions) else None
+            try:
+                q2 = fit.blindfolding(s["omission_distance"])
+            except NotAvailableError:  # an endogenous higher-order construct of the two-stage approach
+                q2 = None
         if not fit.converged:
             raise EgovsemError(f"egovsem run: the PLS estimation of {m!r} did not converge after {fit.iterations} "
                                "iterations; check the model's blocks (egovsem fit MODEL DATA --method pls).")
