@@ -90,6 +90,9 @@ class PLSResults:
         # the model and the estimation settings egovsem.pls() was called with (lavaan's @call), to re-estimate
         # the model on other data (blindfolding); None for fits not made by egovsem.pls()
         self.call: dict[str, Any] | None = None
+        # models with interaction terms: the rows of the model's own items that a bootstrap resamples (each
+        # resample re-runs the whole procedure, egovsem.pls.staged_bootstrap)
+        self.resample_frame: pd.DataFrame | None = None
 
     # -- estimates ----------------------------------------------------------------------------------
     @cached_property
@@ -106,6 +109,10 @@ class PLSResults:
 
     @cached_property
     def _jackknife(self) -> np.ndarray:
+        if self.interactions and self.resample_frame is not None:
+            from .staged_bootstrap import run_staged
+
+            return run_staged(self, "jack", self.resample_frame.shape[0], n_jobs=self._n_jobs)
         d = self._data
         raw = d.raw if d.missing == "mean" else d.X
         return run_jackknife(raw, d.missing, self.spec, self._estimate_settings, self._lay, n_jobs=self._n_jobs)
