@@ -1,5 +1,6 @@
-"""The bootstrap of PLS models with interaction terms (egovsem.pls.staged_bootstrap): every resample re-runs the
-whole procedure (stage 1, the products, seminr's rescaling).
+"""The bootstrap of PLS models estimated in stages (egovsem.pls.staged_bootstrap): interaction terms and
+higher-order constructs (two-stage approach); every resample re-runs the whole procedure (stage 1, the products or
+the dimensions' scores, seminr's rescaling).
 
 External reference: seminr-py 0.2.1's bootstrap SDs of the paths of test-pls.r's interaction model (mobi4 with
 Image x Expectation and Image x Value, factorial weighting; two-stage, product-indicator and orthogonal), B = 1000,
@@ -9,6 +10,9 @@ are compared within Monte Carlo error as in tests/test_pls_bootstrap.py (4 stand
 two SDs, sigma and the kurtosis from egovsem's draws). The product-indicator and orthogonal interaction paths have
 long-tailed, partly bimodal bootstrap distributions (the sign of a many-indicator product construct is weakly
 determined in a resample; seminr-py's SDs, 0.12, show the same), which the kurtosis term of the bound covers.
+The same script wrote hoc_boot_sd.csv: seminr-py's SDs of the paths and of every loading (the higher-order
+construct's on its dimensions, the dimensions' stage-1 loadings) of test-hoc.R's model (``MOBI_HOC``, path
+weighting).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _pls_models import MOBI_INTERACTIONS, REF, mobi
+from _pls_models import MOBI_HOC, MOBI_INTERACTIONS, REF, mobi
 from egovsem.pls.bootstrap import resample_indices
 from scipy import stats
 
@@ -33,6 +37,12 @@ def _path(fit, rhs):
     return float(p[(p["op"] == "~") & (p["lhs"] == "Satisfaction") & (p["rhs"] == rhs)]["est"].iloc[0])
 
 
+def _within(x, sd_s, b_s):
+    kappa = stats.kurtosis(x, fisher=False)
+    bound = 4.0 * x.std(ddof=1) * np.sqrt((kappa - 1.0) / 4.0 * (1.0 / b_s + 1.0 / x.size))
+    return abs(x.std(ddof=1) - sd_s) <= bound, bound
+
+
 @pytest.mark.parametrize("method", ["two_stage", "product_indicator", "orthogonal"])
 def test_path_sds_within_monte_carlo_error_of_seminr_py(data, method):
     ref = pd.read_csv(REF / "interaction_boot_sd.csv")
@@ -43,9 +53,8 @@ def test_path_sds_within_monte_carlo_error_of_seminr_py(data, method):
     for r in ref.itertuples():
         assert _path(fit, r.rhs) == pytest.approx(r.est, abs=1e-5)  # the same estimates first
         x = fit.boot[f"Satisfaction~{r.rhs}"].to_numpy()
-        kappa = stats.kurtosis(x, fisher=False)
-        bound = 4.0 * x.std(ddof=1) * np.sqrt((kappa - 1.0) / 4.0 * (1.0 / r.B + 1.0 / x.size))
-        assert abs(x.std(ddof=1) - r.boot_sd) <= bound, (method, r.rhs, x.std(ddof=1), r.boot_sd, bound)
+        ok, bound = _within(x, r.boot_sd, r.B)
+        assert ok, (method, r.rhs, x.std(ddof=1), r.boot_sd, bound)
     row = fit.params.query("op == '~' and rhs == 'Image:Expectation'").iloc[0]
     assert row["se"] == pytest.approx(fit.boot["Satisfaction~Image:Expectation"].std(ddof=1), rel=1e-12)
 
@@ -79,3 +88,28 @@ def test_bca_jackknife_reruns_the_procedure(data):
     pe = fit.parameter_estimates(ci="bca")
     row = pe.query("op == '~' and rhs == 'Image:Expectation'").iloc[0]
     assert np.isfinite(row["ci.lower"]) and row["ci.lower"] < row["ci.upper"]
+
+
+def test_higher_order_sds_within_monte_carlo_error_of_seminr_py(data):
+    ref = pd.read_csv(REF / "hoc_boot_sd.csv")
+    assert len(ref) == 4 + 22
+    fit = egovsem.pls(MOBI_HOC, data, bootstrap=B_E, seed=1)
+    s1 = fit.first_stage
+    assert fit.bootstrap_info == s1.bootstrap_info and fit.bootstrap_info["failed"] == 0
+    est = fit.params.set_index(["lhs", "op", "rhs"])["est"]
+    for r in ref.itertuples():
+        assert est[(r.lhs, r.op, r.rhs)] == pytest.approx(r.est, abs=1e-5)
+        col = f"{r.lhs}{r.op}{r.rhs}"
+        x = (fit.boot if col in fit.boot.columns else s1.boot)[col].to_numpy()
+        ok, bound = _within(x, r.boot_sd, r.B)
+        assert ok, (col, x.std(ddof=1), r.boot_sd, bound)
+    # the dimensions' rows carry the stage-1 draws of the same resamples; a resample is the procedure on its rows
+    p = fit.params
+    row = p[(p["lhs"] == "Image") & (p["op"] == "=~") & (p["rhs"] == "IMAG1")].iloc[0]
+    assert row["se"] == pytest.approx(s1.boot["Image=~IMAG1"].std(ddof=1), rel=1e-12)
+    hand = egovsem.pls(MOBI_HOC, data.iloc[resample_indices(len(data), 2, 1)].reset_index(drop=True))
+    assert fit.boot["Loyalty~Satisfaction"].iloc[2] == pytest.approx(
+        float(hand.params.query("lhs == 'Loyalty' and op == '~'")["est"].iloc[0]), rel=1e-12)
+    assert s1.boot["Image=~IMAG1"].iloc[2] == pytest.approx(hand.first_stage.loadings.at["IMAG1", "Image"], rel=1e-12)
+    bca = fit.parameter_estimates(ci="bca")
+    assert np.isfinite(bca["ci.lower"]).all() and np.isfinite(bca["ci.upper"]).all()

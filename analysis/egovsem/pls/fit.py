@@ -14,7 +14,6 @@ from .._errors import (
     DataError,
     EgovsemError,
     EgovsemWarning,
-    NotAvailableError,
     caller_stacklevel,
     check_option,
 )
@@ -176,7 +175,7 @@ def pls(
     higher_order : {'two_stage', 'repeated_indicators'}
         How a higher-order construct ``H =~ A + B`` is estimated: the (embedded) two-stage approach (seminr's
         ``higher_composite``), or by repeated indicators (every indicator of its dimensions measures ``H`` too;
-        :func:`egovsem.pls.hoc.repeated_indicators`), which is one model and can be bootstrapped.
+        :func:`egovsem.pls.hoc.repeated_indicators`), which is one model (both can be bootstrapped).
 
     Notes
     -----
@@ -230,15 +229,12 @@ def pls(
     call = {"model": model, "weighting": weighting, "consistent": bool(consistent), "max_iter": max_iter,
             "stop_criterion": float(stop_criterion), "interaction": opts["interaction"],
             "higher_order": opts["higher_order"]}
-    staged = bool(B and inter)  # interaction terms: every resample re-runs the whole procedure
+    # interaction terms, two-stage higher-order constructs: every resample re-runs the whole procedure
+    staged = bool(B and (inter or (hoc is not None and opts["higher_order"] == "two_stage")))
     if staged:
         run = {**run, "B": 0}
     if hoc is not None and opts["higher_order"] == "repeated_indicators":
         res = _repeated(hoc, data, run, inter, opts["interaction"])
-    elif B and hoc is not None:
-        raise NotAvailableError("The bootstrap of a model with higher-order constructs (two-stage approach) is not "
-                                f"available yet ({sorted(hoc.dimensions)}); fit with bootstrap=0, or with "
-                                "higher_order='repeated_indicators'.")
     elif hoc is None:
         res = _fit_statements(stmts, data, run, inter, opts["interaction"])
     else:
@@ -248,8 +244,13 @@ def pls(
         from .staged_bootstrap import run_staged
 
         draws = run_staged(res, "boot", B, entropy, n_jobs=jobs, progress=progress)
-        res._draws, res.bootstrap_info = draws, _boot_info(draws, B, entropy, ci, level)
-        res._n_jobs = jobs
+        info = _boot_info(draws, B, entropy, ci, level)
+        parts = [res] if res.first_stage is None else [res, res.first_stage]
+        lo = 0
+        for part in parts:
+            hi = lo + len(part._lay.keys)
+            part._draws, part.bootstrap_info, part._n_jobs = draws[:, lo:hi], dict(info), jobs
+            lo = hi
     return res
 
 
@@ -374,6 +375,8 @@ def _two_stage(hoc: HigherOrder, data: Any, run: dict[str, Any], inter: dict[str
     data2[names] = scores
     s2 = _fit_statements(hoc.stage2, data2, run, inter, method)
     s2.first_stage = s1
+    d1 = s1._data
+    s2.resample_frame = pd.DataFrame(d1.raw if run["missing"] == "mean" else d1.X, columns=list(s1.spec.indicators))
     s2.higher_order = dict(hoc.dimensions)
     return s2
 

@@ -90,8 +90,8 @@ class PLSResults:
         # the model and the estimation settings egovsem.pls() was called with (lavaan's @call), to re-estimate
         # the model on other data (blindfolding); None for fits not made by egovsem.pls()
         self.call: dict[str, Any] | None = None
-        # models with interaction terms: the rows of the model's own items that a bootstrap resamples (each
-        # resample re-runs the whole procedure, egovsem.pls.staged_bootstrap)
+        # models estimated in stages (interaction terms, two-stage higher-order constructs): the rows of the
+        # model's own items that a bootstrap resamples (each resample re-runs the procedure; staged_bootstrap)
         self.resample_frame: pd.DataFrame | None = None
 
     # -- estimates ----------------------------------------------------------------------------------
@@ -109,10 +109,11 @@ class PLSResults:
 
     @cached_property
     def _jackknife(self) -> np.ndarray:
-        if self.interactions and self.resample_frame is not None:
+        if self.resample_frame is not None:  # estimated in stages: each jackknife sample re-runs the procedure
             from .staged_bootstrap import run_staged
 
-            return run_staged(self, "jack", self.resample_frame.shape[0], n_jobs=self._n_jobs)
+            jack = run_staged(self, "jack", self.resample_frame.shape[0], n_jobs=self._n_jobs)
+            return jack[:, :len(self._lay.keys)]
         d = self._data
         raw = d.raw if d.missing == "mean" else d.X
         return run_jackknife(raw, d.missing, self.spec, self._estimate_settings, self._lay, n_jobs=self._n_jobs)
