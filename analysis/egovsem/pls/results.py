@@ -51,6 +51,9 @@ class PLSResults:
         The successful bootstrap draws (columns ``"Y~X"``, ``"F=~x"``, ``"F<~x"``, ``"ind:Y~X"``,
         ``"tot:Y~X"``, ``"htmt:F1~~F2"``).
     converged, iterations, nobs, ntotal, n_dropped
+    call : dict or None
+        The model and the estimation settings :func:`egovsem.pls` was called with (lavaan's ``@call``); the
+        blindfolding and the bootstrap of models estimated in stages re-run the model with them.
     """
 
     def __init__(self, *, spec: PLSSpec, st: Structure, data: PLSData, R: np.ndarray, est: Estimates,

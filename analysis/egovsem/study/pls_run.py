@@ -48,8 +48,9 @@ PLS_KEYS = {
     "folds": "folds of PLSpredict (default 10)",
     "reps": "repetitions of PLSpredict (default 1)",
     "omission_distance": "omission distance D of the blindfolding Q-squared (default 7)",
-    "higher_order": "a higher-order construct (H =~ A + B) by repeated_indicators (default: one model, which the "
-                    "run bootstraps) or two_stage (not bootstrapped yet)",
+    "higher_order": "a higher-order construct (H =~ A + B) by repeated_indicators (default: one model) or "
+                    "two_stage (bootstrapped too, but PLSpredict, which the run reports, is not available for it "
+                    "yet)",
     "n_jobs": "processes for the bootstrap (default 1; the numbers do not depend on it)",
 }
 PLS_DEFAULTS: dict[str, Any] = {"models": None, "bootstrap": 5000, "weighting": "path", "consistent": False,
