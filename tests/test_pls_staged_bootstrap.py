@@ -113,3 +113,21 @@ def test_higher_order_sds_within_monte_carlo_error_of_seminr_py(data):
     assert s1.boot["Image=~IMAG1"].iloc[2] == pytest.approx(hand.first_stage.loadings.at["IMAG1", "Image"], rel=1e-12)
     bca = fit.parameter_estimates(ci="bca")
     assert np.isfinite(bca["ci.lower"]).all() and np.isfinite(bca["ci.upper"]).all()
+
+
+def test_mean_replacement_within_each_resample():
+    """missing="mean": the raw rows (codes -99 as missing) are resampled and mean-replaced within the resample,
+    then the products are made, as seminr's bootstrap re-runs estimate_pls on the resampled raw data."""
+    from _pls_models import CORP_REP_SIMPLE, corp_rep
+
+    raw = corp_rep()
+    model = CORP_REP_SIMPLE.replace("CUSL ~ CUSA", "CUSL ~ CUSA + COMP:LIKE")
+    fit = egovsem.pls(model, raw, missing="mean", missing_value=-99, bootstrap=3, seed=4)
+    assert fit.resample_frame.shape[0] == len(raw) and fit.resample_frame.isna().to_numpy().any()
+    for b in range(3):
+        sub = raw.iloc[resample_indices(len(raw), b, 4)].reset_index(drop=True)
+        hand = egovsem.pls(model, sub, missing="mean", missing_value=-99)
+        got = fit.boot[["CUSL~COMP:LIKE", "CUSL~CUSA", "COMP<~comp_1"]].iloc[b].to_numpy()
+        p = hand.params.set_index(["lhs", "op", "rhs"])["est"]
+        exp = [p[("CUSL", "~", "COMP:LIKE")], p[("CUSL", "~", "CUSA")], p[("COMP", "<~", "comp_1")]]
+        assert got == pytest.approx(exp, rel=1e-12)
