@@ -212,3 +212,32 @@ def test_a_fold_that_cannot_be_estimated_is_named(data):
     with pytest.raises(egovsem.DataError, match=r"PLSpredict: the model cannot be estimated on the training "
                                                 r"rows of fold \d+ of repetition 1 \(The indicator 'CUEX3'"):
         fit.predict(folds=10, seed=1)
+
+
+@pytest.mark.parametrize("technique", ["DA", "EA"])
+def test_metrics_match_seminr_py(fit, technique):
+    """Against seminr-py 0.2.1's predict_pls on the same folds (tests/reference/pls/make_reference_predict.py,
+    run with a separate venv's python; egovsem's folds of seed 1 passed as seminr-py's ordering): the PLS RMSE and
+    MAE of every endogenous indicator, out of and in sample, whatever the LM's predictors; the LM benchmark's
+    with lm_predictors="antecedents" (later seminr versions and seminr-py: the direct antecedents' indicators
+    under DA, the exogenous constructs' under EA; egovsem's default "all" is seminr 2.3.1's, every indicator
+    outside the block, checked by test_lm_benchmark_is_out_of_fold_ols)."""
+    from _pls_models import REF
+
+    ref = pd.read_csv(REF / "predict_seminr_py.csv")
+    ref = ref[ref["technique"] == technique]
+    assert len(ref) == 4 * 5
+    order = np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(0,)))).permutation(250)
+    for lm in ("antecedents", "all"):
+        p = fit.predict(folds=10, seed=1, technique=technique, lm_predictors=lm)
+        assert np.array_equal(p.folds[0][order], np.arange(250) // 25)  # the folds seminr-py was given
+        kinds = [("pls", p.items, "rmse", "mae"), ("pls_in", p.in_sample, "rmse", "mae")]
+        if lm == "antecedents":
+            kinds += [("lm", p.items, "lm.rmse", "lm.mae"), ("lm_in", p.in_sample, "lm.rmse", "lm.mae")]
+        for kind, table, rmse, mae in kinds:
+            r = ref[ref["kind"] == kind].set_index("item")
+            assert sorted(r.index) == sorted(table.index)
+            assert np.allclose(table.loc[r.index, rmse], r["rmse"], rtol=0, atol=1e-9), (kind, lm)
+            assert np.allclose(table.loc[r.index, mae], r["mae"], rtol=0, atol=1e-9), (kind, lm)
+    with pytest.raises(EgovsemError, match="The 'lm_predictors' parameter must be one of 'all', 'antecedents'"):
+        fit.predict(lm_predictors="some")

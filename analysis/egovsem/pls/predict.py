@@ -18,7 +18,10 @@ documentation and algorithm description; no code copied):
    each indicator is predicted as its construct's predicted score times its loading (under PLSc the corrected
    paths and loadings, as seminr), back-transformed with the training mean and SD;
 3. LM benchmark: every indicator of an endogenous construct is regressed (OLS with intercept, on the training
-   rows) on all the model's indicators outside its own block, as seminr's ``generate_lm_predictions``;
+   rows) on all the model's indicators outside its own block, as seminr 2.3.1's ``generate_lm_predictions``
+   (``lm_predictors="all"``, the default); or, as later seminr versions and seminr-py
+   (``lm_predictors="antecedents"``), on the indicators of the construct's direct antecedents (DA) or of the
+   model's exogenous constructs (EA);
 4. in-sample predictions: each row's predictions by the ``folds - 1`` training models that contain it, averaged;
 5. with ``reps > 1`` the predictions of each row are averaged over the repetitions (seminr) before the
    residuals and the metrics are computed;
@@ -50,9 +53,10 @@ from .data import check_constant, correlations
 from .estimates import Estimates, estimate
 from .weights import Structure, check_mode_b
 
-__all__ = ["TECHNIQUES", "PLSPredict", "predict_pls", "fold_assignment", "predict_scores", "lm_predictions"]
+__all__ = ["TECHNIQUES", "LM_PREDICTORS", "PLSPredict", "predict_pls", "fold_assignment", "predict_scores", "lm_predictions"]
 
 TECHNIQUES = ["DA", "EA"]
+LM_PREDICTORS = ["all", "antecedents"]
 
 
 def fold_assignment(n: int, folds: int, rep: int, seed: int) -> np.ndarray:
@@ -208,7 +212,7 @@ def _check_count(name: str, value: Any, minimum: int, maximum: int | None = None
 
 
 def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int = 1,
-                seed: int | None = None) -> PLSPredict:
+                seed: int | None = None, lm_predictors: str = "all") -> PLSPredict:
     """PLSpredict: k-fold cross-validated predictions of the endogenous indicators (seminr's ``predict_pls``).
 
     Parameters
@@ -224,6 +228,10 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
         averaged over them.
     seed : int, optional
         Root seed of the fold assignment (None: a fresh one, recorded in the result's ``seed``).
+    lm_predictors : {'all', 'antecedents'}
+        Predictors of the LM benchmark: every indicator outside the target construct's block (seminr 2.3.1), or
+        the indicators of its direct antecedents (DA) / of the exogenous constructs (EA), as later seminr
+        versions and seminr-py.
 
     Returns
     -------
@@ -256,6 +264,7 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
         raise NotAvailableError("PLSpredict of a model with interaction terms is not available: there is no "
                                 "published solution for it (seminr refuses it too).")
     technique = check_option("technique", technique, TECHNIQUES, casefold=True)
+    lm_predictors = check_option("lm_predictors", lm_predictors, LM_PREDICTORS, casefold=True)
     X = fit._data.X
     n = X.shape[0]
     k = n if folds is None else _check_count("folds", folds, 2, n)
@@ -270,10 +279,15 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
     items = np.array([ipos[x] for x, _ in endo_items], dtype=int)
     owner = np.array([cpos[c] for _, c in endo_items], dtype=int)
     lm_sets = []
+    exogenous = [spec.constructs[j] for j, p in enumerate(st.predecessors) if not p.size]
     for c in spec.endogenous:
         cols = np.flatnonzero(owner == cpos[c])
-        predictors = np.array([ipos[x] for x in spec.indicators if x not in spec.blocks[c]], dtype=int)
-        lm_sets.append((cols, predictors))
+        if lm_predictors == "all":
+            use = [x for x in spec.indicators if x not in spec.blocks[c]]
+        else:
+            ante = [spec.constructs[j] for j in st.predecessors[cpos[c]]] if technique == "DA" else exogenous
+            use = [x for a in ante for x in spec.blocks[a]]
+        lm_sets.append((cols, np.array([ipos[x] for x in use], dtype=int)))
     m = items.size
     acc = {key: np.zeros((n, m)) for key in ("pls", "lm", "naive", "pls_in", "lm_in")}
     assign = np.empty((reps, n), dtype=int)

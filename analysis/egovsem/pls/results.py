@@ -248,12 +248,13 @@ class PLSResults:
         """Cohen's f-squared of every path (the model re-estimated without it)."""
         return f_squared(self.R, self.spec, self.estimates, self.nobs, **self._estimate_settings)
 
-    def predict(self, *, technique: str = "DA", folds: int | None = 10, reps: int = 1, seed: int | None = None):
+    def predict(self, *, technique: str = "DA", folds: int | None = 10, reps: int = 1, seed: int | None = None,
+                lm_predictors: str = "all"):
         """PLSpredict: cross-validated predictions of the endogenous indicators against the LM benchmark
         (:func:`egovsem.pls.predict.predict_pls`; seminr's ``predict_pls``)."""
         from .predict import predict_pls
 
-        return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed)
+        return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed, lm_predictors=lm_predictors)
 
     def blindfolding(self, omission_distance: int = 7) -> pd.DataFrame:
         """Stone-Geisser's Q-squared of the endogenous constructs by blindfolding (cross-validated redundancy;
