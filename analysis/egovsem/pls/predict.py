@@ -261,8 +261,9 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
         raise NotAvailableError("PLSpredict of a model with higher-order constructs is not available: there is no "
                                 "published solution for it (seminr refuses it too).")
     if fit.interactions:
-        raise NotAvailableError("PLSpredict of a model with interaction terms is not available: there is no "
-                                "published solution for it (seminr refuses it too).")
+        raise NotAvailableError("PLSpredict of a model with interaction terms is not available yet (seminr 2.3.1 "
+                                "refuses it; later seminr versions rebuild the held-out rows' interaction indicators "
+                                "from the training fold); fit the model without the interaction terms to predict.")
     technique = check_option("technique", technique, TECHNIQUES, casefold=True)
     lm_predictors = check_option("lm_predictors", lm_predictors, LM_PREDICTORS, casefold=True)
     X = fit._data.X
