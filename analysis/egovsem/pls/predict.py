@@ -258,8 +258,11 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.pls(). Got {type(fit).__name__} "
                            "instead.")
     if fit.first_stage is not None:
-        raise NotAvailableError("PLSpredict of a model with higher-order constructs is not available: there is no "
-                                "published solution for it (seminr refuses it too).")
+        hoc = "; ".join(f"{h} =~ {' + '.join(ds)}" for h, ds in fit.higher_order.items())
+        raise NotAvailableError(f"PLSpredict of a model with higher-order constructs ({hoc}, two-stage approach) is "
+                                "not available: there is no published solution for predicting the items of the "
+                                "held-out rows through the stage-1 scores (seminr and seminr-py refuse it too); fit "
+                                "with higher_order='repeated_indicators' to predict.")
     if fit.interactions:
         raise NotAvailableError("PLSpredict of a model with interaction terms is not available yet (seminr 2.3.1 "
                                 "refuses it; later seminr versions rebuild the held-out rows' interaction indicators "
