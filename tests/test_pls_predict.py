@@ -241,3 +241,50 @@ def test_metrics_match_seminr_py(fit, technique):
             assert np.allclose(table.loc[r.index, mae], r["mae"], rtol=0, atol=1e-9), (kind, lm)
     with pytest.raises(EgovsemError, match="The 'lm_predictors' parameter must be one of 'all', 'antecedents'"):
         fit.predict(lm_predictors="some")
+
+
+INTERACTION_MODELS = {
+    "moderation": MOBI4.replace("Satisfaction ~ Image + Expectation + Value",
+                                "Satisfaction ~ Image + Expectation + Value + Image:Expectation + Image:Value"),
+    "chain": MOBI4.replace("Satisfaction ~ Image + Expectation + Value",
+                           "Satisfaction ~ Image + Expectation + Value + Image:Expectation")
+             + "Value ~ Image + Expectation\n",
+}
+
+
+@pytest.mark.parametrize("model", sorted(INTERACTION_MODELS))
+@pytest.mark.parametrize("method", ["two_stage", "product_indicator", "orthogonal"])
+def test_interaction_models_match_seminr_py(data, model, method):
+    """PLSpredict of interaction models (refused before; seminr 2.3.1 refuses them, seminr >= 2.3.2 and
+    seminr-py predict them) against seminr-py 0.2.1's predict_pls on the same folds
+    (tests/reference/pls/make_reference_predict_interactions.py, run with a separate venv's python): every row,
+    the PLS and LM (lm_predictors="antecedents") RMSE and MAE of every endogenous indicator, out of and in sample,
+    DA and EA. Each training fold re-runs the whole procedure; the held-out rows' product indicators are rebuilt
+    from the training fold, the two-stage indicator is the full-sample one (seminr-py's convention,
+    egovsem.pls.predict._interaction_fold)."""
+    from _pls_models import REF
+
+    assert "Satisfaction ~ Image + Expectation + Value\n" in MOBI4
+    ref = pd.read_csv(REF / "predict_interactions_seminr_py.csv")
+    ref = ref[(ref["model"] == model) & (ref["method"] == method)]
+    n_items = 3 if model == "moderation" else 5
+    assert len(ref) == 2 * 4 * n_items
+    fit = egovsem.pls(INTERACTION_MODELS[model], data, interaction=method)
+    for technique in ("DA", "EA"):
+        p = fit.predict(folds=10, seed=1, technique=technique, lm_predictors="antecedents")
+        for kind, table, rmse, mae in [("pls", p.items, "rmse", "mae"), ("pls_in", p.in_sample, "rmse", "mae"),
+                                       ("lm", p.items, "lm.rmse", "lm.mae"), ("lm_in", p.in_sample, "lm.rmse", "lm.mae")]:
+            r = ref[(ref["technique"] == technique) & (ref["kind"] == kind)].set_index("item")
+            assert sorted(r.index) == sorted(table.index)
+            assert np.allclose(table.loc[r.index, rmse], r["rmse"], rtol=0, atol=1e-9), (technique, kind)
+            assert np.allclose(table.loc[r.index, mae], r["mae"], rtol=0, atol=1e-9), (technique, kind)
+
+
+def test_interaction_refusals(data):
+    """PLSpredict of an interaction model with PLSc or a higher-order construct: not checked against a
+    reference, refused by name."""
+    m = INTERACTION_MODELS["moderation"]
+    fit = egovsem.pls(m, data, consistent=True)
+    with pytest.raises(egovsem.NotAvailableError, match=r"interaction terms Image:Expectation, Image:Value and "
+                                                        r"PLSc \(consistent=True\) is not available"):
+        fit.predict(seed=1)

@@ -28,6 +28,15 @@ documentation and algorithm description; no code copied):
 6. per indicator: ``RMSE = sqrt(mean(e^2))``, ``MAE = mean(|e|)`` and ``Q2_predict = 1 - SSE / SSE_naive``
    (Shmueli et al. 2019; SmartPLS), where the naive prediction of a held-out row is the training-fold mean.
 
+Models with interaction terms (seminr 2.3.1 refuses them; seminr >= 2.3.2 and seminr-py 0.2.1 predict them, and
+egovsem follows seminr-py, checked to 1e-9): each training fold re-runs the whole procedure (stage 1, the
+products, seminr's rescaling) on the training rows; the held-out rows' product indicators are rebuilt with the
+training fold's item means and SDs (orthogonalised with its regression coefficients), while the two-stage
+indicator ``X:M_intxn`` of a held-out row is the full-sample one (seminr-py's convention: its cross-validation
+takes the rows of ``model$data``, whose ``_intxn`` column shadows the recomputed one; so the held-out rows' stage-1
+scores come from a fit that saw them). The LM benchmark uses the full-sample interaction columns, as seminr-py.
+With PLSc or with higher-order constructs an interaction model is refused (not checked against a reference).
+
 Under ``missing="mean"`` the rows are the mean-replaced analysed rows (replaced with the full-sample means, as
 seminr's ``model$data``); under ``missing="listwise"`` the complete rows.
 """
@@ -116,6 +125,14 @@ class _Fold:
     converged: bool
 
 
+def _item_predictions(rows: np.ndarray, est: Estimates, st: Structure, mu: np.ndarray, sd: np.ndarray,
+                      technique: str, items: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """The W, B, L chain: standardised rows (training means and SDs), scores, predicted scores, items."""
+    Y = ((rows - mu) / sd) @ est.W
+    S = predict_scores(Y, est.B, st, technique)
+    return S[:, owner] * est.L[items, owner] * sd[items] + mu[items]
+
+
 def _one_fold(X: np.ndarray, train: np.ndarray, st: Structure, settings: dict[str, Any], technique: str,
               items: np.ndarray, owner: np.ndarray, lm_sets: list[tuple[np.ndarray, np.ndarray]]) -> _Fold:
     Xtr, Xte = X[train], X[~train]
@@ -126,18 +143,80 @@ def _one_fold(X: np.ndarray, train: np.ndarray, st: Structure, settings: dict[st
     mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0, ddof=1)
 
     def pls(rows: np.ndarray) -> np.ndarray:
-        Y = ((rows - mu) / sd) @ est.W
-        S = predict_scores(Y, est.B, st, technique)
-        lam = est.L[items, owner]
-        return S[:, owner] * lam * sd[items] + mu[items]
+        return _item_predictions(rows, est, st, mu, sd, technique, items, owner)
 
+    return _finish_fold(X, train, items, lm_sets, mu, pls(Xte), pls(Xtr), est.weights.converged)
+
+
+def _interaction_fold(fit, X: np.ndarray, train: np.ndarray, technique: str, items: np.ndarray, owner: np.ndarray,
+                      lm_sets: list[tuple[np.ndarray, np.ndarray]]) -> _Fold:
+    """One fold of a model with interaction terms, as seminr-py 0.2.1 (and seminr >= 2.3.2) predicts it.
+
+    The whole procedure (:attr:`PLSResults.call`: stage 1, the products, seminr's rescaling) is re-run on the
+    training rows of the model's own items. The interaction indicators of the rows to predict are then
+    rebuilt from the training fold: product indicators from the items standardised with the training means and
+    SDs, orthogonalised with the training regression coefficients; the two-stage indicator ``X:M_intxn`` is the
+    full-sample one (seminr-py cross-validates rows of its ``model$data``, whose ``_intxn`` column shadows the
+    recomputed one). Each column is then standardised with the training fold's means and SDs.
+    """
+    from .fit import pls as fit_pls
+
+    spec = fit.spec
+    names = list(spec.indicators)
+    products = {x for c in fit.interactions for x in spec.blocks[c]}
+    base = [i for i, x in enumerate(names) if x not in products]
+    call = dict(fit.call)
+    model = call.pop("model")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = fit_pls(model, pd.DataFrame(X[train][:, base], columns=[names[i] for i in base]), missing="listwise",
+                    **call)
+    if list(f.spec.indicators) != names:  # pragma: no cover - the same model on the same columns
+        raise EgovsemError("PLSpredict: the training fold's model has other indicators than the fit.")
+    Xf = f._data.X
+    mu, sd = Xf.mean(axis=0), Xf.std(axis=0, ddof=1)
+    Xtr = X[train][:, base]
+    bmu, bsd = Xtr.mean(axis=0), Xtr.std(axis=0, ddof=1)
+    bpos = {names[i]: j for j, i in enumerate(base)}
+
+    def rebuild(rows: np.ndarray) -> np.ndarray:
+        out = rows.copy()
+        Zb = (rows[:, base] - bmu) / bsd
+        Ztr = (Xtr - bmu) / bsd
+        for c, method in fit.interactions.items():
+            if method == "two_stage":
+                continue
+            a, b = c.split(":", 1)
+            xa = [bpos[x] for x in spec.blocks[a]]
+            xb = [bpos[x] for x in spec.blocks[b]]
+            P = (Zb[:, xa][:, :, None] * Zb[:, xb][:, None, :]).reshape(rows.shape[0], -1)
+            if method == "orthogonal":
+                Ptr = (Ztr[:, xa][:, :, None] * Ztr[:, xb][:, None, :]).reshape(Xtr.shape[0], -1)
+                A = np.column_stack([np.ones(Xtr.shape[0]), Xtr[:, xa + xb]])
+                coef, *_ = np.linalg.lstsq(A, Ptr, rcond=None)
+                P = P - np.column_stack([np.ones(rows.shape[0]), rows[:, base][:, xa + xb]]) @ coef
+            out[:, [names.index(f"{x}:{m}") for x in spec.blocks[a] for m in spec.blocks[b]]] = P
+        return out
+
+    def pls(rows: np.ndarray) -> np.ndarray:
+        return _item_predictions(rebuild(rows), f.estimates, f._st, mu, sd, technique, items, owner)
+
+    stages = [f, f.interaction_first_stage]
+    return _finish_fold(X, train, items, lm_sets, mu, pls(X[~train]), pls(X[train]),
+                        all(s.converged for s in stages if s is not None))
+
+
+def _finish_fold(X: np.ndarray, train: np.ndarray, items: np.ndarray, lm_sets: list[tuple[np.ndarray, np.ndarray]],
+                 mu: np.ndarray, pls_test: np.ndarray, pls_train: np.ndarray, converged: bool) -> _Fold:
+    """The fold's LM benchmark (on the columns of ``X``) and naive predictions beside its PLS predictions."""
+    Xtr, Xte = X[train], X[~train]
     lm_tr = np.empty((Xtr.shape[0], items.size))
     lm_te = np.empty((Xte.shape[0], items.size))
     for cols, predictors in lm_sets:
         a, b = lm_predictions(Xtr, Xte, items[cols], predictors)
         lm_tr[:, cols], lm_te[:, cols] = a, b
     naive = np.broadcast_to(mu[items], (Xte.shape[0], items.size))
-    return _Fold(pls(Xte), pls(Xtr), lm_te, lm_tr, naive, est.weights.converged)
+    return _Fold(pls_test, pls_train, lm_te, lm_tr, naive, converged)
 
 
 def _metrics(actual: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -263,10 +342,12 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
                                 "not available: there is no published solution for predicting the items of the "
                                 "held-out rows through the stage-1 scores (seminr and seminr-py refuse it too); fit "
                                 "with higher_order='repeated_indicators' to predict.")
-    if fit.interactions:
-        raise NotAvailableError("PLSpredict of a model with interaction terms is not available yet (seminr 2.3.1 "
-                                "refuses it; later seminr versions rebuild the held-out rows' interaction indicators "
-                                "from the training fold); fit the model without the interaction terms to predict.")
+    if fit.interactions and (fit.higher_order or fit.settings["consistent"]):
+        what = "higher-order constructs" if fit.higher_order else "PLSc (consistent=True)"
+        raise NotAvailableError(f"PLSpredict of a model with the interaction terms {', '.join(fit.interactions)} and "
+                                f"{what} is not available: egovsem predicts interaction models as seminr-py 0.2.1 "
+                                "does and has checked that only for PLS models without higher-order constructs; fit "
+                                f"without the {what} to predict.")
     technique = check_option("technique", technique, TECHNIQUES, casefold=True)
     lm_predictors = check_option("lm_predictors", lm_predictors, LM_PREDICTORS, casefold=True)
     X = fit._data.X
@@ -303,7 +384,8 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
             test = f == g
             try:
                 with np.errstate(all="ignore"):
-                    res = _one_fold(X, ~test, st, settings, technique, items, owner, lm_sets)
+                    res = (_interaction_fold(fit, X, ~test, technique, items, owner, lm_sets) if fit.interactions
+                           else _one_fold(X, ~test, st, settings, technique, items, owner, lm_sets))
             except (EgovsemError, np.linalg.LinAlgError) as err:
                 raise DataError(f"PLSpredict: the model cannot be estimated on the training rows of fold {g + 1} "
                                 f"of repetition {r + 1} ({err}); use fewer folds or more data.") from None
