@@ -57,7 +57,7 @@ from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_indices import agfi, cfi, critical_n, incremental, rmsea, rmsea_block, rni, tli
-from .fit_robust import scaled_shifted
+from .fit_robust import scaled_shifted_traces
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .vcov import sandwich, scaled_inverse
@@ -405,7 +405,6 @@ class WLSMVMultiGroupResults:
     ordinal: list[OrdinalStats]
     converged: bool
     parameterization: str
-    ugamma: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     nobs: list[int] = dataclasses.field(default_factory=list)
     delta: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     info: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
@@ -588,24 +587,39 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     if Ainv is None:
         raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
                                   "singular, so standard errors cannot be computed.")
-    B = sum(cg * (D * o.wls_v_diag[:, None]).T @ o.gamma @ (D * o.wls_v_diag[:, None])
-            for cg, D, o in zip(c, Ds, osts))
+    WDs = [D * o.wls_v_diag[:, None] for D, o in zip(Ds, osts)]
+    Ks = [o.gamma @ WD for WD, o in zip(WDs, osts)]  # Gamma_g W_g Delta_g
+    B = sum(cg * WD.T @ K for cg, WD, K in zip(c, WDs, Ks))
     vcov = sandwich(Ainv, B) / (N - G)
-    # U Gamma of the stacked groups: W = blockdiag(c_g W_g), Gamma = blockdiag(Gamma_g / c_g)
-    Dst = np.vstack(Ds)
-    wst = np.concatenate([cg * o.wls_v_diag for cg, o in zip(c, osts)])
-    Gst = _blockdiag([o.gamma / cg for cg, o in zip(c, osts)])
-    WD = Dst * wst[:, None]
-    U = np.diag(wst) - WD @ Ainv @ WD.T
-    UG = U @ Gst
+    traces = _ugamma_traces(osts, WDs, Ks, c, Ainv, B)
     sigmas = [gm.moments(theta) for gm in gms]
-    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt, wobj)
+    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv, pt, wobj)
     params, r2 = _params(pt, theta, vcov, gms, spec, labels)
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
-                                  parameterization=par, ugamma=UG, nobs=[int(n) for n in Ns],
-                                  delta=Dst, info=A, meat=B, r2=r2, iterations=int(state.iterations),
+                                  parameterization=par, nobs=[int(n) for n in Ns],
+                                  delta=np.vstack(Ds), info=A, meat=B, r2=r2, iterations=int(state.iterations),
                                   group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
+
+
+def _ugamma_traces(osts, WDs, Ks, c, Ainv, B) -> tuple[float, float]:
+    """``tr(U Gamma)`` and ``tr((U Gamma)^2)`` of the stacked groups (``W = blockdiag(c_g W_g)``, ``Gamma =
+    blockdiag(Gamma_g / c_g)``, ``U = W - W Delta A^-1 Delta' W``) without forming the stacked matrices:
+    with ``WG = blockdiag(W_g Gamma_g)``, ``U Gamma = WG - (W Delta A^-1)(Delta' W Gamma)`` and
+    ``(Delta' W Gamma)(W Delta) = B``, so ``tr(U Gamma) = sum_g tr(W_g Gamma_g) - tr(A^-1 B)`` and
+    ``tr((U Gamma)^2) = sum_g tr((W_g Gamma_g)^2) - 2 tr(A^-1 sum_g c_g K_g' W_g K_g) + tr((B A^-1)^2)`` with
+    ``K_g = Gamma_g W_g Delta_g``."""
+    t1 = t2 = 0.0
+    cross = np.zeros_like(B)
+    for cg, o, K in zip(c, osts, Ks):
+        WG = o.wls_v_diag[:, None] * o.gamma
+        t1 += float(np.trace(WG))
+        t2 += float(np.sum(WG * WG.T))
+        cross += cg * K.T @ (K * o.wls_v_diag[:, None])
+    BA = B @ Ainv
+    tr1 = t1 - float(np.trace(BA))
+    tr2 = t2 - 2.0 * float(np.sum(Ainv * cross.T)) + float(np.sum(BA * BA.T))
+    return tr1, tr2
 
 
 def _blockdiag(mats):
@@ -707,24 +721,26 @@ def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series
     return out[cols_order].reset_index(drop=True), pd.concat(r2).rename("r2")
 
 
-def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt, wobj) -> pd.Series:
+def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv, pt, wobj) -> pd.Series:
     Nf = N - G
     X2 = N * F  # F = sum_g (N_g - 1) / N F_g
     out: dict[str, float] = {"npar": q, "fmin": 0.5 * F, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
-    ss = scaled_shifted(UG, X2, df)
+    ss = scaled_shifted_traces(*traces, X2, df)
     # baseline: thresholds fit exactly, correlations 0 (in each group)
     X2b = 0.0
     dfb = 0
-    UGb = []
+    tb1 = tb2 = 0.0  # traces of the baseline's U Gamma: blockdiag(W_g Gamma_g) over the correlation rows
     for wg, o in zip(wobj, osts):
         n1 = sum(len(o.thresholds[v]) for v in o.ordered)
         rc = o.wls_obs[n1:]
         X2b += wg * float(np.sum(o.wls_v_diag[n1:] * rc * rc))
         dfb += rc.size
-        UGb.append(o.wls_v_diag[n1:, None] * o.gamma[n1:, n1:])
+        UGb = o.wls_v_diag[n1:, None] * o.gamma[n1:, n1:]
+        tb1 += float(np.trace(UGb))
+        tb2 += float(np.sum(UGb * UGb.T))
     X2b *= N
-    ssb = scaled_shifted(_blockdiag(UGb), X2b, dfb)
+    ssb = scaled_shifted_traces(tb1, tb2, X2b, dfb)
     out.update({"chisq.scaled": ss["stat"], "df.scaled": df, "pvalue.scaled": ss["pvalue"],
                 "chisq.scaling.factor": ss["scaling"], "baseline.chisq": X2b, "baseline.df": dfb,
                 "baseline.pvalue": special.chdtrc(dfb, X2b), "baseline.chisq.scaled": ssb["stat"],
@@ -839,8 +855,9 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     of Satorra (2000) (lavaan's ``method = "satorra.2000"``, the default after WLSMV).
 
     With ``Delta1``, ``Delta0`` the Jacobians of the two models (groups stacked) at their estimates, the
-    constraints ``A`` span the orthogonal complement of ``Delta1^+ Delta0``; with ``P`` the information and
-    ``B`` the meat of the less restricted model, ``U = P^-1 A' (A P^-1 A')^-1 A P^-1`` and the traces of
+    constraints ``A`` span the orthogonal complement of ``C = Delta1^+ Delta0``; with ``P`` the information and
+    ``B`` the meat of the less restricted model, ``U = P^-1 A' (A P^-1 A')^-1 A P^-1`` (computed as
+    ``P^-1 - C (C' P C)^-1 C'``, the same matrix) and the traces of
     ``U B`` and ``(U B)^2`` give ``a = sqrt(m / tr2)``, ``b = m - a tr1`` and the statistic
     ``a (T0 - T1) + b`` on ``m = df0 - df1`` degrees of freedom.
 
@@ -855,13 +872,23 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
         raise EgovsemError(f"The models are not nested as given: the restricted model has {m} more degrees of "
                            "freedom than the free one (pass the more constrained model first).")
     D1, D0 = free.delta, restricted.delta
-    C = np.linalg.pinv(D1) @ D0  # theta1 directions reachable from the restricted model
-    u, sv, _vt = np.linalg.svd(C, full_matrices=True)
-    rank = int(np.sum(sv > sv.max() * 1e-8)) if sv.size else 0
-    A = u[:, rank:].T  # orthogonal complement: the m constraints
-    Pinv = np.linalg.inv(free.info)
-    APA = A @ Pinv @ A.T
-    U = Pinv @ A.T @ np.linalg.solve(APA, A @ Pinv)
+    # theta1 directions reachable from the restricted model: the least-squares C of D1 C = D0 (D1 has full
+    # column rank), by the equilibrated normal equations (a pseudo-inverse of the tall D1 costs an SVD)
+    DtD = D1.T @ D1
+    sc = 1.0 / np.sqrt(np.clip(np.diag(DtD), np.finfo(float).tiny, None))
+    C = sc[:, None] * np.linalg.solve(DtD * np.outer(sc, sc), sc[:, None] * (D1.T @ D0))
+    P = free.info
+    Pinv = np.linalg.inv(P)
+    CPC = C.T @ P @ C
+    if np.linalg.matrix_rank(CPC) == C.shape[1]:
+        # with the rows of A spanning the orthogonal complement of C's columns,
+        # P^-1 A' (A P^-1 A')^-1 A P^-1 = P^-1 - C (C' P C)^-1 C' (no basis of the complement needed)
+        U = Pinv - C @ np.linalg.solve(CPC, C.T)
+    else:  # C without full column rank: the constraints A from an SVD
+        u, sv, _vt = np.linalg.svd(C, full_matrices=True)
+        rank = int(np.sum(sv > sv.max() * 1e-8)) if sv.size else 0
+        A = u[:, rank:].T
+        U = Pinv @ A.T @ np.linalg.solve(A @ Pinv @ A.T, A @ Pinv)
     UB = U @ free.meat
     tr1, tr2 = float(np.trace(UB)), float(np.sum(UB * UB.T))
     a = np.sqrt(m / tr2)
