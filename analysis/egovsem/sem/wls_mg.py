@@ -726,7 +726,7 @@ def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv,
     X2 = N * F  # F = sum_g (N_g - 1) / N F_g
     out: dict[str, float] = {"npar": q, "fmin": 0.5 * F, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
-    ss = scaled_shifted_traces(*traces, X2, df)
+    ss = scaled_shifted_traces(traces[0], traces[1], X2, df)
     # baseline: thresholds fit exactly, correlations 0 (in each group)
     X2b = 0.0
     dfb = 0
