@@ -239,3 +239,21 @@ def test_mixed_analytic_jacobian_equals_central_differences(case):
                                ("visual", "textual", "speed"), q, fit.parameterization, fit.ordinal[0].ordered)
         a, b = gm.jacobian(fit.theta), gm.jacobian_numeric(fit.theta)
         assert a.shape == b.shape and np.abs(a - b).max() < 1e-6
+
+
+def test_per_group_fixed_value_and_label_as_lavaan():
+    """``c(NA, 0.9)*x5``: free in group 1, fixed to 0.9 in group 2; ``c(a1, a2)*x6`` and ``d6 := a1 - a2``
+    (lavaan's per-group modifiers); every parameterEstimates(standardized = TRUE) row and fit measure matched."""
+    from _refcompare import compare_series, read_kv
+
+    data = pd.read_csv(REF / "wlsmv_mg" / "hs5_school.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_wlsmv_multigroup("visual =~ x1 + x2 + x3\ntextual =~ x4 + c(NA, 0.9)*x5 + c(a1, a2)*x6\n"
+                                   "d6 := a1 - a2", data, True, group="school")
+    assert compare_group_params(fit.params, read_ref("pergroup_fixed", "params", SUB)) == []
+    assert compare_series(fit.fit_measures, read_kv("pergroup_fixed", "fit", SUB).astype(float)) == []
+    x5 = fit.params[(fit.params["op"] == "=~") & (fit.params["rhs"] == "x5")]
+    assert float(x5["est"].iloc[1]) == 0.9 and float(x5["se"].iloc[1]) == 0 and float(x5["se"].iloc[0]) > 0
+    x6 = fit.params[(fit.params["op"] == "=~") & (fit.params["rhs"] == "x6")]
+    assert list(x6["label"]) == ["a1", "a2"]
