@@ -31,3 +31,10 @@ refused <- function(...) tryCatch({ sem(HS3, data = HSM, missing = "pairwise", .
 write_ref(data.frame(option = c("estimator=MLR", "se=robust.huber.white"),
                      lavaan_error = c(refused(estimator = "MLR"), refused(se = "robust.huber.white"))),
           file.path(OUT, "refusals.csv"))
+# several groups: each group's own pairwise moments (lavaan's samplestats per group)
+res <- run_fit(cfa(HS3, data = HSM, missing = "pairwise", group = "school"))
+fit <- res$fit
+writeLines(HS3, file.path(OUT, "groups_model.lav"))
+write_ref(info_table(fit, res$warnings), file.path(OUT, "groups_info.csv"))
+write_ref(params_table(fit), file.path(OUT, "groups_params.csv"))
+write_ref(fit_table(fit), file.path(OUT, "groups_fit.csv"))

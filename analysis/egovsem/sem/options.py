@@ -195,7 +195,7 @@ def _parse_ordered(ordered: Any) -> bool | tuple[str, ...] | None:
                        "instead.")
 
 
-def _check_pairwise_ml(est: str, se_type: str, test: str, group: Any, design: bool) -> None:
+def _check_pairwise_ml(est: str, se_type: str, test: str, design: bool) -> None:
     """``missing='pairwise'`` with ML: lavaan fits ML to the available-case moments; what it refuses (the
     casewise scores of MLR and robust.huber.white need complete rows) is refused with its reason, what egovsem
     does not compute yet is refused as such."""
@@ -204,12 +204,11 @@ def _check_pairwise_ml(est: str, se_type: str, test: str, group: Any, design: bo
         raise EgovsemError(f"missing='pairwise' with {what} is not possible: the casewise scores of the "
                            "Huber-White sandwich need complete rows (lavaan stops with \"infinite or missing "
                            "values in 'x'\"); use missing='fiml' with estimator='MLR', or missing='listwise'.")
-    if est != "ML" or se_type != "standard" or test != "standard" or group is not None or design:
+    if est != "ML" or se_type != "standard" or test != "standard" or design:
         what = (f"estimator={est!r}" if est != "ML" else f"se={se_type!r}" if se_type != "standard" else
-                f"test={test!r}" if test != "standard" else "several groups (group=)" if group is not None
-                else "sampling_weights= or cluster=")
+                f"test={test!r}" if test != "standard" else "sampling_weights= or cluster=")
         raise NotAvailableError(f"missing='pairwise' with {what} is not available yet; it is implemented for ML "
-                                "in one group with standard errors and the standard test (and for WLSMV); use "
+                                "with standard errors and the standard test (and for WLSMV); use "
                                 "missing='listwise' or 'fiml'.")
 
 
@@ -382,7 +381,7 @@ def resolve_options(
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
                            "parameterization at 'delta'.")
     if miss == "pairwise" and disc != "DWLS":
-        _check_pairwise_ml(est, se_type, test, group, design)
+        _check_pairwise_ml(est, se_type, test, design)
     if disc == "DWLS":
         if miss == "fiml":
             # lavaan 0.6-14: 'missing = "ml" not available in the categorical setting'
