@@ -22,8 +22,7 @@ from egovsem.sem.bootstrap import bootstrap
 SUB = REF / "constraints_bootstrap"
 HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 EQ = (SUB / "eq_model.lav").read_text(encoding="utf-8")
-INEQ = ("visual  =~ x1 + a1*x2 + a2*x3\ntextual =~ x4 + b1*x5 + b2*x6\nspeed   =~ x7 + c1*x8 + c2*x9\n"
-        "a1 > 0.7\nb2 < b1")
+INEQ = (SUB / "ineq_model.lav").read_text(encoding="utf-8")
 
 
 def _quiet(f, *a, **kw):
@@ -74,7 +73,7 @@ def test_still_refused_with_fiml_and_bollen_stine():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case,model", [("eq", EQ), ("ineq", INEQ)])
+@pytest.mark.parametrize("case,model", [("eq", EQ), ("ineq", INEQ)], ids=["eq", "ineq"])
 def test_b1000_se_within_monte_carlo_error_of_lavaan(case, model):
     ref = pd.read_csv(SUB / f"{case}_params.csv", keep_default_na=False, na_values=[""])
     info = pd.read_csv(SUB / f"{case}_info.csv").set_index("key")["value"]
