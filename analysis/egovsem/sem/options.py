@@ -204,12 +204,13 @@ def _check_pairwise_ml(est: str, se_type: str, test: str, design: bool) -> None:
         raise EgovsemError(f"missing='pairwise' with {what} is not possible: the casewise scores of the "
                            "Huber-White sandwich need complete rows (lavaan stops with \"infinite or missing "
                            "values in 'x'\"); use missing='fiml' with estimator='MLR', or missing='listwise'.")
-    if est != "ML" or se_type != "standard" or test != "standard" or design:
-        what = (f"estimator={est!r}" if est != "ML" else f"se={se_type!r}" if se_type != "standard" else
-                f"test={test!r}" if test != "standard" else "sampling_weights= or cluster=")
+    se_ok, test_ok = ("standard", "robust.sem"), ("standard",) + GAMMA_TESTS
+    if est not in ("ML", "MLM", "MLMV") or se_type not in se_ok or test not in test_ok or design:
+        what = (f"estimator={est!r}" if est not in ("ML", "MLM", "MLMV") else f"se={se_type!r}" if se_type not in se_ok
+                else f"test={test!r}" if test not in test_ok else "sampling_weights= or cluster=")
         raise NotAvailableError(f"missing='pairwise' with {what} is not available yet; it is implemented for ML "
-                                "with standard errors and the standard test (and for WLSMV); use "
-                                "missing='listwise' or 'fiml'.")
+                                "MLM and MLMV (standard or robust.sem SEs, the standard and Satorra-Bentler style "
+                                "tests; and for WLSMV); use missing='listwise' or 'fiml'.")
 
 
 def resolve_options(
