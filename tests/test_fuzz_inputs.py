@@ -144,7 +144,7 @@ for f in ("nosuch.csv", "folder", "empty.csv", "header.csv", "ragged.csv", "bina
           "allmissing.csv", "afile.txt/x.csv"):
     case(f"fit-data-{f}", "fit", "{i}/hs.lav", f"{{i}}/{f}")
 # fit: bad options
-for opts in (["--estimator", "FOO"], ["--estimator", "DWLS"], ["--missing", "pairwise"],
+for opts in (["--estimator", "FOO"], ["--estimator", "DWLS"], ["--missing", "pairwise", "--estimator", "MLR"],
              ["--estimator", "ULS", "--test", "mean.var.adjusted"],
              ["--se", "jackknife"], ["--bootstrap", "500"], ["--se", "bootstrap", "--bootstrap", "1"],
              ["--group", "nosuch"], ["--ordered", "nosuch"], ["--group", "school", "--group-equal", "everything"],
