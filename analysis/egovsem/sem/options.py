@@ -204,12 +204,12 @@ def _check_pairwise_ml(est: str, se_type: str, test: str, design: bool) -> None:
         raise EgovsemError(f"missing='pairwise' with {what} is not possible: the casewise scores of the "
                            "Huber-White sandwich need complete rows (lavaan stops with \"infinite or missing "
                            "values in 'x'\"); use missing='fiml' with estimator='MLR', or missing='listwise'.")
-    se_ok, test_ok = ("standard", "robust.sem"), ("standard",) + GAMMA_TESTS
+    se_ok, test_ok = ("standard", "robust.sem", "bootstrap"), ("standard",) + GAMMA_TESTS
     if est not in ("ML", "MLM", "MLMV") or se_type not in se_ok or test not in test_ok or design:
         what = (f"estimator={est!r}" if est not in ("ML", "MLM", "MLMV") else f"se={se_type!r}" if se_type not in se_ok
                 else f"test={test!r}" if test not in test_ok else "sampling_weights= or cluster=")
         raise NotAvailableError(f"missing='pairwise' with {what} is not available yet; it is implemented for ML "
-                                "MLM and MLMV (standard or robust.sem SEs, the standard and Satorra-Bentler style "
+                                "MLM and MLMV (standard, robust.sem or bootstrap SEs, the standard and Satorra-Bentler style "
                                 "tests; and for WLSMV); use missing='listwise' or 'fiml'.")
 
 
@@ -487,9 +487,9 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
                             estimator: str = "ML", missing: str = "listwise", group: Any = None) -> str:
     """Validate the bootstrap options up front (also called by ``Model`` for ``se="bootstrap"``); return the
     canonical CI type."""
-    if estimator != "ML" or missing not in ("listwise", "fiml"):
+    if estimator != "ML" or missing not in ("listwise", "fiml", "pairwise"):
         raise NotAvailableError(
-            "se='bootstrap' is available for ML with missing='listwise' or 'fiml' (lavaan too refuses it "
+            "se='bootstrap' is available for ML with missing='listwise', 'fiml' or 'pairwise' (lavaan too refuses it "
             f"for MLR: 'use ML estimator for bootstrap'); got estimator={estimator!r}, missing={missing!r}."
         )
     if group is not None:
