@@ -39,7 +39,7 @@ from .._errors import ConvergenceWarning, EgovsemError, HeywoodWarning, NotAvail
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
-from .bootstrap_constrained import ConstrainedPayload, RefitPayload, constrained_chunk
+from .bootstrap_refit import MomentRefitPayload, RefitPayload, moment_refit_chunk
 from .options import CI_TYPES, check_bootstrap_options
 from .results import Results
 
@@ -165,11 +165,11 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
     return out
 
 
-def _run(payload: _Payload | _FimlPayload | ConstrainedPayload, mode: str, total: int, *, n_jobs, scheduler,
+def _run(payload: _Payload | _FimlPayload | MomentRefitPayload, mode: str, total: int, *, n_jobs, scheduler,
          progress, desc) -> dict:
     bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else FIML_CHUNK)
     fn = (_chunk if isinstance(payload, _Payload) else _fiml_chunk if isinstance(payload, _FimlPayload)
-          else constrained_chunk)
+          else moment_refit_chunk)
     parts = run_chunks(fn, payload,
                        [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
                        scheduler=scheduler, progress=progress, desc=desc, weights=[hi - lo for lo, hi in bounds])
@@ -234,7 +234,7 @@ def interval_bounds(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarra
 
 # --------------------------------------------------------------------------------------------------
 # what a fit with a bootstrap part reports (Results selects these when it has one)
-def jackknife_draws(payload: _Payload | _FimlPayload | ConstrainedPayload, *, n_jobs: int | None = None) -> dict:
+def jackknife_draws(payload: _Payload | _FimlPayload | MomentRefitPayload, *, n_jobs: int | None = None) -> dict:
     """Leave-one-out refits of the bootstrapped fit (for the BCa acceleration)."""
     return _run(payload, "jackknife", payload.n, n_jobs=n_jobs, scheduler=None, progress=False, desc="jackknife")
 
@@ -426,12 +426,13 @@ def bootstrap(
         raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
     entropy = resolve_entropy(seed)
     X = np.asarray(fit.stats.X, dtype=float)
-    payload: _Payload | _FimlPayload | ConstrainedPayload
-    if fit.spec.constraints:
+    payload: _Payload | _FimlPayload | MomentRefitPayload
+    if fit.spec.constraints or fit.missing == "pairwise":
         if fit.missing == "fiml" or bollen_stine:
-            raise NotAvailableError("the bootstrap of a model with explicit constraints is available with "
-                                    "missing='listwise' and without the Bollen-Stine test only.")
-        payload = ConstrainedPayload(fit, X, entropy)
+            raise NotAvailableError("the bootstrap of a model with explicit constraints or missing='pairwise' is "
+                                    "available with missing='listwise' or 'pairwise' and without the Bollen-Stine "
+                                    "test only.")
+        payload = MomentRefitPayload(fit, X, entropy)
     elif fit.missing == "fiml":
         if bollen_stine:
             raise NotAvailableError("the Bollen-Stine bootstrap with missing='fiml' is not available yet.")
