@@ -42,7 +42,7 @@ from . import ml
 from .partable import ModelSpec
 from .ram import RAM
 
-__all__ = ["BatchModel", "BatchFit", "quasi_newton", "safe_inverse"]
+__all__ = ["BatchModel", "BatchFit", "difference_inverse_hessian", "quasi_newton", "safe_inverse"]
 
 
 @dataclass
@@ -155,7 +155,8 @@ class BatchModel:
         m[:, mi] = theta[:, mk]
         return A, Sm, m
 
-    def _moments(self, theta, S, xbar):
+    def moments(self, theta, S, xbar):
+        """Batched RAM quantities ``E = (I - A)^-1``, ``G = F E``, ``H = E S E' F'``, ``Sigma``, ``E m``, ``mu``, ``S``."""
         A, Sm, m = self.matrices(theta, S, xbar)
         E = self.inverse_I_minus(A)
         p = self.p
@@ -177,7 +178,7 @@ class BatchModel:
 
     def implied(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray):
         """Batched ``Sigma, mu`` and the covariance matrix ``C`` of all variables."""
-        E, G, H, Sigma, Em, mu, Sm = self._moments(theta, S, xbar)
+        E, G, H, Sigma, Em, mu, Sm = self.moments(theta, S, xbar)
         C = E @ Sm @ np.swapaxes(E, 1, 2)
         return Sigma, mu, C, Sm
 
@@ -273,18 +274,18 @@ class BatchModel:
 
     def _evaluate_ram(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray, logdetS: np.ndarray,
                       *, gradient: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-        E, G, H, Sigma, Em, mu, _ = self._moments(theta, S, xbar)
+        E, G, H, Sigma, Em, mu, _ = self.moments(theta, S, xbar)
         chol = ml.chol_inverse(Sigma)
         ok, _, W = chol
         f = ml.objective_from_moments(Sigma, mu, S, xbar, logdetS, self.meanstructure, chol=chol)
         if not gradient:
             return f, None
         M, Wd = ml.moment_derivatives(W, S, xbar, mu, self.meanstructure)
-        g = self._pullback(M, Wd, G, H, Em)
+        g = self.pullback(M, Wd, G, H, Em)
         g[~ok] = np.nan
         return f, g
 
-    def _pullback(self, M: np.ndarray, Wd: np.ndarray | None, G: np.ndarray, H: np.ndarray,
+    def pullback(self, M: np.ndarray, Wd: np.ndarray | None, G: np.ndarray, H: np.ndarray,
                   Em: np.ndarray) -> np.ndarray:
         """The chain rule through the RAM cells: ``dF/dtheta`` (B, q) from ``dF/dSigma = M`` and
         ``dF/dmu = -2 Wd`` (the module docstring's closed forms; cells sharing a parameter add up)."""
@@ -313,7 +314,7 @@ class BatchModel:
         """``Sigma`` and the Jacobian in rank-two form: ``dSigma/dcell_c = u_c v_c' + v_c u_c'`` and
         ``dmu/dcell_c = D[:, :, c]`` (``U``, ``V``, ``D`` of shape (B, p, c); ``D`` None without a mean
         structure), for :func:`egovsem.sem.ml.information_from_factors`."""
-        E, G, H, Sigma, Em, mu, _ = self._moments(theta, S, xbar)
+        E, G, H, Sigma, Em, mu, _ = self.moments(theta, S, xbar)
         B, p = theta.shape[0], self.p
         kind, r, c = self.kind, self.crow, self.ccol
         ncell = kind.size
@@ -449,20 +450,12 @@ class BatchModel:
         """Inverse of the Hessian of F at ``theta`` (central differences of the gradient); the inverse of
         twice the expected information where that Hessian is not positive definite."""
         q = self.q
-        info = 2.0 * self.information(theta[None], S[None], xbar[None])[0]
-        h = 1e-5 * np.maximum(1.0, np.abs(theta))
-        T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])
         Sr = np.broadcast_to(S, (2 * q,) + S.shape)
         xr = np.broadcast_to(xbar, (2 * q,) + xbar.shape)
         ld = np.full(2 * q, np.linalg.slogdet(S)[1])
-        f, G = self.evaluate(T, Sr, xr, ld)
-        if np.all(np.isfinite(f)) and np.all(np.isfinite(G)):
-            H = (G[:q] - G[q:]) / (2.0 * h[:, None])
-            H = 0.5 * (H + H.T)
-            ev = np.linalg.eigvalsh(H)
-            if ev[0] > 1e-8 * max(ev[-1], 1e-300):
-                return np.linalg.inv(H)
-        return safe_inverse(info)
+        return difference_inverse_hessian(
+            lambda T: self.evaluate(T, Sr, xr, ld), theta,
+            lambda: safe_inverse(2.0 * self.information(theta[None], S[None], xbar[None])[0]))
 
     def _fit_chunk(self, S, xbar, theta, H0inv, *, max_iter, xtol):
         B = S.shape[0]
@@ -620,6 +613,22 @@ def quasi_newton(evaluate, information, D: tuple, theta: np.ndarray, H0inv: np.n
     if ids.size:
         finish(np.ones(ids.size, dtype=bool), False)
     return theta, fmin, conv, iters
+
+
+def difference_inverse_hessian(evaluate, theta: np.ndarray, fallback) -> np.ndarray:
+    """Inverse of the Hessian of ``F`` at ``theta`` by central differences of the analytic gradient
+    (``evaluate(T) -> (F, dF/dtheta)`` for the stack ``T`` of 2q shifted vectors); ``fallback()`` where the
+    differenced Hessian is not positive definite or not finite."""
+    q = theta.size
+    h = 1e-5 * np.maximum(1.0, np.abs(theta))
+    f, G = evaluate(np.concatenate([theta + np.diag(h), theta - np.diag(h)]))
+    if np.all(np.isfinite(f)) and np.all(np.isfinite(G)):
+        H = (G[:q] - G[q:]) / (2.0 * h[:, None])
+        H = 0.5 * (H + H.T)
+        ev = np.linalg.eigvalsh(H)
+        if ev[0] > 1e-8 * max(ev[-1], 1e-300):
+            return np.linalg.inv(H)
+    return fallback()
 
 
 def safe_inverse(H: np.ndarray) -> np.ndarray:
