@@ -13,8 +13,16 @@ and ``N`` the resample size,
 * ``dF/dmu = -2 Wd`` with ``Wd = 1/N sum_j K_j (s_j - n_j mu)``,
 
 the same form as complete-data ML (:func:`egovsem.sem.ml.moment_derivatives`), so the chain rule through
-the RAM cells is :meth:`egovsem.sem.batch.BatchModel.pullback`. The pattern moments of all resamples are
-formed once; every evaluation is one batched Cholesky of the (resample, pattern) blocks. The optimiser is
+the RAM cells is :meth:`egovsem.sem.batch.BatchModel.pullback`. ``K_j`` is never inverted block by block: with
+``W = Sigma^-1`` (one Cholesky factor per resample), ``E_j`` the columns of the identity at the pattern's
+``m_j`` missing variables, ``V_j = W E_j`` and ``C_j = (E_j' W E_j)^-1`` (m_j x m_j), the Schur complement gives
+``K_j = W - V_j C_j V_j'`` and ``log|Sigma_oo| = log|Sigma| + log|E_j' W E_j|``. The sums over patterns of
+``n_j K_j`` and ``K_j T_j K_j`` then are ``W (...) W`` of a per-resample total (``T = sum_j T_j``, from the
+totals of ``Q_j``, ``s_j`` and the pairwise counts, formed once) plus rank-``m_j`` corrections, so a pattern
+costs ``O(p^2 m_j)`` instead of ``O(p^3)``: ``M = W - W (T + Z) W / N`` with
+``Z = sum_j E_j (n_j C_j + C_j P_j C_j) E_j' - Z_2 - Z_2'``, ``Z_2 = sum_j R_j C_j E_j'``, ``R_j = T_j V_j``,
+``P_j = V_j' R_j`` (``mu`` masked to the pattern's observed cells in ``T_j``). The pattern moments of all
+resamples are formed once per group of resamples. The optimiser is
 the batch's quasi-Newton iteration (:func:`egovsem.sem.batch.quasi_newton`), warm-started at the
 full-sample estimate with the inverse of the full-sample FIML Hessian (central differences of the batched
 gradient); restarts use the complete-data expected information as the metric (an approximation: only the
@@ -59,14 +67,29 @@ class PatternMoments:
         Counts, sums and cross-products of the observed cells.
     total : ndarray, shape (B,)
         Resample sizes ``N``.
+    Qall, SM, NM : ndarray, shape (B, p, p)
+        ``sum_j Q_j``, ``sum_j s_j mask_j'`` and the pairwise counts ``sum_j n_j mask_j mask_j'``.
+    sall, cnt : ndarray, shape (B, p)
+        ``sum_j s_j`` and the counts of observed values per variable.
+    const : ndarray, shape (B,)
+        ``sum_j n_j p_j log 2 pi``.
     """
 
-    def __init__(self, pidx: np.ndarray, n: np.ndarray, s: np.ndarray, Q: np.ndarray, total: np.ndarray):
+    def __init__(self, pidx: np.ndarray, n: np.ndarray, s: np.ndarray, Q: np.ndarray, total: np.ndarray,
+                 mask: np.ndarray) -> None:
         self.pidx, self.n, self.s, self.Q, self.total = pidx, n, s, Q, total
+        mm = mask[pidx]  # (B, J, p)
+        self.Qall = Q.sum(axis=1)
+        self.sall = s.sum(axis=1)
+        self.SM = np.einsum("bjp,bjq->bpq", s, mm)
+        self.NM = np.einsum("bj,bjp,bjq->bpq", n, mm, mm)
+        self.cnt = np.einsum("bj,bjp->bp", n, mm)
+        self.const = LOG2PI * np.einsum("bj,bj->b", n, mm.sum(axis=2))
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The per-resample arrays, in the order :meth:`FimlBatch.evaluate` takes them."""
-        return self.pidx, self.n, self.s, self.Q, self.total
+        return (self.pidx, self.n, self.s, self.Q, self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt,
+                self.const)
 
 
 class FimlBatch:
@@ -92,8 +115,16 @@ class FimlBatch:
         self.X0 = X0
         self.outer = X0[:, :, None] * X0[:, None, :]
         self.mask = pats.astype(float)  # (npat, p)
-        self.nobs = self.mask.sum(axis=1)
         self.N, self.p = X.shape
+        # E_j: the identity's columns at each pattern's missing variables, padded with zero columns to the
+        # largest number missing; ``pad`` marks the padding (identity on the diagonal of E_j' W E_j there)
+        miss = [np.flatnonzero(~row) for row in pats]
+        m = max(1, max(len(x) for x in miss))
+        self.E = np.zeros((len(miss), self.p, m))
+        self.pad = np.ones((len(miss), m))
+        for j, cols in enumerate(miss):
+            self.E[j, cols, np.arange(cols.size)] = 1.0
+            self.pad[j, :cols.size] = 0.0
 
     # -- data -------------------------------------------------------------------------------------
     def pattern_moments(self, counts: np.ndarray) -> PatternMoments:
@@ -117,45 +148,62 @@ class FimlBatch:
             k = pi.size
             pidx[b, :k], pidx[b, k:] = pi, pi[0]
             n[b, :k], s[b, :k], Q[b, :k] = nb, sb, Qb
-        return PatternMoments(pidx, n, s, Q, counts.sum(axis=1))
+        return PatternMoments(pidx, n, s, Q, counts.sum(axis=1), self.mask)
 
     # -- objective and gradient -------------------------------------------------------------------
-    def evaluate(self, theta: np.ndarray, pidx: np.ndarray, n: np.ndarray, s: np.ndarray, Q: np.ndarray,
-                 total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``F`` (B,) and ``dF/dtheta`` (B, q) of every resample; ``F = inf`` (gradient NaN) where some
-        observed block of ``Sigma`` is not positive definite."""
-        B, J = pidx.shape
+    def evaluate(self, theta: np.ndarray, *data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``F`` (B,) and ``dF/dtheta`` (B, q) of every resample (``data``: :meth:`PatternMoments.arrays`);
+        ``F = inf`` (gradient NaN) where ``Sigma`` is not positive definite."""
+        B, J = data[0].shape
         step = max(1, _BUDGET // max(J * self.p * self.p, 1))
         if B <= step:
-            return self._evaluate(theta, pidx, n, s, Q, total)
-        parts = [self._evaluate(theta[lo:lo + step], pidx[lo:lo + step], n[lo:lo + step], s[lo:lo + step],
-                                Q[lo:lo + step], total[lo:lo + step]) for lo in range(0, B, step)]
+            return self._evaluate(theta, *(np.ascontiguousarray(a) for a in data))
+        # contiguous pieces (a broadcast view, as initial_inverse_hessian passes, would keep matmul off BLAS)
+        parts = [self._evaluate(theta[lo:lo + step], *(np.ascontiguousarray(a[lo:lo + step]) for a in data))
+                 for lo in range(0, B, step)]
         return np.concatenate([f for f, _ in parts]), np.concatenate([g for _, g in parts])
 
-    def _evaluate(self, theta, pidx, n, s, Q, total):
-        bm, p = self.bm, self.p
+    def _evaluate(self, theta, pidx, n, s, Q, total, Qall, sall, SM, NM, cnt, const):
+        bm = self.bm
         B, J = pidx.shape
-        E, G, H, Sigma, Em, mu, _ = bm.moments(theta, None, None)
-        mm = self.mask[pidx]  # (B, J, p)
-        outer_m = mm[..., :, None] * mm[..., None, :]
-        Sig = Sigma[:, None] * outer_m
-        idx = np.arange(p)
-        Sig[..., idx, idx] += 1.0 - mm
-        ok, logdet, W = ml.chol_inverse(Sig.reshape(B * J, p, p))
-        K = W.reshape(B, J, p, p) * outer_m
-        good = ok.reshape(B, J).all(axis=1)
-        logdet = logdet.reshape(B, J)
-        Kmu = (K @ mu[:, None, :, None])[..., 0]  # (B, J, p)
-        Ks = (K @ s[..., None])[..., 0]
-        KQ = K @ Q
-        trKQ = np.trace(KQ, axis1=2, axis2=3)
-        f = (np.einsum("bj,bj->b", n, self.nobs[pidx] * LOG2PI + logdet) + trKQ.sum(axis=1)
-             - 2.0 * np.einsum("bjp,bp->b", Ks, mu) + np.einsum("bj,bjp,bp->b", n, Kmu, mu)) / total
-        KTK = (KQ @ K - Ks[..., :, None] * Kmu[..., None, :] - Kmu[..., :, None] * Ks[..., None, :]
-               + n[..., None, None] * Kmu[..., :, None] * Kmu[..., None, :])
-        M = (np.einsum("bj,bjpq->bpq", n, K) - KTK.sum(axis=1)) / total[:, None, None]
-        Wd = (Ks - n[..., None] * Kmu).sum(axis=1) / total[:, None]
+        _, G, H, Sigma, Em, mu, _ = bm.moments(theta, None, None)
+        ok, logdetS, W = ml.chol_inverse(Sigma)
+        E = self.E[pidx]  # (B, J, p, m)
+        m = E.shape[-1]
+        Et = np.swapaxes(E, 2, 3)
+        V = W[:, None] @ E  # W E_j
+        A = Et @ V
+        im = np.arange(m)
+        A[..., im, im] += self.pad[pidx]
+        okA, logdetA, C = ml.chol_inverse(A.reshape(B * J, m, m))
+        C = C.reshape(B, J, m, m)
+        muj = mu[:, None, :] * self.mask[pidx]  # mu on each pattern's observed cells
+        sV = np.einsum("bjp,bjpm->bjm", s, V)
+        muV = np.einsum("bjp,bjpm->bjm", muj, V)
+        R = (Q @ V - s[..., :, None] * muV[..., None, :] - muj[..., :, None] * sV[..., None, :]
+             + n[..., None, None] * muj[..., :, None] * muV[..., None, :])  # T_j V_j
+        P = np.swapaxes(V, 2, 3) @ R
+        mu_c = SM * mu[:, None, :]
+        T = Qall - mu_c - np.swapaxes(mu_c, 1, 2) + NM * mu[:, :, None] * mu[:, None, :]
+        f = (const + total * logdetS + np.einsum("bj,bj->b", n, logdetA.reshape(B, J))
+             + np.einsum("bpq,bqp->b", W, T) - np.einsum("bjkl,bjlk->b", C, P)) / total
+        # Z = sum_j E_j (n_j C_j + C_j P_j C_j) E_j' - Z2 - Z2', Z2 = sum_j R_j C_j E_j': (p x Jm) (Jm x p) products
+        EC = E @ C
+        L = n[..., None, None] * EC + EC @ P @ C
+        RC = R @ C
+
+        def cat(X):  # (B, J, p, m) -> (B, p, J m), contiguous (matmul of strided stacks does not use BLAS)
+            return np.ascontiguousarray(np.swapaxes(X, 1, 2).reshape(B, self.p, J * m))
+
+        Et_cat = np.ascontiguousarray(np.swapaxes(cat(E), 1, 2))
+        Z2 = cat(RC) @ Et_cat
+        Z = cat(L) @ Et_cat - Z2 - np.swapaxes(Z2, 1, 2)
+        M = W - W @ (T + Z) @ W / total[:, None, None]
+        e = s - n[..., None] * muj
+        z = np.einsum("bjpm,bjm->bp", EC, np.einsum("bjpm,bjp->bjm", V, e))
+        Wd = (W @ (sall - cnt * mu - z)[..., None])[..., 0] / total[:, None]
         g = bm.pullback(M, Wd, G, H, Em)
+        good = ok & okA.reshape(B, J).all(axis=1)
         f = np.where(good, f, np.inf)
         g[~good] = np.nan
         return f, g
@@ -169,7 +217,7 @@ class FimlBatch:
         """Inverse of the full-sample FIML Hessian at ``theta`` (central differences of the batched
         gradient); the inverse of twice the expected information where it is not positive definite."""
         q = theta.size
-        data = [np.repeat(a, 2 * q, axis=0) for a in self.pattern_moments(np.ones((1, self.N))).arrays()]
+        data = [np.broadcast_to(a, (2 * q,) + a.shape[1:]) for a in self.pattern_moments(np.ones((1, self.N))).arrays()]
         return difference_inverse_hessian(lambda T: self.evaluate(T, *data), theta,
                                           lambda: safe_inverse(2.0 * self.information(theta[None])[0]))
 
