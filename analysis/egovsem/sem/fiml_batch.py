@@ -57,14 +57,11 @@ def supports(res) -> bool:
 
 
 class PatternMoments:
-    """The pattern moments of a stack of resamples, compacted to the patterns each resample contains.
+    """The pattern moments of a stack of resamples: per-resample totals, and per group of patterns (by the
+    padded number of missing variables) the slots each resample contains.
 
     Attributes
     ----------
-    pidx : ndarray of int, shape (B, J)
-        Pattern of each slot (padding slots repeat a present pattern with ``n = 0``).
-    n, s, Q : ndarray, shapes (B, J), (B, J, p), (B, J, p, p)
-        Counts, sums and cross-products of the observed cells.
     total : ndarray, shape (B,)
         Resample sizes ``N``.
     Qall, SM, NM : ndarray, shape (B, p, p)
@@ -73,23 +70,20 @@ class PatternMoments:
         ``sum_j s_j`` and the counts of observed values per variable.
     const : ndarray, shape (B,)
         ``sum_j n_j p_j log 2 pi``.
+    groups : list of tuple
+        Per width group of :attr:`FimlBatch.widths`: ``pidx`` (B, J) patterns of the slots (padding slots
+        repeat a pattern of the group with ``n = 0``), counts ``n`` (B, J), sums ``s`` (B, J, p) and
+        cross-products ``Q`` (B, J, p, p) of the observed cells.
     """
 
-    def __init__(self, pidx: np.ndarray, n: np.ndarray, s: np.ndarray, Q: np.ndarray, total: np.ndarray,
-                 mask: np.ndarray) -> None:
-        self.pidx, self.n, self.s, self.Q, self.total = pidx, n, s, Q, total
-        mm = mask[pidx]  # (B, J, p)
-        self.Qall = Q.sum(axis=1)
-        self.sall = s.sum(axis=1)
-        self.SM = np.einsum("bjp,bjq->bpq", s, mm)
-        self.NM = np.einsum("bj,bjp,bjq->bpq", n, mm, mm)
-        self.cnt = np.einsum("bj,bjp->bp", n, mm)
-        self.const = LOG2PI * np.einsum("bj,bj->b", n, mm.sum(axis=2))
+    def __init__(self, totals: tuple[np.ndarray, ...], groups: list[tuple[np.ndarray, ...]]) -> None:
+        self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt, self.const = totals
+        self.groups = groups
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The per-resample arrays, in the order :meth:`FimlBatch.evaluate` takes them."""
-        return (self.pidx, self.n, self.s, self.Q, self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt,
-                self.const)
+        return (self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt, self.const) + tuple(
+            a for g in self.groups for a in g)
 
 
 class FimlBatch:
@@ -117,14 +111,21 @@ class FimlBatch:
         self.mask = pats.astype(float)  # (npat, p)
         self.N, self.p = X.shape
         # E_j: the identity's columns at each pattern's missing variables, padded with zero columns to the
-        # largest number missing; ``pad`` marks the padding (identity on the diagonal of E_j' W E_j there)
+        # pattern's width (the next power of two, so that patterns of about the same number missing are batched
+        # together); ``pad`` marks the padding (identity on the diagonal of E_j' W E_j there). The complete
+        # pattern needs no correction and is in no group.
         miss = [np.flatnonzero(~row) for row in pats]
-        m = max(1, max(len(x) for x in miss))
-        self.E = np.zeros((len(miss), self.p, m))
-        self.pad = np.ones((len(miss), m))
-        for j, cols in enumerate(miss):
-            self.E[j, cols, np.arange(cols.size)] = 1.0
-            self.pad[j, :cols.size] = 0.0
+        nmiss = np.array([len(x) for x in miss])
+        self.width = np.where(nmiss > 0, 2 ** np.ceil(np.log2(np.maximum(nmiss, 1))).astype(int), 0)
+        self.widths = tuple(int(w) for w in np.unique(self.width[self.width > 0]))
+        self.E, self.pad = {}, {}
+        for w in self.widths:
+            self.E[w] = np.zeros((len(miss), self.p, w))
+            self.pad[w] = np.ones((len(miss), w))
+            for j, cols in enumerate(miss):
+                if self.width[j] == w:
+                    self.E[w][j, cols, np.arange(cols.size)] = 1.0
+                    self.pad[w][j, :cols.size] = 0.0
 
     # -- data -------------------------------------------------------------------------------------
     def pattern_moments(self, counts: np.ndarray) -> PatternMoments:
@@ -139,23 +140,33 @@ class FimlBatch:
             w = counts[b, r]
             per.append((pr[starts], np.add.reduceat(w, starts), np.add.reduceat(w[:, None] * self.X0[r], starts),
                         np.add.reduceat(w[:, None, None] * self.outer[r], starts)))
-        J = max(len(x[0]) for x in per)
-        pidx = np.empty((B, J), dtype=int)
-        n = np.zeros((B, J))
-        s = np.zeros((B, J, p))
-        Q = np.zeros((B, J, p, p))
+        total = counts.sum(axis=1)
+        Qall, sall = np.zeros((B, p, p)), np.zeros((B, p))
+        SM, NM, cnt, const = np.zeros((B, p, p)), np.zeros((B, p, p)), np.zeros((B, p)), np.zeros(B)
         for b, (pi, nb, sb, Qb) in enumerate(per):
-            k = pi.size
-            pidx[b, :k], pidx[b, k:] = pi, pi[0]
-            n[b, :k], s[b, :k], Q[b, :k] = nb, sb, Qb
-        return PatternMoments(pidx, n, s, Q, counts.sum(axis=1), self.mask)
+            mm = self.mask[pi]
+            Qall[b], sall[b] = Qb.sum(axis=0), sb.sum(axis=0)
+            SM[b], NM[b], cnt[b] = sb.T @ mm, (mm * nb[:, None]).T @ mm, nb @ mm
+            const[b] = LOG2PI * (nb @ mm.sum(axis=1))
+        groups: list[tuple[np.ndarray, ...]] = []
+        for w in self.widths:
+            sel = [np.flatnonzero(self.width[pi] == w) for pi, *_ in per]
+            J = max(len(x) for x in sel)
+            first = int(np.flatnonzero(self.width == w)[0])
+            pidx = np.full((B, J), first, dtype=int)
+            n, sg, Qg = np.zeros((B, J)), np.zeros((B, J, p)), np.zeros((B, J, p, p))
+            for b, ((pi, nb, sb, Qb), k) in enumerate(zip(per, sel)):
+                pidx[b, :k.size], n[b, :k.size], sg[b, :k.size], Qg[b, :k.size] = pi[k], nb[k], sb[k], Qb[k]
+            groups.append((pidx, n, sg, Qg))
+        return PatternMoments((total, Qall, sall, SM, NM, cnt, const), groups)
 
     # -- objective and gradient -------------------------------------------------------------------
     def evaluate(self, theta: np.ndarray, *data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``F`` (B,) and ``dF/dtheta`` (B, q) of every resample (``data``: :meth:`PatternMoments.arrays`);
         ``F = inf`` (gradient NaN) where ``Sigma`` is not positive definite."""
-        B, J = data[0].shape
-        step = max(1, _BUDGET // max(J * self.p * self.p, 1))
+        B = theta.shape[0]
+        slots = sum(data[7 + 4 * g].shape[1] for g in range(len(self.widths)))
+        step = max(1, _BUDGET // max(slots * self.p * self.p, 1))
         if B <= step:
             return self._evaluate(theta, *(np.ascontiguousarray(a) for a in data))
         # contiguous pieces (a broadcast view, as initial_inverse_hessian passes, would keep matmul off BLAS)
@@ -163,18 +174,39 @@ class FimlBatch:
                  for lo in range(0, B, step)]
         return np.concatenate([f for f, _ in parts]), np.concatenate([g for _, g in parts])
 
-    def _evaluate(self, theta, pidx, n, s, Q, total, Qall, sall, SM, NM, cnt, const):
-        bm = self.bm
-        B, J = pidx.shape
+    def _evaluate(self, theta, total, Qall, sall, SM, NM, cnt, const, *groups):
+        bm, p = self.bm, self.p
+        B = theta.shape[0]
         _, G, H, Sigma, Em, mu, _ = bm.moments(theta, None, None)
-        ok, logdetS, W = ml.chol_inverse(Sigma)
-        E = self.E[pidx]  # (B, J, p, m)
+        good, logdetS, W = ml.chol_inverse(Sigma)
+        mu_c = SM * mu[:, None, :]
+        T = Qall - mu_c - np.swapaxes(mu_c, 1, 2) + NM * mu[:, :, None] * mu[:, None, :]
+        f = const + total * logdetS + np.einsum("bpq,bqp->b", W, T)
+        Z, z = np.zeros((B, p, p)), np.zeros((B, p))
+        for g, w in enumerate(self.widths):
+            pidx, n, s, Q = groups[4 * g: 4 * g + 4]
+            if pidx.shape[1] == 0:
+                continue
+            fg, Zg, zg, ok = self._corrections(W, mu, pidx, n, s, Q, self.E[w], self.pad[w])
+            f, Z, z, good = f + fg, Z + Zg, z + zg, good & ok
+        f = f / total
+        M = W - W @ (T + Z) @ W / total[:, None, None]
+        Wd = (W @ (sall - cnt * mu - z)[..., None])[..., 0] / total[:, None]
+        g = bm.pullback(M, Wd, G, H, Em)
+        f = np.where(good, f, np.inf)
+        g[~good] = np.nan
+        return f, g
+
+    def _corrections(self, W, mu, pidx, n, s, Q, E_all, pad_all):
+        """One width group's rank-m corrections: its terms of ``N F`` (the log-determinants and
+        ``-tr(C_j P_j)``), of ``Z`` and of ``z = sum_j E_j C_j V_j' e_j``, and whether its blocks are PD."""
+        B, J = pidx.shape
+        E = E_all[pidx]  # (B, J, p, m)
         m = E.shape[-1]
-        Et = np.swapaxes(E, 2, 3)
         V = W[:, None] @ E  # W E_j
-        A = Et @ V
+        A = np.swapaxes(E, 2, 3) @ V
         im = np.arange(m)
-        A[..., im, im] += self.pad[pidx]
+        A[..., im, im] += pad_all[pidx]
         okA, logdetA, C = ml.chol_inverse(A.reshape(B * J, m, m))
         C = C.reshape(B, J, m, m)
         muj = mu[:, None, :] * self.mask[pidx]  # mu on each pattern's observed cells
@@ -183,10 +215,7 @@ class FimlBatch:
         R = (Q @ V - s[..., :, None] * muV[..., None, :] - muj[..., :, None] * sV[..., None, :]
              + n[..., None, None] * muj[..., :, None] * muV[..., None, :])  # T_j V_j
         P = np.swapaxes(V, 2, 3) @ R
-        mu_c = SM * mu[:, None, :]
-        T = Qall - mu_c - np.swapaxes(mu_c, 1, 2) + NM * mu[:, :, None] * mu[:, None, :]
-        f = (const + total * logdetS + np.einsum("bj,bj->b", n, logdetA.reshape(B, J))
-             + np.einsum("bpq,bqp->b", W, T) - np.einsum("bjkl,bjlk->b", C, P)) / total
+        f = np.einsum("bj,bj->b", n, logdetA.reshape(B, J)) - np.einsum("bjkl,bjlk->b", C, P)
         # Z = sum_j E_j (n_j C_j + C_j P_j C_j) E_j' - Z2 - Z2', Z2 = sum_j R_j C_j E_j': (p x Jm) (Jm x p) products
         EC = E @ C
         L = n[..., None, None] * EC + EC @ P @ C
@@ -198,15 +227,9 @@ class FimlBatch:
         Et_cat = np.ascontiguousarray(np.swapaxes(cat(E), 1, 2))
         Z2 = cat(RC) @ Et_cat
         Z = cat(L) @ Et_cat - Z2 - np.swapaxes(Z2, 1, 2)
-        M = W - W @ (T + Z) @ W / total[:, None, None]
         e = s - n[..., None] * muj
         z = np.einsum("bjpm,bjm->bp", EC, np.einsum("bjpm,bjp->bjm", V, e))
-        Wd = (W @ (sall - cnt * mu - z)[..., None])[..., 0] / total[:, None]
-        g = bm.pullback(M, Wd, G, H, Em)
-        good = ok & okA.reshape(B, J).all(axis=1)
-        f = np.where(good, f, np.inf)
-        g[~good] = np.nan
-        return f, g
+        return f, Z, z, okA.reshape(B, J).all(axis=1)
 
     def information(self, theta: np.ndarray, *_data) -> np.ndarray:
         """The complete-data expected information per observation (the restart metric of the optimiser)."""
