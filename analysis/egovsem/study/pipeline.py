@@ -591,8 +591,8 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
         pr.step("bootstrap: " + msg[0])
         return
     # under FIML every resample is refitted by FIML, all resamples as one batched problem (egovsem.sem.fiml_batch)
-    refit = " (each resample refitted by FIML)" if opts.get("missing") == "fiml" else ""
-    pr.step(f"bootstrap of the indirect effects ({cfg.bootstrap} draws, seed {cfg.seed}){refit}: " + ", ".join(want))
+    refit = ", each resample refitted by FIML" if opts.get("missing") == "fiml" else ""
+    pr.step(f"bootstrap of the indirect effects ({cfg.bootstrap} draws, seed {cfg.seed}{refit}): " + ", ".join(want))
     for m in want:
         t = time.perf_counter()
         try:
