@@ -64,11 +64,15 @@ def test_bootstrap_ses_within_10_percent_of_lavaan(fit):
 
 
 def test_same_seed_same_fiml_draws_whatever_the_processes(fit):
-    """40 resamples in chunks of 25 (bootstrap.FIML_CHUNK): one process and two give bit-identical draws."""
+    """120 resamples in chunks of 50 (bootstrap.FIML_CHUNK, each chunk one batched FIML fit): one process and
+    two give bit-identical draws."""
+    from egovsem.sem.bootstrap import FIML_CHUNK
+
+    assert 120 > 2 * FIML_CHUNK  # the two processes share more than one task
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        one = bootstrap(fit, 40, seed=3, n_jobs=1)
-        two = bootstrap(fit, 40, seed=3, n_jobs=2)
+        one = bootstrap(fit, 120, seed=3, n_jobs=1)
+        two = bootstrap(fit, 120, seed=3, n_jobs=2)
     for key in ("theta", "rows", "converged"):
         assert np.array_equal(one._boot[key], two._boot[key], equal_nan=True), key
 
