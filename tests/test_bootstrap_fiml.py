@@ -174,3 +174,17 @@ def test_every_bootstrap_se_within_monte_carlo_error_of_lavaans(fit):
         assert abs(np.log(p["se"].iloc[j] / float(r["se"]))) <= bound, (r["lhs"], r["op"], r["rhs"])
         compared += 1
     assert compared == 30  # 29 free parameters and ab
+
+
+def test_same_fiml_draws_on_a_dask_cluster(fit):
+    """The batched FIML bootstrap on a dask LocalCluster of two worker processes gives the draws of this
+    process bit for bit (the payload, with its batched FIML problem, is pickled to the workers)."""
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = bootstrap(fit, 120, seed=4, n_jobs=1)
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            dask = bootstrap(fit, 120, seed=4, scheduler=client)
+    for key in ("theta", "rows", "std", "converged", "admissible"):
+        assert np.array_equal(dask._boot[key], one._boot[key], equal_nan=True), key
