@@ -64,11 +64,15 @@ def test_bootstrap_ses_within_10_percent_of_lavaan(fit):
 
 
 def test_same_seed_same_fiml_draws_whatever_the_processes(fit):
-    """40 resamples in chunks of 25 (bootstrap.FIML_CHUNK): one process and two give bit-identical draws."""
+    """120 resamples in chunks of 50 (bootstrap.FIML_CHUNK, each chunk one batched FIML fit): one process and
+    two give bit-identical draws."""
+    from egovsem.sem.bootstrap import FIML_CHUNK
+
+    assert 120 > 2 * FIML_CHUNK  # the two processes share more than one task
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        one = bootstrap(fit, 40, seed=3, n_jobs=1)
-        two = bootstrap(fit, 40, seed=3, n_jobs=2)
+        one = bootstrap(fit, 120, seed=3, n_jobs=1)
+        two = bootstrap(fit, 120, seed=3, n_jobs=2)
     for key in ("theta", "rows", "converged"):
         assert np.array_equal(one._boot[key], two._boot[key], equal_nan=True), key
 
@@ -170,3 +174,17 @@ def test_every_bootstrap_se_within_monte_carlo_error_of_lavaans(fit):
         assert abs(np.log(p["se"].iloc[j] / float(r["se"]))) <= bound, (r["lhs"], r["op"], r["rhs"])
         compared += 1
     assert compared == 30  # 29 free parameters and ab
+
+
+def test_same_fiml_draws_on_a_dask_cluster(fit):
+    """The batched FIML bootstrap on a dask LocalCluster of two worker processes gives the draws of this
+    process bit for bit (the payload, with its batched FIML problem, is pickled to the workers)."""
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = bootstrap(fit, 120, seed=4, n_jobs=1)
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            dask = bootstrap(fit, 120, seed=4, scheduler=client)
+    for key in ("theta", "rows", "std", "converged", "admissible"):
+        assert np.array_equal(dask._boot[key], one._boot[key], equal_nan=True), key
