@@ -1,11 +1,12 @@
-"""Explicit constraints (``==``, ``<``, ``>``) with ``se="bootstrap"`` (egovsem.sem.bootstrap_constrained).
+"""Explicit constraints (``==``, ``<``, ``>``) and ``missing="pairwise"`` with ``se="bootstrap"``
+(egovsem.sem.bootstrap_refit: each resample refitted from its own moments).
 
-lavaan 0.6-14 refits every resample with the constraints (tests/reference/make_reference_constraints_bootstrap.R,
-B = 1000). lavaan draws with R's generator and egovsem with numpy's, so the SEs are compared within Monte Carlo
-error (the slow test; the Monte Carlo SE of a bootstrap SE at B = 1000 is about 2.2%, of the difference of two
-about 3.2%: 15% as in tests/test_bootstrap.py for free parameters). The fast tests check what holds exactly:
-every draw satisfies the constraints, the estimates are the constrained fit's, the same seed gives the same
-draws whatever n_jobs.
+lavaan 0.6-14 refits every resample with the constraints, or from its pairwise moments
+(tests/reference/make_reference_constraints_bootstrap.R, B = 1000). lavaan draws with R's generator and
+egovsem with numpy's, so the SEs are compared within Monte Carlo error (the slow test; the Monte Carlo SE of a
+bootstrap SE at B = 1000 is about 2.2%, of the difference of two about 3.2%: 15% as in tests/test_bootstrap.py
+for free parameters). The fast tests check what holds exactly: every draw satisfies the constraints, the
+estimates are the fit's, the same seed gives the same draws whatever n_jobs.
 """
 from __future__ import annotations
 
@@ -22,8 +23,7 @@ from egovsem.sem.bootstrap import bootstrap
 SUB = REF / "constraints_bootstrap"
 HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 EQ = (SUB / "eq_model.lav").read_text(encoding="utf-8")
-INEQ = ("visual  =~ x1 + a1*x2 + a2*x3\ntextual =~ x4 + b1*x5 + b2*x6\nspeed   =~ x7 + c1*x8 + c2*x9\n"
-        "a1 > 0.7\nb2 < b1")
+INEQ = (SUB / "ineq_model.lav").read_text(encoding="utf-8")
 
 
 def _quiet(f, *a, **kw):
@@ -68,19 +68,35 @@ def test_still_refused_with_fiml_and_bollen_stine():
     with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 4\) with "
                                                 r"se='bootstrap' and missing='fiml'"):
         egovsem.cfa(EQ, hsm, missing="fiml", se="bootstrap", bootstrap=10, seed=1)
-    with pytest.raises(NotAvailableError, match="explicit constraints is available with missing='listwise' and "
-                                                "without the Bollen-Stine"):
+    with pytest.raises(NotAvailableError, match="explicit constraints or missing='pairwise' is available with "
+                                                "missing='listwise' or 'pairwise' and without the Bollen-Stine"):
         bootstrap(egovsem.cfa(EQ, HS), 10, seed=1, bollen_stine=True)
 
 
+def test_pairwise_bootstrap_refits_each_resample_from_its_pairwise_moments():
+    hsm = pd.read_csv(DATA / "hs_missing.csv")
+    model = (SUB / "pairwise_model.lav").read_text(encoding="utf-8")
+    fit = _quiet(egovsem.cfa, model, hsm, missing="pairwise", se="bootstrap", bootstrap=30, seed=11)
+    plain = egovsem.cfa(model, hsm, missing="pairwise")
+    np.testing.assert_allclose(fit.params["est"], plain.params["est"])
+    np.testing.assert_allclose(fit.fit_measures["chisq"], plain.fit_measures["chisq"])
+    assert fit.bootstrap_info["successful"] == 30 and fit.nobs == 301
+    again = _quiet(bootstrap, plain, 30, seed=11, n_jobs=1)
+    assert np.array_equal(again._boot["theta"], fit._boot["theta"])
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("case,model", [("eq", EQ), ("ineq", INEQ)])
-def test_b1000_se_within_monte_carlo_error_of_lavaan(case, model):
+@pytest.mark.parametrize("case,model,data,missing", [("eq", EQ, HS, "listwise"), ("ineq", INEQ, HS, "listwise"),
+                                                     ("pairwise", (SUB / "pairwise_model.lav").read_text(),
+                                                      pd.read_csv(DATA / "hs_missing.csv"), "pairwise")],
+                         ids=["eq", "ineq", "pairwise"])
+def test_b1000_se_within_monte_carlo_error_of_lavaan(case, model, data, missing):
     ref = pd.read_csv(SUB / f"{case}_params.csv", keep_default_na=False, na_values=[""])
     info = pd.read_csv(SUB / f"{case}_info.csv").set_index("key")["value"]
-    fit = _quiet(egovsem.cfa, model, HS, se="bootstrap", bootstrap=1000, seed=2026)
+    fit = _quiet(egovsem.cfa, model, data, se="bootstrap", bootstrap=1000, seed=2026, missing=missing)
     assert fit.bootstrap_info["failed"] == int(info["failed"]) == 0
-    assert int(fit.fit_measures["npar"]) == int(info["npar"]) and int(fit.fit_measures["df"]) == int(info["df"])
+    # info npar is lavInspect(fit, "npar"): the free parameters before the equalities are counted out
+    assert fit.theta.size == int(info["npar"]) and int(fit.fit_measures["df"]) == int(info["df"])
     ours = {row_key(r["lhs"], r["op"], r["rhs"]): r for r in fit.params.to_dict("records")}
     for r in ref[~ref["op"].isin(["==", "<", ">"])].to_dict("records"):
         m = ours[row_key(r["lhs"], r["op"], r["rhs"])]

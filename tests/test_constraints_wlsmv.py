@@ -68,12 +68,9 @@ def test_bad_constraints_are_refused_with_the_line():
         egovsem.cfa(model + "a > 1\na < 0", HSO, ordered=True, estimator="WLSMV")
 
 
-def test_still_refused_with_groups_and_covariates():
+def test_still_refused_with_groups():
+    # with exogenous covariates (conditional.x) constraints work too (tests/test_wlsmv_conditional.py)
     d = HSO.assign(g=np.arange(len(HSO)) % 2)
     with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 2\).*several groups"):
         egovsem.cfa("visual =~ x1 + a*x2 + b*x3\na == b", d, ordered=["x1", "x2", "x3"], estimator="WLSMV",
                     group="g")
-    d = HSO.assign(z=np.arange(len(HSO)) % 7)
-    with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 3\).*covariates"):
-        egovsem.cfa("visual =~ x1 + a*x2 + b*x3\nvisual ~ z\na == b", d, ordered=["x1", "x2", "x3"],
-                    estimator="WLSMV")

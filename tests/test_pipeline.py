@@ -235,6 +235,29 @@ def test_bootstrap_is_used_or_its_absence_said(runs):
         assert "bootstrap" in dict(res.notes) and "delta-method" in notes or "Wald" in notes
 
 
+def test_fiml_run_reports_percentile_bootstrap_intervals(runs):
+    """Under FIML (the example's setting) the indirect effects have percentile bootstrap CIs, every resample
+    refitted by FIML (issue 14: egovsem.sem.fiml_batch made this fast enough for the run); the table, results.json
+    and the methods paragraph (en, zh) say so."""
+    res, out_b = runs
+    assert res.config.missing == "fiml" and res.config.bootstrap == 1000 and "strategic_triangle" in res.bootstrap
+    t = next(t for t in res.tables if t.name == "indirect_strategic_triangle")
+    notes = " ".join(t.notes_en)
+    assert f"percentile bootstrap, 1000 resamples, seed {res.config.seed}, each resample refitted by FIML" in notes
+    boot = res.bootstrap["strategic_triangle"].params.set_index("lhs")
+    row = t.to_frame(raw=True).set_index("effect").loc["ind_opc_leg_puv"]
+    assert tuple(row["ci"]) == pytest.approx((boot.loc["ind_opc_leg_puv", "ci.lower"],
+                                             boot.loc["ind_opc_leg_puv", "ci.upper"]))
+    for out in (Path(res.config.out), out_b):
+        b = json.loads((out / "results.json").read_text(encoding="utf-8"))["bootstrap"]
+        assert b["ci"] == "percentile" and b["missing"] == "fiml" and b["seed"] == res.config.seed
+        assert "refitted by FIML" in b["method"]
+        r = b["resamples"]["strategic_triangle"]
+        assert r["B"] == 1000 and r["successful"] + r["failed"] == 1000
+    assert "percentile bootstrap confidence intervals (1000 resamples), every resample refitted by FIML" in res.text["en"]
+    assert "百分位bootstrap置信区间检验（1000次重抽样，每个重抽样均以全信息极大似然重新估计）" in res.text["zh"]
+
+
 def test_bootstrap_of_the_indirect_effects_with_complete_data(tmp_path):
     """With missing='listwise' the engine's bootstrap (complete-data ML) gives the indirect effects' CIs;
     without it in the engine the run says so and keeps the delta-method CIs."""

@@ -179,3 +179,38 @@ def test_failed_resamples_are_dropped_and_counted(mobi_data):
     info = fit.bootstrap_info
     assert info["failed"] > 0 and info["successful"] + info["failed"] == 200
     assert len(fit.boot) == info["successful"]
+
+
+def test_bca_against_r_boot(mobi_data):
+    """BCa against R's boot package: boot.ci(type = "bca") on egovsem's own draws, with the acceleration from the
+    jackknife influence values of egovsem's leave-one-out values (tests/reference/pls/make_reference_bca.R; the
+    inputs written by make_bca_inputs.py are checked to be this fit's). boot reports (R + 1) times the adjusted
+    alpha rounded to 2 decimals and interpolates its endpoint on the normal scale; egovsem takes R's type-7
+    quantile at the adjusted alpha: so egovsem's bound lies between the type-7 quantiles at boot's rounded
+    adjusted alpha -+ 0.005 / (R + 1), and within the order statistics around boot's endpoint."""
+    import pandas as pd
+    from _pls_models import REF
+
+    fit = egovsem.pls(MOBI4, mobi_data, bootstrap=1000, seed=3)
+    draws, jack = pd.read_csv(REF / "bca_draws.csv"), pd.read_csv(REF / "bca_jack.csv")
+    cols = list(fit.boot.columns)
+    assert np.array_equal(fit.boot[list(draws.columns)].to_numpy(), draws.to_numpy())
+    assert np.array_equal(fit._jackknife[:, [cols.index(c) for c in jack.columns]], jack.to_numpy())
+    ref = pd.read_csv(REF / "bca_boot_ci.csv")
+    assert len(ref) == 6
+    R = len(draws)
+    for r in ref.itertuples():
+        if r.stat.startswith("htmt:"):
+            a, b = r.stat[5:].split("~~")
+            t = fit.htmt(inference=True, ci="bca", level=r.level).query("lhs == @a and rhs == @b").iloc[0]
+        else:
+            lhs, op, rhs = ("Satisfaction", "~", "Image") if "~" in r.stat and "=~" not in r.stat else \
+                ("Image", "=~", "IMAG3")
+            pe = fit.parameter_estimates(ci="bca", level=r.level)
+            t = pe[(pe["lhs"] == lhs) & (pe["op"] == op) & (pe["rhs"] == rhs)].iloc[0]
+        x = np.sort(draws[r.stat].to_numpy())
+        for got, rank, end in ((t["ci.lower"], r.rank_lower, r.lower), (t["ci.upper"], r.rank_upper, r.upper)):
+            lo, hi = np.quantile(x, [(rank - 0.005) / (R + 1), (rank + 0.005) / (R + 1)])
+            assert lo - 1e-12 <= got <= hi + 1e-12, (r.stat, r.level, got, lo, hi)
+            k = int(rank)
+            assert x[k - 2] <= got <= x[k + 1] and x[k - 2] <= end <= x[k + 1], (r.stat, got, end)

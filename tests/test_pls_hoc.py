@@ -103,8 +103,8 @@ def test_refusals(data, fit):
     d["Image"] = 1.0
     with pytest.raises(egovsem.DataError, match="has a column named 'Image', the name of a dimension"):
         egovsem.pls(MOBI_HOC, d)
-    with pytest.raises(egovsem.NotAvailableError, match="bootstrap of a model with higher-order constructs"):
-        egovsem.pls(MOBI_HOC, data, bootstrap=10, seed=1)
+    # the bootstrap, refused before, re-runs both stages per resample (tests/test_pls_staged_bootstrap.py)
+    assert egovsem.pls(MOBI_HOC, data, bootstrap=10, seed=1).bootstrap_info["successful"] == 10
     with pytest.raises(egovsem.NotAvailableError, match="PLSpredict of a model with higher-order constructs"):
         fit.predict(seed=1)
     with pytest.raises(EgovsemError, match="The 'model' parameter must be a string"):
@@ -157,8 +157,9 @@ def test_repeated_indicators_bootstrap_and_messages():
     fit = egovsem.pls(model, data, higher_order="repeated_indicators", bootstrap=20, seed=3)
     p = fit.params
     assert p["se"].notna().all() and fit.bootstrap_info["successful"] == 20
-    with pytest.raises(egovsem._errors.NotAvailableError, match="higher_order='repeated_indicators'"):
-        egovsem.pls(model, data, bootstrap=20, seed=3)
+    # the two-stage approach's bootstrap (refused before) re-runs both stages: other draws than one model's
+    two = egovsem.pls(model, data, bootstrap=20, seed=3)
+    assert two.first_stage is not None and two.bootstrap_info["successful"] == 20
     with pytest.raises(EgovsemError, match="The 'higher_order' parameter"):
         egovsem.pls(model, data, higher_order="repeated")
     bad = data.assign(**{"IMAG1@Satisfaction": 1.0})

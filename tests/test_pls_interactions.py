@@ -117,10 +117,12 @@ def test_refusals(data):
     with pytest.raises(egovsem.EgovsemError, match="The 'interaction' parameter must be one of 'two_stage', "
                                                    "'product_indicator', 'orthogonal'. Got 'pi' instead."):
         egovsem.pls(MOBI_INTERACTIONS, data, interaction="pi")
-    with pytest.raises(egovsem.NotAvailableError, match="bootstrap of a model with interaction terms"):
-        egovsem.pls(MOBI_INTERACTIONS, data, bootstrap=10, seed=1)
-    fit = egovsem.pls(MOBI_INTERACTIONS, data)
-    with pytest.raises(egovsem.NotAvailableError, match="PLSpredict of a model with interaction terms"):
+    # the bootstrap, refused before, re-runs the whole procedure per resample (tests/test_pls_staged_bootstrap.py)
+    assert egovsem.pls(MOBI_INTERACTIONS, data, bootstrap=10, seed=1).bootstrap_info["successful"] == 10
+    # PLSpredict, refused before, predicts as seminr-py (tests/test_pls_predict.py); refused with PLSc
+    assert len(egovsem.pls(MOBI_INTERACTIONS, data).predict(folds=5, seed=1).items) == 3
+    fit = egovsem.pls(MOBI_INTERACTIONS, data, consistent=True)
+    with pytest.raises(egovsem.NotAvailableError, match="PLSpredict of a model with the interaction terms"):
         fit.predict(seed=1)
     d = data.copy()
     d["IMAG1:CUEX1"] = 1.0

@@ -212,3 +212,79 @@ def test_a_fold_that_cannot_be_estimated_is_named(data):
     with pytest.raises(egovsem.DataError, match=r"PLSpredict: the model cannot be estimated on the training "
                                                 r"rows of fold \d+ of repetition 1 \(The indicator 'CUEX3'"):
         fit.predict(folds=10, seed=1)
+
+
+@pytest.mark.parametrize("technique", ["DA", "EA"])
+def test_metrics_match_seminr_py(fit, technique):
+    """Against seminr-py 0.2.1's predict_pls on the same folds (tests/reference/pls/make_reference_predict.py,
+    run with a separate venv's python; egovsem's folds of seed 1 passed as seminr-py's ordering): the PLS RMSE and
+    MAE of every endogenous indicator, out of and in sample, whatever the LM's predictors; the LM benchmark's
+    with lm_predictors="antecedents" (later seminr versions and seminr-py: the direct antecedents' indicators
+    under DA, the exogenous constructs' under EA; egovsem's default "all" is seminr 2.3.1's, every indicator
+    outside the block, checked by test_lm_benchmark_is_out_of_fold_ols)."""
+    from _pls_models import REF
+
+    ref = pd.read_csv(REF / "predict_seminr_py.csv")
+    ref = ref[ref["technique"] == technique]
+    assert len(ref) == 4 * 5
+    order = np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(0,)))).permutation(250)
+    for lm in ("antecedents", "all"):
+        p = fit.predict(folds=10, seed=1, technique=technique, lm_predictors=lm)
+        assert np.array_equal(p.folds[0][order], np.arange(250) // 25)  # the folds seminr-py was given
+        kinds = [("pls", p.items, "rmse", "mae"), ("pls_in", p.in_sample, "rmse", "mae")]
+        if lm == "antecedents":
+            kinds += [("lm", p.items, "lm.rmse", "lm.mae"), ("lm_in", p.in_sample, "lm.rmse", "lm.mae")]
+        for kind, table, rmse, mae in kinds:
+            r = ref[ref["kind"] == kind].set_index("item")
+            assert sorted(r.index) == sorted(table.index)
+            assert np.allclose(table.loc[r.index, rmse], r["rmse"], rtol=0, atol=1e-9), (kind, lm)
+            assert np.allclose(table.loc[r.index, mae], r["mae"], rtol=0, atol=1e-9), (kind, lm)
+    with pytest.raises(EgovsemError, match="The 'lm_predictors' parameter must be one of 'all', 'antecedents'"):
+        fit.predict(lm_predictors="some")
+
+
+INTERACTION_MODELS = {
+    "moderation": MOBI4.replace("Satisfaction ~ Image + Expectation + Value",
+                                "Satisfaction ~ Image + Expectation + Value + Image:Expectation + Image:Value"),
+    "chain": MOBI4.replace("Satisfaction ~ Image + Expectation + Value",
+                           "Satisfaction ~ Image + Expectation + Value + Image:Expectation")
+             + "Value ~ Image + Expectation\n",
+}
+
+
+@pytest.mark.parametrize("model", sorted(INTERACTION_MODELS))
+@pytest.mark.parametrize("method", ["two_stage", "product_indicator", "orthogonal"])
+def test_interaction_models_match_seminr_py(data, model, method):
+    """PLSpredict of interaction models (refused before; seminr 2.3.1 refuses them, seminr >= 2.3.2 and
+    seminr-py predict them) against seminr-py 0.2.1's predict_pls on the same folds
+    (tests/reference/pls/make_reference_predict_interactions.py, run with a separate venv's python): every row,
+    the PLS and LM (lm_predictors="antecedents") RMSE and MAE of every endogenous indicator, out of and in sample,
+    DA and EA. Each training fold re-runs the whole procedure; the held-out rows' product indicators are rebuilt
+    from the training fold, the two-stage indicator is the full-sample one (seminr-py's convention,
+    egovsem.pls.predict._interaction_fold)."""
+    from _pls_models import REF
+
+    assert "Satisfaction ~ Image + Expectation + Value\n" in MOBI4
+    ref = pd.read_csv(REF / "predict_interactions_seminr_py.csv")
+    ref = ref[(ref["model"] == model) & (ref["method"] == method)]
+    n_items = 3 if model == "moderation" else 5
+    assert len(ref) == 2 * 4 * n_items
+    fit = egovsem.pls(INTERACTION_MODELS[model], data, interaction=method)
+    for technique in ("DA", "EA"):
+        p = fit.predict(folds=10, seed=1, technique=technique, lm_predictors="antecedents")
+        for kind, table, rmse, mae in [("pls", p.items, "rmse", "mae"), ("pls_in", p.in_sample, "rmse", "mae"),
+                                       ("lm", p.items, "lm.rmse", "lm.mae"), ("lm_in", p.in_sample, "lm.rmse", "lm.mae")]:
+            r = ref[(ref["technique"] == technique) & (ref["kind"] == kind)].set_index("item")
+            assert sorted(r.index) == sorted(table.index)
+            assert np.allclose(table.loc[r.index, rmse], r["rmse"], rtol=0, atol=1e-9), (technique, kind)
+            assert np.allclose(table.loc[r.index, mae], r["mae"], rtol=0, atol=1e-9), (technique, kind)
+
+
+def test_interaction_refusals(data):
+    """PLSpredict of an interaction model with PLSc or a higher-order construct: not checked against a
+    reference, refused by name."""
+    m = INTERACTION_MODELS["moderation"]
+    fit = egovsem.pls(m, data, consistent=True)
+    with pytest.raises(egovsem.NotAvailableError, match=r"interaction terms Image:Expectation, Image:Value and "
+                                                        r"PLSc \(consistent=True\) is not available"):
+        fit.predict(seed=1)

@@ -245,3 +245,51 @@ def test_method_pls_alone(tmp_path):
     assert d["method"] == "pls" and d["pls"]["settings"]["weighting"] == "factorial"
     man = json.loads((out / "manifest.json").read_text("utf-8"))
     assert "tables/en/02_pls_measurement_value_net.md" in man["files"]
+
+
+HOC_MODEL = """SG  =~ SG1 + SG2 + SG3 + SG4
+VC  =~ VC1 + VC2 + VC3 + VC4
+IF  =~ IF1 + IF2 + IF3 + IF4
+SUP =~ SUP1 + SUP2 + SUP3 + SUP4
+GOV =~ IF + SUP
+PV  =~ PV1 + PV2 + PV3 + PV4
+PI  =~ PI1 + PI2 + PI3 + PI4
+PV ~ h1*SG + h2*VC
+PI ~ h7*PV + h6*GOV
+"""
+
+
+def test_two_stage_higher_order_run_skips_plspredict_with_notes(tmp_path):
+    """A two-stage higher-order construct: PLSpredict is refused by the library (tests/test_pls_hoc.py), so the run
+    skips it for that model, says so in en and zh in the run log, results.json and the structural table's notes,
+    and writes everything else (the fit is egovsem.pls' on the same rows)."""
+    lav = tmp_path / "hoc.lav"
+    lav.write_text(HOC_MODEL, encoding="utf-8")
+    log: list[str] = []
+    res = run_study(load_config(_cfg(tmp_path, models=[str(lav)], method="pls", formats=["md", "csv"],
+                                     pls={"bootstrap": 20, "folds": 3, "higher_order": "two_stage"})),
+                    progress=log.append)
+    r = res.pls["hoc"]
+    assert r.predict is None and r.q2 is not None  # GOV is exogenous: the blindfolding Q2 is computed
+    assert [d["step"] for d in r.skipped] == ["predict"]
+    en, zh = r.skipped[0]["en"], r.skipped[0]["zh"]
+    assert "PLSpredict" in en and "'hoc'" in en and "GOV =~ IF + SUP" in en
+    assert "跳过" in zh and "GOV (IF + SUP)" in zh and "高阶构念" in zh
+    assert any(en in line for line in log) and any(zh in line for line in log)
+    assert [t.name for t in res.tables] == ["sample", "pls_measurement_hoc", "pls_htmt_hoc", "pls_structural_hoc"]
+    t = res.tables[-1]
+    assert en in t.notes_en and zh in t.notes_zh
+    direct = egovsem.pls(r.syntax, res.data, missing="mean", higher_order="two_stage")
+    assert r.fit.r2.to_dict() == pytest.approx(direct.r2.to_dict(), abs=1e-12)
+    out = Path(res.config.out)
+    d = json.loads((out / "results.json").read_text("utf-8"))
+    assert en in d["notes"]
+    m = d["pls"]["models"]["hoc"]
+    assert m["predict"] is None and m["skipped"] == r.skipped and m["blindfolding"] is not None
+    for lang, note in (("en", en), ("zh", zh)):
+        text = (out / f"methods_{lang}.md").read_text("utf-8")
+        assert note in text
+        assert ("PLSpredict with" not in text) if lang == "en" else ("PLSpredict采用" not in text)
+        md = (out / "tables" / lang / "04_pls_structural_hoc.md").read_text("utf-8")
+        assert ("was skipped for the PLS model 'hoc'" if lang == "en" else "跳过了PLSpredict") in md
+    assert en in (out / "summary.txt").read_text("utf-8")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _twolevel_models import CFA, TUTORIAL
-from egovsem._errors import DataError, EgovsemError, MissingDataWarning, ModelSyntaxError
+from egovsem._errors import DataError, DataWarning, EgovsemError, MissingDataWarning, ModelSyntaxError
 from egovsem.sem.twolevel import split_levels
 
 REF = Path(__file__).parent / "reference" / "twolevel"
@@ -63,7 +63,9 @@ def test_twolevel_matches_lavaan(case: str, model: str, data: str) -> None:
 def test_singleton_cluster_is_used_like_lavaan() -> None:
     d = _data("demo_twolevel")
     d = d[~((d["cluster"] == 1) & d["cluster"].duplicated())]  # cluster 1 keeps one member
-    fit = egovsem.sem(TUTORIAL, d, cluster="cluster")
+    with pytest.warns(DataWarning, match=r"cluster = 'cluster': 1 of 200 clusters have a single member "
+                                         r"\(clusters \[1\], data rows \[1\]\)"):
+        fit = egovsem.sem(TUTORIAL, d, cluster="cluster")
     assert fit.nclusters == 200 and fit.nobs == 2496
     _check_no_icc(fit, "singleton")
 

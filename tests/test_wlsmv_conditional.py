@@ -11,7 +11,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, REF
+from _refcompare import DATA, REF, close, compare_params, compare_series
 from egovsem._errors import DataError, MissingDataWarning, NotAvailableError
 from egovsem.cli import main
 from egovsem.sem.model import Model
@@ -234,3 +234,27 @@ def test_nobs_reference_of_the_missing_covariate_case(bfi):
     with pytest.warns(MissingDataWarning, match=r"'education' \(223 rows\)"):
         fit = fit_wlsmv(Model(CASES["bfi_mimic_educ"]), bfi, True)
     assert fit.nobs == ref["nobs"] and fit.ntotal == ref["norig"]
+
+
+@pytest.mark.parametrize("case,expr", [("bfi_mimic_eq", lambda v: v["l3"] - 1.1 * v["l2"]),
+                                       ("bfi_mimic_ineq", lambda v: v["l2"] + 1.5)])
+def test_explicit_constraints_with_covariates_match_lavaan(case, expr, bfi):
+    # constraints with covariates were refused before; lavaan's augmented inverse as without covariates
+    # (tests/reference/make_reference_ordinal_conditional_missing.R: an equality, an active bound)
+    model = (REF / "ordinal_conditional" / f"{case}_model.lav").read_text(encoding="utf-8")
+    with pytest.warns(MissingDataWarning):
+        fit = egovsem.cfa(model, bfi, ordered=True, estimator="WLSMV")
+    assert fit.converged
+    ref = pd.read_csv(REF / "ordinal_conditional" / f"{case}_params.csv")
+    con = ref["op"].isin(["==", "<", ">"])
+    problems = compare_params(fit.params, ref[~con], columns=("est", "std.lv", "std.all", "std.nox"))
+    problems += compare_series(fit.fit_measures,
+                               pd.read_csv(REF / "ordinal_conditional" / f"{case}_fit.csv").set_index("measure")["value"])
+    assert not problems, "\n".join(problems)
+    # the constraint row: lhs - rhs at the estimates and at the standardised values, as lavaan shows it
+    r = ref[con].iloc[0]
+    lab = fit.params[fit.params["label"] != ""].drop_duplicates("label").set_index("label")
+    for col in ("est", "std.all"):
+        assert close(float(expr(lab[col])), float(r[col]), 1e-3), (col, expr(lab[col]), r[col])
+    assert fit.npar == int(pd.read_csv(REF / "ordinal_conditional" / f"{case}_fit.csv")
+                           .set_index("measure").loc["npar", "value"])

@@ -194,3 +194,66 @@ def test_analytic_jacobian_equals_central_differences(par):
                                ("visual", "textual"), q, par)
         a, b = gm.jacobian(fit.theta), gm.jacobian_numeric(fit.theta)
         assert a.shape == b.shape and np.abs(a - b).max() < 1e-7
+
+
+MIXED = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+MIXED_CASES = [f"mixed_{p}_{n}" for p in ("delta", "theta") for n in EQ]
+
+
+def _fit_mixed(case: str):
+    if case not in _FITS:
+        _, par, nm = case.split("_")
+        data = pd.read_csv(REF / SUB / "hs5mix_school.csv")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _FITS[case] = fit_wlsmv_multigroup(MIXED, data, [f"x{i}" for i in range(1, 7)], group="school",
+                                               group_equal=EQ[nm], parameterization=par)
+    return _FITS[case]
+
+
+@pytest.mark.parametrize("case", MIXED_CASES)
+def test_mixed_continuous_and_ordered_params_match_lavaan(case):
+    """x1..x6 ordered, x7..x9 continuous, two schools (make_reference_wlsmv_mg_mixed.R): every
+    parameterEstimates(standardized = TRUE) row (est, se, std.lv, std.all, std.nox)."""
+    ref = read_ref(case, "params", SUB)
+    assert compare_group_params(_fit_mixed(case).params, ref) == []
+
+
+@pytest.mark.parametrize("case", MIXED_CASES)
+def test_mixed_continuous_and_ordered_fit_measures_match_lavaan(case):
+    from _refcompare import compare_series, read_kv
+
+    ref = read_kv(case, "fit", SUB).astype(float)
+    assert compare_series(_fit_mixed(case).fit_measures, ref) == []
+
+
+@pytest.mark.parametrize("case", MIXED_CASES)
+def test_mixed_analytic_jacobian_equals_central_differences(case):
+    import numpy as np
+    from egovsem.sem.wls_mg import _GroupModel
+
+    fit = _fit_mixed(case)
+    pt, q = fit.partable, fit.theta.size
+    for g in (1, 2):
+        gm = _GroupModel.build(pt[pt["group"] == g].reset_index(drop=True), tuple(fit.ordinal[0].names),
+                               ("visual", "textual", "speed"), q, fit.parameterization, fit.ordinal[0].ordered)
+        a, b = gm.jacobian(fit.theta), gm.jacobian_numeric(fit.theta)
+        assert a.shape == b.shape and np.abs(a - b).max() < 1e-6
+
+
+def test_per_group_fixed_value_and_label_as_lavaan():
+    """``c(NA, 0.9)*x5``: free in group 1, fixed to 0.9 in group 2; ``c(a1, a2)*x6`` and ``d6 := a1 - a2``
+    (lavaan's per-group modifiers); every parameterEstimates(standardized = TRUE) row and fit measure matched."""
+    from _refcompare import compare_series, read_kv
+
+    data = pd.read_csv(REF / "wlsmv_mg" / "hs5_school.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_wlsmv_multigroup("visual =~ x1 + x2 + x3\ntextual =~ x4 + c(NA, 0.9)*x5 + c(a1, a2)*x6\n"
+                                   "d6 := a1 - a2", data, True, group="school")
+    assert compare_group_params(fit.params, read_ref("pergroup_fixed", "params", SUB)) == []
+    assert compare_series(fit.fit_measures, read_kv("pergroup_fixed", "fit", SUB).astype(float)) == []
+    x5 = fit.params[(fit.params["op"] == "=~") & (fit.params["rhs"] == "x5")]
+    assert float(x5["est"].iloc[1]) == 0.9 and float(x5["se"].iloc[1]) == 0 and float(x5["se"].iloc[0]) > 0
+    x6 = fit.params[(fit.params["op"] == "=~") & (fit.params["rhs"] == "x6")]
+    assert list(x6["label"]) == ["a1", "a2"]

@@ -92,9 +92,9 @@ def test_pairwise_refusals():
     with pytest.raises(NotAvailableError, match=r"missing='pairwise'.*\['b'\]"):
         ordinal_stats(X, ["a", "b"], ordered=["a"], missing="pairwise")
     # missing="pairwise" with ML (lavaan fits the pairwise covariance matrix) was refused here until issue 11
-    # implemented it (tests/test_pairwise_ml.py); with MLM it is not implemented yet
-    with pytest.raises(NotAvailableError, match="missing='pairwise' with estimator='MLM'"):
-        Model(M3, missing="pairwise", estimator="MLM")
+    # implemented it (tests/test_pairwise_ml.py); with GLS it is not implemented yet
+    with pytest.raises(NotAvailableError, match="missing='pairwise' with estimator='GLS'"):
+        Model(M3, missing="pairwise", estimator="GLS")
     # lavaan: 'missing = "ml" not available in the categorical setting'
     with pytest.raises(EgovsemError, match="categorical setting"):
         Model(M3, ordered=True, missing="fiml")

@@ -17,3 +17,16 @@ write_ref(pe[, c("lhs", "op", "rhs", "label", "est", "se", "std.lv", "std.all", 
 write_ref(fit_table(fit), file.path(OUT, "bfi_mimic_educ_fit.csv"))
 write_ref(data.frame(what = c("nobs", "norig"), value = c(lavInspect(fit, "nobs"), lavInspect(fit, "norig"))),
           file.path(OUT, "bfi_mimic_educ_nobs.csv"))
+
+# explicit constraints with the covariates (complete rows of A1-A5, age, gender): an equality and an active bound
+D <- BFI[complete.cases(BFI[, c(paste0("A", 1:5), "age", "gender")]), ]
+for (cc in list(c("bfi_mimic_eq", "A =~ A1 + l2*A2 + l3*A3 + A4 + A5\n A ~ age + gender\n l3 == 1.1*l2"),
+                c("bfi_mimic_ineq", "A =~ A1 + l2*A2 + l3*A3 + A4 + A5\n A ~ age + gender\n l2 > -1.5"))) {
+  fit <- cfa(cc[2], data = D, ordered = TRUE, estimator = "WLSMV")
+  pe <- parameterEstimates(fit, standardized = TRUE, remove.eq = FALSE, remove.ineq = FALSE)
+  if (is.null(pe$label)) pe$label <- ""
+  writeLines(cc[2], file.path(OUT, paste0(cc[1], "_model.lav")))
+  write_ref(pe[, c("lhs", "op", "rhs", "label", "est", "se", "std.lv", "std.all", "std.nox")],
+            file.path(OUT, paste0(cc[1], "_params.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(cc[1], "_fit.csv")))
+}

@@ -31,3 +31,25 @@ refused <- function(...) tryCatch({ sem(HS3, data = HSM, missing = "pairwise", .
 write_ref(data.frame(option = c("estimator=MLR", "se=robust.huber.white"),
                      lavaan_error = c(refused(estimator = "MLR"), refused(se = "robust.huber.white"))),
           file.path(OUT, "refusals.csv"))
+# several groups: each group's own pairwise moments (lavaan's samplestats per group)
+res <- run_fit(cfa(HS3, data = HSM, missing = "pairwise", group = "school"))
+fit <- res$fit
+writeLines(HS3, file.path(OUT, "groups_model.lav"))
+write_ref(info_table(fit, res$warnings), file.path(OUT, "groups_info.csv"))
+write_ref(params_table(fit), file.path(OUT, "groups_params.csv"))
+write_ref(fit_table(fit), file.path(OUT, "groups_fit.csv"))
+# the Satorra-Bentler family with pairwise moments: lavaan's Gamma of the rows with holes (each product's
+# available rows, its crossproduct over the rows both observe, divided by N)
+for (cc in list(list("mlm", list(estimator = "MLM")), list("serobust", list(se = "robust")),
+                list("ss", list(se = "robust", test = "scaled.shifted")),
+                list("mva", list(test = "mean.var.adjusted")), list("mlmv", list(estimator = "MLMV")))) {
+  res <- run_fit(do.call("cfa", c(list(HS3, data = HSM, missing = "pairwise"), cc[[2]])))
+  fit <- res$fit
+  case <- paste0("cfa_", cc[[1]])
+  cat(sprintf("%-12s se=%s test=%s chisq=%.4f\n", case, fit@Options$se, paste(fit@Options$test, collapse = "/"),
+              fitMeasures(fit, "chisq")))
+  writeLines(HS3, file.path(OUT, paste0(case, "_model.lav")))
+  write_ref(info_table(fit, res$warnings), file.path(OUT, paste0(case, "_info.csv")))
+  write_ref(params_table(fit), file.path(OUT, paste0(case, "_params.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+}

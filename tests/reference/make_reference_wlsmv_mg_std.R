@@ -64,3 +64,15 @@ for (ge in list("", c("thresholds", "loadings"))) {
   cat(paste0(paste(ge, collapse = "+"), "\t", msg, "\n"),
       file = file.path(OUT, "empty_category_lavaan.txt"), append = !identical(ge, ""))
 }
+
+# per-group fixed values and labels: x5's loading free in group 1 and fixed to 0.9 in group 2, x6's
+# labelled a1 and a2 (lavaan reads c(a1, 0.9) as two labels, so values and labels are in separate c()s)
+MF <- "visual =~ x1 + x2 + x3
+       textual =~ x4 + c(NA, 0.9)*x5 + c(a1, a2)*x6
+       d6 := a1 - a2"
+fit <- cfa(MF, data = d, ordered = TRUE, estimator = "WLSMV", group = "school")
+pe <- parameterEstimates(fit, standardized = TRUE)
+if (is.null(pe$label)) pe$label <- ""
+write_ref(pe[, c("lhs", "op", "rhs", "group", "label", "est", "se", "std.lv", "std.all", "std.nox")],
+          file.path(OUT, "pergroup_fixed_params.csv"))
+write_ref(fit_table(fit), file.path(OUT, "pergroup_fixed_fit.csv"))

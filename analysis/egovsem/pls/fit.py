@@ -14,7 +14,6 @@ from .._errors import (
     DataError,
     EgovsemError,
     EgovsemWarning,
-    NotAvailableError,
     caller_stacklevel,
     check_option,
 )
@@ -176,7 +175,7 @@ def pls(
     higher_order : {'two_stage', 'repeated_indicators'}
         How a higher-order construct ``H =~ A + B`` is estimated: the (embedded) two-stage approach (seminr's
         ``higher_composite``), or by repeated indicators (every indicator of its dimensions measures ``H`` too;
-        :func:`egovsem.pls.hoc.repeated_indicators`), which is one model and can be bootstrapped.
+        :func:`egovsem.pls.hoc.repeated_indicators`), which is one model (both can be bootstrapped).
 
     Notes
     -----
@@ -227,18 +226,45 @@ def pls(
                level=float(level), jobs=jobs, progress=progress)
     stmts, inter = read_model(model)
     hoc = split_higher_order(stmts, inter)
+    call = {"model": model, "weighting": weighting, "consistent": bool(consistent), "max_iter": max_iter,
+            "stop_criterion": float(stop_criterion), "interaction": opts["interaction"],
+            "higher_order": opts["higher_order"]}
+    # interaction terms, two-stage higher-order constructs: every resample re-runs the whole procedure
+    staged = bool(B and (inter or (hoc is not None and opts["higher_order"] == "two_stage")))
+    if staged:
+        run = {**run, "B": 0}
     if hoc is not None and opts["higher_order"] == "repeated_indicators":
-        return _repeated(hoc, data, run, inter, opts["interaction"])
-    if B and hoc is not None:
-        raise NotAvailableError("The bootstrap of a model with higher-order constructs (two-stage approach) is not "
-                                f"available yet ({sorted(hoc.dimensions)}); fit with bootstrap=0, or with "
-                                "higher_order='repeated_indicators'.")
-    if B and inter:
-        raise NotAvailableError(f"The bootstrap of a model with interaction terms ({list(inter)}) is not available "
-                                "yet; fit with bootstrap=0.")
-    if hoc is None:
-        return _fit_statements(stmts, data, run, inter, opts["interaction"])
-    return _two_stage(hoc, data, run, inter, opts["interaction"])
+        res = _repeated(hoc, data, run, inter, opts["interaction"])
+    elif hoc is None:
+        res = _fit_statements(stmts, data, run, inter, opts["interaction"])
+    else:
+        res = _two_stage(hoc, data, run, inter, opts["interaction"])
+    res.call = call
+    if staged:
+        from .staged_bootstrap import run_staged
+
+        draws = run_staged(res, "boot", B, entropy, n_jobs=jobs, progress=progress)
+        info = _boot_info(draws, B, entropy, ci, level)
+        parts = [res] if res.first_stage is None else [res, res.first_stage]
+        lo = 0
+        for part in parts:
+            hi = lo + len(part._lay.keys)
+            part._draws, part.bootstrap_info, part._n_jobs = draws[:, lo:hi], dict(info), jobs
+            lo = hi
+    return res
+
+
+def _boot_info(draws: np.ndarray, B: int, entropy: int, ci: str, level: float) -> dict[str, Any]:
+    """``bootstrap_info`` of ``B`` draws (rows; NaN rows: failed resamples, warned of)."""
+    ok = np.all(np.isfinite(draws), axis=1)
+    failed = int((~ok).sum())
+    if ok.sum() < 2:
+        raise EgovsemError(f"Only {int(ok.sum())} of {B} bootstrap resamples could be estimated; no bootstrap "
+                           "inference.")
+    if failed:
+        warnings.warn(f"{failed} of {B} bootstrap resamples could not be estimated or did not converge; they "
+                      "are dropped (bootstrap_info['failed']).", ConvergenceWarning, stacklevel=caller_stacklevel())
+    return {"B": B, "successful": int(ok.sum()), "failed": failed, "seed": entropy, "ci": ci, "level": float(level)}
 
 
 def _fit_statements(stmts: list[Statement], data: Any, run: dict[str, Any], inter: dict[str, tuple[str, str]],
@@ -275,6 +301,7 @@ def _fit_statements(stmts: list[Statement], data: Any, run: dict[str, Any], inte
     res.settings.update(missing=run["missing"], missing_value=run["missing_value"], interaction=method)
     res.interactions = {name: method for name in inter}
     res.interaction_first_stage = first
+    res.resample_frame = pd.DataFrame(d.raw if run["missing"] == "mean" else d.X, columns=list(spec_b.indicators))
     return res
 
 
@@ -348,6 +375,8 @@ def _two_stage(hoc: HigherOrder, data: Any, run: dict[str, Any], inter: dict[str
     data2[names] = scores
     s2 = _fit_statements(hoc.stage2, data2, run, inter, method)
     s2.first_stage = s1
+    d1 = s1._data
+    s2.resample_frame = pd.DataFrame(d1.raw if run["missing"] == "mean" else d1.X, columns=list(s1.spec.indicators))
     s2.higher_order = dict(hoc.dimensions)
     return s2
 
@@ -380,15 +409,6 @@ def _fit_spec(spec: PLSSpec, data: Any, *, weighting: str, consistent: bool, mis
     if B:
         raw = d.raw if missing == "mean" else d.X
         draws = run_bootstrap(raw, missing, spec, settings, entropy, lay, B, n_jobs=jobs, progress=progress)
-        ok = np.all(np.isfinite(draws), axis=1)
-        failed = int((~ok).sum())
-        if ok.sum() < 2:
-            raise EgovsemError(f"Only {int(ok.sum())} of {B} bootstrap resamples could be estimated; no bootstrap "
-                               "inference.")
-        if failed:
-            warnings.warn(f"{failed} of {B} bootstrap resamples could not be estimated or did not converge; they "
-                          "are dropped (bootstrap_info['failed']).", ConvergenceWarning, stacklevel=caller_stacklevel())
-        info = {"B": B, "successful": int(ok.sum()), "failed": failed, "seed": entropy, "ci": ci,
-                "level": float(level)}
+        info = _boot_info(draws, B, entropy, ci, level)
     return PLSResults(spec=spec, st=st, data=d, R=R, est=est, settings=all_settings, lay=lay, draws=draws,
                       bootstrap_info=info, n_jobs=jobs)

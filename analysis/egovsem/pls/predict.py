@@ -18,12 +18,24 @@ documentation and algorithm description; no code copied):
    each indicator is predicted as its construct's predicted score times its loading (under PLSc the corrected
    paths and loadings, as seminr), back-transformed with the training mean and SD;
 3. LM benchmark: every indicator of an endogenous construct is regressed (OLS with intercept, on the training
-   rows) on all the model's indicators outside its own block, as seminr's ``generate_lm_predictions``;
+   rows) on all the model's indicators outside its own block, as seminr 2.3.1's ``generate_lm_predictions``
+   (``lm_predictors="all"``, the default); or, as later seminr versions and seminr-py
+   (``lm_predictors="antecedents"``), on the indicators of the construct's direct antecedents (DA) or of the
+   model's exogenous constructs (EA);
 4. in-sample predictions: each row's predictions by the ``folds - 1`` training models that contain it, averaged;
 5. with ``reps > 1`` the predictions of each row are averaged over the repetitions (seminr) before the
    residuals and the metrics are computed;
 6. per indicator: ``RMSE = sqrt(mean(e^2))``, ``MAE = mean(|e|)`` and ``Q2_predict = 1 - SSE / SSE_naive``
    (Shmueli et al. 2019; SmartPLS), where the naive prediction of a held-out row is the training-fold mean.
+
+Models with interaction terms (seminr 2.3.1 refuses them; seminr >= 2.3.2 and seminr-py 0.2.1 predict them, and
+egovsem follows seminr-py, checked to 1e-9): each training fold re-runs the whole procedure (stage 1, the
+products, seminr's rescaling) on the training rows; the held-out rows' product indicators are rebuilt with the
+training fold's item means and SDs (orthogonalised with its regression coefficients), while the two-stage
+indicator ``X:M_intxn`` of a held-out row is the full-sample one (seminr-py's convention: its cross-validation
+takes the rows of ``model$data``, whose ``_intxn`` column shadows the recomputed one; so the held-out rows' stage-1
+scores come from a fit that saw them). The LM benchmark uses the full-sample interaction columns, as seminr-py.
+With PLSc or with higher-order constructs an interaction model is refused (not checked against a reference).
 
 Under ``missing="mean"`` the rows are the mean-replaced analysed rows (replaced with the full-sample means, as
 seminr's ``model$data``); under ``missing="listwise"`` the complete rows.
@@ -50,9 +62,10 @@ from .data import check_constant, correlations
 from .estimates import Estimates, estimate
 from .weights import Structure, check_mode_b
 
-__all__ = ["TECHNIQUES", "PLSPredict", "predict_pls", "fold_assignment", "predict_scores", "lm_predictions"]
+__all__ = ["TECHNIQUES", "LM_PREDICTORS", "PLSPredict", "predict_pls", "fold_assignment", "predict_scores", "lm_predictions"]
 
 TECHNIQUES = ["DA", "EA"]
+LM_PREDICTORS = ["all", "antecedents"]
 
 
 def fold_assignment(n: int, folds: int, rep: int, seed: int) -> np.ndarray:
@@ -112,6 +125,14 @@ class _Fold:
     converged: bool
 
 
+def _item_predictions(rows: np.ndarray, est: Estimates, st: Structure, mu: np.ndarray, sd: np.ndarray,
+                      technique: str, items: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """The W, B, L chain: standardised rows (training means and SDs), scores, predicted scores, items."""
+    Y = ((rows - mu) / sd) @ est.W
+    S = predict_scores(Y, est.B, st, technique)
+    return S[:, owner] * est.L[items, owner] * sd[items] + mu[items]
+
+
 def _one_fold(X: np.ndarray, train: np.ndarray, st: Structure, settings: dict[str, Any], technique: str,
               items: np.ndarray, owner: np.ndarray, lm_sets: list[tuple[np.ndarray, np.ndarray]]) -> _Fold:
     Xtr, Xte = X[train], X[~train]
@@ -122,18 +143,80 @@ def _one_fold(X: np.ndarray, train: np.ndarray, st: Structure, settings: dict[st
     mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0, ddof=1)
 
     def pls(rows: np.ndarray) -> np.ndarray:
-        Y = ((rows - mu) / sd) @ est.W
-        S = predict_scores(Y, est.B, st, technique)
-        lam = est.L[items, owner]
-        return S[:, owner] * lam * sd[items] + mu[items]
+        return _item_predictions(rows, est, st, mu, sd, technique, items, owner)
 
+    return _finish_fold(X, train, items, lm_sets, mu, pls(Xte), pls(Xtr), est.weights.converged)
+
+
+def _interaction_fold(fit, X: np.ndarray, train: np.ndarray, technique: str, items: np.ndarray, owner: np.ndarray,
+                      lm_sets: list[tuple[np.ndarray, np.ndarray]]) -> _Fold:
+    """One fold of a model with interaction terms, as seminr-py 0.2.1 (and seminr >= 2.3.2) predicts it.
+
+    The whole procedure (:attr:`PLSResults.call`: stage 1, the products, seminr's rescaling) is re-run on the
+    training rows of the model's own items. The interaction indicators of the rows to predict are then
+    rebuilt from the training fold: product indicators from the items standardised with the training means and
+    SDs, orthogonalised with the training regression coefficients; the two-stage indicator ``X:M_intxn`` is the
+    full-sample one (seminr-py cross-validates rows of its ``model$data``, whose ``_intxn`` column shadows the
+    recomputed one). Each column is then standardised with the training fold's means and SDs.
+    """
+    from .fit import pls as fit_pls
+
+    spec = fit.spec
+    names = list(spec.indicators)
+    products = {x for c in fit.interactions for x in spec.blocks[c]}
+    base = [i for i, x in enumerate(names) if x not in products]
+    call = dict(fit.call)
+    model = call.pop("model")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = fit_pls(model, pd.DataFrame(X[train][:, base], columns=[names[i] for i in base]), missing="listwise",
+                    **call)
+    if list(f.spec.indicators) != names:  # pragma: no cover - the same model on the same columns
+        raise EgovsemError("PLSpredict: the training fold's model has other indicators than the fit.")
+    Xf = f._data.X
+    mu, sd = Xf.mean(axis=0), Xf.std(axis=0, ddof=1)
+    Xtr = X[train][:, base]
+    bmu, bsd = Xtr.mean(axis=0), Xtr.std(axis=0, ddof=1)
+    bpos = {names[i]: j for j, i in enumerate(base)}
+
+    def rebuild(rows: np.ndarray) -> np.ndarray:
+        out = rows.copy()
+        Zb = (rows[:, base] - bmu) / bsd
+        Ztr = (Xtr - bmu) / bsd
+        for c, method in fit.interactions.items():
+            if method == "two_stage":
+                continue
+            a, b = c.split(":", 1)
+            xa = [bpos[x] for x in spec.blocks[a]]
+            xb = [bpos[x] for x in spec.blocks[b]]
+            P = (Zb[:, xa][:, :, None] * Zb[:, xb][:, None, :]).reshape(rows.shape[0], -1)
+            if method == "orthogonal":
+                Ptr = (Ztr[:, xa][:, :, None] * Ztr[:, xb][:, None, :]).reshape(Xtr.shape[0], -1)
+                A = np.column_stack([np.ones(Xtr.shape[0]), Xtr[:, xa + xb]])
+                coef, *_ = np.linalg.lstsq(A, Ptr, rcond=None)
+                P = P - np.column_stack([np.ones(rows.shape[0]), rows[:, base][:, xa + xb]]) @ coef
+            out[:, [names.index(f"{x}:{m}") for x in spec.blocks[a] for m in spec.blocks[b]]] = P
+        return out
+
+    def pls(rows: np.ndarray) -> np.ndarray:
+        return _item_predictions(rebuild(rows), f.estimates, f._st, mu, sd, technique, items, owner)
+
+    stages = [f, f.interaction_first_stage]
+    return _finish_fold(X, train, items, lm_sets, mu, pls(X[~train]), pls(X[train]),
+                        all(s.converged for s in stages if s is not None))
+
+
+def _finish_fold(X: np.ndarray, train: np.ndarray, items: np.ndarray, lm_sets: list[tuple[np.ndarray, np.ndarray]],
+                 mu: np.ndarray, pls_test: np.ndarray, pls_train: np.ndarray, converged: bool) -> _Fold:
+    """The fold's LM benchmark (on the columns of ``X``) and naive predictions beside its PLS predictions."""
+    Xtr, Xte = X[train], X[~train]
     lm_tr = np.empty((Xtr.shape[0], items.size))
     lm_te = np.empty((Xte.shape[0], items.size))
     for cols, predictors in lm_sets:
         a, b = lm_predictions(Xtr, Xte, items[cols], predictors)
         lm_tr[:, cols], lm_te[:, cols] = a, b
     naive = np.broadcast_to(mu[items], (Xte.shape[0], items.size))
-    return _Fold(pls(Xte), pls(Xtr), lm_te, lm_tr, naive, est.weights.converged)
+    return _Fold(pls_test, pls_train, lm_te, lm_tr, naive, converged)
 
 
 def _metrics(actual: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -208,7 +291,7 @@ def _check_count(name: str, value: Any, minimum: int, maximum: int | None = None
 
 
 def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int = 1,
-                seed: int | None = None) -> PLSPredict:
+                seed: int | None = None, lm_predictors: str = "all") -> PLSPredict:
     """PLSpredict: k-fold cross-validated predictions of the endogenous indicators (seminr's ``predict_pls``).
 
     Parameters
@@ -224,6 +307,10 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
         averaged over them.
     seed : int, optional
         Root seed of the fold assignment (None: a fresh one, recorded in the result's ``seed``).
+    lm_predictors : {'all', 'antecedents'}
+        Predictors of the LM benchmark: every indicator outside the target construct's block (seminr 2.3.1), or
+        the indicators of its direct antecedents (DA) / of the exogenous constructs (EA), as later seminr
+        versions and seminr-py.
 
     Returns
     -------
@@ -250,12 +337,19 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.pls(). Got {type(fit).__name__} "
                            "instead.")
     if fit.first_stage is not None:
-        raise NotAvailableError("PLSpredict of a model with higher-order constructs is not available: there is no "
-                                "published solution for it (seminr refuses it too).")
-    if fit.interactions:
-        raise NotAvailableError("PLSpredict of a model with interaction terms is not available: there is no "
-                                "published solution for it (seminr refuses it too).")
+        hoc = "; ".join(f"{h} =~ {' + '.join(ds)}" for h, ds in fit.higher_order.items())
+        raise NotAvailableError(f"PLSpredict of a model with higher-order constructs ({hoc}, two-stage approach) is "
+                                "not available: there is no published solution for predicting the items of the "
+                                "held-out rows through the stage-1 scores (seminr and seminr-py refuse it too); fit "
+                                "with higher_order='repeated_indicators' to predict.")
+    if fit.interactions and (fit.higher_order or fit.settings["consistent"]):
+        what = "higher-order constructs" if fit.higher_order else "PLSc (consistent=True)"
+        raise NotAvailableError(f"PLSpredict of a model with the interaction terms {', '.join(fit.interactions)} and "
+                                f"{what} is not available: egovsem predicts interaction models as seminr-py 0.2.1 "
+                                "does and has checked that only for PLS models without higher-order constructs; fit "
+                                f"without the {what} to predict.")
     technique = check_option("technique", technique, TECHNIQUES, casefold=True)
+    lm_predictors = check_option("lm_predictors", lm_predictors, LM_PREDICTORS, casefold=True)
     X = fit._data.X
     n = X.shape[0]
     k = n if folds is None else _check_count("folds", folds, 2, n)
@@ -270,10 +364,15 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
     items = np.array([ipos[x] for x, _ in endo_items], dtype=int)
     owner = np.array([cpos[c] for _, c in endo_items], dtype=int)
     lm_sets = []
+    exogenous = [spec.constructs[j] for j, p in enumerate(st.predecessors) if not p.size]
     for c in spec.endogenous:
         cols = np.flatnonzero(owner == cpos[c])
-        predictors = np.array([ipos[x] for x in spec.indicators if x not in spec.blocks[c]], dtype=int)
-        lm_sets.append((cols, predictors))
+        if lm_predictors == "all":
+            use = [x for x in spec.indicators if x not in spec.blocks[c]]
+        else:
+            ante = [spec.constructs[j] for j in st.predecessors[cpos[c]]] if technique == "DA" else exogenous
+            use = [x for a in ante for x in spec.blocks[a]]
+        lm_sets.append((cols, np.array([ipos[x] for x in use], dtype=int)))
     m = items.size
     acc = {key: np.zeros((n, m)) for key in ("pls", "lm", "naive", "pls_in", "lm_in")}
     assign = np.empty((reps, n), dtype=int)
@@ -285,7 +384,8 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
             test = f == g
             try:
                 with np.errstate(all="ignore"):
-                    res = _one_fold(X, ~test, st, settings, technique, items, owner, lm_sets)
+                    res = (_interaction_fold(fit, X, ~test, technique, items, owner, lm_sets) if fit.interactions
+                           else _one_fold(X, ~test, st, settings, technique, items, owner, lm_sets))
             except (EgovsemError, np.linalg.LinAlgError) as err:
                 raise DataError(f"PLSpredict: the model cannot be estimated on the training rows of fold {g + 1} "
                                 f"of repetition {r + 1} ({err}); use fewer folds or more data.") from None

@@ -51,6 +51,9 @@ class PLSResults:
         The successful bootstrap draws (columns ``"Y~X"``, ``"F=~x"``, ``"F<~x"``, ``"ind:Y~X"``,
         ``"tot:Y~X"``, ``"htmt:F1~~F2"``).
     converged, iterations, nobs, ntotal, n_dropped
+    call : dict or None
+        The model and the estimation settings :func:`egovsem.pls` was called with (lavaan's ``@call``); the
+        blindfolding and the bootstrap of models estimated in stages re-run the model with them.
     """
 
     def __init__(self, *, spec: PLSSpec, st: Structure, data: PLSData, R: np.ndarray, est: Estimates,
@@ -87,6 +90,12 @@ class PLSResults:
         self.interaction_first_stage: PLSResults | None = None
         # factor of each construct's score (1, but for interaction terms: seminr's rescaling, see fit.py)
         self.score_scale: pd.Series | None = None
+        # the model and the estimation settings egovsem.pls() was called with (lavaan's @call), to re-estimate
+        # the model on other data (blindfolding); None for fits not made by egovsem.pls()
+        self.call: dict[str, Any] | None = None
+        # models estimated in stages (interaction terms, two-stage higher-order constructs): the rows of the
+        # model's own items that a bootstrap resamples (each resample re-runs the procedure; staged_bootstrap)
+        self.resample_frame: pd.DataFrame | None = None
 
     # -- estimates ----------------------------------------------------------------------------------
     @cached_property
@@ -103,6 +112,11 @@ class PLSResults:
 
     @cached_property
     def _jackknife(self) -> np.ndarray:
+        if self.resample_frame is not None:  # estimated in stages: each jackknife sample re-runs the procedure
+            from .staged_bootstrap import run_staged
+
+            jack = run_staged(self, "jack", self.resample_frame.shape[0], n_jobs=self._n_jobs)
+            return jack[:, :len(self._lay.keys)]
         d = self._data
         raw = d.raw if d.missing == "mean" else d.X
         return run_jackknife(raw, d.missing, self.spec, self._estimate_settings, self._lay, n_jobs=self._n_jobs)
@@ -234,12 +248,13 @@ class PLSResults:
         """Cohen's f-squared of every path (the model re-estimated without it)."""
         return f_squared(self.R, self.spec, self.estimates, self.nobs, **self._estimate_settings)
 
-    def predict(self, *, technique: str = "DA", folds: int | None = 10, reps: int = 1, seed: int | None = None):
+    def predict(self, *, technique: str = "DA", folds: int | None = 10, reps: int = 1, seed: int | None = None,
+                lm_predictors: str = "all"):
         """PLSpredict: cross-validated predictions of the endogenous indicators against the LM benchmark
         (:func:`egovsem.pls.predict.predict_pls`; seminr's ``predict_pls``)."""
         from .predict import predict_pls
 
-        return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed)
+        return predict_pls(self, technique=technique, folds=folds, reps=reps, seed=seed, lm_predictors=lm_predictors)
 
     def blindfolding(self, omission_distance: int = 7) -> pd.DataFrame:
         """Stone-Geisser's Q-squared of the endogenous constructs by blindfolding (cross-validated redundancy;

@@ -42,7 +42,7 @@ from . import ml
 from .partable import ModelSpec
 from .ram import RAM
 
-__all__ = ["BatchModel", "BatchFit", "safe_inverse"]
+__all__ = ["BatchModel", "BatchFit", "difference_inverse_hessian", "quasi_newton", "safe_inverse"]
 
 
 @dataclass
@@ -155,7 +155,8 @@ class BatchModel:
         m[:, mi] = theta[:, mk]
         return A, Sm, m
 
-    def _moments(self, theta, S, xbar):
+    def moments(self, theta, S, xbar):
+        """Batched RAM quantities ``E = (I - A)^-1``, ``G = F E``, ``H = E S E' F'``, ``Sigma``, ``E m``, ``mu``, ``S``."""
         A, Sm, m = self.matrices(theta, S, xbar)
         E = self.inverse_I_minus(A)
         p = self.p
@@ -177,7 +178,7 @@ class BatchModel:
 
     def implied(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray):
         """Batched ``Sigma, mu`` and the covariance matrix ``C`` of all variables."""
-        E, G, H, Sigma, Em, mu, Sm = self._moments(theta, S, xbar)
+        E, G, H, Sigma, Em, mu, Sm = self.moments(theta, S, xbar)
         C = E @ Sm @ np.swapaxes(E, 1, 2)
         return Sigma, mu, C, Sm
 
@@ -273,18 +274,18 @@ class BatchModel:
 
     def _evaluate_ram(self, theta: np.ndarray, S: np.ndarray, xbar: np.ndarray, logdetS: np.ndarray,
                       *, gradient: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-        E, G, H, Sigma, Em, mu, _ = self._moments(theta, S, xbar)
+        E, G, H, Sigma, Em, mu, _ = self.moments(theta, S, xbar)
         chol = ml.chol_inverse(Sigma)
         ok, _, W = chol
         f = ml.objective_from_moments(Sigma, mu, S, xbar, logdetS, self.meanstructure, chol=chol)
         if not gradient:
             return f, None
         M, Wd = ml.moment_derivatives(W, S, xbar, mu, self.meanstructure)
-        g = self._pullback(M, Wd, G, H, Em)
+        g = self.pullback(M, Wd, G, H, Em)
         g[~ok] = np.nan
         return f, g
 
-    def _pullback(self, M: np.ndarray, Wd: np.ndarray | None, G: np.ndarray, H: np.ndarray,
+    def pullback(self, M: np.ndarray, Wd: np.ndarray | None, G: np.ndarray, H: np.ndarray,
                   Em: np.ndarray) -> np.ndarray:
         """The chain rule through the RAM cells: ``dF/dtheta`` (B, q) from ``dF/dSigma = M`` and
         ``dF/dmu = -2 Wd`` (the module docstring's closed forms; cells sharing a parameter add up)."""
@@ -313,7 +314,7 @@ class BatchModel:
         """``Sigma`` and the Jacobian in rank-two form: ``dSigma/dcell_c = u_c v_c' + v_c u_c'`` and
         ``dmu/dcell_c = D[:, :, c]`` (``U``, ``V``, ``D`` of shape (B, p, c); ``D`` None without a mean
         structure), for :func:`egovsem.sem.ml.information_from_factors`."""
-        E, G, H, Sigma, Em, mu, _ = self._moments(theta, S, xbar)
+        E, G, H, Sigma, Em, mu, _ = self.moments(theta, S, xbar)
         B, p = theta.shape[0], self.p
         kind, r, c = self.kind, self.crow, self.ccol
         ncell = kind.size
@@ -449,141 +450,185 @@ class BatchModel:
         """Inverse of the Hessian of F at ``theta`` (central differences of the gradient); the inverse of
         twice the expected information where that Hessian is not positive definite."""
         q = self.q
-        info = 2.0 * self.information(theta[None], S[None], xbar[None])[0]
-        h = 1e-5 * np.maximum(1.0, np.abs(theta))
-        T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])
         Sr = np.broadcast_to(S, (2 * q,) + S.shape)
         xr = np.broadcast_to(xbar, (2 * q,) + xbar.shape)
         ld = np.full(2 * q, np.linalg.slogdet(S)[1])
-        f, G = self.evaluate(T, Sr, xr, ld)
-        if np.all(np.isfinite(f)) and np.all(np.isfinite(G)):
-            H = (G[:q] - G[q:]) / (2.0 * h[:, None])
-            H = 0.5 * (H + H.T)
-            ev = np.linalg.eigvalsh(H)
-            if ev[0] > 1e-8 * max(ev[-1], 1e-300):
-                return np.linalg.inv(H)
-        return safe_inverse(info)
+        return difference_inverse_hessian(
+            lambda T: self.evaluate(T, Sr, xr, ld), theta,
+            lambda: safe_inverse(2.0 * self.information(theta[None], S[None], xbar[None])[0]))
 
     def _fit_chunk(self, S, xbar, theta, H0inv, *, max_iter, xtol):
-        B, q = S.shape[0], self.q
+        B = S.shape[0]
         fmin = np.full(B, np.inf)
         conv = np.zeros(B, dtype=bool)
         iters = np.zeros(B, dtype=int)
         sign, logdetS = np.linalg.slogdet(S)
         usable = (sign > 0) & np.isfinite(logdetS)
-        if q == 0:
+        if self.q == 0:
             f, _ = self.evaluate(theta, S, xbar, np.where(usable, logdetS, 0.0), gradient=False)
             return theta, np.where(usable, f, np.inf), usable, iters
         ids = np.flatnonzero(usable)
         if ids.size == 0:
             return theta, fmin, conv, iters
-        # the active set, compacted as problems finish
-        th, Sb, xb, ld = theta[ids], S[ids], xbar[ids], logdetS[ids]
-        f, g = self.evaluate(th, Sb, xb, ld)
-        ok0 = np.isfinite(f) & np.all(np.isfinite(g), axis=1)
-        fmin[ids[~ok0]] = np.inf
-        ids, th, Sb, xb, ld, f, g = (a[ok0] for a in (ids, th, Sb, xb, ld, f, g))
-        Hi = np.broadcast_to(H0inv, (ids.size, q, q)).copy()
-        restarted = np.zeros(ids.size, dtype=bool)  # the last restart came from a failed line search
+        th, fm, cv, it = quasi_newton(self.evaluate, lambda t, s, x, _ld: self.information(t, s, x),
+                                      (S[ids], xbar[ids], logdetS[ids]), theta[ids], H0inv,
+                                      max_iter=max_iter, xtol=xtol)
+        theta[ids], fmin[ids], conv[ids], iters[ids] = th, fm, cv, it
+        return theta, fmin, conv, iters
 
-        def finish(mask, converged):
-            nonlocal ids, th, Sb, xb, ld, f, g, Hi, restarted
-            fid = ids[mask]
-            theta[fid], fmin[fid], conv[fid] = th[mask], f[mask], converged
-            keep = ~mask
-            ids, th, Sb, xb, ld, f, g, Hi, restarted = (
-                a[keep] for a in (ids, th, Sb, xb, ld, f, g, Hi, restarted))
 
-        for it in range(1, max_iter + 1):
+def quasi_newton(evaluate, information, D: tuple, theta: np.ndarray, H0inv: np.ndarray, *,
+                 max_iter: int = 300, xtol: float = 1e-9):
+    """Minimise a stack of problems by quasi-Newton (BFGS) with per-problem step halving (the optimiser of
+    :meth:`BatchModel.fit`, shared with the batched FIML of :mod:`egovsem.sem.fiml_batch`).
+
+    Parameters
+    ----------
+    evaluate : callable
+        ``evaluate(theta, *D) -> (F, dF/dtheta)`` for a stack of problems (``F = inf`` where unusable).
+    information : callable
+        ``information(theta, *D) -> (k, q, q)``: a positive-definite metric per problem (half the Hessian of
+        ``F`` or an approximation); restarts use the inverse of twice it.
+    D : tuple of ndarray
+        The problems' data, each array indexed by problem along its first axis.
+    theta : ndarray, shape (B, q)
+        Warm starts (overwritten with the estimates).
+    H0inv : ndarray, shape (q, q)
+        The starting inverse Hessian of every problem.
+
+    Returns
+    -------
+    theta, fmin, converged, iterations : ndarray
+    """
+    B, q = theta.shape
+    fmin = np.full(B, np.inf)
+    conv = np.zeros(B, dtype=bool)
+    iters = np.zeros(B, dtype=int)
+    ids = np.arange(B)
+    # the active set, compacted as problems finish
+    th = theta
+    f, g = evaluate(th, *D)
+    ok0 = np.isfinite(f) & np.all(np.isfinite(g), axis=1)
+    fmin[ids[~ok0]] = np.inf
+    ids, th, f, g = (a[ok0] for a in (ids, th, f, g))
+    D = tuple(a[ok0] for a in D)
+    Hi = np.broadcast_to(H0inv, (ids.size, q, q)).copy()
+    restarted = np.zeros(ids.size, dtype=bool)  # the last restart came from a failed line search
+
+    def finish(mask, converged):
+        nonlocal ids, th, D, f, g, Hi, restarted
+        fid = ids[mask]
+        theta[fid], fmin[fid], conv[fid] = th[mask], f[mask], converged
+        keep = ~mask
+        ids, th, f, g, Hi, restarted = (a[keep] for a in (ids, th, f, g, Hi, restarted))
+        D = tuple(a[keep] for a in D)
+
+    for it in range(1, max_iter + 1):
+        if ids.size == 0:
+            break
+        iters[ids] = it
+        step = -(Hi @ g[:, :, None])[:, :, 0]
+        gmax = np.max(np.abs(g), axis=1)
+        small = ((np.max(np.abs(step) / np.maximum(1.0, np.abs(th)), axis=1) < xtol) & (gmax < 1e-6)) \
+            | (gmax < 1e-11)
+        if small.any():
+            finish(small, True)
+            step = step[~small]
             if ids.size == 0:
                 break
-            iters[ids] = it
-            step = -(Hi @ g[:, :, None])[:, :, 0]
-            gmax = np.max(np.abs(g), axis=1)
-            small = ((np.max(np.abs(step) / np.maximum(1.0, np.abs(th)), axis=1) < xtol) & (gmax < 1e-6)) \
-                | (gmax < 1e-11)
-            if small.any():
-                finish(small, True)
-                step = step[~small]
-                if ids.size == 0:
-                    break
-            gs = np.einsum("bi,bi->b", g, step)
-            up = gs >= 0  # not a descent direction (roundoff in the update): restart from the information
-            if up.any():
-                Hi[up] = safe_inverse(2.0 * self.information(th[up], Sb[up], xb[up]))
-                step[up] = -(Hi[up] @ g[up][:, :, None])[:, :, 0]
-                gs[up] = np.einsum("bi,bi->b", g[up], step[up])
-            alpha = np.ones(ids.size)
-            pending = np.arange(ids.size)
-            new_f = np.full(ids.size, np.inf)
-            new_g = np.zeros((ids.size, q))
-            for _ in range(40):
-                if pending.size == ids.size:
-                    cand = th + alpha[:, None] * step
-                    fc, gc = self.evaluate(cand, Sb, xb, ld)
-                else:
-                    cand = th[pending] + alpha[pending, None] * step[pending]
-                    fc, gc = self.evaluate(cand, Sb[pending], xb[pending], ld[pending])
-                f_old = f[pending]
-                ok = np.isfinite(fc) & np.all(np.isfinite(gc), axis=1) & (
-                    fc <= f_old + 1e-4 * alpha[pending] * gs[pending] + 1e-13 * np.maximum(1.0, np.abs(f_old))
-                )
-                acc = pending[ok]
-                new_f[acc], new_g[acc] = fc[ok], gc[ok]
-                pending = pending[~ok]
-                if pending.size == 0:
-                    break
-                alpha[pending] *= 0.5
-            accepted = np.ones(ids.size, dtype=bool)
-            accepted[pending] = False
-            f_prev = f
-            sstep = alpha[:, None] * step
-            y = new_g - g
-            sstep[~accepted] = 0.0
-            th = th + sstep
-            f = np.where(accepted, new_f, f)
-            g = np.where(accepted[:, None], new_g, g)
-            restarted[accepted] = False
-            # BFGS: Hi += c s s' - rho (Hy s' + s Hy') as one rank-2 product, where the curvature condition holds
-            sy = np.einsum("bi,bi->b", sstep, y)
-            upd = accepted & (sy > 1e-12 * np.maximum(1.0, np.einsum("bi,bi->b", sstep, sstep)))
-            if upd.any():
-                if upd.all():
-                    Hs, s_, y_, rho = Hi, sstep, y, 1.0 / sy
-                else:
-                    Hs, s_, y_, rho = Hi[upd], sstep[upd], y[upd], 1.0 / sy[upd]
-                Hy = (Hs @ y_[:, :, None])[:, :, 0]
-                c = rho * (1.0 + rho * np.einsum("bi,bi->b", y_, Hy))
-                left = np.stack([s_, Hy], axis=2)  # (b, q, 2)
-                right = np.stack([c[:, None] * s_ - rho[:, None] * Hy, -rho[:, None] * s_], axis=1)  # (b, 2, q)
-                if upd.all():
-                    Hi += left @ right
-                else:
-                    Hi[upd] = Hs + left @ right
-            if pending.size:
-                # no decrease along the direction: done if the gradient is already tiny; else restart from the
-                # problem's own information, and give up on one whose restart also failed
-                pm = np.zeros(ids.size, dtype=bool)
-                pm[pending] = True
-                tiny = pm & (np.max(np.abs(g), axis=1) < 1e-7)
-                lost = pm & ~tiny & restarted
-                retry = pm & ~tiny & ~restarted
-                if retry.any():
-                    Hi[retry] = safe_inverse(2.0 * self.information(th[retry], Sb[retry], xb[retry]))
-                    restarted[retry] = True
-                if tiny.any() or lost.any():
-                    end = tiny | lost
-                    finish(end, tiny[end])
-            # converged where F no longer changes (at roundoff level) and the gradient is small
-            flat = accepted & (np.abs(f_prev - f) <= 1e-14 * (1.0 + np.abs(f))) & (np.max(np.abs(g), axis=1) < 1e-6)
-            if flat.any():
-                finish(flat, True)
-            # periodic restart from each problem's own information keeps roundoff in the update from stalling
-            if it % 20 == 0 and ids.size:
-                Hi = safe_inverse(2.0 * self.information(th, Sb, xb))
-        if ids.size:
-            finish(np.ones(ids.size, dtype=bool), False)
-        return theta, fmin, conv, iters
+        gs = np.einsum("bi,bi->b", g, step)
+        up = gs >= 0  # not a descent direction (roundoff in the update): restart from the information
+        if up.any():
+            Hi[up] = safe_inverse(2.0 * information(th[up], *(a[up] for a in D)))
+            step[up] = -(Hi[up] @ g[up][:, :, None])[:, :, 0]
+            gs[up] = np.einsum("bi,bi->b", g[up], step[up])
+        alpha = np.ones(ids.size)
+        pending = np.arange(ids.size)
+        new_f = np.full(ids.size, np.inf)
+        new_g = np.zeros((ids.size, q))
+        for _ in range(40):
+            if pending.size == ids.size:
+                cand = th + alpha[:, None] * step
+                fc, gc = evaluate(cand, *D)
+            else:
+                cand = th[pending] + alpha[pending, None] * step[pending]
+                fc, gc = evaluate(cand, *(a[pending] for a in D))
+            f_old = f[pending]
+            ok = np.isfinite(fc) & np.all(np.isfinite(gc), axis=1) & (
+                fc <= f_old + 1e-4 * alpha[pending] * gs[pending] + 1e-13 * np.maximum(1.0, np.abs(f_old))
+            )
+            acc = pending[ok]
+            new_f[acc], new_g[acc] = fc[ok], gc[ok]
+            pending = pending[~ok]
+            if pending.size == 0:
+                break
+            alpha[pending] *= 0.5
+        accepted = np.ones(ids.size, dtype=bool)
+        accepted[pending] = False
+        f_prev = f
+        sstep = alpha[:, None] * step
+        y = new_g - g
+        sstep[~accepted] = 0.0
+        th = th + sstep
+        f = np.where(accepted, new_f, f)
+        g = np.where(accepted[:, None], new_g, g)
+        restarted[accepted] = False
+        # BFGS: Hi += c s s' - rho (Hy s' + s Hy') as one rank-2 product, where the curvature condition holds
+        sy = np.einsum("bi,bi->b", sstep, y)
+        upd = accepted & (sy > 1e-12 * np.maximum(1.0, np.einsum("bi,bi->b", sstep, sstep)))
+        if upd.any():
+            if upd.all():
+                Hs, s_, y_, rho = Hi, sstep, y, 1.0 / sy
+            else:
+                Hs, s_, y_, rho = Hi[upd], sstep[upd], y[upd], 1.0 / sy[upd]
+            Hy = (Hs @ y_[:, :, None])[:, :, 0]
+            c = rho * (1.0 + rho * np.einsum("bi,bi->b", y_, Hy))
+            left = np.stack([s_, Hy], axis=2)  # (b, q, 2)
+            right = np.stack([c[:, None] * s_ - rho[:, None] * Hy, -rho[:, None] * s_], axis=1)  # (b, 2, q)
+            if upd.all():
+                Hi += left @ right
+            else:
+                Hi[upd] = Hs + left @ right
+        if pending.size:
+            # no decrease along the direction: done if the gradient is already tiny; else restart from the
+            # problem's own information, and give up on one whose restart also failed
+            pm = np.zeros(ids.size, dtype=bool)
+            pm[pending] = True
+            tiny = pm & (np.max(np.abs(g), axis=1) < 1e-7)
+            lost = pm & ~tiny & restarted
+            retry = pm & ~tiny & ~restarted
+            if retry.any():
+                Hi[retry] = safe_inverse(2.0 * information(th[retry], *(a[retry] for a in D)))
+                restarted[retry] = True
+            if tiny.any() or lost.any():
+                end = tiny | lost
+                finish(end, tiny[end])
+        # converged where F no longer changes (at roundoff level) and the gradient is small
+        flat = accepted & (np.abs(f_prev - f) <= 1e-14 * (1.0 + np.abs(f))) & (np.max(np.abs(g), axis=1) < 1e-6)
+        if flat.any():
+            finish(flat, True)
+        # periodic restart from each problem's own information keeps roundoff in the update from stalling
+        if it % 20 == 0 and ids.size:
+            Hi = safe_inverse(2.0 * information(th, *D))
+    if ids.size:
+        finish(np.ones(ids.size, dtype=bool), False)
+    return theta, fmin, conv, iters
+
+
+def difference_inverse_hessian(evaluate, theta: np.ndarray, fallback) -> np.ndarray:
+    """Inverse of the Hessian of ``F`` at ``theta`` by central differences of the analytic gradient
+    (``evaluate(T) -> (F, dF/dtheta)`` for the stack ``T`` of 2q shifted vectors); ``fallback()`` where the
+    differenced Hessian is not positive definite or not finite."""
+    q = theta.size
+    h = 1e-5 * np.maximum(1.0, np.abs(theta))
+    f, G = evaluate(np.concatenate([theta + np.diag(h), theta - np.diag(h)]))
+    if np.all(np.isfinite(f)) and np.all(np.isfinite(G)):
+        H = (G[:q] - G[q:]) / (2.0 * h[:, None])
+        H = 0.5 * (H + H.T)
+        ev = np.linalg.eigvalsh(H)
+        if ev[0] > 1e-8 * max(ev[-1], 1e-300):
+            return np.linalg.inv(H)
+    return fallback()
 
 
 def safe_inverse(H: np.ndarray) -> np.ndarray:

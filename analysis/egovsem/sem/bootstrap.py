@@ -39,7 +39,9 @@ from .._errors import ConvergenceWarning, EgovsemError, HeywoodWarning, NotAvail
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
-from .bootstrap_constrained import ConstrainedPayload, RefitPayload, constrained_chunk
+from .bootstrap_refit import MomentRefitPayload, RefitPayload, moment_refit_chunk
+from .fiml_batch import FimlBatch
+from .fiml_batch import supports as fiml_batch_supports
 from .options import CI_TYPES, check_bootstrap_options
 from .results import Results
 
@@ -50,7 +52,7 @@ __all__ = ["bootstrap", "bootstrap_results", "resample_indices", "bollen_stine",
 # resamples per task: a constant, so that the partition into batched fits depends on B alone (a batch rounds
 # differently from the same resamples fitted in another grouping); never derive it from n_jobs or the cluster
 CHUNK = 250
-FIML_CHUNK = 25  # FIML resamples are refitted one by one; the chunk only groups them into tasks
+FIML_CHUNK = 50  # FIML resamples per task (one batched FIML fit, egovsem.sem.fiml_batch); a constant, as CHUNK
 
 
 # --------------------------------------------------------------------------------------------------
@@ -134,42 +136,57 @@ def _chunk(payload: _Payload, mode: str, start: int, stop: int) -> dict:
 
 
 class _FimlPayload(RefitPayload):
-    """What a worker needs to refit resamples by FIML (rows with missing values keep them)."""
+    """What a worker needs to refit resamples by FIML (rows with missing values keep them): the batched
+    FIML problem (:mod:`egovsem.sem.fiml_batch`) with the full-sample inverse Hessian, when the fit qualifies."""
 
     def __init__(self, res, X: np.ndarray, entropy: int):
         super().__init__(res, X, entropy)
         self.ram = res.ram
         self.S0, self.m0 = res.stats.cov, res.stats.mean
+        self.batch = FimlBatch(self.bm, X) if fiml_batch_supports(res) else None
+        self.h0inv = self.batch.initial_inverse_hessian(self.theta0) if self.batch is not None else None
+
+
+def _fiml_refit(payload: _FimlPayload, idx: np.ndarray):
+    """One resample (rows ``idx``) refitted by the engine's FIML from the full-sample estimate."""
+    from .fiml import RowData, fiml_scoring
+
+    return fiml_scoring(payload.ram, payload.theta0, RowData.from_array(payload.X[idx]), iter_max=500)
 
 
 def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict:
-    from .fiml import RowData, fiml_scoring
-
-    n, ram = payload.n, payload.ram
-    thetas, fmins, conv = [], [], []
-    for b in range(start, stop):
-        idx = np.delete(np.arange(n), b) if mode == "jackknife" else child_seed(payload.entropy, b).integers(0, n, size=n)
-        rows = RowData.from_array(payload.X[idx])
-        st = fiml_scoring(ram, payload.theta0, rows, iter_max=500)
-        thetas.append(st.theta)
-        fmins.append(st.fmin if st.converged else np.nan)
-        conv.append(st.converged)
-    theta = np.array(thetas)
+    n = payload.n
+    resamples: list[np.ndarray] = [
+        np.delete(np.arange(n), b) if mode == "jackknife" else np.asarray(child_seed(payload.entropy, b).integers(0, n, size=n))
+        for b in range(start, stop)]
+    if payload.batch is not None and payload.h0inv is not None:
+        counts = np.array([np.bincount(idx, minlength=n) for idx in resamples], dtype=float)
+        fit = payload.batch.fit(counts, payload.theta0, payload.h0inv)
+        theta, fmin, conv = fit.theta, fit.fmin, fit.converged
+        for r in np.flatnonzero(~conv):  # not converged in the batch: the engine's own FIML iteration
+            st = _fiml_refit(payload, resamples[r])
+            theta[r], fmin[r], conv[r] = st.theta, st.fmin, st.converged
+        fmin = np.where(conv, fmin, np.nan)
+    else:
+        states = [_fiml_refit(payload, idx) for idx in resamples]
+        theta = np.array([st.theta for st in states])
+        fmin = np.array([st.fmin if st.converged else np.nan for st in states])
+        conv = np.array([st.converged for st in states])
     k = theta.shape[0]
     S = np.broadcast_to(payload.S0, (k,) + payload.S0.shape)
     xbar = np.broadcast_to(payload.m0, (k,) + payload.m0.shape)
-    out = {"theta": theta, "fmin": np.array(fmins), "converged": np.array(conv)}
+    out = {"theta": theta, "fmin": fmin, "converged": conv}
     if mode != "test":
         out["admissible"] = payload.bm.admissible(theta, S, xbar)
         out.update(all_quantities(payload.bm, payload.maps, theta, S, xbar))
     return out
 
 
-def _run(payload: _Payload | _FimlPayload | ConstrainedPayload, mode: str, total: int, *, n_jobs, scheduler,
+def _run(payload: _Payload | _FimlPayload | MomentRefitPayload, mode: str, total: int, *, n_jobs, scheduler,
          progress, desc) -> dict:
     bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else FIML_CHUNK)
     fn = (_chunk if isinstance(payload, _Payload) else _fiml_chunk if isinstance(payload, _FimlPayload)
-          else constrained_chunk)
+          else moment_refit_chunk)
     parts = run_chunks(fn, payload,
                        [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
                        scheduler=scheduler, progress=progress, desc=desc, weights=[hi - lo for lo, hi in bounds])
@@ -234,7 +251,7 @@ def interval_bounds(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarra
 
 # --------------------------------------------------------------------------------------------------
 # what a fit with a bootstrap part reports (Results selects these when it has one)
-def jackknife_draws(payload: _Payload | _FimlPayload | ConstrainedPayload, *, n_jobs: int | None = None) -> dict:
+def jackknife_draws(payload: _Payload | _FimlPayload | MomentRefitPayload, *, n_jobs: int | None = None) -> dict:
     """Leave-one-out refits of the bootstrapped fit (for the BCa acceleration)."""
     return _run(payload, "jackknife", payload.n, n_jobs=n_jobs, scheduler=None, progress=False, desc="jackknife")
 
@@ -426,12 +443,13 @@ def bootstrap(
         raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
     entropy = resolve_entropy(seed)
     X = np.asarray(fit.stats.X, dtype=float)
-    payload: _Payload | _FimlPayload | ConstrainedPayload
-    if fit.spec.constraints:
+    payload: _Payload | _FimlPayload | MomentRefitPayload
+    if fit.spec.constraints or fit.missing == "pairwise":
         if fit.missing == "fiml" or bollen_stine:
-            raise NotAvailableError("the bootstrap of a model with explicit constraints is available with "
-                                    "missing='listwise' and without the Bollen-Stine test only.")
-        payload = ConstrainedPayload(fit, X, entropy)
+            raise NotAvailableError("the bootstrap of a model with explicit constraints or missing='pairwise' is "
+                                    "available with missing='listwise' or 'pairwise' and without the Bollen-Stine "
+                                    "test only.")
+        payload = MomentRefitPayload(fit, X, entropy)
     elif fit.missing == "fiml":
         if bollen_stine:
             raise NotAvailableError("the Bollen-Stine bootstrap with missing='fiml' is not available yet.")

@@ -93,7 +93,8 @@ class ConditionalFit:
 
     @property
     def npar(self) -> int:
-        return int(self.theta.size)
+        """lavaan's npar: the free parameters less the rank of the explicit equalities."""
+        return int(self.fit_measures["npar"])
 
     @property
     def ngroups(self) -> int:

@@ -21,7 +21,7 @@ from scipy import special
 
 from .casewise import DigestCache
 
-__all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "mean_var_adjusted",
+__all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "scaled_shifted_traces", "mean_var_adjusted",
            "catml_dwls"]
 
 
@@ -116,8 +116,11 @@ def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list
 
 def scaled_shifted(UG: np.ndarray, X2: float, df: int) -> dict[str, float]:
     """lavaan's scaled-shifted statistic from ``U Gamma``: a, shift, scaled statistic and its p-value."""
-    tr1 = float(np.trace(UG))
-    tr2 = float(np.sum(UG * UG.T))
+    return scaled_shifted_traces(float(np.trace(UG)), float(np.sum(UG * UG.T)), X2, df)
+
+
+def scaled_shifted_traces(tr1: float, tr2: float, X2: float, df: int) -> dict[str, float]:
+    """:func:`scaled_shifted` from the traces ``tr(U Gamma)`` and ``tr((U Gamma)^2)``."""
     if df <= 0 or tr2 <= 0:
         return dict(stat=X2 if df == 0 else np.nan, a=np.nan, shift=np.nan, scaling=np.nan, pvalue=np.nan,
                     tr1=tr1, tr2=tr2)

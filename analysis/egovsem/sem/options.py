@@ -195,7 +195,7 @@ def _parse_ordered(ordered: Any) -> bool | tuple[str, ...] | None:
                        "instead.")
 
 
-def _check_pairwise_ml(est: str, se_type: str, test: str, group: Any, design: bool) -> None:
+def _check_pairwise_ml(est: str, se_type: str, test: str, design: bool) -> None:
     """``missing='pairwise'`` with ML: lavaan fits ML to the available-case moments; what it refuses (the
     casewise scores of MLR and robust.huber.white need complete rows) is refused with its reason, what egovsem
     does not compute yet is refused as such."""
@@ -204,13 +204,13 @@ def _check_pairwise_ml(est: str, se_type: str, test: str, group: Any, design: bo
         raise EgovsemError(f"missing='pairwise' with {what} is not possible: the casewise scores of the "
                            "Huber-White sandwich need complete rows (lavaan stops with \"infinite or missing "
                            "values in 'x'\"); use missing='fiml' with estimator='MLR', or missing='listwise'.")
-    if est != "ML" or se_type != "standard" or test != "standard" or group is not None or design:
-        what = (f"estimator={est!r}" if est != "ML" else f"se={se_type!r}" if se_type != "standard" else
-                f"test={test!r}" if test != "standard" else "several groups (group=)" if group is not None
-                else "sampling_weights= or cluster=")
+    se_ok, test_ok = ("standard", "robust.sem", "bootstrap"), ("standard",) + GAMMA_TESTS
+    if est not in ("ML", "MLM", "MLMV") or se_type not in se_ok or test not in test_ok or design:
+        what = (f"estimator={est!r}" if est not in ("ML", "MLM", "MLMV") else f"se={se_type!r}" if se_type not in se_ok
+                else f"test={test!r}" if test not in test_ok else "sampling_weights= or cluster=")
         raise NotAvailableError(f"missing='pairwise' with {what} is not available yet; it is implemented for ML "
-                                "in one group with standard errors and the standard test (and for WLSMV); use "
-                                "missing='listwise' or 'fiml'.")
+                                "MLM and MLMV (standard, robust.sem or bootstrap SEs, the standard and Satorra-Bentler style "
+                                "tests; and for WLSMV); use missing='listwise' or 'fiml'.")
 
 
 def resolve_options(
@@ -382,7 +382,7 @@ def resolve_options(
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
                            "parameterization at 'delta'.")
     if miss == "pairwise" and disc != "DWLS":
-        _check_pairwise_ml(est, se_type, test, group, design)
+        _check_pairwise_ml(est, se_type, test, design)
     if disc == "DWLS":
         if miss == "fiml":
             # lavaan 0.6-14: 'missing = "ml" not available in the categorical setting'
@@ -487,9 +487,9 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
                             estimator: str = "ML", missing: str = "listwise", group: Any = None) -> str:
     """Validate the bootstrap options up front (also called by ``Model`` for ``se="bootstrap"``); return the
     canonical CI type."""
-    if estimator != "ML" or missing not in ("listwise", "fiml"):
+    if estimator != "ML" or missing not in ("listwise", "fiml", "pairwise"):
         raise NotAvailableError(
-            "se='bootstrap' is available for ML with missing='listwise' or 'fiml' (lavaan too refuses it "
+            "se='bootstrap' is available for ML with missing='listwise', 'fiml' or 'pairwise' (lavaan too refuses it "
             f"for MLR: 'use ML estimator for bootstrap'); got estimator={estimator!r}, missing={missing!r}."
         )
     if group is not None:

@@ -42,13 +42,18 @@ def check_gamma_model(spec: Any) -> None:
 
 
 def nacov(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """The ADF covariance of ``[xbar, vech S]`` (divisor N) of the complete rows ``X`` (n, p), in the
-    coordinates ``idx`` of the full ``phi``."""
+    """The ADF covariance of ``[xbar, vech S]`` (divisor N) of the rows ``X`` (n, p), in the coordinates
+    ``idx`` of the full ``phi``. Rows with holes (``missing="pairwise"``) as lavaan's
+    ``lav_samplestats_Gamma``: columns centred at their available-case means, each product centred at its
+    own available mean, the crossproduct summed over the rows where both are observed, divided by N."""
     n, p = X.shape
-    Y = X - X.mean(axis=0)
+    Y = X - np.nanmean(X, axis=0)
     vi, vj = vech_indices(p)
     Z = np.hstack([Y, Y[:, vi] * Y[:, vj]])[:, idx]
-    Z = Z - Z.mean(axis=0)
+    if np.isnan(Z).any():
+        Z = np.nan_to_num(Z - np.nanmean(Z, axis=0), nan=0.0)
+    else:
+        Z = Z - Z.mean(axis=0)
     return (Z.T @ Z) / n
 
 

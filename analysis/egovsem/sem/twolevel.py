@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .._errors import DataError, EgovsemError, MissingDataWarning, ModelSyntaxError, caller_stacklevel
+from .._errors import DataError, DataWarning, EgovsemError, MissingDataWarning, ModelSyntaxError, caller_stacklevel
 from .partable import ModelSpec, specify
 from .ram import RAM
 from .start import partable_start
@@ -167,6 +167,14 @@ def cluster_stats(data: pd.DataFrame, y: tuple[str, ...], z: tuple[str, ...], cl
                         "several clusters to estimate the between-level covariances.")
     N = len(d)
     nj = np.bincount(codes, minlength=J)
+    if (nj == 1).any():  # lavaan uses them (between-level information only) and says nothing; egovsem tells
+        single = np.flatnonzero(nj == 1)
+        rows = [int(r) for r in rowno[np.isin(codes, single[:10])][:10]]
+        names = [labels[k].item() if hasattr(labels[k], "item") else labels[k] for k in single[:10]]
+        warnings.warn(f"cluster = {cluster!r}: {single.size} of {J} clusters have a single member (clusters "
+                      f"{names}{' ...' if single.size > 10 else ''}, data rows {rows}); "
+                      "they carry no within-cluster information and are used, as lavaan uses them, for the "
+                      "between level only.", DataWarning, stacklevel=caller_stacklevel())
     Y = d[list(y)].to_numpy(dtype=float)
     Y2 = np.zeros((J, len(y)))
     np.add.at(Y2, codes, Y)

@@ -353,10 +353,6 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     if exogenous_covariates(model.spec):  # lavaan's conditional.x: the second stage on the reduced form
         if model.opts.discrepancy != "DWLS":
             model = model.with_options(estimator="WLSMV", ordered=ordered)
-        if spec_constraints := model.spec.constraints:
-            raise NotAvailableError(f"explicit constraints (model syntax, line {spec_constraints[0][3]}) with "
-                                    "exogenous covariates under WLSMV (lavaan's conditional.x) are not available "
-                                    "yet; they work with WLSMV in one group without covariates.")
         if model.opts.missing == "pairwise":  # never listwise in its place
             raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
                                     "available yet; the covariate model uses complete rows (missing='listwise').")

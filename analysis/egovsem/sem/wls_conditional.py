@@ -23,7 +23,8 @@ parameterisation):
    lavaan's ``fixed.x`` rows show them). ``std.all`` uses the total variances (covariates included).
 
 Rows with a missing item or covariate are deleted listwise, as lavaan deletes them (with a warning naming
-each covariate with missing values and its count).
+each covariate with missing values and its count). Explicit constraints (``==``, ``<``, ``>``) are fitted by
+the constrained optimiser, with lavaan's augmented inverse in the sandwich and in U.
 
 Not available (refused with a message): multiple groups, an ordered covariate (an ordered variable as a predictor),
 covariates that are also predicted, continuous indicators mixed with ordered ones.
@@ -39,6 +40,7 @@ from scipy import special
 
 from .._errors import DataError, IdentificationError, MissingDataWarning, NotAvailableError, caller_stacklevel
 from .conditional_results import ConditionalFit
+from .constraints import Constraint, ConstraintSet, constrained_vcov, minimize_constrained
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_baseline import baseline_dwls
 from .fit_indices import RMSEA_NAMES, agfi, critical_n, incremental, rmsea_block
@@ -183,6 +185,15 @@ def _listwise(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
     return d[keep]
 
 
+def _constraint_set(spec, pt: pd.DataFrame, q: int) -> ConstraintSet:
+    """The explicit constraints on theta (the table's free parameters, then the thresholds, which carry no
+    labels)."""
+    q0 = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
+    th = pd.DataFrame({"label": [""] * (q - q0), "free": np.arange(q0 + 1, q + 1), "ustart": np.nan})
+    full = pd.concat([pt[["label", "free", "ustart"]], th], ignore_index=True)
+    return ConstraintSet([Constraint(*c) for c in spec.constraints], full, spec.defined)
+
+
 def _partable(spec, items: list[str], xs: list[str]) -> pd.DataFrame:
     """The SEM rows with free numbers for theta: the items' residual variances and the covariates' rows fixed
     (at 0 in the RAM: they are filled by the delta constraint, the covariates are conditioned on)."""
@@ -274,18 +285,29 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     cj, ci = np.triu_indices(p, 1)
     red = _Reduced(ram, np.array([pos[v] for v in items]), np.array([pos[x] for x in xs]), th_par, ci, cj)
     q = q0 + nth
-    df = s.size - q
+    cs = _constraint_set(spec, pt, q) if spec.constraints else None
+    df = s.size - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
         raise IdentificationError(f"The model is not identified: {q} free parameters, {s.size} sample statistics.")
     Sxx = np.atleast_2d(np.cov(X, rowvar=False))
     theta0 = np.concatenate([_start(spec, pt, q0, st, Sxx, xs), s[:nth]])
     disc = _CondDWLS(red, s, w)
-    state = minimize_groups([disc], theta0, iter_max=min(model.opts.iter_max, 500))
+    if cs is not None:
+        state = minimize_constrained([disc], np.ones(1), theta0, cs, iter_max=min(model.opts.iter_max, 500))
+    else:
+        state = minimize_groups([disc], theta0, iter_max=min(model.opts.iter_max, 500))
     theta = state.theta
     D = red.jacobian(theta)
     WD = D * w[:, None]
     A = D.T @ WD
     Ainv, _ = scaled_inverse(A)
+    npar = q
+    if cs is not None:
+        # lavaan's augmented inverse on the null space of the equalities and active bounds (as without
+        # covariates, egovsem.sem.wls)
+        Ainv = constrained_vcov(A, cs.null_basis(theta), strict=state.converged)
+        npar = q - cs.eq_rank(theta)
+        df = s.size - npar
     if Ainv is None:
         raise IdentificationError("The model is not identified: the DWLS information matrix is singular.")
     vcov = sandwich(Ainv, WD.T @ Gamma @ WD) / (N - 1)
@@ -293,7 +315,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     F = float(np.sum(w * (s - sigma) ** 2))
     params, free_rows = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx)
     U = np.diag(w) - WD @ Ainv @ WD.T
-    fm = _fit_measures(F, N, df, q, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
+    fm = _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
     return ConditionalFit(params=params, fit_measures=fm, stats=st, theta=theta, vcov=vcov,
                           converged=state.converged, iterations=state.iterations, free_rows=free_rows, model=model,
                           ntotal=len(data), n_dropped=len(data) - N)

@@ -26,6 +26,10 @@ the scale factors (delta) or residual variances (theta) of groups 2..G and the l
 fixed are freed in groups 2..G; an equality with a row that is fixed in group 1 fixes the
 row (``"residuals"`` in the theta parameterisation).
 
+Continuous indicators may be mixed with the ordered ones (``ordered=`` a list), as in
+:mod:`egovsem.sem.wls`: their intercepts and residual variances are parameters, their wls.obs slots hold
+``-mean`` and the variance, and their covariances stay on the covariance scale.
+
 Estimation: DWLS ``F = sum_g ((N_g - 1) / N) sum_i w_gi (s_gi - sigma_gi)^2`` (lavaan's: each group's DWLS
 objective carries ``(N_g - 1) / N_g`` and is weighted by ``N_g / N``) by the engine's optimiser (Gauss-Newton)
 with a central-difference Jacobian. Standard errors: lavaan's robust.sem sandwich
@@ -57,7 +61,7 @@ from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_indices import agfi, cfi, critical_n, incremental, rmsea, rmsea_block, rni, tli
-from .fit_robust import scaled_shifted
+from .fit_robust import scaled_shifted_traces
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .vcov import sandwich, scaled_inverse
@@ -234,96 +238,136 @@ def _apply_group_rows(b: pd.DataFrame, rows: pd.DataFrame) -> None:
 
 @dataclasses.dataclass
 class _GroupModel:
-    """Thresholds and correlations of one group's latent responses as functions of theta (batched)."""
+    """Thresholds, means and variances of continuous items, and correlations (covariances with continuous
+    items) of one group's latent responses as functions of theta (batched), in lavaan's wls.obs order."""
 
     ram: RAM
-    o: np.ndarray  # positions of the ordered variables (all of ov)
-    th_item: np.ndarray  # for each threshold slot of wls.obs: the item's position ...
-    th_par: np.ndarray  # ... and the theta index of tau
-    scale_par: np.ndarray  # delta: theta index of each item's scale factor (-1: fixed at scale_val)
+    o: np.ndarray  # positions (in ov) of the ordered variables
+    nn: np.ndarray  # positions of the continuous variables
+    th_item: np.ndarray  # for each threshold of wls.obs: the item's position ...
+    th_par: np.ndarray  # ... the theta index of tau ...
+    slot_th: np.ndarray  # ... and its row in wls.obs
+    slot_mean: np.ndarray  # rows holding -mean of a continuous variable (lavaan's slot for x ~ 1)
+    scale_par: np.ndarray  # theta index of each variable's scale factor (-1: fixed at scale_val; 1 if continuous)
     scale_val: np.ndarray
     ci: np.ndarray
     cj: np.ndarray
     parameterization: str
 
+    @property
+    def nslots(self) -> int:
+        """Rows of wls.obs before the variances of continuous items (thresholds and -means)."""
+        return self.slot_th.size + self.slot_mean.size
+
+    @property
+    def first_corr(self) -> int:
+        """The first correlation (covariance) row of wls.obs."""
+        return self.nslots + self.nn.size
+
     @classmethod
-    def build(cls, pt: pd.DataFrame, ov, lv, q: int, parameterization: str) -> _GroupModel:
+    def build(cls, pt: pd.DataFrame, ov, lv, q: int, parameterization: str, ordered=None) -> _GroupModel:
+        ov = list(ov)
+        ordset = set(ov if ordered is None else ordered)
         rows = pt[pt["op"].isin(["=~", "~", "~~", "~1"])].copy()
         if parameterization == "delta":
-            zero = (rows["op"] == "~~") & (rows["lhs"] == rows["rhs"]) & rows["lhs"].isin(set(ov))
+            zero = (rows["op"] == "~~") & (rows["lhs"] == rows["rhs"]) & rows["lhs"].isin(ordset)
             rows.loc[zero, "free"] = 0
             rows.loc[zero, "ustart"] = 0.0
         ram = RAM.from_partable(rows, tuple(ov), tuple(lv), q)
         ram.q = q
-        th_item, th_par = [], []
-        for r in pt[pt["op"] == "|"].itertuples():
-            th_item.append(list(ov).index(r.lhs))
-            th_par.append(int(r.free) - 1)
+        th = pt[pt["op"] == "|"]
+        th_item, th_par, slot_th, slot_mean = [], [], [], []
+        row = 0
+        for k, v in enumerate(ov):
+            if v in ordset:
+                for r in th[th["lhs"] == v].itertuples():
+                    th_item.append(k)
+                    th_par.append(int(r.free) - 1)
+                    slot_th.append(row)
+                    row += 1
+            else:
+                slot_mean.append(row)
+                row += 1
         sc = pt[pt["op"] == "~*~"].set_index("lhs")
-        scale_par = np.array([int(sc.loc[v, "free"]) - 1 for v in ov])
-        scale_val = np.array([1.0 if np.isnan(sc.loc[v, "ustart"]) else float(sc.loc[v, "ustart"]) for v in ov])
+        scale_par = np.array([int(sc.loc[v, "free"]) - 1 if v in ordset else -1 for v in ov])
+        scale_val = np.array([1.0 if v not in ordset or np.isnan(sc.loc[v, "ustart"]) else float(sc.loc[v, "ustart"])
+                              for v in ov])
         cj, ci = np.triu_indices(len(ov), 1)
-        return cls(ram, np.arange(len(ov)), np.array(th_item), np.array(th_par), scale_par, scale_val, ci, cj,
-                   parameterization)
+        ints = lambda x: np.asarray(x, dtype=int)  # noqa: E731
+        return cls(ram, ints([k for k, v in enumerate(ov) if v in ordset]),
+                   ints([k for k, v in enumerate(ov) if v not in ordset]), ints(th_item), ints(th_par),
+                   ints(slot_th), ints(slot_mean), scale_par, scale_val, ci, cj, parameterization)
 
     def parts(self, theta: np.ndarray):
-        """Sigma*, mu*, the scale factors and (delta) the residual variances, batched over theta's rows."""
+        """Sigma*, mu*, the scale factors (1 for continuous items) and (delta) the residual variances of the
+        ordered items, batched over theta's rows."""
         A, S, m = self.ram.matrices(theta)
         n = A.shape[-1]
         p = self.ram.p
+        o = self.o
         E = np.linalg.inv(np.eye(n) - A)
         G = E[..., :p, :]
         mu = (G @ m[..., None])[..., 0]
         if self.parameterization == "delta":
             dl = np.where(self.scale_par >= 0, theta[..., np.maximum(self.scale_par, 0)], self.scale_val)
             C0 = G @ S @ np.swapaxes(G, -1, -2)
-            M = G[..., :, :p] ** 2
-            resid = np.linalg.solve(M, (1.0 / dl ** 2 - np.diagonal(C0, axis1=-2, axis2=-1))[..., None])[..., 0]
-            Gp = G[..., :, :p]
-            Sig = C0 + (Gp * resid[..., None, :]) @ np.swapaxes(Gp, -1, -2)
+            Go = G[..., :, o]  # (p, n_o): how each residual of an ordered item reaches the variables
+            M = Go[..., o, :] ** 2
+            rhs = 1.0 / dl[..., o] ** 2 - np.diagonal(C0, axis1=-2, axis2=-1)[..., o]
+            resid = np.linalg.solve(M, rhs[..., None])[..., 0]
+            Sig = C0 + (Go * resid[..., None, :]) @ np.swapaxes(Go, -1, -2)
         else:
             Sig = G @ S @ np.swapaxes(G, -1, -2)
-            dl = 1.0 / np.sqrt(np.diagonal(Sig, axis1=-2, axis2=-1))
+            dl = np.ones(Sig.shape[:-1])
+            dl[..., o] = 1.0 / np.sqrt(np.diagonal(Sig, axis1=-2, axis2=-1)[..., o])
             resid = None
         return Sig, mu, dl, resid
 
     def moments(self, theta: np.ndarray) -> np.ndarray:
         Sig, mu, dl, _ = self.parts(theta)
-        th = dl[..., self.th_item] * (theta[..., self.th_par] - mu[..., self.th_item])
+        slots = np.empty(Sig.shape[:-2] + (self.nslots,))
+        slots[..., self.slot_th] = dl[..., self.th_item] * (theta[..., self.th_par] - mu[..., self.th_item])
+        slots[..., self.slot_mean] = -mu[..., self.nn]
+        var = Sig[..., self.nn, self.nn]
         corr = dl[..., self.ci] * dl[..., self.cj] * Sig[..., self.ci, self.cj]
-        return np.concatenate([th, corr], axis=-1)
+        return np.concatenate([slots, var, corr], axis=-1)
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         """``Delta = d moments / d theta`` (rows as wls.obs), analytic: the RAM derivatives of ``Sigma*`` and
         ``mu*`` (:meth:`egovsem.sem.ram.RAM.jacobian`) with the chain rule through the scale factors and, in the
-        delta parameterisation, through the residual variances that keep ``diag(Sigma*) = 1 / delta^2``."""
+        delta parameterisation, through the residual variances that keep ``diag(Sigma*) = 1 / delta^2`` for
+        the ordered items."""
         q, p = theta.size, self.ram.p
+        o, nn = self.o, self.nn
         Sig, mu, dl, resid = self.parts(theta)
         ci, cj = self.ci, self.cj
         ddl = np.zeros((q, p))
         if self.parameterization == "delta":
             S0 = self.ram.S0.copy()
-            S0[np.arange(p), np.arange(p)] = resid
+            S0[o, o] = resid
             dS, dmu = dataclasses.replace(self.ram, S0=S0).jacobian(theta)
             A = self.ram.matrices(theta)[0]
-            Gp = np.linalg.inv(np.eye(A.shape[0]) - A)[:p, :p]
+            Go = np.linalg.inv(np.eye(A.shape[0]) - A)[:p, o]
             free = np.flatnonzero(self.scale_par >= 0)
             target = np.zeros((q, p))
-            np.add.at(target, (self.scale_par[free], free), -2.0 / dl[free] ** 3)
+            np.add.at(target, (self.scale_par[free], free), -2.0 / dl[free] ** 2 / dl[free])
             np.add.at(ddl, (self.scale_par[free], free), 1.0)
-            dres = np.linalg.solve(Gp ** 2, (target - np.diagonal(dS, axis1=1, axis2=2)).T).T  # (q, p)
-            d_off = dS[:, ci, cj] + dres @ (Gp[ci] * Gp[cj]).T
+            dres = np.linalg.solve(Go[o] ** 2, (target[:, o] - np.diagonal(dS, axis1=1, axis2=2)[:, o]).T).T
+            d_off = dS[:, ci, cj] + dres @ (Go[ci] * Go[cj]).T
+            d_var = dS[:, nn, nn] + dres @ (Go[nn] ** 2).T
         else:
             dS, dmu = self.ram.jacobian(theta)
-            ddl = -0.5 * dl ** 3 * np.diagonal(dS, axis1=1, axis2=2)
+            ddl[:, o] = -0.5 * dl[o] ** 3 * np.diagonal(dS, axis1=1, axis2=2)[:, o]
             d_off = dS[:, ci, cj]
+            d_var = dS[:, nn, nn]
         it = self.th_item
         tau = theta[self.th_par]
-        d_th = ddl[:, it] * (tau - mu[it]) - dl[it] * dmu[:, it]
-        np.add.at(d_th, (self.th_par, np.arange(it.size)), dl[it])
-        s_off = Sig[ci, cj]
-        d_corr = (ddl[:, ci] * dl[cj] + dl[ci] * ddl[:, cj]) * s_off + dl[ci] * dl[cj] * d_off
-        return np.concatenate([d_th, d_corr], axis=1).T
+        d_slots = np.zeros((q, self.nslots))
+        d_slots[:, self.slot_th] = ddl[:, it] * (tau - mu[it]) - dl[it] * dmu[:, it]
+        np.add.at(d_slots, (self.th_par, self.slot_th), dl[it])
+        d_slots[:, self.slot_mean] = -dmu[:, nn]
+        d_corr = (ddl[:, ci] * dl[cj] + dl[ci] * ddl[:, cj]) * Sig[ci, cj] + dl[ci] * dl[cj] * d_off
+        return np.concatenate([d_slots, d_var, d_corr], axis=1).T
 
     def jacobian_numeric(self, theta: np.ndarray) -> np.ndarray:
         """:meth:`jacobian` by central differences (a check of the analytic one)."""
@@ -405,7 +449,6 @@ class WLSMVMultiGroupResults:
     ordinal: list[OrdinalStats]
     converged: bool
     parameterization: str
-    ugamma: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     nobs: list[int] = dataclasses.field(default_factory=list)
     delta: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     info: np.ndarray = dataclasses.field(repr=False, default_factory=lambda: np.zeros((0, 0)))
@@ -479,7 +522,8 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     data : DataFrame
         Raw data; rows with a missing value on a model variable are deleted (listwise), in each group.
     ordered : True or list of str
-        The ordered items (every observed variable of the model must be ordered).
+        The ordered items; the model's other observed variables are continuous (free intercepts and
+        residual variances, as lavaan; not with ``identification="wu.estabrook.2016"``).
     group : str or None
         The grouping column (None: one group).
     group_equal : list of str
@@ -526,10 +570,10 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
-    if len(ords) < len(spec.ov):
+    if len(ords) < len(spec.ov) and identification != "lavaan":
         cont = [v for v in spec.ov if v not in set(ords)]
-        raise NotAvailableError(f"multi-group WLSMV with continuous indicators {cont} mixed with ordered ones is not "
-                                "available yet: declare every indicator ordered.")
+        raise NotAvailableError(f"the Wu-Estabrook identification with continuous indicators {cont} mixed with "
+                                "ordered ones is not available yet: declare every indicator ordered.")
     if group is None:
         labels, parts = [1], [data]
     else:
@@ -562,7 +606,8 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification, group_rows)
     q = int(pt["free"].max())
     ov, lv = tuple(spec.ov), tuple(spec.lv)
-    gms = [_GroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), ov, lv, q, par) for g in range(G)]
+    gms = [_GroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), ov, lv, q, par, ords)
+           for g in range(G)]
     Ns = np.array([o.nobs for o in osts], dtype=float)
     N = float(Ns.sum())
     c = Ns / N
@@ -588,24 +633,39 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     if Ainv is None:
         raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
                                   "singular, so standard errors cannot be computed.")
-    B = sum(cg * (D * o.wls_v_diag[:, None]).T @ o.gamma @ (D * o.wls_v_diag[:, None])
-            for cg, D, o in zip(c, Ds, osts))
+    WDs = [D * o.wls_v_diag[:, None] for D, o in zip(Ds, osts)]
+    Ks = [o.gamma @ WD for WD, o in zip(WDs, osts)]  # Gamma_g W_g Delta_g
+    B = sum(cg * WD.T @ K for cg, WD, K in zip(c, WDs, Ks))
     vcov = sandwich(Ainv, B) / (N - G)
-    # U Gamma of the stacked groups: W = blockdiag(c_g W_g), Gamma = blockdiag(Gamma_g / c_g)
-    Dst = np.vstack(Ds)
-    wst = np.concatenate([cg * o.wls_v_diag for cg, o in zip(c, osts)])
-    Gst = _blockdiag([o.gamma / cg for cg, o in zip(c, osts)])
-    WD = Dst * wst[:, None]
-    U = np.diag(wst) - WD @ Ainv @ WD.T
-    UG = U @ Gst
+    traces = _ugamma_traces(osts, WDs, Ks, c, Ainv, B)
     sigmas = [gm.moments(theta) for gm in gms]
-    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt, wobj)
+    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv, pt, wobj)
     params, r2 = _params(pt, theta, vcov, gms, spec, labels)
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
-                                  parameterization=par, ugamma=UG, nobs=[int(n) for n in Ns],
-                                  delta=Dst, info=A, meat=B, r2=r2, iterations=int(state.iterations),
+                                  parameterization=par, nobs=[int(n) for n in Ns],
+                                  delta=np.vstack(Ds), info=A, meat=B, r2=r2, iterations=int(state.iterations),
                                   group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
+
+
+def _ugamma_traces(osts, WDs, Ks, c, Ainv, B) -> tuple[float, float]:
+    """``tr(U Gamma)`` and ``tr((U Gamma)^2)`` of the stacked groups (``W = blockdiag(c_g W_g)``, ``Gamma =
+    blockdiag(Gamma_g / c_g)``, ``U = W - W Delta A^-1 Delta' W``) without forming the stacked matrices:
+    with ``WG = blockdiag(W_g Gamma_g)``, ``U Gamma = WG - (W Delta A^-1)(Delta' W Gamma)`` and
+    ``(Delta' W Gamma)(W Delta) = B``, so ``tr(U Gamma) = sum_g tr(W_g Gamma_g) - tr(A^-1 B)`` and
+    ``tr((U Gamma)^2) = sum_g tr((W_g Gamma_g)^2) - 2 tr(A^-1 sum_g c_g K_g' W_g K_g) + tr((B A^-1)^2)`` with
+    ``K_g = Gamma_g W_g Delta_g``."""
+    t1 = t2 = 0.0
+    cross = np.zeros_like(B)
+    for cg, o, K in zip(c, osts, Ks):
+        WG = o.wls_v_diag[:, None] * o.gamma
+        t1 += float(np.trace(WG))
+        t2 += float(np.sum(WG * WG.T))
+        cross += cg * K.T @ (K * o.wls_v_diag[:, None])
+    BA = B @ Ainv
+    tr1 = t1 - float(np.trace(BA))
+    tr2 = t2 - 2.0 * float(np.sum(Ainv * cross.T)) + float(np.sum(BA * BA.T))
+    return tr1, tr2
 
 
 def _blockdiag(mats):
@@ -632,8 +692,12 @@ def _start(pt, osts, ov, lv, q, par) -> np.ndarray:
             theta[k] = 0.7
         elif r.op == "~~" and r.lhs in lvset:
             theta[k] = 0.5 if r.lhs == r.rhs else 0.0
+        elif r.op == "~~" and r.lhs == r.rhs and r.lhs in osts[int(r.group) - 1].variances:
+            theta[k] = 0.5 * float(osts[int(r.group) - 1].variances[r.lhs])  # a continuous item
         elif r.op == "~~":
             theta[k] = 1.0 if r.lhs == r.rhs else 0.0
+        elif r.op == "~1" and r.lhs in osts[int(r.group) - 1].means:
+            theta[k] = float(osts[int(r.group) - 1].means[r.lhs])
         elif r.op == "~*~":
             theta[k] = 1.0
         elif r.op == "|":
@@ -668,16 +732,17 @@ def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series
         _Sig, _mu, dl, resid = gm.parts(theta)
         rows = (pt["group"] == g + 1).to_numpy()
         ram = gm.ram
-        for j, v in enumerate(ov):
+        for pos, j in enumerate(gm.o):
+            name = ov[j]
             if gm.parameterization == "delta":
-                sel = rows & ((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy()
-                est[sel] = resid[j]
+                sel = rows & ((pt["op"] == "~~") & (pt["lhs"] == name) & (pt["rhs"] == name)).to_numpy()
+                est[sel] = resid[pos]
             else:
-                sel = rows & ((pt["op"] == "~*~") & (pt["lhs"] == v)).to_numpy()
+                sel = rows & ((pt["op"] == "~*~") & (pt["lhs"] == name)).to_numpy()
                 est[sel] = dl[j]
         if gm.parameterization == "delta":
             S0 = ram.S0.copy()
-            S0[np.arange(len(ov)), np.arange(len(ov))] = resid
+            S0[gm.o, gm.o] = resid
             ram = dataclasses.replace(ram, S0=S0)
         ptg = pt[rows]
         cols = standardized_columns(ptg, est[rows], ram, theta, spec)
@@ -707,24 +772,26 @@ def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series
     return out[cols_order].reset_index(drop=True), pd.concat(r2).rename("r2")
 
 
-def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, UG, gms, Ns, Ainv, pt, wobj) -> pd.Series:
+def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv, pt, wobj) -> pd.Series:
     Nf = N - G
     X2 = N * F  # F = sum_g (N_g - 1) / N F_g
     out: dict[str, float] = {"npar": q, "fmin": 0.5 * F, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
-    ss = scaled_shifted(UG, X2, df)
-    # baseline: thresholds fit exactly, correlations 0 (in each group)
+    ss = scaled_shifted_traces(traces[0], traces[1], X2, df)
+    # baseline: thresholds (means, variances) fit exactly, correlations (covariances) 0, in each group
     X2b = 0.0
     dfb = 0
-    UGb = []
-    for wg, o in zip(wobj, osts):
-        n1 = sum(len(o.thresholds[v]) for v in o.ordered)
+    tb1 = tb2 = 0.0  # traces of the baseline's U Gamma: blockdiag(W_g Gamma_g) over the correlation rows
+    for wg, o, gm in zip(wobj, osts, gms):
+        n1 = gm.first_corr  # thresholds, means and variances of continuous items fit exactly
         rc = o.wls_obs[n1:]
         X2b += wg * float(np.sum(o.wls_v_diag[n1:] * rc * rc))
         dfb += rc.size
-        UGb.append(o.wls_v_diag[n1:, None] * o.gamma[n1:, n1:])
+        UGb = o.wls_v_diag[n1:, None] * o.gamma[n1:, n1:]
+        tb1 += float(np.trace(UGb))
+        tb2 += float(np.sum(UGb * UGb.T))
     X2b *= N
-    ssb = scaled_shifted(_blockdiag(UGb), X2b, dfb)
+    ssb = scaled_shifted_traces(tb1, tb2, X2b, dfb)
     out.update({"chisq.scaled": ss["stat"], "df.scaled": df, "pvalue.scaled": ss["pvalue"],
                 "chisq.scaling.factor": ss["scaling"], "baseline.chisq": X2b, "baseline.df": dfb,
                 "baseline.pvalue": special.chdtrc(dfb, X2b), "baseline.chisq.scaled": ssb["stat"],
@@ -794,7 +861,7 @@ def _catml(theta, osts, gms, Ainv, c, pt, df, dfb):
     trb = 0.0
     npc_all = 0
     for cg, o, gm in zip(c, osts, gms):
-        n1 = gm.th_item.size
+        n1 = gm.first_corr
         Sig, _mu, dl, _r = gm.parts(theta)
         S = Sig * np.outer(dl, dl)
         R = o.corr
@@ -825,13 +892,13 @@ def _catml(theta, osts, gms, Ainv, c, pt, df, dfb):
 
 
 class _Layout:
-    """The wls.obs layout :func:`residual_measures_dwls` reads (all items ordered)."""
+    """The wls.obs layout :func:`residual_measures_dwls` reads."""
 
     def __init__(self, gm: _GroupModel, o: OrdinalStats):
-        self.nslots = gm.th_item.size
-        self.num_idx = np.zeros(0, dtype=int)
+        self.nslots = gm.nslots
+        self.num_idx = gm.nn
         self.ci, self.cj = gm.ci, gm.cj
-        self.th_rows = np.arange(gm.th_item.size)
+        self.th_rows = gm.slot_th
 
 
 def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiGroupResults) -> dict[str, float]:
@@ -839,8 +906,9 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     of Satorra (2000) (lavaan's ``method = "satorra.2000"``, the default after WLSMV).
 
     With ``Delta1``, ``Delta0`` the Jacobians of the two models (groups stacked) at their estimates, the
-    constraints ``A`` span the orthogonal complement of ``Delta1^+ Delta0``; with ``P`` the information and
-    ``B`` the meat of the less restricted model, ``U = P^-1 A' (A P^-1 A')^-1 A P^-1`` and the traces of
+    constraints ``A`` span the orthogonal complement of ``C = Delta1^+ Delta0``; with ``P`` the information and
+    ``B`` the meat of the less restricted model, ``U = P^-1 A' (A P^-1 A')^-1 A P^-1`` (computed as
+    ``P^-1 - C (C' P C)^-1 C'``, the same matrix) and the traces of
     ``U B`` and ``(U B)^2`` give ``a = sqrt(m / tr2)``, ``b = m - a tr1`` and the statistic
     ``a (T0 - T1) + b`` on ``m = df0 - df1`` degrees of freedom.
 
@@ -855,13 +923,23 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
         raise EgovsemError(f"The models are not nested as given: the restricted model has {m} more degrees of "
                            "freedom than the free one (pass the more constrained model first).")
     D1, D0 = free.delta, restricted.delta
-    C = np.linalg.pinv(D1) @ D0  # theta1 directions reachable from the restricted model
-    u, sv, _vt = np.linalg.svd(C, full_matrices=True)
-    rank = int(np.sum(sv > sv.max() * 1e-8)) if sv.size else 0
-    A = u[:, rank:].T  # orthogonal complement: the m constraints
-    Pinv = np.linalg.inv(free.info)
-    APA = A @ Pinv @ A.T
-    U = Pinv @ A.T @ np.linalg.solve(APA, A @ Pinv)
+    # theta1 directions reachable from the restricted model: the least-squares C of D1 C = D0 (D1 has full
+    # column rank), by the equilibrated normal equations (a pseudo-inverse of the tall D1 costs an SVD)
+    DtD = D1.T @ D1
+    sc = 1.0 / np.sqrt(np.clip(np.diag(DtD), np.finfo(float).tiny, None))
+    C = sc[:, None] * np.linalg.solve(DtD * np.outer(sc, sc), sc[:, None] * (D1.T @ D0))
+    P = free.info
+    Pinv = np.linalg.inv(P)
+    CPC = C.T @ P @ C
+    if np.linalg.matrix_rank(CPC) == C.shape[1]:
+        # with the rows of A spanning the orthogonal complement of C's columns,
+        # P^-1 A' (A P^-1 A')^-1 A P^-1 = P^-1 - C (C' P C)^-1 C' (no basis of the complement needed)
+        U = Pinv - C @ np.linalg.solve(CPC, C.T)
+    else:  # C without full column rank: the constraints A from an SVD
+        u, sv, _vt = np.linalg.svd(C, full_matrices=True)
+        rank = int(np.sum(sv > sv.max() * 1e-8)) if sv.size else 0
+        A = u[:, rank:].T
+        U = Pinv @ A.T @ np.linalg.solve(A @ Pinv @ A.T, A @ Pinv)
     UB = U @ free.meat
     tr1, tr2 = float(np.trace(UB)), float(np.sum(UB * UB.T))
     a = np.sqrt(m / tr2)
@@ -924,7 +1002,7 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
     s = np.zeros(q + k)
     for g in range(G):
         gm = _GroupModel.build(ptx[ptx["group"] == g + 1].reset_index(drop=True), ov, lv, q + k,
-                               fit.parameterization)
+                               fit.parameterization, osts[g].ordered)
         D = gm.jacobian(theta_x)
         w = osts[g].wls_v_diag
         r = osts[g].wls_obs - gm.moments(theta_x)

@@ -168,10 +168,11 @@ def methods_paragraph(res, lang: str = "en") -> str:
              "supported when its path was significant (*p* < .05) in the expected direction (positive unless the "
              "model states a negative sign); a significant path of the other sign did not support it"
              + ("." if not has_ind else "; indirect effects "
-                + ("were tested with bootstrap confidence intervals "
-                   f"({cfg.bootstrap} resamples)." if res.bootstrap else
+                + ("were tested with percentile bootstrap confidence intervals "
+                   f"({cfg.bootstrap} resamples)" + (", every resample refitted by FIML." if fiml else ".")
+                   if res.bootstrap else
                    "were tested with delta-method confidence intervals" + (
-                       " (bootstrap intervals were not computed for the full-information maximum likelihood fits)."
+                       " (bootstrap intervals were not available for these fits)."
                        if boot_note and cfg.bootstrap else "."))))
         out.append(s + "\n")
     else:
@@ -188,8 +189,9 @@ def methods_paragraph(res, lang: str = "en") -> str:
              "区分效度以Fornell-Larcker准则与异质-单质比（HTMT < .85）评估。路径显著（*p* < .05）且方向符合预期（除模型注明为负者外均预期为正）"
              "时假设得到支持，显著但方向相反时不支持"
              + ("。" if not has_ind else "；"
-                + (f"间接效应以bootstrap置信区间检验（{cfg.bootstrap}次重抽样）。" if res.bootstrap else
-                   "间接效应以delta法置信区间检验" + ("（未对全信息极大似然拟合计算bootstrap置信区间）。"
+                + (f"间接效应以百分位bootstrap置信区间检验（{cfg.bootstrap}次重抽样"
+                   + ("，每个重抽样均以全信息极大似然重新估计）。" if fiml else "）。") if res.bootstrap else
+                   "间接效应以delta法置信区间检验" + ("（这些拟合无法计算bootstrap置信区间）。"
                                                  if boot_note and cfg.bootstrap else "。"))))
         out.append(s + "\n")
 

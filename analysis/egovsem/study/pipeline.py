@@ -630,19 +630,9 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
         res.notes.append(("bootstrap", msg))
         pr.step("bootstrap: " + msg[0])
         return
-    if opts.get("missing") == "fiml":
-        # the FIML bootstrap refits every resample by FIML (about 0.1-1 s each): minutes for 1000 draws of the
-        # study's models, beyond this command's time budget; the library call is named in the note
-        msg = ("The indirect effects have delta-method (Wald) intervals: a bootstrap of FIML fits refits every "
-               f"resample by FIML and takes minutes for {cfg.bootstrap} draws; run it with egovsem.sem(model, data, "
-               "missing='fiml', se='bootstrap', bootstrap=B, seed=S), or set missing: listwise in the config.",
-               "间接效应报告delta法（Wald）置信区间：FIML拟合的bootstrap需对每个重抽样重新进行FIML估计，"
-               f"{cfg.bootstrap}次重抽样需数分钟；可调用egovsem.sem(model, data, missing='fiml', se='bootstrap', "
-               "bootstrap=B, seed=S)，或在配置中设置missing: listwise。")
-        res.notes.append(("bootstrap", msg))
-        pr.step("bootstrap: " + msg[0])
-        return
-    pr.step(f"bootstrap of the indirect effects ({cfg.bootstrap} draws, seed {cfg.seed}): " + ", ".join(want))
+    # under FIML every resample is refitted by FIML, all resamples as one batched problem (egovsem.sem.fiml_batch)
+    refit = ", each resample refitted by FIML" if opts.get("missing") == "fiml" else ""
+    pr.step(f"bootstrap of the indirect effects ({cfg.bootstrap} draws, seed {cfg.seed}{refit}): " + ", ".join(want))
     for m in want:
         t = time.perf_counter()
         try:
@@ -656,6 +646,25 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
             pr.info(msg[0])
             return
         pr.info(f"{m}: {cfg.bootstrap} draws in {time.perf_counter() - t:.1f} s")
+
+
+def _bootstrap_record(res: RunResult) -> dict:
+    """results.json's ``bootstrap``: how the indirect effects' intervals were made (``method`` None and ``ci``
+    delta-method where no bootstrap ran) and each bootstrapped model's account of its resamples."""
+    cfg = res.config
+    ran = bool(res.bootstrap)
+    refit = "FIML" if cfg.missing == "fiml" else "ML (complete cases)"
+    return {
+        "draws": cfg.bootstrap, "models": sorted(res.bootstrap),
+        "note": dict(res.notes).get("bootstrap", ("",))[0],
+        "method": (f"nonparametric bootstrap: rows resampled with replacement, each resample refitted by {refit} "
+                   "from the full-sample estimates") if ran else None,
+        "seed": cfg.seed if ran else None,
+        "ci": "percentile" if ran else "delta-method (Wald)",
+        "missing": cfg.missing,
+        "resamples": {m: {k: int(b.bootstrap_info[k]) for k in ("B", "successful", "failed", "inadmissible")}
+                      for m, b in sorted(res.bootstrap.items())},
+    }
 
 
 def _retitle(t, name: str, suffix: tuple[str, str]):
@@ -746,17 +755,15 @@ def _tables(res: RunResult, texts, note) -> None:
             continue
         b = res.bootstrap.get(m)
         if b is not None:
-            t = indirect_table(b, labels=lab, ci_method=f"percentile bootstrap, {cfg.bootstrap} resamples, seed {cfg.seed}",
-                               note=note)
+            refit = ", each resample refitted by FIML" if cfg.missing == "fiml" else ""
+            t = indirect_table(b, labels=lab, note=note,
+                               ci_method=f"percentile bootstrap, {cfg.bootstrap} resamples, seed {cfg.seed}{refit}")
         else:
             with warnings.catch_warnings(record=True) as caught:  # the run's notes say why there is no bootstrap
                 warnings.simplefilter("always")
                 t = indirect_table(f, labels=lab, note=note)
             res.warnings.setdefault("tables", []).extend(str(w.message) for w in caught)
-            if notes.get("bootstrap") and cfg.bootstrap and cfg.missing == "fiml":
-                t = t.with_note(("Bootstrap intervals were not computed for the full-information maximum likelihood "
-                                 "fits.", "未对全信息极大似然拟合计算bootstrap置信区间。"))
-            elif notes.get("bootstrap"):
+            if notes.get("bootstrap"):
                 t = t.with_note(notes["bootstrap"])
         tabs.append(_retitle(t, f"indirect_{m}", model_title(m)))
     if res.recovery is not None:
@@ -929,8 +936,7 @@ def _write_results(res: RunResult, texts) -> None:
     }
     if res.method_bias is not None:
         d["measurement"]["method_bias"] = _json_clean(res.method_bias)
-    d["bootstrap"] = {"draws": cfg.bootstrap, "models": sorted(res.bootstrap),
-                      "note": dict(res.notes).get("bootstrap", ("",))[0]}
+    d["bootstrap"] = _bootstrap_record(res)
     if res.recovery is not None:
         d["recovery"] = _records(res.recovery)
     if cfg.design or res.icc is not None:

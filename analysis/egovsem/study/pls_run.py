@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import EgovsemError
+from .._errors import EgovsemError, NotAvailableError
 from ..tables import apa_ci, apa_number, apa_p
 from .titles import model_title
 
@@ -48,8 +48,8 @@ PLS_KEYS = {
     "folds": "folds of PLSpredict (default 10)",
     "reps": "repetitions of PLSpredict (default 1)",
     "omission_distance": "omission distance D of the blindfolding Q-squared (default 7)",
-    "higher_order": "a higher-order construct (H =~ A + B) by repeated_indicators (default: one model, which the "
-                    "run bootstraps) or two_stage (not bootstrapped yet)",
+    "higher_order": "a higher-order construct (H =~ A + B) by repeated_indicators (default: one model) or "
+                    "two_stage (bootstrapped too; PLSpredict, not available for it, is skipped with a note)",
     "n_jobs": "processes for the bootstrap (default 1; the numbers do not depend on it)",
 }
 PLS_DEFAULTS: dict[str, Any] = {"models": None, "bootstrap": 5000, "weighting": "path", "consistent": False,
@@ -159,7 +159,7 @@ class PLSRun:
     """The PLS results of one model of the run."""
 
     fit: Any
-    predict: Any
+    predict: Any  # None: PLSpredict not available for the model (``skipped`` says why)
     syntax: str
     labels: dict
     left_out: list
@@ -169,6 +169,30 @@ class PLSRun:
     seconds: float
     warnings: list = field(default_factory=list)
     q2: pd.DataFrame | None = None  # blindfolding Q-squared (SSO, SSE, q2 by construct)
+    skipped: list = field(default_factory=list)  # the steps egovsem refuses for this model: dicts step, en, zh
+
+
+#: the optional PLS steps of the run: step -> (name in en, in zh)
+_STEPS = {"predict": ("PLSpredict (Q²predict, RMSE and MAE against the linear-model benchmark)",
+                      "PLSpredict（Q²predict、RMSE与MAE及线性模型基准比较）"),
+          "blindfolding": ("the blindfolding Q²", "blindfolding Q²")}
+
+
+def skip_note(m: str, step: str, fit, err: Exception) -> dict:
+    """The note (en, zh) of a PLS step that egovsem refuses for model ``m`` (``err``, a NotAvailableError):
+    a dict ``step``, ``en``, ``zh``. The run goes on without the step."""
+    what = _STEPS[step]
+    if fit.first_stage is not None:
+        hoc = ", ".join(f"{h} ({' + '.join(ds)})" for h, ds in fit.higher_order.items())
+        why_zh = f"模型含以两阶段法估计的高阶构念{hoc}，egovsem对此类模型不提供这一步"
+    elif fit.interactions:
+        why_zh = f"模型含交互项{'、'.join(fit.interactions)}，egovsem对此类模型不提供这一步"
+    else:
+        why_zh = "egovsem不提供该模型的这一步"
+    return {"step": step,
+            "en": f"{what[0][0].upper()}{what[0][1:]} was skipped for the PLS model {m!r} (the run went on without "
+                  f"it): {err}",
+            "zh": f"PLS模型{m!r}跳过了{what[1]}（其余分析照常进行）：{why_zh}（英文说明：{err}）。"}
 
 
 def _signs(res, text: str) -> dict:
@@ -195,19 +219,32 @@ def fit_pls_models(res, texts: dict, say=None) -> None:
             fit = pls(syntax, res.data, weighting=s["weighting"], consistent=s["consistent"], missing=s["missing"],
                       bootstrap=s["bootstrap"], seed=cfg.seed, ci=s["ci"], n_jobs=s["n_jobs"], progress=False,
                       higher_order=s["higher_order"])
-            pred = fit.predict(folds=s["folds"], reps=s["reps"], seed=cfg.seed)
+            skipped = []
+            try:
+                pred = fit.predict(folds=s["folds"], reps=s["reps"], seed=cfg.seed)
+            except NotAvailableError as err:  # a higher-order construct of the two-stage approach
+                pred = None
+                skipped.append(skip_note(m, "predict", fit, err))
             f2, vif = fit.f2(), fit.vif("antecedents")
-            q2 = fit.blindfolding(s["omission_distance"]) if not (fit.first_stage or fit.interactions) else None
+            try:
+                q2 = fit.blindfolding(s["omission_distance"])
+            except NotAvailableError as err:  # an endogenous higher-order construct of the two-stage approach
+                q2 = None
+                skipped.append(skip_note(m, "blindfolding", fit, err))
         if not fit.converged:
             raise EgovsemError(f"egovsem run: the PLS estimation of {m!r} did not converge after {fit.iterations} "
                                "iterations; check the model's blocks (egovsem fit MODEL DATA --method pls).")
         run = PLSRun(fit=fit, predict=pred, syntax=syntax, labels=labels, left_out=left, signs=_signs(res, texts[m]),
-                     f2=f2, vif=vif, q2=q2, seconds=time.perf_counter() - t,
+                     f2=f2, vif=vif, q2=q2, seconds=time.perf_counter() - t, skipped=skipped,
                      warnings=list(dict.fromkeys(str(w.message) for w in caught)))
         res.pls[m] = run
         r2 = ", ".join(f"{c} {v:.2f}" for c, v in fit.r2.items())
         say(f"PLS {m}: {fit.estimator}, {s['weighting']} weighting, N = {fit.nobs}, {s['bootstrap']} bootstrap "
             f"resamples, R2 {r2} ({run.seconds:.1f} s)")
+        for note in skipped:  # the run log (en, zh) and results.json's notes
+            res.notes.append((f"pls_{m}_{note['step']}", (note["en"], note["zh"])))
+            say(note["en"])
+            say(note["zh"])
 
 
 # -- tables --------------------------------------------------------------------------------------------
@@ -401,10 +438,18 @@ def _structural_table(res, m: str, r: PLSRun, note):
               f".35大）；VIF为同一构念各预测变量的方差膨胀因子（最大{apa_number(vmax, 2)}；应低于3）。"
               f"置信区间不含零且\u03b2符合预期方向时假设得到支持：{n_hyp}条中{n_sup}条。"),
              (f"<i>R</i>\u00b2 (adjusted): {r2}.{q2_note[0]}", f"<i>R</i>\u00b2（调整后）：{r2_zh}。{q2_note[1]}"),
+             *[(d["en"], d["zh"]) for d in r.skipped],
              _abbrev(fit.spec.constructs, lab)]
     return build(f"pls_structural_{m}", ("PLS-SEM Structural Model: Path Coefficients, Effect Sizes and Collinearity",
                                          "PLS-SEM结构模型：路径系数、效应量与共线性"),
                  cols, cells, values, notes, align=("l", "l", "r", "r", "r", "r", "c", "r", "r", "c"), note=note)
+
+
+def _predict_text(r: PLSRun) -> str:
+    """PLSpredict's summary for summary.txt, or why it was skipped."""
+    if r.predict is not None:
+        return r.predict.summary()
+    return "\n".join(d["en"] for d in r.skipped if d["step"] == "predict")
 
 
 def _predict_summary(r: PLSRun) -> dict:
@@ -534,8 +579,8 @@ def pls_tables(res, note=None) -> list:
     of the same model, the side-by-side table; unnumbered (the caller numbers them after its own)."""
     out = []
     for m, r in res.pls.items():
-        out += [_retitle(f(res, m, r, note), m) for f in (_measurement_table, _htmt_table, _structural_table,
-                                                          _predict_table)]
+        steps = (_measurement_table, _htmt_table, _structural_table) + ((_predict_table,) if r.predict else ())
+        out += [_retitle(f(res, m, r, note), m) for f in steps]
         if m in res.fits:
             out.append(_retitle(_comparison_table(res, m, note), m))
     return out
@@ -566,7 +611,7 @@ def _pls_model_text(res, m: str, r: PLSRun, en: bool) -> str:
     sup = [d["hypothesis"] or f"{d['rhs']}\u2192{d['lhs']}" for d in rows if d["decision"] == "supported"]
     nsup = [d["hypothesis"] or f"{d['rhs']}\u2192{d['lhs']}" for d in rows if d["decision"] in ("not supported",
                                                                                              "opposite sign")]
-    s = _predict_summary(r)
+    s = None if r.predict is None else _predict_summary(r)
     title = model_title(m)
     r2 = _join([f"{c} {apa_number(v, 2, bounded=True)}" for c, v in fit.r2.items()], en)
     over = int((h["ci.upper"] >= 0.90).sum())
@@ -581,8 +626,8 @@ def _pls_model_text(res, m: str, r: PLSRun, en: bool) -> str:
                 + f". R² was {r2}"
                 + ("" if r.q2 is None else f" and the blindfolding Q² {_range(r.q2['q2'])} (above 0 for "
                    f"{int((r.q2['q2'] > 0).sum())} of {len(r.q2)} constructs)")
-                + "; the PLS predictions had lower RMSE than the linear-model benchmark for "
-                f"{s['lower']} of {s['k']} indicators ({s['power'][0]} predictive power).")
+                + ("." if s is None else "; the PLS predictions had lower RMSE than the linear-model benchmark for "
+                   f"{s['lower']} of {s['k']} indicators ({s['power'][0]} predictive power)."))
     else:
         txt = (f"{title[1]}的PLS-SEM估计中，载荷为{_range(lam)}（{int((lam < 0.708).sum())}个低于.708）；"
                f"Cronbach's α为{_range(rel['alpha'])}，rho_A为{_range(rel['rhoA'])}，组合信度rho_C为{_range(rel['rhoC'])}，"
@@ -592,7 +637,10 @@ def _pls_model_text(res, m: str, r: PLSRun, en: bool) -> str:
                 + f"。R²：{r2}"
                 + ("" if r.q2 is None else f"；blindfolding Q²为{_range(r.q2['q2'])}（{len(r.q2)}个构念中"
                    f"{int((r.q2['q2'] > 0).sum())}个大于0）")
-                + f"；{s['k']}个题项中{s['lower']}个的PLS预测RMSE低于线性模型基准（预测力{s['power'][1]}）。")
+                + ("。" if s is None else f"；{s['k']}个题项中{s['lower']}个的PLS预测RMSE低于线性模型基准"
+                   f"（预测力{s['power'][1]}）。"))
+    for d in r.skipped:  # the steps egovsem refuses for this model
+        txt += (" " + d["en"]) if en else d["zh"]
     return txt
 
 
@@ -681,6 +729,7 @@ def pls_paragraph(res, lang: str = "en") -> str:
     est_zh = "一致性PLS（PLSc；Dijkstra & Henseler, 2015）" if s["consistent"] else "PLS"
     from .. import __version__
 
+    predicted = any(r.predict is not None for r in res.pls.values())
     if en:
         out.append(f"The hypothesis model{'s' if len(res.pls) > 1 else ''} "
                    f"({_join([model_title(m)[0].lower() for m in res.pls], True)}) "
@@ -689,15 +738,17 @@ def pls_paragraph(res, lang: str = "en") -> str:
                    f"{w} weighting scheme, "
                    f"stop criterion 10^\u2212{first.fit.settings['stop_criterion']:g}, at most "
                    f"{first.fit.settings['max_iter']} iterations, N = {first.fit.nobs} ({miss_en}); inference by "
-                   f"the bootstrap ({ci[0]}, seed {res.config.seed}); PLSpredict with {s['folds']}-fold "
-                   f"cross-validation ({s['reps']} repetition{'s' if s['reps'] > 1 else ''}). The reporting follows "
-                   f"Hair et al. (2019).")
+                   f"the bootstrap ({ci[0]}, seed {res.config.seed})"
+                   + (f"; PLSpredict with {s['folds']}-fold cross-validation ({s['reps']} "
+                      f"repetition{'s' if s['reps'] > 1 else ''})" if predicted else "")
+                   + ". The reporting follows Hair et al. (2019).")
     else:
         out.append(f"假设模型（{_join([model_title(m)[1] for m in res.pls], False)}）另以{est_zh}-SEM估计（egovsem "
                    f"{__version__}；=~区块按A模式、<~区块按B模式合成）：{w_zh}加权方案，收敛标准10^\u2212{first.fit.settings['stop_criterion']:g}，"
                    f"最多{first.fit.settings['max_iter']}次迭代，N = {first.fit.nobs}（{miss_zh}）；以bootstrap推断"
-                   f"（{ci[1]}，随机种子{res.config.seed}）；PLSpredict采用{s['folds']}折交叉验证（重复{s['reps']}次）。"
-                   "报告方式依照Hair et al.（2019）。")
+                   f"（{ci[1]}，随机种子{res.config.seed}）"
+                   + (f"；PLSpredict采用{s['folds']}折交叉验证（重复{s['reps']}次）" if predicted else "")
+                   + "。报告方式依照Hair et al.（2019）。")
     for m, r in res.pls.items():
         out.append(_pls_model_text(res, m, r, en))
         if m in res.fits:
@@ -720,9 +771,11 @@ def pls_results(res) -> dict:
         d["f2"] = [{"lhs": a, "op": "~", "rhs": b, "f2": float(v)} for (a, b), v in r.f2.items()]
         d["vif"] = [{"lhs": a, "op": "~", "rhs": b, "vif": None if v != v else float(v)} for (a, b), v in r.vif.items()]
         d["htmt_inference"] = recs(r.fit.htmt(inference=True))
-        d["predict"] = {"folds": r.predict.n_folds, "reps": r.predict.reps, "seed": r.predict.seed,
-                        "technique": r.predict.technique,
-                        "items": recs(r.predict.items.reset_index().rename(columns={"index": "item"}))}
+        d["predict"] = None if r.predict is None else {
+            "folds": r.predict.n_folds, "reps": r.predict.reps, "seed": r.predict.seed,
+            "technique": r.predict.technique,
+            "items": recs(r.predict.items.reset_index().rename(columns={"index": "item"}))}
+        d["skipped"] = list(r.skipped)
         d["blindfolding"] = None if r.q2 is None else {
             "omission_distance": r.q2.attrs["omission_distance"],
             "constructs": recs(r.q2.reset_index())}
@@ -800,7 +853,7 @@ def run_pls_only(res, texts: dict, pr, table_note) -> None:
     res.files["json"] = out / "results.json"
     head_s = (SIMULATED_NOTE + "\n\n") if cfg.example else ""
     atomic_write_text(out / "summary.txt", head_s + "".join(f"=== {m} (PLS-SEM) ===\n\n{r.fit.summary()}\n\n"
-                                                           f"PLSpredict:\n{r.predict.summary()}\n\n"
+                                                           f"PLSpredict:\n{_predict_text(r)}\n\n"
                                                            for m, r in res.pls.items()))
     res.files["summary"] = out / "summary.txt"
     lines = ["# Study outputs (`egovsem run`, method: pls)", ""]

@@ -1,14 +1,16 @@
-"""The bootstrap of a complete-data ML fit with explicit constraints (``==``, ``<``, ``>``; lavaan's
-``se = "bootstrap"`` with constraints in the model).
+"""Bootstrap resamples refitted one by one from their moments: ML with explicit constraints (``==``, ``<``,
+``>``) and ML with ``missing="pairwise"`` (lavaan's ``se = "bootstrap"`` for both).
 
-lavaan refits every resample with the model's constraints. The batched quasi-Newton fits of
-:mod:`egovsem.sem.bootstrap` know no constraints, so here each resample is refitted on its own by the
-constrained optimiser of the full fit (:func:`egovsem.sem.constraints.minimize_constrained`: linear
-equalities eliminated, the rest by SLSQP), started at the full-sample estimate, with its fixed.x rows at the
-resample's moments. The draws then go through the same summaries (SD with divisor B, percentile / BCa /
-normal intervals, ``std.all`` and ``:=`` draws) as every other bootstrap. Resample ``b`` draws its rows from
-``SeedSequence(seed, spawn_key=(b,))``, as in :mod:`egovsem.sem.bootstrap`: the same seed gives the same
-numbers whatever the number of processes.
+lavaan refits every resample with the model's constraints, and with pairwise deletion recomputes each
+resample's available-case moments. The batched quasi-Newton fits of :mod:`egovsem.sem.bootstrap` know
+neither, so here each resample is refitted on its own: its moments (complete rows, or lavaan's pairwise
+covariance ``cov(use = "pairwise") * (N - 1) / N`` and available-case means), its fixed.x rows at those
+moments, then the constrained optimiser of the full fit (:func:`egovsem.sem.constraints.minimize_constrained`:
+linear equalities eliminated, the rest by SLSQP) or the plain one, started at the full-sample estimate. The
+draws then go through the same summaries (SD with divisor B, percentile / BCa / normal intervals, ``std.all``
+and ``:=`` draws) as every other bootstrap. Resample ``b`` draws its rows from ``SeedSequence(seed,
+spawn_key=(b,))``, as in :mod:`egovsem.sem.bootstrap`: the same seed gives the same numbers whatever the
+number of processes.
 """
 from __future__ import annotations
 
@@ -17,13 +19,14 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 
 from .._errors import EgovsemError
 from ..parallel import child_seed
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
 
-__all__ = ["RefitPayload", "ConstrainedPayload", "constrained_chunk"]
+__all__ = ["RefitPayload", "MomentRefitPayload", "moment_refit_chunk"]
 
 
 class RefitPayload:
@@ -39,19 +42,21 @@ class RefitPayload:
         self.entropy = entropy
 
 
-class ConstrainedPayload(RefitPayload):
-    """What a worker needs to refit resamples of a constrained ML fit."""
+class MomentRefitPayload(RefitPayload):
+    """What a worker needs to refit resamples of an ML fit with constraints or pairwise moments."""
 
     def __init__(self, res, X: np.ndarray, entropy: int):
         super().__init__(res, X, entropy)
         self.spec = res.spec
+        self.pairwise = res.missing == "pairwise"
         self.iter_max = int(res.opts.iter_max)
         self._cs = None
 
     @property
     def constraints(self):
-        """The model's :class:`~egovsem.sem.constraints.ConstraintSet`, built once per process."""
-        if self._cs is None:
+        """The model's :class:`~egovsem.sem.constraints.ConstraintSet` (None without constraints), built once
+        per process."""
+        if self._cs is None and self.spec.constraints:
             from .constraints import ConstraintSet
 
             self._cs = ConstraintSet.from_spec(self.spec)
@@ -62,30 +67,43 @@ class ConstrainedPayload(RefitPayload):
         return {**self.__dict__, "_cs": None}
 
 
-def _refit(payload: ConstrainedPayload, Xb: np.ndarray):
-    """The constrained ML fit of the rows ``Xb``: ``(theta, fmin, converged, S, mean)``."""
+def _refit(payload: MomentRefitPayload, Xb: np.ndarray):
+    """The ML fit of the rows ``Xb`` (under the constraints; pairwise moments): ``(theta, fmin, converged, S,
+    mean)``."""
     from .constraints import minimize_constrained
+    from .discrepancy import minimize_groups
     from .estimate import fill_fixed_x, free_variances
     from .ml import MLDiscrepancy
     from .ram import RAM
 
     spec = payload.spec
-    mean = Xb.mean(axis=0)
-    D = Xb - mean
-    S = D.T @ D / Xb.shape[0]
+    n = Xb.shape[0]
+    if payload.pairwise:
+        mean = np.nanmean(Xb, axis=0)
+        S = pd.DataFrame(Xb).cov(ddof=1).to_numpy() * (n - 1) / n
+    else:
+        mean = Xb.mean(axis=0)
+        D = Xb - mean
+        S = D.T @ D / n
+    if not np.isfinite(S).all():  # a pair never observed together in this resample
+        return payload.theta0, np.nan, False, np.nan_to_num(S), np.nan_to_num(mean)
     pt = fill_fixed_x(spec, [cast(Any, SimpleNamespace(cov=S, mean=mean))])
     ram = RAM.from_partable(pt, spec.ov, spec.lv, q=spec.npar)
     try:
-        disc = MLDiscrepancy(ram, S, mean, bool(spec.meanstructure), Xb.shape[0])
-        st = minimize_constrained([disc], np.ones(1), payload.theta0, payload.constraints,
-                                  iter_max=payload.iter_max, variances=free_variances(pt))
+        disc = MLDiscrepancy(ram, S, mean, bool(spec.meanstructure), n)
+        cs = payload.constraints
+        if cs is None:
+            st = minimize_groups([disc], payload.theta0, iter_max=payload.iter_max, variances=free_variances(pt))
+        else:
+            st = minimize_constrained([disc], np.ones(1), payload.theta0, cs, iter_max=payload.iter_max,
+                                      variances=free_variances(pt))
     except (EgovsemError, np.linalg.LinAlgError, ValueError):
         return payload.theta0, np.nan, False, S, mean
     ok = bool(st.converged and np.isfinite(st.fmin))
     return st.theta, (st.fmin if ok else np.nan), ok, S, mean
 
 
-def constrained_chunk(payload: ConstrainedPayload, mode: str, start: int, stop: int) -> dict:
+def moment_refit_chunk(payload: MomentRefitPayload, mode: str, start: int, stop: int) -> dict:
     """Resamples (``mode`` "boot") or leave-one-out fits ("jackknife") ``start .. stop - 1``."""
     n = payload.n
     thetas, fmins, conv, Ss, means = [], [], [], [], []

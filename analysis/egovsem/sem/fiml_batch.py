@@ -1,0 +1,267 @@
+"""Batched FIML: one model, many resamples of the same rows with missing values, fitted at once.
+
+A bootstrap resample of a FIML fit is the original rows with integer counts ``k_i`` (how often row ``i`` was
+drawn). Its FIML discrepancy is a sum over the missing-data patterns ``j`` present in the resample of the
+pattern's casewise likelihood, which depends on the data only through the pattern's count ``n_j = sum k_i``,
+sum ``s_j = sum k_i x_i`` and cross-products ``Q_j = sum k_i x_i x_i'`` (observed cells; missing cells are 0):
+with ``K_j`` the inverse of the observed block of ``Sigma`` padded with zeros (:mod:`egovsem.sem.casewise`)
+and ``N`` the resample size,
+
+* ``F = 1/N sum_j [n_j (p_j log 2 pi + log|Sigma_oo|) + tr(K_j Q_j) - 2 s_j' K_j mu + n_j mu' K_j mu]``
+  (``-2/N`` times the log-likelihood, :func:`egovsem.sem.fiml.fiml_objective`);
+* ``dF/dSigma = M = 1/N sum_j [n_j K_j - K_j T_j K_j]`` with ``T_j = Q_j - s_j mu' - mu s_j' + n_j mu mu'``;
+* ``dF/dmu = -2 Wd`` with ``Wd = 1/N sum_j K_j (s_j - n_j mu)``,
+
+the same form as complete-data ML (:func:`egovsem.sem.ml.moment_derivatives`), so the chain rule through
+the RAM cells is :meth:`egovsem.sem.batch.BatchModel.pullback`. ``K_j`` is never inverted block by block: with
+``W = Sigma^-1`` (one Cholesky factor per resample), ``E_j`` the columns of the identity at the pattern's
+``m_j`` missing variables, ``V_j = W E_j`` and ``C_j = (E_j' W E_j)^-1`` (m_j x m_j), the Schur complement gives
+``K_j = W - V_j C_j V_j'`` and ``log|Sigma_oo| = log|Sigma| + log|E_j' W E_j|``. The sums over patterns of
+``n_j K_j`` and ``K_j T_j K_j`` then are ``W (...) W`` of a per-resample total (``T = sum_j T_j``, from the
+totals of ``Q_j``, ``s_j`` and the pairwise counts, formed once) plus rank-``m_j`` corrections, so a pattern
+costs ``O(p^2 m_j)`` instead of ``O(p^3)``: ``M = W - W (T + Z) W / N`` with
+``Z = sum_j E_j (n_j C_j + C_j P_j C_j) E_j' - Z_2 - Z_2'``, ``Z_2 = sum_j R_j C_j E_j'``, ``R_j = T_j V_j``,
+``P_j = V_j' R_j`` (``mu`` masked to the pattern's observed cells in ``T_j``). The pattern moments of all
+resamples are formed once per group of resamples. The optimiser is
+the batch's quasi-Newton iteration (:func:`egovsem.sem.batch.quasi_newton`), warm-started at the
+full-sample estimate with the inverse of the full-sample FIML Hessian (central differences of the batched
+gradient); restarts use the complete-data expected information as the metric (an approximation: only the
+search direction depends on it, the convergence test is on the FIML gradient).
+
+Scope: one group, a mean structure (lavaan's ``missing = "ml"`` always has one), no sampling weights, no
+fixed.x covariates (their cells would need each resample's own moments); :func:`supports` says whether a
+fit qualifies. Resamples the batch does not converge on are refitted one by one by the engine's FIML
+(:func:`egovsem.sem.fiml.fiml_scoring`) from the full-sample estimate.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import ml
+from .batch import BatchFit, BatchModel, difference_inverse_hessian, quasi_newton, safe_inverse
+from .casewise import LOG2PI
+
+__all__ = ["FimlBatch", "PatternMoments", "supports"]
+
+#: entries of one (problem, pattern, p, p) temporary per evaluation step (about 16 MB of doubles)
+_BUDGET = 2_000_000
+#: entries of the cross-products ``Q`` of one group of resamples fitted together (about 160 MB at most)
+_GROUP_BUDGET = 20_000_000
+
+
+def supports(res) -> bool:
+    """Whether a fit can be bootstrapped by :class:`FimlBatch` (see the module docstring)."""
+    bm = BatchModel.from_results(res)
+    return bool(res.spec.meanstructure and not bm.exo_cov[0].size and not bm.exo_mean.size
+                and getattr(res.opts, "sampling_weights", None) is None and bm.q > 0)
+
+
+class PatternMoments:
+    """The pattern moments of a stack of resamples: per-resample totals, and per group of patterns (by the
+    padded number of missing variables) the slots each resample contains.
+
+    Attributes
+    ----------
+    total : ndarray, shape (B,)
+        Resample sizes ``N``.
+    Qall, SM, NM : ndarray, shape (B, p, p)
+        ``sum_j Q_j``, ``sum_j s_j mask_j'`` and the pairwise counts ``sum_j n_j mask_j mask_j'``.
+    sall, cnt : ndarray, shape (B, p)
+        ``sum_j s_j`` and the counts of observed values per variable.
+    const : ndarray, shape (B,)
+        ``sum_j n_j p_j log 2 pi``.
+    groups : list of tuple
+        Per width group of :attr:`FimlBatch.widths`: ``pidx`` (B, J) patterns of the slots (padding slots
+        repeat a pattern of the group with ``n = 0``), counts ``n`` (B, J), sums ``s`` (B, J, p) and
+        cross-products ``Q`` (B, J, p, p) of the observed cells.
+    """
+
+    def __init__(self, totals: tuple[np.ndarray, ...], groups: list[tuple[np.ndarray, ...]]) -> None:
+        self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt, self.const = totals
+        self.groups = groups
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The per-resample arrays, in the order :meth:`FimlBatch.evaluate` takes them."""
+        return (self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt, self.const) + tuple(
+            a for g in self.groups for a in g)
+
+
+class FimlBatch:
+    """One FIML model and its rows, prepared for batched fits of reweighted rows.
+
+    Parameters
+    ----------
+    bm : BatchModel
+        The model (:meth:`BatchModel.from_results` of the FIML fit).
+    X : ndarray, shape (N, p)
+        The rows, NaN where missing (the fit's ``stats.X``).
+    """
+
+    def __init__(self, bm: BatchModel, X: np.ndarray) -> None:
+        self.bm = bm
+        X = np.asarray(X, dtype=float)
+        obs = ~np.isnan(X)
+        pats, row_pat = np.unique(obs, axis=0, return_inverse=True)
+        row_pat = np.asarray(row_pat).reshape(-1)
+        self.order = np.argsort(row_pat, kind="stable")  # rows grouped by pattern
+        self.row_pat = row_pat[self.order]
+        X0 = np.where(obs, X, 0.0)[self.order]
+        self.X0 = X0
+        self.outer = X0[:, :, None] * X0[:, None, :]
+        self.mask = pats.astype(float)  # (npat, p)
+        self.N, self.p = X.shape
+        # E_j: the identity's columns at each pattern's missing variables, padded with zero columns to the
+        # pattern's width (the next power of two, so that patterns of about the same number missing are batched
+        # together); ``pad`` marks the padding (identity on the diagonal of E_j' W E_j there). The complete
+        # pattern needs no correction and is in no group.
+        miss = [np.flatnonzero(~row) for row in pats]
+        nmiss = np.array([len(x) for x in miss])
+        self.width = np.where(nmiss > 0, 2 ** np.ceil(np.log2(np.maximum(nmiss, 1))).astype(int), 0)
+        self.widths = tuple(int(w) for w in np.unique(self.width[self.width > 0]))
+        self.E, self.pad = {}, {}
+        for w in self.widths:
+            self.E[w] = np.zeros((len(miss), self.p, w))
+            self.pad[w] = np.ones((len(miss), w))
+            for j, cols in enumerate(miss):
+                if self.width[j] == w:
+                    self.E[w][j, cols, np.arange(cols.size)] = 1.0
+                    self.pad[w][j, :cols.size] = 0.0
+
+    # -- data -------------------------------------------------------------------------------------
+    def pattern_moments(self, counts: np.ndarray) -> PatternMoments:
+        """Pattern moments of resamples given by row counts ``counts`` (B, N), rows in the original order."""
+        counts = np.asarray(counts, dtype=float)[:, self.order]
+        B, p = counts.shape[0], self.p
+        per = []
+        for b in range(B):
+            r = np.flatnonzero(counts[b])
+            pr = self.row_pat[r]
+            starts = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
+            w = counts[b, r]
+            per.append((pr[starts], np.add.reduceat(w, starts), np.add.reduceat(w[:, None] * self.X0[r], starts),
+                        np.add.reduceat(w[:, None, None] * self.outer[r], starts)))
+        total = counts.sum(axis=1)
+        Qall, sall = np.zeros((B, p, p)), np.zeros((B, p))
+        SM, NM, cnt, const = np.zeros((B, p, p)), np.zeros((B, p, p)), np.zeros((B, p)), np.zeros(B)
+        for b, (pi, nb, sb, Qb) in enumerate(per):
+            mm = self.mask[pi]
+            Qall[b], sall[b] = Qb.sum(axis=0), sb.sum(axis=0)
+            SM[b], NM[b], cnt[b] = sb.T @ mm, (mm * nb[:, None]).T @ mm, nb @ mm
+            const[b] = LOG2PI * (nb @ mm.sum(axis=1))
+        groups: list[tuple[np.ndarray, ...]] = []
+        for w in self.widths:
+            sel = [np.flatnonzero(self.width[pi] == w) for pi, *_ in per]
+            J = max(len(x) for x in sel)
+            first = int(np.flatnonzero(self.width == w)[0])
+            pidx = np.full((B, J), first, dtype=int)
+            n, sg, Qg = np.zeros((B, J)), np.zeros((B, J, p)), np.zeros((B, J, p, p))
+            for b, ((pi, nb, sb, Qb), k) in enumerate(zip(per, sel)):
+                pidx[b, :k.size], n[b, :k.size], sg[b, :k.size], Qg[b, :k.size] = pi[k], nb[k], sb[k], Qb[k]
+            groups.append((pidx, n, sg, Qg))
+        return PatternMoments((total, Qall, sall, SM, NM, cnt, const), groups)
+
+    # -- objective and gradient -------------------------------------------------------------------
+    def evaluate(self, theta: np.ndarray, *data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``F`` (B,) and ``dF/dtheta`` (B, q) of every resample (``data``: :meth:`PatternMoments.arrays`);
+        ``F = inf`` (gradient NaN) where ``Sigma`` is not positive definite."""
+        B = theta.shape[0]
+        slots = sum(data[7 + 4 * g].shape[1] for g in range(len(self.widths)))
+        step = max(1, _BUDGET // max(slots * self.p * self.p, 1))
+        if B <= step:
+            return self._evaluate(theta, *(np.ascontiguousarray(a) for a in data))
+        # contiguous pieces (a broadcast view, as initial_inverse_hessian passes, would keep matmul off BLAS)
+        parts = [self._evaluate(theta[lo:lo + step], *(np.ascontiguousarray(a[lo:lo + step]) for a in data))
+                 for lo in range(0, B, step)]
+        return np.concatenate([f for f, _ in parts]), np.concatenate([g for _, g in parts])
+
+    def _evaluate(self, theta, total, Qall, sall, SM, NM, cnt, const, *groups):
+        bm, p = self.bm, self.p
+        B = theta.shape[0]
+        _, G, H, Sigma, Em, mu, _ = bm.moments(theta, None, None)
+        good, logdetS, W = ml.chol_inverse(Sigma)
+        mu_c = SM * mu[:, None, :]
+        T = Qall - mu_c - np.swapaxes(mu_c, 1, 2) + NM * mu[:, :, None] * mu[:, None, :]
+        f = const + total * logdetS + np.einsum("bpq,bqp->b", W, T)
+        Z, z = np.zeros((B, p, p)), np.zeros((B, p))
+        for g, w in enumerate(self.widths):
+            pidx, n, s, Q = groups[4 * g: 4 * g + 4]
+            if pidx.shape[1] == 0:
+                continue
+            fg, Zg, zg, ok = self._corrections(W, mu, pidx, n, s, Q, self.E[w], self.pad[w])
+            f, Z, z, good = f + fg, Z + Zg, z + zg, good & ok
+        f = f / total
+        M = W - W @ (T + Z) @ W / total[:, None, None]
+        Wd = (W @ (sall - cnt * mu - z)[..., None])[..., 0] / total[:, None]
+        g = bm.pullback(M, Wd, G, H, Em)
+        f = np.where(good, f, np.inf)
+        g[~good] = np.nan
+        return f, g
+
+    def _corrections(self, W, mu, pidx, n, s, Q, E_all, pad_all):
+        """One width group's rank-m corrections: its terms of ``N F`` (the log-determinants and
+        ``-tr(C_j P_j)``), of ``Z`` and of ``z = sum_j E_j C_j V_j' e_j``, and whether its blocks are PD."""
+        B, J = pidx.shape
+        E = E_all[pidx]  # (B, J, p, m)
+        m = E.shape[-1]
+        V = W[:, None] @ E  # W E_j
+        A = np.swapaxes(E, 2, 3) @ V
+        im = np.arange(m)
+        A[..., im, im] += pad_all[pidx]
+        okA, logdetA, C = ml.chol_inverse(A.reshape(B * J, m, m))
+        C = C.reshape(B, J, m, m)
+        muj = mu[:, None, :] * self.mask[pidx]  # mu on each pattern's observed cells
+        sV = np.einsum("bjp,bjpm->bjm", s, V)
+        muV = np.einsum("bjp,bjpm->bjm", muj, V)
+        R = (Q @ V - s[..., :, None] * muV[..., None, :] - muj[..., :, None] * sV[..., None, :]
+             + n[..., None, None] * muj[..., :, None] * muV[..., None, :])  # T_j V_j
+        P = np.swapaxes(V, 2, 3) @ R
+        f = np.einsum("bj,bj->b", n, logdetA.reshape(B, J)) - np.einsum("bjkl,bjlk->b", C, P)
+        # Z = sum_j E_j (n_j C_j + C_j P_j C_j) E_j' - Z2 - Z2', Z2 = sum_j R_j C_j E_j': (p x Jm) (Jm x p) products
+        EC = E @ C
+        L = n[..., None, None] * EC + EC @ P @ C
+        RC = R @ C
+
+        def cat(X):  # (B, J, p, m) -> (B, p, J m), contiguous (matmul of strided stacks does not use BLAS)
+            return np.ascontiguousarray(np.swapaxes(X, 1, 2).reshape(B, self.p, J * m))
+
+        Et_cat = np.ascontiguousarray(np.swapaxes(cat(E), 1, 2))
+        Z2 = cat(RC) @ Et_cat
+        Z = cat(L) @ Et_cat - Z2 - np.swapaxes(Z2, 1, 2)
+        e = s - n[..., None] * muj
+        z = np.einsum("bjpm,bjm->bp", EC, np.einsum("bjpm,bjp->bjm", V, e))
+        return f, Z, z, okA.reshape(B, J).all(axis=1)
+
+    def information(self, theta: np.ndarray, *_data) -> np.ndarray:
+        """The complete-data expected information per observation (the restart metric of the optimiser)."""
+        B, p = theta.shape[0], self.p
+        return self.bm.information(theta, np.zeros((B, p, p)), np.zeros((B, p)))
+
+    def initial_inverse_hessian(self, theta: np.ndarray) -> np.ndarray:
+        """Inverse of the full-sample FIML Hessian at ``theta`` (central differences of the batched
+        gradient); the inverse of twice the expected information where it is not positive definite."""
+        q = theta.size
+        data = [np.broadcast_to(a, (2 * q,) + a.shape[1:]) for a in self.pattern_moments(np.ones((1, self.N))).arrays()]
+        return difference_inverse_hessian(lambda T: self.evaluate(T, *data), theta,
+                                          lambda: safe_inverse(2.0 * self.information(theta[None])[0]))
+
+    # -- optimiser --------------------------------------------------------------------------------
+    def fit(self, counts: np.ndarray, theta0: np.ndarray, h0inv: np.ndarray, *, max_iter: int = 300,
+            xtol: float = 1e-9) -> BatchFit:
+        """FIML estimates of the resamples with row counts ``counts`` (B, N), from ``theta0`` (q,).
+
+        Converged as :meth:`egovsem.sem.batch.BatchModel.fit` (quasi-Newton step below ``xtol`` relative and
+        gradient below 1e-6). Resamples it does not converge on are left ``converged = False`` for the
+        caller to refit one by one.
+        """
+        B = counts.shape[0]
+        out = BatchFit(np.broadcast_to(np.asarray(theta0, dtype=float), (B, theta0.size)).copy(),
+                       np.full(B, np.inf), np.zeros(B, dtype=bool), np.zeros(B, dtype=int))
+        # groups of resamples whose pattern moments fit the memory budget: a function of the data alone
+        step = max(1, _GROUP_BUDGET // (self.mask.shape[0] * self.p * self.p))
+        for lo in range(0, B, step):
+            sl = slice(lo, min(B, lo + step))
+            pm = self.pattern_moments(counts[sl])
+            r = quasi_newton(self.evaluate, self.information, pm.arrays(), out.theta[sl].copy(), h0inv,
+                             max_iter=max_iter, xtol=xtol)
+            out.theta[sl], out.fmin[sl], out.converged[sl], out.iterations[sl] = r
+        return out
