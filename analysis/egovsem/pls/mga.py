@@ -246,7 +246,7 @@ def mga(fit, group: Any, *, permutations: int = 1000, bootstrap: int = 0, seed: 
         for k, mask in enumerate((g, ~g)):
             root = int(child_seed(entropy, 1, k).integers(0, 2 ** 62))
             if frame is not None:
-                gf = _refit(fit, frame[mask], d.missing, bootstrap=int(bootstrap), seed=root)
+                gf = _refit(fit, frame[mask], d.missing, bootstrap=int(bootstrap), seed=root, progress=False)
                 assert gf._draws is not None
                 dr = gf._draws
             else:
