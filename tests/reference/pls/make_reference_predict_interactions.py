@@ -18,8 +18,8 @@ import csv
 import importlib.metadata
 
 import numpy as np
-from seminr import estimate_pls, paths, predict_DA, predict_EA, predict_pls, relationships
-from seminr_mobi import HERE, METHODS, mobi4_interactions, moderation_paths, read_mobi
+from seminr import estimate_pls, paths, relationships
+from seminr_mobi import HERE, METHODS, mobi4_interactions, moderation_paths, predict_metrics, read_mobi
 
 VERSION = importlib.metadata.version("seminr")
 
@@ -37,15 +37,7 @@ def main() -> None:
             sm = relationships(paths(["Image", "Expectation"], "Value"),
                                paths(["Image", "Expectation", "Value", "Image*Expectation"], "Satisfaction"))
         fit = estimate_pls(data, mm, sm)
-        for name, technique in (("DA", predict_DA), ("EA", predict_EA)):
-            pred = predict_pls(fit, technique=technique, no_folds=10, ordering=[int(i) for i in order])
-            it = pred.items
-            for kind, res in (("pls", it.pls_out_of_sample_residuals), ("lm", it.lm_out_of_sample_residuals),
-                              ("pls_in", it.pls_in_sample_residuals), ("lm_in", it.lm_in_sample_residuals)):
-                for j, item in enumerate(res.cols):
-                    e = res.values[:, j]
-                    out.append((model, method_name, name, kind, item, np.sqrt(np.mean(e ** 2)),
-                                np.mean(np.abs(e))))
+        out += [(model, method_name, *row) for row in predict_metrics(fit, order)]
     with open(HERE / "predict_interactions_seminr_py.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["model", "method", "technique", "kind", "item", "rmse", "mae", "source"])

@@ -54,6 +54,23 @@ def moderation_paths():
                                "Satisfaction"))
 
 
+def predict_metrics(fit, order) -> list[tuple]:
+    """seminr-py's ``predict_pls`` of ``fit`` on 10 folds of the row ``order``, DA and EA: per technique, kind
+    (``pls``, ``lm``, ``pls_in``, ``lm_in``: out of and in sample) and endogenous item, the RMSE and MAE."""
+    from seminr import predict_DA, predict_EA, predict_pls
+
+    out = []
+    for name, technique in (("DA", predict_DA), ("EA", predict_EA)):
+        pred = predict_pls(fit, technique=technique, no_folds=10, ordering=[int(i) for i in order])
+        it = pred.items
+        for kind, res in (("pls", it.pls_out_of_sample_residuals), ("lm", it.lm_out_of_sample_residuals),
+                          ("pls_in", it.pls_in_sample_residuals), ("lm_in", it.lm_in_sample_residuals)):
+            for j, item in enumerate(res.cols):
+                e = res.values[:, j]
+                out.append((name, kind, item, np.sqrt(np.mean(e ** 2)), np.mean(np.abs(e))))
+    return out
+
+
 def mobi_hoc():
     """test-hoc.R's higher-order model (egovsem ``MOBI_HOC``): measurement and structural model."""
     mm = constructs(
