@@ -293,3 +293,23 @@ def test_two_stage_higher_order_run_skips_plspredict_with_notes(tmp_path):
         md = (out / "tables" / lang / "04_pls_structural_hoc.md").read_text("utf-8")
         assert ("was skipped for the PLS model 'hoc'" if lang == "en" else "跳过了PLSpredict") in md
     assert en in (out / "summary.txt").read_text("utf-8")
+
+
+def test_endogenous_two_stage_higher_order_skips_blindfolding_too(tmp_path):
+    """An endogenous two-stage higher-order construct: the blindfolding Q² is refused as well (tests/
+    test_pls_blindfold.py); both steps are skipped, each with its en and zh note, and the run goes on."""
+    lav = tmp_path / "hoc_endo.lav"
+    lav.write_text(HOC_MODEL.replace("PI ~ h7*PV + h6*GOV", "GOV ~ h3*SG\nPI ~ h7*PV + h6*GOV"), encoding="utf-8")
+    res = run_study(load_config(_cfg(tmp_path, models=[str(lav)], method="pls", formats=["csv"], lang="en",
+                                     pls={"bootstrap": 10, "folds": 3, "higher_order": "two_stage"})))
+    r = res.pls["hoc_endo"]
+    assert r.predict is None and r.q2 is None
+    assert [d["step"] for d in r.skipped] == ["predict", "blindfolding"]
+    assert "blindfolding Q² was skipped for the PLS model 'hoc_endo'" in r.skipped[1]["en"]
+    assert "'GOV'" in r.skipped[1]["en"] and "跳过了blindfolding Q²" in r.skipped[1]["zh"]
+    t = next(t for t in res.tables if t.name == "pls_structural_hoc_endo")
+    assert all(d["en"] in t.notes_en and d["zh"] in t.notes_zh for d in r.skipped)
+    assert "Q</i>² (blindfolding" not in t.notes_en[1]
+    d = json.loads((Path(res.config.out) / "results.json").read_text("utf-8"))
+    assert d["pls"]["models"]["hoc_endo"]["blindfolding"] is None
+    assert [n for n in d["notes"] if "hoc_endo" in n] == [x["en"] for x in r.skipped]

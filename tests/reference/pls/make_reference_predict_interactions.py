@@ -16,64 +16,28 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
-from pathlib import Path
 
 import numpy as np
-from seminr import (
-    composite,
-    constructs,
-    estimate_pls,
-    interaction_term,
-    multi_items,
-    orthogonal,
-    paths,
-    predict_DA,
-    predict_EA,
-    predict_pls,
-    product_indicator,
-    relationships,
-    two_stage,
-)
+from seminr import estimate_pls, paths, relationships
+from seminr_mobi import HERE, METHODS, mobi4_interactions, moderation_paths, predict_metrics, read_mobi
 
-HERE = Path(__file__).parent
 VERSION = importlib.metadata.version("seminr")
-METHODS = {"two_stage": two_stage, "product_indicator": product_indicator, "orthogonal": orthogonal}
 
 
 def main() -> None:
-    with open(HERE.parents[2] / "data" / "mobi.csv", newline="") as fh:
-        rows = list(csv.reader(fh))
-    data = (rows[0], np.array([[float(x) for x in r] for r in rows[1:]]))
+    data = read_mobi()
     n = data[1].shape[0]
     order = np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(0,)))).permutation(n)
     out = []
     for model, (method_name, method) in ((k, v) for k in ("moderation", "chain") for v in METHODS.items()):
-        terms = [interaction_term("Image", "Expectation", method=method)]
+        mm = mobi4_interactions(method, ("Expectation", "Value") if model == "moderation" else ("Expectation",))
         if model == "moderation":
-            terms.append(interaction_term("Image", "Value", method=method))
-        mm = constructs(
-            composite("Image", multi_items("IMAG", range(1, 6))),
-            composite("Expectation", multi_items("CUEX", range(1, 4))),
-            composite("Value", multi_items("PERV", range(1, 3))),
-            composite("Satisfaction", multi_items("CUSA", range(1, 4))),
-            *terms,
-        )
-        if model == "moderation":
-            sm = relationships(paths(["Image", "Expectation", "Value", "Image*Expectation", "Image*Value"],
-                                     "Satisfaction"))
+            sm = moderation_paths()
         else:
             sm = relationships(paths(["Image", "Expectation"], "Value"),
                                paths(["Image", "Expectation", "Value", "Image*Expectation"], "Satisfaction"))
         fit = estimate_pls(data, mm, sm)
-        for name, technique in (("DA", predict_DA), ("EA", predict_EA)):
-            pred = predict_pls(fit, technique=technique, no_folds=10, ordering=[int(i) for i in order])
-            it = pred.items
-            for kind, res in (("pls", it.pls_out_of_sample_residuals), ("lm", it.lm_out_of_sample_residuals),
-                              ("pls_in", it.pls_in_sample_residuals), ("lm_in", it.lm_in_sample_residuals)):
-                for j, item in enumerate(res.cols):
-                    e = res.values[:, j]
-                    out.append((model, method_name, name, kind, item, np.sqrt(np.mean(e ** 2)),
-                                np.mean(np.abs(e))))
+        out += [(model, method_name, *row) for row in predict_metrics(fit, order)]
     with open(HERE / "predict_interactions_seminr_py.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["model", "method", "technique", "kind", "item", "rmse", "mae", "source"])
