@@ -955,7 +955,9 @@ _INV_ALIASES = {
     "delta_rmsea": ("delta_rmsea", "delta.rmsea", "rmsea.diff", "rmsea_diff"),
 }
 _STEP_ZH = {"configural": "构形不变性", "metric": "度量不变性（载荷）", "scalar": "标量不变性（截距）",
-            "strict": "严格不变性（残差）"}
+            "strict": "严格不变性（残差）",
+            # the ordinal sequence of Wu & Estabrook (2016), each step cumulative (the table's note says so)
+            "thresholds": "阈值不变性", "loadings": "载荷不变性", "intercepts": "截距不变性"}
 
 
 def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any = None) -> Table:
