@@ -101,3 +101,7 @@ def test_equal_df_steps_as_lavTestLRT():
     assert row["df_diff"] == lrt.df_diff == 0
     assert abs(row["chisq_diff"] - lrt.chisq_diff) <= 1e-3 * max(1.0, abs(lrt.chisq_diff))
     assert np.isnan(row["p_diff"]) and np.isnan(lrt.pvalue)
+    from egovsem.tables import invariance_table
+
+    cells = invariance_table(tab.reset_index()).to_frame().values.tolist()[1]
+    assert cells[:3] == ["Thresholds", "65.32", "48"] and cells[5:8] == ["0.00", "0", "\u2014"]  # no p on 0 df

@@ -187,3 +187,5 @@ def test_run_ordered_invariance_completes_and_equals_direct_call(tmp_path):
     for lang in ("en", "zh"):
         methods = (out / f"methods_{lang}.md").read_text(encoding="utf-8")
         assert "Wu-Estabrook" in methods and "WLSMV" in methods, lang
+    zh = (out / "methods_zh.md").read_text(encoding="utf-8")
+    assert "阈值不变性：Δχ²(" in zh and "截距不变性：" in zh and "thresholds：" not in zh  # the steps named in zh

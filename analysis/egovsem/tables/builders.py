@@ -1017,7 +1017,7 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
         for k in show:
             v = get(r, k)
             s = fmt[k](v)
-            if i == 0 and k.startswith("delta") or (i == 0 and k == "p"):
+            if i == 0 and k.startswith("delta") or k == "p":  # p: none on the first row, none on 0 df
                 s = s or DASH
             row_c.append(s)
             row_v.append(v)
