@@ -104,4 +104,4 @@ def test_equal_df_steps_as_lavTestLRT():
     from egovsem.tables import invariance_table
 
     cells = invariance_table(tab.reset_index()).to_frame().values.tolist()[1]
-    assert cells[:3] == ["Thresholds", "65.32", "48"] and cells[5:8] == ["0.00", "0", "\u2014"]  # no p on 0 df
+    assert cells[:3] == ["Thresholds", "93.22", "48"] and cells[5:8] == ["0.00", "0", "\u2014"]  # no p on 0 df

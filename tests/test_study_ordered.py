@@ -181,9 +181,12 @@ def test_run_ordered_invariance_completes_and_equals_direct_call(tmp_path):
         t = pd.read_csv(f, comment="#", encoding="utf-8-sig", dtype=str)
         assert list(t.iloc[:, 0]) == names, (lang, list(t.iloc[:, 0]))
         assert [int(v) for v in t.iloc[:, 2]] == [int(s["df"]) for s in inv["steps"]]
+        # the scaled chi-square of each step (as the fit table reports WLSMV fits), not the DWLS statistic
+        assert list(t.iloc[:, 1]) == [f"{s['chisq.scaled']:.2f}" for s in inv["steps"]]
         assert [t.iloc[i, 5] for i in range(1, 4)] == [f"{s['chisq_diff']:.2f}" for s in inv["steps"][1:]]
         text = f.read_text(encoding="utf-8-sig")
         assert "Wu-Estabrook" in text and "WLSMV" in text
+        assert ("Scaled chi-square" if lang == "en" else "校正卡方") in text
     for lang in ("en", "zh"):
         methods = (out / f"methods_{lang}.md").read_text(encoding="utf-8")
         assert "Wu-Estabrook" in methods and "WLSMV" in methods, lang

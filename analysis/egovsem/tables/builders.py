@@ -992,6 +992,11 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
             if a in df.columns:
                 cols_found[key] = a
                 break
+    # robust fits (MLR, WLSMV, weights): the scaled chi-square of each step, as fit_table reports it (the
+    # differences are then the scaled difference tests of egovsem.measure.invariance)
+    scaled = "chisq.scaled" in df.columns and not any(is_missing(v) for v in df["chisq.scaled"])
+    if scaled:
+        cols_found["chisq"] = "chisq.scaled"
     missing = [k for k in ("step", "chisq", "df") if k not in cols_found]
     if missing:
         raise EgovsemError(f"The 'steps' parameter lacks the column(s) {missing!r}; it has {list(steps.columns)!r}.")
@@ -1027,6 +1032,9 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
              "每个模型与上一行模型比较（卡方差异检验）。"),
             ("Invariance is commonly accepted when \u0394CFI \u2265 \u2212.010 and \u0394RMSEA \u2264 .015 (Chen, 2007).",
              "通常以\u0394CFI \u2265 \u2212.010且\u0394RMSEA \u2264 .015作为不变性成立的标准（Chen, 2007）。")]
+    if scaled:
+        sent[0] = ("Scaled chi-square; each model is compared with the one in the row above (scaled chi-square "
+                   "difference test).", "校正卡方；每个模型与上一行模型比较（校正卡方差异检验）。")
     if group:
         sent.insert(0, (f"Groups: {group}.", f"分组变量：{group}。"))
     return build("invariance", ("Measurement Invariance", "测量不变性检验"), cols, cells, values, [_note(sent)],
