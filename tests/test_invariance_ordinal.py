@@ -76,3 +76,32 @@ def test_ordinal_steps_are_checked(data):
 
     with pytest.raises(EgovsemError, match="steps"):
         invariance(MODEL, data, "school", ordered=True, steps=("configural", "metric"))
+
+
+def test_equal_df_steps_as_lavTestLRT():
+    """3-category items: the thresholds step has the configural model's df (a reparameterisation). lavaan
+    0.6-14's lavTestLRT then reports Df diff 0, the plain difference of the two statistics (~0) and no p-value,
+    with a warning (tests/reference/make_reference_invariance_ordinal_equal_df.R); egovsem does the same
+    instead of refusing the pair as not nested."""
+    from egovsem._errors import EgovsemWarning
+
+    d = pd.read_csv(REF / SUB / "hs3_school.csv")
+    model = MODEL + "\nspeed =~ x7 + x8 + x9"
+    with pytest.warns(EgovsemWarning, match="same degrees of freedom"):
+        tab = invariance(model, d, "school", ordered=True, steps=("configural", "thresholds"))
+    tab = tab.set_index("step")
+    for step in ("configural", "thresholds"):
+        ref = read_kv(f"hs3_{step}", "fit", SUB).astype(float)
+        fm = tab.attrs["fits"][step].fit_measures
+        assert compare_series(fm, ref) == [], step
+    lrt = read_ref("hs3", "lrt", SUB).iloc[0]
+    assert (lrt.restricted, lrt.free) == ("thresholds", "configural")
+    assert "same degrees of freedom" in lrt.warning
+    row = tab.loc["thresholds"]
+    assert row["df_diff"] == lrt.df_diff == 0
+    assert abs(row["chisq_diff"] - lrt.chisq_diff) <= 1e-3 * max(1.0, abs(lrt.chisq_diff))
+    assert np.isnan(row["p_diff"]) and np.isnan(lrt.pvalue)
+    from egovsem.tables import invariance_table
+
+    cells = invariance_table(tab.reset_index()).to_frame().values.tolist()[1]
+    assert cells[:3] == ["Thresholds", "93.22", "48"] and cells[5:8] == ["0.00", "0", "\u2014"]  # no p on 0 df

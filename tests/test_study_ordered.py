@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from egovsem._errors import EgovsemError
 from egovsem.clean import clean
@@ -125,3 +126,69 @@ def test_run_ordered_notes_an_empty_category_and_continues(tmp_path):
     methods_zh = (out / "methods_zh.md").read_text(encoding="utf-8")
     assert en in methods_en and zh in methods_zh
     assert "Wu-Estabrook" not in methods_en  # not claimed
+
+
+def _derived_export(tmp_path: Path, n_attentive: int = 1500) -> Path:
+    """A larger SIMULATED export from the example's generator (its seed, ``n_attentive`` attentive respondents
+    instead of 552): every category of every item is chosen in each of the three respondent types, so the
+    multi-group WLSMV models can be fitted. data/example/raw_export.csv is not touched."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_raw_export", ROOT / "data" / "example" / "make_raw_export.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    raw, _truth = mod.make(n_attentive=n_attentive)
+    p = tmp_path / "raw_export_large.csv"
+    raw.to_csv(p, index=False, encoding="utf-8")
+    return p
+
+
+@pytest.mark.slow
+def test_run_ordered_invariance_completes_and_equals_direct_call(tmp_path):
+    """``ordered: true`` + ``invariance: resp_type`` on a derived export large enough for every category in
+    every group: the run fits the Wu-Estabrook (2016) sequence; its table (results.json, tables/en, tables/zh)
+    has the four steps, and chisq.scaled, df and the scaled-shifted difference tests equal a direct
+    ``egovsem.measure.invariance(..., ordered=True)`` call on the run's cleaned data with the same syntax (the
+    WLSMV difference test itself is matched to lavaan's lavTestLRT in tests/test_invariance_ordinal.py)."""
+    from egovsem.measure import invariance
+    from egovsem.tables import cfa_syntax
+
+    steps = ("configural", "thresholds", "loadings", "intercepts")
+    raw = _derived_export(tmp_path)
+    res = run_study(_config(tmp_path, raw=str(raw), invariance="resp_type"))
+    out = tmp_path / "out"
+    assert res.invariance is not None and "invariance" not in dict(res.notes)
+    syntax = cfa_syntax(_blocks(res.config.model_text("value_net")))
+    direct = invariance(syntax, res.data, "resp_type", estimator="WLSMV", missing="listwise", ordered=True,
+                        steps=steps)
+    d = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    inv = d["invariance"]
+    assert inv["group"] == "resp_type" and inv["model"] == "value_net"
+    assert sum(inv["n"].values()) == int(res.data["resp_type"].notna().sum()) and len(inv["n"]) == 3
+    assert [s["step"] for s in inv["steps"]] == list(steps) == list(direct["step"])
+    for s, r in zip(inv["steps"], direct.to_dict("records")):
+        for k in ("chisq", "df", "chisq.scaled", "scaling.factor", "cfi", "rmsea", "chisq_diff", "df_diff",
+                  "p_diff", "delta_cfi"):
+            _same(s[k], None if r[k] is None or (isinstance(r[k], float) and math.isnan(r[k])) else float(r[k]),
+                  (s["step"], k))
+    assert inv["steps"][0]["chisq_diff"] is None
+    assert all(s["df_diff"] > 0 and 0 <= s["p_diff"] <= 1 for s in inv["steps"][1:])
+    # the tables, in en and zh: four rows, the step names, the difference tests as in results.json
+    for lang, names in (("en", ["Configural", "Thresholds", "Loadings", "Intercepts"]),
+                        ("zh", ["构形不变性", "阈值不变性", "载荷不变性", "截距不变性"])):
+        f = next((out / "tables" / lang).glob("*_invariance.csv"))
+        t = pd.read_csv(f, comment="#", encoding="utf-8-sig", dtype=str)
+        assert list(t.iloc[:, 0]) == names, (lang, list(t.iloc[:, 0]))
+        assert [int(v) for v in t.iloc[:, 2]] == [int(s["df"]) for s in inv["steps"]]
+        # the scaled chi-square of each step (as the fit table reports WLSMV fits), not the DWLS statistic
+        assert list(t.iloc[:, 1]) == [f"{s['chisq.scaled']:.2f}" for s in inv["steps"]]
+        assert [t.iloc[i, 5] for i in range(1, 4)] == [f"{s['chisq_diff']:.2f}" for s in inv["steps"][1:]]
+        text = f.read_text(encoding="utf-8-sig")
+        assert "Wu-Estabrook" in text and "WLSMV" in text
+        assert ("Scaled chi-square" if lang == "en" else "校正卡方") in text
+    for lang in ("en", "zh"):
+        methods = (out / f"methods_{lang}.md").read_text(encoding="utf-8")
+        assert "Wu-Estabrook" in methods and "WLSMV" in methods, lang
+    zh = (out / "methods_zh.md").read_text(encoding="utf-8")
+    assert "阈值不变性：Δχ²(" in zh and "截距不变性：" in zh and "thresholds：" not in zh  # the steps named in zh

@@ -94,8 +94,13 @@ SHARES = {
 }
 
 
-def make(seed: int = SEED, population: Path = HERE / "population.lav") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The raw export and the truth table (both marked simulated)."""
+def make(seed: int = SEED, population: Path = HERE / "population.lav",
+         n_attentive: int = N_ATTENTIVE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The raw export and the truth table (both marked simulated).
+
+    ``n_attentive`` (default ``N_ATTENTIVE``, which makes the committed export) sets the number of attentive
+    respondents of step 1: a larger derived export for tests that need more rows per group (the careless and
+    duplicate rows stay as many as in the committed file)."""
     inst = load_instrument()
     markers = inst.marker_constructs()
     marker_items = [i for v in markers.values() for i in v]
@@ -112,7 +117,7 @@ def make(seed: int = SEED, population: Path = HERE / "population.lav") -> tuple[
 
     # 1. attentive respondents from the population model
     model = Path(population).read_text(encoding="utf-8")
-    latent = egovsem.simulate_data(model, N_ATTENTIVE, seed=s_lat)
+    latent = egovsem.simulate_data(model, n_attentive, seed=s_lat)
     absent = [i for i in content if i not in latent.columns]
     if absent:
         raise SystemExit(f"population.lav has no indicator for the items {absent}")
@@ -121,9 +126,9 @@ def make(seed: int = SEED, population: Path = HERE / "population.lav") -> tuple[
         answers[i] = 6 - answers[i]
     rng = np.random.default_rng(s_cut)
     for i, expected in att.items():
-        slip = rng.random(N_ATTENTIVE) < ATT_SLIP
-        answers[i] = np.where(slip, rng.choice([3, 5], N_ATTENTIVE), expected)
-    kinds = ["attentive"] * N_ATTENTIVE
+        slip = rng.random(n_attentive) < ATT_SLIP
+        answers[i] = np.where(slip, rng.choice([3, 5], n_attentive), expected)
+    kinds = ["attentive"] * n_attentive
 
     # 2. missing completely at random (content items of attentive respondents)
     rng = np.random.default_rng(s_miss)

@@ -52,6 +52,7 @@ from .._errors import (
     ConvergenceWarning,
     DataError,
     EgovsemError,
+    EgovsemWarning,
     EmptyCategoryError,
     IdentificationError,
     NotAvailableError,
@@ -912,6 +913,11 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     ``U B`` and ``(U B)^2`` give ``a = sqrt(m / tr2)``, ``b = m - a tr1`` and the statistic
     ``a (T0 - T1) + b`` on ``m = df0 - df1`` degrees of freedom.
 
+    Two models with the same df (``m = 0``; e.g. the thresholds step of Wu & Estabrook with 3-category
+    items): as lavaan 0.6-14, ``chisq_diff`` is the unscaled ``T0 - T1``, ``df_diff`` 0, ``pvalue`` NaN, with
+    an :class:`~egovsem._errors.EgovsemWarning` (lavaan: "some models have the same degrees of freedom";
+    reference tests/reference/make_reference_invariance_ordinal_equal_df.R). ``m < 0`` raises.
+
     Returns
     -------
     dict
@@ -919,9 +925,17 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     """
     m = int(restricted.fit_measures["df"] - free.fit_measures["df"])
     dT = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
-    if m <= 0:
+    if m < 0:
         raise EgovsemError(f"The models are not nested as given: the restricted model has {m} more degrees of "
                            "freedom than the free one (pass the more constrained model first).")
+    if m == 0:
+        # as lavaan 0.6-14 (lav_test_diff_Satorra2000 with m = 0, then lavTestLRT): the plain difference of the
+        # two statistics on 0 df, no p-value, and a warning (e.g. the thresholds step of Wu-Estabrook with
+        # 3-category items, a reparameterisation of the configural model)
+        warnings.warn("The two models have the same degrees of freedom: the difference test has 0 df and no "
+                      "p-value (chisq_diff is the unscaled difference of the statistics, as lavaan's lavTestLRT "
+                      "gives with 'some models have the same degrees of freedom').", EgovsemWarning, stacklevel=2)
+        return {"chisq_diff": dT, "df_diff": 0, "pvalue": float("nan")}
     D1, D0 = free.delta, restricted.delta
     # theta1 directions reachable from the restricted model: the least-squares C of D1 C = D0 (D1 has full
     # column rank), by the equilibrated normal equations (a pseudo-inverse of the tall D1 costs an SVD)

@@ -385,7 +385,8 @@ def _items(fit):
 
 
 #: the invariance steps in Chinese (the terms of the Chinese literature)
-STEP_ZH = {"configural": "构形不变性", "metric": "度量不变性", "scalar": "标量不变性", "strict": "严格不变性"}
+STEP_ZH = {"configural": "构形不变性", "metric": "度量不变性", "scalar": "标量不变性", "strict": "严格不变性",
+           "thresholds": "阈值不变性", "loadings": "载荷不变性", "intercepts": "截距不变性"}  # + Wu-Estabrook (ordinal)
 #: the ΔCFI rule (Cheung & Rensvold, 2002; Chen, 2007): a step holds when CFI drops by no more than .01
 DELTA_CFI = -0.01
 
@@ -423,10 +424,13 @@ def _invariance_text(res, inv, en: bool) -> str:
     for r in list(inv.itertuples())[1:]:
         p = apa_p(r.p_diff)
         p_txt = f"*p* {p}" if p.startswith(("<", ">")) else f"*p* = {p}"
+        p_zh = p_txt
+        if not p:  # a difference on 0 df (two steps with the same df, as lavaan's lavTestLRT): no p-value
+            p_txt, p_zh = "no *p* value (equal df)", "无*p*值（自由度相同）"
         dchi = apa_number(r.chisq_diff, 2)
         dcfi = apa_number(r.delta_cfi, 3, bounded=True)
         parts_en.append(f"{r.step}: Δχ²({int(r.df_diff)}) = {dchi}, {p_txt}, ΔCFI = {dcfi}")
-        parts_zh.append(f"{STEP_ZH.get(r.step, r.step)}：Δχ²({int(r.df_diff)}) = {dchi}，{p_txt}，ΔCFI = {dcfi}")
+        parts_zh.append(f"{STEP_ZH.get(r.step, r.step)}：Δχ²({int(r.df_diff)}) = {dchi}，{p_zh}，ΔCFI = {dcfi}")
     held, failed = invariance_held(inv)
     labels = choice_labels(res, grp)
     # the groups' own names (the instrument's choices) stand for the column; the column only without them

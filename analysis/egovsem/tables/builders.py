@@ -955,7 +955,9 @@ _INV_ALIASES = {
     "delta_rmsea": ("delta_rmsea", "delta.rmsea", "rmsea.diff", "rmsea_diff"),
 }
 _STEP_ZH = {"configural": "构形不变性", "metric": "度量不变性（载荷）", "scalar": "标量不变性（截距）",
-            "strict": "严格不变性（残差）"}
+            "strict": "严格不变性（残差）",
+            # the ordinal sequence of Wu & Estabrook (2016), each step cumulative (the table's note says so)
+            "thresholds": "阈值不变性", "loadings": "载荷不变性", "intercepts": "截距不变性"}
 
 
 def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any = None) -> Table:
@@ -990,6 +992,11 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
             if a in df.columns:
                 cols_found[key] = a
                 break
+    # robust fits (MLR, WLSMV, weights): the scaled chi-square of each step, as fit_table reports it (the
+    # differences are then the scaled difference tests of egovsem.measure.invariance)
+    scaled = "chisq.scaled" in df.columns and not any(is_missing(v) for v in df["chisq.scaled"])
+    if scaled:
+        cols_found["chisq"] = "chisq.scaled"
     missing = [k for k in ("step", "chisq", "df") if k not in cols_found]
     if missing:
         raise EgovsemError(f"The 'steps' parameter lacks the column(s) {missing!r}; it has {list(steps.columns)!r}.")
@@ -1015,7 +1022,7 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
         for k in show:
             v = get(r, k)
             s = fmt[k](v)
-            if i == 0 and k.startswith("delta") or (i == 0 and k == "p"):
+            if i == 0 and k.startswith("delta") or k == "p":  # p: none on the first row, none on 0 df
                 s = s or DASH
             row_c.append(s)
             row_v.append(v)
@@ -1025,6 +1032,9 @@ def invariance_table(steps: pd.DataFrame, *, group: str | None = None, note: Any
              "每个模型与上一行模型比较（卡方差异检验）。"),
             ("Invariance is commonly accepted when \u0394CFI \u2265 \u2212.010 and \u0394RMSEA \u2264 .015 (Chen, 2007).",
              "通常以\u0394CFI \u2265 \u2212.010且\u0394RMSEA \u2264 .015作为不变性成立的标准（Chen, 2007）。")]
+    if scaled:
+        sent[0] = ("Scaled chi-square; each model is compared with the one in the row above (scaled chi-square "
+                   "difference test).", "校正卡方；每个模型与上一行模型比较（校正卡方差异检验）。")
     if group:
         sent.insert(0, (f"Groups: {group}.", f"分组变量：{group}。"))
     return build("invariance", ("Measurement Invariance", "测量不变性检验"), cols, cells, values, [_note(sent)],
