@@ -71,7 +71,7 @@ def main() -> int:
 
 def _run(args, tmp, full, paths, model, n_patterns) -> int:
     load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
-    exe = shutil.which("egovsem") or "egovsem"
+    exe = shutil.which("egovsem") or str(Path(sys.executable).with_name("egovsem"))
     rows = []
     for label, data, missing, estimator in [("FIML (ML), 8% missing", paths["fiml"], "ml", "ML"),
                                             ("MLR, complete data", paths["complete"], "listwise", "MLR")]:

@@ -209,7 +209,7 @@ def _run(args, tmp, data, data_path, model_path, model) -> int:
     r_script.write_text(fill(R_INPROCESS, data=data_path, model=model_path, repeats=args.repeats))
     out = subprocess.run(["Rscript", str(r_script)], check=True, capture_output=True, text=True).stdout.split()
     r_in, r_chisq = float(out[0]), float(out[1])
-    egovsem_exe = shutil.which("egovsem") or "egovsem"
+    egovsem_exe = shutil.which("egovsem") or str(Path(sys.executable).with_name("egovsem"))
     py_cmd = time_command([egovsem_exe, "fit", str(model_path), str(data_path), "--json", str(tmp / "o.json")],
                           args.repeats)
     r_cmd_script = tmp / "cmd.R"
