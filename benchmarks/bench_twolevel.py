@@ -31,14 +31,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_ml import append_results, cpu_load, fill, lavaan_version, load_label, machine  # noqa: E402
 
-MODEL = """
-level: 1
-  fw =~ y1 + y2 + y3
-  fw ~ x1 + x2 + x3
-level: 2
-  fb =~ y1 + y2 + y3
-  fb ~ w1 + w2
-"""
+# the tutorial model of the two-level reference tests (tests/_twolevel_models.py), so the benchmark times what is tested
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+from _twolevel_models import TUTORIAL as MODEL  # noqa: E402
 
 R_TIME = r"""
 suppressMessages(library(lavaan))

@@ -319,11 +319,6 @@ def expected_information_phi(cw: Casewise) -> np.ndarray:
     return out
 
 
-#: EM results of recent calls, keyed by a digest of their arguments (see :func:`em_saturated`)
-_EM_CACHE: dict[bytes, tuple[np.ndarray, np.ndarray, float, int]] = {}
-_EM_CACHE_SIZE = 32
-
-
 def array_digest(*arrays: np.ndarray | None, extra: object = ()) -> bytes:
     """A digest of ``arrays`` (values, shape, dtype and memory layout; ``None`` counts) and ``repr(extra)``:
     the key of the caches of results that depend on their arguments only (:func:`em_saturated`,
@@ -370,6 +365,10 @@ def _copied(x):
     return x
 
 
+#: EM results of recent calls, keyed by a digest of their arguments (see :func:`em_saturated`)
+EM_CACHE = DigestCache(32)
+
+
 def _em_key(X0: np.ndarray, M: np.ndarray, tol: float, iter_max: int, w: np.ndarray | None) -> bytes:
     arrays = (X0, M) if w is None else (X0, M, np.asarray(w))
     return array_digest(*arrays, extra=(float(tol), int(iter_max), w is None))
@@ -387,15 +386,8 @@ def em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float = 1e-10, iter_max:
     mask, weights and settings) and returned as copies: the steps of an invariance test, the models of one
     run and a fit's fit measures share the saturated moments of the same rows instead of iterating again.
     """
-    key = _em_key(X0, M, tol, iter_max, w)
-    hit = _EM_CACHE.get(key)
-    if hit is None:
-        hit = _em_saturated(X0, M, tol=tol, iter_max=iter_max, w=w)
-        if len(_EM_CACHE) >= _EM_CACHE_SIZE:
-            _EM_CACHE.pop(next(iter(_EM_CACHE)))
-        _EM_CACHE[key] = hit
-    S, mu, ll, it = hit
-    return S.copy(), mu.copy(), ll, it
+    return EM_CACHE.get(_em_key(X0, M, tol, iter_max, w),
+                        lambda: _em_saturated(X0, M, tol=tol, iter_max=iter_max, w=w))
 
 
 def _em_saturated(X0: np.ndarray, M: np.ndarray, *, tol: float, iter_max: int, w: np.ndarray | None):
