@@ -249,7 +249,9 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         )
     theta = state.theta
     B0 = None
-    if opts.se == "robust.huber.white" or opts.information == "first.order" or opts.test.startswith("yuan"):
+    # (pairwise moments: the Yuan-Bentler test is computed from Gamma, without casewise scores)
+    if opts.se == "robust.huber.white" or opts.information == "first.order" or (
+            opts.test.startswith("yuan") and not pairwise):
         # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
         # (a non-converged fit with a singular information matrix)
         B0 = score_crossproducts([d.scores(theta) for d in discs], [st.cluster for st in stats])

@@ -65,6 +65,7 @@ class _Group:
     rows: Any = None  # RowData (casewise fits), else None
     logl_h1: float = np.nan  # FIML: casewise log-likelihood of the unrestricted model
     ram: Any = None
+    X: Any = None  # the group's rows (with holes under missing="pairwise"), for lavaan's Gamma
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ def _read_fit(res: Any) -> _Fit:
     for g, (ram, st) in enumerate(zip(est.rams, sample.groups)):
         Sigma, mu, *_ = ram.implied(theta)
         groups.append(_Group(nobs=getattr(st, "nobs_w", st.nobs), S=st.cov, xbar=st.mean, Sigma=Sigma, mu=mu,
-                             weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram))
+                             weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram,
+                             X=st.X))
     dwls = None
     if res.opts.discrepancy == "DWLS":
         if G > 1:
@@ -269,8 +271,11 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         # one (its h1 first-order information is V Gamma V), the scaling.factor.h1 / .h0 rows are those of the
         # Mplus variant's traces
         sb = _scaled(replace(f, test="satorra.bentler"), st, X2b, dfb, binfo)
+        assert sb is not None
+        if any(g.rows is None for g in f.groups):
+            return replace(sb, factors=_pairwise_yb_factors(f))
         ybm = _scaled(replace(f, test="yuan.bentler.mplus"), st, X2b, dfb, binfo)
-        assert sb is not None and ybm is not None
+        assert ybm is not None
         return replace(sb, factors=ybm.factors)
     if f.test == "mean.var.adjusted" and (f.discrepancy == "DWLS" or (f.UG is not None and f.UGb is not None)):
         # lavaan's mean and variance adjusted (Satterthwaite) test: df2 = tr(UG)^2 / tr(UG^2) (not rounded),
@@ -321,6 +326,21 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
     # (NA with df = 0, and so is every scaled RMSEA row)
     return _Scaled(X2s, special.chdtrc(df, X2s) if df > 0 else np.nan, c, X2bs, special.chdtrc(dfb, X2bs), cb,
                    rmsea_x2=X2, rmsea_df=c * df if df > 0 else np.nan, factors=factors)
+
+
+def _pairwise_yb_factors(f: _Fit) -> dict[str, float]:
+    """lavaan 0.6-14's Yuan-Bentler scaling rows with pairwise moments (no casewise scores): the h1 trace is
+    ``tr(V Gamma) / k`` summed over groups (V the expected h1 information at the sample moments, Gamma the
+    moments' ADF covariance of the rows with holes), the h0 trace is not reported (NA)."""
+    from .robust import saturated_coords
+    from .robust_sem import h1_information, nacov
+
+    t1, k = 0.0, 0
+    for g in f.groups:
+        idx = saturated_coords(g.S.shape[0], f.meanstructure, ())
+        t1 += float(np.trace(h1_information(g.S, g.xbar, idx, "expected") @ nacov(g.X, idx)))
+        k += idx.size
+    return {"scaling.factor.h1": t1 / k, "scaling.factor.h0": np.nan}
 
 
 def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
