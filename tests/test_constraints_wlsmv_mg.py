@@ -19,7 +19,7 @@ import egovsem
 import pandas as pd
 import pytest
 from _refcompare import DATA, compare_group_params, compare_series
-from egovsem._errors import ModelSyntaxError
+from egovsem._errors import ModelSyntaxError, NotAvailableError
 from egovsem.sem.constraints import constraint_rows
 
 REF = Path(__file__).parent / "reference" / "constraints_wlsmv_mg"
@@ -84,3 +84,14 @@ def test_unknown_label_in_a_multigroup_constraint_is_named():
     model = "visual =~ x1 + c(a1, a2)*x2 + x3\ntextual =~ x4 + x5 + x6\na1 == a3"
     with pytest.raises(ModelSyntaxError, match=r"line 3: the constraint 'a1 == a3' uses 'a3'"):
         egovsem.cfa(model, DATA_MG, ordered=True, group="school")
+
+
+def test_summary_and_what_is_not_computed_yet():
+    fit = _fit("mg_eq")
+    assert "Thresholds:" in fit.summary()
+    from egovsem.sem.wls_mg import scaled_difference_test, score_tests_wlsmv
+
+    with pytest.raises(NotAvailableError, match=r"score tests .* explicit constraints \(model syntax, line 3\)"):
+        score_tests_wlsmv(fit)
+    with pytest.raises(NotAvailableError, match=r"scaled difference tests .* explicit constraints"):
+        scaled_difference_test(fit, _fit("mg_ineq"))

@@ -463,6 +463,8 @@ class WLSMVMultiGroupResults:
     group_chisq: list[float] = dataclasses.field(default_factory=list)
     iterations: int = 0
     n_dropped: int = 0
+    #: the model's explicit constraints (lhs, op, rhs, line, text), as ``ModelSpec.constraints``
+    constraints: tuple = ()
 
     def to_dict(self) -> dict:
         """The fit as a JSON-ready dict (:func:`egovsem.sem.wls_mg_report.mg_to_dict`)."""
@@ -676,7 +678,8 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
                                   parameterization=par, nobs=[int(n) for n in Ns],
                                   delta=np.vstack(Ds), info=A, meat=B, r2=r2, iterations=int(state.iterations),
-                                  group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
+                                  group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)],
+                                  constraints=tuple(spec.constraints))
 
 
 def _ugamma_traces(osts, WDs, Ks, c, Ainv, B) -> tuple[float, float]:
@@ -955,6 +958,8 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     dict
         ``chisq_diff``, ``df_diff``, ``pvalue``.
     """
+    for f in (restricted, free):
+        _refuse_explicit(f, "scaled difference tests (lavTestLRT)")
     m = int(restricted.fit_measures["df"] - free.fit_measures["df"])
     dT = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
     if m < 0:
@@ -994,6 +999,14 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     return {"chisq_diff": float(stat), "df_diff": m, "pvalue": float(special.chdtrc(m, max(stat, 0.0)))}
 
 
+def _refuse_explicit(fit: WLSMVMultiGroupResults, what: str) -> None:
+    """Refuse ``what`` after a fit with explicit constraints (its gradient is not zero at the constrained
+    estimates and its information is not projected: not computed yet)."""
+    if fit.constraints:
+        raise NotAvailableError(f"{what} after a multi-group or theta-parameterised WLSMV fit with explicit "
+                                f"constraints (model syntax, line {fit.constraints[0][3]}) are not available yet.")
+
+
 def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """lavaan's ``lavTestScore(fit)`` after a multi-group WLSMV fit: score tests for releasing the equality
     constraints (rows that share a ``free`` number; lavaan's ``.p2. == .p55.``).
@@ -1009,6 +1022,7 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
     (total, uni) : tuple of DataFrame
         As :func:`egovsem.sem.score_test.score_tests`.
     """
+    _refuse_explicit(fit, "score tests (lavTestScore)")
     pt = fit.partable.reset_index(drop=True)
     free = pt["free"].to_numpy()
     first: dict[int, int] = {}
