@@ -12,6 +12,7 @@ equalities, and an active bound gets no standard error (lavaan's NA; 0 here).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -89,9 +90,24 @@ def test_unknown_label_in_a_multigroup_constraint_is_named():
 def test_summary_and_what_is_not_computed_yet():
     fit = _fit("mg_eq")
     assert "Thresholds:" in fit.summary()
+    assert re.search(r"Number of model parameters\s+60\n", fit.summary())  # npar as fit_measures (as one group)
     from egovsem.sem.wls_mg import scaled_difference_test, score_tests_wlsmv
 
     with pytest.raises(NotAvailableError, match=r"score tests .* explicit constraints \(model syntax, line 3\)"):
         score_tests_wlsmv(fit)
     with pytest.raises(NotAvailableError, match=r"scaled difference tests .* explicit constraints"):
         scaled_difference_test(fit, _fit("mg_ineq"))
+
+
+def test_cli_fit_theta_multigroup_constraints(tmp_path):
+    import json
+
+    from egovsem.cli import main
+
+    out = tmp_path / "fit.json"
+    data = Path(__file__).parent / "reference" / "wlsmv_mg" / "hs5_school.csv"
+    assert main(["fit", str(REF / "theta_mg_eq_model.lav"), str(data), "--ordered", "all", "--group", "school",
+                 "--parameterization", "theta", "--json", str(out)]) == 0
+    fm = json.loads(out.read_text(encoding="utf-8"))["fit"]
+    ref = pd.read_csv(REF / "theta_mg_eq_fit.csv").set_index("measure")["value"]
+    assert not compare_series(pd.Series(fm, dtype=float), ref[["npar", "df", "chisq", "chisq.scaled", "cfi.robust"]])

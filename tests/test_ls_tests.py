@@ -136,3 +136,18 @@ def test_pairwise_with_cluster_not_available_yet():
 def test_new_combinations_are_in_supported(kwargs):
     o = resolve_options(**kwargs)
     assert (o.discrepancy, o.se, o.test) in {c[:3] for c in SUPPORTED}
+
+
+def test_cli_fit_uls_pairwise_scaled(tmp_path):
+    import json
+
+    from egovsem.cli import main
+
+    model = tmp_path / "hs.lav"
+    model.write_text(HS + "\n", encoding="utf-8")
+    out = tmp_path / "fit.json"
+    assert main(["fit", str(model), str(HSM_CSV), "--estimator", "ULS", "--missing", "pairwise", "--test",
+                 "satorra.bentler", "--json", str(out)]) == 0
+    fm = pd.Series(json.loads(out.read_text(encoding="utf-8"))["fit"], dtype=float)
+    ref = read_kv("pw_uls_sb", "fit", SUB)
+    assert not compare_series(fm, ref[["npar", "df", "chisq", "chisq.scaled", "cfi.robust", "rmsea.robust"]])
