@@ -111,6 +111,8 @@ def _refusal(case: str) -> str:
                                                                       r"sampling_weights='w' is not possible"),
     ("pw_uls_weights", dict(missing="pairwise", estimator="ULS", sampling_weights="w"),
      r"missing='pairwise' with sampling_weights='w' is not possible"),
+    ("uls_fiml", dict(missing="ml", estimator="ULS"), r"missing='fiml' is not possible with estimator='ULS'"),
+    ("gls_fiml", dict(missing="ml", estimator="GLS"), r"missing='fiml' is not possible with estimator='GLS'"),
 ])
 def test_what_lavaan_refuses_is_refused_with_its_reason(case, kwargs, expect):
     lavaan = _refusal(case)

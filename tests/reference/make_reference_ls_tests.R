@@ -59,7 +59,7 @@ HSW <- HSM
 HSW$w <- 0.5 + (HSW$id %% 4) / 2  # a weight column (1, 1.5, 2, 0.5 by id)
 refusals <- data.frame(
   case = c("gls_sb", "gls_se_robust", "uls_yb", "uls_ybm", "uls_se_rhw", "pw_ml_ybm", "pw_ml_weights",
-           "pw_uls_weights"),
+           "pw_uls_weights", "uls_fiml", "gls_fiml"),
   message = c(refused(HS, estimator = "GLS", test = "satorra.bentler"),
               refused(HS, estimator = "GLS", se = "robust"),
               refused(HS, estimator = "ULS", test = "yuan.bentler"),
@@ -67,6 +67,8 @@ refusals <- data.frame(
               refused(HS, estimator = "ULS", se = "robust.huber.white"),
               refused(HSM, missing = "pairwise", test = "yuan.bentler.mplus"),
               refused(HSW, missing = "pairwise", sampling.weights = "w"),
-              refused(HSW, missing = "pairwise", estimator = "ULS", sampling.weights = "w")),
+              refused(HSW, missing = "pairwise", estimator = "ULS", sampling.weights = "w"),
+              refused(HSM, estimator = "ULS", missing = "ml"),
+              refused(HSM, estimator = "GLS", missing = "ml")),
   stringsAsFactors = FALSE)
 write_ref(refusals, file.path(OUT, "refusals.csv"))

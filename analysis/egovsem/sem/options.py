@@ -293,9 +293,12 @@ def resolve_options(
         raise EgovsemError(f"missing='fiml' (lavaan's missing=\"ml\") is not allowed for estimator={est!r} (lavaan "
                            "refuses it: the Satorra-Bentler correction needs complete data); use estimator='MLR' "
                            "or missing='listwise'.")
-    if est in ("GLS", "ULS", "ULSM", "ULSMV", "ULSMVS") and miss == "fiml":
-        raise NotAvailableError(f"missing='fiml' with estimator={est!r} is not available; full-information "
-                                "estimation is maximum likelihood: use estimator='ML' or 'MLR'.")
+    if est in ("GLS",) + _ULS_FAMILY and miss == "fiml":
+        # lavaan 0.6-14's lav_options_set: 'missing="ml" is not allowed for estimator "GLS"' (likewise ULS*)
+        raise EgovsemError(f"missing='fiml' is not possible with estimator={est!r} (lavaan refuses it: "
+                           f"'missing=\"ml\" is not allowed for estimator {est}'; full-information estimation is "
+                           "maximum likelihood); use estimator='ML' or 'MLR', or missing='pairwise' (ULS) or "
+                           "'listwise'.")
     if est == "GLS" and miss == "pairwise":
         # lavaan 0.6-14's lav_options_set sets missing = "listwise" for GLS (its weight S^-1 is that of the
         # complete rows), without a word; egovsem does the same and says so
