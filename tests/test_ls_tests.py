@@ -50,6 +50,10 @@ CASES = {
     "pw_ulsmv": (HSM_CSV, dict(estimator="ULSMV", **PW)),
     "pw_uls_serobust": (HSM_CSV, dict(estimator="ULS", se="robust", **PW)),
     "pw_ml_yb": (HSM_CSV, dict(test="yuan.bentler", **PW)),
+    # lavaan's pairwise + cluster= (clusters of six consecutive ids): egovsem.sem.pairwise_cluster
+    "pw_cluster_ml": (HSM_CSV, dict(cluster="cl", **PW)),
+    "pw_cluster_mlr": (HSM_CSV, dict(cluster="cl", estimator="MLR", **PW)),
+    "pw_cluster_mg": (HSM_CSV, dict(cluster="cl", group="school", **PW)),
 }
 _FITS: dict = {}
 
@@ -59,7 +63,8 @@ def _fit(case):
         path, opts = CASES[case]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # lavaan too warns of negative variances in pw_gls_mg
-            _FITS[case] = egovsem.cfa(HS, pd.read_csv(path), **opts)
+            data = pd.read_csv(path)
+            _FITS[case] = egovsem.cfa(HS, data.assign(cl=data["id"] // 6), **opts)
     return _FITS[case]
 
 
@@ -85,7 +90,8 @@ def test_fit_measures_match_lavaan(case):
 def test_options_resolve_as_lavaan(case):
     info = read_kv(case, "info", SUB)
     opts = _fit(case).opts
-    assert opts.se == info["se"]
+    # lavaan names the cluster-robust sandwich "robust.cluster", egovsem robust.huber.white with cluster=
+    assert opts.se == {"robust.cluster": "robust.huber.white"}.get(info["se"], info["se"])
     assert opts.test == str(info["test"]).split("/")[-1]
     assert _fit(case).nobs == int(info["ntotal"])
 
@@ -126,9 +132,9 @@ def test_what_lavaan_refuses_is_refused_with_its_reason(case, kwargs, expect):
     assert core in str(err.value).replace('"', "").replace("'", ""), (lavaan, err.value)
 
 
-def test_pairwise_with_cluster_not_available_yet():
-    with pytest.raises(NotAvailableError, match=r"missing='pairwise' with cluster= is not available yet"):
-        resolve_options(missing="pairwise", cluster="school")
+def test_pairwise_with_cluster_and_other_estimators_not_available_yet():
+    with pytest.raises(NotAvailableError, match=r"cluster= with estimator='MLM' is not available yet"):
+        resolve_options(missing="pairwise", cluster="school", estimator="MLM")
 
 
 @pytest.mark.parametrize("kwargs", [dict(estimator="ULS", test="satorra.bentler", group="g"),

@@ -2,7 +2,7 @@
 # "scaled.shifted", "mean.var.adjusted", with the standard or the robust SEs), the robust ULS estimators in
 # several groups (ULSM, ULSMV, ULSMVS, ULS with se = "robust"), and GLS/ULS with missing = "pairwise"
 # (fitted to the pairwise moments; the scaled ULS tests with lavaan's Gamma of the rows with holes), plus ML's
-# test = "yuan.bentler" with pairwise (issue 11). The messages of the combinations lavaan refuses are in
+# test = "yuan.bentler" with pairwise, and ML/MLR with pairwise and cluster= (issue 11). The messages of the combinations lavaan refuses are in
 # refusals.csv. Data: HolzingerSwineford1939 (data/HolzingerSwineford1939.csv) and data/hs_missing.csv.
 # Run from the repository root:  Rscript tests/reference/make_reference_ls_tests.R
 # Writes tests/reference/ls_tests/<case>_{params,fit,info}.csv and refusals.csv.
@@ -47,6 +47,14 @@ write_ls("pw_uls_sb",       HSM, estimator = "ULS", missing = "pairwise", test =
 write_ls("pw_ulsmv",        HSM, estimator = "ULSMV", missing = "pairwise")
 write_ls("pw_uls_serobust", HSM, estimator = "ULS", missing = "pairwise", se = "robust")
 write_ls("pw_ml_yb",        HSM, missing = "pairwise", test = "yuan.bentler")
+
+# 4. missing = "pairwise" with cluster= (lavaan: robust.cluster SEs from the complete rows' scores, the
+# Yuan-Bentler (Mplus) test with its clustered Gamma of the rows with holes); clusters of six consecutive ids
+HSC <- HSM
+HSC$cl <- HSC$id %/% 6
+write_ls("pw_cluster_ml",  HSC, missing = "pairwise", cluster = "cl")
+write_ls("pw_cluster_mlr", HSC, missing = "pairwise", cluster = "cl", estimator = "MLR")
+write_ls("pw_cluster_mg",  HSC, missing = "pairwise", cluster = "cl", group = "school")
 
 refused <- function(data, ...) {
   w <- character(0)

@@ -66,6 +66,7 @@ class _Group:
     logl_h1: float = np.nan  # FIML: casewise log-likelihood of the unrestricted model
     ram: Any = None
     X: Any = None  # the group's rows (with holes under missing="pairwise"), for lavaan's Gamma
+    cluster: Any = None  # cluster codes of the rows (missing="pairwise" with cluster=)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def _read_fit(res: Any) -> _Fit:
         Sigma, mu, *_ = ram.implied(theta)
         groups.append(_Group(nobs=getattr(st, "nobs_w", st.nobs), S=st.cov, xbar=st.mean, Sigma=Sigma, mu=mu,
                              weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram,
-                             X=st.X))
+                             X=st.X, cluster=st.cluster if res.opts.missing == "pairwise" else None))
     dwls = None
     if res.opts.discrepancy == "DWLS":
         if G > 1:
@@ -243,6 +244,10 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
         X2b += baseline_chisq(g.S, g.nobs, g.rows, g.logl_h1, f.xb, fiml)
         if g.rows is not None and (fiml or f.test.startswith("yuan.bentler")):
             info.append(baseline_info(g.S, g.xbar, g.rows, f.xi, f.xb, f.meanstructure, fiml))
+        elif g.cluster is not None and f.test == "yuan.bentler.mplus":
+            from .pairwise_cluster import pairwise_cluster_baseline_info
+
+            info.append(pairwise_cluster_baseline_info(g.X, g.cluster, g.S, g.xbar, f.xi, f.xb, f.meanstructure))
     dfb = len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb))
     return X2b, dfb, info
 
@@ -310,7 +315,14 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
     assert f.A is not None and f.B0 is not None
     t1, nh1 = 0.0, 0
     for g in f.groups:
-        tg, ng = unrestricted_trace(g.rows, g.S, g.xbar, f.meanstructure, f.xi)
+        if g.rows is None and g.cluster is not None:
+            from .pairwise_cluster import pairwise_cluster_h1_trace
+            from .robust import saturated_coords
+
+            idx = saturated_coords(g.S.shape[0], f.meanstructure, f.xi)
+            tg, ng = pairwise_cluster_h1_trace(g.X, g.cluster, g.S, g.xbar, idx)
+        else:
+            tg, ng = unrestricted_trace(g.rows, g.S, g.xbar, f.meanstructure, f.xi)
         t1 += tg
         nh1 += ng
     # under explicit constraints tr(B0 Z (Z' A Z)^-1 Z') (lavaan's augmented inverse)

@@ -199,11 +199,20 @@ def _parse_ordered(ordered: Any) -> bool | tuple[str, ...] | None:
                        "instead.")
 
 
-def _check_pairwise_ml(est: str, se_type: str, test: str) -> None:
+def _check_pairwise_ml(est: str, se_type: str, test: str, clustered: bool = False) -> None:
     """``missing='pairwise'`` with ML, GLS or ULS: lavaan fits them to the available-case moments; what it
     refuses (the casewise scores of MLR and robust.huber.white need complete rows; sampling weights; the
     Yuan-Bentler (Mplus) test) is refused with its reason, what egovsem does not compute yet is refused as such
     (sampling weights and clusters: :func:`_check_pairwise_design`)."""
+    if clustered:
+        # lavaan 0.6-14: robust.cluster SEs and the Yuan-Bentler (Mplus) test from the complete rows' scores
+        # (egovsem.sem.pairwise_cluster)
+        if est not in ("ML", "MLR") or se_type != "robust.huber.white" or test not in ("standard",
+                                                                                      "yuan.bentler.mplus"):
+            raise NotAvailableError(f"missing='pairwise' with cluster= and estimator={est!r} (se={se_type!r}, "
+                                    f"test={test!r}) is not available yet; use estimator='ML' or 'MLR' with "
+                                    "their defaults.")
+        return
     if est == "MLR" or se_type == "robust.huber.white":
         what = "estimator='MLR'" if est == "MLR" else "se='robust.huber.white'"
         raise EgovsemError(f"missing='pairwise' with {what} is not possible: the casewise scores of the "
@@ -227,14 +236,12 @@ def _check_pairwise_ml(est: str, se_type: str, test: str) -> None:
 
 def _check_pairwise_design(sampling_weights: str | None) -> None:
     """``missing='pairwise'`` with a survey design: lavaan 0.6-14 refuses sampling weights (the weighted moments
-    of rows with holes); with cluster= it reports robust.cluster SEs from casewise scores of rows with holes,
-    which egovsem does not reproduce yet."""
+    of rows with holes); with cluster= alone it reports robust.cluster SEs from the complete rows' scores
+    (:mod:`egovsem.sem.pairwise_cluster`)."""
     if sampling_weights is not None:
         raise EgovsemError(f"missing='pairwise' with sampling_weights={sampling_weights!r} is not possible: the "
                            "weighted moments need complete rows (lavaan 0.6-14 stops with \"'x' must contain finite "
                            "values only\"); use missing='fiml' with estimator='MLR', or missing='listwise'.")
-    raise NotAvailableError("missing='pairwise' with cluster= is not available yet; use missing='fiml' with "
-                            "estimator='MLR', or missing='listwise'.")
 
 
 def resolve_options(
@@ -442,7 +449,7 @@ def resolve_options(
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
                            "parameterization at 'delta'.")
     if miss == "pairwise" and disc != "DWLS":
-        _check_pairwise_ml(est, se_type, test)
+        _check_pairwise_ml(est, se_type, test, clustered=cluster is not None)
     if disc == "DWLS":
         if miss == "fiml":
             # lavaan 0.6-14: 'missing = "ml" not available in the categorical setting'
