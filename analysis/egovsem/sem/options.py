@@ -22,6 +22,11 @@ is ``robust.sem`` with complete data and ``robust.huber.white`` under FIML (lava
 ``information``): it sets the information matrix of the standard errors and, for ``robust.sem``, of the
 sandwich and the Satorra-Bentler traces.
 
+ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" (with its standard SEs or
+``se = "robust"``; traces with W = I) as lavaan does; GLS takes no robust SE or test, and ULS no Yuan-Bentler
+test (lavaan refuses them; so does egovsem, quoting lavaan). ``missing = "pairwise"`` fits ML, ULS (and its
+robust variants) to the available-case moments; GLS deletes listwise as lavaan does (with a warning).
+
 ``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
 the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
 and for robust.huber.white, expected otherwise, unless ``information=`` says otherwise. :data:`SUPPORTED`
