@@ -36,7 +36,8 @@ def _fit(case: str):
         group = row["group"] or None
         _FITS[case] = egovsem.cfa((REF / f"{case}_model.lav").read_text(encoding="utf-8"),
                                   DATA_MG if group else DATA_1, ordered=True, estimator="WLSMV", group=group,
-                                  parameterization=row["parameterization"])
+                                  parameterization=row["parameterization"],
+                                  group_equal=[g for g in row["group_equal"].split(",") if g] or None)
     return _FITS[case]
 
 

@@ -20,10 +20,11 @@ pe_table <- function(fit) {
   if (is.null(pe$group)) pe$group <- ifelse(pe$op %in% c("==", "<", ">", ":="), 0L, 1L)
   pe[, c("lhs", "op", "rhs", "label", "group", "est", "se", "std.lv", "std.all")]
 }
-cases <- data.frame(case = character(0), group = character(0), parameterization = character(0))
-write_cw <- function(case, model, group = NULL, parameterization = "delta") {
+cases <- data.frame(case = character(0), group = character(0), parameterization = character(0),
+                    group_equal = character(0))
+write_cw <- function(case, model, group = NULL, parameterization = "delta", group.equal = "") {
   res <- run_fit(cfa(model, data = if (is.null(group)) HSO else HS5, ordered = TRUE, estimator = "WLSMV", group = group,
-                     parameterization = parameterization))
+                     parameterization = parameterization, group.equal = group.equal))
   fit <- res$fit
   cat(sprintf("%-14s conv=%s npar=%d df=%s chisq.scaled=%.4f\n", case, lavInspect(fit, "converged"),
               lavInspect(fit, "npar"), fitMeasures(fit, "df"), fitMeasures(fit, "chisq.scaled")))
@@ -31,7 +32,8 @@ write_cw <- function(case, model, group = NULL, parameterization = "delta") {
   write_ref(info_table(fit, res$warnings), file.path(OUT, paste0(case, "_info.csv")))
   write_ref(pe_table(fit), file.path(OUT, paste0(case, "_params.csv")))
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
-  cases[nrow(cases) + 1, ] <<- c(case, if (is.null(group)) "" else group, parameterization)
+  cases[nrow(cases) + 1, ] <<- c(case, if (is.null(group)) "" else group, parameterization,
+                                 paste(group.equal, collapse = ","))
 }
 MG_EQ <- "visual  =~ x1 + c(a1, a2)*x2 + c(b1, b2)*x3
 textual =~ x4 + x5 + x6
@@ -60,4 +62,10 @@ a == b", group = "school")
 write_cw("theta_eq", EQ1, parameterization = "theta")
 write_cw("theta_ineq", INEQ1, parameterization = "theta")
 write_cw("theta_mg_eq", MG_EQ, group = "school", parameterization = "theta")
+# with group.equal: thresholds and loadings equal (free scale factors and latent means in group 2), and a
+# constraint on the latent variances of the two groups
+write_cw("mg_ge", "visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+visual ~~ c(v1, v2)*visual
+v2 == 1.2*v1", group = "school", group.equal = c("thresholds", "loadings"))
 write_ref(cases, file.path(OUT, "cases.csv"))
