@@ -55,9 +55,10 @@ def unrestricted_trace(rows: Any, S: np.ndarray, xbar: np.ndarray, ms: bool, xi:
 
 
 def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
-               zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-observation ``Wc`` (complete data at the EM moments, with the coordinates ``zero_x`` zeroed),
-    ``Wm`` (observed information under missing data) and ``Jm`` (score cross-product) of one group.
+    ``Wm`` (observed information under missing data), ``Jm`` (score cross-product) and ``Wm^-1`` of one
+    group.
 
     They depend on the rows and their EM moments only, not on the model: the last few are kept
     (:data:`H1_BLOCKS`), so the models of one data set (the CFA marker sequence, the steps of an invariance
