@@ -55,7 +55,6 @@ from .._errors import (
     EgovsemWarning,
     EmptyCategoryError,
     IdentificationError,
-    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
@@ -137,6 +136,15 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     """
     base = wlsmv_partable(spec, ordered, nthresholds)
     lv, ordset = set(spec.lv), set(ordered)
+    cont = [v for v in spec.ov if v not in ordset]
+    if identification == "wu.estabrook.2016" and parameterization == "delta" and cont:
+        # measEq.syntax writes "x ~*~ c(1, 1)*x" for continuous items too: rows fixed to 1 (no parameter)
+        sc = base[base["op"] == "~*~"]
+        extra = pd.DataFrame([{**sc.iloc[0].to_dict(), "lhs": v, "rhs": v, "free": 0, "ustart": 1.0, "label": ""}
+                              for v in cont])
+        base = pd.concat([base.loc[:sc.index[-1]], extra, base.loc[sc.index[-1] + 1:]], ignore_index=True)
+        base["id"] = np.arange(1, len(base) + 1)
+        base["plabel"] = [f".p{i}." for i in base["id"]]
     ge = set(group_equal or ())
     partial = _partial_keys(group_partial)
     parts = []
@@ -191,9 +199,10 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
         key = f"{r.lhs}{r.op}{r.rhs}"
         typ = _row_type(r.op, r.lhs, r.rhs, lv)
         # lavaan 0.6-14 also makes the intercepts of continuous items equal with "thresholds" (a continuous
-        # item's -mean sits in the threshold slot of wls.obs); reference make_reference_wlsmv_pairwise_mg.R
-        eq = (typ in ge or (typ == "intercepts" and "thresholds" in ge and r.lhs not in ordset)) and \
-            key not in partial
+        # item's -mean sits in the threshold slot of wls.obs; reference make_reference_wlsmv_pairwise_mg.R);
+        # semTools' measEq.syntax (Wu-Estabrook) does not: they are equal from its "intercepts" step on
+        th_int = identification == "lavaan" and "thresholds" in ge and typ == "intercepts" and r.lhs not in ordset
+        eq = (typ in ge or th_int) and key not in partial
         if r.group == 1 and r.free <= 0:
             fixed_g1[key] = r.ustart
         if r.free <= 0:
@@ -529,7 +538,8 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
         ``missing="pairwise"``.
     ordered : True or list of str
         The ordered items; the model's other observed variables are continuous (free intercepts and
-        residual variances, as lavaan; not with ``identification="wu.estabrook.2016"``).
+        residual variances, as lavaan; with ``identification="wu.estabrook.2016"`` as measEq.syntax writes
+        them: free in every group, equal from the "intercepts" step on).
     group : str or None
         The grouping column (None: one group).
     group_equal : list of str
@@ -585,10 +595,6 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
-    if len(ords) < len(spec.ov) and identification != "lavaan":
-        cont = [v for v in spec.ov if v not in set(ords)]
-        raise NotAvailableError(f"the Wu-Estabrook identification with continuous indicators {cont} mixed with "
-                                "ordered ones is not available yet: declare every indicator ordered.")
     if group is None:
         labels, parts = [1], [data]
     else:
