@@ -31,6 +31,7 @@ CASES = {
     "mix_single": (M3, dict(ordered=ORD)),
     "mix_mg_configural": (M2C, dict(ordered=ORD[:5], group="gender")),
     "mix_mg_lt": (M2C, dict(ordered=ORD[:5], group="gender", group_equal=LT)),
+    "mix_mg_theta_lt": (M2C, dict(ordered=ORD[:5], group="gender", group_equal=LT, parameterization="theta")),
 }
 _FITS: dict = {}
 
@@ -100,7 +101,7 @@ def test_bad_missing_is_named():
         fit_wlsmv_multigroup(M2, _bfi(), True, group="gender", missing="pairwse")
     # lavaan: 'missing = "ml" not available in the categorical setting'
     with pytest.raises(EgovsemError, match="categorical setting"):
-        Model(M2, ordered=True, missing="fiml", group="gender")
+        Model(M2, ordered=True, estimator="WLSMV", missing="fiml", group="gender")
 
 
 def test_listwise_is_still_the_default_in_groups():

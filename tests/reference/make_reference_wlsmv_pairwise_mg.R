@@ -47,7 +47,8 @@ write_case("mg_theta_lt", cfa(M2, data = BFI, ordered = TRUE, estimator = "WLSMV
                               group = "gender", group.equal = c("loadings", "thresholds"),
                               parameterization = "theta"))
 
-# 2. continuous variables with missing values: A and N ordered, C continuous; one group and two groups
+# 2. continuous variables with missing values: A and N ordered, C continuous; one group and two groups (delta;
+#    loadings + thresholds also theta)
 M3 <- "A =~ A1 + A2 + A3 + A4 + A5
        C =~ C1 + C2 + C3 + C4 + C5
        N =~ N1 + N2 + N3 + N4 + N5"
@@ -60,3 +61,6 @@ write_case("mix_mg_configural", cfa(M2C, data = BFI, ordered = ORDA, estimator =
                                     group = "gender"))
 write_case("mix_mg_lt", cfa(M2C, data = BFI, ordered = ORDA, estimator = "WLSMV", missing = "pairwise",
                             group = "gender", group.equal = c("loadings", "thresholds")))
+write_case("mix_mg_theta_lt", cfa(M2C, data = BFI, ordered = ORDA, estimator = "WLSMV", missing = "pairwise",
+                                  group = "gender", group.equal = c("loadings", "thresholds"),
+                                  parameterization = "theta"))
