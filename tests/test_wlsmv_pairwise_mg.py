@@ -112,3 +112,14 @@ def test_listwise_is_still_the_default_in_groups():
     d = _bfi().dropna(subset=[f"A{i}" for i in range(1, 6)] + [f"N{i}" for i in range(1, 6)])
     assert fit.nobs == [int((d["gender"] == 1).sum()), int((d["gender"] == 2).sum())]
     assert fit.n_dropped == len(_bfi()) - len(d)
+
+
+def test_a_pair_never_observed_together_in_a_group_is_named():
+    """Under missing="pairwise" each group needs every pair observed together on 2 rows: the message names the
+    group, the two columns and the rule."""
+    d = _bfi()
+    d.loc[(d["gender"] == 2) & d["C1"].notna(), "C2"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(EgovsemError, match=r"In group 2 .*'C1' and 'C2'.*fewer than 2"):
+            Model(M2C, estimator="WLSMV", missing="pairwise", ordered=ORD[:5], group="gender").fit(d)

@@ -615,9 +615,15 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
          identification, miss="listwise") -> WLSMVMultiGroupResults:
     G = len(labels)
     osts = []
-    for d in parts:
-        stats = prepare_data(d, spec.ov, missing=miss, continuous=False)
-        osts.append(ordinal_stats(stats.X, list(spec.ov), ords, missing=miss))
+    for lab, d in zip(labels, parts):
+        try:
+            stats = prepare_data(d, spec.ov, missing=miss, continuous=False)
+            osts.append(ordinal_stats(stats.X, list(spec.ov), ords, missing=miss))
+        except DataError as e:
+            if G == 1:
+                raise
+            lab_text = lab.item() if isinstance(lab, np.generic) else lab
+            raise DataError(f"In group {lab_text!r} (group {len(osts) + 1} of {G}): {e}") from None
     nth = {v: len(osts[0].thresholds[v]) for v in ords}
     group_rows = None
     if G > 1:  # each group's c(...) modifiers (labels, fixed values) from the model's multi-group table
