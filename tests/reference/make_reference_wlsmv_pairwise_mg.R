@@ -15,7 +15,9 @@ dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 source(file.path("tests", "reference", "_ref_helpers.R"))
 BFI <- read.csv("data/bfi.csv", stringsAsFactors = FALSE)
 
-write_case <- function(case, fit) {
+# wls.obs and Gamma are written once per data set and set of ordered items (the first stage does not depend on
+# the model, group.equal or the parameterisation): for mg_delta_configural, mix_single and mix_mg_configural
+write_case <- function(case, fit, first_stage = case %in% c("mg_delta_configural", "mix_single", "mix_mg_configural")) {
   pe <- parameterEstimates(fit, standardized = TRUE)
   if (is.null(pe$label)) pe$label <- ""
   if (is.null(pe$group)) pe$group <- ifelse(pe$op == ":=", 0L, 1L)
@@ -25,7 +27,7 @@ write_case <- function(case, fit) {
   wo <- lavInspect(fit, "wls.obs")
   ga <- lavInspect(fit, "gamma")
   if (!is.list(wo)) { wo <- list(wo); ga <- list(ga) }
-  for (g in seq_along(wo)) {
+  for (g in seq_along(wo)[first_stage]) {
     write_ref(data.frame(name = names(wo[[g]]), value = as.numeric(wo[[g]]), stringsAsFactors = FALSE),
               file.path(OUT, paste0(case, "_g", g, "_wlsobs.csv")))
     write_ref(as.data.frame(unname(ga[[g]])), file.path(OUT, paste0(case, "_g", g, "_gamma.csv")))
@@ -48,7 +50,7 @@ write_case("mg_theta_lt", cfa(M2, data = BFI, ordered = TRUE, estimator = "WLSMV
                               parameterization = "theta"))
 
 # 2. continuous variables with missing values: A and N ordered, C continuous; one group and two groups (delta;
-#    loadings + thresholds also theta)
+#    loadings + thresholds also theta; the one-group model also theta)
 M3 <- "A =~ A1 + A2 + A3 + A4 + A5
        C =~ C1 + C2 + C3 + C4 + C5
        N =~ N1 + N2 + N3 + N4 + N5"
@@ -64,3 +66,5 @@ write_case("mix_mg_lt", cfa(M2C, data = BFI, ordered = ORDA, estimator = "WLSMV"
 write_case("mix_mg_theta_lt", cfa(M2C, data = BFI, ordered = ORDA, estimator = "WLSMV", missing = "pairwise",
                                   group = "gender", group.equal = c("loadings", "thresholds"),
                                   parameterization = "theta"))
+write_case("mix_single_theta", cfa(M3, data = BFI, ordered = ORD, estimator = "WLSMV", missing = "pairwise",
+                                   parameterization = "theta"))
