@@ -128,3 +128,24 @@ def test_a_pair_never_observed_together_in_a_group_is_named():
         warnings.simplefilter("ignore")
         with pytest.raises(EgovsemError, match=r"In group 2 .*'C1' and 'C2'.*fewer than 2"):
             Model(M2C, estimator="WLSMV", missing="pairwise", ordered=ORD[:5], group="gender").fit(d)
+
+
+@pytest.mark.parametrize("case", ["mg_delta_lt", "mix_mg_lt"])
+def test_score_tests_match_lavTestScore(case):
+    """lavTestScore() after the pairwise fits: the total test and one row per released equality constraint
+    (lavaan's .pK. == .pM. labels), in lavaan's order."""
+    from _refcompare import close
+    from egovsem.sem.score_test import score_tests
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        total, uni = score_tests(_fit(case))
+    rt = read_ref(case, "scoretest", SUB)
+    ru = read_ref(case, "scoreuni", SUB)
+    assert close(float(total["X2"].iloc[0]), float(rt["X2"].iloc[0]), 1e-3)
+    assert int(total["df"].iloc[0]) == int(rt["df"].iloc[0])
+    assert len(uni) == len(ru)
+    for ours, ref in zip(uni.itertuples(), ru.itertuples()):
+        assert (ours.lhs, ours.rhs) == (ref.lhs, ref.rhs)
+        assert close(ours.X2, ref.X2, 1e-3), (ours.lhs, ours.rhs, ours.X2, ref.X2)
+        assert close(ours._6, ref._6, 1e-3)  # p.value

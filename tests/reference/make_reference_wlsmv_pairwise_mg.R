@@ -7,7 +7,8 @@
 # Pearson correlations over the pairwise-complete rows).
 #
 # Run from the repository root:  Rscript tests/reference/make_reference_wlsmv_pairwise_mg.R
-# Writes tests/reference/wlsmv_pairwise_mg/<case>_{params,fit,info}.csv and <case>_g<k>_{wlsobs,gamma}.csv.
+# Writes tests/reference/wlsmv_pairwise_mg/<case>_{params,fit,info}.csv, <case>_g<k>_{wlsobs,gamma}.csv and
+# (lavTestScore) <case>_{scoretest,scoreuni}.csv.
 # Numbers: %.10g, NA = empty.
 suppressPackageStartupMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "wlsmv_pairwise_mg")
@@ -68,3 +69,17 @@ write_case("mix_mg_theta_lt", cfa(M2C, data = BFI, ordered = ORDA, estimator = "
                                   parameterization = "theta"))
 write_case("mix_single_theta", cfa(M3, data = BFI, ordered = ORD, estimator = "WLSMV", missing = "pairwise",
                                    parameterization = "theta"))
+
+# 3. lavTestScore() (releasing the group.equal constraints) after the pairwise multi-group fits
+for (case in c("mg_delta_lt", "mix_mg_lt")) {
+  fit <- if (case == "mg_delta_lt") {
+    cfa(M2, data = BFI, ordered = TRUE, estimator = "WLSMV", missing = "pairwise", group = "gender",
+        group.equal = c("loadings", "thresholds"))
+  } else {
+    cfa(M2C, data = BFI, ordered = ORDA, estimator = "WLSMV", missing = "pairwise", group = "gender",
+        group.equal = c("loadings", "thresholds"))
+  }
+  st <- suppressWarnings(lavTestScore(fit))
+  write_ref(as.data.frame(st$test), file.path(OUT, paste0(case, "_scoretest.csv")))
+  write_ref(as.data.frame(st$uni), file.path(OUT, paste0(case, "_scoreuni.csv")))
+}
