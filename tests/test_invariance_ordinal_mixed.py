@@ -2,7 +2,7 @@
 semTools::measEq.syntax + lavaan 0.6-14: every row of parameterEstimates() (est, se) and every fitMeasures()
 value of each step, and the lavTestLRT scaled difference tests between consecutive steps; delta and theta on
 HS (x1..x6 ordered, x7..x9 continuous, by school), a partial model freeing an ordered and a continuous
-intercept, and the delta sequence with missing="pairwise" on psych's bfi by gender.
+intercept, and the sequence with missing="pairwise" on psych's bfi by gender (delta and theta).
 
 References: tests/reference/make_reference_invariance_ordinal_mixed.R.
 """
@@ -35,9 +35,10 @@ def _tab(case, partial=False):
     if key not in _TABS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if case == "bfi_pairwise":
+            if case.startswith("bfi_pairwise"):
                 _TABS[key] = invariance(MB, pd.read_csv(DATA / "bfi.csv"), "gender",
-                                        ordered=[f"A{i}" for i in range(1, 6)], missing="pairwise")
+                                        ordered=[f"A{i}" for i in range(1, 6)], missing="pairwise",
+                                        parameterization="theta" if case.endswith("theta") else "delta")
             else:
                 _TABS[key] = invariance(MODEL, _hs(), "school", ordered=ORD, parameterization=case,
                                         group_partial=PARTIAL if partial else None,
@@ -45,7 +46,7 @@ def _tab(case, partial=False):
     return _TABS[key]
 
 
-CASES = ["delta", "theta", "bfi_pairwise"]
+CASES = ["delta", "theta", "bfi_pairwise", "bfi_pairwise_theta"]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -7,8 +7,9 @@
 # intercepts and residual variances in every group, their scale factors fixed to 1, the intercepts equal
 # from the "intercepts" step on, and nothing in the "thresholds" step. lavTestLRT between consecutive steps
 # (WLSMV's default: method = "satorra.2000", scaled.shifted). Plus a partial model: + intercepts with x3's and
-# x7's intercepts free (group.partial = c("x3 ~ 1", "x7 ~ 1")). The delta sequence is also fitted with
-# missing = "pairwise" on psych's bfi by gender (A items ordered, C items continuous; both have NAs).
+# x7's intercepts free (group.partial = c("x3 ~ 1", "x7 ~ 1")). The sequence is also fitted with
+# missing = "pairwise" on psych's bfi by gender (A items ordered, C items continuous; both have NAs), delta and
+# theta.
 #
 # Run from the repository root:  Rscript tests/reference/make_reference_invariance_ordinal_mixed.R
 # Writes tests/reference/invariance_ordinal_mixed/<case>_<step>_{params,fit}.csv and <case>_lrt.csv.
@@ -57,3 +58,4 @@ BFI <- read.csv("data/bfi.csv", stringsAsFactors = FALSE)
 MB <- "A =~ A1 + A2 + A3 + A4 + A5
        C =~ C1 + C2 + C3 + C4 + C5"
 run_sequence("bfi_pairwise", MB, BFI, paste0("A", 1:5), "gender", "delta", missing = "pairwise")
+run_sequence("bfi_pairwise_theta", MB, BFI, paste0("A", 1:5), "gender", "theta", missing = "pairwise")
