@@ -207,6 +207,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
     em = res.htmt is not None and res.htmt.attrs.get("missing") == "ml"
     h_en = " (from the FIML (EM) correlations of every respondent)" if em else ""
     h_zh = "（基于全部受访者的FIML（EM）相关矩阵）" if em else ""
+    if res.htmt is not None and res.htmt.attrs.get("missing") == "pairwise":
+        h_en, h_zh = " (from pairwise-complete correlations)", "（基于成对完整相关）"
     if en:
         s = (f"**Measurement model.** The CFA fit was {v_cfa[0]}: {_fit_text(cfa_fm)}. Standardised loadings ranged "
              f"from {_r(lam.min())} to {_r(lam.max())}; α from {rng('alpha')[0]} to {rng('alpha')[1]}, ω from "

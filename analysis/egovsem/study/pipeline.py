@@ -404,7 +404,8 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
         res.reliability = reliability_table(res.cfa, data)
         res.reliability_fit = res.cfa
     # with FIML the HTMT uses the EM (saturated FIML) correlations of every respondent, as the fit does
-    # (semTools::htmt(missing = "ml")); else the complete cases (semTools' default)
+    # (semTools::htmt(missing = "ml")); with pairwise deletion (ordered items) the pairwise correlations
+    # (semTools::htmt(missing = "pairwise")); else the complete cases (semTools' default)
     hmiss = {"fiml": "ml", "pairwise": "pairwise"}.get(opts["missing"], "listwise")
     res.htmt = htmt(data, blocks, missing=hmiss) if len(blocks) > 1 else None
     _method_bias(res, blocks, pr)
@@ -467,13 +468,6 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
     """Measurement invariance across the config's groups, on the constructs of the first model."""
     cfg = res.config
     if not cfg.invariance:
-        return
-    if cfg.ordered and cfg.missing == "pairwise":
-        msg = ("Measurement invariance is not tested: multi-group WLSMV needs complete rows (missing: listwise); "
-               "pairwise deletion is available for one group only.",
-               "未检验测量不变性：多组WLSMV需要完整个案（missing: listwise）；成对删除仅适用于单组。")
-        res.notes.append(("invariance", msg))
-        pr.info(msg[0])
         return
     from ..measure import invariance
     from ..tables import cfa_syntax
@@ -718,7 +712,11 @@ def _tables(res: RunResult, texts, note) -> None:
     tabs.append(t.with_note(rel_note) if rel_note else t)
     if res.htmt is not None:
         n_htmt = int(res.htmt.attrs.get("n", len(data)))
-        if res.htmt.attrs.get("missing") == "ml":
+        if res.htmt.attrs.get("missing") == "pairwise":
+            from ..tables.study import htmt_note
+
+            hnote = htmt_note(res.htmt)
+        elif res.htmt.attrs.get("missing") == "ml":
             hnote = (f"HTMT from the correlations of the saturated model estimated by full-information maximum "
                      f"likelihood (EM) over all {n_htmt} respondents, as the models were estimated.",
                      f"HTMT基于以全信息极大似然（EM）估计的饱和模型相关矩阵，纳入全部{n_htmt}名受访者，与模型估计方式一致。")
