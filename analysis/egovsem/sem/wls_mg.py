@@ -119,7 +119,8 @@ def _partial_keys(group_partial) -> set[str]:
 
 def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
                         group_equal=(), group_partial=(), parameterization: str = "delta",
-                        identification: str = "lavaan", group_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+                        identification: str = "lavaan", group_rows: pd.DataFrame | None = None, *,
+                        conditional_x: bool = False) -> pd.DataFrame:
     """lavaan's parameter table of a multi-group model with ordered indicators.
 
     The one-group table of :func:`egovsem.sem.wls.wlsmv_partable` repeated for each group, with lavaan's
@@ -134,8 +135,9 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
 
     ``group_rows``: the model's multi-group table (:func:`egovsem.sem.partable.specify` with ``ngroups``);
     its user rows give each group its label, fixed value or freed row of a ``c(...)`` modifier.
+    ``conditional_x``: as :func:`egovsem.sem.wls.wlsmv_partable` (exogenous covariates conditioned on).
     """
-    base = wlsmv_partable(spec, ordered, nthresholds)
+    base = wlsmv_partable(spec, ordered, nthresholds, conditional_x=conditional_x)
     lv, ordset = set(spec.lv), set(ordered)
     ge = set(group_equal or ())
     partial = _partial_keys(group_partial)
@@ -554,6 +556,14 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
 
     if isinstance(model, str):
         model = Model(model, group=group)  # group: per-group modifiers c(...) are accepted
+    from .wls_conditional import exogenous_covariates
+
+    if group is not None and exogenous_covariates(model.spec):  # lavaan's conditional.x in several groups
+        from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
+
+        return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
+                                                group_partial=group_partial, parameterization=parameterization,
+                                                iter_max=iter_max)
     if parameterization not in PARAMETERIZATIONS:
         raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
     if isinstance(group_equal, str):
@@ -1040,3 +1050,10 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
         rows.append({"lhs": pt.at[i, "plabel"], "op": "==", "rhs": pt.at[j, "plabel"], "X2": x2c, "df": 1,
                      "p.value": float(special.chdtrc(1, x2c)), "parameter": par, "group": int(r["group"])})
     return total, pd.DataFrame(rows)
+
+
+# public names for egovsem.sem.wls_mg_conditional (multi-group WLSMV with covariates)
+GroupModel = _GroupModel
+DWLSGroup = _DWLSGroup
+check_categories = _check_categories
+ugamma_traces = _ugamma_traces

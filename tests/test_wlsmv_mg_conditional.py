@@ -1,0 +1,128 @@
+"""Multi-group WLSMV with exogenous covariates (lavaan's conditional.x with group=; egovsem.sem.wls_mg_conditional)
+against lavaan 0.6-14 (tests/reference/make_reference_wlsmv_mg_conditional.R): every row of
+parameterEstimates(fit, standardized = TRUE) (est, se, std.lv, std.all, std.nox), every fitMeasures(fit) row
+and the free numbers of parTable(fit) of the MIMIC A =~ A1 + ... + A5; A ~ age + education on psych's bfi in
+the two gender groups: configural, group_equal = thresholds + loadings, and the same with group_partial, in
+the delta and theta parameterisations. education is missing on 223 rows: lavaan deletes them (and the rows
+with a missing item) listwise in each group (817 and 1676 rows analysed)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _refcompare import DATA, REF, close, se_close
+from egovsem._errors import EmptyCategoryError, MissingDataWarning, NotAvailableError
+from egovsem.sem.model import Model
+from egovsem.sem.wls_mg import WLSMVMultiGroupResults, fit_wlsmv_multigroup
+
+OUT = REF / "wlsmv_mg_conditional"
+MIMIC = "A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + education"
+EQUAL = {"configural": [], "equal": ["thresholds", "loadings"], "partial": ["thresholds", "loadings"]}
+PARTIAL = {"partial": ["A =~ A3", "A2 | t3"]}
+CASES = [f"{p}_{e}" for p in ("delta", "theta") for e in EQUAL]
+COLS = ("est", "std.lv", "std.all", "std.nox")
+
+
+@pytest.fixture(scope="module")
+def bfi():
+    return pd.read_csv(DATA / "bfi.csv")
+
+
+def _fit(bfi, case):
+    par, eq = case.split("_")
+    with pytest.warns(MissingDataWarning, match=r"group gender=1: 102 of 919 rows \(rows 0, 4, 6, 11"):
+        return Model(MIMIC, estimator="WLSMV", ordered=True, group="gender", group_equal=EQUAL[eq],
+                     group_partial=PARTIAL.get(eq, []), parameterization=par).fit(bfi)
+
+
+@pytest.fixture(scope="module", params=CASES)
+def case(request, bfi):
+    return request.param, _fit(bfi, request.param)
+
+
+def test_fit_route_and_nobs(case):
+    name, fit = case
+    assert isinstance(fit, WLSMVMultiGroupResults) and fit.converged
+    ref = pd.read_csv(OUT / f"{name}_nobs.csv")
+    assert fit.nobs == ref["nobs"].tolist() and [str(g) for g in fit.group_labels] == ref["group"].astype(str).tolist()
+    assert fit.n_dropped == 2800 - sum(fit.nobs)
+
+
+def test_every_parameter_row_matches_lavaan(case):
+    name, fit = case
+    ref = pd.read_csv(OUT / f"{name}_params.csv").fillna({"rhs": ""})
+    got = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
+    # lavaan's rows, in lavaan's order
+    assert list(zip(got.lhs, got.op, got.rhs, got.group)) == list(zip(ref.lhs, ref.op, ref.rhs, ref.group))
+    bad = []
+    for (_, g), (_, r) in zip(got.iterrows(), ref.iterrows()):
+        key = (r["lhs"], r["op"], r["rhs"], r["group"])
+        bad += [(key, c, g[c], r[c]) for c in COLS if not close(float(g[c]), float(r[c]), 1e-3)]
+        if not se_close(float(g["se"]), float(r["se"])):
+            bad.append((key, "se", g["se"], r["se"]))
+    assert not bad, bad
+
+
+def test_every_fit_measure_matches_lavaan(case):
+    name, fit = case
+    ref = pd.read_csv(OUT / f"{name}_fit.csv").set_index("measure")["value"]
+    fm = fit.fit_measures
+    assert not [k for k in ref.index if k not in fm.index]
+    bad = [(k, float(fm[k]), w) for k, w in ref.items() if not close(float(fm[k]), float(w), 1e-3)]
+    assert not bad, bad
+    for k in ("chisq", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "srmr"):  # the brief's measures
+        assert k in ref.index and not np.isnan(ref[k])
+
+
+def test_free_parameters_as_lavaan_numbers_them(case):
+    name, fit = case
+    ref = pd.read_csv(OUT / f"{name}_partable.csv")
+    ref = ref[ref["op"] != "=="]
+    pt = fit.partable
+    assert list(zip(pt.lhs, pt.op, pt.group)) == list(zip(ref.lhs, ref.op, ref.group))
+    # rows lavaan constrains equal (.pX. == .pY.) share one parameter here; the free/fixed pattern is lavaan's
+    assert ((pt["free"].to_numpy() > 0) == (ref["free"].to_numpy() > 0)).all()
+    assert int(pt["free"].max()) == int(fit.fit_measures["npar"])
+
+
+def test_summary_and_json(case):
+    name, fit = case
+    text = fit.summary()
+    assert "Number of observations per group" in text and "Thresholds:" in text
+    assert '"group_nobs"' in fit.to_json()
+
+
+def test_direct_entry_point_and_group_none_dispatch(bfi):
+    with pytest.warns(MissingDataWarning):
+        fit = fit_wlsmv_multigroup(Model(MIMIC, group="gender"), bfi, True, group="gender")
+    ref = pd.read_csv(OUT / "delta_configural_fit.csv").set_index("measure")["value"]
+    assert close(float(fit.fit_measures["chisq.scaled"]), float(ref["chisq.scaled"]), 1e-3)
+
+
+def test_a_category_one_group_never_uses(bfi):
+    d = bfi.copy()
+    # group 2 (gender = 2) never answers 6 on A1: lavaan 0.6-14 stops ("some categories ... are empty")
+    d.loc[(d["gender"] == 2) & (d["A1"] == 6), "A1"] = 5
+    with pytest.warns(MissingDataWarning), pytest.raises(EmptyCategoryError, match=r"'A1'.*\[6(\.0)?\] are empty in group 2"):
+        Model(MIMIC, estimator="WLSMV", ordered=True, group="gender").fit(d)
+
+
+def test_missing_covariate_in_one_group_only(bfi):
+    d = bfi.dropna(subset=["A1", "A2", "A3", "A4", "A5", "education"]).reset_index(drop=True)
+    rows = d.index[d["gender"] == 2][:3]
+    d.loc[rows, "age"] = np.nan
+    with pytest.warns(MissingDataWarning, match=rf"gender=2: 3 of \d+ rows \(rows {rows[0]}, {rows[1]}, "
+                                                rf"{rows[2]}\); missing covariate\(s\) 'age' \(3\)") as rec:
+        fit = Model(MIMIC, estimator="WLSMV", ordered=True, group="gender").fit(d)
+    msgs = [str(w.message) for w in rec if issubclass(w.category, MissingDataWarning)]
+    assert len(msgs) == 1 and "gender=1" not in msgs[0], [str(w.message) for w in rec]
+    want = {1: int((d["gender"] == 1).sum()), 2: int((d["gender"] == 2).sum()) - 3}
+    assert fit.nobs == [want[int(g)] for g in fit.group_labels]
+
+
+def test_pairwise_with_covariates_in_groups_is_refused(bfi):
+    from egovsem.sem.wls_mg_conditional import fit_wlsmv_multigroup_conditional
+
+    m = Model(MIMIC, group="gender").with_options(missing="pairwise")
+    with pytest.raises(NotAvailableError, match="missing='pairwise' with exogenous covariates"):
+        fit_wlsmv_multigroup_conditional(m, bfi, True, group="gender")
