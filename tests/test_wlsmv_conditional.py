@@ -192,10 +192,24 @@ def test_inspect_and_nobs(case):
         fit.inspect("implied")
 
 
-def test_modindices_are_refused_with_a_message(case):
-    _name, fit = case
-    with pytest.raises(NotAvailableError, match="modification indices after WLSMV with exogenous covariates"):
-        fit.modindices()
+def test_modindices_match_lavaan(case):
+    # were refused before egovsem.sem.modindices_conditional; lavaan's modindices(fit) of the MIMIC
+    # (tests/reference/make_reference_wlsmv_mg_conditional.R): every row, in lavaan's order, no other row
+    name, fit = case
+    mi = fit.modindices()
+    assert list(mi.columns) == ["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"]
+    if name != "bfi_mimic":
+        assert len(mi) and (mi["mi"] >= 0).all()
+        return
+    ref = pd.read_csv(REF / "wlsmv_mg_conditional" / "single_mimic_mi.csv")
+    assert list(zip(mi.lhs, mi.op, mi.rhs)) == list(zip(ref.lhs, ref.op, ref.rhs))
+    bad = [(r.lhs, r.rhs, c, float(m[c]), float(getattr(r, c.replace(".", "_"))))
+           for (_, m), r in zip(mi.iterrows(), ref.rename(columns=lambda c: c.replace(".", "_")).itertuples())
+           for c in ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")
+           if not close(float(m[c]), float(getattr(r, c.replace(".", "_"))), 1e-3)]
+    assert not bad, bad
+    top = fit.modindices(sort=True, minimum_value=20)
+    assert list(top["rhs"]) == ["A5", "A2", "A5"] and list(top["lhs"]) == ["A3", "A1", "A1"]
 
 
 def test_cli_fit_json(tmp_path, bfi, capsys):

@@ -63,7 +63,21 @@ from .wls_mg import (
     ugamma_traces,
 )
 
-__all__ = ["fit_wlsmv_multigroup_conditional", "ConditionalGroupModel"]
+__all__ = ["fit_wlsmv_multigroup_conditional", "ConditionalGroupModel", "ConditionalMultiGroupResults"]
+
+
+@dataclasses.dataclass
+class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
+    """A multi-group WLSMV fit with exogenous covariates: :class:`~egovsem.sem.wls_mg.WLSMVMultiGroupResults`
+    (its ``ordinal``: each group's :class:`~egovsem.sem.ordinal_conditional.ConditionalOrdinalStats`) with
+    lavaan's modification indices."""
+
+    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """lavaan's ``modindices(fit)`` (:mod:`egovsem.sem.modindices_conditional`): ``lhs op rhs group mi epc
+        sepc.lv sepc.all sepc.nox``."""
+        from .modindices_conditional import filter_modindices, modindices_multigroup
+
+        return filter_modindices(modindices_multigroup(self), sort, minimum_value)
 
 
 @dataclasses.dataclass
@@ -135,7 +149,7 @@ def _listwise_groups(parts, labels, group: str, cols: list[str], xs: list[str]) 
 
 def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *, group: str,
                                      group_equal=(), group_partial=(), parameterization: str = "delta",
-                                     iter_max: int = 500) -> WLSMVMultiGroupResults:
+                                     iter_max: int = 500) -> ConditionalMultiGroupResults:
     """Fit ``model`` by WLSMV in several groups with its exogenous covariates conditioned on (module doc).
 
     Parameters
@@ -153,7 +167,7 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
 
     Returns
     -------
-    WLSMVMultiGroupResults
+    ConditionalMultiGroupResults
 
     Examples
     --------
@@ -187,7 +201,8 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
-def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par, iter_max) -> WLSMVMultiGroupResults:
+def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
+         iter_max) -> ConditionalMultiGroupResults:
     from .model import spec_options
     from .partable import specify
 
@@ -233,11 +248,11 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     sigmas = [cm.sigma(theta) for cm in cms]
     fm = _fit_measures(state.fmin, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj)
     params, r2 = _params(pt, theta, vcov, cms, spec, labels, parts, items, xs)
-    return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
-                                  theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),  # type: ignore[arg-type]
-                                  parameterization=par, nobs=[int(n) for n in Ns], delta=np.vstack(Ds), info=A,
-                                  meat=B, r2=r2, iterations=int(state.iterations),
-                                  group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
+    return ConditionalMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
+                                        theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),  # type: ignore[arg-type]
+                                        parameterization=par, nobs=[int(n) for n in Ns], delta=np.vstack(Ds), info=A,
+                                        meat=B, r2=r2, iterations=int(state.iterations),
+                                        group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
 
 
 @dataclasses.dataclass
