@@ -183,3 +183,56 @@ def test_modindices_bad_arguments(case):
 
     with pytest.raises(EgovsemError, match="'minimum_value' parameter must be a number. Got 'x'"):
         fit.modindices(minimum_value="x")
+
+
+def test_cli_fit_ordered_group_with_a_covariate(tmp_path, capsys):
+    import json
+
+    from egovsem.cli import main
+
+    model = tmp_path / "mimic.lav"
+    model.write_text(MIMIC + "\n")
+    out = tmp_path / "out.json"
+    rc = main(["fit", str(model), str(DATA / "bfi.csv"), "--ordered", "A1,A2,A3,A4,A5", "--group", "gender",
+               "--group-equal", "thresholds,loadings", "--group-partial", "A =~ A3,A2 | t3", "--json", str(out)])
+    assert rc == 0
+    cap = capsys.readouterr()
+    printed = cap.out
+    assert "missing covariate(s) 'education' (81)" in cap.err  # the CLI prints the listwise warning
+    assert "2 groups" in printed and "Number of observations per group" in printed
+    ref = pd.read_csv(OUT / "delta_partial_fit.csv").set_index("measure")["value"]
+    d = json.loads(out.read_text())
+    assert d["group_nobs"] == [817, 1676] and d["estimator"] == "WLSMV"
+    for k in ("chisq", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "srmr"):
+        assert close(float(d["fit"][k]), float(ref[k]), 1e-3), k
+    pref = pd.read_csv(OUT / "delta_partial_params.csv").fillna({"rhs": ""})
+    got = {(p["lhs"], p["op"], p["rhs"] or "", p["group"]): p for p in d["params"]}
+    assert len(got) == len(pref)
+    for r in pref.itertuples():
+        g = got[(r.lhs, r.op, r.rhs, r.group)]
+        assert close(g["est"], r.est, 1e-3) and se_close(g["se"], r.se), (r.lhs, r.op, r.rhs, r.group)
+
+
+def test_single_group_theta_parameterization(bfi):
+    # one group, parameterization='theta' (Model.fit hands it to the multi-group code with G = 1): every row
+    # of lavaan's parameterEstimates, fitMeasures and modindices (the same R script, case single_theta)
+    d = bfi.dropna(subset=["A1", "A2", "A3", "A4", "A5", "age", "gender"])
+    fit = Model("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + gender", estimator="WLSMV", ordered=True,
+                parameterization="theta").fit(d)
+    assert fit.nobs == [2709] and fit.n_dropped == 0
+    ref = pd.read_csv(OUT / "single_theta_params.csv").fillna({"rhs": ""})
+    got = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
+    assert list(zip(got.lhs, got.op, got.rhs)) == list(zip(ref.lhs, ref.op, ref.rhs))
+    bad = [(r["lhs"], r["op"], r["rhs"], c) for (_, g), (_, r) in zip(got.iterrows(), ref.iterrows())
+           for c in COLS if not close(float(g[c]), float(r[c]), 1e-3)]
+    bad += [(r["lhs"], r["op"], r["rhs"], "se") for (_, g), (_, r) in zip(got.iterrows(), ref.iterrows())
+            if not se_close(float(g["se"]), float(r["se"]))]
+    assert not bad, bad
+    fref = pd.read_csv(OUT / "single_theta_fit.csv").set_index("measure")["value"]
+    bad = [(k, float(fit.fit_measures[k]), w) for k, w in fref.items()
+           if not close(float(fit.fit_measures[k]), float(w), 1e-3)]
+    assert not bad, bad
+    mi = fit.modindices()
+    assert "group" not in mi.columns  # one group: lavaan's columns
+    bad = _mi_problems(mi.assign(group=1), pd.read_csv(OUT / "single_theta_mi.csv"), "single_theta")
+    assert not bad, bad

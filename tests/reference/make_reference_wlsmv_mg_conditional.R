@@ -31,7 +31,9 @@ write_case <- function(case, fit) {
   pt <- parTable(fit)
   write_ref(pt[, c("id", "lhs", "op", "rhs", "group", "free", "ustart", "label", "plabel")],
             file.path(OUT, paste0(case, "_partable.csv")))
-  write_ref(data.frame(group = lavInspect(fit, "group.label"), nobs = unlist(lavInspect(fit, "nobs"))),
+  lab <- lavInspect(fit, "group.label")
+  if (!length(lab)) lab <- "1"
+  write_ref(data.frame(group = lab, nobs = unlist(lavInspect(fit, "nobs"))),
             file.path(OUT, paste0(case, "_nobs.csv")))
   write_mi(case, fit)
 }
@@ -51,3 +53,7 @@ for (par in c("delta", "theta")) {
 D <- BFI[complete.cases(BFI[, c(paste0("A", 1:5), "age", "gender")]), ]
 write_mi("single_mimic", cfa("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + gender", data = D, ordered = TRUE,
                              estimator = "WLSMV"))
+# the single-group MIMIC in the theta parameterisation (parameters, fit measures, modindices)
+fit <- cfa("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + gender", data = D, ordered = TRUE, estimator = "WLSMV",
+           parameterization = "theta")
+write_case("single_theta", fit)

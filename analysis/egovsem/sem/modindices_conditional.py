@@ -185,7 +185,8 @@ def modindices_multigroup(fit) -> pd.DataFrame:
     lv = [v for v in dict.fromkeys(fit.partable.loc[fit.partable["op"].isin(["=~", "~~", "~1", "~"]), "lhs"])
           if v not in set(st[0].names) | set(st[0].xnames)]
     return conditional_modindices(fit.partable, fit.theta, fit.params, st, items=list(st[0].names),
-                                  xs=list(st[0].xnames), lv=lv, parameterization=fit.parameterization, multi=True,
+                                  xs=list(st[0].xnames), lv=lv, parameterization=fit.parameterization,
+                                  multi=len(st) > 1,
                                   info_model=fit.info)
 
 

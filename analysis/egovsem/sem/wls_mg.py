@@ -558,7 +558,7 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
         model = Model(model, group=group)  # group: per-group modifiers c(...) are accepted
     from .wls_conditional import exogenous_covariates
 
-    if group is not None and exogenous_covariates(model.spec):  # lavaan's conditional.x in several groups
+    if exogenous_covariates(model.spec):  # lavaan's conditional.x (several groups, or the theta parameterisation)
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,

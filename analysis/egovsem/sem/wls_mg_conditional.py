@@ -123,7 +123,7 @@ class ConditionalGroupModel:
         return ((M[:q] - M[q:]) / (2 * h[:, None])).T
 
 
-def _listwise_groups(parts, labels, group: str, cols: list[str], xs: list[str]) -> list[pd.DataFrame]:
+def _listwise_groups(parts, labels, group: str | None, cols: list[str], xs: list[str]) -> list[pd.DataFrame]:
     """Each group's complete rows (lavaan's listwise deletion, per group); one warning names, per group, the
     rows removed and the covariates with missing values."""
     out, notes, n_drop, n_all = [], [], 0, 0
@@ -137,7 +137,8 @@ def _listwise_groups(parts, labels, group: str, cols: list[str], xs: list[str]) 
             xmiss = [f"{x!r} ({int(d[x].isna().sum())})" for x in xs if d[x].isna().any()]
             shown = ", ".join(map(repr, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
             name = lab.item() if isinstance(lab, np.generic) else lab
-            notes.append(f"group {group}={name!r}: {len(rows)} of {len(d)} rows (rows {shown})"
+            where = "" if group is None else f"group {group}={name!r}: "
+            notes.append(f"{where}{len(rows)} of {len(d)} rows (rows {shown})"
                          + (f"; missing covariate(s) {', '.join(xmiss)}" if xmiss else ""))
         out.append(d[keep])
     if n_drop:
@@ -147,7 +148,7 @@ def _listwise_groups(parts, labels, group: str, cols: list[str], xs: list[str]) 
     return out
 
 
-def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *, group: str,
+def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *, group: str | None,
                                      group_equal=(), group_partial=(), parameterization: str = "delta",
                                      iter_max: int = 500) -> ConditionalMultiGroupResults:
     """Fit ``model`` by WLSMV in several groups with its exogenous covariates conditioned on (module doc).
@@ -160,8 +161,8 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
         Raw data with the grouping column.
     ordered : True or list of str
         The ordered items (every observed variable but the covariates).
-    group : str
-        The grouping column.
+    group : str or None
+        The grouping column (None: one group, e.g. for the theta parameterisation of a single-group model).
     group_equal, group_partial, parameterization, iter_max
         As :func:`egovsem.sem.wls_mg.fit_wlsmv_multigroup`.
 
@@ -192,7 +193,7 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     spec = model.spec
     xs = exogenous_covariates(spec)
     items = check_conditional(model, data, ordered, xs)
-    labels, parts = split_groups(data, group)
+    labels, parts = ([1], [data]) if group is None else split_groups(data, group)
     n_all = sum(len(d) for d in parts)
     parts = _listwise_groups(parts, labels, group, items + xs, xs)
     check_categories(parts, items, labels, str(group))
