@@ -236,3 +236,9 @@ def test_single_group_theta_parameterization(bfi):
     assert "group" not in mi.columns  # one group: lavaan's columns
     bad = _mi_problems(mi.assign(group=1), pd.read_csv(OUT / "single_theta_mi.csv"), "single_theta")
     assert not bad, bad
+
+
+def test_wu_estabrook_identification_with_covariates_is_refused(bfi):
+    with pytest.raises(NotAvailableError, match="'wu.estabrook.2016' identification with exogenous covariates"):
+        fit_wlsmv_multigroup(Model(MIMIC, group="gender", std_lv=True), bfi, True, group="gender",
+                             group_equal=["thresholds"], identification="wu.estabrook.2016")

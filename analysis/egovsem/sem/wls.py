@@ -29,8 +29,8 @@ the thresholds, and the covariances with them are on the covariance scale.
 
 Exogenous observed covariates (lavaan's conditional.x) are handed to
 :func:`egovsem.sem.wls_conditional.fit_wlsmv_conditional` (it returns a
-:class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON and inspect; single group,
-every indicator ordered).
+:class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON, inspect and modindices;
+every indicator ordered; several groups and the theta parameterisation: :mod:`egovsem.sem.wls_mg_conditional`).
 
 Not available (refused with a message, never approximated): an ordered variable as a predictor (``y ~ x`` with
 x ordered: lavaan then sets the residual variance of y* from a Sigma computed without x's residual, so Var(y*)

@@ -26,8 +26,11 @@ Rows with a missing item or covariate are deleted listwise, as lavaan deletes th
 each covariate with missing values and its count). Explicit constraints (``==``, ``<``, ``>``) are fitted by
 the constrained optimiser, with lavaan's augmented inverse in the sandwich and in U.
 
-Not available (refused with a message): multiple groups, an ordered covariate (an ordered variable as a predictor),
-covariates that are also predicted, continuous indicators mixed with ordered ones.
+Several groups (``group=``) and the theta parameterisation: :mod:`egovsem.sem.wls_mg_conditional`;
+modification indices: :mod:`egovsem.sem.modindices_conditional`.
+
+Not available (refused with a message): an ordered covariate (an ordered variable as a predictor),
+covariates that are also predicted, continuous indicators mixed with ordered ones, ``missing="pairwise"``.
 """
 from __future__ import annotations
 

@@ -561,6 +561,11 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     if exogenous_covariates(model.spec):  # lavaan's conditional.x (several groups, or the theta parameterisation)
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
+        if identification != "lavaan":
+            raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
+                                    f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
+                                    "yet: fit the invariance models without the covariates.")
+
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
                                                 group_partial=group_partial, parameterization=parameterization,
                                                 iter_max=iter_max)
