@@ -3,7 +3,8 @@ against lavaan 0.6-14 (tests/reference/make_reference_wlsmv_mg_conditional.R): e
 parameterEstimates(fit, standardized = TRUE) (est, se, std.lv, std.all, std.nox), every fitMeasures(fit) row
 and the free numbers of parTable(fit) of the MIMIC A =~ A1 + ... + A5; A ~ age + education on psych's bfi in
 the two gender groups: configural, group_equal = thresholds + loadings, and the same with group_partial, in
-the delta and theta parameterisations. education is missing on 223 rows: lavaan deletes them (and the rows
+the delta and theta parameterisations, and a two-factor model (A ~ age; C ~ age + education) with equal thresholds and
+loadings; every modindices() row of each. education is missing on 223 rows: lavaan deletes them (and the rows
 with a missing item) listwise in each group (817 and 1676 rows analysed)."""
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ OUT = REF / "wlsmv_mg_conditional"
 MIMIC = "A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + education"
 EQUAL = {"configural": [], "equal": ["thresholds", "loadings"], "partial": ["thresholds", "loadings"]}
 PARTIAL = {"partial": ["A =~ A3", "A2 | t3"]}
-CASES = [f"{p}_{e}" for p in ("delta", "theta") for e in EQUAL]
+CASES = [f"{p}_{e}" for p in ("delta", "theta") for e in EQUAL] + ["two_factor_equal"]
+# two factors, each regressed on covariates (lv ~~ lv and regression candidates in modindices)
+TWO = "A =~ A1 + A2 + A3 + A4 + A5\n C =~ C1 + C2 + C3 + C4 + C5\n A ~ age\n C ~ age + education"
 COLS = ("est", "std.lv", "std.all", "std.nox")
 
 
@@ -29,6 +32,10 @@ def bfi():
 
 
 def _fit(bfi, case):
+    if case == "two_factor_equal":
+        with pytest.warns(MissingDataWarning, match="missing covariate"):
+            return Model(TWO, estimator="WLSMV", ordered=True, group="gender",
+                         group_equal=["thresholds", "loadings"]).fit(bfi)
     par, eq = case.split("_")
     with pytest.warns(MissingDataWarning, match=r"group gender=1: 102 of 919 rows \(rows 0, 4, 6, 11"):
         return Model(MIMIC, estimator="WLSMV", ordered=True, group="gender", group_equal=EQUAL[eq],
@@ -46,6 +53,8 @@ def test_fit_route_and_nobs(case):
     ref = pd.read_csv(OUT / f"{name}_nobs.csv")
     assert fit.nobs == ref["nobs"].tolist() and [str(g) for g in fit.group_labels] == ref["group"].astype(str).tolist()
     assert fit.n_dropped == 2800 - sum(fit.nobs)
+    if name != "two_factor_equal":
+        assert fit.nobs == [817, 1676]
 
 
 def test_every_parameter_row_matches_lavaan(case):

@@ -57,3 +57,10 @@ write_mi("single_mimic", cfa("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + gender", d
 fit <- cfa("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + gender", data = D, ordered = TRUE, estimator = "WLSMV",
            parameterization = "theta")
 write_case("single_theta", fit)
+# modindices after the MIMIC with a direct effect (A3 ~ gender) of tests/reference/ordinal_conditional
+write_mi("single_direct", cfa("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age\n A3 ~ gender", data = D, ordered = TRUE,
+                              estimator = "WLSMV"))
+# two factors with covariates, two groups, thresholds and loadings equal
+M2 <- "A =~ A1 + A2 + A3 + A4 + A5\n C =~ C1 + C2 + C3 + C4 + C5\n A ~ age\n C ~ age + education"
+write_case("two_factor_equal", cfa(M2, data = BFI, ordered = TRUE, estimator = "WLSMV", group = "gender",
+                                   group.equal = c("thresholds", "loadings")))
