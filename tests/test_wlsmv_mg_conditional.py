@@ -251,3 +251,22 @@ def test_wu_estabrook_identification_with_covariates_is_refused(bfi):
     with pytest.raises(NotAvailableError, match="'wu.estabrook.2016' identification with exogenous covariates"):
         fit_wlsmv_multigroup(Model(MIMIC, group="gender", std_lv=True), bfi, True, group="gender",
                              group_equal=["thresholds"], identification="wu.estabrook.2016")
+
+
+def test_scaled_difference_and_score_tests_match_lavaan(bfi):
+    # lavTestLRT(configural, equal) and lavTestScore(equal) (ordinary score tests, as lavaan falls back to
+    # after WLSMV with a warning), tests/reference/make_reference_wlsmv_mg_conditional.R
+    from egovsem.sem.wls_mg import scaled_difference_test, score_tests_wlsmv
+
+    f_eq, f_cfg = _fit(bfi, "delta_equal"), _fit(bfi, "delta_configural")
+    lrt = pd.read_csv(OUT / "delta_lrt.csv").iloc[0]
+    got = scaled_difference_test(f_eq, f_cfg)
+    assert got["df_diff"] == lrt["df_diff"] and close(got["chisq_diff"], lrt["chisq_diff"], 1e-3)
+    assert close(got["pvalue"], lrt["pvalue"], 1e-3)
+    total, uni = score_tests_wlsmv(f_eq)
+    ref_t = pd.read_csv(OUT / "delta_equal_score_total.csv").iloc[0]
+    assert int(total["df"].iloc[0]) == ref_t["df"] and close(float(total["X2"].iloc[0]), ref_t["X2"], 1e-3)
+    ref_u = pd.read_csv(OUT / "delta_equal_score_uni.csv")
+    assert list(zip(uni.lhs, uni.rhs)) == list(zip(ref_u.lhs, ref_u.rhs))
+    bad = [(r.lhs, r.rhs, g, r.X2) for g, r in zip(uni["X2"], ref_u.itertuples()) if not close(float(g), r.X2, 1e-3)]
+    assert not bad, bad

@@ -64,3 +64,13 @@ write_mi("single_direct", cfa("A =~ A1 + A2 + A3 + A4 + A5\n A ~ age\n A3 ~ gend
 M2 <- "A =~ A1 + A2 + A3 + A4 + A5\n C =~ C1 + C2 + C3 + C4 + C5\n A ~ age\n C ~ age + education"
 write_case("two_factor_equal", cfa(M2, data = BFI, ordered = TRUE, estimator = "WLSMV", group = "gender",
                                    group.equal = c("thresholds", "loadings")))
+# lavTestLRT (Satorra 2000 scaled difference, lavaan's default after WLSMV): equal against configural
+f0 <- cfa(M, data = BFI, ordered = TRUE, estimator = "WLSMV", group = "gender", group.equal = c("thresholds", "loadings"))
+f1 <- cfa(M, data = BFI, ordered = TRUE, estimator = "WLSMV", group = "gender")
+lrt <- lavTestLRT(f1, f0)
+write_ref(data.frame(chisq_diff = lrt[["Chisq diff"]][2], df_diff = lrt[["Df diff"]][2],
+                     pvalue = lrt[["Pr(>Chisq)"]][2]), file.path(OUT, "delta_lrt.csv"))
+# lavTestScore: releasing the equality constraints of the equal model (total and univariate tests)
+sc <- lavTestScore(f0)
+write_ref(sc$test[, c("test", "X2", "df", "p.value")], file.path(OUT, "delta_equal_score_total.csv"))
+write_ref(sc$uni[, c("lhs", "op", "rhs", "X2", "df", "p.value")], file.path(OUT, "delta_equal_score_uni.csv"))

@@ -182,10 +182,8 @@ def modindices_multigroup(fit) -> pd.DataFrame:
     """:func:`conditional_modindices` of a multi-group conditional.x fit
     (:class:`egovsem.sem.wls_mg_conditional.ConditionalMultiGroupResults`)."""
     st = fit.ordinal
-    lv = [v for v in dict.fromkeys(fit.partable.loc[fit.partable["op"].isin(["=~", "~~", "~1", "~"]), "lhs"])
-          if v not in set(st[0].names) | set(st[0].xnames)]
     return conditional_modindices(fit.partable, fit.theta, fit.params, st, items=list(st[0].names),
-                                  xs=list(st[0].xnames), lv=lv, parameterization=fit.parameterization,
+                                  xs=list(st[0].xnames), lv=fit.latent_names, parameterization=fit.parameterization,
                                   multi=len(st) > 1,
                                   info_model=fit.info)
 

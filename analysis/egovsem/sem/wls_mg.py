@@ -1029,12 +1029,15 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
     c_g = Ns / Ns.sum()
     I = np.zeros((q + k, q + k))
     s = np.zeros(q + k)
+    hook = getattr(fit, "group_model", None)  # a fit with covariates builds its own (wls_mg_conditional)
     for g in range(G):
-        gm = _GroupModel.build(ptx[ptx["group"] == g + 1].reset_index(drop=True), ov, lv, q + k,
-                               fit.parameterization, osts[g].ordered)
-        D = gm.jacobian(theta_x)
-        w = osts[g].wls_v_diag
-        r = osts[g].wls_obs - gm.moments(theta_x)
+        ptg = ptx[ptx["group"] == g + 1].reset_index(drop=True)
+        if hook is not None:
+            gmc, w = hook(ptg, q + k, g)
+            D, r = gmc.jacobian(theta_x), osts[g].wls_obs - gmc.sigma(theta_x)
+        else:
+            gm = _GroupModel.build(ptg, ov, lv, q + k, fit.parameterization, osts[g].ordered)
+            D, w, r = gm.jacobian(theta_x), osts[g].wls_v_diag, osts[g].wls_obs - gm.moments(theta_x)
         I += c_g[g] * D.T @ (D * w[:, None])
         # lavaan's DWLS objective of a group carries (N_g - 1) / N_g; its information does not
         s += -c_g[g] * (Ns[g] - 1.0) / Ns[g] * D.T @ (w * r)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,22 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         from .modindices_conditional import filter_modindices, modindices_multigroup
 
         return filter_modindices(modindices_multigroup(self), sort, minimum_value)
+
+    def group_model(self, ptg: pd.DataFrame, q: int, g: int) -> tuple[ConditionalGroupModel, np.ndarray]:
+        """Group ``g``'s reduced form for the rows ``ptg`` (``q`` parameters) and its DWLS weights (used by
+        :func:`egovsem.sem.wls_mg.score_tests_wlsmv`)."""
+        st: Any = self.ordinal[g]
+        cm = ConditionalGroupModel.build(ptg, list(st.names), list(st.xnames), self.latent_names, q,
+                                         self.parameterization)
+        return cm, 1.0 / np.diag(st.gamma)
+
+    @property
+    def latent_names(self) -> list[str]:
+        """The latent variables, in the table's order."""
+        st: Any = self.ordinal[0]
+        obs = set(st.names) | set(st.xnames)
+        pt = self.partable
+        return [v for v in dict.fromkeys(pt.loc[pt["op"].isin(["=~", "~~", "~1", "~"]), "lhs"]) if v not in obs]
 
 
 @dataclasses.dataclass
