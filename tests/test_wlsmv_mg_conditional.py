@@ -98,6 +98,7 @@ def test_summary_and_json(case):
     name, fit = case
     text = fit.summary()
     assert "Number of observations per group" in text and "Thresholds:" in text
+    assert "Exogenous covariates (conditional.x): age, education" in text
     assert '"group_nobs"' in fit.to_json()
 
 

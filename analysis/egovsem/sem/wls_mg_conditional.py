@@ -88,6 +88,14 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
                                          self.parameterization)
         return cm, 1.0 / np.diag(st.gamma)
 
+    def summary(self) -> str:
+        """lavaan-like text (:func:`egovsem.sem.wls_mg_report.mg_summary_text`) naming the covariates."""
+        st: Any = self.ordinal[0]
+        text = super().summary()
+        return text.replace("\n\n  Number of model parameters",
+                            f"\n  Exogenous covariates (conditional.x): {', '.join(st.xnames)}\n\n"
+                            "  Number of model parameters", 1)
+
     @property
     def latent_names(self) -> list[str]:
         """The latent variables, in the table's order."""
