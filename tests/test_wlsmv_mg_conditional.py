@@ -3,7 +3,8 @@ against lavaan 0.6-14 (tests/reference/make_reference_wlsmv_mg_conditional.R): e
 parameterEstimates(fit, standardized = TRUE) (est, se, std.lv, std.all, std.nox), every fitMeasures(fit) row
 and the free numbers of parTable(fit) of the MIMIC A =~ A1 + ... + A5; A ~ age + education on psych's bfi in
 the two gender groups: configural, group_equal = thresholds + loadings, and the same with group_partial, in
-the delta and theta parameterisations, and a two-factor model (A ~ age; C ~ age + education) with equal thresholds and
+the delta and theta parameterisations; scalar (+ intercepts) and + regressions, lv.variances, means (delta);
+and a two-factor model (A ~ age; C ~ age + education) with equal thresholds and
 loadings; every modindices() row of each. education is missing on 223 rows: lavaan deletes them (and the rows
 with a missing item) listwise in each group (817 and 1676 rows analysed)."""
 from __future__ import annotations
@@ -18,9 +19,12 @@ from egovsem.sem.wls_mg import WLSMVMultiGroupResults, fit_wlsmv_multigroup
 
 OUT = REF / "wlsmv_mg_conditional"
 MIMIC = "A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + education"
-EQUAL = {"configural": [], "equal": ["thresholds", "loadings"], "partial": ["thresholds", "loadings"]}
+EQUAL = {"configural": [], "equal": ["thresholds", "loadings"], "partial": ["thresholds", "loadings"],
+         "scalar": ["thresholds", "loadings", "intercepts"],
+         "regressions": ["thresholds", "loadings", "regressions", "lv.variances", "means"]}
 PARTIAL = {"partial": ["A =~ A3", "A2 | t3"]}
-CASES = [f"{p}_{e}" for p in ("delta", "theta") for e in EQUAL] + ["two_factor_equal"]
+CASES = [f"{p}_{e}" for p in ("delta", "theta") for e in ("configural", "equal", "partial")] + [
+    "delta_scalar", "delta_regressions", "two_factor_equal"]
 # two factors, each regressed on covariates (lv ~~ lv and regression candidates in modindices)
 TWO = "A =~ A1 + A2 + A3 + A4 + A5\n C =~ C1 + C2 + C3 + C4 + C5\n A ~ age\n C ~ age + education"
 COLS = ("est", "std.lv", "std.all", "std.nox")

@@ -74,3 +74,9 @@ write_ref(data.frame(chisq_diff = lrt[["Chisq diff"]][2], df_diff = lrt[["Df dif
 sc <- lavTestScore(f0)
 write_ref(sc$test[, c("test", "X2", "df", "p.value")], file.path(OUT, "delta_equal_score_total.csv"))
 write_ref(sc$uni[, c("lhs", "op", "rhs", "X2", "df", "p.value")], file.path(OUT, "delta_equal_score_uni.csv"))
+# more group.equal types with covariates (delta): scalar; regressions (the covariates' effects), lv.variances, means
+write_case("delta_scalar", cfa(M, data = BFI, ordered = TRUE, estimator = "WLSMV", group = "gender",
+                               group.equal = c("thresholds", "loadings", "intercepts")))
+write_case("delta_regressions", cfa(M, data = BFI, ordered = TRUE, estimator = "WLSMV", group = "gender",
+                                    group.equal = c("thresholds", "loadings", "regressions", "lv.variances",
+                                                    "means")))
