@@ -275,3 +275,18 @@ def test_scaled_difference_and_score_tests_match_lavaan(bfi):
     assert list(zip(uni.lhs, uni.rhs)) == list(zip(ref_u.lhs, ref_u.rhs))
     bad = [(r.lhs, r.rhs, g, r.X2) for g, r in zip(uni["X2"], ref_u.itertuples()) if not close(float(g), r.X2, 1e-3)]
     assert not bad, bad
+
+
+def test_bad_group_arguments_with_covariates(bfi):
+    from egovsem._errors import EgovsemError
+
+    with pytest.raises(EgovsemError, match=r"group_equal=\['loadings'\] needs a grouping column"):
+        fit_wlsmv_multigroup(Model(MIMIC), bfi, True, group_equal=["loadings"], parameterization="theta")
+    with pytest.raises(EgovsemError, match="'group_equal' parameter: 'loading' is not one of"):
+        fit_wlsmv_multigroup(Model(MIMIC, group="gender"), bfi, True, group="gender", group_equal=["loading"])
+    with pytest.raises(EgovsemError, match=r"'group_partial' parameter: \['A=~A9'\]"):
+        with pytest.warns(MissingDataWarning):
+            fit_wlsmv_multigroup(Model(MIMIC, group="gender"), bfi, True, group="gender",
+                                 group_equal=["loadings"], group_partial=["A =~ A9"])
+    with pytest.raises(EgovsemError, match="group = 'sex': no such column|'sex'"):
+        fit_wlsmv_multigroup(Model(MIMIC, group="sex"), bfi, True, group="sex")

@@ -565,7 +565,6 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
             raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
                                     f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
                                     "yet: fit the invariance models without the covariates.")
-
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
                                                 group_partial=group_partial, parameterization=parameterization,
                                                 iter_max=iter_max)
@@ -1062,6 +1061,5 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
 
 # public names for egovsem.sem.wls_mg_conditional (multi-group WLSMV with covariates)
 GroupModel = _GroupModel
-DWLSGroup = _DWLSGroup
 check_categories = _check_categories
 ugamma_traces = _ugamma_traces

@@ -212,6 +212,8 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     for ge in group_equal or ():
         if ge not in ORDINAL_GROUP_EQUAL:
             raise EgovsemError(f"The 'group_equal' parameter: {ge!r} is not one of {list(ORDINAL_GROUP_EQUAL)}.")
+    if group_equal and group is None:
+        raise EgovsemError(f"group_equal={list(group_equal)!r} needs a grouping column: pass group=.")
     if model.opts.missing == "pairwise":  # never listwise in its place
         raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
                                 "available yet; the covariate model uses complete rows (missing='listwise').")
