@@ -161,8 +161,7 @@ def _listwise_groups(parts, labels, group: str | None, cols: list[str], xs: list
             n_drop += len(rows)
             xmiss = [f"{x!r} ({int(d[x].isna().sum())})" for x in xs if d[x].isna().any()]
             shown = ", ".join(map(repr, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
-            name = lab.item() if isinstance(lab, np.generic) else lab
-            where = "" if group is None else f"group {group}={name!r}: "
+            where = "" if group is None else f"group {group}={lab!r}: "
             notes.append(f"{where}{len(rows)} of {len(d)} rows (rows {shown})"
                          + (f"; missing covariate(s) {', '.join(xmiss)}" if xmiss else ""))
         out.append(d[keep])
@@ -221,6 +220,7 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     xs = exogenous_covariates(spec)
     items = check_conditional(model, data, ordered, xs)
     labels, parts = ([1], [data]) if group is None else split_groups(data, group)
+    labels = [lab.item() if isinstance(lab, np.generic) else lab for lab in labels]  # messages show 2, not np.int64(2)
     n_all = sum(len(d) for d in parts)
     parts = _listwise_groups(parts, labels, group, items + xs, xs)
     check_categories(parts, items, labels, str(group))
