@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, REF, compare_params, compare_series, read_kv, read_ref
-from egovsem._errors import DataError, EgovsemError, EgovsemWarning, NotAvailableError
+from egovsem._errors import DataError, EgovsemError, EgovsemWarning
 from egovsem.sem.model import Model
 from egovsem.sem.ordinal import ordinal_stats
 

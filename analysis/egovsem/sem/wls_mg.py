@@ -60,6 +60,7 @@ from .._errors import (
     EgovsemWarning,
     EmptyCategoryError,
     IdentificationError,
+    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
@@ -123,7 +124,8 @@ def _partial_keys(group_partial) -> set[str]:
 
 def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
                         group_equal=(), group_partial=(), parameterization: str = "delta",
-                        identification: str = "lavaan", group_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+                        identification: str = "lavaan", group_rows: pd.DataFrame | None = None, *,
+                        conditional_x: bool = False) -> pd.DataFrame:
     """lavaan's parameter table of a multi-group model with ordered indicators.
 
     The one-group table of :func:`egovsem.sem.wls.wlsmv_partable` repeated for each group, with lavaan's
@@ -138,8 +140,9 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
 
     ``group_rows``: the model's multi-group table (:func:`egovsem.sem.partable.specify` with ``ngroups``);
     its user rows give each group its label, fixed value or freed row of a ``c(...)`` modifier.
+    ``conditional_x``: as :func:`egovsem.sem.wls.wlsmv_partable` (exogenous covariates conditioned on).
     """
-    base = wlsmv_partable(spec, ordered, nthresholds)
+    base = wlsmv_partable(spec, ordered, nthresholds, conditional_x=conditional_x)
     lv, ordset = set(spec.lv), set(ordered)
     cont = [v for v in spec.ov if v not in ordset]
     if identification == "wu.estabrook.2016" and parameterization == "delta" and cont:
@@ -582,9 +585,23 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     if isinstance(model, str):
         model = Model(model, group=group)  # group: per-group modifiers c(...) are accepted
     from .._errors import check_option
+    from .wls_conditional import exogenous_covariates
 
     miss = check_option("missing", model.opts.missing if missing is None else missing, ["listwise", "pairwise"],
                         casefold=True)
+    if exogenous_covariates(model.spec):  # lavaan's conditional.x (several groups, or the theta parameterisation)
+        from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
+
+        if identification != "lavaan":
+            raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
+                                    f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
+                                    "yet: fit the invariance models without the covariates.")
+        if miss == "pairwise":  # never listwise in its place
+            raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
+                                    "available yet; use missing='listwise'.")
+        return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
+                                                group_partial=group_partial, parameterization=parameterization,
+                                                iter_max=iter_max)
     if parameterization not in PARAMETERIZATIONS:
         raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
     if isinstance(group_equal, str):
@@ -1097,12 +1114,15 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
     c_g = Ns / Ns.sum()
     I = np.zeros((q + k, q + k))
     s = np.zeros(q + k)
+    hook = getattr(fit, "group_model", None)  # a fit with covariates builds its own (wls_mg_conditional)
     for g in range(G):
-        gm = _GroupModel.build(ptx[ptx["group"] == g + 1].reset_index(drop=True), ov, lv, q + k,
-                               fit.parameterization, osts[g].ordered)
-        D = gm.jacobian(theta_x)
-        w = osts[g].wls_v_diag
-        r = osts[g].wls_obs - gm.moments(theta_x)
+        ptg = ptx[ptx["group"] == g + 1].reset_index(drop=True)
+        if hook is not None:
+            gmc, w = hook(ptg, q + k, g)
+            D, r = gmc.jacobian(theta_x), osts[g].wls_obs - gmc.sigma(theta_x)
+        else:
+            gm = _GroupModel.build(ptg, ov, lv, q + k, fit.parameterization, osts[g].ordered)
+            D, w, r = gm.jacobian(theta_x), osts[g].wls_v_diag, osts[g].wls_obs - gm.moments(theta_x)
         I += c_g[g] * D.T @ (D * w[:, None])
         # lavaan's DWLS objective of a group carries (N_g - 1) / N_g; its information does not
         s += -c_g[g] * (Ns[g] - 1.0) / Ns[g] * D.T @ (w * r)
@@ -1123,3 +1143,9 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
         rows.append({"lhs": pt.at[i, "plabel"], "op": "==", "rhs": pt.at[j, "plabel"], "X2": x2c, "df": 1,
                      "p.value": float(special.chdtrc(1, x2c)), "parameter": par, "group": int(r["group"])})
     return total, pd.DataFrame(rows)
+
+
+# public names for egovsem.sem.wls_mg_conditional (multi-group WLSMV with covariates)
+GroupModel = _GroupModel
+check_categories = _check_categories
+ugamma_traces = _ugamma_traces
