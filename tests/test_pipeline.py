@@ -346,7 +346,7 @@ def test_the_example_config_file_is_the_example():
     b = example_config(CONFIG.parent)
     for key in ("id", "duration", "models", "estimator", "missing", "bootstrap", "bootstrap_models", "seed",
                 "formats", "lang", "sample", "example", "invariance", "invariance_levels", "weights", "cluster",
-                "compare_cluster", "compare_weights", "marker"):
+                "compare_cluster", "compare_weights", "marker", "moderated_mediation"):
         assert getattr(a, key) == getattr(b, key), key
     # the config names the repository's copy of the export, the example the installed one: same bytes
     # (the paths coincide only with an editable install)
