@@ -122,7 +122,7 @@ def test_paper_reports_the_reference_numbers():
     t = next(t for t in tables if t["name"] == "moderated_mediation")
     stem = f"{t['number']:02d}_moderated_mediation"
     lo, hi = idx["boot.lower"], idx["boot.upper"]
-    ci = f"[{lo:.3f}, {hi:.3f}]".replace("-", "\u2212").replace("0.", "0.")
+    ci = f"[{lo:.3f}, {hi:.3f}]".replace("-", "\u2212")
     for lang in ("en", "zh"):
         for ext in ("md", "html", "tex", "csv"):
             assert (ROOT / "paper" / "tables" / lang / f"{stem}.{ext}").is_file()
@@ -130,6 +130,9 @@ def test_paper_reports_the_reference_numbers():
         assert ci in md
         text = (ROOT / "paper" / f"methods_{lang}.md").read_text(encoding="utf-8")
         assert ci in text and ("simulated" in text if lang == "en" else "模拟数据" in text)
+    tex = (ROOT / "paper" / "tables" / "en" / f"{stem}.tex").read_text(encoding="utf-8")
+    assert not sorted({ch for ch in tex if ord(ch) > 127}) and "SIMULATED DATA" in tex  # pdflatex: ASCII
+    assert not [h for h in ("egovsem", "lavaan", "semTools", "config") if h in md]  # no software hints in notes
     assert "Index of moderated mediation" in (ROOT / "paper" / "tables" / "en" / f"{stem}.md").read_text("utf-8")
     assert "有调节的中介指数" in (ROOT / "paper" / "tables" / "zh" / f"{stem}.md").read_text("utf-8")
 

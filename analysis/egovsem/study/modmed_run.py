@@ -24,7 +24,8 @@ import pandas as pd
 from .._errors import DataError, EgovsemError
 
 __all__ = ["MODMED_DEFAULT", "check_modmed_settings", "check_modmed_constructs", "check_modmed_values", "modmed_syntax",
-           "product_data", "run_moderated_mediation", "modmed_table", "modmed_text"]
+           "product_data", "product_name", "product_items", "run_moderated_mediation", "modmed_record",
+           "modmed_table", "modmed_text"]
 
 #: the example's moderated mediation: H9a SG -> PV -> PI, TI moderating the second stage PV -> PI
 MODMED_DEFAULT = {"x": "SG", "m": "PV", "y": "PI", "w": "TI", "stage": "second", "values": [-1.0, 0.0, 1.0]}
@@ -212,10 +213,12 @@ def run_moderated_mediation(res, spec: dict, blocks: dict[str, list[str]], opts:
 
 
 def modmed_record(rec: dict) -> dict:
-    """results.json's ``moderated_mediation``: the record with its frames as lists of rows."""
+    """results.json's ``moderated_mediation``: the record with its frames as lists of rows and without its
+    timings (results.json is the same for the same data and seed)."""
     from .pipeline import json_clean
 
-    out = dict(rec)
+    out = {k: v for k, v in rec.items() if not k.startswith("seconds")}  # timings: RunResult.timings
+    out["bootstrap"] = {k: v for k, v in rec["bootstrap"].items() if k != "seconds"}
     for k in ("effects", "index", "paths"):
         df = rec[k]
         out[k] = json_clean(df.astype(object).where(df.notna(), None).to_dict("records"))
@@ -224,7 +227,7 @@ def modmed_record(rec: dict) -> dict:
 
 def _sd_label(v: float) -> tuple[str, str]:
     if v == 0:
-        return "Mean (0)", "均值（0）"
+        return "its mean (0)", "均值（0）"
     s = f"{v:+g} SD".replace("-", "\u2212")
     return s, s
 
@@ -284,9 +287,9 @@ def modmed_table(rec: dict, *, note: Any = None):
     sent = [
         (f"<i>Note.</i> Indirect effect of {x} on {y} through {m}, with {w} moderating the {stage} stage "
          f"({mod_path}); the moderation is the latent product {rec['product']}, measured by {k} double-mean-centred "
-         f"product indicators ({nm}; semTools indProd); {est}, <i>N</i> = {rec['nobs']}.",
+         f"product indicators ({nm}; Lin et al., 2010); {est}, <i>N</i> = {rec['nobs']}.",
          f"<i>注。</i>{x}经{m}对{y}的间接效应，{w}调节{'第一' if stage == 'first' else '第二'}阶段（{mod_path}）；"
-         f"调节项为潜变量乘积{rec['product']}，以{k}个双重均值中心化的乘积指标测量（{nm_zh}；semTools indProd）；"
+         f"调节项为潜变量乘积{rec['product']}，以{k}个双重均值中心化的乘积指标测量（{nm_zh}；Lin et al., 2010）；"
          f"{est_zh}，<i>N</i> = {rec['nobs']}。"),
         (f"{w} (latent) = the moderator's value (latent mean 0, SD = {apa_number(np.sqrt(rec['w_variance']), 3)}); "
          f"<i>b</i> = unstandardised effect, <i>SE</i> by the delta method; index of moderated mediation = {idx} "
@@ -317,7 +320,7 @@ def modmed_text(rec: dict | None, en: bool, *, simulated: bool = False) -> str |
     def cie(r, lang):
         lo_, hi_ = _ci(r, rec)
         lab = _sd_label(float(r["sd"]))[0 if lang == "en" else 1]
-        name = (lab.lower() if lang == "en" and lab.startswith("Mean") else lab)
+        name = lab.removeprefix("its ") if lang == "en" else lab
         return f"{name}: *b* = {apa_number(r['est'], 3)}, 95% CI {apa_ci(lo_, hi_, 3, show_zero=False)}"
 
     nm = "matched pairs" if rec["matched"] else "all pairs"

@@ -1070,6 +1070,10 @@ def _write_readme(res: RunResult) -> None:
         lines.append("| `tables/<lang>/NN_icc.<ext>`, `NN_design_comparison.<ext>` | item ICCs by the cluster "
                      "column; the primary model's paths with plain and design-based (cluster-robust, weighted) "
                      "standard errors (also in `results.json` under `design`) |")
+    if res.modmed is not None:
+        lines.append("| `tables/<lang>/NN_moderated_mediation.<ext>` | the moderated mediation: conditional indirect "
+                     "effects at the moderator's -1 SD, mean and +1 SD and the index of moderated mediation (also in "
+                     "`results.json` under `moderated_mediation`) |")
     lines += ["", "Tables:", ""]
     lines += [f"{t.number}. {t.title_en}" for t in res.tables]
     lines += ["", "The respondent-level files of `clean/` (" + ", ".join(f"`{f}`" for f in RESPONDENT_FILES)
