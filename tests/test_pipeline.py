@@ -34,7 +34,7 @@ def runs(tmp_path_factory):
     a = run_study(example_config(tmp_path_factory.mktemp("run_a"), **REDUCED))
     d = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     d.update(raw=str(ROOT / "data" / "example" / "raw_export.csv"), instrument=str(ROOT / "instruments" /
-             "egov_study.yaml"), primary=None, bootstrap_models=None, **REDUCED)
+             "egov_study.yaml"), primary=None, bootstrap_models=None, moderated_mediation=None, **REDUCED)
     cfg = tmp_path_factory.mktemp("config") / "study.yaml"
     cfg.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
     out_b = tmp_path_factory.mktemp("run_b")

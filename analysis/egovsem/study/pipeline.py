@@ -1104,5 +1104,6 @@ def run_example(out: str | Path, *, seed: int = EXAMPLE_SEED, progress=None, **o
 
 # public names for other modules (egovsem.study.pls_run)
 default_sample_columns = _default_sample_columns
+all_blocks = _all_blocks
 json_dumps = _dumps
 json_clean = _json_clean
