@@ -206,3 +206,62 @@ def test_a_moderator_value_outside_the_data_stops_the_run_before_fitting(tmp_pat
                           "TI3, TI4 runs from ")
     spec = {**MODMED_DEFAULT, "values": [-1.0, 1.0]}
     check_modmed_values(spec, items, BLOCKS, source="study.yaml")  # inside: no error
+
+
+# -- the run's step, table and sentence -----------------------------------------------------------------------
+class _Say:
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def info(self, msg: str) -> None:
+        self.said.append(msg)
+
+
+def _run_step(items, **cfg_changes):
+    from types import SimpleNamespace
+
+    from egovsem.study.modmed_run import run_moderated_mediation
+    from egovsem.study.pipeline import RunResult
+
+    cfg = example_config("unused", **cfg_changes)
+    res = RunResult(config=cfg, clean=SimpleNamespace(data=items))
+    say = _Say()
+    run_moderated_mediation(res, cfg.moderated_mediation, BLOCKS, dict(estimator=cfg.estimator, missing=cfg.missing),
+                            say)
+    return res, say
+
+
+def test_run_step_without_bootstrap_has_delta_method_intervals(items):
+    from egovsem.study.modmed_run import modmed_record, modmed_table, modmed_text
+
+    res, say = _run_step(items, bootstrap=0)
+    rec = res.modmed
+    ref = pd.read_csv(REF / "defined.csv").set_index("lhs")
+    assert rec["bootstrap"] == {"draws": 0} and "boot.lower" not in rec["effects"]
+    t = modmed_table(rec)
+    raw = t.to_frame(raw=True)
+    assert list(raw["effect"]) == ["ind_-1", "ind_+0", "ind_+1", "index"]
+    for got, name in zip(raw["b"], (*NAMES, "imm")):
+        assert abs(got - ref.loc[name, "est"]) <= 1e-3
+    lo, hi = raw["ci"].iloc[-1]
+    idx = rec["index"].iloc[0]
+    assert (lo, hi) == pytest.approx((idx["ci.lower"], idx["ci.upper"]))  # Wald, without bootstrap draws
+    assert "95% CI: Wald (delta-method)." in " ".join(t.notes_en) and "Wald（delta法）" in " ".join(t.notes_zh)
+    assert t.rows_zh[-1][0] == "有调节的中介指数" and t.rows_en[-1][0] == "Index of moderated mediation"
+    en, zh = modmed_text(rec, True, simulated=True), modmed_text(rec, False, simulated=True)
+    assert en is not None and zh is not None
+    assert "Wald (delta-method)" in en and "simulated" in en and "模拟数据" in zh and "有调节的中介指数" in zh
+    assert modmed_text(rec, True) is not None and "simulated" not in str(modmed_text(rec, True))
+    js = modmed_record(rec)
+    assert "seconds" not in js and json.dumps(js)  # JSON-ready, no timings
+    assert any("moderated mediation SG -> PV -> PI by TI (second stage)" in s for s in say.said)
+
+
+def test_run_step_first_stage_and_own_values(items):
+    res, _ = _run_step(items, bootstrap=0, moderated_mediation={"x": "SG", "m": "PV", "y": "PI", "w": "TI",
+                                                                "stage": "first", "values": [-1.5, 1.5]})
+    rec = res.modmed
+    assert rec["product"] == "SGxTI" and rec["product_indicators"] == [f"SG{i}.TI{i}" for i in range(1, 5)]
+    assert "PV ~ a1*SG + a2*TI + a3*SGxTI" in rec["syntax"] and list(rec["effects"]["sd"]) == [-1.5, 1.5]
+    sd = np.sqrt(rec["w_variance"])
+    np.testing.assert_allclose(rec["effects"]["value"], [-1.5 * sd, 1.5 * sd])
