@@ -44,7 +44,8 @@ def main() -> None:
     assert rec is not None
     print(f"moderated mediation on the example (N = {rec['nobs']}, FIML, B = {rec['bootstrap']['draws']}): wall "
           f"{wall:.1f} s (point fit {rec['seconds_fit']:.1f} s, bootstrap {rec['bootstrap']['seconds']:.1f} s), "
-          f"CPU {cpu:.1f} s in this process + {kids:.1f} s in worker processes; load average {load0:.2f} -> {os.getloadavg()[0]:.2f}")
+          f"CPU {cpu:.1f} s in this process + {kids:.1f} s in worker processes; load average {load0:.2f} -> "
+          f"{os.getloadavg()[0]:.2f}")
 
 
 def _children_cpu() -> float:
