@@ -5,8 +5,9 @@
 #   Rscript tests/reference/make_reference_modmed_run.R
 #
 # Data: tests/reference/modmed_run/clean_items.csv, the items of SG, PV, TI and PI of the cleaned example
-# data the run fits (SIMULATED: data/example/raw_export.csv cleaned by egovsem.clean with the example's rules;
-# written by tests/test_modmed_run.py::test_fixture_is_the_runs_cleaned_data's helper, see that file).
+# data the run fits (SIMULATED: data/example/raw_export.csv cleaned by egovsem.clean with the example's rules,
+# 545 rows; written from egovsem run's cleaned data with pandas to_csv, missing cells empty;
+# tests/test_modmed_run.py::test_fixture_is_the_runs_cleaned_data checks it is still what the run fits).
 # Model: the run's default `moderated_mediation: {x: SG, m: PV, y: PI, w: TI, stage: second}`, i.e. H9a
 # SG -> PV -> PI with trust in the platform (TI) moderating the second stage PV -> PI (Hayes model 14),
 # the product factor PVxTI measured by semTools::indProd(match = TRUE, meanC = TRUE, doubleMC = TRUE)
