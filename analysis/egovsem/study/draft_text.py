@@ -287,6 +287,15 @@ def methods_paragraph(res, lang: str = "en") -> str:
                   (f"中介效应（{how} 95%置信区间）：" + "；".join(parts) + "。"))
         out.append(s + "\n")
 
+    # -- moderated mediation (config moderated_mediation) ----------------------------------------------
+    from .modmed_run import modmed_text
+
+    mm = modmed_text(getattr(res, "modmed", None), en, simulated=bool(cfg.example))
+    if mm:
+        out.append(mm + "\n")
+    elif dict(getattr(res, "notes", [])).get("moderated_mediation"):
+        out.append(dict(res.notes)["moderated_mediation"][0 if en else 1] + "\n")
+
     # -- recovery (simulated example) -----------------------------------------------------------------
     if res.recovery is not None:
         rec = res.recovery
