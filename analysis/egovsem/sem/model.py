@@ -164,6 +164,10 @@ class Model:
 
                 mg = fit_multigroup(self, data)
                 warn_heywood(mg)
+                if opts.se == "bootstrap":
+                    from .bootstrap import bootstrap_results
+
+                    mg = bootstrap_results(mg, opts.bootstrap, seed=opts.seed, ci="perc")
                 return mg
             spec = self.spec
             est = estimate(self, spec, [data])

@@ -90,10 +90,13 @@ class Combination(NamedTuple):
 SUPPORTED: tuple[Combination, ...] = (
     Combination("ML", "standard", "standard", True),
     Combination("ML", "robust.huber.white", "yuan.bentler.mplus", True),
-    Combination("ML", "bootstrap", "standard", False),
+    Combination("ML", "bootstrap", "standard", True),
+    # lavaan: se = "bootstrap" with test = "yuan.bentler(.mplus)" (estimator = "MLR" itself refuses it)
+    *(Combination("ML", "bootstrap", t, True) for t in ("yuan.bentler", "yuan.bentler.mplus")),
+    Combination("FIML", "bootstrap", "yuan.bentler.mplus", True),
     Combination("FIML", "standard", "standard", True),
     Combination("FIML", "robust.huber.white", "yuan.bentler.mplus", True),
-    Combination("FIML", "bootstrap", "standard", False),
+    Combination("FIML", "bootstrap", "standard", True),
     Combination("DWLS", "robust.sem", "scaled.shifted", True),  # multi-group: egovsem.sem.wls_mg
     # issue 11: MLM, se = "robust", the tests of lavaan's test= with ML (complete data)
     *(Combination("ML", se, t, True) for se in ("standard", "robust.sem")
@@ -490,10 +493,12 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
     if estimator != "ML" or missing not in ("listwise", "fiml", "pairwise"):
         raise NotAvailableError(
             "se='bootstrap' is available for ML with missing='listwise', 'fiml' or 'pairwise' (lavaan too refuses it "
-            f"for MLR: 'use ML estimator for bootstrap'); got estimator={estimator!r}, missing={missing!r}."
+            f"for MLR: 'use ML estimator for bootstrap'; for bootstrap SEs with the Yuan-Bentler test pass "
+            f"estimator='ML', test='yuan.bentler.mplus'); got estimator={estimator!r}, missing={missing!r}."
         )
-    if group is not None:
-        raise NotAvailableError("se='bootstrap' for multi-group models is not available yet.")
+    if group is not None and missing == "pairwise":
+        raise NotAvailableError("se='bootstrap' with several groups (group=) and missing='pairwise' is not "
+                                "available yet; use missing='listwise' or 'fiml'.")
     if isinstance(bootstrap, (bool, np.bool_)) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
         raise EgovsemError(
             f"The 'bootstrap' parameter must be an integer of at least 2 (the number of resamples). "
