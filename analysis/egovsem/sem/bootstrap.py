@@ -186,6 +186,14 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
     k = theta.shape[0]
     S = np.broadcast_to(payload.S0, (k,) + payload.S0.shape)
     xbar = np.broadcast_to(payload.m0, (k,) + payload.m0.shape)
+    xi = np.unique(np.r_[payload.bm.exo_cov[0], payload.bm.exo_cov[1], payload.bm.exo_mean]).astype(int)
+    if xi.size:  # the fixed.x cells of each draw: its resample's covariate moments (complete columns)
+        S, xbar = S.copy(), xbar.copy()
+        for j, rows_j in enumerate(resamples):
+            Xx = payload.X[rows_j][:, xi]
+            mx = Xx.mean(axis=0)
+            S[j][np.ix_(xi, xi)] = (Xx - mx).T @ (Xx - mx) / Xx.shape[0]
+            xbar[j, xi] = mx
     out = {"theta": theta, "fmin": fmin, "converged": conv}
     if mode != "test":
         out["admissible"] = payload.bm.admissible(theta, S, xbar)

@@ -102,7 +102,7 @@ class GroupRefitPayload:
     @property
     def _widths(self) -> list[range]:
         assert self.fbatch is not None
-        return [range(7 + 4 * len(fb.widths)) for fb in self.fbatch]
+        return [range(9 + 4 * len(fb.widths)) for fb in self.fbatch]
 
     def evaluate(self, theta: np.ndarray, *D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``F = sum_g w_g F_g`` (B,) and its gradient (B, q) of a stack of resamples."""
@@ -123,7 +123,7 @@ class GroupRefitPayload:
         total = np.zeros((theta.shape[0],) + (theta.shape[1],) * 2)
         for g, Dg in enumerate(self._split(D)):
             info = (self.bms[g].information(theta, Dg[0], Dg[1]) if self.fbatch is None
-                    else self.fbatch[g].information(theta))
+                    else self.fbatch[g].information(theta, *Dg))
             total = total + self.weights[g] * info
         return total
 
