@@ -21,6 +21,9 @@ What lavaan 0.6-14 does, and egovsem with it (checked in tests/test_bootstrap.py
 * Bollen-Stine: the data are transformed to fit the model exactly (``(x - xbar) S^-1/2 Sigma^1/2 + mu``),
   resampled, refitted; the p-value is the share of bootstrap chi-squares larger than the observed one.
 
+Several groups, and FIML with explicit constraints, are :mod:`egovsem.sem.bootstrap_groups`'s: resampled
+within each group as lavaan does.
+
 Randomness: resample ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))`` (:mod:`egovsem.parallel`),
 the resamples are fitted in fixed chunks of ``CHUNK`` (a function of B alone) with BLAS on one thread, so
 the numbers are bit-identical whatever the number of processes or a dask cluster.
@@ -420,7 +423,9 @@ def bootstrap(
     Parameters
     ----------
     fit : Results
-        A complete-data ML fit (``egovsem.sem(...)``).
+        An ML fit (``egovsem.sem(...)``; MLM and MLR fits too, their robust test kept): complete data,
+        ``missing="fiml"`` or ``"pairwise"``, one group or several (resampled within each group), explicit
+        constraints kept in every refit.
     B : int
         Number of resamples.
     seed : int, optional
@@ -468,8 +473,9 @@ def bootstrap(
     X = np.asarray(fit.stats.X, dtype=float)
     payload: _Payload | _FimlPayload | MomentRefitPayload | GroupRefitPayload
     if bollen_stine and fit.missing != "listwise":
-        raise NotAvailableError(f"the Bollen-Stine bootstrap with missing={fit.missing!r} is not available yet; "
-                                "it is implemented for complete data (missing='listwise').")
+        raise NotAvailableError(f"the Bollen-Stine bootstrap with missing={fit.missing!r} is not available: "
+                                "lavaan 0.6-14 refuses it too ('bollen.stine/yuan bootstrap not available for "
+                                "missing data'); use complete data (missing='listwise').")
     if fit.ngroups > 1 or (fit.spec.constraints and fit.missing == "fiml"):
         payload = GroupRefitPayload(fit, entropy)
     elif fit.spec.constraints or fit.missing == "pairwise":
@@ -551,7 +557,8 @@ def bollen_stine(fit: Results, B: int = 1000, *, seed: int | None = None, n_jobs
     check_fit(fit)
     check_bootstrap_options(B, seed)
     if fit.missing != "listwise":
-        raise NotAvailableError(f"the Bollen-Stine bootstrap with missing={fit.missing!r} is not available yet; "
-                                "it is implemented for complete data (missing='listwise').")
+        raise NotAvailableError(f"the Bollen-Stine bootstrap with missing={fit.missing!r} is not available: "
+                                "lavaan 0.6-14 refuses it too ('bollen.stine/yuan bootstrap not available for "
+                                "missing data'); use complete data (missing='listwise').")
     return _bollen_stine(fit, int(B), resolve_entropy(seed), n_jobs=n_jobs, scheduler=scheduler,
                          progress=progress)
