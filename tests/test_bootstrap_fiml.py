@@ -195,3 +195,21 @@ def test_same_fiml_draws_on_a_dask_cluster(fit):
             dask = bootstrap(fit, 120, seed=4, scheduler=client)
     for key in ("theta", "rows", "std", "converged", "admissible"):
         assert np.array_equal(dask._boot[key], one._boot[key], equal_nan=True), key
+
+
+def test_normal_intervals_of_a_fiml_bootstrap(fit):
+    """ci="norm" under FIML (was an AttributeError: the bias is evaluated at the full-sample moments):
+    est - bias +- z se, bias at the mean of the free-parameter draws (lavaan's boot.ci.type = "norm")."""
+    from scipy import special
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bt = bootstrap(fit, 30, seed=1, n_jobs=1)
+    ci = bt.intervals("norm")
+    p = bt.params
+    k = int(np.flatnonzero((p["lhs"] == "visual") & (p["op"] == "=~") & (p["rhs"] == "x2"))[0])
+    col = int(fit.partable["free"].iloc[k]) - 1
+    th = bt._boot["theta"][bt._boot["ok"]][:, col]
+    mid = 2 * p["est"].iloc[k] - th.mean()
+    half = special.ndtri(0.975) * th.std()
+    np.testing.assert_allclose(ci[k], [mid - half, mid + half], rtol=1e-10)

@@ -160,6 +160,13 @@ class _FimlPayload(RefitPayload):
         self.batch = FimlBatch(self.bm, X) if fiml_batch_supports(res) else None
         self.h0inv = self.batch.initial_inverse_hessian(self.theta0) if self.batch is not None else None
 
+    def quantities_at(self, theta: np.ndarray) -> dict:
+        """Row values, ``std.all`` and ``:=`` values of estimates ``theta`` (B, q) at the full-sample moments
+        (the ``norm`` interval's bias)."""
+        B = theta.shape[0]
+        return all_quantities(self.bm, self.maps, theta, np.broadcast_to(self.S0, (B,) + self.S0.shape),
+                              np.broadcast_to(self.m0, (B,) + self.m0.shape))
+
 
 def _fiml_refit(payload: _FimlPayload, idx: np.ndarray):
     """One resample (rows ``idx``) refitted by the engine's FIML from the full-sample estimate."""
@@ -334,7 +341,7 @@ def bootstrap_intervals(res: Results, ci: str | None = None, *, level: float | N
         # lavaan: the bias at the mean of the free-parameter draws, mapped through the model
         ok = d["ok"]
         mean_theta = np.nanmean(d["theta"][ok], axis=0)[None]
-        if isinstance(payload, GroupRefitPayload):
+        if isinstance(payload, (GroupRefitPayload, _FimlPayload)):
             q = payload.quantities_at(mean_theta)
         else:
             S = payload.Xc.T @ payload.Xc / payload.n
