@@ -24,6 +24,7 @@ from .._errors import EgovsemError
 from ..parallel import child_seed
 from ._draws import RowMaps
 from .batch import BatchModel, difference_inverse_hessian, quasi_newton, safe_inverse
+from .bootstrap_refit import ConstraintsOnce
 from .fiml_batch import FimlBatch
 from .fiml_batch import supports as fiml_batch_supports
 
@@ -36,7 +37,7 @@ def group_resample(entropy: int, b: int, sizes: tuple[int, ...]) -> list[np.ndar
     return [rng.integers(0, n, size=n) for n in sizes]
 
 
-class GroupRefitPayload:
+class GroupRefitPayload(ConstraintsOnce):
     """What a worker needs to refit resamples of a fit group by group (pickled once per worker).
 
     Parameters
@@ -153,20 +154,6 @@ class GroupRefitPayload:
         return difference_inverse_hessian(
             lambda T: self.evaluate(T, *D), self.theta0,
             lambda: safe_inverse(2.0 * self.information(self.theta0[None], *full)[0]))
-
-    @property
-    def constraints(self):
-        """The model's :class:`~egovsem.sem.constraints.ConstraintSet` (None without explicit constraints),
-        built once per process."""
-        if self._cs is None and self.spec.constraints:
-            from .constraints import ConstraintSet
-
-            self._cs = ConstraintSet.from_spec(self.spec)
-        return self._cs
-
-    def __getstate__(self) -> dict:
-        # the compiled constraint expressions stay in the process that built them
-        return {**self.__dict__, "_cs": None}
 
     # -- one resample -------------------------------------------------------------------------------
     def moments(self, Xg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
