@@ -111,12 +111,28 @@ def test_multigroup_fiml_with_fixed_x_covariates_is_batched_and_equals_full_refi
         np.testing.assert_allclose(bt._boot["std"][b], ref.params["std.all"].to_numpy(float)[:n], atol=1e-5)
 
 
-def test_fiml_constraints_resample_equals_a_full_refit():
-    fit = _quiet(egovsem.cfa, EQ, HSM, missing="fiml")
+@pytest.mark.parametrize("case", ["eq", "ineq"])
+def test_fiml_constraints_resample_equals_a_full_refit(case):
+    """Linear equalities are eliminated and the resamples batched; inequalities are refitted one by one."""
+    model = (REF / "constraints_bootstrap" / f"{case}_model.lav").read_text(encoding="utf-8")
+    fit = _quiet(egovsem.cfa, model, HSM, missing="fiml")
     bt = _quiet(bootstrap, fit, 6, seed=3, n_jobs=1)
+    assert bt._payload.batched == (case == "eq")
     for b in (1, 4):
-        ref = _quiet(egovsem.cfa, EQ, _resample(HSM, fit, b, 3), missing="fiml")
+        ref = _quiet(egovsem.cfa, model, _resample(HSM, fit, b, 3), missing="fiml")
         assert np.abs(bt._boot["theta"][b] - ref.theta).max() < 1e-5
+    th = bt._boot["theta"]
+    p = fit.partable
+
+    def col(lhs, rhs):
+        return int(p.loc[(p["lhs"] == lhs) & (p["op"] == "=~") & (p["rhs"] == rhs), "free"].iloc[0]) - 1
+
+    if case == "eq":
+        assert np.allclose(th[:, col("visual", "x2")], th[:, col("visual", "x3")], atol=1e-10)
+        assert np.allclose(th[:, col("textual", "x6")], 1.1 * th[:, col("textual", "x5")], atol=1e-10)
+    else:
+        assert (th[:, col("visual", "x2")] >= 0.7 - 1e-7).all()
+        assert (th[:, col("textual", "x6")] <= th[:, col("textual", "x5")] + 1e-7).all()
 
 
 @pytest.mark.parametrize("missing,data", [("listwise", HS), ("fiml", HSM)], ids=["ml", "fiml"])
@@ -210,10 +226,23 @@ def test_fiml_constraints_b1000_within_monte_carlo_error_of_lavaan():
     assert _compare_with_lavaan(fit, "eq_fiml") > 20
 
 
+TS = "textual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+
+
 @pytest.mark.slow
-def test_bollen_stine_with_constraints_within_monte_carlo_error_of_lavaan():
-    ref = pd.read_csv(SUB / "eq_bollen_stine.csv").set_index("key")["value"]
-    out = _quiet(bollen_stine, egovsem.cfa(EQ, HS), 1000, seed=9)
+@pytest.mark.parametrize("case", ["eq", "tsc", "mg", "mg_ts"])
+def test_bollen_stine_within_monte_carlo_error_of_lavaan(case):
+    """Bollen-Stine p-values (B = 1000 on both sides) within 3 binomial SEs of a difference of two
+    independent bootstraps: with explicit constraints ("eq", whose p is 0, and "tsc", p about 0.07) and in
+    several groups, each school's rows transformed by its own S^-1/2 Sigma^1/2 and resampled within the
+    school ("mg", p 0, and "mg_ts", p about 0.02)."""
+    fits = {"eq": lambda: egovsem.cfa(EQ, HS),
+            "tsc": lambda: egovsem.cfa((SUB / "tsc_model.lav").read_text(encoding="utf-8"), HS),
+            "mg": lambda: _mg(HS),
+            "mg_ts": lambda: _quiet(egovsem.cfa, TS, HS, group="school", group_equal="loadings")}
+    ref = pd.read_csv(SUB / f"{case}_bollen_stine.csv").set_index("key")["value"]
+    out = _quiet(bollen_stine, fits[case](), 1000, seed=9)
     assert out["chisq"] == pytest.approx(float(ref["chisq"]), abs=1e-3)
+    assert out["successful"] == int(ref["successful"]) == 1000
     p_lav = float(ref["pvalue"])
     assert abs(out["pvalue"] - p_lav) <= 3 * np.sqrt(2 * p_lav * (1 - p_lav) / 1000), (out, p_lav)

@@ -79,14 +79,23 @@ class GroupRefitPayload(ConstraintsOnce):
         self.S0 = [np.asarray(st.cov, dtype=float) for st in res.group_stats]
         self.m0 = [np.asarray(st.mean, dtype=float) for st in res.group_stats]
         self._cs = None
-        # the batched problem (no explicit constraints): every group's BatchModel (ML) or FimlBatch (FIML
-        # without fixed.x covariates), fitted together with the group weights N_g / N, which resampling keeps
+        # the batched problem: every group's BatchModel (ML) or FimlBatch (FIML), fitted together with the
+        # group weights N_g / N, which resampling keeps. Linear equality constraints are eliminated as the
+        # engine eliminates them (theta = theta_p + K x, egovsem.sem.constraints): the batch then runs in x;
+        # nonlinear equalities and inequalities are refitted one by one
         self.weights = np.array(self.sizes, dtype=float) / self.n
         self.fbatch: list[FimlBatch] | None = None
-        self.batched = not spec.constraints and (not self.fiml or (fiml_batch_supports(res) and self.bms[0].q > 0))
+        cs = self.constraints
+        self.K: np.ndarray | None = None
+        self.tp = np.zeros(self.theta0.size)
+        if cs is not None and not cs.n_nonlinear_eq and not cs.n_ineq:
+            self.K, self.tp = np.asarray(cs.K, dtype=float), np.asarray(cs.theta_p, dtype=float)
+        self.batched = (cs is None or self.K is not None) and (not self.fiml or (fiml_batch_supports(res)
+                                                                                and self.bms[0].q > 0))
         if self.fiml and self.batched:
             self.fbatch = [FimlBatch(bm, x) for bm, x in zip(self.bms, self.X)]
-        self.h0inv = self._initial_inverse_hessian() if self.batched and self.theta0.size else None
+        self.x0 = self.theta0 if self.K is None else self.K.T @ (self.theta0 - self.tp)
+        self.h0inv = self._initial_inverse_hessian() if self.batched and self.x0.size else None
         if self.h0inv is None:
             self.batched = False
 
@@ -105,8 +114,16 @@ class GroupRefitPayload(ConstraintsOnce):
         assert self.fbatch is not None
         return [range(9 + 4 * len(fb.widths)) for fb in self.fbatch]
 
-    def evaluate(self, theta: np.ndarray, *D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``F = sum_g w_g F_g`` (B,) and its gradient (B, q) of a stack of resamples."""
+    def to_theta(self, x: np.ndarray) -> np.ndarray:
+        """The parameters of the batch's coordinates ``x`` (B, r): ``theta_p + K x`` under linear equalities."""
+        return x if self.K is None else self.tp + x @ self.K.T
+
+    def evaluate(self, x: np.ndarray, *D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``F = sum_g w_g F_g`` (B,) and its gradient (B, r) of a stack of resamples at coordinates ``x``."""
+        f, grad = self._evaluate_theta(self.to_theta(x), D)
+        return f, (grad if self.K is None else grad @ self.K)
+
+    def _evaluate_theta(self, theta: np.ndarray, D: tuple) -> tuple[np.ndarray, np.ndarray]:
         f = np.zeros(theta.shape[0])
         grad = np.zeros(theta.shape)
         for g, Dg in enumerate(self._split(D)):
@@ -119,14 +136,16 @@ class GroupRefitPayload(ConstraintsOnce):
             grad = grad + self.weights[g] * gg
         return f, grad
 
-    def information(self, theta: np.ndarray, *D: np.ndarray) -> np.ndarray:
-        """The groups' expected information, weighted (the optimiser's restart metric)."""
+    def information(self, x: np.ndarray, *D: np.ndarray) -> np.ndarray:
+        """The groups' expected information, weighted, in the coordinates ``x`` (the optimiser's restart
+        metric)."""
+        theta = self.to_theta(x)
         total = np.zeros((theta.shape[0],) + (theta.shape[1],) * 2)
         for g, Dg in enumerate(self._split(D)):
             info = (self.bms[g].information(theta, Dg[0], Dg[1]) if self.fbatch is None
                     else self.fbatch[g].information(theta, *Dg))
             total = total + self.weights[g] * info
-        return total
+        return total if self.K is None else self.K.T @ total @ self.K
 
     def batch_data(self, parts_list: list[list[np.ndarray]], counts: list[np.ndarray] | None) -> tuple:
         """The batched data of resamples (each a list of the groups' rows; FIML: the groups' row counts)."""
@@ -143,7 +162,7 @@ class GroupRefitPayload(ConstraintsOnce):
         return tuple(D)
 
     def _initial_inverse_hessian(self) -> np.ndarray | None:
-        q = self.theta0.size
+        q = self.x0.size
         if self.fbatch is None:
             full = self.batch_data([self.X], None)
         else:
@@ -152,8 +171,8 @@ class GroupRefitPayload(ConstraintsOnce):
         if self.fbatch is None and not np.isfinite(full[2]).all():
             return None
         return difference_inverse_hessian(
-            lambda T: self.evaluate(T, *D), self.theta0,
-            lambda: safe_inverse(2.0 * self.information(self.theta0[None], *full)[0]))
+            lambda T: self.evaluate(T, *D), self.x0,
+            lambda: safe_inverse(2.0 * self.information(self.x0[None], *full)[0]))
 
     # -- one resample -------------------------------------------------------------------------------
     def moments(self, Xg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -271,13 +290,13 @@ def group_refit_chunk(payload: GroupRefitPayload, mode: str, start: int, stop: i
     if payload.batched and payload.h0inv is not None and k:
         counts = [np.array([c[g] for c in counts_list]) for g in range(payload.G)]
         D = payload.batch_data(parts_list, counts if payload.fbatch is not None else None)
-        start_theta = np.broadcast_to(payload.theta0, theta.shape).copy()
+        start = np.broadcast_to(payload.x0, (k, payload.x0.size)).copy()
         usable = np.all([np.isfinite(a.reshape(k, -1)).all(axis=1) for a in D], axis=0)
         ids = np.flatnonzero(usable)
         if ids.size:
-            th, f, cv, _ = quasi_newton(payload.evaluate, payload.information, tuple(a[ids] for a in D),
-                                        start_theta[ids], payload.h0inv)
-            theta[ids], fmin[ids], conv[ids] = th, np.where(cv, f, np.nan), cv
+            xs, f, cv, _ = quasi_newton(payload.evaluate, payload.information, tuple(a[ids] for a in D),
+                                        start[ids], payload.h0inv)
+            theta[ids], fmin[ids], conv[ids] = payload.to_theta(xs), np.where(cv, f, np.nan), cv
         todo = np.flatnonzero(~conv)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a resample's convergence is recorded in "converged"
