@@ -290,12 +290,12 @@ def group_refit_chunk(payload: GroupRefitPayload, mode: str, start: int, stop: i
     if payload.batched and payload.h0inv is not None and k:
         counts = [np.array([c[g] for c in counts_list]) for g in range(payload.G)]
         D = payload.batch_data(parts_list, counts if payload.fbatch is not None else None)
-        start = np.broadcast_to(payload.x0, (k, payload.x0.size)).copy()
+        x_start = np.broadcast_to(payload.x0, (k, payload.x0.size)).copy()
         usable = np.all([np.isfinite(a.reshape(k, -1)).all(axis=1) for a in D], axis=0)
         ids = np.flatnonzero(usable)
         if ids.size:
             xs, f, cv, _ = quasi_newton(payload.evaluate, payload.information, tuple(a[ids] for a in D),
-                                        start[ids], payload.h0inv)
+                                        x_start[ids], payload.h0inv)
             theta[ids], fmin[ids], conv[ids] = payload.to_theta(xs), np.where(cv, f, np.nan), cv
         todo = np.flatnonzero(~conv)
     with warnings.catch_warnings():
