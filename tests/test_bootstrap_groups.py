@@ -96,6 +96,23 @@ def test_each_multigroup_resample_equals_a_full_refit(missing, data):
     assert bt.bootstrap_info["successful"] == 12
 
 
+@pytest.mark.parametrize("missing,data", [("listwise", HS), ("fiml", HSM)], ids=["ml", "fiml"])
+def test_leave_one_out_fits_of_the_bca_acceleration_equal_full_refits(missing, data):
+    """The jackknife deletes one row of one group: that group's weight N_g / N changes with it."""
+    from egovsem.sem.bootstrap_groups import group_refit_chunk
+
+    fit = _mg(data, missing=missing)
+    pl = _quiet(bootstrap, fit, 4, seed=1, n_jobs=1)._payload
+    n1 = pl.sizes[0]
+    parts = [data[data["school"] == lab] for lab in fit.group_labels]
+    for i in (5, n1 + 3):
+        out = group_refit_chunk(pl, "jackknife", i, i + 1)
+        g, j = (0, i) if i < n1 else (1, i - n1)
+        kept = [p.drop(p.index[j]) if k == g else p for k, p in enumerate(parts)]
+        ref = _mg(pd.concat(kept), missing=missing)
+        assert np.abs(out["theta"][0] - ref.theta).max() < 1e-5, i
+
+
 def test_multigroup_fiml_with_fixed_x_covariates_is_batched_and_equals_full_refits():
     """Each school's fixed.x rows take its resample's covariate moments (egovsem.sem.fiml_batch, issue 14)."""
     model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr + sex\ntextual ~ ageyr"

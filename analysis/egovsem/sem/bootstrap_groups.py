@@ -80,10 +80,9 @@ class GroupRefitPayload(ConstraintsOnce):
         self.m0 = [np.asarray(st.mean, dtype=float) for st in res.group_stats]
         self._cs = None
         # the batched problem: every group's BatchModel (ML) or FimlBatch (FIML), fitted together with the
-        # group weights N_g / N, which resampling keeps. Linear equality constraints are eliminated as the
+        # group weights N_g / N (which resampling keeps). Linear equality constraints are eliminated as the
         # engine eliminates them (theta = theta_p + K x, egovsem.sem.constraints): the batch then runs in x;
         # nonlinear equalities and inequalities are refitted one by one
-        self.weights = np.array(self.sizes, dtype=float) / self.n
         self.fbatch: list[FimlBatch] | None = None
         cs = self.constraints
         self.K: np.ndarray | None = None
@@ -101,8 +100,8 @@ class GroupRefitPayload(ConstraintsOnce):
 
     # -- the batched fit ----------------------------------------------------------------------------
     def _split(self, D: tuple) -> list[tuple]:
-        """The per-group pieces of the batched data ``D``."""
-        out, k = [], 0
+        """The per-group pieces of the batched data ``D`` (after its first array, the group weights)."""
+        out, k = [], 1
         for g in range(self.G):
             n = 3 if self.fbatch is None else len(self._widths[g])
             out.append(D[k:k + n])
@@ -132,8 +131,8 @@ class GroupRefitPayload(ConstraintsOnce):
             else:
                 fg, gg = self.fbatch[g].evaluate(theta, *Dg)
             assert gg is not None
-            f = f + self.weights[g] * fg
-            grad = grad + self.weights[g] * gg
+            f = f + D[0][:, g] * fg
+            grad = grad + D[0][:, g, None] * gg
         return f, grad
 
     def information(self, x: np.ndarray, *D: np.ndarray) -> np.ndarray:
@@ -144,12 +143,14 @@ class GroupRefitPayload(ConstraintsOnce):
         for g, Dg in enumerate(self._split(D)):
             info = (self.bms[g].information(theta, Dg[0], Dg[1]) if self.fbatch is None
                     else self.fbatch[g].information(theta, *Dg))
-            total = total + self.weights[g] * info
+            total = total + D[0][:, g, None, None] * info
         return total if self.K is None else self.K.T @ total @ self.K
 
     def batch_data(self, parts_list: list[list[np.ndarray]], counts: list[np.ndarray] | None) -> tuple:
-        """The batched data of resamples (each a list of the groups' rows; FIML: the groups' row counts)."""
-        D: list[np.ndarray] = []
+        """The batched data of resamples (each a list of the groups' rows; FIML: the groups' row counts):
+        first the group weights ``N_g / N`` of each resample (the bootstrap keeps them, the jackknife not)."""
+        sizes = np.array([[x.shape[0] for x in parts] for parts in parts_list], dtype=float)
+        D: list[np.ndarray] = [sizes / sizes.sum(axis=1, keepdims=True)]
         for g in range(self.G):
             if self.fbatch is None:
                 mom = [self.moments(parts[g]) for parts in parts_list]
@@ -168,7 +169,7 @@ class GroupRefitPayload(ConstraintsOnce):
         else:
             full = self.batch_data([self.X], [np.ones((1, n)) for n in self.sizes])
         D = tuple(np.broadcast_to(a, (2 * q,) + a.shape[1:]) for a in full)
-        if self.fbatch is None and not np.isfinite(full[2]).all():
+        if self.fbatch is None and not np.isfinite(full[3]).all():
             return None
         return difference_inverse_hessian(
             lambda T: self.evaluate(T, *D), self.x0,
