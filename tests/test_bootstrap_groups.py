@@ -263,3 +263,10 @@ def test_bollen_stine_within_monte_carlo_error_of_lavaan(case):
     assert out["successful"] == int(ref["successful"]) == 1000
     p_lav = float(ref["pvalue"])
     assert abs(out["pvalue"] - p_lav) <= 3 * np.sqrt(2 * p_lav * (1 - p_lav) / 1000), (out, p_lav)
+
+
+def test_bootstrap_of_a_weighted_fit_is_refused_by_name():
+    d = HS.assign(w=np.linspace(0.5, 1.5, len(HS)))
+    fit = _quiet(egovsem.cfa, HS3, d, estimator="MLR", sampling_weights="w")
+    with pytest.raises(NotAvailableError, match="the bootstrap of a fit with sampling_weights='w' is not available"):
+        bootstrap(fit, 10, seed=1)

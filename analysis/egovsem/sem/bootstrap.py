@@ -77,8 +77,8 @@ def check_fit(res) -> None:
     if opts.sampling_weights is not None or opts.cluster is not None:
         which = "sampling_weights" if opts.sampling_weights is not None else "cluster"
         raise NotAvailableError(f"the bootstrap of a fit with {which}={getattr(opts, which)!r} is not available: "
-                                "lavaan's resamples ignore the design; egovsem reports the design's robust "
-                                "(sandwich) standard errors instead.")
+                                "the resamples would have to carry the survey design; use the design's robust "
+                                "(sandwich) standard errors of the fit instead.")
     if res.ngroups > 1 and res.missing == "pairwise":
         raise NotAvailableError("the bootstrap of a multi-group fit with missing='pairwise' is not available "
                                 "yet; use missing='listwise' or 'fiml'.")
