@@ -270,3 +270,12 @@ def test_bootstrap_of_a_weighted_fit_is_refused_by_name():
     fit = _quiet(egovsem.cfa, HS3, d, estimator="MLR", sampling_weights="w")
     with pytest.raises(NotAvailableError, match="the bootstrap of a fit with sampling_weights='w' is not available"):
         bootstrap(fit, 10, seed=1)
+
+
+def test_effects_of_a_multigroup_fit_are_refused_with_the_way_to_get_them():
+    from egovsem.sem.mediation import effects
+
+    fit = _quiet(egovsem.sem, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual", HS,
+                 group="school", se="bootstrap", bootstrap=10, seed=1)
+    with pytest.raises(NotAvailableError, match="effects\\(\\) of a multi-group fit is not available yet; label"):
+        effects(fit, "visual", "textual")
