@@ -12,11 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import egovsem
-import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, compare_params, compare_series
-from egovsem._errors import ModelSyntaxError, NotAvailableError
+from egovsem._errors import ModelSyntaxError
 from egovsem.sem.constraints import constraint_rows
 
 REF = Path(__file__).parent / "reference" / "constraints_wlsmv"
@@ -68,9 +67,5 @@ def test_bad_constraints_are_refused_with_the_line():
         egovsem.cfa(model + "a > 1\na < 0", HSO, ordered=True, estimator="WLSMV")
 
 
-def test_still_refused_with_groups():
-    # with exogenous covariates (conditional.x) constraints work too (tests/test_wlsmv_conditional.py)
-    d = HSO.assign(g=np.arange(len(HSO)) % 2)
-    with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 2\).*several groups"):
-        egovsem.cfa("visual =~ x1 + a*x2 + b*x3\na == b", d, ordered=["x1", "x2", "x3"], estimator="WLSMV",
-                    group="g")
+# explicit constraints with WLSMV in several groups (and with parameterization="theta") were refused here until
+# issue 11 implemented them (tests/test_constraints_wlsmv_mg.py)

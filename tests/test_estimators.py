@@ -183,10 +183,11 @@ def test_mlm_with_another_test_refused():
         resolve_options(estimator="MLR", se="robust.sem")
 
 
-def test_mean_var_adjusted_with_uls_not_available():
-    # ML, MLMV and WLSMVS with the mean-and-variance adjusted test: tests/test_mva.py
-    with pytest.raises(NotAvailableError, match="mean.var.adjusted"):
-        resolve_options(estimator="ULS", test="mean.var.adjusted")
+def test_mean_var_adjusted_with_uls_is_available():
+    # ML, MLMV and WLSMVS with the mean-and-variance adjusted test: tests/test_mva.py; ULS with it was refused
+    # here until issue 11 implemented it (tests/test_ls_tests.py)
+    o = resolve_options(estimator="ULS", test="mean.var.adjusted")
+    assert (o.discrepancy, o.se, o.test) == ("ULS", "standard", "mean.var.adjusted")
 
 
 def test_gamma_options_refuse_fixed_x_covariates():

@@ -145,7 +145,7 @@ for f in ("nosuch.csv", "folder", "empty.csv", "header.csv", "ragged.csv", "bina
     case(f"fit-data-{f}", "fit", "{i}/hs.lav", f"{{i}}/{f}")
 # fit: bad options
 for opts in (["--estimator", "FOO"], ["--estimator", "DWLS"], ["--missing", "pairwise", "--estimator", "MLR"],
-             ["--estimator", "ULS", "--test", "mean.var.adjusted"],
+             ["--estimator", "GLS", "--test", "satorra.bentler"],  # ULS with it works since issue 11
              ["--se", "jackknife"], ["--bootstrap", "500"], ["--se", "bootstrap", "--bootstrap", "1"],
              ["--group", "nosuch"], ["--ordered", "nosuch"], ["--group", "school", "--group-equal", "everything"],
              ["--group-equal", "loadings"], ["--estimator", "WLSMV"], ["--na", "abc"], ["--sheet", "data"],

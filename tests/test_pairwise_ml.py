@@ -9,14 +9,12 @@ objective at those moments), a regression on an observed covariate with holes (x
 """
 from __future__ import annotations
 
-import re
-
 import egovsem
 import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, REF, close, compare_group_params, compare_params, compare_series
-from egovsem._errors import EgovsemError, MissingDataWarning, NotAvailableError
+from egovsem._errors import EgovsemError, MissingDataWarning
 
 SUB = REF / "pairwise_ml"
 CASES = {"cfa": {}, "cfa_observed": {"information": "observed"}, "reg_fixedx": {},
@@ -87,13 +85,14 @@ def test_what_lavaan_refuses_is_refused_with_its_reason():
         egovsem.sem(model, HSM, missing="pairwise", information="first.order")
 
 
-@pytest.mark.parametrize("kw,what", [({"test": "yuan.bentler"}, "test='yuan.bentler'"),
-                                     ({"estimator": "GLS"}, "estimator='GLS'"),
-                                     ({"estimator": "ULS"}, "estimator='ULS'")])
-def test_not_yet_implemented_combinations_are_refused(kw, what):
+# test="yuan.bentler", GLS and ULS with pairwise were refused here as not available until issue 11 implemented
+# them (tests/test_ls_tests.py); GLS deletes listwise as lavaan does, and says so
+def test_gls_with_pairwise_deletes_listwise_as_lavaan():
     model = (SUB / "cfa_model.lav").read_text(encoding="utf-8")
-    with pytest.raises(NotAvailableError, match=re.escape(f"missing='pairwise' with {what}") + ".* not available yet"):
-        egovsem.sem(model, HSM, missing="pairwise", **kw)
+    with pytest.warns(MissingDataWarning, match=r"missing='pairwise' with estimator='GLS'.*listwise, as lavaan"):
+        fit = egovsem.sem(model, HSM, missing="pairwise", estimator="GLS")
+    assert fit.opts.missing == "listwise"
+    assert fit.nobs == len(HSM.dropna(subset=[f"x{i}" for i in range(1, 10)]))
 
 
 def test_several_groups_match_lavaan():

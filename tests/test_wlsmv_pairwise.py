@@ -92,9 +92,8 @@ def test_pairwise_refusals():
     with pytest.raises(NotAvailableError, match=r"missing='pairwise'.*\['b'\]"):
         ordinal_stats(X, ["a", "b"], ordered=["a"], missing="pairwise")
     # missing="pairwise" with ML (lavaan fits the pairwise covariance matrix) was refused here until issue 11
-    # implemented it (tests/test_pairwise_ml.py); with GLS it is not implemented yet
-    with pytest.raises(NotAvailableError, match="missing='pairwise' with estimator='GLS'"):
-        Model(M3, missing="pairwise", estimator="GLS")
+    # implemented it (tests/test_pairwise_ml.py); with GLS it was refused here until issue 11 implemented it as
+    # lavaan does (listwise, with a warning: tests/test_pairwise_ml.py, tests/test_ls_tests.py)
     # lavaan: 'missing = "ml" not available in the categorical setting'
     with pytest.raises(EgovsemError, match="categorical setting"):
         Model(M3, ordered=True, missing="fiml")

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from .._errors import DataError, EgovsemError
 
@@ -42,6 +41,83 @@ def _cluster_stats(y: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nda
     ss = np.bincount(codes, weights=y * y)[keep]
     w = np.maximum(ss - n * ybar ** 2, 0.0)
     return n, ybar, w
+
+
+def _objective(theta: np.ndarray, n: np.ndarray, ybar: np.ndarray, w: np.ndarray,
+               hessian: bool = False):
+    """Minus the log-likelihood (up to a constant), its gradient and (``hessian``) its Hessian in
+    ``(mu, sigma2, tau2)``."""
+    mu, s, t = theta
+    v = s + n * t
+    d = ybar - mu
+    val = 0.5 * float(((n - 1) * np.log(s) + np.log(v) + w / s + n * d ** 2 / v).sum())
+    g = np.array([-float((n * d / v).sum()),
+                  0.5 * float(((n - 1) / s + 1 / v - w / s ** 2 - n * d ** 2 / v ** 2).sum()),
+                  0.5 * float((n / v - n ** 2 * d ** 2 / v ** 2).sum())])
+    if not hessian:
+        return val, g
+    v2, v3 = v ** 2, v ** 3
+    H = np.empty((3, 3))
+    H[0, 0] = float((n / v).sum())
+    H[0, 1] = H[1, 0] = float((n * d / v2).sum())
+    H[0, 2] = H[2, 0] = float((n ** 2 * d / v2).sum())
+    H[1, 1] = 0.5 * float((-(n - 1) / s ** 2 - 1 / v2 + 2 * w / s ** 3 + 2 * n * d ** 2 / v3).sum())
+    H[1, 2] = H[2, 1] = 0.5 * float((-n / v2 + 2 * n ** 2 * d ** 2 / v3).sum())
+    H[2, 2] = 0.5 * float((-n ** 2 / v2 + 2 * n ** 3 * d ** 2 / v3).sum())
+    return val, g, H
+
+
+def _newton(n, ybar, w, theta, scale, max_iter: int = 200):
+    """Newton's method with step halving, ``tau2`` kept at or above 0: at the boundary ``tau2 = 0`` the
+    other two have their closed forms (the mean and the total sum of squares over N), and the boundary is the
+    optimum when the gradient in ``tau2`` is not negative there (Kuhn-Tucker). Returns (theta, converged) or
+    None when the iteration does not settle."""
+    N = float(n.sum())
+
+    def boundary():
+        mu = float((n * ybar).sum() / N)
+        return np.array([mu, max(float((w + n * (ybar - mu) ** 2).sum() / N), 1e-10 * scale), 0.0])
+
+    f, g, H = _objective(theta, n, ybar, w, True)
+    for _ in range(max_iter):
+        try:
+            step = -np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            return None
+        if float(g @ step) >= 0:  # not a descent direction (H not positive definite): the gradient's
+            step = -g / max(float(np.abs(np.diag(H)).max()), 1e-300)
+        if theta[2] + step[2] < 0:  # the step leaves tau2 >= 0: is the boundary the optimum?
+            b = boundary()
+            if _objective(b, n, ybar, w)[1][2] >= 0:
+                return b, True
+        alpha = 1.0
+        while alpha > 1e-12:
+            cand = theta + alpha * step
+            if cand[1] > 0 and cand[2] >= 0:
+                fc = _objective(cand, n, ybar, w)[0]
+                if np.isfinite(fc) and fc <= f + 1e-4 * alpha * float(g @ step):
+                    break
+            alpha *= 0.5
+        else:
+            cand = None
+        if cand is None:
+            return None
+        theta_new = cand
+        f_new, g, H = _objective(theta_new, n, ybar, w, True)
+        small = np.max(np.abs(theta_new - theta) / np.maximum(np.abs(theta_new), 1e-8 * scale)) < 1e-12
+        theta, f = theta_new, f_new
+        if small or np.max(np.abs(g) * np.maximum(np.abs(theta), 1.0)) < 1e-10 * max(1.0, abs(f)):
+            return theta, True
+    return None
+
+
+def _lbfgsb(n, ybar, w, theta0, scale):
+    from scipy.optimize import minimize
+
+    res = minimize(lambda th: _objective(th, n, ybar, w), theta0, jac=True, method="L-BFGS-B",
+                   bounds=[(None, None), (1e-10 * scale, None), (0.0, None)],
+                   options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
+    return res.x, bool(res.success)
 
 
 def icc_item(y: Sequence[float] | np.ndarray, cluster: Sequence | np.ndarray) -> dict:
@@ -69,23 +145,14 @@ def icc_item(y: Sequence[float] | np.ndarray, cluster: Sequence | np.ndarray) ->
     n0 = (N - (n ** 2).sum() / N) / max(J - 1, 1)
     t0 = max((msb - s0) / n0, 1e-3 * s0)
 
-    def f(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        mu, s, t = theta
-        v = s + n * t
-        d = ybar - mu
-        val = 0.5 * float(((n - 1) * np.log(s) + np.log(v) + w / s + n * d ** 2 / v).sum())
-        g_mu = -float((n * d / v).sum())
-        g_s = 0.5 * float(((n - 1) / s + 1 / v - w / s ** 2 - n * d ** 2 / v ** 2).sum())
-        g_t = 0.5 * float((n / v - n ** 2 * d ** 2 / v ** 2).sum())
-        return val, np.array([g_mu, g_s, g_t])
-
     scale = float(ya.var()) or 1.0
-    res = minimize(f, np.array([mu0, s0, t0]), jac=True, method="L-BFGS-B",
-                   bounds=[(None, None), (1e-10 * scale, None), (0.0, None)],
-                   options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
-    mu, s, t = (float(x) for x in res.x)
+    got = _newton(n, ybar, w, np.array([mu0, s0, t0]), scale)
+    if got is None:  # (not expected: the likelihood is smooth and the start moment-based) the quasi-Newton search
+        got = _lbfgsb(n, ybar, w, np.array([mu0, s0, t0]), scale)
+    theta, converged = got
+    mu, s, t = (float(x) for x in theta)
     return {"n": int(N), "clusters": int(J), "mu": mu, "sigma2_within": s, "tau2_between": t,
-            "icc": t / (s + t), "boundary": bool(t <= 1e-10 * scale), "converged": bool(res.success)}
+            "icc": t / (s + t), "boundary": bool(t <= 1e-10 * scale), "converged": bool(converged)}
 
 
 def icc(data: pd.DataFrame, items: Sequence[str], cluster: str) -> pd.DataFrame:

@@ -111,7 +111,7 @@ class GroupRefitPayload(ConstraintsOnce):
     @property
     def _widths(self) -> list[range]:
         assert self.fbatch is not None
-        return [range(9 + 4 * len(fb.widths)) for fb in self.fbatch]
+        return [range(9 + len(fb.groups)) for fb in self.fbatch]
 
     def to_theta(self, x: np.ndarray) -> np.ndarray:
         """The parameters of the batch's coordinates ``x`` (B, r): ``theta_p + K x`` under linear equalities."""

@@ -23,8 +23,9 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["Casewise", "casewise", "array_digest", "DigestCache", "vech_indices", "saturated_gradient", "saturated_hessian",
-           "saturated_scores", "score_blocks", "saturated_crossproduct", "em_saturated", "expected_information_phi"]
+__all__ = ["Casewise", "casewise", "pattern_inverses", "array_digest", "DigestCache", "vech_indices",
+           "saturated_gradient", "saturated_hessian", "saturated_scores", "score_blocks", "saturated_crossproduct",
+           "em_saturated", "expected_information_phi"]
 
 LOG2PI = np.log(2 * np.pi)
 
@@ -106,19 +107,12 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
         if w is not None:
             logl = logl * w
         return Casewise(np.broadcast_to(W, (n, p, p)), u, logl, True, w=w)
-    # one Cholesky factor per missing-data pattern, shared by the pattern's rows
+    # one inverse per missing-data pattern, shared by the pattern's rows
     pats, inv, cnt = _patterns(M)
-    mm = pats[:, :, None] * pats[:, None, :]
-    Sig = Sigma[None, :, :] * mm
-    idx = np.arange(p)
-    Sig[:, idx, idx] += 1.0 - pats
-    try:
-        L = np.linalg.cholesky(Sig)
-    except np.linalg.LinAlgError:
+    got = pattern_inverses(Sigma, pats)
+    if got is None:
         return None
-    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
-    Linv = np.linalg.inv(L)
-    Kp = np.matmul(np.swapaxes(Linv, 1, 2), Linv) * mm
+    Kp, logdet = got
     r = (X0 - mu) * M
     u = np.empty_like(r)
     for lo, hi in _blocks(n, p):
@@ -129,6 +123,74 @@ def casewise(X0: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
         logl = logl * w
         cnt = np.bincount(inv, weights=w, minlength=Kp.shape[0])
     return Casewise(None, u, logl, False, Kp, cnt.astype(float), w=w, pattern_index=inv)
+
+
+#: the Schur-complement inverses of :func:`pattern_inverses` are used where the Cholesky factor of Sigma has
+#: (max diag / min diag)^2 below this (a cheap lower bound of Sigma's condition number): the subtraction
+#: ``W - W_om W_mm^-1 W_mo`` then loses at most about 5 of the 16 digits
+_SCHUR_COND = 1e5
+
+
+def _direct_inverses(Sigma: np.ndarray, pats: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Padded inverses and log-determinants of the observed blocks, one Cholesky factor per pattern."""
+    p = Sigma.shape[0]
+    mm = pats[:, :, None] * pats[:, None, :]
+    Sig = Sigma[None, :, :] * mm
+    idx = np.arange(p)
+    Sig[:, idx, idx] += 1.0 - pats
+    try:
+        L = np.linalg.cholesky(Sig)
+    except np.linalg.LinAlgError:
+        return None
+    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+    Linv = np.linalg.inv(L)
+    return np.matmul(np.swapaxes(Linv, 1, 2), Linv) * mm, logdet
+
+
+def pattern_inverses(Sigma: np.ndarray, pats: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``Sigma_oo^-1`` padded with zeros (npat, p, p) and ``log |Sigma_oo|`` (npat,) of each pattern of
+    observed cells ``pats`` (npat, p; 1 observed); None where some observed block is not positive definite.
+
+    With ``W = Sigma^-1``, a block's inverse is the Schur complement ``W_oo - W_om W_mm^-1 W_mo`` and
+    ``log |Sigma_oo| = log |Sigma| + log |W_mm|``: for a pattern with m missing cells this costs p^2 m
+    instead of a p^3 factorisation. Patterns with more than half the cells missing, and a Sigma that is
+    not positive definite or badly conditioned (:data:`_SCHUR_COND`), are factorised block by block.
+    """
+    p = Sigma.shape[0]
+    try:
+        L = np.linalg.cholesky(Sigma)
+    except np.linalg.LinAlgError:
+        return _direct_inverses(Sigma, pats)
+    d = np.diag(L)
+    if (d.max() / d.min()) ** 2 > _SCHUR_COND:
+        return _direct_inverses(Sigma, pats)
+    Linv = np.linalg.inv(L)
+    W = Linv.T @ Linv
+    logdet_S = 2.0 * np.log(d).sum()
+    miss = pats == 0
+    width = miss.sum(axis=1)
+    Kp = np.empty((pats.shape[0], p, p))
+    logdet = np.empty(pats.shape[0])
+    for m in np.unique(width):
+        sel = np.flatnonzero(width == m)
+        if m == 0:
+            Kp[sel], logdet[sel] = W, logdet_S
+            continue
+        if 2 * m > p:
+            got = _direct_inverses(Sigma, pats[sel])
+            if got is None:
+                return None
+            Kp[sel], logdet[sel] = got
+            continue
+        mi = np.nonzero(miss[sel])[1].reshape(sel.size, m)  # each pattern's missing columns
+        Wm = np.swapaxes(W[:, mi], 0, 1)  # (ns, p, m): W_.m
+        Wmm = Wm[np.arange(sel.size)[:, None], mi, :]  # (ns, m, m)
+        Lm = np.linalg.cholesky(Wmm)
+        logdet[sel] = logdet_S + 2.0 * np.log(np.diagonal(Lm, axis1=1, axis2=2)).sum(axis=1)
+        T = Wm @ np.swapaxes(np.linalg.inv(Lm), 1, 2)  # W_.m Lm^-T, so that W_.m W_mm^-1 W_m. = T T'
+        obs = pats[sel]
+        Kp[sel] = (W[None] - T @ np.swapaxes(T, 1, 2)) * (obs[:, :, None] * obs[:, None, :])
+    return Kp, logdet
 
 
 def _patterns(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,21 +230,35 @@ def _ksum(cw: Casewise) -> np.ndarray:
     return cw.K.sum(axis=0) if cw.w is None else np.tensordot(cw.w, cw.K, axes=1)
 
 
+@lru_cache(maxsize=64)
+def _vech_position(p: int) -> np.ndarray:
+    """``pos[i, j]``: the vech coordinate of entry (i, j) of a symmetric p x p matrix (either triangle)."""
+    vi, vj = vech_indices(p)
+    pos = np.empty((p, p), dtype=np.intp)
+    pos[vi, vj] = np.arange(vi.size)
+    pos[vj, vi] = np.arange(vi.size)
+    return pos
+
+
 @lru_cache(maxsize=16)
 def _vech_pair_index(p: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
-    """Flat indices into (p, p, p, p) arrays for every pair of vech coordinates a = (j, k), b = (l, m).
+    """Flat indices into (nv, nv) arrays (nv = p(p+1)/2, rows and columns vech coordinates) for every pair of
+    vech coordinates a = (j, k), b = (l, m).
 
-    Entry ``s`` of the result is for the direction pair ``(j,k,l,m)``, ``(k,j,l,m)``, ``(j,k,m,l)``,
-    ``(k,j,m,l)`` (s = 0..3, the four terms of a symmetric direction) and holds the flat positions of
-    ``[k,l,m,j]``, ``[l,k,m,j]`` and ``[j,m,k,l]`` (the index patterns of the terms of the entry-wise
-    Hessian), each (nv, nv). Gathering these replaces transposing and indexing whole p^4 arrays.
+    The Hessian's terms are sums of products ``K_kl K_mj`` and ``u_l u_k K_mj`` of symmetric matrices, so a
+    term indexed ``[k,l,m,j]`` is the entry (vech(k,l), vech(m,j)) of an nv x nv array (:func:`_kk`,
+    :func:`_uuk`). Entry ``s`` of the result is for the direction pair ``(j,k,l,m)``, ``(k,j,l,m)``,
+    ``(j,k,m,l)``, ``(k,j,m,l)`` (s = 0..3, the four terms of a symmetric direction) and holds the flat
+    positions of ``[k,l,m,j]``, ``[l,k,m,j]`` and ``[j,m,k,l]``, each (nv, nv).
     """
     vi, vj = vech_indices(p)
+    pos = _vech_position(p)
+    nv = vi.size
     J, K = vi[:, None], vj[:, None]
     L, M = vi[None, :], vj[None, :]
 
     def flat(a, b, c, d):
-        return ((a * p + b) * p + c) * p + d
+        return pos[a, b] * nv + pos[c, d]
 
     out = []
     for j, k, l, m in ((J, K, L, M), (K, J, L, M), (J, K, M, L), (K, J, M, L)):
@@ -191,17 +267,48 @@ def _vech_pair_index(p: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray],
 
 
 def _kk(cw: Casewise) -> np.ndarray:
-    """sum_i K_i[k,l] K_i[m,j] as a (p, p, p, p) array indexed [k, l, m, j]."""
+    """``sum_i K_i[k,l] K_i[m,j]`` as an (nv, nv) array indexed [vech(k,l), vech(m,j)] (each ``K_i`` is
+    symmetric, so its vech holds every entry: a quarter of the work of the (p^2, p^2) product)."""
     n, p = cw.u.shape
+    vi, vj = vech_indices(p)
     if cw.complete and cw.K is not None:
-        W = cw.K[0]
-        return cw.total * (W[:, :, None, None] * W[None, None, :, :])
-    if cw.K_pattern is not None:
-        Kf = cw.K_pattern.reshape(-1, p * p)
-        return ((Kf.T * cw.pattern_count) @ Kf).reshape(p, p, p, p)
+        Wv = cw.K[0][vi, vj]
+        return cw.total * np.outer(Wv, Wv)
+    if cw.K_pattern is not None and cw.pattern_count is not None:
+        Y = cw.K_pattern[:, vi, vj] * np.sqrt(cw.pattern_count)[:, None]
+    else:
+        assert cw.K is not None
+        Y = cw.K[:, vi, vj] if cw.w is None else cw.K[:, vi, vj] * np.sqrt(cw.w)[:, None]
+    return Y.T @ Y  # (one operand transposed: a symmetric rank-k update, exactly symmetric)
+
+
+def _uuk(cw: Casewise) -> np.ndarray:
+    """``sum_i w_i u_i[a] u_i[b] K_i[c,d]`` as an (nv, nv) array indexed [vech(a,b), vech(c,d)], accumulated
+    over blocks of rows."""
+    u = cw.u
+    n, p = u.shape
+    vi, vj = vech_indices(p)
+    wu = cw.wu
+    if cw.complete:
+        assert cw.K is not None
+        return np.outer((wu.T @ u)[vi, vj], cw.K[0][vi, vj])
+    step = max(1, _BLOCK_ENTRIES // max(vi.size, 1))
+    if cw.K_pattern is not None and cw.pattern_index is not None:
+        # sum the rows' u_a u_b within each pattern first (rows sorted by pattern), then one product
+        order = np.argsort(cw.pattern_index, kind="stable")
+        pat = cw.pattern_index[order]
+        S = np.zeros((cw.K_pattern.shape[0], vi.size))
+        for lo in range(0, n, step):
+            rows, pb = order[lo:lo + step], pat[lo:lo + step]
+            starts = np.flatnonzero(np.r_[True, pb[1:] != pb[:-1]])
+            S[pb[starts]] += np.add.reduceat(wu[rows][:, vi] * u[rows][:, vj], starts, axis=0)
+        return S.T @ cw.K_pattern[:, vi, vj]
     assert cw.K is not None
-    Kf = cw.K.reshape(n, p * p)
-    return ((Kf.T if cw.w is None else Kf.T * cw.w) @ Kf).reshape(p, p, p, p)
+    out = np.zeros((vi.size, vi.size))
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        out += (wu[lo:hi, vi] * u[lo:hi, vj]).T @ cw.K[lo:hi, vi, vj]
+    return out
 
 
 def saturated_scores(cw: Casewise, lo: int = 0, hi: int | None = None) -> np.ndarray:
@@ -254,36 +361,28 @@ def saturated_hessian(cw: Casewise) -> np.ndarray:
     u = cw.u
     n, p = u.shape
     vi, vj = vech_indices(p)
-    P = _kk(cw)  # [k,l,m,j] = sum K_kl K_mj
+    Pf = _kk(cw).reshape(-1)  # [vech(k,l), vech(m,j)] = sum K_kl K_mj
+    Qf4 = _uuk(cw).reshape(-1)  # [vech(a,b), vech(c,d)] = sum w u_a u_b K_cd
     wu = cw.wu
-    if cw.complete:
-        assert cw.K is not None
-        K0 = cw.K[0]
-        Q = (wu.T @ u)[:, :, None, None] * K0[None, None, :, :]
-    else:
-        # [a,b,c,d] = sum w u_a u_b K_cd, accumulated over blocks of rows
-        Qf = np.zeros((p * p, p * p))
-        for lo, hi in _blocks(n, p):
-            UU = (wu[lo:hi, :, None] * u[lo:hi, None, :]).reshape(hi - lo, p * p)
-            Qf += UU.T @ cw.K_rows(lo, hi).reshape(hi - lo, p * p)
-        Q = Qf.reshape(p, p, p, p)
     # H[j,k,l,m] for directions E_jk (first) and E_lm (second), entry-wise:
     # 0.5 K_kl K_mj - 0.5 u_l u_k K_mj - 0.5 u_j u_m K_kl = 0.5 P[k,l,m,j] - 0.5 Q[l,k,m,j] - 0.5 Q[j,m,k,l];
     # symmetric directions (an off-diagonal vech coordinate moves (j,k) and (k,j)):
     # Hs = (H[j,k,l,m] + H[k,j,l,m]) + (H[j,k,m,l] + H[k,j,m,l]), gathered at the vech pairs only
-    Pf, Qf4 = P.reshape(-1), Q.reshape(-1)
     ix = _vech_pair_index(p)
 
     def h(s: int) -> np.ndarray:
         kl_mj, lk_mj, jm_kl = ix[s]
         return 0.5 * Pf[kl_mj] - 0.5 * Qf4[lk_mj] - 0.5 * Qf4[jm_kl]
 
-    A = (h(0) + h(1)) + (h(2) + h(3))
+    # the terms of the direction pairs s = 3 and s = 2 are those of s = 0 and s = 1 (K and u u' are
+    # symmetric: u_k u_l K_jm = u_l u_k K_mj), so each is taken twice
+    A = 2.0 * (h(0) + h(1))
     wa = np.where(vi == vj, 0.5, 1.0)
     A = A * np.outer(wa, wa)
     # mu-Sigma block: d2l/dmu_a dE_lm = -sum K_al u_m
     if cw.complete:
-        R = K0[:, :, None] * wu.sum(axis=0)[None, None, :]
+        assert cw.K is not None
+        R = cw.K[0][:, :, None] * wu.sum(axis=0)[None, None, :]
     elif cw.K_pattern is not None and cw.pattern_index is not None:
         Z = np.zeros((cw.K_pattern.shape[0], p))
         np.add.at(Z, cw.pattern_index, wu)  # the weighted u summed within each pattern
@@ -308,7 +407,7 @@ def expected_information_phi(cw: Casewise) -> np.ndarray:
     Pf = _kk(cw).reshape(-1)
     ix = _vech_pair_index(p)
     # H[j,k,l,m] = 0.5 P[k,l,m,j], symmetrised as in saturated_hessian and gathered at the vech pairs
-    A = (0.5 * Pf[ix[0][0]] + 0.5 * Pf[ix[1][0]]) + (0.5 * Pf[ix[2][0]] + 0.5 * Pf[ix[3][0]])
+    A = Pf[ix[0][0]] + Pf[ix[1][0]]  # (the pairs s = 2, 3 repeat s = 1, 0: see saturated_hessian)
     wa = np.where(vi == vj, 0.5, 1.0)
     A = A * np.outer(wa, wa)
     C = _ksum(cw)

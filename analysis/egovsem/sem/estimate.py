@@ -242,7 +242,15 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         )
     theta = state.theta
     B0 = None
-    if opts.se == "robust.huber.white" or opts.information == "first.order" or opts.test.startswith("yuan"):
+    # (pairwise moments: the Yuan-Bentler test is computed from Gamma, without casewise scores; with cluster=
+    # lavaan's meat is that of the complete rows, egovsem.sem.pairwise_cluster)
+    pw_cluster = pairwise and opts.cluster is not None
+    if pw_cluster:
+        from .pairwise_cluster import pairwise_cluster_meat
+
+        B0 = _total([pairwise_cluster_meat(r, theta, st.X, np.asarray(st.cluster)) for r, st in zip(rams, stats)])
+    elif opts.se == "robust.huber.white" or opts.information == "first.order" or (
+            opts.test.startswith("yuan") and not pairwise):
         # the scores do not depend on vcov: the robust test statistic needs B0 even where vcov is not finite
         # (a non-converged fit with a singular information matrix)
         B0 = score_crossproducts([d.scores(theta) for d in discs], [st.cluster for st in stats])
@@ -301,7 +309,12 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
                    start=theta0, npar=npar, UG=UG, UGb=UGb, Z=Z)
-    if opts.test_information == "h1" and rows is not None:
+    if opts.test_information == "h1" and pw_cluster:
+        from .pairwise_cluster import pairwise_cluster_test_information
+
+        out.A_test = _total([pairwise_cluster_test_information(r, theta, st.cov, st.mean, st.nobs)
+                             for r, st in zip(rams, stats)])
+    elif opts.test_information == "h1" and rows is not None:
         out.A_test = _total([h1_observed_information(r, theta, rw, mu_fixed=mf)
                              for r, rw, mf in zip(rams, rows, mu_fixed)])
     if fiml:

@@ -21,8 +21,10 @@ the RAM cells is :meth:`egovsem.sem.batch.BatchModel.pullback`. ``K_j`` is never
 totals of ``Q_j``, ``s_j`` and the pairwise counts, formed once) plus rank-``m_j`` corrections, so a pattern
 costs ``O(p^2 m_j)`` instead of ``O(p^3)``: ``M = W - W (T + Z) W / N`` with
 ``Z = sum_j E_j (n_j C_j + C_j P_j C_j) E_j' - Z_2 - Z_2'``, ``Z_2 = sum_j R_j C_j E_j'``, ``R_j = T_j V_j``,
-``P_j = V_j' R_j`` (``mu`` masked to the pattern's observed cells in ``T_j``). The pattern moments of all
-resamples are formed once per group of resamples. The optimiser is
+``P_j = V_j' R_j`` (``mu`` masked to the pattern's observed cells in ``T_j``). ``R_j`` and ``P_j`` are taken
+from the pattern's rows (``T_j = sum_i k_i r_i r_i'``, ``r_i`` the row's residual on its observed cells), so the
+corrections are (p x rows) (rows x p) products per resample and no per-pattern p x p cross-product is
+stored. The totals of all resamples are formed once per group of resamples. The optimiser is
 the batch's quasi-Newton iteration (:func:`egovsem.sem.batch.quasi_newton`), warm-started at the
 full-sample estimate with the inverse of the full-sample FIML Hessian (central differences of the batched
 gradient); restarts use the complete-data expected information as the metric (an approximation: only the
@@ -38,6 +40,8 @@ fit qualifies. Resamples the batch does not converge on are refitted one by one 
 (:func:`egovsem.sem.fiml.fiml_scoring`) from the full-sample estimate.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -59,6 +63,22 @@ def supports(res) -> bool:
     return bool(res.spec.meanstructure and getattr(res.opts, "sampling_weights", None) is None and bm.q > 0)
 
 
+@dataclass(frozen=True)
+class _WidthGroup:
+    """The patterns of one padded width ``w`` and their rows (see :meth:`FimlBatch._corrections`)."""
+
+    width: int
+    mi: np.ndarray  # (J, w) missing columns, padded with p
+    pad: np.ndarray  # (J, w) 1 at the padding
+    rows: np.ndarray  # (n,) the group's rows (positions in the sorted rows)
+    jrow: np.ndarray  # (n,) each row's pattern in the group
+    starts: np.ndarray  # (J,) first row of each pattern
+    mrow: np.ndarray  # (n, w) each row's pattern's missing columns
+    X0: np.ndarray  # (n, p) the rows, missing cells 0
+    mask: np.ndarray  # (n, p) observed cells
+    zidx: np.ndarray  # (J w w,) flat targets of the (r, s) entries of C_j in the padded (p+1)^2 square
+
+
 class PatternMoments:
     """The pattern moments of a stack of resamples: per-resample totals, and per group of patterns (by the
     padded number of missing variables) the slots each resample contains.
@@ -76,9 +96,7 @@ class PatternMoments:
     Sx, mx : ndarray, shape (B, p, p) and (B, p)
         The covariance (divisor N) and means of the fixed.x covariates (zero elsewhere).
     groups : list of tuple
-        Per width group of :attr:`FimlBatch.widths`: ``pidx`` (B, J) patterns of the slots (padding slots
-        repeat a pattern of the group with ``n = 0``), counts ``n`` (B, J), sums ``s`` (B, J, p) and
-        cross-products ``Q`` (B, J, p, p) of the observed cells.
+        Per width group of :attr:`FimlBatch.widths`: a 1-tuple of the counts (B, rows) of the group's rows.
     """
 
     def __init__(self, totals: tuple[np.ndarray, ...], groups: list[tuple[np.ndarray, ...]]) -> None:
@@ -113,6 +131,8 @@ class FimlBatch:
         X0 = np.where(obs, X, 0.0)[self.order]
         self.X0 = X0
         self.outer = X0[:, :, None] * X0[:, None, :]
+        self.row_mask = pats.astype(float)[self.row_pat]  # (N, p) each row's observed cells
+        self.mask_outer = (self.row_mask[:, :, None] * self.row_mask[:, None, :]).reshape(X.shape[0], -1)
         self.mask = pats.astype(float)  # (npat, p)
         self.N, self.p = X.shape
         # the fixed.x covariates (complete columns)
@@ -126,36 +146,37 @@ class FimlBatch:
         nmiss = np.array([len(x) for x in miss])
         self.width = np.where(nmiss > 0, 2 ** np.ceil(np.log2(np.maximum(nmiss, 1))).astype(int), 0)
         self.widths = tuple(int(w) for w in np.unique(self.width[self.width > 0]))
-        self.E, self.pad = {}, {}
+        # per width group: its patterns' missing columns padded with the index p (a zero row and column appended
+        # to W), the padding marks, and its rows (in the sorted order, grouped by pattern) with their data
+        self.groups: list[_WidthGroup] = []
         for w in self.widths:
-            self.E[w] = np.zeros((len(miss), self.p, w))
-            self.pad[w] = np.ones((len(miss), w))
-            for j, cols in enumerate(miss):
-                if self.width[j] == w:
-                    self.E[w][j, cols, np.arange(cols.size)] = 1.0
-                    self.pad[w][j, :cols.size] = 0.0
+            pj = np.flatnonzero(self.width == w)
+            mi = np.full((pj.size, w), self.p, dtype=np.intp)
+            pad = np.ones((pj.size, w))
+            for k, j in enumerate(pj):
+                mi[k, :miss[j].size] = miss[j]
+                pad[k, :miss[j].size] = 0.0
+            rows = np.flatnonzero(np.isin(self.row_pat, pj))
+            jrow = np.searchsorted(pj, self.row_pat[rows])
+            starts = np.flatnonzero(np.r_[True, jrow[1:] != jrow[:-1]])
+            pp = self.p + 1
+            zidx = (mi[:, :, None] * pp + mi[:, None, :]).reshape(-1)  # targets of n_j C_j in the padded p+1 square
+            self.groups.append(_WidthGroup(w, mi, pad, rows, jrow, starts, mi[jrow], X0[rows],
+                                           self.mask[self.row_pat[rows]], zidx))
 
     # -- data -------------------------------------------------------------------------------------
     def pattern_moments(self, counts: np.ndarray) -> PatternMoments:
         """Pattern moments of resamples given by row counts ``counts`` (B, N), rows in the original order."""
-        counts = np.asarray(counts, dtype=float)[:, self.order]
+        counts = np.ascontiguousarray(np.asarray(counts, dtype=float)[:, self.order])
         B, p = counts.shape[0], self.p
-        per = []
-        for b in range(B):
-            r = np.flatnonzero(counts[b])
-            pr = self.row_pat[r]
-            starts = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
-            w = counts[b, r]
-            per.append((pr[starts], np.add.reduceat(w, starts), np.add.reduceat(w[:, None] * self.X0[r], starts),
-                        np.add.reduceat(w[:, None, None] * self.outer[r], starts)))
         total = counts.sum(axis=1)
-        Qall, sall = np.zeros((B, p, p)), np.zeros((B, p))
-        SM, NM, cnt, const = np.zeros((B, p, p)), np.zeros((B, p, p)), np.zeros((B, p)), np.zeros(B)
-        for b, (pi, nb, sb, Qb) in enumerate(per):
-            mm = self.mask[pi]
-            Qall[b], sall[b] = Qb.sum(axis=0), sb.sum(axis=0)
-            SM[b], NM[b], cnt[b] = sb.T @ mm, (mm * nb[:, None]).T @ mm, nb @ mm
-            const[b] = LOG2PI * (nb @ mm.sum(axis=1))
+        Qall = (counts @ self.outer.reshape(self.N, p * p)).reshape(B, p, p)
+        sall = counts @ self.X0
+        SM = np.swapaxes(counts[:, :, None] * self.X0[None], 1, 2) @ self.row_mask
+        NM = (counts @ self.mask_outer).reshape(B, p, p)
+        cnt = counts @ self.row_mask
+        const = LOG2PI * (counts @ self.row_mask.sum(axis=1))
+        groups = [np.ascontiguousarray(counts[:, g.rows]) for g in self.groups]  # the rows' counts per group
         Sx, mx = np.zeros((B, p, p)), np.zeros((B, p))
         if self.xi.size:
             wx = counts / total[:, None]
@@ -163,25 +184,15 @@ class FimlBatch:
             D = self.Xx[None, :, :] - m[:, None, :]
             Sx[np.ix_(np.arange(B), self.xi, self.xi)] = np.einsum("bn,bnk,bnl->bkl", wx, D, D)
             mx[:, self.xi] = m
-        groups: list[tuple[np.ndarray, ...]] = []
-        for w in self.widths:
-            sel = [np.flatnonzero(self.width[pi] == w) for pi, *_ in per]
-            J = max(len(x) for x in sel)
-            first = int(np.flatnonzero(self.width == w)[0])
-            pidx = np.full((B, J), first, dtype=int)
-            n, sg, Qg = np.zeros((B, J)), np.zeros((B, J, p)), np.zeros((B, J, p, p))
-            for b, ((pi, nb, sb, Qb), k) in enumerate(zip(per, sel)):
-                pidx[b, :k.size], n[b, :k.size], sg[b, :k.size], Qg[b, :k.size] = pi[k], nb[k], sb[k], Qb[k]
-            groups.append((pidx, n, sg, Qg))
-        return PatternMoments((total, Qall, sall, SM, NM, cnt, const, Sx, mx), groups)
+        return PatternMoments((total, Qall, sall, SM, NM, cnt, const, Sx, mx), [(c,) for c in groups])
 
     # -- objective and gradient -------------------------------------------------------------------
     def evaluate(self, theta: np.ndarray, *data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``F`` (B,) and ``dF/dtheta`` (B, q) of every resample (``data``: :meth:`PatternMoments.arrays`);
         ``F = inf`` (gradient NaN) where ``Sigma`` is not positive definite."""
         B = theta.shape[0]
-        slots = sum(data[9 + 4 * g].shape[1] for g in range(len(self.widths)))
-        step = max(1, _BUDGET // max(slots * self.p * self.p, 1))
+        rows = sum(data[9 + g].shape[1] for g in range(len(self.groups)))
+        step = max(1, _BUDGET // max(rows * (self.p + 1), 1))
         if B <= step:
             return self._evaluate(theta, *(np.ascontiguousarray(a) for a in data))
         # contiguous pieces (a broadcast view, as initial_inverse_hessian passes, would keep matmul off BLAS)
@@ -198,12 +209,12 @@ class FimlBatch:
         T = Qall - mu_c - np.swapaxes(mu_c, 1, 2) + NM * mu[:, :, None] * mu[:, None, :]
         f = const + total * logdetS + np.einsum("bpq,bqp->b", W, T)
         Z, z = np.zeros((B, p, p)), np.zeros((B, p))
-        for g, w in enumerate(self.widths):
-            pidx, n, s, Q = groups[4 * g: 4 * g + 4]
-            if pidx.shape[1] == 0:
-                continue
-            fg, Zg, zg, ok = self._corrections(W, mu, pidx, n, s, Q, self.E[w], self.pad[w])
-            f, Z, z, good = f + fg, Z + Zg, z + zg, good & ok
+        if self.groups:
+            Wp = np.zeros((B, p + 1, p + 1))
+            Wp[:, :p, :p] = W
+            for grp, c in zip(self.groups, groups):
+                fg, Zg, zg, ok = self._corrections(W, Wp, mu, grp, c)
+                f, Z, z, good = f + fg, Z + Zg, z + zg, good & ok
         f = f / total
         M = W - W @ (T + Z) @ W / total[:, None, None]
         Wd = (W @ (sall - cnt * mu - z)[..., None])[..., 0] / total[:, None]
@@ -212,38 +223,41 @@ class FimlBatch:
         g[~good] = np.nan
         return f, g
 
-    def _corrections(self, W, mu, pidx, n, s, Q, E_all, pad_all):
+    def _corrections(self, W, Wp, mu, grp: _WidthGroup, c: np.ndarray):
         """One width group's rank-m corrections: its terms of ``N F`` (the log-determinants and
-        ``-tr(C_j P_j)``), of ``Z`` and of ``z = sum_j E_j C_j V_j' e_j``, and whether its blocks are PD."""
-        B, J = pidx.shape
-        E = E_all[pidx]  # (B, J, p, m)
-        m = E.shape[-1]
-        V = W[:, None] @ E  # W E_j
-        A = np.swapaxes(E, 2, 3) @ V
-        im = np.arange(m)
-        A[..., im, im] += pad_all[pidx]
-        okA, logdetA, C = ml.chol_inverse(A.reshape(B * J, m, m))
-        C = C.reshape(B, J, m, m)
-        muj = mu[:, None, :] * self.mask[pidx]  # mu on each pattern's observed cells
-        sV = np.einsum("bjp,bjpm->bjm", s, V)
-        muV = np.einsum("bjp,bjpm->bjm", muj, V)
-        R = (Q @ V - s[..., :, None] * muV[..., None, :] - muj[..., :, None] * sV[..., None, :]
-             + n[..., None, None] * muj[..., :, None] * muV[..., None, :])  # T_j V_j
-        P = np.swapaxes(V, 2, 3) @ R
-        f = np.einsum("bj,bj->b", n, logdetA.reshape(B, J)) - np.einsum("bjkl,bjlk->b", C, P)
-        # Z = sum_j E_j (n_j C_j + C_j P_j C_j) E_j' - Z2 - Z2', Z2 = sum_j R_j C_j E_j': (p x Jm) (Jm x p) products
-        EC = E @ C
-        L = n[..., None, None] * EC + EC @ P @ C
-        RC = R @ C
+        ``-tr(C_j P_j)``), of ``Z`` and of ``z = sum_j E_j C_j V_j' e_j``, and whether its blocks are PD.
 
-        def cat(X):  # (B, J, p, m) -> (B, p, J m), contiguous (matmul of strided stacks does not use BLAS)
-            return np.ascontiguousarray(np.swapaxes(X, 1, 2).reshape(B, self.p, J * m))
-
-        Et_cat = np.ascontiguousarray(np.swapaxes(cat(E), 1, 2))
-        Z2 = cat(RC) @ Et_cat
-        Z = cat(L) @ Et_cat - Z2 - np.swapaxes(Z2, 1, 2)
-        e = s - n[..., None] * muj
-        z = np.einsum("bjpm,bjm->bp", EC, np.einsum("bjpm,bjp->bjm", V, e))
+        Computed from the group's rows (counts ``c``, (B, rows)) rather than per-pattern cross-products:
+        with ``r_i`` row i's residual on its observed cells and ``a_i = V_j' r_i = (W r_i)`` at the pattern's
+        missing cells, ``P_j = sum_i c_i a_i a_i'``, ``R_j C_j E_j' = sum_i c_i r_i b_i'`` and
+        ``E_j C_j P_j C_j E_j' = sum_i c_i b_i b_i'`` with ``b_i = E_j C_j a_i`` (p-vectors), so the
+        per-pattern p x p products become three (p x rows) (rows x p) products per resample.
+        """
+        B, p, w = W.shape[0], self.p, grp.width
+        J = grp.mi.shape[0]
+        A = Wp[:, grp.mi[:, :, None], grp.mi[:, None, :]]  # (B, J, w, w): E_j' W E_j (padding: 0)
+        im = np.arange(w)
+        A[..., im, im] += grp.pad
+        okA, logdetA, C = ml.chol_inverse(A.reshape(B * J, w, w))
+        C = C.reshape(B, J, w, w)
+        n = np.add.reduceat(c, grp.starts, axis=1)  # (B, J) pattern counts
+        f = np.einsum("bj,bj->b", n, logdetA.reshape(B, J))
+        R = (grp.X0[None] - mu[:, None, :]) * grp.mask[None]  # (B, rows, p) residuals on the observed cells
+        Y = np.zeros((B, R.shape[1], p + 1))
+        np.matmul(R, W, out=Y[:, :, :p])  # r_i' W (W symmetric)
+        a = np.take_along_axis(Y, np.broadcast_to(grp.mrow, (B,) + grp.mrow.shape), axis=2)  # (B, rows, w)
+        b = np.einsum("bnrs,bns->bnr", C[:, grp.jrow], a)
+        f = f - np.einsum("bn,bn->b", c, np.einsum("bnr,bnr->bn", a, b))
+        Bemb = np.zeros((B, R.shape[1], p + 1))
+        np.put_along_axis(Bemb, np.broadcast_to(grp.mrow, (B,) + grp.mrow.shape), b, axis=2)
+        Bemb = Bemb[:, :, :p]  # b_i embedded at the pattern's missing columns (the padding column dropped)
+        cB = c[:, :, None] * Bemb
+        Z2 = np.swapaxes(c[:, :, None] * R, 1, 2) @ Bemb
+        Zn = np.zeros(((p + 1) * (p + 1), B))
+        np.add.at(Zn, grp.zidx, (n[:, :, None, None] * C).reshape(B, -1).T)  # sum_j n_j E_j C_j E_j'
+        Zn = Zn.T.reshape(B, p + 1, p + 1)[:, :p, :p]
+        Z = Zn + np.swapaxes(cB, 1, 2) @ Bemb - Z2 - np.swapaxes(Z2, 1, 2)
+        z = np.einsum("bn,bnp->bp", c, Bemb)
         return f, Z, z, okA.reshape(B, J).all(axis=1)
 
     def information(self, theta: np.ndarray, *data) -> np.ndarray:
@@ -276,7 +290,7 @@ class FimlBatch:
         out = BatchFit(np.broadcast_to(np.asarray(theta0, dtype=float), (B, theta0.size)).copy(),
                        np.full(B, np.inf), np.zeros(B, dtype=bool), np.zeros(B, dtype=int))
         # groups of resamples whose pattern moments fit the memory budget: a function of the data alone
-        step = max(1, _GROUP_BUDGET // (self.mask.shape[0] * self.p * self.p))
+        step = max(1, _GROUP_BUDGET // (self.N + 4 * self.p * self.p))
         for lo in range(0, B, step):
             sl = slice(lo, min(B, lo + step))
             pm = self.pattern_moments(counts[sl])

@@ -15,7 +15,7 @@ import numpy as np
 
 from .casewise import DigestCache
 
-__all__ = ["baseline_moments", "baseline_chisq", "baseline_df", "baseline_info", "baseline_dwls"]
+__all__ = ["baseline_moments", "baseline_chisq", "baseline_df", "baseline_info", "baseline_dwls", "baseline_free_coords"]
 
 #: the results of recent calls of :func:`baseline_info` (rows, EM moments, covariates -> Ab, Bb, Db, Sb, mb)
 BASELINE_INFO = DigestCache(8)
@@ -56,7 +56,7 @@ def baseline_df(p: int, nx: int) -> int:
     return p * (p - 1) // 2 - nx * (nx - 1) // 2
 
 
-def _free_coords(p: int, xi: list[int], xb: list[int], ms: bool) -> np.ndarray:
+def baseline_free_coords(p: int, xi: list[int], xb: list[int], ms: bool) -> np.ndarray:
     """Saturated coordinates ([mu, vech Sigma]) the baseline frees: means (with a mean structure) and
     variances of the non-fixed variables, and the covariances of the free covariates."""
     from .casewise import vech_indices
@@ -95,7 +95,7 @@ def _compute_baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[
     if cw is None:
         raise ValueError("a covariance matrix of the fit measures is not positive definite on some rows' "
                          "observed variables")
-    idx = _free_coords(p, xi, xb, ms)
+    idx = baseline_free_coords(p, xi, xb, ms)
     Db = np.zeros((idx.size, p + p * (p + 1) // 2))
     Db[np.arange(idx.size), idx] = 1.0
     H = saturated_hessian(cw)

@@ -37,7 +37,7 @@ def block_diag(*blocks: np.ndarray) -> np.ndarray:
     return out
 
 
-#: the saturated blocks of recent calls of :func:`_h1_blocks` (rows and EM moments -> Wc, Wm, Jm)
+#: the saturated blocks of recent calls of :func:`_h1_blocks` (rows and EM moments -> Wc, Wm, Jm, Wm^-1)
 H1_BLOCKS = DigestCache(8)
 
 
@@ -55,9 +55,10 @@ def unrestricted_trace(rows: Any, S: np.ndarray, xbar: np.ndarray, ms: bool, xi:
 
 
 def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
-               zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-observation ``Wc`` (complete data at the EM moments, with the coordinates ``zero_x`` zeroed),
-    ``Wm`` (observed information under missing data) and ``Jm`` (score cross-product) of one group.
+    ``Wm`` (observed information under missing data), ``Jm`` (score cross-product) and ``Wm^-1`` of one
+    group.
 
     They depend on the rows and their EM moments only, not on the model: the last few are kept
     (:data:`H1_BLOCKS`), so the models of one data set (the CFA marker sequence, the steps of an invariance
@@ -69,7 +70,7 @@ def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
 
 
 def _compute_h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
-                       zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                       zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from .casewise import casewise, saturated_crossproduct, saturated_hessian
     from .robust import complete_information_phi
 
@@ -84,7 +85,7 @@ def _compute_h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarra
                          "observed variables")
     wm = -saturated_hessian(cw)[np.ix_(cx, cx)] / n
     jm = saturated_crossproduct(cw, cx, rows.cluster)  # a block of rows at a time
-    return wc[np.ix_(cx, cx)], wm, jm / n
+    return wc[np.ix_(cx, cx)], wm, jm / n, np.linalg.inv(wm)
 
 
 def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list[int],
@@ -96,12 +97,13 @@ def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list
     cx = saturated_coords(p, True, xi)
     # the covariates' own moments (means and x-x vech coordinates) in the full coordinates
     xcoords = np.setdiff1d(np.arange(p + p * (p + 1) // 2), saturated_coords(p, True, xb))
-    Wc, Wm, Jm, D, Db = [], [], [], [], []
+    Wc, Wm, Wmi, Jm, D, Db = [], [], [], [], [], []
     for g in groups:
-        wc, wm, jm = _h1_blocks(g["S"], g["xbar"], g["rows"], cx, xcoords)
+        wc, wm, jm, wmi = _h1_blocks(g["S"], g["xbar"], g["rows"], cx, xcoords)
         fg = g["fg"]
         Wc.append(fg * wc)
         Wm.append(fg * wm)
+        Wmi.append(wmi / fg)
         Jm.append(fg * jm)
         D.append(g["D"][:, cx])
         Db.append(g["Db"][:, cx])
@@ -110,7 +112,7 @@ def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list
     Db_full = block_diag(*Db)
     edges = np.cumsum([0] + [d.shape[1] for d in Db])
     Db_blocks = [Db_full[:, a:b] for a, b in zip(edges[:-1], edges[1:])]
-    k, kb = fiml_corrected_k(Wc=Wc, Wm=Wm, Jm=Jm, D=[D, Db_blocks], version=version)
+    k, kb = fiml_corrected_k(Wc=Wc, Wm=Wm, Jm=Jm, D=[D, Db_blocks], version=version, Wm_inv=Wmi)
     return k, kb
 
 

@@ -65,6 +65,8 @@ class _Group:
     rows: Any = None  # RowData (casewise fits), else None
     logl_h1: float = np.nan  # FIML: casewise log-likelihood of the unrestricted model
     ram: Any = None
+    X: Any = None  # the group's rows (with holes under missing="pairwise"), for lavaan's Gamma
+    cluster: Any = None  # cluster codes of the rows (missing="pairwise" with cluster=)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,8 @@ def _read_fit(res: Any) -> _Fit:
     for g, (ram, st) in enumerate(zip(est.rams, sample.groups)):
         Sigma, mu, *_ = ram.implied(theta)
         groups.append(_Group(nobs=getattr(st, "nobs_w", st.nobs), S=st.cov, xbar=st.mean, Sigma=Sigma, mu=mu,
-                             weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram))
+                             weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram,
+                             X=st.X, cluster=st.cluster if res.opts.missing == "pairwise" else None))
     dwls = None
     if res.opts.discrepancy == "DWLS":
         if G > 1:
@@ -241,6 +244,10 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
         X2b += baseline_chisq(g.S, g.nobs, g.rows, g.logl_h1, f.xb, fiml)
         if g.rows is not None and (fiml or f.test.startswith("yuan.bentler")):
             info.append(baseline_info(g.S, g.xbar, g.rows, f.xi, f.xb, f.meanstructure, fiml))
+        elif g.cluster is not None and f.test == "yuan.bentler.mplus":
+            from .pairwise_cluster import pairwise_cluster_baseline_info
+
+            info.append(pairwise_cluster_baseline_info(g.X, g.cluster, g.S, g.xbar, f.xi, f.xb, f.meanstructure))
     dfb = len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb))
     return X2b, dfb, info
 
@@ -269,8 +276,11 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         # one (its h1 first-order information is V Gamma V), the scaling.factor.h1 / .h0 rows are those of the
         # Mplus variant's traces
         sb = _scaled(replace(f, test="satorra.bentler"), st, X2b, dfb, binfo)
+        assert sb is not None
+        if any(g.rows is None for g in f.groups):
+            return replace(sb, factors=_pairwise_yb_factors(f))
         ybm = _scaled(replace(f, test="yuan.bentler.mplus"), st, X2b, dfb, binfo)
-        assert sb is not None and ybm is not None
+        assert ybm is not None
         return replace(sb, factors=ybm.factors)
     if f.test == "mean.var.adjusted" and (f.discrepancy == "DWLS" or (f.UG is not None and f.UGb is not None)):
         # lavaan's mean and variance adjusted (Satterthwaite) test: df2 = tr(UG)^2 / tr(UG^2) (not rounded),
@@ -305,7 +315,14 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
     assert f.A is not None and f.B0 is not None
     t1, nh1 = 0.0, 0
     for g in f.groups:
-        tg, ng = unrestricted_trace(g.rows, g.S, g.xbar, f.meanstructure, f.xi)
+        if g.rows is None and g.cluster is not None:
+            from .pairwise_cluster import pairwise_cluster_h1_trace
+            from .robust import saturated_coords
+
+            idx = saturated_coords(g.S.shape[0], f.meanstructure, f.xi)
+            tg, ng = pairwise_cluster_h1_trace(g.X, g.cluster, g.S, g.xbar, idx)
+        else:
+            tg, ng = unrestricted_trace(g.rows, g.S, g.xbar, f.meanstructure, f.xi)
         t1 += tg
         nh1 += ng
     # under explicit constraints tr(B0 Z (Z' A Z)^-1 Z') (lavaan's augmented inverse)
@@ -321,6 +338,21 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
     # (NA with df = 0, and so is every scaled RMSEA row)
     return _Scaled(X2s, special.chdtrc(df, X2s) if df > 0 else np.nan, c, X2bs, special.chdtrc(dfb, X2bs), cb,
                    rmsea_x2=X2, rmsea_df=c * df if df > 0 else np.nan, factors=factors)
+
+
+def _pairwise_yb_factors(f: _Fit) -> dict[str, float]:
+    """lavaan 0.6-14's Yuan-Bentler scaling rows with pairwise moments (no casewise scores): the h1 trace is
+    ``tr(V Gamma) / k`` summed over groups (V the expected h1 information at the sample moments, Gamma the
+    moments' ADF covariance of the rows with holes), the h0 trace is not reported (NA)."""
+    from .robust import saturated_coords
+    from .robust_sem import h1_information, nacov
+
+    t1, k = 0.0, 0
+    for g in f.groups:
+        idx = saturated_coords(g.S.shape[0], f.meanstructure, ())
+        t1 += float(np.trace(h1_information(g.S, g.xbar, idx, "expected") @ nacov(g.X, idx)))
+        k += idx.size
+    return {"scaling.factor.h1": t1 / k, "scaling.factor.h0": np.nan}
 
 
 def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],

@@ -138,16 +138,6 @@ class Model:
 
                 check_design(data, sampling_weights=opts.sampling_weights, cluster=opts.cluster,
                              model_vars=self.spec.ov, group=opts.group)
-            dwls_mg = opts.discrepancy == "DWLS" and (opts.group is not None or opts.parameterization == "theta")
-            if self.spec.constraints and dwls_mg:
-                from .._errors import NotAvailableError
-
-                what = "WLSMV in several groups" if opts.group is not None else "parameterization='theta'"
-                raise NotAvailableError(
-                    f"explicit constraints (model syntax, line {self.spec.constraints[0][3]}) are not available "
-                    f"yet with {what}; use WLSMV in one group (delta parameterization), or estimator='ML', "
-                    "'MLM' or 'MLR' (standard or robust standard errors)."
-                )
             if opts.discrepancy == "DWLS" and (opts.group is not None or opts.parameterization == "theta"):
                 from .wls_mg import fit_wlsmv_multigroup
 

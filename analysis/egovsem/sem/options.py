@@ -22,6 +22,11 @@ is ``robust.sem`` with complete data and ``robust.huber.white`` under FIML (lava
 ``information``): it sets the information matrix of the standard errors and, for ``robust.sem``, of the
 sandwich and the Satorra-Bentler traces.
 
+ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" (with its standard SEs or
+``se = "robust"``; traces with W = I) as lavaan does; GLS takes no robust SE or test, and ULS no Yuan-Bentler
+test (lavaan refuses them; so does egovsem, quoting lavaan). ``missing = "pairwise"`` fits ML, ULS (and its
+robust variants) to the available-case moments; GLS deletes listwise as lavaan does (with a warning).
+
 ``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
 the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
 and for robust.huber.white, expected otherwise, unless ``information=`` says otherwise. :data:`SUPPORTED`
@@ -38,7 +43,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._errors import EgovsemError, EgovsemWarning, NotAvailableError, check_option
+from .._errors import EgovsemError, EgovsemWarning, MissingDataWarning, NotAvailableError, check_option
 from ..parallel import resolve_entropy
 
 __all__ = ["Options", "resolve_options", "ESTIMATORS", "MISSING", "SE", "TESTS", "INFORMATION", "SUPPORTED",
@@ -56,6 +61,8 @@ TESTS = ["standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "s
 INFORMATION = ["expected", "observed", "first.order"]
 #: the tests that read the sample's fourth moments (Gamma): lavaan's Satorra-Bentler family
 GAMMA_TESTS = ("satorra.bentler", "scaled.shifted", "mean.var.adjusted")
+#: the estimators of lavaan's ULS family (continuous data)
+_ULS_FAMILY = ("ULS", "ULSM", "ULSMV", "ULSMVS")
 
 # estimator -> (discrepancy, se, test), lavaan 0.6-14's lav_options_set defaults
 _ESTIMATOR_PARTS = {
@@ -104,9 +111,11 @@ SUPPORTED: tuple[Combination, ...] = (
                 "mean.var.adjusted")
       if (se, t) != ("standard", "standard")),
     Combination("DWLS", "robust.sem", "mean.var.adjusted", False),
-    # lavaan's ULSM / ULSMV / ULSMVS and ULS with se = "robust" (continuous data, one group checked)
-    *(Combination("ULS", "robust.sem", t, False)
-      for t in ("standard", "satorra.bentler", "scaled.shifted", "mean.var.adjusted")),
+    # lavaan's ULSM / ULSMV / ULSMVS, ULS with se = "robust" and ULS with test= spelled out (continuous data,
+    # one group and several)
+    *(Combination("ULS", se, t, True) for se in ("standard", "robust.sem")
+      for t in ("standard", "satorra.bentler", "scaled.shifted", "mean.var.adjusted")
+      if (se, t) != ("standard", "standard")),
     Combination("FIML", "robust.huber.white", "standard", True),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
@@ -198,22 +207,49 @@ def _parse_ordered(ordered: Any) -> bool | tuple[str, ...] | None:
                        "instead.")
 
 
-def _check_pairwise_ml(est: str, se_type: str, test: str, design: bool) -> None:
-    """``missing='pairwise'`` with ML: lavaan fits ML to the available-case moments; what it refuses (the
-    casewise scores of MLR and robust.huber.white need complete rows) is refused with its reason, what egovsem
-    does not compute yet is refused as such."""
+def _check_pairwise_ml(est: str, se_type: str, test: str, clustered: bool = False) -> None:
+    """``missing='pairwise'`` with ML, GLS or ULS: lavaan fits them to the available-case moments; what it
+    refuses (the casewise scores of MLR and robust.huber.white need complete rows; sampling weights; the
+    Yuan-Bentler (Mplus) test) is refused with its reason, what egovsem does not compute yet is refused as such
+    (sampling weights and clusters: :func:`_check_pairwise_design`)."""
+    if clustered:
+        # lavaan 0.6-14: robust.cluster SEs and the Yuan-Bentler (Mplus) test from the complete rows' scores
+        # (egovsem.sem.pairwise_cluster)
+        if est not in ("ML", "MLR") or se_type != "robust.huber.white" or test not in ("standard",
+                                                                                      "yuan.bentler.mplus"):
+            raise NotAvailableError(f"missing='pairwise' with cluster= and estimator={est!r} (se={se_type!r}, "
+                                    f"test={test!r}) is not available yet; use estimator='ML' or 'MLR' with "
+                                    "their defaults.")
+        return
     if est == "MLR" or se_type == "robust.huber.white":
         what = "estimator='MLR'" if est == "MLR" else "se='robust.huber.white'"
         raise EgovsemError(f"missing='pairwise' with {what} is not possible: the casewise scores of the "
                            "Huber-White sandwich need complete rows (lavaan stops with \"infinite or missing "
                            "values in 'x'\"); use missing='fiml' with estimator='MLR', or missing='listwise'.")
-    se_ok, test_ok = ("standard", "robust.sem", "bootstrap"), ("standard",) + GAMMA_TESTS
-    if est not in ("ML", "MLM", "MLMV") or se_type not in se_ok or test not in test_ok or design:
-        what = (f"estimator={est!r}" if est not in ("ML", "MLM", "MLMV") else f"se={se_type!r}" if se_type not in se_ok
-                else f"test={test!r}" if test not in test_ok else "sampling_weights= or cluster=")
-        raise NotAvailableError(f"missing='pairwise' with {what} is not available yet; it is implemented for ML "
-                                "MLM and MLMV (standard, robust.sem or bootstrap SEs, the standard and Satorra-Bentler style "
-                                "tests; and for WLSMV); use missing='listwise' or 'fiml'.")
+    if test == "yuan.bentler.mplus":
+        raise EgovsemError("missing='pairwise' with test='yuan.bentler.mplus' is not possible: its trace needs the "
+                           "casewise scores of complete rows (lavaan 0.6-14 stops with \"missing value where "
+                           "TRUE/FALSE needed\"); use test='yuan.bentler' or 'satorra.bentler', or missing='fiml' "
+                           "with estimator='MLR'.")
+    ests = ("ML", "MLM", "MLMV", "GLS", "ULS", "ULSM", "ULSMV", "ULSMVS")
+    se_ok, test_ok = ("standard", "robust.sem", "bootstrap"), ("standard", "yuan.bentler") + GAMMA_TESTS
+    if est not in ests or se_type not in se_ok or test not in test_ok:
+        what = (f"estimator={est!r}" if est not in ests else f"se={se_type!r}" if se_type not in se_ok
+                else f"test={test!r}")
+        raise NotAvailableError(f"missing='pairwise' with {what} is not available yet; it is implemented for ML, "
+                                "MLM, MLMV, GLS, ULS, ULSM, ULSMV and ULSMVS (standard, robust.sem or bootstrap "
+                                "SEs, the standard, Satorra-Bentler style and Yuan-Bentler tests; and for WLSMV); "
+                                "use missing='listwise' or 'fiml'.")
+
+
+def _check_pairwise_design(sampling_weights: str | None) -> None:
+    """``missing='pairwise'`` with a survey design: lavaan 0.6-14 refuses sampling weights (the weighted moments
+    of rows with holes); with cluster= alone it reports robust.cluster SEs from the complete rows' scores
+    (:mod:`egovsem.sem.pairwise_cluster`)."""
+    if sampling_weights is not None:
+        raise EgovsemError(f"missing='pairwise' with sampling_weights={sampling_weights!r} is not possible: the "
+                           "weighted moments need complete rows (lavaan 0.6-14 stops with \"'x' must contain finite "
+                           "values only\"); use missing='fiml' with estimator='MLR', or missing='listwise'.")
 
 
 def resolve_options(
@@ -272,9 +308,19 @@ def resolve_options(
         raise EgovsemError(f"missing='fiml' (lavaan's missing=\"ml\") is not allowed for estimator={est!r} (lavaan "
                            "refuses it: the Satorra-Bentler correction needs complete data); use estimator='MLR' "
                            "or missing='listwise'.")
-    if est in ("GLS", "ULS", "ULSM", "ULSMV", "ULSMVS") and miss == "fiml":
-        raise NotAvailableError(f"missing='fiml' with estimator={est!r} is not available; full-information "
-                                "estimation is maximum likelihood: use estimator='ML' or 'MLR'.")
+    if est in ("GLS",) + _ULS_FAMILY and miss == "fiml":
+        # lavaan 0.6-14's lav_options_set: 'missing="ml" is not allowed for estimator "GLS"' (likewise ULS*)
+        raise EgovsemError(f"missing='fiml' is not possible with estimator={est!r} (lavaan refuses it: "
+                           f"'missing=\"ml\" is not allowed for estimator {est}'; full-information estimation is "
+                           "maximum likelihood); use estimator='ML' or 'MLR', or missing='pairwise' (ULS) or "
+                           "'listwise'.")
+    if est == "GLS" and miss == "pairwise":
+        # lavaan 0.6-14's lav_options_set sets missing = "listwise" for GLS (its weight S^-1 is that of the
+        # complete rows), without a word; egovsem does the same and says so
+        warnings.warn("missing='pairwise' with estimator='GLS': the rows with a missing value are deleted "
+                      "listwise, as lavaan does for GLS (it sets missing to 'listwise'); use estimator='ULS' or "
+                      "'ML' to fit the pairwise moments.", MissingDataWarning, stacklevel=warn_stacklevel)
+        miss = "listwise"
     if not isinstance(iter_max, (int, np.integer)) or isinstance(iter_max, (bool, np.bool_)) or iter_max < 1:
         raise EgovsemError(f"The 'iter_max' parameter must be a positive integer. Got {iter_max!r} instead.")
     for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x), ("auto_cov_y", auto_cov_y),
@@ -318,6 +364,8 @@ def resolve_options(
     sampling_weights_normalization = check_option("sampling_weights_normalization", sampling_weights_normalization,
                                                   ["total", "group", "none"], casefold=True)
     design = _check_design_options(sampling_weights, cluster, disc, se_in)
+    if design and miss == "pairwise":
+        _check_pairwise_design(sampling_weights)
     if design and est not in ("ML", "MLR"):
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
                                 "use ML or MLR.")
@@ -341,12 +389,22 @@ def resolve_options(
             se_type = "robust.sem"  # lavaan: se = "robust" with ULS is robust.sem
         elif est == "GLS":
             # lavaan: 'invalid value in se= argument for estimator GLS: "robust"'
-            raise EgovsemError("se='robust' is not a valid se= for estimator='GLS' (lavaan refuses it); GLS "
-                               "reports standard errors from its expected information (omit se=).")
+            raise EgovsemError("se='robust' is not a valid se= for estimator='GLS' (lavaan refuses it: \"invalid "
+                               "value in se= argument for estimator GLS\"); GLS reports standard errors from its "
+                               "expected information (omit se=).")
         elif se_default == "standard":
             raise NotAvailableError(f"se='robust' with estimator={est!r} is not available yet; omit se=.")
         else:
             se_type = se_default
+    elif se_in in ("robust.sem", "robust.huber.white") and est == "GLS" or (
+            se_in == "robust.huber.white" and est in _ULS_FAMILY):
+        # lavaan 0.6-14: 'invalid value in se= argument for estimator GLS: "robust.sem"' (likewise ULS and
+        # robust.huber.white: its sandwich needs casewise scores of a likelihood)
+        raise EgovsemError(f"se={se_in!r} is not a valid se= for estimator={est!r} (lavaan refuses it: \"invalid "
+                           f"value in se= argument for estimator {est[:3]}\"); "
+                           + ("omit se=." if est == "GLS" else "use se='robust' (robust.sem)."))
+    elif se_in == "robust.sem" and est == "ULS":
+        se_type = "robust.sem"  # lavaan's ULS with se = "robust.sem" (as se = "robust")
     elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est != "ML":
         # e.g. MLR with robust.sem: lavaan then keeps MLR's observed information; a combination not checked
         raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
@@ -361,8 +419,22 @@ def resolve_options(
         se_type = se_in
 
     if test_in is not None and test_in != test:
+        if est == "GLS":
+            # lavaan 0.6-14: 'invalid value(s) in test= argument when estimator is GLS'
+            raise EgovsemError(f"test={test_in!r} is not a valid test= for estimator='GLS' (lavaan refuses it: "
+                               "\"invalid value(s) in test= argument when estimator is GLS\"); GLS reports the "
+                               "standard test (omit test=), or use estimator='ULS' or 'ML' for a scaled test.")
+        if est in _ULS_FAMILY and test_in.startswith("yuan"):
+            # lavaan 0.6-14: the Yuan-Bentler traces need the first-order information, which ULS does not have
+            raise EgovsemError(f"test={test_in!r} with estimator={est!r} is not possible: the Yuan-Bentler tests "
+                               "need the first-order (casewise score) information, which least squares does not "
+                               "have (lavaan stops with 'information = \"first.order\" not available for "
+                               "estimator ULS'); use test='satorra.bentler', 'scaled.shifted' or "
+                               "'mean.var.adjusted'.")
         if est == "WLSMV" and test_in == "mean.var.adjusted":
             pass  # lavaan's WLSMVS
+        elif est == "ULS" and not design:
+            pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
         elif est not in ("ML", "MLM") or design:
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
@@ -385,7 +457,7 @@ def resolve_options(
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
                            "parameterization at 'delta'.")
     if miss == "pairwise" and disc != "DWLS":
-        _check_pairwise_ml(est, se_type, test, design)
+        _check_pairwise_ml(est, se_type, test, clustered=cluster is not None)
     if disc == "DWLS":
         if miss == "fiml":
             # lavaan 0.6-14: 'missing = "ml" not available in the categorical setting'

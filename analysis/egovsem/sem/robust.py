@@ -80,7 +80,8 @@ def yb_traces(h1: UnrestrictedInfo, A: np.ndarray, B0: np.ndarray) -> tuple[floa
 
 
 def fiml_corrected_k(*, Wc: list[np.ndarray], Wm: list[np.ndarray], Jm: list[np.ndarray] | None,
-                     D: list[list[np.ndarray]], version: str) -> list[float]:
+                     D: list[list[np.ndarray]], version: str,
+                     Wm_inv: list[np.ndarray] | None = None) -> list[float]:
     """The traces k of FIML-C as lavaan 0.6-14 defines them, one per Jacobian in ``D``.
 
     ``Wc``, ``Wm`` and ``Jm`` are the groups' blocks (each weighted by N_g / N) of block-diagonal
@@ -92,9 +93,10 @@ def fiml_corrected_k(*, Wc: list[np.ndarray], Wm: list[np.ndarray], Jm: list[np.
     (``F = E^-1``): V6 ``sum_g tr(Wc_g Wm_g^-1) - tr(F D Wc D')``; V3 ``sum_g tr(Wm_g^-1 Wc_g Wm_g^-1 Jm_g)
     - 2 tr(F D Jm Wm^-1 Wc D') + tr(F D Wc D' F D Jm D')``. The same numbers as lavaan's dense products
     (to rounding: the last digits differ), without inverting or multiplying the (G nphi)^2 matrices; the
-    groups' inverses ``Wm_g^-1`` are shared by every Jacobian.
+    groups' inverses ``Wm_g^-1`` are shared by every Jacobian (``Wm_inv``: given by a caller that keeps them,
+    :func:`egovsem.sem.fit_robust.fiml_corrected`, since they depend on the data only).
     """
-    Wmi = [np.linalg.inv(w) for w in Wm]
+    Wmi = list(Wm_inv) if Wm_inv is not None else [np.linalg.inv(w) for w in Wm]
     if version == "V6":
         base = sum(float(np.sum(wc * wi.T)) for wc, wi in zip(Wc, Wmi))
     else:

@@ -37,6 +37,11 @@ with a central-difference Jacobian. Standard errors: lavaan's robust.sem sandwic
 Delta_g`` (``c_g = N_g / N``). Test: ``chisq = N F = sum_g (N_g - 1) F_g``, scaled-shifted from ``U Gamma`` of
 the stacked
 groups. lavaan 0.6-14 reports no robust CFI/TLI/RMSEA for multi-group WLSMV (NA), nor do we.
+
+Explicit constraints (``==``, ``<``, ``>`` on the labels, ``c(a1, a2)*x`` per group) as in one group
+(:mod:`egovsem.sem.wls`): fitted by :func:`egovsem.sem.constraints.minimize_constrained`, the sandwich and
+``U`` with lavaan's augmented inverse on the null space of the equalities and active bounds, npar less their
+rank (the catML robust model keeps them: its df rises by their rank on the non-threshold parameters).
 """
 from __future__ import annotations
 
@@ -458,6 +463,8 @@ class WLSMVMultiGroupResults:
     group_chisq: list[float] = dataclasses.field(default_factory=list)
     iterations: int = 0
     n_dropped: int = 0
+    #: the model's explicit constraints (lhs, op, rhs, line, text), as ``ModelSpec.constraints``
+    constraints: tuple = ()
 
     def to_dict(self) -> dict:
         """The fit as a JSON-ready dict (:func:`egovsem.sem.wls_mg_report.mg_to_dict`)."""
@@ -617,12 +624,22 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     if df < 0:
         raise IdentificationError(f"The model is not identified: it has {q} free parameters but the ordinal data "
                                   f"give only {ndat} sample statistics (df = {df}).")
+    cs = None
+    if spec.constraints:  # explicit constraints (==, <, >) on the labels of this table, as in one group (wls.py)
+        from .constraints import Constraint, ConstraintSet
+
+        cs = ConstraintSet([Constraint(*c) for c in spec.constraints], pt, spec.defined)
     theta0 = _start(pt, osts, ov, lv, q, par)
     discs = [_DWLSGroup(gm, o.wls_obs, o.wls_v_diag) for gm, o in zip(gms, osts)]
     # lavaan's DWLS objective of group g is (N_g - 1) / N_g F_g, weighted by N_g / N: so its minimum and its
     # statistic chisq = 2 N fmin = sum_g (N_g - 1) F_g weigh each group by N_g - 1
     wobj = (Ns - 1.0) / N
-    state = minimize_groups(discs, theta0, weights=wobj, iter_max=iter_max)
+    if cs is not None:
+        from .constraints import minimize_constrained
+
+        state = minimize_constrained(discs, wobj, theta0, cs, iter_max=iter_max)
+    else:
+        state = minimize_groups(discs, theta0, weights=wobj, iter_max=iter_max)
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
@@ -630,7 +647,21 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     theta = state.theta
     Ds = [gm.jacobian(theta) for gm in gms]
     A = sum(cg * D.T @ (D * o.wls_v_diag[:, None]) for cg, D, o in zip(c, Ds, osts))
-    Ainv, _ = scaled_inverse(A)
+    npar, eq_nonth = q, 0
+    Ainv: np.ndarray | None
+    if cs is not None:
+        from .constraints import constrained_vcov
+
+        # lavaan's augmented inverse of Delta' W Delta on the null space of the equalities and active bounds
+        # (the bread of the sandwich and the inverse in U); npar less the rank of the equalities
+        Ainv = constrained_vcov(A, cs.null_basis(theta), strict=state.converged)
+        npar = q - cs.eq_rank(theta)
+        df = ndat - npar
+        th = set(pt.loc[pt["op"] == "|", "free"])
+        eq_nonth = cs.eq_rank(theta, np.array(sorted({int(f) - 1 for f in pt["free"] if f > 0 and f not in th}),
+                                              dtype=int))
+    else:
+        Ainv, _ = scaled_inverse(A)
     if Ainv is None:
         raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
                                   "singular, so standard errors cannot be computed.")
@@ -640,13 +671,15 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     vcov = sandwich(Ainv, B) / (N - G)
     traces = _ugamma_traces(osts, WDs, Ks, c, Ainv, B)
     sigmas = [gm.moments(theta) for gm in gms]
-    fm = _fit_measures(theta, state.fmin, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv, pt, wobj)
+    fm = _fit_measures(theta, state.fmin, npar, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv, pt, wobj,
+                       eq_nonth)
     params, r2 = _params(pt, theta, vcov, gms, spec, labels)
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
                                   parameterization=par, nobs=[int(n) for n in Ns],
                                   delta=np.vstack(Ds), info=A, meat=B, r2=r2, iterations=int(state.iterations),
-                                  group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
+                                  group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)],
+                                  constraints=tuple(spec.constraints))
 
 
 def _ugamma_traces(osts, WDs, Ks, c, Ainv, B) -> tuple[float, float]:
@@ -773,7 +806,8 @@ def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series
     return out[cols_order].reset_index(drop=True), pd.concat(r2).rename("r2")
 
 
-def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv, pt, wobj) -> pd.Series:
+def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv, pt, wobj,
+                  eq_nonth: int = 0) -> pd.Series:
     Nf = N - G
     X2 = N * F  # F = sum_g (N_g - 1) / N F_g
     out: dict[str, float] = {"npar": q, "fmin": 0.5 * F, "chisq": X2, "df": df,
@@ -810,7 +844,7 @@ def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv,
                 "rmsea.ci.level": 0.90, "rmsea.pvalue": rm["rmsea.pvalue"], "rmsea.close.h0": 0.05,
                 "rmsea.notclose.pvalue": rm["rmsea.notclose.pvalue"], "rmsea.notclose.h0": 0.08})
     out.update(rmsea_block(ss["stat"], df, n_g, suffix=".scaled"))
-    rob = _catml(theta, osts, gms, Ainv, c, pt, df, dfb)
+    rob = _catml(theta, osts, gms, Ainv, c, pt, df, dfb, eq_nonth)
     if rob is None:
         out.update({k: np.nan for k in ("rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust",
                                         "rmsea.pvalue.robust", "rmsea.notclose.pvalue.robust")})
@@ -844,7 +878,7 @@ def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv,
     return pd.Series(out, dtype=float, name="fit")
 
 
-def _catml(theta, osts, gms, Ainv, c, pt, df, dfb):
+def _catml(theta, osts, gms, Ainv, c, pt, df, dfb, eq_nonth: int = 0):
     """lavaan's robust (catML) statistic of a multi-group WLSMV fit: ``XX3 = sum_g N_g F_ML(R_g, Sigma_g)``
     with its scaling ``c3 = tr(M' V M Gamma_c) / df3`` over the stacked correlation rows
     (``M = I - Delta_c A^-1 Delta_c' W_c``, ``W_c = blockdiag(c_g w_g)``, ``V = blockdiag(c_g V_g)``,
@@ -884,7 +918,8 @@ def _catml(theta, osts, gms, Ainv, c, pt, df, dfb):
     M = np.eye(D.shape[0]) - (D @ Ainv @ D.T) * w[None, :]
     ks = float(np.sum((M.T @ _blockdiag(Vs) @ M) * _blockdiag(Gs).T))
     nth = len(set(th["free"]))
-    nfree_nonth = int(pt["free"].max()) - nth
+    # the catML model keeps the explicit equalities (their rank on the non-threshold parameters raises df3)
+    nfree_nonth = int(pt["free"].max()) - nth - eq_nonth
     df3 = npc_all - nfree_nonth
     c3 = ks / df3 if df3 > 0 else np.inf
     if df == 0:
@@ -923,6 +958,8 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     dict
         ``chisq_diff``, ``df_diff``, ``pvalue``.
     """
+    for f in (restricted, free):
+        _refuse_explicit(f, "scaled difference tests (lavTestLRT)")
     m = int(restricted.fit_measures["df"] - free.fit_measures["df"])
     dT = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
     if m < 0:
@@ -962,6 +999,14 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     return {"chisq_diff": float(stat), "df_diff": m, "pvalue": float(special.chdtrc(m, max(stat, 0.0)))}
 
 
+def _refuse_explicit(fit: WLSMVMultiGroupResults, what: str) -> None:
+    """Refuse ``what`` after a fit with explicit constraints (its gradient is not zero at the constrained
+    estimates and its information is not projected: not computed yet)."""
+    if fit.constraints:
+        raise NotAvailableError(f"{what} after a multi-group or theta-parameterised WLSMV fit with explicit "
+                                f"constraints (model syntax, line {fit.constraints[0][3]}) are not available yet.")
+
+
 def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """lavaan's ``lavTestScore(fit)`` after a multi-group WLSMV fit: score tests for releasing the equality
     constraints (rows that share a ``free`` number; lavaan's ``.p2. == .p55.``).
@@ -977,6 +1022,7 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
     (total, uni) : tuple of DataFrame
         As :func:`egovsem.sem.score_test.score_tests`.
     """
+    _refuse_explicit(fit, "score tests (lavTestScore)")
     pt = fit.partable.reset_index(drop=True)
     free = pt["free"].to_numpy()
     first: dict[int, int] = {}

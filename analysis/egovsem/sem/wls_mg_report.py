@@ -22,7 +22,7 @@ class _View:
         self.converged = res.converged
         self.estimator = "WLSMV"
         self.iterations = res.iterations
-        self.npar = int(res.theta.size)
+        self.npar = int(res.fit_measures["npar"])  # less the rank of explicit equalities, as one group
         self.nobs = int(sum(res.nobs))
         self.n_dropped = int(res.n_dropped)
         self.opts = SimpleNamespace(se="robust.sem", test="scaled.shifted", discrepancy="DWLS",

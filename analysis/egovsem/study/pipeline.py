@@ -636,8 +636,7 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
     for m in want:
         t = time.perf_counter()
         try:
-            res.bootstrap[m], res.warnings[f"bootstrap_{m}"] = _fit(
-                texts[m], res.data, title=f"{m} (bootstrap)", se="bootstrap", bootstrap=cfg.bootstrap, seed=cfg.seed, **opts)
+            res.bootstrap[m], res.warnings[f"bootstrap_{m}"] = _bootstrap_fit(res.fits[m], cfg.bootstrap, cfg.seed)
         except NotAvailableError as exc:
             msg = (f"Bootstrap confidence intervals were asked for but are not available in this version of "
                    f"egovsem ({exc}); the indirect effects have delta-method (Wald) intervals.",
@@ -646,6 +645,17 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
             pr.info(msg[0])
             return
         pr.info(f"{m}: {cfg.bootstrap} draws in {time.perf_counter() - t:.1f} s")
+
+
+def _bootstrap_fit(fit, B: int, seed: int):
+    """The bootstrap of a fitted hypothesis model (the same numbers as ``sem(..., se="bootstrap")``, which fits
+    the model again first), with its warnings collected as :func:`_fit` collects them."""
+    from ..sem.bootstrap import bootstrap
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        boot = bootstrap(fit, B, seed=seed, ci="perc")
+    return boot, list(dict.fromkeys(str(w.message) for w in caught))
 
 
 def _bootstrap_record(res: RunResult) -> dict:

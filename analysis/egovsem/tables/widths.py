@@ -45,14 +45,20 @@ def _font_file(family: str, bold: bool, italic: bool) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8)
+def _ft2font(path: str):
+    """The font file opened once (opening it reads and parses the file: most of a measurement's time)."""
+    from matplotlib.ft2font import FT2Font
+
+    return FT2Font(path)
+
+
 @lru_cache(maxsize=4096)
 def _latin_width(text: str, size_pt: float, family: str, bold: bool, italic: bool) -> float:
     path = _font_file(family, bold, italic)
     if path is None:  # no font at all: a conservative average glyph width
         return 0.6 * size_pt * len(text)
-    from matplotlib.ft2font import FT2Font
-
-    font = FT2Font(path)
+    font = _ft2font(path)
     font.set_size(size_pt, 72)  # 72 dpi: one pixel is one point
     font.set_text(text, 0.0)
     return font.get_width_height()[0] / 64.0
