@@ -509,7 +509,12 @@ def resolve_options(
     if std_ov and disc == "DWLS":
         raise NotAvailableError("std_ov=True with estimator='WLSMV' is not available yet (lavaan standardises only "
                                 "the continuous variables).")
-    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white") else "expected"
+    # lavaan 0.6-14 with se = "bootstrap" and a Yuan-Bentler test: observed information, and (estimator ML, not
+    # MLR) "observed.information for ALL test statistics is set to h1"
+    boot_yb = se_type == "bootstrap" and test in ("yuan.bentler", "yuan.bentler.mplus")
+    if boot_yb:
+        test_information = "h1"
+    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_yb) else "expected"
     if info_in is not None and info_in != information:
         if disc != "ML" or se_type not in ("standard", "robust.sem") or (
                 info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")) or (
