@@ -182,6 +182,9 @@ def test_se_bootstrap_hook_with_groups_and_every_interval_type():
         assert np.isfinite(ci[: len(free)][free]).all() and np.abs(ci[: len(free), 0] - est).max() < 5, kind
     std = fit.standardized
     assert (std["se"][(fit.partable["free"] > 0).to_numpy()] > 0).all()
+    boot = fit.boot  # lavaan's lavInspect(fit, "boot"): coef() names, ".g2" for the second group's own
+    assert boot.shape == (60, fit.theta.size) and boot.columns.is_unique
+    assert "visual=~x2" in boot.columns and "visual=~x2.g2" not in boot.columns and "x1~~x1.g2" in boot.columns
 
 
 def test_yuan_bentler_test_with_bootstrap_ses_as_lavaan():

@@ -292,7 +292,8 @@ def boot_draws(res: Results) -> pd.DataFrame:
     names = []
     for k in range(res.theta.size):
         r = pt[pt["free"] == k + 1].iloc[0]
-        names.append(f"{r['lhs']}{r['op']}{r['rhs']}")
+        g = int(r["group"]) if "group" in pt else 1
+        names.append(f"{r['lhs']}{r['op']}{r['rhs']}" + (f".g{g}" if g > 1 else ""))  # lavaan's coef() names
     d = _part(res).draws
     return pd.DataFrame(d["theta"][d["ok"]], columns=names)
 
