@@ -290,3 +290,18 @@ def test_effects_of_a_multigroup_fit_are_refused_with_the_way_to_get_them():
                  group="school", se="bootstrap", bootstrap=10, seed=1)
     with pytest.raises(NotAvailableError, match="effects\\(\\) of a multi-group fit is not available yet; label"):
         effects(fit, "visual", "textual")
+
+
+def test_same_multigroup_draws_on_a_dask_cluster():
+    """The batched two-group FIML bootstrap on a dask LocalCluster of two worker processes gives this process's
+    draws bit for bit (the payload, with its groups' batched problems, is pickled to the workers)."""
+    distributed = pytest.importorskip("distributed")
+    fit = _mg(HSM, missing="fiml")
+    one = _quiet(bootstrap, fit, 120, seed=4, n_jobs=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            dask = bootstrap(fit, 120, seed=4, scheduler=client)
+    for key in ("theta", "rows", "std", "converged", "admissible"):
+        assert np.array_equal(dask._boot[key], one._boot[key], equal_nan=True), key
