@@ -260,13 +260,15 @@ class GroupRefitPayload(ConstraintsOnce):
         return self.quantities(theta, S, m)
 
 
-def _jackknife_parts(payload: GroupRefitPayload, i: int) -> list[np.ndarray]:
-    """The groups' rows without row ``i`` (counted over the groups in order)."""
-    parts = list(payload.X)
+def _jackknife(payload: GroupRefitPayload, i: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The groups' rows without row ``i`` (counted over the groups in order), and their row counts."""
     off = np.cumsum((0,) + payload.sizes)
     g = int(np.searchsorted(off, i, side="right") - 1)
+    parts = list(payload.X)
     parts[g] = np.delete(parts[g], i - off[g], axis=0)
-    return parts
+    counts = [np.ones(n) for n in payload.sizes]
+    counts[g][i - off[g]] = 0.0
+    return parts, counts
 
 
 def group_refit_chunk(payload: GroupRefitPayload, mode: str, start: int, stop: int) -> dict:
@@ -276,10 +278,9 @@ def group_refit_chunk(payload: GroupRefitPayload, mode: str, start: int, stop: i
     parts_list, counts_list = [], []
     for b in range(start, stop):
         if mode == "jackknife":
-            parts_list.append(_jackknife_parts(payload, b))
-            off = int(np.searchsorted(np.cumsum((0,) + payload.sizes), b, side="right") - 1)
-            counts_list.append([np.ones(n) - (np.arange(n) == b - sum(payload.sizes[:off])) * (g == off)
-                                for g, n in enumerate(payload.sizes)])
+            parts, counts_b = _jackknife(payload, b)
+            parts_list.append(parts)
+            counts_list.append(counts_b)
         else:
             idx = group_resample(payload.entropy, b, payload.sizes)
             parts_list.append([x[i] for x, i in zip(payload.X, idx)])
