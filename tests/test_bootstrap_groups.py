@@ -189,12 +189,16 @@ def test_se_bootstrap_hook_with_groups_and_every_interval_type():
 
 def test_yuan_bentler_test_with_bootstrap_ses_as_lavaan():
     """lavaan refuses estimator="MLR" with se="bootstrap" ("use ML estimator for bootstrap") and accepts ML
-    with se="bootstrap" and test="yuan.bentler(.mplus)": bootstrap SEs with the robust test. Its fit measures
-    do not depend on the resamples; every one of lavaan's matches at 1e-3."""
+    with se="bootstrap" and test="yuan.bentler(.mplus)" or a Satorra-Bentler style test: bootstrap SEs with the
+    robust test, whose traces then use observed information. Its fit measures do not depend on the resamples;
+    every one of lavaan's matches at 1e-3."""
     for case, data, missing, test, kw in (("yb_fiml", HSM, "fiml", "yuan.bentler.mplus", {}),
                                           ("yb_ml", HS, "listwise", "yuan.bentler", {}),
                                           ("yb_mg_fiml", HSM, "fiml", "yuan.bentler.mplus",
-                                           {"group": "school", "group_equal": "loadings"})):
+                                           {"group": "school", "group_equal": "loadings"}),
+                                          # the Satorra-Bentler style tests (complete data): observed information
+                                          *((f"sb_{t}", HS, "listwise", t, {})
+                                            for t in ("satorra.bentler", "scaled.shifted", "mean.var.adjusted"))):
         fit = _quiet(egovsem.cfa, HS3, data, missing=missing, se="bootstrap", test=test, bootstrap=20, seed=1,
                      **kw)
         ref = pd.read_csv(SUB / f"{case}_fit.csv").set_index("key")["value"]

@@ -98,8 +98,10 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("ML", "standard", "standard", True),
     Combination("ML", "robust.huber.white", "yuan.bentler.mplus", True),
     Combination("ML", "bootstrap", "standard", True),
-    # lavaan: se = "bootstrap" with test = "yuan.bentler(.mplus)" (estimator = "MLR" itself refuses it)
-    *(Combination("ML", "bootstrap", t, True) for t in ("yuan.bentler", "yuan.bentler.mplus")),
+    # lavaan: se = "bootstrap" with test = "yuan.bentler(.mplus)" (estimator = "MLR" itself refuses it) or a
+    # Satorra-Bentler style test (complete data)
+    *(Combination("ML", "bootstrap", t, True) for t in ("yuan.bentler", "yuan.bentler.mplus", "satorra.bentler",
+                                                        "scaled.shifted", "mean.var.adjusted")),
     Combination("FIML", "bootstrap", "yuan.bentler.mplus", True),
     Combination("FIML", "standard", "standard", True),
     Combination("FIML", "robust.huber.white", "yuan.bentler.mplus", True),
@@ -509,12 +511,13 @@ def resolve_options(
     if std_ov and disc == "DWLS":
         raise NotAvailableError("std_ov=True with estimator='WLSMV' is not available yet (lavaan standardises only "
                                 "the continuous variables).")
-    # lavaan 0.6-14 with se = "bootstrap" and a Yuan-Bentler test: observed information, and (estimator ML, not
-    # MLR) "observed.information for ALL test statistics is set to h1"
-    boot_yb = se_type == "bootstrap" and test in ("yuan.bentler", "yuan.bentler.mplus")
-    if boot_yb:
+    # lavaan 0.6-14 with se = "bootstrap" and a robust test: observed information (what the test's traces use),
+    # and with a Yuan-Bentler test (estimator ML, not MLR) "observed.information for ALL test statistics is set to
+    # h1"
+    boot_scaled = se_type == "bootstrap" and test != "standard"
+    if boot_scaled and test in ("yuan.bentler", "yuan.bentler.mplus"):
         test_information = "h1"
-    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_yb) else "expected"
+    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
     if info_in is not None and info_in != information:
         if disc != "ML" or se_type not in ("standard", "robust.sem") or (
                 info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")) or (
