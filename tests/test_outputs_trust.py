@@ -260,9 +260,10 @@ HS_CONS = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed":
 
 
 @pytest.mark.parametrize("htmt2", [True, False])
-@pytest.mark.parametrize("missing", ["ml", "listwise"])
+@pytest.mark.parametrize("missing", ["ml", "listwise", "pairwise"])
 def test_htmt_with_missing_ml_matches_semtools(missing, htmt2):
-    """tests/reference/make_reference_htmt_fiml.R: semTools::htmt(missing = "ml" / "listwise") on hs_missing."""
+    """tests/reference/make_reference_htmt_fiml.R: semTools::htmt(missing = "ml" / "listwise" / "pairwise") on
+    hs_missing."""
     from pathlib import Path
 
     from egovsem.measure import htmt
@@ -275,7 +276,7 @@ def test_htmt_with_missing_ml_matches_semtools(missing, htmt2):
     assert len(ref) == 3
     for r in ref.itertuples():
         assert h.loc[r.row, r.col] == pytest.approx(r.value, abs=1e-6), (r.row, r.col)
-    assert h.attrs["n"] == (301 if missing == "ml" else 194) and h.attrs["missing"] == missing
+    assert h.attrs["n"] == (194 if missing == "listwise" else 301) and h.attrs["missing"] == missing
 
 
 def test_htmt_bad_missing_is_named():
@@ -283,8 +284,9 @@ def test_htmt_bad_missing_is_named():
     from egovsem.datasets import load
     from egovsem.measure import htmt
 
-    with pytest.raises(EgovsemError, match="missing"):
-        htmt(load("HolzingerSwineford1939"), HS_CONS, missing="pairwise")
+    # (missing="pairwise" was the bad value here until it became semTools' pairwise HTMT)
+    with pytest.raises(EgovsemError, match="'missing' parameter.*'pairwse'"):
+        htmt(load("HolzingerSwineford1939"), HS_CONS, missing="pairwse")
 
 
 def test_the_run_s_htmt_uses_the_em_covariance_under_fiml(run):

@@ -34,7 +34,7 @@ def runs(tmp_path_factory):
     a = run_study(example_config(tmp_path_factory.mktemp("run_a"), **REDUCED))
     d = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     d.update(raw=str(ROOT / "data" / "example" / "raw_export.csv"), instrument=str(ROOT / "instruments" /
-             "egov_study.yaml"), primary=None, bootstrap_models=None, **REDUCED)
+             "egov_study.yaml"), primary=None, bootstrap_models=None, moderated_mediation=None, **REDUCED)
     cfg = tmp_path_factory.mktemp("config") / "study.yaml"
     cfg.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
     out_b = tmp_path_factory.mktemp("run_b")
@@ -346,7 +346,7 @@ def test_the_example_config_file_is_the_example():
     b = example_config(CONFIG.parent)
     for key in ("id", "duration", "models", "estimator", "missing", "bootstrap", "bootstrap_models", "seed",
                 "formats", "lang", "sample", "example", "invariance", "invariance_levels", "weights", "cluster",
-                "compare_cluster", "compare_weights", "marker"):
+                "compare_cluster", "compare_weights", "marker", "moderated_mediation"):
         assert getattr(a, key) == getattr(b, key), key
     # the config names the repository's copy of the export, the example the installed one: same bytes
     # (the paths coincide only with an editable install)

@@ -192,3 +192,32 @@ def test_run_ordered_invariance_completes_and_equals_direct_call(tmp_path):
         assert "Wu-Estabrook" in methods and "WLSMV" in methods, lang
     zh = (out / "methods_zh.md").read_text(encoding="utf-8")
     assert "阈值不变性：Δχ²(" in zh and "截距不变性：" in zh and "thresholds：" not in zh  # the steps named in zh
+
+
+@pytest.mark.slow
+def test_run_ordered_with_pairwise_fits_invariance_and_says_how(tmp_path):
+    """``ordered: true`` + ``missing: pairwise`` + ``invariance:``: the run finishes (its HTMT from the pairwise
+    correlations, semTools' ``htmt(missing = "pairwise")``, noted in en and zh) and fits the Wu-Estabrook
+    sequence with lavaan's pairwise first stage in each group (skipped with a note until multi-group WLSMV took
+    pairwise deletion; matched to lavaan in tests/test_wlsmv_pairwise_mg.py and
+    tests/test_invariance_ordinal_mixed.py); the table equals a direct ``invariance(..., missing="pairwise")``."""
+    from egovsem.measure import invariance
+    from egovsem.tables import cfa_syntax
+
+    raw = _derived_export(tmp_path)
+    res = run_study(_config(tmp_path, raw=str(raw), invariance="resp_type", missing="pairwise"))
+    assert res.invariance is not None and "invariance" not in dict(res.notes)
+    assert res.htmt is not None and res.htmt.attrs["missing"] == "pairwise"
+    syntax = cfa_syntax(_blocks(res.config.model_text("value_net")))
+    direct = invariance(syntax, res.data, "resp_type", estimator="WLSMV", missing="pairwise", ordered=True)
+    for a, b in zip(res.invariance.to_dict("records"), direct.to_dict("records")):
+        assert a["step"] == b["step"]
+        for k in ("chisq", "df", "chisq.scaled", "chisq_diff"):
+            if isinstance(b[k], float) and math.isnan(b[k]):
+                assert math.isnan(a[k]), (a["step"], k)
+            else:
+                _same(float(a[k]), float(b[k]), (a["step"], k))
+    out = tmp_path / "out"
+    for lang, word in (("en", "pairwise-complete"), ("zh", "成对完整")):
+        f = next((out / "tables" / lang).glob("*htmt*.csv"))
+        assert word in f.read_text(encoding="utf-8-sig"), lang

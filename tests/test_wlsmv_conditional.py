@@ -192,10 +192,25 @@ def test_inspect_and_nobs(case):
         fit.inspect("implied")
 
 
-def test_modindices_are_refused_with_a_message(case):
-    _name, fit = case
-    with pytest.raises(NotAvailableError, match="modification indices after WLSMV with exogenous covariates"):
-        fit.modindices()
+def test_modindices_match_lavaan(case):
+    # were refused before egovsem.sem.modindices_conditional; lavaan's modindices(fit) of the MIMIC
+    # (tests/reference/make_reference_wlsmv_mg_conditional.R): every row, in lavaan's order, no other row
+    name, fit = case
+    mi = fit.modindices()
+    assert list(mi.columns) == ["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"]
+    refname = {"bfi_mimic": "single_mimic", "bfi_mimic_direct": "single_direct"}.get(name)
+    if refname is None:
+        assert len(mi) and (mi["mi"] >= 0).all()
+        return
+    ref = pd.read_csv(REF / "wlsmv_mg_conditional" / f"{refname}_mi.csv")
+    assert list(zip(mi.lhs, mi.op, mi.rhs)) == list(zip(ref.lhs, ref.op, ref.rhs))
+    bad = [(r.lhs, r.rhs, c, float(m[c]), float(getattr(r, c.replace(".", "_"))))
+           for (_, m), r in zip(mi.iterrows(), ref.rename(columns=lambda c: c.replace(".", "_")).itertuples())
+           for c in ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")
+           if not close(float(m[c]), float(getattr(r, c.replace(".", "_"))), 1e-3)]
+    assert not bad, bad
+    top = fit.modindices(sort=True, minimum_value=20)
+    assert (top["mi"] >= 20).all() and top["mi"].is_monotonic_decreasing and len(top) == (ref["mi"] >= 20).sum()
 
 
 def test_cli_fit_json(tmp_path, bfi, capsys):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, REF, compare_params, compare_series, read_kv, read_ref
-from egovsem._errors import DataError, EgovsemError, EgovsemWarning, NotAvailableError
+from egovsem._errors import DataError, EgovsemError, EgovsemWarning
 from egovsem.sem.model import Model
 from egovsem.sem.ordinal import ordinal_stats
 
@@ -87,10 +87,11 @@ def test_listwise_first_stage_still_refuses_nan():
 
 
 def test_pairwise_refusals():
-    # a continuous variable with missing values: the polyserial/Pearson pairwise scores are not implemented
-    X = np.array([[1, 0.3], [2, np.nan], [1, 1.5], [2, 2.2], [1, 0.1]])
-    with pytest.raises(NotAvailableError, match=r"missing='pairwise'.*\['b'\]"):
-        ordinal_stats(X, ["a", "b"], ordered=["a"], missing="pairwise")
+    # a continuous variable with missing values was refused here until issues 11/12 implemented lavaan's
+    # pairwise polyserial and Pearson stages (tests/test_wlsmv_pairwise_mg.py matches them against lavaan)
+    X = np.array([[1, 0.3], [2, np.nan], [1, 1.5], [2, 2.2], [1, 0.1], [2, 1.0]])
+    st = ordinal_stats(X, ["a", "b"], ordered=["a"], missing="pairwise")
+    assert st.means["b"] == pytest.approx(np.nanmean(X[:, 1]))
     # missing="pairwise" with ML (lavaan fits the pairwise covariance matrix) was refused here until issue 11
     # implemented it (tests/test_pairwise_ml.py); with GLS it was refused here until issue 11 implemented it as
     # lavaan does (listwise, with a warning: tests/test_pairwise_ml.py, tests/test_ls_tests.py)
@@ -99,8 +100,8 @@ def test_pairwise_refusals():
         Model(M3, ordered=True, missing="fiml")
 
 
-def test_pairwise_with_groups_is_refused_by_name():
-    # multi-group WLSMV (sem/wls_mg.py) uses complete rows; pairwise there is not implemented, so it is refused
-    # rather than silently fitted listwise
-    with pytest.raises(NotAvailableError, match=r"missing='pairwise' with several groups"):
-        Model(M3, ordered=True, missing="pairwise", group="gender")
+def test_pairwise_with_groups_is_accepted():
+    # refused until issues 11/12 implemented multi-group WLSMV with pairwise deletion
+    # (tests/test_wlsmv_pairwise_mg.py matches it against lavaan)
+    m = Model(M3, ordered=True, missing="pairwise", group="gender")
+    assert m.opts.missing == "pairwise"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import check_option
+from .._errors import EgovsemError, check_option
 from ..parallel import check_n_jobs, run_chunks
 from ..sem.checks import model_label, require_converged
 
@@ -67,7 +67,10 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
     (:func:`egovsem.sem.wls_mg.scaled_difference_test`); ``cfi``, ``tli``, ``rmsea`` (and so ``delta_cfi``,
     ``delta_rmsea``) are the scaled indices; ``chisq.scaled`` and ``scaling.factor`` are added.
     ``group_partial`` (e.g. ``["x3 ~ 1", "x2 | t1"]``) frees those parameters from the constraints in every
-    step (partial invariance).
+    step (partial invariance). Continuous indicators may be mixed with the ordered ones (``ordered=`` a list):
+    as measEq.syntax writes them, their intercepts and residual variances are free in every group and their
+    intercepts equal from the "intercepts" step on. ``missing`` is "listwise" or "pairwise" (lavaan's
+    pairwise first stage in each group).
 
     ``n_jobs`` fits the steps in that many local processes (None: all cores; default 1, in this process).
     Each step is the same computation wherever it runs (BLAS held to one thread), so the table does not
@@ -88,7 +91,7 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
     if ordered is not None and ordered is not False:
         return _ordinal_invariance(model, data, group, steps=None if steps == _ML_DEFAULT_STEPS else steps,
                                    ordered=ordered, parameterization=parameterization, group_partial=group_partial,
-                                   progress=progress, n_jobs=n_jobs)
+                                   progress=progress, n_jobs=n_jobs, missing=missing)
     estimator = check_option("estimator", estimator, ["ML", "MLR"], casefold=True)
     for s in steps:
         check_option("steps", s, list(STEPS))
@@ -130,15 +133,21 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
 
 
 def _ordinal_invariance(model: str, data: pd.DataFrame, group: str, *, steps, ordered, parameterization: str,
-                        group_partial, progress, n_jobs: int | None = 1) -> pd.DataFrame:
+                        group_partial, progress, n_jobs: int | None = 1, missing: str = "listwise") -> pd.DataFrame:
     """The Wu & Estabrook (2016) sequence by WLSMV (see :func:`invariance`)."""
     from ..sem.wls_mg import scaled_difference_test
+
+    if str(missing).casefold() in ("fiml", "ml"):
+        raise EgovsemError(f"missing={missing!r} (lavaan's missing=\"ml\") is not available in the categorical "
+                           "setting (lavaan refuses it for WLSMV); use missing='listwise' or 'pairwise'.")
+    missing = check_option("missing", missing, ["listwise", "pairwise"], casefold=True)
 
     steps = tuple(ORDINAL_STEPS) if steps is None else tuple(steps)
     for s in steps:
         check_option("steps", s, list(ORDINAL_STEPS))
     n_jobs = check_n_jobs(n_jobs)
-    kw = dict(ordered=ordered, group=group, group_partial=group_partial, parameterization=parameterization)
+    kw = dict(ordered=ordered, group=group, group_partial=group_partial, parameterization=parameterization,
+              missing=missing)
     done = _fit_steps(_fit_ordinal_step, (model, data, kw), steps, n_jobs)
     rows, fits = [], {}
     prev = prev_fit = None

@@ -26,10 +26,13 @@ def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool =
         Henseler 2021). False: arithmetic means (the original HTMT of Henseler, Ringle & Sarstedt 2015).
     absolute : bool, default True
         Use absolute correlations (always so when ``htmt2``).
-    missing : {"listwise", "ml"}, default "listwise"
+    missing : {"listwise", "ml", "pairwise"}, default "listwise"
         "listwise": Pearson correlations of the rows complete on every listed item (semTools' default).
         "ml" (or "fiml"): the correlations of the EM (saturated FIML) covariance of every row with an observed
         item, as ``semTools::htmt(missing = "ml")`` (``lavCor(missing = "ml")``); the HTMT of a FIML analysis.
+        "pairwise": the correlations of the pairwise covariance matrix (each pair's complete rows; each item's
+        variance from its observed rows), ``cov2cor(cov(use = "pairwise"))``, as ``semTools::htmt(missing =
+        "pairwise")`` (``lavCor(missing = "pairwise")``).
         ``result.attrs["n"]`` holds the number of rows used, ``result.attrs["missing"]`` the method.
 
     Returns
@@ -55,11 +58,23 @@ def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool =
     """
     cons = check_constructs(data, constructs)
     items = [i for v in cons.values() for i in v]
-    missing = check_option("missing", missing, ["listwise", "ml", "fiml"], casefold=True)
+    missing = check_option("missing", missing, ["listwise", "ml", "fiml", "pairwise"], casefold=True)
     X = check_items(data, list(dict.fromkeys(items)), arg="constructs")
     if missing == "listwise":
         X = X.dropna()
         R = X.corr().to_numpy()
+    elif missing == "pairwise":
+        X = X[X.notna().any(axis=1)]
+        M = X.notna().to_numpy(dtype=float)
+        pair = M.T @ M
+        if (pair < 2).any():
+            i, j = np.argwhere(pair < 2)[0]
+            raise EgovsemError(f"The items {X.columns[i]!r} and {X.columns[j]!r} are observed together on fewer "
+                               "than 2 rows, so their pairwise correlation (and the HTMT with missing='pairwise') "
+                               "cannot be estimated.")
+        S = X.cov().to_numpy()
+        d = np.sqrt(np.diag(S))
+        R = S / np.outer(d, d)
     else:
         X = X[X.notna().any(axis=1)]
         R = _em_correlation(X)
@@ -79,7 +94,7 @@ def htmt(data: pd.DataFrame, constructs, *, htmt2: bool = True, absolute: bool =
         for b in names:
             if a != b:
                 out.loc[a, b] = mean(cons[a], cons[b], False) / np.sqrt(w[a] * w[b])
-    out.attrs.update(n=int(len(X)), missing="ml" if missing != "listwise" else "listwise")
+    out.attrs.update(n=int(len(X)), missing=missing if missing in ("listwise", "pairwise") else "ml")
     return out
 
 

@@ -247,9 +247,10 @@ def _vech_pair_index(p: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray],
 
     The Hessian's terms are sums of products ``K_kl K_mj`` and ``u_l u_k K_mj`` of symmetric matrices, so a
     term indexed ``[k,l,m,j]`` is the entry (vech(k,l), vech(m,j)) of an nv x nv array (:func:`_kk`,
-    :func:`_uuk`). Entry ``s`` of the result is for the direction pair ``(j,k,l,m)``, ``(k,j,l,m)``,
-    ``(j,k,m,l)``, ``(k,j,m,l)`` (s = 0..3, the four terms of a symmetric direction) and holds the flat
-    positions of ``[k,l,m,j]``, ``[l,k,m,j]`` and ``[j,m,k,l]``, each (nv, nv).
+    :func:`_uuk`). Entry ``s`` of the result is for the direction pair ``(j,k,l,m)`` (s = 0) or
+    ``(k,j,l,m)`` (s = 1) and holds the flat positions of ``[k,l,m,j]``, ``[l,k,m,j]`` and ``[j,m,k,l]``, each
+    (nv, nv); the other two terms of a symmetric direction, ``(j,k,m,l)`` and ``(k,j,m,l)``, repeat these (see
+    :func:`saturated_hessian`).
     """
     vi, vj = vech_indices(p)
     pos = _vech_position(p)
@@ -261,7 +262,7 @@ def _vech_pair_index(p: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray],
         return pos[a, b] * nv + pos[c, d]
 
     out = []
-    for j, k, l, m in ((J, K, L, M), (K, J, L, M), (J, K, M, L), (K, J, M, L)):
+    for j, k, l, m in ((J, K, L, M), (K, J, L, M)):
         out.append((flat(k, l, m, j), flat(l, k, m, j), flat(j, m, k, l)))
     return tuple(out)
 

@@ -5,8 +5,8 @@ It reads as the other fits read: ``params`` (lavaan's ``parameterEstimates(fit, 
 and egovsem's columns), ``fit_measures``, ``r2`` (``lavInspect(fit, "r2")``: one minus the standardised
 residual variance), ``nobs``, :meth:`~ConditionalFit.summary` (lavaan's layout, as after WLSMV without
 covariates), :meth:`~ConditionalFit.to_dict` / :meth:`~ConditionalFit.to_json` (the JSON layout of every
-CB-SEM fit), :meth:`~ConditionalFit.inspect` and ``_repr_html_``. Modification indices are refused (lavaan
-computes them from the conditional model; egovsem does not yet).
+CB-SEM fit), :meth:`~ConditionalFit.inspect`, :meth:`~ConditionalFit.modindices` (lavaan's, from the
+conditional model) and ``_repr_html_``.
 """
 from __future__ import annotations
 
@@ -161,10 +161,16 @@ class ConditionalFit:
                              f"exogenous covariates. Got {what!r} instead.")
         return values[key]()
 
-    def modindices(self, **_kwargs: Any) -> pd.DataFrame:
-        raise NotAvailableError(
-            "modification indices after WLSMV with exogenous covariates (lavaan's conditional.x) are not "
-            "available yet; fit the model without the covariates, or compare nested models with the scaled test.")
+    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """lavaan's ``modindices(fit)`` after WLSMV with covariates (:mod:`egovsem.sem.modindices_conditional`):
+        ``lhs op rhs mi epc sepc.lv sepc.all sepc.nox``."""
+        from .modindices_conditional import filter_modindices, modindices_single
+
+        if self.spec.constraints:
+            raise NotAvailableError(
+                f"modification indices of a model with explicit constraints (model syntax, line "
+                f"{self.spec.constraints[0][3]}) are not available yet.")
+        return filter_modindices(modindices_single(self), sort, minimum_value)
 
     # -- output -------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -281,3 +281,4 @@ def _fiml_blocks(res, theta, d2S, d2m, *, full: bool = False):
 
 
 group_views = _group_views  # public name for other modules
+standardized_epc = _standardized_epc  # public name for egovsem.sem.modindices_conditional

@@ -465,9 +465,6 @@ def resolve_options(
             # lavaan 0.6-14: 'missing = "ml" not available in the categorical setting'
             raise EgovsemError("missing='fiml' (lavaan's missing=\"ml\") is not available in the categorical "
                                "setting (lavaan refuses it for WLSMV); use missing='listwise' or 'pairwise'.")
-        if group is not None and miss == "pairwise":
-            raise NotAvailableError("missing='pairwise' with several groups (group=) and WLSMV is not available "
-                                    "yet; it is implemented for one group. Use missing='listwise'.")
         if se_type == "bootstrap":
             raise NotAvailableError("se='bootstrap' with estimator='WLSMV' is not available yet; WLSMV reports "
                                     "robust (sandwich) standard errors, as lavaan's se = 'robust.sem'.")

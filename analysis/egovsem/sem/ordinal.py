@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .._errors import DataError, EgovsemWarning, NotAvailableError
+from .._errors import DataError, EgovsemWarning
 from ._bivnorm import bvn_cdf
 
 __all__ = ["OrdinalStats", "ordinal_stats"]
@@ -172,11 +172,6 @@ def _check_input(X, names, ordered, missing="listwise"):
         if few:
             raise DataError(f"Column(s) {few} have fewer than 2 observed values; missing='pairwise' needs at "
                             "least 2 per variable.")
-        if np.isnan(Xf).any() and not is_ord.all():
-            cont = [n for n, o in zip(names, is_ord) if not o]
-            raise NotAvailableError(f"missing='pairwise' with continuous (not ordered) variables {cont} and "
-                                    "missing values is not available yet; declare every variable ordered, or "
-                                    "use missing='listwise'.")
     return Xf, names, is_ord
 
 
@@ -406,14 +401,38 @@ def _polychoric_scores(rho, Bu, Bv, freq, valid, K, pairs):
     return dxrho, a21_u, a21_v
 
 
+def _pearson_ml(a: np.ndarray, b: np.ndarray, log_s12: float) -> float:
+    """The correlation that maximises the bivariate normal likelihood of the standardised rows ``(a, b)``
+    (means and variances fixed), as lavaan's ``lav_bvreg_cor_twostep_fit``: start at the Pearson correlation of
+    the rows, bounds +-0.999, rows whose density is below sqrt(eps) (lavaan's NA) left out."""
+    def fun(rho):
+        r = rho[:, None]
+        R = 1.0 - r * r
+        z = a * a - 2.0 * r * a * b + b * b
+        ll = -np.log(2.0 * np.pi) - log_s12 - 0.5 * np.log(R) - 0.5 * z / R
+        ok = ll >= np.log(_SQRT_EPS)
+        g = r / R + a * b / R - z * r / (R * R)
+        h = ((1.0 + r * r) / (R * R) + 2.0 * r * a * b / (R * R)
+             - (z - 2.0 * r * a * b) / (R * R) - 4.0 * r * r * z / (R * R * R))
+        info = np.where(ok, g * g, 0.0).sum(1)
+        hs = np.where(ok, h, 0.0).sum(1)
+        return np.where(ok, ll, 0.0).sum(1), np.where(ok, g, 0.0).sum(1), np.where(hs < 0, hs, -info)
+
+    ac, bc = a - a.mean(), b - b.mean()
+    start = float(ac @ bc / np.sqrt((ac @ ac) * (bc @ bc)))
+    start = start if np.isfinite(start) and abs(start) < 1 else 0.0
+    return float(_newton_1d(fun, np.array([start]), -0.999, 0.999)[0])
+
+
 def _dnorm(x):
     return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
 
 
 # -------------------------------------------------------------------------------------- polyserial --
 
-def _polyserial(y1, mean, var, codes, bounds, *, start):
-    """Two-step polyserial correlations; y1: (N, P) continuous, codes: (N, P), bounds: (P, K+1)."""
+def _polyserial(y1, mean, var, codes, bounds, *, start, obs):
+    """Two-step polyserial correlations; y1: (N, P) continuous, codes: (N, P), bounds: (P, K+1); obs: (N, P)
+    the rows where both variables of the pair are observed (the others do not enter the likelihood)."""
     sd = np.sqrt(var)
     Z = (y1 - mean) / sd
     z1 = np.take_along_axis(np.clip(bounds, -_BIG, _BIG).T, codes + 1, axis=0)  # upper bound of the category
@@ -428,7 +447,7 @@ def _polyserial(y1, mean, var, codes, bounds, *, start):
         a1, a2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
         py = ndtr(a1) - ndtr(a2)
         py = np.where(py < _EPS, _EPS, py)  # lavaan's floor
-        ok = logpy1 + np.log(py) >= np.log(_SQRT_EPS)  # lavaan drops rows with lik < sqrt(eps) (NA)
+        ok = obs & (logpy1 + np.log(py) >= np.log(_SQRT_EPS))  # lavaan drops rows with lik < sqrt(eps) (NA)
         f1, f2 = _dnorm(a1), _dnorm(a2)
         e1, e2 = z1 * rho - Z, z2 * rho - Z
         R3 = R2 * R
@@ -467,7 +486,12 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         "pairwise"``): ``X`` may hold NaN; thresholds come from each item's observed values, each
         polychoric correlation from the rows where both items are observed, and the casewise scores of a
         row are zero for what it does not observe, so Gamma is lavaan's sandwich over the available
-        cases (N = all rows). With missing values every variable must be ordered.
+        cases (N = all rows). A continuous variable gets its mean and variance from its observed values,
+        its polyserial correlations from the rows where both variables are observed, and its correlation
+        with another continuous variable (when either has missing values) is the maximum of the
+        bivariate normal likelihood of their complete rows with the means and variances held fixed
+        (lavaan's ``lav_bvreg_cor_twostep_fit``; without missing values that maximum is the Pearson
+        correlation).
 
     Returns
     -------
@@ -519,10 +543,12 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
             th[v] = ndtri(np.cumsum(prop)[:-1])
             slot_len[v] = lev.size - 1
         else:
-            m = Xf[:, v].mean()
-            s2 = np.mean((Xf[:, v] - m) ** 2)
+            # mean and variance (divisor: the observed rows) from the available cases (lavaan's lav_uvreg_fit)
+            xo = Xf[~np.isnan(Xf[:, v]), v]
+            m = xo.mean()
+            s2 = np.mean((xo - m) ** 2)
             if not s2 > 0:
-                raise DataError(f"Column {names[v]!r} is constant (every row is {Xf[0, v]:g}); a continuous "
+                raise DataError(f"Column {names[v]!r} is constant (every row is {xo[0]:g}); a continuous "
                                 f"variable needs some variance.")
             means[v], variances[v] = m, s2
             slot_len[v] = 1
@@ -549,8 +575,10 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
             SC1[:, s0:s0 + k - 1] = S[cv]
         else:
             res = Xf[:, v] - means[v]
+            ob = ~np.isnan(res)  # a missing value scores 0 (lavaan's NA, dropped from the cross-products)
+            res = np.where(ob, res, 0.0)
             SC1[:, s0] = res / variances[v]
-            SC1[:, var_slot[v]] = -1.0 / (2 * variances[v]) + res * res / (2 * variances[v] ** 2)
+            SC1[:, var_slot[v]] = np.where(ob, -1.0 / (2 * variances[v]) + res * res / (2 * variances[v] ** 2), 0.0)
     A11_blocks = []
     for v in range(p):
         slots = list(range(slot_start[v], slot_start[v] + slot_len[v]))
@@ -593,26 +621,38 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         bounds[:, 0] = -np.inf
         for q, v in enumerate(yo):
             bounds[q, 1:K[v]] = th[v]
-        y1 = Xf[:, yn]
         mu = np.array([means[v] for v in yn])
         var = np.array([variances[v] for v in yn])
-        # lavaan's start: cor(y1, y2) * sd(y2) / sum(dnorm(th)), halved when above 0.9
-        c2 = codes[:, yo].astype(float)
-        sd2 = c2.std(0)
-        r12 = ((y1 - mu) * (c2 - c2.mean(0))).mean(0) / (np.sqrt(var) * sd2)
+        # the pair's rows: both observed (all rows with complete data); a missing value stands in at the mean
+        # (continuous) or the first category (ordered) and scores 0
+        pobs = ~np.isnan(Xf[:, yn]) & (codes[:, yo] >= 0)
+        y1 = np.where(pobs, Xf[:, yn], mu)
+        c2 = np.where(pobs, codes[:, yo], 0)
+        # lavaan's start: cor(y1, y2, use = "pairwise") * sd(y2, na.rm = TRUE) * sqrt((N - 1) / N) / sum(dnorm(th)),
+        # halved when above 0.9
+        nb = pobs.sum(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y1c = np.where(pobs, y1 - y1.sum(0) / nb, 0.0)
+            c2c = np.where(pobs, c2 - c2.sum(0) / nb, 0.0)
+            r12 = (y1c * c2c).sum(0) / np.sqrt((y1c * y1c).sum(0) * (c2c * c2c).sum(0))
+            o2 = codes[:, yo] >= 0
+            n2 = o2.sum(0)
+            m2 = np.where(o2, codes[:, yo], 0).sum(0) / n2
+            ss2 = np.where(o2, (codes[:, yo] - m2) ** 2, 0.0).sum(0)
+            sd2 = np.sqrt(ss2 / (n2 - 1) * (n - 1) / n)
         start = r12 * sd2 / np.array([_dnorm(th[v]).sum() for v in yo])
         start = np.where(np.abs(start) > 0.9, start / 2, start)
         start = np.clip(np.nan_to_num(start), -0.9, 0.9)
-        rho, Z, z1, z2 = _polyserial(y1, mu, var, codes[:, yo], bounds, start=start)
+        rho, Z, z1, z2 = _polyserial(y1, mu, var, c2, bounds, start=start, obs=pobs)
         R = np.sqrt(1 - rho * rho)
         t1, t2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
         d1, d2 = _dnorm(t1), _dnorm(t2)
         py = ndtr(t1) - ndtr(t2)
         py = np.where(py < _EPS, _EPS, py)
         sd = np.sqrt(var)
-        dmu = (Z + (rho / R) * (d1 - d2) / py) / sd
-        dvar = ((Z * Z - 1) + (rho * Z / R) * (d1 - d2) / py) / (2 * var)
-        drho = ((d1 * (z1 * rho - Z) - d2 * (z2 * rho - Z)) / py) / R ** 3
+        dmu = np.where(pobs, (Z + (rho / R) * (d1 - d2) / py) / sd, 0.0)
+        dvar = np.where(pobs, ((Z * Z - 1) + (rho * Z / R) * (d1 - d2) / py) / (2 * var), 0.0)
+        drho = np.where(pobs, ((d1 * (z1 * rho - Z) - d2 * (z2 * rho - Z)) / py) / R ** 3, 0.0)
         mix_idx = np.array(mix)
         SCC[:, mix_idx] = drho
         for q, k in enumerate(mix):
@@ -620,7 +660,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
             corr[u, o] = corr[o, u] = rho[q]
             A21[k, slot_start[u]] = drho[:, q] @ dmu[:, q]
             A21[k, var_slot[u]] = drho[:, q] @ dvar[:, q]
-            c = codes[:, o]
+            c = c2[:, q]
             kk = K[o]
             # bivariate score of threshold t_j: (1[c == j] phi(t1) - 1[c == j+1] phi(t2)) / (R py)
             w = drho[:, q] / (R[q] * py[:, q])
@@ -636,7 +676,14 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         r1, r2 = Xf[:, i] - means[i], Xf[:, j] - means[j]
         v1, v2 = variances[i], variances[j]
         s1, s2 = np.sqrt(v1), np.sqrt(v2)
-        rho = (r1 @ r2) / (n * s1 * s2)
+        both = ~(np.isnan(r1) | np.isnan(r2))
+        if not both.all():
+            # lavaan (lav_bvreg_cor_twostep_fit): with missing values, the ML correlation of the pair's
+            # complete rows with the available-case means and variances held fixed
+            r1, r2 = np.where(both, r1, 0.0), np.where(both, r2, 0.0)
+            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, np.log(s1 * s2))
+        else:
+            rho = (r1 @ r2) / (n * s1 * s2)
         corr[i, j] = corr[j, i] = rho
         Rr = 1 - rho * rho
         dmu1 = (2 * r1 / v1 - 2 * rho * r2 / (s1 * s2)) / (2 * Rr)
@@ -645,6 +692,8 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         dv2 = -(0.5 / v2 + (rho * r1 * r2 / (v2 * s1 * s2) - r2 * r2 / (v2 * v2)) / (2 * Rr))
         z = r1 * r1 / v1 - 2 * rho * r1 * r2 / (s1 * s2) + r2 * r2 / v2
         drho = rho / Rr + (r1 * r2 / (s1 * s2 * Rr) - z * rho / (Rr * Rr))
+        if not both.all():  # the rows that miss either variable score 0 (lavaan's NA)
+            dmu1, dmu2, dv1, dv2, drho = (np.where(both, x, 0.0) for x in (dmu1, dmu2, dv1, dv2, drho))
         SCC[:, k] = drho
         A21[k, slot_start[i]] = drho @ dmu1
         A21[k, slot_start[j]] = drho @ dmu2

@@ -29,8 +29,8 @@ the thresholds, and the covariances with them are on the covariance scale.
 
 Exogenous observed covariates (lavaan's conditional.x) are handed to
 :func:`egovsem.sem.wls_conditional.fit_wlsmv_conditional` (it returns a
-:class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON and inspect; single group,
-every indicator ordered).
+:class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON, inspect and modindices;
+every indicator ordered; several groups and the theta parameterisation: :mod:`egovsem.sem.wls_mg_conditional`).
 
 Not available (refused with a message, never approximated): an ordered variable as a predictor (``y ~ x`` with
 x ordered: lavaan then sets the residual variance of y* from a Sigma computed without x's residual, so Var(y*)
@@ -89,12 +89,15 @@ def _ordered_names(ov: tuple[str, ...], ordered, data: pd.DataFrame) -> list[str
 
 # ------------------------------------------------------------------------------ parameter table --
 
-def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int]) -> pd.DataFrame:
+def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int], *,
+                   conditional_x: bool = False) -> pd.DataFrame:
     """lavaan's parameter table of a model with ordered indicators (delta parameterisation).
 
     Rows in lavaan's order: the user's rows, the thresholds ``x | t<k>``, the automatic (co)variances, the
     scale rows ``x ~*~ x``, then the intercepts and latent means; ``free`` renumbered in row order (rows
-    that share a label share the number), as ``parTable(fit)`` shows.
+    that share a label share the number), as ``parTable(fit)`` shows. ``conditional_x``: the model's
+    exogenous observed covariates are conditioned on (lavaan's conditional.x; their ``~~`` and ``~1`` rows
+    fixed, with no value: :mod:`egovsem.sem.wls_mg_conditional` fills in each group's sample values).
     """
     pt = spec.partable
     ordset = set(ordered)
@@ -105,7 +108,7 @@ def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int]) -> pd.
                                 "ordered indicators are not available yet (lavaan fixes them to 0).")
     endo, ovs = set(spec.endogenous), set(spec.ov)
     ov_x = list(dict.fromkeys(r for r in pt.loc[pt["op"] == "~", "rhs"] if r in ovs and r not in endo))
-    if ov_x:  # fit_wlsmv hands these models to egovsem.sem.wls_conditional before the table is built
+    if ov_x and not conditional_x:  # fit_wlsmv hands these to egovsem.sem.wls_conditional before the table
         raise NotAvailableError(f"exogenous observed covariates {ov_x} with ordered indicators: use "
                                 "egovsem.sem.wls_conditional.fit_wlsmv_conditional (lavaan's conditional.x).")
     preds = pt[(pt["op"] == "~") & pt["rhs"].isin(ordset)]
@@ -133,6 +136,8 @@ def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int]) -> pd.
     # intercepts: fixed 0 for ordered items and latent means, free for continuous indicators (unique ids)
     means = block([(v, "~1", "", 0 if v in ordset or v in set(spec.lv) else 10**6 + k, 0.0 if v in ordset
                     or v in set(spec.lv) else np.nan) for k, v in enumerate(list(spec.ov) + list(spec.lv))])
+    if ov_x:  # conditional.x: the covariates' means are fixed (and not parameters)
+        means.loc[means["lhs"].isin(set(ov_x)), "free"] = 0
     out = pd.concat([user, th, auto, scale, means], ignore_index=True)
     # free numbering in row order; rows sharing an old number (a label) share the new one
     old = out["free"].to_numpy().astype(int)

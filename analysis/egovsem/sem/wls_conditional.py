@@ -26,13 +26,17 @@ Rows with a missing item or covariate are deleted listwise, as lavaan deletes th
 each covariate with missing values and its count). Explicit constraints (``==``, ``<``, ``>``) are fitted by
 the constrained optimiser, with lavaan's augmented inverse in the sandwich and in U.
 
-Not available (refused with a message): multiple groups, an ordered covariate (an ordered variable as a predictor),
-covariates that are also predicted, continuous indicators mixed with ordered ones.
+Several groups (``group=``) and the theta parameterisation: :mod:`egovsem.sem.wls_mg_conditional`;
+modification indices: :mod:`egovsem.sem.modindices_conditional`.
+
+Not available (refused with a message): an ordered covariate (an ordered variable as a predictor),
+covariates that are also predicted, continuous indicators mixed with ordered ones, ``missing="pairwise"``.
 """
 from __future__ import annotations
 
 import dataclasses
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,7 +55,8 @@ from .ram import RAM
 from .results import PARAM_COLUMNS
 from .vcov import sandwich, scaled_inverse
 
-__all__ = ["ConditionalFit", "fit_wlsmv_conditional", "exogenous_covariates"]
+__all__ = ["ConditionalFit", "ConditionalDWLS", "fit_wlsmv_conditional", "exogenous_covariates", "check_conditional",
+           "conditional_residuals"]
 
 
 def exogenous_covariates(spec) -> list[str]:
@@ -105,8 +110,10 @@ class _Reduced:
 
 
 @dataclasses.dataclass
-class _CondDWLS(Discrepancy):
-    model: _Reduced
+class ConditionalDWLS(Discrepancy):
+    """DWLS of one group's reduced form: ``model`` has ``sigma(theta)`` and ``jacobian(theta)``."""
+
+    model: Any
     s: np.ndarray
     w: np.ndarray
 
@@ -131,11 +138,11 @@ class _CondDWLS(Discrepancy):
         return D.T @ (D * self.w[:, None])
 
 
-def _check(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
+def check_conditional(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
+    """Refuse what the conditional.x second stage cannot fit (a bad covariate, fixed_x=False, an ordered
+    covariate, continuous indicators); return the items (the model's observed variables but ``xs``)."""
     spec = model.spec
     items = [v for v in spec.ov if v not in set(xs)]
-    if model.opts.group is not None:
-        raise NotAvailableError("WLSMV with exogenous covariates is available for a single group only.")
     if not model.opts.fixed_x:
         raise NotAvailableError(f"fixed_x=False with the exogenous observed covariates {xs} and ordered "
                                 "indicators is not available (lavaan: 'fixed.x = FALSE is not supported when "
@@ -266,7 +273,14 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     xs = exogenous_covariates(spec)
     if not xs:
         raise DataError("fit_wlsmv_conditional needs a model with exogenous observed covariates.")
-    items = _check(model, data, ordered, xs)
+    if model.opts.group is not None:  # several groups: egovsem.sem.wls_mg_conditional
+        from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
+
+        return fit_wlsmv_multigroup_conditional(model, data, ordered, group=model.opts.group,  # type: ignore
+                                                group_equal=model.opts.group_equal,
+                                                group_partial=model.opts.group_partial,
+                                                parameterization=model.opts.parameterization)
+    items = check_conditional(model, data, ordered, xs)
     d = _listwise(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
     X = d[xs].to_numpy(float)
@@ -291,7 +305,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
         raise IdentificationError(f"The model is not identified: {q} free parameters, {s.size} sample statistics.")
     Sxx = np.atleast_2d(np.cov(X, rowvar=False))
     theta0 = np.concatenate([_start(spec, pt, q0, st, Sxx, xs), s[:nth]])
-    disc = _CondDWLS(red, s, w)
+    disc = ConditionalDWLS(red, s, w)
     if cs is not None:
         state = minimize_constrained([disc], np.ones(1), theta0, cs, iter_max=min(model.opts.iter_max, 500))
     else:
@@ -433,21 +447,25 @@ def _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, n1, st, red, theta) -> 
     fm.update({"rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08})
     fm.update(rmsea_block(ss["stat"], df, Nt, suffix=".scaled"))
     fm.update({("rmsea" if k == "rmsea" else k) + ".robust": np.nan for k in RMSEA_NAMES})
-    # residuals: the residual correlations (lavaan's summary counts the diagonal of the items and the
-    # covariates, whose residuals are 0) and, in the versions with means, the thresholds; not the slopes
-    e = s[n1:] - sigma[n1:]
-    nth = red.th_par.size
-    e_th = s[:nth] - sigma[:nth]
-    ss_c, ss_t = float(e @ e), float(e_th @ e_th)
-    ndiag = red.items.size + red.xs.size
-    nomean = float(np.sqrt(ss_c / (e.size + ndiag)))
-    mean = float(np.sqrt((ss_c + ss_t) / (e.size + ndiag + nth)))
-    fm.update({"rmr": mean, "rmr_nomean": nomean, "srmr": nomean, "srmr_bentler": mean,
-               "srmr_bentler_nomean": nomean, "crmr": float(np.sqrt((ss_c + ss_t) / (e.size + nth))),
-               "crmr_nomean": float(np.sqrt(ss_c / e.size)), "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan})
+    fm.update(conditional_residuals(s, sigma, red.th_par.size, n1, red.items.size + red.xs.size))
     nel = s.size
     gfi = gfi_dwls(s, sigma, w)
     fm.update({"cn_05": critical_n(X2, df, Nt, 0.05), "cn_01": critical_n(X2, df, Nt, 0.01), "gfi": gfi,
                "agfi": agfi(gfi, nel, df), "pgfi": (df / nel) * gfi, "mfi": float(np.exp(-0.5 * (X2 - df) / Nt)),
                "wrmr": float(np.sqrt(X2 / nel))})
     return pd.Series(fm, dtype=float, name="fit")
+
+
+def conditional_residuals(s: np.ndarray, sigma: np.ndarray, nth: int, n1: int, ndiag: int) -> dict[str, float]:
+    """lavaan's residual-based measures (rmr, srmr, crmr and their ``_nomean`` versions) of one group after
+    WLSMV with conditional.x: the residual correlations (rows ``n1:`` of wls.obs; lavaan's summary counts the
+    ``ndiag`` diagonal cells of the items and the covariates, whose residuals are 0) and, in the versions
+    with means, the ``nth`` thresholds; not the slopes."""
+    e = s[n1:] - sigma[n1:]
+    e_th = s[:nth] - sigma[:nth]
+    ss_c, ss_t = float(e @ e), float(e_th @ e_th)
+    nomean = float(np.sqrt(ss_c / (e.size + ndiag)))
+    mean = float(np.sqrt((ss_c + ss_t) / (e.size + ndiag + nth)))
+    return {"rmr": mean, "rmr_nomean": nomean, "srmr": nomean, "srmr_bentler": mean, "srmr_bentler_nomean": nomean,
+            "crmr": float(np.sqrt((ss_c + ss_t) / (e.size + nth))), "crmr_nomean": float(np.sqrt(ss_c / e.size)),
+            "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan}

@@ -124,7 +124,8 @@ def _partial_keys(group_partial) -> set[str]:
 
 def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], ngroups: int,
                         group_equal=(), group_partial=(), parameterization: str = "delta",
-                        identification: str = "lavaan", group_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+                        identification: str = "lavaan", group_rows: pd.DataFrame | None = None, *,
+                        conditional_x: bool = False) -> pd.DataFrame:
     """lavaan's parameter table of a multi-group model with ordered indicators.
 
     The one-group table of :func:`egovsem.sem.wls.wlsmv_partable` repeated for each group, with lavaan's
@@ -139,9 +140,19 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
 
     ``group_rows``: the model's multi-group table (:func:`egovsem.sem.partable.specify` with ``ngroups``);
     its user rows give each group its label, fixed value or freed row of a ``c(...)`` modifier.
+    ``conditional_x``: as :func:`egovsem.sem.wls.wlsmv_partable` (exogenous covariates conditioned on).
     """
-    base = wlsmv_partable(spec, ordered, nthresholds)
+    base = wlsmv_partable(spec, ordered, nthresholds, conditional_x=conditional_x)
     lv, ordset = set(spec.lv), set(ordered)
+    cont = [v for v in spec.ov if v not in ordset]
+    if identification == "wu.estabrook.2016" and parameterization == "delta" and cont:
+        # measEq.syntax writes "x ~*~ c(1, 1)*x" for continuous items too: rows fixed to 1 (no parameter)
+        sc = base[base["op"] == "~*~"]
+        extra = pd.DataFrame([{**sc.iloc[0].to_dict(), "lhs": v, "rhs": v, "free": 0, "ustart": 1.0, "label": ""}
+                              for v in cont])
+        base = pd.concat([base.loc[:sc.index[-1]], extra, base.loc[sc.index[-1] + 1:]], ignore_index=True)
+        base["id"] = np.arange(1, len(base) + 1)
+        base["plabel"] = [f".p{i}." for i in base["id"]]
     ge = set(group_equal or ())
     partial = _partial_keys(group_partial)
     parts = []
@@ -195,7 +206,11 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     for r in pt.itertuples():
         key = f"{r.lhs}{r.op}{r.rhs}"
         typ = _row_type(r.op, r.lhs, r.rhs, lv)
-        eq = typ in ge and key not in partial
+        # lavaan 0.6-14 also makes the intercepts of continuous items equal with "thresholds" (a continuous
+        # item's -mean sits in the threshold slot of wls.obs; reference make_reference_wlsmv_pairwise_mg.R);
+        # semTools' measEq.syntax (Wu-Estabrook) does not: they are equal from its "intercepts" step on
+        th_int = identification == "lavaan" and "thresholds" in ge and typ == "intercepts" and r.lhs not in ordset
+        eq = (typ in ge or th_int) and key not in partial
         if r.group == 1 and r.free <= 0:
             fixed_g1[key] = r.ustart
         if r.free <= 0:
@@ -520,7 +535,8 @@ def _check_categories(parts: list[pd.DataFrame], ords: list[str], labels, group:
 
 def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str | None = None,
                          group_equal=(), group_partial=(), parameterization: str = "delta",
-                         iter_max: int = 500, identification: str = "lavaan") -> WLSMVMultiGroupResults:
+                         iter_max: int = 500, identification: str = "lavaan",
+                         missing: str | None = None) -> WLSMVMultiGroupResults:
     """Fit ``model`` by WLSMV to ordered items in several groups (lavaan 0.6-14's multi-group WLSMV).
 
     Parameters
@@ -528,10 +544,12 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     model : Model or str
         The model (a :class:`~egovsem.sem.model.Model` or its syntax).
     data : DataFrame
-        Raw data; rows with a missing value on a model variable are deleted (listwise), in each group.
+        Raw data; rows with a missing value on a model variable are deleted (listwise), in each group, unless
+        ``missing="pairwise"``.
     ordered : True or list of str
         The ordered items; the model's other observed variables are continuous (free intercepts and
-        residual variances, as lavaan; not with ``identification="wu.estabrook.2016"``).
+        residual variances, as lavaan; with ``identification="wu.estabrook.2016"`` as measEq.syntax writes
+        them: free in every group, equal from the "intercepts" step on).
     group : str or None
         The grouping column (None: one group).
     group_equal : list of str
@@ -546,6 +564,11 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     identification : {"lavaan", "wu.estabrook.2016"}
         lavaan's defaults, or the identification of Wu & Estabrook (2016) as ``semTools::measEq.syntax``
         writes it (give a ``std_lv`` model), see :func:`mg_ordinal_partable`.
+    missing : {"listwise", "pairwise"} or None
+        None: the model's option (``Model(..., missing=)``). ``"pairwise"``: lavaan's ``missing =
+        "pairwise"``, group by group: each group's thresholds, means and variances from its available cases,
+        its correlations from its pairwise-complete rows and its Gamma over all its rows
+        (:func:`egovsem.sem.ordinal.ordinal_stats`); rows missing every model variable are dropped.
 
     Returns
     -------
@@ -561,6 +584,24 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
 
     if isinstance(model, str):
         model = Model(model, group=group)  # group: per-group modifiers c(...) are accepted
+    from .._errors import check_option
+    from .wls_conditional import exogenous_covariates
+
+    miss = check_option("missing", model.opts.missing if missing is None else missing, ["listwise", "pairwise"],
+                        casefold=True)
+    if exogenous_covariates(model.spec):  # lavaan's conditional.x (several groups, or the theta parameterisation)
+        from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
+
+        if identification != "lavaan":
+            raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
+                                    f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
+                                    "yet: fit the invariance models without the covariates.")
+        if miss == "pairwise":  # never listwise in its place
+            raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
+                                    "available yet; use missing='listwise'.")
+        return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
+                                                group_partial=group_partial, parameterization=parameterization,
+                                                iter_max=iter_max)
     if parameterization not in PARAMETERIZATIONS:
         raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
     if isinstance(group_equal, str):
@@ -578,10 +619,6 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     if not ords:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
-    if len(ords) < len(spec.ov) and identification != "lavaan":
-        cont = [v for v in spec.ov if v not in set(ords)]
-        raise NotAvailableError(f"the Wu-Estabrook identification with continuous indicators {cont} mixed with "
-                                "ordered ones is not available yet: declare every indicator ordered.")
     if group is None:
         labels, parts = [1], [data]
     else:
@@ -589,21 +626,28 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
 
         labels, parts = split_groups(data, group)
     n_all = sum(len(d) for d in parts)
-    parts = [d.dropna(subset=list(spec.ov)) for d in parts]
+    # listwise: complete rows; pairwise: every row that observes a model variable (as lavaan)
+    parts = [d.dropna(subset=list(spec.ov), how="any" if miss == "listwise" else "all") for d in parts]
     _check_categories(parts, ords, labels, str(group))
     with one_blas_thread():
         res = _fit(model, spec, ords, labels, parts, group_equal, group_partial, parameterization, iter_max,
-                   identification)
+                   identification, miss)
     return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter_max,
-         identification) -> WLSMVMultiGroupResults:
+         identification, miss="listwise") -> WLSMVMultiGroupResults:
     G = len(labels)
     osts = []
-    for d in parts:
-        stats = prepare_data(d, spec.ov, missing="listwise", continuous=False)
-        osts.append(ordinal_stats(stats.X, list(spec.ov), ords))
+    for lab, d in zip(labels, parts):
+        try:
+            stats = prepare_data(d, spec.ov, missing=miss, continuous=False)
+            osts.append(ordinal_stats(stats.X, list(spec.ov), ords, missing=miss))
+        except DataError as e:
+            if G == 1:
+                raise
+            lab_text = lab.item() if isinstance(lab, np.generic) else lab
+            raise DataError(f"In group {lab_text!r} (group {len(osts) + 1} of {G}): {e}") from None
     nth = {v: len(osts[0].thresholds[v]) for v in ords}
     group_rows = None
     if G > 1:  # each group's c(...) modifiers (labels, fixed values) from the model's multi-group table
@@ -718,12 +762,22 @@ def _start(pt, osts, ov, lv, q, par) -> np.ndarray:
     latent-response SD, scale factors and residual variances 1, latent means 0."""
     theta = np.full(q, np.nan)
     lvset = set(lv)
+    ovpos = {v: i for i, v in enumerate(ov)}
+    load = pt[pt["op"] == "=~"]
+    first = {(r.group, r.lhs): r.rhs for r in load.drop_duplicates(["group", "lhs"]).itertuples()}
     for r in pt[pt["free"] > 0].itertuples():
         k = int(r.free) - 1
         if not np.isnan(theta[k]):
             continue
         if r.op == "=~":
-            theta[k] = 0.7
+            # 0.7, with the sign of the item's sample correlation with the factor's first indicator (a
+            # reverse-keyed item starts negative, as lavaan's fabin3 start does)
+            m = first[(r.group, r.lhs)]
+            sgn = 1.0
+            if m != r.rhs and m in ovpos and r.rhs in ovpos:
+                rc = float(osts[int(r.group) - 1].corr[ovpos[m], ovpos[r.rhs]])
+                sgn = -1.0 if rc < 0 else 1.0
+            theta[k] = 0.7 * sgn
         elif r.op == "~~" and r.lhs in lvset:
             theta[k] = 0.5 if r.lhs == r.rhs else 0.0
         elif r.op == "~~" and r.lhs == r.rhs and r.lhs in osts[int(r.group) - 1].variances:
@@ -1060,12 +1114,15 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
     c_g = Ns / Ns.sum()
     I = np.zeros((q + k, q + k))
     s = np.zeros(q + k)
+    hook = getattr(fit, "group_model", None)  # a fit with covariates builds its own (wls_mg_conditional)
     for g in range(G):
-        gm = _GroupModel.build(ptx[ptx["group"] == g + 1].reset_index(drop=True), ov, lv, q + k,
-                               fit.parameterization, osts[g].ordered)
-        D = gm.jacobian(theta_x)
-        w = osts[g].wls_v_diag
-        r = osts[g].wls_obs - gm.moments(theta_x)
+        ptg = ptx[ptx["group"] == g + 1].reset_index(drop=True)
+        if hook is not None:
+            gmc, w = hook(ptg, q + k, g)
+            D, r = gmc.jacobian(theta_x), osts[g].wls_obs - gmc.sigma(theta_x)
+        else:
+            gm = _GroupModel.build(ptg, ov, lv, q + k, fit.parameterization, osts[g].ordered)
+            D, w, r = gm.jacobian(theta_x), osts[g].wls_v_diag, osts[g].wls_obs - gm.moments(theta_x)
         I += c_g[g] * D.T @ (D * w[:, None])
         # lavaan's DWLS objective of a group carries (N_g - 1) / N_g; its information does not
         s += -c_g[g] * (Ns[g] - 1.0) / Ns[g] * D.T @ (w * r)
@@ -1086,3 +1143,9 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
         rows.append({"lhs": pt.at[i, "plabel"], "op": "==", "rhs": pt.at[j, "plabel"], "X2": x2c, "df": 1,
                      "p.value": float(special.chdtrc(1, x2c)), "parameter": par, "group": int(r["group"])})
     return total, pd.DataFrame(rows)
+
+
+# public names for egovsem.sem.wls_mg_conditional (multi-group WLSMV with covariates)
+GroupModel = _GroupModel
+check_categories = _check_categories
+ugamma_traces = _ugamma_traces

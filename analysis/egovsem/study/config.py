@@ -23,6 +23,7 @@ Example (``paper/example_config.yaml``; relative paths are relative to the confi
     marker: MK                             # the instrument's marker scale: CFA marker technique, Lindell-Whitney
     method: cbsem                          # cbsem, pls, or [cbsem, pls] (both, side by side)
     pls: {bootstrap: 5000, weighting: path}  # PLS-SEM settings (egovsem.study.pls_run.PLS_KEYS)
+    moderated_mediation: {x: SG, m: PV, y: PI, w: TI, stage: second}  # (egovsem.study.modmed_run)
 
 Every problem is reported with the key and the value, e.g. ``The 'estimator' key of study.yaml must be
 one of 'ML', 'MLR'. Got 'WLS' instead.``
@@ -85,6 +86,11 @@ _KEYS = {
                "polychoric correlations (needs missing: listwise or pairwise)",
     "marker": "the instrument's marker scale (a construct with 'marker: true') for the CFA marker technique and "
               "the Lindell-Whitney correction, or true for its only marker scale; default null (Harman and VIF only)",
+    "moderated_mediation": "a moderated mediation {x, m, y, w, stage, values}: the mediation x -> m -> y with w "
+                           "moderating its first (x -> m) or second (m -> y) stage through a latent product factor "
+                           "(double-mean-centred product indicators); conditional indirect effects at w = values "
+                           "(SDs of w, default [-1, 0, 1]) and the index of moderated mediation, with the run's "
+                           "bootstrap; true: the example's {x: SG, m: PV, y: PI, w: TI, stage: second}; default null",
 }
 
 
@@ -122,6 +128,7 @@ class RunConfig:
     method: tuple[str, ...] = ("cbsem",)
     ordered: bool | tuple[str, ...] = False
     pls: dict = field(default_factory=dict, compare=False)
+    moderated_mediation: dict | None = field(default=None, compare=False)
     source: str = "<config>"
     model_paths: dict = field(default_factory=dict, compare=False)
 
@@ -357,6 +364,12 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
                         "WLSMV" if ordered else "ML", upper=True)
     if ordered and estimator != "WLSMV":
         raise _bad(source, "estimator", "WLSMV (or left out) with 'ordered'", d.get("estimator"))
+    from .modmed_run import check_modmed_settings
+
+    modmed = check_modmed_settings(d.get("moderated_mediation"), source=source)
+    if modmed is not None and "cbsem" not in methods:
+        raise _bad(source, "moderated_mediation", "null with method: pls (the moderated mediation is a CB-SEM fit)",
+                   d.get("moderated_mediation"))
     exclude = d.get("exclude", "default")
     if not isinstance(exclude, (str, list, tuple)) and exclude is not None:
         raise _bad(source, "exclude", "a rule text such as 'default' or a list of rules", exclude)
@@ -373,7 +386,8 @@ def _from_dict(d: dict, *, base: Path | None, source: str) -> RunConfig:
         example=example, invariance=inv, invariance_levels=tuple(levels) if levels is not None else None,
         signs=signs, weights=design["weights"], cluster=design["cluster"],
         compare_cluster=design["compare_cluster"], compare_weights=design["compare_weights"],
-        marker=marker or None, method=methods, ordered=ordered, pls=pls, source=source, model_paths=model_paths,
+        marker=marker or None, method=methods, ordered=ordered, pls=pls, moderated_mediation=modmed, source=source,
+        model_paths=model_paths,
     )
 
 
@@ -416,7 +430,8 @@ def load_config(path: str | Path, **overrides) -> RunConfig:
 def example_config(out: str | Path, **overrides) -> RunConfig:
     """The configuration of ``egovsem run --example``: the bundled SIMULATED raw export and questionnaire,
     the three hypothesis models by FIML (ML), percentile bootstrap CIs (B = 1000, every resample refitted by FIML)
-    for the indirect effects of every model, tables in en and zh;
+    for the indirect effects of every model, tables in en and zh; the moderated mediation H9a SG -> PV -> PI with
+    trust in the platform (TI) moderating its second stage (when the models have these constructs);
     the simulated recruitment cities and design weights are shown beside the plain fits (item ICCs, plain
     vs cluster-robust and weighted SEs), ``compare_cluster: city`` and ``compare_weights: weight``."""
     from ..datasets import path as data_path
@@ -428,5 +443,10 @@ def example_config(out: str | Path, **overrides) -> RunConfig:
              sample=["resp_type", "region", "age_group", "education"],
              invariance="resp_type", invariance_levels=[1, 2], compare_cluster="city",
              compare_weights="weight", marker="MK")
+    models = overrides.get("models")
+    if models is None or {"value_net", "integrated"} & set(models):  # the models that have SG, PV, TI and PI
+        from .modmed_run import MODMED_DEFAULT
+
+        d["moderated_mediation"] = {k: v for k, v in MODMED_DEFAULT.items() if k != "values"}
     d.update({k: (list(v) if isinstance(v, tuple) else v) for k, v in overrides.items() if v is not None})
     return _from_dict(d, base=None, source="the example configuration")

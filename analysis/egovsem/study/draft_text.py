@@ -207,6 +207,8 @@ def methods_paragraph(res, lang: str = "en") -> str:
     em = res.htmt is not None and res.htmt.attrs.get("missing") == "ml"
     h_en = " (from the FIML (EM) correlations of every respondent)" if em else ""
     h_zh = "（基于全部受访者的FIML（EM）相关矩阵）" if em else ""
+    if res.htmt is not None and res.htmt.attrs.get("missing") == "pairwise":
+        h_en, h_zh = " (from pairwise-complete correlations)", "（基于成对完整相关）"
     if en:
         s = (f"**Measurement model.** The CFA fit was {v_cfa[0]}: {_fit_text(cfa_fm)}. Standardised loadings ranged "
              f"from {_r(lam.min())} to {_r(lam.max())}; α from {rng('alpha')[0]} to {rng('alpha')[1]}, ω from "
@@ -284,6 +286,15 @@ def methods_paragraph(res, lang: str = "en") -> str:
             s += ((f" Mediation ({how} 95% CIs): " + "; ".join(parts) + ".") if en else
                   (f"中介效应（{how} 95%置信区间）：" + "；".join(parts) + "。"))
         out.append(s + "\n")
+
+    # -- moderated mediation (config moderated_mediation) ----------------------------------------------
+    from .modmed_run import modmed_text
+
+    mm = modmed_text(getattr(res, "modmed", None), en, simulated=bool(cfg.example))
+    if mm:
+        out.append(mm + "\n")
+    elif dict(getattr(res, "notes", [])).get("moderated_mediation"):
+        out.append(dict(res.notes)["moderated_mediation"][0 if en else 1] + "\n")
 
     # -- recovery (simulated example) -----------------------------------------------------------------
     if res.recovery is not None:

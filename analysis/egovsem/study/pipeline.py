@@ -14,7 +14,9 @@ Steps (:func:`run_study`; the CLI's ``run`` verb and the notebooks call it):
    primary model's paths plain, cluster-robust and (with weights) weighted, side by side (two tables added after
    the others, ``design`` in results.json);
 5. **recovery** (the simulated example only): the primary model's estimates beside the population truth;
-6. **bootstrap**: ``se="bootstrap"`` fits for the indirect effects (``:=``), when the engine offers it;
+6. **bootstrap**: ``se="bootstrap"`` fits for the indirect effects (``:=``), when the engine offers it; the
+   config's ``moderated_mediation`` (a latent product factor; conditional indirect effects and the index of
+   moderated mediation with the same bootstrap, :mod:`egovsem.study.modmed_run`);
 7. **tables** (:mod:`egovsem.tables`) in every format and language asked for, and the **path diagram**
    (:mod:`egovsem.figures`);
 8. **text**: a draft methods-and-results paragraph in English and Chinese with the numbers filled in;
@@ -75,6 +77,7 @@ class RunResult:
     files: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     pls: dict = field(default_factory=dict)  # model -> egovsem.study.pls_run.PLSRun (config method: pls)
+    modmed: dict | None = None  # the moderated mediation (config moderated_mediation; egovsem.study.modmed_run)
 
     @property
     def data(self) -> pd.DataFrame:
@@ -182,6 +185,15 @@ def _blocks(model: str) -> dict[str, list[str]]:
     return out
 
 
+def _all_blocks(texts: dict[str, str]) -> dict[str, list[str]]:
+    """The constructs of all the models (factor -> indicators; the first model that measures a factor)."""
+    blocks: dict[str, list[str]] = {}
+    for text in texts.values():
+        for f, items in _blocks(text).items():
+            blocks.setdefault(f, items)
+    return blocks
+
+
 def _default_sample_columns(inst, data: pd.DataFrame) -> list[str]:
     """The instrument's categorical items outside the scales (respondent type, region, ...) with at least two
     observed values, attention checks and identifiers left out."""
@@ -221,6 +233,10 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
 
     # 1-2. instrument and cleaning
     texts = {cfg.model_name(m): cfg.model_text(m) for m in cfg.models}
+    if cfg.moderated_mediation is not None:  # before the cleaning: a construct the models lack stops the run now
+        from .modmed_run import check_modmed_constructs
+
+        check_modmed_constructs(cfg.moderated_mediation, _all_blocks(texts), source=cfg.source)
     res.instrument, drafted = _instrument(cfg, texts)
     what = "DRAFT inferred from the models and the data" if drafted else "bundled study questionnaire"
     pr.step(f"instrument: {cfg.instrument or what}")
@@ -253,6 +269,10 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     res.files.update({f"clean/{k}": v for k, v in paths.items()})
     flow = res.clean.flow
     data = res.clean.data
+    if cfg.moderated_mediation is not None:  # the moderator values inside the data's range, before any fit
+        from .modmed_run import check_modmed_values
+
+        check_modmed_values(cfg.moderated_mediation, data, _all_blocks(texts), source=cfg.source)
     pr.info(f"received {int(flow['n'].iloc[0])}, excluded {int(flow['n'].iloc[0] - flow['n'].iloc[-1])}, "
             f"analysed {int(flow['n'].iloc[-1])}")
     pr.done("clean")
@@ -291,10 +311,7 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     pr.done("models")
 
     # 4. measurement
-    blocks: dict[str, list[str]] = {}
-    for text in texts.values():
-        for f, items in _blocks(text).items():
-            blocks.setdefault(f, items)
+    blocks = _all_blocks(texts)
     if not blocks:
         raise EgovsemError("egovsem run needs latent constructs ('=~' lines) in the models for the measurement "
                            f"model; the models {list(texts)!r} have none.")
@@ -324,6 +341,8 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     # 6. bootstrap
     _bootstrap(res, texts, opts, pr)
     pr.done("bootstrap")
+    _moderated_mediation(res, blocks, opts, pr)
+    pr.done("moderated_mediation")
     if cfg.pls_models:  # method: [cbsem, pls] (egovsem.study.pls_run)
         from .pls_run import fit_pls_models
 
@@ -404,7 +423,8 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
         res.reliability = reliability_table(res.cfa, data)
         res.reliability_fit = res.cfa
     # with FIML the HTMT uses the EM (saturated FIML) correlations of every respondent, as the fit does
-    # (semTools::htmt(missing = "ml")); else the complete cases (semTools' default)
+    # (semTools::htmt(missing = "ml")); with pairwise deletion (ordered items) the pairwise correlations
+    # (semTools::htmt(missing = "pairwise")); else the complete cases (semTools' default)
     hmiss = {"fiml": "ml", "pairwise": "pairwise"}.get(opts["missing"], "listwise")
     res.htmt = htmt(data, blocks, missing=hmiss) if len(blocks) > 1 else None
     _method_bias(res, blocks, pr)
@@ -467,13 +487,6 @@ def _invariance(res: RunResult, texts, opts, pr: _Progress) -> None:
     """Measurement invariance across the config's groups, on the constructs of the first model."""
     cfg = res.config
     if not cfg.invariance:
-        return
-    if cfg.ordered and cfg.missing == "pairwise":
-        msg = ("Measurement invariance is not tested: multi-group WLSMV needs complete rows (missing: listwise); "
-               "pairwise deletion is available for one group only.",
-               "未检验测量不变性：多组WLSMV需要完整个案（missing: listwise）；成对删除仅适用于单组。")
-        res.notes.append(("invariance", msg))
-        pr.info(msg[0])
         return
     from ..measure import invariance
     from ..tables import cfa_syntax
@@ -658,6 +671,27 @@ def _bootstrap_fit(fit, B: int, seed: int):
     return boot, list(dict.fromkeys(str(w.message) for w in caught))
 
 
+MODMED_ORDERED_NOTE = ("The moderated mediation is not estimated: product indicators of ordinal items (WLSMV) are "
+                       "not available in the run.",
+                       "未估计有调节的中介：本次运行不支持有序题项（WLSMV）的乘积指标。")
+
+
+def _moderated_mediation(res: RunResult, blocks, opts, pr: _Progress) -> None:
+    """The config's ``moderated_mediation`` (:func:`egovsem.study.modmed_run.run_moderated_mediation`)."""
+    spec = res.config.moderated_mediation
+    if spec is None:
+        return
+    if res.config.ordered:
+        res.notes.append(("moderated_mediation", MODMED_ORDERED_NOTE))
+        pr.info(MODMED_ORDERED_NOTE[0])
+        return
+    from .modmed_run import run_moderated_mediation
+
+    run_moderated_mediation(res, spec, blocks, opts, pr)
+    if res.modmed is not None:
+        res.warnings["moderated_mediation"] = res.modmed["warnings"]
+
+
 def _bootstrap_record(res: RunResult) -> dict:
     """results.json's ``bootstrap``: how the indirect effects' intervals were made (``method`` None and ``ci``
     delta-method where no bootstrap ran) and each bootstrapped model's account of its resamples."""
@@ -718,7 +752,11 @@ def _tables(res: RunResult, texts, note) -> None:
     tabs.append(t.with_note(rel_note) if rel_note else t)
     if res.htmt is not None:
         n_htmt = int(res.htmt.attrs.get("n", len(data)))
-        if res.htmt.attrs.get("missing") == "ml":
+        if res.htmt.attrs.get("missing") == "pairwise":
+            from ..tables.study import htmt_note
+
+            hnote = htmt_note(res.htmt)
+        elif res.htmt.attrs.get("missing") == "ml":
             hnote = (f"HTMT from the correlations of the saturated model estimated by full-information maximum "
                      f"likelihood (EM) over all {n_htmt} respondents, as the models were estimated.",
                      f"HTMT基于以全信息极大似然（EM）估计的饱和模型相关矩阵，纳入全部{n_htmt}名受访者，与模型估计方式一致。")
@@ -776,6 +814,10 @@ def _tables(res: RunResult, texts, note) -> None:
             if notes.get("bootstrap"):
                 t = t.with_note(notes["bootstrap"])
         tabs.append(_retitle(t, f"indirect_{m}", model_title(m)))
+    if res.modmed is not None:
+        from .modmed_run import modmed_table
+
+        tabs.append(modmed_table(res.modmed, note=note))
     if res.recovery is not None:
         tabs.append(_recovery_table(res.recovery, cfg.primary_name))
     if cfg.ordered:  # WLSMV: every fitted table says so, and what the run skipped
@@ -787,7 +829,7 @@ def _tables(res: RunResult, texts, note) -> None:
         tabs = [t.with_note(onote) if t.name.split("_")[0] in fitted0 or t.name in fitted0 else t for t in tabs]
     dnote = design_note(res)
     if dnote:
-        fitted = ("measurement", "correlations", "fit", "invariance", "hypotheses", "indirect")
+        fitted = ("measurement", "correlations", "fit", "invariance", "hypotheses", "indirect", "moderated")
         tabs = [t.with_note(dnote) if t.name.split("_")[0] in fitted or t.name in fitted else t for t in tabs]
     if res.icc is not None:
         from .design_tables import design_comparison_table, icc_table
@@ -947,6 +989,10 @@ def _write_results(res: RunResult, texts) -> None:
     if res.method_bias is not None:
         d["measurement"]["method_bias"] = _json_clean(res.method_bias)
     d["bootstrap"] = _bootstrap_record(res)
+    if res.modmed is not None:
+        from .modmed_run import modmed_record
+
+        d["moderated_mediation"] = modmed_record(res.modmed)
     if res.recovery is not None:
         d["recovery"] = _records(res.recovery)
     if cfg.design or res.icc is not None:
@@ -1032,6 +1078,10 @@ def _write_readme(res: RunResult) -> None:
         lines.append("| `tables/<lang>/NN_icc.<ext>`, `NN_design_comparison.<ext>` | item ICCs by the cluster "
                      "column; the primary model's paths with plain and design-based (cluster-robust, weighted) "
                      "standard errors (also in `results.json` under `design`) |")
+    if res.modmed is not None:
+        lines.append("| `tables/<lang>/NN_moderated_mediation.<ext>` | the moderated mediation: conditional indirect "
+                     "effects at the moderator's -1 SD, mean and +1 SD and the index of moderated mediation (also in "
+                     "`results.json` under `moderated_mediation`) |")
     lines += ["", "Tables:", ""]
     lines += [f"{t.number}. {t.title_en}" for t in res.tables]
     lines += ["", "The respondent-level files of `clean/` (" + ", ".join(f"`{f}`" for f in RESPONDENT_FILES)
@@ -1062,5 +1112,6 @@ def run_example(out: str | Path, *, seed: int = EXAMPLE_SEED, progress=None, **o
 
 # public names for other modules (egovsem.study.pls_run)
 default_sample_columns = _default_sample_columns
+all_blocks = _all_blocks
 json_dumps = _dumps
 json_clean = _json_clean

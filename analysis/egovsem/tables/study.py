@@ -44,6 +44,10 @@ def htmt_note(htmt: pd.DataFrame) -> tuple[str, str]:
     'HTMT from the 300 cases complete on every item (listwise deletion).'
     """
     n_ht = htmt.attrs.get("n")
+    if htmt.attrs.get("missing") == "pairwise":
+        return (f"HTMT from pairwise-complete correlations (each pair of items over the rows that observe both; "
+                f"{n_ht} respondents).",
+                f"HTMT基于成对完整相关（每对题项使用两者均有观测的个案；{n_ht}名受访者）。")
     if htmt.attrs.get("missing") == "ml":
         return (f"HTMT from the correlations of the saturated model estimated by full-information maximum "
                 f"likelihood (EM) over all {n_ht} respondents.",
