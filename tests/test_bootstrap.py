@@ -197,7 +197,9 @@ def test_bollen_stine_pvalue_within_monte_carlo_error_of_lavaan():
     ({"bootstrap": 0}, "The 'bootstrap' parameter must be an integer of at least 2"),
     ({"bootstrap": 10, "seed": -1}, "The 'seed' parameter must be a non-negative integer"),
     ({"bootstrap": 10, "estimator": "MLR"}, "available for ML with missing="),
-    ({"bootstrap": 10, "group": "school"}, "multi-group models is not available yet"),
+    # multi-group bootstrap is a feature since issue 11 (tests/test_bootstrap_groups.py); a typo in the group
+    # column is named
+    ({"bootstrap": 10, "group": "school"}, "The 'group' column 'school' is not a column of 'data'"),
 ])
 def test_bad_bootstrap_options(kwargs, match):
     df = pd.read_csv(DATA / "PoliticalDemocracy.csv")

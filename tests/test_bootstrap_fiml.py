@@ -129,20 +129,27 @@ def test_the_bootstrap_of_this_fit_is_batched(fit):
     assert supports(fit)
 
 
-def test_fixed_x_covariate_falls_back_to_one_by_one_refits():
-    """A fixed.x covariate's cells take each resample's own moments: not batched (fiml_batch.supports is
-    False), the resamples are refitted one by one, and still equal full refits."""
+def test_fixed_x_covariates_are_batched_with_each_resamples_moments():
+    """A fixed.x covariate's cells take each resample's own moments: batched since issue 14 (until then
+    fiml_batch.supports was False and the resamples were refitted one by one); every draw equals a full refit,
+    its fixed.x rows included."""
     from egovsem.sem.fiml_batch import supports
 
     d = pd.read_csv(DATA / "hs_missing10.csv")
-    model = "visual =~ x1 + x2 + x3\nvisual ~ ageyr"
+    model = "visual =~ x1 + x2 + x3\nvisual ~ ageyr + sex\nx4 ~ ageyr"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         f = egovsem.sem(model, d, missing="fiml")
-        assert not supports(f)
-        bt = bootstrap(f, 3, seed=2, n_jobs=1)
-        ref = egovsem.sem(model, d.iloc[resample_indices(len(d), 1, 2)].reset_index(drop=True), missing="fiml")
-    assert np.abs(bt._boot["theta"][1] - ref.theta).max() < 1e-5
+        assert supports(f)
+        bt = bootstrap(f, 4, seed=2, n_jobs=1)
+        for b in (1, 3):
+            ref = egovsem.sem(model, d.iloc[resample_indices(len(d), b, 2)].reset_index(drop=True),
+                              missing="fiml")
+            assert np.abs(bt._boot["theta"][b] - ref.theta).max() < 1e-5
+            np.testing.assert_allclose(bt._boot["rows"][b], ref.params["est"].to_numpy(float)[:len(ref.partable)],
+                                       atol=1e-5)
+            np.testing.assert_allclose(bt._boot["std"][b], ref.params["std.all"].to_numpy(float)[:len(ref.partable)],
+                                       atol=1e-5)
 
 
 @pytest.mark.slow
@@ -188,3 +195,21 @@ def test_same_fiml_draws_on_a_dask_cluster(fit):
             dask = bootstrap(fit, 120, seed=4, scheduler=client)
     for key in ("theta", "rows", "std", "converged", "admissible"):
         assert np.array_equal(dask._boot[key], one._boot[key], equal_nan=True), key
+
+
+def test_normal_intervals_of_a_fiml_bootstrap(fit):
+    """ci="norm" under FIML (was an AttributeError: the bias is evaluated at the full-sample moments):
+    est - bias +- z se, bias at the mean of the free-parameter draws (lavaan's boot.ci.type = "norm")."""
+    from scipy import special
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bt = bootstrap(fit, 30, seed=1, n_jobs=1)
+    ci = bt.intervals("norm")
+    p = bt.params
+    k = int(np.flatnonzero((p["lhs"] == "visual") & (p["op"] == "=~") & (p["rhs"] == "x2"))[0])
+    col = int(fit.partable["free"].iloc[k]) - 1
+    th = bt._boot["theta"][bt._boot["ok"]][:, col]
+    mid = 2 * p["est"].iloc[k] - th.mean()
+    half = special.ndtri(0.975) * th.std()
+    np.testing.assert_allclose(ci[k], [mid - half, mid + half], rtol=1e-10)

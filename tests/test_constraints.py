@@ -5,6 +5,7 @@ est and se; fitMeasures npar, df, chisq, cfi, rmsea, ...). Every reference row m
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import egovsem
@@ -148,10 +149,17 @@ def test_impossible_inequalities_get_a_clear_message():
 
 def test_unsupported_combinations_are_refused():
     # MLR / MLM / se="robust" with constraints are implemented since issue 11 (tests/test_constraints_robust.py);
-    # se="bootstrap" with complete data too (tests/test_constraints_bootstrap.py): with FIML it is still refused
+    # se="bootstrap" with complete data too (tests/test_constraints_bootstrap.py), and with FIML since the
+    # bootstrap of groups (tests/test_bootstrap_groups.py); the Bollen-Stine test under FIML is still refused
+    from egovsem.sem.bootstrap import bootstrap
+
     model = "visual =~ x1 + a*x2 + b*x3\na == b"
-    with pytest.raises(NotAvailableError, match="explicit constraints"):
-        egovsem.sem(model, HSM, se="bootstrap", bootstrap=10, missing="fiml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.sem(model, HSM, se="bootstrap", bootstrap=10, seed=1, missing="fiml")
+    assert fit.bootstrap_info["B"] == 10
+    with pytest.raises(NotAvailableError, match="Bollen-Stine bootstrap with missing='fiml'"):
+        bootstrap(fit, 10, seed=1, bollen_stine=True)
 
 
 def test_cli_fit_with_constraints(tmp_path, capsys):

@@ -63,14 +63,18 @@ def test_inequalities_hold_in_every_draw_and_draws_do_not_depend_on_n_jobs():
     assert (th[:, a1] >= 0.7 - 1e-7).all() and (th[:, b2] <= th[:, b1] + 1e-7).all()
 
 
-def test_still_refused_with_fiml_and_bollen_stine():
+def test_fiml_and_bollen_stine_with_constraints():
+    # both refused until the bootstrap of groups (egovsem.sem.bootstrap_groups; lavaan references in
+    # tests/test_bootstrap_groups.py): FIML draws satisfy the equalities; Bollen-Stine under FIML stays refused
     hsm = pd.read_csv(DATA / "hs_missing.csv")
-    with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 4\) with "
-                                                r"se='bootstrap' and missing='fiml'"):
-        egovsem.cfa(EQ, hsm, missing="fiml", se="bootstrap", bootstrap=10, seed=1)
-    with pytest.raises(NotAvailableError, match="explicit constraints or missing='pairwise' is available with "
-                                                "missing='listwise' or 'pairwise' and without the Bollen-Stine"):
-        bootstrap(egovsem.cfa(EQ, HS), 10, seed=1, bollen_stine=True)
+    fit = _quiet(egovsem.cfa, EQ, hsm, missing="fiml", se="bootstrap", bootstrap=10, seed=1)
+    th = fit._boot["theta"][fit._boot["ok"]]
+    a, b = _col(fit, "visual", "x2"), _col(fit, "visual", "x3")
+    assert th.shape[0] == 10 and np.allclose(th[:, a], th[:, b], atol=1e-8)
+    with pytest.raises(NotAvailableError, match="Bollen-Stine bootstrap with missing='fiml' is not available"):
+        bootstrap(fit, 10, seed=1, bollen_stine=True)
+    bs = _quiet(bootstrap, egovsem.cfa(EQ, HS), 10, seed=1, bollen_stine=True).bootstrap_info["bollen_stine"]
+    assert bs["successful"] + bs["failed"] == 10 and 0 <= bs["pvalue"] <= 1
 
 
 def test_pairwise_bootstrap_refits_each_resample_from_its_pairwise_moments():

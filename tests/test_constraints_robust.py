@@ -11,7 +11,6 @@ import egovsem
 import pandas as pd
 import pytest
 from _refcompare import DATA, compare_params, compare_series, read_kv, read_ref
-from egovsem import NotAvailableError
 
 EQ = """visual  =~ x1 + a*x2 + b*x3
 textual =~ x4 + c*x5 + c2*x6
@@ -71,9 +70,14 @@ def test_options_resolve_as_lavaan(case):
     assert _fit(case).opts.test == str(info["test"]).split("/")[-1]
 
 
-def test_constraints_with_bootstrap_and_fiml_still_refused():
+def test_constraints_with_bootstrap_and_fiml():
     # complete-data se="bootstrap" with constraints was refused here until issue 11 implemented it
-    # (tests/test_constraints_bootstrap.py); under FIML it is still refused
+    # (tests/test_constraints_bootstrap.py); under FIML it was refused until the bootstrap of groups
+    # (tests/test_bootstrap_groups.py): every draw satisfies the equality
     hs = pd.read_csv(HS).assign(x1=lambda d: d["x1"].where(d.index != 3))
-    with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 4\).*se='bootstrap'"):
-        egovsem.sem(EQ, hs, se="bootstrap", bootstrap=10, seed=1, missing="fiml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.sem(EQ, hs, se="bootstrap", bootstrap=10, seed=1, missing="fiml")
+    assert fit.bootstrap_info["successful"] == 10
+    assert fit.opts.se == "bootstrap" and fit.missing == "fiml"
+

@@ -21,6 +21,9 @@ What lavaan 0.6-14 does, and egovsem with it (checked in tests/test_bootstrap.py
 * Bollen-Stine: the data are transformed to fit the model exactly (``(x - xbar) S^-1/2 Sigma^1/2 + mu``),
   resampled, refitted; the p-value is the share of bootstrap chi-squares larger than the observed one.
 
+Several groups, and FIML with explicit constraints, are :mod:`egovsem.sem.bootstrap_groups`'s: resampled
+within each group as lavaan does.
+
 Randomness: resample ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))`` (:mod:`egovsem.parallel`),
 the resamples are fitted in fixed chunks of ``CHUNK`` (a function of B alone) with BLAS on one thread, so
 the numbers are bit-identical whatever the number of processes or a dask cluster.
@@ -39,6 +42,7 @@ from .._errors import ConvergenceWarning, EgovsemError, HeywoodWarning, NotAvail
 from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
+from .bootstrap_groups import GroupRefitPayload, group_refit_chunk
 from .bootstrap_refit import MomentRefitPayload, RefitPayload, moment_refit_chunk
 from .fiml_batch import FimlBatch
 from .fiml_batch import supports as fiml_batch_supports
@@ -58,16 +62,26 @@ FIML_CHUNK = 50  # FIML resamples per task (one batched FIML fit, egovsem.sem.fi
 # --------------------------------------------------------------------------------------------------
 # options
 def check_fit(res) -> None:
+    """Refuse a fit the bootstrap cannot refit (named by its options)."""
     if not isinstance(res, Results):
         raise EgovsemError(f"The 'fit' parameter must be an egovsem Results. Got {type(res).__name__} instead.")
     opts = res.opts
-    if opts.discrepancy not in ("ML", "FIML") or opts.se not in ("standard", "bootstrap"):
+    # lavaan's bootstrapLavaan refits any ML fit, robust ones too (MLR: the estimates are ML's; the robust
+    # test of the fit stays, as lavaan's se = "bootstrap" with test = "yuan.bentler.mplus")
+    if opts.discrepancy not in ("ML", "FIML") or opts.se not in ("standard", "bootstrap", "robust.huber.white",
+                                                                  "robust.sem"):
         raise NotAvailableError(
-            "the bootstrap is available for ML with missing='listwise' or 'fiml'; "
+            "the bootstrap is available for ML (and MLM, MLR) with missing='listwise', 'pairwise' or 'fiml'; "
             f"this fit used estimator={res.estimator!r}, missing={res.missing!r}."
         )
-    if (getattr(res, "options", None) or {}).get("group") is not None or getattr(res, "ngroups", 1) not in (None, 1):
-        raise NotAvailableError("the bootstrap of multi-group models is not available yet.")
+    if opts.sampling_weights is not None or opts.cluster is not None:
+        which = "sampling_weights" if opts.sampling_weights is not None else "cluster"
+        raise NotAvailableError(f"the bootstrap of a fit with {which}={getattr(opts, which)!r} is not available: "
+                                "the resamples would have to carry the survey design; use the design's robust "
+                                "(sandwich) standard errors of the fit instead.")
+    if res.ngroups > 1 and res.missing == "pairwise":
+        raise NotAvailableError("the bootstrap of a multi-group fit with missing='pairwise' is not available "
+                                "yet; use missing='listwise' or 'fiml'.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -146,6 +160,13 @@ class _FimlPayload(RefitPayload):
         self.batch = FimlBatch(self.bm, X) if fiml_batch_supports(res) else None
         self.h0inv = self.batch.initial_inverse_hessian(self.theta0) if self.batch is not None else None
 
+    def quantities_at(self, theta: np.ndarray) -> dict:
+        """Row values, ``std.all`` and ``:=`` values of estimates ``theta`` (B, q) at the full-sample moments
+        (the ``norm`` interval's bias)."""
+        B = theta.shape[0]
+        return all_quantities(self.bm, self.maps, theta, np.broadcast_to(self.S0, (B,) + self.S0.shape),
+                              np.broadcast_to(self.m0, (B,) + self.m0.shape))
+
 
 def _fiml_refit(payload: _FimlPayload, idx: np.ndarray):
     """One resample (rows ``idx``) refitted by the engine's FIML from the full-sample estimate."""
@@ -175,6 +196,14 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
     k = theta.shape[0]
     S = np.broadcast_to(payload.S0, (k,) + payload.S0.shape)
     xbar = np.broadcast_to(payload.m0, (k,) + payload.m0.shape)
+    xi = np.unique(np.r_[payload.bm.exo_cov[0], payload.bm.exo_cov[1], payload.bm.exo_mean]).astype(int)
+    if xi.size:  # the fixed.x cells of each draw: its resample's covariate moments (complete columns)
+        S, xbar = S.copy(), xbar.copy()
+        for j, rows_j in enumerate(resamples):
+            Xx = payload.X[rows_j][:, xi]
+            mx = Xx.mean(axis=0)
+            S[j][np.ix_(xi, xi)] = (Xx - mx).T @ (Xx - mx) / Xx.shape[0]
+            xbar[j, xi] = mx
     out = {"theta": theta, "fmin": fmin, "converged": conv}
     if mode != "test":
         out["admissible"] = payload.bm.admissible(theta, S, xbar)
@@ -182,11 +211,11 @@ def _fiml_chunk(payload: _FimlPayload, mode: str, start: int, stop: int) -> dict
     return out
 
 
-def _run(payload: _Payload | _FimlPayload | MomentRefitPayload, mode: str, total: int, *, n_jobs, scheduler,
-         progress, desc) -> dict:
+def _run(payload: _Payload | _FimlPayload | MomentRefitPayload | GroupRefitPayload, mode: str, total: int, *,
+         n_jobs, scheduler, progress, desc) -> dict:
     bounds = chunk_bounds(total, CHUNK if isinstance(payload, _Payload) else FIML_CHUNK)
     fn = (_chunk if isinstance(payload, _Payload) else _fiml_chunk if isinstance(payload, _FimlPayload)
-          else moment_refit_chunk)
+          else group_refit_chunk if isinstance(payload, GroupRefitPayload) else moment_refit_chunk)
     parts = run_chunks(fn, payload,
                        [(mode, lo, hi) for lo, hi in bounds], n_jobs=n_jobs,
                        scheduler=scheduler, progress=progress, desc=desc, weights=[hi - lo for lo, hi in bounds])
@@ -251,7 +280,8 @@ def interval_bounds(kind: str, draws: np.ndarray, est: np.ndarray, se: np.ndarra
 
 # --------------------------------------------------------------------------------------------------
 # what a fit with a bootstrap part reports (Results selects these when it has one)
-def jackknife_draws(payload: _Payload | _FimlPayload | MomentRefitPayload, *, n_jobs: int | None = None) -> dict:
+def jackknife_draws(payload: _Payload | _FimlPayload | MomentRefitPayload | GroupRefitPayload, *,
+                    n_jobs: int | None = None) -> dict:
     """Leave-one-out refits of the bootstrapped fit (for the BCa acceleration)."""
     return _run(payload, "jackknife", payload.n, n_jobs=n_jobs, scheduler=None, progress=False, desc="jackknife")
 
@@ -262,7 +292,8 @@ def boot_draws(res: Results) -> pd.DataFrame:
     names = []
     for k in range(res.theta.size):
         r = pt[pt["free"] == k + 1].iloc[0]
-        names.append(f"{r['lhs']}{r['op']}{r['rhs']}")
+        g = int(r["group"]) if "group" in pt else 1
+        names.append(f"{r['lhs']}{r['op']}{r['rhs']}" + (f".g{g}" if g > 1 else ""))  # lavaan's coef() names
     d = _part(res).draws
     return pd.DataFrame(d["theta"][d["ok"]], columns=names)
 
@@ -311,8 +342,11 @@ def bootstrap_intervals(res: Results, ci: str | None = None, *, level: float | N
         # lavaan: the bias at the mean of the free-parameter draws, mapped through the model
         ok = d["ok"]
         mean_theta = np.nanmean(d["theta"][ok], axis=0)[None]
-        S = payload.Xc.T @ payload.Xc / payload.n
-        q = all_quantities(payload.bm, payload.maps, mean_theta, S[None], payload.center[None])
+        if isinstance(payload, (GroupRefitPayload, _FimlPayload)):
+            q = payload.quantities_at(mean_theta)
+        else:
+            S = payload.Xc.T @ payload.Xc / payload.n
+            q = all_quantities(payload.bm, payload.maps, mean_theta, S[None], payload.center[None])
         at_mean = np.hstack([q["rows"], q["def"]] if which == "est" else [q["std"], q["def_std"]])[0]
         bias = at_mean - est
     acc = _acc(res, which) if ci == "bca" else None
@@ -397,7 +431,9 @@ def bootstrap(
     Parameters
     ----------
     fit : Results
-        A complete-data ML fit (``egovsem.sem(...)``).
+        An ML fit (``egovsem.sem(...)``; MLM and MLR fits too, their robust test kept): complete data,
+        ``missing="fiml"`` or ``"pairwise"``, one group or several (resampled within each group), explicit
+        constraints kept in every refit.
     B : int
         Number of resamples.
     seed : int, optional
@@ -443,16 +479,16 @@ def bootstrap(
         raise EgovsemError(f"The 'bollen_stine' parameter must be True or False. Got {bollen_stine!r} instead.")
     entropy = resolve_entropy(seed)
     X = np.asarray(fit.stats.X, dtype=float)
-    payload: _Payload | _FimlPayload | MomentRefitPayload
-    if fit.spec.constraints or fit.missing == "pairwise":
-        if fit.missing == "fiml" or bollen_stine:
-            raise NotAvailableError("the bootstrap of a model with explicit constraints or missing='pairwise' is "
-                                    "available with missing='listwise' or 'pairwise' and without the Bollen-Stine "
-                                    "test only.")
+    payload: _Payload | _FimlPayload | MomentRefitPayload | GroupRefitPayload
+    if bollen_stine and fit.missing != "listwise":
+        raise NotAvailableError(f"the Bollen-Stine bootstrap with missing={fit.missing!r} is not available: "
+                                "lavaan 0.6-14 refuses it too ('bollen.stine/yuan bootstrap not available for "
+                                "missing data'); use complete data (missing='listwise').")
+    if fit.ngroups > 1 or (fit.spec.constraints and fit.missing == "fiml"):
+        payload = GroupRefitPayload(fit, entropy)
+    elif fit.spec.constraints or fit.missing == "pairwise":
         payload = MomentRefitPayload(fit, X, entropy)
     elif fit.missing == "fiml":
-        if bollen_stine:
-            raise NotAvailableError("the Bollen-Stine bootstrap with missing='fiml' is not available yet.")
         payload = _FimlPayload(fit, X, entropy)
     else:
         payload = _Payload(fit, X, entropy)
@@ -492,14 +528,24 @@ def _sym_sqrt(M: np.ndarray, inverse: bool = False) -> np.ndarray:
 
 
 def _bollen_stine(fit: Results, B: int, entropy: int, *, n_jobs, scheduler, progress) -> dict:
-    X = np.asarray(fit.stats.X, dtype=float)
-    Sigma, mu = np.asarray(fit.implied_cov), np.asarray(fit.implied_mean)
-    Z = (X - X.mean(axis=0)) @ _sym_sqrt(fit.stats.cov, inverse=True) @ _sym_sqrt(Sigma)
-    if fit.spec.meanstructure:
-        Z = Z + mu
+    # each group's rows transformed to fit the model exactly: (x - xbar) S^-1/2 Sigma^1/2 (+ mu), lavaan's
+    # lav_bootstrap_internal for type = "bollen.stine" (complete data)
+    G = fit.ngroups
+    rams = fit.rams if G > 1 else [fit.ram]
+    Z = []
+    for st, ram in zip(fit.group_stats, rams):
+        Sigma, mu, *_ = ram.implied(fit.theta)
+        X = np.asarray(st.X, dtype=float)
+        Zg = (X - X.mean(axis=0)) @ _sym_sqrt(st.cov, inverse=True) @ _sym_sqrt(np.asarray(Sigma))
+        Z.append(Zg + np.asarray(mu) if fit.spec.meanstructure else Zg)
     # a different stream from the ordinary bootstrap: spawn key (B + b) would overlap; use entropy + 1
-    payload = _Payload(fit, Z, entropy)
-    payload.entropy = (entropy + 1) % (2 ** 128)
+    bs_entropy = (entropy + 1) % (2 ** 128)
+    payload: _Payload | GroupRefitPayload
+    if G > 1 or fit.spec.constraints:
+        payload = GroupRefitPayload(fit, bs_entropy, data=Z)
+    else:
+        payload = _Payload(fit, Z[0], entropy)
+        payload.entropy = bs_entropy
     out = _run(payload, "test", B, n_jobs=n_jobs, scheduler=scheduler, progress=progress, desc="Bollen-Stine")
     ok = out["converged"]
     T = fit.nobs * out["fmin"][ok]
@@ -518,5 +564,9 @@ def bollen_stine(fit: Results, B: int = 1000, *, seed: int | None = None, n_jobs
     """
     check_fit(fit)
     check_bootstrap_options(B, seed)
+    if fit.missing != "listwise":
+        raise NotAvailableError(f"the Bollen-Stine bootstrap with missing={fit.missing!r} is not available: "
+                                "lavaan 0.6-14 refuses it too ('bollen.stine/yuan bootstrap not available for "
+                                "missing data'); use complete data (missing='listwise').")
     return _bollen_stine(fit, int(B), resolve_entropy(seed), n_jobs=n_jobs, scheduler=scheduler,
                          progress=progress)

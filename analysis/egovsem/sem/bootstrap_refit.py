@@ -26,7 +26,7 @@ from ..parallel import child_seed
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
 
-__all__ = ["RefitPayload", "MomentRefitPayload", "moment_refit_chunk"]
+__all__ = ["ConstraintsOnce", "RefitPayload", "MomentRefitPayload", "moment_refit_chunk"]
 
 
 class RefitPayload:
@@ -42,15 +42,11 @@ class RefitPayload:
         self.entropy = entropy
 
 
-class MomentRefitPayload(RefitPayload):
-    """What a worker needs to refit resamples of an ML fit with constraints or pairwise moments."""
+class ConstraintsOnce:
+    """A payload's explicit constraints, compiled once per process (``spec`` and ``_cs`` set by the payload)."""
 
-    def __init__(self, res, X: np.ndarray, entropy: int):
-        super().__init__(res, X, entropy)
-        self.spec = res.spec
-        self.pairwise = res.missing == "pairwise"
-        self.iter_max = int(res.opts.iter_max)
-        self._cs = None
+    spec: Any
+    _cs: Any = None
 
     @property
     def constraints(self):
@@ -65,6 +61,17 @@ class MomentRefitPayload(RefitPayload):
     def __getstate__(self) -> dict:
         # the compiled constraint expressions stay in the process that built them
         return {**self.__dict__, "_cs": None}
+
+
+class MomentRefitPayload(ConstraintsOnce, RefitPayload):
+    """What a worker needs to refit resamples of an ML fit with constraints or pairwise moments."""
+
+    def __init__(self, res, X: np.ndarray, entropy: int):
+        super().__init__(res, X, entropy)
+        self.spec = res.spec
+        self.pairwise = res.missing == "pairwise"
+        self.iter_max = int(res.opts.iter_max)
+        self._cs = None
 
 
 def _refit(payload: MomentRefitPayload, Xb: np.ndarray):

@@ -189,13 +189,6 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if spec.constraints:
         from .constraints import ConstraintSet
 
-        if opts.se == "bootstrap" and fiml:
-            from .._errors import NotAvailableError
-
-            raise NotAvailableError(
-                f"explicit constraints (model syntax, line {spec.constraints[0][3]}) with se='bootstrap' and "
-                "missing='fiml' are not available yet; use missing='listwise' for the bootstrap, or the "
-                "standard or robust standard errors.")
         cs = ConstraintSet.from_spec(spec)
     df = ndat - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:

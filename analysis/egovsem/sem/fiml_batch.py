@@ -30,8 +30,12 @@ full-sample estimate with the inverse of the full-sample FIML Hessian (central d
 gradient); restarts use the complete-data expected information as the metric (an approximation: only the
 search direction depends on it, the convergence test is on the FIML gradient).
 
-Scope: one group, a mean structure (lavaan's ``missing = "ml"`` always has one), no sampling weights, no
-fixed.x covariates (their cells would need each resample's own moments); :func:`supports` says whether a
+Exogenous covariates under ``fixed.x`` (complete: rows missing one were dropped before the fit, as lavaan
+drops them) have their (co)variances and means fixed at each resample's own sample moments, as lavaan does in
+every bootstrap draw: the pattern moments carry them (``Sx``, ``mx``) and the model's matrices take them.
+
+Scope: one group per problem (:mod:`egovsem.sem.bootstrap_groups` sums the groups' problems), a mean
+structure (lavaan's ``missing = "ml"`` always has one), no sampling weights; :func:`supports` says whether a
 fit qualifies. Resamples the batch does not converge on are refitted one by one by the engine's FIML
 (:func:`egovsem.sem.fiml.fiml_scoring`) from the full-sample estimate.
 """
@@ -56,8 +60,7 @@ _GROUP_BUDGET = 20_000_000
 def supports(res) -> bool:
     """Whether a fit can be bootstrapped by :class:`FimlBatch` (see the module docstring)."""
     bm = BatchModel.from_results(res)
-    return bool(res.spec.meanstructure and not bm.exo_cov[0].size and not bm.exo_mean.size
-                and getattr(res.opts, "sampling_weights", None) is None and bm.q > 0)
+    return bool(res.spec.meanstructure and getattr(res.opts, "sampling_weights", None) is None and bm.q > 0)
 
 
 @dataclass(frozen=True)
@@ -90,17 +93,19 @@ class PatternMoments:
         ``sum_j s_j`` and the counts of observed values per variable.
     const : ndarray, shape (B,)
         ``sum_j n_j p_j log 2 pi``.
+    Sx, mx : ndarray, shape (B, p, p) and (B, p)
+        The covariance (divisor N) and means of the fixed.x covariates (zero elsewhere).
     groups : list of tuple
         Per width group of :attr:`FimlBatch.widths`: a 1-tuple of the counts (B, rows) of the group's rows.
     """
 
     def __init__(self, totals: tuple[np.ndarray, ...], groups: list[tuple[np.ndarray, ...]]) -> None:
-        self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt, self.const = totals
+        self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt, self.const, self.Sx, self.mx = totals
         self.groups = groups
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The per-resample arrays, in the order :meth:`FimlBatch.evaluate` takes them."""
-        return (self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt, self.const) + tuple(
+        return (self.total, self.Qall, self.sall, self.SM, self.NM, self.cnt, self.const, self.Sx, self.mx) + tuple(
             a for g in self.groups for a in g)
 
 
@@ -130,6 +135,9 @@ class FimlBatch:
         self.mask_outer = (self.row_mask[:, :, None] * self.row_mask[:, None, :]).reshape(X.shape[0], -1)
         self.mask = pats.astype(float)  # (npat, p)
         self.N, self.p = X.shape
+        # the fixed.x covariates (complete columns)
+        self.xi = np.unique(np.r_[bm.exo_cov[0], bm.exo_cov[1], bm.exo_mean]).astype(int)
+        self.Xx = X[self.order][:, self.xi] if self.xi.size else np.zeros((self.N, 0))
         # E_j: the identity's columns at each pattern's missing variables, padded with zero columns to the
         # pattern's width (the next power of two, so that patterns of about the same number missing are batched
         # together); ``pad`` marks the padding (identity on the diagonal of E_j' W E_j there). The complete
@@ -169,14 +177,21 @@ class FimlBatch:
         cnt = counts @ self.row_mask
         const = LOG2PI * (counts @ self.row_mask.sum(axis=1))
         groups = [np.ascontiguousarray(counts[:, g.rows]) for g in self.groups]  # the rows' counts per group
-        return PatternMoments((total, Qall, sall, SM, NM, cnt, const), [(c,) for c in groups])
+        Sx, mx = np.zeros((B, p, p)), np.zeros((B, p))
+        if self.xi.size:
+            wx = counts / total[:, None]
+            m = wx @ self.Xx
+            D = self.Xx[None, :, :] - m[:, None, :]
+            Sx[np.ix_(np.arange(B), self.xi, self.xi)] = np.einsum("bn,bnk,bnl->bkl", wx, D, D)
+            mx[:, self.xi] = m
+        return PatternMoments((total, Qall, sall, SM, NM, cnt, const, Sx, mx), [(c,) for c in groups])
 
     # -- objective and gradient -------------------------------------------------------------------
     def evaluate(self, theta: np.ndarray, *data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``F`` (B,) and ``dF/dtheta`` (B, q) of every resample (``data``: :meth:`PatternMoments.arrays`);
         ``F = inf`` (gradient NaN) where ``Sigma`` is not positive definite."""
         B = theta.shape[0]
-        rows = sum(data[7 + g].shape[1] for g in range(len(self.groups)))
+        rows = sum(data[9 + g].shape[1] for g in range(len(self.groups)))
         step = max(1, _BUDGET // max(rows * (self.p + 1), 1))
         if B <= step:
             return self._evaluate(theta, *(np.ascontiguousarray(a) for a in data))
@@ -185,10 +200,10 @@ class FimlBatch:
                  for lo in range(0, B, step)]
         return np.concatenate([f for f, _ in parts]), np.concatenate([g for _, g in parts])
 
-    def _evaluate(self, theta, total, Qall, sall, SM, NM, cnt, const, *groups):
+    def _evaluate(self, theta, total, Qall, sall, SM, NM, cnt, const, Sx, mx, *groups):
         bm, p = self.bm, self.p
         B = theta.shape[0]
-        _, G, H, Sigma, Em, mu, _ = bm.moments(theta, None, None)
+        _, G, H, Sigma, Em, mu, _ = bm.moments(theta, Sx, mx)
         good, logdetS, W = ml.chol_inverse(Sigma)
         mu_c = SM * mu[:, None, :]
         T = Qall - mu_c - np.swapaxes(mu_c, 1, 2) + NM * mu[:, :, None] * mu[:, None, :]
@@ -245,18 +260,22 @@ class FimlBatch:
         z = np.einsum("bn,bnp->bp", c, Bemb)
         return f, Z, z, okA.reshape(B, J).all(axis=1)
 
-    def information(self, theta: np.ndarray, *_data) -> np.ndarray:
-        """The complete-data expected information per observation (the restart metric of the optimiser)."""
+    def information(self, theta: np.ndarray, *data) -> np.ndarray:
+        """The complete-data expected information per observation (the restart metric of the optimiser;
+        ``data``: :meth:`PatternMoments.arrays`, for the fixed.x cells)."""
         B, p = theta.shape[0], self.p
+        if data:
+            return self.bm.information(theta, data[7], data[8])
         return self.bm.information(theta, np.zeros((B, p, p)), np.zeros((B, p)))
 
     def initial_inverse_hessian(self, theta: np.ndarray) -> np.ndarray:
         """Inverse of the full-sample FIML Hessian at ``theta`` (central differences of the batched
         gradient); the inverse of twice the expected information where it is not positive definite."""
         q = theta.size
-        data = [np.broadcast_to(a, (2 * q,) + a.shape[1:]) for a in self.pattern_moments(np.ones((1, self.N))).arrays()]
+        full = self.pattern_moments(np.ones((1, self.N))).arrays()
+        data = [np.broadcast_to(a, (2 * q,) + a.shape[1:]) for a in full]
         return difference_inverse_hessian(lambda T: self.evaluate(T, *data), theta,
-                                          lambda: safe_inverse(2.0 * self.information(theta[None])[0]))
+                                          lambda: safe_inverse(2.0 * self.information(theta[None], *full)[0]))
 
     # -- optimiser --------------------------------------------------------------------------------
     def fit(self, counts: np.ndarray, theta0: np.ndarray, h0inv: np.ndarray, *, max_iter: int = 300,

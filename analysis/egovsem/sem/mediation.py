@@ -131,6 +131,10 @@ def effects(
                                f"Got {v!r} instead.")
     if x == y:
         raise EgovsemError(f"The 'x' and 'y' parameters must differ. Got {x!r} for both.")
+    if fit.ngroups > 1:
+        raise NotAvailableError(
+            "effects() of a multi-group fit is not available yet; label the paths per group (y ~ c(b1, b2)*x) and "
+            "define the effects with ':=' (ind1 := a1*b1): se='bootstrap' gives their SEs and intervals.")
     ci = check_bootstrap_options(2, seed, ci, level)
     chains = path_chains(fit.partable, x, y)
     if not chains:

@@ -154,6 +154,10 @@ class Model:
 
                 mg = fit_multigroup(self, data)
                 warn_heywood(mg)
+                if opts.se == "bootstrap":
+                    from .bootstrap import bootstrap_results
+
+                    mg = bootstrap_results(mg, opts.bootstrap, seed=opts.seed, ci="perc")
                 return mg
             spec = self.spec
             est = estimate(self, spec, [data])
@@ -243,8 +247,8 @@ def sem(
     se : {None, 'standard', 'robust', 'robust.sem', 'robust.huber.white', 'bootstrap'}
         None (default): the estimator's own standard errors (ML: expected information, or observed under
         FIML; MLM: robust.sem; MLR: robust.huber.white; WLSMV: robust.sem). 'robust' with ML is lavaan's
-        robust.sem (complete data) or robust.huber.white (FIML). 'bootstrap' resamples rows (ML/FIML, one
-        group).
+        robust.sem (complete data) or robust.huber.white (FIML). 'bootstrap' resamples rows (ML/FIML;
+        within each group, as lavaan).
     test : {None, 'standard', 'satorra.bentler', 'yuan.bentler', 'yuan.bentler.mplus', 'scaled.shifted'}
         The model test (lavaan's ``test``); None: the estimator's own. With ML and complete data any of
         them; the Satorra-Bentler family needs complete data.

@@ -97,10 +97,15 @@ class Combination(NamedTuple):
 SUPPORTED: tuple[Combination, ...] = (
     Combination("ML", "standard", "standard", True),
     Combination("ML", "robust.huber.white", "yuan.bentler.mplus", True),
-    Combination("ML", "bootstrap", "standard", False),
+    Combination("ML", "bootstrap", "standard", True),
+    # lavaan: se = "bootstrap" with test = "yuan.bentler(.mplus)" (estimator = "MLR" itself refuses it) or a
+    # Satorra-Bentler style test (complete data)
+    *(Combination("ML", "bootstrap", t, True) for t in ("yuan.bentler", "yuan.bentler.mplus", "satorra.bentler",
+                                                        "scaled.shifted", "mean.var.adjusted")),
+    Combination("FIML", "bootstrap", "yuan.bentler.mplus", True),
     Combination("FIML", "standard", "standard", True),
     Combination("FIML", "robust.huber.white", "yuan.bentler.mplus", True),
-    Combination("FIML", "bootstrap", "standard", False),
+    Combination("FIML", "bootstrap", "standard", True),
     Combination("DWLS", "robust.sem", "scaled.shifted", True),  # multi-group: egovsem.sem.wls_mg
     # issue 11: MLM, se = "robust", the tests of lavaan's test= with ML (complete data)
     *(Combination("ML", se, t, True) for se in ("standard", "robust.sem")
@@ -503,7 +508,13 @@ def resolve_options(
     if std_ov and disc == "DWLS":
         raise NotAvailableError("std_ov=True with estimator='WLSMV' is not available yet (lavaan standardises only "
                                 "the continuous variables).")
-    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white") else "expected"
+    # lavaan 0.6-14 with se = "bootstrap" and a robust test: observed information (what the test's traces use),
+    # and with a Yuan-Bentler test (estimator ML, not MLR) "observed.information for ALL test statistics is set to
+    # h1"
+    boot_scaled = se_type == "bootstrap" and test != "standard"
+    if boot_scaled and test in ("yuan.bentler", "yuan.bentler.mplus"):
+        test_information = "h1"
+    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
     if info_in is not None and info_in != information:
         if disc != "ML" or se_type not in ("standard", "robust.sem") or (
                 info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")) or (
@@ -559,10 +570,12 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
     if estimator != "ML" or missing not in ("listwise", "fiml", "pairwise"):
         raise NotAvailableError(
             "se='bootstrap' is available for ML with missing='listwise', 'fiml' or 'pairwise' (lavaan too refuses it "
-            f"for MLR: 'use ML estimator for bootstrap'); got estimator={estimator!r}, missing={missing!r}."
+            f"for MLR: 'use ML estimator for bootstrap'; for bootstrap SEs with the Yuan-Bentler test pass "
+            f"estimator='ML', test='yuan.bentler.mplus'); got estimator={estimator!r}, missing={missing!r}."
         )
-    if group is not None:
-        raise NotAvailableError("se='bootstrap' for multi-group models is not available yet.")
+    if group is not None and missing == "pairwise":
+        raise NotAvailableError("se='bootstrap' with several groups (group=) and missing='pairwise' is not "
+                                "available yet; use missing='listwise' or 'fiml'.")
     if isinstance(bootstrap, (bool, np.bool_)) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
         raise EgovsemError(
             f"The 'bootstrap' parameter must be an integer of at least 2 (the number of resamples). "
