@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from _refcompare import DATA, REF, compare_group_params, compare_params, compare_series, read_kv, read_ref
 from egovsem import EgovsemError, NotAvailableError
+from egovsem._errors import EgovsemWarning, MissingDataWarning
 from egovsem.sem.options import SUPPORTED, resolve_options
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -170,15 +171,19 @@ def test_gls_robust_se_refused_with_lavaans_reason():
         resolve_options(estimator="GLS", se="robust")
 
 
-def test_satorra_bentler_with_fiml_refused():
-    # lavaan switches to listwise deletion with a warning; egovsem does not change an option silently
-    with pytest.raises(NotAvailableError, match="complete data"):
-        resolve_options(test="satorra.bentler", missing="fiml")
+def test_satorra_bentler_with_fiml_deletes_listwise_and_says_so():
+    # lavaan switches to listwise deletion with a warning; egovsem does the same and says so (was refused until
+    # issue 11 made it a feature; the fits against lavaan: tests/test_option_fallbacks.py)
+    with pytest.warns(MissingDataWarning, match="deleted listwise"):
+        o = resolve_options(test="satorra.bentler", missing="fiml")
+    assert (o.discrepancy, o.missing, o.test) == ("ML", "listwise", "satorra.bentler")
 
 
-def test_mlm_with_another_test_refused():
-    with pytest.raises(NotAvailableError, match="MLM's test is 'satorra.bentler'"):
-        resolve_options(estimator="MLM", test="scaled.shifted")
+def test_mlm_with_another_test_keeps_satorra_bentler_as_lavaan():
+    # lavaan keeps "satorra.bentler" first (was refused until issue 11; tests/test_option_fallbacks.py)
+    with pytest.warns(EgovsemWarning, match="MLM's Satorra-Bentler test is reported"):
+        o = resolve_options(estimator="MLM", test="scaled.shifted")
+    assert o.test == "satorra.bentler"
     with pytest.raises(NotAvailableError, match="se='robust.sem' with estimator='MLR'"):
         resolve_options(estimator="MLR", se="robust.sem")
 

@@ -441,19 +441,26 @@ def resolve_options(
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
                                     f"is {test!r} (omit test=).")
-        if est == "MLM" and test_in != "standard":
-            # lavaan 0.6-14 keeps "satorra.bentler" and adds the other test (test = c("satorra.bentler",
-            # "scaled.shifted")); its fitMeasures() still read the first one
-            raise NotAvailableError(f"test={test_in!r} with estimator='MLM' is not available: MLM's test is "
-                                    "'satorra.bentler' (lavaan adds the other test beside it); use estimator='ML' "
-                                    f"with se='robust' and test={test_in!r}.")
+        if est == "MLM":
+            # lavaan 0.6-14 keeps "satorra.bentler" first and adds the other test (test = c("satorra.bentler",
+            # <test>)); its parameterEstimates() and fitMeasures() are plain MLM's, which egovsem reports
+            # (tests/reference/make_reference_option_fallbacks.R)
+            if test_in != "standard":  # (the standard test is the unscaled chisq, reported anyway)
+                warnings.warn(f"test={test_in!r} with estimator='MLM': MLM's Satorra-Bentler test is reported, as "
+                              f"lavaan's fitMeasures() report it (lavaan computes {test_in!r} beside it); use "
+                              f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
+                              EgovsemWarning, stacklevel=warn_stacklevel)
+            test_in = test
         if miss == "fiml" and test_in in GAMMA_TESTS:
-            # lavaan 0.6-14 switches to listwise deletion with a warning ("missing will be set to listwise for
-            # satorra.bentler style test"); egovsem never changes an option silently: say so instead
-            raise NotAvailableError(f"test={test_in!r} with missing='fiml' is not available: the Satorra-Bentler "
-                                    "style tests need complete data (lavaan sets missing to 'listwise' for "
-                                    "them); pass missing='listwise', or use estimator='MLR' for a robust test "
-                                    "under FIML.")
+            # lavaan 0.6-14 sets missing to "listwise" for these tests, with a warning ("missing will be set to
+            # listwise for satorra.bentler style test"): egovsem does the same and says so
+            warnings.warn(f"test={test_in!r} with missing='fiml': the rows with a missing value are deleted listwise, "
+                          "as lavaan does (\"missing will be set to listwise for satorra.bentler style test\"): the "
+                          "Satorra-Bentler style tests need complete data. Use estimator='MLR' for a robust test "
+                          "under FIML.", MissingDataWarning, stacklevel=warn_stacklevel)
+            miss = "listwise"
+            if disc == "FIML":
+                disc = "ML"
         test = test_in
     if parameterization == "theta" and disc != "DWLS":
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
