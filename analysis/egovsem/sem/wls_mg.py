@@ -74,7 +74,7 @@ from .vcov import sandwich, scaled_inverse
 from .wls import one_blas_thread, ordered_names, wlsmv_partable
 
 __all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "score_tests_wlsmv", "mg_ordinal_partable", "WLSMVMultiGroupResults",
-           "ORDINAL_GROUP_EQUAL",
+           "ORDINAL_GROUP_EQUAL", "baseline_and_incremental_rows", "closing_rows",
            "PARAMETERIZATIONS"]
 
 ORDINAL_GROUP_EQUAL = ("thresholds", "loadings", "intercepts", "residuals", "residual.covariances", "means",
@@ -866,32 +866,11 @@ def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv,
     X2 = N * F  # F = sum_g (N_g - 1) / N F_g
     out: dict[str, float] = {"npar": q, "fmin": 0.5 * F, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
-    ss = scaled_shifted_traces(traces[0], traces[1], X2, df)
     # baseline: thresholds (means, variances) fit exactly, correlations (covariances) 0, in each group
-    X2b = 0.0
-    dfb = 0
-    tb1 = tb2 = 0.0  # traces of the baseline's U Gamma: blockdiag(W_g Gamma_g) over the correlation rows
-    for wg, o, gm in zip(wobj, osts, gms):
-        n1 = gm.first_corr  # thresholds, means and variances of continuous items fit exactly
-        rc = o.wls_obs[n1:]
-        X2b += wg * float(np.sum(o.wls_v_diag[n1:] * rc * rc))
-        dfb += rc.size
-        UGb = o.wls_v_diag[n1:, None] * o.gamma[n1:, n1:]
-        tb1 += float(np.trace(UGb))
-        tb2 += float(np.sum(UGb * UGb.T))
-    X2b *= N
-    ssb = scaled_shifted_traces(tb1, tb2, X2b, dfb)
-    out.update({"chisq.scaled": ss["stat"], "df.scaled": df, "pvalue.scaled": ss["pvalue"],
-                "chisq.scaling.factor": ss["scaling"], "baseline.chisq": X2b, "baseline.df": dfb,
-                "baseline.pvalue": special.chdtrc(dfb, X2b), "baseline.chisq.scaled": ssb["stat"],
-                "baseline.df.scaled": dfb, "baseline.pvalue.scaled": ssb["pvalue"],
-                "baseline.chisq.scaling.factor": ssb["scaling"]})
-    inc = incremental(X2, df, X2b, dfb)
-    inc_s = incremental(ss["stat"], df, ssb["stat"], dfb, suffix=".scaled")
-    for names in (("cfi", "tli"), ("nnfi", "rfi", "nfi", "pnfi", "ifi", "rni")):
-        out.update({k: inc[k] for k in names})
-        out.update({k + ".scaled": inc_s[k + ".scaled"] for k in names})
-        out.update({k + ".robust": np.nan for k in names if k in ("cfi", "tli", "nnfi", "rni")})
+    rows, ss = baseline_and_incremental_rows(X2, df, traces, N, wobj, [
+        (gm.first_corr, o.wls_obs, o.wls_v_diag, o.gamma) for o, gm in zip(osts, gms)])
+    out.update(rows)
+    dfb = int(rows["baseline.df"])
     n_g = Nf / G
     rm = rmsea_block(X2, df, n_g)
     out.update({"rmsea": rm["rmsea"], "rmsea.ci.lower": rm["rmsea.ci.lower"], "rmsea.ci.upper": rm["rmsea.ci.upper"],
@@ -926,10 +905,49 @@ def _fit_measures(theta, F, q, df, N, G, osts, sigmas, c, traces, gms, Ns, Ainv,
         gfi += cg * gfi_dwls(o.wls_obs, s_hat, o.wls_v_diag)
         nel += o.wls_obs.size
     out.update(resid)
-    out.update({"cn_05": critical_n(X2, df, Nf, 0.05), "cn_01": critical_n(X2, df, Nf, 0.01), "gfi": gfi,
-                "agfi": agfi(gfi, nel, df), "pgfi": (df / nel) * gfi if nel > 0 else np.nan,
-                "mfi": np.exp(-0.5 * (X2 - df) / Nf), "wrmr": np.sqrt(X2 / osts[0].wls_obs.size)})
+    out.update(closing_rows(X2, df, Nf, gfi, nel, osts[0].wls_obs.size))
     return pd.Series(out, dtype=float, name="fit")
+
+
+def baseline_and_incremental_rows(X2: float, df: int, traces: tuple[float, float], N: float, wobj: list,
+                                  blocks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]
+                                  ) -> tuple[dict[str, float], dict[str, float]]:
+    """The scaled test, the baseline rows and the incremental indices (standard and scaled) of a multi-group
+    WLSMV fit, in lavaan's order, and the scaled-shifted test (``ss``). ``blocks``: per group the first
+    correlation row (thresholds, means and variances before it fit the baseline exactly), ``wls_obs``, the
+    diagonal weights and Gamma; ``wobj``: the groups' weights of the discrepancy."""
+    ss = scaled_shifted_traces(traces[0], traces[1], X2, df)
+    X2b = 0.0
+    dfb = 0
+    tb1 = tb2 = 0.0  # traces of the baseline's U Gamma: blockdiag(W_g Gamma_g) over the correlation rows
+    for wg, (n1, obs, wdiag, gamma) in zip(wobj, blocks):
+        rc = obs[n1:]
+        X2b += wg * float(np.sum(wdiag[n1:] * rc * rc))
+        dfb += rc.size
+        UGb = wdiag[n1:, None] * gamma[n1:, n1:]
+        tb1 += float(np.trace(UGb))
+        tb2 += float(np.sum(UGb * UGb.T))
+    X2b *= N
+    ssb = scaled_shifted_traces(tb1, tb2, X2b, dfb)
+    out = {"chisq.scaled": ss["stat"], "df.scaled": df, "pvalue.scaled": ss["pvalue"],
+           "chisq.scaling.factor": ss["scaling"], "baseline.chisq": X2b, "baseline.df": dfb,
+           "baseline.pvalue": special.chdtrc(dfb, X2b), "baseline.chisq.scaled": ssb["stat"],
+           "baseline.df.scaled": dfb, "baseline.pvalue.scaled": ssb["pvalue"],
+           "baseline.chisq.scaling.factor": ssb["scaling"]}
+    inc = incremental(X2, df, X2b, dfb)
+    inc_s = incremental(ss["stat"], df, ssb["stat"], dfb, suffix=".scaled")
+    for names in (("cfi", "tli"), ("nnfi", "rfi", "nfi", "pnfi", "ifi", "rni")):
+        out.update({k: inc[k] for k in names})
+        out.update({k + ".scaled": inc_s[k + ".scaled"] for k in names})
+        out.update({k + ".robust": np.nan for k in names if k in ("cfi", "tli", "nnfi", "rni")})
+    return out, ss
+
+
+def closing_rows(X2: float, df: int, Nf: float, gfi: float, nel: int, nobs_stats: int) -> dict[str, float]:
+    """The last fitMeasures rows of a multi-group WLSMV fit: critical N, GFI family, MFI and WRMR."""
+    return {"cn_05": critical_n(X2, df, Nf, 0.05), "cn_01": critical_n(X2, df, Nf, 0.01), "gfi": gfi,
+            "agfi": agfi(gfi, nel, df), "pgfi": (df / nel) * gfi if nel > 0 else np.nan,
+            "mfi": np.exp(-0.5 * (X2 - df) / Nf), "wrmr": np.sqrt(X2 / nobs_stats)}
 
 
 def _catml(theta, osts, gms, Ainv, c, pt, df, dfb, eq_nonth: int = 0):

@@ -46,9 +46,8 @@ from .._errors import (
 )
 from .checks import NONCONVERGENCE_ADVICE
 from .discrepancy import minimize_groups
-from .fit_indices import agfi, critical_n, incremental, rmsea_block
+from .fit_indices import rmsea_block
 from .fit_residual import gfi_dwls
-from .fit_robust import scaled_shifted_traces
 from .ordinal_conditional import ConditionalOrdinalStats, conditional_ordinal_stats
 from .ram import RAM
 from .vcov import sandwich, scaled_inverse
@@ -59,7 +58,9 @@ from .wls_mg import (
     PARAMETERIZATIONS,
     GroupModel,
     WLSMVMultiGroupResults,
+    baseline_and_incremental_rows,
     check_categories,
+    closing_rows,
     mg_ordinal_partable,
     ugamma_traces,
 )
@@ -327,29 +328,10 @@ def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj) -> pd.
     X2 = N * F
     out: dict[str, float] = {"npar": q, "fmin": 0.5 * F, "chisq": X2, "df": df,
                              "pvalue": special.chdtrc(df, X2) if df > 0 else np.nan}
-    ss = scaled_shifted_traces(traces[0], traces[1], X2, df)
-    X2b, dfb, tb1, tb2 = 0.0, 0, 0.0, 0.0
-    for wg, o, w, cm in zip(wobj, osts, ws, cms):
-        n1 = cm.first_corr  # thresholds and slopes fit exactly, residual correlations 0
-        rc = o.wls_obs[n1:]
-        X2b += wg * float(np.sum(w[n1:] * rc * rc))
-        dfb += rc.size
-        UGb = w[n1:, None] * o.gamma[n1:, n1:]
-        tb1 += float(np.trace(UGb))
-        tb2 += float(np.sum(UGb * UGb.T))
-    X2b *= N
-    ssb = scaled_shifted_traces(tb1, tb2, X2b, dfb)
-    out.update({"chisq.scaled": ss["stat"], "df.scaled": df, "pvalue.scaled": ss["pvalue"],
-                "chisq.scaling.factor": ss["scaling"], "baseline.chisq": X2b, "baseline.df": dfb,
-                "baseline.pvalue": special.chdtrc(dfb, X2b), "baseline.chisq.scaled": ssb["stat"],
-                "baseline.df.scaled": dfb, "baseline.pvalue.scaled": ssb["pvalue"],
-                "baseline.chisq.scaling.factor": ssb["scaling"]})
-    inc = incremental(X2, df, X2b, dfb)
-    inc_s = incremental(ss["stat"], df, ssb["stat"], dfb, suffix=".scaled")
-    for names in (("cfi", "tli"), ("nnfi", "rfi", "nfi", "pnfi", "ifi", "rni")):
-        out.update({k: inc[k] for k in names})
-        out.update({k + ".scaled": inc_s[k + ".scaled"] for k in names})
-        out.update({k + ".robust": np.nan for k in names if k in ("cfi", "tli", "nnfi", "rni")})
+    # thresholds and slopes fit the baseline exactly, residual correlations 0
+    rows, ss = baseline_and_incremental_rows(X2, df, traces, N, wobj, [
+        (cm.first_corr, o.wls_obs, w, o.gamma) for o, w, cm in zip(osts, ws, cms)])
+    out.update(rows)
     n_g = Nf / G
     out.update(rmsea_block(X2, df, n_g))
     out.update({"rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08})
@@ -365,9 +347,7 @@ def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj) -> pd.
         gfi += cg * gfi_dwls(o.wls_obs, s_hat, w)
         nel += o.wls_obs.size
     out.update(resid)
-    out.update({"cn_05": critical_n(X2, df, Nf, 0.05), "cn_01": critical_n(X2, df, Nf, 0.01), "gfi": gfi,
-                "agfi": agfi(gfi, nel, df), "pgfi": (df / nel) * gfi if nel > 0 else np.nan,
-                "mfi": np.exp(-0.5 * (X2 - df) / Nf), "wrmr": np.sqrt(X2 / osts[0].wls_obs.size)})
+    out.update(closing_rows(X2, df, Nf, gfi, nel, osts[0].wls_obs.size))
     return pd.Series(out, dtype=float, name="fit")
 
 
