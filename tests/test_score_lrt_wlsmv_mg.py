@@ -1,5 +1,5 @@
 """lavTestScore() and lavTestLRT() after multi-group WLSMV fits with explicit equality constraints, delta and
-theta, against lavaan 0.6-14 (issues 11 and 12).
+theta, and after a one-group theta fit (theta_eq), against lavaan 0.6-14 (issues 11 and 12).
 
 Reference: tests/reference/make_reference_score_lrt_wlsmv_mg.R on tests/reference/wlsmv_mg/hs5_school.csv by
 school, with the constrained models of tests/reference/constraints_wlsmv_mg. Score tests: lavaan's constraints
@@ -26,18 +26,21 @@ HERE = Path(__file__).parent / "reference"
 MODELS = HERE / "constraints_wlsmv_mg"
 REF = HERE / "score_lrt_wlsmv_mg"
 DATA = pd.read_csv(HERE / "wlsmv_mg" / "hs5_school.csv")
+DATA_1 = pd.read_csv(Path(__file__).parent.parent / "data" / "hs_ordinal.csv")
 CASES = {"mg_eq": ("delta", None), "theta_mg_eq": ("theta", None), "mg_shared": ("delta", None),
-         "mg_ge": ("delta", ["thresholds", "loadings"])}
+         "mg_ge": ("delta", ["thresholds", "loadings"]), "theta_eq": ("theta", None)}
+ONE_GROUP = {"theta_eq"}  # one group, data/hs_ordinal.csv
 _FITS: dict[tuple, object] = {}
 
 
-def _fit(model: str, par: str = "delta", group_equal=None):
-    key = (model, par, tuple(group_equal or ()))
+def _fit(model: str, par: str = "delta", group_equal=None, one_group: bool = False):
+    key = (model, par, tuple(group_equal or ()), one_group)
     if key not in _FITS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # lavaan's too: a label shared by the groups
-            _FITS[key] = egovsem.cfa(model, DATA, ordered=True, estimator="WLSMV", group="school",
-                                     parameterization=par, group_equal=group_equal)
+            _FITS[key] = egovsem.cfa(model, DATA_1 if one_group else DATA, ordered=True, estimator="WLSMV",
+                                     group=None if one_group else "school", parameterization=par,
+                                     group_equal=group_equal)
     return _FITS[key]
 
 
@@ -52,7 +55,7 @@ def _without(model: str, marker: str) -> str:
 @pytest.mark.parametrize("case", list(CASES))
 def test_score_tests_match_lavTestScore(case):
     par, ge = CASES[case]
-    fit = _fit(_model(case), par, ge)
+    fit = _fit(_model(case), par, ge, case in ONE_GROUP)
     total, uni = score_tests(fit)
     rt = pd.read_csv(REF / f"{case}_test.csv")
     ru = pd.read_csv(REF / f"{case}_uni.csv")
@@ -70,7 +73,7 @@ def test_score_tests_match_lavTestScore(case):
 @pytest.mark.parametrize("case", list(CASES))
 def test_score_test_release_first_constraint(case):
     par, ge = CASES[case]
-    total, uni = score_tests(_fit(_model(case), par, ge), release=[1])
+    total, uni = score_tests(_fit(_model(case), par, ge, case in ONE_GROUP), release=[1])
     rt = pd.read_csv(REF / f"{case}_release1.csv")
     assert close(float(total["X2"].iloc[0]), float(rt["X2"].iloc[0]), 1e-3)
     assert int(total["df"].iloc[0]) == int(rt["df"].iloc[0]) == 1
@@ -85,7 +88,8 @@ def _lrt_pair(case: str):
         return _fit(m, par), _fit(_without(m, "b2 =="), par)
     par, ge = CASES[case]
     m = _model(case)
-    return _fit(m, par, ge), _fit(_without(m, "=="), par, ge)
+    one = case in ONE_GROUP
+    return _fit(m, par, ge, one), _fit(_without(m, "=="), par, ge, one)
 
 
 @pytest.mark.parametrize("case", list(pd.read_csv(REF / "lrt.csv")["case"]))
