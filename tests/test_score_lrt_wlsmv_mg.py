@@ -117,3 +117,24 @@ def test_release_out_of_range_is_named():
 
     with pytest.raises(EgovsemError, match=r"'release' .* between 1 and 2\. Got \[3\]"):
         score_tests(_fit(_model("mg_eq")), release=[3])
+
+
+def test_constraints_argument_gives_the_same_tests():
+    # lavaan's constraints= appends its statements to the model syntax: the same fit as mg_eq, so mg_eq's reference
+    model = _without(_model("mg_eq"), "==")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.cfa(model, DATA, ordered=True, group="school", constraints="a1 == a2\nb2 == 1.1*b1")
+    total, uni = score_tests(fit)
+    assert close(float(total["X2"].iloc[0]), float(pd.read_csv(REF / "mg_eq_test.csv")["X2"].iloc[0]), 1e-3)
+    ru = pd.read_csv(REF / "mg_eq_uni.csv")
+    assert all(close(a, b, 1e-3) for a, b in zip(uni["X2"], ru["X2"])) and len(uni) == len(ru)
+
+
+def test_nonlinear_equalities_are_refused():
+    m = _without(_model("mg_eq"), "==")
+    fit = _fit(m + "\nb2 == b1^2")
+    with pytest.raises(NotAvailableError, match=r"score tests .* nonlinear equality constraints"):
+        score_tests(fit)
+    with pytest.raises(NotAvailableError, match=r"scaled difference tests .* nonlinear equality constraints"):
+        scaled_difference_test(fit, _fit(m))

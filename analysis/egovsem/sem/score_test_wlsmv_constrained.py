@@ -31,10 +31,15 @@ _GINV_TOL = float(np.sqrt(np.finfo(float).eps))  # MASS::ginv's tolerance
 
 
 def _refuse_inequalities(fit, what: str) -> None:
+    """Refuse inequalities (lavaan refuses lavTestScore with them) and nonlinear equalities (lavaan's A of
+    lavTestLRT then ignores the model's equalities; neither is checked against lavaan here)."""
     ineq = [c for c in fit.constraints if c[1] != "=="]
     if ineq:
         raise NotAvailableError(f"{what} with inequality constraints (model syntax, line {ineq[0][3]}: "
                                 f"{ineq[0][4].strip()!r}) are not available (lavaan 0.6-14 refuses them too).")
+    if fit.constraint_set.n_nonlinear_eq:
+        raise NotAvailableError(f"{what} with nonlinear equality constraints (e.g. 'b2 == b1^2') are not "
+                                "available yet; linear ones ('b2 == 1.1*b1') are.")
 
 
 def _kept_inverse(info: np.ndarray, R1: np.ndarray) -> np.ndarray:
