@@ -1004,6 +1004,12 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     ``U B`` and ``(U B)^2`` give ``a = sqrt(m / tr2)``, ``b = m - a tr1`` and the statistic
     ``a (T0 - T1) + b`` on ``m = df0 - df1`` degrees of freedom.
 
+    With explicit linear ``==`` constraints in either model (``a1 == a2``, ``b2 == 1.1*b1``), each model is
+    taken in the space its equalities leave, ``Delta K`` with ``K`` an orthonormal basis of their null space
+    (lavaan's ``eq.constraints.K``; ``P`` and ``B`` of the less restricted model become ``K' P K`` and
+    ``K' B K``, its augmented inverse); inequalities and nonlinear equalities are refused
+    (:mod:`egovsem.sem.score_test_wlsmv_constrained`; reference make_reference_score_lrt_wlsmv_mg.R).
+
     Two models with the same df (``m = 0``; e.g. the thresholds step of Wu & Estabrook with 3-category
     items): as lavaan 0.6-14, ``chisq_diff`` is the unscaled ``T0 - T1``, ``df_diff`` 0, ``pvalue`` NaN, with
     an :class:`~egovsem._errors.EgovsemWarning` (lavaan: "some models have the same degrees of freedom";
@@ -1121,7 +1127,8 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
     ``I = sum_g c_g Delta_g' W_g Delta_g`` and the gradient ``s = -sum_g c_g (N_g - 1) / N_g Delta_g' W_g (s_g - sigma_g)`` of
     lavaan's DWLS objective at the constrained estimates: the total test ``N s' I^+ s`` (all released, or
     those in ``release``), and one univariate test per constraint with only that one released. lavaan 0.6-14
-    gives these "ordinary" (not robust) score tests after WLSMV, with a warning; so does this function.
+    gives these "ordinary" (not robust) score tests after WLSMV, with a warning; so does this function. With
+    explicit ``==`` constraints in the model: :func:`egovsem.sem.score_test_wlsmv_constrained.score_tests_constrained`.
 
     Returns
     -------
