@@ -33,6 +33,9 @@ _GINV_TOL = float(np.sqrt(np.finfo(float).eps))  # MASS::ginv's tolerance
 def _refuse_inequalities(fit, what: str) -> None:
     """Refuse inequalities (lavaan refuses lavTestScore with them) and nonlinear equalities (lavaan's A of
     lavTestLRT then ignores the model's equalities; neither is checked against lavaan here)."""
+    if getattr(fit, "constraint_set", None) is None:  # a fit type that does not keep its constraints
+        raise NotAvailableError(f"{what} after a {type(fit).__name__} with explicit constraints (model syntax, "
+                                f"line {fit.constraints[0][3]}) are not available.")
     ineq = [c for c in fit.constraints if c[1] != "=="]
     if ineq:
         raise NotAvailableError(f"{what} with inequality constraints (model syntax, line {ineq[0][3]}: "
