@@ -92,12 +92,12 @@ def test_summary_and_what_is_not_computed_yet():
     fit = _fit("mg_eq")
     assert "Thresholds:" in fit.summary()
     assert re.search(r"Number of model parameters\s+60\n", fit.summary())  # npar as fit_measures (as one group)
-    from egovsem.sem.wls_mg import scaled_difference_test, score_tests_wlsmv
+    from egovsem.sem.wls_mg import score_tests_wlsmv
 
-    with pytest.raises(NotAvailableError, match=r"score tests .* explicit constraints \(model syntax, line 3\)"):
-        score_tests_wlsmv(fit)
-    with pytest.raises(NotAvailableError, match=r"scaled difference tests .* explicit constraints"):
-        scaled_difference_test(fit, _fit("mg_ineq"))
+    # score tests and scaled difference tests with equalities: tests/test_score_lrt_wlsmv_mg.py; with
+    # inequalities lavaan 0.6-14 refuses lavTestScore, and so does egovsem
+    with pytest.raises(NotAvailableError, match=r"score tests .* inequality constraints \(model syntax, line 3"):
+        score_tests_wlsmv(_fit("mg_ineq"))
 
 
 def test_cli_fit_theta_multigroup_constraints(tmp_path):

@@ -246,6 +246,15 @@ class ConstraintSet:
             J = J[:, np.asarray(columns, dtype=int)]
         return _null_space(J, J.shape[1])[1]
 
+    def eq_jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """Jacobian of the equalities at ``theta``, one row per ``==`` in the order written (lavaan's
+        ``con.jac`` rows of the model's own constraints)."""
+        return self.jac(sorted(self._lin_idx + self._nl_idx), theta)
+
+    def eq_null_basis(self, theta: np.ndarray) -> np.ndarray:
+        """Orthonormal basis of the null space of the equalities' Jacobian at ``theta`` (no inequalities)."""
+        return _null_space(self.eq_jacobian(theta), self.q)[0]
+
     def null_basis(self, theta: np.ndarray) -> np.ndarray:
         """Basis of the null space of the equalities' and active inequalities' Jacobian at ``theta``."""
         idx = self._lin_idx + self._nl_idx + self.active(theta)

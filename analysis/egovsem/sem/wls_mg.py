@@ -480,6 +480,8 @@ class WLSMVMultiGroupResults:
     n_dropped: int = 0
     #: the model's explicit constraints (lhs, op, rhs, line, text), as ``ModelSpec.constraints``
     constraints: tuple = ()
+    #: the explicit constraints as functions of ``theta`` (:class:`egovsem.sem.constraints.ConstraintSet`)
+    constraint_set: object = dataclasses.field(repr=False, default=None)
 
     def to_dict(self) -> dict:
         """The fit as a JSON-ready dict (:func:`egovsem.sem.wls_mg_report.mg_to_dict`)."""
@@ -723,7 +725,7 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
                                   parameterization=par, nobs=[int(n) for n in Ns],
                                   delta=np.vstack(Ds), info=A, meat=B, r2=r2, iterations=int(state.iterations),
                                   group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)],
-                                  constraints=tuple(spec.constraints))
+                                  constraints=tuple(spec.constraints), constraint_set=cs)
 
 
 def _ugamma_traces(osts, WDs, Ks, c, Ainv, B) -> tuple[float, float]:
@@ -1020,6 +1022,12 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     ``U B`` and ``(U B)^2`` give ``a = sqrt(m / tr2)``, ``b = m - a tr1`` and the statistic
     ``a (T0 - T1) + b`` on ``m = df0 - df1`` degrees of freedom.
 
+    With explicit linear ``==`` constraints in either model (``a1 == a2``, ``b2 == 1.1*b1``), each model is
+    taken in the space its equalities leave, ``Delta K`` with ``K`` an orthonormal basis of their null space
+    (lavaan's ``eq.constraints.K``; ``P`` and ``B`` of the less restricted model become ``K' P K`` and
+    ``K' B K``, its augmented inverse); inequalities and nonlinear equalities are refused
+    (:mod:`egovsem.sem.score_test_wlsmv_constrained`; reference make_reference_score_lrt_wlsmv_mg.R).
+
     Two models with the same df (``m = 0``; e.g. the thresholds step of Wu & Estabrook with 3-category
     items): as lavaan 0.6-14, ``chisq_diff`` is the unscaled ``T0 - T1``, ``df_diff`` 0, ``pvalue`` NaN, with
     an :class:`~egovsem._errors.EgovsemWarning` (lavaan: "some models have the same degrees of freedom";
@@ -1030,8 +1038,6 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     dict
         ``chisq_diff``, ``df_diff``, ``pvalue``.
     """
-    for f in (restricted, free):
-        _refuse_explicit(f, "scaled difference tests (lavTestLRT)")
     m = int(restricted.fit_measures["df"] - free.fit_measures["df"])
     dT = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
     if m < 0:
@@ -1045,13 +1051,17 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
                       "p-value (chisq_diff is the unscaled difference of the statistics, as lavaan's lavTestLRT "
                       "gives with 'some models have the same degrees of freedom').", EgovsemWarning, stacklevel=2)
         return {"chisq_diff": dT, "df_diff": 0, "pvalue": float("nan")}
-    D1, D0 = free.delta, restricted.delta
+    from .score_test_wlsmv_constrained import reduce_to_equalities
+
+    # explicit equalities: each model in the space its equalities leave (lavaan's Delta K, K' P K, K' B K)
+    K1, K0 = reduce_to_equalities(free), reduce_to_equalities(restricted)
+    D1, D0 = free.delta @ K1, restricted.delta @ K0
     # theta1 directions reachable from the restricted model: the least-squares C of D1 C = D0 (D1 has full
     # column rank), by the equilibrated normal equations (a pseudo-inverse of the tall D1 costs an SVD)
     DtD = D1.T @ D1
     sc = 1.0 / np.sqrt(np.clip(np.diag(DtD), np.finfo(float).tiny, None))
     C = sc[:, None] * np.linalg.solve(DtD * np.outer(sc, sc), sc[:, None] * (D1.T @ D0))
-    P = free.info
+    P = K1.T @ free.info @ K1
     Pinv = np.linalg.inv(P)
     CPC = C.T @ P @ C
     if np.linalg.matrix_rank(CPC) == C.shape[1]:
@@ -1063,7 +1073,7 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
         rank = int(np.sum(sv > sv.max() * 1e-8)) if sv.size else 0
         A = u[:, rank:].T
         U = Pinv @ A.T @ np.linalg.solve(A @ Pinv @ A.T, A @ Pinv)
-    UB = U @ free.meat
+    UB = U @ (K1.T @ free.meat @ K1)
     tr1, tr2 = float(np.trace(UB)), float(np.sum(UB * UB.T))
     a = np.sqrt(m / tr2)
     b = m - a * tr1
@@ -1071,30 +1081,18 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     return {"chisq_diff": float(stat), "df_diff": m, "pvalue": float(special.chdtrc(m, max(stat, 0.0)))}
 
 
-def _refuse_explicit(fit: WLSMVMultiGroupResults, what: str) -> None:
-    """Refuse ``what`` after a fit with explicit constraints (its gradient is not zero at the constrained
-    estimates and its information is not projected: not computed yet)."""
-    if fit.constraints:
-        raise NotAvailableError(f"{what} after a multi-group or theta-parameterised WLSMV fit with explicit "
-                                f"constraints (model syntax, line {fit.constraints[0][3]}) are not available yet.")
-
-
-def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """lavaan's ``lavTestScore(fit)`` after a multi-group WLSMV fit: score tests for releasing the equality
-    constraints (rows that share a ``free`` number; lavaan's ``.p2. == .p55.``).
-
-    In the space where every later row of a constraint has its own parameter, with the unit information
-    ``I = sum_g c_g Delta_g' W_g Delta_g`` and the gradient ``s = -sum_g c_g (N_g - 1) / N_g Delta_g' W_g (s_g - sigma_g)`` of
-    lavaan's DWLS objective at the constrained estimates: the total test ``N s' I^+ s`` (all released, or
-    those in ``release``), and one univariate test per constraint with only that one released. lavaan 0.6-14
-    gives these "ordinary" (not robust) score tests after WLSMV, with a warning; so does this function.
+def xspace_score_information(fit: WLSMVMultiGroupResults):
+    """lavaan's parameter space ``x`` of a multi-group WLSMV fit (every later row of a shared parameter with its
+    own parameter), with the gradient of the DWLS objective there.
 
     Returns
     -------
-    (total, uni) : tuple of DataFrame
-        As :func:`egovsem.sem.score_test.score_tests`.
+    cons, T, s, info, N
+        ``cons``: (first row, later row) of each shared parameter, in lavaan's order; ``T`` (q + k, q): the map
+        ``x = T theta``; ``s``: the gradient ``-sum_g c_g (N_g - 1) / N_g Delta_g' W_g (s_g - sigma_g)`` (lavaan's
+        ``gradient.logl``) and ``info``: the unit information ``sum_g c_g Delta_g' W_g Delta_g``, both at
+        ``T theta``; ``N`` the total sample size.
     """
-    _refuse_explicit(fit, "score tests (lavTestScore)")
     pt = fit.partable.reset_index(drop=True)
     free = pt["free"].to_numpy()
     first: dict[int, int] = {}
@@ -1107,15 +1105,7 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
         else:
             first[f] = i
     cons.sort()
-    if not cons:
-        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal and no "
-                           "label shared by several rows).")
     k = len(cons)
-    if release is not None:
-        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= k]
-        if bad:
-            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {k}. "
-                               f"Got {bad!r}.")
     q = fit.theta.size
     ptx = pt.copy()
     T = np.zeros((q + k, q))
@@ -1144,7 +1134,41 @@ def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None 
         I += c_g[g] * D.T @ (D * w[:, None])
         # lavaan's DWLS objective of a group carries (N_g - 1) / N_g; its information does not
         s += -c_g[g] * (Ns[g] - 1.0) / Ns[g] * D.T @ (w * r)
-    N = float(Ns.sum())
+    return cons, T, s, I, float(Ns.sum())
+
+
+def score_tests_wlsmv(fit: WLSMVMultiGroupResults, *, release: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """lavaan's ``lavTestScore(fit)`` after a multi-group WLSMV fit: score tests for releasing the equality
+    constraints (rows that share a ``free`` number; lavaan's ``.p2. == .p55.``).
+
+    In the space where every later row of a constraint has its own parameter, with the unit information
+    ``I = sum_g c_g Delta_g' W_g Delta_g`` and the gradient ``s = -sum_g c_g (N_g - 1) / N_g Delta_g' W_g (s_g - sigma_g)`` of
+    lavaan's DWLS objective at the constrained estimates: the total test ``N s' I^+ s`` (all released, or
+    those in ``release``), and one univariate test per constraint with only that one released. lavaan 0.6-14
+    gives these "ordinary" (not robust) score tests after WLSMV, with a warning; so does this function. With
+    explicit ``==`` constraints in the model: :func:`egovsem.sem.score_test_wlsmv_constrained.score_tests_constrained`.
+
+    Returns
+    -------
+    (total, uni) : tuple of DataFrame
+        As :func:`egovsem.sem.score_test.score_tests`.
+    """
+    if fit.constraints:  # explicit constraints: lavaan's bordered information (score_test_wlsmv_constrained)
+        from .score_test_wlsmv_constrained import score_tests_constrained
+
+        return score_tests_constrained(fit, release=release)
+    pt = fit.partable.reset_index(drop=True)
+    cons, T, s, I, N = xspace_score_information(fit)
+    if not cons:
+        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal and no "
+                           "label shared by several rows).")
+    k = len(cons)
+    if release is not None:
+        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= k]
+        if bad:
+            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {k}. "
+                               f"Got {bad!r}.")
+    q = fit.theta.size
     rel = np.arange(k) if release is None else np.asarray(release, dtype=int) - 1
     J = np.hstack([T, np.eye(q + k)[:, q + rel]])
     sj = J.T @ s

@@ -1,0 +1,123 @@
+"""Score tests and scaled difference tests after a multi-group (or theta-parameterised) WLSMV fit with
+explicit equality constraints (``a1 == a2``, ``b2 == 1.1*b1``), as lavaan 0.6-14's ``lavTestScore()`` and
+``lavTestLRT()``.
+
+Score tests: in lavaan's parameter space ``x`` (every later row of a shared parameter with its own parameter,
+:func:`egovsem.sem.wls_mg.xspace_score_information`) the constraints are the rows ``R`` of lavaan's
+``con.jac``: the model's own ``==`` first, in the order written, then ``.pN. == .pM.`` for each shared
+parameter (``group_equal`` and labels). The total test is ``N s' I^+ s`` (every constraint released); with
+``release`` and for the univariate test of constraint ``r``, ``I^+`` is the upper-left block of the
+Moore-Penrose inverse of the information bordered by the constraints kept, ``[[I, R1'], [R1, 0]]``
+(``MASS::ginv`` in lavaan). lavaan refuses these tests with inequality constraints ("does not handle
+inequality constraints (yet)"); so does egovsem.
+
+Scaled difference tests: lavaan's ``satorra.2000`` with the A matrix from Delta works in the space left by
+each model's equalities, ``Delta K`` with ``K`` an orthonormal basis of the null space of the equalities'
+Jacobian; :func:`reduce_to_equalities` gives the less restricted model's Delta, information and meat in that
+space and the restricted model's Delta, and :func:`egovsem.sem.wls_mg.scaled_difference_test` proceeds as
+without explicit constraints.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from .._errors import EgovsemError, NotAvailableError
+
+__all__ = ["reduce_to_equalities", "score_tests_constrained"]
+
+_GINV_TOL = float(np.sqrt(np.finfo(float).eps))  # MASS::ginv's tolerance
+
+
+def _refuse_inequalities(fit, what: str) -> None:
+    """Refuse inequalities (lavaan refuses lavTestScore with them) and nonlinear equalities (lavaan's A of
+    lavTestLRT then ignores the model's equalities; neither is checked against lavaan here)."""
+    if getattr(fit, "constraint_set", None) is None:  # a fit type that does not keep its constraints
+        raise NotAvailableError(f"{what} after a {type(fit).__name__} with explicit constraints (model syntax, "
+                                f"line {fit.constraints[0][3]}) are not available.")
+    ineq = [c for c in fit.constraints if c[1] != "=="]
+    if ineq:
+        raise NotAvailableError(f"{what} with inequality constraints (model syntax, line {ineq[0][3]}: "
+                                f"{ineq[0][4].strip()!r}) are not available (lavaan 0.6-14 refuses them too).")
+    if fit.constraint_set.n_nonlinear_eq:
+        raise NotAvailableError(f"{what} with nonlinear equality constraints (e.g. 'b2 == b1^2') are not "
+                                "available yet; linear ones ('b2 == 1.1*b1') are.")
+
+
+def _kept_inverse(info: np.ndarray, R1: np.ndarray) -> np.ndarray:
+    """Upper-left block of ``ginv([[I, R1'], [R1, 0]])``."""
+    n = info.shape[0]
+    if R1.shape[0] == 0:
+        return np.linalg.pinv(info, rcond=_GINV_TOL, hermitian=True)
+    Z = np.block([[info, R1.T], [R1, np.zeros((R1.shape[0], R1.shape[0]))]])
+    return np.linalg.pinv(Z, rcond=_GINV_TOL, hermitian=True)[:n, :n]
+
+
+def score_tests_constrained(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """lavaan's ``lavTestScore(fit)`` after a multi-group WLSMV fit with explicit equality constraints.
+
+    Parameters
+    ----------
+    fit : WLSMVMultiGroupResults
+        A fit whose model has ``==`` constraints (and no ``<`` or ``>``).
+    release : list of int, optional
+        Positions (1-based, in lavaan's order: the model's own ``==`` first, then the shared parameters) of
+        the constraints the total test releases; the univariate table then lists only these (as lavaan).
+
+    Returns
+    -------
+    (total, uni) : tuple of DataFrame
+        As :func:`egovsem.sem.score_test.score_tests`; the rows of the model's own constraints carry
+        lavaan's ``lhs == rhs`` as written, ``parameter`` empty and ``group`` 0.
+    """
+    from .wls_mg import xspace_score_information
+
+    _refuse_inequalities(fit, "score tests (lavTestScore)")
+    pt = fit.partable.reset_index(drop=True)
+    cons, T, s, info, N = xspace_score_information(fit)
+    q, k = fit.theta.size, len(cons)
+    own = [c for c in fit.constraints if c[1] == "=="]
+    R_own = fit.constraint_set.eq_jacobian(fit.theta)
+    R = np.zeros((len(own) + k, q + k))
+    R[:len(own), :q] = R_own
+    free = pt["free"].to_numpy()
+    for c, (_i, j) in enumerate(cons):
+        R[len(own) + c, int(free[j]) - 1] = 1.0
+        R[len(own) + c, q + c] = -1.0
+    n = R.shape[0]
+    if release is not None:
+        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= n]
+        if bad:
+            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {n}. "
+                               f"Got {bad!r}.")
+    rel = np.arange(n) if release is None else np.asarray(release, dtype=int) - 1
+    keep = np.setdiff1d(np.arange(n), rel)
+    x2 = float(N * s @ _kept_inverse(info, R[keep]) @ s)
+    total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
+                           "p.value": float(special.chdtrc(rel.size, x2))}])
+    rows = []
+    for r in rel:
+        x2r = float(N * s @ _kept_inverse(info, np.delete(R, r, axis=0)) @ s)
+        if r < len(own):
+            lhs, op, rhs = own[r][0], "==", own[r][2]
+            par, grp = "", 0
+        else:
+            i, j = cons[r - len(own)]
+            row = pt.loc[j]
+            lhs, op, rhs = pt.at[i, "plabel"], "==", pt.at[j, "plabel"]
+            par = f"{row['lhs']} {row['op']}" + (f" {row['rhs']}" if row["op"] != "~1" else "")
+            grp = int(row["group"])
+        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "X2": x2r, "df": 1, "p.value": float(special.chdtrc(1, x2r)),
+                     "parameter": par, "group": grp})
+    return total, pd.DataFrame(rows)
+
+
+def reduce_to_equalities(fit) -> np.ndarray:
+    """An orthonormal basis ``K`` (q, q - rank) of the null space of the fit's explicit equalities at its
+    estimates (the identity without them); lavaan's ``eq.constraints.K``."""
+    q = fit.theta.size
+    if not fit.constraints:
+        return np.eye(q)
+    _refuse_inequalities(fit, "scaled difference tests (lavTestLRT)")
+    return fit.constraint_set.eq_null_basis(fit.theta)
