@@ -75,3 +75,17 @@ def test_mlm_with_the_standard_test_keeps_the_scaled_rows():
         fit = egovsem.cfa(HS, pd.read_csv(DATA / "HolzingerSwineford1939.csv"), estimator="MLM", test="standard")
     problems = compare_series(fit.fit_measures, read_kv("mlm_ss", "fit", SUB))
     assert not problems, "\n".join(problems)
+
+
+def test_the_wlsmv_bootstrap_is_refused_with_lavaans_reason():
+    """lavaan 0.6-14 refuses se = "bootstrap" with WLSMV ("use (D)WLS estimator for bootstrap", refusals.csv);
+    egovsem refuses it with that reason (an EgovsemError, not 'not available yet')."""
+    from egovsem import EgovsemError, NotAvailableError
+    from egovsem.sem.options import resolve_options
+
+    ref = pd.read_csv(DATA.parent / "tests" / "reference" / SUB / "refusals.csv").set_index("case")["message"]
+    lavaan = str(ref["wlsmv_bootstrap"]).replace("lavaan ERROR: ", "")
+    with pytest.raises(EgovsemError) as err:
+        resolve_options(estimator="WLSMV", se="bootstrap", ordered=True)
+    assert not isinstance(err.value, NotAvailableError)
+    assert lavaan in str(err.value) and "se='bootstrap'" in str(err.value)

@@ -36,3 +36,9 @@ write_case("mlm_ss",  HS,  estimator = "MLM", test = "scaled.shifted")
 write_case("mlm_mva", HS,  estimator = "MLM", test = "mean.var.adjusted")
 write_case("fiml_sb", HSM, missing = "ml", test = "satorra.bentler")
 write_case("fiml_ss", HSM, missing = "ml", test = "scaled.shifted")
+
+# lavaan's own refusal of the WLSMV bootstrap (its message, quoted by egovsem)
+HSO <- read.csv("data/hs_ordinal.csv", stringsAsFactors = FALSE)
+msg <- tryCatch({cfa(HS_CFA, data = HSO, ordered = TRUE, se = "bootstrap", bootstrap = 10); "accepted"},
+                error = function(e) conditionMessage(e))
+write_ref(data.frame(case = "wlsmv_bootstrap", message = msg), file.path(OUT, "refusals.csv"))

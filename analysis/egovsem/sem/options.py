@@ -473,8 +473,11 @@ def resolve_options(
             raise EgovsemError("missing='fiml' (lavaan's missing=\"ml\") is not available in the categorical "
                                "setting (lavaan refuses it for WLSMV); use missing='listwise' or 'pairwise'.")
         if se_type == "bootstrap":
-            raise NotAvailableError("se='bootstrap' with estimator='WLSMV' is not available yet; WLSMV reports "
-                                    "robust (sandwich) standard errors, as lavaan's se = 'robust.sem'.")
+            # lavaan 0.6-14 refuses it too: 'use (D)WLS estimator for bootstrap' (its plain DWLS estimator, without
+            # the robust corrections, is not an estimator of egovsem)
+            raise EgovsemError(f"se='bootstrap' with estimator={est!r} is not possible (lavaan refuses it: 'use "
+                               "(D)WLS estimator for bootstrap'); WLSMV reports robust (sandwich) standard errors, "
+                               "as lavaan's se = 'robust.sem' (omit se=).")
     if se_type == "bootstrap":
         check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss, group=group)
     combo = next((c for c in SUPPORTED if c[:3] == (disc, se_type, test)), None)
