@@ -192,6 +192,20 @@ def _listwise(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
     return d[keep]
 
 
+def drop_missing_covariates(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
+    """The rows of ``d`` with every covariate observed (``missing="pairwise"``: lavaan deletes a row with a missing
+    covariate, with a warning, and keeps the rows with missing items for the pairwise first stage); a row
+    missing every item is kept too (it adds nothing to the first stage but counts in N, as in lavaan)."""
+    keep = d[xs].notna().all(axis=1)
+    n_drop = int((~keep).sum())
+    if n_drop:
+        xmiss = ", ".join(f"{x!r} ({int(d[x].isna().sum())} rows)" for x in xs if d[x].isna().any())
+        warnings.warn(f"{n_drop} of {len(d)} rows were deleted because of missing values on the exogenous "
+                      f"covariate(s) {xmiss}, while fixed_x=True (as lavaan deletes them); {int(keep.sum())} rows "
+                      "are analysed, the items pairwise.", MissingDataWarning, stacklevel=caller_stacklevel())
+    return d[keep]
+
+
 def _constraint_set(spec, pt: pd.DataFrame, q: int) -> ConstraintSet:
     """The explicit constraints on theta (the table's free parameters, then the thresholds, which carry no
     labels)."""
@@ -281,10 +295,11 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
                                                 group_partial=model.opts.group_partial,
                                                 parameterization=model.opts.parameterization)
     items = check_conditional(model, data, ordered, xs)
-    d = _listwise(data[items + xs], items, xs)
+    miss = "pairwise" if model.opts.missing == "pairwise" else "listwise"
+    d = (drop_missing_covariates if miss == "pairwise" else _listwise)(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
     X = d[xs].to_numpy(float)
-    st = conditional_ordinal_stats(Y, X, items, xs)
+    st = conditional_ordinal_stats(Y, X, items, xs, missing=miss)
     N = st.nobs
     s, Gamma = st.wls_obs, st.gamma
     w = 1.0 / np.diag(Gamma)

@@ -597,8 +597,9 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
                                     f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
                                     "yet: fit the invariance models without the covariates.")
         if miss == "pairwise":  # never listwise in its place
-            raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
-                                    "available yet; use missing='listwise'.")
+            raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is available for "
+                                    "one group (delta parameterisation) only, not yet with several groups or "
+                                    "parameterization='theta'; use missing='listwise'.")
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
                                                 group_partial=group_partial, parameterization=parameterization,
                                                 iter_max=iter_max)

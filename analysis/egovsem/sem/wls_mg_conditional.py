@@ -214,8 +214,9 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     if group_equal and group is None:
         raise EgovsemError(f"group_equal={list(group_equal)!r} needs a grouping column: pass group=.")
     if model.opts.missing == "pairwise":  # never listwise in its place
-        raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
-                                "available yet; the covariate model uses complete rows (missing='listwise').")
+        raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is available for "
+                                "one group (delta parameterisation) only, not yet with several groups or "
+                                "parameterization='theta'; use missing='listwise'.")
     spec = model.spec
     xs = exogenous_covariates(spec)
     items = check_conditional(model, data, ordered, xs)

@@ -1,0 +1,76 @@
+"""WLSMV with exogenous covariates (lavaan's conditional.x) and missing = "pairwise", one group, against lavaan
+0.6-14 (tests/reference/make_reference_ordinal_conditional_pairwise.R): the MIMIC model A =~ A1 + ... + A5;
+A ~ age + education on psych's bfi, every row. lavaan deletes the 223 rows with a missing education (fixed.x =
+TRUE, with a warning) and fits the first stage pairwise on the other 2577 (the items keep their own missing
+values): each probit regression on the rows where the item is observed, each residual polychoric on the rows
+where both items are, the casewise scores of a missing value 0 in Gamma (muthen1984's na.rm = TRUE sums)."""
+from __future__ import annotations
+
+import egovsem
+import numpy as np
+import pandas as pd
+import pytest
+from _refcompare import DATA, REF, compare_params, compare_series
+from egovsem._errors import MissingDataWarning, NotAvailableError
+from egovsem.sem.ordinal_conditional import conditional_ordinal_stats
+from egovsem.sem.wls_conditional import ConditionalFit
+
+MODEL = "A =~ A1 + A2 + A3 + A4 + A5\n A ~ age + education"
+ITEMS = [f"A{i}" for i in range(1, 6)]
+XS = ["age", "education"]
+PRE = REF / "ordinal_conditional" / "bfi_mimic_pairwise"
+
+
+@pytest.fixture(scope="module")
+def bfi():
+    return pd.read_csv(DATA / "bfi.csv")
+
+
+@pytest.fixture(scope="module")
+def fit(bfi):
+    with pytest.warns(MissingDataWarning, match=r"223 of 2800 rows .*'education' \(223 rows\).* 2577 rows"):
+        return egovsem.cfa(MODEL, bfi, ordered=ITEMS, missing="pairwise")
+
+
+def test_the_items_have_missing_values_that_are_kept(bfi):
+    d = bfi.dropna(subset=XS)
+    assert d[ITEMS].isna().any(axis=1).sum() == 84  # rows a listwise fit would delete and this one keeps
+
+
+def test_first_stage_matches_lavaan(bfi):
+    # lavInspect(fit, "wls.obs") and lavInspect(fit, "gamma"), every entry
+    d = bfi.dropna(subset=XS)
+    st = conditional_ordinal_stats(d[ITEMS].to_numpy(float), d[XS].to_numpy(float), ITEMS, XS, missing="pairwise")
+    wo = pd.read_csv(f"{PRE}_wlsobs.csv")
+    assert list(st.wls_names) == list(wo["name"])
+    np.testing.assert_allclose(st.wls_obs, wo["value"].to_numpy(), rtol=0, atol=1e-6)
+    g = pd.read_csv(f"{PRE}_gamma.csv").to_numpy(float)
+    np.testing.assert_allclose(st.gamma, g, rtol=1e-4, atol=1e-6 * np.abs(g).max())
+    assert st.nobs == 2577
+
+
+def test_every_parameter_row_matches_lavaan(fit):
+    assert isinstance(fit, ConditionalFit) and fit.converged
+    ref = pd.read_csv(f"{PRE}_params.csv").fillna({"rhs": ""})
+    assert len(fit.params) == len(ref)
+    assert not compare_params(fit.params, ref)  # est, se, std.lv, std.all, std.nox of every row
+    assert list(zip(fit.params["lhs"], fit.params["op"], fit.params["rhs"])) == list(zip(ref.lhs, ref.op, ref.rhs))
+
+
+def test_every_fit_measure_matches_lavaan(fit):
+    ref = pd.read_csv(f"{PRE}_fit.csv").set_index("measure")["value"]
+    assert not compare_series(fit.fit_measures, ref)
+    for k in ("chisq", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "srmr"):
+        assert k in ref.index
+
+
+def test_nobs_is_lavaans(fit):
+    ref = pd.read_csv(f"{PRE}_nobs.csv").set_index("what")["value"]
+    assert fit.nobs == ref["nobs"] and fit.ntotal == ref["norig"] and fit.n_dropped == 223
+
+
+def test_several_groups_and_theta_stay_refused(bfi):
+    d = bfi.dropna(subset=XS)
+    for kw in ({"group": "gender"}, {"parameterization": "theta"}):
+        with pytest.raises(NotAvailableError, match=r"missing='pairwise' with exogenous covariates .* one group"):
+            egovsem.cfa(MODEL, d, ordered=ITEMS, missing="pairwise", **kw)
