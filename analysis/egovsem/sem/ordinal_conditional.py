@@ -2,7 +2,8 @@
 
 ``conditional_ordinal_stats(Y, X, names, xnames)`` computes, as lavaan 0.6-14 does when ordered items are
 regressed on observed covariates (``lav_samplestats_step1`` / ``step2`` / ``muthen1984`` with ``eXo``; single
-group, complete rows, every endogenous variable ordered):
+group, every endogenous variable ordered; complete rows, or with ``missing="pairwise"`` the items' missing
+values handled as lavaan's ``muthen1984`` does):
 
 1. Univariate stage: one ordinal probit regression per item, ``P(y <= k | x) = Phi(tau_k - x' beta)``
    (maximum likelihood; lavaan's ``lav_uvord_fit``): the thresholds ``y|t1 ...`` and the slopes ``y~x``.

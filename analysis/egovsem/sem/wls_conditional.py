@@ -23,14 +23,18 @@ parameterisation):
    lavaan's ``fixed.x`` rows show them). ``std.all`` uses the total variances (covariates included).
 
 Rows with a missing item or covariate are deleted listwise, as lavaan deletes them (with a warning naming
-each covariate with missing values and its count). Explicit constraints (``==``, ``<``, ``>``) are fitted by
-the constrained optimiser, with lavaan's augmented inverse in the sandwich and in U.
+each covariate with missing values and its count). With ``missing="pairwise"`` (one group, delta) only the rows
+with a missing covariate are deleted (with a warning, as lavaan's fixed.x = TRUE); the first stage is then
+pairwise (:func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats` with ``missing="pairwise"``).
+Explicit constraints (``==``, ``<``, ``>``) are fitted by the constrained optimiser, with lavaan's augmented
+inverse in the sandwich and in U.
 
 Several groups (``group=``) and the theta parameterisation: :mod:`egovsem.sem.wls_mg_conditional`;
 modification indices: :mod:`egovsem.sem.modindices_conditional`.
 
 Not available (refused with a message): an ordered covariate (an ordered variable as a predictor),
-covariates that are also predicted, continuous indicators mixed with ordered ones, ``missing="pairwise"``.
+covariates that are also predicted, continuous indicators mixed with ordered ones, ``missing="pairwise"`` in
+several groups or the theta parameterisation.
 """
 from __future__ import annotations
 
@@ -268,7 +272,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
         The model (its syntax and options).
     data : DataFrame
         Raw data; rows with a missing item or covariate are deleted (lavaan's listwise default), with a
-        warning.
+        warning; with the model's ``missing="pairwise"`` only the rows with a missing covariate.
     ordered : True or list of str
         The ordered items (``True``: every observed variable but the covariates).
 
