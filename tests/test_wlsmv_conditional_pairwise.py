@@ -1,5 +1,6 @@
-"""WLSMV with exogenous covariates (lavaan's conditional.x) and missing = "pairwise", one group, against lavaan
-0.6-14 (tests/reference/make_reference_ordinal_conditional_pairwise.R): the MIMIC model A =~ A1 + ... + A5;
+"""WLSMV with exogenous covariates (lavaan's conditional.x) and missing = "pairwise" against lavaan 0.6-14
+(tests/reference/make_reference_ordinal_conditional_pairwise.R; several groups and theta:
+make_reference_wlsmv_mg_conditional_pairwise.R): the MIMIC model A =~ A1 + ... + A5;
 A ~ age + education on psych's bfi, every row. lavaan deletes the 223 rows with a missing education (fixed.x =
 TRUE, with a warning) and fits the first stage pairwise on the other 2577 (the items keep their own missing
 values): each probit regression on the rows where the item is observed, each residual polychoric on the rows
@@ -10,8 +11,8 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, REF, compare_params, compare_series
-from egovsem._errors import MissingDataWarning, NotAvailableError
+from _refcompare import DATA, REF, compare_group_params, compare_params, compare_series
+from egovsem._errors import MissingDataWarning
 from egovsem.sem.ordinal_conditional import conditional_ordinal_stats
 from egovsem.sem.wls_conditional import ConditionalFit
 
@@ -69,8 +70,22 @@ def test_nobs_is_lavaans(fit):
     assert fit.nobs == ref["nobs"] and fit.ntotal == ref["norig"] and fit.n_dropped == 223
 
 
-def test_several_groups_and_theta_stay_refused(bfi):
-    d = bfi.dropna(subset=XS)
-    for kw in ({"group": "gender"}, {"parameterization": "theta"}):
-        with pytest.raises(NotAvailableError, match=r"missing='pairwise' with exogenous covariates .* one group"):
-            egovsem.cfa(MODEL, d, ordered=ITEMS, missing="pairwise", **kw)
+MG_CASES = {"delta_configural": {"group": "gender"},
+            "delta_equal": {"group": "gender", "group_equal": ["thresholds", "loadings"]},
+            "single_theta": {"parameterization": "theta"}}
+
+
+@pytest.mark.parametrize("case", sorted(MG_CASES))
+def test_several_groups_and_theta_match_lavaan(case, bfi):
+    # tests/reference/make_reference_wlsmv_mg_conditional_pairwise.R: lavaan deletes, per group, the rows with a
+    # missing covariate (81 and 142 for gender 1 and 2) and fits each group's first stage pairwise
+    kw = MG_CASES[case]
+    with pytest.warns(MissingDataWarning, match="missing values on the exogenous covariate"):
+        fit = egovsem.cfa(MODEL, bfi, ordered=ITEMS, missing="pairwise", **kw)
+    pre = REF / "wlsmv_mg_conditional" / f"pairwise_{case}"
+    ref = pd.read_csv(f"{pre}_params.csv").fillna({"rhs": ""})
+    assert not compare_group_params(fit.params, ref)  # est, se, std.lv, std.all, std.nox of every row
+    fm = pd.read_csv(f"{pre}_fit.csv").set_index("measure")["value"]
+    assert not compare_series(fit.fit_measures, fm)
+    nobs = pd.read_csv(f"{pre}_nobs.csv")["nobs"].tolist()
+    assert (fit.nobs if isinstance(fit.nobs, list) else [fit.nobs]) == nobs

@@ -23,7 +23,7 @@ parameterisation):
    lavaan's ``fixed.x`` rows show them). ``std.all`` uses the total variances (covariates included).
 
 Rows with a missing item or covariate are deleted listwise, as lavaan deletes them (with a warning naming
-each covariate with missing values and its count). With ``missing="pairwise"`` (one group, delta) only the rows
+each covariate with missing values and its count). With ``missing="pairwise"`` only the rows
 with a missing covariate are deleted (with a warning, as lavaan's fixed.x = TRUE); the first stage is then
 pairwise (:func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats` with ``missing="pairwise"``).
 Explicit constraints (``==``, ``<``, ``>``) are fitted by the constrained optimiser, with lavaan's augmented
@@ -33,8 +33,7 @@ Several groups (``group=``) and the theta parameterisation: :mod:`egovsem.sem.wl
 modification indices: :mod:`egovsem.sem.modindices_conditional`.
 
 Not available (refused with a message): an ordered covariate (an ordered variable as a predictor),
-covariates that are also predicted, continuous indicators mixed with ordered ones, ``missing="pairwise"`` in
-several groups or the theta parameterisation.
+covariates that are also predicted, continuous indicators mixed with ordered ones.
 """
 from __future__ import annotations
 
@@ -196,15 +195,16 @@ def _listwise(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
     return d[keep]
 
 
-def drop_missing_covariates(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
+def drop_missing_covariates(d: pd.DataFrame, items: list[str], xs: list[str], where: str = "") -> pd.DataFrame:
     """The rows of ``d`` with every covariate observed (``missing="pairwise"``: lavaan deletes a row with a missing
     covariate, with a warning, and keeps the rows with missing items for the pairwise first stage); a row
-    missing every item is kept too (it adds nothing to the first stage but counts in N, as in lavaan)."""
+    missing every item is kept too (it adds nothing to the first stage but counts in N). ``where`` starts the
+    warning (a group's name)."""
     keep = d[xs].notna().all(axis=1)
     n_drop = int((~keep).sum())
     if n_drop:
         xmiss = ", ".join(f"{x!r} ({int(d[x].isna().sum())} rows)" for x in xs if d[x].isna().any())
-        warnings.warn(f"{n_drop} of {len(d)} rows were deleted because of missing values on the exogenous "
+        warnings.warn(f"{where}{n_drop} of {len(d)} rows were deleted because of missing values on the exogenous "
                       f"covariate(s) {xmiss}, while fixed_x=True (as lavaan deletes them); {int(keep.sum())} rows "
                       "are analysed, the items pairwise.", MissingDataWarning, stacklevel=caller_stacklevel())
     return d[keep]
