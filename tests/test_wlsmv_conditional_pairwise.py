@@ -89,3 +89,9 @@ def test_several_groups_and_theta_match_lavaan(case, bfi):
     assert not compare_series(fit.fit_measures, fm)
     nobs = pd.read_csv(f"{pre}_nobs.csv")["nobs"].tolist()
     assert (fit.nobs if isinstance(fit.nobs, list) else [fit.nobs]) == nobs
+
+
+def test_summary_and_inspect_after_a_pairwise_fit(fit):
+    assert fit.missing == "pairwise"
+    assert "Thresholds:" in fit.summary()
+    assert fit.inspect("nobs") == 2577
