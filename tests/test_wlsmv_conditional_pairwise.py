@@ -11,7 +11,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, REF, compare_group_params, compare_params, compare_series
+from _refcompare import DATA, REF, close, compare_group_params, compare_params, compare_series
 from egovsem._errors import MissingDataWarning
 from egovsem.sem.ordinal_conditional import conditional_ordinal_stats
 from egovsem.sem.wls_conditional import ConditionalFit
@@ -70,6 +70,23 @@ def test_nobs_is_lavaans(fit):
     assert fit.nobs == ref["nobs"] and fit.ntotal == ref["norig"] and fit.n_dropped == 223
 
 
+MI_COLS = ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")
+
+
+def _mi_problems(fit, ref_file) -> list:
+    """Every modindices() row against lavaan's modindices(fit, sort. = FALSE, minimum.value = 0)."""
+    mi = fit.modindices()
+    ref = pd.read_csv(ref_file).fillna({"rhs": ""})
+    if list(zip(mi.lhs, mi.op, mi.rhs)) != list(zip(ref.lhs, ref.op, ref.rhs)):
+        return ["rows differ"]
+    return [(r["lhs"], r["op"], r["rhs"], c, float(m[c]), float(r[c])) for (_, m), (_, r) in
+            zip(mi.iterrows(), ref.iterrows()) for c in MI_COLS if not close(float(m[c]), float(r[c]), 1e-3)]
+
+
+def test_modindices_match_lavaan(fit):
+    assert not _mi_problems(fit, f"{PRE}_mi.csv")
+
+
 MG_CASES = {"delta_configural": {"group": "gender"},
             "delta_equal": {"group": "gender", "group_equal": ["thresholds", "loadings"]},
             "single_theta": {"parameterization": "theta"}}
@@ -89,6 +106,7 @@ def test_several_groups_and_theta_match_lavaan(case, bfi):
     assert not compare_series(fit.fit_measures, fm)
     nobs = pd.read_csv(f"{pre}_nobs.csv")["nobs"].tolist()
     assert (fit.nobs if isinstance(fit.nobs, list) else [fit.nobs]) == nobs
+    assert not _mi_problems(fit, f"{pre}_mi.csv")
 
 
 def test_summary_and_inspect_after_a_pairwise_fit(fit):

@@ -4,7 +4,7 @@
 # both items are observed (lavaan's muthen1984). psych's bfi (data/bfi.csv), all rows: five agreeableness items
 # (with their own missing values) on age and education (education has 223 missing values).
 # Run from the repository root:  Rscript tests/reference/make_reference_ordinal_conditional_pairwise.R
-# Writes tests/reference/ordinal_conditional/bfi_mimic_pairwise_{wlsobs,gamma,params,fit,nobs}.csv.
+# Writes tests/reference/ordinal_conditional/bfi_mimic_pairwise_{wlsobs,gamma,params,fit,nobs,mi}.csv.
 suppressPackageStartupMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "ordinal_conditional")
 source(file.path("tests", "reference", "_ref_helpers.R"))
@@ -23,3 +23,6 @@ write_ref(pe[, c("lhs", "op", "rhs", "label", "est", "se", "std.lv", "std.all", 
 write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
 write_ref(data.frame(what = c("nobs", "norig"), value = c(lavInspect(fit, "nobs"), lavInspect(fit, "norig"))),
           file.path(OUT, paste0(case, "_nobs.csv")))
+mi <- modindices(fit, sort. = FALSE, minimum.value = 0)
+write_ref(mi[, c("lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")],
+          file.path(OUT, paste0(case, "_mi.csv")))

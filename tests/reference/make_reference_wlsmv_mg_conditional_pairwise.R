@@ -5,7 +5,7 @@
 # Cases: two groups (gender) configural and group.equal = c("thresholds", "loadings") (delta), and one group
 # in the theta parameterisation.
 # Run from the repository root:  Rscript tests/reference/make_reference_wlsmv_mg_conditional_pairwise.R
-# Writes tests/reference/wlsmv_mg_conditional/pairwise_<case>_{params,fit,nobs}.csv.
+# Writes tests/reference/wlsmv_mg_conditional/pairwise_<case>_{params,fit,nobs,mi}.csv.
 suppressPackageStartupMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "wlsmv_mg_conditional")
 source(file.path("tests", "reference", "_ref_helpers.R"))
@@ -22,6 +22,10 @@ write_case <- function(case, fit) {
   if (!length(lab)) lab <- "1"
   write_ref(data.frame(group = lab, nobs = unlist(lavInspect(fit, "nobs"))),
             file.path(OUT, paste0("pairwise_", case, "_nobs.csv")))
+  mi <- modindices(fit, sort. = FALSE, minimum.value = 0)
+  if (is.null(mi$group)) mi$group <- 1L
+  write_ref(mi[, c("lhs", "op", "rhs", "group", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")],
+            file.path(OUT, paste0("pairwise_", case, "_mi.csv")))
 }
 IT <- paste0("A", 1:5)
 write_case("delta_configural", cfa(M, data = BFI, ordered = IT, estimator = "WLSMV", group = "gender",
