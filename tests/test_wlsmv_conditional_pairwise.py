@@ -113,3 +113,18 @@ def test_summary_and_inspect_after_a_pairwise_fit(fit):
     assert fit.missing == "pairwise"
     assert "Thresholds:" in fit.summary()
     assert fit.inspect("nobs") == 2577
+
+
+def test_a_row_missing_every_item_is_ignored_as_lavaan_ignores_it(bfi):
+    # A1-A5 set missing on rows 5, 17, 300 of bfi (rows 5 and 17 also miss education): lavaan 0.6-14 warns "some
+    # cases are empty and will be ignored: 300" (nobs 2576); every parameter row and fit measure compared
+    d = bfi.copy()
+    d.loc[d.index[[4, 16, 299]], ITEMS] = np.nan
+    with pytest.warns(MissingDataWarning, match=r"1 row\(s\) have every item missing .*rows 299"):
+        fit = egovsem.cfa(MODEL, d, ordered=ITEMS, missing="pairwise")
+    pre = f"{PRE}_empty"
+    ref = pd.read_csv(f"{pre}_nobs.csv").set_index("what")["value"]
+    assert fit.nobs == ref["nobs"] == 2576 and fit.ntotal == ref["norig"]
+    pe = pd.read_csv(f"{pre}_params.csv").fillna({"rhs": ""})
+    assert len(fit.params) == len(pe) and not compare_params(fit.params, pe)
+    assert not compare_series(fit.fit_measures, pd.read_csv(f"{pre}_fit.csv").set_index("measure")["value"])

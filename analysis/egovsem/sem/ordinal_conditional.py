@@ -141,7 +141,8 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         ``"pairwise"``: ``Y`` may hold missing values (NaN), handled as lavaan's ``muthen1984`` does: each
         item's probit regression on the rows where it is observed, each residual polychoric on the rows where
         both items are observed, and the casewise scores of a row where a variable is missing are 0 in Gamma
-        (lavaan's ``na.rm = TRUE`` sums); ``nobs`` counts every row (lavaan's ``nobs``).
+        (lavaan's ``na.rm = TRUE`` sums); a row with every item missing is ignored (lavaan's "empty cases"),
+        ``nobs`` counts the others (lavaan's ``nobs``).
 
     Returns
     -------
@@ -172,6 +173,9 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
             r, c = np.argwhere(bad)[0]
             raise DataError(f"Column {nm[c]!r} holds the value {M[r, c]!r} at row index {r} (0-based); the "
                             "first stage with covariates needs complete rows.")
+    if missing == "pairwise":
+        nonempty = ~np.isnan(Y).all(axis=1)
+        Y, X = Y[nonempty], X[nonempty]
     n, p = Y.shape
     k = X.shape[1]
     codes = np.zeros((n, p), np.intp)

@@ -197,9 +197,10 @@ def _listwise(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
 
 def drop_missing_covariates(d: pd.DataFrame, items: list[str], xs: list[str], where: str = "") -> pd.DataFrame:
     """The rows of ``d`` with every covariate observed (``missing="pairwise"``: lavaan deletes a row with a missing
-    covariate, with a warning, and keeps the rows with missing items for the pairwise first stage); a row
-    missing every item is kept too (it adds nothing to the first stage but counts in N). ``where`` starts the
-    warning (a group's name)."""
+    covariate, with a warning, and keeps the rows with missing items for the pairwise first stage). A row
+    missing every item is kept (lavaan's covariate means and covariances count it) with a warning naming it:
+    the first stage ignores it (lavaan: "some cases are empty and will be ignored"; not in N). ``where``
+    starts the warnings (a group's name)."""
     keep = d[xs].notna().all(axis=1)
     n_drop = int((~keep).sum())
     if n_drop:
@@ -207,7 +208,15 @@ def drop_missing_covariates(d: pd.DataFrame, items: list[str], xs: list[str], wh
         warnings.warn(f"{where}{n_drop} of {len(d)} rows were deleted because of missing values on the exogenous "
                       f"covariate(s) {xmiss}, while fixed_x=True (as lavaan deletes them); {int(keep.sum())} rows "
                       "are analysed, the items pairwise.", MissingDataWarning, stacklevel=caller_stacklevel())
-    return d[keep]
+    d = d[keep]
+    empty = d[items].isna().all(axis=1)
+    if empty.any():
+        rows = list(d.index[empty])
+        shown = ", ".join(map(repr, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        warnings.warn(f"{where}{len(rows)} row(s) have every item missing and are ignored by the first stage, "
+                      f"as lavaan ignores empty cases (rows {shown}); lavaan's covariate means and covariances "
+                      "still count them, and so does egovsem.", MissingDataWarning, stacklevel=caller_stacklevel())
+    return d
 
 
 def _constraint_set(spec, pt: pd.DataFrame, q: int) -> ConstraintSet:
