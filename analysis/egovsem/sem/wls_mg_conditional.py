@@ -6,7 +6,8 @@ group.partial = , parameterization = )`` for a model whose ordered items (or lat
 on observed covariates, e.g. a MIMIC ``A =~ A1 + ... + A5; A ~ age + education`` in two groups:
 
 1. In each group: rows with a missing item or covariate deleted (lavaan's listwise default; a
-   :class:`~egovsem._errors.MissingDataWarning` names the rows), every category of every item used (else
+   :class:`~egovsem._errors.MissingDataWarning` names the rows; with ``missing="pairwise"`` only the rows with
+   a missing covariate, and the first stage pairwise), every category of every item used (else
    :class:`~egovsem._errors.EmptyCategoryError`, as :mod:`egovsem.sem.wls_mg`), and the first stage of
    :func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats` (thresholds, slopes, residual
    polychorics, Gamma_g; weights ``w_g = 1 / diag(Gamma_g)``).
