@@ -114,12 +114,14 @@ def test_bad_inputs_are_refused(bfi):
         fit_wlsmv(Model(MIMIC), d, ITEMS[:3])
 
 
-def test_pairwise_with_covariates_is_refused_not_fitted_listwise(bfi):
+def test_pairwise_with_covariates_is_fitted_pairwise_not_listwise(bfi):
+    # refused before; now lavaan's pairwise first stage (one group; lavaan reference in
+    # tests/test_wlsmv_conditional_pairwise.py): every row with its covariates observed is analysed
     d = bfi[["A1", "A2", "A3", "A4", "A5", "age", "gender"]].dropna(subset=["age", "gender"])
     assert d[["A1", "A2", "A3", "A4", "A5"]].isna().any().any()
-    with pytest.raises(NotAvailableError, match=r"missing='pairwise' with exogenous covariates"):
-        egovsem.cfa("A =~ A1 + A2 + A3 + A4 + A5\nA ~ age", d, ordered=["A1", "A2", "A3", "A4", "A5"],
-                    missing="pairwise")
+    fit = egovsem.cfa("A =~ A1 + A2 + A3 + A4 + A5\nA ~ age", d, ordered=["A1", "A2", "A3", "A4", "A5"],
+                      missing="pairwise")
+    assert fit.nobs == len(d) > 2709 and fit.n_dropped == 0
 
 
 def _ref_params(name):

@@ -135,12 +135,15 @@ def test_missing_covariate_in_one_group_only(bfi):
     assert fit.nobs == [want[int(g)] for g in fit.group_labels]
 
 
-def test_pairwise_with_covariates_in_groups_is_refused(bfi):
+def test_pairwise_with_covariates_in_groups_is_fitted_pairwise(bfi):
+    # refused before; now lavaan's pairwise first stage in each group (lavaan reference in
+    # tests/test_wlsmv_conditional_pairwise.py): only the rows with a missing covariate are deleted
     from egovsem.sem.wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
     m = Model(MIMIC, group="gender").with_options(missing="pairwise")
-    with pytest.raises(NotAvailableError, match="missing='pairwise' with exogenous covariates"):
-        fit_wlsmv_multigroup_conditional(m, bfi, True, group="gender")
+    with pytest.warns(MissingDataWarning, match="group gender=1: 81 of 919 rows"):
+        fit = fit_wlsmv_multigroup_conditional(m, bfi, True, group="gender")
+    assert fit.nobs == [838, 1739]
 
 
 MI_COLS = ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")

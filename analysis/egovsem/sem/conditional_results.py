@@ -47,7 +47,8 @@ class ConditionalFit:
     model : Model
         The model and its options (``opts``).
     ntotal, n_dropped : int
-        Rows of the data, and rows removed (listwise: a missing item or covariate).
+        Rows of the data, and rows removed (listwise: a missing item or covariate; pairwise: a missing
+        covariate).
     """
 
     params: pd.DataFrame
@@ -85,7 +86,7 @@ class ConditionalFit:
 
     @property
     def missing(self) -> str:
-        return "listwise"
+        return "pairwise" if getattr(self.model.opts, "missing", None) == "pairwise" else "listwise"
 
     @property
     def nobs(self) -> int:

@@ -2,7 +2,8 @@
 
 ``conditional_ordinal_stats(Y, X, names, xnames)`` computes, as lavaan 0.6-14 does when ordered items are
 regressed on observed covariates (``lav_samplestats_step1`` / ``step2`` / ``muthen1984`` with ``eXo``; single
-group, complete rows, every endogenous variable ordered):
+group, every endogenous variable ordered; complete rows, or with ``missing="pairwise"`` the items' missing
+values handled as lavaan's ``muthen1984`` does):
 
 1. Univariate stage: one ordinal probit regression per item, ``P(y <= k | x) = Phi(tau_k - x' beta)``
    (maximum likelihood; lavaan's ``lav_uvord_fit``): the thresholds ``y|t1 ...`` and the slopes ``y~x``.
@@ -124,8 +125,8 @@ def _bvn_rect(a1, a2, b1, b2, r):
     return (bvn_cdf(a1, b1, r) - bvn_cdf(a1, b2, r) - bvn_cdf(a2, b1, r) + bvn_cdf(a2, b2, r))
 
 
-def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
-                              xnames: list[str]) -> ConditionalOrdinalStats:
+def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xnames: list[str], *,
+                              missing: str = "listwise") -> ConditionalOrdinalStats:
     """Thresholds, slopes, residual polychorics and Gamma of ordered items given covariates, as lavaan.
 
     Parameters
@@ -136,6 +137,12 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
         The covariates (continuous or 0/1, or any two codes for a binary covariate), complete rows.
     names, xnames : list of str
         Names of the columns of ``Y`` and ``X``.
+    missing : {"listwise", "pairwise"}
+        ``"pairwise"``: ``Y`` may hold missing values (NaN), handled as lavaan's ``muthen1984`` does: each
+        item's probit regression on the rows where it is observed, each residual polychoric on the rows where
+        both items are observed, and the casewise scores of a row where a variable is missing are 0 in Gamma
+        (lavaan's ``na.rm = TRUE`` sums); a row with every item missing is ignored (lavaan's "empty cases"),
+        ``nobs`` counts the others (lavaan's ``nobs``).
 
     Returns
     -------
@@ -145,7 +152,8 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
     Raises
     ------
     DataError
-        Missing values, shapes that do not agree, an item with a single category.
+        Missing values (in ``X``; in ``Y`` unless ``missing="pairwise"``), shapes that do not agree, an item
+        with a single category.
     """
     Y = np.asarray(Y, dtype=float)
     X = np.asarray(X, dtype=float)
@@ -155,22 +163,30 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
     if len(names) != Y.shape[1] or len(xnames) != X.shape[1]:
         raise DataError(f"The 'names' / 'xnames' parameters must name every column: {Y.shape[1]} / {X.shape[1]} "
                         f"column(s), {len(names)} / {len(xnames)} name(s).")
+    if missing not in ("listwise", "pairwise"):
+        raise DataError(f"The 'missing' parameter must be 'listwise' or 'pairwise'. Got {missing!r}.")
     for M, nm in ((Y, names), (X, xnames)):
         bad = ~np.isfinite(M)
+        if M is Y and missing == "pairwise":
+            bad = np.isinf(M)
         if bad.any():
             r, c = np.argwhere(bad)[0]
             raise DataError(f"Column {nm[c]!r} holds the value {M[r, c]!r} at row index {r} (0-based); the "
                             "first stage with covariates needs complete rows.")
+    if missing == "pairwise":
+        nonempty = ~np.isnan(Y).all(axis=1)
+        Y, X = Y[nonempty], X[nonempty]
     n, p = Y.shape
     k = X.shape[1]
     codes = np.zeros((n, p), np.intp)
     K = []
     tau, beta = [], np.zeros((p, k))
+    seen = ~np.isnan(Y)
     for i in range(p):
         lev, c = _categorize(Y[:, i], names[i])
         codes[:, i] = c
         K.append(lev.size)
-        t, b = _fit_probit(c, lev.size, X, names[i])
+        t, b = _fit_probit(c[seen[:, i]], lev.size, X[seen[:, i]], names[i])
         tau.append(t)
         beta[i] = b
     nth = sum(Ki - 1 for Ki in K)
@@ -181,13 +197,14 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
     blocks = []
     z1s, z2s = [], []
     for i in range(p):
-        S = _probit_scores(codes[:, i], K[i], X, tau[i], beta[i])
+        o = seen[:, i]  # a row where the item is missing has score 0 (lavaan's na.rm = TRUE sums)
+        S = _probit_scores(codes[o, i], K[i], X[o], tau[i], beta[i])
         th_idx = np.arange(th_start[i], th_start[i + 1])
         sl_idx = nth + i + p * np.arange(k)
-        SC1[:, th_idx] = S[:, :K[i] - 1]
-        SC1[:, sl_idx] = S[:, K[i] - 1:]
+        SC1[np.ix_(o, th_idx)] = S[:, :K[i] - 1]
+        SC1[np.ix_(o, sl_idx)] = S[:, K[i] - 1:]
         blocks.append(np.concatenate([th_idx, sl_idx]))
-        z1, z2, _ = _probit_parts(codes[:, i], K[i], X, tau[i], beta[i])
+        z1, z2, _ = _probit_parts(np.where(o, codes[:, i], 0), K[i], X, tau[i], beta[i])
         z1s.append(z1)
         z2s.append(z2)
 
@@ -198,21 +215,25 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
     SCC = np.zeros((n, len(pairs)))
     A21 = np.zeros((len(pairs), n1))
     for q, (i, j) in enumerate(pairs):
-        a1, a2, b1, b2 = z1s[j], z2s[j], z1s[i], z2s[i]  # (first, second) = (j, i) as lavaan's step 2
+        m = seen[:, i] & seen[:, j]  # the rows where both items are observed (all rows without missing values)
+        n_ij = int(m.sum())
+        # (first, second) = (j, i) as lavaan's step 2
+        a1, a2, b1, b2 = z1s[j][m], z2s[j][m], z1s[i][m], z2s[i][m]
 
-        def negll(r, a1=a1, a2=a2, b1=b1, b2=b2):
-            lik = _bvn_rect(a1, a2, b1, b2, np.full(n, r))
+        def negll(r, a1=a1, a2=a2, b1=b1, b2=b2, n_ij=n_ij):
+            lik = _bvn_rect(a1, a2, b1, b2, np.full(n_ij, r))
             return -float(np.sum(np.log(np.maximum(lik, _FLOOR))))
 
         opt = minimize_scalar(negll, bounds=(-0.995, 0.995), method="bounded",
                               options={"xatol": 1e-12, "maxiter": 500})
         r = float(opt.x)
         corr[i, j] = corr[j, i] = r
-        rr = np.full(n, r)
+        rr = np.full(n_ij, r)
         lik = np.maximum(_bvn_rect(a1, a2, b1, b2, rr), _FLOOR)
         dens = [_phi2(u, v, rr)[0] for u, v in ((a1, b1), (a1, b2), (a2, b1), (a2, b2))]
         drho = (dens[0] - dens[1] - dens[2] + dens[3]) / lik
-        SCC[:, q] = drho
+        SCC[m, q] = drho
+        Xm = X[m]
         R = np.sqrt(1 - r * r)
         for (u1, u2, v1, v2, var) in ((a1, a2, b1, b2, j), (b1, b2, a1, a2, i)):
             # d log lik / d (upper, lower) bound of variable `var`
@@ -220,14 +241,14 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str],
             cv1, cv2 = np.clip(v1, -1e3, 1e3), np.clip(v2, -1e3, 1e3)
             g1 = _dnorm(cu1) * (ndtr((cv1 - r * cu1) / R) - ndtr((cv2 - r * cu1) / R)) / lik
             g2 = -_dnorm(cu2) * (ndtr((cv1 - r * cu2) / R) - ndtr((cv2 - r * cu2) / R)) / lik
-            c = codes[:, var]
+            c = codes[m, var]
             Kv = K[var]
-            th_sc = np.zeros((n, Kv - 1))
-            rows = np.arange(n)
+            th_sc = np.zeros((n_ij, Kv - 1))
+            rows = np.arange(n_ij)
             up, lo = c < Kv - 1, c > 0
             th_sc[rows[up], c[up]] += g1[up]
             th_sc[rows[lo], c[lo] - 1] += g2[lo]
-            sl_sc = -X * (g1 + g2)[:, None]
+            sl_sc = -Xm * (g1 + g2)[:, None]
             A21[q, np.arange(th_start[var], th_start[var + 1])] = drho @ th_sc
             A21[q, nth + var + p * np.arange(k)] = drho @ sl_sc
 

@@ -358,9 +358,8 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     if exogenous_covariates(model.spec):  # lavaan's conditional.x: the second stage on the reduced form
         if model.opts.discrepancy != "DWLS":
             model = model.with_options(estimator="WLSMV", ordered=ordered)
-        if model.opts.missing == "pairwise":  # never listwise in its place
-            raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
-                                    "available yet; the covariate model uses complete rows (missing='listwise').")
+        # missing='pairwise': the pairwise first stage of egovsem.sem.ordinal_conditional (one group here,
+        # several groups and theta in egovsem.sem.wls_mg_conditional)
         with _one_blas_thread():
             return fit_wlsmv_conditional(model, data, ordered)  # type: ignore[return-value]
     with _one_blas_thread():

@@ -23,14 +23,17 @@ parameterisation):
    lavaan's ``fixed.x`` rows show them). ``std.all`` uses the total variances (covariates included).
 
 Rows with a missing item or covariate are deleted listwise, as lavaan deletes them (with a warning naming
-each covariate with missing values and its count). Explicit constraints (``==``, ``<``, ``>``) are fitted by
-the constrained optimiser, with lavaan's augmented inverse in the sandwich and in U.
+each covariate with missing values and its count). With ``missing="pairwise"`` only the rows
+with a missing covariate are deleted (with a warning, as lavaan's fixed.x = TRUE); the first stage is then
+pairwise (:func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats` with ``missing="pairwise"``).
+Explicit constraints (``==``, ``<``, ``>``) are fitted by the constrained optimiser, with lavaan's augmented
+inverse in the sandwich and in U.
 
 Several groups (``group=``) and the theta parameterisation: :mod:`egovsem.sem.wls_mg_conditional`;
 modification indices: :mod:`egovsem.sem.modindices_conditional`.
 
 Not available (refused with a message): an ordered covariate (an ordered variable as a predictor),
-covariates that are also predicted, continuous indicators mixed with ordered ones, ``missing="pairwise"``.
+covariates that are also predicted, continuous indicators mixed with ordered ones.
 """
 from __future__ import annotations
 
@@ -192,6 +195,30 @@ def _listwise(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
     return d[keep]
 
 
+def drop_missing_covariates(d: pd.DataFrame, items: list[str], xs: list[str], where: str = "") -> pd.DataFrame:
+    """The rows of ``d`` with every covariate observed (``missing="pairwise"``: lavaan deletes a row with a missing
+    covariate, with a warning, and keeps the rows with missing items for the pairwise first stage). A row
+    missing every item is kept (lavaan's covariate means and covariances count it) with a warning naming it:
+    the first stage ignores it (lavaan: "some cases are empty and will be ignored"; not in N). ``where``
+    starts the warnings (a group's name)."""
+    keep = d[xs].notna().all(axis=1)
+    n_drop = int((~keep).sum())
+    if n_drop:
+        xmiss = ", ".join(f"{x!r} ({int(d[x].isna().sum())} rows)" for x in xs if d[x].isna().any())
+        warnings.warn(f"{where}{n_drop} of {len(d)} rows were deleted because of missing values on the exogenous "
+                      f"covariate(s) {xmiss}, while fixed_x=True (as lavaan deletes them); {int(keep.sum())} rows "
+                      "are analysed, the items pairwise.", MissingDataWarning, stacklevel=caller_stacklevel())
+    d = d[keep]
+    empty = d[items].isna().all(axis=1)
+    if empty.any():
+        rows = list(d.index[empty])
+        shown = ", ".join(map(repr, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        warnings.warn(f"{where}{len(rows)} row(s) have every item missing and are ignored by the first stage, "
+                      f"as lavaan ignores empty cases (rows {shown}); lavaan's covariate means and covariances "
+                      "still count them, and so does egovsem.", MissingDataWarning, stacklevel=caller_stacklevel())
+    return d
+
+
 def _constraint_set(spec, pt: pd.DataFrame, q: int) -> ConstraintSet:
     """The explicit constraints on theta (the table's free parameters, then the thresholds, which carry no
     labels)."""
@@ -254,7 +281,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
         The model (its syntax and options).
     data : DataFrame
         Raw data; rows with a missing item or covariate are deleted (lavaan's listwise default), with a
-        warning.
+        warning; with the model's ``missing="pairwise"`` only the rows with a missing covariate.
     ordered : True or list of str
         The ordered items (``True``: every observed variable but the covariates).
 
@@ -281,10 +308,11 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
                                                 group_partial=model.opts.group_partial,
                                                 parameterization=model.opts.parameterization)
     items = check_conditional(model, data, ordered, xs)
-    d = _listwise(data[items + xs], items, xs)
+    miss = "pairwise" if model.opts.missing == "pairwise" else "listwise"
+    d = (drop_missing_covariates if miss == "pairwise" else _listwise)(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
     X = d[xs].to_numpy(float)
-    st = conditional_ordinal_stats(Y, X, items, xs)
+    st = conditional_ordinal_stats(Y, X, items, xs, missing=miss)
     N = st.nobs
     s, Gamma = st.wls_obs, st.gamma
     w = 1.0 / np.diag(Gamma)

@@ -598,12 +598,9 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
             raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
                                     f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
                                     "yet: fit the invariance models without the covariates.")
-        if miss == "pairwise":  # never listwise in its place
-            raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
-                                    "available yet; use missing='listwise'.")
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
                                                 group_partial=group_partial, parameterization=parameterization,
-                                                iter_max=iter_max)
+                                                iter_max=iter_max, missing=miss)
     if parameterization not in PARAMETERIZATIONS:
         raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
     if isinstance(group_equal, str):

@@ -6,7 +6,8 @@ group.partial = , parameterization = )`` for a model whose ordered items (or lat
 on observed covariates, e.g. a MIMIC ``A =~ A1 + ... + A5; A ~ age + education`` in two groups:
 
 1. In each group: rows with a missing item or covariate deleted (lavaan's listwise default; a
-   :class:`~egovsem._errors.MissingDataWarning` names the rows), every category of every item used (else
+   :class:`~egovsem._errors.MissingDataWarning` names the rows; with ``missing="pairwise"`` only the rows with
+   a missing covariate, and the first stage pairwise), every category of every item used (else
    :class:`~egovsem._errors.EmptyCategoryError`, as :mod:`egovsem.sem.wls_mg`), and the first stage of
    :func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats` (thresholds, slopes, residual
    polychorics, Gamma_g; weights ``w_g = 1 / diag(Gamma_g)``).
@@ -41,7 +42,6 @@ from .._errors import (
     EgovsemError,
     IdentificationError,
     MissingDataWarning,
-    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
@@ -52,7 +52,13 @@ from .ordinal_conditional import ConditionalOrdinalStats, conditional_ordinal_st
 from .ram import RAM
 from .vcov import sandwich, scaled_inverse
 from .wls import one_blas_thread
-from .wls_conditional import ConditionalDWLS, check_conditional, conditional_residuals, exogenous_covariates
+from .wls_conditional import (
+    ConditionalDWLS,
+    check_conditional,
+    conditional_residuals,
+    drop_missing_covariates,
+    exogenous_covariates,
+)
 from .wls_mg import (
     ORDINAL_GROUP_EQUAL,
     PARAMETERIZATIONS,
@@ -175,7 +181,8 @@ def _listwise_groups(parts, labels, group: str | None, cols: list[str], xs: list
 
 def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *, group: str | None,
                                      group_equal=(), group_partial=(), parameterization: str = "delta",
-                                     iter_max: int = 500) -> ConditionalMultiGroupResults:
+                                     iter_max: int = 500, missing: str | None = None
+                                     ) -> ConditionalMultiGroupResults:
     """Fit ``model`` by WLSMV in several groups with its exogenous covariates conditioned on (module doc).
 
     Parameters
@@ -190,6 +197,10 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
         The grouping column (None: one group, e.g. for the theta parameterisation of a single-group model).
     group_equal, group_partial, parameterization, iter_max
         As :func:`egovsem.sem.wls_mg.fit_wlsmv_multigroup`.
+    missing : {"listwise", "pairwise"} or None
+        None: the model's option. ``"pairwise"``: in each group the rows with a missing covariate are deleted
+        (with a warning, as lavaan's fixed.x = TRUE) and the first stage is pairwise
+        (:func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats`); otherwise complete rows.
 
     Returns
     -------
@@ -214,29 +225,34 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
             raise EgovsemError(f"The 'group_equal' parameter: {ge!r} is not one of {list(ORDINAL_GROUP_EQUAL)}.")
     if group_equal and group is None:
         raise EgovsemError(f"group_equal={list(group_equal)!r} needs a grouping column: pass group=.")
-    if model.opts.missing == "pairwise":  # never listwise in its place
-        raise NotAvailableError("missing='pairwise' with exogenous covariates (lavaan's conditional.x) is not "
-                                "available yet; the covariate model uses complete rows (missing='listwise').")
+    miss = "pairwise" if (model.opts.missing if missing is None else missing) == "pairwise" else "listwise"
     spec = model.spec
     xs = exogenous_covariates(spec)
     items = check_conditional(model, data, ordered, xs)
     labels, parts = ([1], [data]) if group is None else split_groups(data, group)
     labels = [lab.item() if isinstance(lab, np.generic) else lab for lab in labels]  # messages show 2, not np.int64(2)
     n_all = sum(len(d) for d in parts)
-    parts = _listwise_groups(parts, labels, group, items + xs, xs)
+    if miss == "pairwise":  # the rows with a missing covariate deleted (lavaan's fixed.x), the items pairwise
+        parts = [drop_missing_covariates(d[items + xs], items, xs,
+                                         where="" if group is None else f"group {group}={lab!r}: ")
+                 for lab, d in zip(labels, parts)]
+    else:
+        parts = _listwise_groups(parts, labels, group, items + xs, xs)
     check_categories(parts, items, labels, str(group))
     with one_blas_thread():
-        res = _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, parameterization, iter_max)
+        res = _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, parameterization, iter_max,
+                   miss)
     return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
-         iter_max) -> ConditionalMultiGroupResults:
+         iter_max, miss: str = "listwise") -> ConditionalMultiGroupResults:
     from .model import spec_options
     from .partable import specify
 
     G = len(labels)
-    osts = [conditional_ordinal_stats(d[items].to_numpy(float), d[xs].to_numpy(float), items, xs) for d in parts]
+    osts = [conditional_ordinal_stats(d[items].to_numpy(float), d[xs].to_numpy(float), items, xs, missing=miss)
+            for d in parts]
     nth = {v: len(osts[0].thresholds[v]) for v in items}
     group_rows = specify(model.model, meanstructure=True, ngroups=G, **spec_options(model.opts)).partable
     pt = mg_ordinal_partable(spec, items, nth, G, group_equal, group_partial, par, "lavaan", group_rows,
