@@ -41,7 +41,7 @@ R_SCRIPT = r"""
 suppressMessages(library(lavaan))
 d <- read.csv("{data}")
 model <- paste(readLines("{model}"), collapse = "\n")
-eq <- list(configural = character(0), metric = "loadings", scalar = c("loadings", "intercepts"),
+eq <- list(configural = "", metric = "loadings", scalar = c("loadings", "intercepts"),
            strict = c("loadings", "intercepts", "residuals"))
 t0 <- Sys.time()
 chi <- numeric(0)
@@ -88,6 +88,7 @@ def main() -> int:
             t0 = time.perf_counter()
             tab = invariance(model, data, "g", missing="fiml", steps=STEPS)
             py = time.perf_counter() - t0
+        print(f"egovsem: {py:.2f} s; lavaan running...", flush=True)
         out = subprocess.run(["Rscript", str(r_path)], check=True, capture_output=True, text=True).stdout.split()
     load_after = "/".join(f"{x:.2f}" for x in os.getloadavg())
     py_chi = [float(x) for x in tab["chisq"]]
