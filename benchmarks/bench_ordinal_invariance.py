@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_ml import append_results, common_args, fill, lavaan_version, machine  # noqa: E402
+from bench_ml import append_results, common_args, cpu_load, fill, lavaan_version, load_label, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = ("configural", "thresholds", "loadings", "intercepts")
@@ -105,15 +105,16 @@ def main() -> int:
     data.to_csv(data_path, index=False)
     model_path.write_text(model + "\n")
     load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
-        tab = invariance(model, data, "resp_type", ordered=True, estimator="WLSMV", steps=STEPS)
-        py = time.perf_counter() - t0
-    py_stats = [float(x) for x in tab["chisq.scaled"]]
     r_path = tmp / "inv.R"
     r_path.write_text(fill(R_SCRIPT, data=data_path, model=model_path))
-    out = subprocess.run(["Rscript", str(r_path)], check=True, capture_output=True, text=True).stdout.split()
+    with cpu_load(args.load):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            tab = invariance(model, data, "resp_type", ordered=True, estimator="WLSMV", steps=STEPS)
+            py = time.perf_counter() - t0
+        out = subprocess.run(["Rscript", str(r_path)], check=True, capture_output=True, text=True).stdout.split()
+    py_stats = [float(x) for x in tab["chisq.scaled"]]
     r_time, r_stats = float(out[0]), [float(x) for x in out[1:5]]
     load_after = "/".join(f"{x:.2f}" for x in os.getloadavg())
     n = dict(data["resp_type"].value_counts().sort_index())
@@ -125,10 +126,12 @@ def main() -> int:
     print(table)
     print(f"chisq.scaled egovsem / lavaan: {same}")
     if args.write:
-        block = (f"\n## Ordinal invariance of the example (issue 12): {date.today().isoformat()}\n\n"
+        load = f" --load {args.load}" if args.load else ""
+        block = (f"\n## Ordinal invariance of the example (issue 12): {date.today().isoformat()}, "
+                 f"{load_label(args.load)}\n\n"
                  f"Machine: {machine()}; load average before {load_before}, after {load_after}; lavaan "
                  f"{lavaan_version()} with semTools; one run each; data SIMULATED (the example study); "
-                 f"`python benchmarks/bench_ordinal_invariance.py --write`.\n\n{table}\n\n"
+                 f"`python benchmarks/bench_ordinal_invariance.py{load} --write`.\n\n{table}\n\n"
                  f"Same scaled chi-square per step (egovsem / lavaan): {same}.\n")
         append_results(block)
     return 0
