@@ -74,7 +74,7 @@ from .vcov import sandwich, scaled_inverse
 from .wls import one_blas_thread, ordered_names, wlsmv_partable
 
 __all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "score_tests_wlsmv", "mg_ordinal_partable", "WLSMVMultiGroupResults",
-           "ORDINAL_GROUP_EQUAL", "baseline_and_incremental_rows", "closing_rows",
+           "ORDINAL_GROUP_EQUAL", "baseline_and_incremental_rows", "closing_rows", "standardize_group",
            "PARAMETERIZATIONS"]
 
 ORDINAL_GROUP_EQUAL = ("thresholds", "loadings", "intercepts", "residuals", "residual.covariances", "means",
@@ -802,6 +802,21 @@ def _start(pt, osts, ov, lv, q, par) -> np.ndarray:
     return np.nan_to_num(theta)
 
 
+def standardize_group(ptg: pd.DataFrame, est_g: np.ndarray, ram, theta: np.ndarray, spec,
+                      label) -> tuple[dict[str, np.ndarray], pd.Series]:
+    """One group's standardised columns (``std.lv``, ``std.all``, ``std.nox`` of its rows ``ptg`` with estimates
+    ``est_g``, by its ``ram``'s implied covariance; thresholds and scale rows as
+    :func:`egovsem.sem.standardize.ordinal_standardized`) and its R² indexed by (``label``, variable)."""
+    from .standardize import ordinal_standardized, r_squared, standardized_columns
+
+    cols = standardized_columns(ptg, est_g, ram, theta, spec)
+    C = ram.implied(theta)[3]
+    ordinal_standardized(ptg, est_g, {v: float(np.sqrt(C[j, j])) for j, v in enumerate(spec.ov)}, cols)
+    rg = r_squared(ram, theta, spec)
+    rg.index = pd.MultiIndex.from_product([[label], rg.index])
+    return cols, rg
+
+
 def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series]:
     """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows (``:=`` rows last) and
     ``lavInspect(fit, "r2")`` (indexed by group label and variable).
@@ -811,7 +826,6 @@ def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series
     parameterisation derives filled in); thresholds and scale rows as
     :func:`egovsem.sem.standardize.ordinal_standardized`."""
     from .defined import defined_rows
-    from .standardize import ordinal_standardized, r_squared, standardized_columns
 
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None))
     est = np.where(pt["free"] > 0, theta[np.maximum(pt["free"].to_numpy() - 1, 0)], pt["ustart"].fillna(0.0))
@@ -836,14 +850,9 @@ def _params(pt, theta, vcov, gms, spec, labels) -> tuple[pd.DataFrame, pd.Series
             S0 = ram.S0.copy()
             S0[gm.o, gm.o] = resid
             ram = dataclasses.replace(ram, S0=S0)
-        ptg = pt[rows]
-        cols = standardized_columns(ptg, est[rows], ram, theta, spec)
-        C = ram.implied(theta)[3]
-        ordinal_standardized(ptg, est[rows], {v: float(np.sqrt(C[j, j])) for j, v in enumerate(ov)}, cols)
+        cols, rg = standardize_group(pt[rows], est[rows], ram, theta, spec, labels[g])
         for k, v in cols.items():
             std[k][rows] = v
-        rg = r_squared(ram, theta, spec)
-        rg.index = pd.MultiIndex.from_product([[labels[g]], rg.index])
         r2.append(rg)
     out = pt[["lhs", "op", "rhs", "group", "label", "free"]].copy()
     out["est"] = est

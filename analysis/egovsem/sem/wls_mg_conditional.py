@@ -68,6 +68,7 @@ from .wls_mg import (
     check_categories,
     closing_rows,
     mg_ordinal_partable,
+    standardize_group,
     ugamma_traces,
 )
 
@@ -371,7 +372,6 @@ def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs) -> tuple[pd.Da
     """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows and ``lavInspect(fit, "r2")``: the
     covariates' rows hold each group's sample moments (variances with divisor N_g - 1... as lavaan's fixed.x
     rows), standardised by each group's total covariance (covariates included)."""
-    from .standardize import ordinal_standardized, r_squared, standardized_columns
 
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None))
     freei = pt["free"].to_numpy()
@@ -405,13 +405,9 @@ def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs) -> tuple[pd.Da
         fixed = (tot["free"] == 0).to_numpy()
         tot.loc[fixed, "ustart"] = est[rows][ptg["op"].isin(["=~", "~", "~~", "~1"]).to_numpy()][fixed]
         ram = RAM.from_partable(tot, tuple(ov), tuple(spec.lv), theta.size)
-        cols = standardized_columns(ptg, est[rows], ram, theta, spec)
-        C = ram.implied(theta)[3]
-        ordinal_standardized(ptg, est[rows], {v: float(np.sqrt(C[j, j])) for j, v in enumerate(ov)}, cols)
+        cols, rg = standardize_group(ptg, est[rows], ram, theta, spec, labels[g])
         for k, v in cols.items():
             std[k][rows] = v
-        rg = r_squared(ram, theta, spec)
-        rg.index = pd.MultiIndex.from_product([[labels[g]], rg.index])
         r2.append(rg)
     out = pt[["lhs", "op", "rhs", "group", "label", "free"]].copy()
     out["est"] = est
