@@ -43,3 +43,39 @@ def test_block_traces_equal_lavaans_dense_formula(groups, version):
     for Dt, k in zip((shared, own), got):
         want = _dense(block_diag(*Wc), block_diag(*Wm), block_diag(*Jm), np.hstack(Dt), version)
         assert k == pytest.approx(want, rel=1e-12)
+
+
+# -- the pattern inverses of egovsem.sem.casewise (Schur complement or block factorisation) --------------------
+@pytest.mark.parametrize("kind", ["plain", "ill_conditioned", "not_pd_overall"])
+def test_pattern_inverses_equal_the_inverse_of_each_observed_block(kind):
+    """casewise.pattern_inverses against numpy's inverse and log-determinant of each pattern's observed block
+    (the known truth), for patterns missing 0 to all but one cell (more than half takes the block
+    factorisation), a badly conditioned Sigma (block factorisation throughout) and a Sigma that is not positive
+    definite while every observed block is (no row observes both of the dependent variables)."""
+    from egovsem.sem.casewise import pattern_inverses
+
+    rng = np.random.default_rng(11)
+    p = 8
+    A = rng.normal(size=(p, p))
+    S = A @ A.T / p + np.eye(p)
+    pats = (rng.random((40, p)) > rng.uniform(0.0, 0.9, size=(40, 1))).astype(float)
+    pats[pats.sum(axis=1) == 0, 0] = 1.0
+    if kind == "ill_conditioned":
+        S = S + 1e4 * np.outer(np.ones(p), np.ones(p))  # condition number ~1e5-1e6
+    if kind == "not_pd_overall":
+        S[0, 1] = S[1, 0] = 1.5 * np.sqrt(S[0, 0] * S[1, 1])  # |corr| > 1 between x0 and x1
+        pats[:, 1] = np.where(pats[:, 0] > 0, 0.0, pats[:, 1])  # never observed together
+        pats[pats.sum(axis=1) == 0, 2] = 1.0
+    got = pattern_inverses(S, pats)
+    assert got is not None
+    K, logdet = got
+    for j, m in enumerate(pats):
+        o = np.flatnonzero(m)
+        ref = np.zeros((p, p))
+        ref[np.ix_(o, o)] = np.linalg.inv(S[np.ix_(o, o)])
+        np.testing.assert_allclose(K[j], ref, rtol=1e-9, atol=1e-9 * np.abs(ref).max())
+        assert logdet[j] == pytest.approx(np.linalg.slogdet(S[np.ix_(o, o)])[1], rel=1e-10, abs=1e-10)
+    if kind == "not_pd_overall":
+        bad = pats.copy()
+        bad[0, :2] = 1.0  # a row observing both: its block is not positive definite
+        assert pattern_inverses(S, bad) is None

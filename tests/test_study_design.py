@@ -60,6 +60,41 @@ def test_the_reference_data_are_the_cleaned_example():
                                ref.drop(columns=["id", "city"]).to_numpy(dtype=float), rtol=0, atol=1e-9)
 
 
+def test_icc_at_the_boundary_has_the_closed_form():
+    """Equal cluster means: the ML between-cluster variance is 0 (the boundary), and there the other two
+    estimates have their closed forms, the mean and the total sum of squares over N (known truth; Newton's
+    method stops there by the Kuhn-Tucker check instead of creeping towards tau2 = 0)."""
+    rng = np.random.default_rng(7)
+    groups = []
+    for c in range(12):
+        e = rng.normal(size=rng.integers(3, 9))
+        groups.append(e - e.mean() + 5.0)  # every cluster's mean is 5
+    y = np.concatenate(groups)
+    lab = np.repeat([f"c{c}" for c in range(12)], [g.size for g in groups])
+    r = icc_item(y, lab)
+    assert r["boundary"] and r["tau2_between"] == 0.0 and r["icc"] == 0.0 and r["converged"]
+    assert r["mu"] == pytest.approx(5.0, abs=1e-12)
+    assert r["sigma2_within"] == pytest.approx(float(((y - 5.0) ** 2).mean()), rel=1e-12)
+
+
+def test_icc_balanced_design_has_the_anova_closed_form():
+    """Balanced clusters (n each) with a positive between variance: the ML estimates are the closed forms
+    sigma2 = MSW and tau2 = ((J - 1) / J MSB - MSW) / n (known truth for the one-way random-effects model)."""
+    rng = np.random.default_rng(3)
+    J, n = 15, 6
+    y = (rng.normal(size=(J, 1)) + rng.normal(size=(J, n)) * 0.8).ravel()
+    lab = np.repeat(np.arange(J), n)
+    Y = y.reshape(J, n)
+    msw = float(((Y - Y.mean(axis=1, keepdims=True)) ** 2).sum() / (J * (n - 1)))
+    msb = float(n * ((Y.mean(axis=1) - y.mean()) ** 2).sum() / (J - 1))
+    tau2 = ((J - 1) / J * msb - msw) / n
+    assert tau2 > 0
+    r = icc_item(y, lab)
+    assert r["sigma2_within"] == pytest.approx(msw, rel=1e-8)
+    assert r["tau2_between"] == pytest.approx(tau2, rel=1e-8)
+    assert r["mu"] == pytest.approx(float(y.mean()), rel=1e-10)
+
+
 def test_icc_item_bad_input():
     with pytest.raises(EgovsemError, match="at least 2 clusters"):
         icc_item([1.0, 2.0, 3.0], ["a", "a", "a"])

@@ -304,20 +304,38 @@ def test_bad_group_arguments_with_covariates(bfi):
 ])
 def test_explicit_constraints_with_covariates_in_groups_or_theta_are_refused(kw, model):
     """The conditional.x fit of several groups or theta has no constrained optimiser: an explicit constraint is
-    refused naming its line (it had been ignored silently after the constraint refusal for WLSMV was lifted:
-    df 26 and chisq 150.30 where lavaan's constrained model has df 27 and chisq 150.694). Shared labels, the
-    same model, work and match lavaan's chisq 150.694 on 27 df."""
+    refused naming its line. It had been ignored silently after the constraint refusal for WLSMV was lifted
+    (df 26, chisq 150.30, where lavaan's constrained model has df 27, chisq 150.694:
+    tests/reference/make_reference_wlsmv_mg_conditional_labels.R, explicit_eq_fit.csv)."""
     import egovsem
-    from egovsem._errors import NotAvailableError
     from egovsem.datasets import load
 
     d = load("bfi")[["A1", "A2", "A3", "A4", "A5", "age", "education", "gender"]]
-    items = ["A1", "A2", "A3", "A4", "A5"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 3\)"):
-            egovsem.sem(model, d, ordered=items, **kw)
-        if "group" in kw:
-            f = egovsem.sem("A =~ A1 + c(a,a)*A2 + A3 + A4 + A5\nA ~ age + education", d, ordered=items, **kw)
-            assert f.fit_measures["df"] == 27
-            assert f.fit_measures["chisq"] == pytest.approx(150.694, abs=1e-3)
+            egovsem.sem(model, d, ordered=["A1", "A2", "A3", "A4", "A5"], **kw)
+
+
+def test_the_same_equality_by_a_shared_label_matches_lavaan(bfi):
+    """The refused model written with a shared label (c(a, a)*A2): every parameter row and fit measure as
+    lavaan's, which equal lavaan's explicit-constraint fit (make_reference_wlsmv_mg_conditional_labels.R)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = Model("A =~ A1 + c(a,a)*A2 + A3 + A4 + A5\nA ~ age + education", estimator="WLSMV",
+                    ordered=["A1", "A2", "A3", "A4", "A5"], group="gender").fit(bfi)
+    ref = pd.read_csv(OUT / "shared_label_params.csv").fillna({"rhs": ""})
+    got = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
+    assert list(zip(got.lhs, got.op, got.rhs, got.group)) == list(zip(ref.lhs, ref.op, ref.rhs, ref.group))
+    bad = []
+    for (_, g), (_, r) in zip(got.iterrows(), ref.iterrows()):
+        key = (r["lhs"], r["op"], r["rhs"], r["group"])
+        bad += [(key, c, g[c], r[c]) for c in COLS if not close(float(g[c]), float(r[c]), 1e-3)]
+        if not se_close(float(g["se"]), float(r["se"])):
+            bad.append((key, "se", g["se"], r["se"]))
+    assert not bad, bad
+    fm = fit.fit_measures
+    for name in ("shared_label", "explicit_eq"):
+        fref = pd.read_csv(OUT / f"{name}_fit.csv").set_index("measure")["value"]
+        bad = [(k, float(fm[k]), w) for k, w in fref.items() if not close(float(fm[k]), float(w), 1e-3)]
+        assert not bad, (name, bad)
