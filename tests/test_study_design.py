@@ -66,7 +66,7 @@ def test_icc_at_the_boundary_has_the_closed_form():
     method stops there by the Kuhn-Tucker check instead of creeping towards tau2 = 0)."""
     rng = np.random.default_rng(7)
     groups = []
-    for c in range(12):
+    for _ in range(12):
         e = rng.normal(size=rng.integers(3, 9))
         groups.append(e - e.mean() + 5.0)  # every cluster's mean is 5
     y = np.concatenate(groups)
