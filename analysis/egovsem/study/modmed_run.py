@@ -15,7 +15,6 @@ Models (Hayes 2015): ``second`` stage (Hayes model 14) ``m ~ a1*x``; ``y ~ b1*m 
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Any
 
 import numpy as np
@@ -150,9 +149,8 @@ def check_modmed_values(spec: dict, data: pd.DataFrame, blocks: dict[str, list[s
 def run_moderated_mediation(res, spec: dict, blocks: dict[str, list[str]], opts: dict, pr) -> None:
     """Fit the moderated mediation of the run (``res.modmed``: a JSON-ready record), its bootstrap when the
     run bootstraps (``res.config.bootstrap`` draws, the run's seed), and time it (``seconds``)."""
-    from ..sem import sem
-    from ..sem.checks import require_converged
     from ..sem.modmed import moderated_mediation
+    from .fitting import bootstrap_collecting, fit_collecting
 
     cfg = res.config
     t0 = time.perf_counter()
@@ -161,10 +159,7 @@ def run_moderated_mediation(res, spec: dict, blocks: dict[str, list[str]], opts:
     wname = spec["w"]
     check_modmed_values(spec, res.data, blocks, source=cfg.source)
     title = f"moderated mediation ({spec['x']} -> {spec['m']} -> {spec['y']}, moderator {wname})"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = sem(syntax, data, **opts)
-    require_converged(fit, "egovsem run", title=title)
+    fit, caught = fit_collecting(syntax, data, title=title, **opts)
     var = float(fit.params.query("lhs == @wname and op == '~~' and rhs == @wname")["est"].iloc[0])
     wv = [v * float(np.sqrt(var)) for v in spec["values"]]
     prod = product_name(spec)
@@ -181,8 +176,8 @@ def run_moderated_mediation(res, spec: dict, blocks: dict[str, list[str]], opts:
     # survey design or ordinal items (the run's notes say so)
     if cfg.bootstrap > 0 and not cfg.design and not cfg.ordered:
         tb = time.perf_counter()
-        fb = sem(syntax, data, se="bootstrap", bootstrap=cfg.bootstrap, seed=cfg.seed, **opts)
-        require_converged(fb, "egovsem run", title=title + " (bootstrap)")
+        fb, boot_caught = bootstrap_collecting(fit, cfg.bootstrap, cfg.seed)  # (the fit's own resamples)
+        caught = caught + boot_caught
         mb = moderated_mediation(fb, **kw)
         for c in ("boot.lower", "boot.upper"):
             eff[c] = mb.effects[c].to_numpy()
@@ -203,7 +198,7 @@ def run_moderated_mediation(res, spec: dict, blocks: dict[str, list[str]], opts:
         "fit": {k: float(fm[k]) for k in ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr") if k in fm},
         "paths": fit.params[fit.params["op"] == "~"][["lhs", "op", "rhs", "label", "est", "se", "pvalue",
                                                        "std.all"]].reset_index(drop=True),
-        "warnings": sorted({str(w.message) for w in caught}),
+        "warnings": sorted(set(caught)),
         "seconds": round(time.perf_counter() - t0, 2), "seconds_fit": round(t_fit, 2),
     }
     i = index.iloc[0]

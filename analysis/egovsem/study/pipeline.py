@@ -44,6 +44,7 @@ from ..instruments.draft import DRAFT_NOTE, DRAFT_NOTE_ZH
 from ..safe_write import atomic_write_text
 from .config import RunConfig, example_config, load_config
 from .example import EXAMPLE_SEED, SIMULATED_NOTE, SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, recovery_table
+from .fitting import bootstrap_collecting, fit_collecting
 from .titles import model_title
 
 __all__ = ["run_study", "run_example", "RunResult", "load_config", "example_config"]
@@ -159,19 +160,6 @@ def _ordered_items(cfg: RunConfig, res: RunResult, texts: dict[str, str]) -> boo
             raise EgovsemError(f"The 'ordered' key of {cfg.source} names {item!r}, which no construct of the "
                                f"models measures (their indicators: {sorted(used)!r}).")
     return list(cfg.ordered)
-
-
-def _fit(model: str, data: pd.DataFrame, *, title: str, **kw):
-    """Fit and collect the warnings (each a one-line message) instead of printing them; a model that does not
-    converge stops the run (its results would be used by every later step), naming ``title`` and what to try."""
-    from ..sem import sem
-    from ..sem.checks import require_converged
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = sem(model, data, **kw)
-    require_converged(fit, "egovsem run", title=title)
-    return fit, list(dict.fromkeys(str(w.message) for w in caught))
 
 
 def _blocks(model: str) -> dict[str, list[str]]:
@@ -301,7 +289,7 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
             + "".join(f", {k} = {v}" for k, v in cfg.design.items()) + "): " + ", ".join(texts))
     for name, text in texts.items():
         t = time.perf_counter()
-        res.fits[name], res.warnings[name] = _fit(text, data, title=name, **opts)
+        res.fits[name], res.warnings[name] = fit_collecting(text, data, title=name, **opts)
         fm = res.fits[name].fit_measures
         sc = ".scaled" if cfg.ordered else ""
         pr.info(f"{name}: chisq{sc} = {fm['chisq' + sc]:.2f} on {int(fm['df'])} df, CFI{sc} = {fm['cfi' + sc]:.3f}, "
@@ -397,7 +385,7 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
     pr.step(f"measurement model: CFA of {len(blocks)} constructs; reliability, validity, HTMT")
     syntax = cfa_syntax(blocks)
     t = time.perf_counter()
-    res.cfa, res.warnings["cfa"] = _fit(syntax, data, title="measurement model (CFA of the constructs)", **opts)
+    res.cfa, res.warnings["cfa"] = fit_collecting(syntax, data, title="measurement model (CFA of the constructs)", **opts)
     fm = res.cfa.fit_measures
     sc = ".scaled" if "ordered" in opts else ""
     pr.info(f"CFA: chisq{sc} = {fm['chisq' + sc]:.2f} on {int(fm['df'])} df, CFI{sc} = {fm['cfi' + sc]:.3f} "
@@ -409,7 +397,7 @@ def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
         # taken as continuous (complete cases), said in the tables' notes and the run log
         base = {k: v for k, v in opts.items() if k not in ("ordered", "estimator")}
         base["missing"] = "listwise"
-        rfit, res.warnings["reliability"] = _fit(syntax, data, title="CFA for reliability (items continuous)",
+        rfit, res.warnings["reliability"] = fit_collecting(syntax, data, title="CFA for reliability (items continuous)",
                                                  estimator="ML", **base)
         res.reliability = reliability_table(rfit, data)
         res.reliability_fit = rfit
@@ -579,7 +567,7 @@ def _design(res: RunResult, texts, blocks, opts, pr: _Progress) -> None:
             fits[key] = res.fits[m]
             continue
         t = time.perf_counter()
-        fits[key], res.warnings[f"design_{key}_{m}"] = _fit(texts[m], data, title=f"{m} ({key} comparison)",
+        fits[key], res.warnings[f"design_{key}_{m}"] = fit_collecting(texts[m], data, title=f"{m} ({key} comparison)",
                                                             **base, **design)
         pr.info(f"{m} {'plain' if not design else 'with ' + ', '.join(f'{k} = {v}' for k, v in design.items())}"
                 f" for the design comparison ({time.perf_counter() - t:.1f} s)")
@@ -649,7 +637,7 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
     for m in want:
         t = time.perf_counter()
         try:
-            res.bootstrap[m], res.warnings[f"bootstrap_{m}"] = _bootstrap_fit(res.fits[m], cfg.bootstrap, cfg.seed)
+            res.bootstrap[m], res.warnings[f"bootstrap_{m}"] = bootstrap_collecting(res.fits[m], cfg.bootstrap, cfg.seed)
         except NotAvailableError as exc:
             msg = (f"Bootstrap confidence intervals were asked for but are not available in this version of "
                    f"egovsem ({exc}); the indirect effects have delta-method (Wald) intervals.",
@@ -658,17 +646,6 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
             pr.info(msg[0])
             return
         pr.info(f"{m}: {cfg.bootstrap} draws in {time.perf_counter() - t:.1f} s")
-
-
-def _bootstrap_fit(fit, B: int, seed: int):
-    """The bootstrap of a fitted hypothesis model (the same numbers as ``sem(..., se="bootstrap")``, which fits
-    the model again first), with its warnings collected as :func:`_fit` collects them."""
-    from ..sem.bootstrap import bootstrap
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        boot = bootstrap(fit, B, seed=seed, ci="perc")
-    return boot, list(dict.fromkeys(str(w.message) for w in caught))
 
 
 MODMED_ORDERED_NOTE = ("The moderated mediation is not estimated: product indicators of ordinal items (WLSMV) are "
