@@ -138,6 +138,10 @@ class Model:
 
                 check_design(data, sampling_weights=opts.sampling_weights, cluster=opts.cluster,
                              model_vars=self.spec.ov, group=opts.group)
+            if opts.discrepancy == "DWLS" and opts.std_ov:
+                from .wls import standardize_continuous
+
+                data = standardize_continuous(self.spec, data, opts.ordered, missing=opts.missing, group=opts.group)
             if opts.discrepancy == "DWLS" and (opts.group is not None or opts.parameterization == "theta"):
                 from .wls_mg import fit_wlsmv_multigroup
 
