@@ -28,6 +28,7 @@ CASES = {
     "bfi_mimic": (A5 + "\nA ~ age + gender", D, dict(ordered=True)),
     "bfi_mixed": (A5, D, dict(ordered=MIXED)),
     "bfi_mixed_groups": (A5, D, dict(ordered=MIXED, group="gender")),
+    "bfi_mixed_pairwise": (A5, BFI, dict(ordered=MIXED, missing="pairwise")),
 }
 
 

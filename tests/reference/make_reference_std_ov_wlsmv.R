@@ -41,4 +41,8 @@ write_std("bfi_mixed", cfa("A =~ A1 + A2 + A3 + A4 + A5", data = D, ordered = c(
 # 4. the same in two groups (gender): each group's continuous columns standardised on its own rows
 write_std("bfi_mixed_groups", cfa("A =~ A1 + A2 + A3 + A4 + A5", data = D, ordered = c("A1", "A2", "A3"),
                                   group = "gender", std.ov = TRUE))
+# 5. mixed indicators with missing values, missing = "pairwise" (all of bfi's rows): each continuous column
+# standardised on the rows observing any model variable, its own observed cells
+write_std("bfi_mixed_pairwise", cfa("A =~ A1 + A2 + A3 + A4 + A5", data = BFI, ordered = c("A1", "A2", "A3"),
+                                    missing = "pairwise", std.ov = TRUE))
 cat("lavaan", as.character(packageVersion("lavaan")), "all done\n")
