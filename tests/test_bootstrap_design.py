@@ -22,10 +22,12 @@ SUB = REF / "bootstrap_design"
 HS = pd.read_csv(REF / "weights" / "hs_weights.csv")
 HS3 = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 REFUSALS = pd.read_csv(SUB / "refusals.csv").set_index("case")["message"]
-REFUSED = {"weights_ml": dict(sampling_weights="w", estimator="ML"),
-           "weights_mlr": dict(sampling_weights="w", estimator="MLR"),
-           "weights_default": dict(sampling_weights="w"),
-           "cluster_ml": dict(cluster="school")}
+BOOT = dict(se="bootstrap", bootstrap=20)
+REFUSED = {"weights_ml": dict(sampling_weights="w", estimator="ML", **BOOT),
+           "weights_mlr": dict(sampling_weights="w", estimator="MLR", **BOOT),
+           "weights_default": dict(sampling_weights="w", **BOOT),
+           "cluster_ml": dict(cluster="school", **BOOT),
+           "cluster_ml_standard": dict(cluster="school", se="standard")}
 ACCEPTED = {"cluster_mlr": dict(cluster="school", estimator="MLR"),
             "cluster_weights": dict(cluster="school", sampling_weights="w")}
 
@@ -38,16 +40,18 @@ def _ref(case: str, what: str) -> pd.DataFrame:
 def test_refused_with_lavaans_reason(case):
     lavaan_says = REFUSALS[case].removeprefix("lavaan ERROR: ")
     with pytest.raises(EgovsemError, match=re.escape(lavaan_says)) as err:
-        egovsem.cfa(HS3, HS, se="bootstrap", bootstrap=20, **REFUSED[case])
+        egovsem.cfa(HS3, HS, **REFUSED[case])
     assert not isinstance(err.value, NotAvailableError)
     arg = "cluster='school'" if "cluster" in REFUSED[case] else "sampling_weights='w'"
-    assert "se='bootstrap'" in str(err.value) and arg in str(err.value)
+    assert f"se={REFUSED[case]['se']!r}" in str(err.value) and arg in str(err.value)
 
 
+@pytest.mark.parametrize("se", ["bootstrap", "standard"])
 @pytest.mark.parametrize("case", list(ACCEPTED))
-def test_clusters_with_mlr_give_lavaans_cluster_robust_fit(case):
-    with pytest.warns(EgovsemWarning, match="se='bootstrap' with cluster='school'.*robust.cluster"):
-        fit = egovsem.cfa(HS3, HS, se="bootstrap", bootstrap=20, **ACCEPTED[case])
+def test_clusters_with_mlr_give_lavaans_cluster_robust_fit(case, se):
+    """lavaan replaces se="bootstrap" and se="standard" alike (make_reference_bootstrap_design.R checks both)."""
+    with pytest.warns(EgovsemWarning, match=f"se='{se}' with cluster='school'.*robust.cluster"):
+        fit = egovsem.cfa(HS3, HS, se=se, bootstrap=20, **ACCEPTED[case])
     opts = _ref(case, "options").set_index("key")["value"]
     assert (opts["se"], opts["test"]) == ("robust.cluster", "yuan.bentler.mplus")
     assert fit.opts.test == opts["test"]

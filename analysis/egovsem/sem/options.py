@@ -555,11 +555,12 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     """Check ``sampling_weights`` and ``cluster``; return whether a design column is given and the se= asked
     for (None where lavaan replaces it by the design's robust standard errors).
 
-    lavaan 0.6-14 with ``se = "bootstrap"`` (tests/reference/make_reference_bootstrap_design.R): sampling
-    weights turn ML into MLR, which refuses the bootstrap ("use ML estimator for bootstrap"); clusters with ML
-    refuse it ("`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the clustered
-    case"); clusters with MLR (given, or made by sampling weights) replace se by "robust.cluster" without a
-    word, which egovsem does with a warning.
+    lavaan 0.6-14 with ``se = "bootstrap"`` or ``"standard"`` (tests/reference/make_reference_bootstrap_design.R):
+    sampling weights turn ML into MLR, which refuses the bootstrap ("use ML estimator for bootstrap"); clusters
+    with ML refuse both ("`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
+    clustered case"); clusters with MLR (given, or made by sampling weights) replace se by "robust.cluster"
+    without a word, which egovsem does with a warning. (Sampling weights without clusters and
+    ``se="standard"``: lavaan's information-based SEs of the weighted fit, not available here.)
     """
     for name, val in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if val is not None and (not isinstance(val, str) or not val):
@@ -570,24 +571,26 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
     if disc == "DWLS":
         raise NotAvailableError(f"{which} with estimator='WLSMV' is not available yet; use ML or MLR.")
-    if se_in == "bootstrap" and est in ("ML", "MLR"):
+    if se_in in ("standard", "bootstrap") and est in ("ML", "MLR"):
         mlr = est == "MLR" or sampling_weights is not None
         if cluster is not None and mlr:
-            warnings.warn(f"se='bootstrap' with cluster={cluster!r} and "
+            kind = "bootstrap" if se_in == "bootstrap" else "information-based"
+            warnings.warn(f"se={se_in!r} with cluster={cluster!r} and "
                           + (f"sampling_weights={sampling_weights!r}" if sampling_weights is not None
                              else "estimator='MLR'")
-                          + ": the standard errors are the cluster-robust ones (se='robust.cluster'), not "
-                          "bootstrap ones, as lavaan 0.6-14 gives them (it replaces se by \"robust.cluster\" "
-                          "in the clustered case with MLR).", EgovsemWarning, stacklevel=warn_stacklevel)
+                          + f": the standard errors are the cluster-robust ones (se='robust.cluster'), not {kind} "
+                          "ones, as lavaan 0.6-14 gives them (it replaces se by \"robust.cluster\" in the clustered "
+                          "case with MLR).", EgovsemWarning, stacklevel=warn_stacklevel)
             return True, None
         if cluster is not None:
-            raise EgovsemError(f"se='bootstrap' with cluster={cluster!r} is not possible (lavaan refuses it: \"`se' "
+            raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`se' "
                                "argument must one of \"none\", \"robust.cluster\", or \"robust.cluster.sem\" in the "
                                "clustered case\"); omit se= for the cluster-robust standard errors.")
-        raise EgovsemError(f"se='bootstrap' with sampling_weights={sampling_weights!r} is not possible (lavaan "
-                           "refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into MLR, and ")
-                           + "\"use ML estimator for bootstrap\"); omit se= for the robust (sandwich) standard "
-                           "errors of the weighted fit.")
+        if se_in == "bootstrap":
+            raise EgovsemError(f"se='bootstrap' with sampling_weights={sampling_weights!r} is not possible "
+                               "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
+                                                         "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
+                               "se= for the robust (sandwich) standard errors of the weighted fit.")
     if se_in in ("standard", "bootstrap"):
         raise NotAvailableError(f"se={se_in!r} with {which} is not available: lavaan reports robust "
                                 "(sandwich) standard errors for weighted or clustered data; omit se=.")
