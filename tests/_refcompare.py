@@ -146,6 +146,24 @@ def compare_modindices(ours: pd.DataFrame, ref: pd.DataFrame, covariates=()) -> 
     return problems
 
 
+def compare_modindices_groups(ours: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
+    """Compare the modification indices of a multi-group fit row by row, the group in the key, and their
+    number of rows."""
+    mine = {row_key(r["lhs"], r["op"], r["rhs"]) + (int(r["group"]),): r for _, r in ours.iterrows()}
+    problems = []
+    for _, r in ref.iterrows():
+        k = row_key(r["lhs"], r["op"], r["rhs"]) + (int(r["group"]),)
+        if k not in mine:
+            problems.append(f"lavaan row {k} missing")
+            continue
+        for c in ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"):
+            if not close(float(mine[k][c]), float(r[c]), 1e-3):
+                problems.append(f"{k} {c}: egovsem {mine[k][c]} lavaan {r[c]}")
+    if len(mine) != len(ref):
+        problems.append(f"egovsem has {len(mine)} rows, lavaan {len(ref)}")
+    return problems
+
+
 def read_ref(case: str, what: str, sub: str = "ml") -> pd.DataFrame:
     return pd.read_csv(REF / sub / f"{case}_{what}.csv", keep_default_na=False, na_values=[""])
 
