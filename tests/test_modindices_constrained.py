@@ -68,3 +68,22 @@ def test_bad_arguments_are_named():
         fit.modindices(minimum_value="a")
     with pytest.raises(EgovsemError, match=r"'sort' parameter must be True or False. Got 'yes'"):
         fit.modindices(sort="yes")
+
+
+@pytest.mark.parametrize("case", ["eq", "ineq"])
+def test_modindices_with_covariates_under_constraints_match_lavaan(case):
+    """WLSMV with exogenous covariates (conditional.x, one group) and a == / < constraint
+    (make_reference_modindices_constrained_conditional.R, psych's bfi): every row lavaan lists."""
+    items = ["A1", "A2", "A3", "A4", "A5"]
+    d = pd.read_csv(DATA / "bfi.csv")[[*items, "age", "education"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.sem((OUT / f"cx_{case}.lav").read_text(), d, ordered=items)
+    fm = pd.read_csv(OUT / f"cx_{case}_fit.csv").set_index("measure")["value"]
+    assert close(float(fit.fit_measures["chisq"]), float(fm["chisq"]), 1e-3)
+    assert int(fit.fit_measures["df"]) == int(fm["df"])
+    ref = pd.read_csv(OUT / f"cx_{case}_mi.csv")
+    ours = fit.modindices()
+    assert len(ours) == len(ref)
+    problems = compare_modindices(ours, ref, covariates=("age", "education"))
+    assert not problems, "\n".join(problems)

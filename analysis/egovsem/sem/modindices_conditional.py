@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from .modindices import standardized_epc
+from .modindices import model_inverse, standardized_epc
 from .ram import RAM
 from .wls_mg_conditional import ConditionalGroupModel
 
@@ -57,11 +57,14 @@ def _full_rows(items: list[str], xs: list[str], lv: list[str], pt_g: pd.DataFram
 
 def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataFrame, stats: list, *,
                            items: list[str], xs: list[str], lv: list[str], parameterization: str,
-                           multi: bool, info_model: np.ndarray | None = None) -> pd.DataFrame:
+                           multi: bool, info_model: np.ndarray | None = None,
+                           constraint_basis: np.ndarray | None = None) -> pd.DataFrame:
     """lavaan's ``modindices()`` (module docstring) of a conditional.x WLSMV fit given as its multi-group
     parameter table ``pt`` (:func:`egovsem.sem.wls_mg.mg_ordinal_partable` with ``conditional_x``), the
     estimates ``theta``, the parameter rows ``params`` (aligned with ``pt``: the covariates' moments, the
-    derived residual variances) and each group's first stage ``stats``.
+    derived residual variances) and each group's first stage ``stats``. With explicit constraints,
+    ``constraint_basis`` (the null space of their Jacobian at ``theta``, in the order of ``theta``) makes the
+    model's inverse information lavaan's augmented one (:func:`egovsem.sem.modindices.model_inverse`).
 
     Returns
     -------
@@ -121,7 +124,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
     e = np.array([k for _g, k, _r in cand], dtype=int)
     Iem = info[np.ix_(e, m)]
     Imm = info[np.ix_(m, m)] if info_model is None else info_model
-    V = info[e, e] - np.einsum("km,km->k", Iem, np.linalg.solve(Imm, Iem.T).T)
+    V = info[e, e] - np.einsum("km,km->k", Iem, (model_inverse(Imm, constraint_basis) @ Iem.T).T)
     sc = score[e]
     keep = V >= np.finfo(float).eps ** (1 / 3)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -204,5 +207,15 @@ def modindices_single(fit) -> pd.DataFrame:
     theta = np.zeros(int(pt["free"].max()))
     free = pt["free"].to_numpy()
     theta[free[free > 0] - 1] = est[free > 0]
+    Z = fit.constraint_basis
+    if Z is not None:  # the fit's constraint basis, its rows moved to this table's parameter order
+        pos_of = {(r.lhs, r.op, r.rhs): int(k) for r, k in zip(p.itertuples(), fit.free_rows)}
+        order = np.full(theta.size, -1)
+        for r, f in zip(pt.itertuples(), free):
+            if f > 0:
+                order[f - 1] = pos_of[(r.lhs, r.op, "" if not isinstance(r.rhs, str) else r.rhs)]
+        if (order < 0).any() or theta.size != fit.theta.size:
+            raise ValueError("modindices: the conditional.x table and the fit's parameters do not correspond")
+        Z = Z[order]
     return conditional_modindices(pt, theta, pd.DataFrame({"est": est}), [st], items=items, xs=xs,
-                                  lv=list(fit.spec.lv), parameterization="delta", multi=False)
+                                  lv=list(fit.spec.lv), parameterization="delta", multi=False, constraint_basis=Z)
