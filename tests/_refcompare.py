@@ -164,6 +164,29 @@ def compare_modindices_groups(ours: pd.DataFrame, ref: pd.DataFrame) -> list[str
     return problems
 
 
+def compare_score_tests(total: pd.DataFrame, uni: pd.DataFrame, rt: pd.DataFrame, ru: pd.DataFrame) -> list[str]:
+    """Compare ``score_tests()`` with lavaan's ``lavTestScore()`` ``$test`` (``rt``) and ``$uni`` (``ru``): X2,
+    df and p.value of the total test, and every univariate row (its constraint, X2, p.value, df 1)."""
+    problems = []
+    for c in ("X2", "p.value"):
+        if not close(float(total[c].iloc[0]), float(rt[c].iloc[0]), 1e-3):
+            problems.append(f"total {c}: egovsem {total[c].iloc[0]} lavaan {rt[c].iloc[0]}")
+    if int(total["df"].iloc[0]) != int(rt["df"].iloc[0]):
+        problems.append(f"total df: egovsem {total['df'].iloc[0]} lavaan {rt['df'].iloc[0]}")
+    if len(uni) != len(ru):
+        problems.append(f"univariate rows: egovsem {len(uni)} lavaan {len(ru)}")
+    for ours, ref in zip(uni.to_dict("records"), ru.to_dict("records")):
+        if (ours["lhs"], ours["op"], ours["rhs"].replace(" ", "")) != (ref["lhs"], ref["op"], ref["rhs"]):
+            problems.append(f"univariate row {ours['lhs']} {ours['op']} {ours['rhs']}: lavaan's is {ref['lhs']} "
+                            f"{ref['op']} {ref['rhs']}")
+        for c in ("X2", "p.value"):
+            if not close(ours[c], ref[c], 1e-3):
+                problems.append(f"{ref['lhs']} == {ref['rhs']} {c}: egovsem {ours[c]} lavaan {ref[c]}")
+        if not ours["df"] == ref["df"] == 1:
+            problems.append(f"{ref['lhs']} == {ref['rhs']} df: egovsem {ours['df']} lavaan {ref['df']}")
+    return problems
+
+
 def read_ref(case: str, what: str, sub: str = "ml") -> pd.DataFrame:
     return pd.read_csv(REF / sub / f"{case}_{what}.csv", keep_default_na=False, na_values=[""])
 

@@ -8,14 +8,17 @@ Score tests: in lavaan's parameter space ``x`` (every later row of a shared para
 parameter (``group_equal`` and labels). The total test is ``N s' I^+ s`` (every constraint released); with
 ``release`` and for the univariate test of constraint ``r``, ``I^+`` is the upper-left block of the
 Moore-Penrose inverse of the information bordered by the constraints kept, ``[[I, R1'], [R1, 0]]``
-(``MASS::ginv`` in lavaan). lavaan refuses these tests with inequality constraints ("does not handle
-inequality constraints (yet)"); so does egovsem.
+(``MASS::ginv`` in lavaan). A nonlinear equality (``b2 == b1^2``) enters through its Jacobian at the
+estimates (lavaan's ``con.jac``), as a linear one. lavaan refuses these tests with inequality constraints
+("does not handle inequality constraints (yet)"); so does egovsem, with lavaan's reason.
 
 Scaled difference tests: lavaan's ``satorra.2000`` with the A matrix from Delta works in the space left by
 each model's equalities, ``Delta K`` with ``K`` an orthonormal basis of the null space of the equalities'
 Jacobian; :func:`reduce_to_equalities` gives the less restricted model's Delta, information and meat in that
 space and the restricted model's Delta, and :func:`egovsem.sem.wls_mg.scaled_difference_test` proceeds as
-without explicit constraints.
+without explicit constraints. lavaan forms that basis for linear equalities only: with a nonlinear equality or
+an inequality in a model its default test stops ("a dimension is zero"), and egovsem refuses the combination
+with that reason.
 """
 from __future__ import annotations
 
@@ -31,18 +34,37 @@ _GINV_TOL = float(np.sqrt(np.finfo(float).eps))  # MASS::ginv's tolerance
 
 
 def _refuse_inequalities(fit, what: str) -> None:
-    """Refuse inequalities (lavaan refuses lavTestScore with them) and nonlinear equalities (lavaan's A of
-    lavTestLRT then ignores the model's equalities; neither is checked against lavaan here)."""
+    """Refuse inequalities as lavaan 0.6-14's ``lavTestScore()`` refuses them ("does not handle inequality
+    constraints (yet)"); nonlinear equalities are tested with their Jacobian at the estimates, as lavaan."""
     if getattr(fit, "constraint_set", None) is None:  # a fit type that does not keep its constraints
         raise NotAvailableError(f"{what} after a {type(fit).__name__} with explicit constraints (model syntax, "
                                 f"line {fit.constraints[0][3]}) are not available.")
     ineq = [c for c in fit.constraints if c[1] != "=="]
     if ineq:
-        raise NotAvailableError(f"{what} with inequality constraints (model syntax, line {ineq[0][3]}: "
-                                f"{ineq[0][4].strip()!r}) are not available (lavaan 0.6-14 refuses them too).")
-    if fit.constraint_set.n_nonlinear_eq:
-        raise NotAvailableError(f"{what} with nonlinear equality constraints (e.g. 'b2 == b1^2') are not "
-                                "available yet; linear ones ('b2 == 1.1*b1') are.")
+        raise EgovsemError(f"{what} cannot be computed with inequality constraints (model syntax, line "
+                           f"{ineq[0][3]}: {ineq[0][4].strip()!r}): lavaan 0.6-14 refuses them too (\"lavTestScore() "
+                           "does not handle inequality constraints (yet)\").")
+
+
+def _refuse_lrt(fit) -> None:
+    """Refuse what lavaan 0.6-14's ``lavTestLRT()`` cannot compute after WLSMV: its default ``satorra.2000``
+    with the A matrix from Delta reduces each model's Delta by ``eq.constraints.K``, which lavaan forms for
+    linear equalities only; with a nonlinear equality or an inequality the reduction is skipped, A is empty
+    and lavaan stops with "a dimension is zero" (make_reference_score_wlsmv_nonlinear.R, refusals.csv)."""
+    if getattr(fit, "constraint_set", None) is None:
+        raise NotAvailableError(f"scaled difference tests (lavTestLRT) after a {type(fit).__name__} with explicit "
+                                f"constraints (model syntax, line {fit.constraints[0][3]}) are not available.")
+    cs = fit.constraint_set
+    odd = [cs.constraints[k] for k in cs._ineq_idx]
+    kind = "inequality"
+    if not odd and cs._nl_idx:
+        odd, kind = [cs.constraints[k] for k in cs._nl_idx], "nonlinear equality"
+    if odd:
+        raise EgovsemError(f"scaled difference tests (lavTestLRT) cannot be computed with {kind} constraints (model "
+                           f"syntax, line {odd[0].line}: {odd[0].text.strip()!r}): lavaan 0.6-14's default test after "
+                           "WLSMV (method 'satorra.2000', A from Delta) reduces each model by its linear equalities only and "
+                           "fails on such a model (\"a dimension is zero\"); compare the models with linear "
+                           "constraints or with score tests (lavTestScore) instead.")
 
 
 def _kept_inverse(info: np.ndarray, R1: np.ndarray) -> np.ndarray:
@@ -119,5 +141,5 @@ def reduce_to_equalities(fit) -> np.ndarray:
     q = fit.theta.size
     if not fit.constraints:
         return np.eye(q)
-    _refuse_inequalities(fit, "scaled difference tests (lavTestLRT)")
+    _refuse_lrt(fit)
     return fit.constraint_set.eq_null_basis(fit.theta)

@@ -1036,8 +1036,10 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     With explicit linear ``==`` constraints in either model (``a1 == a2``, ``b2 == 1.1*b1``), each model is
     taken in the space its equalities leave, ``Delta K`` with ``K`` an orthonormal basis of their null space
     (lavaan's ``eq.constraints.K``; ``P`` and ``B`` of the less restricted model become ``K' P K`` and
-    ``K' B K``, its augmented inverse); inequalities and nonlinear equalities are refused
-    (:mod:`egovsem.sem.score_test_wlsmv_constrained`; reference make_reference_score_lrt_wlsmv_mg.R).
+    ``K' B K``, its augmented inverse); with inequalities or nonlinear equalities lavaan 0.6-14's test stops
+    ("a dimension is zero": it forms ``K`` for linear equalities only), and egovsem refuses them with that reason
+    (:mod:`egovsem.sem.score_test_wlsmv_constrained`; references make_reference_score_lrt_wlsmv_mg.R,
+    make_reference_score_wlsmv_nonlinear.R).
 
     Two models with the same df (``m = 0``; e.g. the thresholds step of Wu & Estabrook with 3-category
     items): as lavaan 0.6-14, ``chisq_diff`` is the unscaled ``T0 - T1``, ``df_diff`` 0, ``pvalue`` NaN, with
