@@ -164,6 +164,24 @@ def compare_modindices_groups(ours: pd.DataFrame, ref: pd.DataFrame) -> list[str
     return problems
 
 
+def compare_modindices_case(fit, folder: Path, case: str, covariates=()) -> list[str]:
+    """A fit's chisq and df against ``<folder>/<case>_fit.csv`` and its ``modindices()`` against
+    ``<case>_mi.csv`` (lavaan's, with a ``group`` column for several groups), every row and the row count."""
+    fm = pd.read_csv(folder / f"{case}_fit.csv").set_index("measure")["value"]
+    problems = []
+    if not close(float(fit.fit_measures["chisq"]), float(fm["chisq"]), 1e-3):
+        problems.append(f"chisq: egovsem {fit.fit_measures['chisq']} lavaan {fm['chisq']}")
+    if int(fit.fit_measures["df"]) != int(fm["df"]):
+        problems.append(f"df: egovsem {fit.fit_measures['df']} lavaan {fm['df']}")
+    ref = pd.read_csv(folder / f"{case}_mi.csv")
+    ours = fit.modindices()
+    if "group" in ref.columns:
+        return problems + compare_modindices_groups(ours, ref)
+    if len(ours) != len(ref):
+        problems.append(f"egovsem has {len(ours)} rows, lavaan {len(ref)}")
+    return problems + compare_modindices(ours, ref, covariates)
+
+
 def compare_score_tests(total: pd.DataFrame, uni: pd.DataFrame, rt: pd.DataFrame, ru: pd.DataFrame) -> list[str]:
     """Compare ``score_tests()`` with lavaan's ``lavTestScore()`` ``$test`` (``rt``) and ``$uni`` (``ru``): X2,
     df and p.value of the total test, and every univariate row (its constraint, X2, p.value, df 1)."""

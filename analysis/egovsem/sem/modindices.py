@@ -262,10 +262,12 @@ def _standardized_epc(ram, theta, spec, C, rows, epc):
             s_lv = e / sd[a] if lhs in latent else e
             s_nox = e if lhs in ov_x else s_all
         elif lhs == rhs:
-            # lavaan standardises the current variance estimate, not the EPC (cov.std = TRUE)
+            # lavaan standardises the current variance estimate, not the EPC (cov.std = TRUE), with the EPC's
+            # sign: sign(epc) * |est| / var
             est_v = S[a, a] if lhs not in ov_x else np.nan
-            s_all = (est_v if np.isfinite(est_v) else e) / C[a, a]
-            s_lv = s_all if lhs in latent else (est_v if np.isfinite(est_v) else e)
+            v = np.sign(e) * abs(est_v if np.isfinite(est_v) else e)
+            s_all = v / C[a, a]
+            s_lv = s_all if lhs in latent else v
             s_nox = s_all
         else:
             # residual SDs; abs() as lavaan does for Heywood cases

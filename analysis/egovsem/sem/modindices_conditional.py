@@ -182,13 +182,19 @@ def filter_modindices(mi: pd.DataFrame, sort, minimum_value) -> pd.DataFrame:
 
 
 def modindices_multigroup(fit) -> pd.DataFrame:
-    """:func:`conditional_modindices` of a multi-group conditional.x fit
-    (:class:`egovsem.sem.wls_mg_conditional.ConditionalMultiGroupResults`)."""
+    """:func:`conditional_modindices` of a multi-group (or theta) WLSMV fit
+    (:class:`egovsem.sem.wls_mg.WLSMVMultiGroupResults`, and with covariates
+    :class:`egovsem.sem.wls_mg_conditional.ConditionalMultiGroupResults`); with explicit constraints on the
+    null space of their Jacobian (equalities and active inequalities) at the estimates."""
     st = fit.ordinal
-    return conditional_modindices(fit.partable, fit.theta, fit.params, st, items=list(st[0].names),
-                                  xs=list(st[0].xnames), lv=fit.latent_names, parameterization=fit.parameterization,
-                                  multi=len(st) > 1,
-                                  info_model=fit.info)
+    cs = getattr(fit, "constraint_set", None)
+    Z = cs.null_basis(fit.theta) if fit.constraints and cs is not None else None
+    pt = fit.partable
+    lv = list(dict.fromkeys(pt.loc[pt["op"] == "=~", "lhs"])) if not hasattr(fit, "latent_names") else fit.latent_names
+    return conditional_modindices(pt, fit.theta, fit.params, st, items=list(st[0].names),
+                                  xs=list(getattr(st[0], "xnames", ())), lv=lv,
+                                  parameterization=fit.parameterization, multi=len(st) > 1, info_model=fit.info,
+                                  constraint_basis=Z)
 
 
 def modindices_single(fit) -> pd.DataFrame:

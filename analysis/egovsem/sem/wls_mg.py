@@ -501,6 +501,14 @@ class WLSMVMultiGroupResults:
             atomic_write_text(path, text + "\n")
         return text
 
+    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """lavaan's ``modindices(fit)`` (:mod:`egovsem.sem.modindices_conditional`, here without covariates):
+        ``lhs op rhs [group] mi epc sepc.lv sepc.all sepc.nox``; with explicit constraints on lavaan's augmented
+        inverse of the information."""
+        from .modindices_conditional import filter_modindices, modindices_multigroup
+
+        return filter_modindices(modindices_multigroup(self), sort, minimum_value)
+
     def summary(self) -> str:
         """lavaan-like text (:func:`egovsem.sem.wls_mg_report.mg_summary_text`)."""
         from .wls_mg_report import mg_summary_text
