@@ -10,6 +10,13 @@ information, as lavaan's default), and the total test releases all of them at on
 per-observation pieces). Ranking the univariate statistics is the usual way to choose which parameter to
 free for partial invariance (semTools' and lavaan's advice; Byrne, Shavelson & Muthén 1989).
 
+With the model's own ``==`` constraints (``a == b``, ``d == c^2``; lavaan lists them first, as written) the
+parameters are ``theta`` and the added differences, the score has the Lagrangian part ``g_theta`` (not 0 at
+the constrained estimates), and each constraint kept enters as a row of ``R`` (its Jacobian at the estimates,
+lavaan's ``con.jac``; a shared parameter's row selects its difference): the total test is ``g' I^+ g`` with all
+released, a univariate test ``g' [ginv([[I, R1'], [R1, 0]])]_11 g`` with ``R1`` the constraints kept (as
+:mod:`egovsem.sem.score_test_wlsmv_constrained`). With an inequality lavaan refuses, and so does egovsem.
+
 >>> import egovsem
 >>> from egovsem.datasets import load
 >>> fit = egovsem.cfa("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9",
@@ -70,6 +77,7 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         e.g. ``visual =~ x2``) and ``group`` (the group of the later row, whose copy is released).
     """
     from .modindices import group_blocks, group_views
+    from .score_test_wlsmv_constrained import refuse_score_inequalities
     from .wls_mg import WLSMVMultiGroupResults, score_tests_wlsmv
 
     if isinstance(fit, WLSMVMultiGroupResults):  # multi-group WLSMV: lavaan's ordinary score tests
@@ -81,13 +89,16 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         raise NotAvailableError(f"score_tests: available for ML, MLR and FIML fits (this fit: estimator="
                                 f"{fit.estimator!r}).")
     cons = _constraints(fit)
-    if not cons:
-        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal and no "
-                           "label shared by several rows).")
+    own = list(fit.spec.constraints)
+    refuse_score_inequalities(own)
+    if not cons and not own:
+        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal, no "
+                           "label shared by several rows and no '==' constraint).")
+    n_all = len(own) + len(cons)
     if release is not None:
-        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= len(cons)]
+        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= n_all]
         if bad:
-            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {len(cons)}. "
+            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {n_all}. "
                                f"Got {bad!r}.")
     pt = fit.partable.reset_index(drop=True)
     grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
@@ -117,6 +128,8 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         Iem[idx] = Ng * I12.T
         Iee[np.ix_(idx, idx)] = Ng * np.atleast_2d(I22)
         s[idx] = Ng * score
+    if own:
+        return _with_own_constraints(fit, views, cons, own, I11_tot, Iem, Iee, s, release)
     V = Iee - Iem @ np.linalg.solve(I11_tot, Iem.T)
     with np.errstate(divide="ignore", invalid="ignore"):
         x2_uni = s**2 / np.diag(V)
@@ -137,3 +150,46 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
                      "df": 1, "p.value": float(special.chdtrc(1, x2_uni[c])), "parameter": par,
                      "group": int(grp[j])})
     return total, pd.DataFrame(rows)
+
+
+def _with_own_constraints(fit, views, cons, own, I11, Iem, Iee, s, release) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The score tests of a fit whose model has its own ``==`` constraints (module docstring): in the space of
+    ``theta`` and the shared parameters' differences, with lavaan's constraint rows (its own first)."""
+    from .constraints import ConstraintSet
+    from .modindices import group_blocks
+    from .score_test_wlsmv_constrained import kept_inverse
+
+    pt = fit.partable.reset_index(drop=True)
+    grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
+    theta, q, k = fit.theta, fit.theta.size, len(cons)
+    # the gradient of the log-likelihood in theta (each free row's cell score, summed over the rows of a parameter)
+    g_theta = np.zeros(q)
+    for _g, view, ram, Ng in views:
+        rows = view.partable[view.partable["free"] > 0]
+        rws = [(r.lhs, r.op, r.rhs) for r in rows.itertuples()]
+        score = group_blocks(fit, view, ram, theta, rws)[3]
+        np.add.at(g_theta, rows["free"].to_numpy(dtype=int) - 1, Ng * score)
+    info = np.block([[I11, Iem.T], [Iem, Iee]])
+    grad = np.concatenate([g_theta, s])
+    R = np.zeros((len(own) + k, q + k))
+    R[:len(own), :q] = ConstraintSet.from_spec(fit.spec).eq_jacobian(theta)
+    R[len(own) + np.arange(k), q + np.arange(k)] = 1.0
+    n = R.shape[0]
+    rel = np.arange(n) if release is None else np.asarray(release, dtype=int) - 1
+    keep = np.setdiff1d(np.arange(n), rel)
+    x2 = float(grad @ kept_inverse(info, R[keep]) @ grad)
+    total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
+                           "p.value": float(special.chdtrc(rel.size, x2))}])
+    out = []
+    for r in rel:
+        x2r = float(grad @ kept_inverse(info, np.delete(R, r, axis=0)) @ grad)
+        if r < len(own):
+            lhs, rhs, par, gr = own[r][0], own[r][2], "", 0
+        else:
+            i, j = cons[r - len(own)]
+            row = pt.loc[j]
+            lhs, rhs, gr = pt.at[i, "plabel"], pt.at[j, "plabel"], int(grp[j])
+            par = f"{row['lhs']} {row['op']}" + (f" {row['rhs']}" if row["op"] != "~1" else "")
+        out.append({"lhs": lhs, "op": "==", "rhs": rhs, "X2": x2r, "df": 1, "p.value": float(special.chdtrc(1, x2r)),
+                    "parameter": par, "group": gr})
+    return total, pd.DataFrame(out)

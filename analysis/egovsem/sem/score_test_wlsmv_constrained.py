@@ -28,7 +28,7 @@ from scipy import special
 
 from .._errors import EgovsemError, NotAvailableError
 
-__all__ = ["reduce_to_equalities", "score_tests_constrained"]
+__all__ = ["kept_inverse", "reduce_to_equalities", "refuse_score_inequalities", "score_tests_constrained"]
 
 _GINV_TOL = float(np.sqrt(np.finfo(float).eps))  # MASS::ginv's tolerance
 
@@ -39,7 +39,13 @@ def _refuse_inequalities(fit, what: str) -> None:
     if getattr(fit, "constraint_set", None) is None:  # a fit type that does not keep its constraints
         raise NotAvailableError(f"{what} after a {type(fit).__name__} with explicit constraints (model syntax, "
                                 f"line {fit.constraints[0][3]}) are not available.")
-    ineq = [c for c in fit.constraints if c[1] != "=="]
+    refuse_score_inequalities(fit.constraints, what)
+
+
+def refuse_score_inequalities(constraints, what: str = "score tests (lavTestScore)") -> None:
+    """Raise lavaan's refusal of ``lavTestScore()`` when ``constraints`` (``(lhs, op, rhs, line, text)``)
+    hold an inequality."""
+    ineq = [c for c in constraints if c[1] != "=="]
     if ineq:
         raise EgovsemError(f"{what} cannot be computed with inequality constraints (model syntax, line "
                            f"{ineq[0][3]}: {ineq[0][4].strip()!r}): lavaan 0.6-14 refuses them too (\"lavTestScore() "
@@ -67,7 +73,7 @@ def _refuse_lrt(fit) -> None:
                            "constraints or with score tests (lavTestScore) instead.")
 
 
-def _kept_inverse(info: np.ndarray, R1: np.ndarray) -> np.ndarray:
+def kept_inverse(info: np.ndarray, R1: np.ndarray) -> np.ndarray:
     """Upper-left block of ``ginv([[I, R1'], [R1, 0]])``."""
     n = info.shape[0]
     if R1.shape[0] == 0:
@@ -115,12 +121,12 @@ def score_tests_constrained(fit, *, release: list[int] | None = None) -> tuple[p
                                f"Got {bad!r}.")
     rel = np.arange(n) if release is None else np.asarray(release, dtype=int) - 1
     keep = np.setdiff1d(np.arange(n), rel)
-    x2 = float(N * s @ _kept_inverse(info, R[keep]) @ s)
+    x2 = float(N * s @ kept_inverse(info, R[keep]) @ s)
     total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
                            "p.value": float(special.chdtrc(rel.size, x2))}])
     rows = []
     for r in rel:
-        x2r = float(N * s @ _kept_inverse(info, np.delete(R, r, axis=0)) @ s)
+        x2r = float(N * s @ kept_inverse(info, np.delete(R, r, axis=0)) @ s)
         if r < len(own):
             lhs, op, rhs = own[r][0], "==", own[r][2]
             par, grp = "", 0
