@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["modification_indices", "candidate_rows", "model_inverse"]
+__all__ = ["modification_indices", "candidate_rows", "dwls_cell_columns", "model_inverse"]
 
 
 def model_inverse(info: np.ndarray, Z: np.ndarray | None) -> np.ndarray:
@@ -169,16 +169,8 @@ def _modification_indices_dwls(res, rows: list[tuple[str, str, str]] | None) -> 
         cand_all = cand[:nfix] + scales + cand[nfix:]
     else:
         cand_all = cand
-    ram, _diag, G, M = dm._fill(theta)
-    dS, dmu = ram.extra_jacobian(theta, [ram.row_position(*r) for r in cand])
-    o, nn = dm.ord_idx, dm.num_idx
-    dth = -np.linalg.solve(M, dS[:, o, o].T).T  # the fixed residual variances follow (unit latent variances)
-    Go = G[:, o]
-    n1 = dm.nslots
-    De = np.zeros((s.size, len(cand)))
-    De[dm.mean_rows] = -dmu[:, dm.mean_var].T
-    De[n1:n1 + nn.size] = (dS[:, nn, nn] + dth @ (Go[nn] * Go[nn]).T).T
-    De[n1 + nn.size:] = (dS[:, dm.ci, dm.cj] + dth @ (Go[dm.ci] * Go[dm.cj]).T).T
+    ram = dm._fill(theta)[0]
+    De = dwls_cell_columns(res, cand)
     if scales:
         nth = res.partable.loc[res.partable["op"] == "|", "lhs"].value_counts()
         cols = _scale_columns(dm, ex["wls_est"], [int(nth[res.spec.ov[k]]) for k in dm.ord_idx])
@@ -204,6 +196,25 @@ def _modification_indices_dwls(res, rows: list[tuple[str, str, str]] | None) -> 
         row = std[k] if k in std else r + (epc[k], epc[k], float(np.sign(epc[k])), float(np.sign(epc[k])))
         out.append(row[:3] + (mi[k],) + row[3:])
     return pd.DataFrame(out, columns=["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"])
+
+
+def dwls_cell_columns(res, rows: list[tuple[str, str, str]]) -> np.ndarray:
+    """Delta columns (rows of wls.obs) of a single-group WLSMV fit (delta parameterisation) for the RAM cells of
+    ``rows`` (``=~ ~ ~~ ~1``) each moved on its own, free in the model or not; the ordered items' residual
+    variances follow so that their latent responses keep unit variances, as the model's own columns."""
+    ex = res.extra
+    dm, theta = ex["delta_model"], res.theta
+    ram, _diag, G, M = dm._fill(theta)
+    dS, dmu = ram.extra_jacobian(theta, [ram.row_position(*r) for r in rows])
+    o, nn = dm.ord_idx, dm.num_idx
+    dth = -np.linalg.solve(M, dS[:, o, o].T).T  # the fixed residual variances follow (unit latent variances)
+    Go = G[:, o]
+    n1 = dm.nslots
+    De = np.zeros((ex["ordinal"].wls_obs.size, len(rows)))
+    De[dm.mean_rows] = -dmu[:, dm.mean_var].T
+    De[n1:n1 + nn.size] = (dS[:, nn, nn] + dth @ (Go[nn] * Go[nn]).T).T
+    De[n1 + nn.size:] = (dS[:, dm.ci, dm.cj] + dth @ (Go[dm.ci] * Go[dm.cj]).T).T
+    return De
 
 
 def _scale_columns(dm, sigma: np.ndarray, nthresholds: list[int]) -> np.ndarray:

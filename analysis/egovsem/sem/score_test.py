@@ -85,8 +85,8 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
     if not all(hasattr(fit, a) for a in ("partable", "theta", "rams")):
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). "
                            f"Got {type(fit).__name__}.")
-    if fit.opts.discrepancy not in ("ML", "FIML"):
-        raise NotAvailableError(f"score_tests: available for ML, MLR and FIML fits (this fit: estimator="
+    if fit.opts.discrepancy not in ("ML", "FIML", "DWLS"):
+        raise NotAvailableError(f"score_tests: available for ML, MLR, FIML and WLSMV fits (this fit: estimator="
                                 f"{fit.estimator!r}).")
     cons = _constraints(fit)
     own = list(fit.spec.constraints)
@@ -100,6 +100,8 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         if bad:
             raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {n_all}. "
                                f"Got {bad!r}.")
+    if fit.ordinal is not None:  # one-group WLSMV (delta): lavaan's ordinary score test from the DWLS pieces
+        return _dwls_score_tests(fit, cons, own, release)
     pt = fit.partable.reset_index(drop=True)
     grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
     theta = fit.theta
@@ -157,11 +159,9 @@ def _with_own_constraints(fit, views, cons, own, I11, Iem, Iee, s, release) -> t
     ``theta`` and the shared parameters' differences, with lavaan's constraint rows (its own first)."""
     from .constraints import ConstraintSet
     from .modindices import group_blocks
-    from .score_test_wlsmv_constrained import kept_inverse
+    from .score_test_wlsmv_constrained import bordered_tests
 
-    pt = fit.partable.reset_index(drop=True)
-    grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
-    theta, q, k = fit.theta, fit.theta.size, len(cons)
+    theta, q = fit.theta, fit.theta.size
     # the gradient of the log-likelihood in theta (each free row's cell score, summed over the rows of a parameter)
     g_theta = np.zeros(q)
     for _g, view, ram, Ng in views:
@@ -171,25 +171,38 @@ def _with_own_constraints(fit, views, cons, own, I11, Iem, Iee, s, release) -> t
         np.add.at(g_theta, rows["free"].to_numpy(dtype=int) - 1, Ng * score)
     info = np.block([[I11, Iem.T], [Iem, Iee]])
     grad = np.concatenate([g_theta, s])
+    R = _constraint_rows(fit, ConstraintSet.from_spec(fit.spec), cons, own, q)
+    return bordered_tests(fit, cons, own, info, grad, R, release)
+
+
+def _constraint_rows(fit, cs, cons, own, q: int) -> np.ndarray:
+    """lavaan's constraint rows in the space of ``theta`` and the shared parameters' differences: the model's own
+    ``==`` (their Jacobian ``cs.eq_jacobian`` at the estimates) first, then one row per difference."""
+    k = len(cons)
     R = np.zeros((len(own) + k, q + k))
-    R[:len(own), :q] = ConstraintSet.from_spec(fit.spec).eq_jacobian(theta)
+    if own:
+        R[:len(own), :q] = cs.eq_jacobian(fit.theta)
     R[len(own) + np.arange(k), q + np.arange(k)] = 1.0
-    n = R.shape[0]
-    rel = np.arange(n) if release is None else np.asarray(release, dtype=int) - 1
-    keep = np.setdiff1d(np.arange(n), rel)
-    x2 = float(grad @ kept_inverse(info, R[keep]) @ grad)
-    total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
-                           "p.value": float(special.chdtrc(rel.size, x2))}])
-    out = []
-    for r in rel:
-        x2r = float(grad @ kept_inverse(info, np.delete(R, r, axis=0)) @ grad)
-        if r < len(own):
-            lhs, rhs, par, gr = own[r][0], own[r][2], "", 0
-        else:
-            i, j = cons[r - len(own)]
-            row = pt.loc[j]
-            lhs, rhs, gr = pt.at[i, "plabel"], pt.at[j, "plabel"], int(grp[j])
-            par = f"{row['lhs']} {row['op']}" + (f" {row['rhs']}" if row["op"] != "~1" else "")
-        out.append({"lhs": lhs, "op": "==", "rhs": rhs, "X2": x2r, "df": 1, "p.value": float(special.chdtrc(1, x2r)),
-                    "parameter": par, "group": gr})
-    return total, pd.DataFrame(out)
+    return R
+
+
+def _dwls_score_tests(fit, cons, own, release) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """lavTestScore after a one-group WLSMV fit: with ``Delta`` the model's columns and those of the later rows'
+    cells (:func:`egovsem.sem.modindices.dwls_cell_columns`), the unit information ``Delta' W Delta``, the
+    gradient ``-(N - 1) / N Delta' W (s - sigma)`` of lavaan's DWLS objective and ``N`` times the bordered forms
+    (as after several groups, :func:`egovsem.sem.wls_mg.score_tests_wlsmv`)."""
+    from .constraints import Constraint, ConstraintSet
+    from .modindices import dwls_cell_columns
+    from .score_test_wlsmv_constrained import bordered_tests
+
+    pt = fit.partable.reset_index(drop=True)
+    ex = fit.extra
+    ost = ex["ordinal"]
+    w, N = ost.wls_v_diag, float(fit.nobs)
+    rows = [(pt.at[j, "lhs"], pt.at[j, "op"], pt.at[j, "rhs"]) for _i, j in cons]
+    D = np.hstack([ex["delta"], dwls_cell_columns(fit, rows)]) if rows else ex["delta"]
+    info = D.T @ (D * w[:, None])
+    grad = -(N - 1.0) / N * D.T @ (w * (ost.wls_obs - ex["wls_est"]))
+    cs = ConstraintSet([Constraint(*c) for c in own], fit.partable, fit.spec.defined) if own else None
+    R = _constraint_rows(fit, cs, cons, own, fit.theta.size)
+    return bordered_tests(fit, cons, own, info, grad, R, release, scale=N)

@@ -28,7 +28,8 @@ from scipy import special
 
 from .._errors import EgovsemError, NotAvailableError
 
-__all__ = ["kept_inverse", "reduce_to_equalities", "refuse_score_inequalities", "score_tests_constrained"]
+__all__ = ["bordered_tests", "kept_inverse", "reduce_to_equalities", "refuse_score_inequalities",
+           "score_tests_constrained"]
 
 _GINV_TOL = float(np.sqrt(np.finfo(float).eps))  # MASS::ginv's tolerance
 
@@ -119,26 +120,35 @@ def score_tests_constrained(fit, *, release: list[int] | None = None) -> tuple[p
         if bad:
             raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {n}. "
                                f"Got {bad!r}.")
+    return bordered_tests(fit, cons, own, info, s, R, release, scale=N)
+
+
+def bordered_tests(fit, cons, own, info, grad, R, release, scale: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The total and univariate tables from the information ``info``, the score ``grad`` and the constraint
+    rows ``R`` (``scale``: lavaan's N for a unit information): the total test releases ``release`` (1-based;
+    default all), a univariate test keeps every constraint but its own. ``cons``: (first row, later row) of
+    each shared parameter (rows of ``R`` after the model's own constraints ``own``)."""
+    pt = fit.partable.reset_index(drop=True)
+    grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
+    n = R.shape[0]
     rel = np.arange(n) if release is None else np.asarray(release, dtype=int) - 1
     keep = np.setdiff1d(np.arange(n), rel)
-    x2 = float(N * s @ kept_inverse(info, R[keep]) @ s)
+    x2 = float(scale * grad @ kept_inverse(info, R[keep]) @ grad)
     total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
                            "p.value": float(special.chdtrc(rel.size, x2))}])
-    rows = []
+    out = []
     for r in rel:
-        x2r = float(N * s @ kept_inverse(info, np.delete(R, r, axis=0)) @ s)
+        x2r = float(scale * grad @ kept_inverse(info, np.delete(R, r, axis=0)) @ grad)
         if r < len(own):
-            lhs, op, rhs = own[r][0], "==", own[r][2]
-            par, grp = "", 0
+            lhs, rhs, par, gr = own[r][0], own[r][2], "", 0
         else:
             i, j = cons[r - len(own)]
             row = pt.loc[j]
-            lhs, op, rhs = pt.at[i, "plabel"], "==", pt.at[j, "plabel"]
+            lhs, rhs, gr = pt.at[i, "plabel"], pt.at[j, "plabel"], int(grp[j])
             par = f"{row['lhs']} {row['op']}" + (f" {row['rhs']}" if row["op"] != "~1" else "")
-            grp = int(row["group"])
-        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "X2": x2r, "df": 1, "p.value": float(special.chdtrc(1, x2r)),
-                     "parameter": par, "group": grp})
-    return total, pd.DataFrame(rows)
+        out.append({"lhs": lhs, "op": "==", "rhs": rhs, "X2": x2r, "df": 1, "p.value": float(special.chdtrc(1, x2r)),
+                    "parameter": par, "group": gr})
+    return total, pd.DataFrame(out)
 
 
 def reduce_to_equalities(fit) -> np.ndarray:
