@@ -19,7 +19,8 @@ DATASETS = {"HS": "HolzingerSwineford1939", "HSM": "hs_missing10", "HSO": "hs_or
 CASES = {
     "ml_eq": ("HS", {}), "ml_two": ("HS", {}), "ml_nonlinear": ("HS", {}), "ml_ineq": ("HS", {}),
     "ml_eq_ineq": ("HS", {}), "mlr_eq": ("HS", {"estimator": "MLR"}), "fiml_eq": ("HSM", {"missing": "fiml"}),
-    "pd_eq": ("PD", {}), "mg_eq": ("HS", {"group": "school"}), "mg_ineq": ("HS", {"group": "school"}),
+    "pd_eq": ("PD", {}), "mg_eq": ("HS", {"group": "school"}),
+    "mg_fiml_eq": ("HSM", {"group": "school", "missing": "fiml"}), "mg_ineq": ("HS", {"group": "school"}),
     "wlsmv_eq": ("HSO", {"ordered": True}), "wlsmv_ineq": ("HSO", {"ordered": True}),
 }
 
