@@ -1,5 +1,6 @@
 """Modification indices after multi-group and theta-parameterised WLSMV fits, with and without explicit
-constraints, against lavaan 0.6-14's modindices() (tests/reference/make_reference_modindices_wlsmv_mg.R): every
+constraints (and missing="pairwise" on bfi), against lavaan 0.6-14's modindices()
+(tests/reference/make_reference_modindices_wlsmv_mg.R): every
 row lavaan lists (mi, epc, sepc.lv, sepc.all, sepc.nox) and no row it drops. Before issue 11 these fits had no
 modindices() at all (an AttributeError)."""
 from __future__ import annotations
@@ -17,15 +18,18 @@ HS5 = pd.read_csv(REF / "wlsmv_mg" / "hs5_school.csv")
 HSO = pd.read_csv(DATA / "hs_ordinal.csv")
 CASES = {"mg": ("delta", "school", None), "mg_ge": ("delta", "school", ["thresholds", "loadings"]),
          "mg_eq": ("delta", "school", None), "theta_mg": ("theta", "school", None),
-         "theta_mg_eq": ("theta", "school", None), "theta": ("theta", None, None), "theta_eq": ("theta", None, None)}
+         "theta_mg_eq": ("theta", "school", None), "theta": ("theta", None, None), "theta_eq": ("theta", None, None),
+         "pw_mg_eq": ("delta", "gender", None)}
 
 
 def _fit(case: str):
     par, group, ge = CASES[case]
+    pw = case.startswith("pw_")  # psych's bfi with its missing values, missing="pairwise"
+    data = pd.read_csv(DATA / "bfi.csv") if pw else HSO if group is None else HS5
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return egovsem.cfa((OUT / f"{case}.lav").read_text(), HSO if group is None else HS5, ordered=True,
-                           estimator="WLSMV", group=group, parameterization=par, group_equal=ge)
+        return egovsem.cfa((OUT / f"{case}.lav").read_text(), data, ordered=True, estimator="WLSMV", group=group,
+                           parameterization=par, group_equal=ge, missing="pairwise" if pw else "listwise")
 
 
 @pytest.mark.parametrize("case", list(CASES))
