@@ -80,3 +80,35 @@ def test_bad_release_is_named(case):
     with pytest.raises(EgovsemError, match=rf"'release' parameter must list constraint numbers between 1 and {n}\. "
                                            r"Got \[0\]"):
         score_tests(fit, release=[0])
+
+
+MG = "visual  =~ x1 + c(a1, a2)*x2 + c(b1, b2)*x3\ntextual =~ x4 + x5 + x6\n"
+ONE = "visual  =~ x1 + a*x2 + b*x3\ntextual =~ x4 + c*x5 + d*x6\nspeed   =~ x7 + x8 + x9\n"
+LRT_EXACT = {  # case: (restricted model, free model, parameterization, one group)
+    "mg_nl": (MG + "b2 == b1^2\n", MG, "delta", False),
+    "mg_nl_lin_vs_lin": (MG + "a1 == a2\nb2 == b1^2\n", MG + "a1 == a2\n", "delta", False),
+    "theta_mg_nl": (MG + "b2 == b1^2\n", MG, "theta", False),
+    "theta_nl": (ONE + "d == c^2\n", ONE, "theta", True),
+    "mg_eq_linear": (MG + "a1 == a2\nb2 == 1.1*b1\n", MG, "delta", False),
+}
+
+
+@pytest.mark.parametrize("name", list(LRT_EXACT))
+def test_lrt_with_A_method_exact_matches_lavaan(name):
+    """lavTestLRT(restricted, free, A.method = "exact"): computed where the default stops (nonlinear equalities),
+    and for linear ones its own value (mg_eq_linear 4.2232, where the default A from Delta gives 4.3208)."""
+    restricted, free, par, one = LRT_EXACT[name]
+    ref = pd.read_csv(REF / "lrt_exact.csv").set_index("case").loc[name]
+    t = scaled_difference_test(_fit(restricted, par, one), _fit(free, par, one), A_method="exact")
+    assert t["df_diff"] == int(ref["df_diff"])
+    assert close(t["chisq_diff"], float(ref["chisq_diff"]), 1e-3), (t, ref)
+    assert close(t["pvalue"], float(ref["pvalue"]), 1e-3), (t, ref)
+
+
+def test_A_method_is_checked():
+    restricted, free = _fit(MG + "b2 == b1^2\n", "delta", False), _fit(MG, "delta", False)
+    with pytest.raises(EgovsemError, match=r"The 'A_method' parameter must be one of 'delta', 'exact'\. Got 'Exact'"):
+        scaled_difference_test(restricted, free, A_method="Exact")
+    shared = _fit("visual  =~ x1 + c(a, a)*x2 + c(b1, b2)*x3\ntextual =~ x4 + x5 + x6\nb2 == b1^2\n", "delta", False)
+    with pytest.raises(NotAvailableError, match=r"A_method='exact' needs two models with the same parameters"):
+        scaled_difference_test(shared, free, A_method="exact")

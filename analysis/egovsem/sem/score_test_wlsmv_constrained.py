@@ -28,7 +28,7 @@ from scipy import special
 
 from .._errors import EgovsemError, NotAvailableError
 
-__all__ = ["bordered_tests", "kept_inverse", "reduce_to_equalities", "refuse_score_inequalities",
+__all__ = ["bordered_tests", "exact_A", "kept_inverse", "reduce_to_equalities", "refuse_score_inequalities",
            "score_tests_constrained"]
 
 _GINV_TOL = float(np.sqrt(np.finfo(float).eps))  # MASS::ginv's tolerance
@@ -70,8 +70,8 @@ def _refuse_lrt(fit) -> None:
         raise EgovsemError(f"scaled difference tests (lavTestLRT) cannot be computed with {kind} constraints (model "
                            f"syntax, line {odd[0].line}: {odd[0].text.strip()!r}): lavaan 0.6-14's default test after "
                            "WLSMV (method 'satorra.2000', A from Delta) reduces each model by its linear equalities only and "
-                           "fails on such a model (\"a dimension is zero\"); compare the models with linear "
-                           "constraints or with score tests (lavTestScore) instead.")
+                           "fails on such a model (\"a dimension is zero\"); use A_method='exact' (lavaan's "
+                           "A.method = \"exact\"), or score tests (lavTestScore).")
 
 
 def kept_inverse(info: np.ndarray, R1: np.ndarray) -> np.ndarray:
@@ -159,3 +159,38 @@ def reduce_to_equalities(fit) -> np.ndarray:
         return np.eye(q)
     _refuse_lrt(fit)
     return fit.constraint_set.eq_null_basis(fit.theta)
+
+
+def exact_A(restricted, free) -> tuple[np.ndarray, np.ndarray]:
+    """lavaan's ``A.method = "exact"`` for ``lavTestLRT(restricted, free)``: the Jacobian ``A`` (one row per
+    constraint of the restricted model that the free one lacks) at the free model's estimates, and ``K`` an
+    orthonormal basis of the null space of the free model's own equalities there (its augmented inverse).
+
+    The two fits must have the same parameters (the same rows, the same shared parameters) and differ by their
+    ``==`` lines only; inequalities are not taken (lavaan's augmented inverse would hold the active ones).
+    """
+    for fit in (restricted, free):
+        if getattr(fit, "constraint_set", None) is None and fit.constraints:
+            raise NotAvailableError(f"A_method='exact' after a {type(fit).__name__} with explicit constraints is "
+                                    "not available.")
+        ineq = [c for c in fit.constraints if c[1] != "=="]
+        if ineq:
+            raise NotAvailableError(f"A_method='exact' with inequality constraints (model syntax, line {ineq[0][3]}: "
+                                    f"{ineq[0][4].strip()!r}) is not available yet.")
+    cols = ["lhs", "op", "rhs", "group", "free"]
+    p0, p1 = restricted.partable[cols].reset_index(drop=True), free.partable[cols].reset_index(drop=True)
+    same = len(p0) == len(p1) and (p0.astype(str).to_numpy() == p1.astype(str).to_numpy()).all()
+    if not same or restricted.theta.size != free.theta.size:
+        raise NotAvailableError("A_method='exact' needs two models with the same parameters that differ by their "
+                                "'==' lines only (the restricted model's group_equal or shared labels as well are "
+                                "not available yet).")
+    key = [(c[0].replace(" ", ""), c[2].replace(" ", "")) for c in free.constraints]
+    extra = [k for k, c in enumerate(restricted.constraints) if (c[0].replace(" ", ""), c[2].replace(" ", ""))
+             not in key]
+    if not extra:
+        raise EgovsemError("The models are not nested by their constraints: the restricted model adds no '==' line "
+                           "to the free one's.")
+    A = restricted.constraint_set.jac(extra, free.theta)  # its constraints in the order written
+    K = free.constraint_set.eq_null_basis(free.theta) if free.constraints else np.eye(free.theta.size)
+    return A, K
+
