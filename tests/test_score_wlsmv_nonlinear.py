@@ -84,12 +84,15 @@ def test_bad_release_is_named(case):
 
 MG = "visual  =~ x1 + c(a1, a2)*x2 + c(b1, b2)*x3\ntextual =~ x4 + x5 + x6\n"
 ONE = "visual  =~ x1 + a*x2 + b*x3\ntextual =~ x4 + c*x5 + d*x6\nspeed   =~ x7 + x8 + x9\n"
+MG_INEQ = "visual  =~ x1 + c(a1, a2)*x2 + x3\ntextual =~ x4 + c(t1, t2)*x5 + x6\na1 > 0.9\nt2 < t1\n"
 LRT_EXACT = {  # case: (restricted model, free model, parameterization, one group)
     "mg_nl": (MG + "b2 == b1^2\n", MG, "delta", False),
     "mg_nl_lin_vs_lin": (MG + "a1 == a2\nb2 == b1^2\n", MG + "a1 == a2\n", "delta", False),
     "theta_mg_nl": (MG + "b2 == b1^2\n", MG, "theta", False),
     "theta_nl": (ONE + "d == c^2\n", ONE, "theta", True),
     "mg_eq_linear": (MG + "a1 == a2\nb2 == 1.1*b1\n", MG, "delta", False),
+    # inequalities in both models (a1 > 0.9 active): the restricted one adds a2 == 1
+    "mg_ineq_a2": (MG_INEQ + "a2 == 1\n", MG_INEQ, "delta", False),
 }
 
 

@@ -77,7 +77,7 @@ f_mg_eq <- fit_of(paste0(MG, "a1 == a2\nb2 == 1.1*b1\n"))
 exact <- rbind(lrt_exact("mg_nl", f_nl, f_free), lrt_exact("mg_nl_lin_vs_lin", f_mg_nl_lin, f_mg_lin),
                lrt_exact("theta_mg_nl", f_theta_mg_nl, f_theta_mg_free),
                lrt_exact("theta_nl", f_theta_nl, f_theta_free),
-               lrt_exact("mg_eq_linear", f_mg_eq, f_free))
+               lrt_exact("mg_eq_linear", f_mg_eq, f_free), lrt_exact("mg_ineq_a2", f_ineq_a2, f_ineq))
 print(exact)
 write_ref(exact, file.path(OUT, "lrt_exact.csv"))
 

@@ -167,16 +167,13 @@ def exact_A(restricted, free) -> tuple[np.ndarray, np.ndarray]:
     orthonormal basis of the null space of the free model's own equalities there (its augmented inverse).
 
     The two fits must have the same parameters (the same rows, the same shared parameters) and differ by their
-    ``==`` lines only; inequalities are not taken (lavaan's augmented inverse would hold the active ones).
+    ``==`` lines only. As lavaan, ``A`` holds equalities only, and ``K`` is the null space of the free model's
+    equalities and active inequalities (its augmented inverse).
     """
     for fit in (restricted, free):
         if getattr(fit, "constraint_set", None) is None and fit.constraints:
             raise NotAvailableError(f"A_method='exact' after a {type(fit).__name__} with explicit constraints is "
                                     "not available.")
-        ineq = [c for c in fit.constraints if c[1] != "=="]
-        if ineq:
-            raise NotAvailableError(f"A_method='exact' with inequality constraints (model syntax, line {ineq[0][3]}: "
-                                    f"{ineq[0][4].strip()!r}) is not available yet.")
     cols = ["lhs", "op", "rhs", "group", "free"]
     p0, p1 = restricted.partable[cols].reset_index(drop=True), free.partable[cols].reset_index(drop=True)
     same = len(p0) == len(p1) and (p0.astype(str).to_numpy() == p1.astype(str).to_numpy()).all()
@@ -184,13 +181,13 @@ def exact_A(restricted, free) -> tuple[np.ndarray, np.ndarray]:
         raise NotAvailableError("A_method='exact' needs two models with the same parameters that differ by their "
                                 "'==' lines only (the restricted model's group_equal or shared labels as well are "
                                 "not available yet).")
-    key = [(c[0].replace(" ", ""), c[2].replace(" ", "")) for c in free.constraints]
-    extra = [k for k, c in enumerate(restricted.constraints) if (c[0].replace(" ", ""), c[2].replace(" ", ""))
-             not in key]
+    key = [(c[0].replace(" ", ""), c[2].replace(" ", "")) for c in free.constraints if c[1] == "=="]
+    extra = [k for k, c in enumerate(restricted.constraints) if c[1] == "=="
+             and (c[0].replace(" ", ""), c[2].replace(" ", "")) not in key]
     if not extra:
         raise EgovsemError("The models are not nested by their constraints: the restricted model adds no '==' line "
                            "to the free one's.")
     A = restricted.constraint_set.jac(extra, free.theta)  # its constraints in the order written
-    K = free.constraint_set.eq_null_basis(free.theta) if free.constraints else np.eye(free.theta.size)
+    K = free.constraint_set.null_basis(free.theta) if free.constraints else np.eye(free.theta.size)
     return A, K
 

@@ -1053,8 +1053,8 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     ``A_method="exact"`` (lavaan's ``A.method = "exact"``): ``A`` is the Jacobian, at the free model's
     estimates, of the constraints the restricted model adds (:func:`egovsem.sem.score_test_wlsmv_constrained.exact_A`;
     the two models must have the same parameters and differ by their ``==`` lines), and ``U = P^-1 A' (A P^-1
-    A')^-1 A P^-1`` on the null space of the free model's own equalities; it works where the default stops
-    (nonlinear equalities; make_reference_score_wlsmv_nonlinear.R, lrt_exact.csv).
+    A')^-1 A P^-1`` on the null space of the free model's own equalities and active inequalities; it works where
+    the default stops (nonlinear equalities, inequalities; make_reference_score_wlsmv_nonlinear.R, lrt_exact.csv).
 
     Two models with the same df (``m = 0``; e.g. the thresholds step of Wu & Estabrook with 3-category
     items): as lavaan 0.6-14, ``chisq_diff`` is the unscaled ``T0 - T1``, ``df_diff`` 0, ``pvalue`` NaN, with
