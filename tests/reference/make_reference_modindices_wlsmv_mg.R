@@ -11,9 +11,8 @@ stopifnot(packageVersion("lavaan") == "0.6.14")
 source("tests/reference/_ref_helpers.R")
 OUT <- "tests/reference/modindices_wlsmv_mg"
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
-HS5 <- read.csv(file.path("tests", "reference", "wlsmv_mg", "hs5_school.csv"), stringsAsFactors = FALSE)
-HSO <- read.csv("data/hs_ordinal.csv", stringsAsFactors = FALSE)
-BFI <- read.csv("data/bfi.csv", stringsAsFactors = FALSE)
+DATA <- lapply(c(HS5 = "tests/reference/wlsmv_mg/hs5_school.csv", HSO = "data/hs_ordinal.csv", BFI = "data/bfi.csv"),
+               read.csv, stringsAsFactors = FALSE)
 M2 <- "A =~ A1 + A2 + A3 + A4 + A5\nN =~ N1 + c(n1, n2)*N2 + N3 + N4 + N5\n"
 MG <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n"
 MGC <- "visual  =~ x1 + c(a1, a2)*x2 + c(b1, b2)*x3\ntextual =~ x4 + x5 + x6\n"
@@ -30,7 +29,7 @@ cases <- list(
 for (case in names(cases)) {
   cs <- cases[[case]]
   pw <- startsWith(case, "pw_")  # psych's bfi (data/bfi.csv), missing = "pairwise", by gender
-  fit <- cfa(cs[[1]], data = if (pw) BFI else if (is.null(cs[[3]])) HSO else HS5, ordered = TRUE,
+  fit <- cfa(cs[[1]], data = DATA[[if (pw) "BFI" else if (is.null(cs[[3]])) "HSO" else "HS5"]], ordered = TRUE,
              estimator = "WLSMV", group = cs[[3]], parameterization = cs[[2]], group.equal = cs[[4]],
              missing = if (pw) "pairwise" else "listwise")
   stopifnot(lavInspect(fit, "converged"))
