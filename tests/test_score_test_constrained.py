@@ -1,7 +1,8 @@
 """Score tests (lavTestScore) after fits whose model has its own ``==`` constraints (``a == b``, ``d == c^2``,
 ``d == 0.8*c``), alone or with shared labels and group_equal, against lavaan 0.6-14: ML, MLR and FIML in one
 group and ML in two (tests/reference/make_reference_score_test_constrained.R), and one-group WLSMV, delta
-(same script, tests/reference/score_test_wlsmv_one; lavaan's ordinary score test). The total test, every
+(same script, tests/reference/score_test_wlsmv_one; lavaan's ordinary score test), and one-group WLSMV with
+exogenous covariates on psych's bfi (cx_*; refused as "not the result of egovsem.sem()" before). The total test, every
 univariate row and release = 1. Before issue 11 an ML model with only its own constraints was told it had none,
 with shared labels as well the tests ignored them, and one-group WLSMV fits were refused. With an inequality
 lavaan refuses, and so does egovsem, with lavaan's reason."""
@@ -25,6 +26,7 @@ CASES = {
     "mg_own": (ML, {"group": "school", "group_equal": ["intercepts"]}),
     "wlsmv/label": (WL, {}), "wlsmv/own": (WL, {}), "wlsmv/own_two": (WL, {}), "wlsmv/nonlinear": (WL, {}),
     "wlsmv/mixed": (WL, {}),
+    "cx_label": (ML, {}), "cx_own": (ML, {}), "cx_mixed": (ML, {}),  # WLSMV with covariates (conditional.x), bfi
 }
 
 
@@ -35,6 +37,9 @@ def _fit(case: str):
         warnings.simplefilter("ignore")  # "ordered= is given: the estimator is WLSMV"
         if folder == WL:
             return egovsem.cfa((WL / f"{name}.lav").read_text(), HSO, ordered=True)
+        if name.startswith("cx_"):
+            items = ["A1", "A2", "A3", "A4", "A5"]
+            return egovsem.sem((ML / f"{name}.lav").read_text(), pd.read_csv(DATA / "bfi.csv"), ordered=items)
         data = pd.read_csv(DATA / "hs_missing10.csv") if case == "fiml_own" else HS
         return egovsem.cfa((ML / f"{name}.lav").read_text(), data, **opts)
 

@@ -62,6 +62,19 @@ for (nm in names(wcases)) {
   stopifnot(lavInspect(fit, "converged"))
   save_score(fit, OUT_W, nm, wcases[[nm]])
 }
+# one-group WLSMV with exogenous covariates (conditional.x) on psych's bfi (data/bfi.csv): A1-A5 ordered, A on
+# age and education; written to tests/reference/score_test_constrained/cx_<case>
+BFI <- read.csv("data/bfi.csv", stringsAsFactors = FALSE)
+CX <- "A ~ age + education\n"
+cxcases <- list(
+  cx_label = paste0("A =~ A1 + a*A2 + a*A3 + A4 + A5\n", CX),
+  cx_own = paste0("A =~ A1 + a1*A2 + a2*A3 + A4 + A5\n", CX, "a1 == a2\n"),
+  cx_mixed = paste0("A =~ A1 + a*A2 + a*A3 + b1*A4 + b2*A5\n", CX, "b2 == 1.2*b1\n"))
+for (nm in names(cxcases)) {
+  fit <- sem(cxcases[[nm]], data = BFI, ordered = paste0("A", 1:5))
+  stopifnot(lavInspect(fit, "converged"))
+  save_score(fit, OUT, nm, cxcases[[nm]])
+}
 fit <- cfa(paste0(ONE, "a == b\nd < 0.8\n"), data = HS)
 msg <- tryCatch({ lavTestScore(fit); "" }, error = function(e) conditionMessage(e))
 stopifnot(nzchar(msg))

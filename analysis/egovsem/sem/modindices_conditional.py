@@ -31,7 +31,7 @@ from .modindices import model_inverse, standardized_epc
 from .ram import RAM
 from .wls_mg_conditional import ConditionalGroupModel
 
-__all__ = ["conditional_modindices", "modindices_single", "modindices_multigroup", "filter_modindices"]
+__all__ = ["conditional_modindices", "modindices_single", "modindices_multigroup", "filter_modindices", "score_view"]
 
 
 def _key(lhs: str, op: str, rhs: str) -> tuple:
@@ -197,14 +197,13 @@ def modindices_multigroup(fit) -> pd.DataFrame:
                                   constraint_basis=Z)
 
 
-def modindices_single(fit) -> pd.DataFrame:
-    """:func:`conditional_modindices` of a single-group conditional.x fit
-    (:class:`egovsem.sem.conditional_results.ConditionalFit`): its estimates on the multi-group table of
-    one group."""
+def _single_table(fit) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None]:
+    """A single-group conditional.x fit on the multi-group table of one group: the table, its parameters
+    ``theta``, each row's estimate and the fit's constraint basis moved to the table's parameter order."""
     from .wls_mg import mg_ordinal_partable
 
     st = fit.stats
-    items, xs = list(st.names), list(st.xnames)
+    items = list(st.names)
     nth = {v: len(st.thresholds[v]) for v in items}
     pt = mg_ordinal_partable(fit.spec, items, nth, 1, conditional_x=True)
     p = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
@@ -223,5 +222,33 @@ def modindices_single(fit) -> pd.DataFrame:
         if (order < 0).any() or theta.size != fit.theta.size:
             raise ValueError("modindices: the conditional.x table and the fit's parameters do not correspond")
         Z = Z[order]
-    return conditional_modindices(pt, theta, pd.DataFrame({"est": est}), [st], items=items, xs=xs,
-                                  lv=list(fit.spec.lv), parameterization="delta", multi=False, constraint_basis=Z)
+    return pt, theta, est, Z
+
+
+def modindices_single(fit) -> pd.DataFrame:
+    """:func:`conditional_modindices` of a single-group conditional.x fit
+    (:class:`egovsem.sem.conditional_results.ConditionalFit`): its estimates on the multi-group table of
+    one group."""
+    st = fit.stats
+    pt, theta, est, Z = _single_table(fit)
+    return conditional_modindices(pt, theta, pd.DataFrame({"est": est}), [st], items=list(st.names),
+                                  xs=list(st.xnames), lv=list(fit.spec.lv), parameterization="delta", multi=False,
+                                  constraint_basis=Z)
+
+
+def score_view(fit) -> SimpleNamespace:
+    """A single-group conditional.x fit as :func:`egovsem.sem.wls_mg.score_tests_wlsmv` reads a multi-group one
+    (table, ``theta``, first stage, the group model and the explicit constraints on this table's ``theta``)."""
+    from .constraints import Constraint, ConstraintSet
+
+    st = fit.stats
+    pt, theta, _est, _Z = _single_table(fit)
+    items, xs, lv = list(st.names), list(st.xnames), list(fit.spec.lv)
+    cons = tuple(fit.spec.constraints)
+    cs = ConstraintSet([Constraint(*c) for c in cons], pt, fit.spec.defined) if cons else None
+
+    def group_model(ptg: pd.DataFrame, q: int, g: int):
+        return ConditionalGroupModel.build(ptg, items, xs, lv, q, "delta"), 1.0 / np.diag(st.gamma)
+
+    return SimpleNamespace(partable=pt, theta=theta, ordinal=[st], parameterization="delta", constraints=cons,
+                           constraint_set=cs, group_model=group_model)

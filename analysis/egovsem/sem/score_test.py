@@ -30,6 +30,8 @@ released, a univariate test ``g' [ginv([[I, R1'], [R1, 0]])]_11 g`` with ``R1`` 
 """
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pandas as pd
 from scipy import special
@@ -82,6 +84,12 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
 
     if isinstance(fit, WLSMVMultiGroupResults):  # multi-group WLSMV: lavaan's ordinary score tests
         return score_tests_wlsmv(fit, release=release)
+    from .conditional_results import ConditionalFit
+
+    if isinstance(fit, ConditionalFit):  # one-group WLSMV with covariates: read as a multi-group fit of one group
+        from .modindices_conditional import score_view
+
+        return score_tests_wlsmv(cast(Any, score_view(fit)), release=release)
     if not all(hasattr(fit, a) for a in ("partable", "theta", "rams")):
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). "
                            f"Got {type(fit).__name__}.")
