@@ -63,10 +63,11 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
     Parameters
     ----------
     fit : egovsem.Results
-        A multi-group WLSMV fit (:func:`egovsem.sem.wls_mg.score_tests_wlsmv`), or an ML or FIML fit (MLR
-        fits get the ML statistics, as lavaan's default ``lavTestScore`` without
-        ``test=``) with equality constraints from ``group_equal`` or shared labels (multi-group or theta
-        WLSMV also with the model's own linear ``==`` constraints, listed first as lavaan lists them).
+        An ML, MLR or FIML fit (MLR fits get the ML statistics, as lavaan's default ``lavTestScore`` without
+        ``test=``), a WLSMV fit in one group (also with exogenous covariates) or several, or theta-parameterised
+        (:func:`egovsem.sem.wls_mg.score_tests_wlsmv`; lavaan's ordinary score test), with equality constraints
+        from ``group_equal``, shared labels or the model's own ``==`` (linear or nonlinear; listed first, as
+        lavaan lists them). Inequalities are refused, as lavaan refuses them.
     release : list of int, optional
         Positions (1-based, in the order of the univariate table) of the constraints the total test releases;
         default all (lavaan's ``release``).
