@@ -27,11 +27,11 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from .modindices import standardized_epc
+from .modindices import model_inverse, standardized_epc
 from .ram import RAM
 from .wls_mg_conditional import ConditionalGroupModel
 
-__all__ = ["conditional_modindices", "modindices_single", "modindices_multigroup", "filter_modindices"]
+__all__ = ["conditional_modindices", "modindices_single", "modindices_multigroup", "filter_modindices", "score_view"]
 
 
 def _key(lhs: str, op: str, rhs: str) -> tuple:
@@ -57,11 +57,14 @@ def _full_rows(items: list[str], xs: list[str], lv: list[str], pt_g: pd.DataFram
 
 def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataFrame, stats: list, *,
                            items: list[str], xs: list[str], lv: list[str], parameterization: str,
-                           multi: bool, info_model: np.ndarray | None = None) -> pd.DataFrame:
+                           multi: bool, info_model: np.ndarray | None = None,
+                           constraint_basis: np.ndarray | None = None) -> pd.DataFrame:
     """lavaan's ``modindices()`` (module docstring) of a conditional.x WLSMV fit given as its multi-group
     parameter table ``pt`` (:func:`egovsem.sem.wls_mg.mg_ordinal_partable` with ``conditional_x``), the
     estimates ``theta``, the parameter rows ``params`` (aligned with ``pt``: the covariates' moments, the
-    derived residual variances) and each group's first stage ``stats``.
+    derived residual variances) and each group's first stage ``stats``. With explicit constraints,
+    ``constraint_basis`` (the null space of their Jacobian at ``theta``, in the order of ``theta``) makes the
+    model's inverse information lavaan's augmented one (:func:`egovsem.sem.modindices.model_inverse`).
 
     Returns
     -------
@@ -121,7 +124,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
     e = np.array([k for _g, k, _r in cand], dtype=int)
     Iem = info[np.ix_(e, m)]
     Imm = info[np.ix_(m, m)] if info_model is None else info_model
-    V = info[e, e] - np.einsum("km,km->k", Iem, np.linalg.solve(Imm, Iem.T).T)
+    V = info[e, e] - np.einsum("km,km->k", Iem, (model_inverse(Imm, constraint_basis) @ Iem.T).T)
     sc = score[e]
     keep = V >= np.finfo(float).eps ** (1 / 3)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -179,23 +182,28 @@ def filter_modindices(mi: pd.DataFrame, sort, minimum_value) -> pd.DataFrame:
 
 
 def modindices_multigroup(fit) -> pd.DataFrame:
-    """:func:`conditional_modindices` of a multi-group conditional.x fit
-    (:class:`egovsem.sem.wls_mg_conditional.ConditionalMultiGroupResults`)."""
+    """:func:`conditional_modindices` of a multi-group (or theta) WLSMV fit
+    (:class:`egovsem.sem.wls_mg.WLSMVMultiGroupResults`, and with covariates
+    :class:`egovsem.sem.wls_mg_conditional.ConditionalMultiGroupResults`); with explicit constraints on the
+    null space of their Jacobian (equalities and active inequalities) at the estimates."""
     st = fit.ordinal
-    return conditional_modindices(fit.partable, fit.theta, fit.params, st, items=list(st[0].names),
-                                  xs=list(st[0].xnames), lv=fit.latent_names, parameterization=fit.parameterization,
-                                  multi=len(st) > 1,
-                                  info_model=fit.info)
+    cs = getattr(fit, "constraint_set", None)
+    Z = cs.null_basis(fit.theta) if fit.constraints and cs is not None else None
+    pt = fit.partable
+    lv = list(dict.fromkeys(pt.loc[pt["op"] == "=~", "lhs"])) if not hasattr(fit, "latent_names") else fit.latent_names
+    return conditional_modindices(pt, fit.theta, fit.params, st, items=list(st[0].names),
+                                  xs=list(getattr(st[0], "xnames", ())), lv=lv,
+                                  parameterization=fit.parameterization, multi=len(st) > 1, info_model=fit.info,
+                                  constraint_basis=Z)
 
 
-def modindices_single(fit) -> pd.DataFrame:
-    """:func:`conditional_modindices` of a single-group conditional.x fit
-    (:class:`egovsem.sem.conditional_results.ConditionalFit`): its estimates on the multi-group table of
-    one group."""
+def _single_table(fit) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None]:
+    """A single-group conditional.x fit on the multi-group table of one group: the table, its parameters
+    ``theta``, each row's estimate and the fit's constraint basis moved to the table's parameter order."""
     from .wls_mg import mg_ordinal_partable
 
     st = fit.stats
-    items, xs = list(st.names), list(st.xnames)
+    items = list(st.names)
     nth = {v: len(st.thresholds[v]) for v in items}
     pt = mg_ordinal_partable(fit.spec, items, nth, 1, conditional_x=True)
     p = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
@@ -204,5 +212,43 @@ def modindices_single(fit) -> pd.DataFrame:
     theta = np.zeros(int(pt["free"].max()))
     free = pt["free"].to_numpy()
     theta[free[free > 0] - 1] = est[free > 0]
-    return conditional_modindices(pt, theta, pd.DataFrame({"est": est}), [st], items=items, xs=xs,
-                                  lv=list(fit.spec.lv), parameterization="delta", multi=False)
+    Z = fit.constraint_basis
+    if Z is not None:  # the fit's constraint basis, its rows moved to this table's parameter order
+        pos_of = {(r.lhs, r.op, r.rhs): int(k) for r, k in zip(p.itertuples(), fit.free_rows)}
+        order = np.full(theta.size, -1)
+        for r, f in zip(pt.itertuples(), free):
+            if f > 0:
+                order[f - 1] = pos_of[(r.lhs, r.op, "" if not isinstance(r.rhs, str) else r.rhs)]
+        if (order < 0).any() or theta.size != fit.theta.size:
+            raise ValueError("modindices: the conditional.x table and the fit's parameters do not correspond")
+        Z = Z[order]
+    return pt, theta, est, Z
+
+
+def modindices_single(fit) -> pd.DataFrame:
+    """:func:`conditional_modindices` of a single-group conditional.x fit
+    (:class:`egovsem.sem.conditional_results.ConditionalFit`): its estimates on the multi-group table of
+    one group."""
+    st = fit.stats
+    pt, theta, est, Z = _single_table(fit)
+    return conditional_modindices(pt, theta, pd.DataFrame({"est": est}), [st], items=list(st.names),
+                                  xs=list(st.xnames), lv=list(fit.spec.lv), parameterization="delta", multi=False,
+                                  constraint_basis=Z)
+
+
+def score_view(fit) -> SimpleNamespace:
+    """A single-group conditional.x fit as :func:`egovsem.sem.wls_mg.score_tests_wlsmv` reads a multi-group one
+    (table, ``theta``, first stage, the group model and the explicit constraints on this table's ``theta``)."""
+    from .constraints import Constraint, ConstraintSet
+
+    st = fit.stats
+    pt, theta, _est, _Z = _single_table(fit)
+    items, xs, lv = list(st.names), list(st.xnames), list(fit.spec.lv)
+    cons = tuple(fit.spec.constraints)
+    cs = ConstraintSet([Constraint(*c) for c in cons], pt, fit.spec.defined) if cons else None
+
+    def group_model(ptg: pd.DataFrame, q: int, g: int):
+        return ConditionalGroupModel.build(ptg, items, xs, lv, q, "delta"), 1.0 / np.diag(st.gamma)
+
+    return SimpleNamespace(partable=pt, theta=theta, ordinal=[st], parameterization="delta", constraints=cons,
+                           constraint_set=cs, group_model=group_model)

@@ -344,10 +344,12 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     A = D.T @ WD
     Ainv, _ = scaled_inverse(A)
     npar = q
+    Z = None
     if cs is not None:
         # lavaan's augmented inverse on the null space of the equalities and active bounds (as without
         # covariates, egovsem.sem.wls)
-        Ainv = constrained_vcov(A, cs.null_basis(theta), strict=state.converged)
+        Z = cs.null_basis(theta)
+        Ainv = constrained_vcov(A, Z, strict=state.converged)
         npar = q - cs.eq_rank(theta)
         df = s.size - npar
     if Ainv is None:
@@ -360,7 +362,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     fm = _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
     return ConditionalFit(params=params, fit_measures=fm, stats=st, theta=theta, vcov=vcov,
                           converged=state.converged, iterations=state.iterations, free_rows=free_rows, model=model,
-                          ntotal=len(data), n_dropped=len(data) - N)
+                          ntotal=len(data), n_dropped=len(data) - N, constraint_basis=Z)
 
 
 def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> tuple[pd.DataFrame, np.ndarray]:
