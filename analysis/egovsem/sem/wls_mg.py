@@ -598,11 +598,6 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
             raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
                                     f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
                                     "yet: fit the invariance models without the covariates.")
-        if model.spec.constraints:  # (the conditional.x fit has no constrained optimiser for several groups or theta)
-            raise NotAvailableError(f"explicit constraints (model syntax, line {model.spec.constraints[0][3]}) with "
-                                    f"exogenous covariates {exogenous_covariates(model.spec)} (lavaan's conditional.x) "
-                                    "in several groups or with parameterization='theta' are not available yet; "
-                                    "shared labels (c(a, a)*x) work, or fit without the covariates.")
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
                                                 group_partial=group_partial, parameterization=parameterization,
                                                 iter_max=iter_max, missing=miss)

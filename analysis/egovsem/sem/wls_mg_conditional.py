@@ -23,6 +23,10 @@ on observed covariates, e.g. a MIMIC ``A =~ A1 + ... + A5; A ~ age + education``
    group; robust CFI/TLI/RMSEA NA (lavaan computes none with conditional.x); the residual-based measures of
    :func:`egovsem.sem.wls_conditional.conditional_residuals` weighted by ``N_g / N``.
 
+Explicit constraints (``==``, ``<``, ``>``, nonlinear ``==``) are fitted by
+:func:`egovsem.sem.constraints.minimize_constrained`, with lavaan's augmented inverse of ``Delta' W Delta`` in
+the sandwich and in U and ``npar`` less the rank of the equalities, as without covariates.
+
 The result is a :class:`~egovsem.sem.wls_mg.WLSMVMultiGroupResults` (its ``ordinal`` holds each group's
 :class:`~egovsem.sem.ordinal_conditional.ConditionalOrdinalStats`). ``std.all`` uses each group's total
 variances (covariates included), as lavaan.
@@ -42,9 +46,11 @@ from .._errors import (
     EgovsemError,
     IdentificationError,
     MissingDataWarning,
+    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
+from .constraints import Constraint, ConstraintSet, constrained_vcov, minimize_constrained
 from .discrepancy import minimize_groups
 from .fit_indices import rmsea_block
 from .fit_residual import gfi_dwls
@@ -86,6 +92,9 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         sepc.lv sepc.all sepc.nox``."""
         from .modindices_conditional import filter_modindices, modindices_multigroup
 
+        if self.constraints:  # as every fit with explicit constraints (egovsem.sem.results)
+            raise NotAvailableError(f"modification indices of a model with explicit constraints (model syntax, "
+                                    f"line {self.constraints[0][3]}) are not available yet.")
         return filter_modindices(modindices_multigroup(self), sort, minimum_value)
 
     def group_model(self, ptg: pd.DataFrame, q: int, g: int) -> tuple[ConditionalGroupModel, np.ndarray]:
@@ -267,14 +276,19 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     c = Ns / N
     ws = [1.0 / np.diag(o.gamma) for o in osts]
     ndat = int(sum(o.wls_obs.size for o in osts))
-    df = ndat - q
+    # explicit constraints (==, <, >) on the labels of this table, as egovsem.sem.wls_mg without covariates
+    cs = ConstraintSet([Constraint(*c) for c in spec.constraints], pt, spec.defined) if spec.constraints else None
+    df = ndat - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
         raise IdentificationError(f"The model is not identified: it has {q} free parameters but the ordinal data "
                                   f"give only {ndat} sample statistics (df = {df}).")
     theta0 = _start(pt, osts, items, q, par)
     discs = [ConditionalDWLS(cm, o.wls_obs, w) for cm, o, w in zip(cms, osts, ws)]
     wobj = (Ns - 1.0) / N  # as egovsem.sem.wls_mg: lavaan's (N_g - 1) / N_g F_g weighted by N_g / N
-    state = minimize_groups(discs, theta0, weights=wobj, iter_max=iter_max)
+    if cs is not None:
+        state = minimize_constrained(discs, wobj, theta0, cs, iter_max=iter_max)
+    else:
+        state = minimize_groups(discs, theta0, weights=wobj, iter_max=iter_max)
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
@@ -283,7 +297,14 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     Ds = [cm.jacobian(theta) for cm in cms]
     WDs = [D * w[:, None] for D, w in zip(Ds, ws)]
     A = sum(cg * D.T @ WD for cg, D, WD in zip(c, Ds, WDs))
-    Ainv, _ = scaled_inverse(A)
+    npar = q
+    Ainv: np.ndarray | None
+    if cs is not None:  # lavaan's augmented inverse on the null space of the equalities and active bounds
+        Ainv = constrained_vcov(A, cs.null_basis(theta), strict=state.converged)
+        npar = q - cs.eq_rank(theta)
+        df = ndat - npar
+    else:
+        Ainv, _ = scaled_inverse(A)
     if Ainv is None:
         raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
                                   "singular, so standard errors cannot be computed.")
@@ -292,13 +313,14 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     vcov = sandwich(Ainv, B) / (N - G)
     traces = ugamma_traces([_Weights(o.gamma, w) for o, w in zip(osts, ws)], WDs, Ks, c, Ainv, B)
     sigmas = [cm.sigma(theta) for cm in cms]
-    fm = _fit_measures(state.fmin, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj)
+    fm = _fit_measures(state.fmin, npar, df, N, G, osts, ws, sigmas, c, traces, cms, wobj)
     params, r2 = _params(pt, theta, vcov, cms, spec, labels, parts, items, xs)
     return ConditionalMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                         theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),  # type: ignore[arg-type]
                                         parameterization=par, nobs=[int(n) for n in Ns], delta=np.vstack(Ds), info=A,
                                         meat=B, r2=r2, iterations=int(state.iterations),
-                                        group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
+                                        group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)],
+                                        constraints=tuple(spec.constraints), constraint_set=cs)
 
 
 @dataclasses.dataclass
