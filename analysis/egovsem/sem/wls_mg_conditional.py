@@ -23,6 +23,12 @@ on observed covariates, e.g. a MIMIC ``A =~ A1 + ... + A5; A ~ age + education``
    group; robust CFI/TLI/RMSEA NA (lavaan computes none with conditional.x); the residual-based measures of
    :func:`egovsem.sem.wls_conditional.conditional_residuals` weighted by ``N_g / N``.
 
+Continuous indicators mixed with ordered ones (``ordered=`` a list; one group or several, delta or theta):
+lavaan's OLS first stage for the continuous ones; their slot in the thresholds holds ``-intercept``, their
+slopes are not scaled, their residual variances follow the slopes and their residual covariances are not
+scaled (:class:`ConditionalGroupModel`); rmr / srmr / crmr as lavaan's raw, cor.bentler and cor.bollen
+residuals.
+
 Explicit constraints (``==``, ``<``, ``>``, nonlinear ``==``) are fitted by
 :func:`egovsem.sem.constraints.minimize_constrained`, with lavaan's augmented inverse of ``Delta' W Delta`` in
 the sandwich and in U and ``npar`` less the rank of the equalities, as without covariates.
@@ -64,6 +70,7 @@ from .wls_conditional import (
     conditional_residuals,
     drop_missing_covariates,
     exogenous_covariates,
+    ordered_items,
 )
 from .wls_mg import (
     ORDINAL_GROUP_EQUAL,
@@ -95,6 +102,11 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         if self.constraints:  # as every fit with explicit constraints (egovsem.sem.results)
             raise NotAvailableError(f"modification indices of a model with explicit constraints (model syntax, "
                                     f"line {self.constraints[0][3]}) are not available yet.")
+        st: Any = self.ordinal[0]
+        if len(st.ordered) < len(st.names):
+            raise NotAvailableError(f"modification indices with continuous indicators "
+                                    f"{[v for v in st.names if v not in set(st.ordered)]} and exogenous covariates "
+                                    "are not available yet.")
         return filter_modindices(modindices_multigroup(self), sort, minimum_value)
 
     def group_model(self, ptg: pd.DataFrame, q: int, g: int) -> tuple[ConditionalGroupModel, np.ndarray]:
@@ -102,7 +114,7 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         :func:`egovsem.sem.wls_mg.score_tests_wlsmv`)."""
         st: Any = self.ordinal[g]
         cm = ConditionalGroupModel.build(ptg, list(st.names), list(st.xnames), self.latent_names, q,
-                                         self.parameterization)
+                                         self.parameterization, list(st.ordered))
         return cm, 1.0 / np.diag(st.gamma)
 
     def summary(self) -> str:
@@ -131,18 +143,35 @@ class ConditionalGroupModel:
     xs: np.ndarray  # positions of the covariates in the RAM names
 
     @classmethod
-    def build(cls, ptg: pd.DataFrame, items, xs, lv, q: int, parameterization: str) -> ConditionalGroupModel:
+    def build(cls, ptg: pd.DataFrame, items, xs, lv, q: int, parameterization: str,
+              ordered=None) -> ConditionalGroupModel:
+        """``ordered``: the ordered items (None: all ``items``; the others are continuous)."""
         rows = ptg.copy()
         xrow = rows["lhs"].isin(set(xs)) & rows["op"].isin(["~~", "~1"])
         rows.loc[xrow, "ustart"] = 0.0  # conditioned on: no variance, x = 0 in the intercepts
-        gm = GroupModel.build(rows, tuple(items), tuple(lv) + tuple(xs), q, parameterization, list(items))
+        gm = GroupModel.build(rows, tuple(items), tuple(lv) + tuple(xs), q, parameterization,
+                              list(items if ordered is None else ordered))
         pos = {v: i for i, v in enumerate(gm.ram.names)}
         return cls(gm, np.array([pos[x] for x in xs], dtype=int))
 
     @property
     def first_corr(self) -> int:
-        """The first residual-correlation row of wls.obs (after the thresholds and slopes)."""
-        return self.gm.slot_th.size + self.gm.o.size * self.xs.size
+        """The first residual-correlation row of wls.obs (after the thresholds and -intercepts, the slopes and
+        the residual variances of the continuous items)."""
+        return self.gm.nslots + self.gm.ram.p * self.xs.size + self.gm.nn.size
+
+    def residual_variances(self, s: np.ndarray, sigma: np.ndarray) -> tuple | None:
+        """What :func:`egovsem.sem.wls_conditional.conditional_residuals` needs of the continuous items (None
+        without): the residual rows' pairs, the sample and implied residual variances (1 for ordered items)
+        and the residuals of the continuous items' variances (raw, and divided by the sample variance)."""
+        gm = self.gm
+        if not gm.nn.size:
+            return None
+        rows = self.first_corr - gm.nn.size + np.arange(gm.nn.size)
+        sv, hv = np.ones(gm.ram.p), np.ones(gm.ram.p)
+        sv[gm.nn], hv[gm.nn] = s[rows], sigma[rows]
+        dres = s[rows] - sigma[rows]
+        return gm.ci, gm.cj, sv, hv, dres, dres / s[rows]
 
     def sigma(self, theta: np.ndarray) -> np.ndarray:
         gm = self.gm
@@ -152,10 +181,13 @@ class ConditionalGroupModel:
         E = np.linalg.inv(np.eye(A.shape[-1]) - A)
         Pi = E[..., :gm.ram.p, :][..., self.xs] * dl[..., :, None]
         it = gm.th_item
-        th = dl[..., it] * (theta[..., gm.th_par] - mu[..., it])
+        th = np.empty(Sig.shape[:-2] + (gm.nslots,))
+        th[..., gm.slot_th] = dl[..., it] * (theta[..., gm.th_par] - mu[..., it])
+        th[..., gm.slot_mean] = -mu[..., gm.nn]  # a continuous item: -intercept (lavaan's slot)
         slopes = np.swapaxes(Pi, -1, -2).reshape(Pi.shape[:-2] + (-1,))
+        var = Sig[..., gm.nn, gm.nn]
         corr = dl[..., gm.ci] * dl[..., gm.cj] * Sig[..., gm.ci, gm.cj]
-        return np.concatenate([th, slopes, corr], axis=-1)
+        return np.concatenate([th, slopes, var, corr], axis=-1)
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         """Central-difference ``d sigma / d theta`` (all columns in one batched evaluation)."""
@@ -239,6 +271,7 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     spec = model.spec
     xs = exogenous_covariates(spec)
     items = check_conditional(model, data, ordered, xs)
+    ords = ordered_items(model.spec, ordered, xs)
     labels, parts = ([1], [data]) if group is None else split_groups(data, group)
     labels = [lab.item() if isinstance(lab, np.generic) else lab for lab in labels]  # messages show 2, not np.int64(2)
     n_all = sum(len(d) for d in parts)
@@ -248,29 +281,30 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
                  for lab, d in zip(labels, parts)]
     else:
         parts = _listwise_groups(parts, labels, group, items + xs, xs)
-    check_categories(parts, items, labels, str(group))
+    check_categories(parts, ords, labels, str(group))
     with one_blas_thread():
         res = _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, parameterization, iter_max,
-                   miss)
+                   miss, ords)
     return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
-         iter_max, miss: str = "listwise") -> ConditionalMultiGroupResults:
+         iter_max, miss: str = "listwise", ords=None) -> ConditionalMultiGroupResults:
     from .model import spec_options
     from .partable import specify
 
     G = len(labels)
-    osts = [conditional_ordinal_stats(d[items].to_numpy(float), d[xs].to_numpy(float), items, xs, missing=miss)
-            for d in parts]
-    nth = {v: len(osts[0].thresholds[v]) for v in items}
+    ords = list(items) if ords is None else list(ords)
+    osts = [conditional_ordinal_stats(d[items].to_numpy(float), d[xs].to_numpy(float), items, xs, missing=miss,
+                                      ordered=ords) for d in parts]
+    nth = {v: len(osts[0].thresholds[v]) for v in ords}
     group_rows = specify(model.model, meanstructure=True, ngroups=G, **spec_options(model.opts)).partable
-    pt = mg_ordinal_partable(spec, items, nth, G, group_equal, group_partial, par, "lavaan", group_rows,
+    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, "lavaan", group_rows,
                              conditional_x=True)
     q = int(pt["free"].max())
     lv = tuple(spec.lv)
-    cms = [ConditionalGroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), items, xs, lv, q, par)
-           for g in range(G)]
+    cms = [ConditionalGroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), items, xs, lv, q, par,
+                                       ords) for g in range(G)]
     Ns = np.array([o.nobs for o in osts], dtype=float)
     N = float(Ns.sum())
     c = Ns / N
@@ -349,6 +383,10 @@ def _start(pt: pd.DataFrame, osts: list[ConditionalOrdinalStats], items, q: int,
             m = first[r.lhs]
             rho = o.corr[pos[m], pos[r.rhs]] if m != r.rhs else 1.0
             theta[k] = 0.7 * (1.0 if rho >= 0 else -1.0)
+        elif r.op == "~~" and r.lhs == r.rhs and r.lhs in o.variances:  # a continuous item: half its variance
+            theta[k] = 0.5 * o.variances[r.lhs]
+        elif r.op == "~1" and r.lhs in o.intercepts:
+            theta[k] = o.intercepts[r.lhs]
         elif r.op == "~~" and r.lhs == r.rhs:
             theta[k] = 1.0 if r.lhs in pos else 0.5
         elif r.op == "~*~":
@@ -380,7 +418,8 @@ def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj) -> pd.
     resid: dict[str, float] = {}
     gfi, nel = 0.0, 0
     for cg, o, w, s_hat, cm in zip(c, osts, ws, sigmas, cms):
-        rg = conditional_residuals(o.wls_obs, s_hat, cm.gm.slot_th.size, cm.first_corr, cm.gm.o.size + cm.xs.size)
+        rg = conditional_residuals(o.wls_obs, s_hat, cm.gm.slot_th.size, cm.first_corr, cm.gm.ram.p + cm.xs.size,
+                                   th_idx=cm.gm.slot_th, var=cm.residual_variances(o.wls_obs, s_hat))
         for k, v in rg.items():
             resid[k] = resid.get(k, 0.0) + cg * v
         gfi += cg * gfi_dwls(o.wls_obs, s_hat, w)
@@ -410,10 +449,11 @@ def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs) -> tuple[pd.Da
         X = parts[g][xs].to_numpy(float)
         Sxx = np.atleast_2d(np.cov(X, rowvar=False))
         mx = X.mean(axis=0)
-        for j, v in enumerate(items):
+        for m, j in enumerate(gm.o):  # the ordered items (resid: in their order; dl: all items)
+            v = items[j]
             if gm.parameterization == "delta":
                 sel = rows & ((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy()
-                est[sel] = resid[j]
+                est[sel] = resid[m]
             else:
                 sel = rows & ((pt["op"] == "~*~") & (pt["lhs"] == v)).to_numpy()
                 est[sel] = dl[j]
