@@ -153,3 +153,10 @@ def read_ref(case: str, what: str, sub: str = "ml") -> pd.DataFrame:
 def read_kv(case: str, what: str, sub: str = "ml") -> pd.Series:
     df = pd.read_csv(REF / sub / f"{case}_{what}.csv", keep_default_na=False, na_values=[""])
     return pd.Series(df.iloc[:, 1].to_numpy(), index=df.iloc[:, 0].astype(str))
+
+
+def compare_fit_case(fit, case: str, sub: str, columns=("est",)) -> list[str]:
+    """Every parameter row (``columns`` and se) and every fit measure of ``fit`` against the reference files
+    ``<sub>/<case>_params.csv`` and ``<sub>/<case>_fit.csv``."""
+    return (compare_group_params(fit.params, read_ref(case, "params", sub), columns=columns)
+            + compare_series(fit.fit_measures, read_kv(case, "fit", sub).astype(float)))

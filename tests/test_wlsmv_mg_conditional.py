@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, REF, close, se_close
-from egovsem._errors import EmptyCategoryError, MissingDataWarning, NotAvailableError
+from egovsem._errors import EmptyCategoryError, MissingDataWarning
 from egovsem.sem.model import Model
 from egovsem.sem.wls_mg import WLSMVMultiGroupResults, fit_wlsmv_multigroup
 
@@ -262,10 +262,20 @@ def test_single_group_theta_parameterization(bfi):
     assert not bad, bad
 
 
-def test_wu_estabrook_identification_with_covariates_is_refused(bfi):
-    with pytest.raises(NotAvailableError, match="'wu.estabrook.2016' identification with exogenous covariates"):
-        fit_wlsmv_multigroup(Model(MIMIC, group="gender", std_lv=True), bfi, True, group="gender",
-                             group_equal=["thresholds"], identification="wu.estabrook.2016")
+def test_wu_estabrook_identification_with_covariates_matches_lavaan(bfi):
+    """Refused before: the thresholds step of the Wu-Estabrook sequence with the covariates, as
+    semTools::measEq.syntax + lavaan (make_reference_invariance_ordinal_conditional.R; the whole sequence in
+    tests/test_invariance_ordinal_conditional.py)."""
+    from _refcompare import compare_group_params, compare_series
+
+    sub = REF / "invariance_ordinal_conditional"
+    with pytest.warns(MissingDataWarning):
+        fit = fit_wlsmv_multigroup(Model(MIMIC, group="gender", std_lv=True), bfi, True, group="gender",
+                                   group_equal=["thresholds"], identification="wu.estabrook.2016")
+    problems = compare_group_params(fit.params, pd.read_csv(sub / "delta_thresholds_params.csv"), columns=("est",))
+    ref = pd.read_csv(sub / "delta_thresholds_fit.csv").set_index("measure")["value"]
+    problems += compare_series(fit.fit_measures, ref)
+    assert not problems, problems
 
 
 def test_scaled_difference_and_score_tests_match_lavaan(bfi):

@@ -223,8 +223,8 @@ def _listwise_groups(parts, labels, group: str | None, cols: list[str], xs: list
 
 def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *, group: str | None,
                                      group_equal=(), group_partial=(), parameterization: str = "delta",
-                                     iter_max: int = 500, missing: str | None = None
-                                     ) -> ConditionalMultiGroupResults:
+                                     iter_max: int = 500, missing: str | None = None,
+                                     identification: str = "lavaan") -> ConditionalMultiGroupResults:
     """Fit ``model`` by WLSMV in several groups with its exogenous covariates conditioned on (module doc).
 
     Parameters
@@ -237,8 +237,10 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
         The ordered items (every observed variable but the covariates).
     group : str or None
         The grouping column (None: one group, e.g. for the theta parameterisation of a single-group model).
-    group_equal, group_partial, parameterization, iter_max
-        As :func:`egovsem.sem.wls_mg.fit_wlsmv_multigroup`.
+    group_equal, group_partial, parameterization, iter_max, identification
+        As :func:`egovsem.sem.wls_mg.fit_wlsmv_multigroup` (``"wu.estabrook.2016"``: the identification of
+        ``semTools::measEq.syntax``, the latent variances and means becoming residual variances and
+        intercepts of the regressed latent variables).
     missing : {"listwise", "pairwise"} or None
         None: the model's option. ``"pairwise"``: in each group the rows with a missing covariate are deleted
         (with a warning, as lavaan's fixed.x = TRUE) and the first stage is pairwise
@@ -284,12 +286,13 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     check_categories(parts, ords, labels, str(group))
     with one_blas_thread():
         res = _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, parameterization, iter_max,
-                   miss, ords)
+                   miss, ords, identification)
     return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
-         iter_max, miss: str = "listwise", ords=None) -> ConditionalMultiGroupResults:
+         iter_max, miss: str = "listwise", ords=None, identification: str = "lavaan"
+         ) -> ConditionalMultiGroupResults:
     from .model import spec_options
     from .partable import specify
 
@@ -299,7 +302,7 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
                                       ordered=ords) for d in parts]
     nth = {v: len(osts[0].thresholds[v]) for v in ords}
     group_rows = specify(model.model, meanstructure=True, ngroups=G, **spec_options(model.opts)).partable
-    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, "lavaan", group_rows,
+    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification, group_rows,
                              conditional_x=True)
     q = int(pt["free"].max())
     lv = tuple(spec.lv)
