@@ -4,7 +4,8 @@ against lavaan 0.6-14 (issue 11 of 12; egovsem.sem.ordinal_conditional, egovsem.
 Reference: tests/reference/make_reference_wlsmv_conditional_mixed.R: psych's bfi (A1, A2 continuous, A3..A5
 ordered on age and education: one group delta and theta, and by gender; A1..A3 ordered, A4, A5 continuous on
 age and gender) and HolzingerSwineford1939 (x1, x2, x4 continuous, x3, x5, x6 of data/hs_ordinal.csv ordered,
-on sex and age in years less 13; one group and by school). The first stage (lavInspect "wls.obs" and "gamma":
+on sex and age in years less 13; one group and by school; data/hs_ordinal.csv with x1, x2 ordered, x3..x9
+continuous and speed on ageyr). The first stage (lavInspect "wls.obs" and "gamma":
 OLS intercepts, slopes and residual variances of the continuous indicators, probit thresholds and slopes of
 the ordered ones, residual Pearson / polyserial / polychoric (co)variances), every parameterEstimates row
 (est, se, std.lv, std.all, std.nox) and every fitMeasures row are matched.
@@ -28,7 +29,8 @@ _HS, _HSO = pd.read_csv(DATA / "HolzingerSwineford1939.csv"), pd.read_csv(DATA /
 FRAMES = {"bfi": pd.read_csv(DATA / "bfi.csv")[["A1", "A2", "A3", "A4", "A5", "age", "education", "gender"]],
           "hs": pd.DataFrame({"x1": _HS.x1, "x2": _HS.x2, "x3": _HSO.x3, "x4": _HS.x4, "x5": _HSO.x5,
                               "x6": _HSO.x6, "sex": _HS.sex, "ageyr": _HS.ageyr, "agec": _HS.ageyr - 13,
-                              "school": _HS.school})}
+                              "school": _HS.school}),
+          "hso": _HSO.assign(ageyr=_HS.ageyr)}
 _FITS: dict[str, object] = {}
 
 

@@ -7,7 +7,8 @@
 # (co)variances.
 # Data: psych's bfi (data/bfi.csv): A1, A2 continuous (their 1-6 codes as numbers), A3, A4, A5 ordered, covariates
 # age and education (rows missing education or an item deleted listwise), one group (delta, theta) and by gender;
-# and A1, A2, A3 ordered, A4, A5 continuous on age and gender;
+# and A1, A2, A3 ordered, A4, A5 continuous on age and gender; data/hs_ordinal.csv (x1, x2 ordered, x3..x9
+# continuous) with ageyr;
 # HolzingerSwineford1939: x1, x2, x4 continuous (data/HolzingerSwineford1939.csv), x3, x5, x6 ordered
 # (data/hs_ordinal.csv, same rows), covariates sex and agec (ageyr - 13), one group and by school.
 # Run from the repository root:  Rscript tests/reference/make_reference_wlsmv_conditional_mixed.R
@@ -22,7 +23,7 @@ HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
 HSO <- read.csv("data/hs_ordinal.csv")
 HSM <- data.frame(x1 = HS$x1, x2 = HS$x2, x3 = HSO$x3, x4 = HS$x4, x5 = HSO$x5, x6 = HSO$x6,
                   sex = HS$sex, ageyr = HS$ageyr, agec = HS$ageyr - 13, school = HS$school)
-DATA <- list(bfi = BFI, hs = HSM)
+DATA <- list(bfi = BFI, hs = HSM, hso = cbind(HSO, ageyr = HS$ageyr))
 ORD <- list(bfi = c("A3", "A4", "A5"), hs = c("x3", "x5", "x6"))
 cases <- data.frame(case = character(0), data = character(0), group = character(0),
                     parameterization = character(0), model = character(0), ordered = character(0))
@@ -56,6 +57,10 @@ write_mixed("bfi_mg", "bfi", BFI_M, group = "gender")
 write_mixed("bfi_gender", "bfi", "A =~ A1 + A2 + A3 + A4 + A5\nA ~ age + gender", ordered = c("A1", "A2", "A3"))
 write_mixed("hs_delta", "hs", HS_M)
 write_mixed("hs_mg", "hs", HS_M, group = "school")
+# data/hs_ordinal.csv with x1, x2 ordered and x3..x9 (their 1-4 codes) continuous, speed on ageyr
+# (tests/test_wlsmv.py)
+write_mixed("hso_speed", "hso", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nspeed ~ ageyr",
+            ordered = c("x1", "x2"))
 write_ref(cases, file.path(OUT, "cases.csv"))
 # Age in years (11-16) uncentred: the thresholds at x = 0 of x5 and x6 lie far in the tails (x5|t1 = -3.07), and
 # lavaan's start for the polyserial correlation (cor(Z, y2) sd(y2) / sum(dnorm(tau)), halved above 0.9) lands near
