@@ -8,7 +8,7 @@ on sex and age in years less 13; one group and by school; data/hs_ordinal.csv wi
 continuous and speed on ageyr). The first stage (lavInspect "wls.obs" and "gamma":
 OLS intercepts, slopes and residual variances of the continuous indicators, probit thresholds and slopes of
 the ordered ones, residual Pearson / polyserial / polychoric (co)variances), every parameterEstimates row
-(est, se, std.lv, std.all, std.nox) and every fitMeasures row are matched.
+(est, se, std.lv, std.all, std.nox), every fitMeasures row and every modindices() row are matched.
 """
 from __future__ import annotations
 
@@ -103,8 +103,16 @@ def test_pairwise_with_continuous_items_and_covariates_is_not_available_yet():
                     missing="pairwise")
 
 
-def test_what_is_not_available_yet_with_continuous_items_and_covariates():
-    fit = _fit("bfi_delta")
-    assert "Exogenous covariates (conditional.x): age, education" in fit.summary()
-    with pytest.raises(NotAvailableError, match=r"modification indices with continuous indicators \['A1', 'A2'\]"):
-        fit.modindices()
+@pytest.mark.parametrize("case", list(CASES.index))
+def test_every_modindices_row_matches_lavaan(case):
+    fit = _fit(case)
+    assert "Exogenous covariates (conditional.x): " in fit.summary()
+    mi = fit.modindices()
+    mi = mi.assign(rhs=mi["rhs"].fillna("")) if "group" in mi else mi.assign(rhs=mi["rhs"].fillna(""), group=1)
+    ref = pd.read_csv(REF / f"{case}_mi.csv").fillna({"rhs": ""})
+    assert list(zip(mi.lhs, mi.op, mi.rhs, mi.group)) == list(zip(ref.lhs, ref.op, ref.rhs, ref.group))
+    bad = [(r.lhs, r.op, r.rhs, r.group, c, float(m[c]), getattr(r, c.replace(".", "_")))
+           for (_, m), r in zip(mi.iterrows(), ref.rename(columns=lambda c: c.replace(".", "_")).itertuples())
+           for c in ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")
+           if not close(float(m[c]), float(getattr(r, c.replace(".", "_"))), 1e-3)]
+    assert not bad, bad

@@ -12,7 +12,7 @@
 # HolzingerSwineford1939: x1, x2, x4 continuous (data/HolzingerSwineford1939.csv), x3, x5, x6 ordered
 # (data/hs_ordinal.csv, same rows), covariates sex and agec (ageyr - 13), one group and by school.
 # Run from the repository root:  Rscript tests/reference/make_reference_wlsmv_conditional_mixed.R
-# Writes tests/reference/wlsmv_conditional_mixed/<case>_{params,fit,wls_obs,gamma}.csv, cases.csv and
+# Writes tests/reference/wlsmv_conditional_mixed/<case>_{params,fit,wls_obs,gamma,mi}.csv, cases.csv and
 # hs_age_polyserial.csv.
 suppressMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "wlsmv_conditional_mixed")
@@ -35,6 +35,10 @@ write_mixed <- function(case, data, model, group = NULL, parameterization = "del
               lavInspect(fit, "npar"), fitMeasures(fit, "df"), fitMeasures(fit, "chisq"),
               fitMeasures(fit, "chisq.scaled")))
   write_params_fit(fit, case)
+  mi <- modindices(fit, sort. = FALSE, minimum.value = 0)
+  if (is.null(mi$group)) mi$group <- 1L
+  write_ref(mi[, c("lhs", "op", "rhs", "group", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")],
+            file.path(OUT, paste0(case, "_mi.csv")))
   obs <- lavInspect(fit, "wls.obs")
   gam <- lavInspect(fit, "gamma")
   if (is.null(group)) { obs <- list(obs); gam <- list(gam) }

@@ -102,11 +102,7 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         if self.constraints:  # as every fit with explicit constraints (egovsem.sem.results)
             raise NotAvailableError(f"modification indices of a model with explicit constraints (model syntax, "
                                     f"line {self.constraints[0][3]}) are not available yet.")
-        st: Any = self.ordinal[0]
-        if len(st.ordered) < len(st.names):
-            raise NotAvailableError(f"modification indices with continuous indicators "
-                                    f"{[v for v in st.names if v not in set(st.ordered)]} and exogenous covariates "
-                                    "are not available yet.")
+
         return filter_modindices(modindices_multigroup(self), sort, minimum_value)
 
     def group_model(self, ptg: pd.DataFrame, q: int, g: int) -> tuple[ConditionalGroupModel, np.ndarray]:
