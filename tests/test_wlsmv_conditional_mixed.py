@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, close, compare_group_params, compare_series
-from egovsem._errors import NotAvailableError
 from egovsem.sem.ordinal_conditional import conditional_ordinal_stats
 
 REF = Path(__file__).parent / "reference" / "wlsmv_conditional_mixed"
@@ -41,7 +40,7 @@ def _fit(case: str):
             warnings.simplefilter("ignore")  # bfi: listwise deletion of the rows missing education or an item
             _FITS[case] = egovsem.cfa(row["model"].replace("; ", "\n"), FRAMES[row["data"]],
                                       ordered=row["ordered"].split(","), estimator="WLSMV", group=row["group"] or None,
-                                      parameterization=row["parameterization"])
+                                      parameterization=row["parameterization"], missing=row["missing"])
     return _FITS[case]
 
 
@@ -94,13 +93,6 @@ def test_polyserial_at_the_maximum_where_lavaans_start_misleads_it():
     for r in ref.itertuples():
         assert close(got[r.name], r.cov_ml, 1e-3), (r.name, got[r.name], r.cov_ml)
     assert (ref["rho_lavaan"].iloc[:3] > 0.99).all() and close(ref["rho_lavaan"].iloc[3], ref["rho_ml"].iloc[3], 1e-6)
-
-
-def test_pairwise_with_continuous_items_and_covariates_is_not_available_yet():
-    d = FRAMES["bfi"]
-    with pytest.raises(NotAvailableError, match=r"missing='pairwise' with continuous variables \['A1', 'A2'\]"):
-        egovsem.cfa("A =~ A1 + A2 + A3 + A4 + A5\nA ~ age", d, ordered=["A3", "A4", "A5"], estimator="WLSMV",
-                    missing="pairwise")
 
 
 @pytest.mark.parametrize("case", list(CASES.index))

@@ -26,10 +26,12 @@ HSM <- data.frame(x1 = HS$x1, x2 = HS$x2, x3 = HSO$x3, x4 = HS$x4, x5 = HSO$x5, 
 DATA <- list(bfi = BFI, hs = HSM, hso = cbind(HSO, ageyr = HS$ageyr))
 ORD <- list(bfi = c("A3", "A4", "A5"), hs = c("x3", "x5", "x6"))
 cases <- data.frame(case = character(0), data = character(0), group = character(0),
-                    parameterization = character(0), model = character(0), ordered = character(0))
-write_mixed <- function(case, data, model, group = NULL, parameterization = "delta", ordered = ORD[[data]]) {
+                    parameterization = character(0), model = character(0), ordered = character(0),
+                    missing = character(0))
+write_mixed <- function(case, data, model, group = NULL, parameterization = "delta", ordered = ORD[[data]],
+                        missing = "listwise") {
   fit <- suppressWarnings(cfa(model, data = DATA[[data]], ordered = ordered, estimator = "WLSMV",
-                              group = group, parameterization = parameterization))
+                              group = group, parameterization = parameterization, missing = missing))
   stopifnot(lavInspect(fit, "options")$conditional.x)
   cat(sprintf("%-14s conv=%s npar=%d df=%s chisq=%.4f chisq.scaled=%.4f\n", case, lavInspect(fit, "converged"),
               lavInspect(fit, "npar"), fitMeasures(fit, "df"), fitMeasures(fit, "chisq"),
@@ -50,7 +52,8 @@ write_mixed <- function(case, data, model, group = NULL, parameterization = "del
                col = rep(seq_len(ncol(gam[[g]])), each = nrow(gam[[g]])), value = as.vector(gam[[g]])))),
     file.path(OUT, paste0(case, "_gamma.csv")))
   cases[nrow(cases) + 1, ] <<- c(case, data, if (is.null(group)) "" else group, parameterization,
-                                 gsub("\n", "; ", model), paste(ordered, collapse = ","))
+                                 gsub("\n", "; ", model), paste(ordered, collapse = ","),
+                                 missing)
 }
 BFI_M <- "A =~ A1 + A2 + A3 + A4 + A5\nA ~ age + education"
 HS_M <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ sex + agec\ntextual ~ sex"
@@ -65,6 +68,13 @@ write_mixed("hs_mg", "hs", HS_M, group = "school")
 # (tests/test_wlsmv.py)
 write_mixed("hso_speed", "hso", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nspeed ~ ageyr",
             ordered = c("x1", "x2"))
+# missing = "pairwise": the items' missing values (A1..A5 have 16-27 each) pairwise, rows with a missing
+# covariate deleted (fixed.x); one group (delta, theta) and by gender
+BFI_P <- "A =~ A1 + A2 + A3 + A4 + A5\nA ~ age + gender"
+write_mixed("bfi_pairwise", "bfi", BFI_P, missing = "pairwise")
+write_mixed("bfi_pairwise_theta", "bfi", BFI_P, missing = "pairwise", parameterization = "theta")
+write_mixed("bfi_pairwise_mg", "bfi", "A =~ A1 + A2 + A3 + A4 + A5\nA ~ age + education", group = "gender",
+            missing = "pairwise")
 write_ref(cases, file.path(OUT, "cases.csv"))
 # Age in years (11-16) uncentred: the thresholds at x = 0 of x5 and x6 lie far in the tails (x5|t1 = -3.07), and
 # lavaan's start for the polyserial correlation (cor(Z, y2) sd(y2) / sum(dnorm(tau)), halved above 0.9) lands near

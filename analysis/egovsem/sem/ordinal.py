@@ -775,4 +775,5 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
 
 categorize = _categorize  # public name for other modules
 dnorm = _dnorm  # public name for other modules
+pearson_ml = _pearson_ml  # public name for other modules
 phi2 = _phi2  # public name for other modules

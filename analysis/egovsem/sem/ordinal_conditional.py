@@ -2,7 +2,7 @@
 
 ``conditional_ordinal_stats(Y, X, names, xnames)`` computes, as lavaan 0.6-14 does when ordered items are
 regressed on observed covariates (``lav_samplestats_step1`` / ``step2`` / ``muthen1984`` with ``eXo``; single
-group; complete rows, or with ``missing="pairwise"`` (every endogenous variable ordered) the items' missing
+group; complete rows, or with ``missing="pairwise"`` the items' missing
 values handled as lavaan's ``muthen1984`` does):
 
 1. Univariate stage: one ordinal probit regression per item, ``P(y <= k | x) = Phi(tau_k - x' beta)``
@@ -19,8 +19,9 @@ values handled as lavaan's ``muthen1984`` does):
 within), the residual correlations in ``vech(., diagonal = FALSE)`` order; ``wls_names`` are lavaan's labels
 (``A1|t1``, ``A1~age``, ``A1~~A2``).
 
-Continuous variables among the items (``ordered=``; complete rows): an OLS regression on the covariates
-instead of the probit (intercept, slopes, residual variance with divisor N; lavaan's ``lav_uvreg_fit``), the
+Continuous variables among the items (``ordered=``): an OLS regression on the covariates
+instead of the probit (intercept, slopes, residual variance with divisor N; lavaan's ``lav_uvreg_fit``; with
+``missing="pairwise"`` on the rows observing the variable, a pair's correlation on the rows observing both), the
 residual Pearson correlation of two of them, the residual polyserial correlation with an ordered one (lavaan's
 ``lav_bvmix_cor_twostep_fit`` with each row's bounds ``tau - x' beta``), their scores in Gamma with lavaan's
 ``H`` turning a correlation into a covariance (``rho sd_i sd_j``), and ``-intercept`` in the variable's
@@ -36,10 +37,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .._errors import DataError, NotAvailableError, NotConvergedError
+from .._errors import DataError, NotConvergedError
 from ._bivnorm import bvn_cdf
 from .ordinal import categorize as _categorize
 from .ordinal import dnorm as _dnorm
+from .ordinal import pearson_ml as _pearson_ml
 from .ordinal import phi2 as _phi2
 from .ordinal import polyserial_rows
 
@@ -156,7 +158,7 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         (lavaan's ``na.rm = TRUE`` sums); a row with every item missing is ignored (lavaan's "empty cases"),
         ``nobs`` counts the others (lavaan's ``nobs``).
     ordered : list of str or None
-        The ordered columns (None: all). The others are continuous (complete rows only): regressed on the
+        The ordered columns (None: all). The others are continuous: regressed on the
         covariates by OLS (intercept, slopes, residual variance with divisor N, lavaan's ``lav_uvreg_fit``);
         ``wls_obs`` then holds -intercept in the variable's threshold slot, its residual variance after the
         slopes, and its residual covariances (Pearson with another continuous variable, polyserial times its
@@ -192,10 +194,6 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
             raise DataError(f"Column {nm[c]!r} holds the value {M[r, c]!r} at row index {r} (0-based); the "
                             "first stage with covariates needs complete rows.")
     is_ord = [True] * len(names) if ordered is None else [v in set(ordered) for v in names]
-    if missing == "pairwise" and not all(is_ord):
-        raise NotAvailableError(f"missing='pairwise' with continuous variables "
-                                f"{[v for v, o in zip(names, is_ord) if not o]} and exogenous covariates is not "
-                                "available yet with WLSMV.")
     if missing == "pairwise":
         nonempty = ~np.isnan(Y).all(axis=1)
         Y, X = Y[nonempty], X[nonempty]
@@ -208,10 +206,11 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
     X1 = np.hstack([np.ones((n, 1)), X])
     resid, rvar = np.zeros((n, p)), np.ones(p)
     for i in range(p):
-        if not is_ord[i]:  # OLS: intercept, slopes, residual variance (divisor N)
-            coef = np.linalg.lstsq(X1, Y[:, i], rcond=None)[0]
-            resid[:, i] = Y[:, i] - X1 @ coef
-            rvar[i] = float(resid[:, i] @ resid[:, i]) / n
+        if not is_ord[i]:  # OLS on the rows observing it: intercept, slopes, residual variance (divisor N_i)
+            o = seen[:, i]
+            coef = np.linalg.lstsq(X1[o], Y[o, i], rcond=None)[0]
+            resid[:, i] = np.where(o, Y[:, i] - X1 @ coef, 0.0)  # 0 where missing: scores 0 (lavaan's NA)
+            rvar[i] = float(resid[:, i] @ resid[:, i]) / int(o.sum())
             K.append(2)  # one slot: -intercept
             tau.append(np.array([-coef[0]]))
             beta[i] = coef[1:]
@@ -239,7 +238,7 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
             sl_idx = nth + i + p * np.arange(k)
             SC1[:, th_start[i]] = e / v2
             SC1[:, sl_idx] = X * (e / v2)[:, None]
-            SC1[:, var_slot[i]] = -1.0 / (2 * v2) + e * e / (2 * v2 * v2)
+            SC1[:, var_slot[i]] = np.where(seen[:, i], -1.0 / (2 * v2) + e * e / (2 * v2 * v2), 0.0)
             blocks.append(np.concatenate([[th_start[i]], sl_idx, [var_slot[i]]]))
             z1s.append(None)
             z2s.append(None)
@@ -265,7 +264,7 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
     for q, (i, j) in enumerate(pairs):
         if not (is_ord[i] and is_ord[j]):  # a continuous variable in the pair: Pearson or polyserial
             _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, nth, p, var_slot,
-                        corr, SCC, A21, H21, H22)
+                        corr, SCC, A21, H21, H22, seen)
             continue
         m = seen[:, i] & seen[:, j]  # the rows where both items are observed (all rows without missing values)
         n_ij = int(m.sum())
@@ -332,12 +331,13 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
 
 
 def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, nth, p, var_slot,
-                corr, SCC, A21, H21, H22) -> None:
+                corr, SCC, A21, H21, H22, seen) -> None:
     """One pair with a continuous variable (complete rows): its residual correlation (Pearson of the OLS
     residuals, or polyserial with an ordered variable's row bounds ``tau - x' beta``), the casewise scores of
     the correlation (column ``q`` of ``SCC``), their cross-products with the scores of the two variables'
     first-stage parameters (``A21``) and lavaan's ``H`` (row ``q`` of ``H21``, ``H22``: the correlation as a
-    covariance, ``rho sd_i sd_j``)."""
+    covariance, ``rho sd_i sd_j``). ``seen``: the observed cells; the pair's rows are those observing both
+    (lavaan's pairwise; the other rows score 0)."""
     k = X.shape[1]
     n = X.shape[0]
 
@@ -346,17 +346,22 @@ def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, 
         bounds, and the slopes through ``x``)."""
         A21[q, nth + v + p * np.arange(k)] = SCC[:, q] @ (X * d_mean[:, None])
 
+    both = seen[:, i] & seen[:, j]
     if not is_ord[i] and not is_ord[j]:
-        r1, r2, v1, v2 = resid[:, i], resid[:, j], rvar[i], rvar[j]
+        r1, r2, v1, v2 = resid[:, i] * both, resid[:, j] * both, rvar[i], rvar[j]
         s1, s2 = np.sqrt(v1), np.sqrt(v2)
-        rho = float(r1 @ r2) / (n * s1 * s2)
+        if both.all():
+            rho = float(r1 @ r2) / (n * s1 * s2)
+        else:  # lavaan: the ML correlation of the pair's rows, the univariate estimates held fixed
+            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, float(np.log(s1 * s2)))
         Rr = 1 - rho * rho
         dmu1 = (r1 / v1 - rho * r2 / (s1 * s2)) / Rr
         dmu2 = (r2 / v2 - rho * r1 / (s1 * s2)) / Rr
         dv1 = -(0.5 / v1 - (r1 * r1 / (v1 * v1) - rho * r1 * r2 / (v1 * s1 * s2)) / (2 * Rr))
         dv2 = -(0.5 / v2 - (r2 * r2 / (v2 * v2) - rho * r1 * r2 / (v2 * s1 * s2)) / (2 * Rr))
         z = r1 * r1 / v1 - 2 * rho * r1 * r2 / (s1 * s2) + r2 * r2 / v2
-        SCC[:, q] = rho / Rr + (r1 * r2 / (s1 * s2 * Rr) - z * rho / (Rr * Rr))
+        SCC[:, q] = both * (rho / Rr + (r1 * r2 / (s1 * s2 * Rr) - z * rho / (Rr * Rr)))
+        dv1, dv2 = dv1 * both, dv2 * both
         for v, dm, dv, so in ((i, dmu1, dv1, s2), (j, dmu2, dv2, s1)):
             A21[q, th_start[v]] = SCC[:, q] @ dm
             at(v, dm)
@@ -368,21 +373,23 @@ def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, 
     u, o = (i, j) if not is_ord[i] else (j, i)  # u continuous, o ordered
     sd = np.sqrt(rvar[u])
     Z = resid[:, u] / sd
-    c = codes[:, o]
+    c = np.where(both, codes[:, o], 0)
     tt = np.clip(np.concatenate([[-np.inf], tau[o], [np.inf]]), -100.0, 100.0)  # lavaan's +-100 for +-inf
     eta = X @ beta[o]
     z1, z2 = tt[c + 1] - eta, tt[c] - eta
-    # lavaan's start: cor(Z, y2) * sd(y2) * sqrt((N - 1) / N) / sum(dnorm(tau)), halved when above 0.9
-    y2 = c.astype(float)
-    start = np.corrcoef(Z, y2)[0, 1] * y2.std() / float(_dnorm(tau[o]).sum())
+    # lavaan's start: cor(Z, y2, pairwise) * sd(y2, na.rm) * sqrt((N - 1) / N) / sum(dnorm(tau)), halved
+    # when above 0.9 (N: all rows)
+    y2 = codes[seen[:, o], o].astype(float)
+    sd2 = np.sqrt(y2.var(ddof=1) * (n - 1) / n)
+    start = np.corrcoef(Z[both], c[both].astype(float))[0, 1] * sd2 / float(_dnorm(tau[o]).sum())
     start = start / 2 if abs(start) > 0.9 else start
     rho = float(polyserial_rows(Z[:, None], np.array([sd]), z1[:, None], z2[:, None],
-                                start=np.array([np.clip(start, -0.9, 0.9)]), obs=np.ones((n, 1), bool))[0])
+                                start=np.array([np.clip(start, -0.9, 0.9)]), obs=both[:, None])[0])
     R = np.sqrt(1 - rho * rho)
     t1, t2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
     d1, d2 = _dnorm(t1), _dnorm(t2)
     py = np.maximum(ndtr(t1) - ndtr(t2), np.finfo(float).eps)
-    SCC[:, q] = ((d1 * (z1 * rho - Z) - d2 * (z2 * rho - Z)) / py) / R ** 3
+    SCC[:, q] = both * ((d1 * (z1 * rho - Z) - d2 * (z2 * rho - Z)) / py) / R ** 3
     dmu = (Z + (rho / R) * (d1 - d2) / py) / sd
     dvar = ((Z * Z - 1) + (rho * Z / R) * (d1 - d2) / py) / (2 * rvar[u])
     A21[q, th_start[u]] = SCC[:, q] @ dmu
