@@ -245,3 +245,10 @@ def compare_bootstrap_with_lavaan(fit, sub: Path, case: str, *, mc_ses: float = 
         assert abs(p["se"].iloc[i] - r.se) <= mc_ses * mc, (key, p["se"].iloc[i], r.se, mc)
         checked += 1
     return checked
+
+
+def compare_fit_case(fit, case: str, sub: str, columns=("est",)) -> list[str]:
+    """Every parameter row (``columns`` and se) and every fit measure of ``fit`` against the reference files
+    ``<sub>/<case>_params.csv`` and ``<sub>/<case>_fit.csv``."""
+    return (compare_group_params(fit.params, read_ref(case, "params", sub), columns=columns)
+            + compare_series(fit.fit_measures, read_kv(case, "fit", sub).astype(float)))

@@ -18,7 +18,8 @@ candidates with ``V < eps^(1/3)`` (not identified once freed) are dropped, as la
 parameterisation the scale factors are not parameters of the model; lavaan's column for a scale row is the
 direct derivative ``sigma / delta_j`` of the rows of item j (its derivative holding the rest fixed), and so is
 ours. ``sepc.*`` standardise the EPC by each group's total covariance (covariates included), as the
-parameters are; scale rows have ``sepc.all = sign(epc)``.
+parameters are; scale rows have ``sepc.all = sign(epc)``. Continuous items mixed with ordered ones get no
+scale rows, and their reduced-form rows are those of :class:`egovsem.sem.wls_mg_conditional.ConditionalGroupModel`.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def _key(lhs: str, op: str, rhs: str) -> tuple:
     return ("~~",) + tuple(sorted((lhs, rhs))) if op == "~~" else (lhs, op, rhs)
 
 
-def _full_rows(items: list[str], xs: list[str], lv: list[str], pt_g: pd.DataFrame, ngroups: int) -> list[tuple]:
+def _full_rows(items: list[str], xs: list[str], lv: list[str], pt_g: pd.DataFrame, ngroups: int,
+               ordered: list[str] | None = None) -> list[tuple]:
     """lavaan's ``lav_partable_full(strict.exo = TRUE)`` rows of one group (order as lavaan)."""
     regs = pt_g[pt_g["op"] == "~"]
     eqs = list(dict.fromkeys(list(regs["lhs"]) + list(regs["rhs"])))
@@ -51,20 +53,22 @@ def _full_rows(items: list[str], xs: list[str], lv: list[str], pt_g: pd.DataFram
     rows += [(y, "~", x) for y in eqs_y for x in eqs if x != y and not (y in ind and x in set(lv))]
     rows += [(v, "~1", "") for v in items + lv]
     if ngroups > 1:
-        rows += [(v, "~*~", v) for v in items]
+        rows += [(v, "~*~", v) for v in items if ordered is None or v in set(ordered)]
     return rows
 
 
 def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataFrame, stats: list, *,
                            items: list[str], xs: list[str], lv: list[str], parameterization: str,
                            multi: bool, info_model: np.ndarray | None = None,
-                           constraint_basis: np.ndarray | None = None) -> pd.DataFrame:
+                           constraint_basis: np.ndarray | None = None,
+                           ordered: list[str] | None = None) -> pd.DataFrame:
     """lavaan's ``modindices()`` (module docstring) of a conditional.x WLSMV fit given as its multi-group
     parameter table ``pt`` (:func:`egovsem.sem.wls_mg.mg_ordinal_partable` with ``conditional_x``), the
     estimates ``theta``, the parameter rows ``params`` (aligned with ``pt``: the covariates' moments, the
     derived residual variances) and each group's first stage ``stats``. With explicit constraints,
     ``constraint_basis`` (the null space of their Jacobian at ``theta``, in the order of ``theta``) makes the
-    model's inverse information lavaan's augmented one (:func:`egovsem.sem.modindices.model_inverse`).
+    model's inverse information lavaan's augmented one (:func:`egovsem.sem.modindices.model_inverse`);
+    ``ordered``: the ordered items (None: all; the others continuous).
 
     Returns
     -------
@@ -87,7 +91,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
             cand.append((int(r.group), q + len(values) - 1, (r.lhs, r.op, r.rhs)))
     new = []
     for g in range(1, G + 1):
-        for lhs, op, rhs in _full_rows(items, xs, lv, pt[pt["group"] == g], G):
+        for lhs, op, rhs in _full_rows(items, xs, lv, pt[pt["group"] == g], G, ordered):
             if _key(lhs, op, rhs) in present[g]:
                 continue
             present[g].add(_key(lhs, op, rhs))
@@ -110,7 +114,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
         sc_idx = eg.loc[sc_rows, ["lhs", "free"]].to_numpy()
         if parameterization == "theta":  # not parameters of the theta model: lavaan's column below
             eg.loc[sc_rows, "free"] = 0
-        cm = ConditionalGroupModel.build(eg, items, xs, lv, qe, parameterization)
+        cm = ConditionalGroupModel.build(eg, items, xs, lv, qe, parameterization, ordered)
         D = cm.jacobian(theta_e)
         sig = cm.sigma(theta_e)
         if parameterization == "theta":
@@ -151,8 +155,10 @@ def _scale_column(cm: ConditionalGroupModel, j: int, k: int, sig: np.ndarray, dl
     with the ``delta`` matrix: ``derivative.th`` and ``derivative.pi`` give ``tau - mu*`` and the unscaled
     slopes on item j's rows; ``derivative.sigma(delta = FALSE)`` is 0 on the correlations)."""
     gm = cm.gm
-    p = gm.o.size
-    rows = np.concatenate([(gm.th_item == j), np.tile(np.arange(p) == j, k), np.zeros(gm.ci.size, dtype=bool)])
+    p = gm.ram.p
+    th = np.zeros(gm.nslots, dtype=bool)
+    th[gm.slot_th[gm.th_item == j]] = True
+    rows = np.concatenate([th, np.tile(np.arange(p) == j, k), np.zeros(gm.nn.size + gm.ci.size, dtype=bool)])
     return np.where(rows, sig / dl[j], 0.0)
 
 
@@ -181,6 +187,12 @@ def filter_modindices(mi: pd.DataFrame, sort, minimum_value) -> pd.DataFrame:
     return mi.reset_index(drop=True)
 
 
+def _ordered(stats) -> list[str] | None:
+    """The ordered items of one group's first stage (None: all of them, as in a fit without covariates)."""
+    ords = getattr(stats, "ordered", None)
+    return None if ords is None else list(ords)
+
+
 def modindices_multigroup(fit) -> pd.DataFrame:
     """:func:`conditional_modindices` of a multi-group (or theta) WLSMV fit
     (:class:`egovsem.sem.wls_mg.WLSMVMultiGroupResults`, and with covariates
@@ -194,7 +206,7 @@ def modindices_multigroup(fit) -> pd.DataFrame:
     return conditional_modindices(pt, fit.theta, fit.params, st, items=list(st[0].names),
                                   xs=list(getattr(st[0], "xnames", ())), lv=lv,
                                   parameterization=fit.parameterization, multi=len(st) > 1, info_model=fit.info,
-                                  constraint_basis=Z)
+                                  constraint_basis=Z, ordered=_ordered(st[0]))
 
 
 def _single_table(fit) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None]:

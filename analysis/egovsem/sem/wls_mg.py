@@ -60,7 +60,6 @@ from .._errors import (
     EgovsemWarning,
     EmptyCategoryError,
     IdentificationError,
-    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
@@ -145,6 +144,10 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     base = wlsmv_partable(spec, ordered, nthresholds, conditional_x=conditional_x)
     lv, ordset = set(spec.lv), set(ordered)
     cont = [v for v in spec.ov if v not in ordset]
+    if conditional_x:  # the covariates are conditioned on: no scale rows
+        from .wls_conditional import exogenous_covariates
+
+        cont = [v for v in cont if v not in set(exogenous_covariates(spec))]
     if identification == "wu.estabrook.2016" and parameterization == "delta" and cont:
         # measEq.syntax writes "x ~*~ c(1, 1)*x" for continuous items too: rows fixed to 1 (no parameter)
         sc = base[base["op"] == "~*~"]
@@ -599,21 +602,13 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
 
     miss = check_option("missing", model.opts.missing if missing is None else missing, ["listwise", "pairwise"],
                         casefold=True)
+    identification = check_option("identification", identification, ["lavaan", "wu.estabrook.2016"])
     if exogenous_covariates(model.spec):  # lavaan's conditional.x (several groups, or the theta parameterisation)
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
-        if identification != "lavaan":
-            raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
-                                    f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
-                                    "yet: fit the invariance models without the covariates.")
-        if model.spec.constraints:  # (the conditional.x fit has no constrained optimiser for several groups or theta)
-            raise NotAvailableError(f"explicit constraints (model syntax, line {model.spec.constraints[0][3]}) with "
-                                    f"exogenous covariates {exogenous_covariates(model.spec)} (lavaan's conditional.x) "
-                                    "in several groups or with parameterization='theta' are not available yet; "
-                                    "shared labels (c(a, a)*x) work, or fit without the covariates.")
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
                                                 group_partial=group_partial, parameterization=parameterization,
-                                                iter_max=iter_max, missing=miss)
+                                                iter_max=iter_max, missing=miss, identification=identification)
     if parameterization not in PARAMETERIZATIONS:
         raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
     if isinstance(group_equal, str):
