@@ -119,6 +119,8 @@ SUPPORTED: tuple[Combination, ...] = (
       for t in ("standard", "satorra.bentler", "scaled.shifted", "mean.var.adjusted")
       if (se, t) != ("standard", "standard")),
     Combination("FIML", "robust.huber.white", "standard", True),
+    # issue 11: se = "robust.huber.white" with estimator ML and complete data (MLR's SEs, the standard test)
+    Combination("ML", "robust.huber.white", "standard", True),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
 )
@@ -438,6 +440,8 @@ def resolve_options(
             pass  # lavaan's WLSMVS
         elif est == "ULS" and not design:
             pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
+        elif est == "MLR" and not design:
+            pass  # lavaan 0.6-14 keeps MLR's test first (below)
         elif est not in ("ML", "MLM") or design:
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
@@ -452,10 +456,13 @@ def resolve_options(
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
             test_in = test
-        if miss == "fiml" and test_in in GAMMA_TESTS:
+        asked = test_in
+        if est == "MLR":
+            test_in, test_information = _mlr_with_test(asked, test, warn_stacklevel + 1)
+        if miss == "fiml" and asked in GAMMA_TESTS:
             # lavaan 0.6-14 sets missing to "listwise" for these tests, with a warning ("missing will be set to
             # listwise for satorra.bentler style test"): egovsem does the same and says so
-            warnings.warn(f"test={test_in!r} with missing='fiml': the rows with a missing value are deleted listwise, "
+            warnings.warn(f"test={asked!r} with missing='fiml': the rows with a missing value are deleted listwise, "
                           "as lavaan does (\"missing will be set to listwise for satorra.bentler style test\"): the "
                           "Satorra-Bentler style tests need complete data. Use estimator='MLR' for a robust test "
                           "under FIML.", MissingDataWarning, stacklevel=warn_stacklevel)
@@ -463,6 +470,13 @@ def resolve_options(
             if disc == "FIML":
                 disc = "ML"
         test = test_in
+    if miss == "fiml" and se_type == "robust.sem" and est == "ML":
+        # lavaan 0.6-14 sets missing to "listwise" for robust.sem, with a warning: egovsem does the same, says so
+        warnings.warn("se='robust.sem' with missing='fiml': the rows with a missing value are deleted listwise, as "
+                      "lavaan does (\"missing will be set to listwise for se = robust.sem\"): its sandwich reads the "
+                      "fourth moments of complete rows. Use estimator='MLR' for robust standard errors under FIML.",
+                      MissingDataWarning, stacklevel=warn_stacklevel)
+        miss, disc = "listwise", "ML"
     if parameterization == "theta" and disc != "DWLS":
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
                            "parameterization at 'delta'.")
@@ -524,13 +538,7 @@ def resolve_options(
         test_information = "h1"
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
     if info_in is not None and info_in != information:
-        if disc != "ML" or se_type not in ("standard", "robust.sem") or (
-                info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")) or (
-                info_in == "first.order" and (se_type, test) != ("standard", "standard")):
-            raise NotAvailableError(
-                f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
-                f"available yet; its information is {information!r} (omit information=).")
-        information = info_in
+        information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
     if miss == "pairwise" and disc == "ML" and information == "first.order":
         raise EgovsemError("information='first.order' with missing='pairwise' is not possible: the first-order "
                            "information is the cross-product of casewise scores, which need complete rows (lavaan "
@@ -548,6 +556,51 @@ def resolve_options(
         auto_fix_single=bool(auto_fix_single), auto_cov_lv_x=bool(auto_cov_lv_x), int_ov_free=bool(int_ov_free),
         int_lv_free=bool(int_lv_free), parameterization=parameterization,
     )
+
+
+def _mlr_with_test(asked: str, test: str, warn_stacklevel: int) -> tuple[str, str]:
+    """``estimator = "MLR"`` with another ``test=``: lavaan 0.6-14 keeps MLR's test first (``test =
+    c("yuan.bentler.mplus", <test>)``) and sets ``observed.information`` to ``c("hessian", "h1")``
+    ("observed.information for ALL test statistics is set to h1"): its fitMeasures() report the Yuan-Bentler
+    (Mplus) test with ``Delta' H1 Delta`` in the trace; egovsem reports the same and says so. Returns the test
+    and the information of its trace."""
+    warnings.warn(f"test={asked!r} with estimator='MLR': MLR's Yuan-Bentler (Mplus) test is reported, with the "
+                  "h1 observed information in its trace, as lavaan's fitMeasures() report it (lavaan keeps "
+                  "\"yuan.bentler.mplus\" first and sets \"observed.information for ALL test statistics to h1\"); "
+                  f"use estimator='ML', se='robust.huber.white', test={asked!r} to have that test reported.",
+                  EgovsemWarning, stacklevel=warn_stacklevel)
+    return test, "h1"
+
+
+def _check_information(info_in: str, default: str, est: str, disc: str, se_type: str, test: str,
+                       warn_stacklevel: int) -> str:
+    """The ``information=`` a user asks for instead of the estimator's ``default``, as lavaan 0.6-14 takes it
+    (tests/reference/make_reference_information.R): refused with lavaan's reason where lavaan refuses it, the
+    default kept (with a warning) where lavaan keeps it, :class:`NotAvailableError` where egovsem does not
+    compute it."""
+    if se_type == "robust.huber.white" and info_in == "first.order":
+        raise EgovsemError(f"information='first.order' with estimator={est!r} (se='robust.huber.white') is not "
+                           "possible: lavaan refuses it (\"information must be either \"expected\" or \"observed\" "
+                           "if robust standard errors are requested\"); use information='expected' or 'observed'.")
+    if disc == "GLS" and info_in == "first.order":
+        raise EgovsemError("information='first.order' with estimator='GLS' is not possible: GLS has no casewise "
+                           "scores (lavaan refuses it: 'information = \"first.order\" not available for estimator "
+                           "GLS'); use information='expected' or 'observed'.")
+    if disc == "ULS":
+        # lavaan 0.6-14: "information will be set to "expected" for estimator = "ULS""
+        warnings.warn(f"information={info_in!r} with estimator={est!r}: the expected information is used, as "
+                      "lavaan does (\"information will be set to expected for estimator = ULS\").", EgovsemWarning,
+                      stacklevel=warn_stacklevel)
+        return default
+    ok = (disc in ("ML", "FIML") and se_type in ("standard", "robust.sem", "robust.huber.white")
+          and not (disc == "ML" and info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus"))
+          and not (info_in == "first.order" and (se_type, test) != ("standard", "standard"))
+          and not (disc == "FIML" and se_type == "robust.sem")) or (disc, info_in) == ("GLS", "observed")
+    if not ok:
+        raise NotAvailableError(
+            f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
+            f"available yet; its information is {default!r} (omit information=).")
+    return info_in
 
 
 def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None, est: str = "ML", *,
