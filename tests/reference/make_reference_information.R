@@ -13,7 +13,9 @@
 #   the Yuan-Bentler (Mplus) test with the h1 information in its trace; with missing = "ml" and a
 #   Satorra-Bentler style test lavaan sets missing to "listwise";
 # * missing = "ml" with se = "robust.sem": lavaan sets missing to "listwise" ("missing will be set to listwise
-#   for se = robust.sem").
+#   for se = robust.sem");
+# * ML with test = "yuan.bentler.mplus" and information = "observed": the observed.information of the test is
+#   set to "h1" (as with MLR and another test=); MLM with information = "first.order" is refused.
 # Model: HolzingerSwineford1939, visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6.
 # Data: data/HolzingerSwineford1939.csv and data/hs_missing.csv.
 # Run from the repository root:  Rscript tests/reference/make_reference_information.R
@@ -66,6 +68,7 @@ write_info_case("mlr_fiml_standard", HSM, estimator = "MLR", missing = "ml", tes
 write_info_case("mlr_fiml_yb",    HSM, estimator = "MLR", missing = "ml", test = "yuan.bentler")
 write_info_case("mlr_fiml_sb",    HSM, estimator = "MLR", missing = "ml", test = "satorra.bentler")
 write_info_case("fiml_rsem",      HSM, missing = "ml", se = "robust.sem")
+write_info_case("ml_ybm_obs",     HS,  test = "yuan.bentler.mplus", information = "observed")
 
 # lavaan's own refusals (their messages, quoted by egovsem)
 refuse <- function(case, ...) {
@@ -76,5 +79,6 @@ write_ref(rbind(refuse("mlr_fo",       data = HS,  estimator = "MLR", informatio
                 refuse("mlr_fo_fiml",  data = HSM, estimator = "MLR", missing = "ml", information = "first.order"),
                 refuse("mlr_fo_group", data = HS,  estimator = "MLR", group = "school", information = "first.order"),
                 refuse("ml_rhw_fo",    data = HS,  se = "robust.huber.white", information = "first.order"),
-                refuse("gls_fo",       data = HS,  estimator = "GLS", information = "first.order")),
+                refuse("gls_fo",       data = HS,  estimator = "GLS", information = "first.order"),
+                refuse("mlm_fo",       data = HS,  estimator = "MLM", information = "first.order")),
           file.path(OUT, "refusals.csv"))

@@ -18,9 +18,13 @@ is ``robust.sem`` with complete data and ``robust.huber.white`` under FIML (lava
 ``test`` one of "standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted",
 "mean.var.adjusted" (complete data: the Satorra-Bentler family reads the sample's fourth moments, lavaan's
 ``NACOV``, which needs complete rows; MLM with ``missing = "ml"`` is refused as lavaan refuses it).
-``information`` ("expected", "observed", "first.order") is a user option of ML/MLM fits (lavaan's
-``information``): it sets the information matrix of the standard errors and, for ``robust.sem``, of the
-sandwich and the Satorra-Bentler traces.
+``information`` ("expected", "observed", "first.order") is a user option of ML/MLM, MLR and FIML fits
+(lavaan's ``information``): it sets the information matrix of the standard errors and, for the robust SEs,
+the bread of the sandwich and the information of the Satorra-Bentler / Yuan-Bentler traces (under FIML the h1
+information of the trace and FIML-C's E are of the same kind). GLS takes "observed" (the Hessian of its
+objective); ULS keeps "expected" with a warning, as lavaan does; robust SEs (and GLS) with "first.order" are
+refused with lavaan's reason. MLR with another ``test=`` reports MLR's test with the h1 observed information
+in its trace, as lavaan's fitMeasures() do; ``se = "robust.sem"`` with FIML deletes listwise, as lavaan.
 
 ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" (with its standard SEs or
 ``se = "robust"``; traces with W = I) as lavaan does; GLS takes no robust SE or test, and ULS no Yuan-Bentler
@@ -539,6 +543,13 @@ def resolve_options(
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
     if info_in is not None and info_in != information:
         information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
+        if (disc, information, test) == ("ML", "observed", "yuan.bentler.mplus"):
+            # lavaan 0.6-14: "observed.information for ALL test statistics is set to h1"
+            warnings.warn("information='observed' with test='yuan.bentler.mplus': the trace of the test uses the h1 "
+                          "observed information (Delta' H1 Delta), as lavaan does (\"observed.information for ALL "
+                          "test statistics is set to h1\"); the standard errors use the Hessian.", EgovsemWarning,
+                          stacklevel=warn_stacklevel)
+            test_information = "h1"
     if miss == "pairwise" and disc == "ML" and information == "first.order":
         raise EgovsemError("information='first.order' with missing='pairwise' is not possible: the first-order "
                            "information is the cross-product of casewise scores, which need complete rows (lavaan "
@@ -578,8 +589,8 @@ def _check_information(info_in: str, default: str, est: str, disc: str, se_type:
     (tests/reference/make_reference_information.R): refused with lavaan's reason where lavaan refuses it, the
     default kept (with a warning) where lavaan keeps it, :class:`NotAvailableError` where egovsem does not
     compute it."""
-    if se_type == "robust.huber.white" and info_in == "first.order":
-        raise EgovsemError(f"information='first.order' with estimator={est!r} (se='robust.huber.white') is not "
+    if se_type.startswith("robust") and info_in == "first.order":
+        raise EgovsemError(f"information='first.order' with estimator={est!r} (se={se_type!r}) is not "
                            "possible: lavaan refuses it (\"information must be either \"expected\" or \"observed\" "
                            "if robust standard errors are requested\"); use information='expected' or 'observed'.")
     if disc == "GLS" and info_in == "first.order":
@@ -593,7 +604,8 @@ def _check_information(info_in: str, default: str, est: str, disc: str, se_type:
                       stacklevel=warn_stacklevel)
         return default
     ok = (disc in ("ML", "FIML") and se_type in ("standard", "robust.sem", "robust.huber.white")
-          and not (disc == "ML" and info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus"))
+          and not (disc == "ML" and info_in != "expected" and test == "yuan.bentler")
+          and not (disc == "ML" and info_in == "first.order" and test == "yuan.bentler.mplus")
           and not (info_in == "first.order" and (se_type, test) != ("standard", "standard"))
           and not (disc == "FIML" and se_type == "robust.sem")) or (disc, info_in) == ("GLS", "observed")
     if not ok:
