@@ -56,7 +56,10 @@ write_info_case <- function(case, data, ...) {
 write_info_case("mlr_exp",        HS,  estimator = "MLR", information = "expected")
 write_info_case("mlr_exp_fiml",   HSM, estimator = "MLR", missing = "ml", information = "expected")
 write_info_case("mlr_exp_group",  HS,  estimator = "MLR", group = "school", information = "expected")
+write_info_case("mlr_exp_fiml_group", HSM, estimator = "MLR", missing = "ml", group = "school",
+                information = "expected")
 write_info_case("fiml_exp",       HSM, missing = "ml", information = "expected")
+write_info_case("fiml_fo_group",  HSM, missing = "ml", group = "school", information = "first.order")
 write_info_case("fiml_fo",        HSM, missing = "ml", information = "first.order")
 write_info_case("gls_obs",        HS,  estimator = "GLS", information = "observed")
 write_info_case("uls_obs",        HS,  estimator = "ULS", information = "observed")
