@@ -58,6 +58,12 @@ CASES: dict[str, tuple] = {
                     (EgovsemWarning, MissingDataWarning)),
     "fiml_rsem": (HSM_CSV, dict(missing="fiml", se="robust.sem"), (MissingDataWarning,)),
     "ml_ybm_obs": (HS_CSV, dict(test="yuan.bentler.mplus", information="observed"), (EgovsemWarning,)),
+    **{f"ml_rhw_{t.replace('.', '_')}": (HS_CSV, dict(se="robust.huber.white", test=t),
+                                         (EgovsemWarning,) if t == "yuan.bentler.mplus" else ())
+       for t in ("yuan.bentler.mplus", "satorra.bentler", "yuan.bentler", "scaled.shifted", "mean.var.adjusted")},
+    "fiml_rhw_ybm": (HSM_CSV, dict(missing="fiml", se="robust.huber.white", test="yuan.bentler.mplus"),
+                     (EgovsemWarning,)),
+    "fiml_ybm": (HSM_CSV, dict(missing="fiml", test="yuan.bentler.mplus"), (EgovsemWarning,)),
 }
 _FITS: dict = {}
 
@@ -99,8 +105,11 @@ def test_options_and_warnings_as_lavaan(case):
     # (lavaan lists "standard" first when test= names another test with se="standard")
     assert fit.opts.test == next((t for t in str(info["test"]).split("/") if t != "standard"), "standard")
     assert fit.opts.missing == {"ml": "fiml"}.get(info["missing"], info["missing"])
-    # lavaan's observed.information of the test: "h1" when it says "set to h1"
-    assert fit.opts.test_information == ("h1" if str(info["observed_information"]).endswith("/h1") else "hessian")
+    # lavaan's observed.information of the Yuan-Bentler (Mplus) trace: "h1" when it says "set to h1" (the
+    # Satorra-Bentler style traces read it in egovsem.sem.robust_sem)
+    if fit.opts.test == "yuan.bentler.mplus" and fit.opts.information == "observed":
+        assert fit.opts.test_information == ("h1" if str(info["observed_information"]).endswith("/h1")
+                                             else "hessian")
     categories = {type(w.message) for w in rec if issubclass(w.category, EgovsemWarning)}
     for cat in CASES[case][2]:
         assert cat in categories, (case, [str(w.message) for w in rec])

@@ -72,6 +72,12 @@ write_info_case("mlr_fiml_yb",    HSM, estimator = "MLR", missing = "ml", test =
 write_info_case("mlr_fiml_sb",    HSM, estimator = "MLR", missing = "ml", test = "satorra.bentler")
 write_info_case("fiml_rsem",      HSM, missing = "ml", se = "robust.sem")
 write_info_case("ml_ybm_obs",     HS,  test = "yuan.bentler.mplus", information = "observed")
+# se = "robust.huber.white" with ML and a scaled test (observed information; the test's is h1), and FIML with
+# test = "yuan.bentler.mplus" (lavaan: test = c("standard", "yuan.bentler.mplus"), the trace with h1)
+for (t in c("yuan.bentler.mplus", "satorra.bentler", "yuan.bentler", "scaled.shifted", "mean.var.adjusted"))
+  write_info_case(paste0("ml_rhw_", gsub(".", "_", t, fixed = TRUE)), HS, se = "robust.huber.white", test = t)
+write_info_case("fiml_rhw_ybm",   HSM, missing = "ml", se = "robust.huber.white", test = "yuan.bentler.mplus")
+write_info_case("fiml_ybm",       HSM, missing = "ml", test = "yuan.bentler.mplus")
 
 # lavaan's own refusals (their messages, quoted by egovsem)
 refuse <- function(case, ...) {

@@ -125,6 +125,8 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("FIML", "robust.huber.white", "standard", True),
     # issue 11: se = "robust.huber.white" with estimator ML and complete data (MLR's SEs, the standard test)
     Combination("ML", "robust.huber.white", "standard", True),
+    *(Combination("ML", "robust.huber.white", t, True) for t in GAMMA_TESTS + ("yuan.bentler",)),
+    Combination("FIML", "standard", "yuan.bentler.mplus", True),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
 )
@@ -543,13 +545,18 @@ def resolve_options(
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
     if info_in is not None and info_in != information:
         information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
-        if (disc, information, test) == ("ML", "observed", "yuan.bentler.mplus"):
-            # lavaan 0.6-14: "observed.information for ALL test statistics is set to h1"
-            warnings.warn("information='observed' with test='yuan.bentler.mplus': the trace of the test uses the h1 "
-                          "observed information (Delta' H1 Delta), as lavaan does (\"observed.information for ALL "
-                          "test statistics is set to h1\"); the standard errors use the Hessian.", EgovsemWarning,
-                          stacklevel=warn_stacklevel)
-            test_information = "h1"
+    if est == "ML" and test.startswith("yuan") and information == "observed" and not design and (
+            se_type != "bootstrap" and miss != "pairwise"):
+        # lavaan 0.6-14: a test named with ML is test = c("standard", <test>), and then the observed information
+        # of the tests is "h1" ("observed.information for ALL test statistics is set to h1", said for
+        # yuan.bentler.mplus): with FIML, se = "robust.huber.white" or information = "observed"
+        test_information = "h1"
+    if est == "ML" and test_information == "h1" and test == "yuan.bentler.mplus" and not design and (
+            se_type != "bootstrap"):
+        warnings.warn("test='yuan.bentler.mplus' with estimator='ML' and the observed information: the trace of the "
+                      "test uses the h1 observed information (Delta' H1 Delta), as lavaan does (\"observed.information "
+                      "for ALL test statistics is set to h1\"); the standard errors use the Hessian. (estimator='MLR' "
+                      "keeps the Hessian in the trace.)", EgovsemWarning, stacklevel=warn_stacklevel)
     if miss == "pairwise" and disc == "ML" and information == "first.order":
         raise EgovsemError("information='first.order' with missing='pairwise' is not possible: the first-order "
                            "information is the cross-product of casewise scores, which need complete rows (lavaan "
