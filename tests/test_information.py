@@ -52,6 +52,8 @@ CASES: dict[str, tuple] = {
     "mlr_standard": (HS_CSV, dict(estimator="MLR", test="standard"), (EgovsemWarning,)),
     "mlr_sb": (HS_CSV, dict(estimator="MLR", test="satorra.bentler"), (EgovsemWarning,)),
     "mlr_yb": (HS_CSV, dict(estimator="MLR", test="yuan.bentler"), (EgovsemWarning,)),
+    "mlr_ss": (HS_CSV, dict(estimator="MLR", test="scaled.shifted"), (EgovsemWarning,)),
+    "mlr_mva": (HS_CSV, dict(estimator="MLR", test="mean.var.adjusted"), (EgovsemWarning,)),
     "mlr_fiml_standard": (HSM_CSV, dict(estimator="MLR", missing="fiml", test="standard"), (EgovsemWarning,)),
     "mlr_fiml_yb": (HSM_CSV, dict(estimator="MLR", missing="fiml", test="yuan.bentler"), (EgovsemWarning,)),
     "mlr_fiml_sb": (HSM_CSV, dict(estimator="MLR", missing="fiml", test="satorra.bentler"),
