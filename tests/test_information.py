@@ -47,6 +47,7 @@ CASES: dict[str, tuple] = {
     "fiml_fo_group": (HSM_CSV, dict(missing="fiml", group="school", information="first.order"), ()),
     "fiml_fo": (HSM_CSV, dict(missing="fiml", information="first.order"), ()),
     "gls_obs": (HS_CSV, dict(estimator="GLS", information="observed"), ()),
+    "gls_obs_group": (HS_CSV, dict(estimator="GLS", group="school", information="observed"), ()),
     "uls_obs": (HS_CSV, dict(estimator="ULS", information="observed"), (EgovsemWarning,)),
     "ml_rhw": (HS_CSV, dict(se="robust.huber.white"), ()),
     "mlr_standard": (HS_CSV, dict(estimator="MLR", test="standard"), (EgovsemWarning,)),
