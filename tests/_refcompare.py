@@ -115,7 +115,7 @@ def compare_series(ours: pd.Series, ref: pd.Series, tol: float = 1e-3) -> list[s
     return problems
 
 
-def compare_fit_case(ours: pd.Series, case: str, sub: str) -> list[str]:
+def compare_fit_measures_case(ours: pd.Series, case: str, sub: str) -> list[str]:
     """:func:`compare_series` of a fit's measures with lavaan's ``sub/<case>_fit.csv``, and the same rows in
     lavaan's order."""
     ref = read_kv(case, "fit", sub)

@@ -28,7 +28,7 @@ import warnings
 import egovsem
 import pandas as pd
 import pytest
-from _refcompare import DATA, REF, compare_fit_case, compare_group_params, compare_params, read_kv, read_ref
+from _refcompare import DATA, REF, compare_fit_measures_case, compare_group_params, compare_params, read_kv, read_ref
 from egovsem import EgovsemError, NotAvailableError
 from egovsem._errors import EgovsemWarning, MissingDataWarning
 from egovsem.sem.options import resolve_options
@@ -92,7 +92,7 @@ def test_params_and_fit_measures_match_lavaan(case):
     else:
         problems = compare_params(fit.params, ref, columns=("est", "std.lv", "std.all"))
     # every fitMeasures() row (chisq.scaled, the scaling factors, cfi.robust, rmsea.robust, ...), in its order
-    problems += compare_fit_case(fit.fit_measures, case, SUB)
+    problems += compare_fit_measures_case(fit.fit_measures, case, SUB)
     assert not problems, "\n".join(problems)
 
 

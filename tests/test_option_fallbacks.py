@@ -15,7 +15,7 @@ import warnings
 import egovsem
 import pandas as pd
 import pytest
-from _refcompare import DATA, compare_fit_case, compare_params, compare_series, read_kv, read_ref
+from _refcompare import DATA, compare_fit_measures_case, compare_params, compare_series, read_kv, read_ref
 from egovsem._errors import EgovsemWarning, MissingDataWarning
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -48,7 +48,7 @@ def test_params_match_lavaan(case):
 @pytest.mark.parametrize("case", list(CASES))
 def test_fit_measures_match_lavaan(case):
     fit, _ = _fit(case)
-    problems = compare_fit_case(fit.fit_measures, case, SUB)
+    problems = compare_fit_measures_case(fit.fit_measures, case, SUB)
     assert not problems, "\n".join(problems)
 
 
