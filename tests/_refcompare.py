@@ -115,6 +115,16 @@ def compare_series(ours: pd.Series, ref: pd.Series, tol: float = 1e-3) -> list[s
     return problems
 
 
+def compare_fit_measures_case(ours: pd.Series, case: str, sub: str) -> list[str]:
+    """:func:`compare_series` of a fit's measures with lavaan's ``sub/<case>_fit.csv``, and the same rows in
+    lavaan's order."""
+    ref = read_kv(case, "fit", sub)
+    problems = compare_series(ours, ref)
+    if list(ours.index) != list(ref.index):
+        problems.append(f"fit measure rows differ: egovsem {list(ours.index)} lavaan {list(ref.index)}")
+    return problems
+
+
 def compare_modindices(ours: pd.DataFrame, ref: pd.DataFrame, covariates=()) -> list[str]:
     """Compare modification indices row by row.
 

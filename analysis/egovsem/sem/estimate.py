@@ -263,6 +263,11 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if opts.information == "observed" and pairwise:
         # lavaan's observed information of pairwise ML: the Hessian of its objective at the pairwise moments
         A = _total([st.nobs_w / 2.0 * moment_hessian(d, theta) for d, st in zip(discs, stats)])
+    elif opts.information == "observed" and opts.discrepancy == "GLS":
+        # lavaan's observed information of GLS: the Hessian of its objective (half egovsem's F) at the
+        # estimates, on its sample size N - G of this estimator
+        Nls = sum(st.nobs_w for st in stats) - G
+        A = _total([wg * Nls / 2.0 * moment_hessian(d, theta) for d, wg in zip(discs, w)])
     elif opts.information == "observed":
         # lavaan's default for FIML and for MLR: observed information (Hessian), summed over groups
         A = _total([d.observed_information(theta) for d in discs])

@@ -18,9 +18,13 @@ is ``robust.sem`` with complete data and ``robust.huber.white`` under FIML (lava
 ``test`` one of "standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted",
 "mean.var.adjusted" (complete data: the Satorra-Bentler family reads the sample's fourth moments, lavaan's
 ``NACOV``, which needs complete rows; MLM with ``missing = "ml"`` is refused as lavaan refuses it).
-``information`` ("expected", "observed", "first.order") is a user option of ML/MLM fits (lavaan's
-``information``): it sets the information matrix of the standard errors and, for ``robust.sem``, of the
-sandwich and the Satorra-Bentler traces.
+``information`` ("expected", "observed", "first.order") is a user option of ML/MLM, MLR and FIML fits
+(lavaan's ``information``): it sets the information matrix of the standard errors and, for the robust SEs,
+the bread of the sandwich and the information of the Satorra-Bentler / Yuan-Bentler traces (under FIML the h1
+information of the trace and FIML-C's E are of the same kind). GLS takes "observed" (the Hessian of its
+objective); ULS keeps "expected" with a warning, as lavaan does; robust SEs (and GLS) with "first.order" are
+refused with lavaan's reason. MLR with another ``test=`` reports MLR's test with the h1 observed information
+in its trace, as lavaan's fitMeasures() do; ``se = "robust.sem"`` with FIML deletes listwise, as lavaan.
 
 ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" (with its standard SEs or
 ``se = "robust"``; traces with W = I) as lavaan does; GLS takes no robust SE or test, and ULS no Yuan-Bentler
@@ -119,6 +123,10 @@ SUPPORTED: tuple[Combination, ...] = (
       for t in ("standard", "satorra.bentler", "scaled.shifted", "mean.var.adjusted")
       if (se, t) != ("standard", "standard")),
     Combination("FIML", "robust.huber.white", "standard", True),
+    # issue 11: se = "robust.huber.white" with estimator ML and complete data (MLR's SEs, the standard test)
+    Combination("ML", "robust.huber.white", "standard", True),
+    *(Combination("ML", "robust.huber.white", t, True) for t in GAMMA_TESTS + ("yuan.bentler",)),
+    Combination("FIML", "standard", "yuan.bentler.mplus", True),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
 )
@@ -438,6 +446,8 @@ def resolve_options(
             pass  # lavaan's WLSMVS
         elif est == "ULS" and not design:
             pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
+        elif est == "MLR" and not design:
+            pass  # lavaan 0.6-14 keeps MLR's test first (below)
         elif est not in ("ML", "MLM") or design:
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
@@ -452,10 +462,13 @@ def resolve_options(
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
             test_in = test
-        if miss == "fiml" and test_in in GAMMA_TESTS:
+        asked = test_in
+        if est == "MLR":
+            test_in, test_information = _mlr_with_test(asked, test, warn_stacklevel + 1)
+        if miss == "fiml" and asked in GAMMA_TESTS:
             # lavaan 0.6-14 sets missing to "listwise" for these tests, with a warning ("missing will be set to
             # listwise for satorra.bentler style test"): egovsem does the same and says so
-            warnings.warn(f"test={test_in!r} with missing='fiml': the rows with a missing value are deleted listwise, "
+            warnings.warn(f"test={asked!r} with missing='fiml': the rows with a missing value are deleted listwise, "
                           "as lavaan does (\"missing will be set to listwise for satorra.bentler style test\"): the "
                           "Satorra-Bentler style tests need complete data. Use estimator='MLR' for a robust test "
                           "under FIML.", MissingDataWarning, stacklevel=warn_stacklevel)
@@ -463,6 +476,13 @@ def resolve_options(
             if disc == "FIML":
                 disc = "ML"
         test = test_in
+    if miss == "fiml" and se_type == "robust.sem" and est == "ML":
+        # lavaan 0.6-14 sets missing to "listwise" for robust.sem, with a warning: egovsem does the same, says so
+        warnings.warn("se='robust.sem' with missing='fiml': the rows with a missing value are deleted listwise, as "
+                      "lavaan does (\"missing will be set to listwise for se = robust.sem\"): its sandwich reads the "
+                      "fourth moments of complete rows. Use estimator='MLR' for robust standard errors under FIML.",
+                      MissingDataWarning, stacklevel=warn_stacklevel)
+        miss, disc = "listwise", "ML"
     if parameterization == "theta" and disc != "DWLS":
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
                            "parameterization at 'delta'.")
@@ -524,13 +544,19 @@ def resolve_options(
         test_information = "h1"
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
     if info_in is not None and info_in != information:
-        if disc != "ML" or se_type not in ("standard", "robust.sem") or (
-                info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")) or (
-                info_in == "first.order" and (se_type, test) != ("standard", "standard")):
-            raise NotAvailableError(
-                f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
-                f"available yet; its information is {information!r} (omit information=).")
-        information = info_in
+        information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
+    if est == "ML" and test.startswith("yuan") and information == "observed" and not design and (
+            se_type != "bootstrap" and miss != "pairwise"):
+        # lavaan 0.6-14: a test named with ML is test = c("standard", <test>), and then the observed information
+        # of the tests is "h1" ("observed.information for ALL test statistics is set to h1", said for
+        # yuan.bentler.mplus): with FIML, se = "robust.huber.white" or information = "observed"
+        test_information = "h1"
+    if est == "ML" and test_information == "h1" and test == "yuan.bentler.mplus" and not design and (
+            se_type != "bootstrap"):
+        warnings.warn("test='yuan.bentler.mplus' with estimator='ML' and the observed information: the trace of the "
+                      "test uses the h1 observed information (Delta' H1 Delta), as lavaan does (\"observed.information "
+                      "for ALL test statistics is set to h1\"); the standard errors use the Hessian. (estimator='MLR' "
+                      "keeps the Hessian in the trace.)", EgovsemWarning, stacklevel=warn_stacklevel)
     if miss == "pairwise" and disc == "ML" and information == "first.order":
         raise EgovsemError("information='first.order' with missing='pairwise' is not possible: the first-order "
                            "information is the cross-product of casewise scores, which need complete rows (lavaan "
@@ -548,6 +574,52 @@ def resolve_options(
         auto_fix_single=bool(auto_fix_single), auto_cov_lv_x=bool(auto_cov_lv_x), int_ov_free=bool(int_ov_free),
         int_lv_free=bool(int_lv_free), parameterization=parameterization,
     )
+
+
+def _mlr_with_test(asked: str, test: str, warn_stacklevel: int) -> tuple[str, str]:
+    """``estimator = "MLR"`` with another ``test=``: lavaan 0.6-14 keeps MLR's test first (``test =
+    c("yuan.bentler.mplus", <test>)``) and sets ``observed.information`` to ``c("hessian", "h1")``
+    ("observed.information for ALL test statistics is set to h1"): its fitMeasures() report the Yuan-Bentler
+    (Mplus) test with ``Delta' H1 Delta`` in the trace; egovsem reports the same and says so. Returns the test
+    and the information of its trace."""
+    warnings.warn(f"test={asked!r} with estimator='MLR': MLR's Yuan-Bentler (Mplus) test is reported, with the "
+                  "h1 observed information in its trace, as lavaan's fitMeasures() report it (lavaan keeps "
+                  "\"yuan.bentler.mplus\" first and sets \"observed.information for ALL test statistics to h1\"); "
+                  f"use estimator='ML', se='robust.huber.white', test={asked!r} to have that test reported.",
+                  EgovsemWarning, stacklevel=warn_stacklevel)
+    return test, "h1"
+
+
+def _check_information(info_in: str, default: str, est: str, disc: str, se_type: str, test: str,
+                       warn_stacklevel: int) -> str:
+    """The ``information=`` a user asks for instead of the estimator's ``default``, as lavaan 0.6-14 takes it
+    (tests/reference/make_reference_information.R): refused with lavaan's reason where lavaan refuses it, the
+    default kept (with a warning) where lavaan keeps it, :class:`NotAvailableError` where egovsem does not
+    compute it."""
+    if se_type.startswith("robust") and info_in == "first.order":
+        raise EgovsemError(f"information='first.order' with estimator={est!r} (se={se_type!r}) is not "
+                           "possible: lavaan refuses it (\"information must be either \"expected\" or \"observed\" "
+                           "if robust standard errors are requested\"); use information='expected' or 'observed'.")
+    if disc == "GLS" and info_in == "first.order":
+        raise EgovsemError("information='first.order' with estimator='GLS' is not possible: GLS has no casewise "
+                           "scores (lavaan refuses it: 'information = \"first.order\" not available for estimator "
+                           "GLS'); use information='expected' or 'observed'.")
+    if disc == "ULS":
+        # lavaan 0.6-14: "information will be set to "expected" for estimator = "ULS""
+        warnings.warn(f"information={info_in!r} with estimator={est!r}: the expected information is used, as "
+                      "lavaan does (\"information will be set to expected for estimator = ULS\").", EgovsemWarning,
+                      stacklevel=warn_stacklevel)
+        return default
+    ok = (disc in ("ML", "FIML") and se_type in ("standard", "robust.sem", "robust.huber.white")
+          and not (disc == "ML" and info_in != "expected" and test == "yuan.bentler")
+          and not (disc == "ML" and info_in == "first.order" and test == "yuan.bentler.mplus")
+          and not (info_in == "first.order" and (se_type, test) != ("standard", "standard"))
+          and not (disc == "FIML" and se_type == "robust.sem")) or (disc, info_in) == ("GLS", "observed")
+    if not ok:
+        raise NotAvailableError(
+            f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
+            f"available yet; its information is {default!r} (omit information=).")
+    return info_in
 
 
 def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None, est: str = "ML", *,
