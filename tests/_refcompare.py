@@ -153,3 +153,13 @@ def read_ref(case: str, what: str, sub: str = "ml") -> pd.DataFrame:
 def read_kv(case: str, what: str, sub: str = "ml") -> pd.Series:
     df = pd.read_csv(REF / sub / f"{case}_{what}.csv", keep_default_na=False, na_values=[""])
     return pd.Series(df.iloc[:, 1].to_numpy(), index=df.iloc[:, 0].astype(str))
+
+
+def fit_table_problems(ours: pd.Series, case: str, sub: str) -> list[str]:
+    """Every row of lavaan's ``fitMeasures()`` (``<sub>/<case>_fit.csv``) against ``ours``, and the rows in
+    lavaan's order."""
+    ref = read_kv(case, "fit", sub)
+    problems = compare_series(ours, ref)
+    if list(ours.index) != list(ref.index):
+        problems.append(f"fit measure rows differ from lavaan's: {sorted(set(ours.index) ^ set(ref.index))}")
+    return problems

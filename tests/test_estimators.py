@@ -195,10 +195,13 @@ def test_mean_var_adjusted_with_uls_is_available():
     assert (o.discrepancy, o.se, o.test) == ("ULS", "standard", "mean.var.adjusted")
 
 
-def test_gamma_options_refuse_fixed_x_covariates():
+def test_gamma_options_take_fixed_x_covariates_as_lavaan():
+    # refused until issue 11 ("not available yet; pass fixed_x=False"); lavaan conditions Gamma on the
+    # covariates. Every row against lavaan: tests/test_mlm_fixed_x.py; here the MIMIC model's MLM test
     hs = pd.read_csv(HS_CSV)
-    with pytest.raises(NotAvailableError, match="fixed.x"):
-        egovsem.sem("visual =~ x1 + x2 + x3\nvisual ~ ageyr", hs, estimator="MLM")
+    fit = egovsem.sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr + sex", hs, estimator="MLM")
+    problems = compare_series(fit.fit_measures, read_kv("mlm", "fit", "mlm_fixed_x"))
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("kwargs", [dict(estimator="MLM"), dict(se="robust"), dict(se="robust", missing="fiml"),

@@ -235,7 +235,7 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
     if f.discrepancy in _LS:
         from .ls import baseline_ls
 
-        X2b = sum((g.nobs - 1.0) * baseline_ls(f.discrepancy, _ls_S(g)) for g in f.groups)
+        X2b = sum((g.nobs - 1.0) * baseline_ls(f.discrepancy, _ls_S(g), f.xb) for g in f.groups)
         return X2b, len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb)), []
     fiml = f.discrepancy == "FIML"
     X2b = 0.0

@@ -19,6 +19,7 @@ the same discrepancy: ULS at ``diag(S)``; GLS at the variances ``d = (A o A)^-1 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,11 +120,14 @@ class ULSDiscrepancy(_LSBase):
         return D @ D.T
 
 
-def baseline_ls(kind: str, S: np.ndarray) -> float:
-    """The baseline discrepancy ``F_b`` (means saturated) of GLS or ULS."""
+def baseline_ls(kind: str, S: np.ndarray, xb: Sequence[int] = ()) -> float:
+    """The baseline discrepancy ``F_b`` (means saturated) of GLS or ULS. ULS: the baseline keeps the
+    covariances among the exogenous covariates ``xb`` (positions; lavaan's baseline, fixed.x or not), which
+    it then reproduces exactly."""
     if kind == "ULS":
         vi, vj = vech_indices(S.shape[0])
-        off = vi != vj
+        xs = set(xb)
+        off = np.array([a != b and not (a in xs and b in xs) for a, b in zip(vi, vj)], dtype=bool)
         return float(np.sum(S[vi[off], vj[off]] ** 2))
     A = np.linalg.inv(S)
     d = np.linalg.solve(A * A, np.diag(A))

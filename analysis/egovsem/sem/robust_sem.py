@@ -29,16 +29,16 @@ from .._errors import NotAvailableError
 from .casewise import vech_indices
 from .robust import complete_information_phi, saturated_coords
 
-__all__ = ["nacov", "h1_information", "robust_sem_meat", "ugamma", "baseline_ugamma", "check_gamma_model"]
+__all__ = ["nacov", "nacov_fixed_x", "h1_information", "robust_sem_meat", "ugamma", "baseline_ugamma", "check_gamma_model"]
 
 
-def check_gamma_model(spec: Any) -> None:
-    """Refuse fixed.x covariates with the Gamma-based options (lavaan then conditions Gamma on them; not
-    reproduced here)."""
-    if spec.ov_x:
+def check_gamma_model(spec: Any, missing: str = "listwise") -> None:
+    """Refuse fixed.x covariates with the Gamma-based options under ``missing="pairwise"`` (the fixed.x
+    Gamma regresses each row's outcomes on its covariates, which needs complete rows; not reproduced here)."""
+    if spec.ov_x and missing == "pairwise":
         raise NotAvailableError(
-            f"se='robust.sem' and the Satorra-Bentler style tests (MLM) with the fixed.x covariates "
-            f"{list(spec.ov_x)} are not available yet; pass fixed_x=False or use estimator='MLR'.")
+            f"se='robust.sem' and the Satorra-Bentler style tests with missing='pairwise' and the fixed.x "
+            f"covariates {list(spec.ov_x)} are not available yet; pass fixed_x=False or missing='listwise'.")
 
 
 def nacov(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -57,6 +57,33 @@ def nacov(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return (Z.T @ Z) / n
 
 
+def nacov_fixed_x(X: np.ndarray, idx: np.ndarray, xi: Sequence[int]) -> np.ndarray:
+    """The ADF covariance of ``[xbar, vech S]`` (divisor N) conditional on the fixed.x covariates ``xi``, in
+    the coordinates ``idx`` (lavaan 0.6-14's ``lav_samplestats_Gamma`` with ``fixed.x = TRUE``).
+
+    Each row's outcomes are split into their least-squares prediction from the covariates (with an intercept)
+    and the residual; a row's contribution is its moment vector ``[y, vech (y - ybar)(y - ybar)']`` less that
+    of the row with the outcomes replaced by their predictions (the covariates kept). The covariates' own
+    moments then contribute nothing, the mean of an outcome contributes its residual, the covariance of an
+    outcome and a covariate the residual times the centred covariate. Complete rows only."""
+    n, p = X.shape
+    xs = list(xi)
+    ys = [j for j in range(p) if j not in set(xs)]
+    D = np.hstack([np.ones((n, 1)), X[:, xs]])
+    coef, *_ = np.linalg.lstsq(D, X[:, ys], rcond=None)
+    Xhat = X.copy()
+    Xhat[:, ys] = D @ coef
+    vi, vj = vech_indices(p)
+
+    def moments(Y: np.ndarray) -> np.ndarray:
+        Yc = Y - Y.mean(axis=0)
+        return np.hstack([Y, Yc[:, vi] * Yc[:, vj]])
+
+    Z = (moments(X) - moments(Xhat))[:, idx]
+    Z = Z - Z.mean(axis=0)
+    return (Z.T @ Z) / n
+
+
 def h1_information(Sigma: np.ndarray, mu: np.ndarray, idx: np.ndarray, kind: str, rows: Any = None) -> np.ndarray:
     """The unrestricted information per observation at the moments (``Sigma``, ``mu``): expected, or
     observed (rows needed), in the coordinates ``idx``."""
@@ -68,25 +95,24 @@ def h1_information(Sigma: np.ndarray, mu: np.ndarray, idx: np.ndarray, kind: str
     return -saturated_hessian(cw)[np.ix_(idx, idx)] / rows.total
 
 
-def _coords(p: int, meanstructure: bool) -> np.ndarray:
-    return saturated_coords(p, meanstructure, ())
-
-
 def group_parts(discs: Sequence[Any], theta: np.ndarray, stats: Sequence[Any], meanstructure: bool,
-                information: str) -> list[dict[str, Any]]:
-    """Per group: ``D`` (q, k), ``V`` (k, k), ``Gamma`` (k, k) and ``n``."""
+                information: str, xi: Sequence[int] = ()) -> list[dict[str, Any]]:
+    """Per group: ``D`` (q, k), ``V`` (k, k), ``Gamma`` (k, k) and ``n``. With fixed.x covariates ``xi``
+    (positions in the observed variables) the coordinates of their own moments are left out of all three, as
+    lavaan zeroes those rows and columns of the h1 information, and Gamma is :func:`nacov_fixed_x`."""
     from .fiml import delta_phi
 
     out = []
     for d, st in zip(discs, stats):
         ram = d.ram
-        idx = _coords(ram.p, meanstructure)
+        idx = saturated_coords(ram.p, meanstructure, xi)
         Sigma, mu, *_ = ram.implied(theta)
         if not meanstructure:
             mu = st.mean
         kind = "observed" if information == "observed" else "expected"
+        gamma = nacov_fixed_x(st.X, idx, xi) if len(xi) else nacov(st.X, idx)
         out.append({"D": delta_phi(ram, theta)[:, idx], "V": h1_information(Sigma, mu, idx, kind, d.rows),
-                    "Gamma": nacov(st.X, idx), "n": float(st.nobs), "idx": idx})
+                    "Gamma": gamma, "n": float(st.nobs), "idx": idx})
     return out
 
 
@@ -117,10 +143,11 @@ def ugamma(parts: Sequence[dict[str, Any]]) -> np.ndarray:
 
 def baseline_ugamma(parts: Sequence[dict[str, Any]], stats: Sequence[Any], meanstructure: bool,
                     information: str = "expected", rows: Sequence[Any] | None = None, *,
-                    unit_weights: bool = False) -> np.ndarray:
+                    unit_weights: bool = False, xi: Sequence[int] = ()) -> np.ndarray:
     """``U_b Gamma`` of the independence model (variances, and means with a mean structure, free in each
     group) at ``diag(S_g)`` and the sample means, with the expected or the observed h1 information (or, for
-    ULS, ``unit_weights``: W = I)."""
+    ULS, ``unit_weights``: W = I). With fixed.x covariates ``xi`` the baseline keeps their sample
+    (co)variances (fixed), and their own moments are not among the coordinates (``parts[g]["idx"]``)."""
     N = sum(g["n"] for g in parts)
     Vs, Ds = [], []
     kind = "observed" if information == "observed" else "expected"
@@ -128,15 +155,18 @@ def baseline_ugamma(parts: Sequence[dict[str, Any]], stats: Sequence[Any], means
         p = st.cov.shape[0]
         idx = g["idx"]
         Sb = np.diag(np.diag(st.cov))
+        if len(xi):
+            Sb[np.ix_(xi, xi)] = st.cov[np.ix_(xi, xi)]
         Vk = np.eye(idx.size) if unit_weights else h1_information(Sb, st.mean, idx, kind,
                                                                    None if rows is None else rows[k])
         Vs.append(g["n"] / N * Vk)
         vi, vj = vech_indices(p)
         full = p + vi.size
+        xs = set(xi)
         cols = []
         if meanstructure:
-            cols += list(range(p))
-        cols += [p + k for k in range(vi.size) if vi[k] == vj[k]]
+            cols += [i for i in range(p) if i not in xs]
+        cols += [p + k for k in range(vi.size) if vi[k] == vj[k] and vi[k] not in xs]
         Db = np.zeros((len(cols), full))
         Db[np.arange(len(cols)), cols] = 1.0
         Ds.append(Db[:, idx])
