@@ -163,3 +163,20 @@ def fit_table_problems(ours: pd.Series, case: str, sub: str) -> list[str]:
     if list(ours.index) != list(ref.index):
         problems.append(f"fit measure rows differ from lavaan's: {sorted(set(ours.index) ^ set(ref.index))}")
     return problems
+
+
+def fit_case_problems(fit, case: str, sub: str) -> list[str]:
+    """One fit against lavaan's ``<sub>/<case>_{info,params,fit}.csv`` (written by ``write_fit_tables``):
+    converged, N, the options lavaan resolved (se, the last test, the information of the SEs, missing), every
+    row of parameterEstimates() (est, se, std.all; r2 rows apart) and of fitMeasures()."""
+    info = read_kv(case, "info", sub)
+    problems = [] if fit.converged and fit.nobs == int(info["ntotal"]) else [f"converged {fit.converged}, N {fit.nobs}"]
+    lav = (info["se"], str(info["test"]).split("/")[-1], str(info["information"]).split("/")[0],
+           {"ml": "fiml"}.get(info["missing"], info["missing"]))
+    ours = (fit.opts.se, fit.opts.test, fit.opts.information, fit.opts.missing)
+    if ours != lav:
+        problems.append(f"options (se, test, information, missing): egovsem {ours}, lavaan {lav}")
+    ref = read_ref(case, "params", sub)
+    mine = fit.params if "group" in fit.params else fit.params.assign(group=1)
+    problems += compare_group_params(mine[mine["op"] != "r2"], ref[ref["op"] != "r2"], columns=("est", "std.all"))
+    return problems + fit_table_problems(fit.fit_measures, case, sub)

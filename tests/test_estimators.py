@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, REF, compare_group_params, compare_params, compare_series, read_kv, read_ref
-from egovsem import EgovsemError, NotAvailableError
+from egovsem import EgovsemError
 from egovsem._errors import EgovsemWarning, MissingDataWarning
 from egovsem.sem.options import SUPPORTED, resolve_options
 
@@ -184,8 +184,11 @@ def test_mlm_with_another_test_keeps_satorra_bentler_as_lavaan():
     with pytest.warns(EgovsemWarning, match="MLM's Satorra-Bentler test is reported"):
         o = resolve_options(estimator="MLM", test="scaled.shifted")
     assert o.test == "satorra.bentler"
-    with pytest.raises(NotAvailableError, match="se='robust.sem' with estimator='MLR'"):
-        resolve_options(estimator="MLR", se="robust.sem")
+    # MLR with se="robust.sem" was refused here until issue 11: lavaan keeps MLR's test and takes the expected
+    # information (every row against lavaan: tests/test_mlr_se.py)
+    o = resolve_options(estimator="MLR", se="robust.sem")
+    assert (o.se, o.test, o.information) == tuple(
+        str(read_kv("cfa_rsem", "info", "mlr_se")[k]).split("/")[0] for k in ("se", "test", "information"))
 
 
 def test_mean_var_adjusted_with_uls_is_available():

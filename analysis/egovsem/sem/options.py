@@ -119,6 +119,8 @@ SUPPORTED: tuple[Combination, ...] = (
       for t in ("standard", "satorra.bentler", "scaled.shifted", "mean.var.adjusted")
       if (se, t) != ("standard", "standard")),
     Combination("FIML", "robust.huber.white", "standard", True),
+    # lavaan's MLR with se = "standard" under missing = "ml": observed information, the Yuan-Bentler (Mplus) test
+    Combination("FIML", "standard", "yuan.bentler.mplus", True),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
 )
@@ -407,18 +409,29 @@ def resolve_options(
                            + ("omit se=." if est == "GLS" else "use se='robust' (robust.sem)."))
     elif se_in == "robust.sem" and est == "ULS":
         se_type = "robust.sem"  # lavaan's ULS with se = "robust.sem" (as se = "robust")
-    elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est != "ML":
-        # e.g. MLR with robust.sem: lavaan then keeps MLR's observed information; a combination not checked
+    elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est not in ("ML", "MLR"):
         raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
                                 f"errors are {se_default!r} (omit se=).")
-    elif se_in == "standard" and se_default != "standard" and est != "MLM":
+    elif se_in == "standard" and se_default != "standard" and est not in ("MLM", "MLR"):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
             f"se='standard' with estimator={est!r} is not available yet; {est}'s standard errors are "
             f"{se_default!r} (omit se= to get them)."
         )
     else:
+        # (MLR with se = "standard" or "robust.sem": lavaan 0.6-14 keeps the test "yuan.bentler.mplus"; the
+        # information follows the SE type below, expected with complete data; tests/test_mlr_se.py)
         se_type = se_in
+    if se_type == "robust.sem" and miss == "fiml":
+        # lavaan 0.6-14 sets missing to "listwise" for se = "robust.sem" (its meat reads Gamma, the fourth
+        # moments of complete rows), with a warning; egovsem does the same and says so
+        warnings.warn(f"se='robust.sem' with missing='fiml': the rows with a missing value are deleted listwise, as "
+                      "lavaan does (\"missing will be set to listwise for se = robust.sem\"); use estimator='MLR' "
+                      "(robust.huber.white) for robust standard errors under FIML.", MissingDataWarning,
+                      stacklevel=warn_stacklevel)
+        miss = "listwise"
+        if disc == "FIML":
+            disc = "ML"
 
     if test_in is not None and test_in != test:
         if est == "GLS":
