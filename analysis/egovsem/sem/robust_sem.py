@@ -97,7 +97,9 @@ def h1_information(Sigma: np.ndarray, mu: np.ndarray, idx: np.ndarray, kind: str
 
 def group_parts(discs: Sequence[Any], theta: np.ndarray, stats: Sequence[Any], meanstructure: bool,
                 information: str, xi: Sequence[int] = ()) -> list[dict[str, Any]]:
-    """Per group: ``D`` (q, k), ``V`` (k, k), ``Gamma`` (k, k) and ``n``. With fixed.x covariates ``xi``
+    """Per group: ``D`` (q, k), ``V`` (k, k), ``Gamma`` (k, k) and ``n`` (the group's size: with sampling
+    weights the sum of its normalised weights, while Gamma is that of the rows unweighted, as lavaan 0.6-14
+    computes it for MLM with sampling.weights). With fixed.x covariates ``xi``
     (positions in the observed variables) the coordinates of their own moments are left out of all three, as
     lavaan zeroes those rows and columns of the h1 information, and Gamma is :func:`nacov_fixed_x`."""
     from .fiml import delta_phi
@@ -112,7 +114,7 @@ def group_parts(discs: Sequence[Any], theta: np.ndarray, stats: Sequence[Any], m
         kind = "observed" if information == "observed" else "expected"
         gamma = nacov_fixed_x(st.X, idx, xi) if len(xi) else nacov(st.X, idx)
         out.append({"D": delta_phi(ram, theta)[:, idx], "V": h1_information(Sigma, mu, idx, kind, d.rows),
-                    "Gamma": gamma, "n": float(st.nobs), "idx": idx})
+                    "Gamma": gamma, "n": float(st.nobs_w), "idx": idx})
     return out
 
 
