@@ -36,6 +36,11 @@ CASES = {
     "mg_mlm": (MIMIC, dict(estimator="MLM", group="school")),
     "mg_mlm_eq": (MIMIC, dict(estimator="MLM", group="school", group_equal=["loadings", "intercepts"])),
     "mg_mlmv": (MIMIC, dict(estimator="MLMV", group="school")),
+    # GLS and ULS: lavaan's fixed.x default is FALSE; with fixed.x the covariates' moments have divisor N - 1
+    "uls_default": (MIMIC, dict(estimator="ULS")),
+    "gls_default": (MIMIC, dict(estimator="GLS")),
+    "uls_fx": (MIMIC, dict(estimator="ULS", fixed_x=True)),
+    "gls_fx": (MIMIC, dict(estimator="GLS", fixed_x=True)),
 }
 _FITS: dict = {}
 

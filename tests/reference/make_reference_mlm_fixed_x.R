@@ -36,3 +36,11 @@ write_fit_tables("mg_mlm",     sem(MIMIC, data = HS, estimator = "MLM", group = 
 write_fit_tables("mg_mlm_eq",  sem(MIMIC, data = HS, estimator = "MLM", group = "school",
                                    group.equal = c("loadings", "intercepts")))
 write_fit_tables("mg_mlmv",    sem(MIMIC, data = HS, estimator = "MLMV", group = "school"))
+
+# GLS and ULS: lavaan 0.6-14's fixed.x default is FALSE for them (TRUE for the ML family and conditional.x);
+# with fixed.x = TRUE the covariates' (co)variances are fixed at those of divisor N - 1, which GLS and ULS
+# are fitted to
+write_fit_tables("uls_default", sem(MIMIC, data = HS, estimator = "ULS"))
+write_fit_tables("gls_default", sem(MIMIC, data = HS, estimator = "GLS"))
+write_fit_tables("uls_fx",      sem(MIMIC, data = HS, estimator = "ULS", fixed.x = TRUE))
+write_fit_tables("gls_fx",      sem(MIMIC, data = HS, estimator = "GLS", fixed.x = TRUE))

@@ -270,7 +270,7 @@ def resolve_options(
     seed: int | None = None,
     std_lv: bool = False,
     meanstructure: bool | None = None,
-    fixed_x: bool = True,
+    fixed_x: bool | None = None,
     auto_cov_y: bool = True,
     iter_max: int = 10000,
     sampling_weights: str | None = None,
@@ -327,6 +327,10 @@ def resolve_options(
         miss = "listwise"
     if not isinstance(iter_max, (int, np.integer)) or isinstance(iter_max, (bool, np.bool_)) or iter_max < 1:
         raise EgovsemError(f"The 'iter_max' parameter must be a positive integer. Got {iter_max!r} instead.")
+    if fixed_x is None:
+        # lavaan 0.6-14's fixed.x = "default": TRUE for the ML family (and conditional.x: WLSMV with covariates),
+        # FALSE for GLS and the ULS family on continuous data
+        fixed_x = not (est == "GLS" or (est in _ULS_FAMILY and ordered in (None, False)))
     for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x), ("auto_cov_y", auto_cov_y),
                       ("orthogonal", orthogonal), ("std_ov", std_ov), ("auto_var", auto_var),
                       ("auto_fix_single", auto_fix_single), ("auto_cov_lv_x", auto_cov_lv_x),
@@ -427,16 +431,14 @@ def resolve_options(
         # (MLR with se = "standard" or "robust.sem": lavaan 0.6-14 keeps the test "yuan.bentler.mplus"; the
         # information follows the SE type below, expected with complete data; tests/test_mlr_se.py)
         se_type = se_in
-    if se_type == "robust.sem" and miss == "fiml":
+    if se_type == "robust.sem" and disc == "FIML":
         # lavaan 0.6-14 sets missing to "listwise" for se = "robust.sem" (its meat reads Gamma, the fourth
         # moments of complete rows), with a warning; egovsem does the same and says so
         warnings.warn("se='robust.sem' with missing='fiml': the rows with a missing value are deleted listwise, as "
                       "lavaan does (\"missing will be set to listwise for se = robust.sem\"); use estimator='MLR' "
                       "(robust.huber.white) for robust standard errors under FIML.", MissingDataWarning,
                       stacklevel=warn_stacklevel)
-        miss = "listwise"
-        if disc == "FIML":
-            disc = "ML"
+        miss, disc = "listwise", "ML"
 
     if test_in is not None and test_in != test:
         if est == "GLS":
