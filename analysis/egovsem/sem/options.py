@@ -27,6 +27,12 @@ ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" 
 test (lavaan refuses them; so does egovsem, quoting lavaan). ``missing = "pairwise"`` fits ML, ULS (and its
 robust variants) to the available-case moments; GLS deletes listwise as lavaan does (with a warning).
 
+MLR takes ``se = "standard"`` and ``se = "robust.sem"`` as lavaan 0.6-14 (its Yuan-Bentler (Mplus) test kept;
+the information expected with complete data); ``se = "robust.sem"`` with ``missing = "fiml"`` deletes the
+incomplete rows listwise with a warning, as lavaan. The Gamma-based options (MLM, MLMV, ULSM, robust.sem, the
+Satorra-Bentler family) take fixed.x covariates (Gamma conditional on them) and, for MLM and MLMV, sampling
+weights. ``fixed_x = None`` is lavaan's default: True for the ML family and WLSMV, False for GLS and ULS.
+
 ``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
 the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
 and for robust.huber.white, expected otherwise, unless ``information=`` says otherwise. :data:`SUPPORTED`
