@@ -16,8 +16,8 @@ import warnings
 import egovsem
 import pandas as pd
 import pytest
-from _refcompare import DATA, fit_case_problems
-from egovsem._errors import NotAvailableError
+from _refcompare import DATA, REF, fit_case_problems, fit_table_problems
+from egovsem._errors import EgovsemError, NotAvailableError
 
 MIMIC = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr + sex"
 PATH = "x1 ~ ageyr + sex\nx4 ~ x1 + ageyr + grade\nx1 ~~ x4"
@@ -63,7 +63,20 @@ def test_every_row_matches_lavaan(case):
     assert not problems, "\n".join(problems)
 
 
-def test_pairwise_with_fixed_x_and_gamma_is_refused_by_name():
+def test_pairwise_with_fixed_x_and_holes_is_refused_with_lavaans_reason():
     hs = pd.read_csv(DATA / "hs_missing.csv")
-    with pytest.raises(NotAvailableError, match=r"missing='pairwise' and the fixed.x covariates \['ageyr', 'sex'\]"):
+    lavaan = pd.read_csv(REF / SUB / "refusals.csv").set_index("case")["message"]["mlm_pairwise_fixed_x"]
+    with pytest.raises(EgovsemError, match=r"missing='pairwise' with the fixed.x covariates \['ageyr', 'sex'\]") as err:
         egovsem.sem(MIMIC, hs, estimator="MLM", missing="pairwise")
+    assert not isinstance(err.value, NotAvailableError) and lavaan in str(err.value)
+
+
+def test_pairwise_with_fixed_x_and_complete_rows_is_mlm():
+    # without holes pairwise is the complete-data fit, which lavaan computes (its fitMeasures() and SEs equal those
+    # of the listwise fit, checked in R)
+    hs = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = egovsem.sem(MIMIC, hs, estimator="MLM", missing="pairwise")
+    problems = fit_table_problems(fit.fit_measures, "mlm", SUB)
+    assert not problems, "\n".join(problems)

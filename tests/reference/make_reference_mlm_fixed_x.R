@@ -44,3 +44,12 @@ write_fit_tables("uls_default", sem(MIMIC, data = HS, estimator = "ULS"))
 write_fit_tables("gls_default", sem(MIMIC, data = HS, estimator = "GLS"))
 write_fit_tables("uls_fx",      sem(MIMIC, data = HS, estimator = "ULS", fixed.x = TRUE))
 write_fit_tables("gls_fx",      sem(MIMIC, data = HS, estimator = "GLS", fixed.x = TRUE))
+
+# lavaan's refusal: MLM with missing = "pairwise" and fixed.x covariates when an outcome has missing values (its
+# conditional Gamma regresses the rows' outcomes on the covariates, qr() stops on the NA); written for the test
+HSM <- read.csv("data/hs_missing.csv", stringsAsFactors = FALSE)
+msg <- tryCatch({ sem(MIMIC, data = HSM, estimator = "MLM", missing = "pairwise"); "" },
+                error = function(e) conditionMessage(e))
+stopifnot(nzchar(msg))
+write_ref(data.frame(case = "mlm_pairwise_fixed_x", message = msg, stringsAsFactors = FALSE),
+          file.path(OUT, "refusals.csv"))

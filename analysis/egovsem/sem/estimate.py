@@ -293,7 +293,7 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if opts.se == "robust.sem" or gamma_test:
         from .robust_sem import baseline_ugamma, check_gamma_model, group_parts, robust_sem_meat, ugamma
 
-        check_gamma_model(spec, opts.missing)
+        check_gamma_model(spec, stats)
         xi = [spec.ov.index(v) for v in spec.ov_x]
         gparts = group_parts(discs, theta, stats, spec.meanstructure, opts.information, xi)
         if opts.discrepancy == "ULS":

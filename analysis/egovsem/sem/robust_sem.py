@@ -25,20 +25,24 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import NotAvailableError
+from .._errors import EgovsemError
 from .casewise import vech_indices
 from .robust import complete_information_phi, saturated_coords
 
 __all__ = ["nacov", "nacov_fixed_x", "h1_information", "robust_sem_meat", "ugamma", "baseline_ugamma", "check_gamma_model"]
 
 
-def check_gamma_model(spec: Any, missing: str = "listwise") -> None:
-    """Refuse fixed.x covariates with the Gamma-based options under ``missing="pairwise"`` (the fixed.x
-    Gamma regresses each row's outcomes on its covariates, which needs complete rows; not reproduced here)."""
-    if spec.ov_x and missing == "pairwise":
-        raise NotAvailableError(
-            f"se='robust.sem' and the Satorra-Bentler style tests with missing='pairwise' and the fixed.x "
-            f"covariates {list(spec.ov_x)} are not available yet; pass fixed_x=False or missing='listwise'.")
+def check_gamma_model(spec: Any, stats: Sequence[Any]) -> None:
+    """Refuse fixed.x covariates with the Gamma-based options when a group's rows have holes
+    (``missing="pairwise"``): the conditional Gamma regresses each row's outcomes on its covariates, which
+    needs complete rows; lavaan 0.6-14 stops there too."""
+    if spec.ov_x and any(np.isnan(np.asarray(st.X, dtype=float)).any() for st in stats):
+        raise EgovsemError(
+            f"missing='pairwise' with the fixed.x covariates {list(spec.ov_x)} is not possible with se='robust.sem' "
+            "or a Satorra-Bentler style test (MLM, MLMV, ULSM, ...) when the data have missing values: lavaan's Gamma "
+            "conditional on the covariates regresses each row's outcomes on them, which needs complete rows "
+            "(lavaan 0.6-14 stops with \"NA/NaN/Inf in foreign function call (arg 5)\"); pass fixed_x=False, or "
+            "missing='listwise'.")
 
 
 def nacov(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
