@@ -171,7 +171,9 @@ def fit_case_problems(fit, case: str, sub: str) -> list[str]:
     row of parameterEstimates() (est, se, std.all; r2 rows apart) and of fitMeasures()."""
     info = read_kv(case, "info", sub)
     problems = [] if fit.converged and fit.nobs == int(info["ntotal"]) else [f"converged {fit.converged}, N {fit.nobs}"]
-    lav = (info["se"], str(info["test"]).split("/")[-1], str(info["information"]).split("/")[0],
+    # (egovsem names a clustered sandwich by its kind: lavaan's "robust.cluster.sem" is robust.sem with cluster=)
+    lav = ({"robust.cluster.sem": "robust.sem"}.get(info["se"], info["se"]), str(info["test"]).split("/")[-1],
+           str(info["information"]).split("/")[0],
            {"ml": "fiml"}.get(info["missing"], info["missing"]))
     ours = (fit.opts.se, fit.opts.test, fit.opts.information, fit.opts.missing)
     if ours != lav:

@@ -1,4 +1,4 @@
-# Reference values from lavaan 0.6-14 for estimator = "MLM" / "MLMV" with sampling.weights= (issue 11: "a
+# Reference values from lavaan 0.6-14 for estimator = "MLM" / "MLMV" with sampling.weights= and cluster= (issue 11: "a
 # combination lavaan accepts is never refused"). lavaan fits them to the weighted moments (cov.wt, divisor the
 # sum of the normalised weights) and keeps robust.sem and the Satorra-Bentler / scaled-shifted test; its Gamma
 # (NACOV) is that of the rows unweighted (lavInspect(fit, "gamma") equals the one of the fit without weights:
@@ -24,3 +24,12 @@ write_fit_tables("mimic_mlm",   sem(MIMIC, data = HSW, estimator = "MLM", sampli
 write_fit_tables("mg_mlm",      cfa(HS_CFA, data = HSW, estimator = "MLM", sampling.weights = "w", group = "school"))
 write_fit_tables("mg_mlm_grp",  cfa(HS_CFA, data = HSW, estimator = "MLM", sampling.weights = "w", group = "school",
                                     sampling.weights.normalization = "group"))
+
+# cluster= (40 clusters made of id %% 40): lavaan's se "robust.cluster.sem", Gamma summed within clusters
+# and multiplied by C / (C - 1); and with a fixed.x covariate. (MLMV with cluster=, and MLM or MLMV with
+# cluster= and sampling.weights= together: lavaan 0.6-14 switches to se "robust.cluster" and adds the
+# "yuan.bentler.mplus" test with observed information; not reproduced, egovsem refuses them as not available
+# yet.)
+HSW$clu <- HSW$id %% 40
+write_fit_tables("cfa_mlm_clu",    cfa(HS_CFA, data = HSW, estimator = "MLM", cluster = "clu"))
+write_fit_tables("mimic_mlm_clu",  sem(MIMIC, data = HSW, estimator = "MLM", cluster = "clu"))

@@ -380,10 +380,14 @@ def resolve_options(
     design = _check_design_options(sampling_weights, cluster, disc, se_in)
     if design and miss == "pairwise":
         _check_pairwise_design(sampling_weights)
-    if design and est in ("MLM", "MLMV") and cluster is None:
+    if design and est in ("MLM", "MLMV") and miss != "pairwise" and (
+            cluster is None or (est == "MLM" and sampling_weights is None)):
         # lavaan 0.6-14 fits MLM and MLMV to the weighted moments and keeps their robust.sem SEs and scaled
         # tests, with Gamma from the rows unweighted (lavInspect(fit, "gamma") is that of the fit without
-        # weights; tests/reference/make_reference_mlm_weights.R)
+        # weights) and, MLM with cluster=, summed within clusters (its se "robust.cluster.sem"; MLMV with
+        # cluster=, or cluster= with weights, lavaan switches to "robust.cluster" and adds the Yuan-Bentler
+        # test: not reproduced);
+        # tests/reference/make_reference_mlm_weights.R
         pass
     elif design and est not in ("ML", "MLR"):
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "

@@ -45,12 +45,13 @@ def check_gamma_model(spec: Any, stats: Sequence[Any]) -> None:
             "missing='listwise'.")
 
 
-def nacov(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
+def nacov(X: np.ndarray, idx: np.ndarray, cluster: Any = None) -> np.ndarray:
     """The ADF covariance of ``[xbar, vech S]`` (divisor N) of the rows ``X`` (n, p), in the coordinates
     ``idx`` of the full ``phi``. Rows with holes (``missing="pairwise"``) as lavaan's
     ``lav_samplestats_Gamma``: columns centred at their available-case means, each product centred at its
-    own available mean, the crossproduct summed over the rows where both are observed, divided by N."""
-    n, p = X.shape
+    own available mean, the crossproduct summed over the rows where both are observed, divided by N. With
+    ``cluster`` codes the rows' contributions are summed within clusters (:func:`_crossprod`)."""
+    p = X.shape[1]
     Y = X - np.nanmean(X, axis=0)
     vi, vj = vech_indices(p)
     Z = np.hstack([Y, Y[:, vi] * Y[:, vj]])[:, idx]
@@ -58,10 +59,22 @@ def nacov(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
         Z = np.nan_to_num(Z - np.nanmean(Z, axis=0), nan=0.0)
     else:
         Z = Z - Z.mean(axis=0)
-    return (Z.T @ Z) / n
+    return _crossprod(Z, cluster)
 
 
-def nacov_fixed_x(X: np.ndarray, idx: np.ndarray, xi: Sequence[int]) -> np.ndarray:
+def _crossprod(Z: np.ndarray, cluster: Any = None) -> np.ndarray:
+    """``Z' Z / N`` of the centred rows ``Z``; with cluster codes the rows summed within clusters first and
+    the result multiplied by ``C / (C - 1)`` (lavaan's clustered Gamma, ``C`` clusters)."""
+    n = Z.shape[0]
+    if cluster is None:
+        return (Z.T @ Z) / n
+    codes, inv = np.unique(np.asarray(cluster), return_inverse=True)
+    Zc = np.zeros((codes.size, Z.shape[1]))
+    np.add.at(Zc, inv.ravel(), Z)
+    return (Zc.T @ Zc) / n * codes.size / (codes.size - 1.0)
+
+
+def nacov_fixed_x(X: np.ndarray, idx: np.ndarray, xi: Sequence[int], cluster: Any = None) -> np.ndarray:
     """The ADF covariance of ``[xbar, vech S]`` (divisor N) conditional on the fixed.x covariates ``xi``, in
     the coordinates ``idx`` (lavaan 0.6-14's ``lav_samplestats_Gamma`` with ``fixed.x = TRUE``).
 
@@ -84,8 +97,7 @@ def nacov_fixed_x(X: np.ndarray, idx: np.ndarray, xi: Sequence[int]) -> np.ndarr
         return np.hstack([Y, Yc[:, vi] * Yc[:, vj]])
 
     Z = (moments(X) - moments(Xhat))[:, idx]
-    Z = Z - Z.mean(axis=0)
-    return (Z.T @ Z) / n
+    return _crossprod(Z - Z.mean(axis=0), cluster)
 
 
 def h1_information(Sigma: np.ndarray, mu: np.ndarray, idx: np.ndarray, kind: str, rows: Any = None) -> np.ndarray:
@@ -116,7 +128,7 @@ def group_parts(discs: Sequence[Any], theta: np.ndarray, stats: Sequence[Any], m
         if not meanstructure:
             mu = st.mean
         kind = "observed" if information == "observed" else "expected"
-        gamma = nacov_fixed_x(st.X, idx, xi) if len(xi) else nacov(st.X, idx)
+        gamma = nacov_fixed_x(st.X, idx, xi, st.cluster) if len(xi) else nacov(st.X, idx, st.cluster)
         out.append({"D": delta_phi(ram, theta)[:, idx], "V": h1_information(Sigma, mu, idx, kind, d.rows),
                     "Gamma": gamma, "n": float(st.nobs_w), "idx": idx})
     return out
