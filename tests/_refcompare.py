@@ -182,3 +182,10 @@ def fit_case_problems(fit, case: str, sub: str) -> list[str]:
     mine = fit.params if "group" in fit.params else fit.params.assign(group=1)
     problems += compare_group_params(mine[mine["op"] != "r2"], ref[ref["op"] != "r2"], columns=("est", "std.all"))
     return problems + fit_table_problems(fit.fit_measures, case, sub)
+
+
+def hs_weights() -> pd.DataFrame:
+    """tests/reference/weights/hs_weights.csv (HolzingerSwineford1939 with a design weight ``w``) with the 40
+    clusters ``clu = id % 40`` of the R scripts' ``hs_weights_data()``."""
+    d = pd.read_csv(REF / "weights" / "hs_weights.csv")
+    return d.assign(clu=d["id"] % 40)

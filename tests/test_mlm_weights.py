@@ -14,9 +14,8 @@ from __future__ import annotations
 import warnings
 
 import egovsem
-import pandas as pd
 import pytest
-from _refcompare import REF, fit_case_problems
+from _refcompare import fit_case_problems, hs_weights
 from egovsem._errors import NotAvailableError
 
 CFA = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -36,10 +35,6 @@ CASES = {
 _FITS: dict = {}
 
 
-def _data() -> pd.DataFrame:
-    d = pd.read_csv(REF / "weights" / "hs_weights.csv")
-    return d.assign(clu=d["id"] % 40)
-
 
 def _fit(case: str):
     if case not in _FITS:
@@ -47,7 +42,7 @@ def _fit(case: str):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             design = {} if "cluster" in opts else {"sampling_weights": "w"}
-            _FITS[case] = egovsem.sem(model, _data(), **design, **opts)
+            _FITS[case] = egovsem.sem(model, hs_weights(), **design, **opts)
     return _FITS[case]
 
 
@@ -61,4 +56,4 @@ def test_every_row_matches_lavaan(case):
 def test_the_cluster_combinations_lavaan_changes_stay_refused_by_name(est, weights):
     # lavaan 0.6-14 turns these into se "robust.cluster" with an added Yuan-Bentler test (make_reference_mlm_weights.R)
     with pytest.raises(NotAvailableError, match=f"cluster= with estimator='{est}' is not available yet"):
-        egovsem.sem(CFA, _data(), estimator=est, sampling_weights=weights, cluster="clu")
+        egovsem.sem(CFA, hs_weights(), estimator=est, sampling_weights=weights, cluster="clu")

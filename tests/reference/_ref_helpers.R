@@ -145,3 +145,11 @@ write_fit_tables <- function(case, expr) {
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
   invisible(fit)
 }
+
+# HolzingerSwineford1939 with the design weight w of make_reference_weights.R (tests/reference/weights/
+# hs_weights.csv) and 40 clusters clu = id %% 40
+hs_weights_data <- function() {
+  d <- read.csv(file.path("tests", "reference", "weights", "hs_weights.csv"), stringsAsFactors = FALSE)
+  d$clu <- d$id %% 40
+  d
+}

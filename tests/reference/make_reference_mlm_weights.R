@@ -12,7 +12,7 @@ OUT <- file.path("tests", "reference", "mlm_weights")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 source(file.path("tests", "reference", "_ref_helpers.R"))
 source(file.path("tests", "reference", "_models.R"))
-HSW <- read.csv(file.path("tests", "reference", "weights", "hs_weights.csv"), stringsAsFactors = FALSE)
+HSW <- hs_weights_data()
 MIMIC <- 'visual =~ x1 + x2 + x3
           textual =~ x4 + x5 + x6
           visual ~ sex'
@@ -30,6 +30,5 @@ write_fit_tables("mg_mlm_grp",  cfa(HS_CFA, data = HSW, estimator = "MLM", sampl
 # cluster= and sampling.weights= together: lavaan 0.6-14 switches to se "robust.cluster" and adds the
 # "yuan.bentler.mplus" test with observed information; not reproduced, egovsem refuses them as not available
 # yet.)
-HSW$clu <- HSW$id %% 40
 write_fit_tables("cfa_mlm_clu",    cfa(HS_CFA, data = HSW, estimator = "MLM", cluster = "clu"))
 write_fit_tables("mimic_mlm_clu",  sem(MIMIC, data = HSW, estimator = "MLM", cluster = "clu"))

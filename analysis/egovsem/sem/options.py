@@ -377,7 +377,7 @@ def resolve_options(
         disc = "FIML"
     sampling_weights_normalization = check_option("sampling_weights_normalization", sampling_weights_normalization,
                                                   ["total", "group", "none"], casefold=True)
-    design = _check_design_options(sampling_weights, cluster, disc, se_in)
+    design = _check_design_options(sampling_weights, cluster, disc, se_in, est)
     if design and miss == "pairwise":
         _check_pairwise_design(sampling_weights)
     if design and est in ("MLM", "MLMV") and miss != "pairwise" and (
@@ -431,7 +431,14 @@ def resolve_options(
     elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est not in ("ML", "MLR"):
         raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
                                 f"errors are {se_default!r} (omit se=).")
-    elif se_in == "standard" and se_default != "standard" and est not in ("MLM", "MLR"):
+    elif se_in == "standard" and est == "MLR" and cluster is not None:
+        # lavaan 0.6-14 keeps robust.cluster SEs for MLR with cluster= whatever se= (not refused, not changed
+        # to standard): egovsem does the same and says so
+        warnings.warn(f"se='standard' with estimator='MLR' and cluster={cluster!r}: the standard errors are "
+                      "cluster-robust, as lavaan reports them (it keeps robust.cluster); use estimator='ML' without "
+                      "cluster= for standard errors.", EgovsemWarning, stacklevel=warn_stacklevel)
+        se_type = se_default
+    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLR") or (est == "ML" and design)):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
             f"se='standard' with estimator={est!r} is not available yet; {est}'s standard errors are "
@@ -582,7 +589,7 @@ def resolve_options(
     )
 
 
-def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None) -> bool:
+def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None, est: str = "ML") -> bool:
     """Check ``sampling_weights`` and ``cluster``; True when a design column is given."""
     for name, val in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if val is not None and (not isinstance(val, str) or not val):
@@ -593,9 +600,17 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
     if disc == "DWLS":
         raise NotAvailableError(f"{which} with estimator='WLSMV' is not available yet; use ML or MLR.")
-    if se_in in ("standard", "bootstrap"):
-        raise NotAvailableError(f"se={se_in!r} with {which} is not available: lavaan reports robust "
-                                "(sandwich) standard errors for weighted or clustered data; omit se=.")
+    if cluster is not None and se_in in ("standard", "bootstrap") and (se_in == "bootstrap" or est != "MLR"):
+        # lavaan 0.6-14: "`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
+        # clustered case" (tests/reference/make_reference_design_se.R)
+        raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible: lavaan refuses it (\"`se' "
+                           "argument must one of \"none\", \"robust.cluster\", or \"robust.cluster.sem\" in the "
+                           "clustered case\"); omit se= for cluster-robust standard errors.")
+    if se_in == "bootstrap":
+        # lavaan 0.6-14: sampling weights make ML an MLR fit, whose bootstrap it refuses
+        raise EgovsemError(f"se='bootstrap' with sampling_weights={sampling_weights!r} is not possible: lavaan "
+                           "refuses it (\"use ML estimator for bootstrap\": sampling weights make the fit MLR); omit "
+                           "se= for robust (sandwich) standard errors.")
     return True
 
 
