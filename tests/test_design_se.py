@@ -26,6 +26,9 @@ CASES = {
     "mlr_w_rsem": dict(estimator="MLR", se="robust.sem", **W),
     "ml_w_rsem": dict(se="robust.sem", **W),
     "mlr_c_std": dict(estimator="MLR", se="standard", **C),
+    "mlr_c_rsem": dict(estimator="MLR", se="robust.sem", **C),
+    "ml_c_rob": dict(se="robust", **C),
+    "mlm_c_rsem": dict(estimator="MLM", se="robust.sem", **C),
 }
 _FITS: dict = {}
 
@@ -44,7 +47,7 @@ def _fit(case: str):
 def test_every_row_matches_lavaan(case):
     fit = _fit(case)
     problems = fit_case_problems(fit, case, SUB)
-    if case == "mlr_c_std":
+    if case.startswith(("mlr_c", "ml_c")):
         # lavaan's "robust.cluster" is egovsem's robust.huber.white with cluster= (scores summed in clusters)
         expected = ("options (se, test, information, missing): egovsem ('robust.huber.white', 'yuan.bentler.mplus', "
                     "'observed', 'listwise'), lavaan ('robust.cluster', 'yuan.bentler.mplus', 'observed', 'listwise')")
@@ -53,12 +56,15 @@ def test_every_row_matches_lavaan(case):
     assert not problems, "\n".join(problems)
 
 
-def test_mlr_with_cluster_and_standard_se_says_they_stay_robust():
+@pytest.mark.parametrize("se", ["standard", "robust.sem"])
+def test_mlr_with_cluster_and_another_se_says_they_stay_cluster_robust(se):
     with pytest.warns(EgovsemWarning, match="the standard errors are cluster-robust, as lavaan reports them"):
-        egovsem.cfa(CFA, hs_weights(), estimator="MLR", se="standard", cluster="clu")
+        egovsem.cfa(CFA, hs_weights(), estimator="MLR", se=se, cluster="clu")
 
 
 @pytest.mark.parametrize("case,opts", [("ml_c_std", dict(se="standard", **C)), ("ml_c_boot", dict(se="bootstrap", **C)),
+                                       ("ml_c_rsem", dict(se="robust.sem", **C)),
+                                       ("ml_c_rhw", dict(se="robust.huber.white", **C)),
                                        ("ml_w_boot", dict(se="bootstrap", **W))])
 def test_lavaans_refusals_carry_its_reason(case, opts):
     lavaan = pd.read_csv(REF / SUB / "refusals.csv").set_index("case")["message"][case]

@@ -2,9 +2,10 @@
 # never refused"):
 # * se = "standard" with sampling.weights= (ML or MLR): the expected information of the weighted fit, the
 #   Yuan-Bentler (Mplus) test kept; se = "robust.sem" with MLR and weights: robust.sem, the same test;
-# * MLR with cluster= and se = "standard": lavaan keeps robust.cluster (the se= is not used);
-# * refused by lavaan (their messages written to design_se/refusals.csv): se = "standard" or "bootstrap" with
-#   cluster= (ML), se = "bootstrap" with sampling.weights=.
+# * with cluster=: MLR with se = "standard" or "robust.sem" keeps robust.cluster (the se= is not used), ML with
+#   se = "robust" is robust.cluster, MLM with se = "robust.sem" is robust.cluster.sem;
+# * refused by lavaan (their messages written to design_se/refusals.csv): se = "standard", "bootstrap",
+#   "robust.sem" or "robust.huber.white" with cluster= (ML), se = "bootstrap" with sampling.weights=.
 # Data: tests/reference/weights/hs_weights.csv (HolzingerSwineford1939 with the design weight w of
 # make_reference_weights.R), clusters id %% 40.
 # Run from the repository root:  Rscript tests/reference/make_reference_design_se.R
@@ -21,6 +22,9 @@ write_fit_tables("mlr_w_std",  cfa(HS_CFA, data = HSW, estimator = "MLR", se = "
 write_fit_tables("mlr_w_rsem", cfa(HS_CFA, data = HSW, estimator = "MLR", se = "robust.sem", sampling.weights = "w"))
 write_fit_tables("ml_w_rsem",  cfa(HS_CFA, data = HSW, se = "robust.sem", sampling.weights = "w"))
 write_fit_tables("mlr_c_std",  cfa(HS_CFA, data = HSW, estimator = "MLR", se = "standard", cluster = "clu"))
+write_fit_tables("mlr_c_rsem", cfa(HS_CFA, data = HSW, estimator = "MLR", se = "robust.sem", cluster = "clu"))
+write_fit_tables("ml_c_rob",   cfa(HS_CFA, data = HSW, se = "robust", cluster = "clu"))
+write_fit_tables("mlm_c_rsem", cfa(HS_CFA, data = HSW, estimator = "MLM", se = "robust.sem", cluster = "clu"))
 
 refusal <- function(case, ...) {
   msg <- tryCatch({ cfa(HS_CFA, data = HSW, ...); "" }, error = function(e) conditionMessage(e))
@@ -29,5 +33,7 @@ refusal <- function(case, ...) {
 }
 write_ref(rbind(refusal("ml_c_std", se = "standard", cluster = "clu"),
                 refusal("ml_c_boot", se = "bootstrap", cluster = "clu"),
+                refusal("ml_c_rsem", se = "robust.sem", cluster = "clu"),
+                refusal("ml_c_rhw", se = "robust.huber.white", cluster = "clu"),
                 refusal("ml_w_boot", se = "bootstrap", sampling.weights = "w")),
           file.path(OUT, "refusals.csv"))

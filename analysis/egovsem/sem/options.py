@@ -407,7 +407,8 @@ def resolve_options(
         if est == "ML":
             # lavaan 0.6-14: se = "robust" with ML is robust.sem for complete data, robust.huber.white with
             # missing = "ml"; the test stays the standard one
-            se_type = "robust.huber.white" if miss == "fiml" else "robust.sem"
+            # (and with cluster=: lavaan's robust.cluster, the scores summed within clusters)
+            se_type = "robust.huber.white" if miss == "fiml" or cluster is not None else "robust.sem"
         elif est == "ULS":
             se_type = "robust.sem"  # lavaan: se = "robust" with ULS is robust.sem
         elif est == "GLS":
@@ -431,12 +432,12 @@ def resolve_options(
     elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est not in ("ML", "MLR"):
         raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
                                 f"errors are {se_default!r} (omit se=).")
-    elif se_in == "standard" and est == "MLR" and cluster is not None:
+    elif se_in in ("standard", "robust.sem") and est == "MLR" and cluster is not None:
         # lavaan 0.6-14 keeps robust.cluster SEs for MLR with cluster= whatever se= (not refused, not changed
-        # to standard): egovsem does the same and says so
-        warnings.warn(f"se='standard' with estimator='MLR' and cluster={cluster!r}: the standard errors are "
-                      "cluster-robust, as lavaan reports them (it keeps robust.cluster); use estimator='ML' without "
-                      "cluster= for standard errors.", EgovsemWarning, stacklevel=warn_stacklevel)
+        # to standard or robust.sem): egovsem does the same and says so
+        warnings.warn(f"se={se_in!r} with estimator='MLR' and cluster={cluster!r}: the standard errors are "
+                      "cluster-robust, as lavaan reports them (it keeps robust.cluster whatever se=); use estimator='ML' "
+                      "without cluster= for other standard errors.", EgovsemWarning, stacklevel=warn_stacklevel)
         se_type = se_default
     elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLR") or (est == "ML" and design)):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
@@ -600,7 +601,8 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
     if disc == "DWLS":
         raise NotAvailableError(f"{which} with estimator='WLSMV' is not available yet; use ML or MLR.")
-    if cluster is not None and se_in in ("standard", "bootstrap") and (se_in == "bootstrap" or est != "MLR"):
+    if cluster is not None and (se_in == "bootstrap" or (
+            est == "ML" and se_in in ("standard", "robust.sem", "robust.huber.white"))):
         # lavaan 0.6-14: "`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
         # clustered case" (tests/reference/make_reference_design_se.R)
         raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible: lavaan refuses it (\"`se' "
