@@ -189,3 +189,36 @@ def hs_weights() -> pd.DataFrame:
     clusters ``clu = id % 40`` of the R scripts' ``hs_weights_data()``."""
     d = pd.read_csv(REF / "weights" / "hs_weights.csv")
     return d.assign(clu=d["id"] % 40)
+
+
+def compare_bootstrap_with_lavaan(fit, sub: Path, case: str, *, mc_ses: float = 4.0) -> int:
+    """Assert every non-constraint row of lavaan's bootstrap table ``sub/<case>_params.csv`` (and its run,
+    ``<case>_info.csv``): est within 1e-3, SE within ``mc_ses`` Monte Carlo SEs of the difference of two
+    independent bootstraps (``se * sqrt((k - 1) / 4) * sqrt(1 / B + 1 / B_lav)``, k the kurtosis of egovsem's
+    draws); return the number of SEs compared."""
+    import pytest
+    from scipy import stats
+
+    ref = pd.read_csv(sub / f"{case}_params.csv", keep_default_na=False, na_values=[""])
+    info = pd.read_csv(sub / f"{case}_info.csv").set_index("key")["value"]
+    assert fit.bootstrap_info["failed"] == int(info["failed"]) == 0
+    assert int(fit.fit_measures["df"]) == int(info["df"])
+    assert fit.fit_measures["chisq"] == pytest.approx(float(info["chisq"]), abs=1e-3)
+    p = fit.params
+    keys = {(row_key(r.lhs, r.op, r.rhs), int(r.group)): i for i, r in enumerate(p.itertuples())}
+    draws = fit._draw_matrix("est")
+    B, B_lav = fit.bootstrap_info["successful"], int(info["B"])
+    checked = 0
+    for r in ref[~ref["op"].isin(["==", "<", ">"])].itertuples():
+        key = (row_key(r.lhs, r.op, r.rhs), int(r.group))
+        assert key in keys, f"lavaan row {key} missing"
+        i = keys[key]
+        assert p["est"].iloc[i] == pytest.approx(r.est, abs=1e-3 * max(1, abs(r.est))), key
+        if r.se == 0:
+            assert p["se"].iloc[i] == 0, key
+            continue
+        k = stats.kurtosis(draws[:, i], fisher=False)
+        mc = r.se * np.sqrt((k - 1) / 4) * np.sqrt(1 / B + 1 / B_lav)
+        assert abs(p["se"].iloc[i] - r.se) <= mc_ses * mc, (key, p["se"].iloc[i], r.se, mc)
+        checked += 1
+    return checked

@@ -58,7 +58,7 @@ def test_every_row_matches_lavaan(case):
 
 @pytest.mark.parametrize("se", ["standard", "robust.sem"])
 def test_mlr_with_cluster_and_another_se_says_they_stay_cluster_robust(se):
-    with pytest.warns(EgovsemWarning, match="the standard errors are cluster-robust, as lavaan reports them"):
+    with pytest.warns(EgovsemWarning, match=r"the standard errors are the cluster-robust ones \(se=.robust.cluster.\)"):
         egovsem.cfa(CFA, hs_weights(), estimator="MLR", se=se, cluster="clu")
 
 

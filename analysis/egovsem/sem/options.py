@@ -377,7 +377,8 @@ def resolve_options(
         disc = "FIML"
     sampling_weights_normalization = check_option("sampling_weights_normalization", sampling_weights_normalization,
                                                   ["total", "group", "none"], casefold=True)
-    design = _check_design_options(sampling_weights, cluster, disc, se_in, est)
+    design, se_in = _check_design_options(sampling_weights, cluster, disc, se_in, est,
+                                          warn_stacklevel=warn_stacklevel)
     if design and miss == "pairwise":
         _check_pairwise_design(sampling_weights)
     if design and est in ("MLM", "MLMV") and miss != "pairwise" and (
@@ -432,12 +433,12 @@ def resolve_options(
     elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est not in ("ML", "MLR"):
         raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
                                 f"errors are {se_default!r} (omit se=).")
-    elif se_in in ("standard", "robust.sem") and est == "MLR" and cluster is not None:
+    elif se_in == "robust.sem" and est == "MLR" and cluster is not None:
         # lavaan 0.6-14 keeps robust.cluster SEs for MLR with cluster= whatever se= (not refused, not changed
-        # to standard or robust.sem): egovsem does the same and says so
-        warnings.warn(f"se={se_in!r} with estimator='MLR' and cluster={cluster!r}: the standard errors are "
-                      "cluster-robust, as lavaan reports them (it keeps robust.cluster whatever se=); use estimator='ML' "
-                      "without cluster= for other standard errors.", EgovsemWarning, stacklevel=warn_stacklevel)
+        # to robust.sem; se="standard": _check_design_options): egovsem does the same and says so
+        warnings.warn(f"se={se_in!r} with estimator='MLR' and cluster={cluster!r}: the standard errors are the "
+                      "cluster-robust ones (se='robust.cluster'), as lavaan 0.6-14 gives them (it keeps robust.cluster "
+                      "whatever se=).", EgovsemWarning, stacklevel=warn_stacklevel)
         se_type = se_default
     elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLR") or (est == "ML" and design)):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
@@ -517,7 +518,7 @@ def resolve_options(
                                "(D)WLS estimator for bootstrap'); WLSMV reports robust (sandwich) standard errors, "
                                "as lavaan's se = 'robust.sem' (omit se=).")
     if se_type == "bootstrap":
-        check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss, group=group)
+        check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss)
     combo = next((c for c in SUPPORTED if c[:3] == (disc, se_type, test)), None)
     if combo is None:
         raise NotAvailableError(
@@ -553,9 +554,6 @@ def resolve_options(
     partial = parse_group_partial(group_partial)
     if partial and group is None:
         raise EgovsemError(f"group_partial={list(partial)!r} needs a grouping column: pass group= (and group_equal=).")
-    if std_ov and disc == "DWLS":
-        raise NotAvailableError("std_ov=True with estimator='WLSMV' is not available yet (lavaan standardises only "
-                                "the continuous variables).")
     # lavaan 0.6-14 with se = "bootstrap" and a robust test: observed information (what the test's traces use),
     # and with a Yuan-Bentler test (estimator ML, not MLR) "observed.information for ALL test statistics is set to
     # h1"
@@ -590,30 +588,58 @@ def resolve_options(
     )
 
 
-def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None, est: str = "ML") -> bool:
-    """Check ``sampling_weights`` and ``cluster``; True when a design column is given."""
+def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None, est: str = "ML", *,
+                          warn_stacklevel: int = 4) -> tuple[bool, str | None]:
+    """Check ``sampling_weights`` and ``cluster``; return whether a design column is given and the se= asked
+    for (None where lavaan replaces it by the design's robust standard errors).
+
+    lavaan 0.6-14 with ``se = "bootstrap"`` or ``"standard"`` (tests/reference/make_reference_bootstrap_design.R):
+    sampling weights turn ML into MLR, which refuses the bootstrap ("use ML estimator for bootstrap"); clusters
+    with ML refuse both ("`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
+    clustered case"); clusters with MLR (given, or made by sampling weights) replace se by "robust.cluster"
+    without a word, which egovsem does with a warning. Sampling weights without clusters and
+    ``se="standard"``: lavaan's information-based SEs of the weighted fit (tests/reference/
+    make_reference_design_se.R); clusters with ML and ``se="robust.sem"`` or ``"robust.huber.white"``: refused
+    by lavaan as ``"standard"``.
+    """
     for name, val in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if val is not None and (not isinstance(val, str) or not val):
             raise EgovsemError(f"The '{name}' parameter must be a column name (str) or None. Got {val!r} instead.")
     design = sampling_weights is not None or cluster is not None
     if not design:
-        return False
+        return False, se_in
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
     if disc == "DWLS":
         raise NotAvailableError(f"{which} with estimator='WLSMV' is not available yet; use ML or MLR.")
-    if cluster is not None and (se_in == "bootstrap" or (
-            est == "ML" and se_in in ("standard", "robust.sem", "robust.huber.white"))):
-        # lavaan 0.6-14: "`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
-        # clustered case" (tests/reference/make_reference_design_se.R)
-        raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible: lavaan refuses it (\"`se' "
+    if cluster is not None and sampling_weights is None and est == "ML" and se_in in ("robust.sem",
+                                                                                     "robust.huber.white"):
+        # lavaan 0.6-14 refuses them as it refuses "standard" (tests/reference/make_reference_design_se.R)
+        raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`se' "
                            "argument must one of \"none\", \"robust.cluster\", or \"robust.cluster.sem\" in the "
-                           "clustered case\"); omit se= for cluster-robust standard errors.")
-    if se_in == "bootstrap":
-        # lavaan 0.6-14: sampling weights make ML an MLR fit, whose bootstrap it refuses
-        raise EgovsemError(f"se='bootstrap' with sampling_weights={sampling_weights!r} is not possible: lavaan "
-                           "refuses it (\"use ML estimator for bootstrap\": sampling weights make the fit MLR); omit "
-                           "se= for robust (sandwich) standard errors.")
-    return True
+                           "clustered case\"); omit se= (or se='robust') for the cluster-robust standard errors.")
+    if se_in in ("standard", "bootstrap") and est in ("ML", "MLR"):
+        mlr = est == "MLR" or sampling_weights is not None
+        if cluster is not None and mlr:
+            kind = "bootstrap" if se_in == "bootstrap" else "information-based"
+            warnings.warn(f"se={se_in!r} with cluster={cluster!r} and "
+                          + (f"sampling_weights={sampling_weights!r}" if sampling_weights is not None
+                             else "estimator='MLR'")
+                          + f": the standard errors are the cluster-robust ones (se='robust.cluster'), not {kind} "
+                          "ones, as lavaan 0.6-14 gives them (it replaces se by \"robust.cluster\" in the clustered "
+                          "case with MLR).", EgovsemWarning, stacklevel=warn_stacklevel)
+            return True, None
+        if cluster is not None:
+            raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`se' "
+                               "argument must one of \"none\", \"robust.cluster\", or \"robust.cluster.sem\" in the "
+                               "clustered case\"); omit se= for the cluster-robust standard errors.")
+        if se_in == "bootstrap":
+            raise EgovsemError(f"se='bootstrap' with sampling_weights={sampling_weights!r} is not possible "
+                               "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
+                                                         "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
+                               "se= for the robust (sandwich) standard errors of the weighted fit.")
+    if se_in in ("standard", "bootstrap") and est not in ("ML", "MLR"):
+        raise NotAvailableError(f"se={se_in!r} with {which} and estimator={est!r} is not available yet; omit se=.")
+    return True, se_in
 
 
 #: bootstrap confidence-interval types (lavaan's boot.ci.type names: perc, bca.simple as bca, norm)
@@ -621,7 +647,7 @@ CI_TYPES = ["perc", "bca", "norm"]
 
 
 def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", level: float = 0.95, *,
-                            estimator: str = "ML", missing: str = "listwise", group: Any = None) -> str:
+                            estimator: str = "ML", missing: str = "listwise") -> str:
     """Validate the bootstrap options up front (also called by ``Model`` for ``se="bootstrap"``); return the
     canonical CI type."""
     if estimator != "ML" or missing not in ("listwise", "fiml", "pairwise"):
@@ -630,9 +656,6 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
             f"for MLR: 'use ML estimator for bootstrap'; for bootstrap SEs with the Yuan-Bentler test pass "
             f"estimator='ML', test='yuan.bentler.mplus'); got estimator={estimator!r}, missing={missing!r}."
         )
-    if group is not None and missing == "pairwise":
-        raise NotAvailableError("se='bootstrap' with several groups (group=) and missing='pairwise' is not "
-                                "available yet; use missing='listwise' or 'fiml'.")
     if isinstance(bootstrap, (bool, np.bool_)) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
         raise EgovsemError(
             f"The 'bootstrap' parameter must be an integer of at least 2 (the number of resamples). "
