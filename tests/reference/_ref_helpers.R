@@ -169,3 +169,14 @@ write_boot_case <- function(case, fit, B) {
             file.path(OUT, paste0(case, "_info.csv")))
   cat(case, "done\n")
 }
+
+# parameterEstimates(standardized = TRUE) (label and group columns always present) and fitMeasures of a
+# fit, to OUT/<case>_params.csv and OUT/<case>_fit.csv
+write_params_fit <- function(fit, case) {
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  if (is.null(pe$label)) pe$label <- ""
+  if (is.null(pe$group)) pe$group <- 1L
+  write_ref(pe[, c("lhs", "op", "rhs", "group", "label", "est", "se", "std.lv", "std.all", "std.nox")],
+            file.path(OUT, paste0(case, "_params.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+}
