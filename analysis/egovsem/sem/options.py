@@ -33,7 +33,8 @@ incomplete rows listwise with a warning, as lavaan. The Gamma-based options (MLM
 Satorra-Bentler family) take fixed.x covariates (Gamma conditional on them) and, for MLM and MLMV, sampling
 weights (MLM also ``cluster=``: lavaan's robust.cluster.sem, Gamma summed within clusters). ``se = "standard"``
 and ``"robust.sem"`` take sampling weights (ML, MLR); with ``cluster=`` ML's ``se = "robust"`` is the
-cluster-robust sandwich, and its other se= are refused with lavaan's reason. ``fixed_x = None`` is lavaan's default: True for the ML family and WLSMV, False for GLS and ULS.
+cluster-robust sandwich, and its other se= are refused with lavaan's reason. ``fixed_x = None`` is lavaan's
+default: True for the ML family and WLSMV, False for GLS and ULS.
 
 ``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
 the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
