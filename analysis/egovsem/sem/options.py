@@ -368,7 +368,7 @@ def resolve_options(
     design = _check_design_options(sampling_weights, cluster, disc, se_in)
     if design and miss == "pairwise":
         _check_pairwise_design(sampling_weights)
-    if design and est not in ("ML", "MLR"):
+    if design and est not in ("ML", "MLR", "WLSMV"):
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
                                 "use ML or MLR.")
     test_information = "hessian"
@@ -561,8 +561,6 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     if not design:
         return False
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
-    if disc == "DWLS":
-        raise NotAvailableError(f"{which} with estimator='WLSMV' is not available yet; use ML or MLR.")
     if se_in in ("standard", "bootstrap"):
         raise NotAvailableError(f"se={se_in!r} with {which} is not available: lavaan reports robust "
                                 "(sandwich) standard errors for weighted or clustered data; omit se=.")

@@ -112,6 +112,8 @@ class OrdinalStats:
     zero_cell_pairs : tuple of (str, str)
         Pairs of ordered variables whose bivariate table has an empty cell
         (lavaan's ``lavInspect(fit, "zero.cell.tables")``).
+    nobs_w : float
+        With sampling weights: their sum (lavaan's ``nobs``); otherwise ``nobs``.
     """
 
     names: tuple[str, ...]
@@ -127,6 +129,12 @@ class OrdinalStats:
     gamma: np.ndarray = field(repr=False)
     wls_v_diag: np.ndarray = field(repr=False)
     zero_cell_pairs: tuple = field(repr=False, default=())
+    nobs_w: float | None = None  # lavaan's nobs with sampling weights: their sum (None: nobs)
+
+    @property
+    def n(self) -> float:
+        """lavaan's ``nobs`` of the group: the sum of the sampling weights, otherwise the rows."""
+        return float(self.nobs if self.nobs_w is None else self.nobs_w)
 
 
 # --------------------------------------------------------------------------------------------- input --
@@ -197,6 +205,46 @@ def _categorize(x: np.ndarray, name: str):
                       f"{_MAX_CATEGORIES}); lavaan treats it as ordinal, but a variable with this many "
                       f"categories is usually better treated as continuous.", EgovsemWarning, stacklevel=3)
     return levels, codes.astype(np.intp)
+
+
+# --------------------------------------------------------------------------------- survey design --
+
+def _check_weights(weights, n: int, is_ord: np.ndarray, missing: str) -> np.ndarray | None:
+    """The sampling weights as floats (n of them, finite, >= 0, not all 0), or None."""
+    if weights is None:
+        return None
+    wt = np.asarray(weights, dtype=float).reshape(-1)
+    if wt.size != n:
+        raise DataError(f"The 'weights' parameter must have one weight per row of 'X': {n} rows, {wt.size} "
+                        "weights.")
+    bad = ~np.isfinite(wt) | (wt < 0)
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise DataError(f"The 'weights' parameter holds the value {float(wt[r])!r} at row index {r} (0-based); "
+                        "sampling weights must be finite and >= 0.")
+    if not wt.sum() > 0:
+        raise DataError("The 'weights' parameter is zero on every row.")
+    if not is_ord.all() or missing != "listwise":
+        from .._errors import NotAvailableError
+
+        raise NotAvailableError("sampling weights in the first stage of WLSMV are available for ordered "
+                                "variables and complete rows (missing='listwise'); continuous variables and "
+                                "missing='pairwise' with weights are not available yet.")
+    return wt
+
+
+def cluster_gamma(IF: np.ndarray, cluster: np.ndarray, nobs: float) -> np.ndarray:
+    """The cluster-robust Gamma from the casewise influence rows ``IF`` (n x k) and the rows' cluster codes
+    ``0..C-1``: ``nobs * C / (C - 1) * sum_c IF_c' IF_c`` with ``IF_c`` the sum of the rows of cluster ``c``
+    (lavaan >= 0.7's NACOV of categorical data with ``cluster=``, as Mplus's TYPE=COMPLEX)."""
+    codes = np.asarray(cluster).reshape(-1)
+    C = int(codes.max()) + 1
+    if codes.size != IF.shape[0] or C < 2:
+        raise DataError(f"The 'cluster' parameter must give one cluster code (0..C-1, C >= 2) per row: {IF.shape[0]} "
+                        f"rows, {codes.size} codes, {C} cluster(s).")
+    S = np.zeros((C, IF.shape[1]))
+    np.add.at(S, codes, IF)
+    return nobs * C / (C - 1.0) * (S.T @ S)
 
 
 # -------------------------------------------------------------------------------------- polychoric --
@@ -289,8 +337,10 @@ def _newton_1d(fun, rho0, lower, upper, *, tol=1e-11, maxit=200, max_step=0.1, r
     return rho
 
 
-def _polychoric(codes, K, th, pairs, names):
-    """Two-step polychoric correlations of ordered pairs; returns rho, the tables and the cell frequencies."""
+def _polychoric(codes, K, th, pairs, names, wt=None):
+    """Two-step polychoric correlations of ordered pairs; returns rho, the tables and the cell frequencies
+    (weighted by the sampling weights ``wt`` when given: lavaan's weighted tables; the start value stays the
+    unweighted Pearson correlation of the codes, as lavaan's)."""
     P = len(pairs)
     Kmax = max(K.values())
     bounds = {}
@@ -306,7 +356,8 @@ def _polychoric(codes, K, th, pairs, names):
     # frequencies of all tables at once
     both = (codes[:, U] >= 0) & (codes[:, V] >= 0)  # pairwise-present rows (all rows without missing values)
     cell = np.where(both, codes[:, U] * Kmax + codes[:, V], 0) + (np.arange(P) * Kmax * Kmax)[None, :]
-    counts = np.bincount(cell.ravel(), weights=both.ravel().astype(float),
+    cw = both if wt is None else both * wt[:, None]
+    counts = np.bincount(cell.ravel(), weights=cw.ravel().astype(float),
                          minlength=P * Kmax * Kmax).reshape(P, Kmax, Kmax)
     freq = counts.copy()  # the table the correlation is fitted to (lavaan may move 0.5 into an empty cell)
     valid = np.zeros((P, Kmax, Kmax), bool)
@@ -469,7 +520,8 @@ def _polyserial(y1, mean, var, codes, bounds, *, start, obs):
 # ------------------------------------------------------------------------------------------- main ---
 
 def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = None, *,
-                  missing: str = "listwise") -> OrdinalStats:
+                  missing: str = "listwise", weights: np.ndarray | None = None,
+                  cluster: np.ndarray | None = None) -> OrdinalStats:
     """Thresholds, polychoric correlations, WLS.obs and Gamma of ordinal data, as lavaan's WLSMV.
 
     Parameters
@@ -492,6 +544,17 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         bivariate normal likelihood of their complete rows with the means and variances held fixed
         (lavaan's ``lav_bvreg_cor_twostep_fit``; without missing values that maximum is the Pearson
         correlation).
+    weights : array of n floats, optional
+        Sampling weights of the rows, already normalised (lavaan's ``sampling.weights``): weighted
+        proportions give the thresholds, weighted contingency tables the polychoric correlations (the
+        weighted pairwise likelihood), and Gamma is lavaan's sandwich with the weighted casewise scores
+        ``w_i s_i`` in its meat and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's
+        ``nobs``). Only with every variable ordered and complete rows.
+    cluster : array of n ints, optional
+        Cluster codes ``0..C-1`` of the rows: the casewise influence rows are summed within clusters
+        before their cross-product, times ``C / (C - 1)`` (lavaan >= 0.7's cluster-robust NACOV, issue
+        #254; lavaan 0.6-14 ignores ``cluster=`` here). ``wls_v_diag`` keeps the unclustered Gamma's
+        diagonal (the estimates do not change), ``gamma`` is the cluster-robust one.
 
     Returns
     -------
@@ -527,6 +590,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     missing = check_option("missing", missing, ["listwise", "pairwise"], casefold=True)
     Xf, names, is_ord = _check_input(X, names, ordered, missing)
     n, p = Xf.shape
+    wt = _check_weights(weights, n, is_ord, missing)
     ord_names = tuple(nm for nm, o in zip(names, is_ord) if o)
 
     # ---- step 1: univariate ----------------------------------------------------------------------
@@ -538,7 +602,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         if is_ord[v]:
             lev, c = _categorize(Xf[:, v], names[v])
             levels[names[v]], codes[:, v], K[v] = lev.astype(np.int64), c, lev.size
-            cnt = np.bincount(c[c >= 0], minlength=lev.size)
+            cnt = np.bincount(c[c >= 0], weights=None if wt is None else wt[c >= 0], minlength=lev.size)
             prop = cnt / cnt.sum()
             th[v] = ndtri(np.cumsum(prop)[:-1])
             slot_len[v] = lev.size - 1
@@ -566,7 +630,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         if is_ord[v]:
             k, t = K[v], th[v]
             cv = codes[:, v]
-            cnt = np.bincount(cv[cv >= 0], minlength=k)
+            cnt = np.bincount(cv[cv >= 0], weights=None if wt is None else wt[cv >= 0], minlength=k)
             prop = cnt / cnt.sum()
             dt = _dnorm(t)
             S = np.zeros((k + 1, k - 1))  # the last row: a missing value (code -1) scores 0
@@ -599,7 +663,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     oo = [k for k, (i, j) in enumerate(pairs) if is_ord[i] and is_ord[j]]
     if oo:
         pr = [(pairs[k][1], pairs[k][0]) for k in oo]  # (first, second) = (j, i) as lavaan's step 2
-        rho, Bu, Bv, freq, valid, zero_cells = _polychoric(codes, K, th, pr, names)
+        rho, Bu, Bv, freq, valid, zero_cells = _polychoric(codes, K, th, pr, names, wt)
         dxrho, a21_u, a21_v = _polychoric_scores(rho, Bu, Bv, freq, valid, K, pr)
         U = np.array([u for u, _ in pr])
         V = np.array([v for _, v in pr])
@@ -710,29 +774,36 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
 
     # ---- Gamma: the two-stage sandwich --------------------------------------------------------------
     # influence rows: IF1 = SC1 A11^-1 (block by block), IF2 = (SCC - IF1 A21') / diag(A22)
+    # (sampling weights: the meat has the weighted scores w_i s_i, the bread the weighted cross-products)
+    SC1w = SC1 if wt is None else SC1 * wt[:, None]
     IF1 = np.zeros_like(SC1)
     for idx in A11_blocks:
-        blk = SC1[:, idx]
-        A = blk.T @ blk
+        blk = SC1w[:, idx]
+        A = SC1[:, idx].T @ blk
         try:
             IF1[:, idx] = np.linalg.solve(A, blk.T).T
         except np.linalg.LinAlgError:
             warnings.warn("Trouble constructing Gamma: a block of A11 is singular; used a generalised inverse "
                           "(as lavaan).", EgovsemWarning, stacklevel=2)
             IF1[:, idx] = blk @ np.linalg.pinv(A)
-    a22 = np.einsum("ij,ij->j", SCC, SCC)
+    SCCw = SCC if wt is None else SCC * wt[:, None]
+    a22 = np.einsum("ij,ij->j", SCC, SCCw)
     if np.any(a22 == 0):
         warnings.warn("Trouble constructing Gamma: a correlation has zero scores; used a generalised inverse "
                       "(as lavaan).", EgovsemWarning, stacklevel=2)
     with np.errstate(divide="ignore", invalid="ignore"):
         inv22 = np.where(a22 > 0, 1.0 / a22, 0.0)
-    IF2 = (SCC - IF1 @ A21.T) * inv22[None, :]
+    IF2 = (SCCw - IF1 @ A21.T) * inv22[None, :]
     if num_idx:
         IF2 = IF1 @ H21.T + IF2 * H22[None, :]  # correlations -> covariances (lavaan's H)
         mean_slots = [slot_start[v] for v in num_idx]
         IF1[:, mean_slots] *= -1.0  # lavaan stores -mean in the threshold slot
     IF = np.hstack([IF1, IF2])
-    gamma = n * (IF.T @ IF)
+    nobs_w = float(n if wt is None else wt.sum())  # lavaan's nobs: the rows, or the sum of their weights
+    gamma = nobs_w * (IF.T @ IF)
+    gamma_iid = gamma
+    if cluster is not None:
+        gamma = cluster_gamma(IF, cluster, nobs_w)
 
     # ---- WLS.obs and names --------------------------------------------------------------------------
     sds = np.array([np.sqrt(variances[v]) if v in variances else 1.0 for v in range(p)])
@@ -754,10 +825,10 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         labels.append(f"{names[j]}~~{names[i]}")
     wls_obs = np.array(obs)
     with np.errstate(divide="ignore"):
-        wls_v_diag = 1.0 / np.diag(gamma)
+        wls_v_diag = 1.0 / np.diag(gamma_iid)
 
     return OrdinalStats(
-        names=tuple(names), ordered=ord_names, nobs=n,
+        names=tuple(names), ordered=ord_names, nobs=n, nobs_w=nobs_w,
         levels={k: v.copy() for k, v in levels.items()},
         thresholds={names[v]: t for v, t in th.items()},
         means={names[v]: float(m) for v, m in means.items()},

@@ -371,6 +371,18 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     return res
 
 
+def design_arrays(stats, opts) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A group's normalised sampling weights and cluster codes for the first stage of WLSMV (None where not
+    given); single group: ``"total"`` and ``"group"`` normalisation both make the weights sum to N."""
+    from .design import cluster_codes, normalise_weights
+
+    wt = None
+    if stats.w is not None:
+        wt = normalise_weights([np.asarray(stats.w, dtype=float)], opts.sampling_weights_normalization)[0]
+    codes = None if stats.cluster is None else cluster_codes(np.asarray(stats.cluster), str(opts.cluster))
+    return wt, codes
+
+
 def _fit_wlsmv(model, data, ordered) -> Results:
     if model.opts.discrepancy != "DWLS":
         # a model given with other options (fit_wlsmv(Model(syntax), data, ordered)): resolved again as WLSMV,
@@ -382,15 +394,20 @@ def _fit_wlsmv(model, data, ordered) -> Results:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
     miss = model.opts.missing if model.opts.missing == "pairwise" else "listwise"
-    stats = prepare_data(data, spec.ov, missing=miss, continuous=False)
-    ost = ordinal_stats(stats.X, list(spec.ov), ords, missing=miss)
+    opts = model.opts
+    stats = prepare_data(data, spec.ov, missing=miss, continuous=False, sampling_weights=opts.sampling_weights,
+                         cluster=opts.cluster)
+    wt, codes = design_arrays(stats, opts)
+    if wt is not None or codes is not None:
+        stats = dataclasses.replace(stats, w=wt, cluster=codes)  # N is the sum of the normalised weights
+    ost = ordinal_stats(stats.X, list(spec.ov), ords, missing=miss, weights=wt, cluster=codes)
     if model.opts.estimator == "ULSMV":
         # lavaan's ULSMV: unit weights (WLS.V = I) in the second stage, the test, the baseline and the GFI
         ost = dataclasses.replace(ost, wls_v_diag=np.ones_like(ost.wls_v_diag))
     nth = {v: len(ost.thresholds[v]) for v in ords}
     pt = wlsmv_partable(spec, ords, nth)
     dm = DeltaModel.from_partable(pt, spec.ov, spec.lv, ords)
-    s, w, Gamma, N = ost.wls_obs, ost.wls_v_diag, ost.gamma, ost.nobs
+    s, w, Gamma, N = ost.wls_obs, ost.wls_v_diag, ost.gamma, ost.n
     ndat, npar = s.size, dm.q
     df = ndat - npar
     if df < 0:

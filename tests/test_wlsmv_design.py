@@ -1,0 +1,190 @@
+"""WLSMV (ordered indicators) with a survey design, issue 11: ``sampling_weights=`` and ``cluster=``.
+
+Every row of parameterEstimates(fit, standardized = TRUE) and every fitMeasures() value against lavaan:
+
+* sampling weights: lavaan 0.6-14 (weighted thresholds and polychorics, the weighted NACOV, weights
+  normalised to sum to N; "none": N is the sum of the raw weights);
+* clusters: lavaan 0.7 (GitHub, issue #254: the casewise influence rows summed within clusters, times
+  C / (C - 1)); lavaan 0.6-14 accepts cluster= with ordered data but ignores it (its numbers are the
+  unclustered fit's: :func:`test_lavaan_0614_ignores_the_clusters`), see
+  tests/reference/make_reference_wlsmv_design.R.
+
+References: tests/reference/wlsmv_design/<case>_{params,fit}.csv. Tolerances of architecture.md.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from _refcompare import DATA, compare_params, compare_series, read_kv, read_ref
+from egovsem._errors import DataError, EgovsemWarning
+from egovsem.sem.model import Model
+from egovsem.sem.ordinal import cluster_gamma, ordinal_stats
+
+SUB = "wlsmv_design"
+HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+BFI = "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
+SEM = HS + "\nspeed ~ b1*visual + b2*textual"
+
+
+def _hs() -> pd.DataFrame:
+    d = pd.read_csv(DATA / "hs_ordinal.csv")
+    raw = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+    d["w"] = 0.5 + (raw["id"] % 7) / 4
+    d["agem"] = 12 * raw["ageyr"] + raw["agemo"]
+    return d
+
+
+def _bfi() -> pd.DataFrame:
+    d = pd.read_csv(DATA / "bfi.csv")[[f"A{i}" for i in range(1, 6)] + [f"C{i}" for i in range(1, 6)]
+                                      + ["gender", "age"]]
+    d["w"] = np.where(d["gender"] == 2, 0.8, 1.3) * (1 + (d["age"] % 3) / 2)
+    return d
+
+
+CASES = {
+    "hs_w": (HS, _hs, {"sampling_weights": "w"}),
+    "hs_w_none": (HS, _hs, {"sampling_weights": "w", "sampling_weights_normalization": "none"}),
+    "bfi_w": (BFI, _bfi, {"sampling_weights": "w"}),
+    "hs_sem_w": (SEM, _hs, {"sampling_weights": "w", "std_lv": True}),
+    "hs_cl": (HS, _hs, {"cluster": "agem"}),
+    "bfi_cl": (BFI, _bfi, {"cluster": "age"}),
+    "hs_w_cl": (HS, _hs, {"sampling_weights": "w", "cluster": "agem"}),
+}
+_FITS: dict = {}
+
+
+def _fit(case):
+    if case not in _FITS:
+        model, data, opts = CASES[case]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EgovsemWarning)
+            _FITS[case] = Model(model, ordered=True, estimator="WLSMV", **opts).fit(data())
+    return _FITS[case]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_params_match_lavaan(case):
+    ref = read_ref(case, "params", sub=SUB)
+    params = _fit(case).params
+    assert compare_params(params, ref, columns=("est", "std.lv", "std.all")) == []
+    assert len(params) == len(ref)
+
+
+#: fitMeasures() of lavaan 0.7 that differ from 0.6-14's for reasons other than the clusters: no p-value of
+#: the unscaled statistic with cluster=, new GFI measures (and no agfi). The cluster cases compare them with
+#: lavaan 0.6-14's fit of the same call (*_cl_0614, clusters ignored: these measures do not use Gamma)
+V07 = {"pvalue", "baseline.pvalue", "gfi", "agfi", "gfi.ci.lower", "gfi.ci.upper", "gfi.ci.level", "gfi.robust",
+       "gfi.ci.lower.robust", "gfi.ci.upper.robust", "gfi_lisrel", "agfi_lisrel"}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_fit_measures_match_lavaan(case):
+    ref = read_kv(case, "fit", sub=SUB)
+    fm = _fit(case).fit_measures
+    if "cluster" in CASES[case][2]:
+        ref06 = read_kv(f"{case}_0614", "fit", sub=SUB)
+        assert compare_series(fm, ref.drop([k for k in ref.index if k in V07])) == []
+        assert compare_series(fm, ref06[[k for k in ref06.index if k in V07]]) == []
+        assert set(fm.index) == set(ref06.index)
+        assert set(ref.index) - V07 == set(ref06.index) - V07
+    else:
+        assert compare_series(fm, ref) == []
+        assert set(fm.index) == set(ref.index)
+    for k in ("chisq", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled"):
+        assert k in ref.index
+
+
+def test_weights_change_the_numbers():
+    """The weights are used: lavaan's weighted fit differs from the plain one (chisq 46.77 vs 51.54)."""
+    w, plain = read_kv("hs_w", "fit", sub=SUB), read_kv("hs_plain_0614", "fit", sub=SUB)
+    assert abs(w["chisq"] - plain["chisq"]) > 1
+    assert _fit("hs_w").fit_measures["chisq"] == pytest.approx(w["chisq"], rel=1e-4)
+
+
+def test_lavaan_0614_ignores_the_clusters():
+    """lavaan 0.6-14 with cluster= and ordered data: every number is the unclustered fit's (its categorical
+    NACOV has no cluster argument); egovsem follows lavaan 0.7's cluster-robust NACOV instead."""
+    cl, plain = read_kv("hs_cl_0614", "fit", sub=SUB), read_kv("hs_plain_0614", "fit", sub=SUB)
+    assert compare_series(cl, plain, tol=1e-12) == []
+    pcl, pplain = read_ref("hs_cl_0614", "params", sub=SUB), read_ref("hs_plain_0614", "params", sub=SUB)
+    np.testing.assert_array_equal(pcl["se"].to_numpy(float), pplain["se"].to_numpy(float))
+    # egovsem without cluster= is lavaan 0.6-14's plain fit; with it the SEs change (lavaan 0.7's)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovsemWarning)
+        fit = Model(HS, ordered=True).fit(_hs())
+    assert compare_params(fit.params, pplain, columns=("est", "std.lv", "std.all")) == []
+    assert compare_series(fit.fit_measures, plain) == []
+    assert not np.allclose(_fit("hs_cl").params["se"], fit.params["se"], rtol=1e-2)
+
+
+def test_cluster_gamma_of_singleton_clusters():
+    """Every row its own cluster: the cluster-robust Gamma is the plain one times N / (N - 1)."""
+    d = pd.read_csv(DATA / "hs_ordinal.csv")
+    X = d.to_numpy()
+    n = X.shape[0]
+    plain = ordinal_stats(X, list(d.columns))
+    own = ordinal_stats(X, list(d.columns), cluster=np.arange(n))
+    np.testing.assert_allclose(own.gamma, plain.gamma * n / (n - 1), rtol=1e-10)
+    np.testing.assert_array_equal(own.wls_v_diag, plain.wls_v_diag)  # the DWLS weights do not change
+    np.testing.assert_array_equal(own.wls_obs, plain.wls_obs)
+    with pytest.raises(DataError, match="cluster"):
+        cluster_gamma(np.ones((3, 2)), np.zeros(3, dtype=int), 3.0)
+
+
+def test_unit_weights_are_the_unweighted_fit():
+    d = pd.read_csv(DATA / "hs_ordinal.csv")
+    X = d.to_numpy()
+    a = ordinal_stats(X, list(d.columns))
+    b = ordinal_stats(X, list(d.columns), weights=np.ones(X.shape[0]))
+    np.testing.assert_allclose(b.wls_obs, a.wls_obs, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.gamma, a.gamma, rtol=1e-8, atol=1e-12)
+
+
+def test_integer_weights_are_replicated_rows_in_the_estimates():
+    """Weights 1 and 2 give the thresholds and polychorics of the data with the weight-2 rows twice."""
+    d = pd.read_csv(DATA / "hs_ordinal.csv")
+    X = d.to_numpy()
+    w = 1.0 + (np.arange(X.shape[0]) % 2)
+    a = ordinal_stats(X, list(d.columns), weights=w * X.shape[0] / w.sum())
+    b = ordinal_stats(np.repeat(X, w.astype(int), axis=0), list(d.columns))
+    np.testing.assert_allclose(a.wls_obs, b.wls_obs, atol=1e-7)
+
+
+# ------------------------------------------------------------------------------------ bad input --
+
+@pytest.mark.parametrize("value, match", [
+    (np.nan, r"sampling_weights column 'w' has 1 missing value\(s\), at row\(s\) 4"),
+    (-1.0, r"sampling_weights column 'w' has 1 negative or infinite weight\(s\), at row\(s\) 4"),
+    ("heavy", r"sampling_weights column 'w' must be numeric; text at row\(s\) 4"),
+])
+def test_bad_weight_is_named(value, match):
+    d = _hs()
+    d["w"] = d["w"].astype(object)
+    d.loc[4, "w"] = value
+    with pytest.raises(DataError, match=match):
+        Model(HS, ordered=True, estimator="WLSMV", sampling_weights="w").fit(d)
+
+
+def test_missing_weight_column_is_named():
+    with pytest.raises(DataError, match="sampling_weights='wt' is not a column of 'data'"):
+        Model(HS, ordered=True, estimator="WLSMV", sampling_weights="wt").fit(_hs())
+    with pytest.raises(DataError, match="cluster='school' is not a column of 'data'"):
+        Model(HS, ordered=True, estimator="WLSMV", cluster="school").fit(_hs())
+
+
+def test_missing_cluster_value_is_named():
+    d = _hs()
+    d.loc[7, "agem"] = np.nan
+    with pytest.raises(DataError, match=r"cluster column 'agem' has 1 missing value\(s\), at row\(s\) 7"):
+        Model(HS, ordered=True, estimator="WLSMV", cluster="agem").fit(d)
+
+
+def test_bad_weights_of_the_first_stage_are_named():
+    X = pd.read_csv(DATA / "hs_ordinal.csv").to_numpy()[:50, :3]
+    with pytest.raises(DataError, match=r"'weights'.*-2.0.*row index 3"):
+        ordinal_stats(X, ["a", "b", "c"], weights=np.r_[np.ones(3), -2.0, np.ones(46)])
+    with pytest.raises(DataError, match="one weight per row"):
+        ordinal_stats(X, ["a", "b", "c"], weights=np.ones(49))
