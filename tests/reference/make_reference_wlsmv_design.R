@@ -31,7 +31,9 @@
 #   play no part: it reports no p-value for the unscaled statistic (pvalue, baseline.pvalue) and has new
 #   GFI measures (gfi, gfi.robust, gfi.ci.*, gfi_lisrel, agfi_lisrel; no agfi); those are compared with
 #   lavaan 0.6-14's fit of the same call (*_cl_0614: the clusters ignored, the statistic and the GFI are
-#   the same as lavaan 0.7's unscaled ones).
+#   the same as lavaan 0.7's unscaled ones). With several groups lavaan 0.7's robust RMSEA and its interval
+#   (rmsea.robust, rmsea.ci.*.robust, rmsea.*pvalue.robust) differ from 0.6-14's even without clusters
+#   (hs_mg_plain_07 vs hs_mg_plain_0614), and neither lavaan computes 0.6-14's for clustered data.
 
 args <- commandArgs(trailingOnly = TRUE)
 part <- if (length(args)) args[1] else "weights"
@@ -52,8 +54,9 @@ source(file.path("tests", "reference", "_ref_helpers.R"))  # write_ref(), fit_ta
 write_case <- function(case, fit) {
   pe <- parameterEstimates(fit, standardized = TRUE)
   if (is.null(pe$label)) pe$label <- ""
-  write_ref(pe[, c("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue",
-                  "ci.lower", "ci.upper", "std.lv", "std.all")],
+  cols <- c("lhs", "op", "rhs", if (!is.null(pe$group)) "group", "label", "est", "se", "z", "pvalue",
+            "ci.lower", "ci.upper", "std.lv", "std.all")
+  write_ref(pe[, cols],
            file.path(OUT, paste0(case, "_params.csv")))
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
 }
@@ -68,6 +71,7 @@ hs_raw <- read.csv("data/HolzingerSwineford1939.csv")
 hs <- read.csv("data/hs_ordinal.csv")
 hs$w <- 0.5 + (hs_raw$id %% 7) / 4
 hs$agem <- 12 * hs_raw$ageyr + hs_raw$agemo
+hs$school <- hs_raw$school
 bfi <- read.csv("data/bfi.csv")[, c(paste0("A", 1:5), paste0("C", 1:5), "gender", "age")]
 bfi$w <- ifelse(bfi$gender == 2, 0.8, 1.3) * (1 + (bfi$age %% 3) / 2)
 
@@ -83,10 +87,20 @@ if (part == "weights") {
   write_case("hs_sem_w", sem("visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6\n speed =~ x7 + x8 + x9\n
                               speed ~ b1*visual + b2*textual", data = hs, ordered = TRUE,
                              sampling.weights = "w", std.lv = TRUE))
-  # 5. lavaan 0.6-14 with cluster=: the numbers of the unclustered fit (see the header)
+  # 5. two groups (school) with equal thresholds and loadings, weights normalised over all rows ("total");
+  #    the same without constraints and normalised within each group ("group"); the theta parameterisation
+  write_case("hs_mg_w", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", group = "school",
+                            group.equal = c("thresholds", "loadings")))
+  write_case("hs_mg_w_group", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", group = "school",
+                                  sampling.weights.normalization = "group"))
+  write_case("hs_theta_w", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w",
+                               parameterization = "theta"))
+  # 6. lavaan 0.6-14 with cluster=: the numbers of the unclustered fit (see the header)
   write_case("hs_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem"))
   write_case("bfi_cl_0614", cfa(BFI.model, data = bfi, ordered = TRUE, cluster = "age"))
   write_case("hs_w_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", cluster = "agem"))
+  write_case("hs_mg_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem", group = "school"))
+  write_case("hs_mg_plain_0614", cfa(HS.model, data = hs, ordered = TRUE, group = "school"))
   write_case("hs_plain_0614", cfa(HS.model, data = hs, ordered = TRUE))
   write.csv(data.frame(key = c("lavaan_weights", "R"),
                        value = c(as.character(packageVersion("lavaan")), R.version.string)),
@@ -101,12 +115,17 @@ if (part == "weights") {
   # (lavaan 0.7 switches the marker of a factor whose first indicator it finds poor; lavaan 0.6-14 and
   # egovsem keep the first indicator: bad.marker.crit = 0)
   cfa <- function(...) lavaan::cfa(..., bad.marker.crit = 0)
-  # 6. HS, clusters = age in months
+  # 7. HS, clusters = age in months
   write_case("hs_cl", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem"))
-  # 7. bfi, clusters = age in years
+  # 8. bfi, clusters = age in years
   write_case("bfi_cl", cfa(BFI.model, data = bfi, ordered = TRUE, cluster = "age"))
-  # 8. HS, weights and clusters together
+  # 9. HS, weights and clusters together
   write_case("hs_w_cl", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", cluster = "agem"))
+  # 10. two groups, clusters within each group (configural: lavaan 0.7's group.equal = "thresholds" frees
+  #     more parameters of the latent responses than 0.6-14's, so a constrained model is not comparable)
+  write_case("hs_mg_cl", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem", group = "school"))
+  # (and without clusters: lavaan 0.7's robust RMSEA of several groups differs from 0.6-14's without them)
+  write_case("hs_mg_plain_07", cfa(HS.model, data = hs, ordered = TRUE, group = "school"))
   info <- read.csv(file.path(OUT, "info.csv"))
   info <- rbind(info[info$key != "lavaan_cluster", ],
                 data.frame(key = "lavaan_cluster", value = as.character(packageVersion("lavaan"))))

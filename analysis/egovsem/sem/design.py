@@ -25,7 +25,7 @@ import pandas as pd
 
 from .._errors import DataError, EgovsemError
 
-__all__ = ["NORMALIZATIONS", "check_design", "normalise_weights", "weighted_stats"]
+__all__ = ["NORMALIZATIONS", "check_design", "design_arrays", "normalise_weights", "weighted_stats"]
 
 #: lavaan's sampling.weights.normalization values
 NORMALIZATIONS = ("total", "group", "none")
@@ -135,3 +135,17 @@ def weighted_stats(st, w: np.ndarray, cluster: np.ndarray | None, *, fiml: bool)
         D = X - mean
         cov = (D * w[:, None]).T @ D / w.sum()
     return replace(st, cov=cov, mean=mean, w=w, cluster=cluster)
+
+
+def design_arrays(stats, opts) -> tuple[list, list]:
+    """The groups' sampling weights, normalised over the groups as ``sampling_weights_normalization`` says
+    (lavaan's "total": all weights sum to the number of analysed rows; "group": each group's to its rows), and
+    their cluster codes (None where not given)."""
+    G = len(stats)
+    wts: list = [None] * G
+    if opts.sampling_weights is not None:
+        wts = normalise_weights([np.asarray(st.w, dtype=float) for st in stats], opts.sampling_weights_normalization)
+    codes = [None if st.cluster is None else
+             cluster_codes(np.asarray(st.cluster), str(opts.cluster), g + 1 if G > 1 else None)
+             for g, st in enumerate(stats)]
+    return wts, codes

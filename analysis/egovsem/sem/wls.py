@@ -57,6 +57,7 @@ from .._errors import (
 )
 from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
+from .design import design_arrays
 from .discrepancy import Discrepancy, minimize_groups
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
@@ -371,18 +372,6 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     return res
 
 
-def design_arrays(stats, opts) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """A group's normalised sampling weights and cluster codes for the first stage of WLSMV (None where not
-    given); single group: ``"total"`` and ``"group"`` normalisation both make the weights sum to N."""
-    from .design import cluster_codes, normalise_weights
-
-    wt = None
-    if stats.w is not None:
-        wt = normalise_weights([np.asarray(stats.w, dtype=float)], opts.sampling_weights_normalization)[0]
-    codes = None if stats.cluster is None else cluster_codes(np.asarray(stats.cluster), str(opts.cluster))
-    return wt, codes
-
-
 def _fit_wlsmv(model, data, ordered) -> Results:
     if model.opts.discrepancy != "DWLS":
         # a model given with other options (fit_wlsmv(Model(syntax), data, ordered)): resolved again as WLSMV,
@@ -397,7 +386,7 @@ def _fit_wlsmv(model, data, ordered) -> Results:
     opts = model.opts
     stats = prepare_data(data, spec.ov, missing=miss, continuous=False, sampling_weights=opts.sampling_weights,
                          cluster=opts.cluster)
-    wt, codes = design_arrays(stats, opts)
+    (wt,), (codes,) = design_arrays([stats], opts)
     if wt is not None or codes is not None:
         stats = dataclasses.replace(stats, w=wt, cluster=codes)  # N is the sum of the normalised weights
     ost = ordinal_stats(stats.X, list(spec.ov), ords, missing=miss, weights=wt, cluster=codes)
