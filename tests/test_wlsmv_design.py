@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, compare_group_params, compare_params, compare_series, read_kv, read_ref
-from egovsem._errors import DataError, EgovsemWarning
+from egovsem._errors import DataError, EgovsemWarning, NotAvailableError
 from egovsem.sem.model import Model
 from egovsem.sem.ordinal import cluster_gamma, ordinal_stats
 
@@ -27,6 +27,7 @@ SUB = "wlsmv_design"
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 BFI = "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
 SEM = HS + "\nspeed ~ b1*visual + b2*textual"
+BFI_A = "agree =~ A1 + A2 + A3 + A4 + A5"
 
 
 def _hs() -> pd.DataFrame:
@@ -36,6 +37,17 @@ def _hs() -> pd.DataFrame:
     d["agem"] = 12 * raw["ageyr"] + raw["agemo"]
     d["school"] = raw["school"]
     return d
+
+
+def _mixed() -> pd.DataFrame:
+    """x1-x3 continuous (lavaan's raw scores), x4-x9 ordered."""
+    d = _hs()
+    raw = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+    d[["x1", "x2", "x3"]] = raw[["x1", "x2", "x3"]]
+    return d
+
+
+ORD6 = [f"x{i}" for i in range(4, 10)]
 
 
 def _bfi() -> pd.DataFrame:
@@ -58,6 +70,11 @@ CASES = {
                                 "sampling_weights_normalization": "group"}),
     "hs_theta_w": (HS, _hs, {"sampling_weights": "w", "parameterization": "theta"}),
     "hs_mg_cl": (HS, _hs, {"cluster": "agem", "group": "school"}),
+    "bfi_a_w_pairwise": (BFI_A, _bfi, {"sampling_weights": "w", "missing": "pairwise"}),
+    "bfi_a_w_ulsmv": (BFI_A, _bfi, {"sampling_weights": "w", "estimator": "ULSMV"}),
+    "bfi_a_w_wlsmvs": (BFI_A, _bfi, {"sampling_weights": "w", "estimator": "WLSMVS"}),
+    "hs_mixed_w": (HS, _mixed, {"sampling_weights": "w", "ordered": ORD6}),
+    "hs_mixed_cl": (HS, _mixed, {"cluster": "agem", "ordered": ORD6}),
 }
 _FITS: dict = {}
 
@@ -67,7 +84,7 @@ def _fit(case):
         model, data, opts = CASES[case]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", EgovsemWarning)
-            _FITS[case] = Model(model, ordered=True, estimator="WLSMV", **opts).fit(data())
+            _FITS[case] = Model(model, **{"ordered": True, "estimator": "WLSMV", **opts}).fit(data())
     return _FITS[case]
 
 
@@ -221,3 +238,27 @@ def test_bad_weights_of_the_first_stage_are_named():
         ordinal_stats(X, ["a", "b", "c"], weights=np.r_[np.ones(3), -2.0, np.ones(46)])
     with pytest.raises(DataError, match="one weight per row"):
         ordinal_stats(X, ["a", "b", "c"], weights=np.ones(49))
+
+
+# ------------------------------------------------------------------------- not available yet --
+
+def test_pairwise_with_clusters_is_not_available():
+    with pytest.raises(NotAvailableError, match="cluster='age' with missing='pairwise'.*no reference"):
+        Model(BFI_A, ordered=True, estimator="WLSMV", cluster="age", missing="pairwise")
+
+
+def test_design_with_exogenous_covariates_is_not_available():
+    d = _hs()
+    d["age"] = pd.read_csv(DATA / "HolzingerSwineford1939.csv")["ageyr"]
+    m = "visual =~ x1 + x2 + x3\nvisual ~ age"
+    for opts in ({"sampling_weights": "w"}, {"cluster": "agem"}, {"sampling_weights": "w", "group": "school"}):
+        with pytest.raises(NotAvailableError, match=r"with exogenous covariates \['age'\]"):
+            Model(m, ordered=["x1", "x2", "x3"], estimator="WLSMV", **opts).fit(d)
+
+
+def test_weights_with_missing_continuous_values_are_not_available():
+    d = _mixed()
+    d.loc[3, "x1"] = np.nan
+    with pytest.raises(NotAvailableError, match="continuous variable with missing values"):
+        Model(HS, ordered=ORD6, estimator="WLSMV", sampling_weights="w", missing="pairwise").fit(d)
+

@@ -72,6 +72,10 @@ hs <- read.csv("data/hs_ordinal.csv")
 hs$w <- 0.5 + (hs_raw$id %% 7) / 4
 hs$agem <- 12 * hs_raw$ageyr + hs_raw$agemo
 hs$school <- hs_raw$school
+# x1-x3 continuous (lavaan's raw scores), x4-x9 ordered: the mixed cases
+mixed <- hs
+mixed[, c("x1", "x2", "x3")] <- hs_raw[, c("x1", "x2", "x3")]
+ORD6 <- paste0("x", 4:9)
 bfi <- read.csv("data/bfi.csv")[, c(paste0("A", 1:5), paste0("C", 1:5), "gender", "age")]
 bfi$w <- ifelse(bfi$gender == 2, 0.8, 1.3) * (1 + (bfi$age %% 3) / 2)
 
@@ -95,12 +99,21 @@ if (part == "weights") {
                                   sampling.weights.normalization = "group"))
   write_case("hs_theta_w", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w",
                                parameterization = "theta"))
-  # 6. lavaan 0.6-14 with cluster=: the numbers of the unclustered fit (see the header)
+  # 6. bfi agreeableness with weights: missing = "pairwise" (all 2800 rows), ULSMV and WLSMVS
+  bfi_a <- "agree =~ A1 + A2 + A3 + A4 + A5"
+  write_case("bfi_a_w_pairwise", cfa(bfi_a, data = bfi, ordered = TRUE, sampling.weights = "w",
+                                     missing = "pairwise"))
+  write_case("bfi_a_w_ulsmv", cfa(bfi_a, data = bfi, ordered = TRUE, sampling.weights = "w", estimator = "ULSMV"))
+  write_case("bfi_a_w_wlsmvs", cfa(bfi_a, data = bfi, ordered = TRUE, sampling.weights = "w", estimator = "WLSMVS"))
+  # 7. continuous x1-x3 with ordered x4-x9, weights (weighted means, variances, polyserial correlations)
+  write_case("hs_mixed_w", cfa(HS.model, data = mixed, ordered = ORD6, sampling.weights = "w"))
+  # 8. lavaan 0.6-14 with cluster=: the numbers of the unclustered fit (see the header)
   write_case("hs_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem"))
   write_case("bfi_cl_0614", cfa(BFI.model, data = bfi, ordered = TRUE, cluster = "age"))
   write_case("hs_w_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", cluster = "agem"))
   write_case("hs_mg_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem", group = "school"))
   write_case("hs_mg_plain_0614", cfa(HS.model, data = hs, ordered = TRUE, group = "school"))
+  write_case("hs_mixed_cl_0614", cfa(HS.model, data = mixed, ordered = ORD6, cluster = "agem"))
   write_case("hs_plain_0614", cfa(HS.model, data = hs, ordered = TRUE))
   write.csv(data.frame(key = c("lavaan_weights", "R"),
                        value = c(as.character(packageVersion("lavaan")), R.version.string)),
@@ -115,13 +128,15 @@ if (part == "weights") {
   # (lavaan 0.7 switches the marker of a factor whose first indicator it finds poor; lavaan 0.6-14 and
   # egovsem keep the first indicator: bad.marker.crit = 0)
   cfa <- function(...) lavaan::cfa(..., bad.marker.crit = 0)
-  # 7. HS, clusters = age in months
+  # 9. HS, clusters = age in months
   write_case("hs_cl", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem"))
-  # 8. bfi, clusters = age in years
+  # 10. bfi, clusters = age in years
   write_case("bfi_cl", cfa(BFI.model, data = bfi, ordered = TRUE, cluster = "age"))
-  # 9. HS, weights and clusters together
+  # 11. HS, weights and clusters together
   write_case("hs_w_cl", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", cluster = "agem"))
-  # 10. two groups, clusters within each group (configural: lavaan 0.7's group.equal = "thresholds" frees
+  # 12. continuous x1-x3 with ordered x4-x9, clusters
+  write_case("hs_mixed_cl", cfa(HS.model, data = mixed, ordered = ORD6, cluster = "agem"))
+  # 13. two groups, clusters within each group (configural: lavaan 0.7's group.equal = "thresholds" frees
   #     more parameters of the latent responses than 0.6-14's, so a constrained model is not comparable)
   write_case("hs_mg_cl", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem", group = "school"))
   # (and without clusters: lavaan 0.7's robust RMSEA of several groups differs from 0.6-14's without them)

@@ -366,9 +366,16 @@ def resolve_options(
     sampling_weights_normalization = check_option("sampling_weights_normalization", sampling_weights_normalization,
                                                   ["total", "group", "none"], casefold=True)
     design = _check_design_options(sampling_weights, cluster, disc, se_in)
-    if design and miss == "pairwise":
+    if design and miss == "pairwise" and disc != "DWLS":
         _check_pairwise_design(sampling_weights)
-    if design and est not in ("ML", "MLR", "WLSMV"):
+    if cluster is not None and miss == "pairwise" and disc == "DWLS":
+        # lavaan 0.6-14 ignores the clusters of ordered data; lavaan 0.7 sums the casewise scores within clusters
+        # with R's rowsum(), so a cluster with one missing value drops out of that statistic's Gamma entries
+        raise NotAvailableError(f"cluster={cluster!r} with missing='pairwise' and estimator={est!r} is not available "
+                                "yet: lavaan 0.6-14 ignores the clusters of ordered data, and lavaan 0.7 leaves every "
+                                "cluster with a missing value out of the cluster sums, so there is no reference to "
+                                "match; use missing='listwise' (cluster-robust Gamma as lavaan 0.7).")
+    if design and est not in ("ML", "MLR", "WLSMV", "WLSMVS", "ULSMV"):
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
                                 "use ML or MLR.")
     test_information = "hessian"

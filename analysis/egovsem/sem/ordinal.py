@@ -209,7 +209,7 @@ def _categorize(x: np.ndarray, name: str):
 
 # --------------------------------------------------------------------------------- survey design --
 
-def _check_weights(weights, n: int, is_ord: np.ndarray, missing: str) -> np.ndarray | None:
+def _check_weights(weights, n: int, is_ord: np.ndarray, missing: str, X: np.ndarray) -> np.ndarray | None:
     """The sampling weights as floats (n of them, finite, >= 0, not all 0), or None."""
     if weights is None:
         return None
@@ -224,12 +224,12 @@ def _check_weights(weights, n: int, is_ord: np.ndarray, missing: str) -> np.ndar
                         "sampling weights must be finite and >= 0.")
     if not wt.sum() > 0:
         raise DataError("The 'weights' parameter is zero on every row.")
-    if not is_ord.all() or missing != "listwise":
+    if missing == "pairwise" and np.isnan(X[:, ~is_ord]).any():
         from .._errors import NotAvailableError
 
-        raise NotAvailableError("sampling weights in the first stage of WLSMV are available for ordered "
-                                "variables and complete rows (missing='listwise'); continuous variables and "
-                                "missing='pairwise' with weights are not available yet.")
+        raise NotAvailableError("sampling weights with missing='pairwise' and a continuous variable with missing "
+                                "values in the first stage of WLSMV are not available yet (the weighted two-step "
+                                "Pearson correlation); use missing='listwise'.")
     return wt
 
 
@@ -481,9 +481,11 @@ def _dnorm(x):
 
 # -------------------------------------------------------------------------------------- polyserial --
 
-def _polyserial(y1, mean, var, codes, bounds, *, start, obs):
+def _polyserial(y1, mean, var, codes, bounds, *, start, obs, w=None):
     """Two-step polyserial correlations; y1: (N, P) continuous, codes: (N, P), bounds: (P, K+1); obs: (N, P)
-    the rows where both variables of the pair are observed (the others do not enter the likelihood)."""
+    the rows where both variables of the pair are observed (the others do not enter the likelihood); w: (N,)
+    the rows' sampling weights (the weighted likelihood), None: 1."""
+    wc = np.ones((y1.shape[0], 1)) if w is None else np.asarray(w, dtype=float)[:, None]
     sd = np.sqrt(var)
     Z = (y1 - mean) / sd
     z1 = np.take_along_axis(np.clip(bounds, -_BIG, _BIG).T, codes + 1, axis=0)  # upper bound of the category
@@ -507,10 +509,10 @@ def _polyserial(y1, mean, var, codes, bounds, *, start, obs):
         dda2 = (z2 * R2 + 3.0 * rho * e2) / (R3 * R2)
         dl = (f1 * da1 - f2 * da2) / py
         ddl = (f1 * (dda1 - a1 * da1 * da1) - f2 * (dda2 - a2 * da2 * da2)) / py - dl * dl
-        logl = np.where(ok, logpy1 + np.log(py), 0.0).sum(0)
-        g = np.where(ok, dl, 0.0).sum(0)
-        h = np.where(ok, ddl, 0.0).sum(0)
-        info = np.where(ok, dl * dl, 0.0).sum(0)
+        logl = (wc * np.where(ok, logpy1 + np.log(py), 0.0)).sum(0)
+        g = (wc * np.where(ok, dl, 0.0)).sum(0)
+        h = (wc * np.where(ok, ddl, 0.0)).sum(0)
+        info = (wc * np.where(ok, dl * dl, 0.0)).sum(0)
         return logl, g, np.where(h < 0, h, -info)
 
     rho = _newton_1d(fun, start, -0.995, 0.995)
@@ -549,7 +551,8 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         proportions give the thresholds, weighted contingency tables the polychoric correlations (the
         weighted pairwise likelihood), and Gamma is lavaan's sandwich with the weighted casewise scores
         ``w_i s_i`` in its meat and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's
-        ``nobs``). Only with every variable ordered and complete rows.
+        ``nobs``). Continuous variables: weighted means and variances (divisor ``sum(w)``), weighted
+        polyserial likelihoods and Pearson correlations (not with missing values on them).
     cluster : array of n ints, optional
         Cluster codes ``0..C-1`` of the rows: the casewise influence rows are summed within clusters
         before their cross-product, times ``C / (C - 1)`` (lavaan >= 0.7's cluster-robust NACOV, issue
@@ -590,7 +593,8 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     missing = check_option("missing", missing, ["listwise", "pairwise"], casefold=True)
     Xf, names, is_ord = _check_input(X, names, ordered, missing)
     n, p = Xf.shape
-    wt = _check_weights(weights, n, is_ord, missing)
+    wt = _check_weights(weights, n, is_ord, missing, Xf)
+    wv = np.ones(n) if wt is None else wt  # the rows' weights (1 without sampling weights)
     ord_names = tuple(nm for nm, o in zip(names, is_ord) if o)
 
     # ---- step 1: univariate ----------------------------------------------------------------------
@@ -608,9 +612,10 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
             slot_len[v] = lev.size - 1
         else:
             # mean and variance (divisor: the observed rows) from the available cases (lavaan's lav_uvreg_fit)
-            xo = Xf[~np.isnan(Xf[:, v]), v]
-            m = xo.mean()
-            s2 = np.mean((xo - m) ** 2)
+            ob_v = ~np.isnan(Xf[:, v])
+            xo, wo = Xf[ob_v, v], wv[ob_v]  # (weighted: lavaan's lav_uvreg_fit with wt, divisor sum(w))
+            m = wo @ xo / wo.sum()
+            s2 = wo @ (xo - m) ** 2 / wo.sum()
             if not s2 > 0:
                 raise DataError(f"Column {names[v]!r} is constant (every row is {xo[0]:g}); a continuous "
                                 f"variable needs some variance.")
@@ -707,7 +712,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         start = r12 * sd2 / np.array([_dnorm(th[v]).sum() for v in yo])
         start = np.where(np.abs(start) > 0.9, start / 2, start)
         start = np.clip(np.nan_to_num(start), -0.9, 0.9)
-        rho, Z, z1, z2 = _polyserial(y1, mu, var, c2, bounds, start=start, obs=pobs)
+        rho, Z, z1, z2 = _polyserial(y1, mu, var, c2, bounds, start=start, obs=pobs, w=wv)
         R = np.sqrt(1 - rho * rho)
         t1, t2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
         d1, d2 = _dnorm(t1), _dnorm(t2)
@@ -722,12 +727,12 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         for q, k in enumerate(mix):
             u, o = yn[q], yo[q]
             corr[u, o] = corr[o, u] = rho[q]
-            A21[k, slot_start[u]] = drho[:, q] @ dmu[:, q]
-            A21[k, var_slot[u]] = drho[:, q] @ dvar[:, q]
+            A21[k, slot_start[u]] = drho[:, q] @ (wv * dmu[:, q])
+            A21[k, var_slot[u]] = drho[:, q] @ (wv * dvar[:, q])
             c = c2[:, q]
             kk = K[o]
             # bivariate score of threshold t_j: (1[c == j] phi(t1) - 1[c == j+1] phi(t2)) / (R py)
-            w = drho[:, q] / (R[q] * py[:, q])
+            w = wv * drho[:, q] / (R[q] * py[:, q])
             a_up = np.bincount(c, weights=w * d1[:, q], minlength=kk)
             a_lo = np.bincount(c, weights=w * d2[:, q], minlength=kk)
             A21[k, slot_start[o]:slot_start[o] + kk - 1] = a_up[:kk - 1] - a_lo[1:kk]
@@ -747,7 +752,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
             r1, r2 = np.where(both, r1, 0.0), np.where(both, r2, 0.0)
             rho = _pearson_ml(r1[both] / s1, r2[both] / s2, np.log(s1 * s2))
         else:
-            rho = (r1 @ r2) / (n * s1 * s2)
+            rho = (wv @ (r1 * r2)) / (wv.sum() * s1 * s2)
         corr[i, j] = corr[j, i] = rho
         Rr = 1 - rho * rho
         dmu1 = (2 * r1 / v1 - 2 * rho * r2 / (s1 * s2)) / (2 * Rr)
@@ -759,10 +764,11 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         if not both.all():  # the rows that miss either variable score 0 (lavaan's NA)
             dmu1, dmu2, dv1, dv2, drho = (np.where(both, x, 0.0) for x in (dmu1, dmu2, dv1, dv2, drho))
         SCC[:, k] = drho
-        A21[k, slot_start[i]] = drho @ dmu1
-        A21[k, slot_start[j]] = drho @ dmu2
-        A21[k, var_slot[i]] = drho @ dv1
-        A21[k, var_slot[j]] = drho @ dv2
+        dw = wv * drho
+        A21[k, slot_start[i]] = dw @ dmu1
+        A21[k, slot_start[j]] = dw @ dmu2
+        A21[k, var_slot[i]] = dw @ dv1
+        A21[k, var_slot[j]] = dw @ dv2
         H21[k, var_slot[i]] = s2 * rho / (2 * s1)
         H21[k, var_slot[j]] = s1 * rho / (2 * s2)
         H22[k] = s1 * s2

@@ -54,6 +54,11 @@ class ConditionalOrdinalStats:
     wls_names: tuple[str, ...] = field(repr=False)
     gamma: np.ndarray = field(repr=False)
 
+    @property
+    def n(self) -> float:
+        """lavaan's ``nobs`` of the group (no sampling weights here: the rows)."""
+        return float(self.nobs)
+
 
 def _probit_parts(codes, K, X, tau, beta):
     """Row bounds z1 (upper), z2 (lower) and the row probabilities of an ordinal probit regression."""

@@ -354,9 +354,10 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     >>> round(float(fit.fit_measures["chisq"]), 3), round(float(fit.fit_measures["chisq.scaled"]), 3)
     (51.537, 74.152)
     """
-    from .wls_conditional import exogenous_covariates, fit_wlsmv_conditional
+    from .wls_conditional import exogenous_covariates, fit_wlsmv_conditional, refuse_design
 
     if exogenous_covariates(model.spec):  # lavaan's conditional.x: the second stage on the reduced form
+        refuse_design(model)
         if model.opts.discrepancy != "DWLS":
             model = model.with_options(estimator="WLSMV", ordered=ordered)
         # missing='pairwise': the pairwise first stage of egovsem.sem.ordinal_conditional (one group here,

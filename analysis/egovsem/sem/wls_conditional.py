@@ -69,6 +69,21 @@ def exogenous_covariates(spec) -> list[str]:
     return list(dict.fromkeys(r for r in pt.loc[pt["op"] == "~", "rhs"] if r in ovs and r not in endo))
 
 
+def refuse_design(model) -> None:
+    """``sampling_weights=`` or ``cluster=`` with exogenous covariates (lavaan's conditional.x): the weighted
+    probit regressions of that first stage are not implemented yet, so the combination is refused rather
+    than fitted without the design."""
+    opts = model.opts
+    if opts.sampling_weights is None and opts.cluster is None:
+        return
+    which = (f"sampling_weights={opts.sampling_weights!r}" if opts.sampling_weights is not None
+             else f"cluster={opts.cluster!r}")
+    raise NotAvailableError(f"{which} with exogenous covariates {exogenous_covariates(model.spec)} (lavaan's "
+                            "conditional.x) and estimator='WLSMV' is not available yet: egovsem's weighted and "
+                            "clustered first stage is that of the indicators alone (no covariates); model the "
+                            "covariates as indicators' correlates instead, or fit without the design.")
+
+
 @dataclasses.dataclass
 class _Reduced:
     """The model's reduced form given the covariates, as a function of theta (see the module docstring)."""

@@ -593,7 +593,10 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
     miss = check_option("missing", model.opts.missing if missing is None else missing, ["listwise", "pairwise"],
                         casefold=True)
     if exogenous_covariates(model.spec):  # lavaan's conditional.x (several groups, or the theta parameterisation)
+        from .wls_conditional import refuse_design
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
+
+        refuse_design(model)
 
         if identification != "lavaan":
             raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
