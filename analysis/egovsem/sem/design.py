@@ -11,6 +11,9 @@
   clusters and multiplies by ``C / (C - 1)`` (lavaan's ``se = "robust.cluster"``), in the standard
   errors and in the Yuan-Bentler traces.
 
+* WLSMV (ordered indicators): the weights enter the first stage (weighted thresholds, polychorics and
+  NACOV) and the clusters its NACOV (:func:`egovsem.sem.ordinal.ordinal_stats`, :func:`design_arrays`).
+
 The weight and the cluster columns are never model variables. Bad input (a column not in the data, a
 missing, negative or non-numeric weight, weights that are all zero, a missing cluster value, a single
 cluster) is refused with the column and the first offending rows.

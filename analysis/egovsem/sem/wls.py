@@ -27,6 +27,12 @@ Continuous indicators may be mixed with ordered ones (``ordered=`` a list): as l
 intercept and a free residual variance, their slot in wls.obs holds ``-mean`` (``x~1``), their variances follow
 the thresholds, and the covariances with them are on the covariance scale.
 
+Survey designs: ``sampling_weights=`` makes the first stage weighted (thresholds, polychoric / polyserial /
+Pearson correlations and Gamma, :func:`egovsem.sem.ordinal.ordinal_stats`; N = the sum of the normalised
+weights), as lavaan 0.6-14; ``cluster=`` makes Gamma cluster-robust (the DWLS weights and the estimates do not
+change; SEs and the scaled-shifted test do), as lavaan 0.7 (lavaan 0.6-14 accepts ``cluster=`` with ordered
+data and ignores it).
+
 Exogenous observed covariates (lavaan's conditional.x) are handed to
 :func:`egovsem.sem.wls_conditional.fit_wlsmv_conditional` (it returns a
 :class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON, inspect and modindices;
