@@ -18,7 +18,15 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, compare_group_params, compare_params, compare_series, read_kv, read_ref
+from _refcompare import (
+    DATA,
+    compare_group_params,
+    compare_modindices,
+    compare_params,
+    compare_series,
+    read_kv,
+    read_ref,
+)
 from egovsem._errors import DataError, EgovsemWarning, NotAvailableError
 from egovsem.sem.model import Model
 from egovsem.sem.ordinal import cluster_gamma, ordinal_stats
@@ -129,6 +137,13 @@ def test_fit_measures_match_lavaan(case):
         assert set(fm.index) == set(ref.index)
     for k in ("chisq", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled"):
         assert k in ref.index
+
+
+@pytest.mark.parametrize("case", ["hs_w", "hs_w_none"])
+def test_modindices_match_lavaan(case):
+    """modindices() of a weighted fit: lavaan's N is the sum of the weights ("none": of the raw weights)."""
+    ref = read_ref(case, "modindices", sub=SUB)
+    assert compare_modindices(_fit(case).modindices(), ref) == []
 
 
 def test_lavaan_07_robust_rmsea_of_groups():

@@ -5,7 +5,7 @@
 #     Rscript tests/reference/make_reference_wlsmv_design.R
 #
 # Writes tests/reference/wlsmv_design/<case>_{params,fit}.csv (parameterEstimates(fit, standardized = TRUE)
-# and fitMeasures(fit)) and info.csv. Numbers: sprintf("%.10g"), NA = empty.
+# and fitMeasures(fit)), <case>_modindices.csv (modindices(fit)) for hs_w and hs_w_none, and info.csv. Numbers: sprintf("%.10g"), NA = empty.
 #
 # Data (public): data/hs_ordinal.csv (the 9 HolzingerSwineford1939 items cut into 4 categories, written by
 # make_reference_ordinal.R) with columns of lavaan's HolzingerSwineford1939 (same row order): id, ageyr,
@@ -61,6 +61,12 @@ write_case <- function(case, fit) {
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
 }
 
+write_mi <- function(case, fit) {
+  mi <- modindices(fit)
+  write_ref(mi[, c("lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")],
+            file.path(OUT, paste0(case, "_modindices.csv")))
+}
+
 HS.model <- "visual  =~ x1 + x2 + x3
              textual =~ x4 + x5 + x6
              speed   =~ x7 + x8 + x9"
@@ -81,10 +87,13 @@ bfi$w <- ifelse(bfi$gender == 2, 0.8, 1.3) * (1 + (bfi$age %% 3) / 2)
 
 if (part == "weights") {
   # 1. HS, three factors, weights (normalisation "total", lavaan's default)
-  write_case("hs_w", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w"))
+  fit <- cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w")
+  write_case("hs_w", fit)
+  write_mi("hs_w", fit)
   # 2. the same with sampling.weights.normalization = "none" (N = the sum of the raw weights)
-  write_case("hs_w_none", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w",
-                              sampling.weights.normalization = "none"))
+  fit <- cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", sampling.weights.normalization = "none")
+  write_case("hs_w_none", fit)
+  write_mi("hs_w_none", fit)
   # 3. bfi, two factors of 6-category items, weights; rows with a missing item deleted listwise
   write_case("bfi_w", cfa(BFI.model, data = bfi, ordered = TRUE, sampling.weights = "w"))
   # 4. a structural model with std.lv and labels, weights
