@@ -83,6 +83,8 @@ CASES = {
     "bfi_a_w_wlsmvs": (BFI_A, _bfi, {"sampling_weights": "w", "estimator": "WLSMVS"}),
     "hs_mixed_w": (HS, _mixed, {"sampling_weights": "w", "ordered": ORD6}),
     "hs_mixed_cl": (HS, _mixed, {"cluster": "agem", "ordered": ORD6}),
+    "bfi_cond_w": (BFI_A + "\nagree ~ age + gender", _bfi, {"sampling_weights": "w",
+                                                           "ordered": [f"A{i}" for i in range(1, 6)]}),
 }
 _FITS: dict = {}
 
@@ -263,11 +265,16 @@ def test_pairwise_with_clusters_is_not_available():
 
 
 def test_design_with_exogenous_covariates_is_not_available():
+    """Weights with covariates work in one group (bfi_cond_w); clusters, several groups, theta and pairwise
+    are refused with what is missing."""
     d = _hs()
     d["age"] = pd.read_csv(DATA / "HolzingerSwineford1939.csv")["ageyr"]
     m = "visual =~ x1 + x2 + x3\nvisual ~ age"
-    for opts in ({"sampling_weights": "w"}, {"cluster": "agem"}, {"sampling_weights": "w", "group": "school"}):
-        with pytest.raises(NotAvailableError, match=r"with exogenous covariates \['age'\]"):
+    for opts, what in (({"cluster": "agem"}, "cluster='agem' with"),
+                       ({"sampling_weights": "w", "group": "school"}, "several groups"),
+                       ({"sampling_weights": "w", "parameterization": "theta"}, "theta"),
+                       ({"sampling_weights": "w", "missing": "pairwise"}, "missing='pairwise'")):
+        with pytest.raises(NotAvailableError, match=rf"{what}.*exogenous covariates \['age'\]"):
             Model(m, ordered=["x1", "x2", "x3"], estimator="WLSMV", **opts).fit(d)
 
 

@@ -116,7 +116,10 @@ if (part == "weights") {
   write_case("bfi_a_w_wlsmvs", cfa(bfi_a, data = bfi, ordered = TRUE, sampling.weights = "w", estimator = "WLSMVS"))
   # 7. continuous x1-x3 with ordered x4-x9, weights (weighted means, variances, polyserial correlations)
   write_case("hs_mixed_w", cfa(HS.model, data = mixed, ordered = ORD6, sampling.weights = "w"))
-  # 8. lavaan 0.6-14 with cluster=: the numbers of the unclustered fit (see the header)
+  # 8. exogenous covariates (conditional.x) with weights: bfi agreeableness on age and gender
+  write_case("bfi_cond_w", cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi,
+                               ordered = paste0("A", 1:5), sampling.weights = "w"))
+  # 9. lavaan 0.6-14 with cluster=: the numbers of the unclustered fit (see the header)
   write_case("hs_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem"))
   write_case("bfi_cl_0614", cfa(BFI.model, data = bfi, ordered = TRUE, cluster = "age"))
   write_case("hs_w_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", cluster = "agem"))
@@ -137,15 +140,15 @@ if (part == "weights") {
   # (lavaan 0.7 switches the marker of a factor whose first indicator it finds poor; lavaan 0.6-14 and
   # egovsem keep the first indicator: bad.marker.crit = 0)
   cfa <- function(...) lavaan::cfa(..., bad.marker.crit = 0)
-  # 9. HS, clusters = age in months
+  # 10. HS, clusters = age in months
   write_case("hs_cl", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem"))
-  # 10. bfi, clusters = age in years
+  # 11. bfi, clusters = age in years
   write_case("bfi_cl", cfa(BFI.model, data = bfi, ordered = TRUE, cluster = "age"))
-  # 11. HS, weights and clusters together
+  # 12. HS, weights and clusters together
   write_case("hs_w_cl", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", cluster = "agem"))
-  # 12. continuous x1-x3 with ordered x4-x9, clusters
+  # 13. continuous x1-x3 with ordered x4-x9, clusters
   write_case("hs_mixed_cl", cfa(HS.model, data = mixed, ordered = ORD6, cluster = "agem"))
-  # 13. two groups, clusters within each group (configural: lavaan 0.7's group.equal = "thresholds" frees
+  # 14. two groups, clusters within each group (configural: lavaan 0.7's group.equal = "thresholds" frees
   #     more parameters of the latent responses than 0.6-14's, so a constrained model is not comparable)
   write_case("hs_mg_cl", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem", group = "school"))
   # (and without clusters: lavaan 0.7's robust RMSEA of several groups differs from 0.6-14's without them)

@@ -53,11 +53,12 @@ class ConditionalOrdinalStats:
     wls_obs: np.ndarray = field(repr=False)
     wls_names: tuple[str, ...] = field(repr=False)
     gamma: np.ndarray = field(repr=False)
+    nobs_w: float | None = None  # with sampling weights: their sum (lavaan's nobs)
 
     @property
     def n(self) -> float:
-        """lavaan's ``nobs`` of the group (no sampling weights here: the rows)."""
-        return float(self.nobs)
+        """lavaan's ``nobs`` of the group: the sum of the sampling weights, otherwise the rows."""
+        return float(self.nobs if self.nobs_w is None else self.nobs_w)
 
 
 def _probit_parts(codes, K, X, tau, beta):
@@ -85,9 +86,11 @@ def _probit_scores(codes, K, X, tau, beta):
     return np.hstack([S_th, S_sl])
 
 
-def _fit_probit(codes, K, X, name):
-    """ML ordinal probit regression by Newton steps (analytic gradient, its forward-difference Jacobian)."""
+def _fit_probit(codes, K, X, name, w=None):
+    """ML ordinal probit regression by Newton steps (analytic gradient, its forward-difference Jacobian);
+    ``w``: the rows' sampling weights (the weighted likelihood), None: 1."""
     n, k = X.shape
+    wv = np.ones(n) if w is None else np.asarray(w, dtype=float)
     # lavaan's start: thresholds qnorm((1:nth)/(nth + 1)) (0 for a binary item), slopes 0
     tau = np.array([0.0]) if K == 2 else ndtri(np.arange(1, K) / K)
     theta = np.concatenate([tau, np.zeros(k)])
@@ -96,16 +99,16 @@ def _fit_probit(codes, K, X, name):
         t = th[:K - 1]
         if np.any(np.diff(t) <= 0):
             return -np.inf
-        return float(np.sum(np.log(_probit_parts(codes, K, X, t, th[K - 1:])[2])))
+        return float(wv @ np.log(_probit_parts(codes, K, X, t, th[K - 1:])[2]))
 
     def grad(th):
-        return _probit_scores(codes, K, X, th[:K - 1], th[K - 1:]).sum(0)
+        return wv @ _probit_scores(codes, K, X, th[:K - 1], th[K - 1:])
 
     ll = loglik(theta)
     for _ in range(200):
         g = grad(theta)
         S = _probit_scores(codes, K, X, theta[:K - 1], theta[K - 1:])
-        H = -(S.T @ S)  # BHHH far away; Newton (difference Jacobian of the gradient) close to the optimum
+        H = -(S.T @ (S * wv[:, None]))  # BHHH far away; Newton (difference Jacobian of the gradient) close to the optimum
         if np.max(np.abs(g)) < 1e-3 * n:
             h = 1e-6
             H = np.column_stack([(grad(theta + h * e) - g) / h for e in np.eye(theta.size)])
@@ -131,7 +134,7 @@ def _bvn_rect(a1, a2, b1, b2, r):
 
 
 def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xnames: list[str], *,
-                              missing: str = "listwise") -> ConditionalOrdinalStats:
+                              missing: str = "listwise", weights: np.ndarray | None = None) -> ConditionalOrdinalStats:
     """Thresholds, slopes, residual polychorics and Gamma of ordered items given covariates, as lavaan.
 
     Parameters
@@ -148,6 +151,11 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         both items are observed, and the casewise scores of a row where a variable is missing are 0 in Gamma
         (lavaan's ``na.rm = TRUE`` sums); a row with every item missing is ignored (lavaan's "empty cases"),
         ``nobs`` counts the others (lavaan's ``nobs``).
+    weights : array of n floats, optional
+        Sampling weights of the rows, normalised (lavaan's ``sampling.weights``; complete rows only): weighted
+        probit regressions and residual polychorics, and Gamma with the weighted casewise scores in its meat
+        and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's ``nobs``), as
+        :func:`egovsem.sem.ordinal.ordinal_stats`.
 
     Returns
     -------
@@ -178,10 +186,16 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
             r, c = np.argwhere(bad)[0]
             raise DataError(f"Column {nm[c]!r} holds the value {M[r, c]!r} at row index {r} (0-based); the "
                             "first stage with covariates needs complete rows.")
+    if weights is not None:
+        wv = np.asarray(weights, dtype=float).reshape(-1)
+        if missing != "listwise" or wv.size != Y.shape[0] or not (np.isfinite(wv).all() and (wv >= 0).all()):
+            raise DataError("The 'weights' parameter must give a finite weight >= 0 to each of the "
+                            f"{Y.shape[0]} rows, with missing='listwise'.")
     if missing == "pairwise":
         nonempty = ~np.isnan(Y).all(axis=1)
         Y, X = Y[nonempty], X[nonempty]
     n, p = Y.shape
+    wv = np.ones(n) if weights is None else wv
     k = X.shape[1]
     codes = np.zeros((n, p), np.intp)
     K = []
@@ -191,7 +205,7 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         lev, c = _categorize(Y[:, i], names[i])
         codes[:, i] = c
         K.append(lev.size)
-        t, b = _fit_probit(c[seen[:, i]], lev.size, X[seen[:, i]], names[i])
+        t, b = _fit_probit(c[seen[:, i]], lev.size, X[seen[:, i]], names[i], wv[seen[:, i]])
         tau.append(t)
         beta[i] = b
     nth = sum(Ki - 1 for Ki in K)
@@ -224,10 +238,11 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         n_ij = int(m.sum())
         # (first, second) = (j, i) as lavaan's step 2
         a1, a2, b1, b2 = z1s[j][m], z2s[j][m], z1s[i][m], z2s[i][m]
+        wm = wv[m]
 
-        def negll(r, a1=a1, a2=a2, b1=b1, b2=b2, n_ij=n_ij):
+        def negll(r, a1=a1, a2=a2, b1=b1, b2=b2, n_ij=n_ij, wm=wm):
             lik = _bvn_rect(a1, a2, b1, b2, np.full(n_ij, r))
-            return -float(np.sum(np.log(np.maximum(lik, _FLOOR))))
+            return -float(wm @ np.log(np.maximum(lik, _FLOOR)))
 
         opt = minimize_scalar(negll, bounds=(-0.995, 0.995), method="bounded",
                               options={"xatol": 1e-12, "maxiter": 500})
@@ -254,22 +269,26 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
             th_sc[rows[up], c[up]] += g1[up]
             th_sc[rows[lo], c[lo] - 1] += g2[lo]
             sl_sc = -Xm * (g1 + g2)[:, None]
-            A21[q, np.arange(th_start[var], th_start[var + 1])] = drho @ th_sc
-            A21[q, nth + var + p * np.arange(k)] = drho @ sl_sc
+            A21[q, np.arange(th_start[var], th_start[var + 1])] = (wm * drho) @ th_sc
+            A21[q, nth + var + p * np.arange(k)] = (wm * drho) @ sl_sc
 
+    # (sampling weights: the meat has the weighted scores w_i s_i, the bread the weighted cross-products)
+    SC1w, SCCw = SC1 * wv[:, None], SCC * wv[:, None]
     IF1 = np.zeros_like(SC1)
     for idx in blocks:
-        blk = SC1[:, idx]
-        IF1[:, idx] = np.linalg.solve(blk.T @ blk, blk.T).T
-    a22 = np.einsum("ij,ij->j", SCC, SCC)
-    IF2 = (SCC - IF1 @ A21.T) / a22[None, :]
+        blk = SC1w[:, idx]
+        IF1[:, idx] = np.linalg.solve(SC1[:, idx].T @ blk, blk.T).T
+    a22 = np.einsum("ij,ij->j", SCC, SCCw)
+    IF2 = (SCCw - IF1 @ A21.T) / a22[None, :]
     IF = np.hstack([IF1, IF2])
-    gamma = n * (IF.T @ IF)
+    nobs_w = float(wv.sum())
+    gamma = nobs_w * (IF.T @ IF)
 
     obs = np.concatenate([np.concatenate(tau), beta.T.ravel(), [corr[i, j] for i, j in pairs]])
     labels = [f"{names[i]}|t{m + 1}" for i in range(p) for m in range(K[i] - 1)]
     labels += [f"{names[i]}~{xnames[x]}" for x in range(k) for i in range(p)]
     labels += [f"{names[j]}~~{names[i]}" for i, j in pairs]
     return ConditionalOrdinalStats(names=tuple(names), xnames=tuple(xnames), nobs=n,
+                                   nobs_w=None if weights is None else nobs_w,
                                    thresholds={names[i]: tau[i] for i in range(p)}, slopes=beta, corr=corr,
                                    wls_obs=obs, wls_names=tuple(labels), gamma=gamma)

@@ -69,19 +69,25 @@ def exogenous_covariates(spec) -> list[str]:
     return list(dict.fromkeys(r for r in pt.loc[pt["op"] == "~", "rhs"] if r in ovs and r not in endo))
 
 
-def refuse_design(model) -> None:
-    """``sampling_weights=`` or ``cluster=`` with exogenous covariates (lavaan's conditional.x): the weighted
-    probit regressions of that first stage are not implemented yet, so the combination is refused rather
-    than fitted without the design."""
+def refuse_design(model, *, one_group: bool = False) -> None:
+    """A survey design with exogenous covariates (lavaan's conditional.x): sampling weights work in one group
+    with the delta parameterisation and complete rows (``one_group``: that fit); clusters, several groups, the
+    theta parameterisation and ``missing="pairwise"`` with a design are not implemented yet, so the combination
+    is refused rather than fitted without the design."""
     opts = model.opts
     if opts.sampling_weights is None and opts.cluster is None:
         return
-    which = (f"sampling_weights={opts.sampling_weights!r}" if opts.sampling_weights is not None
-             else f"cluster={opts.cluster!r}")
-    raise NotAvailableError(f"{which} with exogenous covariates {exogenous_covariates(model.spec)} (lavaan's "
-                            "conditional.x) and estimator='WLSMV' is not available yet: egovsem's weighted and "
-                            "clustered first stage is that of the indicators alone (no covariates); model the "
-                            "covariates as indicators' correlates instead, or fit without the design.")
+    if one_group and opts.cluster is None and opts.missing != "pairwise" and opts.group is None:
+        return
+    which = (f"cluster={opts.cluster!r}" if opts.cluster is not None
+             else f"sampling_weights={opts.sampling_weights!r}")
+    where = ("" if opts.cluster is not None else " with missing='pairwise'" if opts.missing == "pairwise"
+             else " in several groups or with parameterization='theta'")
+    raise NotAvailableError(f"{which}{where} with exogenous covariates {exogenous_covariates(model.spec)} "
+                            "(lavaan's conditional.x) and estimator='WLSMV' is not available yet"
+                            + (" (sampling weights work in one group, delta parameterisation, complete rows)"
+                               if opts.cluster is None else "")
+                            + "; fit without the design, or without the covariates.")
 
 
 @dataclasses.dataclass
@@ -315,6 +321,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     xs = exogenous_covariates(spec)
     if not xs:
         raise DataError("fit_wlsmv_conditional needs a model with exogenous observed covariates.")
+    refuse_design(model, one_group=model.opts.group is None and model.opts.parameterization == "delta")
     if model.opts.group is not None:  # several groups: egovsem.sem.wls_mg_conditional
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
@@ -327,8 +334,14 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     d = (drop_missing_covariates if miss == "pairwise" else _listwise)(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
     X = d[xs].to_numpy(float)
-    st = conditional_ordinal_stats(Y, X, items, xs, missing=miss)
-    N = st.nobs
+    wt = None
+    if model.opts.sampling_weights is not None:
+        from .design import normalise_weights
+
+        wt = normalise_weights([pd.to_numeric(data.loc[d.index, model.opts.sampling_weights]).to_numpy(float)],
+                               model.opts.sampling_weights_normalization)[0]
+    st = conditional_ordinal_stats(Y, X, items, xs, missing=miss, weights=wt)
+    N = st.n
     s, Gamma = st.wls_obs, st.gamma
     w = 1.0 / np.diag(Gamma)
     pt = _partable(spec, items, xs)
@@ -346,7 +359,11 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     df = s.size - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
         raise IdentificationError(f"The model is not identified: {q} free parameters, {s.size} sample statistics.")
-    Sxx = np.atleast_2d(np.cov(X, rowvar=False))
+    if wt is None:
+        Sxx, xbar = np.atleast_2d(np.cov(X, rowvar=False)), X.mean(axis=0)
+    else:  # lavaan: cov.wt(eXo, wt, method = "ML")
+        xbar = wt @ X / wt.sum()
+        Sxx = np.atleast_2d(((X - xbar) * wt[:, None]).T @ (X - xbar) / wt.sum())
     theta0 = np.concatenate([_start(spec, pt, q0, st, Sxx, xs), s[:nth]])
     disc = ConditionalDWLS(red, s, w)
     if cs is not None:
@@ -370,15 +387,15 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     vcov = sandwich(Ainv, WD.T @ Gamma @ WD) / (N - 1)
     sigma, S, E, Amat = red.parts(theta)
     F = float(np.sum(w * (s - sigma) ** 2))
-    params, free_rows = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx)
+    params, free_rows = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, xbar, Sxx)
     U = np.diag(w) - WD @ Ainv @ WD.T
     fm = _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
     return ConditionalFit(params=params, fit_measures=fm, stats=st, theta=theta, vcov=vcov,
                           converged=state.converged, iterations=state.iterations, free_rows=free_rows, model=model,
-                          ntotal=len(data), n_dropped=len(data) - N)
+                          ntotal=len(data), n_dropped=len(data) - st.nobs)
 
 
-def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> tuple[pd.DataFrame, np.ndarray]:
+def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, xbar, Sxx) -> tuple[pd.DataFrame, np.ndarray]:
     """parameterEstimates rows: estimates, SEs, z, p, std.lv, std.all, std.nox (lavaan's row order)."""
     names = ram.names
     pos = {v: i for i, v in enumerate(names)}
@@ -444,7 +461,7 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> tuple[pd
     for v in items:
         out.append(dict(lhs=v, op="~*~", rhs=v, est=1.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=1.0, std_all=1.0,
                         std_nox=1.0))
-    means = X.mean(axis=0)
+    means = xbar
     for v in items:
         out.append(dict(lhs=v, op="~1", rhs="", est=0.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=0.0, std_all=0.0,
                         std_nox=0.0))
