@@ -84,6 +84,7 @@ mixed[, c("x1", "x2", "x3")] <- hs_raw[, c("x1", "x2", "x3")]
 ORD6 <- paste0("x", 4:9)
 bfi <- read.csv("data/bfi.csv")[, c(paste0("A", 1:5), paste0("C", 1:5), "gender", "age")]
 bfi$w <- ifelse(bfi$gender == 2, 0.8, 1.3) * (1 + (bfi$age %% 3) / 2)
+bfi$agec <- bfi$age  # age as the cluster of a model with age as a covariate (a column of its own)
 
 if (part == "weights") {
   # 1. HS, three factors, weights (normalisation "total", lavaan's default)
@@ -119,6 +120,13 @@ if (part == "weights") {
   # 8. exogenous covariates (conditional.x) with weights: bfi agreeableness on age and gender
   write_case("bfi_cond_w", cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi,
                                ordered = paste0("A", 1:5), sampling.weights = "w"))
+  #    ... in two groups (gender) with equal thresholds and loadings, and with the theta parameterisation
+  bfi_cond <- "agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age"
+  write_case("bfi_cond_mg_w", cfa(bfi_cond, data = bfi, ordered = paste0("A", 1:5), sampling.weights = "w",
+                                  group = "gender", group.equal = c("thresholds", "loadings")))
+  write_case("bfi_cond_theta_w", cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi,
+                                     ordered = paste0("A", 1:5), sampling.weights = "w",
+                                     parameterization = "theta"))
   # 9. lavaan 0.6-14 with cluster=: the numbers of the unclustered fit (see the header)
   write_case("hs_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem"))
   write_case("bfi_cl_0614", cfa(BFI.model, data = bfi, ordered = TRUE, cluster = "age"))
@@ -126,6 +134,8 @@ if (part == "weights") {
   write_case("hs_mg_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem", group = "school"))
   write_case("hs_mg_plain_0614", cfa(HS.model, data = hs, ordered = TRUE, group = "school"))
   write_case("hs_mixed_cl_0614", cfa(HS.model, data = mixed, ordered = ORD6, cluster = "agem"))
+  write_case("bfi_cond_cl_0614", cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi,
+                                     ordered = paste0("A", 1:5), cluster = "agec"))
   write_case("hs_plain_0614", cfa(HS.model, data = hs, ordered = TRUE))
   write.csv(data.frame(key = c("lavaan_weights", "R"),
                        value = c(as.character(packageVersion("lavaan")), R.version.string)),
@@ -148,6 +158,9 @@ if (part == "weights") {
   write_case("hs_w_cl", cfa(HS.model, data = hs, ordered = TRUE, sampling.weights = "w", cluster = "agem"))
   # 13. continuous x1-x3 with ordered x4-x9, clusters
   write_case("hs_mixed_cl", cfa(HS.model, data = mixed, ordered = ORD6, cluster = "agem"))
+  # 15. exogenous covariates (conditional.x) with clusters
+  write_case("bfi_cond_cl", cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi,
+                                ordered = paste0("A", 1:5), cluster = "agec"))
   # 14. two groups, clusters within each group (configural: lavaan 0.7's group.equal = "thresholds" frees
   #     more parameters of the latent responses than 0.6-14's, so a constrained model is not comparable)
   write_case("hs_mg_cl", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem", group = "school"))

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .._errors import DataError, EgovsemError
 
-__all__ = ["NORMALIZATIONS", "check_design", "design_arrays", "normalise_weights", "weighted_stats"]
+__all__ = ["NORMALIZATIONS", "check_design", "design_arrays", "normalise_weights", "part_design", "weighted_stats"]
 
 #: lavaan's sampling.weights.normalization values
 NORMALIZATIONS = ("total", "group", "none")
@@ -138,6 +138,20 @@ def weighted_stats(st, w: np.ndarray, cluster: np.ndarray | None, *, fiml: bool)
         D = X - mean
         cov = (D * w[:, None]).T @ D / w.sum()
     return replace(st, cov=cov, mean=mean, w=w, cluster=cluster)
+
+
+def part_design(data: pd.DataFrame, parts: Sequence[pd.DataFrame], opts) -> tuple[list, list]:
+    """:func:`design_arrays` of the groups' analysed rows ``parts`` (subsets of ``data`` by index, the design
+    columns perhaps dropped): their weights and cluster labels are read from ``data``."""
+    from types import SimpleNamespace
+
+    if not data.index.is_unique:
+        raise DataError("The 'data' DataFrame has a duplicated row index; with sampling_weights= or cluster= "
+                        "give it a unique index (data.reset_index(drop=True)).")
+    w, cl = design_values(data, opts.sampling_weights, opts.cluster)
+    pos = [data.index.get_indexer(d.index) for d in parts]
+    stats = [SimpleNamespace(w=None if w is None else w[p], cluster=None if cl is None else cl[p]) for p in pos]
+    return design_arrays(stats, opts)
 
 
 def design_arrays(stats, opts) -> tuple[list, list]:

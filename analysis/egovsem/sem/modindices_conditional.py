@@ -114,7 +114,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
             dl = cm.gm.parts(theta_e)[2]
             for v, f in sc_idx:
                 D[:, int(f) - 1] = _scale_column(cm, items.index(v), len(xs), sig, dl)
-        w = 1.0 / np.diag(stats[g].gamma)
+        w = stats[g].wls_v_diag
         info += c[g] * D.T @ (D * w[:, None])
         score += -c[g] * (Ns[g] - 1.0) / Ns[g] * D.T @ (w * (stats[g].wls_obs - sig))
     m = np.arange(q)

@@ -54,6 +54,12 @@ class ConditionalOrdinalStats:
     wls_names: tuple[str, ...] = field(repr=False)
     gamma: np.ndarray = field(repr=False)
     nobs_w: float | None = None  # with sampling weights: their sum (lavaan's nobs)
+    gamma_iid: np.ndarray | None = field(repr=False, default=None)  # with clusters: the unclustered Gamma
+
+    @property
+    def wls_v_diag(self) -> np.ndarray:
+        """The DWLS weights ``1 / diag(Gamma)`` (with clusters: of the unclustered Gamma, as lavaan 0.7)."""
+        return 1.0 / np.diag(self.gamma if self.gamma_iid is None else self.gamma_iid)
 
     @property
     def n(self) -> float:
@@ -134,7 +140,8 @@ def _bvn_rect(a1, a2, b1, b2, r):
 
 
 def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xnames: list[str], *,
-                              missing: str = "listwise", weights: np.ndarray | None = None) -> ConditionalOrdinalStats:
+                              missing: str = "listwise", weights: np.ndarray | None = None,
+                              cluster: np.ndarray | None = None) -> ConditionalOrdinalStats:
     """Thresholds, slopes, residual polychorics and Gamma of ordered items given covariates, as lavaan.
 
     Parameters
@@ -156,6 +163,9 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         probit regressions and residual polychorics, and Gamma with the weighted casewise scores in its meat
         and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's ``nobs``), as
         :func:`egovsem.sem.ordinal.ordinal_stats`.
+    cluster : array of n ints, optional
+        Cluster codes ``0..C-1`` of the rows (complete rows only): the cluster-robust Gamma of lavaan 0.7
+        (:func:`egovsem.sem.ordinal.cluster_gamma`); ``wls_v_diag`` keeps the unclustered Gamma's diagonal.
 
     Returns
     -------
@@ -283,12 +293,19 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
     IF = np.hstack([IF1, IF2])
     nobs_w = float(wv.sum())
     gamma = nobs_w * (IF.T @ IF)
+    gamma_iid = None
+    if cluster is not None:
+        if missing != "listwise":
+            raise DataError("The 'cluster' parameter needs missing='listwise'.")
+        from .ordinal import cluster_gamma
+
+        gamma_iid, gamma = gamma, cluster_gamma(IF, cluster, nobs_w)
 
     obs = np.concatenate([np.concatenate(tau), beta.T.ravel(), [corr[i, j] for i, j in pairs]])
     labels = [f"{names[i]}|t{m + 1}" for i in range(p) for m in range(K[i] - 1)]
     labels += [f"{names[i]}~{xnames[x]}" for x in range(k) for i in range(p)]
     labels += [f"{names[j]}~~{names[i]}" for i, j in pairs]
     return ConditionalOrdinalStats(names=tuple(names), xnames=tuple(xnames), nobs=n,
-                                   nobs_w=None if weights is None else nobs_w,
+                                   nobs_w=None if weights is None else nobs_w, gamma_iid=gamma_iid,
                                    thresholds={names[i]: tau[i] for i in range(p)}, slopes=beta, corr=corr,
                                    wls_obs=obs, wls_names=tuple(labels), gamma=gamma)

@@ -363,7 +363,7 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     from .wls_conditional import exogenous_covariates, fit_wlsmv_conditional, refuse_design
 
     if exogenous_covariates(model.spec):  # lavaan's conditional.x: the second stage on the reduced form
-        refuse_design(model, one_group=True)
+        refuse_design(model)
         if model.opts.discrepancy != "DWLS":
             model = model.with_options(estimator="WLSMV", ordered=ordered)
         # missing='pairwise': the pairwise first stage of egovsem.sem.ordinal_conditional (one group here,

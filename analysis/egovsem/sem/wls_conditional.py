@@ -48,6 +48,7 @@ from scipy import special
 from .._errors import DataError, IdentificationError, MissingDataWarning, NotAvailableError, caller_stacklevel
 from .conditional_results import ConditionalFit
 from .constraints import Constraint, ConstraintSet, constrained_vcov, minimize_constrained
+from .design import part_design
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_baseline import baseline_dwls
 from .fit_indices import RMSEA_NAMES, agfi, critical_n, incremental, rmsea_block
@@ -69,25 +70,27 @@ def exogenous_covariates(spec) -> list[str]:
     return list(dict.fromkeys(r for r in pt.loc[pt["op"] == "~", "rhs"] if r in ovs and r not in endo))
 
 
-def refuse_design(model, *, one_group: bool = False) -> None:
-    """A survey design with exogenous covariates (lavaan's conditional.x): sampling weights work in one group
-    with the delta parameterisation and complete rows (``one_group``: that fit); clusters, several groups, the
-    theta parameterisation and ``missing="pairwise"`` with a design are not implemented yet, so the combination
-    is refused rather than fitted without the design."""
+def covariate_moments(X: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The covariates' covariance matrix and means: ``cov(X)`` (divisor N - 1), or with sampling weights
+    lavaan's ``cov.wt(X, wt, method = "ML")``."""
+    if w is None:
+        return np.atleast_2d(np.cov(X, rowvar=False)), X.mean(axis=0)
+    xbar = w @ X / w.sum()
+    return np.atleast_2d(((X - xbar) * w[:, None]).T @ (X - xbar) / w.sum()), xbar
+
+
+def refuse_design(model) -> None:
+    """A survey design with exogenous covariates (lavaan's conditional.x) and ``missing="pairwise"``: the
+    weighted (or clustered) pairwise first stage with covariates is not implemented yet, so the combination is
+    refused rather than fitted without the design (complete rows work: one group or several, delta or theta)."""
     opts = model.opts
-    if opts.sampling_weights is None and opts.cluster is None:
-        return
-    if one_group and opts.cluster is None and opts.missing != "pairwise" and opts.group is None:
+    if (opts.sampling_weights is None and opts.cluster is None) or opts.missing != "pairwise":
         return
     which = (f"cluster={opts.cluster!r}" if opts.cluster is not None
              else f"sampling_weights={opts.sampling_weights!r}")
-    where = ("" if opts.cluster is not None else " with missing='pairwise'" if opts.missing == "pairwise"
-             else " in several groups or with parameterization='theta'")
-    raise NotAvailableError(f"{which}{where} with exogenous covariates {exogenous_covariates(model.spec)} "
-                            "(lavaan's conditional.x) and estimator='WLSMV' is not available yet"
-                            + (" (sampling weights work in one group, delta parameterisation, complete rows)"
-                               if opts.cluster is None else "")
-                            + "; fit without the design, or without the covariates.")
+    raise NotAvailableError(f"{which} with missing='pairwise' and exogenous covariates "
+                            f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) and estimator='WLSMV' is "
+                            "not available yet (with complete rows it works: missing='listwise').")
 
 
 @dataclasses.dataclass
@@ -321,7 +324,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     xs = exogenous_covariates(spec)
     if not xs:
         raise DataError("fit_wlsmv_conditional needs a model with exogenous observed covariates.")
-    refuse_design(model, one_group=model.opts.group is None and model.opts.parameterization == "delta")
+    refuse_design(model)
     if model.opts.group is not None:  # several groups: egovsem.sem.wls_mg_conditional
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
@@ -334,16 +337,11 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     d = (drop_missing_covariates if miss == "pairwise" else _listwise)(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
     X = d[xs].to_numpy(float)
-    wt = None
-    if model.opts.sampling_weights is not None:
-        from .design import normalise_weights
-
-        wt = normalise_weights([pd.to_numeric(data.loc[d.index, model.opts.sampling_weights]).to_numpy(float)],
-                               model.opts.sampling_weights_normalization)[0]
-    st = conditional_ordinal_stats(Y, X, items, xs, missing=miss, weights=wt)
+    (wt,), (codes,) = part_design(data, [d], model.opts)  # (sampling weights, cluster codes; None: not given)
+    st = conditional_ordinal_stats(Y, X, items, xs, missing=miss, weights=wt, cluster=codes)
     N = st.n
     s, Gamma = st.wls_obs, st.gamma
-    w = 1.0 / np.diag(Gamma)
+    w = st.wls_v_diag
     pt = _partable(spec, items, xs)
     q0 = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
     ram = RAM.from_partable(pt, tuple(spec.ov), tuple(spec.lv), q=None)
@@ -359,11 +357,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     df = s.size - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
         raise IdentificationError(f"The model is not identified: {q} free parameters, {s.size} sample statistics.")
-    if wt is None:
-        Sxx, xbar = np.atleast_2d(np.cov(X, rowvar=False)), X.mean(axis=0)
-    else:  # lavaan: cov.wt(eXo, wt, method = "ML")
-        xbar = wt @ X / wt.sum()
-        Sxx = np.atleast_2d(((X - xbar) * wt[:, None]).T @ (X - xbar) / wt.sum())
+    Sxx, xbar = covariate_moments(X, wt)
     theta0 = np.concatenate([_start(spec, pt, q0, st, Sxx, xs), s[:nth]])
     disc = ConditionalDWLS(red, s, w)
     if cs is not None:

@@ -45,6 +45,7 @@ from .._errors import (
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
+from .design import part_design
 from .discrepancy import minimize_groups
 from .fit_indices import rmsea_block
 from .fit_residual import gfi_dwls
@@ -56,6 +57,7 @@ from .wls_conditional import (
     ConditionalDWLS,
     check_conditional,
     conditional_residuals,
+    covariate_moments,
     drop_missing_covariates,
     exogenous_covariates,
 )
@@ -94,7 +96,7 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         st: Any = self.ordinal[g]
         cm = ConditionalGroupModel.build(ptg, list(st.names), list(st.xnames), self.latent_names, q,
                                          self.parameterization)
-        return cm, 1.0 / np.diag(st.gamma)
+        return cm, st.wls_v_diag
 
     def summary(self) -> str:
         """lavaan-like text (:func:`egovsem.sem.wls_mg_report.mg_summary_text`) naming the covariates."""
@@ -242,18 +244,20 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     check_categories(parts, items, labels, str(group))
     with one_blas_thread():
         res = _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, parameterization, iter_max,
-                   miss)
+                   miss, data=data)
     return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
-         iter_max, miss: str = "listwise") -> ConditionalMultiGroupResults:
+         iter_max, miss: str = "listwise", data: pd.DataFrame | None = None) -> ConditionalMultiGroupResults:
     from .model import spec_options
     from .partable import specify
 
     G = len(labels)
-    osts = [conditional_ordinal_stats(d[items].to_numpy(float), d[xs].to_numpy(float), items, xs, missing=miss)
-            for d in parts]
+    wts, codes = (part_design(data, parts, model.opts) if data is not None
+                  else ([None] * G, [None] * G))  # (sampling weights, cluster codes)
+    osts = [conditional_ordinal_stats(d[items].to_numpy(float), d[xs].to_numpy(float), items, xs, missing=miss,
+                                      weights=wt, cluster=cl) for d, wt, cl in zip(parts, wts, codes)]
     nth = {v: len(osts[0].thresholds[v]) for v in items}
     group_rows = specify(model.model, meanstructure=True, ngroups=G, **spec_options(model.opts)).partable
     pt = mg_ordinal_partable(spec, items, nth, G, group_equal, group_partial, par, "lavaan", group_rows,
@@ -262,10 +266,10 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     lv = tuple(spec.lv)
     cms = [ConditionalGroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), items, xs, lv, q, par)
            for g in range(G)]
-    Ns = np.array([o.nobs for o in osts], dtype=float)
+    Ns = np.array([o.n for o in osts], dtype=float)  # (the sums of the normalised weights, if any)
     N = float(Ns.sum())
     c = Ns / N
-    ws = [1.0 / np.diag(o.gamma) for o in osts]
+    ws = [o.wls_v_diag for o in osts]
     ndat = int(sum(o.wls_obs.size for o in osts))
     df = ndat - q
     if df < 0:
@@ -293,10 +297,10 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     traces = ugamma_traces([_Weights(o.gamma, w) for o, w in zip(osts, ws)], WDs, Ks, c, Ainv, B)
     sigmas = [cm.sigma(theta) for cm in cms]
     fm = _fit_measures(state.fmin, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj)
-    params, r2 = _params(pt, theta, vcov, cms, spec, labels, parts, items, xs)
+    params, r2 = _params(pt, theta, vcov, cms, spec, labels, parts, items, xs, wts)
     return ConditionalMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                         theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),  # type: ignore[arg-type]
-                                        parameterization=par, nobs=[int(n) for n in Ns], delta=np.vstack(Ds), info=A,
+                                        parameterization=par, nobs=[int(o.nobs) for o in osts], delta=np.vstack(Ds), info=A,
                                         meat=B, r2=r2, iterations=int(state.iterations),
                                         group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
 
@@ -368,7 +372,7 @@ def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj) -> pd.
     return pd.Series(out, dtype=float, name="fit")
 
 
-def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs) -> tuple[pd.DataFrame, pd.Series]:
+def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs, wts=None) -> tuple[pd.DataFrame, pd.Series]:
     """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows and ``lavInspect(fit, "r2")``: the
     covariates' rows hold each group's sample moments (variances with divisor N_g - 1... as lavaan's fixed.x
     rows), standardised by each group's total covariance (covariates included)."""
@@ -386,8 +390,7 @@ def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs) -> tuple[pd.Da
         _Sig, _mu, dl, resid = gm.parts(theta)
         rows = (pt["group"] == g + 1).to_numpy()
         X = parts[g][xs].to_numpy(float)
-        Sxx = np.atleast_2d(np.cov(X, rowvar=False))
-        mx = X.mean(axis=0)
+        Sxx, mx = covariate_moments(X, None if wts is None else wts[g])
         for j, v in enumerate(items):
             if gm.parameterization == "delta":
                 sel = rows & ((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy()
