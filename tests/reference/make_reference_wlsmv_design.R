@@ -137,6 +137,11 @@ if (part == "weights") {
   write_case("bfi_cond_cl_0614", cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi,
                                      ordered = paste0("A", 1:5), cluster = "agec"))
   write_case("hs_plain_0614", cfa(HS.model, data = hs, ordered = TRUE))
+  # 9b. ML with a design column that is also a model variable (lavaan accepts it): the weights-and-clusters
+  #     data of make_reference_weights.R, weights = x1, clusters = the distinct values of x2
+  hsw <- read.csv(file.path("tests", "reference", "weights", "hs_weights.csv"))
+  write_case("ml_w_is_x1", cfa(HS.model, data = hsw, sampling.weights = "x1"))
+  write_case("ml_cl_is_x2", cfa(HS.model, data = hsw, cluster = "x2"))
   write.csv(data.frame(key = c("lavaan_weights", "R"),
                        value = c(as.character(packageVersion("lavaan")), R.version.string)),
             file.path(OUT, "info.csv"), row.names = FALSE)

@@ -14,8 +14,8 @@
 * WLSMV (ordered indicators): the weights enter the first stage (weighted thresholds, polychorics and
   NACOV) and the clusters its NACOV (:func:`egovsem.sem.ordinal.ordinal_stats`, :func:`design_arrays`).
 
-The weight and the cluster columns are never model variables. Bad input (a column not in the data, a
-missing, negative or non-numeric weight, weights that are all zero, a missing cluster value, a single
+The weight and the cluster columns may also be model variables (as in lavaan). Bad input (a column not in the
+data, a missing, negative or non-numeric weight, weights that are all zero, a missing cluster value, a single
 cluster) is refused with the column and the first offending rows.
 """
 from __future__ import annotations
@@ -40,28 +40,28 @@ def _rows(index: pd.Index, mask: np.ndarray, k: int = 5) -> str:
     return ", ".join(rows) + (f" (and {more} more)" if more > 0 else "")
 
 
-def _column(data: pd.DataFrame, arg: str, col: str, model_vars: Sequence[str]) -> pd.Series:
+def _column(data: pd.DataFrame, arg: str, col: str) -> pd.Series:
     if not isinstance(col, str):
         raise EgovsemError(f"The '{arg}' parameter must be a column name (str). Got {col!r} instead.")
     if col not in data.columns:
         raise DataError(f"{arg}={col!r} is not a column of 'data'; its columns are: "
                         f"{', '.join(map(str, data.columns[:20]))}{' ...' if data.shape[1] > 20 else ''}.")
-    if col in model_vars:
-        raise EgovsemError(f"{arg}={col!r} is a variable of the model; a design column cannot be one.")
     return data[col]
 
 
 def check_design(data: pd.DataFrame, *, sampling_weights: str | None, cluster: str | None,
                  model_vars: Sequence[str], group: str | None = None) -> None:
     """Refuse a bad weight or cluster column (lavaan refuses a missing or a negative weight anywhere in the
-    data; it warns about a missing cluster value, which egovsem refuses: the row's cluster is unknown)."""
+    data; it warns about a missing cluster value, which egovsem refuses: the row's cluster is unknown). A design
+    column may also be a model variable (``model_vars``), as lavaan 0.6-14 allows (e.g. ``cluster = "age"``
+    with ``f ~ age``)."""
     for arg, col in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if col is not None and col == group:
             raise EgovsemError(f"{arg}={col!r} is also the 'group' column.")
     if sampling_weights is not None and cluster is not None and sampling_weights == cluster:
         raise EgovsemError(f"sampling_weights and cluster are the same column {cluster!r}.")
     if sampling_weights is not None:
-        s = _column(data, "sampling_weights", sampling_weights, model_vars)
+        s = _column(data, "sampling_weights", sampling_weights)
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
             conv = pd.to_numeric(s, errors="coerce")
             bad = (conv.isna() & s.notna()).to_numpy()
@@ -82,7 +82,7 @@ def check_design(data: pd.DataFrame, *, sampling_weights: str | None, cluster: s
         if not (v > 0).any():
             raise DataError(f"The sampling_weights column {sampling_weights!r} is zero on every row.")
     if cluster is not None:
-        c = _column(data, "cluster", cluster, model_vars)
+        c = _column(data, "cluster", cluster)
         miss = c.isna().to_numpy()
         if miss.any():
             raise DataError(f"The cluster column {cluster!r} has {int(miss.sum())} missing value(s), at row(s) "
