@@ -48,10 +48,11 @@ def _hs() -> pd.DataFrame:
     return d
 
 
-def _mixed() -> pd.DataFrame:
-    """x1-x3 continuous (lavaan's raw scores), x4-x9 ordered."""
+def _mixed(na: bool = False) -> pd.DataFrame:
+    """x1-x3 continuous (lavaan's raw scores; ``na``: with the missing values of data/hs_missing.csv), x4-x9
+    ordered."""
     d = _hs()
-    raw = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+    raw = pd.read_csv(DATA / ("hs_missing.csv" if na else "HolzingerSwineford1939.csv"))
     d[["x1", "x2", "x3"]] = raw[["x1", "x2", "x3"]]
     return d
 
@@ -85,6 +86,7 @@ CASES = {
     "bfi_a_w_wlsmvs": (BFI_A, _bfi, {"sampling_weights": "w", "estimator": "WLSMVS"}),
     "hs_mixed_w": (HS, _mixed, {"sampling_weights": "w", "ordered": ORD6}),
     "hs_mixed_cl": (HS, _mixed, {"cluster": "agem", "ordered": ORD6}),
+    "hs_mixed_pw_w": (HS, lambda: _mixed(na=True), {"sampling_weights": "w", "ordered": ORD6, "missing": "pairwise"}),
     "bfi_cond_w": (BFI_A + "\nagree ~ age + gender", _bfi, {"sampling_weights": "w", "ordered": ITEMS_A}),
     "bfi_cond_mg_w": (BFI_A + "\nagree ~ age", _bfi, {"sampling_weights": "w", "ordered": ITEMS_A, "group": "gender",
                                                      "group_equal": ["thresholds", "loadings"]}),
@@ -285,11 +287,3 @@ def test_design_with_covariates_and_pairwise_is_not_available():
         with pytest.raises(NotAvailableError, match=what):
             Model(BFI_A + "\nagree ~ gender", ordered=ITEMS_A, estimator="WLSMV", missing="pairwise",
                   **opts).fit(_bfi())
-
-
-def test_weights_with_missing_continuous_values_are_not_available():
-    d = _mixed()
-    d.loc[3, "x1"] = np.nan
-    with pytest.raises(NotAvailableError, match="continuous variable with missing values"):
-        Model(HS, ordered=ORD6, estimator="WLSMV", sampling_weights="w", missing="pairwise").fit(d)
-

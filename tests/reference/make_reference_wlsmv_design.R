@@ -117,6 +117,11 @@ if (part == "weights") {
   write_case("bfi_a_w_wlsmvs", cfa(bfi_a, data = bfi, ordered = TRUE, sampling.weights = "w", estimator = "WLSMVS"))
   # 7. continuous x1-x3 with ordered x4-x9, weights (weighted means, variances, polyserial correlations)
   write_case("hs_mixed_w", cfa(HS.model, data = mixed, ordered = ORD6, sampling.weights = "w"))
+  #    ... with missing values in x1-x3 (data/hs_missing.csv) and missing = "pairwise"
+  mixed_na <- mixed
+  mixed_na[, c("x1", "x2", "x3")] <- read.csv("data/hs_missing.csv")[, c("x1", "x2", "x3")]
+  write_case("hs_mixed_pw_w", cfa(HS.model, data = mixed_na, ordered = ORD6, sampling.weights = "w",
+                                  missing = "pairwise"))
   # 8. exogenous covariates (conditional.x) with weights: bfi agreeableness on age and gender
   write_case("bfi_cond_w", cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi,
                                ordered = paste0("A", 1:5), sampling.weights = "w"))

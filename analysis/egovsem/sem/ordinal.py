@@ -209,7 +209,7 @@ def _categorize(x: np.ndarray, name: str):
 
 # --------------------------------------------------------------------------------- survey design --
 
-def _check_weights(weights, n: int, is_ord: np.ndarray, missing: str, X: np.ndarray) -> np.ndarray | None:
+def _check_weights(weights, n: int) -> np.ndarray | None:
     """The sampling weights as floats (n of them, finite, >= 0, not all 0), or None."""
     if weights is None:
         return None
@@ -224,12 +224,6 @@ def _check_weights(weights, n: int, is_ord: np.ndarray, missing: str, X: np.ndar
                         "sampling weights must be finite and >= 0.")
     if not wt.sum() > 0:
         raise DataError("The 'weights' parameter is zero on every row.")
-    if missing == "pairwise" and np.isnan(X[:, ~is_ord]).any():
-        from .._errors import NotAvailableError
-
-        raise NotAvailableError("sampling weights with missing='pairwise' and a continuous variable with missing "
-                                "values in the first stage of WLSMV are not available yet (the weighted two-step "
-                                "Pearson correlation); use missing='listwise'.")
     return wt
 
 
@@ -452,10 +446,13 @@ def _polychoric_scores(rho, Bu, Bv, freq, valid, K, pairs):
     return dxrho, a21_u, a21_v
 
 
-def _pearson_ml(a: np.ndarray, b: np.ndarray, log_s12: float) -> float:
+def _pearson_ml(a: np.ndarray, b: np.ndarray, log_s12: float, w: np.ndarray | None = None) -> float:
     """The correlation that maximises the bivariate normal likelihood of the standardised rows ``(a, b)``
     (means and variances fixed), as lavaan's ``lav_bvreg_cor_twostep_fit``: start at the Pearson correlation of
-    the rows, bounds +-0.999, rows whose density is below sqrt(eps) (lavaan's NA) left out."""
+    the rows, bounds +-0.999, rows whose density is below sqrt(eps) (lavaan's NA) left out; ``w``: the rows'
+    sampling weights (the weighted likelihood)."""
+    wr = np.ones(a.size) if w is None else np.asarray(w, dtype=float)
+
     def fun(rho):
         r = rho[:, None]
         R = 1.0 - r * r
@@ -465,9 +462,9 @@ def _pearson_ml(a: np.ndarray, b: np.ndarray, log_s12: float) -> float:
         g = r / R + a * b / R - z * r / (R * R)
         h = ((1.0 + r * r) / (R * R) + 2.0 * r * a * b / (R * R)
              - (z - 2.0 * r * a * b) / (R * R) - 4.0 * r * r * z / (R * R * R))
-        info = np.where(ok, g * g, 0.0).sum(1)
-        hs = np.where(ok, h, 0.0).sum(1)
-        return np.where(ok, ll, 0.0).sum(1), np.where(ok, g, 0.0).sum(1), np.where(hs < 0, hs, -info)
+        info = np.where(ok, g * g, 0.0) @ wr
+        hs = np.where(ok, h, 0.0) @ wr
+        return np.where(ok, ll, 0.0) @ wr, np.where(ok, g, 0.0) @ wr, np.where(hs < 0, hs, -info)
 
     ac, bc = a - a.mean(), b - b.mean()
     start = float(ac @ bc / np.sqrt((ac @ ac) * (bc @ bc)))
@@ -552,7 +549,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         weighted pairwise likelihood), and Gamma is lavaan's sandwich with the weighted casewise scores
         ``w_i s_i`` in its meat and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's
         ``nobs``). Continuous variables: weighted means and variances (divisor ``sum(w)``), weighted
-        polyserial likelihoods and Pearson correlations (not with missing values on them).
+        polyserial likelihoods and Pearson correlations (with missing values: the weighted two-step ML).
     cluster : array of n ints, optional
         Cluster codes ``0..C-1`` of the rows: the casewise influence rows are summed within clusters
         before their cross-product, times ``C / (C - 1)`` (lavaan >= 0.7's cluster-robust NACOV, issue
@@ -593,7 +590,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     missing = check_option("missing", missing, ["listwise", "pairwise"], casefold=True)
     Xf, names, is_ord = _check_input(X, names, ordered, missing)
     n, p = Xf.shape
-    wt = _check_weights(weights, n, is_ord, missing, Xf)
+    wt = _check_weights(weights, n)
     wv = np.ones(n) if wt is None else wt  # the rows' weights (1 without sampling weights)
     ord_names = tuple(nm for nm, o in zip(names, is_ord) if o)
 
@@ -750,7 +747,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
             # lavaan (lav_bvreg_cor_twostep_fit): with missing values, the ML correlation of the pair's
             # complete rows with the available-case means and variances held fixed
             r1, r2 = np.where(both, r1, 0.0), np.where(both, r2, 0.0)
-            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, np.log(s1 * s2))
+            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, np.log(s1 * s2), wv[both])
         else:
             rho = (wv @ (r1 * r2)) / (wv.sum() * s1 * s2)
         corr[i, j] = corr[j, i] = rho
