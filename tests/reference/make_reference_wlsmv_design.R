@@ -147,6 +147,14 @@ if (part == "weights") {
   hsw <- read.csv(file.path("tests", "reference", "weights", "hs_weights.csv"))
   write_case("ml_w_is_x1", cfa(HS.model, data = hsw, sampling.weights = "x1"))
   write_case("ml_cl_is_x2", cfa(HS.model, data = hsw, cluster = "x2"))
+  # 9c. what lavaan 0.6-14 refuses (its error message): weights, conditional.x and missing = "pairwise"
+  err <- tryCatch({
+    cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi, ordered = paste0("A", 1:5),
+        sampling.weights = "w", missing = "pairwise")
+    ""
+  }, error = function(e) conditionMessage(e))
+  write.csv(data.frame(case = "bfi_cond_w_pairwise", error = err), file.path(OUT, "refusals.csv"),
+            row.names = FALSE)
   write.csv(data.frame(key = c("lavaan_weights", "R"),
                        value = c(as.character(packageVersion("lavaan")), R.version.string)),
             file.path(OUT, "info.csv"), row.names = FALSE)

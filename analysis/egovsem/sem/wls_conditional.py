@@ -45,7 +45,14 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import DataError, IdentificationError, MissingDataWarning, NotAvailableError, caller_stacklevel
+from .._errors import (
+    DataError,
+    EgovsemError,
+    IdentificationError,
+    MissingDataWarning,
+    NotAvailableError,
+    caller_stacklevel,
+)
 from .conditional_results import ConditionalFit
 from .constraints import Constraint, ConstraintSet, constrained_vcov, minimize_constrained
 from .design import part_design
@@ -86,9 +93,14 @@ def refuse_design(model) -> None:
     opts = model.opts
     if (opts.sampling_weights is None and opts.cluster is None) or opts.missing != "pairwise":
         return
-    which = (f"cluster={opts.cluster!r}" if opts.cluster is not None
-             else f"sampling_weights={opts.sampling_weights!r}")
-    raise NotAvailableError(f"{which} with missing='pairwise' and exogenous covariates "
+    if opts.cluster is None:
+        # lavaan 0.6-14 stops in lav_start ("subscript out of bounds" in lavsamplestats@cov.x): with weights and
+        # missing != "listwise" its covariate moments come from an unrestricted model it does not fit here
+        raise EgovsemError(f"sampling_weights={opts.sampling_weights!r} with missing='pairwise' and exogenous "
+                           f"covariates {exogenous_covariates(model.spec)} (lavaan's conditional.x) is not possible: "
+                           "lavaan 0.6-14 stops with an error (\"subscript out of bounds\": it has no weighted "
+                           "covariate moments under pairwise deletion); use missing='listwise'.")
+    raise NotAvailableError(f"cluster={opts.cluster!r} with missing='pairwise' and exogenous covariates "
                             f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) and estimator='WLSMV' is "
                             "not available yet (with complete rows it works: missing='listwise').")
 
