@@ -146,6 +146,65 @@ def compare_modindices(ours: pd.DataFrame, ref: pd.DataFrame, covariates=()) -> 
     return problems
 
 
+def compare_modindices_groups(ours: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
+    """Compare the modification indices of a multi-group fit row by row, the group in the key, and their
+    number of rows."""
+    mine = {row_key(r["lhs"], r["op"], r["rhs"]) + (int(r["group"]),): r for _, r in ours.iterrows()}
+    problems = []
+    for _, r in ref.iterrows():
+        k = row_key(r["lhs"], r["op"], r["rhs"]) + (int(r["group"]),)
+        if k not in mine:
+            problems.append(f"lavaan row {k} missing")
+            continue
+        for c in ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"):
+            if not close(float(mine[k][c]), float(r[c]), 1e-3):
+                problems.append(f"{k} {c}: egovsem {mine[k][c]} lavaan {r[c]}")
+    if len(mine) != len(ref):
+        problems.append(f"egovsem has {len(mine)} rows, lavaan {len(ref)}")
+    return problems
+
+
+def compare_modindices_case(fit, folder: Path, case: str, covariates=()) -> list[str]:
+    """A fit's chisq and df against ``<folder>/<case>_fit.csv`` and its ``modindices()`` against
+    ``<case>_mi.csv`` (lavaan's, with a ``group`` column for several groups), every row and the row count."""
+    fm = pd.read_csv(folder / f"{case}_fit.csv").set_index("measure")["value"]
+    problems = []
+    if not close(float(fit.fit_measures["chisq"]), float(fm["chisq"]), 1e-3):
+        problems.append(f"chisq: egovsem {fit.fit_measures['chisq']} lavaan {fm['chisq']}")
+    if int(fit.fit_measures["df"]) != int(fm["df"]):
+        problems.append(f"df: egovsem {fit.fit_measures['df']} lavaan {fm['df']}")
+    ref = pd.read_csv(folder / f"{case}_mi.csv")
+    ours = fit.modindices()
+    if "group" in ref.columns:
+        return problems + compare_modindices_groups(ours, ref)
+    if len(ours) != len(ref):
+        problems.append(f"egovsem has {len(ours)} rows, lavaan {len(ref)}")
+    return problems + compare_modindices(ours, ref, covariates)
+
+
+def compare_score_tests(total: pd.DataFrame, uni: pd.DataFrame, rt: pd.DataFrame, ru: pd.DataFrame) -> list[str]:
+    """Compare ``score_tests()`` with lavaan's ``lavTestScore()`` ``$test`` (``rt``) and ``$uni`` (``ru``): X2,
+    df and p.value of the total test, and every univariate row (its constraint, X2, p.value, df 1)."""
+    problems = []
+    for c in ("X2", "p.value"):
+        if not close(float(total[c].iloc[0]), float(rt[c].iloc[0]), 1e-3):
+            problems.append(f"total {c}: egovsem {total[c].iloc[0]} lavaan {rt[c].iloc[0]}")
+    if int(total["df"].iloc[0]) != int(rt["df"].iloc[0]):
+        problems.append(f"total df: egovsem {total['df'].iloc[0]} lavaan {rt['df'].iloc[0]}")
+    if len(uni) != len(ru):
+        problems.append(f"univariate rows: egovsem {len(uni)} lavaan {len(ru)}")
+    for ours, ref in zip(uni.to_dict("records"), ru.to_dict("records")):
+        if (ours["lhs"], ours["op"], ours["rhs"].replace(" ", "")) != (ref["lhs"], ref["op"], ref["rhs"]):
+            problems.append(f"univariate row {ours['lhs']} {ours['op']} {ours['rhs']}: lavaan's is {ref['lhs']} "
+                            f"{ref['op']} {ref['rhs']}")
+        for c in ("X2", "p.value"):
+            if not close(ours[c], ref[c], 1e-3):
+                problems.append(f"{ref['lhs']} == {ref['rhs']} {c}: egovsem {ours[c]} lavaan {ref[c]}")
+        if not ours["df"] == ref["df"] == 1:
+            problems.append(f"{ref['lhs']} == {ref['rhs']} df: egovsem {ours['df']} lavaan {ref['df']}")
+    return problems
+
+
 def read_ref(case: str, what: str, sub: str = "ml") -> pd.DataFrame:
     return pd.read_csv(REF / sub / f"{case}_{what}.csv", keep_default_na=False, na_values=[""])
 
@@ -153,3 +212,43 @@ def read_ref(case: str, what: str, sub: str = "ml") -> pd.DataFrame:
 def read_kv(case: str, what: str, sub: str = "ml") -> pd.Series:
     df = pd.read_csv(REF / sub / f"{case}_{what}.csv", keep_default_na=False, na_values=[""])
     return pd.Series(df.iloc[:, 1].to_numpy(), index=df.iloc[:, 0].astype(str))
+
+
+def compare_bootstrap_with_lavaan(fit, sub: Path, case: str, *, mc_ses: float = 4.0) -> int:
+    """Assert every non-constraint row of lavaan's bootstrap table ``sub/<case>_params.csv`` (and its run,
+    ``<case>_info.csv``): est within 1e-3, SE within ``mc_ses`` Monte Carlo SEs of the difference of two
+    independent bootstraps (``se * sqrt((k - 1) / 4) * sqrt(1 / B + 1 / B_lav)``, k the kurtosis of egovsem's
+    draws); return the number of SEs compared."""
+    import pytest
+    from scipy import stats
+
+    ref = pd.read_csv(sub / f"{case}_params.csv", keep_default_na=False, na_values=[""])
+    info = pd.read_csv(sub / f"{case}_info.csv").set_index("key")["value"]
+    assert fit.bootstrap_info["failed"] == int(info["failed"]) == 0
+    assert int(fit.fit_measures["df"]) == int(info["df"])
+    assert fit.fit_measures["chisq"] == pytest.approx(float(info["chisq"]), abs=1e-3)
+    p = fit.params
+    keys = {(row_key(r.lhs, r.op, r.rhs), int(r.group)): i for i, r in enumerate(p.itertuples())}
+    draws = fit._draw_matrix("est")
+    B, B_lav = fit.bootstrap_info["successful"], int(info["B"])
+    checked = 0
+    for r in ref[~ref["op"].isin(["==", "<", ">"])].itertuples():
+        key = (row_key(r.lhs, r.op, r.rhs), int(r.group))
+        assert key in keys, f"lavaan row {key} missing"
+        i = keys[key]
+        assert p["est"].iloc[i] == pytest.approx(r.est, abs=1e-3 * max(1, abs(r.est))), key
+        if r.se == 0:
+            assert p["se"].iloc[i] == 0, key
+            continue
+        k = stats.kurtosis(draws[:, i], fisher=False)
+        mc = r.se * np.sqrt((k - 1) / 4) * np.sqrt(1 / B + 1 / B_lav)
+        assert abs(p["se"].iloc[i] - r.se) <= mc_ses * mc, (key, p["se"].iloc[i], r.se, mc)
+        checked += 1
+    return checked
+
+
+def compare_fit_case(fit, case: str, sub: str, columns=("est",)) -> list[str]:
+    """Every parameter row (``columns`` and se) and every fit measure of ``fit`` against the reference files
+    ``<sub>/<case>_params.csv`` and ``<sub>/<case>_fit.csv``."""
+    return (compare_group_params(fit.params, read_ref(case, "params", sub), columns=columns)
+            + compare_series(fit.fit_measures, read_kv(case, "fit", sub).astype(float)))

@@ -19,11 +19,10 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, REF, row_key
+from _refcompare import DATA, REF, compare_bootstrap_with_lavaan
 from egovsem._errors import EgovsemError, NotAvailableError
 from egovsem.sem.bootstrap import FIML_CHUNK, bollen_stine, bootstrap
 from egovsem.sem.bootstrap_groups import group_resample
-from scipy import stats
 
 SUB = REF / "bootstrap_groups"
 HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
@@ -51,34 +50,13 @@ def _resample(data: pd.DataFrame, fit, b: int, seed: int) -> pd.DataFrame:
 
 
 def _compare_with_lavaan(fit, case: str) -> int:
-    """Every non-constraint row of lavaan's table: est within 1e-3, SE within MC_SES Monte Carlo SEs."""
-    ref = pd.read_csv(SUB / f"{case}_params.csv", keep_default_na=False, na_values=[""])
-    info = pd.read_csv(SUB / f"{case}_info.csv").set_index("key")["value"]
-    assert fit.bootstrap_info["failed"] == int(info["failed"]) == 0
-    assert int(fit.fit_measures["df"]) == int(info["df"])
-    assert fit.fit_measures["chisq"] == pytest.approx(float(info["chisq"]), abs=1e-3)
-    p = fit.params
-    keys = {(row_key(r.lhs, r.op, r.rhs), int(r.group)): i for i, r in enumerate(p.itertuples())}
-    draws = fit._draw_matrix("est")
-    B, B_lav = fit.bootstrap_info["successful"], int(info["B"])
-    checked = 0
-    for r in ref[~ref["op"].isin(["==", "<", ">"])].itertuples():
-        key = (row_key(r.lhs, r.op, r.rhs), int(r.group))
-        assert key in keys, f"lavaan row {key} missing"
-        i = keys[key]
-        assert p["est"].iloc[i] == pytest.approx(r.est, abs=1e-3 * max(1, abs(r.est))), key
-        if r.se == 0:
-            assert p["se"].iloc[i] == 0, key
-            continue
-        k = stats.kurtosis(draws[:, i], fisher=False)
-        mc = r.se * np.sqrt((k - 1) / 4) * np.sqrt(1 / B + 1 / B_lav)
-        assert abs(p["se"].iloc[i] - r.se) <= MC_SES * mc, (key, p["se"].iloc[i], r.se, mc)
-        checked += 1
-    return checked
+    """Every non-constraint row of lavaan's table (tests/_refcompare.compare_bootstrap_with_lavaan)."""
+    return compare_bootstrap_with_lavaan(fit, SUB, case, mc_ses=MC_SES)
 
 
 # -- exact properties ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("missing,data", [("listwise", HS), ("fiml", HSM)], ids=["ml", "fiml"])
+@pytest.mark.parametrize("missing,data", [("listwise", HS), ("fiml", HSM), ("pairwise", HSM)],
+                         ids=["ml", "fiml", "pairwise"])
 def test_each_multigroup_resample_equals_a_full_refit(missing, data):
     fit = _mg(data, missing=missing)
     bt = _quiet(bootstrap, fit, 12, seed=7, n_jobs=1)
@@ -96,7 +74,8 @@ def test_each_multigroup_resample_equals_a_full_refit(missing, data):
     assert bt.bootstrap_info["successful"] == 12
 
 
-@pytest.mark.parametrize("missing,data", [("listwise", HS), ("fiml", HSM)], ids=["ml", "fiml"])
+@pytest.mark.parametrize("missing,data", [("listwise", HS), ("fiml", HSM), ("pairwise", HSM)],
+                         ids=["ml", "fiml", "pairwise"])
 def test_leave_one_out_fits_of_the_bca_acceleration_equal_full_refits(missing, data):
     """The jackknife deletes one row of one group: that group's weight N_g / N changes with it."""
     from egovsem.sem.bootstrap_groups import group_refit_chunk
@@ -111,6 +90,18 @@ def test_leave_one_out_fits_of_the_bca_acceleration_equal_full_refits(missing, d
         kept = [p.drop(p.index[j]) if k == g else p for k, p in enumerate(parts)]
         ref = _mg(pd.concat(kept), missing=missing)
         assert np.abs(out["theta"][0] - ref.theta).max() < 1e-5, i
+
+
+def test_multigroup_pairwise_with_a_fixed_x_covariate_equals_full_refits():
+    """Each school's resample refitted to its own pairwise moments, its fixed.x rows at the resample's
+    covariate moments: the draw equals egovsem's pairwise fit of the resampled rows."""
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr"
+    fit = _quiet(egovsem.sem, model, HSM, group="school", group_equal="loadings", missing="pairwise")
+    bt = _quiet(bootstrap, fit, 6, seed=8, n_jobs=1)
+    for b in (0, 5):
+        d = _resample(HSM, fit, b, 8)
+        ref = _quiet(egovsem.sem, model, d, group="school", group_equal="loadings", missing="pairwise")
+        assert np.abs(bt._boot["theta"][b] - ref.theta).max() < 1e-5, b
 
 
 def test_multigroup_fiml_with_fixed_x_covariates_is_batched_and_equals_full_refits():
@@ -152,7 +143,8 @@ def test_fiml_constraints_resample_equals_a_full_refit(case):
         assert (th[:, col("textual", "x6")] <= th[:, col("textual", "x5")] + 1e-7).all()
 
 
-@pytest.mark.parametrize("missing,data", [("listwise", HS), ("fiml", HSM)], ids=["ml", "fiml"])
+@pytest.mark.parametrize("missing,data", [("listwise", HS), ("fiml", HSM), ("pairwise", HSM)],
+                         ids=["ml", "fiml", "pairwise"])
 def test_same_seed_bit_identical_whatever_the_processes(missing, data):
     fit = _mg(data, missing=missing)
     assert 120 > 2 * FIML_CHUNK  # the two processes share more than one task
@@ -229,8 +221,9 @@ def test_bootstrap_of_an_mlr_fit_keeps_its_robust_test():
 def test_bad_input_is_named():
     with pytest.raises(EgovsemError, match="The 'group' column 'schol' is not a column of 'data'"):
         egovsem.cfa(HS3, HS, group="schol", se="bootstrap", bootstrap=10)
-    with pytest.raises(NotAvailableError, match="several groups \\(group=\\) and missing='pairwise'"):
-        egovsem.cfa(HS3, HSM, group="school", missing="pairwise", se="bootstrap", bootstrap=10)
+    with pytest.raises(EgovsemError, match="The 'bootstrap' parameter must be an integer of at least 2 "
+                                           "\\(the number of resamples\\). Got 1.5 instead"):
+        egovsem.cfa(HS3, HSM, group="school", missing="pairwise", se="bootstrap", bootstrap=1.5)
     with pytest.raises(EgovsemError, match="The 'bootstrap' parameter must be an integer of at least 2 "
                                            "\\(the number of resamples\\). Got 1 instead"):
         bootstrap(_mg(HS), 1)
@@ -243,6 +236,14 @@ def test_multigroup_ml_b2000_within_monte_carlo_error_of_lavaan():
     """HolzingerSwineford1939 by school, loadings equal, B = 2000 on both sides (one batched fit)."""
     fit = _mg(HS, se="bootstrap", bootstrap=2000, seed=2026)
     assert _compare_with_lavaan(fit, "mg_ml") == 60
+
+
+def test_multigroup_pairwise_b1000_within_monte_carlo_error_of_lavaan():
+    """missing="pairwise" by school, loadings equal, B = 1000 on both sides: each school resampled within itself
+    and each resample refitted to its own pairwise moments (tests/reference/make_reference_bootstrap_pairwise_
+    groups.R; lavaan's 9 inadmissible resamples are kept, as egovsem keeps its own)."""
+    fit = _mg(pd.read_csv(DATA / "hs_missing.csv"), missing="pairwise", se="bootstrap", bootstrap=1000, seed=2026)
+    assert compare_bootstrap_with_lavaan(fit, REF / "bootstrap_pairwise_groups", "mg_pairwise", mc_ses=MC_SES) == 60
 
 
 @pytest.mark.slow

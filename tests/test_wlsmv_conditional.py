@@ -110,8 +110,20 @@ def test_bad_inputs_are_refused(bfi):
         fit_wlsmv_conditional(Model(MIMIC), d, ITEMS + ["gender"])
     with pytest.raises(NotAvailableError, match="fixed_x=False"):
         fit_wlsmv(Model(MIMIC, fixed_x=False), d, True)
-    with pytest.raises(NotAvailableError, match="continuous indicators"):
-        fit_wlsmv(Model(MIMIC), d, ITEMS[:3])
+
+
+def test_continuous_indicators_mixed_with_ordered_ones_match_lavaan(bfi):
+    """Refused before: A4, A5 continuous, A1..A3 ordered (lavaan's OLS first stage for the continuous ones);
+    every parameter row and fit measure as lavaan's (make_reference_wlsmv_conditional_mixed.R, bfi_gender;
+    more cases in tests/test_wlsmv_conditional_mixed.py)."""
+    from _refcompare import compare_group_params
+
+    fit = fit_wlsmv(Model(MIMIC), bfi.dropna(subset=ITEMS + ["gender"]), ITEMS[:3])
+    ref = REF / "wlsmv_conditional_mixed"
+    params = fit.params if "group" in fit.params else fit.params.assign(group=1)
+    problems = compare_group_params(params, pd.read_csv(ref / "bfi_gender_params.csv"))
+    problems += compare_series(fit.fit_measures, pd.read_csv(ref / "bfi_gender_fit.csv").set_index("measure")["value"])
+    assert not problems, "\n".join(problems)
 
 
 def test_pairwise_with_covariates_is_fitted_pairwise_not_listwise(bfi):

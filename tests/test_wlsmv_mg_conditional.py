@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, REF, close, se_close
-from egovsem._errors import EmptyCategoryError, MissingDataWarning, NotAvailableError
+from egovsem._errors import EmptyCategoryError, MissingDataWarning
 from egovsem.sem.model import Model
 from egovsem.sem.wls_mg import WLSMVMultiGroupResults, fit_wlsmv_multigroup
 
@@ -63,11 +63,8 @@ def test_fit_route_and_nobs(case):
         assert fit.nobs == [817, 1676]
 
 
-def test_every_parameter_row_matches_lavaan(case):
-    name, fit = case
-    ref = pd.read_csv(OUT / f"{name}_params.csv").fillna({"rhs": ""})
-    got = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
-    # lavaan's rows, in lavaan's order
+def _assert_rows_match(got: pd.DataFrame, ref: pd.DataFrame) -> None:
+    """lavaan's rows in lavaan's order, every one within the tolerances (est and std 1e-3, SEs 1e-2)."""
     assert list(zip(got.lhs, got.op, got.rhs, got.group)) == list(zip(ref.lhs, ref.op, ref.rhs, ref.group))
     bad = []
     for (_, g), (_, r) in zip(got.iterrows(), ref.iterrows()):
@@ -76,6 +73,13 @@ def test_every_parameter_row_matches_lavaan(case):
         if not se_close(float(g["se"]), float(r["se"])):
             bad.append((key, "se", g["se"], r["se"]))
     assert not bad, bad
+
+
+def test_every_parameter_row_matches_lavaan(case):
+    name, fit = case
+    ref = pd.read_csv(OUT / f"{name}_params.csv").fillna({"rhs": ""})
+    got = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
+    _assert_rows_match(got, ref)
 
 
 def test_every_fit_measure_matches_lavaan(case):
@@ -258,10 +262,20 @@ def test_single_group_theta_parameterization(bfi):
     assert not bad, bad
 
 
-def test_wu_estabrook_identification_with_covariates_is_refused(bfi):
-    with pytest.raises(NotAvailableError, match="'wu.estabrook.2016' identification with exogenous covariates"):
-        fit_wlsmv_multigroup(Model(MIMIC, group="gender", std_lv=True), bfi, True, group="gender",
-                             group_equal=["thresholds"], identification="wu.estabrook.2016")
+def test_wu_estabrook_identification_with_covariates_matches_lavaan(bfi):
+    """Refused before: the thresholds step of the Wu-Estabrook sequence with the covariates, as
+    semTools::measEq.syntax + lavaan (make_reference_invariance_ordinal_conditional.R; the whole sequence in
+    tests/test_invariance_ordinal_conditional.py)."""
+    from _refcompare import compare_group_params, compare_series
+
+    sub = REF / "invariance_ordinal_conditional"
+    with pytest.warns(MissingDataWarning):
+        fit = fit_wlsmv_multigroup(Model(MIMIC, group="gender", std_lv=True), bfi, True, group="gender",
+                                   group_equal=["thresholds"], identification="wu.estabrook.2016")
+    problems = compare_group_params(fit.params, pd.read_csv(sub / "delta_thresholds_params.csv"), columns=("est",))
+    ref = pd.read_csv(sub / "delta_thresholds_fit.csv").set_index("measure")["value"]
+    problems += compare_series(fit.fit_measures, ref)
+    assert not problems, problems
 
 
 def test_scaled_difference_and_score_tests_match_lavaan(bfi):
@@ -298,27 +312,38 @@ def test_bad_group_arguments_with_covariates(bfi):
         fit_wlsmv_multigroup(Model(MIMIC, group="sex"), bfi, True, group="sex")
 
 
-@pytest.mark.parametrize("kw,model", [
-    (dict(group="gender"), "A =~ A1 + c(a1,a2)*A2 + A3 + A4 + A5\nA ~ age + education\na1 == a2"),
-    (dict(parameterization="theta"), "A =~ A1 + a1*A2 + a2*A3 + A4 + A5\nA ~ age + education\na1 == a2"),
+@pytest.mark.parametrize("kw,model,ref", [
+    (dict(group="gender"), "A =~ A1 + c(a1,a2)*A2 + A3 + A4 + A5\nA ~ age + education\na1 == a2",
+     OUT / "explicit_eq"),
+    (dict(parameterization="theta"), "A =~ A1 + a1*A2 + a2*A3 + A4 + A5\nA ~ age + education\na1 == a2",
+     REF / "constraints_wlsmv_conditional" / "bfi_theta_eq"),
 ])
-def test_explicit_constraints_with_covariates_in_groups_or_theta_are_refused(kw, model):
-    """The conditional.x fit of several groups or theta has no constrained optimiser: an explicit constraint is
-    refused naming its line. It had been ignored silently after the constraint refusal for WLSMV was lifted
-    (df 26, chisq 150.30, where lavaan's constrained model has df 27, chisq 150.694:
-    tests/reference/make_reference_wlsmv_mg_conditional_labels.R, explicit_eq_fit.csv)."""
+def test_explicit_constraints_with_covariates_in_groups_or_theta_match_lavaan(kw, model, ref):
+    """Explicit constraints with covariates in several groups or theta (once refused; before that ignored
+    silently: df 26, chisq 150.30 where lavaan's constrained model has df 27, chisq 150.694) are fitted by
+    the constrained optimiser: every parameter row (the '==' rows left out, as in the reference) and every
+    fit measure as lavaan's (make_reference_wlsmv_mg_conditional_labels.R, explicit_eq_*.csv;
+    make_reference_constraints_wlsmv_conditional.R, bfi_theta_eq_*.csv, where the '==' row is dropped)."""
     import egovsem
     from egovsem.datasets import load
 
     d = load("bfi")[["A1", "A2", "A3", "A4", "A5", "age", "education", "gender"]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(NotAvailableError, match=r"explicit constraints \(model syntax, line 3\)"):
-            egovsem.sem(model, d, ordered=["A1", "A2", "A3", "A4", "A5"], **kw)
+        fit = egovsem.sem(model, d, ordered=["A1", "A2", "A3", "A4", "A5"], estimator="WLSMV", **kw)
+    rp = pd.read_csv(f"{ref}_params.csv").fillna({"rhs": ""})
+    rp = rp[rp["op"] != "=="].reset_index(drop=True)
+    got = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
+    _assert_rows_match(got, rp)
+    fref = pd.read_csv(f"{ref}_fit.csv").set_index("measure")["value"]
+    bad = [(k, float(fit.fit_measures[k]), w) for k, w in fref.items()
+           if not close(float(fit.fit_measures[k]), float(w), 1e-3)]
+    assert not bad, bad
+    assert int(fit.fit_measures["df"]) == int(fref["df"]) == (27 if "group" in kw else 14)
 
 
 def test_the_same_equality_by_a_shared_label_matches_lavaan(bfi):
-    """The refused model written with a shared label (c(a, a)*A2): every parameter row and fit measure as
+    """The constrained model written with a shared label (c(a, a)*A2): every parameter row and fit measure as
     lavaan's, which equal lavaan's explicit-constraint fit (make_reference_wlsmv_mg_conditional_labels.R)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -326,14 +351,7 @@ def test_the_same_equality_by_a_shared_label_matches_lavaan(bfi):
                     ordered=["A1", "A2", "A3", "A4", "A5"], group="gender").fit(bfi)
     ref = pd.read_csv(OUT / "shared_label_params.csv").fillna({"rhs": ""})
     got = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
-    assert list(zip(got.lhs, got.op, got.rhs, got.group)) == list(zip(ref.lhs, ref.op, ref.rhs, ref.group))
-    bad = []
-    for (_, g), (_, r) in zip(got.iterrows(), ref.iterrows()):
-        key = (r["lhs"], r["op"], r["rhs"], r["group"])
-        bad += [(key, c, g[c], r[c]) for c in COLS if not close(float(g[c]), float(r[c]), 1e-3)]
-        if not se_close(float(g["se"]), float(r["se"])):
-            bad.append((key, "se", g["se"], r["se"]))
-    assert not bad, bad
+    _assert_rows_match(got, ref)
     fm = fit.fit_measures
     for name in ("shared_label", "explicit_eq"):
         fref = pd.read_csv(OUT / f"{name}_fit.csv").set_index("measure")["value"]

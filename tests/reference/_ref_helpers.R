@@ -130,3 +130,29 @@ write_case <- function(case, res, info_only = FALSE, extra = list()) {
   invisible(NULL)
 }
 
+# a bootstrap fit's parameterEstimates (percentile intervals, constraint rows kept) and its run: B, failed
+# resamples, npar, df, chisq (make_reference_bootstrap_groups.R, make_reference_bootstrap_pairwise_groups.R)
+write_boot_case <- function(case, fit, B) {
+  pe <- parameterEstimates(fit, boot.ci.type = "perc", remove.eq = FALSE, remove.ineq = FALSE)
+  if (is.null(pe$label)) pe$label <- ""
+  if (is.null(pe$group)) pe$group <- 1L
+  write_ref(pe[, c("lhs", "op", "rhs", "label", "group", "est", "se", "ci.lower", "ci.upper")],
+            file.path(OUT, paste0(case, "_params.csv")))
+  boot <- fit@boot$coef
+  write_ref(data.frame(key = c("B", "failed", "npar", "df", "chisq"),
+                       value = c(B, length(attr(boot, "error.idx")), lavInspect(fit, "npar"),
+                                 fitMeasures(fit, "df"), fitMeasures(fit, "chisq"))),
+            file.path(OUT, paste0(case, "_info.csv")))
+  cat(case, "done\n")
+}
+
+# parameterEstimates(standardized = TRUE) (label and group columns always present) and fitMeasures of a
+# fit, to OUT/<case>_params.csv and OUT/<case>_fit.csv
+write_params_fit <- function(fit, case) {
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  if (is.null(pe$label)) pe$label <- ""
+  if (is.null(pe$group)) pe$group <- 1L
+  write_ref(pe[, c("lhs", "op", "rhs", "group", "label", "est", "se", "std.lv", "std.all", "std.nox")],
+            file.path(OUT, paste0(case, "_params.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+}

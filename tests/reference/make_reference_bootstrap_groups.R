@@ -18,19 +18,7 @@ speed   =~ x7 + x8 + x9
 a == b
 c2 == 1.1*c"
 
-write_case <- function(case, fit, B) {
-  pe <- parameterEstimates(fit, boot.ci.type = "perc", remove.eq = FALSE, remove.ineq = FALSE)
-  if (is.null(pe$label)) pe$label <- ""
-  if (is.null(pe$group)) pe$group <- 1L
-  write_ref(pe[, c("lhs", "op", "rhs", "label", "group", "est", "se", "ci.lower", "ci.upper")],
-            file.path(OUT, paste0(case, "_params.csv")))
-  boot <- fit@boot$coef
-  write_ref(data.frame(key = c("B", "failed", "npar", "df", "chisq"),
-                       value = c(B, length(attr(boot, "error.idx")), lavInspect(fit, "npar"),
-                                 fitMeasures(fit, "df"), fitMeasures(fit, "chisq"))),
-            file.path(OUT, paste0(case, "_info.csv")))
-  cat(case, "done\n")
-}
+write_case <- write_boot_case  # tests/reference/_ref_helpers.R
 
 # 1. multi-group ML, loadings equal across schools, B = 2000
 set.seed(2026)

@@ -22,12 +22,7 @@ opt_case <- function(case, fit) {
   cat(sprintf("%-16s converged=%s chisq=%.4f df=%d nobs=%s\n", case, lavInspect(fit, "converged"),
               fitMeasures(fit, "chisq"), as.integer(fitMeasures(fit, "df")),
               paste(unlist(lavInspect(fit, "nobs")), collapse = "/")))
-  pe <- parameterEstimates(fit, standardized = TRUE)
-  if (is.null(pe$label)) pe$label <- ""
-  if (is.null(pe$group)) pe$group <- 1L
-  write_ref(pe[, c("lhs", "op", "rhs", "group", "label", "est", "se", "std.lv", "std.all", "std.nox")],
-            file.path(OUT, paste0(case, "_params.csv")))
-  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+  write_params_fit(fit, case)
   write_ref(data.frame(group = seq_along(unlist(lavInspect(fit, "nobs"))),
                        nobs = unlist(lavInspect(fit, "nobs"))), file.path(OUT, paste0(case, "_nobs.csv")))
 }

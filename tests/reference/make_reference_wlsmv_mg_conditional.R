@@ -22,12 +22,7 @@ write_mi <- function(case, fit) {
             file.path(OUT, paste0(case, "_mi.csv")))
 }
 write_case <- function(case, fit) {
-  pe <- parameterEstimates(fit, standardized = TRUE)
-  if (is.null(pe$label)) pe$label <- ""
-  if (is.null(pe$group)) pe$group <- 1L
-  write_ref(pe[, c("lhs", "op", "rhs", "group", "label", "est", "se", "std.lv", "std.all", "std.nox")],
-            file.path(OUT, paste0(case, "_params.csv")))
-  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+  write_params_fit(fit, case)
   pt <- parTable(fit)
   write_ref(pt[, c("id", "lhs", "op", "rhs", "group", "free", "ustart", "label", "plabel")],
             file.path(OUT, paste0(case, "_partable.csv")))

@@ -1,7 +1,7 @@
 # Reference values from lavaan 0.6-14 for an equality between groups written two ways, with exogenous covariates
 # (conditional.x) in two groups: a shared label (c(a, a)*A2) and explicit constraints (c(a1, a2)*A2 with
-# a1 == a2). lavaan gives both the same fit; egovsem fits the first and refuses the second (no constrained
-# optimiser for conditional.x in several groups yet; tests/test_wlsmv_mg_conditional.py).
+# a1 == a2). lavaan gives both the same fit; egovsem fits both (the second by its constrained optimiser;
+# tests/test_wlsmv_mg_conditional.py).
 # Data: psych's bfi (data/bfi.csv). Run from the repository root:
 #   Rscript tests/reference/make_reference_wlsmv_mg_conditional_labels.R
 # Writes tests/reference/wlsmv_mg_conditional/{shared_label,explicit_eq}_{params,fit}.csv.

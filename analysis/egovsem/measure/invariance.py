@@ -70,7 +70,9 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, steps=_ML_DEFAULT_
     step (partial invariance). Continuous indicators may be mixed with the ordered ones (``ordered=`` a list):
     as measEq.syntax writes them, their intercepts and residual variances are free in every group and their
     intercepts equal from the "intercepts" step on. ``missing`` is "listwise" or "pairwise" (lavaan's
-    pairwise first stage in each group).
+    pairwise first stage in each group). Exogenous observed covariates (``f ~ age``) are conditioned on
+    (lavaan's conditional.x, :mod:`egovsem.sem.wls_mg_conditional`): the latent variances and means of
+    measEq.syntax become the residual variances and intercepts of the regressed factors.
 
     ``n_jobs`` fits the steps in that many local processes (None: all cores; default 1, in this process).
     Each step is the same computation wherever it runs (BLAS held to one thread), so the table does not

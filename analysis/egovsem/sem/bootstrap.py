@@ -79,9 +79,6 @@ def check_fit(res) -> None:
         raise NotAvailableError(f"the bootstrap of a fit with {which}={getattr(opts, which)!r} is not available: "
                                 "the resamples would have to carry the survey design; use the design's robust "
                                 "(sandwich) standard errors of the fit instead.")
-    if res.ngroups > 1 and res.missing == "pairwise":
-        raise NotAvailableError("the bootstrap of a multi-group fit with missing='pairwise' is not available "
-                                "yet; use missing='listwise' or 'fiml'.")
 
 
 # --------------------------------------------------------------------------------------------------

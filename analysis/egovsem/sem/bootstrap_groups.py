@@ -1,5 +1,5 @@
-"""Bootstrap resamples refitted one by one, in any number of groups: multi-group ML and FIML fits (with
-``group_equal``), FIML with explicit constraints, and the Bollen-Stine test of such fits.
+"""Bootstrap resamples refitted one by one, in any number of groups: multi-group ML, pairwise ML and FIML fits
+(with ``group_equal``), FIML with explicit constraints, and the Bollen-Stine test of such fits.
 
 lavaan 0.6-14 (``lav_bootstrap_internal``) resamples within each group, so that every resample keeps the
 group sizes, and refits every resample with the model's constraints (``group_equal`` labels and ``==``,
@@ -10,7 +10,9 @@ resample's covariate moments (complete covariates: under FIML rows missing a cov
 the fit, as lavaan drops them), and the model is refitted from the full-sample estimate by the engine's
 optimiser (:func:`~egovsem.sem.discrepancy.minimize_groups`, or
 :func:`~egovsem.sem.constraints.minimize_constrained` under explicit constraints) with the ML discrepancy of
-the resample's moments or the FIML discrepancy of its rows. The draws then go through the summaries of
+the resample's moments (with ``missing="pairwise"``: each group's available-case means and lavaan's pairwise
+covariance ``cov(use = "pairwise") * (n_g - 1) / n_g`` of its resampled rows, as lavaan 0.6-14 recomputes
+them for every resample) or the FIML discrepancy of its rows. The draws then go through the summaries of
 :mod:`egovsem.sem.bootstrap` (SD with divisor B, percentile / BCa / normal intervals, ``std.all`` and ``:=``
 draws), each group's rows from its own matrices. The numbers depend on the seed alone, never on n_jobs.
 """
@@ -24,11 +26,12 @@ from .._errors import EgovsemError
 from ..parallel import child_seed
 from ._draws import RowMaps
 from .batch import BatchModel, difference_inverse_hessian, quasi_newton, safe_inverse
-from .bootstrap_refit import ConstraintsOnce
+from .bootstrap_refit import ConstraintsOnce, pairwise_moments
 from .fiml_batch import FimlBatch
 from .fiml_batch import supports as fiml_batch_supports
 
 __all__ = ["GroupRefitPayload", "group_refit_chunk", "group_resample"]
+
 
 
 def group_resample(entropy: int, b: int, sizes: tuple[int, ...]) -> list[np.ndarray]:
@@ -55,6 +58,7 @@ class GroupRefitPayload(ConstraintsOnce):
         spec = res.spec
         self.spec = spec
         self.fiml = res.opts.discrepancy == "FIML"
+        self.pairwise = res.opts.missing == "pairwise"
         self.iter_max = int(res.opts.iter_max)
         self.X = [np.asarray(x, dtype=float) for x in
                   (data if data is not None else [st.X for st in res.group_stats])]
@@ -177,9 +181,12 @@ class GroupRefitPayload(ConstraintsOnce):
 
     # -- one resample -------------------------------------------------------------------------------
     def moments(self, Xg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Covariance (divisor n) and mean of a group's rows; under FIML only the covariates' block and
-        means (complete columns; all the fixed.x rows need), the rest zero."""
+        """Covariance (divisor n) and mean of a group's rows (pairwise: lavaan's pairwise covariance rescaled
+        to divisor n, NaN for a pair never observed together, and the available-case means); under FIML only
+        the covariates' block and means (complete columns; all the fixed.x rows need), the rest zero."""
         n, p = Xg.shape
+        if self.pairwise:
+            return pairwise_moments(Xg)
         if not self.fiml:
             mean = Xg.mean(axis=0)
             D = Xg - mean
@@ -215,7 +222,8 @@ class GroupRefitPayload(ConstraintsOnce):
             if self.fiml:
                 discs = [FIMLDiscrepancy(r, RowData.from_array(x)) for r, x in zip(rams, parts)]
             else:
-                if not all(np.isfinite(S).all() and np.linalg.slogdet(S)[0] > 0 for S in Ss):
+                if not all(np.isfinite(S).all() and np.isfinite(m).all() and np.linalg.slogdet(S)[0] > 0
+                           for S, m in zip(Ss, ms)):
                     return self.theta0, np.nan, False, Ss, ms
                 discs = [MLDiscrepancy(r, S, m, bool(spec.meanstructure), x.shape[0])
                          for r, S, m, x in zip(rams, Ss, ms, parts)]

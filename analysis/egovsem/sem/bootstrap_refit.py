@@ -26,7 +26,17 @@ from ..parallel import child_seed
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
 
-__all__ = ["ConstraintsOnce", "RefitPayload", "MomentRefitPayload", "moment_refit_chunk"]
+__all__ = ["ConstraintsOnce", "RefitPayload", "MomentRefitPayload", "moment_refit_chunk", "pairwise_moments"]
+
+
+def pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """lavaan's pairwise moments of rows ``X`` (n, p) with NaN holes: ``cov(X, use = "pairwise") * (n - 1) /
+    n`` (NaN where a pair is observed together on fewer than 2 rows) and the available-case means."""
+    n = X.shape[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column never observed in this resample
+        mean = np.nanmean(X, axis=0)
+    return pd.DataFrame(X).cov(ddof=1).to_numpy() * (n - 1) / n, mean
 
 
 class RefitPayload:
@@ -86,8 +96,7 @@ def _refit(payload: MomentRefitPayload, Xb: np.ndarray):
     spec = payload.spec
     n = Xb.shape[0]
     if payload.pairwise:
-        mean = np.nanmean(Xb, axis=0)
-        S = pd.DataFrame(Xb).cov(ddof=1).to_numpy() * (n - 1) / n
+        S, mean = pairwise_moments(Xb)
     else:
         mean = Xb.mean(axis=0)
         D = Xb - mean

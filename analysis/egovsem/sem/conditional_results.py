@@ -62,6 +62,8 @@ class ConditionalFit:
     model: Any = None
     ntotal: int = 0
     n_dropped: int = 0
+    #: basis of the null space of the explicit constraints (equalities, active bounds) at ``theta`` (None: none)
+    constraint_basis: np.ndarray | None = None
 
     def __getattr__(self, name: str):
         # a caller that expects a full Results gets a message, not a bare traceback
@@ -167,10 +169,6 @@ class ConditionalFit:
         ``lhs op rhs mi epc sepc.lv sepc.all sepc.nox``."""
         from .modindices_conditional import filter_modindices, modindices_single
 
-        if self.spec.constraints:
-            raise NotAvailableError(
-                f"modification indices of a model with explicit constraints (model syntax, line "
-                f"{self.spec.constraints[0][3]}) are not available yet.")
         return filter_modindices(modindices_single(self), sort, minimum_value)
 
     # -- output -------------------------------------------------------------------------------------------

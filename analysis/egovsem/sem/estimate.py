@@ -103,23 +103,29 @@ def drop_missing_covariates(data: pd.DataFrame, ov_x: Sequence[str], *, stacklev
     return data
 
 
-def standardize_ov(data: pd.DataFrame, names: Sequence[str], *, listwise: bool = True) -> pd.DataFrame:
+def standardize_ov(data: pd.DataFrame, names: Sequence[str], *, listwise: bool = True,
+                   rows_of: Sequence[str] | None = None) -> pd.DataFrame:
     """lavaan's ``std.ov``: the observed variables ``names`` centred and divided by their standard deviation
     (denominator N - 1, R's ``scale()``), computed on the rows that are analysed: the complete ones under
-    listwise deletion, otherwise those with at least one observed value (each column on its observed cells).
-    Rows that are dropped later keep their values; columns that are not numeric are left to the data checks."""
+    listwise deletion, otherwise those with at least one observed value (each column on its observed cells),
+    judged on the columns ``rows_of`` (default ``names``; WLSMV passes every model variable, as only its
+    continuous ones are standardised). Rows that are dropped later keep their values; columns that are not
+    numeric are left to the data checks."""
     cols = [c for c in names if c in data.columns]
     if not cols:
         return data
+    judge = [c for c in (names if rows_of is None else rows_of) if c in data.columns]
     try:
         X = data[cols].apply(pd.to_numeric, errors="raise").astype(float)
+        J = data[judge].apply(pd.to_numeric, errors="coerce").astype(float)
     except (TypeError, ValueError):
         return data  # prepare_data names the column and the text cells
-    rows = X.notna().all(axis=1) if listwise else X.notna().any(axis=1)
+    rows = J.notna().all(axis=1) if listwise else J.notna().any(axis=1)
     use = X[rows]
     sd = use.std(ddof=1)
     sd = sd.where(sd > 0, 1.0)
     out = data.copy()
+    out[cols] = X  # as floats (integer-coded columns, e.g. an age in years, take the z-scores)
     out.loc[rows, cols] = ((use - use.mean()) / sd).to_numpy()
     return out
 

@@ -138,6 +138,10 @@ class Model:
 
                 check_design(data, sampling_weights=opts.sampling_weights, cluster=opts.cluster,
                              model_vars=self.spec.ov, group=opts.group)
+            if opts.discrepancy == "DWLS" and opts.std_ov:
+                from .wls import standardize_continuous
+
+                data = standardize_continuous(self.spec, data, opts.ordered, missing=opts.missing, group=opts.group)
             if opts.discrepancy == "DWLS" and (opts.group is not None or opts.parameterization == "theta"):
                 from .wls_mg import fit_wlsmv_multigroup
 
@@ -283,7 +287,8 @@ def sem(
         residuals of latent outcomes) to 0 (lavaan's ``orthogonal``).
     std_ov : bool
         Standardise the observed variables before fitting (lavaan's ``std.ov``: within each group, on the
-        analysed rows, centred and divided by the standard deviation with denominator N - 1).
+        analysed rows, centred and divided by the standard deviation with denominator N - 1; with ordered
+        indicators only the continuous variables, as lavaan).
     group_partial : list of str
         Parameters freed from the ``group_equal`` constraints (lavaan's ``group.partial``), written
         ``"f =~ x2"``, ``"x3 ~ 1"`` (an intercept), ``"x1 ~~ x2"``, ``"y ~ x"``; a comma-separated string

@@ -16,13 +16,37 @@ the gradient of ``F`` for the candidate parameter (its Delta column ``Delta_e`` 
 variances at 1, as the model's own columns do). Candidates whose freeing leaves the model unidentified
 (marker loadings, latent means, intercepts of ordered items, their residual variances in the delta
 parameterisation) have ``V`` = 0 and are dropped, as lavaan drops them.
+
+With explicit constraints (``a == b``, ``d == c^2``, ``a > 0.8``) lavaan 0.6-14 takes ``I11^-1`` from the fit's
+augmented (bordered) information, the upper-left block of ``ginv([[I11 + H'H, H'], [H, 0]])`` with ``H`` the
+Jacobian of the equalities and the active inequalities at the estimates (inactive ones dropped): that block is
+``Z (Z' I11 Z)^-1 Z'`` with ``Z`` a basis of the null space of ``H`` (the fit's ``constraint_basis``), and so it
+is here, in every branch (ML, MLR and FIML in one group or several, WLSMV). The candidates' scores are those of
+the constrained estimates; nothing else changes.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["modification_indices", "candidate_rows"]
+__all__ = ["modification_indices", "candidate_rows", "dwls_cell_columns", "model_inverse"]
+
+
+def model_inverse(info: np.ndarray, Z: np.ndarray | None) -> np.ndarray:
+    """The inverse of the model's information ``info`` that lavaan's ``modindices()`` uses: ``info^-1``, or with
+    explicit constraints (``Z`` the basis of the null space of the equalities and active inequalities) the
+    augmented inverse ``Z (Z' info Z)^-1 Z'``."""
+    if Z is None:
+        return np.linalg.inv(info)
+    from .._errors import IdentificationError
+
+    try:
+        inner = np.linalg.inv(Z.T @ info @ Z)
+    except np.linalg.LinAlgError:
+        raise IdentificationError("modification indices: the information matrix projected on the constraints is "
+                                  "singular (lavaan: could not compute modification indices; information matrix "
+                                  "is singular).") from None
+    return Z @ inner @ Z.T
 
 
 def candidate_rows(res) -> list[tuple[str, str, str]]:
@@ -111,11 +135,12 @@ def modification_indices(res, rows: list[tuple[str, str, str]] | None = None) ->
         I11_tot = I11_tot + Ng * I11
         per.append((g, ram, Ng, rws, I12, I22, score, C))
     N = sum(v[3] for v in views)
+    I11_inv = model_inverse(np.asarray(I11_tot), res.vcov_part.constraint_basis)
     out = []
     for g, ram, Ng, rws, I12, I22, score, C in per:
         if not rws:
             continue
-        V = Ng * I22 - Ng**2 * np.einsum("qk,qk->k", I12, np.linalg.solve(I11_tot, I12))
+        V = Ng * I22 - Ng**2 * np.einsum("qk,qk->k", I12, I11_inv @ I12)
         # lavaan drops parameters whose conditional information (per observation) is below eps^(1/3)
         keep = V / N >= np.finfo(float).eps ** (1 / 3)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -136,30 +161,74 @@ def _modification_indices_dwls(res, rows: list[tuple[str, str, str]] | None) -> 
     s, w, N = ost.wls_obs, ost.wls_v_diag, ost.n  # (the sum of the sampling weights, if any)
     cand = candidate_rows(res) if rows is None else rows
     cand = [r for r in cand if r[1] in ("=~", "~", "~~", "~1")]
-    ram, _diag, G, M = dm._fill(theta)
-    dS, dmu = ram.extra_jacobian(theta, [ram.row_position(*r) for r in cand])
-    o, nn = dm.ord_idx, dm.num_idx
-    dth = -np.linalg.solve(M, dS[:, o, o].T).T  # the fixed residual variances follow (unit latent variances)
-    Go = G[:, o]
-    n1 = dm.nslots
-    De = np.zeros((s.size, len(cand)))
-    De[dm.mean_rows] = -dmu[:, dm.mean_var].T
-    De[n1:n1 + nn.size] = (dS[:, nn, nn] + dth @ (Go[nn] * Go[nn]).T).T
-    De[n1 + nn.size:] = (dS[:, dm.ci, dm.cj] + dth @ (Go[dm.ci] * Go[dm.cj]).T).T
+    scales: list[tuple[str, str, str]] = []
+    if rows is None:  # the items' scale factors (lavaan's fixed ``x ~*~ x`` rows) follow the model's fixed rows
+        pt = res.partable
+        nfix = sum(1 for r in pt.itertuples() if r.free == 0 and r.exo == 0 and r.op in ("=~", "~", "~~", "~1"))
+        scales = [(res.spec.ov[k], "~*~", res.spec.ov[k]) for k in dm.ord_idx]
+        cand_all = cand[:nfix] + scales + cand[nfix:]
+    else:
+        cand_all = cand
+    ram = dm._fill(theta)[0]
+    De = dwls_cell_columns(res, cand)
+    if scales:
+        nth = res.partable.loc[res.partable["op"] == "|", "lhs"].value_counts()
+        cols = _scale_columns(dm, ex["wls_est"], [int(nth[res.spec.ov[k]]) for k in dm.ord_idx])
+        De = np.insert(De, [nfix] * len(scales), cols, axis=1)
     Dm = ex["delta"]
     WDm = Dm * w[:, None]
     Iem = De.T @ WDm
     Iee = np.einsum("ik,ik->k", De * w[:, None], De)
-    V = Iee - np.einsum("kq,kq->k", Iem, np.linalg.solve(Dm.T @ WDm, Iem.T).T)
+    V = Iee - np.einsum("kq,kq->k", Iem, (model_inverse(Dm.T @ WDm, res.vcov_part.constraint_basis) @ Iem.T).T)
     score = (N - 1) / (2.0 * N) * (-2.0) * (De.T @ (w * (s - ex["wls_est"])))
     keep = V >= np.finfo(float).eps ** (1 / 3)
     with np.errstate(divide="ignore", invalid="ignore"):
         mi = N * score**2 / V
         epc = -score / V
     C = ram.implied(theta)[3]
-    out = [row[:3] + (mi[k],) + row[3:]
-           for k, row in enumerate(_standardized_epc(ram, theta, res.spec, C, cand, epc)) if keep[k]]
+    ks = [k for k, r in enumerate(cand_all) if r[1] != "~*~"]
+    std = dict(zip(ks, _standardized_epc(ram, theta, res.spec, C, cand, epc[ks])))
+    out = []
+    for k, r in enumerate(cand_all):
+        if not keep[k]:
+            continue
+        # a scale factor: sepc.lv is the EPC, sepc.all and sepc.nox its sign (lavaan's standardisation of ~*~)
+        row = std[k] if k in std else r + (epc[k], epc[k], float(np.sign(epc[k])), float(np.sign(epc[k])))
+        out.append(row[:3] + (mi[k],) + row[3:])
     return pd.DataFrame(out, columns=["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"])
+
+
+def dwls_cell_columns(res, rows: list[tuple[str, str, str]]) -> np.ndarray:
+    """Delta columns (rows of wls.obs) of a single-group WLSMV fit (delta parameterisation) for the RAM cells of
+    ``rows`` (``=~ ~ ~~ ~1``) each moved on its own, free in the model or not; the ordered items' residual
+    variances follow so that their latent responses keep unit variances, as the model's own columns."""
+    ex = res.extra
+    dm, theta = ex["delta_model"], res.theta
+    ram, _diag, G, M = dm._fill(theta)
+    dS, dmu = ram.extra_jacobian(theta, [ram.row_position(*r) for r in rows])
+    o, nn = dm.ord_idx, dm.num_idx
+    dth = -np.linalg.solve(M, dS[:, o, o].T).T  # the fixed residual variances follow (unit latent variances)
+    Go = G[:, o]
+    n1 = dm.nslots
+    De = np.zeros((ex["ordinal"].wls_obs.size, len(rows)))
+    De[dm.mean_rows] = -dmu[:, dm.mean_var].T
+    De[n1:n1 + nn.size] = (dS[:, nn, nn] + dth @ (Go[nn] * Go[nn]).T).T
+    De[n1 + nn.size:] = (dS[:, dm.ci, dm.cj] + dth @ (Go[dm.ci] * Go[dm.cj]).T).T
+    return De
+
+
+def _scale_columns(dm, sigma: np.ndarray, nthresholds: list[int]) -> np.ndarray:
+    """Delta columns (rows of wls.obs, one per ordered item) of the items' scale factors ``delta_j`` at 1 (delta
+    parameterisation): the thresholds of item j and its correlations are ``delta_j`` times their unscaled
+    values, so the column is ``sigma`` on item j's rows and 0 elsewhere (``nthresholds``: each ordered item's
+    number of thresholds, in the order of ``dm.ord_idx``)."""
+    out = np.zeros((sigma.size, dm.ord_idx.size))
+    th_item = np.repeat(dm.ord_idx, nthresholds)  # the item (position in ov) of each threshold row
+    off = dm.nslots + dm.num_idx.size
+    for c, k in enumerate(dm.ord_idx):
+        rows = np.concatenate([dm.th_rows[th_item == k], off + np.flatnonzero((dm.ci == k) | (dm.cj == k))])
+        out[rows, c] = sigma[rows]
+    return out
 
 
 def group_blocks(res, view, ram, theta, rows, *, full: bool = False):
@@ -204,10 +273,12 @@ def _standardized_epc(ram, theta, spec, C, rows, epc):
             s_lv = e / sd[a] if lhs in latent else e
             s_nox = e if lhs in ov_x else s_all
         elif lhs == rhs:
-            # lavaan standardises the current variance estimate, not the EPC (cov.std = TRUE)
+            # lavaan standardises the current variance estimate, not the EPC (cov.std = TRUE), with the EPC's
+            # sign: sign(epc) * |est| / var
             est_v = S[a, a] if lhs not in ov_x else np.nan
-            s_all = (est_v if np.isfinite(est_v) else e) / C[a, a]
-            s_lv = s_all if lhs in latent else (est_v if np.isfinite(est_v) else e)
+            v = np.sign(e) * abs(est_v if np.isfinite(est_v) else e)
+            s_all = v / C[a, a]
+            s_lv = s_all if lhs in latent else v
             s_nox = s_all
         else:
             # residual SDs; abs() as lavaan does for Heywood cases

@@ -18,7 +18,8 @@ candidates with ``V < eps^(1/3)`` (not identified once freed) are dropped, as la
 parameterisation the scale factors are not parameters of the model; lavaan's column for a scale row is the
 direct derivative ``sigma / delta_j`` of the rows of item j (its derivative holding the rest fixed), and so is
 ours. ``sepc.*`` standardise the EPC by each group's total covariance (covariates included), as the
-parameters are; scale rows have ``sepc.all = sign(epc)``.
+parameters are; scale rows have ``sepc.all = sign(epc)``. Continuous items mixed with ordered ones get no
+scale rows, and their reduced-form rows are those of :class:`egovsem.sem.wls_mg_conditional.ConditionalGroupModel`.
 """
 from __future__ import annotations
 
@@ -27,18 +28,19 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from .modindices import standardized_epc
+from .modindices import model_inverse, standardized_epc
 from .ram import RAM
 from .wls_mg_conditional import ConditionalGroupModel
 
-__all__ = ["conditional_modindices", "modindices_single", "modindices_multigroup", "filter_modindices"]
+__all__ = ["conditional_modindices", "modindices_single", "modindices_multigroup", "filter_modindices", "score_view"]
 
 
 def _key(lhs: str, op: str, rhs: str) -> tuple:
     return ("~~",) + tuple(sorted((lhs, rhs))) if op == "~~" else (lhs, op, rhs)
 
 
-def _full_rows(items: list[str], xs: list[str], lv: list[str], pt_g: pd.DataFrame, ngroups: int) -> list[tuple]:
+def _full_rows(items: list[str], xs: list[str], lv: list[str], pt_g: pd.DataFrame, ngroups: int,
+               ordered: list[str] | None = None) -> list[tuple]:
     """lavaan's ``lav_partable_full(strict.exo = TRUE)`` rows of one group (order as lavaan)."""
     regs = pt_g[pt_g["op"] == "~"]
     eqs = list(dict.fromkeys(list(regs["lhs"]) + list(regs["rhs"])))
@@ -51,17 +53,22 @@ def _full_rows(items: list[str], xs: list[str], lv: list[str], pt_g: pd.DataFram
     rows += [(y, "~", x) for y in eqs_y for x in eqs if x != y and not (y in ind and x in set(lv))]
     rows += [(v, "~1", "") for v in items + lv]
     if ngroups > 1:
-        rows += [(v, "~*~", v) for v in items]
+        rows += [(v, "~*~", v) for v in items if ordered is None or v in set(ordered)]
     return rows
 
 
 def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataFrame, stats: list, *,
                            items: list[str], xs: list[str], lv: list[str], parameterization: str,
-                           multi: bool, info_model: np.ndarray | None = None) -> pd.DataFrame:
+                           multi: bool, info_model: np.ndarray | None = None,
+                           constraint_basis: np.ndarray | None = None,
+                           ordered: list[str] | None = None) -> pd.DataFrame:
     """lavaan's ``modindices()`` (module docstring) of a conditional.x WLSMV fit given as its multi-group
     parameter table ``pt`` (:func:`egovsem.sem.wls_mg.mg_ordinal_partable` with ``conditional_x``), the
     estimates ``theta``, the parameter rows ``params`` (aligned with ``pt``: the covariates' moments, the
-    derived residual variances) and each group's first stage ``stats``.
+    derived residual variances) and each group's first stage ``stats``. With explicit constraints,
+    ``constraint_basis`` (the null space of their Jacobian at ``theta``, in the order of ``theta``) makes the
+    model's inverse information lavaan's augmented one (:func:`egovsem.sem.modindices.model_inverse`);
+    ``ordered``: the ordered items (None: all; the others continuous).
 
     Returns
     -------
@@ -84,7 +91,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
             cand.append((int(r.group), q + len(values) - 1, (r.lhs, r.op, r.rhs)))
     new = []
     for g in range(1, G + 1):
-        for lhs, op, rhs in _full_rows(items, xs, lv, pt[pt["group"] == g], G):
+        for lhs, op, rhs in _full_rows(items, xs, lv, pt[pt["group"] == g], G, ordered):
             if _key(lhs, op, rhs) in present[g]:
                 continue
             present[g].add(_key(lhs, op, rhs))
@@ -107,7 +114,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
         sc_idx = eg.loc[sc_rows, ["lhs", "free"]].to_numpy()
         if parameterization == "theta":  # not parameters of the theta model: lavaan's column below
             eg.loc[sc_rows, "free"] = 0
-        cm = ConditionalGroupModel.build(eg, items, xs, lv, qe, parameterization)
+        cm = ConditionalGroupModel.build(eg, items, xs, lv, qe, parameterization, ordered)
         D = cm.jacobian(theta_e)
         sig = cm.sigma(theta_e)
         if parameterization == "theta":
@@ -121,7 +128,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
     e = np.array([k for _g, k, _r in cand], dtype=int)
     Iem = info[np.ix_(e, m)]
     Imm = info[np.ix_(m, m)] if info_model is None else info_model
-    V = info[e, e] - np.einsum("km,km->k", Iem, np.linalg.solve(Imm, Iem.T).T)
+    V = info[e, e] - np.einsum("km,km->k", Iem, (model_inverse(Imm, constraint_basis) @ Iem.T).T)
     sc = score[e]
     keep = V >= np.finfo(float).eps ** (1 / 3)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -148,8 +155,10 @@ def _scale_column(cm: ConditionalGroupModel, j: int, k: int, sig: np.ndarray, dl
     with the ``delta`` matrix: ``derivative.th`` and ``derivative.pi`` give ``tau - mu*`` and the unscaled
     slopes on item j's rows; ``derivative.sigma(delta = FALSE)`` is 0 on the correlations)."""
     gm = cm.gm
-    p = gm.o.size
-    rows = np.concatenate([(gm.th_item == j), np.tile(np.arange(p) == j, k), np.zeros(gm.ci.size, dtype=bool)])
+    p = gm.ram.p
+    th = np.zeros(gm.nslots, dtype=bool)
+    th[gm.slot_th[gm.th_item == j]] = True
+    rows = np.concatenate([th, np.tile(np.arange(p) == j, k), np.zeros(gm.nn.size + gm.ci.size, dtype=bool)])
     return np.where(rows, sig / dl[j], 0.0)
 
 
@@ -178,24 +187,35 @@ def filter_modindices(mi: pd.DataFrame, sort, minimum_value) -> pd.DataFrame:
     return mi.reset_index(drop=True)
 
 
+def _ordered(stats) -> list[str] | None:
+    """The ordered items of one group's first stage (None: all of them, as in a fit without covariates)."""
+    ords = getattr(stats, "ordered", None)
+    return None if ords is None else list(ords)
+
+
 def modindices_multigroup(fit) -> pd.DataFrame:
-    """:func:`conditional_modindices` of a multi-group conditional.x fit
-    (:class:`egovsem.sem.wls_mg_conditional.ConditionalMultiGroupResults`)."""
+    """:func:`conditional_modindices` of a multi-group (or theta) WLSMV fit
+    (:class:`egovsem.sem.wls_mg.WLSMVMultiGroupResults`, and with covariates
+    :class:`egovsem.sem.wls_mg_conditional.ConditionalMultiGroupResults`); with explicit constraints on the
+    null space of their Jacobian (equalities and active inequalities) at the estimates."""
     st = fit.ordinal
-    return conditional_modindices(fit.partable, fit.theta, fit.params, st, items=list(st[0].names),
-                                  xs=list(st[0].xnames), lv=fit.latent_names, parameterization=fit.parameterization,
-                                  multi=len(st) > 1,
-                                  info_model=fit.info)
+    cs = getattr(fit, "constraint_set", None)
+    Z = cs.null_basis(fit.theta) if fit.constraints and cs is not None else None
+    pt = fit.partable
+    lv = list(dict.fromkeys(pt.loc[pt["op"] == "=~", "lhs"])) if not hasattr(fit, "latent_names") else fit.latent_names
+    return conditional_modindices(pt, fit.theta, fit.params, st, items=list(st[0].names),
+                                  xs=list(getattr(st[0], "xnames", ())), lv=lv,
+                                  parameterization=fit.parameterization, multi=len(st) > 1, info_model=fit.info,
+                                  constraint_basis=Z, ordered=_ordered(st[0]))
 
 
-def modindices_single(fit) -> pd.DataFrame:
-    """:func:`conditional_modindices` of a single-group conditional.x fit
-    (:class:`egovsem.sem.conditional_results.ConditionalFit`): its estimates on the multi-group table of
-    one group."""
+def _single_table(fit) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None]:
+    """A single-group conditional.x fit on the multi-group table of one group: the table, its parameters
+    ``theta``, each row's estimate and the fit's constraint basis moved to the table's parameter order."""
     from .wls_mg import mg_ordinal_partable
 
     st = fit.stats
-    items, xs = list(st.names), list(st.xnames)
+    items = list(st.names)
     nth = {v: len(st.thresholds[v]) for v in items}
     pt = mg_ordinal_partable(fit.spec, items, nth, 1, conditional_x=True)
     p = fit.params.assign(rhs=fit.params["rhs"].fillna(""))
@@ -204,5 +224,43 @@ def modindices_single(fit) -> pd.DataFrame:
     theta = np.zeros(int(pt["free"].max()))
     free = pt["free"].to_numpy()
     theta[free[free > 0] - 1] = est[free > 0]
-    return conditional_modindices(pt, theta, pd.DataFrame({"est": est}), [st], items=items, xs=xs,
-                                  lv=list(fit.spec.lv), parameterization="delta", multi=False)
+    Z = fit.constraint_basis
+    if Z is not None:  # the fit's constraint basis, its rows moved to this table's parameter order
+        pos_of = {(r.lhs, r.op, r.rhs): int(k) for r, k in zip(p.itertuples(), fit.free_rows)}
+        order = np.full(theta.size, -1)
+        for r, f in zip(pt.itertuples(), free):
+            if f > 0:
+                order[f - 1] = pos_of[(r.lhs, r.op, "" if not isinstance(r.rhs, str) else r.rhs)]
+        if (order < 0).any() or theta.size != fit.theta.size:
+            raise ValueError("modindices: the conditional.x table and the fit's parameters do not correspond")
+        Z = Z[order]
+    return pt, theta, est, Z
+
+
+def modindices_single(fit) -> pd.DataFrame:
+    """:func:`conditional_modindices` of a single-group conditional.x fit
+    (:class:`egovsem.sem.conditional_results.ConditionalFit`): its estimates on the multi-group table of
+    one group."""
+    st = fit.stats
+    pt, theta, est, Z = _single_table(fit)
+    return conditional_modindices(pt, theta, pd.DataFrame({"est": est}), [st], items=list(st.names),
+                                  xs=list(st.xnames), lv=list(fit.spec.lv), parameterization="delta", multi=False,
+                                  constraint_basis=Z)
+
+
+def score_view(fit) -> SimpleNamespace:
+    """A single-group conditional.x fit as :func:`egovsem.sem.wls_mg.score_tests_wlsmv` reads a multi-group one
+    (table, ``theta``, first stage, the group model and the explicit constraints on this table's ``theta``)."""
+    from .constraints import Constraint, ConstraintSet
+
+    st = fit.stats
+    pt, theta, _est, _Z = _single_table(fit)
+    items, xs, lv = list(st.names), list(st.xnames), list(fit.spec.lv)
+    cons = tuple(fit.spec.constraints)
+    cs = ConstraintSet([Constraint(*c) for c in cons], pt, fit.spec.defined) if cons else None
+
+    def group_model(ptg: pd.DataFrame, q: int, g: int):
+        return ConditionalGroupModel.build(ptg, items, xs, lv, q, "delta"), st.wls_v_diag
+
+    return SimpleNamespace(partable=pt, theta=theta, ordinal=[st], parameterization="delta", constraints=cons,
+                           constraint_set=cs, group_model=group_model)

@@ -365,7 +365,8 @@ def resolve_options(
         disc = "FIML"
     sampling_weights_normalization = check_option("sampling_weights_normalization", sampling_weights_normalization,
                                                   ["total", "group", "none"], casefold=True)
-    design = _check_design_options(sampling_weights, cluster, disc, se_in)
+    design, se_in = _check_design_options(sampling_weights, cluster, disc, se_in, est,
+                                          warn_stacklevel=warn_stacklevel)
     if design and miss == "pairwise" and disc != "DWLS":
         _check_pairwise_design(sampling_weights)
     if cluster is not None and miss == "pairwise" and disc == "DWLS":
@@ -486,7 +487,7 @@ def resolve_options(
                                "(D)WLS estimator for bootstrap'); WLSMV reports robust (sandwich) standard errors, "
                                "as lavaan's se = 'robust.sem' (omit se=).")
     if se_type == "bootstrap":
-        check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss, group=group)
+        check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss)
     combo = next((c for c in SUPPORTED if c[:3] == (disc, se_type, test)), None)
     if combo is None:
         raise NotAvailableError(
@@ -522,9 +523,6 @@ def resolve_options(
     partial = parse_group_partial(group_partial)
     if partial and group is None:
         raise EgovsemError(f"group_partial={list(partial)!r} needs a grouping column: pass group= (and group_equal=).")
-    if std_ov and disc == "DWLS":
-        raise NotAvailableError("std_ov=True with estimator='WLSMV' is not available yet (lavaan standardises only "
-                                "the continuous variables).")
     # lavaan 0.6-14 with se = "bootstrap" and a robust test: observed information (what the test's traces use),
     # and with a Yuan-Bentler test (estimator ML, not MLR) "observed.information for ALL test statistics is set to
     # h1"
@@ -559,19 +557,49 @@ def resolve_options(
     )
 
 
-def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None) -> bool:
-    """Check ``sampling_weights`` and ``cluster``; True when a design column is given."""
+def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None, est: str = "ML", *,
+                          warn_stacklevel: int = 4) -> tuple[bool, str | None]:
+    """Check ``sampling_weights`` and ``cluster``; return whether a design column is given and the se= asked
+    for (None where lavaan replaces it by the design's robust standard errors).
+
+    lavaan 0.6-14 with ``se = "bootstrap"`` or ``"standard"`` (tests/reference/make_reference_bootstrap_design.R):
+    sampling weights turn ML into MLR, which refuses the bootstrap ("use ML estimator for bootstrap"); clusters
+    with ML refuse both ("`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
+    clustered case"); clusters with MLR (given, or made by sampling weights) replace se by "robust.cluster"
+    without a word, which egovsem does with a warning. (Sampling weights without clusters and
+    ``se="standard"``: lavaan's information-based SEs of the weighted fit, not available here.)
+    """
     for name, val in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if val is not None and (not isinstance(val, str) or not val):
             raise EgovsemError(f"The '{name}' parameter must be a column name (str) or None. Got {val!r} instead.")
     design = sampling_weights is not None or cluster is not None
     if not design:
-        return False
+        return False, se_in
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
+    if se_in in ("standard", "bootstrap") and est in ("ML", "MLR"):
+        mlr = est == "MLR" or sampling_weights is not None
+        if cluster is not None and mlr:
+            kind = "bootstrap" if se_in == "bootstrap" else "information-based"
+            warnings.warn(f"se={se_in!r} with cluster={cluster!r} and "
+                          + (f"sampling_weights={sampling_weights!r}" if sampling_weights is not None
+                             else "estimator='MLR'")
+                          + f": the standard errors are the cluster-robust ones (se='robust.cluster'), not {kind} "
+                          "ones, as lavaan 0.6-14 gives them (it replaces se by \"robust.cluster\" in the clustered "
+                          "case with MLR).", EgovsemWarning, stacklevel=warn_stacklevel)
+            return True, None
+        if cluster is not None:
+            raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`se' "
+                               "argument must one of \"none\", \"robust.cluster\", or \"robust.cluster.sem\" in the "
+                               "clustered case\"); omit se= for the cluster-robust standard errors.")
+        if se_in == "bootstrap":
+            raise EgovsemError(f"se='bootstrap' with sampling_weights={sampling_weights!r} is not possible "
+                               "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
+                                                         "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
+                               "se= for the robust (sandwich) standard errors of the weighted fit.")
     if se_in in ("standard", "bootstrap"):
         raise NotAvailableError(f"se={se_in!r} with {which} is not available: lavaan reports robust "
                                 "(sandwich) standard errors for weighted or clustered data; omit se=.")
-    return True
+    return True, se_in
 
 
 #: bootstrap confidence-interval types (lavaan's boot.ci.type names: perc, bca.simple as bca, norm)
@@ -579,7 +607,7 @@ CI_TYPES = ["perc", "bca", "norm"]
 
 
 def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", level: float = 0.95, *,
-                            estimator: str = "ML", missing: str = "listwise", group: Any = None) -> str:
+                            estimator: str = "ML", missing: str = "listwise") -> str:
     """Validate the bootstrap options up front (also called by ``Model`` for ``se="bootstrap"``); return the
     canonical CI type."""
     if estimator != "ML" or missing not in ("listwise", "fiml", "pairwise"):
@@ -588,9 +616,6 @@ def check_bootstrap_options(bootstrap: Any, seed: Any = None, ci: str = "perc", 
             f"for MLR: 'use ML estimator for bootstrap'; for bootstrap SEs with the Yuan-Bentler test pass "
             f"estimator='ML', test='yuan.bentler.mplus'); got estimator={estimator!r}, missing={missing!r}."
         )
-    if group is not None and missing == "pairwise":
-        raise NotAvailableError("se='bootstrap' with several groups (group=) and missing='pairwise' is not "
-                                "available yet; use missing='listwise' or 'fiml'.")
     if isinstance(bootstrap, (bool, np.bool_)) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
         raise EgovsemError(
             f"The 'bootstrap' parameter must be an integer of at least 2 (the number of resamples). "

@@ -482,11 +482,19 @@ def _polyserial(y1, mean, var, codes, bounds, *, start, obs, w=None):
     """Two-step polyserial correlations; y1: (N, P) continuous, codes: (N, P), bounds: (P, K+1); obs: (N, P)
     the rows where both variables of the pair are observed (the others do not enter the likelihood); w: (N,)
     the rows' sampling weights (the weighted likelihood), None: 1."""
-    wc = np.ones((y1.shape[0], 1)) if w is None else np.asarray(w, dtype=float)[:, None]
-    sd = np.sqrt(var)
-    Z = (y1 - mean) / sd
     z1 = np.take_along_axis(np.clip(bounds, -_BIG, _BIG).T, codes + 1, axis=0)  # upper bound of the category
     z2 = np.take_along_axis(np.clip(bounds, -_BIG, _BIG).T, codes, axis=0)      # lower bound
+    Z = (y1 - mean) / np.sqrt(var)
+    return polyserial_rows(Z, np.sqrt(var), z1, z2, start=start, obs=obs, w=w), Z, z1, z2
+
+
+def polyserial_rows(Z, sd, z1, z2, *, start, obs, w=None):
+    """Two-step polyserial correlations from each row's standardised continuous value ``Z`` (N, P; ``sd`` the
+    continuous variables' SDs) and the row's upper and lower bounds ``z1``, ``z2`` of the ordered variable's
+    category (fixed thresholds, less the covariates' part with conditional.x), as lavaan's
+    ``lav_bvmix_cor_twostep_fit``: rows whose likelihood is below sqrt(eps) are left out (lavaan's NA); ``w``
+    (N,): the rows' sampling weights (the weighted likelihood), None: 1."""
+    wc = np.ones((Z.shape[0], 1)) if w is None else np.asarray(w, dtype=float)[:, None]
     logpy1 = -0.5 * Z * Z - np.log(sd) - 0.5 * np.log(2 * np.pi)
 
     def fun(rho):
@@ -512,8 +520,7 @@ def _polyserial(y1, mean, var, codes, bounds, *, start, obs, w=None):
         info = (wc * np.where(ok, dl * dl, 0.0)).sum(0)
         return logl, g, np.where(h < 0, h, -info)
 
-    rho = _newton_1d(fun, start, -0.995, 0.995)
-    return rho, Z, z1, z2
+    return _newton_1d(fun, start, -0.995, 0.995)
 
 
 # ------------------------------------------------------------------------------------------- main ---
@@ -843,4 +850,5 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
 
 categorize = _categorize  # public name for other modules
 dnorm = _dnorm  # public name for other modules
+pearson_ml = _pearson_ml  # public name for other modules
 phi2 = _phi2  # public name for other modules

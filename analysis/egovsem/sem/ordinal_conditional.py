@@ -2,7 +2,7 @@
 
 ``conditional_ordinal_stats(Y, X, names, xnames)`` computes, as lavaan 0.6-14 does when ordered items are
 regressed on observed covariates (``lav_samplestats_step1`` / ``step2`` / ``muthen1984`` with ``eXo``; single
-group, every endogenous variable ordered; complete rows, or with ``missing="pairwise"`` the items' missing
+group; complete rows, or with ``missing="pairwise"`` the items' missing
 values handled as lavaan's ``muthen1984`` does):
 
 1. Univariate stage: one ordinal probit regression per item, ``P(y <= k | x) = Phi(tau_k - x' beta)``
@@ -19,6 +19,14 @@ values handled as lavaan's ``muthen1984`` does):
 within), the residual correlations in ``vech(., diagonal = FALSE)`` order; ``wls_names`` are lavaan's labels
 (``A1|t1``, ``A1~age``, ``A1~~A2``).
 
+Continuous variables among the items (``ordered=``): an OLS regression on the covariates
+instead of the probit (intercept, slopes, residual variance with divisor N; lavaan's ``lav_uvreg_fit``; with
+``missing="pairwise"`` on the rows observing the variable, a pair's correlation on the rows observing both), the
+residual Pearson correlation of two of them, the residual polyserial correlation with an ordered one (lavaan's
+``lav_bvmix_cor_twostep_fit`` with each row's bounds ``tau - x' beta``), their scores in Gamma with lavaan's
+``H`` turning a correlation into a covariance (``rho sd_i sd_j``), and ``-intercept`` in the variable's
+threshold slot, as lavaan.
+
 The second stage (the DWLS fit of the model's reduced form to these statistics, SEs, fit measures) is
 :mod:`egovsem.sem.wls_conditional`.
 """
@@ -33,7 +41,9 @@ from .._errors import DataError, NotConvergedError
 from ._bivnorm import bvn_cdf
 from .ordinal import categorize as _categorize
 from .ordinal import dnorm as _dnorm
+from .ordinal import pearson_ml as _pearson_ml
 from .ordinal import phi2 as _phi2
+from .ordinal import polyserial_rows
 
 __all__ = ["ConditionalOrdinalStats", "conditional_ordinal_stats"]
 
@@ -53,6 +63,9 @@ class ConditionalOrdinalStats:
     wls_obs: np.ndarray = field(repr=False)
     wls_names: tuple[str, ...] = field(repr=False)
     gamma: np.ndarray = field(repr=False)
+    ordered: tuple[str, ...] = ()  # the ordered variables (all of ``names`` unless some are continuous)
+    intercepts: dict = field(repr=False, default_factory=dict)  # the continuous variables' OLS intercepts
+    variances: dict = field(repr=False, default_factory=dict)  # ... and residual variances (divisor N)
     nobs_w: float | None = None  # with sampling weights: their sum (lavaan's nobs)
     gamma_iid: np.ndarray | None = field(repr=False, default=None)  # with clusters: the unclustered Gamma
 
@@ -140,8 +153,9 @@ def _bvn_rect(a1, a2, b1, b2, r):
 
 
 def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xnames: list[str], *,
-                              missing: str = "listwise", weights: np.ndarray | None = None,
-                              cluster: np.ndarray | None = None) -> ConditionalOrdinalStats:
+                              missing: str = "listwise", ordered: list[str] | None = None,
+                              weights: np.ndarray | None = None, cluster: np.ndarray | None = None
+                              ) -> ConditionalOrdinalStats:
     """Thresholds, slopes, residual polychorics and Gamma of ordered items given covariates, as lavaan.
 
     Parameters
@@ -158,13 +172,19 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         both items are observed, and the casewise scores of a row where a variable is missing are 0 in Gamma
         (lavaan's ``na.rm = TRUE`` sums); a row with every item missing is ignored (lavaan's "empty cases"),
         ``nobs`` counts the others (lavaan's ``nobs``).
+    ordered : list of str or None
+        The ordered columns (None: all). The others are continuous: regressed on the
+        covariates by OLS (intercept, slopes, residual variance with divisor N, lavaan's ``lav_uvreg_fit``);
+        ``wls_obs`` then holds -intercept in the variable's threshold slot, its residual variance after the
+        slopes, and its residual covariances (Pearson with another continuous variable, polyserial times its
+        SD with an ordered one), as lavaan.
     weights : array of n floats, optional
-        Sampling weights of the rows, normalised (lavaan's ``sampling.weights``; complete rows only): weighted
-        probit regressions and residual polychorics, and Gamma with the weighted casewise scores in its meat
-        and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's ``nobs``), as
-        :func:`egovsem.sem.ordinal.ordinal_stats`.
+        Sampling weights of the rows, normalised (lavaan's ``sampling.weights``; complete rows, every item
+        ordered): weighted probit regressions and residual polychorics, and Gamma with the weighted casewise
+        scores in its meat and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's ``nobs``),
+        as :func:`egovsem.sem.ordinal.ordinal_stats`.
     cluster : array of n ints, optional
-        Cluster codes ``0..C-1`` of the rows (complete rows only): the cluster-robust Gamma of lavaan 0.7
+        Cluster codes ``0..C-1`` of the rows (complete rows): the cluster-robust Gamma of lavaan 0.7
         (:func:`egovsem.sem.ordinal.cluster_gamma`); ``wls_v_diag`` keeps the unclustered Gamma's diagonal.
 
     Returns
@@ -196,22 +216,41 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
             r, c = np.argwhere(bad)[0]
             raise DataError(f"Column {nm[c]!r} holds the value {M[r, c]!r} at row index {r} (0-based); the "
                             "first stage with covariates needs complete rows.")
+    is_ord = [True] * len(names) if ordered is None else [v in set(ordered) for v in names]
     if weights is not None:
         wv = np.asarray(weights, dtype=float).reshape(-1)
         if missing != "listwise" or wv.size != Y.shape[0] or not (np.isfinite(wv).all() and (wv >= 0).all()):
             raise DataError("The 'weights' parameter must give a finite weight >= 0 to each of the "
                             f"{Y.shape[0]} rows, with missing='listwise'.")
+        if not all(is_ord):
+            from .._errors import NotAvailableError
+
+            raise NotAvailableError("sampling weights with exogenous covariates (lavaan's conditional.x) and "
+                                    "continuous indicators are not available yet (every indicator ordered works).")
+    if cluster is not None and missing != "listwise":
+        raise DataError("The 'cluster' parameter needs missing='listwise'.")
     if missing == "pairwise":
         nonempty = ~np.isnan(Y).all(axis=1)
         Y, X = Y[nonempty], X[nonempty]
     n, p = Y.shape
-    wv = np.ones(n) if weights is None else wv
+    wv = np.ones(n) if weights is None else wv  # the rows' weights (1 without sampling weights)
     k = X.shape[1]
     codes = np.zeros((n, p), np.intp)
     K = []
     tau, beta = [], np.zeros((p, k))
     seen = ~np.isnan(Y)
+    X1 = np.hstack([np.ones((n, 1)), X])
+    resid, rvar = np.zeros((n, p)), np.ones(p)
     for i in range(p):
+        if not is_ord[i]:  # OLS on the rows observing it: intercept, slopes, residual variance (divisor N_i)
+            o = seen[:, i]
+            coef = np.linalg.lstsq(X1[o], Y[o, i], rcond=None)[0]
+            resid[:, i] = np.where(o, Y[:, i] - X1 @ coef, 0.0)  # 0 where missing: scores 0 (lavaan's NA)
+            rvar[i] = float(resid[:, i] @ resid[:, i]) / int(o.sum())
+            K.append(2)  # one slot: -intercept
+            tau.append(np.array([-coef[0]]))
+            beta[i] = coef[1:]
+            continue
         lev, c = _categorize(Y[:, i], names[i])
         codes[:, i] = c
         K.append(lev.size)
@@ -220,12 +259,26 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         beta[i] = b
     nth = sum(Ki - 1 for Ki in K)
     th_start = np.cumsum([0] + [Ki - 1 for Ki in K])
-    # score columns: thresholds (item by item), slopes (covariate by covariate, items within)
-    n1 = nth + p * k
+    num = [i for i in range(p) if not is_ord[i]]
+    var_slot = {v: nth + p * k + m for m, v in enumerate(num)}
+    # score columns: thresholds (item by item), slopes (covariate by covariate, items within), residual
+    # variances of the continuous variables
+    n1 = nth + p * k + len(num)
     SC1 = np.zeros((n, n1))
     blocks = []
-    z1s, z2s = [], []
+    z1s: list = []
+    z2s: list = []
     for i in range(p):
+        if not is_ord[i]:
+            e, v2 = resid[:, i], rvar[i]
+            sl_idx = nth + i + p * np.arange(k)
+            SC1[:, th_start[i]] = e / v2
+            SC1[:, sl_idx] = X * (e / v2)[:, None]
+            SC1[:, var_slot[i]] = np.where(seen[:, i], -1.0 / (2 * v2) + e * e / (2 * v2 * v2), 0.0)
+            blocks.append(np.concatenate([[th_start[i]], sl_idx, [var_slot[i]]]))
+            z1s.append(None)
+            z2s.append(None)
+            continue
         o = seen[:, i]  # a row where the item is missing has score 0 (lavaan's na.rm = TRUE sums)
         S = _probit_scores(codes[o, i], K[i], X[o], tau[i], beta[i])
         th_idx = np.arange(th_start[i], th_start[i + 1])
@@ -243,7 +296,12 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
     corr = np.eye(p)
     SCC = np.zeros((n, len(pairs)))
     A21 = np.zeros((len(pairs), n1))
+    H21, H22 = np.zeros((len(pairs), n1)), np.ones(len(pairs))
     for q, (i, j) in enumerate(pairs):
+        if not (is_ord[i] and is_ord[j]):  # a continuous variable in the pair: Pearson or polyserial
+            _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, nth, p, var_slot,
+                        corr, SCC, A21, H21, H22, seen)
+            continue
         m = seen[:, i] & seen[:, j]  # the rows where both items are observed (all rows without missing values)
         n_ij = int(m.sum())
         # (first, second) = (j, i) as lavaan's step 2
@@ -290,22 +348,105 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         IF1[:, idx] = np.linalg.solve(SC1[:, idx].T @ blk, blk.T).T
     a22 = np.einsum("ij,ij->j", SCC, SCCw)
     IF2 = (SCCw - IF1 @ A21.T) / a22[None, :]
+    if num:  # correlations -> covariances with a continuous variable (lavaan's H); -intercept in its slot
+        IF2 = IF1 @ H21.T + IF2 * H22[None, :]
+        IF1[:, th_start[num]] *= -1.0
     IF = np.hstack([IF1, IF2])
     nobs_w = float(wv.sum())
     gamma = nobs_w * (IF.T @ IF)
     gamma_iid = None
     if cluster is not None:
-        if missing != "listwise":
-            raise DataError("The 'cluster' parameter needs missing='listwise'.")
         from .ordinal import cluster_gamma
 
         gamma_iid, gamma = gamma, cluster_gamma(IF, cluster, nobs_w)
 
-    obs = np.concatenate([np.concatenate(tau), beta.T.ravel(), [corr[i, j] for i, j in pairs]])
-    labels = [f"{names[i]}|t{m + 1}" for i in range(p) for m in range(K[i] - 1)]
+    sds = np.sqrt(rvar)
+    obs = np.concatenate([np.concatenate(tau), beta.T.ravel(), rvar[num],
+                          [corr[i, j] * sds[i] * sds[j] for i, j in pairs]])
+    labels = [f"{names[i]}|t{m + 1}" if is_ord[i] else f"{names[i]}~1" for i in range(p) for m in range(K[i] - 1)]
     labels += [f"{names[i]}~{xnames[x]}" for x in range(k) for i in range(p)]
+    labels += [f"{names[i]}~~{names[i]}" for i in num]
     labels += [f"{names[j]}~~{names[i]}" for i, j in pairs]
     return ConditionalOrdinalStats(names=tuple(names), xnames=tuple(xnames), nobs=n,
-                                   nobs_w=None if weights is None else nobs_w, gamma_iid=gamma_iid,
-                                   thresholds={names[i]: tau[i] for i in range(p)}, slopes=beta, corr=corr,
-                                   wls_obs=obs, wls_names=tuple(labels), gamma=gamma)
+                                   thresholds={names[i]: tau[i] for i in range(p) if is_ord[i]}, slopes=beta,
+                                   corr=corr, wls_obs=obs, wls_names=tuple(labels), gamma=gamma,
+                                   ordered=tuple(v for v, o in zip(names, is_ord) if o),
+                                   intercepts={names[i]: -float(tau[i][0]) for i in num},
+                                   variances={names[i]: float(rvar[i]) for i in num},
+                                   nobs_w=None if weights is None else nobs_w, gamma_iid=gamma_iid)
+
+
+def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, nth, p, var_slot,
+                corr, SCC, A21, H21, H22, seen) -> None:
+    """One pair with a continuous variable (complete rows): its residual correlation (Pearson of the OLS
+    residuals, or polyserial with an ordered variable's row bounds ``tau - x' beta``), the casewise scores of
+    the correlation (column ``q`` of ``SCC``), their cross-products with the scores of the two variables'
+    first-stage parameters (``A21``) and lavaan's ``H`` (row ``q`` of ``H21``, ``H22``: the correlation as a
+    covariance, ``rho sd_i sd_j``). ``seen``: the observed cells; the pair's rows are those observing both
+    (lavaan's pairwise; the other rows score 0)."""
+    k = X.shape[1]
+    n = X.shape[0]
+
+    def at(v, d_mean):
+        """Cross-products of the correlation's scores with the variable's mean-type scores (intercept / its
+        bounds, and the slopes through ``x``)."""
+        A21[q, nth + v + p * np.arange(k)] = SCC[:, q] @ (X * d_mean[:, None])
+
+    both = seen[:, i] & seen[:, j]
+    if not is_ord[i] and not is_ord[j]:
+        r1, r2, v1, v2 = resid[:, i] * both, resid[:, j] * both, rvar[i], rvar[j]
+        s1, s2 = np.sqrt(v1), np.sqrt(v2)
+        if both.all():
+            rho = float(r1 @ r2) / (n * s1 * s2)
+        else:  # lavaan: the ML correlation of the pair's rows, the univariate estimates held fixed
+            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, float(np.log(s1 * s2)))
+        Rr = 1 - rho * rho
+        dmu1 = (r1 / v1 - rho * r2 / (s1 * s2)) / Rr
+        dmu2 = (r2 / v2 - rho * r1 / (s1 * s2)) / Rr
+        dv1 = -(0.5 / v1 - (r1 * r1 / (v1 * v1) - rho * r1 * r2 / (v1 * s1 * s2)) / (2 * Rr))
+        dv2 = -(0.5 / v2 - (r2 * r2 / (v2 * v2) - rho * r1 * r2 / (v2 * s1 * s2)) / (2 * Rr))
+        z = r1 * r1 / v1 - 2 * rho * r1 * r2 / (s1 * s2) + r2 * r2 / v2
+        SCC[:, q] = both * (rho / Rr + (r1 * r2 / (s1 * s2 * Rr) - z * rho / (Rr * Rr)))
+        dv1, dv2 = dv1 * both, dv2 * both
+        for v, dm, dv, so in ((i, dmu1, dv1, s2), (j, dmu2, dv2, s1)):
+            A21[q, th_start[v]] = SCC[:, q] @ dm
+            at(v, dm)
+            A21[q, var_slot[v]] = SCC[:, q] @ dv
+            H21[q, var_slot[v]] = so * rho / (2 * np.sqrt(rvar[v]))
+        H22[q] = s1 * s2
+        corr[i, j] = corr[j, i] = rho
+        return
+    u, o = (i, j) if not is_ord[i] else (j, i)  # u continuous, o ordered
+    sd = np.sqrt(rvar[u])
+    Z = resid[:, u] / sd
+    c = np.where(both, codes[:, o], 0)
+    tt = np.clip(np.concatenate([[-np.inf], tau[o], [np.inf]]), -100.0, 100.0)  # lavaan's +-100 for +-inf
+    eta = X @ beta[o]
+    z1, z2 = tt[c + 1] - eta, tt[c] - eta
+    # lavaan's start: cor(Z, y2, pairwise) * sd(y2, na.rm) * sqrt((N - 1) / N) / sum(dnorm(tau)), halved
+    # when above 0.9 (N: all rows)
+    y2 = codes[seen[:, o], o].astype(float)
+    sd2 = np.sqrt(y2.var(ddof=1) * (n - 1) / n)
+    start = np.corrcoef(Z[both], c[both].astype(float))[0, 1] * sd2 / float(_dnorm(tau[o]).sum())
+    start = start / 2 if abs(start) > 0.9 else start
+    rho = float(polyserial_rows(Z[:, None], np.array([sd]), z1[:, None], z2[:, None],
+                                start=np.array([np.clip(start, -0.9, 0.9)]), obs=both[:, None])[0])
+    R = np.sqrt(1 - rho * rho)
+    t1, t2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
+    d1, d2 = _dnorm(t1), _dnorm(t2)
+    py = np.maximum(ndtr(t1) - ndtr(t2), np.finfo(float).eps)
+    SCC[:, q] = both * ((d1 * (z1 * rho - Z) - d2 * (z2 * rho - Z)) / py) / R ** 3
+    dmu = (Z + (rho / R) * (d1 - d2) / py) / sd
+    dvar = ((Z * Z - 1) + (rho * Z / R) * (d1 - d2) / py) / (2 * rvar[u])
+    A21[q, th_start[u]] = SCC[:, q] @ dmu
+    at(u, dmu)
+    A21[q, var_slot[u]] = SCC[:, q] @ dvar
+    w = SCC[:, q] / (R * py)
+    kk = K[o]
+    a_up = np.bincount(c, weights=w * d1, minlength=kk)
+    a_lo = np.bincount(c, weights=w * d2, minlength=kk)
+    A21[q, th_start[o]:th_start[o] + kk - 1] = a_up[:kk - 1] - a_lo[1:kk]
+    at(o, -(d1 - d2) / (R * py))
+    H21[q, var_slot[u]] = rho / (2 * sd)
+    H22[q] = sd
+    corr[i, j] = corr[j, i] = rho

@@ -578,11 +578,7 @@ class Results:
         """Modification indices with EPC (lavaan's ``modindices(fit)``)."""
         from .modindices import modification_indices
 
-        if self.spec.constraints:
-            raise NotAvailableError(
-                f"modification indices of a model with explicit constraints (model syntax, line "
-                f"{self.spec.constraints[0][3]}) are not available yet."
-            )
+        # explicit constraints: lavaan's augmented inverse of the information (egovsem.sem.modindices)
         if self.opts.discrepancy not in ("ML", "FIML", "DWLS"):
             raise NotAvailableError(
                 f"modification indices are available for ML, MLR and WLSMV fits only (this fit: estimator="

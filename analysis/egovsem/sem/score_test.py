@@ -10,6 +10,13 @@ information, as lavaan's default), and the total test releases all of them at on
 per-observation pieces). Ranking the univariate statistics is the usual way to choose which parameter to
 free for partial invariance (semTools' and lavaan's advice; Byrne, Shavelson & Muthén 1989).
 
+With the model's own ``==`` constraints (``a == b``, ``d == c^2``; lavaan lists them first, as written) the
+parameters are ``theta`` and the added differences, the score has the Lagrangian part ``g_theta`` (not 0 at
+the constrained estimates), and each constraint kept enters as a row of ``R`` (its Jacobian at the estimates,
+lavaan's ``con.jac``; a shared parameter's row selects its difference): the total test is ``g' I^+ g`` with all
+released, a univariate test ``g' [ginv([[I, R1'], [R1, 0]])]_11 g`` with ``R1`` the constraints kept (as
+:mod:`egovsem.sem.score_test_wlsmv_constrained`). With an inequality lavaan refuses, and so does egovsem.
+
 >>> import egovsem
 >>> from egovsem.datasets import load
 >>> fit = egovsem.cfa("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9",
@@ -22,6 +29,8 @@ free for partial invariance (semTools' and lavaan's advice; Byrne, Shavelson & M
 ('x3 ~1', 19.193)
 """
 from __future__ import annotations
+
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -54,10 +63,11 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
     Parameters
     ----------
     fit : egovsem.Results
-        A multi-group WLSMV fit (:func:`egovsem.sem.wls_mg.score_tests_wlsmv`), or an ML or FIML fit (MLR
-        fits get the ML statistics, as lavaan's default ``lavTestScore`` without
-        ``test=``) with equality constraints from ``group_equal`` or shared labels (multi-group or theta
-        WLSMV also with the model's own linear ``==`` constraints, listed first as lavaan lists them).
+        An ML, MLR or FIML fit (MLR fits get the ML statistics, as lavaan's default ``lavTestScore`` without
+        ``test=``), a WLSMV fit in one group (also with exogenous covariates) or several, or theta-parameterised
+        (:func:`egovsem.sem.wls_mg.score_tests_wlsmv`; lavaan's ordinary score test), with equality constraints
+        from ``group_equal``, shared labels or the model's own ``==`` (linear or nonlinear; listed first, as
+        lavaan lists them). Inequalities are refused, as lavaan refuses them.
     release : list of int, optional
         Positions (1-based, in the order of the univariate table) of the constraints the total test releases;
         default all (lavaan's ``release``).
@@ -70,25 +80,37 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         e.g. ``visual =~ x2``) and ``group`` (the group of the later row, whose copy is released).
     """
     from .modindices import group_blocks, group_views
+    from .score_test_wlsmv_constrained import refuse_score_inequalities
     from .wls_mg import WLSMVMultiGroupResults, score_tests_wlsmv
 
     if isinstance(fit, WLSMVMultiGroupResults):  # multi-group WLSMV: lavaan's ordinary score tests
         return score_tests_wlsmv(fit, release=release)
+    from .conditional_results import ConditionalFit
+
+    if isinstance(fit, ConditionalFit):  # one-group WLSMV with covariates: read as a multi-group fit of one group
+        from .modindices_conditional import score_view
+
+        return score_tests_wlsmv(cast(Any, score_view(fit)), release=release)
     if not all(hasattr(fit, a) for a in ("partable", "theta", "rams")):
         raise EgovsemError(f"The 'fit' parameter must be the result of egovsem.cfa() or egovsem.sem(). "
                            f"Got {type(fit).__name__}.")
-    if fit.opts.discrepancy not in ("ML", "FIML"):
-        raise NotAvailableError(f"score_tests: available for ML, MLR and FIML fits (this fit: estimator="
+    if fit.opts.discrepancy not in ("ML", "FIML", "DWLS"):
+        raise NotAvailableError(f"score_tests: available for ML, MLR, FIML and WLSMV fits (this fit: estimator="
                                 f"{fit.estimator!r}).")
     cons = _constraints(fit)
-    if not cons:
-        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal and no "
-                           "label shared by several rows).")
+    own = list(fit.spec.constraints)
+    refuse_score_inequalities(own)
+    if not cons and not own:
+        raise EgovsemError("score_tests: the fit has no equality constraints to release (no group_equal, no "
+                           "label shared by several rows and no '==' constraint).")
+    n_all = len(own) + len(cons)
     if release is not None:
-        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= len(cons)]
+        bad = [r for r in release if not isinstance(r, (int, np.integer)) or not 1 <= r <= n_all]
         if bad:
-            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {len(cons)}. "
+            raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {n_all}. "
                                f"Got {bad!r}.")
+    if fit.ordinal is not None:  # one-group WLSMV (delta): lavaan's ordinary score test from the DWLS pieces
+        return _dwls_score_tests(fit, cons, own, release)
     pt = fit.partable.reset_index(drop=True)
     grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
     theta = fit.theta
@@ -117,6 +139,8 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
         Iem[idx] = Ng * I12.T
         Iee[np.ix_(idx, idx)] = Ng * np.atleast_2d(I22)
         s[idx] = Ng * score
+    if own:
+        return _with_own_constraints(fit, views, cons, own, I11_tot, Iem, Iee, s, release)
     V = Iee - Iem @ np.linalg.solve(I11_tot, Iem.T)
     with np.errstate(divide="ignore", invalid="ignore"):
         x2_uni = s**2 / np.diag(V)
@@ -137,3 +161,57 @@ def score_tests(fit, *, release: list[int] | None = None) -> tuple[pd.DataFrame,
                      "df": 1, "p.value": float(special.chdtrc(1, x2_uni[c])), "parameter": par,
                      "group": int(grp[j])})
     return total, pd.DataFrame(rows)
+
+
+def _with_own_constraints(fit, views, cons, own, I11, Iem, Iee, s, release) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The score tests of a fit whose model has its own ``==`` constraints (module docstring): in the space of
+    ``theta`` and the shared parameters' differences, with lavaan's constraint rows (its own first)."""
+    from .constraints import ConstraintSet
+    from .modindices import group_blocks
+    from .score_test_wlsmv_constrained import bordered_tests
+
+    theta, q = fit.theta, fit.theta.size
+    # the gradient of the log-likelihood in theta (each free row's cell score, summed over the rows of a parameter)
+    g_theta = np.zeros(q)
+    for _g, view, ram, Ng in views:
+        rows = view.partable[view.partable["free"] > 0]
+        rws = [(r.lhs, r.op, r.rhs) for r in rows.itertuples()]
+        score = group_blocks(fit, view, ram, theta, rws)[3]
+        np.add.at(g_theta, rows["free"].to_numpy(dtype=int) - 1, Ng * score)
+    info = np.block([[I11, Iem.T], [Iem, Iee]])
+    grad = np.concatenate([g_theta, s])
+    R = _constraint_rows(fit, ConstraintSet.from_spec(fit.spec), cons, own, q)
+    return bordered_tests(fit, cons, own, info, grad, R, release)
+
+
+def _constraint_rows(fit, cs, cons, own, q: int) -> np.ndarray:
+    """lavaan's constraint rows in the space of ``theta`` and the shared parameters' differences: the model's own
+    ``==`` (their Jacobian ``cs.eq_jacobian`` at the estimates) first, then one row per difference."""
+    k = len(cons)
+    R = np.zeros((len(own) + k, q + k))
+    if own:
+        R[:len(own), :q] = cs.eq_jacobian(fit.theta)
+    R[len(own) + np.arange(k), q + np.arange(k)] = 1.0
+    return R
+
+
+def _dwls_score_tests(fit, cons, own, release) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """lavTestScore after a one-group WLSMV fit: with ``Delta`` the model's columns and those of the later rows'
+    cells (:func:`egovsem.sem.modindices.dwls_cell_columns`), the unit information ``Delta' W Delta``, the
+    gradient ``-(N - 1) / N Delta' W (s - sigma)`` of lavaan's DWLS objective and ``N`` times the bordered forms
+    (as after several groups, :func:`egovsem.sem.wls_mg.score_tests_wlsmv`)."""
+    from .constraints import Constraint, ConstraintSet
+    from .modindices import dwls_cell_columns
+    from .score_test_wlsmv_constrained import bordered_tests
+
+    pt = fit.partable.reset_index(drop=True)
+    ex = fit.extra
+    ost = ex["ordinal"]
+    w, N = ost.wls_v_diag, float(fit.nobs)
+    rows = [(pt.at[j, "lhs"], pt.at[j, "op"], pt.at[j, "rhs"]) for _i, j in cons]
+    D = np.hstack([ex["delta"], dwls_cell_columns(fit, rows)]) if rows else ex["delta"]
+    info = D.T @ (D * w[:, None])
+    grad = -(N - 1.0) / N * D.T @ (w * (ost.wls_obs - ex["wls_est"]))
+    cs = ConstraintSet([Constraint(*c) for c in own], fit.partable, fit.spec.defined) if own else None
+    R = _constraint_rows(fit, cs, cons, own, fit.theta.size)
+    return bordered_tests(fit, cons, own, info, grad, R, release, scale=N)

@@ -8,14 +8,17 @@ Score tests: in lavaan's parameter space ``x`` (every later row of a shared para
 parameter (``group_equal`` and labels). The total test is ``N s' I^+ s`` (every constraint released); with
 ``release`` and for the univariate test of constraint ``r``, ``I^+`` is the upper-left block of the
 Moore-Penrose inverse of the information bordered by the constraints kept, ``[[I, R1'], [R1, 0]]``
-(``MASS::ginv`` in lavaan). lavaan refuses these tests with inequality constraints ("does not handle
-inequality constraints (yet)"); so does egovsem.
+(``MASS::ginv`` in lavaan). A nonlinear equality (``b2 == b1^2``) enters through its Jacobian at the
+estimates (lavaan's ``con.jac``), as a linear one. lavaan refuses these tests with inequality constraints
+("does not handle inequality constraints (yet)"); so does egovsem, with lavaan's reason.
 
 Scaled difference tests: lavaan's ``satorra.2000`` with the A matrix from Delta works in the space left by
 each model's equalities, ``Delta K`` with ``K`` an orthonormal basis of the null space of the equalities'
 Jacobian; :func:`reduce_to_equalities` gives the less restricted model's Delta, information and meat in that
 space and the restricted model's Delta, and :func:`egovsem.sem.wls_mg.scaled_difference_test` proceeds as
-without explicit constraints.
+without explicit constraints. lavaan forms that basis for linear equalities only: with a nonlinear equality or
+an inequality in a model its default test stops ("a dimension is zero"), and egovsem refuses the combination
+with that reason.
 """
 from __future__ import annotations
 
@@ -25,27 +28,53 @@ from scipy import special
 
 from .._errors import EgovsemError, NotAvailableError
 
-__all__ = ["reduce_to_equalities", "score_tests_constrained"]
+__all__ = ["bordered_tests", "exact_A", "kept_inverse", "reduce_to_equalities", "refuse_score_inequalities",
+           "score_tests_constrained"]
 
 _GINV_TOL = float(np.sqrt(np.finfo(float).eps))  # MASS::ginv's tolerance
 
 
 def _refuse_inequalities(fit, what: str) -> None:
-    """Refuse inequalities (lavaan refuses lavTestScore with them) and nonlinear equalities (lavaan's A of
-    lavTestLRT then ignores the model's equalities; neither is checked against lavaan here)."""
+    """Refuse inequalities as lavaan 0.6-14's ``lavTestScore()`` refuses them ("does not handle inequality
+    constraints (yet)"); nonlinear equalities are tested with their Jacobian at the estimates, as lavaan."""
     if getattr(fit, "constraint_set", None) is None:  # a fit type that does not keep its constraints
         raise NotAvailableError(f"{what} after a {type(fit).__name__} with explicit constraints (model syntax, "
                                 f"line {fit.constraints[0][3]}) are not available.")
-    ineq = [c for c in fit.constraints if c[1] != "=="]
+    refuse_score_inequalities(fit.constraints, what)
+
+
+def refuse_score_inequalities(constraints, what: str = "score tests (lavTestScore)") -> None:
+    """Raise lavaan's refusal of ``lavTestScore()`` when ``constraints`` (``(lhs, op, rhs, line, text)``)
+    hold an inequality."""
+    ineq = [c for c in constraints if c[1] != "=="]
     if ineq:
-        raise NotAvailableError(f"{what} with inequality constraints (model syntax, line {ineq[0][3]}: "
-                                f"{ineq[0][4].strip()!r}) are not available (lavaan 0.6-14 refuses them too).")
-    if fit.constraint_set.n_nonlinear_eq:
-        raise NotAvailableError(f"{what} with nonlinear equality constraints (e.g. 'b2 == b1^2') are not "
-                                "available yet; linear ones ('b2 == 1.1*b1') are.")
+        raise EgovsemError(f"{what} cannot be computed with inequality constraints (model syntax, line "
+                           f"{ineq[0][3]}: {ineq[0][4].strip()!r}): lavaan 0.6-14 refuses them too (\"lavTestScore() "
+                           "does not handle inequality constraints (yet)\").")
 
 
-def _kept_inverse(info: np.ndarray, R1: np.ndarray) -> np.ndarray:
+def _refuse_lrt(fit) -> None:
+    """Refuse what lavaan 0.6-14's ``lavTestLRT()`` cannot compute after WLSMV: its default ``satorra.2000``
+    with the A matrix from Delta reduces each model's Delta by ``eq.constraints.K``, which lavaan forms for
+    linear equalities only; with a nonlinear equality or an inequality the reduction is skipped, A is empty
+    and lavaan stops with "a dimension is zero" (make_reference_score_wlsmv_nonlinear.R, refusals.csv)."""
+    if getattr(fit, "constraint_set", None) is None:
+        raise NotAvailableError(f"scaled difference tests (lavTestLRT) after a {type(fit).__name__} with explicit "
+                                f"constraints (model syntax, line {fit.constraints[0][3]}) are not available.")
+    cs = fit.constraint_set
+    odd = [cs.constraints[k] for k in cs._ineq_idx]
+    kind = "inequality"
+    if not odd and cs._nl_idx:
+        odd, kind = [cs.constraints[k] for k in cs._nl_idx], "nonlinear equality"
+    if odd:
+        raise EgovsemError(f"scaled difference tests (lavTestLRT) cannot be computed with {kind} constraints (model "
+                           f"syntax, line {odd[0].line}: {odd[0].text.strip()!r}): lavaan 0.6-14's default test after "
+                           "WLSMV (method 'satorra.2000', A from Delta) reduces each model by its linear equalities only and "
+                           "fails on such a model (\"a dimension is zero\"); use A_method='exact' (lavaan's "
+                           "A.method = \"exact\"), or score tests (lavTestScore).")
+
+
+def kept_inverse(info: np.ndarray, R1: np.ndarray) -> np.ndarray:
     """Upper-left block of ``ginv([[I, R1'], [R1, 0]])``."""
     n = info.shape[0]
     if R1.shape[0] == 0:
@@ -91,26 +120,35 @@ def score_tests_constrained(fit, *, release: list[int] | None = None) -> tuple[p
         if bad:
             raise EgovsemError(f"The 'release' parameter must list constraint numbers between 1 and {n}. "
                                f"Got {bad!r}.")
+    return bordered_tests(fit, cons, own, info, s, R, release, scale=N)
+
+
+def bordered_tests(fit, cons, own, info, grad, R, release, scale: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The total and univariate tables from the information ``info``, the score ``grad`` and the constraint
+    rows ``R`` (``scale``: lavaan's N for a unit information): the total test releases ``release`` (1-based;
+    default all), a univariate test keeps every constraint but its own. ``cons``: (first row, later row) of
+    each shared parameter (rows of ``R`` after the model's own constraints ``own``)."""
+    pt = fit.partable.reset_index(drop=True)
+    grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
+    n = R.shape[0]
     rel = np.arange(n) if release is None else np.asarray(release, dtype=int) - 1
     keep = np.setdiff1d(np.arange(n), rel)
-    x2 = float(N * s @ _kept_inverse(info, R[keep]) @ s)
+    x2 = float(scale * grad @ kept_inverse(info, R[keep]) @ grad)
     total = pd.DataFrame([{"test": "score", "X2": x2, "df": int(rel.size),
                            "p.value": float(special.chdtrc(rel.size, x2))}])
-    rows = []
+    out = []
     for r in rel:
-        x2r = float(N * s @ _kept_inverse(info, np.delete(R, r, axis=0)) @ s)
+        x2r = float(scale * grad @ kept_inverse(info, np.delete(R, r, axis=0)) @ grad)
         if r < len(own):
-            lhs, op, rhs = own[r][0], "==", own[r][2]
-            par, grp = "", 0
+            lhs, rhs, par, gr = own[r][0], own[r][2], "", 0
         else:
             i, j = cons[r - len(own)]
             row = pt.loc[j]
-            lhs, op, rhs = pt.at[i, "plabel"], "==", pt.at[j, "plabel"]
+            lhs, rhs, gr = pt.at[i, "plabel"], pt.at[j, "plabel"], int(grp[j])
             par = f"{row['lhs']} {row['op']}" + (f" {row['rhs']}" if row["op"] != "~1" else "")
-            grp = int(row["group"])
-        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "X2": x2r, "df": 1, "p.value": float(special.chdtrc(1, x2r)),
-                     "parameter": par, "group": grp})
-    return total, pd.DataFrame(rows)
+        out.append({"lhs": lhs, "op": "==", "rhs": rhs, "X2": x2r, "df": 1, "p.value": float(special.chdtrc(1, x2r)),
+                    "parameter": par, "group": gr})
+    return total, pd.DataFrame(out)
 
 
 def reduce_to_equalities(fit) -> np.ndarray:
@@ -119,5 +157,37 @@ def reduce_to_equalities(fit) -> np.ndarray:
     q = fit.theta.size
     if not fit.constraints:
         return np.eye(q)
-    _refuse_inequalities(fit, "scaled difference tests (lavTestLRT)")
+    _refuse_lrt(fit)
     return fit.constraint_set.eq_null_basis(fit.theta)
+
+
+def exact_A(restricted, free) -> tuple[np.ndarray, np.ndarray]:
+    """lavaan's ``A.method = "exact"`` for ``lavTestLRT(restricted, free)``: the Jacobian ``A`` (one row per
+    constraint of the restricted model that the free one lacks) at the free model's estimates, and ``K`` an
+    orthonormal basis of the null space of the free model's own equalities there (its augmented inverse).
+
+    The two fits must have the same parameters (the same rows, the same shared parameters) and differ by their
+    ``==`` lines only. As lavaan, ``A`` holds equalities only, and ``K`` is the null space of the free model's
+    equalities and active inequalities (its augmented inverse).
+    """
+    for fit in (restricted, free):
+        if getattr(fit, "constraint_set", None) is None and fit.constraints:
+            raise NotAvailableError(f"A_method='exact' after a {type(fit).__name__} with explicit constraints is "
+                                    "not available.")
+    cols = ["lhs", "op", "rhs", "group", "free"]
+    p0, p1 = restricted.partable[cols].reset_index(drop=True), free.partable[cols].reset_index(drop=True)
+    same = len(p0) == len(p1) and (p0.astype(str).to_numpy() == p1.astype(str).to_numpy()).all()
+    if not same or restricted.theta.size != free.theta.size:
+        raise NotAvailableError("A_method='exact' needs two models with the same parameters that differ by their "
+                                "'==' lines only (the restricted model's group_equal or shared labels as well are "
+                                "not available yet).")
+    key = [(c[0].replace(" ", ""), c[2].replace(" ", "")) for c in free.constraints if c[1] == "=="]
+    extra = [k for k, c in enumerate(restricted.constraints) if c[1] == "=="
+             and (c[0].replace(" ", ""), c[2].replace(" ", "")) not in key]
+    if not extra:
+        raise EgovsemError("The models are not nested by their constraints: the restricted model adds no '==' line "
+                           "to the free one's.")
+    A = restricted.constraint_set.jac(extra, free.theta)  # its constraints in the order written
+    K = free.constraint_set.null_basis(free.theta) if free.constraints else np.eye(free.theta.size)
+    return A, K
+

@@ -94,6 +94,30 @@ def _ordered_names(ov: tuple[str, ...], ordered, data: pd.DataFrame) -> list[str
     return [v for v in ov if v in set(names)]
 
 
+def standardize_continuous(spec, data: pd.DataFrame, ordered, *, missing: str = "listwise",
+                           group: str | None = None) -> pd.DataFrame:
+    """lavaan's ``std.ov = TRUE`` with ordered indicators: only the continuous observed variables (continuous
+    indicators and the exogenous covariates) are standardised (R's ``scale()``, divisor N - 1), in each group,
+    on the rows analysed (listwise: complete on every model variable; pairwise: those observing any); the
+    ordered items keep their categories. With every indicator ordered and no covariate it changes nothing."""
+    from .estimate import standardize_ov
+    from .wls_conditional import exogenous_covariates
+
+    if ordered is True:
+        cont = exogenous_covariates(spec)
+    else:
+        ords = set(_ordered_names(spec.ov, ordered, data))
+        cont = [v for v in spec.ov if v not in ords]
+    if not cont or not isinstance(data, pd.DataFrame):
+        return data
+    listwise, judge = missing != "pairwise", list(spec.ov)
+    if group is None or group not in data.columns:
+        return standardize_ov(data, cont, listwise=listwise, rows_of=judge)
+    parts = [standardize_ov(part, cont, listwise=listwise, rows_of=judge)
+             for _, part in data.groupby(group, sort=False, dropna=False)]
+    return pd.concat(parts).loc[data.index]
+
+
 # ------------------------------------------------------------------------------ parameter table --
 
 def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int], *,

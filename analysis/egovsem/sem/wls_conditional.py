@@ -32,8 +32,11 @@ inverse in the sandwich and in U.
 Several groups (``group=``) and the theta parameterisation: :mod:`egovsem.sem.wls_mg_conditional`;
 modification indices: :mod:`egovsem.sem.modindices_conditional`.
 
+Continuous indicators mixed with ordered ones are fitted by :mod:`egovsem.sem.wls_mg_conditional` (one
+group): lavaan's OLS first stage for the continuous ones (:func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats`).
+
 Not available (refused with a message): an ordered covariate (an ordered variable as a predictor),
-covariates that are also predicted, continuous indicators mixed with ordered ones.
+covariates that are also predicted.
 """
 from __future__ import annotations
 
@@ -67,7 +70,7 @@ from .results import PARAM_COLUMNS
 from .vcov import sandwich, scaled_inverse
 
 __all__ = ["ConditionalFit", "ConditionalDWLS", "fit_wlsmv_conditional", "exogenous_covariates", "check_conditional",
-           "conditional_residuals"]
+           "conditional_residuals", "ordered_items"]
 
 
 def exogenous_covariates(spec) -> list[str]:
@@ -193,10 +196,9 @@ def check_conditional(model, data: pd.DataFrame, ordered, xs: list[str]) -> list
         raise NotAvailableError(
             f"The 'ordered' parameter declares the covariate(s) {bad_x} ordered: an ordered variable as a "
             "predictor is not available with WLSMV (give a binary or categorical covariate as 0/1 dummy columns).")
-    cont = [v for v in items if v not in ordset]
-    if cont:
-        raise NotAvailableError(f"continuous indicators {cont} mixed with ordered ones and exogenous covariates "
-                                "are not available yet with WLSMV.")
+    if not [v for v in items if v in ordset]:
+        raise DataError("The 'ordered' parameter names none of the model's indicators; WLSMV with exogenous "
+                        "covariates needs at least one ordered item.")
     for c in list(items) + list(xs):
         if c not in data.columns:
             raise DataError(f"The model variable {c!r} is not a column of 'data'.")
@@ -213,6 +215,15 @@ def check_conditional(model, data: pd.DataFrame, ordered, xs: list[str]) -> list
             raise DataError(f"The covariate {x!r} takes a single value ({col.iloc[0]!r}) on every row; a "
                             "covariate needs at least two distinct values.")
     return items
+
+
+def ordered_items(spec, ordered, xs: list[str]) -> list[str]:
+    """The ordered indicators (the model's observed variables but the covariates ``xs`` that ``ordered``
+    names; ``True``: all of them); the others are continuous."""
+    if ordered is True:
+        return [v for v in spec.ov if v not in set(xs)]
+    ordset = {str(o) for o in ([ordered] if isinstance(ordered, str) else ordered)}
+    return [v for v in spec.ov if v not in set(xs) and v in ordset]
 
 
 def _listwise(d: pd.DataFrame, items: list[str], xs: list[str]) -> pd.DataFrame:
@@ -345,6 +356,11 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
                                                 group_partial=model.opts.group_partial,
                                                 parameterization=model.opts.parameterization)
     items = check_conditional(model, data, ordered, xs)
+    if len(ordered_items(spec, ordered, xs)) < len(items):  # continuous items too: egovsem.sem.wls_mg_conditional
+        from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
+
+        return fit_wlsmv_multigroup_conditional(model, data, ordered, group=None,  # type: ignore
+                                                parameterization=model.opts.parameterization)
     miss = "pairwise" if model.opts.missing == "pairwise" else "listwise"
     d = (drop_missing_covariates if miss == "pairwise" else _listwise)(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
@@ -382,10 +398,12 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     A = D.T @ WD
     Ainv, _ = scaled_inverse(A)
     npar = q
+    Z = None
     if cs is not None:
         # lavaan's augmented inverse on the null space of the equalities and active bounds (as without
         # covariates, egovsem.sem.wls)
-        Ainv = constrained_vcov(A, cs.null_basis(theta), strict=state.converged)
+        Z = cs.null_basis(theta)
+        Ainv = constrained_vcov(A, Z, strict=state.converged)
         npar = q - cs.eq_rank(theta)
         df = s.size - npar
     if Ainv is None:
@@ -398,7 +416,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     fm = _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
     return ConditionalFit(params=params, fit_measures=fm, stats=st, theta=theta, vcov=vcov,
                           converged=state.converged, iterations=state.iterations, free_rows=free_rows, model=model,
-                          ntotal=len(data), n_dropped=len(data) - st.nobs)
+                          ntotal=len(data), n_dropped=len(data) - st.nobs, constraint_basis=Z)
 
 
 def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, xbar, Sxx) -> tuple[pd.DataFrame, np.ndarray]:
@@ -522,16 +540,33 @@ def _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, n1, st, red, theta) -> 
     return pd.Series(fm, dtype=float, name="fit")
 
 
-def conditional_residuals(s: np.ndarray, sigma: np.ndarray, nth: int, n1: int, ndiag: int) -> dict[str, float]:
+def conditional_residuals(s: np.ndarray, sigma: np.ndarray, nth: int, n1: int, ndiag: int, *,
+                          th_idx: np.ndarray | None = None, var: tuple | None = None) -> dict[str, float]:
     """lavaan's residual-based measures (rmr, srmr, crmr and their ``_nomean`` versions) of one group after
     WLSMV with conditional.x: the residual correlations (rows ``n1:`` of wls.obs; lavaan's summary counts the
-    ``ndiag`` diagonal cells of the items and the covariates, whose residuals are 0) and, in the versions
-    with means, the ``nth`` thresholds; not the slopes."""
+    ``ndiag`` diagonal cells of the items and the covariates) and, in the versions with means, the ``nth``
+    thresholds (rows ``th_idx``, default the first ``nth``); not the slopes.
+
+    ``var``: with continuous items, ``(ci, cj, s_var, h_var, dres, dres_std)``: the pairs of the residual rows,
+    each item's sample and implied residual variance (1 for an ordered item) and the residuals of the
+    continuous items' variances, raw and divided by the sample variance. rmr uses the raw residuals; srmr
+    divides each by ``sqrt(s_ii s_jj)`` (lavaan's cor.bentler); crmr compares the sample and implied
+    correlations (lavaan's cor.bollen, no diagonal)."""
     e = s[n1:] - sigma[n1:]
-    e_th = s[:nth] - sigma[:nth]
-    ss_c, ss_t = float(e @ e), float(e_th @ e_th)
-    nomean = float(np.sqrt(ss_c / (e.size + ndiag)))
-    mean = float(np.sqrt((ss_c + ss_t) / (e.size + ndiag + nth)))
-    return {"rmr": mean, "rmr_nomean": nomean, "srmr": nomean, "srmr_bentler": mean, "srmr_bentler_nomean": nomean,
-            "crmr": float(np.sqrt((ss_c + ss_t) / (e.size + nth))), "crmr_nomean": float(np.sqrt(ss_c / e.size)),
+    th_idx = np.arange(nth) if th_idx is None else th_idx
+    e_th = s[th_idx] - sigma[th_idx]
+    ss_t = float(e_th @ e_th)
+    cnt_c = e.size + ndiag
+    if var is None:
+        ss_raw = ss_std = float(e @ e)
+        ss_cor = ss_raw
+    else:
+        ci, cj, sv, hv, dres, dres_std = var
+        ss_raw = float(e @ e) + float(dres @ dres)
+        ss_std = float(np.sum((e / np.sqrt(sv[ci] * sv[cj])) ** 2)) + float(dres_std @ dres_std)
+        ss_cor = float(np.sum((s[n1:] / np.sqrt(sv[ci] * sv[cj]) - sigma[n1:] / np.sqrt(hv[ci] * hv[cj])) ** 2))
+    return {"rmr": float(np.sqrt((ss_raw + ss_t) / (cnt_c + nth))), "rmr_nomean": float(np.sqrt(ss_raw / cnt_c)),
+            "srmr": float(np.sqrt(ss_std / cnt_c)), "srmr_bentler": float(np.sqrt((ss_std + ss_t) / (cnt_c + nth))),
+            "srmr_bentler_nomean": float(np.sqrt(ss_std / cnt_c)),
+            "crmr": float(np.sqrt((ss_cor + ss_t) / (e.size + nth))), "crmr_nomean": float(np.sqrt(ss_cor / e.size)),
             "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan}

@@ -60,7 +60,6 @@ from .._errors import (
     EgovsemWarning,
     EmptyCategoryError,
     IdentificationError,
-    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
@@ -146,6 +145,10 @@ def mg_ordinal_partable(spec, ordered: list[str], nthresholds: dict[str, int], n
     base = wlsmv_partable(spec, ordered, nthresholds, conditional_x=conditional_x)
     lv, ordset = set(spec.lv), set(ordered)
     cont = [v for v in spec.ov if v not in ordset]
+    if conditional_x:  # the covariates are conditioned on: no scale rows
+        from .wls_conditional import exogenous_covariates
+
+        cont = [v for v in cont if v not in set(exogenous_covariates(spec))]
     if identification == "wu.estabrook.2016" and parameterization == "delta" and cont:
         # measEq.syntax writes "x ~*~ c(1, 1)*x" for continuous items too: rows fixed to 1 (no parameter)
         sc = base[base["op"] == "~*~"]
@@ -502,6 +505,14 @@ class WLSMVMultiGroupResults:
             atomic_write_text(path, text + "\n")
         return text
 
+    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """lavaan's ``modindices(fit)`` (:mod:`egovsem.sem.modindices_conditional`, here without covariates):
+        ``lhs op rhs [group] mi epc sepc.lv sepc.all sepc.nox``; with explicit constraints on lavaan's augmented
+        inverse of the information."""
+        from .modindices_conditional import filter_modindices, modindices_multigroup
+
+        return filter_modindices(modindices_multigroup(self), sort, minimum_value)
+
     def summary(self) -> str:
         """lavaan-like text (:func:`egovsem.sem.wls_mg_report.mg_summary_text`)."""
         from .wls_mg_report import mg_summary_text
@@ -592,24 +603,15 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
 
     miss = check_option("missing", model.opts.missing if missing is None else missing, ["listwise", "pairwise"],
                         casefold=True)
+    identification = check_option("identification", identification, ["lavaan", "wu.estabrook.2016"])
     if exogenous_covariates(model.spec):  # lavaan's conditional.x (several groups, or the theta parameterisation)
         from .wls_conditional import refuse_design
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
         refuse_design(model)
-
-        if identification != "lavaan":
-            raise NotAvailableError(f"the {identification!r} identification with exogenous covariates "
-                                    f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) is not available "
-                                    "yet: fit the invariance models without the covariates.")
-        if model.spec.constraints:  # (the conditional.x fit has no constrained optimiser for several groups or theta)
-            raise NotAvailableError(f"explicit constraints (model syntax, line {model.spec.constraints[0][3]}) with "
-                                    f"exogenous covariates {exogenous_covariates(model.spec)} (lavaan's conditional.x) "
-                                    "in several groups or with parameterization='theta' are not available yet; "
-                                    "shared labels (c(a, a)*x) work, or fit without the covariates.")
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
                                                 group_partial=group_partial, parameterization=parameterization,
-                                                iter_max=iter_max, missing=miss)
+                                                iter_max=iter_max, missing=miss, identification=identification)
     if parameterization not in PARAMETERIZATIONS:
         raise EgovsemError(f"The 'parameterization' parameter must be 'delta' or 'theta'. Got {parameterization!r}.")
     if isinstance(group_equal, str):
@@ -1036,7 +1038,8 @@ class _Layout:
         self.th_rows = gm.slot_th
 
 
-def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiGroupResults) -> dict[str, float]:
+def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiGroupResults, *,
+                           A_method: str = "delta") -> dict[str, float]:
     """lavaan's ``lavTestLRT(free, restricted)`` for two nested WLSMV fits: the scaled-shifted difference test
     of Satorra (2000) (lavaan's ``method = "satorra.2000"``, the default after WLSMV).
 
@@ -1050,8 +1053,16 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     With explicit linear ``==`` constraints in either model (``a1 == a2``, ``b2 == 1.1*b1``), each model is
     taken in the space its equalities leave, ``Delta K`` with ``K`` an orthonormal basis of their null space
     (lavaan's ``eq.constraints.K``; ``P`` and ``B`` of the less restricted model become ``K' P K`` and
-    ``K' B K``, its augmented inverse); inequalities and nonlinear equalities are refused
-    (:mod:`egovsem.sem.score_test_wlsmv_constrained`; reference make_reference_score_lrt_wlsmv_mg.R).
+    ``K' B K``, its augmented inverse); with inequalities or nonlinear equalities lavaan 0.6-14's test stops
+    ("a dimension is zero": it forms ``K`` for linear equalities only), and egovsem refuses them with that reason
+    (:mod:`egovsem.sem.score_test_wlsmv_constrained`; references make_reference_score_lrt_wlsmv_mg.R,
+    make_reference_score_wlsmv_nonlinear.R).
+
+    ``A_method="exact"`` (lavaan's ``A.method = "exact"``): ``A`` is the Jacobian, at the free model's
+    estimates, of the constraints the restricted model adds (:func:`egovsem.sem.score_test_wlsmv_constrained.exact_A`;
+    the two models must have the same parameters and differ by their ``==`` lines), and ``U = P^-1 A' (A P^-1
+    A')^-1 A P^-1`` on the null space of the free model's own equalities and active inequalities; it works where
+    the default stops (nonlinear equalities, inequalities; make_reference_score_wlsmv_nonlinear.R, lrt_exact.csv).
 
     Two models with the same df (``m = 0``; e.g. the thresholds step of Wu & Estabrook with 3-category
     items): as lavaan 0.6-14, ``chisq_diff`` is the unscaled ``T0 - T1``, ``df_diff`` 0, ``pvalue`` NaN, with
@@ -1063,6 +1074,9 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     dict
         ``chisq_diff``, ``df_diff``, ``pvalue``.
     """
+    from .._errors import check_option
+
+    A_method = check_option("A_method", A_method, ["delta", "exact"])
     m = int(restricted.fit_measures["df"] - free.fit_measures["df"])
     dT = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
     if m < 0:
@@ -1076,8 +1090,16 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
                       "p-value (chisq_diff is the unscaled difference of the statistics, as lavaan's lavTestLRT "
                       "gives with 'some models have the same degrees of freedom').", EgovsemWarning, stacklevel=2)
         return {"chisq_diff": dT, "df_diff": 0, "pvalue": float("nan")}
-    from .score_test_wlsmv_constrained import reduce_to_equalities
+    from .score_test_wlsmv_constrained import exact_A, reduce_to_equalities
 
+    if A_method == "exact":
+        A, K1 = exact_A(restricted, free)
+        P = K1.T @ free.info @ K1
+        Ar = A @ K1
+        Pinv = np.linalg.inv(P)
+        PA = Pinv @ Ar.T
+        U = PA @ np.linalg.solve(Ar @ PA, PA.T)
+        return _scaled_shifted(U @ (K1.T @ free.meat @ K1), m, dT)
     # explicit equalities: each model in the space its equalities leave (lavaan's Delta K, K' P K, K' B K)
     K1, K0 = reduce_to_equalities(free), reduce_to_equalities(restricted)
     D1, D0 = free.delta @ K1, restricted.delta @ K0
@@ -1098,7 +1120,12 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
         rank = int(np.sum(sv > sv.max() * 1e-8)) if sv.size else 0
         A = u[:, rank:].T
         U = Pinv @ A.T @ np.linalg.solve(A @ Pinv @ A.T, A @ Pinv)
-    UB = U @ (K1.T @ free.meat @ K1)
+    return _scaled_shifted(U @ (K1.T @ free.meat @ K1), m, dT)
+
+
+def _scaled_shifted(UB: np.ndarray, m: int, dT: float) -> dict[str, float]:
+    """Satorra (2000)'s scaled-shifted difference ``a dT + b`` from ``U B`` (``a = sqrt(m / tr((UB)^2))``,
+    ``b = m - a tr(UB)``) on ``m`` degrees of freedom."""
     tr1, tr2 = float(np.trace(UB)), float(np.sum(UB * UB.T))
     a = np.sqrt(m / tr2)
     b = m - a * tr1

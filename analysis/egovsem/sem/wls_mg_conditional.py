@@ -23,6 +23,16 @@ on observed covariates, e.g. a MIMIC ``A =~ A1 + ... + A5; A ~ age + education``
    group; robust CFI/TLI/RMSEA NA (lavaan computes none with conditional.x); the residual-based measures of
    :func:`egovsem.sem.wls_conditional.conditional_residuals` weighted by ``N_g / N``.
 
+Continuous indicators mixed with ordered ones (``ordered=`` a list; one group or several, delta or theta):
+lavaan's OLS first stage for the continuous ones; their slot in the thresholds holds ``-intercept``, their
+slopes are not scaled, their residual variances follow the slopes and their residual covariances are not
+scaled (:class:`ConditionalGroupModel`); rmr / srmr / crmr as lavaan's raw, cor.bentler and cor.bollen
+residuals.
+
+Explicit constraints (``==``, ``<``, ``>``, nonlinear ``==``) are fitted by
+:func:`egovsem.sem.constraints.minimize_constrained`, with lavaan's augmented inverse of ``Delta' W Delta`` in
+the sandwich and in U and ``npar`` less the rank of the equalities, as without covariates.
+
 The result is a :class:`~egovsem.sem.wls_mg.WLSMVMultiGroupResults` (its ``ordinal`` holds each group's
 :class:`~egovsem.sem.ordinal_conditional.ConditionalOrdinalStats`). ``std.all`` uses each group's total
 variances (covariates included), as lavaan.
@@ -42,9 +52,11 @@ from .._errors import (
     EgovsemError,
     IdentificationError,
     MissingDataWarning,
+    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
+from .constraints import Constraint, ConstraintSet, constrained_vcov, minimize_constrained
 from .design import part_design
 from .discrepancy import minimize_groups
 from .fit_indices import rmsea_block
@@ -60,6 +72,7 @@ from .wls_conditional import (
     covariate_moments,
     drop_missing_covariates,
     exogenous_covariates,
+    ordered_items,
 )
 from .wls_mg import (
     ORDINAL_GROUP_EQUAL,
@@ -88,6 +101,10 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         sepc.lv sepc.all sepc.nox``."""
         from .modindices_conditional import filter_modindices, modindices_multigroup
 
+        if self.constraints:  # as every fit with explicit constraints (egovsem.sem.results)
+            raise NotAvailableError(f"modification indices of a model with explicit constraints (model syntax, "
+                                    f"line {self.constraints[0][3]}) are not available yet.")
+
         return filter_modindices(modindices_multigroup(self), sort, minimum_value)
 
     def group_model(self, ptg: pd.DataFrame, q: int, g: int) -> tuple[ConditionalGroupModel, np.ndarray]:
@@ -95,7 +112,7 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         :func:`egovsem.sem.wls_mg.score_tests_wlsmv`)."""
         st: Any = self.ordinal[g]
         cm = ConditionalGroupModel.build(ptg, list(st.names), list(st.xnames), self.latent_names, q,
-                                         self.parameterization)
+                                         self.parameterization, list(st.ordered))
         return cm, st.wls_v_diag
 
     def summary(self) -> str:
@@ -124,18 +141,35 @@ class ConditionalGroupModel:
     xs: np.ndarray  # positions of the covariates in the RAM names
 
     @classmethod
-    def build(cls, ptg: pd.DataFrame, items, xs, lv, q: int, parameterization: str) -> ConditionalGroupModel:
+    def build(cls, ptg: pd.DataFrame, items, xs, lv, q: int, parameterization: str,
+              ordered=None) -> ConditionalGroupModel:
+        """``ordered``: the ordered items (None: all ``items``; the others are continuous)."""
         rows = ptg.copy()
         xrow = rows["lhs"].isin(set(xs)) & rows["op"].isin(["~~", "~1"])
         rows.loc[xrow, "ustart"] = 0.0  # conditioned on: no variance, x = 0 in the intercepts
-        gm = GroupModel.build(rows, tuple(items), tuple(lv) + tuple(xs), q, parameterization, list(items))
+        gm = GroupModel.build(rows, tuple(items), tuple(lv) + tuple(xs), q, parameterization,
+                              list(items if ordered is None else ordered))
         pos = {v: i for i, v in enumerate(gm.ram.names)}
         return cls(gm, np.array([pos[x] for x in xs], dtype=int))
 
     @property
     def first_corr(self) -> int:
-        """The first residual-correlation row of wls.obs (after the thresholds and slopes)."""
-        return self.gm.slot_th.size + self.gm.o.size * self.xs.size
+        """The first residual-correlation row of wls.obs (after the thresholds and -intercepts, the slopes and
+        the residual variances of the continuous items)."""
+        return self.gm.nslots + self.gm.ram.p * self.xs.size + self.gm.nn.size
+
+    def residual_variances(self, s: np.ndarray, sigma: np.ndarray) -> tuple | None:
+        """What :func:`egovsem.sem.wls_conditional.conditional_residuals` needs of the continuous items (None
+        without): the residual rows' pairs, the sample and implied residual variances (1 for ordered items)
+        and the residuals of the continuous items' variances (raw, and divided by the sample variance)."""
+        gm = self.gm
+        if not gm.nn.size:
+            return None
+        rows = self.first_corr - gm.nn.size + np.arange(gm.nn.size)
+        sv, hv = np.ones(gm.ram.p), np.ones(gm.ram.p)
+        sv[gm.nn], hv[gm.nn] = s[rows], sigma[rows]
+        dres = s[rows] - sigma[rows]
+        return gm.ci, gm.cj, sv, hv, dres, dres / s[rows]
 
     def sigma(self, theta: np.ndarray) -> np.ndarray:
         gm = self.gm
@@ -145,10 +179,13 @@ class ConditionalGroupModel:
         E = np.linalg.inv(np.eye(A.shape[-1]) - A)
         Pi = E[..., :gm.ram.p, :][..., self.xs] * dl[..., :, None]
         it = gm.th_item
-        th = dl[..., it] * (theta[..., gm.th_par] - mu[..., it])
+        th = np.empty(Sig.shape[:-2] + (gm.nslots,))
+        th[..., gm.slot_th] = dl[..., it] * (theta[..., gm.th_par] - mu[..., it])
+        th[..., gm.slot_mean] = -mu[..., gm.nn]  # a continuous item: -intercept (lavaan's slot)
         slopes = np.swapaxes(Pi, -1, -2).reshape(Pi.shape[:-2] + (-1,))
+        var = Sig[..., gm.nn, gm.nn]
         corr = dl[..., gm.ci] * dl[..., gm.cj] * Sig[..., gm.ci, gm.cj]
-        return np.concatenate([th, slopes, corr], axis=-1)
+        return np.concatenate([th, slopes, var, corr], axis=-1)
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         """Central-difference ``d sigma / d theta`` (all columns in one batched evaluation)."""
@@ -184,8 +221,8 @@ def _listwise_groups(parts, labels, group: str | None, cols: list[str], xs: list
 
 def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *, group: str | None,
                                      group_equal=(), group_partial=(), parameterization: str = "delta",
-                                     iter_max: int = 500, missing: str | None = None
-                                     ) -> ConditionalMultiGroupResults:
+                                     iter_max: int = 500, missing: str | None = None,
+                                     identification: str = "lavaan") -> ConditionalMultiGroupResults:
     """Fit ``model`` by WLSMV in several groups with its exogenous covariates conditioned on (module doc).
 
     Parameters
@@ -198,8 +235,10 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
         The ordered items (every observed variable but the covariates).
     group : str or None
         The grouping column (None: one group, e.g. for the theta parameterisation of a single-group model).
-    group_equal, group_partial, parameterization, iter_max
-        As :func:`egovsem.sem.wls_mg.fit_wlsmv_multigroup`.
+    group_equal, group_partial, parameterization, iter_max, identification
+        As :func:`egovsem.sem.wls_mg.fit_wlsmv_multigroup` (``"wu.estabrook.2016"``: the identification of
+        ``semTools::measEq.syntax``, the latent variances and means becoming residual variances and
+        intercepts of the regressed latent variables).
     missing : {"listwise", "pairwise"} or None
         None: the model's option. ``"pairwise"``: in each group the rows with a missing covariate are deleted
         (with a warning, as lavaan's fixed.x = TRUE) and the first stage is pairwise
@@ -232,6 +271,7 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     spec = model.spec
     xs = exogenous_covariates(spec)
     items = check_conditional(model, data, ordered, xs)
+    ords = ordered_items(model.spec, ordered, xs)
     labels, parts = ([1], [data]) if group is None else split_groups(data, group)
     labels = [lab.item() if isinstance(lab, np.generic) else lab for lab in labels]  # messages show 2, not np.int64(2)
     n_all = sum(len(d) for d in parts)
@@ -241,44 +281,51 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
                  for lab, d in zip(labels, parts)]
     else:
         parts = _listwise_groups(parts, labels, group, items + xs, xs)
-    check_categories(parts, items, labels, str(group))
+    check_categories(parts, ords, labels, str(group))
     with one_blas_thread():
         res = _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, parameterization, iter_max,
-                   miss, data=data)
+                   miss, ords, identification, data=data)
     return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
-         iter_max, miss: str = "listwise", data: pd.DataFrame | None = None) -> ConditionalMultiGroupResults:
+         iter_max, miss: str = "listwise", ords=None, identification: str = "lavaan",
+         data: pd.DataFrame | None = None) -> ConditionalMultiGroupResults:
     from .model import spec_options
     from .partable import specify
 
     G = len(labels)
+    ords = list(items) if ords is None else list(ords)
     wts, codes = (part_design(data, parts, model.opts) if data is not None
                   else ([None] * G, [None] * G))  # (sampling weights, cluster codes)
     osts = [conditional_ordinal_stats(d[items].to_numpy(float), d[xs].to_numpy(float), items, xs, missing=miss,
-                                      weights=wt, cluster=cl) for d, wt, cl in zip(parts, wts, codes)]
-    nth = {v: len(osts[0].thresholds[v]) for v in items}
+                                      ordered=ords, weights=wt, cluster=cl) for d, wt, cl in zip(parts, wts, codes)]
+    nth = {v: len(osts[0].thresholds[v]) for v in ords}
     group_rows = specify(model.model, meanstructure=True, ngroups=G, **spec_options(model.opts)).partable
-    pt = mg_ordinal_partable(spec, items, nth, G, group_equal, group_partial, par, "lavaan", group_rows,
+    pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification, group_rows,
                              conditional_x=True)
     q = int(pt["free"].max())
     lv = tuple(spec.lv)
-    cms = [ConditionalGroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), items, xs, lv, q, par)
-           for g in range(G)]
+    cms = [ConditionalGroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), items, xs, lv, q, par,
+                                       ords) for g in range(G)]
     Ns = np.array([o.n for o in osts], dtype=float)  # (the sums of the normalised weights, if any)
     N = float(Ns.sum())
     c = Ns / N
     ws = [o.wls_v_diag for o in osts]
     ndat = int(sum(o.wls_obs.size for o in osts))
-    df = ndat - q
+    # explicit constraints (==, <, >) on the labels of this table, as egovsem.sem.wls_mg without covariates
+    cs = ConstraintSet([Constraint(*c) for c in spec.constraints], pt, spec.defined) if spec.constraints else None
+    df = ndat - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
         raise IdentificationError(f"The model is not identified: it has {q} free parameters but the ordinal data "
                                   f"give only {ndat} sample statistics (df = {df}).")
     theta0 = _start(pt, osts, items, q, par)
     discs = [ConditionalDWLS(cm, o.wls_obs, w) for cm, o, w in zip(cms, osts, ws)]
     wobj = (Ns - 1.0) / N  # as egovsem.sem.wls_mg: lavaan's (N_g - 1) / N_g F_g weighted by N_g / N
-    state = minimize_groups(discs, theta0, weights=wobj, iter_max=iter_max)
+    if cs is not None:
+        state = minimize_constrained(discs, wobj, theta0, cs, iter_max=iter_max)
+    else:
+        state = minimize_groups(discs, theta0, weights=wobj, iter_max=iter_max)
     if not state.converged:
         warnings.warn(f"the model did not converge after {state.iterations} iterations ({state.message}); "
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
@@ -287,7 +334,14 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     Ds = [cm.jacobian(theta) for cm in cms]
     WDs = [D * w[:, None] for D, w in zip(Ds, ws)]
     A = sum(cg * D.T @ WD for cg, D, WD in zip(c, Ds, WDs))
-    Ainv, _ = scaled_inverse(A)
+    npar = q
+    Ainv: np.ndarray | None
+    if cs is not None:  # lavaan's augmented inverse on the null space of the equalities and active bounds
+        Ainv = constrained_vcov(A, cs.null_basis(theta), strict=state.converged)
+        npar = q - cs.eq_rank(theta)
+        df = ndat - npar
+    else:
+        Ainv, _ = scaled_inverse(A)
     if Ainv is None:
         raise IdentificationError("The model is not identified: the DWLS information matrix Delta' W Delta is "
                                   "singular, so standard errors cannot be computed.")
@@ -296,13 +350,14 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     vcov = sandwich(Ainv, B) / (N - G)
     traces = ugamma_traces([_Weights(o.gamma, w) for o, w in zip(osts, ws)], WDs, Ks, c, Ainv, B)
     sigmas = [cm.sigma(theta) for cm in cms]
-    fm = _fit_measures(state.fmin, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj)
+    fm = _fit_measures(state.fmin, npar, df, N, G, osts, ws, sigmas, c, traces, cms, wobj)
     params, r2 = _params(pt, theta, vcov, cms, spec, labels, parts, items, xs, wts)
     return ConditionalMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                         theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),  # type: ignore[arg-type]
                                         parameterization=par, nobs=[int(o.nobs) for o in osts], delta=np.vstack(Ds), info=A,
                                         meat=B, r2=r2, iterations=int(state.iterations),
-                                        group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)])
+                                        group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)],
+                                        constraints=tuple(spec.constraints), constraint_set=cs)
 
 
 @dataclasses.dataclass
@@ -331,6 +386,10 @@ def _start(pt: pd.DataFrame, osts: list[ConditionalOrdinalStats], items, q: int,
             m = first[r.lhs]
             rho = o.corr[pos[m], pos[r.rhs]] if m != r.rhs else 1.0
             theta[k] = 0.7 * (1.0 if rho >= 0 else -1.0)
+        elif r.op == "~~" and r.lhs == r.rhs and r.lhs in o.variances:  # a continuous item: half its variance
+            theta[k] = 0.5 * o.variances[r.lhs]
+        elif r.op == "~1" and r.lhs in o.intercepts:
+            theta[k] = o.intercepts[r.lhs]
         elif r.op == "~~" and r.lhs == r.rhs:
             theta[k] = 1.0 if r.lhs in pos else 0.5
         elif r.op == "~*~":
@@ -362,7 +421,8 @@ def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj) -> pd.
     resid: dict[str, float] = {}
     gfi, nel = 0.0, 0
     for cg, o, w, s_hat, cm in zip(c, osts, ws, sigmas, cms):
-        rg = conditional_residuals(o.wls_obs, s_hat, cm.gm.slot_th.size, cm.first_corr, cm.gm.o.size + cm.xs.size)
+        rg = conditional_residuals(o.wls_obs, s_hat, cm.gm.slot_th.size, cm.first_corr, cm.gm.ram.p + cm.xs.size,
+                                   th_idx=cm.gm.slot_th, var=cm.residual_variances(o.wls_obs, s_hat))
         for k, v in rg.items():
             resid[k] = resid.get(k, 0.0) + cg * v
         gfi += cg * gfi_dwls(o.wls_obs, s_hat, w)
@@ -391,10 +451,11 @@ def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs, wts=None) -> t
         rows = (pt["group"] == g + 1).to_numpy()
         X = parts[g][xs].to_numpy(float)
         Sxx, mx = covariate_moments(X, None if wts is None else wts[g])
-        for j, v in enumerate(items):
+        for m, j in enumerate(gm.o):  # the ordered items (resid: in their order; dl: all items)
+            v = items[j]
             if gm.parameterization == "delta":
                 sel = rows & ((pt["op"] == "~~") & (pt["lhs"] == v) & (pt["rhs"] == v)).to_numpy()
-                est[sel] = resid[j]
+                est[sel] = resid[m]
             else:
                 sel = rows & ((pt["op"] == "~*~") & (pt["lhs"] == v)).to_numpy()
                 est[sel] = dl[j]

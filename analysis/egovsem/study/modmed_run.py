@@ -15,6 +15,7 @@ Models (Hayes 2015): ``second`` stage (Hayes model 14) ``m ~ a1*x``; ``y ~ b1*m 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -146,20 +147,37 @@ def check_modmed_values(spec: dict, data: pd.DataFrame, blocks: dict[str, list[s
                         f"{', '.join(blocks[w])} runs from {lo:.2f} to {hi:.2f} SD). Choose values inside it.")
 
 
-def run_moderated_mediation(res, spec: dict, blocks: dict[str, list[str]], opts: dict, pr) -> None:
-    """Fit the moderated mediation of the run (``res.modmed``: a JSON-ready record), its bootstrap when the
-    run bootstraps (``res.config.bootstrap`` draws, the run's seed), and time it (``seconds``)."""
-    from ..sem.modmed import moderated_mediation
-    from .fitting import bootstrap_collecting, fit_collecting
+def fit_modmed_model(res, spec: dict, blocks: dict[str, list[str]], opts: dict) -> tuple:
+    """The moderated mediation's model fitted to the data with its product indicators: ``(fit, warnings,
+    data, syntax, seconds)`` (:func:`run_moderated_mediation`; the run fits it early so that its bootstrap
+    runs in the background with the hypothesis models')."""
+    from .fitting import fit_collecting
 
-    cfg = res.config
     t0 = time.perf_counter()
     data = product_data(res.data, spec, blocks)
     syntax = modmed_syntax(spec, blocks)
-    wname = spec["w"]
-    check_modmed_values(spec, res.data, blocks, source=cfg.source)
-    title = f"moderated mediation ({spec['x']} -> {spec['m']} -> {spec['y']}, moderator {wname})"
+    check_modmed_values(spec, res.data, blocks, source=res.config.source)
+    title = f"moderated mediation ({spec['x']} -> {spec['m']} -> {spec['y']}, moderator {spec['w']})"
     fit, caught = fit_collecting(syntax, data, title=title, **opts)
+    return fit, caught, data, syntax, time.perf_counter() - t0
+
+
+def run_moderated_mediation(res, spec: dict, blocks: dict[str, list[str]], opts: dict, pr, *,
+                            fitted: tuple | None = None, boot: Callable[[], tuple] | None = None) -> None:
+    """Fit the moderated mediation of the run (``res.modmed``: a JSON-ready record), its bootstrap when the
+    run bootstraps (``res.config.bootstrap`` draws, the run's seed), and time it (``seconds``).
+
+    ``fitted`` is :func:`fit_modmed_model`'s result where the run fitted the model already; ``boot`` returns
+    ``(bootstrapped fit, warnings)`` where the run bootstrapped it already (else :func:`bootstrap_collecting`).
+    """
+    from ..sem.modmed import moderated_mediation
+    from .fitting import bootstrap_collecting
+
+    cfg = res.config
+    t0 = time.perf_counter()
+    fit, caught, data, syntax, t_fit = fitted if fitted is not None else fit_modmed_model(res, spec, blocks, opts)
+    t0 -= t_fit if fitted is not None else 0.0
+    wname = spec["w"]
     var = float(fit.params.query("lhs == @wname and op == '~~' and rhs == @wname")["est"].iloc[0])
     wv = [v * float(np.sqrt(var)) for v in spec["values"]]
     prod = product_name(spec)
@@ -176,7 +194,8 @@ def run_moderated_mediation(res, spec: dict, blocks: dict[str, list[str]], opts:
     # survey design or ordinal items (the run's notes say so)
     if cfg.bootstrap > 0 and not cfg.design and not cfg.ordered:
         tb = time.perf_counter()
-        fb, boot_caught = bootstrap_collecting(fit, cfg.bootstrap, cfg.seed)  # (the fit's own resamples)
+        fb, boot_caught = (boot() if boot is not None  # (the fit's own resamples)
+                           else bootstrap_collecting(fit, cfg.bootstrap, cfg.seed))
         caught = caught + boot_caught
         mb = moderated_mediation(fb, **kw)
         for c in ("boot.lower", "boot.upper"):

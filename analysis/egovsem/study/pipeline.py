@@ -44,7 +44,7 @@ from ..instruments.draft import DRAFT_NOTE, DRAFT_NOTE_ZH
 from ..safe_write import atomic_write_text
 from .config import RunConfig, example_config, load_config
 from .example import EXAMPLE_SEED, SIMULATED_NOTE, SIMULATED_NOTE_EN, SIMULATED_NOTE_ZH, recovery_table
-from .fitting import bootstrap_collecting, fit_collecting
+from .fitting import BackgroundBootstraps, fit_collecting
 from .titles import model_title
 
 __all__ = ["run_study", "run_example", "RunResult", "load_config", "example_config"]
@@ -297,7 +297,24 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         for w in res.warnings[name]:
             pr.info(f"warning ({name}): {w}")
     pr.done("models")
+    # the bootstraps of step 6 (and of the moderated mediation, fitted now) start in a background process, on
+    # the core the measurement step leaves idle
+    boot_fits = {m: res.fits[m] for m in _bootstrap_models(res, texts)}
+    modmed = _modmed_fitted(res, texts, opts)
+    if modmed is not None and cfg.bootstrap > 0 and not cfg.design:
+        boot_fits[MODMED_KEY] = modmed[0]
+    bg = BackgroundBootstraps(boot_fits, cfg.bootstrap, cfg.seed)
+    try:
+        _after_models(res, texts, opts, pr, note, table_note, bg, modmed)
+    finally:
+        bg.close()
+    return res
 
+
+def _after_models(res: RunResult, texts, opts, pr: _Progress, note, table_note, bg: BackgroundBootstraps,
+                  modmed: tuple | None) -> None:
+    """Steps 4 to 9 of :func:`run_study`, after the hypothesis models are fitted."""
+    cfg, out = res.config, Path(res.config.out)
     # 4. measurement
     blocks = _all_blocks(texts)
     if not blocks:
@@ -325,11 +342,16 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         paths_ = res.recovery[(res.recovery["op"] == "~") & res.recovery["true"].notna()]
         pr.info(f"{cfg.primary_name}: mean |bias| of the standardised paths {paths_['bias'].abs().mean():.3f}")
     pr.done("recovery")
+    # the path diagrams read the point estimates only: drawn while the background bootstraps finish
+    t = time.perf_counter()
+    _figure(res, note, pr)
+    pr.info(f"path diagrams drawn ({time.perf_counter() - t:.1f} s)")
+    pr.done("figures")
 
     # 6. bootstrap
-    _bootstrap(res, texts, opts, pr)
+    _bootstrap(res, texts, opts, pr, bg)
     pr.done("bootstrap")
-    _moderated_mediation(res, blocks, opts, pr)
+    _moderated_mediation(res, blocks, opts, pr, bg, modmed)
     pr.done("moderated_mediation")
     if cfg.pls_models:  # method: [cbsem, pls] (egovsem.study.pls_run)
         from .pls_run import fit_pls_models
@@ -337,10 +359,9 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
         fit_pls_models(res, texts, pr.info)
         pr.done("pls")
 
-    # 7. tables and figure
-    pr.step("tables (" + ", ".join(cfg.formats) + "; " + cfg.lang + ") and the path diagram")
+    # 7. tables
+    pr.step("tables (" + ", ".join(cfg.formats) + "; " + cfg.lang + "); the path diagrams are drawn in step 5")
     _tables(res, texts, table_note)
-    _figure(res, note, pr)
     pr.done("tables")
 
     # 8. text
@@ -374,7 +395,6 @@ def run_study(config: RunConfig | str | Path, *, progress: Callable[[str], None]
     pr.done("results")
     pr.say(f"done in {time.perf_counter() - pr.t0:.1f} s; files in {out}")
     res.timings = dict(pr.timings, total=round(time.perf_counter() - pr.t0, 2))
-    return res
 
 
 def _measurement(res: RunResult, blocks, opts, pr: _Progress) -> None:
@@ -606,7 +626,16 @@ def design_note(res: RunResult) -> tuple[str, str] | None:
             f"标准误与检验统计量对{c}的整群抽样稳健（{k}个群）。")
 
 
-def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
+def _bootstrap_models(res: RunResult, texts) -> list[str]:
+    """The models whose ``:=`` effects the run bootstraps (step 6): none without draws, with a survey design or
+    with ordinal items (:func:`_bootstrap` says why)."""
+    cfg = res.config
+    if cfg.bootstrap <= 0 or cfg.design or cfg.ordered:
+        return []
+    return [m for m in (cfg.bootstrap_models or texts) if ":=" in texts[m]]
+
+
+def _bootstrap(res: RunResult, texts, opts, pr: _Progress, bg: BackgroundBootstraps) -> None:
     cfg = res.config
     want = [m for m in (cfg.bootstrap_models or texts) if ":=" in texts[m]]
     if cfg.bootstrap <= 0 or not want:
@@ -634,10 +663,9 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
     # under FIML every resample is refitted by FIML, all resamples as one batched problem (egovsem.sem.fiml_batch)
     refit = ", each resample refitted by FIML" if opts.get("missing") == "fiml" else ""
     pr.step(f"bootstrap of the indirect effects ({cfg.bootstrap} draws, seed {cfg.seed}{refit}): " + ", ".join(want))
-    for m in want:
-        t = time.perf_counter()
+    for m in want:  # (started after step 3: BackgroundBootstraps)
         try:
-            res.bootstrap[m], res.warnings[f"bootstrap_{m}"] = bootstrap_collecting(res.fits[m], cfg.bootstrap, cfg.seed)
+            res.bootstrap[m], res.warnings[f"bootstrap_{m}"], secs = bg.result(m)
         except NotAvailableError as exc:
             msg = (f"Bootstrap confidence intervals were asked for but are not available in this version of "
                    f"egovsem ({exc}); the indirect effects have delta-method (Wald) intervals.",
@@ -645,7 +673,7 @@ def _bootstrap(res: RunResult, texts, opts, pr: _Progress) -> None:
             res.notes.append(("bootstrap", msg))
             pr.info(msg[0])
             return
-        pr.info(f"{m}: {cfg.bootstrap} draws in {time.perf_counter() - t:.1f} s")
+        pr.info(f"{m}: {cfg.bootstrap} draws in {secs:.1f} s")
 
 
 MODMED_ORDERED_NOTE = ("The moderated mediation is not estimated: product indicators of ordinal items (WLSMV) are "
@@ -653,7 +681,23 @@ MODMED_ORDERED_NOTE = ("The moderated mediation is not estimated: product indica
                        "未估计有调节的中介：本次运行不支持有序题项（WLSMV）的乘积指标。")
 
 
-def _moderated_mediation(res: RunResult, blocks, opts, pr: _Progress) -> None:
+#: the key of the moderated mediation's fit among the background bootstraps (no model name has "<" or a space)
+MODMED_KEY = "<moderated mediation>"
+
+
+def _modmed_fitted(res: RunResult, texts, opts) -> tuple | None:
+    """The moderated mediation's model, fitted right after the hypothesis models
+    (:func:`egovsem.study.modmed_run.fit_modmed_model`); None when the run has none or fits none (ordinal)."""
+    spec = res.config.moderated_mediation
+    if spec is None or res.config.ordered:
+        return None
+    from .modmed_run import fit_modmed_model
+
+    return fit_modmed_model(res, spec, _all_blocks(texts), opts)
+
+
+def _moderated_mediation(res: RunResult, blocks, opts, pr: _Progress, bg: BackgroundBootstraps,
+                         fitted: tuple | None) -> None:
     """The config's ``moderated_mediation`` (:func:`egovsem.study.modmed_run.run_moderated_mediation`)."""
     spec = res.config.moderated_mediation
     if spec is None:
@@ -664,7 +708,7 @@ def _moderated_mediation(res: RunResult, blocks, opts, pr: _Progress) -> None:
         return
     from .modmed_run import run_moderated_mediation
 
-    run_moderated_mediation(res, spec, blocks, opts, pr)
+    run_moderated_mediation(res, spec, blocks, opts, pr, fitted=fitted, boot=lambda: bg.result(MODMED_KEY)[:2])
     if res.modmed is not None:
         res.warnings["moderated_mediation"] = res.modmed["warnings"]
 
