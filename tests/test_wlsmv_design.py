@@ -55,6 +55,7 @@ def _mixed(na: bool = False) -> pd.DataFrame:
     d = _hs()
     raw = pd.read_csv(DATA / ("hs_missing.csv" if na else "HolzingerSwineford1939.csv"))
     d[["x1", "x2", "x3"]] = raw[["x1", "x2", "x3"]]
+    d["age"] = raw["ageyr"] + raw["agemo"] / 12 - 13  # (centred: see make_reference_wlsmv_design.R)
     return d
 
 
@@ -94,6 +95,8 @@ CASES = {
     "bfi_cond_theta_w": (BFI_A + "\nagree ~ age + gender", _bfi, {"sampling_weights": "w", "ordered": ITEMS_A,
                                                                  "parameterization": "theta"}),
     "bfi_cond_cl": (BFI_A + "\nagree ~ age + gender", _bfi, {"cluster": "agec", "ordered": ITEMS_A}),
+    "hs_cond_mixed_w": ("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual + textual ~ age", _mixed,
+                        {"sampling_weights": "w", "ordered": ["x4", "x5", "x6"]}),
 }
 _FITS: dict = {}
 

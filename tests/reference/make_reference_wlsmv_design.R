@@ -132,6 +132,11 @@ if (part == "weights") {
   write_case("bfi_cond_theta_w", cfa("agree =~ A1 + A2 + A3 + A4 + A5\n agree ~ age + gender", data = bfi,
                                      ordered = paste0("A", 1:5), sampling.weights = "w",
                                      parameterization = "theta"))
+  #    ... with continuous indicators x1-x3 (ordered x4-x6) on age (centred at 13 years: uncentred, lavaan's
+  #    polyserial start values mislead it, see tests/test_wlsmv_conditional_mixed.py)
+  mixed$age <- hs_raw$ageyr + hs_raw$agemo / 12 - 13
+  write_case("hs_cond_mixed_w", cfa("visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6\n visual + textual ~ age",
+                                    data = mixed, ordered = paste0("x", 4:6), sampling.weights = "w"))
   # 9. lavaan 0.6-14 with cluster=: the numbers of the unclustered fit (see the header)
   write_case("hs_cl_0614", cfa(HS.model, data = hs, ordered = TRUE, cluster = "agem"))
   write_case("bfi_cl_0614", cfa(BFI.model, data = bfi, ordered = TRUE, cluster = "age"))

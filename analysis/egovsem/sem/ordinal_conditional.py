@@ -179,8 +179,9 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         slopes, and its residual covariances (Pearson with another continuous variable, polyserial times its
         SD with an ordered one), as lavaan.
     weights : array of n floats, optional
-        Sampling weights of the rows, normalised (lavaan's ``sampling.weights``; complete rows, every item
-        ordered): weighted probit regressions and residual polychorics, and Gamma with the weighted casewise
+        Sampling weights of the rows, normalised (lavaan's ``sampling.weights``; complete rows): weighted
+        probit and least-squares regressions, weighted residual polychoric, polyserial and Pearson
+        correlations, and Gamma with the weighted casewise
         scores in its meat and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's ``nobs``),
         as :func:`egovsem.sem.ordinal.ordinal_stats`.
     cluster : array of n ints, optional
@@ -222,11 +223,6 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         if missing != "listwise" or wv.size != Y.shape[0] or not (np.isfinite(wv).all() and (wv >= 0).all()):
             raise DataError("The 'weights' parameter must give a finite weight >= 0 to each of the "
                             f"{Y.shape[0]} rows, with missing='listwise'.")
-        if not all(is_ord):
-            from .._errors import NotAvailableError
-
-            raise NotAvailableError("sampling weights with exogenous covariates (lavaan's conditional.x) and "
-                                    "continuous indicators are not available yet (every indicator ordered works).")
     if cluster is not None and missing != "listwise":
         raise DataError("The 'cluster' parameter needs missing='listwise'.")
     if missing == "pairwise":
@@ -244,9 +240,10 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
     for i in range(p):
         if not is_ord[i]:  # OLS on the rows observing it: intercept, slopes, residual variance (divisor N_i)
             o = seen[:, i]
-            coef = np.linalg.lstsq(X1[o], Y[o, i], rcond=None)[0]
+            sw = np.sqrt(wv[o])  # (weighted least squares with sampling weights)
+            coef = np.linalg.lstsq(X1[o] * sw[:, None], Y[o, i] * sw, rcond=None)[0]
             resid[:, i] = np.where(o, Y[:, i] - X1 @ coef, 0.0)  # 0 where missing: scores 0 (lavaan's NA)
-            rvar[i] = float(resid[:, i] @ resid[:, i]) / int(o.sum())
+            rvar[i] = float((wv * resid[:, i]) @ resid[:, i]) / float(wv[o].sum())
             K.append(2)  # one slot: -intercept
             tau.append(np.array([-coef[0]]))
             beta[i] = coef[1:]
@@ -300,7 +297,7 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
     for q, (i, j) in enumerate(pairs):
         if not (is_ord[i] and is_ord[j]):  # a continuous variable in the pair: Pearson or polyserial
             _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, nth, p, var_slot,
-                        corr, SCC, A21, H21, H22, seen)
+                        corr, SCC, A21, H21, H22, seen, wv)
             continue
         m = seen[:, i] & seen[:, j]  # the rows where both items are observed (all rows without missing values)
         n_ij = int(m.sum())
@@ -377,29 +374,31 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
 
 
 def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, nth, p, var_slot,
-                corr, SCC, A21, H21, H22, seen) -> None:
+                corr, SCC, A21, H21, H22, seen, wv=None) -> None:
     """One pair with a continuous variable (complete rows): its residual correlation (Pearson of the OLS
     residuals, or polyserial with an ordered variable's row bounds ``tau - x' beta``), the casewise scores of
     the correlation (column ``q`` of ``SCC``), their cross-products with the scores of the two variables'
     first-stage parameters (``A21``) and lavaan's ``H`` (row ``q`` of ``H21``, ``H22``: the correlation as a
     covariance, ``rho sd_i sd_j``). ``seen``: the observed cells; the pair's rows are those observing both
-    (lavaan's pairwise; the other rows score 0)."""
+    (lavaan's pairwise; the other rows score 0). ``wv``: the rows' sampling weights (weighted likelihoods and
+    cross-products), None: 1."""
     k = X.shape[1]
     n = X.shape[0]
+    wv = np.ones(n) if wv is None else wv
 
     def at(v, d_mean):
         """Cross-products of the correlation's scores with the variable's mean-type scores (intercept / its
         bounds, and the slopes through ``x``)."""
-        A21[q, nth + v + p * np.arange(k)] = SCC[:, q] @ (X * d_mean[:, None])
+        A21[q, nth + v + p * np.arange(k)] = (wv * SCC[:, q]) @ (X * d_mean[:, None])
 
     both = seen[:, i] & seen[:, j]
     if not is_ord[i] and not is_ord[j]:
         r1, r2, v1, v2 = resid[:, i] * both, resid[:, j] * both, rvar[i], rvar[j]
         s1, s2 = np.sqrt(v1), np.sqrt(v2)
         if both.all():
-            rho = float(r1 @ r2) / (n * s1 * s2)
+            rho = float(wv @ (r1 * r2)) / (wv.sum() * s1 * s2)
         else:  # lavaan: the ML correlation of the pair's rows, the univariate estimates held fixed
-            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, float(np.log(s1 * s2)))
+            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, float(np.log(s1 * s2)), wv[both])
         Rr = 1 - rho * rho
         dmu1 = (r1 / v1 - rho * r2 / (s1 * s2)) / Rr
         dmu2 = (r2 / v2 - rho * r1 / (s1 * s2)) / Rr
@@ -409,9 +408,9 @@ def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, 
         SCC[:, q] = both * (rho / Rr + (r1 * r2 / (s1 * s2 * Rr) - z * rho / (Rr * Rr)))
         dv1, dv2 = dv1 * both, dv2 * both
         for v, dm, dv, so in ((i, dmu1, dv1, s2), (j, dmu2, dv2, s1)):
-            A21[q, th_start[v]] = SCC[:, q] @ dm
+            A21[q, th_start[v]] = (wv * SCC[:, q]) @ dm
             at(v, dm)
-            A21[q, var_slot[v]] = SCC[:, q] @ dv
+            A21[q, var_slot[v]] = (wv * SCC[:, q]) @ dv
             H21[q, var_slot[v]] = so * rho / (2 * np.sqrt(rvar[v]))
         H22[q] = s1 * s2
         corr[i, j] = corr[j, i] = rho
@@ -430,7 +429,7 @@ def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, 
     start = np.corrcoef(Z[both], c[both].astype(float))[0, 1] * sd2 / float(_dnorm(tau[o]).sum())
     start = start / 2 if abs(start) > 0.9 else start
     rho = float(polyserial_rows(Z[:, None], np.array([sd]), z1[:, None], z2[:, None],
-                                start=np.array([np.clip(start, -0.9, 0.9)]), obs=both[:, None])[0])
+                                start=np.array([np.clip(start, -0.9, 0.9)]), obs=both[:, None], w=wv)[0])
     R = np.sqrt(1 - rho * rho)
     t1, t2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
     d1, d2 = _dnorm(t1), _dnorm(t2)
@@ -438,10 +437,10 @@ def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, 
     SCC[:, q] = both * ((d1 * (z1 * rho - Z) - d2 * (z2 * rho - Z)) / py) / R ** 3
     dmu = (Z + (rho / R) * (d1 - d2) / py) / sd
     dvar = ((Z * Z - 1) + (rho * Z / R) * (d1 - d2) / py) / (2 * rvar[u])
-    A21[q, th_start[u]] = SCC[:, q] @ dmu
+    A21[q, th_start[u]] = (wv * SCC[:, q]) @ dmu
     at(u, dmu)
-    A21[q, var_slot[u]] = SCC[:, q] @ dvar
-    w = SCC[:, q] / (R * py)
+    A21[q, var_slot[u]] = (wv * SCC[:, q]) @ dvar
+    w = wv * SCC[:, q] / (R * py)
     kk = K[o]
     a_up = np.bincount(c, weights=w * d1, minlength=kk)
     a_lo = np.bincount(c, weights=w * d2, minlength=kk)
