@@ -21,8 +21,8 @@ from types import SimpleNamespace
 import egovsem
 import pandas as pd
 import pytest
-from _refcompare import DATA, compare_group_params, compare_series
-from egovsem._errors import ModelSyntaxError, NotAvailableError
+from _refcompare import DATA, close, compare_group_params, compare_series
+from egovsem._errors import ModelSyntaxError
 from egovsem.sem.constraints import constraint_rows
 
 REF = Path(__file__).parent / "reference" / "constraints_wlsmv_conditional"
@@ -106,14 +106,37 @@ def test_score_tests_releasing_the_equalities_match_lavaan(case):
     assert not bad, bad
 
 
-def test_what_is_not_available_yet_after_constraints_with_covariates():
-    """As without covariates: score tests of nonlinear equalities, and modification indices of a model with
-    explicit constraints (lavaan computes both; README "Known gaps")."""
-    from egovsem.sem.wls_mg import score_tests_wlsmv
+@pytest.mark.parametrize("case", ["hs_mg_nonlinear"])
+def test_score_test_releasing_a_nonlinear_equality_matches_lavaan(case):
+    """lavTestScore after the nonlinear equality a2 == a1^2 with covariates, by school (its Jacobian at the
+    estimates; tests/reference/make_reference_constraints_wlsmv_conditional_mi.R)."""
+    test_score_tests_releasing_the_equalities_match_lavaan(case)
 
-    with pytest.raises(NotAvailableError, match="score tests .* nonlinear equality constraints"):
-        score_tests_wlsmv(_fit("hs_mg_nonlinear"))
-    for case in ("hs_mg_eq", "hs_theta_ineq"):
-        with pytest.raises(NotAvailableError, match=r"modification indices .* explicit constraints \(model syntax, "
-                                                    r"line 5\)"):
-            _fit(case).modindices()
+
+MI_CASES = ["hs_mg_eq", "hs_mg_ineq", "hs_theta_ineq", "hs_theta_mg_eq"]
+# The two inequality fits: lavaan's constrained optimiser (nlminb.constr) stops at a higher objective than
+# egovsem's (fmin 0.05421337269 against 0.05421336982 for hs_mg_ineq, 0.108672035 against 0.1086720252 for
+# hs_theta_ineq; the parameter rows agree within 1e-3, tests above), and the indices move at the 1e-3 level with
+# the last digits of the estimates, the theta scale rows (~*~) most (x5 ~*~ x5 epc 6.6e-3 relative). Evaluating
+# at lavaan's estimates does not help there: its a1 = 0.900000018 lies just off the bound a1 > 0.9, so the set of
+# active inequalities differs. Hence 3e-3 (1e-2 for the scale rows) for these two cases; 1e-3 for the others.
+MI_TOL = {"hs_mg_ineq": (3e-3, 1e-2), "hs_theta_ineq": (3e-3, 1e-2)}
+
+
+@pytest.mark.parametrize("case", MI_CASES)
+def test_modification_indices_after_constraints_with_covariates_match_lavaan(case):
+    """modindices() on the null space of the equalities and the active inequalities, as lavaan: every row of
+    lavaan's table (mi, epc, sepc.lv, sepc.all, sepc.nox) and no other row
+    (tests/reference/make_reference_constraints_wlsmv_conditional_mi.R)."""
+    ours = _fit(case).modindices()
+    ref = pd.read_csv(REF / f"{case}_modindices.csv")
+    if "group" not in ours:
+        ours = ours.assign(group=1)
+    key = ["lhs", "op", "rhs", "group"]
+    assert sorted(map(tuple, ours[key].astype(str).to_numpy())) == sorted(map(tuple, ref[key].astype(str).to_numpy()))
+    merged = ref.merge(ours, on=key, suffixes=("_lav", ""))
+    tol, tol_scale = MI_TOL.get(case, (1e-3, 1e-3))
+    bad = [(r.lhs, r.op, r.rhs, r.group, c, r[c], r[c + "_lav"]) for _, r in merged.iterrows()
+           for c in ("mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")
+           if not close(float(r[c]), float(r[c + "_lav"]), tol_scale if r.op == "~*~" else tol)]
+    assert not bad, bad

@@ -47,8 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    metavar="standard|satorra.bentler|yuan.bentler|yuan.bentler.mplus|scaled.shifted|mean.var.adjusted",
                    help="the model test (lavaan's test=; default: the estimator's own)")
     p.add_argument("--information", default=None, metavar="expected|observed|first.order",
-                   help="the information matrix of the standard errors (lavaan's information=; default: "
-                        "observed for FIML and MLR, expected otherwise)")
+                   help="the information matrix of the standard errors, the sandwich's bread and the robust "
+                        "tests' traces (lavaan's information=; default: observed for FIML and MLR, expected "
+                        "otherwise)")
     p.add_argument("--bootstrap", type=int, default=None, metavar="B",
                    help="bootstrap resamples for --se bootstrap (default 1000); with --method pls the number of "
                         "resamples (default none)")

@@ -71,21 +71,26 @@ def baseline_free_coords(p: int, xi: list[int], xb: list[int], ms: bool) -> np.n
 
 
 def baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb: list[int], ms: bool,
-                  fiml: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Observed information ``Ab`` and score cross-product ``Bb`` of one group's baseline model at its
+                  fiml: bool, *, information: str = "observed"
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Observed information ``Ab`` (the expected one with ``information="expected"``: lavaan refits the
+    baseline with the model's options) and score cross-product ``Bb`` of one group's baseline model at its
     estimates, its Jacobian ``Db`` (selection of the free saturated coordinates) and its moments.
 
     They depend on the rows, their EM moments and the covariates only, not on the model: the last few are
     kept (:data:`BASELINE_INFO`), so the models of one data set compute them once."""
     from .casewise import array_digest
 
-    key = array_digest(S, xbar, rows.X0, rows.M, rows.w, rows.cluster, extra=(list(xi), list(xb), ms, fiml))
-    return BASELINE_INFO.get(key, lambda: _compute_baseline_info(S, xbar, rows, xi, xb, ms, fiml))
+    expected = information == "expected"
+    key = array_digest(S, xbar, rows.X0, rows.M, rows.w, rows.cluster,
+                       extra=(list(xi), list(xb), ms, fiml, expected))
+    return BASELINE_INFO.get(key, lambda: _compute_baseline_info(S, xbar, rows, xi, xb, ms, fiml, expected))
 
 
 def _compute_baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[int], xb: list[int], ms: bool,
-                           fiml: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    from .casewise import casewise, saturated_hessian, saturated_scores, score_blocks
+                           fiml: bool, expected: bool = False
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    from .casewise import casewise, expected_information_phi, saturated_hessian, saturated_scores, score_blocks
 
     p = S.shape[0]
     Sb, mb = baseline_moments(S, xbar, rows, xi, xb, fiml)
@@ -98,7 +103,7 @@ def _compute_baseline_info(S: np.ndarray, xbar: np.ndarray, rows: Any, xi: list[
     idx = baseline_free_coords(p, xi, xb, ms)
     Db = np.zeros((idx.size, p + p * (p + 1) // 2))
     Db[np.arange(idx.size), idx] = 1.0
-    H = saturated_hessian(cw)
+    H = -expected_information_phi(cw) if expected else saturated_hessian(cw)
     sc = np.empty((cw.u.shape[0], idx.size))
     for lo, hi in score_blocks(cw):  # the n x nphi saturated scores a block of rows at a time
         sc[lo:hi] = saturated_scores(cw, lo, hi) @ Db.T

@@ -46,19 +46,22 @@ def trace_ratio(B: np.ndarray, A: np.ndarray) -> float:
     return float(np.sum(B * np.linalg.inv(A).T))
 
 
-def unrestricted_trace(rows: Any, S: np.ndarray, xbar: np.ndarray, ms: bool, xi: list[int]) -> tuple[float, int]:
-    """``tr(B1 A1^-1)`` of one group's unrestricted model at its estimates, and the size of ``A1``."""
+def unrestricted_trace(rows: Any, S: np.ndarray, xbar: np.ndarray, ms: bool, xi: list[int], *,
+                       information: str = "observed") -> tuple[float, int]:
+    """``tr(B1 A1^-1)`` of one group's unrestricted model at its estimates, and the size of ``A1`` (lavaan's
+    h1 information of the fit's ``information`` kind, at the unrestricted moments: observed, or expected,
+    which differ under missing data)."""
     from .robust import unrestricted_info
 
-    h1 = unrestricted_info(rows, S, xbar, ms, xi)
+    h1 = unrestricted_info(rows, S, xbar, ms, xi, expected=information == "expected")
     return trace_ratio(h1.B1, h1.A1), int(h1.A1.shape[0])
 
 
 def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
-               zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+               zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-observation ``Wc`` (complete data at the EM moments, with the coordinates ``zero_x`` zeroed),
-    ``Wm`` (observed information under missing data), ``Jm`` (score cross-product) and ``Wm^-1`` of one
-    group.
+    ``Wm`` (observed information under missing data), ``Jm`` (score cross-product), ``Wm^-1`` and ``We``
+    (expected information under missing data) of one group.
 
     They depend on the rows and their EM moments only, not on the model: the last few are kept
     (:data:`H1_BLOCKS`), so the models of one data set (the CFA marker sequence, the steps of an invariance
@@ -70,8 +73,8 @@ def _h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
 
 
 def _compute_h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarray,
-                       zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    from .casewise import casewise, saturated_crossproduct, saturated_hessian
+                       zero_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    from .casewise import casewise, expected_information_phi, saturated_crossproduct, saturated_hessian
     from .robust import complete_information_phi
 
     n = rows.total
@@ -85,24 +88,30 @@ def _compute_h1_blocks(S: np.ndarray, xbar: np.ndarray, rows: Any, cx: np.ndarra
                          "observed variables")
     wm = -saturated_hessian(cw)[np.ix_(cx, cx)] / n
     jm = saturated_crossproduct(cw, cx, rows.cluster)  # a block of rows at a time
-    return wc[np.ix_(cx, cx)], wm, jm / n, np.linalg.inv(wm)
+    we = expected_information_phi(cw)[np.ix_(cx, cx)] / n
+    return wc[np.ix_(cx, cx)], wm, jm / n, np.linalg.inv(wm), we
 
 
 def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list[int],
-                   version: str) -> tuple[float, float]:
+                   version: str, *, information: str = "observed") -> tuple[float, float]:
     """FIML-C traces ``(k, k_b)`` of the model and of the baseline over groups. Each group gives ``S``,
-    ``xbar`` (EM moments), ``rows``, ``fg`` (N_g / N), ``D`` (model Jacobian, q x nphi) and ``Db``."""
+    ``xbar`` (EM moments), ``rows``, ``fg`` (N_g / N), ``D`` (model Jacobian, q x nphi) and ``Db``.
+
+    lavaan's ``E`` (the model's and the baseline's information, with ``h1.information = "unstructured"``) is
+    of the fit's ``information`` kind: ``D Wm D'`` (observed, "h1"), ``D We D'`` (expected) or ``D Jm D'``
+    (first.order), all at the EM moments."""
     from .robust import fiml_corrected_k, saturated_coords
 
     cx = saturated_coords(p, True, xi)
     # the covariates' own moments (means and x-x vech coordinates) in the full coordinates
     xcoords = np.setdiff1d(np.arange(p + p * (p + 1) // 2), saturated_coords(p, True, xb))
-    Wc, Wm, Wmi, Jm, D, Db = [], [], [], [], [], []
+    Wc, Wm, Wmi, Jm, D, Db, WE = [], [], [], [], [], [], []
     for g in groups:
-        wc, wm, jm, wmi = _h1_blocks(g["S"], g["xbar"], g["rows"], cx, xcoords)
+        wc, wm, jm, wmi, we = _h1_blocks(g["S"], g["xbar"], g["rows"], cx, xcoords)
         fg = g["fg"]
         Wc.append(fg * wc)
         Wm.append(fg * wm)
+        WE.append(fg * {"expected": we, "first.order": jm}.get(information, wm))
         Wmi.append(wmi / fg)
         Jm.append(fg * jm)
         D.append(g["D"][:, cx])
@@ -112,7 +121,7 @@ def fiml_corrected(groups: list[dict[str, Any]], p: int, xi: list[int], xb: list
     Db_full = block_diag(*Db)
     edges = np.cumsum([0] + [d.shape[1] for d in Db])
     Db_blocks = [Db_full[:, a:b] for a, b in zip(edges[:-1], edges[1:])]
-    k, kb = fiml_corrected_k(Wc=Wc, Wm=Wm, Jm=Jm, D=[D, Db_blocks], version=version, Wm_inv=Wmi)
+    k, kb = fiml_corrected_k(Wc=Wc, Wm=Wm, Jm=Jm, D=[D, Db_blocks], version=version, Wm_inv=Wmi, W_E=WE)
     return k, kb
 
 

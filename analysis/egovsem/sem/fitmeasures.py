@@ -92,6 +92,9 @@ class _Fit:
     UGb: np.ndarray | None = None  # ... and baseline
     Z: np.ndarray | None = None  # null-space basis of explicit constraints (the traces use Z' Delta, Z' A Z)
     uls: bool = False  # unit weights (ULS, ULSMV): lavaan gives no p-value for the standard test
+    #: lavaan's information of the fit ('expected', 'observed', 'first.order'): the h1 information of the
+    #: Yuan-Bentler trace, the baseline's information and FIML-C's E are of this kind (FIML)
+    information: str = "observed"
 
 
 def _eq_rank_nonth(spec: Any, pt: pd.DataFrame, theta: np.ndarray) -> int:
@@ -141,7 +144,8 @@ def _read_fit(res: Any) -> _Fit:
                 test=test.test, partable=est.partable, logl=np.nan if test.logl is None else float(test.logl),
                 A=vc.info_matrix if vc.test_info_matrix is None else vc.test_info_matrix, B0=vc.meat, dwls=dwls,
                 UG=test.ugamma, UGb=test.ugamma_baseline, Z=vc.constraint_basis,
-                uls=res.opts.discrepancy == "ULS" or res.opts.estimator == "ULSMV")
+                uls=res.opts.discrepancy == "ULS" or res.opts.estimator == "ULSMV",
+                information=res.opts.information)
 
 
 # ------------------------------------------------------------------------------------------ pieces --
@@ -235,7 +239,7 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
     if f.discrepancy in _LS:
         from .ls import baseline_ls
 
-        X2b = sum((g.nobs - 1.0) * baseline_ls(f.discrepancy, _ls_S(g)) for g in f.groups)
+        X2b = sum((g.nobs - 1.0) * baseline_ls(f.discrepancy, _ls_S(g), f.xb, fixed_x=bool(f.xi)) for g in f.groups)
         return X2b, len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb)), []
     fiml = f.discrepancy == "FIML"
     X2b = 0.0
@@ -243,7 +247,8 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
     for g in f.groups:
         X2b += baseline_chisq(g.S, g.nobs, g.rows, g.logl_h1, f.xb, fiml)
         if g.rows is not None and (fiml or f.test.startswith("yuan.bentler")):
-            info.append(baseline_info(g.S, g.xbar, g.rows, f.xi, f.xb, f.meanstructure, fiml))
+            info.append(baseline_info(g.S, g.xbar, g.rows, f.xi, f.xb, f.meanstructure, fiml,
+                                      information=f.information))
         elif g.cluster is not None and f.test == "yuan.bentler.mplus":
             from .pairwise_cluster import pairwise_cluster_baseline_info
 
@@ -322,7 +327,7 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
             idx = saturated_coords(g.S.shape[0], f.meanstructure, f.xi)
             tg, ng = pairwise_cluster_h1_trace(g.X, g.cluster, g.S, g.xbar, idx)
         else:
-            tg, ng = unrestricted_trace(g.rows, g.S, g.xbar, f.meanstructure, f.xi)
+            tg, ng = unrestricted_trace(g.rows, g.S, g.xbar, f.meanstructure, f.xi, information=f.information)
         t1 += tg
         nh1 += ng
     # under explicit constraints tr(B0 Z (Z' A Z)^-1 Z') (lavaan's augmented inverse)
@@ -384,7 +389,8 @@ def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
                           "D": delta_phi(g.ram, f.theta) if f.Z is None else f.Z.T @ delta_phi(g.ram, f.theta),
                           "Db": Db})
         p = f.groups[0].S.shape[0]
-        k, kb = fiml_corrected(parts, p, f.xi, f.xb, "V3" if f.test == "yuan.bentler.mplus" else "V6")
+        k, kb = fiml_corrected(parts, p, f.xi, f.xb, "V3" if f.test == "yuan.bentler.mplus" else "V6",
+                               information=f.information)
         if df > 0:
             c3 = k / df
             return _Robust(XX3, XX3b, c3, kb / dfb, df, XX3 / c3)
@@ -447,7 +453,7 @@ def _residuals(f: _Fit) -> tuple[dict[str, float], float, float]:
         if ls:
             from .ls import gfi_ls
 
-            gfi += g.weight * gfi_ls(f.discrepancy, _ls_S(g), g.xbar, g.Sigma, g.mu, ms)
+            gfi += g.weight * gfi_ls(f.discrepancy, _ls_S(g), g.xbar, g.Sigma, g.mu, ms, f.xi)
         elif f.discrepancy == "FIML":
             gfi += g.weight * gfi_fiml_rows(g.rows, g.Sigma, g.mu, f.xi)
         else:

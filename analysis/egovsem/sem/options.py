@@ -18,14 +18,27 @@ is ``robust.sem`` with complete data and ``robust.huber.white`` under FIML (lava
 ``test`` one of "standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "scaled.shifted",
 "mean.var.adjusted" (complete data: the Satorra-Bentler family reads the sample's fourth moments, lavaan's
 ``NACOV``, which needs complete rows; MLM with ``missing = "ml"`` is refused as lavaan refuses it).
-``information`` ("expected", "observed", "first.order") is a user option of ML/MLM fits (lavaan's
-``information``): it sets the information matrix of the standard errors and, for ``robust.sem``, of the
-sandwich and the Satorra-Bentler traces.
+``information`` ("expected", "observed", "first.order") is a user option of ML/MLM, MLR and FIML fits
+(lavaan's ``information``): it sets the information matrix of the standard errors and, for the robust SEs,
+the bread of the sandwich and the information of the Satorra-Bentler / Yuan-Bentler traces (under FIML the h1
+information of the trace and FIML-C's E are of the same kind). GLS takes "observed" (the Hessian of its
+objective); ULS keeps "expected" with a warning, as lavaan does; robust SEs (and GLS) with "first.order" are
+refused with lavaan's reason. MLR with another ``test=`` reports MLR's test with the h1 observed information
+in its trace, as lavaan's fitMeasures() do; ``se = "robust.sem"`` with FIML deletes listwise, as lavaan.
 
 ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" (with its standard SEs or
 ``se = "robust"``; traces with W = I) as lavaan does; GLS takes no robust SE or test, and ULS no Yuan-Bentler
 test (lavaan refuses them; so does egovsem, quoting lavaan). ``missing = "pairwise"`` fits ML, ULS (and its
 robust variants) to the available-case moments; GLS deletes listwise as lavaan does (with a warning).
+
+MLR takes ``se = "standard"`` and ``se = "robust.sem"`` as lavaan 0.6-14 (its Yuan-Bentler (Mplus) test kept;
+the information expected with complete data); ``se = "robust.sem"`` with ``missing = "fiml"`` deletes the
+incomplete rows listwise with a warning, as lavaan. The Gamma-based options (MLM, MLMV, ULSM, robust.sem, the
+Satorra-Bentler family) take fixed.x covariates (Gamma conditional on them) and, for MLM and MLMV, sampling
+weights (MLM also ``cluster=``: lavaan's robust.cluster.sem, Gamma summed within clusters). ``se = "standard"``
+and ``"robust.sem"`` take sampling weights (ML, MLR); with ``cluster=`` ML's ``se = "robust"`` is the
+cluster-robust sandwich, and its other se= are refused with lavaan's reason. ``fixed_x = None`` is lavaan's
+default: True for the ML family and WLSMV, False for GLS and ULS.
 
 ``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
 the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
@@ -119,6 +132,11 @@ SUPPORTED: tuple[Combination, ...] = (
       for t in ("standard", "satorra.bentler", "scaled.shifted", "mean.var.adjusted")
       if (se, t) != ("standard", "standard")),
     Combination("FIML", "robust.huber.white", "standard", True),
+    # issue 11: se = "robust.huber.white" with estimator ML and complete data (MLR's SEs, the standard test)
+    Combination("ML", "robust.huber.white", "standard", True),
+    *(Combination("ML", "robust.huber.white", t, True) for t in GAMMA_TESTS + ("yuan.bentler",)),
+    # lavaan's MLR with se = "standard" under missing = "ml": observed information, the Yuan-Bentler (Mplus) test
+    Combination("FIML", "standard", "yuan.bentler.mplus", True),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
 )
@@ -268,7 +286,7 @@ def resolve_options(
     seed: int | None = None,
     std_lv: bool = False,
     meanstructure: bool | None = None,
-    fixed_x: bool = True,
+    fixed_x: bool | None = None,
     auto_cov_y: bool = True,
     iter_max: int = 10000,
     sampling_weights: str | None = None,
@@ -325,6 +343,10 @@ def resolve_options(
         miss = "listwise"
     if not isinstance(iter_max, (int, np.integer)) or isinstance(iter_max, (bool, np.bool_)) or iter_max < 1:
         raise EgovsemError(f"The 'iter_max' parameter must be a positive integer. Got {iter_max!r} instead.")
+    if fixed_x is None:
+        # lavaan 0.6-14's fixed.x = "default": TRUE for the ML family (and conditional.x: WLSMV with covariates),
+        # FALSE for GLS and the ULS family on continuous data
+        fixed_x = not (est == "GLS" or (est in _ULS_FAMILY and ordered in (None, False)))
     for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x), ("auto_cov_y", auto_cov_y),
                       ("orthogonal", orthogonal), ("std_ov", std_ov), ("auto_var", auto_var),
                       ("auto_fix_single", auto_fix_single), ("auto_cov_lv_x", auto_cov_lv_x),
@@ -376,7 +398,16 @@ def resolve_options(
                                 "yet: lavaan 0.6-14 ignores the clusters of ordered data, and lavaan 0.7 leaves every "
                                 "cluster with a missing value out of the cluster sums, so there is no reference to "
                                 "match; use missing='listwise' (cluster-robust Gamma as lavaan 0.7).")
-    if design and est not in ("ML", "MLR", "WLSMV", "WLSMVS", "ULSMV"):
+    if design and est in ("MLM", "MLMV") and miss != "pairwise" and (
+            cluster is None or (est == "MLM" and sampling_weights is None)):
+        # lavaan 0.6-14 fits MLM and MLMV to the weighted moments and keeps their robust.sem SEs and scaled
+        # tests, with Gamma from the rows unweighted (lavInspect(fit, "gamma") is that of the fit without
+        # weights) and, MLM with cluster=, summed within clusters (its se "robust.cluster.sem"; MLMV with
+        # cluster=, or cluster= with weights, lavaan switches to "robust.cluster" and adds the Yuan-Bentler
+        # test: not reproduced);
+        # tests/reference/make_reference_mlm_weights.R
+        pass
+    elif design and est not in ("ML", "MLR") and disc != "DWLS":  # (DWLS: WLSMV, WLSMVS, ULSMV on ordered items)
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
                                 "use ML or MLR.")
     test_information = "hessian"
@@ -394,7 +425,8 @@ def resolve_options(
         if est == "ML":
             # lavaan 0.6-14: se = "robust" with ML is robust.sem for complete data, robust.huber.white with
             # missing = "ml"; the test stays the standard one
-            se_type = "robust.huber.white" if miss == "fiml" else "robust.sem"
+            # (and with cluster=: lavaan's robust.cluster, the scores summed within clusters)
+            se_type = "robust.huber.white" if miss == "fiml" or cluster is not None else "robust.sem"
         elif est == "ULS":
             se_type = "robust.sem"  # lavaan: se = "robust" with ULS is robust.sem
         elif est == "GLS":
@@ -415,18 +447,34 @@ def resolve_options(
                            + ("omit se=." if est == "GLS" else "use se='robust' (robust.sem)."))
     elif se_in == "robust.sem" and est == "ULS":
         se_type = "robust.sem"  # lavaan's ULS with se = "robust.sem" (as se = "robust")
-    elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est != "ML":
-        # e.g. MLR with robust.sem: lavaan then keeps MLR's observed information; a combination not checked
+    elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est not in ("ML", "MLR"):
         raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
                                 f"errors are {se_default!r} (omit se=).")
-    elif se_in == "standard" and se_default != "standard" and est != "MLM":
+    elif se_in == "robust.sem" and est == "MLR" and cluster is not None:
+        # lavaan 0.6-14 keeps robust.cluster SEs for MLR with cluster= whatever se= (not refused, not changed
+        # to robust.sem; se="standard": _check_design_options): egovsem does the same and says so
+        warnings.warn(f"se={se_in!r} with estimator='MLR' and cluster={cluster!r}: the standard errors are the "
+                      "cluster-robust ones (se='robust.cluster'), as lavaan 0.6-14 gives them (it keeps robust.cluster "
+                      "whatever se=).", EgovsemWarning, stacklevel=warn_stacklevel)
+        se_type = se_default
+    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLR") or (est == "ML" and design)):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
             f"se='standard' with estimator={est!r} is not available yet; {est}'s standard errors are "
             f"{se_default!r} (omit se= to get them)."
         )
     else:
+        # (MLR with se = "standard" or "robust.sem": lavaan 0.6-14 keeps the test "yuan.bentler.mplus"; the
+        # information follows the SE type below, expected with complete data; tests/test_mlr_se.py)
         se_type = se_in
+    if se_type == "robust.sem" and disc == "FIML":
+        # lavaan 0.6-14 sets missing to "listwise" for se = "robust.sem" (its meat reads Gamma, the fourth
+        # moments of complete rows), with a warning; egovsem does the same and says so
+        warnings.warn("se='robust.sem' with missing='fiml': the rows with a missing value are deleted listwise, as "
+                      "lavaan does (\"missing will be set to listwise for se = robust.sem\"); use estimator='MLR' "
+                      "(robust.huber.white) for robust standard errors under FIML.", MissingDataWarning,
+                      stacklevel=warn_stacklevel)
+        miss, disc = "listwise", "ML"
 
     if test_in is not None and test_in != test:
         if est == "GLS":
@@ -445,6 +493,8 @@ def resolve_options(
             pass  # lavaan's WLSMVS
         elif est == "ULS" and not design:
             pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
+        elif est == "MLR" and not design:
+            pass  # lavaan 0.6-14 keeps MLR's test first (below)
         elif est not in ("ML", "MLM") or design:
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
@@ -459,10 +509,13 @@ def resolve_options(
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
             test_in = test
-        if miss == "fiml" and test_in in GAMMA_TESTS:
+        asked = test_in
+        if est == "MLR":
+            test_in, test_information = _mlr_with_test(asked, test, warn_stacklevel + 1)
+        if miss == "fiml" and asked in GAMMA_TESTS:
             # lavaan 0.6-14 sets missing to "listwise" for these tests, with a warning ("missing will be set to
             # listwise for satorra.bentler style test"): egovsem does the same and says so
-            warnings.warn(f"test={test_in!r} with missing='fiml': the rows with a missing value are deleted listwise, "
+            warnings.warn(f"test={asked!r} with missing='fiml': the rows with a missing value are deleted listwise, "
                           "as lavaan does (\"missing will be set to listwise for satorra.bentler style test\"): the "
                           "Satorra-Bentler style tests need complete data. Use estimator='MLR' for a robust test "
                           "under FIML.", MissingDataWarning, stacklevel=warn_stacklevel)
@@ -531,13 +584,19 @@ def resolve_options(
         test_information = "h1"
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
     if info_in is not None and info_in != information:
-        if disc != "ML" or se_type not in ("standard", "robust.sem") or (
-                info_in != "expected" and test in ("yuan.bentler", "yuan.bentler.mplus")) or (
-                info_in == "first.order" and (se_type, test) != ("standard", "standard")):
-            raise NotAvailableError(
-                f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
-                f"available yet; its information is {information!r} (omit information=).")
-        information = info_in
+        information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
+    if est == "ML" and test.startswith("yuan") and information == "observed" and not design and (
+            se_type != "bootstrap" and miss != "pairwise"):
+        # lavaan 0.6-14: a test named with ML is test = c("standard", <test>), and then the observed information
+        # of the tests is "h1" ("observed.information for ALL test statistics is set to h1", said for
+        # yuan.bentler.mplus): with FIML, se = "robust.huber.white" or information = "observed"
+        test_information = "h1"
+    if est == "ML" and test_information == "h1" and test == "yuan.bentler.mplus" and not design and (
+            se_type != "bootstrap"):
+        warnings.warn("test='yuan.bentler.mplus' with estimator='ML' and the observed information: the trace of the "
+                      "test uses the h1 observed information (Delta' H1 Delta), as lavaan does (\"observed.information "
+                      "for ALL test statistics is set to h1\"); the standard errors use the Hessian. (estimator='MLR' "
+                      "keeps the Hessian in the trace.)", EgovsemWarning, stacklevel=warn_stacklevel)
     if miss == "pairwise" and disc == "ML" and information == "first.order":
         raise EgovsemError("information='first.order' with missing='pairwise' is not possible: the first-order "
                            "information is the cross-product of casewise scores, which need complete rows (lavaan "
@@ -557,6 +616,52 @@ def resolve_options(
     )
 
 
+def _mlr_with_test(asked: str, test: str, warn_stacklevel: int) -> tuple[str, str]:
+    """``estimator = "MLR"`` with another ``test=``: lavaan 0.6-14 keeps MLR's test first (``test =
+    c("yuan.bentler.mplus", <test>)``) and sets ``observed.information`` to ``c("hessian", "h1")``
+    ("observed.information for ALL test statistics is set to h1"): its fitMeasures() report the Yuan-Bentler
+    (Mplus) test with ``Delta' H1 Delta`` in the trace; egovsem reports the same and says so. Returns the test
+    and the information of its trace."""
+    warnings.warn(f"test={asked!r} with estimator='MLR': MLR's Yuan-Bentler (Mplus) test is reported, with the "
+                  "h1 observed information in its trace, as lavaan's fitMeasures() report it (lavaan keeps "
+                  "\"yuan.bentler.mplus\" first and sets \"observed.information for ALL test statistics to h1\"); "
+                  f"use estimator='ML', se='robust.huber.white', test={asked!r} to have that test reported.",
+                  EgovsemWarning, stacklevel=warn_stacklevel)
+    return test, "h1"
+
+
+def _check_information(info_in: str, default: str, est: str, disc: str, se_type: str, test: str,
+                       warn_stacklevel: int) -> str:
+    """The ``information=`` a user asks for instead of the estimator's ``default``, as lavaan 0.6-14 takes it
+    (tests/reference/make_reference_information.R): refused with lavaan's reason where lavaan refuses it, the
+    default kept (with a warning) where lavaan keeps it, :class:`NotAvailableError` where egovsem does not
+    compute it."""
+    if se_type.startswith("robust") and info_in == "first.order":
+        raise EgovsemError(f"information='first.order' with estimator={est!r} (se={se_type!r}) is not "
+                           "possible: lavaan refuses it (\"information must be either \"expected\" or \"observed\" "
+                           "if robust standard errors are requested\"); use information='expected' or 'observed'.")
+    if disc == "GLS" and info_in == "first.order":
+        raise EgovsemError("information='first.order' with estimator='GLS' is not possible: GLS has no casewise "
+                           "scores (lavaan refuses it: 'information = \"first.order\" not available for estimator "
+                           "GLS'); use information='expected' or 'observed'.")
+    if disc == "ULS":
+        # lavaan 0.6-14: "information will be set to "expected" for estimator = "ULS""
+        warnings.warn(f"information={info_in!r} with estimator={est!r}: the expected information is used, as "
+                      "lavaan does (\"information will be set to expected for estimator = ULS\").", EgovsemWarning,
+                      stacklevel=warn_stacklevel)
+        return default
+    ok = (disc in ("ML", "FIML") and se_type in ("standard", "robust.sem", "robust.huber.white")
+          and not (disc == "ML" and info_in != "expected" and test == "yuan.bentler")
+          and not (disc == "ML" and info_in == "first.order" and test == "yuan.bentler.mplus")
+          and not (info_in == "first.order" and (se_type, test) != ("standard", "standard"))
+          and not (disc == "FIML" and se_type == "robust.sem")) or (disc, info_in) == ("GLS", "observed")
+    if not ok:
+        raise NotAvailableError(
+            f"information={info_in!r} with estimator={est!r} (se={se_type!r}, test={test!r}) is not "
+            f"available yet; its information is {default!r} (omit information=).")
+    return info_in
+
+
 def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in: str | None, est: str = "ML", *,
                           warn_stacklevel: int = 4) -> tuple[bool, str | None]:
     """Check ``sampling_weights`` and ``cluster``; return whether a design column is given and the se= asked
@@ -566,8 +671,10 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     sampling weights turn ML into MLR, which refuses the bootstrap ("use ML estimator for bootstrap"); clusters
     with ML refuse both ("`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
     clustered case"); clusters with MLR (given, or made by sampling weights) replace se by "robust.cluster"
-    without a word, which egovsem does with a warning. (Sampling weights without clusters and
-    ``se="standard"``: lavaan's information-based SEs of the weighted fit, not available here.)
+    without a word, which egovsem does with a warning. Sampling weights without clusters and
+    ``se="standard"``: lavaan's information-based SEs of the weighted fit (tests/reference/
+    make_reference_design_se.R); clusters with ML and ``se="robust.sem"`` or ``"robust.huber.white"``: refused
+    by lavaan as ``"standard"``.
     """
     for name, val in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if val is not None and (not isinstance(val, str) or not val):
@@ -576,6 +683,12 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     if not design:
         return False, se_in
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
+    if cluster is not None and sampling_weights is None and est == "ML" and se_in in ("robust.sem",
+                                                                                     "robust.huber.white"):
+        # lavaan 0.6-14 refuses them as it refuses "standard" (tests/reference/make_reference_design_se.R)
+        raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`se' "
+                           "argument must one of \"none\", \"robust.cluster\", or \"robust.cluster.sem\" in the "
+                           "clustered case\"); omit se= (or se='robust') for the cluster-robust standard errors.")
     if se_in in ("standard", "bootstrap") and est in ("ML", "MLR"):
         mlr = est == "MLR" or sampling_weights is not None
         if cluster is not None and mlr:
@@ -596,9 +709,8 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
                                "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
                                                          "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
                                "se= for the robust (sandwich) standard errors of the weighted fit.")
-    if se_in in ("standard", "bootstrap"):
-        raise NotAvailableError(f"se={se_in!r} with {which} is not available: lavaan reports robust "
-                                "(sandwich) standard errors for weighted or clustered data; omit se=.")
+    if se_in in ("standard", "bootstrap") and est not in ("ML", "MLR"):
+        raise NotAvailableError(f"se={se_in!r} with {which} and estimator={est!r} is not available yet; omit se=.")
     return True, se_in
 
 

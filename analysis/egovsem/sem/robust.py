@@ -47,10 +47,11 @@ def saturated_coords(p: int, meanstructure: bool, xi=()) -> np.ndarray:
 _coords = saturated_coords  # the former private name
 
 
-def unrestricted_info(rows, Sigma: np.ndarray, mu: np.ndarray, meanstructure: bool, xi=()) -> UnrestrictedInfo:
+def unrestricted_info(rows, Sigma: np.ndarray, mu: np.ndarray, meanstructure: bool, xi=(), *,
+                      expected: bool = False) -> UnrestrictedInfo:
     cw = casewise_pd(rows.X0, rows.M, Sigma, mu, rows.w)
     idx = saturated_coords(Sigma.shape[0], meanstructure, xi)
-    A1 = -saturated_hessian(cw)[np.ix_(idx, idx)]
+    A1 = (expected_information_phi(cw) if expected else -saturated_hessian(cw))[np.ix_(idx, idx)]
     return UnrestrictedInfo(A1, saturated_crossproduct(cw, idx, rows.cluster), idx)
 
 
@@ -81,7 +82,8 @@ def yb_traces(h1: UnrestrictedInfo, A: np.ndarray, B0: np.ndarray) -> tuple[floa
 
 def fiml_corrected_k(*, Wc: list[np.ndarray], Wm: list[np.ndarray], Jm: list[np.ndarray] | None,
                      D: list[list[np.ndarray]], version: str,
-                     Wm_inv: list[np.ndarray] | None = None) -> list[float]:
+                     Wm_inv: list[np.ndarray] | None = None,
+                     W_E: list[np.ndarray] | None = None) -> list[float]:
     """The traces k of FIML-C as lavaan 0.6-14 defines them, one per Jacobian in ``D``.
 
     ``Wc``, ``Wm`` and ``Jm`` are the groups' blocks (each weighted by N_g / N) of block-diagonal
@@ -94,7 +96,9 @@ def fiml_corrected_k(*, Wc: list[np.ndarray], Wm: list[np.ndarray], Jm: list[np.
     - 2 tr(F D Jm Wm^-1 Wc D') + tr(F D Wc D' F D Jm D')``. The same numbers as lavaan's dense products
     (to rounding: the last digits differ), without inverting or multiplying the (G nphi)^2 matrices; the
     groups' inverses ``Wm_g^-1`` are shared by every Jacobian (``Wm_inv``: given by a caller that keeps them,
-    :func:`egovsem.sem.fit_robust.fiml_corrected`, since they depend on the data only).
+    :func:`egovsem.sem.fit_robust.fiml_corrected`, since they depend on the data only). ``W_E``: the h1 blocks
+    of ``E = D W_E D'`` when they are not ``Wm`` (lavaan's E of information = "expected" or "first.order";
+    then ``P = Wm^-1 - D' E^-1 D`` still).
     """
     Wmi = list(Wm_inv) if Wm_inv is not None else [np.linalg.inv(w) for w in Wm]
     if version == "V6":
@@ -106,7 +110,7 @@ def fiml_corrected_k(*, Wc: list[np.ndarray], Wm: list[np.ndarray], Jm: list[np.
         base = sum(float(np.sum(a * b.T)) for a, b in zip(WiWc, WiJm))
     out = []
     for Dt in D:
-        E = sum(d @ wm @ d.T for d, wm in zip(Dt, Wm))
+        E = sum(d @ wm @ d.T for d, wm in zip(Dt, Wm if W_E is None else W_E))
         F = np.linalg.inv(E)
         Mc = sum(d @ wc @ d.T for d, wc in zip(Dt, Wc))
         if version == "V6":

@@ -52,7 +52,6 @@ from .._errors import (
     EgovsemError,
     IdentificationError,
     MissingDataWarning,
-    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
@@ -101,10 +100,8 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         sepc.lv sepc.all sepc.nox``."""
         from .modindices_conditional import filter_modindices, modindices_multigroup
 
-        if self.constraints:  # as every fit with explicit constraints (egovsem.sem.results)
-            raise NotAvailableError(f"modification indices of a model with explicit constraints (model syntax, "
-                                    f"line {self.constraints[0][3]}) are not available yet.")
-
+        # with explicit constraints: on the null space of their Jacobian at the estimates (equalities and active
+        # inequalities), as lavaan (tests/reference/make_reference_constraints_wlsmv_conditional_mi.R)
         return filter_modindices(modindices_multigroup(self), sort, minimum_value)
 
     def group_model(self, ptg: pd.DataFrame, q: int, g: int) -> tuple[ConditionalGroupModel, np.ndarray]:
