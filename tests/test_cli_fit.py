@@ -143,6 +143,26 @@ def test_fit_wlsmv_pairwise_from_the_command_line(tmp_path):
         assert abs(d["fit"][k] - float(ref[k])) <= 1e-3 * max(1.0, abs(float(ref[k]))), k
 
 
+def test_fit_wlsmv_with_weights_and_clusters_from_the_command_line(tmp_path, hs_model):
+    """egovsem fit ... --ordered all --sampling-weights w [--cluster agem]: lavaan's WLSMV with sampling.weights
+    (0.6-14) and cluster (0.7), tests/reference/wlsmv_design."""
+    d = pd.read_csv(DATA / "hs_ordinal.csv")
+    raw = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+    d["w"] = 0.5 + (raw["id"] % 7) / 4
+    d["agem"] = 12 * raw["ageyr"] + raw["agemo"]
+    data = tmp_path / "hs_w.csv"
+    d.to_csv(data, index=False)
+    for case, extra in (("hs_w", ["--sampling-weights", "w"]), ("hs_w_none", ["--sampling-weights", "w",
+                        "--sampling-weights-normalization", "none"]), ("hs_cl", ["--cluster", "agem"]),
+                        ("hs_w_cl", ["--sampling-weights", "w", "--cluster", "agem"])):
+        out = tmp_path / f"{case}.json"
+        assert main(["fit", str(hs_model), str(data), "--ordered", "all", *extra, "--json", str(out)]) == 0
+        fit = json.loads(out.read_text())["fit"]
+        ref = read_kv(case, "fit", "wlsmv_design")
+        for k in ("chisq", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled"):
+            assert abs(fit[k] - float(ref[k])) <= 1e-3 * max(1.0, abs(float(ref[k]))), (case, k)
+
+
 def test_run_example_writes_results_that_say_simulated(tmp_path):
     out = tmp_path / "res"
     assert main(["run", "--example", "--out", str(out)]) == 0

@@ -104,12 +104,21 @@ def test_options_follow_lavaan(fits):
     assert "Sampling weights variable" in text and "Number of clusters [cluster]" in text and "200" in text
 
 
-def test_design_columns_are_not_model_variables():
+def test_design_columns_may_be_model_variables():
+    """Refused until issue 11 (lavaan 0.6-14 accepts a weight or cluster column that is also a model variable):
+    every parameterEstimates and fitMeasures row of lavaan (tests/reference/make_reference_wlsmv_design.R)."""
+    from _refcompare import compare_params, compare_series, read_kv, read_ref
+
     hs = _data("hs_weights")
-    with pytest.raises(EgovsemError, match="'x1' is a variable of the model"):
-        egovsem.cfa(HS_CFA, hs, sampling_weights="x1")
-    with pytest.raises(EgovsemError, match="cluster='x2' is a variable of the model"):
-        egovsem.cfa(HS_CFA, hs, cluster="x2")
+    for case, opts in (("ml_w_is_x1", {"sampling_weights": "x1"}), ("ml_cl_is_x2", {"cluster": "x2"})):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = egovsem.cfa(HS_CFA, hs, **opts)
+        ref = read_ref(case, "params", sub="wlsmv_design")
+        assert compare_params(fit.params, ref, columns=("est", "std.lv", "std.all")) == [], case
+        fm, rf = fit.fit_measures, read_kv(case, "fit", sub="wlsmv_design")
+        assert compare_series(fm, rf) == [], case
+        assert set(fm.index) == set(rf.index), case
 
 
 def test_bad_weights_name_the_column_and_rows():

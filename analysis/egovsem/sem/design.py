@@ -11,8 +11,11 @@
   clusters and multiplies by ``C / (C - 1)`` (lavaan's ``se = "robust.cluster"``), in the standard
   errors and in the Yuan-Bentler traces.
 
-The weight and the cluster columns are never model variables. Bad input (a column not in the data, a
-missing, negative or non-numeric weight, weights that are all zero, a missing cluster value, a single
+* WLSMV (ordered indicators): the weights enter the first stage (weighted thresholds, polychorics and
+  NACOV) and the clusters its NACOV (:func:`egovsem.sem.ordinal.ordinal_stats`, :func:`design_arrays`).
+
+The weight and the cluster columns may also be model variables (as in lavaan). Bad input (a column not in the
+data, a missing, negative or non-numeric weight, weights that are all zero, a missing cluster value, a single
 cluster) is refused with the column and the first offending rows.
 """
 from __future__ import annotations
@@ -25,7 +28,7 @@ import pandas as pd
 
 from .._errors import DataError, EgovsemError
 
-__all__ = ["NORMALIZATIONS", "check_design", "normalise_weights", "weighted_stats"]
+__all__ = ["NORMALIZATIONS", "check_design", "design_arrays", "normalise_weights", "part_design", "weighted_stats"]
 
 #: lavaan's sampling.weights.normalization values
 NORMALIZATIONS = ("total", "group", "none")
@@ -37,28 +40,28 @@ def _rows(index: pd.Index, mask: np.ndarray, k: int = 5) -> str:
     return ", ".join(rows) + (f" (and {more} more)" if more > 0 else "")
 
 
-def _column(data: pd.DataFrame, arg: str, col: str, model_vars: Sequence[str]) -> pd.Series:
+def _column(data: pd.DataFrame, arg: str, col: str) -> pd.Series:
     if not isinstance(col, str):
         raise EgovsemError(f"The '{arg}' parameter must be a column name (str). Got {col!r} instead.")
     if col not in data.columns:
         raise DataError(f"{arg}={col!r} is not a column of 'data'; its columns are: "
                         f"{', '.join(map(str, data.columns[:20]))}{' ...' if data.shape[1] > 20 else ''}.")
-    if col in model_vars:
-        raise EgovsemError(f"{arg}={col!r} is a variable of the model; a design column cannot be one.")
     return data[col]
 
 
 def check_design(data: pd.DataFrame, *, sampling_weights: str | None, cluster: str | None,
                  model_vars: Sequence[str], group: str | None = None) -> None:
     """Refuse a bad weight or cluster column (lavaan refuses a missing or a negative weight anywhere in the
-    data; it warns about a missing cluster value, which egovsem refuses: the row's cluster is unknown)."""
+    data; it warns about a missing cluster value, which egovsem refuses: the row's cluster is unknown). A design
+    column may also be a model variable (``model_vars``), as lavaan 0.6-14 allows (e.g. ``cluster = "age"``
+    with ``f ~ age``)."""
     for arg, col in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if col is not None and col == group:
             raise EgovsemError(f"{arg}={col!r} is also the 'group' column.")
     if sampling_weights is not None and cluster is not None and sampling_weights == cluster:
         raise EgovsemError(f"sampling_weights and cluster are the same column {cluster!r}.")
     if sampling_weights is not None:
-        s = _column(data, "sampling_weights", sampling_weights, model_vars)
+        s = _column(data, "sampling_weights", sampling_weights)
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
             conv = pd.to_numeric(s, errors="coerce")
             bad = (conv.isna() & s.notna()).to_numpy()
@@ -79,7 +82,7 @@ def check_design(data: pd.DataFrame, *, sampling_weights: str | None, cluster: s
         if not (v > 0).any():
             raise DataError(f"The sampling_weights column {sampling_weights!r} is zero on every row.")
     if cluster is not None:
-        c = _column(data, "cluster", cluster, model_vars)
+        c = _column(data, "cluster", cluster)
         miss = c.isna().to_numpy()
         if miss.any():
             raise DataError(f"The cluster column {cluster!r} has {int(miss.sum())} missing value(s), at row(s) "
@@ -135,3 +138,31 @@ def weighted_stats(st, w: np.ndarray, cluster: np.ndarray | None, *, fiml: bool)
         D = X - mean
         cov = (D * w[:, None]).T @ D / w.sum()
     return replace(st, cov=cov, mean=mean, w=w, cluster=cluster)
+
+
+def part_design(data: pd.DataFrame, parts: Sequence[pd.DataFrame], opts) -> tuple[list, list]:
+    """:func:`design_arrays` of the groups' analysed rows ``parts`` (subsets of ``data`` by index, the design
+    columns perhaps dropped): their weights and cluster labels are read from ``data``."""
+    from types import SimpleNamespace
+
+    if not data.index.is_unique:
+        raise DataError("The 'data' DataFrame has a duplicated row index; with sampling_weights= or cluster= "
+                        "give it a unique index (data.reset_index(drop=True)).")
+    w, cl = design_values(data, opts.sampling_weights, opts.cluster)
+    pos = [data.index.get_indexer(d.index) for d in parts]
+    stats = [SimpleNamespace(w=None if w is None else w[p], cluster=None if cl is None else cl[p]) for p in pos]
+    return design_arrays(stats, opts)
+
+
+def design_arrays(stats, opts) -> tuple[list, list]:
+    """The groups' sampling weights, normalised over the groups as ``sampling_weights_normalization`` says
+    (lavaan's "total": all weights sum to the number of analysed rows; "group": each group's to its rows), and
+    their cluster codes (None where not given)."""
+    G = len(stats)
+    wts: list = [None] * G
+    if opts.sampling_weights is not None:
+        wts = normalise_weights([np.asarray(st.w, dtype=float) for st in stats], opts.sampling_weights_normalization)
+    codes = [None if st.cluster is None else
+             cluster_codes(np.asarray(st.cluster), str(opts.cluster), g + 1 if G > 1 else None)
+             for g, st in enumerate(stats)]
+    return wts, codes

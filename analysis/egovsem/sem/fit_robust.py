@@ -165,7 +165,7 @@ def catml_dwls(ost: Any, Sigma: np.ndarray, D: np.ndarray, A_inv: np.ndarray, n1
     ``c = tr(M' V M Gamma_c) / df3`` with ``M = I - Delta_c A^-1 Delta_c' W_c`` (correlation rows only) and
     ``V`` the normal-theory weight of a correlation structure at ``Sigma``; baseline ``-N log|R|`` with
     ``c0 = tr(Gamma_c) / df0``. ``nfree_nonth``: free parameters other than thresholds."""
-    N = ost.nobs
+    N = getattr(ost, "n", ost.nobs)  # lavaan's nobs: the sum of the sampling weights, if any
     R = ost.corr
     p = R.shape[0]
     nan = dict(XX3=np.nan, df3=np.nan, c3=np.nan, XX3s=np.nan, XX3b=np.nan, df3b=np.nan, c3b=np.nan)

@@ -234,7 +234,7 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
         assert f.dwls is not None
         ost = f.dwls["ordinal"]
         _dm, n1 = _dwls_layout(f)
-        X2b, dfb, _UGb = baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)
+        X2b, dfb, _UGb = baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.n)
         return X2b, dfb, []
     if f.discrepancy in _LS:
         from .ls import baseline_ls
@@ -273,7 +273,7 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         ost = f.dwls["ordinal"]
         _dm, n1 = _dwls_layout(f)
         ss = scaled_shifted(_dwls_UG(f), X2, df)
-        ssb = scaled_shifted(baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)[2], X2b, dfb)
+        ssb = scaled_shifted(baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.n)[2], X2b, dfb)
         return _Scaled(ss["stat"], ss["pvalue"], ss["scaling"], ssb["stat"], ssb["pvalue"], ssb["scaling"],
                        rmsea_x2=ss["stat"], rmsea_df=df, factors={})
     if f.test == "yuan.bentler" and f.UG is not None:
@@ -295,7 +295,7 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
             assert f.dwls is not None
             ost = f.dwls["ordinal"]
             _dm, n1 = _dwls_layout(f)
-            UG, UGb = _dwls_UG(f), baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.nobs)[2]
+            UG, UGb = _dwls_UG(f), baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.n)[2]
         else:
             assert f.UG is not None and f.UGb is not None
             UG, UGb = f.UG, f.UGb

@@ -158,7 +158,7 @@ def _modification_indices_dwls(res, rows: list[tuple[str, str, str]] | None) -> 
     ex = res.extra
     dm, theta = ex["delta_model"], res.theta
     ost = ex["ordinal"]
-    s, w, N = ost.wls_obs, ost.wls_v_diag, res.nobs
+    s, w, N = ost.wls_obs, ost.wls_v_diag, ost.n  # (the sum of the sampling weights, if any)
     cand = candidate_rows(res) if rows is None else rows
     cand = [r for r in cand if r[1] in ("=~", "~", "~~", "~1")]
     scales: list[tuple[str, str, str]] = []

@@ -121,7 +121,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
             dl = cm.gm.parts(theta_e)[2]
             for v, f in sc_idx:
                 D[:, int(f) - 1] = _scale_column(cm, items.index(v), len(xs), sig, dl)
-        w = 1.0 / np.diag(stats[g].gamma)
+        w = stats[g].wls_v_diag
         info += c[g] * D.T @ (D * w[:, None])
         score += -c[g] * (Ns[g] - 1.0) / Ns[g] * D.T @ (w * (stats[g].wls_obs - sig))
     m = np.arange(q)
@@ -260,7 +260,7 @@ def score_view(fit) -> SimpleNamespace:
     cs = ConstraintSet([Constraint(*c) for c in cons], pt, fit.spec.defined) if cons else None
 
     def group_model(ptg: pd.DataFrame, q: int, g: int):
-        return ConditionalGroupModel.build(ptg, items, xs, lv, q, "delta"), 1.0 / np.diag(st.gamma)
+        return ConditionalGroupModel.build(ptg, items, xs, lv, q, "delta"), st.wls_v_diag
 
     return SimpleNamespace(partable=pt, theta=theta, ordinal=[st], parameterization="delta", constraints=cons,
                            constraint_set=cs, group_model=group_model)

@@ -389,8 +389,15 @@ def resolve_options(
                                                   ["total", "group", "none"], casefold=True)
     design, se_in = _check_design_options(sampling_weights, cluster, disc, se_in, est,
                                           warn_stacklevel=warn_stacklevel)
-    if design and miss == "pairwise":
+    if design and miss == "pairwise" and disc != "DWLS":
         _check_pairwise_design(sampling_weights)
+    if cluster is not None and miss == "pairwise" and disc == "DWLS":
+        # lavaan 0.6-14 ignores the clusters of ordered data; lavaan 0.7 sums the casewise scores within clusters
+        # with R's rowsum(), so a cluster with one missing value drops out of that statistic's Gamma entries
+        raise NotAvailableError(f"cluster={cluster!r} with missing='pairwise' and estimator={est!r} is not available "
+                                "yet: lavaan 0.6-14 ignores the clusters of ordered data, and lavaan 0.7 leaves every "
+                                "cluster with a missing value out of the cluster sums, so there is no reference to "
+                                "match; use missing='listwise' (cluster-robust Gamma as lavaan 0.7).")
     if design and est in ("MLM", "MLMV") and miss != "pairwise" and (
             cluster is None or (est == "MLM" and sampling_weights is None)):
         # lavaan 0.6-14 fits MLM and MLMV to the weighted moments and keeps their robust.sem SEs and scaled
@@ -400,7 +407,7 @@ def resolve_options(
         # test: not reproduced);
         # tests/reference/make_reference_mlm_weights.R
         pass
-    elif design and est not in ("ML", "MLR"):
+    elif design and est not in ("ML", "MLR") and disc != "DWLS":  # (DWLS: WLSMV, WLSMVS, ULSMV on ordered items)
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
                                 "use ML or MLR.")
     test_information = "hessian"
@@ -676,8 +683,6 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     if not design:
         return False, se_in
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
-    if disc == "DWLS":
-        raise NotAvailableError(f"{which} with estimator='WLSMV' is not available yet; use ML or MLR.")
     if cluster is not None and sampling_weights is None and est == "ML" and se_in in ("robust.sem",
                                                                                      "robust.huber.white"):
         # lavaan 0.6-14 refuses them as it refuses "standard" (tests/reference/make_reference_design_se.R)

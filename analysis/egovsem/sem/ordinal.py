@@ -112,6 +112,8 @@ class OrdinalStats:
     zero_cell_pairs : tuple of (str, str)
         Pairs of ordered variables whose bivariate table has an empty cell
         (lavaan's ``lavInspect(fit, "zero.cell.tables")``).
+    nobs_w : float
+        With sampling weights: their sum (lavaan's ``nobs``); otherwise ``nobs``.
     """
 
     names: tuple[str, ...]
@@ -127,6 +129,12 @@ class OrdinalStats:
     gamma: np.ndarray = field(repr=False)
     wls_v_diag: np.ndarray = field(repr=False)
     zero_cell_pairs: tuple = field(repr=False, default=())
+    nobs_w: float | None = None  # lavaan's nobs with sampling weights: their sum (None: nobs)
+
+    @property
+    def n(self) -> float:
+        """lavaan's ``nobs`` of the group: the sum of the sampling weights, otherwise the rows."""
+        return float(self.nobs if self.nobs_w is None else self.nobs_w)
 
 
 # --------------------------------------------------------------------------------------------- input --
@@ -197,6 +205,40 @@ def _categorize(x: np.ndarray, name: str):
                       f"{_MAX_CATEGORIES}); lavaan treats it as ordinal, but a variable with this many "
                       f"categories is usually better treated as continuous.", EgovsemWarning, stacklevel=3)
     return levels, codes.astype(np.intp)
+
+
+# --------------------------------------------------------------------------------- survey design --
+
+def _check_weights(weights, n: int) -> np.ndarray | None:
+    """The sampling weights as floats (n of them, finite, >= 0, not all 0), or None."""
+    if weights is None:
+        return None
+    wt = np.asarray(weights, dtype=float).reshape(-1)
+    if wt.size != n:
+        raise DataError(f"The 'weights' parameter must have one weight per row of 'X': {n} rows, {wt.size} "
+                        "weights.")
+    bad = ~np.isfinite(wt) | (wt < 0)
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise DataError(f"The 'weights' parameter holds the value {float(wt[r])!r} at row index {r} (0-based); "
+                        "sampling weights must be finite and >= 0.")
+    if not wt.sum() > 0:
+        raise DataError("The 'weights' parameter is zero on every row.")
+    return wt
+
+
+def cluster_gamma(IF: np.ndarray, cluster: np.ndarray, nobs: float) -> np.ndarray:
+    """The cluster-robust Gamma from the casewise influence rows ``IF`` (n x k) and the rows' cluster codes
+    ``0..C-1``: ``nobs * C / (C - 1) * sum_c IF_c' IF_c`` with ``IF_c`` the sum of the rows of cluster ``c``
+    (lavaan >= 0.7's NACOV of categorical data with ``cluster=``, as Mplus's TYPE=COMPLEX)."""
+    codes = np.asarray(cluster).reshape(-1)
+    C = int(codes.max()) + 1
+    if codes.size != IF.shape[0] or C < 2:
+        raise DataError(f"The 'cluster' parameter must give one cluster code (0..C-1, C >= 2) per row: {IF.shape[0]} "
+                        f"rows, {codes.size} codes, {C} cluster(s).")
+    S = np.zeros((C, IF.shape[1]))
+    np.add.at(S, codes, IF)
+    return nobs * C / (C - 1.0) * (S.T @ S)
 
 
 # -------------------------------------------------------------------------------------- polychoric --
@@ -289,8 +331,10 @@ def _newton_1d(fun, rho0, lower, upper, *, tol=1e-11, maxit=200, max_step=0.1, r
     return rho
 
 
-def _polychoric(codes, K, th, pairs, names):
-    """Two-step polychoric correlations of ordered pairs; returns rho, the tables and the cell frequencies."""
+def _polychoric(codes, K, th, pairs, names, wt=None):
+    """Two-step polychoric correlations of ordered pairs; returns rho, the tables and the cell frequencies
+    (weighted by the sampling weights ``wt`` when given: lavaan's weighted tables; the start value stays the
+    unweighted Pearson correlation of the codes, as lavaan's)."""
     P = len(pairs)
     Kmax = max(K.values())
     bounds = {}
@@ -306,7 +350,8 @@ def _polychoric(codes, K, th, pairs, names):
     # frequencies of all tables at once
     both = (codes[:, U] >= 0) & (codes[:, V] >= 0)  # pairwise-present rows (all rows without missing values)
     cell = np.where(both, codes[:, U] * Kmax + codes[:, V], 0) + (np.arange(P) * Kmax * Kmax)[None, :]
-    counts = np.bincount(cell.ravel(), weights=both.ravel().astype(float),
+    cw = both if wt is None else both * wt[:, None]
+    counts = np.bincount(cell.ravel(), weights=cw.ravel().astype(float),
                          minlength=P * Kmax * Kmax).reshape(P, Kmax, Kmax)
     freq = counts.copy()  # the table the correlation is fitted to (lavaan may move 0.5 into an empty cell)
     valid = np.zeros((P, Kmax, Kmax), bool)
@@ -401,10 +446,13 @@ def _polychoric_scores(rho, Bu, Bv, freq, valid, K, pairs):
     return dxrho, a21_u, a21_v
 
 
-def _pearson_ml(a: np.ndarray, b: np.ndarray, log_s12: float) -> float:
+def _pearson_ml(a: np.ndarray, b: np.ndarray, log_s12: float, w: np.ndarray | None = None) -> float:
     """The correlation that maximises the bivariate normal likelihood of the standardised rows ``(a, b)``
     (means and variances fixed), as lavaan's ``lav_bvreg_cor_twostep_fit``: start at the Pearson correlation of
-    the rows, bounds +-0.999, rows whose density is below sqrt(eps) (lavaan's NA) left out."""
+    the rows, bounds +-0.999, rows whose density is below sqrt(eps) (lavaan's NA) left out; ``w``: the rows'
+    sampling weights (the weighted likelihood)."""
+    wr = np.ones(a.size) if w is None else np.asarray(w, dtype=float)
+
     def fun(rho):
         r = rho[:, None]
         R = 1.0 - r * r
@@ -414,9 +462,9 @@ def _pearson_ml(a: np.ndarray, b: np.ndarray, log_s12: float) -> float:
         g = r / R + a * b / R - z * r / (R * R)
         h = ((1.0 + r * r) / (R * R) + 2.0 * r * a * b / (R * R)
              - (z - 2.0 * r * a * b) / (R * R) - 4.0 * r * r * z / (R * R * R))
-        info = np.where(ok, g * g, 0.0).sum(1)
-        hs = np.where(ok, h, 0.0).sum(1)
-        return np.where(ok, ll, 0.0).sum(1), np.where(ok, g, 0.0).sum(1), np.where(hs < 0, hs, -info)
+        info = np.where(ok, g * g, 0.0) @ wr
+        hs = np.where(ok, h, 0.0) @ wr
+        return np.where(ok, ll, 0.0) @ wr, np.where(ok, g, 0.0) @ wr, np.where(hs < 0, hs, -info)
 
     ac, bc = a - a.mean(), b - b.mean()
     start = float(ac @ bc / np.sqrt((ac @ ac) * (bc @ bc)))
@@ -430,20 +478,23 @@ def _dnorm(x):
 
 # -------------------------------------------------------------------------------------- polyserial --
 
-def _polyserial(y1, mean, var, codes, bounds, *, start, obs):
+def _polyserial(y1, mean, var, codes, bounds, *, start, obs, w=None):
     """Two-step polyserial correlations; y1: (N, P) continuous, codes: (N, P), bounds: (P, K+1); obs: (N, P)
-    the rows where both variables of the pair are observed (the others do not enter the likelihood)."""
+    the rows where both variables of the pair are observed (the others do not enter the likelihood); w: (N,)
+    the rows' sampling weights (the weighted likelihood), None: 1."""
     z1 = np.take_along_axis(np.clip(bounds, -_BIG, _BIG).T, codes + 1, axis=0)  # upper bound of the category
     z2 = np.take_along_axis(np.clip(bounds, -_BIG, _BIG).T, codes, axis=0)      # lower bound
     Z = (y1 - mean) / np.sqrt(var)
-    return polyserial_rows(Z, np.sqrt(var), z1, z2, start=start, obs=obs), Z, z1, z2
+    return polyserial_rows(Z, np.sqrt(var), z1, z2, start=start, obs=obs, w=w), Z, z1, z2
 
 
-def polyserial_rows(Z, sd, z1, z2, *, start, obs):
+def polyserial_rows(Z, sd, z1, z2, *, start, obs, w=None):
     """Two-step polyserial correlations from each row's standardised continuous value ``Z`` (N, P; ``sd`` the
     continuous variables' SDs) and the row's upper and lower bounds ``z1``, ``z2`` of the ordered variable's
     category (fixed thresholds, less the covariates' part with conditional.x), as lavaan's
-    ``lav_bvmix_cor_twostep_fit``: rows whose likelihood is below sqrt(eps) are left out (lavaan's NA)."""
+    ``lav_bvmix_cor_twostep_fit``: rows whose likelihood is below sqrt(eps) are left out (lavaan's NA); ``w``
+    (N,): the rows' sampling weights (the weighted likelihood), None: 1."""
+    wc = np.ones((Z.shape[0], 1)) if w is None else np.asarray(w, dtype=float)[:, None]
     logpy1 = -0.5 * Z * Z - np.log(sd) - 0.5 * np.log(2 * np.pi)
 
     def fun(rho):
@@ -463,10 +514,10 @@ def polyserial_rows(Z, sd, z1, z2, *, start, obs):
         dda2 = (z2 * R2 + 3.0 * rho * e2) / (R3 * R2)
         dl = (f1 * da1 - f2 * da2) / py
         ddl = (f1 * (dda1 - a1 * da1 * da1) - f2 * (dda2 - a2 * da2 * da2)) / py - dl * dl
-        logl = np.where(ok, logpy1 + np.log(py), 0.0).sum(0)
-        g = np.where(ok, dl, 0.0).sum(0)
-        h = np.where(ok, ddl, 0.0).sum(0)
-        info = np.where(ok, dl * dl, 0.0).sum(0)
+        logl = (wc * np.where(ok, logpy1 + np.log(py), 0.0)).sum(0)
+        g = (wc * np.where(ok, dl, 0.0)).sum(0)
+        h = (wc * np.where(ok, ddl, 0.0)).sum(0)
+        info = (wc * np.where(ok, dl * dl, 0.0)).sum(0)
         return logl, g, np.where(h < 0, h, -info)
 
     return _newton_1d(fun, start, -0.995, 0.995)
@@ -475,7 +526,8 @@ def polyserial_rows(Z, sd, z1, z2, *, start, obs):
 # ------------------------------------------------------------------------------------------- main ---
 
 def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = None, *,
-                  missing: str = "listwise") -> OrdinalStats:
+                  missing: str = "listwise", weights: np.ndarray | None = None,
+                  cluster: np.ndarray | None = None) -> OrdinalStats:
     """Thresholds, polychoric correlations, WLS.obs and Gamma of ordinal data, as lavaan's WLSMV.
 
     Parameters
@@ -498,6 +550,18 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         bivariate normal likelihood of their complete rows with the means and variances held fixed
         (lavaan's ``lav_bvreg_cor_twostep_fit``; without missing values that maximum is the Pearson
         correlation).
+    weights : array of n floats, optional
+        Sampling weights of the rows, already normalised (lavaan's ``sampling.weights``): weighted
+        proportions give the thresholds, weighted contingency tables the polychoric correlations (the
+        weighted pairwise likelihood), and Gamma is lavaan's sandwich with the weighted casewise scores
+        ``w_i s_i`` in its meat and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's
+        ``nobs``). Continuous variables: weighted means and variances (divisor ``sum(w)``), weighted
+        polyserial likelihoods and Pearson correlations (with missing values: the weighted two-step ML).
+    cluster : array of n ints, optional
+        Cluster codes ``0..C-1`` of the rows: the casewise influence rows are summed within clusters
+        before their cross-product, times ``C / (C - 1)`` (lavaan >= 0.7's cluster-robust NACOV, issue
+        #254; lavaan 0.6-14 ignores ``cluster=`` here). ``wls_v_diag`` keeps the unclustered Gamma's
+        diagonal (the estimates do not change), ``gamma`` is the cluster-robust one.
 
     Returns
     -------
@@ -533,6 +597,8 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     missing = check_option("missing", missing, ["listwise", "pairwise"], casefold=True)
     Xf, names, is_ord = _check_input(X, names, ordered, missing)
     n, p = Xf.shape
+    wt = _check_weights(weights, n)
+    wv = np.ones(n) if wt is None else wt  # the rows' weights (1 without sampling weights)
     ord_names = tuple(nm for nm, o in zip(names, is_ord) if o)
 
     # ---- step 1: univariate ----------------------------------------------------------------------
@@ -544,15 +610,16 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         if is_ord[v]:
             lev, c = _categorize(Xf[:, v], names[v])
             levels[names[v]], codes[:, v], K[v] = lev.astype(np.int64), c, lev.size
-            cnt = np.bincount(c[c >= 0], minlength=lev.size)
+            cnt = np.bincount(c[c >= 0], weights=None if wt is None else wt[c >= 0], minlength=lev.size)
             prop = cnt / cnt.sum()
             th[v] = ndtri(np.cumsum(prop)[:-1])
             slot_len[v] = lev.size - 1
         else:
             # mean and variance (divisor: the observed rows) from the available cases (lavaan's lav_uvreg_fit)
-            xo = Xf[~np.isnan(Xf[:, v]), v]
-            m = xo.mean()
-            s2 = np.mean((xo - m) ** 2)
+            ob_v = ~np.isnan(Xf[:, v])
+            xo, wo = Xf[ob_v, v], wv[ob_v]  # (weighted: lavaan's lav_uvreg_fit with wt, divisor sum(w))
+            m = wo @ xo / wo.sum()
+            s2 = wo @ (xo - m) ** 2 / wo.sum()
             if not s2 > 0:
                 raise DataError(f"Column {names[v]!r} is constant (every row is {xo[0]:g}); a continuous "
                                 f"variable needs some variance.")
@@ -572,7 +639,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         if is_ord[v]:
             k, t = K[v], th[v]
             cv = codes[:, v]
-            cnt = np.bincount(cv[cv >= 0], minlength=k)
+            cnt = np.bincount(cv[cv >= 0], weights=None if wt is None else wt[cv >= 0], minlength=k)
             prop = cnt / cnt.sum()
             dt = _dnorm(t)
             S = np.zeros((k + 1, k - 1))  # the last row: a missing value (code -1) scores 0
@@ -605,7 +672,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
     oo = [k for k, (i, j) in enumerate(pairs) if is_ord[i] and is_ord[j]]
     if oo:
         pr = [(pairs[k][1], pairs[k][0]) for k in oo]  # (first, second) = (j, i) as lavaan's step 2
-        rho, Bu, Bv, freq, valid, zero_cells = _polychoric(codes, K, th, pr, names)
+        rho, Bu, Bv, freq, valid, zero_cells = _polychoric(codes, K, th, pr, names, wt)
         dxrho, a21_u, a21_v = _polychoric_scores(rho, Bu, Bv, freq, valid, K, pr)
         U = np.array([u for u, _ in pr])
         V = np.array([v for _, v in pr])
@@ -649,7 +716,7 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         start = r12 * sd2 / np.array([_dnorm(th[v]).sum() for v in yo])
         start = np.where(np.abs(start) > 0.9, start / 2, start)
         start = np.clip(np.nan_to_num(start), -0.9, 0.9)
-        (rho, Z, z1, z2) = _polyserial(y1, mu, var, c2, bounds, start=start, obs=pobs)
+        rho, Z, z1, z2 = _polyserial(y1, mu, var, c2, bounds, start=start, obs=pobs, w=wv)
         R = np.sqrt(1 - rho * rho)
         t1, t2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
         d1, d2 = _dnorm(t1), _dnorm(t2)
@@ -664,12 +731,12 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         for q, k in enumerate(mix):
             u, o = yn[q], yo[q]
             corr[u, o] = corr[o, u] = rho[q]
-            A21[k, slot_start[u]] = drho[:, q] @ dmu[:, q]
-            A21[k, var_slot[u]] = drho[:, q] @ dvar[:, q]
+            A21[k, slot_start[u]] = drho[:, q] @ (wv * dmu[:, q])
+            A21[k, var_slot[u]] = drho[:, q] @ (wv * dvar[:, q])
             c = c2[:, q]
             kk = K[o]
             # bivariate score of threshold t_j: (1[c == j] phi(t1) - 1[c == j+1] phi(t2)) / (R py)
-            w = drho[:, q] / (R[q] * py[:, q])
+            w = wv * drho[:, q] / (R[q] * py[:, q])
             a_up = np.bincount(c, weights=w * d1[:, q], minlength=kk)
             a_lo = np.bincount(c, weights=w * d2[:, q], minlength=kk)
             A21[k, slot_start[o]:slot_start[o] + kk - 1] = a_up[:kk - 1] - a_lo[1:kk]
@@ -687,9 +754,9 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
             # lavaan (lav_bvreg_cor_twostep_fit): with missing values, the ML correlation of the pair's
             # complete rows with the available-case means and variances held fixed
             r1, r2 = np.where(both, r1, 0.0), np.where(both, r2, 0.0)
-            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, np.log(s1 * s2))
+            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, np.log(s1 * s2), wv[both])
         else:
-            rho = (r1 @ r2) / (n * s1 * s2)
+            rho = (wv @ (r1 * r2)) / (wv.sum() * s1 * s2)
         corr[i, j] = corr[j, i] = rho
         Rr = 1 - rho * rho
         dmu1 = (2 * r1 / v1 - 2 * rho * r2 / (s1 * s2)) / (2 * Rr)
@@ -701,10 +768,11 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         if not both.all():  # the rows that miss either variable score 0 (lavaan's NA)
             dmu1, dmu2, dv1, dv2, drho = (np.where(both, x, 0.0) for x in (dmu1, dmu2, dv1, dv2, drho))
         SCC[:, k] = drho
-        A21[k, slot_start[i]] = drho @ dmu1
-        A21[k, slot_start[j]] = drho @ dmu2
-        A21[k, var_slot[i]] = drho @ dv1
-        A21[k, var_slot[j]] = drho @ dv2
+        dw = wv * drho
+        A21[k, slot_start[i]] = dw @ dmu1
+        A21[k, slot_start[j]] = dw @ dmu2
+        A21[k, var_slot[i]] = dw @ dv1
+        A21[k, var_slot[j]] = dw @ dv2
         H21[k, var_slot[i]] = s2 * rho / (2 * s1)
         H21[k, var_slot[j]] = s1 * rho / (2 * s2)
         H22[k] = s1 * s2
@@ -716,29 +784,36 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
 
     # ---- Gamma: the two-stage sandwich --------------------------------------------------------------
     # influence rows: IF1 = SC1 A11^-1 (block by block), IF2 = (SCC - IF1 A21') / diag(A22)
+    # (sampling weights: the meat has the weighted scores w_i s_i, the bread the weighted cross-products)
+    SC1w = SC1 if wt is None else SC1 * wt[:, None]
     IF1 = np.zeros_like(SC1)
     for idx in A11_blocks:
-        blk = SC1[:, idx]
-        A = blk.T @ blk
+        blk = SC1w[:, idx]
+        A = SC1[:, idx].T @ blk
         try:
             IF1[:, idx] = np.linalg.solve(A, blk.T).T
         except np.linalg.LinAlgError:
             warnings.warn("Trouble constructing Gamma: a block of A11 is singular; used a generalised inverse "
                           "(as lavaan).", EgovsemWarning, stacklevel=2)
             IF1[:, idx] = blk @ np.linalg.pinv(A)
-    a22 = np.einsum("ij,ij->j", SCC, SCC)
+    SCCw = SCC if wt is None else SCC * wt[:, None]
+    a22 = np.einsum("ij,ij->j", SCC, SCCw)
     if np.any(a22 == 0):
         warnings.warn("Trouble constructing Gamma: a correlation has zero scores; used a generalised inverse "
                       "(as lavaan).", EgovsemWarning, stacklevel=2)
     with np.errstate(divide="ignore", invalid="ignore"):
         inv22 = np.where(a22 > 0, 1.0 / a22, 0.0)
-    IF2 = (SCC - IF1 @ A21.T) * inv22[None, :]
+    IF2 = (SCCw - IF1 @ A21.T) * inv22[None, :]
     if num_idx:
         IF2 = IF1 @ H21.T + IF2 * H22[None, :]  # correlations -> covariances (lavaan's H)
         mean_slots = [slot_start[v] for v in num_idx]
         IF1[:, mean_slots] *= -1.0  # lavaan stores -mean in the threshold slot
     IF = np.hstack([IF1, IF2])
-    gamma = n * (IF.T @ IF)
+    nobs_w = float(n if wt is None else wt.sum())  # lavaan's nobs: the rows, or the sum of their weights
+    gamma = nobs_w * (IF.T @ IF)
+    gamma_iid = gamma
+    if cluster is not None:
+        gamma = cluster_gamma(IF, cluster, nobs_w)
 
     # ---- WLS.obs and names --------------------------------------------------------------------------
     sds = np.array([np.sqrt(variances[v]) if v in variances else 1.0 for v in range(p)])
@@ -760,10 +835,10 @@ def ordinal_stats(X: np.ndarray, names: list[str], ordered: list[str] | None = N
         labels.append(f"{names[j]}~~{names[i]}")
     wls_obs = np.array(obs)
     with np.errstate(divide="ignore"):
-        wls_v_diag = 1.0 / np.diag(gamma)
+        wls_v_diag = 1.0 / np.diag(gamma_iid)
 
     return OrdinalStats(
-        names=tuple(names), ordered=ord_names, nobs=n,
+        names=tuple(names), ordered=ord_names, nobs=n, nobs_w=nobs_w,
         levels={k: v.copy() for k, v in levels.items()},
         thresholds={names[v]: t for v, t in th.items()},
         means={names[v]: float(m) for v, m in means.items()},

@@ -66,6 +66,18 @@ class ConditionalOrdinalStats:
     ordered: tuple[str, ...] = ()  # the ordered variables (all of ``names`` unless some are continuous)
     intercepts: dict = field(repr=False, default_factory=dict)  # the continuous variables' OLS intercepts
     variances: dict = field(repr=False, default_factory=dict)  # ... and residual variances (divisor N)
+    nobs_w: float | None = None  # with sampling weights: their sum (lavaan's nobs)
+    gamma_iid: np.ndarray | None = field(repr=False, default=None)  # with clusters: the unclustered Gamma
+
+    @property
+    def wls_v_diag(self) -> np.ndarray:
+        """The DWLS weights ``1 / diag(Gamma)`` (with clusters: of the unclustered Gamma, as lavaan 0.7)."""
+        return 1.0 / np.diag(self.gamma if self.gamma_iid is None else self.gamma_iid)
+
+    @property
+    def n(self) -> float:
+        """lavaan's ``nobs`` of the group: the sum of the sampling weights, otherwise the rows."""
+        return float(self.nobs if self.nobs_w is None else self.nobs_w)
 
 
 def _probit_parts(codes, K, X, tau, beta):
@@ -93,9 +105,11 @@ def _probit_scores(codes, K, X, tau, beta):
     return np.hstack([S_th, S_sl])
 
 
-def _fit_probit(codes, K, X, name):
-    """ML ordinal probit regression by Newton steps (analytic gradient, its forward-difference Jacobian)."""
+def _fit_probit(codes, K, X, name, w=None):
+    """ML ordinal probit regression by Newton steps (analytic gradient, its forward-difference Jacobian);
+    ``w``: the rows' sampling weights (the weighted likelihood), None: 1."""
     n, k = X.shape
+    wv = np.ones(n) if w is None else np.asarray(w, dtype=float)
     # lavaan's start: thresholds qnorm((1:nth)/(nth + 1)) (0 for a binary item), slopes 0
     tau = np.array([0.0]) if K == 2 else ndtri(np.arange(1, K) / K)
     theta = np.concatenate([tau, np.zeros(k)])
@@ -104,16 +118,16 @@ def _fit_probit(codes, K, X, name):
         t = th[:K - 1]
         if np.any(np.diff(t) <= 0):
             return -np.inf
-        return float(np.sum(np.log(_probit_parts(codes, K, X, t, th[K - 1:])[2])))
+        return float(wv @ np.log(_probit_parts(codes, K, X, t, th[K - 1:])[2]))
 
     def grad(th):
-        return _probit_scores(codes, K, X, th[:K - 1], th[K - 1:]).sum(0)
+        return wv @ _probit_scores(codes, K, X, th[:K - 1], th[K - 1:])
 
     ll = loglik(theta)
     for _ in range(200):
         g = grad(theta)
         S = _probit_scores(codes, K, X, theta[:K - 1], theta[K - 1:])
-        H = -(S.T @ S)  # BHHH far away; Newton (difference Jacobian of the gradient) close to the optimum
+        H = -(S.T @ (S * wv[:, None]))  # BHHH far away; Newton (difference Jacobian of the gradient) close to the optimum
         if np.max(np.abs(g)) < 1e-3 * n:
             h = 1e-6
             H = np.column_stack([(grad(theta + h * e) - g) / h for e in np.eye(theta.size)])
@@ -139,7 +153,8 @@ def _bvn_rect(a1, a2, b1, b2, r):
 
 
 def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xnames: list[str], *,
-                              missing: str = "listwise", ordered: list[str] | None = None
+                              missing: str = "listwise", ordered: list[str] | None = None,
+                              weights: np.ndarray | None = None, cluster: np.ndarray | None = None
                               ) -> ConditionalOrdinalStats:
     """Thresholds, slopes, residual polychorics and Gamma of ordered items given covariates, as lavaan.
 
@@ -163,6 +178,15 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         ``wls_obs`` then holds -intercept in the variable's threshold slot, its residual variance after the
         slopes, and its residual covariances (Pearson with another continuous variable, polyserial times its
         SD with an ordered one), as lavaan.
+    weights : array of n floats, optional
+        Sampling weights of the rows, normalised (lavaan's ``sampling.weights``; complete rows): weighted
+        probit and least-squares regressions, weighted residual polychoric, polyserial and Pearson
+        correlations, and Gamma with the weighted casewise
+        scores in its meat and the weighted cross-products in its bread, times ``sum(w)`` (lavaan's ``nobs``),
+        as :func:`egovsem.sem.ordinal.ordinal_stats`.
+    cluster : array of n ints, optional
+        Cluster codes ``0..C-1`` of the rows (complete rows): the cluster-robust Gamma of lavaan 0.7
+        (:func:`egovsem.sem.ordinal.cluster_gamma`); ``wls_v_diag`` keeps the unclustered Gamma's diagonal.
 
     Returns
     -------
@@ -194,10 +218,18 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
             raise DataError(f"Column {nm[c]!r} holds the value {M[r, c]!r} at row index {r} (0-based); the "
                             "first stage with covariates needs complete rows.")
     is_ord = [True] * len(names) if ordered is None else [v in set(ordered) for v in names]
+    if weights is not None:
+        wv = np.asarray(weights, dtype=float).reshape(-1)
+        if missing != "listwise" or wv.size != Y.shape[0] or not (np.isfinite(wv).all() and (wv >= 0).all()):
+            raise DataError("The 'weights' parameter must give a finite weight >= 0 to each of the "
+                            f"{Y.shape[0]} rows, with missing='listwise'.")
+    if cluster is not None and missing != "listwise":
+        raise DataError("The 'cluster' parameter needs missing='listwise'.")
     if missing == "pairwise":
         nonempty = ~np.isnan(Y).all(axis=1)
         Y, X = Y[nonempty], X[nonempty]
     n, p = Y.shape
+    wv = np.ones(n) if weights is None else wv  # the rows' weights (1 without sampling weights)
     k = X.shape[1]
     codes = np.zeros((n, p), np.intp)
     K = []
@@ -208,9 +240,10 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
     for i in range(p):
         if not is_ord[i]:  # OLS on the rows observing it: intercept, slopes, residual variance (divisor N_i)
             o = seen[:, i]
-            coef = np.linalg.lstsq(X1[o], Y[o, i], rcond=None)[0]
+            sw = np.sqrt(wv[o])  # (weighted least squares with sampling weights)
+            coef = np.linalg.lstsq(X1[o] * sw[:, None], Y[o, i] * sw, rcond=None)[0]
             resid[:, i] = np.where(o, Y[:, i] - X1 @ coef, 0.0)  # 0 where missing: scores 0 (lavaan's NA)
-            rvar[i] = float(resid[:, i] @ resid[:, i]) / int(o.sum())
+            rvar[i] = float((wv * resid[:, i]) @ resid[:, i]) / float(wv[o].sum())
             K.append(2)  # one slot: -intercept
             tau.append(np.array([-coef[0]]))
             beta[i] = coef[1:]
@@ -218,7 +251,7 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
         lev, c = _categorize(Y[:, i], names[i])
         codes[:, i] = c
         K.append(lev.size)
-        t, b = _fit_probit(c[seen[:, i]], lev.size, X[seen[:, i]], names[i])
+        t, b = _fit_probit(c[seen[:, i]], lev.size, X[seen[:, i]], names[i], wv[seen[:, i]])
         tau.append(t)
         beta[i] = b
     nth = sum(Ki - 1 for Ki in K)
@@ -264,16 +297,17 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
     for q, (i, j) in enumerate(pairs):
         if not (is_ord[i] and is_ord[j]):  # a continuous variable in the pair: Pearson or polyserial
             _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, nth, p, var_slot,
-                        corr, SCC, A21, H21, H22, seen)
+                        corr, SCC, A21, H21, H22, seen, wv)
             continue
         m = seen[:, i] & seen[:, j]  # the rows where both items are observed (all rows without missing values)
         n_ij = int(m.sum())
         # (first, second) = (j, i) as lavaan's step 2
         a1, a2, b1, b2 = z1s[j][m], z2s[j][m], z1s[i][m], z2s[i][m]
+        wm = wv[m]
 
-        def negll(r, a1=a1, a2=a2, b1=b1, b2=b2, n_ij=n_ij):
+        def negll(r, a1=a1, a2=a2, b1=b1, b2=b2, n_ij=n_ij, wm=wm):
             lik = _bvn_rect(a1, a2, b1, b2, np.full(n_ij, r))
-            return -float(np.sum(np.log(np.maximum(lik, _FLOOR))))
+            return -float(wm @ np.log(np.maximum(lik, _FLOOR)))
 
         opt = minimize_scalar(negll, bounds=(-0.995, 0.995), method="bounded",
                               options={"xatol": 1e-12, "maxiter": 500})
@@ -300,20 +334,28 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
             th_sc[rows[up], c[up]] += g1[up]
             th_sc[rows[lo], c[lo] - 1] += g2[lo]
             sl_sc = -Xm * (g1 + g2)[:, None]
-            A21[q, np.arange(th_start[var], th_start[var + 1])] = drho @ th_sc
-            A21[q, nth + var + p * np.arange(k)] = drho @ sl_sc
+            A21[q, np.arange(th_start[var], th_start[var + 1])] = (wm * drho) @ th_sc
+            A21[q, nth + var + p * np.arange(k)] = (wm * drho) @ sl_sc
 
+    # (sampling weights: the meat has the weighted scores w_i s_i, the bread the weighted cross-products)
+    SC1w, SCCw = SC1 * wv[:, None], SCC * wv[:, None]
     IF1 = np.zeros_like(SC1)
     for idx in blocks:
-        blk = SC1[:, idx]
-        IF1[:, idx] = np.linalg.solve(blk.T @ blk, blk.T).T
-    a22 = np.einsum("ij,ij->j", SCC, SCC)
-    IF2 = (SCC - IF1 @ A21.T) / a22[None, :]
+        blk = SC1w[:, idx]
+        IF1[:, idx] = np.linalg.solve(SC1[:, idx].T @ blk, blk.T).T
+    a22 = np.einsum("ij,ij->j", SCC, SCCw)
+    IF2 = (SCCw - IF1 @ A21.T) / a22[None, :]
     if num:  # correlations -> covariances with a continuous variable (lavaan's H); -intercept in its slot
         IF2 = IF1 @ H21.T + IF2 * H22[None, :]
         IF1[:, th_start[num]] *= -1.0
     IF = np.hstack([IF1, IF2])
-    gamma = n * (IF.T @ IF)
+    nobs_w = float(wv.sum())
+    gamma = nobs_w * (IF.T @ IF)
+    gamma_iid = None
+    if cluster is not None:
+        from .ordinal import cluster_gamma
+
+        gamma_iid, gamma = gamma, cluster_gamma(IF, cluster, nobs_w)
 
     sds = np.sqrt(rvar)
     obs = np.concatenate([np.concatenate(tau), beta.T.ravel(), rvar[num],
@@ -327,33 +369,36 @@ def conditional_ordinal_stats(Y: np.ndarray, X: np.ndarray, names: list[str], xn
                                    corr=corr, wls_obs=obs, wls_names=tuple(labels), gamma=gamma,
                                    ordered=tuple(v for v, o in zip(names, is_ord) if o),
                                    intercepts={names[i]: -float(tau[i][0]) for i in num},
-                                   variances={names[i]: float(rvar[i]) for i in num})
+                                   variances={names[i]: float(rvar[i]) for i in num},
+                                   nobs_w=None if weights is None else nobs_w, gamma_iid=gamma_iid)
 
 
 def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, nth, p, var_slot,
-                corr, SCC, A21, H21, H22, seen) -> None:
+                corr, SCC, A21, H21, H22, seen, wv=None) -> None:
     """One pair with a continuous variable (complete rows): its residual correlation (Pearson of the OLS
     residuals, or polyserial with an ordered variable's row bounds ``tau - x' beta``), the casewise scores of
     the correlation (column ``q`` of ``SCC``), their cross-products with the scores of the two variables'
     first-stage parameters (``A21``) and lavaan's ``H`` (row ``q`` of ``H21``, ``H22``: the correlation as a
     covariance, ``rho sd_i sd_j``). ``seen``: the observed cells; the pair's rows are those observing both
-    (lavaan's pairwise; the other rows score 0)."""
+    (lavaan's pairwise; the other rows score 0). ``wv``: the rows' sampling weights (weighted likelihoods and
+    cross-products), None: 1."""
     k = X.shape[1]
     n = X.shape[0]
+    wv = np.ones(n) if wv is None else wv
 
     def at(v, d_mean):
         """Cross-products of the correlation's scores with the variable's mean-type scores (intercept / its
         bounds, and the slopes through ``x``)."""
-        A21[q, nth + v + p * np.arange(k)] = SCC[:, q] @ (X * d_mean[:, None])
+        A21[q, nth + v + p * np.arange(k)] = (wv * SCC[:, q]) @ (X * d_mean[:, None])
 
     both = seen[:, i] & seen[:, j]
     if not is_ord[i] and not is_ord[j]:
         r1, r2, v1, v2 = resid[:, i] * both, resid[:, j] * both, rvar[i], rvar[j]
         s1, s2 = np.sqrt(v1), np.sqrt(v2)
         if both.all():
-            rho = float(r1 @ r2) / (n * s1 * s2)
+            rho = float(wv @ (r1 * r2)) / (wv.sum() * s1 * s2)
         else:  # lavaan: the ML correlation of the pair's rows, the univariate estimates held fixed
-            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, float(np.log(s1 * s2)))
+            rho = _pearson_ml(r1[both] / s1, r2[both] / s2, float(np.log(s1 * s2)), wv[both])
         Rr = 1 - rho * rho
         dmu1 = (r1 / v1 - rho * r2 / (s1 * s2)) / Rr
         dmu2 = (r2 / v2 - rho * r1 / (s1 * s2)) / Rr
@@ -363,9 +408,9 @@ def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, 
         SCC[:, q] = both * (rho / Rr + (r1 * r2 / (s1 * s2 * Rr) - z * rho / (Rr * Rr)))
         dv1, dv2 = dv1 * both, dv2 * both
         for v, dm, dv, so in ((i, dmu1, dv1, s2), (j, dmu2, dv2, s1)):
-            A21[q, th_start[v]] = SCC[:, q] @ dm
+            A21[q, th_start[v]] = (wv * SCC[:, q]) @ dm
             at(v, dm)
-            A21[q, var_slot[v]] = SCC[:, q] @ dv
+            A21[q, var_slot[v]] = (wv * SCC[:, q]) @ dv
             H21[q, var_slot[v]] = so * rho / (2 * np.sqrt(rvar[v]))
         H22[q] = s1 * s2
         corr[i, j] = corr[j, i] = rho
@@ -384,7 +429,7 @@ def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, 
     start = np.corrcoef(Z[both], c[both].astype(float))[0, 1] * sd2 / float(_dnorm(tau[o]).sum())
     start = start / 2 if abs(start) > 0.9 else start
     rho = float(polyserial_rows(Z[:, None], np.array([sd]), z1[:, None], z2[:, None],
-                                start=np.array([np.clip(start, -0.9, 0.9)]), obs=both[:, None])[0])
+                                start=np.array([np.clip(start, -0.9, 0.9)]), obs=both[:, None], w=wv)[0])
     R = np.sqrt(1 - rho * rho)
     t1, t2 = (z1 - rho * Z) / R, (z2 - rho * Z) / R
     d1, d2 = _dnorm(t1), _dnorm(t2)
@@ -392,10 +437,10 @@ def _mixed_pair(q, i, j, is_ord, resid, rvar, codes, K, tau, beta, X, th_start, 
     SCC[:, q] = both * ((d1 * (z1 * rho - Z) - d2 * (z2 * rho - Z)) / py) / R ** 3
     dmu = (Z + (rho / R) * (d1 - d2) / py) / sd
     dvar = ((Z * Z - 1) + (rho * Z / R) * (d1 - d2) / py) / (2 * rvar[u])
-    A21[q, th_start[u]] = SCC[:, q] @ dmu
+    A21[q, th_start[u]] = (wv * SCC[:, q]) @ dmu
     at(u, dmu)
-    A21[q, var_slot[u]] = SCC[:, q] @ dvar
-    w = SCC[:, q] / (R * py)
+    A21[q, var_slot[u]] = (wv * SCC[:, q]) @ dvar
+    w = wv * SCC[:, q] / (R * py)
     kk = K[o]
     a_up = np.bincount(c, weights=w * d1, minlength=kk)
     a_lo = np.bincount(c, weights=w * d2, minlength=kk)

@@ -27,6 +27,12 @@ Continuous indicators may be mixed with ordered ones (``ordered=`` a list): as l
 intercept and a free residual variance, their slot in wls.obs holds ``-mean`` (``x~1``), their variances follow
 the thresholds, and the covariances with them are on the covariance scale.
 
+Survey designs: ``sampling_weights=`` makes the first stage weighted (thresholds, polychoric / polyserial /
+Pearson correlations and Gamma, :func:`egovsem.sem.ordinal.ordinal_stats`; N = the sum of the normalised
+weights), as lavaan 0.6-14; ``cluster=`` makes Gamma cluster-robust (the DWLS weights and the estimates do not
+change; SEs and the scaled-shifted test do), as lavaan 0.7 (lavaan 0.6-14 accepts ``cluster=`` with ordered
+data and ignores it).
+
 Exogenous observed covariates (lavaan's conditional.x) are handed to
 :func:`egovsem.sem.wls_conditional.fit_wlsmv_conditional` (it returns a
 :class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON, inspect and modindices;
@@ -57,6 +63,7 @@ from .._errors import (
 )
 from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
+from .design import design_arrays
 from .discrepancy import Discrepancy, minimize_groups
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
@@ -377,9 +384,10 @@ def fit_wlsmv(model, data: pd.DataFrame, ordered) -> Results:
     >>> round(float(fit.fit_measures["chisq"]), 3), round(float(fit.fit_measures["chisq.scaled"]), 3)
     (51.537, 74.152)
     """
-    from .wls_conditional import exogenous_covariates, fit_wlsmv_conditional
+    from .wls_conditional import exogenous_covariates, fit_wlsmv_conditional, refuse_design
 
     if exogenous_covariates(model.spec):  # lavaan's conditional.x: the second stage on the reduced form
+        refuse_design(model)
         if model.opts.discrepancy != "DWLS":
             model = model.with_options(estimator="WLSMV", ordered=ordered)
         # missing='pairwise': the pairwise first stage of egovsem.sem.ordinal_conditional (one group here,
@@ -406,15 +414,20 @@ def _fit_wlsmv(model, data, ordered) -> Results:
         raise DataError("The 'ordered' parameter names none of the model's observed variables; WLSMV needs at "
                         "least one ordered item.")
     miss = model.opts.missing if model.opts.missing == "pairwise" else "listwise"
-    stats = prepare_data(data, spec.ov, missing=miss, continuous=False)
-    ost = ordinal_stats(stats.X, list(spec.ov), ords, missing=miss)
+    opts = model.opts
+    stats = prepare_data(data, spec.ov, missing=miss, continuous=False, sampling_weights=opts.sampling_weights,
+                         cluster=opts.cluster)
+    (wt,), (codes,) = design_arrays([stats], opts)
+    if wt is not None or codes is not None:
+        stats = dataclasses.replace(stats, w=wt, cluster=codes)  # N is the sum of the normalised weights
+    ost = ordinal_stats(stats.X, list(spec.ov), ords, missing=miss, weights=wt, cluster=codes)
     if model.opts.estimator == "ULSMV":
         # lavaan's ULSMV: unit weights (WLS.V = I) in the second stage, the test, the baseline and the GFI
         ost = dataclasses.replace(ost, wls_v_diag=np.ones_like(ost.wls_v_diag))
     nth = {v: len(ost.thresholds[v]) for v in ords}
     pt = wlsmv_partable(spec, ords, nth)
     dm = DeltaModel.from_partable(pt, spec.ov, spec.lv, ords)
-    s, w, Gamma, N = ost.wls_obs, ost.wls_v_diag, ost.gamma, ost.nobs
+    s, w, Gamma, N = ost.wls_obs, ost.wls_v_diag, ost.gamma, ost.n
     ndat, npar = s.size, dm.q
     df = ndat - npar
     if df < 0:

@@ -48,9 +48,17 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._errors import DataError, IdentificationError, MissingDataWarning, NotAvailableError, caller_stacklevel
+from .._errors import (
+    DataError,
+    EgovsemError,
+    IdentificationError,
+    MissingDataWarning,
+    NotAvailableError,
+    caller_stacklevel,
+)
 from .conditional_results import ConditionalFit
 from .constraints import Constraint, ConstraintSet, constrained_vcov, minimize_constrained
+from .design import part_design
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_baseline import baseline_dwls
 from .fit_indices import RMSEA_NAMES, agfi, critical_n, incremental, rmsea_block
@@ -70,6 +78,34 @@ def exogenous_covariates(spec) -> list[str]:
     pt = spec.partable
     endo, ovs = set(spec.endogenous), set(spec.ov)
     return list(dict.fromkeys(r for r in pt.loc[pt["op"] == "~", "rhs"] if r in ovs and r not in endo))
+
+
+def covariate_moments(X: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The covariates' covariance matrix and means: ``cov(X)`` (divisor N - 1), or with sampling weights
+    lavaan's ``cov.wt(X, wt, method = "ML")``."""
+    if w is None:
+        return np.atleast_2d(np.cov(X, rowvar=False)), X.mean(axis=0)
+    xbar = w @ X / w.sum()
+    return np.atleast_2d(((X - xbar) * w[:, None]).T @ (X - xbar) / w.sum()), xbar
+
+
+def refuse_design(model) -> None:
+    """A survey design with exogenous covariates (lavaan's conditional.x) and ``missing="pairwise"``: the
+    weighted (or clustered) pairwise first stage with covariates is not implemented yet, so the combination is
+    refused rather than fitted without the design (complete rows work: one group or several, delta or theta)."""
+    opts = model.opts
+    if (opts.sampling_weights is None and opts.cluster is None) or opts.missing != "pairwise":
+        return
+    if opts.cluster is None:
+        # lavaan 0.6-14 stops in lav_start ("subscript out of bounds" in lavsamplestats@cov.x): with weights and
+        # missing != "listwise" its covariate moments come from an unrestricted model it does not fit here
+        raise EgovsemError(f"sampling_weights={opts.sampling_weights!r} with missing='pairwise' and exogenous "
+                           f"covariates {exogenous_covariates(model.spec)} (lavaan's conditional.x) is not possible: "
+                           "lavaan 0.6-14 stops with an error (\"subscript out of bounds\": it has no weighted "
+                           "covariate moments under pairwise deletion); use missing='listwise'.")
+    raise NotAvailableError(f"cluster={opts.cluster!r} with missing='pairwise' and exogenous covariates "
+                            f"{exogenous_covariates(model.spec)} (lavaan's conditional.x) and estimator='WLSMV' is "
+                            "not available yet (with complete rows it works: missing='listwise').")
 
 
 @dataclasses.dataclass
@@ -311,6 +347,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     xs = exogenous_covariates(spec)
     if not xs:
         raise DataError("fit_wlsmv_conditional needs a model with exogenous observed covariates.")
+    refuse_design(model)
     if model.opts.group is not None:  # several groups: egovsem.sem.wls_mg_conditional
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
@@ -328,10 +365,11 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     d = (drop_missing_covariates if miss == "pairwise" else _listwise)(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
     X = d[xs].to_numpy(float)
-    st = conditional_ordinal_stats(Y, X, items, xs, missing=miss)
-    N = st.nobs
+    (wt,), (codes,) = part_design(data, [d], model.opts)  # (sampling weights, cluster codes; None: not given)
+    st = conditional_ordinal_stats(Y, X, items, xs, missing=miss, weights=wt, cluster=codes)
+    N = st.n
     s, Gamma = st.wls_obs, st.gamma
-    w = 1.0 / np.diag(Gamma)
+    w = st.wls_v_diag
     pt = _partable(spec, items, xs)
     q0 = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
     ram = RAM.from_partable(pt, tuple(spec.ov), tuple(spec.lv), q=None)
@@ -347,7 +385,7 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     df = s.size - q + (cs.rank_linear + cs.n_nonlinear_eq if cs is not None else 0)
     if df < 0:
         raise IdentificationError(f"The model is not identified: {q} free parameters, {s.size} sample statistics.")
-    Sxx = np.atleast_2d(np.cov(X, rowvar=False))
+    Sxx, xbar = covariate_moments(X, wt)
     theta0 = np.concatenate([_start(spec, pt, q0, st, Sxx, xs), s[:nth]])
     disc = ConditionalDWLS(red, s, w)
     if cs is not None:
@@ -373,15 +411,15 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     vcov = sandwich(Ainv, WD.T @ Gamma @ WD) / (N - 1)
     sigma, S, E, Amat = red.parts(theta)
     F = float(np.sum(w * (s - sigma) ** 2))
-    params, free_rows = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx)
+    params, free_rows = _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, xbar, Sxx)
     U = np.diag(w) - WD @ Ainv @ WD.T
     fm = _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, nth + p * len(xs), st, red, theta)
     return ConditionalFit(params=params, fit_measures=fm, stats=st, theta=theta, vcov=vcov,
                           converged=state.converged, iterations=state.iterations, free_rows=free_rows, model=model,
-                          ntotal=len(data), n_dropped=len(data) - N, constraint_basis=Z)
+                          ntotal=len(data), n_dropped=len(data) - st.nobs, constraint_basis=Z)
 
 
-def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> tuple[pd.DataFrame, np.ndarray]:
+def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, xbar, Sxx) -> tuple[pd.DataFrame, np.ndarray]:
     """parameterEstimates rows: estimates, SEs, z, p, std.lv, std.all, std.nox (lavaan's row order)."""
     names = ram.names
     pos = {v: i for i, v in enumerate(names)}
@@ -447,7 +485,7 @@ def _params(spec, pt, ram, theta, vcov, S, E, st, items, xs, X, Sxx) -> tuple[pd
     for v in items:
         out.append(dict(lhs=v, op="~*~", rhs=v, est=1.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=1.0, std_all=1.0,
                         std_nox=1.0))
-    means = X.mean(axis=0)
+    means = xbar
     for v in items:
         out.append(dict(lhs=v, op="~1", rhs="", est=0.0, se=0.0, z=np.nan, pvalue=np.nan, std_lv=0.0, std_all=0.0,
                         std_nox=0.0))

@@ -64,6 +64,7 @@ from .._errors import (
 )
 from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
+from .design import design_arrays
 from .discrepancy import Discrepancy, minimize_groups
 from .fit_indices import agfi, cfi, critical_n, incremental, rmsea, rmsea_block, rni, tli
 from .fit_robust import scaled_shifted_traces
@@ -604,8 +605,10 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
                         casefold=True)
     identification = check_option("identification", identification, ["lavaan", "wu.estabrook.2016"])
     if exogenous_covariates(model.spec):  # lavaan's conditional.x (several groups, or the theta parameterisation)
+        from .wls_conditional import refuse_design
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
+        refuse_design(model)
         return fit_wlsmv_multigroup_conditional(model, data, ordered, group=group, group_equal=group_equal,
                                                 group_partial=group_partial, parameterization=parameterization,
                                                 iter_max=iter_max, missing=miss, identification=identification)
@@ -645,16 +648,26 @@ def fit_wlsmv_multigroup(model, data: pd.DataFrame, ordered=True, *, group: str 
 def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter_max,
          identification, miss="listwise") -> WLSMVMultiGroupResults:
     G = len(labels)
-    osts = []
-    for lab, d in zip(labels, parts):
+    opts = model.opts
+
+    def in_group(g: int, e: DataError) -> DataError:
+        lab = labels[g].item() if isinstance(labels[g], np.generic) else labels[g]
+        return e if G == 1 else DataError(f"In group {lab!r} (group {g + 1} of {G}): {e}")
+
+    stats = []
+    for g, d in enumerate(parts):
         try:
-            stats = prepare_data(d, spec.ov, missing=miss, continuous=False)
-            osts.append(ordinal_stats(stats.X, list(spec.ov), ords, missing=miss))
+            stats.append(prepare_data(d, spec.ov, missing=miss, continuous=False,
+                                      sampling_weights=opts.sampling_weights, cluster=opts.cluster))
         except DataError as e:
-            if G == 1:
-                raise
-            lab_text = lab.item() if isinstance(lab, np.generic) else lab
-            raise DataError(f"In group {lab_text!r} (group {len(osts) + 1} of {G}): {e}") from None
+            raise in_group(g, e) from None
+    wts, codes = design_arrays(stats, opts)  # (None where no sampling weights / clusters are given)
+    osts = []
+    for g, (st, wt, cl) in enumerate(zip(stats, wts, codes)):
+        try:
+            osts.append(ordinal_stats(st.X, list(spec.ov), ords, missing=miss, weights=wt, cluster=cl))
+        except DataError as e:
+            raise in_group(g, e) from None
     nth = {v: len(osts[0].thresholds[v]) for v in ords}
     group_rows = None
     if G > 1:  # each group's c(...) modifiers (labels, fixed values) from the model's multi-group table
@@ -667,7 +680,7 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     ov, lv = tuple(spec.ov), tuple(spec.lv)
     gms = [_GroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), ov, lv, q, par, ords)
            for g in range(G)]
-    Ns = np.array([o.nobs for o in osts], dtype=float)
+    Ns = np.array([o.n for o in osts], dtype=float)  # (the sums of the normalised weights, if any)
     N = float(Ns.sum())
     c = Ns / N
     ndat = int(sum(o.wls_obs.size for o in osts))
@@ -727,7 +740,7 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     params, r2 = _params(pt, theta, vcov, gms, spec, labels)
     return WLSMVMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                   theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),
-                                  parameterization=par, nobs=[int(n) for n in Ns],
+                                  parameterization=par, nobs=[int(o.nobs) for o in osts],
                                   delta=np.vstack(Ds), info=A, meat=B, r2=r2, iterations=int(state.iterations),
                                   group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)],
                                   constraints=tuple(spec.constraints), constraint_set=cs)
@@ -992,8 +1005,8 @@ def _catml(theta, osts, gms, Ainv, c, pt, df, dfb, eq_nonth: int = 0):
         if np.linalg.eigvalsh(R).min() < np.sqrt(np.finfo(float).eps) or np.linalg.eigvalsh(S).min() <= 0:
             return None
         P = np.linalg.inv(S)
-        XX3 += o.nobs * (np.linalg.slogdet(S)[1] - np.linalg.slogdet(R)[1] + np.sum(R * P) - p)
-        XX3b += -o.nobs * np.linalg.slogdet(R)[1]
+        XX3 += o.n * (np.linalg.slogdet(S)[1] - np.linalg.slogdet(R)[1] + np.sum(R * P) - p)
+        XX3b += -o.n * np.linalg.slogdet(R)[1]
         ci, cj = gm.ci, gm.cj
         Vs.append(cg * (P[np.ix_(ci, ci)] * P[np.ix_(cj, cj)] + P[np.ix_(ci, cj)] * P[np.ix_(cj, ci)]))
         Dc.append(gm.jacobian(theta)[n1:])
@@ -1157,7 +1170,7 @@ def xspace_score_information(fit: WLSMVMultiGroupResults):
     ov, lv = tuple(osts[0].names), tuple(v for v in dict.fromkeys(pt.loc[pt["op"] == "=~", "lhs"]))
     lv = lv + tuple(v for v in dict.fromkeys(pt.loc[(pt["op"] == "~~") & ~pt["lhs"].isin(ov), "lhs"]) if v not in lv)
     G = len(osts)
-    Ns = np.array([o.nobs for o in osts], dtype=float)
+    Ns = np.array([o.n for o in osts], dtype=float)
     c_g = Ns / Ns.sum()
     I = np.zeros((q + k, q + k))
     s = np.zeros(q + k)

@@ -56,6 +56,7 @@ from .._errors import (
 )
 from .checks import NONCONVERGENCE_ADVICE
 from .constraints import Constraint, ConstraintSet, constrained_vcov, minimize_constrained
+from .design import part_design
 from .discrepancy import minimize_groups
 from .fit_indices import rmsea_block
 from .fit_residual import gfi_dwls
@@ -67,6 +68,7 @@ from .wls_conditional import (
     ConditionalDWLS,
     check_conditional,
     conditional_residuals,
+    covariate_moments,
     drop_missing_covariates,
     exogenous_covariates,
     ordered_items,
@@ -108,7 +110,7 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         st: Any = self.ordinal[g]
         cm = ConditionalGroupModel.build(ptg, list(st.names), list(st.xnames), self.latent_names, q,
                                          self.parameterization, list(st.ordered))
-        return cm, 1.0 / np.diag(st.gamma)
+        return cm, st.wls_v_diag
 
     def summary(self) -> str:
         """lavaan-like text (:func:`egovsem.sem.wls_mg_report.mg_summary_text`) naming the covariates."""
@@ -279,20 +281,22 @@ def fit_wlsmv_multigroup_conditional(model, data: pd.DataFrame, ordered=True, *,
     check_categories(parts, ords, labels, str(group))
     with one_blas_thread():
         res = _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, parameterization, iter_max,
-                   miss, ords, identification)
+                   miss, ords, identification, data=data)
     return dataclasses.replace(res, n_dropped=n_all - sum(len(d) for d in parts))
 
 
 def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
-         iter_max, miss: str = "listwise", ords=None, identification: str = "lavaan"
-         ) -> ConditionalMultiGroupResults:
+         iter_max, miss: str = "listwise", ords=None, identification: str = "lavaan",
+         data: pd.DataFrame | None = None) -> ConditionalMultiGroupResults:
     from .model import spec_options
     from .partable import specify
 
     G = len(labels)
     ords = list(items) if ords is None else list(ords)
+    wts, codes = (part_design(data, parts, model.opts) if data is not None
+                  else ([None] * G, [None] * G))  # (sampling weights, cluster codes)
     osts = [conditional_ordinal_stats(d[items].to_numpy(float), d[xs].to_numpy(float), items, xs, missing=miss,
-                                      ordered=ords) for d in parts]
+                                      ordered=ords, weights=wt, cluster=cl) for d, wt, cl in zip(parts, wts, codes)]
     nth = {v: len(osts[0].thresholds[v]) for v in ords}
     group_rows = specify(model.model, meanstructure=True, ngroups=G, **spec_options(model.opts)).partable
     pt = mg_ordinal_partable(spec, ords, nth, G, group_equal, group_partial, par, identification, group_rows,
@@ -301,10 +305,10 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     lv = tuple(spec.lv)
     cms = [ConditionalGroupModel.build(pt[pt["group"] == g + 1].reset_index(drop=True), items, xs, lv, q, par,
                                        ords) for g in range(G)]
-    Ns = np.array([o.nobs for o in osts], dtype=float)
+    Ns = np.array([o.n for o in osts], dtype=float)  # (the sums of the normalised weights, if any)
     N = float(Ns.sum())
     c = Ns / N
-    ws = [1.0 / np.diag(o.gamma) for o in osts]
+    ws = [o.wls_v_diag for o in osts]
     ndat = int(sum(o.wls_obs.size for o in osts))
     # explicit constraints (==, <, >) on the labels of this table, as egovsem.sem.wls_mg without covariates
     cs = ConstraintSet([Constraint(*c) for c in spec.constraints], pt, spec.defined) if spec.constraints else None
@@ -344,10 +348,10 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     traces = ugamma_traces([_Weights(o.gamma, w) for o, w in zip(osts, ws)], WDs, Ks, c, Ainv, B)
     sigmas = [cm.sigma(theta) for cm in cms]
     fm = _fit_measures(state.fmin, npar, df, N, G, osts, ws, sigmas, c, traces, cms, wobj)
-    params, r2 = _params(pt, theta, vcov, cms, spec, labels, parts, items, xs)
+    params, r2 = _params(pt, theta, vcov, cms, spec, labels, parts, items, xs, wts)
     return ConditionalMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                         theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),  # type: ignore[arg-type]
-                                        parameterization=par, nobs=[int(n) for n in Ns], delta=np.vstack(Ds), info=A,
+                                        parameterization=par, nobs=[int(o.nobs) for o in osts], delta=np.vstack(Ds), info=A,
                                         meat=B, r2=r2, iterations=int(state.iterations),
                                         group_chisq=[float((n - 1.0) * d.objective(theta)) for n, d in zip(Ns, discs)],
                                         constraints=tuple(spec.constraints), constraint_set=cs)
@@ -425,7 +429,7 @@ def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj) -> pd.
     return pd.Series(out, dtype=float, name="fit")
 
 
-def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs) -> tuple[pd.DataFrame, pd.Series]:
+def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs, wts=None) -> tuple[pd.DataFrame, pd.Series]:
     """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` rows and ``lavInspect(fit, "r2")``: the
     covariates' rows hold each group's sample moments (variances with divisor N_g - 1... as lavaan's fixed.x
     rows), standardised by each group's total covariance (covariates included)."""
@@ -443,8 +447,7 @@ def _params(pt, theta, vcov, cms, spec, labels, parts, items, xs) -> tuple[pd.Da
         _Sig, _mu, dl, resid = gm.parts(theta)
         rows = (pt["group"] == g + 1).to_numpy()
         X = parts[g][xs].to_numpy(float)
-        Sxx = np.atleast_2d(np.cov(X, rowvar=False))
-        mx = X.mean(axis=0)
+        Sxx, mx = covariate_moments(X, None if wts is None else wts[g])
         for m, j in enumerate(gm.o):  # the ordered items (resid: in their order; dl: all items)
             v = items[j]
             if gm.parameterization == "delta":
