@@ -1,5 +1,6 @@
 # Reference values from lavaan 0.6-14 for the last two WLSMV + exogenous covariate (conditional.x) combinations
 # egovsem refused (issue 11 of 12):
+# parameterEstimates, fitMeasures and modindices of each case.
 # 1. an ordered covariate: `ordered =` names a variable that only predicts. lavaan warns "exogenous variable(s)
 #    declared as ordered in data: <x>" and treats it as a numeric covariate (it stays in ov.x, conditional.x
 #    stays TRUE, the estimates are those of the fit without the declaration; checked below with stopifnot).
@@ -11,7 +12,7 @@
 # x4; psych's bfi (data/bfi.csv) with education (1..5) declared ordered; rows missing an item or a covariate
 # deleted listwise.
 # Run from the repository root:  Rscript tests/reference/make_reference_wlsmv_conditional_x2.R
-# Writes tests/reference/wlsmv_conditional_x2/<case>_{params,fit}.csv and cases.csv.
+# Writes tests/reference/wlsmv_conditional_x2/<case>_{params,fit,mi}.csv and cases.csv.
 suppressMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "wlsmv_conditional_x2")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
@@ -45,6 +46,9 @@ write_x2 <- function(case, data, model, ordered, group = NULL, parameterization 
               paste(lavNames(fit, "ov.x"), collapse = ","), lavInspect(fit, "npar"), fitMeasures(fit, "df"),
               fitMeasures(fit, "chisq"), fitMeasures(fit, "chisq.scaled"), paste(xw, collapse = "")))
   write_params_fit(fit, case)
+  mi <- modindices(fit, sort. = FALSE, minimum.value = 0)
+  cols <- c("lhs", "op", "rhs", if (!is.null(mi$group)) "group", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")
+  write_ref(mi[, cols], file.path(OUT, paste0(case, "_mi.csv")))
   cases[nrow(cases) + 1, ] <<- c(case, data, if (is.null(group)) "" else group, parameterization,
                                  gsub("\n", "; ", model), paste(ordered, collapse = ","),
                                  sub("^lavaan WARNING: ", "", paste(xw, collapse = "")))
