@@ -89,6 +89,14 @@ def compare_group_params(ours: pd.DataFrame, ref: pd.DataFrame,
     return problems
 
 
+def compare_fit_group_params(fit, ref_csv: Path) -> list[str]:
+    """:func:`compare_group_params` of a converged fit's params (one group: group 1) with a params CSV written by
+    ``write_params_fit`` (tests/reference/_ref_helpers.R)."""
+    params = fit.params if "group" in fit.params else fit.params.assign(group=1)
+    problems = [] if fit.converged else ["the fit did not converge"]
+    return problems + compare_group_params(params, pd.read_csv(ref_csv))
+
+
 def fit_cases(cases: dict, **defaults) -> dict:
     """Fit ``{case: (data, model, options)}`` with :func:`egovsem.sem`, warnings silenced; ``data`` is the stem
     of a file in data/ or a path."""

@@ -106,10 +106,23 @@ def test_bad_inputs_are_refused(bfi):
         fit_wlsmv(Model(MIMIC), d.assign(age=d["age"].astype(str).where(d.index != d.index[5], "abc")), True)
     with pytest.raises(DataError, match=r"covariate 'gender' takes a single value"):
         fit_wlsmv(Model(MIMIC), d.assign(gender=1), True)
-    with pytest.raises(NotAvailableError, match=r"covariate\(s\) \['gender'\] ordered"):
-        fit_wlsmv_conditional(Model(MIMIC), d, ITEMS + ["gender"])
     with pytest.raises(NotAvailableError, match="fixed_x=False"):
         fit_wlsmv(Model(MIMIC, fixed_x=False), d, True)
+
+
+def test_an_ordered_covariate_is_a_numeric_covariate_as_in_lavaan(bfi):
+    """Refused before: gender declared ordered is conditioned on as a numeric covariate, with lavaan's warning
+    ("exogenous variable(s) declared as ordered in data: gender"); every row as lavaan's bfi_mimic (more cases in
+    tests/test_wlsmv_conditional_x2.py, make_reference_wlsmv_conditional_x2.R)."""
+    from egovsem._errors import DataWarning
+
+    d = bfi.dropna(subset=ITEMS + ["gender"])
+    with pytest.warns(DataWarning, match=r"\['gender'\] ordered.*declared as ordered in data: gender"):
+        fit = fit_wlsmv_conditional(Model(MIMIC), d, ITEMS + ["gender"])
+    ref = REF / "ordinal_conditional"
+    problems = compare_params(fit.params, pd.read_csv(ref / "bfi_mimic_params.csv").fillna({"rhs": ""}))
+    problems += compare_series(fit.fit_measures, pd.read_csv(ref / "bfi_mimic_fit.csv").set_index("measure")["value"])
+    assert not problems, "\n".join(problems)
 
 
 def test_continuous_indicators_mixed_with_ordered_ones_match_lavaan(bfi):

@@ -28,6 +28,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from .._errors import NotAvailableError
 from .modindices import model_inverse, standardized_epc
 from .ram import RAM
 from .wls_mg_conditional import ConditionalGroupModel
@@ -75,6 +76,14 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
     DataFrame
         ``lhs op rhs [group] mi epc sepc.lv sepc.all sepc.nox`` (``group`` when ``multi``), lavaan's order.
     """
+    ords = set(items if ordered is None else ordered)
+    preds = sorted(set(pt.loc[(pt["op"] == "~") & pt["rhs"].isin(ords), "rhs"]))
+    if preds and parameterization == "delta":
+        raise NotAvailableError(
+            f"modindices() after WLSMV with the ordered variable(s) {preds} as a predictor is not available yet "
+            "in the delta parameterisation: lavaan also lists their '~~' and '~*~' rows (the residual variance and "
+            "scale of a latent response that lavaan carries as a 'dummy' latent variable); with "
+            "parameterization='theta' it matches lavaan.")
     G = len(stats)
     q = theta.size
     xset = set(xs)

@@ -143,7 +143,7 @@ def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int], *,
         raise NotAvailableError(f"exogenous observed covariates {ov_x} with ordered indicators: use "
                                 "egovsem.sem.wls_conditional.fit_wlsmv_conditional (lavaan's conditional.x).")
     preds = pt[(pt["op"] == "~") & pt["rhs"].isin(ordset)]
-    if len(preds):
+    if len(preds) and not conditional_x:  # conditional.x follows lavaan's delta rule (egovsem.sem.wls_mg)
         r = preds.iloc[0]
         raise NotAvailableError(
             f"model syntax, line {r['line']}: the ordered variable {r['rhs']!r} as a predictor ('{r['lhs']} ~ "

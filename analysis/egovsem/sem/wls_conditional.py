@@ -35,8 +35,12 @@ modification indices: :mod:`egovsem.sem.modindices_conditional`.
 Continuous indicators mixed with ordered ones are fitted by :mod:`egovsem.sem.wls_mg_conditional` (one
 group): lavaan's OLS first stage for the continuous ones (:func:`egovsem.sem.ordinal_conditional.conditional_ordinal_stats`).
 
-Not available (refused with a message): an ordered covariate (an ordered variable as a predictor),
-covariates that are also predicted.
+An exogenous covariate that ``ordered`` names is conditioned on as a numeric covariate, with a warning, as
+lavaan 0.6-14 does ("exogenous variable(s) declared as ordered in data"). An observed variable that is
+predicted and predicts (``x4 ~ agec; f ~ x4``) is not a covariate (lavaan's ov.x holds only ``agec``): it is an
+endogenous variable of the first stage like an indicator, continuous (OLS) or ordered (probit), fitted by
+:mod:`egovsem.sem.wls_mg_conditional` when continuous
+(tests/reference/make_reference_wlsmv_conditional_x2.R).
 """
 from __future__ import annotations
 
@@ -50,6 +54,7 @@ from scipy import special
 
 from .._errors import (
     DataError,
+    DataWarning,
     EgovsemError,
     IdentificationError,
     MissingDataWarning,
@@ -126,8 +131,10 @@ class _Reduced:
         E = np.linalg.inv(np.eye(n) - A)
         C0 = E @ S @ E.T
         o = self.items
-        M = E[np.ix_(o, o)] ** 2
-        diag = np.linalg.solve(M, 1.0 - np.diag(C0)[o])
+        # lavaan's delta rule (as its LISREL setResidualElements): 1 - the explained variance with every ordered
+        # item's residual variance 0, so an ordered item that predicts another leaves that one's latent
+        # response without unit variance (the same as a unit-variance solve where no ordered item reaches another)
+        diag = 1.0 - np.diag(C0)[o]
         S = S.copy()
         S[o, o] = diag
         C = E @ S @ E.T
@@ -181,8 +188,9 @@ class ConditionalDWLS(Discrepancy):
 
 
 def check_conditional(model, data: pd.DataFrame, ordered, xs: list[str]) -> list[str]:
-    """Refuse what the conditional.x second stage cannot fit (a bad covariate, fixed_x=False, an ordered
-    covariate, continuous indicators); return the items (the model's observed variables but ``xs``)."""
+    """Refuse what the conditional.x second stage cannot fit (a bad covariate, fixed_x=False, no ordered item);
+    warn of a covariate declared ordered (lavaan keeps it numeric); return the items (the model's observed
+    variables but ``xs``)."""
     spec = model.spec
     items = [v for v in spec.ov if v not in set(xs)]
     if not model.opts.fixed_x:
@@ -192,10 +200,11 @@ def check_conditional(model, data: pd.DataFrame, ordered, xs: list[str]) -> list
     ordset = set(spec.ov) if ordered is True else {str(o) for o in ([ordered] if isinstance(ordered, str)
                                                                     else ordered)}
     bad_x = [x for x in xs if x in ordset and ordered is not True]
-    if bad_x:
-        raise NotAvailableError(
-            f"The 'ordered' parameter declares the covariate(s) {bad_x} ordered: an ordered variable as a "
-            "predictor is not available with WLSMV (give a binary or categorical covariate as 0/1 dummy columns).")
+    if bad_x:  # lavaan 0.6-14 warns and keeps them numeric covariates (ov.x), as if not declared ordered
+        warnings.warn(f"The 'ordered' parameter declares the exogenous covariate(s) {bad_x} ordered; they are "
+                      "conditioned on as numeric covariates, as lavaan does (lavaan: 'exogenous variable(s) "
+                      f"declared as ordered in data: {', '.join(bad_x)}').", DataWarning,
+                      stacklevel=caller_stacklevel())
     if not [v for v in items if v in ordset]:
         raise DataError("The 'ordered' parameter names none of the model's indicators; WLSMV with exogenous "
                         "covariates needs at least one ordered item.")
@@ -359,8 +368,8 @@ def fit_wlsmv_conditional(model, data: pd.DataFrame, ordered) -> ConditionalFit:
     if len(ordered_items(spec, ordered, xs)) < len(items):  # continuous items too: egovsem.sem.wls_mg_conditional
         from .wls_mg_conditional import fit_wlsmv_multigroup_conditional
 
-        return fit_wlsmv_multigroup_conditional(model, data, ordered, group=None,  # type: ignore
-                                                parameterization=model.opts.parameterization)
+        return fit_wlsmv_multigroup_conditional(model, data, ordered_items(spec, ordered, xs),  # type: ignore
+                                                group=None, parameterization=model.opts.parameterization)
     miss = "pairwise" if model.opts.missing == "pairwise" else "listwise"
     d = (drop_missing_covariates if miss == "pairwise" else _listwise)(data[items + xs], items, xs)
     Y = d[items].to_numpy(float)
@@ -531,7 +540,12 @@ def _fit_measures(F, N, df, npar, s, sigma, w, Gamma, U, n1, st, red, theta) -> 
     fm.update({"rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08})
     fm.update(rmsea_block(ss["stat"], df, Nt, suffix=".scaled"))
     fm.update({("rmsea" if k == "rmsea" else k) + ".robust": np.nan for k in RMSEA_NAMES})
-    fm.update(conditional_residuals(s, sigma, red.th_par.size, n1, red.items.size + red.xs.size))
+    _sig, S_f, E_f, _A = red.parts(theta)
+    o = red.items
+    hv = np.diag(E_f @ S_f @ E_f.T)[o]  # 1 but where an ordered item predicts another (lavaan's delta rule)
+    none = np.zeros(0)
+    fm.update(conditional_residuals(s, sigma, red.th_par.size, n1, red.items.size + red.xs.size,
+                                    var=(red.ci, red.cj, np.ones(o.size), hv, none, none)))
     nel = s.size
     gfi = gfi_dwls(s, sigma, w)
     fm.update({"cn_05": critical_n(X2, df, Nt, 0.05), "cn_01": critical_n(X2, df, Nt, 0.01), "gfi": gfi,

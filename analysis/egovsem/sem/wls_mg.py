@@ -337,9 +337,9 @@ class _GroupModel:
             dl = np.where(self.scale_par >= 0, theta[..., np.maximum(self.scale_par, 0)], self.scale_val)
             C0 = G @ S @ np.swapaxes(G, -1, -2)
             Go = G[..., :, o]  # (p, n_o): how each residual of an ordered item reaches the variables
-            M = Go[..., o, :] ** 2
-            rhs = 1.0 / dl[..., o] ** 2 - np.diagonal(C0, axis1=-2, axis2=-1)[..., o]
-            resid = np.linalg.solve(M, rhs[..., None])[..., 0]
+            # lavaan's delta rule: 1 / delta^2 less the explained variance with every ordered item's residual
+            # variance 0 (egovsem.sem.wls_conditional._Reduced.parts)
+            resid = 1.0 / dl[..., o] ** 2 - np.diagonal(C0, axis1=-2, axis2=-1)[..., o]
             Sig = C0 + (Go * resid[..., None, :]) @ np.swapaxes(Go, -1, -2)
         else:
             Sig = G @ S @ np.swapaxes(G, -1, -2)
@@ -377,7 +377,7 @@ class _GroupModel:
             target = np.zeros((q, p))
             np.add.at(target, (self.scale_par[free], free), -2.0 / dl[free] ** 2 / dl[free])
             np.add.at(ddl, (self.scale_par[free], free), 1.0)
-            dres = np.linalg.solve(Go[o] ** 2, (target[:, o] - np.diagonal(dS, axis1=1, axis2=2)[:, o]).T).T
+            dres = target[:, o] - np.diagonal(dS, axis1=1, axis2=2)[:, o]
             d_off = dS[:, ci, cj] + dres @ (Go[ci] * Go[cj]).T
             d_var = dS[:, nn, nn] + dres @ (Go[nn] ** 2).T
         else:

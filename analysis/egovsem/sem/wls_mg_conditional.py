@@ -155,15 +155,16 @@ class ConditionalGroupModel:
         the residual variances of the continuous items)."""
         return self.gm.nslots + self.gm.ram.p * self.xs.size + self.gm.nn.size
 
-    def residual_variances(self, s: np.ndarray, sigma: np.ndarray) -> tuple | None:
-        """What :func:`egovsem.sem.wls_conditional.conditional_residuals` needs of the continuous items (None
-        without): the residual rows' pairs, the sample and implied residual variances (1 for ordered items)
-        and the residuals of the continuous items' variances (raw, and divided by the sample variance)."""
+    def residual_variances(self, s: np.ndarray, sigma: np.ndarray, theta: np.ndarray) -> tuple:
+        """What :func:`egovsem.sem.wls_conditional.conditional_residuals` needs of the items: the residual rows'
+        pairs, the sample and implied residual variances (an ordered item's 1, or in the delta
+        parameterisation where an ordered item predicts it, lavaan's implied variance) and the residuals of
+        the continuous items' variances (raw, and divided by the sample variance)."""
         gm = self.gm
-        if not gm.nn.size:
-            return None
         rows = self.first_corr - gm.nn.size + np.arange(gm.nn.size)
         sv, hv = np.ones(gm.ram.p), np.ones(gm.ram.p)
+        Sig, _mu, dl, _r = gm.parts(theta)
+        hv[gm.o] = dl[gm.o] ** 2 * np.diag(Sig)[gm.o]
         sv[gm.nn], hv[gm.nn] = s[rows], sigma[rows]
         dres = s[rows] - sigma[rows]
         return gm.ci, gm.cj, sv, hv, dres, dres / s[rows]
@@ -347,7 +348,7 @@ def _fit(model, spec, items, xs, labels, parts, group_equal, group_partial, par,
     vcov = sandwich(Ainv, B) / (N - G)
     traces = ugamma_traces([_Weights(o.gamma, w) for o, w in zip(osts, ws)], WDs, Ks, c, Ainv, B)
     sigmas = [cm.sigma(theta) for cm in cms]
-    fm = _fit_measures(state.fmin, npar, df, N, G, osts, ws, sigmas, c, traces, cms, wobj)
+    fm = _fit_measures(state.fmin, npar, df, N, G, osts, ws, sigmas, c, traces, cms, wobj, theta)
     params, r2 = _params(pt, theta, vcov, cms, spec, labels, parts, items, xs, wts)
     return ConditionalMultiGroupResults(params=params, fit_measures=fm, group_labels=list(labels), partable=pt,
                                         theta=theta, vcov=vcov, ordinal=osts, converged=bool(state.converged),  # type: ignore[arg-type]
@@ -399,7 +400,7 @@ def _start(pt: pd.DataFrame, osts: list[ConditionalOrdinalStats], items, q: int,
     return np.nan_to_num(theta)
 
 
-def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj) -> pd.Series:
+def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj, theta) -> pd.Series:
     """lavaan's fitMeasures rows (as :mod:`egovsem.sem.wls_mg`, the baseline and residuals of conditional.x)."""
     Nf = N - G
     X2 = N * F
@@ -419,7 +420,7 @@ def _fit_measures(F, q, df, N, G, osts, ws, sigmas, c, traces, cms, wobj) -> pd.
     gfi, nel = 0.0, 0
     for cg, o, w, s_hat, cm in zip(c, osts, ws, sigmas, cms):
         rg = conditional_residuals(o.wls_obs, s_hat, cm.gm.slot_th.size, cm.first_corr, cm.gm.ram.p + cm.xs.size,
-                                   th_idx=cm.gm.slot_th, var=cm.residual_variances(o.wls_obs, s_hat))
+                                   th_idx=cm.gm.slot_th, var=cm.residual_variances(o.wls_obs, s_hat, theta))
         for k, v in rg.items():
             resid[k] = resid.get(k, 0.0) + cg * v
         gfi += cg * gfi_dwls(o.wls_obs, s_hat, w)
