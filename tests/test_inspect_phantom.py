@@ -36,6 +36,14 @@ CASES = {
                PD, {"meanstructure": True}),
     "pd_path": ("y1 ~ x1 + x2\ny5 ~ y1 + x1", PD, {}),
     "hs_mimic_mg": ("visual =~ x1 + x2 + x3\nvisual ~ x4\nx7 ~ visual", HS, {"group": "school"}),
+    "hs_int": ("visual =~ x1 + x2 + x3\nvisual ~ x4 + x5 + x4:x5", HS, {}),
+    "hs_int_endo": ("x9 ~ x1 + x2 + x1:x2\nx2 ~ x3", HS, {}),
+    "hs_2nd_cov": ("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+                   "g =~ visual + textual + speed\ng ~ ageyr", HS, {}),
+    "hs_fiml_mimic": ("visual =~ x1 + x2 + x3\nvisual ~ x4 + x5", pd.read_csv(DATA / "hs_missing.csv"),
+                      {"missing": "fiml"}),
+    "hs_ord_y_on_f": ("visual =~ x1 + x2 + x3\nx4 ~ visual", pd.read_csv(DATA / "hs_ordinal.csv"),
+                      {"ordered": True, "estimator": "WLSMV"}),
 }
 _FITS: dict = {}
 

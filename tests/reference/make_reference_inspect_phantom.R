@@ -5,13 +5,15 @@
 #   * an observed variable is regressed on, predicts or covaries with a latent variable (hs_mimic with
 #     fixed.x = TRUE, hs_mimic_fx with fixed.x = FALSE, hs_y_on_f, hs_cov_f, pd_sem), or
 #   * only observed variables are in regressions (pd_path),
-# in one group and in two (hs_mimic_mg).
+# in one group and in two (hs_mimic_mg); with a product term (hs_int, hs_int_endo), a second-order factor
+# (hs_2nd_cov), FIML (hs_fiml_mimic, hs_missing.csv) and WLSMV (hs_ord_y_on_f, hs_ordinal.csv).
 # Run from the repository root:  Rscript tests/reference/make_reference_inspect_phantom.R
 # Writes tests/reference/inspect_phantom/<case>.json in the format of make_reference_inspect.R: a matrix as
 # {"rows", "cols", "values" (row by row)}, a list (the model matrices; per group) as {"list": {name: value}}.
 suppressMessages(for (p in c("lavaan", "jsonlite")) library(p, character.only = TRUE))
 if (!file.exists("data/HolzingerSwineford1939.csv")) stop("run from the repository root")
-DATA <- list(HS = read.csv("data/HolzingerSwineford1939.csv"), PD = read.csv("data/PoliticalDemocracy.csv"))
+DATA <- list(HS = read.csv("data/HolzingerSwineford1939.csv"), PD = read.csv("data/PoliticalDemocracy.csv"),
+             HSM = read.csv("data/hs_missing.csv"), ORD = read.csv("data/hs_ordinal.csv"))
 OUT <- file.path("tests", "reference", "inspect_phantom")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 
@@ -41,7 +43,13 @@ CASES <- list(
   pd_sem = list("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem60 ~ ind60\ny5 ~ dem60 + x1\ny1 ~~ y5",
                 "PD", list(meanstructure = TRUE)),
   pd_path = list("y1 ~ x1 + x2\ny5 ~ y1 + x1", "PD", list()),
-  hs_mimic_mg = list("visual =~ x1 + x2 + x3\nvisual ~ x4\nx7 ~ visual", "HS", list(group = "school"))
+  hs_mimic_mg = list("visual =~ x1 + x2 + x3\nvisual ~ x4\nx7 ~ visual", "HS", list(group = "school")),
+  hs_int = list("visual =~ x1 + x2 + x3\nvisual ~ x4 + x5 + x4:x5", "HS", list()),
+  hs_int_endo = list("x9 ~ x1 + x2 + x1:x2\nx2 ~ x3", "HS", list()),
+  hs_2nd_cov = list("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n
+                     g =~ visual + textual + speed\ng ~ ageyr", "HS", list()),
+  hs_fiml_mimic = list("visual =~ x1 + x2 + x3\nvisual ~ x4 + x5", "HSM", list(missing = "fiml")),
+  hs_ord_y_on_f = list("visual =~ x1 + x2 + x3\nx4 ~ visual", "ORD", list(ordered = TRUE, estimator = "WLSMV"))
 )
 
 for (case in names(CASES)) {

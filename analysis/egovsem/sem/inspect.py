@@ -135,14 +135,19 @@ def _coef(res: Results) -> pd.Series:
 
 def lavaan_ov_order(blk: pd.DataFrame, lvs: set[str], ov: list[str]) -> list[str]:
     """The observed variables ``ov`` in lavaan's order (``lavNames(fit, "ov")``) for the parameter rows ``blk`` of
-    one group: the indicators, the outcomes of ``~``, the predictors of ``~`` and ``<~``, then the others of the
-    ``~~`` rows (their left sides, then their right sides) and of the intercept and threshold rows."""
+    one group: the indicators, the outcomes of ``~``, the predictors of ``~`` and ``<~`` (a product of an outcome
+    counts as an outcome, after the others), then the others of the ``~~`` rows (their left sides, then their
+    right sides) and of the intercept and threshold rows."""
     def col(ops: tuple[str, ...], side: str) -> list[str]:
-        return list(blk.loc[blk["op"].isin(ops), side])
+        return list(dict.fromkeys(blk.loc[blk["op"].isin(ops), side]))
 
-    order: list[str] = []
-    for name in (col(("=~",), "rhs") + col(("~",), "lhs") + col(("~", "<~"), "rhs") + col(("~~",), "lhs")
-                 + col(("~~",), "rhs") + col(("~1", "|"), "lhs")):
+    eqs_y = col(("~",), "lhs")
+    ind = [v for v in col(("=~",), "rhs") if v not in lvs]
+    y = [v for v in eqs_y if v not in lvs and v not in ind]
+    x = [v for v in col(("~", "<~"), "rhs") if v not in lvs and v not in ind and v not in y]
+    bad = [v for v in x if ":" in v and any(n in eqs_y for n in v.split(":"))]
+    order = list(dict.fromkeys(ind + y + bad + [v for v in x if v not in bad]))
+    for name in col(("~~",), "lhs") + col(("~~",), "rhs") + col(("~1", "|"), "lhs"):
         if name not in lvs and name not in order:
             order.append(name)
     known = set(ov)
