@@ -1,6 +1,7 @@
 # Reference values from lavaan 0.6-14 for the model matrices of Results.inspect() when lavaan adds phantom
 # ("dummy") latent variables (egovsem.sem.inspect; tests/test_inspect_phantom.py): lavInspect(fit, "est"),
-# lavInspect(fit, "free"), lavInspect(fit, "se") and lavInspect(fit, "start") of models where
+# lavInspect(fit, "free"), "se", "start", and "cov.lv" / "cor.lv" (the phantom variables left out; with one
+# latent variable lavaan 0.6-14's "cor.lv" is its variance: cov2cor only when there are two or more) of models where
 #   * a '<~' composite's indicators become latent variables (hs_comp, hs_comp_mean),
 #   * an observed variable is regressed on, predicts or covaries with a latent variable (hs_mimic with
 #     fixed.x = TRUE, hs_mimic_fx with fixed.x = FALSE, hs_y_on_f, hs_cov_f, pd_sem), or
@@ -55,7 +56,8 @@ CASES <- list(
 for (case in names(CASES)) {
   m <- CASES[[case]]
   fit <- do.call("sem", c(list(model = m[[1]], data = DATA[[m[[2]]]]), m[[3]]))
-  out <- lapply(c(est = "est", free = "free", se = "se", start = "start"), function(w) encode(plain(lavInspect(fit, w))))
+  out <- lapply(c(est = "est", free = "free", se = "se", start = "start", cov.lv = "cov.lv", cor.lv = "cor.lv"),
+                function(w) encode(plain(lavInspect(fit, w))))
   writeLines(toJSON(out, auto_unbox = TRUE, null = "null", na = "null", digits = NA, pretty = FALSE),
              file.path(OUT, paste0(case, ".json")))
   cat(case, ": converged", lavInspect(fit, "converged"), " npar", lavInspect(fit, "npar"), "\n")

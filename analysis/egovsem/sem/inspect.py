@@ -99,11 +99,11 @@ def _cov_lv(res: Results, g: int, *, cor: bool = False) -> pd.DataFrame:
     p = ram.p
     names = list(ram.names)[p:]
     C = np.array(C, dtype=float)[p:, p:]
-    if cor:
+    lv = [v for v in res.spec.lv if v in names]
+    if cor and len(lv) > 1:  # lavaan 0.6-14: with one latent variable "cor.lv" is its variance (no cov2cor)
         sd = np.sqrt(np.clip(np.diag(C), 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             C = C / np.outer(sd, sd)
-    lv = [v for v in res.spec.lv if v in names]
     return pd.DataFrame(C, index=names, columns=names).loc[lv, lv]
 
 
