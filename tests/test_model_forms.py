@@ -237,8 +237,16 @@ def test_cli_fits_products_and_composites(tmp_path, capsys, case):
         assert close(p["est"], r.est, 1e-3) and se_close(p["se"] if p["se"] is not None else np.nan, r.se)
 
 
-def test_model_matrices_of_composites_are_refused(fits):
-    """lavaan's matrices carry phantom latent variables for a composite's indicators; not built here yet."""
+def test_model_matrices_of_composites(fits):
+    """lavaan's matrices carry phantom latent variables for a composite's indicators (x1, x2, x3 after f,
+    textual, speed): every element of lavInspect(fit, "est") and "free" (make_reference_inspect_phantom.R)."""
+    from test_inspect import compare, decode
+
     fit = fits["hs_comp"][0]
-    with pytest.raises(egovsem.NotAvailableError, match="model with '<~' composites"):
-        fit.inspect("est")
+    ref = json.loads((REF / "inspect_phantom" / "hs_comp.json").read_text())
+    for what in ("est", "free"):
+        lav, ours = decode(ref[what]), fit.inspect(what)
+        assert {k: (list(m.index), list(m.columns)) for k, m in ours.items()} == {
+            k: (list(m.index), list(m.columns)) for k, m in lav.items()}
+        problems = compare(ours, lav, what)
+        assert not problems, "\n".join(problems)

@@ -5,7 +5,12 @@ Every value is a fresh pandas object named as lavaan names it (variables, ``coef
 keyed by group label, as lavaan's lists. Model matrices (``"est"``, ``"se"``, ``"start"``, ``"free"``) follow
 lavaan's LISREL names: ``lambda`` (indicators x factors), ``theta`` (residual covariances), ``psi`` (factor
 covariances), ``beta`` (regressions among factors), ``nu`` and ``alpha`` (intercepts, with a mean structure),
-``tau`` and ``delta`` (thresholds and scales, ordered items).
+``tau`` and ``delta`` (thresholds and scales, ordered items). As lavaan, an observed variable in a ``~`` or
+``<~`` row (a composite's indicator, a covariate, an observed outcome, every variable of a path model) or
+covarying with a latent variable is also a phantom latent variable (:func:`lisrel_names`: a unit loading in
+``lambda``, zero ``theta`` and ``nu``, its variance in ``psi`` and intercept in ``alpha``), and the rows of the
+matrices follow lavaan's order of the observed variables (:func:`lavaan_ov_order`; the other values keep the
+model's order, named).
 
 Conventions, as lavaan 0.6-14 (checked in tests/test_inspect.py against tests/reference/make_reference_inspect.R):
 
@@ -94,11 +99,11 @@ def _cov_lv(res: Results, g: int, *, cor: bool = False) -> pd.DataFrame:
     p = ram.p
     names = list(ram.names)[p:]
     C = np.array(C, dtype=float)[p:, p:]
-    if cor:
+    lv = [v for v in res.spec.lv if v in names]
+    if cor and len(lv) > 1:  # lavaan 0.6-14: with one latent variable "cor.lv" is its variance (no cov2cor)
         sd = np.sqrt(np.clip(np.diag(C), 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             C = C / np.outer(sd, sd)
-    lv = [v for v in res.spec.lv if v in names]
     return pd.DataFrame(C, index=names, columns=names).loc[lv, lv]
 
 
@@ -128,20 +133,64 @@ def _coef(res: Results) -> pd.Series:
     return pd.Series(np.array(res.theta, dtype=float), index=coef_names(res))
 
 
-def _matrices(res: Results, values: np.ndarray, g: int) -> dict[str, pd.DataFrame]:
-    """lavaan's model matrices of group ``g`` (0-based) filled with ``values`` (one per parameter-table row)."""
+def lavaan_ov_order(blk: pd.DataFrame, lvs: set[str], ov: list[str]) -> list[str]:
+    """The observed variables ``ov`` in lavaan's order (``lavNames(fit, "ov")``) for the parameter rows ``blk`` of
+    one group: the indicators, the outcomes of ``~``, the predictors of ``~`` and ``<~`` (a product of an outcome
+    counts as an outcome, after the others), then the others of the ``~~`` rows (their left sides, then their
+    right sides) and of the intercept and threshold rows."""
+    def col(ops: tuple[str, ...], side: str) -> list[str]:
+        return list(dict.fromkeys(blk.loc[blk["op"].isin(ops), side]))
+
+    eqs_y = col(("~",), "lhs")
+    ind = [v for v in col(("=~",), "rhs") if v not in lvs]
+    y = [v for v in eqs_y if v not in lvs and v not in ind]
+    x = [v for v in col(("~", "<~"), "rhs") if v not in lvs and v not in ind and v not in y]
+    bad = [v for v in x if ":" in v and any(n in eqs_y for n in v.split(":"))]
+    order = list(dict.fromkeys(ind + y + bad + [v for v in x if v not in bad]))
+    for name in col(("~~",), "lhs") + col(("~~",), "rhs") + col(("~1", "|"), "lhs"):
+        if name not in lvs and name not in order:
+            order.append(name)
+    known = set(ov)
+    return [v for v in order if v in known] + [v for v in ov if v not in set(order)]
+
+
+def lisrel_names(res: Results, g: int) -> tuple[list[str], list[str], list[str]]:
+    """lavaan's LISREL names of group ``g`` (0-based): the observed variables, the latent variables (the model's
+    followed by the phantom ones) and the phantom ("dummy") ones, an observed variable each.
+
+    As lavaan 0.6-14 (without ``conditional.x``), an observed variable becomes a phantom latent variable (a unit
+    loading, zero residual variance) when it is the outcome or a predictor of a ``~`` or ``<~`` row, when it
+    covaries (``~~``) with such a variable or with a latent variable, or when it covaries with a variable that
+    covaries with one of those (lavaan's one step of the covariance rows); the phantoms follow the model's latent
+    variables in the order of the observed ones.
+    """
     pt = res.partable
-    if (pt["op"] == "<~").any():
-        raise NotAvailableError(
-            "the model matrices (lambda, beta, psi, ...) of a model with '<~' composites are not available yet "
-            "(lavaan represents the composite's indicators by phantom latent variables); the parameter rows "
-            "(fit.params), fitted moments and fit measures are"
-        )
+    blk = pt[(pt["group"] == g + 1).to_numpy()]
+    lv = list(res.spec.lv)
+    lvs = set(lv)
+    ov = lavaan_ov_order(blk, lvs, _ov(res))
+    reg = blk[blk["op"].isin(["~", "<~"])]
+    names = (set(reg["lhs"]) | set(reg["rhs"])) - lvs
+    cov = blk[blk["op"] == "~~"]
+    touch = cov[cov["lhs"].isin(names) | cov["rhs"].isin(names)]
+    touch = cov[cov["lhs"].isin(set(touch["lhs"])) | cov["rhs"].isin(set(touch["rhs"]))]
+    names |= set(touch["lhs"]) | set(touch["rhs"])
+    names |= set(cov.loc[cov["rhs"].isin(lvs), "lhs"]) | set(cov.loc[cov["lhs"].isin(lvs), "rhs"])
+    dummy = [v for v in ov if v in names]
+    return ov, lv + dummy, dummy
+
+
+def _matrices(res: Results, values: np.ndarray, g: int, *, unit: float) -> dict[str, pd.DataFrame]:
+    """lavaan's model matrices of group ``g`` (0-based) filled with ``values`` (one per parameter-table row);
+    ``unit`` is the loading of an observed variable on its phantom latent variable (1, or 0 in ``"free"``)."""
+    pt = res.partable
     mask = (pt["group"] == g + 1).to_numpy()
-    ov, lv = _ov(res), list(res.spec.lv)
-    ovs, lvs = set(ov), set(lv)
+    ov, lv, dummy = lisrel_names(res, g)
+    lvs = set(lv)
     oi, li = {v: i for i, v in enumerate(ov)}, {v: i for i, v in enumerate(lv)}
     lam = np.zeros((len(ov), len(lv)))
+    for v in dummy:
+        lam[oi[v], li[v]] = unit
     theta = np.zeros((len(ov), len(ov)))
     psi = np.zeros((len(lv), len(lv)))
     beta = np.zeros((len(lv), len(lv)))
@@ -153,33 +202,26 @@ def _matrices(res: Results, values: np.ndarray, g: int) -> dict[str, pd.DataFram
     k_th = 0
     for (lhs, op, rhs), v in zip(pt.loc[mask, ["lhs", "op", "rhs"]].itertuples(index=False, name=None),
                                  values[mask]):
-        if op == "=~" and rhs in ovs:
+        if op == "=~" and rhs not in lvs:
             lam[oi[rhs], li[lhs]] = v
-        elif (op == "=~" and rhs in lvs) or (op == "~" and lhs in lvs and rhs in lvs):
+        elif op in ("=~", "~", "<~"):  # a factor's indicator that is a latent variable, or a regression
             has_beta = True
-            if op == "=~":
-                beta[li[rhs], li[lhs]] = v
-            else:
-                beta[li[lhs], li[rhs]] = v
-        elif op == "~~" and lhs in ovs and rhs in ovs:
-            theta[oi[lhs], oi[rhs]] = theta[oi[rhs], oi[lhs]] = v
-        elif op == "~~" and lhs in lvs and rhs in lvs:
+            row, col = (rhs, lhs) if op == "=~" else (lhs, rhs)
+            beta[li[row], li[col]] = v
+        elif op == "~~" and lhs in lvs:
             psi[li[lhs], li[rhs]] = psi[li[rhs], li[lhs]] = v
+        elif op == "~~":
+            theta[oi[lhs], oi[rhs]] = theta[oi[rhs], oi[lhs]] = v
         elif op == "~1":
-            if lhs in ovs:
-                nu[oi[lhs]] = v
-            else:
+            if lhs in lvs:
                 alpha[li[lhs]] = v
+            else:
+                nu[oi[lhs]] = v
         elif op == "|":
             tau[k_th] = v
             k_th += 1
         elif op == "~*~":
             delta[oi[lhs]] = v
-        else:
-            raise NotAvailableError(
-                f"inspect(): the model matrices of a model with '{lhs} {op} {rhs}' (an observed variable in a "
-                "regression or a covariance with a latent variable) are not available yet; lavaan represents "
-                "such variables as latent ones. Use inspect('partable') or params.")
     out = {"lambda": pd.DataFrame(lam, index=ov, columns=lv), "theta": pd.DataFrame(theta, index=ov, columns=ov),
            "psi": pd.DataFrame(psi, index=lv, columns=lv)}
     if has_beta:
@@ -211,7 +253,8 @@ def _row_values(res: Results, what: str) -> np.ndarray:
 
 def _model_matrices(res: Results, what: str) -> Any:
     vals = _row_values(res, what)
-    return _per_group(res, lambda g: _matrices(res, vals, g))
+    unit = 0.0 if what in ("free", "se") else 1.0
+    return _per_group(res, lambda g: _matrices(res, vals, g, unit=unit))
 
 
 # -------------------------------------------------------------------------------------- information --
@@ -351,8 +394,8 @@ def inspect(res: Results, what: str = "free") -> Any:
     ValueError
         ``what`` is not one of the names above (the message lists them).
     NotAvailableError
-        The value does not exist for this fit (observed information after WLSMV, model matrices of a
-        model lavaan represents with phantom latent variables, ``"boot"`` without a bootstrap).
+        The value does not exist for this fit (observed information after WLSMV, ``"boot"`` without a
+        bootstrap).
 
     Examples
     --------

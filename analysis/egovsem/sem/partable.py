@@ -256,8 +256,11 @@ def specify(
     for s_ in meas:
         n_ind.setdefault(s_.lhs, []).append(s_.rhs)
     single = {inds[0] for inds in n_ind.values() if len(inds) == 1}
+    # lavaan with fixed.x = FALSE: a covariate's variance is a free parameter placed with the covariances among
+    # the covariates, after the latent variances (checked against lavaan 0.6-14's parTable)
+    late_var = set() if fixed_x or not auto_var else set(exo_x) - single
     for v in ov:
-        if v in ovx_set:
+        if v in ovx_set or v in late_var:
             continue
         if key(v, "~~", v) not in seen_keys:
             if (v in single and auto_fix_single) or not auto_var:
@@ -316,7 +319,7 @@ def specify(
     if not fixed_x:
         # lavaan with fixed.x = FALSE: the covariances among the covariates are free parameters
         for i, a in enumerate(exo_x):
-            for b in exo_x[i + 1:]:
+            for b in exo_x[i if a in late_var else i + 1:]:
                 if key(a, "~~", b) not in seen_keys:
                     add(a, "~~", b, user=0)
                     seen_keys.add(key(a, "~~", b))

@@ -82,7 +82,9 @@ def latent_correlations(fit) -> pd.DataFrame:
     check_fit(fit, what="latent_correlations")
     R = fit.inspect("cor.lv")
     # several groups: the first group's matrix (lavaan gives one per group)
-    return next(iter(R.values())) if isinstance(R, dict) else R
+    R = next(iter(R.values())) if isinstance(R, dict) else R
+    # one latent variable: lavaan's "cor.lv" is its variance (no cov2cor); its correlation is 1
+    return pd.DataFrame(1.0, index=R.index, columns=R.columns) if R.shape == (1, 1) else R
 
 
 def _note(sentences: Iterable[tuple[str, str]]) -> tuple[str, str]:
