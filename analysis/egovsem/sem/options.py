@@ -420,6 +420,8 @@ def resolve_options(
         # e.g. MLR with robust.sem: lavaan then keeps MLR's observed information; a combination not checked
         raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
                                 f"errors are {se_default!r} (omit se=).")
+    elif se_in == "standard" and design and cluster is None:
+        se_type = "standard"  # lavaan 0.6-14: the expected information of the weighted fit (_check_design_options)
     elif se_in == "standard" and se_default != "standard" and est != "MLM":
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
@@ -448,6 +450,10 @@ def resolve_options(
             pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
         elif est == "MLR" and not design:
             pass  # lavaan 0.6-14 keeps MLR's test first (below)
+        elif design and est in ("ML", "MLR") and (est == "MLR" or sampling_weights is not None or
+                                                  test_in in ("scaled.shifted", "mean.var.adjusted")):
+            test_in, test_information = _design_with_test(test_in, test, sampling_weights, cluster,
+                                                          warn_stacklevel + 1)
         elif est not in ("ML", "MLM") or design:
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
@@ -463,7 +469,7 @@ def resolve_options(
                               EgovsemWarning, stacklevel=warn_stacklevel)
             test_in = test
         asked = test_in
-        if est == "MLR":
+        if est == "MLR" and not design:
             test_in, test_information = _mlr_with_test(asked, test, warn_stacklevel + 1)
         if miss == "fiml" and asked in GAMMA_TESTS:
             # lavaan 0.6-14 sets missing to "listwise" for these tests, with a warning ("missing will be set to
@@ -501,6 +507,8 @@ def resolve_options(
                                "as lavaan's se = 'robust.sem' (omit se=).")
     if se_type == "bootstrap":
         check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss)
+    if info_in == "first.order" and test != "standard" and disc in ("ML", "FIML") and se_type == "standard":
+        raise _first_order_test(test)
     combo = next((c for c in SUPPORTED if c[:3] == (disc, se_type, test)), None)
     if combo is None:
         raise NotAvailableError(
@@ -543,7 +551,7 @@ def resolve_options(
     if boot_scaled and test in ("yuan.bentler", "yuan.bentler.mplus"):
         test_information = "h1"
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
-    if info_in is not None and info_in != information:
+    if info_in is not None and (info_in != information or se_type == "bootstrap"):
         information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
     if est == "ML" and test.startswith("yuan") and information == "observed" and not design and (
             se_type != "bootstrap" and miss != "pairwise"):
@@ -590,12 +598,51 @@ def _mlr_with_test(asked: str, test: str, warn_stacklevel: int) -> tuple[str, st
     return test, "h1"
 
 
+def _design_with_test(asked: str, test: str, sampling_weights: str | None, cluster: str | None,
+                      warn_stacklevel: int) -> tuple[str, str]:
+    """Another ``test=`` with sampling weights or clusters (estimator MLR, or ML that the weights turn into MLR),
+    as lavaan 0.6-14 takes it: clustered MLR replaces the test by "yuan.bentler.mplus" (the test= given is
+    dropped, with the Hessian in its trace); sampling weights without clusters keep MLR's test first and set
+    observed.information to ``c("hessian", "h1")``, as without weights (:func:`_mlr_with_test`); ML with
+    clusters refuses scaled.shifted and mean.var.adjusted. Returns the test and the information of its trace."""
+    if cluster is not None and sampling_weights is None and asked in ("scaled.shifted", "mean.var.adjusted"):
+        raise EgovsemError(f"test={asked!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`test' "
+                           "argument must one of \"none\", \"yuan.bentler\", \"yuan.bentler.mplus\" or "
+                           "\"satorra.bentler\" in the clustered case\"); omit test= for the Yuan-Bentler (Mplus) "
+                           "test.")
+    if cluster is not None:
+        warnings.warn(f"test={asked!r} with cluster={cluster!r}: the Yuan-Bentler (Mplus) test of MLR is reported, "
+                      "as lavaan 0.6-14 reports it (clustered MLR replaces test= by \"yuan.bentler.mplus\").",
+                      EgovsemWarning, stacklevel=warn_stacklevel)
+        return test, "hessian"
+    warnings.warn(f"test={asked!r} with sampling_weights={sampling_weights!r}: MLR's Yuan-Bentler (Mplus) test is "
+                  "reported, with the h1 observed information in its trace, as lavaan's fitMeasures() report it "
+                  "(lavaan keeps \"yuan.bentler.mplus\" first and sets \"observed.information for ALL test "
+                  "statistics to h1\").", EgovsemWarning, stacklevel=warn_stacklevel)
+    return test, "h1"
+
+
+def _first_order_test(test: str) -> EgovsemError:
+    """lavaan 0.6-14's refusal of ``information = "first.order"`` with a scaled test."""
+    return EgovsemError(f"information='first.order' with test={test!r} is not possible: lavaan refuses it "
+                        "(\"information must be either \"expected\" or \"observed\" if robust test statistics are "
+                        "requested\"); use information='expected' or 'observed'.")
+
+
 def _check_information(info_in: str, default: str, est: str, disc: str, se_type: str, test: str,
                        warn_stacklevel: int) -> str:
     """The ``information=`` a user asks for instead of the estimator's ``default``, as lavaan 0.6-14 takes it
     (tests/reference/make_reference_information.R): refused with lavaan's reason where lavaan refuses it, the
     default kept (with a warning) where lavaan keeps it, :class:`NotAvailableError` where egovsem does not
     compute it."""
+    if se_type == "bootstrap":
+        # lavaan 0.6-14's lav_options_set: se = "bootstrap" sets information to "observed" (the bootstrap SEs do
+        # not read it; the traces of a scaled test do)
+        warnings.warn(f"information={info_in!r} with se='bootstrap': the observed information is used, as lavaan "
+                      "does (it sets information to \"observed\" for se = \"bootstrap\"); the bootstrap standard "
+                      "errors do not read it, the traces of a scaled test do.", EgovsemWarning,
+                      stacklevel=warn_stacklevel)
+        return "observed"
     if se_type.startswith("robust") and info_in == "first.order":
         raise EgovsemError(f"information='first.order' with estimator={est!r} (se={se_type!r}) is not "
                            "possible: lavaan refuses it (\"information must be either \"expected\" or \"observed\" "
@@ -611,8 +658,7 @@ def _check_information(info_in: str, default: str, est: str, disc: str, se_type:
                       stacklevel=warn_stacklevel)
         return default
     ok = (disc in ("ML", "FIML") and se_type in ("standard", "robust.sem", "robust.huber.white")
-          and not (disc == "ML" and info_in != "expected" and test == "yuan.bentler")
-          and not (disc == "ML" and info_in == "first.order" and test == "yuan.bentler.mplus")
+          and not (disc == "FIML" and test == "yuan.bentler")
           and not (info_in == "first.order" and (se_type, test) != ("standard", "standard"))
           and not (disc == "FIML" and se_type == "robust.sem")) or (disc, info_in) == ("GLS", "observed")
     if not ok:
@@ -663,6 +709,10 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
                                "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
                                                          "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
                                "se= for the robust (sandwich) standard errors of the weighted fit.")
+    if se_in == "standard" and cluster is None and est in ("ML", "MLR") and disc == "ML":
+        # lavaan 0.6-14: se = "standard" with sampling weights (estimator ML or MLR, complete data): the SEs from
+        # the expected information of the weighted fit, the Yuan-Bentler (Mplus) test with it in its traces
+        return True, se_in
     if se_in in ("standard", "bootstrap"):
         raise NotAvailableError(f"se={se_in!r} with {which} is not available: lavaan reports robust "
                                 "(sandwich) standard errors for weighted or clustered data; omit se=.")
