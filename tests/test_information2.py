@@ -4,6 +4,10 @@ every fitMeasures() row.
 
 * ML with ``information="observed"`` and ``test="yuan.bentler"`` (complete data, one group and two): lavaan's
   Yuan-Bentler trace with the h1 observed information (``observed.information = c("hessian", "h1")``);
+* ``missing="fiml"`` with ``test="yuan.bentler"`` (observed or expected information, one group and two):
+  lavaan's ``tr(U Omega)`` with the h1 information of the missing-data likelihood at the model's moments and
+  ``Omega`` from the EM moments (egovsem.sem.fit_robust.fiml_yb_traces); the robust CFI/TLI/RMSEA are FIML-C's
+  V3, as after any scaled test under FIML;
 * ``se="bootstrap"`` with ``information="expected"`` / ``"first.order"``: lavaan sets the information to
   "observed" (the traces of a scaled test use it; the bootstrap SEs do not), egovsem too, with a warning;
 * MLR (or ML, which sampling weights turn into MLR) with sampling weights and another ``test=``: as without
@@ -39,6 +43,9 @@ _W = (EgovsemWarning,)
 CASES: dict[str, tuple] = {
     "ml_obs_yb": (CFA2, HS, dict(information="observed", test="yuan.bentler"), False),
     "ml_obs_yb_group": (CFA2, HS, dict(information="observed", test="yuan.bentler", group="school"), False),
+    "fiml_yb": (CFA2, HSM, dict(missing="fiml", test="yuan.bentler"), False),
+    "fiml_exp_yb": (CFA2, HSM, dict(missing="fiml", test="yuan.bentler", information="expected"), False),
+    "fiml_yb_group": (CFA2, HSM, dict(missing="fiml", test="yuan.bentler", group="school"), False),
     **{f"mlr_w_{t.replace('.', '_')}": (CFA3, HSW, dict(estimator="MLR", sampling_weights="w", test=t), True)
        for t in ("standard", "satorra.bentler", "yuan.bentler", "scaled.shifted", "mean.var.adjusted")},
     "ml_w_sb": (CFA3, HSW, dict(sampling_weights="w", test="satorra.bentler"), True),

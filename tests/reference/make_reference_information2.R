@@ -3,6 +3,7 @@
 # * ML with information = "observed" and test = "yuan.bentler" (complete data): test = c("standard",
 #   "yuan.bentler"), observed.information c("hessian", "h1"): the Yuan-Bentler trace tr(U Omega) with the h1
 #   observed information (complete data: the Satorra-Bentler statistic with that information);
+# * missing = "ml" with test = "yuan.bentler" (information observed or expected);
 # * ML with information = "first.order" and any robust test: lavaan refuses it ("information must be either
 #   "expected" or "observed" if robust test statistics are requested"; refusals.csv);
 # * se = "bootstrap" with information = "expected" / "first.order": lavaan sets information to "observed"
@@ -44,21 +45,18 @@ write_info2_case <- function(case, model, data, ...) {
               paste(o$test, collapse = "/"), paste(o$information, collapse = "/"),
               paste(o$observed.information, collapse = "/"), fitMeasures(fit, "chisq"),
               paste(res$warnings, collapse = " | ")))
-  extra <- list(observed_information = paste(o$observed.information, collapse = "/"),
-                h1_information = paste(o$h1.information, collapse = "/"))
-  write_ref(info_table(fit, res$warnings, extra), file.path(OUT, paste0(case, "_info.csv")))
-  write_ref(params_table(fit), file.path(OUT, paste0(case, "_params.csv")))
-  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
-  tests <- do.call(rbind, lapply(fit@test, function(tt) {
-    data.frame(test = tt$test, stat = tt$stat, df = tt$df,
-               scaling.factor = if (is.null(tt$scaling.factor)) NA else tt$scaling.factor,
-               stringsAsFactors = FALSE)
-  }))
-  write_ref(tests, file.path(OUT, paste0(case, "_tests.csv")))
+  write_info_tests(case, fit, res$warnings)
 }
 
 write_info2_case("ml_obs_yb",      CFA2, HS,  information = "observed", test = "yuan.bentler")
 write_info2_case("ml_obs_yb_group", CFA2, HS, information = "observed", test = "yuan.bentler", group = "school")
+# missing = "ml" with test = "yuan.bentler": test = c("standard", "yuan.bentler"), observed.information
+# c("hessian", "h1"); the trace tr(U Omega) with the h1 information of the missing-data likelihood at the model's
+# moments (observed, or expected with information = "expected") and Omega = A1^-1 B1 A1^-1 of the unrestricted
+# (EM) moments
+write_info2_case("fiml_yb",        CFA2, HSM, missing = "ml", test = "yuan.bentler")
+write_info2_case("fiml_exp_yb",    CFA2, HSM, missing = "ml", test = "yuan.bentler", information = "expected")
+write_info2_case("fiml_yb_group",  CFA2, HSM, missing = "ml", test = "yuan.bentler", group = "school")
 # se = "bootstrap": the bootstrap SEs are lavaan's resamples (not compared); the information becomes "observed"
 for (i in c("expected", "first.order")) {
   tag <- gsub(".", "_", i, fixed = TRUE)

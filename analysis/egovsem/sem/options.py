@@ -127,6 +127,7 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("ML", "robust.huber.white", "standard", True),
     *(Combination("ML", "robust.huber.white", t, True) for t in GAMMA_TESTS + ("yuan.bentler",)),
     Combination("FIML", "standard", "yuan.bentler.mplus", True),
+    Combination("FIML", "standard", "yuan.bentler", True),  # lavaan's tr(U Omega) (egovsem.sem.fit_robust)
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
 )
@@ -658,7 +659,6 @@ def _check_information(info_in: str, default: str, est: str, disc: str, se_type:
                       stacklevel=warn_stacklevel)
         return default
     ok = (disc in ("ML", "FIML") and se_type in ("standard", "robust.sem", "robust.huber.white")
-          and not (disc == "FIML" and test == "yuan.bentler")
           and not (info_in == "first.order" and (se_type, test) != ("standard", "standard"))
           and not (disc == "FIML" and se_type == "robust.sem")) or (disc, info_in) == ("GLS", "observed")
     if not ok:
