@@ -23,8 +23,10 @@ is ``robust.sem`` with complete data and ``robust.huber.white`` under FIML (lava
 the bread of the sandwich and the information of the Satorra-Bentler / Yuan-Bentler traces (under FIML the h1
 information of the trace and FIML-C's E are of the same kind). GLS takes "observed" (the Hessian of its
 objective); ULS keeps "expected" with a warning, as lavaan does; robust SEs (and GLS) with "first.order" are
-refused with lavaan's reason. MLR with another ``test=`` reports MLR's test with the h1 observed information
-in its trace, as lavaan's fitMeasures() do; ``se = "robust.sem"`` with FIML deletes listwise, as lavaan.
+refused with lavaan's reason, and so is "first.order" with a scaled test. MLR with another ``test=`` (also with
+sampling weights) reports MLR's test with the h1 observed information in its trace, as lavaan's fitMeasures()
+do (clustered MLR drops test=, as lavaan); ``se = "robust.sem"`` with FIML deletes listwise, as lavaan;
+``se = "bootstrap"`` takes the observed information whatever ``information=`` says, as lavaan.
 
 ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" (with its standard SEs or
 ``se = "robust"``; traces with W = I) as lavaan does; GLS takes no robust SE or test, and ULS no Yuan-Bentler
@@ -677,8 +679,8 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     sampling weights turn ML into MLR, which refuses the bootstrap ("use ML estimator for bootstrap"); clusters
     with ML refuse both ("`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
     clustered case"); clusters with MLR (given, or made by sampling weights) replace se by "robust.cluster"
-    without a word, which egovsem does with a warning. (Sampling weights without clusters and
-    ``se="standard"``: lavaan's information-based SEs of the weighted fit, not available here.)
+    without a word, which egovsem does with a warning. Sampling weights without clusters and ``se="standard"``
+    (complete data): lavaan's SEs from the expected information of the weighted fit.
     """
     for name, val in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if val is not None and (not isinstance(val, str) or not val):
