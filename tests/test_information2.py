@@ -4,7 +4,8 @@ every fitMeasures() row.
 
 * ML with ``information="observed"`` and ``test="yuan.bentler"`` (complete data, one group and two): lavaan's
   Yuan-Bentler trace with the h1 observed information (``observed.information = c("hessian", "h1")``);
-* ``missing="fiml"`` with ``test="yuan.bentler"`` (observed or expected information, one group and two):
+* ``missing="fiml"`` with ``test="yuan.bentler"`` (observed or expected information, one group and two, standard
+  or robust.huber.white SEs; with a Satorra-Bentler style test lavaan deletes listwise, egovsem too):
   lavaan's ``tr(U Omega)`` with the h1 information of the missing-data likelihood at the model's moments and
   ``Omega`` from the EM moments (egovsem.sem.fit_robust.fiml_yb_traces); the robust CFI/TLI/RMSEA are FIML-C's
   V3, as after any scaled test under FIML;
@@ -46,6 +47,8 @@ CASES: dict[str, tuple] = {
     "fiml_yb": (CFA2, HSM, dict(missing="fiml", test="yuan.bentler"), False),
     "fiml_exp_yb": (CFA2, HSM, dict(missing="fiml", test="yuan.bentler", information="expected"), False),
     "fiml_yb_group": (CFA2, HSM, dict(missing="fiml", test="yuan.bentler", group="school"), False),
+    "fiml_rhw_yb": (CFA2, HSM, dict(missing="fiml", se="robust.huber.white", test="yuan.bentler"), False),
+    "fiml_rhw_sb": (CFA2, HSM, dict(missing="fiml", se="robust.huber.white", test="satorra.bentler"), True),
     **{f"mlr_w_{t.replace('.', '_')}": (CFA3, HSW, dict(estimator="MLR", sampling_weights="w", test=t), True)
        for t in ("standard", "satorra.bentler", "yuan.bentler", "scaled.shifted", "mean.var.adjusted")},
     "ml_w_sb": (CFA3, HSW, dict(sampling_weights="w", test="satorra.bentler"), True),

@@ -3,7 +3,8 @@
 # * ML with information = "observed" and test = "yuan.bentler" (complete data): test = c("standard",
 #   "yuan.bentler"), observed.information c("hessian", "h1"): the Yuan-Bentler trace tr(U Omega) with the h1
 #   observed information (complete data: the Satorra-Bentler statistic with that information);
-# * missing = "ml" with test = "yuan.bentler" (information observed or expected);
+# * missing = "ml" with test = "yuan.bentler" (information observed or expected; se standard or
+#   robust.huber.white); with se = "robust.huber.white" and test = "satorra.bentler" lavaan deletes listwise;
 # * ML with information = "first.order" and any robust test: lavaan refuses it ("information must be either
 #   "expected" or "observed" if robust test statistics are requested"; refusals.csv);
 # * se = "bootstrap" with information = "expected" / "first.order": lavaan sets information to "observed"
@@ -57,6 +58,9 @@ write_info2_case("ml_obs_yb_group", CFA2, HS, information = "observed", test = "
 write_info2_case("fiml_yb",        CFA2, HSM, missing = "ml", test = "yuan.bentler")
 write_info2_case("fiml_exp_yb",    CFA2, HSM, missing = "ml", test = "yuan.bentler", information = "expected")
 write_info2_case("fiml_yb_group",  CFA2, HSM, missing = "ml", test = "yuan.bentler", group = "school")
+# with se = "robust.huber.white" (the same trace); with a Satorra-Bentler style test lavaan deletes listwise
+write_info2_case("fiml_rhw_yb",    CFA2, HSM, missing = "ml", se = "robust.huber.white", test = "yuan.bentler")
+write_info2_case("fiml_rhw_sb",    CFA2, HSM, missing = "ml", se = "robust.huber.white", test = "satorra.bentler")
 # se = "bootstrap": the bootstrap SEs are lavaan's resamples (not compared); the information becomes "observed"
 for (i in c("expected", "first.order")) {
   tag <- gsub(".", "_", i, fixed = TRUE)

@@ -129,7 +129,8 @@ SUPPORTED: tuple[Combination, ...] = (
     Combination("ML", "robust.huber.white", "standard", True),
     *(Combination("ML", "robust.huber.white", t, True) for t in GAMMA_TESTS + ("yuan.bentler",)),
     Combination("FIML", "standard", "yuan.bentler.mplus", True),
-    Combination("FIML", "standard", "yuan.bentler", True),  # lavaan's tr(U Omega) (egovsem.sem.fit_robust)
+    # lavaan's tr(U Omega) under FIML (egovsem.sem.fit_robust.fiml_yb_traces), with standard or robust SEs
+    *(Combination("FIML", se, "yuan.bentler", True) for se in ("standard", "robust.huber.white")),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
 )
