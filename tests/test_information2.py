@@ -57,6 +57,7 @@ CASES: dict[str, tuple] = {
     "mlr_cl_sb": (D_SEM, D2, dict(estimator="MLR", cluster="cluster", test="satorra.bentler"), True),
     "mlr_clw_yb": (D_SEM, D2, dict(estimator="MLR", cluster="cluster", sampling_weights="wc", test="yuan.bentler"),
                    True),
+    "ml_cl_standard": (D_SEM, D2, dict(cluster="cluster", test="standard"), False),
     "w_se_std": (CFA3, HSW, dict(sampling_weights="w", se="standard"), False),
     "w_se_std_mlr": (CFA3, HSW, dict(estimator="MLR", sampling_weights="w", se="standard"), False),
     "w_se_std_d2": (D_SEM, D2, dict(sampling_weights="wc", se="standard"), False),

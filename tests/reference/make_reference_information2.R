@@ -12,6 +12,8 @@
 # * estimator = "MLR" (or ML, which sampling weights turn into MLR) with sampling.weights and another test=:
 #   as without weights, test = c("yuan.bentler.mplus", <test>) and observed.information c("hessian", "h1");
 #   with cluster= lavaan replaces test by "yuan.bentler.mplus" (clustered MLR), the test= given is dropped;
+#   ML with cluster= and test = "standard" (robust.cluster SEs, the unscaled test only), "satorra.bentler" or
+#   "yuan.bentler" (test = c("standard", <test>), the Gamma of the cluster sums);
 # * se = "standard" with sampling.weights (no clusters): information = "expected" (the SEs of the weighted
 #   fit from the expected information at the weighted moments), the Yuan-Bentler (Mplus) test with the expected
 #   information in its traces.
@@ -81,6 +83,9 @@ write_info2_case("mlr_w_sb_group", CFA3, HSW, estimator = "MLR", sampling.weight
 write_info2_case("mlr_cl_sb",      D_SEM, D2, estimator = "MLR", cluster = "cluster", test = "satorra.bentler")
 write_info2_case("mlr_clw_yb",     D_SEM, D2, estimator = "MLR", cluster = "cluster", sampling.weights = "wc",
                  test = "yuan.bentler")
+write_info2_case("ml_cl_standard", D_SEM, D2, cluster = "cluster", test = "standard")
+write_info2_case("ml_cl_sb",       D_SEM, D2, cluster = "cluster", test = "satorra.bentler")
+write_info2_case("ml_cl_yb",       D_SEM, D2, cluster = "cluster", test = "yuan.bentler")
 write_info2_case("w_se_std",       CFA3, HSW, sampling.weights = "w", se = "standard")
 write_info2_case("w_se_std_mlr",   CFA3, HSW, estimator = "MLR", sampling.weights = "w", se = "standard")
 write_info2_case("w_se_std_d2",    D_SEM, D2, sampling.weights = "wc", se = "standard")

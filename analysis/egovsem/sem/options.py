@@ -455,7 +455,7 @@ def resolve_options(
         elif est == "MLR" and not design:
             pass  # lavaan 0.6-14 keeps MLR's test first (below)
         elif design and est in ("ML", "MLR") and (est == "MLR" or sampling_weights is not None or
-                                                  test_in in ("scaled.shifted", "mean.var.adjusted")):
+                                                  test_in in ("standard", "scaled.shifted", "mean.var.adjusted")):
             test_in, test_information = _design_with_test(test_in, test, sampling_weights, cluster,
                                                           warn_stacklevel + 1)
         elif est not in ("ML", "MLM") or design:
@@ -608,7 +608,9 @@ def _design_with_test(asked: str, test: str, sampling_weights: str | None, clust
     as lavaan 0.6-14 takes it: clustered MLR replaces the test by "yuan.bentler.mplus" (the test= given is
     dropped, with the Hessian in its trace); sampling weights without clusters keep MLR's test first and set
     observed.information to ``c("hessian", "h1")``, as without weights (:func:`_mlr_with_test`); ML with
-    clusters refuses scaled.shifted and mean.var.adjusted. Returns the test and the information of its trace."""
+    clusters takes test = "standard" (the unscaled test only) and refuses scaled.shifted and mean.var.adjusted. Returns the test and the information of its trace."""
+    if cluster is not None and sampling_weights is None and asked == "standard":
+        return "standard", "hessian"  # lavaan: ML with cluster= and test = "standard" (robust.cluster SEs)
     if cluster is not None and sampling_weights is None and asked in ("scaled.shifted", "mean.var.adjusted"):
         raise EgovsemError(f"test={asked!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`test' "
                            "argument must one of \"none\", \"yuan.bentler\", \"yuan.bentler.mplus\" or "
