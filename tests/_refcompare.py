@@ -224,6 +224,42 @@ def read_kv(case: str, what: str, sub: str = "ml") -> pd.Series:
     return pd.Series(df.iloc[:, 1].to_numpy(), index=df.iloc[:, 0].astype(str))
 
 
+def fit_table_problems(ours: pd.Series, case: str, sub: str) -> list[str]:
+    """Every row of lavaan's ``fitMeasures()`` (``<sub>/<case>_fit.csv``) against ``ours``, and the rows in
+    lavaan's order."""
+    ref = read_kv(case, "fit", sub)
+    problems = compare_series(ours, ref)
+    if list(ours.index) != list(ref.index):
+        problems.append(f"fit measure rows differ from lavaan's: {sorted(set(ours.index) ^ set(ref.index))}")
+    return problems
+
+
+def fit_case_problems(fit, case: str, sub: str) -> list[str]:
+    """One fit against lavaan's ``<sub>/<case>_{info,params,fit}.csv`` (written by ``write_fit_tables``):
+    converged, N, the options lavaan resolved (se, the last test, the information of the SEs, missing), every
+    row of parameterEstimates() (est, se, std.all; r2 rows apart) and of fitMeasures()."""
+    info = read_kv(case, "info", sub)
+    problems = [] if fit.converged and fit.nobs == int(info["ntotal"]) else [f"converged {fit.converged}, N {fit.nobs}"]
+    # (egovsem names a clustered sandwich by its kind: lavaan's "robust.cluster.sem" is robust.sem with cluster=)
+    lav = ({"robust.cluster.sem": "robust.sem"}.get(info["se"], info["se"]), str(info["test"]).split("/")[-1],
+           str(info["information"]).split("/")[0],
+           {"ml": "fiml"}.get(info["missing"], info["missing"]))
+    ours = (fit.opts.se, fit.opts.test, fit.opts.information, fit.opts.missing)
+    if ours != lav:
+        problems.append(f"options (se, test, information, missing): egovsem {ours}, lavaan {lav}")
+    ref = read_ref(case, "params", sub)
+    mine = fit.params if "group" in fit.params else fit.params.assign(group=1)
+    problems += compare_group_params(mine[mine["op"] != "r2"], ref[ref["op"] != "r2"], columns=("est", "std.all"))
+    return problems + fit_table_problems(fit.fit_measures, case, sub)
+
+
+def hs_weights() -> pd.DataFrame:
+    """tests/reference/weights/hs_weights.csv (HolzingerSwineford1939 with a design weight ``w``) with the 40
+    clusters ``clu = id % 40`` of the R scripts' ``hs_weights_data()``."""
+    d = pd.read_csv(REF / "weights" / "hs_weights.csv")
+    return d.assign(clu=d["id"] % 40)
+
+
 def compare_bootstrap_with_lavaan(fit, sub: Path, case: str, *, mc_ses: float = 4.0) -> int:
     """Assert every non-constraint row of lavaan's bootstrap table ``sub/<case>_params.csv`` (and its run,
     ``<case>_info.csv``): est within 1e-3, SE within ``mc_ses`` Monte Carlo SEs of the difference of two

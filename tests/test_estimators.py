@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _refcompare import DATA, REF, compare_group_params, compare_params, compare_series, read_kv, read_ref
-from egovsem import EgovsemError, NotAvailableError
+from egovsem import EgovsemError
 from egovsem._errors import EgovsemWarning, MissingDataWarning
 from egovsem.sem.options import SUPPORTED, resolve_options
 
@@ -184,8 +184,11 @@ def test_mlm_with_another_test_keeps_satorra_bentler_as_lavaan():
     with pytest.warns(EgovsemWarning, match="MLM's Satorra-Bentler test is reported"):
         o = resolve_options(estimator="MLM", test="scaled.shifted")
     assert o.test == "satorra.bentler"
-    with pytest.raises(NotAvailableError, match="se='robust.sem' with estimator='MLR'"):
-        resolve_options(estimator="MLR", se="robust.sem")
+    # MLR with se="robust.sem" was refused here until issue 11: lavaan keeps MLR's test and takes the expected
+    # information (every row against lavaan: tests/test_mlr_se.py)
+    o = resolve_options(estimator="MLR", se="robust.sem")
+    assert (o.se, o.test, o.information) == tuple(
+        str(read_kv("cfa_rsem", "info", "mlr_se")[k]).split("/")[0] for k in ("se", "test", "information"))
 
 
 def test_mean_var_adjusted_with_uls_is_available():
@@ -195,10 +198,13 @@ def test_mean_var_adjusted_with_uls_is_available():
     assert (o.discrepancy, o.se, o.test) == ("ULS", "standard", "mean.var.adjusted")
 
 
-def test_gamma_options_refuse_fixed_x_covariates():
+def test_gamma_options_take_fixed_x_covariates_as_lavaan():
+    # refused until issue 11 ("not available yet; pass fixed_x=False"); lavaan conditions Gamma on the
+    # covariates. Every row against lavaan: tests/test_mlm_fixed_x.py; here the MIMIC model's MLM test
     hs = pd.read_csv(HS_CSV)
-    with pytest.raises(NotAvailableError, match="fixed.x"):
-        egovsem.sem("visual =~ x1 + x2 + x3\nvisual ~ ageyr", hs, estimator="MLM")
+    fit = egovsem.sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr + sex", hs, estimator="MLM")
+    problems = compare_series(fit.fit_measures, read_kv("mlm", "fit", "mlm_fixed_x"))
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("kwargs", [dict(estimator="MLM"), dict(se="robust"), dict(se="robust", missing="fiml"),

@@ -130,6 +130,30 @@ write_case <- function(case, res, info_only = FALSE, extra = list()) {
   invisible(NULL)
 }
 
+
+# one fit's info, parameterEstimates() and fitMeasures() tables (<case>_{info,params,fit}.csv in OUT), the fit
+# call's warnings collected; used by the scripts of the robust (Gamma-based) options
+write_fit_tables <- function(case, expr) {
+  res <- run_fit(expr)
+  fit <- res$fit
+  cat(sprintf("%-18s conv=%s se=%s test=%s info=%s chisq=%.4f\n", case, lavInspect(fit, "converged"),
+              fit@Options$se, paste(fit@Options$test, collapse = "/"),
+              paste(fit@Options$information, collapse = "/"), fitMeasures(fit, "chisq")))
+  if (length(res$warnings)) cat("   warnings:", res$warnings, sep = "\n   ")
+  write_ref(info_table(fit, res$warnings), file.path(OUT, paste0(case, "_info.csv")))
+  write_ref(params_table(fit), file.path(OUT, paste0(case, "_params.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+  invisible(fit)
+}
+
+# HolzingerSwineford1939 with the design weight w of make_reference_weights.R (tests/reference/weights/
+# hs_weights.csv) and 40 clusters clu = id %% 40
+hs_weights_data <- function() {
+  d <- read.csv(file.path("tests", "reference", "weights", "hs_weights.csv"), stringsAsFactors = FALSE)
+  d$clu <- d$id %% 40
+  d
+}
+
 # a bootstrap fit's parameterEstimates (percentile intervals, constraint rows kept) and its run: B, failed
 # resamples, npar, df, chisq (make_reference_bootstrap_groups.R, make_reference_bootstrap_pairwise_groups.R)
 write_boot_case <- function(case, fit, B) {

@@ -130,9 +130,9 @@ def standardize_ov(data: pd.DataFrame, names: Sequence[str], *, listwise: bool =
     return out
 
 
-def fill_fixed_x(spec: ModelSpec, stats: Sequence[SampleStats]) -> pd.DataFrame:
+def fill_fixed_x(spec: ModelSpec, stats: Sequence[SampleStats], *, unbiased: bool = False) -> pd.DataFrame:
     """The parameter table with the fixed.x rows (``exo == 1``) set to their group's sample (co)variances
-    and means."""
+    and means (``unbiased``: the covariances with divisor N - 1, those GLS and ULS are fitted to)."""
     pt = spec.partable.copy()
     pos = {v: i for i, v in enumerate(spec.ov)}
     grp = pt["group"].to_numpy() if "group" in pt else np.ones(len(pt), dtype=int)
@@ -140,7 +140,7 @@ def fill_fixed_x(spec: ModelSpec, stats: Sequence[SampleStats]) -> pd.DataFrame:
         st = stats[int(g) - 1]
         lhs, op, rhs = pt.at[i, "lhs"], pt.at[i, "op"], pt.at[i, "rhs"]
         if op == "~~":
-            pt.at[i, "ustart"] = st.cov[pos[lhs], pos[rhs]]
+            pt.at[i, "ustart"] = st.cov[pos[lhs], pos[rhs]] * (st.nobs / (st.nobs - 1.0) if unbiased else 1.0)
         elif op == "~1":
             pt.at[i, "ustart"] = st.mean[pos[lhs]]
     return pt
@@ -186,7 +186,7 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if opts.sampling_weights is not None or opts.cluster is not None:
         stats = _design_stats(stats, opts)
     G = len(stats)
-    pt = fill_fixed_x(spec, stats)
+    pt = fill_fixed_x(spec, stats, unbiased=opts.discrepancy in ("GLS", "ULS"))
     q = spec.npar
     grp = pt["group"].to_numpy()
     rams = [RAM.from_partable(pt[grp == g], spec.ov, spec.lv, q=q) for g in range(1, G + 1)]
@@ -304,8 +304,9 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
     if opts.se == "robust.sem" or gamma_test:
         from .robust_sem import baseline_ugamma, check_gamma_model, group_parts, robust_sem_meat, ugamma
 
-        check_gamma_model(spec)
-        gparts = group_parts(discs, theta, stats, spec.meanstructure, opts.information)
+        check_gamma_model(spec, stats)
+        xi = [spec.ov.index(v) for v in spec.ov_x]
+        gparts = group_parts(discs, theta, stats, spec.meanstructure, opts.information, xi)
         if opts.discrepancy == "ULS":
             # lavaan's robust ULS: the weight of the sandwich and of the traces is ULS's own, W = I
             gparts = [{**g, "V": np.eye(g["V"].shape[0])} for g in gparts]
@@ -316,7 +317,7 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
                 gparts = [{**g, "D": Z.T @ g["D"]} for g in gparts]
             UG = ugamma(gparts)
             UGb = baseline_ugamma(gparts, stats, spec.meanstructure, opts.information, rows,
-                                  unit_weights=opts.discrepancy == "ULS")
+                                  unit_weights=opts.discrepancy == "ULS", xi=xi)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,
                    start=theta0, npar=npar, UG=UG, UGb=UGb, Z=Z)

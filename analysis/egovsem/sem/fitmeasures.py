@@ -240,7 +240,7 @@ def _baseline(f: _Fit) -> tuple[float, int, list[tuple]]:
     if f.discrepancy in _LS:
         from .ls import baseline_ls
 
-        X2b = sum((g.nobs - 1.0) * baseline_ls(f.discrepancy, _ls_S(g)) for g in f.groups)
+        X2b = sum((g.nobs - 1.0) * baseline_ls(f.discrepancy, _ls_S(g), f.xb, fixed_x=bool(f.xi)) for g in f.groups)
         return X2b, len(f.groups) * baseline_df(f.groups[0].S.shape[0], len(f.xb)), []
     fiml = f.discrepancy == "FIML"
     X2b = 0.0
@@ -485,7 +485,7 @@ def _residuals(f: _Fit) -> tuple[dict[str, float], float, float]:
         if ls:
             from .ls import gfi_ls
 
-            gfi += g.weight * gfi_ls(f.discrepancy, _ls_S(g), g.xbar, g.Sigma, g.mu, ms)
+            gfi += g.weight * gfi_ls(f.discrepancy, _ls_S(g), g.xbar, g.Sigma, g.mu, ms, f.xi)
         elif f.discrepancy == "FIML":
             gfi += g.weight * gfi_fiml_rows(g.rows, g.Sigma, g.mu, f.xi)
         else:

@@ -19,6 +19,7 @@ the same discrepancy: ULS at ``diag(S)``; GLS at the variances ``d = (A o A)^-1 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,22 +120,51 @@ class ULSDiscrepancy(_LSBase):
         return D @ D.T
 
 
-def baseline_ls(kind: str, S: np.ndarray) -> float:
-    """The baseline discrepancy ``F_b`` (means saturated) of GLS or ULS."""
+def baseline_ls(kind: str, S: np.ndarray, xb: Sequence[int] = (), *, fixed_x: bool = False) -> float:
+    """The baseline discrepancy ``F_b`` (means saturated) of GLS or ULS.
+
+    lavaan's baseline keeps the covariances among the exogenous covariates ``xb`` (positions): fixed at the
+    sample ones under ``fixed_x``, free otherwise. ULS reproduces them exactly either way; GLS, whose weight
+    ``S^-1`` couples every moment, is the least-squares problem ``min 0.5 tr(((S - Sigma_b) S^-1)^2)`` over the
+    free variances (and the free covariate block), linear in them, solved by its normal equations."""
+    p = S.shape[0]
+    xs = sorted(set(xb))
     if kind == "ULS":
-        vi, vj = vech_indices(S.shape[0])
-        off = vi != vj
+        vi, vj = vech_indices(p)
+        off = np.array([a != b and not (a in xs and b in xs) for a, b in zip(vi, vj)], dtype=bool)
         return float(np.sum(S[vi[off], vj[off]] ** 2))
     A = np.linalg.inv(S)
-    d = np.linalg.solve(A * A, np.diag(A))
-    p = S.shape[0]
-    return float(0.5 * (p - 2.0 * np.diag(A) @ d + d @ (A * A) @ d))
+    if not xs:
+        d = np.linalg.solve(A * A, np.diag(A))
+        return float(0.5 * (p - 2.0 * np.diag(A) @ d + d @ (A * A) @ d))
+    fixed = np.zeros((p, p))
+    basis = [np.outer(np.eye(p)[k], np.eye(p)[k]) for k in range(p) if k not in xs]
+    if fixed_x:
+        fixed[np.ix_(xs, xs)] = S[np.ix_(xs, xs)]
+    else:
+        basis += [_sym_unit(p, a, b) for i, a in enumerate(xs) for b in xs[i:]]
+    AB = [A @ B for B in basis]
+    G = np.array([[np.sum(u * v.T) for v in AB] for u in AB])
+    R = S - fixed
+    h = np.array([np.sum(u * (A @ R).T) for u in AB])
+    E = R - np.tensordot(np.linalg.solve(G, h), np.array(basis), axes=1)
+    Z = A @ E
+    return float(0.5 * np.sum(Z * Z.T))
+
+
+def _sym_unit(p: int, a: int, b: int) -> np.ndarray:
+    """The symmetric p x p matrix with ones at (a, b) and (b, a)."""
+    M = np.zeros((p, p))
+    M[a, b] = M[b, a] = 1.0
+    return M
 
 
 def gfi_ls(kind: str, S: np.ndarray, xbar: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
-           meanstructure: bool) -> float:
+           meanstructure: bool, xi: Sequence[int] = ()) -> float:
     """lavaan's GFI ``1 - e' W e / s' W s`` of one group with the estimator's weight (``s`` the sample
-    statistics, ``e`` their residuals)."""
+    statistics, ``e`` their residuals). GLS with fixed.x covariates ``xi``: lavaan's weight has the rows and
+    columns of the covariates' own moments set to zero (their residuals are zero, their sample moments are
+    left out of ``s' W s``)."""
     p = S.shape[0]
     vi, vj = vech_indices(p)
     if kind == "ULS":
@@ -147,11 +177,18 @@ def gfi_ls(kind: str, S: np.ndarray, xbar: np.ndarray, Sigma: np.ndarray, mu: np
         return 1.0 - num / den
     A = np.linalg.inv(S)
     Z = A @ (S - Sigma)
-    num, den = 0.5 * float(np.sum(Z * Z.T)), 0.5 * p
+    xs = list(xi)
+    S0 = S.copy()
+    S0[np.ix_(xs, xs)] = 0.0
+    Z0 = A @ S0
+    num, den = 0.5 * float(np.sum(Z * Z.T)), 0.5 * float(np.sum(Z0 * Z0.T))
     if meanstructure:
         d = xbar - mu
-        num += float(d @ A @ d)
-        den += float(xbar @ A @ xbar)
+        A0 = A.copy()
+        A0[xs, :] = 0.0
+        A0[:, xs] = 0.0
+        num += float(d @ A0 @ d)
+        den += float(xbar @ A0 @ xbar)
     return 1.0 - num / den
 
 

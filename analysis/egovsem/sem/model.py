@@ -29,8 +29,9 @@ class Model:
         Fix latent (residual) variances to 1 and free all loadings, instead of fixing the first loading.
     meanstructure : bool or None
         Estimate intercepts; None (default) means only if the syntax has ``~ 1``.
-    fixed_x : bool, default True
-        Treat exogenous observed covariates as fixed (lavaan's default for ``sem()``).
+    fixed_x : bool or None, default None
+        Treat exogenous observed covariates as fixed; None is lavaan 0.6-14's default: True for the ML family
+        (ML, MLM, MLMV, MLR) and WLSMV (conditional.x), False for GLS and the ULS family.
     estimator, missing, se, test, information, group, group_equal, ordered, bootstrap, seed
         See :func:`sem`.
     sampling_weights, sampling_weights_normalization, cluster
@@ -52,7 +53,7 @@ class Model:
         *,
         std_lv: bool = False,
         meanstructure: bool | None = None,
-        fixed_x: bool = True,
+        fixed_x: bool | None = None,
         estimator: str = "ML",
         missing: str = "listwise",
         se: str | None = None,
@@ -219,7 +220,7 @@ def sem(
     seed: int | None = None,
     std_lv: bool = False,
     meanstructure: bool | None = None,
-    fixed_x: bool = True,
+    fixed_x: bool | None = None,
     iter_max: int = 10000,
     sampling_weights: str | None = None,
     sampling_weights_normalization: str = "total",
@@ -345,7 +346,8 @@ def sem(
     if isinstance(model, str) and "level" in model.lower() and _has_levels(model):
         from .twolevel import fit_from_sem
 
-        return fit_from_sem(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x, iter_max=iter_max,
+        return fit_from_sem(model, data, cluster=cluster, std_lv=std_lv, fixed_x=fixed_x is not False,
+                            iter_max=iter_max,
                             estimator=estimator, missing=missing, se=se, test=test, information=information,
                             group=group, group_equal=group_equal, ordered=ordered, sampling_weights=sampling_weights,
                             constraints=constraints, meanstructure=meanstructure, orthogonal=orthogonal,
@@ -399,7 +401,7 @@ def lavaan(model: str, data: pd.DataFrame, **kwargs: Any):
         the intercepts of observed variables / the means of latent variables; off, they are fixed to 0.
 
     The variances, covariances and means of exogenous observed covariates follow ``fixed_x`` (default
-    True) as in lavaan. Every other keyword is that of :func:`sem`.
+    lavaan's: True for the ML family, False for GLS and ULS). Every other keyword is that of :func:`sem`.
 
     Examples
     --------

@@ -33,6 +33,15 @@ ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" 
 test (lavaan refuses them; so does egovsem, quoting lavaan). ``missing = "pairwise"`` fits ML, ULS (and its
 robust variants) to the available-case moments; GLS deletes listwise as lavaan does (with a warning).
 
+MLR takes ``se = "standard"`` and ``se = "robust.sem"`` as lavaan 0.6-14 (its Yuan-Bentler (Mplus) test kept;
+the information expected with complete data); ``se = "robust.sem"`` with ``missing = "fiml"`` deletes the
+incomplete rows listwise with a warning, as lavaan. The Gamma-based options (MLM, MLMV, ULSM, robust.sem, the
+Satorra-Bentler family) take fixed.x covariates (Gamma conditional on them) and, for MLM and MLMV, sampling
+weights (MLM also ``cluster=``: lavaan's robust.cluster.sem, Gamma summed within clusters). ``se = "standard"``
+and ``"robust.sem"`` take sampling weights (ML, MLR); with ``cluster=`` ML's ``se = "robust"`` is the
+cluster-robust sandwich, and its other se= are refused with lavaan's reason. ``fixed_x = None`` is lavaan's
+default: True for the ML family and WLSMV, False for GLS and ULS.
+
 ``missing = "fiml"`` turns the ML discrepancy into FIML (casewise likelihood). ``se = "bootstrap"`` replaces
 the standard errors of an ML/FIML fit. The information matrix follows lavaan's defaults: observed for FIML
 and for robust.huber.white, expected otherwise, unless ``information=`` says otherwise. :data:`SUPPORTED`
@@ -128,6 +137,7 @@ SUPPORTED: tuple[Combination, ...] = (
     # issue 11: se = "robust.huber.white" with estimator ML and complete data (MLR's SEs, the standard test)
     Combination("ML", "robust.huber.white", "standard", True),
     *(Combination("ML", "robust.huber.white", t, True) for t in GAMMA_TESTS + ("yuan.bentler",)),
+    # lavaan's MLR with se = "standard" under missing = "ml": observed information, the Yuan-Bentler (Mplus) test
     Combination("FIML", "standard", "yuan.bentler.mplus", True),
     # lavaan's tr(U Omega) under FIML (egovsem.sem.fit_robust.fiml_yb_traces), with standard or robust SEs
     *(Combination("FIML", se, "yuan.bentler", True) for se in ("standard", "robust.huber.white")),
@@ -280,7 +290,7 @@ def resolve_options(
     seed: int | None = None,
     std_lv: bool = False,
     meanstructure: bool | None = None,
-    fixed_x: bool = True,
+    fixed_x: bool | None = None,
     auto_cov_y: bool = True,
     iter_max: int = 10000,
     sampling_weights: str | None = None,
@@ -337,6 +347,10 @@ def resolve_options(
         miss = "listwise"
     if not isinstance(iter_max, (int, np.integer)) or isinstance(iter_max, (bool, np.bool_)) or iter_max < 1:
         raise EgovsemError(f"The 'iter_max' parameter must be a positive integer. Got {iter_max!r} instead.")
+    if fixed_x is None:
+        # lavaan 0.6-14's fixed.x = "default": TRUE for the ML family (and conditional.x: WLSMV with covariates),
+        # FALSE for GLS and the ULS family on continuous data
+        fixed_x = not (est == "GLS" or (est in _ULS_FAMILY and ordered in (None, False)))
     for name, val in (("std_lv", std_lv), ("fixed_x", fixed_x), ("auto_cov_y", auto_cov_y),
                       ("orthogonal", orthogonal), ("std_ov", std_ov), ("auto_var", auto_var),
                       ("auto_fix_single", auto_fix_single), ("auto_cov_lv_x", auto_cov_lv_x),
@@ -381,7 +395,16 @@ def resolve_options(
                                           warn_stacklevel=warn_stacklevel)
     if design and miss == "pairwise":
         _check_pairwise_design(sampling_weights)
-    if design and est not in ("ML", "MLR"):
+    if design and est in ("MLM", "MLMV") and miss != "pairwise" and (
+            cluster is None or (est == "MLM" and sampling_weights is None)):
+        # lavaan 0.6-14 fits MLM and MLMV to the weighted moments and keeps their robust.sem SEs and scaled
+        # tests, with Gamma from the rows unweighted (lavInspect(fit, "gamma") is that of the fit without
+        # weights) and, MLM with cluster=, summed within clusters (its se "robust.cluster.sem"; MLMV with
+        # cluster=, or cluster= with weights, lavaan switches to "robust.cluster" and adds the Yuan-Bentler
+        # test: not reproduced);
+        # tests/reference/make_reference_mlm_weights.R
+        pass
+    elif design and est not in ("ML", "MLR"):
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
                                 "use ML or MLR.")
     test_information = "hessian"
@@ -399,7 +422,8 @@ def resolve_options(
         if est == "ML":
             # lavaan 0.6-14: se = "robust" with ML is robust.sem for complete data, robust.huber.white with
             # missing = "ml"; the test stays the standard one
-            se_type = "robust.huber.white" if miss == "fiml" else "robust.sem"
+            # (and with cluster=: lavaan's robust.cluster, the scores summed within clusters)
+            se_type = "robust.huber.white" if miss == "fiml" or cluster is not None else "robust.sem"
         elif est == "ULS":
             se_type = "robust.sem"  # lavaan: se = "robust" with ULS is robust.sem
         elif est == "GLS":
@@ -420,20 +444,34 @@ def resolve_options(
                            + ("omit se=." if est == "GLS" else "use se='robust' (robust.sem)."))
     elif se_in == "robust.sem" and est == "ULS":
         se_type = "robust.sem"  # lavaan's ULS with se = "robust.sem" (as se = "robust")
-    elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est != "ML":
-        # e.g. MLR with robust.sem: lavaan then keeps MLR's observed information; a combination not checked
+    elif se_in in ("robust.sem", "robust.huber.white") and se_in != se_default and est not in ("ML", "MLR"):
         raise NotAvailableError(f"se={se_in!r} with estimator={est!r} is not available yet; {est}'s standard "
                                 f"errors are {se_default!r} (omit se=).")
-    elif se_in == "standard" and design and cluster is None:
-        se_type = "standard"  # lavaan 0.6-14: the expected information of the weighted fit (_check_design_options)
-    elif se_in == "standard" and se_default != "standard" and est != "MLM":
+    elif se_in == "robust.sem" and est == "MLR" and cluster is not None:
+        # lavaan 0.6-14 keeps robust.cluster SEs for MLR with cluster= whatever se= (not refused, not changed
+        # to robust.sem; se="standard": _check_design_options): egovsem does the same and says so
+        warnings.warn(f"se={se_in!r} with estimator='MLR' and cluster={cluster!r}: the standard errors are the "
+                      "cluster-robust ones (se='robust.cluster'), as lavaan 0.6-14 gives them (it keeps robust.cluster "
+                      "whatever se=).", EgovsemWarning, stacklevel=warn_stacklevel)
+        se_type = se_default
+    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLR") or (est == "ML" and design)):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
             f"se='standard' with estimator={est!r} is not available yet; {est}'s standard errors are "
             f"{se_default!r} (omit se= to get them)."
         )
     else:
+        # (MLR with se = "standard" or "robust.sem": lavaan 0.6-14 keeps the test "yuan.bentler.mplus"; the
+        # information follows the SE type below, expected with complete data; tests/test_mlr_se.py)
         se_type = se_in
+    if se_type == "robust.sem" and disc == "FIML":
+        # lavaan 0.6-14 sets missing to "listwise" for se = "robust.sem" (its meat reads Gamma, the fourth
+        # moments of complete rows), with a warning; egovsem does the same and says so
+        warnings.warn("se='robust.sem' with missing='fiml': the rows with a missing value are deleted listwise, as "
+                      "lavaan does (\"missing will be set to listwise for se = robust.sem\"); use estimator='MLR' "
+                      "(robust.huber.white) for robust standard errors under FIML.", MissingDataWarning,
+                      stacklevel=warn_stacklevel)
+        miss, disc = "listwise", "ML"
 
     if test_in is not None and test_in != test:
         if est == "GLS":
@@ -486,13 +524,6 @@ def resolve_options(
             if disc == "FIML":
                 disc = "ML"
         test = test_in
-    if miss == "fiml" and se_type == "robust.sem" and est == "ML":
-        # lavaan 0.6-14 sets missing to "listwise" for robust.sem, with a warning: egovsem does the same, says so
-        warnings.warn("se='robust.sem' with missing='fiml': the rows with a missing value are deleted listwise, as "
-                      "lavaan does (\"missing will be set to listwise for se = robust.sem\"): its sandwich reads the "
-                      "fourth moments of complete rows. Use estimator='MLR' for robust standard errors under FIML.",
-                      MissingDataWarning, stacklevel=warn_stacklevel)
-        miss, disc = "listwise", "ML"
     if parameterization == "theta" and disc != "DWLS":
         raise EgovsemError("parameterization='theta' applies to ordered indicators (WLSMV): pass ordered=, or leave "
                            "parameterization at 'delta'.")
@@ -608,7 +639,8 @@ def _design_with_test(asked: str, test: str, sampling_weights: str | None, clust
     as lavaan 0.6-14 takes it: clustered MLR replaces the test by "yuan.bentler.mplus" (the test= given is
     dropped, with the Hessian in its trace); sampling weights without clusters keep MLR's test first and set
     observed.information to ``c("hessian", "h1")``, as without weights (:func:`_mlr_with_test`); ML with
-    clusters takes test = "standard" (the unscaled test only) and refuses scaled.shifted and mean.var.adjusted. Returns the test and the information of its trace."""
+    clusters takes test = "standard" (the unscaled test only) and refuses scaled.shifted and mean.var.adjusted.
+    Returns the test and the information of its trace."""
     if cluster is not None and sampling_weights is None and asked == "standard":
         return "standard", "hessian"  # lavaan: ML with cluster= and test = "standard" (robust.cluster SEs)
     if cluster is not None and sampling_weights is None and asked in ("scaled.shifted", "mean.var.adjusted"):
@@ -644,10 +676,11 @@ def _check_information(info_in: str, default: str, est: str, disc: str, se_type:
     if se_type == "bootstrap":
         # lavaan 0.6-14's lav_options_set: se = "bootstrap" sets information to "observed" (the bootstrap SEs do
         # not read it; the traces of a scaled test do)
-        warnings.warn(f"information={info_in!r} with se='bootstrap': the observed information is used, as lavaan "
-                      "does (it sets information to \"observed\" for se = \"bootstrap\"); the bootstrap standard "
-                      "errors do not read it, the traces of a scaled test do.", EgovsemWarning,
-                      stacklevel=warn_stacklevel)
+        if info_in != "observed":
+            warnings.warn(f"information={info_in!r} with se='bootstrap': the observed information is used, as lavaan "
+                          "does (it sets information to \"observed\" for se = \"bootstrap\"); the bootstrap standard "
+                          "errors do not read it, the traces of a scaled test do.", EgovsemWarning,
+                          stacklevel=warn_stacklevel)
         return "observed"
     if se_type.startswith("robust") and info_in == "first.order":
         raise EgovsemError(f"information='first.order' with estimator={est!r} (se={se_type!r}) is not "
@@ -682,8 +715,10 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     sampling weights turn ML into MLR, which refuses the bootstrap ("use ML estimator for bootstrap"); clusters
     with ML refuse both ("`se' argument must one of "none", "robust.cluster", or "robust.cluster.sem" in the
     clustered case"); clusters with MLR (given, or made by sampling weights) replace se by "robust.cluster"
-    without a word, which egovsem does with a warning. Sampling weights without clusters and ``se="standard"``
-    (complete data): lavaan's SEs from the expected information of the weighted fit.
+    without a word, which egovsem does with a warning. Sampling weights without clusters and
+    ``se="standard"``: lavaan's information-based SEs of the weighted fit (tests/reference/
+    make_reference_design_se.R); clusters with ML and ``se="robust.sem"`` or ``"robust.huber.white"``: refused
+    by lavaan as ``"standard"``.
     """
     for name, val in (("sampling_weights", sampling_weights), ("cluster", cluster)):
         if val is not None and (not isinstance(val, str) or not val):
@@ -694,6 +729,12 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
     which = "sampling_weights=" if sampling_weights is not None else "cluster="
     if disc == "DWLS":
         raise NotAvailableError(f"{which} with estimator='WLSMV' is not available yet; use ML or MLR.")
+    if cluster is not None and sampling_weights is None and est == "ML" and se_in in ("robust.sem",
+                                                                                     "robust.huber.white"):
+        # lavaan 0.6-14 refuses them as it refuses "standard" (tests/reference/make_reference_design_se.R)
+        raise EgovsemError(f"se={se_in!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`se' "
+                           "argument must one of \"none\", \"robust.cluster\", or \"robust.cluster.sem\" in the "
+                           "clustered case\"); omit se= (or se='robust') for the cluster-robust standard errors.")
     if se_in in ("standard", "bootstrap") and est in ("ML", "MLR"):
         mlr = est == "MLR" or sampling_weights is not None
         if cluster is not None and mlr:
@@ -714,13 +755,8 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
                                "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
                                                          "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
                                "se= for the robust (sandwich) standard errors of the weighted fit.")
-    if se_in == "standard" and cluster is None and est in ("ML", "MLR") and disc == "ML":
-        # lavaan 0.6-14: se = "standard" with sampling weights (estimator ML or MLR, complete data): the SEs from
-        # the expected information of the weighted fit, the Yuan-Bentler (Mplus) test with it in its traces
-        return True, se_in
-    if se_in in ("standard", "bootstrap"):
-        raise NotAvailableError(f"se={se_in!r} with {which} is not available: lavaan reports robust "
-                                "(sandwich) standard errors for weighted or clustered data; omit se=.")
+    if se_in in ("standard", "bootstrap") and est not in ("ML", "MLR"):
+        raise NotAvailableError(f"se={se_in!r} with {which} and estimator={est!r} is not available yet; omit se=.")
     return True, se_in
 
 
