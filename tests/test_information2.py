@@ -14,7 +14,8 @@ every fitMeasures() row.
 * MLR (or ML, which sampling weights turn into MLR) with sampling weights and another ``test=``: as without
   weights, lavaan reports MLR's Yuan-Bentler (Mplus) test with the h1 information in its trace; with
   ``cluster=`` lavaan drops the test= given (clustered MLR keeps "yuan.bentler.mplus"), egovsem too, with a
-  warning;
+  warning; ML with ``cluster=`` takes ``test="standard"`` (the unscaled test only), ``"satorra.bentler"`` and
+  ``"yuan.bentler"`` (the Gamma of the cluster sums, with fixed.x covariates, and the h1 information);
 * ``se="standard"`` with sampling weights and no clusters: the SEs of the weighted fit from the expected
   information, the Yuan-Bentler (Mplus) test with the expected information in its traces.
 
@@ -55,9 +56,13 @@ CASES: dict[str, tuple] = {
     "mlr_w_sb_group": (CFA3, HSW, dict(estimator="MLR", sampling_weights="w", group="school",
                                        test="satorra.bentler"), True),
     "mlr_cl_sb": (D_SEM, D2, dict(estimator="MLR", cluster="cluster", test="satorra.bentler"), True),
+    "mlr_cl_standard": (D_SEM, D2, dict(estimator="MLR", cluster="cluster", test="standard"), True),
+    "mlr_cl_ss": (D_SEM, D2, dict(estimator="MLR", cluster="cluster", test="scaled.shifted"), True),
     "mlr_clw_yb": (D_SEM, D2, dict(estimator="MLR", cluster="cluster", sampling_weights="wc", test="yuan.bentler"),
                    True),
     "ml_cl_standard": (D_SEM, D2, dict(cluster="cluster", test="standard"), False),
+    "ml_cl_sb": (D_SEM, D2, dict(cluster="cluster", test="satorra.bentler"), False),
+    "ml_cl_yb": (D_SEM, D2, dict(cluster="cluster", test="yuan.bentler"), False),
     "w_se_std": (CFA3, HSW, dict(sampling_weights="w", se="standard"), False),
     "w_se_std_mlr": (CFA3, HSW, dict(estimator="MLR", sampling_weights="w", se="standard"), False),
     "w_se_std_d2": (D_SEM, D2, dict(sampling_weights="wc", se="standard"), False),

@@ -81,6 +81,8 @@ write_info2_case("ml_w_sb",        CFA3, HSW, sampling.weights = "w", test = "sa
 write_info2_case("mlr_w_sb_group", CFA3, HSW, estimator = "MLR", sampling.weights = "w", group = "school",
                  test = "satorra.bentler")
 write_info2_case("mlr_cl_sb",      D_SEM, D2, estimator = "MLR", cluster = "cluster", test = "satorra.bentler")
+write_info2_case("mlr_cl_standard", D_SEM, D2, estimator = "MLR", cluster = "cluster", test = "standard")
+write_info2_case("mlr_cl_ss",      D_SEM, D2, estimator = "MLR", cluster = "cluster", test = "scaled.shifted")
 write_info2_case("mlr_clw_yb",     D_SEM, D2, estimator = "MLR", cluster = "cluster", sampling.weights = "wc",
                  test = "yuan.bentler")
 write_info2_case("ml_cl_standard", D_SEM, D2, cluster = "cluster", test = "standard")

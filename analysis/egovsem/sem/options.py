@@ -492,9 +492,8 @@ def resolve_options(
             pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
         elif est == "MLR" and not design:
             pass  # lavaan 0.6-14 keeps MLR's test first (below)
-        elif design and est in ("ML", "MLR") and (est == "MLR" or sampling_weights is not None or
-                                                  test_in in ("standard", "scaled.shifted", "mean.var.adjusted")):
-            test_in, test_information = _design_with_test(test_in, test, sampling_weights, cluster,
+        elif design and est in ("ML", "MLR"):
+            test_in, test_information = _design_with_test(test_in, test, sampling_weights, cluster, est,
                                                           warn_stacklevel + 1)
         elif est not in ("ML", "MLM") or design:
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
@@ -633,17 +632,23 @@ def _mlr_with_test(asked: str, test: str, warn_stacklevel: int) -> tuple[str, st
     return test, "h1"
 
 
-def _design_with_test(asked: str, test: str, sampling_weights: str | None, cluster: str | None,
+def _design_with_test(asked: str, test: str, sampling_weights: str | None, cluster: str | None, est: str,
                       warn_stacklevel: int) -> tuple[str, str]:
     """Another ``test=`` with sampling weights or clusters (estimator MLR, or ML that the weights turn into MLR),
     as lavaan 0.6-14 takes it: clustered MLR replaces the test by "yuan.bentler.mplus" (the test= given is
     dropped, with the Hessian in its trace); sampling weights without clusters keep MLR's test first and set
     observed.information to ``c("hessian", "h1")``, as without weights (:func:`_mlr_with_test`); ML with
-    clusters takes test = "standard" (the unscaled test only) and refuses scaled.shifted and mean.var.adjusted.
+    clusters takes test = "standard" (the unscaled test only), "satorra.bentler" and "yuan.bentler" (the
+    clustered Gamma in the traces) and refuses scaled.shifted and mean.var.adjusted.
     Returns the test and the information of its trace."""
-    if cluster is not None and sampling_weights is None and asked == "standard":
+    ml_cluster = est == "ML" and cluster is not None and sampling_weights is None
+    if ml_cluster and asked == "standard":
         return "standard", "hessian"  # lavaan: ML with cluster= and test = "standard" (robust.cluster SEs)
-    if cluster is not None and sampling_weights is None and asked in ("scaled.shifted", "mean.var.adjusted"):
+    if ml_cluster and asked in ("satorra.bentler", "yuan.bentler"):
+        # lavaan: test = c("standard", <test>) with observed.information c("hessian", "h1"): the traces with the
+        # h1 observed information and the Gamma of the cluster sums (egovsem.sem.robust_sem.nacov)
+        return asked, "h1"
+    if ml_cluster and asked in ("scaled.shifted", "mean.var.adjusted"):
         raise EgovsemError(f"test={asked!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`test' "
                            "argument must one of \"none\", \"yuan.bentler\", \"yuan.bentler.mplus\" or "
                            "\"satorra.bentler\" in the clustered case\"); omit test= for the Yuan-Bentler (Mplus) "
