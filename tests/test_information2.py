@@ -40,6 +40,7 @@ CFA3 = CFA2 + "\nspeed =~ x7 + x8 + x9"
 D_SEM = "f =~ y1 + y2 + y3\nf ~ x1 + x2"
 HS, HSM = DATA / "HolzingerSwineford1939.csv", DATA / "hs_missing.csv"
 HSW, D2 = REF / "weights" / "hs_weights.csv", REF / "weights" / "demo_twolevel.csv"
+HSWM = REF / "weights" / "hs_weights_missing.csv"
 _W = (EgovsemWarning,)
 #: case -> (model, data, options, whether egovsem warns (where lavaan changes an option))
 CASES: dict[str, tuple] = {
@@ -66,6 +67,9 @@ CASES: dict[str, tuple] = {
     "w_se_std": (CFA3, HSW, dict(sampling_weights="w", se="standard"), False),
     "w_se_std_mlr": (CFA3, HSW, dict(estimator="MLR", sampling_weights="w", se="standard"), False),
     "w_se_std_d2": (D_SEM, D2, dict(sampling_weights="wc", se="standard"), False),
+    "w_se_std_fiml": (CFA3, HSWM, dict(sampling_weights="w", missing="fiml", se="standard"), False),
+    "mlr_w_fiml_sb": (CFA3, HSWM, dict(estimator="MLR", sampling_weights="w", missing="fiml", test="satorra.bentler"),
+                      True),
     "w_se_std_group": (CFA3, HSW, dict(sampling_weights="w", se="standard", group="school"), False),
 }
 #: se="bootstrap" cases: the SEs are resamples (lavaan's are not egovsem's), the rest is compared

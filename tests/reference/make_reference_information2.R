@@ -16,11 +16,12 @@
 #   "yuan.bentler" (test = c("standard", <test>), the Gamma of the cluster sums);
 # * se = "standard" with sampling.weights (no clusters): information = "expected" (the SEs of the weighted
 #   fit from the expected information at the weighted moments), the Yuan-Bentler (Mplus) test with the expected
-#   information in its traces.
+#   information in its traces; with missing = "ml" the observed information (lavaan's default under FIML); MLR
+#   with weights, missing = "ml" and a Satorra-Bentler style test deletes listwise.
 # Models: HolzingerSwineford1939 two- and three-factor CFAs; lavaan's Demo.twolevel with a single-level
 # regression (f =~ y1 + y2 + y3; f ~ x1 + x2).
 # Data: data/HolzingerSwineford1939.csv, data/hs_missing.csv, tests/reference/weights/hs_weights.csv (design
-# weight w) and tests/reference/weights/demo_twolevel.csv (cluster, weight wc), as make_reference_weights.R.
+# weight w; hs_weights_missing.csv with holes) and tests/reference/weights/demo_twolevel.csv (cluster, weight wc), as make_reference_weights.R.
 # Run from the repository root:  Rscript tests/reference/make_reference_information2.R
 # Writes tests/reference/information2/<case>_{params,fit,info,tests}.csv and refusals.csv.
 suppressPackageStartupMessages(library(lavaan))
@@ -30,6 +31,7 @@ source(file.path("tests", "reference", "_ref_helpers.R"))
 HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
 HSM <- read.csv("data/hs_missing.csv", stringsAsFactors = FALSE)
 HSW <- read.csv(file.path("tests", "reference", "weights", "hs_weights.csv"), stringsAsFactors = FALSE)
+HSWM <- read.csv(file.path("tests", "reference", "weights", "hs_weights_missing.csv"), stringsAsFactors = FALSE)
 D2 <- read.csv(file.path("tests", "reference", "weights", "demo_twolevel.csv"), stringsAsFactors = FALSE)
 CFA2 <- 'visual =~ x1 + x2 + x3
          textual =~ x4 + x5 + x6'
@@ -91,6 +93,9 @@ write_info2_case("ml_cl_yb",       D_SEM, D2, cluster = "cluster", test = "yuan.
 write_info2_case("w_se_std",       CFA3, HSW, sampling.weights = "w", se = "standard")
 write_info2_case("w_se_std_mlr",   CFA3, HSW, estimator = "MLR", sampling.weights = "w", se = "standard")
 write_info2_case("w_se_std_d2",    D_SEM, D2, sampling.weights = "wc", se = "standard")
+write_info2_case("w_se_std_fiml",  CFA3, HSWM, sampling.weights = "w", missing = "ml", se = "standard")
+write_info2_case("mlr_w_fiml_sb",  CFA3, HSWM, estimator = "MLR", sampling.weights = "w", missing = "ml",
+                 test = "satorra.bentler")
 write_info2_case("w_se_std_group", CFA3, HSW, sampling.weights = "w", se = "standard", group = "school")
 
 refuse <- function(case, model, ...) {

@@ -474,6 +474,7 @@ def resolve_options(
         miss, disc = "listwise", "ML"
 
     if test_in is not None and test_in != test:
+        asked = test_in
         if est == "GLS":
             # lavaan 0.6-14: 'invalid value(s) in test= argument when estimator is GLS'
             raise EgovsemError(f"test={test_in!r} is not a valid test= for estimator='GLS' (lavaan refuses it: "
@@ -509,7 +510,6 @@ def resolve_options(
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
             test_in = test
-        asked = test_in
         if est == "MLR" and not design:
             test_in, test_information = _mlr_with_test(asked, test, warn_stacklevel + 1)
         if miss == "fiml" and asked in GAMMA_TESTS:
