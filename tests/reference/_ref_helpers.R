@@ -180,3 +180,20 @@ write_params_fit <- function(fit, case) {
             file.path(OUT, paste0(case, "_params.csv")))
   write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
 }
+
+# a fit's info (with lavaan's observed.information and h1.information), params, fit and every test in fit@test
+# (statistic, df, scaling factor), to OUT/<case>_{info,params,fit,tests}.csv (make_reference_information*.R)
+write_info_tests <- function(case, fit, warnings) {
+  o <- lavInspect(fit, "options")
+  extra <- list(observed_information = paste(o$observed.information, collapse = "/"),
+                h1_information = paste(o$h1.information, collapse = "/"))
+  write_ref(info_table(fit, warnings, extra), file.path(OUT, paste0(case, "_info.csv")))
+  write_ref(params_table(fit), file.path(OUT, paste0(case, "_params.csv")))
+  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
+  tests <- do.call(rbind, lapply(fit@test, function(tt) {
+    data.frame(test = tt$test, stat = tt$stat, df = tt$df,
+               scaling.factor = if (is.null(tt$scaling.factor)) NA else tt$scaling.factor,
+               stringsAsFactors = FALSE)
+  }))
+  write_ref(tests, file.path(OUT, paste0(case, "_tests.csv")))
+}

@@ -40,17 +40,7 @@ write_info_case <- function(case, data, ...) {
               case, lavInspect(fit, "converged"), o$missing, o$se, paste(o$test, collapse = "/"),
               paste(o$information, collapse = "/"), paste(o$observed.information, collapse = "/"),
               fitMeasures(fit, "chisq"), paste(res$warnings, collapse = " | ")))
-  extra <- list(observed_information = paste(o$observed.information, collapse = "/"),
-                h1_information = paste(o$h1.information, collapse = "/"))
-  write_ref(info_table(fit, res$warnings, extra), file.path(OUT, paste0(case, "_info.csv")))
-  write_ref(params_table(fit), file.path(OUT, paste0(case, "_params.csv")))
-  write_ref(fit_table(fit), file.path(OUT, paste0(case, "_fit.csv")))
-  tests <- do.call(rbind, lapply(fit@test, function(tt) {
-    data.frame(test = tt$test, stat = tt$stat, df = tt$df,
-               scaling.factor = if (is.null(tt$scaling.factor)) NA else tt$scaling.factor,
-               stringsAsFactors = FALSE)
-  }))
-  write_ref(tests, file.path(OUT, paste0(case, "_tests.csv")))
+  write_info_tests(case, fit, res$warnings)
 }
 
 write_info_case("mlr_exp",        HS,  estimator = "MLR", information = "expected")

@@ -22,7 +22,7 @@ from scipy import special
 from .casewise import DigestCache
 
 __all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "scaled_shifted_traces", "mean_var_adjusted",
-           "catml_dwls"]
+           "catml_dwls", "fiml_yb_traces"]
 
 
 def block_diag(*blocks: np.ndarray) -> np.ndarray:
@@ -191,3 +191,40 @@ def catml_dwls(ost: Any, Sigma: np.ndarray, D: np.ndarray, A_inv: np.ndarray, n1
     df3b = npc
     c3b = float(np.trace(Gc)) / df3b
     return dict(XX3=float(XX3), df3=df3, c3=c3, XX3s=float(XX3 / c3), XX3b=float(XX3b), df3b=df3b, c3b=c3b)
+
+
+def fiml_yb_traces(groups: list[dict[str, Any]], xi: list[int], information: str) -> tuple[float, float, int, float]:
+    """lavaan 0.6-14's Yuan-Bentler test under missing data (``missing = "ml"``, ``test = "yuan.bentler"``):
+    ``(tr(U Omega), tr_h1, size of the h1 information, tr_h0)`` summed over the groups.
+
+    Each group gives its rows, the moments of the model (``Sigma``, ``mu``: the model's, or the baseline's) and
+    the unrestricted (EM) moments ``S``, ``xbar``, and the Jacobian ``D`` (q, nphi) of the model. Per group and
+    observation, ``A1`` is the h1 information of the missing-data likelihood at the model's moments (observed, or
+    expected with ``information = "expected"``), ``B1`` the cross-product of its casewise scores there, and
+    ``Omega = A1u^-1 B1u A1u^-1`` with the information of the same kind and the score cross-product ``A1u``,
+    ``B1u`` at the EM moments (lavaan's omega.information, which follows information); with
+    ``E = sum_g f_g D_g A1_g D_g'`` and ``f_g = N_g / N``:
+    ``tr(U Omega) = sum_g tr((A1_g - f_g A1_g D_g' E^-1 D_g A1_g) Omega_g)``, ``tr_h1 = sum_g tr(B1u A1u^-1)`` and
+    ``tr_h0 = sum_g f_g tr(B1_g D_g' E^-1 D_g)``."""
+    from .robust import saturated_coords, unrestricted_info
+
+    N = float(sum(g["n"] for g in groups))
+    parts = []
+    for g in groups:
+        idx = saturated_coords(g["Sigma"].shape[0], True, xi)
+        h0 = unrestricted_info(g["rows"], g["Sigma"], g["mu"], True, xi, expected=information == "expected")
+        hu = unrestricted_info(g["rows"], g["S"], g["xbar"], True, xi, expected=information == "expected")
+        Au_inv = np.linalg.inv(hu.A1)
+        parts.append((g["n"] / N, h0.A1 / g["n"], h0.B1 / g["n"], g["n"] * Au_inv @ hu.B1 @ Au_inv,
+                      float(np.sum(hu.B1 * Au_inv.T)), idx.size, g["D"][:, idx]))
+    E = sum(fg * D @ A1 @ D.T for fg, A1, _B1, _Om, _t, _k, D in parts)
+    E_inv = np.linalg.inv(E)
+    tr = t1 = t0 = 0.0
+    k = 0
+    for fg, A1, B1, Om, tg, kg, D in parts:
+        M = D.T @ E_inv @ D
+        tr += float(np.sum((A1 - fg * A1 @ M @ A1) * Om.T))
+        t0 += fg * float(np.sum(B1 * M.T))
+        t1 += tg
+        k += kg
+    return tr, t1, k, t0

@@ -41,6 +41,7 @@ from .fit_residual import (
 from .fit_robust import (
     catml_dwls,
     fiml_corrected,
+    fiml_yb_traces,
     mean_var_adjusted,
     scaled_shifted,
     trace_ratio,
@@ -276,6 +277,8 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         ssb = scaled_shifted(baseline_dwls(ost.wls_obs, ost.wls_v_diag, ost.gamma, n1, ost.n)[2], X2b, dfb)
         return _Scaled(ss["stat"], ss["pvalue"], ss["scaling"], ssb["stat"], ssb["pvalue"], ssb["scaling"],
                        rmsea_x2=ss["stat"], rmsea_df=df, factors={})
+    if f.test == "yuan.bentler" and f.discrepancy == "FIML":
+        return _fiml_yb(f, X2, df, X2b, dfb, binfo)
     if f.test == "yuan.bentler" and f.UG is not None:
         # lavaan 0.6-14, complete data, expected information: the Yuan-Bentler statistic is the Satorra-Bentler
         # one (its h1 first-order information is V Gamma V), the scaling.factor.h1 / .h0 rows are those of the
@@ -345,6 +348,35 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
                    rmsea_x2=X2, rmsea_df=c * df if df > 0 else np.nan, factors=factors)
 
 
+def _fiml_yb(f: _Fit, X2: float, df: int, X2b: float, dfb: int, binfo: list[tuple]) -> _Scaled:
+    """lavaan 0.6-14's Yuan-Bentler test under FIML (:func:`~egovsem.sem.fit_robust.fiml_yb_traces`) of the
+    model and of the baseline; the scaled RMSEA family, as after satorra.bentler, is the unscaled statistic on
+    ``tr(U Omega)``."""
+    from .fiml import delta_phi
+
+    # the baseline's parameters are each group's own: its Jacobian is block-diagonal over the groups
+    nb = [b[2].shape[0] for b in binfo]
+
+    def traces(baseline: bool) -> tuple[float, float, int, float]:
+        groups = []
+        for k, (g, (_Ab, _Bb, Db, Sb, mb)) in enumerate(zip(f.groups, binfo)):
+            D = delta_phi(g.ram, f.theta) if not baseline else np.vstack(
+                [Db if j == k else np.zeros((n, Db.shape[1])) for j, n in enumerate(nb)])
+            if f.Z is not None and not baseline:
+                D = f.Z.T @ D
+            groups.append({"rows": g.rows, "n": g.nobs, "S": g.S, "xbar": g.xbar, "D": D,
+                           "Sigma": Sb if baseline else g.Sigma, "mu": mb if baseline else g.mu})
+        return fiml_yb_traces(groups, f.xi, f.information)
+
+    tr, t1, nh1, t0 = traces(False)
+    trb = traces(True)[0]
+    c, cb = (tr / df if df > 0 else np.nan), trb / dfb
+    X2s, X2bs = (X2 / c if df > 0 else X2), X2b / cb
+    factors = {"scaling.factor.h1": t1 / nh1, "scaling.factor.h0": t0 / int((f.partable["free"] > 0).sum())}
+    return _Scaled(X2s, special.chdtrc(df, X2s) if df > 0 else np.nan, c, X2bs, special.chdtrc(dfb, X2bs), cb,
+                   rmsea_x2=X2, rmsea_df=tr if df > 0 else np.nan, factors=factors)
+
+
 def _pairwise_yb_factors(f: _Fit) -> dict[str, float]:
     """lavaan 0.6-14's Yuan-Bentler scaling rows with pairwise moments (no casewise scores): the h1 trace is
     ``tr(V Gamma) / k`` summed over groups (V the expected h1 information at the sample moments, Gamma the
@@ -389,7 +421,7 @@ def _robust(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple],
                           "D": delta_phi(g.ram, f.theta) if f.Z is None else f.Z.T @ delta_phi(g.ram, f.theta),
                           "Db": Db})
         p = f.groups[0].S.shape[0]
-        k, kb = fiml_corrected(parts, p, f.xi, f.xb, "V3" if f.test == "yuan.bentler.mplus" else "V6",
+        k, kb = fiml_corrected(parts, p, f.xi, f.xb, "V6" if f.test == "standard" else "V3",
                                information=f.information)
         if df > 0:
             c3 = k / df

@@ -23,8 +23,10 @@ is ``robust.sem`` with complete data and ``robust.huber.white`` under FIML (lava
 the bread of the sandwich and the information of the Satorra-Bentler / Yuan-Bentler traces (under FIML the h1
 information of the trace and FIML-C's E are of the same kind). GLS takes "observed" (the Hessian of its
 objective); ULS keeps "expected" with a warning, as lavaan does; robust SEs (and GLS) with "first.order" are
-refused with lavaan's reason. MLR with another ``test=`` reports MLR's test with the h1 observed information
-in its trace, as lavaan's fitMeasures() do; ``se = "robust.sem"`` with FIML deletes listwise, as lavaan.
+refused with lavaan's reason, and so is "first.order" with a scaled test. MLR with another ``test=`` (also with
+sampling weights) reports MLR's test with the h1 observed information in its trace, as lavaan's fitMeasures()
+do (clustered MLR drops test=, as lavaan); ``se = "robust.sem"`` with FIML deletes listwise, as lavaan;
+``se = "bootstrap"`` takes the observed information whatever ``information=`` says, as lavaan.
 
 ULS takes ``test`` = "satorra.bentler", "scaled.shifted" or "mean.var.adjusted" (with its standard SEs or
 ``se = "robust"``; traces with W = I) as lavaan does; GLS takes no robust SE or test, and ULS no Yuan-Bentler
@@ -137,6 +139,8 @@ SUPPORTED: tuple[Combination, ...] = (
     *(Combination("ML", "robust.huber.white", t, True) for t in GAMMA_TESTS + ("yuan.bentler",)),
     # lavaan's MLR with se = "standard" under missing = "ml": observed information, the Yuan-Bentler (Mplus) test
     Combination("FIML", "standard", "yuan.bentler.mplus", True),
+    # lavaan's tr(U Omega) under FIML (egovsem.sem.fit_robust.fiml_yb_traces), with standard or robust SEs
+    *(Combination("FIML", se, "yuan.bentler", True) for se in ("standard", "robust.huber.white")),
     Combination("GLS", "standard", "standard", True),
     Combination("ULS", "standard", "standard", True),
 )
@@ -477,6 +481,7 @@ def resolve_options(
         miss, disc = "listwise", "ML"
 
     if test_in is not None and test_in != test:
+        asked = test_in
         if est == "GLS":
             # lavaan 0.6-14: 'invalid value(s) in test= argument when estimator is GLS'
             raise EgovsemError(f"test={test_in!r} is not a valid test= for estimator='GLS' (lavaan refuses it: "
@@ -495,6 +500,9 @@ def resolve_options(
             pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
         elif est == "MLR" and not design:
             pass  # lavaan 0.6-14 keeps MLR's test first (below)
+        elif design and est in ("ML", "MLR"):
+            test_in, test_information = _design_with_test(test_in, test, sampling_weights, cluster, est,
+                                                          warn_stacklevel + 1)
         elif est not in ("ML", "MLM") or design:
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
@@ -509,8 +517,7 @@ def resolve_options(
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
             test_in = test
-        asked = test_in
-        if est == "MLR":
+        if est == "MLR" and not design:
             test_in, test_information = _mlr_with_test(asked, test, warn_stacklevel + 1)
         if miss == "fiml" and asked in GAMMA_TESTS:
             # lavaan 0.6-14 sets missing to "listwise" for these tests, with a warning ("missing will be set to
@@ -541,6 +548,8 @@ def resolve_options(
                                "as lavaan's se = 'robust.sem' (omit se=).")
     if se_type == "bootstrap":
         check_bootstrap_options(bootstrap, seed, estimator=est, missing=miss)
+    if info_in == "first.order" and test != "standard" and disc in ("ML", "FIML") and se_type == "standard":
+        raise _first_order_test(test)
     combo = next((c for c in SUPPORTED if c[:3] == (disc, se_type, test)), None)
     if combo is None:
         raise NotAvailableError(
@@ -583,7 +592,7 @@ def resolve_options(
     if boot_scaled and test in ("yuan.bentler", "yuan.bentler.mplus"):
         test_information = "h1"
     information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
-    if info_in is not None and info_in != information:
+    if info_in is not None and (info_in != information or se_type == "bootstrap"):
         information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
     if est == "ML" and test.startswith("yuan") and information == "observed" and not design and (
             se_type != "bootstrap" and miss != "pairwise"):
@@ -630,12 +639,61 @@ def _mlr_with_test(asked: str, test: str, warn_stacklevel: int) -> tuple[str, st
     return test, "h1"
 
 
+def _design_with_test(asked: str, test: str, sampling_weights: str | None, cluster: str | None, est: str,
+                      warn_stacklevel: int) -> tuple[str, str]:
+    """Another ``test=`` with sampling weights or clusters (estimator MLR, or ML that the weights turn into MLR),
+    as lavaan 0.6-14 takes it: clustered MLR replaces the test by "yuan.bentler.mplus" (the test= given is
+    dropped, with the Hessian in its trace); sampling weights without clusters keep MLR's test first and set
+    observed.information to ``c("hessian", "h1")``, as without weights (:func:`_mlr_with_test`); ML with
+    clusters takes test = "standard" (the unscaled test only), "satorra.bentler" and "yuan.bentler" (the
+    clustered Gamma in the traces) and refuses scaled.shifted and mean.var.adjusted.
+    Returns the test and the information of its trace."""
+    ml_cluster = est == "ML" and cluster is not None and sampling_weights is None
+    if ml_cluster and asked == "standard":
+        return "standard", "hessian"  # lavaan: ML with cluster= and test = "standard" (robust.cluster SEs)
+    if ml_cluster and asked in ("satorra.bentler", "yuan.bentler"):
+        # lavaan: test = c("standard", <test>) with observed.information c("hessian", "h1"): the traces with the
+        # h1 observed information and the Gamma of the cluster sums (egovsem.sem.robust_sem.nacov)
+        return asked, "h1"
+    if ml_cluster and asked in ("scaled.shifted", "mean.var.adjusted"):
+        raise EgovsemError(f"test={asked!r} with cluster={cluster!r} is not possible (lavaan refuses it: \"`test' "
+                           "argument must one of \"none\", \"yuan.bentler\", \"yuan.bentler.mplus\" or "
+                           "\"satorra.bentler\" in the clustered case\"); omit test= for the Yuan-Bentler (Mplus) "
+                           "test.")
+    if cluster is not None:
+        warnings.warn(f"test={asked!r} with cluster={cluster!r}: the Yuan-Bentler (Mplus) test of MLR is reported, "
+                      "as lavaan 0.6-14 reports it (clustered MLR replaces test= by \"yuan.bentler.mplus\").",
+                      EgovsemWarning, stacklevel=warn_stacklevel)
+        return test, "hessian"
+    warnings.warn(f"test={asked!r} with sampling_weights={sampling_weights!r}: MLR's Yuan-Bentler (Mplus) test is "
+                  "reported, with the h1 observed information in its trace, as lavaan's fitMeasures() report it "
+                  "(lavaan keeps \"yuan.bentler.mplus\" first and sets \"observed.information for ALL test "
+                  "statistics to h1\").", EgovsemWarning, stacklevel=warn_stacklevel)
+    return test, "h1"
+
+
+def _first_order_test(test: str) -> EgovsemError:
+    """lavaan 0.6-14's refusal of ``information = "first.order"`` with a scaled test."""
+    return EgovsemError(f"information='first.order' with test={test!r} is not possible: lavaan refuses it "
+                        "(\"information must be either \"expected\" or \"observed\" if robust test statistics are "
+                        "requested\"); use information='expected' or 'observed'.")
+
+
 def _check_information(info_in: str, default: str, est: str, disc: str, se_type: str, test: str,
                        warn_stacklevel: int) -> str:
     """The ``information=`` a user asks for instead of the estimator's ``default``, as lavaan 0.6-14 takes it
     (tests/reference/make_reference_information.R): refused with lavaan's reason where lavaan refuses it, the
     default kept (with a warning) where lavaan keeps it, :class:`NotAvailableError` where egovsem does not
     compute it."""
+    if se_type == "bootstrap":
+        # lavaan 0.6-14's lav_options_set: se = "bootstrap" sets information to "observed" (the bootstrap SEs do
+        # not read it; the traces of a scaled test do)
+        if info_in != "observed":
+            warnings.warn(f"information={info_in!r} with se='bootstrap': the observed information is used, as lavaan "
+                          "does (it sets information to \"observed\" for se = \"bootstrap\"); the bootstrap standard "
+                          "errors do not read it, the traces of a scaled test do.", EgovsemWarning,
+                          stacklevel=warn_stacklevel)
+        return "observed"
     if se_type.startswith("robust") and info_in == "first.order":
         raise EgovsemError(f"information='first.order' with estimator={est!r} (se={se_type!r}) is not "
                            "possible: lavaan refuses it (\"information must be either \"expected\" or \"observed\" "
@@ -651,8 +709,6 @@ def _check_information(info_in: str, default: str, est: str, disc: str, se_type:
                       stacklevel=warn_stacklevel)
         return default
     ok = (disc in ("ML", "FIML") and se_type in ("standard", "robust.sem", "robust.huber.white")
-          and not (disc == "ML" and info_in != "expected" and test == "yuan.bentler")
-          and not (disc == "ML" and info_in == "first.order" and test == "yuan.bentler.mplus")
           and not (info_in == "first.order" and (se_type, test) != ("standard", "standard"))
           and not (disc == "FIML" and se_type == "robust.sem")) or (disc, info_in) == ("GLS", "observed")
     if not ok:
