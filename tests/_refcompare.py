@@ -232,16 +232,6 @@ def read_kv(case: str, what: str, sub: str = "ml") -> pd.Series:
     return pd.Series(df.iloc[:, 1].to_numpy(), index=df.iloc[:, 0].astype(str))
 
 
-def fit_table_problems(ours: pd.Series, case: str, sub: str) -> list[str]:
-    """Every row of lavaan's ``fitMeasures()`` (``<sub>/<case>_fit.csv``) against ``ours``, and the rows in
-    lavaan's order."""
-    ref = read_kv(case, "fit", sub)
-    problems = compare_series(ours, ref)
-    if list(ours.index) != list(ref.index):
-        problems.append(f"fit measure rows differ from lavaan's: {sorted(set(ours.index) ^ set(ref.index))}")
-    return problems
-
-
 def fit_case_problems(fit, case: str, sub: str) -> list[str]:
     """One fit against lavaan's ``<sub>/<case>_{info,params,fit}.csv`` (written by ``write_fit_tables``):
     converged, N, the options lavaan resolved (se, the last test, the information of the SEs, missing), every

@@ -16,7 +16,7 @@ import warnings
 import egovsem
 import pandas as pd
 import pytest
-from _refcompare import DATA, REF, fit_case_problems, fit_table_problems
+from _refcompare import DATA, REF, compare_fit_measures_case, fit_case_problems
 from egovsem._errors import EgovsemError, NotAvailableError
 
 MIMIC = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr + sex"
@@ -78,5 +78,5 @@ def test_pairwise_with_fixed_x_and_complete_rows_is_mlm():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = egovsem.sem(MIMIC, hs, estimator="MLM", missing="pairwise")
-    problems = fit_table_problems(fit.fit_measures, "mlm", SUB)
+    problems = compare_fit_measures_case(fit.fit_measures, "mlm", SUB)
     assert not problems, "\n".join(problems)

@@ -17,7 +17,7 @@ import egovsem
 import numpy as np
 import pandas as pd
 import pytest
-from _refcompare import DATA, compare_group_params, fit_case_problems, fit_table_problems, read_kv, read_ref
+from _refcompare import DATA, compare_fit_measures_case, compare_group_params, fit_case_problems, read_kv, read_ref
 from egovsem._errors import MissingDataWarning
 
 CFA = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -79,7 +79,7 @@ def test_the_command_line_passes_them_through(tmp_path, case, sub, extra):
         warnings.simplefilter("ignore")
         assert main(["fit", str(model), str(DATA / f"{HS}.csv"), *extra, "--json", str(out)]) == 0
     d = json.loads(out.read_text())
-    problems = fit_table_problems(pd.Series({k: np.nan if v is None else v for k, v in d["fit"].items()}), case, sub)
+    problems = compare_fit_measures_case(pd.Series({k: np.nan if v is None else v for k, v in d["fit"].items()}), case, sub)
     params = pd.DataFrame(d["params"]).assign(group=1)
     problems += compare_group_params(params[params["op"] != "r2"], read_ref(case, "params", sub)
                                      .query("op != 'r2'"), columns=("est",))
