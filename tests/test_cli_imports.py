@@ -65,3 +65,25 @@ def test_ml_fit_loads_no_scipy_submodule(tmp_path):
                          and m not in ("scipy.version", "scipy.__config__"))
     assert scipy_parts == []
     assert not [m for m in heavy if m.split(".")[0] in ("matplotlib", "statsmodels", "docx", "openpyxl")]
+
+
+def test_fit_freezes_the_imported_objects_once(tmp_path):
+    """A fresh ``egovsem fit`` freezes what its imports made (gc.freeze); a process that had imported the engine
+    already is left alone."""
+    model = tmp_path / "hs.lav"
+    model.write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n")
+    argv = [str(model), "data/HolzingerSwineford1939.csv"]
+    code = ("import gc, egovsem.cli\n"
+            "{pre}"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert egovsem.cli.main(['fit', *{argv!r}]) == 0\n"
+            "sys.__stdout__.write('frozen %d' % gc.get_freeze_count())\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "analysis")}
+
+    def frozen(pre: str) -> int:
+        out = subprocess.run([sys.executable, "-c", "import sys, io, contextlib\n" + code.format(pre=pre)],
+                             capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout
+        return int(out.rsplit("frozen ", 1)[1])
+
+    assert frozen("") > 10000
+    assert frozen("import egovsem.sem, egovsem.io, egovsem.parallel\n") == 0
