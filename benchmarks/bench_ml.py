@@ -6,7 +6,8 @@ population with loadings .6-.8 and factor correlations .3. Two timings each, med
 * in process: egovsem.sem() + all fit measures + the parameter table, against lavaan's sem() +
   fitMeasures() + parameterEstimates() timed inside one R session;
 * whole command: ``egovsem fit MODEL DATA --json OUT`` against ``Rscript`` doing the same (read CSV, sem(),
-  summary with fit measures, JSON-like output), each as a fresh process.
+  summary with fit measures, JSON-like output), each as a fresh process; and the same whole command on
+  lavaan's HolzingerSwineford1939 3-factor CFA from data/HolzingerSwineford1939.csv (issue 17).
 
 Prints a table of times and ratios (egovsem / lavaan; below 1 means egovsem is faster) and, with
 ``--write``, records it in benchmarks/RESULTS.md with the date and the machine.
@@ -20,6 +21,7 @@ import contextlib
 import multiprocessing
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,6 +72,17 @@ cat(sprintf("%.6f\n", median(times)))
 cat(sprintf("%.6f\n", fm["chisq"]))
 """
 
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+HS_DATA = HERE.parent / "data" / "HolzingerSwineford1939.csv"
+
+R_COMMAND_HS = r"""
+suppressMessages(library(lavaan))
+d <- read.csv("{data}")
+fit <- cfa(readLines("{model}"), data = d)
+summary(fit, fit.measures = TRUE)
+write.csv(parameterEstimates(fit), "{out}")
+"""
+
 R_COMMAND = r"""
 suppressMessages(library(lavaan))
 d <- read.csv("{data}")
@@ -97,13 +110,37 @@ def time_python(model: str, data, repeats: int) -> tuple[float, float]:
     return statistics.median(times), float(fm["chisq"])
 
 
-def time_command(cmd: list[str], repeats: int) -> float:
-    times = []
+def command_env() -> dict[str, str]:
+    """The environment of the timed commands: the egovsem package this script imports first on the path (a
+    worktree's, not an installed copy's), and Python's bytecode caches allowed (PYTHONDONTWRITEBYTECODE
+    removed: an installed package has its .pyc files; with the variable set, a fresh process compiled every
+    egovsem module from source, about 0.1 s, each time)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    pkg_root = str(Path(egovsem.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def time_command(cmd: list[str], repeats: int, label: str | None = None) -> float:
+    """Median wall time of ``cmd`` as a fresh process over ``repeats`` runs, after one untimed run (which
+    writes the bytecode caches and warms the file cache, for Rscript as for egovsem)."""
+    env = command_env()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    times, cpu = [], []
     for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         times.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    COMMAND_CPU[label or " ".join(cmd[:2])] = statistics.median(cpu)
     return statistics.median(times)
+
+
+#: median CPU seconds (user + sys) of each command timed by :func:`time_command`, by its first two words; on a
+#: shared machine a steadier measure than the wall time, which depends on what else runs
+COMMAND_CPU: dict[str, float] = {}
 
 
 def ratio_table(rows, digits: int = 3) -> str:
@@ -211,25 +248,39 @@ def _run(args, tmp, data, data_path, model_path, model) -> int:
     r_in, r_chisq = float(out[0]), float(out[1])
     egovsem_exe = shutil.which("egovsem") or str(Path(sys.executable).with_name("egovsem"))
     py_cmd = time_command([egovsem_exe, "fit", str(model_path), str(data_path), "--json", str(tmp / "o.json")],
-                          args.repeats)
+                          args.repeats, "egovsem fit (7 x 4, N = 1000)")
     r_cmd_script = tmp / "cmd.R"
     r_cmd_script.write_text(fill(R_COMMAND, data=data_path, model=model_path, out=tmp / "pe.csv"))
-    r_cmd = time_command(["Rscript", str(r_cmd_script)], args.repeats)
+    r_cmd = time_command(["Rscript", str(r_cmd_script)], args.repeats, "Rscript (7 x 4, N = 1000)")
+    hs_model = tmp / "hs.lav"
+    hs_model.write_text(HS_MODEL)
+    py_hs = time_command([egovsem_exe, "fit", str(hs_model), str(HS_DATA), "--function", "cfa", "--json",
+                          str(tmp / "hs.json")], args.repeats,
+                          "egovsem fit (HS)")
+    r_hs_script = tmp / "hs.R"
+    r_hs_script.write_text(fill(R_COMMAND_HS, data=HS_DATA, model=hs_model, out=tmp / "hs_pe.csv"))
+    r_hs = time_command(["Rscript", str(r_hs_script)], args.repeats, "Rscript (HS)")
     rows = [
         ("ML, 7 factors / 28 indicators, N = 1000: sem + all fit measures (in process)", py_in, r_in),
         ("ML, same: whole command (fit, summary, output file)", py_cmd, r_cmd),
+        ("ML, HolzingerSwineford1939 3-factor CFA (N = 301) from the CSV: whole command (fit, summary with fit "
+         "measures, output file)", py_hs, r_hs),
     ]
     table = ratio_table(rows)
     print(table)
     print(f"chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}")
+    cpu_line = "CPU (user + sys, median) of the whole commands: " + "; ".join(
+        f"{cmd} {sec:.3f} s" for cmd, sec in COMMAND_CPU.items())
+    print(cpu_line)
     if args.write:
         rver = lavaan_version()
         load = f" --load {args.load}" if args.load else ""
         block = (f"\n## Complete-data ML (issue 2): {date.today().isoformat()}, {load_label(args.load)}\n\n"
                  f"Machine: {machine()}; load average before the block {load_before}; lavaan {rver}; median of "
-                 f"{args.repeats} repeats; `python benchmarks/bench_ml.py --repeats {args.repeats}{load} --write`."
+                 f"{args.repeats} repeats (whole commands: fresh processes, after one untimed run each, Python's "
+                 f"bytecode caches allowed); `python benchmarks/bench_ml.py --repeats {args.repeats}{load} --write`."
                  f"\n\n{table}\n\n"
-                 f"Same chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}.\n")
+                 f"Same chi-square: egovsem {py_chisq:.4f}, lavaan {r_chisq:.4f}. {cpu_line}.\n")
         append_results(block)
     return 0
 

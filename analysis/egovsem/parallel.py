@@ -33,7 +33,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -213,6 +212,7 @@ def run_chunks(
                 advance(i)
             return out
         import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # here: the fit path needs no pool
 
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         results: list = [None] * len(chunks)

@@ -16,7 +16,10 @@ from .._errors import EgovsemError
 VERBS = ["fit", "run", "clean", "instrument", "measure", "tables", "power"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``egovsem`` parser with every verb, or only the verb ``only`` (what :func:`main` builds when the
+    command line names a verb: its parsing and messages are the same, without building the other verbs'
+    parsers, issue 17)."""
     from .. import __version__
 
     parser = argparse.ArgumentParser(
@@ -26,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"egovsem {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
-    for name in VERBS:
+    for name in VERBS if only is None else [only]:
         importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
@@ -42,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     from ._common import show_warnings
 
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv and argv[0] in VERBS else None)
     args = parser.parse_args(argv)
     try:
         with show_warnings():

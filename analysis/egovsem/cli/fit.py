@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .._errors import EgovsemError
-from ._common import guarded, read_model, show_warnings
+from ._common import guarded, import_engine, one_blas_thread_from_start, read_model, show_warnings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -186,6 +186,8 @@ PLS_FLAGS = {"weighting": "--weighting", "consistent": "--consistent", "missing"
 def run(args: argparse.Namespace) -> int:
     """``egovsem fit``: the whole command with BLAS on one thread (fit, fit measures, summary and output;
     the matrices are small and BLAS threads lose on a busy machine, issue 17)."""
+    one_blas_thread_from_start()
+    import_engine("egovsem.parallel", "egovsem.io", "egovsem.sem")
     from ..parallel import blas_one_thread
 
     with blas_one_thread():

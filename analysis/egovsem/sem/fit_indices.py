@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy import special
+
+from .distributions import chi2_cdf, chi2_isf, ncx2_cdf
 
 __all__ = ["cfi", "tli", "rni", "rfi", "nfi", "ifi", "incremental", "rmsea", "rmsea_ci", "rmsea_block",
            "RMSEA_NAMES", "critical_n", "agfi"]
@@ -133,7 +134,7 @@ def rmsea_ci(X2: float, df: float, N: float, level: float = 0.90) -> tuple[float
 
     def root(prob: float) -> float:
         def f(lam: float) -> float:
-            return float(special.chndtr(X2, df, lam) if lam > 0 else special.chdtr(df, X2)) - prob
+            return float(ncx2_cdf(X2, df, lam) if lam > 0 else chi2_cdf(df, X2)) - prob
 
         if f(0.0) < 0:
             return 0.0
@@ -161,8 +162,8 @@ def rmsea_block(x2: float, df: float, n: float, c: float = 1.0, x2_ci: float | N
     if df > 0:
         lo, hi = rmsea_ci(x2_ci, df, n)
         lo, hi = lo * np.sqrt(c), hi * np.sqrt(c)
-        rp = 1.0 - special.chndtr(x2_ci, df, n * df * 0.05**2 / c)
-        rnp = special.chndtr(x2_ci, df, n * df * 0.08**2 / c)
+        rp = 1.0 - ncx2_cdf(x2_ci, df, n * df * 0.05**2 / c)
+        rnp = ncx2_cdf(x2_ci, df, n * df * 0.08**2 / c)
     else:
         lo = hi = 0.0
         rp = rnp = np.nan
@@ -179,7 +180,7 @@ def critical_n(X2: float, df: float, N: float, alpha: float) -> float:
         return np.nan if X2 < np.finfo(float).eps else 1.0
     if X2 <= 0:
         return np.nan
-    return float(special.chdtri(df, alpha) / (X2 / N) + 1)
+    return float(chi2_isf(df, alpha) / (X2 / N) + 1)
 
 
 def agfi(gfi: float, nel: float, df: float) -> float:

@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from .casewise import DigestCache
+from .distributions import chi2_sf
 
 __all__ = ["trace_ratio", "unrestricted_trace", "fiml_corrected", "scaled_shifted", "scaled_shifted_traces", "mean_var_adjusted",
            "catml_dwls", "fiml_yb_traces"]
@@ -138,7 +138,7 @@ def scaled_shifted_traces(tr1: float, tr2: float, X2: float, df: int) -> dict[st
     a = float(np.sqrt(df / tr2))
     shift = df - a * tr1
     stat = a * X2 + shift
-    return dict(stat=stat, a=a, shift=shift, scaling=1.0 / a, pvalue=float(special.chdtrc(df, stat)),
+    return dict(stat=stat, a=a, shift=shift, scaling=1.0 / a, pvalue=float(chi2_sf(df, stat)),
                 tr1=tr1, tr2=tr2)
 
 
@@ -155,7 +155,7 @@ def mean_var_adjusted(UG: np.ndarray, X2: float, df: int) -> dict[str, float]:
     if c < 0:
         return dict(stat=np.nan, df=df2, scaling=np.nan, pvalue=np.nan, tr1=tr1)
     stat = X2 / c
-    return dict(stat=stat, df=df2, scaling=c, pvalue=float(special.chdtrc(df2, stat)), tr1=tr1)
+    return dict(stat=stat, df=df2, scaling=c, pvalue=float(chi2_sf(df2, stat)), tr1=tr1)
 
 
 def catml_dwls(ost: Any, Sigma: np.ndarray, D: np.ndarray, A_inv: np.ndarray, n1: int,

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ..parallel import single_blas_thread
+from .distributions import chi2_sf
 from .fit_baseline import baseline_chisq, baseline_df, baseline_dwls, baseline_info
 from .fit_indices import RMSEA_NAMES, agfi, cfi, critical_n, incremental, rmsea, rmsea_block, rmsea_ci, rni, tli
 from .fit_residual import (
@@ -313,7 +313,7 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
         if f.test == "satorra.bentler":
             X2s = X2 / c if df > 0 else X2
             X2bs = X2b / cb
-            return _Scaled(X2s, special.chdtrc(df, X2s) if df > 0 else np.nan, c, X2bs, special.chdtrc(dfb, X2bs),
+            return _Scaled(X2s, chi2_sf(df, X2s) if df > 0 else np.nan, c, X2bs, chi2_sf(dfb, X2bs),
                            cb, rmsea_x2=X2, rmsea_df=tr if df > 0 else np.nan, factors={})
         ss, ssb = scaled_shifted(f.UG, X2, df), scaled_shifted(f.UGb, X2b, dfb)
         return _Scaled(ss["stat"], ss["pvalue"], ss["scaling"], ssb["stat"], ssb["pvalue"], ssb["scaling"],
@@ -344,7 +344,7 @@ def _scaled(f: _Fit, st: _Statistic, X2b: float, dfb: int, binfo: list[tuple]) -
     factors = {"scaling.factor.h1": t1 / nh1, "scaling.factor.h0": t0 / int((f.partable["free"] > 0).sum())}
     # lavaan 0.6-14: the scaled RMSEA family uses the unscaled statistic on df2 = trace(UGamma) = c * df
     # (NA with df = 0, and so is every scaled RMSEA row)
-    return _Scaled(X2s, special.chdtrc(df, X2s) if df > 0 else np.nan, c, X2bs, special.chdtrc(dfb, X2bs), cb,
+    return _Scaled(X2s, chi2_sf(df, X2s) if df > 0 else np.nan, c, X2bs, chi2_sf(dfb, X2bs), cb,
                    rmsea_x2=X2, rmsea_df=c * df if df > 0 else np.nan, factors=factors)
 
 
@@ -524,14 +524,14 @@ def fit_measures(res: Any) -> pd.Series:
     # lavaan 0.6-14 gives no p-value for ULS's standard test ("P-value (Unknown)"), nor for its baseline
     no_p = f.uls
     out: dict[str, float] = {"npar": f.npar, "fmin": st.fmin, "chisq": X2, "df": df,
-                             "pvalue": special.chdtrc(df, X2) if df > 0 and not no_p else np.nan}
+                             "pvalue": chi2_sf(df, X2) if df > 0 and not no_p else np.nan}
     if sc is not None:
         dfs = df if sc.df_scaled is None else sc.df_scaled
         dfbs = dfb if sc.base_df_scaled is None else sc.base_df_scaled
         out.update({"chisq.scaled": sc.chisq, "df.scaled": dfs, "pvalue.scaled": sc.pvalue,
                     "chisq.scaling.factor": sc.scaling})
     out.update({"baseline.chisq": X2b, "baseline.df": dfb,
-                "baseline.pvalue": special.chdtrc(dfb, X2b) if dfb > 0 and not no_p else np.nan})
+                "baseline.pvalue": chi2_sf(dfb, X2b) if dfb > 0 and not no_p else np.nan})
     if sc is not None:
         out.update({"baseline.chisq.scaled": sc.base_chisq, "baseline.df.scaled": dfbs,
                     "baseline.pvalue.scaled": sc.base_pvalue, "baseline.chisq.scaling.factor": sc.base_scaling})

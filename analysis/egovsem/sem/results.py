@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from .._errors import EgovsemError, NotAvailableError
 from .defined import defined_rows
+from .distributions import normal_quantile, normal_two_sided_p
 from .options import Options
 
 __all__ = ["Results", "SampleStatsPart", "Estimates", "OrdinalPart", "Vcov", "TestPart", "BootstrapPart",
@@ -485,8 +485,8 @@ class Results:
         df = pd.concat([df, self._defined_rows(est, std)], ignore_index=True) if self.spec.defined else df
         z_ok = df["se"] > 0
         df["z"] = np.where(z_ok, df["est"] / df["se"].where(z_ok, 1.0), np.nan)
-        df["pvalue"] = np.where(z_ok, 2 * special.ndtr(-np.abs(df["z"])), np.nan)
-        crit = special.ndtri(0.975)
+        df["pvalue"] = np.where(z_ok, normal_two_sided_p(df["z"].to_numpy()), np.nan)
+        crit = normal_quantile(0.975)
         df["ci.lower"] = df["est"] - crit * df["se"]
         df["ci.upper"] = df["est"] + crit * df["se"]
         df = df[PARAM_COLUMNS]
