@@ -248,7 +248,7 @@ def fit_case_problems(fit, case: str, sub: str) -> list[str]:
     ref = read_ref(case, "params", sub)
     mine = fit.params if "group" in fit.params else fit.params.assign(group=1)
     problems += compare_group_params(mine[mine["op"] != "r2"], ref[ref["op"] != "r2"], columns=("est", "std.all"))
-    return problems + fit_table_problems(fit.fit_measures, case, sub)
+    return problems + compare_fit_measures_case(fit.fit_measures, case, sub)
 
 
 def hs_weights() -> pd.DataFrame:
