@@ -373,7 +373,7 @@ def _fiml_yb(f: _Fit, X2: float, df: int, X2b: float, dfb: int, binfo: list[tupl
     c, cb = (tr / df if df > 0 else np.nan), trb / dfb
     X2s, X2bs = (X2 / c if df > 0 else X2), X2b / cb
     factors = {"scaling.factor.h1": t1 / nh1, "scaling.factor.h0": t0 / int((f.partable["free"] > 0).sum())}
-    return _Scaled(X2s, special.chdtrc(df, X2s) if df > 0 else np.nan, c, X2bs, special.chdtrc(dfb, X2bs), cb,
+    return _Scaled(X2s, chi2_sf(df, X2s) if df > 0 else np.nan, c, X2bs, chi2_sf(dfb, X2bs), cb,
                    rmsea_x2=X2, rmsea_df=tr if df > 0 else np.nan, factors=factors)
 
 
