@@ -1,4 +1,4 @@
-"""``inspect("est" | "free" | "se")`` after WLSMV with exogenous observed covariates (lavaan's ``conditional.x``),
+"""``inspect("est" | "free" | "se" | "start")`` after WLSMV with exogenous observed covariates (lavaan's ``conditional.x``),
 against lavaan 0.6-14's ``lavInspect`` (tests/reference/make_reference_inspect_conditional.R writes
 tests/reference/inspect_conditional/<case>.json).
 
@@ -7,7 +7,8 @@ With covariates lavaan's matrices are lambda, theta, psi, beta (when there is on
 covariate (``A3 ~ age``) is a phantom latent variable. Cases: psych's bfi (A1-A5 on age and education; one
 group and by gender; delta and theta; ``group_equal``; A4 and A5 continuous) and data/hs_ordinal.csv with ageyr
 and sex of HolzingerSwineford1939 (a regression between the factors). Every element of every matrix is compared
-(estimates and the free numbers 1e-3, standard errors 1e-2 relative, architecture.md), and the names of the
+(estimates, start values and the free numbers 1e-3, standard errors 1e-2 relative, architecture.md; the start
+values are lavaan's rules on the first stage, not where egovsem's optimiser starts), and the names of the
 matrices, their rows and columns must be lavaan's, in its order.
 """
 from __future__ import annotations
@@ -67,7 +68,7 @@ def test_conditional_matrices_match_lavinspect(case):
     fit = fit_of(case)
     ref = json.loads((REF / "inspect_conditional" / f"{case}.json").read_text())
     problems = []
-    for what in ("est", "free", "se"):
+    for what in ("est", "free", "se", "start"):
         lav = decode(ref[what])
         ours = _str_keys(fit.inspect(what))
         problems += _names_in_order(ours, lav, what)
@@ -86,4 +87,13 @@ def test_an_item_regressed_on_a_covariate_is_a_phantom():
     assert est["gamma"].loc["A3", "age"] == pytest.approx(float(fit.params.query("lhs == 'A3' and op == '~'")["est"].iloc[0]))
     assert (free["cov.x"].to_numpy() == 0).all()
     with pytest.raises(ValueError, match="'what' parameter"):
+        fit.inspect("nonsense")
+
+
+def test_multigroup_inspect_counts_and_a_bad_what():
+    fit = fit_of("bfi_mg")
+    assert fit.inspect("ngroups") == 2 and fit.inspect("group.label") == list(fit.group_labels)
+    assert fit.inspect("nobs") == [int(n) for n in fit.nobs]
+    assert fit_of("bfi_mixed").inspect("nobs") == int(fit_of("bfi_mixed").nobs[0])
+    with pytest.raises(ValueError, match="'what' parameter must be one of .* Got 'nonsense'"):
         fit.inspect("nonsense")

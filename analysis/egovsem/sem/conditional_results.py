@@ -141,8 +141,8 @@ class ConditionalFit:
         """lavaan's ``lavInspect(fit, what)`` for ``"coef"``, ``"vcov"``, ``"r2"`` (``"rsquare"``), ``"nobs"``,
         ``"ntotal"``, ``"npar"``, ``"df"``, ``"fmin"``, ``"converged"``, ``"iterations"``, ``"ngroups"``,
         ``"ov.names"``, ``"ov.names.x"``, ``"lv.names"``, ``"wls.obs"``, ``"gamma"`` (the first stage) and the model
-        matrices ``"est"``, ``"free"``, ``"se"`` (:mod:`egovsem.sem.inspect_conditional`: lambda, theta, psi,
-        beta, nu, alpha, tau, delta, gamma, cov.x, mean.x)."""
+        matrices ``"est"``, ``"free"``, ``"se"``, ``"start"`` (:mod:`egovsem.sem.inspect_conditional`: lambda,
+        theta, psi, beta, nu, alpha, tau, delta, gamma, cov.x, mean.x; ``"start"``: lavaan's start values)."""
         from .inspect_conditional import MATRIX_WHATS, conditional_model_matrices
         from .wls_conditional import exogenous_covariates
 

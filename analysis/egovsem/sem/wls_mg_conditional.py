@@ -113,10 +113,11 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
         return cm, st.wls_v_diag
 
     def inspect(self, what: str = "est") -> Any:
-        """lavaan's ``lavInspect(fit, what)`` for the model matrices ``"est"``, ``"free"``, ``"se"`` (aliases
-        ``"estimates"``, ``"std.err"``; :mod:`egovsem.sem.inspect_conditional`: per group lambda, theta, psi,
-        beta, nu, alpha, tau, delta, gamma, cov.x, mean.x), ``"ngroups"``, ``"group.label"``, ``"nobs"`` (per
-        group), ``"converged"`` and ``"iterations"``."""
+        """lavaan's ``lavInspect(fit, what)`` for the model matrices ``"est"``, ``"free"``, ``"se"``, ``"start"``
+        (aliases ``"estimates"``, ``"std.err"``, ``"starting.values"``; :mod:`egovsem.sem.inspect_conditional`:
+        per group lambda, theta, psi, beta, nu, alpha, tau, delta, gamma, cov.x, mean.x; ``"start"``: lavaan's
+        start values), ``"ngroups"``, ``"group.label"``, ``"nobs"`` (per group), ``"converged"`` and
+        ``"iterations"``."""
         from .inspect_conditional import MATRIX_WHATS, conditional_model_matrices
 
         key = what.strip().lower() if isinstance(what, str) else what
