@@ -9,7 +9,9 @@
 #     group.equal = c("loadings", "thresholds") (free residual variances in the second group),
 #   * bfi_mixed: A1-A3 ordered, A4 and A5 continuous (one group), bfi_mixed_mg: the same by gender, theta,
 #   * hs_ord: two factors of data/hs_ordinal.csv regressed on ageyr and sex of HolzingerSwineford1939 (same rows)
-#     with a regression between the factors (beta); hs_ord_theta: the same, theta parameterisation.
+#     with a regression between the factors (beta); hs_ord_theta: the same, theta parameterisation; hs_ord_y: an
+#     ordered outcome of a factor and a covariate (x4 ~ visual + ageyr, a phantom that is not an indicator),
+#   * bfi_cov_theta: a residual covariance A1 ~~ A2 (theta); bfi_labels: two loadings equal by a shared label.
 # Run from the repository root:  Rscript tests/reference/make_reference_inspect_conditional.R
 # Writes tests/reference/inspect_conditional/<case>.json in the format of make_reference_inspect.R: a matrix as
 # {"rows", "cols", "values" (row by row)}, a list (the model matrices; per group) as {"list": {name: value}}.
@@ -34,7 +36,11 @@ CASES <- list(
   bfi_mixed = list(MIMIC, "BFI", list(ordered = A[1:3])),
   bfi_mixed_mg = list(MIMIC, "BFI", list(ordered = A[1:3], group = "gender", parameterization = "theta")),
   hs_ord = list(HSM, "ORD", list(ordered = paste0("x", 1:6))),
-  hs_ord_theta = list(HSM, "ORD", list(ordered = paste0("x", 1:6), parameterization = "theta"))
+  hs_ord_theta = list(HSM, "ORD", list(ordered = paste0("x", 1:6), parameterization = "theta")),
+  hs_ord_y = list("visual =~ x1 + x2 + x3\nx4 ~ visual + ageyr\nvisual ~ sex", "ORD",
+                  list(ordered = paste0("x", 1:4))),
+  bfi_cov_theta = list(paste0(MIMIC, "\nA1 ~~ A2"), "BFI", list(ordered = A, parameterization = "theta")),
+  bfi_labels = list("A =~ A1 + a*A2 + a*A3 + A4 + A5\nA ~ age + education", "BFI", list(ordered = A))
 )
 
 for (case in names(CASES)) {
