@@ -5,9 +5,9 @@ tests/reference/inspect_conditional/<case>.json).
 With covariates lavaan's matrices are lambda, theta, psi, beta (when there is one), nu, alpha, tau, delta, gamma
 (the regressions on the covariates), cov.x and mean.x (the covariates' sample moments); an item regressed on a
 covariate (``A3 ~ age``) is a phantom latent variable. Cases: psych's bfi (A1-A5 on age and education; one
-group and by gender; delta and theta; ``group_equal``; A4 and A5 continuous; A1 ~~ A2; a shared label) and
-data/hs_ordinal.csv with ageyr and sex of HolzingerSwineford1939 (a regression between the factors; an ordered
-outcome of a factor and a covariate). Every element of every matrix is compared
+group and by gender; delta and theta; ``group_equal``; A4 and A5 continuous; A1 ~~ A2; a shared label;
+``missing="pairwise"``) and data/hs_ordinal.csv with ageyr and sex of HolzingerSwineford1939 (a regression
+between the factors; an ordered outcome of a factor and a covariate). Every element of every matrix is compared
 (estimates, start values and the free numbers 1e-3, standard errors 1e-2 relative, architecture.md; the start
 values are lavaan's rules on the first stage, not where egovsem's optimiser starts), and the names of the
 matrices, their rows and columns must be lavaan's, in its order.
@@ -48,6 +48,7 @@ CASES = {
     "hs_ord_y": ("visual =~ x1 + x2 + x3\nx4 ~ visual + ageyr\nvisual ~ sex", ORD, {"ordered": X6[:4]}),
     "bfi_cov_theta": (MIMIC + "\nA1 ~~ A2", BFI, {"ordered": A, "parameterization": "theta"}),
     "bfi_labels": ("A =~ A1 + a*A2 + a*A3 + A4 + A5\nA ~ age + education", BFI, {"ordered": A}),
+    "bfi_pairwise": (MIMIC, BFI, {"ordered": A, "missing": "pairwise"}),
 }
 
 

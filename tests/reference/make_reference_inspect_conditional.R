@@ -11,7 +11,8 @@
 #   * hs_ord: two factors of data/hs_ordinal.csv regressed on ageyr and sex of HolzingerSwineford1939 (same rows)
 #     with a regression between the factors (beta); hs_ord_theta: the same, theta parameterisation; hs_ord_y: an
 #     ordered outcome of a factor and a covariate (x4 ~ visual + ageyr, a phantom that is not an indicator),
-#   * bfi_cov_theta: a residual covariance A1 ~~ A2 (theta); bfi_labels: two loadings equal by a shared label.
+#   * bfi_cov_theta: a residual covariance A1 ~~ A2 (theta); bfi_labels: two loadings equal by a shared label;
+#     bfi_pairwise: bfi_mimic with missing = "pairwise" (rows with a missing covariate deleted, items pairwise).
 # Run from the repository root:  Rscript tests/reference/make_reference_inspect_conditional.R
 # Writes tests/reference/inspect_conditional/<case>.json in the format of make_reference_inspect.R: a matrix as
 # {"rows", "cols", "values" (row by row)}, a list (the model matrices; per group) as {"list": {name: value}}.
@@ -40,7 +41,8 @@ CASES <- list(
   hs_ord_y = list("visual =~ x1 + x2 + x3\nx4 ~ visual + ageyr\nvisual ~ sex", "ORD",
                   list(ordered = paste0("x", 1:4))),
   bfi_cov_theta = list(paste0(MIMIC, "\nA1 ~~ A2"), "BFI", list(ordered = A, parameterization = "theta")),
-  bfi_labels = list("A =~ A1 + a*A2 + a*A3 + A4 + A5\nA ~ age + education", "BFI", list(ordered = A))
+  bfi_labels = list("A =~ A1 + a*A2 + a*A3 + A4 + A5\nA ~ age + education", "BFI", list(ordered = A)),
+  bfi_pairwise = list(MIMIC, "BFI", list(ordered = A, missing = "pairwise"))
 )
 
 for (case in names(CASES)) {
