@@ -197,3 +197,28 @@ write_info_tests <- function(case, fit, warnings) {
   }))
   write_ref(tests, file.path(OUT, paste0(case, "_tests.csv")))
 }
+
+# ----------------------------------------------------- lavInspect matrices as JSON --
+# a matrix as {"rows", "cols", "values" (row by row, 12 significant digits)}, a list (lavaan's model matrices;
+# per group) as {"list": {name: value}} (read by tests/test_inspect.py's decode())
+json_num <- function(x) ifelse(is.na(x), NA, signif(as.numeric(x), 12))
+
+encode_inspect <- function(x) {
+  if (is.list(x)) return(list(list = lapply(x, encode_inspect)))
+  rn <- rownames(x); cn <- colnames(x)
+  list(rows = as.list(rn), cols = as.list(cn),
+       values = lapply(seq_len(nrow(x)), function(i) as.list(json_num(x[i, ]))))
+}
+
+# lavInspect's matrices (lavaan.matrix classes dropped) as plain numeric matrices, lists kept
+plain_inspect <- function(v) {
+  if (is.list(v)) return(lapply(unclass(v), plain_inspect))
+  matrix(as.numeric(v), nrow(v), ncol(v), dimnames = dimnames(v))
+}
+
+# lavInspect(fit, w) for each of `whats` written as one JSON object to `file`
+write_inspect_json <- function(fit, whats, file) {
+  out <- lapply(setNames(whats, whats), function(w) encode_inspect(plain_inspect(lavInspect(fit, w))))
+  writeLines(jsonlite::toJSON(out, auto_unbox = TRUE, null = "null", na = "null", digits = NA, pretty = FALSE),
+             file)
+}

@@ -13,24 +13,11 @@
 # {"rows", "cols", "values" (row by row)}, a list (the model matrices; per group) as {"list": {name: value}}.
 suppressMessages(for (p in c("lavaan", "jsonlite")) library(p, character.only = TRUE))
 if (!file.exists("data/HolzingerSwineford1939.csv")) stop("run from the repository root")
+source(file.path("tests", "reference", "_ref_helpers.R"))
 DATA <- list(HS = read.csv("data/HolzingerSwineford1939.csv"), PD = read.csv("data/PoliticalDemocracy.csv"),
              HSM = read.csv("data/hs_missing.csv"), ORD = read.csv("data/hs_ordinal.csv"))
 OUT <- file.path("tests", "reference", "inspect_phantom")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
-
-num <- function(x) ifelse(is.na(x), NA, signif(as.numeric(x), 12))
-
-encode <- function(x) {
-  if (is.list(x)) return(list(list = lapply(x, encode)))
-  rn <- rownames(x); cn <- colnames(x)
-  list(rows = as.list(rn), cols = as.list(cn),
-       values = lapply(seq_len(nrow(x)), function(i) as.list(num(x[i, ]))))
-}
-
-plain <- function(v) {
-  if (is.list(v)) return(lapply(unclass(v), plain))
-  matrix(as.numeric(v), nrow(v), ncol(v), dimnames = dimnames(v))
-}
 
 CASES <- list(
   hs_comp = list("f <~ 1*x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\ntextual ~ f\nspeed ~ f",
@@ -56,9 +43,6 @@ CASES <- list(
 for (case in names(CASES)) {
   m <- CASES[[case]]
   fit <- do.call("sem", c(list(model = m[[1]], data = DATA[[m[[2]]]]), m[[3]]))
-  out <- lapply(c(est = "est", free = "free", se = "se", start = "start", cov.lv = "cov.lv", cor.lv = "cor.lv"),
-                function(w) encode(plain(lavInspect(fit, w))))
-  writeLines(toJSON(out, auto_unbox = TRUE, null = "null", na = "null", digits = NA, pretty = FALSE),
-             file.path(OUT, paste0(case, ".json")))
+  write_inspect_json(fit, c("est", "free", "se", "start", "cov.lv", "cor.lv"), file.path(OUT, paste0(case, ".json")))
   cat(case, ": converged", lavInspect(fit, "converged"), " npar", lavInspect(fit, "npar"), "\n")
 }

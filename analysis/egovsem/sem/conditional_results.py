@@ -140,11 +140,16 @@ class ConditionalFit:
     def inspect(self, what: str = "coef") -> Any:
         """lavaan's ``lavInspect(fit, what)`` for ``"coef"``, ``"vcov"``, ``"r2"`` (``"rsquare"``), ``"nobs"``,
         ``"ntotal"``, ``"npar"``, ``"df"``, ``"fmin"``, ``"converged"``, ``"iterations"``, ``"ngroups"``,
-        ``"ov.names"``, ``"ov.names.x"``, ``"lv.names"``, ``"wls.obs"`` and ``"gamma"`` (the first stage)."""
+        ``"ov.names"``, ``"ov.names.x"``, ``"lv.names"``, ``"wls.obs"``, ``"gamma"`` (the first stage) and the model
+        matrices ``"est"``, ``"free"``, ``"se"``, ``"start"`` (:mod:`egovsem.sem.inspect_conditional`: lambda,
+        theta, psi, beta, nu, alpha, tau, delta, gamma, cov.x, mean.x; ``"start"``: lavaan's start values)."""
+        from .inspect_conditional import MATRIX_WHATS, conditional_model_matrices
         from .wls_conditional import exogenous_covariates
 
         key = what.strip().lower() if isinstance(what, str) else what
         key = {"rsquare": "r2", "r-square": "r2", "iter": "iterations", "x": "coef"}.get(key, key)
+        if key in MATRIX_WHATS:
+            return conditional_model_matrices(self, key)
         if key == "vcov":
             c = self.coef()
             order = self.free_rows[self.free_rows >= 0]
@@ -160,7 +165,8 @@ class ConditionalFit:
             "gamma": lambda: np.array(self.stats.gamma, dtype=float),
         }
         if key not in values:
-            raise ValueError(f"The 'what' parameter must be one of {sorted(['vcov', *values])} after WLSMV with "
+            raise ValueError(f"The 'what' parameter must be one of {sorted(['vcov', *values, *MATRIX_WHATS])} "
+                             "after WLSMV with "
                              f"exogenous covariates. Got {what!r} instead.")
         return values[key]()
 

@@ -162,22 +162,32 @@ def lisrel_names(res: Results, g: int) -> tuple[list[str], list[str], list[str]]
     loading, zero residual variance) when it is the outcome or a predictor of a ``~`` or ``<~`` row, when it
     covaries (``~~``) with such a variable or with a latent variable, or when it covaries with a variable that
     covaries with one of those (lavaan's one step of the covariance rows); the phantoms follow the model's latent
-    variables in the order of the observed ones.
+    variables in the order of the observed ones (:func:`block_lisrel_names`).
     """
     pt = res.partable
     blk = pt[(pt["group"] == g + 1).to_numpy()]
-    lv = list(res.spec.lv)
+    return block_lisrel_names(blk, list(res.spec.lv), _ov(res))
+
+
+def block_lisrel_names(blk: pd.DataFrame, lv: list[str], ov: list[str], xs: tuple[str, ...] | list[str] = ()
+                       ) -> tuple[list[str], list[str], list[str]]:
+    """lavaan's LISREL names for the parameter rows ``blk`` of one group: the observed variables (without the
+    exogenous covariates ``xs`` of ``conditional.x``), the latent variables (``lv`` then the phantoms) and the
+    phantoms. With covariates (``xs`` given) only the outcomes of ``~`` / ``<~`` rows are phantoms by that rule
+    (the covariates are columns of ``gamma``), as lavaan 0.6-14's LISREL representation."""
     lvs = set(lv)
-    ov = lavaan_ov_order(blk, lvs, _ov(res))
+    xset = set(xs)
+    order = lavaan_ov_order(blk, lvs, ov)
     reg = blk[blk["op"].isin(["~", "<~"])]
-    names = (set(reg["lhs"]) | set(reg["rhs"])) - lvs
+    names = (set(reg["lhs"]) if xs else set(reg["lhs"]) | set(reg["rhs"])) - lvs
     cov = blk[blk["op"] == "~~"]
     touch = cov[cov["lhs"].isin(names) | cov["rhs"].isin(names)]
     touch = cov[cov["lhs"].isin(set(touch["lhs"])) | cov["rhs"].isin(set(touch["rhs"]))]
     names |= set(touch["lhs"]) | set(touch["rhs"])
     names |= set(cov.loc[cov["rhs"].isin(lvs), "lhs"]) | set(cov.loc[cov["lhs"].isin(lvs), "rhs"])
-    dummy = [v for v in ov if v in names]
-    return ov, lv + dummy, dummy
+    nox = [v for v in order if v not in xset]
+    dummy = [v for v in nox if v in names] + [v for v in xs if v in names]
+    return nox, lv + dummy, dummy
 
 
 def _matrices(res: Results, values: np.ndarray, g: int, *, unit: float) -> dict[str, pd.DataFrame]:
@@ -186,34 +196,59 @@ def _matrices(res: Results, values: np.ndarray, g: int, *, unit: float) -> dict[
     pt = res.partable
     mask = (pt["group"] == g + 1).to_numpy()
     ov, lv, dummy = lisrel_names(res, g)
+    return block_matrices(pt.loc[mask], values[mask], (ov, lv, dummy), unit=unit, th_names=_ordinal_th_names(res),
+                          means=_has_means(res), ordinal=res.ordinal is not None)
+
+
+def block_matrices(blk: pd.DataFrame, values: np.ndarray, names: tuple[list[str], list[str], list[str]], *,
+                   unit: float, th_names: list[str], means: bool, ordinal: bool, xs: list[str] | None = None,
+                   delta_default: float = 0.0) -> dict[str, pd.DataFrame]:
+    """lavaan's model matrices of one group from its parameter rows ``blk`` (lhs, op, rhs) and their ``values``.
+
+    ``names`` are :func:`block_lisrel_names`' (observed, latent with phantoms, phantoms); ``unit`` the loading of
+    an observed variable on its phantom; ``th_names`` the thresholds' names (``tau``); ``means`` adds ``nu`` and
+    ``alpha``, ``ordinal`` ``tau`` and ``delta`` (``delta_default`` where a variable has no ``~*~`` row: a
+    continuous one). With exogenous covariates ``xs`` (``conditional.x``) their regressions fill ``gamma``
+    (latent variables x covariates) and their moments ``cov.x`` and ``mean.x``, as lavaan 0.6-14.
+    """
+    ov, lv, dummy = names
     lvs = set(lv)
+    xs = list(xs or [])
+    xi = {v: i for i, v in enumerate(xs)}
     oi, li = {v: i for i, v in enumerate(ov)}, {v: i for i, v in enumerate(lv)}
     lam = np.zeros((len(ov), len(lv)))
     for v in dummy:
-        lam[oi[v], li[v]] = unit
+        if v in oi:
+            lam[oi[v], li[v]] = unit
     theta = np.zeros((len(ov), len(ov)))
     psi = np.zeros((len(lv), len(lv)))
     beta = np.zeros((len(lv), len(lv)))
+    gamma = np.zeros((len(lv), len(xs)))
+    cov_x, mean_x = np.zeros((len(xs), len(xs))), np.zeros(len(xs))
     nu, alpha = np.zeros(len(ov)), np.zeros(len(lv))
-    th_names = _ordinal_th_names(res)
     tau = np.zeros(len(th_names))
-    delta = np.zeros(len(ov))
+    delta = np.full(len(ov), delta_default)
     has_beta = False
     k_th = 0
-    for (lhs, op, rhs), v in zip(pt.loc[mask, ["lhs", "op", "rhs"]].itertuples(index=False, name=None),
-                                 values[mask]):
+    for (lhs, op, rhs), v in zip(blk[["lhs", "op", "rhs"]].itertuples(index=False, name=None), values):
         if op == "=~" and rhs not in lvs:
             lam[oi[rhs], li[lhs]] = v
+        elif op in ("~", "<~") and rhs in xi:
+            gamma[li[lhs], xi[rhs]] = v
         elif op in ("=~", "~", "<~"):  # a factor's indicator that is a latent variable, or a regression
             has_beta = True
             row, col = (rhs, lhs) if op == "=~" else (lhs, rhs)
             beta[li[row], li[col]] = v
+        elif op == "~~" and lhs in xi and rhs in xi:
+            cov_x[xi[lhs], xi[rhs]] = cov_x[xi[rhs], xi[lhs]] = v
         elif op == "~~" and lhs in lvs:
             psi[li[lhs], li[rhs]] = psi[li[rhs], li[lhs]] = v
         elif op == "~~":
             theta[oi[lhs], oi[rhs]] = theta[oi[rhs], oi[lhs]] = v
         elif op == "~1":
-            if lhs in lvs:
+            if lhs in xi:
+                mean_x[xi[lhs]] = v
+            elif lhs in lvs:
                 alpha[li[lhs]] = v
             else:
                 nu[oi[lhs]] = v
@@ -226,12 +261,16 @@ def _matrices(res: Results, values: np.ndarray, g: int, *, unit: float) -> dict[
            "psi": pd.DataFrame(psi, index=lv, columns=lv)}
     if has_beta:
         out["beta"] = pd.DataFrame(beta, index=lv, columns=lv)
-    if _has_means(res):
+    if means:
         out["nu"] = pd.DataFrame({"intercept": nu}, index=ov)
         out["alpha"] = pd.DataFrame({"intercept": alpha}, index=lv)
-    if res.ordinal is not None:
+    if ordinal:
         out["tau"] = pd.DataFrame({"threshold": tau}, index=th_names)
         out["delta"] = pd.DataFrame({"scales": delta}, index=ov)
+    if xs:
+        out["gamma"] = pd.DataFrame(gamma, index=lv, columns=xs)
+        out["cov.x"] = pd.DataFrame(cov_x, index=xs, columns=xs)
+        out["mean.x"] = pd.DataFrame({"intercepts": mean_x}, index=xs)
     return out
 
 

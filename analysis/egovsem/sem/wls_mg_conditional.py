@@ -112,6 +112,26 @@ class ConditionalMultiGroupResults(WLSMVMultiGroupResults):
                                          self.parameterization, list(st.ordered))
         return cm, st.wls_v_diag
 
+    def inspect(self, what: str = "est") -> Any:
+        """lavaan's ``lavInspect(fit, what)`` for the model matrices ``"est"``, ``"free"``, ``"se"``, ``"start"``
+        (aliases ``"estimates"``, ``"std.err"``, ``"starting.values"``; :mod:`egovsem.sem.inspect_conditional`:
+        per group lambda, theta, psi, beta, nu, alpha, tau, delta, gamma, cov.x, mean.x; ``"start"``: lavaan's
+        start values), ``"ngroups"``, ``"group.label"``, ``"nobs"`` (per group), ``"converged"`` and
+        ``"iterations"``."""
+        from .inspect_conditional import MATRIX_WHATS, conditional_model_matrices
+
+        key = what.strip().lower() if isinstance(what, str) else what
+        if key in MATRIX_WHATS:
+            return conditional_model_matrices(self, key)
+        values = {"ngroups": lambda: len(self.group_labels), "group.label": lambda: list(self.group_labels),
+                  "nobs": lambda: [int(n) for n in self.nobs] if len(self.nobs) > 1 else int(self.nobs[0]),
+                  "converged": lambda: bool(self.converged),
+                  "iterations": lambda: int(self.iterations)}
+        if key not in values:
+            raise ValueError(f"The 'what' parameter must be one of {sorted([*values, *MATRIX_WHATS])} after "
+                             f"multi-group WLSMV with exogenous covariates. Got {what!r} instead.")
+        return values[key]()
+
     def summary(self) -> str:
         """lavaan-like text (:func:`egovsem.sem.wls_mg_report.mg_summary_text`) naming the covariates."""
         st: Any = self.ordinal[0]
