@@ -209,10 +209,12 @@ def load_label(n: int) -> str:
     return f"with a concurrent CPU load of {n} busy process(es) started by the benchmark" if n else "quiet"
 
 
-def common_args(repeats: int) -> argparse.Namespace | None:
-    """``--repeats``, ``--write`` and ``--load N`` of every benchmark; None (after a message) when Rscript is
-    missing."""
+def common_args(repeats: int, extra: list[tuple[str, str]] = ()) -> argparse.Namespace | None:
+    """``--repeats``, ``--write`` and ``--load N`` of every benchmark (and the ``extra`` switches, name and help);
+    None (after a message) when Rscript is missing."""
     ap = argparse.ArgumentParser()
+    for flag, text in extra:
+        ap.add_argument(flag, action="store_true", help=text)
     ap.add_argument("--repeats", type=int, default=repeats)
     ap.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
     ap.add_argument("--load", type=int, default=0, metavar="N",
