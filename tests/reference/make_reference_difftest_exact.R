@@ -1,0 +1,98 @@
+# Reference values from lavaan 0.6-14 for lavTestLRT(restricted, free, A.method = "exact") after WLSMV when the
+# two models differ by more than their "==" lines (issue 11): group.equal (configural vs loadings vs
+# thresholds + loadings), a label shared across groups or within one group, a value fixed in the restricted
+# model, in the delta and theta parameterisations, by school and in one group. lavaan's A (lav_test_diff_af_h1)
+# is the Jacobian, at the free model's estimates, of the restricted model's equality constraints (its own "=="
+# rows and those group.equal and shared labels write, mapped to the free model's parameters by
+# lhs/op/rhs/group; those the free model has too are dropped) and of "x = value" for each parameter the
+# restricted model fixes and the free one frees. A parameter the free model fixes and the restricted one frees
+# (e.g. the delta scale factors and latent means of group 2 once thresholds are equal) is passed over with
+# lavaan's warning "fixed parameter in H1 is free in H0".
+# Data: data/hs_ordinal.csv (HolzingerSwineford1939's nine tests cut into 4 categories) with school from
+# data/HolzingerSwineford1939.csv; ordered = TRUE, estimator = "WLSMV".
+# Writes tests/reference/difftest_exact/difftest_exact.csv: per case the scaled difference (Chisq diff), its df,
+# p-value, lavaan's scaling a = sqrt(m / tr((UG)^2)) and shift b = m - a tr(UG) (from
+# lav_test_diff_Satorra2000, the function lavTestLRT calls), the two models' chisq / df, and the warnings lavaan
+# gave (none: a row the free model fixes takes the free model's value in lavaan's map, so the restricted
+# model's freed delta scale factors and latent means of group 2 pass silently); and refusals.csv.
+# Run from the repository root:  Rscript tests/reference/make_reference_difftest_exact.R
+suppressPackageStartupMessages(library(lavaan))
+stopifnot(packageVersion("lavaan") == "0.6.14")
+OUT <- file.path("tests", "reference", "difftest_exact")
+dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
+source(file.path("tests", "reference", "_ref_helpers.R"))
+HSO <- read.csv("data/hs_ordinal.csv", stringsAsFactors = FALSE)
+HSO$school <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)$school
+M3 <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n"
+M3_LAB <- "visual  =~ x1 + c(a, a)*x2 + x3\ntextual =~ x4 + x5 + c(b, b)*x6\nspeed   =~ x7 + x8 + x9\n"
+M3_FIX <- "visual  =~ x1 + c(1, 1)*x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n"
+M3_EQ <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + c(t1, t2)*x5 + x6\nspeed   =~ x7 + x8 + x9\nt1 == t2\n"
+ONE <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n"
+ONE_LAB <- "visual  =~ x1 + a*x2 + x3\ntextual =~ x4 + a*x5 + x6\nspeed   =~ x7 + x8 + x9\n"
+ONE_FIX <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\nvisual ~~ 0.3*speed\n"
+fit_of <- function(model, group.equal = "", parameterization = "delta", one_group = FALSE) {
+  if (one_group) return(cfa(model, data = HSO, ordered = TRUE, estimator = "WLSMV",
+                            parameterization = parameterization))
+  cfa(model, data = HSO, ordered = TRUE, estimator = "WLSMV", group = "school", group.equal = group.equal,
+      parameterization = parameterization)
+}
+# case: restricted model, its group.equal, free model, its group.equal, parameterization, one group
+cases <- list(
+  cfg_vs_loadings = list(M3, "loadings", M3, "", "delta", FALSE),
+  loadings_vs_thresholds = list(M3, c("thresholds", "loadings"), M3, "loadings", "delta", FALSE),
+  cfg_vs_thresholds = list(M3, c("thresholds", "loadings"), M3, "", "delta", FALSE),
+  cfg_vs_shared_labels = list(M3_LAB, "", M3, "", "delta", FALSE),
+  cfg_vs_fixed = list(M3_FIX, "", M3, "", "delta", FALSE),
+  eq_vs_loadings = list(M3, "loadings", M3_EQ, "", "delta", FALSE),
+  theta_cfg_vs_loadings = list(M3, "loadings", M3, "", "theta", FALSE),
+  theta_loadings_vs_thresholds = list(M3, c("thresholds", "loadings"), M3, "loadings", "theta", FALSE),
+  theta_cfg_vs_shared_labels = list(M3_LAB, "", M3, "", "theta", FALSE),
+  theta_one_label = list(ONE_LAB, "", ONE, "", "theta", TRUE),
+  theta_one_fixed = list(ONE_FIX, "", ONE, "", "theta", TRUE),
+  one_label = list(ONE_LAB, "", ONE, "", "delta", TRUE))
+rows <- list()
+for (nm in names(cases)) {
+  cs <- cases[[nm]]
+  f0 <- fit_of(cs[[1]], cs[[2]], cs[[5]], cs[[6]])
+  f1 <- fit_of(cs[[3]], cs[[4]], cs[[5]], cs[[6]])
+  stopifnot(lavInspect(f0, "converged"), lavInspect(f1, "converged"))
+  warn <- character(0)
+  r <- withCallingHandlers(lavTestLRT(f1, f0, A.method = "exact"),
+                           warning = function(w) { warn <<- c(warn, conditionMessage(w));
+                                                   invokeRestart("muffleWarning") })
+  # lavaan's a and b: the same computation lavTestLRT does (lav_test_diff_Satorra2000, A.method = "exact")
+  sd <- lavaan:::lav_test_diff_Satorra2000(f1, f0, H1 = TRUE, A.method = "exact", Satterthwaite = TRUE,
+                                            scaled.shifted = TRUE)
+  stopifnot(abs(sd$T.delta - r[["Chisq diff"]][2]) < 1e-8)
+  rows[[nm]] <- data.frame(case = nm, chisq_diff = r[["Chisq diff"]][2], df_diff = r[["Df diff"]][2],
+                           pvalue = r[["Pr(>Chisq)"]][2], a = sd$a, b = sd$b,
+                           chisq0 = fitMeasures(f0, "chisq"), df0 = fitMeasures(f0, "df"),
+                           chisq1 = fitMeasures(f1, "chisq"), df1 = fitMeasures(f1, "df"),
+                           warnings = paste(unique(gsub("\\s+", " ", warn)), collapse = " | "),
+                           stringsAsFactors = FALSE)
+  cat(sprintf("%-30s diff=%.4f df=%d p=%.4g a=%.4f b=%.4f  %s\n", nm, rows[[nm]]$chisq_diff, rows[[nm]]$df_diff,
+              rows[[nm]]$pvalue, sd$a, sd$b, rows[[nm]]$warnings))
+}
+write_ref(do.call(rbind, rows), file.path(OUT, "difftest_exact.csv"))
+# a shared label and a nonlinear equality together, against the free model (tests/reference/wlsmv_mg/hs5_school.csv,
+# x1..x6 in 5 categories, as make_reference_score_wlsmv_nonlinear.R): refused by egovsem before issue 11
+HS5 <- read.csv(file.path("tests", "reference", "wlsmv_mg", "hs5_school.csv"), stringsAsFactors = FALSE)
+MG <- "visual  =~ x1 + c(a1, a2)*x2 + c(b1, b2)*x3\ntextual =~ x4 + x5 + x6\n"
+MG_SHARED_NL <- "visual  =~ x1 + c(a, a)*x2 + c(b1, b2)*x3\ntextual =~ x4 + x5 + x6\nb2 == b1^2\n"
+h0 <- cfa(MG_SHARED_NL, data = HS5, ordered = TRUE, estimator = "WLSMV", group = "school")
+h1 <- cfa(MG, data = HS5, ordered = TRUE, estimator = "WLSMV", group = "school")
+r <- lavTestLRT(h1, h0, A.method = "exact")
+sd <- lavaan:::lav_test_diff_Satorra2000(h1, h0, H1 = TRUE, A.method = "exact", Satterthwaite = TRUE,
+                                          scaled.shifted = TRUE)
+shared <- data.frame(case = "hs5_shared_nl", chisq_diff = r[["Chisq diff"]][2], df_diff = r[["Df diff"]][2],
+                     pvalue = r[["Pr(>Chisq)"]][2], a = sd$a, b = sd$b, stringsAsFactors = FALSE)
+print(shared)
+write_ref(shared, file.path(OUT, "hs5_shared_nl.csv"))
+# what lavaan refuses: models whose parameter rows differ ("unconstrained parameter set is not the same")
+err <- function(expr) tryCatch({ force(expr); "" }, error = function(e) conditionMessage(e))
+f_extra <- fit_of(paste0(M3, "x1 ~~ x4\n"))
+f_cfg <- fit_of(M3)
+refusals <- data.frame(case = "extra_row", message = err(lavTestLRT(f_extra, f_cfg, A.method = "exact")),
+                       stringsAsFactors = FALSE)
+print(refusals)
+write_ref(refusals, file.path(OUT, "refusals.csv"))
