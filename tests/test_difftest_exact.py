@@ -20,15 +20,18 @@ from egovsem.sem.wls_mg import fit_wlsmv_multigroup, scaled_difference_test
 
 REF = Path(__file__).parent / "reference" / "difftest_exact"
 HSO = pd.read_csv(DATA / "hs_ordinal.csv")
-HSO_SCHOOL = HSO.assign(school=pd.read_csv(DATA / "HolzingerSwineford1939.csv")["school"])
+_HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+HSO_SCHOOL = HSO.assign(school=_HS["school"], sex=_HS["sex"])
 M3 = "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n"
 M3_LAB = "visual  =~ x1 + c(a, a)*x2 + x3\ntextual =~ x4 + x5 + c(b, b)*x6\nspeed   =~ x7 + x8 + x9\n"
 M3_FIX = "visual  =~ x1 + c(1, 1)*x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n"
 M3_EQ = "visual  =~ x1 + x2 + x3\ntextual =~ x4 + c(t1, t2)*x5 + x6\nspeed   =~ x7 + x8 + x9\nt1 == t2\n"
 ONE_LAB = "visual  =~ x1 + a*x2 + x3\ntextual =~ x4 + a*x5 + x6\nspeed   =~ x7 + x8 + x9\n"
 ONE_FIX = M3 + "visual ~~ 0.3*speed\n"
+M3_X = M3 + "visual + speed ~ sex\n"  # conditional.x: sex an exogenous covariate
 TL = ["thresholds", "loadings"]
 CASES = {  # case: restricted model, its group_equal, free model, its group_equal, parameterization, one group
+    #       [, the restricted model's group_partial]
     "cfg_vs_loadings": (M3, ["loadings"], M3, [], "delta", False),
     "loadings_vs_thresholds": (M3, TL, M3, ["loadings"], "delta", False),
     "cfg_vs_thresholds": (M3, TL, M3, [], "delta", False),
@@ -41,16 +44,19 @@ CASES = {  # case: restricted model, its group_equal, free model, its group_equa
     "theta_one_label": (ONE_LAB, [], M3, [], "theta", True),
     "theta_one_fixed": (ONE_FIX, [], M3, [], "theta", True),
     "one_label": (ONE_LAB, [], M3, [], "delta", True),
+    "cfg_vs_loadings_partial": (M3, ["loadings"], M3, [], "delta", False, ["visual =~ x2", "speed =~ x9"]),
+    "cov_cfg_vs_loadings": (M3_X, ["loadings"], M3_X, [], "delta", False),
+    "theta_cov_cfg_vs_loadings": (M3_X, ["loadings"], M3_X, [], "theta", False),
 }
 
 
-def _fit(model: str, group_equal: list[str], par: str, one_group: bool):
+def _fit(model: str, group_equal: list[str], par: str, one_group: bool, group_partial: list[str] = ()):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if one_group:  # fit_wlsmv_multigroup with one group: the delta fit of cfa() keeps no Delta
             return fit_wlsmv_multigroup(model, HSO, True, parameterization=par)
         return egovsem.cfa(model, HSO_SCHOOL, ordered=True, estimator="WLSMV", group="school",
-                           group_equal=group_equal, parameterization=par)
+                           group_equal=group_equal, group_partial=list(group_partial), parameterization=par)
 
 
 def test_every_case_is_tested():
@@ -61,9 +67,9 @@ def test_every_case_is_tested():
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_exact_difference_test_matches_lavTestLRT(name):
-    restricted, ge0, free, ge1, par, one = CASES[name]
+    restricted, ge0, free, ge1, par, one, *partial = CASES[name]
     ref = pd.read_csv(REF / "difftest_exact.csv").set_index("case").loc[name]
-    f0, f1 = _fit(restricted, ge0, par, one), _fit(free, ge1, par, one)
+    f0, f1 = _fit(restricted, ge0, par, one, *partial), _fit(free, ge1, par, one)
     for f, k in ((f0, "0"), (f1, "1")):
         assert close(float(f.fit_measures["chisq"]), float(ref[f"chisq{k}"]), 1e-3), (k, f.fit_measures["chisq"])
         assert int(f.fit_measures["df"]) == int(ref[f"df{k}"])

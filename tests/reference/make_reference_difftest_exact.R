@@ -22,7 +22,9 @@ OUT <- file.path("tests", "reference", "difftest_exact")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 source(file.path("tests", "reference", "_ref_helpers.R"))
 HSO <- read.csv("data/hs_ordinal.csv", stringsAsFactors = FALSE)
-HSO$school <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)$school
+HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
+HSO$school <- HS$school
+HSO$sex <- HS$sex
 M3 <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n"
 M3_LAB <- "visual  =~ x1 + c(a, a)*x2 + x3\ntextual =~ x4 + x5 + c(b, b)*x6\nspeed   =~ x7 + x8 + x9\n"
 M3_FIX <- "visual  =~ x1 + c(1, 1)*x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n"
@@ -30,13 +32,15 @@ M3_EQ <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + c(t1, t2)*x5 + x6\nspeed   =~
 ONE <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n"
 ONE_LAB <- "visual  =~ x1 + a*x2 + x3\ntextual =~ x4 + a*x5 + x6\nspeed   =~ x7 + x8 + x9\n"
 ONE_FIX <- "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\nvisual ~~ 0.3*speed\n"
-fit_of <- function(model, group.equal = "", parameterization = "delta", one_group = FALSE) {
+M3_X <- paste0(M3, "visual + speed ~ sex\n")
+fit_of <- function(model, group.equal = "", parameterization = "delta", one_group = FALSE, group.partial = "") {
   if (one_group) return(cfa(model, data = HSO, ordered = TRUE, estimator = "WLSMV",
                             parameterization = parameterization))
   cfa(model, data = HSO, ordered = TRUE, estimator = "WLSMV", group = "school", group.equal = group.equal,
-      parameterization = parameterization)
+      group.partial = group.partial, parameterization = parameterization)
 }
-# case: restricted model, its group.equal, free model, its group.equal, parameterization, one group
+# case: restricted model, its group.equal, free model, its group.equal, parameterization, one group[, the
+# restricted model's group.partial]
 cases <- list(
   cfg_vs_loadings = list(M3, "loadings", M3, "", "delta", FALSE),
   loadings_vs_thresholds = list(M3, c("thresholds", "loadings"), M3, "loadings", "delta", FALSE),
@@ -49,11 +53,14 @@ cases <- list(
   theta_cfg_vs_shared_labels = list(M3_LAB, "", M3, "", "theta", FALSE),
   theta_one_label = list(ONE_LAB, "", ONE, "", "theta", TRUE),
   theta_one_fixed = list(ONE_FIX, "", ONE, "", "theta", TRUE),
-  one_label = list(ONE_LAB, "", ONE, "", "delta", TRUE))
+  one_label = list(ONE_LAB, "", ONE, "", "delta", TRUE),
+  cfg_vs_loadings_partial = list(M3, "loadings", M3, "", "delta", FALSE, c("visual =~ x2", "speed =~ x9")),
+  cov_cfg_vs_loadings = list(M3_X, "loadings", M3_X, "", "delta", FALSE),
+  theta_cov_cfg_vs_loadings = list(M3_X, "loadings", M3_X, "", "theta", FALSE))
 rows <- list()
 for (nm in names(cases)) {
   cs <- cases[[nm]]
-  f0 <- fit_of(cs[[1]], cs[[2]], cs[[5]], cs[[6]])
+  f0 <- fit_of(cs[[1]], cs[[2]], cs[[5]], cs[[6]], if (length(cs) > 6) cs[[7]] else "")
   f1 <- fit_of(cs[[3]], cs[[4]], cs[[5]], cs[[6]])
   stopifnot(lavInspect(f0, "converged"), lavInspect(f1, "converged"))
   warn <- character(0)
