@@ -3,8 +3,10 @@
 (configural vs loadings vs thresholds + loadings), labels shared across groups or within one group, a value
 fixed in the restricted model, an explicit ``==`` in the free model, delta and theta, by school and in one group
 (data/hs_ordinal.csv). Every column of every reference row: the scaled difference, its df, p-value, lavaan's
-scaling a and shift b, and the two models' chisq and df. Before issue 11 these pairs were refused (a shared
-label with a nonlinear equality: tests/test_score_wlsmv_nonlinear.py, hs5_shared_nl.csv)."""
+scaling a and shift b, and the two models' chisq and df; and after MLM on HolzingerSwineford1939,
+lavTestLRT(method = "satorra.2000") with A.method "exact" and "delta" (ml_satorra2000.csv). Before issue 11
+these pairs were refused (a shared label with a nonlinear equality: tests/test_score_wlsmv_nonlinear.py,
+hs5_shared_nl.csv)."""
 from __future__ import annotations
 
 import warnings
@@ -16,6 +18,7 @@ import pandas as pd
 import pytest
 from _refcompare import DATA, close
 from egovsem._errors import EgovsemError, EgovsemWarning, NotAvailableError
+from egovsem.sem.difftest_ml import satorra2000_difference_test
 from egovsem.sem.wls_mg import fit_wlsmv_multigroup, scaled_difference_test
 
 REF = Path(__file__).parent / "reference" / "difftest_exact"
@@ -107,3 +110,49 @@ def test_no_added_constraint_gives_the_unscaled_difference():
     with pytest.warns(EgovsemWarning, match="adds no constraint"):
         t = scaled_difference_test(f0, f1, A_method="exact")
     assert t["df_diff"] == 1 and np.isclose(t["chisq_diff"], 1.5)
+
+
+ML_CASES = {  # case: restricted model, its group_equal, free model, its group_equal, grouped
+    "ml_cfg_vs_loadings": (M3, ["loadings"], M3, [], True),
+    "ml_loadings_vs_intercepts": (M3, ["loadings", "intercepts"], M3, ["loadings"], True),
+    "ml_one_label": (ONE_LAB, [], M3, [], False),
+    "ml_one_fixed": (ONE_FIX, [], M3, [], False),
+}
+
+
+def _ml(model: str, group_equal: list[str], grouped: bool):
+    return egovsem.cfa(model, _HS, estimator="MLM", group="school" if grouped else None, group_equal=group_equal)
+
+
+@pytest.mark.parametrize("name", list(ML_CASES))
+def test_ml_satorra2000_matches_lavTestLRT(name):
+    """MLM on HolzingerSwineford1939: lavTestLRT(free, restricted, method = "satorra.2000") with A.method "exact"
+    (scaled and shifted, and mean-scaled) and "delta"; every column of ml_satorra2000.csv."""
+    restricted, ge0, free, ge1, grouped = ML_CASES[name]
+    ref = pd.read_csv(REF / "ml_satorra2000.csv").set_index("case").loc[name]
+    f0, f1 = _ml(restricted, ge0, grouped), _ml(free, ge1, grouped)
+    for f, k in ((f0, "0"), (f1, "1")):
+        assert close(float(f.fit_measures["chisq"]), float(ref[f"chisq{k}"]), 1e-3), (k, f.fit_measures["chisq"])
+        assert int(f.fit_measures["df"]) == int(ref[f"df{k}"])
+    got = {}
+    ss = satorra2000_difference_test(f0, f1)
+    sc = satorra2000_difference_test(f0, f1, scaled_shifted=False)
+    dl = satorra2000_difference_test(f0, f1, A_method="delta")
+    got.update(chisq_diff=ss["chisq_diff"], pvalue=ss["pvalue"], a=ss["a"], b=ss["b"],
+               chisq_diff_scaled=sc["chisq_diff"], pvalue_scaled=sc["pvalue"], scaling_factor=sc["scaling_factor"],
+               chisq_diff_delta=dl["chisq_diff"], pvalue_delta=dl["pvalue"], a_delta=dl["a"], b_delta=dl["b"])
+    assert ss["df_diff"] == sc["df_diff"] == dl["df_diff"] == int(ref["df_diff"])
+    for k, v in got.items():  # fit measures: 1e-3 (relative above 1)
+        assert close(v, float(ref[k]), 1e-3), (k, v, float(ref[k]))
+
+
+def test_ml_satorra2000_refuses_what_it_does_not_compute():
+    f1 = _ml(M3, [], False)
+    mlr = egovsem.cfa(ONE_LAB, _HS, estimator="MLR")
+    with pytest.raises(NotAvailableError, match=r"needs an ML fit with test='satorra.bentler' .*got 'MLR'"):
+        satorra2000_difference_test(mlr, f1)
+    eq = egovsem.cfa(M3.replace("x1 + x2 + x3", "x1 + a*x2 + b*x3") + "a == b\n", _HS, estimator="MLM")
+    with pytest.raises(NotAvailableError, match=r"without explicit constraints .*the 'restricted' fit"):
+        satorra2000_difference_test(eq, f1)
+    with pytest.raises(EgovsemError, match=r"The 'A_method' parameter must be one of 'exact', 'delta'\. Got 'Delta'"):
+        satorra2000_difference_test(_ml(ONE_LAB, [], False), f1, A_method="Delta")

@@ -103,3 +103,40 @@ refusals <- data.frame(case = "extra_row", message = err(lavTestLRT(f_extra, f_c
                        stringsAsFactors = FALSE)
 print(refusals)
 write_ref(refusals, file.path(OUT, "refusals.csv"))
+# ML with the Satorra-Bentler test (estimator = "MLM") on HolzingerSwineford1939 (continuous x1..x9):
+# lavTestLRT(free, restricted, method = "satorra.2000", A.method = "exact"), scaled and shifted (lavTestLRT's
+# default scaled.shifted = TRUE: a, b) and, with scaled.shifted = FALSE, the mean-scaled difference
+# (T0 - T1) / cd with cd = tr(UG) / m (lavaan's "scaling.factor"), and A.method = "delta" (scaled and
+# shifted: chisq_diff_delta, a_delta, b_delta); ml_satorra2000.csv
+HSC <- HS
+ml_of <- function(model, group = NULL, group.equal = "")
+  cfa(model, data = HSC, estimator = "MLM", group = group, group.equal = group.equal)
+ml_cases <- list(
+  ml_cfg_vs_loadings = list(ml_of(M3, "school", "loadings"), ml_of(M3, "school")),
+  ml_loadings_vs_intercepts = list(ml_of(M3, "school", c("loadings", "intercepts")), ml_of(M3, "school", "loadings")),
+  ml_one_label = list(ml_of(ONE_LAB), ml_of(M3)),
+  ml_one_fixed = list(ml_of(ONE_FIX), ml_of(M3)))
+ml_rows <- list()
+for (nm in names(ml_cases)) {
+  f0 <- ml_cases[[nm]][[1]]; f1 <- ml_cases[[nm]][[2]]
+  stopifnot(lavInspect(f0, "converged"), lavInspect(f1, "converged"))
+  ss <- lavTestLRT(f1, f0, method = "satorra.2000", A.method = "exact")
+  sc <- lavTestLRT(f1, f0, method = "satorra.2000", A.method = "exact", scaled.shifted = FALSE)
+  sd <- lavaan:::lav_test_diff_Satorra2000(f1, f0, H1 = TRUE, A.method = "exact", Satterthwaite = FALSE,
+                                            scaled.shifted = FALSE)
+  sh <- lavaan:::lav_test_diff_Satorra2000(f1, f0, H1 = TRUE, A.method = "exact", scaled.shifted = TRUE)
+  dl <- lavaan:::lav_test_diff_Satorra2000(f1, f0, H1 = TRUE, A.method = "delta", scaled.shifted = TRUE)
+  sd_ <- lavTestLRT(f1, f0, method = "satorra.2000")  # A.method = "delta", lavTestLRT's default
+  stopifnot(abs(dl$T.delta - sd_[["Chisq diff"]][2]) < 1e-8)
+  ml_rows[[nm]] <- data.frame(case = nm, chisq_diff = ss[["Chisq diff"]][2], df_diff = ss[["Df diff"]][2],
+                              pvalue = ss[["Pr(>Chisq)"]][2], a = sh$a, b = sh$b, chisq_diff_scaled = sc[["Chisq diff"]][2],
+                              pvalue_scaled = sc[["Pr(>Chisq)"]][2], scaling_factor = sd$scaling.factor,
+                              chisq_diff_delta = dl$T.delta, pvalue_delta = sd_[["Pr(>Chisq)"]][2], a_delta = dl$a,
+                              b_delta = dl$b,
+                              chisq0 = fitMeasures(f0, "chisq"), df0 = fitMeasures(f0, "df"),
+                              chisq1 = fitMeasures(f1, "chisq"), df1 = fitMeasures(f1, "df"), stringsAsFactors = FALSE)
+  stopifnot(abs(sd$T.delta - sc[["Chisq diff"]][2]) < 1e-8, abs(sh$T.delta - ss[["Chisq diff"]][2]) < 1e-8)
+}
+ml <- do.call(rbind, ml_rows)
+print(ml)
+write_ref(ml, file.path(OUT, "ml_satorra2000.csv"))
