@@ -112,6 +112,15 @@ def test_A_method_is_checked():
     restricted, free = _fit(MG + "b2 == b1^2\n", "delta", False), _fit(MG, "delta", False)
     with pytest.raises(EgovsemError, match=r"The 'A_method' parameter must be one of 'delta', 'exact'\. Got 'Exact'"):
         scaled_difference_test(restricted, free, A_method="Exact")
+
+
+def test_A_method_exact_with_a_shared_label_matches_lavaan():
+    """A shared label (c(a, a)*x2) with b2 == b1^2 against the free model: refused ("not available yet") before
+    issue 11, now lavaan's lavTestLRT(free, shared, A.method = "exact") (make_reference_difftest_exact.R,
+    hs5_shared_nl.csv: 6.3067 on 2 df)."""
+    ref = pd.read_csv(Path(__file__).parent / "reference" / "difftest_exact" / "hs5_shared_nl.csv").iloc[0]
     shared = _fit("visual  =~ x1 + c(a, a)*x2 + c(b1, b2)*x3\ntextual =~ x4 + x5 + x6\nb2 == b1^2\n", "delta", False)
-    with pytest.raises(NotAvailableError, match=r"A_method='exact' needs two models with the same parameters"):
-        scaled_difference_test(shared, free, A_method="exact")
+    t = scaled_difference_test(shared, _fit(MG, "delta", False), A_method="exact")
+    assert t["df_diff"] == int(ref["df_diff"]) == 2
+    for k in ("chisq_diff", "pvalue", "a", "b"):
+        assert close(t[k], float(ref[k]), 1e-3), (k, t[k], float(ref[k]))

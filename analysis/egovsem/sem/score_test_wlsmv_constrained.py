@@ -161,33 +161,84 @@ def reduce_to_equalities(fit) -> np.ndarray:
     return fit.constraint_set.eq_null_basis(fit.theta)
 
 
-def exact_A(restricted, free) -> tuple[np.ndarray, np.ndarray]:
-    """lavaan's ``A.method = "exact"`` for ``lavTestLRT(restricted, free)``: the Jacobian ``A`` (one row per
-    constraint of the restricted model that the free one lacks) at the free model's estimates, and ``K`` an
-    orthonormal basis of the null space of the free model's own equalities there (its augmented inverse).
+_KEY = ["lhs", "op", "rhs", "group"]
 
-    The two fits must have the same parameters (the same rows, the same shared parameters) and differ by their
-    ``==`` lines only. As lavaan, ``A`` holds equalities only, and ``K`` is the null space of the free model's
-    equalities and active inequalities (its augmented inverse).
+
+def _row_keys(pt: pd.DataFrame) -> list[tuple]:
+    """(lhs, op, rhs, group) of each parameter row (no constraint or defined rows), as lavaan maps them."""
+    grp = pt["group"] if "group" in pt else pd.Series(1, index=pt.index)
+    return [(str(a), str(o), str(b), int(g)) for a, o, b, g in zip(pt["lhs"], pt["op"], pt["rhs"], grp)]
+
+
+def exact_A(restricted, free) -> tuple[np.ndarray, np.ndarray]:
+    """lavaan's ``A.method = "exact"`` for ``lavTestLRT(restricted, free)`` (``lav_test_diff_af_h1``): the
+    Jacobian ``A``, at the free model's estimates and in its parameters ``theta1``, of the restricted model's
+    constraints, and ``K`` an orthonormal basis of the null space of the free model's own equalities and active
+    inequalities there (its augmented inverse).
+
+    The parameter rows of the two models are matched by lhs/op/rhs/group (lavaan stops when the two sets of rows
+    differ: "unconstrained parameter set is not the same in m0 and m1"). The restricted model's constraints, in
+    lavaan's parameter space where every row has its own parameter, are
+
+    * each parameter it shares between rows (``group_equal``, a label written twice): ``x_i - x_j``;
+    * its own ``==`` lines, with each of its parameters read from the free model's value of its first row;
+    * ``x_i - value`` for each row it fixes and the free model frees.
+
+    A row the free model fixes and the restricted one frees is passed over, as lavaan does (it takes that row's
+    parameter from the free model, a constant). With ``x = T theta1`` (the free model's sharing), a constraint
+    the free model has too is a zero row of ``A K`` and drops out of the test, as lavaan removes it. As lavaan,
+    ``A`` holds equalities only (the restricted model's inequalities are not part of the test).
     """
     for fit in (restricted, free):
         if getattr(fit, "constraint_set", None) is None and fit.constraints:
             raise NotAvailableError(f"A_method='exact' after a {type(fit).__name__} with explicit constraints is "
                                     "not available.")
-    cols = ["lhs", "op", "rhs", "group", "free"]
-    p0, p1 = restricted.partable[cols].reset_index(drop=True), free.partable[cols].reset_index(drop=True)
-    same = len(p0) == len(p1) and (p0.astype(str).to_numpy() == p1.astype(str).to_numpy()).all()
-    if not same or restricted.theta.size != free.theta.size:
-        raise NotAvailableError("A_method='exact' needs two models with the same parameters that differ by their "
-                                "'==' lines only (the restricted model's group_equal or shared labels as well are "
-                                "not available yet).")
-    key = [(c[0].replace(" ", ""), c[2].replace(" ", "")) for c in free.constraints if c[1] == "=="]
-    extra = [k for k, c in enumerate(restricted.constraints) if c[1] == "=="
-             and (c[0].replace(" ", ""), c[2].replace(" ", "")) not in key]
-    if not extra:
-        raise EgovsemError("The models are not nested by their constraints: the restricted model adds no '==' line "
-                           "to the free one's.")
-    A = restricted.constraint_set.jac(extra, free.theta)  # its constraints in the order written
-    K = free.constraint_set.null_basis(free.theta) if free.constraints else np.eye(free.theta.size)
-    return A, K
+    p0, p1 = restricted.partable.reset_index(drop=True), free.partable.reset_index(drop=True)
+    k0, k1 = _row_keys(p0), _row_keys(p1)
+    if len(k0) != len(k1) or set(k0) != set(k1):
+        only = sorted(set(k0) ^ set(k1))
+        where = f" (e.g. {' '.join(map(str, only[0][:3]))}, group {only[0][3]})" if only else ""
+        raise EgovsemError("A_method='exact' needs the two models to have the same parameter rows"
+                           f"{where}: lavaan 0.6-14 stops with \"unconstrained parameter set is not the same in m0 "
+                           "and m1\".")
+    row1 = {k: i for i, k in enumerate(k1)}
+    f1 = p1["free"].to_numpy().astype(int)
+    f0 = p0["free"].to_numpy().astype(int)
+    q1 = free.theta.size
+    at = [row1[k] for k in k0]  # restricted row -> free row
+    rows: list[np.ndarray] = []
 
+    def unit(r0: int) -> np.ndarray:
+        e = np.zeros(q1)
+        if f1[at[r0]] > 0:
+            e[f1[at[r0]] - 1] = 1.0
+        return e
+
+    first: dict[int, int] = {}
+    for r, fr in enumerate(f0):
+        if fr <= 0:
+            if f1[at[r]] > 0:  # fixed here, free in the free model: x - value
+                rows.append(unit(r))
+            continue
+        if fr in first:  # a parameter shared with an earlier row
+            if f1[at[r]] > 0 or f1[at[first[fr]]] > 0:
+                rows.append(unit(first[fr]) - unit(r))
+        else:
+            first[fr] = r
+    eqs = [k for k, c in enumerate(restricted.constraints) if c[1] == "=="]
+    if eqs:
+        # theta0 read from theta1 (each restricted parameter from its first row's free-model parameter)
+        S = np.zeros((restricted.theta.size, q1))
+        theta0 = np.zeros(restricted.theta.size)
+        fixed1 = p1["ustart"].to_numpy(dtype=float)
+        for fr, r in first.items():
+            j = f1[at[r]]
+            if j > 0:
+                S[fr - 1, j - 1] = 1.0
+                theta0[fr - 1] = free.theta[j - 1]
+            else:
+                theta0[fr - 1] = fixed1[at[r]] if np.isfinite(fixed1[at[r]]) else 0.0
+        rows.extend(restricted.constraint_set.jac(eqs, theta0) @ S)
+    A = np.array(rows).reshape(len(rows), q1)
+    K = free.constraint_set.null_basis(free.theta) if free.constraints else np.eye(q1)
+    return A, K

@@ -60,6 +60,7 @@ from .._errors import (
     EgovsemWarning,
     EmptyCategoryError,
     IdentificationError,
+    NotAvailableError,
     caller_stacklevel,
 )
 from .checks import NONCONVERGENCE_ADVICE
@@ -1059,10 +1060,14 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     make_reference_score_wlsmv_nonlinear.R).
 
     ``A_method="exact"`` (lavaan's ``A.method = "exact"``): ``A`` is the Jacobian, at the free model's
-    estimates, of the constraints the restricted model adds (:func:`egovsem.sem.score_test_wlsmv_constrained.exact_A`;
-    the two models must have the same parameters and differ by their ``==`` lines), and ``U = P^-1 A' (A P^-1
-    A')^-1 A P^-1`` on the null space of the free model's own equalities and active inequalities; it works where
-    the default stops (nonlinear equalities, inequalities; make_reference_score_wlsmv_nonlinear.R, lrt_exact.csv).
+    estimates, of the restricted model's constraints in the free model's parameters
+    (:func:`egovsem.sem.score_test_wlsmv_constrained.exact_A`: the two models' rows matched by
+    lhs/op/rhs/group; its ``group_equal`` and shared labels, its ``==`` lines and the values it fixes where the
+    free model frees them), and ``U = P^-1 A' (A P^-1 A')^+ A P^-1`` on the null space of the free model's own
+    equalities and active inequalities, without the constraints the free model already has (zero rows of
+    ``A P^-1 A'``, as lavaan). It works where the default stops (nonlinear equalities, inequalities;
+    make_reference_score_wlsmv_nonlinear.R, lrt_exact.csv) and for configural vs loadings vs thresholds,
+    shared labels and fixed values, one group or several, delta or theta (make_reference_difftest_exact.R).
 
     Two models with the same df (``m = 0``; e.g. the thresholds step of Wu & Estabrook with 3-category
     items): as lavaan 0.6-14, ``chisq_diff`` is the unscaled ``T0 - T1``, ``df_diff`` 0, ``pvalue`` NaN, with
@@ -1072,11 +1077,18 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
     Returns
     -------
     dict
-        ``chisq_diff``, ``df_diff``, ``pvalue``.
+        ``chisq_diff``, ``df_diff``, ``pvalue``, and (when the statistic is scaled and shifted) lavaan's scaling
+        ``a`` and shift ``b``.
     """
     from .._errors import check_option
 
     A_method = check_option("A_method", A_method, ["delta", "exact"])
+    for name, fit in (("restricted", restricted), ("free", free)):
+        if not all(hasattr(fit, k) for k in ("info", "meat", "delta", "constraints")):
+            raise NotAvailableError(f"scaled_difference_test() needs two WLSMV fits of fit_wlsmv_multigroup(); the "
+                                    f"{name!r} fit is a {type(fit).__name__} (a one-group delta WLSMV fit of cfa()/sem(): "
+                                    "fit it with egovsem.sem.wls_mg.fit_wlsmv_multigroup(model, data, ordered, "
+                                    "group=None) instead).")
     m = int(restricted.fit_measures["df"] - free.fit_measures["df"])
     dT = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
     if m < 0:
@@ -1094,11 +1106,19 @@ def scaled_difference_test(restricted: WLSMVMultiGroupResults, free: WLSMVMultiG
 
     if A_method == "exact":
         A, K1 = exact_A(restricted, free)
-        P = K1.T @ free.info @ K1
+        Pinv = np.linalg.inv(K1.T @ free.info @ K1)
         Ar = A @ K1
-        Pinv = np.linalg.inv(P)
-        PA = Pinv @ Ar.T
-        U = PA @ np.linalg.solve(Ar @ PA, PA.T)
+        APA = Ar @ Pinv @ Ar.T
+        # as lavaan: constraints the free model already satisfies (zero rows of A P^-1 A') drop out
+        tol = np.sqrt(np.finfo(float).eps)
+        keep = (np.abs(APA.sum(axis=0)) >= tol) | (np.abs(APA.sum(axis=1)) >= tol)
+        if not keep.any():
+            warnings.warn("The restricted model adds no constraint to the free one's parameters: the difference test "
+                          "is the unscaled difference of the statistics (as lavaan's lavTestLRT with A.method = "
+                          "'exact').", EgovsemWarning, stacklevel=2)
+            return {"chisq_diff": dT, "df_diff": m, "pvalue": float(special.chdtrc(m, max(dT, 0.0)))}
+        PA = Pinv @ Ar[keep].T
+        U = PA @ np.linalg.pinv(APA[np.ix_(keep, keep)], rcond=tol, hermitian=True) @ PA.T
         return _scaled_shifted(U @ (K1.T @ free.meat @ K1), m, dT)
     # explicit equalities: each model in the space its equalities leave (lavaan's Delta K, K' P K, K' B K)
     K1, K0 = reduce_to_equalities(free), reduce_to_equalities(restricted)
@@ -1130,7 +1150,8 @@ def _scaled_shifted(UB: np.ndarray, m: int, dT: float) -> dict[str, float]:
     a = np.sqrt(m / tr2)
     b = m - a * tr1
     stat = a * dT + b
-    return {"chisq_diff": float(stat), "df_diff": m, "pvalue": float(special.chdtrc(m, max(stat, 0.0)))}
+    return {"chisq_diff": float(stat), "df_diff": m, "pvalue": float(special.chdtrc(m, max(stat, 0.0))),
+            "a": float(a), "b": float(b)}
 
 
 def xspace_score_information(fit: WLSMVMultiGroupResults):
