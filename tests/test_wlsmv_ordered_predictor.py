@@ -31,7 +31,7 @@ REF = Path(__file__).parent / "reference" / "wlsmv_ordered_predictor"
 CASES = pd.read_csv(REF / "cases.csv", keep_default_na=False).set_index("case")
 NONCONV = pd.read_csv(REF / "nonconverged.csv", keep_default_na=False).set_index("case")
 _HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
-_BFI = pd.read_csv(DATA / "bfi.csv")[["A1", "A2", "A3", "C1", "C2", "C3"]].dropna()
+_BFI = pd.read_csv(DATA / "bfi.csv")[["A1", "A2", "A3", "C1", "C2", "C3", "gender"]].dropna()
 FRAMES = {"hs": pd.read_csv(DATA / "hs_ordinal.csv").assign(school=_HS.school), "bfi": _BFI}
 _FITS: dict[str, object] = {}
 

@@ -6,7 +6,8 @@
 # (1/delta^2 - the explained variance with every ordered residual variance 0) and treated as fixed in
 # lavaan's Delta (computeDelta: no derivative through these derived variances).
 # Data: data/hs_ordinal.csv (x1..x9 cut in 4 categories; school from data/HolzingerSwineford1939.csv, same
-# rows); psych's bfi (data/bfi.csv) A1-A3 and C1-C3, rows missing one of them deleted listwise.
+# rows); psych's bfi (data/bfi.csv) A1-A3 and C1-C3 (and gender for two groups), rows missing one of them
+# deleted listwise.
 # Run from the repository root:  Rscript tests/reference/make_reference_wlsmv_ordered_predictor.R
 # In the delta parameterisation lavaan 0.6-14 does not converge (nlminb stops: its gradient, from that Delta,
 # is not the objective's) for a factor regressed on an ordered indicator (visual ~ x4, consc ~ A1); those cases
@@ -18,7 +19,7 @@ dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 source(file.path("tests", "reference", "_ref_helpers.R"))
 HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
 HSO <- cbind(read.csv("data/hs_ordinal.csv"), school = HS$school)
-BFI <- read.csv("data/bfi.csv", stringsAsFactors = FALSE)[, c(paste0("A", 1:3), paste0("C", 1:3))]
+BFI <- read.csv("data/bfi.csv", stringsAsFactors = FALSE)[, c(paste0("A", 1:3), paste0("C", 1:3), "gender")]
 BFI <- BFI[complete.cases(BFI), ]
 DATA <- list(hs = HSO, bfi = BFI)
 cases <- data.frame(case = character(0), data = character(0), group = character(0),
@@ -46,6 +47,8 @@ X9 <- paste0("x", 1:9)
 M_X6X1 <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nx6 ~ x1"
 M_VISX4 <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nvisual ~ x4"
 M_VISX4_2F <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ x4"
+M_X6X1_2F <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nx6 ~ x1"
+ITEMS <- c(paste0("A", 1:3), paste0("C", 1:3))
 M_BFI2 <- "agree =~ A1 + A2 + A3\nconsc =~ C1 + C2 + C3\nC1 ~ A1"
 M_BFI <- "agree =~ A1 + A2 + A3\nconsc =~ C1 + C2 + C3\nconsc ~ A1"
 for (p in c("delta", "theta")) {
@@ -55,8 +58,10 @@ for (p in c("delta", "theta")) {
   write_op(paste0("hs_school_x6x1", sfx), "hs", M_X6X1, X9, group = "school", parameterization = p)
   write_op(paste0("hs_visx4_2f", sfx), "hs", M_VISX4_2F, X9[1:6], parameterization = p)
   write_op(paste0("hs_school_visx4", sfx), "hs", M_VISX4, X9, group = "school", parameterization = p)
-  write_op(paste0("bfi_consc_a1", sfx), "bfi", M_BFI, names(BFI), parameterization = p)
-  write_op(paste0("bfi_c1_a1", sfx), "bfi", M_BFI2, names(BFI), parameterization = p)
+  write_op(paste0("bfi_consc_a1", sfx), "bfi", M_BFI, ITEMS, parameterization = p)
+  write_op(paste0("bfi_c1_a1", sfx), "bfi", M_BFI2, ITEMS, parameterization = p)
+  write_op(paste0("bfi_gender_c1_a1", sfx), "bfi", M_BFI2, ITEMS, group = "gender", parameterization = p)
+  write_op(paste0("hs_school_x6x1_2f", sfx), "hs", M_X6X1_2F, X9[1:6], group = "school", parameterization = p)
 }
 write_ref(cases, file.path(OUT, "cases.csv"))
 write_ref(nonconv, file.path(OUT, "nonconverged.csv"))

@@ -65,13 +65,13 @@ from .._errors import (
 from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
 from .design import design_arrays
-from .discrepancy import Discrepancy, minimize_groups
+from .discrepancy import Discrepancy, minimize_groups, objective_groups
 from .fit_indices import agfi, cfi, critical_n, incremental, rmsea, rmsea_block, rni, tli
 from .fit_robust import scaled_shifted_traces
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .vcov import sandwich, scaled_inverse
-from .wls import one_blas_thread, ordered_names, wlsmv_partable
+from .wls import one_blas_thread, ordered_names, solve_lavaan_delta, wlsmv_partable
 
 __all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "score_tests_wlsmv", "mg_ordinal_partable", "WLSMVMultiGroupResults",
            "ORDINAL_GROUP_EQUAL", "baseline_and_incremental_rows", "closing_rows", "standardize_group",
@@ -357,11 +357,12 @@ class _GroupModel:
         corr = dl[..., self.ci] * dl[..., self.cj] * Sig[..., self.ci, self.cj]
         return np.concatenate([slots, var, corr], axis=-1)
 
-    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+    def jacobian(self, theta: np.ndarray, *, exact: bool = False) -> np.ndarray:
         """``Delta = d moments / d theta`` (rows as wls.obs), analytic: the RAM derivatives of ``Sigma*`` and
         ``mu*`` (:meth:`egovsem.sem.ram.RAM.jacobian`) with the chain rule through the scale factors and, in the
-        delta parameterisation, through the residual variances that keep ``diag(Sigma*) = 1 / delta^2`` for
-        the ordered items."""
+        delta parameterisation with ``exact``, through the residual variances lavaan's delta rule derives for
+        the ordered items. Without ``exact`` those are held fixed, as lavaan's ``computeDelta`` holds them (the
+        two differ only where an ordered item predicts another variable: :func:`egovsem.sem.wls.solve_lavaan_delta`)."""
         q, p = theta.size, self.ram.p
         o, nn = self.o, self.nn
         Sig, mu, dl, resid = self.parts(theta)
@@ -377,7 +378,7 @@ class _GroupModel:
             target = np.zeros((q, p))
             np.add.at(target, (self.scale_par[free], free), -2.0 / dl[free] ** 2 / dl[free])
             np.add.at(ddl, (self.scale_par[free], free), 1.0)
-            dres = target[:, o] - np.diagonal(dS, axis1=1, axis2=2)[:, o]
+            dres = target[:, o] - np.diagonal(dS, axis1=1, axis2=2)[:, o] if exact else np.zeros((q, o.size))
             d_off = dS[:, ci, cj] + dres @ (Go[ci] * Go[cj]).T
             d_var = dS[:, nn, nn] + dres @ (Go[nn] ** 2).T
         else:
@@ -422,7 +423,7 @@ class _DWLSGroup(Discrepancy):
         return v if np.isfinite(v) else np.inf
 
     def gradient_information(self, theta: np.ndarray, *, info: bool = True):
-        D = self.gm.jacobian(theta)
+        D = self.gm.jacobian(theta, exact=True)
         WD = D * self.w[:, None]
         return -2.0 * (WD.T @ self.residual(theta)), (D.T @ WD if info else None)
 
@@ -430,7 +431,7 @@ class _DWLSGroup(Discrepancy):
         return self.gradient_information(theta, info=False)[0]
 
     def information(self, theta: np.ndarray) -> np.ndarray:
-        D = self.gm.jacobian(theta)
+        D = self.gm.jacobian(theta, exact=True)
         return D.T @ (D * self.w[:, None])
 
 
@@ -709,6 +710,12 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
                       ConvergenceWarning, stacklevel=caller_stacklevel())
     theta = state.theta
+    if par == "delta" and ((pt["op"] == "~") & pt["rhs"].isin(set(ords))).any():
+        # an ordered predictor: lavaan's estimates solve its estimating equations with its Delta
+        theta = solve_lavaan_delta(theta, lambda t: [(gm.jacobian(t), d.w, d.residual(t), wg)
+                                                     for gm, d, wg in zip(gms, discs, wobj)],
+                                   None if cs is None else cs.null_basis)
+        state = dataclasses.replace(state, theta=theta, fmin=objective_groups(discs, wobj, theta))
     Ds = [gm.jacobian(theta) for gm in gms]
     A = sum(cg * D.T @ (D * o.wls_v_diag[:, None]) for cg, D, o in zip(c, Ds, osts))
     npar, eq_nonth = q, 0
