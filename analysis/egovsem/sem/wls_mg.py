@@ -278,6 +278,7 @@ class _GroupModel:
     ci: np.ndarray
     cj: np.ndarray
     parameterization: str
+    frozen: bool = False  # delta: the ordered items' residual variances are the table's values (not derived)
 
     @property
     def nslots(self) -> int:
@@ -290,11 +291,16 @@ class _GroupModel:
         return self.nslots + self.nn.size
 
     @classmethod
-    def build(cls, pt: pd.DataFrame, ov, lv, q: int, parameterization: str, ordered=None) -> _GroupModel:
+    def build(cls, pt: pd.DataFrame, ov, lv, q: int, parameterization: str, ordered=None, *,
+              frozen: bool = False) -> _GroupModel:
+        """``frozen`` (delta parameterisation): the ordered items' residual variances are rows of the table like
+        the others (free or at their ``ustart``), not derived by the delta rule: at the derived values the model
+        is the same, and its derivative is lavaan's Delta, which holds them fixed (modindices: lavaan's
+        candidate rows of these variances, :func:`egovsem.sem.modindices_conditional.conditional_modindices`)."""
         ov = list(ov)
         ordset = set(ov if ordered is None else ordered)
         rows = pt[pt["op"].isin(["=~", "~", "~~", "~1"])].copy()
-        if parameterization == "delta":
+        if parameterization == "delta" and not frozen:
             zero = (rows["op"] == "~~") & (rows["lhs"] == rows["rhs"]) & rows["lhs"].isin(ordset)
             rows.loc[zero, "free"] = 0
             rows.loc[zero, "ustart"] = 0.0
@@ -321,7 +327,7 @@ class _GroupModel:
         ints = lambda x: np.asarray(x, dtype=int)  # noqa: E731
         return cls(ram, ints([k for k, v in enumerate(ov) if v in ordset]),
                    ints([k for k, v in enumerate(ov) if v not in ordset]), ints(th_item), ints(th_par),
-                   ints(slot_th), ints(slot_mean), scale_par, scale_val, ci, cj, parameterization)
+                   ints(slot_th), ints(slot_mean), scale_par, scale_val, ci, cj, parameterization, frozen)
 
     def parts(self, theta: np.ndarray):
         """Sigma*, mu*, the scale factors (1 for continuous items) and (delta) the residual variances of the
@@ -333,7 +339,11 @@ class _GroupModel:
         E = np.linalg.inv(np.eye(n) - A)
         G = E[..., :p, :]
         mu = (G @ m[..., None])[..., 0]
-        if self.parameterization == "delta":
+        if self.parameterization == "delta" and self.frozen:
+            dl = np.where(self.scale_par >= 0, theta[..., np.maximum(self.scale_par, 0)], self.scale_val)
+            Sig = G @ S @ np.swapaxes(G, -1, -2)
+            resid = None
+        elif self.parameterization == "delta":
             dl = np.where(self.scale_par >= 0, theta[..., np.maximum(self.scale_par, 0)], self.scale_val)
             C0 = G @ S @ np.swapaxes(G, -1, -2)
             Go = G[..., :, o]  # (p, n_o): how each residual of an ordered item reaches the variables
