@@ -337,7 +337,8 @@ def solve_lavaan_delta(theta: np.ndarray, parts, basis=None, *, tol: float = 1e-
     fixed, :meth:`DeltaModel.jacobian`) to the root of ``sum_g Delta_g' W_g (s_g - sigma_g(theta)) = 0``,
     where lavaan's optimiser stops (its gradient is built from that Delta, so it is not the gradient of the
     DWLS function there). ``parts(theta)`` returns per group ``(Delta, w, residual, weight)``; ``basis``
-    (``theta -> Z``): steps in the null space of the equality constraints."""
+    (``theta -> Z``): steps in the null space of the equality constraints. Returns the estimates and whether
+    the steps converged (the largest step below ``tol``)."""
     theta = np.asarray(theta, dtype=float).copy()
     for _ in range(iter_max):
         A = 0.0
@@ -352,9 +353,18 @@ def solve_lavaan_delta(theta: np.ndarray, parts, basis=None, *, tol: float = 1e-
         else:
             step = np.linalg.lstsq(A, g, rcond=None)[0]
         theta = theta + step
+        if not np.all(np.isfinite(theta)):
+            return theta, False
         if np.max(np.abs(step)) < tol:
-            break
-    return theta
+            return theta, True
+    return theta, False
+
+
+def warn_unsolved() -> None:
+    """Warn that :func:`solve_lavaan_delta` did not converge (the fit is then marked not converged)."""
+    warnings.warn("the estimating equations of lavaan's delta parameterisation with an ordered predictor were not "
+                  f"solved from the DWLS minimum; estimates are not trustworthy; {NONCONVERGENCE_ADVICE}.",
+                  ConvergenceWarning, stacklevel=caller_stacklevel())
 
 
 def _start(model, pt, dm: DeltaModel, ost: OrdinalStats):
@@ -485,8 +495,10 @@ def _fit_wlsmv(model, data, ordered) -> Results:
     theta = state.theta
     if dm.ordered_predictor:  # lavaan's estimates solve its own estimating equations there (see the function)
         basis = None if cs is None else cs.null_basis
-        theta = solve_lavaan_delta(theta, lambda t: [(dm.jacobian(t), w, s - dm.moments(t)[0], 1.0)], basis)
-        state = dataclasses.replace(state, theta=theta, fmin=disc.objective(theta))
+        theta, ok = solve_lavaan_delta(theta, lambda t: [(dm.jacobian(t), w, s - dm.moments(t)[0], 1.0)], basis)
+        state = dataclasses.replace(state, theta=theta, fmin=disc.objective(theta), converged=state.converged and ok)
+        if not ok:
+            warn_unsolved()
     D = dm.jacobian(theta)
     WD = D * w[:, None]
     A = D.T @ WD

@@ -71,7 +71,7 @@ from .fit_robust import scaled_shifted_traces
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .vcov import sandwich, scaled_inverse
-from .wls import one_blas_thread, ordered_names, solve_lavaan_delta, wlsmv_partable
+from .wls import one_blas_thread, ordered_names, solve_lavaan_delta, warn_unsolved, wlsmv_partable
 
 __all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "score_tests_wlsmv", "mg_ordinal_partable", "WLSMVMultiGroupResults",
            "ORDINAL_GROUP_EQUAL", "baseline_and_incremental_rows", "closing_rows", "standardize_group",
@@ -722,10 +722,13 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
     theta = state.theta
     if par == "delta" and ((pt["op"] == "~") & pt["rhs"].isin(set(ords))).any():
         # an ordered predictor: lavaan's estimates solve its estimating equations with its Delta
-        theta = solve_lavaan_delta(theta, lambda t: [(gm.jacobian(t), d.w, d.residual(t), wg)
-                                                     for gm, d, wg in zip(gms, discs, wobj)],
-                                   None if cs is None else cs.null_basis)
-        state = dataclasses.replace(state, theta=theta, fmin=objective_groups(discs, wobj, theta))
+        theta, ok = solve_lavaan_delta(theta, lambda t: [(gm.jacobian(t), d.w, d.residual(t), wg)
+                                                         for gm, d, wg in zip(gms, discs, wobj)],
+                                       None if cs is None else cs.null_basis)
+        state = dataclasses.replace(state, theta=theta, fmin=objective_groups(discs, wobj, theta),
+                                    converged=state.converged and ok)
+        if not ok:
+            warn_unsolved()
     Ds = [gm.jacobian(theta) for gm in gms]
     A = sum(cg * D.T @ (D * o.wls_v_diag[:, None]) for cg, D, o in zip(c, Ds, osts))
     npar, eq_nonth = q, 0
