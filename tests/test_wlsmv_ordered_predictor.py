@@ -9,8 +9,9 @@ chisq 51.0525, the theta fit's, against lavaan's 51.0536 in hs_x6x1), and its SE
 Delta. egovsem does both (egovsem.sem.wls.solve_lavaan_delta). The theta parameterisation has no derived
 variances (the model is the minimum; hs_x6x1_theta: chisq 51.0525).
 
-Cases: data/hs_ordinal.csv's three-factor model with x6 ~ x1 or visual ~ x4, one group and by school; psych's bfi
-A1-A3 and C1-C3 with A1 predicting C1 or the factor consc; delta and theta. lavaan 0.6-14 does not converge in
+Cases: data/hs_ordinal.csv's three-factor model with x6 ~ x1 (also with an explicit ==) or visual ~ x4, one group
+and by school; psych's bfi A1-A3 and C1-C3 with A1 predicting C1 or the factor consc (also by gender); delta and
+theta. lavaan 0.6-14 does not converge in
 the delta parameterisation for a factor regressed on an ordered indicator and for hs_x6x1 by school
 (nonconverged.csv): no reference there, and egovsem's fit of those cases is only checked to run.
 

@@ -63,5 +63,7 @@ for (p in c("delta", "theta")) {
   write_op(paste0("bfi_gender_c1_a1", sfx), "bfi", M_BFI2, ITEMS, group = "gender", parameterization = p)
   write_op(paste0("hs_school_x6x1_2f", sfx), "hs", M_X6X1_2F, X9[1:6], group = "school", parameterization = p)
 }
+# an explicit equality constraint (lavaan: ceq; egovsem: steps in the null space of its Jacobian)
+write_op("hs_x6x1_eq", "hs", sub("x4 + x5 + x6", "x4 + l5*x5 + l6*x6", paste(M_X6X1, "l5 == l6", sep = "\n"), fixed = TRUE), X9)
 write_ref(cases, file.path(OUT, "cases.csv"))
 write_ref(nonconv, file.path(OUT, "nonconverged.csv"))
