@@ -16,7 +16,7 @@ the delta parameterisation for a factor regressed on an ordered indicator and fo
 (nonconverged.csv): no reference there, and egovsem's fit of those cases is only checked to run.
 
 Every parameterEstimates row (est, se, std.lv, std.all, std.nox), every fitMeasures row and every modindices() row
-are matched (tests/_refcompare.py tolerances).
+are matched (tests/_refcompare.py tolerances), and lavTestScore() of an explicit equality, delta and theta.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from pathlib import Path
 import egovsem
 import pandas as pd
 import pytest
-from _refcompare import DATA, close, compare_modindices_case, compare_params_fit_case
+from _refcompare import DATA, close, compare_modindices_case, compare_params_fit_case, compare_score_tests
+from egovsem.sem.score_test import score_tests
 
 REF = Path(__file__).parent / "reference" / "wlsmv_ordered_predictor"
 CASES = pd.read_csv(REF / "cases.csv", keep_default_na=False).set_index("case")
@@ -88,3 +89,15 @@ def test_a_case_lavaan_does_not_converge_in_is_fitted(case):
         fit = egovsem.sem(row["model"].replace("; ", "\n"), FRAMES[data], ordered=True, estimator="WLSMV",
                           group="school" if "school" in case else None, parameterization=row["parameterization"])
     assert fit.fit_measures["df"] > 0
+
+
+@pytest.mark.parametrize("par", ["delta", "theta"])
+def test_score_test_of_an_equality_matches_lavTestScore(par):
+    """lavTestScore() of hs_x6x1_eq's l5 == l6 (delta: X2 0.10721 with lavaan's Delta at its estimates; theta
+    0.01861)."""
+    fit = egovsem.sem(CASES.loc["hs_x6x1_eq", "model"].replace("; ", "\n"), FRAMES["hs"], ordered=True,
+                      estimator="WLSMV", parameterization=par)
+    total, uni = score_tests(fit)
+    problems = compare_score_tests(total, uni, pd.read_csv(REF / f"score_eq_{par}_test.csv"),
+                                   pd.read_csv(REF / f"score_eq_{par}_uni.csv"))
+    assert not problems, "\n".join(problems)

@@ -12,7 +12,8 @@
 # In the delta parameterisation lavaan 0.6-14 does not converge (nlminb stops: its gradient, from that Delta,
 # is not the objective's) for a factor regressed on an ordered indicator (visual ~ x4, consc ~ A1); those cases
 # are listed in nonconverged.csv and have no reference values.
-# Writes tests/reference/wlsmv_ordered_predictor/<case>_{params,fit,mi}.csv, cases.csv and nonconverged.csv.
+# Writes tests/reference/wlsmv_ordered_predictor/<case>_{params,fit,mi}.csv, cases.csv, nonconverged.csv and
+# score_eq_{delta,theta}_{test,uni}.csv (lavTestScore of hs_x6x1_eq's l5 == l6).
 suppressMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "wlsmv_ordered_predictor")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
@@ -65,5 +66,14 @@ for (p in c("delta", "theta")) {
 }
 # an explicit equality constraint (lavaan: ceq; egovsem: steps in the null space of its Jacobian)
 write_op("hs_x6x1_eq", "hs", sub("x4 + x5 + x6", "x4 + l5*x5 + l6*x6", paste(M_X6X1, "l5 == l6", sep = "\n"), fixed = TRUE), X9)
+# lavTestScore() of that constraint ($test, $uni), delta and theta
+for (p in c("delta", "theta")) {
+  fit <- sem(cases[cases$case == "hs_x6x1_eq", "model"], data = HSO, ordered = X9, estimator = "WLSMV",
+             parameterization = p)
+  st <- lavTestScore(fit)
+  cat(sprintf("score test %s: X2 = %.5f\n", p, st$test$X2))
+  write_ref(st$test[, c("test", "X2", "df", "p.value")], file.path(OUT, paste0("score_eq_", p, "_test.csv")))
+  write_ref(st$uni[, c("lhs", "op", "rhs", "X2", "df", "p.value")], file.path(OUT, paste0("score_eq_", p, "_uni.csv")))
+}
 write_ref(cases, file.path(OUT, "cases.csv"))
 write_ref(nonconv, file.path(OUT, "nonconverged.csv"))
