@@ -7,7 +7,7 @@
 # lavaan's Delta (computeDelta: no derivative through these derived variances).
 # Data: data/hs_ordinal.csv (x1..x9 cut in 4 categories; school from data/HolzingerSwineford1939.csv, same
 # rows); psych's bfi (data/bfi.csv) A1-A3 and C1-C3 (and gender for two groups), rows missing one of them
-# deleted listwise.
+# deleted listwise; A1-A5 (bfi5), rows missing one of them deleted listwise.
 # Run from the repository root:  Rscript tests/reference/make_reference_wlsmv_ordered_predictor.R
 # In the delta parameterisation lavaan 0.6-14 does not converge (nlminb stops: its gradient, from that Delta,
 # is not the objective's) for a factor regressed on an ordered indicator (visual ~ x4, consc ~ A1); those cases
@@ -22,7 +22,9 @@ HS <- read.csv("data/HolzingerSwineford1939.csv", stringsAsFactors = FALSE)
 HSO <- cbind(read.csv("data/hs_ordinal.csv"), school = HS$school)
 BFI <- read.csv("data/bfi.csv", stringsAsFactors = FALSE)[, c(paste0("A", 1:3), paste0("C", 1:3), "gender")]
 BFI <- BFI[complete.cases(BFI), ]
-DATA <- list(hs = HSO, bfi = BFI)
+BFI5 <- read.csv("data/bfi.csv", stringsAsFactors = FALSE)[, paste0("A", 1:5)]
+BFI5 <- BFI5[complete.cases(BFI5), ]
+DATA <- list(hs = HSO, bfi = BFI, bfi5 = BFI5)
 cases <- data.frame(case = character(0), data = character(0), group = character(0),
                     parameterization = character(0), model = character(0), ordered = character(0))
 nonconv <- data.frame(case = character(0), model = character(0), parameterization = character(0))
@@ -62,6 +64,10 @@ for (p in c("delta", "theta")) {
   write_op(paste0("bfi_consc_a1", sfx), "bfi", M_BFI, ITEMS, parameterization = p)
   write_op(paste0("bfi_c1_a1", sfx), "bfi", M_BFI2, ITEMS, parameterization = p)
   write_op(paste0("bfi_gender_c1_a1", sfx), "bfi", M_BFI2, ITEMS, group = "gender", parameterization = p)
+  write_op(paste0("bfi5_a5_a1", sfx), "bfi5", "f =~ A1 + A2 + A3 + A4 + A5\nA5 ~ A1", names(BFI5),
+           parameterization = p)
+  write_op(paste0("bfi5_g_a2", sfx), "bfi5", "f =~ A2 + A3 + A4\ng =~ A1 + A5\ng ~ A2", names(BFI5),
+           parameterization = p)
   write_op(paste0("hs_school_x6x1_2f", sfx), "hs", M_X6X1_2F, X9[1:6], group = "school", parameterization = p)
 }
 # an explicit equality constraint (lavaan: ceq; egovsem: steps in the null space of its Jacobian)
