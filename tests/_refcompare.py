@@ -97,6 +97,13 @@ def compare_fit_group_params(fit, ref_csv: Path) -> list[str]:
     return problems + compare_group_params(params, pd.read_csv(ref_csv))
 
 
+def compare_params_fit_case(fit, folder: Path, case: str) -> list[str]:
+    """A fit's parameter rows (:func:`compare_fit_group_params`) and fit measures (:func:`compare_series`) against
+    ``<folder>/<case>_params.csv`` and ``<case>_fit.csv`` (``write_params_fit`` of tests/reference/_ref_helpers.R)."""
+    ref_fit = pd.read_csv(folder / f"{case}_fit.csv").set_index("measure")["value"]
+    return compare_fit_group_params(fit, folder / f"{case}_params.csv") + compare_series(fit.fit_measures, ref_fit)
+
+
 def fit_cases(cases: dict, **defaults) -> dict:
     """Fit ``{case: (data, model, options)}`` with :func:`egovsem.sem`, warnings silenced; ``data`` is the stem
     of a file in data/ or a path."""

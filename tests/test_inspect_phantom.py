@@ -45,6 +45,8 @@ CASES = {
                       {"missing": "fiml"}),
     "hs_ord_y_on_f": ("visual =~ x1 + x2 + x3\nx4 ~ visual", pd.read_csv(DATA / "hs_ordinal.csv"),
                       {"ordered": True, "estimator": "WLSMV"}),
+    "hs_ord_x6_on_x1": ("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nx6 ~ x1",
+                        pd.read_csv(DATA / "hs_ordinal.csv"), {"ordered": True, "estimator": "WLSMV"}),
 }
 _FITS: dict = {}
 

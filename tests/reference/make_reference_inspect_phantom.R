@@ -7,7 +7,8 @@
 #     fixed.x = TRUE, hs_mimic_fx with fixed.x = FALSE, hs_y_on_f, hs_cov_f, pd_sem), or
 #   * only observed variables are in regressions (pd_path),
 # in one group and in two (hs_mimic_mg); with a product term (hs_int, hs_int_endo), a second-order factor
-# (hs_2nd_cov), FIML (hs_fiml_mimic, hs_missing.csv) and WLSMV (hs_ord_y_on_f, hs_ordinal.csv).
+# (hs_2nd_cov), FIML (hs_fiml_mimic, hs_missing.csv) and WLSMV (hs_ord_y_on_f, hs_ordinal.csv; hs_ord_x6_on_x1: an
+# ordered predictor, x1 and x6 dummy latents whose psi variances are lavaan's delta rule's).
 # Run from the repository root:  Rscript tests/reference/make_reference_inspect_phantom.R
 # Writes tests/reference/inspect_phantom/<case>.json in the format of make_reference_inspect.R: a matrix as
 # {"rows", "cols", "values" (row by row)}, a list (the model matrices; per group) as {"list": {name: value}}.
@@ -37,7 +38,9 @@ CASES <- list(
   hs_2nd_cov = list("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n
                      g =~ visual + textual + speed\ng ~ ageyr", "HS", list()),
   hs_fiml_mimic = list("visual =~ x1 + x2 + x3\nvisual ~ x4 + x5", "HSM", list(missing = "fiml")),
-  hs_ord_y_on_f = list("visual =~ x1 + x2 + x3\nx4 ~ visual", "ORD", list(ordered = TRUE, estimator = "WLSMV"))
+  hs_ord_y_on_f = list("visual =~ x1 + x2 + x3\nx4 ~ visual", "ORD", list(ordered = TRUE, estimator = "WLSMV")),
+  hs_ord_x6_on_x1 = list("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nx6 ~ x1", "ORD",
+                         list(ordered = TRUE, estimator = "WLSMV"))
 )
 
 for (case in names(CASES)) {

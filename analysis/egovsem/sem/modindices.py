@@ -200,20 +200,20 @@ def _modification_indices_dwls(res, rows: list[tuple[str, str, str]] | None) -> 
 
 def dwls_cell_columns(res, rows: list[tuple[str, str, str]]) -> np.ndarray:
     """Delta columns (rows of wls.obs) of a single-group WLSMV fit (delta parameterisation) for the RAM cells of
-    ``rows`` (``=~ ~ ~~ ~1``) each moved on its own, free in the model or not; the ordered items' residual
-    variances follow so that their latent responses keep unit variances, as the model's own columns."""
+    ``rows`` (``=~ ~ ~~ ~1``) each moved on its own, free in the model or not; the ordered items' derived
+    residual variances held at their values, as in the model's own columns (lavaan's Delta,
+    :meth:`egovsem.sem.wls.DeltaModel.jacobian`). The residual variance of an ordered item that predicts another
+    variable (a "dummy" latent's variance in lavaan's LISREL form) then has a column of its own."""
     ex = res.extra
     dm, theta = ex["delta_model"], res.theta
-    ram, _diag, G, M = dm._fill(theta)
+    ram = dm._fill(theta)[0]
     dS, dmu = ram.extra_jacobian(theta, [ram.row_position(*r) for r in rows])
-    o, nn = dm.ord_idx, dm.num_idx
-    dth = -np.linalg.solve(M, dS[:, o, o].T).T  # the fixed residual variances follow (unit latent variances)
-    Go = G[:, o]
+    nn = dm.num_idx
     n1 = dm.nslots
     De = np.zeros((ex["ordinal"].wls_obs.size, len(rows)))
     De[dm.mean_rows] = -dmu[:, dm.mean_var].T
-    De[n1:n1 + nn.size] = (dS[:, nn, nn] + dth @ (Go[nn] * Go[nn]).T).T
-    De[n1 + nn.size:] = (dS[:, dm.ci, dm.cj] + dth @ (Go[dm.ci] * Go[dm.cj]).T).T
+    De[n1:n1 + nn.size] = dS[:, nn, nn].T
+    De[n1 + nn.size:] = dS[:, dm.ci, dm.cj].T
     return De
 
 

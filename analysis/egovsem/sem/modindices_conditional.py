@@ -28,7 +28,6 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from .._errors import NotAvailableError
 from .modindices import model_inverse, standardized_epc
 from .ram import RAM
 from .wls_mg_conditional import ConditionalGroupModel
@@ -77,13 +76,10 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
         ``lhs op rhs [group] mi epc sepc.lv sepc.all sepc.nox`` (``group`` when ``multi``), lavaan's order.
     """
     ords = set(items if ordered is None else ordered)
-    preds = sorted(set(pt.loc[(pt["op"] == "~") & pt["rhs"].isin(ords), "rhs"]))
-    if preds and parameterization == "delta":
-        raise NotAvailableError(
-            f"modindices() after WLSMV with the ordered variable(s) {preds} as a predictor is not available yet "
-            "in the delta parameterisation: lavaan also lists their '~~' and '~*~' rows (the residual variance and "
-            "scale of a latent response that lavaan carries as a 'dummy' latent variable); with "
-            "parameterization='theta' it matches lavaan.")
+    # an ordered predictor in the delta parameterisation: lavaan's Delta holds the derived residual variances
+    # fixed, and lists the predictor's own (a "dummy" latent's variance) as a candidate: the model with these
+    # variances as ordinary rows at their estimates ("frozen") has both
+    frozen = parameterization == "delta" and bool(((pt["op"] == "~") & pt["rhs"].isin(ords)).any())
     G = len(stats)
     q = theta.size
     xset = set(xs)
@@ -123,7 +119,7 @@ def conditional_modindices(pt: pd.DataFrame, theta: np.ndarray, params: pd.DataF
         sc_idx = eg.loc[sc_rows, ["lhs", "free"]].to_numpy()
         if parameterization == "theta":  # not parameters of the theta model: lavaan's column below
             eg.loc[sc_rows, "free"] = 0
-        cm = ConditionalGroupModel.build(eg, items, xs, lv, qe, parameterization, ordered)
+        cm = ConditionalGroupModel.build(eg, items, xs, lv, qe, parameterization, ordered, frozen=frozen)
         D = cm.jacobian(theta_e)
         sig = cm.sigma(theta_e)
         if parameterization == "theta":

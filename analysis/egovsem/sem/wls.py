@@ -38,10 +38,13 @@ Exogenous observed covariates (lavaan's conditional.x) are handed to
 :class:`~egovsem.sem.wls_conditional.ConditionalFit`, a results object with summary, JSON, inspect and modindices;
 every indicator ordered; several groups and the theta parameterisation: :mod:`egovsem.sem.wls_mg_conditional`).
 
-Not available (refused with a message, never approximated): an ordered variable as a predictor (``y ~ x`` with
-x ordered: lavaan then sets the residual variance of y* from a Sigma computed without x's residual, so Var(y*)
-!= 1, and its Delta differs from the derivative; egovsem's estimates differ from lavaan's by ~1e-3 there),
-user intercepts or thresholds in the syntax, missing='fiml'. Multiple groups and the theta
+An ordered variable as a predictor (``y ~ x`` with x ordered): lavaan sets every ordered residual variance by its
+delta rule (1 less the explained variance with all of them 0, so Var(y*) != 1 there) and holds these derived
+variances fixed in its Delta; its estimates solve ``Delta' W (s - sigma) = 0`` with that Delta
+(:func:`solve_lavaan_delta`), and egovsem's do too, with lavaan's Delta for SEs and the test.
+
+Not available (refused with a message, never approximated): user intercepts or thresholds in the syntax,
+missing="fiml". Multiple groups and the theta
 parameterisation: :mod:`egovsem.sem.wls_mg`.
 """
 from __future__ import annotations
@@ -142,13 +145,6 @@ def wlsmv_partable(spec, ordered: list[str], nthresholds: dict[str, int], *,
     if ov_x and not conditional_x:  # fit_wlsmv hands these to egovsem.sem.wls_conditional before the table
         raise NotAvailableError(f"exogenous observed covariates {ov_x} with ordered indicators: use "
                                 "egovsem.sem.wls_conditional.fit_wlsmv_conditional (lavaan's conditional.x).")
-    preds = pt[(pt["op"] == "~") & pt["rhs"].isin(ordset)]
-    if len(preds) and not conditional_x:  # conditional.x follows lavaan's delta rule (egovsem.sem.wls_mg)
-        r = preds.iloc[0]
-        raise NotAvailableError(
-            f"model syntax, line {r['line']}: the ordered variable {r['rhs']!r} as a predictor ('{r['lhs']} ~ "
-            f"{r['rhs']}') is not available with WLSMV: lavaan's delta parameterisation then leaves the latent "
-            "response of the outcome without unit variance, and egovsem does not reproduce that.")
     base = pt[pt["op"] != "~1"].copy()
     is_ord_var = (base["op"] == "~~") & (base["lhs"] == base["rhs"]) & base["lhs"].isin(ordset)
     base.loc[is_ord_var, "free"] = 0
@@ -211,6 +207,7 @@ class DeltaModel:
     ci: np.ndarray  # (row, col) of each correlation / covariance, in wls.obs order
     cj: np.ndarray
     q: int
+    ordered_predictor: bool = False  # an ordered item predicts another variable (``y ~ x``, x ordered)
 
     @property
     def nslots(self) -> int:
@@ -245,10 +242,14 @@ class DeltaModel:
         ints = lambda x: np.asarray(x, dtype=int)  # noqa: E731
         return cls(ram, ints([k for k, v in enumerate(ov) if v in ordset]),
                    ints([k for k, v in enumerate(ov) if v not in ordset]), ints(th_rows), ints(th_par),
-                   ints(mean_rows), ints(mean_var), ci, cj, q)
+                   ints(mean_rows), ints(mean_var), ci, cj, q,
+                   bool(((pt["op"] == "~") & pt["rhs"].isin(ordset)).any()))
 
     def _fill(self, theta):
-        """The RAM with the residual variances of the ordered items set for unit latent-response variances."""
+        """The RAM with the residual variances of the ordered items set by lavaan's delta rule (its LISREL
+        ``setResidualElements``): 1 less the explained variance with every ordered item's residual variance 0.
+        The latent responses have unit variances but where an ordered item predicts another variable (then the
+        outcome's variance also holds the predictor's residual variance, as in lavaan)."""
         A, S, _m = self.ram.matrices(theta)
         n = A.shape[0]
         E = np.linalg.inv(np.eye(n) - A)
@@ -256,7 +257,7 @@ class DeltaModel:
         C0 = G @ S @ G.T
         o = self.ord_idx
         M = G[np.ix_(o, o)] ** 2
-        diag = np.linalg.solve(M, 1.0 - np.diag(C0)[o])
+        diag = 1.0 - np.diag(C0)[o]
         S0 = self.ram.S0.copy()
         S0[o, o] = diag
         return dataclasses.replace(self.ram, S0=S0), diag, G, M
@@ -272,13 +273,17 @@ class DeltaModel:
         nn = self.num_idx
         return np.concatenate([slots, Sigma[nn, nn], Sigma[self.ci, self.cj]]), Sigma, ram, diag
 
-    def jacobian(self, theta) -> np.ndarray:
-        """``Delta = d sigma / d theta`` (rows as wls.obs)."""
+    def jacobian(self, theta, *, exact: bool = False) -> np.ndarray:
+        """``Delta`` (rows as wls.obs): lavaan's (``exact=False``: the derivative with the derived residual
+        variances of the ordered items held at their values, as lavaan's ``computeDelta`` takes them: fixed
+        elements of its model matrices), or the derivative of ``sigma`` itself (``exact=True``: those variances
+        follow theta, the chain rule). The two differ only where an ordered item predicts another variable;
+        there lavaan's estimates solve ``Delta' W (s - sigma) = 0`` with its Delta (:func:`solve_lavaan_delta`)."""
         ram, _diag, G, M = self._fill(theta)
         dS, dmu = ram.jacobian(theta)
         o, nn = self.ord_idx, self.num_idx
-        # the fixed residual variances move with theta so that diag(Sigma) stays 1 (chain rule)
-        dth = -np.linalg.solve(M, dS[:, o, o].T).T  # (q, n_ord)
+        # the derived residual variances: 1 - the explained variance (their derivative only when exact)
+        dth = -dS[:, o, o] if exact else np.zeros((self.q, o.size))  # (q, n_ord)
         Go = G[:, o]
         d_var = dS[:, nn, nn] + dth @ (Go[nn] * Go[nn]).T
         d_off = dS[:, self.ci, self.cj] + dth @ (Go[self.ci] * Go[self.cj]).T
@@ -313,7 +318,7 @@ class DWLSDiscrepancy(Discrepancy):
         return float(np.sum(self.w * r * r))
 
     def gradient_information(self, theta: np.ndarray, *, info: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-        D = self.dm.jacobian(theta)
+        D = self.dm.jacobian(theta, exact=True)
         WD = D * self.w[:, None]
         g = -2.0 * (WD.T @ self.residual(theta))
         return g, (D.T @ WD if info else None)
@@ -322,8 +327,44 @@ class DWLSDiscrepancy(Discrepancy):
         return self.gradient_information(theta, info=False)[0]
 
     def information(self, theta: np.ndarray) -> np.ndarray:
-        D = self.dm.jacobian(theta)
+        D = self.dm.jacobian(theta, exact=True)
         return D.T @ (D * self.w[:, None])
+
+
+def solve_lavaan_delta(theta: np.ndarray, parts, basis=None, *, tol: float = 1e-10, iter_max: int = 200):
+    """lavaan's estimates where an ordered item predicts another variable (delta parameterisation): from the
+    minimum of the DWLS function, Gauss-Newton steps with lavaan's Delta (the derived residual variances held
+    fixed, :meth:`DeltaModel.jacobian`) to the root of ``sum_g Delta_g' W_g (s_g - sigma_g(theta)) = 0``,
+    where lavaan's optimiser stops (its gradient is built from that Delta, so it is not the gradient of the
+    DWLS function there). ``parts(theta)`` returns per group ``(Delta, w, residual, weight)``; ``basis``
+    (``theta -> Z``): steps in the null space of the equality constraints. Returns the estimates and whether
+    the steps converged (the largest step below ``tol``)."""
+    theta = np.asarray(theta, dtype=float).copy()
+    for _ in range(iter_max):
+        A = 0.0
+        g = 0.0
+        for D, w, r, c in parts(theta):
+            WD = D * w[:, None]
+            A = A + c * (D.T @ WD)
+            g = g + c * (WD.T @ r)
+        if basis is not None:
+            Z = basis(theta)
+            step = Z @ np.linalg.lstsq(Z.T @ A @ Z, Z.T @ g, rcond=None)[0]
+        else:
+            step = np.linalg.lstsq(A, g, rcond=None)[0]
+        theta = theta + step
+        if not np.all(np.isfinite(theta)):
+            return theta, False
+        if np.max(np.abs(step)) < tol:
+            return theta, True
+    return theta, False
+
+
+def warn_unsolved() -> None:
+    """Warn that :func:`solve_lavaan_delta` did not converge (the fit is then marked not converged)."""
+    warnings.warn("the estimating equations of lavaan's delta parameterisation with an ordered predictor were not "
+                  f"solved from the DWLS minimum; estimates are not trustworthy; {NONCONVERGENCE_ADVICE}.",
+                  ConvergenceWarning, stacklevel=caller_stacklevel())
 
 
 def _start(model, pt, dm: DeltaModel, ost: OrdinalStats):
@@ -452,6 +493,12 @@ def _fit_wlsmv(model, data, ordered) -> Results:
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
                       ConvergenceWarning, stacklevel=caller_stacklevel())
     theta = state.theta
+    if dm.ordered_predictor:  # lavaan's estimates solve its own estimating equations there (see the function)
+        basis = None if cs is None else cs.null_basis
+        theta, ok = solve_lavaan_delta(theta, lambda t: [(dm.jacobian(t), w, s - dm.moments(t)[0], 1.0)], basis)
+        state = dataclasses.replace(state, theta=theta, fmin=disc.objective(theta), converged=state.converged and ok)
+        if not ok:
+            warn_unsolved()
     D = dm.jacobian(theta)
     WD = D * w[:, None]
     A = D.T @ WD

@@ -66,13 +66,13 @@ from .._errors import (
 from .checks import NONCONVERGENCE_ADVICE
 from .data import prepare_data
 from .design import design_arrays
-from .discrepancy import Discrepancy, minimize_groups
+from .discrepancy import Discrepancy, minimize_groups, objective_groups
 from .fit_indices import agfi, cfi, critical_n, incremental, rmsea, rmsea_block, rni, tli
 from .fit_robust import scaled_shifted_traces
 from .ordinal import OrdinalStats, ordinal_stats
 from .ram import RAM
 from .vcov import sandwich, scaled_inverse
-from .wls import one_blas_thread, ordered_names, wlsmv_partable
+from .wls import one_blas_thread, ordered_names, solve_lavaan_delta, warn_unsolved, wlsmv_partable
 
 __all__ = ["fit_wlsmv_multigroup", "scaled_difference_test", "score_tests_wlsmv", "mg_ordinal_partable", "WLSMVMultiGroupResults",
            "ORDINAL_GROUP_EQUAL", "baseline_and_incremental_rows", "closing_rows", "standardize_group",
@@ -279,6 +279,7 @@ class _GroupModel:
     ci: np.ndarray
     cj: np.ndarray
     parameterization: str
+    frozen: bool = False  # delta: the ordered items' residual variances are the table's values (not derived)
 
     @property
     def nslots(self) -> int:
@@ -291,11 +292,16 @@ class _GroupModel:
         return self.nslots + self.nn.size
 
     @classmethod
-    def build(cls, pt: pd.DataFrame, ov, lv, q: int, parameterization: str, ordered=None) -> _GroupModel:
+    def build(cls, pt: pd.DataFrame, ov, lv, q: int, parameterization: str, ordered=None, *,
+              frozen: bool = False) -> _GroupModel:
+        """``frozen`` (delta parameterisation): the ordered items' residual variances are rows of the table like
+        the others (free or at their ``ustart``), not derived by the delta rule: at the derived values the model
+        is the same, and its derivative is lavaan's Delta, which holds them fixed (modindices: lavaan's
+        candidate rows of these variances, :func:`egovsem.sem.modindices_conditional.conditional_modindices`)."""
         ov = list(ov)
         ordset = set(ov if ordered is None else ordered)
         rows = pt[pt["op"].isin(["=~", "~", "~~", "~1"])].copy()
-        if parameterization == "delta":
+        if parameterization == "delta" and not frozen:
             zero = (rows["op"] == "~~") & (rows["lhs"] == rows["rhs"]) & rows["lhs"].isin(ordset)
             rows.loc[zero, "free"] = 0
             rows.loc[zero, "ustart"] = 0.0
@@ -322,7 +328,7 @@ class _GroupModel:
         ints = lambda x: np.asarray(x, dtype=int)  # noqa: E731
         return cls(ram, ints([k for k, v in enumerate(ov) if v in ordset]),
                    ints([k for k, v in enumerate(ov) if v not in ordset]), ints(th_item), ints(th_par),
-                   ints(slot_th), ints(slot_mean), scale_par, scale_val, ci, cj, parameterization)
+                   ints(slot_th), ints(slot_mean), scale_par, scale_val, ci, cj, parameterization, frozen)
 
     def parts(self, theta: np.ndarray):
         """Sigma*, mu*, the scale factors (1 for continuous items) and (delta) the residual variances of the
@@ -334,7 +340,11 @@ class _GroupModel:
         E = np.linalg.inv(np.eye(n) - A)
         G = E[..., :p, :]
         mu = (G @ m[..., None])[..., 0]
-        if self.parameterization == "delta":
+        if self.parameterization == "delta" and self.frozen:
+            dl = np.where(self.scale_par >= 0, theta[..., np.maximum(self.scale_par, 0)], self.scale_val)
+            Sig = G @ S @ np.swapaxes(G, -1, -2)
+            resid = None
+        elif self.parameterization == "delta":
             dl = np.where(self.scale_par >= 0, theta[..., np.maximum(self.scale_par, 0)], self.scale_val)
             C0 = G @ S @ np.swapaxes(G, -1, -2)
             Go = G[..., :, o]  # (p, n_o): how each residual of an ordered item reaches the variables
@@ -358,11 +368,12 @@ class _GroupModel:
         corr = dl[..., self.ci] * dl[..., self.cj] * Sig[..., self.ci, self.cj]
         return np.concatenate([slots, var, corr], axis=-1)
 
-    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+    def jacobian(self, theta: np.ndarray, *, exact: bool = False) -> np.ndarray:
         """``Delta = d moments / d theta`` (rows as wls.obs), analytic: the RAM derivatives of ``Sigma*`` and
         ``mu*`` (:meth:`egovsem.sem.ram.RAM.jacobian`) with the chain rule through the scale factors and, in the
-        delta parameterisation, through the residual variances that keep ``diag(Sigma*) = 1 / delta^2`` for
-        the ordered items."""
+        delta parameterisation with ``exact``, through the residual variances lavaan's delta rule derives for
+        the ordered items. Without ``exact`` those are held fixed, as lavaan's ``computeDelta`` holds them (the
+        two differ only where an ordered item predicts another variable: :func:`egovsem.sem.wls.solve_lavaan_delta`)."""
         q, p = theta.size, self.ram.p
         o, nn = self.o, self.nn
         Sig, mu, dl, resid = self.parts(theta)
@@ -378,7 +389,7 @@ class _GroupModel:
             target = np.zeros((q, p))
             np.add.at(target, (self.scale_par[free], free), -2.0 / dl[free] ** 2 / dl[free])
             np.add.at(ddl, (self.scale_par[free], free), 1.0)
-            dres = target[:, o] - np.diagonal(dS, axis1=1, axis2=2)[:, o]
+            dres = target[:, o] - np.diagonal(dS, axis1=1, axis2=2)[:, o] if exact else np.zeros((q, o.size))
             d_off = dS[:, ci, cj] + dres @ (Go[ci] * Go[cj]).T
             d_var = dS[:, nn, nn] + dres @ (Go[nn] ** 2).T
         else:
@@ -423,7 +434,7 @@ class _DWLSGroup(Discrepancy):
         return v if np.isfinite(v) else np.inf
 
     def gradient_information(self, theta: np.ndarray, *, info: bool = True):
-        D = self.gm.jacobian(theta)
+        D = self.gm.jacobian(theta, exact=True)
         WD = D * self.w[:, None]
         return -2.0 * (WD.T @ self.residual(theta)), (D.T @ WD if info else None)
 
@@ -431,7 +442,7 @@ class _DWLSGroup(Discrepancy):
         return self.gradient_information(theta, info=False)[0]
 
     def information(self, theta: np.ndarray) -> np.ndarray:
-        D = self.gm.jacobian(theta)
+        D = self.gm.jacobian(theta, exact=True)
         return D.T @ (D * self.w[:, None])
 
 
@@ -710,6 +721,15 @@ def _fit(model, spec, ords, labels, parts, group_equal, group_partial, par, iter
                       f"estimates, standard errors and fit measures are not trustworthy; {NONCONVERGENCE_ADVICE}.",
                       ConvergenceWarning, stacklevel=caller_stacklevel())
     theta = state.theta
+    if par == "delta" and ((pt["op"] == "~") & pt["rhs"].isin(set(ords))).any():
+        # an ordered predictor: lavaan's estimates solve its estimating equations with its Delta
+        theta, ok = solve_lavaan_delta(theta, lambda t: [(gm.jacobian(t), d.w, d.residual(t), wg)
+                                                         for gm, d, wg in zip(gms, discs, wobj)],
+                                       None if cs is None else cs.null_basis)
+        state = dataclasses.replace(state, theta=theta, fmin=objective_groups(discs, wobj, theta),
+                                    converged=state.converged and ok)
+        if not ok:
+            warn_unsolved()
     Ds = [gm.jacobian(theta) for gm in gms]
     A = sum(cg * D.T @ (D * o.wls_v_diag[:, None]) for cg, D, o in zip(c, Ds, osts))
     npar, eq_nonth = q, 0

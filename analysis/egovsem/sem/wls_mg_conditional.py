@@ -159,13 +159,14 @@ class ConditionalGroupModel:
 
     @classmethod
     def build(cls, ptg: pd.DataFrame, items, xs, lv, q: int, parameterization: str,
-              ordered=None) -> ConditionalGroupModel:
-        """``ordered``: the ordered items (None: all ``items``; the others are continuous)."""
+              ordered=None, *, frozen: bool = False) -> ConditionalGroupModel:
+        """``ordered``: the ordered items (None: all ``items``; the others are continuous); ``frozen``: as
+        :meth:`egovsem.sem.wls_mg.GroupModel.build`."""
         rows = ptg.copy()
         xrow = rows["lhs"].isin(set(xs)) & rows["op"].isin(["~~", "~1"])
         rows.loc[xrow, "ustart"] = 0.0  # conditioned on: no variance, x = 0 in the intercepts
         gm = GroupModel.build(rows, tuple(items), tuple(lv) + tuple(xs), q, parameterization,
-                              list(items if ordered is None else ordered))
+                              list(items if ordered is None else ordered), frozen=frozen)
         pos = {v: i for i, v in enumerate(gm.ram.names)}
         return cls(gm, np.array([pos[x] for x in xs], dtype=int))
 
