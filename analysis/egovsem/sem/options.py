@@ -402,19 +402,25 @@ def resolve_options(
                                 "yet: lavaan 0.6-14 ignores the clusters of ordered data, and lavaan 0.7 leaves every "
                                 "cluster with a missing value out of the cluster sums, so there is no reference to "
                                 "match; use missing='listwise' (cluster-robust Gamma as lavaan 0.7).")
-    if design and est in ("MLM", "MLMV") and miss != "pairwise" and (
-            cluster is None or (est == "MLM" and sampling_weights is None)):
+    mlmv_cluster = design and est == "MLMV" and cluster is not None and miss != "pairwise"
+    if design and est in ("MLM", "MLMV") and miss != "pairwise":
         # lavaan 0.6-14 fits MLM and MLMV to the weighted moments and keeps their robust.sem SEs and scaled
         # tests, with Gamma from the rows unweighted (lavInspect(fit, "gamma") is that of the fit without
-        # weights) and, MLM with cluster=, summed within clusters (its se "robust.cluster.sem"; MLMV with
-        # cluster=, or cluster= with weights, lavaan switches to "robust.cluster" and adds the Yuan-Bentler
-        # test: not reproduced);
-        # tests/reference/make_reference_mlm_weights.R
+        # weights) and, with cluster=, summed within clusters (MLM: its se "robust.cluster.sem", with or
+        # without weights; tests/reference/make_reference_mlm_weights.R). MLMV with cluster= (with or without
+        # weights): lavaan's se "robust.cluster" (the sandwich of the cluster-summed scores, the bread from
+        # the expected information: information = c("expected", "observed")) and the scaled-shifted test
+        # first (the clustered Gamma, expected information in its traces), "yuan.bentler.mplus" added second
+        # and not reported by fitMeasures() (tests/reference/make_reference_design_estimators.R)
+        if mlmv_cluster:
+            se_default = "robust.huber.white"
+    elif design and cluster is None and disc in ("GLS", "ULS") and miss != "pairwise":
+        # lavaan 0.6-14: GLS and the ULS family with sampling weights on continuous data
         pass
     elif design and est not in ("ML", "MLR") and disc != "DWLS":  # (DWLS: WLSMV, WLSMVS, ULSMV on ordered items)
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
                                 "use ML or MLR.")
-    test_information = "hessian"
+    test_information = "h1" if mlmv_cluster else "hessian"
     if design and est == "ML":
         # lavaan 0.6-14: sampling weights or clusters turn ML into MLR (robust.huber.white / robust.cluster
         # SEs, the Yuan-Bentler (Mplus) test, observed information)
@@ -591,7 +597,8 @@ def resolve_options(
     boot_scaled = se_type == "bootstrap" and test != "standard"
     if boot_scaled and test in ("yuan.bentler", "yuan.bentler.mplus"):
         test_information = "h1"
-    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
+    information = "observed" if (disc == "FIML" or (se_type == "robust.huber.white" and not mlmv_cluster)
+                                 or boot_scaled) else "expected"
     if info_in is not None and (info_in != information or se_type == "bootstrap"):
         information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
     if est == "ML" and test.startswith("yuan") and information == "observed" and not design and (
