@@ -235,25 +235,24 @@ def read_kv(case: str, what: str, sub: str = "ml") -> pd.Series:
 
 def fit_table_problems(ours: pd.Series, case: str, sub: str) -> list[str]:
     """Every row of lavaan's ``fitMeasures()`` (``<sub>/<case>_fit.csv``) against ``ours``, and the rows in
-    lavaan's order."""
-    ref = read_kv(case, "fit", sub)
-    problems = compare_series(ours, ref)
-    if list(ours.index) != list(ref.index):
-        problems.append(f"fit measure rows differ from lavaan's: {sorted(set(ours.index) ^ set(ref.index))}")
-    return problems
+    lavaan's order (:func:`compare_fit_measures_case`)."""
+    return compare_fit_measures_case(ours, case, sub)
 
 
-def fit_case_problems(fit, case: str, sub: str, *, first_test: bool = False) -> list[str]:
+def fit_case_problems(fit, case: str, sub: str, *, reported_test: bool = False) -> list[str]:
     """One fit against lavaan's ``<sub>/<case>_{info,params,fit}.csv`` (written by ``write_fit_tables``):
-    converged, N, the options lavaan resolved (se, the last test, or the first with ``first_test``, the
-    information of the SEs, missing), every row of parameterEstimates() (est, se, std.all; r2 rows apart) and
-    of fitMeasures()."""
+    converged, N, the options lavaan resolved (se, the last test, or with ``reported_test`` the first that is
+    not "standard", the information of the SEs, missing), every row of parameterEstimates() (est, se, std.all;
+    r2 rows apart) and of fitMeasures()."""
     info = read_kv(case, "info", sub)
     problems = [] if fit.converged and fit.nobs == int(info["ntotal"]) else [f"converged {fit.converged}, N {fit.nobs}"]
     # (egovsem names a clustered sandwich by its kind: lavaan's "robust.cluster.sem" is robust.sem with cluster=,
     # its "robust.cluster" robust.huber.white)
-    se_names = {"robust.cluster.sem": "robust.sem", **({"robust.cluster": "robust.huber.white"} if first_test else {})}
-    lav = (se_names.get(info["se"], info["se"]), str(info["test"]).split("/")[0 if first_test else -1],
+    se_names = {"robust.cluster.sem": "robust.sem", **({"robust.cluster": "robust.huber.white"} if reported_test
+                                                       else {})}
+    tests = str(info["test"]).split("/")
+    test = next((t for t in tests if t != "standard"), "standard") if reported_test else tests[-1]
+    lav = (se_names.get(info["se"], info["se"]), test,
            str(info["information"]).split("/")[0],
            {"ml": "fiml"}.get(info["missing"], info["missing"]))
     ours = (fit.opts.se, fit.opts.test, fit.opts.information, fit.opts.missing)
@@ -266,10 +265,11 @@ def fit_case_problems(fit, case: str, sub: str, *, first_test: bool = False) -> 
 
 
 def design_case_problems(fit, case: str, sub: str) -> list[str]:
-    """:func:`fit_case_problems` with lavaan's first test and its "robust.cluster" read as robust.huber.white
-    with cluster= (make_reference_design_estimators.R: MLMV with cluster= has test c("scaled.shifted",
-    "yuan.bentler.mplus"), and fitMeasures() reports the first)."""
-    return fit_case_problems(fit, case, sub, first_test=True)
+    """:func:`fit_case_problems` with the test lavaan's fitMeasures() reports (the first that is not
+    "standard") and its "robust.cluster" read as robust.huber.white with cluster= (make_reference_design_
+    estimators.R: MLMV with cluster= has test c("scaled.shifted", "yuan.bentler.mplus"), ULS with test= c("standard",
+    <test>), MLM with test= c("satorra.bentler", <test>))."""
+    return fit_case_problems(fit, case, sub, reported_test=True)
 
 
 def hs_weights() -> pd.DataFrame:

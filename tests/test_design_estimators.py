@@ -16,11 +16,14 @@ Refused until issue 11 ("... is not available yet"). What lavaan makes of them (
 """
 from __future__ import annotations
 
+import re
 import warnings
 
 import egovsem
+import pandas as pd
 import pytest
-from _refcompare import design_case_problems, fit_cases, hs_weights
+from _refcompare import REF, design_case_problems, fit_cases, hs_weights
+from egovsem._errors import EgovsemError, NotAvailableError
 
 CFA = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 MIMIC = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ sex"
@@ -39,6 +42,24 @@ CASES = {
     "mimic_ulsmv_w": (MIMIC, dict(estimator="ULSMV", **W)),
     "cfa_uls_w1": (CFA, dict(estimator="ULS", sampling_weights="one")),
     "cfa_gls_w1": (CFA, dict(estimator="GLS", sampling_weights="one")),
+    # the options beside them (lavaan's fitMeasures() report the first test that is not "standard")
+    **{f"cfa_uls_w_{t}": (CFA, dict(estimator="ULS", test=t, **W))
+       for t in ("satorra.bentler", "scaled.shifted", "mean.var.adjusted")},
+    "cfa_mlm_w_yb": (CFA, dict(estimator="MLM", test="yuan.bentler", **W)),
+    "cfa_mlm_clu_ss": (CFA, dict(estimator="MLM", cluster="clu", test="scaled.shifted")),
+    "cfa_mlm_w_std": (CFA, dict(estimator="MLM", se="standard", **W)),
+    "cfa_mlmv_w_std": (CFA, dict(estimator="MLMV", se="standard", **W)),
+    "cfa_mlmv_std": (CFA, dict(estimator="MLMV", se="standard")),
+    "cfa_mlm_clu_w_std": (CFA, dict(estimator="MLM", se="standard", **CW)),
+}
+REFUSED = {
+    "gls_clu": (dict(estimator="GLS", cluster="clu"), "invalid value(s) in test= argument when estimator is GLS"),
+    "uls_clu_w": (dict(estimator="ULS", **CW), 'information = "first.order" not available for estimator ULS'),
+    "ulsm_clu": (dict(estimator="ULSM", cluster="clu"), 'information = "first.order" not available for estimator ULS'),
+    "ulsmv_clu": (dict(estimator="ULSMV", cluster="clu"),
+                  'information = "first.order" not available for estimator ULS'),
+    "mlmv_clu_w_std": (dict(estimator="MLMV", se="standard", **CW),
+                       "argument must one of \"none\", \"robust.cluster\", or \"robust.cluster.sem\" in the clustered case"),
 }
 
 
@@ -66,3 +87,13 @@ def test_unit_weights_are_lavaans_weighted_fit_not_its_unweighted_one(fits):
         plain = egovsem.sem(CFA, hs_weights(), estimator="ULS")
     ratio = fits["cfa_uls_w1"].fit_measures["chisq"] / plain.fit_measures["chisq"]
     assert ratio == pytest.approx((300 / 301) ** 2, rel=1e-6)
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_what_lavaan_refuses_is_refused_with_its_reason(case):
+    opts, reason = REFUSED[case]
+    msgs = pd.read_csv(REF / SUB / "refusals.csv").set_index("case")["message"]
+    assert reason in str(msgs[case]).replace("‘", "").replace("’", "")  # lavaan's words, quoted by egovsem
+    with pytest.raises(EgovsemError, match=re.escape(reason)) as err:
+        egovsem.sem(CFA, hs_weights(), **opts)
+    assert not isinstance(err.value, NotAvailableError)

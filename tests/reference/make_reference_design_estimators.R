@@ -20,10 +20,17 @@
 #     weights is not its fit without weights: ULS's chisq differs by ((N - 1) / N)^2, GLS's variances by
 #     (N - 1) / N (the cases *_w1 below, weight 1 for every row, record it). That is lavaan's own convention;
 #     egovsem follows it.
+#  3. The options beside them that lavaan accepts: ULS with sampling weights and test= (c("standard", <test>)),
+#     MLM with sampling weights and test= (c("satorra.bentler", <test>), the first reported), MLM with cluster=
+#     and test= (dropped: "satorra.bentler" alone), se = "standard" with MLM / MLMV and sampling weights (the
+#     information-based SEs beside the scaled test) and MLMV without weights, MLM with cluster= and se =
+#     "standard" (robust.cluster.sem kept); and what it refuses (refusals.csv): GLS and the ULS family with
+#     cluster= (lavaan asks for the Yuan-Bentler test and the first-order information), MLMV with cluster= and
+#     se = "standard".
 # Data: tests/reference/weights/hs_weights.csv (HolzingerSwineford1939 with the design weight w of
 # make_reference_weights.R), 40 clusters clu = id %% 40.
 # Run from the repository root:  Rscript tests/reference/make_reference_design_estimators.R
-# Writes tests/reference/design_estimators/<case>_{info,params,fit}.csv.
+# Writes tests/reference/design_estimators/<case>_{info,params,fit}.csv and refusals.csv.
 suppressPackageStartupMessages(library(lavaan))
 OUT <- file.path("tests", "reference", "design_estimators")
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
@@ -71,3 +78,29 @@ f1 <- write_fit_tables("cfa_uls_w1", cfa(HS_CFA, data = HSW, estimator = "ULS", 
 f0 <- cfa(HS_CFA, data = HSW, estimator = "ULS")
 stopifnot(abs(fitMeasures(f1, "chisq") / fitMeasures(f0, "chisq") - (300 / 301)^2) < 1e-8)
 write_fit_tables("cfa_gls_w1", cfa(HS_CFA, data = HSW, estimator = "GLS", sampling.weights = "one"))
+
+# 3. the options beside them
+for (t in c("satorra.bentler", "scaled.shifted", "mean.var.adjusted"))
+  write_fit_tables(paste0("cfa_uls_w_", t), cfa(HS_CFA, data = HSW, estimator = "ULS", sampling.weights = "w", test = t))
+write_fit_tables("cfa_mlm_w_yb", cfa(HS_CFA, data = HSW, estimator = "MLM", sampling.weights = "w", test = "yuan.bentler"))
+write_fit_tables("cfa_mlm_clu_ss", cfa(HS_CFA, data = HSW, estimator = "MLM", cluster = "clu", test = "scaled.shifted"))
+write_fit_tables("cfa_mlm_w_std", cfa(HS_CFA, data = HSW, estimator = "MLM", sampling.weights = "w", se = "standard"))
+write_fit_tables("cfa_mlmv_w_std", cfa(HS_CFA, data = HSW, estimator = "MLMV", sampling.weights = "w", se = "standard"))
+write_fit_tables("cfa_mlmv_std", cfa(HS_CFA, data = HSW, estimator = "MLMV", se = "standard"))
+write_fit_tables("cfa_mlm_clu_w_std", cfa(HS_CFA, data = HSW, estimator = "MLM", cluster = "clu", sampling.weights = "w",
+                                          se = "standard"))
+refused <- function(...) {
+  msg <- withCallingHandlers(tryCatch({ cfa(HS_CFA, data = HSW, ...); "" }, error = function(e) conditionMessage(e)),
+                             warning = function(x) invokeRestart("muffleWarning"))
+  trimws(gsub("[\r\n\t]+", " ", msg))
+}
+refusals <- data.frame(
+  case = c("gls_clu", "uls_clu_w", "ulsm_clu", "ulsmv_clu", "mlmv_clu_w_std"),
+  message = c(refused(estimator = "GLS", cluster = "clu"),
+              refused(estimator = "ULS", cluster = "clu", sampling.weights = "w"),
+              refused(estimator = "ULSM", cluster = "clu"),
+              refused(estimator = "ULSMV", cluster = "clu"),
+              refused(estimator = "MLMV", cluster = "clu", sampling.weights = "w", se = "standard")),
+  stringsAsFactors = FALSE)
+stopifnot(all(nzchar(refusals$message)))
+write_ref(refusals, file.path(OUT, "refusals.csv"))

@@ -402,6 +402,14 @@ def resolve_options(
                                 "yet: lavaan 0.6-14 ignores the clusters of ordered data, and lavaan 0.7 leaves every "
                                 "cluster with a missing value out of the cluster sums, so there is no reference to "
                                 "match; use missing='listwise' (cluster-robust Gamma as lavaan 0.7).")
+    if cluster is not None and disc in ("GLS", "ULS"):
+        # lavaan 0.6-14 with cluster= asks for the Yuan-Bentler (Mplus) test and the first-order information,
+        # which these estimators refuse (tests/reference/make_reference_design_estimators.R, refusals.csv)
+        reason = ("invalid value(s) in test= argument when estimator is GLS: yuan.bentler.mplus" if disc == "GLS"
+                  else "information = \"first.order\" not available for estimator ULS")
+        raise EgovsemError(f"cluster={cluster!r} with estimator={est!r} is not possible (lavaan refuses it: "
+                           f"'{reason}': clustered data take the cluster-robust sandwich of casewise scores, which "
+                           "least squares does not have); use estimator='MLR' or 'MLM' with cluster=.")
     mlmv_cluster = design and est == "MLMV" and cluster is not None and miss != "pairwise"
     if design and est in ("MLM", "MLMV") and miss != "pairwise":
         # lavaan 0.6-14 fits MLM and MLMV to the weighted moments and keeps their robust.sem SEs and scaled
@@ -467,7 +475,8 @@ def resolve_options(
                       "cluster-robust ones (se='robust.cluster'), as lavaan 0.6-14 gives them (it keeps robust.cluster "
                       "whatever se=).", EgovsemWarning, stacklevel=warn_stacklevel)
         se_type = se_default
-    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLR") or (est == "ML" and design)):
+    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLMV", "MLR")
+                                                                    or (est == "ML" and design)):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
             f"se='standard' with estimator={est!r} is not available yet; {est}'s standard errors are "
@@ -475,7 +484,8 @@ def resolve_options(
         )
     else:
         # (MLR with se = "standard" or "robust.sem": lavaan 0.6-14 keeps the test "yuan.bentler.mplus"; the
-        # information follows the SE type below, expected with complete data; tests/test_mlr_se.py)
+        # information follows the SE type below, expected with complete data; tests/test_mlr_se.py; MLM and
+        # MLMV with se = "standard" keep their scaled test: make_reference_design_estimators.R)
         se_type = se_in
     if se_type == "robust.sem" and disc == "FIML":
         # lavaan 0.6-14 sets missing to "listwise" for se = "robust.sem" (its meat reads Gamma, the fourth
@@ -502,14 +512,15 @@ def resolve_options(
                                "'mean.var.adjusted'.")
         if est == "WLSMV" and test_in == "mean.var.adjusted":
             pass  # lavaan's WLSMVS
-        elif est == "ULS" and not design:
-            pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
+        elif est == "ULS" and cluster is None:
+            pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it; with
+            # sampling weights too, Gamma of the rows unweighted)
         elif est == "MLR" and not design:
             pass  # lavaan 0.6-14 keeps MLR's test first (below)
         elif design and est in ("ML", "MLR"):
             test_in, test_information = _design_with_test(test_in, test, sampling_weights, cluster, est,
                                                           warn_stacklevel + 1)
-        elif est not in ("ML", "MLM") or design:
+        elif est not in ("ML", "MLM") or (design and est != "MLM"):
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
                                     f"is {test!r} (omit test=).")
@@ -517,9 +528,11 @@ def resolve_options(
             # lavaan 0.6-14 keeps "satorra.bentler" first and adds the other test (test = c("satorra.bentler",
             # <test>)); its parameterEstimates() and fitMeasures() are plain MLM's, which egovsem reports
             # (tests/reference/make_reference_option_fallbacks.R)
+            # (with cluster= lavaan drops the test asked for: test = "satorra.bentler" alone)
             if test_in != "standard":  # (the standard test is the unscaled chisq, reported anyway)
+                beside = "drops it with cluster=" if cluster is not None else f"computes {test_in!r} beside it"
                 warnings.warn(f"test={test_in!r} with estimator='MLM': MLM's Satorra-Bentler test is reported, as "
-                              f"lavaan's fitMeasures() report it (lavaan computes {test_in!r} beside it); use "
+                              f"lavaan's fitMeasures() report it (lavaan {beside}); use "
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
             test_in = test
@@ -772,6 +785,22 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
                                "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
                                                          "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
                                "se= for the robust (sandwich) standard errors of the weighted fit.")
+    if se_in == "standard" and est in ("MLM", "MLMV"):
+        # lavaan 0.6-14: with sampling weights alone the information-based SEs beside the scaled test; with
+        # cluster= MLM keeps robust.cluster.sem without a word (egovsem says so) and MLMV, whose clustered SEs
+        # are robust.cluster, refuses it (tests/reference/make_reference_design_estimators.R)
+        if cluster is None:
+            return True, se_in
+        if est == "MLMV":
+            raise EgovsemError(f"se='standard' with cluster={cluster!r} and estimator='MLMV' is not possible "
+                               "(lavaan refuses it: \"`se' argument must one of \"none\", \"robust.cluster\", or "
+                               "\"robust.cluster.sem\" in the clustered case\"); omit se= for the cluster-robust "
+                               "standard errors.")
+        warnings.warn(f"se='standard' with cluster={cluster!r} and estimator='MLM': the standard errors are the "
+                      "cluster-robust ones (lavaan's se='robust.cluster.sem'), as lavaan 0.6-14 gives them (it "
+                      "replaces se by \"robust.cluster.sem\" in the clustered case).", EgovsemWarning,
+                      stacklevel=warn_stacklevel)
+        return True, None
     if se_in in ("standard", "bootstrap") and est not in ("ML", "MLR"):
         raise NotAvailableError(f"se={se_in!r} with {which} and estimator={est!r} is not available yet; omit se=.")
     return True, se_in
