@@ -89,6 +89,23 @@ write_fit_tables("cfa_mlmv_w_std", cfa(HS_CFA, data = HSW, estimator = "MLMV", s
 write_fit_tables("cfa_mlmv_std", cfa(HS_CFA, data = HSW, estimator = "MLMV", se = "standard"))
 write_fit_tables("cfa_mlm_clu_w_std", cfa(HS_CFA, data = HSW, estimator = "MLM", cluster = "clu", sampling.weights = "w",
                                           se = "standard"))
+for (e in c("ULSM", "ULSMV", "ULSMVS")) {
+  write_fit_tables(paste0("cfa_", tolower(e), "_std"), cfa(HS_CFA, data = HSW, estimator = e, se = "standard"))
+  write_fit_tables(paste0("cfa_", tolower(e), "_w_std"), cfa(HS_CFA, data = HSW, estimator = e, se = "standard",
+                                                              sampling.weights = "w"))
+}
+# several groups (lavaan's robust ULS: vcov = E^-1 meat E^-1 with both on N - G)
+write_fit_tables("mg_ulsmv_w", cfa(HS_CFA, data = HSW, estimator = "ULSMV", sampling.weights = "w", group = "school"))
+write_fit_tables("mg_ulsmv", cfa(HS_CFA, data = HSW, estimator = "ULSMV", group = "school"))
+write_fit_tables("mg_mlmv_clu", cfa(HS_CFA, data = HSW, estimator = "MLMV", cluster = "clu", group = "school"))
+write_fit_tables("mg_mlmv_clu_w", cfa(HS_CFA, data = HSW, estimator = "MLMV", cluster = "clu", sampling.weights = "w",
+                                      group = "school"))
+# ULSM's vcov in one group: (Delta' Delta)^-1 Delta' Gamma Delta (Delta' Delta)^-1 / (N - 1)
+for (w in list(NULL, "w")) {
+  f <- cfa(HS_CFA, data = HSW, estimator = "ULSM", sampling.weights = w)
+  D <- lavInspect(f, "delta"); B <- solve(crossprod(D))
+  stopifnot(same(unname(vcov(f))[, ], unname(B %*% t(D) %*% lavInspect(f, "gamma") %*% D %*% B / 300)))
+}
 refused <- function(...) {
   msg <- withCallingHandlers(tryCatch({ cfa(HS_CFA, data = HSW, ...); "" }, error = function(e) conditionMessage(e)),
                              warning = function(x) invokeRestart("muffleWarning"))

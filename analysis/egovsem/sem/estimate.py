@@ -314,7 +314,12 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
             # lavaan's robust ULS: the weight of the sandwich and of the traces is ULS's own, W = I
             gparts = [{**g, "V": np.eye(g["V"].shape[0])} for g in gparts]
         if opts.se == "robust.sem" and np.isfinite(vcov).all():
-            vcov = sandwich(vcov, robust_sem_meat(gparts))
+            # (ULS: lavaan's meat is on N - G, as its bread: each group's N_g (N - G) / N; lavaan's vcov of ULSM
+            # in one group is (Delta' Delta)^-1 Delta' Gamma Delta (Delta' Delta)^-1 / (N - 1); egovsem had N / (N -
+            # 1)^2, SEs 0.17 % too large, within the SE tolerance; make_reference_design_estimators.R checks it)
+            Nt = sum(g["n"] for g in gparts)
+            mparts = [{**g, "n": g["n"] * (Nt - G) / Nt} for g in gparts] if opts.discrepancy == "ULS" else gparts
+            vcov = sandwich(vcov, robust_sem_meat(mparts))
         if gamma_test:
             # the information of the traces: the SEs' unless lavaan sets "observed.information for ALL test
             # statistics to h1" (MLMV with cluster=: expected information in the SEs, the h1 observed one in

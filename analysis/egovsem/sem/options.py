@@ -475,7 +475,7 @@ def resolve_options(
                       "cluster-robust ones (se='robust.cluster'), as lavaan 0.6-14 gives them (it keeps robust.cluster "
                       "whatever se=).", EgovsemWarning, stacklevel=warn_stacklevel)
         se_type = se_default
-    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLMV", "MLR")
+    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLMV", "MLR") + _ULS_FAMILY
                                                                     or (est == "ML" and design)):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
@@ -485,7 +485,8 @@ def resolve_options(
     else:
         # (MLR with se = "standard" or "robust.sem": lavaan 0.6-14 keeps the test "yuan.bentler.mplus"; the
         # information follows the SE type below, expected with complete data; tests/test_mlr_se.py; MLM and
-        # MLMV with se = "standard" keep their scaled test: make_reference_design_estimators.R)
+        # MLMV with se = "standard" keep their scaled test, and so do ULSM, ULSMV and ULSMVS:
+        # make_reference_design_estimators.R)
         se_type = se_in
     if se_type == "robust.sem" and disc == "FIML":
         # lavaan 0.6-14 sets missing to "listwise" for se = "robust.sem" (its meat reads Gamma, the fourth
@@ -785,7 +786,8 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
                                "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
                                                          "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
                                "se= for the robust (sandwich) standard errors of the weighted fit.")
-    if se_in == "standard" and est in ("MLM", "MLMV"):
+    if se_in == "standard" and est in ("MLM", "MLMV") + _ULS_FAMILY[1:] and (cluster is None or est in ("MLM",
+                                                                                                   "MLMV")):
         # lavaan 0.6-14: with sampling weights alone the information-based SEs beside the scaled test; with
         # cluster= MLM keeps robust.cluster.sem without a word (egovsem says so) and MLMV, whose clustered SEs
         # are robust.cluster, refuses it (tests/reference/make_reference_design_estimators.R)
