@@ -37,7 +37,11 @@ MLR takes ``se = "standard"`` and ``se = "robust.sem"`` as lavaan 0.6-14 (its Yu
 the information expected with complete data); ``se = "robust.sem"`` with ``missing = "fiml"`` deletes the
 incomplete rows listwise with a warning, as lavaan. The Gamma-based options (MLM, MLMV, ULSM, robust.sem, the
 Satorra-Bentler family) take fixed.x covariates (Gamma conditional on them) and, for MLM and MLMV, sampling
-weights (MLM also ``cluster=``: lavaan's robust.cluster.sem, Gamma summed within clusters). ``se = "standard"``
+weights (with ``cluster=``, with or without weights: MLM lavaan's robust.cluster.sem, Gamma summed within
+clusters; MLMV lavaan's robust.cluster SEs on the expected information and the scaled-shifted test with the h1
+observed information in its traces). GLS and the ULS family take sampling weights (lavaan fits them to the
+weighted covariance with divisor N: :func:`egovsem.sem.ls.ls_cov_scale`) and refuse ``cluster=`` with
+lavaan's reason. ``se = "standard"``
 and ``"robust.sem"`` take sampling weights (ML, MLR); with ``cluster=`` ML's ``se = "robust"`` is the
 cluster-robust sandwich, and its other se= are refused with lavaan's reason. ``fixed_x = None`` is lavaan's
 default: True for the ML family and WLSMV, False for GLS and ULS.
