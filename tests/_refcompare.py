@@ -106,7 +106,7 @@ def compare_params_fit_case(fit, folder: Path, case: str) -> list[str]:
 
 def fit_cases(cases: dict, **defaults) -> dict:
     """Fit ``{case: (data, model, options)}`` with :func:`egovsem.sem`, warnings silenced; ``data`` is the stem
-    of a file in data/ or a path."""
+    of a file in data/, a path or a DataFrame."""
     import warnings
 
     import egovsem
@@ -115,8 +115,9 @@ def fit_cases(cases: dict, **defaults) -> dict:
     for case, (data, model, opts) in cases.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            path = data if isinstance(data, Path) else DATA / f"{data}.csv"
-            out[case] = egovsem.sem(model, pd.read_csv(path), **{**defaults, **opts})
+            if not isinstance(data, pd.DataFrame):
+                data = pd.read_csv(data if isinstance(data, Path) else DATA / f"{data}.csv")
+            out[case] = egovsem.sem(model, data, **{**defaults, **opts})
     return out
 
 
@@ -239,14 +240,20 @@ def read_kv(case: str, what: str, sub: str = "ml") -> pd.Series:
     return pd.Series(df.iloc[:, 1].to_numpy(), index=df.iloc[:, 0].astype(str))
 
 
-def fit_case_problems(fit, case: str, sub: str) -> list[str]:
+def fit_case_problems(fit, case: str, sub: str, *, reported_test: bool = False) -> list[str]:
     """One fit against lavaan's ``<sub>/<case>_{info,params,fit}.csv`` (written by ``write_fit_tables``):
-    converged, N, the options lavaan resolved (se, the last test, the information of the SEs, missing), every
-    row of parameterEstimates() (est, se, std.all; r2 rows apart) and of fitMeasures()."""
+    converged, N, the options lavaan resolved (se, the last test, or with ``reported_test`` the first that is
+    not "standard", the information of the SEs, missing), every row of parameterEstimates() (est, se, std.all;
+    r2 rows apart) and of fitMeasures()."""
     info = read_kv(case, "info", sub)
     problems = [] if fit.converged and fit.nobs == int(info["ntotal"]) else [f"converged {fit.converged}, N {fit.nobs}"]
-    # (egovsem names a clustered sandwich by its kind: lavaan's "robust.cluster.sem" is robust.sem with cluster=)
-    lav = ({"robust.cluster.sem": "robust.sem"}.get(info["se"], info["se"]), str(info["test"]).split("/")[-1],
+    # (egovsem names a clustered sandwich by its kind: lavaan's "robust.cluster.sem" is robust.sem with cluster=,
+    # its "robust.cluster" robust.huber.white)
+    se_names = {"robust.cluster.sem": "robust.sem", **({"robust.cluster": "robust.huber.white"} if reported_test
+                                                       else {})}
+    tests = str(info["test"]).split("/")
+    test = next((t for t in tests if t != "standard"), "standard") if reported_test else tests[-1]
+    lav = (se_names.get(info["se"], info["se"]), test,
            str(info["information"]).split("/")[0],
            {"ml": "fiml"}.get(info["missing"], info["missing"]))
     ours = (fit.opts.se, fit.opts.test, fit.opts.information, fit.opts.missing)
@@ -256,6 +263,14 @@ def fit_case_problems(fit, case: str, sub: str) -> list[str]:
     mine = fit.params if "group" in fit.params else fit.params.assign(group=1)
     problems += compare_group_params(mine[mine["op"] != "r2"], ref[ref["op"] != "r2"], columns=("est", "std.all"))
     return problems + compare_fit_measures_case(fit.fit_measures, case, sub)
+
+
+def design_case_problems(fit, case: str, sub: str) -> list[str]:
+    """:func:`fit_case_problems` with the test lavaan's fitMeasures() reports (the first that is not
+    "standard") and its "robust.cluster" read as robust.huber.white with cluster= (make_reference_design_
+    estimators.R: MLMV with cluster= has test c("scaled.shifted", "yuan.bentler.mplus"), ULS with test= c("standard",
+    <test>), MLM with test= c("satorra.bentler", <test>))."""
+    return fit_case_problems(fit, case, sub, reported_test=True)
 
 
 def hs_weights() -> pd.DataFrame:

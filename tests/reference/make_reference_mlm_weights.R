@@ -28,7 +28,7 @@ write_fit_tables("mg_mlm_grp",  cfa(HS_CFA, data = HSW, estimator = "MLM", sampl
 # cluster= (40 clusters made of id %% 40): lavaan's se "robust.cluster.sem", Gamma summed within clusters
 # and multiplied by C / (C - 1); and with a fixed.x covariate. (MLMV with cluster=, and MLM or MLMV with
 # cluster= and sampling.weights= together: lavaan 0.6-14 switches to se "robust.cluster" and adds the
-# "yuan.bentler.mplus" test with observed information; not reproduced, egovsem refuses them as not available
-# yet.)
+# "yuan.bentler.mplus" test with observed information, and MLM with both keeps robust.cluster.sem: their
+# references are written by make_reference_design_estimators.R.)
 write_fit_tables("cfa_mlm_clu",    cfa(HS_CFA, data = HSW, estimator = "MLM", cluster = "clu"))
 write_fit_tables("mimic_mlm_clu",  sem(MIMIC, data = HSW, estimator = "MLM", cluster = "clu"))

@@ -32,6 +32,7 @@ from .checks import NONCONVERGENCE_ADVICE
 from .data import SampleStats, prepare_data
 from .discrepancy import Discrepancy, group_weights, minimize_groups
 from .fiml import FIMLDiscrepancy, RowData, h1_logl, h1_observed_information
+from .ls import ls_cov_scale
 from .ml import MLDiscrepancy
 from .optimize import FitState
 from .options import GAMMA_TESTS
@@ -140,7 +141,8 @@ def fill_fixed_x(spec: ModelSpec, stats: Sequence[SampleStats], *, unbiased: boo
         st = stats[int(g) - 1]
         lhs, op, rhs = pt.at[i, "lhs"], pt.at[i, "op"], pt.at[i, "rhs"]
         if op == "~~":
-            pt.at[i, "ustart"] = st.cov[pos[lhs], pos[rhs]] * (st.nobs / (st.nobs - 1.0) if unbiased else 1.0)
+            pt.at[i, "ustart"] = st.cov[pos[lhs], pos[rhs]] * (ls_cov_scale(st.nobs, st.w is not None)
+                                                               if unbiased else 1.0)
         elif op == "~1":
             pt.at[i, "ustart"] = st.mean[pos[lhs]]
     return pt
@@ -217,8 +219,9 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
         from .ls import GLSDiscrepancy, ULSDiscrepancy
 
         cls = GLSDiscrepancy if opts.discrepancy == "GLS" else ULSDiscrepancy
-        # lavaan's sample covariance of these estimators has divisor N - 1 (sample.cov.rescale)
-        discs = [cls(r, st.cov * st.nobs / (st.nobs - 1.0), st.mean, spec.meanstructure, st.nobs_w)
+        # lavaan's sample covariance of these estimators has divisor N - 1 (sample.cov.rescale), the weighted
+        # one with sampling weights divisor N (egovsem.sem.ls.ls_cov_scale)
+        discs = [cls(r, st.cov * ls_cov_scale(st.nobs, st.w is not None), st.mean, spec.meanstructure, st.nobs_w)
                  for r, st in zip(rams, stats)]
     else:
         discs = [MLDiscrepancy(r, st.cov, st.mean, spec.meanstructure, st.nobs_w, rows[k] if rows else None)
@@ -311,12 +314,23 @@ def estimate(model, spec: ModelSpec, parts: Sequence[pd.DataFrame], *, stackleve
             # lavaan's robust ULS: the weight of the sandwich and of the traces is ULS's own, W = I
             gparts = [{**g, "V": np.eye(g["V"].shape[0])} for g in gparts]
         if opts.se == "robust.sem" and np.isfinite(vcov).all():
-            vcov = sandwich(vcov, robust_sem_meat(gparts))
+            # (ULS: lavaan's meat is on N - G, as its bread: each group's N_g (N - G) / N; lavaan's vcov of ULSM
+            # in one group is (Delta' Delta)^-1 Delta' Gamma Delta (Delta' Delta)^-1 / (N - 1); egovsem had N / (N -
+            # 1)^2, SEs 0.17 % too large, within the SE tolerance; make_reference_design_estimators.R checks it)
+            Nt = sum(g["n"] for g in gparts)
+            mparts = [{**g, "n": g["n"] * (Nt - G) / Nt} for g in gparts] if opts.discrepancy == "ULS" else gparts
+            vcov = sandwich(vcov, robust_sem_meat(mparts))
         if gamma_test:
+            # the information of the traces: the SEs' unless lavaan sets "observed.information for ALL test
+            # statistics to h1" (MLMV with cluster=: expected information in the SEs, the h1 observed one in
+            # the traces)
+            tinfo = "observed" if opts.test_information == "h1" else opts.information
+            if tinfo != opts.information:
+                gparts = group_parts(discs, theta, stats, spec.meanstructure, tinfo, xi)
             if Z is not None:
                 gparts = [{**g, "D": Z.T @ g["D"]} for g in gparts]
             UG = ugamma(gparts)
-            UGb = baseline_ugamma(gparts, stats, spec.meanstructure, opts.information, rows,
+            UGb = baseline_ugamma(gparts, stats, spec.meanstructure, tinfo, rows,
                                   unit_weights=opts.discrepancy == "ULS", xi=xi)
     out = Estimate(partable=pt, rams=rams, stats=stats, weights=w, discrepancies=discs, state=state, ndat=ndat,
                    df=df, vcov=vcov, A=A, information=opts.information, fmin=state.fmin, rows=rows, B0=B0,

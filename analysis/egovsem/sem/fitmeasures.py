@@ -68,6 +68,7 @@ class _Group:
     ram: Any = None
     X: Any = None  # the group's rows (with holes under missing="pairwise"), for lavaan's Gamma
     cluster: Any = None  # cluster codes of the rows (missing="pairwise" with cluster=)
+    weighted: bool = False  # sampling weights (GLS and ULS: lavaan's weighted S is not rescaled)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def _read_fit(res: Any) -> _Fit:
         Sigma, mu, *_ = ram.implied(theta)
         groups.append(_Group(nobs=getattr(st, "nobs_w", st.nobs), S=st.cov, xbar=st.mean, Sigma=Sigma, mu=mu,
                              weight=float(sample.weights[g]), rows=rows[g], logl_h1=float(logl_h1[g]), ram=ram,
-                             X=st.X, cluster=st.cluster if res.opts.missing == "pairwise" else None))
+                             X=st.X, cluster=st.cluster if res.opts.missing == "pairwise" else None,
+                             weighted=getattr(st, "w", None) is not None))
     dwls = None
     if res.opts.discrepancy == "DWLS":
         if G > 1:
@@ -202,8 +204,11 @@ _LS = ("GLS", "ULS")
 
 
 def _ls_S(g: _Group) -> np.ndarray:
-    """The sample covariance GLS and ULS are fitted to (divisor N - 1, lavaan's for these estimators)."""
-    return g.S * g.nobs / (g.nobs - 1.0)
+    """The sample covariance GLS and ULS are fitted to (divisor N - 1, lavaan's for these estimators; with
+    sampling weights the weighted one, divisor N: :func:`egovsem.sem.ls.ls_cov_scale`)."""
+    from .ls import ls_cov_scale
+
+    return g.S * ls_cov_scale(g.nobs, g.weighted)
 
 
 def _statistic(f: _Fit) -> _Statistic:

@@ -2,8 +2,10 @@
 ``"ULS"``), one group each (a multi-group fit sums them with the weights ``N_g / N``).
 
 With ``R = S - Sigma``, ``d = xbar - mu`` (``S`` with divisor N - 1: lavaan rescales the sample covariance
-only for the likelihood estimators), the discrepancies are lavaan's (``chisq = (N - G) F``, lavaan's sample
-size of the non-likelihood estimators; lavaan reports ``fmin = (N - G) / N F / 2``):
+only for the likelihood estimators; with sampling weights ``S`` is lavaan's weighted ``cov.wt(method = "ML")``,
+divisor the sum of the normalised weights, not rescaled: :func:`ls_cov_scale`), the discrepancies are
+lavaan's (``chisq = (N - G) F``, lavaan's sample size of the non-likelihood estimators; lavaan reports
+``fmin = (N - G) / N F / 2``):
 
 * GLS: ``F = 1/2 tr((S^-1 R)^2) + d' S^-1 d`` (the weight ``S^-1`` of the unrestricted model);
 * ULS: ``F = sum_{i <= j} R_ij^2 + d' d`` (identity weight on ``[mu, vech Sigma]``, lavaan's WLS.V).
@@ -29,7 +31,23 @@ from .discrepancy import Discrepancy
 from .ml import information_from
 from .ram import RAM
 
-__all__ = ["GLSDiscrepancy", "ULSDiscrepancy", "baseline_ls", "gfi_ls"]
+__all__ = ["GLSDiscrepancy", "ULSDiscrepancy", "baseline_ls", "gfi_ls", "ls_cov_scale"]
+
+
+def ls_cov_scale(nobs: float, weighted: bool) -> float:
+    """The factor that turns a group's sample covariance (divisor N) into the one GLS and ULS are fitted to.
+
+    lavaan 0.6-14 fits these estimators to the covariance with divisor N - 1 (``N / (N - 1)``), but with
+    sampling weights to the weighted covariance ``cov.wt(method = "ML")`` as it is (divisor the sum of the
+    normalised weights, ``1``), while its statistic stays ``(N - 1) F`` (lav_model_objective's
+    ``0.5 (N - 1) / N F`` for every least-squares estimator). So lavaan's fit with unit weights is not its fit
+    without weights (ULS's chisq differs by ``((N - 1) / N)^2``, GLS's variances by ``(N - 1) / N``); egovsem
+    reproduces lavaan (tests/reference/make_reference_design_estimators.R checks both).
+
+    >>> ls_cov_scale(301, False), ls_cov_scale(301, True)
+    (1.0033333333333334, 1.0)
+    """
+    return 1.0 if weighted else nobs / (nobs - 1.0)
 
 
 @dataclass

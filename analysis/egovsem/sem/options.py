@@ -37,7 +37,11 @@ MLR takes ``se = "standard"`` and ``se = "robust.sem"`` as lavaan 0.6-14 (its Yu
 the information expected with complete data); ``se = "robust.sem"`` with ``missing = "fiml"`` deletes the
 incomplete rows listwise with a warning, as lavaan. The Gamma-based options (MLM, MLMV, ULSM, robust.sem, the
 Satorra-Bentler family) take fixed.x covariates (Gamma conditional on them) and, for MLM and MLMV, sampling
-weights (MLM also ``cluster=``: lavaan's robust.cluster.sem, Gamma summed within clusters). ``se = "standard"``
+weights (with ``cluster=``, with or without weights: MLM lavaan's robust.cluster.sem, Gamma summed within
+clusters; MLMV lavaan's robust.cluster SEs on the expected information and the scaled-shifted test with the h1
+observed information in its traces). GLS and the ULS family take sampling weights (lavaan fits them to the
+weighted covariance with divisor N: :func:`egovsem.sem.ls.ls_cov_scale`) and refuse ``cluster=`` with
+lavaan's reason. ``se = "standard"``
 and ``"robust.sem"`` take sampling weights (ML, MLR); with ``cluster=`` ML's ``se = "robust"`` is the
 cluster-robust sandwich, and its other se= are refused with lavaan's reason. ``fixed_x = None`` is lavaan's
 default: True for the ML family and WLSMV, False for GLS and ULS.
@@ -402,19 +406,33 @@ def resolve_options(
                                 "yet: lavaan 0.6-14 ignores the clusters of ordered data, and lavaan 0.7 leaves every "
                                 "cluster with a missing value out of the cluster sums, so there is no reference to "
                                 "match; use missing='listwise' (cluster-robust Gamma as lavaan 0.7).")
-    if design and est in ("MLM", "MLMV") and miss != "pairwise" and (
-            cluster is None or (est == "MLM" and sampling_weights is None)):
+    if cluster is not None and disc in ("GLS", "ULS"):
+        # lavaan 0.6-14 with cluster= asks for the Yuan-Bentler (Mplus) test and the first-order information,
+        # which these estimators refuse (tests/reference/make_reference_design_estimators.R, refusals.csv)
+        reason = ("invalid value(s) in test= argument when estimator is GLS: yuan.bentler.mplus" if disc == "GLS"
+                  else "information = \"first.order\" not available for estimator ULS")
+        raise EgovsemError(f"cluster={cluster!r} with estimator={est!r} is not possible (lavaan refuses it: "
+                           f"'{reason}': clustered data take the cluster-robust sandwich of casewise scores, which "
+                           "least squares does not have); use estimator='MLR' or 'MLM' with cluster=.")
+    mlmv_cluster = design and est == "MLMV" and cluster is not None and miss != "pairwise"
+    if design and est in ("MLM", "MLMV") and miss != "pairwise":
         # lavaan 0.6-14 fits MLM and MLMV to the weighted moments and keeps their robust.sem SEs and scaled
         # tests, with Gamma from the rows unweighted (lavInspect(fit, "gamma") is that of the fit without
-        # weights) and, MLM with cluster=, summed within clusters (its se "robust.cluster.sem"; MLMV with
-        # cluster=, or cluster= with weights, lavaan switches to "robust.cluster" and adds the Yuan-Bentler
-        # test: not reproduced);
-        # tests/reference/make_reference_mlm_weights.R
+        # weights) and, with cluster=, summed within clusters (MLM: its se "robust.cluster.sem", with or
+        # without weights; tests/reference/make_reference_mlm_weights.R). MLMV with cluster= (with or without
+        # weights): lavaan's se "robust.cluster" (the sandwich of the cluster-summed scores, the bread from
+        # the expected information: information = c("expected", "observed")) and the scaled-shifted test
+        # first (the clustered Gamma, expected information in its traces), "yuan.bentler.mplus" added second
+        # and not reported by fitMeasures() (tests/reference/make_reference_design_estimators.R)
+        if mlmv_cluster:
+            se_default = "robust.huber.white"
+    elif design and cluster is None and disc in ("GLS", "ULS") and miss != "pairwise":
+        # lavaan 0.6-14: GLS and the ULS family with sampling weights on continuous data
         pass
     elif design and est not in ("ML", "MLR") and disc != "DWLS":  # (DWLS: WLSMV, WLSMVS, ULSMV on ordered items)
         raise NotAvailableError(f"sampling_weights= or cluster= with estimator={est!r} is not available yet; "
                                 "use ML or MLR.")
-    test_information = "hessian"
+    test_information = "h1" if mlmv_cluster else "hessian"
     if design and est == "ML":
         # lavaan 0.6-14: sampling weights or clusters turn ML into MLR (robust.huber.white / robust.cluster
         # SEs, the Yuan-Bentler (Mplus) test, observed information)
@@ -461,7 +479,8 @@ def resolve_options(
                       "cluster-robust ones (se='robust.cluster'), as lavaan 0.6-14 gives them (it keeps robust.cluster "
                       "whatever se=).", EgovsemWarning, stacklevel=warn_stacklevel)
         se_type = se_default
-    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLR") or (est == "ML" and design)):
+    elif se_in == "standard" and se_default != "standard" and not (est in ("MLM", "MLMV", "MLR") + _ULS_FAMILY
+                                                                    or (est == "ML" and design)):
         # lavaan would give non-robust SEs with the robust test: a combination not computed (and not checked)
         raise NotAvailableError(
             f"se='standard' with estimator={est!r} is not available yet; {est}'s standard errors are "
@@ -469,7 +488,9 @@ def resolve_options(
         )
     else:
         # (MLR with se = "standard" or "robust.sem": lavaan 0.6-14 keeps the test "yuan.bentler.mplus"; the
-        # information follows the SE type below, expected with complete data; tests/test_mlr_se.py)
+        # information follows the SE type below, expected with complete data; tests/test_mlr_se.py; MLM and
+        # MLMV with se = "standard" keep their scaled test, and so do ULSM, ULSMV and ULSMVS:
+        # make_reference_design_estimators.R)
         se_type = se_in
     if se_type == "robust.sem" and disc == "FIML":
         # lavaan 0.6-14 sets missing to "listwise" for se = "robust.sem" (its meat reads Gamma, the fourth
@@ -496,14 +517,15 @@ def resolve_options(
                                "'mean.var.adjusted'.")
         if est == "WLSMV" and test_in == "mean.var.adjusted":
             pass  # lavaan's WLSMVS
-        elif est == "ULS" and not design:
-            pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it)
+        elif est == "ULS" and cluster is None:
+            pass  # lavaan 0.6-14: ULS with test = "satorra.bentler" etc. (the standard test kept beside it; with
+            # sampling weights too, Gamma of the rows unweighted)
         elif est == "MLR" and not design:
             pass  # lavaan 0.6-14 keeps MLR's test first (below)
         elif design and est in ("ML", "MLR"):
             test_in, test_information = _design_with_test(test_in, test, sampling_weights, cluster, est,
                                                           warn_stacklevel + 1)
-        elif est not in ("ML", "MLM") or design:
+        elif est not in ("ML", "MLM") or (design and est != "MLM"):
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
                                     f"is {test!r} (omit test=).")
@@ -511,9 +533,11 @@ def resolve_options(
             # lavaan 0.6-14 keeps "satorra.bentler" first and adds the other test (test = c("satorra.bentler",
             # <test>)); its parameterEstimates() and fitMeasures() are plain MLM's, which egovsem reports
             # (tests/reference/make_reference_option_fallbacks.R)
+            # (with cluster= lavaan drops the test asked for: test = "satorra.bentler" alone)
             if test_in != "standard":  # (the standard test is the unscaled chisq, reported anyway)
+                beside = "drops it with cluster=" if cluster is not None else f"computes {test_in!r} beside it"
                 warnings.warn(f"test={test_in!r} with estimator='MLM': MLM's Satorra-Bentler test is reported, as "
-                              f"lavaan's fitMeasures() report it (lavaan computes {test_in!r} beside it); use "
+                              f"lavaan's fitMeasures() report it (lavaan {beside}); use "
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
             test_in = test
@@ -591,7 +615,8 @@ def resolve_options(
     boot_scaled = se_type == "bootstrap" and test != "standard"
     if boot_scaled and test in ("yuan.bentler", "yuan.bentler.mplus"):
         test_information = "h1"
-    information = "observed" if (disc == "FIML" or se_type == "robust.huber.white" or boot_scaled) else "expected"
+    information = "observed" if (disc == "FIML" or (se_type == "robust.huber.white" and not mlmv_cluster)
+                                 or boot_scaled) else "expected"
     if info_in is not None and (info_in != information or se_type == "bootstrap"):
         information = _check_information(info_in, information, est, disc, se_type, test, warn_stacklevel + 1)
     if est == "ML" and test.startswith("yuan") and information == "observed" and not design and (
@@ -765,6 +790,23 @@ def _check_design_options(sampling_weights: Any, cluster: Any, disc: str, se_in:
                                "(lavaan refuses it: " + ("" if est == "MLR" else "sampling weights turn ML into "
                                                          "MLR, and ") + "\"use ML estimator for bootstrap\"); omit "
                                "se= for the robust (sandwich) standard errors of the weighted fit.")
+    if se_in == "standard" and est in ("MLM", "MLMV") + _ULS_FAMILY[1:] and (cluster is None or est in ("MLM",
+                                                                                                   "MLMV")):
+        # lavaan 0.6-14: with sampling weights alone the information-based SEs beside the scaled test; with
+        # cluster= MLM keeps robust.cluster.sem without a word (egovsem says so) and MLMV, whose clustered SEs
+        # are robust.cluster, refuses it (tests/reference/make_reference_design_estimators.R)
+        if cluster is None:
+            return True, se_in
+        if est == "MLMV":
+            raise EgovsemError(f"se='standard' with cluster={cluster!r} and estimator='MLMV' is not possible "
+                               "(lavaan refuses it: \"`se' argument must one of \"none\", \"robust.cluster\", or "
+                               "\"robust.cluster.sem\" in the clustered case\"); omit se= for the cluster-robust "
+                               "standard errors.")
+        warnings.warn(f"se='standard' with cluster={cluster!r} and estimator='MLM': the standard errors are the "
+                      "cluster-robust ones (lavaan's se='robust.cluster.sem'), as lavaan 0.6-14 gives them (it "
+                      "replaces se by \"robust.cluster.sem\" in the clustered case).", EgovsemWarning,
+                      stacklevel=warn_stacklevel)
+        return True, None
     if se_in in ("standard", "bootstrap") and est not in ("ML", "MLR"):
         raise NotAvailableError(f"se={se_in!r} with {which} and estimator={est!r} is not available yet; omit se=.")
     return True, se_in
