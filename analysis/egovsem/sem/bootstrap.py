@@ -24,6 +24,12 @@ What lavaan 0.6-14 does, and egovsem with it (checked in tests/test_bootstrap.py
 Several groups, and FIML with explicit constraints, are :mod:`egovsem.sem.bootstrap_groups`'s: resampled
 within each group as lavaan does.
 
+A fit with ``sampling_weights=`` or ``cluster=`` (one group, complete data) is resampled as lavaan 0.6-14's
+``bootstrapLavaan`` does (tests/test_bootstrap_weighted.py): rows, never clusters (a single-level fit's
+clusters do not enter its estimates), each drawn row carrying its sampling weight, so a resample's moments
+are the weighted moments of its rows (counts times weights). lavaan's ``se = "bootstrap"`` with either is
+refused by lavaan, and by egovsem's ``sem()``; ``bootstrap(fit)`` is the equivalent of ``bootstrapLavaan``.
+
 Randomness: resample ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))`` (:mod:`egovsem.parallel`),
 the resamples are fitted in fixed chunks of ``CHUNK`` (a function of B alone) with BLAS on one thread, so
 the numbers are bit-identical whatever the number of processes or a dask cluster.
@@ -471,7 +477,8 @@ def bootstrap(
     fit : Results
         An ML fit (``egovsem.sem(...)``; MLM and MLR fits too, their robust test kept): complete data,
         ``missing="fiml"`` or ``"pairwise"``, one group or several (resampled within each group), explicit
-        constraints kept in every refit.
+        constraints kept in every refit; with ``sampling_weights=`` or ``cluster=`` (one group, complete
+        data) rows are resampled with their weights, as lavaan's ``bootstrapLavaan``.
     B : int
         Number of resamples.
     seed : int, optional
