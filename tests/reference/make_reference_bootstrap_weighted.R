@@ -7,9 +7,12 @@
 #     the weighted ones (cov.wt, method "ML"): every draw equals the weighted fit of the drawn rows;
 #   * (not written, checked) with several groups lav_data_update resamples the weights of the last group only:
 #     the other groups' drawn rows keep the weights of the rows in their original order (egovsem refuses that).
-# Both are checked below on the first resamples (keep.idx = TRUE) against direct fits of the drawn rows.
+# The same with FIML (cluster and missing = "ml", tests/reference/weights/hs_weights_missing.csv): rows with
+# their holes, drawn with FUN = coef (the function): with the default FUN = "coef" (the string) lavaan 0.6-14
+# turns h1 off in the refits, whose robust test then stops bootstrapLavaan ("Error in colSums(S): 'x' must be
+# an array of at least two dimensions"; checked below). All are checked below on the first resamples (keep.idx = TRUE) against direct fits of the drawn rows.
 # The SEs written are the SDs of the R = 1000 draws with divisor R (lavaan's se = "bootstrap" convention).
-# Run from the repository root:  Rscript tests/reference/make_reference_bootstrap_weighted.R
+# Run from the repository root:  Rscript tests/reference/make_reference_bootstrap_weighted.R [CASE ...]
 # Writes tests/reference/bootstrap_weighted/<case>_{params,info}.csv.
 suppressPackageStartupMessages(library(lavaan))
 source(file.path("tests", "reference", "_ref_helpers.R"))  # fmt_num
@@ -17,22 +20,32 @@ R <- 1000L  # resamples of each case
 OUT <- file.path("tests", "reference", "bootstrap_weighted")
 HS <- read.csv(file.path("tests", "reference", "weights", "hs_weights.csv"), stringsAsFactors = FALSE)
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
+HSM <- read.csv(file.path("tests", "reference", "weights", "hs_weights_missing.csv"), stringsAsFactors = FALSE)
 HS3 <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 cases <- list(
   weights = list(args = list(sampling.weights = "w"), direct = list(sampling.weights = "w")),
   cluster = list(args = list(cluster = "school", estimator = "MLR"), direct = list(meanstructure = TRUE)),
   cluster_weights = list(args = list(cluster = "school", sampling.weights = "w"),
-                         direct = list(sampling.weights = "w", meanstructure = TRUE)))
+                         direct = list(sampling.weights = "w", meanstructure = TRUE)),
+  cluster_fiml = list(args = list(cluster = "school", estimator = "MLR", missing = "ml"), data = HSM,
+                      direct = list(missing = "ml"), FUN = coef))
+only <- commandArgs(trailingOnly = TRUE)  # case names to (re)write; none: all
 seed <- 2026L
-for (case in names(cases)) {
-  fit <- suppressWarnings(do.call("cfa", c(list(HS3, data = HS), cases[[case]]$args)))
+for (case in if (length(only)) only else names(cases)) {
+  data <- if (is.null(cases[[case]]$data)) HS else cases[[case]]$data
+  fit <- suppressWarnings(do.call("cfa", c(list(HS3, data = data), cases[[case]]$args)))
   set.seed(seed)
   t0 <- Sys.time()
-  draws <- suppressWarnings(bootstrapLavaan(fit, R = R, keep.idx = TRUE))
+  FUN <- if (is.null(cases[[case]]$FUN)) "coef" else cases[[case]]$FUN
+  if (!is.character(FUN)) {  # the default FUN = "coef" fails there
+    stopifnot(inherits(try(suppressWarnings(bootstrapLavaan(fit, R = 1L)), silent = TRUE), "try-error"))
+    set.seed(seed)
+  }
+  draws <- suppressWarnings(bootstrapLavaan(fit, R = R, keep.idx = TRUE, FUN = FUN))
   secs <- as.numeric(Sys.time() - t0, units = "secs")
   idx <- attr(draws, "boot.idx")[[1]]
   for (b in 1:5) {  # each draw is the direct fit of its rows (weighted: with their weights; clusters ignored)
-    d <- suppressWarnings(do.call("cfa", c(list(HS3, data = HS[idx[b, ], ]), cases[[case]]$direct)))
+    d <- suppressWarnings(do.call("cfa", c(list(HS3, data = data[idx[b, ], ]), cases[[case]]$direct)))
     stopifnot(max(abs(draws[b, ] - coef(d))) < 1e-4)
   }
   ok <- setdiff(seq_len(R), attr(draws, "error.idx"))

@@ -89,7 +89,8 @@ def check_design_fit(res) -> None:
 
     lavaan 0.6-14's ``bootstrapLavaan`` resamples rows (never clusters: a single-level fit's clusters do not
     enter its estimates) and carries each drawn row's sampling weight with it; egovsem does that for one
-    group, complete data (``missing="listwise"``) and no explicit constraints.
+    group, complete data (``missing="listwise"``; clusters without weights also ``"fiml"``) and no explicit
+    constraints.
     """
     opts = res.opts
     which = "sampling_weights" if opts.sampling_weights is not None else "cluster"
@@ -100,8 +101,9 @@ def check_design_fit(res) -> None:
             "resamples the weights with the rows of the last group only (every other group keeps its rows' "
             "weights in their original order), which is no bootstrap of the design; use the design's robust "
             "standard errors of the fit.")
+    fiml_ok = opts.sampling_weights is None and res.missing == "fiml"  # clusters alone: rows with their holes
     for bad, what in ((res.ngroups > 1, f"group= ({res.ngroups} groups)"),
-                      (res.missing != "listwise", f"missing={res.missing!r}"),
+                      (res.missing != "listwise" and not fiml_ok, f"missing={res.missing!r}"),
                       (bool(res.spec.constraints), "explicit constraints")):
         if bad:
             raise NotAvailableError(f"the bootstrap of a fit with {named} and {what} is not available yet "
