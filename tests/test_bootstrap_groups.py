@@ -282,10 +282,15 @@ def test_bollen_stine_within_monte_carlo_error_of_lavaan(case):
 
 
 def test_bootstrap_of_a_weighted_fit_is_refused_by_name():
+    # one group: bootstrapped as lavaan's bootstrapLavaan since issue 11 (each row carries its weight; against
+    # lavaan's draws in tests/test_bootstrap_weighted.py); several groups stay refused, by name
     d = HS.assign(w=np.linspace(0.5, 1.5, len(HS)))
     fit = _quiet(egovsem.cfa, HS3, d, estimator="MLR", sampling_weights="w")
-    with pytest.raises(NotAvailableError, match="the bootstrap of a fit with sampling_weights='w' is not available"):
-        bootstrap(fit, 10, seed=1)
+    assert _quiet(bootstrap, fit, 10, seed=1).bootstrap_info["successful"] == 10
+    mg = _quiet(egovsem.cfa, HS3, d, estimator="MLR", sampling_weights="w", group="school")
+    with pytest.raises(NotAvailableError, match="the bootstrap of a multi-group fit with sampling_weights='w' is "
+                                                "not available"):
+        bootstrap(mg, 10, seed=1)
 
 
 def test_effects_of_a_multigroup_fit_are_refused_with_the_way_to_get_them():

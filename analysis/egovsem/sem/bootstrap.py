@@ -24,6 +24,12 @@ What lavaan 0.6-14 does, and egovsem with it (checked in tests/test_bootstrap.py
 Several groups, and FIML with explicit constraints, are :mod:`egovsem.sem.bootstrap_groups`'s: resampled
 within each group as lavaan does.
 
+A fit with ``sampling_weights=`` or ``cluster=`` (one group, complete data) is resampled as lavaan 0.6-14's
+``bootstrapLavaan`` does (tests/test_bootstrap_weighted.py): rows, never clusters (a single-level fit's
+clusters do not enter its estimates), each drawn row carrying its sampling weight, so a resample's moments
+are the weighted moments of its rows (counts times weights). lavaan's ``se = "bootstrap"`` with either is
+refused by lavaan, and by egovsem's ``sem()``; ``bootstrap(fit)`` is the equivalent of ``bootstrapLavaan``.
+
 Randomness: resample ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))`` (:mod:`egovsem.parallel`),
 the resamples are fitted in fixed chunks of ``CHUNK`` (a function of B alone) with BLAS on one thread, so
 the numbers are bit-identical whatever the number of processes or a dask cluster.
@@ -43,7 +49,7 @@ from ..parallel import child_seed, chunk_bounds, resolve_entropy, run_chunks
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
 from .bootstrap_groups import GroupRefitPayload, group_refit_chunk
-from .bootstrap_refit import MomentRefitPayload, RefitPayload, moment_refit_chunk
+from .bootstrap_refit import MomentRefitPayload, RefitPayload, moment_refit_chunk, refit_moments
 from .fiml_batch import FimlBatch
 from .fiml_batch import supports as fiml_batch_supports
 from .options import CI_TYPES, check_bootstrap_options
@@ -69,16 +75,40 @@ def check_fit(res) -> None:
     # lavaan's bootstrapLavaan refits any ML fit, robust ones too (MLR: the estimates are ML's; the robust
     # test of the fit stays, as lavaan's se = "bootstrap" with test = "yuan.bentler.mplus")
     if opts.discrepancy not in ("ML", "FIML") or opts.se not in ("standard", "bootstrap", "robust.huber.white",
-                                                                  "robust.sem"):
+                                                                  "robust.sem", "robust.cluster"):
         raise NotAvailableError(
             "the bootstrap is available for ML (and MLM, MLR) with missing='listwise', 'pairwise' or 'fiml'; "
             f"this fit used estimator={res.estimator!r}, missing={res.missing!r}."
         )
     if opts.sampling_weights is not None or opts.cluster is not None:
-        which = "sampling_weights" if opts.sampling_weights is not None else "cluster"
-        raise NotAvailableError(f"the bootstrap of a fit with {which}={getattr(opts, which)!r} is not available: "
-                                "the resamples would have to carry the survey design; use the design's robust "
-                                "(sandwich) standard errors of the fit instead.")
+        check_design_fit(res)
+
+
+def check_design_fit(res) -> None:
+    """Refuse a fit with ``sampling_weights=`` or ``cluster=`` that this bootstrap does not resample as lavaan.
+
+    lavaan 0.6-14's ``bootstrapLavaan`` resamples rows (never clusters: a single-level fit's clusters do not
+    enter its estimates) and carries each drawn row's sampling weight with it; egovsem does that for one
+    group, complete data (``missing="listwise"``; clusters without weights also ``"fiml"``) and no explicit
+    constraints.
+    """
+    opts = res.opts
+    which = "sampling_weights" if opts.sampling_weights is not None else "cluster"
+    named = f"{which}={getattr(opts, which)!r}"
+    if res.ngroups > 1 and opts.sampling_weights is not None:
+        raise NotAvailableError(
+            f"the bootstrap of a multi-group fit with {named} is not available: lavaan 0.6-14's bootstrapLavaan "
+            "resamples the weights with the rows of the last group only (every other group keeps its rows' "
+            "weights in their original order), which is no bootstrap of the design; use the design's robust "
+            "standard errors of the fit.")
+    fiml_ok = opts.sampling_weights is None and res.missing == "fiml"  # clusters alone: rows with their holes
+    for bad, what in ((res.ngroups > 1, f"group= ({res.ngroups} groups)"),
+                      (res.missing != "listwise" and not fiml_ok, f"missing={res.missing!r}"),
+                      (bool(res.spec.constraints), "explicit constraints")):
+        if bad:
+            raise NotAvailableError(f"the bootstrap of a fit with {named} and {what} is not available yet "
+                                    "(one group, complete data, no constraints is); use the design's robust "
+                                    "standard errors of the fit.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -107,10 +137,15 @@ def _moments(Xc: np.ndarray, weights: np.ndarray, center: np.ndarray):
 
 
 class _Payload:
-    """What every worker needs (pickled once per worker)."""
+    """What every worker needs (pickled once per worker). ``w``: the rows' sampling weights (None: equal); a
+    resample carries its rows' weights (lavaan's bootstrapLavaan) and its moments are the weighted ones."""
 
-    def __init__(self, res, X: np.ndarray, entropy: int):
+    constraints = None  # a fit with explicit constraints is MomentRefitPayload's
+
+    def __init__(self, res, X: np.ndarray, entropy: int, w: np.ndarray | None = None):
         self.bm = BatchModel.from_results(res)
+        self.spec, self.iter_max = res.spec, int(res.opts.iter_max)
+        self.w = None if w is None else np.asarray(w, dtype=float)
         self.maps = RowMaps(res.partable, res.ram.names, tuple(res.spec.defined))
         self.center = X.mean(axis=0)
         self.Xc = X - self.center
@@ -118,25 +153,39 @@ class _Payload:
         self.theta0 = np.asarray(res.theta, dtype=float)
         self.entropy = entropy
         # the full-sample Hessian, once (every chunk starts its quasi-Newton iteration from it)
-        Xc = self.Xc
-        S = Xc.T @ Xc / self.n
-        self.h0inv = self.bm.initial_inverse_hessian(self.theta0, S, self.center) if self.bm.q else None
+        S, xbar = self.full_moments()
+        self.h0inv = self.bm.initial_inverse_hessian(self.theta0, S[0], xbar[0]) if self.bm.q else None
+
+    def weigh(self, counts: np.ndarray) -> np.ndarray:
+        """Rows of resample weights summing to one: how often each row was drawn times its sampling weight."""
+        W = counts if self.w is None else counts * self.w
+        return W / W.sum(axis=1, keepdims=True)
+
+    def full_moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """The full sample's (weighted) covariance (1, p, p) and mean (1, p)."""
+        return _moments(self.Xc, self.weigh(np.ones((1, self.n))), self.center)
 
 
 def _chunk(payload: _Payload, mode: str, start: int, stop: int) -> dict:
     n = payload.n
     if mode == "jackknife":
-        W = np.full((stop - start, n), 1.0 / (n - 1))
+        W = np.ones((stop - start, n))
         W[np.arange(stop - start), np.arange(start, stop)] = 0.0
     else:
         W = np.zeros((stop - start, n))
         for r, b in enumerate(range(start, stop)):
             W[r] = np.bincount(child_seed(payload.entropy, b).integers(0, n, size=n), minlength=n)
-        W /= n
+    W = payload.weigh(W)
     S, xbar = _moments(payload.Xc, W, payload.center)
     fit = payload.bm.fit(S, xbar, payload.theta0, h0inv=payload.h0inv)
     out = {"theta": fit.theta, "fmin": fit.fmin, "converged": fit.converged}
     if mode != "test":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a resample's convergence is recorded in "converged"
+            for j in np.flatnonzero(~fit.converged):  # not converged in the batch: the engine's own optimiser
+                th, f, done = refit_moments(payload, S[j], xbar[j], n)
+                if done:
+                    fit.theta[j], fit.fmin[j], fit.converged[j] = th, f, True
         ok = np.isfinite(fit.fmin)
         adm = np.zeros(stop - start, dtype=bool)
         if ok.any():
@@ -342,8 +391,8 @@ def bootstrap_intervals(res: Results, ci: str | None = None, *, level: float | N
         if isinstance(payload, (GroupRefitPayload, _FimlPayload)):
             q = payload.quantities_at(mean_theta)
         else:
-            S = payload.Xc.T @ payload.Xc / payload.n
-            q = all_quantities(payload.bm, payload.maps, mean_theta, S[None], payload.center[None])
+            S, xbar = payload.full_moments()
+            q = all_quantities(payload.bm, payload.maps, mean_theta, S, xbar)
         at_mean = np.hstack([q["rows"], q["def"]] if which == "est" else [q["std"], q["def_std"]])[0]
         bias = at_mean - est
     acc = _acc(res, which) if ci == "bca" else None
@@ -430,7 +479,8 @@ def bootstrap(
     fit : Results
         An ML fit (``egovsem.sem(...)``; MLM and MLR fits too, their robust test kept): complete data,
         ``missing="fiml"`` or ``"pairwise"``, one group or several (resampled within each group), explicit
-        constraints kept in every refit.
+        constraints kept in every refit; with ``sampling_weights=`` or ``cluster=`` (one group, complete
+        data) rows are resampled with their weights, as lavaan's ``bootstrapLavaan``.
     B : int
         Number of resamples.
     seed : int, optional
@@ -477,6 +527,9 @@ def bootstrap(
     entropy = resolve_entropy(seed)
     X = np.asarray(fit.stats.X, dtype=float)
     payload: _Payload | _FimlPayload | MomentRefitPayload | GroupRefitPayload
+    if bollen_stine and (fit.opts.sampling_weights is not None or fit.opts.cluster is not None):
+        raise NotAvailableError("the Bollen-Stine bootstrap of a fit with sampling_weights= or cluster= is not "
+                                "available yet.")
     if bollen_stine and fit.missing != "listwise":
         raise NotAvailableError(f"the Bollen-Stine bootstrap with missing={fit.missing!r} is not available: "
                                 "lavaan 0.6-14 refuses it too ('bollen.stine/yuan bootstrap not available for "
@@ -488,7 +541,7 @@ def bootstrap(
     elif fit.missing == "fiml":
         payload = _FimlPayload(fit, X, entropy)
     else:
-        payload = _Payload(fit, X, entropy)
+        payload = _Payload(fit, X, entropy, w=fit.stats.w if fit.opts.sampling_weights is not None else None)
     draws = _run(payload, "boot", int(B), n_jobs=n_jobs, scheduler=scheduler, progress=progress, desc="bootstrap")
     ok = draws["converged"]
     draws["ok"] = ok
@@ -561,6 +614,9 @@ def bollen_stine(fit: Results, B: int = 1000, *, seed: int | None = None, n_jobs
     """
     check_fit(fit)
     check_bootstrap_options(B, seed)
+    if fit.opts.sampling_weights is not None or fit.opts.cluster is not None:
+        raise NotAvailableError("the Bollen-Stine bootstrap of a fit with sampling_weights= or cluster= is not "
+                                "available yet.")
     if fit.missing != "listwise":
         raise NotAvailableError(f"the Bollen-Stine bootstrap with missing={fit.missing!r} is not available: "
                                 "lavaan 0.6-14 refuses it too ('bollen.stine/yuan bootstrap not available for "

@@ -26,7 +26,8 @@ from ..parallel import child_seed
 from ._draws import RowMaps, all_quantities
 from .batch import BatchModel
 
-__all__ = ["ConstraintsOnce", "RefitPayload", "MomentRefitPayload", "moment_refit_chunk", "pairwise_moments"]
+__all__ = ["ConstraintsOnce", "RefitPayload", "MomentRefitPayload", "moment_refit_chunk", "pairwise_moments",
+           "refit_moments"]
 
 
 def pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,13 +88,6 @@ class MomentRefitPayload(ConstraintsOnce, RefitPayload):
 def _refit(payload: MomentRefitPayload, Xb: np.ndarray):
     """The ML fit of the rows ``Xb`` (under the constraints; pairwise moments): ``(theta, fmin, converged, S,
     mean)``."""
-    from .constraints import minimize_constrained
-    from .discrepancy import minimize_groups
-    from .estimate import fill_fixed_x, free_variances
-    from .ml import MLDiscrepancy
-    from .ram import RAM
-
-    spec = payload.spec
     n = Xb.shape[0]
     if payload.pairwise:
         S, mean = pairwise_moments(Xb)
@@ -103,6 +97,21 @@ def _refit(payload: MomentRefitPayload, Xb: np.ndarray):
         S = D.T @ D / n
     if not np.isfinite(S).all():  # a pair never observed together in this resample
         return payload.theta0, np.nan, False, np.nan_to_num(S), np.nan_to_num(mean)
+    th, f, ok = refit_moments(payload, S, mean, n)
+    return th, f, ok, S, mean
+
+
+def refit_moments(payload: Any, S: np.ndarray, mean: np.ndarray, n: float) -> tuple[np.ndarray, float, bool]:
+    """The ML fit at moments ``S``, ``mean`` of ``n`` rows by the engine's optimiser (under the payload's
+    constraints), started at the full-sample estimate: ``(theta, fmin, converged)``. ``payload`` has ``spec``,
+    ``theta0``, ``iter_max`` and ``constraints``."""
+    from .constraints import minimize_constrained
+    from .discrepancy import minimize_groups
+    from .estimate import fill_fixed_x, free_variances
+    from .ml import MLDiscrepancy
+    from .ram import RAM
+
+    spec = payload.spec
     pt = fill_fixed_x(spec, [cast(Any, SimpleNamespace(cov=S, mean=mean))])
     ram = RAM.from_partable(pt, spec.ov, spec.lv, q=spec.npar)
     try:
@@ -114,9 +123,9 @@ def _refit(payload: MomentRefitPayload, Xb: np.ndarray):
             st = minimize_constrained([disc], np.ones(1), payload.theta0, cs, iter_max=payload.iter_max,
                                       variances=free_variances(pt))
     except (EgovsemError, np.linalg.LinAlgError, ValueError):
-        return payload.theta0, np.nan, False, S, mean
+        return payload.theta0, np.nan, False
     ok = bool(st.converged and np.isfinite(st.fmin))
-    return st.theta, (st.fmin if ok else np.nan), ok, S, mean
+    return st.theta, (st.fmin if ok else np.nan), ok
 
 
 def moment_refit_chunk(payload: MomentRefitPayload, mode: str, start: int, stop: int) -> dict:
