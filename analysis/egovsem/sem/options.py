@@ -525,6 +525,8 @@ def resolve_options(
         elif design and est in ("ML", "MLR"):
             test_in, test_information = _design_with_test(test_in, test, sampling_weights, cluster, est,
                                                           warn_stacklevel + 1)
+        elif est == "MLMV" and not design:
+            pass  # lavaan 0.6-14 keeps MLMV's scaled-shifted test first (below)
         elif est not in ("ML", "MLM") or (design and est != "MLM"):
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
@@ -540,6 +542,15 @@ def resolve_options(
                               f"lavaan's fitMeasures() report it (lavaan {beside}); use "
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
+            test_in = test
+        if est == "MLMV" and test_in != "standard":
+            # lavaan 0.6-14 keeps "scaled.shifted" first (test = c("scaled.shifted", <test>)); its
+            # parameterEstimates() and fitMeasures() are plain MLMV's (tests/reference/make_reference_mlmv_test.R)
+            warnings.warn(f"test={test_in!r} with estimator='MLMV': MLMV's scaled-shifted test is reported, as "
+                          f"lavaan's fitMeasures() report it (lavaan computes {test_in!r} beside it); use "
+                          f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
+                          EgovsemWarning, stacklevel=warn_stacklevel)
+        if est == "MLMV":
             test_in = test
         if est == "MLR" and not design:
             test_in, test_information = _mlr_with_test(asked, test, warn_stacklevel + 1)
