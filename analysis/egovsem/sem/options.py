@@ -80,6 +80,8 @@ TESTS = ["standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus", "s
 INFORMATION = ["expected", "observed", "first.order"]
 #: the tests that read the sample's fourth moments (Gamma): lavaan's Satorra-Bentler family
 GAMMA_TESTS = ("satorra.bentler", "scaled.shifted", "mean.var.adjusted")
+#: the estimators whose own test lavaan 0.6-14 keeps first (and reports) when another test= is asked for
+_KEEPS_OWN_TEST = {"MLM": "Satorra-Bentler", "MLMV": "scaled-shifted"}
 #: the estimators of lavaan's ULS family (continuous data)
 _ULS_FAMILY = ("ULS", "ULSM", "ULSMV", "ULSMVS")
 
@@ -531,26 +533,18 @@ def resolve_options(
             raise NotAvailableError(f"test={test_in!r} with estimator={est!r}"
                                     f"{' and a survey design' if design else ''} is not available yet; its test "
                                     f"is {test!r} (omit test=).")
-        if est == "MLM":
-            # lavaan 0.6-14 keeps "satorra.bentler" first and adds the other test (test = c("satorra.bentler",
-            # <test>)); its parameterEstimates() and fitMeasures() are plain MLM's, which egovsem reports
-            # (tests/reference/make_reference_option_fallbacks.R)
-            # (with cluster= lavaan drops the test asked for: test = "satorra.bentler" alone)
+        if est in _KEEPS_OWN_TEST:
+            # lavaan 0.6-14 keeps the estimator's own test first and adds the other (test = c("satorra.bentler",
+            # <test>) for MLM, c("scaled.shifted", <test>) for MLMV); its parameterEstimates() and fitMeasures()
+            # are those of the plain estimator, which egovsem reports (tests/reference/
+            # make_reference_option_fallbacks.R, make_reference_mlmv_test.R); with cluster= lavaan drops the test
+            # asked for (MLM: test = "satorra.bentler" alone)
             if test_in != "standard":  # (the standard test is the unscaled chisq, reported anyway)
                 beside = "drops it with cluster=" if cluster is not None else f"computes {test_in!r} beside it"
-                warnings.warn(f"test={test_in!r} with estimator='MLM': MLM's Satorra-Bentler test is reported, as "
-                              f"lavaan's fitMeasures() report it (lavaan {beside}); use "
+                warnings.warn(f"test={test_in!r} with estimator={est!r}: {est}'s {_KEEPS_OWN_TEST[est]} test is "
+                              f"reported, as lavaan's fitMeasures() report it (lavaan {beside}); use "
                               f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
                               EgovsemWarning, stacklevel=warn_stacklevel)
-            test_in = test
-        if est == "MLMV" and test_in != "standard":
-            # lavaan 0.6-14 keeps "scaled.shifted" first (test = c("scaled.shifted", <test>)); its
-            # parameterEstimates() and fitMeasures() are plain MLMV's (tests/reference/make_reference_mlmv_test.R)
-            warnings.warn(f"test={test_in!r} with estimator='MLMV': MLMV's scaled-shifted test is reported, as "
-                          f"lavaan's fitMeasures() report it (lavaan computes {test_in!r} beside it); use "
-                          f"estimator='ML', se='robust', test={test_in!r} to have that test reported.",
-                          EgovsemWarning, stacklevel=warn_stacklevel)
-        if est == "MLMV":
             test_in = test
         if est == "MLR" and not design:
             test_in, test_information = _mlr_with_test(asked, test, warn_stacklevel + 1)

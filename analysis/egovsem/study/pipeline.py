@@ -632,12 +632,17 @@ def _bootstrap_models(res: RunResult, texts) -> list[str]:
     cfg = res.config
     if cfg.bootstrap <= 0 or cfg.design or cfg.ordered:
         return []
+    return _effect_models(cfg, texts)
+
+
+def _effect_models(cfg: RunConfig, texts) -> list[str]:
+    """The models asked for (``bootstrap_models``, default all) that define ``:=`` effects."""
     return [m for m in (cfg.bootstrap_models or texts) if ":=" in texts[m]]
 
 
 def _bootstrap(res: RunResult, texts, opts, pr: _Progress, bg: BackgroundBootstraps) -> None:
     cfg = res.config
-    want = [m for m in (cfg.bootstrap_models or texts) if ":=" in texts[m]]
+    want = _effect_models(cfg, texts)
     if cfg.bootstrap <= 0 or not want:
         pr.step("bootstrap: not asked for" if cfg.bootstrap <= 0 else "bootstrap: no model defines ':=' effects")
         if cfg.bootstrap <= 0 and any(":=" in t for t in texts.values()):
